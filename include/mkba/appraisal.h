@@ -1,0 +1,133 @@
+/* appraisal.h - the MKBA of one or more project scenarios against the
+ * reference alternative: cash flows per item per year, present values,
+ * net present value (saldo) and benefit-cost ratio, overall and per
+ * stakeholder, discounted and undiscounted.
+ *
+ * This is the result every output (terminal, CSV, JSON, later charts and
+ * report) reads. It is plain data: all arrays and strings are owned by the
+ * appraisal and freed by mkba_appraisal_free().
+ *
+ * Sign conventions. Item flows are amounts >= 0 in the normal case: a
+ * benefit's value, a cost's value, a transfer's amount. Incremental flows
+ * (delta) are scenario minus reference and may have either sign. For a
+ * stakeholder, benefits add, costs subtract; a transfer adds to its gainer
+ * and subtracts from its loser, and is left out of society's totals (it
+ * cancels there). */
+#ifndef MKBA_APPRAISAL_H
+#define MKBA_APPRAISAL_H
+
+#include <stddef.h>
+
+#include "mkba/estimate.h"
+
+typedef enum {
+    MKBA_ITEM_BENEFIT = 0,
+    MKBA_ITEM_COST,
+    MKBA_ITEM_TRANSFER
+} mkba_item_kind;
+
+const char *mkba_item_kind_name(mkba_item_kind k); /* "benefit" "cost" "transfer" */
+
+typedef struct mkba_ap_item {
+    char *name;          /* key in the model, e.g. "staff_wijkteam" */
+    char *label;         /* human label ("" when none) */
+    char *domain;        /* work, care, staff, implementation, other */
+    char *source;        /* source or "assumption: ..." text ("" when none) */
+    mkba_item_kind kind;
+    size_t stakeholder;  /* benefit/cost: who; transfer: the gainer */
+    size_t loser;        /* transfer only: who pays */
+} mkba_ap_item;
+
+typedef struct mkba_ap_scenario {
+    char *name;          /* e.g. "pilot" */
+    char *label;         /* e.g. "Pilot as run (2017-2018)" */
+    char *file;          /* scenario (or model) file path as given */
+    char sha256[65];     /* hex SHA-256 of the file's bytes */
+} mkba_ap_scenario;
+
+typedef struct mkba_ap_effect {
+    char *name;          /* "outflow_work" -> effect.outflow_work */
+    char *label;
+    mkba_effect e;
+    size_t missing_pilot, missing_control; /* missing values of the outcome */
+} mkba_ap_effect;
+
+/* Totals of one stakeholder (or society) in one scenario, vs the reference. */
+typedef struct mkba_balance {
+    double pv_benefits;  /* present value of benefits (incremental) */
+    double pv_costs;     /* present value of costs, as a positive amount */
+    double npv;          /* pv_benefits - pv_costs: the saldo */
+    double bcr;          /* pv_benefits / pv_costs; NaN when pv_costs <= 0 */
+    double benefits;     /* undiscounted */
+    double costs;
+    double net;
+} mkba_balance;
+
+typedef struct mkba_appraisal {
+    /* provenance */
+    char *version;           /* mkba version */
+    char *model_name;        /* [model] name */
+    char *model_file;
+    char model_sha256[65];
+    char *cohort_files;      /* comma-separated paths, "" when no cohort */
+    char run_date[32];       /* ISO 8601 UTC */
+    char *currency;          /* e.g. "EUR" */
+    int price_year;
+    int first_year;          /* calendar year of model year 1 */
+    char *discount_timing;   /* "start", "mid" or "end" of year */
+    size_t horizon;          /* years */
+    /* Discounting is per scenario: a project scenario may set its own rate
+     * (e.g. 2.25% vs 3%); its flows and the reference's are then both
+     * discounted at the project scenario's rate. */
+    double *rate;            /* [n_scenarios][horizon] rate in each year, unrounded */
+    double *discount;        /* [n_scenarios][horizon] discount factor of each year */
+
+    size_t n_stakeholders;
+    char **stakeholders;     /* [n_stakeholders] names */
+    char **stakeholder_labels;
+
+    size_t n_items;
+    mkba_ap_item *items;
+
+    size_t n_scenarios;      /* [0] is the reference alternative */
+    mkba_ap_scenario *scenarios;
+
+    size_t n_effects;
+    mkba_ap_effect *effects;
+
+    /* [n_scenarios][n_items][horizon]: the item's undiscounted flow in the
+     * scenario itself (0 where the scenario lacks the item). */
+    double *flow;
+    /* [n_scenarios][n_items][horizon]: flow minus the reference's flow
+     * (all 0 for the reference itself). */
+    double *delta;
+    /* [n_scenarios][n_items]: present value of delta (scenario's rates). */
+    double *item_pv;
+    /* [n_scenarios][n_stakeholders + 1][horizon]: net incremental flow per
+     * stakeholder per year; index n_stakeholders is society (no transfers). */
+    double *net_flow;
+    /* [n_scenarios][n_stakeholders + 1]: the balance vs the reference. */
+    mkba_balance *balance;
+} mkba_appraisal;
+
+/* Index helpers for the arrays above. */
+static inline size_t mkba_ap_fidx(const mkba_appraisal *a, size_t s, size_t i, size_t t)
+{
+    return (s * a->n_items + i) * a->horizon + t;
+}
+static inline size_t mkba_ap_tidx(const mkba_appraisal *a, size_t s, size_t t)
+{
+    return s * a->horizon + t;
+}
+static inline size_t mkba_ap_bidx(const mkba_appraisal *a, size_t s, size_t k)
+{
+    return s * (a->n_stakeholders + 1) + k;
+}
+
+/* Fill delta, item_pv, net_flow and balance from flow and discount
+ * (allocating them). Call once flow is filled. */
+void mkba_appraisal_totals(mkba_appraisal *a);
+
+void mkba_appraisal_free(mkba_appraisal *a); /* NULL is a no-op */
+
+#endif

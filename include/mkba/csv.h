@@ -1,0 +1,48 @@
+/* csv.h - streaming CSV reading on top of libcsv, with the dialects that
+ * councils export: ',' ';' or tab, decimal comma beside ';', UTF-8 BOM,
+ * CRLF line ends, quoted fields.
+ *
+ * (Named mkba/csv.h; libcsv's own header is <csv.h>.) */
+#ifndef MKBA_CSV_H
+#define MKBA_CSV_H
+
+#include <stddef.h>
+
+#include "mkba/error.h"
+
+typedef struct mkba_csv_dialect {
+    char delimiter;    /* ',', ';' or '\t'; 0 = detect from the header line */
+    int decimal_comma; /* 1 = "3,5" means 3.5; 0 = no; -1 = auto: yes iff ';' */
+} mkba_csv_dialect;
+
+/* Called once per record, the header record included (line 1 unless blank
+ * lines precede it). 'fields' are NUL-terminated and borrowed: copy what you
+ * keep. 'line' is the 1-based physical line where the record starts. Return
+ * MKBA_OK to go on; any other status stops the read and is returned by
+ * mkba_csv_read (the callback fills 'err', using 'line'). */
+typedef mkba_status (*mkba_csv_row_fn)(void *ctx, size_t n_fields,
+                                       char **fields, long line,
+                                       mkba_error *err);
+
+/* Stream 'path' record by record into 'fn'. The dialect is in/out: detected
+ * values are written back (delimiter from the header line: the most frequent
+ * of ';' tab ',' outside quotes; decimal_comma resolved from -1 to 0/1),
+ * before the first call of 'fn', so the callback may use them.
+ * Errors name the file and line: unterminated quote, a record whose field
+ * count differs from the header's, an empty file, a read error. Blank lines
+ * are skipped. A leading UTF-8 BOM is removed. Unquoted fields are trimmed
+ * of surrounding spaces (and tabs, unless tab is the delimiter); quoted
+ * fields keep them. "\r\n" is one line end; records end only at '\n'.
+ * 'fn' may be NULL (syntax check only). */
+mkba_status mkba_csv_read(const char *path, mkba_csv_dialect *dialect,
+                          mkba_csv_row_fn fn, void *ctx, mkba_error *err);
+
+/* Strict number parse of a whole field (surrounding blanks allowed): no
+ * trailing text, no overflow, finite only. With decimal_comma, "1.234,5"
+ * is not accepted (no thousands separators) but "1234,5" is, and a '.' is
+ * then an error. Returns 1 when 's' is a valid number (stored in *out),
+ * 0 when 's' is missing (empty or NA, case-insensitive: "NA", "N/A", "."),
+ * -1 when it is not a number. */
+int mkba_csv_number(const char *s, int decimal_comma, double *out);
+
+#endif

@@ -1,0 +1,59 @@
+/* fsutil.h - file system helpers for writing results safely: creating an
+ * output directory with its parents, and atomic file writes (write to a
+ * temporary file beside the target, then rename it into place).
+ *
+ * A reader of an output file sees either the old file or the complete new
+ * one, never a half-written file. Errors are reported as
+ * "path: cannot write: <reason>" (or "dir: cannot create directory:
+ * <reason>"), naming the file the user asked for, not the temporary name. */
+#ifndef MKBA_FSUTIL_H
+#define MKBA_FSUTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "mkba/error.h"
+
+/* Create directory 'dir' and any missing parents (like mkdir -p), with mode
+ * 0777 less the umask. An existing directory is fine. Fails with MKBA_EIO
+ * ("dir: cannot create directory: Not a directory") when a component is a
+ * regular file or cannot be created, and with MKBA_EINVAL for "". */
+mkba_status mkba_mkdir_p(const char *dir, mkba_error *err);
+
+typedef struct mkba_afile mkba_afile;
+
+/* Start an atomic write of 'path': creates "path.tmp.XXXXXX" (mkstemp) in
+ * the same directory, with mode 0666 less the umask. Returns NULL and fills
+ * *err (MKBA_EIO, "path: cannot write: <strerror>") when the temporary file
+ * cannot be created, e.g. when the directory does not exist. The handle is
+ * released by exactly one of mkba_afile_commit(), mkba_afile_abort() or
+ * mkba_afile_commit_all(). Note: the umask is read by setting and restoring
+ * it (POSIX has no other way), a short window in which another thread that
+ * creates files would use umask 077. */
+mkba_afile *mkba_afile_open(const char *path, mkba_error *err);
+
+/* The stream to write to. Borrowed: do not fclose it. */
+FILE *mkba_afile_fp(mkba_afile *f);
+
+/* Finish the write: fflush, check ferror, fsync, fclose, rename the
+ * temporary file onto 'path'. On any failure the temporary file is removed,
+ * 'path' is left as it was, and *err says "path: cannot write: <strerror>"
+ * (MKBA_EIO). Always releases 'f'. */
+mkba_status mkba_afile_commit(mkba_afile *f, mkba_error *err);
+
+/* Give up: close and remove the temporary file; 'path' is untouched.
+ * Releases 'f'. NULL is a no-op. */
+void mkba_afile_abort(mkba_afile *f);
+
+/* Commit a set of files together: first every temporary file is flushed,
+ * synced and closed (and each target is checked not to be a directory);
+ * only when all of them succeeded are they renamed into place, one by one.
+ * On a failure in the first phase no target changes and every temporary
+ * file is removed. Each file is whole at any moment; the set is as whole as
+ * POSIX allows: renames are atomic only per file, so a crash or a failing
+ * rename in the middle of the second phase (rare: the files are in place
+ * and complete by then) leaves some files new and the rest old.
+ * Always releases every handle in files[0..n-1] (none may be NULL). */
+mkba_status mkba_afile_commit_all(mkba_afile **files, size_t n, mkba_error *err);
+
+#endif

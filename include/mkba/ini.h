@@ -1,0 +1,43 @@
+/* ini.h - an INI file read whole into a list of (section, key, value, line)
+ * entries, on top of inih.
+ *
+ * inih does the syntax; this layer adds what the model reader needs and
+ * Debian's inih build lacks: the line of every entry (counted in our own
+ * line reader), a clear error for lines longer than inih's buffer, and
+ * indented continuation lines joined to the value above. Duplicate keys in
+ * one section are an error. Interpretation is left to the caller. */
+#ifndef MKBA_INI_H
+#define MKBA_INI_H
+
+#include <stddef.h>
+
+#include "mkba/error.h"
+
+typedef struct mkba_ini_entry {
+    char *section;   /* "" for keys before any section header */
+    char *key;
+    char *value;     /* trimmed; continuation lines joined with one space */
+    long line;       /* line of the key */
+    int used;        /* set by the caller when it consumed the entry */
+} mkba_ini_entry;
+
+typedef struct mkba_ini {
+    char *path;              /* as given */
+    size_t n;
+    mkba_ini_entry *entries; /* in file order */
+    size_t n_sections;
+    char **sections;         /* every [section] header, in order (also empty ones) */
+    long *section_lines;     /* line of each header */
+} mkba_ini;
+
+/* Read 'path'. Returns NULL and fills *err (file, line) on a syntax error,
+ * an over-long line, a duplicate key or section, or an I/O error. */
+mkba_ini *mkba_ini_read(const char *path, mkba_error *err);
+void mkba_ini_free(mkba_ini *ini); /* NULL is a no-op */
+
+/* The entry for (section, key), or NULL. */
+mkba_ini_entry *mkba_ini_get(const mkba_ini *ini, const char *section, const char *key);
+/* Line of [section], or 0 if the file has no such section. */
+long mkba_ini_section_line(const mkba_ini *ini, const char *section);
+
+#endif

@@ -1,0 +1,18 @@
+/* mem.h - allocation that never returns NULL.
+ *
+ * Out of memory is handled in one place: these wrappers print
+ * "mkba: out of memory (N bytes)" and exit(1). Sizes are checked for
+ * overflow. Everything allocated here is released with free(). */
+#ifndef MKBA_MEM_H
+#define MKBA_MEM_H
+
+#include <stddef.h>
+
+void *mkba_xmalloc(size_t size);
+void *mkba_xcalloc(size_t n, size_t size);           /* zeroed; n*size checked */
+void *mkba_xrealloc(void *p, size_t size);
+void *mkba_xreallocarray(void *p, size_t n, size_t size); /* n*size checked */
+char *mkba_xstrdup(const char *s);
+char *mkba_xstrndup(const char *s, size_t n);
+
+#endif

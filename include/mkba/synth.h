@@ -1,0 +1,47 @@
+/* synth.h - synthetic cohorts: a spec file (INI) describes groups and
+ * columns, and mkba_synth_write draws a cohort CSV from it.
+ *
+ * The example data of mkba are made this way, because the individual data
+ * of the pilots they mimic are not public. The spec format (sections
+ * [synth], [group.NAME], [column.NAME]; generator types id, group,
+ * category, bernoulli, normal, lognormal, gamma, poisson, months_if) is
+ * documented in data/README.md and at the top of data/almere-synth.ini.
+ *
+ * Output is reproducible: the same spec and seed give a byte-identical
+ * file on any machine (GSL's mt19937, draws in a fixed order, numbers
+ * printed with a fixed number of decimals in the C locale). */
+#ifndef MKBA_SYNTH_H
+#define MKBA_SYNTH_H
+
+#include <stddef.h>
+
+#include "mkba/error.h"
+
+typedef struct mkba_synth mkba_synth;
+
+/* Read and check the spec at 'spec_path'. Returns NULL and fills *err on
+ * failure: MKBA_EIO when the file cannot be read; MKBA_EPARSE with the
+ * line for INI syntax errors and lines longer than inih's buffer;
+ * MKBA_EINVAL for a wrong setting, naming section and key, e.g.
+ *   "data/x.ini: [column.leeftijd] sd: expected a number > 0, got '-1'".
+ * The result is owned by the caller (mkba_synth_free). */
+mkba_synth *mkba_synth_load(const char *spec_path, mkba_error *err);
+
+void mkba_synth_free(mkba_synth *s); /* NULL is a no-op */
+
+/* Draw the cohort with 'seed' (0 .. 4294967295; GSL maps 0 to its default
+ * seed 4357) and write it as CSV (',' separator, '.' decimals, header
+ * first, '\n' line ends, empty field = missing) to 'out_path' atomically:
+ * a temporary file in the same directory is written, synced and renamed
+ * over 'out_path'. On failure returns MKBA_EIO (file not writable),
+ * MKBA_EINVAL (seed out of range) or MKBA_ENUM (a drawn value is not
+ * finite), fills *err, and leaves neither the temporary file nor a new
+ * 'out_path' behind. */
+mkba_status mkba_synth_write(const mkba_synth *s, unsigned long seed,
+                             const char *out_path, mkba_error *err);
+
+size_t mkba_synth_rows(const mkba_synth *s);        /* sum of the groups' n */
+size_t mkba_synth_columns(const mkba_synth *s);     /* columns written */
+const char *mkba_synth_title(const mkba_synth *s);  /* [synth] title, "" if none; borrowed */
+
+#endif

@@ -1,0 +1,137 @@
+/* appraisal.c - totals of an MKBA from its item flows: incremental flows
+ * against the reference, present values, and the balance per stakeholder
+ * and for society. */
+#include "mkba/appraisal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "mkba/mem.h"
+
+const char *mkba_item_kind_name(mkba_item_kind k)
+{
+    switch (k) {
+    case MKBA_ITEM_BENEFIT:
+        return "benefit";
+    case MKBA_ITEM_COST:
+        return "cost";
+    case MKBA_ITEM_TRANSFER:
+        return "transfer";
+    }
+    return "?";
+}
+
+/* Add 'pv' and 'undiscounted' of one item line to a balance: benefits
+ * (sign +1) or costs (sign -1). */
+static void book(mkba_balance *b, int sign, double pv, double undiscounted)
+{
+    if (sign > 0) {
+        b->pv_benefits += pv;
+        b->benefits += undiscounted;
+    } else {
+        b->pv_costs += pv;
+        b->costs += undiscounted;
+    }
+}
+
+static void finish(mkba_balance *b)
+{
+    b->npv = b->pv_benefits - b->pv_costs;
+    b->net = b->benefits - b->costs;
+    b->bcr = b->pv_costs > 0 ? b->pv_benefits / b->pv_costs : NAN;
+}
+
+void mkba_appraisal_totals(mkba_appraisal *a)
+{
+    size_t S = a->n_scenarios, I = a->n_items, T = a->horizon, K = a->n_stakeholders;
+    free(a->delta);
+    free(a->item_pv);
+    free(a->net_flow);
+    free(a->balance);
+    a->delta = mkba_xcalloc(S * I * T + 1, sizeof *a->delta);
+    a->item_pv = mkba_xcalloc(S * I + 1, sizeof *a->item_pv);
+    a->net_flow = mkba_xcalloc(S * (K + 1) * T + 1, sizeof *a->net_flow);
+    a->balance = mkba_xcalloc(S * (K + 1), sizeof *a->balance);
+    for (size_t s = 0; s < S; s++) {
+        const double *df = a->discount + mkba_ap_tidx(a, s, 0);
+        for (size_t i = 0; i < I; i++) {
+            const mkba_ap_item *it = &a->items[i];
+            double pv = 0, sum = 0;
+            for (size_t t = 0; t < T; t++) {
+                double d = a->flow[mkba_ap_fidx(a, s, i, t)] - a->flow[mkba_ap_fidx(a, 0, i, t)];
+                a->delta[mkba_ap_fidx(a, s, i, t)] = d;
+                pv += d * df[t];
+                sum += d;
+                int sign = it->kind == MKBA_ITEM_COST ? -1 : 1;
+                a->net_flow[(s * (K + 1) + it->stakeholder) * T + t] += sign * d;
+                if (it->kind == MKBA_ITEM_TRANSFER)
+                    a->net_flow[(s * (K + 1) + it->loser) * T + t] -= d;
+                else
+                    a->net_flow[(s * (K + 1) + K) * T + t] += sign * d;
+            }
+            a->item_pv[s * I + i] = pv;
+            mkba_balance *who = &a->balance[mkba_ap_bidx(a, s, it->stakeholder)];
+            switch (it->kind) {
+            case MKBA_ITEM_BENEFIT:
+                book(who, +1, pv, sum);
+                book(&a->balance[mkba_ap_bidx(a, s, K)], +1, pv, sum);
+                break;
+            case MKBA_ITEM_COST:
+                book(who, -1, pv, sum);
+                book(&a->balance[mkba_ap_bidx(a, s, K)], -1, pv, sum);
+                break;
+            case MKBA_ITEM_TRANSFER: /* gainer's benefit, loser's cost; cancels for society */
+                book(who, +1, pv, sum);
+                book(&a->balance[mkba_ap_bidx(a, s, it->loser)], -1, pv, sum);
+                break;
+            }
+        }
+        for (size_t k = 0; k <= K; k++)
+            finish(&a->balance[mkba_ap_bidx(a, s, k)]);
+    }
+}
+
+void mkba_appraisal_free(mkba_appraisal *a)
+{
+    if (!a)
+        return;
+    free(a->version);
+    free(a->model_name);
+    free(a->model_file);
+    free(a->cohort_files);
+    free(a->currency);
+    free(a->discount_timing);
+    free(a->rate);
+    free(a->discount);
+    for (size_t k = 0; k < a->n_stakeholders; k++) {
+        free(a->stakeholders[k]);
+        if (a->stakeholder_labels)
+            free(a->stakeholder_labels[k]);
+    }
+    free(a->stakeholders);
+    free(a->stakeholder_labels);
+    for (size_t i = 0; i < a->n_items; i++) {
+        free(a->items[i].name);
+        free(a->items[i].label);
+        free(a->items[i].domain);
+        free(a->items[i].source);
+    }
+    free(a->items);
+    for (size_t s = 0; s < a->n_scenarios; s++) {
+        free(a->scenarios[s].name);
+        free(a->scenarios[s].label);
+        free(a->scenarios[s].file);
+    }
+    free(a->scenarios);
+    for (size_t i = 0; i < a->n_effects; i++) {
+        free(a->effects[i].name);
+        free(a->effects[i].label);
+    }
+    free(a->effects);
+    free(a->flow);
+    free(a->delta);
+    free(a->item_pv);
+    free(a->net_flow);
+    free(a->balance);
+    free(a);
+}

@@ -1,0 +1,359 @@
+/* cli.c - the mkba command line: the only file that prints to the terminal,
+ * parses arguments and chooses exit codes. Everything else is the library.
+ *
+ * Exit codes: 0 success, 1 a failed run (bad input, I/O), 2 a usage error. */
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkba/appraisal.h"
+#include "mkba/cohort.h"
+#include "mkba/error.h"
+#include "mkba/estimate.h"
+#include "mkba/mem.h"
+#include "mkba/model.h"
+#include "mkba/out.h"
+#include "mkba/synth.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+static const char *const USAGE =
+    "Usage: mkba COMMAND [OPTION]... FILE...\n"
+    "Social cost-benefit analysis (MKBA) of a pilot against regular practice.\n"
+    "\n"
+    "Commands:\n"
+    "  run       estimate effects, evaluate scenarios against the reference, report\n"
+    "  estimate  estimate the pilot's effects from the cohort and print them\n"
+    "  check     read and check a model and its scenarios without reporting\n"
+    "  synth     generate a synthetic cohort CSV from a spec\n"
+    "  help      show help for a command\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     show this help (or 'mkba COMMAND --help')\n"
+    "  -V, --version  show the version\n"
+    "\n"
+    "Example:\n"
+    "  mkba run scenarios/almere-pilot.ini scenarios/almere-liaison.ini --out results\n";
+
+static const char *const RUN_HELP =
+    "Usage: mkba run [OPTION]... SCENARIO...\n"
+    "Estimate the pilot's effects from the model's cohort, evaluate each SCENARIO\n"
+    "and the reference alternative over the model's horizon, and report costs and\n"
+    "benefits per stakeholder, discounted, with the net present value (saldo).\n"
+    "A SCENARIO is a scenario file (scenarios/) or a model file (models/).\n"
+    "\n"
+    "Options:\n"
+    "  --reference FILE  the reference alternative (regular practice); default:\n"
+    "                    the 'reference' key in the first scenario's [scenario]\n"
+    "  --out DIR         write CSV tables (also ;-separated *_nl.csv) and\n"
+    "                    results.json into DIR (created if missing)\n"
+    "  --detail          also print the items and the yearly cash flows\n"
+    "  -q, --quiet       print no report (with --out: write files only)\n"
+    "  -h, --help        show this help\n";
+
+static const char *const ESTIMATE_HELP =
+    "Usage: mkba estimate [OPTION]... MODEL\n"
+    "Read the cohort of MODEL (a model or scenario file) and print the estimated\n"
+    "effects of the pilot: estimate, standard error, 95% CI, persons per group.\n"
+    "\n"
+    "Options:\n"
+    "  --out FILE    also write the effects table as CSV to FILE\n"
+    "  --dutch       write that CSV with ';' and decimal commas (Excel, NL)\n"
+    "  -h, --help    show this help\n";
+
+static const char *const CHECK_HELP =
+    "Usage: mkba check [--reference FILE] SCENARIO...\n"
+    "Read the model, its scenarios and cohort, estimate and evaluate everything,\n"
+    "and report the first problem found (or 'ok'). Writes nothing.\n";
+
+static const char *const SYNTH_HELP =
+    "Usage: mkba synth SPEC --seed N --out FILE\n"
+    "Generate a synthetic cohort CSV from SPEC (see data/almere-synth.ini).\n"
+    "The same SPEC and seed give a byte-identical file.\n"
+    "\n"
+    "Options:\n"
+    "  --seed N      random seed (a whole number; default 1)\n"
+    "  --out FILE    the CSV file to write (required)\n"
+    "  -h, --help    show this help\n";
+
+typedef struct opts {
+    const char *reference, *out;
+    int detail, quiet, dutch;
+    unsigned long seed;
+    size_t n_files;
+    const char **files;
+} opts;
+
+static void print_error(const mkba_error *err)
+{
+    char buf[2048];
+    fprintf(stderr, "mkba: %s\n", mkba_error_format(err, buf, sizeof buf));
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mkba: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'mkba %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+    return EXIT_USAGE;
+}
+
+/* Parse the options of one command. Recognised: see 'allowed' (a string
+ * of option letters: r reference, o out, d detail, q quiet, n dutch, s seed). */
+static int parse_opts(const char *cmd, const char *allowed, const char *help, int argc,
+                      char **argv, opts *o, int *done)
+{
+    *done = 0;
+    o->files = mkba_xcalloc((size_t)argc + 1, sizeof *o->files);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(help, stdout);
+            *done = 1;
+            return EXIT_OK;
+        }
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            o->files[o->n_files++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            while (++i < argc)
+                o->files[o->n_files++] = argv[i];
+            break;
+        }
+        char name[64];
+        const char *eq = strchr(a, '=');
+        snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+        struct {
+            const char *name;
+            char letter;
+            int takes;
+        } table[] = {{"--reference", 'r', 1}, {"--out", 'o', 1},   {"--detail", 'd', 0},
+                     {"--quiet", 'q', 0},     {"-q", 'q', 0},      {"--dutch", 'n', 0},
+                     {"--seed", 's', 1}};
+        int found = -1;
+        for (int k = 0; k < (int)(sizeof table / sizeof table[0]); k++)
+            if (strcmp(name, table[k].name) == 0 && strchr(allowed, table[k].letter))
+                found = k;
+        if (found < 0)
+            return usage_error(cmd, "unknown option '%s'", a);
+        if (table[found].takes) {
+            if (eq)
+                val = eq + 1;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            else
+                return usage_error(cmd, "option '%s' needs a value", name);
+        } else if (eq) {
+            return usage_error(cmd, "option '%s' takes no value", name);
+        }
+        switch (table[found].letter) {
+        case 'r':
+            o->reference = val;
+            break;
+        case 'o':
+            o->out = val;
+            break;
+        case 'd':
+            o->detail = 1;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'n':
+            o->dutch = 1;
+            break;
+        case 's': {
+            char *end;
+            o->seed = strtoul(val, &end, 10);
+            if (!*val || *end || val[0] == '-')
+                return usage_error(cmd, "--seed expects a whole number >= 0, got '%s'", val);
+            break;
+        }
+        }
+    }
+    return EXIT_OK;
+}
+
+/* ======================= The pipeline ======================= */
+
+/* Read the cohort, estimate every outcome and hand the results to the model. */
+static mkba_status estimate_effects(mkba_model *m, mkba_error *err)
+{
+    const mkba_cohort_spec *spec = mkba_model_cohort_spec(m);
+    if (!spec)
+        return MKBA_OK;
+    mkba_cohort *c = mkba_cohort_read(spec, err);
+    if (!c)
+        return err->code ? err->code : MKBA_EINVAL;
+    mkba_model_set_cohort_counts(m, mkba_cohort_count(c, MKBA_PILOT),
+                                 mkba_cohort_count(c, MKBA_CONTROL));
+    mkba_status st = MKBA_OK;
+    for (size_t i = 0; i < mkba_model_n_outcomes(m) && !st; i++) {
+        const mkba_est_spec *es = mkba_model_est_spec(m, i);
+        mkba_effect e;
+        st = mkba_estimate(c, es, &e, err);
+        if (st) {
+            /* Estimation errors are about the model's outcome, not a line. */
+            if (!err->file[0])
+                snprintf(err->file, sizeof err->file, "%s", mkba_model_file(m));
+            break;
+        }
+        mkba_model_set_effect(m, i, &e, mkba_cohort_missing(c, es->outcome, MKBA_PILOT),
+                              mkba_cohort_missing(c, es->outcome, MKBA_CONTROL));
+    }
+    mkba_cohort_free(c);
+    return st;
+}
+
+static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
+{
+    mkba_model *m = mkba_model_open(o->reference, o->n_files, o->files, err);
+    if (!m)
+        return NULL;
+    mkba_appraisal *a = NULL;
+    if (!estimate_effects(m, err))
+        a = mkba_model_appraise(m, err);
+    mkba_model_free(m);
+    return a;
+}
+
+/* ======================= Commands ======================= */
+
+static int cmd_run(int argc, char **argv, int check_only)
+{
+    opts o = {0};
+    int done;
+    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodq",
+                        check_only ? CHECK_HELP : RUN_HELP, argc, argv, &o, &done);
+    if (rc || done)
+        goto out;
+    if (o.n_files == 0) {
+        rc = usage_error(check_only ? "check" : "run", "%s", "no scenario file given");
+        goto out;
+    }
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_appraisal *a = pipeline(&o, &err);
+    if (!a) {
+        print_error(&err);
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    if (check_only) {
+        printf("ok: %zu scenario(s) against '%s', %zu items, %zu effects\n",
+               a->n_scenarios - 1, a->scenarios[0].name, a->n_items, a->n_effects);
+    } else {
+        if (o.out && mkba_out_write_dir(o.out, a, &err)) {
+            print_error(&err);
+            rc = EXIT_FAIL;
+        }
+        if (!rc && !o.quiet) {
+            mkba_out_opts po = {.lang_nl = 0, .detail = o.detail};
+            mkba_out_print(stdout, a, &po);
+            if (o.out)
+                printf("\nTables and results.json written to %s/\n", o.out);
+        }
+    }
+    mkba_appraisal_free(a);
+out:
+    free(o.files);
+    return rc;
+}
+
+static int cmd_estimate(int argc, char **argv)
+{
+    opts o = {0};
+    int done;
+    int rc = parse_opts("estimate", "on", ESTIMATE_HELP, argc, argv, &o, &done);
+    if (rc || done)
+        goto out;
+    if (o.n_files != 1) {
+        rc = usage_error("estimate", "%s", o.n_files ? "give one model file" : "no model file given");
+        goto out;
+    }
+    mkba_error err;
+    mkba_error_clear(&err);
+    o.reference = o.files[0];
+    o.n_files = 0;
+    mkba_appraisal *a = pipeline(&o, &err);
+    if (!a) {
+        print_error(&err);
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    if (o.out && mkba_out_write_effects_csv(o.out, a, o.dutch, &err)) {
+        print_error(&err);
+        rc = EXIT_FAIL;
+    } else {
+        mkba_out_print_effects(stdout, a);
+    }
+    mkba_appraisal_free(a);
+out:
+    free(o.files);
+    return rc;
+}
+
+static int cmd_synth(int argc, char **argv)
+{
+    opts o = {.seed = 1};
+    int done;
+    int rc = parse_opts("synth", "os", SYNTH_HELP, argc, argv, &o, &done);
+    if (rc || done)
+        goto out;
+    if (o.n_files != 1 || !o.out) {
+        rc = usage_error("synth", "%s",
+                         o.n_files != 1 ? "give one spec file" : "--out FILE is required");
+        goto out;
+    }
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_synth *s = mkba_synth_load(o.files[0], &err);
+    if (!s || mkba_synth_write(s, o.seed, o.out, &err)) {
+        print_error(&err);
+        rc = EXIT_FAIL;
+    } else {
+        fprintf(stderr, "mkba: wrote %zu synthetic persons to %s (seed %lu)\n",
+                mkba_synth_rows(s), o.out, o.seed);
+    }
+    mkba_synth_free(s);
+out:
+    free(o.files);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off(); /* every GSL status is checked where it is called */
+    if (argc < 2)
+        return usage_error(NULL, "%s", "no command given");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        fputs(USAGE, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("mkba %s\n", MKBA_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        const char *topic = argc > 2 ? argv[2] : "";
+        const char *text = strcmp(topic, "run") == 0        ? RUN_HELP
+                           : strcmp(topic, "estimate") == 0 ? ESTIMATE_HELP
+                           : strcmp(topic, "check") == 0    ? CHECK_HELP
+                           : strcmp(topic, "synth") == 0    ? SYNTH_HELP
+                                                            : USAGE;
+        fputs(text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2, 0);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_run(argc - 2, argv + 2, 1);
+    if (strcmp(cmd, "estimate") == 0)
+        return cmd_estimate(argc - 2, argv + 2);
+    if (strcmp(cmd, "synth") == 0)
+        return cmd_synth(argc - 2, argv + 2);
+    return usage_error(NULL, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,743 @@
+/* cohort.c - the pilot and control persons, read from cohort CSV files and
+ * stored by column.
+ *
+ * Reading goes through mkba_csv_read: the first record maps the header
+ * names to field positions, every later record is one person. Each mapped
+ * variable becomes a double array (NaN = missing), the group a uint8_t
+ * array; they grow by doubling while reading and are shrunk to fit at the
+ * end. Identifiers are only hashed into a temporary set to catch
+ * duplicates; that set is freed when reading ends and no id is ever put in
+ * a message. */
+#include "mkba/cohort.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkba/mem.h"
+
+#define ECHO_MAX 40          /* bytes of a bad value quoted in a message */
+#define HEADER_LIST_MAX 600  /* bytes of header names listed in a message */
+
+typedef struct cvar {
+    char *name;              /* model's name */
+    char *column;            /* CSV header name */
+    mkba_var_type type;
+    int optional;            /* a missing column is allowed */
+    double *values;          /* [n], NaN = missing */
+    size_t missing[2];       /* missing values by group (control, pilot) */
+    char **levels;           /* category level names, by code */
+    size_t n_levels, levels_cap;
+} cvar;
+
+struct mkba_cohort {
+    size_t n;                /* persons */
+    size_t cap;              /* allocated length of group and values */
+    uint8_t *group;          /* [n] MKBA_PILOT or MKBA_CONTROL */
+    size_t count[2];         /* persons by group (control, pilot) */
+    size_t n_vars;
+    cvar *vars;              /* [n_vars] */
+    mkba_csv_dialect dialect; /* as read (the first file's) */
+};
+
+/* ============================ string hash set ============================ */
+
+/* An open-addressing set of strings with a value each: ids (value = line)
+ * and category levels (value = code). Keys live back to back in one arena. */
+typedef struct slot {
+    uint64_t hash;
+    size_t key;              /* offset of the key in the arena, +1; 0 = empty */
+    long value;
+    int file;                /* which file the key came from (ids) */
+} slot;
+
+typedef struct strset {
+    char *arena;
+    size_t arena_len, arena_cap;
+    slot *slots;             /* cap slots, cap a power of two */
+    size_t n, cap;
+} strset;
+
+/* FNV-1a, 64 bits, then MurmurHash3's final mix: FNV alone leaves the low
+ * bits (the table index) poorly spread for ids that differ only at the end,
+ * such as consecutive client numbers, and linear probing then clusters. */
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 33;
+    return h;
+}
+
+static void strset_free(strset *s)
+{
+    free(s->arena);
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}
+
+static slot *strset_probe(slot *slots, size_t cap, const char *arena, uint64_t h,
+                          const char *key, size_t len)
+{
+    size_t i = (size_t)h & (cap - 1);
+    for (;; i = (i + 1) & (cap - 1)) {
+        slot *sl = &slots[i];
+        if (sl->key == 0)
+            return sl;
+        if (sl->hash == h && key) {
+            const char *k = arena + sl->key - 1;
+            if (strncmp(k, key, len) == 0 && k[len] == '\0')
+                return sl;
+        }
+    }
+}
+
+static void strset_grow(strset *s)
+{
+    size_t cap = s->cap ? 2 * s->cap : 64;
+    slot *slots = mkba_xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i].key)
+            *strset_probe(slots, cap, NULL, s->slots[i].hash, NULL, 0) = s->slots[i];
+    free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
+}
+
+/* Find key[0..len) or insert it with (value, file). Returns the slot; sets
+ * *found to 1 when the key was already there (its slot is unchanged). */
+static const slot *strset_put(strset *s, const char *key, size_t len, long value, int file,
+                              int *found)
+{
+    if (2 * (s->n + 1) > s->cap)
+        strset_grow(s);
+    uint64_t h = hash_bytes(key, len);
+    slot *sl = strset_probe(s->slots, s->cap, s->arena, h, key, len);
+    *found = sl->key != 0;
+    if (*found)
+        return sl;
+    if (s->arena_len + len + 1 > s->arena_cap) {
+        while (s->arena_len + len + 1 > s->arena_cap)
+            s->arena_cap = s->arena_cap ? 2 * s->arena_cap : 4096;
+        s->arena = mkba_xrealloc(s->arena, s->arena_cap);
+    }
+    memcpy(s->arena + s->arena_len, key, len);
+    s->arena[s->arena_len + len] = '\0';
+    *sl = (slot){.hash = h, .key = s->arena_len + 1, .value = value, .file = file};
+    s->arena_len += len + 1;
+    s->n++;
+    return sl;
+}
+
+/* ================================ helpers =============================== */
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Trim surrounding blanks: returns the start, sets *len. */
+static const char *trim(const char *s, size_t *len)
+{
+    while (is_blank(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_blank(s[n - 1]))
+        n--;
+    *len = n;
+    return s;
+}
+
+static int lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* s[0..n) equals w (exactly, or ignoring ASCII case). */
+static int same(const char *s, size_t n, const char *w, int ignore_case)
+{
+    size_t i = 0;
+    for (; i < n && w[i]; i++)
+        if (ignore_case ? lower(s[i]) != lower(w[i]) : s[i] != w[i])
+            return 0;
+    return i == n && w[i] == '\0';
+}
+
+/* A value for a message: at most ECHO_MAX bytes, "..." when cut. */
+static void echo(char *out, size_t size, const char *s, size_t len)
+{
+    if (len > ECHO_MAX)
+        snprintf(out, size, "%.*s...", ECHO_MAX, s);
+    else
+        snprintf(out, size, "%.*s", (int)len, s);
+}
+
+/* NULL or "". */
+static int blank_str(const char *s)
+{
+    return !s || !*s;
+}
+
+static int is_missing_text(const char *s)
+{
+    double unused;
+    return mkba_csv_number(s, 0, &unused) == 0;
+}
+
+/* ============================= the cohort ============================== */
+
+void mkba_cohort_free(mkba_cohort *c)
+{
+    if (!c)
+        return;
+    for (size_t v = 0; v < c->n_vars; v++) {
+        cvar *cv = &c->vars[v];
+        free(cv->name);
+        free(cv->column);
+        free(cv->values);
+        for (size_t l = 0; l < cv->n_levels; l++)
+            free(cv->levels[l]);
+        free(cv->levels);
+    }
+    free(c->vars);
+    free(c->group);
+    free(c);
+}
+
+static mkba_cohort *cohort_new(size_t n_vars, const mkba_cohort_var *vars)
+{
+    mkba_cohort *c = mkba_xcalloc(1, sizeof *c);
+    c->n_vars = n_vars;
+    c->vars = mkba_xcalloc(n_vars ? n_vars : 1, sizeof *c->vars);
+    for (size_t v = 0; v < n_vars; v++) {
+        c->vars[v].name = mkba_xstrdup(vars[v].name);
+        c->vars[v].column = mkba_xstrdup(vars[v].column ? vars[v].column : vars[v].name);
+        c->vars[v].type = vars[v].type;
+        c->vars[v].optional = vars[v].optional;
+    }
+    c->dialect = (mkba_csv_dialect){.delimiter = ',', .decimal_comma = 0};
+    return c;
+}
+
+/* Room for one more person (amortised doubling). */
+static void cohort_reserve(mkba_cohort *c)
+{
+    if (c->n < c->cap)
+        return;
+    c->cap = c->cap ? 2 * c->cap : 256;
+    c->group = mkba_xrealloc(c->group, c->cap);
+    for (size_t v = 0; v < c->n_vars; v++)
+        c->vars[v].values = mkba_xreallocarray(c->vars[v].values, c->cap, sizeof(double));
+}
+
+/* Give back the unused tail of every array. */
+static void cohort_shrink(mkba_cohort *c)
+{
+    size_t n = c->n ? c->n : 1;
+    c->group = mkba_xrealloc(c->group, n);
+    for (size_t v = 0; v < c->n_vars; v++) {
+        cvar *cv = &c->vars[v];
+        cv->values = mkba_xreallocarray(cv->values, n, sizeof(double));
+        if (cv->levels)
+            cv->levels = mkba_xreallocarray(cv->levels, cv->n_levels ? cv->n_levels : 1,
+                                            sizeof *cv->levels);
+    }
+    c->cap = n;
+}
+
+static void add_level(cvar *cv, const char *name, size_t len)
+{
+    if (cv->n_levels == cv->levels_cap) {
+        cv->levels_cap = cv->levels_cap ? 2 * cv->levels_cap : 8;
+        cv->levels = mkba_xreallocarray(cv->levels, cv->levels_cap, sizeof *cv->levels);
+    }
+    cv->levels[cv->n_levels++] = mkba_xstrndup(name, len);
+}
+
+/* =============================== reading =============================== */
+
+typedef struct loader {
+    const mkba_cohort_spec *spec;
+    mkba_cohort *c;
+    const char *path;        /* file being read */
+    const mkba_csv_dialect *dialect; /* its dialect, resolved by mkba_csv_read */
+    int file_index;          /* 0 first file, 1 second */
+    int fixed_group;         /* -1 one-file form, else every row's group */
+    int header_done;
+    long *col;               /* [n_vars] field of each variable, -1 absent */
+    long group_col, id_col;  /* -1 when absent / not used */
+    size_t rows;             /* persons in this file */
+    strset ids;              /* ids seen so far (all files) */
+    strset *levels;          /* [n_vars] category level -> code */
+    const char *paths[2];    /* files by index, for duplicate-id messages */
+} loader;
+
+/* Locate 'name' among the header fields: exact match first, then a unique
+ * case-insensitive one. Returns the index, -1 when absent, -2 on an error
+ * (ambiguous or repeated name; *err filled). */
+static long find_column(const loader *ld, size_t n, char **fields, const char *name,
+                        long line, mkba_error *err)
+{
+    for (int ignore_case = 0; ignore_case <= 1; ignore_case++) {
+        long found = -1;
+        size_t hits = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t len;
+            const char *f = trim(fields[i], &len);
+            if (same(f, len, name, ignore_case)) {
+                if (hits++ == 0)
+                    found = (long)i;
+            }
+        }
+        if (hits == 1)
+            return found;
+        if (hits > 1) {
+            mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                           ignore_case ? "column '%s' is ambiguous: %zu header names match it "
+                                         "when case is ignored"
+                                       : "column '%s' appears %zu times in the header",
+                           name, hits);
+            return -2;
+        }
+    }
+    return -1;
+}
+
+static mkba_status missing_column(const loader *ld, size_t n, char **fields, const char *name,
+                                  long line, mkba_error *err)
+{
+    char list[HEADER_LIST_MAX + 8];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *f = trim(fields[i], &len);
+        if (used + len + 2 > HEADER_LIST_MAX) {
+            snprintf(list + used, sizeof list - used, "%s...", i ? ", " : "");
+            break;
+        }
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%.*s", i ? ", " : "",
+                                 (int)len, f);
+    }
+    return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                          "missing column '%s' (header has: %s)", name, list);
+}
+
+/* Find a column that must be there; returns its index or -1 (err filled). */
+static long require_column(const loader *ld, size_t n, char **fields, const char *name,
+                           long line, mkba_error *err)
+{
+    long i = find_column(ld, n, fields, name, line, err);
+    if (i == -1)
+        missing_column(ld, n, fields, name, line, err);
+    return i < 0 ? -1 : i;
+}
+
+static mkba_status map_header(loader *ld, size_t n, char **fields, long line, mkba_error *err)
+{
+    const mkba_cohort_spec *spec = ld->spec;
+    ld->group_col = ld->id_col = -1;
+    if (!blank_str(spec->group_column)) {
+        ld->group_col = require_column(ld, n, fields, spec->group_column, line, err);
+        if (ld->group_col < 0)
+            return MKBA_EINVAL;
+    }
+    if (!blank_str(spec->id_column)) {
+        ld->id_col = require_column(ld, n, fields, spec->id_column, line, err);
+        if (ld->id_col < 0)
+            return MKBA_EINVAL;
+    }
+    for (size_t v = 0; v < ld->c->n_vars; v++) {
+        const cvar *cv = &ld->c->vars[v];
+        long i = find_column(ld, n, fields, cv->column, line, err);
+        if (i == -2)
+            return MKBA_EINVAL;
+        if (i == -1 && !cv->optional)
+            return missing_column(ld, n, fields, cv->column, line, err);
+        ld->col[v] = i;
+    }
+    ld->header_done = 1;
+    return MKBA_OK;
+}
+
+/* Record "FILE:LINE: column 'x': <message>". */
+static mkba_status value_error_v(mkba_error *err, const loader *ld, long line,
+                                 const char *column, const char *msg)
+{
+    char where[300];
+    snprintf(where, sizeof where, "column '%s'", column);
+    return mkba_error_set(err, MKBA_EINVAL, ld->path, line, where, "%s", msg);
+}
+
+/* The group of a record, or -1 with *err filled. */
+static int row_group(const loader *ld, char **fields, long line, mkba_error *err)
+{
+    const mkba_cohort_spec *spec = ld->spec;
+    if (ld->group_col < 0)
+        return ld->fixed_group;
+    size_t len;
+    const char *g = trim(fields[ld->group_col], &len);
+    int is_pilot = same(g, len, spec->pilot_value, 1);
+    int is_control = same(g, len, spec->control_value, 1);
+    int group = is_pilot ? MKBA_PILOT : is_control ? MKBA_CONTROL : -1;
+    if (group >= 0 && (ld->fixed_group < 0 || group == ld->fixed_group))
+        return group;
+    char expected[200], got[ECHO_MAX + 16], msg[300];
+    if (ld->fixed_group >= 0)
+        snprintf(expected, sizeof expected, "'%.90s'",
+                 ld->fixed_group == MKBA_PILOT ? spec->pilot_value : spec->control_value);
+    else
+        snprintf(expected, sizeof expected, "'%.90s' or '%.90s'", spec->pilot_value,
+                 spec->control_value);
+    if (len == 0) {
+        snprintf(got, sizeof got, "an empty value");
+    } else {
+        got[0] = '\'';
+        echo(got + 1, sizeof got - 2, g, len);
+        strcat(got, "'");
+    }
+    snprintf(msg, sizeof msg, "expected %s, got %s", expected, got);
+    value_error_v(err, ld, line, spec->group_column, msg);
+    return -1;
+}
+
+/* Remember the record's id; a duplicate is an error (the id is not shown). */
+static mkba_status check_id(loader *ld, char **fields, long line, mkba_error *err)
+{
+    size_t len;
+    const char *id = trim(fields[ld->id_col], &len);
+    if (len == 0)
+        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                              "empty id in column '%s'", ld->spec->id_column);
+    int found;
+    const slot *sl = strset_put(&ld->ids, id, len, line, ld->file_index, &found);
+    if (!found)
+        return MKBA_OK;
+    if (sl->file == ld->file_index)
+        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                              "duplicate id in column '%s' (first seen on line %ld)",
+                              ld->spec->id_column, sl->value);
+    return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                          "duplicate id in column '%s' (first seen in %s line %ld)",
+                          ld->spec->id_column, ld->paths[sl->file], sl->value);
+}
+
+/* Parse one field of variable v into *out (NaN when missing); returns 1 when
+ * missing, 0 when a value, -1 on an error (*err filled). */
+static int parse_value(loader *ld, size_t v, const char *field, long line, double *out,
+                       mkba_error *err)
+{
+    cvar *cv = &ld->c->vars[v];
+    size_t len;
+    const char *s = trim(field, &len);
+    *out = NAN;
+    if (cv->type == MKBA_VAR_CATEGORY) {
+        if (is_missing_text(s))
+            return 1;
+        int found;
+        const slot *sl = strset_put(&ld->levels[v], s, len, (long)cv->n_levels, 0, &found);
+        if (!found)
+            add_level(cv, s, len);
+        *out = (double)sl->value;
+        return 0;
+    }
+    double x;
+    int r = mkba_csv_number(s, ld->dialect->decimal_comma, &x);
+    if (r == 0)
+        return 1;
+    if (r > 0 && (cv->type != MKBA_VAR_NONNEG || x >= 0)
+        && (cv->type != MKBA_VAR_BINARY || x == 0 || x == 1)) {
+        *out = x == 0 ? 0.0 : x; /* no -0 */
+        return 0;
+    }
+    char msg[200], got[ECHO_MAX + 8];
+    echo(got, sizeof got, s, len);
+    if (r < 0)
+        snprintf(msg, sizeof msg, cv->type == MKBA_VAR_BINARY ? "expected 0 or 1, got '%s'"
+                                                              : "expected a number, got '%s'",
+                 got);
+    else if (cv->type == MKBA_VAR_NONNEG)
+        snprintf(msg, sizeof msg, "expected a number >= 0, got %s", got);
+    else
+        snprintf(msg, sizeof msg, "expected 0 or 1, got %s", got);
+    value_error_v(err, ld, line, cv->column, msg);
+    return -1;
+}
+
+static mkba_status add_person(loader *ld, char **fields, long line, mkba_error *err)
+{
+    mkba_cohort *c = ld->c;
+    int g = row_group(ld, fields, line, err);
+    if (g < 0)
+        return MKBA_EINVAL;
+    if (ld->id_col >= 0) {
+        mkba_status st = check_id(ld, fields, line, err);
+        if (st != MKBA_OK)
+            return st;
+    }
+    cohort_reserve(c);
+    for (size_t v = 0; v < c->n_vars; v++) {
+        double x = NAN;
+        int missing = 1;
+        if (ld->col[v] >= 0) {
+            missing = parse_value(ld, v, fields[ld->col[v]], line, &x, err);
+            if (missing < 0)
+                return MKBA_EINVAL;
+            if (missing && ld->spec->missing == MKBA_MISSING_ERROR)
+                return value_error_v(err, ld, line, c->vars[v].column,
+                                     "missing value (policy 'error')");
+        }
+        c->vars[v].values[c->n] = x;
+        c->vars[v].missing[g] += (size_t)missing;
+    }
+    c->group[c->n++] = (uint8_t)g;
+    c->count[g]++;
+    ld->rows++;
+    return MKBA_OK;
+}
+
+static mkba_status on_row(void *vld, size_t n_fields, char **fields, long line, mkba_error *err)
+{
+    loader *ld = vld;
+    if (!ld->header_done)
+        return map_header(ld, n_fields, fields, line, err);
+    /* mkba_csv_read has checked n_fields against the header: the mapped
+     * field indices are valid for every record. */
+    return add_person(ld, fields, line, err);
+}
+
+/* Read one file into the cohort; 'group' is -1 for the one-file form. */
+static mkba_status read_file(loader *ld, const char *path, int file_index, int group,
+                             mkba_error *err)
+{
+    mkba_csv_dialect d = ld->spec->dialect;
+    ld->path = path;
+    ld->dialect = &d;
+    ld->file_index = file_index;
+    ld->paths[file_index] = path;
+    ld->fixed_group = group;
+    ld->header_done = 0;
+    ld->rows = 0;
+    mkba_status st = mkba_csv_read(path, &d, on_row, ld, err);
+    if (st != MKBA_OK)
+        return st;
+    if (ld->rows == 0)
+        return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL, "no persons in file");
+    if (file_index == 0)
+        ld->c->dialect = d;
+    return MKBA_OK;
+}
+
+static mkba_status check_spec(const mkba_cohort_spec *spec, mkba_error *err)
+{
+#define SPEC_ERROR(...) mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "cohort spec: " __VA_ARGS__)
+    int one = !blank_str(spec->file);
+    int two = !blank_str(spec->pilot_file) && !blank_str(spec->control_file);
+    if (one == two)
+        return SPEC_ERROR("give either one file or both a pilot and a control file");
+    if (one && blank_str(spec->group_column))
+        return SPEC_ERROR("one file needs a group column");
+    if (!blank_str(spec->group_column)) {
+        if (blank_str(spec->pilot_value) || blank_str(spec->control_value))
+            return SPEC_ERROR("the group column needs a pilot and a control value");
+        size_t len;
+        const char *p = trim(spec->pilot_value, &len);
+        if (same(p, len, spec->control_value, 1))
+            return SPEC_ERROR("pilot and control values are the same ('%s')",
+                              spec->pilot_value);
+    }
+    if (spec->n_vars && !spec->vars)
+        return SPEC_ERROR("no variables given");
+    for (size_t v = 0; v < spec->n_vars; v++) {
+        if (blank_str(spec->vars[v].name))
+            return SPEC_ERROR("variable %zu has no name", v + 1);
+        if ((unsigned)spec->vars[v].type > MKBA_VAR_CATEGORY)
+            return SPEC_ERROR("variable '%s' has an unknown type", spec->vars[v].name);
+        for (size_t w = 0; w < v; w++)
+            if (strcmp(spec->vars[w].name, spec->vars[v].name) == 0)
+                return SPEC_ERROR("variable '%s' appears twice", spec->vars[v].name);
+    }
+    return MKBA_OK;
+#undef SPEC_ERROR
+}
+
+mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err)
+{
+    if (!spec) {
+        mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "cohort spec: none given");
+        return NULL;
+    }
+    if (check_spec(spec, err) != MKBA_OK)
+        return NULL;
+    mkba_cohort *c = cohort_new(spec->n_vars, spec->vars);
+    loader ld = {.spec = spec, .c = c};
+    ld.col = mkba_xcalloc(c->n_vars ? c->n_vars : 1, sizeof *ld.col);
+    ld.levels = mkba_xcalloc(c->n_vars ? c->n_vars : 1, sizeof *ld.levels);
+    mkba_status st;
+    if (!blank_str(spec->file)) {
+        st = read_file(&ld, spec->file, 0, -1, err);
+    } else {
+        st = read_file(&ld, spec->pilot_file, 0, MKBA_PILOT, err);
+        if (st == MKBA_OK)
+            st = read_file(&ld, spec->control_file, 1, MKBA_CONTROL, err);
+    }
+    strset_free(&ld.ids);
+    for (size_t v = 0; v < c->n_vars; v++)
+        strset_free(&ld.levels[v]);
+    free(ld.levels);
+    free(ld.col);
+    if (st != MKBA_OK) {
+        mkba_cohort_free(c);
+        return NULL;
+    }
+    cohort_shrink(c);
+    return c;
+}
+
+/* ============================== from arrays ============================= */
+
+/* Is x acceptable for a variable of type t (NaN always is)? */
+static int valid_value(mkba_var_type t, double x)
+{
+    if (isnan(x))
+        return 1;
+    if (!isfinite(x))
+        return 0;
+    switch (t) {
+    case MKBA_VAR_NUMBER:
+        return 1;
+    case MKBA_VAR_NONNEG:
+        return x >= 0;
+    case MKBA_VAR_BINARY:
+        return x == 0 || x == 1;
+    case MKBA_VAR_CATEGORY:
+        return x >= 0 && x <= 1e6 && x == floor(x);
+    }
+    return 0;
+}
+
+mkba_cohort *mkba_cohort_from_arrays(size_t n, const uint8_t *group,
+                                     size_t n_vars, const mkba_cohort_var *vars,
+                                     const double *const *columns)
+{
+    if ((n && !group) || (n_vars && (!vars || (n && !columns))))
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (group[i] != MKBA_PILOT && group[i] != MKBA_CONTROL)
+            return NULL;
+    for (size_t v = 0; v < n_vars; v++) {
+        if (!vars[v].name || (unsigned)vars[v].type > MKBA_VAR_CATEGORY || (n && !columns[v]))
+            return NULL;
+        for (size_t i = 0; i < n; i++)
+            if (!valid_value(vars[v].type, columns[v][i]))
+                return NULL;
+    }
+    mkba_cohort *c = cohort_new(n_vars, vars);
+    c->n = c->cap = n;
+    c->group = mkba_xmalloc(n ? n : 1);
+    if (n)
+        memcpy(c->group, group, n);
+    for (size_t i = 0; i < n; i++)
+        c->count[group[i]]++;
+    for (size_t v = 0; v < n_vars; v++) {
+        cvar *cv = &c->vars[v];
+        cv->values = mkba_xreallocarray(NULL, n ? n : 1, sizeof(double));
+        double max_code = -1;
+        for (size_t i = 0; i < n; i++) {
+            double x = columns[v][i];
+            cv->values[i] = x;
+            cv->missing[group[i]] += isnan(x) != 0;
+            if (!isnan(x) && x > max_code)
+                max_code = x;
+        }
+        if (cv->type == MKBA_VAR_CATEGORY) {
+            for (double l = 0; l <= max_code; l++) {
+                char name[32];
+                snprintf(name, sizeof name, "%.0f", l);
+                add_level(cv, name, strlen(name));
+            }
+        }
+    }
+    return c;
+}
+
+/* =============================== accessors ============================== */
+
+size_t mkba_cohort_size(const mkba_cohort *c)
+{
+    return c ? c->n : 0;
+}
+
+size_t mkba_cohort_count(const mkba_cohort *c, int group)
+{
+    if (!c || (group != MKBA_PILOT && group != MKBA_CONTROL))
+        return 0;
+    return c->count[group];
+}
+
+size_t mkba_cohort_nvars(const mkba_cohort *c)
+{
+    return c ? c->n_vars : 0;
+}
+
+const char *mkba_cohort_var_name(const mkba_cohort *c, size_t v)
+{
+    return c && v < c->n_vars ? c->vars[v].name : NULL;
+}
+
+mkba_var_type mkba_cohort_var_type(const mkba_cohort *c, size_t v)
+{
+    return c && v < c->n_vars ? c->vars[v].type : MKBA_VAR_NUMBER;
+}
+
+long mkba_cohort_find(const mkba_cohort *c, const char *name)
+{
+    if (!c || !name)
+        return -1;
+    for (size_t v = 0; v < c->n_vars; v++)
+        if (strcmp(c->vars[v].name, name) == 0)
+            return (long)v;
+    return -1;
+}
+
+const uint8_t *mkba_cohort_group(const mkba_cohort *c)
+{
+    return c ? c->group : NULL;
+}
+
+const double *mkba_cohort_column(const mkba_cohort *c, size_t v)
+{
+    return c && v < c->n_vars ? c->vars[v].values : NULL;
+}
+
+size_t mkba_cohort_missing(const mkba_cohort *c, size_t v, int group)
+{
+    if (!c || v >= c->n_vars || (group != MKBA_PILOT && group != MKBA_CONTROL))
+        return 0;
+    return c->vars[v].missing[group];
+}
+
+size_t mkba_cohort_levels(const mkba_cohort *c, size_t v, const char *const **names)
+{
+    if (!c || v >= c->n_vars || c->vars[v].type != MKBA_VAR_CATEGORY) {
+        if (names)
+            *names = NULL;
+        return 0;
+    }
+    if (names)
+        *names = (const char *const *)c->vars[v].levels;
+    return c->vars[v].n_levels;
+}
+
+const mkba_csv_dialect *mkba_cohort_dialect(const mkba_cohort *c)
+{
+    return c ? &c->dialect : NULL;
+}

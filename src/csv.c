@@ -1,0 +1,445 @@
+/* csv.c - streaming CSV reading on top of libcsv, with line numbers.
+ *
+ * libcsv does the quoting; this file adds what it lacks: the dialect
+ * (delimiter detected from the header line, decimal comma), a UTF-8 BOM,
+ * line numbers for every record, NUL-terminated field arrays per record,
+ * a field-count check against the header, and strict number parsing.
+ *
+ * Line numbers. libcsv reports no positions, so the file is fed to it one
+ * physical line at a time (a chunk ends at each '\n') and we count the
+ * chunks. Records may end only at '\n' (our term function), so a record
+ * always ends at the end of a chunk; '\r' is a space character, which makes
+ * "\r\n" one line end and trims it from unquoted fields. Between records we
+ * skip blank bytes ourselves (libcsv would ignore them there too) so we
+ * know the line on which the next record really starts. */
+#include "mkba/csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkba/mem.h"
+
+#define BLOCK_SIZE (64 * 1024)          /* bytes per fread */
+#define HEADER_SCAN_MAX (1024 * 1024)   /* delimiter detection looks no further */
+#define NUMBER_BUF 64                   /* numbers longer than this are copied to the heap */
+
+typedef struct reader {
+    const char *path;
+    char delim;             /* the delimiter in use */
+    long line;              /* line of the bytes being fed to libcsv */
+    long rec_line;          /* line where the current record starts */
+    long field_line;        /* line where the current field starts */
+    int in_record;          /* 1 between a record's first byte and its end */
+    char *buf;              /* current record's fields, each NUL-terminated */
+    size_t len, cap;        /* bytes used / allocated in buf */
+    size_t *offs;           /* start of each field in buf */
+    size_t n_fields, offs_cap;
+    char **fields;          /* pointers into buf handed to the callback */
+    size_t fields_cap;
+    size_t header_fields;   /* fields in the header record; 0 before it */
+    mkba_csv_row_fn fn;
+    void *ctx;
+    mkba_error *err;
+    mkba_status status;     /* first failure; stops the read */
+} reader;
+
+/* ======================= libcsv character classes ======================= */
+
+/* Spaces trimmed around unquoted fields. '\r' is one so that "\r\n" ends a
+ * line once; tab is one unless it is the delimiter. */
+static int space_with_tab(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int space_without_tab(unsigned char c)
+{
+    return c == ' ' || c == '\r';
+}
+
+/* Records end only at '\n' (see the file comment). */
+static int is_line_end(unsigned char c)
+{
+    return c == '\n';
+}
+
+/* ============================ libcsv callbacks ========================== */
+
+static void on_field(void *data, size_t len, void *vr)
+{
+    reader *r = vr;
+    if (r->status != MKBA_OK)
+        return;
+    if (r->len + len + 1 > r->cap) {
+        while (r->len + len + 1 > r->cap)
+            r->cap = r->cap ? 2 * r->cap : 256;
+        r->buf = mkba_xrealloc(r->buf, r->cap);
+    }
+    if (r->n_fields == r->offs_cap) {
+        r->offs_cap = r->offs_cap ? 2 * r->offs_cap : 16;
+        r->offs = mkba_xreallocarray(r->offs, r->offs_cap, sizeof *r->offs);
+    }
+    r->offs[r->n_fields++] = r->len;
+    if (len > 0 && data)
+        memcpy(r->buf + r->len, data, len);
+    r->len += len;
+    r->buf[r->len++] = '\0';
+    /* A field ends at a delimiter or a line end; in both cases the next
+     * field (if any) starts on this same line. */
+    r->field_line = r->line;
+}
+
+static void on_record(int c, void *vr)
+{
+    (void)c;
+    reader *r = vr;
+    r->in_record = 0;
+    if (r->status != MKBA_OK)
+        return;
+    size_t n = r->n_fields;
+    r->n_fields = 0;
+    r->len = 0;
+    if (r->header_fields == 0) {
+        r->header_fields = n;
+    } else if (n != r->header_fields) {
+        r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->rec_line, NULL,
+                                   "expected %zu fields as in the header, found %zu",
+                                   r->header_fields, n);
+        return;
+    }
+    if (!r->fn)
+        return;
+    if (n > r->fields_cap) {
+        r->fields_cap = n;
+        r->fields = mkba_xreallocarray(r->fields, n, sizeof *r->fields);
+    }
+    for (size_t i = 0; i < n; i++)
+        r->fields[i] = r->buf + r->offs[i];
+    mkba_status st = r->fn(r->ctx, n, r->fields, r->rec_line, r->err);
+    if (st != MKBA_OK) {
+        /* The callback should have said why; make sure something is said. */
+        mkba_error_set(r->err, st, r->path, r->rec_line, NULL, "record rejected");
+        r->status = st;
+    }
+}
+
+/* ================================ feeding =============================== */
+
+/* Is 'c' a byte libcsv skips between records? */
+static int blank_between_records(const reader *r, unsigned char c)
+{
+    return c == ' ' || c == '\r' || c == '\n' || (c == '\t' && r->delim != '\t');
+}
+
+static mkba_status parse_error(reader *r, struct csv_parser *p, long line)
+{
+    int e = csv_error(p);
+    if (e == CSV_EPARSE)
+        return mkba_error_set(r->err, MKBA_EPARSE, r->path, line, NULL,
+                              "malformed quoted field");
+    return mkba_error_set(r->err, e == CSV_ENOMEM ? MKBA_ENOMEM : MKBA_EPARSE, r->path,
+                          line, NULL, "%s", csv_strerror(e));
+}
+
+/* Feed 'len' bytes to libcsv one line at a time, keeping line numbers. */
+static mkba_status feed(reader *r, struct csv_parser *p, const char *s, size_t len)
+{
+    size_t pos = 0;
+    while (pos < len && r->status == MKBA_OK) {
+        if (!r->in_record) {
+            while (pos < len && blank_between_records(r, (unsigned char)s[pos])) {
+                if (s[pos] == '\n')
+                    r->line++;
+                pos++;
+            }
+            if (pos == len)
+                break;
+            r->in_record = 1;
+            r->rec_line = r->field_line = r->line;
+        }
+        const char *nl = memchr(s + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - s) + 1 : len;
+        if (csv_parse(p, s + pos, end - pos, on_field, on_record, r) != end - pos) {
+            if (r->status == MKBA_OK)
+                r->status = parse_error(r, p, r->line);
+            break;
+        }
+        if (nl)
+            r->line++;
+        pos = end;
+    }
+    return r->status;
+}
+
+/* ====================== header scan: BOM, delimiter ===================== */
+
+typedef struct header_scan {
+    size_t pos;         /* next byte to look at */
+    int in_quotes;
+    int nonblank;       /* the current line has content */
+    int done;           /* the first non-blank line has been seen whole */
+    size_t n_semi, n_tab, n_comma;
+} header_scan;
+
+/* Advance the scan over buf[pos..len). Counts delimiters outside quotes on
+ * the first line that has content; blank lines before it are ignored. */
+static void scan_header(header_scan *h, const char *buf, size_t len)
+{
+    for (; h->pos < len && !h->done; h->pos++) {
+        char c = buf[h->pos];
+        if (c == '"') {
+            h->in_quotes = !h->in_quotes; /* "" toggles twice: no change */
+            h->nonblank = 1;
+        } else if (h->in_quotes) {
+            continue;
+        } else if (c == '\n') {
+            if (h->nonblank)
+                h->done = 1;
+            else
+                h->n_semi = h->n_tab = h->n_comma = 0;
+        } else if (c == ';') {
+            h->n_semi++;
+            h->nonblank = 1;
+        } else if (c == ',') {
+            h->n_comma++;
+            h->nonblank = 1;
+        } else if (c == '\t') {
+            h->n_tab++;
+        } else if (c != ' ' && c != '\r') {
+            h->nonblank = 1;
+        }
+    }
+}
+
+/* Most frequent of ';' tab ',' (ties in that order); ',' when none. */
+static char pick_delimiter(const header_scan *h)
+{
+    if (h->n_semi == 0 && h->n_tab == 0 && h->n_comma == 0)
+        return ',';
+    if (h->n_semi >= h->n_tab && h->n_semi >= h->n_comma)
+        return ';';
+    if (h->n_tab >= h->n_comma)
+        return '\t';
+    return ',';
+}
+
+/* Read more of 'fp' onto the end of *buf (growing it when full).
+ * Returns bytes read, 0 at end of file; sets *failed on a read error. */
+static size_t read_more(FILE *fp, char **buf, size_t *len, size_t *cap, int *failed)
+{
+    if (*len == *cap) {
+        *cap *= 2;
+        *buf = mkba_xrealloc(*buf, *cap);
+    }
+    size_t n = fread(*buf + *len, 1, *cap - *len, fp);
+    if (n == 0 && ferror(fp))
+        *failed = 1;
+    *len += n;
+    return n;
+}
+
+/* ================================ reading =============================== */
+
+static mkba_status check_dialect(const char *path, const mkba_csv_dialect *d, mkba_error *err)
+{
+    if (d->delimiter != 0 && d->delimiter != ',' && d->delimiter != ';' && d->delimiter != '\t')
+        return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
+                              "unsupported delimiter (use ',', ';' or tab)");
+    if (d->decimal_comma < -1 || d->decimal_comma > 1)
+        return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
+                              "decimal_comma must be -1 (auto), 0 or 1");
+    return MKBA_OK;
+}
+
+static void reader_free(reader *r)
+{
+    free(r->buf);
+    free(r->offs);
+    free(r->fields);
+}
+
+/* The read proper, once 'fp' is open: header scan, then stream the rest. */
+static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
+{
+    size_t cap = BLOCK_SIZE, len = 0;
+    char *buf = mkba_xmalloc(cap);
+    int failed = 0;
+
+    /* Enough bytes to see a BOM, then the whole first non-blank line. */
+    while (len < 3 && read_more(fp, &buf, &len, &cap, &failed) > 0)
+        ;
+    size_t start = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    header_scan h = {.pos = start};
+    for (;;) {
+        scan_header(&h, buf, len);
+        if (h.done || failed || len - start >= HEADER_SCAN_MAX)
+            break;
+        if (read_more(fp, &buf, &len, &cap, &failed) == 0)
+            break;
+    }
+
+    if (dialect->delimiter == 0)
+        dialect->delimiter = pick_delimiter(&h);
+    if (dialect->decimal_comma == -1)
+        dialect->decimal_comma = dialect->delimiter == ';';
+    r->delim = dialect->delimiter;
+
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        free(buf);
+        return mkba_error_set(r->err, MKBA_ENOMEM, r->path, 0, NULL, "cannot start the CSV parser");
+    }
+    csv_set_delim(&p, (unsigned char)r->delim);
+    csv_set_space_func(&p, r->delim == '\t' ? space_without_tab : space_with_tab);
+    csv_set_term_func(&p, is_line_end);
+    csv_set_realloc_func(&p, mkba_xrealloc);
+    csv_set_blk_size(&p, 4096);
+
+    feed(r, &p, buf + start, len - start);
+    while (r->status == MKBA_OK && !failed) {
+        len = 0;
+        if (read_more(fp, &buf, &len, &cap, &failed) == 0)
+            break;
+        feed(r, &p, buf, len);
+    }
+    if (r->status == MKBA_OK && failed)
+        r->status = mkba_error_set(r->err, MKBA_EIO, r->path, r->line, NULL, "read error: %s",
+                                   strerror(errno));
+    if (r->status == MKBA_OK && csv_fini(&p, on_field, on_record, r) != 0) {
+        /* The only failure left at the end: a quote opened and never closed. */
+        long at = r->field_line;
+        r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, at, NULL,
+                                   "unterminated quoted field starting on line %ld", at);
+    }
+    if (r->status == MKBA_OK && r->header_fields == 0)
+        r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, 1, NULL,
+                                   "empty file: expected a header line");
+    csv_free(&p);
+    free(buf);
+    return r->status;
+}
+
+mkba_status mkba_csv_read(const char *path, mkba_csv_dialect *dialect,
+                          mkba_csv_row_fn fn, void *ctx, mkba_error *err)
+{
+    mkba_status st = check_dialect(path, dialect, err);
+    if (st != MKBA_OK)
+        return st;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+    reader r = {.path = path, .line = 1, .fn = fn, .ctx = ctx, .err = err};
+    st = read_stream(&r, fp, dialect);
+    reader_free(&r);
+    fclose(fp); /* read-only: nothing to lose on close */
+    return st;
+}
+
+/* ================================ numbers =============================== */
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static int lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* Case-insensitive (ASCII) comparison of s[0..n) with the word w. */
+static int word_is(const char *s, size_t n, const char *w)
+{
+    size_t i = 0;
+    for (; i < n && w[i]; i++)
+        if (lower(s[i]) != lower(w[i]))
+            return 0;
+    return i == n && w[i] == '\0';
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Check s[0..n) against [+-]? d* (sep d*)? ([eE] [+-]? d+)? with at least
+ * one mantissa digit. This keeps out what strtod would also take: hex,
+ * "inf", "nan", and the other decimal separator. */
+static int plain_decimal(const char *s, size_t n, char sep)
+{
+    size_t i = 0, digits = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; i < n && is_digit(s[i]); i++)
+        digits++;
+    if (i < n && s[i] == sep)
+        for (i++; i < n && is_digit(s[i]); i++)
+            digits++;
+    if (digits == 0)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t exp_digits = 0;
+        for (; i < n && is_digit(s[i]); i++)
+            exp_digits++;
+        if (exp_digits == 0)
+            return 0;
+    }
+    return i == n;
+}
+
+/* strtod in the C locale for this thread, whatever the program's locale
+ * (a Dutch LC_NUMERIC would make strtod expect a comma). */
+static double strtod_c(const char *s, char **end)
+{
+    locale_t c_loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (c_loc == (locale_t)0)
+        return strtod(s, end);
+    locale_t old = uselocale(c_loc);
+    double v = strtod(s, end);
+    uselocale(old);
+    freelocale(c_loc);
+    return v;
+}
+
+int mkba_csv_number(const char *s, int decimal_comma, double *out)
+{
+    if (!s)
+        return 0;
+    while (is_blank(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_blank(s[n - 1]))
+        n--;
+    if (n == 0 || word_is(s, n, "NA") || word_is(s, n, "N/A") || word_is(s, n, "."))
+        return 0;
+    char sep = decimal_comma ? ',' : '.';
+    if (!plain_decimal(s, n, sep))
+        return -1;
+
+    char small[NUMBER_BUF];
+    char *copy = n < sizeof small ? small : mkba_xmalloc(n + 1);
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    char *comma = decimal_comma ? strchr(copy, ',') : NULL;
+    if (comma)
+        *comma = '.';
+    char *end;
+    errno = 0;
+    double v = strtod_c(copy, &end);
+    int ok = end == copy + n && isfinite(v); /* ERANGE underflow gives ~0: fine */
+    if (copy != small)
+        free(copy);
+    if (!ok)
+        return -1;
+    if (out)
+        *out = v;
+    return 1;
+}

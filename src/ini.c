@@ -1,0 +1,200 @@
+/* ini.c - INI files as entry lists with line numbers, on top of inih. */
+#include "mkba/ini.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkba/mem.h"
+
+typedef struct reader {
+    FILE *fp;
+    long line;          /* lines handed to inih so far */
+    int continuation;   /* the last line began with blanks (a continuation) */
+    long header_line;   /* line of the latest '[section]' header */
+    int too_long;       /* line number of an over-long line, 0 if none */
+    int io_error;
+} reader;
+
+typedef struct build {
+    mkba_ini *ini;
+    reader *rd;
+    size_t cap, sec_cap;
+    mkba_error *err;
+    int failed;
+} build;
+
+/* inih's line reader (fgets-like). Counts lines, spots over-long ones:
+ * Debian's inih has a fixed 200-byte line buffer and would silently split
+ * a longer line into two. */
+static char *read_line(char *buf, int size, void *stream)
+{
+    reader *rd = stream;
+    if (!fgets(buf, size, rd->fp)) {
+        if (ferror(rd->fp))
+            rd->io_error = 1;
+        return NULL;
+    }
+    rd->line++;
+    size_t len = strlen(buf);
+    if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !feof(rd->fp)) {
+        if (!rd->too_long)
+            rd->too_long = (int)rd->line;
+        /* Skip the rest of the physical line so counting stays right. */
+        int c;
+        while ((c = fgetc(rd->fp)) != EOF && c != '\n')
+            ;
+        buf[0] = '\0';
+        return buf;
+    }
+    rd->continuation = len > 0 && (buf[0] == ' ' || buf[0] == '\t');
+    const char *p = buf;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '[')
+        rd->header_line = rd->line;
+    return buf;
+}
+
+static void add_section(build *b, const char *section)
+{
+    mkba_ini *ini = b->ini;
+    if (ini->n_sections && strcmp(ini->sections[ini->n_sections - 1], section) == 0)
+        return;
+    for (size_t i = 0; i < ini->n_sections; i++) {
+        if (strcmp(ini->sections[i], section) == 0) {
+            mkba_error_set(b->err, MKBA_EPARSE, ini->path, b->rd->header_line, NULL,
+                           "section [%s] appears twice (first on line %ld)", section,
+                           ini->section_lines[i]);
+            b->failed = 1;
+            return;
+        }
+    }
+    if (ini->n_sections == b->sec_cap) {
+        b->sec_cap = b->sec_cap ? 2 * b->sec_cap : 16;
+        ini->sections = mkba_xreallocarray(ini->sections, b->sec_cap, sizeof *ini->sections);
+        ini->section_lines = mkba_xreallocarray(ini->section_lines, b->sec_cap,
+                                                sizeof *ini->section_lines);
+    }
+    ini->sections[ini->n_sections] = mkba_xstrdup(section);
+    ini->section_lines[ini->n_sections] = b->rd->header_line ? b->rd->header_line : b->rd->line;
+    ini->n_sections++;
+}
+
+static void append_value(mkba_ini_entry *e, const char *more)
+{
+    size_t a = strlen(e->value), m = strlen(more);
+    e->value = mkba_xrealloc(e->value, a + m + 2);
+    e->value[a] = ' ';
+    memcpy(e->value + a + 1, more, m + 1);
+}
+
+static int on_entry(void *user, const char *section, const char *key, const char *value)
+{
+    build *b = user;
+    mkba_ini *ini = b->ini;
+    if (b->failed)
+        return 0;
+    if (!key) /* new-section callback, when inih is built with it */
+        return 1;
+    add_section(b, section);
+    if (b->failed)
+        return 0;
+    if (b->rd->continuation && ini->n) {
+        mkba_ini_entry *last = &ini->entries[ini->n - 1];
+        if (strcmp(last->section, section) == 0 && strcmp(last->key, key) == 0) {
+            append_value(last, value);
+            return 1;
+        }
+    }
+    if (mkba_ini_get(ini, section, key)) {
+        mkba_ini_entry *first = mkba_ini_get(ini, section, key);
+        mkba_error_set(b->err, MKBA_EPARSE, ini->path, b->rd->line, NULL,
+                       "key '%s' appears twice in [%s] (first on line %ld)", key, section,
+                       first->line);
+        b->failed = 1;
+        return 0;
+    }
+    if (ini->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 64;
+        ini->entries = mkba_xreallocarray(ini->entries, b->cap, sizeof *ini->entries);
+    }
+    mkba_ini_entry *e = &ini->entries[ini->n++];
+    e->section = mkba_xstrdup(section);
+    e->key = mkba_xstrdup(key);
+    e->value = mkba_xstrdup(value);
+    e->line = b->rd->line;
+    e->used = 0;
+    return 1;
+}
+
+mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    mkba_ini *ini = mkba_xcalloc(1, sizeof *ini);
+    ini->path = mkba_xstrdup(path);
+    reader rd = {.fp = fp};
+    build b = {.ini = ini, .rd = &rd, .err = err};
+    int rc = ini_parse_stream(read_line, &rd, on_entry, &b);
+    fclose(fp);
+    if (rd.io_error) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error");
+    } else if (rd.too_long) {
+        mkba_error_set(err, MKBA_EPARSE, path, rd.too_long, NULL,
+                       "line longer than %d characters; continue a long value on the "
+                       "next line, indented",
+                       INI_MAX_LINE - 2);
+    } else if (!b.failed && rc > 0) {
+        mkba_error_set(err, MKBA_EPARSE, path, rc, NULL,
+                       "syntax error: expected '[section]', 'key = value' or a comment");
+    } else if (!b.failed && rc < 0) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot read");
+    }
+    if (b.failed || rd.io_error || rd.too_long || rc != 0) {
+        mkba_ini_free(ini);
+        return NULL;
+    }
+    return ini;
+}
+
+void mkba_ini_free(mkba_ini *ini)
+{
+    if (!ini)
+        return;
+    for (size_t i = 0; i < ini->n; i++) {
+        free(ini->entries[i].section);
+        free(ini->entries[i].key);
+        free(ini->entries[i].value);
+    }
+    for (size_t i = 0; i < ini->n_sections; i++)
+        free(ini->sections[i]);
+    free(ini->sections);
+    free(ini->section_lines);
+    free(ini->entries);
+    free(ini->path);
+    free(ini);
+}
+
+mkba_ini_entry *mkba_ini_get(const mkba_ini *ini, const char *section, const char *key)
+{
+    for (size_t i = 0; i < ini->n; i++)
+        if (strcmp(ini->entries[i].section, section) == 0 &&
+            strcmp(ini->entries[i].key, key) == 0)
+            return &ini->entries[i];
+    return NULL;
+}
+
+long mkba_ini_section_line(const mkba_ini *ini, const char *section)
+{
+    for (size_t i = 0; i < ini->n_sections; i++)
+        if (strcmp(ini->sections[i], section) == 0)
+            return ini->section_lines[i];
+    return 0;
+}

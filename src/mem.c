@@ -1,0 +1,60 @@
+/* mem.c - the one place that handles running out of memory. */
+#include "mkba/mem.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t size)
+{
+    fprintf(stderr, "mkba: out of memory (%zu bytes)\n", size);
+    exit(1);
+}
+
+void *mkba_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        oom(size);
+    return p;
+}
+
+void *mkba_xcalloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        oom(SIZE_MAX);
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom(n * size);
+    return p;
+}
+
+void *mkba_xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (!q)
+        oom(size);
+    return q;
+}
+
+void *mkba_xreallocarray(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        oom(SIZE_MAX);
+    return mkba_xrealloc(p, n * size);
+}
+
+char *mkba_xstrndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *d = mkba_xmalloc(len + 1);
+    memcpy(d, s, len);
+    d[len] = '\0';
+    return d;
+}
+
+char *mkba_xstrdup(const char *s)
+{
+    return mkba_xstrndup(s, strlen(s));
+}

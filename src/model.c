@@ -1,0 +1,1874 @@
+/* model.c - reading, checking and compiling a model and its scenarios.
+ *
+ * Three passes, so that every error is found before anything runs:
+ *   1. read the base model and each scenario file into raw definitions
+ *      (text, file, line, section, key) with overrides applied;
+ *   2. lay out the slot vector: cohort counts, effects, then the union of
+ *      all scenarios' parameters;
+ *   3. per scenario, compile parameter and item expressions against that
+ *      scenario's names and order parameters so each is computed after
+ *      the ones it reads (a cycle is an error).
+ * Evaluation (mkba_model_appraise) then runs over compiled programs only. */
+#include "mkba/model.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <nettle/sha2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "mkba/expr.h"
+#include "mkba/ini.h"
+#include "mkba/mem.h"
+
+#define MAX_HORIZON 200
+#define MAX_NAMES 4096
+
+/* ======================= Raw definitions ======================= */
+
+/* A value as written: text plus where it was written. */
+typedef struct rawval {
+    const char *text;     /* borrowed from an mkba_ini entry; NULL = not set */
+    const mkba_ini *ini;  /* the file it came from */
+    const char *section;
+    const char *key;
+    long line;
+} rawval;
+
+typedef struct param_raw {
+    char *name;
+    rawval value;
+    const char *label, *unit, *source;
+} param_raw;
+
+typedef struct item_raw {
+    char *name;
+    const char *label, *domain, *source;   /* identity: fixed by the first definition */
+    mkba_item_kind kind;
+    long stakeholder, loser;
+    rawval quantity, price, years, dropoff;
+    int enabled;
+    rawval where;                          /* the section header, for messages */
+} item_raw;
+
+/* ======================= Compiled model ======================= */
+
+typedef struct param_c {
+    long slot;
+    mkba_expr *expr;
+    rawval src;
+} param_c;
+
+typedef struct item_c {
+    int enabled;
+    mkba_expr *quantity, *price, *dropoff;
+    int first, last;                  /* model years, 1-based inclusive */
+    rawval qsrc, psrc, dsrc;
+} item_c;
+
+typedef struct scenario {
+    char *name, *label, *file;
+    char sha256[65];
+    mkba_ini *ini;                    /* the scenario's own file (NULL = base) */
+    size_t n_params;                  /* parameters defined in this scenario */
+    param_raw *params;
+    item_raw *items;                  /* [n_items] of the model's union list */
+    param_c *pc;                      /* [n_params] in evaluation order */
+    item_c *ic;                       /* [n_items] */
+    double *rate;                     /* [horizon] */
+    double *discount;                 /* [horizon] */
+    rawval rate_src;
+} scenario;
+
+typedef struct effect_def {
+    char *name, *label, *unit, *source;
+    int from_cohort;                  /* 1: [outcome.X]; 0: [effect.X] given */
+    mkba_effect e;
+    size_t missing_pilot, missing_control;
+    int set;                          /* estimate supplied */
+} effect_def;
+
+struct mkba_model {
+    mkba_ini *base;                   /* the base model file */
+    char *name;
+    char sha256[65];
+    char *currency, *timing;
+    int price_year, first_year;
+    size_t horizon;
+
+    size_t n_stakeholders;
+    char **stakeholders, **stakeholder_labels;
+
+    /* cohort */
+    int has_cohort_file;
+    mkba_cohort_spec cspec;
+    mkba_cohort_var *cvars;
+    size_t n_cvars;
+    char *cohort_files;
+    double given_n_pilot, given_n_control;   /* NaN when not given */
+
+    size_t n_effects;                 /* outcomes first, then given effects */
+    effect_def *effects;
+    size_t n_outcomes;
+    mkba_est_spec *est;
+    size_t *cov_index;                /* storage for est[].cov */
+
+    /* slot layout */
+    size_t n_slots;
+    char **slot_names;
+    double *base_slots;               /* counts and effects; parameters NaN */
+    size_t slot_params;               /* first parameter slot */
+
+    size_t n_items;                   /* union over scenarios */
+    scenario base_def;                /* the base model's definitions, copied by each scenario */
+    size_t n_scen;
+    scenario *scen;                   /* [0] = reference */
+};
+
+/* ======================= Small helpers ======================= */
+
+static mkba_status raw_error(mkba_error *err, const rawval *v, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static mkba_status raw_error(mkba_error *err, const rawval *v, const char *fmt, ...)
+{
+    char msg[900], where[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (v->key)
+        snprintf(where, sizeof where, "[%s] %s", v->section, v->key);
+    else if (v->section)
+        snprintf(where, sizeof where, "[%s]", v->section);
+    else
+        where[0] = '\0';
+    return mkba_error_set(err, MKBA_EINVAL, v->ini ? v->ini->path : "", v->line, where, "%s",
+                          msg);
+}
+
+static rawval raw_of(const mkba_ini *ini, mkba_ini_entry *e)
+{
+    rawval v = {NULL, ini, NULL, NULL, 0};
+    if (e) {
+        e->used = 1;
+        v.text = e->value;
+        v.section = e->section;
+        v.key = e->key;
+        v.line = e->line;
+    }
+    return v;
+}
+
+static rawval raw_section(const mkba_ini *ini, const char *section)
+{
+    rawval v = {NULL, ini, section, NULL, mkba_ini_section_line(ini, section)};
+    return v;
+}
+
+static const char *get_text(const mkba_ini *ini, const char *section, const char *key)
+{
+    mkba_ini_entry *e = mkba_ini_get(ini, section, key);
+    if (!e)
+        return NULL;
+    e->used = 1;
+    return e->value;
+}
+
+static int is_name(const char *s)
+{
+    if (!(isalpha((unsigned char)*s) || *s == '_'))
+        return 0;
+    for (s++; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_'))
+            return 0;
+    return 1;
+}
+
+/* Parse a whole string as a finite double (C locale, '.' decimal). */
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (end == s || *end || errno == ERANGE || !isfinite(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (end == s || *end || errno == ERANGE || v < lo || v > hi)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    const char *yes[] = {"yes", "true", "on", "1", "ja"}, *no[] = {"no", "false", "off", "0", "nee"};
+    for (size_t i = 0; i < 5; i++) {
+        if (strcasecmp(s, yes[i]) == 0)
+            return *out = 1, 1;
+        if (strcasecmp(s, no[i]) == 0)
+            return *out = 0, 1;
+    }
+    return 0;
+}
+
+/* Split a comma-separated list into trimmed, newly allocated strings. */
+static size_t split_list(const char *s, char ***out)
+{
+    size_t n = 0, cap = 4;
+    char **v = mkba_xcalloc(cap, sizeof *v);
+    const char *p = s;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *a = p, *b = p + len;
+        while (a < b && isspace((unsigned char)*a))
+            a++;
+        while (b > a && isspace((unsigned char)b[-1]))
+            b--;
+        if (b > a) {
+            if (n == cap)
+                v = mkba_xreallocarray(v, cap *= 2, sizeof *v);
+            v[n++] = mkba_xstrndup(a, (size_t)(b - a));
+        }
+        p = comma ? comma + 1 : p + len;
+    }
+    *out = v;
+    return n;
+}
+
+static void free_list(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Resolve 'rel' against the directory of 'from' (unless absolute). */
+static char *path_relative(const char *from, const char *rel)
+{
+    if (rel[0] == '/')
+        return mkba_xstrdup(rel);
+    const char *slash = strrchr(from, '/');
+    if (!slash)
+        return mkba_xstrdup(rel);
+    size_t dl = (size_t)(slash - from) + 1, rl = strlen(rel);
+    char *p = mkba_xmalloc(dl + rl + 1);
+    memcpy(p, from, dl);
+    memcpy(p + dl, rel, rl + 1);
+    return p;
+}
+
+static mkba_status file_sha256(const char *path, char hex[65], mkba_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    unsigned char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, fp)) > 0)
+        sha256_update(&ctx, got, buf);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad)
+        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error");
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof d, d);
+    for (size_t i = 0; i < sizeof d; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    return MKBA_OK;
+}
+
+static long find_name(char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* The known keys of a section; an unknown key is an error listing them. */
+static mkba_status check_keys(const mkba_ini *ini, mkba_error *err)
+{
+    for (size_t i = 0; i < ini->n; i++) {
+        const mkba_ini_entry *e = &ini->entries[i];
+        if (e->used)
+            continue;
+        rawval v = raw_of(ini, NULL);
+        v.section = e->section;
+        v.key = e->key;
+        v.line = e->line;
+        return raw_error(err, &v, "unknown key '%s' in [%s]", e->key, e->section);
+    }
+    return MKBA_OK;
+}
+
+/* Mark known keys of a section as used; returns an error naming the keys
+ * that are allowed when an unknown one is present. */
+static mkba_status known_keys(const mkba_ini *ini, const char *section, const char *const *keys,
+                              mkba_error *err)
+{
+    for (size_t i = 0; i < ini->n; i++) {
+        mkba_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, section) != 0)
+            continue;
+        int ok = 0;
+        for (size_t k = 0; keys[k]; k++)
+            if (strcmp(e->key, keys[k]) == 0)
+                ok = 1;
+        if (!ok) {
+            char list[512] = "";
+            for (size_t k = 0; keys[k]; k++) {
+                size_t used = strlen(list);
+                snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", keys[k]);
+            }
+            rawval v = raw_of(ini, NULL);
+            v.section = e->section;
+            v.key = e->key;
+            v.line = e->line;
+            return raw_error(err, &v, "unknown key '%s' (known: %s)", e->key, list);
+        }
+    }
+    return MKBA_OK;
+}
+
+static int has_prefix(const char *s, const char *prefix, const char **rest)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(s, prefix, n) != 0)
+        return 0;
+    *rest = s + n;
+    return 1;
+}
+
+/* ======================= [model] ======================= */
+
+static const char *const MODEL_KEYS[] = {"name", "description", "horizon", "first_year",
+                                         "price_year", "currency", "discount_rate",
+                                         "discount_timing", "stakeholders", "source", NULL};
+
+/* Discount rate: "0.03", "3%", or a stepped schedule "1-30: 3%, 31-: 2.5%". */
+static int parse_rate_value(const char *s, double *r)
+{
+    char buf[64];
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0 || n >= sizeof buf)
+        return 0;
+    int pct = s[n - 1] == '%';
+    memcpy(buf, s, n - (size_t)pct);
+    buf[n - (size_t)pct] = '\0';
+    if (!parse_double(buf, r))
+        return 0;
+    if (pct)
+        *r /= 100.0;
+    return 1;
+}
+
+static mkba_status parse_discount(const rawval *v, size_t horizon, double *rate, mkba_error *err)
+{
+    const char *expect = "expected a rate such as 0.0225 or 2.25%%, or a schedule by year such "
+                         "as '1-30: 2.25%%, 31-: 1.75%%'";
+    for (size_t t = 0; t < horizon; t++)
+        rate[t] = NAN;
+    char **parts;
+    size_t n = split_list(v->text, &parts);
+    mkba_status st = MKBA_OK;
+    if (n == 0)
+        st = raw_error(err, v, expect);
+    for (size_t i = 0; i < n && !st; i++) {
+        char *colon = strchr(parts[i], ':');
+        long lo = 1, hi = (long)horizon;
+        double r;
+        if (colon) {
+            *colon = '\0';
+            char *dash = strchr(parts[i], '-');
+            if (dash) {
+                *dash = '\0';
+                int open = dash[1] == '\0' || strspn(dash + 1, " \t") == strlen(dash + 1);
+                if (!parse_long(parts[i], 1, MAX_HORIZON, &lo) ||
+                    (!open && !parse_long(dash + 1, lo, 100000, &hi))) {
+                    st = raw_error(err, v, expect);
+                    break;
+                }
+            } else if (!parse_long(parts[i], 1, MAX_HORIZON, &lo)) {
+                st = raw_error(err, v, expect);
+                break;
+            } else {
+                hi = lo;
+            }
+        } else if (n > 1) {
+            st = raw_error(err, v, expect);
+            break;
+        }
+        if (!parse_rate_value(colon ? colon + 1 : parts[i], &r)) {
+            st = raw_error(err, v, expect);
+            break;
+        }
+        if (r <= -0.05 || r > 0.2) {
+            st = raw_error(err, v,
+                           "must be between -5%% and 20%%, got %g%s", r,
+                           r > 0.2 && r < 100 ? " (a percentage? write 0.03 or 3%)" : "");
+            break;
+        }
+        for (long t = lo; t <= hi && t <= (long)horizon; t++) {
+            if (!isnan(rate[t - 1])) {
+                st = raw_error(err, v, "year %ld has two rates in the schedule", t);
+                break;
+            }
+            rate[t - 1] = r;
+        }
+    }
+    for (size_t t = 0; t < horizon && !st; t++)
+        if (isnan(rate[t]))
+            st = raw_error(err, v, "the schedule gives no rate for year %zu", t + 1);
+    free_list(parts, n);
+    return st;
+}
+
+/* Discount factor of each year. Timing "start": flows at the start of
+ * each year, year 1 undiscounted: DF_t = prod_{s<t} 1/(1+r_s). "end":
+ * DF_t = prod_{s<=t} 1/(1+r_s). "mid": DF_t(start) / sqrt(1+r_t). */
+static void discount_factors(const double *rate, size_t horizon, const char *timing, double *df)
+{
+    double acc = 1.0;
+    for (size_t t = 0; t < horizon; t++) {
+        if (strcmp(timing, "start") == 0)
+            df[t] = acc;
+        else if (strcmp(timing, "end") == 0)
+            df[t] = acc / (1.0 + rate[t]);
+        else
+            df[t] = acc / sqrt(1.0 + rate[t]);
+        acc /= 1.0 + rate[t];
+    }
+}
+
+static mkba_status read_model_section(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    if (!mkba_ini_section_line(ini, "model")) {
+        rawval v = raw_of(ini, NULL);
+        v.line = 1;
+        return raw_error(err, &v, "no [model] section: is this a model file?");
+    }
+    mkba_status st = known_keys(ini, "model", MODEL_KEYS, err);
+    if (st)
+        return st;
+    const char *name = get_text(ini, "model", "name");
+    m->name = mkba_xstrdup(name ? name : "model");
+    get_text(ini, "model", "description");
+    get_text(ini, "model", "source");
+    rawval h = raw_of(ini, mkba_ini_get(ini, "model", "horizon"));
+    long lv;
+    if (!h.text) {
+        rawval s = raw_section(ini, "model");
+        return raw_error(err, &s, "missing key 'horizon' (years, 1 to %d)", MAX_HORIZON);
+    }
+    if (!parse_long(h.text, 1, MAX_HORIZON, &lv))
+        return raw_error(err, &h, "expected a whole number of years from 1 to %d, got '%s'",
+                         MAX_HORIZON, h.text);
+    m->horizon = (size_t)lv;
+    const char *keys[] = {"first_year", "price_year"};
+    int *dst[] = {&m->first_year, &m->price_year};
+    for (int i = 0; i < 2; i++) {
+        rawval y = raw_of(ini, mkba_ini_get(ini, "model", keys[i]));
+        if (!y.text) {
+            rawval s = raw_section(ini, "model");
+            return raw_error(err, &s, "missing key '%s' (a calendar year, e.g. 2018)", keys[i]);
+        }
+        if (!parse_long(y.text, 1900, 2200, &lv))
+            return raw_error(err, &y, "expected a calendar year from 1900 to 2200, got '%s'",
+                             y.text);
+        *dst[i] = (int)lv;
+    }
+    const char *cur = get_text(ini, "model", "currency");
+    m->currency = mkba_xstrdup(cur ? cur : "EUR");
+    rawval tm = raw_of(ini, mkba_ini_get(ini, "model", "discount_timing"));
+    const char *timing = tm.text ? tm.text : "start";
+    if (strcmp(timing, "start") && strcmp(timing, "mid") && strcmp(timing, "end"))
+        return raw_error(err, &tm, "expected 'start', 'mid' or 'end', got '%s'", timing);
+    m->timing = mkba_xstrdup(timing);
+    rawval sh = raw_of(ini, mkba_ini_get(ini, "model", "stakeholders"));
+    if (!sh.text) {
+        rawval s = raw_section(ini, "model");
+        return raw_error(err, &s,
+                         "missing key 'stakeholders' (e.g. municipality, residents, ...)");
+    }
+    m->n_stakeholders = split_list(sh.text, &m->stakeholders);
+    if (m->n_stakeholders == 0)
+        return raw_error(err, &sh, "expected a comma-separated list of stakeholder names");
+    m->stakeholder_labels = mkba_xcalloc(m->n_stakeholders, sizeof *m->stakeholder_labels);
+    for (size_t k = 0; k < m->n_stakeholders; k++) {
+        if (!is_name(m->stakeholders[k]))
+            return raw_error(err, &sh,
+                             "stakeholder '%s' is not a name (letters, digits, '_')",
+                             m->stakeholders[k]);
+        if (find_name(m->stakeholders, k, m->stakeholders[k]) >= 0)
+            return raw_error(err, &sh, "stakeholder '%s' is listed twice", m->stakeholders[k]);
+        m->stakeholder_labels[k] = mkba_xstrdup(m->stakeholders[k]);
+    }
+    return MKBA_OK;
+}
+
+static mkba_status read_stakeholder_sections(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    static const char *const keys[] = {"label", "description", NULL};
+    for (size_t i = 0; i < ini->n_sections; i++) {
+        const char *name;
+        if (!has_prefix(ini->sections[i], "stakeholder.", &name))
+            continue;
+        long k = find_name(m->stakeholders, m->n_stakeholders, name);
+        if (k < 0) {
+            rawval s = raw_section(ini, ini->sections[i]);
+            return raw_error(err, &s, "'%s' is not in [model] stakeholders", name);
+        }
+        mkba_status st = known_keys(ini, ini->sections[i], keys, err);
+        if (st)
+            return st;
+        const char *label = get_text(ini, ini->sections[i], "label");
+        get_text(ini, ini->sections[i], "description");
+        if (label) {
+            free(m->stakeholder_labels[k]);
+            m->stakeholder_labels[k] = mkba_xstrdup(label);
+        }
+    }
+    return MKBA_OK;
+}
+
+/* ======================= [cohort], outcomes, covariates, effects ======================= */
+
+static size_t add_cvar(mkba_model *m, const char *name, const char *column, mkba_var_type type)
+{
+    for (size_t i = 0; i < m->n_cvars; i++)
+        if (strcmp(m->cvars[i].column, column) == 0 && strcmp(m->cvars[i].name, name) == 0)
+            return i;
+    m->cvars = mkba_xreallocarray(m->cvars, m->n_cvars + 1, sizeof *m->cvars);
+    m->cvars[m->n_cvars].name = mkba_xstrdup(name);
+    m->cvars[m->n_cvars].column = mkba_xstrdup(column);
+    m->cvars[m->n_cvars].type = type;
+    m->cvars[m->n_cvars].optional = 0;
+    return m->n_cvars++;
+}
+
+static const char *const COHORT_KEYS[] = {
+    "file", "pilot_file", "control_file", "group_column", "pilot_value", "control_value",
+    "id_column", "delimiter", "decimal", "missing", "n_pilot", "n_control", NULL};
+
+static mkba_status read_cohort_counts(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    const char *keys[] = {"n_pilot", "n_control"};
+    double *dst[] = {&m->given_n_pilot, &m->given_n_control};
+    for (int i = 0; i < 2; i++) {
+        rawval v = raw_of(ini, mkba_ini_get(ini, "cohort", keys[i]));
+        *dst[i] = NAN;
+        if (!v.text)
+            continue;
+        if (m->has_cohort_file)
+            return raw_error(err, &v, "'%s' is counted from the cohort file; remove it",
+                             keys[i]);
+        long n;
+        if (!parse_long(v.text, 0, LONG_MAX, &n))
+            return raw_error(err, &v, "expected a whole number >= 0, got '%s'", v.text);
+        *dst[i] = (double)n;
+    }
+    return MKBA_OK;
+}
+
+static mkba_status read_dialect(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    rawval d = raw_of(ini, mkba_ini_get(ini, "cohort", "delimiter"));
+    m->cspec.dialect.delimiter = 0;
+    if (d.text) {
+        const char *names[] = {"auto", "comma", "semicolon", "tab"};
+        const char vals[] = {0, ',', ';', '\t'};
+        int found = 0;
+        for (int i = 0; i < 4; i++)
+            if (strcasecmp(d.text, names[i]) == 0)
+                m->cspec.dialect.delimiter = vals[i], found = 1;
+        if (!found)
+            return raw_error(err, &d, "expected auto, comma, semicolon or tab, got '%s'",
+                             d.text);
+    }
+    rawval dc = raw_of(ini, mkba_ini_get(ini, "cohort", "decimal"));
+    m->cspec.dialect.decimal_comma = -1;
+    if (dc.text) {
+        if (strcasecmp(dc.text, "auto") == 0)
+            m->cspec.dialect.decimal_comma = -1;
+        else if (strcasecmp(dc.text, "point") == 0)
+            m->cspec.dialect.decimal_comma = 0;
+        else if (strcasecmp(dc.text, "comma") == 0)
+            m->cspec.dialect.decimal_comma = 1;
+        else
+            return raw_error(err, &dc, "expected auto, point or comma, got '%s'", dc.text);
+    }
+    rawval mi = raw_of(ini, mkba_ini_get(ini, "cohort", "missing"));
+    m->cspec.missing = MKBA_MISSING_EXCLUDE;
+    if (mi.text) {
+        if (strcasecmp(mi.text, "exclude") == 0)
+            m->cspec.missing = MKBA_MISSING_EXCLUDE;
+        else if (strcasecmp(mi.text, "error") == 0)
+            m->cspec.missing = MKBA_MISSING_ERROR;
+        else
+            return raw_error(err, &mi, "expected exclude or error, got '%s'", mi.text);
+    }
+    return MKBA_OK;
+}
+
+static char *rel_or_null(const mkba_ini *ini, const char *key)
+{
+    const char *v = get_text(ini, "cohort", key);
+    return v ? path_relative(ini->path, v) : NULL;
+}
+
+static mkba_status read_cohort_section(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    m->given_n_pilot = m->given_n_control = NAN;
+    if (!mkba_ini_section_line(ini, "cohort"))
+        return MKBA_OK;
+    mkba_status st = known_keys(ini, "cohort", COHORT_KEYS, err);
+    if (st)
+        return st;
+    m->cspec.file = rel_or_null(ini, "file");
+    m->cspec.pilot_file = rel_or_null(ini, "pilot_file");
+    m->cspec.control_file = rel_or_null(ini, "control_file");
+    rawval sec = raw_section(ini, "cohort");
+    if (m->cspec.file && (m->cspec.pilot_file || m->cspec.control_file))
+        return raw_error(err, &sec, "give either 'file' or 'pilot_file' and 'control_file'");
+    if (!m->cspec.file && (!m->cspec.pilot_file != !m->cspec.control_file))
+        return raw_error(err, &sec, "'pilot_file' and 'control_file' go together");
+    m->has_cohort_file = m->cspec.file || m->cspec.pilot_file;
+    const char *gk[] = {"group_column", "pilot_value", "control_value", "id_column"};
+    const char **gd[] = {&m->cspec.group_column, &m->cspec.pilot_value,
+                         &m->cspec.control_value, &m->cspec.id_column};
+    for (int i = 0; i < 4; i++) {
+        const char *v = get_text(ini, "cohort", gk[i]);
+        *gd[i] = v ? mkba_xstrdup(v) : NULL;
+    }
+    if (m->cspec.file && !m->cspec.group_column)
+        return raw_error(err, &sec, "missing key 'group_column' (the column that says pilot "
+                                    "or control; or give pilot_file and control_file)");
+    if (m->cspec.group_column && !m->cspec.pilot_value)
+        m->cspec.pilot_value = mkba_xstrdup("pilot");
+    if (m->cspec.group_column && !m->cspec.control_value)
+        m->cspec.control_value = mkba_xstrdup("control");
+    if (m->has_cohort_file) {
+        size_t len = 0;
+        const char *files[] = {m->cspec.file, m->cspec.pilot_file, m->cspec.control_file};
+        for (int i = 0; i < 3; i++)
+            len += files[i] ? strlen(files[i]) + 2 : 0;
+        m->cohort_files = mkba_xcalloc(len + 1, 1);
+        for (int i = 0; i < 3; i++)
+            if (files[i]) {
+                if (m->cohort_files[0])
+                    strcat(m->cohort_files, ", ");
+                strcat(m->cohort_files, files[i]);
+            }
+    }
+    if ((st = read_dialect(m, err)))
+        return st;
+    return read_cohort_counts(m, err);
+}
+
+static int parse_var_type(const char *s, mkba_var_type *t, int allow_category)
+{
+    const char *names[] = {"number", "nonneg", "binary", "category"};
+    for (int i = 0; i < (allow_category ? 4 : 3); i++)
+        if (strcasecmp(s, names[i]) == 0)
+            return *t = (mkba_var_type)i, 1;
+    return 0;
+}
+
+static effect_def *add_effect(mkba_model *m, const char *name)
+{
+    m->effects = mkba_xreallocarray(m->effects, m->n_effects + 1, sizeof *m->effects);
+    effect_def *e = &m->effects[m->n_effects++];
+    memset(e, 0, sizeof *e);
+    e->name = mkba_xstrdup(name);
+    return e;
+}
+
+static void set_effect_text(const mkba_ini *ini, const char *sec, effect_def *e)
+{
+    const char *keys[] = {"label", "unit", "source"};
+    char **dst[] = {&e->label, &e->unit, &e->source};
+    for (int i = 0; i < 3; i++) {
+        const char *v = get_text(ini, sec, keys[i]);
+        *dst[i] = mkba_xstrdup(v ? v : "");
+    }
+}
+
+static const char *const OUTCOME_KEYS[] = {"column", "pre_column", "type", "method",
+                                           "covariates", "label", "unit", "source", NULL};
+static const char *const COVARIATE_KEYS[] = {"column", "type", "label", NULL};
+static const char *const EFFECT_KEYS[] = {"estimate", "se", "label", "unit", "source", NULL};
+
+static mkba_status read_covariate(mkba_model *m, const char *sec, const char *name,
+                                  size_t *index, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    mkba_status st = known_keys(ini, sec, COVARIATE_KEYS, err);
+    if (st)
+        return st;
+    get_text(ini, sec, "label");
+    rawval col = raw_of(ini, mkba_ini_get(ini, sec, "column"));
+    rawval ty = raw_of(ini, mkba_ini_get(ini, sec, "type"));
+    mkba_var_type t = MKBA_VAR_NUMBER;
+    if (ty.text && !parse_var_type(ty.text, &t, 1))
+        return raw_error(err, &ty, "expected number, nonneg, binary or category, got '%s'",
+                         ty.text);
+    *index = add_cvar(m, name, col.text ? col.text : name, t);
+    return MKBA_OK;
+}
+
+static mkba_status parse_method(const rawval *v, mkba_est_method *meth, mkba_error *err)
+{
+    const char *names[] = {"auto", "diff", "did", "ols"};
+    *meth = MKBA_EST_AUTO;
+    if (!v->text)
+        return MKBA_OK;
+    for (int i = 0; i < 4; i++)
+        if (strcasecmp(v->text, names[i]) == 0)
+            return *meth = (mkba_est_method)i, MKBA_OK;
+    return raw_error(err, v, "expected auto, diff, did or ols, got '%s'", v->text);
+}
+
+static mkba_status read_outcome(mkba_model *m, const char *sec, const char *name,
+                                mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    mkba_status st = known_keys(ini, sec, OUTCOME_KEYS, err);
+    if (st)
+        return st;
+    rawval s = raw_section(ini, sec);
+    if (!m->has_cohort_file)
+        return raw_error(err, &s, "an [outcome.*] needs a cohort file in [cohort]; for an "
+                                  "effect without microdata use [effect.%s] with estimate "
+                                  "and se",
+                         name);
+    effect_def *e = add_effect(m, name);
+    e->from_cohort = 1;
+    set_effect_text(ini, sec, e);
+    rawval col = raw_of(ini, mkba_ini_get(ini, sec, "column"));
+    rawval pre = raw_of(ini, mkba_ini_get(ini, sec, "pre_column"));
+    rawval ty = raw_of(ini, mkba_ini_get(ini, sec, "type"));
+    rawval me = raw_of(ini, mkba_ini_get(ini, sec, "method"));
+    rawval cv = raw_of(ini, mkba_ini_get(ini, sec, "covariates"));
+    mkba_var_type t = MKBA_VAR_NUMBER;
+    if (ty.text && !parse_var_type(ty.text, &t, 0))
+        return raw_error(err, &ty, "expected number, nonneg or binary, got '%s'", ty.text);
+    mkba_est_spec *es = &m->est[m->n_outcomes++];
+    memset(es, 0, sizeof *es);
+    es->name = e->name;
+    if ((st = parse_method(&me, &es->method, err)))
+        return st;
+    es->outcome = add_cvar(m, name, col.text ? col.text : name, t);
+    es->pre = -1;
+    if (pre.text) {
+        char prename[300];
+        snprintf(prename, sizeof prename, "%s.pre", name);
+        es->pre = (long)add_cvar(m, prename, pre.text, t);
+    }
+    if (es->method == MKBA_EST_DID && es->pre < 0)
+        return raw_error(err, &me, "method 'did' needs a 'pre_column'");
+    if (cv.text) {
+        char **names;
+        size_t n = split_list(cv.text, &names);
+        size_t *idx = mkba_xcalloc(n ? n : 1, sizeof *idx);
+        for (size_t i = 0; i < n && !st; i++) {
+            char csec[300];
+            snprintf(csec, sizeof csec, "covariate.%s", names[i]);
+            if (!mkba_ini_section_line(ini, csec))
+                st = raw_error(err, &cv, "no section [%s] for covariate '%s'", csec, names[i]);
+            else
+                st = read_covariate(m, csec, names[i], &idx[i], err);
+        }
+        free_list(names, n);
+        es->n_cov = n;
+        es->cov = idx;
+        if (st)
+            return st;
+        if (n == 0)
+            return raw_error(err, &cv, "expected a comma-separated list of covariate names");
+    }
+    if (es->method == MKBA_EST_OLS && es->n_cov == 0)
+        return raw_error(err, &me, "method 'ols' needs 'covariates'");
+    return MKBA_OK;
+}
+
+static mkba_status read_given_effect(mkba_model *m, const char *sec, const char *name,
+                                     mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    mkba_status st = known_keys(ini, sec, EFFECT_KEYS, err);
+    if (st)
+        return st;
+    effect_def *e = add_effect(m, name);
+    set_effect_text(ini, sec, e);
+    rawval est = raw_of(ini, mkba_ini_get(ini, sec, "estimate"));
+    rawval se = raw_of(ini, mkba_ini_get(ini, sec, "se"));
+    rawval s = raw_section(ini, sec);
+    double ev, sv = 0;
+    if (!est.text)
+        return raw_error(err, &s, "missing key 'estimate'");
+    if (!parse_double(est.text, &ev))
+        return raw_error(err, &est, "expected a number, got '%s'", est.text);
+    if (se.text && (!parse_double(se.text, &sv) || sv < 0))
+        return raw_error(err, &se, "expected a standard error >= 0, got '%s'", se.text);
+    mkba_effect_given(ev, sv, &e->e);
+    e->set = 1;
+    return MKBA_OK;
+}
+
+static mkba_status read_effects(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    m->est = mkba_xcalloc(ini->n_sections + 1, sizeof *m->est);
+    mkba_status st = MKBA_OK;
+    /* Outcomes first (their index = outcome index), then given effects. */
+    for (int pass = 0; pass < 2 && !st; pass++)
+        for (size_t i = 0; i < ini->n_sections && !st; i++) {
+            const char *name, *sec = ini->sections[i];
+            int is_out = has_prefix(sec, "outcome.", &name);
+            int is_eff = !is_out && has_prefix(sec, "effect.", &name);
+            if (!(pass == 0 ? is_out : is_eff))
+                continue;
+            rawval s = raw_section(ini, sec);
+            if (!is_name(name))
+                st = raw_error(err, &s, "'%s' is not a name (letters, digits, '_')", name);
+            else {
+                for (size_t k = 0; k < m->n_effects; k++)
+                    if (strcmp(m->effects[k].name, name) == 0)
+                        st = raw_error(err, &s, "effect '%s' is defined twice", name);
+            }
+            if (!st)
+                st = pass == 0 ? read_outcome(m, sec, name, err)
+                               : read_given_effect(m, sec, name, err);
+        }
+    if (st)
+        return st;
+    /* Covariate sections not named by any outcome are still checked. */
+    for (size_t i = 0; i < ini->n_sections && !st; i++) {
+        const char *name;
+        size_t idx;
+        if (has_prefix(ini->sections[i], "covariate.", &name))
+            st = read_covariate(m, ini->sections[i], name, &idx, err);
+    }
+    m->cspec.vars = m->cvars;
+    m->cspec.n_vars = m->n_cvars;
+    return st;
+}
+
+/* ======================= Parameters and items (raw) ======================= */
+
+static const char *const PARAM_KEYS[] = {"value", "label", "unit", "source", NULL};
+static const char *const ITEM_KEYS[] = {"label", "kind", "domain", "stakeholder", "gainer",
+                                        "loser", "quantity", "price", "years", "dropoff",
+                                        "source", "enabled", NULL};
+static const char *const ITEM_OVERRIDE_KEYS[] = {"quantity", "price", "years", "dropoff",
+                                                 "enabled", "source", NULL};
+static const char *const DOMAINS[] = {"work", "care", "staff", "implementation", "other", NULL};
+
+static param_raw *find_param(scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_params; i++)
+        if (strcmp(s->params[i].name, name) == 0)
+            return &s->params[i];
+    return NULL;
+}
+
+static param_raw *add_param(scenario *s, const char *name)
+{
+    s->params = mkba_xreallocarray(s->params, s->n_params + 1, sizeof *s->params);
+    param_raw *p = &s->params[s->n_params++];
+    memset(p, 0, sizeof *p);
+    p->name = mkba_xstrdup(name);
+    return p;
+}
+
+static int reserved_name(const char *name)
+{
+    return strcmp(name, "n_pilot") == 0 || strcmp(name, "n_control") == 0 ||
+           strcmp(name, "n_total") == 0;
+}
+
+/* [parameters] and [param.X] of one file into scenario 's'. In a scenario
+ * file ('is_override'), a parameter may be new or override the base. */
+static mkba_status read_params(const mkba_ini *ini, scenario *s, int is_override,
+                               mkba_error *err)
+{
+    for (size_t i = 0; i < ini->n; i++) {
+        mkba_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "parameters") != 0)
+            continue;
+        rawval v = raw_of(ini, e);
+        if (!is_name(e->key) || reserved_name(e->key))
+            return raw_error(err, &v, "'%s' cannot be a parameter name%s", e->key,
+                             reserved_name(e->key) ? " (reserved)" : "");
+        param_raw *p = find_param(s, e->key);
+        if (!p)
+            p = add_param(s, e->key);
+        else if (!is_override)
+            return raw_error(err, &v, "parameter '%s' is defined twice", e->key);
+        p->value = v;
+    }
+    for (size_t i = 0; i < ini->n_sections; i++) {
+        const char *name, *sec = ini->sections[i];
+        if (!has_prefix(sec, "param.", &name))
+            continue;
+        rawval hs = raw_section(ini, sec);
+        mkba_status st = known_keys(ini, sec, PARAM_KEYS, err);
+        if (st)
+            return st;
+        if (!is_name(name) || reserved_name(name))
+            return raw_error(err, &hs, "'%s' cannot be a parameter name", name);
+        param_raw *p = find_param(s, name);
+        int defined_here = p && p->value.ini == ini;
+        if (defined_here)
+            return raw_error(err, &hs, "parameter '%s' is defined twice", name);
+        if (!p)
+            p = add_param(s, name);
+        rawval v = raw_of(ini, mkba_ini_get(ini, sec, "value"));
+        if (v.text)
+            p->value = v;
+        else if (!p->value.text)
+            return raw_error(err, &hs, "missing key 'value'");
+        const char *lab = get_text(ini, sec, "label"), *unit = get_text(ini, sec, "unit");
+        const char *src = get_text(ini, sec, "source");
+        if (lab)
+            p->label = lab;
+        if (unit)
+            p->unit = unit;
+        if (src)
+            p->source = src;
+    }
+    return MKBA_OK;
+}
+
+static int in_list(const char *const *list, const char *s)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static mkba_status read_item_identity(mkba_model *m, const mkba_ini *ini, const char *sec,
+                                      item_raw *it, mkba_error *err)
+{
+    rawval hs = raw_section(ini, sec);
+    const char *label = get_text(ini, sec, "label");
+    it->label = label ? label : "";
+    rawval kind = raw_of(ini, mkba_ini_get(ini, sec, "kind"));
+    if (!kind.text)
+        return raw_error(err, &hs, "missing key 'kind' (benefit, cost or transfer)");
+    if (strcmp(kind.text, "benefit") == 0)
+        it->kind = MKBA_ITEM_BENEFIT;
+    else if (strcmp(kind.text, "cost") == 0)
+        it->kind = MKBA_ITEM_COST;
+    else if (strcmp(kind.text, "transfer") == 0)
+        it->kind = MKBA_ITEM_TRANSFER;
+    else
+        return raw_error(err, &kind, "expected benefit, cost or transfer, got '%s'", kind.text);
+    rawval dom = raw_of(ini, mkba_ini_get(ini, sec, "domain"));
+    it->domain = dom.text ? dom.text : "other";
+    if (!in_list(DOMAINS, it->domain))
+        return raw_error(err, &dom, "expected work, care, staff, implementation or other, "
+                                    "got '%s'",
+                         it->domain);
+    const char *who_keys[2] = {"stakeholder", NULL};
+    if (it->kind == MKBA_ITEM_TRANSFER)
+        who_keys[0] = "gainer", who_keys[1] = "loser";
+    const char *other = it->kind == MKBA_ITEM_TRANSFER ? "stakeholder" : "gainer";
+    rawval wrong = raw_of(ini, mkba_ini_get(ini, sec, other));
+    if (wrong.text)
+        return raw_error(err, &wrong, "a %s item has %s", kind.text,
+                         it->kind == MKBA_ITEM_TRANSFER ? "'gainer' and 'loser'"
+                                                        : "a 'stakeholder'");
+    long *dst[2] = {&it->stakeholder, &it->loser};
+    it->loser = -1;
+    for (int i = 0; i < 2 && who_keys[i]; i++) {
+        rawval w = raw_of(ini, mkba_ini_get(ini, sec, who_keys[i]));
+        if (!w.text)
+            return raw_error(err, &hs, "missing key '%s'", who_keys[i]);
+        *dst[i] = find_name(m->stakeholders, m->n_stakeholders, w.text);
+        if (*dst[i] < 0)
+            return raw_error(err, &w, "unknown stakeholder '%s' (not in [model] stakeholders)",
+                             w.text);
+    }
+    if (it->kind == MKBA_ITEM_TRANSFER && it->stakeholder == it->loser)
+        return raw_error(err, &hs, "a transfer needs two different stakeholders");
+    return MKBA_OK;
+}
+
+static void read_item_values(const mkba_ini *ini, const char *sec, item_raw *it)
+{
+    rawval *dst[] = {&it->quantity, &it->price, &it->years, &it->dropoff};
+    const char *keys[] = {"quantity", "price", "years", "dropoff"};
+    for (int i = 0; i < 4; i++) {
+        rawval v = raw_of(ini, mkba_ini_get(ini, sec, keys[i]));
+        if (v.text)
+            *dst[i] = v;
+    }
+    const char *src = get_text(ini, sec, "source");
+    if (src)
+        it->source = src;
+}
+
+static mkba_status read_enabled(const mkba_ini *ini, const char *sec, item_raw *it,
+                                mkba_error *err)
+{
+    rawval en = raw_of(ini, mkba_ini_get(ini, sec, "enabled"));
+    if (en.text && !parse_bool(en.text, &it->enabled))
+        return raw_error(err, &en, "expected yes or no, got '%s'", en.text);
+    return MKBA_OK;
+}
+
+/* Items of the base model: the union list starts with them. */
+static mkba_status read_base_items(mkba_model *m, scenario *s, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    for (size_t i = 0; i < ini->n_sections; i++) {
+        const char *name, *sec = ini->sections[i];
+        if (!has_prefix(sec, "item.", &name))
+            continue;
+        rawval hs = raw_section(ini, sec);
+        if (!is_name(name))
+            return raw_error(err, &hs, "'%s' is not a name (letters, digits, '_')", name);
+        mkba_status st = known_keys(ini, sec, ITEM_KEYS, err);
+        if (st)
+            return st;
+        s->items = mkba_xreallocarray(s->items, m->n_items + 1, sizeof *s->items);
+        item_raw *it = &s->items[m->n_items++];
+        memset(it, 0, sizeof *it);
+        it->name = mkba_xstrdup(name);
+        it->enabled = 1;
+        it->where = hs;
+        it->source = "";
+        if ((st = read_item_identity(m, ini, sec, it, err)))
+            return st;
+        read_item_values(ini, sec, it);
+        if ((st = read_enabled(ini, sec, it, err)))
+            return st;
+        if (!it->quantity.text)
+            return raw_error(err, &hs, "missing key 'quantity'");
+    }
+    return MKBA_OK;
+}
+
+static void copy_scenario_items(const mkba_model *m, const scenario *from, scenario *to)
+{
+    to->items = mkba_xcalloc(m->n_items ? m->n_items : 1, sizeof *to->items);
+    for (size_t i = 0; i < m->n_items; i++) {
+        to->items[i] = from->items[i];
+        to->items[i].name = mkba_xstrdup(from->items[i].name);
+    }
+    to->params = mkba_xcalloc(from->n_params ? from->n_params : 1, sizeof *to->params);
+    for (size_t i = 0; i < from->n_params; i++) {
+        to->params[i] = from->params[i];
+        to->params[i].name = mkba_xstrdup(from->params[i].name);
+    }
+    to->n_params = from->n_params;
+}
+
+/* A scenario's [item.X]: override of a base item, or a new item. New items
+ * are appended to the union list of every scenario (disabled elsewhere). */
+static mkba_status read_scenario_items(mkba_model *m, scenario *s, mkba_error *err)
+{
+    const mkba_ini *ini = s->ini;
+    for (size_t i = 0; i < ini->n_sections; i++) {
+        const char *name, *sec = ini->sections[i];
+        if (!has_prefix(sec, "item.", &name))
+            continue;
+        rawval hs = raw_section(ini, sec);
+        item_raw *it = NULL;
+        for (size_t k = 0; k < m->n_items; k++)
+            if (strcmp(s->items[k].name, name) == 0)
+                it = &s->items[k];
+        mkba_status st;
+        if (it) {
+            for (const char *const *k = ITEM_KEYS; *k; k++) {
+                rawval v = raw_of(ini, mkba_ini_get(ini, sec, *k));
+                if (v.text && !in_list(ITEM_OVERRIDE_KEYS, *k))
+                    return raw_error(err, &v, "a scenario cannot change '%s' of item '%s'; "
+                                              "disable it (enabled = no) and add a new item",
+                                     *k, name);
+            }
+            if ((st = known_keys(ini, sec, ITEM_OVERRIDE_KEYS, err)))
+                return st;
+            read_item_values(ini, sec, it);
+            if ((st = read_enabled(ini, sec, it, err)))
+                return st;
+            continue;
+        }
+        if (!is_name(name))
+            return raw_error(err, &hs, "'%s' is not a name (letters, digits, '_')", name);
+        if ((st = known_keys(ini, sec, ITEM_KEYS, err)))
+            return st;
+        /* New item: grow every scenario's list (and the base definitions,
+         * which later scenarios copy), disabled where not defined. */
+        for (size_t k = 0; k <= m->n_scen; k++) {
+            scenario *o = k < m->n_scen ? &m->scen[k] : &m->base_def;
+            o->items = mkba_xreallocarray(o->items, m->n_items + 1, sizeof *o->items);
+            memset(&o->items[m->n_items], 0, sizeof *o->items);
+        }
+        m->n_items++;
+        item_raw fresh = {0};
+        fresh.where = hs;
+        fresh.enabled = 1;
+        fresh.source = "";
+        if ((st = read_item_identity(m, ini, sec, &fresh, err)))
+            goto fill;
+        read_item_values(ini, sec, &fresh);
+        if ((st = read_enabled(ini, sec, &fresh, err)))
+            goto fill;
+        if (!fresh.quantity.text)
+            st = raw_error(err, &hs, "missing key 'quantity'");
+    fill:
+        for (size_t k = 0; k <= m->n_scen; k++) {
+            scenario *o = k < m->n_scen ? &m->scen[k] : &m->base_def;
+            item_raw *oi = &o->items[m->n_items - 1];
+            *oi = fresh;
+            oi->name = mkba_xstrdup(name);
+            oi->enabled = o == s ? fresh.enabled : 0;
+        }
+        if (st)
+            return st;
+    }
+    return MKBA_OK;
+}
+
+/* ======================= Opening a study ======================= */
+
+static void scenario_free(scenario *s)
+{
+    free(s->name);
+    free(s->label);
+    free(s->file);
+    for (size_t i = 0; i < s->n_params; i++)
+        free(s->params[i].name);
+    free(s->params);
+    if (s->pc)
+        for (size_t i = 0; i < s->n_params; i++)
+            mkba_expr_free(s->pc[i].expr);
+    free(s->pc);
+    free(s->rate);
+    free(s->discount);
+    mkba_ini_free(s->ini);
+}
+
+void mkba_model_free(mkba_model *m)
+{
+    if (!m)
+        return;
+    for (size_t k = 0; k <= m->n_scen; k++) {
+        scenario *s = k < m->n_scen ? &m->scen[k] : &m->base_def;
+        for (size_t i = 0; i < m->n_items; i++) {
+            if (s->items)
+                free(s->items[i].name);
+            if (s->ic) {
+                mkba_expr_free(s->ic[i].quantity);
+                mkba_expr_free(s->ic[i].price);
+                mkba_expr_free(s->ic[i].dropoff);
+            }
+        }
+        free(s->items);
+        free(s->ic);
+        scenario_free(s);
+    }
+    free(m->scen);
+    free_list(m->stakeholders, m->n_stakeholders);
+    free_list(m->stakeholder_labels, m->n_stakeholders);
+    for (size_t i = 0; i < m->n_cvars; i++) {
+        free((char *)m->cvars[i].name);
+        free((char *)m->cvars[i].column);
+    }
+    free(m->cvars);
+    free((char *)m->cspec.file);
+    free((char *)m->cspec.pilot_file);
+    free((char *)m->cspec.control_file);
+    free((char *)m->cspec.group_column);
+    free((char *)m->cspec.pilot_value);
+    free((char *)m->cspec.control_value);
+    free((char *)m->cspec.id_column);
+    free(m->cohort_files);
+    for (size_t i = 0; i < m->n_effects; i++) {
+        free(m->effects[i].name);
+        free(m->effects[i].label);
+        free(m->effects[i].unit);
+        free(m->effects[i].source);
+    }
+    free(m->effects);
+    for (size_t i = 0; i < m->n_outcomes; i++)
+        free((size_t *)m->est[i].cov);
+    free(m->est);
+    free_list(m->slot_names, m->n_slots);
+    free(m->base_slots);
+    free(m->name);
+    free(m->currency);
+    free(m->timing);
+    mkba_ini_free(m->base);
+    free(m);
+}
+
+static const char *const SCENARIO_KEYS[] = {"name", "label", "base", "reference",
+                                            "description", NULL};
+static const char *const SCENARIO_MODEL_KEYS[] = {"discount_rate", NULL};
+
+/* A scenario file's base model path, or NULL for a model file. */
+static mkba_status scenario_base(const mkba_ini *ini, char **base, mkba_error *err)
+{
+    *base = NULL;
+    if (!mkba_ini_section_line(ini, "scenario"))
+        return MKBA_OK;
+    mkba_status st = known_keys(ini, "scenario", SCENARIO_KEYS, err);
+    if (st)
+        return st;
+    const char *b = get_text(ini, "scenario", "base");
+    if (!b) {
+        rawval s = raw_section(ini, "scenario");
+        return raw_error(err, &s, "missing key 'base' (the model file this scenario varies)");
+    }
+    *base = path_relative(ini->path, b);
+    return MKBA_OK;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+    int same = ra && rb && strcmp(ra, rb) == 0;
+    free(ra);
+    free(rb);
+    return same;
+}
+
+/* Sections a scenario file may hold. */
+static mkba_status check_scenario_sections(const mkba_ini *ini, mkba_error *err)
+{
+    for (size_t i = 0; i < ini->n_sections; i++) {
+        const char *sec = ini->sections[i], *rest;
+        if (strcmp(sec, "scenario") == 0 || strcmp(sec, "parameters") == 0 ||
+            strcmp(sec, "model") == 0 || has_prefix(sec, "param.", &rest) ||
+            has_prefix(sec, "item.", &rest))
+            continue;
+        rawval s = raw_section(ini, sec);
+        return raw_error(err, &s, "a scenario file cannot have this section (allowed: "
+                                  "[scenario], [model] discount_rate, [parameters], "
+                                  "[param.NAME], [item.NAME])");
+    }
+    return known_keys(ini, "model", SCENARIO_MODEL_KEYS, err);
+}
+
+static mkba_status check_model_sections(const mkba_ini *ini, mkba_error *err)
+{
+    static const char *const plain[] = {"model", "cohort", "parameters", NULL};
+    static const char *const prefixed[] = {"stakeholder.", "outcome.", "covariate.",
+                                           "effect.", "param.", "item.", NULL};
+    for (size_t i = 0; i < ini->n_sections; i++) {
+        const char *sec = ini->sections[i], *rest;
+        int ok = in_list(plain, sec);
+        for (size_t k = 0; prefixed[k] && !ok; k++)
+            ok = has_prefix(sec, prefixed[k], &rest) && *rest;
+        if (ok)
+            continue;
+        rawval s = raw_section(ini, sec);
+        return raw_error(err, &s, "unknown section [%s] (known: [model], [cohort], "
+                                  "[parameters], [stakeholder.NAME], [outcome.NAME], "
+                                  "[covariate.NAME], [effect.NAME], [param.NAME], [item.NAME])",
+                         sec);
+    }
+    return MKBA_OK;
+}
+
+static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *ini,
+                                     mkba_error *err)
+{
+    scenario *s = &m->scen[m->n_scen++];
+    memset(s, 0, sizeof *s);
+    s->file = mkba_xstrdup(path);
+    mkba_status st = file_sha256(path, s->sha256, err);
+    if (st) {
+        mkba_ini_free(ini);
+        return st;
+    }
+    copy_scenario_items(m, &m->base_def, s);
+    s->rate = mkba_xcalloc(m->horizon, sizeof *s->rate);
+    s->discount = mkba_xcalloc(m->horizon, sizeof *s->discount);
+    memcpy(s->rate, m->base_def.rate, m->horizon * sizeof *s->rate);
+    s->rate_src = m->base_def.rate_src;
+    if (!ini) { /* the base model itself */
+        s->name = mkba_xstrdup("base");
+        s->label = mkba_xstrdup(m->name);
+        return MKBA_OK;
+    }
+    s->ini = ini;
+    if ((st = check_scenario_sections(ini, err)))
+        return st;
+    const char *name = get_text(ini, "scenario", "name");
+    const char *label = get_text(ini, "scenario", "label");
+    get_text(ini, "scenario", "description");
+    get_text(ini, "scenario", "reference");
+    get_text(ini, "scenario", "base");
+    if (!name) {
+        const char *slash = strrchr(path, '/');
+        name = slash ? slash + 1 : path;
+    }
+    s->name = mkba_xstrdup(name);
+    s->label = mkba_xstrdup(label ? label : name);
+    rawval r = raw_of(ini, mkba_ini_get(ini, "model", "discount_rate"));
+    if (r.text) {
+        if ((st = parse_discount(&r, m->horizon, s->rate, err)))
+            return st;
+        s->rate_src = r;
+    }
+    if ((st = read_params(ini, s, 1, err)))
+        return st;
+    if ((st = read_scenario_items(m, s, err)))
+        return st;
+    return check_keys(ini, err);
+}
+
+/* Read the base model: everything but compilation. */
+static mkba_status read_base(mkba_model *m, const char *path, mkba_error *err)
+{
+    m->base = mkba_ini_read(path, err);
+    if (!m->base)
+        return err->code;
+    mkba_status st;
+    if ((st = file_sha256(path, m->sha256, err)) || (st = check_model_sections(m->base, err)) ||
+        (st = read_model_section(m, err)) || (st = read_stakeholder_sections(m, err)) ||
+        (st = read_cohort_section(m, err)) || (st = read_effects(m, err)))
+        return st;
+    scenario *b = &m->base_def;
+    b->rate = mkba_xcalloc(m->horizon, sizeof *b->rate);
+    rawval r = raw_of(m->base, mkba_ini_get(m->base, "model", "discount_rate"));
+    if (!r.text) {
+        rawval s = raw_section(m->base, "model");
+        return raw_error(err, &s, "missing key 'discount_rate' (e.g. 2.25%%, the Dutch "
+                                  "standard rate since 2021)");
+    }
+    if ((st = parse_discount(&r, m->horizon, b->rate, err)))
+        return st;
+    b->rate_src = r;
+    if ((st = read_params(m->base, b, 0, err)) || (st = read_base_items(m, b, err)))
+        return st;
+    return check_keys(m->base, err);
+}
+
+/* ======================= Slots and compilation ======================= */
+
+static void add_slot(mkba_model *m, const char *name, double value)
+{
+    m->slot_names = mkba_xreallocarray(m->slot_names, m->n_slots + 1, sizeof *m->slot_names);
+    m->base_slots = mkba_xreallocarray(m->base_slots, m->n_slots + 1, sizeof *m->base_slots);
+    m->slot_names[m->n_slots] = mkba_xstrdup(name);
+    m->base_slots[m->n_slots] = value;
+    m->n_slots++;
+}
+
+static void layout_slots(mkba_model *m)
+{
+    add_slot(m, "n_pilot", m->given_n_pilot);
+    add_slot(m, "n_control", m->given_n_control);
+    add_slot(m, "n_total", m->given_n_pilot + m->given_n_control);
+    char buf[320];
+    for (size_t i = 0; i < m->n_effects; i++) {
+        effect_def *e = &m->effects[i];
+        snprintf(buf, sizeof buf, "effect.%s", e->name);
+        add_slot(m, buf, e->set ? e->e.estimate : NAN);
+        snprintf(buf, sizeof buf, "se.%s", e->name);
+        add_slot(m, buf, e->set ? e->e.se : NAN);
+        if (e->from_cohort) {
+            snprintf(buf, sizeof buf, "mean_pilot.%s", e->name);
+            add_slot(m, buf, NAN);
+            snprintf(buf, sizeof buf, "mean_control.%s", e->name);
+            add_slot(m, buf, NAN);
+        }
+    }
+    m->slot_params = m->n_slots;
+    for (size_t k = 0; k < m->n_scen; k++)
+        for (size_t i = 0; i < m->scen[k].n_params; i++)
+            if (find_name(m->slot_names + m->slot_params, m->n_slots - m->slot_params,
+                          m->scen[k].params[i].name) < 0)
+                add_slot(m, m->scen[k].params[i].name, NAN);
+}
+
+typedef struct resolve_ctx {
+    const mkba_model *m;
+    const scenario *s;
+    int no_cohort;   /* cohort counts unknown: n_* are not names */
+} resolve_ctx;
+
+static long resolve(const char *name, size_t len, void *ctx)
+{
+    const resolve_ctx *rc = ctx;
+    char buf[320];
+    if (len >= sizeof buf)
+        return -1;
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    long slot = find_name(rc->m->slot_names, rc->m->n_slots, buf);
+    if (slot < 0)
+        return -1;
+    if ((size_t)slot >= rc->m->slot_params)
+        return find_param((scenario *)rc->s, buf) ? slot : -1;
+    if (slot < 3 && rc->no_cohort)
+        return -1;
+    return slot;
+}
+
+static mkba_status compile(const mkba_model *m, const scenario *s, const rawval *v,
+                           mkba_expr **out, mkba_error *err)
+{
+    resolve_ctx rc = {m, s, isnan(m->base_slots[0]) && !m->has_cohort_file};
+    mkba_error e2;
+    mkba_error_clear(&e2);
+    *out = mkba_expr_compile(v->text, resolve, &rc, &e2);
+    if (*out)
+        return MKBA_OK;
+    if (rc.no_cohort && (strstr(v->text, "n_pilot") || strstr(v->text, "n_control") ||
+                         strstr(v->text, "n_total")))
+        return raw_error(err, v, "%s%s (n_pilot, n_control and n_total need a cohort file or "
+                                 "[cohort] n_pilot and n_control)",
+                         e2.where[0] ? "" : "", e2.msg);
+    return raw_error(err, v, "%s%s%s", e2.msg, e2.where[0] ? ", at " : "", e2.where);
+}
+
+/* Order parameters so each is computed after those it reads; a cycle is
+ * an error naming the parameters in it. */
+static mkba_status order_params(const mkba_model *m, scenario *s, mkba_error *err)
+{
+    size_t n = s->n_params;
+    param_c *tmp = s->pc;
+    param_c *ordered = mkba_xcalloc(n ? n : 1, sizeof *ordered);
+    int *state = mkba_xcalloc(n ? n : 1, sizeof *state); /* 0 todo, 1 done */
+    size_t done = 0;
+    mkba_status st = MKBA_OK;
+    while (done < n) {
+        size_t progress = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (state[i])
+                continue;
+            const long *deps;
+            size_t nd = mkba_expr_deps(tmp[i].expr, &deps), ready = 1;
+            for (size_t d = 0; d < nd && ready; d++) {
+                if ((size_t)deps[d] < m->slot_params)
+                    continue;
+                for (size_t j = 0; j < n; j++)
+                    if (tmp[j].slot == deps[d] && !state[j])
+                        ready = 0;
+            }
+            if (ready) {
+                ordered[done++] = tmp[i];
+                state[i] = 1;
+                progress++;
+            }
+        }
+        if (!progress) {
+            char names[600] = "";
+            size_t first = n;
+            for (size_t i = 0; i < n; i++)
+                if (!state[i]) {
+                    size_t used = strlen(names);
+                    snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+                             m->slot_names[tmp[i].slot]);
+                    if (first == n)
+                        first = i;
+                }
+            st = raw_error(err, &tmp[first].src,
+                           "parameters depend on each other in a cycle (involving: %s)", names);
+            for (size_t i = 0; i < n; i++)
+                if (!state[i])
+                    ordered[done++] = tmp[i];
+            break;
+        }
+    }
+    free(state);
+    free(tmp);
+    s->pc = ordered;
+    return st;
+}
+
+static mkba_status parse_years(const mkba_model *m, const rawval *v, int *first, int *last,
+                               mkba_error *err)
+{
+    *first = 1;
+    *last = (int)m->horizon;
+    if (!v->text || strcmp(v->text, "all") == 0)
+        return MKBA_OK;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", v->text);
+    char *dash = strchr(buf, '-');
+    long a, b;
+    if (dash) {
+        *dash = '\0';
+        int open = strspn(dash + 1, " \t") == strlen(dash + 1);
+        if (!parse_long(buf, 1, 100000, &a) || (!open && !parse_long(dash + 1, 1, 100000, &b)))
+            goto bad;
+        if (open)
+            b = (long)m->horizon;
+    } else {
+        if (!parse_long(buf, 1, 100000, &a))
+            goto bad;
+        b = a;
+    }
+    if (b < a)
+        return raw_error(err, v, "the last year (%ld) is before the first (%ld)", b, a);
+    if (b > (long)m->horizon)
+        return raw_error(err, v, "year %ld is beyond the horizon of %zu years", b, m->horizon);
+    *first = (int)a;
+    *last = (int)b;
+    return MKBA_OK;
+bad:
+    return raw_error(err, v, "expected years such as '1', '1-3', '2-' or 'all', got '%s'",
+                     v->text);
+}
+
+static mkba_status compile_scenario(mkba_model *m, scenario *s, mkba_error *err)
+{
+    mkba_status st = MKBA_OK;
+    s->pc = mkba_xcalloc(s->n_params ? s->n_params : 1, sizeof *s->pc);
+    for (size_t i = 0; i < s->n_params && !st; i++) {
+        s->pc[i].slot = find_name(m->slot_names, m->n_slots, s->params[i].name);
+        s->pc[i].src = s->params[i].value;
+        st = compile(m, s, &s->params[i].value, &s->pc[i].expr, err);
+    }
+    if (!st)
+        st = order_params(m, s, err);
+    s->ic = mkba_xcalloc(m->n_items ? m->n_items : 1, sizeof *s->ic);
+    for (size_t i = 0; i < m->n_items && !st; i++) {
+        item_raw *r = &s->items[i];
+        item_c *c = &s->ic[i];
+        c->enabled = r->enabled;
+        if (!r->enabled)
+            continue;
+        c->qsrc = r->quantity;
+        c->psrc = r->price;
+        c->dsrc = r->dropoff;
+        st = compile(m, s, &r->quantity, &c->quantity, err);
+        if (!st && r->price.text)
+            st = compile(m, s, &r->price, &c->price, err);
+        if (!st && r->dropoff.text)
+            st = compile(m, s, &r->dropoff, &c->dropoff, err);
+        if (!st)
+            st = parse_years(m, &r->years, &c->first, &c->last, err);
+    }
+    if (!st)
+        discount_factors(s->rate, m->horizon, m->timing, s->discount);
+    return st;
+}
+
+mkba_model *mkba_model_open(const char *reference, size_t n_projects,
+                            const char *const *projects, mkba_error *err)
+{
+    size_t n_files = 1 + n_projects;
+    mkba_ini **inis = mkba_xcalloc(n_files, sizeof *inis);
+    char *ref_path = reference ? mkba_xstrdup(reference) : NULL, *base_path = NULL;
+    mkba_model *m = mkba_xcalloc(1, sizeof *m);
+    m->scen = mkba_xcalloc(n_files, sizeof *m->scen);
+    mkba_status st = MKBA_OK;
+    /* Read the project files first: the reference may come from them. */
+    for (size_t i = 0; i < n_projects && !st; i++) {
+        inis[1 + i] = mkba_ini_read(projects[i], err);
+        if (!inis[1 + i]) {
+            st = err->code;
+            break;
+        }
+        char *b;
+        if ((st = scenario_base(inis[1 + i], &b, err)))
+            break;
+        if (!b)
+            b = mkba_xstrdup(projects[i]);
+        if (!base_path)
+            base_path = b;
+        else if (!same_file(base_path, b)) {
+            rawval v = raw_of(inis[1 + i], mkba_ini_get(inis[1 + i], "scenario", "base"));
+            st = raw_error(err, &v, "all scenarios of one run need the same base model; "
+                                    "this one has '%s', the first had '%s'",
+                           b, base_path);
+            free(b);
+        } else
+            free(b);
+        const char *r = get_text(inis[1 + i], "scenario", "reference");
+        if (!st && !ref_path && r)
+            ref_path = path_relative(projects[i], r);
+    }
+    if (!st && !ref_path) {
+        st = mkba_error_set(err, MKBA_EINVAL, n_projects ? projects[0] : "", 0, NULL,
+                            "no reference alternative: add 'reference = FILE' to [scenario] "
+                            "or pass --reference FILE");
+    }
+    if (!st) {
+        inis[0] = mkba_ini_read(ref_path, err);
+        if (!inis[0])
+            st = err->code;
+    }
+    if (!st) {
+        char *b;
+        if (!(st = scenario_base(inis[0], &b, err))) {
+            if (!b)
+                b = mkba_xstrdup(ref_path);
+            if (!base_path)
+                base_path = b;
+            else if (!same_file(base_path, b)) {
+                st = mkba_error_set(err, MKBA_EINVAL, ref_path, 0, NULL,
+                                    "the reference has base model '%s', the scenarios '%s'",
+                                    b, base_path);
+                free(b);
+            } else
+                free(b);
+        }
+    }
+    if (!st)
+        st = read_base(m, base_path, err);
+    for (size_t i = 0; i < n_files && !st; i++) {
+        const char *path = i == 0 ? ref_path : projects[i - 1];
+        mkba_ini *own = inis[i];
+        inis[i] = NULL;
+        if (!mkba_ini_section_line(own, "scenario")) { /* a model file: the base itself */
+            mkba_ini_free(own);
+            own = NULL;
+        }
+        st = add_scenario_file(m, path, own, err);
+    }
+    if (!st) {
+        layout_slots(m);
+        for (size_t i = 0; i < m->n_scen && !st; i++)
+            st = compile_scenario(m, &m->scen[i], err);
+    }
+    for (size_t i = 0; i < n_files; i++)
+        mkba_ini_free(inis[i]);
+    free(inis);
+    free(ref_path);
+    free(base_path);
+    if (st) {
+        mkba_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* ======================= Accessors ======================= */
+
+const char *mkba_model_name(const mkba_model *m)
+{
+    return m->name;
+}
+
+const char *mkba_model_file(const mkba_model *m)
+{
+    return m->base->path;
+}
+
+const mkba_cohort_spec *mkba_model_cohort_spec(const mkba_model *m)
+{
+    return m->has_cohort_file ? &m->cspec : NULL;
+}
+
+size_t mkba_model_n_outcomes(const mkba_model *m)
+{
+    return m->n_outcomes;
+}
+
+const mkba_est_spec *mkba_model_est_spec(const mkba_model *m, size_t i)
+{
+    return &m->est[i];
+}
+
+void mkba_model_set_cohort_counts(mkba_model *m, size_t n_pilot, size_t n_control)
+{
+    m->base_slots[0] = (double)n_pilot;
+    m->base_slots[1] = (double)n_control;
+    m->base_slots[2] = (double)(n_pilot + n_control);
+}
+
+void mkba_model_set_effect(mkba_model *m, size_t outcome, const mkba_effect *e,
+                           size_t missing_pilot, size_t missing_control)
+{
+    effect_def *d = &m->effects[outcome];
+    d->e = *e;
+    d->missing_pilot = missing_pilot;
+    d->missing_control = missing_control;
+    d->set = 1;
+    char buf[320];
+    const char *fmt[] = {"effect.%s", "se.%s", "mean_pilot.%s", "mean_control.%s"};
+    double val[] = {e->estimate, e->se, e->mean_pilot, e->mean_control};
+    for (int k = 0; k < 4; k++) {
+        snprintf(buf, sizeof buf, fmt[k], d->name);
+        long slot = find_name(m->slot_names, m->n_slots, buf);
+        if (slot >= 0)
+            m->base_slots[slot] = val[k];
+    }
+}
+
+/* ======================= Evaluation ======================= */
+
+static mkba_status eval_checked(const mkba_expr *e, const double *slots, const rawval *src,
+                                const char *scen, double *out, mkba_error *err)
+{
+    *out = mkba_expr_eval(e, slots);
+    if (isfinite(*out))
+        return MKBA_OK;
+    return raw_error(err, src, "'%s' evaluates to %s in scenario '%s'%s", src->text,
+                     isnan(*out) ? "NaN" : "infinity", scen,
+                     isnan(*out) ? " (0/0, log of a negative number, or a missing value?)"
+                                 : " (a division by zero?)");
+}
+
+/* Parameters of scenario 's' into 'slots', then each item's yearly flow. */
+static mkba_status eval_scenario(const mkba_model *m, const scenario *s, double *slots,
+                                 double *flow, mkba_error *err)
+{
+    mkba_status st;
+    for (size_t i = 0; i < s->n_params; i++)
+        if ((st = eval_checked(s->pc[i].expr, slots, &s->pc[i].src, s->name,
+                               &slots[s->pc[i].slot], err)))
+            return st;
+    for (size_t i = 0; i < m->n_items; i++) {
+        const item_c *c = &s->ic[i];
+        double q, p = 1.0, d = 0.0;
+        if (!c->enabled)
+            continue;
+        if ((st = eval_checked(c->quantity, slots, &c->qsrc, s->name, &q, err)) ||
+            (c->price && (st = eval_checked(c->price, slots, &c->psrc, s->name, &p, err))) ||
+            (c->dropoff && (st = eval_checked(c->dropoff, slots, &c->dsrc, s->name, &d, err))))
+            return st;
+        if (d < 0 || d > 1)
+            return raw_error(err, &c->dsrc, "drop-off must be between 0 and 1 (a fraction per "
+                                            "year), got %g in scenario '%s'",
+                             d, s->name);
+        /* value in year t = quantity * price * (1 - dropoff)^(t - first) */
+        double v = q * p;
+        for (int t = c->first; t <= c->last; t++) {
+            flow[i * m->horizon + (size_t)(t - 1)] = v;
+            v *= 1.0 - d;
+        }
+    }
+    return MKBA_OK;
+}
+
+static char *dup_or_empty(const char *s)
+{
+    return mkba_xstrdup(s ? s : "");
+}
+
+static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
+{
+    a->version = mkba_xstrdup(MKBA_VERSION);
+    a->model_name = mkba_xstrdup(m->name);
+    a->model_file = mkba_xstrdup(m->base->path);
+    memcpy(a->model_sha256, m->sha256, sizeof a->model_sha256);
+    a->cohort_files = dup_or_empty(m->cohort_files);
+    time_t now = time(NULL);
+    struct tm tmv;
+    gmtime_r(&now, &tmv);
+    strftime(a->run_date, sizeof a->run_date, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    a->currency = mkba_xstrdup(m->currency);
+    a->price_year = m->price_year;
+    a->first_year = m->first_year;
+    a->discount_timing = mkba_xstrdup(m->timing);
+    a->horizon = m->horizon;
+    a->n_stakeholders = m->n_stakeholders;
+    a->stakeholders = mkba_xcalloc(m->n_stakeholders, sizeof *a->stakeholders);
+    a->stakeholder_labels = mkba_xcalloc(m->n_stakeholders, sizeof *a->stakeholder_labels);
+    for (size_t k = 0; k < m->n_stakeholders; k++) {
+        a->stakeholders[k] = mkba_xstrdup(m->stakeholders[k]);
+        a->stakeholder_labels[k] = mkba_xstrdup(m->stakeholder_labels[k]);
+    }
+    a->n_items = m->n_items;
+    a->items = mkba_xcalloc(m->n_items ? m->n_items : 1, sizeof *a->items);
+    for (size_t i = 0; i < m->n_items; i++) {
+        /* Identity comes from the first scenario that defines the item. */
+        const item_raw *r = &m->base_def.items[i];
+        for (size_t k = 0; k < m->n_scen && !r->kind && !r->label; k++)
+            r = &m->scen[k].items[i];
+        for (size_t k = 0; k < m->n_scen; k++)
+            if (m->scen[k].items[i].label) {
+                r = &m->scen[k].items[i];
+                break;
+            }
+        a->items[i].name = mkba_xstrdup(r->name);
+        a->items[i].label = dup_or_empty(r->label);
+        a->items[i].domain = dup_or_empty(r->domain);
+        a->items[i].source = dup_or_empty(r->source);
+        a->items[i].kind = r->kind;
+        a->items[i].stakeholder = (size_t)r->stakeholder;
+        a->items[i].loser = r->loser < 0 ? 0 : (size_t)r->loser;
+    }
+    a->n_scenarios = m->n_scen;
+    a->scenarios = mkba_xcalloc(m->n_scen, sizeof *a->scenarios);
+    a->rate = mkba_xcalloc(m->n_scen * m->horizon, sizeof *a->rate);
+    a->discount = mkba_xcalloc(m->n_scen * m->horizon, sizeof *a->discount);
+    for (size_t k = 0; k < m->n_scen; k++) {
+        a->scenarios[k].name = mkba_xstrdup(m->scen[k].name);
+        a->scenarios[k].label = mkba_xstrdup(m->scen[k].label);
+        a->scenarios[k].file = mkba_xstrdup(m->scen[k].file);
+        memcpy(a->scenarios[k].sha256, m->scen[k].sha256, sizeof a->scenarios[k].sha256);
+        memcpy(a->rate + k * m->horizon, m->scen[k].rate, m->horizon * sizeof *a->rate);
+        memcpy(a->discount + k * m->horizon, m->scen[k].discount,
+               m->horizon * sizeof *a->discount);
+    }
+    a->n_effects = m->n_effects;
+    a->effects = mkba_xcalloc(m->n_effects ? m->n_effects : 1, sizeof *a->effects);
+    for (size_t i = 0; i < m->n_effects; i++) {
+        a->effects[i].name = mkba_xstrdup(m->effects[i].name);
+        a->effects[i].label = dup_or_empty(m->effects[i].label);
+        a->effects[i].e = m->effects[i].e;
+        a->effects[i].missing_pilot = m->effects[i].missing_pilot;
+        a->effects[i].missing_control = m->effects[i].missing_control;
+    }
+}
+
+mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
+{
+    for (size_t i = 0; i < m->n_effects; i++)
+        if (!m->effects[i].set) {
+            mkba_error_set(err, MKBA_EINVAL, m->base->path, 0, NULL,
+                           "effect '%s' has not been estimated", m->effects[i].name);
+            return NULL;
+        }
+    mkba_appraisal *a = mkba_xcalloc(1, sizeof *a);
+    fill_metadata(m, a);
+    size_t per = m->n_items * m->horizon;
+    a->flow = mkba_xcalloc(m->n_scen * per + 1, sizeof *a->flow);
+    double *slots = mkba_xmalloc(m->n_slots * sizeof *slots);
+    mkba_status st = MKBA_OK;
+    for (size_t k = 0; k < m->n_scen && !st; k++) {
+        memcpy(slots, m->base_slots, m->n_slots * sizeof *slots);
+        st = eval_scenario(m, &m->scen[k], slots, a->flow + k * per, err);
+    }
+    free(slots);
+    if (st) {
+        mkba_appraisal_free(a);
+        return NULL;
+    }
+    mkba_appraisal_totals(a);
+    return a;
+}

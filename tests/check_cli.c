@@ -1,0 +1,391 @@
+/* check_cli.c - end-to-end tests: the mkba binary on small cohort, model and
+ * scenario files (tests/data/e2e/) and on the Almere example, checking exit
+ * codes, messages and output files.
+ *
+ * The e2e cohort (tests/data/e2e/cohort.csv), worked by hand:
+ *   werk (0/1):  pilot {1,0,1} mean 2/3, control {0,0,1} mean 1/3 -> effect 1/3
+ *   uren:        pilot {2.5,3.5,4.5} mean 3.5, control {1.5,2.5,1.0} mean 5/3
+ *                -> effect 11/6
+ *   post - pre:  pilot {-2,-1,-3} mean -2, control {0,0,-1} mean -1/3
+ *                -> difference-in-differences -5/3
+ * The model (rate 0, n_pilot = 3):
+ *   work   benefit to people  = 1/3 * 3 * 900        = 900 in year 1
+ *   staff  cost to city       = 11/6 * 3 * 40        = 220 in year 1
+ *   assist transfer people->city = 5/3 * 3 * 100     = 500 in years 1 and 2
+ *   society NPV = 900 - 220 = 680; city = 1000 - 220 = 780; people = 900 - 1000 = -100. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+static char *tmp;
+
+static void setup(void)
+{
+    tmp = tu_tmpdir();
+}
+
+static void teardown(void)
+{
+    tu_rmtree(tmp);
+    free(tmp);
+}
+
+static int run(const char *const *args, char **out, char **err)
+{
+    return tu_run(tu_srcdir(), args, out, err);
+}
+
+/* Field 'col' (0-based) of the first line of CSV text 'csv' that starts
+ * with 'prefix', parsed as a double; aborts the test when absent. */
+static double csv_field(const char *csv, const char *prefix, int col, char sep)
+{
+    const char *p = csv;
+    size_t pl = strlen(prefix);
+    while (p && *p) {
+        if (strncmp(p, prefix, pl) == 0) {
+            for (int c = 0; c < col; c++) {
+                p = strchr(p, sep);
+                ck_assert_ptr_nonnull(p);
+                p++;
+            }
+            char buf[64];
+            size_t n = strcspn(p, ";,\r\n");
+            if (sep == ';')
+                n = strcspn(p, ";\r\n");
+            snprintf(buf, sizeof buf, "%.*s", (int)n, p);
+            for (char *q = buf; sep == ';' && *q; q++)
+                if (*q == ',')
+                    *q = '.';
+            return strtod(buf, NULL);
+        }
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    ck_abort_msg("no line starting with '%s' in:\n%s", prefix, csv);
+    return 0;
+}
+
+static char *path_in(const char *d, const char *name)
+{
+    size_t n = strlen(d) + strlen(name) + 2;
+    char *p = malloc(n);
+    snprintf(p, n, "%s/%s", d, name);
+    return p;
+}
+
+/* ------------------------------------------------------------ usage */
+
+START_TEST(help_and_version)
+{
+    char *out, *err;
+    const char *a1[] = {"--help", NULL};
+    ck_assert_int_eq(run(a1, &out, &err), 0);
+    ck_assert(tu_contains(out, "Usage: mkba COMMAND"));
+    free(out), free(err);
+    const char *a2[] = {"--version", NULL};
+    ck_assert_int_eq(run(a2, &out, &err), 0);
+    ck_assert(strncmp(out, "mkba ", 5) == 0);
+    free(out), free(err);
+    const char *a3[] = {"run", "--help", NULL};
+    ck_assert_int_eq(run(a3, &out, &err), 0);
+    ck_assert(tu_contains(out, "Usage: mkba run"));
+    free(out), free(err);
+}
+END_TEST
+
+START_TEST(usage_errors_exit_2)
+{
+    char *out, *err;
+    const char *a1[] = {NULL};
+    ck_assert_int_eq(run(a1, &out, &err), 2);
+    ck_assert(tu_contains(err, "no command given"));
+    free(out), free(err);
+    const char *a2[] = {"frobnicate", NULL};
+    ck_assert_int_eq(run(a2, &out, &err), 2);
+    ck_assert(tu_contains(err, "mkba: unknown command 'frobnicate'\nTry 'mkba --help'."));
+    free(out), free(err);
+    const char *a3[] = {"run", "--outt", "x", "s.ini", NULL};
+    ck_assert_int_eq(run(a3, &out, &err), 2);
+    ck_assert(tu_contains(err, "mkba: unknown option '--outt'\nTry 'mkba run --help'."));
+    free(out), free(err);
+    const char *a4[] = {"run", NULL};
+    ck_assert_int_eq(run(a4, &out, &err), 2);
+    ck_assert(tu_contains(err, "no scenario file given"));
+    free(out), free(err);
+    const char *a5[] = {"run", "tests/data/e2e/project.ini", "--out", NULL};
+    ck_assert_int_eq(run(a5, &out, &err), 2);
+    ck_assert(tu_contains(err, "option '--out' needs a value"));
+    free(out), free(err);
+}
+END_TEST
+
+/* ------------------------------------------------------------ results */
+
+START_TEST(run_e2e_hand_worked)
+{
+    char *out, *err, *res = path_in(tmp, "res");
+    const char *args[] = {"run", "tests/data/e2e/project.ini", "--out", res, NULL};
+    ck_assert_int_eq(run(args, &out, &err), 0);
+    ck_assert_msg(tu_contains(out, "Benefits exceed costs for society"), "%s", out);
+    char *sum_path = path_in(res, "summary.csv");
+    char *sum = tu_read(sum_path);
+    ck_assert_ptr_nonnull(sum);
+    /* columns: scenario, stakeholder, pv_benefits, pv_costs, npv, ... */
+    ck_assert_double_eq_tol(csv_field(sum, "project,society,", 4, ','), 680, 1e-9);
+    ck_assert_double_eq_tol(csv_field(sum, "project,society,", 2, ','), 900, 1e-9);
+    ck_assert_double_eq_tol(csv_field(sum, "project,society,", 3, ','), 220, 1e-9);
+    ck_assert_double_eq_tol(csv_field(sum, "project,city,", 4, ','), 780, 1e-9);
+    ck_assert_double_eq_tol(csv_field(sum, "project,people,", 4, ','), -100, 1e-9);
+    /* The Dutch variant: same numbers with ';' and decimal commas. */
+    char *nl_path = path_in(res, "summary_nl.csv");
+    char *nl = tu_read(nl_path);
+    ck_assert_ptr_nonnull(nl);
+    ck_assert_double_eq_tol(csv_field(nl, "project;society;", 4, ';'), 680, 1e-9);
+    char *eff_path = path_in(res, "effects.csv");
+    char *eff = tu_read(eff_path);
+    ck_assert_double_eq_tol(csv_field(eff, "werk,", 3, ','), 1.0 / 3, 1e-12);
+    ck_assert_double_eq_tol(csv_field(eff, "uren,", 3, ','), 11.0 / 6, 1e-12);
+    ck_assert_double_eq_tol(csv_field(eff, "assist,", 3, ','), -5.0 / 3, 1e-12);
+    char *json_path = path_in(res, "results.json");
+    char *json = tu_read(json_path);
+    ck_assert_ptr_nonnull(json);
+    ck_assert(tu_contains(json, "\"sha256\""));
+    /* The model's hash equals coreutils' sha256sum of the same file. */
+    char cmd[512], hash[80] = "";
+    snprintf(cmd, sizeof cmd, "sha256sum '%s/tests/data/e2e/model.ini'", tu_srcdir());
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert(fscanf(p, "%64s", hash) == 1);
+    pclose(p);
+    ck_assert_msg(tu_contains(json, hash), "results.json lacks the model hash %s", hash);
+    /* No identifier from the cohort appears in any output. */
+    ck_assert(!tu_contains(json, "P1") && !tu_contains(out, "P1") && !tu_contains(sum, "C3"));
+    free(out), free(err), free(sum), free(nl), free(eff), free(json);
+    free(sum_path), free(nl_path), free(eff_path), free(json_path), free(res);
+}
+END_TEST
+
+START_TEST(run_dutch_csv_same_result)
+{
+    /* cohort_nl.csv: the same persons with ';', decimal commas, a BOM and
+     * CRLF line ends: the NPV must be the same 680. */
+    char *out, *err, *res = path_in(tmp, "nl");
+    const char *args[] = {"run", "tests/data/e2e/project_nl.ini", "--out", res, "-q", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    ck_assert_str_eq(out, "");
+    char *sum_path = path_in(res, "summary.csv");
+    char *sum = tu_read(sum_path);
+    ck_assert_double_eq_tol(csv_field(sum, "project,society,", 4, ','), 680, 1e-9);
+    free(out), free(err), free(sum), free(sum_path), free(res);
+}
+END_TEST
+
+START_TEST(estimate_command)
+{
+    char *out, *err, *csv = path_in(tmp, "effects.csv");
+    const char *args[] = {"estimate", "tests/data/e2e/model.ini", "--out", csv, NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    ck_assert(tu_contains(out, "werk"));
+    char *text = tu_read(csv);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_double_eq_tol(csv_field(text, "werk,", 3, ','), 1.0 / 3, 1e-12);
+    free(out), free(err), free(text), free(csv);
+}
+END_TEST
+
+START_TEST(check_command)
+{
+    char *out, *err;
+    const char *args[] = {"check", "tests/data/e2e/project.ini", NULL};
+    ck_assert_int_eq(run(args, &out, &err), 0);
+    ck_assert(tu_contains(out, "ok: 1 scenario(s) against 'ref'"));
+    free(out), free(err);
+}
+END_TEST
+
+/* ------------------------------------------------------------ bad input */
+
+/* Copy the e2e files into tmp, replacing the cohort with 'cohort'. */
+static void e2e_copy(const char *cohort)
+{
+    const char *names[] = {"model.ini", "ref.ini", "project.ini"};
+    for (int i = 0; i < 3; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "tests/data/e2e/%s", names[i]);
+        char *src = tu_src(rel);
+        char *text = tu_read(src);
+        ck_assert_ptr_nonnull(text);
+        free(tu_write(tmp, names[i], text));
+        free(text), free(src);
+    }
+    free(tu_write(tmp, "cohort.csv", cohort));
+}
+
+static void expect_fail(const char *cohort, const char *message)
+{
+    e2e_copy(cohort);
+    char *out, *err, *proj = path_in(tmp, "project.ini"), *res = path_in(tmp, "res");
+    const char *args[] = {"run", proj, "--out", res, NULL};
+    ck_assert_int_eq(run(args, &out, &err), 1);
+    ck_assert_msg(tu_contains(err, message), "stderr '%s' lacks '%s'", err, message);
+    struct stat st;
+    ck_assert_msg(stat(res, &st) != 0, "output directory was created on failure");
+    free(out), free(err), free(proj), free(res);
+}
+
+START_TEST(bad_number_names_line_and_column)
+{
+    expect_fail("id,groep,werk,uren,pre,post\nP1,pilot,1,2.5,4,2\nP2,pilot,0,drie,5,4\n"
+                "P3,pilot,1,4.5,6,3\nC1,control,0,1.5,4,4\nC2,control,0,2.5,5,5\n",
+                "cohort.csv:3: column 'uren': expected a number, got 'drie'");
+}
+END_TEST
+
+START_TEST(ragged_row)
+{
+    expect_fail("id,groep,werk,uren,pre,post\nP1,pilot,1,2.5,4\n",
+                "cohort.csv:2: expected 6 fields as in the header, found 5");
+}
+END_TEST
+
+START_TEST(binary_out_of_range)
+{
+    expect_fail("id,groep,werk,uren,pre,post\nP1,pilot,2,2.5,4,2\n",
+                "cohort.csv:2: column 'werk': expected 0 or 1, got 2");
+}
+END_TEST
+
+START_TEST(duplicate_id_not_echoed)
+{
+    e2e_copy("id,groep,werk,uren,pre,post\nSECRET7,pilot,1,2.5,4,2\nSECRET7,pilot,0,3,5,4\n");
+    char *out, *err, *proj = path_in(tmp, "project.ini");
+    const char *args[] = {"run", proj, NULL};
+    ck_assert_int_eq(run(args, &out, &err), 1);
+    ck_assert_msg(tu_contains(err, "duplicate id in column 'id' (first seen on line 2)"), "%s",
+                  err);
+    ck_assert(!tu_contains(err, "SECRET7"));
+    free(out), free(err), free(proj);
+}
+END_TEST
+
+START_TEST(missing_cohort_file)
+{
+    char *out, *err;
+    free(tu_write(tmp, "m.ini",
+                  "[model]\nname = x\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
+                  "discount_rate = 0\nstakeholders = a\n[cohort]\nfile = nowhere.csv\n"
+                  "group_column = g\n[outcome.y]\n"));
+    char *m = path_in(tmp, "m.ini");
+    const char *args[] = {"estimate", m, NULL};
+    ck_assert_int_eq(run(args, &out, &err), 1);
+    ck_assert_msg(tu_contains(err, "nowhere.csv: cannot open"), "%s", err);
+    free(out), free(err), free(m);
+}
+END_TEST
+
+START_TEST(unwritable_output)
+{
+    /* A path below a regular file cannot be created, even by root. */
+    char *out, *err, *file = tu_write(tmp, "plain", "x");
+    char *res = path_in(file, "res");
+    const char *args[] = {"run", "tests/data/e2e/project.ini", "--out", res, NULL};
+    ck_assert_int_eq(run(args, &out, &err), 1);
+    ck_assert_msg(tu_contains(err, res), "%s", err);
+    free(out), free(err), free(file), free(res);
+}
+END_TEST
+
+START_TEST(model_error_names_file_line_key)
+{
+    char *out, *err;
+    e2e_copy("id,groep,werk,uren,pre,post\nP1,pilot,1,2.5,4,2\n");
+    char *proj = tu_write(tmp, "project.ini",
+                          "[scenario]\nbase = model.ini\nreference = ref.ini\n[parameters]\n"
+                          "on = 1 +\n");
+    const char *args[] = {"run", proj, NULL};
+    ck_assert_int_eq(run(args, &out, &err), 1);
+    ck_assert_msg(tu_contains(err, "project.ini:5: [parameters] on: "), "%s", err);
+    free(out), free(err), free(proj);
+}
+END_TEST
+
+/* ------------------------------------------------------------ Almere */
+
+START_TEST(almere_costs_exceed_benefits)
+{
+    /* The published conclusion of the Almere MKBA (AEPB 2019): social costs
+     * are not compensated by social benefits. */
+    char *out, *err;
+    const char *args[] = {"run", "scenarios/almere-pilot.ini", "scenarios/almere-liaison.ini",
+                          "scenarios/almere-pilot-2025.ini", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    ck_assert_msg(tu_contains(out, "Costs exceed benefits for society"), "%s", out);
+    ck_assert(!tu_contains(out, "Benefits exceed costs for society"));
+    free(out), free(err);
+}
+END_TEST
+
+START_TEST(almere_synth_reproduces_data)
+{
+    /* The committed synthetic cohort is exactly what `mkba synth` makes. */
+    char *out, *err, *csv = path_in(tmp, "cohort.csv");
+    const char *args[] = {"synth", "data/almere-synth.ini", "--seed", "2019", "--out", csv,
+                          NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *made = tu_read(csv), *committed_path = tu_src("data/almere_cohort.csv");
+    char *committed = tu_read(committed_path);
+    ck_assert_ptr_nonnull(made);
+    ck_assert_ptr_nonnull(committed);
+    ck_assert_msg(strcmp(made, committed) == 0, "data/almere_cohort.csv differs from synth");
+    free(out), free(err), free(csv), free(made), free(committed), free(committed_path);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("usage");
+    tcase_add_test(tc, help_and_version);
+    tcase_add_test(tc, usage_errors_exit_2);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("results");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, run_e2e_hand_worked);
+    tcase_add_test(tc, run_dutch_csv_same_result);
+    tcase_add_test(tc, estimate_command);
+    tcase_add_test(tc, check_command);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bad input");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, bad_number_names_line_and_column);
+    tcase_add_test(tc, ragged_row);
+    tcase_add_test(tc, binary_out_of_range);
+    tcase_add_test(tc, duplicate_id_not_echoed);
+    tcase_add_test(tc, missing_cohort_file);
+    tcase_add_test(tc, unwritable_output);
+    tcase_add_test(tc, model_error_names_file_line_key);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("almere");
+    tcase_set_timeout(tc, 300);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, almere_costs_exceed_benefits);
+    tcase_add_test(tc, almere_synth_reproduces_data);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(cli_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,693 @@
+/* check_csv.c - tests of the csv module: dialect detection, BOM, CRLF,
+ * quoting, line numbers, every error message, streaming a large file, and
+ * strict number parsing.
+ *
+ * Each test writes its input bytes to a file in a fresh temporary directory
+ * (the fixture), so the exact bytes (BOM, "\r\n") are visible in the test. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mkba/csv.h"
+#include "mkba/error.h"
+
+/* ============================== fixture ================================ */
+
+#define MAX_FILES 8
+
+static char tmp_dir[256];
+static char tmp_files[MAX_FILES][300];
+static int n_tmp_files;
+
+static void setup(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/mkba_csv_XXXXXX", base && *base ? base : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
+    n_tmp_files = 0;
+}
+
+static void teardown(void)
+{
+    for (int i = 0; i < n_tmp_files; i++)
+        remove(tmp_files[i]);
+    rmdir(tmp_dir);
+}
+
+/* Path of a new file 'name' in the temp dir (removed by teardown). */
+static const char *tmp_path(const char *name)
+{
+    ck_assert_int_lt(n_tmp_files, MAX_FILES);
+    char *path = tmp_files[n_tmp_files++];
+    snprintf(path, sizeof tmp_files[0], "%.255s/%.40s", tmp_dir, name);
+    return path;
+}
+
+/* Write 'len' bytes to a new file in the temp dir; returns its path. */
+static const char *write_bytes(const char *name, const char *bytes, size_t len)
+{
+    const char *path = tmp_path(name);
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, fp), len);
+    ck_assert_int_eq(fclose(fp), 0);
+    return path;
+}
+
+static const char *write_text(const char *name, const char *text)
+{
+    return write_bytes(name, text, strlen(text));
+}
+
+/* ===================== a callback that keeps the rows ==================== */
+
+#define MAX_ROWS 16
+#define MAX_FIELDS 8
+
+typedef struct rows {
+    size_t n;                         /* records seen, header included */
+    long line[MAX_ROWS];              /* line of each record */
+    size_t nf[MAX_ROWS];              /* fields of each record */
+    char *f[MAX_ROWS][MAX_FIELDS];    /* copies of the fields */
+    long stop_at;                     /* fail on the record of this line (0: never) */
+    int stop_silently;                /* fail without filling err */
+    int dc_seen;                      /* decimal_comma seen by the first call */
+    const mkba_csv_dialect *dialect;  /* to check it is resolved before rows */
+} rows;
+
+static mkba_status keep_row(void *ctx, size_t n, char **fields, long line, mkba_error *err)
+{
+    rows *r = ctx;
+    if (r->n == 0 && r->dialect)
+        r->dc_seen = r->dialect->decimal_comma;
+    if (line == r->stop_at) {
+        if (r->stop_silently)
+            return MKBA_EINVAL;
+        return mkba_error_set(err, MKBA_EINVAL, "cb", line, NULL, "stopped");
+    }
+    if (r->n < MAX_ROWS) {
+        r->line[r->n] = line;
+        r->nf[r->n] = n;
+        for (size_t i = 0; i < n && i < MAX_FIELDS; i++)
+            r->f[r->n][i] = strdup(fields[i]);
+    }
+    r->n++;
+    return MKBA_OK;
+}
+
+static void rows_free(rows *r)
+{
+    for (size_t i = 0; i < r->n && i < MAX_ROWS; i++)
+        for (size_t j = 0; j < r->nf[i] && j < MAX_FIELDS; j++)
+            free(r->f[i][j]);
+}
+
+/* Read 'path' with the given dialect; expect success. */
+static void read_ok(const char *path, mkba_csv_dialect *d, rows *r)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_status st = mkba_csv_read(path, d, keep_row, r, &err);
+    char buf[2048];
+    ck_assert_msg(st == MKBA_OK, "unexpected error: %s", mkba_error_format(&err, buf, sizeof buf));
+}
+
+/* Read 'path' (auto dialect); expect failure with this line and message. */
+static void read_fails(const char *path, mkba_status code, long line, const char *msg)
+{
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_status st = mkba_csv_read(path, &d, keep_row, &r, &err);
+    rows_free(&r);
+    ck_assert_int_eq(st, code);
+    ck_assert_int_eq(err.code, code);
+    ck_assert_str_eq(err.file, path);
+    ck_assert_int_eq(err.line, line);
+    ck_assert_str_eq(err.msg, msg);
+}
+
+/* ============================== dialects =============================== */
+
+START_TEST(test_detect_comma)
+{
+    const char *p = write_text("c.csv", "a,b,c\n1,2.5,3\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_int_eq(d.delimiter, ',');
+    ck_assert_int_eq(d.decimal_comma, 0); /* auto: ',' is not ';' */
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_uint_eq(r.nf[1], 3);
+    ck_assert_str_eq(r.f[1][1], "2.5");
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_detect_semicolon_decimal_comma)
+{
+    const char *p = write_text("s.csv", "a;b;c\n1;2,5;3\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {.dialect = &d, .dc_seen = -7};
+    read_ok(p, &d, &r);
+    ck_assert_int_eq(d.delimiter, ';'); /* 2 ';' vs 0 ',' in the header */
+    ck_assert_int_eq(d.decimal_comma, 1); /* auto: yes beside ';' */
+    ck_assert_int_eq(r.dc_seen, 1);       /* already resolved for the callback */
+    ck_assert_uint_eq(r.nf[1], 3);
+    ck_assert_str_eq(r.f[1][1], "2,5");
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_detect_tab)
+{
+    const char *p = write_text("t.csv", "a\tb c\td\n1\t 2 \t3\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_int_eq(d.delimiter, '\t');
+    ck_assert_int_eq(d.decimal_comma, 0);
+    ck_assert_uint_eq(r.nf[0], 3);
+    ck_assert_str_eq(r.f[0][1], "b c");
+    ck_assert_str_eq(r.f[1][1], "2"); /* spaces trimmed, tabs delimit */
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_detect_tab_empty_first_field)
+{
+    /* Tab-delimited with an empty first field: tabs are not skipped as blanks. */
+    const char *p = write_text("t0.csv", "\tb\n\t2\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_int_eq(d.delimiter, '\t');
+    ck_assert_uint_eq(r.nf[0], 2);
+    ck_assert_str_eq(r.f[0][0], "");
+    ck_assert_str_eq(r.f[1][1], "2");
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_detect_ignores_quoted)
+{
+    /* 3 ';' inside quotes do not count; 2 ',' outside do. */
+    const char *p = write_text("q.csv", "\"x;y;z;w\",b,c\n1,2,3\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_int_eq(d.delimiter, ',');
+    ck_assert_str_eq(r.f[0][0], "x;y;z;w");
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_detect_most_frequent)
+{
+    /* Header counts: 1 ';' and 3 ','  -> ','; 2 tabs and 1 ',' -> tab;
+     * 1 ';' and 1 ',' (a tie) -> ';' (';' wins ties, then tab). */
+    const char *p1 = write_text("m1.csv", "a;b,c,d,e\n1;2,3,4,5\n");
+    const char *p2 = write_text("m2.csv", "a\tb,c\td\n1\t2,3\t4\n");
+    const char *p3 = write_text("m3.csv", "a;b,c\n1;2,3\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p1, &d, &r);
+    ck_assert_int_eq(d.delimiter, ',');
+    ck_assert_uint_eq(r.nf[0], 4);
+    ck_assert_str_eq(r.f[0][0], "a;b");
+    rows_free(&r);
+    mkba_csv_dialect d2 = {0, -1};
+    rows r2 = {0};
+    read_ok(p2, &d2, &r2);
+    ck_assert_int_eq(d2.delimiter, '\t');
+    ck_assert_str_eq(r2.f[0][1], "b,c");
+    rows_free(&r2);
+    mkba_csv_dialect d3 = {0, -1};
+    rows r3 = {0};
+    read_ok(p3, &d3, &r3);
+    ck_assert_int_eq(d3.delimiter, ';');
+    ck_assert_int_eq(d3.decimal_comma, 1);
+    ck_assert_str_eq(r3.f[1][1], "2,3");
+    rows_free(&r3);
+}
+END_TEST
+
+START_TEST(test_detect_single_column)
+{
+    const char *p = write_text("one.csv", "naam\nx\ny\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_int_eq(d.delimiter, ',');
+    ck_assert_uint_eq(r.n, 3);
+    ck_assert_uint_eq(r.nf[2], 1);
+    ck_assert_str_eq(r.f[2][0], "y");
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_detect_after_blank_lines)
+{
+    /* Lines 1-3 are blank (the third holds a tab, blank in a ';' file). */
+    const char *p = write_text("b.csv", "\n  \n\t\na;b\n1;2\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_int_eq(d.delimiter, ';');
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_int_eq(r.line[0], 4);
+    ck_assert_int_eq(r.line[1], 5);
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_explicit_dialect)
+{
+    /* A given delimiter is kept although ',' is more frequent; a given
+     * decimal_comma 0 stays 0 beside ';'. */
+    const char *p = write_text("e.csv", "a,b,c;d\n1,2,3;4\n");
+    mkba_csv_dialect d = {';', 0};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_int_eq(d.delimiter, ';');
+    ck_assert_int_eq(d.decimal_comma, 0);
+    ck_assert_uint_eq(r.nf[0], 2);
+    ck_assert_str_eq(r.f[0][0], "a,b,c");
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_bad_dialect)
+{
+    const char *p = write_text("x.csv", "a|b\n");
+    mkba_csv_dialect d = {'|', -1};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_csv_read(p, &d, NULL, NULL, &err), MKBA_EINVAL);
+    ck_assert_str_eq(err.msg, "unsupported delimiter (use ',', ';' or tab)");
+    mkba_csv_dialect d2 = {',', 2};
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_csv_read(p, &d2, NULL, NULL, &err), MKBA_EINVAL);
+    ck_assert_str_eq(err.msg, "decimal_comma must be -1 (auto), 0 or 1");
+}
+END_TEST
+
+/* ============================== format ================================= */
+
+START_TEST(test_bom)
+{
+    const char *p = write_text("bom.csv", "\xEF\xBB\xBFid;x\n1;2\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_int_eq(d.delimiter, ';');
+    ck_assert_str_eq(r.f[0][0], "id"); /* no BOM bytes left in the name */
+    ck_assert_int_eq(r.line[0], 1);
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_crlf)
+{
+    /* Lines: 1 header, 2 data, 3 blank, 4 data with a quoted last field,
+     * 5 data ending in an empty field. */
+    const char *p = write_text("crlf.csv", "a,b\r\n1,2\r\n\r\n3,\"x\"\r\n4,\r\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_uint_eq(r.n, 4);
+    ck_assert_str_eq(r.f[0][1], "b"); /* no '\r' kept */
+    ck_assert_str_eq(r.f[1][1], "2");
+    ck_assert_str_eq(r.f[2][1], "x");
+    ck_assert_str_eq(r.f[3][1], "");
+    ck_assert_int_eq(r.line[1], 2);
+    ck_assert_int_eq(r.line[2], 4); /* "\r\n" counted once per line */
+    ck_assert_int_eq(r.line[3], 5);
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_quoted_fields)
+{
+    /* Line 1 header; 2: embedded delimiter; 3-4: embedded newline;
+     * 5: doubled quotes; 6: spaces: trimmed unquoted, kept quoted. */
+    const char *p = write_text("q.csv",
+                               "id,text\n"
+                               "1,\"a,b\"\n"
+                               "2,\"line1\nline2\"\n"
+                               "3,\"say \"\"hi\"\"\"\n"
+                               "  4  ,\"  x  \"\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_uint_eq(r.n, 5);
+    ck_assert_str_eq(r.f[1][1], "a,b");
+    ck_assert_str_eq(r.f[2][1], "line1\nline2");
+    ck_assert_str_eq(r.f[3][1], "say \"hi\"");
+    ck_assert_str_eq(r.f[4][0], "4");
+    ck_assert_str_eq(r.f[4][1], "  x  ");
+    ck_assert_int_eq(r.line[1], 2);
+    ck_assert_int_eq(r.line[2], 3);
+    ck_assert_int_eq(r.line[3], 5); /* after the two-line record 3-4 */
+    ck_assert_int_eq(r.line[4], 6);
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_lines_after_blank_lines)
+{
+    /* Records on lines 1, 4 and 6; 2, 3 and 5 are blank (5 has spaces). */
+    const char *p = write_text("bl.csv", "h\n\n\nx\n   \ny\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_uint_eq(r.n, 3);
+    ck_assert_int_eq(r.line[0], 1);
+    ck_assert_int_eq(r.line[1], 4);
+    ck_assert_int_eq(r.line[2], 6);
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_no_final_newline)
+{
+    const char *p = write_text("nf.csv", "a,b\n1,\"2\"");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_str_eq(r.f[1][1], "2");
+    ck_assert_int_eq(r.line[1], 2);
+    rows_free(&r);
+}
+END_TEST
+
+START_TEST(test_null_callback)
+{
+    const char *p = write_text("n.csv", "a,b\n1,2\n");
+    mkba_csv_dialect d = {0, -1};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_csv_read(p, &d, NULL, NULL, &err), MKBA_OK);
+    ck_assert_int_eq(err.code, MKBA_OK);
+}
+END_TEST
+
+/* ============================== errors ================================= */
+
+START_TEST(test_err_cannot_open)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/no-such-file.csv", tmp_dir);
+    mkba_csv_dialect d = {0, -1};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_csv_read(path, &d, keep_row, NULL, &err), MKBA_EIO);
+    ck_assert_str_eq(err.file, path);
+    ck_assert_str_eq(err.msg, "cannot open: No such file or directory");
+}
+END_TEST
+
+START_TEST(test_err_empty)
+{
+    read_fails(write_text("e0.csv", ""), MKBA_EPARSE, 1, "empty file: expected a header line");
+    read_fails(write_text("e1.csv", "\n \r\n\n"), MKBA_EPARSE, 1,
+               "empty file: expected a header line");
+    read_fails(write_text("e2.csv", "\xEF\xBB\xBF"), MKBA_EPARSE, 1,
+               "empty file: expected a header line");
+}
+END_TEST
+
+START_TEST(test_err_unterminated)
+{
+    /* The open quote is on line 2; the file ends on line 4. */
+    read_fails(write_text("u1.csv", "a,b\n1,\"abc\n2,3\n4,5\n"), MKBA_EPARSE, 2,
+               "unterminated quoted field starting on line 2");
+    /* The record starts on line 2 but its second field (the bad one)
+     * starts on line 3, after a good two-line first field. */
+    read_fails(write_text("u2.csv", "a,b\n\"ok\nok\",\"bad\n1,2\n"), MKBA_EPARSE, 3,
+               "unterminated quoted field starting on line 3");
+}
+END_TEST
+
+START_TEST(test_err_field_count)
+{
+    read_fails(write_text("fc1.csv", "a,b,c,d,e\n1,2,3,4,5\n1,2,3,4\n"), MKBA_EPARSE, 3,
+               "expected 5 fields as in the header, found 4");
+    /* After a quoted two-line field (lines 2-3) and a blank line (4). */
+    read_fails(write_text("fc2.csv", "a,b\n1,\"x\ny\"\n\n1,2,3\n"), MKBA_EPARSE, 5,
+               "expected 2 fields as in the header, found 3");
+}
+END_TEST
+
+START_TEST(test_err_stray_quote)
+{
+    read_fails(write_text("sq1.csv", "a,b\n1,2\n1,x\"y\n"), MKBA_EPARSE, 3,
+               "malformed quoted field");
+    /* Text after a closing quote. */
+    read_fails(write_text("sq2.csv", "a,b\n\"ab\"c,1\n"), MKBA_EPARSE, 2, "malformed quoted field");
+}
+END_TEST
+
+START_TEST(test_err_callback_stops)
+{
+    const char *p = write_text("cb.csv", "a\n1\n2\n3\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {.stop_at = 3};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_csv_read(p, &d, keep_row, &r, &err), MKBA_EINVAL);
+    ck_assert_uint_eq(r.n, 2); /* header and line 2; line 4 never seen */
+    ck_assert_str_eq(err.msg, "stopped");
+    ck_assert_int_eq(err.line, 3);
+    rows_free(&r);
+
+    rows r2 = {.stop_at = 2, .stop_silently = 1};
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_csv_read(p, &d, keep_row, &r2, &err), MKBA_EINVAL);
+    ck_assert_str_eq(err.msg, "record rejected");
+    ck_assert_int_eq(err.line, 2);
+    rows_free(&r2);
+}
+END_TEST
+
+/* ============================== streaming ============================== */
+
+typedef struct big {
+    long rows;          /* data records seen */
+    long long id_sum;   /* sum of the id column */
+    int lines_ok;       /* every data record i came on line i + 1 */
+    size_t long_field;  /* length of the field in column 'lang', if any */
+} big;
+
+static mkba_status count_row(void *ctx, size_t n, char **fields, long line, mkba_error *err)
+{
+    (void)err;
+    big *b = ctx;
+    if (line == 1)
+        return MKBA_OK;
+    b->rows++;
+    long id = strtol(fields[0], NULL, 10);
+    b->id_sum += id;
+    if (line != id + 1)
+        b->lines_ok = 0;
+    if (n > 2)
+        b->long_field = strlen(fields[2]);
+    return MKBA_OK;
+}
+
+START_TEST(test_large_file)
+{
+    /* 200000 rows of about 20 bytes: some 4 MB, many 64 KiB blocks, so
+     * records and line ends fall across block boundaries. */
+    const long n = 200000;
+    const char *path = tmp_path("big.csv");
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fputs("id;waarde\r\n", fp);
+    for (long i = 1; i <= n; i++)
+        fprintf(fp, "%ld;%ld,5\r\n", i, i % 97);
+    ck_assert_int_eq(fclose(fp), 0);
+
+    mkba_csv_dialect d = {0, -1};
+    big b = {.lines_ok = 1};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_csv_read(path, &d, count_row, &b, &err), MKBA_OK);
+    ck_assert_int_eq(b.rows, n);
+    /* sum 1..n = n (n + 1) / 2 = 200000 * 200001 / 2 = 20000100000 */
+    ck_assert(b.id_sum == 20000100000LL);
+    ck_assert(b.lines_ok);
+}
+END_TEST
+
+START_TEST(test_long_quoted_field)
+{
+    /* One quoted field of 200000 bytes with a newline every 1000 bytes
+     * (199 of them, so it spans lines 2-201); the next record is line 202. */
+    const size_t len = 200000;
+    char *text = malloc(len + 64);
+    ck_assert_ptr_nonnull(text);
+    size_t k = (size_t)sprintf(text, "id,x,lang\n1,a,\"");
+    for (size_t i = 0; i < len; i++)
+        text[k++] = (i % 1000 == 999 && i + 1 < len) ? '\n' : 'z';
+    k += (size_t)sprintf(text + k, "\"\n201,b,c\n");
+    const char *p = write_bytes("long.csv", text, k);
+    free(text);
+    mkba_csv_dialect d = {0, -1};
+    big b = {.lines_ok = 0};
+    mkba_error err;
+    mkba_error_clear(&err);
+    rows r = {0};
+    ck_assert_int_eq(mkba_csv_read(p, &d, count_row, &b, &err), MKBA_OK);
+    ck_assert_int_eq(b.rows, 2);
+    ck_assert_uint_eq(b.long_field, 1); /* the last record's "c" */
+    read_ok(p, &d, &r);
+    ck_assert_uint_eq(strlen(r.f[1][2]), len);
+    ck_assert_int_eq(r.line[2], 202); /* 1 header + 200 lines of the long field + 1 */
+    rows_free(&r);
+}
+END_TEST
+
+/* ============================== numbers ================================ */
+
+static void number_is(const char *s, int dc, double want)
+{
+    double x = -12345;
+    ck_assert_msg(mkba_csv_number(s, dc, &x) == 1, "'%s' (dc %d) should be a number", s, dc);
+    ck_assert_double_eq_tol(x, want, 1e-12 * (fabs(want) + 1e-300));
+}
+
+static void number_status(const char *s, int dc, int want)
+{
+    double x;
+    ck_assert_msg(mkba_csv_number(s, dc, &x) == want, "'%s' (dc %d) should give %d", s, dc, want);
+}
+
+START_TEST(test_number_valid)
+{
+    number_is("3.5", 0, 3.5);
+    number_is("  -2 ", 0, -2);
+    number_is("+4", 0, 4);
+    number_is(".5", 0, 0.5);
+    number_is("5.", 0, 5);
+    number_is("1e3", 0, 1000);
+    number_is("2.5E-2", 0, 0.025);
+    number_is("3,5", 1, 3.5);
+    number_is("-1234,25", 1, -1234.25);
+    number_is(" 7 ", 1, 7);
+    number_is("\t12\r\n", 0, 12);
+    number_is("1,5e2", 1, 150);
+    /* 0.(99 zeros)1 = 1e-100: longer than the stack copy. */
+    char tiny[128] = "0.";
+    for (int i = 0; i < 99; i++)
+        strcat(tiny, "0");
+    strcat(tiny, "1");
+    number_is(tiny, 0, 1e-100);
+}
+END_TEST
+
+START_TEST(test_number_missing)
+{
+    const char *missing[] = {"", "   ", "NA", "na", " N/A ", "n/a", "."};
+    for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
+        number_status(missing[i], 0, 0);
+        number_status(missing[i], 1, 0);
+    }
+    ck_assert_int_eq(mkba_csv_number(NULL, 0, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_number_invalid)
+{
+    const char *bad[] = {"abc", "3x", "drie", "0x1A", "inf", "-inf", "nan", "NaN", "infinity",
+                         "1e", "1e+", "e5", "--1", "+-1", "1 2", "1e400", "-1e400", "-", "+",
+                         "1..2", "NAN"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        number_status(bad[i], 0, -1);
+        number_status(bad[i], 1, -1);
+    }
+    /* The other separator is an error, so no silent thousands separators. */
+    number_status("3,5", 0, -1);
+    number_status("1,234.5", 0, -1);
+    number_status("3.5", 1, -1);
+    number_status("1.234,5", 1, -1);
+    number_status("1,2,3", 1, -1);
+    number_status(",", 1, -1);
+}
+END_TEST
+
+START_TEST(test_number_underflow)
+{
+    /* Underflow is not overflow: a value this small reads as (about) 0. */
+    double x = -1;
+    ck_assert_int_eq(mkba_csv_number("1e-400", 0, &x), 1);
+    ck_assert(x >= 0 && x < 1e-300);
+}
+END_TEST
+
+static Suite *csv_suite(void)
+{
+    Suite *s = suite_create("csv");
+    TCase *tc = tcase_create("dialect");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_detect_comma);
+    tcase_add_test(tc, test_detect_semicolon_decimal_comma);
+    tcase_add_test(tc, test_detect_tab);
+    tcase_add_test(tc, test_detect_tab_empty_first_field);
+    tcase_add_test(tc, test_detect_ignores_quoted);
+    tcase_add_test(tc, test_detect_most_frequent);
+    tcase_add_test(tc, test_detect_single_column);
+    tcase_add_test(tc, test_detect_after_blank_lines);
+    tcase_add_test(tc, test_explicit_dialect);
+    tcase_add_test(tc, test_bad_dialect);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("format");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_bom);
+    tcase_add_test(tc, test_crlf);
+    tcase_add_test(tc, test_quoted_fields);
+    tcase_add_test(tc, test_lines_after_blank_lines);
+    tcase_add_test(tc, test_no_final_newline);
+    tcase_add_test(tc, test_null_callback);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_err_cannot_open);
+    tcase_add_test(tc, test_err_empty);
+    tcase_add_test(tc, test_err_unterminated);
+    tcase_add_test(tc, test_err_field_count);
+    tcase_add_test(tc, test_err_stray_quote);
+    tcase_add_test(tc, test_err_callback_stops);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("stream");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60); /* valgrind is slow on 200000 rows */
+    tcase_add_test(tc, test_large_file);
+    tcase_add_test(tc, test_long_quoted_field);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("number");
+    tcase_add_test(tc, test_number_valid);
+    tcase_add_test(tc, test_number_missing);
+    tcase_add_test(tc, test_number_invalid);
+    tcase_add_test(tc, test_number_underflow);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(csv_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,564 @@
+/* check_model.c - model and scenario files: discounting, items, transfers,
+ * scenarios against the reference, and the errors a user sees.
+ *
+ * Every expected number is derived independently of mkba's own loops: the
+ * closed forms of annuities and geometric series, or a hand calculation in
+ * the comment beside it. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkba/model.h"
+#include "testutil.h"
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = tu_tmpdir();
+}
+
+static void teardown(void)
+{
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* A model without a cohort: effects are given, counts too. */
+static const char *BASE_HEAD = "[model]\n"
+                               "name = test\n"
+                               "horizon = 10\n"
+                               "first_year = 2020\n"
+                               "price_year = 2020\n"
+                               "discount_rate = 3%\n"
+                               "discount_timing = end\n"
+                               "stakeholders = city, people, state\n";
+
+static char *model_with(const char *extra)
+{
+    size_t n = strlen(BASE_HEAD) + strlen(extra) + 1;
+    char *text = malloc(n);
+    snprintf(text, n, "%s%s", BASE_HEAD, extra);
+    char *path = tu_write(dir, "model.ini", text);
+    free(text);
+    return path;
+}
+
+/* Open 'ref' with the projects; returns the appraisal (or NULL + err). */
+static mkba_appraisal *appraise(const char *ref, size_t n, const char *const *proj,
+                                mkba_error *err)
+{
+    mkba_error_clear(err);
+    mkba_model *m = mkba_model_open(ref, n, proj, err);
+    if (!m)
+        return NULL;
+    mkba_appraisal *a = mkba_model_appraise(m, err);
+    mkba_model_free(m);
+    return a;
+}
+
+static mkba_appraisal *appraise_pair(const char *model_extra, const char *scen_text,
+                                     mkba_error *err)
+{
+    char *model = model_with(model_extra);
+    char *scen = tu_write(dir, "project.ini", scen_text);
+    const char *proj[] = {scen};
+    mkba_appraisal *a = appraise(model, 1, proj, err);
+    free(model);
+    free(scen);
+    return a;
+}
+
+static const char *PROJECT_ON = "[scenario]\nname = project\nbase = model.ini\n"
+                                "[parameters]\non = 1\n";
+
+/* ---------------------------------------------------------------- discounting */
+
+START_TEST(annuity_end_of_year)
+{
+    /* A benefit of 1000 a year for 10 years at 3%, end-of-year timing:
+     * PV = 1000 * (1 - 1.03^-10) / 0.03 (ordinary annuity). */
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair("[parameters]\non = 0\n"
+                                      "[item.b]\nkind = benefit\nstakeholder = city\n"
+                                      "quantity = on\nprice = 1000\n",
+                                      PROJECT_ON, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    double expect = 1000 * (1 - pow(1.03, -10)) / 0.03;
+    mkba_balance *soc = &a->balance[mkba_ap_bidx(a, 1, a->n_stakeholders)];
+    ck_assert_double_eq_tol(soc->pv_benefits, expect, 1e-9);
+    ck_assert_double_eq_tol(soc->npv, expect, 1e-9);
+    ck_assert_double_eq_tol(soc->benefits, 10000, 1e-9); /* 10 x 1000 undiscounted */
+    ck_assert(isnan(soc->bcr));                          /* no costs: no ratio */
+    /* The reference (scenario 0) has the item at 0: no difference with itself. */
+    ck_assert_double_eq(a->balance[mkba_ap_bidx(a, 0, a->n_stakeholders)].npv, 0);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(annuity_start_and_mid)
+{
+    /* Start-of-year: annuity due = ordinary annuity * 1.03.
+     * Mid-year: each factor is the start factor / sqrt(1.03). */
+    mkba_error err;
+    const char *extra = "[parameters]\non = 0\n"
+                        "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * 1000\n";
+    const char *timings[] = {"start", "mid"};
+    double ordinary = 1000 * (1 - pow(1.03, -10)) / 0.03;
+    double expect[] = {ordinary * 1.03, ordinary * 1.03 / sqrt(1.03)};
+    for (int i = 0; i < 2; i++) {
+        char head[600];
+        snprintf(head, sizeof head,
+                 "[model]\nname = t\nhorizon = 10\nfirst_year = 2020\nprice_year = 2020\n"
+                 "discount_rate = 0.03\ndiscount_timing = %s\nstakeholders = city\n%s",
+                 timings[i], extra);
+        char *model = tu_write(dir, "model.ini", head);
+        char *scen = tu_write(dir, "project.ini", PROJECT_ON);
+        const char *proj[] = {scen};
+        mkba_appraisal *a = appraise(model, 1, proj, &err);
+        ck_assert_msg(a != NULL, "%s", err.msg);
+        ck_assert_double_eq_tol(a->balance[mkba_ap_bidx(a, 1, 1)].pv_benefits, expect[i],
+                                1e-9);
+        mkba_appraisal_free(a);
+        free(model);
+        free(scen);
+    }
+}
+END_TEST
+
+START_TEST(stepped_schedule)
+{
+    /* Rates 4% in years 1-2, 2% from year 3; end-of-year timing, a cost of 100
+     * in year 4 only: DF_4 = 1 / (1.04^2 * 1.02^2). */
+    mkba_error err;
+    char *model = tu_write(dir, "model.ini",
+                           "[model]\nname = t\nhorizon = 6\nfirst_year = 2020\n"
+                           "price_year = 2020\ndiscount_rate = 1-2: 4%, 3-: 2%\n"
+                           "discount_timing = end\nstakeholders = city\n"
+                           "[parameters]\non = 0\n"
+                           "[item.c]\nkind = cost\nstakeholder = city\nquantity = on\n"
+                           "price = 100\nyears = 4\n");
+    char *scen = tu_write(dir, "project.ini", PROJECT_ON);
+    const char *proj[] = {scen};
+    mkba_appraisal *a = appraise(model, 1, proj, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    double df4 = 1 / (1.04 * 1.04 * 1.02 * 1.02);
+    ck_assert_double_eq_tol(a->discount[mkba_ap_tidx(a, 1, 3)], df4, 1e-15);
+    ck_assert_double_eq(a->rate[mkba_ap_tidx(a, 1, 1)], 0.04);
+    ck_assert_double_eq(a->rate[mkba_ap_tidx(a, 1, 2)], 0.02);
+    mkba_balance *b = &a->balance[mkba_ap_bidx(a, 1, 1)];
+    ck_assert_double_eq_tol(b->pv_costs, 100 * df4, 1e-12);
+    ck_assert_double_eq_tol(b->npv, -100 * df4, 1e-12);
+    ck_assert_double_eq_tol(b->costs, 100, 1e-12);
+    mkba_appraisal_free(a);
+    free(model);
+    free(scen);
+}
+END_TEST
+
+START_TEST(dropoff_geometric)
+{
+    /* 1000 in year 1, falling 20% a year over years 1-10, 3% end of year:
+     * PV = sum_{t=1..10} 1000 * 0.8^(t-1) / 1.03^t
+     *    = (1000 / 1.03) * (1 - q^10) / (1 - q), q = 0.8 / 1.03. */
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair("[parameters]\non = 0\nd = 0.2\n"
+                                      "[item.b]\nkind = benefit\nstakeholder = people\n"
+                                      "quantity = on * 1000\ndropoff = d\n",
+                                      PROJECT_ON, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    double q = 0.8 / 1.03;
+    double expect = 1000 / 1.03 * (1 - pow(q, 10)) / (1 - q);
+    ck_assert_double_eq_tol(a->item_pv[1 * a->n_items + 0], expect, 1e-9);
+    /* Undiscounted: 1000 * (1 - 0.8^10) / 0.2. */
+    ck_assert_double_eq_tol(a->balance[mkba_ap_bidx(a, 1, 1)].benefits,
+                            1000 * (1 - pow(0.8, 10)) / 0.2, 1e-9);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+/* ------------------------------------------------------- stakeholders, transfers */
+
+START_TEST(transfer_cancels_for_society)
+{
+    /* Year 1 only (DF = 1/1.03): benefit 300 to people, cost 100 to city,
+     * transfer 50 from state to city.
+     *   city:   PV benefits 50/1.03, PV costs 100/1.03 -> NPV -50/1.03
+     *   people: PV benefits 300/1.03                   -> NPV 300/1.03
+     *   state:  PV costs 50/1.03                       -> NPV -50/1.03
+     *   society (no transfer): 300/1.03 - 100/1.03 = 200/1.03, B/C 3. */
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair(
+        "[parameters]\non = 0\n"
+        "[item.b]\nkind = benefit\nstakeholder = people\nquantity = on * 300\nyears = 1\n"
+        "[item.c]\nkind = cost\nstakeholder = city\nquantity = on * 100\nyears = 1\n"
+        "[item.t]\nkind = transfer\ngainer = city\nloser = state\nquantity = on * 50\n"
+        "years = 1\n",
+        PROJECT_ON, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    double d = 1 / 1.03;
+    ck_assert_double_eq_tol(a->balance[mkba_ap_bidx(a, 1, 0)].npv, -50 * d, 1e-12);
+    ck_assert_double_eq_tol(a->balance[mkba_ap_bidx(a, 1, 0)].pv_benefits, 50 * d, 1e-12);
+    ck_assert_double_eq_tol(a->balance[mkba_ap_bidx(a, 1, 1)].npv, 300 * d, 1e-12);
+    ck_assert_double_eq_tol(a->balance[mkba_ap_bidx(a, 1, 2)].npv, -50 * d, 1e-12);
+    mkba_balance *soc = &a->balance[mkba_ap_bidx(a, 1, 3)];
+    ck_assert_double_eq_tol(soc->npv, 200 * d, 1e-12);
+    ck_assert_double_eq_tol(soc->pv_benefits, 300 * d, 1e-12);
+    ck_assert_double_eq_tol(soc->pv_costs, 100 * d, 1e-12);
+    ck_assert_double_eq_tol(soc->bcr, 3.0, 1e-12);
+    /* Sum over stakeholders equals society's NPV (transfers cancel). */
+    double sum = 0;
+    for (size_t k = 0; k < 3; k++)
+        sum += a->balance[mkba_ap_bidx(a, 1, k)].npv;
+    ck_assert_double_eq_tol(sum, soc->npv, 1e-12);
+    /* Net flows per stakeholder in year 1, undiscounted. */
+    ck_assert_double_eq_tol(a->net_flow[(1 * 4 + 0) * 10 + 0], -50, 1e-12);
+    ck_assert_double_eq_tol(a->net_flow[(1 * 4 + 3) * 10 + 0], 200, 1e-12);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+/* ------------------------------------------------------------- scenarios */
+
+START_TEST(scenarios_override_and_add)
+{
+    /* Reference: cost 100/yr in years 1-2 (regular staff). Project A:
+     * parameters change that cost to 150, disables item 'x', adds a new
+     * item 'extra' (cost 10 in year 1). Project B = the model itself.
+     * Undiscounted deltas for A: staff +50 +50, x -20 (year 1), extra +10
+     * -> costs 50 + 50 - 20 + 10 = 90. */
+    mkba_error err;
+    char *model = model_with("[parameters]\nstaff = 100\n"
+                             "[item.staff]\nkind = cost\nstakeholder = city\nquantity = staff\n"
+                             "years = 1-2\n"
+                             "[item.x]\nkind = cost\nstakeholder = city\nquantity = 20\n"
+                             "years = 1\n");
+    char *ref = tu_write(dir, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    char *sa = tu_write(dir, "a.ini",
+                        "[scenario]\nname = a\nlabel = Project A\nbase = model.ini\n"
+                        "reference = ref.ini\n[parameters]\nstaff = 150\n"
+                        "[item.x]\nenabled = no\n"
+                        "[item.extra]\nkind = cost\nstakeholder = state\nquantity = 10\n"
+                        "years = 1\n");
+    const char *proj[] = {sa, model};
+    mkba_appraisal *a = appraise(NULL, 2, proj, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_uint_eq(a->n_scenarios, 3);
+    ck_assert_str_eq(a->scenarios[0].name, "ref");
+    ck_assert_str_eq(a->scenarios[1].label, "Project A");
+    ck_assert_uint_eq(a->n_items, 3);
+    ck_assert_str_eq(a->items[2].name, "extra");
+    ck_assert_double_eq_tol(a->balance[mkba_ap_bidx(a, 1, 3)].costs, 90, 1e-12);
+    ck_assert_double_eq_tol(a->balance[mkba_ap_bidx(a, 1, 2)].costs, 10, 1e-12);
+    /* Scenario B is the base model: the same as the reference. */
+    ck_assert_double_eq(a->balance[mkba_ap_bidx(a, 2, 3)].npv, 0);
+    /* The reference keeps its own flows (100 in year 1). */
+    ck_assert_double_eq(a->flow[mkba_ap_fidx(a, 0, 0, 0)], 100);
+    ck_assert_double_eq(a->flow[mkba_ap_fidx(a, 0, 2, 0)], 0);
+    ck_assert_int_eq(strlen(a->scenarios[1].sha256), 64);
+    mkba_appraisal_free(a);
+    free(model);
+    free(ref);
+    free(sa);
+}
+END_TEST
+
+START_TEST(scenario_discount_rate)
+{
+    /* A project scenario at 2.25% discounts its delta at 2.25%: one benefit
+     * of 1000 in year 2, end of year: 1000 / 1.0225^2. */
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair("[parameters]\non = 0\n"
+                                      "[item.b]\nkind = benefit\nstakeholder = city\n"
+                                      "quantity = on * 1000\nyears = 2\n",
+                                      "[scenario]\nbase = model.ini\n[model]\n"
+                                      "discount_rate = 2.25%\n[parameters]\non = 1\n",
+                                      &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_double_eq_tol(a->item_pv[1 * a->n_items], 1000 / (1.0225 * 1.0225), 1e-9);
+    ck_assert_double_eq(a->rate[mkba_ap_tidx(a, 0, 0)], 0.03);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(given_effects_and_counts)
+{
+    /* effect.work = 0.05 +/- 0.02 given; 200 pilot persons; benefit
+     * = effect * n_pilot * 1000 in year 1 = 10000, end of year -> 10000/1.03;
+     * se.work is a name too: the second item is se * 100 = 2 in year 1. */
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair(
+        "[cohort]\nn_pilot = 200\nn_control = 300\n"
+        "[effect.work]\nestimate = 0.05\nse = 0.02\nlabel = Work\n"
+        "[parameters]\non = 0\n"
+        "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * effect.work * n_pilot\n"
+        "price = 1000\nyears = 1\n"
+        "[item.s]\nkind = benefit\nstakeholder = city\nquantity = on * se.work * 100\n"
+        "years = 1\n",
+        PROJECT_ON, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_double_eq_tol(a->item_pv[1 * a->n_items + 0], 10000 / 1.03, 1e-9);
+    ck_assert_double_eq_tol(a->item_pv[1 * a->n_items + 1], 2 / 1.03, 1e-12);
+    ck_assert_uint_eq(a->n_effects, 1);
+    ck_assert_int_eq(a->effects[0].e.method, MKBA_EST_GIVEN);
+    /* CI of a given effect: 0.05 +/- 1.959964 * 0.02. */
+    ck_assert_double_eq_tol(a->effects[0].e.ci_lo, 0.05 - 1.959963984540054 * 0.02, 1e-12);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(parameters_in_dependency_order)
+{
+    /* c = b * 2, b = a + 1, a = 3 written in reverse order: c = 8. */
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair("[parameters]\non = 0\nc = b * 2\nb = a + 1\na = 3\n"
+                                      "[item.b]\nkind = benefit\nstakeholder = city\n"
+                                      "quantity = on * c\nyears = 1\n",
+                                      PROJECT_ON, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_double_eq(a->delta[mkba_ap_fidx(a, 1, 0, 0)], 8);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+/* ------------------------------------------------------------- errors */
+
+/* Expect opening/appraising to fail with 'line' and a message containing
+ * 'msg' (and 'where' when given). */
+static void expect_error(const char *model_extra, const char *scen, long line,
+                         const char *where, const char *msg)
+{
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair(model_extra, scen ? scen : PROJECT_ON, &err);
+    ck_assert_msg(a == NULL, "expected an error containing '%s'", msg);
+    ck_assert_msg(tu_contains(err.msg, msg), "message '%s' lacks '%s'", err.msg, msg);
+    if (line >= 0)
+        ck_assert_int_eq(err.line, line);
+    if (where)
+        ck_assert_str_eq(err.where, where);
+    ck_assert(err.file[0] != '\0');
+}
+
+/* BASE_HEAD has 8 lines; the extra text starts on line 9. */
+START_TEST(error_unknown_key)
+{
+    expect_error("[parameters]\non = 0\n[item.b]\nkind = benefit\nstakeholder = city\n"
+                 "quantity = 1\nprise = 3\n",
+                 NULL, 15, "[item.b] prise", "unknown key 'prise' (known: label, kind,");
+}
+END_TEST
+
+START_TEST(error_unknown_section)
+{
+    expect_error("[parameters]\non = 0\n[itme.b]\nkind = benefit\n", NULL, 11, "[itme.b]",
+                 "unknown section [itme.b]");
+}
+END_TEST
+
+START_TEST(error_unknown_name)
+{
+    expect_error("[parameters]\non = 0\n[item.b]\nkind = benefit\nstakeholder = city\n"
+                 "quantity = on * bogus\n",
+                 NULL, 14, "[item.b] quantity", "unknown name 'bogus'");
+}
+END_TEST
+
+START_TEST(error_cycle)
+{
+    expect_error("[parameters]\non = 0\na = b + 1\nb = a * 2\n", NULL, -1, NULL,
+                 "cycle (involving: a, b)");
+}
+END_TEST
+
+START_TEST(error_division_by_zero)
+{
+    expect_error("[parameters]\non = 0\nz = 0\n[item.b]\nkind = benefit\n"
+                 "stakeholder = city\nquantity = 1 / z\n",
+                 NULL, 15, "[item.b] quantity", "'1 / z' evaluates to infinity in scenario 'base'");
+}
+END_TEST
+
+START_TEST(error_unknown_stakeholder)
+{
+    expect_error("[parameters]\non = 0\n[item.b]\nkind = benefit\nstakeholder = ctiy\n"
+                 "quantity = 1\n",
+                 NULL, 13, "[item.b] stakeholder", "unknown stakeholder 'ctiy'");
+}
+END_TEST
+
+START_TEST(error_years_beyond_horizon)
+{
+    expect_error("[parameters]\non = 0\n[item.b]\nkind = benefit\nstakeholder = city\n"
+                 "quantity = 1\nyears = 3-12\n",
+                 NULL, 15, "[item.b] years", "year 12 is beyond the horizon of 10 years");
+}
+END_TEST
+
+START_TEST(error_dropoff_range)
+{
+    expect_error("[parameters]\non = 0\n[item.b]\nkind = benefit\nstakeholder = city\n"
+                 "quantity = 1\ndropoff = 1.5\n",
+                 NULL, 15, "[item.b] dropoff", "drop-off must be between 0 and 1");
+}
+END_TEST
+
+START_TEST(error_scenario_changes_identity)
+{
+    expect_error("[parameters]\non = 0\n[item.b]\nkind = benefit\nstakeholder = city\n"
+                 "quantity = 1\n",
+                 "[scenario]\nbase = model.ini\n[item.b]\nstakeholder = state\n", 4,
+                 "[item.b] stakeholder", "a scenario cannot change 'stakeholder' of item 'b'");
+}
+END_TEST
+
+START_TEST(error_header_values)
+{
+    const char *cases[][3] = {
+        {"horizon = 0", "horizon", "expected a whole number of years from 1 to 200, got '0'"},
+        {"horizon = 1000", "horizon", "from 1 to 200, got '1000'"},
+        {"discount_rate = 3", "discount_rate", "(a percentage? write 0.03 or 3%)"},
+        {"discount_rate = abc", "discount_rate", "expected a rate such as 0.0225 or 2.25%"},
+        {"discount_timing = later", "discount_timing", "expected 'start', 'mid' or 'end'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[800];
+        const char *key = cases[i][1];
+        snprintf(text, sizeof text,
+                 "[model]\nname = t\n%s\nfirst_year = 2020\nprice_year = 2020\n%s"
+                 "stakeholders = city\n",
+                 cases[i][0],
+                 strcmp(key, "discount_rate") == 0
+                     ? ""
+                     : (strcmp(key, "horizon") == 0 ? "discount_rate = 0.03\n"
+                                                    : "discount_rate = 0.03\nhorizon = 5\n"));
+        char *model = tu_write(dir, "m.ini", text);
+        if (strcmp(key, "discount_rate") == 0) {
+            free(model);
+            snprintf(text, sizeof text,
+                     "[model]\nname = t\n%s\nhorizon = 5\nfirst_year = 2020\n"
+                     "price_year = 2020\nstakeholders = city\n",
+                     cases[i][0]);
+            model = tu_write(dir, "m.ini", text);
+        }
+        mkba_error err;
+        mkba_error_clear(&err);
+        mkba_model *m = mkba_model_open(model, 0, NULL, &err);
+        ck_assert_msg(m == NULL, "case %zu accepted", i);
+        ck_assert_msg(tu_contains(err.msg, cases[i][2]), "case %zu: '%s'", i, err.msg);
+        ck_assert_int_eq(err.line, 3);
+        free(model);
+    }
+}
+END_TEST
+
+START_TEST(error_no_reference)
+{
+    char *model = model_with("");
+    char *scen = tu_write(dir, "p.ini", "[scenario]\nbase = model.ini\n");
+    const char *proj[] = {scen};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_model_open(NULL, 1, proj, &err));
+    ck_assert(tu_contains(err.msg, "no reference alternative: add 'reference = FILE'"));
+    free(model);
+    free(scen);
+}
+END_TEST
+
+START_TEST(error_syntax_and_long_line)
+{
+    mkba_error err;
+    char *bad = tu_write(dir, "bad.ini", "[model]\nname = x\nthis line has no equals\n");
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_model_open(bad, 0, NULL, &err));
+    ck_assert_int_eq(err.line, 3);
+    ck_assert(tu_contains(err.msg, "syntax error"));
+    char longline[400];
+    memset(longline, 'x', sizeof longline);
+    memcpy(longline, "name = ", 7);
+    longline[sizeof longline - 2] = '\n';
+    longline[sizeof longline - 1] = '\0';
+    char text[600];
+    snprintf(text, sizeof text, "[model]\n%s", longline);
+    free(bad);
+    bad = tu_write(dir, "bad.ini", text);
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_model_open(bad, 0, NULL, &err));
+    ck_assert_int_eq(err.line, 2);
+    ck_assert(tu_contains(err.msg, "line longer than 198 characters"));
+    free(bad);
+}
+END_TEST
+
+START_TEST(error_duplicate_key)
+{
+    expect_error("[parameters]\non = 0\non = 1\n", NULL, 11, NULL,
+                 "key 'on' appears twice in [parameters] (first on line 10)");
+}
+END_TEST
+
+START_TEST(continuation_lines)
+{
+    /* An indented line continues the value above: quantity = on * 2 + 3 = 5. */
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair("[parameters]\non = 0\n[item.b]\nkind = benefit\n"
+                                      "stakeholder = city\nquantity = on * 2\n    + on * 3\n"
+                                      "years = 1\n",
+                                      PROJECT_ON, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_double_eq(a->delta[mkba_ap_fidx(a, 1, 0, 0)], 5);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+static Suite *model_suite(void)
+{
+    Suite *s = suite_create("model");
+    TCase *tc = tcase_create("discounting");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, annuity_end_of_year);
+    tcase_add_test(tc, annuity_start_and_mid);
+    tcase_add_test(tc, stepped_schedule);
+    tcase_add_test(tc, dropoff_geometric);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("stakeholders");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, transfer_cancels_for_society);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("scenarios");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, scenarios_override_and_add);
+    tcase_add_test(tc, scenario_discount_rate);
+    tcase_add_test(tc, given_effects_and_counts);
+    tcase_add_test(tc, parameters_in_dependency_order);
+    tcase_add_test(tc, continuation_lines);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, error_unknown_key);
+    tcase_add_test(tc, error_unknown_section);
+    tcase_add_test(tc, error_unknown_name);
+    tcase_add_test(tc, error_cycle);
+    tcase_add_test(tc, error_division_by_zero);
+    tcase_add_test(tc, error_unknown_stakeholder);
+    tcase_add_test(tc, error_years_beyond_horizon);
+    tcase_add_test(tc, error_dropoff_range);
+    tcase_add_test(tc, error_scenario_changes_identity);
+    tcase_add_test(tc, error_header_values);
+    tcase_add_test(tc, error_no_reference);
+    tcase_add_test(tc, error_syntax_and_long_line);
+    tcase_add_test(tc, error_duplicate_key);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(model_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

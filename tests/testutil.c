@@ -1,0 +1,141 @@
+/* testutil.c - helpers shared by the Check test programs. */
+#include "testutil.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *tu_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s/mkba-test-XXXXXX", base && *base ? base : "/tmp");
+    char *d = mkdtemp(buf);
+    ck_assert_msg(d != NULL, "mkdtemp failed: %s", strerror(errno));
+    return strdup(d);
+}
+
+void tu_rmtree(const char *dir)
+{
+    if (!dir || strncmp(dir, "/tmp/", 5) != 0 || strstr(dir, ".."))
+        return;
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
+char *tu_write(const char *dir, const char *name, const char *text)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+    ck_assert_ptr_nonnull(path);
+    snprintf(path, n, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    ck_assert_msg(fp != NULL, "cannot write %s", path);
+    fputs(text, fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    return path;
+}
+
+char *tu_read(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len - 1, fp)) > 0) {
+        len += got;
+        if (cap - len - 1 == 0) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = nb;
+        }
+    }
+    fclose(fp);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+const char *tu_srcdir(void)
+{
+    const char *s = getenv("MKBA_SRCDIR");
+    return s && *s ? s : ".";
+}
+
+char *tu_src(const char *rel)
+{
+    size_t n = strlen(tu_srcdir()) + strlen(rel) + 2;
+    char *p = malloc(n);
+    ck_assert_ptr_nonnull(p);
+    snprintf(p, n, "%s/%s", tu_srcdir(), rel);
+    return p;
+}
+
+int tu_contains(const char *hay, const char *needle)
+{
+    return hay && needle && strstr(hay, needle) != NULL;
+}
+
+int tu_run(const char *cwd, const char *const *args, char **out, char **err)
+{
+    const char *bin = getenv("MKBA_BIN");
+    ck_assert_msg(bin && *bin, "MKBA_BIN is not set (run the tests with make check)");
+    char outp[] = "/tmp/mkba-out-XXXXXX", errp[] = "/tmp/mkba-err-XXXXXX";
+    int fo = mkstemp(outp), fe = mkstemp(errp);
+    ck_assert(fo >= 0 && fe >= 0);
+    int vg = getenv("MKBA_VALGRIND") && strcmp(getenv("MKBA_VALGRIND"), "1") == 0;
+    size_t n = 0;
+    while (args[n])
+        n++;
+    const char **argv = calloc(n + 8, sizeof *argv);
+    ck_assert_ptr_nonnull(argv);
+    size_t k = 0;
+    if (vg) {
+        argv[k++] = "valgrind";
+        argv[k++] = "-q";
+        argv[k++] = "--error-exitcode=99";
+        argv[k++] = "--leak-check=full";
+        argv[k++] = "--errors-for-leak-kinds=definite,indirect";
+    }
+    argv[k++] = bin;
+    for (size_t i = 0; i < n; i++)
+        argv[k++] = args[i];
+    argv[k] = NULL;
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        if (cwd && chdir(cwd) != 0)
+            _exit(127);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    close(fo);
+    close(fe);
+    free(argv);
+    *out = tu_read(outp);
+    *err = tu_read(errp);
+    unlink(outp);
+    unlink(errp);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

@@ -1,0 +1,34 @@
+/* testutil.h - helpers shared by the Check test programs: temporary
+ * directories, small files, and running the mkba binary. */
+#ifndef MKBA_TESTUTIL_H
+#define MKBA_TESTUTIL_H
+
+#include <stddef.h>
+
+/* A fresh directory under $TMPDIR (or /tmp); the caller frees the string
+ * and may remove the tree with tu_rmtree(). */
+char *tu_tmpdir(void);
+void tu_rmtree(const char *dir);
+
+/* Write 'text' to dir/name (creating subdirectories is the caller's job).
+ * Returns the full path (caller frees). Aborts the test on failure. */
+char *tu_write(const char *dir, const char *name, const char *text);
+
+/* The whole content of 'path' (caller frees), or NULL if it cannot be read. */
+char *tu_read(const char *path);
+
+/* The source tree (MKBA_SRCDIR or "."), and a path inside it (caller frees). */
+const char *tu_srcdir(void);
+char *tu_src(const char *rel);
+
+/* Run the mkba binary (MKBA_BIN) with 'args' (NULL-terminated) in 'cwd'
+ * (NULL = current). Captures stdout and stderr (caller frees both) and
+ * returns the exit status (or -1 if it did not exit normally). Under
+ * MKBA_VALGRIND=1 the binary runs under valgrind, and a valgrind error
+ * counts as exit status 99. */
+int tu_run(const char *cwd, const char *const *args, char **out, char **err);
+
+/* 1 if 'hay' contains 'needle'. */
+int tu_contains(const char *hay, const char *needle);
+
+#endif

@@ -30,7 +30,7 @@ TEST_SUPPORT := $(filter-out tests/check_%.c,$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
 
-.PHONY: all deps demo check check-asan valgrind install uninstall clean
+.PHONY: all mkba deps demo check check-asan valgrind check-build check-run install uninstall clean
 
 all: mkba
 
@@ -89,7 +89,7 @@ valgrind: deps
 	@MKBA_BIN=$(abspath build-vg/mkba) MKBA_VALGRIND=1 CK_FORK=no \
 	    tests/run-tests.sh $(patsubst $(BUILD)/%,build-vg/%,$(TEST_BIN))
 
-check-build: mkba $(TEST_BIN)
+check-build: $(BUILD)/mkba $(TEST_BIN)
 check-run: check-build
 	@MKBA_BIN=$(abspath $(BUILD)/mkba) tests/run-tests.sh $(TEST_BIN)
 

@@ -401,10 +401,10 @@ static mkba_status ols(mkba_est_ws *ws, const double *y, const double *pre,
     return MKBA_OK;
 }
 
-mkba_status mkba_est_ols_ws(mkba_est_ws *ws, const double *y, const double *pre,
-                            const uint8_t *g, size_t k, const double *const *x,
-                            const double *w, size_t n, mkba_effect *out,
-                            mkba_error *err)
+/* ols() with the message for a singular design written. */
+static mkba_status ols_report(mkba_est_ws *ws, const double *y, const double *pre,
+                              const uint8_t *g, size_t k, const double *const *x,
+                              const double *w, size_t n, mkba_effect *out, mkba_error *err)
 {
     ols_bad bad = {0, 0};
     mkba_status st = ols(ws, y, pre, g, k, x, w, n, out, &bad, err);
@@ -428,9 +428,19 @@ mkba_status mkba_est_ols(const double *y, const double *pre, const uint8_t *g,
                          size_t n, mkba_effect *out, mkba_error *err)
 {
     mkba_est_ws *ws = mkba_est_ws_alloc();
-    mkba_status st = mkba_est_ols_ws(ws, y, pre, g, k, x, w, n, out, err);
+    mkba_status st = ols_report(ws, y, pre, g, k, x, w, n, out, err);
     mkba_est_ws_free(ws);
     return st;
+}
+
+mkba_status mkba_est_ols_ws(mkba_est_ws *ws, const double *y, const double *pre,
+                            const uint8_t *g, size_t k, const double *const *x,
+                            const double *w, size_t n, mkba_effect *out,
+                            mkba_error *err)
+{
+    if (!ws) /* no workspace: a one-off one */
+        return mkba_est_ols(y, pre, g, k, x, w, n, out, err);
+    return ols_report(ws, y, pre, g, k, x, w, n, out, err);
 }
 
 /* ============================ from a cohort ============================== */

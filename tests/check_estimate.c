@@ -283,6 +283,10 @@ START_TEST(test_ols_workspace)
     }
     mkba_est_ws_free(ws);
     mkba_est_ws_free(NULL);
+    /* no workspace: a one-off one, same answer */
+    ck_assert_int_eq(mkba_est_ols_ws(NULL, ols_y, NULL, ols_g, 3, xs, NULL, OLS_N, &e, NULL),
+                     MKBA_OK);
+    check_ols_reference(&e);
 }
 END_TEST
 

@@ -5,8 +5,9 @@
  * The array-level estimators take optional person weights (NULL = all 1):
  * a bootstrap replicate is one pass with integer resampling counts as
  * weights, with no copy of the data. Rows where any used value is NaN are
- * left out and counted. */
-/* Conventions shared by every estimator below:
+ * left out and counted.
+ *
+ * Conventions shared by every estimator below:
  * - A weight is a frequency weight: w = 2 gives exactly the result of
  *   listing the person twice, w = 0 that of leaving the person out.
  *   Weights must be finite and >= 0 (else MKBA_EINVAL). n_pilot, n_control
@@ -111,7 +112,8 @@ mkba_status mkba_est_ols(const double *y, const double *pre, const uint8_t *g,
 typedef struct mkba_est_ws mkba_est_ws;
 mkba_est_ws *mkba_est_ws_alloc(void);
 void mkba_est_ws_free(mkba_est_ws *ws);
-/* mkba_est_ols using 'ws' for its scratch space; same results and errors. */
+/* mkba_est_ols using 'ws' for its scratch space; same results and errors.
+ * A NULL ws works like mkba_est_ols (a workspace for this call only). */
 mkba_status mkba_est_ols_ws(mkba_est_ws *ws, const double *y, const double *pre,
                             const uint8_t *g, size_t k, const double *const *x,
                             const double *w, size_t n, mkba_effect *out,

@@ -26,11 +26,11 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
 CLI_OBJ  := $(BUILD)/src/cli.o
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-TEST_SUPPORT := $(filter-out tests/check_%.c,$(wildcard tests/*.c))
+TEST_SUPPORT := tests/testutil.c
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
 
-.PHONY: all mkba deps demo check check-asan valgrind check-build check-run install uninstall clean
+.PHONY: all mkba deps demo check check-asan valgrind check-build check-run bench install uninstall clean
 
 all: mkba
 
@@ -52,6 +52,9 @@ $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
 $(BUILD)/tests/check_%: tests/check_%.c $(TEST_SUPPORT_OBJ) $(BUILD)/libmkba.a | $(BUILD)/tests
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(LIB_CFLAGS) $(CHECK_CFLAGS) -o $@ $< \
 	    $(TEST_SUPPORT_OBJ) $(BUILD)/libmkba.a $(CHECK_LIBS) $(LIB_LIBS)
+
+$(BUILD)/tests/bench%: tests/bench%.c $(BUILD)/libmkba.a | $(BUILD)/tests
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(LIB_CFLAGS) -o $@ $< $(BUILD)/libmkba.a $(LIB_LIBS)
 
 $(BUILD)/src $(BUILD)/tests:
 	@mkdir -p $@
@@ -93,6 +96,12 @@ check-build: $(BUILD)/mkba $(TEST_BIN)
 check-run: check-build
 	@MKBA_BIN=$(abspath $(BUILD)/mkba) tests/run-tests.sh $(TEST_BIN)
 
+# Speed and memory figures (optimised build; see tests/bench.c).
+BENCH_BIN := $(patsubst tests/%.c,build-bench/tests/%,$(wildcard tests/bench*.c))
+bench: deps
+	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O3 -g" build-bench/mkba $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; echo; done
+
 install: mkba
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mkba/models \
 	    $(DESTDIR)$(PREFIX)/share/mkba/scenarios $(DESTDIR)$(PREFIX)/share/mkba/data
@@ -106,7 +115,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/mkba
 
 clean:
-	rm -rf build build-asan build-vg mkba
+	rm -rf build build-asan build-vg build-bench mkba
 
 -include $(DEPS)
 .SECONDARY:

@@ -133,5 +133,6 @@ void mkba_appraisal_free(mkba_appraisal *a)
     free(a->item_pv);
     free(a->net_flow);
     free(a->balance);
+    mkba_mc_free(a->mc);
     free(a);
 }

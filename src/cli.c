@@ -2,18 +2,26 @@
  * parses arguments and chooses exit codes. Everything else is the library.
  *
  * Exit codes: 0 success, 1 a failed run (bad input, I/O), 2 a usage error. */
+#include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "mkba/appraisal.h"
+#include "mkba/bootstrap.h"
 #include "mkba/cohort.h"
 #include "mkba/error.h"
 #include "mkba/estimate.h"
 #include "mkba/mem.h"
 #include "mkba/model.h"
 #include "mkba/out.h"
+#include "mkba/sim.h"
+#include "mkba/summary.h"
 #include "mkba/synth.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -50,6 +58,15 @@ static const char *const RUN_HELP =
     "                    results.json into DIR (created if missing)\n"
     "  --detail          also print the items and the yearly cash flows\n"
     "  -q, --quiet       print no report (with --out: write files only)\n"
+    "\n"
+    "Monte Carlo (uncertainty; also set in the model's [simulation]):\n"
+    "  --draws N         number of draws (0 = none, the default)\n"
+    "  --seed S          random seed (default: the model's, else 1); the same seed\n"
+    "                    gives bit-identical results on any number of threads\n"
+    "  --threads T       threads to use (default: all cores)\n"
+    "  --bootstrap B     bootstrap replicates of the cohort effects (default 1000;\n"
+    "                    0 keeps the effects at their estimates)\n"
+    "  --draws-out FILE  write every draw (parameters, effects, NPVs) as CSV\n"
     "  -h, --help        show this help\n";
 
 static const char *const ESTIMATE_HELP =
@@ -78,9 +95,11 @@ static const char *const SYNTH_HELP =
     "  -h, --help    show this help\n";
 
 typedef struct opts {
-    const char *reference, *out;
+    const char *reference, *out, *draws_out;
     int detail, quiet, dutch;
     unsigned long seed;
+    int has_seed, threads, has_draws, has_boot;
+    size_t draws, boot;
     size_t n_files;
     const char **files;
 } opts;
@@ -97,6 +116,17 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'mkba %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
     return EXIT_USAGE;
+}
+
+static int parse_count(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || s[0] == '-' || errno || v > max)
+        return 0;
+    *out = v;
+    return 1;
 }
 
 /* Parse the options of one command. Recognised: see 'allowed' (a string
@@ -131,7 +161,8 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
             int takes;
         } table[] = {{"--reference", 'r', 1}, {"--out", 'o', 1},   {"--detail", 'd', 0},
                      {"--quiet", 'q', 0},     {"-q", 'q', 0},      {"--dutch", 'n', 0},
-                     {"--seed", 's', 1}};
+                     {"--seed", 's', 1},      {"--draws", 'D', 1}, {"--threads", 'T', 1},
+                     {"--bootstrap", 'B', 1}, {"--draws-out", 'W', 1}};
         int found = -1;
         for (int k = 0; k < (int)(sizeof table / sizeof table[0]); k++)
             if (strcmp(name, table[k].name) == 0 && strchr(allowed, table[k].letter))
@@ -164,13 +195,33 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
         case 'n':
             o->dutch = 1;
             break;
-        case 's': {
-            char *end;
-            o->seed = strtoul(val, &end, 10);
-            if (!*val || *end || val[0] == '-')
+        case 's':
+            if (!parse_count(val, ULONG_MAX, &o->seed))
                 return usage_error(cmd, "--seed expects a whole number >= 0, got '%s'", val);
+            o->has_seed = 1;
+            break;
+        case 'D':
+        case 'B':
+        case 'T': {
+            unsigned long v;
+            unsigned long max = table[found].letter == 'T' ? 4096 : 1000000000UL;
+            if (!parse_count(val, max, &v)) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "%s expects a whole number from 0 to %lu, got '%%s'",
+                         name, max);
+                return usage_error(cmd, msg, val);
+            }
+            if (table[found].letter == 'D')
+                o->draws = v, o->has_draws = 1;
+            else if (table[found].letter == 'B')
+                o->boot = v, o->has_boot = 1;
+            else
+                o->threads = (int)v;
             break;
         }
+        case 'W':
+            o->draws_out = val;
+            break;
         }
     }
     return EXIT_OK;
@@ -178,10 +229,12 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
 
 /* ======================= The pipeline ======================= */
 
-/* Read the cohort, estimate every outcome and hand the results to the model. */
-static mkba_status estimate_effects(mkba_model *m, mkba_error *err)
+/* Read the cohort, estimate every outcome and hand the results to the
+ * model. The cohort is kept (in *cohort) for the bootstrap. */
+static mkba_status estimate_effects(mkba_model *m, mkba_cohort **cohort, mkba_error *err)
 {
     const mkba_cohort_spec *spec = mkba_model_cohort_spec(m);
+    *cohort = NULL;
     if (!spec)
         return MKBA_OK;
     mkba_cohort *c = mkba_cohort_read(spec, err);
@@ -203,7 +256,87 @@ static mkba_status estimate_effects(mkba_model *m, mkba_error *err)
         mkba_model_set_effect(m, i, &e, mkba_cohort_missing(c, es->outcome, MKBA_PILOT),
                               mkba_cohort_missing(c, es->outcome, MKBA_CONTROL));
     }
-    mkba_cohort_free(c);
+    if (st)
+        mkba_cohort_free(c);
+    else
+        *cohort = c;
+    return st;
+}
+
+/* A progress bar on stderr, shown only on a terminal and only once a run
+ * has taken more than half a second. */
+typedef struct progress {
+    struct timespec start;
+    int shown;
+} progress;
+
+static void show_progress(void *ctx, size_t done, size_t total)
+{
+    progress *p = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double t = (double)(now.tv_sec - p->start.tv_sec) + 1e-9 * (double)(now.tv_nsec - p->start.tv_nsec);
+    if (!p->shown && (t < 0.5 || done >= total))
+        return;
+    int width = 40, fill = (int)((double)width * (double)done / (double)total);
+    fprintf(stderr, "\rmkba: Monte Carlo [%.*s%*s] %3d%%", fill,
+            "########################################", width - fill, "",
+            (int)(100.0 * (double)done / (double)total));
+    if (done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+typedef struct mc_settings {
+    size_t draws, boot;
+    uint64_t seed;
+    int threads;
+} mc_settings;
+
+static mc_settings resolve_mc(const opts *o, const mkba_model *m)
+{
+    const mkba_sim_settings *ms = mkba_model_sim_settings(m);
+    mc_settings r;
+    r.draws = o->has_draws ? o->draws : ms->draws;
+    r.boot = o->has_boot ? o->boot : ms->bootstrap ? ms->bootstrap : 1000;
+    r.seed = o->has_seed ? (uint64_t)o->seed : ms->has_seed ? ms->seed : 1;
+    r.threads = o->threads;
+    return r;
+}
+
+/* The Monte Carlo: bootstrap the cohort effects, draw, summarise into a->mc. */
+static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_cohort *c,
+                               mkba_appraisal *a, mkba_error *err)
+{
+    mc_settings ms = resolve_mc(o, m);
+    const mkba_plan *plan = mkba_model_plan(m);
+    double *boot = NULL;
+    size_t n_failed = 0, n_boot = 0;
+    mkba_status st = MKBA_OK;
+    if (c && plan->n_outcomes > 0 && ms.boot > 0) {
+        n_boot = ms.boot;
+        boot = mkba_xcalloc(n_boot * plan->n_outcomes, sizeof *boot);
+        const mkba_est_spec *specs = mkba_model_est_spec(m, 0);
+        st = mkba_bootstrap(c, specs, plan->n_outcomes, n_boot, ms.seed, ms.threads, boot,
+                            &n_failed, err);
+    }
+    progress pr = {.shown = 0};
+    clock_gettime(CLOCK_MONOTONIC, &pr.start);
+    mkba_sim_opts so = {.draws = ms.draws, .seed = ms.seed, .threads = ms.threads,
+                        .bootstrap = boot, .n_boot = n_boot, .keep_items = 1,
+                        .progress = !o->quiet && isatty(2) ? show_progress : NULL,
+                        .progress_ctx = &pr};
+    mkba_sim *sim = st ? NULL : mkba_sim_run(plan, &so, err);
+    if (sim) {
+        a->mc = mkba_mc_summarize(sim, plan, ms.seed, boot, n_boot, n_failed);
+        if (o->draws_out)
+            st = mkba_out_write_draws(o->draws_out, sim, plan, a, err);
+    } else if (!st) {
+        st = err->code ? err->code : MKBA_EINVAL;
+    }
+    mkba_sim_free(sim);
+    free(boot);
     return st;
 }
 
@@ -213,8 +346,14 @@ static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
     if (!m)
         return NULL;
     mkba_appraisal *a = NULL;
-    if (!estimate_effects(m, err))
+    mkba_cohort *c = NULL;
+    if (!estimate_effects(m, &c, err))
         a = mkba_model_appraise(m, err);
+    if (a && resolve_mc(o, m).draws > 0 && monte_carlo(o, m, c, a, err)) {
+        mkba_appraisal_free(a);
+        a = NULL;
+    }
+    mkba_cohort_free(c);
     mkba_model_free(m);
     return a;
 }
@@ -225,7 +364,7 @@ static int cmd_run(int argc, char **argv, int check_only)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodq",
+    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBW",
                         check_only ? CHECK_HELP : RUN_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
@@ -252,6 +391,7 @@ static int cmd_run(int argc, char **argv, int check_only)
         if (!rc && !o.quiet) {
             mkba_out_opts po = {.lang_nl = 0, .detail = o.detail};
             mkba_out_print(stdout, a, &po);
+            mkba_out_print_mc(stdout, a);
             if (o.out)
                 printf("\nTables and results.json written to %s/\n", o.out);
         }

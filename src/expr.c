@@ -123,9 +123,78 @@ struct mkba_expr {
     size_t n_deps;
     int is_const;       /* reads no slot; value in 'value' */
     double value;
+    size_t depth;       /* deepest stack the program reaches */
 };
 
 /* ============================ Evaluation ============================== */
+
+/* Block evaluation: the same program over n draws at once, one vector per
+ * stack level, so the dispatch of each instruction is paid once per block
+ * and the inner loops are plain array loops the compiler vectorises. */
+#define VLOOP(expr) for (size_t i = 0; i < n; i++) expr
+#define BIN_VCASES(K, F)                                                                \
+    case OPB(K, F_T):  a = lev(sc, stride, sp - 2); b = a + stride;                    \
+                       VLOOP(a[i] = F(a[i], b[i])); sp--; break;                        \
+    case OPB(K, F_RT): a = lev(sc, stride, sp - 2); b = a + stride;                    \
+                       VLOOP(a[i] = F(b[i], a[i])); sp--; break;                        \
+    case OPB(K, F_S):  a = lev(sc, stride, sp - 1); b = slots + p->u.slot * stride;    \
+                       VLOOP(a[i] = F(a[i], b[i])); break;                              \
+    case OPB(K, F_RS): a = lev(sc, stride, sp - 1); b = slots + p->u.slot * stride;    \
+                       VLOOP(a[i] = F(b[i], a[i])); break;                              \
+    case OPB(K, F_C):  a = lev(sc, stride, sp - 1); k = p->u.k;                        \
+                       VLOOP(a[i] = F(a[i], k)); break;                                 \
+    case OPB(K, F_RC): a = lev(sc, stride, sp - 1); k = p->u.k;                        \
+                       VLOOP(a[i] = F(k, a[i])); break;
+
+static inline double *lev(double *sc, size_t stride, size_t i)
+{
+    return sc + i * stride;
+}
+
+void mkba_expr_eval_block(const mkba_expr *e, const double *slots, size_t stride, size_t n,
+                          double *out, double *scratch)
+{
+    if (!e || e->is_const) {
+        double v = e ? e->value : NAN;
+        VLOOP(out[i] = v);
+        return;
+    }
+    double *sc = scratch, *a, k;
+    const double *b;
+    size_t sp = 0; /* vectors on the stack */
+    for (const instr *p = e->code, *end = e->code + e->n_code; p < end; p++) {
+        switch (p->op) {
+        case OP_PUSH_S:
+            memcpy(lev(sc, stride, sp++), slots + p->u.slot * stride, n * sizeof *out);
+            break;
+        case OP_PUSH_C:
+            a = lev(sc, stride, sp++);
+            k = p->u.k;
+            VLOOP(a[i] = k);
+            break;
+        case OP_NEG:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = -a[i]); break;
+        case OP_ABS:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = fabs(a[i])); break;
+        case OP_SQRT: a = lev(sc, stride, sp - 1); VLOOP(a[i] = sqrt(a[i])); break;
+        case OP_EXP:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = exp(a[i])); break;
+        case OP_LOG:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = log(a[i])); break;
+        case OP_SQR:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = a[i] * a[i]); break;
+        BIN_VCASES(B_ADD, f_add)
+        BIN_VCASES(B_SUB, f_sub)
+        BIN_VCASES(B_MUL, f_mul)
+        BIN_VCASES(B_DIV, f_div)
+        BIN_VCASES(B_POW, f_pow)
+        BIN_VCASES(B_MIN, f_min)
+        BIN_VCASES(B_MAX, f_max)
+        default: break;
+        }
+    }
+    memcpy(out, sc, n * sizeof *out);
+}
+
+size_t mkba_expr_depth(const mkba_expr *e)
+{
+    return e && !e->is_const ? e->depth : 1;
+}
 
 /* The six forms of binary operator K computed by F. */
 #define BIN_CASES(K, F)                                                  \
@@ -837,6 +906,7 @@ mkba_expr *mkba_expr_compile(const char *src, mkba_expr_resolver resolve,
     e->value = e->is_const ? p.nodes[root].k : NAN;
     e->code = p.code;
     e->n_code = p.n_code;
+    e->depth = stack_depth(p.code, p.n_code);
     collect_deps(e);
     free(p.nodes);
     return e;

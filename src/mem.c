@@ -58,3 +58,10 @@ char *mkba_xstrdup(const char *s)
 {
     return mkba_xstrndup(s, strlen(s));
 }
+
+void *mkba_xcheck(void *p, size_t size)
+{
+    if (!p)
+        oom(size);
+    return p;
+}

@@ -44,6 +44,7 @@ typedef struct rawval {
 typedef struct param_raw {
     char *name;
     rawval value;
+    rawval dist;                           /* base model only: its distribution */
     const char *label, *unit, *source;
 } param_raw;
 
@@ -63,6 +64,7 @@ typedef struct param_c {
     long slot;
     mkba_expr *expr;
     rawval src;
+    int drawn;                        /* uncertain and not overridden here */
 } param_c;
 
 typedef struct item_c {
@@ -84,6 +86,8 @@ typedef struct scenario {
     double *rate;                     /* [horizon] */
     double *discount;                 /* [horizon] */
     rawval rate_src;
+    mkba_plan_param *plan_params;     /* [n_params] view for evaluators */
+    mkba_plan_item *plan_items;       /* [n_items] */
 } scenario;
 
 typedef struct effect_def {
@@ -92,6 +96,7 @@ typedef struct effect_def {
     mkba_effect e;
     size_t missing_pilot, missing_control;
     int set;                          /* estimate supplied */
+    mkba_dist dist;                   /* given effects: its uncertainty */
 } effect_def;
 
 struct mkba_model {
@@ -124,6 +129,21 @@ struct mkba_model {
     char **slot_names;
     double *base_slots;               /* counts and effects; parameters NaN */
     size_t slot_params;               /* first parameter slot */
+
+    /* uncertainty */
+    size_t n_unc;                     /* entries of 'unc' */
+    size_t n_unc_params;              /* distributions in unc_dists */
+    mkba_plan_uncertain *unc;
+    mkba_dist *unc_dists;             /* [n_unc] parameters' distributions */
+    mkba_copula *copula;
+    char **owned;                     /* strings made here (base values) */
+    size_t n_owned;
+    mkba_sim_settings sim;
+    mkba_plan plan;
+    mkba_plan_scenario *plan_scen;
+    long *outcome_slots;
+    mkba_item_kind *plan_kinds;
+    size_t *plan_who, *plan_loser;
 
     size_t n_items;                   /* union over scenarios */
     scenario base_def;                /* the base model's definitions, copied by each scenario */
@@ -728,7 +748,8 @@ static void set_effect_text(const mkba_ini *ini, const char *sec, effect_def *e)
 static const char *const OUTCOME_KEYS[] = {"column", "pre_column", "type", "method",
                                            "covariates", "label", "unit", "source", NULL};
 static const char *const COVARIATE_KEYS[] = {"column", "type", "label", NULL};
-static const char *const EFFECT_KEYS[] = {"estimate", "se", "label", "unit", "source", NULL};
+static const char *const EFFECT_KEYS[] = {"estimate", "se", "distribution", "label", "unit",
+                                          "source", NULL};
 
 static mkba_status read_covariate(mkba_model *m, const char *sec, const char *name,
                                   size_t *index, mkba_error *err)
@@ -844,6 +865,19 @@ static mkba_status read_given_effect(mkba_model *m, const char *sec, const char 
         return raw_error(err, &se, "expected a standard error >= 0, got '%s'", se.text);
     mkba_effect_given(ev, sv, &e->e);
     e->set = 1;
+    rawval dist = raw_of(ini, mkba_ini_get(ini, sec, "distribution"));
+    if (dist.text) {
+        mkba_error e2;
+        mkba_error_clear(&e2);
+        if (mkba_dist_parse(dist.text, &e->dist, &e2))
+            return raw_error(err, &dist, "%s", e2.msg);
+    } else if (sv > 0) {
+        e->dist.kind = MKBA_DIST_NORMAL; /* estimate +/- SE: normal by default */
+        e->dist.p[0] = ev;
+        e->dist.p[1] = sv;
+    } else {
+        mkba_dist_fixed(&e->dist, ev);
+    }
     return MKBA_OK;
 }
 
@@ -888,7 +922,8 @@ static mkba_status read_effects(mkba_model *m, mkba_error *err)
 
 /* ======================= Parameters and items (raw) ======================= */
 
-static const char *const PARAM_KEYS[] = {"value", "label", "unit", "source", NULL};
+static const char *const PARAM_KEYS[] = {"value", "distribution", "label", "unit", "source",
+                                         NULL};
 static const char *const ITEM_KEYS[] = {"label", "kind", "domain", "stakeholder", "gainer",
                                         "loser", "quantity", "price", "years", "dropoff",
                                         "source", "enabled", NULL};
@@ -956,10 +991,16 @@ static mkba_status read_params(const mkba_ini *ini, scenario *s, int is_override
         if (!p)
             p = add_param(s, name);
         rawval v = raw_of(ini, mkba_ini_get(ini, sec, "value"));
+        rawval d = raw_of(ini, mkba_ini_get(ini, sec, "distribution"));
+        if (d.text && is_override)
+            return raw_error(err, &d, "distributions are set in the base model; a scenario "
+                                      "can only fix the parameter (value = ...)");
+        if (d.text)
+            p->dist = d;
         if (v.text)
             p->value = v;
-        else if (!p->value.text)
-            return raw_error(err, &hs, "missing key 'value'");
+        else if (!p->value.text && !d.text)
+            return raw_error(err, &hs, "missing key 'value' (or 'distribution')");
         const char *lab = get_text(ini, sec, "label"), *unit = get_text(ini, sec, "unit");
         const char *src = get_text(ini, sec, "source");
         if (lab)
@@ -1165,6 +1206,265 @@ static mkba_status read_scenario_items(mkba_model *m, scenario *s, mkba_error *e
     return MKBA_OK;
 }
 
+/* ======================= Uncertainty and simulation settings ======================= */
+
+/* An item's identity (kind, stakeholders, label). Items a scenario adds are
+ * copied into every scenario and the base definitions, so the base list
+ * has them all. */
+static const item_raw *item_identity(const mkba_model *m, size_t i)
+{
+    return &m->base_def.items[i];
+}
+
+static const char *own(mkba_model *m, const char *text)
+{
+    m->owned = mkba_xreallocarray(m->owned, m->n_owned + 1, sizeof *m->owned);
+    return m->owned[m->n_owned++] = mkba_xstrdup(text);
+}
+
+/* Parameters with a distribution: parse it. One without a value gets the
+ * distribution's mean as its value in the deterministic (base) run. */
+static mkba_status read_uncertain_params(mkba_model *m, mkba_error *err)
+{
+    scenario *b = &m->base_def;
+    m->unc_dists = mkba_xcalloc(b->n_params + 1, sizeof *m->unc_dists);
+    for (size_t i = 0; i < b->n_params; i++) {
+        param_raw *p = &b->params[i];
+        if (!p->dist.text)
+            continue;
+        mkba_dist *d = &m->unc_dists[m->n_unc_params++];
+        mkba_error e2;
+        mkba_error_clear(&e2);
+        if (mkba_dist_parse(p->dist.text, d, &e2))
+            return raw_error(err, &p->dist, "%s", e2.msg);
+        if (!p->value.text) {
+            char buf[64];
+            snprintf(buf, sizeof buf, "%.17g", mkba_dist_mean(d));
+            p->value = p->dist;
+            p->value.text = own(m, buf);
+        }
+    }
+    return MKBA_OK;
+}
+
+static const char *const SIM_KEYS[] = {"draws", "seed", "bootstrap", NULL};
+
+static mkba_status read_simulation(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    /* [correlations] keys are pairs of names, checked in build_uncertain. */
+    for (size_t i = 0; i < ini->n; i++)
+        if (strcmp(ini->entries[i].section, "correlations") == 0)
+            ini->entries[i].used = 1;
+    mkba_status st = known_keys(ini, "simulation", SIM_KEYS, err);
+    if (st)
+        return st;
+    const char *keys[] = {"draws", "bootstrap"};
+    size_t *dst[] = {&m->sim.draws, &m->sim.bootstrap};
+    long hi[] = {1000000000L, 1000000L};
+    for (int i = 0; i < 2; i++) {
+        rawval v = raw_of(ini, mkba_ini_get(ini, "simulation", keys[i]));
+        long n;
+        if (!v.text)
+            continue;
+        if (!parse_long(v.text, 1, hi[i], &n))
+            return raw_error(err, &v, "expected a whole number from 1 to %ld, got '%s'", hi[i],
+                             v.text);
+        *dst[i] = (size_t)n;
+    }
+    rawval sd = raw_of(ini, mkba_ini_get(ini, "simulation", "seed"));
+    if (sd.text) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(sd.text, &end, 10);
+        if (end == sd.text || *end || errno || sd.text[0] == '-')
+            return raw_error(err, &sd, "expected a whole number >= 0, got '%s'", sd.text);
+        m->sim.seed = (uint64_t)v;
+        m->sim.has_seed = 1;
+    }
+    return MKBA_OK;
+}
+
+/* The list of uncertain quantities, in a fixed order (parameters in file
+ * order, then given effects), and the copula of [correlations]. */
+static mkba_status build_uncertain(mkba_model *m, mkba_error *err)
+{
+    scenario *b = &m->base_def;
+    size_t n_given = 0;
+    for (size_t i = 0; i < m->n_effects; i++)
+        n_given += !m->effects[i].from_cohort && m->effects[i].dist.kind != MKBA_DIST_FIXED;
+    m->unc = mkba_xcalloc(m->n_unc_params + n_given + 1, sizeof *m->unc);
+    size_t k = 0;
+    for (size_t i = 0; i < b->n_params; i++) {
+        if (!b->params[i].dist.text)
+            continue;
+        mkba_plan_uncertain *u = &m->unc[k];
+        u->name = b->params[i].name;
+        u->slot = find_name(m->slot_names, m->n_slots, u->name);
+        u->dist = &m->unc_dists[k];
+        u->copula_index = -1;
+        u->effect = -1;
+        k++;
+    }
+    for (size_t i = 0; i < m->n_effects; i++) {
+        effect_def *e = &m->effects[i];
+        if (e->from_cohort || e->dist.kind == MKBA_DIST_FIXED)
+            continue;
+        char buf[320];
+        snprintf(buf, sizeof buf, "effect.%s", e->name);
+        mkba_plan_uncertain *u = &m->unc[k++];
+        u->slot = find_name(m->slot_names, m->n_slots, buf);
+        u->name = m->slot_names[u->slot];
+        u->dist = &e->dist;
+        u->copula_index = -1;
+        u->effect = (long)i;
+    }
+    size_t n_unc = k;
+    /* [correlations]: "a, b = rank correlation" */
+    const mkba_ini *ini = m->base;
+    size_t n_pairs = 0;
+    for (size_t i = 0; i < ini->n; i++)
+        n_pairs += strcmp(ini->entries[i].section, "correlations") == 0;
+    if (n_pairs) {
+        long *idx = mkba_xcalloc(2 * n_pairs, sizeof *idx);
+        double *rho = mkba_xcalloc(n_pairs, sizeof *rho);
+        size_t p = 0, dim = 0;
+        mkba_status st = MKBA_OK;
+        for (size_t i = 0; i < ini->n && !st; i++) {
+            mkba_ini_entry *e = &ini->entries[i];
+            if (strcmp(e->section, "correlations") != 0)
+                continue;
+            rawval v = raw_of(ini, e);
+            char **names;
+            size_t nn = split_list(e->key, &names);
+            if (nn != 2)
+                st = raw_error(err, &v, "expected 'name1, name2 = rank correlation'");
+            for (size_t j = 0; j < nn && j < 2 && !st; j++) {
+                long u = -1;
+                for (size_t q = 0; q < n_unc; q++)
+                    if (strcmp(m->unc[q].name, names[j]) == 0)
+                        u = (long)q;
+                if (u < 0)
+                    st = raw_error(err, &v, "'%s' is not an uncertain parameter (give it a "
+                                            "distribution in [param.%s])",
+                                   names[j], names[j]);
+                else {
+                    if (m->unc[u].copula_index < 0)
+                        m->unc[u].copula_index = (long)dim++;
+                    idx[2 * p + j] = m->unc[u].copula_index;
+                }
+            }
+            if (!st && idx[2 * p] == idx[2 * p + 1])
+                st = raw_error(err, &v, "a parameter cannot be correlated with itself");
+            if (!st && (!parse_double(v.text, &rho[p]) || rho[p] < -1 || rho[p] > 1))
+                st = raw_error(err, &v, "expected a correlation between -1 and 1, got '%s'",
+                               v.text);
+            free_list(names, nn);
+            p++;
+        }
+        if (!st) {
+            double *c = mkba_xcalloc(dim * dim, sizeof *c);
+            for (size_t i = 0; i < dim; i++)
+                c[i * dim + i] = 1;
+            for (size_t q = 0; q < p; q++) {
+                c[idx[2 * q] * (long)dim + idx[2 * q + 1]] = rho[q];
+                c[idx[2 * q + 1] * (long)dim + idx[2 * q]] = rho[q];
+            }
+            mkba_error e2;
+            mkba_error_clear(&e2);
+            m->copula = mkba_copula_alloc(dim, c, &e2);
+            if (!m->copula) {
+                rawval s = raw_section(ini, "correlations");
+                st = raw_error(err, &s, "%s", e2.msg);
+            }
+            free(c);
+        }
+        free(idx);
+        free(rho);
+        if (st)
+            return st;
+    }
+    m->n_unc = n_unc;
+    return MKBA_OK;
+}
+
+/* Mark the parameters each scenario takes from the draws: uncertain in the
+ * base model and not given another value by the scenario. */
+static void mark_drawn(mkba_model *m, scenario *s)
+{
+    for (size_t i = 0; i < s->n_params; i++) {
+        param_c *c = &s->pc[i];
+        c->drawn = 0;
+        for (size_t k = 0; k < m->n_unc; k++)
+            if (m->unc[k].effect < 0 && m->unc[k].slot == c->slot) {
+                const param_raw *bp = find_param(&m->base_def, m->slot_names[c->slot]);
+                c->drawn = bp && c->src.ini == bp->value.ini && c->src.line == bp->value.line;
+            }
+    }
+}
+
+static void build_plan(mkba_model *m)
+{
+    mkba_plan *p = &m->plan;
+    p->n_slots = m->n_slots;
+    p->base_slots = m->base_slots;
+    p->slot_names = m->slot_names;
+    p->horizon = m->horizon;
+    p->n_items = m->n_items;
+    p->n_scenarios = m->n_scen;
+    p->n_stakeholders = m->n_stakeholders;
+    m->plan_kinds = mkba_xcalloc(m->n_items + 1, sizeof *m->plan_kinds);
+    m->plan_who = mkba_xcalloc(m->n_items + 1, sizeof *m->plan_who);
+    m->plan_loser = mkba_xcalloc(m->n_items + 1, sizeof *m->plan_loser);
+    for (size_t i = 0; i < m->n_items; i++) {
+        const item_raw *r = item_identity(m, i);
+        m->plan_kinds[i] = r->kind;
+        m->plan_who[i] = (size_t)r->stakeholder;
+        m->plan_loser[i] = r->loser < 0 ? 0 : (size_t)r->loser;
+    }
+    p->kinds = m->plan_kinds;
+    p->stakeholder = m->plan_who;
+    p->loser = m->plan_loser;
+    m->plan_scen = mkba_xcalloc(m->n_scen, sizeof *m->plan_scen);
+    for (size_t k = 0; k < m->n_scen; k++) {
+        scenario *s = &m->scen[k];
+        mark_drawn(m, s);
+        s->plan_params = mkba_xcalloc(s->n_params + 1, sizeof *s->plan_params);
+        for (size_t i = 0; i < s->n_params; i++)
+            s->plan_params[i] = (mkba_plan_param){s->pc[i].slot, s->pc[i].expr, s->pc[i].drawn};
+        s->plan_items = mkba_xcalloc(m->n_items + 1, sizeof *s->plan_items);
+        for (size_t i = 0; i < m->n_items; i++) {
+            const item_c *c = &s->ic[i];
+            s->plan_items[i] = (mkba_plan_item){c->enabled, c->quantity, c->price,
+                                                c->dropoff,  c->first,    c->last};
+        }
+        m->plan_scen[k] = (mkba_plan_scenario){s->n_params, s->plan_params, s->plan_items,
+                                               s->discount};
+    }
+    p->scenarios = m->plan_scen;
+    p->n_uncertain = m->n_unc;
+    p->uncertain = m->unc;
+    p->copula = m->copula;
+    p->n_outcomes = m->n_outcomes;
+    m->outcome_slots = mkba_xcalloc(m->n_outcomes + 1, sizeof *m->outcome_slots);
+    for (size_t i = 0; i < m->n_outcomes; i++) {
+        char buf[320];
+        snprintf(buf, sizeof buf, "effect.%s", m->effects[i].name);
+        m->outcome_slots[i] = find_name(m->slot_names, m->n_slots, buf);
+    }
+    p->outcome_slots = m->outcome_slots;
+}
+
+const mkba_plan *mkba_model_plan(const mkba_model *m)
+{
+    return &m->plan;
+}
+
+const mkba_sim_settings *mkba_model_sim_settings(const mkba_model *m)
+{
+    return &m->sim;
+}
+
 /* ======================= Opening a study ======================= */
 
 static void scenario_free(scenario *s)
@@ -1181,6 +1481,8 @@ static void scenario_free(scenario *s)
     free(s->pc);
     free(s->rate);
     free(s->discount);
+    free(s->plan_params);
+    free(s->plan_items);
     mkba_ini_free(s->ini);
 }
 
@@ -1204,6 +1506,17 @@ void mkba_model_free(mkba_model *m)
         scenario_free(s);
     }
     free(m->scen);
+    for (size_t i = 0; i < m->n_unc_params; i++)
+        mkba_dist_free(&m->unc_dists[i]);
+    free(m->unc);
+    free(m->unc_dists);
+    mkba_copula_free(m->copula);
+    free_list(m->owned, m->n_owned);
+    free(m->plan_scen);
+    free(m->outcome_slots);
+    free(m->plan_kinds);
+    free(m->plan_who);
+    free(m->plan_loser);
     free_list(m->stakeholders, m->n_stakeholders);
     free_list(m->stakeholder_labels, m->n_stakeholders);
     for (size_t i = 0; i < m->n_cvars; i++) {
@@ -1220,6 +1533,7 @@ void mkba_model_free(mkba_model *m)
     free((char *)m->cspec.id_column);
     free(m->cohort_files);
     for (size_t i = 0; i < m->n_effects; i++) {
+        mkba_dist_free(&m->effects[i].dist);
         free(m->effects[i].name);
         free(m->effects[i].label);
         free(m->effects[i].unit);
@@ -1288,7 +1602,8 @@ static mkba_status check_scenario_sections(const mkba_ini *ini, mkba_error *err)
 
 static mkba_status check_model_sections(const mkba_ini *ini, mkba_error *err)
 {
-    static const char *const plain[] = {"model", "cohort", "parameters", NULL};
+    static const char *const plain[] = {"model",        "cohort",     "parameters",
+                                        "correlations", "simulation", NULL};
     static const char *const prefixed[] = {"stakeholder.", "outcome.", "covariate.",
                                            "effect.", "param.", "item.", NULL};
     for (size_t i = 0; i < ini->n_sections; i++) {
@@ -1300,8 +1615,9 @@ static mkba_status check_model_sections(const mkba_ini *ini, mkba_error *err)
             continue;
         rawval s = raw_section(ini, sec);
         return raw_error(err, &s, "unknown section [%s] (known: [model], [cohort], "
-                                  "[parameters], [stakeholder.NAME], [outcome.NAME], "
-                                  "[covariate.NAME], [effect.NAME], [param.NAME], [item.NAME])",
+                                  "[parameters], [correlations], [simulation], "
+                                  "[stakeholder.NAME], [outcome.NAME], [covariate.NAME], "
+                                  "[effect.NAME], [param.NAME], [item.NAME])",
                          sec);
     }
     return MKBA_OK;
@@ -1377,7 +1693,8 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_error *err)
     if ((st = parse_discount(&r, m->horizon, b->rate, err)))
         return st;
     b->rate_src = r;
-    if ((st = read_params(m->base, b, 0, err)) || (st = read_base_items(m, b, err)))
+    if ((st = read_params(m->base, b, 0, err)) || (st = read_uncertain_params(m, err)) ||
+        (st = read_simulation(m, err)) || (st = read_base_items(m, b, err)))
         return st;
     return check_keys(m->base, err);
 }
@@ -1662,6 +1979,10 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
         layout_slots(m);
         for (size_t i = 0; i < m->n_scen && !st; i++)
             st = compile_scenario(m, &m->scen[i], err);
+        if (!st)
+            st = build_uncertain(m, err);
+        if (!st)
+            build_plan(m);
     }
     for (size_t i = 0; i < n_files; i++)
         mkba_ini_free(inis[i]);
@@ -1805,15 +2126,7 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     a->n_items = m->n_items;
     a->items = mkba_xcalloc(m->n_items ? m->n_items : 1, sizeof *a->items);
     for (size_t i = 0; i < m->n_items; i++) {
-        /* Identity comes from the first scenario that defines the item. */
-        const item_raw *r = &m->base_def.items[i];
-        for (size_t k = 0; k < m->n_scen && !r->kind && !r->label; k++)
-            r = &m->scen[k].items[i];
-        for (size_t k = 0; k < m->n_scen; k++)
-            if (m->scen[k].items[i].label) {
-                r = &m->scen[k].items[i];
-                break;
-            }
+        const item_raw *r = item_identity(m, i);
         a->items[i].name = mkba_xstrdup(r->name);
         a->items[i].label = dup_or_empty(r->label);
         a->items[i].domain = dup_or_empty(r->domain);

@@ -46,6 +46,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/appraisal.h"
+#include "mkba/estimate.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 
@@ -55,38 +57,6 @@
 #define INDENT 2      /* tables and paragraphs are indented this much */
 
 /* ================================ names ================================= */
-
-/* Own tables (not appraisal.c / estimate.c) so output depends on no other
- * module's code, only on its headers. */
-static const char *kind_name(mkba_item_kind k)
-{
-    switch (k) {
-    case MKBA_ITEM_BENEFIT:
-        return "benefit";
-    case MKBA_ITEM_COST:
-        return "cost";
-    case MKBA_ITEM_TRANSFER:
-        return "transfer";
-    }
-    return "?";
-}
-
-static const char *method_name(mkba_est_method m)
-{
-    switch (m) {
-    case MKBA_EST_AUTO:
-        return "auto";
-    case MKBA_EST_DIFF:
-        return "diff";
-    case MKBA_EST_DID:
-        return "did";
-    case MKBA_EST_OLS:
-        return "ols";
-    case MKBA_EST_GIVEN:
-        return "given";
-    }
-    return "?";
-}
 
 /* Stakeholder k's key; k == n_stakeholders is society. */
 static const char *holder_name(const mkba_appraisal *a, size_t k)
@@ -221,7 +191,7 @@ static void table_effects(csvw *w, const mkba_appraisal *a)
         const mkba_effect *e = &x->e;
         cw_text(w, x->name);
         cw_text(w, x->label);
-        cw_text(w, method_name(e->method));
+        cw_text(w, mkba_est_method_name(e->method));
         cw_num(w, e->estimate);
         cw_num(w, e->se);
         cw_num(w, e->ci_lo);
@@ -270,7 +240,7 @@ static void table_items(csvw *w, const mkba_appraisal *a)
             cw_text(w, a->scenarios[s].name);
             cw_text(w, it->name);
             cw_text(w, it->label);
-            cw_text(w, kind_name(it->kind));
+            cw_text(w, mkba_item_kind_name(it->kind));
             cw_text(w, it->domain);
             cw_text(w, holder_name(a, it->stakeholder));
             cw_text(w, it->kind == MKBA_ITEM_TRANSFER ? holder_name(a, it->loser) : "");
@@ -295,7 +265,7 @@ static void table_cashflows(csvw *w, const mkba_appraisal *a)
                 double df = a->discount[mkba_ap_tidx(a, s, t)];
                 cw_text(w, a->scenarios[s].name);
                 cw_text(w, it->name);
-                cw_text(w, kind_name(it->kind));
+                cw_text(w, mkba_item_kind_name(it->kind));
                 cw_text(w, holder_name(a, it->stakeholder));
                 cw_int(w, (long long)t + 1);
                 cw_int(w, (long long)a->first_year + (long long)t);
@@ -495,7 +465,7 @@ static void json_definitions(jctx *j, cJSON *root, const mkba_appraisal *a)
         cJSON *o = jobj(j, arr, NULL);
         jstr(j, o, "name", x->name);
         jstr(j, o, "label", x->label);
-        jstr(j, o, "method", method_name(x->e.method));
+        jstr(j, o, "method", mkba_est_method_name(x->e.method));
         jnum(j, o, "estimate", x->e.estimate);
         jnum(j, o, "se", x->e.se);
         jnum(j, o, "ci_lo", x->e.ci_lo);
@@ -515,7 +485,7 @@ static void json_definitions(jctx *j, cJSON *root, const mkba_appraisal *a)
         cJSON *o = jobj(j, arr, NULL);
         jstr(j, o, "name", it->name);
         jstr(j, o, "label", it->label);
-        jstr(j, o, "kind", kind_name(it->kind));
+        jstr(j, o, "kind", mkba_item_kind_name(it->kind));
         jstr(j, o, "domain", it->domain);
         jstr(j, o, "source", it->source);
         jstr(j, o, "stakeholder", holder_name(a, it->stakeholder));
@@ -588,6 +558,8 @@ static char *json_text(const mkba_appraisal *a)
     json_model(&j, root, a);
     json_definitions(&j, root, a);
     json_results(&j, root, a);
+    if (a->mc && !mkba_out_mc_json(root, a))
+        j.oom = 1;
     char *text = j.oom ? NULL : cJSON_Print(root);
     cJSON_Delete(root);
     return text;
@@ -628,7 +600,7 @@ mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_er
     if (!json)
         return mkba_error_set(err, MKBA_ENOMEM, NULL, 0, NULL,
                               "out of memory while building results.json");
-    mkba_afile *files[2 * N_TABLES + 1];
+    mkba_afile *files[2 * N_TABLES + 1 + MKBA_OUT_MC_FILES];
     size_t n = 0;
     for (size_t t = 0; t < N_TABLES; t++) {
         for (int dutch = 0; dutch <= 1; dutch++) {
@@ -639,6 +611,8 @@ mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_er
             write_table(fp, &tables[t], a, dutch);
         }
     }
+    if (a->mc && mkba_out_mc_write(dir, a, files, &n, err) != MKBA_OK)
+        goto fail;
     FILE *fp = open_member(dir, "results", ".json", files, &n, err);
     if (!fp)
         goto fail;
@@ -1101,8 +1075,8 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         int counted = e->method != MKBA_EST_GIVEN;
         snprintf(np, sizeof np, "%zu", e->n_pilot);
         snprintf(nc, sizeof nc, "%zu", e->n_control);
-        const char *row[] = {text_or(x->label, x->name), method_name(e->method), est, ci, se,
-                             counted ? np : "-", counted ? nc : "-"};
+        const char *row[] = {text_or(x->label, x->name), mkba_est_method_name(e->method),
+                             est, ci, se, counted ? np : "-", counted ? nc : "-"};
         tab_add(&t, row, 0);
         given |= !counted;
         missing += e->n_missing;
@@ -1203,7 +1177,8 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
                         ? strf("%s to %s", holder_name(a, it->loser),
                                holder_name(a, it->stakeholder))
                         : mkba_xstrdup(holder_name(a, it->stakeholder));
-        const char *row[] = {text_or(it->label, it->name), kind_name(it->kind), who, pv, und};
+        const char *row[] = {text_or(it->label, it->name), mkba_item_kind_name(it->kind), who,
+                             pv, und};
         tab_add(&t, row, 0);
         free(who);
     }

@@ -1,11 +1,13 @@
 /* check_out.c - tests of the out module (terminal report, CSV tables,
  * results.json) and of fsutil (mkdir -p, atomic writes).
  *
- * The appraisal is built by hand (no appraisal.c): 2 scenarios (reference
- * and "pilot"), 2 stakeholders, 3 items (a cost, a benefit, a transfer),
- * horizon 3. Every derived number (delta, present values, balances, net
- * flows) is worked out by hand in fixture() below; the tests compare the
- * files and the report against those hand values. */
+ * The appraisal is built by hand (not by mkba_appraisal_totals): 2
+ * scenarios (reference and "pilot"), 2 stakeholders, 3 items (a cost, a
+ * benefit, a transfer), horizon 3. Every derived number (delta, present
+ * values, balances, net flows) is worked out by hand in fixture() below;
+ * the tests compare the files and the report against those hand values.
+ * Its strings and arrays are malloc'ed (mkba_x*), so mkba_appraisal_free
+ * releases it. */
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -211,48 +213,6 @@ static void add_project(mkba_appraisal *a)
     a->n_scenarios = S;
 }
 
-static void fixture_free(mkba_appraisal *a)
-{
-    free(a->version);
-    free(a->model_name);
-    free(a->model_file);
-    free(a->cohort_files);
-    free(a->currency);
-    free(a->discount_timing);
-    free(a->rate);
-    free(a->discount);
-    for (size_t k = 0; k < a->n_stakeholders; k++) {
-        free(a->stakeholders[k]);
-        free(a->stakeholder_labels[k]);
-    }
-    free(a->stakeholders);
-    free(a->stakeholder_labels);
-    for (size_t i = 0; i < a->n_items; i++) {
-        free(a->items[i].name);
-        free(a->items[i].label);
-        free(a->items[i].domain);
-        free(a->items[i].source);
-    }
-    free(a->items);
-    for (size_t s = 0; s < a->n_scenarios; s++) {
-        free(a->scenarios[s].name);
-        free(a->scenarios[s].label);
-        free(a->scenarios[s].file);
-    }
-    free(a->scenarios);
-    for (size_t i = 0; i < a->n_effects; i++) {
-        free(a->effects[i].name);
-        free(a->effects[i].label);
-    }
-    free(a->effects);
-    free(a->flow);
-    free(a->delta);
-    free(a->item_pv);
-    free(a->net_flow);
-    free(a->balance);
-    free(a);
-}
-
 /* ============================ test helpers ============================== */
 
 static char *tmp;            /* per-test temporary directory */
@@ -266,7 +226,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    fixture_free(ap);
+    mkba_appraisal_free(ap);
     tu_rmtree(tmp);
     free(tmp);
 }

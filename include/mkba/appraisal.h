@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "mkba/estimate.h"
+#include "mkba/summary.h"
 
 typedef enum {
     MKBA_ITEM_BENEFIT = 0,
@@ -108,6 +109,9 @@ typedef struct mkba_appraisal {
     double *net_flow;
     /* [n_scenarios][n_stakeholders + 1]: the balance vs the reference. */
     mkba_balance *balance;
+
+    /* The Monte Carlo summary, when one was run (owned; NULL otherwise). */
+    mkba_mc *mc;
 } mkba_appraisal;
 
 /* Index helpers for the arrays above. */

@@ -55,6 +55,15 @@ void mkba_expr_free(mkba_expr *e); /* NULL is a no-op */
  * return NaN if an argument is NaN. */
 double mkba_expr_eval(const mkba_expr *e, const double *slots);
 
+/* Evaluate over a block of n draws. Slot j's n values are at
+ * slots[j * stride .. j * stride + n - 1] (n <= stride); results go to
+ * out[0 .. n-1]. 'scratch' holds mkba_expr_depth(e) * stride doubles.
+ * Gives exactly the values mkba_expr_eval gives draw by draw. */
+void mkba_expr_eval_block(const mkba_expr *e, const double *slots, size_t stride, size_t n,
+                          double *out, double *scratch);
+/* Stack depth the program needs (>= 1), for sizing 'scratch'. */
+size_t mkba_expr_depth(const mkba_expr *e);
+
 /* Slots the expression reads, each once, ascending; returns the count.
  * The array is borrowed from 'e'. */
 size_t mkba_expr_deps(const mkba_expr *e, const long **slots);

@@ -14,5 +14,8 @@ void *mkba_xrealloc(void *p, size_t size);
 void *mkba_xreallocarray(void *p, size_t n, size_t size); /* n*size checked */
 char *mkba_xstrdup(const char *s);
 char *mkba_xstrndup(const char *s, size_t n);
+/* Return 'p', or report out of memory (for 'size' bytes) and exit when it
+ * is NULL: for allocators of other libraries (gsl_*_alloc). */
+void *mkba_xcheck(void *p, size_t size);
 
 #endif

@@ -38,6 +38,8 @@
 
 #include "mkba/appraisal.h"
 #include "mkba/error.h"
+#include "mkba/model.h"
+#include "mkba/sim.h"
 
 typedef struct mkba_out_opts {
     int lang_nl; /* reserved: 0 = English (the only language so far) */
@@ -68,5 +70,28 @@ mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_er
  * leaving no file. */
 mkba_status mkba_out_write_effects_csv(const char *path, const mkba_appraisal *a, int dutch,
                                        mkba_error *err);
+
+/* ---- Monte Carlo (src/out_mc.c) ---- */
+
+/* The uncertainty section of the report (nothing when a->mc is NULL). */
+void mkba_out_print_mc(FILE *f, const mkba_appraisal *a);
+
+/* Every draw as CSV: draw number, each uncertain quantity, each cohort
+ * effect, and per project scenario and stakeholder (and society) the NPV,
+ * PV benefits and PV costs against the reference. Written atomically. */
+mkba_status mkba_out_write_draws(const char *path, const mkba_sim *sim, const mkba_plan *plan,
+                                 const mkba_appraisal *a, mkba_error *err);
+
+/* For mkba_out_write_dir and results.json (internal to the out module):
+ * the Monte Carlo tables mc_summary, mc_items, mc_uncertain, mc_effects
+ * (each also *_nl.csv), opened as atomic files appended to files[*n]
+ * (room for MKBA_OUT_MC_FILES more); and the "monte_carlo" object added to
+ * the JSON root (returns 0 when out of memory). */
+#define MKBA_OUT_MC_FILES 8
+#include "mkba/fsutil.h"
+struct cJSON;
+mkba_status mkba_out_mc_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
+                              size_t *n, mkba_error *err);
+int mkba_out_mc_json(struct cJSON *root, const mkba_appraisal *a);
 
 #endif

@@ -1,0 +1,67 @@
+/* bootstrap.h - the non-parametric bootstrap of estimated effects.
+ *
+ * Persons are resampled with replacement within the pilot group and within
+ * the control group (stratified), and every effect is re-estimated on each
+ * replicate, so effects that move together stay together when the
+ * replicates feed the Monte Carlo. A replicate is one pass over the cohort
+ * columns with integer resampling counts as weights (no copy of the data).
+ * Replicate r draws from random stream (seed, MKBA_STREAM_BOOTSTRAP, r):
+ * results are identical for any number of threads. */
+#ifndef MKBA_BOOTSTRAP_H
+#define MKBA_BOOTSTRAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mkba/cohort.h"
+#include "mkba/error.h"
+#include "mkba/estimate.h"
+
+/* Fill out[r * n_specs + j] with effect j's estimate on replicate r, for
+ * r < B. A replicate on which an effect cannot be estimated (e.g. an OLS
+ * design that became singular) gets NaN there and is counted in
+ * *n_failed (may be NULL). threads <= 0 means all cores. Fails only on
+ * invalid arguments (B == 0, an effect that fails on the full cohort).
+ *
+ * Details: *n_failed is the number of NaN entries of 'out' (replicate x
+ * effect pairs). A DIFF/DID replicate fails when a group has a weight sum
+ * below 2 with a value, an OLS one on any error of mkba_est_ols_ws. No more
+ * threads than replicates (nor than 256) are started; each thread allocates
+ * its scratch space (about 4 bytes per person, 12 with an OLS effect) once.
+ * Messages: "the bootstrap needs at least 1 replicate (B is 0)", "the
+ * bootstrap needs at least one effect (n_specs is 0)"; an effect that fails
+ * on the full cohort gives mkba_estimate's error ("effect 'NAME': ..."). */
+mkba_status mkba_bootstrap(const mkba_cohort *c, const mkba_est_spec *specs, size_t n_specs,
+                           size_t B, uint64_t seed, int threads, double *out,
+                           size_t *n_failed, mkba_error *err);
+
+/* The resampling counts of replicate r as mkba_bootstrap draws them:
+ * counts[i] (mkba_cohort_size(c) entries, cohort order) is how often person
+ * i is drawn. Stream (seed, MKBA_STREAM_BOOTSTRAP, r) first gives n_pilot
+ * draws among the pilot persons, then n_control among the control persons
+ * (each uniform over the group, in cohort order), so every replicate keeps
+ * both group sizes. Fails (MKBA_EINVAL) without cohort or counts, or with
+ * more than UINT32_MAX persons in the cohort. */
+mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
+                                  uint32_t *counts, mkba_error *err);
+
+/* One replicate with given counts (cohort order) as frequency weights:
+ * est[j] for spec j, computed by the code mkba_bootstrap runs per replicate
+ * (NaN where an effect cannot be estimated, counted in *n_failed, may be
+ * NULL). With every count 1 it gives mkba_estimate's estimates exactly.
+ * It prepares the cohort on every call (like one mkba_bootstrap setup):
+ * meant for tests and for checking single replicates. Errors as for
+ * mkba_bootstrap, and MKBA_EINVAL without counts or est. */
+mkba_status mkba_bootstrap_replicate(const mkba_cohort *c, const mkba_est_spec *specs,
+                                     size_t n_specs, const uint32_t *counts, double *est,
+                                     size_t *n_failed, mkba_error *err);
+
+/* Percentile interval of column j of 'rep' (B rows of 'stride' values),
+ * NaNs skipped: the (1-level)/2 and (1+level)/2 quantiles (GSL's
+ * interpolated quantile of the sorted values). NaN when no value (also
+ * for rep NULL, B 0, j >= stride or level outside [0, 1]); lo or hi may be
+ * NULL. */
+void mkba_bootstrap_ci(const double *rep, size_t B, size_t stride, size_t j, double level,
+                       double *lo, double *hi);
+
+#endif

@@ -1,0 +1,74 @@
+/* sim.h - the Monte Carlo: draws of every uncertain parameter and effect,
+ * each scenario evaluated on the same draws (common random numbers), the
+ * present values of each project scenario against the reference kept per
+ * draw for the summaries.
+ *
+ * Reproducibility: draws are cut into blocks of MKBA_SIM_BLOCK; block b
+ * draws from random stream (seed, MKBA_STREAM_DRAWS, b) and writes draws
+ * [b * MKBA_SIM_BLOCK, ...) of every output column. Which thread runs a
+ * block does not matter, so results are bit-identical for any number of
+ * threads, and a split of the blocks over processes gives the same draws.
+ *
+ * Within a draw the random numbers are used in a fixed order: the copula's
+ * normals (if any), then each independent uncertain quantity in plan order.
+ * Effects estimated from the cohort take bootstrap replicate
+ * (draw index mod number of replicates), so the effects of one replicate
+ * stay together. */
+#ifndef MKBA_SIM_H
+#define MKBA_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mkba/error.h"
+#include "mkba/model.h"
+
+#define MKBA_SIM_BLOCK 256
+
+/* Called from the thread that called mkba_sim_run, about ten times a
+ * second, with the number of draws done so far. */
+typedef void (*mkba_sim_progress_fn)(void *ctx, size_t done, size_t total);
+
+typedef struct mkba_sim_opts {
+    size_t draws;               /* number of draws (>= 1) */
+    uint64_t seed;
+    int threads;                /* <= 0: all cores */
+    const double *bootstrap;    /* [n_boot][plan->n_outcomes] replicate effects, or NULL:
+                                   cohort effects are then fixed at their estimates */
+    size_t n_boot;
+    int keep_items;             /* also keep each item's PV per draw */
+    mkba_sim_progress_fn progress; /* may be NULL */
+    void *progress_ctx;
+} mkba_sim_opts;
+
+typedef struct mkba_sim {
+    size_t draws;
+    size_t n_scenarios, n_items, n_stakeholders, n_uncertain, n_outcomes;
+    /* Column-major: column c holds draws [c * draws, (c + 1) * draws).
+     * Balances of scenario s (vs the reference) for stakeholder k, with
+     * k == n_stakeholders for society: column s * (n_stakeholders + 1) + k.
+     * The reference's own columns (s = 0) are all zero. */
+    double *pv_benefits;
+    double *pv_costs;
+    double *item_pv;            /* column s * n_items + i (NULL unless keep_items) */
+    double *uncertain;          /* column k: the drawn value of uncertain quantity k */
+    double *effects;            /* column j: effect j (from the cohort) in each draw */
+    size_t n_nonfinite;         /* draws with a non-finite NPV somewhere */
+    int threads;                /* threads used */
+    double seconds;             /* wall time of the draws */
+} mkba_sim;
+
+/* Run the Monte Carlo over 'plan'. Fails only on invalid options or out of
+ * memory for the result (the message says how many draws would fit). */
+mkba_sim *mkba_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkba_error *err);
+void mkba_sim_free(mkba_sim *s); /* NULL is a no-op */
+
+static inline size_t mkba_sim_col(const mkba_sim *s, size_t scenario, size_t k)
+{
+    return scenario * (s->n_stakeholders + 1) + k;
+}
+
+/* Number of cores available. */
+int mkba_sim_cores(void);
+
+#endif

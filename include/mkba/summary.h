@@ -1,0 +1,57 @@
+/* summary.h - what a Monte Carlo run means, in numbers: mean, SD, P5, P50,
+ * P95 and the chance of a positive value, for the NPV, the present values
+ * of benefits and costs and the benefit-cost ratio of each project
+ * scenario (overall and per stakeholder), for each item, each uncertain
+ * parameter and each effect (with its bootstrap percentile CI). */
+#ifndef MKBA_SUMMARY_H
+#define MKBA_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mkba/error.h"
+
+struct mkba_sim;
+struct mkba_plan;
+
+typedef struct mkba_stats {
+    double mean, sd;            /* sd with n - 1 */
+    double p5, p50, p95;        /* interpolated quantiles, as gsl_stats_quantile_from_sorted_data */
+    double p_positive;          /* share of values > 0 */
+    size_t n;                   /* finite values used */
+} mkba_stats;
+
+/* Statistics of the finite values of x[0..n-1]; 'scratch' holds n doubles. */
+void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out);
+
+typedef struct mkba_mc {
+    size_t draws;
+    uint64_t seed;
+    int threads;
+    double seconds;
+    size_t n_boot;              /* bootstrap replicates (0 = effects fixed) */
+    size_t n_boot_failed;
+    size_t n_nonfinite;
+    size_t n_scenarios, n_stakeholders, n_items, n_uncertain, n_outcomes;
+    /* [n_scenarios][n_stakeholders + 1], society last; scenario 0 unused */
+    mkba_stats *npv, *pv_benefits, *pv_costs, *bcr;
+    mkba_stats *items;          /* [n_scenarios][n_items] incremental PV */
+    char **uncertain_names;     /* [n_uncertain] */
+    mkba_stats *uncertain;      /* [n_uncertain] the drawn values */
+    mkba_stats *effects;        /* [n_outcomes] effects used in the draws */
+    double *boot_lo, *boot_hi;  /* [n_outcomes] bootstrap 95% percentile CI (NaN if none) */
+    int has_copula;
+} mkba_mc;
+
+/* Summarise a run. 'boot' ([n_boot][plan->n_outcomes]) may be NULL. */
+mkba_mc *mkba_mc_summarize(const struct mkba_sim *sim, const struct mkba_plan *plan,
+                           uint64_t seed, const double *boot, size_t n_boot,
+                           size_t n_boot_failed);
+void mkba_mc_free(mkba_mc *mc); /* NULL is a no-op */
+
+static inline size_t mkba_mc_idx(const mkba_mc *mc, size_t scenario, size_t k)
+{
+    return scenario * (mc->n_stakeholders + 1) + k;
+}
+
+#endif

@@ -1,0 +1,540 @@
+/* bootstrap.c - the stratified non-parametric bootstrap of the estimated
+ * effects, run on threads.
+ *
+ * Why it is built this way: a replicate of a 1,000,000-person cohort must
+ * cost milliseconds. So nothing is copied or allocated per replicate. Once
+ * per call the persons are put in "positions", pilot persons first and
+ * control persons after them, each group in cohort order; a replicate is a
+ * vector of resampling counts by position (n_g uniform draws within each
+ * group). DIFF and DID effects then need only two weighted sums per group,
+ * taken for up to BLK effects at a time in one sequential sweep over the
+ * counts and a position-ordered copy of their values (the estimate only:
+ * replicates need no SE). Sums run in cohort order within each group, as in
+ * mkba_est_diff, so all-one counts reproduce mkba_estimate exactly. OLS
+ * effects call mkba_est_ols_ws with the counts as weights, on design
+ * columns dummy-coded once exactly as mkba_estimate codes them.
+ *
+ * Replicate r always draws from stream (seed, MKBA_STREAM_BOOTSTRAP, r),
+ * so which thread runs it does not matter: threads take replicates from a
+ * shared counter and the output is the same for any number of threads. */
+#include "mkba/bootstrap.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "mkba/mem.h"
+#include "mkba/rng.h"
+
+#define BLK 4           /* DIFF/DID effects summed in one sweep */
+#define MAX_THREADS 256 /* more threads than this are not started */
+
+/* ============================ strata and draws =========================== */
+
+/* Where each group lies among the positions. */
+typedef struct strata {
+    size_t n;          /* persons */
+    size_t start[2];   /* first position of group g (index: group code) */
+    size_t len[2];     /* persons in group g */
+    uint32_t *row;     /* [n] cohort row of each position */
+} strata;
+
+/* Pilot persons at positions 0..n_pilot-1, control persons after them,
+ * each group in cohort order. */
+static mkba_status strata_init(const mkba_cohort *c, strata *s, mkba_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->n = mkba_cohort_size(c);
+    if (s->n > UINT32_MAX)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "the bootstrap handles at most %lu persons (the cohort has %zu)",
+                              (unsigned long)UINT32_MAX, s->n);
+    const uint8_t *g = mkba_cohort_group(c);
+    s->len[MKBA_PILOT] = mkba_cohort_count(c, MKBA_PILOT);
+    s->len[MKBA_CONTROL] = mkba_cohort_count(c, MKBA_CONTROL);
+    s->start[MKBA_PILOT] = 0;
+    s->start[MKBA_CONTROL] = s->len[MKBA_PILOT];
+    s->row = mkba_xreallocarray(NULL, s->n ? s->n : 1, sizeof *s->row);
+    size_t next[2] = {s->start[0], s->start[1]};
+    for (size_t i = 0; i < s->n; i++)
+        s->row[next[g[i]]++] = (uint32_t)i;
+    return MKBA_OK;
+}
+
+/* A uniform integer in [0, m), m >= 1: Lemire's multiply-shift with his
+ * rejection step (ACM TOMACS 2019), so no value is favoured. The generator
+ * gives 32-bit values; its get function is called directly (what GSL's
+ * inline gsl_rng_get does). */
+static inline uint32_t draw_below(const gsl_rng *rng, uint32_t m)
+{
+    uint64_t x = (uint64_t)(uint32_t)rng->type->get(rng->state) * m;
+    uint32_t low = (uint32_t)x;
+    if (low < m) {
+        uint32_t reject = (uint32_t)(0u - m) % m; /* 2^32 mod m */
+        while (low < reject) {
+            x = (uint64_t)(uint32_t)rng->type->get(rng->state) * m;
+            low = (uint32_t)x;
+        }
+    }
+    return (uint32_t)(x >> 32);
+}
+
+/* The counts of replicate r by position: n_pilot draws in the pilot range,
+ * then n_control draws in the control range. */
+static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, uint32_t *cnt)
+{
+    static const int order[2] = {MKBA_PILOT, MKBA_CONTROL};
+    memset(cnt, 0, s->n * sizeof *cnt);
+    mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)r);
+    for (int k = 0; k < 2; k++) {
+        uint32_t *seg = cnt + s->start[order[k]];
+        uint32_t m = (uint32_t)s->len[order[k]];
+        for (uint32_t d = 0; d < m; d++)
+            seg[draw_below(rng, m)]++;
+    }
+}
+
+/* ============================ the prepared plan ========================== */
+
+/* An OLS effect: its columns and the dummy-coded design. */
+typedef struct ols_eff {
+    size_t spec;           /* index in specs */
+    const double *y;       /* outcome (borrowed) */
+    const double *pre;     /* pre-period value or NULL (borrowed) */
+    size_t k;              /* design covariate columns */
+    const double **x;      /* [k] borrowed cohort columns or owned dummies */
+    double **owned;        /* [k] the dummies to free (NULL where borrowed) */
+} ols_eff;
+
+/* Everything a replicate reads; shared read-only by the threads. */
+typedef struct plan {
+    strata s;              /* positions of the groups */
+    const uint8_t *g;      /* cohort groups (borrowed) */
+    size_t n_specs;
+    size_t n_fast;         /* DIFF and DID effects */
+    size_t *fast;          /* [n_fast] their spec index */
+    double *val;           /* [n_blk][n][BLK] value (y or y - pre) by position, 0 if missing */
+    uint32_t **miss;       /* [n_fast * 2] positions of missing values, per group code */
+    size_t *n_miss;        /* [n_fast * 2] how many */
+    size_t n_ols;
+    ols_eff *ols;          /* [n_ols] */
+} plan;
+
+static void plan_free(plan *p)
+{
+    free(p->s.row);
+    free(p->fast);
+    free(p->val);
+    for (size_t e = 0; e < 2 * p->n_fast && p->miss; e++)
+        free(p->miss[e]);
+    free(p->miss);
+    free(p->n_miss);
+    for (size_t e = 0; e < p->n_ols; e++) {
+        for (size_t j = 0; j < p->ols[e].k; j++)
+            free(p->ols[e].owned[j]);
+        free(p->ols[e].x);
+        free(p->ols[e].owned);
+    }
+    free(p->ols);
+    memset(p, 0, sizeof *p);
+}
+
+/* Value columns and missing-value lists of the DIFF/DID effects. 'pre'
+ * holds each fast effect's pre column (-1 for DIFF). */
+static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const long *pre,
+                      plan *p)
+{
+    size_t n = p->s.n, n_blk = (p->n_fast + BLK - 1) / BLK;
+    p->val = mkba_xcalloc(n_blk * (n ? n : 1), BLK * sizeof *p->val);
+    p->miss = mkba_xcalloc(2 * p->n_fast, sizeof *p->miss);
+    p->n_miss = mkba_xcalloc(2 * p->n_fast, sizeof *p->n_miss);
+    for (size_t e = 0; e < p->n_fast; e++) {
+        const double *y = mkba_cohort_column(c, specs[p->fast[e]].outcome);
+        const double *x0 = pre[e] >= 0 ? mkba_cohort_column(c, (size_t)pre[e]) : NULL;
+        double *v = p->val + (e / BLK) * n * BLK + e % BLK;
+        for (size_t q = 0; q < n; q++) {
+            size_t i = p->s.row[q];
+            /* NaN when y or pre is missing (the values are finite or NaN);
+             * a missing value stays 0 here and is listed. */
+            double d = x0 ? y[i] - x0[i] : y[i];
+            if (!isnan(d))
+                v[q * BLK] = d;
+            else
+                p->n_miss[2 * e + p->g[i]]++;
+        }
+        for (int g = 0; g < 2; g++) {
+            size_t from = p->s.start[g], to = from + p->s.len[g], m = 0;
+            uint32_t *list = mkba_xcalloc(p->n_miss[2 * e + g] + 1, sizeof *list);
+            for (size_t q = from; q < to; q++)
+                if (isnan(x0 ? y[p->s.row[q]] - x0[p->s.row[q]] : y[p->s.row[q]]))
+                    list[m++] = (uint32_t)q;
+            p->miss[2 * e + g] = list;
+        }
+    }
+}
+
+/* The OLS design of one effect, as mkba_estimate builds it: numeric
+ * covariates as they are; a categorical one as 0/1 dummies (NaN where
+ * missing) of the levels present among the persons with every value, the
+ * first present level (lowest code) being the base. */
+static void plan_ols(const mkba_cohort *c, const mkba_est_spec *spec, ols_eff *o)
+{
+    size_t n = mkba_cohort_size(c), cap = 0;
+    o->y = mkba_cohort_column(c, spec->outcome);
+    o->pre = spec->pre >= 0 ? mkba_cohort_column(c, (size_t)spec->pre) : NULL;
+    for (size_t v = 0; v < spec->n_cov; v++)
+        cap += mkba_cohort_var_type(c, spec->cov[v]) == MKBA_VAR_CATEGORY
+                   ? mkba_cohort_levels(c, spec->cov[v], NULL)
+                   : 1;
+    o->x = mkba_xcalloc(cap ? cap : 1, sizeof *o->x);
+    o->owned = mkba_xcalloc(cap ? cap : 1, sizeof *o->owned);
+    uint8_t *ok = mkba_xmalloc(n ? n : 1); /* 1: the person has every value */
+    for (size_t i = 0; i < n; i++)
+        ok[i] = !isnan(o->y[i]) && !(o->pre && isnan(o->pre[i]));
+    for (size_t v = 0; v < spec->n_cov; v++) {
+        const double *x = mkba_cohort_column(c, spec->cov[v]);
+        for (size_t i = 0; i < n; i++)
+            ok[i] &= !isnan(x[i]);
+    }
+    for (size_t v = 0; v < spec->n_cov; v++) {
+        size_t col = spec->cov[v];
+        const double *x = mkba_cohort_column(c, col);
+        if (mkba_cohort_var_type(c, col) != MKBA_VAR_CATEGORY) {
+            o->x[o->k++] = x;
+            continue;
+        }
+        size_t L = mkba_cohort_levels(c, col, NULL), n_present = 0;
+        uint8_t *present = mkba_xcalloc(L ? L : 1, 1);
+        for (size_t i = 0; i < n; i++)
+            if (ok[i] && x[i] >= 0 && x[i] < (double)L)
+                present[(size_t)x[i]] = 1;
+        for (size_t l = 0; l < L; l++) {
+            if (!present[l] || n_present++ == 0) /* the first present level is the base */
+                continue;
+            double *dummy = mkba_xreallocarray(NULL, n ? n : 1, sizeof *dummy);
+            for (size_t i = 0; i < n; i++)
+                dummy[i] = isnan(x[i]) ? NAN : (double)(x[i] == (double)l);
+            o->x[o->k] = dummy;
+            o->owned[o->k++] = dummy;
+        }
+        free(present);
+    }
+    free(ok);
+}
+
+static mkba_status check_args(const mkba_cohort *c, const mkba_est_spec *specs,
+                              size_t n_specs, mkba_error *err)
+{
+    if (!c)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "the bootstrap needs a cohort");
+    if (n_specs == 0)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "the bootstrap needs at least one effect (n_specs is 0)");
+    if (!specs)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "the bootstrap needs the effects (specs is NULL)");
+    return MKBA_OK;
+}
+
+/* Check every effect on the full cohort (its error is the caller's error)
+ * and prepare the plan. */
+static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
+                             size_t n_specs, plan *p, mkba_error *err)
+{
+    memset(p, 0, sizeof *p);
+    mkba_status st = check_args(c, specs, n_specs, err);
+    if (st || (st = strata_init(c, &p->s, err)))
+        return st;
+    p->g = mkba_cohort_group(c);
+    p->n_specs = n_specs;
+    p->fast = mkba_xcalloc(n_specs, sizeof *p->fast);
+    p->ols = mkba_xcalloc(n_specs, sizeof *p->ols);
+    long *pre = mkba_xcalloc(n_specs, sizeof *pre);
+    for (size_t j = 0; j < n_specs && !st; j++) {
+        mkba_effect e;
+        if ((st = mkba_estimate(c, &specs[j], &e, err)))
+            break;
+        if (e.method == MKBA_EST_OLS) {
+            p->ols[p->n_ols].spec = j;
+            plan_ols(c, &specs[j], &p->ols[p->n_ols++]);
+        } else {
+            pre[p->n_fast] = e.method == MKBA_EST_DID ? specs[j].pre : -1;
+            p->fast[p->n_fast++] = j;
+        }
+    }
+    if (!st)
+        plan_fast(c, specs, pre, p);
+    free(pre);
+    if (st)
+        plan_free(p);
+    return st;
+}
+
+/* ============================== a replicate ============================== */
+
+/* One thread's scratch space, allocated before its replicate loop. */
+typedef struct scratch {
+    gsl_rng *rng;          /* the thread's generator, set per replicate */
+    uint32_t *cnt;         /* [n] counts by position */
+    double *w;             /* [n] counts by cohort row, as OLS weights (OLS only) */
+    mkba_est_ws *ws;       /* OLS workspace (OLS only) */
+} scratch;
+
+static void scratch_init(const plan *p, scratch *sc)
+{
+    size_t n = p->s.n ? p->s.n : 1;
+    sc->rng = mkba_rng_alloc();
+    sc->cnt = mkba_xreallocarray(NULL, n, sizeof *sc->cnt);
+    sc->w = p->n_ols ? mkba_xreallocarray(NULL, n, sizeof *sc->w) : NULL;
+    sc->ws = p->n_ols ? mkba_est_ws_alloc() : NULL;
+}
+
+static void scratch_free(scratch *sc)
+{
+    gsl_rng_free(sc->rng);
+    free(sc->cnt);
+    free(sc->w);
+    mkba_est_ws_free(sc->ws);
+}
+
+/* sum[k] = sum over positions q in [from, to) of cnt[q] * v[q * BLK + k]:
+ * BLK running sums, each in position order (the order of mkba_est_diff). */
+static void sweep(const double *v, const uint32_t *cnt, size_t from, size_t to,
+                  double sum[BLK])
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (size_t q = from; q < to; q++) {
+        double w = cnt[q];
+        const double *x = v + q * BLK;
+        s0 += w * x[0];
+        s1 += w * x[1];
+        s2 += w * x[2];
+        s3 += w * x[3];
+    }
+    sum[0] = s0;
+    sum[1] = s1;
+    sum[2] = s2;
+    sum[3] = s3;
+}
+
+/* Estimates of the DIFF/DID effects; returns how many failed (NaN). */
+static size_t replicate_fast(const plan *p, const uint32_t *cnt, double *est)
+{
+    size_t n = p->s.n, failed = 0;
+    for (size_t b = 0; b * BLK < p->n_fast; b++) {
+        const double *v = p->val + b * n * BLK;
+        double S[2][BLK];
+        for (int g = 0; g < 2; g++)
+            sweep(v, cnt, p->s.start[g], p->s.start[g] + p->s.len[g], S[g]);
+        for (size_t e = b * BLK; e < p->n_fast && e < (b + 1) * BLK; e++) {
+            double mean[2];
+            int ok = 1;
+            for (int g = 0; g < 2; g++) {
+                /* Weight with a value: the group's draws (its size) less
+                 * the counts of the persons without one. Exact integers. */
+                double W = (double)p->s.len[g];
+                for (size_t m = 0; m < p->n_miss[2 * e + g]; m++)
+                    W -= cnt[p->miss[2 * e + g][m]];
+                ok &= W >= 2;
+                mean[g] = S[g][e % BLK] / W;
+            }
+            double d = mean[MKBA_PILOT] - mean[MKBA_CONTROL];
+            ok &= isfinite(d) != 0;
+            est[p->fast[e]] = ok ? d : NAN;
+            failed += !ok;
+        }
+    }
+    return failed;
+}
+
+/* Estimates of the OLS effects; returns how many failed (NaN). */
+static size_t replicate_ols(const plan *p, scratch *sc, const uint32_t *cnt, double *est)
+{
+    size_t failed = 0;
+    for (size_t q = 0; q < p->s.n; q++)
+        sc->w[p->s.row[q]] = cnt[q];
+    for (size_t e = 0; e < p->n_ols; e++) {
+        const ols_eff *o = &p->ols[e];
+        mkba_effect fit;
+        mkba_status st = mkba_est_ols_ws(sc->ws, o->y, o->pre, p->g, o->k, o->x, sc->w,
+                                         p->s.n, &fit, NULL);
+        est[o->spec] = st ? NAN : fit.estimate;
+        failed += st != MKBA_OK;
+    }
+    return failed;
+}
+
+/* All effects on counts 'cnt' (by position); returns how many failed. */
+static size_t replicate(const plan *p, scratch *sc, const uint32_t *cnt, double *est)
+{
+    size_t failed = replicate_fast(p, cnt, est);
+    if (p->n_ols)
+        failed += replicate_ols(p, sc, cnt, est);
+    return failed;
+}
+
+/* ================================ threads ================================ */
+
+/* What one thread does: replicates from the shared counter until B. */
+typedef struct job {
+    const plan *p;
+    uint64_t seed;
+    size_t B;
+    double *out;           /* [B * n_specs] shared; rows are disjoint */
+    atomic_size_t *next;   /* next replicate to take (shared) */
+    size_t n_failed;       /* NaN entries this thread wrote */
+} job;
+
+static void *worker(void *arg)
+{
+    job *jb = arg;
+    const plan *p = jb->p;
+    scratch sc;
+    scratch_init(p, &sc);
+    for (;;) {
+        size_t r = atomic_fetch_add(jb->next, 1);
+        if (r >= jb->B)
+            break;
+        draw_counts(&p->s, sc.rng, jb->seed, r, sc.cnt);
+        jb->n_failed += replicate(p, &sc, sc.cnt, jb->out + r * p->n_specs);
+    }
+    scratch_free(&sc);
+    return NULL;
+}
+
+/* Threads asked for, bounded by the replicates and MAX_THREADS. */
+static size_t thread_count(int threads, size_t B)
+{
+    long t = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = t > 0 ? (size_t)t : 1;
+    if (n > MAX_THREADS)
+        n = MAX_THREADS;
+    return n < B ? n : B;
+}
+
+/* Run the replicates on 'nt' threads, the calling one included. A thread
+ * that cannot be started leaves its share to the others (the counter hands
+ * out what is left). Returns the NaN entries written. */
+static size_t run_threads(const plan *p, uint64_t seed, size_t B, size_t nt, double *out)
+{
+    atomic_size_t next;
+    atomic_init(&next, 0);
+    job *jobs = mkba_xcalloc(nt, sizeof *jobs);
+    pthread_t *tid = mkba_xcalloc(nt, sizeof *tid);
+    uint8_t *started = mkba_xcalloc(nt, 1);
+    for (size_t t = 0; t < nt; t++)
+        jobs[t] = (job){.p = p, .seed = seed, .B = B, .out = out, .next = &next};
+    for (size_t t = 1; t < nt; t++)
+        started[t] = pthread_create(&tid[t], NULL, worker, &jobs[t]) == 0;
+    worker(&jobs[0]);
+    size_t failed = jobs[0].n_failed;
+    for (size_t t = 1; t < nt; t++) {
+        if (started[t] && pthread_join(tid[t], NULL) == 0)
+            failed += jobs[t].n_failed;
+    }
+    free(jobs);
+    free(tid);
+    free(started);
+    return failed;
+}
+
+/* =============================== public API ============================== */
+
+mkba_status mkba_bootstrap(const mkba_cohort *c, const mkba_est_spec *specs, size_t n_specs,
+                           size_t B, uint64_t seed, int threads, double *out,
+                           size_t *n_failed, mkba_error *err)
+{
+    if (B == 0)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "the bootstrap needs at least 1 replicate (B is 0)");
+    mkba_status st = check_args(c, specs, n_specs, err);
+    if (st)
+        return st;
+    if (!out || B > SIZE_MAX / n_specs / sizeof *out)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "the bootstrap needs an output array of B x n_specs values");
+    plan p;
+    if ((st = plan_init(c, specs, n_specs, &p, err)))
+        return st;
+    size_t failed = run_threads(&p, seed, B, thread_count(threads, B), out);
+    plan_free(&p);
+    if (n_failed)
+        *n_failed = failed;
+    return MKBA_OK;
+}
+
+mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
+                                  uint32_t *counts, mkba_error *err)
+{
+    if (!c || !counts)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "bootstrap counts need a cohort and an array for the counts");
+    strata s;
+    mkba_status st = strata_init(c, &s, err);
+    if (st)
+        return st;
+    uint32_t *cnt = mkba_xreallocarray(NULL, s.n ? s.n : 1, sizeof *cnt);
+    gsl_rng *rng = mkba_rng_alloc();
+    draw_counts(&s, rng, seed, r, cnt);
+    for (size_t q = 0; q < s.n; q++)
+        counts[s.row[q]] = cnt[q];
+    gsl_rng_free(rng);
+    free(cnt);
+    free(s.row);
+    return MKBA_OK;
+}
+
+mkba_status mkba_bootstrap_replicate(const mkba_cohort *c, const mkba_est_spec *specs,
+                                     size_t n_specs, const uint32_t *counts, double *est,
+                                     size_t *n_failed, mkba_error *err)
+{
+    if (!counts || !est)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "a bootstrap replicate needs counts and an array for the "
+                              "estimates");
+    plan p;
+    mkba_status st = plan_init(c, specs, n_specs, &p, err);
+    if (st)
+        return st;
+    scratch sc;
+    scratch_init(&p, &sc);
+    for (size_t q = 0; q < p.s.n; q++)
+        sc.cnt[q] = counts[p.s.row[q]];
+    size_t failed = replicate(&p, &sc, sc.cnt, est);
+    scratch_free(&sc);
+    plan_free(&p);
+    if (n_failed)
+        *n_failed = failed;
+    return MKBA_OK;
+}
+
+void mkba_bootstrap_ci(const double *rep, size_t B, size_t stride, size_t j, double level,
+                       double *lo, double *hi)
+{
+    double l = NAN, h = NAN;
+    if (rep && B && j < stride && level >= 0 && level <= 1) {
+        double *v = mkba_xreallocarray(NULL, B, sizeof *v);
+        size_t m = 0;
+        for (size_t r = 0; r < B; r++) {
+            double x = rep[r * stride + j];
+            if (!isnan(x))
+                v[m++] = x;
+        }
+        if (m) {
+            gsl_sort(v, 1, m);
+            l = gsl_stats_quantile_from_sorted_data(v, 1, m, (1 - level) / 2);
+            h = gsl_stats_quantile_from_sorted_data(v, 1, m, (1 + level) / 2);
+        }
+        free(v);
+    }
+    if (lo)
+        *lo = l;
+    if (hi)
+        *hi = h;
+}

@@ -1,0 +1,459 @@
+/* out_mc.c - Monte Carlo outputs: the uncertainty section of the terminal
+ * report, and every draw as CSV (--draws-out) for users' own analysis.
+ * Aggregates only: a draw holds parameters, effects and present values,
+ * never a person's data. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "mkba/fsutil.h"
+#include "mkba/mem.h"
+#include "mkba/out.h"
+#include "mkba/sim.h"
+
+/* 1234567.4 -> "1,234,567"; rounds half away from zero; never "-0". */
+static void amount(char *buf, size_t size, double x)
+{
+    if (!isfinite(x)) {
+        snprintf(buf, size, "n/a");
+        return;
+    }
+    double r = round(x);
+    if (r == 0)
+        r = 0;
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.0f", fabs(r));
+    size_t nd = strlen(digits), o = 0;
+    if (r < 0 && o + 1 < size)
+        buf[o++] = '-';
+    for (size_t i = 0; i < nd && o + 1 < size; i++) {
+        buf[o++] = digits[i];
+        if ((nd - i - 1) % 3 == 0 && i + 1 < nd && o + 1 < size)
+            buf[o++] = ',';
+    }
+    buf[o] = '\0';
+}
+
+static void ratio(char *buf, size_t size, double x)
+{
+    if (!isfinite(x))
+        snprintf(buf, size, "n/a");
+    else
+        snprintf(buf, size, "%.2f", x);
+}
+
+static const char *holder(const mkba_appraisal *a, size_t k)
+{
+    if (k == a->n_stakeholders)
+        return "Society";
+    const char *l = a->stakeholder_labels ? a->stakeholder_labels[k] : NULL;
+    return l && *l ? l : a->stakeholders[k];
+}
+
+static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s)
+{
+    const mkba_mc *mc = a->mc;
+    fprintf(f, "  %-30s %13s %12s %13s %13s %13s %8s\n", "NPV (saldo)", "mean", "SD", "P5",
+            "P50", "P95", "P(>0)");
+    for (size_t k = 0; k <= a->n_stakeholders; k++) {
+        const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, k)];
+        char m[32], sd[32], p5[32], p50[32], p95[32];
+        amount(m, sizeof m, st->mean);
+        amount(sd, sizeof sd, st->sd);
+        amount(p5, sizeof p5, st->p5);
+        amount(p50, sizeof p50, st->p50);
+        amount(p95, sizeof p95, st->p95);
+        fprintf(f, "  %-30.30s %13s %12s %13s %13s %13s %7.1f%%\n", holder(a, k), m, sd, p5,
+                p50, p95, 100 * st->p_positive);
+    }
+    const mkba_stats *soc = &mc->pv_benefits[mkba_mc_idx(mc, s, a->n_stakeholders)];
+    const mkba_stats *soc_c = &mc->pv_costs[mkba_mc_idx(mc, s, a->n_stakeholders)];
+    const mkba_stats *bcr = &mc->bcr[mkba_mc_idx(mc, s, a->n_stakeholders)];
+    char b[32], c[32], r5[16], r50[16], r95[16];
+    amount(b, sizeof b, soc->mean);
+    amount(c, sizeof c, soc_c->mean);
+    ratio(r5, sizeof r5, bcr->p5);
+    ratio(r50, sizeof r50, bcr->p50);
+    ratio(r95, sizeof r95, bcr->p95);
+    fprintf(f, "  Society: PV benefits %s %s, PV costs %s %s on average; B/C P5 %s, P50 %s, "
+               "P95 %s.\n",
+            a->currency, b, a->currency, c, r5, r50, r95);
+}
+
+void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
+{
+    const mkba_mc *mc = a->mc;
+    if (!mc)
+        return;
+    char draws[32];
+    amount(draws, sizeof draws, (double)mc->draws);
+    fprintf(f, "\nUncertainty (Monte Carlo: %s draws, seed %llu, %d thread%s", draws,
+            (unsigned long long)mc->seed, mc->threads, mc->threads == 1 ? "" : "s");
+    if (mc->n_boot)
+        fprintf(f, ", effects from %zu bootstrap replicates", mc->n_boot);
+    fprintf(f, ")\n");
+    fprintf(f, "  Amounts in %s; every scenario sees the same draws (common random numbers).\n",
+            a->currency);
+    if (mc->n_outcomes && mc->n_boot) {
+        fprintf(f, "\n  Effects: analytic and bootstrap 95%% confidence intervals\n");
+        fprintf(f, "  %-32s %11s %25s %25s\n", "Effect", "Estimate", "Analytic 95% CI",
+                "Bootstrap 95% CI");
+        for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
+            const mkba_effect *e = &a->effects[j].e;
+            char an[64], bs[64];
+            snprintf(an, sizeof an, "[%.4g, %.4g]", e->ci_lo, e->ci_hi);
+            snprintf(bs, sizeof bs, "[%.4g, %.4g]", mc->boot_lo[j], mc->boot_hi[j]);
+            fprintf(f, "  %-32.32s %11.4g %25s %25s\n", a->effects[j].name, e->estimate, an, bs);
+        }
+        if (mc->n_boot_failed)
+            fprintf(f, "  %zu bootstrap estimates could not be made (a covariate without "
+                       "variation in the replicate) and were left out.\n",
+                    mc->n_boot_failed);
+    }
+    for (size_t s = 1; s < a->n_scenarios; s++) {
+        fprintf(f, "\n  %s vs %s\n", a->scenarios[s].label, a->scenarios[0].label);
+        print_npv_table(f, a, s);
+    }
+    if (mc->n_nonfinite)
+        fprintf(f, "  Warning: %zu draws gave a non-finite result (e.g. a division by zero) "
+                   "and are left out of the statistics.\n",
+                mc->n_nonfinite);
+    fprintf(f, "\n  Chance that benefits exceed costs for society:\n");
+    for (size_t s = 1; s < a->n_scenarios; s++)
+        fprintf(f, "    %s: %.1f%%\n", a->scenarios[s].label,
+                100 * mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)].p_positive);
+}
+
+/* ---- every draw as CSV ---- */
+
+static void csv_name(FILE *fp, const char *a, const char *b, const char *c)
+{
+    /* Column names are built from model names; quote when needed. */
+    char buf[600];
+    snprintf(buf, sizeof buf, "%s%s%s%s%s", a, b ? ":" : "", b ? b : "", c ? ":" : "",
+             c ? c : "");
+    if (strpbrk(buf, ",\"\n\r")) {
+        fputc('"', fp);
+        for (const char *p = buf; *p; p++) {
+            if (*p == '"')
+                fputc('"', fp);
+            fputc(*p, fp);
+        }
+        fputc('"', fp);
+    } else {
+        fputs(buf, fp);
+    }
+}
+
+mkba_status mkba_out_write_draws(const char *path, const mkba_sim *sim, const mkba_plan *plan,
+                                 const mkba_appraisal *a, mkba_error *err)
+{
+    mkba_afile *af = mkba_afile_open(path, err);
+    if (!af)
+        return err->code;
+    FILE *fp = mkba_afile_fp(af);
+    size_t D = sim->draws, K = sim->n_stakeholders;
+    fputs("draw", fp);
+    for (size_t k = 0; k < sim->n_uncertain; k++) {
+        fputc(',', fp);
+        csv_name(fp, plan->uncertain[k].name, NULL, NULL);
+    }
+    for (size_t j = 0; j < sim->n_outcomes; j++) {
+        fputc(',', fp);
+        csv_name(fp, plan->slot_names[plan->outcome_slots[j]], NULL, NULL);
+    }
+    for (size_t s = 1; s < sim->n_scenarios; s++)
+        for (size_t k = 0; k <= K; k++) {
+            const char *who = k == K ? "society" : a->stakeholders[k];
+            const char *what[] = {"npv", "pv_benefits", "pv_costs"};
+            for (int m = 0; m < 3; m++) {
+                fputc(',', fp);
+                csv_name(fp, a->scenarios[s].name, who, what[m]);
+            }
+        }
+    fputc('\n', fp);
+    for (size_t d = 0; d < D; d++) {
+        fprintf(fp, "%zu", d + 1);
+        for (size_t k = 0; k < sim->n_uncertain; k++)
+            fprintf(fp, ",%.17g", sim->uncertain[k * D + d]);
+        for (size_t j = 0; j < sim->n_outcomes; j++)
+            fprintf(fp, ",%.17g", sim->effects[j * D + d]);
+        for (size_t s = 1; s < sim->n_scenarios; s++)
+            for (size_t k = 0; k <= K; k++) {
+                size_t c = mkba_sim_col(sim, s, k);
+                double b = sim->pv_benefits[c * D + d], co = sim->pv_costs[c * D + d];
+                fprintf(fp, ",%.17g,%.17g,%.17g", b - co, b, co);
+            }
+        fputc('\n', fp);
+    }
+    return mkba_afile_commit(af, err);
+}
+
+/* ---- tables for --out: CSV (',' and the Dutch ';' with decimal commas) ---- */
+
+typedef struct mcw {
+    FILE *fp;
+    int dutch;
+    int col; /* fields written on this line */
+} mcw;
+
+static void w_sep(mcw *w)
+{
+    if (w->col++)
+        fputc(w->dutch ? ';' : ',', w->fp);
+}
+
+static void w_text(mcw *w, const char *s)
+{
+    w_sep(w);
+    if (strpbrk(s, ",;\"\n\r") || (s[0] == ' ') || (*s && s[strlen(s) - 1] == ' ')) {
+        fputc('"', w->fp);
+        for (const char *p = s; *p; p++) {
+            if (*p == '"')
+                fputc('"', w->fp);
+            fputc(*p, w->fp);
+        }
+        fputc('"', w->fp);
+    } else {
+        fputs(s, w->fp);
+    }
+}
+
+static void w_num(mcw *w, double x)
+{
+    w_sep(w);
+    if (isnan(x))
+        return; /* empty field */
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.17g", x);
+    if (w->dutch)
+        for (char *p = buf; *p; p++)
+            if (*p == '.')
+                *p = ',';
+    fputs(buf, w->fp);
+}
+
+static void w_end(mcw *w)
+{
+    fputc('\n', w->fp);
+    w->col = 0;
+}
+
+static void w_header(mcw *w, const char *const *names)
+{
+    for (size_t i = 0; names[i]; i++)
+        w_text(w, names[i]);
+    w_end(w);
+}
+
+static void w_stats(mcw *w, const mkba_stats *st)
+{
+    w_num(w, st->mean);
+    w_num(w, st->sd);
+    w_num(w, st->p5);
+    w_num(w, st->p50);
+    w_num(w, st->p95);
+    w_num(w, st->p_positive);
+    w_num(w, (double)st->n);
+}
+
+static const char *const STATS_COLS[] = {"mean", "sd", "p5", "p50", "p95", "p_positive", "n"};
+
+static void header_with_stats(mcw *w, const char *const *lead, size_t n_lead)
+{
+    for (size_t i = 0; i < n_lead; i++)
+        w_text(w, lead[i]);
+    for (size_t i = 0; i < 7; i++)
+        w_text(w, STATS_COLS[i]);
+    w_end(w);
+}
+
+static void table_mc_summary(mcw *w, const mkba_appraisal *a)
+{
+    const mkba_mc *mc = a->mc;
+    const char *lead[] = {"scenario", "stakeholder", "measure"};
+    header_with_stats(w, lead, 3);
+    for (size_t s = 1; s < a->n_scenarios; s++)
+        for (size_t k = 0; k <= a->n_stakeholders; k++) {
+            const char *who = k == a->n_stakeholders ? "society" : a->stakeholders[k];
+            const mkba_stats *st[] = {&mc->npv[mkba_mc_idx(mc, s, k)],
+                                      &mc->pv_benefits[mkba_mc_idx(mc, s, k)],
+                                      &mc->pv_costs[mkba_mc_idx(mc, s, k)],
+                                      &mc->bcr[mkba_mc_idx(mc, s, k)]};
+            const char *what[] = {"npv", "pv_benefits", "pv_costs", "bcr"};
+            for (int m = 0; m < 4; m++) {
+                w_text(w, a->scenarios[s].name);
+                w_text(w, who);
+                w_text(w, what[m]);
+                w_stats(w, st[m]);
+                w_end(w);
+            }
+        }
+}
+
+static void table_mc_items(mcw *w, const mkba_appraisal *a)
+{
+    const mkba_mc *mc = a->mc;
+    const char *lead[] = {"scenario", "item"};
+    header_with_stats(w, lead, 2);
+    for (size_t s = 1; s < a->n_scenarios; s++)
+        for (size_t i = 0; i < a->n_items; i++) {
+            w_text(w, a->scenarios[s].name);
+            w_text(w, a->items[i].name);
+            w_stats(w, &mc->items[s * a->n_items + i]);
+            w_end(w);
+        }
+}
+
+static void table_mc_uncertain(mcw *w, const mkba_appraisal *a)
+{
+    const mkba_mc *mc = a->mc;
+    const char *lead[] = {"quantity"};
+    header_with_stats(w, lead, 1);
+    for (size_t k = 0; k < mc->n_uncertain; k++) {
+        w_text(w, mc->uncertain_names[k]);
+        w_stats(w, &mc->uncertain[k]);
+        w_end(w);
+    }
+}
+
+static void table_mc_effects(mcw *w, const mkba_appraisal *a)
+{
+    const mkba_mc *mc = a->mc;
+    const char *names[] = {"effect", "estimate", "ci_lo", "ci_hi", "bootstrap_ci_lo",
+                           "bootstrap_ci_hi", "bootstrap_replicates", "draws_mean", "draws_sd",
+                           NULL};
+    w_header(w, names);
+    for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
+        const mkba_effect *e = &a->effects[j].e;
+        w_text(w, a->effects[j].name);
+        w_num(w, e->estimate);
+        w_num(w, e->ci_lo);
+        w_num(w, e->ci_hi);
+        w_num(w, mc->boot_lo[j]);
+        w_num(w, mc->boot_hi[j]);
+        w_num(w, (double)mc->n_boot);
+        w_num(w, mc->effects[j].mean);
+        w_num(w, mc->effects[j].sd);
+        w_end(w);
+    }
+}
+
+static const struct {
+    const char *name;
+    void (*write)(mcw *w, const mkba_appraisal *a);
+} MC_TABLES[] = {{"mc_summary", table_mc_summary},
+                 {"mc_items", table_mc_items},
+                 {"mc_uncertain", table_mc_uncertain},
+                 {"mc_effects", table_mc_effects}};
+
+mkba_status mkba_out_mc_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
+                              size_t *n, mkba_error *err)
+{
+    for (size_t t = 0; t < sizeof MC_TABLES / sizeof MC_TABLES[0]; t++)
+        for (int dutch = 0; dutch <= 1; dutch++) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/%s%s", dir, MC_TABLES[t].name,
+                     dutch ? "_nl.csv" : ".csv");
+            mkba_afile *f = mkba_afile_open(path, err);
+            if (!f)
+                return err->code ? err->code : MKBA_EIO;
+            files[(*n)++] = f;
+            mcw w = {mkba_afile_fp(f), dutch, 0};
+            MC_TABLES[t].write(&w, a);
+        }
+    return MKBA_OK;
+}
+
+/* ---- results.json ---- */
+
+static int jstats(cJSON *parent, const char *key, const mkba_stats *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddItemToObject(parent, key, o))
+        return cJSON_Delete(o), 0;
+    const char *names[] = {"mean", "sd", "p5", "p50", "p95", "p_positive"};
+    double v[] = {st->mean, st->sd, st->p5, st->p50, st->p95, st->p_positive};
+    for (int i = 0; i < 6; i++) {
+        cJSON *x = isfinite(v[i]) ? cJSON_CreateNumber(v[i]) : cJSON_CreateNull();
+        if (!x || !cJSON_AddItemToObject(o, names[i], x))
+            return cJSON_Delete(x), 0;
+    }
+    return cJSON_AddNumberToObject(o, "n", (double)st->n) != NULL;
+}
+
+int mkba_out_mc_json(cJSON *root, const mkba_appraisal *a)
+{
+    const mkba_mc *mc = a->mc;
+    cJSON *m = cJSON_AddObjectToObject(root, "monte_carlo");
+    if (!m)
+        return 0;
+    /* The seed is a 64-bit integer: as text it survives any JSON reader. */
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)mc->seed);
+    int ok = cJSON_AddNumberToObject(m, "draws", (double)mc->draws) &&
+             cJSON_AddStringToObject(m, "seed", seed) &&
+             cJSON_AddNumberToObject(m, "bootstrap_replicates", (double)mc->n_boot) &&
+             cJSON_AddNumberToObject(m, "bootstrap_failed", (double)mc->n_boot_failed) &&
+             cJSON_AddNumberToObject(m, "nonfinite_draws", (double)mc->n_nonfinite) &&
+             cJSON_AddNumberToObject(m, "block_size", MKBA_SIM_BLOCK) &&
+             cJSON_AddStringToObject(m, "generator", "xoshiro256** streams keyed by (seed, block)") &&
+             cJSON_AddBoolToObject(m, "correlated_inputs", mc->has_copula);
+    if (!ok)
+        return 0;
+    cJSON *res = cJSON_AddArrayToObject(m, "scenarios");
+    if (!res)
+        return 0;
+    for (size_t s = 1; s < a->n_scenarios; s++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(res, o))
+            return cJSON_Delete(o), 0;
+        if (!cJSON_AddStringToObject(o, "scenario", a->scenarios[s].name))
+            return 0;
+        cJSON *holders = cJSON_AddObjectToObject(o, "stakeholders");
+        if (!holders)
+            return 0;
+        for (size_t k = 0; k <= a->n_stakeholders; k++) {
+            cJSON *h = cJSON_CreateObject();
+            const char *who = k == a->n_stakeholders ? "society" : a->stakeholders[k];
+            if (!h || !cJSON_AddItemToObject(k == a->n_stakeholders ? o : holders, who, h))
+                return cJSON_Delete(h), 0;
+            size_t c = mkba_mc_idx(mc, s, k);
+            if (!jstats(h, "npv", &mc->npv[c]) || !jstats(h, "pv_benefits", &mc->pv_benefits[c]) ||
+                !jstats(h, "pv_costs", &mc->pv_costs[c]) || !jstats(h, "bcr", &mc->bcr[c]))
+                return 0;
+        }
+        cJSON *items = cJSON_AddObjectToObject(o, "items");
+        if (!items)
+            return 0;
+        for (size_t i = 0; i < a->n_items; i++)
+            if (!jstats(items, a->items[i].name, &mc->items[s * a->n_items + i]))
+                return 0;
+    }
+    cJSON *unc = cJSON_AddObjectToObject(m, "uncertain");
+    if (!unc)
+        return 0;
+    for (size_t k = 0; k < mc->n_uncertain; k++)
+        if (!jstats(unc, mc->uncertain_names[k], &mc->uncertain[k]))
+            return 0;
+    cJSON *eff = cJSON_AddObjectToObject(m, "effects");
+    if (!eff)
+        return 0;
+    for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
+        cJSON *e = cJSON_CreateObject();
+        if (!e || !cJSON_AddItemToObject(eff, a->effects[j].name, e))
+            return cJSON_Delete(e), 0;
+        if (!jstats(e, "draws", &mc->effects[j]))
+            return 0;
+        cJSON *lo = isfinite(mc->boot_lo[j]) ? cJSON_CreateNumber(mc->boot_lo[j]) : cJSON_CreateNull();
+        cJSON *hi = isfinite(mc->boot_hi[j]) ? cJSON_CreateNumber(mc->boot_hi[j]) : cJSON_CreateNull();
+        if (!lo || !cJSON_AddItemToObject(e, "bootstrap_ci_lo", lo))
+            return cJSON_Delete(lo), cJSON_Delete(hi), 0;
+        if (!hi || !cJSON_AddItemToObject(e, "bootstrap_ci_hi", hi))
+            return cJSON_Delete(hi), 0;
+    }
+    return 1;
+}

@@ -1,0 +1,400 @@
+/* sim.c - the Monte Carlo draw loop, threads, and summary statistics.
+ *
+ * Work is cut into blocks of MKBA_SIM_BLOCK draws. A worker takes the next
+ * block number from a shared counter, draws the block's uncertain values
+ * from the block's own random stream, evaluates every scenario on them with
+ * block-wise expression evaluation (one pass of the interpreter per block,
+ * plain array loops inside), and writes the block's slice of each output
+ * column. Everything a worker needs is allocated before its loop. */
+#include "mkba/sim.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mkba/dist.h"
+#include "mkba/expr.h"
+#include "mkba/mem.h"
+#include "mkba/rng.h"
+
+#define B MKBA_SIM_BLOCK
+
+typedef struct shared {
+    const mkba_plan *p;
+    const mkba_sim_opts *o;
+    mkba_sim *out;
+    size_t n_blocks;
+    size_t depth;             /* deepest expression stack */
+    double *ann_self;         /* [S][I] annuity of the scenario's item at its rates; NaN = per draw */
+    double *ann_ref;          /* [S][I] annuity of the reference's item at scenario s's rates */
+    atomic_size_t next;       /* next block to take */
+    atomic_size_t done;       /* draws finished */
+    atomic_size_t nonfinite;
+} shared;
+
+typedef struct worker {
+    shared *sh;
+    pthread_t tid;
+    gsl_rng *r;
+    double *slots;            /* [n_slots][B] */
+    double *drawn;            /* [n_unc][B] */
+    double *qp;               /* [S][I][B] quantity * price */
+    double *dd;               /* [S][I][B] drop-off */
+    double *tmp;              /* [B] */
+    double *scratch;          /* [depth][B] */
+    double *u;                /* [copula dim] */
+} worker;
+
+/* sum_{t=first..last} (1 - d)^(t - first) * DF_t */
+static double annuity(double d, int first, int last, const double *df)
+{
+    double a = 0, f = 1;
+    for (int t = first; t <= last; t++) {
+        a += f * df[t - 1];
+        f *= 1.0 - d;
+    }
+    return a;
+}
+
+static int const_dropoff(const mkba_plan_item *it, double *d)
+{
+    *d = 0;
+    return !it->dropoff || mkba_expr_is_const(it->dropoff, d);
+}
+
+static void precompute_annuities(shared *sh)
+{
+    const mkba_plan *p = sh->p;
+    size_t S = p->n_scenarios, I = p->n_items;
+    sh->ann_self = mkba_xcalloc(S * I + 1, sizeof *sh->ann_self);
+    sh->ann_ref = mkba_xcalloc(S * I + 1, sizeof *sh->ann_ref);
+    for (size_t s = 0; s < S; s++) {
+        const double *df = p->scenarios[s].discount;
+        for (size_t i = 0; i < I; i++) {
+            const mkba_plan_item *it = &p->scenarios[s].items[i];
+            const mkba_plan_item *ref = &p->scenarios[0].items[i];
+            double d;
+            sh->ann_self[s * I + i] =
+                !it->enabled ? 0 : const_dropoff(it, &d) ? annuity(d, it->first, it->last, df) : NAN;
+            sh->ann_ref[s * I + i] = !ref->enabled                ? 0
+                                     : const_dropoff(ref, &d) ? annuity(d, ref->first, ref->last, df)
+                                                              : NAN;
+        }
+    }
+}
+
+static size_t max_depth(const mkba_plan *p)
+{
+    size_t depth = 1;
+    for (size_t s = 0; s < p->n_scenarios; s++) {
+        const mkba_plan_scenario *sc = &p->scenarios[s];
+        for (size_t i = 0; i < sc->n_params; i++)
+            if (mkba_expr_depth(sc->params[i].expr) > depth)
+                depth = mkba_expr_depth(sc->params[i].expr);
+        for (size_t i = 0; i < p->n_items; i++) {
+            const mkba_expr *e[] = {sc->items[i].quantity, sc->items[i].price, sc->items[i].dropoff};
+            for (int k = 0; k < 3; k++)
+                if (e[k] && mkba_expr_depth(e[k]) > depth)
+                    depth = mkba_expr_depth(e[k]);
+        }
+    }
+    return depth;
+}
+
+/* ------------------------------------------------------------ one block */
+
+/* Uncertain values of the block's n draws, in the fixed order. */
+static void draw_block(worker *w, size_t n)
+{
+    const mkba_plan *p = w->sh->p;
+    for (size_t i = 0; i < n; i++) {
+        if (p->copula)
+            mkba_copula_sample(p->copula, w->r, w->u);
+        for (size_t k = 0; k < p->n_uncertain; k++) {
+            const mkba_plan_uncertain *un = &p->uncertain[k];
+            w->drawn[k * B + i] = un->copula_index >= 0
+                                      ? mkba_dist_quantile(un->dist, w->u[un->copula_index])
+                                      : mkba_dist_sample(un->dist, w->r);
+        }
+    }
+}
+
+/* Put the draws (uncertain values and bootstrap effects) into the slots. */
+static void set_drawn_slots(worker *w, size_t first, size_t n)
+{
+    const mkba_plan *p = w->sh->p;
+    const mkba_sim_opts *o = w->sh->o;
+    for (size_t k = 0; k < p->n_uncertain; k++)
+        memcpy(w->slots + (size_t)p->uncertain[k].slot * B, w->drawn + k * B, n * sizeof(double));
+    if (o->bootstrap)
+        for (size_t j = 0; j < p->n_outcomes; j++) {
+            double *dst = w->slots + (size_t)p->outcome_slots[j] * B;
+            for (size_t i = 0; i < n; i++)
+                dst[i] = o->bootstrap[((first + i) % o->n_boot) * p->n_outcomes + j];
+        }
+}
+
+static void eval_scenario(worker *w, size_t s, size_t n)
+{
+    const mkba_plan *p = w->sh->p;
+    const mkba_plan_scenario *sc = &p->scenarios[s];
+    size_t I = p->n_items;
+    for (size_t k = 0; k < sc->n_params; k++) {
+        const mkba_plan_param *pp = &sc->params[k];
+        if (!pp->drawn)
+            mkba_expr_eval_block(pp->expr, w->slots, B, n, w->slots + (size_t)pp->slot * B,
+                                 w->scratch);
+    }
+    for (size_t i = 0; i < I; i++) {
+        const mkba_plan_item *it = &sc->items[i];
+        double *qp = w->qp + (s * I + i) * B;
+        if (!it->enabled)
+            continue;
+        mkba_expr_eval_block(it->quantity, w->slots, B, n, qp, w->scratch);
+        if (it->price) {
+            mkba_expr_eval_block(it->price, w->slots, B, n, w->tmp, w->scratch);
+            for (size_t j = 0; j < n; j++)
+                qp[j] *= w->tmp[j];
+        }
+        double d;
+        if (it->dropoff && !mkba_expr_is_const(it->dropoff, &d))
+            mkba_expr_eval_block(it->dropoff, w->slots, B, n, w->dd + (s * I + i) * B,
+                                 w->scratch);
+    }
+}
+
+/* The annuity factor of item i of scenario 'src' at the rates of 's'. */
+static double item_annuity(const worker *w, size_t s, size_t src, size_t i, size_t j)
+{
+    const mkba_plan *p = w->sh->p;
+    size_t I = p->n_items;
+    double a = src == s ? w->sh->ann_self[s * I + i] : w->sh->ann_ref[s * I + i];
+    if (!isnan(a))
+        return a;
+    const mkba_plan_item *it = &p->scenarios[src].items[i];
+    double d = w->dd[(src * I + i) * B + j];
+    if (!(d >= 0 && d <= 1))
+        return NAN;
+    return annuity(d, it->first, it->last, p->scenarios[s].discount);
+}
+
+/* Balances of each project scenario against the reference, per draw. */
+static void book_block(worker *w, size_t first, size_t n)
+{
+    const mkba_plan *p = w->sh->p;
+    mkba_sim *out = w->sh->out;
+    size_t S = p->n_scenarios, I = p->n_items, K = p->n_stakeholders, D = out->draws;
+    size_t bad = 0;
+    for (size_t j = 0; j < n; j++) {
+        int finite = 1;
+        for (size_t s = 1; s < S; s++) {
+            double b[64], c[64]; /* K <= 63 is checked in mkba_sim_run */
+            memset(b, 0, (K + 1) * sizeof *b);
+            memset(c, 0, (K + 1) * sizeof *c);
+            for (size_t i = 0; i < I; i++) {
+                double pv_s = p->scenarios[s].items[i].enabled
+                                  ? w->qp[(s * I + i) * B + j] * item_annuity(w, s, s, i, j)
+                                  : 0;
+                double pv_r = p->scenarios[0].items[i].enabled
+                                  ? w->qp[i * B + j] * item_annuity(w, s, 0, i, j)
+                                  : 0;
+                double delta = pv_s - pv_r;
+                if (out->item_pv)
+                    out->item_pv[(s * I + i) * D + first + j] = delta;
+                size_t who = p->stakeholder[i];
+                switch (p->kinds[i]) {
+                case MKBA_ITEM_BENEFIT:
+                    b[who] += delta;
+                    b[K] += delta;
+                    break;
+                case MKBA_ITEM_COST:
+                    c[who] += delta;
+                    c[K] += delta;
+                    break;
+                case MKBA_ITEM_TRANSFER:
+                    b[who] += delta;
+                    c[p->loser[i]] += delta;
+                    break;
+                }
+            }
+            for (size_t k = 0; k <= K; k++) {
+                size_t col = s * (K + 1) + k;
+                out->pv_benefits[col * D + first + j] = b[k];
+                out->pv_costs[col * D + first + j] = c[k];
+            }
+            finite &= isfinite(b[K] - c[K]);
+        }
+        bad += !finite;
+    }
+    atomic_fetch_add(&w->sh->nonfinite, bad);
+}
+
+static void run_block(worker *w, size_t blk)
+{
+    shared *sh = w->sh;
+    const mkba_plan *p = sh->p;
+    mkba_sim *out = sh->out;
+    size_t first = blk * B, n = out->draws - first < B ? out->draws - first : B;
+    mkba_rng_stream(w->r, sh->o->seed, MKBA_STREAM_DRAWS, blk);
+    draw_block(w, n);
+    for (size_t s = 0; s < p->n_scenarios; s++) {
+        set_drawn_slots(w, first, n);
+        eval_scenario(w, s, n);
+    }
+    book_block(w, first, n);
+    for (size_t k = 0; k < p->n_uncertain; k++)
+        memcpy(out->uncertain + k * out->draws + first, w->drawn + k * B, n * sizeof(double));
+    for (size_t j = 0; j < p->n_outcomes; j++)
+        memcpy(out->effects + j * out->draws + first,
+               w->slots + (size_t)p->outcome_slots[j] * B, n * sizeof(double));
+    atomic_fetch_add(&sh->done, n);
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    size_t blk;
+    while ((blk = atomic_fetch_add(&w->sh->next, 1)) < w->sh->n_blocks)
+        run_block(w, blk);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ set-up */
+
+static void worker_init(worker *w, shared *sh)
+{
+    const mkba_plan *p = sh->p;
+    size_t S = p->n_scenarios, I = p->n_items;
+    w->sh = sh;
+    w->r = mkba_rng_alloc();
+    w->slots = mkba_xcalloc(p->n_slots * B + 1, sizeof *w->slots);
+    for (size_t j = 0; j < p->n_slots; j++)
+        for (size_t i = 0; i < B; i++)
+            w->slots[j * B + i] = p->base_slots[j];
+    w->drawn = mkba_xcalloc(p->n_uncertain * B + 1, sizeof *w->drawn);
+    w->qp = mkba_xcalloc(S * I * B + 1, sizeof *w->qp);
+    w->dd = mkba_xcalloc(S * I * B + 1, sizeof *w->dd);
+    w->tmp = mkba_xcalloc(B, sizeof *w->tmp);
+    w->scratch = mkba_xcalloc(sh->depth * B, sizeof *w->scratch);
+    w->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) + 1, sizeof *w->u);
+}
+
+static void worker_fini(worker *w)
+{
+    gsl_rng_free(w->r);
+    free(w->slots);
+    free(w->drawn);
+    free(w->qp);
+    free(w->dd);
+    free(w->tmp);
+    free(w->scratch);
+    free(w->u);
+}
+
+int mkba_sim_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static mkba_sim *alloc_result(const mkba_plan *p, const mkba_sim_opts *o)
+{
+    mkba_sim *s = mkba_xcalloc(1, sizeof *s);
+    s->draws = o->draws;
+    s->n_scenarios = p->n_scenarios;
+    s->n_items = p->n_items;
+    s->n_stakeholders = p->n_stakeholders;
+    s->n_uncertain = p->n_uncertain;
+    s->n_outcomes = p->n_outcomes;
+    size_t cols = p->n_scenarios * (p->n_stakeholders + 1);
+    s->pv_benefits = mkba_xcalloc(cols * o->draws, sizeof(double));
+    s->pv_costs = mkba_xcalloc(cols * o->draws, sizeof(double));
+    if (o->keep_items)
+        s->item_pv = mkba_xcalloc(p->n_scenarios * p->n_items * o->draws + 1, sizeof(double));
+    s->uncertain = mkba_xcalloc(p->n_uncertain * o->draws + 1, sizeof(double));
+    s->effects = mkba_xcalloc(p->n_outcomes * o->draws + 1, sizeof(double));
+    return s;
+}
+
+mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *err)
+{
+    if (o->draws == 0)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "the number of draws must be "
+                                                               "at least 1"),
+               NULL;
+    if (p->n_stakeholders > 63)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "the Monte Carlo handles at most 63 stakeholders"),
+               NULL;
+    if (o->bootstrap && o->n_boot == 0)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "no bootstrap replicates"), NULL;
+    shared sh = {.p = p, .o = o};
+    sh.out = alloc_result(p, o);
+    sh.n_blocks = (o->draws + B - 1) / B;
+    sh.depth = max_depth(p);
+    precompute_annuities(&sh);
+    atomic_init(&sh.next, 0);
+    atomic_init(&sh.done, 0);
+    atomic_init(&sh.nonfinite, 0);
+    int threads = o->threads > 0 ? o->threads : mkba_sim_cores();
+    if ((size_t)threads > sh.n_blocks)
+        threads = (int)sh.n_blocks;
+    worker *ws = mkba_xcalloc((size_t)threads, sizeof *ws);
+    for (int t = 0; t < threads; t++)
+        worker_init(&ws[t], &sh);
+    double t0 = now();
+    /* With a progress callback every worker is a thread and the calling
+     * thread only reports; otherwise the calling thread is worker 0. */
+    int first = o->progress ? 0 : 1, started = 0;
+    for (int t = first; t < threads; t++) {
+        if (pthread_create(&ws[t].tid, NULL, work, &ws[t]) != 0)
+            break; /* fewer threads: the blocks still all get done */
+        started++;
+    }
+    if (o->progress) {
+        while (started > 0 && atomic_load(&sh.done) < o->draws) {
+            o->progress(o->progress_ctx, atomic_load(&sh.done), o->draws);
+            struct timespec ts = {0, 100000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (!o->progress || started == 0)
+        work(&ws[0]);
+    for (int t = first; t < first + started; t++)
+        pthread_join(ws[t].tid, NULL);
+    if (o->progress)
+        o->progress(o->progress_ctx, o->draws, o->draws);
+    sh.out->seconds = now() - t0;
+    sh.out->threads = started + (first == 1 || started == 0);
+    sh.out->n_nonfinite = atomic_load(&sh.nonfinite);
+    for (int t = 0; t < threads; t++)
+        worker_fini(&ws[t]);
+    free(ws);
+    free(sh.ann_self);
+    free(sh.ann_ref);
+    return sh.out;
+}
+
+void mkba_sim_free(mkba_sim *s)
+{
+    if (!s)
+        return;
+    free(s->pv_benefits);
+    free(s->pv_costs);
+    free(s->item_pv);
+    free(s->uncertain);
+    free(s->effects);
+    free(s);
+}
+

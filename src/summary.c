@@ -1,0 +1,195 @@
+/* summary.c - statistics of Monte Carlo draws. */
+#include "mkba/summary.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_statistics_double.h>
+
+#include "mkba/bootstrap.h"
+#include "mkba/mem.h"
+#include "mkba/model.h"
+#include "mkba/sim.h"
+
+/* The k-th smallest of x[0..n-1] (0-based), by quickselect (Hoare
+ * partition, median of three): O(n) on average against O(n log n) for a
+ * full sort, and it leaves x partitioned around position k. */
+static double select_kth(double *x, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = x[lo], b = x[mid], c = x[hi];
+        double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (x[i] < pivot)
+                i++;
+            while (x[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = x[i];
+                x[i] = x[j];
+                x[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return x[k];
+    }
+    return x[k];
+}
+
+/* GSL's interpolated quantile (gsl_stats_quantile_from_sorted_data) of
+ * x[0..n-1] without sorting, at position q (n - 1) between order
+ * statistics lo and lo + 1. The search is confined to x[from..to) (which
+ * must hold positions lo and lo + 1 once partitioned): */
+static double quantile_in(double *x, size_t n, double q, size_t from, size_t to)
+{
+    double pos = q * (double)(n - 1);
+    size_t lo = (size_t)floor(pos);
+    double delta = pos - (double)lo;
+    double v = select_kth(x + from, to - from, lo - from);
+    if (delta == 0 || lo + 1 >= to)
+        return v;
+    double next = x[lo + 1]; /* after selection: the smallest right of lo */
+    for (size_t i = lo + 2; i < to; i++)
+        if (x[i] < next)
+            next = x[i];
+    return (1 - delta) * v + delta * next;
+}
+
+/* P5, P50 and P95: the median first, then P5 in the part left of it and
+ * P95 in the part right of it, so each later search is over half the data. */
+static void quantiles(double *x, size_t n, double *p5, double *p50, double *p95)
+{
+    if (n < 64) { /* small: sort (insertion) and read off, as GSL does */
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0 && x[j - 1] > x[j]; j--) {
+                double t = x[j];
+                x[j] = x[j - 1];
+                x[j - 1] = t;
+            }
+        *p5 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.05);
+        *p50 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.50);
+        *p95 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.95);
+        return;
+    }
+    size_t mid = (size_t)floor(0.5 * (double)(n - 1));
+    *p50 = quantile_in(x, n, 0.50, 0, n);
+    /* x[0..mid] <= x[mid] <= x[mid+1..n): order statistics of P5 (and the
+     * next one) lie in [0, mid + 1), those of P95 in [mid, n). */
+    *p5 = quantile_in(x, n, 0.05, 0, mid + 1);
+    *p95 = quantile_in(x, n, 0.95, mid, n);
+}
+
+void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
+{
+    size_t m = 0, pos = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i])) {
+            scratch[m++] = x[i];
+            pos += x[i] > 0;
+        }
+    out->n = m;
+    if (m == 0) {
+        out->mean = out->sd = out->p5 = out->p50 = out->p95 = out->p_positive = NAN;
+        return;
+    }
+    out->mean = gsl_stats_mean(scratch, 1, m);
+    out->sd = m > 1 ? gsl_stats_sd_m(scratch, 1, m, out->mean) : 0;
+    quantiles(scratch, m, &out->p5, &out->p50, &out->p95);
+    out->p_positive = (double)pos / (double)m;
+}
+
+mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t seed,
+                           const double *boot, size_t n_boot, size_t n_boot_failed)
+{
+    mkba_mc *mc = mkba_xcalloc(1, sizeof *mc);
+    size_t D = sim->draws, S = sim->n_scenarios, K = sim->n_stakeholders, I = sim->n_items;
+    mc->draws = D;
+    mc->seed = seed;
+    mc->threads = sim->threads;
+    mc->seconds = sim->seconds;
+    mc->n_boot = n_boot;
+    mc->n_boot_failed = n_boot_failed;
+    mc->n_nonfinite = sim->n_nonfinite;
+    mc->n_scenarios = S;
+    mc->n_stakeholders = K;
+    mc->n_items = I;
+    mc->n_uncertain = sim->n_uncertain;
+    mc->n_outcomes = sim->n_outcomes;
+    mc->has_copula = plan->copula != NULL;
+    size_t cols = S * (K + 1);
+    mc->npv = mkba_xcalloc(cols, sizeof *mc->npv);
+    mc->pv_benefits = mkba_xcalloc(cols, sizeof *mc->pv_benefits);
+    mc->pv_costs = mkba_xcalloc(cols, sizeof *mc->pv_costs);
+    mc->bcr = mkba_xcalloc(cols, sizeof *mc->bcr);
+    double *scratch = mkba_xcalloc(D, sizeof *scratch), *tmp = mkba_xcalloc(D, sizeof *tmp);
+    for (size_t c = K + 1; c < cols; c++) { /* scenario 0 is the reference itself */
+        const double *b = sim->pv_benefits + c * D, *co = sim->pv_costs + c * D;
+        mkba_stats_of(b, D, scratch, &mc->pv_benefits[c]);
+        mkba_stats_of(co, D, scratch, &mc->pv_costs[c]);
+        for (size_t i = 0; i < D; i++) {
+            /* A stakeholder whose benefits and costs cancel (an employer paying
+             * out the production as wages and taxes) has NPV 0, not rounding
+             * noise that would count as "positive" half of the time. */
+            tmp[i] = b[i] - co[i];
+            if (fabs(tmp[i]) <= 1e-12 * (fabs(b[i]) + fabs(co[i])))
+                tmp[i] = 0;
+        }
+        mkba_stats_of(tmp, D, scratch, &mc->npv[c]);
+        for (size_t i = 0; i < D; i++)
+            tmp[i] = co[i] > 0 ? b[i] / co[i] : NAN; /* no ratio without costs */
+        mkba_stats_of(tmp, D, scratch, &mc->bcr[c]);
+    }
+    mc->items = mkba_xcalloc(S * I + 1, sizeof *mc->items);
+    if (sim->item_pv)
+        for (size_t c = I; c < S * I; c++)
+            mkba_stats_of(sim->item_pv + c * D, D, scratch, &mc->items[c]);
+    mc->uncertain_names = mkba_xcalloc(sim->n_uncertain + 1, sizeof *mc->uncertain_names);
+    mc->uncertain = mkba_xcalloc(sim->n_uncertain + 1, sizeof *mc->uncertain);
+    for (size_t k = 0; k < sim->n_uncertain; k++) {
+        mc->uncertain_names[k] = mkba_xstrdup(plan->uncertain[k].name);
+        mkba_stats_of(sim->uncertain + k * D, D, scratch, &mc->uncertain[k]);
+    }
+    mc->effects = mkba_xcalloc(sim->n_outcomes + 1, sizeof *mc->effects);
+    mc->boot_lo = mkba_xcalloc(sim->n_outcomes + 1, sizeof *mc->boot_lo);
+    mc->boot_hi = mkba_xcalloc(sim->n_outcomes + 1, sizeof *mc->boot_hi);
+    for (size_t j = 0; j < sim->n_outcomes; j++) {
+        mkba_stats_of(sim->effects + j * D, D, scratch, &mc->effects[j]);
+        mc->boot_lo[j] = mc->boot_hi[j] = NAN;
+        if (boot)
+            mkba_bootstrap_ci(boot, n_boot, sim->n_outcomes, j, 0.95, &mc->boot_lo[j],
+                              &mc->boot_hi[j]);
+    }
+    free(scratch);
+    free(tmp);
+    return mc;
+}
+
+void mkba_mc_free(mkba_mc *mc)
+{
+    if (!mc)
+        return;
+    free(mc->npv);
+    free(mc->pv_benefits);
+    free(mc->pv_costs);
+    free(mc->bcr);
+    free(mc->items);
+    for (size_t k = 0; k < mc->n_uncertain; k++)
+        free(mc->uncertain_names[k]);
+    free(mc->uncertain_names);
+    free(mc->uncertain);
+    free(mc->effects);
+    free(mc->boot_lo);
+    free(mc->boot_hi);
+    free(mc);
+}

@@ -1,0 +1,235 @@
+/* bench.c - the speed and memory figures of `make bench`.
+ *
+ *   1. Monte Carlo draws per second of the benchmark reference model
+ *      (tests/bench/: 25 uncertain parameters of mixed distributions, 10
+ *      items, 10 years, 4 stakeholders, a reference and a project scenario
+ *      with common random numbers), summarised to mean, P5/P50/P95 and
+ *      P(NPV > 0), on 1 thread and on all threads;
+ *   2. the same for the Almere example (bootstrap replicates made first);
+ *   3. CSV parse speed (MB/s) and peak memory of reading a large generated
+ *      cohort, against the size of its numeric data.
+ * Every figure is a ratio measured in this run; the command line to
+ * reproduce it is printed with it. */
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mkba/bootstrap.h"
+#include "mkba/cohort.h"
+#include "mkba/model.h"
+#include "mkba/sim.h"
+#include "mkba/summary.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static mkba_model *open_or_die(const char *ref, const char *project)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    const char *proj[] = {project};
+    mkba_model *m = mkba_model_open(ref, 1, proj, &err);
+    if (!m) {
+        fprintf(stderr, "bench: %s:%ld: %s\n", err.file, err.line, err.msg);
+        exit(1);
+    }
+    return m;
+}
+
+/* Draws per second: the run plus the summary of society's NPV of the
+ * project (mean, SD, P5, P50, P95, P(NPV > 0)). Best of 'reps' runs. */
+static double draws_per_second(const mkba_plan *p, size_t draws, int threads,
+                               const double *boot, size_t n_boot, double *npv_mean)
+{
+    double best = 0;
+    double *npv = malloc(draws * sizeof *npv), *scratch = malloc(draws * sizeof *scratch);
+    for (int rep = 0; rep < 3; rep++) {
+        mkba_sim_opts o = {.draws = draws, .seed = 42, .threads = threads, .bootstrap = boot,
+                           .n_boot = n_boot};
+        mkba_error err;
+        mkba_error_clear(&err);
+        double t0 = now();
+        mkba_sim *s = mkba_sim_run(p, &o, &err);
+        if (!s) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            exit(1);
+        }
+        size_t c = mkba_sim_col(s, 1, s->n_stakeholders);
+        for (size_t i = 0; i < draws; i++)
+            npv[i] = s->pv_benefits[c * draws + i] - s->pv_costs[c * draws + i];
+        mkba_stats st;
+        mkba_stats_of(npv, draws, scratch, &st);
+        double rate = (double)draws / (now() - t0);
+        if (rate > best)
+            best = rate;
+        *npv_mean = st.mean;
+        mkba_sim_free(s);
+    }
+    free(npv);
+    free(scratch);
+    return best;
+}
+
+static void bench_model(const char *title, const char *ref, const char *project, size_t draws,
+                        int with_bootstrap)
+{
+    mkba_model *m = open_or_die(ref, project);
+    const mkba_plan *p = mkba_model_plan(m);
+    double *boot = NULL;
+    size_t n_boot = 0;
+    mkba_cohort *c = NULL;
+    if (with_bootstrap && mkba_model_cohort_spec(m)) {
+        mkba_error err;
+        mkba_error_clear(&err);
+        c = mkba_cohort_read(mkba_model_cohort_spec(m), &err);
+        if (!c) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            exit(1);
+        }
+        mkba_model_set_cohort_counts(m, mkba_cohort_count(c, MKBA_PILOT),
+                                     mkba_cohort_count(c, MKBA_CONTROL));
+        for (size_t i = 0; i < mkba_model_n_outcomes(m); i++) {
+            mkba_effect e;
+            if (mkba_estimate(c, mkba_model_est_spec(m, i), &e, &err)) {
+                fprintf(stderr, "bench: %s\n", err.msg);
+                exit(1);
+            }
+            mkba_model_set_effect(m, i, &e, 0, 0);
+        }
+        n_boot = 1000;
+        boot = calloc(n_boot * p->n_outcomes + 1, sizeof *boot);
+        mkba_bootstrap(c, mkba_model_est_spec(m, 0), p->n_outcomes, n_boot, 42, 0, boot, NULL,
+                       &err);
+    }
+    int cores = mkba_sim_cores();
+    double mean1, meanN;
+    double r1 = draws_per_second(p, draws, 1, boot, n_boot, &mean1);
+    double rN = draws_per_second(p, draws, cores, boot, n_boot, &meanN);
+    printf("%s (%zu uncertain quantities, %zu items, %zu years, %zu stakeholders)\n", title,
+           p->n_uncertain, p->n_items, p->horizon, p->n_stakeholders);
+    printf("  draws/s, 1 thread:        %12.0f\n", r1);
+    printf("  draws/s, %2d threads:      %12.0f   (scaling %.2fx)\n", cores, rN, rN / r1);
+    printf("  same results on 1 and %d threads: %s (mean NPV %.6f)\n", cores,
+           mean1 == meanN ? "yes" : "NO", mean1);
+    printf("  reproduce: build-bench/mkba run %s --draws %zu --threads 1 -q\n", project, draws);
+    free(boot);
+    mkba_cohort_free(c);
+    mkba_model_free(m);
+}
+
+/* ---- CSV parse speed and peak memory ---- */
+
+static void write_cohort(const char *path, size_t n, int cols)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        perror(path);
+        exit(1);
+    }
+    fprintf(fp, "id,groep");
+    for (int c = 0; c < cols; c++)
+        fprintf(fp, ",v%d", c);
+    fputc('\n', fp);
+    unsigned long long x = 88172645463325252ULL; /* xorshift64: a fixed, cheap stream */
+    for (size_t i = 0; i < n; i++) {
+        fprintf(fp, "P%zu,%s", i, i % 2 ? "pilot" : "regulier");
+        for (int c = 0; c < cols; c++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            fprintf(fp, ",%.2f", (double)(x % 100000) / 100.0);
+        }
+        fputc('\n', fp);
+    }
+    fclose(fp);
+}
+
+static void bench_csv(size_t n)
+{
+    const int cols = 10;
+    char path[] = "/tmp/mkba-bench-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        perror("mkstemp");
+        return;
+    }
+    close(fd);
+    write_cohort(path, n, cols);
+    struct stat sb;
+    stat(path, &sb);
+    int pipefd[2];
+    if (pipe(pipefd) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) { /* a child, so that its peak memory is the read's alone */
+        mkba_cohort_var vars[10];
+        char names[10][8];
+        for (int c = 0; c < cols; c++) {
+            snprintf(names[c], sizeof names[c], "v%d", c);
+            vars[c] = (mkba_cohort_var){names[c], names[c], MKBA_VAR_NONNEG, 0};
+        }
+        mkba_cohort_spec spec = {.file = path, .group_column = "groep", .pilot_value = "pilot",
+                                 .control_value = "regulier", .id_column = NULL,
+                                 .dialect = {0, -1}, .n_vars = (size_t)cols, .vars = vars};
+        struct rusage ru0;
+        getrusage(RUSAGE_SELF, &ru0);
+        mkba_error err;
+        mkba_error_clear(&err);
+        double t0 = now();
+        mkba_cohort *c = mkba_cohort_read(&spec, &err);
+        double t = now() - t0;
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        double res[3] = {t, (double)ru0.ru_maxrss * 1024.0, (double)ru.ru_maxrss * 1024.0};
+        if (!c)
+            res[0] = -1;
+        if (write(pipefd[1], res, sizeof res) != (ssize_t)sizeof res)
+            _exit(1);
+        mkba_cohort_free(c);
+        _exit(0);
+    }
+    double res[3] = {-1, 0, 0};
+    if (read(pipefd[0], res, sizeof res) != (ssize_t)sizeof res)
+        res[0] = -1;
+    waitpid(pid, NULL, 0);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    double numeric = (double)n * (cols * 8.0 + 1.0); /* doubles + the group byte */
+    printf("CSV cohort read (%zu persons, %d numeric columns, %.1f MB file)\n", n, cols,
+           (double)sb.st_size / 1e6);
+    if (res[0] < 0)
+        printf("  FAILED to read\n");
+    else
+        printf("  parse speed:              %12.1f MB/s\n"
+               "  peak memory of the read:  %12.1f MB = %.2fx the numeric data (%.1f MB)\n",
+               (double)sb.st_size / 1e6 / res[0], (res[2] - res[1]) / 1e6,
+               (res[2] - res[1]) / numeric, numeric / 1e6);
+    unlink(path);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    size_t draws = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+    size_t persons = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000;
+    printf("mkba benchmark (%d cores)\n\n", mkba_sim_cores());
+    bench_model("Benchmark reference model", "tests/bench/reference.ini", "tests/bench/project.ini",
+                draws, 0);
+    printf("\n");
+    bench_model("Almere example", "scenarios/almere-regular.ini", "scenarios/almere-pilot.ini",
+                draws / 4, 1);
+    printf("\n");
+    bench_csv(persons);
+    return 0;
+}

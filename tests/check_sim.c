@@ -1,0 +1,418 @@
+/* check_sim.c - the Monte Carlo: expected values in closed form,
+ * reproducibility across thread counts, common random numbers, and the
+ * model's uncertainty sections.
+ *
+ * Tolerances: a Monte Carlo mean of N independent draws with standard
+ * deviation sigma has standard error sigma / sqrt(N); the tests accept
+ * 5 standard errors (a false alarm about once in 1.7 million runs, and the
+ * seeds are fixed, so a test either always passes or always fails). */
+#include <check.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkba/model.h"
+#include "mkba/sim.h"
+#include "mkba/summary.h"
+#include "testutil.h"
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = tu_tmpdir();
+}
+
+static void teardown(void)
+{
+    tu_rmtree(dir);
+    free(dir);
+}
+
+static const char *HEAD = "[model]\nname = t\nhorizon = 3\nfirst_year = 2020\n"
+                          "price_year = 2020\ndiscount_rate = 0\nstakeholders = city, people\n";
+
+/* Open model 'text' with a project scenario that sets on = 1. */
+static mkba_model *open_model(const char *text, const char *project)
+{
+    size_t n = strlen(HEAD) + strlen(text) + 1;
+    char *full = malloc(n);
+    snprintf(full, n, "%s%s", HEAD, text);
+    char *mp = tu_write(dir, "model.ini", full);
+    char *pp = tu_write(dir, "project.ini",
+                        project ? project
+                                : "[scenario]\nname = p\nbase = model.ini\n[parameters]\non = 1\n");
+    const char *proj[] = {pp};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = mkba_model_open(mp, 1, proj, &err);
+    ck_assert_msg(m != NULL, "%s (line %ld, %s)", err.msg, err.line, err.where);
+    free(full);
+    free(mp);
+    free(pp);
+    return m;
+}
+
+static mkba_sim *run(const mkba_model *m, size_t draws, uint64_t seed, int threads)
+{
+    mkba_sim_opts o = {.draws = draws, .seed = seed, .threads = threads, .keep_items = 1};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_sim *s = mkba_sim_run(mkba_model_plan(m), &o, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    return s;
+}
+
+static double col_mean(const double *x, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    return sum / (double)n;
+}
+
+/* ------------------------------------------------------------ closed forms */
+
+START_TEST(linear_model_mean)
+{
+    /* Benefit x in each of 3 years (rate 0), x ~ normal(100, 10):
+     * NPV = 3x, E = 300, SD = 30. Cost y * 2 in year 1, y ~ uniform(0, 10):
+     * E = 10, SD = 2 * 10 / sqrt(12). Society NPV = 3x - 2y:
+     * E = 290, Var = 900 + 400/12. */
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.x]\ndistribution = normal(100, 10)\n"
+                               "[param.y]\ndistribution = uniform(0, 10)\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * x\n"
+                               "[item.c]\nkind = cost\nstakeholder = people\n"
+                               "quantity = on * y * 2\nyears = 1\n",
+                               NULL);
+    size_t N = 100000;
+    mkba_sim *s = run(m, N, 7, 2);
+    size_t soc = mkba_sim_col(s, 1, 2);
+    double *npv = malloc(N * sizeof *npv), *scratch = malloc(N * sizeof *scratch);
+    for (size_t i = 0; i < N; i++)
+        npv[i] = s->pv_benefits[soc * N + i] - s->pv_costs[soc * N + i];
+    mkba_stats st;
+    mkba_stats_of(npv, N, scratch, &st);
+    double sd = sqrt(900 + 400.0 / 12);
+    ck_assert_double_eq_tol(st.mean, 290, 5 * sd / sqrt((double)N));
+    /* The sample SD of N normal-ish draws: SE about sd / sqrt(2N). */
+    ck_assert_double_eq_tol(st.sd, sd, 5 * sd / sqrt(2.0 * (double)N));
+    /* P5 of 3x - 2y ~ approximately normal: 290 - 1.645 sd (the uniform part is
+     * small); within 1.5 (about 5 SE of a quantile estimate here). */
+    ck_assert_double_eq_tol(st.p5, 290 - 1.6448536 * sd, 1.5);
+    /* The drawn parameters themselves. */
+    ck_assert_double_eq_tol(col_mean(s->uncertain, N), 100, 5 * 10 / sqrt((double)N));
+    ck_assert_double_eq_tol(col_mean(s->uncertain + N, N), 5, 5 * (10 / sqrt(12.0)) / sqrt((double)N));
+    free(npv);
+    free(scratch);
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
+START_TEST(product_of_independent)
+{
+    /* quantity = a * b, a ~ gamma(mean 4, sd 2), b ~ beta(mean 0.25, sd 0.1),
+     * independent: E[ab] = 4 * 0.25 = 1; Var[ab] = E[a^2]E[b^2] - 1
+     * = (16 + 4)(0.0625 + 0.01) - 1 = 0.45. Year 1 only. */
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.a]\ndistribution = gamma(mean = 4, sd = 2)\n"
+                               "[param.b]\ndistribution = beta(mean = 0.25, sd = 0.1)\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\n"
+                               "quantity = on * a * b\nyears = 1\n",
+                               NULL);
+    size_t N = 200000;
+    mkba_sim *s = run(m, N, 11, 0);
+    double mean = col_mean(s->pv_benefits + mkba_sim_col(s, 1, 2) * N, N);
+    ck_assert_double_eq_tol(mean, 1.0, 5 * sqrt(0.45 / (double)N));
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
+START_TEST(no_uncertainty_equals_deterministic)
+{
+    /* Without distributions every draw equals the deterministic appraisal. */
+    mkba_model *m = open_model("[parameters]\non = 0\nx = 120\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * x\n"
+                               "dropoff = 0.25\n",
+                               NULL);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_appraisal *a = mkba_model_appraise(m, &err);
+    ck_assert_ptr_nonnull(a);
+    mkba_sim *s = run(m, 1000, 3, 1);
+    double det = a->balance[mkba_ap_bidx(a, 1, 2)].npv;
+    /* 120 + 90 + 67.5 (drop-off 25% a year, rate 0) */
+    ck_assert_double_eq_tol(det, 277.5, 1e-9);
+    for (size_t i = 0; i < s->draws; i++)
+        ck_assert_double_eq_tol(s->pv_benefits[mkba_sim_col(s, 1, 2) * s->draws + i], det, 1e-9);
+    mkba_appraisal_free(a);
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
+START_TEST(uncertain_dropoff)
+{
+    /* quantity 100 over 3 years, drop-off d ~ uniform(0, 0.5), rate 0:
+     * PV = 100 (1 + (1-d) + (1-d)^2); with e = 1-d ~ U(0.5, 1):
+     * E[e] = 0.75, E[e^2] = (1 - 0.125) / (3 * 0.5) = 0.58333...
+     * E[PV] = 100 (1 + 0.75 + 0.583333) = 233.333...; SD < 100. */
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.d]\ndistribution = uniform(0, 0.5)\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * 100\n"
+                               "dropoff = d\n",
+                               NULL);
+    size_t N = 100000;
+    mkba_sim *s = run(m, N, 5, 2);
+    double mean = col_mean(s->pv_benefits + mkba_sim_col(s, 1, 2) * N, N);
+    ck_assert_double_eq_tol(mean, 100 * (1 + 0.75 + 0.875 / 1.5), 5 * 100 / sqrt((double)N));
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
+START_TEST(given_effect_is_drawn)
+{
+    /* effect.e = 0.1 +/- 0.02 (normal); benefit = effect * 1000 in year 1:
+     * mean 100, SD 20. */
+    mkba_model *m = open_model("[effect.e]\nestimate = 0.1\nse = 0.02\n"
+                               "[parameters]\non = 0\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\n"
+                               "quantity = on * effect.e * 1000\nyears = 1\n",
+                               NULL);
+    size_t N = 100000;
+    mkba_sim *s = run(m, N, 9, 2);
+    double *x = s->pv_benefits + mkba_sim_col(s, 1, 2) * N, *scratch = malloc(N * sizeof *scratch);
+    mkba_stats st;
+    mkba_stats_of(x, N, scratch, &st);
+    ck_assert_double_eq_tol(st.mean, 100, 5 * 20 / sqrt((double)N));
+    ck_assert_double_eq_tol(st.sd, 20, 5 * 20 / sqrt(2.0 * (double)N));
+    free(scratch);
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
+START_TEST(stats_match_gsl)
+{
+    /* mkba_stats_of's quantiles by selection equal GSL's quantiles of the
+     * sorted data (the same interpolation), for small and large n, with ties;
+     * mean and SD equal gsl_stats_mean / gsl_stats_sd; P(> 0) is a count. */
+    size_t sizes[] = {1, 2, 3, 7, 20, 63, 64, 65, 100, 1000, 100001};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+        size_t n = sizes[t];
+        double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *sc = malloc(n * sizeof *sc);
+        size_t pos = 0;
+        for (size_t i = 0; i < n; i++) {
+            x[i] = t % 2 ? floor(gsl_rng_uniform(r) * 10) - 3 : gsl_ran_gaussian(r, 5);
+            y[i] = x[i];
+            pos += x[i] > 0;
+        }
+        gsl_sort(y, 1, n);
+        mkba_stats st;
+        mkba_stats_of(x, n, sc, &st);
+        ck_assert_double_eq(st.p5, gsl_stats_quantile_from_sorted_data(y, 1, n, 0.05));
+        ck_assert_double_eq(st.p50, gsl_stats_quantile_from_sorted_data(y, 1, n, 0.50));
+        ck_assert_double_eq(st.p95, gsl_stats_quantile_from_sorted_data(y, 1, n, 0.95));
+        ck_assert_double_eq_tol(st.mean, gsl_stats_mean(y, 1, n), 1e-9);
+        ck_assert_double_eq(st.p_positive, (double)pos / (double)n);
+        free(x), free(y), free(sc);
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------ reproducibility */
+
+static const char *MIXED = "[parameters]\non = 0\n"
+                           "[param.x]\ndistribution = lognormal(mean = 50, sd = 10)\n"
+                           "[param.y]\ndistribution = pert(1, 2, 5)\n"
+                           "[param.z]\ndistribution = triangular(0, 1, 3)\n"
+                           "[correlations]\nx, y = 0.5\n"
+                           "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * x * y\n"
+                           "dropoff = z / 10\n"
+                           "[item.c]\nkind = transfer\ngainer = people\nloser = city\n"
+                           "quantity = on * z\n";
+
+START_TEST(identical_for_any_thread_count)
+{
+    mkba_model *m = open_model(MIXED, NULL);
+    /* 10 blocks and a partial one, so threads share the work unevenly. */
+    size_t N = 10 * MKBA_SIM_BLOCK + 77;
+    mkba_sim *s1 = run(m, N, 2024, 1), *s2 = run(m, N, 2024, 2), *s3 = run(m, N, 2024, 3);
+    size_t cols = s1->n_scenarios * (s1->n_stakeholders + 1);
+    size_t bytes = cols * N * sizeof(double);
+    ck_assert(memcmp(s1->pv_benefits, s2->pv_benefits, bytes) == 0);
+    ck_assert(memcmp(s1->pv_benefits, s3->pv_benefits, bytes) == 0);
+    ck_assert(memcmp(s1->pv_costs, s3->pv_costs, bytes) == 0);
+    ck_assert(memcmp(s1->uncertain, s3->uncertain, 3 * N * sizeof(double)) == 0);
+    ck_assert(memcmp(s1->item_pv, s2->item_pv, s1->n_scenarios * s1->n_items * N * sizeof(double)) == 0);
+    mkba_sim *other = run(m, N, 2025, 2);
+    ck_assert(memcmp(s1->pv_benefits, other->pv_benefits, bytes) != 0);
+    /* A run of fewer draws is a prefix of a longer one (blocks are fixed). */
+    mkba_sim *shorter = run(m, 3 * MKBA_SIM_BLOCK, 2024, 2);
+    ck_assert(memcmp(shorter->uncertain, s1->uncertain, 3 * MKBA_SIM_BLOCK * sizeof(double)) == 0);
+    mkba_sim_free(s1);
+    mkba_sim_free(s2);
+    mkba_sim_free(s3);
+    mkba_sim_free(other);
+    mkba_sim_free(shorter);
+    mkba_model_free(m);
+}
+END_TEST
+
+START_TEST(common_random_numbers)
+{
+    /* Two project scenarios that differ by a fixed cost of 7 in year 1: with
+     * common random numbers their NPVs differ by exactly 7 in every draw. */
+    mkba_model *m = open_model(MIXED, NULL);
+    char *p2 = tu_write(dir, "p2.ini",
+                        "[scenario]\nname = p2\nbase = model.ini\n[parameters]\non = 1\n"
+                        "[item.fixed]\nkind = cost\nstakeholder = city\nquantity = 7\nyears = 1\n");
+    char *mp = malloc(strlen(dir) + 20), *pp = malloc(strlen(dir) + 20);
+    sprintf(mp, "%s/model.ini", dir);
+    sprintf(pp, "%s/project.ini", dir);
+    const char *proj[] = {pp, p2};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m2 = mkba_model_open(mp, 2, proj, &err);
+    ck_assert_msg(m2 != NULL, "%s", err.msg);
+    size_t N = 5000;
+    mkba_sim *s = run(m2, N, 1, 2);
+    size_t a = mkba_sim_col(s, 1, 2), b = mkba_sim_col(s, 2, 2);
+    for (size_t i = 0; i < N; i++) {
+        double npv1 = s->pv_benefits[a * N + i] - s->pv_costs[a * N + i];
+        double npv2 = s->pv_benefits[b * N + i] - s->pv_costs[b * N + i];
+        ck_assert_double_eq_tol(npv1 - npv2, 7, 1e-9);
+    }
+    mkba_sim_free(s);
+    mkba_model_free(m2);
+    mkba_model_free(m);
+    free(mp);
+    free(pp);
+    free(p2);
+}
+END_TEST
+
+START_TEST(scenario_fixes_a_parameter)
+{
+    /* The project fixes x = 10 (overriding its distribution): every draw of
+     * the project has quantity 10 in year 1. */
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.x]\ndistribution = normal(100, 10)\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * x\n"
+                               "years = 1\n",
+                               "[scenario]\nbase = model.ini\n[parameters]\non = 1\nx = 10\n");
+    mkba_sim *s = run(m, 600, 4, 2);
+    for (size_t i = 0; i < 600; i++)
+        ck_assert_double_eq(s->pv_benefits[mkba_sim_col(s, 1, 2) * 600 + i], 10);
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
+/* ------------------------------------------------------------ model errors */
+
+static void expect_model_error(const char *text, long line, const char *msg)
+{
+    size_t n = strlen(HEAD) + strlen(text) + 1;
+    char *full = malloc(n);
+    snprintf(full, n, "%s%s", HEAD, text);
+    char *mp = tu_write(dir, "model.ini", full);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = mkba_model_open(mp, 0, NULL, &err);
+    ck_assert_msg(m == NULL, "accepted: %s", text);
+    ck_assert_msg(tu_contains(err.msg, msg), "'%s' lacks '%s'", err.msg, msg);
+    ck_assert_int_eq(err.line, line);
+    free(full);
+    free(mp);
+}
+
+START_TEST(uncertainty_errors)
+{
+    /* HEAD has 7 lines; the text starts on line 8. */
+    expect_model_error("[param.x]\ndistribution = normal(1, -2)\n", 9, "sd must be > 0");
+    expect_model_error("[param.x]\ndistribution = normale(1, 2)\n", 9,
+                       "unknown distribution 'normale'");
+    expect_model_error("[param.x]\nvalue = 1\n[param.y]\nvalue = 2\n[correlations]\nx, y = 0.5\n",
+                       13, "'x' is not an uncertain parameter");
+    expect_model_error("[param.a]\ndistribution = uniform(0, 1)\n"
+                       "[param.b]\ndistribution = uniform(0, 1)\n"
+                       "[param.c]\ndistribution = uniform(0, 1)\n"
+                       "[correlations]\na, b = 0.9\nb, c = 0.9\na, c = -0.9\n",
+                       14, "not positive definite");
+    expect_model_error("[param.a]\ndistribution = uniform(0, 1)\n[param.b]\nvalue = 1\n"
+                       "[correlations]\na, b = 1.5\n",
+                       13, "'b' is not an uncertain parameter");
+    expect_model_error("[simulation]\ndraws = 0\n", 9, "expected a whole number from 1 to");
+}
+END_TEST
+
+START_TEST(scenario_cannot_set_distribution)
+{
+    size_t n = strlen(HEAD) + 64;
+    char *full = malloc(n);
+    snprintf(full, n, "%s[param.x]\nvalue = 1\n", HEAD);
+    char *mp = tu_write(dir, "model.ini", full);
+    char *pp = tu_write(dir, "p.ini", "[scenario]\nbase = model.ini\n[param.x]\n"
+                                      "distribution = normal(1, 1)\n");
+    const char *proj[] = {pp};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_model_open(mp, 1, proj, &err));
+    ck_assert(tu_contains(err.msg, "distributions are set in the base model"));
+    ck_assert_int_eq(err.line, 4);
+    free(full);
+    free(mp);
+    free(pp);
+}
+END_TEST
+
+static Suite *sim_suite(void)
+{
+    Suite *s = suite_create("sim");
+    TCase *tc = tcase_create("closed forms");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, linear_model_mean);
+    tcase_add_test(tc, product_of_independent);
+    tcase_add_test(tc, no_uncertainty_equals_deterministic);
+    tcase_add_test(tc, uncertain_dropoff);
+    tcase_add_test(tc, given_effect_is_drawn);
+    tcase_add_test(tc, stats_match_gsl);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("reproducibility");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, identical_for_any_thread_count);
+    tcase_add_test(tc, common_random_numbers);
+    tcase_add_test(tc, scenario_fixes_a_parameter);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, uncertainty_errors);
+    tcase_add_test(tc, scenario_cannot_set_distribution);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    SRunner *sr = srunner_create(sim_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -2,17 +2,23 @@
  * effects, run on threads.
  *
  * Why it is built this way: a replicate of a 1,000,000-person cohort must
- * cost milliseconds. So nothing is copied or allocated per replicate. Once
- * per call the persons are put in "positions", pilot persons first and
- * control persons after them, each group in cohort order; a replicate is a
- * vector of resampling counts by position (n_g uniform draws within each
- * group). DIFF and DID effects then need only two weighted sums per group,
- * taken for up to BLK effects at a time in one sequential sweep over the
- * counts and a position-ordered copy of their values (the estimate only:
- * replicates need no SE). Sums run in cohort order within each group, as in
- * mkba_est_diff, so all-one counts reproduce mkba_estimate exactly. OLS
- * effects call mkba_est_ols_ws with the counts as weights, on design
- * columns dummy-coded once exactly as mkba_estimate codes them.
+ * cost milliseconds, so nothing is copied or allocated per replicate. Once
+ * per call the persons get "positions": pilot persons first, control
+ * persons after them, each group in cohort order. A replicate is a vector
+ * of resampling counts by position (n_g uniform draws within each group),
+ * one byte per person plus a list of carries for counts of 256 and more
+ * (possible in theory only, but kept exact), so the random increments hit
+ * a small array.
+ *
+ * DIFF and DID effects need only the weighted sums sum(w) and sum(w v) per
+ * group (the estimate only: replicates need no SE). One sequential sweep
+ * over the counts and a position-ordered copy of the values takes them for
+ * up to BLK effects at once; sum(w) is the group's total less the counts
+ * of the persons with a missing value. The sums run in cohort order within
+ * each group, as in mkba_est_diff, so all-one counts reproduce
+ * mkba_estimate exactly. OLS effects call mkba_est_ols_ws with the counts
+ * as weights, on design columns dummy-coded once as mkba_estimate codes
+ * them (so all-one counts reproduce it exactly too).
  *
  * Replicate r always draws from stream (seed, MKBA_STREAM_BOOTSTRAP, r),
  * so which thread runs it does not matter: threads take replicates from a
@@ -85,19 +91,78 @@ static inline uint32_t draw_below(const gsl_rng *rng, uint32_t m)
     return (uint32_t)(x >> 32);
 }
 
-/* The counts of replicate r by position: n_pilot draws in the pilot range,
- * then n_control draws in the control range. */
-static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, uint32_t *cnt)
+/* Resampling counts by position: the count at position q is lo[q] plus
+ * 256 * hi for every carry entry of q. Draws wrap lo[q] from 255 to 0 and
+ * record a carry of 1; n draws make at most n / 256 carries. */
+typedef struct carry {
+    uint32_t pos;          /* position */
+    uint32_t hi;           /* multiples of 256 to add */
+} carry;
+
+typedef struct rcounts {
+    uint8_t *lo;           /* [n] count mod 256 */
+    carry *carry;          /* [cap] */
+    size_t n_carry, cap;
+    double total[2];       /* sum of the counts of each group (index: group code) */
+} rcounts;
+
+static void counts_init(rcounts *k, size_t n, size_t cap)
+{
+    k->lo = mkba_xmalloc(n ? n : 1);
+    k->carry = mkba_xcalloc(cap ? cap : 1, sizeof *k->carry);
+    k->n_carry = 0;
+    k->cap = cap ? cap : 1;
+    k->total[0] = k->total[1] = 0;
+}
+
+static void counts_free(rcounts *k)
+{
+    free(k->lo);
+    free(k->carry);
+}
+
+/* The counts of replicate r: n_pilot draws in the pilot range, then
+ * n_control draws in the control range. */
+static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, rcounts *k)
 {
     static const int order[2] = {MKBA_PILOT, MKBA_CONTROL};
-    memset(cnt, 0, s->n * sizeof *cnt);
+    memset(k->lo, 0, s->n);
+    k->n_carry = 0;
     mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)r);
-    for (int k = 0; k < 2; k++) {
-        uint32_t *seg = cnt + s->start[order[k]];
-        uint32_t m = (uint32_t)s->len[order[k]];
-        for (uint32_t d = 0; d < m; d++)
-            seg[draw_below(rng, m)]++;
+    for (int o = 0; o < 2; o++) {
+        size_t start = s->start[order[o]];
+        uint8_t *seg = k->lo + start;
+        uint32_t m = (uint32_t)s->len[order[o]];
+        for (uint32_t d = 0; d < m; d++) {
+            uint32_t j = draw_below(rng, m);
+            if (!++seg[j] && k->n_carry < k->cap) /* room: see struct rcounts */
+                k->carry[k->n_carry++] = (carry){(uint32_t)(start + j), 1};
+        }
+        k->total[order[o]] = m;
     }
+}
+
+/* Counts given by cohort row (mkba_bootstrap_replicate); k->cap >= n. */
+static void counts_from_rows(const strata *s, const uint32_t *by_row, rcounts *k)
+{
+    k->n_carry = 0;
+    k->total[0] = k->total[1] = 0;
+    for (size_t q = 0; q < s->n; q++) {
+        uint32_t c = by_row[s->row[q]];
+        k->lo[q] = (uint8_t)(c & 255);
+        if (c >> 8)
+            k->carry[k->n_carry++] = (carry){(uint32_t)q, c >> 8};
+        k->total[q >= s->start[MKBA_CONTROL] ? MKBA_CONTROL : MKBA_PILOT] += c;
+    }
+}
+
+/* The counts as weights by cohort row. */
+static void counts_to_weights(const strata *s, const rcounts *k, double *w)
+{
+    for (size_t q = 0; q < s->n; q++)
+        w[s->row[q]] = k->lo[q];
+    for (size_t e = 0; e < k->n_carry; e++)
+        w[s->row[k->carry[e].pos]] += 256.0 * k->carry[e].hi;
 }
 
 /* ============================ the prepared plan ========================== */
@@ -119,12 +184,20 @@ typedef struct plan {
     size_t n_specs;
     size_t n_fast;         /* DIFF and DID effects */
     size_t *fast;          /* [n_fast] their spec index */
-    double *val;           /* [n_blk][n][BLK] value (y or y - pre) by position, 0 if missing */
+    double *val;           /* [n_blk][n * BLK]: block b holds [n][width] values (y or
+                              y - pre) by position, 0 where missing */
     uint32_t **miss;       /* [n_fast * 2] positions of missing values, per group code */
     size_t *n_miss;        /* [n_fast * 2] how many */
     size_t n_ols;
     ols_eff *ols;          /* [n_ols] */
 } plan;
+
+/* Effects in block b: BLK, fewer in the last one. */
+static size_t block_width(const plan *p, size_t b)
+{
+    size_t left = p->n_fast - b * BLK;
+    return left < BLK ? left : BLK;
+}
 
 static void plan_free(plan *p)
 {
@@ -157,6 +230,7 @@ static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const lo
     for (size_t e = 0; e < p->n_fast; e++) {
         const double *y = mkba_cohort_column(c, specs[p->fast[e]].outcome);
         const double *x0 = pre[e] >= 0 ? mkba_cohort_column(c, (size_t)pre[e]) : NULL;
+        size_t width = block_width(p, e / BLK);
         double *v = p->val + (e / BLK) * n * BLK + e % BLK;
         for (size_t q = 0; q < n; q++) {
             size_t i = p->s.row[q];
@@ -164,7 +238,7 @@ static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const lo
              * a missing value stays 0 here and is listed. */
             double d = x0 ? y[i] - x0[i] : y[i];
             if (!isnan(d))
-                v[q * BLK] = d;
+                v[q * width] = d;
             else
                 p->n_miss[2 * e + p->g[i]]++;
         }
@@ -281,66 +355,127 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
 /* One thread's scratch space, allocated before its replicate loop. */
 typedef struct scratch {
     gsl_rng *rng;          /* the thread's generator, set per replicate */
-    uint32_t *cnt;         /* [n] counts by position */
+    rcounts k;             /* the replicate's counts */
     double *w;             /* [n] counts by cohort row, as OLS weights (OLS only) */
     mkba_est_ws *ws;       /* OLS workspace (OLS only) */
 } scratch;
 
-static void scratch_init(const plan *p, scratch *sc)
+/* Room for 'cap' carries (n / 256 + 1 suffices for drawn counts). */
+static void scratch_init(const plan *p, size_t cap, scratch *sc)
 {
-    size_t n = p->s.n ? p->s.n : 1;
     sc->rng = mkba_rng_alloc();
-    sc->cnt = mkba_xreallocarray(NULL, n, sizeof *sc->cnt);
-    sc->w = p->n_ols ? mkba_xreallocarray(NULL, n, sizeof *sc->w) : NULL;
+    counts_init(&sc->k, p->s.n, cap);
+    sc->w = p->n_ols ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w) : NULL;
     sc->ws = p->n_ols ? mkba_est_ws_alloc() : NULL;
 }
 
 static void scratch_free(scratch *sc)
 {
     gsl_rng_free(sc->rng);
-    free(sc->cnt);
+    counts_free(&sc->k);
     free(sc->w);
     mkba_est_ws_free(sc->ws);
 }
 
-/* sum[k] = sum over positions q in [from, to) of cnt[q] * v[q * BLK + k]:
- * BLK running sums, each in position order (the order of mkba_est_diff). */
-static void sweep(const double *v, const uint32_t *cnt, size_t from, size_t to,
-                  double sum[BLK])
+/* Add cnt[q] * x[k] to acc[k] for the positions of one group from 'q'
+ * on, width values per position. */
+static inline void sweep_tail(const double *v, const uint8_t *cnt, size_t q, size_t end,
+                              size_t width, double *acc)
 {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (size_t q = from; q < to; q++) {
-        double w = cnt[q];
-        const double *x = v + q * BLK;
-        s0 += w * x[0];
-        s1 += w * x[1];
-        s2 += w * x[2];
-        s3 += w * x[3];
+    for (; q < end; q++)
+        for (size_t k = 0; k < width; k++)
+            acc[k] += cnt[q] * v[q * width + k];
+}
+
+/* S[g][k] = sum over the positions q of group g of cnt[q] * v[q * width + k],
+ * each sum in position order (the order of mkba_est_diff). Both groups are
+ * summed in one loop: twice the independent chains of additions, which
+ * bound the speed otherwise. Inlined with a constant width (see sweep). */
+static inline void sweep_w(const double *v, const uint8_t *cnt, const strata *s,
+                           size_t width, double S[2][BLK])
+{
+    double a[BLK] = {0, 0, 0, 0}, b[BLK] = {0, 0, 0, 0};
+    size_t pa = s->start[MKBA_PILOT], na = s->len[MKBA_PILOT];
+    size_t pb = s->start[MKBA_CONTROL], nb = s->len[MKBA_CONTROL];
+    size_t m = na < nb ? na : nb;
+    for (size_t i = 0; i < m; i++) {
+        double wa = cnt[pa + i], wb = cnt[pb + i];
+        const double *xa = v + (pa + i) * width, *xb = v + (pb + i) * width;
+#pragma GCC unroll 4 /* width is a constant here: a and b become registers */
+        for (size_t k = 0; k < width; k++) {
+            a[k] += wa * xa[k];
+            b[k] += wb * xb[k];
+        }
     }
-    sum[0] = s0;
-    sum[1] = s1;
-    sum[2] = s2;
-    sum[3] = s3;
+    sweep_tail(v, cnt, pa + m, pa + na, width, a);
+    sweep_tail(v, cnt, pb + m, pb + nb, width, b);
+    for (size_t k = 0; k < BLK; k++) {
+        S[MKBA_PILOT][k] = a[k];
+        S[MKBA_CONTROL][k] = b[k];
+    }
+}
+
+/* sweep_w for a block of 'width' (1..BLK) effects. */
+static void sweep(const double *v, const uint8_t *cnt, const strata *s, size_t width,
+                  double S[2][BLK])
+{
+    switch (width) {
+    case 1:
+        sweep_w(v, cnt, s, 1, S);
+        break;
+    case 2:
+        sweep_w(v, cnt, s, 2, S);
+        break;
+    case 3:
+        sweep_w(v, cnt, s, 3, S);
+        break;
+    default:
+        sweep_w(v, cnt, s, BLK, S);
+        break;
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Weight with a value of fast effect e in group g: the group's total less
+ * the counts of the persons without one (all exact integers). */
+static double weight_with_value(const plan *p, const rcounts *k, size_t e, int g)
+{
+    const uint32_t *miss = p->miss[2 * e + g];
+    size_t n_miss = p->n_miss[2 * e + g];
+    double W = k->total[g];
+    for (size_t m = 0; m < n_miss; m++)
+        W -= k->lo[miss[m]];
+    for (size_t c = 0; c < k->n_carry; c++) /* the list is sorted */
+        if (bsearch(&k->carry[c].pos, miss, n_miss, sizeof *miss, cmp_u32))
+            W -= 256.0 * k->carry[c].hi;
+    return W;
 }
 
 /* Estimates of the DIFF/DID effects; returns how many failed (NaN). */
-static size_t replicate_fast(const plan *p, const uint32_t *cnt, double *est)
+static size_t replicate_fast(const plan *p, const rcounts *k, double *est)
 {
     size_t n = p->s.n, failed = 0;
     for (size_t b = 0; b * BLK < p->n_fast; b++) {
+        size_t width = block_width(p, b);
         const double *v = p->val + b * n * BLK;
         double S[2][BLK];
-        for (int g = 0; g < 2; g++)
-            sweep(v, cnt, p->s.start[g], p->s.start[g] + p->s.len[g], S[g]);
+        sweep(v, k->lo, &p->s, width, S);
+        for (size_t c = 0; c < k->n_carry; c++) { /* the multiples of 256 */
+            size_t q = k->carry[c].pos;
+            int g = q >= p->s.start[MKBA_CONTROL] ? MKBA_CONTROL : MKBA_PILOT;
+            for (size_t slot = 0; slot < width; slot++)
+                S[g][slot] += 256.0 * k->carry[c].hi * v[q * width + slot];
+        }
         for (size_t e = b * BLK; e < p->n_fast && e < (b + 1) * BLK; e++) {
             double mean[2];
             int ok = 1;
             for (int g = 0; g < 2; g++) {
-                /* Weight with a value: the group's draws (its size) less
-                 * the counts of the persons without one. Exact integers. */
-                double W = (double)p->s.len[g];
-                for (size_t m = 0; m < p->n_miss[2 * e + g]; m++)
-                    W -= cnt[p->miss[2 * e + g][m]];
+                double W = weight_with_value(p, k, e, g);
                 ok &= W >= 2;
                 mean[g] = S[g][e % BLK] / W;
             }
@@ -354,11 +489,10 @@ static size_t replicate_fast(const plan *p, const uint32_t *cnt, double *est)
 }
 
 /* Estimates of the OLS effects; returns how many failed (NaN). */
-static size_t replicate_ols(const plan *p, scratch *sc, const uint32_t *cnt, double *est)
+static size_t replicate_ols(const plan *p, scratch *sc, double *est)
 {
     size_t failed = 0;
-    for (size_t q = 0; q < p->s.n; q++)
-        sc->w[p->s.row[q]] = cnt[q];
+    counts_to_weights(&p->s, &sc->k, sc->w);
     for (size_t e = 0; e < p->n_ols; e++) {
         const ols_eff *o = &p->ols[e];
         mkba_effect fit;
@@ -370,12 +504,12 @@ static size_t replicate_ols(const plan *p, scratch *sc, const uint32_t *cnt, dou
     return failed;
 }
 
-/* All effects on counts 'cnt' (by position); returns how many failed. */
-static size_t replicate(const plan *p, scratch *sc, const uint32_t *cnt, double *est)
+/* All effects on the counts in sc->k; returns how many failed. */
+static size_t replicate(const plan *p, scratch *sc, double *est)
 {
-    size_t failed = replicate_fast(p, cnt, est);
+    size_t failed = replicate_fast(p, &sc->k, est);
     if (p->n_ols)
-        failed += replicate_ols(p, sc, cnt, est);
+        failed += replicate_ols(p, sc, est);
     return failed;
 }
 
@@ -396,13 +530,13 @@ static void *worker(void *arg)
     job *jb = arg;
     const plan *p = jb->p;
     scratch sc;
-    scratch_init(p, &sc);
+    scratch_init(p, p->s.n / 256 + 1, &sc);
     for (;;) {
         size_t r = atomic_fetch_add(jb->next, 1);
         if (r >= jb->B)
             break;
-        draw_counts(&p->s, sc.rng, jb->seed, r, sc.cnt);
-        jb->n_failed += replicate(p, &sc, sc.cnt, jb->out + r * p->n_specs);
+        draw_counts(&p->s, sc.rng, jb->seed, r, &sc.k);
+        jb->n_failed += replicate(p, &sc, jb->out + r * p->n_specs);
     }
     scratch_free(&sc);
     return NULL;
@@ -479,13 +613,16 @@ mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
     mkba_status st = strata_init(c, &s, err);
     if (st)
         return st;
-    uint32_t *cnt = mkba_xreallocarray(NULL, s.n ? s.n : 1, sizeof *cnt);
+    rcounts k;
+    counts_init(&k, s.n, s.n / 256 + 1);
     gsl_rng *rng = mkba_rng_alloc();
-    draw_counts(&s, rng, seed, r, cnt);
+    draw_counts(&s, rng, seed, r, &k);
     for (size_t q = 0; q < s.n; q++)
-        counts[s.row[q]] = cnt[q];
+        counts[s.row[q]] = k.lo[q];
+    for (size_t e = 0; e < k.n_carry; e++)
+        counts[s.row[k.carry[e].pos]] += 256 * k.carry[e].hi;
     gsl_rng_free(rng);
-    free(cnt);
+    counts_free(&k);
     free(s.row);
     return MKBA_OK;
 }
@@ -503,10 +640,9 @@ mkba_status mkba_bootstrap_replicate(const mkba_cohort *c, const mkba_est_spec *
     if (st)
         return st;
     scratch sc;
-    scratch_init(&p, &sc);
-    for (size_t q = 0; q < p.s.n; q++)
-        sc.cnt[q] = counts[p.s.row[q]];
-    size_t failed = replicate(&p, &sc, sc.cnt, est);
+    scratch_init(&p, p.s.n, &sc);
+    counts_from_rows(&p.s, counts, &sc.k);
+    size_t failed = replicate(&p, &sc, est);
     scratch_free(&sc);
     plan_free(&p);
     if (n_failed)

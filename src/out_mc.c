@@ -56,7 +56,7 @@ static const char *holder(const mkba_appraisal *a, size_t k)
 static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s)
 {
     const mkba_mc *mc = a->mc;
-    fprintf(f, "  %-30s %13s %12s %13s %13s %13s %8s\n", "NPV (saldo)", "mean", "SD", "P5",
+    fprintf(f, "  %-30s %11s %10s %11s %11s %11s %7s\n", "NPV (saldo)", "Mean", "SD", "P5",
             "P50", "P95", "P(>0)");
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, k)];
@@ -66,7 +66,7 @@ static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s)
         amount(p5, sizeof p5, st->p5);
         amount(p50, sizeof p50, st->p50);
         amount(p95, sizeof p95, st->p95);
-        fprintf(f, "  %-30.30s %13s %12s %13s %13s %13s %7.1f%%\n", holder(a, k), m, sd, p5,
+        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %6.1f%%\n", holder(a, k), m, sd, p5,
                 p50, p95, 100 * st->p_positive);
     }
     const mkba_stats *soc = &mc->pv_benefits[mkba_mc_idx(mc, s, a->n_stakeholders)];
@@ -94,19 +94,19 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
             (unsigned long long)mc->seed, mc->threads, mc->threads == 1 ? "" : "s");
     if (mc->n_boot)
         fprintf(f, ", effects from %zu bootstrap replicates", mc->n_boot);
-    fprintf(f, ")\n");
+    fprintf(f, "; %.2f s)\n", mc->seconds);
     fprintf(f, "  Amounts in %s; every scenario sees the same draws (common random numbers).\n",
             a->currency);
     if (mc->n_outcomes && mc->n_boot) {
         fprintf(f, "\n  Effects: analytic and bootstrap 95%% confidence intervals\n");
-        fprintf(f, "  %-32s %11s %25s %25s\n", "Effect", "Estimate", "Analytic 95% CI",
+        fprintf(f, "  %-24s %11s %27s %27s\n", "Effect", "Estimate", "Analytic 95% CI",
                 "Bootstrap 95% CI");
         for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
             const mkba_effect *e = &a->effects[j].e;
             char an[64], bs[64];
             snprintf(an, sizeof an, "[%.4g, %.4g]", e->ci_lo, e->ci_hi);
             snprintf(bs, sizeof bs, "[%.4g, %.4g]", mc->boot_lo[j], mc->boot_hi[j]);
-            fprintf(f, "  %-32.32s %11.4g %25s %25s\n", a->effects[j].name, e->estimate, an, bs);
+            fprintf(f, "  %-24.24s %11.4g %27s %27s\n", a->effects[j].name, e->estimate, an, bs);
         }
         if (mc->n_boot_failed)
             fprintf(f, "  %zu bootstrap estimates could not be made (a covariate without "
@@ -249,6 +249,16 @@ static void w_header(mcw *w, const char *const *names)
     w_end(w);
 }
 
+/* Every row carries the run's draws and seed, so a table copied out of its
+ * folder still says how it was made. */
+static void w_run(mcw *w, const mkba_mc *mc)
+{
+    char seed[32];
+    w_num(w, (double)mc->draws);
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)mc->seed);
+    w_text(w, seed);
+}
+
 static void w_stats(mcw *w, const mkba_stats *st)
 {
     w_num(w, st->mean);
@@ -260,13 +270,14 @@ static void w_stats(mcw *w, const mkba_stats *st)
     w_num(w, (double)st->n);
 }
 
-static const char *const STATS_COLS[] = {"mean", "sd", "p5", "p50", "p95", "p_positive", "n"};
+static const char *const STATS_COLS[] = {"mean", "sd", "p5",    "p50", "p95",
+                                         "p_positive", "n", "draws", "seed"};
 
 static void header_with_stats(mcw *w, const char *const *lead, size_t n_lead)
 {
     for (size_t i = 0; i < n_lead; i++)
         w_text(w, lead[i]);
-    for (size_t i = 0; i < 7; i++)
+    for (size_t i = 0; i < sizeof STATS_COLS / sizeof STATS_COLS[0]; i++)
         w_text(w, STATS_COLS[i]);
     w_end(w);
 }
@@ -289,6 +300,7 @@ static void table_mc_summary(mcw *w, const mkba_appraisal *a)
                 w_text(w, who);
                 w_text(w, what[m]);
                 w_stats(w, st[m]);
+                w_run(w, mc);
                 w_end(w);
             }
         }
@@ -304,6 +316,7 @@ static void table_mc_items(mcw *w, const mkba_appraisal *a)
             w_text(w, a->scenarios[s].name);
             w_text(w, a->items[i].name);
             w_stats(w, &mc->items[s * a->n_items + i]);
+            w_run(w, mc);
             w_end(w);
         }
 }
@@ -316,6 +329,7 @@ static void table_mc_uncertain(mcw *w, const mkba_appraisal *a)
     for (size_t k = 0; k < mc->n_uncertain; k++) {
         w_text(w, mc->uncertain_names[k]);
         w_stats(w, &mc->uncertain[k]);
+        w_run(w, mc);
         w_end(w);
     }
 }
@@ -325,7 +339,7 @@ static void table_mc_effects(mcw *w, const mkba_appraisal *a)
     const mkba_mc *mc = a->mc;
     const char *names[] = {"effect", "estimate", "ci_lo", "ci_hi", "bootstrap_ci_lo",
                            "bootstrap_ci_hi", "bootstrap_replicates", "draws_mean", "draws_sd",
-                           NULL};
+                           "draws", "seed", NULL};
     w_header(w, names);
     for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
         const mkba_effect *e = &a->effects[j].e;
@@ -338,6 +352,7 @@ static void table_mc_effects(mcw *w, const mkba_appraisal *a)
         w_num(w, (double)mc->n_boot);
         w_num(w, mc->effects[j].mean);
         w_num(w, mc->effects[j].sd);
+        w_run(w, mc);
         w_end(w);
     }
 }

@@ -44,7 +44,9 @@ typedef struct worker {
     double *drawn;            /* [n_unc][B] */
     double *qp;               /* [S][I][B] quantity * price */
     double *dd;               /* [S][I][B] drop-off */
-    double *tmp;              /* [B] */
+    double *tmp, *tmp2;       /* [B] each */
+    double *acc;              /* [2][K + 1][B] benefits and costs per stakeholder */
+    unsigned char *bad;       /* [B] draw has a non-finite result */
     double *scratch;          /* [depth][B] */
     double *u;                /* [copula dim] */
 } worker;
@@ -167,68 +169,81 @@ static void eval_scenario(worker *w, size_t s, size_t n)
     }
 }
 
-/* The annuity factor of item i of scenario 'src' at the rates of 's'. */
-static double item_annuity(const worker *w, size_t s, size_t src, size_t i, size_t j)
+/* PV of item i of scenario 'src' at the rates of scenario 's', for the
+ * block's n draws, into pv[]: quantity * price times the annuity factor,
+ * which is a constant unless the item's drop-off is uncertain. */
+static void item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_t n, double *pv)
 {
     const mkba_plan *p = w->sh->p;
     size_t I = p->n_items;
-    double a = src == s ? w->sh->ann_self[s * I + i] : w->sh->ann_ref[s * I + i];
-    if (!isnan(a))
-        return a;
     const mkba_plan_item *it = &p->scenarios[src].items[i];
-    double d = w->dd[(src * I + i) * B + j];
-    if (!(d >= 0 && d <= 1))
-        return NAN;
-    return annuity(d, it->first, it->last, p->scenarios[s].discount);
+    const double *qp = w->qp + (src * I + i) * B;
+    if (!it->enabled) {
+        memset(pv, 0, n * sizeof *pv);
+        return;
+    }
+    double a = src == s ? w->sh->ann_self[s * I + i] : w->sh->ann_ref[s * I + i];
+    if (!isnan(a)) {
+        for (size_t j = 0; j < n; j++)
+            pv[j] = qp[j] * a;
+        return;
+    }
+    const double *dd = w->dd + (src * I + i) * B, *df = p->scenarios[s].discount;
+    for (size_t j = 0; j < n; j++)
+        pv[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] * annuity(dd[j], it->first, it->last, df) : NAN;
 }
 
-/* Balances of each project scenario against the reference, per draw. */
+static void add_to(double *acc, const double *x, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        acc[j] += x[j];
+}
+
+/* Balances of each project scenario against the reference, block-wise:
+ * per item the difference of present values, booked to its stakeholders. */
 static void book_block(worker *w, size_t first, size_t n)
 {
     const mkba_plan *p = w->sh->p;
     mkba_sim *out = w->sh->out;
     size_t S = p->n_scenarios, I = p->n_items, K = p->n_stakeholders, D = out->draws;
     size_t bad = 0;
-    for (size_t j = 0; j < n; j++) {
-        int finite = 1;
-        for (size_t s = 1; s < S; s++) {
-            double b[64], c[64]; /* K <= 63 is checked in mkba_sim_run */
-            memset(b, 0, (K + 1) * sizeof *b);
-            memset(c, 0, (K + 1) * sizeof *c);
-            for (size_t i = 0; i < I; i++) {
-                double pv_s = p->scenarios[s].items[i].enabled
-                                  ? w->qp[(s * I + i) * B + j] * item_annuity(w, s, s, i, j)
-                                  : 0;
-                double pv_r = p->scenarios[0].items[i].enabled
-                                  ? w->qp[i * B + j] * item_annuity(w, s, 0, i, j)
-                                  : 0;
-                double delta = pv_s - pv_r;
-                if (out->item_pv)
-                    out->item_pv[(s * I + i) * D + first + j] = delta;
-                size_t who = p->stakeholder[i];
-                switch (p->kinds[i]) {
-                case MKBA_ITEM_BENEFIT:
-                    b[who] += delta;
-                    b[K] += delta;
-                    break;
-                case MKBA_ITEM_COST:
-                    c[who] += delta;
-                    c[K] += delta;
-                    break;
-                case MKBA_ITEM_TRANSFER:
-                    b[who] += delta;
-                    c[p->loser[i]] += delta;
-                    break;
-                }
+    double *b = w->acc, *c = w->acc + (K + 1) * B, *delta = w->tmp, *ref = w->tmp2;
+    for (size_t s = 1; s < S; s++) {
+        memset(w->acc, 0, 2 * (K + 1) * B * sizeof *w->acc);
+        for (size_t i = 0; i < I; i++) {
+            item_pv_block(w, s, s, i, n, delta);
+            item_pv_block(w, s, 0, i, n, ref);
+            for (size_t j = 0; j < n; j++)
+                delta[j] -= ref[j];
+            if (out->item_pv)
+                memcpy(out->item_pv + (s * I + i) * D + first, delta, n * sizeof *delta);
+            size_t who = p->stakeholder[i];
+            switch (p->kinds[i]) {
+            case MKBA_ITEM_BENEFIT:
+                add_to(b + who * B, delta, n);
+                add_to(b + K * B, delta, n);
+                break;
+            case MKBA_ITEM_COST:
+                add_to(c + who * B, delta, n);
+                add_to(c + K * B, delta, n);
+                break;
+            case MKBA_ITEM_TRANSFER: /* cancels for society */
+                add_to(b + who * B, delta, n);
+                add_to(c + p->loser[i] * B, delta, n);
+                break;
             }
-            for (size_t k = 0; k <= K; k++) {
-                size_t col = s * (K + 1) + k;
-                out->pv_benefits[col * D + first + j] = b[k];
-                out->pv_costs[col * D + first + j] = c[k];
-            }
-            finite &= isfinite(b[K] - c[K]);
         }
-        bad += !finite;
+        for (size_t k = 0; k <= K; k++) {
+            size_t col = s * (K + 1) + k;
+            memcpy(out->pv_benefits + col * D + first, b + k * B, n * sizeof *b);
+            memcpy(out->pv_costs + col * D + first, c + k * B, n * sizeof *c);
+        }
+        for (size_t j = 0; j < n; j++)
+            w->bad[j] |= !isfinite(b[K * B + j] - c[K * B + j]);
+    }
+    for (size_t j = 0; j < n; j++) {
+        bad += w->bad[j];
+        w->bad[j] = 0;
     }
     atomic_fetch_add(&w->sh->nonfinite, bad);
 }
@@ -279,6 +294,9 @@ static void worker_init(worker *w, shared *sh)
     w->qp = mkba_xcalloc(S * I * B + 1, sizeof *w->qp);
     w->dd = mkba_xcalloc(S * I * B + 1, sizeof *w->dd);
     w->tmp = mkba_xcalloc(B, sizeof *w->tmp);
+    w->tmp2 = mkba_xcalloc(B, sizeof *w->tmp2);
+    w->acc = mkba_xcalloc(2 * (p->n_stakeholders + 1) * B, sizeof *w->acc);
+    w->bad = mkba_xcalloc(B, sizeof *w->bad);
     w->scratch = mkba_xcalloc(sh->depth * B, sizeof *w->scratch);
     w->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) + 1, sizeof *w->u);
 }
@@ -291,6 +309,9 @@ static void worker_fini(worker *w)
     free(w->qp);
     free(w->dd);
     free(w->tmp);
+    free(w->tmp2);
+    free(w->acc);
+    free(w->bad);
     free(w->scratch);
     free(w->u);
 }
@@ -332,10 +353,6 @@ mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *e
     if (o->draws == 0)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "the number of draws must be "
                                                                "at least 1"),
-               NULL;
-    if (p->n_stakeholders > 63)
-        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
-                              "the Monte Carlo handles at most 63 stakeholders"),
                NULL;
     if (o->bootstrap && o->n_boot == 0)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "no bootstrap replicates"), NULL;

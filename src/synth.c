@@ -1,39 +1,36 @@
-/* synth.c - the synthetic cohort generator: reads a spec (INI, via inih)
+/* synth.c - the synthetic cohort generator: reads a spec (INI, via ini.h)
  * and draws a cohort CSV from it.
  *
- * Loading runs in two passes. Pass one hands the text to inih and keeps
- * every (section, key, value) in file order; it checks what inih cannot:
- * lines longer than the 200-byte buffer of Debian's inih (which would be
- * cut silently or reported on the wrong line), repeated keys (an indented
- * line is glued to the key above it and shows up as a repeat) and repeated
- * sections. Pass two interprets [synth] and the groups, then the columns in
- * file order; every setting is checked, and since Debian's inih passes no
- * line numbers to the handler, messages name the section and key.
+ * Loading: mkba_ini_read does the INI part (syntax, line numbers, lines
+ * too long for inih, repeated keys and sections, indented continuation
+ * lines). Here the spec is interpreted: section names are checked (inih
+ * cuts them silently), then [synth] and the groups, then the columns in
+ * file order; every setting is checked, and messages name the section, the
+ * key and the key's line (the section's line when the key is missing).
  *
  * Writing draws row by row (groups in spec order, then persons), column by
  * column in spec order, from one gsl_rng_mt19937 seeded with the seed, and
  * prints every number with a fixed count of decimals. Hence the file is a
- * function of the spec and the seed alone. */
+ * function of the spec and the seed alone. The file is written atomically
+ * (fsutil.h). */
 #include "mkba/synth.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "mkba/fsutil.h"
+#include "mkba/ini.h"
 #include "mkba/mem.h"
 
-#define MAX_LINE 198            /* bytes inih reads whole: INI_MAX_LINE 200 less '\n' and NUL */
-#define MAX_SECTION_NAME 49     /* inih's MAX_SECTION 50 less the NUL */
-#define MAX_SPEC_BYTES (1L << 20)
+#define MAX_SECTION_NAME 48     /* inih's MAX_SECTION 50 less the NUL, less 1: a name
+                                   of 49 bytes may have been cut from a longer one */
 #define MAX_GROUP_N 10000000L   /* persons per group */
 #define MAX_POISSON 1e7         /* gsl_ran_poisson returns an unsigned int */
 #define MAX_MONTHS 1000000.0    /* bound for months_if min/max */
@@ -41,209 +38,20 @@
 #define MAX_ID_DIGITS 8         /* ids never have 9 digits (a BSN has 9) */
 #define MAX_SEED 4294967295UL   /* mt19937 takes 32 bits of the seed */
 
-/* ========================= Pass one: raw entries ========================= */
+/* ========================= Sections of the INI ========================= */
 
-typedef struct entry {
-    char *key;                  /* as written, e.g. "mean.pilot" */
-    char *value;                /* trimmed by inih */
-} entry;
+typedef mkba_ini_entry entry;   /* key, value (trimmed), line */
 
+/* A view of one [section]: its entries are those of 'ini' with this name. */
 typedef struct section {
-    char *name;                 /* e.g. "column.leeftijd" */
-    entry *e;                   /* keys in file order */
-    size_t n, cap;
+    const mkba_ini *ini;
+    const char *name;           /* e.g. "column.leeftijd"; borrowed from ini */
+    long line;                  /* line of the header */
 } section;
 
-typedef struct raw_spec {
-    const char *path;           /* for messages */
-    section *sec;               /* sections in file order */
-    size_t n, cap;
-    mkba_error err;             /* first problem found in the handler */
-} raw_spec;
-
-static void raw_fini(raw_spec *raw)
+static const entry *find_entry(const section *sec, const char *key)
 {
-    for (size_t i = 0; i < raw->n; i++) {
-        for (size_t k = 0; k < raw->sec[i].n; k++) {
-            free(raw->sec[i].e[k].key);
-            free(raw->sec[i].e[k].value);
-        }
-        free(raw->sec[i].e);
-        free(raw->sec[i].name);
-    }
-    free(raw->sec);
-}
-
-static section *find_section(raw_spec *raw, const char *name)
-{
-    for (size_t i = 0; i < raw->n; i++)
-        if (strcmp(raw->sec[i].name, name) == 0)
-            return &raw->sec[i];
-    return NULL;
-}
-
-static entry *find_entry(const section *sec, const char *key)
-{
-    for (size_t k = 0; k < sec->n; k++)
-        if (strcmp(sec->e[k].key, key) == 0)
-            return &sec->e[k];
-    return NULL;
-}
-
-/* inih handler: store the entry. Always returns 1 so that a nonzero result
- * of ini_parse_string means a syntax error; our own findings go to
- * raw->err (the first one is kept). */
-static int on_entry(void *user, const char *sname, const char *key, const char *value)
-{
-    raw_spec *raw = user;
-    if (raw->err.code != MKBA_OK)
-        return 1;
-    if (!sname[0]) {
-        mkba_error_set(&raw->err, MKBA_EINVAL, raw->path, 0, key,
-                       "key is outside any [section]");
-        return 1;
-    }
-    section *sec = raw->n ? &raw->sec[raw->n - 1] : NULL;
-    if (!sec || strcmp(sec->name, sname) != 0) {
-        if (find_section(raw, sname)) {
-            char where[128];
-            snprintf(where, sizeof where, "[%s]", sname);
-            mkba_error_set(&raw->err, MKBA_EINVAL, raw->path, 0, where,
-                           "section given twice");
-            return 1;
-        }
-        if (raw->n == raw->cap) {
-            raw->cap = raw->cap ? 2 * raw->cap : 16;
-            raw->sec = mkba_xreallocarray(raw->sec, raw->cap, sizeof *raw->sec);
-        }
-        sec = &raw->sec[raw->n++];
-        *sec = (section){.name = mkba_xstrdup(sname)};
-    }
-    if (find_entry(sec, key)) {
-        char where[128];
-        snprintf(where, sizeof where, "[%s] %s", sname, key);
-        mkba_error_set(&raw->err, MKBA_EINVAL, raw->path, 0, where,
-                       "given twice (an indented line continues the key above it:"
-                       " do not indent keys)");
-        return 1;
-    }
-    if (sec->n == sec->cap) {
-        sec->cap = sec->cap ? 2 * sec->cap : 8;
-        sec->e = mkba_xreallocarray(sec->e, sec->cap, sizeof *sec->e);
-    }
-    sec->e[sec->n++] = (entry){mkba_xstrdup(key), mkba_xstrdup(value)};
-    return 1;
-}
-
-static void strerror_into(int errnum, char *buf, size_t size)
-{
-    if (strerror_r(errnum, buf, size) != 0)
-        snprintf(buf, size, "error %d", errnum);
-}
-
-/* Read the whole file (at most MAX_SPEC_BYTES) as a NUL-terminated string. */
-static char *slurp(const char *path, mkba_error *err)
-{
-    char why[128];
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        strerror_into(errno, why, sizeof why);
-        mkba_error_set(err, MKBA_EIO, path, 0, "", "cannot open: %s", why);
-        return NULL;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = mkba_xmalloc(cap);
-    for (;;) {
-        if (len + 1 == cap) {
-            if (cap > (size_t)MAX_SPEC_BYTES)
-                break;
-            cap *= 2;
-            buf = mkba_xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + len, 1, cap - 1 - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    buf[len] = '\0';
-    if (failed || len > (size_t)MAX_SPEC_BYTES) {
-        mkba_error_set(err, MKBA_EIO, path, 0, "", "%s",
-                       failed ? "read error" : "larger than 1 MiB: not a spec file");
-        free(buf);
-        return NULL;
-    }
-    if (strlen(buf) != len) {
-        mkba_error_set(err, MKBA_EPARSE, path, 0, "", "contains a NUL byte: not a text file");
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
-/* Check one line of 'len' bytes at 'p' (without its line end): inih would
- * split a line longer than MAX_LINE, and cut a section name to 49 bytes. */
-static mkba_status check_line(const char *path, long line, const char *p, size_t len,
-                              mkba_error *err)
-{
-    if (len > MAX_LINE)
-        return mkba_error_set(err, MKBA_EPARSE, path, line, "",
-                              "line too long (%zu bytes; at most %d)", len, MAX_LINE);
-    size_t lead = 0;
-    while (lead < len && (p[lead] == ' ' || p[lead] == '\t'))
-        lead++;
-    if (lead < len && p[lead] == '[') {
-        size_t name = 0;
-        while (lead + 1 + name < len && p[lead + 1 + name] != ']')
-            name++;
-        if (name > MAX_SECTION_NAME)
-            return mkba_error_set(err, MKBA_EPARSE, path, line, "",
-                                  "section name too long (%zu bytes; at most %d)",
-                                  name, MAX_SECTION_NAME);
-    }
-    return MKBA_OK;
-}
-
-static mkba_status check_lines(const char *path, const char *text, mkba_error *err)
-{
-    long line = 1;
-    const char *start = text;
-    for (const char *p = text;; p++) {
-        if (*p != '\n' && *p != '\0')
-            continue;
-        size_t len = (size_t)(p - start);
-        if (len > 0 && p[-1] == '\r')
-            len--;
-        mkba_status st = check_line(path, line, start, len, err);
-        if (st || *p == '\0')
-            return st;
-        line++;
-        start = p + 1;
-    }
-}
-
-static mkba_status read_raw(const char *path, raw_spec *raw, mkba_error *err)
-{
-    char *text = slurp(path, err);
-    if (!text)
-        return err ? err->code : MKBA_EIO;
-    mkba_status st = check_lines(path, text, err);
-    if (st == MKBA_OK) {
-        int rc = ini_parse_string(text, on_entry, raw);
-        if (rc > 0)
-            st = mkba_error_set(err, MKBA_EPARSE, path, rc, "",
-                                "syntax error: expected '[section]' or 'key = value'");
-        else if (rc < 0)
-            st = mkba_error_set(err, MKBA_ENOMEM, path, 0, "", "out of memory in the INI reader");
-        else if (raw->err.code != MKBA_OK) {
-            st = raw->err.code;
-            if (err && err->code == MKBA_OK)
-                *err = raw->err;
-        }
-    }
-    free(text);
-    return st;
+    return mkba_ini_get(sec->ini, sec->name, key);
 }
 
 /* ========================= The spec ========================= */
@@ -347,16 +155,22 @@ const char *mkba_synth_title(const mkba_synth *s) { return s ? s->title : ""; }
 typedef struct loader {
     const char *path;           /* spec file, for messages */
     mkba_synth *s;              /* being built */
-    raw_spec *raw;
+    const mkba_ini *ini;
     mkba_error *err;
 } loader;
 
-/* Record an error about [sec] key (either may be NULL) and return 'code'. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
-#endif
-static mkba_status bad(const loader *ld, mkba_status code, const section *sec,
-                       const char *key, const char *fmt, ...)
+/* Line for a message about [sec] key: the key's own line if it is given,
+ * else the line of the section header (0 without a section). */
+static long line_of(const section *sec, const char *key)
+{
+    const entry *e = sec && key ? find_entry(sec, key) : NULL;
+    return e ? e->line : sec ? sec->line : 0;
+}
+
+/* Record an error about [sec] key (either may be NULL) on 'line' and
+ * return 'code'. */
+static mkba_status vbad(const loader *ld, mkba_status code, const section *sec,
+                        const char *key, long line, const char *fmt, va_list ap)
 {
     char where[256], msg[1024];
     if (sec && key)
@@ -365,11 +179,36 @@ static mkba_status bad(const loader *ld, mkba_status code, const section *sec,
         snprintf(where, sizeof where, "[%s]", sec->name);
     else
         snprintf(where, sizeof where, "%s", key ? key : "");
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return mkba_error_set(ld->err, code, ld->path, line, where, "%s", msg);
+}
+
+/* vbad on an explicit line. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+static mkba_status bad_at(const loader *ld, mkba_status code, const section *sec,
+                          const char *key, long line, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    mkba_status st = vbad(ld, code, sec, key, line, fmt, ap);
     va_end(ap);
-    return mkba_error_set(ld->err, code, ld->path, 0, where, "%s", msg);
+    return st;
+}
+
+/* vbad on the line of 'key' (see line_of). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static mkba_status bad(const loader *ld, mkba_status code, const section *sec,
+                       const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mkba_status st = vbad(ld, code, sec, key, line_of(sec, key), fmt, ap);
+    va_end(ap);
+    return st;
 }
 
 typedef enum {
@@ -560,8 +399,11 @@ static void group_names(const mkba_synth *s, char *buf, size_t size)
 static mkba_status check_keys(const loader *ld, const section *sec, const char *known,
                               const char *type_name, int allow_group)
 {
-    for (size_t k = 0; k < sec->n; k++) {
-        const char *key = sec->e[k].key;
+    for (size_t k = 0; k < sec->ini->n; k++) {
+        const entry *e = &sec->ini->entries[k];
+        if (strcmp(e->section, sec->name) != 0)
+            continue;
+        const char *key = e->key;
         const char *dot = allow_group ? strchr(key, '.') : NULL;
         size_t len = dot ? (size_t)(dot - key) : strlen(key);
         int ok = in_list(known, key, len) || (type_name && len == 4 && !strncmp(key, "type", 4));
@@ -590,6 +432,22 @@ static const entry *find_group_entry(const section *sec, const char *key, const 
     char full[256];
     snprintf(full, sizeof full, "%s.%s", key, grp);
     return find_entry(sec, full);
+}
+
+/* "KEY" if given, else the first "KEY.GROUP" given, else NULL. */
+static const entry *any_entry(const loader *ld, const section *sec, const char *key)
+{
+    const entry *e = find_entry(sec, key);
+    for (size_t g = 0; g < ld->s->n_groups && !e; g++)
+        e = find_group_entry(sec, key, ld->s->groups[g].name);
+    return e;
+}
+
+/* Line of the setting that group 'grp' uses: "KEY.GROUP", else "KEY". */
+static long group_line(const section *sec, const char *key, const char *grp)
+{
+    const entry *e = find_group_entry(sec, key, grp);
+    return e ? e->line : line_of(sec, key);
 }
 
 /* Fill out[g * n .. g * n + n - 1] for every group g from "KEY.GROUP" or
@@ -626,10 +484,7 @@ static mkba_status get_par(const loader *ld, const section *sec, const char *key
                            check ck, int required, double def, double **out)
 {
     *out = mkba_xcalloc(ld->s->n_groups, sizeof **out);
-    int given = find_entry(sec, key) != NULL;
-    for (size_t g = 0; g < ld->s->n_groups && !given; g++)
-        given = find_group_entry(sec, key, ld->s->groups[g].name) != NULL;
-    if (required && !given)
+    if (required && !any_entry(ld, sec, key))
         return bad(ld, MKBA_EINVAL, sec, key, "missing");
     return get_par_n(ld, sec, key, ck, 1, "", required ? NULL : &def, *out);
 }
@@ -709,7 +564,7 @@ static mkba_status earlier_column(const loader *ld, const section *sec, const ch
     }
     char later[128];
     snprintf(later, sizeof later, "column.%s", name);
-    if (find_section(ld->raw, later))
+    if (mkba_ini_section_line(ld->ini, later) > 0)
         return bad(ld, MKBA_EINVAL, sec, key,
                    "column '%s' must be defined above this one (columns are drawn in order)",
                    name);
@@ -777,9 +632,10 @@ static mkba_status load_category(const loader *ld, const section *sec, column *c
         double *w = c->cum + g * L, sum = 0;
         for (size_t k = 0; k < L; k++)
             sum += w[k];
+        const char *grp = ld->s->groups[g].name;
         if (!(sum > 0))
-            return bad(ld, MKBA_EINVAL, sec, "weights", "weights add up to 0 for group '%s'",
-                       ld->s->groups[g].name);
+            return bad_at(ld, MKBA_EINVAL, sec, "weights", group_line(sec, "weights", grp),
+                          "weights add up to 0 for group '%s'", grp);
         double acc = 0; /* normalise and accumulate: draw = first k with u < cum[k] */
         for (size_t k = 0; k < L; k++) {
             acc += w[k];
@@ -792,22 +648,24 @@ static mkba_status load_category(const loader *ld, const section *sec, column *c
 
 static mkba_status check_bounds(const loader *ld, const section *sec, const column *c)
 {
-    for (size_t g = 0; g < ld->s->n_groups; g++)
+    for (size_t g = 0; g < ld->s->n_groups; g++) {
+        const char *grp = ld->s->groups[g].name;
         if (c->par[P_MAX][g] < c->par[P_MIN][g])
-            return bad(ld, MKBA_EINVAL, sec, "max", "max (%g) is below min (%g) for group '%s'",
-                       c->par[P_MAX][g], c->par[P_MIN][g], ld->s->groups[g].name);
+            return bad_at(ld, MKBA_EINVAL, sec, "max", group_line(sec, "max", grp),
+                          "max (%g) is below min (%g) for group '%s'", c->par[P_MAX][g],
+                          c->par[P_MIN][g], grp);
+    }
     return MKBA_OK;
 }
 
 static mkba_status load_depends(const loader *ld, const section *sec, column *c, size_t self)
 {
     const entry *e = find_entry(sec, "depends");
-    int has_slope = find_entry(sec, "slope") != NULL;
-    for (size_t g = 0; g < ld->s->n_groups; g++)
-        has_slope |= find_group_entry(sec, "slope", ld->s->groups[g].name) != NULL;
+    const entry *slope = any_entry(ld, sec, "slope");
     if (!e)
-        return has_slope ? bad(ld, MKBA_EINVAL, sec, "slope", "given without depends")
-                         : MKBA_OK;
+        return slope ? bad_at(ld, MKBA_EINVAL, sec, "slope", slope->line,
+                              "given without depends")
+                     : MKBA_OK;
     size_t n;
     char **names = split_list(e->value, &n);
     c->deps = mkba_xcalloc(n, sizeof *c->deps);
@@ -818,7 +676,7 @@ static mkba_status load_depends(const loader *ld, const section *sec, column *c,
     free_list(names, n);
     if (st)
         return st;
-    if (!has_slope)
+    if (!slope)
         return bad(ld, MKBA_EINVAL, sec, "slope", "missing (one number per column in depends)");
     c->slope = mkba_xcalloc(ld->s->n_groups * n, sizeof *c->slope);
     return get_par_n(ld, sec, "slope", CK_ANY, n, "one per column in depends", NULL, c->slope);
@@ -859,10 +717,7 @@ static mkba_status load_months_if(const loader *ld, const section *sec, column *
     if (st)
         return st;
     double hi = ld->s->follow_up;
-    int has_max = find_entry(sec, "max") != NULL;
-    for (size_t g = 0; g < ld->s->n_groups; g++)
-        has_max |= find_group_entry(sec, "max", ld->s->groups[g].name) != NULL;
-    if (!has_max && hi == 0)
+    if (!any_entry(ld, sec, "max") && hi == 0)
         return bad(ld, MKBA_EINVAL, sec, "max", "missing (give max, or follow_up_months in [synth])");
     st = get_par(ld, sec, "max", CK_COUNT, hi == 0, hi, &c->par[P_MAX]);
     if (!st)
@@ -906,22 +761,50 @@ static mkba_status load_column(const loader *ld, const section *sec, const char 
     return st;
 }
 
+/* Section i of the INI. */
+static section section_at(const mkba_ini *ini, size_t i)
+{
+    return (section){ini, ini->sections[i], ini->section_lines[i]};
+}
+
+/* What the INI reader lets through: keys above the first [section] (their
+ * section is ""), and section names that inih may have cut (it keeps 49
+ * bytes and drops the rest without a word). */
+static mkba_status check_sections(const loader *ld)
+{
+    const mkba_ini *ini = ld->ini;
+    for (size_t i = 0; i < ini->n_sections; i++) {
+        const char *name = ini->sections[i];
+        if (!name[0]) {
+            size_t k = 0;
+            while (ini->entries[k].section[0]) /* present: the section has an entry */
+                k++;
+            return bad_at(ld, MKBA_EINVAL, NULL, ini->entries[k].key, ini->entries[k].line,
+                          "key is outside any [section]");
+        }
+        if (strlen(name) > MAX_SECTION_NAME)
+            return mkba_error_set(ld->err, MKBA_EPARSE, ld->path, ini->section_lines[i], "",
+                                  "section name too long (at most %d bytes)", MAX_SECTION_NAME);
+    }
+    return MKBA_OK;
+}
+
 /* [synth] and the groups first (columns refer to groups), then columns. */
 static mkba_status load_sections(const loader *ld)
 {
-    raw_spec *raw = ld->raw;
+    const mkba_ini *ini = ld->ini;
     size_t n_cols = 0;
-    mkba_status st = MKBA_OK;
-    for (size_t i = 0; i < raw->n && !st; i++) {
-        const section *sec = &raw->sec[i];
-        if (strcmp(sec->name, "synth") == 0)
-            st = load_synth(ld, sec);
-        else if (strncmp(sec->name, "group.", 6) == 0)
-            st = load_group(ld, sec, sec->name + 6);
-        else if (strncmp(sec->name, "column.", 7) == 0)
+    mkba_status st = check_sections(ld);
+    for (size_t i = 0; i < ini->n_sections && !st; i++) {
+        section sec = section_at(ini, i);
+        if (strcmp(sec.name, "synth") == 0)
+            st = load_synth(ld, &sec);
+        else if (strncmp(sec.name, "group.", 6) == 0)
+            st = load_group(ld, &sec, sec.name + 6);
+        else if (strncmp(sec.name, "column.", 7) == 0)
             n_cols++;
         else
-            st = bad(ld, MKBA_EINVAL, sec, NULL,
+            st = bad(ld, MKBA_EINVAL, &sec, NULL,
                      "unknown section (expected [synth], [group.NAME] or [column.NAME])");
     }
     if (st)
@@ -931,12 +814,12 @@ static mkba_status load_sections(const loader *ld)
     if (n_cols == 0)
         return bad(ld, MKBA_EINVAL, NULL, NULL, "no [column.NAME] section: give at least one column");
     ld->s->cols = mkba_xcalloc(n_cols, sizeof *ld->s->cols);
-    for (size_t i = 0; i < raw->n && !st; i++) {
-        const section *sec = &raw->sec[i];
-        if (strncmp(sec->name, "column.", 7) != 0)
+    for (size_t i = 0; i < ini->n_sections && !st; i++) {
+        section sec = section_at(ini, i);
+        if (strncmp(sec.name, "column.", 7) != 0)
             continue;
         size_t self = ld->s->n_cols++; /* counted first: a half-built column is freed too */
-        st = load_column(ld, sec, sec->name + 7, self);
+        st = load_column(ld, &sec, sec.name + 7, self);
     }
     return st;
 }
@@ -947,20 +830,18 @@ mkba_synth *mkba_synth_load(const char *spec_path, mkba_error *err)
         mkba_error_set(err, MKBA_EINVAL, "", 0, "", "no spec file given");
         return NULL;
     }
-    raw_spec raw = {.path = spec_path};
-    mkba_error_clear(&raw.err);
-    mkba_synth *s = NULL;
-    if (read_raw(spec_path, &raw, err) == MKBA_OK) {
-        s = mkba_xcalloc(1, sizeof *s);
-        s->path = mkba_xstrdup(spec_path);
-        s->title = mkba_xstrdup("");
-        loader ld = {spec_path, s, &raw, err};
-        if (load_sections(&ld) != MKBA_OK) {
-            mkba_synth_free(s);
-            s = NULL;
-        }
+    mkba_ini *ini = mkba_ini_read(spec_path, err);
+    if (!ini)
+        return NULL;
+    mkba_synth *s = mkba_xcalloc(1, sizeof *s);
+    s->path = mkba_xstrdup(spec_path);
+    s->title = mkba_xstrdup("");
+    loader ld = {spec_path, s, ini, err};
+    if (load_sections(&ld) != MKBA_OK) {
+        mkba_synth_free(s);
+        s = NULL;
     }
-    raw_fini(&raw);
+    mkba_ini_free(ini);
     return s;
 }
 
@@ -1056,15 +937,9 @@ static void put_cell(FILE *f, const mkba_synth *s, const column *c, size_t g,
     }
 }
 
-static mkba_status write_error(const char *path, int errnum, const char *what, mkba_error *err)
-{
-    char why[128];
-    strerror_into(errnum ? errnum : EIO, why, sizeof why);
-    return mkba_error_set(err, MKBA_EIO, path, 0, "", "%s: %s", what, why);
-}
-
-static mkba_status write_rows(const mkba_synth *s, gsl_rng *r, FILE *f, const char *out_path,
-                              mkba_error *err)
+/* Header and rows to 'f'. Stops early at a write error, which
+ * mkba_afile_commit reports. */
+static mkba_status write_rows(const mkba_synth *s, gsl_rng *r, FILE *f, mkba_error *err)
 {
     for (size_t i = 0; i < s->n_cols; i++)
         fprintf(f, "%s%s", i ? "," : "", s->cols[i].name);
@@ -1072,8 +947,8 @@ static mkba_status write_rows(const mkba_synth *s, gsl_rng *r, FILE *f, const ch
     double *row = mkba_xcalloc(s->n_cols, sizeof *row);
     mkba_status st = MKBA_OK;
     size_t row_no = 0;
-    for (size_t g = 0; g < s->n_groups && !st; g++) {
-        for (size_t i = 0; i < s->groups[g].n && !st; i++) {
+    for (size_t g = 0; g < s->n_groups && !st && !ferror(f); g++) {
+        for (size_t i = 0; i < s->groups[g].n && !st && !ferror(f); i++) {
             row_no++;
             for (size_t k = 0; k < s->n_cols && !st; k++) {
                 const column *c = &s->cols[k];
@@ -1094,26 +969,9 @@ static mkba_status write_rows(const mkba_synth *s, gsl_rng *r, FILE *f, const ch
                     put_cell(f, s, c, g, row_no, row[k]);
             }
             fputc('\n', f);
-            if (!st && ferror(f))
-                st = write_error(out_path, errno, "write error", err);
         }
     }
     free(row);
-    return st;
-}
-
-/* Flush, sync, close and rename; 'f' is closed in every case. */
-static mkba_status finish(FILE *f, const char *tmp, const char *out_path, mkba_error *err)
-{
-    mkba_status st = MKBA_OK;
-    if (fflush(f) != 0 || ferror(f))
-        st = write_error(out_path, errno, "write error", err);
-    else if (fsync(fileno(f)) != 0)
-        st = write_error(out_path, errno, "cannot sync to disk", err);
-    if (fclose(f) != 0 && !st)
-        st = write_error(out_path, errno, "write error", err);
-    if (!st && rename(tmp, out_path) != 0)
-        st = write_error(out_path, errno, "cannot move the temporary file onto it", err);
     return st;
 }
 
@@ -1125,41 +983,20 @@ mkba_status mkba_synth_write(const mkba_synth *s, unsigned long seed, const char
     if (seed > MAX_SEED)
         return mkba_error_set(err, MKBA_EINVAL, "", 0, "seed",
                               "must be at most %lu, got %lu", MAX_SEED, seed);
-    size_t len = strlen(out_path);
-    char *tmp = mkba_xmalloc(len + 8);
-    memcpy(tmp, out_path, len);
-    memcpy(tmp + len, ".XXXXXX", 8); /* same directory, so rename is atomic */
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return write_error(out_path, errno, "cannot create a temporary file beside it", err);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r)
+        return mkba_error_set(err, MKBA_ENOMEM, "", 0, "", "cannot allocate the random generator");
+    mkba_afile *af = mkba_afile_open(out_path, err);
+    if (!af) {
+        gsl_rng_free(r);
+        return MKBA_EIO; /* the only failure of mkba_afile_open */
     }
-    FILE *f = NULL;
-    /* mkstemp makes the file 0600; the data are synthetic, so give it the
-     * usual 0644 (the umask cannot be read without changing it). */
-    if (fchmod(fd, 0644) != 0 || !(f = fdopen(fd, "w"))) {
-        mkba_status st = write_error(out_path, errno, "cannot write a temporary file beside it", err);
-        close(fd);
-        unlink(tmp);
-        free(tmp);
+    gsl_rng_set(r, seed);
+    mkba_status st = write_rows(s, r, mkba_afile_fp(af), err);
+    gsl_rng_free(r);
+    if (st) {
+        mkba_afile_abort(af);
         return st;
     }
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    mkba_status st;
-    if (!r) {
-        st = mkba_error_set(err, MKBA_ENOMEM, "", 0, "", "cannot allocate the random generator");
-        fclose(f);
-    } else {
-        gsl_rng_set(r, seed);
-        st = write_rows(s, r, f, out_path, err);
-        gsl_rng_free(r);
-        if (st)
-            fclose(f);
-        else
-            st = finish(f, tmp, out_path, err);
-    }
-    if (st)
-        unlink(tmp);
-    free(tmp);
-    return st;
+    return mkba_afile_commit(af, err);
 }

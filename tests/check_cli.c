@@ -314,6 +314,59 @@ START_TEST(model_error_names_file_line_key)
 }
 END_TEST
 
+/* ------------------------------------------------------------ Monte Carlo */
+
+/* Run the Almere pilot with 'threads' and 'seed'; return mc_summary.csv. */
+static char *mc_summary(const char *threads, const char *seed, const char *sub)
+{
+    char *out, *err, *res = path_in(tmp, sub), *draws = path_in(tmp, "draws.csv");
+    const char *args[] = {"run",     "scenarios/almere-pilot.ini", "--draws", "3000",
+                          "--seed",  seed,      "--threads", threads, "--bootstrap", "200",
+                          "--out",   res,       "--draws-out", draws, "-q", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *sum_path = path_in(res, "mc_summary.csv");
+    char *sum = tu_read(sum_path);
+    ck_assert_ptr_nonnull(sum);
+    /* --draws-out: a header and one line per draw. */
+    char *d = tu_read(draws);
+    ck_assert_ptr_nonnull(d);
+    size_t lines = 0;
+    for (const char *p = d; *p; p++)
+        lines += *p == '\n';
+    ck_assert_uint_eq(lines, 3001);
+    ck_assert(strncmp(d, "draw,production_per_month,", 26) == 0);
+    free(out), free(err), free(res), free(draws), free(sum_path), free(d);
+    return sum;
+}
+
+START_TEST(mc_same_seed_same_results_any_threads)
+{
+    /* The whole chain (bootstrap, draws, summaries) is bit-identical for 1,
+     * 2 and 3 threads; another seed gives other numbers. */
+    char *a = mc_summary("1", "5", "t1"), *b = mc_summary("2", "5", "t2");
+    char *c = mc_summary("3", "5", "t3"), *d = mc_summary("2", "6", "t4");
+    ck_assert_str_eq(a, b);
+    ck_assert_str_eq(a, c);
+    ck_assert_str_ne(a, d);
+    ck_assert(tu_contains(a, "pilot,society,npv,"));
+    free(a), free(b), free(c), free(d);
+}
+END_TEST
+
+START_TEST(mc_bad_options)
+{
+    char *out, *err;
+    const char *a1[] = {"run", "scenarios/almere-pilot.ini", "--draws", "-5", NULL};
+    ck_assert_int_eq(run(a1, &out, &err), 2);
+    ck_assert_msg(tu_contains(err, "--draws expects a whole number from 0 to 1000000000, got '-5'"),
+                  "%s", err);
+    free(out), free(err);
+    const char *a2[] = {"run", "scenarios/almere-pilot.ini", "--threads", "x", NULL};
+    ck_assert_int_eq(run(a2, &out, &err), 2);
+    free(out), free(err);
+}
+END_TEST
+
 /* ------------------------------------------------------------ Almere */
 
 START_TEST(almere_costs_exceed_benefits)
@@ -326,6 +379,8 @@ START_TEST(almere_costs_exceed_benefits)
     ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
     ck_assert_msg(tu_contains(out, "Costs exceed benefits for society"), "%s", out);
     ck_assert(!tu_contains(out, "Benefits exceed costs for society"));
+    /* The model's [simulation] runs the Monte Carlo too. */
+    ck_assert(tu_contains(out, "Uncertainty (Monte Carlo: 10,000 draws, seed 2019"));
     free(out), free(err);
 }
 END_TEST
@@ -371,6 +426,12 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, missing_cohort_file);
     tcase_add_test(tc, unwritable_output);
     tcase_add_test(tc, model_error_names_file_line_key);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("monte carlo");
+    tcase_set_timeout(tc, 300);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, mc_same_seed_same_results_any_threads);
+    tcase_add_test(tc, mc_bad_options);
     suite_add_tcase(s, tc);
     tc = tcase_create("almere");
     tcase_set_timeout(tc, 300);

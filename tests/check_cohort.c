@@ -10,51 +10,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "mkba/cohort.h"
 #include "mkba/error.h"
+#include "testutil.h"
 
 /* ============================== fixture ================================ */
 
-#define MAX_FILES 4
-
-static char tmp_dir[256];
-static char tmp_files[MAX_FILES][300];
-static int n_tmp_files;
+static tu_dir *tmp; /* fresh per test; owns the paths of the files written */
 
 static void setup(void)
 {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/mkba_cohort_XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
-    n_tmp_files = 0;
+    tmp = tu_dir_new();
 }
 
 static void teardown(void)
 {
-    for (int i = 0; i < n_tmp_files; i++)
-        remove(tmp_files[i]);
-    rmdir(tmp_dir);
+    tu_dir_free(tmp);
+    tmp = NULL;
 }
 
-static const char *write_text(const char *name, const char *text)
-{
-    ck_assert_int_lt(n_tmp_files, MAX_FILES);
-    char *path = tmp_files[n_tmp_files++];
-    snprintf(path, sizeof tmp_files[0], "%.255s/%.40s", tmp_dir, name);
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_int_ge(fputs(text, fp), 0);
-    ck_assert_int_eq(fclose(fp), 0);
-    return path;
-}
-
-/* tests/data/NAME under MKBA_SRCDIR (default "."). */
+/* tests/data/NAME in the source tree. */
 static const char *data_path(char *buf, size_t size, const char *name)
 {
-    const char *src = getenv("MKBA_SRCDIR");
-    snprintf(buf, size, "%s/tests/data/%s", src && *src ? src : ".", name);
+    snprintf(buf, size, "%s/tests/data/%s", tu_srcdir(), name);
     return buf;
 }
 
@@ -307,10 +286,11 @@ END_TEST
 
 START_TEST(test_two_files_group_column_checked)
 {
-    const char *pil = write_text("p.csv", "id,groep,uitstroom_werk,mnd_werk\n"
-                                          "1,Pilot,1,2\n"
-                                          "2,regulier,0,3\n");
-    const char *con = write_text("c.csv", "id,groep,uitstroom_werk,mnd_werk\n3,regulier,0,1\n");
+    const char *pil = tu_dir_write(tmp, "p.csv", "id,groep,uitstroom_werk,mnd_werk\n"
+                                                 "1,Pilot,1,2\n"
+                                                 "2,regulier,0,3\n");
+    const char *con =
+        tu_dir_write(tmp, "c.csv", "id,groep,uitstroom_werk,mnd_werk\n3,regulier,0,1\n");
     mkba_cohort_spec spec = two_file_spec(pil, con);
     spec.group_column = "groep";
     spec.pilot_value = "pilot";
@@ -322,8 +302,8 @@ END_TEST
 START_TEST(test_two_files_duplicate_across)
 {
     /* Person "77" is on line 3 of the pilot file and line 2 of the control file. */
-    const char *pil = write_text("p.csv", "id,uitstroom_werk,mnd_werk\n1,1,2\n77,0,3\n");
-    const char *con = write_text("c.csv", "id,uitstroom_werk,mnd_werk\n77,0,1\n");
+    const char *pil = tu_dir_write(tmp, "p.csv", "id,uitstroom_werk,mnd_werk\n1,1,2\n77,0,3\n");
+    const char *con = tu_dir_write(tmp, "c.csv", "id,uitstroom_werk,mnd_werk\n77,0,1\n");
     mkba_cohort_spec spec = two_file_spec(pil, con);
     char msg[1024];
     snprintf(msg, sizeof msg, "duplicate id in column 'id' (first seen in %s line 3)", pil);
@@ -333,8 +313,8 @@ END_TEST
 
 START_TEST(test_two_files_empty_control)
 {
-    const char *pil = write_text("p.csv", "id,uitstroom_werk,mnd_werk\n1,1,2\n");
-    const char *con = write_text("c.csv", "id,uitstroom_werk,mnd_werk\n");
+    const char *pil = tu_dir_write(tmp, "p.csv", "id,uitstroom_werk,mnd_werk\n1,1,2\n");
+    const char *con = tu_dir_write(tmp, "c.csv", "id,uitstroom_werk,mnd_werk\n");
     mkba_cohort_spec spec = two_file_spec(pil, con);
     read_fails(&spec, con, 0, "", "no persons in file");
 }
@@ -347,7 +327,7 @@ static const mkba_cohort_var wijk_var[] = {{"district", "wijk", MKBA_VAR_CATEGOR
 START_TEST(test_header_exact_match_first)
 {
     /* "Wijk" and "wijk" both match ignoring case; the exact one wins. */
-    const char *f = write_text("h.csv", "clientnummer,groep, Wijk ,wijk\n1,pilot,A,B\n");
+    const char *f = tu_dir_write(tmp, "h.csv", "clientnummer,groep, Wijk ,wijk\n1,pilot,A,B\n");
     mkba_cohort_spec spec = one_file_spec(f, 1, wijk_var);
     mkba_cohort *c = read_ok(&spec);
     const char *const *names;
@@ -360,7 +340,8 @@ END_TEST
 START_TEST(test_header_case_insensitive)
 {
     /* Header names are trimmed and matched ignoring case when unique. */
-    const char *f = write_text("h.csv", " ClientNummer ,GROEP,WIJK\n1,pilot,A\n2,regulier,B\n");
+    const char *f =
+        tu_dir_write(tmp, "h.csv", " ClientNummer ,GROEP,WIJK\n1,pilot,A\n2,regulier,B\n");
     mkba_cohort_spec spec = one_file_spec(f, 1, wijk_var);
     mkba_cohort *c = read_ok(&spec);
     ck_assert_uint_eq(mkba_cohort_count(c, MKBA_CONTROL), 1);
@@ -371,11 +352,11 @@ END_TEST
 START_TEST(test_header_ambiguous)
 {
     const mkba_cohort_var v[] = {{"district", "WIJK", MKBA_VAR_CATEGORY, 0}};
-    const char *f = write_text("h.csv", "clientnummer,groep,Wijk,wijk\n1,pilot,A,B\n");
+    const char *f = tu_dir_write(tmp, "h.csv", "clientnummer,groep,Wijk,wijk\n1,pilot,A,B\n");
     mkba_cohort_spec spec = one_file_spec(f, 1, v);
     read_fails(&spec, f, 1, "",
                "column 'WIJK' is ambiguous: 2 header names match it when case is ignored");
-    const char *g = write_text("h2.csv", "clientnummer,groep,wijk,wijk\n1,pilot,A,B\n");
+    const char *g = tu_dir_write(tmp, "h2.csv", "clientnummer,groep,wijk,wijk\n1,pilot,A,B\n");
     spec.file = g;
     spec.vars = wijk_var; /* exact name "wijk", twice in the header */
     read_fails(&spec, g, 1, "", "column 'wijk' appears 2 times in the header");
@@ -394,7 +375,7 @@ static const mkba_cohort_var err_vars[] = {
 
 START_TEST(test_err_not_a_number)
 {
-    const char *f = write_text("x.csv", ERR_HEADER "1,pilot,3,1,40\n2,regulier,drie,0,41\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,1,40\n2,regulier,drie,0,41\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 3, "column 'mnd_werk'", "expected a number, got 'drie'");
     /* The whole line as the CLI prints it (without its "mkba: " prefix). */
@@ -410,7 +391,7 @@ END_TEST
 START_TEST(test_err_wrong_decimal_separator)
 {
     /* A ',' file: "3,5" would be two fields, so quote it; decimal_comma is 0. */
-    const char *f = write_text("x.csv", ERR_HEADER "1,pilot,\"3,5\",1,40\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,\"3,5\",1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 2, "column 'mnd_werk'", "expected a number, got '3,5'");
 }
@@ -419,8 +400,8 @@ END_TEST
 START_TEST(test_err_long_value_cut)
 {
     /* 45 'x': the message shows 40 of them and "...". */
-    const char *f = write_text("x.csv", ERR_HEADER
-                               "1,pilot,1,1,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+    const char *f = tu_dir_write(
+        tmp, "x.csv", ERR_HEADER "1,pilot,1,1,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 2, "column 'leeftijd'",
                "expected a number, got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'");
@@ -429,7 +410,7 @@ END_TEST
 
 START_TEST(test_err_negative)
 {
-    const char *f = write_text("x.csv", ERR_HEADER "1,pilot,-3,1,40\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,-3,1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 2, "column 'mnd_werk'", "expected a number >= 0, got -3");
 }
@@ -437,10 +418,10 @@ END_TEST
 
 START_TEST(test_err_binary)
 {
-    const char *f = write_text("x.csv", ERR_HEADER "1,pilot,3,2,40\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,2,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 2, "column 'uitstroom_werk'", "expected 0 or 1, got 2");
-    const char *g = write_text("y.csv", ERR_HEADER "1,pilot,3,ja,40\n");
+    const char *g = tu_dir_write(tmp, "y.csv", ERR_HEADER "1,pilot,3,ja,40\n");
     spec.file = g;
     read_fails(&spec, g, 2, "column 'uitstroom_werk'", "expected 0 or 1, got 'ja'");
 }
@@ -448,10 +429,10 @@ END_TEST
 
 START_TEST(test_err_group)
 {
-    const char *f = write_text("x.csv", ERR_HEADER "1,pilot,3,1,40\n2,x,3,1,40\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,1,40\n2,x,3,1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 3, "column 'groep'", "expected 'pilot' or 'regulier', got 'x'");
-    const char *g = write_text("y.csv", ERR_HEADER "1, ,3,1,40\n");
+    const char *g = tu_dir_write(tmp, "y.csv", ERR_HEADER "1, ,3,1,40\n");
     spec.file = g;
     read_fails(&spec, g, 2, "column 'groep'",
                "expected 'pilot' or 'regulier', got an empty value");
@@ -461,8 +442,9 @@ END_TEST
 START_TEST(test_err_duplicate_id)
 {
     /* The id is personal data: it must not appear in the message. */
-    const char *f = write_text("x.csv", ERR_HEADER
-                               "S3CR3T,pilot,3,1,40\n2,regulier,3,1,40\n S3CR3T ,regulier,3,1,40\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "S3CR3T,pilot,3,1,40\n"
+                                                      "2,regulier,3,1,40\n"
+                                                      " S3CR3T ,regulier,3,1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 4, "", "duplicate id in column 'clientnummer' (first seen on line 2)");
     mkba_error err;
@@ -475,7 +457,7 @@ END_TEST
 
 START_TEST(test_err_empty_id)
 {
-    const char *f = write_text("x.csv", ERR_HEADER "1,pilot,3,1,40\n,pilot,3,1,40\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,1,40\n,pilot,3,1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 3, "", "empty id in column 'clientnummer'");
 }
@@ -483,7 +465,7 @@ END_TEST
 
 START_TEST(test_err_missing_column)
 {
-    const char *f = write_text("x.csv", "id,groep,mnd_werk,leeftijd\n1,pilot,3,40\n");
+    const char *f = tu_dir_write(tmp, "x.csv", "id,groep,mnd_werk,leeftijd\n1,pilot,3,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     spec.id_column = "id";
     read_fails(&spec, f, 1, "",
@@ -496,7 +478,7 @@ END_TEST
 
 START_TEST(test_err_missing_policy)
 {
-    const char *f = write_text("x.csv", ERR_HEADER "1,pilot,3,1,40\n2,regulier,NA,1,40\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,1,40\n2,regulier,NA,1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     spec.missing = MKBA_MISSING_ERROR;
     read_fails(&spec, f, 3, "column 'mnd_werk'", "missing value (policy 'error')");
@@ -510,7 +492,7 @@ END_TEST
 
 START_TEST(test_err_no_persons)
 {
-    const char *f = write_text("x.csv", ERR_HEADER "\n\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "\n\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 0, "", "no persons in file");
 }
@@ -518,11 +500,10 @@ END_TEST
 
 START_TEST(test_err_csv_passes_through)
 {
-    const char *f = write_text("x.csv", ERR_HEADER "1,pilot,3,1\n");
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,1\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 2, "", "expected 5 fields as in the header, found 4");
-    char missing[400];
-    snprintf(missing, sizeof missing, "%s/absent.csv", tmp_dir);
+    const char *missing = tu_dir_path(tmp, "absent.csv");
     spec.file = missing;
     read_fails(&spec, missing, 0, "", "cannot open: No such file or directory");
 }

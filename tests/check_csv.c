@@ -9,57 +9,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "mkba/csv.h"
 #include "mkba/error.h"
+#include "testutil.h"
 
 /* ============================== fixture ================================ */
 
-#define MAX_FILES 8
-
-static char tmp_dir[256];
-static char tmp_files[MAX_FILES][300];
-static int n_tmp_files;
+static tu_dir *tmp; /* fresh per test; owns the paths of the files written */
 
 static void setup(void)
 {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/mkba_csv_XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
-    n_tmp_files = 0;
+    tmp = tu_dir_new();
 }
 
 static void teardown(void)
 {
-    for (int i = 0; i < n_tmp_files; i++)
-        remove(tmp_files[i]);
-    rmdir(tmp_dir);
-}
-
-/* Path of a new file 'name' in the temp dir (removed by teardown). */
-static const char *tmp_path(const char *name)
-{
-    ck_assert_int_lt(n_tmp_files, MAX_FILES);
-    char *path = tmp_files[n_tmp_files++];
-    snprintf(path, sizeof tmp_files[0], "%.255s/%.40s", tmp_dir, name);
-    return path;
-}
-
-/* Write 'len' bytes to a new file in the temp dir; returns its path. */
-static const char *write_bytes(const char *name, const char *bytes, size_t len)
-{
-    const char *path = tmp_path(name);
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, fp), len);
-    ck_assert_int_eq(fclose(fp), 0);
-    return path;
-}
-
-static const char *write_text(const char *name, const char *text)
-{
-    return write_bytes(name, text, strlen(text));
+    tu_dir_free(tmp);
+    tmp = NULL;
 }
 
 /* ===================== a callback that keeps the rows ==================== */
@@ -135,7 +102,7 @@ static void read_fails(const char *path, mkba_status code, long line, const char
 
 START_TEST(test_detect_comma)
 {
-    const char *p = write_text("c.csv", "a,b,c\n1,2.5,3\n");
+    const char *p = tu_dir_write(tmp, "c.csv", "a,b,c\n1,2.5,3\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -150,7 +117,7 @@ END_TEST
 
 START_TEST(test_detect_semicolon_decimal_comma)
 {
-    const char *p = write_text("s.csv", "a;b;c\n1;2,5;3\n");
+    const char *p = tu_dir_write(tmp, "s.csv", "a;b;c\n1;2,5;3\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {.dialect = &d, .dc_seen = -7};
     read_ok(p, &d, &r);
@@ -165,7 +132,7 @@ END_TEST
 
 START_TEST(test_detect_tab)
 {
-    const char *p = write_text("t.csv", "a\tb c\td\n1\t 2 \t3\n");
+    const char *p = tu_dir_write(tmp, "t.csv", "a\tb c\td\n1\t 2 \t3\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -181,7 +148,7 @@ END_TEST
 START_TEST(test_detect_tab_empty_first_field)
 {
     /* Tab-delimited with an empty first field: tabs are not skipped as blanks. */
-    const char *p = write_text("t0.csv", "\tb\n\t2\n");
+    const char *p = tu_dir_write(tmp, "t0.csv", "\tb\n\t2\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -196,7 +163,7 @@ END_TEST
 START_TEST(test_detect_ignores_quoted)
 {
     /* 3 ';' inside quotes do not count; 2 ',' outside do. */
-    const char *p = write_text("q.csv", "\"x;y;z;w\",b,c\n1,2,3\n");
+    const char *p = tu_dir_write(tmp, "q.csv", "\"x;y;z;w\",b,c\n1,2,3\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -210,9 +177,9 @@ START_TEST(test_detect_most_frequent)
 {
     /* Header counts: 1 ';' and 3 ','  -> ','; 2 tabs and 1 ',' -> tab;
      * 1 ';' and 1 ',' (a tie) -> ';' (';' wins ties, then tab). */
-    const char *p1 = write_text("m1.csv", "a;b,c,d,e\n1;2,3,4,5\n");
-    const char *p2 = write_text("m2.csv", "a\tb,c\td\n1\t2,3\t4\n");
-    const char *p3 = write_text("m3.csv", "a;b,c\n1;2,3\n");
+    const char *p1 = tu_dir_write(tmp, "m1.csv", "a;b,c,d,e\n1;2,3,4,5\n");
+    const char *p2 = tu_dir_write(tmp, "m2.csv", "a\tb,c\td\n1\t2,3\t4\n");
+    const char *p3 = tu_dir_write(tmp, "m3.csv", "a;b,c\n1;2,3\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p1, &d, &r);
@@ -238,7 +205,7 @@ END_TEST
 
 START_TEST(test_detect_single_column)
 {
-    const char *p = write_text("one.csv", "naam\nx\ny\n");
+    const char *p = tu_dir_write(tmp, "one.csv", "naam\nx\ny\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -253,7 +220,7 @@ END_TEST
 START_TEST(test_detect_after_blank_lines)
 {
     /* Lines 1-3 are blank (the third holds a tab, blank in a ';' file). */
-    const char *p = write_text("b.csv", "\n  \n\t\na;b\n1;2\n");
+    const char *p = tu_dir_write(tmp, "b.csv", "\n  \n\t\na;b\n1;2\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -269,7 +236,7 @@ START_TEST(test_explicit_dialect)
 {
     /* A given delimiter is kept although ',' is more frequent; a given
      * decimal_comma 0 stays 0 beside ';'. */
-    const char *p = write_text("e.csv", "a,b,c;d\n1,2,3;4\n");
+    const char *p = tu_dir_write(tmp, "e.csv", "a,b,c;d\n1,2,3;4\n");
     mkba_csv_dialect d = {';', 0};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -283,7 +250,7 @@ END_TEST
 
 START_TEST(test_bad_dialect)
 {
-    const char *p = write_text("x.csv", "a|b\n");
+    const char *p = tu_dir_write(tmp, "x.csv", "a|b\n");
     mkba_csv_dialect d = {'|', -1};
     mkba_error err;
     mkba_error_clear(&err);
@@ -300,7 +267,7 @@ END_TEST
 
 START_TEST(test_bom)
 {
-    const char *p = write_text("bom.csv", "\xEF\xBB\xBFid;x\n1;2\n");
+    const char *p = tu_dir_write(tmp, "bom.csv", "\xEF\xBB\xBFid;x\n1;2\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -315,7 +282,7 @@ START_TEST(test_crlf)
 {
     /* Lines: 1 header, 2 data, 3 blank, 4 data with a quoted last field,
      * 5 data ending in an empty field. */
-    const char *p = write_text("crlf.csv", "a,b\r\n1,2\r\n\r\n3,\"x\"\r\n4,\r\n");
+    const char *p = tu_dir_write(tmp, "crlf.csv", "a,b\r\n1,2\r\n\r\n3,\"x\"\r\n4,\r\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -335,12 +302,12 @@ START_TEST(test_quoted_fields)
 {
     /* Line 1 header; 2: embedded delimiter; 3-4: embedded newline;
      * 5: doubled quotes; 6: spaces: trimmed unquoted, kept quoted. */
-    const char *p = write_text("q.csv",
-                               "id,text\n"
-                               "1,\"a,b\"\n"
-                               "2,\"line1\nline2\"\n"
-                               "3,\"say \"\"hi\"\"\"\n"
-                               "  4  ,\"  x  \"\n");
+    const char *p = tu_dir_write(tmp, "q.csv",
+                                      "id,text\n"
+                                      "1,\"a,b\"\n"
+                                      "2,\"line1\nline2\"\n"
+                                      "3,\"say \"\"hi\"\"\"\n"
+                                      "  4  ,\"  x  \"\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -361,7 +328,7 @@ END_TEST
 START_TEST(test_lines_after_blank_lines)
 {
     /* Records on lines 1, 4 and 6; 2, 3 and 5 are blank (5 has spaces). */
-    const char *p = write_text("bl.csv", "h\n\n\nx\n   \ny\n");
+    const char *p = tu_dir_write(tmp, "bl.csv", "h\n\n\nx\n   \ny\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -375,7 +342,7 @@ END_TEST
 
 START_TEST(test_no_final_newline)
 {
-    const char *p = write_text("nf.csv", "a,b\n1,\"2\"");
+    const char *p = tu_dir_write(tmp, "nf.csv", "a,b\n1,\"2\"");
     mkba_csv_dialect d = {0, -1};
     rows r = {0};
     read_ok(p, &d, &r);
@@ -388,7 +355,7 @@ END_TEST
 
 START_TEST(test_null_callback)
 {
-    const char *p = write_text("n.csv", "a,b\n1,2\n");
+    const char *p = tu_dir_write(tmp, "n.csv", "a,b\n1,2\n");
     mkba_csv_dialect d = {0, -1};
     mkba_error err;
     mkba_error_clear(&err);
@@ -401,8 +368,7 @@ END_TEST
 
 START_TEST(test_err_cannot_open)
 {
-    char path[400];
-    snprintf(path, sizeof path, "%s/no-such-file.csv", tmp_dir);
+    const char *path = tu_dir_path(tmp, "no-such-file.csv");
     mkba_csv_dialect d = {0, -1};
     mkba_error err;
     mkba_error_clear(&err);
@@ -414,10 +380,11 @@ END_TEST
 
 START_TEST(test_err_empty)
 {
-    read_fails(write_text("e0.csv", ""), MKBA_EPARSE, 1, "empty file: expected a header line");
-    read_fails(write_text("e1.csv", "\n \r\n\n"), MKBA_EPARSE, 1,
+    read_fails(tu_dir_write(tmp, "e0.csv", ""), MKBA_EPARSE, 1,
                "empty file: expected a header line");
-    read_fails(write_text("e2.csv", "\xEF\xBB\xBF"), MKBA_EPARSE, 1,
+    read_fails(tu_dir_write(tmp, "e1.csv", "\n \r\n\n"), MKBA_EPARSE, 1,
+               "empty file: expected a header line");
+    read_fails(tu_dir_write(tmp, "e2.csv", "\xEF\xBB\xBF"), MKBA_EPARSE, 1,
                "empty file: expected a header line");
 }
 END_TEST
@@ -425,37 +392,38 @@ END_TEST
 START_TEST(test_err_unterminated)
 {
     /* The open quote is on line 2; the file ends on line 4. */
-    read_fails(write_text("u1.csv", "a,b\n1,\"abc\n2,3\n4,5\n"), MKBA_EPARSE, 2,
+    read_fails(tu_dir_write(tmp, "u1.csv", "a,b\n1,\"abc\n2,3\n4,5\n"), MKBA_EPARSE, 2,
                "unterminated quoted field starting on line 2");
     /* The record starts on line 2 but its second field (the bad one)
      * starts on line 3, after a good two-line first field. */
-    read_fails(write_text("u2.csv", "a,b\n\"ok\nok\",\"bad\n1,2\n"), MKBA_EPARSE, 3,
+    read_fails(tu_dir_write(tmp, "u2.csv", "a,b\n\"ok\nok\",\"bad\n1,2\n"), MKBA_EPARSE, 3,
                "unterminated quoted field starting on line 3");
 }
 END_TEST
 
 START_TEST(test_err_field_count)
 {
-    read_fails(write_text("fc1.csv", "a,b,c,d,e\n1,2,3,4,5\n1,2,3,4\n"), MKBA_EPARSE, 3,
+    read_fails(tu_dir_write(tmp, "fc1.csv", "a,b,c,d,e\n1,2,3,4,5\n1,2,3,4\n"), MKBA_EPARSE, 3,
                "expected 5 fields as in the header, found 4");
     /* After a quoted two-line field (lines 2-3) and a blank line (4). */
-    read_fails(write_text("fc2.csv", "a,b\n1,\"x\ny\"\n\n1,2,3\n"), MKBA_EPARSE, 5,
+    read_fails(tu_dir_write(tmp, "fc2.csv", "a,b\n1,\"x\ny\"\n\n1,2,3\n"), MKBA_EPARSE, 5,
                "expected 2 fields as in the header, found 3");
 }
 END_TEST
 
 START_TEST(test_err_stray_quote)
 {
-    read_fails(write_text("sq1.csv", "a,b\n1,2\n1,x\"y\n"), MKBA_EPARSE, 3,
+    read_fails(tu_dir_write(tmp, "sq1.csv", "a,b\n1,2\n1,x\"y\n"), MKBA_EPARSE, 3,
                "malformed quoted field");
     /* Text after a closing quote. */
-    read_fails(write_text("sq2.csv", "a,b\n\"ab\"c,1\n"), MKBA_EPARSE, 2, "malformed quoted field");
+    read_fails(tu_dir_write(tmp, "sq2.csv", "a,b\n\"ab\"c,1\n"), MKBA_EPARSE, 2,
+               "malformed quoted field");
 }
 END_TEST
 
 START_TEST(test_err_callback_stops)
 {
-    const char *p = write_text("cb.csv", "a\n1\n2\n3\n");
+    const char *p = tu_dir_write(tmp, "cb.csv", "a\n1\n2\n3\n");
     mkba_csv_dialect d = {0, -1};
     rows r = {.stop_at = 3};
     mkba_error err;
@@ -505,7 +473,7 @@ START_TEST(test_large_file)
     /* 200000 rows of about 20 bytes: some 4 MB, many 64 KiB blocks, so
      * records and line ends fall across block boundaries. */
     const long n = 200000;
-    const char *path = tmp_path("big.csv");
+    const char *path = tu_dir_path(tmp, "big.csv");
     FILE *fp = fopen(path, "wb");
     ck_assert_ptr_nonnull(fp);
     fputs("id;waarde\r\n", fp);
@@ -536,7 +504,8 @@ START_TEST(test_long_quoted_field)
     for (size_t i = 0; i < len; i++)
         text[k++] = (i % 1000 == 999 && i + 1 < len) ? '\n' : 'z';
     k += (size_t)sprintf(text + k, "\"\n201,b,c\n");
-    const char *p = write_bytes("long.csv", text, k);
+    ck_assert_uint_eq(strlen(text), k); /* no NUL inside: written as text */
+    const char *p = tu_dir_write(tmp, "long.csv", text);
     free(text);
     mkba_csv_dialect d = {0, -1};
     big b = {.lines_ok = 0};

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/expr.h"
 #include "mkba/model.h"
 #include "mkba/sim.h"
 #include "mkba/summary.h"
@@ -232,6 +233,50 @@ START_TEST(stats_match_gsl)
 }
 END_TEST
 
+static long resolve_xyz(const char *name, size_t len, void *ctx)
+{
+    (void)ctx;
+    const char *names[] = {"x", "y", "z"};
+    for (long i = 0; i < 3; i++)
+        if (strlen(names[i]) == len && strncmp(names[i], name, len) == 0)
+            return i;
+    return -1;
+}
+
+START_TEST(block_eval_equals_scalar_eval)
+{
+    /* The Monte Carlo evaluates expressions block-wise; every operator form
+     * must give exactly what the scalar evaluator gives, draw by draw. */
+    const char *srcs[] = {"x + y * z", "(x - y) / (z + 1)", "-x ^ 2 + y ^ 3", "min(x, y, 2) * max(z, 0.5)",
+                          "abs(x - 3) + sqrt(abs(y)) + exp(z / 10) + log(abs(x) + 1)",
+                          "pow(abs(x), 0.5) - 2 / y + (1 - z) * (x + 1) / 3", "7", "x", "2 - x",
+                          "y / 4 - (x * (y - (z + (x - 1))))"};
+    enum { N = 37, STRIDE = 40 };
+    double slots[3 * STRIDE], out[N], scalar[3], scratch[64 * STRIDE];
+    for (int i = 0; i < N; i++) {
+        slots[0 * STRIDE + i] = i * 0.37 - 5;
+        slots[1 * STRIDE + i] = 1.5 + i % 7;
+        slots[2 * STRIDE + i] = (i % 5) - 2.25;
+    }
+    for (size_t k = 0; k < sizeof srcs / sizeof srcs[0]; k++) {
+        mkba_error err;
+        mkba_error_clear(&err);
+        mkba_expr *e = mkba_expr_compile(srcs[k], resolve_xyz, NULL, &err);
+        ck_assert_msg(e != NULL, "%s: %s", srcs[k], err.msg);
+        ck_assert(mkba_expr_depth(e) <= 64);
+        mkba_expr_eval_block(e, slots, STRIDE, N, out, scratch);
+        for (int i = 0; i < N; i++) {
+            for (int j = 0; j < 3; j++)
+                scalar[j] = slots[j * STRIDE + i];
+            double v = mkba_expr_eval(e, scalar);
+            ck_assert_msg(memcmp(&v, &out[i], sizeof v) == 0, "%s draw %d: %g vs %g", srcs[k], i,
+                          v, out[i]);
+        }
+        mkba_expr_free(e);
+    }
+}
+END_TEST
+
 /* ------------------------------------------------------------ reproducibility */
 
 static const char *MIXED = "[parameters]\non = 0\n"
@@ -391,6 +436,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, uncertain_dropoff);
     tcase_add_test(tc, given_effect_is_drawn);
     tcase_add_test(tc, stats_match_gsl);
+    tcase_add_test(tc, block_eval_equals_scalar_eval);
     suite_add_tcase(s, tc);
     tc = tcase_create("reproducibility");
     tcase_set_timeout(tc, 120);

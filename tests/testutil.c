@@ -69,6 +69,62 @@ char *tu_read(const char *path)
     return buf;
 }
 
+struct tu_dir {
+    char *root;     /* from tu_tmpdir */
+    char **paths;   /* handed out by tu_dir_path / tu_dir_write */
+    size_t n, cap;
+};
+
+tu_dir *tu_dir_new(void)
+{
+    tu_dir *d = calloc(1, sizeof *d);
+    ck_assert_ptr_nonnull(d);
+    d->root = tu_tmpdir();
+    return d;
+}
+
+const char *tu_dir_root(const tu_dir *d)
+{
+    return d->root;
+}
+
+/* Keep 'path' (malloc'ed) until tu_dir_free; returns it. */
+static const char *keep(tu_dir *d, char *path)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 16;
+        d->paths = realloc(d->paths, d->cap * sizeof *d->paths);
+        ck_assert_ptr_nonnull(d->paths);
+    }
+    return d->paths[d->n++] = path;
+}
+
+const char *tu_dir_path(tu_dir *d, const char *name)
+{
+    size_t n = strlen(d->root) + strlen(name) + 2;
+    char *path = malloc(n);
+    ck_assert_ptr_nonnull(path);
+    snprintf(path, n, "%s/%s", d->root, name);
+    return keep(d, path);
+}
+
+const char *tu_dir_write(tu_dir *d, const char *name, const char *text)
+{
+    return keep(d, tu_write(d->root, name, text));
+}
+
+void tu_dir_free(tu_dir *d)
+{
+    if (!d)
+        return;
+    tu_rmtree(d->root);
+    free(d->root);
+    for (size_t i = 0; i < d->n; i++)
+        free(d->paths[i]);
+    free(d->paths);
+    free(d);
+}
+
 const char *tu_srcdir(void)
 {
     const char *s = getenv("MKBA_SRCDIR");

@@ -17,6 +17,16 @@ char *tu_write(const char *dir, const char *name, const char *text);
 /* The whole content of 'path' (caller frees), or NULL if it cannot be read. */
 char *tu_read(const char *path);
 
+/* A fresh temporary directory (tu_tmpdir) that keeps the paths it hands
+ * out, for fixtures whose tests name many files: the paths live until
+ * tu_dir_free(), which also removes the tree. */
+typedef struct tu_dir tu_dir;
+tu_dir *tu_dir_new(void);
+const char *tu_dir_root(const tu_dir *d);                     /* the directory */
+const char *tu_dir_path(tu_dir *d, const char *name);         /* root/name; not created */
+const char *tu_dir_write(tu_dir *d, const char *name, const char *text); /* tu_write */
+void tu_dir_free(tu_dir *d);                                  /* NULL is a no-op */
+
 /* The source tree (MKBA_SRCDIR or "."), and a path inside it (caller frees). */
 const char *tu_srcdir(void);
 char *tu_src(const char *rel);

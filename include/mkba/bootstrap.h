@@ -27,7 +27,9 @@
  * effect pairs). A DIFF/DID replicate fails when a group has a weight sum
  * below 2 with a value, an OLS one on any error of mkba_est_ols_ws. No more
  * threads than replicates (nor than 256) are started; each thread allocates
- * its scratch space (about 4 bytes per person, 12 with an OLS effect) once.
+ * its scratch space once (a byte per person; with an OLS effect also a
+ * weight per person and the OLS workspace). The call itself holds a copy
+ * of the DIFF/DID values (8 bytes per person and effect) and the dummies.
  * Messages: "the bootstrap needs at least 1 replicate (B is 0)", "the
  * bootstrap needs at least one effect (n_specs is 0)"; an effect that fails
  * on the full cohort gives mkba_estimate's error ("effect 'NAME': ..."). */

@@ -19,11 +19,15 @@
 
 typedef struct mkba_synth mkba_synth;
 
-/* Read and check the spec at 'spec_path'. Returns NULL and fills *err on
- * failure: MKBA_EIO when the file cannot be read; MKBA_EPARSE with the
- * line for INI syntax errors and lines longer than inih's buffer;
- * MKBA_EINVAL for a wrong setting, naming section and key, e.g.
- *   "data/x.ini: [column.leeftijd] sd: expected a number > 0, got '-1'".
+/* Read and check the spec at 'spec_path' (read with mkba_ini_read, so
+ * the INI rules of ini.h apply: an indented line continues the value
+ * above it). Returns NULL and fills *err on failure: MKBA_EIO when the
+ * file cannot be read; MKBA_EPARSE with the line for INI syntax errors,
+ * lines longer than inih's buffer, repeated keys or sections and section
+ * names longer than 48 bytes; MKBA_EINVAL for a wrong setting, naming
+ * section, key and the key's line (the section's line when the key is
+ * missing), e.g.
+ *   "data/x.ini:12: [column.leeftijd] sd: expected a number > 0, got '-1'".
  * The result is owned by the caller (mkba_synth_free). */
 mkba_synth *mkba_synth_load(const char *spec_path, mkba_error *err);
 
@@ -31,12 +35,12 @@ void mkba_synth_free(mkba_synth *s); /* NULL is a no-op */
 
 /* Draw the cohort with 'seed' (0 .. 4294967295; GSL maps 0 to its default
  * seed 4357) and write it as CSV (',' separator, '.' decimals, header
- * first, '\n' line ends, empty field = missing) to 'out_path' atomically:
- * a temporary file in the same directory is written, synced and renamed
- * over 'out_path'. On failure returns MKBA_EIO (file not writable),
- * MKBA_EINVAL (seed out of range) or MKBA_ENUM (a drawn value is not
- * finite), fills *err, and leaves neither the temporary file nor a new
- * 'out_path' behind. */
+ * first, '\n' line ends, empty field = missing) to 'out_path' atomically
+ * (mkba_afile_open: a temporary file in the same directory, mode 0666
+ * less the umask, is written, synced and renamed over 'out_path'). On
+ * failure returns MKBA_EIO ("cannot write: <reason>"), MKBA_EINVAL (seed
+ * out of range) or MKBA_ENUM (a drawn value is not finite), fills *err,
+ * and leaves neither the temporary file nor a new 'out_path' behind. */
 mkba_status mkba_synth_write(const mkba_synth *s, unsigned long seed,
                              const char *out_path, mkba_error *err);
 

@@ -38,6 +38,7 @@
  * Numbers are printed by cJSON (%1.15g, or %1.17g when needed to read
  * back the same double); NaN and infinity become null. */
 #include "mkba/out.h"
+#include "out_internal.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -99,12 +100,6 @@ static double item_undiscounted(const mkba_appraisal *a, size_t s, size_t i)
 
 /* ================================= CSV ================================== */
 
-typedef struct csvw {
-    FILE *fp;
-    char sep; /* ',' or ';' */
-    char dec; /* decimal point: '.' or ',' */
-    int col;  /* fields already written on the current line */
-} csvw;
 
 /* Full precision ("%.17g" reads back to the same double), with 'dec' as
  * the decimal point whatever the C locale says. NaN is "" (missing). */
@@ -124,7 +119,7 @@ static void fmt_full(char *buf, size_t size, double x, char dec)
             *p = dec;
 }
 
-static void cw_sep(csvw *w)
+void out_cw_sep(out_csvw *w)
 {
     if (w->col++)
         fputc(w->sep, w->fp);
@@ -132,14 +127,14 @@ static void cw_sep(csvw *w)
 
 /* A text field, quoted per RFC 4180 when it must be; also when it has
  * blanks at either end, which readers (ours too) would otherwise trim. */
-static void cw_text(csvw *w, const char *s)
+void out_cw_text(out_csvw *w, const char *s)
 {
     if (!s)
         s = "";
     size_t n = strlen(s);
     int quote = strpbrk(s, "\"\r\n") || strchr(s, w->sep) ||
                 (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'));
-    cw_sep(w);
+    out_cw_sep(w);
     if (!quote) {
         fputs(s, w->fp);
         return;
@@ -153,151 +148,151 @@ static void cw_text(csvw *w, const char *s)
     fputc('"', w->fp);
 }
 
-static void cw_num(csvw *w, double x)
+void out_cw_num(out_csvw *w, double x)
 {
     char buf[48];
     fmt_full(buf, sizeof buf, x, w->dec);
-    cw_sep(w);
+    out_cw_sep(w);
     fputs(buf, w->fp);
 }
 
-static void cw_int(csvw *w, long long n)
+void out_cw_int(out_csvw *w, long long n)
 {
-    cw_sep(w);
+    out_cw_sep(w);
     fprintf(w->fp, "%lld", n);
 }
 
-static void cw_end(csvw *w)
+void out_cw_end(out_csvw *w)
 {
     fputc('\n', w->fp);
     w->col = 0;
 }
 
-static void cw_header(csvw *w, const char *const *names)
+void out_cw_header(out_csvw *w, const char *const *names)
 {
     for (; *names; names++)
-        cw_text(w, *names);
-    cw_end(w);
+        out_cw_text(w, *names);
+    out_cw_end(w);
 }
 
-static void table_effects(csvw *w, const mkba_appraisal *a)
+static void table_effects(out_csvw *w, const mkba_appraisal *a)
 {
     static const char *const head[] = {
         "effect", "label", "method", "estimate", "se", "ci_lo", "ci_hi", "df", "mean_pilot",
         "mean_control", "n_pilot", "n_control", "n_missing", NULL};
-    cw_header(w, head);
+    out_cw_header(w, head);
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
         const mkba_effect *e = &x->e;
-        cw_text(w, x->name);
-        cw_text(w, x->label);
-        cw_text(w, mkba_est_method_name(e->method));
-        cw_num(w, e->estimate);
-        cw_num(w, e->se);
-        cw_num(w, e->ci_lo);
-        cw_num(w, e->ci_hi);
-        cw_num(w, e->df);
-        cw_num(w, e->mean_pilot);
-        cw_num(w, e->mean_control);
-        cw_int(w, (long long)e->n_pilot);
-        cw_int(w, (long long)e->n_control);
-        cw_int(w, (long long)e->n_missing);
-        cw_end(w);
+        out_cw_text(w, x->name);
+        out_cw_text(w, x->label);
+        out_cw_text(w, mkba_est_method_name(e->method));
+        out_cw_num(w, e->estimate);
+        out_cw_num(w, e->se);
+        out_cw_num(w, e->ci_lo);
+        out_cw_num(w, e->ci_hi);
+        out_cw_num(w, e->df);
+        out_cw_num(w, e->mean_pilot);
+        out_cw_num(w, e->mean_control);
+        out_cw_int(w, (long long)e->n_pilot);
+        out_cw_int(w, (long long)e->n_control);
+        out_cw_int(w, (long long)e->n_missing);
+        out_cw_end(w);
     }
 }
 
-static void table_summary(csvw *w, const mkba_appraisal *a)
+static void table_summary(out_csvw *w, const mkba_appraisal *a)
 {
     static const char *const head[] = {
         "scenario", "stakeholder", "pv_benefits", "pv_costs", "npv", "bcr",
         "benefits_undiscounted", "costs_undiscounted", "net_undiscounted", NULL};
-    cw_header(w, head);
+    out_cw_header(w, head);
     for (size_t s = 1; s < a->n_scenarios; s++) {
         for (size_t k = 0; k <= a->n_stakeholders; k++) {
             const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
-            cw_text(w, a->scenarios[s].name);
-            cw_text(w, holder_name(a, k));
-            cw_num(w, b->pv_benefits);
-            cw_num(w, b->pv_costs);
-            cw_num(w, b->npv);
-            cw_num(w, b->bcr);
-            cw_num(w, b->benefits);
-            cw_num(w, b->costs);
-            cw_num(w, b->net);
-            cw_end(w);
+            out_cw_text(w, a->scenarios[s].name);
+            out_cw_text(w, holder_name(a, k));
+            out_cw_num(w, b->pv_benefits);
+            out_cw_num(w, b->pv_costs);
+            out_cw_num(w, b->npv);
+            out_cw_num(w, b->bcr);
+            out_cw_num(w, b->benefits);
+            out_cw_num(w, b->costs);
+            out_cw_num(w, b->net);
+            out_cw_end(w);
         }
     }
 }
 
-static void table_items(csvw *w, const mkba_appraisal *a)
+static void table_items(out_csvw *w, const mkba_appraisal *a)
 {
     static const char *const head[] = {"scenario", "item", "label", "kind", "domain",
                                        "stakeholder", "loser", "pv", "undiscounted", NULL};
-    cw_header(w, head);
+    out_cw_header(w, head);
     for (size_t s = 1; s < a->n_scenarios; s++) {
         for (size_t i = 0; i < a->n_items; i++) {
             const mkba_ap_item *it = &a->items[i];
-            cw_text(w, a->scenarios[s].name);
-            cw_text(w, it->name);
-            cw_text(w, it->label);
-            cw_text(w, mkba_item_kind_name(it->kind));
-            cw_text(w, it->domain);
-            cw_text(w, holder_name(a, it->stakeholder));
-            cw_text(w, it->kind == MKBA_ITEM_TRANSFER ? holder_name(a, it->loser) : "");
-            cw_num(w, a->item_pv[s * a->n_items + i]);
-            cw_num(w, item_undiscounted(a, s, i));
-            cw_end(w);
+            out_cw_text(w, a->scenarios[s].name);
+            out_cw_text(w, it->name);
+            out_cw_text(w, it->label);
+            out_cw_text(w, mkba_item_kind_name(it->kind));
+            out_cw_text(w, it->domain);
+            out_cw_text(w, holder_name(a, it->stakeholder));
+            out_cw_text(w, it->kind == MKBA_ITEM_TRANSFER ? holder_name(a, it->loser) : "");
+            out_cw_num(w, a->item_pv[s * a->n_items + i]);
+            out_cw_num(w, item_undiscounted(a, s, i));
+            out_cw_end(w);
         }
     }
 }
 
-static void table_cashflows(csvw *w, const mkba_appraisal *a)
+static void table_cashflows(out_csvw *w, const mkba_appraisal *a)
 {
     static const char *const head[] = {"scenario", "item", "kind", "stakeholder", "year",
                                        "calendar_year", "flow", "delta", "discount_factor",
                                        "pv_delta", NULL};
-    cw_header(w, head);
+    out_cw_header(w, head);
     for (size_t s = 0; s < a->n_scenarios; s++) {
         for (size_t i = 0; i < a->n_items; i++) {
             const mkba_ap_item *it = &a->items[i];
             for (size_t t = 0; t < a->horizon; t++) {
                 double delta = a->delta[mkba_ap_fidx(a, s, i, t)];
                 double df = a->discount[mkba_ap_tidx(a, s, t)];
-                cw_text(w, a->scenarios[s].name);
-                cw_text(w, it->name);
-                cw_text(w, mkba_item_kind_name(it->kind));
-                cw_text(w, holder_name(a, it->stakeholder));
-                cw_int(w, (long long)t + 1);
-                cw_int(w, (long long)a->first_year + (long long)t);
-                cw_num(w, a->flow[mkba_ap_fidx(a, s, i, t)]);
-                cw_num(w, delta);
-                cw_num(w, df);
-                cw_num(w, delta * df);
-                cw_end(w);
+                out_cw_text(w, a->scenarios[s].name);
+                out_cw_text(w, it->name);
+                out_cw_text(w, mkba_item_kind_name(it->kind));
+                out_cw_text(w, holder_name(a, it->stakeholder));
+                out_cw_int(w, (long long)t + 1);
+                out_cw_int(w, (long long)a->first_year + (long long)t);
+                out_cw_num(w, a->flow[mkba_ap_fidx(a, s, i, t)]);
+                out_cw_num(w, delta);
+                out_cw_num(w, df);
+                out_cw_num(w, delta * df);
+                out_cw_end(w);
             }
         }
     }
 }
 
-static void table_stakeholder_flows(csvw *w, const mkba_appraisal *a)
+static void table_stakeholder_flows(out_csvw *w, const mkba_appraisal *a)
 {
     static const char *const head[] = {"scenario", "stakeholder", "year", "calendar_year",
                                        "net", "discount_factor", "net_discounted", NULL};
     size_t K = a->n_stakeholders;
-    cw_header(w, head);
+    out_cw_header(w, head);
     for (size_t s = 1; s < a->n_scenarios; s++) {
         for (size_t k = 0; k <= K; k++) {
             for (size_t t = 0; t < a->horizon; t++) {
                 double net = a->net_flow[(s * (K + 1) + k) * a->horizon + t];
                 double df = a->discount[mkba_ap_tidx(a, s, t)];
-                cw_text(w, a->scenarios[s].name);
-                cw_text(w, holder_name(a, k));
-                cw_int(w, (long long)t + 1);
-                cw_int(w, (long long)a->first_year + (long long)t);
-                cw_num(w, net);
-                cw_num(w, df);
-                cw_num(w, net * df);
-                cw_end(w);
+                out_cw_text(w, a->scenarios[s].name);
+                out_cw_text(w, holder_name(a, k));
+                out_cw_int(w, (long long)t + 1);
+                out_cw_int(w, (long long)a->first_year + (long long)t);
+                out_cw_num(w, net);
+                out_cw_num(w, df);
+                out_cw_num(w, net * df);
+                out_cw_end(w);
             }
         }
     }
@@ -305,7 +300,7 @@ static void table_stakeholder_flows(csvw *w, const mkba_appraisal *a)
 
 typedef struct table_def {
     const char *name;                              /* file name without ".csv" */
-    void (*write)(csvw *w, const mkba_appraisal *a);
+    void (*write)(out_csvw *w, const mkba_appraisal *a);
 } table_def;
 
 static const table_def tables[] = {
@@ -317,7 +312,7 @@ static const table_def tables[] = {
 
 static void write_table(FILE *fp, const table_def *t, const mkba_appraisal *a, int dutch)
 {
-    csvw w = {fp, dutch ? ';' : ',', dutch ? ',' : '.', 0};
+    out_csvw w = {fp, dutch ? ';' : ',', dutch ? ',' : '.', 0};
     t->write(&w, a);
 }
 
@@ -651,7 +646,7 @@ static void c_point(char *s)
 /* Rounded to whole units with thousands separators: "1,234,567",
  * "-123,456"; "0" for anything that rounds to zero (no "-0"). Amounts
  * beyond 1e15 (not exact as whole numbers) fall back to "%.3g". */
-static void fmt_amount(char *buf, size_t size, double x)
+void out_fmt_amount(char *buf, size_t size, double x)
 {
     if (!isfinite(x)) {
         snprintf(buf, size, "n/a");
@@ -679,12 +674,12 @@ static void fmt_amount(char *buf, size_t size, double x)
 static void fmt_money(char *buf, size_t size, const char *currency, double x)
 {
     char amount[64];
-    fmt_amount(amount, sizeof amount, x);
+    out_fmt_amount(amount, sizeof amount, x);
     snprintf(buf, size, "%s %s", currency && *currency ? currency : "", amount);
 }
 
 /* Ratios to 2 decimals; undefined (NaN) is "n/a". */
-static void fmt_ratio(char *buf, size_t size, double x)
+void out_fmt_ratio(char *buf, size_t size, double x)
 {
     if (isnan(x))
         snprintf(buf, size, "n/a");
@@ -1112,7 +1107,7 @@ static void society_list(FILE *f, const mkba_appraisal *a, const mkba_balance *b
     fmt_money(v[0], sizeof v[0], a->currency, b->pv_benefits);
     fmt_money(v[1], sizeof v[1], a->currency, b->pv_costs);
     fmt_money(v[2], sizeof v[2], a->currency, b->npv);
-    fmt_ratio(v[3], sizeof v[3], b->bcr);
+    out_fmt_ratio(v[3], sizeof v[3], b->bcr);
     fmt_money(v[4], sizeof v[4], a->currency, b->net);
     static const char *const name[] = {"PV benefits", "PV costs", "NPV (saldo)", "B/C ratio",
                                        "Net, undiscounted"};
@@ -1140,11 +1135,11 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
         char v[5][64];
-        fmt_amount(v[0], sizeof v[0], b->pv_benefits);
-        fmt_amount(v[1], sizeof v[1], b->pv_costs);
-        fmt_amount(v[2], sizeof v[2], b->npv);
-        fmt_ratio(v[3], sizeof v[3], b->bcr);
-        fmt_amount(v[4], sizeof v[4], b->net);
+        out_fmt_amount(v[0], sizeof v[0], b->pv_benefits);
+        out_fmt_amount(v[1], sizeof v[1], b->pv_costs);
+        out_fmt_amount(v[2], sizeof v[2], b->npv);
+        out_fmt_ratio(v[3], sizeof v[3], b->bcr);
+        out_fmt_amount(v[4], sizeof v[4], b->net);
         const char *row[] = {holder_label(a, k), v[0], v[1], v[2], v[3], v[4]};
         tab_add(&t, row, k == a->n_stakeholders);
     }
@@ -1171,8 +1166,8 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
     for (size_t i = 0; i < a->n_items; i++) {
         const mkba_ap_item *it = &a->items[i];
         char pv[64], und[64];
-        fmt_amount(pv, sizeof pv, a->item_pv[s * a->n_items + i]);
-        fmt_amount(und, sizeof und, item_undiscounted(a, s, i));
+        out_fmt_amount(pv, sizeof pv, a->item_pv[s * a->n_items + i]);
+        out_fmt_amount(und, sizeof und, item_undiscounted(a, s, i));
         char *who = it->kind == MKBA_ITEM_TRANSFER
                         ? strf("%s to %s", holder_name(a, it->loser),
                                holder_name(a, it->stakeholder))
@@ -1216,7 +1211,7 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
                     x += net[y];
                 else if (r == T + 1)
                     x += net[y] * df[y];
-            fmt_amount(v[k + 1], sizeof v[k + 1], x);
+            out_fmt_amount(v[k + 1], sizeof v[k + 1], x);
         }
         for (size_t c = 0; c < K + 2; c++)
             row[c] = v[c];
@@ -1261,7 +1256,7 @@ static void conclusion(FILE *f, const mkba_appraisal *a, size_t s)
     const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
     char npv[96], bcr[32];
     fmt_money(npv, sizeof npv, a->currency, b->npv);
-    fmt_ratio(bcr, sizeof bcr, b->bcr);
+    out_fmt_ratio(bcr, sizeof bcr, b->bcr);
     double r = round(b->npv);
     const char *verdict = !isfinite(r) ? "The balance for society is undefined"
                           : r > 0      ? "Benefits exceed costs for society"

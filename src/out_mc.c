@@ -13,37 +13,7 @@
 #include "mkba/mem.h"
 #include "mkba/out.h"
 #include "mkba/sim.h"
-
-/* 1234567.4 -> "1,234,567"; rounds half away from zero; never "-0". */
-static void amount(char *buf, size_t size, double x)
-{
-    if (!isfinite(x)) {
-        snprintf(buf, size, "n/a");
-        return;
-    }
-    double r = round(x);
-    if (r == 0)
-        r = 0;
-    char digits[64];
-    snprintf(digits, sizeof digits, "%.0f", fabs(r));
-    size_t nd = strlen(digits), o = 0;
-    if (r < 0 && o + 1 < size)
-        buf[o++] = '-';
-    for (size_t i = 0; i < nd && o + 1 < size; i++) {
-        buf[o++] = digits[i];
-        if ((nd - i - 1) % 3 == 0 && i + 1 < nd && o + 1 < size)
-            buf[o++] = ',';
-    }
-    buf[o] = '\0';
-}
-
-static void ratio(char *buf, size_t size, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, size, "n/a");
-    else
-        snprintf(buf, size, "%.2f", x);
-}
+#include "out_internal.h"
 
 static const char *holder(const mkba_appraisal *a, size_t k)
 {
@@ -61,11 +31,11 @@ static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s)
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, k)];
         char m[32], sd[32], p5[32], p50[32], p95[32];
-        amount(m, sizeof m, st->mean);
-        amount(sd, sizeof sd, st->sd);
-        amount(p5, sizeof p5, st->p5);
-        amount(p50, sizeof p50, st->p50);
-        amount(p95, sizeof p95, st->p95);
+        out_fmt_amount(m, sizeof m, st->mean);
+        out_fmt_amount(sd, sizeof sd, st->sd);
+        out_fmt_amount(p5, sizeof p5, st->p5);
+        out_fmt_amount(p50, sizeof p50, st->p50);
+        out_fmt_amount(p95, sizeof p95, st->p95);
         fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %6.1f%%\n", holder(a, k), m, sd, p5,
                 p50, p95, 100 * st->p_positive);
     }
@@ -73,11 +43,11 @@ static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s)
     const mkba_stats *soc_c = &mc->pv_costs[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *bcr = &mc->bcr[mkba_mc_idx(mc, s, a->n_stakeholders)];
     char b[32], c[32], r5[16], r50[16], r95[16];
-    amount(b, sizeof b, soc->mean);
-    amount(c, sizeof c, soc_c->mean);
-    ratio(r5, sizeof r5, bcr->p5);
-    ratio(r50, sizeof r50, bcr->p50);
-    ratio(r95, sizeof r95, bcr->p95);
+    out_fmt_amount(b, sizeof b, soc->mean);
+    out_fmt_amount(c, sizeof c, soc_c->mean);
+    out_fmt_ratio(r5, sizeof r5, bcr->p5);
+    out_fmt_ratio(r50, sizeof r50, bcr->p50);
+    out_fmt_ratio(r95, sizeof r95, bcr->p95);
     fprintf(f, "  Society: PV benefits %s %s, PV costs %s %s on average; B/C P5 %s, P50 %s, "
                "P95 %s.\n",
             a->currency, b, a->currency, c, r5, r50, r95);
@@ -89,7 +59,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
     if (!mc)
         return;
     char draws[32];
-    amount(draws, sizeof draws, (double)mc->draws);
+    out_fmt_amount(draws, sizeof draws, (double)mc->draws);
     fprintf(f, "\nUncertainty (Monte Carlo: %s draws, seed %llu, %d thread%s", draws,
             (unsigned long long)mc->seed, mc->threads, mc->threads == 1 ? "" : "s");
     if (mc->n_boot)
@@ -194,95 +164,40 @@ mkba_status mkba_out_write_draws(const char *path, const mkba_sim *sim, const mk
 
 /* ---- tables for --out: CSV (',' and the Dutch ';' with decimal commas) ---- */
 
-typedef struct mcw {
-    FILE *fp;
-    int dutch;
-    int col; /* fields written on this line */
-} mcw;
-
-static void w_sep(mcw *w)
-{
-    if (w->col++)
-        fputc(w->dutch ? ';' : ',', w->fp);
-}
-
-static void w_text(mcw *w, const char *s)
-{
-    w_sep(w);
-    if (strpbrk(s, ",;\"\n\r") || (s[0] == ' ') || (*s && s[strlen(s) - 1] == ' ')) {
-        fputc('"', w->fp);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                fputc('"', w->fp);
-            fputc(*p, w->fp);
-        }
-        fputc('"', w->fp);
-    } else {
-        fputs(s, w->fp);
-    }
-}
-
-static void w_num(mcw *w, double x)
-{
-    w_sep(w);
-    if (isnan(x))
-        return; /* empty field */
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.17g", x);
-    if (w->dutch)
-        for (char *p = buf; *p; p++)
-            if (*p == '.')
-                *p = ',';
-    fputs(buf, w->fp);
-}
-
-static void w_end(mcw *w)
-{
-    fputc('\n', w->fp);
-    w->col = 0;
-}
-
-static void w_header(mcw *w, const char *const *names)
-{
-    for (size_t i = 0; names[i]; i++)
-        w_text(w, names[i]);
-    w_end(w);
-}
-
 /* Every row carries the run's draws and seed, so a table copied out of its
  * folder still says how it was made. */
-static void w_run(mcw *w, const mkba_mc *mc)
+static void w_run(out_csvw *w, const mkba_mc *mc)
 {
     char seed[32];
-    w_num(w, (double)mc->draws);
+    out_cw_num(w, (double)mc->draws);
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)mc->seed);
-    w_text(w, seed);
+    out_cw_text(w, seed);
 }
 
-static void w_stats(mcw *w, const mkba_stats *st)
+static void w_stats(out_csvw *w, const mkba_stats *st)
 {
-    w_num(w, st->mean);
-    w_num(w, st->sd);
-    w_num(w, st->p5);
-    w_num(w, st->p50);
-    w_num(w, st->p95);
-    w_num(w, st->p_positive);
-    w_num(w, (double)st->n);
+    out_cw_num(w, st->mean);
+    out_cw_num(w, st->sd);
+    out_cw_num(w, st->p5);
+    out_cw_num(w, st->p50);
+    out_cw_num(w, st->p95);
+    out_cw_num(w, st->p_positive);
+    out_cw_num(w, (double)st->n);
 }
 
 static const char *const STATS_COLS[] = {"mean", "sd", "p5",    "p50", "p95",
                                          "p_positive", "n", "draws", "seed"};
 
-static void header_with_stats(mcw *w, const char *const *lead, size_t n_lead)
+static void header_with_stats(out_csvw *w, const char *const *lead, size_t n_lead)
 {
     for (size_t i = 0; i < n_lead; i++)
-        w_text(w, lead[i]);
+        out_cw_text(w, lead[i]);
     for (size_t i = 0; i < sizeof STATS_COLS / sizeof STATS_COLS[0]; i++)
-        w_text(w, STATS_COLS[i]);
-    w_end(w);
+        out_cw_text(w, STATS_COLS[i]);
+    out_cw_end(w);
 }
 
-static void table_mc_summary(mcw *w, const mkba_appraisal *a)
+static void table_mc_summary(out_csvw *w, const mkba_appraisal *a)
 {
     const mkba_mc *mc = a->mc;
     const char *lead[] = {"scenario", "stakeholder", "measure"};
@@ -296,70 +211,70 @@ static void table_mc_summary(mcw *w, const mkba_appraisal *a)
                                       &mc->bcr[mkba_mc_idx(mc, s, k)]};
             const char *what[] = {"npv", "pv_benefits", "pv_costs", "bcr"};
             for (int m = 0; m < 4; m++) {
-                w_text(w, a->scenarios[s].name);
-                w_text(w, who);
-                w_text(w, what[m]);
+                out_cw_text(w, a->scenarios[s].name);
+                out_cw_text(w, who);
+                out_cw_text(w, what[m]);
                 w_stats(w, st[m]);
                 w_run(w, mc);
-                w_end(w);
+                out_cw_end(w);
             }
         }
 }
 
-static void table_mc_items(mcw *w, const mkba_appraisal *a)
+static void table_mc_items(out_csvw *w, const mkba_appraisal *a)
 {
     const mkba_mc *mc = a->mc;
     const char *lead[] = {"scenario", "item"};
     header_with_stats(w, lead, 2);
     for (size_t s = 1; s < a->n_scenarios; s++)
         for (size_t i = 0; i < a->n_items; i++) {
-            w_text(w, a->scenarios[s].name);
-            w_text(w, a->items[i].name);
+            out_cw_text(w, a->scenarios[s].name);
+            out_cw_text(w, a->items[i].name);
             w_stats(w, &mc->items[s * a->n_items + i]);
             w_run(w, mc);
-            w_end(w);
+            out_cw_end(w);
         }
 }
 
-static void table_mc_uncertain(mcw *w, const mkba_appraisal *a)
+static void table_mc_uncertain(out_csvw *w, const mkba_appraisal *a)
 {
     const mkba_mc *mc = a->mc;
     const char *lead[] = {"quantity"};
     header_with_stats(w, lead, 1);
     for (size_t k = 0; k < mc->n_uncertain; k++) {
-        w_text(w, mc->uncertain_names[k]);
+        out_cw_text(w, mc->uncertain_names[k]);
         w_stats(w, &mc->uncertain[k]);
         w_run(w, mc);
-        w_end(w);
+        out_cw_end(w);
     }
 }
 
-static void table_mc_effects(mcw *w, const mkba_appraisal *a)
+static void table_mc_effects(out_csvw *w, const mkba_appraisal *a)
 {
     const mkba_mc *mc = a->mc;
     const char *names[] = {"effect", "estimate", "ci_lo", "ci_hi", "bootstrap_ci_lo",
                            "bootstrap_ci_hi", "bootstrap_replicates", "draws_mean", "draws_sd",
                            "draws", "seed", NULL};
-    w_header(w, names);
+    out_cw_header(w, names);
     for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
         const mkba_effect *e = &a->effects[j].e;
-        w_text(w, a->effects[j].name);
-        w_num(w, e->estimate);
-        w_num(w, e->ci_lo);
-        w_num(w, e->ci_hi);
-        w_num(w, mc->boot_lo[j]);
-        w_num(w, mc->boot_hi[j]);
-        w_num(w, (double)mc->n_boot);
-        w_num(w, mc->effects[j].mean);
-        w_num(w, mc->effects[j].sd);
+        out_cw_text(w, a->effects[j].name);
+        out_cw_num(w, e->estimate);
+        out_cw_num(w, e->ci_lo);
+        out_cw_num(w, e->ci_hi);
+        out_cw_num(w, mc->boot_lo[j]);
+        out_cw_num(w, mc->boot_hi[j]);
+        out_cw_num(w, (double)mc->n_boot);
+        out_cw_num(w, mc->effects[j].mean);
+        out_cw_num(w, mc->effects[j].sd);
         w_run(w, mc);
-        w_end(w);
+        out_cw_end(w);
     }
 }
 
 static const struct {
     const char *name;
-    void (*write)(mcw *w, const mkba_appraisal *a);
+    void (*write)(out_csvw *w, const mkba_appraisal *a);
 } MC_TABLES[] = {{"mc_summary", table_mc_summary},
                  {"mc_items", table_mc_items},
                  {"mc_uncertain", table_mc_uncertain},
@@ -377,7 +292,7 @@ mkba_status mkba_out_mc_write(const char *dir, const mkba_appraisal *a, mkba_afi
             if (!f)
                 return err->code ? err->code : MKBA_EIO;
             files[(*n)++] = f;
-            mcw w = {mkba_afile_fp(f), dutch, 0};
+            out_csvw w = {mkba_afile_fp(f), dutch ? ';' : ',', dutch ? ',' : '.', 0};
             MC_TABLES[t].write(&w, a);
         }
     return MKBA_OK;

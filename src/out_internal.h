@@ -1,0 +1,31 @@
+/* out_internal.h - what the files of the out module (out.c, out_mc.c)
+ * share: the CSV writer and the formatting of amounts. Not part of the
+ * public API; nothing outside src/out*.c includes it. */
+#ifndef MKBA_OUT_INTERNAL_H
+#define MKBA_OUT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* A CSV writer: ',' with '.' decimals, or the Dutch ';' with ','. */
+typedef struct out_csvw {
+    FILE *fp;
+    char sep; /* ',' or ';' */
+    char dec; /* decimal point: '.' or ',' */
+    int col;  /* fields already written on the current line */
+} out_csvw;
+
+void out_cw_sep(out_csvw *w);
+void out_cw_text(out_csvw *w, const char *s);  /* quoted per RFC 4180 when needed */
+void out_cw_num(out_csvw *w, double x);        /* full precision; NaN is an empty field */
+void out_cw_int(out_csvw *w, long long n);
+void out_cw_end(out_csvw *w);
+void out_cw_header(out_csvw *w, const char *const *names); /* NULL-terminated */
+
+/* 1234567.4 -> "1,234,567" (whole units, half away from zero, never "-0";
+ * "n/a" when not finite). */
+void out_fmt_amount(char *buf, size_t size, double x);
+/* A ratio with 2 decimals, "n/a" when not finite. */
+void out_fmt_ratio(char *buf, size_t size, double x);
+
+#endif

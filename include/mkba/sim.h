@@ -9,8 +9,9 @@
  * block does not matter, so results are bit-identical for any number of
  * threads, and a split of the blocks over processes gives the same draws.
  *
- * Within a draw the random numbers are used in a fixed order: the copula's
- * normals (if any), then each independent uncertain quantity in plan order.
+ * Within a block the random numbers are used in a fixed order: each
+ * independent uncertain quantity for all draws of the block (plan order),
+ * then the copula's normals draw by draw.
  * Effects estimated from the cohort take bootstrap replicate
  * (draw index mod number of replicates), so the effects of one replicate
  * stay together. */

@@ -417,6 +417,8 @@ static int cmd_estimate(int argc, char **argv)
     mkba_error_clear(&err);
     o.reference = o.files[0];
     o.n_files = 0;
+    o.has_draws = 1; /* effects only: no Monte Carlo, whatever [simulation] says */
+    o.draws = 0;
     mkba_appraisal *a = pipeline(&o, &err);
     if (!a) {
         print_error(&err);

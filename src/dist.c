@@ -8,6 +8,7 @@
  * nothing and use the cheapest exact method per kind. Parsing is not hot:
  * it favours clear messages over speed. */
 #include "mkba/dist.h"
+#include "mkba/rng.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -852,9 +853,110 @@ static double triangular_inv(const mkba_dist *d, double u)
     return hi - sqrt((1 - u) * range * (hi - c));
 }
 
+/* ============================ fast samplers ============================= */
+
+/* With our own generator the common samplers run without GSL's function
+ * pointers: a standard normal by the 128-layer ziggurat (Marsaglia & Tsang
+ * 2000), gamma by Marsaglia & Tsang's squeeze method (2000, ACM TOMS 26(3)),
+ * beta as a ratio of gammas. The layer index and the value come from
+ * separate bits of one 64-bit draw. Any other generator takes GSL's
+ * samplers. Both are exact methods; they give different streams. */
+#include "zig_tables.h"
+
+static double zig_tail(gsl_rng *r, int negative)
+{
+    const double rr = 3.442619855899; /* start of the tail */
+    double x, y;
+    do {
+        x = -log(1.0 - mkba_rng_u01(r)) / rr;
+        y = -log(1.0 - mkba_rng_u01(r));
+    } while (y + y < x * x);
+    return negative ? -(rr + x) : rr + x;
+}
+
+/* The rare part of the ziggurat (about 1% of draws): the wedge test, the
+ * tail, and the retries; kept out of line so the fast path stays small. */
+static double zig_slow(gsl_rng *r, int32_t hz, uint32_t iz)
+{
+    for (;;) {
+        double x = hz * zig_wn[iz];
+        if (iz == 0)
+            return zig_tail(r, hz < 0);
+        if (zig_fn[iz] + mkba_rng_u01(r) * (zig_fn[iz - 1] - zig_fn[iz]) < exp(-0.5 * x * x))
+            return x;
+        uint64_t u = mkba_rng_next(r);
+        hz = (int32_t)(uint32_t)(u >> 32);
+        iz = (uint32_t)u & 127;
+        uint32_t ahz = hz < 0 ? (uint32_t)(-(int64_t)hz) : (uint32_t)hz;
+        if (ahz < zig_kn[iz])
+            return hz * zig_wn[iz];
+    }
+}
+
+static inline double fast_normal(gsl_rng *r)
+{
+    uint64_t u = mkba_rng_next(r);
+    int32_t hz = (int32_t)(uint32_t)(u >> 32);
+    uint32_t iz = (uint32_t)u & 127;
+    uint32_t ahz = hz < 0 ? (uint32_t)(-(int64_t)hz) : (uint32_t)hz;
+    if (ahz < zig_kn[iz])
+        return hz * zig_wn[iz]; /* inside the layer's rectangle: about 99% of draws */
+    return zig_slow(r, hz, iz);
+}
+
+/* Gamma(shape k >= 1, scale 1): Marsaglia & Tsang. k < 1 uses
+ * Gamma(k + 1) * U^(1/k). */
+static double fast_gamma(gsl_rng *r, double k)
+{
+    if (k < 1) {
+        double u = mkba_rng_u01(r);
+        return fast_gamma(r, k + 1.0) * pow(1.0 - u, 1.0 / k);
+    }
+    double d = k - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x, v;
+        do {
+            x = fast_normal(r);
+            v = 1.0 + c * x;
+        } while (v <= 0);
+        v = v * v * v;
+        double u = mkba_rng_u01(r), x2 = x * x;
+        if (u < 1.0 - 0.0331 * x2 * x2)
+            return d * v;
+        if (log(u) < 0.5 * x2 + d * (1.0 - v + log(v)))
+            return d * v;
+    }
+}
+
+static double fast_beta(gsl_rng *r, double a, double b)
+{
+    double x = fast_gamma(r, a), y = fast_gamma(r, b);
+    return x / (x + y);
+}
+
+static double fast_sample(const mkba_dist *d, gsl_rng *r)
+{
+    double a, b;
+    switch (d->kind) {
+    case MKBA_DIST_NORMAL: return d->p[0] + d->p[1] * fast_normal(r);
+    case MKBA_DIST_LOGNORMAL: return exp(d->p[0] + d->p[1] * fast_normal(r));
+    case MKBA_DIST_GAMMA: return d->p[1] * fast_gamma(r, d->p[0]);
+    case MKBA_DIST_BETA: return fast_beta(r, d->p[0], d->p[1]);
+    case MKBA_DIST_UNIFORM: return d->p[0] + (d->p[1] - d->p[0]) * mkba_rng_u01(r);
+    case MKBA_DIST_TRIANGULAR: return triangular_inv(d, mkba_rng_u01(r));
+    case MKBA_DIST_PERT:
+        pert_shape(d, &a, &b);
+        return d->p[0] + (d->p[2] - d->p[0]) * fast_beta(r, a, b);
+    default: return NAN; /* not reached: the other kinds take GSL's path */
+    }
+}
+
 double mkba_dist_sample(const mkba_dist *d, gsl_rng *r)
 {
     double a, b;
+    if (mkba_rng_is_xoshiro(r) && d->kind != MKBA_DIST_FIXED && d->kind != MKBA_DIST_TRUNCNORMAL &&
+        d->kind != MKBA_DIST_DISCRETE)
+        return fast_sample(d, r);
     switch (d->kind) {
     case MKBA_DIST_FIXED: return d->p[0];
     case MKBA_DIST_NORMAL: return d->p[0] + gsl_ran_gaussian_ziggurat(r, d->p[1]);
@@ -1068,19 +1170,43 @@ size_t mkba_copula_dim(const mkba_copula *c)
     return c->n;
 }
 
-void mkba_copula_sample(const mkba_copula *c, gsl_rng *r, double *u)
+void mkba_copula_sample_z(const mkba_copula *c, gsl_rng *r, double *z)
 {
     size_t n = c->n;
+    int fast = mkba_rng_is_xoshiro(r);
     for (size_t i = 0; i < n; i++)
-        u[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        z[i] = fast ? fast_normal(r) : gsl_ran_gaussian_ziggurat(r, 1.0);
     /* y = L z in place: row i needs z[0..i] only, so going from the last
      * row up never reads an entry already overwritten. */
     for (size_t i = n; i-- > 0;) {
         const double *row = c->L + i * n;
         double y = 0;
         for (size_t j = 0; j <= i; j++)
-            y += row[j] * u[j];
-        double p = gsl_cdf_ugaussian_P(y);
-        u[i] = p < U_EPS ? U_EPS : p > 1 - U_EPS ? 1 - U_EPS : p;
+            y += row[j] * z[j];
+        z[i] = y;
     }
+}
+
+double mkba_copula_uniform(double z)
+{
+    double p = gsl_cdf_ugaussian_P(z);
+    return p < U_EPS ? U_EPS : p > 1 - U_EPS ? 1 - U_EPS : p;
+}
+
+double mkba_dist_from_normal(const mkba_dist *d, double z)
+{
+    /* A normal or lognormal marginal needs no round trip through Phi and
+     * its inverse: its quantile at Phi(z) is mean + sd z (or its exp). */
+    if (d->kind == MKBA_DIST_NORMAL)
+        return d->p[0] + d->p[1] * z;
+    if (d->kind == MKBA_DIST_LOGNORMAL)
+        return exp(d->p[0] + d->p[1] * z);
+    return mkba_dist_quantile(d, mkba_copula_uniform(z));
+}
+
+void mkba_copula_sample(const mkba_copula *c, gsl_rng *r, double *u)
+{
+    mkba_copula_sample_z(c, r, u);
+    for (size_t i = 0; i < c->n; i++)
+        u[i] = mkba_copula_uniform(u[i]);
 }

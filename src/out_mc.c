@@ -121,6 +121,9 @@ static void csv_name(FILE *fp, const char *a, const char *b, const char *c)
 mkba_status mkba_out_write_draws(const char *path, const mkba_sim *sim, const mkba_plan *plan,
                                  const mkba_appraisal *a, mkba_error *err)
 {
+    if (!sim->uncertain)
+        return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
+                              "the run kept no draws to write (keep_uncertain was off)");
     mkba_afile *af = mkba_afile_open(path, err);
     if (!af)
         return err->code;

@@ -6,9 +6,7 @@
 
 #include "mkba/mem.h"
 
-typedef struct {
-    uint64_t s[4];
-} xoshiro_state;
+typedef mkba_xoshiro_state xoshiro_state;
 
 static inline uint64_t rotl(uint64_t x, int k)
 {
@@ -25,6 +23,7 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+/* The generator step, on a bare state (the same step as mkba_rng_next). */
 static inline uint64_t next(xoshiro_state *st)
 {
     uint64_t *s = st->s;

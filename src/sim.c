@@ -44,7 +44,7 @@ typedef struct worker {
     double *drawn;            /* [n_unc][B] */
     double *qp;               /* [S][I][B] quantity * price */
     double *dd;               /* [S][I][B] drop-off */
-    double *tmp, *tmp2;       /* [B] each */
+    double *tmp, *tmp2, *tmp3; /* [B] each */
     double *acc;              /* [2][K + 1][B] benefits and costs per stakeholder */
     unsigned char *bad;       /* [B] draw has a non-finite result */
     double *scratch;          /* [depth][B] */
@@ -127,11 +127,11 @@ static void draw_block(worker *w, size_t n)
     if (!p->copula)
         return;
     for (size_t i = 0; i < n; i++) {
-        mkba_copula_sample(p->copula, w->r, w->u);
+        mkba_copula_sample_z(p->copula, w->r, w->u);
         for (size_t k = 0; k < p->n_uncertain; k++) {
             const mkba_plan_uncertain *un = &p->uncertain[k];
             if (un->copula_index >= 0)
-                w->drawn[k * B + i] = mkba_dist_quantile(un->dist, w->u[un->copula_index]);
+                w->drawn[k * B + i] = mkba_dist_from_normal(un->dist, w->u[un->copula_index]);
         }
     }
 }
@@ -183,7 +183,8 @@ static void eval_scenario(worker *w, size_t s, size_t n)
 /* PV of item i of scenario 'src' at the rates of scenario 's', for the
  * block's n draws, into pv[]: quantity * price times the annuity factor,
  * which is a constant unless the item's drop-off is uncertain. */
-static void item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_t n, double *pv)
+static void item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_t n,
+                          double *restrict pv)
 {
     const mkba_plan *p = w->sh->p;
     size_t I = p->n_items;
@@ -199,12 +200,27 @@ static void item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_
             pv[j] = qp[j] * a;
         return;
     }
-    const double *dd = w->dd + (src * I + i) * B, *df = p->scenarios[s].discount;
+    /* Uncertain drop-off: the annuity sum_t (1 - d)^(t - first) DF_t, year by
+     * year across the block (the inner loops vectorise). */
+    const double *restrict dd = w->dd + (src * I + i) * B;
+    const double *df = p->scenarios[s].discount;
+    double *restrict f = w->tmp3;
+    for (size_t j = 0; j < n; j++) {
+        pv[j] = 0;
+        f[j] = 1;
+    }
+    for (int t = it->first; t <= it->last; t++) {
+        double dft = df[t - 1];
+        for (size_t j = 0; j < n; j++) {
+            pv[j] += f[j] * dft;
+            f[j] *= 1.0 - dd[j];
+        }
+    }
     for (size_t j = 0; j < n; j++)
-        pv[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] * annuity(dd[j], it->first, it->last, df) : NAN;
+        pv[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] * pv[j] : NAN;
 }
 
-static void add_to(double *acc, const double *x, size_t n)
+static void add_to(double *restrict acc, const double *restrict x, size_t n)
 {
     for (size_t j = 0; j < n; j++)
         acc[j] += x[j];
@@ -227,7 +243,7 @@ static void book_block(worker *w, size_t first, size_t n)
             for (size_t j = 0; j < n; j++)
                 delta[j] -= ref[j];
             if (out->item_pv)
-                memcpy(out->item_pv + (s * I + i) * D + first, delta, n * sizeof *delta);
+                memcpy(out->item_pv + ((s - 1) * I + i) * D + first, delta, n * sizeof *delta);
             size_t who = p->stakeholder[i];
             switch (p->kinds[i]) {
             case MKBA_ITEM_BENEFIT:
@@ -245,7 +261,7 @@ static void book_block(worker *w, size_t first, size_t n)
             }
         }
         for (size_t k = 0; k <= K; k++) {
-            size_t col = s * (K + 1) + k;
+            size_t col = mkba_sim_col(out, s, k);
             memcpy(out->pv_benefits + col * D + first, b + k * B, n * sizeof *b);
             memcpy(out->pv_costs + col * D + first, c + k * B, n * sizeof *c);
         }
@@ -272,11 +288,14 @@ static void run_block(worker *w, size_t blk)
         eval_scenario(w, s, n);
     }
     book_block(w, first, n);
-    for (size_t k = 0; k < p->n_uncertain; k++)
-        memcpy(out->uncertain + k * out->draws + first, w->drawn + k * B, n * sizeof(double));
-    for (size_t j = 0; j < p->n_outcomes; j++)
-        memcpy(out->effects + j * out->draws + first,
-               w->slots + (size_t)p->outcome_slots[j] * B, n * sizeof(double));
+    if (out->uncertain) {
+        for (size_t k = 0; k < p->n_uncertain; k++)
+            memcpy(out->uncertain + k * out->draws + first, w->drawn + k * B,
+                   n * sizeof(double));
+        for (size_t j = 0; j < p->n_outcomes; j++)
+            memcpy(out->effects + j * out->draws + first,
+                   w->slots + (size_t)p->outcome_slots[j] * B, n * sizeof(double));
+    }
     atomic_fetch_add(&sh->done, n);
 }
 
@@ -306,6 +325,7 @@ static void worker_init(worker *w, shared *sh)
     w->dd = mkba_xcalloc(S * I * B + 1, sizeof *w->dd);
     w->tmp = mkba_xcalloc(B, sizeof *w->tmp);
     w->tmp2 = mkba_xcalloc(B, sizeof *w->tmp2);
+    w->tmp3 = mkba_xcalloc(B, sizeof *w->tmp3);
     w->acc = mkba_xcalloc(2 * (p->n_stakeholders + 1) * B, sizeof *w->acc);
     w->bad = mkba_xcalloc(B, sizeof *w->bad);
     w->scratch = mkba_xcalloc(sh->depth * B, sizeof *w->scratch);
@@ -321,6 +341,7 @@ static void worker_fini(worker *w)
     free(w->dd);
     free(w->tmp);
     free(w->tmp2);
+    free(w->tmp3);
     free(w->acc);
     free(w->bad);
     free(w->scratch);
@@ -349,13 +370,17 @@ static mkba_sim *alloc_result(const mkba_plan *p, const mkba_sim_opts *o)
     s->n_stakeholders = p->n_stakeholders;
     s->n_uncertain = p->n_uncertain;
     s->n_outcomes = p->n_outcomes;
-    size_t cols = p->n_scenarios * (p->n_stakeholders + 1);
-    s->pv_benefits = mkba_xcalloc(cols * o->draws, sizeof(double));
-    s->pv_costs = mkba_xcalloc(cols * o->draws, sizeof(double));
+    /* Project scenarios only: the reference against itself is zero. */
+    size_t cols = (p->n_scenarios - 1) * (p->n_stakeholders + 1);
+    s->pv_benefits = mkba_xcalloc(cols * o->draws + 1, sizeof(double));
+    s->pv_costs = mkba_xcalloc(cols * o->draws + 1, sizeof(double));
     if (o->keep_items)
-        s->item_pv = mkba_xcalloc(p->n_scenarios * p->n_items * o->draws + 1, sizeof(double));
-    s->uncertain = mkba_xcalloc(p->n_uncertain * o->draws + 1, sizeof(double));
-    s->effects = mkba_xcalloc(p->n_outcomes * o->draws + 1, sizeof(double));
+        s->item_pv =
+            mkba_xcalloc((p->n_scenarios - 1) * p->n_items * o->draws + 1, sizeof(double));
+    if (o->keep_uncertain) {
+        s->uncertain = mkba_xcalloc(p->n_uncertain * o->draws + 1, sizeof(double));
+        s->effects = mkba_xcalloc(p->n_outcomes * o->draws + 1, sizeof(double));
+    }
     return s;
 }
 

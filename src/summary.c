@@ -134,7 +134,8 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
     mc->bcr = mkba_xcalloc(cols, sizeof *mc->bcr);
     double *scratch = mkba_xcalloc(D, sizeof *scratch), *tmp = mkba_xcalloc(D, sizeof *tmp);
     for (size_t c = K + 1; c < cols; c++) { /* scenario 0 is the reference itself */
-        const double *b = sim->pv_benefits + c * D, *co = sim->pv_costs + c * D;
+        size_t sc = mkba_sim_col(sim, c / (K + 1), c % (K + 1));
+        const double *b = sim->pv_benefits + sc * D, *co = sim->pv_costs + sc * D;
         mkba_stats_of(b, D, scratch, &mc->pv_benefits[c]);
         mkba_stats_of(co, D, scratch, &mc->pv_costs[c]);
         for (size_t i = 0; i < D; i++) {
@@ -153,18 +154,20 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
     mc->items = mkba_xcalloc(S * I + 1, sizeof *mc->items);
     if (sim->item_pv)
         for (size_t c = I; c < S * I; c++)
-            mkba_stats_of(sim->item_pv + c * D, D, scratch, &mc->items[c]);
+            mkba_stats_of(sim->item_pv + (c - I) * D, D, scratch, &mc->items[c]);
     mc->uncertain_names = mkba_xcalloc(sim->n_uncertain + 1, sizeof *mc->uncertain_names);
     mc->uncertain = mkba_xcalloc(sim->n_uncertain + 1, sizeof *mc->uncertain);
     for (size_t k = 0; k < sim->n_uncertain; k++) {
         mc->uncertain_names[k] = mkba_xstrdup(plan->uncertain[k].name);
-        mkba_stats_of(sim->uncertain + k * D, D, scratch, &mc->uncertain[k]);
+        if (sim->uncertain)
+            mkba_stats_of(sim->uncertain + k * D, D, scratch, &mc->uncertain[k]);
     }
     mc->effects = mkba_xcalloc(sim->n_outcomes + 1, sizeof *mc->effects);
     mc->boot_lo = mkba_xcalloc(sim->n_outcomes + 1, sizeof *mc->boot_lo);
     mc->boot_hi = mkba_xcalloc(sim->n_outcomes + 1, sizeof *mc->boot_hi);
     for (size_t j = 0; j < sim->n_outcomes; j++) {
-        mkba_stats_of(sim->effects + j * D, D, scratch, &mc->effects[j]);
+        if (sim->effects)
+            mkba_stats_of(sim->effects + j * D, D, scratch, &mc->effects[j]);
         mc->boot_lo[j] = mc->boot_hi[j] = NAN;
         if (boot)
             mkba_bootstrap_ci(boot, n_boot, sim->n_outcomes, j, 0.95, &mc->boot_lo[j],

@@ -99,5 +99,12 @@ size_t mkba_copula_dim(const mkba_copula *c);
  * clamped to [1e-16, 1 - 1e-16] so quantiles stay finite. 'u' has room
  * for mkba_copula_dim(c) values. Allocates nothing. */
 void mkba_copula_sample(const mkba_copula *c, gsl_rng *r, double *u);
+/* The same draw before Phi: n correlated standard normals y = L z. */
+void mkba_copula_sample_z(const mkba_copula *c, gsl_rng *r, double *y);
+/* Phi(y), clamped like mkba_copula_sample's uniforms. */
+double mkba_copula_uniform(double y);
+/* A marginal's value for the copula normal y: its quantile at Phi(y),
+ * computed directly (mean + sd y, or its exp) for normal and lognormal. */
+double mkba_dist_from_normal(const mkba_dist *d, double y);
 
 #endif

@@ -38,6 +38,7 @@ typedef struct mkba_sim_opts {
                                    cohort effects are then fixed at their estimates */
     size_t n_boot;
     int keep_items;             /* also keep each item's PV per draw */
+    int keep_uncertain;         /* also keep the drawn values and effects per draw */
     mkba_sim_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 } mkba_sim_opts;
@@ -46,14 +47,17 @@ typedef struct mkba_sim {
     size_t draws;
     size_t n_scenarios, n_items, n_stakeholders, n_uncertain, n_outcomes;
     /* Column-major: column c holds draws [c * draws, (c + 1) * draws).
-     * Balances of scenario s (vs the reference) for stakeholder k, with
-     * k == n_stakeholders for society: column s * (n_stakeholders + 1) + k.
-     * The reference's own columns (s = 0) are all zero. */
+     * Balances of project scenario s >= 1 (vs the reference) for
+     * stakeholder k, with k == n_stakeholders for society: column
+     * mkba_sim_col(sim, s, k). The reference (s = 0) has no columns: its
+     * balance against itself is zero. */
     double *pv_benefits;
     double *pv_costs;
-    double *item_pv;            /* column s * n_items + i (NULL unless keep_items) */
-    double *uncertain;          /* column k: the drawn value of uncertain quantity k */
-    double *effects;            /* column j: effect j (from the cohort) in each draw */
+    double *item_pv;            /* column (s - 1) * n_items + i, s >= 1 (NULL unless keep_items) */
+    double *uncertain;          /* column k: the drawn value of uncertain quantity k
+                                   (NULL unless keep_uncertain) */
+    double *effects;            /* column j: effect j (from the cohort) in each draw
+                                   (NULL unless keep_uncertain) */
     size_t n_nonfinite;         /* draws with a non-finite NPV somewhere */
     int threads;                /* threads used */
     double seconds;             /* wall time of the draws */
@@ -66,7 +70,7 @@ void mkba_sim_free(mkba_sim *s); /* NULL is a no-op */
 
 static inline size_t mkba_sim_col(const mkba_sim *s, size_t scenario, size_t k)
 {
-    return scenario * (s->n_stakeholders + 1) + k;
+    return (scenario - 1) * (s->n_stakeholders + 1) + k; /* scenario >= 1 */
 }
 
 /* Number of cores available. */

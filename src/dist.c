@@ -1,6 +1,6 @@
 /* dist.c - the distributions of uncertain model parameters: parsing the
- * model-file form ("lognormal(mean = 10, sd = 2)"), fast sampling with
- * GSL's samplers, quantiles, closed-form moments, and the Gaussian copula
+ * model-file form ("lognormal(mean = 10, sd = 2)"), fast sampling (inline
+ * samplers on mkba's generator, GSL's on any other), quantiles, closed-form moments, and the Gaussian copula
  * that gives sets of parameters the rank correlations an analyst asked for.
  *
  * Sampling and quantiles sit in the Monte Carlo's inner loop (about 25

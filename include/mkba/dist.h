@@ -65,7 +65,9 @@ void mkba_dist_free(mkba_dist *d); /* frees the arrays, not d; NULL is a no-op *
 /* Deep copy into *dst (old content not freed); always MKBA_OK. */
 mkba_status mkba_dist_copy(mkba_dist *dst, const mkba_dist *src);
 
-/* One draw, with GSL's samplers (fast; for independent parameters).
+/* One draw (for independent parameters). On an mkba_rng_xoshiro generator
+ * normal, lognormal, gamma, beta, PERT, uniform and triangular use mkba's
+ * inline samplers (ziggurat, Marsaglia-Tsang); otherwise GSL's.
  * truncnormal: rejection from the normal when [lo, hi] holds more than
  * half its mass, else the inverse CDF at one uniform. */
 double mkba_dist_sample(const mkba_dist *d, gsl_rng *r);

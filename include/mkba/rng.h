@@ -7,7 +7,8 @@
  * split of the units gives the same numbers.
  *
  * The generator is xoshiro256** (Blackman & Vigna 2018) exposed as a GSL
- * generator type, so GSL's samplers (gsl_ran_*) draw from it. Its 256-bit
+ * generator type, so GSL's functions (gsl_ran_*) can draw from it; the hot
+ * samplers in dist.c step it inline (mkba_rng_next). Its 256-bit
  * state is filled by splitmix64 from the 64-bit stream key; streams with
  * different keys do not overlap in practice (period 2^256 - 1). */
 #ifndef MKBA_RNG_H

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "mkba/mem.h"
+#include "mkba/sens.h"
 
 const char *mkba_item_kind_name(mkba_item_kind k)
 {
@@ -134,5 +135,6 @@ void mkba_appraisal_free(mkba_appraisal *a)
     free(a->net_flow);
     free(a->balance);
     mkba_mc_free(a->mc);
+    mkba_sens_free(a->sens);
     free(a);
 }

@@ -20,6 +20,7 @@
 #include "mkba/mem.h"
 #include "mkba/model.h"
 #include "mkba/out.h"
+#include "mkba/sens.h"
 #include "mkba/sim.h"
 #include "mkba/summary.h"
 #include "mkba/synth.h"
@@ -32,6 +33,7 @@ static const char *const USAGE =
     "\n"
     "Commands:\n"
     "  run       estimate effects, evaluate scenarios against the reference, report\n"
+    "  sensitivity  one-way analysis (tornado) and switching values\n"
     "  estimate  estimate the pilot's effects from the cohort and print them\n"
     "  check     read and check a model and its scenarios without reporting\n"
     "  synth     generate a synthetic cohort CSV from a spec\n"
@@ -67,6 +69,21 @@ static const char *const RUN_HELP =
     "  --bootstrap B     bootstrap replicates of the cohort effects (default 1000;\n"
     "                    0 keeps the effects at their estimates)\n"
     "  --draws-out FILE  write every draw (parameters, effects, NPVs) as CSV\n"
+    "  --sensitivity     also run the one-way analysis and switching values\n"
+    "  -h, --help        show this help\n";
+
+static const char *const SENS_HELP =
+    "Usage: mkba sensitivity [OPTION]... SCENARIO...\n"
+    "One-way sensitivity analysis: each uncertain input (parameters with a\n"
+    "distribution, given effects, and the effects estimated from the cohort) at\n"
+    "its P10 and at its P90 with the others at base, the NPV overall and per\n"
+    "stakeholder, sorted by swing (a tornado); and each input's switching value,\n"
+    "where society's NPV is zero.\n"
+    "\n"
+    "Options:\n"
+    "  --reference FILE  the reference alternative (as for mkba run)\n"
+    "  --out DIR         write the tables (sens_*.csv) and results.json into DIR\n"
+    "  -q, --quiet       print nothing (with --out: write files only)\n"
     "  -h, --help        show this help\n";
 
 static const char *const ESTIMATE_HELP =
@@ -98,7 +115,7 @@ typedef struct opts {
     const char *reference, *out, *draws_out;
     int detail, quiet, dutch;
     unsigned long seed;
-    int has_seed, threads, has_draws, has_boot;
+    int has_seed, threads, has_draws, has_boot, sensitivity;
     size_t draws, boot;
     size_t n_files;
     const char **files;
@@ -162,7 +179,8 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
         } table[] = {{"--reference", 'r', 1}, {"--out", 'o', 1},   {"--detail", 'd', 0},
                      {"--quiet", 'q', 0},     {"-q", 'q', 0},      {"--dutch", 'n', 0},
                      {"--seed", 's', 1},      {"--draws", 'D', 1}, {"--threads", 'T', 1},
-                     {"--bootstrap", 'B', 1}, {"--draws-out", 'W', 1}};
+                     {"--bootstrap", 'B', 1}, {"--draws-out", 'W', 1},
+                     {"--sensitivity", 'S', 0}};
         int found = -1;
         for (int k = 0; k < (int)(sizeof table / sizeof table[0]); k++)
             if (strcmp(name, table[k].name) == 0 && strchr(allowed, table[k].letter))
@@ -221,6 +239,9 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
         }
         case 'W':
             o->draws_out = val;
+            break;
+        case 'S':
+            o->sensitivity = 1;
             break;
         }
     }
@@ -353,6 +374,10 @@ static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
         mkba_appraisal_free(a);
         a = NULL;
     }
+    if (a && o->sensitivity && !(a->sens = mkba_sens_run(mkba_model_plan(m), err))) {
+        mkba_appraisal_free(a);
+        a = NULL;
+    }
     mkba_cohort_free(c);
     mkba_model_free(m);
     return a;
@@ -364,7 +389,7 @@ static int cmd_run(int argc, char **argv, int check_only)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBW",
+    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWS",
                         check_only ? CHECK_HELP : RUN_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
@@ -392,6 +417,7 @@ static int cmd_run(int argc, char **argv, int check_only)
             mkba_out_opts po = {.lang_nl = 0, .detail = o.detail};
             mkba_out_print(stdout, a, &po);
             mkba_out_print_mc(stdout, a);
+            mkba_out_print_sens(stdout, a);
             if (o.out)
                 printf("\nTables and results.json written to %s/\n", o.out);
         }
@@ -430,6 +456,43 @@ static int cmd_estimate(int argc, char **argv)
         rc = EXIT_FAIL;
     } else {
         mkba_out_print_effects(stdout, a);
+    }
+    mkba_appraisal_free(a);
+out:
+    free(o.files);
+    return rc;
+}
+
+static int cmd_sensitivity(int argc, char **argv)
+{
+    opts o = {0};
+    int done;
+    int rc = parse_opts("sensitivity", "roq", SENS_HELP, argc, argv, &o, &done);
+    if (rc || done)
+        goto out;
+    if (o.n_files == 0) {
+        rc = usage_error("sensitivity", "%s", "no scenario file given");
+        goto out;
+    }
+    o.sensitivity = 1;
+    o.has_draws = 1; /* deterministic: no Monte Carlo */
+    o.draws = 0;
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_appraisal *a = pipeline(&o, &err);
+    if (!a) {
+        print_error(&err);
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    if (o.out && mkba_out_write_dir(o.out, a, &err)) {
+        print_error(&err);
+        rc = EXIT_FAIL;
+    } else if (!o.quiet) {
+        printf("MKBA: %s\n", a->model_name);
+        mkba_out_print_sens(stdout, a);
+        if (o.out)
+            printf("\nTables and results.json written to %s/\n", o.out);
     }
     mkba_appraisal_free(a);
 out:
@@ -485,6 +548,7 @@ int main(int argc, char **argv)
                            : strcmp(topic, "estimate") == 0 ? ESTIMATE_HELP
                            : strcmp(topic, "check") == 0    ? CHECK_HELP
                            : strcmp(topic, "synth") == 0    ? SYNTH_HELP
+                           : strcmp(topic, "sensitivity") == 0 ? SENS_HELP
                                                             : USAGE;
         fputs(text, stdout);
         return EXIT_OK;
@@ -497,5 +561,7 @@ int main(int argc, char **argv)
         return cmd_estimate(argc - 2, argv + 2);
     if (strcmp(cmd, "synth") == 0)
         return cmd_synth(argc - 2, argv + 2);
+    if (strcmp(cmd, "sensitivity") == 0)
+        return cmd_sensitivity(argc - 2, argv + 2);
     return usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -38,6 +38,7 @@
  * Numbers are printed by cJSON (%1.15g, or %1.17g when needed to read
  * back the same double); NaN and infinity become null. */
 #include "mkba/out.h"
+#include "mkba/sens.h"
 #include "out_internal.h"
 
 #include <cjson/cJSON.h>
@@ -555,6 +556,8 @@ static char *json_text(const mkba_appraisal *a)
     json_results(&j, root, a);
     if (a->mc && !mkba_out_mc_json(root, a))
         j.oom = 1;
+    if (a->sens && !mkba_out_sens_json(root, a))
+        j.oom = 1;
     char *text = j.oom ? NULL : cJSON_Print(root);
     cJSON_Delete(root);
     return text;
@@ -595,7 +598,7 @@ mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_er
     if (!json)
         return mkba_error_set(err, MKBA_ENOMEM, NULL, 0, NULL,
                               "out of memory while building results.json");
-    mkba_afile *files[2 * N_TABLES + 1 + MKBA_OUT_MC_FILES];
+    mkba_afile *files[2 * N_TABLES + 1 + MKBA_OUT_MC_FILES + MKBA_OUT_SENS_FILES];
     size_t n = 0;
     for (size_t t = 0; t < N_TABLES; t++) {
         for (int dutch = 0; dutch <= 1; dutch++) {
@@ -607,6 +610,8 @@ mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_er
         }
     }
     if (a->mc && mkba_out_mc_write(dir, a, files, &n, err) != MKBA_OK)
+        goto fail;
+    if (a->sens && mkba_out_sens_write(dir, a, files, &n, err) != MKBA_OK)
         goto fail;
     FILE *fp = open_member(dir, "results", ".json", files, &n, err);
     if (!fp)

@@ -136,6 +136,17 @@ static void draw_block(worker *w, size_t n)
     }
 }
 
+/* Given points instead of draws (mkba_sim_opts.inputs). */
+static void load_block(worker *w, size_t first, size_t n)
+{
+    const mkba_plan *p = w->sh->p;
+    size_t U = p->n_uncertain, stride = U + p->n_outcomes;
+    const double *x = w->sh->o->inputs;
+    for (size_t k = 0; k < U; k++)
+        for (size_t i = 0; i < n; i++)
+            w->drawn[k * B + i] = x[(first + i) * stride + k];
+}
+
 /* Put the draws (uncertain values and bootstrap effects) into the slots. */
 static void set_drawn_slots(worker *w, size_t first, size_t n)
 {
@@ -143,7 +154,14 @@ static void set_drawn_slots(worker *w, size_t first, size_t n)
     const mkba_sim_opts *o = w->sh->o;
     for (size_t k = 0; k < p->n_uncertain; k++)
         memcpy(w->slots + (size_t)p->uncertain[k].slot * B, w->drawn + k * B, n * sizeof(double));
-    if (o->bootstrap)
+    size_t stride = p->n_uncertain + p->n_outcomes;
+    if (o->inputs)
+        for (size_t j = 0; j < p->n_outcomes; j++) {
+            double *dst = w->slots + (size_t)p->outcome_slots[j] * B;
+            for (size_t i = 0; i < n; i++)
+                dst[i] = o->inputs[(first + i) * stride + p->n_uncertain + j];
+        }
+    else if (o->bootstrap)
         for (size_t j = 0; j < p->n_outcomes; j++) {
             double *dst = w->slots + (size_t)p->outcome_slots[j] * B;
             for (size_t i = 0; i < n; i++)
@@ -281,8 +299,12 @@ static void run_block(worker *w, size_t blk)
     const mkba_plan *p = sh->p;
     mkba_sim *out = sh->out;
     size_t first = blk * B, n = out->draws - first < B ? out->draws - first : B;
-    mkba_rng_stream(w->r, sh->o->seed, MKBA_STREAM_DRAWS, blk);
-    draw_block(w, n);
+    if (sh->o->inputs) {
+        load_block(w, first, n);
+    } else {
+        mkba_rng_stream(w->r, sh->o->seed, MKBA_STREAM_DRAWS, blk);
+        draw_block(w, n);
+    }
     for (size_t s = 0; s < p->n_scenarios; s++) {
         set_drawn_slots(w, first, n);
         eval_scenario(w, s, n);

@@ -367,6 +367,25 @@ START_TEST(mc_bad_options)
 }
 END_TEST
 
+START_TEST(sensitivity_command)
+{
+    /* The e2e model has no uncertain parameters; its three cohort effects are
+     * the inputs. The work effect enters the NPV as 3 * 900 * effect (rate
+     * 0; see the top of this file): society's NPV 680 falls to zero when
+     * the work effect is 1/3 - 680 / 2700 = 0.0814814... */
+    char *out, *err, *res = path_in(tmp, "sens");
+    const char *args[] = {"sensitivity", "tests/data/e2e/project.ini", "--out", res, NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    ck_assert(tu_contains(out, "Break-even value"));
+    char *p = path_in(res, "sens_switching.csv");
+    char *csv = tu_read(p);
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_double_eq_tol(csv_field(csv, "project,effect.werk,", 3, ','),
+                            1.0 / 3 - 680.0 / 2700, 1e-9);
+    free(out), free(err), free(res), free(p), free(csv);
+}
+END_TEST
+
 /* ------------------------------------------------------------ Almere */
 
 START_TEST(almere_costs_exceed_benefits)
@@ -432,6 +451,7 @@ static Suite *cli_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, mc_same_seed_same_results_any_threads);
     tcase_add_test(tc, mc_bad_options);
+    tcase_add_test(tc, sensitivity_command);
     suite_add_tcase(s, tc);
     tc = tcase_create("almere");
     tcase_set_timeout(tc, 300);

@@ -112,6 +112,8 @@ typedef struct mkba_appraisal {
 
     /* The Monte Carlo summary, when one was run (owned; NULL otherwise). */
     mkba_mc *mc;
+    /* The sensitivity analysis, when one was run (owned; NULL otherwise). */
+    struct mkba_sens *sens;
 } mkba_appraisal;
 
 /* Index helpers for the arrays above. */

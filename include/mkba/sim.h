@@ -37,6 +37,10 @@ typedef struct mkba_sim_opts {
     const double *bootstrap;    /* [n_boot][plan->n_outcomes] replicate effects, or NULL:
                                    cohort effects are then fixed at their estimates */
     size_t n_boot;
+    const double *inputs;       /* or NULL. Not NULL: no random draws; "draw" i evaluates
+                                   the point inputs[i * (n_uncertain + n_outcomes) ...]:
+                                   each uncertain quantity, then each cohort effect
+                                   (for one-way analysis, switching values, ...) */
     int keep_items;             /* also keep each item's PV per draw */
     int keep_uncertain;         /* also keep the drawn values and effects per draw */
     mkba_sim_progress_fn progress; /* may be NULL */

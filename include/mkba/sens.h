@@ -1,0 +1,63 @@
+/* sens.h - deterministic sensitivity analysis: one-way analysis (the
+ * tornado) and switching values.
+ *
+ * The inputs are the model's uncertain quantities (parameters with a
+ * distribution, given effects) and the effects estimated from the cohort
+ * (taken as normal with their standard error). Each is moved on its own,
+ * the others held at their base values, and the model is evaluated on the
+ * compiled plan (mkba_sim_run with given points, no random draws).
+ *
+ *   tornado:   each input at its P10 and P90; the NPV at both, overall and
+ *              per stakeholder, and the swing |NPV(P90) - NPV(P10)|,
+ *              inputs sorted by society's swing;
+ *   switching: the input value at which society's NPV of a project
+ *              scenario is 0 (GSL's Brent solver), searched between the
+ *              input's P0.1 and P99.9, for an effect at least 20 SE (and 1
+ *              unit) either side of its estimate, since break-even effects
+ *              are often far from the estimate; NaN with status
+ *              MKBA_SWITCH_NONE when the NPV keeps its sign on that range. */
+#ifndef MKBA_SENS_H
+#define MKBA_SENS_H
+
+#include <stddef.h>
+
+#include "mkba/error.h"
+#include "mkba/model.h"
+
+typedef enum {
+    MKBA_SWITCH_FOUND = 0,  /* value in 'switching' */
+    MKBA_SWITCH_NONE,       /* no zero of the NPV within the input's range */
+    MKBA_SWITCH_FLAT        /* the NPV does not depend on this input */
+} mkba_switch_status;
+
+typedef struct mkba_sens_input {
+    char *name;             /* parameter name, or "effect.X" */
+    double base;            /* value in the base case */
+    double lo, hi;          /* P10 and P90: the one-way range */
+    double range_lo, range_hi; /* where a switching value is searched */
+} mkba_sens_input;
+
+typedef struct mkba_sens {
+    size_t n_inputs;
+    mkba_sens_input *inputs;
+    size_t n_scenarios;     /* as in the plan; [0] is the reference (unused) */
+    size_t n_stakeholders;  /* index n_stakeholders = society */
+    double *npv_base;       /* [n_scenarios][K + 1] */
+    double *npv_lo;         /* [n_inputs][n_scenarios][K + 1] NPV with the input at lo */
+    double *npv_hi;         /* [n_inputs][n_scenarios][K + 1] NPV with the input at hi */
+    size_t *order;          /* [n_scenarios][n_inputs] inputs by society's swing, largest first */
+    double *switching;      /* [n_inputs][n_scenarios] society's break-even value */
+    mkba_switch_status *switch_status; /* [n_inputs][n_scenarios] */
+} mkba_sens;
+
+/* Run the one-way analysis and the switching values on 'plan' (whose base
+ * slots hold the estimated effects). Fails on out-of-range numbers only. */
+mkba_sens *mkba_sens_run(const mkba_plan *plan, mkba_error *err);
+void mkba_sens_free(mkba_sens *s); /* NULL is a no-op */
+
+static inline size_t mkba_sens_idx(const mkba_sens *s, size_t input, size_t scenario, size_t k)
+{
+    return (input * s->n_scenarios + scenario) * (s->n_stakeholders + 1) + k;
+}
+
+#endif

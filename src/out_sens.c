@@ -1,0 +1,194 @@
+/* out_sens.c - sensitivity outputs: the tornado and switching values in
+ * the terminal report, sens_tornado.csv and sens_switching.csv (and their
+ * Dutch _nl variants), and the "sensitivity" object of results.json. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mkba/out.h"
+#include "mkba/sens.h"
+#include "out_internal.h"
+
+static void value(char *buf, size_t size, double x)
+{
+    if (!isfinite(x))
+        snprintf(buf, size, "n/a");
+    else if (fabs(x) >= 1000)
+        out_fmt_amount(buf, size, x);
+    else
+        snprintf(buf, size, "%.4g", x);
+}
+
+static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *buf, size_t size)
+{
+    switch (s->switch_status[i * s->n_scenarios + sc]) {
+    case MKBA_SWITCH_FOUND:
+        value(buf, size, s->switching[i * s->n_scenarios + sc]);
+        return buf;
+    case MKBA_SWITCH_FLAT:
+        return "no effect on the NPV";
+    case MKBA_SWITCH_NONE:
+        break;
+    }
+    char lo[32], hi[32];
+    value(lo, sizeof lo, s->inputs[i].range_lo);
+    value(hi, sizeof hi, s->inputs[i].range_hi);
+    snprintf(buf, size, "none in [%s, %s]", lo, hi);
+    return buf;
+}
+
+void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
+{
+    const mkba_sens *s = a->sens;
+    if (!s)
+        return;
+    size_t K = s->n_stakeholders;
+    fprintf(f, "\nSensitivity: each input at its P10 and P90, the others at base\n");
+    for (size_t sc = 1; sc < s->n_scenarios; sc++) {
+        char base[32];
+        out_fmt_amount(base, sizeof base, s->npv_base[sc * (K + 1) + K]);
+        fprintf(f, "\n  %s vs %s (society's NPV at base %s %s)\n", a->scenarios[sc].label,
+                a->scenarios[0].label, a->currency, base);
+        fprintf(f, "  %-28s %10s %10s %12s %12s %11s  %s\n", "Input (largest swing first)", "P10",
+                "P90", "NPV at P10", "NPV at P90", "Swing", "Break-even value");
+        for (size_t r = 0; r < s->n_inputs; r++) {
+            size_t i = s->order[sc * s->n_inputs + r];
+            const mkba_sens_input *in = &s->inputs[i];
+            double nl = s->npv_lo[mkba_sens_idx(s, i, sc, K)];
+            double nh = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
+            char lo[32], hi[32], a1[32], a2[32], sw[32], be[80];
+            value(lo, sizeof lo, in->lo);
+            value(hi, sizeof hi, in->hi);
+            out_fmt_amount(a1, sizeof a1, nl);
+            out_fmt_amount(a2, sizeof a2, nh);
+            out_fmt_amount(sw, sizeof sw, fabs(nh - nl));
+            fprintf(f, "  %-28.28s %10s %10s %12s %12s %11s  %s\n", in->name, lo, hi, a1, a2, sw,
+                    switch_text(s, i, sc, be, sizeof be));
+        }
+    }
+    fprintf(f, "\n  Break-even value: the input value at which society's NPV is zero, the\n"
+               "  others at base; per stakeholder swings are in sens_tornado.csv.\n");
+}
+
+static void table_tornado(out_csvw *w, const mkba_appraisal *a)
+{
+    const mkba_sens *s = a->sens;
+    static const char *const head[] = {"scenario", "input", "rank", "stakeholder", "base", "p10",
+                                       "p90", "npv_base", "npv_at_p10", "npv_at_p90", "swing",
+                                       NULL};
+    out_cw_header(w, head);
+    size_t K = s->n_stakeholders;
+    for (size_t sc = 1; sc < s->n_scenarios; sc++)
+        for (size_t r = 0; r < s->n_inputs; r++) {
+            size_t i = s->order[sc * s->n_inputs + r];
+            for (size_t k = 0; k <= K; k++) {
+                double nl = s->npv_lo[mkba_sens_idx(s, i, sc, k)];
+                double nh = s->npv_hi[mkba_sens_idx(s, i, sc, k)];
+                out_cw_text(w, a->scenarios[sc].name);
+                out_cw_text(w, s->inputs[i].name);
+                out_cw_int(w, (long long)r + 1);
+                out_cw_text(w, k == K ? "society" : a->stakeholders[k]);
+                out_cw_num(w, s->inputs[i].base);
+                out_cw_num(w, s->inputs[i].lo);
+                out_cw_num(w, s->inputs[i].hi);
+                out_cw_num(w, s->npv_base[sc * (K + 1) + k]);
+                out_cw_num(w, nl);
+                out_cw_num(w, nh);
+                out_cw_num(w, fabs(nh - nl));
+                out_cw_end(w);
+            }
+        }
+}
+
+static const char *status_name(mkba_switch_status st)
+{
+    return st == MKBA_SWITCH_FOUND ? "found" : st == MKBA_SWITCH_FLAT ? "no effect" : "none in range";
+}
+
+static void table_switching(out_csvw *w, const mkba_appraisal *a)
+{
+    const mkba_sens *s = a->sens;
+    static const char *const head[] = {"scenario", "input",    "base",     "switching_value",
+                                       "status",   "range_lo", "range_hi", NULL};
+    out_cw_header(w, head);
+    for (size_t sc = 1; sc < s->n_scenarios; sc++)
+        for (size_t i = 0; i < s->n_inputs; i++) {
+            out_cw_text(w, a->scenarios[sc].name);
+            out_cw_text(w, s->inputs[i].name);
+            out_cw_num(w, s->inputs[i].base);
+            out_cw_num(w, s->switching[i * s->n_scenarios + sc]);
+            out_cw_text(w, status_name(s->switch_status[i * s->n_scenarios + sc]));
+            out_cw_num(w, s->inputs[i].range_lo);
+            out_cw_num(w, s->inputs[i].range_hi);
+            out_cw_end(w);
+        }
+}
+
+mkba_status mkba_out_sens_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
+                                size_t *n, mkba_error *err)
+{
+    struct {
+        const char *name;
+        void (*write)(out_csvw *, const mkba_appraisal *);
+    } tables[] = {{"sens_tornado", table_tornado}, {"sens_switching", table_switching}};
+    for (size_t t = 0; t < 2; t++)
+        for (int dutch = 0; dutch <= 1; dutch++) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/%s%s", dir, tables[t].name,
+                     dutch ? "_nl.csv" : ".csv");
+            mkba_afile *f = mkba_afile_open(path, err);
+            if (!f)
+                return err->code ? err->code : MKBA_EIO;
+            files[(*n)++] = f;
+            out_csvw w = {mkba_afile_fp(f), dutch ? ';' : ',', dutch ? ',' : '.', 0};
+            tables[t].write(&w, a);
+        }
+    return MKBA_OK;
+}
+
+static cJSON *num_or_null(double x)
+{
+    return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
+}
+
+int mkba_out_sens_json(cJSON *root, const mkba_appraisal *a)
+{
+    const mkba_sens *s = a->sens;
+    size_t K = s->n_stakeholders;
+    cJSON *o = cJSON_AddObjectToObject(root, "sensitivity");
+    cJSON *arr = o ? cJSON_AddArrayToObject(o, "scenarios") : NULL;
+    if (!arr)
+        return 0;
+    for (size_t sc = 1; sc < s->n_scenarios; sc++) {
+        cJSON *so = cJSON_CreateObject();
+        if (!so || !cJSON_AddItemToArray(arr, so))
+            return cJSON_Delete(so), 0;
+        cJSON *inputs = cJSON_AddArrayToObject(so, "inputs");
+        if (!cJSON_AddStringToObject(so, "scenario", a->scenarios[sc].name) || !inputs)
+            return 0;
+        for (size_t r = 0; r < s->n_inputs; r++) {
+            size_t i = s->order[sc * s->n_inputs + r];
+            cJSON *in = cJSON_CreateObject();
+            if (!in || !cJSON_AddItemToArray(inputs, in))
+                return cJSON_Delete(in), 0;
+            double nl = s->npv_lo[mkba_sens_idx(s, i, sc, K)];
+            double nh = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
+            const char *keys[] = {"base", "p10", "p90", "npv_at_p10", "npv_at_p90", "swing",
+                                  "switching_value"};
+            double vals[] = {s->inputs[i].base, s->inputs[i].lo, s->inputs[i].hi, nl, nh,
+                             fabs(nh - nl), s->switching[i * s->n_scenarios + sc]};
+            if (!cJSON_AddStringToObject(in, "input", s->inputs[i].name))
+                return 0;
+            for (int k = 0; k < 7; k++) {
+                cJSON *v = num_or_null(vals[k]);
+                if (!v || !cJSON_AddItemToObject(in, keys[k], v))
+                    return cJSON_Delete(v), 0;
+            }
+            if (!cJSON_AddStringToObject(in, "switching_status",
+                                         status_name(s->switch_status[i * s->n_scenarios + sc])))
+                return 0;
+        }
+    }
+    return 1;
+}

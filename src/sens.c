@@ -1,0 +1,262 @@
+/* sens.c - one-way sensitivity (tornado) and switching values, evaluated
+ * on the compiled plan through the Monte Carlo's evaluator with given
+ * points instead of random draws. */
+#include "mkba/sens.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkba/dist.h"
+#include "mkba/expr.h"
+#include "mkba/mem.h"
+#include "mkba/sim.h"
+
+/* Base values: the reference scenario's parameters evaluated at the base
+ * slots (a parameter's 'value' is its base case), effects at their
+ * estimates. */
+static void base_inputs(const mkba_plan *p, double *x)
+{
+    double *slots = mkba_xmalloc(p->n_slots * sizeof *slots);
+    memcpy(slots, p->base_slots, p->n_slots * sizeof *slots);
+    const mkba_plan_scenario *ref = &p->scenarios[0];
+    for (size_t i = 0; i < ref->n_params; i++)
+        slots[ref->params[i].slot] = mkba_expr_eval(ref->params[i].expr, slots);
+    for (size_t k = 0; k < p->n_uncertain; k++)
+        x[k] = slots[p->uncertain[k].slot];
+    for (size_t j = 0; j < p->n_outcomes; j++)
+        x[p->n_uncertain + j] = slots[p->outcome_slots[j]];
+    free(slots);
+}
+
+static long slot_of(const mkba_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_slots; i++)
+        if (strcmp(p->slot_names[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
+static void describe_inputs(const mkba_plan *p, mkba_sens *s, const double *base)
+{
+    size_t U = p->n_uncertain, n = U + p->n_outcomes;
+    s->inputs = mkba_xcalloc(n + 1, sizeof *s->inputs);
+    s->n_inputs = n;
+    for (size_t k = 0; k < U; k++) {
+        mkba_sens_input *in = &s->inputs[k];
+        const mkba_dist *d = p->uncertain[k].dist;
+        in->name = mkba_xstrdup(p->uncertain[k].name);
+        in->base = base[k];
+        in->lo = mkba_dist_quantile(d, 0.10);
+        in->hi = mkba_dist_quantile(d, 0.90);
+        in->range_lo = mkba_dist_quantile(d, 0.001);
+        in->range_hi = mkba_dist_quantile(d, 0.999);
+        if (p->uncertain[k].effect >= 0) { /* an effect: searched as wide as below */
+            double reach = fmax(20 * sqrt(mkba_dist_var(d)), fmax(1.0, fabs(in->base)));
+            in->range_lo = fmin(in->range_lo, in->base - reach);
+            in->range_hi = fmax(in->range_hi, in->base + reach);
+        }
+    }
+    for (size_t j = 0; j < p->n_outcomes; j++) {
+        /* A cohort effect varies as normal(estimate, SE). */
+        mkba_sens_input *in = &s->inputs[U + j];
+        const char *name = p->slot_names[p->outcome_slots[j]];
+        char se_name[320];
+        snprintf(se_name, sizeof se_name, "se.%s", name + strlen("effect."));
+        long se_slot = slot_of(p, se_name);
+        double se = se_slot >= 0 ? p->base_slots[se_slot] : 0;
+        in->name = mkba_xstrdup(name);
+        in->base = base[U + j];
+        in->lo = in->base - gsl_cdf_ugaussian_Pinv(0.90) * se;
+        in->hi = in->base + gsl_cdf_ugaussian_Pinv(0.90) * se;
+        /* Break-even effects are often far from the estimate (that is the
+         * point of asking): search 20 SE either way, at least 1 unit. */
+        double reach = fmax(20 * se, fmax(1.0, fabs(in->base)));
+        in->range_lo = in->base - reach;
+        in->range_hi = in->base + reach;
+    }
+}
+
+/* Evaluate n points (rows of n_inputs values); the project scenarios'
+ * NPVs go to npv[point][scenario][K + 1]. */
+static mkba_status evaluate(const mkba_plan *p, const double *x, size_t n, double *npv,
+                            mkba_error *err)
+{
+    mkba_sim_opts o = {.draws = n, .threads = 1, .inputs = x};
+    mkba_sim *sim = mkba_sim_run(p, &o, err);
+    if (!sim)
+        return err->code ? err->code : MKBA_EINVAL;
+    size_t S = p->n_scenarios, K = p->n_stakeholders;
+    for (size_t i = 0; i < n; i++)
+        for (size_t sc = 0; sc < S; sc++)
+            for (size_t k = 0; k <= K; k++) {
+                double v = 0;
+                if (sc > 0) {
+                    size_t c = mkba_sim_col(sim, sc, k);
+                    v = sim->pv_benefits[c * n + i] - sim->pv_costs[c * n + i];
+                }
+                npv[(i * S + sc) * (K + 1) + k] = v;
+            }
+    mkba_sim_free(sim);
+    return MKBA_OK;
+}
+
+typedef struct root_ctx {
+    const mkba_plan *p;
+    const double *base;
+    size_t input, scenario;
+    double *row, *npv;
+    mkba_status st;
+    mkba_error *err;
+} root_ctx;
+
+/* Society's NPV of one scenario with one input at v. */
+static double npv_at(double v, void *arg)
+{
+    root_ctx *c = arg;
+    size_t n = c->p->n_uncertain + c->p->n_outcomes;
+    memcpy(c->row, c->base, n * sizeof *c->row);
+    c->row[c->input] = v;
+    if (!c->st)
+        c->st = evaluate(c->p, c->row, 1, c->npv, c->err);
+    return c->st ? NAN : c->npv[c->scenario * (c->p->n_stakeholders + 1) + c->p->n_stakeholders];
+}
+
+static void switching_value(root_ctx *c, const mkba_sens_input *in, double *value,
+                            mkba_switch_status *status)
+{
+    double a = in->range_lo, b = in->range_hi;
+    double fa = npv_at(a, c), fb = npv_at(b, c);
+    *value = NAN;
+    if (!isfinite(fa) || !isfinite(fb) || !(a < b)) {
+        *status = MKBA_SWITCH_NONE;
+        return;
+    }
+    if (fa == fb) {
+        *status = MKBA_SWITCH_FLAT;
+        return;
+    }
+    if (fa == 0 || fb == 0) {
+        *value = fa == 0 ? a : b;
+        *status = MKBA_SWITCH_FOUND;
+        return;
+    }
+    if ((fa < 0) == (fb < 0)) {
+        *status = MKBA_SWITCH_NONE;
+        return;
+    }
+    gsl_function f = {npv_at, c};
+    gsl_root_fsolver *solver = mkba_xcheck(gsl_root_fsolver_alloc(gsl_root_fsolver_brent), 64);
+    if (gsl_root_fsolver_set(solver, &f, a, b) != GSL_SUCCESS) {
+        gsl_root_fsolver_free(solver);
+        *status = MKBA_SWITCH_NONE;
+        return;
+    }
+    int rc = GSL_CONTINUE;
+    for (int iter = 0; iter < 200 && rc == GSL_CONTINUE; iter++) {
+        if (gsl_root_fsolver_iterate(solver) != GSL_SUCCESS)
+            break;
+        double lo = gsl_root_fsolver_x_lower(solver), hi = gsl_root_fsolver_x_upper(solver);
+        rc = gsl_root_test_interval(lo, hi, 0, 1e-12);
+    }
+    *value = gsl_root_fsolver_root(solver);
+    *status = rc == GSL_SUCCESS ? MKBA_SWITCH_FOUND : MKBA_SWITCH_NONE;
+    if (rc != GSL_SUCCESS)
+        *value = NAN;
+    gsl_root_fsolver_free(solver);
+}
+
+/* Order of the inputs by society's swing in scenario 'sc', largest first;
+ * ties keep model order (insertion sort: stable, and n is small). */
+static void sort_order(mkba_sens *s, size_t sc)
+{
+    size_t n = s->n_inputs, K = s->n_stakeholders, *o = s->order + sc * n;
+    double *swing = mkba_xcalloc(n + 1, sizeof *swing);
+    for (size_t i = 0; i < n; i++) {
+        o[i] = i;
+        swing[i] = fabs(s->npv_hi[mkba_sens_idx(s, i, sc, K)] -
+                        s->npv_lo[mkba_sens_idx(s, i, sc, K)]);
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && swing[o[j - 1]] < swing[o[j]]; j--) {
+            size_t t = o[j];
+            o[j] = o[j - 1];
+            o[j - 1] = t;
+        }
+    free(swing);
+}
+
+mkba_sens *mkba_sens_run(const mkba_plan *p, mkba_error *err)
+{
+    size_t U = p->n_uncertain, N = U + p->n_outcomes, S = p->n_scenarios, K = p->n_stakeholders;
+    mkba_sens *s = mkba_xcalloc(1, sizeof *s);
+    s->n_scenarios = S;
+    s->n_stakeholders = K;
+    double *base = mkba_xcalloc(N + 1, sizeof *base);
+    base_inputs(p, base);
+    describe_inputs(p, s, base);
+    size_t per = S * (K + 1);
+    s->npv_base = mkba_xcalloc(per, sizeof *s->npv_base);
+    s->npv_lo = mkba_xcalloc(N * per + 1, sizeof *s->npv_lo);
+    s->npv_hi = mkba_xcalloc(N * per + 1, sizeof *s->npv_hi);
+    s->order = mkba_xcalloc(S * N + 1, sizeof *s->order);
+    s->switching = mkba_xcalloc(N * S + 1, sizeof *s->switching);
+    s->switch_status = mkba_xcalloc(N * S + 1, sizeof *s->switch_status);
+    /* Points: the base, then each input at lo and at hi. */
+    size_t n_pts = 1 + 2 * N;
+    double *x = mkba_xcalloc(n_pts * N + 1, sizeof *x);
+    double *npv = mkba_xcalloc(n_pts * per, sizeof *npv);
+    for (size_t i = 0; i < n_pts; i++)
+        memcpy(x + i * N, base, N * sizeof *x);
+    for (size_t i = 0; i < N; i++) {
+        x[(1 + 2 * i) * N + i] = s->inputs[i].lo;
+        x[(2 + 2 * i) * N + i] = s->inputs[i].hi;
+    }
+    mkba_status st = evaluate(p, x, n_pts, npv, err);
+    if (!st) {
+        memcpy(s->npv_base, npv, per * sizeof *npv);
+        for (size_t i = 0; i < N; i++) {
+            memcpy(s->npv_lo + i * per, npv + (1 + 2 * i) * per, per * sizeof *npv);
+            memcpy(s->npv_hi + i * per, npv + (2 + 2 * i) * per, per * sizeof *npv);
+        }
+        for (size_t sc = 0; sc < S; sc++)
+            sort_order(s, sc);
+        double *row = mkba_xcalloc(N + 1, sizeof *row), *one = mkba_xcalloc(per, sizeof *one);
+        for (size_t i = 0; i < N && !st; i++)
+            for (size_t sc = 1; sc < S && !st; sc++) {
+                root_ctx c = {p, base, i, sc, row, one, MKBA_OK, err};
+                switching_value(&c, &s->inputs[i], &s->switching[i * S + sc],
+                                &s->switch_status[i * S + sc]);
+                st = c.st;
+            }
+        free(row);
+        free(one);
+    }
+    free(x);
+    free(npv);
+    free(base);
+    if (st) {
+        mkba_sens_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void mkba_sens_free(mkba_sens *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_inputs; i++)
+        free(s->inputs[i].name);
+    free(s->inputs);
+    free(s->npv_base);
+    free(s->npv_lo);
+    free(s->npv_hi);
+    free(s->order);
+    free(s->switching);
+    free(s->switch_status);
+    free(s);
+}

@@ -83,6 +83,9 @@ static const char *const SENS_HELP =
     "Options:\n"
     "  --reference FILE  the reference alternative (as for mkba run)\n"
     "  --out DIR         write the tables (sens_*.csv) and results.json into DIR\n"
+    "  --two-way A,B     also a grid of society's NPV over inputs A and B, each\n"
+    "                    from its P10 to its P90\n"
+    "  --steps N         grid points per input for --two-way (default 5)\n"
     "  -q, --quiet       print nothing (with --out: write files only)\n"
     "  -h, --help        show this help\n";
 
@@ -112,11 +115,11 @@ static const char *const SYNTH_HELP =
     "  -h, --help    show this help\n";
 
 typedef struct opts {
-    const char *reference, *out, *draws_out;
+    const char *reference, *out, *draws_out, *two_way;
     int detail, quiet, dutch;
     unsigned long seed;
     int has_seed, threads, has_draws, has_boot, sensitivity;
-    size_t draws, boot;
+    size_t draws, boot, steps;
     size_t n_files;
     const char **files;
 } opts;
@@ -180,7 +183,8 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
                      {"--quiet", 'q', 0},     {"-q", 'q', 0},      {"--dutch", 'n', 0},
                      {"--seed", 's', 1},      {"--draws", 'D', 1}, {"--threads", 'T', 1},
                      {"--bootstrap", 'B', 1}, {"--draws-out", 'W', 1},
-                     {"--sensitivity", 'S', 0}};
+                     {"--sensitivity", 'S', 0}, {"--two-way", 'X', 1},
+                     {"--steps", 'N', 1}};
         int found = -1;
         for (int k = 0; k < (int)(sizeof table / sizeof table[0]); k++)
             if (strcmp(name, table[k].name) == 0 && strchr(allowed, table[k].letter))
@@ -243,6 +247,17 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
         case 'S':
             o->sensitivity = 1;
             break;
+        case 'X':
+            o->two_way = val;
+            break;
+        case 'N': {
+            unsigned long v;
+            if (!parse_count(val, 101, &v) || v < 2)
+                return usage_error(cmd, "--steps expects a whole number from 2 to 101, got '%s'",
+                                   val);
+            o->steps = v;
+            break;
+        }
         }
     }
     return EXIT_OK;
@@ -310,7 +325,7 @@ static void show_progress(void *ctx, size_t done, size_t total)
 }
 
 typedef struct mc_settings {
-    size_t draws, boot;
+    size_t draws, boot, steps;
     uint64_t seed;
     int threads;
 } mc_settings;
@@ -361,6 +376,20 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
     return st;
 }
 
+/* --two-way A,B */
+static mkba_status two_way(const opts *o, const mkba_model *m, mkba_appraisal *a, mkba_error *err)
+{
+    const char *comma = strchr(o->two_way, ',');
+    if (!comma || comma == o->two_way || !comma[1])
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "--two-way expects two inputs as NAME1,NAME2, got '%s'", o->two_way);
+    char *first = mkba_xstrndup(o->two_way, (size_t)(comma - o->two_way));
+    mkba_status st = mkba_sens_twoway(a->sens, mkba_model_plan(m), first, comma + 1,
+                                      o->steps ? o->steps : 5, err);
+    free(first);
+    return st;
+}
+
 static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
 {
     mkba_model *m = mkba_model_open(o->reference, o->n_files, o->files, err);
@@ -378,6 +407,10 @@ static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
         mkba_appraisal_free(a);
         a = NULL;
     }
+    if (a && a->sens && o->two_way && two_way(o, m, a, err)) {
+        mkba_appraisal_free(a);
+        a = NULL;
+    }
     mkba_cohort_free(c);
     mkba_model_free(m);
     return a;
@@ -389,13 +422,17 @@ static int cmd_run(int argc, char **argv, int check_only)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWS",
+    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWSXN",
                         check_only ? CHECK_HELP : RUN_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
     if (o.n_files == 0) {
         rc = usage_error(check_only ? "check" : "run", "%s", "no scenario file given");
         goto out;
+    }
+    if (check_only) { /* check reads and evaluates; it runs no Monte Carlo */
+        o.has_draws = 1;
+        o.draws = 0;
     }
     mkba_error err;
     mkba_error_clear(&err);
@@ -467,7 +504,7 @@ static int cmd_sensitivity(int argc, char **argv)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts("sensitivity", "roq", SENS_HELP, argc, argv, &o, &done);
+    int rc = parse_opts("sensitivity", "roqXN", SENS_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
     if (o.n_files == 0) {

@@ -55,6 +55,7 @@ typedef struct item_raw {
     long stakeholder, loser;
     rawval quantity, price, years, dropoff;
     int enabled;
+    int added;                             /* added by a scenario, not in the base model */
     rawval where;                          /* the section header, for messages */
 } item_raw;
 
@@ -549,6 +550,8 @@ static mkba_status read_model_section(mkba_model *m, mkba_error *err)
                              m->stakeholders[k]);
         if (find_name(m->stakeholders, k, m->stakeholders[k]) >= 0)
             return raw_error(err, &sh, "stakeholder '%s' is listed twice", m->stakeholders[k]);
+        if (strcmp(m->stakeholders[k], "society") == 0)
+            return raw_error(err, &sh, "'society' is reserved for the total of all stakeholders");
         m->stakeholder_labels[k] = mkba_xstrdup(m->stakeholders[k]);
     }
     return MKBA_OK;
@@ -1154,6 +1157,33 @@ static mkba_status read_scenario_items(mkba_model *m, scenario *s, mkba_error *e
             if (strcmp(s->items[k].name, name) == 0)
                 it = &s->items[k];
         mkba_status st;
+        if (it && it->added) {
+            /* Another scenario added this item too: this is a definition of
+             * its own, with the same identity. */
+            item_raw def = {0};
+            def.where = hs;
+            def.enabled = 1;
+            def.source = "";
+            if ((st = known_keys(ini, sec, ITEM_KEYS, err)) ||
+                (st = read_item_identity(m, ini, sec, &def, err)))
+                return st;
+            if (def.kind != it->kind || def.stakeholder != it->stakeholder ||
+                def.loser != it->loser || strcmp(def.domain, it->domain) != 0)
+                return raw_error(err, &hs, "item '%s' is also added by another scenario (%s:%ld) "
+                                           "with another kind, domain or stakeholder; give it "
+                                           "another name",
+                                 name, it->where.ini->path, it->where.line);
+            read_item_values(ini, sec, &def);
+            if ((st = read_enabled(ini, sec, &def, err)))
+                return st;
+            if (!def.quantity.text)
+                return raw_error(err, &hs, "missing key 'quantity'");
+            char *keep = it->name;
+            *it = def;
+            it->name = keep;
+            it->added = 1;
+            continue;
+        }
         if (it) {
             for (const char *const *k = ITEM_KEYS; *k; k++) {
                 rawval v = raw_of(ini, mkba_ini_get(ini, sec, *k));
@@ -1184,6 +1214,7 @@ static mkba_status read_scenario_items(mkba_model *m, scenario *s, mkba_error *e
         item_raw fresh = {0};
         fresh.where = hs;
         fresh.enabled = 1;
+        fresh.added = 1;
         fresh.source = "";
         if ((st = read_item_identity(m, ini, sec, &fresh, err)))
             goto fill;
@@ -1345,9 +1376,13 @@ static mkba_status build_uncertain(mkba_model *m, mkba_error *err)
                     if (strcmp(m->unc[q].name, names[j]) == 0)
                         u = (long)q;
                 if (u < 0)
-                    st = raw_error(err, &v, "'%s' is not an uncertain parameter (give it a "
-                                            "distribution in [param.%s])",
-                                   names[j], names[j]);
+                    st = strncmp(names[j], "effect.", 7) == 0
+                             ? raw_error(err, &v, "'%s' is not uncertain (give the effect an "
+                                                  "'se' or a 'distribution')",
+                                         names[j])
+                             : raw_error(err, &v, "'%s' is not an uncertain parameter (give it a "
+                                                  "distribution in [param.%s])",
+                                         names[j], names[j]);
                 else {
                     if (m->unc[u].copula_index < 0)
                         m->unc[u].copula_index = (long)dim++;
@@ -1356,6 +1391,10 @@ static mkba_status build_uncertain(mkba_model *m, mkba_error *err)
             }
             if (!st && idx[2 * p] == idx[2 * p + 1])
                 st = raw_error(err, &v, "a parameter cannot be correlated with itself");
+            for (size_t q = 0; q < p && !st; q++)
+                if ((idx[2 * q] == idx[2 * p] && idx[2 * q + 1] == idx[2 * p + 1]) ||
+                    (idx[2 * q] == idx[2 * p + 1] && idx[2 * q + 1] == idx[2 * p]))
+                    st = raw_error(err, &v, "this pair already has a correlation");
             if (!st && (!parse_double(v.text, &rho[p]) || rho[p] < -1 || rho[p] > 1))
                 st = raw_error(err, &v, "expected a correlation between -1 and 1, got '%s'",
                                v.text);
@@ -1975,6 +2014,13 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
         }
         st = add_scenario_file(m, path, own, err);
     }
+    for (size_t i = 0; i < m->n_scen && !st; i++)
+        for (size_t j = 0; j < i && !st; j++)
+            if (strcmp(m->scen[i].name, m->scen[j].name) == 0)
+                st = mkba_error_set(err, MKBA_EINVAL, m->scen[i].file, 0, NULL,
+                                    "two scenarios of this run are named '%s' (%s and %s); "
+                                    "give each its own [scenario] name",
+                                    m->scen[i].name, m->scen[j].file, m->scen[i].file);
     if (!st) {
         layout_slots(m);
         for (size_t i = 0; i < m->n_scen && !st; i++)

@@ -38,6 +38,36 @@ static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *bu
     return buf;
 }
 
+/* The two-way grid: rows input a, columns input b, society's NPV. */
+static void print_grid(FILE *f, const mkba_appraisal *a)
+{
+    const mkba_sens *s = a->sens;
+    size_t n = s->grid_steps;
+    if (!n)
+        return;
+    const char *na = s->inputs[s->grid_a].name, *nb = s->inputs[s->grid_b].name;
+    for (size_t sc = 1; sc < s->n_scenarios; sc++) {
+        fprintf(f, "\n  Two-way: society's NPV of %s (%s); rows %s, columns %s\n",
+                a->scenarios[sc].label, a->currency, na, nb);
+        char buf[32];
+        fprintf(f, "  %12s", "");
+        for (size_t j = 0; j < n; j++) {
+            value(buf, sizeof buf, s->grid_b_values[j]);
+            fprintf(f, " %12s", buf);
+        }
+        fputc('\n', f);
+        for (size_t i = 0; i < n; i++) {
+            value(buf, sizeof buf, s->grid_a_values[i]);
+            fprintf(f, "  %12s", buf);
+            for (size_t j = 0; j < n; j++) {
+                out_fmt_amount(buf, sizeof buf, s->grid[(sc * n + i) * n + j]);
+                fprintf(f, " %12s", buf);
+            }
+            fputc('\n', f);
+        }
+    }
+}
+
 void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
 {
     const mkba_sens *s = a->sens;
@@ -69,6 +99,7 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
     }
     fprintf(f, "\n  Break-even value: the input value at which society's NPV is zero, the\n"
                "  others at base; per stakeholder swings are in sens_tornado.csv.\n");
+    print_grid(f, a);
 }
 
 static void table_tornado(out_csvw *w, const mkba_appraisal *a)
@@ -125,14 +156,36 @@ static void table_switching(out_csvw *w, const mkba_appraisal *a)
         }
 }
 
+static void table_twoway(out_csvw *w, const mkba_appraisal *a)
+{
+    const mkba_sens *s = a->sens;
+    static const char *const head[] = {"scenario", "input_a", "value_a", "input_b", "value_b",
+                                       "npv", NULL};
+    out_cw_header(w, head);
+    size_t n = s->grid_steps;
+    for (size_t sc = 1; sc < s->n_scenarios; sc++)
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+                out_cw_text(w, a->scenarios[sc].name);
+                out_cw_text(w, s->inputs[s->grid_a].name);
+                out_cw_num(w, s->grid_a_values[i]);
+                out_cw_text(w, s->inputs[s->grid_b].name);
+                out_cw_num(w, s->grid_b_values[j]);
+                out_cw_num(w, s->grid[(sc * n + i) * n + j]);
+                out_cw_end(w);
+            }
+}
+
 mkba_status mkba_out_sens_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
                                 size_t *n, mkba_error *err)
 {
     struct {
         const char *name;
         void (*write)(out_csvw *, const mkba_appraisal *);
-    } tables[] = {{"sens_tornado", table_tornado}, {"sens_switching", table_switching}};
-    for (size_t t = 0; t < 2; t++)
+    } tables[] = {{"sens_tornado", table_tornado},
+                  {"sens_switching", table_switching},
+                  {"sens_twoway", table_twoway}};
+    for (size_t t = 0; t < (a->sens->grid_steps ? 3u : 2u); t++)
         for (int dutch = 0; dutch <= 1; dutch++) {
             char path[4200];
             snprintf(path, sizeof path, "%s/%s%s", dir, tables[t].name,

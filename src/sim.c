@@ -283,8 +283,9 @@ static void book_block(worker *w, size_t first, size_t n)
             memcpy(out->pv_benefits + col * D + first, b + k * B, n * sizeof *b);
             memcpy(out->pv_costs + col * D + first, c + k * B, n * sizeof *c);
         }
-        for (size_t j = 0; j < n; j++)
-            w->bad[j] |= !isfinite(b[K * B + j] - c[K * B + j]);
+        for (size_t k = 0; k <= K; k++)
+            for (size_t j = 0; j < n; j++)
+                w->bad[j] |= !isfinite(b[k * B + j] - c[k * B + j]);
     }
     for (size_t j = 0; j < n; j++) {
         bad += w->bad[j];

@@ -513,6 +513,62 @@ START_TEST(continuation_lines)
 }
 END_TEST
 
+START_TEST(two_scenarios_add_the_same_item)
+{
+    /* Projects A and B both add 'extra' (cost to the state): A with 10 in
+     * year 1, B with 20 in year 1; each sees its own, the reference none. */
+    mkba_error err;
+    char *model = model_with("[parameters]\non = 0\n");
+    char *ref = tu_write(dir, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    const char *add = "[scenario]\nname = %s\nbase = model.ini\nreference = ref.ini\n"
+                      "[item.extra]\nkind = cost\nstakeholder = state\nquantity = %d\nyears = 1\n";
+    char text[400];
+    snprintf(text, sizeof text, add, "a", 10);
+    char *sa = tu_write(dir, "a.ini", text);
+    snprintf(text, sizeof text, add, "b", 20);
+    char *sb = tu_write(dir, "b.ini", text);
+    const char *proj[] = {sa, sb};
+    mkba_appraisal *a = appraise(NULL, 2, proj, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_double_eq(a->balance[mkba_ap_bidx(a, 1, 3)].costs, 10);
+    ck_assert_double_eq(a->balance[mkba_ap_bidx(a, 2, 3)].costs, 20);
+    /* The same name with another stakeholder is an error. */
+    snprintf(text, sizeof text,
+             "[scenario]\nname = b\nbase = model.ini\nreference = ref.ini\n"
+             "[item.extra]\nkind = cost\nstakeholder = city\nquantity = 1\n");
+    free(sb);
+    sb = tu_write(dir, "b.ini", text);
+    proj[1] = sb;
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(appraise(NULL, 2, proj, &err));
+    ck_assert_msg(tu_contains(err.msg, "item 'extra' is also added by another scenario"), "%s",
+                  err.msg);
+    mkba_appraisal_free(a);
+    free(model), free(ref), free(sa), free(sb);
+}
+END_TEST
+
+START_TEST(error_reserved_and_duplicate_names)
+{
+    mkba_error err;
+    char *m = tu_write(dir, "m.ini", "[model]\nname = t\nhorizon = 1\nfirst_year = 2020\n"
+                                     "price_year = 2020\ndiscount_rate = 0\n"
+                                     "stakeholders = city, society\n");
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_model_open(m, 0, NULL, &err));
+    ck_assert(tu_contains(err.msg, "'society' is reserved"));
+    free(m);
+    char *model = model_with("");
+    char *p1 = tu_write(dir, "p1.ini", "[scenario]\nname = same\nbase = model.ini\n");
+    char *p2 = tu_write(dir, "p2.ini", "[scenario]\nname = same\nbase = model.ini\n");
+    const char *proj[] = {p1, p2};
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_model_open(model, 2, proj, &err));
+    ck_assert_msg(tu_contains(err.msg, "two scenarios of this run are named 'same'"), "%s", err.msg);
+    free(model), free(p1), free(p2);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -534,6 +590,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, given_effects_and_counts);
     tcase_add_test(tc, parameters_in_dependency_order);
     tcase_add_test(tc, continuation_lines);
+    tcase_add_test(tc, two_scenarios_add_the_same_item);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_checked_fixture(tc, setup, teardown);
@@ -550,6 +607,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, error_no_reference);
     tcase_add_test(tc, error_syntax_and_long_line);
     tcase_add_test(tc, error_duplicate_key);
+    tcase_add_test(tc, error_reserved_and_duplicate_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -367,6 +367,25 @@ START_TEST(scenario_fixes_a_parameter)
 }
 END_TEST
 
+START_TEST(nonfinite_for_one_stakeholder_is_counted)
+{
+    /* A transfer cancels for society, so a transfer that is not finite only
+     * shows for its stakeholders: such draws are still counted. The
+     * transfer's drop-off d ~ uniform(-1, 1) is outside 0..1 about half the
+     * time (d < 0), which gives no valid amount: count between 40% and 60%
+     * of 2000 draws (a binomial with SD about 22 draws). */
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.d]\ndistribution = uniform(-1, 1)\n"
+                               "[item.t]\nkind = transfer\ngainer = city\nloser = people\n"
+                               "quantity = on * 10\ndropoff = d\n",
+                               NULL);
+    mkba_sim *s = run(m, 2000, 8, 2);
+    ck_assert_msg(s->n_nonfinite > 800 && s->n_nonfinite < 1200, "%zu", s->n_nonfinite);
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
 /* ------------------------------------------------------------ model errors */
 
 static void expect_model_error(const char *text, long line, const char *msg)
@@ -402,6 +421,10 @@ START_TEST(uncertainty_errors)
                        "[correlations]\na, b = 1.5\n",
                        13, "'b' is not an uncertain parameter");
     expect_model_error("[simulation]\ndraws = 0\n", 9, "expected a whole number from 1 to");
+    expect_model_error("[param.a]\ndistribution = uniform(0, 1)\n"
+                       "[param.b]\ndistribution = uniform(0, 1)\n"
+                       "[correlations]\na, b = 0.5\nb, a = -0.5\n",
+                       14, "this pair already has a correlation");
 }
 END_TEST
 
@@ -445,6 +468,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, identical_for_any_thread_count);
     tcase_add_test(tc, common_random_numbers);
     tcase_add_test(tc, scenario_fixes_a_parameter);
+    tcase_add_test(tc, nonfinite_for_one_stakeholder_is_counted);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -98,10 +98,10 @@ int mkba_out_mc_json(struct cJSON *root, const mkba_appraisal *a);
 
 /* The tornado and switching values (nothing when a->sens is NULL). */
 void mkba_out_print_sens(FILE *f, const mkba_appraisal *a);
-/* For mkba_out_write_dir (internal): sens_tornado and sens_switching
- * (each also *_nl.csv), MKBA_OUT_SENS_FILES more files; and the
+/* For mkba_out_write_dir (internal): sens_tornado, sens_switching and,
+ * with a two-way grid, sens_twoway (each also *_nl.csv), MKBA_OUT_SENS_FILES more files; and the
  * "sensitivity" object of results.json (0 when out of memory). */
-#define MKBA_OUT_SENS_FILES 4
+#define MKBA_OUT_SENS_FILES 6
 mkba_status mkba_out_sens_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
                                 size_t *n, mkba_error *err);
 int mkba_out_sens_json(struct cJSON *root, const mkba_appraisal *a);

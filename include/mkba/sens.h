@@ -48,11 +48,25 @@ typedef struct mkba_sens {
     size_t *order;          /* [n_scenarios][n_inputs] inputs by society's swing, largest first */
     double *switching;      /* [n_inputs][n_scenarios] society's break-even value */
     mkba_switch_status *switch_status; /* [n_inputs][n_scenarios] */
+
+    /* Two-way grid (after mkba_sens_twoway; grid_steps 0 otherwise). */
+    size_t grid_a, grid_b;  /* the two inputs */
+    size_t grid_steps;
+    double *grid_a_values;  /* [grid_steps] */
+    double *grid_b_values;  /* [grid_steps] */
+    double *grid;           /* [n_scenarios][steps a][steps b] society's NPV */
 } mkba_sens;
 
 /* Run the one-way analysis and the switching values on 'plan' (whose base
  * slots hold the estimated effects). Fails on out-of-range numbers only. */
 mkba_sens *mkba_sens_run(const mkba_plan *plan, mkba_error *err);
+
+/* Two-way analysis of inputs 'a' and 'b' (names as in s->inputs): each
+ * from its P10 to its P90 in 'steps' equal steps (2 to 101), the others at
+ * base; society's NPV of every project scenario on the grid is stored in
+ * s->grid. Fails with a message naming an unknown input. */
+mkba_status mkba_sens_twoway(mkba_sens *s, const mkba_plan *plan, const char *a, const char *b,
+                             size_t steps, mkba_error *err);
 void mkba_sens_free(mkba_sens *s); /* NULL is a no-op */
 
 static inline size_t mkba_sens_idx(const mkba_sens *s, size_t input, size_t scenario, size_t k)

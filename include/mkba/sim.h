@@ -62,13 +62,13 @@ typedef struct mkba_sim {
                                    (NULL unless keep_uncertain) */
     double *effects;            /* column j: effect j (from the cohort) in each draw
                                    (NULL unless keep_uncertain) */
-    size_t n_nonfinite;         /* draws with a non-finite NPV somewhere */
+    size_t n_nonfinite;         /* draws with a non-finite NPV for some stakeholder */
     int threads;                /* threads used */
     double seconds;             /* wall time of the draws */
 } mkba_sim;
 
-/* Run the Monte Carlo over 'plan'. Fails only on invalid options or out of
- * memory for the result (the message says how many draws would fit). */
+/* Run the Monte Carlo over 'plan'. Fails only on invalid options (running
+ * out of memory for the result ends the program through mkba_xcalloc). */
 mkba_sim *mkba_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkba_error *err);
 void mkba_sim_free(mkba_sim *s); /* NULL is a no-op */
 

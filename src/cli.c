@@ -86,6 +86,10 @@ static const char *const SENS_HELP =
     "  --two-way A,B     also a grid of society's NPV over inputs A and B, each\n"
     "                    from its P10 to its P90\n"
     "  --steps N         grid points per input for --two-way (default 5)\n"
+    "  --sobol N         Sobol indices from a Saltelli sample of base size N\n"
+    "                    (default 4096; 0 = none)\n"
+    "  --seed S          random seed of the Sobol sample (default: the model's)\n"
+    "  --threads T       threads to use (default: all cores)\n"
     "  -q, --quiet       print nothing (with --out: write files only)\n"
     "  -h, --help        show this help\n";
 
@@ -119,7 +123,8 @@ typedef struct opts {
     int detail, quiet, dutch;
     unsigned long seed;
     int has_seed, threads, has_draws, has_boot, sensitivity;
-    size_t draws, boot, steps;
+    size_t draws, boot, steps, sobol;
+    int has_sobol;
     size_t n_files;
     const char **files;
 } opts;
@@ -184,7 +189,7 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
                      {"--seed", 's', 1},      {"--draws", 'D', 1}, {"--threads", 'T', 1},
                      {"--bootstrap", 'B', 1}, {"--draws-out", 'W', 1},
                      {"--sensitivity", 'S', 0}, {"--two-way", 'X', 1},
-                     {"--steps", 'N', 1}};
+                     {"--steps", 'N', 1},     {"--sobol", 'O', 1}};
         int found = -1;
         for (int k = 0; k < (int)(sizeof table / sizeof table[0]); k++)
             if (strcmp(name, table[k].name) == 0 && strchr(allowed, table[k].letter))
@@ -250,6 +255,16 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
         case 'X':
             o->two_way = val;
             break;
+        case 'O': {
+            unsigned long v;
+            if (!parse_count(val, 10000000UL, &v) || v == 1)
+                return usage_error(cmd, "--sobol expects 0 or a whole number from 2 to 10000000, "
+                                        "got '%s'",
+                                   val);
+            o->sobol = v;
+            o->has_sobol = 1;
+            break;
+        }
         case 'N': {
             unsigned long v;
             if (!parse_count(val, 101, &v) || v < 2)
@@ -325,7 +340,8 @@ static void show_progress(void *ctx, size_t done, size_t total)
 }
 
 typedef struct mc_settings {
-    size_t draws, boot, steps;
+    size_t draws, boot, steps, sobol;
+    int has_sobol;
     uint64_t seed;
     int threads;
 } mc_settings;
@@ -411,6 +427,13 @@ static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
         mkba_appraisal_free(a);
         a = NULL;
     }
+    size_t sobol_n = o->has_sobol ? o->sobol : 4096;
+    if (a && a->sens && sobol_n > 0 && a->sens->n_inputs > 0 &&
+        mkba_sens_sobol(a->sens, mkba_model_plan(m), sobol_n, resolve_mc(o, m).seed, o->threads,
+                        err)) {
+        mkba_appraisal_free(a);
+        a = NULL;
+    }
     mkba_cohort_free(c);
     mkba_model_free(m);
     return a;
@@ -422,7 +445,7 @@ static int cmd_run(int argc, char **argv, int check_only)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWSXN",
+    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWSXNO",
                         check_only ? CHECK_HELP : RUN_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
@@ -504,7 +527,7 @@ static int cmd_sensitivity(int argc, char **argv)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts("sensitivity", "roqXN", SENS_HELP, argc, argv, &o, &done);
+    int rc = parse_opts("sensitivity", "roqXNOsT", SENS_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
     if (o.n_files == 0) {

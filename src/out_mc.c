@@ -91,6 +91,23 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         fprintf(f, "  Warning: %zu draws gave a non-finite result (e.g. a division by zero) "
                    "and are left out of the statistics.\n",
                 mc->n_nonfinite);
+    if (isfinite(mc->evpi)) {
+        char ev[32];
+        out_fmt_amount(ev, sizeof ev, mc->evpi);
+        fprintf(f, "\n  Value of information (society, choosing among %s and the projects):\n"
+                   "    best choice on average: %s; EVPI %s %s (what resolving all\n"
+                   "    uncertainty would be worth). EVPPI per input (what studying it would be worth):\n",
+                a->scenarios[0].label, a->scenarios[mc->best].label, a->currency, ev);
+        for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
+            if (!(mc->evppi[k] > 0.5)) /* only inputs worth at least 1 currency unit */
+                continue;
+            char e[32];
+            out_fmt_amount(e, sizeof e, mc->evppi[k]);
+            const char *name = k < mc->n_uncertain ? mc->uncertain_names[k]
+                                                   : a->effects[k - mc->n_uncertain].name;
+            fprintf(f, "      %-30.30s %s %s\n", name, a->currency, e);
+        }
+    }
     fprintf(f, "\n  Chance that benefits exceed costs for society:\n");
     for (size_t s = 1; s < a->n_scenarios; s++)
         fprintf(f, "    %s: %.1f%%\n", a->scenarios[s].label,
@@ -275,10 +292,34 @@ static void table_mc_effects(out_csvw *w, const mkba_appraisal *a)
     }
 }
 
+static void table_mc_voi(out_csvw *w, const mkba_appraisal *a)
+{
+    const mkba_mc *mc = a->mc;
+    const char *names[] = {"quantity", "value", "best_choice", "draws", "seed", NULL};
+    out_cw_header(w, names);
+    out_cw_text(w, "evpi");
+    out_cw_num(w, mc->evpi);
+    out_cw_text(w, a->scenarios[mc->best].name);
+    w_run(w, mc);
+    out_cw_end(w);
+    for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
+        char q[320];
+        snprintf(q, sizeof q, "evppi:%s",
+                 k < mc->n_uncertain ? mc->uncertain_names[k]
+                                     : a->effects[k - mc->n_uncertain].name);
+        out_cw_text(w, q);
+        out_cw_num(w, mc->evppi[k]);
+        out_cw_text(w, a->scenarios[mc->best].name);
+        w_run(w, mc);
+        out_cw_end(w);
+    }
+}
+
 static const struct {
     const char *name;
     void (*write)(out_csvw *w, const mkba_appraisal *a);
-} MC_TABLES[] = {{"mc_summary", table_mc_summary},
+} MC_TABLES[] = {{"mc_voi", table_mc_voi},
+                 {"mc_summary", table_mc_summary},
                  {"mc_items", table_mc_items},
                  {"mc_uncertain", table_mc_uncertain},
                  {"mc_effects", table_mc_effects}};
@@ -372,6 +413,21 @@ int mkba_out_mc_json(cJSON *root, const mkba_appraisal *a)
     for (size_t k = 0; k < mc->n_uncertain; k++)
         if (!jstats(unc, mc->uncertain_names[k], &mc->uncertain[k]))
             return 0;
+    cJSON *voi = cJSON_AddObjectToObject(m, "value_of_information");
+    if (!voi || !cJSON_AddItemToObject(voi, "evpi", isfinite(mc->evpi) ? cJSON_CreateNumber(mc->evpi)
+                                                                       : cJSON_CreateNull()) ||
+        !cJSON_AddStringToObject(voi, "best_choice", a->scenarios[mc->best].name))
+        return 0;
+    cJSON *evppi = cJSON_AddObjectToObject(voi, "evppi");
+    if (!evppi)
+        return 0;
+    for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
+        const char *name = k < mc->n_uncertain ? mc->uncertain_names[k]
+                                               : a->effects[k - mc->n_uncertain].name;
+        cJSON *v = isfinite(mc->evppi[k]) ? cJSON_CreateNumber(mc->evppi[k]) : cJSON_CreateNull();
+        if (!v || !cJSON_AddItemToObject(evppi, name, v))
+            return cJSON_Delete(v), 0;
+    }
     cJSON *eff = cJSON_AddObjectToObject(m, "effects");
     if (!eff)
         return 0;

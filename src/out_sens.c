@@ -68,6 +68,43 @@ static void print_grid(FILE *f, const mkba_appraisal *a)
     }
 }
 
+static void ci(char *buf, size_t size, double lo, double hi)
+{
+    if (isfinite(lo) && isfinite(hi))
+        snprintf(buf, size, "[%.2f, %.2f]", lo, hi);
+    else
+        snprintf(buf, size, "n/a");
+}
+
+/* Sobol indices of society's NPV, inputs in tornado order. */
+static void print_sobol(FILE *f, const mkba_appraisal *a)
+{
+    const mkba_sens *s = a->sens;
+    const mkba_sobol *so = s->sobol;
+    if (!so)
+        return;
+    size_t K = s->n_stakeholders, d = so->d;
+    for (size_t sc = 1; sc < s->n_scenarios; sc++) {
+        size_t out = (sc - 1) * (K + 1) + K;
+        fprintf(f, "\n  Sobol indices of society's NPV: %s (%zu model evaluations)\n",
+                a->scenarios[sc].label, so->evaluations);
+        fprintf(f, "  %-28s %8s %16s %8s %16s\n", "Input", "First", "95% CI", "Total", "95% CI");
+        for (size_t r = 0; r < d; r++) {
+            size_t i = s->order[sc * s->n_inputs + r];
+            char c1[40], c2[40];
+            ci(c1, sizeof c1, so->first_lo[out * d + i], so->first_hi[out * d + i]);
+            ci(c2, sizeof c2, so->total_lo[out * d + i], so->total_hi[out * d + i]);
+            fprintf(f, "  %-28.28s %8.3f %16s %8.3f %16s\n", s->inputs[i].name,
+                    so->first[out * d + i], c1, so->total[out * d + i], c2);
+        }
+    }
+    fprintf(f, "\n  First order: the share of the NPV's variance due to the input alone;\n"
+               "  total: with all its interactions.%s\n",
+            s->sobol_correlated ? " The indices assume independent inputs; the\n"
+                                  "  model's [correlations] are not used for them."
+                                : "");
+}
+
 void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
 {
     const mkba_sens *s = a->sens;
@@ -100,6 +137,7 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
     fprintf(f, "\n  Break-even value: the input value at which society's NPV is zero, the\n"
                "  others at base; per stakeholder swings are in sens_tornado.csv.\n");
     print_grid(f, a);
+    print_sobol(f, a);
 }
 
 static void table_tornado(out_csvw *w, const mkba_appraisal *a)
@@ -176,9 +214,50 @@ static void table_twoway(out_csvw *w, const mkba_appraisal *a)
             }
 }
 
+static void table_sobol(out_csvw *w, const mkba_appraisal *a)
+{
+    const mkba_sens *s = a->sens;
+    const mkba_sobol *so = s->sobol;
+    static const char *const head[] = {"scenario", "stakeholder", "input",   "first",
+                                       "first_lo", "first_hi",    "total",   "total_lo",
+                                       "total_hi", "variance",    "correlations_ignored", NULL};
+    out_cw_header(w, head);
+    size_t K = s->n_stakeholders, d = so->d;
+    for (size_t sc = 1; sc < s->n_scenarios; sc++)
+        for (size_t k = 0; k <= K; k++) {
+            size_t out = (sc - 1) * (K + 1) + k;
+            for (size_t i = 0; i < d; i++) {
+                out_cw_text(w, a->scenarios[sc].name);
+                out_cw_text(w, k == K ? "society" : a->stakeholders[k]);
+                out_cw_text(w, s->inputs[i].name);
+                out_cw_num(w, so->first[out * d + i]);
+                out_cw_num(w, so->first_lo[out * d + i]);
+                out_cw_num(w, so->first_hi[out * d + i]);
+                out_cw_num(w, so->total[out * d + i]);
+                out_cw_num(w, so->total_lo[out * d + i]);
+                out_cw_num(w, so->total_hi[out * d + i]);
+                out_cw_num(w, so->variance[out]);
+                out_cw_text(w, s->sobol_correlated ? "yes" : "no");
+                out_cw_end(w);
+            }
+        }
+}
+
 mkba_status mkba_out_sens_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
                                 size_t *n, mkba_error *err)
 {
+    if (a->sens->sobol) {
+        for (int dutch = 0; dutch <= 1; dutch++) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/sens_sobol%s", dir, dutch ? "_nl.csv" : ".csv");
+            mkba_afile *f = mkba_afile_open(path, err);
+            if (!f)
+                return err->code ? err->code : MKBA_EIO;
+            files[(*n)++] = f;
+            out_csvw w = {mkba_afile_fp(f), dutch ? ';' : ',', dutch ? ',' : '.', 0};
+            table_sobol(&w, a);
+        }
+    }
     struct {
         const char *name;
         void (*write)(out_csvw *, const mkba_appraisal *);
@@ -241,7 +320,21 @@ int mkba_out_sens_json(cJSON *root, const mkba_appraisal *a)
             if (!cJSON_AddStringToObject(in, "switching_status",
                                          status_name(s->switch_status[i * s->n_scenarios + sc])))
                 return 0;
+            if (s->sobol) {
+                size_t d = s->sobol->d, out = (sc - 1) * (K + 1) + K;
+                const char *sk[] = {"sobol_first", "sobol_first_lo", "sobol_first_hi",
+                                    "sobol_total", "sobol_total_lo", "sobol_total_hi"};
+                const double *sv[] = {s->sobol->first,   s->sobol->first_lo, s->sobol->first_hi,
+                                      s->sobol->total,   s->sobol->total_lo, s->sobol->total_hi};
+                for (int k = 0; k < 6; k++) {
+                    cJSON *v = num_or_null(sv[k][out * d + i]);
+                    if (!v || !cJSON_AddItemToObject(in, sk[k], v))
+                        return cJSON_Delete(v), 0;
+                }
+            }
         }
     }
+    if (s->sobol && !cJSON_AddBoolToObject(o, "sobol_assumes_independent_inputs", 1))
+        return 0;
     return 1;
 }

@@ -304,10 +304,72 @@ mkba_status mkba_sens_twoway(mkba_sens *s, const mkba_plan *p, const char *a, co
     return st;
 }
 
+typedef struct sobol_ctx {
+    const mkba_plan *p;
+    int threads;
+    mkba_error *err;
+} sobol_ctx;
+
+/* The Sobol model: NPVs of the project scenarios per stakeholder at n points. */
+static int sobol_model(void *ctx, const double *x, size_t n, size_t d, double *y, size_t m)
+{
+    sobol_ctx *c = ctx;
+    (void)d;
+    mkba_sim_opts o = {.draws = n, .threads = c->threads, .inputs = x};
+    mkba_sim *sim = mkba_sim_run(c->p, &o, c->err);
+    if (!sim)
+        return 1;
+    size_t K = c->p->n_stakeholders;
+    for (size_t sc = 1; sc < c->p->n_scenarios; sc++)
+        for (size_t k = 0; k <= K; k++) {
+            size_t col = mkba_sim_col(sim, sc, k), out = (sc - 1) * (K + 1) + k;
+            for (size_t i = 0; i < n; i++)
+                y[i * m + out] = sim->pv_benefits[col * n + i] - sim->pv_costs[col * n + i];
+        }
+    mkba_sim_free(sim);
+    return 0;
+}
+
+mkba_status mkba_sens_sobol(mkba_sens *s, const mkba_plan *p, size_t n, uint64_t seed,
+                            int threads, mkba_error *err)
+{
+    size_t U = p->n_uncertain, N = s->n_inputs, K = s->n_stakeholders;
+    if (N == 0)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "Sobol indices need at least one uncertain input");
+    mkba_dist *effects = mkba_xcalloc(N - U + 1, sizeof *effects);
+    const mkba_dist **inputs = mkba_xcalloc(N, sizeof *inputs);
+    for (size_t k = 0; k < U; k++)
+        inputs[k] = p->uncertain[k].dist;
+    for (size_t j = 0; j < N - U; j++) {
+        /* A cohort effect: normal(estimate, SE); its P10/P90 give the SE. */
+        const mkba_sens_input *in = &s->inputs[U + j];
+        double se = (in->hi - in->lo) / (2 * 1.2815515655446004);
+        if (se > 0) {
+            effects[j].kind = MKBA_DIST_NORMAL;
+            effects[j].p[0] = in->base;
+            effects[j].p[1] = se;
+        } else {
+            mkba_dist_fixed(&effects[j], in->base);
+        }
+        inputs[U + j] = &effects[j];
+    }
+    sobol_ctx ctx = {p, threads, err};
+    mkba_sobol_opts o = {.n = n, .seed = seed, .n_boot = 200};
+    size_t m = (s->n_scenarios - 1) * (K + 1);
+    mkba_sobol_free(s->sobol);
+    s->sobol = mkba_sobol_run(inputs, N, m ? m : 1, sobol_model, &ctx, &o, err);
+    s->sobol_correlated = p->copula != NULL;
+    free(inputs);
+    free(effects);
+    return s->sobol ? MKBA_OK : (err->code ? err->code : MKBA_EINVAL);
+}
+
 void mkba_sens_free(mkba_sens *s)
 {
     if (!s)
         return;
+    mkba_sobol_free(s->sobol);
     free(s->grid_a_values);
     free(s->grid_b_values);
     free(s->grid);

@@ -101,41 +101,52 @@ static size_t first_nonfinite(const double *y, size_t n_pts, size_t m, size_t *o
 
 /* ======================= Estimators ======================= */
 
-/* What the estimators read: output o of the evaluated sample. */
+/* What the estimators read: the outputs regrouped by output and row,
+ * z[(o * N + i) * (d + 2) + k] = output o at row i of A (k = 0), of B
+ * (k = 1), of A_B^(j) (k = 2 + j), so that a resampled row is one
+ * contiguous run of d + 2 values. */
 typedef struct est_in {
-    const double *y;        /* [N (d + 2)][m] model outputs */
+    double *z;              /* [m][N][d + 2] */
     size_t n, d, m;         /* N, inputs, outputs */
 } est_in;
 
-static double yval(const est_in *e, size_t block, size_t row, size_t o)
+/* Regroup y ([N (d + 2)][m], layout of sobol.h) into e->z. */
+static void regroup(est_in *e, const double *y)
 {
-    return e->y[(block * e->n + row) * e->m + o];
+    const size_t w = e->d + 2;
+    e->z = mkba_xcalloc(e->m * e->n * w, sizeof(double));
+    for (size_t o = 0; o < e->m; o++)
+        for (size_t i = 0; i < e->n; i++)
+            for (size_t k = 0; k < w; k++)
+                e->z[(o * e->n + i) * w + k] = y[(k * e->n + i) * e->m + o];
 }
 
 /* S_j and ST_j of output o on the rows idx[0..N-1] (see sobol.h); returns
  * V. With V == 0 the indices are NaN. */
 static double estimate(const est_in *e, size_t o, const size_t *idx, double *s, double *st)
 {
-    const size_t n = e->n;
+    const size_t n = e->n, d = e->d, w = d + 2;
+    const double *z = e->z + o * n * w;
     double mean = 0.0, ss = 0.0;
     for (size_t i = 0; i < n; i++)
-        mean += yval(e, 0, idx[i], o) + yval(e, 1, idx[i], o);
+        mean += z[idx[i] * w] + z[idx[i] * w + 1];
     mean /= (double)(2 * n);
+    for (size_t j = 0; j < d; j++)
+        s[j] = st[j] = 0.0;
     for (size_t i = 0; i < n; i++) {
-        const double da = yval(e, 0, idx[i], o) - mean, db = yval(e, 1, idx[i], o) - mean;
+        const double *row = z + idx[i] * w;
+        const double fa = row[0], fb = row[1], da = fa - mean, db = fb - mean;
         ss += da * da + db * db;
+        for (size_t j = 0; j < d; j++) {
+            const double diff = row[2 + j] - fa;
+            s[j] += fb * diff;
+            st[j] += diff * diff;
+        }
     }
     const double v = ss / (double)(2 * n - 1);
-    for (size_t j = 0; j < e->d; j++) {
-        double sf = 0.0, stt = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            const double fa = yval(e, 0, idx[i], o), fb = yval(e, 1, idx[i], o);
-            const double diff = yval(e, 2 + j, idx[i], o) - fa;
-            sf += fb * diff;
-            stt += diff * diff;
-        }
-        s[j] = v > 0.0 ? sf / (double)n / v : NAN;
-        st[j] = v > 0.0 ? stt / (double)(2 * n) / v : NAN;
+    for (size_t j = 0; j < d; j++) {
+        s[j] = v > 0.0 ? s[j] / (double)n / v : NAN;
+        st[j] = v > 0.0 ? st[j] / (double)(2 * n) / v : NAN;
     }
     return v;
 }
@@ -253,11 +264,13 @@ mkba_sobol *mkba_sobol_run(const mkba_dist *const *inputs, size_t d, size_t m,
     free(x);
     mkba_sobol *s = sobol_alloc(d, m);
     s->evaluations = n_pts;
-    const est_in e = {y, n, d, m};
+    est_in e = {NULL, n, d, m};
+    regroup(&e, y);
+    free(y);
     point_estimates(s, &e);
     if (o->n_boot > 0)
         bootstrap(s, &e, o);
-    free(y);
+    free(e.z);
     return s;
 }
 

@@ -10,6 +10,7 @@
 #include "mkba/mem.h"
 #include "mkba/model.h"
 #include "mkba/sim.h"
+#include "mkba/voi.h"
 
 /* The k-th smallest of x[0..n-1] (0-based), by quickselect (Hoare
  * partition, median of three): O(n) on average against O(n log n) for a
@@ -109,6 +110,58 @@ void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
     out->p_positive = (double)pos / (double)m;
 }
 
+/* EVPI of "reference or one of the projects" on society's NPV, and the
+ * EVPPI of each uncertain input (regression on its drawn values). */
+static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
+{
+    size_t D = sim->draws, P = sim->n_scenarios - 1, K = sim->n_stakeholders;
+    size_t n_in = sim->n_uncertain + sim->n_outcomes;
+    mc->evppi = mkba_xcalloc(n_in + 1, sizeof *mc->evppi);
+    mc->evpi = NAN;
+    for (size_t i = 0; i < n_in; i++)
+        mc->evppi[i] = NAN;
+    if (P == 0)
+        return;
+    double *nb = mkba_xcalloc(P * D, sizeof *nb);
+    size_t *keep = mkba_xcalloc(D + 1, sizeof *keep), n = 0;
+    for (size_t i = 0; i < D; i++) {
+        int ok = 1;
+        for (size_t s = 1; s <= P; s++) {
+            size_t c = mkba_sim_col(sim, s, K);
+            ok &= isfinite(sim->pv_benefits[c * D + i] - sim->pv_costs[c * D + i]);
+        }
+        if (ok)
+            keep[n++] = i;
+    }
+    for (size_t s = 1; s <= P; s++) {
+        size_t c = mkba_sim_col(sim, s, K);
+        for (size_t j = 0; j < n; j++)
+            nb[(s - 1) * n + j] = sim->pv_benefits[c * D + keep[j]] - sim->pv_costs[c * D + keep[j]];
+    }
+    mc->voi_draws = n;
+    mkba_voi v;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (n > 0 && !mkba_voi_evpi(nb, P, n, 1, &v, &err)) {
+        mc->evpi = v.evpi;
+        mc->best = v.best == P ? 0 : v.best + 1;
+        double *theta = mkba_xcalloc(n, sizeof *theta);
+        for (size_t k = 0; k < n_in && sim->uncertain; k++) {
+            const double *col = k < sim->n_uncertain ? sim->uncertain + k * D
+                                                     : sim->effects + (k - sim->n_uncertain) * D;
+            for (size_t j = 0; j < n; j++)
+                theta[j] = col[keep[j]];
+            double e;
+            mkba_error_clear(&err);
+            if (!mkba_voi_evppi(nb, P, n, 1, theta, mkba_voi_default_bins(n), &e, &err))
+                mc->evppi[k] = e;
+        }
+        free(theta);
+    }
+    free(nb);
+    free(keep);
+}
+
 mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t seed,
                            const double *boot, size_t n_boot, size_t n_boot_failed)
 {
@@ -175,6 +228,7 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
     }
     free(scratch);
     free(tmp);
+    value_of_information(sim, mc);
     return mc;
 }
 
@@ -194,5 +248,6 @@ void mkba_mc_free(mkba_mc *mc)
     free(mc->effects);
     free(mc->boot_lo);
     free(mc->boot_hi);
+    free(mc->evppi);
     free(mc);
 }

@@ -83,11 +83,11 @@ mkba_status mkba_out_write_draws(const char *path, const mkba_sim *sim, const mk
                                  const mkba_appraisal *a, mkba_error *err);
 
 /* For mkba_out_write_dir and results.json (internal to the out module):
- * the Monte Carlo tables mc_summary, mc_items, mc_uncertain, mc_effects
+ * the Monte Carlo tables mc_voi, mc_summary, mc_items, mc_uncertain, mc_effects
  * (each also *_nl.csv), opened as atomic files appended to files[*n]
  * (room for MKBA_OUT_MC_FILES more); and the "monte_carlo" object added to
  * the JSON root (returns 0 when out of memory). */
-#define MKBA_OUT_MC_FILES 8
+#define MKBA_OUT_MC_FILES 10
 #include "mkba/fsutil.h"
 struct cJSON;
 mkba_status mkba_out_mc_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
@@ -101,7 +101,7 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a);
 /* For mkba_out_write_dir (internal): sens_tornado, sens_switching and,
  * with a two-way grid, sens_twoway (each also *_nl.csv), MKBA_OUT_SENS_FILES more files; and the
  * "sensitivity" object of results.json (0 when out of memory). */
-#define MKBA_OUT_SENS_FILES 6
+#define MKBA_OUT_SENS_FILES 8
 mkba_status mkba_out_sens_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
                                 size_t *n, mkba_error *err);
 int mkba_out_sens_json(struct cJSON *root, const mkba_appraisal *a);

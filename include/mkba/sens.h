@@ -23,6 +23,7 @@
 
 #include "mkba/error.h"
 #include "mkba/model.h"
+#include "mkba/sobol.h"
 
 typedef enum {
     MKBA_SWITCH_FOUND = 0,  /* value in 'switching' */
@@ -55,6 +56,12 @@ typedef struct mkba_sens {
     double *grid_a_values;  /* [grid_steps] */
     double *grid_b_values;  /* [grid_steps] */
     double *grid;           /* [n_scenarios][steps a][steps b] society's NPV */
+
+    /* Sobol indices (after mkba_sens_sobol; NULL otherwise). Output
+     * (s - 1) * (K + 1) + k is the NPV of project scenario s for
+     * stakeholder k (k = K: society). */
+    mkba_sobol *sobol;
+    int sobol_correlated;   /* the model has correlations the indices ignore */
 } mkba_sens;
 
 /* Run the one-way analysis and the switching values on 'plan' (whose base
@@ -67,6 +74,15 @@ mkba_sens *mkba_sens_run(const mkba_plan *plan, mkba_error *err);
  * s->grid. Fails with a message naming an unknown input. */
 mkba_status mkba_sens_twoway(mkba_sens *s, const mkba_plan *plan, const char *a, const char *b,
                              size_t steps, mkba_error *err);
+/* Global sensitivity: Sobol first- and total-order indices of every
+ * project scenario's NPV (per stakeholder and for society) with respect to
+ * the inputs, by Saltelli sampling with base sample size 'n' and bootstrap
+ * CIs; inputs drawn independently from their distributions (cohort effects
+ * normal with their SE), so correlations of the model are ignored here
+ * (sobol_correlated says so). */
+mkba_status mkba_sens_sobol(mkba_sens *s, const mkba_plan *plan, size_t n, uint64_t seed,
+                            int threads, mkba_error *err);
+
 void mkba_sens_free(mkba_sens *s); /* NULL is a no-op */
 
 static inline size_t mkba_sens_idx(const mkba_sens *s, size_t input, size_t scenario, size_t k)

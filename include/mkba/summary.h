@@ -41,6 +41,13 @@ typedef struct mkba_mc {
     mkba_stats *effects;        /* [n_outcomes] effects used in the draws */
     double *boot_lo, *boot_hi;  /* [n_outcomes] bootstrap 95% percentile CI (NaN if none) */
     int has_copula;
+    /* Value of information for the decision among the reference and the
+     * project scenarios, on society's NPV (draws with any non-finite NPV
+     * left out). */
+    double evpi;                /* expected value of perfect information */
+    size_t best;                /* best option on average: scenario index (0 = reference) */
+    double *evppi;              /* [n_uncertain + n_outcomes] per uncertain input */
+    size_t voi_draws;           /* draws used */
 } mkba_mc;
 
 /* Summarise a run. 'boot' ([n_boot][plan->n_outcomes]) may be NULL. */

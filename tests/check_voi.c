@@ -1,0 +1,447 @@
+/* check_voi.c - EVPI and EVPPI against closed forms (the positive part of
+ * a normal, Clark's maximum of two normals, E[max(theta, 0)] for a
+ * standard normal theta) on draws made here with GSL, and against small
+ * cases worked by hand. */
+#include <check.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkba/voi.h"
+
+#define N_EVPI 400000   /* draws for the EVPI closed forms */
+#define N_EVPPI 200000  /* draws for the EVPPI cases: default bins 200, 1000 per bin */
+
+/* Fixed-seed mt19937, so every run sees the same draws. */
+static gsl_rng *rng_new(unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    ck_assert_ptr_nonnull(r);
+    gsl_rng_set(r, seed);
+    return r;
+}
+
+static double *normals(gsl_rng *r, size_t n, double mu, double sigma)
+{
+    double *x = malloc(n * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = mu + gsl_ran_gaussian(r, sigma);
+    return x;
+}
+
+/* Sample SD (n - 1) of x[0..n-1]. */
+static double sample_sd(const double *x, size_t n)
+{
+    double m = 0, s = 0;
+    for (size_t i = 0; i < n; i++)
+        m += x[i];
+    m /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        s += (x[i] - m) * (x[i] - m);
+    return sqrt(s / (double)(n - 1));
+}
+
+static mkba_voi evpi_ok(const double *nb, size_t K, size_t n, int include_zero)
+{
+    mkba_voi v;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_voi_evpi(nb, K, n, include_zero, &v, &err), MKBA_OK);
+    ck_assert_int_eq(err.code, MKBA_OK);
+    return v;
+}
+
+static double evppi_ok(const double *nb, size_t K, size_t n, int include_zero,
+                       const double *theta, size_t bins)
+{
+    double e = -1;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_voi_evppi(nb, K, n, include_zero, theta, bins, &e, &err), MKBA_OK);
+    return e;
+}
+
+/* ------------------------------------------------------------------ EVPI */
+
+/* One option A ~ N(mu, sigma^2) against the reference (0). EVPI =
+ * E[max(X, 0)] - max(mu, 0) with E[max(X, 0)] = mu Phi(mu/sigma) +
+ * sigma phi(mu/sigma) (the mean of a normal's positive part). The
+ * estimate is the mean of the per-draw regret r_i = max(X_i, 0) - X_i [A
+ * best] (= max(X_i, 0) when the reference is best), so its SE is
+ * sd(r) / sqrt(n); the choice of the best option is certain here
+ * (|mu| / (sigma / sqrt(n)) >= 1500), so no selection term. */
+static void check_positive_part(double mu, double sigma, unsigned long seed, size_t want_best)
+{
+    gsl_rng *r = rng_new(seed);
+    double *x = normals(r, N_EVPI, mu, sigma);
+    double *reg = malloc(N_EVPI * sizeof *reg);
+    ck_assert_ptr_nonnull(reg);
+    for (size_t i = 0; i < N_EVPI; i++)
+        reg[i] = fmax(x[i], 0) - (want_best == 0 ? x[i] : 0);
+    double se = sample_sd(reg, N_EVPI) / sqrt((double)N_EVPI);
+    double z = mu / sigma;
+    double closed = mu * gsl_cdf_ugaussian_P(z) + sigma * gsl_ran_ugaussian_pdf(z) - fmax(mu, 0);
+
+    mkba_voi v = evpi_ok(x, 1, N_EVPI, 1);
+    ck_assert_uint_eq(v.best, want_best);
+    /* The expected NB of the best option: mu (A) or 0 (the reference); the
+     * sample mean of A is within 5 sigma / sqrt(n) of mu. */
+    ck_assert_double_eq_tol(v.expected_best, want_best == 0 ? mu : 0,
+                            5 * sigma / sqrt((double)N_EVPI));
+    /* 5 SE; the 1e-6 floor is for mu = 3000, sigma = 500, where
+     * P(X < 0) = Phi(-6) ~ 1e-9: no draw of 400000 is likely below 0
+     * (n Phi(-6) ~ 4e-4), so reg = 0, se = 0 and the estimate is 0 against
+     * a closed form of ~7.8e-8. */
+    ck_assert_double_ge(v.evpi, 0);
+    ck_assert_double_eq_tol(v.evpi, closed, 5 * se + 1e-6);
+    free(reg);
+    free(x);
+    gsl_rng_free(r);
+}
+
+START_TEST(evpi_normal_vs_reference)
+{
+    /* mu = -1000, sigma = 2000: z = -0.5, EVPI = -1000 Phi(-0.5) +
+     * 2000 phi(0.5) = -308.538 + 704.130 = 395.59 (python3 check);
+     * the reference is best (index K = 1). */
+    check_positive_part(-1000, 2000, 20240601UL, 1);
+}
+END_TEST
+
+START_TEST(evpi_normal_tiny)
+{
+    /* mu = 3000, sigma = 500: z = 6, EVPI = 500 (phi(6) - 6 Phi(-6)) =
+     * 500 (6.076e-9 - 5.920e-9) ~ 7.8e-8: A is best, perfect information
+     * is worth (almost) nothing. */
+    check_positive_part(3000, 500, 20240602UL, 0);
+}
+END_TEST
+
+START_TEST(evpi_two_normals_clark)
+{
+    /* A ~ N(1000, 1500^2), B ~ N(800, 1000^2), independent, no reference.
+     * Clark (1961): E[max(A, B)] = muA Phi(d/t) + muB Phi(-d/t) + t phi(d/t),
+     * d = muA - muB = 200, t = sqrt(1500^2 + 1000^2) = 1802.78; EVPI =
+     * E[max] - 1000 = 623.62 (python3 with math.erfc, run once). A is best
+     * with certainty (d / (t / sqrt(n)) = 70); SE = sd(max(A,B) - A) / sqrt(n). */
+    const double muA = 1000, sA = 1500, muB = 800, sB = 1000;
+    gsl_rng *r = rng_new(7UL);
+    double *nb = malloc(2 * N_EVPI * sizeof *nb);
+    ck_assert_ptr_nonnull(nb);
+    for (size_t i = 0; i < N_EVPI; i++) {
+        nb[i] = muA + gsl_ran_gaussian(r, sA);
+        nb[N_EVPI + i] = muB + gsl_ran_gaussian(r, sB);
+    }
+    double *reg = malloc(N_EVPI * sizeof *reg);
+    ck_assert_ptr_nonnull(reg);
+    for (size_t i = 0; i < N_EVPI; i++)
+        reg[i] = fmax(nb[i], nb[N_EVPI + i]) - nb[i];
+    double se = sample_sd(reg, N_EVPI) / sqrt((double)N_EVPI);
+    double d = muA - muB, t = sqrt(sA * sA + sB * sB);
+    double emax = muA * gsl_cdf_ugaussian_P(d / t) + muB * gsl_cdf_ugaussian_P(-d / t) +
+                  t * gsl_ran_ugaussian_pdf(d / t);
+
+    mkba_voi v = evpi_ok(nb, 2, N_EVPI, 0);
+    ck_assert_uint_eq(v.best, 0);
+    ck_assert_double_eq_tol(v.expected_best, muA, 5 * sA / sqrt((double)N_EVPI));
+    ck_assert_double_eq_tol(v.evpi, emax - muA, 5 * se);
+    ck_assert_double_eq_tol(v.evpi, 623.62, 5 * se + 0.01); /* the python3 figure */
+    free(reg);
+    free(nb);
+    gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(evpi_by_hand)
+{
+    /* A = {10, -20, 30, -40} (mean -5), B = {-5, 5, -5, 5} (mean 0), the
+     * reference 0. Best mean 0: B and the reference tie, the lower index
+     * wins: best = 1. Per-draw max (with 0): 10, 5, 30, 5 -> mean 12.5;
+     * EVPI = 12.5 - 0. */
+    const double nb[] = {10, -20, 30, -40, -5, 5, -5, 5};
+    mkba_voi v = evpi_ok(nb, 2, 4, 1);
+    ck_assert_uint_eq(v.best, 1);
+    ck_assert_double_eq_tol(v.expected_best, 0, 1e-12);
+    ck_assert_double_eq_tol(v.evpi, 12.5, 1e-12);
+    /* Without the reference: max(A, B) = 10, 5, 30, 5 -> same 12.5, B best. */
+    v = evpi_ok(nb, 2, 4, 0);
+    ck_assert_uint_eq(v.best, 1);
+    ck_assert_double_eq_tol(v.evpi, 12.5, 1e-12);
+    /* A alone against the reference: mean -5 < 0, reference best (index 1);
+     * EVPI = mean max(A, 0) = (10 + 30) / 4 = 10. */
+    v = evpi_ok(nb, 1, 4, 1);
+    ck_assert_uint_eq(v.best, 1);
+    ck_assert_double_eq_tol(v.expected_best, 0, 1e-12);
+    ck_assert_double_eq_tol(v.evpi, 10, 1e-12);
+    /* A alone, no reference: one option, nothing to learn: EVPI = 0. */
+    v = evpi_ok(nb, 1, 4, 0);
+    ck_assert_uint_eq(v.best, 0);
+    ck_assert_double_eq_tol(v.expected_best, -5, 1e-12);
+    ck_assert_double_eq_tol(v.evpi, 0, 1e-12);
+}
+END_TEST
+
+/* ----------------------------------------------------------------- EVPPI */
+
+/* theta ~ N(0, 1) and NB_A = a theta + b eps, eps ~ N(0, 1) independent,
+ * against the reference, over N_EVPPI draws and the default 200 bins. */
+typedef struct evppi_case {
+    double evpi, evppi;
+} evppi_case;
+
+static evppi_case run_linear(double a, double b, unsigned long seed)
+{
+    gsl_rng *r = rng_new(seed);
+    double *theta = normals(r, N_EVPPI, 0, 1);
+    double *nb = malloc(N_EVPPI * sizeof *nb);
+    ck_assert_ptr_nonnull(nb);
+    for (size_t i = 0; i < N_EVPPI; i++)
+        nb[i] = a * theta[i] + b * gsl_ran_gaussian(r, 1);
+    ck_assert_uint_eq(mkba_voi_default_bins(N_EVPPI), 200);
+    evppi_case c;
+    c.evpi = evpi_ok(nb, 1, N_EVPPI, 1).evpi;
+    c.evppi = evppi_ok(nb, 1, N_EVPPI, 1, theta, 200);
+    free(nb);
+    free(theta);
+    gsl_rng_free(r);
+    return c;
+}
+
+START_TEST(evppi_all_from_theta)
+{
+    /* NB = theta: knowing theta is knowing everything, EVPPI = EVPI. On the
+     * same draws EVPI - EVPPI is, per group, mean max(theta, 0) -
+     * max(mean theta, 0) (>= 0, Jensen), nonzero only in the group where
+     * theta crosses 0; for a group of range w holding 1/200 of the draws it
+     * is at most w/4 / 200. Near 0, w ~ 1 / (200 phi(0)) = 0.0125, so the
+     * gap is <= 1.6e-5, 4e-5 of EVPI (~0.399). We allow 1e-3 relative. */
+    evppi_case c = run_linear(1, 0, 11UL);
+    ck_assert_double_eq_tol(c.evpi, 0.3989, 0.01); /* phi(0), 5 SE = 0.0065 */
+    ck_assert_double_le(c.evppi, c.evpi);
+    ck_assert_double_eq_tol(c.evppi, c.evpi, 1e-3 * c.evpi);
+}
+END_TEST
+
+START_TEST(evppi_theta_irrelevant)
+{
+    /* NB = eps: theta tells nothing, EVPPI = 0 in truth. The estimator sees
+     * 200 group means of 1000 eps each, ebar_b ~ N(0, s^2), s = 1/sqrt(1000)
+     * = 0.0316, and averages max(ebar_b, 0): E = s phi(0) = 0.0126 (the
+     * over-fit the header documents), SD of that average s sqrt(1/2 -
+     * 1/(2 pi)) / sqrt(200) = 0.0013. Bound: 0.0126 + 5 x 0.0013 ~ 0.019,
+     * under 5% of the EVPI (E[max(eps, 0)] = 0.399). */
+    evppi_case c = run_linear(0, 1, 12UL);
+    ck_assert_double_ge(c.evppi, 0);
+    ck_assert_double_lt(c.evppi, 0.019);
+    ck_assert_double_gt(c.evpi, 0.39); /* 0.3989 - 5 SE (0.0065) */
+}
+END_TEST
+
+START_TEST(evppi_theta_plus_noise)
+{
+    /* NB = theta + eps, sd(eps) = 1: E[NB | theta] = theta, so EVPPI(theta)
+     * = E[max(theta, 0)] - max(E NB, 0) = phi(0) = 0.39894. Tolerance:
+     * MC SD of mean max(theta, 0) is sqrt(1/2 - 1/(2 pi)) / sqrt(n) =
+     * 0.0013 (x5 = 0.0065), plus the noise over-fit near theta = 0
+     * (phi(0) s^2 / 2 = 0.0002 with s^2 = 1/1000; we allow 0.001), plus
+     * the selection term max(mean NB, 0) (E ~ 0.4 sqrt(2/n) = 0.0013):
+     * 0.0065 + 0.001 + 0.0013 < 0.009. EVPI = E[max(theta + eps, 0)] =
+     * sqrt(2) phi(0) = 0.564. */
+    evppi_case c = run_linear(1, 1, 13UL);
+    ck_assert_double_eq_tol(c.evppi, 0.39894, 0.009);
+    ck_assert_double_eq_tol(c.evpi, 0.56419, 0.01);
+    ck_assert_double_le(c.evppi, c.evpi);
+}
+END_TEST
+
+START_TEST(evppi_discrete_theta)
+{
+    /* theta in {0, 1} (half each), NB = eps: with ties kept together there
+     * are two groups of n/2, ebar ~ N(0, 2/n), s = 0.00316, so EVPPI ~
+     * s phi(0) - E max(mean, 0) ~ 0.0013 - 0.0009 ~ 0.0004, SD < s/2
+     * = 0.0016. Splitting ties over the 200 requested bins would give
+     * ~0.0126 as in evppi_theta_irrelevant; we require < 0.006. */
+    gsl_rng *r = rng_new(14UL);
+    double *theta = malloc(N_EVPPI * sizeof *theta);
+    double *nb = malloc(N_EVPPI * sizeof *nb);
+    ck_assert_ptr_nonnull(theta);
+    ck_assert_ptr_nonnull(nb);
+    for (size_t i = 0; i < N_EVPPI; i++) {
+        theta[i] = (double)(i % 2);
+        nb[i] = gsl_ran_gaussian(r, 1);
+    }
+    double e = evppi_ok(nb, 1, N_EVPPI, 1, theta, 200);
+    ck_assert_double_ge(e, 0);
+    ck_assert_double_lt(e, 0.006);
+    free(nb);
+    free(theta);
+    gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(evppi_by_hand)
+{
+    /* Six draws, shuffled; sorted by theta: theta 1: NB -3, 1; theta 2:
+     * NB 4, 2; theta 3: NB -1, -1. Mean NB = 2/6 = 1/3 > 0: A best.
+     * Three groups (one per theta value): g = -1, 3, -1;
+     * EVPPI = mean max(g, 0) - 1/3 = (2 x 3)/6 - 1/3 = 2/3.
+     * EVPI = mean max(NB, 0) - 1/3 = (1 + 4 + 2)/6 - 1/3 = 5/6. */
+    const double theta[] = {3, 1, 2, 1, 3, 2};
+    const double nb[] = {-1, -3, 4, 1, -1, 2};
+    ck_assert_double_eq_tol(evpi_ok(nb, 1, 6, 1).evpi, 5.0 / 6, 1e-12);
+    ck_assert_double_eq_tol(evppi_ok(nb, 1, 6, 1, theta, 3), 2.0 / 3, 1e-12);
+    /* 4 bins: sizes 2, 2, 1, 1; the third boundary (after 5 draws) would
+     * split theta = 3, so it moves to 6 and the fourth group is empty:
+     * the same three groups. 6 bins: every boundary splits a pair of
+     * ties, again three groups. Both give 2/3. */
+    ck_assert_double_eq_tol(evppi_ok(nb, 1, 6, 1, theta, 4), 2.0 / 3, 1e-12);
+    ck_assert_double_eq_tol(evppi_ok(nb, 1, 6, 1, theta, 6), 2.0 / 3, 1e-12);
+    /* 1 bin: g = 1/3 everywhere, max(1/3, 0) - 1/3 = 0. */
+    ck_assert_double_eq_tol(evppi_ok(nb, 1, 6, 1, theta, 1), 0, 1e-12);
+    /* 2 bins: groups {theta 1, 2} (NB -3, 1, 4, 2: g = 1) and {theta 3}
+     * (g = -1): (4 x 1 + 2 x 0)/6 - 1/3 = 1/3. */
+    ck_assert_double_eq_tol(evppi_ok(nb, 1, 6, 1, theta, 2), 1.0 / 3, 1e-12);
+}
+END_TEST
+
+START_TEST(evppi_two_options)
+{
+    /* K = 2, no reference, by hand. theta = {1, 2, 3, 4}; A = {4, 0, 0, 0}
+     * (mean 1), B = {0, 0, 2, 2} (mean 1): tie, A best (lower index).
+     * Bins 2: group {1, 2}: gA = 2, gB = 0; group {3, 4}: gA = 0, gB = 2;
+     * EVPPI = (2 x 2 + 2 x 2)/4 - 1 = 1. EVPI = mean max(A, B) - 1 =
+     * (4 + 0 + 2 + 2)/4 - 1 = 1: here theta explains the whole choice. */
+    const double theta[] = {1, 2, 3, 4};
+    const double nb[] = {4, 0, 0, 0, 0, 0, 2, 2};
+    mkba_voi v = evpi_ok(nb, 2, 4, 0);
+    ck_assert_uint_eq(v.best, 0);
+    ck_assert_double_eq_tol(v.evpi, 1, 1e-12);
+    ck_assert_double_eq_tol(evppi_ok(nb, 2, 4, 0, theta, 2), 1, 1e-12);
+    /* With the reference too: the same (0 never beats the better group
+     * mean 2). */
+    ck_assert_double_eq_tol(evppi_ok(nb, 2, 4, 1, theta, 2), 1, 1e-12);
+}
+END_TEST
+
+START_TEST(default_bins)
+{
+    /* max(10, min(200, n / 50)), at most n. */
+    ck_assert_uint_eq(mkba_voi_default_bins(0), 0);
+    ck_assert_uint_eq(mkba_voi_default_bins(7), 7);
+    ck_assert_uint_eq(mkba_voi_default_bins(100), 10);
+    ck_assert_uint_eq(mkba_voi_default_bins(5000), 100);
+    ck_assert_uint_eq(mkba_voi_default_bins(1000000), 200);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- errors */
+
+static void expect_evpi_error(const double *nb, size_t K, size_t n, mkba_voi *out,
+                              const char *msg)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_voi_evpi(nb, K, n, 1, out, &err), MKBA_EINVAL);
+    ck_assert_int_eq(err.code, MKBA_EINVAL);
+    ck_assert_str_eq(err.msg, msg);
+}
+
+static void expect_evppi_error(const double *nb, size_t K, size_t n, const double *theta,
+                               size_t bins, double *res, const char *msg)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_voi_evppi(nb, K, n, 1, theta, bins, res, &err), MKBA_EINVAL);
+    ck_assert_int_eq(err.code, MKBA_EINVAL);
+    ck_assert_str_eq(err.msg, msg);
+}
+
+START_TEST(errors_evpi)
+{
+    const double nb[] = {1, 2, 3};
+    mkba_voi v = {42, 7, 42};
+    expect_evpi_error(NULL, 1, 3, &v, "EVPI: net benefits missing (NULL)");
+    expect_evpi_error(nb, 0, 3, &v, "EVPI: no decision options (K = 0)");
+    expect_evpi_error(nb, 1, 0, &v, "EVPI: no draws (n = 0)");
+    expect_evpi_error(nb, 1, 3, NULL, "EVPI: no place for the result (NULL)");
+    const double bad[] = {1, NAN, 3, 4, 5, INFINITY};
+    expect_evpi_error(bad, 2, 3, &v, "EVPI: net benefit of option 0 in draw 1 is not finite");
+    /* Failure leaves *out alone. */
+    ck_assert_double_eq(v.evpi, 42);
+    ck_assert_uint_eq(v.best, 7);
+    /* NULL err is allowed. */
+    ck_assert_int_eq(mkba_voi_evpi(NULL, 1, 3, 1, &v, NULL), MKBA_EINVAL);
+    /* Overflowing sums: MKBA_ENUM. */
+    const double huge[] = {1e308, 1e308};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_voi_evpi(huge, 1, 2, 1, &v, &err), MKBA_ENUM);
+    ck_assert_str_eq(err.msg, "EVPI: the sums overflow (net benefits too large)");
+}
+END_TEST
+
+START_TEST(errors_evppi)
+{
+    const double nb[] = {1, 2, 3};
+    const double theta[] = {0, 1, 2};
+    double e = 42;
+    expect_evppi_error(NULL, 1, 3, theta, 2, &e, "EVPPI: net benefits missing (NULL)");
+    expect_evppi_error(nb, 0, 3, theta, 2, &e, "EVPPI: no decision options (K = 0)");
+    expect_evppi_error(nb, 1, 0, theta, 2, &e, "EVPPI: no draws (n = 0)");
+    expect_evppi_error(nb, 1, 3, NULL, 2, &e, "EVPPI: parameter draws missing (NULL)");
+    expect_evppi_error(nb, 1, 3, theta, 2, NULL, "EVPPI: no place for the result (NULL)");
+    expect_evppi_error(nb, 1, 3, theta, 0, &e,
+                       "EVPPI: bins must be between 1 and the number of draws (3), got 0");
+    expect_evppi_error(nb, 1, 3, theta, 4, &e,
+                       "EVPPI: bins must be between 1 and the number of draws (3), got 4");
+    const double bad_theta[] = {0, 1, INFINITY};
+    expect_evppi_error(nb, 1, 3, bad_theta, 2, &e,
+                       "EVPPI: parameter value in draw 2 is not finite");
+    const double bad_nb[] = {1, 2, NAN};
+    expect_evppi_error(bad_nb, 1, 3, theta, 2, &e,
+                       "EVPPI: net benefit of option 0 in draw 2 is not finite");
+    ck_assert_double_eq(e, 42); /* untouched on failure */
+}
+END_TEST
+
+static Suite *voi_suite(void)
+{
+    Suite *s = suite_create("voi");
+    TCase *tc = tcase_create("evpi");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, evpi_normal_vs_reference);
+    tcase_add_test(tc, evpi_normal_tiny);
+    tcase_add_test(tc, evpi_two_normals_clark);
+    tcase_add_test(tc, evpi_by_hand);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("evppi");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, evppi_all_from_theta);
+    tcase_add_test(tc, evppi_theta_irrelevant);
+    tcase_add_test(tc, evppi_theta_plus_noise);
+    tcase_add_test(tc, evppi_discrete_theta);
+    tcase_add_test(tc, evppi_by_hand);
+    tcase_add_test(tc, evppi_two_options);
+    tcase_add_test(tc, default_bins);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_test(tc, errors_evpi);
+    tcase_add_test(tc, errors_evppi);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(voi_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -87,6 +87,31 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         fprintf(f, "\n  %s vs %s\n", a->scenarios[s].label, a->scenarios[0].label);
         print_npv_table(f, a, s);
     }
+    if (a->n_scenarios > 2) {
+        /* Scenarios side by side (common random numbers: the columns are
+         * comparable draw by draw). */
+        fprintf(f, "\n  Scenarios side by side: society's NPV\n");
+        fprintf(f, "  %-14s %10s %10s %10s %6s", "Scenario", "P5", "P50", "P95", "P(>0)");
+        for (size_t k = 0; k < a->n_stakeholders; k++)
+            fprintf(f, " %10.10s", a->stakeholders[k]);
+        fputc('\n', f);
+        for (size_t s = 1; s < a->n_scenarios; s++) {
+            const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)];
+            char p5[32], p50[32], p95[32];
+            out_fmt_amount(p5, sizeof p5, st->p5);
+            out_fmt_amount(p50, sizeof p50, st->p50);
+            out_fmt_amount(p95, sizeof p95, st->p95);
+            fprintf(f, "  %-14.14s %10s %10s %10s %5.1f%%", a->scenarios[s].name, p5, p50, p95,
+                    100 * st->p_positive);
+            for (size_t k = 0; k < a->n_stakeholders; k++) {
+                char m[32];
+                out_fmt_amount(m, sizeof m, mc->npv[mkba_mc_idx(mc, s, k)].mean);
+                fprintf(f, " %10s", m);
+            }
+            fputc('\n', f);
+        }
+        fprintf(f, "  (P5, P50, P95 and P(>0) of society's NPV; per stakeholder its mean)\n");
+    }
     if (mc->n_nonfinite)
         fprintf(f, "  Warning: %zu draws gave a non-finite result (e.g. a division by zero) "
                    "and are left out of the statistics.\n",

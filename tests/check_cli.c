@@ -418,6 +418,9 @@ START_TEST(almere_costs_exceed_benefits)
     ck_assert(!tu_contains(out, "Benefits exceed costs for society"));
     /* The model's [simulation] runs the Monte Carlo too. */
     ck_assert(tu_contains(out, "Uncertainty (Monte Carlo: 10,000 draws, seed 2019"));
+    /* Three projects: the side-by-side comparison and the value of information. */
+    ck_assert(tu_contains(out, "Scenarios side by side: society's NPV"));
+    ck_assert(tu_contains(out, "best choice on average: Regular practice"));
     free(out), free(err);
 }
 END_TEST

@@ -135,7 +135,8 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
         }
     }
     fprintf(f, "\n  Break-even value: the input value at which society's NPV is zero, the\n"
-               "  others at base; per stakeholder swings are in sens_tornado.csv.\n");
+               "  others at base. Per stakeholder: swings in sens_tornado.csv, break-even\n"
+               "  values in sens_switching.csv (with --out).\n");
     print_grid(f, a);
     print_sobol(f, a);
 }
@@ -179,19 +180,24 @@ static void table_switching(out_csvw *w, const mkba_appraisal *a)
 {
     const mkba_sens *s = a->sens;
     static const char *const head[] = {"scenario", "input",    "base",     "switching_value",
-                                       "status",   "range_lo", "range_hi", NULL};
+                                       "status",   "range_lo", "range_hi", "stakeholder", NULL};
     out_cw_header(w, head);
-    for (size_t sc = 1; sc < s->n_scenarios; sc++)
-        for (size_t i = 0; i < s->n_inputs; i++) {
-            out_cw_text(w, a->scenarios[sc].name);
-            out_cw_text(w, s->inputs[i].name);
-            out_cw_num(w, s->inputs[i].base);
-            out_cw_num(w, s->switching[i * s->n_scenarios + sc]);
-            out_cw_text(w, status_name(s->switch_status[i * s->n_scenarios + sc]));
-            out_cw_num(w, s->inputs[i].range_lo);
-            out_cw_num(w, s->inputs[i].range_hi);
-            out_cw_end(w);
-        }
+    size_t K = s->n_stakeholders, S = s->n_scenarios;
+    for (size_t sc = 1; sc < S; sc++)
+        for (size_t i = 0; i < s->n_inputs; i++)
+            for (size_t r = 0; r <= K; r++) { /* society first, then each stakeholder */
+                size_t k = r == 0 ? K : r - 1, at = (i * S + sc) * K + k;
+                out_cw_text(w, a->scenarios[sc].name);
+                out_cw_text(w, s->inputs[i].name);
+                out_cw_num(w, s->inputs[i].base);
+                out_cw_num(w, k == K ? s->switching[i * S + sc] : s->switching_by[at]);
+                out_cw_text(w, status_name(k == K ? s->switch_status[i * S + sc]
+                                                  : s->switch_status_by[at]));
+                out_cw_num(w, s->inputs[i].range_lo);
+                out_cw_num(w, s->inputs[i].range_hi);
+                out_cw_text(w, k == K ? "society" : a->stakeholders[k]);
+                out_cw_end(w);
+            }
 }
 
 static void table_twoway(out_csvw *w, const mkba_appraisal *a)

@@ -107,7 +107,7 @@ static mkba_status evaluate(const mkba_plan *p, const double *x, size_t n, doubl
 typedef struct root_ctx {
     const mkba_plan *p;
     const double *base;
-    size_t input, scenario;
+    size_t input, scenario, k;  /* k: stakeholder, or n_stakeholders for society */
     double *row, *npv;
     mkba_status st;
     mkba_error *err;
@@ -122,7 +122,7 @@ static double npv_at(double v, void *arg)
     c->row[c->input] = v;
     if (!c->st)
         c->st = evaluate(c->p, c->row, 1, c->npv, c->err);
-    return c->st ? NAN : c->npv[c->scenario * (c->p->n_stakeholders + 1) + c->p->n_stakeholders];
+    return c->st ? NAN : c->npv[c->scenario * (c->p->n_stakeholders + 1) + c->k];
 }
 
 static void switching_value(root_ctx *c, const mkba_sens_input *in, double *value,
@@ -160,7 +160,9 @@ static void switching_value(root_ctx *c, const mkba_sens_input *in, double *valu
         if (gsl_root_fsolver_iterate(solver) != GSL_SUCCESS)
             break;
         double lo = gsl_root_fsolver_x_lower(solver), hi = gsl_root_fsolver_x_upper(solver);
-        rc = gsl_root_test_interval(lo, hi, 0, 1e-12);
+        /* Absolute tolerance too, scaled to the range: a root at exactly 0
+         * never meets a purely relative one. */
+        rc = gsl_root_test_interval(lo, hi, 1e-12 * (b - a), 1e-12);
     }
     *value = gsl_root_fsolver_root(solver);
     *status = rc == GSL_SUCCESS ? MKBA_SWITCH_FOUND : MKBA_SWITCH_NONE;
@@ -205,6 +207,8 @@ mkba_sens *mkba_sens_run(const mkba_plan *p, mkba_error *err)
     s->order = mkba_xcalloc(S * N + 1, sizeof *s->order);
     s->switching = mkba_xcalloc(N * S + 1, sizeof *s->switching);
     s->switch_status = mkba_xcalloc(N * S + 1, sizeof *s->switch_status);
+    s->switching_by = mkba_xcalloc(N * S * K + 1, sizeof *s->switching_by);
+    s->switch_status_by = mkba_xcalloc(N * S * K + 1, sizeof *s->switch_status_by);
     /* Points: the base, then each input at lo and at hi. */
     size_t n_pts = 1 + 2 * N;
     double *x = mkba_xcalloc(n_pts * N + 1, sizeof *x);
@@ -226,12 +230,16 @@ mkba_sens *mkba_sens_run(const mkba_plan *p, mkba_error *err)
             sort_order(s, sc);
         double *row = mkba_xcalloc(N + 1, sizeof *row), *one = mkba_xcalloc(per, sizeof *one);
         for (size_t i = 0; i < N && !st; i++)
-            for (size_t sc = 1; sc < S && !st; sc++) {
-                root_ctx c = {p, base, i, sc, row, one, MKBA_OK, err};
-                switching_value(&c, &s->inputs[i], &s->switching[i * S + sc],
-                                &s->switch_status[i * S + sc]);
-                st = c.st;
-            }
+            for (size_t sc = 1; sc < S && !st; sc++)
+                for (size_t k = 0; k <= K && !st; k++) {
+                    root_ctx c = {p, base, i, sc, k, row, one, MKBA_OK, err};
+                    size_t at = (i * S + sc) * K + k;
+                    switching_value(&c, &s->inputs[i],
+                                    k == K ? &s->switching[i * S + sc] : &s->switching_by[at],
+                                    k == K ? &s->switch_status[i * S + sc]
+                                           : &s->switch_status_by[at]);
+                    st = c.st;
+                }
         free(row);
         free(one);
     }
@@ -382,5 +390,7 @@ void mkba_sens_free(mkba_sens *s)
     free(s->order);
     free(s->switching);
     free(s->switch_status);
+    free(s->switching_by);
+    free(s->switch_status_by);
     free(s);
 }

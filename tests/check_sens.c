@@ -81,6 +81,11 @@ START_TEST(switching_value_linear)
     /* With x at base 5: NPV = 100 - c, zero at c = 100 (the uniform's lower
      * end; the search range is its P0.1 = 100.1 .. P99.9: none inside). */
     ck_assert_int_eq(s->switch_status[c * s->n_scenarios + 1], MKBA_SWITCH_NONE);
+    /* Per stakeholder: people's NPV 20x is zero at x = 0, the range's lower
+     * end (P0.1 = 0.01): none inside; the city's NPV -c does not depend on x. */
+    size_t S = s->n_scenarios, K = s->n_stakeholders;
+    ck_assert_int_eq(s->switch_status_by[(x * S + 1) * K + 1], MKBA_SWITCH_NONE);
+    ck_assert_int_eq(s->switch_status_by[(x * S + 1) * K + 0], MKBA_SWITCH_FLAT);
     /* Base NPV: 20 * 5 - 150 = -50 for society. */
     ck_assert_double_eq_tol(s->npv_base[1 * 3 + 2], -50, 1e-9);
     /* x at P10 = 1 and P90 = 9: NPV -130 and 30; people's NPV 20 and 180. */
@@ -141,6 +146,9 @@ START_TEST(effect_break_even)
     size_t e = input_index(s, "effect.work");
     ck_assert_double_eq_tol(s->inputs[e].lo, 0.02 - 1.2815515655446004 * 0.01, 1e-12);
     ck_assert_double_eq_tol(s->switching[e * s->n_scenarios + 1], 0.06, 1e-9);
+    /* People's NPV 500000 e is zero at e = 0 (inside [0.02 - 1, 0.02 + 1]). */
+    ck_assert_int_eq(s->switch_status_by[(e * s->n_scenarios + 1) * 2 + 1], MKBA_SWITCH_FOUND);
+    ck_assert_double_eq_tol(s->switching_by[(e * s->n_scenarios + 1) * 2 + 1], 0, 1e-9);
     mkba_sens_free(s);
     mkba_model_free(m);
 }

@@ -10,7 +10,8 @@
  *   tornado:   each input at its P10 and P90; the NPV at both, overall and
  *              per stakeholder, and the swing |NPV(P90) - NPV(P10)|,
  *              inputs sorted by society's swing;
- *   switching: the input value at which society's NPV of a project
+ *   switching: the input value at which the NPV of a project (society's,
+ *              and each stakeholder's)
  *              scenario is 0 (GSL's Brent solver), searched between the
  *              input's P0.1 and P99.9, for an effect at least 20 SE (and 1
  *              unit) either side of its estimate, since break-even effects
@@ -49,6 +50,10 @@ typedef struct mkba_sens {
     size_t *order;          /* [n_scenarios][n_inputs] inputs by society's swing, largest first */
     double *switching;      /* [n_inputs][n_scenarios] society's break-even value */
     mkba_switch_status *switch_status; /* [n_inputs][n_scenarios] */
+    /* The same per stakeholder: [n_inputs][n_scenarios][n_stakeholders],
+     * the value at which that stakeholder's NPV is zero. */
+    double *switching_by;
+    mkba_switch_status *switch_status_by;
 
     /* Two-way grid (after mkba_sens_twoway; grid_steps 0 otherwise). */
     size_t grid_a, grid_b;  /* the two inputs */

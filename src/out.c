@@ -589,6 +589,19 @@ static FILE *open_member(const char *dir, const char *name, const char *suffix,
     return mkba_afile_fp(f);
 }
 
+int out_write_pair(const char *dir, const char *name, out_table_fn write,
+                   const mkba_appraisal *a, mkba_afile **files, size_t *n, mkba_error *err)
+{
+    for (int dutch = 0; dutch <= 1; dutch++) {
+        FILE *fp = open_member(dir, name, dutch ? "_nl.csv" : ".csv", files, n, err);
+        if (!fp)
+            return err->code ? err->code : MKBA_EIO;
+        out_csvw w = {fp, dutch ? ';' : ',', dutch ? ',' : '.', 0};
+        write(&w, a);
+    }
+    return MKBA_OK;
+}
+
 mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_error *err)
 {
     mkba_status st = mkba_mkdir_p(dir, err);
@@ -600,15 +613,9 @@ mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_er
                               "out of memory while building results.json");
     mkba_afile *files[2 * N_TABLES + 1 + MKBA_OUT_MC_FILES + MKBA_OUT_SENS_FILES];
     size_t n = 0;
-    for (size_t t = 0; t < N_TABLES; t++) {
-        for (int dutch = 0; dutch <= 1; dutch++) {
-            FILE *fp = open_member(dir, tables[t].name, dutch ? "_nl.csv" : ".csv", files, &n,
-                                   err);
-            if (!fp)
-                goto fail;
-            write_table(fp, &tables[t], a, dutch);
-        }
-    }
+    for (size_t t = 0; t < N_TABLES; t++)
+        if (out_write_pair(dir, tables[t].name, tables[t].write, a, files, &n, err) != MKBA_OK)
+            goto fail;
     if (a->mc && mkba_out_mc_write(dir, a, files, &n, err) != MKBA_OK)
         goto fail;
     if (a->sens && mkba_out_sens_write(dir, a, files, &n, err) != MKBA_OK)

@@ -22,6 +22,17 @@ void out_cw_int(out_csvw *w, long long n);
 void out_cw_end(out_csvw *w);
 void out_cw_header(out_csvw *w, const char *const *names); /* NULL-terminated */
 
+struct mkba_appraisal;
+struct mkba_error;
+struct mkba_afile;
+typedef void (*out_table_fn)(out_csvw *w, const struct mkba_appraisal *a);
+
+/* Write table 'write' as dir/name.csv and dir/name_nl.csv (';' and decimal
+ * commas), opened as atomic files appended to files[*n]. */
+int out_write_pair(const char *dir, const char *name, out_table_fn write,
+                   const struct mkba_appraisal *a, struct mkba_afile **files, size_t *n,
+                   struct mkba_error *err);
+
 /* 1234567.4 -> "1,234,567" (whole units, half away from zero, never "-0";
  * "n/a" when not finite). */
 void out_fmt_amount(char *buf, size_t size, double x);

@@ -352,18 +352,11 @@ static const struct {
 mkba_status mkba_out_mc_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
                               size_t *n, mkba_error *err)
 {
-    for (size_t t = 0; t < sizeof MC_TABLES / sizeof MC_TABLES[0]; t++)
-        for (int dutch = 0; dutch <= 1; dutch++) {
-            char path[4200];
-            snprintf(path, sizeof path, "%s/%s%s", dir, MC_TABLES[t].name,
-                     dutch ? "_nl.csv" : ".csv");
-            mkba_afile *f = mkba_afile_open(path, err);
-            if (!f)
-                return err->code ? err->code : MKBA_EIO;
-            files[(*n)++] = f;
-            out_csvw w = {mkba_afile_fp(f), dutch ? ';' : ',', dutch ? ',' : '.', 0};
-            MC_TABLES[t].write(&w, a);
-        }
+    for (size_t t = 0; t < sizeof MC_TABLES / sizeof MC_TABLES[0]; t++) {
+        mkba_status st = out_write_pair(dir, MC_TABLES[t].name, MC_TABLES[t].write, a, files, n, err);
+        if (st)
+            return st;
+    }
     return MKBA_OK;
 }
 

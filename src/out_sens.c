@@ -252,36 +252,21 @@ static void table_sobol(out_csvw *w, const mkba_appraisal *a)
 mkba_status mkba_out_sens_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
                                 size_t *n, mkba_error *err)
 {
-    if (a->sens->sobol) {
-        for (int dutch = 0; dutch <= 1; dutch++) {
-            char path[4200];
-            snprintf(path, sizeof path, "%s/sens_sobol%s", dir, dutch ? "_nl.csv" : ".csv");
-            mkba_afile *f = mkba_afile_open(path, err);
-            if (!f)
-                return err->code ? err->code : MKBA_EIO;
-            files[(*n)++] = f;
-            out_csvw w = {mkba_afile_fp(f), dutch ? ';' : ',', dutch ? ',' : '.', 0};
-            table_sobol(&w, a);
-        }
-    }
     struct {
         const char *name;
-        void (*write)(out_csvw *, const mkba_appraisal *);
-    } tables[] = {{"sens_tornado", table_tornado},
-                  {"sens_switching", table_switching},
-                  {"sens_twoway", table_twoway}};
-    for (size_t t = 0; t < (a->sens->grid_steps ? 3u : 2u); t++)
-        for (int dutch = 0; dutch <= 1; dutch++) {
-            char path[4200];
-            snprintf(path, sizeof path, "%s/%s%s", dir, tables[t].name,
-                     dutch ? "_nl.csv" : ".csv");
-            mkba_afile *f = mkba_afile_open(path, err);
-            if (!f)
-                return err->code ? err->code : MKBA_EIO;
-            files[(*n)++] = f;
-            out_csvw w = {mkba_afile_fp(f), dutch ? ';' : ',', dutch ? ',' : '.', 0};
-            tables[t].write(&w, a);
-        }
+        out_table_fn write;
+        int present;
+    } tables[] = {{"sens_sobol", table_sobol, a->sens->sobol != NULL},
+                  {"sens_tornado", table_tornado, 1},
+                  {"sens_switching", table_switching, 1},
+                  {"sens_twoway", table_twoway, a->sens->grid_steps > 0}};
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        mkba_status st = tables[t].present ? out_write_pair(dir, tables[t].name, tables[t].write,
+                                                            a, files, n, err)
+                                           : MKBA_OK;
+        if (st)
+            return st;
+    }
     return MKBA_OK;
 }
 

@@ -28,7 +28,6 @@
 #include "mkba/mem.h"
 
 #define MAX_HORIZON 200
-#define MAX_NAMES 4096
 
 /* ======================= Raw definitions ======================= */
 

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "mkba/bootstrap.h"
@@ -162,6 +163,37 @@ static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
     free(keep);
 }
 
+/* The quantile grid and histogram of society's NPV in scenario 's' from
+ * its draws x[0..n-1] ('scratch' holds n doubles). A full sort: the grid
+ * needs 201 order statistics, and it runs once per scenario. */
+static void npv_shape(mkba_mc *mc, size_t s, const double *x, size_t n, double *scratch)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]))
+            scratch[m++] = x[i];
+    double *q = mc->npv_cdf + s * MKBA_MC_CDF;
+    size_t *h = mc->hist + s * MKBA_MC_BINS;
+    if (m == 0) {
+        for (size_t i = 0; i < MKBA_MC_CDF; i++)
+            q[i] = NAN;
+        mc->hist_lo[s] = mc->hist_width[s] = NAN;
+        return;
+    }
+    gsl_sort(scratch, 1, m);
+    for (size_t i = 0; i < MKBA_MC_CDF; i++)
+        q[i] = gsl_stats_quantile_from_sorted_data(scratch, 1, m,
+                                                   (double)i / (MKBA_MC_CDF - 1));
+    double lo = scratch[0], hi = scratch[m - 1];
+    double w = hi > lo ? (hi - lo) / MKBA_MC_BINS : 1; /* one value: a single bin */
+    mc->hist_lo[s] = lo;
+    mc->hist_width[s] = w;
+    for (size_t i = 0; i < m; i++) {
+        size_t b = (size_t)((scratch[i] - lo) / w);
+        h[b < MKBA_MC_BINS ? b : MKBA_MC_BINS - 1]++;
+    }
+}
+
 mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t seed,
                            const double *boot, size_t n_boot, size_t n_boot_failed)
 {
@@ -185,6 +217,10 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
     mc->pv_benefits = mkba_xcalloc(cols, sizeof *mc->pv_benefits);
     mc->pv_costs = mkba_xcalloc(cols, sizeof *mc->pv_costs);
     mc->bcr = mkba_xcalloc(cols, sizeof *mc->bcr);
+    mc->npv_cdf = mkba_xcalloc(S * MKBA_MC_CDF, sizeof *mc->npv_cdf);
+    mc->hist_lo = mkba_xcalloc(S, sizeof *mc->hist_lo);
+    mc->hist_width = mkba_xcalloc(S, sizeof *mc->hist_width);
+    mc->hist = mkba_xcalloc(S * MKBA_MC_BINS, sizeof *mc->hist);
     double *scratch = mkba_xcalloc(D, sizeof *scratch), *tmp = mkba_xcalloc(D, sizeof *tmp);
     for (size_t c = K + 1; c < cols; c++) { /* scenario 0 is the reference itself */
         size_t sc = mkba_sim_col(sim, c / (K + 1), c % (K + 1));
@@ -200,6 +236,8 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
                 tmp[i] = 0;
         }
         mkba_stats_of(tmp, D, scratch, &mc->npv[c]);
+        if (c % (K + 1) == K)
+            npv_shape(mc, c / (K + 1), tmp, D, scratch);
         for (size_t i = 0; i < D; i++)
             tmp[i] = co[i] > 0 ? b[i] / co[i] : NAN; /* no ratio without costs */
         mkba_stats_of(tmp, D, scratch, &mc->bcr[c]);
@@ -249,5 +287,9 @@ void mkba_mc_free(mkba_mc *mc)
     free(mc->boot_lo);
     free(mc->boot_hi);
     free(mc->evppi);
+    free(mc->npv_cdf);
+    free(mc->hist_lo);
+    free(mc->hist_width);
+    free(mc->hist);
     free(mc);
 }

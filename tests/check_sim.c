@@ -234,6 +234,51 @@ START_TEST(stats_match_gsl)
 }
 END_TEST
 
+START_TEST(npv_shape_of_uniform)
+{
+    /* Society's NPV = x in year 1, x ~ uniform(0, 10): the quantile at p is
+     * 10 p (closed form), the grid's ends are the sample's min and max, the
+     * median equals the summary's P50 (same interpolation), and each of the
+     * 40 equal-width bins over [min, max] holds about N/40 draws: binomial
+     * SD sqrt(N (1/40)(39/40)), 5 SD accepted. */
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.x]\ndistribution = uniform(0, 10)\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\n"
+                               "quantity = on * x\nyears = 1\n",
+                               NULL);
+    size_t N = 40000;
+    mkba_sim *s = run(m, N, 5, 2);
+    mkba_mc *mc = mkba_mc_summarize(s, mkba_model_plan(m), 5, NULL, 0, 0);
+    const double *q = mc->npv_cdf + MKBA_MC_CDF; /* scenario 1 */
+    const double *x = s->pv_benefits + mkba_sim_col(s, 1, 2) * N;
+    double lo = x[0], hi = x[0];
+    for (size_t i = 1; i < N; i++)
+        lo = fmin(lo, x[i]), hi = fmax(hi, x[i]);
+    ck_assert_double_eq(q[0], lo);
+    ck_assert_double_eq(q[MKBA_MC_CDF - 1], hi);
+    ck_assert_double_eq(q[(MKBA_MC_CDF - 1) / 2], mc->npv[mkba_mc_idx(mc, 1, 2)].p50);
+    for (size_t i = 1; i < MKBA_MC_CDF; i++) {
+        double p = (double)i / (MKBA_MC_CDF - 1);
+        ck_assert(q[i] >= q[i - 1]);
+        /* quantile SE of a uniform: 10 sqrt(p(1-p)/N) <= 0.025; 5 SE */
+        ck_assert_double_eq_tol(q[i], 10 * p, 0.125);
+    }
+    ck_assert_double_eq(mc->hist_lo[1], lo);
+    ck_assert_double_eq_tol(mc->hist_width[1], (hi - lo) / MKBA_MC_BINS, 1e-12);
+    size_t total = 0;
+    double sd = sqrt((double)N * (1.0 / 40) * (39.0 / 40));
+    for (size_t b = 0; b < MKBA_MC_BINS; b++) {
+        size_t c = mc->hist[MKBA_MC_BINS + b];
+        total += c;
+        ck_assert_double_eq_tol((double)c, (double)N / 40, 5 * sd);
+    }
+    ck_assert_uint_eq(total, N);
+    mkba_mc_free(mc);
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
 static long resolve_xyz(const char *name, size_t len, void *ctx)
 {
     (void)ctx;
@@ -456,6 +501,7 @@ static Suite *sim_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, linear_model_mean);
     tcase_add_test(tc, product_of_independent);
+    tcase_add_test(tc, npv_shape_of_uniform);
     tcase_add_test(tc, no_uncertainty_equals_deterministic);
     tcase_add_test(tc, uncertain_dropoff);
     tcase_add_test(tc, given_effect_is_drawn);

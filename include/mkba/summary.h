@@ -48,7 +48,18 @@ typedef struct mkba_mc {
     size_t best;                /* best option on average: scenario index (0 = reference) */
     double *evppi;              /* [n_uncertain + n_outcomes] per uncertain input */
     size_t voi_draws;           /* draws used */
+    /* The shape of society's NPV per project scenario, for charts (scenario
+     * 0 unused; finite draws only): its quantile at p = i / (MKBA_MC_CDF - 1)
+     * (GSL's interpolation, NaN when no finite draw), and a histogram of
+     * MKBA_MC_BINS equal bins from hist_lo to hist_lo + MKBA_MC_BINS *
+     * hist_width (the last bin closed), counts summing to npv[].n. */
+    double *npv_cdf;            /* [n_scenarios][MKBA_MC_CDF] */
+    double *hist_lo, *hist_width; /* [n_scenarios] */
+    size_t *hist;               /* [n_scenarios][MKBA_MC_BINS] */
 } mkba_mc;
+
+#define MKBA_MC_CDF 201
+#define MKBA_MC_BINS 40
 
 /* Summarise a run. 'boot' ([n_boot][plan->n_outcomes]) may be NULL. */
 mkba_mc *mkba_mc_summarize(const struct mkba_sim *sim, const struct mkba_plan *plan,

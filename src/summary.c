@@ -68,10 +68,77 @@ static double quantile_in(double *x, size_t n, double q, size_t from, size_t to)
     return (1 - delta) * v + delta * next;
 }
 
+/* Quantiles of large samples by brackets: a strided sample of x (the draws
+ * are independent, so any stride is a fair sample) gives for each wanted
+ * order statistic a value range [lo, hi] that holds it with near
+ * certainty; one pass counts the values below each range and gathers those
+ * inside, and the order statistic is then selected among the few gathered
+ * (about 3% of n). The result is exact: when a range misses (count below
+ * too high or too few gathered, as with data arranged against the stride)
+ * it returns 0 and the caller selects over all of x. One pass instead of
+ * three selections: the summary is the serial part of a threaded run. */
+#define QB_SAMPLE 16384
+enum { QB_N = 3 };
+
+static int quantiles_bracketed(const double *x, size_t n, const double q[QB_N], double out[QB_N])
+{
+    double *smp = mkba_xmalloc(QB_SAMPLE * sizeof *smp), lo[QB_N], hi[QB_N];
+    size_t k[QB_N], below[QB_N] = {0}, cnt[QB_N] = {0}, cap = n / 8 + 1;
+    for (size_t i = 0; i < QB_SAMPLE; i++)
+        smp[i] = x[(size_t)((double)i * (double)n / QB_SAMPLE)];
+    gsl_sort(smp, 1, QB_SAMPLE);
+    for (int j = 0; j < QB_N; j++) {
+        k[j] = (size_t)floor(q[j] * (double)(n - 1));
+        double r = q[j] * (QB_SAMPLE - 1);
+        /* 4 binomial SDs of the sample rank either side, plus slack */
+        double margin = 4 * sqrt(QB_SAMPLE * q[j] * (1 - q[j])) + 8;
+        lo[j] = r - margin <= 0 ? -INFINITY : smp[(size_t)(r - margin)];
+        hi[j] = r + 1 + margin >= QB_SAMPLE - 1 ? INFINITY : smp[(size_t)(r + 1 + margin)];
+    }
+    free(smp);
+    double *buf = mkba_xmalloc(QB_N * cap * sizeof *buf);
+    int ok = 1;
+    for (size_t i = 0; i < n && ok; i++) {
+        double v = x[i];
+        for (int j = 0; j < QB_N; j++) { /* branch-free: random data defeats prediction */
+            below[j] += v < lo[j];
+            buf[j * cap + cnt[j]] = v; /* kept only when inside the range */
+            cnt[j] += (v >= lo[j]) & (v <= hi[j]);
+            ok &= cnt[j] < cap;
+        }
+    }
+    for (int j = 0; j < QB_N && ok; j++) {
+        size_t need = k[j] + 1 < n ? k[j] + 2 : k[j] + 1; /* order stats k and k + 1 */
+        if (below[j] > k[j] || below[j] + cnt[j] < need) {
+            ok = 0;
+            break;
+        }
+        double *b = buf + j * cap;
+        size_t kk = k[j] - below[j];
+        double v = select_kth(b, cnt[j], kk);
+        double delta = q[j] * (double)(n - 1) - (double)k[j];
+        if (delta != 0 && k[j] + 1 < n) {
+            double next = INFINITY; /* after selection: the smallest right of kk */
+            for (size_t i = kk + 1; i < cnt[j]; i++)
+                if (b[i] < next)
+                    next = b[i];
+            v = (1 - delta) * v + delta * next;
+        }
+        out[j] = v;
+    }
+    free(buf);
+    return ok;
+}
+
 /* P5, P50 and P95: the median first, then P5 in the part left of it and
  * P95 in the part right of it, so each later search is over half the data. */
 static void quantiles(double *x, size_t n, double *p5, double *p50, double *p95)
 {
+    double q[QB_N] = {0.05, 0.50, 0.95}, v[QB_N];
+    if (n >= 8 * QB_SAMPLE && quantiles_bracketed(x, n, q, v)) {
+        *p5 = v[0], *p50 = v[1], *p95 = v[2];
+        return;
+    }
     if (n < 64) { /* small: sort (insertion) and read off, as GSL does */
         for (size_t i = 1; i < n; i++)
             for (size_t j = i; j > 0 && x[j - 1] > x[j]; j--) {
@@ -92,6 +159,37 @@ static void quantiles(double *x, size_t n, double *p5, double *p50, double *p95)
     *p95 = quantile_in(x, n, 0.95, mid, n);
 }
 
+/* Mean and SD (n - 1) by two passes, the second with the correction term
+ * of the corrected two-pass algorithm (Chan, Golub & LeVeque 1983). Four
+ * running sums in a fixed order: the same bits every time, and about 10x
+ * faster than GSL's running-mean recurrence, whose division per value is
+ * a long dependency chain. */
+static void mean_sd(const double *x, size_t n, double *mean, double *sd)
+{
+    double s[4] = {0, 0, 0, 0}, d2[4] = {0, 0, 0, 0}, d1[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++)
+            s[j] += x[i + j];
+    for (; i < n; i++)
+        s[0] += x[i];
+    double m = ((s[0] + s[1]) + (s[2] + s[3])) / (double)n;
+    for (i = 0; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) {
+            double d = x[i + j] - m;
+            d1[j] += d;
+            d2[j] += d * d;
+        }
+    for (; i < n; i++) {
+        double d = x[i] - m;
+        d1[0] += d;
+        d2[0] += d * d;
+    }
+    double sum1 = (d1[0] + d1[1]) + (d1[2] + d1[3]), sum2 = (d2[0] + d2[1]) + (d2[2] + d2[3]);
+    *mean = m;
+    *sd = n > 1 ? sqrt(fmax(0, (sum2 - sum1 * sum1 / (double)n) / (double)(n - 1))) : 0;
+}
+
 void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
 {
     size_t m = 0, pos = 0;
@@ -105,8 +203,7 @@ void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
         out->mean = out->sd = out->p5 = out->p50 = out->p95 = out->p_positive = NAN;
         return;
     }
-    out->mean = gsl_stats_mean(scratch, 1, m);
-    out->sd = m > 1 ? gsl_stats_sd_m(scratch, 1, m, out->mean) : 0;
+    mean_sd(scratch, m, &out->mean, &out->sd);
     quantiles(scratch, m, &out->p5, &out->p50, &out->p95);
     out->p_positive = (double)pos / (double)m;
 }

@@ -209,7 +209,7 @@ START_TEST(stats_match_gsl)
     /* mkba_stats_of's quantiles by selection equal GSL's quantiles of the
      * sorted data (the same interpolation), for small and large n, with ties;
      * mean and SD equal gsl_stats_mean / gsl_stats_sd; P(> 0) is a count. */
-    size_t sizes[] = {1, 2, 3, 7, 20, 63, 64, 65, 100, 1000, 100001};
+    size_t sizes[] = {1, 2, 3, 7, 20, 63, 64, 65, 100, 1000, 100001, 131072, 300001};
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
         size_t n = sizes[t];
@@ -227,6 +227,8 @@ START_TEST(stats_match_gsl)
         ck_assert_double_eq(st.p50, gsl_stats_quantile_from_sorted_data(y, 1, n, 0.50));
         ck_assert_double_eq(st.p95, gsl_stats_quantile_from_sorted_data(y, 1, n, 0.95));
         ck_assert_double_eq_tol(st.mean, gsl_stats_mean(y, 1, n), 1e-9);
+        if (n > 1) /* GSL's running recurrence vs our two-pass sums: rounding only */
+            ck_assert_double_eq_tol(st.sd, gsl_stats_sd(y, 1, n), 1e-12 * gsl_stats_sd(y, 1, n));
         ck_assert_double_eq(st.p_positive, (double)pos / (double)n);
         free(x), free(y), free(sc);
     }
@@ -276,6 +278,36 @@ START_TEST(npv_shape_of_uniform)
     mkba_mc_free(mc);
     mkba_sim_free(s);
     mkba_model_free(m);
+}
+END_TEST
+
+START_TEST(large_quantiles_exact_on_awkward_data)
+{
+    /* Large samples take a sampled-bracket path; whatever the data's order
+     * its quantiles must still equal GSL's on the sorted data: sorted,
+     * reversed, all equal, two values, and a pattern that puts the same value
+     * at every multiple of a stride (so a strided sample sees only it). */
+    size_t n = 262147;
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *sc = malloc(n * sizeof *sc);
+    for (int pattern = 0; pattern < 5; pattern++) {
+        for (size_t i = 0; i < n; i++) {
+            switch (pattern) {
+            case 0: x[i] = (double)i; break;
+            case 1: x[i] = (double)(n - i); break;
+            case 2: x[i] = 3.5; break;
+            case 3: x[i] = i % 3 ? 1 : -1; break;
+            default: x[i] = i % 16 ? (double)(i % 1000) : 1e9; break;
+            }
+            y[i] = x[i];
+        }
+        gsl_sort(y, 1, n);
+        mkba_stats st;
+        mkba_stats_of(x, n, sc, &st);
+        ck_assert_double_eq(st.p5, gsl_stats_quantile_from_sorted_data(y, 1, n, 0.05));
+        ck_assert_double_eq(st.p50, gsl_stats_quantile_from_sorted_data(y, 1, n, 0.50));
+        ck_assert_double_eq(st.p95, gsl_stats_quantile_from_sorted_data(y, 1, n, 0.95));
+    }
+    free(x), free(y), free(sc);
 }
 END_TEST
 
@@ -502,6 +534,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, linear_model_mean);
     tcase_add_test(tc, product_of_independent);
     tcase_add_test(tc, npv_shape_of_uniform);
+    tcase_add_test(tc, large_quantiles_exact_on_awkward_data);
     tcase_add_test(tc, no_uncertainty_equals_deterministic);
     tcase_add_test(tc, uncertain_dropoff);
     tcase_add_test(tc, given_effect_is_drawn);

@@ -119,3 +119,6 @@ clean:
 
 -include $(DEPS)
 .SECONDARY:
+
+# Fuzzing (clang's libFuzzer): see tests/fuzz/.
+-include tests/fuzz/fuzz.mk

@@ -2213,6 +2213,7 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
             return NULL;
         }
     mkba_appraisal *a = mkba_xcalloc(1, sizeof *a);
+    a->min_group = MKBA_MIN_GROUP;
     fill_metadata(m, a);
     size_t per = m->n_items * m->horizon;
     a->flow = mkba_xcalloc(m->n_scen * per + 1, sizeof *a->flow);

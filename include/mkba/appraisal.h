@@ -110,11 +110,26 @@ typedef struct mkba_appraisal {
     /* [n_scenarios][n_stakeholders + 1]: the balance vs the reference. */
     mkba_balance *balance;
 
+    /* Disclosure control: a count of persons from 1 to min_group - 1 (and
+     * a statistic of such a group, like its mean) is never shown in any
+     * table, chart or report; it is printed as "<min_group" or left empty,
+     * and the output says so. Set from the model's [privacy] min_group
+     * (default MKBA_MIN_GROUP). */
+    size_t min_group;
+
     /* The Monte Carlo summary, when one was run (owned; NULL otherwise). */
     mkba_mc *mc;
     /* The sensitivity analysis, when one was run (owned; NULL otherwise). */
     struct mkba_sens *sens;
 } mkba_appraisal;
+
+#define MKBA_MIN_GROUP 10
+
+/* Whether a group of n persons is too small to show (see min_group). */
+static inline int mkba_ap_suppressed(const mkba_appraisal *a, size_t n)
+{
+    return n > 0 && n < a->min_group;
+}
 
 /* Index helpers for the arrays above. */
 static inline size_t mkba_ap_fidx(const mkba_appraisal *a, size_t s, size_t i, size_t t)

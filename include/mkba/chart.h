@@ -1,0 +1,70 @@
+/* chart.h - the appraisal as pictures, drawn by gnuplot.
+ *
+ * For every chart mkba writes, into a directory, the data file (NAME.dat,
+ * plain whitespace-separated columns) and a gnuplot script (NAME.gp) that
+ * reads it and renders NAME.png (pngcairo) and NAME.svg; then it runs
+ * gnuplot on each script. Analysts may restyle a chart by editing NAME.gp
+ * and running `gnuplot NAME.gp` in that directory.
+ *
+ * File names never contain labels: they are fixed names, with a scenario's
+ * index where a chart is per project scenario (npv_histogram_1, ...).
+ * Labels from models, scenarios and cohorts reach gnuplot only through
+ * the data files or as sanitised string literals in the script, so that
+ * no label can run a command (gnuplot expands backquotes and system()) or
+ * break the script.
+ *
+ * Charts (each only when its data exist):
+ *   npv_histogram_S     society's NPV over the Monte Carlo draws of project
+ *                       scenario S, P(NPV > 0) marked            (needs mc)
+ *   npv_scurve          cumulative distribution of society's NPV, every
+ *                       project scenario                          (needs mc)
+ *   scenarios           P5-P50-P95 interval and mean of society's NPV per
+ *                       project scenario                          (needs mc)
+ *   tornado             one-way sensitivity, society              (needs sens)
+ *   sobol               first and total Sobol indices    (needs sens with sobol)
+ *   twoway              two-way grid as a heat map      (needs sens with grid)
+ *   waterfall_items_S   NPV built up item by item, project scenario S
+ *   waterfall_stakeholders_S  NPV per stakeholder adding up to society
+ *   cashflows_S         net incremental flow per year per stakeholder
+ *   effects             each effect's estimate with its 95% CI
+ */
+#ifndef MKBA_CHART_H
+#define MKBA_CHART_H
+
+#include <stddef.h>
+
+#include "mkba/appraisal.h"
+#include "mkba/error.h"
+
+typedef struct mkba_chart_opts {
+    int lang_nl;          /* axis titles and legends in Dutch (1) or English (0) */
+    const char *gnuplot;  /* program to run; NULL: $MKBA_GNUPLOT, else "gnuplot" */
+    int render;           /* 0: write .dat and .gp only, do not run gnuplot */
+} mkba_chart_opts;
+
+typedef struct mkba_chart {
+    char *name;           /* file stem, e.g. "npv_histogram_1" */
+    char *title;          /* human title, in the chosen language */
+    int rendered;         /* NAME.png and NAME.svg were made */
+} mkba_chart;
+
+typedef struct mkba_chart_set {
+    char *dir;            /* the directory the files are in */
+    size_t n;
+    mkba_chart *charts;
+    int gnuplot_missing;  /* the program could not be started: nothing rendered */
+} mkba_chart_set;
+
+/* Write every chart of 'a' into 'dir' (created if missing) and render
+ * them unless o->render is 0. A missing gnuplot is not an error: the data
+ * and scripts are written, set->gnuplot_missing is set, and the caller
+ * says once how to install it. Fails with MKBA_EIO when a file cannot be
+ * written ("dir/NAME.gp: cannot write: ...") or gnuplot fails on a script
+ * ("dir/NAME.gp: gnuplot failed: <its first error line>"). Returns the
+ * set (owned by the caller, free with mkba_chart_set_free) or NULL. */
+mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
+                                     const mkba_chart_opts *o, mkba_error *err);
+
+void mkba_chart_set_free(mkba_chart_set *set); /* NULL is a no-op */
+
+#endif

@@ -30,7 +30,7 @@ TEST_SUPPORT := tests/testutil.c
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
 
-.PHONY: all mkba deps demo check check-asan valgrind check-build check-run bench install uninstall clean
+.PHONY: all mkba deps test-deps apt-install demo check check-asan valgrind check-build check-run bench install uninstall clean
 
 all: mkba
 
@@ -61,8 +61,14 @@ $(BUILD)/src $(BUILD)/tests:
 
 # Install missing Debian packages (apt-get as root; otherwise print the line).
 APT_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libcjson-dev nettle-dev check gnuplot-nox
+# The tests also open the HTML report in a headless browser.
+TEST_PKGS := chromium
 deps:
-	@missing=""; for p in $(APT_PKGS); do \
+	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS)"
+test-deps:
+	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS) $(TEST_PKGS)"
+apt-install:
+	@missing=""; for p in $(PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -78,16 +84,16 @@ demo: deps
 	@$(MAKE) --no-print-directory mkba
 	./mkba run scenarios/almere-pilot.ini scenarios/almere-liaison.ini --out results/almere
 
-check: deps
+check: test-deps
 	@$(MAKE) --no-print-directory mkba $(TEST_BIN)
 	@MKBA_BIN=$(abspath $(BUILD)/mkba) tests/run-tests.sh $(TEST_BIN)
 
 # The same suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-check-asan: deps
+check-asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" check-run
 
-valgrind: deps
+valgrind: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-vg OPT="-O1 -g" check-build
 	@MKBA_BIN=$(abspath build-vg/mkba) MKBA_VALGRIND=1 CK_FORK=no \
 	    tests/run-tests.sh $(patsubst $(BUILD)/%,build-vg/%,$(TEST_BIN))

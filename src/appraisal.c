@@ -127,8 +127,24 @@ void mkba_appraisal_free(mkba_appraisal *a)
     for (size_t i = 0; i < a->n_effects; i++) {
         free(a->effects[i].name);
         free(a->effects[i].label);
+        free(a->effects[i].unit);
+        free(a->effects[i].source);
     }
     free(a->effects);
+    for (size_t i = 0; i < a->n_params; i++) {
+        mkba_ap_param *p = &a->params[i];
+        free(p->name);
+        free(p->label);
+        free(p->unit);
+        free(p->value);
+        free(p->distribution);
+        free(p->source);
+        for (size_t s = 0; p->scen_value && s < a->n_scenarios; s++)
+            free(p->scen_value[s]);
+        free(p->scen_value);
+        free(p->base);
+    }
+    free(a->params);
     free(a->flow);
     free(a->delta);
     free(a->item_pv);

@@ -3,23 +3,28 @@
  *
  * Exit codes: 0 success, 1 a failed run (bad input, I/O), 2 a usage error. */
 #include <errno.h>
+#include <ftw.h>
 #include <gsl/gsl_errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "mkba/appraisal.h"
 #include "mkba/bootstrap.h"
+#include "mkba/chart.h"
 #include "mkba/cohort.h"
 #include "mkba/error.h"
 #include "mkba/estimate.h"
+#include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/model.h"
 #include "mkba/out.h"
+#include "mkba/report.h"
 #include "mkba/sens.h"
 #include "mkba/sim.h"
 #include "mkba/summary.h"
@@ -57,7 +62,9 @@ static const char *const RUN_HELP =
     "  --reference FILE  the reference alternative (regular practice); default:\n"
     "                    the 'reference' key in the first scenario's [scenario]\n"
     "  --out DIR         write CSV tables (also ;-separated *_nl.csv) and\n"
-    "                    results.json into DIR (created if missing)\n"
+    "                    results.json into DIR (created if missing), and the\n"
+    "                    charts (PNG, SVG, data, gnuplot scripts) into DIR/charts\n"
+    "  --no-charts       with --out: write no charts\n"
     "  --detail          also print the items and the yearly cash flows\n"
     "  -q, --quiet       print no report (with --out: write files only)\n"
     "\n"
@@ -70,6 +77,12 @@ static const char *const RUN_HELP =
     "                    0 keeps the effects at their estimates)\n"
     "  --draws-out FILE  write every draw (parameters, effects, NPVs) as CSV\n"
     "  --sensitivity     also run the one-way analysis and switching values\n"
+    "\n"
+    "Report:\n"
+    "  --report FILE     write the report as one self-contained HTML file: the\n"
+    "                    conclusion, key figures, tables, charts, assumptions with\n"
+    "                    their sources, and provenance (open it in any browser)\n"
+    "  --lang nl|en      language of the report: Dutch or English (default en)\n"
     "  -h, --help        show this help\n";
 
 static const char *const SENS_HELP =
@@ -82,7 +95,9 @@ static const char *const SENS_HELP =
     "\n"
     "Options:\n"
     "  --reference FILE  the reference alternative (as for mkba run)\n"
-    "  --out DIR         write the tables (sens_*.csv) and results.json into DIR\n"
+    "  --out DIR         write the tables (sens_*.csv) and results.json into DIR,\n"
+    "                    and the charts into DIR/charts\n"
+    "  --no-charts       with --out: write no charts\n"
     "  --two-way A,B     also a grid of society's NPV over inputs A and B, each\n"
     "                    from its P10 to its P90\n"
     "  --steps N         grid points per input for --two-way (default 5)\n"
@@ -91,6 +106,8 @@ static const char *const SENS_HELP =
     "  --seed S          random seed of the Sobol sample (default: the model's)\n"
     "  --threads T       threads to use (default: all cores)\n"
     "  -q, --quiet       print nothing (with --out: write files only)\n"
+    "  --report FILE     also write the HTML report (see 'mkba run --help')\n"
+    "  --lang nl|en      language of the report: Dutch or English (default en)\n"
     "  -h, --help        show this help\n";
 
 static const char *const ESTIMATE_HELP =
@@ -125,6 +142,10 @@ typedef struct opts {
     int has_seed, threads, has_draws, has_boot, sensitivity;
     size_t draws, boot, steps, sobol;
     int has_sobol;
+    const char *report;   /* --report FILE.html */
+    int lang_nl;          /* --lang nl */
+    int no_charts;        /* --no-charts */
+    int out_is_file;      /* mkba estimate: --out names a file, not a directory */
     size_t n_files;
     const char **files;
 } opts;
@@ -169,6 +190,8 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
             return EXIT_OK;
         }
         if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (!a[0])
+                return usage_error(cmd, "%s", "an empty file name was given");
             o->files[o->n_files++] = a;
             continue;
         }
@@ -189,7 +212,9 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
                      {"--seed", 's', 1},      {"--draws", 'D', 1}, {"--threads", 'T', 1},
                      {"--bootstrap", 'B', 1}, {"--draws-out", 'W', 1},
                      {"--sensitivity", 'S', 0}, {"--two-way", 'X', 1},
-                     {"--steps", 'N', 1},     {"--sobol", 'O', 1}};
+                     {"--steps", 'N', 1},     {"--sobol", 'O', 1},
+                     {"--report", 'H', 1},    {"--lang", 'L', 1},
+                     {"--no-charts", 'C', 0}};
         int found = -1;
         for (int k = 0; k < (int)(sizeof table / sizeof table[0]); k++)
             if (strcmp(name, table[k].name) == 0 && strchr(allowed, table[k].letter))
@@ -202,6 +227,8 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
             else if (i + 1 < argc)
                 val = argv[++i];
             else
+                return usage_error(cmd, "option '%s' needs a value", name);
+            if (!*val) /* --out= or --out '': never a useful file name */
                 return usage_error(cmd, "option '%s' needs a value", name);
         } else if (eq) {
             return usage_error(cmd, "option '%s' takes no value", name);
@@ -252,9 +279,14 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
         case 'S':
             o->sensitivity = 1;
             break;
-        case 'X':
+        case 'X': {
+            const char *comma = strchr(val, ',');
+            if (!comma || comma == val || !comma[1] || strchr(comma + 1, ','))
+                return usage_error(cmd, "--two-way expects two inputs as NAME1,NAME2, got '%s'",
+                                   val);
             o->two_way = val;
             break;
+        }
         case 'O': {
             unsigned long v;
             if (!parse_count(val, 10000000UL, &v) || v == 1)
@@ -273,8 +305,33 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
             o->steps = v;
             break;
         }
+        case 'H':
+            o->report = val;
+            break;
+        case 'L':
+            if (strcmp(val, "nl") != 0 && strcmp(val, "en") != 0)
+                return usage_error(cmd, "--lang expects 'nl' (Dutch) or 'en' (English), got '%s'",
+                                   val);
+            o->lang_nl = strcmp(val, "nl") == 0;
+            break;
+        case 'C':
+            o->no_charts = 1;
+            break;
         }
     }
+    return EXIT_OK;
+}
+
+/* Options that mean something only beside another are refused rather than
+ * silently ignored. Returns EXIT_OK or the usage error's exit code. */
+static int check_combinations(const char *cmd, const opts *o)
+{
+    if (strcmp(cmd, "run") == 0 && !o->sensitivity && (o->two_way || o->steps || o->has_sobol))
+        return usage_error(cmd, "%s", "--two-way, --steps and --sobol need --sensitivity");
+    if (o->steps && !o->two_way)
+        return usage_error(cmd, "%s", "--steps needs --two-way");
+    if (o->draws_out && o->has_draws && o->draws == 0)
+        return usage_error(cmd, "%s", "--draws-out needs a Monte Carlo: give --draws N with N > 0");
     return EXIT_OK;
 }
 
@@ -357,6 +414,8 @@ static mc_settings resolve_mc(const opts *o, const mkba_model *m)
     return r;
 }
 
+static mkba_status make_parent(const opts *o, const char *path, mkba_error *err);
+
 /* The Monte Carlo: bootstrap the cohort effects, draw, summarise into a->mc. */
 static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_cohort *c,
                                mkba_appraisal *a, mkba_error *err)
@@ -382,7 +441,7 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
     mkba_sim *sim = st ? NULL : mkba_sim_run(plan, &so, err);
     if (sim) {
         a->mc = mkba_mc_summarize(sim, plan, ms.seed, boot, n_boot, n_failed);
-        if (o->draws_out)
+        if (o->draws_out && !(st = make_parent(o, o->draws_out, err)))
             st = mkba_out_write_draws(o->draws_out, sim, plan, a, err);
     } else if (!st) {
         st = err->code ? err->code : MKBA_EINVAL;
@@ -406,6 +465,123 @@ static mkba_status two_way(const opts *o, const mkba_model *m, mkba_appraisal *a
     return st;
 }
 
+/* Is 'path' (stat'ed as *st) the file 'other'? Compared by device and
+ * inode, so "./x.csv", a symbolic link or a hard link are caught too. */
+static int same_inode(const struct stat *st, const char *other)
+{
+    struct stat o;
+    return other && stat(other, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino;
+}
+
+/* Which input of this run 'path' is ("the model file", "a scenario file",
+ * "a cohort file"), or NULL when it is none. */
+static const char *input_kind(const char *path, const mkba_model *m, const mkba_appraisal *a)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return NULL;
+    if (same_inode(&st, a->model_file))
+        return "the model file";
+    for (size_t i = 0; i < a->n_scenarios; i++)
+        if (same_inode(&st, a->scenarios[i].file))
+            return "a scenario file";
+    const mkba_cohort_spec *cs = mkba_model_cohort_spec(m);
+    if (cs && (same_inode(&st, cs->file) || same_inode(&st, cs->pilot_file) ||
+               same_inode(&st, cs->control_file)))
+        return "a cohort file";
+    return NULL;
+}
+
+/* Whether 'path' lies inside the --out directory (as written: "res/x.html"
+ * with --out res or res/), whose missing directories are made before the
+ * file is written. */
+static int under_out(const opts *o, const char *path)
+{
+    if (!o->out || o->out_is_file)
+        return 0;
+    size_t n = strlen(o->out);
+    while (n > 1 && o->out[n - 1] == '/')
+        n--;
+    return strncmp(path, o->out, n) == 0 && path[n] == '/' && !strstr(path + n, "/../");
+}
+
+/* The directory part of 'path' ("." for none); the caller frees it. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return mkba_xstrdup(".");
+    return mkba_xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* An output file inside --out: make its directories first. */
+static mkba_status make_parent(const opts *o, const char *path, mkba_error *err)
+{
+    if (!under_out(o, path))
+        return MKBA_OK;
+    char *dir = dir_of(path);
+    mkba_status st = mkba_mkdir_p(dir, err);
+    free(dir);
+    return st;
+}
+
+/* An output file named by 'option' must not be an input, a directory or
+ * something that cannot be created: found before anything is computed
+ * or written. A file inside --out whose directory does not exist yet is
+ * tried when it is written (the directory is made then). */
+static mkba_status check_output_file(const opts *o, const char *path, const char *option,
+                                     const mkba_model *m, const mkba_appraisal *a,
+                                     mkba_error *err)
+{
+    const char *kind = input_kind(path, m, a);
+    struct stat st;
+    if (kind)
+        return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
+                              "is %s; %s would overwrite it (give %s another file name)", kind,
+                              option, option);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot write: Is a directory");
+    if (under_out(o, path)) {
+        char *dir = dir_of(path);
+        int missing = stat(dir, &st) != 0 && errno == ENOENT;
+        free(dir);
+        if (missing)
+            return MKBA_OK;
+    }
+    mkba_afile *f = mkba_afile_open(path, err); /* a trial: removed at once */
+    if (!f)
+        return err->code;
+    mkba_afile_abort(f);
+    return MKBA_OK;
+}
+
+/* The outputs of this run against its inputs (see check_output_file);
+ * --out DIR must not be an existing file. */
+static mkba_status check_outputs(const opts *o, const mkba_model *m, const mkba_appraisal *a,
+                                 mkba_error *err)
+{
+    mkba_status st = MKBA_OK;
+    struct stat sb;
+    if (o->draws_out && resolve_mc(o, m).draws == 0)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "--draws-out needs a Monte Carlo: give --draws N (the model's "
+                              "[simulation] sets no draws)");
+    if (o->draws_out && (st = check_output_file(o, o->draws_out, "--draws-out", m, a, err)))
+        return st;
+    if (o->report && (st = check_output_file(o, o->report, "--report", m, a, err)))
+        return st;
+    if (o->out && o->out_is_file)
+        return check_output_file(o, o->out, "--out", m, a, err);
+    if (o->out && stat(o->out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        const char *kind = input_kind(o->out, m, a);
+        return mkba_error_set(err, MKBA_EINVAL, o->out, 0, NULL,
+                              "is %s, not a directory (--out names the directory for the "
+                              "results)",
+                              kind ? kind : "a file");
+    }
+    return MKBA_OK;
+}
+
 static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
 {
     mkba_model *m = mkba_model_open(o->reference, o->n_files, o->files, err);
@@ -415,6 +591,10 @@ static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
     mkba_cohort *c = NULL;
     if (!estimate_effects(m, &c, err))
         a = mkba_model_appraise(m, err);
+    if (a && check_outputs(o, m, a, err)) {
+        mkba_appraisal_free(a);
+        a = NULL;
+    }
     if (a && resolve_mc(o, m).draws > 0 && monte_carlo(o, m, c, a, err)) {
         mkba_appraisal_free(a);
         a = NULL;
@@ -439,13 +619,80 @@ static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
     return a;
 }
 
+/* The charts of 'a' into OUT/charts (with --out, unless --no-charts); NULL
+ * with *err clear when none are asked for. A missing gnuplot is no
+ * failure: it is said once on stderr (also with -q). */
+static mkba_chart_set *write_charts(const opts *o, const mkba_appraisal *a, mkba_error *err)
+{
+    if (!o->out || o->no_charts)
+        return NULL;
+    size_t n = strlen(o->out) + sizeof "/charts";
+    char *dir = mkba_xmalloc(n);
+    snprintf(dir, n, "%s/charts", o->out);
+    mkba_chart_opts co = {.lang_nl = o->lang_nl, .gnuplot = NULL, .render = 1};
+    mkba_chart_set *set = mkba_chart_write_all(dir, a, &co, err);
+    if (set && set->gnuplot_missing)
+        fprintf(stderr,
+                "mkba: gnuplot not found: charts' data and scripts are in %s; install it with: "
+                "sudo apt-get install gnuplot-nox\n",
+                dir);
+    free(dir);
+    return set;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* --report: the HTML report of 'a', with the charts of 'charts' (those
+ * written into OUT/charts). Without them (no --out) the charts are made in
+ * a temporary directory that is removed afterwards; with --no-charts the
+ * report has none and says so. */
+static mkba_status write_report(const opts *o, const mkba_appraisal *a,
+                                const mkba_chart_set *charts, mkba_error *err)
+{
+    mkba_report_opts ro = {.lang_nl = o->lang_nl, .charts = charts,
+                           .charts_skipped = o->no_charts};
+    if (make_parent(o, o->report, err))
+        return err->code;
+    if (charts || o->no_charts)
+        return mkba_report_write(o->report, a, &ro, err);
+    const char *base = getenv("TMPDIR");
+    size_t n = strlen(base && *base ? base : "/tmp") + sizeof "/mkba-charts-XXXXXX";
+    char *dir = mkba_xmalloc(n);
+    snprintf(dir, n, "%s/mkba-charts-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(dir)) {
+        mkba_status st = mkba_error_set(err, MKBA_EIO, dir, 0, NULL,
+                                        "cannot create a directory for the report's charts: %s",
+                                        strerror(errno));
+        free(dir);
+        return st;
+    }
+    mkba_chart_opts co = {.lang_nl = o->lang_nl, .gnuplot = NULL, .render = 1};
+    mkba_chart_set *set = mkba_chart_write_all(dir, a, &co, err);
+    mkba_status st = set ? MKBA_OK : err->code ? err->code : MKBA_EIO;
+    if (set && set->gnuplot_missing)
+        fprintf(stderr, "mkba: gnuplot not found: the report has no charts; install it with: "
+                        "sudo apt-get install gnuplot-nox\n");
+    if (!st) {
+        ro.charts = set;
+        st = mkba_report_write(o->report, a, &ro, err);
+    }
+    mkba_chart_set_free(set);
+    (void)nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS); /* best effort */
+    free(dir);
+    return st;
+}
+
 /* ======================= Commands ======================= */
 
 static int cmd_run(int argc, char **argv, int check_only)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWSXNO",
+    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWSXNOHLC",
                         check_only ? CHECK_HELP : RUN_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
@@ -453,6 +700,8 @@ static int cmd_run(int argc, char **argv, int check_only)
         rc = usage_error(check_only ? "check" : "run", "%s", "no scenario file given");
         goto out;
     }
+    if ((rc = check_combinations(check_only ? "check" : "run", &o)))
+        goto out;
     if (check_only) { /* check reads and evaluates; it runs no Monte Carlo */
         o.has_draws = 1;
         o.draws = 0;
@@ -473,6 +722,15 @@ static int cmd_run(int argc, char **argv, int check_only)
             print_error(&err);
             rc = EXIT_FAIL;
         }
+        mkba_chart_set *charts = NULL;
+        if (!rc && !(charts = write_charts(&o, a, &err)) && err.code) {
+            print_error(&err);
+            rc = EXIT_FAIL;
+        }
+        if (!rc && o.report && write_report(&o, a, charts, &err)) {
+            print_error(&err);
+            rc = EXIT_FAIL;
+        }
         if (!rc && !o.quiet) {
             mkba_out_opts po = {.lang_nl = 0, .detail = o.detail};
             mkba_out_print(stdout, a, &po);
@@ -480,7 +738,12 @@ static int cmd_run(int argc, char **argv, int check_only)
             mkba_out_print_sens(stdout, a);
             if (o.out)
                 printf("\nTables and results.json written to %s/\n", o.out);
+            if (charts)
+                printf("Charts written to %s/\n", charts->dir);
+            if (o.report)
+                printf("%sReport written to %s\n", o.out ? "" : "\n", o.report);
         }
+        mkba_chart_set_free(charts);
     }
     mkba_appraisal_free(a);
 out:
@@ -503,6 +766,7 @@ static int cmd_estimate(int argc, char **argv)
     mkba_error_clear(&err);
     o.reference = o.files[0];
     o.n_files = 0;
+    o.out_is_file = 1;
     o.has_draws = 1; /* effects only: no Monte Carlo, whatever [simulation] says */
     o.draws = 0;
     mkba_appraisal *a = pipeline(&o, &err);
@@ -527,13 +791,15 @@ static int cmd_sensitivity(int argc, char **argv)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts("sensitivity", "roqXNOsT", SENS_HELP, argc, argv, &o, &done);
+    int rc = parse_opts("sensitivity", "roqXNOsTHLC", SENS_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
     if (o.n_files == 0) {
         rc = usage_error("sensitivity", "%s", "no scenario file given");
         goto out;
     }
+    if ((rc = check_combinations("sensitivity", &o)))
+        goto out;
     o.sensitivity = 1;
     o.has_draws = 1; /* deterministic: no Monte Carlo */
     o.draws = 0;
@@ -545,7 +811,10 @@ static int cmd_sensitivity(int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
-    if (o.out && mkba_out_write_dir(o.out, a, &err)) {
+    mkba_chart_set *charts = NULL;
+    if ((o.out && mkba_out_write_dir(o.out, a, &err)) ||
+        (!(charts = write_charts(&o, a, &err)) && err.code) ||
+        (o.report && write_report(&o, a, charts, &err))) {
         print_error(&err);
         rc = EXIT_FAIL;
     } else if (!o.quiet) {
@@ -553,7 +822,12 @@ static int cmd_sensitivity(int argc, char **argv)
         mkba_out_print_sens(stdout, a);
         if (o.out)
             printf("\nTables and results.json written to %s/\n", o.out);
+        if (charts)
+            printf("Charts written to %s/\n", charts->dir);
+        if (o.report)
+            printf("%sReport written to %s\n", o.out ? "" : "\n", o.report);
     }
+    mkba_chart_set_free(charts);
     mkba_appraisal_free(a);
 out:
     free(o.files);
@@ -574,6 +848,14 @@ static int cmd_synth(int argc, char **argv)
     }
     mkba_error err;
     mkba_error_clear(&err);
+    struct stat spec_st;
+    if (stat(o.files[0], &spec_st) == 0 && same_inode(&spec_st, o.out)) {
+        fprintf(stderr, "mkba: %s: is the spec file; --out would overwrite it (give --out "
+                        "another file name)\n",
+                o.out);
+        rc = EXIT_FAIL;
+        goto out;
+    }
     mkba_synth *s = mkba_synth_load(o.files[0], &err);
     if (!s || mkba_synth_write(s, o.seed, o.out, &err)) {
         print_error(&err);
@@ -610,6 +892,8 @@ int main(int argc, char **argv)
                            : strcmp(topic, "synth") == 0    ? SYNTH_HELP
                            : strcmp(topic, "sensitivity") == 0 ? SENS_HELP
                                                             : USAGE;
+        if (text == USAGE && topic[0])
+            return usage_error(NULL, "unknown command '%s'", topic);
         fputs(text, stdout);
         return EXIT_OK;
     }

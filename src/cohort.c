@@ -50,6 +50,7 @@ typedef struct slot {
     size_t key;              /* offset of the key in the arena, +1; 0 = empty */
     long value;
     int file;                /* which file the key came from (ids) */
+    int group;               /* the group of the person (ids) */
 } slot;
 
 typedef struct strset {
@@ -112,10 +113,11 @@ static void strset_grow(strset *s)
     s->cap = cap;
 }
 
-/* Find key[0..len) or insert it with (value, file). Returns the slot; sets
- * *found to 1 when the key was already there (its slot is unchanged). */
+/* Find key[0..len) or insert it with (value, file, group). Returns the
+ * slot; sets *found to 1 when the key was already there (its slot is
+ * unchanged). */
 static const slot *strset_put(strset *s, const char *key, size_t len, long value, int file,
-                              int *found)
+                              int group, int *found)
 {
     if (2 * (s->n + 1) > s->cap)
         strset_grow(s);
@@ -131,7 +133,8 @@ static const slot *strset_put(strset *s, const char *key, size_t len, long value
     }
     memcpy(s->arena + s->arena_len, key, len);
     s->arena[s->arena_len + len] = '\0';
-    *sl = (slot){.hash = h, .key = s->arena_len + 1, .value = value, .file = file};
+    *sl = (slot){.hash = h, .key = s->arena_len + 1, .value = value, .file = file,
+                 .group = group};
     s->arena_len += len + 1;
     s->n++;
     return sl;
@@ -171,10 +174,15 @@ static int same(const char *s, size_t n, const char *w, int ignore_case)
     return i == n && w[i] == '\0';
 }
 
-/* A value for a message: at most ECHO_MAX bytes, "..." when cut. */
+static int bsn_like(const char *s, size_t len);
+
+/* A value for a message: at most ECHO_MAX bytes, "..." when cut; a number
+ * that looks like a BSN is not shown. */
 static void echo(char *out, size_t size, const char *s, size_t len)
 {
-    if (len > ECHO_MAX)
+    if (bsn_like(s, len)) /* a person's number: never in a message */
+        snprintf(out, size, "(a BSN-like number, not shown)");
+    else if (len > ECHO_MAX)
         snprintf(out, size, "%.*s...", ECHO_MAX, s);
     else
         snprintf(out, size, "%.*s", (int)len, s);
@@ -190,6 +198,47 @@ static int is_missing_text(const char *s)
 {
     double unused;
     return mkba_csv_number(s, 0, &unused) == 0;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Does s[0..len) (already trimmed) look like a Dutch citizen service number
+ * (BSN)? Nine digits d1..d9 with 9*d1 + 8*d2 + ... + 2*d8 - d9 a non-zero
+ * multiple of 11 (the "11-test"). Eight digits count as a BSN whose leading
+ * 0 a spreadsheet dropped. '.', '-' or ' ' between two digits are skipped
+ * (the official notation is 1234.56.782). */
+static int bsn_like(const char *s, size_t len)
+{
+    int d[9], n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (is_digit(s[i])) {
+            if (n == 9)
+                return 0;
+            d[n++] = s[i] - '0';
+        } else if (!((s[i] == '.' || s[i] == '-' || s[i] == ' ') && i > 0 && i + 1 < len &&
+                     is_digit(s[i - 1]) && is_digit(s[i + 1]))) {
+            return 0;
+        }
+    }
+    if (n < 8)
+        return 0;
+    int sum = 0, weight = n; /* 9 digits: weights 9..2; 8 digits: 8..2 (the 0 has 9) */
+    for (int i = 0; i < n - 1; i++)
+        sum += weight-- * d[i];
+    sum -= d[n - 1];
+    return sum != 0 && sum % 11 == 0;
+}
+
+int mkba_cohort_bsn_like(const char *s)
+{
+    size_t len;
+    if (!s)
+        return 0;
+    s = trim(s, &len);
+    return bsn_like(s, len);
 }
 
 /* ============================= the cohort ============================== */
@@ -278,7 +327,95 @@ typedef struct loader {
     strset ids;              /* ids seen so far (all files) */
     strset *levels;          /* [n_vars] category level -> code */
     const char *paths[2];    /* files by index, for duplicate-id messages */
+    size_t n_cols;           /* header fields of the file being read */
+    struct bsncol *bsn;      /* [n_cols] BSN-like values per column (bsn_scan) */
 } loader;
+
+/* ========================= refusing BSN columns ========================= */
+
+/* Every column of a file, mapped or not, is scanned for Dutch citizen
+ * service numbers: personal data mkba must not read. A column is refused
+ * when at least BSN_MIN_VALUES of its values and at least 90% of them look
+ * like BSNs (bsn_like): a random 9-digit number passes the 11-test with
+ * chance 1/11, so amounts or client numbers are not caught, while a few
+ * typos or placeholders do not let a BSN column through. Missing values
+ * ("", NA, N/A, ".") are not counted. The id column is exempt: ids are only
+ * checked for duplicates and never stored or shown. */
+#define BSN_MIN_VALUES 3
+
+typedef struct bsncol {
+    char *name;              /* trimmed header name */
+    size_t yes, no;          /* values that look like a BSN, and other values */
+} bsncol;
+
+static void bsn_free(loader *ld)
+{
+    for (size_t i = 0; i < ld->n_cols; i++)
+        free(ld->bsn[i].name);
+    free(ld->bsn);
+    ld->bsn = NULL;
+    ld->n_cols = 0;
+}
+
+/* Start counting for a file with header 'fields'. */
+static void bsn_begin(loader *ld, size_t n, char **fields)
+{
+    bsn_free(ld);
+    ld->bsn = mkba_xcalloc(n ? n : 1, sizeof *ld->bsn);
+    ld->n_cols = n;
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *f = trim(fields[i], &len);
+        ld->bsn[i].name = mkba_xstrndup(f, len);
+    }
+}
+
+/* Count one record's fields. It runs on every field of a file, so most are
+ * decided on their first bytes: one that does not start with a digit, or
+ * is shorter than 8 bytes, is no BSN; at most BSN_SCAN_MAX bytes are read. */
+#define BSN_SCAN_MAX 24
+static void bsn_scan(loader *ld, char **fields)
+{
+    for (size_t i = 0; i < ld->n_cols; i++) {
+        const char *f = fields[i];
+        while (is_blank(*f))
+            f++;
+        if (*f == '\0' || (long)i == ld->id_col)
+            continue;
+        bsncol *b = &ld->bsn[i];
+        if (!is_digit(*f)) {
+            int maybe_na = *f == '.' || *f == 'N' || *f == 'n';
+            b->no += !(maybe_na && is_missing_text(f));
+            continue;
+        }
+        size_t len = strnlen(f, BSN_SCAN_MAX);
+        while (len > 0 && len < BSN_SCAN_MAX && is_blank(f[len - 1]))
+            len--;
+        if (len >= 8 && len < BSN_SCAN_MAX && bsn_like(f, len))
+            b->yes++;
+        else
+            b->no++;
+    }
+}
+
+/* After a file: refuse it when a column holds BSNs. */
+static mkba_status bsn_verdict(const loader *ld, mkba_error *err)
+{
+    for (size_t i = 0; i < ld->n_cols; i++) {
+        const bsncol *b = &ld->bsn[i];
+        if (b->yes < BSN_MIN_VALUES || b->yes < 9 * b->no)
+            continue;
+        char where[300];
+        snprintf(where, sizeof where, "column '%.200s'", b->name);
+        return mkba_error_set(err, MKBA_EINVAL, ld->path, 0, where,
+                              "looks like Dutch citizen service numbers (BSN: 9 digits "
+                              "passing the 11-test); mkba refuses to read it. Remove the "
+                              "column, or map it as the person id in the model ([cohort] "
+                              "id_column = %.200s) if it is the id",
+                              b->name);
+    }
+    return MKBA_OK;
+}
 
 /* Locate 'name' among the header fields: exact match first, then a unique
  * case-insensitive one. Returns the index, -1 when absent, -2 on an error
@@ -364,6 +501,7 @@ static mkba_status map_header(loader *ld, size_t n, char **fields, long line, mk
             return missing_column(ld, n, fields, cv->column, line, err);
         ld->col[v] = i;
     }
+    bsn_begin(ld, n, fields);
     ld->header_done = 1;
     return MKBA_OK;
 }
@@ -409,8 +547,9 @@ static int row_group(const loader *ld, char **fields, long line, mkba_error *err
     return -1;
 }
 
-/* Remember the record's id; a duplicate is an error (the id is not shown). */
-static mkba_status check_id(loader *ld, char **fields, long line, mkba_error *err)
+/* Remember the record's id (of a person in 'group'); a duplicate is an
+ * error, and one in the other group says so (the id is not shown). */
+static mkba_status check_id(loader *ld, char **fields, int group, long line, mkba_error *err)
 {
     size_t len;
     const char *id = trim(fields[ld->id_col], &len);
@@ -418,9 +557,23 @@ static mkba_status check_id(loader *ld, char **fields, long line, mkba_error *er
         return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                               "empty id in column '%s'", ld->spec->id_column);
     int found;
-    const slot *sl = strset_put(&ld->ids, id, len, line, ld->file_index, &found);
+    const slot *sl = strset_put(&ld->ids, id, len, line, ld->file_index, group, &found);
     if (!found)
         return MKBA_OK;
+    if (sl->group != group) {
+        const char *first = sl->group == MKBA_PILOT ? "pilot" : "control";
+        const char *here = group == MKBA_PILOT ? "pilot" : "control";
+        if (sl->file == ld->file_index)
+            return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                                  "the same id (column '%s') is in both groups: %s on line "
+                                  "%ld, %s on line %ld",
+                                  ld->spec->id_column, first, sl->value, here, line);
+        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                              "the same id (column '%s') is in both groups: %s in %s line "
+                              "%ld, %s on line %ld",
+                              ld->spec->id_column, first, ld->paths[sl->file], sl->value, here,
+                              line);
+    }
     if (sl->file == ld->file_index)
         return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                               "duplicate id in column '%s' (first seen on line %ld)",
@@ -428,6 +581,12 @@ static mkba_status check_id(loader *ld, char **fields, long line, mkba_error *er
     return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                           "duplicate id in column '%s' (first seen in %s line %ld)",
                           ld->spec->id_column, ld->paths[sl->file], sl->value);
+}
+
+/* Is x within the declared range (NULL: none)? */
+static int in_range(const mkba_cohort_range *rg, double x)
+{
+    return !rg || ((!rg->has_min || x >= rg->min) && (!rg->has_max || x <= rg->max));
 }
 
 /* Parse one field of variable v into *out (NaN when missing); returns 1 when
@@ -443,18 +602,20 @@ static int parse_value(loader *ld, size_t v, const char *field, long line, doubl
         if (is_missing_text(s))
             return 1;
         int found;
-        const slot *sl = strset_put(&ld->levels[v], s, len, (long)cv->n_levels, 0, &found);
+        const slot *sl = strset_put(&ld->levels[v], s, len, (long)cv->n_levels, 0, 0, &found);
         if (!found)
             add_level(cv, s, len);
         *out = (double)sl->value;
         return 0;
     }
-    double x;
+    double x = 0; /* not set by mkba_csv_number on an error */
     int r = mkba_csv_number(s, ld->dialect->decimal_comma, &x);
     if (r == 0)
         return 1;
-    if (r > 0 && (cv->type != MKBA_VAR_NONNEG || x >= 0)
-        && (cv->type != MKBA_VAR_BINARY || x == 0 || x == 1)) {
+    const mkba_cohort_range *rg = ld->spec->ranges ? &ld->spec->ranges[v] : NULL;
+    int nonneg_ok = cv->type != MKBA_VAR_NONNEG || x >= 0;
+    int binary_ok = cv->type != MKBA_VAR_BINARY || x == 0 || x == 1;
+    if (r > 0 && nonneg_ok && binary_ok && in_range(rg, x)) {
         *out = x == 0 ? 0.0 : x; /* no -0 */
         return 0;
     }
@@ -464,10 +625,16 @@ static int parse_value(loader *ld, size_t v, const char *field, long line, doubl
         snprintf(msg, sizeof msg, cv->type == MKBA_VAR_BINARY ? "expected 0 or 1, got '%s'"
                                                               : "expected a number, got '%s'",
                  got);
-    else if (cv->type == MKBA_VAR_NONNEG)
+    else if (!nonneg_ok)
         snprintf(msg, sizeof msg, "expected a number >= 0, got %s", got);
-    else
+    else if (!binary_ok)
         snprintf(msg, sizeof msg, "expected 0 or 1, got %s", got);
+    else if (rg->has_min && rg->has_max)
+        snprintf(msg, sizeof msg, "expected a number from %g to %g, got %s", rg->min, rg->max,
+                 got);
+    else
+        snprintf(msg, sizeof msg, "expected a number %s %g, got %s",
+                 rg->has_min ? ">=" : "<=", rg->has_min ? rg->min : rg->max, got);
     value_error_v(err, ld, line, cv->column, msg);
     return -1;
 }
@@ -479,7 +646,7 @@ static mkba_status add_person(loader *ld, char **fields, long line, mkba_error *
     if (g < 0)
         return MKBA_EINVAL;
     if (ld->id_col >= 0) {
-        mkba_status st = check_id(ld, fields, line, err);
+        mkba_status st = check_id(ld, fields, g, line, err);
         if (st != MKBA_OK)
             return st;
     }
@@ -511,6 +678,7 @@ static mkba_status on_row(void *vld, size_t n_fields, char **fields, long line, 
         return map_header(ld, n_fields, fields, line, err);
     /* mkba_csv_read has checked n_fields against the header: the mapped
      * field indices are valid for every record. */
+    bsn_scan(ld, fields);
     return add_person(ld, fields, line, err);
 }
 
@@ -527,6 +695,8 @@ static mkba_status read_file(loader *ld, const char *path, int file_index, int g
     ld->header_done = 0;
     ld->rows = 0;
     mkba_status st = mkba_csv_read(path, &d, on_row, ld, err);
+    if (st == MKBA_OK)
+        st = bsn_verdict(ld, err);
     if (st != MKBA_OK)
         return st;
     if (ld->rows == 0)
@@ -590,6 +760,7 @@ mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err)
             st = read_file(&ld, spec->control_file, 1, MKBA_CONTROL, err);
     }
     strset_free(&ld.ids);
+    bsn_free(&ld);
     for (size_t v = 0; v < c->n_vars; v++)
         strset_free(&ld.levels[v]);
     free(ld.levels);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mkba/mem.h"
 
@@ -94,6 +95,35 @@ static void on_field(void *data, size_t len, void *vr)
     r->field_line = r->line;
 }
 
+/* A hint for a record of n fields (r->buf[0..used)) whose count differs
+ * from the header's. Too few: when splitting it at another delimiter as
+ * well gives exactly the header's count, the line was most likely written
+ * with that delimiter (a ';' file with one ',' line pasted in). Too many
+ * in a ',' file: likely a decimal comma or an unquoted ','. Else "". */
+static const char *other_delimiter_hint(const reader *r, size_t n, size_t used)
+{
+    static const char *const hints[] = {
+        " (this line seems to be separated by ',' instead of ';')",
+        " (this line seems to be separated by ';' instead of ',')",
+        " (this line seems to be separated by tabs)",
+        " (this line seems to be separated by ',' instead of tabs)"};
+    const char cands[] = {',', ';', '\t'};
+    if (n > r->header_fields && r->delim == ',')
+        return " (a decimal comma, or a ',' inside a value? put such a value in quotes)";
+    for (int k = 0; k < 3 && n < r->header_fields; k++) {
+        if (cands[k] == r->delim)
+            continue;
+        size_t count = 0;
+        for (size_t i = 0; i < used; i++)
+            count += r->buf[i] == cands[k];
+        if (n + count == r->header_fields)
+            return cands[k] == ';' ? hints[1]
+                   : cands[k] == '\t' ? hints[2]
+                   : r->delim == '\t' ? hints[3] : hints[0];
+    }
+    return "";
+}
+
 static void on_record(int c, void *vr)
 {
     (void)c;
@@ -101,15 +131,15 @@ static void on_record(int c, void *vr)
     r->in_record = 0;
     if (r->status != MKBA_OK)
         return;
-    size_t n = r->n_fields;
+    size_t n = r->n_fields, used = r->len;
     r->n_fields = 0;
     r->len = 0;
     if (r->header_fields == 0) {
         r->header_fields = n;
     } else if (n != r->header_fields) {
         r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->rec_line, NULL,
-                                   "expected %zu fields as in the header, found %zu",
-                                   r->header_fields, n);
+                                   "expected %zu fields as in the header, found %zu%s",
+                                   r->header_fields, n, other_delimiter_hint(r, n, used));
         return;
     }
     if (!r->fn)
@@ -146,6 +176,25 @@ static mkba_status parse_error(reader *r, struct csv_parser *p, long line)
                           line, NULL, "%s", csv_strerror(e));
 }
 
+/* Bytes that no text CSV holds, in s[0..len) (part of line r->line): a NUL
+ * (binary data, or UTF-16 without a byte-order mark) and a UTF-8
+ * byte-order mark after the start of the file (files joined together, or
+ * a BOM pasted into a header name), which would otherwise end up invisibly
+ * inside a name or a value. */
+static mkba_status check_bytes(reader *r, const char *s, size_t len)
+{
+    if (memchr(s, '\0', len))
+        return r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->line, NULL,
+                                          "a NUL byte: this is not a text CSV file (binary "
+                                          "data, or UTF-16?)");
+    for (const char *p = s; (p = memchr(p, '\xEF', len - (size_t)(p - s))) != NULL; p++)
+        if (len - (size_t)(p - s) >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+            return r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->line, NULL,
+                                              "a byte-order mark (U+FEFF) inside the file, "
+                                              "allowed only at its very start; remove it");
+    return MKBA_OK;
+}
+
 /* Feed 'len' bytes to libcsv one line at a time, keeping line numbers. */
 static mkba_status feed(reader *r, struct csv_parser *p, const char *s, size_t len)
 {
@@ -164,6 +213,8 @@ static mkba_status feed(reader *r, struct csv_parser *p, const char *s, size_t l
         }
         const char *nl = memchr(s + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - s) + 1 : len;
+        if (check_bytes(r, s + pos, end - pos) != MKBA_OK)
+            break;
         if (csv_parse(p, s + pos, end - pos, on_field, on_record, r) != end - pos) {
             if (r->status == MKBA_OK)
                 r->status = parse_error(r, p, r->line);
@@ -274,6 +325,12 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
     while (len < 3 && read_more(fp, &buf, &len, &cap, &failed) > 0)
         ;
     size_t start = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    if (len >= 2 && (memcmp(buf, "\xFF\xFE", 2) == 0 || memcmp(buf, "\xFE\xFF", 2) == 0)) {
+        free(buf);
+        return r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, 1, NULL,
+                                          "the file is UTF-16 encoded; save it as UTF-8 "
+                                          "(in Excel: CSV UTF-8)");
+    }
     header_scan h = {.pos = start};
     for (;;) {
         scan_header(&h, buf, len);
@@ -333,6 +390,11 @@ mkba_status mkba_csv_read(const char *path, mkba_csv_dialect *dialect,
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(fp);
+        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "is a directory; expected a CSV file");
+    }
     reader r = {.path = path, .line = 1, .fn = fn, .ctx = ctx, .err = err};
     st = read_stream(&r, fp, dialect);
     reader_free(&r);

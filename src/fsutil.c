@@ -85,6 +85,15 @@ mkba_afile *mkba_afile_open(const char *path, mkba_error *err)
         write_error(err, "", ENOENT);
         return NULL;
     }
+    /* The rename at commit would replace a device, pipe or socket with a
+     * regular file (as root, even /dev/null): refuse those. A directory
+     * fails at commit (phase 1, before any file of a set is renamed). */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL,
+                       "cannot write: not a regular file (a device, pipe or socket)");
+        return NULL;
+    }
     size_t n = strlen(path);
     char *tmp = mkba_xmalloc(n + sizeof TMP_SUFFIX);
     memcpy(tmp, path, n);

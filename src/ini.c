@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mkba/mem.h"
 
@@ -131,11 +132,47 @@ static int on_entry(void *user, const char *section, const char *key, const char
     return 1;
 }
 
+/* Is 'fp' a text file? A directory, a UTF-16 file or binary data (a NUL
+ * byte) would otherwise give a baffling syntax error, or none. Leaves 'fp'
+ * at its start. */
+static mkba_status check_text(FILE *fp, const char *path, mkba_error *err)
+{
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode))
+        return mkba_error_set(err, MKBA_EIO, path, 0, NULL,
+                              "is a directory; expected a model or scenario file");
+    int c, first = EOF, second = EOF;
+    long line = 1, pos = 0;
+    while ((c = getc(fp)) != EOF) {
+        if (pos == 0)
+            first = c;
+        else if (pos == 1)
+            second = c;
+        pos++;
+        if (c == '\0') {
+            if ((first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF))
+                return mkba_error_set(err, MKBA_EPARSE, path, 0, NULL,
+                                      "the file is UTF-16 encoded; save it as UTF-8");
+            return mkba_error_set(err, MKBA_EPARSE, path, line, NULL,
+                                  "a NUL byte: this is not a text file");
+        }
+        line += c == '\n';
+    }
+    if (ferror(fp))
+        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error");
+    rewind(fp);
+    return MKBA_OK;
+}
+
 mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
 {
     FILE *fp = fopen(path, "r");
     if (!fp) {
         mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    if (check_text(fp, path, err) != MKBA_OK) {
+        fclose(fp);
         return NULL;
     }
     mkba_ini *ini = mkba_xcalloc(1, sizeof *ini);

@@ -1,6 +1,7 @@
 /* mem.c - the one place that handles running out of memory. */
 #include "mkba/mem.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,4 +65,19 @@ void *mkba_xcheck(void *p, size_t size)
     if (!p)
         oom(size);
     return p;
+}
+
+char *mkba_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return mkba_xstrdup("");
+    char *s = mkba_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
 }

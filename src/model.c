@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mkba/expr.h"
 #include "mkba/ini.h"
@@ -114,9 +115,11 @@ struct mkba_model {
     int has_cohort_file;
     mkba_cohort_spec cspec;
     mkba_cohort_var *cvars;
+    mkba_cohort_range *cranges;       /* [n_cvars] min / max of each variable */
     size_t n_cvars;
     char *cohort_files;
     double given_n_pilot, given_n_control;   /* NaN when not given */
+    size_t min_group;                 /* [privacy] min_group (disclosure control) */
 
     size_t n_effects;                 /* outcomes first, then given effects */
     effect_def *effects;
@@ -348,6 +351,59 @@ static mkba_status check_keys(const mkba_ini *ini, mkba_error *err)
 
 /* Mark known keys of a section as used; returns an error naming the keys
  * that are allowed when an unknown one is present. */
+/* Edit distance of a and b (insertions, deletions, substitutions), for
+ * "did you mean" hints; words longer than 63 bytes count as far apart. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b), row[64];
+    if (na > 63 || nb > 63)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[nb];
+}
+
+/* The candidate closest to 'word' when it is near enough to be a typo
+ * (at most 2 edits, and fewer than the word's length), else NULL. */
+static const char *closest(const char *word, const char *const *cands)
+{
+    const char *best = NULL;
+    size_t best_d = 3, len = strlen(word);
+    for (size_t k = 0; cands[k]; k++) {
+        size_t d = edit_distance(word, cands[k]);
+        if (d < best_d && d < len)
+            best = cands[k], best_d = d;
+    }
+    return best;
+}
+
+/* An error for a key that comes before any [section] header. */
+static mkba_status outside_section(const mkba_ini *ini, mkba_error *err)
+{
+    for (size_t i = 0; i < ini->n; i++)
+        if (ini->entries[i].section[0] == '\0') {
+            rawval v = {NULL, ini, NULL, NULL, ini->entries[i].line};
+            return raw_error(err, &v, "key '%s' is outside any section; put it under its "
+                                      "[section] header",
+                             ini->entries[i].key);
+        }
+    rawval v = {NULL, ini, NULL, NULL, mkba_ini_section_line(ini, "")};
+    return raw_error(err, &v, "a section needs a name, as in [item.NAME]");
+}
+
 static mkba_status known_keys(const mkba_ini *ini, const char *section, const char *const *keys,
                               mkba_error *err)
 {
@@ -369,7 +425,9 @@ static mkba_status known_keys(const mkba_ini *ini, const char *section, const ch
             v.section = e->section;
             v.key = e->key;
             v.line = e->line;
-            return raw_error(err, &v, "unknown key '%s' (known: %s)", e->key, list);
+            const char *near = closest(e->key, keys);
+            return raw_error(err, &v, "unknown key '%s' (known: %s)%s%s%s", e->key, list,
+                             near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
         }
     }
     return MKBA_OK;
@@ -584,11 +642,14 @@ static mkba_status read_stakeholder_sections(mkba_model *m, mkba_error *err)
 
 /* ======================= [cohort], outcomes, covariates, effects ======================= */
 
-static size_t add_cvar(mkba_model *m, const char *name, const char *column, mkba_var_type type)
+static size_t add_cvar(mkba_model *m, const char *name, const char *column, mkba_var_type type,
+                       const mkba_cohort_range *range)
 {
     for (size_t i = 0; i < m->n_cvars; i++)
         if (strcmp(m->cvars[i].column, column) == 0 && strcmp(m->cvars[i].name, name) == 0)
             return i;
+    m->cranges = mkba_xreallocarray(m->cranges, m->n_cvars + 1, sizeof *m->cranges);
+    m->cranges[m->n_cvars] = *range;
     m->cvars = mkba_xreallocarray(m->cvars, m->n_cvars + 1, sizeof *m->cvars);
     m->cvars[m->n_cvars].name = mkba_xstrdup(name);
     m->cvars[m->n_cvars].column = mkba_xstrdup(column);
@@ -669,6 +730,31 @@ static char *rel_or_null(const mkba_ini *ini, const char *key)
     return v ? path_relative(ini->path, v) : NULL;
 }
 
+/* [privacy] min_group: the smallest count of persons an output may show
+ * (smaller ones and their groups' statistics are suppressed). Model only:
+ * a scenario cannot loosen it. */
+static const char *const PRIVACY_KEYS[] = {"min_group", NULL};
+
+static mkba_status read_privacy_section(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    m->min_group = MKBA_MIN_GROUP;
+    mkba_status st = known_keys(ini, "privacy", PRIVACY_KEYS, err);
+    if (st)
+        return st;
+    rawval v = raw_of(ini, mkba_ini_get(ini, "privacy", "min_group"));
+    long n;
+    if (!v.text)
+        return MKBA_OK;
+    if (!parse_long(v.text, 1, LONG_MAX, &n))
+        return raw_error(err, &v,
+                         "expected a whole number >= 1 (the smallest count of persons shown; "
+                         "default %d, 1 shows every count), got '%s'",
+                         MKBA_MIN_GROUP, v.text);
+    m->min_group = (size_t)n;
+    return MKBA_OK;
+}
+
 static mkba_status read_cohort_section(mkba_model *m, mkba_error *err)
 {
     const mkba_ini *ini = m->base;
@@ -701,6 +787,14 @@ static mkba_status read_cohort_section(mkba_model *m, mkba_error *err)
         m->cspec.pilot_value = mkba_xstrdup("pilot");
     if (m->cspec.group_column && !m->cspec.control_value)
         m->cspec.control_value = mkba_xstrdup("control");
+    if (m->cspec.group_column && strcasecmp(m->cspec.pilot_value, m->cspec.control_value) == 0) {
+        rawval v = raw_of(ini, mkba_ini_get(ini, "cohort", "control_value"));
+        if (!v.text)
+            v = raw_of(ini, mkba_ini_get(ini, "cohort", "pilot_value"));
+        return raw_error(err, &v, "the pilot and the control group need different values of "
+                                  "'%s', both are '%s'",
+                         m->cspec.group_column, m->cspec.pilot_value);
+    }
     if (m->has_cohort_file) {
         size_t len = 0;
         const char *files[] = {m->cspec.file, m->cspec.pilot_file, m->cspec.control_file};
@@ -748,8 +842,36 @@ static void set_effect_text(const mkba_ini *ini, const char *sec, effect_def *e)
 }
 
 static const char *const OUTCOME_KEYS[] = {"column", "pre_column", "type", "method",
-                                           "covariates", "label", "unit", "source", NULL};
-static const char *const COVARIATE_KEYS[] = {"column", "type", "label", NULL};
+                                           "covariates", "min", "max", "label", "unit",
+                                           "source", NULL};
+static const char *const COVARIATE_KEYS[] = {"column", "type", "min", "max", "label", NULL};
+
+/* The optional 'min' and 'max' of a cohort column (a share: min = 0,
+ * max = 1); values outside are errors when the cohort is read. */
+static mkba_status read_range(const mkba_ini *ini, const char *sec, mkba_var_type t,
+                              mkba_cohort_range *rg, mkba_error *err)
+{
+    const char *keys[] = {"min", "max"};
+    int *has[] = {&rg->has_min, &rg->has_max};
+    double *val[] = {&rg->min, &rg->max};
+    memset(rg, 0, sizeof *rg);
+    for (int i = 0; i < 2; i++) {
+        rawval v = raw_of(ini, mkba_ini_get(ini, sec, keys[i]));
+        if (!v.text)
+            continue;
+        if (t == MKBA_VAR_BINARY || t == MKBA_VAR_CATEGORY)
+            return raw_error(err, &v, "'%s' applies to number and nonneg columns only",
+                             keys[i]);
+        if (!parse_double(v.text, val[i]))
+            return raw_error(err, &v, "expected a number, got '%s'", v.text);
+        *has[i] = 1;
+    }
+    if (rg->has_min && rg->has_max && rg->min > rg->max) {
+        rawval v = raw_of(ini, mkba_ini_get(ini, sec, "max"));
+        return raw_error(err, &v, "max (%g) is below min (%g)", rg->max, rg->min);
+    }
+    return MKBA_OK;
+}
 static const char *const EFFECT_KEYS[] = {"estimate", "se", "distribution", "label", "unit",
                                           "source", NULL};
 
@@ -767,7 +889,10 @@ static mkba_status read_covariate(mkba_model *m, const char *sec, const char *na
     if (ty.text && !parse_var_type(ty.text, &t, 1))
         return raw_error(err, &ty, "expected number, nonneg, binary or category, got '%s'",
                          ty.text);
-    *index = add_cvar(m, name, col.text ? col.text : name, t);
+    mkba_cohort_range rg;
+    if ((st = read_range(ini, sec, t, &rg, err)))
+        return st;
+    *index = add_cvar(m, name, col.text ? col.text : name, t, &rg);
     return MKBA_OK;
 }
 
@@ -807,17 +932,20 @@ static mkba_status read_outcome(mkba_model *m, const char *sec, const char *name
     mkba_var_type t = MKBA_VAR_NUMBER;
     if (ty.text && !parse_var_type(ty.text, &t, 0))
         return raw_error(err, &ty, "expected number, nonneg or binary, got '%s'", ty.text);
+    mkba_cohort_range rg;
+    if ((st = read_range(ini, sec, t, &rg, err)))
+        return st;
     mkba_est_spec *es = &m->est[m->n_outcomes++];
     memset(es, 0, sizeof *es);
     es->name = e->name;
     if ((st = parse_method(&me, &es->method, err)))
         return st;
-    es->outcome = add_cvar(m, name, col.text ? col.text : name, t);
+    es->outcome = add_cvar(m, name, col.text ? col.text : name, t, &rg);
     es->pre = -1;
     if (pre.text) {
         char prename[300];
         snprintf(prename, sizeof prename, "%s.pre", name);
-        es->pre = (long)add_cvar(m, prename, pre.text, t);
+        es->pre = (long)add_cvar(m, prename, pre.text, t, &rg);
     }
     if (es->method == MKBA_EST_DID && es->pre < 0)
         return raw_error(err, &me, "method 'did' needs a 'pre_column'");
@@ -918,6 +1046,7 @@ static mkba_status read_effects(mkba_model *m, mkba_error *err)
             st = read_covariate(m, ini->sections[i], name, &idx, err);
     }
     m->cspec.vars = m->cvars;
+    m->cspec.ranges = m->cranges;
     m->cspec.n_vars = m->n_cvars;
     return st;
 }
@@ -1143,6 +1272,23 @@ static void copy_scenario_items(const mkba_model *m, const scenario *from, scena
 
 /* A scenario's [item.X]: override of a base item, or a new item. New items
  * are appended to the union list of every scenario (disabled elsewhere). */
+/* A scenario's [item.NAME] that is not in the base model and has no
+ * 'kind': most likely a misspelt item it meant to change. */
+static mkba_status unknown_item(const mkba_model *m, const scenario *s, const rawval *hs,
+                                const char *name, mkba_error *err)
+{
+    const char **names = mkba_xcalloc(m->n_items + 1, sizeof *names);
+    for (size_t k = 0; k < m->n_items; k++)
+        names[k] = s->items[k].name;
+    const char *near = closest(name, names);
+    mkba_status st = raw_error(err, hs, "the base model has no item '%s'%s%s%s; a new item "
+                                        "needs 'kind' (benefit, cost or transfer)",
+                               name, near ? " (did you mean '" : "", near ? near : "",
+                               near ? "'?)" : "");
+    free(names);
+    return st;
+}
+
 static mkba_status read_scenario_items(mkba_model *m, scenario *s, mkba_error *err)
 {
     const mkba_ini *ini = s->ini;
@@ -1202,6 +1348,8 @@ static mkba_status read_scenario_items(mkba_model *m, scenario *s, mkba_error *e
             return raw_error(err, &hs, "'%s' is not a name (letters, digits, '_')", name);
         if ((st = known_keys(ini, sec, ITEM_KEYS, err)))
             return st;
+        if (!mkba_ini_get(ini, sec, "kind"))
+            return unknown_item(m, s, &hs, name, err);
         /* New item: grow every scenario's list (and the base definitions,
          * which later scenarios copy), disabled where not defined. */
         for (size_t k = 0; k <= m->n_scen; k++) {
@@ -1267,6 +1415,13 @@ static mkba_status read_uncertain_params(mkba_model *m, mkba_error *err)
         mkba_error_clear(&e2);
         if (mkba_dist_parse(p->dist.text, d, &e2))
             return raw_error(err, &p->dist, "%s", e2.msg);
+        /* A base value the distribution cannot take (a share of 2 with a
+         * beta) makes the base case and the Monte Carlo disagree. */
+        double v, lo = mkba_dist_quantile(d, 0), hi = mkba_dist_quantile(d, 1);
+        if (p->value.text && parse_double(p->value.text, &v) && (v < lo || v > hi))
+            return raw_error(err, &p->value, "%g is outside the range of its distribution "
+                                             "'%s' (%g to %g)",
+                             v, p->dist.text, lo, hi);
         if (!p->value.text) {
             char buf[64];
             snprintf(buf, sizeof buf, "%.17g", mkba_dist_mean(d));
@@ -1562,6 +1717,7 @@ void mkba_model_free(mkba_model *m)
         free((char *)m->cvars[i].column);
     }
     free(m->cvars);
+    free(m->cranges);
     free((char *)m->cspec.file);
     free((char *)m->cspec.pilot_file);
     free((char *)m->cspec.control_file);
@@ -1609,7 +1765,14 @@ static mkba_status scenario_base(const mkba_ini *ini, char **base, mkba_error *e
         return raw_error(err, &s, "missing key 'base' (the model file this scenario varies)");
     }
     *base = path_relative(ini->path, b);
-    return MKBA_OK;
+    if (access(*base, R_OK) != 0) {
+        int e = errno;
+        rawval v = raw_of(ini, mkba_ini_get(ini, "scenario", "base"));
+        st = raw_error(err, &v, "cannot open the base model '%s': %s", *base, strerror(e));
+        free(*base);
+        *base = NULL;
+    }
+    return st;
 }
 
 static int same_file(const char *a, const char *b)
@@ -1630,6 +1793,8 @@ static mkba_status check_scenario_sections(const mkba_ini *ini, mkba_error *err)
             strcmp(sec, "model") == 0 || has_prefix(sec, "param.", &rest) ||
             has_prefix(sec, "item.", &rest))
             continue;
+        if (!sec[0])
+            return outside_section(ini, err);
         rawval s = raw_section(ini, sec);
         return raw_error(err, &s, "a scenario file cannot have this section (allowed: "
                                   "[scenario], [model] discount_rate, [parameters], "
@@ -1638,10 +1803,30 @@ static mkba_status check_scenario_sections(const mkba_ini *ini, mkba_error *err)
     return known_keys(ini, "model", SCENARIO_MODEL_KEYS, err);
 }
 
+/* "; did you mean [x]?" for an unknown section name close to a known one
+ * (the part before the '.' compared for NAME sections), else "". */
+static void section_hint(const char *sec, const char *const *plain,
+                         const char *const *prefixed, char *buf, size_t size)
+{
+    const char *near = closest(sec, plain), *dot = strchr(sec, '.');
+    buf[0] = '\0';
+    if (near) {
+        snprintf(buf, size, "; did you mean [%s]?", near);
+        return;
+    }
+    if (!dot)
+        return;
+    char head[64];
+    snprintf(head, sizeof head, "%.*s", (int)(dot + 1 - sec), sec);
+    near = closest(head, prefixed);
+    if (near)
+        snprintf(buf, size, "; did you mean [%s%.200s]?", near, dot + 1);
+}
+
 static mkba_status check_model_sections(const mkba_ini *ini, mkba_error *err)
 {
     static const char *const plain[] = {"model",        "cohort",     "parameters",
-                                        "correlations", "simulation", NULL};
+                                        "correlations", "simulation", "privacy", NULL};
     static const char *const prefixed[] = {"stakeholder.", "outcome.", "covariate.",
                                            "effect.", "param.", "item.", NULL};
     for (size_t i = 0; i < ini->n_sections; i++) {
@@ -1651,12 +1836,16 @@ static mkba_status check_model_sections(const mkba_ini *ini, mkba_error *err)
             ok = has_prefix(sec, prefixed[k], &rest) && *rest;
         if (ok)
             continue;
+        if (!sec[0])
+            return outside_section(ini, err);
         rawval s = raw_section(ini, sec);
+        char hint[300];
+        section_hint(sec, plain, prefixed, hint, sizeof hint);
         return raw_error(err, &s, "unknown section [%s] (known: [model], [cohort], "
-                                  "[parameters], [correlations], [simulation], "
+                                  "[parameters], [correlations], [simulation], [privacy], "
                                   "[stakeholder.NAME], [outcome.NAME], [covariate.NAME], "
-                                  "[effect.NAME], [param.NAME], [item.NAME])",
-                         sec);
+                                  "[effect.NAME], [param.NAME], [item.NAME])%s",
+                         sec, hint);
     }
     return MKBA_OK;
 }
@@ -1715,10 +1904,15 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_error *err)
     m->base = mkba_ini_read(path, err);
     if (!m->base)
         return err->code;
+    if (mkba_ini_section_line(m->base, "scenario"))
+        return mkba_error_set(err, MKBA_EINVAL, path, mkba_ini_section_line(m->base, "scenario"),
+                              NULL, "this is a scenario file; a scenario's 'base' must name "
+                                    "a model file");
     mkba_status st;
     if ((st = file_sha256(path, m->sha256, err)) || (st = check_model_sections(m->base, err)) ||
         (st = read_model_section(m, err)) || (st = read_stakeholder_sections(m, err)) ||
-        (st = read_cohort_section(m, err)) || (st = read_effects(m, err)))
+        (st = read_cohort_section(m, err)) || (st = read_privacy_section(m, err)) ||
+        (st = read_effects(m, err)))
         return st;
     scenario *b = &m->base_def;
     b->rate = mkba_xcalloc(m->horizon, sizeof *b->rate);
@@ -1940,6 +2134,50 @@ static mkba_status compile_scenario(mkba_model *m, scenario *s, mkba_error *err)
     return st;
 }
 
+/* Does any expression of scenario 's' read 'slot'? */
+static int slot_read(const scenario *s, size_t n_items, long slot)
+{
+    for (size_t i = 0; i < s->n_params + 3 * n_items; i++) {
+        const mkba_expr *e = i < s->n_params ? s->pc[i].expr : NULL;
+        if (i >= s->n_params) {
+            const item_c *c = &s->ic[(i - s->n_params) / 3];
+            size_t k = (i - s->n_params) % 3;
+            e = !c->enabled ? NULL : k == 0 ? c->quantity : k == 1 ? c->price : c->dropoff;
+        }
+        const long *deps;
+        size_t nd = e ? mkba_expr_deps(e, &deps) : 0;
+        for (size_t d = 0; d < nd; d++)
+            if (deps[d] == slot)
+                return 1;
+    }
+    return 0;
+}
+
+/* A parameter that a scenario adds (it is not in the base model) and that
+ * nothing in the scenario reads has no effect: almost surely a typo of one
+ * it meant to override ('onn = 1' for 'on'), which must not pass silently. */
+static mkba_status check_new_params(const mkba_model *m, const scenario *s, mkba_error *err)
+{
+    const scenario *b = &m->base_def;
+    for (size_t i = 0; i < s->n_params; i++) {
+        const char *name = m->slot_names[s->pc[i].slot];
+        if (find_param((scenario *)b, name) || slot_read(s, m->n_items, s->pc[i].slot))
+            continue;
+        const char **names = mkba_xcalloc(b->n_params + 1, sizeof *names);
+        for (size_t k = 0; k < b->n_params; k++)
+            names[k] = b->params[k].name;
+        const char *near = closest(name, names);
+        mkba_status st = raw_error(err, &s->pc[i].src, "'%s' is not a parameter of the base "
+                                                       "model and nothing in this scenario "
+                                                       "uses it%s%s%s",
+                                   name, near ? "; did you mean '" : "", near ? near : "",
+                                   near ? "'?" : "");
+        free(names);
+        return st;
+    }
+    return MKBA_OK;
+}
+
 mkba_model *mkba_model_open(const char *reference, size_t n_projects,
                             const char *const *projects, mkba_error *err)
 {
@@ -2023,7 +2261,8 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
     if (!st) {
         layout_slots(m);
         for (size_t i = 0; i < m->n_scen && !st; i++)
-            st = compile_scenario(m, &m->scen[i], err);
+            if (!(st = compile_scenario(m, &m->scen[i], err)))
+                st = check_new_params(m, &m->scen[i], err);
         if (!st)
             st = build_uncertain(m, err);
         if (!st)
@@ -2201,6 +2440,47 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
         a->effects[i].e = m->effects[i].e;
         a->effects[i].missing_pilot = m->effects[i].missing_pilot;
         a->effects[i].missing_control = m->effects[i].missing_control;
+        a->effects[i].unit = dup_or_empty(m->effects[i].unit);
+        a->effects[i].source = dup_or_empty(m->effects[i].source);
+    }
+}
+
+/* Whether p's value was written in a file (not the mean that
+ * read_uncertain_params made for a parameter with only a distribution). */
+static int value_written(const param_raw *p)
+{
+    return p && p->value.text &&
+           !(p->dist.text && p->value.key == p->dist.key && p->value.line == p->dist.line);
+}
+
+/* The parameters for the report's assumptions: one per parameter slot (the
+ * union over the scenarios, base model first), described by the base
+ * model's definition or else by the first scenario that defines it. The
+ * base values are filled in by mkba_model_appraise. */
+static void fill_params(const mkba_model *m, mkba_appraisal *a)
+{
+    size_t n = m->n_slots - m->slot_params;
+    a->n_params = n;
+    a->params = mkba_xcalloc(n ? n : 1, sizeof *a->params);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = m->slot_names[m->slot_params + i];
+        mkba_ap_param *p = &a->params[i];
+        const param_raw *base = find_param((scenario *)&m->base_def, name), *def = base;
+        for (size_t k = 0; !def && k < m->n_scen; k++)
+            def = find_param((scenario *)&m->scen[k], name);
+        p->name = mkba_xstrdup(name);
+        p->label = dup_or_empty(def ? def->label : NULL);
+        p->unit = dup_or_empty(def ? def->unit : NULL);
+        p->value = dup_or_empty(value_written(base) ? base->value.text : NULL);
+        p->distribution = dup_or_empty(def ? def->dist.text : NULL);
+        p->source = dup_or_empty(def ? def->source : NULL);
+        p->scen_value = mkba_xcalloc(m->n_scen, sizeof *p->scen_value);
+        p->base = mkba_xcalloc(m->n_scen, sizeof *p->base);
+        for (size_t k = 0; k < m->n_scen; k++) {
+            const param_raw *sp = find_param((scenario *)&m->scen[k], name);
+            p->scen_value[k] = dup_or_empty(value_written(sp) ? sp->value.text : NULL);
+            p->base[k] = NAN;
+        }
     }
 }
 
@@ -2213,8 +2493,9 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
             return NULL;
         }
     mkba_appraisal *a = mkba_xcalloc(1, sizeof *a);
-    a->min_group = MKBA_MIN_GROUP;
+    a->min_group = m->min_group;
     fill_metadata(m, a);
+    fill_params(m, a);
     size_t per = m->n_items * m->horizon;
     a->flow = mkba_xcalloc(m->n_scen * per + 1, sizeof *a->flow);
     double *slots = mkba_xmalloc(m->n_slots * sizeof *slots);
@@ -2222,6 +2503,8 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
     for (size_t k = 0; k < m->n_scen && !st; k++) {
         memcpy(slots, m->base_slots, m->n_slots * sizeof *slots);
         st = eval_scenario(m, &m->scen[k], slots, a->flow + k * per, err);
+        for (size_t i = 0; i < a->n_params && !st; i++) /* parameters not defined stay NaN */
+            a->params[i].base[k] = slots[m->slot_params + i];
     }
     free(slots);
     if (st) {

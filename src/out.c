@@ -19,9 +19,11 @@
  *   scenarios    [{name, label, file, sha256, role: "reference"|"project",
  *                  discount_rates: [per year], discount_factors: [per year]}]
  *   stakeholders [{name, label}]
+ *   privacy      {min_group, suppressed_cells} (disclosure control, out.h)
  *   effects      [{name, label, method, estimate, se, ci_lo, ci_hi, df,
  *                  mean_pilot, mean_control, n_pilot, n_control, n_missing,
- *                  missing_pilot, missing_control}]
+ *                  missing_pilot, missing_control, suppressed: bool,
+ *                  suppressed_fields: [names]}] (a withheld value is null)
  *   items        [{name, label, kind, domain, source, stakeholder, loser}]
  *                (loser: null unless a transfer)
  *   results      [one per scenario, the reference first (its balances are
@@ -97,6 +99,75 @@ static double item_undiscounted(const mkba_appraisal *a, size_t s, size_t i)
     for (size_t t = 0; t < a->horizon; t++)
         sum += a->delta[mkba_ap_fidx(a, s, i, t)];
     return sum;
+}
+
+/* ========================== disclosure control ========================== */
+
+static const char *const HIDDEN_NAMES[MKBA_HIDE_FIELDS] = {
+    "df", "mean_pilot", "mean_control", "n_pilot", "n_control", "n_missing", "missing_pilot",
+    "missing_control"};
+
+/* The five counts of an effect's row, in MKBA_HIDE_N_PILOT.. bit order. */
+static void effect_counts(const mkba_ap_effect *x, size_t n[5])
+{
+    n[0] = x->e.n_pilot;
+    n[1] = x->e.n_control;
+    n[2] = x->e.n_missing;
+    n[3] = x->missing_pilot;
+    n[4] = x->missing_control;
+}
+
+unsigned mkba_out_effect_hidden(const mkba_appraisal *a, size_t i)
+{
+    if (!a || i >= a->n_effects)
+        return 0;
+    const mkba_ap_effect *x = &a->effects[i];
+    size_t n[5];
+    effect_counts(x, n);
+    int small = 0;
+    for (int k = 0; k < 5; k++)
+        small |= mkba_ap_suppressed(a, n[k]);
+    if (!small)
+        return 0;
+    unsigned mask = 0;
+    for (int k = 0; k < 5; k++) /* the whole row's counts, zeros excepted */
+        if (n[k] > 0)
+            mask |= (unsigned)MKBA_HIDE_N_PILOT << k;
+    if (mask & (MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL))
+        mask |= MKBA_HIDE_DF;
+    if (mkba_ap_suppressed(a, x->e.n_pilot) || mkba_ap_suppressed(a, x->e.n_control))
+        mask |= MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL;
+    return mask;
+}
+
+const char *mkba_out_hidden_name(unsigned bit)
+{
+    for (int k = 0; k < MKBA_HIDE_FIELDS; k++)
+        if (bit == 1u << k)
+            return HIDDEN_NAMES[k];
+    return "";
+}
+
+static size_t bit_count(unsigned mask)
+{
+    size_t c = 0;
+    for (; mask; mask &= mask - 1)
+        c++;
+    return c;
+}
+
+size_t mkba_out_suppressed_cells(const mkba_appraisal *a)
+{
+    size_t cells = 0;
+    for (size_t i = 0; a && i < a->n_effects; i++)
+        cells += bit_count(mkba_out_effect_hidden(a, i));
+    return cells;
+}
+
+/* x, or NaN (an empty CSV field, null in JSON) when 'bit' is withheld. */
+static double shown(double x, unsigned mask, unsigned bit)
+{
+    return mask & bit ? NAN : x;
 }
 
 /* ================================= CSV ================================== */
@@ -176,15 +247,42 @@ void out_cw_header(out_csvw *w, const char *const *names)
     out_cw_end(w);
 }
 
+/* A count for CSV: the number, or an empty field when withheld. */
+static void cw_count(out_csvw *w, size_t n, unsigned mask, unsigned bit)
+{
+    if (mask & bit)
+        out_cw_text(w, "");
+    else
+        out_cw_int(w, (long long)n);
+}
+
+/* The names of the withheld fields in 'mask', space-separated ("" when
+ * none). */
+static void hidden_list(char *buf, size_t size, unsigned mask)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < MKBA_HIDE_FIELDS; k++)
+        if (mask & (1u << k) && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? " " : "",
+                                     HIDDEN_NAMES[k]);
+}
+
 static void table_effects(out_csvw *w, const mkba_appraisal *a)
 {
     static const char *const head[] = {
         "effect", "label", "method", "estimate", "se", "ci_lo", "ci_hi", "df", "mean_pilot",
-        "mean_control", "n_pilot", "n_control", "n_missing", NULL};
+        "mean_control", "n_pilot", "n_control", "n_missing", "suppressed", "suppressed_fields",
+        NULL};
     out_cw_header(w, head);
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
         const mkba_effect *e = &x->e;
+        unsigned mask = mkba_out_effect_hidden(a, i);
+        char fields[128];
+        /* the fields this table has (missing_pilot/_control are in results.json) */
+        hidden_list(fields, sizeof fields,
+                    mask & ~(unsigned)(MKBA_HIDE_MISSING_PILOT | MKBA_HIDE_MISSING_CONTROL));
         out_cw_text(w, x->name);
         out_cw_text(w, x->label);
         out_cw_text(w, mkba_est_method_name(e->method));
@@ -192,12 +290,14 @@ static void table_effects(out_csvw *w, const mkba_appraisal *a)
         out_cw_num(w, e->se);
         out_cw_num(w, e->ci_lo);
         out_cw_num(w, e->ci_hi);
-        out_cw_num(w, e->df);
-        out_cw_num(w, e->mean_pilot);
-        out_cw_num(w, e->mean_control);
-        out_cw_int(w, (long long)e->n_pilot);
-        out_cw_int(w, (long long)e->n_control);
-        out_cw_int(w, (long long)e->n_missing);
+        out_cw_num(w, shown(e->df, mask, MKBA_HIDE_DF));
+        out_cw_num(w, shown(e->mean_pilot, mask, MKBA_HIDE_MEAN_PILOT));
+        out_cw_num(w, shown(e->mean_control, mask, MKBA_HIDE_MEAN_CONTROL));
+        cw_count(w, e->n_pilot, mask, MKBA_HIDE_N_PILOT);
+        cw_count(w, e->n_control, mask, MKBA_HIDE_N_CONTROL);
+        cw_count(w, e->n_missing, mask, MKBA_HIDE_N_MISSING);
+        out_cw_int(w, mask != 0);
+        out_cw_text(w, fields);
         out_cw_end(w);
     }
 }
@@ -434,6 +534,45 @@ static void json_model(jctx *j, cJSON *root, const mkba_appraisal *a)
     json_cohort(j, root, a);
 }
 
+/* The effects, with withheld values null (see out.h, disclosure control). */
+static void json_effects(jctx *j, cJSON *root, const mkba_appraisal *a)
+{
+    cJSON *arr = jarr(j, root, "effects");
+    for (size_t i = 0; i < a->n_effects; i++) {
+        const mkba_ap_effect *x = &a->effects[i];
+        unsigned mask = mkba_out_effect_hidden(a, i);
+        cJSON *o = jobj(j, arr, NULL);
+        jstr(j, o, "name", x->name);
+        jstr(j, o, "label", x->label);
+        jstr(j, o, "method", mkba_est_method_name(x->e.method));
+        jnum(j, o, "estimate", x->e.estimate);
+        jnum(j, o, "se", x->e.se);
+        jnum(j, o, "ci_lo", x->e.ci_lo);
+        jnum(j, o, "ci_hi", x->e.ci_hi);
+        jnum(j, o, "df", shown(x->e.df, mask, MKBA_HIDE_DF));
+        jnum(j, o, "mean_pilot", shown(x->e.mean_pilot, mask, MKBA_HIDE_MEAN_PILOT));
+        jnum(j, o, "mean_control", shown(x->e.mean_control, mask, MKBA_HIDE_MEAN_CONTROL));
+        size_t n[5];
+        effect_counts(x, n);
+        for (int k = 0; k < 5; k++)
+            jnum(j, o, HIDDEN_NAMES[3 + k],
+                 shown((double)n[k], mask, (unsigned)MKBA_HIDE_N_PILOT << k));
+        jadd(j, o, "suppressed", cJSON_CreateBool(mask != 0));
+        cJSON *names = jarr(j, o, "suppressed_fields");
+        for (int k = 0; k < MKBA_HIDE_FIELDS; k++)
+            if (mask & (1u << k))
+                jstr(j, names, NULL, HIDDEN_NAMES[k]);
+    }
+}
+
+/* Disclosure control: the threshold and how many values it withheld. */
+static void json_privacy(jctx *j, cJSON *root, const mkba_appraisal *a)
+{
+    cJSON *o = jobj(j, root, "privacy");
+    jnum(j, o, "min_group", (double)a->min_group);
+    jnum(j, o, "suppressed_cells", (double)mkba_out_suppressed_cells(a));
+}
+
 static void json_definitions(jctx *j, cJSON *root, const mkba_appraisal *a)
 {
     cJSON *arr = jarr(j, root, "scenarios");
@@ -455,26 +594,7 @@ static void json_definitions(jctx *j, cJSON *root, const mkba_appraisal *a)
         jstr(j, o, "name", a->stakeholders[k]);
         jstr(j, o, "label", a->stakeholder_labels ? a->stakeholder_labels[k] : "");
     }
-    arr = jarr(j, root, "effects");
-    for (size_t i = 0; i < a->n_effects; i++) {
-        const mkba_ap_effect *x = &a->effects[i];
-        cJSON *o = jobj(j, arr, NULL);
-        jstr(j, o, "name", x->name);
-        jstr(j, o, "label", x->label);
-        jstr(j, o, "method", mkba_est_method_name(x->e.method));
-        jnum(j, o, "estimate", x->e.estimate);
-        jnum(j, o, "se", x->e.se);
-        jnum(j, o, "ci_lo", x->e.ci_lo);
-        jnum(j, o, "ci_hi", x->e.ci_hi);
-        jnum(j, o, "df", x->e.df);
-        jnum(j, o, "mean_pilot", x->e.mean_pilot);
-        jnum(j, o, "mean_control", x->e.mean_control);
-        jnum(j, o, "n_pilot", (double)x->e.n_pilot);
-        jnum(j, o, "n_control", (double)x->e.n_control);
-        jnum(j, o, "n_missing", (double)x->e.n_missing);
-        jnum(j, o, "missing_pilot", (double)x->missing_pilot);
-        jnum(j, o, "missing_control", (double)x->missing_control);
-    }
+    json_effects(j, root, a);
     arr = jarr(j, root, "items");
     for (size_t i = 0; i < a->n_items; i++) {
         const mkba_ap_item *it = &a->items[i];
@@ -552,6 +672,7 @@ static char *json_text(const mkba_appraisal *a)
     if (!root)
         return NULL;
     json_model(&j, root, a);
+    json_privacy(&j, root, a);
     json_definitions(&j, root, a);
     json_results(&j, root, a);
     if (a->mc && !mkba_out_mc_json(root, a))
@@ -827,27 +948,6 @@ static void print_para(FILE *f, size_t first, size_t rest, const char *text)
     free(l.s);
 }
 
-/* printf into a fresh string (caller frees). */
-static char *strf(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static char *strf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return mkba_xstrdup("");
-    char *s = mkba_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 /* ============================= text tables ============================== */
 
 typedef struct tcol {
@@ -1031,11 +1131,11 @@ static char *rates_text(const mkba_appraisal *a)
         same &= strcmp(r, r0) == 0;
     }
     if (same)
-        return strf("Discount rate %s", r0);
+        return mkba_xasprintf("Discount rate %s", r0);
     char *text = mkba_xstrdup("Discount rates");
     for (size_t s = from; s < a->n_scenarios; s++) {
         rate_text(r, sizeof r, a, s);
-        char *next = strf("%s%s %s (%s)", text, s > from ? "," : "", r, scen_label(a, s));
+        char *next = mkba_xasprintf("%s%s %s (%s)", text, s > from ? "," : "", r, scen_label(a, s));
         free(text);
         text = next;
     }
@@ -1044,22 +1144,73 @@ static char *rates_text(const mkba_appraisal *a)
 
 static void print_header(FILE *f, const mkba_appraisal *a)
 {
-    char *title = strf("MKBA: %s", text_or(a->model_name, "(unnamed model)"));
+    char *title = mkba_xasprintf("MKBA: %s", text_or(a->model_name, "(unnamed model)"));
     print_para(f, 0, INDENT, title);
     free(title);
-    char *years = a->horizon > 1 ? strf("%zu years (%d-%lld)", a->horizon, a->first_year,
+    char *years = a->horizon > 1 ? mkba_xasprintf("%zu years (%d-%lld)", a->horizon, a->first_year,
                                         (long long)a->first_year + (long long)a->horizon - 1)
-                                 : strf("%zu year (%d)", a->horizon, a->first_year);
-    char *text = strf("Amounts in %s at %d prices; horizon %s.", text_or(a->currency, "?"),
+                                 : mkba_xasprintf("%zu year (%d)", a->horizon, a->first_year);
+    char *text = mkba_xasprintf("Amounts in %s at %d prices; horizon %s.", text_or(a->currency, "?"),
                       a->price_year, years);
     print_para(f, INDENT, INDENT, text);
     free(text);
     char *rates = rates_text(a);
-    text = strf("%s%s.", rates, timing_text(a->discount_timing));
+    text = mkba_xasprintf("%s%s.", rates, timing_text(a->discount_timing));
     print_para(f, INDENT, INDENT, text);
     free(text);
     free(rates);
     free(years);
+}
+
+/* A count for the terminal: the number, "<N" when it is small and
+ * withheld, "x" when withheld with a small one (see out.h). */
+static void fmt_count(char *buf, size_t size, const mkba_appraisal *a, size_t n, int hidden)
+{
+    if (!hidden)
+        snprintf(buf, size, "%zu", n);
+    else if (mkba_ap_suppressed(a, n))
+        snprintf(buf, size, "<%zu", a->min_group);
+    else
+        snprintf(buf, size, "x");
+}
+
+/* The lines under the effects table about missing values and withheld
+ * counts. 'x_shown': a count is shown as "x". */
+static void effects_notes(FILE *f, const mkba_appraisal *a, int given, int x_shown)
+{
+    size_t missing = 0;
+    int missing_hidden = 0, hidden = 0;
+    for (size_t i = 0; i < a->n_effects; i++) {
+        unsigned mask = mkba_out_effect_hidden(a, i);
+        missing += a->effects[i].e.n_missing;
+        missing_hidden |= (mask & MKBA_HIDE_N_MISSING) != 0;
+        hidden |= mask != 0;
+    }
+    if (given)
+        print_para(f, INDENT, INDENT,
+                   "given: taken from the model (estimate and SE), not estimated from the "
+                   "cohort.");
+    if (missing_hidden) {
+        print_para(f, INDENT, INDENT,
+                   "Persons left out of an effect for a missing value: not shown (disclosure "
+                   "control).");
+    } else if (missing) {
+        char *text = mkba_xasprintf("Persons left out of an effect for a missing value: %zu in all "
+                          "effects together.",
+                          missing);
+        print_para(f, INDENT, INDENT, text);
+        free(text);
+    }
+    if (hidden) {
+        char *text = mkba_xasprintf("Counts of fewer than %zu persons are suppressed (disclosure control; "
+                          "[privacy] min_group).%s",
+                          a->min_group,
+                          x_shown ? " x: withheld too, so that a suppressed count cannot be "
+                                    "worked out from it."
+                                  : "");
+        print_para(f, INDENT, INDENT, text);
+        free(text);
+    }
 }
 
 static void effects_table(FILE *f, const mkba_appraisal *a)
@@ -1068,11 +1219,11 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
                                {"95% CI", 0, 0},   {"SE", 1, 0},     {"n pilot", 1, 0},
                                {"n control", 1, 0}};
     table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
-    int given = 0;
-    size_t missing = 0;
+    int given = 0, x_shown = 0;
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
         const mkba_effect *e = &x->e;
+        unsigned mask = mkba_out_effect_hidden(a, i);
         char est[32], lo[32], hi[32], ci[80], se[32], np[32], nc[32];
         fmt_sig(est, sizeof est, e->estimate);
         fmt_sig(lo, sizeof lo, e->ci_lo);
@@ -1080,27 +1231,17 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
         fmt_sig(se, sizeof se, e->se);
         int counted = e->method != MKBA_EST_GIVEN;
-        snprintf(np, sizeof np, "%zu", e->n_pilot);
-        snprintf(nc, sizeof nc, "%zu", e->n_control);
+        fmt_count(np, sizeof np, a, e->n_pilot, (mask & MKBA_HIDE_N_PILOT) != 0);
+        fmt_count(nc, sizeof nc, a, e->n_control, (mask & MKBA_HIDE_N_CONTROL) != 0);
+        x_shown |= strcmp(np, "x") == 0 || strcmp(nc, "x") == 0;
         const char *row[] = {text_or(x->label, x->name), mkba_est_method_name(e->method),
                              est, ci, se, counted ? np : "-", counted ? nc : "-"};
         tab_add(&t, row, 0);
         given |= !counted;
-        missing += e->n_missing;
     }
     tab_print(f, &t);
     tab_free(&t);
-    if (given)
-        print_para(f, INDENT, INDENT,
-                   "given: taken from the model (estimate and SE), not estimated from the "
-                   "cohort.");
-    if (missing) {
-        char *text = strf("Persons left out of an effect for a missing value: %zu in all "
-                          "effects together.",
-                          missing);
-        print_para(f, INDENT, INDENT, text);
-        free(text);
-    }
+    effects_notes(f, a, given, x_shown);
 }
 
 void mkba_out_print_effects(FILE *f, const mkba_appraisal *a)
@@ -1155,7 +1296,7 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
         const char *row[] = {holder_label(a, k), v[0], v[1], v[2], v[3], v[4]};
         tab_add(&t, row, k == a->n_stakeholders);
     }
-    char *title = strf("Per stakeholder (%s)", text_or(a->currency, "?"));
+    char *title = mkba_xasprintf("Per stakeholder (%s)", text_or(a->currency, "?"));
     print_para(f, INDENT, INDENT, title);
     free(title);
     tab_print(f, &t);
@@ -1181,7 +1322,7 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
         out_fmt_amount(pv, sizeof pv, a->item_pv[s * a->n_items + i]);
         out_fmt_amount(und, sizeof und, item_undiscounted(a, s, i));
         char *who = it->kind == MKBA_ITEM_TRANSFER
-                        ? strf("%s to %s", holder_name(a, it->loser),
+                        ? mkba_xasprintf("%s to %s", holder_name(a, it->loser),
                                holder_name(a, it->stakeholder))
                         : mkba_xstrdup(holder_name(a, it->stakeholder));
         const char *row[] = {text_or(it->label, it->name), mkba_item_kind_name(it->kind), who,
@@ -1189,7 +1330,7 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
         tab_add(&t, row, 0);
         free(who);
     }
-    char *title = strf("Per item: change in the amount against the reference (%s)",
+    char *title = mkba_xasprintf("Per item: change in the amount against the reference (%s)",
                        text_or(a->currency, "?"));
     print_para(f, INDENT, INDENT, title);
     free(title);
@@ -1229,7 +1370,7 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
             row[c] = v[c];
         tab_add(&t, row, r == T);
     }
-    char *title = strf("Net flows per year against the reference, undiscounted (%s)",
+    char *title = mkba_xasprintf("Net flows per year against the reference, undiscounted (%s)",
                        text_or(a->currency, "?"));
     print_para(f, INDENT, INDENT, title);
     free(title);
@@ -1242,7 +1383,7 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
 
 static void print_scenario(FILE *f, const mkba_appraisal *a, size_t s, int detail)
 {
-    char *title = strf("%s vs %s", scen_label(a, s), scen_label(a, 0));
+    char *title = mkba_xasprintf("%s vs %s", scen_label(a, s), scen_label(a, 0));
     print_para(f, 0, INDENT, title);
     size_t tw = text_width(title, strlen(title));
     line l = {0};
@@ -1274,8 +1415,8 @@ static void conclusion(FILE *f, const mkba_appraisal *a, size_t s)
                           : r > 0      ? "Benefits exceed costs for society"
                           : r < 0      ? "Costs exceed benefits for society"
                                        : "Benefits and costs for society are equal";
-    char *head = strf("%s vs %s:", scen_label(a, s), scen_label(a, 0));
-    char *text = strf("%s: NPV %s (B/C %s).", verdict, npv, bcr);
+    char *head = mkba_xasprintf("%s vs %s:", scen_label(a, s), scen_label(a, 0));
+    char *text = mkba_xasprintf("%s: NPV %s (B/C %s).", verdict, npv, bcr);
     print_para(f, INDENT, 2 * INDENT, head);
     print_para(f, 2 * INDENT, 2 * INDENT, text);
     free(text);

@@ -306,7 +306,10 @@ START_TEST(test_two_files_duplicate_across)
     const char *con = tu_dir_write(tmp, "c.csv", "id,uitstroom_werk,mnd_werk\n77,0,1\n");
     mkba_cohort_spec spec = two_file_spec(pil, con);
     char msg[1024];
-    snprintf(msg, sizeof msg, "duplicate id in column 'id' (first seen in %s line 3)", pil);
+    snprintf(msg, sizeof msg,
+             "the same id (column 'id') is in both groups: pilot in %s line 3, control on "
+             "line 2",
+             pil);
     read_fails(&spec, con, 2, "", msg);
 }
 END_TEST
@@ -446,7 +449,9 @@ START_TEST(test_err_duplicate_id)
                                                       "2,regulier,3,1,40\n"
                                                       " S3CR3T ,regulier,3,1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
-    read_fails(&spec, f, 4, "", "duplicate id in column 'clientnummer' (first seen on line 2)");
+    read_fails(&spec, f, 4, "",
+               "the same id (column 'clientnummer') is in both groups: pilot on line 2, "
+               "control on line 4");
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_ptr_null(mkba_cohort_read(&spec, &err));

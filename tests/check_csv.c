@@ -407,7 +407,8 @@ START_TEST(test_err_field_count)
                "expected 5 fields as in the header, found 4");
     /* After a quoted two-line field (lines 2-3) and a blank line (4). */
     read_fails(tu_dir_write(tmp, "fc2.csv", "a,b\n1,\"x\ny\"\n\n1,2,3\n"), MKBA_EPARSE, 5,
-               "expected 2 fields as in the header, found 3");
+               "expected 2 fields as in the header, found 3 (a decimal comma, or a ',' "
+               "inside a value? put such a value in quotes)");
 }
 END_TEST
 

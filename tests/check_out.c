@@ -231,15 +231,6 @@ static void teardown(void)
     free(tmp);
 }
 
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 static int exists(const char *path)
 {
     struct stat st;
@@ -320,7 +311,7 @@ static void csv_free(csvt *c)
 /* Read dir/name and parse it. */
 static csvt *read_csv(const char *dir, const char *name, char sep)
 {
-    char *p = path_in(dir, name);
+    char *p = tu_path(dir, name);
     char *text = tu_read(p);
     ck_assert_msg(text != NULL, "cannot read %s", p);
     csvt *c = csv_parse(text, sep);
@@ -428,7 +419,7 @@ static void row_is(const char *text, const char *first, const char *const *cells
 
 START_TEST(test_mkdir_p_nested)
 {
-    char *d = path_in(tmp, "a/b/c");
+    char *d = tu_path(tmp, "a/b/c");
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_mkdir_p(d, &err), MKBA_OK);
@@ -436,9 +427,9 @@ START_TEST(test_mkdir_p_nested)
     ck_assert_int_eq(stat(d, &st), 0);
     ck_assert(S_ISDIR(st.st_mode));
     ck_assert_int_eq(mkba_mkdir_p(d, &err), MKBA_OK); /* existing: fine */
-    char *d2 = path_in(tmp, "a//b/c/d/");              /* doubled and trailing '/' */
+    char *d2 = tu_path(tmp, "a//b/c/d/");              /* doubled and trailing '/' */
     ck_assert_int_eq(mkba_mkdir_p(d2, &err), MKBA_OK);
-    char *d3 = path_in(tmp, "a/b/c/d");
+    char *d3 = tu_path(tmp, "a/b/c/d");
     ck_assert(exists(d3));
     ck_assert_int_eq(mkba_mkdir_p("/", &err), MKBA_OK);
     ck_assert_int_eq(err.code, MKBA_OK);
@@ -451,7 +442,7 @@ END_TEST
 START_TEST(test_mkdir_p_errors)
 {
     char *file = tu_write(tmp, "plain", "x\n");
-    char *d = path_in(file, "x/y");
+    char *d = tu_path(file, "x/y");
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_mkdir_p(d, &err), MKBA_EIO);
@@ -472,7 +463,7 @@ END_TEST
 START_TEST(test_afile_commit)
 {
     umask(022); /* mode expected below: 0666 & ~022 = 0644 */
-    char *p = path_in(tmp, "x.txt");
+    char *p = tu_path(tmp, "x.txt");
     mkba_error err;
     mkba_error_clear(&err);
     mkba_afile *f = mkba_afile_open(p, &err);
@@ -522,7 +513,7 @@ START_TEST(test_afile_replace_and_abort)
     ck_assert_str_eq(text, "new\n");
     free(text);
     /* abort of a new file leaves nothing at all */
-    char *q = path_in(tmp, "never.txt");
+    char *q = tu_path(tmp, "never.txt");
     f = mkba_afile_open(q, &err);
     ck_assert_ptr_nonnull(f);
     fputs("x", mkba_afile_fp(f));
@@ -540,7 +531,7 @@ END_TEST
 START_TEST(test_afile_bad_parent)
 {
     char *file = tu_write(tmp, "plain", "x\n");
-    char *p = path_in(file, "x.csv"); /* under a regular file: fails even as root */
+    char *p = tu_path(file, "x.csv"); /* under a regular file: fails even as root */
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_ptr_null(mkba_afile_open(p, &err));
@@ -550,7 +541,7 @@ START_TEST(test_afile_bad_parent)
     ck_assert_str_eq(mkba_error_format(&err, buf, sizeof buf), expected);
     ck_assert_uint_eq(count_entries(tmp, NULL), 1); /* only 'plain' */
     /* a missing directory */
-    char *q = path_in(tmp, "nodir/x.csv");
+    char *q = tu_path(tmp, "nodir/x.csv");
     mkba_error_clear(&err);
     ck_assert_ptr_null(mkba_afile_open(q, &err));
     snprintf(expected, sizeof expected, "%s: cannot write: No such file or directory", q);
@@ -563,7 +554,7 @@ END_TEST
 
 START_TEST(test_afile_onto_directory)
 {
-    char *p = path_in(tmp, "d.csv");
+    char *p = tu_path(tmp, "d.csv");
     ck_assert_int_eq(mkdir(p, 0777), 0);
     mkba_error err;
     mkba_error_clear(&err);
@@ -582,7 +573,7 @@ END_TEST
 
 START_TEST(test_afile_commit_all)
 {
-    char *p[3] = {path_in(tmp, "a"), tu_write(tmp, "b", "old b\n"), path_in(tmp, "c")};
+    char *p[3] = {tu_path(tmp, "a"), tu_write(tmp, "b", "old b\n"), tu_path(tmp, "c")};
     mkba_error err;
     mkba_error_clear(&err);
     /* the third target is a directory: the set fails before any rename */
@@ -625,7 +616,7 @@ END_TEST
 
 static char *write_out(void)
 {
-    char *dir = path_in(tmp, "out/run1"); /* parents created */
+    char *dir = tu_path(tmp, "out/run1"); /* parents created */
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_OK);
@@ -644,7 +635,7 @@ START_TEST(test_dir_files)
     ck_assert_uint_eq(count_entries(dir, &tmps), 11);
     ck_assert_uint_eq(tmps, 0);
     for (size_t i = 0; i < 11; i++) {
-        char *p = path_in(dir, names[i]);
+        char *p = tu_path(dir, names[i]);
         ck_assert_msg(exists(p), "missing %s", names[i]);
         free(p);
     }
@@ -664,7 +655,7 @@ START_TEST(test_effects_csv)
     csvt *c = read_csv(dir, "effects.csv", ',');
     header_is(c, ',',
               "effect,label,method,estimate,se,ci_lo,ci_hi,df,mean_pilot,mean_control,n_pilot,"
-              "n_control,n_missing");
+              "n_control,n_missing,suppressed,suppressed_fields");
     ck_assert_uint_eq(c->nrows, 3); /* header + 2 effects */
     ck_assert_str_eq(c->f[1][0], "outflow_work");
     ck_assert_str_eq(c->f[1][1], "Outflow to work (share)");
@@ -678,6 +669,10 @@ START_TEST(test_effects_csv)
     ck_assert_str_eq(c->f[1][10], "120");
     ck_assert_str_eq(c->f[1][11], "118");
     ck_assert_str_eq(c->f[1][12], "3");   /* 1 + 2 missing */
+    /* The fixture leaves min_group 0: nothing is withheld (check_privacy.c
+     * tests disclosure control). */
+    ck_assert_str_eq(c->f[1][13], "0");
+    ck_assert_str_eq(c->f[1][14], "");
     ck_assert_str_eq(c->f[2][2], "given");
     ck_assert(num(c->f[2][3], 0) == -2.5);
     ck_assert_str_eq(c->f[2][8], "");     /* NaN mean: empty field */
@@ -731,7 +726,7 @@ START_TEST(test_items_csv)
     ck_assert(num(c->f[3][8], 0) == 150000);   /* 3 x 5e4 */
     csv_free(c);
     /* the raw text: RFC 4180 quoting of the label with ',' and '"' */
-    char *p = path_in(dir, "items.csv");
+    char *p = tu_path(dir, "items.csv");
     char *text = tu_read(p);
     ck_assert(tu_contains(text, ",\"Staff time \"\"wijkteam\"\", extra\",cost,"));
     ck_assert(tu_contains(text, ",Income from work; net,benefit,")); /* ';' needs no quotes here */
@@ -827,12 +822,12 @@ START_TEST(test_dutch_csv)
     csvt *c = read_csv(dir, "effects_nl.csv", ';');
     header_is(c, ';',
               "effect;label;method;estimate;se;ci_lo;ci_hi;df;mean_pilot;mean_control;n_pilot;"
-              "n_control;n_missing");
+              "n_control;n_missing;suppressed;suppressed_fields");
     ck_assert_str_eq(c->f[1][3], "0,10000000000000001"); /* decimal comma */
     ck_assert(num(c->f[1][3], 1) == 0.1);
     ck_assert(num(c->f[1][8], 1) == 1.0 / 3);
     csv_free(c);
-    char *p = path_in(dir, "items_nl.csv");
+    char *p = tu_path(dir, "items_nl.csv");
     char *text = tu_read(p);
     ck_assert(tu_contains(text, "pilot;staff;\"Staff time \"\"wijkteam\"\", extra\";cost;"));
     ck_assert(tu_contains(text, ";\"Income from work; net\";benefit;")); /* ';' quoted */
@@ -846,26 +841,26 @@ END_TEST
 
 START_TEST(test_write_effects_csv)
 {
-    char *p = path_in(tmp, "eff.csv");
+    char *p = tu_path(tmp, "eff.csv");
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_out_write_effects_csv(p, ap, 1, &err), MKBA_OK);
     csvt *c = read_csv(tmp, "eff.csv", ';');
     ck_assert_uint_eq(c->nrows, 3);
-    ck_assert_uint_eq(c->nf[0], 13);
+    ck_assert_uint_eq(c->nf[0], 15);
     ck_assert(num(c->f[2][3], 1) == -2.5);
     ck_assert(num(c->f[2][5], 1) == -3.48);
     csv_free(c);
     ck_assert_int_eq(mkba_out_write_effects_csv(p, ap, 0, &err), MKBA_OK);
     c = read_csv(tmp, "eff.csv", ',');
-    ck_assert_uint_eq(c->nf[0], 13);
+    ck_assert_uint_eq(c->nf[0], 15);
     ck_assert(num(c->f[2][6], 0) == -1.52);
     csv_free(c);
     size_t tmps;
     ck_assert_uint_eq(count_entries(tmp, &tmps), 1);
     ck_assert_uint_eq(tmps, 0);
     /* a path under a regular file */
-    char *bad = path_in(p, "x.csv");
+    char *bad = tu_path(p, "x.csv");
     ck_assert_int_eq(mkba_out_write_effects_csv(bad, ap, 0, &err), MKBA_EIO);
     char buf[2048], expected[2048];
     snprintf(expected, sizeof expected, "%s: cannot write: Not a directory", bad);
@@ -879,7 +874,7 @@ END_TEST
 START_TEST(test_write_dir_errors)
 {
     char *file = tu_write(tmp, "plain", "x\n");
-    char *dir = path_in(file, "out");
+    char *dir = tu_path(file, "out");
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_EIO);
@@ -892,8 +887,8 @@ START_TEST(test_write_dir_errors)
 
     /* whole or not at all: one target blocked by a directory, so none of the
      * eleven files appears and no temporary file is left */
-    dir = path_in(tmp, "res");
-    char *blocker = path_in(dir, "summary_nl.csv");
+    dir = tu_path(tmp, "res");
+    char *blocker = tu_path(dir, "summary_nl.csv");
     ck_assert_int_eq(mkdir(dir, 0777), 0);
     ck_assert_int_eq(mkdir(blocker, 0777), 0);
     mkba_error_clear(&err);
@@ -939,7 +934,7 @@ static const char *jstr_at(const cJSON *o, const char *path)
 
 static cJSON *read_json(const char *dir)
 {
-    char *p = path_in(dir, "results.json");
+    char *p = tu_path(dir, "results.json");
     char *text = tu_read(p);
     ck_assert_ptr_nonnull(text);
     cJSON *root = cJSON_Parse(text);

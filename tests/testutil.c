@@ -31,12 +31,18 @@ void tu_rmtree(const char *dir)
         fprintf(stderr, "warning: could not remove %s\n", dir);
 }
 
-char *tu_write(const char *dir, const char *name, const char *text)
+char *tu_path(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
     char *path = malloc(n);
     ck_assert_ptr_nonnull(path);
     snprintf(path, n, "%s/%s", dir, name);
+    return path;
+}
+
+char *tu_write(const char *dir, const char *name, const char *text)
+{
+    char *path = tu_path(dir, name);
     FILE *fp = fopen(path, "wb");
     ck_assert_msg(fp != NULL, "cannot write %s", path);
     fputs(text, fp);

@@ -13,6 +13,8 @@ void tu_rmtree(const char *dir);
 /* Write 'text' to dir/name (creating subdirectories is the caller's job).
  * Returns the full path (caller frees). Aborts the test on failure. */
 char *tu_write(const char *dir, const char *name, const char *text);
+/* "dir/name", malloc'ed (caller frees). */
+char *tu_path(const char *dir, const char *name);
 
 /* The whole content of 'path' (caller frees), or NULL if it cannot be read. */
 char *tu_read(const char *path);

@@ -51,7 +51,26 @@ typedef struct mkba_ap_effect {
     char *label;
     mkba_effect e;
     size_t missing_pilot, missing_control; /* missing values of the outcome */
+    char *unit;          /* "" (or NULL) when none */
+    char *source;        /* source text of a given effect; "" (or NULL) when none */
 } mkba_ap_effect;
+
+/* A named parameter of the model (the union over the scenarios: the base
+ * model's in file order, then those a scenario adds), for the report's
+ * assumptions and sources. */
+typedef struct mkba_ap_param {
+    char *name;          /* key in the model, e.g. "wmo_per_hour" */
+    char *label;         /* "" when none */
+    char *unit;          /* "" when none */
+    char *value;         /* expression as written in the base model; "" when the
+                            parameter has only a distribution (its base value is
+                            then the distribution's mean) or is new in a scenario */
+    char *distribution;  /* as written, e.g. "pert(1600, 2200, 2800)"; "" when certain */
+    char *source;        /* source or "ASSUMPTION: ..." text; "" when none */
+    char **scen_value;   /* [n_scenarios] expression in each scenario ("" where the
+                            scenario does not define the parameter) */
+    double *base;        /* [n_scenarios] value in the base run; NaN where not defined */
+} mkba_ap_param;
 
 /* Totals of one stakeholder (or society) in one scenario, vs the reference. */
 typedef struct mkba_balance {
@@ -95,6 +114,12 @@ typedef struct mkba_appraisal {
 
     size_t n_effects;
     mkba_ap_effect *effects;
+
+    /* The parameters (filled by mkba_model_appraise; 0 and NULL when a
+     * builder leaves them out). Every string and both arrays of each are
+     * set (not NULL). */
+    size_t n_params;
+    mkba_ap_param *params;
 
     /* [n_scenarios][n_items][horizon]: the item's undiscounted flow in the
      * scenario itself (0 where the scenario lacks the item). */

@@ -46,6 +46,7 @@ typedef struct mkba_chart {
     char *name;           /* file stem, e.g. "npv_histogram_1" */
     char *title;          /* human title, in the chosen language */
     int rendered;         /* NAME.png and NAME.svg were made */
+    int width, height;    /* pixel size of NAME.png (and of NAME.svg) */
 } mkba_chart;
 
 typedef struct mkba_chart_set {

@@ -39,6 +39,13 @@ typedef struct mkba_cohort_var {
     int optional;          /* 1: a missing column is allowed (variable all-missing) */
 } mkba_cohort_var;
 
+/* A declared range of a numeric variable (the model's min / max keys):
+ * a value outside it is an error naming the line and column. */
+typedef struct mkba_cohort_range {
+    int has_min, has_max;  /* 1: the bound applies */
+    double min, max;
+} mkba_cohort_range;
+
 typedef struct mkba_cohort_spec {
     const char *file;          /* one file holding both groups ... */
     const char *pilot_file;    /* ... or these two (file == NULL) */
@@ -51,6 +58,7 @@ typedef struct mkba_cohort_spec {
     mkba_missing_policy missing;
     size_t n_vars;
     const mkba_cohort_var *vars;
+    const mkba_cohort_range *ranges; /* [n_vars] declared ranges, or NULL for none */
 } mkba_cohort_spec;
 
 typedef struct mkba_cohort mkba_cohort;
@@ -58,8 +66,10 @@ typedef struct mkba_cohort mkba_cohort;
 /* Read the cohort described by 'spec'. Returns NULL and fills *err on
  * failure, naming file, line and column: a mapped column not in the header
  * ("missing column 'x' (header has: a, b, c)"), text in a numeric column,
- * a value out of range for its type, an unknown group value, a duplicate id,
- * a missing value under MKBA_MISSING_ERROR, a CSV syntax error.
+ * a value out of range for its type or its declared range (spec->ranges),
+ * an unknown group value, a duplicate id (the same id in both groups is
+ * named as such; the id itself is never shown), a missing value under
+ * MKBA_MISSING_ERROR, a CSV syntax error.
  *
  * Header names are trimmed and matched exactly, else by a unique match
  * ignoring case. Group values are trimmed and compared ignoring case; an
@@ -69,8 +79,23 @@ typedef struct mkba_cohort mkba_cohort;
  * error, whatever the policy). Two-file form: the pilot file is read first
  * (its rows come first), each file with its own detected dialect; the
  * cohort's dialect is the pilot file's. With id_column, an empty id is an
- * error too. */
+ * error too.
+ *
+ * Citizen service numbers. A file with a column (mapped or not) other than
+ * id_column that holds Dutch citizen service numbers is refused: at least 3
+ * of its non-missing values, and at least 90% of them, pass
+ * mkba_cohort_bsn_like. The error names the file and column ("column 'x':
+ * looks like Dutch citizen service numbers (BSN: ...); mkba refuses to read
+ * it. ... ([cohort] id_column = x) if it is the id"), never a value; and a
+ * BSN-like value is never quoted in any other message either. */
 mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err);
+
+/* 1 when 's' (surrounding blanks ignored) looks like a Dutch citizen
+ * service number: 9 digits d1..d9 with 9*d1 + 8*d2 + ... + 2*d8 - d9 a
+ * non-zero multiple of 11 (the 11-test), or 8 digits that pass it with a
+ * leading 0 put back (a spreadsheet drops it); '.', '-' or ' ' between two
+ * digits are allowed (1234.56.782). 0 otherwise, and for NULL. */
+int mkba_cohort_bsn_like(const char *s);
 
 /* Build a cohort from arrays (tests, synthetic data). Copies everything.
  * 'columns[v]' has n values (NaN = missing); categorical vars get levels

@@ -29,7 +29,10 @@ typedef mkba_status (*mkba_csv_row_fn)(void *ctx, size_t n_fields,
  * of ';' tab ',' outside quotes; decimal_comma resolved from -1 to 0/1),
  * before the first call of 'fn', so the callback may use them.
  * Errors name the file and line: unterminated quote, a record whose field
- * count differs from the header's, an empty file, a read error. Blank lines
+ * count differs from the header's (with a hint when the line seems to use
+ * another delimiter), an empty file, a read error, a file that is not
+ * UTF-8 text (a UTF-16 byte-order mark, a NUL byte) and a UTF-8 BOM after
+ * the start of the file. Blank lines
  * are skipped. A leading UTF-8 BOM is removed. Unquoted fields are trimmed
  * of surrounding spaces (and tabs, unless tab is the delimiter); quoted
  * fields keep them. "\r\n" is one line end; records end only at '\n'.

@@ -25,7 +25,10 @@ typedef struct mkba_afile mkba_afile;
 /* Start an atomic write of 'path': creates "path.tmp.XXXXXX" (mkstemp) in
  * the same directory, with mode 0666 less the umask. Returns NULL and fills
  * *err (MKBA_EIO, "path: cannot write: <strerror>") when the temporary file
- * cannot be created, e.g. when the directory does not exist. The handle is
+ * cannot be created, e.g. when the directory does not exist, and when
+ * 'path' exists but is neither a regular file nor a directory ("path:
+ * cannot write: not a regular file (a device, pipe or socket)": the rename
+ * would replace it). The handle is
  * released by exactly one of mkba_afile_commit(), mkba_afile_abort() or
  * mkba_afile_commit_all(). Note: the umask is read by setting and restoring
  * it (POSIX has no other way), a short window in which another thread that

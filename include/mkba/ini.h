@@ -31,7 +31,8 @@ typedef struct mkba_ini {
 } mkba_ini;
 
 /* Read 'path'. Returns NULL and fills *err (file, line) on a syntax error,
- * an over-long line, a duplicate key or section, or an I/O error. */
+ * an over-long line, a duplicate key or section, or an I/O error; also for
+ * a directory and a file that is not text (a NUL byte; UTF-16 is named). */
 mkba_ini *mkba_ini_read(const char *path, mkba_error *err);
 void mkba_ini_free(mkba_ini *ini); /* NULL is a no-op */
 

@@ -14,6 +14,12 @@ void *mkba_xrealloc(void *p, size_t size);
 void *mkba_xreallocarray(void *p, size_t n, size_t size); /* n*size checked */
 char *mkba_xstrdup(const char *s);
 char *mkba_xstrndup(const char *s, size_t n);
+/* printf into a fresh string. */
+char *mkba_xasprintf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 /* Return 'p', or report out of memory (for 'size' bytes) and exit when it
  * is NULL: for allocators of other libraries (gsl_*_alloc). */
 void *mkba_xcheck(void *p, size_t size);

@@ -17,7 +17,10 @@
  * In results.json NaN and infinity are null. The tables:
  *
  *   effects.csv       effect, label, method, estimate, se, ci_lo, ci_hi, df,
- *                     mean_pilot, mean_control, n_pilot, n_control, n_missing
+ *                     mean_pilot, mean_control, n_pilot, n_control, n_missing,
+ *                     suppressed (1 when a value of the row is withheld, else
+ *                     0), suppressed_fields (names of the withheld fields,
+ *                     space-separated; see "Disclosure control" below)
  *   summary.csv       per project scenario, per stakeholder and "society":
  *                     scenario, stakeholder, pv_benefits, pv_costs, npv, bcr,
  *                     benefits_undiscounted, costs_undiscounted, net_undiscounted
@@ -64,6 +67,46 @@ void mkba_out_print_effects(FILE *f, const mkba_appraisal *a);
  * directory: ...", "dir/summary.csv: cannot write: ..."), or MKBA_ENOMEM
  * when the JSON tree cannot be built. */
 mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_error *err);
+
+/* ---- Disclosure control (see appraisal.h: min_group) ----
+ * Which values of an effect's row of the effects table are withheld in
+ * every output (terminal, CSV, JSON; charts and the report use the same):
+ *   - a count of persons from 1 to min_group - 1 ("small"): n_pilot,
+ *     n_control, n_missing, missing_pilot, missing_control;
+ *   - then every other non-zero count of that row too, so that none can be
+ *     worked out from the others (n_pilot + n_control + n_missing is the
+ *     whole cohort in every row, and a row without missing values shows
+ *     the group sizes);
+ *   - the mean of a group whose n is small, and then the other group's
+ *     mean too (for a difference in means the estimate and one mean give
+ *     the other);
+ *   - the degrees of freedom when a group's n is withheld (an OLS fit has
+ *     df = n_pilot + n_control - parameters).
+ * Zero is never withheld (it discloses no one). The estimate, its SE and
+ * CI are kept: they compare the two groups, and the appraisal rests on
+ * them. A withheld value is "<N" (small) or "x" (withheld with it) in the
+ * terminal, an empty field in CSV and null in results.json. The bits are
+ * in the order of the fields in effects.csv and results.json. */
+enum {
+    MKBA_HIDE_DF = 1u << 0,
+    MKBA_HIDE_MEAN_PILOT = 1u << 1,
+    MKBA_HIDE_MEAN_CONTROL = 1u << 2,
+    MKBA_HIDE_N_PILOT = 1u << 3,
+    MKBA_HIDE_N_CONTROL = 1u << 4,
+    MKBA_HIDE_N_MISSING = 1u << 5,
+    MKBA_HIDE_MISSING_PILOT = 1u << 6,  /* results.json only */
+    MKBA_HIDE_MISSING_CONTROL = 1u << 7 /* results.json only */
+};
+#define MKBA_HIDE_FIELDS 8 /* bits 0..7 above */
+
+/* The MKBA_HIDE_* bits of effect i's withheld values (0: none, or i out of
+ * range). */
+unsigned mkba_out_effect_hidden(const mkba_appraisal *a, size_t i);
+/* The field name of one MKBA_HIDE_* bit ("df", "mean_pilot", ...; "" if none). */
+const char *mkba_out_hidden_name(unsigned bit);
+/* Withheld values over all effects (results.json privacy.suppressed_cells);
+ * 0 means the outputs show everything. */
+size_t mkba_out_suppressed_cells(const mkba_appraisal *a);
 
 /* Write the effects table as CSV to 'path' (atomic), in the Dutch dialect
  * when 'dutch' is non-zero. Fails with MKBA_EIO ("path: cannot write: ..."),

@@ -1,0 +1,81 @@
+/* report.h - the appraisal as one self-contained HTML file for council
+ * members and policy analysts (mkba run --report FILE.html).
+ *
+ * The report holds, in Dutch or English: a title (model, scenarios), a
+ * short conclusion per project scenario (society's net present value, the
+ * benefit-cost ratio, the chance of a positive NPV when a Monte Carlo was
+ * run, who pays and who gains), key figures, the tables (effects with
+ * their confidence intervals, the balance per stakeholder, the items, the
+ * Monte Carlo summary, the sensitivity analysis, the value of
+ * information), the charts, every assumption with its source, and the
+ * provenance of the run (version, files and their SHA-256, seed, draws).
+ *
+ * Self-contained: CSS inline, no scripts, no external fetches; each chart
+ * is embedded as <img src="data:image/svg+xml;base64,...">, so a script in
+ * an SVG never runs. Every text that comes from a model, scenario or
+ * cohort file is HTML-escaped. Disclosure control: every count of persons
+ * and every statistic of a group (a group mean) passes mkba_ap_suppressed;
+ * a suppressed count shows as "<N" (N = a->min_group) and the report then
+ * says that counts below N are suppressed.
+ *
+ * Numbers follow the language: Dutch "EUR 1.234.567", "EUR -1.234,5",
+ * "0,51", "12,3%"; English "EUR 1,234,567", "EUR -1,234.5", "0.51",
+ * "12.3%". Rounding is half away from zero; anything that rounds to zero
+ * prints without a sign (never "-0"); a value that is not finite prints
+ * as "n/a" (English) or "n.v.t." (Dutch). None of this depends on the C
+ * locale. */
+#ifndef MKBA_REPORT_H
+#define MKBA_REPORT_H
+
+#include <stddef.h>
+
+#include "mkba/appraisal.h"
+#include "mkba/chart.h"
+#include "mkba/error.h"
+
+typedef struct mkba_report_opts {
+    int lang_nl;                   /* Dutch (1) or English (0) */
+    const mkba_chart_set *charts;  /* charts to embed (borrowed); NULL: none */
+    int charts_skipped;            /* the user asked for no charts (--no-charts) */
+} mkba_report_opts;
+
+/* Write the report of 'a' to 'path', atomically (the old file, if any, is
+ * replaced only by a complete new one). 'o' may be NULL (English, no
+ * charts). Of the charts only those marked rendered are embedded, from
+ * DIR/NAME.svg; when none is (no set, gnuplot missing, --no-charts) the
+ * report says so in one line.
+ * Fails, writing nothing, with MKBA_EINVAL when 'path' is one of the input
+ * files (see mkba_report_check_path), MKBA_EIO when a chart cannot be read
+ * ("DIR/NAME.svg: cannot read: <reason>") or the file cannot be written
+ * ("path: cannot write: <reason>"). */
+mkba_status mkba_report_write(const char *path, const mkba_appraisal *a,
+                              const mkba_report_opts *o, mkba_error *err);
+
+/* Refuse a report path that names an input of 'a' (the model file, a
+ * scenario file or a cohort file), compared by device and inode, so that
+ * "./x.ini", a symbolic link or a hard link are caught too. A path that
+ * does not exist yet is fine. Fails with MKBA_EINVAL:
+ * "path: is the model file; the report would overwrite it (give --report
+ * another file name)" (or "a scenario file", "a cohort file"). */
+mkba_status mkba_report_check_path(const char *path, const mkba_appraisal *a,
+                                   mkba_error *err);
+
+/* ---- Number formatting in the report's style (also for tests) ---- */
+
+/* x rounded to 'decimals' (0..6) decimals with thousands separators:
+ * Dutch "-1.234,5", English "-1,234.5". */
+void mkba_report_fmt_number(char *buf, size_t size, double x, int decimals, int lang_nl);
+
+/* An amount: "EUR 1.234.567" ('currency' NULL or "": the number alone). */
+void mkba_report_fmt_money(char *buf, size_t size, const char *currency, double x,
+                           int decimals, int lang_nl);
+
+/* A share as a percentage: 0.123 -> "12,3%" (decimals 1, Dutch). */
+void mkba_report_fmt_percent(char *buf, size_t size, double share, int decimals,
+                             int lang_nl);
+
+/* A value of any size to about 4 significant digits, trailing zeros
+ * dropped: 1/3 -> "0,3333", 62 -> "62", 120160 -> "120.160", 0.5 -> "0,5". */
+void mkba_report_fmt_value(char *buf, size_t size, double x, int lang_nl);
+
+#endif

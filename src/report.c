@@ -1,0 +1,1652 @@
+/* report.c - the HTML report: one self-contained file with the conclusion,
+ * key figures, tables, charts, assumptions and provenance of an appraisal,
+ * in Dutch or English (see report.h for what it holds and why).
+ *
+ * Safety. The file is built from templates of our own text with holes:
+ * "{}" takes a plain text that is HTML-escaped on the way out, "{h}" a
+ * piece of markup made here. Every string from a model, scenario or cohort
+ * file, and every formatted number (it may carry the model's currency
+ * text), goes through a "{}" hole or esc(). Charts are embedded as base64
+ * data URIs of <img> elements, in which SVG scripts never run.
+ *
+ * Privacy. Counts of persons and group means pass mkba_ap_suppressed();
+ * the effects table is the only place the report shows them. */
+#include "mkba/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mkba/estimate.h"
+#include "mkba/fsutil.h"
+#include "mkba/mem.h"
+#include "mkba/sens.h"
+#include "mkba/summary.h"
+
+#define MAX_SVG_BYTES (64L << 20) /* a chart larger than this is not a gnuplot chart */
+
+/* buf = the strings after 'size' (up to a NULL) one after another, cut
+ * off to fit 'size' (size > 0). */
+static void join(char *buf, size_t size, ...)
+{
+    va_list ap;
+    size_t o = 0;
+    if (size == 0)
+        return;
+    va_start(ap, size);
+    for (const char *p; (p = va_arg(ap, const char *)) != NULL;)
+        for (; *p && o + 1 < size; p++)
+            buf[o++] = *p;
+    va_end(ap);
+    buf[o] = '\0';
+}
+
+/* ============================ numbers ================================== */
+
+/* Digits of |x| * 10^decimals rounded half away from zero, as a whole
+ * number in 'digits'. Returns 0 when that is 1e18 or more (the caller
+ * then writes an exponent).
+ *
+ * Why not printf("%.*f")? It rounds the binary value exactly, so 1.15%
+ * (23 of 2,000 draws, stored as 0.01149999...) would print as 1.1%, and
+ * an exact half to even. Scaling first rounds the way people do (1.2%) and
+ * as the terminal report rounds amounts (half away from zero). */
+static int rounded_digits(char *digits, size_t size, double x, int decimals)
+{
+    double r = round(fabs(x) * pow(10, decimals));
+    if (!(r < 1e18))
+        return 0;
+    snprintf(digits, size, "%.0f", r);
+    return 1;
+}
+
+void mkba_report_fmt_number(char *buf, size_t size, double x, int decimals, int lang_nl)
+{
+    if (size == 0)
+        return;
+    if (!isfinite(x)) {
+        snprintf(buf, size, "%s", lang_nl ? "n.v.t." : "n/a");
+        return;
+    }
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 6)
+        decimals = 6;
+    char group = lang_nl ? '.' : ',', point = lang_nl ? ',' : '.';
+    char digits[64];
+    if (!rounded_digits(digits, sizeof digits, x, decimals)) {
+        snprintf(buf, size, "%.3e", x); /* beyond 1e18: no one reads the last digits */
+        for (char *p = buf; *p; p++)
+            if (*p == '.')
+                *p = point;
+        return;
+    }
+    /* left-pad to at least decimals + 1 digits: 5 with 2 decimals is "0.05" */
+    size_t nd = strlen(digits), want = (size_t)decimals + 1, pad = nd < want ? want - nd : 0;
+    char padded[96];
+    memset(padded, '0', pad);
+    memcpy(padded + pad, digits, nd + 1);
+    nd += pad;
+    size_t nint = nd - (size_t)decimals;
+    int is_zero = strspn(padded, "0") == nd;
+    char out[128];
+    size_t o = 0;
+    if (x < 0 && !is_zero)
+        out[o++] = '-';
+    for (size_t i = 0; i < nint; i++) {
+        if (i > 0 && (nint - i) % 3 == 0)
+            out[o++] = group;
+        out[o++] = padded[i];
+    }
+    if (decimals > 0) {
+        out[o++] = point;
+        memcpy(out + o, padded + nint, (size_t)decimals);
+        o += (size_t)decimals;
+    }
+    out[o] = '\0';
+    snprintf(buf, size, "%s", out);
+}
+
+void mkba_report_fmt_money(char *buf, size_t size, const char *currency, double x,
+                           int decimals, int lang_nl)
+{
+    char num[128];
+    mkba_report_fmt_number(num, sizeof num, x, decimals, lang_nl);
+    if (currency && *currency && isfinite(x))
+        join(buf, size, currency, " ", num, (const char *)NULL);
+    else
+        join(buf, size, num, (const char *)NULL);
+}
+
+void mkba_report_fmt_percent(char *buf, size_t size, double share, int decimals, int lang_nl)
+{
+    char num[128];
+    mkba_report_fmt_number(num, sizeof num, share * 100, decimals, lang_nl);
+    join(buf, size, num, isfinite(share) ? "%" : "", (const char *)NULL);
+}
+
+void mkba_report_fmt_value(char *buf, size_t size, double x, int lang_nl)
+{
+    int d = 0;
+    if (isfinite(x) && x != 0 && fabs(x) < 1000)
+        d = 3 - (int)floor(log10(fabs(x))); /* 4 significant digits */
+    if (d > 6)
+        d = 6;
+    mkba_report_fmt_number(buf, size, x, d, lang_nl);
+    char point = lang_nl ? ',' : '.';
+    char *p = strchr(buf, point);
+    if (d > 0 && p && isfinite(x)) { /* drop trailing zeros, and a bare point */
+        char *end = buf + strlen(buf);
+        while (end > p + 1 && end[-1] == '0')
+            *--end = '\0';
+        if (end == p + 1)
+            *p = '\0';
+    }
+}
+
+/* ============================ output =================================== */
+
+typedef struct rep {
+    FILE *f;                  /* the report being written */
+    const mkba_appraisal *a;
+    int nl;                   /* Dutch */
+    const mkba_report_opts *o;
+} rep;
+
+/* The text in the report's language. */
+static const char *L(const rep *r, const char *en, const char *nl)
+{
+    return r->nl ? nl : en;
+}
+
+/* The length of the valid UTF-8 sequence at 's' (2 to 4), or 0 when it
+ * is not one (RFC 3629: no overlong forms, no surrogates, at most
+ * U+10FFFF). */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (n == 0 || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+/* Write 's' as HTML text (also safe inside a quoted attribute). Control
+ * characters are not allowed in HTML text: they become blanks (tab and
+ * line breaks stay); bytes that are not UTF-8 become U+FFFD, so the file
+ * is valid UTF-8 whatever the input files hold. */
+static void esc(const rep *r, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)s);
+            if (n)
+                fwrite(s, 1, n, r->f), s += n - 1;
+            else
+                fputs("\xEF\xBF\xBD", r->f); /* U+FFFD REPLACEMENT CHARACTER */
+            continue;
+        }
+        switch (c) {
+        case '&':
+            fputs("&amp;", r->f);
+            break;
+        case '<':
+            fputs("&lt;", r->f);
+            break;
+        case '>':
+            fputs("&gt;", r->f);
+            break;
+        case '"':
+            fputs("&quot;", r->f);
+            break;
+        case '\'':
+            fputs("&#39;", r->f);
+            break;
+        default:
+            fputc((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F ? ' ' : c, r->f);
+        }
+    }
+}
+
+static void put(const rep *r, const char *html)
+{
+    fputs(html, r->f);
+}
+
+/* Write template 't': "{}" is replaced by the next argument, escaped;
+ * "{h}" by the next argument as markup. Arguments are const char *. */
+static void tpl(const rep *r, const char *t, ...)
+{
+    va_list ap;
+    va_start(ap, t);
+    while (*t) {
+        if (t[0] == '{' && t[1] == '}') {
+            esc(r, va_arg(ap, const char *));
+            t += 2;
+        } else if (strncmp(t, "{h}", 3) == 0) {
+            fputs(va_arg(ap, const char *), r->f);
+            t += 3;
+        } else {
+            fputc(*t++, r->f);
+        }
+    }
+    va_end(ap);
+}
+
+/* ============================ words ==================================== */
+
+typedef char numbuf[64];
+
+static void money(const rep *r, numbuf b, double x)
+{
+    mkba_report_fmt_money(b, sizeof(numbuf), r->a->currency, x, 0, r->nl);
+}
+
+static void ratio(const rep *r, numbuf b, double x)
+{
+    mkba_report_fmt_number(b, sizeof(numbuf), x, 2, r->nl);
+}
+
+static void pct(const rep *r, numbuf b, double share)
+{
+    mkba_report_fmt_percent(b, sizeof(numbuf), share, 1, r->nl);
+}
+
+static void value(const rep *r, numbuf b, double x)
+{
+    mkba_report_fmt_value(b, sizeof(numbuf), x, r->nl);
+}
+
+static void count(const rep *r, numbuf b, size_t n)
+{
+    mkba_report_fmt_number(b, sizeof(numbuf), (double)n, 0, r->nl);
+}
+
+/* A count of persons, or "<N" when it is too small to show. */
+static void persons(const rep *r, numbuf b, size_t n)
+{
+    if (mkba_ap_suppressed(r->a, n))
+        snprintf(b, sizeof(numbuf), "<%zu", r->a->min_group);
+    else
+        count(r, b, n);
+}
+
+static const char *text_or(const char *label, const char *name)
+{
+    return label && *label ? label : (name ? name : "");
+}
+
+static const char *holder_label(const rep *r, size_t k)
+{
+    const mkba_appraisal *a = r->a;
+    if (k >= a->n_stakeholders)
+        return L(r, "Society", "Samenleving");
+    return text_or(a->stakeholder_labels ? a->stakeholder_labels[k] : NULL, a->stakeholders[k]);
+}
+
+static const char *scen_label(const rep *r, size_t s)
+{
+    return text_or(r->a->scenarios[s].label, r->a->scenarios[s].name);
+}
+
+static const char *kind_text(const rep *r, mkba_item_kind k)
+{
+    switch (k) {
+    case MKBA_ITEM_BENEFIT:
+        return L(r, "benefit", "baat");
+    case MKBA_ITEM_COST:
+        return L(r, "cost", "kosten");
+    case MKBA_ITEM_TRANSFER:
+        return L(r, "transfer", "overdracht");
+    }
+    return "";
+}
+
+static const char *domain_text(const rep *r, const char *d)
+{
+    static const char *const names[][3] = {{"work", "work", "werk"},
+                                           {"care", "care", "zorg"},
+                                           {"staff", "staff", "personeel"},
+                                           {"implementation", "implementation", "invoering"},
+                                           {"other", "other", "overig"}};
+    for (size_t i = 0; d && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(d, names[i][0]) == 0)
+            return names[i][r->nl ? 2 : 1];
+    return d ? d : "";
+}
+
+static const char *method_text(const rep *r, mkba_est_method m)
+{
+    switch (m) {
+    case MKBA_EST_DIFF:
+        return L(r, "difference in means", "verschil in gemiddelden");
+    case MKBA_EST_DID:
+        return L(r, "difference in differences", "verschil in verschillen");
+    case MKBA_EST_OLS:
+        return L(r, "regression with covariates", "regressie met covariaten");
+    case MKBA_EST_GIVEN:
+        return L(r, "given in the model", "gegeven in het model");
+    case MKBA_EST_AUTO:
+        break;
+    }
+    return "";
+}
+
+/* The label of a Monte Carlo or sensitivity input: a parameter's label, an
+ * effect's label ("effect.X"), else the name itself. */
+static const char *input_label(const rep *r, const char *name)
+{
+    const mkba_appraisal *a = r->a;
+    if (strncmp(name, "effect.", 7) == 0) {
+        for (size_t i = 0; i < a->n_effects; i++)
+            if (strcmp(a->effects[i].name, name + 7) == 0)
+                return text_or(a->effects[i].label, name);
+        return name;
+    }
+    for (size_t i = 0; i < a->n_params; i++)
+        if (strcmp(a->params[i].name, name) == 0)
+            return text_or(a->params[i].label, name);
+    return name;
+}
+
+/* A rate as a percentage with up to 4 significant digits: "3%", "2,25%". */
+static void rate_pct(const rep *r, numbuf b, double rate)
+{
+    char v[96];
+    mkba_report_fmt_value(v, sizeof v, rate * 100, r->nl);
+    join(b, sizeof(numbuf), v, "%", (const char *)NULL);
+}
+
+/* Scenario s's discount rate in words: "3%", or "3% to 2.5%" when it
+ * changes over the years. */
+static void rate_text(const rep *r, char *buf, size_t size, size_t s)
+{
+    const mkba_appraisal *a = r->a;
+    if (a->horizon == 0 || !a->rate) {
+        snprintf(buf, size, "%s", L(r, "n/a", "n.v.t."));
+        return;
+    }
+    const double *x = a->rate + mkba_ap_tidx(a, s, 0);
+    int constant = 1;
+    for (size_t t = 1; t < a->horizon; t++)
+        constant &= x[t] == x[0];
+    numbuf first, last;
+    rate_pct(r, first, x[0]);
+    rate_pct(r, last, x[a->horizon - 1]);
+    if (constant)
+        join(buf, size, first, (const char *)NULL);
+    else
+        join(buf, size, first, " ", L(r, "to", "tot"), " ", last, (const char *)NULL);
+}
+
+static const char *timing_text(const rep *r)
+{
+    const char *t = r->a->discount_timing ? r->a->discount_timing : "";
+    if (strcmp(t, "start") == 0)
+        return L(r, "at the start of each year", "aan het begin van elk jaar");
+    if (strcmp(t, "mid") == 0)
+        return L(r, "in the middle of each year", "halverwege elk jaar");
+    if (strcmp(t, "end") == 0)
+        return L(r, "at the end of each year", "aan het eind van elk jaar");
+    return "";
+}
+
+static int any_suppressed(const mkba_appraisal *a)
+{
+    for (size_t i = 0; i < a->n_effects; i++) {
+        const mkba_effect *e = &a->effects[i].e;
+        if (mkba_ap_suppressed(a, e->n_pilot) || mkba_ap_suppressed(a, e->n_control) ||
+            mkba_ap_suppressed(a, e->n_missing))
+            return 1;
+    }
+    return 0;
+}
+
+/* ============================ table cells ============================== */
+
+static void th(const rep *r, const char *text, int numeric)
+{
+    tpl(r, numeric ? "<th class=\"n\">{}</th>" : "<th>{}</th>", text);
+}
+
+static void td(const rep *r, const char *text)
+{
+    tpl(r, "<td>{}</td>", text);
+}
+
+/* A number cell; 'number' is the bare formatted number, so its sign says
+ * whether to mark it negative. */
+static void td_num(const rep *r, const char *shown, const char *number)
+{
+    tpl(r, number && number[0] == '-' ? "<td class=\"n neg\">{}</td>" : "<td class=\"n\">{}</td>",
+        shown);
+}
+
+static void td_money(const rep *r, double x)
+{
+    numbuf m, n;
+    money(r, m, x);
+    mkba_report_fmt_number(n, sizeof n, x, 0, r->nl);
+    td_num(r, m, n);
+}
+
+/* A value that is not an amount: a negative one is not bad news, so it is
+ * not marked. */
+static void td_value(const rep *r, double x)
+{
+    numbuf v;
+    value(r, v, x);
+    td_num(r, v, NULL);
+}
+
+/* A cell with a label and, under it, the name used in the model file
+ * (only the name when there is no label). */
+static void td_named(const rep *r, const char *label, const char *name)
+{
+    if (label && *label)
+        tpl(r, "<td>{}<br><span class=\"small\"><code>{}</code></span></td>", label, name);
+    else
+        tpl(r, "<td>{}</td>", name ? name : "");
+}
+
+static void td_ratio(const rep *r, double x)
+{
+    numbuf v;
+    ratio(r, v, x);
+    td_num(r, v, v);
+}
+
+static void td_pct(const rep *r, double share)
+{
+    numbuf v;
+    pct(r, v, share);
+    td_num(r, v, v);
+}
+
+/* "[lo; hi]" in Dutch (the comma is the decimal sign), "[lo, hi]" in English. */
+static void interval(const rep *r, char *buf, size_t size, double lo, double hi)
+{
+    if (!isfinite(lo) || !isfinite(hi)) {
+        snprintf(buf, size, "%s", L(r, "n/a", "n.v.t."));
+        return;
+    }
+    numbuf a, b;
+    value(r, a, lo);
+    value(r, b, hi);
+    join(buf, size, "[", a, r->nl ? "; " : ", ", b, "]", (const char *)NULL);
+}
+
+/* ============================ head ===================================== */
+
+static const char CSS[] =
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,"
+    "sans-serif;color:#1a1a1a;background:#fff;max-width:1100px;margin:0 auto;padding:24px;"
+    "line-height:1.45}\n"
+    "header{border-bottom:3px solid #0b4f8a;margin-bottom:1em}\n"
+    ".kicker{color:#0b4f8a;font-weight:600;text-transform:uppercase;letter-spacing:.04em;"
+    "margin:0}\n"
+    "h1{font-size:1.9em;margin:.1em 0 .3em}\n"
+    "h2{color:#0b4f8a;border-bottom:1px solid #c9d6e3;padding-bottom:.15em;margin-top:1.8em}\n"
+    "h3{margin:1.2em 0 .4em}\n"
+    ".lead{font-size:1.1em}\n"
+    ".meta,.note{color:#555;font-size:.9em}\n"
+    "nav{font-size:.9em;margin:1em 0}nav a{color:#0b4f8a;margin-right:.9em;white-space:nowrap}\n"
+    ".verdict{font-weight:600}\n"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:12px;"
+    "margin:.5em 0 1em}\n"
+    ".card{border:1px solid #c9d6e3;border-radius:8px;padding:10px 14px;background:#f6f9fc}\n"
+    ".card .v{display:block;font-size:1.45em;font-weight:700;white-space:nowrap}\n"
+    ".card .k{display:block;color:#444;font-size:.88em}\n"
+    "table{border-collapse:collapse;margin:.4em 0 1em;font-size:.9em}\n"
+    "th,td{border-bottom:1px solid #dde3ea;padding:4px 9px;text-align:left;vertical-align:top}\n"
+    "th{background:#eef3f8}\n"
+    "td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
+    "th.n{text-align:right}\n"
+    "td:first-child{min-width:12em}\n"
+    "span.n{white-space:nowrap}\n"
+    ".neg{color:#b00020}\n"
+    "tr.total td{font-weight:700;border-top:2px solid #888}\n"
+    ".small{color:#555;font-size:.85em}\n"
+    "code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.88em;"
+    "overflow-wrap:anywhere}\n"
+    "figure{margin:1em 0 1.5em;break-inside:avoid;page-break-inside:avoid}\n"
+    "figure img{max-width:100%;height:auto;border:1px solid #eee}\n"
+    "figcaption{color:#444;font-size:.9em}\n"
+    "@media print{body{max-width:none;padding:0;font-size:10pt}nav{display:none}"
+    "h2,h3{break-after:avoid;page-break-after:avoid}"
+    "table,figure,.card{break-inside:avoid;page-break-inside:avoid}"
+    ".card{background:none}th{background:none}}\n";
+
+/* "X, Y" from the project scenarios' labels (caller frees). */
+static char *project_list(const rep *r)
+{
+    size_t n = 1;
+    for (size_t s = 1; s < r->a->n_scenarios; s++)
+        n += strlen(scen_label(r, s)) + 2;
+    char *list = mkba_xcalloc(n, 1);
+    for (size_t s = 1; s < r->a->n_scenarios; s++) {
+        if (s > 1)
+            strcat(list, ", ");
+        strcat(list, scen_label(r, s));
+    }
+    return list;
+}
+
+static void head(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    char *projects = project_list(r);
+    tpl(r, "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+           "<meta name=\"generator\" content=\"mkba {}\">\n",
+        r->nl ? "nl" : "en", a->version ? a->version : "");
+    tpl(r, "<title>{}: {}{}{}</title>\n", L(r, "SCBA", "MKBA"), text_or(a->model_name, ""),
+        *projects ? " - " : "", projects);
+    tpl(r, "<style>\n{h}</style>\n</head>\n<body>\n", CSS);
+    free(projects);
+}
+
+static void title(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    tpl(r, "<header>\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>\n",
+        L(r, "Social cost-benefit analysis", "Maatschappelijke kosten-batenanalyse"),
+        text_or(a->model_name, a->model_file));
+    size_t np = a->n_scenarios ? a->n_scenarios - 1 : 0;
+    put(r, "<p class=\"lead\">");
+    tpl(r, "{}: ", np == 1 ? L(r, "Project alternative", "Projectalternatief")
+                           : L(r, "Project alternatives", "Projectalternatieven"));
+    for (size_t s = 1; s < a->n_scenarios; s++)
+        tpl(r, "{h}<strong>{}</strong>", s > 1 ? ", " : "", scen_label(r, s));
+    if (a->n_scenarios > 0)
+        tpl(r, L(r, ", compared with the reference alternative (regular practice): "
+                    "<strong>{}</strong>.",
+                 ", vergeleken met het nulalternatief (de gewone praktijk): <strong>{}</strong>."),
+            scen_label(r, 0));
+    put(r, "</p>\n");
+    char rate[160], y0[32], y1[32], years[32], py[32], day[11];
+    snprintf(day, sizeof day, "%.10s", a->run_date); /* the date of "2024-01-02T03:04:05Z" */
+    rate_text(r, rate, sizeof rate, a->n_scenarios > 1 ? 1 : 0);
+    snprintf(y0, sizeof y0, "%d", a->first_year);
+    snprintf(y1, sizeof y1, "%d", a->first_year + (int)a->horizon - 1);
+    snprintf(years, sizeof years, "%zu", a->horizon);
+    snprintf(py, sizeof py, "%d", a->price_year);
+    tpl(r, L(r, "<p class=\"meta\">Amounts in {} at {} prices; {} years ({} to {}), discounted "
+                "at {} per year {}{}. Calculated on {}.</p>\n</header>\n",
+             "<p class=\"meta\">Bedragen in {}, prijspeil {}; {} jaar ({} tot en met {}), "
+             "contant gemaakt tegen {} per jaar {}{}. Berekend op {}.</p>\n</header>\n"),
+        text_or(a->currency, ""), py, years, y0, y1, rate, timing_text(r),
+        a->n_scenarios > 2 ? L(r, " (see the assumptions for each scenario's rate)",
+                               " (zie de aannames voor de discontovoet per scenario)")
+                           : "",
+        day);
+}
+
+static void nav(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    tpl(r, "<nav>{}: ", L(r, "Contents", "Inhoud"));
+    tpl(r, "<a href=\"#conclusion\">{}</a>\n", L(r, "Conclusion", "Conclusie"));
+    if (a->n_scenarios >= 2)
+        tpl(r, "<a href=\"#key\">{}</a>\n", L(r, "Key figures", "Kerncijfers"));
+    tpl(r, "<a href=\"#effects\">{}</a>\n", L(r, "Effects", "Effecten"));
+    tpl(r, "<a href=\"#balance\">{}</a>\n", L(r, "Balance per stakeholder",
+                                           "Saldo per belanghebbende"));
+    tpl(r, "<a href=\"#items\">{}</a>\n", L(r, "Items", "Posten"));
+    if (a->mc)
+        tpl(r, "<a href=\"#uncertainty\">{}</a>\n", L(r, "Uncertainty", "Onzekerheid"));
+    if (a->sens)
+        tpl(r, "<a href=\"#sensitivity\">{}</a>\n", L(r, "Sensitivity", "Gevoeligheid"));
+    if (a->mc && isfinite(a->mc->evpi))
+        tpl(r, "<a href=\"#voi\">{}</a>\n", L(r, "Value of information", "Waarde van informatie"));
+    tpl(r, "<a href=\"#charts\">{}</a>\n", L(r, "Charts", "Grafieken"));
+    tpl(r, "<a href=\"#assumptions\">{}</a>\n", L(r, "Assumptions and sources",
+                                               "Aannames en bronnen"));
+    tpl(r, "<a href=\"#provenance\">{}</a></nav>\n", L(r, "Provenance", "Herkomst"));
+}
+
+/* ============================ conclusion =============================== */
+
+/* Stakeholders whose NPV rounds below zero (sign -1) or above it (+1),
+ * largest amounts first, as "A (EUR -1.234), B (EUR -56)". Returns the
+ * number listed. */
+static size_t who_list(const rep *r, size_t s, int sign)
+{
+    const mkba_appraisal *a = r->a;
+    size_t K = a->n_stakeholders, n = 0;
+    size_t *idx = mkba_xcalloc(K + 1, sizeof *idx);
+    for (size_t k = 0; k < K; k++) {
+        double v = round(a->balance[mkba_ap_bidx(a, s, k)].npv);
+        if (isfinite(v) && v * sign > 0)
+            idx[n++] = k;
+    }
+    for (size_t i = 1; i < n; i++) /* insertion sort by |NPV|, largest first */
+        for (size_t j = i; j > 0; j--) {
+            double x = fabs(a->balance[mkba_ap_bidx(a, s, idx[j])].npv);
+            double y = fabs(a->balance[mkba_ap_bidx(a, s, idx[j - 1])].npv);
+            if (x <= y)
+                break;
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++) {
+        numbuf m;
+        money(r, m, a->balance[mkba_ap_bidx(a, s, idx[i])].npv);
+        tpl(r, "{h}{} (<span class=\"n{h}\">{}</span>)", i ? ", " : "", holder_label(r, idx[i]),
+            sign < 0 ? " neg" : "", m);
+    }
+    free(idx);
+    return n;
+}
+
+static void conclusion_of(const rep *r, size_t s)
+{
+    const mkba_appraisal *a = r->a;
+    const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
+    double v = round(b->npv);
+    const char *verdict =
+        !isfinite(v) ? L(r, "The balance for society is undefined.",
+                         "Het saldo voor de samenleving is niet bepaald.")
+        : v > 0 ? L(r, "Benefits exceed costs for society.",
+                    "De baten zijn groter dan de kosten voor de samenleving.")
+        : v < 0 ? L(r, "Costs exceed benefits for society.",
+                    "De kosten zijn groter dan de baten voor de samenleving.")
+                : L(r, "Benefits and costs balance for society.",
+                    "Baten en kosten houden elkaar voor de samenleving in evenwicht.");
+    numbuf npv, bcr;
+    money(r, npv, b->npv);
+    ratio(r, bcr, b->bcr);
+    tpl(r, "<h3>{}</h3>\n<p><span class=\"verdict\">{}</span> ", scen_label(r, s), verdict);
+    tpl(r, L(r, "Net present value (NPV, the balance of benefits and costs): {}; "
+                "benefit-cost ratio: {}{}.",
+             "Netto contante waarde (saldo van baten en kosten): {}; "
+             "baten-kostenverhouding: {}{}."),
+        npv, bcr, isnan(b->bcr) ? L(r, " (no costs)", " (geen kosten)") : "");
+    put(r, "</p>\n");
+    if (a->mc && s < a->mc->n_scenarios) {
+        const mkba_stats *st = &a->mc->npv[mkba_mc_idx(a->mc, s, a->n_stakeholders)];
+        numbuf p, draws, lo, hi;
+        pct(r, p, st->p_positive);
+        count(r, draws, a->mc->draws);
+        money(r, lo, st->p5);
+        money(r, hi, st->p95);
+        tpl(r, L(r, "<p>Chance that benefits exceed costs: <strong>{}</strong> (Monte Carlo, {} "
+                    "draws; 90% of the outcomes lie between {} and {}).</p>\n",
+                 "<p>Kans dat de baten de kosten overtreffen: <strong>{}</strong> (Monte Carlo, "
+                 "{} trekkingen; 90% van de uitkomsten ligt tussen {} en {}).</p>\n"),
+            p, draws, lo, hi);
+    }
+    tpl(r, "<p>{}: ", L(r, "Who pays (negative balance)", "Wie betaalt (negatief saldo)"));
+    if (!who_list(r, s, -1))
+        tpl(r, "{}", L(r, "no stakeholder", "geen enkele belanghebbende"));
+    tpl(r, ".<br>{}: ", L(r, "Who gains (positive balance)", "Wie wint (positief saldo)"));
+    if (!who_list(r, s, +1))
+        tpl(r, "{}", L(r, "no stakeholder", "geen enkele belanghebbende"));
+    put(r, ".</p>\n");
+}
+
+static void conclusion(const rep *r)
+{
+    tpl(r, "<section id=\"conclusion\">\n<h2>{}</h2>\n", L(r, "Conclusion", "Conclusie"));
+    if (r->a->n_scenarios < 2)
+        tpl(r, "<p>{}</p>\n", L(r, "There is no project alternative to compare.",
+                                "Er is geen projectalternatief om te vergelijken."));
+    for (size_t s = 1; s < r->a->n_scenarios; s++)
+        conclusion_of(r, s);
+    tpl(r, "<p class=\"note\">{}</p>\n</section>\n",
+        L(r, "How to read this report: every amount is the difference between a project "
+             "alternative and the reference alternative (regular practice), added up over the "
+             "years and discounted, so that an amount in a later year counts for less. The "
+             "balance (net present value) is benefits minus costs: a positive balance means "
+             "that the benefits are larger than the costs. Transfers, such as benefit "
+             "payments and taxes, move money between stakeholders: they count in those "
+             "stakeholders' balances but cancel out for society as a whole.",
+          "Zo leest u dit rapport: elk bedrag is het verschil tussen een projectalternatief en "
+          "het nulalternatief (de gewone praktijk), opgeteld over de jaren en contant gemaakt, "
+          "zodat een bedrag in een later jaar minder zwaar telt. Het saldo (de netto contante "
+          "waarde) is baten min kosten: een positief saldo betekent dat de baten groter zijn "
+          "dan de kosten. Overdrachten, zoals uitkeringen en belastingen, verplaatsen geld "
+          "tussen belanghebbenden: ze tellen mee in het saldo van die belanghebbenden, maar "
+          "vallen voor de samenleving als geheel tegen elkaar weg."));
+}
+
+static void card(const rep *r, const char *label, const char *v, int negative)
+{
+    tpl(r, "<div class=\"card\"><span class=\"v{h}\">{}</span><span class=\"k\">{}</span></div>\n",
+        negative ? " neg" : "", v, label);
+}
+
+static void key_figures(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    if (a->n_scenarios < 2)
+        return;
+    tpl(r, "<section id=\"key\">\n<h2>{}</h2>\n", L(r, "Key figures", "Kerncijfers"));
+    for (size_t s = 1; s < a->n_scenarios; s++) {
+        const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
+        numbuf v, n;
+        tpl(r, "<h3>{}</h3>\n<div class=\"cards\">\n", scen_label(r, s));
+        money(r, v, b->npv);
+        mkba_report_fmt_number(n, sizeof n, b->npv, 0, r->nl);
+        card(r, L(r, "Net present value for society", "Netto contante waarde voor de samenleving"),
+             v, n[0] == '-');
+        ratio(r, v, b->bcr);
+        card(r, L(r, "Benefit-cost ratio", "Baten-kostenverhouding"), v, 0);
+        money(r, v, b->pv_benefits);
+        card(r, L(r, "Benefits (present value)", "Baten (contante waarde)"), v, 0);
+        money(r, v, b->pv_costs);
+        card(r, L(r, "Costs (present value)", "Kosten (contante waarde)"), v, 0);
+        if (a->mc && s < a->mc->n_scenarios) {
+            pct(r, v, a->mc->npv[mkba_mc_idx(a->mc, s, a->n_stakeholders)].p_positive);
+            card(r, L(r, "Chance that benefits exceed costs",
+                      "Kans dat de baten de kosten overtreffen"),
+                 v, 0);
+        }
+        put(r, "</div>\n");
+    }
+    put(r, "</section>\n");
+}
+
+/* ============================ tables =================================== */
+
+static void effects_table(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    tpl(r, "<section id=\"effects\">\n<h2>{}</h2>\n", L(r, "Effects of the project",
+                                                     "Effecten van het project"));
+    if (a->n_effects == 0) {
+        tpl(r, "<p>{}</p>\n</section>\n", L(r, "The model has no effects.",
+                                            "Het model heeft geen effecten."));
+        return;
+    }
+    int boot = a->mc && a->mc->n_boot > 0;
+    tpl(r, "<p class=\"note\">{}</p>\n",
+        L(r, "Difference between the pilot group and the control group (pilot minus regular "
+             "practice), in the outcome's unit, with its 95% confidence interval (CI).",
+          "Verschil tussen de pilotgroep en de controlegroep (pilot min gewone praktijk), in de "
+          "eenheid van de uitkomst, met het 95%-betrouwbaarheidsinterval (BI)."));
+    put(r, "<table>\n<tr>");
+    th(r, L(r, "Effect", "Effect"), 0);
+    th(r, L(r, "Method", "Methode"), 0);
+    th(r, L(r, "Estimate", "Schatting"), 1);
+    th(r, L(r, "95% CI", "95%-BI"), 1);
+    if (boot)
+        th(r, L(r, "Bootstrap 95% CI", "Bootstrap 95%-BI"), 1);
+    th(r, L(r, "Persons (pilot / control)", "Personen (pilot / controle)"), 1);
+    th(r, L(r, "Mean (pilot / control)", "Gemiddelde (pilot / controle)"), 1);
+    th(r, L(r, "Missing", "Ontbrekend"), 1);
+    put(r, "</tr>\n");
+    for (size_t i = 0; i < a->n_effects; i++) {
+        const mkba_ap_effect *x = &a->effects[i];
+        const mkba_effect *e = &x->e;
+        char ci[160];
+        put(r, "<tr>");
+        int unit = x->unit && *x->unit;
+        if (x->label && *x->label)
+            tpl(r, "<td>{}<br><span class=\"small\"><code>{}</code>{h}{}</span></td>", x->label,
+                x->name, unit ? " &middot; " : "", unit ? x->unit : "");
+        else if (unit)
+            tpl(r, "<td>{}<br><span class=\"small\">{}</span></td>", x->name, x->unit);
+        else
+            td(r, x->name);
+        td(r, method_text(r, e->method));
+        td_value(r, e->estimate);
+        interval(r, ci, sizeof ci, e->ci_lo, e->ci_hi);
+        tpl(r, "<td class=\"n\">{}</td>", ci);
+        if (boot) {
+            int has = i < a->mc->n_outcomes;
+            interval(r, ci, sizeof ci, has ? a->mc->boot_lo[i] : NAN,
+                     has ? a->mc->boot_hi[i] : NAN);
+            tpl(r, "<td class=\"n\">{}</td>", ci);
+        }
+        if (e->method == MKBA_EST_GIVEN) { /* no persons behind it */
+            put(r, "<td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-</td></tr>\n");
+            continue;
+        }
+        numbuf np, nc, mp, mc, nm;
+        persons(r, np, e->n_pilot);
+        persons(r, nc, e->n_control);
+        tpl(r, "<td class=\"n\">{} / {}</td>", np, nc);
+        /* a group's mean is a statistic of the group: shown only when its
+         * count is */
+        if (mkba_ap_suppressed(a, e->n_pilot))
+            snprintf(mp, sizeof mp, "%s", L(r, "suppressed", "onderdrukt"));
+        else
+            value(r, mp, e->mean_pilot);
+        if (mkba_ap_suppressed(a, e->n_control))
+            snprintf(mc, sizeof mc, "%s", L(r, "suppressed", "onderdrukt"));
+        else
+            value(r, mc, e->mean_control);
+        tpl(r, "<td class=\"n\">{} / {}</td>", mp, mc);
+        persons(r, nm, e->n_missing);
+        tpl(r, "<td class=\"n\">{}</td></tr>\n", nm);
+    }
+    put(r, "</table>\n");
+    if (any_suppressed(a)) {
+        char n[32];
+        snprintf(n, sizeof n, "%zu", a->min_group);
+        tpl(r, L(r, "<p class=\"note\">Counts below {} are suppressed (shown as &lt;{}), and so "
+                    "are the means of such small groups, to protect the privacy of the persons "
+                    "in the cohort.</p>\n",
+                 "<p class=\"note\">Aantallen kleiner dan {} zijn onderdrukt (weergegeven als "
+                 "&lt;{}), net als de gemiddelden van zulke kleine groepen, om de privacy van de "
+                 "personen in het cohort te beschermen.</p>\n"),
+            n, n);
+    }
+    put(r, "</section>\n");
+}
+
+static void balance_tables(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    tpl(r, "<section id=\"balance\">\n<h2>{}</h2>\n", L(r, "Balance per stakeholder",
+                                                      "Saldo per belanghebbende"));
+    tpl(r, "<p class=\"note\">{}</p>\n",
+        L(r, "Present values against the reference alternative. Benefit-cost ratio: present "
+             "value of the benefits divided by that of the costs (n/a without costs).",
+          "Contante waarden ten opzichte van het nulalternatief. Baten-kostenverhouding: de "
+          "contante waarde van de baten gedeeld door die van de kosten (n.v.t. zonder "
+          "kosten)."));
+    for (size_t s = 1; s < a->n_scenarios; s++) {
+        tpl(r, "<h3>{}</h3>\n<table>\n<tr>", scen_label(r, s));
+        th(r, L(r, "Stakeholder", "Belanghebbende"), 0);
+        th(r, L(r, "Benefits", "Baten"), 1);
+        th(r, L(r, "Costs", "Kosten"), 1);
+        th(r, L(r, "Balance (NPV)", "Saldo (NCW)"), 1);
+        th(r, L(r, "Benefit-cost ratio", "Baten/kosten"), 1);
+        put(r, "</tr>\n");
+        for (size_t k = 0; k <= a->n_stakeholders; k++) {
+            const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
+            put(r, k == a->n_stakeholders ? "<tr class=\"total\">" : "<tr>");
+            td(r, holder_label(r, k));
+            td_money(r, b->pv_benefits);
+            td_money(r, b->pv_costs);
+            td_money(r, b->npv);
+            td_ratio(r, b->bcr);
+            put(r, "</tr>\n");
+        }
+        put(r, "</table>\n");
+    }
+    put(r, "</section>\n");
+}
+
+static void items_table(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    tpl(r, "<section id=\"items\">\n<h2>{}</h2>\n",
+        L(r, "Items: costs, benefits and transfers", "Posten: kosten, baten en overdrachten"));
+    if (a->n_items == 0) {
+        tpl(r, "<p>{}</p>\n</section>\n", L(r, "The model has no items.",
+                                            "Het model heeft geen posten."));
+        return;
+    }
+    tpl(r, "<p class=\"note\">{}</p>\n",
+        L(r, "Present value of each item against the reference alternative, per project "
+             "alternative. A transfer goes to the first stakeholder and is paid by the second.",
+          "Contante waarde van elke post ten opzichte van het nulalternatief, per "
+          "projectalternatief. Een overdracht gaat naar de eerste belanghebbende en wordt "
+          "betaald door de tweede."));
+    put(r, "<table>\n<tr>");
+    th(r, L(r, "Item", "Post"), 0);
+    th(r, L(r, "Kind", "Soort"), 0);
+    th(r, L(r, "Stakeholder", "Belanghebbende"), 0);
+    th(r, L(r, "Domain", "Domein"), 0);
+    for (size_t s = 1; s < a->n_scenarios; s++)
+        th(r, scen_label(r, s), 1);
+    put(r, "</tr>\n");
+    for (size_t i = 0; i < a->n_items; i++) {
+        const mkba_ap_item *it = &a->items[i];
+        put(r, "<tr>");
+        td(r, text_or(it->label, it->name));
+        td(r, kind_text(r, it->kind));
+        if (it->kind == MKBA_ITEM_TRANSFER)
+            tpl(r, L(r, "<td>{} (paid by {})</td>", "<td>{} (betaald door {})</td>"),
+                holder_label(r, it->stakeholder), holder_label(r, it->loser));
+        else
+            td(r, holder_label(r, it->stakeholder));
+        td(r, domain_text(r, it->domain));
+        for (size_t s = 1; s < a->n_scenarios; s++)
+            td_money(r, a->item_pv[s * a->n_items + i]);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n</section>\n");
+}
+
+/* ============================ Monte Carlo ============================== */
+
+static void mc_scenario(const rep *r, size_t s)
+{
+    const mkba_appraisal *a = r->a;
+    const mkba_mc *mc = a->mc;
+    tpl(r, "<h3>{}</h3>\n<table>\n<tr>", scen_label(r, s));
+    th(r, L(r, "Balance (NPV) of", "Saldo (NCW) van"), 0);
+    th(r, L(r, "Mean", "Gemiddelde"), 1);
+    th(r, "P5", 1);
+    th(r, L(r, "Median (P50)", "Mediaan (P50)"), 1);
+    th(r, "P95", 1);
+    th(r, L(r, "Chance > 0", "Kans > 0"), 1);
+    put(r, "</tr>\n");
+    for (size_t k = 0; k <= a->n_stakeholders; k++) {
+        const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, k)];
+        put(r, k == a->n_stakeholders ? "<tr class=\"total\">" : "<tr>");
+        td(r, holder_label(r, k));
+        td_money(r, st->mean);
+        td_money(r, st->p5);
+        td_money(r, st->p50);
+        td_money(r, st->p95);
+        td_pct(r, st->p_positive);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+    const mkba_stats *bcr = &mc->bcr[mkba_mc_idx(mc, s, a->n_stakeholders)];
+    numbuf p5, p50, p95;
+    ratio(r, p5, bcr->p5);
+    ratio(r, p50, bcr->p50);
+    ratio(r, p95, bcr->p95);
+    tpl(r, L(r, "<p>Benefit-cost ratio for society: P5 {}, median {}, P95 {}.</p>\n",
+             "<p>Baten-kostenverhouding voor de samenleving: P5 {}, mediaan {}, P95 {}.</p>\n"),
+        p5, p50, p95);
+}
+
+static void mc_inputs(const rep *r)
+{
+    const mkba_mc *mc = r->a->mc;
+    if (mc->n_uncertain == 0)
+        return;
+    tpl(r, "<h3>{}</h3>\n<table>\n<tr>", L(r, "Uncertain inputs as drawn",
+                                         "Onzekere invoer zoals getrokken"));
+    th(r, L(r, "Input", "Invoer"), 0);
+    th(r, L(r, "Mean", "Gemiddelde"), 1);
+    th(r, "P5", 1);
+    th(r, "P95", 1);
+    put(r, "</tr>\n");
+    for (size_t i = 0; i < mc->n_uncertain; i++) {
+        const mkba_stats *st = &mc->uncertain[i];
+        put(r, "<tr>");
+        td(r, input_label(r, mc->uncertain_names[i]));
+        td_value(r, st->mean);
+        td_value(r, st->p5);
+        td_value(r, st->p95);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+}
+
+static void monte_carlo(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    const mkba_mc *mc = a->mc;
+    if (!mc)
+        return;
+    numbuf draws, boot;
+    char seed[32];
+    count(r, draws, mc->draws);
+    count(r, boot, mc->n_boot);
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)mc->seed);
+    tpl(r, "<section id=\"uncertainty\">\n<h2>{}</h2>\n",
+        L(r, "Uncertainty (Monte Carlo)", "Onzekerheid (Monte Carlo)"));
+    tpl(r, L(r, "<p class=\"note\">{} draws of every uncertain input (seed {}); ",
+             "<p class=\"note\">{} trekkingen van alle onzekere invoer (seed {}); "),
+        draws, seed);
+    if (mc->n_boot)
+        tpl(r, L(r, "the effects from {} bootstrap samples of the cohort; ",
+                 "de effecten uit {} bootstrapsteekproeven van het cohort; "),
+            boot);
+    tpl(r, "{}</p>\n",
+        L(r, "every scenario sees the same draws. P5 and P95: 5% of the outcomes are lower, "
+             "5% higher.",
+          "elk scenario krijgt dezelfde trekkingen. P5 en P95: 5% van de uitkomsten is lager, "
+          "5% hoger."));
+    for (size_t s = 1; s < a->n_scenarios && s < mc->n_scenarios; s++)
+        mc_scenario(r, s);
+    mc_inputs(r);
+    if (mc->n_nonfinite) {
+        numbuf n;
+        count(r, n, mc->n_nonfinite);
+        tpl(r, L(r, "<p class=\"note\">{} draws gave a result that is not a number (e.g. a "
+                    "division by zero) and are left out.</p>\n",
+                 "<p class=\"note\">{} trekkingen gaven een uitkomst die geen getal is (bijv. "
+                 "een deling door nul) en zijn weggelaten.</p>\n"),
+            n);
+    }
+    put(r, "</section>\n");
+}
+
+/* ============================ sensitivity ============================== */
+
+static void switching_cell(const rep *r, const mkba_sens *s, size_t i, size_t sc)
+{
+    switch (s->switch_status[i * s->n_scenarios + sc]) {
+    case MKBA_SWITCH_FOUND:
+        td_value(r, s->switching[i * s->n_scenarios + sc]);
+        return;
+    case MKBA_SWITCH_FLAT:
+        td(r, L(r, "no effect on the balance", "geen invloed op het saldo"));
+        return;
+    case MKBA_SWITCH_NONE:
+        break;
+    }
+    numbuf lo, hi;
+    value(r, lo, s->inputs[i].range_lo);
+    value(r, hi, s->inputs[i].range_hi);
+    tpl(r, L(r, "<td>none between {} and {}</td>", "<td>niet tussen {} en {}</td>"), lo, hi);
+}
+
+static void tornado(const rep *r, size_t sc)
+{
+    const mkba_appraisal *a = r->a;
+    const mkba_sens *s = a->sens;
+    size_t K = s->n_stakeholders;
+    numbuf base;
+    money(r, base, s->npv_base[sc * (K + 1) + K]);
+    tpl(r, L(r, "<h3>{}</h3>\n<p>Balance for society in the base case: {}.</p>\n",
+             "<h3>{}</h3>\n<p>Saldo voor de samenleving in het basisgeval: {}.</p>\n"),
+        scen_label(r, sc), base);
+    put(r, "<table>\n<tr>");
+    th(r, L(r, "Input (largest swing first)", "Invoer (grootste uitslag eerst)"), 0);
+    th(r, "P10", 1);
+    th(r, "P90", 1);
+    th(r, L(r, "Balance at P10", "Saldo bij P10"), 1);
+    th(r, L(r, "Balance at P90", "Saldo bij P90"), 1);
+    th(r, L(r, "Swing", "Uitslag"), 1);
+    th(r, L(r, "Switching value (balance 0)", "Omslagpunt (saldo 0)"), 1);
+    put(r, "</tr>\n");
+    for (size_t k = 0; k < s->n_inputs; k++) {
+        size_t i = s->order[sc * s->n_inputs + k];
+        double lo = s->npv_lo[mkba_sens_idx(s, i, sc, K)];
+        double hi = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
+        put(r, "<tr>");
+        const char *label = input_label(r, s->inputs[i].name);
+        td_named(r, label == s->inputs[i].name ? NULL : label, s->inputs[i].name);
+        td_value(r, s->inputs[i].lo);
+        td_value(r, s->inputs[i].hi);
+        td_money(r, lo);
+        td_money(r, hi);
+        td_money(r, fabs(hi - lo));
+        switching_cell(r, s, i, sc);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+}
+
+static void twoway(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    const mkba_sens *s = a->sens;
+    size_t n = s->grid_steps;
+    if (!n)
+        return;
+    const char *na = input_label(r, s->inputs[s->grid_a].name);
+    const char *nb = input_label(r, s->inputs[s->grid_b].name);
+    for (size_t sc = 1; sc < s->n_scenarios && sc < a->n_scenarios; sc++) {
+        tpl(r, L(r, "<h3>Two inputs together: {}</h3>\n<p class=\"note\">Balance for society; "
+                    "rows: {}, columns: {}.</p>\n",
+                 "<h3>Twee invoeren samen: {}</h3>\n<p class=\"note\">Saldo voor de "
+                 "samenleving; rijen: {}, kolommen: {}.</p>\n"),
+            scen_label(r, sc), na, nb);
+        put(r, "<table>\n<tr><th></th>");
+        for (size_t j = 0; j < n; j++) {
+            numbuf v;
+            value(r, v, s->grid_b_values[j]);
+            th(r, v, 1);
+        }
+        put(r, "</tr>\n");
+        for (size_t i = 0; i < n; i++) {
+            numbuf v;
+            value(r, v, s->grid_a_values[i]);
+            tpl(r, "<tr><th class=\"n\">{}</th>", v);
+            for (size_t j = 0; j < n; j++)
+                td_money(r, s->grid[(sc * n + i) * n + j]);
+            put(r, "</tr>\n");
+        }
+        put(r, "</table>\n");
+    }
+}
+
+static void sobol(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    const mkba_sens *s = a->sens;
+    const mkba_sobol *so = s->sobol;
+    if (!so)
+        return;
+    size_t K = s->n_stakeholders, d = so->d;
+    for (size_t sc = 1; sc < s->n_scenarios && sc < a->n_scenarios; sc++) {
+        size_t out = (sc - 1) * (K + 1) + K;
+        tpl(r, L(r, "<h3>Share of the uncertainty per input: {}</h3>\n",
+                 "<h3>Aandeel in de onzekerheid per invoer: {}</h3>\n"),
+            scen_label(r, sc));
+        put(r, "<table>\n<tr>");
+        th(r, L(r, "Input", "Invoer"), 0);
+        th(r, L(r, "First order", "Eerste orde"), 1);
+        th(r, L(r, "95% CI", "95%-BI"), 1);
+        th(r, L(r, "Total", "Totaal"), 1);
+        th(r, L(r, "95% CI", "95%-BI"), 1);
+        put(r, "</tr>\n");
+        for (size_t k = 0; k < d && k < s->n_inputs; k++) {
+            size_t i = s->order[sc * s->n_inputs + k];
+            char ci[160];
+            put(r, "<tr>");
+            td(r, input_label(r, s->inputs[i].name));
+            td_ratio(r, so->first[out * d + i]);
+            interval(r, ci, sizeof ci, so->first_lo[out * d + i], so->first_hi[out * d + i]);
+            tpl(r, "<td class=\"n\">{}</td>", ci);
+            td_ratio(r, so->total[out * d + i]);
+            interval(r, ci, sizeof ci, so->total_lo[out * d + i], so->total_hi[out * d + i]);
+            tpl(r, "<td class=\"n\">{}</td>", ci);
+            put(r, "</tr>\n");
+        }
+        put(r, "</table>\n");
+    }
+    tpl(r, "<p class=\"note\">{}{}</p>\n",
+        L(r, "Sobol indices. First order: the share of the variance of society's balance due "
+             "to the input alone; total: including its interactions with other inputs.",
+          "Sobol-indices. Eerste orde: het deel van de variantie van het saldo voor de "
+          "samenleving dat door de invoer alleen komt; totaal: inclusief de wisselwerking met "
+          "andere invoer."),
+        s->sobol_correlated ? L(r, " The indices treat the inputs as independent; the "
+                                   "model's correlations are not used for them.",
+                                " De indices behandelen de invoer als onafhankelijk; de "
+                                "correlaties van het model worden hiervoor niet gebruikt.")
+                            : "");
+}
+
+static void sensitivity(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    const mkba_sens *s = a->sens;
+    if (!s)
+        return;
+    tpl(r, "<section id=\"sensitivity\">\n<h2>{}</h2>\n",
+        L(r, "Sensitivity analysis", "Gevoeligheidsanalyse"));
+    tpl(r, "<p class=\"note\">{}</p>\n",
+        L(r, "Each uncertain input on its own at its P10 and its P90 (10% of its likely values "
+             "are lower, 10% higher), the others at their base values (a tornado). Switching "
+             "value: the value of the input at which society's balance is zero.",
+          "Elke onzekere invoer afzonderlijk op zijn P10 en zijn P90 (10% van de "
+          "waarschijnlijke waarden is lager, 10% hoger), de overige op hun basiswaarde (een "
+          "tornado). Omslagpunt: de waarde van de invoer waarbij het saldo voor de samenleving "
+          "nul is."));
+    if (s->n_inputs == 0)
+        tpl(r, "<p>{}</p>\n", L(r, "The model has no uncertain inputs.",
+                                "Het model heeft geen onzekere invoer."));
+    for (size_t sc = 1; s->n_inputs && sc < s->n_scenarios && sc < a->n_scenarios; sc++)
+        tornado(r, sc);
+    twoway(r);
+    sobol(r);
+    put(r, "</section>\n");
+}
+
+static void value_of_information(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    const mkba_mc *mc = a->mc;
+    if (!mc || !isfinite(mc->evpi))
+        return;
+    numbuf ev;
+    money(r, ev, mc->evpi);
+    tpl(r, "<section id=\"voi\">\n<h2>{}</h2>\n",
+        L(r, "Value of information", "Waarde van informatie"));
+    tpl(r, L(r, "<p>Best choice on average: <strong>{}</strong>. Expected value of perfect "
+                "information (EVPI): <strong>{}</strong>, what it would be worth to society to "
+                "remove all uncertainty before choosing.</p>\n",
+             "<p>Gemiddeld beste keuze: <strong>{}</strong>. Verwachte waarde van perfecte "
+             "informatie (EVPI): <strong>{}</strong>, wat het de samenleving waard zou zijn om "
+             "alle onzekerheid weg te nemen voordat er gekozen wordt.</p>\n"),
+        mc->best < a->n_scenarios ? scen_label(r, mc->best) : "", ev);
+    size_t shown = 0, n = mc->n_uncertain + mc->n_outcomes;
+    for (size_t k = 0; mc->evppi && k < n; k++) {
+        if (!(mc->evppi[k] > 0.5)) /* worth at least one currency unit */
+            continue;
+        if (!shown++) {
+            put(r, "<table>\n<tr>");
+            th(r, L(r, "Input", "Invoer"), 0);
+            th(r, L(r, "Value of studying it (EVPPI)", "Waarde van nader onderzoek (EVPPI)"),
+               1);
+            put(r, "</tr>\n");
+        }
+        const char *name = k < mc->n_uncertain ? input_label(r, mc->uncertain_names[k])
+                           : k - mc->n_uncertain < a->n_effects
+                               ? text_or(a->effects[k - mc->n_uncertain].label,
+                                         a->effects[k - mc->n_uncertain].name)
+                               : "";
+        put(r, "<tr>");
+        td(r, name);
+        td_money(r, mc->evppi[k]);
+        put(r, "</tr>\n");
+    }
+    if (shown)
+        put(r, "</table>\n");
+    else
+        tpl(r, "<p>{}</p>\n", L(r, "No single input is worth studying further (each EVPPI is "
+                                   "below one currency unit).",
+                                "Geen enkele invoer afzonderlijk is nader onderzoek waard (elke "
+                                "EVPPI is minder dan een munteenheid)."));
+    put(r, "</section>\n");
+}
+
+/* ============================ charts =================================== */
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Write n bytes as base64 (RFC 4648, with padding, no line breaks). */
+static void base64(FILE *f, const unsigned char *p, size_t n)
+{
+    char out[4];
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned long v = (unsigned long)p[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned long)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        out[0] = B64[(v >> 18) & 63];
+        out[1] = B64[(v >> 12) & 63];
+        out[2] = i + 1 < n ? B64[(v >> 6) & 63] : '=';
+        out[3] = i + 2 < n ? B64[v & 63] : '=';
+        fwrite(out, 1, 4, f);
+    }
+}
+
+/* The whole content of 'path' (caller frees), or NULL with *err set. */
+static unsigned char *slurp(const char *path, size_t *len, mkba_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = mkba_xmalloc(cap);
+    for (;;) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap)
+            break;
+        if ((long)cap >= MAX_SVG_BYTES) {
+            fclose(f);
+            free(buf);
+            mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot read: larger than %ld MiB",
+                           MAX_SVG_BYTES >> 20);
+            return NULL;
+        }
+        cap *= 2;
+        buf = mkba_xrealloc(buf, cap);
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot read: %s", strerror(EIO));
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static mkba_status charts(const rep *r, mkba_error *err)
+{
+    const mkba_chart_set *set = r->o ? r->o->charts : NULL;
+    size_t shown = 0;
+    tpl(r, "<section id=\"charts\">\n<h2>{}</h2>\n", L(r, "Charts", "Grafieken"));
+    for (size_t i = 0; set && set->dir && !set->gnuplot_missing && i < set->n; i++) {
+        const mkba_chart *c = &set->charts[i];
+        if (!c->rendered)
+            continue;
+        size_t plen = strlen(set->dir) + strlen(c->name) + 8, len = 0;
+        char *path = mkba_xmalloc(plen);
+        snprintf(path, plen, "%s/%s.svg", set->dir, c->name);
+        unsigned char *svg = slurp(path, &len, err);
+        free(path);
+        if (!svg)
+            return err ? err->code : MKBA_EIO;
+        const char *t = text_or(c->title, c->name);
+        tpl(r, "<figure>\n<img alt=\"{}\" src=\"data:image/svg+xml;base64,", t);
+        base64(r->f, svg, len);
+        tpl(r, "\">\n<figcaption>{}</figcaption>\n</figure>\n", t);
+        free(svg);
+        shown++;
+    }
+    if (!shown) {
+        const char *why =
+            r->o && r->o->charts_skipped
+                ? L(r, "No charts: they were switched off (--no-charts).",
+                    "Geen grafieken: ze zijn uitgezet (--no-charts).")
+            : set && set->gnuplot_missing
+                ? L(r, "No charts: gnuplot is not installed (Debian: apt-get install gnuplot-nox).",
+                    "Geen grafieken: gnuplot is niet geïnstalleerd (Debian: apt-get install "
+                    "gnuplot-nox).")
+                : L(r, "No charts were made for this report.",
+                    "Voor dit rapport zijn geen grafieken gemaakt.");
+        tpl(r, "<p class=\"note\">{}</p>\n", why);
+    }
+    put(r, "</section>\n");
+    return MKBA_OK;
+}
+
+/* ============================ assumptions ============================== */
+
+/* Whether 'text' is a plain number (then there is no formula to show). */
+static int plain_number(const char *text)
+{
+    char *end;
+    if (!text || !*text)
+        return 0;
+    (void)strtod(text, &end);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    return end != text && *end == '\0';
+}
+
+static void source_cell(const rep *r, const char *source)
+{
+    if (source && *source)
+        td(r, source);
+    else
+        tpl(r, "<td class=\"small\">{}</td>", L(r, "no source given", "geen bron opgegeven"));
+}
+
+/* One parameter's value: the value in the reference (or first scenario
+ * that has it), its formula when it is not a plain number, the unit, and
+ * the scenarios where it differs. */
+static void param_value_cell(const rep *r, const mkba_ap_param *p)
+{
+    const mkba_appraisal *a = r->a;
+    size_t first = 0;
+    while (first < a->n_scenarios && isnan(p->base[first]))
+        first++;
+    put(r, "<td>");
+    if (first == a->n_scenarios) {
+        tpl(r, "{}", L(r, "n/a", "n.v.t."));
+    } else {
+        numbuf v;
+        value(r, v, p->base[first]);
+        tpl(r, "<strong>{}</strong>", v);
+        if (p->unit && *p->unit)
+            tpl(r, " {}", p->unit);
+        const char *f = p->scen_value[first];
+        if (f && *f && !plain_number(f))
+            tpl(r, "<br><span class=\"small\">= <code>{}</code></span>", f);
+        if (first > 0)
+            tpl(r, "<br><span class=\"small\">({})</span>", scen_label(r, first));
+        for (size_t s = first + 1; s < a->n_scenarios; s++) {
+            const char *g = p->scen_value[s] ? p->scen_value[s] : "";
+            int same_value = p->base[s] == p->base[first] ||
+                             (isnan(p->base[s]) && isnan(p->base[first]));
+            if (same_value && strcmp(g, f ? f : "") == 0)
+                continue;
+            value(r, v, p->base[s]);
+            tpl(r, "<br><span class=\"small\">{}: {}", scen_label(r, s), v);
+            if (*g && !plain_number(g))
+                tpl(r, " = <code>{}</code>", g);
+            put(r, "</span>");
+        }
+    }
+    put(r, "</td>");
+}
+
+static void params_table(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    if (a->n_params == 0)
+        return;
+    tpl(r, "<h3>{}</h3>\n<table>\n<tr>", L(r, "Parameters", "Parameters"));
+    th(r, L(r, "Parameter", "Parameter"), 0);
+    th(r, L(r, "Value (reference alternative)", "Waarde (nulalternatief)"), 0);
+    th(r, L(r, "Uncertainty (distribution)", "Onzekerheid (verdeling)"), 0);
+    th(r, L(r, "Source", "Bron"), 0);
+    put(r, "</tr>\n");
+    for (size_t i = 0; i < a->n_params; i++) {
+        const mkba_ap_param *p = &a->params[i];
+        put(r, "<tr>");
+        td_named(r, p->label, p->name);
+        param_value_cell(r, p);
+        if (p->distribution && *p->distribution)
+            tpl(r, "<td><code>{}</code></td>", p->distribution);
+        else
+            tpl(r, "<td class=\"small\">{}</td>", L(r, "fixed", "vast"));
+        source_cell(r, p->source);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+}
+
+static void effect_sources(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    if (a->n_effects == 0)
+        return;
+    tpl(r, "<h3>{}</h3>\n<table>\n<tr>", L(r, "Effects", "Effecten"));
+    th(r, L(r, "Effect", "Effect"), 0);
+    th(r, L(r, "Source", "Bron"), 0);
+    put(r, "</tr>\n");
+    for (size_t i = 0; i < a->n_effects; i++) {
+        const mkba_ap_effect *x = &a->effects[i];
+        tpl(r, "<tr><td>{}</td>", text_or(x->label, x->name));
+        if (x->e.method != MKBA_EST_GIVEN && !(x->source && *x->source))
+            tpl(r, L(r, "<td>estimated from the cohort ({})</td>",
+                     "<td>geschat uit het cohort ({})</td>"),
+                method_text(r, x->e.method));
+        else
+            source_cell(r, x->source);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+}
+
+static void item_sources(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    if (a->n_items == 0)
+        return;
+    tpl(r, "<h3>{}</h3>\n<table>\n<tr>", L(r, "Items", "Posten"));
+    th(r, L(r, "Item", "Post"), 0);
+    th(r, L(r, "Kind", "Soort"), 0);
+    th(r, L(r, "Source", "Bron"), 0);
+    put(r, "</tr>\n");
+    for (size_t i = 0; i < a->n_items; i++) {
+        const mkba_ap_item *it = &a->items[i];
+        put(r, "<tr>");
+        td_named(r, it->label, it->name);
+        td(r, kind_text(r, it->kind));
+        source_cell(r, it->source);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+}
+
+static void assumptions(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    tpl(r, "<section id=\"assumptions\">\n<h2>{}</h2>\n",
+        L(r, "Assumptions and sources", "Aannames en bronnen"));
+    char py[32], fy[32], hz[32];
+    snprintf(py, sizeof py, "%d", a->price_year);
+    snprintf(fy, sizeof fy, "%d", a->first_year);
+    snprintf(hz, sizeof hz, "%zu", a->horizon);
+    tpl(r, L(r, "<p>Prices of {}; year 1 is {}; a horizon of {} years; discounting {}.</p>\n",
+             "<p>Prijspeil {}; jaar 1 is {}; een horizon van {} jaar; contant maken {}.</p>\n"),
+        py, fy, hz, timing_text(r));
+    put(r, "<table>\n<tr>");
+    th(r, L(r, "Scenario", "Scenario"), 0);
+    th(r, L(r, "Role", "Rol"), 0);
+    th(r, L(r, "Discount rate", "Discontovoet"), 1);
+    put(r, "</tr>\n");
+    for (size_t s = 0; s < a->n_scenarios; s++) {
+        char rate[160];
+        rate_text(r, rate, sizeof rate, s);
+        put(r, "<tr>");
+        td(r, scen_label(r, s));
+        td(r, s == 0 ? L(r, "reference alternative", "nulalternatief")
+                     : L(r, "project alternative", "projectalternatief"));
+        tpl(r, "<td class=\"n\">{}</td></tr>\n", rate);
+    }
+    put(r, "</table>\n");
+    params_table(r);
+    effect_sources(r);
+    item_sources(r);
+    put(r, "</section>\n");
+}
+
+/* ============================ provenance =============================== */
+
+static void prov_file(const rep *r, const char *key, const char *file, const char *sha)
+{
+    tpl(r, "<tr><th>{}</th><td><code>{}</code><br><span class=\"small\">SHA-256 "
+           "<code>{}</code></span></td></tr>\n",
+        key, file ? file : "", sha ? sha : "");
+}
+
+static void provenance(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    tpl(r, "<section id=\"provenance\">\n<h2>{}</h2>\n<table>\n", L(r, "Provenance", "Herkomst"));
+    tpl(r, "<tr><th>{}</th><td>mkba {}</td></tr>\n", L(r, "Program", "Programma"),
+        a->version ? a->version : "");
+    tpl(r, "<tr><th>{}</th><td>{}</td></tr>\n", L(r, "Run date (UTC)", "Datum berekening (UTC)"),
+        a->run_date);
+    tpl(r, "<tr><th>{}</th><td>{}</td></tr>\n", L(r, "Model", "Model"),
+        text_or(a->model_name, ""));
+    prov_file(r, L(r, "Model file", "Modelbestand"), a->model_file, a->model_sha256);
+    for (size_t s = 0; s < a->n_scenarios; s++) {
+        char key[512];
+        snprintf(key, sizeof key, "%s: %s",
+                 s == 0 ? L(r, "Reference alternative", "Nulalternatief")
+                        : L(r, "Project alternative", "Projectalternatief"),
+                 scen_label(r, s));
+        prov_file(r, key, a->scenarios[s].file, a->scenarios[s].sha256);
+    }
+    tpl(r, "<tr><th>{}</th><td><code>{}</code></td></tr>\n",
+        L(r, "Cohort files", "Cohortbestanden"),
+        a->cohort_files && *a->cohort_files ? a->cohort_files : L(r, "none", "geen"));
+    if (a->mc) {
+        numbuf d, b;
+        char seed[32];
+        count(r, d, a->mc->draws);
+        count(r, b, a->mc->n_boot);
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)a->mc->seed);
+        tpl(r, L(r, "<tr><th>Monte Carlo</th><td>{} draws, seed {}, {} bootstrap samples"
+                    "</td></tr>\n",
+                 "<tr><th>Monte Carlo</th><td>{} trekkingen, seed {}, {} bootstrapsteekproeven"
+                 "</td></tr>\n"),
+            d, seed, b);
+    }
+    if (a->sens && a->sens->sobol) {
+        numbuf e;
+        count(r, e, a->sens->sobol->evaluations);
+        tpl(r, L(r, "<tr><th>Sobol indices</th><td>{} model evaluations</td></tr>\n",
+                 "<tr><th>Sobol-indices</th><td>{} modelberekeningen</td></tr>\n"),
+            e);
+    }
+    char mg[32];
+    snprintf(mg, sizeof mg, "%zu", a->min_group);
+    tpl(r, L(r, "<tr><th>Disclosure control</th><td>counts of persons below {} are not shown"
+                "</td></tr>\n",
+             "<tr><th>Statistische beveiliging</th><td>aantallen personen kleiner dan {} worden "
+             "niet getoond</td></tr>\n"),
+        mg);
+    put(r, "</table>\n</section>\n");
+}
+
+/* ============================ the file ================================= */
+
+static mkba_status write_html(const rep *r, mkba_error *err)
+{
+    head(r);
+    title(r);
+    nav(r);
+    conclusion(r);
+    key_figures(r);
+    effects_table(r);
+    balance_tables(r);
+    items_table(r);
+    monte_carlo(r);
+    sensitivity(r);
+    value_of_information(r);
+    mkba_status st = charts(r, err);
+    if (st)
+        return st;
+    assumptions(r);
+    provenance(r);
+    tpl(r, "<footer class=\"note\"><p>{} mkba {}.</p></footer>\n</body>\n</html>\n",
+        L(r, "Made with", "Gemaakt met"), r->a->version ? r->a->version : "");
+    return MKBA_OK;
+}
+
+/* Whether 'path' and the existing file 'input' are the same file. */
+static int same_file(const struct stat *target, const char *input)
+{
+    struct stat st;
+    return input && *input && stat(input, &st) == 0 && st.st_dev == target->st_dev &&
+           st.st_ino == target->st_ino;
+}
+
+static mkba_status refuse(const char *path, const char *what, mkba_error *err)
+{
+    return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
+                          "is %s; the report would overwrite it (give --report another file "
+                          "name)",
+                          what);
+}
+
+mkba_status mkba_report_check_path(const char *path, const mkba_appraisal *a, mkba_error *err)
+{
+    struct stat target;
+    if (!path || !*path)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "empty report file name");
+    if (stat(path, &target) != 0)
+        return MKBA_OK; /* not there yet, so not an input */
+    if (same_file(&target, a->model_file))
+        return refuse(path, "the model file", err);
+    for (size_t s = 0; s < a->n_scenarios; s++)
+        if (same_file(&target, a->scenarios[s].file))
+            return refuse(path, "a scenario file", err);
+    /* cohort_files: "a.csv, b.csv" */
+    const char *p = a->cohort_files ? a->cohort_files : "";
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        const char *b = p, *e = p + n;
+        while (b < e && (*b == ' ' || *b == '\t'))
+            b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        char *file = mkba_xstrndup(b, (size_t)(e - b));
+        int same = same_file(&target, file);
+        free(file);
+        if (same)
+            return refuse(path, "a cohort file", err);
+        p += n + (p[n] == ',');
+    }
+    return MKBA_OK;
+}
+
+mkba_status mkba_report_write(const char *path, const mkba_appraisal *a,
+                              const mkba_report_opts *o, mkba_error *err)
+{
+    mkba_status st = mkba_report_check_path(path, a, err);
+    if (st)
+        return st;
+    mkba_afile *f = mkba_afile_open(path, err);
+    if (!f)
+        return MKBA_EIO;
+    rep r = {mkba_afile_fp(f), a, o && o->lang_nl, o};
+    st = write_html(&r, err);
+    if (st) {
+        mkba_afile_abort(f);
+        return st;
+    }
+    return mkba_afile_commit(f, err);
+}

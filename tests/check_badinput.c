@@ -1,0 +1,888 @@
+/* check_badinput.c - the catalogue of bad inputs: end-to-end tests that run
+ * the mkba binary on broken cohorts, models, scenarios and command lines
+ * and check what a user sees.
+ *
+ * Every case asserts the exit status (1 for bad input or a file that cannot
+ * be read or written, 2 for a usage error), the WHOLE of stderr (file, line,
+ * section and key or column, and what was expected), that stdout holds no
+ * partial report, and that nothing was written: the run's directory is
+ * snapshotted (names, sizes and a hash of every file) before the run and
+ * must be unchanged after it, so no result file, no temporary file, and no
+ * overwritten input. A few cases check that a failed run leaves the results
+ * of an earlier run as they were. Identifiers from the cohort never appear
+ * in a message.
+ *
+ * The base case is tests/data/bad/ (a copy of the hand-worked e2e example
+ * of check_cli.c): model.ini, ref.ini, project.ini and cohort.csv are
+ * copied into a fresh directory, one thing is broken, and mkba runs on the
+ * absolute paths, so messages name "<dir>/file". In the tables "@" stands
+ * for that directory. Line numbers in the expected messages are those of
+ * tests/data/bad/model.ini (53 lines, so text appended starts on line 54)
+ * and of the cohort text given in the case (header = line 1). */
+#include <check.h>
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define HEADER "id,groep,werk,uren,pre,post\n"
+/* The e2e cohort after its first two persons (lines 4-7 of the file). */
+#define REST                                                                                    \
+    "P3,pilot,1,4.5,6,3\nC1,control,0,1.5,4,4\nC2,control,0,2.5,5,5\nC3,control,1,1.0,6,5\n"
+#define GOOD HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,5,4\n" REST
+#define BASE_FILES "model.ini", "ref.ini", "project.ini", "cohort.csv"
+
+/* A change to one file of the fixture: 'old' replaced by 'new' (old must
+ * occur exactly once); old "" appends 'new'; old NULL writes 'new' as the
+ * whole file (a new file, or a replacement). */
+typedef struct edit {
+    const char *file, *old, *new;
+} edit;
+
+typedef struct bad_case {
+    const char *name;       /* what is wrong, for failure messages */
+    edit e[3];              /* up to three changes (file NULL: none) */
+    const char *args[12];   /* the command line; none: run @/project.ini --out @/res */
+    int rc;                 /* expected exit status */
+    const char *err;        /* expected stderr, whole */
+} bad_case;
+
+/* ------------------------------------------------------------ helpers */
+
+/* 'tmpl' with every '@' replaced by 'root' (caller frees). */
+static char *expand(const char *tmpl, const char *root)
+{
+    size_t n = 1, rl = strlen(root);
+    for (const char *p = tmpl; *p; p++)
+        n += *p == '@' ? rl : 1;
+    char *s = malloc(n), *q = s;
+    ck_assert_ptr_nonnull(s);
+    for (const char *p = tmpl; *p; p++) {
+        if (*p == '@') {
+            memcpy(q, root, rl);
+            q += rl;
+        } else {
+            *q++ = *p;
+        }
+    }
+    *q = '\0';
+    return s;
+}
+
+/* A fresh directory holding the base files of tests/data/bad/. */
+static tu_dir *fixture(void)
+{
+    tu_dir *d = tu_dir_new();
+    const char *names[] = {BASE_FILES};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "tests/data/bad/%s", names[i]);
+        char *src = tu_src(rel), *text = tu_read(src);
+        ck_assert_msg(text != NULL, "cannot read %s", src);
+        tu_dir_write(d, names[i], text);
+        free(src), free(text);
+    }
+    return d;
+}
+
+static void apply(tu_dir *d, const edit *e)
+{
+    if (!e->file)
+        return;
+    if (!e->old) {
+        tu_dir_write(d, e->file, e->new);
+        return;
+    }
+    char *text = tu_read(tu_dir_path(d, e->file));
+    ck_assert_ptr_nonnull(text);
+    const char *at = *e->old ? strstr(text, e->old) : text + strlen(text);
+    ck_assert_msg(at != NULL, "'%s' is not in %s", e->old, e->file);
+    ck_assert_msg(!*e->old || !strstr(at + 1, e->old), "'%s' is in %s twice", e->old, e->file);
+    size_t n = strlen(text) + strlen(e->new) + 1, pre = (size_t)(at - text);
+    char *out = malloc(n);
+    ck_assert_ptr_nonnull(out);
+    snprintf(out, n, "%.*s%s%s", (int)pre, text, e->new, at + strlen(e->old));
+    tu_dir_write(d, e->file, out);
+    free(text), free(out);
+}
+
+/* Write 'len' bytes (they may hold NULs) to dir/name. */
+static void write_bytes(tu_dir *d, const char *name, const char *bytes, size_t len)
+{
+    FILE *fp = fopen(tu_dir_path(d, name), "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, fp), len);
+    ck_assert_int_eq(fclose(fp), 0);
+}
+
+/* ---- snapshots: every entry below a directory, as "path type size hash" lines */
+
+typedef struct snap {
+    char **lines;
+    size_t n, cap;
+} snap;
+
+static uint64_t fnv1a(const char *path)
+{
+    uint64_t h = 14695981039346656037u;
+    FILE *fp = fopen(path, "rb");
+    ck_assert_msg(fp != NULL, "cannot read %s", path);
+    int c;
+    while ((c = getc(fp)) != EOF) {
+        h ^= (unsigned char)c;
+        h *= 1099511628211u;
+    }
+    fclose(fp);
+    return h;
+}
+
+static void snap_walk(snap *s, const char *root, const char *rel)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s%s%s", root, *rel ? "/" : "", rel);
+    DIR *dp = opendir(dir);
+    ck_assert_msg(dp != NULL, "cannot list %s", dir);
+    struct dirent *de;
+    while ((de = readdir(dp)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char sub[4096], full[8192], line[8400];
+        snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+        snprintf(full, sizeof full, "%s/%s", root, sub);
+        struct stat st;
+        ck_assert_int_eq(lstat(full, &st), 0);
+        if (S_ISREG(st.st_mode))
+            snprintf(line, sizeof line, "%s file %lld %llx", sub, (long long)st.st_size,
+                     (unsigned long long)fnv1a(full));
+        else
+            snprintf(line, sizeof line, "%s %s", sub, S_ISDIR(st.st_mode) ? "dir" : "other");
+        if (s->n == s->cap) {
+            s->cap = s->cap ? 2 * s->cap : 32;
+            s->lines = realloc(s->lines, s->cap * sizeof *s->lines);
+            ck_assert_ptr_nonnull(s->lines);
+        }
+        s->lines[s->n++] = strdup(line);
+        if (S_ISDIR(st.st_mode))
+            snap_walk(s, root, sub);
+    }
+    closedir(dp);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The state of everything below 'root', as one string (caller frees). */
+static char *snapshot(const char *root)
+{
+    snap s = {0};
+    snap_walk(&s, root, "");
+    qsort(s.lines, s.n, sizeof *s.lines, cmp_str);
+    size_t len = 1;
+    for (size_t i = 0; i < s.n; i++)
+        len += strlen(s.lines[i]) + 1;
+    char *out = calloc(len, 1);
+    ck_assert_ptr_nonnull(out);
+    for (size_t i = 0; i < s.n; i++) {
+        strcat(out, s.lines[i]);
+        strcat(out, "\n");
+        free(s.lines[i]);
+    }
+    free(s.lines);
+    return out;
+}
+
+/* Run case 'c' in fixture 'd' (edits already applied) and check it. */
+static void check_case(const bad_case *c, tu_dir *d)
+{
+    const char *root = tu_dir_root(d);
+    static const char *const dflt[] = {"run", "@/project.ini", "--out", "@/res", NULL};
+    const char *const *tmpl = c->args[0] ? c->args : dflt;
+    char *args[16];
+    size_t n = 0;
+    for (; tmpl[n]; n++)
+        args[n] = expand(tmpl[n], root);
+    args[n] = NULL;
+    char *before = snapshot(root), *out, *err;
+    int rc = tu_run(root, (const char *const *)args, &out, &err);
+    char *want = expand(c->err, root), *after = snapshot(root);
+    ck_assert_msg(rc == c->rc, "%s: exit status %d, expected %d; stderr:\n%s", c->name, rc,
+                  c->rc, err);
+    ck_assert_msg(strcmp(err, want) == 0, "%s: stderr\n'%s'\nexpected\n'%s'", c->name, err, want);
+    ck_assert_msg(strcmp(out, "") == 0, "%s: stdout is not empty:\n%s", c->name, out);
+    ck_assert_msg(strcmp(before, after) == 0, "%s: files changed:\nbefore:\n%s\nafter:\n%s",
+                  c->name, before, after);
+    ck_assert_msg(!tu_contains(err, "SECRET"), "%s: an identifier is echoed", c->name);
+    for (size_t i = 0; i < n; i++)
+        free(args[i]);
+    free(before), free(after), free(out), free(err), free(want);
+}
+
+static void run_table(const bad_case *c)
+{
+    tu_dir *d = fixture();
+    for (int i = 0; i < 3; i++)
+        apply(d, &c->e[i]);
+    check_case(c, d);
+    tu_dir_free(d);
+}
+
+/* ------------------------------------------------------------ the cohort */
+
+static const bad_case COHORT_CASES[] = {
+    {"empty file", {{"cohort.csv", NULL, ""}}, {0}, 1,
+     "mkba: @/cohort.csv:1: empty file: expected a header line\n"},
+    {"blank lines only", {{"cohort.csv", NULL, "\n  \r\n\n"}}, {0}, 1,
+     "mkba: @/cohort.csv:1: empty file: expected a header line\n"},
+    {"header only", {{"cohort.csv", NULL, HEADER}}, {0}, 1,
+     "mkba: @/cohort.csv: no persons in file\n"},
+    {"BOM inside the header", {{"cohort.csv", NULL, "id,groep,werk,\xEF\xBB\xBFuren,pre,post\n"
+                                                    "P1,pilot,1,2.5,4,2\n"}},
+     {0}, 1,
+     "mkba: @/cohort.csv:1: a byte-order mark (U+FEFF) inside the file, allowed only at its "
+     "very start; remove it\n"},
+    {"BOM at a later line (two files joined)",
+     {{"cohort.csv", NULL, GOOD "\xEF\xBB\xBF" HEADER "P9,pilot,1,2.5,4,2\n"}}, {0}, 1,
+     "mkba: @/cohort.csv:8: a byte-order mark (U+FEFF) inside the file, allowed only at its "
+     "very start; remove it\n"},
+    {"mixed delimiters: a ',' line in a ';' file",
+     {{"cohort.csv", NULL, "id;groep;werk;uren;pre;post\nP1;pilot;1;2,5;4;2\n"
+                           "P2,pilot,0,3.5,5,4\nP3;pilot;1;4,5;6;3\n"}},
+     {0}, 1,
+     "mkba: @/cohort.csv:3: expected 6 fields as in the header, found 1 (this line seems to be "
+     "separated by ',' instead of ';')\n"},
+    {"mixed delimiters: a ';' line in a ',' file",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2;pilot;0;3.5;5;4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: expected 6 fields as in the header, found 1 (this line seems to be "
+     "separated by ';' instead of ',')\n"},
+    {"ragged row: a field short", {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4\n" REST}}, {0},
+     1, "mkba: @/cohort.csv:2: expected 6 fields as in the header, found 5\n"},
+    {"ragged row: a decimal comma in a ',' file",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3,5,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: expected 6 fields as in the header, found 7 (a decimal comma, or a "
+     "',' inside a value? put such a value in quotes)\n"},
+    {"unterminated quote",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,\"3.5,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: unterminated quoted field starting on line 3\n"},
+    {"text in a numeric column",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,drie,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: column 'uren': expected a number, got 'drie'\n"},
+    {"NaN in a numeric column",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,NaN,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: column 'uren': expected a number, got 'NaN'\n"},
+    {"inf in a numeric column",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,inf,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: column 'pre': expected a number, got 'inf'\n"},
+    {"a number too large for a double",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,1e999,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: column 'uren': expected a number, got '1e999'\n"},
+    {"negative hours (type nonneg)",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,-2.5,4,2\nP2,pilot,0,3.5,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:2: column 'uren': expected a number >= 0, got -2.5\n"},
+    {"2 in a 0/1 column",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,2,2.5,4,2\nP2,pilot,0,3.5,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:2: column 'werk': expected 0 or 1, got 2\n"},
+    {"a probability above 1 (min = 0, max = 1 in the model)",
+     {{"model.ini", "[outcome.werk]\ntype = binary\n", "[outcome.werk]\nmin = 0\nmax = 1\n"},
+      {"cohort.csv", NULL, HEADER "P1,pilot,0.5,2.5,4,2\nP2,pilot,1.2,3.5,5,4\n" REST}},
+     {0}, 1, "mkba: @/cohort.csv:3: column 'werk': expected a number from 0 to 1, got 1.2\n"},
+    {"a value below the model's min (line 7: C3 has 1.0 hours)",
+     {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\nmin = 1.5\n"}}, {0}, 1,
+     "mkba: @/cohort.csv:7: column 'uren': expected a number >= 1.5, got 1.0\n"},
+    {"duplicate id in one group (the id is not shown)",
+     {{"cohort.csv", NULL, HEADER "SECRET7,pilot,1,2.5,4,2\nSECRET7,pilot,0,3.5,5,4\n" REST}},
+     {0}, 1, "mkba: @/cohort.csv:3: duplicate id in column 'id' (first seen on line 2)\n"},
+    {"a person in both groups (the id is not shown)",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,5,4\n"
+                                  "P3,pilot,1,4.5,6,3\nC1,control,0,1.5,4,4\n"
+                                  "SECRET9,pilot,0,2.5,5,5\nSECRET9,control,1,1.0,6,5\n"}},
+     {0}, 1,
+     "mkba: @/cohort.csv:7: the same id (column 'id') is in both groups: pilot on line 6, "
+     "control on line 7\n"},
+    {"an empty id", {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\n,pilot,0,3.5,5,4\n" REST}},
+     {0}, 1, "mkba: @/cohort.csv:3: empty id in column 'id'\n"},
+    {"an unknown group value",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,piloot,0,3.5,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: column 'groep': expected 'pilot' or 'control', got 'piloot'\n"},
+    {"a column the model names is missing",
+     {{"cohort.csv", NULL, "id,groep,werk,pre,post\nP1,pilot,1,4,2\n"}}, {0}, 1,
+     "mkba: @/cohort.csv:1: missing column 'uren' (header has: id, groep, werk, pre, post)\n"},
+    {"a column named twice in the header",
+     {{"cohort.csv", NULL, "id,groep,werk,uren,uren,post\nP1,pilot,1,2.5,4,2\n"}}, {0}, 1,
+     "mkba: @/cohort.csv:1: column 'uren' appears 2 times in the header\n"},
+    {"too few persons to estimate: one in the control group",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,5,4\nP3,pilot,1,4.5,6,3\n"
+                                  "C1,control,0,1.5,4,4\n"}},
+     {0}, 1,
+     "mkba: @/model.ini: effect 'werk': too few persons to estimate: control has 1 with a value, "
+     "at least 2 needed\n"},
+    {"no control group at all",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,5,4\n"}}, {0}, 1,
+     "mkba: @/model.ini: effect 'werk': too few persons to estimate: control has 0 with a value, "
+     "at least 2 needed\n"},
+    {"a missing value under missing = error",
+     {{"model.ini", "id_column = id\n", "id_column = id\nmissing = error\n"},
+      {"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,NA,5,4\n" REST}},
+     {0}, 1, "mkba: @/cohort.csv:3: column 'uren': missing value (policy 'error')\n"},
+    {"the cohort file does not exist",
+     {{"model.ini", "file = cohort.csv", "file = nowhere.csv"}}, {0}, 1,
+     "mkba: @/nowhere.csv: cannot open: No such file or directory\n"},
+    {"the cohort file is a directory", {{"model.ini", "file = cohort.csv", "file = ."}}, {0}, 1,
+     "mkba: @/.: is a directory; expected a CSV file\n"},
+    {"the same value for the pilot and the control group",
+     {{"model.ini", "control_value = control", "control_value = Pilot"}}, {0}, 1,
+     "mkba: @/model.ini:16: [cohort] control_value: the pilot and the control group need "
+     "different values of 'groep', both are 'pilot'\n"},
+};
+
+START_TEST(cohort_case)
+{
+    run_table(&COHORT_CASES[_i]);
+}
+END_TEST
+
+START_TEST(cohort_utf16)
+{
+    /* "id,groep\n" in UTF-16LE with its byte-order mark (as Excel's
+     * "Unicode text" writes it), and the same without the mark. */
+    static const char u16[] = "\xFF\xFE" "i\0d\0,\0g\0r\0o\0e\0p\0\n\0";
+    bad_case c = {"UTF-16 cohort", {{0}}, {0}, 1,
+                  "mkba: @/cohort.csv:1: the file is UTF-16 encoded; save it as UTF-8 (in Excel: "
+                  "CSV UTF-8)\n"};
+    tu_dir *d = fixture();
+    write_bytes(d, "cohort.csv", u16, sizeof u16 - 1);
+    check_case(&c, d);
+    write_bytes(d, "cohort.csv", u16 + 2, sizeof u16 - 3);
+    c.err = "mkba: @/cohort.csv:1: a NUL byte: this is not a text CSV file (binary data, or "
+            "UTF-16?)\n";
+    check_case(&c, d);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(cohort_nul_byte)
+{
+    static const char text[] = GOOD "C4,control,0,1.5\0,4,4\n";
+    bad_case c = {"a NUL byte on line 8", {{0}}, {0}, 1,
+                  "mkba: @/cohort.csv:8: a NUL byte: this is not a text CSV file (binary data, "
+                  "or UTF-16?)\n"};
+    tu_dir *d = fixture();
+    write_bytes(d, "cohort.csv", text, sizeof text - 1);
+    check_case(&c, d);
+    tu_dir_free(d);
+}
+END_TEST
+
+/* The e2e cohort gives society an NPV of 680 (worked by hand in
+ * check_cli.c); the report's conclusion says so. */
+static void expect_ok(tu_dir *d, const char *const *args)
+{
+    char *out, *err;
+    int rc = tu_run(tu_dir_root(d), args, &out, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(tu_contains(out, "NPV EUR 680"), "%s", out);
+    free(out), free(err);
+}
+
+START_TEST(cohort_bom_is_fine)
+{
+    /* A UTF-8 byte-order mark at the very start is accepted (Excel writes
+     * one), with CRLF line ends too. */
+    tu_dir *d = fixture();
+    tu_dir_write(d, "cohort.csv", "\xEF\xBB\xBFid,groep,werk,uren,pre,post\r\n"
+                                  "P1,pilot,1,2.5,4,2\r\nP2,pilot,0,3.5,5,4\r\n"
+                                  "P3,pilot,1,4.5,6,3\r\nC1,control,0,1.5,4,4\r\n"
+                                  "C2,control,0,2.5,5,5\r\nC3,control,1,1.0,6,5\r\n");
+    const char *args[] = {"run", "project.ini", NULL};
+    expect_ok(d, args);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(cohort_range_is_fine)
+{
+    /* min and max that every value meets change nothing (C3's 1.0 hours is
+     * the smallest, P3's 4.5 the largest). */
+    tu_dir *d = fixture();
+    edit e = {"model.ini", "[outcome.uren]\n", "[outcome.uren]\nmin = 1\nmax = 4.5\n"};
+    apply(d, &e);
+    const char *args[] = {"run", "project.ini", NULL};
+    expect_ok(d, args);
+    tu_dir_free(d);
+}
+END_TEST
+
+/* ------------------------------------------------------------ the model */
+
+#define ITEM_X "[item.x]\nkind = benefit\nstakeholder = city\n"
+#define PARAM_A "[param.a]\ndistribution = "
+#define TWO_NORMALS                                                                             \
+    "[param.a]\ndistribution = normal(1, 1)\n[param.b]\ndistribution = normal(1, 1)\n"
+#define A50 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 50 letters */
+
+static const bad_case MODEL_CASES[] = {
+    {"division by zero in an item", {{"model.ini", "", ITEM_X "quantity = 1 / (on - 1)\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:57: [item.x] quantity: '1 / (on - 1)' evaluates to infinity in "
+     "scenario 'project' (a division by zero?)\n"},
+    {"0/0 in a price", {{"model.ini", "price = 900", "price = 0/0"}}, {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: '0/0' evaluates to NaN in scenario 'ref' (0/0, "
+     "log of a negative number, or a missing value?)\n"},
+    {"division by zero in a parameter", {{"model.ini", "on = 0\n", "on = 0\nrate = 1 / on\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:30: [parameters] rate: '1 / on' evaluates to infinity in scenario 'ref' "
+     "(a division by zero?)\n"},
+    {"a cycle: a = b, b = a", {{"model.ini", "on = 0\n", "on = 0\na = b\nb = a\n"}}, {0}, 1,
+     "mkba: @/model.ini:30: [parameters] a: parameters depend on each other in a cycle "
+     "(involving: a, b)\n"},
+    {"a parameter that reads itself", {{"model.ini", "on = 0\n", "on = on + 1\n"}}, {0}, 1,
+     "mkba: @/model.ini:29: [parameters] on: parameters depend on each other in a cycle "
+     "(involving: on)\n"},
+    {"an unknown name", {{"model.ini", "price = 900", "price = 900 * effect.wrek"}}, {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: unknown name 'effect.wrek' in '900 * "
+     "effect.wrek', at column 7\n"},
+    {"an unknown function", {{"model.ini", "price = 900", "price = round(900)"}}, {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: unknown function 'round' (known: min, max, abs, "
+     "sqrt, exp, log, pow), at column 1\n"},
+    {"an expression cut short", {{"model.ini", "price = 900", "price = 900 *"}}, {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: expected a number or a name but found end of "
+     "expression, at column 6\n"},
+    {"a decimal comma in an expression", {{"model.ini", "price = 900", "price = 900,5"}}, {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: unexpected ',' after a complete expression (use "
+     "'.' as the decimal point), at column 4\n"},
+    {"an unknown section, with a hint", {{"model.ini", "", "[parm.a]\nvalue = 1\n"}}, {0}, 1,
+     "mkba: @/model.ini:54: [parm.a]: unknown section [parm.a] (known: [model], [cohort], "
+     "[parameters], [correlations], [simulation], [privacy], [stakeholder.NAME], "
+     "[outcome.NAME], [covariate.NAME], [effect.NAME], [param.NAME], [item.NAME]); did you "
+     "mean [param.a]?\n"},
+    {"an unknown key, with a hint", {{"model.ini", "price = 900", "prijs = 900"}}, {0}, 1,
+     "mkba: @/model.ini:35: [item.work] prijs: unknown key 'prijs' (known: label, kind, domain, "
+     "stakeholder, gainer, loser, quantity, price, years, dropoff, source, enabled); did you "
+     "mean 'price'?\n"},
+    {"a key before any section", {{"model.ini", "; The base", "horizon = 3\n; The base"}}, {0},
+     1, "mkba: @/model.ini:1: key 'horizon' is outside any section; put it under its [section] "
+        "header\n"},
+    {"a section twice", {{"model.ini", "", "[parameters]\nextra = 1\n"}}, {0}, 1,
+     "mkba: @/model.ini:54: section [parameters] appears twice (first on line 28)\n"},
+    {"a key twice", {{"model.ini", "years = 1\n\n[item.staff]", "years = 1\nyears = 2\n\n"
+                                                               "[item.staff]"}},
+     {0}, 1,
+     "mkba: @/model.ini:37: key 'years' appears twice in [item.work] (first on line 36)\n"},
+    {"a 308-character line",
+     {{"model.ini", "", "[param.a]\nvalue = 1\nlabel = " A50 A50 A50 A50 A50 A50 "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: line longer than 198 characters; continue a long value on the next "
+     "line, indented\n"},
+    {"horizon 0", {{"model.ini", "horizon = 2", "horizon = 0"}}, {0}, 1,
+     "mkba: @/model.ini:6: [model] horizon: expected a whole number of years from 1 to 200, got "
+     "'0'\n"},
+    {"horizon 10000", {{"model.ini", "horizon = 2", "horizon = 10000"}}, {0}, 1,
+     "mkba: @/model.ini:6: [model] horizon: expected a whole number of years from 1 to 200, got "
+     "'10000'\n"},
+    {"a discount rate of 300", {{"model.ini", "discount_rate = 0", "discount_rate = 3"}}, {0}, 1,
+     "mkba: @/model.ini:9: [model] discount_rate: must be between -5% and 20%, got 3 (a "
+     "percentage? write 0.03 or 3%)\n"},
+    {"years beyond the horizon", {{"model.ini", "years = 1-2", "years = 1-5"}}, {0}, 1,
+     "mkba: @/model.ini:53: [item.assist] years: year 5 is beyond the horizon of 2 years\n"},
+    {"an unknown stakeholder", {{"model.ini", "stakeholder = people", "stakeholder = peple"}}, {0},
+     1, "mkba: @/model.ini:33: [item.work] stakeholder: unknown stakeholder 'peple' (not in "
+        "[model] stakeholders)\n"},
+    {"an unknown outcome type", {{"model.ini", "type = binary", "type = bool"}}, {0}, 1,
+     "mkba: @/model.ini:20: [outcome.werk] type: expected number, nonneg or binary, got 'bool'\n"},
+    {"min above max", {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\nmin = 5\nmax = 1\n"}},
+     {0}, 1, "mkba: @/model.ini:23: [outcome.uren] max: max (1) is below min (5)\n"},
+    {"max on a 0/1 column", {{"model.ini", "type = binary\n", "type = binary\nmax = 1\n"}}, {0},
+     1, "mkba: @/model.ini:21: [outcome.werk] max: 'max' applies to number and nonneg columns "
+        "only\n"},
+    {"a negative SD", {{"model.ini", "", PARAM_A "normal(1, -1)\n"}}, {0}, 1,
+     "mkba: @/model.ini:55: [param.a] distribution: normal() sd must be > 0, got -1\n"},
+    {"a beta mean outside (0, 1)", {{"model.ini", "", PARAM_A "beta(mean = 1.5, sd = 0.1)\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:55: [param.a] distribution: beta mean must be between 0 and 1, got "
+     "1.5\n"},
+    {"low above high", {{"model.ini", "", PARAM_A "uniform(5, 1)\n"}}, {0}, 1,
+     "mkba: @/model.ini:55: [param.a] distribution: uniform() needs lo < hi, got 5 and 1\n"},
+    {"a triangular mode outside the range", {{"model.ini", "", PARAM_A "triangular(1, 7, 5)\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:55: [param.a] distribution: triangular() needs min <= mode <= max and "
+     "min < max, got 1, 7, 5\n"},
+    {"a PERT mode outside the range", {{"model.ini", "", PARAM_A "pert(1, 0, 5)\n"}}, {0}, 1,
+     "mkba: @/model.ini:55: [param.a] distribution: pert() needs min <= mode <= max and min < "
+     "max, got 1, 0, 5\n"},
+    {"a negative discrete weight", {{"model.ini", "", PARAM_A "discrete(1: 2, 2: -1)\n"}}, {0},
+     1, "mkba: @/model.ini:55: [param.a] distribution: discrete() weight must be > 0, got -1 "
+        "(value 2)\n"},
+    {"discrete weights summing to 0", {{"model.ini", "", PARAM_A "discrete(1: 0, 2: 0)\n"}}, {0},
+     1, "mkba: @/model.ini:55: [param.a] distribution: discrete() weight must be > 0, got 0 "
+        "(value 1)\n"},
+    {"an unknown distribution", {{"model.ini", "", PARAM_A "gauss(1, 2)\n"}}, {0}, 1,
+     "mkba: @/model.ini:55: [param.a] distribution: unknown distribution 'gauss' (known: "
+     "normal, truncnormal, lognormal, gamma, beta, uniform, triangular, pert, discrete, "
+     "fixed)\n"},
+    {"NaN as a distribution setting", {{"model.ini", "", PARAM_A "normal(nan, 1)\n"}}, {0}, 1,
+     "mkba: @/model.ini:55: [param.a] distribution: normal(): expected a number, got 'nan'\n"},
+    {"a base value the distribution cannot take",
+     {{"model.ini", "", "[param.a]\nvalue = 2\ndistribution = beta(2, 2)\n"}}, {0}, 1,
+     "mkba: @/model.ini:55: [param.a] value: 2 is outside the range of its distribution "
+     "'beta(2, 2)' (0 to 1)\n"},
+    {"a correlation matrix not positive definite",
+     {{"model.ini", "", TWO_NORMALS "[param.c]\ndistribution = normal(1, 1)\n[correlations]\n"
+                        "a, b = 0.9\nb, c = 0.9\na, c = -0.9\n"}},
+     {0}, 1, "mkba: @/model.ini:60: [correlations]: the correlation matrix is not positive "
+             "definite\n"},
+    {"a correlation with an unknown name",
+     {{"model.ini", "", TWO_NORMALS "[correlations]\na, bb = 0.5\n"}}, {0}, 1,
+     "mkba: @/model.ini:59: [correlations] a, bb: 'bb' is not an uncertain parameter (give it a "
+     "distribution in [param.bb])\n"},
+    {"a correlation above 1", {{"model.ini", "", TWO_NORMALS "[correlations]\na, b = 1.5\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:59: [correlations] a, b: expected a correlation between -1 and 1, got "
+     "'1.5'\n"},
+    {"a parameter correlated with itself",
+     {{"model.ini", "", TWO_NORMALS "[correlations]\na, a = 0.5\n"}}, {0}, 1,
+     "mkba: @/model.ini:59: [correlations] a, a: a parameter cannot be correlated with itself\n"},
+    {"draws below 1 in [simulation]", {{"model.ini", "", "[simulation]\ndraws = 0\n"}}, {0}, 1,
+     "mkba: @/model.ini:55: [simulation] draws: expected a whole number from 1 to 1000000000, "
+     "got '0'\n"},
+};
+
+START_TEST(model_case)
+{
+    run_table(&MODEL_CASES[_i]);
+}
+END_TEST
+
+START_TEST(model_not_a_text_file)
+{
+    tu_dir *d = fixture();
+    /* A directory, binary data, and UTF-16 given as the model. */
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "dir.ini"), 0777), 0);
+    bad_case c = {"a directory as the model", {{0}}, {"estimate", "@/dir.ini", NULL}, 1,
+                  "mkba: @/dir.ini: is a directory; expected a model or scenario file\n"};
+    check_case(&c, d);
+    static const char bin[] = "\x7F" "ELF\x02\x01\x01\0\0\0";
+    write_bytes(d, "bin.ini", bin, sizeof bin - 1);
+    c.args[1] = "@/bin.ini";
+    c.err = "mkba: @/bin.ini:1: a NUL byte: this is not a text file\n";
+    check_case(&c, d);
+    static const char u16[] = "\xFF\xFE[\0m\0o\0d\0e\0l\0]\0\n\0";
+    write_bytes(d, "u16.ini", u16, sizeof u16 - 1);
+    c.args[1] = "@/u16.ini";
+    c.err = "mkba: @/u16.ini: the file is UTF-16 encoded; save it as UTF-8\n";
+    check_case(&c, d);
+    tu_dir_free(d);
+}
+END_TEST
+
+/* ------------------------------------------------------------ scenarios */
+
+static const bad_case SCENARIO_CASES[] = {
+    {"a scenario whose base is another model",
+     {{"model2.ini", NULL, "[model]\n"},
+      {"p2.ini", NULL, "[scenario]\nname = p2\nbase = model2.ini\nreference = ref.ini\n"}},
+     {"run", "@/project.ini", "@/p2.ini", NULL}, 1,
+     "mkba: @/p2.ini:3: [scenario] base: all scenarios of one run need the same base model; "
+     "this one has '@/model2.ini', the first had '@/model.ini'\n"},
+    {"a base model that does not exist", {{"project.ini", "base = model.ini", "base = modle.ini"}},
+     {0}, 1,
+     "mkba: @/project.ini:4: [scenario] base: cannot open the base model '@/modle.ini': No such "
+     "file or directory\n"},
+    {"a scenario file as the base model",
+     {{"project.ini", "base = model.ini", "base = ref.ini"},
+      {"ref.ini", "base = model.ini", "base = ref.ini"}},
+     {0}, 1,
+     "mkba: @/ref.ini:1: this is a scenario file; a scenario's 'base' must name a model file\n"},
+    {"a scenario file that does not exist", {{0}}, {"run", "@/nothere.ini", NULL}, 1,
+     "mkba: @/nothere.ini: cannot open: No such file or directory\n"},
+    {"no reference alternative", {{"project.ini", "reference = ref.ini\n", ""}}, {0}, 1,
+     "mkba: @/project.ini: no reference alternative: add 'reference = FILE' to [scenario] or "
+     "pass --reference FILE\n"},
+    {"a misspelt parameter in a scenario", {{"project.ini", "on = 1", "onn = 1"}}, {0}, 1,
+     "mkba: @/project.ini:7: [parameters] onn: 'onn' is not a parameter of the base model and "
+     "nothing in this scenario uses it; did you mean 'on'?\n"},
+    {"a misspelt item in a scenario", {{"project.ini", "", "[item.wrok]\nenabled = no\n"}}, {0},
+     1, "mkba: @/project.ini:8: [item.wrok]: the base model has no item 'wrok' (did you mean "
+        "'work'?); a new item needs 'kind' (benefit, cost or transfer)\n"},
+    {"a scenario that sets a distribution",
+     {{"project.ini", "[parameters]\non = 1\n", "[param.on]\ndistribution = uniform(0, 1)\n"}},
+     {0}, 1,
+     "mkba: @/project.ini:7: [param.on] distribution: distributions are set in the base model; "
+     "a scenario can only fix the parameter (value = ...)\n"},
+    {"a scenario with a [cohort] section", {{"project.ini", "", "[cohort]\nfile = other.csv\n"}},
+     {0}, 1,
+     "mkba: @/project.ini:8: [cohort]: a scenario file cannot have this section (allowed: "
+     "[scenario], [model] discount_rate, [parameters], [param.NAME], [item.NAME])\n"},
+    {"a scenario that changes an item's kind", {{"project.ini", "", "[item.work]\nkind = cost\n"}},
+     {0}, 1,
+     "mkba: @/project.ini:9: [item.work] kind: a scenario cannot change 'kind' of item 'work'; "
+     "disable it (enabled = no) and add a new item\n"},
+    {"two scenarios with one name", {{0}}, {"run", "@/project.ini", "@/project.ini", NULL}, 1,
+     "mkba: @/project.ini: two scenarios of this run are named 'project' (@/project.ini and "
+     "@/project.ini); give each its own [scenario] name\n"},
+};
+
+START_TEST(scenario_case)
+{
+    run_table(&SCENARIO_CASES[_i]);
+}
+END_TEST
+
+/* ------------------------------------------------------------ the command line */
+
+static const bad_case CLI_CASES[] = {
+    {"an unknown option", {{0}}, {"run", "@/project.ini", "--frobnicate", NULL}, 2,
+     "mkba: unknown option '--frobnicate'\nTry 'mkba run --help'.\n"},
+    {"an option without its value", {{0}}, {"run", "@/project.ini", "--out", NULL}, 2,
+     "mkba: option '--out' needs a value\nTry 'mkba run --help'.\n"},
+    {"an empty option value", {{0}}, {"run", "@/project.ini", "--out=", NULL}, 2,
+     "mkba: option '--out' needs a value\nTry 'mkba run --help'.\n"},
+    {"a value for an option that takes none", {{0}}, {"run", "@/project.ini", "--detail=yes", NULL},
+     2, "mkba: option '--detail' takes no value\nTry 'mkba run --help'.\n"},
+    {"an empty file name", {{0}}, {"run", "", NULL}, 2,
+     "mkba: an empty file name was given\nTry 'mkba run --help'.\n"},
+    {"no scenario", {{0}}, {"run", "--out", "@/res", NULL}, 2,
+     "mkba: no scenario file given\nTry 'mkba run --help'.\n"},
+    {"an unknown command", {{0}}, {"runn", NULL}, 2,
+     "mkba: unknown command 'runn'\nTry 'mkba --help'.\n"},
+    {"help on an unknown command", {{0}}, {"help", "runn", NULL}, 2,
+     "mkba: unknown command 'runn'\nTry 'mkba --help'.\n"},
+    {"--draws abc", {{0}}, {"run", "@/project.ini", "--draws", "abc", NULL}, 2,
+     "mkba: --draws expects a whole number from 0 to 1000000000, got 'abc'\n"
+     "Try 'mkba run --help'.\n"},
+    {"--draws 1e3", {{0}}, {"run", "@/project.ini", "--draws", "1e3", NULL}, 2,
+     "mkba: --draws expects a whole number from 0 to 1000000000, got '1e3'\n"
+     "Try 'mkba run --help'.\n"},
+    {"--threads -1", {{0}}, {"run", "@/project.ini", "--threads", "-1", NULL}, 2,
+     "mkba: --threads expects a whole number from 0 to 4096, got '-1'\nTry 'mkba run --help'.\n"},
+    {"--seed -1", {{0}}, {"run", "@/project.ini", "--seed", "-1", NULL}, 2,
+     "mkba: --seed expects a whole number >= 0, got '-1'\nTry 'mkba run --help'.\n"},
+    {"--bootstrap x", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "x", NULL}, 2,
+     "mkba: --bootstrap expects a whole number from 0 to 1000000000, got 'x'\n"
+     "Try 'mkba run --help'.\n"},
+    {"--sobol 1", {{0}}, {"sensitivity", "@/project.ini", "--sobol", "1", NULL}, 2,
+     "mkba: --sobol expects 0 or a whole number from 2 to 10000000, got '1'\n"
+     "Try 'mkba sensitivity --help'.\n"},
+    {"--two-way with one name", {{0}}, {"sensitivity", "@/project.ini", "--two-way", "a", NULL}, 2,
+     "mkba: --two-way expects two inputs as NAME1,NAME2, got 'a'\n"
+     "Try 'mkba sensitivity --help'.\n"},
+    {"--two-way without --sensitivity", {{0}}, {"run", "@/project.ini", "--two-way", "a,b", NULL},
+     2, "mkba: --two-way, --steps and --sobol need --sensitivity\nTry 'mkba run --help'.\n"},
+    {"--steps without --two-way", {{0}}, {"sensitivity", "@/project.ini", "--steps", "3", NULL}, 2,
+     "mkba: --steps needs --two-way\nTry 'mkba sensitivity --help'.\n"},
+    {"--draws-out with --draws 0", {{0}},
+     {"run", "@/project.ini", "--draws", "0", "--draws-out", "@/d.csv", NULL}, 2,
+     "mkba: --draws-out needs a Monte Carlo: give --draws N with N > 0\nTry 'mkba run --help'.\n"},
+    {"--draws-out without any Monte Carlo", {{0}},
+     {"run", "@/project.ini", "--draws-out", "@/d.csv", NULL}, 1,
+     "mkba: --draws-out needs a Monte Carlo: give --draws N (the model's [simulation] sets no "
+     "draws)\n"},
+    {"an unknown input for --two-way", {{0}},
+     {"sensitivity", "@/project.ini", "--two-way", "effect.werk,effect.wrek", "--sobol", "0", NULL},
+     1, "mkba: two-way analysis: 'effect.wrek' is not an uncertain input (give it a "
+        "distribution, or name an effect as effect.NAME)\n"},
+    {"estimate with two models", {{0}}, {"estimate", "@/model.ini", "@/ref.ini", NULL}, 2,
+     "mkba: give one model file\nTry 'mkba estimate --help'.\n"},
+    {"synth without --out", {{0}}, {"synth", "@/model.ini", NULL}, 2,
+     "mkba: --out FILE is required\nTry 'mkba synth --help'.\n"},
+};
+
+START_TEST(cli_case)
+{
+    run_table(&CLI_CASES[_i]);
+}
+END_TEST
+
+START_TEST(cli_draws_zero_is_fine)
+{
+    /* --draws 0 is no Monte Carlo: the deterministic run, and no mc_ files. */
+    tu_dir *d = fixture();
+    const char *args[] = {"run", "project.ini", "--draws", "0", "--out", "res", NULL};
+    expect_ok(d, args);
+    struct stat st;
+    ck_assert_int_eq(stat(tu_dir_path(d, "res/summary.csv"), &st), 0);
+    ck_assert_int_ne(stat(tu_dir_path(d, "res/mc_summary.csv"), &st), 0);
+    tu_dir_free(d);
+}
+END_TEST
+
+/* ------------------------------------------------------------ outputs */
+
+static const bad_case OUTPUT_CASES[] = {
+    {"--draws-out is the cohort", {{0}},
+     {"run", "@/project.ini", "--draws", "5", "--draws-out", "@/cohort.csv", NULL}, 1,
+     "mkba: @/cohort.csv: is a cohort file; --draws-out would overwrite it (give --draws-out "
+     "another file name)\n"},
+    {"--draws-out is the model, spelt otherwise", {{0}},
+     {"run", "@/project.ini", "--draws", "5", "--draws-out", "@/./model.ini", NULL}, 1,
+     "mkba: @/./model.ini: is the model file; --draws-out would overwrite it (give --draws-out "
+     "another file name)\n"},
+    {"--draws-out is the reference scenario", {{0}},
+     {"run", "@/project.ini", "--draws", "5", "--draws-out", "@/ref.ini", NULL}, 1,
+     "mkba: @/ref.ini: is a scenario file; --draws-out would overwrite it (give --draws-out "
+     "another file name)\n"},
+    {"--draws-out is a directory", {{0}},
+     {"run", "@/project.ini", "--draws", "5", "--draws-out", "@", NULL}, 1,
+     "mkba: @: cannot write: Is a directory\n"},
+    {"--draws-out in a directory that does not exist", {{0}},
+     {"run", "@/project.ini", "--draws", "5", "--draws-out", "@/no/d.csv", NULL}, 1,
+     "mkba: @/no/d.csv: cannot write: No such file or directory\n"},
+    {"estimate --out is the model", {{0}},
+     {"estimate", "@/model.ini", "--out", "@/model.ini", NULL},
+     1, "mkba: @/model.ini: is the model file; --out would overwrite it (give --out another file "
+        "name)\n"},
+    {"estimate --out is the cohort", {{0}},
+     {"estimate", "@/model.ini", "--out", "@/cohort.csv", NULL}, 1,
+     "mkba: @/cohort.csv: is a cohort file; --out would overwrite it (give --out another file "
+     "name)\n"},
+    {"--out is the cohort file", {{0}}, {"run", "@/project.ini", "--out", "@/cohort.csv", NULL}, 1,
+     "mkba: @/cohort.csv: is a cohort file, not a directory (--out names the directory for the "
+     "results)\n"},
+    {"--out is an existing file", {{"notes.txt", NULL, "my notes\n"}},
+     {"run", "@/project.ini", "--out", "@/notes.txt", NULL}, 1,
+     "mkba: @/notes.txt: is a file, not a directory (--out names the directory for the "
+     "results)\n"},
+    {"synth --out is its own spec", {{0}}, {"synth", "@/model.ini", "--out", "@/./model.ini", NULL},
+     1, "mkba: @/./model.ini: is the spec file; --out would overwrite it (give --out another "
+        "file name)\n"},
+    {"--out below a regular file", {{"notes.txt", NULL, "my notes\n"}},
+     {"run", "@/project.ini", "--out", "@/notes.txt/res", NULL}, 1,
+     "mkba: @/notes.txt/res: cannot create directory: Not a directory\n"},
+};
+
+START_TEST(output_case)
+{
+    run_table(&OUTPUT_CASES[_i]);
+}
+END_TEST
+
+START_TEST(output_fifo_untouched)
+{
+    /* Renaming onto a named pipe (or, as root, a device) would replace it
+     * with a regular file: refused, and the pipe is still a pipe. */
+    tu_dir *d = fixture();
+    ck_assert_int_eq(mkfifo(tu_dir_path(d, "pipe"), 0666), 0);
+    bad_case c = {"--draws-out is a named pipe", {{0}},
+                  {"run", "@/project.ini", "--draws", "5", "--draws-out", "@/pipe", NULL}, 1,
+                  "mkba: @/pipe: cannot write: not a regular file (a device, pipe or socket)\n"};
+    check_case(&c, d);
+    struct stat st;
+    ck_assert_int_eq(lstat(tu_dir_path(d, "pipe"), &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+    tu_dir_free(d);
+}
+END_TEST
+
+/* Results of a good run in d/res; returns a snapshot of d. */
+static char *good_results(tu_dir *d)
+{
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--out", "res", "-q", NULL};
+    int rc = tu_run(tu_dir_root(d), args, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out), free(err);
+    return snapshot(tu_dir_root(d));
+}
+
+START_TEST(output_old_results_kept_bad_input)
+{
+    /* A run that fails on its input leaves the results of the previous run
+     * exactly as they were (check_case compares every file). */
+    tu_dir *d = fixture();
+    free(good_results(d));
+    edit e = {"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,drie,5,4\n" REST};
+    apply(d, &e);
+    bad_case c = {"bad cohort over old results", {{0}}, {0}, 1,
+                  "mkba: @/cohort.csv:3: column 'uren': expected a number, got 'drie'\n"};
+    check_case(&c, d);
+    edit m = {"project.ini", "on = 1", "on = 1 / 0"};
+    apply(d, &m);
+    tu_dir_write(d, "cohort.csv", GOOD);
+    c.err = "mkba: @/project.ini:7: [parameters] on: '1 / 0' evaluates to infinity in scenario "
+            "'project' (a division by zero?)\n";
+    check_case(&c, d);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(output_old_results_kept_failed_write)
+{
+    /* A run whose writing fails part way (one result file cannot be
+     * replaced: a directory stands in its place) changes no result file
+     * and leaves no temporary file, although its results differ (on = 2
+     * doubles every flow). */
+    tu_dir *d = fixture();
+    free(good_results(d));
+    ck_assert_int_eq(unlink(tu_dir_path(d, "res/items.csv")), 0);
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "res/items.csv"), 0777), 0);
+    edit e = {"project.ini", "on = 1", "on = 2"};
+    apply(d, &e);
+    bad_case c = {"a result file that cannot be replaced", {{0}}, {0}, 1,
+                  "mkba: @/res/items.csv: cannot write: Is a directory\n"};
+    check_case(&c, d);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(output_old_results_kept_usage_error)
+{
+    tu_dir *d = fixture();
+    free(good_results(d));
+    bad_case c = {"a usage error over old results", {{0}},
+                  {"run", "@/project.ini", "--out", "@/res", "--draws", "-5", NULL}, 2,
+                  "mkba: --draws expects a whole number from 0 to 1000000000, got '-5'\n"
+                  "Try 'mkba run --help'.\n"};
+    check_case(&c, d);
+    tu_dir_free(d);
+}
+END_TEST
+
+/* ------------------------------------------------------------ suite */
+
+static Suite *badinput_suite(void)
+{
+    Suite *s = suite_create("badinput");
+    struct {
+        const char *name;
+        const TTest *loop;
+        int n;
+    } tables[] = {
+        {"cohort", cohort_case, (int)(sizeof COHORT_CASES / sizeof COHORT_CASES[0])},
+        {"model", model_case, (int)(sizeof MODEL_CASES / sizeof MODEL_CASES[0])},
+        {"scenario", scenario_case, (int)(sizeof SCENARIO_CASES / sizeof SCENARIO_CASES[0])},
+        {"command line", cli_case, (int)(sizeof CLI_CASES / sizeof CLI_CASES[0])},
+        {"outputs", output_case, (int)(sizeof OUTPUT_CASES / sizeof OUTPUT_CASES[0])},
+    };
+    TCase *tc[5];
+    for (int i = 0; i < 5; i++) {
+        tc[i] = tcase_create(tables[i].name);
+        tcase_set_timeout(tc[i], 120); /* valgrind runs each mkba slowly */
+        tcase_add_loop_test(tc[i], tables[i].loop, 0, tables[i].n);
+        suite_add_tcase(s, tc[i]);
+    }
+    tcase_add_test(tc[0], cohort_utf16);
+    tcase_add_test(tc[0], cohort_nul_byte);
+    tcase_add_test(tc[0], cohort_bom_is_fine);
+    tcase_add_test(tc[0], cohort_range_is_fine);
+    tcase_add_test(tc[1], model_not_a_text_file);
+    tcase_add_test(tc[3], cli_draws_zero_is_fine);
+    tcase_add_test(tc[4], output_fifo_untouched);
+    tcase_add_test(tc[4], output_old_results_kept_bad_input);
+    tcase_add_test(tc[4], output_old_results_kept_failed_write);
+    tcase_add_test(tc[4], output_old_results_kept_usage_error);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(badinput_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

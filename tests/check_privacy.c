@@ -1,0 +1,965 @@
+/* check_privacy.c - tests of mkba's privacy rules across modules:
+ *
+ *   - citizen service numbers (BSN): the 11-test on hand-worked numbers,
+ *     the refusal of a cohort column that holds them (the 90% rule, missing
+ *     values, the two-file form, the exact message), the id exemption, and
+ *     that no BSN is ever quoted in a message or written to any output;
+ *   - [privacy] min_group in the model: accepted values and the errors;
+ *   - disclosure control of the effects table (out.h): which values are
+ *     withheld at the threshold (9 and 10 with the default 10), with
+ *     min_group = 1, for zeros, and how the terminal report, the CSV
+ *     tables and results.json show it; and that no withheld number appears
+ *     in any output;
+ *   - end to end: the 6-person e2e cohort (tests/data/e2e/) under the
+ *     default threshold, and generated cohorts of 9 and 10 per group.
+ *
+ * Temporary files live in a fresh directory per test (tu_dir). */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mkba/appraisal.h"
+#include "mkba/cohort.h"
+#include "mkba/error.h"
+#include "mkba/mem.h"
+#include "mkba/model.h"
+#include "mkba/out.h"
+#include "testutil.h"
+
+static tu_dir *tmp; /* fresh per test */
+
+static void setup(void)
+{
+    tmp = tu_dir_new();
+}
+
+static void teardown(void)
+{
+    tu_dir_free(tmp);
+    tmp = NULL;
+}
+
+/* ============================== helpers ================================ */
+
+/* 'text' with every run of blanks and line breaks made one space, so that
+ * a sentence is found wherever the report wrapped it (caller frees). */
+static char *squash(const char *text)
+{
+    char *out = malloc(strlen(text) + 1), *o = out;
+    ck_assert_ptr_nonnull(out);
+    int blank = 0;
+    for (const char *p = text; *p; p++) {
+        int b = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
+        if (b && !blank)
+            *o++ = ' ';
+        else if (!b)
+            *o++ = *p;
+        blank = b;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Every regular file under 'dir' (recursively) concatenated, each preceded
+ * by its path: one text to search for what must not be there. */
+static void slurp_tree(const char *dir, char **all, size_t *len)
+{
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            slurp_tree(path, all, len);
+            continue;
+        }
+        char *text = tu_read(path);
+        ck_assert_msg(text != NULL, "cannot read %s", path);
+        size_t add = strlen(path) + strlen(text) + 2;
+        *all = realloc(*all, *len + add + 1);
+        ck_assert_ptr_nonnull(*all);
+        snprintf(*all + *len, add + 1, "%s\n%s\n", path, text);
+        *len += add;
+        free(text);
+    }
+    closedir(d);
+}
+
+static char *tree_text(const char *dir)
+{
+    char *all = calloc(1, 1);
+    size_t len = 0;
+    slurp_tree(dir, &all, &len);
+    return all;
+}
+
+/* Field 'col' (0-based) of line 'row' (0 = header) of CSV text, unquoted
+ * fields only (enough for the effects table of these tests). */
+static void csv_cell(const char *csv, int row, int col, char sep, char *buf, size_t size)
+{
+    const char *p = csv;
+    for (int r = 0; r < row; r++) {
+        p = strchr(p, '\n');
+        ck_assert_ptr_nonnull(p);
+        p++;
+    }
+    for (int c = 0; c < col; c++) {
+        const char *q = strchr(p, sep), *nl = strchr(p, '\n');
+        ck_assert_msg(q && (!nl || q < nl), "row %d has no field %d", row, col);
+        p = q + 1;
+    }
+    size_t n = strcspn(p, sep == ',' ? ",\n" : ";\n");
+    snprintf(buf, size, "%.*s", (int)n, p);
+}
+
+/* Run mkba with 'args' in the source tree; returns the exit status. */
+static int run(const char *const *args, char **out, char **err)
+{
+    return tu_run(tu_srcdir(), args, out, err);
+}
+
+/* The e2e model, ref and project files copied into tmp; 'model_extra' is
+ * appended to model.ini, 'id_from' -> 'id_to' replaces the id mapping
+ * (NULL: unchanged); 'cohort' becomes cohort.csv. Returns project.ini. */
+static const char *e2e_files(const char *cohort, const char *model_extra, const char *id_to)
+{
+    const char *names[] = {"model.ini", "ref.ini", "project.ini"};
+    for (int i = 0; i < 3; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "tests/data/e2e/%s", names[i]);
+        char *src = tu_src(rel);
+        char *text = tu_read(src);
+        ck_assert_ptr_nonnull(text);
+        if (i == 0) {
+            size_t n = strlen(text) + (model_extra ? strlen(model_extra) : 0) + 256;
+            char *m = malloc(n), *at = strstr(text, "id_column = id\n");
+            ck_assert_ptr_nonnull(m);
+            ck_assert_ptr_nonnull(at);
+            snprintf(m, n, "%.*sid_column = %s\n%s%s", (int)(at - text), text,
+                     id_to ? id_to : "id", at + strlen("id_column = id\n"),
+                     model_extra ? model_extra : "");
+            tu_dir_write(tmp, names[i], m);
+            free(m);
+        } else {
+            tu_dir_write(tmp, names[i], text);
+        }
+        free(text);
+        free(src);
+    }
+    tu_dir_write(tmp, "cohort.csv", cohort);
+    return tu_dir_path(tmp, "project.ini");
+}
+
+/* ================================ BSN ================================== */
+
+START_TEST(bsn_eleven_test)
+{
+    /* 111222333: 1*9 + 1*8 + 1*7 + 2*6 + 2*5 + 2*4 + 3*3 + 3*2 - 3*1
+     *          = 9 + 8 + 7 + 12 + 10 + 8 + 9 + 6 - 3 = 66 = 6 * 11: valid. */
+    ck_assert_int_eq(mkba_cohort_bsn_like("111222333"), 1);
+    /* 111222334: 66 - 1 = 65 = 5 * 11 + 10: invalid. */
+    ck_assert_int_eq(mkba_cohort_bsn_like("111222334"), 0);
+    /* 123456782: 9 + 16 + 21 + 24 + 25 + 24 + 21 + 16 - 2 = 154 = 14 * 11: valid;
+     * 123456789: 156 - 9 = 147 = 13 * 11 + 4: invalid. */
+    ck_assert_int_eq(mkba_cohort_bsn_like("123456782"), 1);
+    ck_assert_int_eq(mkba_cohort_bsn_like("123456789"), 0);
+    /* 000000000: the sum is 0, which the 11-test excludes. */
+    ck_assert_int_eq(mkba_cohort_bsn_like("000000000"), 0);
+    /* 011222335: 0*9 + 1*8 + 1*7 + 2*6 + 2*5 + 2*4 + 3*3 + 3*2 - 5 = 55 = 5 * 11:
+     * valid, and so is 11222335, the same number after a spreadsheet
+     * dropped its leading zero. */
+    ck_assert_int_eq(mkba_cohort_bsn_like("011222335"), 1);
+    ck_assert_int_eq(mkba_cohort_bsn_like("11222335"), 1);
+    /* The official notation with dots, and surrounding blanks. */
+    ck_assert_int_eq(mkba_cohort_bsn_like("1112.22.333"), 1);
+    ck_assert_int_eq(mkba_cohort_bsn_like("  111222333 "), 1);
+    /* Not 8 or 9 digits, or not only digits: never a BSN. */
+    ck_assert_int_eq(mkba_cohort_bsn_like("1112223330"), 0); /* 10 digits */
+    ck_assert_int_eq(mkba_cohort_bsn_like("111222333.0"), 0);
+    ck_assert_int_eq(mkba_cohort_bsn_like("-111222333"), 0);
+    ck_assert_int_eq(mkba_cohort_bsn_like("111..222333"), 0);
+    ck_assert_int_eq(mkba_cohort_bsn_like("11122233x"), 0);
+    ck_assert_int_eq(mkba_cohort_bsn_like("1234567"), 0);
+    ck_assert_int_eq(mkba_cohort_bsn_like(""), 0);
+    ck_assert_int_eq(mkba_cohort_bsn_like(NULL), 0);
+}
+END_TEST
+
+static const mkba_cohort_var bsn_vars[] = {{"y", "y", MKBA_VAR_NUMBER, 0}};
+
+static mkba_cohort_spec bsn_spec(const char *file)
+{
+    mkba_cohort_spec s = {.file = file, .group_column = "groep", .pilot_value = "pilot",
+                          .control_value = "control", .id_column = "id",
+                          .dialect = {0, -1}, .n_vars = 1, .vars = bsn_vars};
+    return s;
+}
+
+/* A cohort of 10 persons whose column 'nr' holds the given 10 values. */
+static const char *cohort_with(const char *name, const char *const values[10])
+{
+    char text[2048];
+    size_t used = (size_t)snprintf(text, sizeof text, "id,groep,y,nr\n");
+    for (int i = 0; i < 10; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "p%d,%s,%d,%s\n", i,
+                                 i < 5 ? "pilot" : "control", i, values[i]);
+    return tu_dir_write(tmp, name, text);
+}
+
+static const char *const BSN_MSG =
+    "looks like Dutch citizen service numbers (BSN: 9 digits passing the 11-test); mkba "
+    "refuses to read it. Remove the column, or map it as the person id in the model ([cohort] "
+    "id_column = nr) if it is the id";
+
+/* Read 'file'; 1 when it was refused for a BSN column 'nr' (checked
+ * exactly), 0 when it was read. */
+static int refused(const char *file)
+{
+    mkba_cohort_spec spec = bsn_spec(file);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_cohort *c = mkba_cohort_read(&spec, &err);
+    if (c) {
+        mkba_cohort_free(c);
+        return 0;
+    }
+    ck_assert_str_eq(err.file, file);
+    ck_assert_int_eq(err.line, 0);
+    ck_assert_str_eq(err.where, "column 'nr'");
+    ck_assert_str_eq(err.msg, BSN_MSG);
+    return 1;
+}
+
+/* Hand-worked valid BSNs (see bsn_eleven_test; 222333443: 18 + 16 + 14 +
+ * 18 + 15 + 12 + 12 + 8 - 3 = 110 = 10 * 11; 333444553: 27 + 24 + 21 + 24
+ * + 20 + 16 + 15 + 10 - 3 = 154; 444555663: 36 + 32 + 28 + 30 + 25 + 20 +
+ * 18 + 12 - 3 = 198 = 18 * 11; all checked once with python3). */
+#define V1 "111222333"
+#define V2 "123456782"
+#define V3 "222333443"
+#define V4 "333444553"
+#define V5 "444555663"
+#define V6 "011222335"
+
+START_TEST(bsn_column_refused_90_percent)
+{
+    /* 9 of 10 values pass: 9 >= 90% -> refused. */
+    const char *nine[10] = {V1, V2, V3, V4, V5, V6, V1, V2, V3, "123456789"};
+    ck_assert_int_eq(refused(cohort_with("nine.csv", nine)), 1);
+    /* 8 of 10: 80% -> read (a few BSN-like values in other numbers are chance). */
+    const char *eight[10] = {V1, V2, V3, V4, V5, V6, V1, V2, "123456789", "5"};
+    ck_assert_int_eq(refused(cohort_with("eight.csv", eight)), 0);
+    /* Missing values do not count: 3 BSNs and 7 missing -> refused. */
+    const char *three[10] = {V1, "", "NA", V2, "n/a", ".", "", V3, "", "NA"};
+    ck_assert_int_eq(refused(cohort_with("three.csv", three)), 1);
+    /* Two values are too few to tell. */
+    const char *two[10] = {V1, "", "", V2, "", "", "", "", "", ""};
+    ck_assert_int_eq(refused(cohort_with("two.csv", two)), 0);
+    /* Dotted, blank-padded (quoted) and zero-dropped forms count too. */
+    const char *forms[10] = {"1112.22.333", "\" 123456782 \"", "11222335", V3, V4,
+                             V5, V6, V1, V2, V3};
+    ck_assert_int_eq(refused(cohort_with("forms.csv", forms)), 1);
+}
+END_TEST
+
+START_TEST(bsn_failing_numbers_accepted)
+{
+    /* Nine-digit amounts in cents that fail the 11-test (sums: 123456789
+     * 147, 100000001 8, 250000000 58, 987654321 283, 555555555 215,
+     * 300000000 27; none a multiple of 11) are read. */
+    const char *cents[10] = {"123456789", "100000001", "250000000", "987654321", "555555555",
+                             "300000000", "123456789", "100000001", "250000000", "987654321"};
+    ck_assert_int_eq(refused(cohort_with("cents.csv", cents)), 0);
+}
+END_TEST
+
+START_TEST(bsn_id_column_exempt)
+{
+    /* The same BSNs as the id: read (ids are only checked for duplicates). */
+    const char *text = "bsn,groep,y\n" V1 ",pilot,1\n" V2 ",pilot,2\n" V3 ",control,3\n" V4
+                       ",control,4\n";
+    const char *f = tu_dir_write(tmp, "id.csv", text);
+    mkba_cohort_spec spec = bsn_spec(f);
+    spec.id_column = "bsn";
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_cohort *c = mkba_cohort_read(&spec, &err);
+    ck_assert_msg(c != NULL, "%s", err.msg);
+    ck_assert_uint_eq(mkba_cohort_size(c), 4);
+    mkba_cohort_free(c);
+    /* Without the id mapping the same file is refused, naming column bsn. */
+    spec.id_column = NULL;
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_cohort_read(&spec, &err));
+    ck_assert_str_eq(err.where, "column 'bsn'");
+    ck_assert(strstr(err.msg, "([cohort] id_column = bsn)") != NULL);
+}
+END_TEST
+
+START_TEST(bsn_two_files)
+{
+    /* The pilot file is clean; the control file has a BSN column: the
+     * error names the control file. */
+    const char *p = tu_dir_write(tmp, "p.csv", "id,y\na,1\nb,2\n");
+    const char *c = tu_dir_write(tmp, "c.csv",
+                                 "id,y,nr\nc,1," V1 "\nd,2," V2 "\ne,3," V3 "\n");
+    mkba_cohort_spec spec = {.pilot_file = p, .control_file = c, .id_column = "id",
+                             .dialect = {0, -1}, .n_vars = 1, .vars = bsn_vars};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_cohort_read(&spec, &err));
+    ck_assert_str_eq(err.file, c);
+    ck_assert_str_eq(err.msg, BSN_MSG);
+}
+END_TEST
+
+START_TEST(bsn_never_echoed)
+{
+    /* A BSN in a binary column: the message says what was expected but
+     * does not quote the number. */
+    const char *f = tu_dir_write(tmp, "b.csv", "id,groep,y\na,pilot," V1 "\n");
+    mkba_cohort_var v[] = {{"y", "y", MKBA_VAR_BINARY, 0}};
+    mkba_cohort_spec spec = bsn_spec(f);
+    spec.vars = v;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_cohort_read(&spec, &err));
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_str_eq(err.msg, "expected 0 or 1, got (a BSN-like number, not shown)");
+    /* A BSN where the group should be. */
+    f = tu_dir_write(tmp, "g.csv", "id,groep,y\na," V2 ",1\n");
+    spec = bsn_spec(f);
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_cohort_read(&spec, &err));
+    ck_assert_str_eq(err.msg,
+                     "expected 'pilot' or 'control', got '(a BSN-like number, not shown)'");
+    /* Other values are still quoted. */
+    f = tu_dir_write(tmp, "o.csv", "id,groep,y\na,pilot,123456789\n");
+    spec = bsn_spec(f);
+    spec.vars = v;
+    mkba_error_clear(&err);
+    ck_assert_ptr_null(mkba_cohort_read(&spec, &err));
+    ck_assert_str_eq(err.msg, "expected 0 or 1, got 123456789");
+}
+END_TEST
+
+/* The e2e cohort with a column 'bsn' of hand-worked BSNs (see above). */
+static const char *const BSN_COHORT = "id,groep,werk,uren,pre,post,bsn\n"
+                                      "P1,pilot,1,2.5,4,2," V1 "\n"
+                                      "P2,pilot,0,3.5,5,4," V2 "\n"
+                                      "P3,pilot,1,4.5,6,3," V3 "\n"
+                                      "C1,control,0,1.5,4,4," V4 "\n"
+                                      "C2,control,0,2.5,5,5," V5 "\n"
+                                      "C3,control,1,1.0,6,5," V6 "\n";
+
+START_TEST(bsn_cli_refused_no_outputs)
+{
+    const char *proj = e2e_files(BSN_COHORT, NULL, NULL);
+    const char *res = tu_dir_path(tmp, "res");
+    char *out, *err;
+    const char *args[] = {"run", proj, "--out", res, NULL};
+    ck_assert_int_eq(run(args, &out, &err), 1);
+    char expected[1024];
+    snprintf(expected, sizeof expected,
+             "mkba: %s: column 'bsn': looks like Dutch citizen service numbers (BSN: 9 digits "
+             "passing the 11-test); mkba refuses to read it. Remove the column, or map it as "
+             "the person id in the model ([cohort] id_column = bsn) if it is the id\n",
+             tu_dir_path(tmp, "cohort.csv"));
+    ck_assert_str_eq(err, expected);
+    ck_assert_str_eq(out, "");
+    struct stat st;
+    ck_assert_msg(stat(res, &st) != 0, "output directory was created on failure");
+    free(out), free(err);
+}
+END_TEST
+
+START_TEST(bsn_cli_id_never_in_outputs)
+{
+    /* Mapped as the id, the BSN column is read; no BSN appears in stdout,
+     * stderr or any file the run writes (tables, results.json, Monte Carlo
+     * and sensitivity tables, the draws). */
+    const char *proj = e2e_files(BSN_COHORT, NULL, "bsn");
+    const char *res = tu_dir_path(tmp, "res");
+    const char *draws = tu_dir_path(tmp, "draws.csv");
+    char *out, *err;
+    const char *args[] = {"run",         proj, "--out",       res,   "--draws",     "200",
+                          "--bootstrap", "50", "--draws-out", draws, "--sensitivity", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    const char *eff = tu_dir_path(tmp, "eff.csv");
+    const char *model = tu_dir_path(tmp, "model.ini");
+    char *out2, *err2;
+    const char *args2[] = {"estimate", model, "--out", eff, NULL};
+    ck_assert_msg(run(args2, &out2, &err2) == 0, "%s", err2);
+    char *files = tree_text(res), *d = tu_read(draws), *e = tu_read(eff);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_ptr_nonnull(e);
+    ck_assert(tu_contains(files, "results.json")); /* the search sees the files */
+    const char *ids[] = {V1, V2, V3, V4, V5, "11222335" /* V6 with or without its 0 */};
+    const char *texts[] = {out, err, files, d, e, out2, err2};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+            ck_assert_msg(!tu_contains(texts[t], ids[i]), "BSN %s found in output %zu", ids[i],
+                          t);
+    free(out), free(err), free(out2), free(err2), free(files), free(d), free(e);
+}
+END_TEST
+
+START_TEST(bsn_cli_cents_accepted)
+{
+    /* 9-digit amounts failing the 11-test (see bsn_failing_numbers_accepted). */
+    const char *cohort = "id,groep,werk,uren,pre,post,cents\n"
+                         "P1,pilot,1,2.5,4,2,123456789\nP2,pilot,0,3.5,5,4,100000001\n"
+                         "P3,pilot,1,4.5,6,3,250000000\nC1,control,0,1.5,4,4,987654321\n"
+                         "C2,control,0,2.5,5,5,555555555\nC3,control,1,1.0,6,5,300000000\n";
+    const char *proj = e2e_files(cohort, NULL, NULL);
+    char *out, *err;
+    const char *args[] = {"run", proj, "-q", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    free(out), free(err);
+}
+END_TEST
+
+/* ============================ [privacy] ================================= */
+
+/* Open the e2e model with 'extra' appended; writes the formatted error
+ * into msg ("" when it opened). */
+static void open_with(const char *extra, char *msg, size_t size)
+{
+    e2e_files("id,groep\n", extra, NULL);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = mkba_model_open(tu_dir_path(tmp, "model.ini"), 0, NULL, &err);
+    char buf[2048];
+    snprintf(msg, size, "%s", m ? "" : mkba_error_format(&err, buf, sizeof buf));
+    mkba_model_free(m);
+}
+
+/* Lines of the e2e model.ini, so that errors in appended text have known
+ * line numbers. */
+static int model_lines(void)
+{
+    char *src = tu_src("tests/data/e2e/model.ini");
+    char *text = tu_read(src);
+    ck_assert_ptr_nonnull(text);
+    int n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    free(text), free(src);
+    return n;
+}
+
+START_TEST(privacy_section_errors)
+{
+    char msg[2048], expected[2048];
+    int line = model_lines() + 2; /* "[privacy]" is line +1, the key +2 */
+    const char *bad[] = {"0", "-3", "2.5", "ten", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char extra[128];
+        snprintf(extra, sizeof extra, "[privacy]\nmin_group = %s\n", bad[i]);
+        open_with(extra, msg, sizeof msg);
+        snprintf(expected, sizeof expected,
+                 "%s:%d: [privacy] min_group: expected a whole number >= 1 (the smallest count "
+                 "of persons shown; default 10, 1 shows every count), got '%s'",
+                 tu_dir_path(tmp, "model.ini"), line, bad[i]);
+        ck_assert_str_eq(msg, expected);
+    }
+    open_with("[privacy]\nmin_groups = 5\n", msg, sizeof msg);
+    ck_assert_msg(tu_contains(msg, "[privacy] min_groups: unknown key 'min_groups' (known: "
+                                   "min_group)"),
+                  "%s", msg);
+    open_with("[privacy]\nmin_group = 1\n", msg, sizeof msg);
+    ck_assert_str_eq(msg, "");
+    open_with("[privacy]\nmin_group = 25\n", msg, sizeof msg);
+    ck_assert_str_eq(msg, "");
+}
+END_TEST
+
+START_TEST(privacy_not_in_scenarios)
+{
+    /* A scenario cannot change the threshold: [privacy] is a model section. */
+    e2e_files("id,groep\n", NULL, NULL);
+    tu_dir_write(tmp, "project.ini",
+                 "[scenario]\nname = project\nbase = model.ini\nreference = ref.ini\n"
+                 "[privacy]\nmin_group = 1\n");
+    char *out, *err;
+    const char *args[] = {"check", tu_dir_path(tmp, "project.ini"), NULL};
+    ck_assert_int_eq(run(args, &out, &err), 1);
+    ck_assert_msg(tu_contains(err, "project.ini:5: [privacy]: a scenario file cannot have this "
+                                   "section"),
+                  "%s", err);
+    free(out), free(err);
+}
+END_TEST
+
+/* ====================== disclosure control, by hand ===================== */
+
+/* An appraisal with no scenarios and these effects (enough for the effects
+ * outputs and results.json). Distinctive means and df so a leak is found
+ * by searching the files for their digits. */
+static mkba_appraisal *ap_new(size_t min_group)
+{
+    mkba_appraisal *a = mkba_xcalloc(1, sizeof *a);
+    a->version = mkba_xstrdup("0.1.0");
+    a->model_name = mkba_xstrdup("privacy test");
+    a->model_file = mkba_xstrdup("m.ini");
+    a->cohort_files = mkba_xstrdup("c.csv");
+    a->currency = mkba_xstrdup("EUR");
+    a->discount_timing = mkba_xstrdup("start");
+    a->min_group = min_group;
+    a->effects = mkba_xcalloc(4, sizeof *a->effects);
+    return a;
+}
+
+static void ap_effect(mkba_appraisal *a, const char *name, mkba_est_method m, size_t np,
+                      size_t nc, size_t miss_p, size_t miss_c, double mean_p, double mean_c,
+                      double df)
+{
+    mkba_ap_effect *x = &a->effects[a->n_effects++];
+    x->name = mkba_xstrdup(name);
+    x->label = mkba_xstrdup("");
+    x->e = (mkba_effect){.method = m, .estimate = 2525.2525, .se = 1.5, .df = df,
+                         .ci_lo = 2522, .ci_hi = 2528, .mean_pilot = mean_p,
+                         .mean_control = mean_c, .n_pilot = np, .n_control = nc,
+                         .n_missing = miss_p + miss_c};
+    x->missing_pilot = miss_p;
+    x->missing_control = miss_c;
+}
+
+/* The four effects the tests below reason about:
+ *   small_pilot   9 pilot, 50 control, no missing values
+ *   at_threshold  10 and 10
+ *   small_missing 100 and 120, 3 pilot persons without a value
+ *   given_one     a given effect (no persons, no means). */
+static mkba_appraisal *four_effects(size_t min_group)
+{
+    mkba_appraisal *a = ap_new(min_group);
+    ap_effect(a, "small_pilot", MKBA_EST_DIFF, 9, 50, 0, 0, 4242.4242, 1717.1717, 57.125);
+    ap_effect(a, "at_threshold", MKBA_EST_DIFF, 10, 10, 0, 0, 31.3131, 13.1313, 18.5);
+    ap_effect(a, "small_missing", MKBA_EST_DIFF, 100, 120, 3, 0, 6.0606, 5.0505, 218.75);
+    mkba_ap_effect *g = &a->effects[a->n_effects++];
+    g->name = mkba_xstrdup("given_one");
+    g->label = mkba_xstrdup("");
+    mkba_effect_given(-2.5, 0.5, &g->e);
+    return a;
+}
+
+START_TEST(hidden_masks)
+{
+    mkba_appraisal *a = four_effects(MKBA_MIN_GROUP);
+    /* 9 < 10: the pilot count is small, so the row's other non-zero count
+     * (50), both means and df go; n_missing is 0 and stays. */
+    ck_assert_uint_eq(mkba_out_effect_hidden(a, 0),
+                      MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL | MKBA_HIDE_MEAN_PILOT |
+                          MKBA_HIDE_MEAN_CONTROL | MKBA_HIDE_DF);
+    /* 10 is not below 10: everything shown. */
+    ck_assert_uint_eq(mkba_out_effect_hidden(a, 1), 0);
+    /* 3 missing in the pilot: the row's non-zero counts (100, 120, 3, 3)
+     * and df go; the groups are large, so their means stay; the control's
+     * 0 missing stays. */
+    ck_assert_uint_eq(mkba_out_effect_hidden(a, 2),
+                      MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL | MKBA_HIDE_N_MISSING |
+                          MKBA_HIDE_MISSING_PILOT | MKBA_HIDE_DF);
+    /* A given effect counts no one. */
+    ck_assert_uint_eq(mkba_out_effect_hidden(a, 3), 0);
+    ck_assert_uint_eq(mkba_out_effect_hidden(a, 4), 0); /* out of range */
+    /* 5 + 0 + 5 + 0 values withheld. */
+    ck_assert_uint_eq(mkba_out_suppressed_cells(a), 10);
+    ck_assert_str_eq(mkba_out_hidden_name(MKBA_HIDE_DF), "df");
+    ck_assert_str_eq(mkba_out_hidden_name(MKBA_HIDE_MISSING_CONTROL), "missing_control");
+    ck_assert_str_eq(mkba_out_hidden_name(3), "");
+    /* min_group = 1 shows every count. */
+    a->min_group = 1;
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_uint_eq(mkba_out_effect_hidden(a, i), 0);
+    ck_assert_uint_eq(mkba_out_suppressed_cells(a), 0);
+    /* min_group = 11: now 10 is small too. */
+    a->min_group = 11;
+    ck_assert_uint_ne(mkba_out_effect_hidden(a, 1) & MKBA_HIDE_N_PILOT, 0);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+/* The effects part of the terminal report, whitespace squashed. */
+static char *terminal(const mkba_appraisal *a)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    mkba_out_print_effects(f, a);
+    ck_assert_int_eq(fclose(f), 0);
+    char *s = squash(buf);
+    free(buf);
+    return s;
+}
+
+START_TEST(terminal_shows_suppression)
+{
+    mkba_appraisal *a = four_effects(MKBA_MIN_GROUP);
+    char *t = terminal(a);
+    /* Rows (squashed): effect, method, estimate, CI, SE, n pilot, n control. */
+    ck_assert_msg(tu_contains(t, "small_pilot diff 2525 [2522, 2528] 1.5 <10 x "), "%s", t);
+    ck_assert_msg(tu_contains(t, "at_threshold diff 2525 [2522, 2528] 1.5 10 10 "), "%s", t);
+    ck_assert_msg(tu_contains(t, "small_missing diff 2525 [2522, 2528] 1.5 x x "), "%s", t);
+    ck_assert(tu_contains(t, "Persons left out of an effect for a missing value: not shown "
+                             "(disclosure control)."));
+    ck_assert(tu_contains(t, "Counts of fewer than 10 persons are suppressed (disclosure "
+                             "control; [privacy] min_group). x: withheld too, so that a "
+                             "suppressed count cannot be worked out from it."));
+    free(t);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(terminal_note_only_when_suppressed)
+{
+    /* Only the 10/10 effect and the given one: nothing withheld, no note. */
+    mkba_appraisal *a = ap_new(MKBA_MIN_GROUP);
+    ap_effect(a, "at_threshold", MKBA_EST_DIFF, 10, 10, 0, 0, 31.3131, 13.1313, 18.5);
+    char *t = terminal(a);
+    ck_assert_msg(!tu_contains(t, "suppressed") && !tu_contains(t, "not shown"), "%s", t);
+    ck_assert(!tu_contains(t, "<10"));
+    free(t);
+    mkba_appraisal_free(a);
+    /* min_group = 1: the 9 and the 3 missing are shown, no note. */
+    a = four_effects(1);
+    t = terminal(a);
+    ck_assert_msg(tu_contains(t, "small_pilot diff 2525 [2522, 2528] 1.5 9 50 "), "%s", t);
+    ck_assert(tu_contains(t, "Persons left out of an effect for a missing value: 3 in all "
+                             "effects together."));
+    ck_assert(!tu_contains(t, "suppressed"));
+    free(t);
+    mkba_appraisal_free(a);
+    /* A count that is small only because it is below a raised threshold:
+     * "<25" names the model's own min_group. */
+    a = four_effects(25);
+    t = terminal(a);
+    ck_assert_msg(tu_contains(t, "at_threshold diff 2525 [2522, 2528] 1.5 <25 <25 "), "%s", t);
+    ck_assert(tu_contains(t, "Counts of fewer than 25 persons are suppressed"));
+    free(t);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(files_show_suppression)
+{
+    mkba_appraisal *a = four_effects(MKBA_MIN_GROUP);
+    const char *dir = tu_dir_path(tmp, "out");
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_out_write_dir(dir, a, &err), MKBA_OK);
+    char path[4096], cell[128];
+    snprintf(path, sizeof path, "%s/effects.csv", dir);
+    char *csv = tu_read(path);
+    ck_assert_ptr_nonnull(csv);
+    /* Existing columns keep their places; two are appended. */
+    const char *head = "effect,label,method,estimate,se,ci_lo,ci_hi,df,mean_pilot,mean_control,"
+                       "n_pilot,n_control,n_missing,suppressed,suppressed_fields\n";
+    ck_assert(strncmp(csv, head, strlen(head)) == 0);
+    /* small_pilot: df (7), means (8, 9), n's (10, 11) empty; n_missing 0. */
+    const int empty[] = {7, 8, 9, 10, 11};
+    for (size_t k = 0; k < 5; k++) {
+        csv_cell(csv, 1, empty[k], ',', cell, sizeof cell);
+        ck_assert_msg(strcmp(cell, "") == 0, "field %d is '%s'", empty[k], cell);
+    }
+    csv_cell(csv, 1, 12, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "0");
+    csv_cell(csv, 1, 13, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "1");
+    csv_cell(csv, 1, 14, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "df mean_pilot mean_control n_pilot n_control");
+    /* at_threshold: all shown, suppressed 0, no names. */
+    csv_cell(csv, 2, 10, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "10");
+    csv_cell(csv, 2, 13, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "0");
+    csv_cell(csv, 2, 14, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "");
+    /* small_missing: means shown (6.0606), counts and df withheld; the
+     * pilot's missing count is in results.json only, so it is not named. */
+    csv_cell(csv, 3, 8, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "6.0606"); /* python3: '%.17g' % 6.0606 */
+    csv_cell(csv, 3, 14, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "df n_pilot n_control n_missing");
+    free(csv);
+    /* The Dutch table says the same with ';'. */
+    snprintf(path, sizeof path, "%s/effects_nl.csv", dir);
+    csv = tu_read(path);
+    ck_assert_ptr_nonnull(csv);
+    csv_cell(csv, 1, 10, ';', cell, sizeof cell);
+    ck_assert_str_eq(cell, "");
+    csv_cell(csv, 1, 14, ';', cell, sizeof cell);
+    ck_assert_str_eq(cell, "df mean_pilot mean_control n_pilot n_control");
+    free(csv);
+
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    char *text = tu_read(path);
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    cJSON *priv = cJSON_GetObjectItem(j, "privacy");
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "min_group")) == 10);
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "suppressed_cells")) == 10);
+    cJSON *effs = cJSON_GetObjectItem(j, "effects");
+    cJSON *e0 = cJSON_GetArrayItem(effs, 0), *e1 = cJSON_GetArrayItem(effs, 1);
+    cJSON *e2 = cJSON_GetArrayItem(effs, 2);
+    const char *nulls0[] = {"df", "mean_pilot", "mean_control", "n_pilot", "n_control"};
+    for (size_t k = 0; k < 5; k++)
+        ck_assert_msg(cJSON_IsNull(cJSON_GetObjectItem(e0, nulls0[k])), "%s", nulls0[k]);
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(e0, "n_missing")) == 0);
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(e0, "suppressed")));
+    cJSON *names = cJSON_GetObjectItem(e0, "suppressed_fields");
+    ck_assert_int_eq(cJSON_GetArraySize(names), 5);
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(names, 0)), "df");
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(e1, "suppressed")));
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(e1, "suppressed_fields")), 0);
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(e1, "n_pilot")) == 10);
+    /* small_missing: the pilot's 3 missing is null, the control's 0 is 0. */
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(e2, "missing_pilot")));
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(e2, "missing_control")) == 0);
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(e2, "mean_pilot")) == 6.0606);
+    cJSON_Delete(j);
+    free(text);
+
+    /* No withheld number anywhere: small_pilot's means and df, and
+     * small_missing's df, in either decimal notation; the estimate is
+     * there (so the search works). */
+    char *all = tree_text(dir);
+    const char *gone[] = {"4242.4242", "4242,4242", "1717.1717", "1717,1717",
+                          "57.125",    "57,125",    "218.75",    "218,75"};
+    for (size_t k = 0; k < sizeof gone / sizeof gone[0]; k++)
+        ck_assert_msg(!tu_contains(all, gone[k]), "%s found in the files", gone[k]);
+    ck_assert(tu_contains(all, "2525.2525"));
+    free(all);
+    char *t = terminal(a);
+    ck_assert(!tu_contains(t, "4242") && !tu_contains(t, "1717"));
+    free(t);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(files_nothing_suppressed)
+{
+    /* min_group = 1: every value is written; the privacy object says 0. */
+    mkba_appraisal *a = four_effects(1);
+    const char *p = tu_dir_path(tmp, "eff.csv");
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_out_write_effects_csv(p, a, 0, &err), MKBA_OK);
+    char *csv = tu_read(p), cell[128];
+    ck_assert_ptr_nonnull(csv);
+    csv_cell(csv, 1, 10, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "9");
+    csv_cell(csv, 1, 8, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "4242.4242000000004"); /* python3: '%.17g' % 4242.4242 */
+    csv_cell(csv, 1, 13, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "0");
+    free(csv);
+    const char *dir = tu_dir_path(tmp, "out");
+    ck_assert_int_eq(mkba_out_write_dir(dir, a, &err), MKBA_OK);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    char *text = tu_read(path);
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    cJSON *priv = cJSON_GetObjectItem(j, "privacy");
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "min_group")) == 1);
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "suppressed_cells")) == 0);
+    cJSON_Delete(j);
+    free(text);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+/* ============================ end to end ================================ */
+
+START_TEST(e2e_default_suppresses)
+{
+    /* tests/data/e2e: 3 pilot and 3 control persons, all below 10. */
+    char *out, *err;
+    const char *res = tu_dir_path(tmp, "res");
+    const char *args[] = {"run", "tests/data/e2e/project.ini", "--out", res, NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *t = squash(out);
+    ck_assert_msg(tu_contains(t, "werk diff 0.3333 [-0.9755, 1.642] 0.4714 <10 <10"), "%s", t);
+    ck_assert(tu_contains(t, "Counts of fewer than 10 persons are suppressed (disclosure "
+                             "control; [privacy] min_group)."));
+    ck_assert(!tu_contains(t, "x: withheld")); /* no count shown as x */
+    /* The results still stand: society's NPV 680 (see check_cli.c). */
+    ck_assert(tu_contains(t, "NPV (saldo) EUR 680"));
+    free(t);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.json", res);
+    char *text = tu_read(path);
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    cJSON *priv = cJSON_GetObjectItem(j, "privacy");
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "min_group")) == 10);
+    /* 3 effects x (df, 2 means, 2 group counts); no missing values. */
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "suppressed_cells")) == 15);
+    cJSON_Delete(j);
+    free(text);
+    /* Withheld values are nowhere, in either notation: assist's control
+     * mean of post, 14/3 (pilot 3; the other means equal an estimate or an
+     * SE here), and the df of uren and assist (check_cli.c derives them;
+     * e2e_min_group_1_shows_counts finds these digits when they are shown). */
+    char *all = tree_text(res);
+    const char *gone[] = {"4.6666666", "4,6666666", "3.7409326", "3,7409326",
+                          "3.2000000000000002", "3,2000000000000002"};
+    for (size_t k = 0; k < sizeof gone / sizeof gone[0]; k++) {
+        ck_assert_msg(!tu_contains(all, gone[k]), "%s found in the files", gone[k]);
+        ck_assert(!tu_contains(out, gone[k]));
+    }
+    free(all);
+    free(out), free(err);
+    /* mkba estimate prints the same. */
+    const char *args2[] = {"estimate", "tests/data/e2e/model.ini", NULL};
+    ck_assert_int_eq(run(args2, &out, &err), 0);
+    t = squash(out);
+    ck_assert_msg(tu_contains(t, "uren diff 1.833 [-0.24, 3.907] 0.7265 <10 <10"), "%s", t);
+    ck_assert(tu_contains(t, "Counts of fewer than 10 persons are suppressed"));
+    free(t);
+    free(out), free(err);
+}
+END_TEST
+
+START_TEST(e2e_min_group_1_shows_counts)
+{
+    /* [privacy] min_group = 1 turns disclosure control off: the counts are
+     * 3 and 3 again, no note, the means are written. */
+    char *cohort_path = tu_src("tests/data/e2e/cohort.csv");
+    char *cohort = tu_read(cohort_path);
+    ck_assert_ptr_nonnull(cohort);
+    const char *proj = e2e_files(cohort, "\n[privacy]\nmin_group = 1\n", NULL);
+    free(cohort), free(cohort_path);
+    const char *res = tu_dir_path(tmp, "res");
+    char *out, *err;
+    const char *args[] = {"run", proj, "--out", res, NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *t = squash(out);
+    ck_assert_msg(tu_contains(t, "werk diff 0.3333 [-0.9755, 1.642] 0.4714 3 3"), "%s", t);
+    ck_assert(!tu_contains(t, "suppressed"));
+    free(t);
+    char path[4096], cell[128];
+    snprintf(path, sizeof path, "%s/effects.csv", res);
+    char *csv = tu_read(path);
+    ck_assert_ptr_nonnull(csv);
+    csv_cell(csv, 2, 9, ',', cell, sizeof cell); /* uren's control mean 5/3 */
+    ck_assert_str_eq(cell, "1.6666666666666667");
+    csv_cell(csv, 2, 10, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "3");
+    free(csv);
+    /* The digits e2e_default_suppresses looks for are there when shown. */
+    char *all = tree_text(res);
+    ck_assert(tu_contains(all, "4.6666666") && tu_contains(all, "4,6666666"));
+    ck_assert(tu_contains(all, "3.7409326") && tu_contains(all, "3.2000000000000002"));
+    free(all);
+    free(out), free(err);
+}
+END_TEST
+
+/* A cohort of np pilot and nc control persons (outcome y = i mod 3, so
+ * both groups vary). */
+static char *sized_cohort(int np, int nc)
+{
+    size_t cap = 64 + 32 * (size_t)(np + nc), used = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    used += (size_t)snprintf(text, cap, "id,groep,y\n");
+    for (int i = 0; i < np + nc; i++)
+        used += (size_t)snprintf(text + used, cap - used, "p%d,%s,%d\n", i,
+                                 i < np ? "pilot" : "control", i % 3);
+    return text;
+}
+
+static char *run_sized(int np, int nc)
+{
+    char *cohort = sized_cohort(np, nc);
+    tu_dir_write(tmp, "c.csv", cohort);
+    free(cohort);
+    tu_dir_write(tmp, "m.ini",
+                 "[model]\nname = sized\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
+                 "discount_rate = 0\nstakeholders = city\n[cohort]\nfile = c.csv\n"
+                 "group_column = groep\nid_column = id\n[outcome.y]\ntype = number\n");
+    char *out, *err;
+    const char *args[] = {"estimate", tu_dir_path(tmp, "m.ini"), NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    free(err);
+    char *t = squash(out);
+    free(out);
+    return t;
+}
+
+START_TEST(e2e_threshold_9_and_10)
+{
+    /* 9 pilot persons: "<10", and the control's 10 is withheld with it. */
+    char *t = run_sized(9, 10);
+    ck_assert_msg(tu_contains(t, " <10 x "), "%s", t);
+    ck_assert(tu_contains(t, "Counts of fewer than 10 persons are suppressed"));
+    ck_assert(tu_contains(t, "x: withheld too"));
+    free(t);
+    /* 10 and 10: shown, no note. */
+    t = run_sized(10, 10);
+    ck_assert_msg(tu_contains(t, " 10 10 "), "%s", t);
+    ck_assert(!tu_contains(t, "suppressed") && !tu_contains(t, "<10"));
+    free(t);
+}
+END_TEST
+
+static Suite *privacy_suite(void)
+{
+    Suite *s = suite_create("privacy");
+    TCase *tc = tcase_create("bsn");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, bsn_eleven_test);
+    tcase_add_test(tc, bsn_column_refused_90_percent);
+    tcase_add_test(tc, bsn_failing_numbers_accepted);
+    tcase_add_test(tc, bsn_id_column_exempt);
+    tcase_add_test(tc, bsn_two_files);
+    tcase_add_test(tc, bsn_never_echoed);
+    tcase_add_test(tc, bsn_cli_refused_no_outputs);
+    tcase_add_test(tc, bsn_cli_id_never_in_outputs);
+    tcase_add_test(tc, bsn_cli_cents_accepted);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("model");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, privacy_section_errors);
+    tcase_add_test(tc, privacy_not_in_scenarios);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("suppression");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, hidden_masks);
+    tcase_add_test(tc, terminal_shows_suppression);
+    tcase_add_test(tc, terminal_note_only_when_suppressed);
+    tcase_add_test(tc, files_show_suppression);
+    tcase_add_test(tc, files_nothing_suppressed);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("end to end");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, e2e_default_suppresses);
+    tcase_add_test(tc, e2e_min_group_1_shows_counts);
+    tcase_add_test(tc, e2e_threshold_9_and_10);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(privacy_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -244,6 +244,7 @@ static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
         mc->evpi = v.evpi;
         mc->best = v.best == P ? 0 : v.best + 1;
         double *theta = mkba_xcalloc(n, sizeof *theta);
+        mkba_voi_work *w = mkba_voi_work_alloc(n);
         for (size_t k = 0; k < n_in && sim->uncertain; k++) {
             const double *col = k < sim->n_uncertain ? sim->uncertain + k * D
                                                      : sim->effects + (k - sim->n_uncertain) * D;
@@ -251,9 +252,10 @@ static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
                 theta[j] = col[keep[j]];
             double e;
             mkba_error_clear(&err);
-            if (!mkba_voi_evppi(nb, P, n, 1, theta, mkba_voi_default_bins(n), &e, &err))
+            if (!mkba_voi_evppi_w(nb, P, n, 1, theta, mkba_voi_default_bins(n), &e, w, &err))
                 mc->evppi[k] = e;
         }
+        mkba_voi_work_free(w);
         free(theta);
     }
     free(nb);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mkba/mem.h"
 
@@ -18,12 +19,57 @@ typedef struct draw_key {
     size_t i;       /* the draw */
 } draw_key;
 
-static int cmp_key(const void *a, const void *b)
+/* An unsigned key whose order is the order of the finite double x, with
+ * -0 equal to 0 (as ==, which also decides the groups' ties). */
+static uint64_t order_key(double x)
 {
-    const draw_key *x = a, *y = b;
-    if (x->theta != y->theta)
-        return x->theta < y->theta ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i); /* index breaks ties: a total order */
+    uint64_t u;
+    x = x == 0 ? 0.0 : x;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+/* Sort key[0..n) by theta, then by index, into key (tmp: n scratch).
+ * An LSD radix sort of order_key in 11-bit digits: each pass is stable
+ * and the keys start in index order, so ties stay in index order, as a
+ * comparison sort on (theta, i) would leave them. For a million draws
+ * this is several times faster than qsort, and EVPPI sorts once per
+ * uncertain input. Passes whose digit is the same for all keys are
+ * skipped. */
+#define RADIX_BITS 11
+#define RADIX (1u << RADIX_BITS)
+#define RADIX_PASSES 6 /* 6 * 11 >= 64 */
+static void sort_keys(draw_key *key, draw_key *tmp, size_t n)
+{
+    size_t *cnt = mkba_xcalloc((size_t)RADIX_PASSES * RADIX, sizeof *cnt);
+    for (size_t j = 0; j < n; j++) {
+        uint64_t u = order_key(key[j].theta);
+        for (int p = 0; p < RADIX_PASSES; p++)
+            cnt[(size_t)p * RADIX + ((u >> (p * RADIX_BITS)) & (RADIX - 1))]++;
+    }
+    draw_key *src = key, *dst = tmp;
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        size_t *c = cnt + (size_t)p * RADIX, sum = 0;
+        int trivial = 0;
+        for (size_t d = 0; d < RADIX; d++) {
+            size_t k = c[d];
+            trivial |= k == n;
+            c[d] = sum;
+            sum += k;
+        }
+        if (trivial)
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            uint64_t u = order_key(src[j].theta);
+            dst[c[(u >> (p * RADIX_BITS)) & (RADIX - 1)]++] = src[j];
+        }
+        draw_key *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != key)
+        memcpy(key, src, n * sizeof *key);
+    free(cnt);
 }
 
 /* The checks both functions share; 'what' names the caller in messages. */
@@ -151,9 +197,42 @@ static double group_regret(const double *nb, size_t K, size_t n, int include_zer
     return (double)(to - from) * (r > 0 ? r : 0);
 }
 
+struct mkba_voi_work {
+    size_t cap;            /* draws the buffers hold */
+    draw_key *key, *tmp;   /* the sorted draws and the radix sort's scratch */
+};
+
+mkba_voi_work *mkba_voi_work_alloc(size_t n)
+{
+    mkba_voi_work *w = mkba_xcalloc(1, sizeof *w);
+    w->cap = n;
+    w->key = mkba_xreallocarray(NULL, n ? n : 1, sizeof *w->key);
+    w->tmp = mkba_xreallocarray(NULL, n ? n : 1, sizeof *w->tmp);
+    return w;
+}
+
+void mkba_voi_work_free(mkba_voi_work *w)
+{
+    if (!w)
+        return;
+    free(w->key);
+    free(w->tmp);
+    free(w);
+}
+
 mkba_status mkba_voi_evppi(const double *nb, size_t K, size_t n, int include_zero,
                            const double *theta, size_t bins, double *evppi,
                            mkba_error *err)
+{
+    mkba_voi_work *w = mkba_voi_work_alloc(n);
+    mkba_status st = mkba_voi_evppi_w(nb, K, n, include_zero, theta, bins, evppi, w, err);
+    mkba_voi_work_free(w);
+    return st;
+}
+
+mkba_status mkba_voi_evppi_w(const double *nb, size_t K, size_t n, int include_zero,
+                             const double *theta, size_t bins, double *evppi,
+                             mkba_voi_work *w, mkba_error *err)
 {
     mkba_status st = check_nb(nb, K, n, "EVPPI", err);
     if (st != MKBA_OK)
@@ -177,10 +256,13 @@ mkba_status mkba_voi_evppi(const double *nb, size_t K, size_t n, int include_zer
     size_t best = best_option(nb, K, n, include_zero, &mean);
     double evpi = evpi_of(nb, K, n, include_zero, best);
 
-    draw_key *key = mkba_xreallocarray(NULL, n, sizeof *key);
+    if (w == NULL || w->cap < n)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "EVPPI: scratch for %zu draws needed", n);
+    draw_key *key = w->key;
     for (size_t i = 0; i < n; i++)
         key[i] = (draw_key){theta[i], i};
-    qsort(key, n, sizeof *key, cmp_key);
+    sort_keys(key, w->tmp, n);
 
     double s = 0;
     size_t from = 0;
@@ -193,7 +275,6 @@ mkba_status mkba_voi_evppi(const double *nb, size_t K, size_t n, int include_zer
         s += group_regret(nb, K, n, include_zero, best, key, from, to);
         from = to;
     }
-    free(key);
 
     double v = s / (double)n;
     if (!isfinite(mean) || !isfinite(evpi) || !isfinite(v))

@@ -308,6 +308,54 @@ START_TEST(evppi_by_hand)
 }
 END_TEST
 
+START_TEST(evppi_signs_zeros_and_extremes)
+{
+    /* The draws are grouped by sorted theta: negative, signed-zero,
+     * subnormal and huge values must sort as numbers do, -0 equal to 0.
+     * theta = {3, -0, -1e300, 0, 7e-310, -2.5}, NB = {-3, -3, -1, 2, 2, 4}:
+     * mean NB = 1/6 > 0, so the project is chosen; a group's regret is
+     * count x max(-g, 0). Sorted: -1e300 (-1), -2.5 (4), {-0, 0} (-3, 2),
+     * 7e-310 (2), 3 (-3).
+     * 6 bins: groups {-1}, {4}, {-3, 2} (a boundary never splits ties),
+     * {2}, {-3}: regrets 1 + 0 + 2 x 0.5 + 0 + 3 = 5, EVPPI 5/6. (-0 apart
+     * from 0 would give {-3}, {2}: 7/6.)
+     * 2 bins: the boundary after 3 draws moves past the tie: {-1, 4, -3, 2}
+     * g = 0.5, {2, -3} g = -0.5: regret 1, EVPPI 1/6. (Sorting the raw
+     * bits, negatives after the positives, would give {-3, 2, 2} g = 1/3
+     * and {-3, 4, -1} g = 0: EVPPI 0.) */
+    const double theta[] = {3, -0.0, -1e300, 0.0, 7e-310, -2.5};
+    const double nb[] = {-3, -3, -1, 2, 2, 4};
+    ck_assert_double_eq_tol(evppi_ok(nb, 1, 6, 1, theta, 6), 5.0 / 6, 1e-12);
+    ck_assert_double_eq_tol(evppi_ok(nb, 1, 6, 1, theta, 2), 1.0 / 6, 1e-12);
+}
+END_TEST
+
+START_TEST(evppi_depends_on_the_order_of_theta_only)
+{
+    /* Grouping uses only the order of theta, so doubling theta (exact in
+     * binary) gives bit-identical EVPPI, and listing the draws in reverse
+     * gives the same groups (sums in another order: 1e-12 relative). */
+    gsl_rng *r = rng_new(21UL);
+    double *theta = normals(r, N_EVPPI, 0, 1), *nb = normals(r, N_EVPPI, 0.1, 1);
+    double *t2 = malloc(N_EVPPI * sizeof *t2), *tr = malloc(N_EVPPI * sizeof *tr);
+    double *nr = malloc(N_EVPPI * sizeof *nr);
+    ck_assert(t2 && tr && nr);
+    for (size_t i = 0; i < N_EVPPI; i++)
+        nb[i] += theta[i];
+    for (size_t i = 0; i < N_EVPPI; i++) {
+        t2[i] = 2 * theta[i];
+        tr[i] = theta[N_EVPPI - 1 - i];
+        nr[i] = nb[N_EVPPI - 1 - i];
+    }
+    double e = evppi_ok(nb, 1, N_EVPPI, 1, theta, 200);
+    ck_assert(e > 0);
+    ck_assert(evppi_ok(nb, 1, N_EVPPI, 1, t2, 200) == e);
+    ck_assert_double_eq_tol(evppi_ok(nr, 1, N_EVPPI, 1, tr, 200), e, 1e-12 * e);
+    free(theta), free(nb), free(t2), free(tr), free(nr);
+    gsl_rng_free(r);
+}
+END_TEST
+
 START_TEST(evppi_two_options)
 {
     /* K = 2, no reference, by hand. theta = {1, 2, 3, 4}; A = {4, 0, 0, 0}
@@ -427,6 +475,8 @@ static Suite *voi_suite(void)
     tcase_add_test(tc, evppi_discrete_theta);
     tcase_add_test(tc, evppi_by_hand);
     tcase_add_test(tc, evppi_two_options);
+    tcase_add_test(tc, evppi_signs_zeros_and_extremes);
+    tcase_add_test(tc, evppi_depends_on_the_order_of_theta_only);
     tcase_add_test(tc, default_bins);
     suite_add_tcase(s, tc);
 

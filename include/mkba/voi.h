@@ -63,10 +63,21 @@ size_t mkba_voi_default_bins(size_t n);
  *
  * Fails with MKBA_EINVAL on NULL nb, theta or evppi, K == 0, n == 0, bins
  * outside 1..n or a non-finite value, and MKBA_ENUM when the sums
- * overflow; *evppi is then left unchanged. Allocates 2 n words, freed
+ * overflow; *evppi is then left unchanged. Allocates 4 n words, freed
  * before it returns. */
 mkba_status mkba_voi_evppi(const double *nb, size_t K, size_t n, int include_zero,
                            const double *theta, size_t bins, double *evppi,
                            mkba_error *err);
+
+/* Scratch for mkba_voi_evppi_w, so that the EVPPI of many inputs over the
+ * same draws allocates (and the kernel zeroes) its buffers once. */
+typedef struct mkba_voi_work mkba_voi_work;
+mkba_voi_work *mkba_voi_work_alloc(size_t n); /* for up to n draws */
+void mkba_voi_work_free(mkba_voi_work *w);    /* NULL is a no-op */
+
+/* mkba_voi_evppi with the scratch 'w' (alloc'ed for at least n draws). */
+mkba_status mkba_voi_evppi_w(const double *nb, size_t K, size_t n, int include_zero,
+                             const double *theta, size_t bins, double *evppi,
+                             mkba_voi_work *w, mkba_error *err);
 
 #endif

@@ -61,8 +61,9 @@ $(BUILD)/src $(BUILD)/tests:
 
 # Install missing Debian packages (apt-get as root; otherwise print the line).
 APT_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libcjson-dev nettle-dev check gnuplot-nox
-# The tests also open the HTML report in a headless browser.
-TEST_PKGS := chromium
+# The tests also open the HTML report in a headless browser; make valgrind
+# needs valgrind.
+TEST_PKGS := chromium valgrind
 deps:
 	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS)"
 test-deps:
@@ -82,7 +83,8 @@ apt-install:
 
 demo: deps
 	@$(MAKE) --no-print-directory mkba
-	./mkba run scenarios/almere-pilot.ini scenarios/almere-liaison.ini --out results/almere
+	./mkba run scenarios/almere-pilot.ini scenarios/almere-liaison.ini --out results/almere \
+	    --report results/almere/report.html
 
 check: test-deps
 	@$(MAKE) --no-print-directory mkba $(TEST_BIN)

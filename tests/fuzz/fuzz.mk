@@ -3,6 +3,7 @@
 #   make fuzz                    build, then run each target FUZZ_TIME seconds
 #   make fuzz FUZZ_TIME=600 FUZZ_TARGETS=model
 #   make fuzz-build              only build build-fuzz/fuzz_{csv,model,expr}
+#                                (installs clang when missing, as make deps)
 #   make fuzz-replay             run the seeds and kept crash inputs once
 #   make fuzz-clean              remove build-fuzz/
 #
@@ -44,9 +45,16 @@ FUZZ_TMP := $(if $(wildcard /dev/shm/.),/dev/shm,/tmp)
 FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 TMPDIR=$(FUZZ_TMP)
 
-.PHONY: fuzz fuzz-build fuzz-replay fuzz-clean
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-deps fuzz-replay fuzz-clean
 
-fuzz-build: $(FUZZ_BINS)
+# clang brings libFuzzer; installed like the other packages (make deps).
+fuzz-deps:
+	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS) clang"
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
 
 $(FUZZ_DIR)/src/%.o: src/%.c | $(FUZZ_DIR)/src
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<

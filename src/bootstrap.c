@@ -35,6 +35,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/rng.h"
 
@@ -564,8 +565,11 @@ static size_t run_threads(const plan *p, uint64_t seed, size_t B, size_t nt, dou
     uint8_t *started = mkba_xcalloc(nt, 1);
     for (size_t t = 0; t < nt; t++)
         jobs[t] = (job){.p = p, .seed = seed, .B = B, .out = out, .next = &next};
+    sigset_t mask;
+    mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
     for (size_t t = 1; t < nt; t++)
         started[t] = pthread_create(&tid[t], NULL, worker, &jobs[t]) == 0;
+    mkba_signals_restore(&mask);
     worker(&jobs[0]);
     size_t failed = jobs[0].n_failed;
     for (size_t t = 1; t < nt; t++) {

@@ -1964,6 +1964,7 @@ mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
         free(c.tmp);
         return NULL;
     }
+    mkba_tmp_track(c.tmp);
     c.set = mkba_xcalloc(1, sizeof *c.set);
     c.set->dir = mkba_xstrdup(dir);
     mkba_status st = write_charts(&c);
@@ -1972,6 +1973,7 @@ mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
     if (!st)
         st = publish(&c);
     remove_tmp(c.tmp);
+    mkba_tmp_untrack(c.tmp);
     free(c.tmp);
     if (st) {
         mkba_chart_set_free(c.set);

@@ -670,6 +670,7 @@ static mkba_status write_report(const opts *o, const mkba_appraisal *a,
         free(dir);
         return st;
     }
+    mkba_tmp_track(dir);
     mkba_chart_opts co = {.lang_nl = o->lang_nl, .gnuplot = NULL, .render = 1};
     mkba_chart_set *set = mkba_chart_write_all(dir, a, &co, err);
     mkba_status st = set ? MKBA_OK : err->code ? err->code : MKBA_EIO;
@@ -682,6 +683,7 @@ static mkba_status write_report(const opts *o, const mkba_appraisal *a,
     }
     mkba_chart_set_free(set);
     (void)nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS); /* best effort */
+    mkba_tmp_untrack(dir);
     free(dir);
     return st;
 }
@@ -873,6 +875,7 @@ out:
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* every GSL status is checked where it is called */
+    mkba_tmp_guard_signals();    /* Ctrl-C removes what was being written */
     if (argc < 2)
         return usage_error(NULL, "%s", "no command given");
     const char *cmd = argv[1];

@@ -5,14 +5,18 @@
  * the target only after it was flushed, checked for write errors, synced
  * and closed. rename() replaces the target in one step, so readers never
  * see a partial file, and a failed run leaves the previous file intact. */
+#define _DEFAULT_SOURCE /* syscall(), for getdents64 in the signal handler */
 #include "mkba/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -104,6 +108,7 @@ mkba_afile *mkba_afile_open(const char *path, mkba_error *err)
         free(tmp);
         return NULL;
     }
+    mkba_tmp_track(tmp);
     /* mkstemp() makes the file 0600; results are ordinary files, so give
      * them the mode open(..., 0666) would have: 0666 less the umask. */
     mode_t mask = umask(077);
@@ -113,6 +118,7 @@ mkba_afile *mkba_afile_open(const char *path, mkba_error *err)
         write_error(err, path, errno);
         close(fd);
         unlink(tmp);
+        mkba_tmp_untrack(tmp);
         free(tmp);
         return NULL;
     }
@@ -152,6 +158,7 @@ static mkba_status finish(mkba_afile *f, mkba_error *err)
     if (!e)
         return MKBA_OK;
     unlink(f->tmp);
+    mkba_tmp_untrack(f->tmp);
     f->has_tmp = 0;
     return write_error(err, f->path, e);
 }
@@ -179,9 +186,11 @@ static mkba_status publish(mkba_afile *f, mkba_error *err)
     if (rename(f->tmp, f->path) != 0) {
         int e = errno;
         unlink(f->tmp);
+        mkba_tmp_untrack(f->tmp);
         f->has_tmp = 0;
         return write_error(err, f->path, e);
     }
+    mkba_tmp_untrack(f->tmp);
     f->has_tmp = 0;
     sync_dir(f->path);
     return MKBA_OK;
@@ -195,8 +204,10 @@ void mkba_afile_abort(mkba_afile *f)
         return;
     if (f->fp)
         (void)fclose(f->fp); /* discarding: a close error does not matter */
-    if (f->has_tmp)
+    if (f->has_tmp) {
         (void)unlink(f->tmp);
+        mkba_tmp_untrack(f->tmp);
+    }
     free(f->path);
     free(f->tmp);
     free(f);
@@ -221,4 +232,146 @@ mkba_status mkba_afile_commit_all(mkba_afile **files, size_t n, mkba_error *err)
     for (size_t i = 0; i < n; i++)
         mkba_afile_abort(files[i]);
     return st;
+}
+
+/* ============================ interrupted runs ============================ */
+
+static const int GUARDED[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_GUARDED (sizeof GUARDED / sizeof GUARDED[0])
+
+/* The registry: changed only by the main thread with the guarded signals
+ * blocked, read only by the handler (which runs in the main thread). */
+static char **tracked;
+static size_t n_tracked, cap_tracked;
+static pid_t guard_pid; /* a forked child (gnuplot before exec) removes nothing */
+
+static void guarded_set(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < N_GUARDED; i++)
+        sigaddset(set, GUARDED[i]);
+}
+
+void mkba_signals_block(sigset_t *old)
+{
+    sigset_t set;
+    guarded_set(&set);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+void mkba_signals_restore(const sigset_t *old)
+{
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void mkba_tmp_track(const char *path)
+{
+    char *copy = mkba_xstrdup(path);
+    sigset_t old;
+    mkba_signals_block(&old);
+    if (n_tracked == cap_tracked) {
+        size_t cap = cap_tracked ? 2 * cap_tracked : 16;
+        char **grown = mkba_xreallocarray(NULL, cap, sizeof *grown);
+        for (size_t i = 0; i < n_tracked; i++)
+            grown[i] = tracked[i];
+        char **gone = tracked;
+        tracked = grown; /* one store: the handler sees the old array or the new */
+        cap_tracked = cap;
+        free(gone);
+    }
+    tracked[n_tracked++] = copy;
+    mkba_signals_restore(&old);
+}
+
+void mkba_tmp_untrack(const char *path)
+{
+    char *gone = NULL;
+    sigset_t old;
+    mkba_signals_block(&old);
+    for (size_t i = n_tracked; i-- > 0;) {
+        if (strcmp(tracked[i], path) == 0) {
+            gone = tracked[i];
+            tracked[i] = tracked[--n_tracked];
+            break;
+        }
+    }
+    if (n_tracked == 0) { /* nothing left: release the array (no leak at exit) */
+        free(tracked);
+        tracked = NULL;
+        cap_tracked = 0;
+    }
+    mkba_signals_restore(&old);
+    free(gone);
+}
+
+/* The handler's removal: async-signal-safe calls only (unlinkat, openat,
+ * getdents64, close). A directory's entries are read in batches and
+ * removed; reading restarts from the top until a batch removes nothing,
+ * so entries are not skipped when the directory shrinks under the read.
+ * Depth is bounded: mkba's temporary directories are at most two deep. */
+struct dirent64_linux {
+    unsigned long long d_ino;
+    long long d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+static void remove_at(int dirfd, const char *name, int depth)
+{
+    if (unlinkat(dirfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM) || depth > 4)
+        return;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    union {
+        char b[2048];
+        unsigned long long align; /* getdents64 records are 8-byte aligned */
+    } u;
+    char *buf = u.b;
+    for (int pass = 0; pass < 64; pass++) {
+        if (lseek(fd, 0, SEEK_SET) != 0)
+            break;
+        long n = syscall(SYS_getdents64, fd, buf, sizeof u.b);
+        int removed = 0;
+        for (long off = 0; off < n;) {
+            struct dirent64_linux *d = (struct dirent64_linux *)(void *)(buf + off);
+            off += d->d_reclen;
+            if (d->d_name[0] == '.' && (!d->d_name[1] || (d->d_name[1] == '.' && !d->d_name[2])))
+                continue;
+            remove_at(fd, d->d_name, depth + 1);
+            removed = 1;
+        }
+        if (!removed)
+            break;
+    }
+    close(fd);
+    (void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    if (getpid() == guard_pid)
+        for (size_t i = n_tracked; i-- > 0;)
+            remove_at(AT_FDCWD, tracked[i], 0);
+    errno = saved;
+    signal(sig, SIG_DFL); /* end by the same signal, so the caller sees it */
+    raise(sig);
+}
+
+void mkba_tmp_guard_signals(void)
+{
+    guard_pid = getpid();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    guarded_set(&sa.sa_mask); /* one handler at a time */
+    for (size_t i = 0; i < N_GUARDED; i++) {
+        struct sigaction was;
+        /* a signal ignored by the parent (nohup) stays ignored */
+        if (sigaction(GUARDED[i], NULL, &was) == 0 && was.sa_handler == SIG_IGN)
+            continue;
+        sigaction(GUARDED[i], &sa, NULL);
+    }
 }

@@ -21,6 +21,7 @@
 
 #include "mkba/dist.h"
 #include "mkba/expr.h"
+#include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/rng.h"
 
@@ -455,11 +456,14 @@ mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *e
     /* With a progress callback every worker is a thread and the calling
      * thread only reports; otherwise the calling thread is worker 0. */
     int first = o->progress ? 0 : 1, started = 0;
+    sigset_t mask;
+    mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
     for (int t = first; t < threads; t++) {
         if (pthread_create(&ws[t].tid, NULL, work, &ws[t]) != 0)
             break; /* fewer threads: the blocks still all get done */
         started++;
     }
+    mkba_signals_restore(&mask);
     if (o->progress) {
         while (started > 0 && atomic_load(&sh.done) < o->draws) {
             o->progress(o->progress_ctx, atomic_load(&sh.done), o->draws);

@@ -9,6 +9,7 @@
 #ifndef MKBA_FSUTIL_H
 #define MKBA_FSUTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -58,5 +59,30 @@ void mkba_afile_abort(mkba_afile *f);
  * and complete by then) leaves some files new and the rest old.
  * Always releases every handle in files[0..n-1] (none may be NULL). */
 mkba_status mkba_afile_commit_all(mkba_afile **files, size_t n, mkba_error *err);
+
+/* ============================ interrupted runs ============================
+ *
+ * A run stopped by Ctrl-C (SIGINT), SIGTERM or SIGHUP removes what it was
+ * still writing: each temporary file of an atomic write, and each
+ * temporary directory registered with mkba_tmp_track (with its contents),
+ * then ends by the same signal. The outputs the user sees are the old
+ * ones or the new ones, with no temporary files beside them. (SIGKILL
+ * cannot be caught: it may leave "*.tmp.XXXXXX" files, never a half-written
+ * output.) Only the main thread registers; threads that compute start with
+ * these signals blocked (mkba_signals_block), so the handler runs in the
+ * main thread and never meets the registry half-changed. */
+
+/* Install the handlers (once, in main). */
+void mkba_tmp_guard_signals(void);
+
+/* Remove 'path' (a file, or a directory with its contents) when the run is
+ * interrupted; mkba_tmp_untrack once it is gone or published. */
+void mkba_tmp_track(const char *path);
+void mkba_tmp_untrack(const char *path);
+
+/* Block the signals above in the calling thread, saving the old mask in
+ * *old (for threads to inherit at pthread_create), and restore it. */
+void mkba_signals_block(sigset_t *old);
+void mkba_signals_restore(const sigset_t *old);
 
 #endif

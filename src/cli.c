@@ -495,13 +495,19 @@ static const char *input_kind(const char *path, const mkba_model *m, const mkba_
 /* Whether 'path' lies inside the --out directory (as written: "res/x.html"
  * with --out res or res/), whose missing directories are made before the
  * file is written. */
+static size_t out_len(const opts *o)
+{
+    size_t n = strlen(o->out);
+    while (n > 1 && o->out[n - 1] == '/')
+        n--;
+    return n;
+}
+
 static int under_out(const opts *o, const char *path)
 {
     if (!o->out || o->out_is_file)
         return 0;
-    size_t n = strlen(o->out);
-    while (n > 1 && o->out[n - 1] == '/')
-        n--;
+    size_t n = out_len(o);
     return strncmp(path, o->out, n) == 0 && path[n] == '/' && !strstr(path + n, "/../");
 }
 
@@ -538,6 +544,11 @@ static mkba_status check_output_file(const opts *o, const char *path, const char
     if (kind)
         return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
                               "is %s; %s would overwrite it (give %s another file name)", kind,
+                              option, option);
+    if (path != o->out && under_out(o, path) && mkba_out_owns(path + out_len(o) + 1))
+        return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
+                              "is one of the files --out writes; %s would overwrite it (give "
+                              "%s another file name)",
                               option, option);
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot write: Is a directory");

@@ -29,6 +29,7 @@
 #include "mkba/mem.h"
 
 #define MAX_HORIZON 200
+#define MAX_CURRENCY 24 /* a unit beside amounts in tables and charts, not a sentence */
 
 /* ======================= Raw definitions ======================= */
 
@@ -583,8 +584,13 @@ static mkba_status read_model_section(mkba_model *m, mkba_error *err)
                              y.text);
         *dst[i] = (int)lv;
     }
-    const char *cur = get_text(ini, "model", "currency");
-    m->currency = mkba_xstrdup(cur ? cur : "EUR");
+    rawval cu = raw_of(ini, mkba_ini_get(ini, "model", "currency"));
+    if (cu.text && (!*cu.text || strlen(cu.text) > MAX_CURRENCY))
+        return raw_error(err, &cu,
+                         "expected a currency unit of 1 to %d characters (such as EUR or "
+                         "'EUR mln'), got %zu",
+                         MAX_CURRENCY, strlen(cu.text));
+    m->currency = mkba_xstrdup(cu.text ? cu.text : "EUR");
     rawval tm = raw_of(ini, mkba_ini_get(ini, "model", "discount_timing"));
     const char *timing = tm.text ? tm.text : "start";
     if (strcmp(timing, "start") && strcmp(timing, "mid") && strcmp(timing, "end"))

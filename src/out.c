@@ -411,6 +411,35 @@ static const table_def tables[] = {
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 
+/* Every table a run may write into --out, of this file, out_mc.c and
+ * out_sens.c (check_out's owns_every_output keeps the list complete). */
+static const char *const OWNED_STEMS[] = {
+    "effects",    "summary",     "items",        "cashflows",  "stakeholder_flows",
+    "mc_voi",     "mc_summary",  "mc_items",     "mc_uncertain", "mc_effects",
+    "sens_sobol", "sens_tornado", "sens_switching", "sens_twoway"};
+
+int mkba_out_owns(const char *rel)
+{
+    for (;;) { /* "/x", "./x" and "x" are the same file */
+        if (rel[0] == '/')
+            rel++;
+        else if (rel[0] == '.' && rel[1] == '/')
+            rel += 2;
+        else
+            break;
+    }
+    if (strcmp(rel, "results.json") == 0 || strcmp(rel, "charts") == 0 ||
+        strncmp(rel, "charts/", 7) == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof OWNED_STEMS / sizeof OWNED_STEMS[0]; i++) {
+        size_t n = strlen(OWNED_STEMS[i]);
+        if (strncmp(rel, OWNED_STEMS[i], n) == 0 &&
+            (strcmp(rel + n, ".csv") == 0 || strcmp(rel + n, "_nl.csv") == 0))
+            return 1;
+    }
+    return 0;
+}
+
 static void write_table(FILE *fp, const table_def *t, const mkba_appraisal *a, int dutch)
 {
     out_csvw w = {fp, dutch ? ';' : ',', dutch ? ',' : '.', 0};

@@ -24,6 +24,7 @@
 #include "mkba/estimate.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/out.h"
 #include "mkba/sens.h"
 #include "mkba/summary.h"
 
@@ -248,7 +249,7 @@ static void tpl(const rep *r, const char *t, ...)
 
 /* ============================ words ==================================== */
 
-typedef char numbuf[64];
+typedef char numbuf[256]; /* a number with the currency (at most 24 bytes) */
 
 static void money(const rep *r, numbuf b, double x)
 {
@@ -282,6 +283,23 @@ static void persons(const rep *r, numbuf b, size_t n)
         snprintf(b, sizeof(numbuf), "<%zu", r->a->min_group);
     else
         count(r, b, n);
+}
+
+/* A count the tables withhold ('hidden'): "<N" when it is small, "x" when
+ * it is withheld with a small one. */
+static void withheld_count(const rep *r, numbuf b, size_t n, unsigned hidden)
+{
+    if (hidden && !mkba_ap_suppressed(r->a, n))
+        snprintf(b, sizeof(numbuf), "x");
+    else if (hidden)
+        persons(r, b, n);
+    else
+        count(r, b, n);
+}
+
+static int x_in(const char *cell)
+{
+    return strcmp(cell, "x") == 0;
 }
 
 static const char *text_or(const char *label, const char *name)
@@ -790,6 +808,7 @@ static void effects_table(const rep *r)
     th(r, L(r, "Mean (pilot / control)", "Gemiddelde (pilot / controle)"), 1);
     th(r, L(r, "Missing", "Ontbrekend"), 1);
     put(r, "</tr>\n");
+    int x_shown = 0; /* a count shown as "x" */
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
         const mkba_effect *e = &x->e;
@@ -817,23 +836,28 @@ static void effects_table(const rep *r)
             put(r, "<td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-</td></tr>\n");
             continue;
         }
+        /* What the tables and results.json withhold (mkba_out_effect_hidden):
+         * a small count, and the row's other counts with it, so that no
+         * withheld count follows from the others; both means when a group
+         * is small, as the pilot mean and the estimate give the control
+         * mean. */
+        unsigned hide = mkba_out_effect_hidden(a, i);
         numbuf np, nc, mp, mc, nm;
-        persons(r, np, e->n_pilot);
-        persons(r, nc, e->n_control);
+        withheld_count(r, np, e->n_pilot, hide & MKBA_HIDE_N_PILOT);
+        withheld_count(r, nc, e->n_control, hide & MKBA_HIDE_N_CONTROL);
         tpl(r, "<td class=\"n\">{} / {}</td>", np, nc);
-        /* a group's mean is a statistic of the group: shown only when its
-         * count is */
-        if (mkba_ap_suppressed(a, e->n_pilot))
+        if (hide & MKBA_HIDE_MEAN_PILOT)
             snprintf(mp, sizeof mp, "%s", L(r, "suppressed", "onderdrukt"));
         else
             value(r, mp, e->mean_pilot);
-        if (mkba_ap_suppressed(a, e->n_control))
+        if (hide & MKBA_HIDE_MEAN_CONTROL)
             snprintf(mc, sizeof mc, "%s", L(r, "suppressed", "onderdrukt"));
         else
             value(r, mc, e->mean_control);
         tpl(r, "<td class=\"n\">{} / {}</td>", mp, mc);
-        persons(r, nm, e->n_missing);
+        withheld_count(r, nm, e->n_missing, hide & MKBA_HIDE_N_MISSING);
         tpl(r, "<td class=\"n\">{}</td></tr>\n", nm);
+        x_shown |= x_in(np) || x_in(nc) || x_in(nm);
     }
     put(r, "</table>\n");
     if (any_suppressed(a)) {
@@ -841,11 +865,16 @@ static void effects_table(const rep *r)
         snprintf(n, sizeof n, "%zu", a->min_group);
         tpl(r, L(r, "<p class=\"note\">Counts below {} are suppressed (shown as &lt;{}), and so "
                     "are the means of such small groups, to protect the privacy of the persons "
-                    "in the cohort.</p>\n",
+                    "in the cohort.{}</p>\n",
                  "<p class=\"note\">Aantallen kleiner dan {} zijn onderdrukt (weergegeven als "
                  "&lt;{}), net als de gemiddelden van zulke kleine groepen, om de privacy van de "
-                 "personen in het cohort te beschermen.</p>\n"),
-            n, n);
+                 "personen in het cohort te beschermen.{}</p>\n"),
+            n, n,
+            x_shown ? L(r, " x: withheld too, so that a suppressed count cannot be worked out "
+                           "from the others.",
+                        " x: ook weggelaten, zodat een onderdrukt aantal niet uit de andere "
+                        "volgt.")
+                    : "");
     }
     put(r, "</section>\n");
 }

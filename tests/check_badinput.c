@@ -482,6 +482,10 @@ static const bad_case MODEL_CASES[] = {
     {"horizon 0", {{"model.ini", "horizon = 2", "horizon = 0"}}, {0}, 1,
      "mkba: @/model.ini:6: [model] horizon: expected a whole number of years from 1 to 200, got "
      "'0'\n"},
+    {"a currency that is a sentence (26 characters)",
+     {{"model.ini", "horizon = 2", "horizon = 2\ncurrency = EUR prijspeil 2020 miljoen"}}, {0}, 1,
+     "mkba: @/model.ini:7: [model] currency: expected a currency unit of 1 to 24 characters "
+     "(such as EUR or 'EUR mln'), got 26\n"},
     {"horizon 10000", {{"model.ini", "horizon = 2", "horizon = 10000"}}, {0}, 1,
      "mkba: @/model.ini:6: [model] horizon: expected a whole number of years from 1 to 200, got "
      "'10000'\n"},
@@ -750,6 +754,16 @@ static const bad_case OUTPUT_CASES[] = {
     {"synth --out is its own spec", {{0}}, {"synth", "@/model.ini", "--out", "@/./model.ini", NULL},
      1, "mkba: @/./model.ini: is the spec file; --out would overwrite it (give --out another "
         "file name)\n"},
+    {"--report is a table that --out writes", {{0}},
+     {"run", "@/project.ini", "--out", "@/res", "--report", "@/res/summary.csv", NULL}, 1,
+     "mkba: @/res/summary.csv: is one of the files --out writes; --report would overwrite it "
+     "(give --report another file name)\n"},
+    {"--draws-out is a chart's file", {{0}},
+     {"run", "@/project.ini", "--out", "@/res/", "--draws", "5", "--draws-out",
+      "@/res/./charts/effects.dat", NULL},
+     1,
+     "mkba: @/res/./charts/effects.dat: is one of the files --out writes; --draws-out would "
+     "overwrite it (give --draws-out another file name)\n"},
     {"--out below a regular file", {{"notes.txt", NULL, "my notes\n"}},
      {"run", "@/project.ini", "--out", "@/notes.txt/res", NULL}, 1,
      "mkba: @/notes.txt/res: cannot create directory: Not a directory\n"},

@@ -1288,6 +1288,56 @@ START_TEST(test_report_rates_by_year)
 }
 END_TEST
 
+/* mkba_out_owns names every file a run writes into --out: a run with
+ * every output (Monte Carlo, sensitivity with Sobol indices and a two-way
+ * grid, charts) is listed and each file checked; and it names nothing
+ * else. */
+static void owned_walk(const char *root, const char *rel, size_t *n)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s%s%s", root, *rel ? "/" : "", rel);
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char sub[2048];
+        snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+        ck_assert_msg(mkba_out_owns(sub), "a run wrote %s, which mkba_out_owns does not name",
+                      sub);
+        (*n)++;
+        char full[4096 + 2048];
+        struct stat st;
+        snprintf(full, sizeof full, "%s/%s", root, sub);
+        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
+            owned_walk(root, sub, n);
+    }
+    closedir(d);
+}
+
+START_TEST(owns_every_output)
+{
+    char *dir = tu_tmpdir(), *res = tu_path(dir, "res"), *out, *err;
+    const char *args[] = {"run", "scenarios/almere-pilot.ini", "--draws", "200",
+                          "--bootstrap", "20", "--sensitivity", "--sobol", "64", "--two-way",
+                          "work_persistence,training_cost", "--out", res, "-q", NULL};
+    int rc = tu_run(tu_srcdir(), args, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    size_t n = 0;
+    owned_walk(res, "", &n);
+    /* 5 tables + 5 Monte Carlo + 4 sensitivity tables, each twice, and
+     * results.json and charts/: at least 30 names */
+    ck_assert_uint_ge(n, 30);
+    ck_assert(mkba_out_owns("./summary_nl.csv") && mkba_out_owns("/charts/x.png"));
+    ck_assert(!mkba_out_owns("report.html") && !mkba_out_owns("draws.csv") &&
+              !mkba_out_owns("sub/summary.csv") && !mkba_out_owns("summary.csv.bak") &&
+              !mkba_out_owns("chartsx/a.png"));
+    tu_rmtree(dir);
+    free(dir), free(res), free(out), free(err);
+}
+END_TEST
+
 static Suite *out_suite(void)
 {
     Suite *s = suite_create("out");
@@ -1332,6 +1382,7 @@ static Suite *out_suite(void)
     tcase_add_test(tc, test_report_many_stakeholders);
     tcase_add_test(tc, test_two_projects);
     tcase_add_test(tc, test_report_rates_by_year);
+    tcase_add_test(tc, owns_every_output);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -68,6 +68,11 @@ void mkba_out_print_effects(FILE *f, const mkba_appraisal *a);
  * when the JSON tree cannot be built. */
 mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_error *err);
 
+/* Whether 'rel', a path relative to an --out directory, names a file that
+ * a run may write there (a table NAME.csv or NAME_nl.csv, results.json,
+ * anything under charts/), so that no other output may take its name. */
+int mkba_out_owns(const char *rel);
+
 /* ---- Disclosure control (see appraisal.h: min_group) ----
  * Which values of an effect's row of the effects table are withheld in
  * every output (terminal, CSV, JSON; charts and the report use the same):

@@ -31,7 +31,8 @@
  *     space and . , : ; ( ) - + / % = < > _) by a space ('&' by '+'), see
  *     lit_ok() and clean().
  * Both terminals run with 'noenhanced', so no markup is interpreted either.
- * Invalid UTF-8 is replaced by '?', so the SVG stays well-formed XML.
+ * Invalid UTF-8 (and U+FFFE, U+FFFF) is replaced by '?', so the SVG stays
+ * well-formed XML.
  * Scripts hold no backquote, '@', '$' (except datablocks we name) or
  * double-quoted string with user text, not even in comments. */
 #include "mkba/chart.h"
@@ -52,6 +53,7 @@
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/report.h"
 #include "mkba/sens.h"
 #include "mkba/sobol.h"
 
@@ -83,7 +85,8 @@ static const char *const STAKE_COLS = "#4e79a7 #f28e2b #76b7b2 #b07aa1 #edc948 #
 
 /* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when s does not
  * start one (stray continuation byte, overlong form, surrogate, > U+10FFFF,
- * or cut short). */
+ * or cut short) or encodes U+FFFE or U+FFFF, which XML does not allow in a
+ * document (the SVG would not be well-formed). */
 static size_t utf8_len(const unsigned char *s)
 {
     unsigned c = s[0];
@@ -105,7 +108,8 @@ static size_t utf8_len(const unsigned char *s)
             return 0;
         cp = (cp << 6) | (s[i] & 0x3fu);
     }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
+        cp == 0xffff)
         return 0;
     return n;
 }
@@ -184,12 +188,16 @@ static void put_field(FILE *f, const char *s, size_t max)
 }
 
 /* 'x' with 'dec' decimals and thousands grouped: English "-1,234.5",
- * Dutch "-1.234,5". Non-finite values print as "n/a". */
+ * Dutch "-1.234,5"; from 1e15 on in three significant digits, "1.5e+15"
+ * (Dutch "1,5e+15"). Non-finite values print as "n/a". */
 static void fmt_num(char *buf, size_t size, double x, int dec, int nl)
 {
     char raw[64];
     if (!isfinite(x) || fabs(x) >= 1e15) {
         snprintf(buf, size, isfinite(x) ? "%.3g" : "n/a", x);
+        for (char *p = buf; nl && isfinite(x) && *p; p++)
+            if (*p == '.')
+                *p = ',';
         return;
     }
     snprintf(raw, sizeof raw, "%.*f", dec, x);
@@ -213,12 +221,12 @@ static void fmt_num(char *buf, size_t size, double x, int dec, int nl)
     *o = '\0';
 }
 
-/* A share (0..1) as a percentage with one decimal: "12.3%" / "12,3%". */
+/* A share (0..1) as a percentage with one decimal: "12.3%" / "12,3%",
+ * rounded as the report rounds it (half away from zero: 23 of 2,000 draws
+ * is 1.2%, where printf's "%.1f" of the binary value would say 1.1%). */
 static void fmt_pct(char *buf, size_t size, double p, int nl)
 {
-    char n[24]; /* a share is at most a few digits; more is cut */
-    fmt_num(n, sizeof n, 100 * p, 1, nl);
-    snprintf(buf, size, "%s%%", n);
+    mkba_report_fmt_percent(buf, size, p, 1, nl);
 }
 
 /* ============================== the run ================================= */
@@ -557,17 +565,41 @@ static void gp_zero_x(FILE *f)
           f);
 }
 
-/* "set xrange [lo:hi]" (or y) from data bounds, padded by 'pad' of the span
- * on the low side and 'pad_hi' on the high side, divided by 'div'. */
+/* Widen [*lo, *hi] when it is empty or no wider than floating-point noise
+ * (at most 1e-9 of the larger bound's size), symmetrically around its
+ * centre: by a tenth of that size each way, or by 1 when it is 0. A Monte
+ * Carlo whose society's NPV is constant up to rounding (the only
+ * uncertainty a transfer) gives such a range; gnuplot refuses a range
+ * whose bounds print alike ("Can't plot with an empty x range!"). */
+static void widen_range(double *lo, double *hi)
+{
+    double mag = fmax(fabs(*lo), fabs(*hi));
+    if (*hi - *lo > 1e-9 * mag)
+        return;
+    double mid = *lo / 2 + *hi / 2, m = 0.1 * mag;
+    *lo = mid - m;
+    *hi = mid + m;
+    if (!(*hi > *lo)) { /* 0, or too small to widen by a tenth */
+        *lo = mid - 1;
+        *hi = mid + 1;
+    }
+}
+
+/* "set xrange [lo:hi]" (or y) from data bounds, widened when empty (see
+ * widen_range), padded by 'pad' of the span on the low side and 'pad_hi'
+ * on the high side, divided by 'div'. The bounds are printed in full
+ * (%.17g) so that two different bounds never print alike. Bounds that are
+ * not finite leave the axis to gnuplot's autoscaling. */
 static void gp_range(FILE *f, const char *axis, double lo, double hi, double pad, double pad_hi,
                      double div)
 {
-    if (!(hi > lo)) {
-        double m = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
-        lo -= m, hi += m;
+    if (!isfinite(lo) || !isfinite(hi)) {
+        fprintf(f, "set %srange [*:*]\n", axis);
+        return;
     }
+    widen_range(&lo, &hi);
     double span = hi - lo;
-    fprintf(f, "set %srange [%.10g:%.10g]\n", axis, (lo - span * pad) / div,
+    fprintf(f, "set %srange [%.17g:%.17g]\n", axis, (lo - span * pad) / div,
             (hi + span * pad_hi) / div);
 }
 
@@ -667,7 +699,7 @@ static mkba_status chart_histogram(ctx *c, size_t s)
         gp_zero_x(g);
     if (isfinite(st->mean))
         fprintf(g,
-                "set arrow 2 from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '" C_TOTAL
+                "set arrow 2 from %.17g, graph 0 to %.17g, graph 1 nohead lc rgb '" C_TOTAL
                 "' lw 2 front\n",
                 st->mean / sc.div, st->mean / sc.div);
     fputs("set label 1 ", g);
@@ -981,7 +1013,7 @@ static mkba_status chart_tornado(ctx *c)
         fprintf(g, "  set yrange [%zu.6:0.4]\n  ", nrows[sc]);
         gp_range(g, "x", lo, hi, 0.04, 0.04, sc_.div);
         fprintf(g,
-                "  set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '#222222' "
+                "  set arrow 1 from %.17g, graph 0 to %.17g, graph 1 nohead lc rgb '#222222' "
                 "lw 1.5 front\n",
                 base / sc_.div, base / sc_.div);
         if (lo <= 0 && hi >= 0)
@@ -1255,16 +1287,15 @@ static mkba_status chart_twoway(ctx *c)
     double m = maxabs > 0 ? maxabs / sc_.div : 1;
     fprintf(g,
             "\nset palette defined (0 '" C_DOWN "', 0.5 '#f7f7f7', 1 '" C_UP "')\n"
-            "set cbrange [%.10g:%.10g]\nset colorbox user origin screen 0.87, screen 0 size "
+            "set cbrange [%.17g:%.17g]\nset colorbox user origin screen 0.87, screen 0 size "
             "screen 0.025, screen 0\n",
             -m, m);
-    double apad = fabs(s->grid_a_values[n - 1] - s->grid_a_values[0]) / (double)(2 * (n - 1));
-    double bpad = fabs(s->grid_b_values[n - 1] - s->grid_b_values[0]) / (double)(2 * (n - 1));
-    fprintf(g, "set xrange [%.10g:%.10g]\nset yrange [%.10g:%.10g]\n",
-            fmin(s->grid_a_values[0], s->grid_a_values[n - 1]) - apad,
-            fmax(s->grid_a_values[0], s->grid_a_values[n - 1]) + apad,
-            fmin(s->grid_b_values[0], s->grid_b_values[n - 1]) - bpad,
-            fmax(s->grid_b_values[0], s->grid_b_values[n - 1]) + bpad);
+    /* Each axis half a grid step wider than the grid on both sides. */
+    double pad = 1 / (double)(2 * (n - 1));
+    gp_range(g, "x", fmin(s->grid_a_values[0], s->grid_a_values[n - 1]),
+             fmax(s->grid_a_values[0], s->grid_a_values[n - 1]), pad, pad, 1);
+    gp_range(g, "y", fmin(s->grid_b_values[0], s->grid_b_values[n - 1]),
+             fmax(s->grid_b_values[0], s->grid_b_values[n - 1]), pad, pad, 1);
     gp_render_begin(g, f.name, W_STD, h);
     fputs("  set multiplot\n", g);
     for (size_t sc = 1; sc < S; sc++) {
@@ -1661,24 +1692,34 @@ static const char *gnuplot_name(const mkba_chart_opts *o)
     return e && *e ? e : "gnuplot";
 }
 
-/* The path of 'prog' (searched in $PATH when it has no '/'), or NULL when
- * no executable regular file is found. The caller frees. */
-static char *find_program(const char *prog)
+/* 'cand' as an absolute path when it is an executable regular file, else
+ * NULL; the caller frees. A relative path (./gp, or from a relative $PATH
+ * entry) is resolved now, against the current directory: gnuplot runs in
+ * the private directory, where it would name nothing. */
+static char *executable(const char *cand)
 {
     struct stat st;
+    if (stat(cand, &st) != 0 || !S_ISREG(st.st_mode) || access(cand, X_OK) != 0)
+        return NULL;
+    return cand[0] == '/' ? mkba_xstrdup(cand) : realpath(cand, NULL);
+}
+
+/* The absolute path of 'prog' (searched in $PATH when it has no '/'), or
+ * NULL when no executable regular file is found. The caller frees. */
+static char *find_program(const char *prog)
+{
     if (strchr(prog, '/'))
-        return stat(prog, &st) == 0 && S_ISREG(st.st_mode) && access(prog, X_OK) == 0
-                   ? mkba_xstrdup(prog)
-                   : NULL;
+        return executable(prog);
     const char *path = getenv("PATH");
     if (!path || !*path)
         path = "/usr/local/bin:/usr/bin:/bin";
     while (*path) {
         size_t n = strcspn(path, ":");
         char *cand = n ? mkba_xasprintf("%.*s/%s", (int)n, path, prog) : mkba_xasprintf("./%s", prog);
-        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-            return cand;
+        char *found = executable(cand);
         free(cand);
+        if (found)
+            return found;
         path += n;
         if (*path == ':')
             path++;

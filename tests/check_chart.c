@@ -1147,6 +1147,256 @@ START_TEST(scripts_run_by_hand)
 }
 END_TEST
 
+/* ============================ review fixes ============================== */
+
+/* Every chart of 'set' was rendered. */
+static void all_rendered(const mkba_chart_set *set)
+{
+    ck_assert_int_eq(set->gnuplot_missing, 0);
+    for (size_t i = 0; i < set->n; i++)
+        ck_assert_msg(set->charts[i].rendered, "%s not rendered", set->charts[i].name);
+}
+
+/* x moved by 'ulps' representable doubles (negative: down). */
+static double ulps(double x, int k)
+{
+    for (; k > 0; k--)
+        x = nextafter(x, INFINITY);
+    for (; k < 0; k++)
+        x = nextafter(x, -INFINITY);
+    return x;
+}
+
+/* The bounds of the first "set AXISrange [lo:hi]" in script 'gp'. */
+static void script_range(const char *gp, const char *axis, double *lo, double *hi)
+{
+    char key[32];
+    snprintf(key, sizeof key, "set %srange [", axis);
+    const char *p = strstr(gp, key);
+    ck_assert_msg(p != NULL, "no %s in the script", key);
+    char *end;
+    *lo = strtod(p + strlen(key), &end);
+    ck_assert_msg(*end == ':', "no ':' in the %s", key);
+    *hi = strtod(end + 1, &end);
+    ck_assert_msg(*end == ']', "no ']' in the %s", key);
+}
+
+START_TEST(noise_wide_ranges_render)
+{
+    /* Society's NPV constant up to rounding, as when the only uncertain
+     * input is a transfer (it cancels for society, leaving noise in the
+     * last bits): scenario 1's draws lie within 2 ulps of 680, scenario 2's
+     * are all exactly 680 (summary.c then makes one bin of width 1). Every
+     * range spans far less than 1e-9 of its size, so the axis must be
+     * widened, or gnuplot stops with "Can't plot with an empty x range!". */
+    mkba_appraisal *a = fixture(NULL);
+    mkba_mc *mc = a->mc;
+    double lo = ulps(680, -2), hi = ulps(680, 2);
+    mc->npv[1 * (K_ + 1) + K_] = (mkba_stats){.mean = 680, .sd = 0, .p5 = lo, .p50 = 680,
+                                               .p95 = hi, .p_positive = 1, .n = DRAWS};
+    mc->npv[2 * (K_ + 1) + K_] = (mkba_stats){.mean = 680, .sd = 0, .p5 = 680, .p50 = 680,
+                                               .p95 = 680, .p_positive = 1, .n = DRAWS};
+    mc->hist_lo[1] = lo;
+    mc->hist_width[1] = (hi - lo) / MKBA_MC_BINS;
+    mc->hist_lo[2] = 680;
+    mc->hist_width[2] = 1;
+    for (size_t b = 0; b < MKBA_MC_BINS; b++) {
+        mc->hist[1 * MKBA_MC_BINS + b] = DRAWS / MKBA_MC_BINS;
+        mc->hist[2 * MKBA_MC_BINS + b] = b == 0 ? DRAWS : 0;
+    }
+    for (size_t i = 0; i < MKBA_MC_CDF; i++) {
+        mc->npv_cdf[MKBA_MC_CDF + i] = lo + (hi - lo) * (double)i / (MKBA_MC_CDF - 1);
+        mc->npv_cdf[2 * MKBA_MC_CDF + i] = 680;
+    }
+    /* Tornado: an effect of 1e6 with se 1e-7 moves the NPV by 1e-10 (about
+     * 1.5e-13 of it); two-way: that effect's P10 to P90 is 1e6 -/+ 1.28e-7. */
+    mkba_sens *s = a->sens;
+    for (size_t sc = 1; sc < S_; sc++) {
+        double npv = s->npv_base[sc * (K_ + 1) + K_];
+        s->npv_lo[mkba_sens_idx(s, 0, sc, K_)] = npv - 1e-10;
+        s->npv_hi[mkba_sens_idx(s, 0, sc, K_)] = npv + 1e-10;
+        s->npv_lo[mkba_sens_idx(s, 1, sc, K_)] = npv + 5e-11;
+        s->npv_hi[mkba_sens_idx(s, 1, sc, K_)] = npv - 5e-11;
+    }
+    for (size_t i = 0; i < 3; i++)
+        s->grid_a_values[i] = 1e6 + 1.28e-7 * ((double)i - 1);
+    char *dir = tu_path(tmp, "charts");
+    mkba_error err;
+    mkba_chart_set *set = render(a, dir, 0, &err);
+    char buf[2048];
+    ck_assert_msg(set != NULL, "%s", mkba_error_format(&err, buf, sizeof buf));
+    ck_assert_uint_eq(set->n, N_EXPECTED);
+    all_rendered(set);
+    /* The axes hold the data and are wider than noise. */
+    static const char *const names[] = {"npv_histogram_1", "npv_histogram_2", "npv_scurve",
+                                        "scenarios", "tornado"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *gp = read_chart(dir, names[i], ".gp");
+        double xlo, xhi;
+        script_range(gp, "x", &xlo, &xhi); /* S = 1: amounts below 1e4 */
+        ck_assert_msg(xlo < 680 && xhi > 680 && xhi - xlo > 1e-9 * 680, "%s: [%.17g:%.17g]",
+                      names[i], xlo, xhi);
+        free(gp);
+    }
+    char *gp = read_chart(dir, "twoway", ".gp");
+    double xlo, xhi;
+    script_range(gp, "x", &xlo, &xhi);
+    ck_assert_msg(xlo < 1e6 && xhi > 1e6 && xhi - xlo > 1e-9 * 1e6, "twoway: [%.17g:%.17g]", xlo,
+                  xhi);
+    free(gp);
+    mkba_chart_set_free(set);
+    mkba_appraisal_free(a);
+    free(dir);
+}
+END_TEST
+
+START_TEST(relative_gnuplot_path)
+{
+    /* gnuplot runs in a private directory; a program named by a relative
+     * path (the option, $MKBA_GNUPLOT or a relative $PATH entry) must still
+     * be found there. The stand-in passes its arguments to the real one. */
+    mkba_appraisal *a = fixture(NULL);
+    mkba_mc_free(a->mc); /* the deterministic charts suffice: fewer to draw */
+    mkba_sens_free(a->sens);
+    a->mc = NULL;
+    a->sens = NULL;
+    char *bin = tu_path(tmp, "bin");
+    ck_assert_int_eq(mkdir(bin, 0777), 0);
+    char *wrapper = tu_write(bin, "mkba-test-gp", "#!/bin/sh\nexec gnuplot \"$@\"\n");
+    ck_assert_int_eq(chmod(wrapper, 0755), 0);
+    char *cwd = getcwd(NULL, 0);
+    ck_assert_ptr_nonnull(cwd);
+    ck_assert_int_eq(chdir(tmp), 0);
+    const char *old_path = getenv("PATH");
+    char *saved_path = mkba_xstrdup(old_path ? old_path : "/usr/bin:/bin");
+    mkba_chart_opts o = {.lang_nl = 0, .gnuplot = "./bin/mkba-test-gp", .render = 1};
+    mkba_error err;
+    char buf[2048];
+    /* 1. the option, 2. $MKBA_GNUPLOT, 3. a relative $PATH entry. */
+    for (int how = 0; how < 3; how++) {
+        if (how == 1) {
+            o.gnuplot = NULL;
+            ck_assert_int_eq(setenv("MKBA_GNUPLOT", "bin/mkba-test-gp", 1), 0);
+        } else if (how == 2) {
+            unsetenv("MKBA_GNUPLOT");
+            o.gnuplot = "mkba-test-gp";
+            char *p = mkba_xasprintf("bin:%s", saved_path);
+            ck_assert_int_eq(setenv("PATH", p, 1), 0);
+            free(p);
+        }
+        mkba_error_clear(&err);
+        mkba_chart_set *set = mkba_chart_write_all("charts", a, &o, &err);
+        ck_assert_msg(set != NULL, "%s", mkba_error_format(&err, buf, sizeof buf));
+        ck_assert_uint_eq(set->n, 7);
+        all_rendered(set);
+        mkba_chart_set_free(set);
+    }
+    unsetenv("MKBA_GNUPLOT");
+    ck_assert_int_eq(setenv("PATH", saved_path, 1), 0);
+    ck_assert_int_eq(chdir(cwd), 0); /* CK_FORK=no runs the next test here */
+    free(saved_path);
+    free(cwd);
+    free(wrapper);
+    free(bin);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(xml_noncharacters_replaced)
+{
+    /* U+FFFF (EF BF BF) and U+FFFE (EF BF BE) are valid UTF-8 but not XML
+     * characters (XML 1.0, production [2] Char): an SVG holding them is not
+     * well-formed. Like invalid UTF-8 they are replaced by '?'. */
+    static const char *const bad[] = {"Pilot \xef\xbf\xbf Almere \xef\xbf\xbe end"};
+    labels lb = {bad, 1};
+    mkba_appraisal *a = fixture(&lb);
+    mkba_mc_free(a->mc); /* the deterministic charts carry every kind of label */
+    mkba_sens_free(a->sens);
+    a->mc = NULL;
+    a->sens = NULL;
+    char *dir = tu_path(tmp, "charts");
+    mkba_error err;
+    mkba_chart_set *set = render(a, dir, 0, &err);
+    char buf[2048];
+    ck_assert_msg(set != NULL, "%s", mkba_error_format(&err, buf, sizeof buf));
+    all_rendered(set);
+    int parse = have_python_xml();
+    static const char *const ext[] = {".svg", ".gp", ".dat"};
+    for (size_t i = 0; i < set->n; i++) {
+        for (size_t e = 0; e < 3; e++) {
+            char *t = read_chart(dir, set->charts[i].name, ext[e]);
+            ck_assert_msg(!strstr(t, "\xef\xbf\xbf") && !strstr(t, "\xef\xbf\xbe"),
+                          "%s%s holds U+FFFF or U+FFFE", set->charts[i].name, ext[e]);
+            free(t);
+        }
+        char *svg = chart_file(dir, set->charts[i].name, ".svg");
+        check_svg(svg, parse);
+        free(svg);
+    }
+    /* The rest of the label is kept. As with a surrogate, every byte that
+     * does not start an accepted sequence becomes '?': the lead byte EF,
+     * then the two continuation bytes standing alone, so "???" each. */
+    char *t = read_chart(dir, "waterfall_items_1", ".dat");
+    ck_assert_msg(tu_contains(t, "Pilot ??? Almere ??? end"), "%s", t);
+    free(t);
+    t = read_chart(dir, "waterfall_items_1", ".gp");
+    ck_assert_msg(tu_contains(t, "'Pilot ??? Almere ??? end'"), "%s", t);
+    free(t);
+    mkba_chart_set_free(set);
+    mkba_appraisal_free(a);
+    free(dir);
+}
+END_TEST
+
+START_TEST(percent_rounds_like_report)
+{
+    /* 23 of 2,000 draws positive: exactly 1.15%, which the report rounds
+     * half away from zero to 1.2% (report.h); the charts must agree, not
+     * say 1.1% from printf's rounding of the binary value 0.01149999... */
+    mkba_appraisal *a = fixture(NULL);
+    a->mc->npv[1 * (K_ + 1) + K_].p_positive = 23.0 / 2000;
+    for (int nl = 0; nl < 2; nl++) {
+        mkba_chart_set *set;
+        char *dir = write_only(a, nl, &set);
+        const mkba_chart *h = find_chart(set, "npv_histogram_1");
+        ck_assert_ptr_nonnull(h);
+        const char *want = nl ? "P(NCW > 0) = 1,2%" : "P(NPV > 0) = 1.2%";
+        ck_assert_msg(tu_contains(h->title, want), "%s", h->title);
+        char *t = read_chart(dir, "npv_histogram_1", ".gp");
+        ck_assert(tu_contains(t, want));
+        free(t);
+        t = read_chart(dir, "scenarios", ".dat");
+        ck_assert(tu_contains(t, want));
+        free(t);
+        mkba_chart_set_free(set);
+        free(dir);
+    }
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(huge_numbers_dutch_comma)
+{
+    /* From 1e15 on an amount prints in 3 significant digits (printf's
+     * "%.3g" of 1.5e15 is "1.5e+15" by the C standard); in Dutch the
+     * decimal sign is a comma there too. The tornado's panel title names
+     * the NPV at base. */
+    mkba_appraisal *a = fixture(NULL);
+    a->sens->npv_base[1 * (K_ + 1) + K_] = 1.5e15;
+    for (int nl = 0; nl < 2; nl++) {
+        mkba_chart_set *set;
+        char *dir = write_only(a, nl, &set);
+        char *t = read_chart(dir, "tornado", ".gp");
+        const char *want = nl ? "NCW in de basis EUR 1,5e+15'" : "NPV at base EUR 1.5e+15'";
+        ck_assert_msg(tu_contains(t, want), "no %s in %s", want, t);
+        free(t);
+        mkba_chart_set_free(set);
+        free(dir);
+    }
+    mkba_appraisal_free(a);
+}
+END_TEST
+
 /* ============================== the CLI ================================= */
 
 static int cli(const char *const *args, char **out, char **err)
@@ -1301,6 +1551,16 @@ static Suite *chart_suite(void)
     tcase_add_test(tc, gnuplot_missing_is_no_error);
     tcase_add_test(tc, gnuplot_failure_names_script_and_first_error);
     tcase_add_test(tc, unwritable_directory);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("review");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, noise_wide_ranges_render);
+    tcase_add_test(tc, relative_gnuplot_path);
+    tcase_add_test(tc, xml_noncharacters_replaced);
+    tcase_add_test(tc, percent_rounds_like_report);
+    tcase_add_test(tc, huge_numbers_dutch_comma);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");

@@ -2000,12 +2000,11 @@ mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
         return NULL;
     ctx c = {.a = a, .nl = o && o->lang_nl, .dir = dir, .err = err};
     c.tmp = mkba_xasprintf("%s/.mkba-charts.XXXXXX", dir);
-    if (!mkdtemp(c.tmp)) {
+    if (!mkba_tmp_mkdtemp(c.tmp)) {
         mkba_error_set(err, MKBA_EIO, dir, 0, NULL, "cannot write: %s", strerror(errno));
         free(c.tmp);
         return NULL;
     }
-    mkba_tmp_track(c.tmp);
     c.set = mkba_xcalloc(1, sizeof *c.set);
     c.set->dir = mkba_xstrdup(dir);
     mkba_status st = write_charts(&c);

@@ -674,14 +674,13 @@ static mkba_status write_report(const opts *o, const mkba_appraisal *a,
     size_t n = strlen(base && *base ? base : "/tmp") + sizeof "/mkba-charts-XXXXXX";
     char *dir = mkba_xmalloc(n);
     snprintf(dir, n, "%s/mkba-charts-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(dir)) {
+    if (!mkba_tmp_mkdtemp(dir)) {
         mkba_status st = mkba_error_set(err, MKBA_EIO, dir, 0, NULL,
                                         "cannot create a directory for the report's charts: %s",
                                         strerror(errno));
         free(dir);
         return st;
     }
-    mkba_tmp_track(dir);
     mkba_chart_opts co = {.lang_nl = o->lang_nl, .gnuplot = NULL, .render = 1};
     mkba_chart_set *set = mkba_chart_write_all(dir, a, &co, err);
     mkba_status st = set ? MKBA_OK : err->code ? err->code : MKBA_EIO;

@@ -102,13 +102,12 @@ mkba_afile *mkba_afile_open(const char *path, mkba_error *err)
     char *tmp = mkba_xmalloc(n + sizeof TMP_SUFFIX);
     memcpy(tmp, path, n);
     memcpy(tmp + n, TMP_SUFFIX, sizeof TMP_SUFFIX);
-    int fd = mkstemp(tmp);
+    int fd = mkba_tmp_mkstemp(tmp);
     if (fd < 0) {
         write_error(err, path, errno);
         free(tmp);
         return NULL;
     }
-    mkba_tmp_track(tmp);
     /* mkstemp() makes the file 0600; results are ordinary files, so give
      * them the mode open(..., 0666) would have: 0666 less the umask. */
     mode_t mask = umask(077);
@@ -374,4 +373,30 @@ void mkba_tmp_guard_signals(void)
             continue;
         sigaction(GUARDED[i], &sa, NULL);
     }
+}
+
+int mkba_tmp_mkstemp(char *tmpl)
+{
+    sigset_t old;
+    mkba_signals_block(&old);
+    int fd = mkstemp(tmpl);
+    int e = errno;
+    if (fd >= 0)
+        mkba_tmp_track(tmpl); /* blocks again: nested blocking is harmless */
+    mkba_signals_restore(&old);
+    errno = e;
+    return fd;
+}
+
+char *mkba_tmp_mkdtemp(char *tmpl)
+{
+    sigset_t old;
+    mkba_signals_block(&old);
+    char *dir = mkdtemp(tmpl);
+    int e = errno;
+    if (dir)
+        mkba_tmp_track(dir);
+    mkba_signals_restore(&old);
+    errno = e;
+    return dir;
 }

@@ -80,6 +80,11 @@ void mkba_tmp_guard_signals(void);
 void mkba_tmp_track(const char *path);
 void mkba_tmp_untrack(const char *path);
 
+/* mkstemp() and mkdtemp() that track what they create, with the signals
+ * blocked in between, so that no stop can fall between the two. */
+int mkba_tmp_mkstemp(char *tmpl);
+char *mkba_tmp_mkdtemp(char *tmpl);
+
 /* Block the signals above in the calling thread, saving the old mask in
  * *old (for threads to inherit at pthread_create), and restore it. */
 void mkba_signals_block(sigset_t *old);

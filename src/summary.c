@@ -2,12 +2,15 @@
 #include "mkba/summary.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "mkba/bootstrap.h"
+#include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/model.h"
 #include "mkba/sim.h"
@@ -208,6 +211,78 @@ void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
     out->p_positive = (double)pos / (double)m;
 }
 
+/* The EVPPI of the inputs, shared out over threads: each thread takes the
+ * next input and computes it whole, so every value is the same on any
+ * number of threads. */
+typedef struct evppi_job {
+    const mkba_sim *sim;
+    const double *nb;     /* [P][n] net benefits of the kept draws */
+    const size_t *keep;   /* the kept draws */
+    size_t P, n, n_in;
+    atomic_size_t *next;  /* the next input to take */
+    double *evppi;        /* [n_in] */
+} evppi_job;
+
+static void *evppi_worker(void *arg)
+{
+    const evppi_job *j = arg;
+    const mkba_sim *sim = j->sim;
+    size_t D = sim->draws;
+    double *theta = mkba_xcalloc(j->n, sizeof *theta);
+    mkba_voi_work *w = mkba_voi_work_alloc(j->n);
+    for (size_t k; (k = atomic_fetch_add(j->next, 1)) < j->n_in;) {
+        const double *col = k < sim->n_uncertain ? sim->uncertain + k * D
+                                                 : sim->effects + (k - sim->n_uncertain) * D;
+        for (size_t i = 0; i < j->n; i++)
+            theta[i] = col[j->keep[i]];
+        double e;
+        mkba_error err;
+        mkba_error_clear(&err);
+        if (!mkba_voi_evppi_w(j->nb, j->P, j->n, 1, theta, mkba_voi_default_bins(j->n), &e, w,
+                              &err))
+            j->evppi[k] = e;
+    }
+    mkba_voi_work_free(w);
+    free(theta);
+    return NULL;
+}
+
+/* Threads for the EVPPI: those of the simulation, fewer when there are
+ * fewer inputs, and no more than about 1 GiB of scratch (40 bytes per draw
+ * per thread). */
+static size_t evppi_threads(const mkba_sim *sim, size_t n, size_t n_in)
+{
+    size_t t = sim->threads > 0 ? (size_t)sim->threads : 1;
+    size_t by_memory = ((size_t)1 << 30) / (40 * (n ? n : 1));
+    if (t > by_memory)
+        t = by_memory;
+    if (t > n_in)
+        t = n_in;
+    return t ? t : 1;
+}
+
+static void evppi_all(const evppi_job *proto, size_t threads)
+{
+    evppi_job *jobs = mkba_xcalloc(threads, sizeof *jobs);
+    pthread_t *tid = mkba_xcalloc(threads, sizeof *tid);
+    int *started = mkba_xcalloc(threads, sizeof *started);
+    sigset_t mask;
+    mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
+    for (size_t t = 0; t < threads; t++) {
+        jobs[t] = *proto;
+        if (t > 0)
+            started[t] = pthread_create(&tid[t], NULL, evppi_worker, &jobs[t]) == 0;
+    }
+    mkba_signals_restore(&mask);
+    evppi_worker(&jobs[0]);
+    for (size_t t = 1; t < threads; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+    free(started);
+    free(tid);
+    free(jobs);
+}
+
 /* EVPI of "reference or one of the projects" on society's NPV, and the
  * EVPPI of each uncertain input (regression on its drawn values). */
 static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
@@ -243,20 +318,13 @@ static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
     if (n > 0 && !mkba_voi_evpi(nb, P, n, 1, &v, &err)) {
         mc->evpi = v.evpi;
         mc->best = v.best == P ? 0 : v.best + 1;
-        double *theta = mkba_xcalloc(n, sizeof *theta);
-        mkba_voi_work *w = mkba_voi_work_alloc(n);
-        for (size_t k = 0; k < n_in && sim->uncertain; k++) {
-            const double *col = k < sim->n_uncertain ? sim->uncertain + k * D
-                                                     : sim->effects + (k - sim->n_uncertain) * D;
-            for (size_t j = 0; j < n; j++)
-                theta[j] = col[keep[j]];
-            double e;
-            mkba_error_clear(&err);
-            if (!mkba_voi_evppi_w(nb, P, n, 1, theta, mkba_voi_default_bins(n), &e, w, &err))
-                mc->evppi[k] = e;
+        if (sim->uncertain && n_in > 0) {
+            atomic_size_t next;
+            atomic_init(&next, 0);
+            evppi_job job = {.sim = sim, .nb = nb, .keep = keep, .P = P, .n = n,
+                             .n_in = n_in, .next = &next, .evppi = mc->evppi};
+            evppi_all(&job, evppi_threads(sim, n, n_in));
         }
-        mkba_voi_work_free(w);
-        free(theta);
     }
     free(nb);
     free(keep);

@@ -380,6 +380,17 @@ START_TEST(identical_for_any_thread_count)
     ck_assert(memcmp(s1->pv_costs, s3->pv_costs, bytes) == 0);
     ck_assert(memcmp(s1->uncertain, s3->uncertain, 3 * N * sizeof(double)) == 0);
     ck_assert(memcmp(s1->item_pv, s2->item_pv, (s1->n_scenarios - 1) * s1->n_items * N * sizeof(double)) == 0);
+    /* The summaries too: the EVPPI of the inputs is shared out over the
+     * simulation's threads, each input computed whole by one of them. */
+    mkba_mc *m1 = mkba_mc_summarize(s1, mkba_model_plan(m), 2024, NULL, 0, 0);
+    mkba_mc *m3 = mkba_mc_summarize(s3, mkba_model_plan(m), 2024, NULL, 0, 0);
+    size_t n_in = s1->n_uncertain + s1->n_outcomes;
+    ck_assert_uint_ge(n_in, 3);
+    ck_assert(memcmp(m1->evppi, m3->evppi, n_in * sizeof *m1->evppi) == 0);
+    ck_assert(memcmp(m1->npv, m3->npv, cols * sizeof *m1->npv) == 0);
+    ck_assert(m1->evpi == m3->evpi);
+    mkba_mc_free(m1);
+    mkba_mc_free(m3);
     mkba_sim *other = run(m, N, 2025, 2);
     ck_assert(memcmp(s1->pv_benefits, other->pv_benefits, bytes) != 0);
     /* A run of fewer draws is a prefix of a longer one (blocks are fixed). */

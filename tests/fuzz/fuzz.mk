@@ -47,9 +47,10 @@ FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
 
 .PHONY: fuzz fuzz-build fuzz-bins fuzz-deps fuzz-replay fuzz-clean
 
-# clang brings libFuzzer; installed like the other packages (make deps).
+# clang, and libFuzzer with the sanitizers (libclang-rt-dev, only recommended
+# by clang), installed like the other packages (make deps).
 fuzz-deps:
-	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS) clang"
+	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS) clang libclang-rt-dev"
 
 fuzz-build: fuzz-deps
 	@$(MAKE) --no-print-directory fuzz-bins

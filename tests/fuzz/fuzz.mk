@@ -70,6 +70,8 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/targets.o $(FUZZ_LIB_OBJ)
 $(FUZZ_DIR)/src:
 	@mkdir -p $@
 
+# Corpus and regress directories are named only when they exist: git keeps
+# no empty directory, and libFuzzer stops at a missing one.
 # One target at a time (the machine may be shared); each gets FUZZ_TIME
 # seconds. All targets run even when one fails; the exit status says.
 fuzz: fuzz-build
@@ -81,7 +83,8 @@ fuzz: fuzz-build
 	    if $(FUZZ_ENV) $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=$$len \
 	        -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS) -dict=tests/fuzz/$$t.dict \
 	        -artifact_prefix=$(FUZZ_DIR)/crashes/$$t/ -print_final_stats=1 $(FUZZ_FLAGS) \
-	        $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t tests/fuzz/regress/$$t \
+	        $(FUZZ_DIR)/corpus/$$t $$(for d in tests/fuzz/corpus/$$t tests/fuzz/regress/$$t; \
+	            do [ -d $$d ] && echo $$d; done) \
 	        > $(FUZZ_DIR)/fuzz_$$t.log 2>&1; then \
 	        grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::average_exec_per_sec)' \
 	            $(FUZZ_DIR)/fuzz_$$t.log | sed 's/^/   /'; \
@@ -102,7 +105,8 @@ fuzz-replay: fuzz-build
 	    mkdir -p $(FUZZ_DIR)/crashes/$$t; \
 	    if $(FUZZ_ENV) $(FUZZ_DIR)/fuzz_$$t -runs=0 -timeout=$(FUZZ_TIMEOUT) \
 	        -rss_limit_mb=$(FUZZ_RSS) -artifact_prefix=$(FUZZ_DIR)/crashes/$$t/ \
-	        tests/fuzz/corpus/$$t tests/fuzz/regress/$$t > $(FUZZ_DIR)/replay_$$t.log 2>&1; then \
+	        $$(for d in tests/fuzz/corpus/$$t tests/fuzz/regress/$$t; do [ -d $$d ] && echo $$d; done) \
+	        > $(FUZZ_DIR)/replay_$$t.log 2>&1; then \
 	        echo "== fuzz_$$t: replay ok ($$(cat tests/fuzz/corpus/$$t/* tests/fuzz/regress/$$t/* \
 	            2>/dev/null | wc -c) bytes of inputs)"; \
 	    else \

@@ -1971,6 +1971,69 @@ static mkba_status publish(ctx *c)
     return MKBA_OK;
 }
 
+/* Chart names: these stems alone, or followed by "_<scenario number>". */
+static const char *const FIXED_STEMS[] = {"npv_scurve", "scenarios", "tornado",
+                                          "sobol",      "twoway",    "effects"};
+static const char *const NUMBERED_STEMS[] = {"npv_histogram_", "waterfall_items_",
+                                             "waterfall_stakeholders_", "cashflows_"};
+
+/* 'base' (a file name less its extension) is a name this module writes. */
+static int owned_base(const char *base, size_t len)
+{
+    for (size_t i = 0; i < sizeof FIXED_STEMS / sizeof FIXED_STEMS[0]; i++)
+        if (strlen(FIXED_STEMS[i]) == len && memcmp(base, FIXED_STEMS[i], len) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof NUMBERED_STEMS / sizeof NUMBERED_STEMS[0]; i++) {
+        size_t n = strlen(NUMBERED_STEMS[i]);
+        if (len <= n || memcmp(base, NUMBERED_STEMS[i], n) != 0)
+            continue;
+        size_t d = n;
+        while (d < len && base[d] >= '0' && base[d] <= '9')
+            d++;
+        if (d == len)
+            return 1;
+    }
+    return 0;
+}
+
+/* The chart of this set that 'base' names, if any. */
+static int in_set(const mkba_chart_set *set, const char *base, size_t len)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (strlen(set->charts[i].name) == len && memcmp(set->charts[i].name, base, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* Remove the chart files of an earlier run that this run did not make (a
+ * tornado when this run had no sensitivity analysis, the third scenario's
+ * histogram when there are two now), so that every chart in the directory
+ * belongs to this run. Files with other names are the user's: left alone. */
+static void remove_stale(const ctx *c)
+{
+    DIR *d = opendir(c->dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (!dot || dot == e->d_name)
+            continue;
+        size_t len = (size_t)(dot - e->d_name);
+        int ext = 0;
+        for (size_t x = 0; x < 4; x++)
+            ext |= strcmp(dot, EXTS[x]) == 0;
+        if (!ext || !owned_base(e->d_name, len) || in_set(c->set, e->d_name, len))
+            continue;
+        char *p = mkba_xasprintf("%s/%s", c->dir, e->d_name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+            (void)unlink(p);
+        free(p);
+    }
+    closedir(d);
+}
+
 /* Remove the private directory and whatever is left in it. */
 static void remove_tmp(const char *tmp)
 {
@@ -2012,6 +2075,8 @@ mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
         st = render_all(&c, gnuplot_name(o));
     if (!st)
         st = publish(&c);
+    if (!st)
+        remove_stale(&c);
     remove_tmp(c.tmp);
     mkba_tmp_untrack(c.tmp);
     free(c.tmp);

@@ -134,6 +134,11 @@ FILE *mkba_afile_fp(mkba_afile *f)
     return f->fp;
 }
 
+const char *mkba_afile_path(const mkba_afile *f)
+{
+    return f->path;
+}
+
 /* Phase 1: get the bytes onto the disk and close. errno is cleared first
  * so that a write error recorded earlier (ferror) without a fresh errno is
  * reported as EIO rather than with a stale, unrelated reason. On failure

@@ -49,6 +49,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mkba/appraisal.h"
 #include "mkba/estimate.h"
@@ -752,6 +754,30 @@ int out_write_pair(const char *dir, const char *name, out_table_fn write,
     return MKBA_OK;
 }
 
+/* The tables of an earlier run that this run does not write (its Monte
+ * Carlo or sensitivity tables, say): paths under 'dir' of the owned names
+ * that are not among files[0..n-1], NULL-terminated (caller frees each and
+ * the array). They are removed once the new files are in place, so that the
+ * directory never holds tables that disagree with its results.json. */
+static char **stale_tables(const char *dir, mkba_afile *const *files, size_t n)
+{
+    size_t n_owned = sizeof OWNED_STEMS / sizeof OWNED_STEMS[0], k = 0;
+    char **stale = mkba_xcalloc(2 * n_owned + 1, sizeof *stale);
+    for (size_t i = 0; i < n_owned; i++)
+        for (int dutch = 0; dutch <= 1; dutch++) {
+            char *p = join_path(dir, OWNED_STEMS[i], dutch ? "_nl.csv" : ".csv");
+            size_t f = 0;
+            while (f < n && strcmp(mkba_afile_path(files[f]), p) != 0)
+                f++;
+            struct stat sb;
+            if (f == n && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+                stale[k++] = p;
+            else
+                free(p);
+        }
+    return stale;
+}
+
 mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_error *err)
 {
     mkba_status st = mkba_mkdir_p(dir, err);
@@ -776,7 +802,15 @@ mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_er
     fputs(json, fp);
     fputc('\n', fp);
     cJSON_free(json);
-    return mkba_afile_commit_all(files, n, err);
+    char **stale = stale_tables(dir, files, n);
+    st = mkba_afile_commit_all(files, n, err);
+    for (size_t i = 0; stale[i]; i++) {
+        if (st == MKBA_OK)
+            (void)unlink(stale[i]);
+        free(stale[i]);
+    }
+    free(stale);
+    return st;
 fail:
     for (size_t i = 0; i < n; i++)
         mkba_afile_abort(files[i]);

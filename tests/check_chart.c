@@ -794,14 +794,21 @@ START_TEST(dutch_texts)
 }
 END_TEST
 
-START_TEST(only_charts_with_data)
+/* The fixture without its Monte Carlo and sensitivity results. */
+static mkba_appraisal *fixture_deterministic(void)
 {
-    /* Without Monte Carlo and sensitivity: the deterministic charts only. */
     mkba_appraisal *a = fixture(NULL);
     mkba_mc_free(a->mc);
     mkba_sens_free(a->sens);
     a->mc = NULL;
     a->sens = NULL;
+    return a;
+}
+
+START_TEST(only_charts_with_data)
+{
+    /* Without Monte Carlo and sensitivity: the deterministic charts only. */
+    mkba_appraisal *a = fixture_deterministic();
     mkba_chart_set *set;
     char *dir = write_only(a, 0, &set);
     static const char *const want[] = {"waterfall_items_1", "waterfall_items_2",
@@ -831,6 +838,64 @@ START_TEST(only_charts_with_data)
     ck_assert_ptr_null(find_chart(set, "npv_histogram_1"));
     mkba_chart_set_free(set);
     mkba_appraisal_free(a);
+    free(dir);
+}
+END_TEST
+
+/* A run without Monte Carlo or sensitivity into the directory of a run with
+ * them: the earlier run's charts that this one does not make are removed
+ * (all four files of each, here with a PNG and an SVG put in by hand, as
+ * gnuplot would have rendered them), this run's charts are there, and files
+ * whose names mkba does not write stay. */
+static void touch(const char *dir, const char *name)
+{
+    char *p = tu_path(dir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("x\n", f);
+    fclose(f);
+    free(p);
+}
+
+START_TEST(stale_charts_removed)
+{
+    mkba_appraisal *full = fixture(NULL);
+    mkba_chart_set *before;
+    char *dir = write_only(full, 0, &before);
+    ck_assert_uint_gt(before->n, 7);
+    static const char *const mine[] = {"mine.png", "npv_histogram_x.svg", "tornado.txt",
+                                       "notes", "cashflows_.dat", "sobol_1.png"};
+    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
+        touch(dir, mine[i]);
+    touch(dir, "tornado.png");
+    touch(dir, "npv_histogram_7.svg");
+    mkba_appraisal *small = fixture_deterministic();
+    mkba_chart_set *after;
+    free(write_only(small, 0, &after));
+    static const char *const exts[] = {".dat", ".gp", ".png", ".svg"};
+    for (size_t i = 0; i < before->n; i++) {
+        const char *name = before->charts[i].name;
+        int kept = find_chart(after, name) != NULL;
+        for (size_t e = 0; e < 4; e++) {
+            char *p = chart_file(dir, name, exts[e]);
+            /* this run's charts have their data and script (not rendered) */
+            int want = kept && e < 2;
+            ck_assert_msg(exists(p) == want, "%s: %s", p, want ? "missing" : "left behind");
+            free(p);
+        }
+    }
+    char *p = chart_file(dir, "npv_histogram_7", ".svg");
+    ck_assert_msg(!exists(p), "a third scenario's stale histogram was left");
+    free(p);
+    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++) {
+        p = tu_path(dir, mine[i]);
+        ck_assert_msg(exists(p), "%s (not a chart name) was removed", mine[i]);
+        free(p);
+    }
+    mkba_chart_set_free(before);
+    mkba_chart_set_free(after);
+    mkba_appraisal_free(full);
+    mkba_appraisal_free(small);
     free(dir);
 }
 END_TEST
@@ -1538,6 +1603,7 @@ static Suite *chart_suite(void)
     tcase_add_test(tc, effects_respect_disclosure_control);
     tcase_add_test(tc, dutch_texts);
     tcase_add_test(tc, only_charts_with_data);
+    tcase_add_test(tc, stale_charts_removed);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("safety");

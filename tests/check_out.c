@@ -1333,8 +1333,37 @@ START_TEST(owns_every_output)
     ck_assert(!mkba_out_owns("report.html") && !mkba_out_owns("draws.csv") &&
               !mkba_out_owns("sub/summary.csv") && !mkba_out_owns("summary.csv.bak") &&
               !mkba_out_owns("chartsx/a.png"));
+    free(out), free(err);
+
+    /* A run without Monte Carlo or sensitivity into the same directory
+     * leaves none of the first run's mc_*, sens_* tables or their charts
+     * (they would disagree with the new results.json), and keeps the
+     * user's own files. */
+    char *charts = tu_path(res, "charts");
+    free(tu_write(res, "notes.txt", "mine\n"));
+    free(tu_write(charts, "mine.png", "mine\n"));
+    const char *again[] = {"run", "scenarios/almere-pilot.ini", "--draws", "0", "--out", res,
+                           "-q", NULL};
+    rc = tu_run(tu_srcdir(), again, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    static const char *const gone[] = {"mc_summary.csv", "mc_voi_nl.csv", "sens_tornado.csv",
+                                       "sens_twoway_nl.csv", "charts/tornado.dat",
+                                       "charts/npv_histogram_1.dat", "charts/sobol.gp",
+                                       "charts/twoway.dat", "charts/npv_scurve.dat"};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        char *p = tu_path(res, gone[i]);
+        ck_assert_msg(access(p, F_OK) != 0, "%s of the first run was left", gone[i]);
+        free(p);
+    }
+    static const char *const kept[] = {"notes.txt", "charts/mine.png", "summary.csv",
+                                       "results.json", "charts/waterfall_items_1.dat"};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        char *p = tu_path(res, kept[i]);
+        ck_assert_msg(access(p, F_OK) == 0, "%s is missing", kept[i]);
+        free(p);
+    }
     tu_rmtree(dir);
-    free(dir), free(res), free(out), free(err);
+    free(dir), free(res), free(charts), free(out), free(err);
 }
 END_TEST
 

@@ -39,6 +39,9 @@ mkba_afile *mkba_afile_open(const char *path, mkba_error *err);
 /* The stream to write to. Borrowed: do not fclose it. */
 FILE *mkba_afile_fp(mkba_afile *f);
 
+/* The target path, as given to mkba_afile_open(). Borrowed. */
+const char *mkba_afile_path(const mkba_afile *f);
+
 /* Finish the write: fflush, check ferror, fsync, fclose, rename the
  * temporary file onto 'path'. On any failure the temporary file is removed,
  * 'path' is left as it was, and *err says "path: cannot write: <strerror>"

@@ -28,6 +28,7 @@
 #include "mkba/cohort.h"
 #include "mkba/error.h"
 #include "mkba/estimate.h"
+#include "testutil.h"
 
 /* ============================== test cohorts ============================= */
 
@@ -629,9 +630,5 @@ static Suite *bootstrap_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(bootstrap_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(bootstrap_suite());
 }

@@ -285,19 +285,6 @@ static const char *const EXPECTED[] = {
 
 /* ============================== helpers ================================ */
 
-static char *tmp;
-
-static void setup(void)
-{
-    tmp = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmtree(tmp);
-    free(tmp);
-}
-
 static char *chart_file(const char *dir, const char *name, const char *ext)
 {
     size_t n = strlen(dir) + strlen(name) + strlen(ext) + 2;
@@ -466,7 +453,7 @@ static void only_files(const char *dir, const char *const *keep)
     closedir(d);
 }
 
-/* Render the fixture into tmp/charts with the real gnuplot. */
+/* Render the fixture into tu_tmp/charts with the real gnuplot. */
 static mkba_chart_set *render(mkba_appraisal *a, const char *dir, int nl, mkba_error *err)
 {
     mkba_chart_opts o = {.lang_nl = nl, .gnuplot = NULL, .render = 1};
@@ -479,7 +466,7 @@ static mkba_chart_set *render(mkba_appraisal *a, const char *dir, int nl, mkba_e
 START_TEST(every_chart_renders)
 {
     mkba_appraisal *a = fixture(NULL);
-    char *dir = tu_path(tmp, "out/charts"); /* parents are created */
+    char *dir = tu_path(tu_tmp, "out/charts"); /* parents are created */
     mkba_error err;
     mkba_chart_set *set = render(a, dir, 0, &err);
     char buf[2048];
@@ -530,10 +517,10 @@ END_TEST
 
 /* ============================== data files ============================= */
 
-/* Write the fixture's data and scripts only (no gnuplot) into tmp/charts. */
+/* Write the fixture's data and scripts only (no gnuplot) into tu_tmp/charts. */
 static char *write_only(mkba_appraisal *a, int nl, mkba_chart_set **set)
 {
-    char *dir = tu_path(tmp, "charts");
+    char *dir = tu_path(tu_tmp, "charts");
     mkba_chart_opts o = {.lang_nl = nl, .gnuplot = NULL, .render = 0};
     mkba_error err;
     mkba_error_clear(&err);
@@ -987,7 +974,7 @@ static void no_sentinel(const char *dir)
 START_TEST(hostile_labels_run_nothing)
 {
     size_t n;
-    char **bad = hostile_labels(tmp, &n);
+    char **bad = hostile_labels(tu_tmp, &n);
     /* Every label of the fixture in turn, shifted so that each kind of
      * label (scenario, item, stakeholder, effect, input, currency) meets
      * several payloads across the two runs. */
@@ -997,7 +984,7 @@ START_TEST(hostile_labels_run_nothing)
             l[i] = bad[(i + shift * 5) % n];
         labels lb = {l, n};
         mkba_appraisal *a = fixture(&lb);
-        char *dir = tu_path(tmp, shift ? "charts2" : "charts1");
+        char *dir = tu_path(tu_tmp, shift ? "charts2" : "charts1");
         mkba_error err;
         mkba_chart_set *set = render(a, dir, (int)shift, &err);
         char buf[2048];
@@ -1022,7 +1009,7 @@ START_TEST(hostile_labels_run_nothing)
             ck_assert_msg(!strchr(dat, '"'), "%s.dat has a '\"'", ch->name);
             free(dat);
         }
-        no_sentinel(tmp);
+        no_sentinel(tu_tmp);
         no_sentinel(dir);
         mkba_chart_set_free(set);
         mkba_appraisal_free(a);
@@ -1040,7 +1027,7 @@ END_TEST
 START_TEST(gnuplot_missing_is_no_error)
 {
     mkba_appraisal *a = fixture(NULL);
-    char *dir = tu_path(tmp, "charts");
+    char *dir = tu_path(tu_tmp, "charts");
     ck_assert_int_eq(mkdir(dir, 0777), 0);
     /* A picture from an earlier run would no longer match the new data. */
     free(tu_write(dir, "effects.png", "old picture"));
@@ -1083,7 +1070,7 @@ END_TEST
 /* A stand-in for gnuplot: a shell script with 'body'. */
 static char *fake_gnuplot(const char *body)
 {
-    char *p = tu_write(tmp, "fake-gnuplot", body);
+    char *p = tu_write(tu_tmp, "fake-gnuplot", body);
     ck_assert_int_eq(chmod(p, 0755), 0);
     return p;
 }
@@ -1091,7 +1078,7 @@ static char *fake_gnuplot(const char *body)
 START_TEST(gnuplot_failure_names_script_and_first_error)
 {
     mkba_appraisal *a = fixture(NULL);
-    char *dir = tu_path(tmp, "charts");
+    char *dir = tu_path(tu_tmp, "charts");
     ck_assert_int_eq(mkdir(dir, 0777), 0);
     free(tu_write(dir, "effects.png", "old picture"));
     char *fake = fake_gnuplot("#!/bin/sh\n"
@@ -1144,8 +1131,8 @@ START_TEST(unwritable_directory)
     mkba_error err;
     char buf[2048], want[2048];
     /* A directory under a regular file cannot be made. */
-    free(tu_write(tmp, "file", "x"));
-    char *dir = tu_path(tmp, "file/charts");
+    free(tu_write(tu_tmp, "file", "x"));
+    char *dir = tu_path(tu_tmp, "file/charts");
     mkba_error_clear(&err);
     ck_assert_ptr_null(mkba_chart_write_all(dir, a, &o, &err));
     ck_assert_int_eq(err.code, MKBA_EIO);
@@ -1153,7 +1140,7 @@ START_TEST(unwritable_directory)
     ck_assert_str_eq(mkba_error_format(&err, buf, sizeof buf), want);
     free(dir);
     /* A target file name taken by a directory: nothing is published. */
-    dir = tu_path(tmp, "charts");
+    dir = tu_path(tu_tmp, "charts");
     ck_assert_int_eq(mkdir(dir, 0777), 0);
     char *blocker = tu_path(dir, "effects.gp");
     ck_assert_int_eq(mkdir(blocker, 0777), 0);
@@ -1166,7 +1153,7 @@ START_TEST(unwritable_directory)
     free(blocker);
     /* A directory we may not write (not testable as root, who may). */
     if (geteuid() != 0) {
-        char *ro = tu_path(tmp, "ro");
+        char *ro = tu_path(tu_tmp, "ro");
         ck_assert_int_eq(mkdir(ro, 0555), 0);
         mkba_error_clear(&err);
         ck_assert_ptr_null(mkba_chart_write_all(ro, a, &o, &err));
@@ -1285,7 +1272,7 @@ START_TEST(noise_wide_ranges_render)
     }
     for (size_t i = 0; i < 3; i++)
         s->grid_a_values[i] = 1e6 + 1.28e-7 * ((double)i - 1);
-    char *dir = tu_path(tmp, "charts");
+    char *dir = tu_path(tu_tmp, "charts");
     mkba_error err;
     mkba_chart_set *set = render(a, dir, 0, &err);
     char buf[2048];
@@ -1325,13 +1312,13 @@ START_TEST(relative_gnuplot_path)
     mkba_sens_free(a->sens);
     a->mc = NULL;
     a->sens = NULL;
-    char *bin = tu_path(tmp, "bin");
+    char *bin = tu_path(tu_tmp, "bin");
     ck_assert_int_eq(mkdir(bin, 0777), 0);
     char *wrapper = tu_write(bin, "mkba-test-gp", "#!/bin/sh\nexec gnuplot \"$@\"\n");
     ck_assert_int_eq(chmod(wrapper, 0755), 0);
     char *cwd = getcwd(NULL, 0);
     ck_assert_ptr_nonnull(cwd);
-    ck_assert_int_eq(chdir(tmp), 0);
+    ck_assert_int_eq(chdir(tu_tmp), 0);
     const char *old_path = getenv("PATH");
     char *saved_path = mkba_xstrdup(old_path ? old_path : "/usr/bin:/bin");
     mkba_chart_opts o = {.lang_nl = 0, .gnuplot = "./bin/mkba-test-gp", .render = 1};
@@ -1379,7 +1366,7 @@ START_TEST(xml_noncharacters_replaced)
     mkba_sens_free(a->sens);
     a->mc = NULL;
     a->sens = NULL;
-    char *dir = tu_path(tmp, "charts");
+    char *dir = tu_path(tu_tmp, "charts");
     mkba_error err;
     mkba_chart_set *set = render(a, dir, 0, &err);
     char buf[2048];
@@ -1471,7 +1458,7 @@ static int cli(const char *const *args, char **out, char **err)
 
 START_TEST(cli_run_writes_charts)
 {
-    char *res = tu_path(tmp, "res"), *out, *err;
+    char *res = tu_path(tu_tmp, "res"), *out, *err;
     const char *args[] = {"run",   "tests/data/e2e/project.ini", "--draws", "2000", "--sensitivity",
                           "--two-way", "effect.werk,effect.uren", "--sobol", "64", "--out", res,
                           "-q",    NULL};
@@ -1519,7 +1506,7 @@ END_TEST
 
 START_TEST(cli_no_charts_and_sensitivity)
 {
-    char *res = tu_path(tmp, "res"), *out, *err;
+    char *res = tu_path(tu_tmp, "res"), *out, *err;
     const char *a1[] = {"run", "tests/data/e2e/project.ini", "--out", res, "--no-charts", "-q", NULL};
     ck_assert_msg(cli(a1, &out, &err) == 0, "%s", err);
     char *charts = tu_path(res, "charts"), *summary = tu_path(res, "summary.csv");
@@ -1547,7 +1534,7 @@ END_TEST
 
 START_TEST(cli_gnuplot_missing_said_once)
 {
-    char *res = tu_path(tmp, "res"), *out, *err;
+    char *res = tu_path(tu_tmp, "res"), *out, *err;
     ck_assert_int_eq(setenv("MKBA_GNUPLOT", "/nonexistent/gnuplot", 1), 0);
     const char *args[] = {"run", "tests/data/e2e/project.ini", "--draws", "200", "--out", res,
                           "-q", NULL};
@@ -1571,7 +1558,7 @@ END_TEST
 START_TEST(cli_charts_directory_blocked)
 {
     /* OUT/charts is a regular file: the run fails with a clear message. */
-    char *res = tu_path(tmp, "res"), *out, *err;
+    char *res = tu_path(tu_tmp, "res"), *out, *err;
     ck_assert_int_eq(mkdir(res, 0777), 0);
     free(tu_write(res, "charts", "not a directory"));
     const char *args[] = {"run", "tests/data/e2e/project.ini", "--out", res, "-q", NULL};
@@ -1587,14 +1574,14 @@ static Suite *chart_suite(void)
 {
     Suite *s = suite_create("chart");
     TCase *tc = tcase_create("render");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_chart_renders);
     tcase_add_test(tc, scripts_run_by_hand);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, histogram_counts_sum_to_draws);
     tcase_add_test(tc, waterfalls_add_up_to_society);
     tcase_add_test(tc, cashflows_per_year);
@@ -1607,20 +1594,20 @@ static Suite *chart_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("safety");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, hostile_labels_run_nothing);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, gnuplot_missing_is_no_error);
     tcase_add_test(tc, gnuplot_failure_names_script_and_first_error);
     tcase_add_test(tc, unwritable_directory);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("review");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, noise_wide_ranges_render);
     tcase_add_test(tc, relative_gnuplot_path);
@@ -1630,7 +1617,7 @@ static Suite *chart_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, cli_run_writes_charts);
     tcase_add_test(tc, cli_no_charts_and_sensitivity);
@@ -1642,9 +1629,5 @@ static Suite *chart_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(chart_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(chart_suite());
 }

@@ -21,19 +21,6 @@
 
 #include "testutil.h"
 
-static char *tmp;
-
-static void setup(void)
-{
-    tmp = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmtree(tmp);
-    free(tmp);
-}
-
 static int run(const char *const *args, char **out, char **err)
 {
     return tu_run(tu_srcdir(), args, out, err);
@@ -68,14 +55,6 @@ static double csv_field(const char *csv, const char *prefix, int col, char sep)
     }
     ck_abort_msg("no line starting with '%s' in:\n%s", prefix, csv);
     return 0;
-}
-
-static char *path_in(const char *d, const char *name)
-{
-    size_t n = strlen(d) + strlen(name) + 2;
-    char *p = malloc(n);
-    snprintf(p, n, "%s/%s", d, name);
-    return p;
 }
 
 /* ------------------------------------------------------------ usage */
@@ -128,7 +107,7 @@ END_TEST
 
 START_TEST(run_e2e_hand_worked)
 {
-    char *out, *err, *res = path_in(tmp, "res");
+    char *out, *err, *res = tu_path(tu_tmp, "res");
     const char *args[] = {"run", "tests/data/e2e/project.ini", "--out", res, NULL};
     ck_assert_int_eq(run(args, &out, &err), 0);
     ck_assert_msg(tu_contains(out, "Benefits exceed costs for society"), "%s", out);
@@ -137,7 +116,7 @@ START_TEST(run_e2e_hand_worked)
     ck_assert_msg(tu_contains(out, "<10") && tu_contains(out, "Counts of fewer than 10 persons "
                                                               "are suppressed"),
                   "%s", out);
-    char *sum_path = path_in(res, "summary.csv");
+    char *sum_path = tu_path(res, "summary.csv");
     char *sum = tu_read(sum_path);
     ck_assert_ptr_nonnull(sum);
     /* columns: scenario, stakeholder, pv_benefits, pv_costs, npv, ... */
@@ -147,16 +126,16 @@ START_TEST(run_e2e_hand_worked)
     ck_assert_double_eq_tol(csv_field(sum, "project,city,", 4, ','), 780, 1e-9);
     ck_assert_double_eq_tol(csv_field(sum, "project,people,", 4, ','), -100, 1e-9);
     /* The Dutch variant: same numbers with ';' and decimal commas. */
-    char *nl_path = path_in(res, "summary_nl.csv");
+    char *nl_path = tu_path(res, "summary_nl.csv");
     char *nl = tu_read(nl_path);
     ck_assert_ptr_nonnull(nl);
     ck_assert_double_eq_tol(csv_field(nl, "project;society;", 4, ';'), 680, 1e-9);
-    char *eff_path = path_in(res, "effects.csv");
+    char *eff_path = tu_path(res, "effects.csv");
     char *eff = tu_read(eff_path);
     ck_assert_double_eq_tol(csv_field(eff, "werk,", 3, ','), 1.0 / 3, 1e-12);
     ck_assert_double_eq_tol(csv_field(eff, "uren,", 3, ','), 11.0 / 6, 1e-12);
     ck_assert_double_eq_tol(csv_field(eff, "assist,", 3, ','), -5.0 / 3, 1e-12);
-    char *json_path = path_in(res, "results.json");
+    char *json_path = tu_path(res, "results.json");
     char *json = tu_read(json_path);
     ck_assert_ptr_nonnull(json);
     ck_assert(tu_contains(json, "\"sha256\""));
@@ -179,11 +158,11 @@ START_TEST(run_dutch_csv_same_result)
 {
     /* cohort_nl.csv: the same persons with ';', decimal commas, a BOM and
      * CRLF line ends: the NPV must be the same 680. */
-    char *out, *err, *res = path_in(tmp, "nl");
+    char *out, *err, *res = tu_path(tu_tmp, "nl");
     const char *args[] = {"run", "tests/data/e2e/project_nl.ini", "--out", res, "-q", NULL};
     ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
     ck_assert_str_eq(out, "");
-    char *sum_path = path_in(res, "summary.csv");
+    char *sum_path = tu_path(res, "summary.csv");
     char *sum = tu_read(sum_path);
     ck_assert_double_eq_tol(csv_field(sum, "project,society,", 4, ','), 680, 1e-9);
     free(out), free(err), free(sum), free(sum_path), free(res);
@@ -192,7 +171,7 @@ END_TEST
 
 START_TEST(estimate_command)
 {
-    char *out, *err, *csv = path_in(tmp, "effects.csv");
+    char *out, *err, *csv = tu_path(tu_tmp, "effects.csv");
     const char *args[] = {"estimate", "tests/data/e2e/model.ini", "--out", csv, NULL};
     ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
     ck_assert(tu_contains(out, "werk"));
@@ -217,7 +196,7 @@ END_TEST
 
 /* ------------------------------------------------------------ bad input */
 
-/* Copy the e2e files into tmp, replacing the cohort with 'cohort'. */
+/* Copy the e2e files into tu_tmp, replacing the cohort with 'cohort'. */
 static void e2e_copy(const char *cohort)
 {
     const char *names[] = {"model.ini", "ref.ini", "project.ini"};
@@ -227,16 +206,16 @@ static void e2e_copy(const char *cohort)
         char *src = tu_src(rel);
         char *text = tu_read(src);
         ck_assert_ptr_nonnull(text);
-        free(tu_write(tmp, names[i], text));
+        free(tu_write(tu_tmp, names[i], text));
         free(text), free(src);
     }
-    free(tu_write(tmp, "cohort.csv", cohort));
+    free(tu_write(tu_tmp, "cohort.csv", cohort));
 }
 
 static void expect_fail(const char *cohort, const char *message)
 {
     e2e_copy(cohort);
-    char *out, *err, *proj = path_in(tmp, "project.ini"), *res = path_in(tmp, "res");
+    char *out, *err, *proj = tu_path(tu_tmp, "project.ini"), *res = tu_path(tu_tmp, "res");
     const char *args[] = {"run", proj, "--out", res, NULL};
     ck_assert_int_eq(run(args, &out, &err), 1);
     ck_assert_msg(tu_contains(err, message), "stderr '%s' lacks '%s'", err, message);
@@ -270,7 +249,7 @@ END_TEST
 START_TEST(duplicate_id_not_echoed)
 {
     e2e_copy("id,groep,werk,uren,pre,post\nSECRET7,pilot,1,2.5,4,2\nSECRET7,pilot,0,3,5,4\n");
-    char *out, *err, *proj = path_in(tmp, "project.ini");
+    char *out, *err, *proj = tu_path(tu_tmp, "project.ini");
     const char *args[] = {"run", proj, NULL};
     ck_assert_int_eq(run(args, &out, &err), 1);
     ck_assert_msg(tu_contains(err, "duplicate id in column 'id' (first seen on line 2)"), "%s",
@@ -283,11 +262,11 @@ END_TEST
 START_TEST(missing_cohort_file)
 {
     char *out, *err;
-    free(tu_write(tmp, "m.ini",
+    free(tu_write(tu_tmp, "m.ini",
                   "[model]\nname = x\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
                   "discount_rate = 0\nstakeholders = a\n[cohort]\nfile = nowhere.csv\n"
                   "group_column = g\n[outcome.y]\n"));
-    char *m = path_in(tmp, "m.ini");
+    char *m = tu_path(tu_tmp, "m.ini");
     const char *args[] = {"estimate", m, NULL};
     ck_assert_int_eq(run(args, &out, &err), 1);
     ck_assert_msg(tu_contains(err, "nowhere.csv: cannot open"), "%s", err);
@@ -298,8 +277,8 @@ END_TEST
 START_TEST(unwritable_output)
 {
     /* A path below a regular file cannot be created, even by root. */
-    char *out, *err, *file = tu_write(tmp, "plain", "x");
-    char *res = path_in(file, "res");
+    char *out, *err, *file = tu_write(tu_tmp, "plain", "x");
+    char *res = tu_path(file, "res");
     const char *args[] = {"run", "tests/data/e2e/project.ini", "--out", res, NULL};
     ck_assert_int_eq(run(args, &out, &err), 1);
     ck_assert_msg(tu_contains(err, res), "%s", err);
@@ -311,7 +290,7 @@ START_TEST(model_error_names_file_line_key)
 {
     char *out, *err;
     e2e_copy("id,groep,werk,uren,pre,post\nP1,pilot,1,2.5,4,2\n");
-    char *proj = tu_write(tmp, "project.ini",
+    char *proj = tu_write(tu_tmp, "project.ini",
                           "[scenario]\nbase = model.ini\nreference = ref.ini\n[parameters]\n"
                           "on = 1 +\n");
     const char *args[] = {"run", proj, NULL};
@@ -326,16 +305,16 @@ END_TEST
 /* Run the Almere pilot with 'threads' and 'seed'; return mc_summary.csv. */
 static char *mc_summary(const char *threads, const char *seed, const char *sub)
 {
-    char *out, *err, *res = path_in(tmp, sub), *draws = path_in(tmp, "draws.csv");
+    char *out, *err, *res = tu_path(tu_tmp, sub), *draws = tu_path(tu_tmp, "draws.csv");
     const char *args[] = {"run",     "scenarios/almere-pilot.ini", "--draws", "3000",
                           "--seed",  seed,      "--threads", threads, "--bootstrap", "200",
                           "--out",   res,       "--draws-out", draws, "-q", NULL};
     ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
-    char *sum_path = path_in(res, "mc_summary.csv");
+    char *sum_path = tu_path(res, "mc_summary.csv");
     char *sum = tu_read(sum_path);
     ck_assert_ptr_nonnull(sum);
     /* EVPI is an expected regret: never negative. */
-    char *voi_path = path_in(res, "mc_voi.csv");
+    char *voi_path = tu_path(res, "mc_voi.csv");
     char *voi = tu_read(voi_path);
     ck_assert_ptr_nonnull(voi);
     ck_assert(csv_field(voi, "evpi,", 1, ',') >= 0);
@@ -386,11 +365,11 @@ START_TEST(sensitivity_command)
      * the inputs. The work effect enters the NPV as 3 * 900 * effect (rate
      * 0; see the top of this file): society's NPV 680 falls to zero when
      * the work effect is 1/3 - 680 / 2700 = 0.0814814... */
-    char *out, *err, *res = path_in(tmp, "sens");
+    char *out, *err, *res = tu_path(tu_tmp, "sens");
     const char *args[] = {"sensitivity", "tests/data/e2e/project.ini", "--out", res, NULL};
     ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
     ck_assert(tu_contains(out, "Break-even value"));
-    char *p = path_in(res, "sens_switching.csv");
+    char *p = tu_path(res, "sens_switching.csv");
     char *csv = tu_read(p);
     ck_assert_ptr_nonnull(csv);
     ck_assert_double_eq_tol(csv_field(csv, "project,effect.werk,", 3, ','),
@@ -401,7 +380,7 @@ START_TEST(sensitivity_command)
      * SE 0.4714 (werk) and 0.7265 (uren) as printed by mkba estimate: first
      * order of werk = 2700^2 0.4714^2 / (2700^2 0.4714^2 + 120^2 0.7265^2)
      * = 0.9948; within 0.03 (Saltelli's estimator at N = 4096). */
-    char *sp = path_in(res, "sens_sobol.csv");
+    char *sp = tu_path(res, "sens_sobol.csv");
     char *sobol = tu_read(sp);
     ck_assert_ptr_nonnull(sobol);
     double w = 2700 * 0.4714045207910317, u = 120 * 0.7264831572567789;
@@ -435,7 +414,7 @@ END_TEST
 START_TEST(almere_synth_reproduces_data)
 {
     /* The committed synthetic cohort is exactly what `mkba synth` makes. */
-    char *out, *err, *csv = path_in(tmp, "cohort.csv");
+    char *out, *err, *csv = tu_path(tu_tmp, "cohort.csv");
     const char *args[] = {"synth", "data/almere-synth.ini", "--seed", "2019", "--out", csv,
                           NULL};
     ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
@@ -457,7 +436,7 @@ static Suite *cli_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("results");
     tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, run_e2e_hand_worked);
     tcase_add_test(tc, run_dutch_csv_same_result);
     tcase_add_test(tc, estimate_command);
@@ -465,7 +444,7 @@ static Suite *cli_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("bad input");
     tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, bad_number_names_line_and_column);
     tcase_add_test(tc, ragged_row);
     tcase_add_test(tc, binary_out_of_range);
@@ -476,14 +455,14 @@ static Suite *cli_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("monte carlo");
     tcase_set_timeout(tc, 300);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, mc_same_seed_same_results_any_threads);
     tcase_add_test(tc, mc_bad_options);
     tcase_add_test(tc, sensitivity_command);
     suite_add_tcase(s, tc);
     tc = tcase_create("almere");
     tcase_set_timeout(tc, 300);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, almere_costs_exceed_benefits);
     tcase_add_test(tc, almere_synth_reproduces_data);
     suite_add_tcase(s, tc);
@@ -492,9 +471,5 @@ static Suite *cli_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(cli_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(cli_suite());
 }

@@ -27,6 +27,7 @@
 #include "mkba/dist.h"
 #include "mkba/error.h"
 #include "mkba/rng.h"
+#include "testutil.h"
 
 #define SEED 20240601u
 #define N_SAMPLE 200000  /* draws for the sampler moments */
@@ -887,9 +888,5 @@ static Suite *dist_suite(void)
 int main(void)
 {
     gsl_set_error_handler_off(); /* every GSL status is checked */
-    SRunner *sr = srunner_create(dist_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(dist_suite());
 }

@@ -20,6 +20,7 @@
 #include "mkba/cohort.h"
 #include "mkba/error.h"
 #include "mkba/estimate.h"
+#include "testutil.h"
 
 #define T4 2.776445  /* t_{0.975,4}, table */
 #define T5 2.570582  /* t_{0.975,5}, table */
@@ -753,9 +754,5 @@ static Suite *estimate_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(estimate_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(estimate_suite());
 }

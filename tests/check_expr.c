@@ -15,6 +15,7 @@
 
 #include "mkba/error.h"
 #include "mkba/expr.h"
+#include "testutil.h"
 
 /* ======================= a small table of names ========================= */
 
@@ -866,9 +867,5 @@ static Suite *expr_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(expr_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(expr_suite());
 }

@@ -215,20 +215,18 @@ static void add_project(mkba_appraisal *a)
 
 /* ============================ test helpers ============================== */
 
-static char *tmp;            /* per-test temporary directory */
 static mkba_appraisal *ap;   /* per-test fixture */
 
 static void setup(void)
 {
-    tmp = tu_tmpdir();
+    tu_tmp_setup();
     ap = fixture();
 }
 
 static void teardown(void)
 {
     mkba_appraisal_free(ap);
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_tmp_teardown();
 }
 
 static int exists(const char *path)
@@ -419,7 +417,7 @@ static void row_is(const char *text, const char *first, const char *const *cells
 
 START_TEST(test_mkdir_p_nested)
 {
-    char *d = tu_path(tmp, "a/b/c");
+    char *d = tu_path(tu_tmp, "a/b/c");
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_mkdir_p(d, &err), MKBA_OK);
@@ -427,9 +425,9 @@ START_TEST(test_mkdir_p_nested)
     ck_assert_int_eq(stat(d, &st), 0);
     ck_assert(S_ISDIR(st.st_mode));
     ck_assert_int_eq(mkba_mkdir_p(d, &err), MKBA_OK); /* existing: fine */
-    char *d2 = tu_path(tmp, "a//b/c/d/");              /* doubled and trailing '/' */
+    char *d2 = tu_path(tu_tmp, "a//b/c/d/");              /* doubled and trailing '/' */
     ck_assert_int_eq(mkba_mkdir_p(d2, &err), MKBA_OK);
-    char *d3 = tu_path(tmp, "a/b/c/d");
+    char *d3 = tu_path(tu_tmp, "a/b/c/d");
     ck_assert(exists(d3));
     ck_assert_int_eq(mkba_mkdir_p("/", &err), MKBA_OK);
     ck_assert_int_eq(err.code, MKBA_OK);
@@ -441,7 +439,7 @@ END_TEST
 
 START_TEST(test_mkdir_p_errors)
 {
-    char *file = tu_write(tmp, "plain", "x\n");
+    char *file = tu_write(tu_tmp, "plain", "x\n");
     char *d = tu_path(file, "x/y");
     mkba_error err;
     mkba_error_clear(&err);
@@ -463,20 +461,20 @@ END_TEST
 START_TEST(test_afile_commit)
 {
     umask(022); /* mode expected below: 0666 & ~022 = 0644 */
-    char *p = tu_path(tmp, "x.txt");
+    char *p = tu_path(tu_tmp, "x.txt");
     mkba_error err;
     mkba_error_clear(&err);
     mkba_afile *f = mkba_afile_open(p, &err);
     ck_assert_ptr_nonnull(f);
     fputs("hello\n", mkba_afile_fp(f));
     size_t tmps;
-    ck_assert_uint_eq(count_entries(tmp, &tmps), 1); /* only the temporary file */
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 1); /* only the temporary file */
     ck_assert_uint_eq(tmps, 1);
     ck_assert(!exists(p));
     ck_assert_int_eq(mkba_afile_commit(f, &err), MKBA_OK);
     char *text = tu_read(p);
     ck_assert_str_eq(text, "hello\n");
-    ck_assert_uint_eq(count_entries(tmp, &tmps), 1);
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 1);
     ck_assert_uint_eq(tmps, 0);
     struct stat st;
     ck_assert_int_eq(stat(p, &st), 0);
@@ -488,7 +486,7 @@ END_TEST
 
 START_TEST(test_afile_replace_and_abort)
 {
-    char *p = tu_write(tmp, "x.txt", "old\n");
+    char *p = tu_write(tu_tmp, "x.txt", "old\n");
     mkba_error err;
     mkba_error_clear(&err);
     mkba_afile *f = mkba_afile_open(p, &err);
@@ -503,7 +501,7 @@ START_TEST(test_afile_replace_and_abort)
     ck_assert_str_eq(text, "old\n"); /* and after an abort */
     free(text);
     size_t tmps;
-    ck_assert_uint_eq(count_entries(tmp, &tmps), 1);
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 1);
     ck_assert_uint_eq(tmps, 0);
     f = mkba_afile_open(p, &err);
     ck_assert_ptr_nonnull(f);
@@ -513,13 +511,13 @@ START_TEST(test_afile_replace_and_abort)
     ck_assert_str_eq(text, "new\n");
     free(text);
     /* abort of a new file leaves nothing at all */
-    char *q = tu_path(tmp, "never.txt");
+    char *q = tu_path(tu_tmp, "never.txt");
     f = mkba_afile_open(q, &err);
     ck_assert_ptr_nonnull(f);
     fputs("x", mkba_afile_fp(f));
     mkba_afile_abort(f);
     ck_assert(!exists(q));
-    ck_assert_uint_eq(count_entries(tmp, &tmps), 1);
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 1);
     ck_assert_uint_eq(tmps, 0);
     mkba_afile_abort(NULL); /* no-op */
     ck_assert_int_eq(err.code, MKBA_OK);
@@ -530,7 +528,7 @@ END_TEST
 
 START_TEST(test_afile_bad_parent)
 {
-    char *file = tu_write(tmp, "plain", "x\n");
+    char *file = tu_write(tu_tmp, "plain", "x\n");
     char *p = tu_path(file, "x.csv"); /* under a regular file: fails even as root */
     mkba_error err;
     mkba_error_clear(&err);
@@ -539,9 +537,9 @@ START_TEST(test_afile_bad_parent)
     char buf[2048], expected[2048];
     snprintf(expected, sizeof expected, "%s: cannot write: Not a directory", p);
     ck_assert_str_eq(mkba_error_format(&err, buf, sizeof buf), expected);
-    ck_assert_uint_eq(count_entries(tmp, NULL), 1); /* only 'plain' */
+    ck_assert_uint_eq(count_entries(tu_tmp, NULL), 1); /* only 'plain' */
     /* a missing directory */
-    char *q = tu_path(tmp, "nodir/x.csv");
+    char *q = tu_path(tu_tmp, "nodir/x.csv");
     mkba_error_clear(&err);
     ck_assert_ptr_null(mkba_afile_open(q, &err));
     snprintf(expected, sizeof expected, "%s: cannot write: No such file or directory", q);
@@ -554,7 +552,7 @@ END_TEST
 
 START_TEST(test_afile_onto_directory)
 {
-    char *p = tu_path(tmp, "d.csv");
+    char *p = tu_path(tu_tmp, "d.csv");
     ck_assert_int_eq(mkdir(p, 0777), 0);
     mkba_error err;
     mkba_error_clear(&err);
@@ -565,7 +563,7 @@ START_TEST(test_afile_onto_directory)
     ck_assert_str_eq(err.file, p);
     ck_assert_str_eq(err.msg, "cannot write: Is a directory");
     size_t tmps;
-    ck_assert_uint_eq(count_entries(tmp, &tmps), 1); /* the directory, no temp left */
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 1); /* the directory, no temp left */
     ck_assert_uint_eq(tmps, 0);
     free(p);
 }
@@ -573,7 +571,7 @@ END_TEST
 
 START_TEST(test_afile_commit_all)
 {
-    char *p[3] = {tu_path(tmp, "a"), tu_write(tmp, "b", "old b\n"), tu_path(tmp, "c")};
+    char *p[3] = {tu_path(tu_tmp, "a"), tu_write(tu_tmp, "b", "old b\n"), tu_path(tu_tmp, "c")};
     mkba_error err;
     mkba_error_clear(&err);
     /* the third target is a directory: the set fails before any rename */
@@ -591,7 +589,7 @@ START_TEST(test_afile_commit_all)
     ck_assert_str_eq(text, "old b\n");
     free(text);
     size_t tmps;
-    ck_assert_uint_eq(count_entries(tmp, &tmps), 2); /* b and the directory c */
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 2); /* b and the directory c */
     ck_assert_uint_eq(tmps, 0);
     /* all good: all renamed */
     ck_assert_int_eq(rmdir(p[2]), 0);
@@ -605,7 +603,7 @@ START_TEST(test_afile_commit_all)
     text = tu_read(p[1]);
     ck_assert_str_eq(text, "new 1\n");
     free(text);
-    ck_assert_uint_eq(count_entries(tmp, &tmps), 3);
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 3);
     ck_assert_uint_eq(tmps, 0);
     for (int i = 0; i < 3; i++)
         free(p[i]);
@@ -616,7 +614,7 @@ END_TEST
 
 static char *write_out(void)
 {
-    char *dir = tu_path(tmp, "out/run1"); /* parents created */
+    char *dir = tu_path(tu_tmp, "out/run1"); /* parents created */
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_OK);
@@ -841,23 +839,23 @@ END_TEST
 
 START_TEST(test_write_effects_csv)
 {
-    char *p = tu_path(tmp, "eff.csv");
+    char *p = tu_path(tu_tmp, "eff.csv");
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_out_write_effects_csv(p, ap, 1, &err), MKBA_OK);
-    csvt *c = read_csv(tmp, "eff.csv", ';');
+    csvt *c = read_csv(tu_tmp, "eff.csv", ';');
     ck_assert_uint_eq(c->nrows, 3);
     ck_assert_uint_eq(c->nf[0], 15);
     ck_assert(num(c->f[2][3], 1) == -2.5);
     ck_assert(num(c->f[2][5], 1) == -3.48);
     csv_free(c);
     ck_assert_int_eq(mkba_out_write_effects_csv(p, ap, 0, &err), MKBA_OK);
-    c = read_csv(tmp, "eff.csv", ',');
+    c = read_csv(tu_tmp, "eff.csv", ',');
     ck_assert_uint_eq(c->nf[0], 15);
     ck_assert(num(c->f[2][6], 0) == -1.52);
     csv_free(c);
     size_t tmps;
-    ck_assert_uint_eq(count_entries(tmp, &tmps), 1);
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 1);
     ck_assert_uint_eq(tmps, 0);
     /* a path under a regular file */
     char *bad = tu_path(p, "x.csv");
@@ -865,7 +863,7 @@ START_TEST(test_write_effects_csv)
     char buf[2048], expected[2048];
     snprintf(expected, sizeof expected, "%s: cannot write: Not a directory", bad);
     ck_assert_str_eq(mkba_error_format(&err, buf, sizeof buf), expected);
-    ck_assert_uint_eq(count_entries(tmp, NULL), 1);
+    ck_assert_uint_eq(count_entries(tu_tmp, NULL), 1);
     free(bad);
     free(p);
 }
@@ -873,7 +871,7 @@ END_TEST
 
 START_TEST(test_write_dir_errors)
 {
-    char *file = tu_write(tmp, "plain", "x\n");
+    char *file = tu_write(tu_tmp, "plain", "x\n");
     char *dir = tu_path(file, "out");
     mkba_error err;
     mkba_error_clear(&err);
@@ -881,13 +879,13 @@ START_TEST(test_write_dir_errors)
     char buf[2048], expected[2048];
     snprintf(expected, sizeof expected, "%s: cannot create directory: Not a directory", dir);
     ck_assert_str_eq(mkba_error_format(&err, buf, sizeof buf), expected);
-    ck_assert_uint_eq(count_entries(tmp, NULL), 1);
+    ck_assert_uint_eq(count_entries(tu_tmp, NULL), 1);
     free(dir);
     free(file);
 
     /* whole or not at all: one target blocked by a directory, so none of the
      * eleven files appears and no temporary file is left */
-    dir = tu_path(tmp, "res");
+    dir = tu_path(tu_tmp, "res");
     char *blocker = tu_path(dir, "summary_nl.csv");
     ck_assert_int_eq(mkdir(dir, 0777), 0);
     ck_assert_int_eq(mkdir(blocker, 0777), 0);
@@ -1418,9 +1416,5 @@ static Suite *out_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(out_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(out_suite());
 }

@@ -35,19 +35,6 @@
 #define HOST2 "x\"&<>'\\y"
 #define HOST2_ESC "x&quot;&amp;&lt;&gt;&#39;\\y"
 
-static char *tmp;
-
-static void setup(void)
-{
-    tmp = tu_tmpdir();
-}
-
-static void teardown(void)
-{
-    tu_rmtree(tmp);
-    free(tmp);
-}
-
 /* Case-insensitive search (the report must not hold "<script" in any case). */
 static int contains_nocase(const char *hay, const char *needle)
 {
@@ -269,11 +256,11 @@ static mkba_appraisal *build(size_t n_pilot, const char *model_file, const char 
     return a;
 }
 
-/* Write the report of 'a' into tmp/name and return its text (caller
+/* Write the report of 'a' into tu_tmp/name and return its text (caller
  * frees); the write must succeed. */
 static char *report_of(const mkba_appraisal *a, const mkba_report_opts *o, const char *name)
 {
-    char *path = tu_path(tmp, name);
+    char *path = tu_path(tu_tmp, name);
     mkba_error err;
     mkba_error_clear(&err);
     mkba_status st = mkba_report_write(path, a, o, &err);
@@ -453,16 +440,16 @@ START_TEST(report_embeds_svg_charts)
         lens[i] = strlen(SVG[i]);
     ck_assert(lens[0] % 3 != lens[1] % 3 && lens[1] % 3 != lens[2] % 3 &&
               lens[0] % 3 != lens[2] % 3);
-    free(tu_write(tmp, "c0.svg", SVG[0]));
-    free(tu_write(tmp, "c1.svg", SVG[1]));
-    free(tu_write(tmp, "c2.svg", SVG[2]));
+    free(tu_write(tu_tmp, "c0.svg", SVG[0]));
+    free(tu_write(tu_tmp, "c1.svg", SVG[1]));
+    free(tu_write(tu_tmp, "c2.svg", SVG[2]));
     char n0[] = "c0", n1[] = "c1", n2[] = "c2", n3[] = "gone";
     char t0[] = "Chart <A> & \"B\"", t1[] = "Second", t2[] = "Third", t3[] = "Not rendered";
     mkba_chart charts[4] = {{.name = n0, .title = t0, .rendered = 1},
                             {.name = n3, .title = t3, .rendered = 0},
                             {.name = n1, .title = t1, .rendered = 1},
                             {.name = n2, .title = t2, .rendered = 1}};
-    mkba_chart_set set = {.dir = tmp, .n = 4, .charts = charts, .gnuplot_missing = 0};
+    mkba_chart_set set = {.dir = tu_tmp, .n = 4, .charts = charts, .gnuplot_missing = 0};
     mkba_appraisal *a = build(30, "model.ini", "");
     mkba_report_opts o = {.lang_nl = 0, .charts = &set};
     char *h = report_of(a, &o, "charts.html");
@@ -494,7 +481,7 @@ END_TEST
 START_TEST(report_without_charts_says_why)
 {
     mkba_appraisal *a = build(30, "model.ini", "");
-    mkba_chart_set missing = {.dir = tmp, .n = 0, .charts = NULL, .gnuplot_missing = 1};
+    mkba_chart_set missing = {.dir = tu_tmp, .n = 0, .charts = NULL, .gnuplot_missing = 1};
     mkba_report_opts o1 = {.charts = NULL}, o2 = {.charts = &missing};
     mkba_report_opts o3 = {.charts = NULL, .charts_skipped = 1};
     mkba_report_opts o4 = {.lang_nl = 1, .charts = &missing};
@@ -514,10 +501,10 @@ START_TEST(report_chart_unreadable_is_an_error)
 {
     char name[] = "nothere", title[] = "Missing";
     mkba_chart c = {.name = name, .title = title, .rendered = 1};
-    mkba_chart_set set = {.dir = tmp, .n = 1, .charts = &c};
+    mkba_chart_set set = {.dir = tu_tmp, .n = 1, .charts = &c};
     mkba_appraisal *a = build(30, "model.ini", "");
     mkba_report_opts o = {.charts = &set};
-    char *path = tu_path(tmp, "r.html"), *svg = tu_path(tmp, "nothere.svg");
+    char *path = tu_path(tu_tmp, "r.html"), *svg = tu_path(tu_tmp, "nothere.svg");
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_report_write(path, a, &o, &err), MKBA_EIO);
@@ -534,14 +521,14 @@ END_TEST
 
 START_TEST(report_refuses_input_paths)
 {
-    char *model = tu_write(tmp, "model.ini", "[model]\n");
-    char *c1 = tu_write(tmp, "pilot.csv", "id\n"), *c2 = tu_write(tmp, "control.csv", "id\n");
+    char *model = tu_write(tu_tmp, "model.ini", "[model]\n");
+    char *c1 = tu_write(tu_tmp, "pilot.csv", "id\n"), *c2 = tu_write(tu_tmp, "control.csv", "id\n");
     char *cohorts = mkba_xmalloc(strlen(c1) + strlen(c2) + 3);
     sprintf(cohorts, "%s, %s", c1, c2);
     mkba_appraisal *a = build(30, model, cohorts);
     free(a->scenarios[1].file);
-    a->scenarios[1].file = tu_write(tmp, "proj.ini", "[scenario]\n");
-    char *link = tu_path(tmp, "link.html");
+    a->scenarios[1].file = tu_write(tu_tmp, "proj.ini", "[scenario]\n");
+    char *link = tu_path(tu_tmp, "link.html");
     ck_assert_int_eq(symlink(a->scenarios[1].file, link), 0);
     mkba_error err;
     char msg[2048], want[2048];
@@ -563,14 +550,14 @@ START_TEST(report_refuses_input_paths)
     ck_assert_int_eq(mkba_report_check_path(c2, a, &err), MKBA_EINVAL);
     ck_assert(tu_contains(err.msg, "is a cohort file"));
 
-    char *fresh = tu_path(tmp, "fresh.html");
+    char *fresh = tu_path(tu_tmp, "fresh.html");
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_report_check_path(fresh, a, &err), MKBA_OK);
     ck_assert_int_eq(mkba_report_write(fresh, a, NULL, &err), MKBA_OK);
     /* an existing report may be replaced */
     ck_assert_int_eq(mkba_report_write(fresh, a, NULL, &err), MKBA_OK);
 
-    char *nodir = tu_path(tmp, "no/such/dir/r.html");
+    char *nodir = tu_path(tu_tmp, "no/such/dir/r.html");
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_report_write(nodir, a, NULL, &err), MKBA_EIO);
     ck_assert_str_eq(err.file, nodir);
@@ -617,7 +604,7 @@ static void check_well_formed(const char *path, const char *html)
     ck_assert_uint_eq(count_of(html, "<html"), 1);
     if (system("command -v python3 >/dev/null 2>&1") != 0)
         return; /* the stricter check is optional */
-    char *py = tu_write(tmp, "check_html.py", PY_CHECK);
+    char *py = tu_write(tu_tmp, "check_html.py", PY_CHECK);
     char cmd[4096], out[4096] = "";
     snprintf(cmd, sizeof cmd, "python3 '%s' '%s' 2>&1", py, path);
     FILE *p = popen(cmd, "r");
@@ -631,10 +618,10 @@ static void check_well_formed(const char *path, const char *html)
 
 START_TEST(report_is_well_formed)
 {
-    free(tu_write(tmp, "c0.svg", SVG[0]));
+    free(tu_write(tu_tmp, "c0.svg", SVG[0]));
     char n0[] = "c0", t0[] = "Chart";
     mkba_chart c = {.name = n0, .title = t0, .rendered = 1};
-    mkba_chart_set set = {.dir = tmp, .n = 1, .charts = &c};
+    mkba_chart_set set = {.dir = tu_tmp, .n = 1, .charts = &c};
     mkba_appraisal *a = build(3, "model.ini", "");
     free(a->effects[0].label); /* the other branches: no label, only a name (and unit) */
     a->effects[0].label = mkba_xstrdup("");
@@ -642,7 +629,7 @@ START_TEST(report_is_well_formed)
     a->items[1].label = mkba_xstrdup("");
     for (int nl = 0; nl < 2; nl++) {
         mkba_report_opts o = {.lang_nl = nl, .charts = &set};
-        char *html = report_of(a, &o, "wf.html"), *path = tu_path(tmp, "wf.html");
+        char *html = report_of(a, &o, "wf.html"), *path = tu_path(tu_tmp, "wf.html");
         check_well_formed(path, html);
         free(html), free(path);
     }
@@ -674,7 +661,7 @@ static char *sha256_of(const char *rel)
  * per group, so every count is suppressed. */
 START_TEST(cli_e2e_report_english)
 {
-    char *rep = tu_path(tmp, "e2e.html"), *out, *err;
+    char *rep = tu_path(tu_tmp, "e2e.html"), *out, *err;
     const char *args[] = {"run", "tests/data/e2e/project.ini", "--report", rep, NULL};
     ck_assert_int_eq(run(args, &out, &err), 0);
     ck_assert_msg(tu_contains(out, "Report written to"), "%s", out);
@@ -694,7 +681,7 @@ START_TEST(cli_e2e_report_english)
     char *hash = sha256_of("tests/data/e2e/model.ini");
     ck_assert_msg(tu_contains(h, hash), "the report lacks the model's SHA-256 %s", hash);
     ck_assert(tu_contains(h, "tests/data/e2e/cohort.csv"));
-    char *path = tu_path(tmp, "e2e.html");
+    char *path = tu_path(tu_tmp, "e2e.html");
     check_well_formed(path, h);
     free(h), free(hash), free(path), free(rep), free(out), free(err);
 }
@@ -702,7 +689,7 @@ END_TEST
 
 START_TEST(cli_e2e_report_dutch)
 {
-    char *rep = tu_path(tmp, "e2e_nl.html"), *res = tu_path(tmp, "res"), *out, *err;
+    char *rep = tu_path(tu_tmp, "e2e_nl.html"), *res = tu_path(tu_tmp, "res"), *out, *err;
     const char *args[] = {"run",  "tests/data/e2e/project.ini", "--report", rep, "--lang", "nl",
                           "--out", res, "-q", NULL};
     ck_assert_int_eq(run(args, &out, &err), 0);
@@ -749,10 +736,10 @@ static const char GIVEN_MODEL[] =
 
 static void write_given(void)
 {
-    free(tu_write(tmp, "model.ini", GIVEN_MODEL));
-    free(tu_write(tmp, "ref.ini", "[scenario]\nname = ref\nlabel = Regular practice\n"
+    free(tu_write(tu_tmp, "model.ini", GIVEN_MODEL));
+    free(tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nlabel = Regular practice\n"
                                   "base = model.ini\n"));
-    free(tu_write(tmp, "proj.ini", "[scenario]\nname = proj\nlabel = The project " HOST2 "\n"
+    free(tu_write(tu_tmp, "proj.ini", "[scenario]\nname = proj\nlabel = The project " HOST2 "\n"
                                    "base = model.ini\nreference = ref.ini\n"
                                    "[parameters]\non = 1\nbonus = 5\n"
                                    "[item.staff]\nprice = 50000 + 0 * bonus\n"));
@@ -761,7 +748,7 @@ static void write_given(void)
 START_TEST(cli_report_monte_carlo_and_sensitivity)
 {
     write_given();
-    char *proj = tu_path(tmp, "proj.ini"), *rep = tu_path(tmp, "mc_nl.html"), *out, *err;
+    char *proj = tu_path(tu_tmp, "proj.ini"), *rep = tu_path(tu_tmp, "mc_nl.html"), *out, *err;
     const char *args[] = {"run",    proj,  "--draws", "200", "--seed", "7", "--sensitivity",
                           "--sobol", "0", "--report", rep,   "--lang", "nl", "-q", NULL};
     ck_assert_int_eq(run(args, &out, &err), 0);
@@ -787,12 +774,12 @@ START_TEST(cli_report_monte_carlo_and_sensitivity)
     ck_assert(!contains_nocase(h, "<script"));
     ck_assert(!tu_contains(h, "<b>found</b>") && !tu_contains(h, "<i>X</i>"));
     ck_assert(!tu_contains(h, "onderdrukt")); /* nothing to suppress */
-    char *path = tu_path(tmp, "mc_nl.html");
+    char *path = tu_path(tu_tmp, "mc_nl.html");
     check_well_formed(path, h);
     free(h), free(path);
     free(out), free(err);
     /* English */
-    char *rep_en = tu_path(tmp, "mc_en.html");
+    char *rep_en = tu_path(tu_tmp, "mc_en.html");
     const char *args_en[] = {"sensitivity", proj, "--sobol", "0", "--report", rep_en, NULL};
     ck_assert_int_eq(run(args_en, &out, &err), 0);
     h = tu_read(rep_en);
@@ -809,8 +796,8 @@ END_TEST
 START_TEST(cli_report_errors)
 {
     write_given();
-    char *proj = tu_path(tmp, "proj.ini"), *model = tu_path(tmp, "model.ini");
-    char *res = tu_path(tmp, "res"), *out, *err;
+    char *proj = tu_path(tu_tmp, "proj.ini"), *model = tu_path(tu_tmp, "model.ini");
+    char *res = tu_path(tu_tmp, "res"), *out, *err;
     /* the report would overwrite the model: refused before anything is written */
     const char *a1[] = {"run", proj, "--report", model, "--out", res, NULL};
     ck_assert_int_eq(run(a1, &out, &err), 1);
@@ -825,7 +812,7 @@ START_TEST(cli_report_errors)
     free(text), free(out), free(err);
     /* a scenario file, named differently */
     char other[2048];
-    snprintf(other, sizeof other, "%s/./proj.ini", tmp);
+    snprintf(other, sizeof other, "%s/./proj.ini", tu_tmp);
     const char *a2[] = {"sensitivity", proj, "--report", other, NULL};
     ck_assert_int_eq(run(a2, &out, &err), 1);
     ck_assert_msg(tu_contains(err, "is a scenario file; --report would overwrite it"), "%s",
@@ -854,8 +841,8 @@ END_TEST
  * outside --out, in a directory that does not exist, stays an error. */
 START_TEST(cli_report_inside_new_out)
 {
-    char *res = tu_path(tmp, "newres"), *rep = tu_path(tmp, "newres/sub/r.html");
-    char *draws = tu_path(tmp, "newres/d/draws.csv"), *out, *err;
+    char *res = tu_path(tu_tmp, "newres"), *rep = tu_path(tu_tmp, "newres/sub/r.html");
+    char *draws = tu_path(tu_tmp, "newres/d/draws.csv"), *out, *err;
     const char *a1[] = {"run",   "tests/data/e2e/project.ini", "--out", res, "--report", rep,
                         "--draws", "20", "--bootstrap", "0", "--draws-out", draws, "-q", NULL};
     ck_assert_int_eq(run(a1, &out, &err), 0);
@@ -863,7 +850,7 @@ START_TEST(cli_report_inside_new_out)
     ck_assert_int_eq(stat(rep, &st), 0);
     ck_assert_int_eq(stat(draws, &st), 0);
     free(out), free(err);
-    char *lost = tu_path(tmp, "nodir/r.html"), *res2 = tu_path(tmp, "newres2");
+    char *lost = tu_path(tu_tmp, "nodir/r.html"), *res2 = tu_path(tu_tmp, "newres2");
     const char *a2[] = {"run", "tests/data/e2e/project.ini", "--out", res2, "--report", lost,
                         NULL};
     ck_assert_int_eq(run(a2, &out, &err), 1);
@@ -892,9 +879,9 @@ static size_t entries_in(const char *dir, const char *suffix)
 START_TEST(cli_report_charts)
 {
     int gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
-    char *tdir = tu_path(tmp, "tmpdir"), *r1 = tu_path(tmp, "r1.html");
-    char *r2 = tu_path(tmp, "r2.html"), *r3 = tu_path(tmp, "r3.html");
-    char *res = tu_path(tmp, "res"), *res3 = tu_path(tmp, "res3"), *out, *err;
+    char *tdir = tu_path(tu_tmp, "tmpdir"), *r1 = tu_path(tu_tmp, "r1.html");
+    char *r2 = tu_path(tu_tmp, "r2.html"), *r3 = tu_path(tu_tmp, "r3.html");
+    char *res = tu_path(tu_tmp, "res"), *res3 = tu_path(tu_tmp, "res3"), *out, *err;
     ck_assert_int_eq(mkdir(tdir, 0777), 0);
     const char *old = getenv("TMPDIR");
     char *saved = old ? mkba_xstrdup(old) : NULL;
@@ -946,7 +933,7 @@ END_TEST
 START_TEST(appraisal_carries_parameters)
 {
     write_given();
-    char *ref = tu_path(tmp, "ref.ini"), *proj = tu_path(tmp, "proj.ini");
+    char *ref = tu_path(tu_tmp, "ref.ini"), *proj = tu_path(tu_tmp, "proj.ini");
     const char *projects[] = {proj};
     mkba_error err;
     mkba_error_clear(&err);
@@ -1074,12 +1061,12 @@ START_TEST(report_opens_in_chromium)
                   "MKBA_SKIP_BROWSER=1 to skip this test",
                   bin ? " at " : "", bin ? bin : "");
     /* a report with a chart, in Dutch */
-    free(tu_write(tmp, "c0.svg", SVG[0]));
-    free(tu_write(tmp, "c2.svg", SVG[2]));
+    free(tu_write(tu_tmp, "c0.svg", SVG[0]));
+    free(tu_write(tu_tmp, "c2.svg", SVG[2]));
     char n0[] = "c0", n2[] = "c2", t0[] = "Staafje", t2[] = "Tekst";
     mkba_chart charts[2] = {{.name = n0, .title = t0, .rendered = 1},
                             {.name = n2, .title = t2, .rendered = 1}};
-    mkba_chart_set set = {.dir = tmp, .n = 2, .charts = charts};
+    mkba_chart_set set = {.dir = tu_tmp, .n = 2, .charts = charts};
     mkba_appraisal *a = build(3, "model.ini", "");
     mkba_report_opts o = {.lang_nl = 1, .charts = &set};
     free(report_of(a, &o, "browser.html"));
@@ -1087,17 +1074,17 @@ START_TEST(report_opens_in_chromium)
     /* an absolute file:// URL */
     char cwd[4096];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-    char *html = tu_path(tmp, "browser.html");
+    char *html = tu_path(tu_tmp, "browser.html");
     char url[8192], shot_arg[4096], profile_arg[4096];
     snprintf(url, sizeof url, "file://%s%s%s", html[0] == '/' ? "" : cwd,
              html[0] == '/' ? "" : "/", html);
-    char *shot = tu_path(tmp, "shot.png"), *profile = tu_path(tmp, "profile");
-    char *log = tu_path(tmp, "chromium.log");
+    char *shot = tu_path(tu_tmp, "shot.png"), *profile = tu_path(tu_tmp, "profile");
+    char *log = tu_path(tu_tmp, "chromium.log");
     snprintf(shot_arg, sizeof shot_arg, "--screenshot=%s", shot);
     snprintf(profile_arg, sizeof profile_arg, "--user-data-dir=%s", profile);
     char *argv[] = {bin, "--headless", "--no-sandbox", "--disable-gpu", profile_arg,
                     shot_arg, "--window-size=1280,2000", url, NULL};
-    int rc = run_bounded(argv, tmp, log, 60);
+    int rc = run_bounded(argv, tu_tmp, log, 60);
     char *text = tu_read(log);
     ck_assert_msg(rc == 0, "chromium exited with %d (-1: killed after 60 s or crashed): %s", rc,
                   text ? text : "");
@@ -1127,7 +1114,7 @@ static Suite *report_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("content");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, report_figures_both_languages);
     tcase_add_test(tc, report_escapes_hostile_labels);
     tcase_add_test(tc, report_suppresses_small_counts);
@@ -1135,24 +1122,24 @@ static Suite *report_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("charts");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, report_embeds_svg_charts);
     tcase_add_test(tc, report_without_charts_says_why);
     tcase_add_test(tc, report_chart_unreadable_is_an_error);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, report_refuses_input_paths);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("params");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, appraisal_carries_parameters);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_set_timeout(tc, 300); /* the binary may run under valgrind */
     tcase_add_test(tc, cli_e2e_report_english);
     tcase_add_test(tc, cli_e2e_report_dutch);
@@ -1163,7 +1150,7 @@ static Suite *report_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("browser");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, report_opens_in_chromium);
     suite_add_tcase(s, tc);
@@ -1172,9 +1159,5 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(report_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(report_suite());
 }

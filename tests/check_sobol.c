@@ -18,6 +18,7 @@
 
 #include "mkba/dist.h"
 #include "mkba/sobol.h"
+#include "testutil.h"
 
 #define TOL 0.03
 #define N_BIG 20000
@@ -369,9 +370,5 @@ static Suite *sobol_suite(void)
 int main(void)
 {
     gsl_set_error_handler_off();
-    SRunner *sr = srunner_create(sobol_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(sobol_suite());
 }

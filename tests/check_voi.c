@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mkba/voi.h"
+#include "testutil.h"
 
 #define N_EVPI 400000   /* draws for the EVPI closed forms */
 #define N_EVPPI 200000  /* draws for the EVPPI cases: default bins 200, 1000 per bin */
@@ -489,9 +490,5 @@ static Suite *voi_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(voi_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(voi_suite());
 }

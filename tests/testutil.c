@@ -201,3 +201,26 @@ int tu_run(const char *cwd, const char *const *args, char **out, char **err)
     unlink(errp);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+char *tu_tmp;
+
+void tu_tmp_setup(void)
+{
+    tu_tmp = tu_tmpdir();
+}
+
+void tu_tmp_teardown(void)
+{
+    tu_rmtree(tu_tmp);
+    free(tu_tmp);
+    tu_tmp = NULL;
+}
+
+int tu_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -3,6 +3,7 @@
 #ifndef MKBA_TESTUTIL_H
 #define MKBA_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
 
 /* A fresh directory under $TMPDIR (or /tmp); the caller frees the string
@@ -39,6 +40,17 @@ char *tu_src(const char *rel);
  * MKBA_VALGRIND=1 the binary runs under valgrind, and a valgrind error
  * counts as exit status 99. */
 int tu_run(const char *cwd, const char *const *args, char **out, char **err);
+
+/* A per-test temporary directory for Check fixtures:
+ * tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown) gives each
+ * test a fresh tu_tmp (tu_tmpdir) and removes it afterwards. */
+extern char *tu_tmp;
+void tu_tmp_setup(void);
+void tu_tmp_teardown(void);
+
+/* Run every test of 's' (which it frees) and return the program's exit
+ * status: EXIT_SUCCESS when none failed. */
+int tu_run_suite(Suite *s);
 
 /* 1 if 'hay' contains 'needle'. */
 int tu_contains(const char *hay, const char *needle);

@@ -20,7 +20,6 @@
  * tests/data/bad/model.ini (53 lines, so text appended starts on line 54)
  * and of the cohort text given in the case (header = line 1). */
 #include <check.h>
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,36 +140,22 @@ static uint64_t fnv1a(const char *path)
     return h;
 }
 
-static void snap_walk(snap *s, const char *root, const char *rel)
+static int snap_entry(const char *rel, const char *full, const struct stat *st, void *ctx)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s%s%s", root, *rel ? "/" : "", rel);
-    DIR *dp = opendir(dir);
-    ck_assert_msg(dp != NULL, "cannot list %s", dir);
-    struct dirent *de;
-    while ((de = readdir(dp)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char sub[4096], full[8192], line[8400];
-        snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
-        snprintf(full, sizeof full, "%s/%s", root, sub);
-        struct stat st;
-        ck_assert_int_eq(lstat(full, &st), 0);
-        if (S_ISREG(st.st_mode))
-            snprintf(line, sizeof line, "%s file %lld %llx", sub, (long long)st.st_size,
-                     (unsigned long long)fnv1a(full));
-        else
-            snprintf(line, sizeof line, "%s %s", sub, S_ISDIR(st.st_mode) ? "dir" : "other");
-        if (s->n == s->cap) {
-            s->cap = s->cap ? 2 * s->cap : 32;
-            s->lines = realloc(s->lines, s->cap * sizeof *s->lines);
-            ck_assert_ptr_nonnull(s->lines);
-        }
-        s->lines[s->n++] = strdup(line);
-        if (S_ISDIR(st.st_mode))
-            snap_walk(s, root, sub);
+    snap *s = ctx;
+    char line[8400];
+    if (S_ISREG(st->st_mode))
+        snprintf(line, sizeof line, "%s file %lld %llx", rel, (long long)st->st_size,
+                 (unsigned long long)fnv1a(full));
+    else
+        snprintf(line, sizeof line, "%s %s", rel, S_ISDIR(st->st_mode) ? "dir" : "other");
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 32;
+        s->lines = realloc(s->lines, s->cap * sizeof *s->lines);
+        ck_assert_ptr_nonnull(s->lines);
     }
-    closedir(dp);
+    s->lines[s->n++] = strdup(line);
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -182,7 +167,7 @@ static int cmp_str(const void *a, const void *b)
 static char *snapshot(const char *root)
 {
     snap s = {0};
-    snap_walk(&s, root, "");
+    tu_walk(root, snap_entry, &s);
     qsort(s.lines, s.n, sizeof *s.lines, cmp_str);
     size_t len = 1;
     for (size_t i = 0; i < s.n; i++)

@@ -13,7 +13,6 @@
  * the assertions hold for any. */
 #define _DEFAULT_SOURCE /* usleep */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -38,27 +37,6 @@ typedef struct snap {
     size_t len[MAX_FILES];
 } snap;
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot read %s", path);
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    ck_assert_ptr_nonnull(buf);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            ck_assert_ptr_nonnull(buf);
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 /* results.json and the report hold the moment of the run, as
  * "2026-11-23T06:43:22Z": blank every such time stamp. */
 static void mask_run_date(char *text, size_t len)
@@ -75,36 +53,27 @@ static void mask_run_date(char *text, size_t len)
     }
 }
 
-/* Add the files of root/sub to s; a temporary name fails the test. */
-static void snap_dir(snap *s, const char *root, const char *sub)
+/* Add a file to s (a tu_walk_fn); a temporary name fails the test. */
+static int snap_entry(const char *rel, const char *full, const struct stat *st, void *ctx)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s%s%s", root, *sub ? "/" : "", sub);
-    DIR *d = opendir(dir);
-    ck_assert_msg(d != NULL, "cannot open %s", dir);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        const char *nm = e->d_name;
-        if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
-            continue;
-        ck_assert_msg(!strstr(nm, ".tmp.") && !strstr(nm, ".mkba-charts"),
-                      "a temporary file was left behind: %s/%s", dir, nm);
-        char rel[2048], full[4096 + 2048];
-        snprintf(rel, sizeof rel, "%s%s%s", sub, *sub ? "/" : "", nm);
-        snprintf(full, sizeof full, "%s/%s", root, rel);
-        struct stat st;
-        ck_assert_int_eq(stat(full, &st), 0);
-        if (S_ISDIR(st.st_mode)) {
-            snap_dir(s, root, rel);
-            continue;
-        }
-        ck_assert_uint_lt(s->n, MAX_FILES);
-        s->name[s->n] = strdup(rel);
-        s->text[s->n] = slurp(full, &s->len[s->n]);
-        mask_run_date(s->text[s->n], s->len[s->n]);
-        s->n++;
-    }
-    closedir(d);
+    snap *s = ctx;
+    ck_assert_msg(!strstr(rel, ".tmp.") && !strstr(rel, ".mkba-charts"),
+                  "a temporary file was left behind: %s", full);
+    if (S_ISDIR(st->st_mode))
+        return 0;
+    ck_assert_uint_lt(s->n, MAX_FILES);
+    s->name[s->n] = strdup(rel);
+    s->text[s->n] = tu_read_len(full, &s->len[s->n]);
+    ck_assert_msg(s->text[s->n] != NULL, "cannot read %s", full);
+    mask_run_date(s->text[s->n], s->len[s->n]);
+    s->n++;
+    return 0;
+}
+
+/* Every file below 'root' into s. */
+static void snap_dir(snap *s, const char *root)
+{
+    tu_walk(root, snap_entry, s);
 }
 
 static void snap_free(snap *s)
@@ -195,8 +164,8 @@ START_TEST(stopped_run_leaves_old_or_new)
     double took = now() - t0;
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the second run failed");
     snap olds = {0}, news = {0};
-    snap_dir(&olds, old_dir, "");
-    snap_dir(&news, new_dir, "");
+    snap_dir(&olds, old_dir);
+    snap_dir(&news, new_dir);
     ck_assert_uint_gt(olds.n, 20); /* tables, charts, report */
     /* Stops at 5%, 15%, ..., 95% of the run's duration; SIGINT and SIGTERM
      * in turn. */
@@ -212,7 +181,7 @@ START_TEST(stopped_run_leaves_old_or_new)
             ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "run %d failed", k);
         }
         snap now_s = {0};
-        snap_dir(&now_s, work, ""); /* fails on a temporary file */
+        snap_dir(&now_s, work); /* fails on a temporary file */
         for (size_t i = 0; i < now_s.n; i++) {
             const char *nm = now_s.name[i];
             ck_assert_msg(same(&now_s, i, &olds, find(&olds, nm)) ||

@@ -16,7 +16,6 @@
  * Temporary files live in a fresh directory per test (tu_dir). */
 #include <check.h>
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,42 +64,37 @@ static char *squash(const char *text)
     return out;
 }
 
-/* Every regular file under 'dir' (recursively) concatenated, each preceded
- * by its path: one text to search for what must not be there. */
-static void slurp_tree(const char *dir, char **all, size_t *len)
+/* The text of every file below a directory, each preceded by its path. */
+typedef struct tree {
+    char *all;
+    size_t len;
+} tree;
+
+static int tree_add(const char *rel, const char *full, const struct stat *st, void *ctx)
 {
-    DIR *d = opendir(dir);
-    ck_assert_msg(d != NULL, "cannot open %s", dir);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        ck_assert_int_eq(stat(path, &st), 0);
-        if (S_ISDIR(st.st_mode)) {
-            slurp_tree(path, all, len);
-            continue;
-        }
-        char *text = tu_read(path);
-        ck_assert_msg(text != NULL, "cannot read %s", path);
-        size_t add = strlen(path) + strlen(text) + 2;
-        *all = realloc(*all, *len + add + 1);
-        ck_assert_ptr_nonnull(*all);
-        snprintf(*all + *len, add + 1, "%s\n%s\n", path, text);
-        *len += add;
-        free(text);
-    }
-    closedir(d);
+    (void)rel;
+    tree *t = ctx;
+    if (S_ISDIR(st->st_mode))
+        return 0;
+    char *text = tu_read(full);
+    ck_assert_msg(text != NULL, "cannot read %s", full);
+    size_t add = strlen(full) + strlen(text) + 2;
+    t->all = realloc(t->all, t->len + add + 1);
+    ck_assert_ptr_nonnull(t->all);
+    snprintf(t->all + t->len, add + 1, "%s\n%s\n", full, text);
+    t->len += add;
+    free(text);
+    return 0;
 }
 
+/* Every file under 'dir' (recursively) concatenated, each preceded by its
+ * path: one text to search for what must not be there (caller frees). */
 static char *tree_text(const char *dir)
 {
-    char *all = calloc(1, 1);
-    size_t len = 0;
-    slurp_tree(dir, &all, &len);
-    return all;
+    tree t = {calloc(1, 1), 0};
+    ck_assert_ptr_nonnull(t.all);
+    tu_walk(dir, tree_add, &t);
+    return t.all;
 }
 
 /* Field 'col' (0-based) of line 'row' (0 = header) of CSV text, unquoted

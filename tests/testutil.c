@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -50,29 +51,62 @@ char *tu_write(const char *dir, const char *name, const char *text)
     return path;
 }
 
-char *tu_read(const char *path)
+char *tu_read_len(const char *path, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return NULL;
-    size_t cap = 4096, len = 0;
+    size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len - 1, fp)) > 0) {
-        len += got;
-        if (cap - len - 1 == 0) {
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
             char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
+            if (!nb)
                 free(buf);
-                buf = NULL;
-            }
             buf = nb;
         }
     }
     fclose(fp);
     if (buf)
-        buf[len] = '\0';
+        buf[n] = '\0';
+    if (len)
+        *len = n;
     return buf;
+}
+
+char *tu_read(const char *path)
+{
+    return tu_read_len(path, NULL);
+}
+
+/* One directory of tu_walk(): 'rel' is its path below 'root' ("" for root). */
+static void walk_dir(const char *root, const char *rel, tu_walk_fn fn, void *ctx)
+{
+    char *dir = *rel ? tu_path(root, rel) : strdup(root);
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot list %s", dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *sub = *rel ? tu_path(rel, e->d_name) : strdup(e->d_name);
+        char *full = tu_path(root, sub);
+        struct stat st;
+        ck_assert_msg(lstat(full, &st) == 0, "cannot stat %s", full);
+        if (fn(sub, full, &st, ctx) == 0 && S_ISDIR(st.st_mode))
+            walk_dir(root, sub, fn, ctx);
+        free(sub);
+        free(full);
+    }
+    closedir(d);
+    free(dir);
+}
+
+void tu_walk(const char *root, tu_walk_fn fn, void *ctx)
+{
+    walk_dir(root, "", fn, ctx);
 }
 
 struct tu_dir {

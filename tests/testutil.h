@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 /* A fresh directory under $TMPDIR (or /tmp); the caller frees the string
  * and may remove the tree with tu_rmtree(). */
@@ -17,8 +18,19 @@ char *tu_write(const char *dir, const char *name, const char *text);
 /* "dir/name", malloc'ed (caller frees). */
 char *tu_path(const char *dir, const char *name);
 
-/* The whole content of 'path' (caller frees), or NULL if it cannot be read. */
+/* The whole content of 'path' (caller frees), or NULL if it cannot be read;
+ * always NUL-terminated. tu_read_len() also gives its length in bytes (the
+ * file may hold NULs); 'len' may be NULL. */
 char *tu_read(const char *path);
+char *tu_read_len(const char *path, size_t *len);
+
+/* Call 'fn' for every entry below 'root' (not "." or ".."), directories
+ * before what they hold, in readdir order: 'rel' is its path below 'root',
+ * 'full' root/rel, 'st' its lstat (symbolic links are not followed). 'fn'
+ * returns 0 to go on into a directory, anything else to skip it. An entry
+ * that cannot be listed or stat'ed fails the test. */
+typedef int (*tu_walk_fn)(const char *rel, const char *full, const struct stat *st, void *ctx);
+void tu_walk(const char *root, tu_walk_fn fn, void *ctx);
 
 /* A fresh temporary directory (tu_tmpdir) that keeps the paths it hands
  * out, for fixtures whose tests name many files: the paths live until

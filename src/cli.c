@@ -3,7 +3,6 @@
  *
  * Exit codes: 0 success, 1 a failed run (bad input, I/O), 2 a usage error. */
 #include <errno.h>
-#include <ftw.h>
 #include <gsl/gsl_errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -451,13 +450,10 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
     return st;
 }
 
-/* --two-way A,B */
+/* --two-way A,B (its form checked by parse_opts) */
 static mkba_status two_way(const opts *o, const mkba_model *m, mkba_appraisal *a, mkba_error *err)
 {
     const char *comma = strchr(o->two_way, ',');
-    if (!comma || comma == o->two_way || !comma[1])
-        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
-                              "--two-way expects two inputs as NAME1,NAME2, got '%s'", o->two_way);
     char *first = mkba_xstrndup(o->two_way, (size_t)(comma - o->two_way));
     mkba_status st = mkba_sens_twoway(a->sens, mkba_model_plan(m), first, comma + 1,
                                       o->steps ? o->steps : 5, err);
@@ -465,7 +461,7 @@ static mkba_status two_way(const opts *o, const mkba_model *m, mkba_appraisal *a
     return st;
 }
 
-/* Is 'path' (stat'ed as *st) the file 'other'? Compared by device and
+/* Is the file stat'ed as *st the file 'other'? Compared by device and
  * inode, so "./x.csv", a symbolic link or a hard link are caught too. */
 static int same_inode(const struct stat *st, const char *other)
 {
@@ -473,59 +469,44 @@ static int same_inode(const struct stat *st, const char *other)
     return other && stat(other, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino;
 }
 
-/* Which input of this run 'path' is ("the model file", "a scenario file",
- * "a cohort file"), or NULL when it is none. */
-static const char *input_kind(const char *path, const mkba_model *m, const mkba_appraisal *a)
+/* Which input of this run the file stat'ed as *st is ("the model file", "a
+ * scenario file", "a cohort file"), or NULL when it is none. */
+static const char *input_kind(const struct stat *st, const mkba_model *m,
+                              const mkba_appraisal *a)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return NULL;
-    if (same_inode(&st, a->model_file))
+    if (same_inode(st, a->model_file))
         return "the model file";
     for (size_t i = 0; i < a->n_scenarios; i++)
-        if (same_inode(&st, a->scenarios[i].file))
+        if (same_inode(st, a->scenarios[i].file))
             return "a scenario file";
     const mkba_cohort_spec *cs = mkba_model_cohort_spec(m);
-    if (cs && (same_inode(&st, cs->file) || same_inode(&st, cs->pilot_file) ||
-               same_inode(&st, cs->control_file)))
+    if (cs && (same_inode(st, cs->file) || same_inode(st, cs->pilot_file) ||
+               same_inode(st, cs->control_file)))
         return "a cohort file";
     return NULL;
 }
 
-/* Whether 'path' lies inside the --out directory (as written: "res/x.html"
- * with --out res or res/), whose missing directories are made before the
- * file is written. */
-static size_t out_len(const opts *o)
+/* When 'path' lies inside the --out directory (as written: "res/x.html"
+ * with --out res or res/), the rest of it after "res/"; else NULL. Such a
+ * file's missing directories are made before it is written. */
+static const char *out_rel(const opts *o, const char *path)
 {
+    if (!o->out || o->out_is_file)
+        return NULL;
     size_t n = strlen(o->out);
     while (n > 1 && o->out[n - 1] == '/')
         n--;
-    return n;
-}
-
-static int under_out(const opts *o, const char *path)
-{
-    if (!o->out || o->out_is_file)
-        return 0;
-    size_t n = out_len(o);
-    return strncmp(path, o->out, n) == 0 && path[n] == '/' && !strstr(path + n, "/../");
-}
-
-/* The directory part of 'path' ("." for none); the caller frees it. */
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return mkba_xstrdup(".");
-    return mkba_xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (strncmp(path, o->out, n) != 0 || path[n] != '/' || strstr(path + n, "/../"))
+        return NULL;
+    return path + n + 1;
 }
 
 /* An output file inside --out: make its directories first. */
 static mkba_status make_parent(const opts *o, const char *path, mkba_error *err)
 {
-    if (!under_out(o, path))
+    if (!out_rel(o, path))
         return MKBA_OK;
-    char *dir = dir_of(path);
+    char *dir = mkba_path_dir(path);
     mkba_status st = mkba_mkdir_p(dir, err);
     free(dir);
     return st;
@@ -539,21 +520,23 @@ static mkba_status check_output_file(const opts *o, const char *path, const char
                                      const mkba_model *m, const mkba_appraisal *a,
                                      mkba_error *err)
 {
-    const char *kind = input_kind(path, m, a);
     struct stat st;
+    int exists = stat(path, &st) == 0;
+    const char *kind = exists ? input_kind(&st, m, a) : NULL;
+    const char *rel = out_rel(o, path);
     if (kind)
         return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
                               "is %s; %s would overwrite it (give %s another file name)", kind,
                               option, option);
-    if (path != o->out && under_out(o, path) && mkba_out_owns(path + out_len(o) + 1))
+    if (rel && mkba_out_owns(rel))
         return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
                               "is one of the files --out writes; %s would overwrite it (give "
                               "%s another file name)",
                               option, option);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    if (exists && S_ISDIR(st.st_mode))
         return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot write: Is a directory");
-    if (under_out(o, path)) {
-        char *dir = dir_of(path);
+    if (rel) {
+        char *dir = mkba_path_dir(path);
         int missing = stat(dir, &st) != 0 && errno == ENOENT;
         free(dir);
         if (missing)
@@ -584,7 +567,7 @@ static mkba_status check_outputs(const opts *o, const mkba_model *m, const mkba_
     if (o->out && o->out_is_file)
         return check_output_file(o, o->out, "--out", m, a, err);
     if (o->out && stat(o->out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        const char *kind = input_kind(o->out, m, a);
+        const char *kind = input_kind(&sb, m, a);
         return mkba_error_set(err, MKBA_EINVAL, o->out, 0, NULL,
                               "is %s, not a directory (--out names the directory for the "
                               "results)",
@@ -637,9 +620,7 @@ static mkba_chart_set *write_charts(const opts *o, const mkba_appraisal *a, mkba
 {
     if (!o->out || o->no_charts)
         return NULL;
-    size_t n = strlen(o->out) + sizeof "/charts";
-    char *dir = mkba_xmalloc(n);
-    snprintf(dir, n, "%s/charts", o->out);
+    char *dir = mkba_xasprintf("%s/charts", o->out);
     mkba_chart_opts co = {.lang_nl = o->lang_nl, .gnuplot = NULL, .render = 1};
     mkba_chart_set *set = mkba_chart_write_all(dir, a, &co, err);
     if (set && set->gnuplot_missing)
@@ -649,12 +630,6 @@ static mkba_chart_set *write_charts(const opts *o, const mkba_appraisal *a, mkba
                 dir);
     free(dir);
     return set;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
 /* --report: the HTML report of 'a', with the charts of 'charts' (those
@@ -671,9 +646,7 @@ static mkba_status write_report(const opts *o, const mkba_appraisal *a,
     if (charts || o->no_charts)
         return mkba_report_write(o->report, a, &ro, err);
     const char *base = getenv("TMPDIR");
-    size_t n = strlen(base && *base ? base : "/tmp") + sizeof "/mkba-charts-XXXXXX";
-    char *dir = mkba_xmalloc(n);
-    snprintf(dir, n, "%s/mkba-charts-XXXXXX", base && *base ? base : "/tmp");
+    char *dir = mkba_xasprintf("%s/mkba-charts-XXXXXX", base && *base ? base : "/tmp");
     if (!mkba_tmp_mkdtemp(dir)) {
         mkba_status st = mkba_error_set(err, MKBA_EIO, dir, 0, NULL,
                                         "cannot create a directory for the report's charts: %s",
@@ -692,10 +665,33 @@ static mkba_status write_report(const opts *o, const mkba_appraisal *a,
         st = mkba_report_write(o->report, a, &ro, err);
     }
     mkba_chart_set_free(set);
-    (void)nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS); /* best effort */
-    mkba_tmp_untrack(dir);
+    mkba_tmp_remove(dir);
     free(dir);
     return st;
+}
+
+/* The files of a run: the --out directory, its charts, the --report; stops
+ * at the first failure. *charts: the charts written (caller frees). */
+static mkba_status write_outputs(const opts *o, const mkba_appraisal *a, mkba_chart_set **charts,
+                                 mkba_error *err)
+{
+    mkba_status st = o->out ? mkba_out_write_dir(o->out, a, err) : MKBA_OK;
+    if (!st && !(*charts = write_charts(o, a, err)))
+        st = err->code;
+    if (!st && o->report)
+        st = write_report(o, a, *charts, err);
+    return st;
+}
+
+/* After the printed results: where the files went. */
+static void print_written(const opts *o, const mkba_chart_set *charts)
+{
+    if (o->out)
+        printf("\nTables and results.json written to %s/\n", o->out);
+    if (charts)
+        printf("Charts written to %s/\n", charts->dir);
+    if (o->report)
+        printf("%sReport written to %s\n", o->out ? "" : "\n", o->report);
 }
 
 /* ======================= Commands ======================= */
@@ -730,30 +726,16 @@ static int cmd_run(int argc, char **argv, int check_only)
         printf("ok: %zu scenario(s) against '%s', %zu items, %zu effects\n",
                a->n_scenarios - 1, a->scenarios[0].name, a->n_items, a->n_effects);
     } else {
-        if (o.out && mkba_out_write_dir(o.out, a, &err)) {
-            print_error(&err);
-            rc = EXIT_FAIL;
-        }
         mkba_chart_set *charts = NULL;
-        if (!rc && !(charts = write_charts(&o, a, &err)) && err.code) {
+        if (write_outputs(&o, a, &charts, &err)) {
             print_error(&err);
             rc = EXIT_FAIL;
-        }
-        if (!rc && o.report && write_report(&o, a, charts, &err)) {
-            print_error(&err);
-            rc = EXIT_FAIL;
-        }
-        if (!rc && !o.quiet) {
+        } else if (!o.quiet) {
             mkba_out_opts po = {.lang_nl = 0, .detail = o.detail};
             mkba_out_print(stdout, a, &po);
             mkba_out_print_mc(stdout, a);
             mkba_out_print_sens(stdout, a);
-            if (o.out)
-                printf("\nTables and results.json written to %s/\n", o.out);
-            if (charts)
-                printf("Charts written to %s/\n", charts->dir);
-            if (o.report)
-                printf("%sReport written to %s\n", o.out ? "" : "\n", o.report);
+            print_written(&o, charts);
         }
         mkba_chart_set_free(charts);
     }
@@ -824,20 +806,13 @@ static int cmd_sensitivity(int argc, char **argv)
         goto out;
     }
     mkba_chart_set *charts = NULL;
-    if ((o.out && mkba_out_write_dir(o.out, a, &err)) ||
-        (!(charts = write_charts(&o, a, &err)) && err.code) ||
-        (o.report && write_report(&o, a, charts, &err))) {
+    if (write_outputs(&o, a, &charts, &err)) {
         print_error(&err);
         rc = EXIT_FAIL;
     } else if (!o.quiet) {
         printf("MKBA: %s\n", a->model_name);
         mkba_out_print_sens(stdout, a);
-        if (o.out)
-            printf("\nTables and results.json written to %s/\n", o.out);
-        if (charts)
-            printf("Charts written to %s/\n", charts->dir);
-        if (o.report)
-            printf("%sReport written to %s\n", o.out ? "" : "\n", o.report);
+        print_written(&o, charts);
     }
     mkba_chart_set_free(charts);
     mkba_appraisal_free(a);

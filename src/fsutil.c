@@ -81,6 +81,13 @@ mkba_status mkba_mkdir_p(const char *dir, mkba_error *err)
     return st;
 }
 
+char *mkba_path_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? mkba_xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
+                 : mkba_xstrdup(".");
+}
+
 /* ============================ atomic writes ============================= */
 
 mkba_afile *mkba_afile_open(const char *path, mkba_error *err)
@@ -116,8 +123,7 @@ mkba_afile *mkba_afile_open(const char *path, mkba_error *err)
     if (fchmod(fd, 0666 & ~mask) != 0 || !(fp = fdopen(fd, "w"))) {
         write_error(err, path, errno);
         close(fd);
-        unlink(tmp);
-        mkba_tmp_untrack(tmp);
+        mkba_tmp_remove(tmp);
         free(tmp);
         return NULL;
     }
@@ -161,8 +167,7 @@ static mkba_status finish(mkba_afile *f, mkba_error *err)
         e = EISDIR;
     if (!e)
         return MKBA_OK;
-    unlink(f->tmp);
-    mkba_tmp_untrack(f->tmp);
+    mkba_tmp_remove(f->tmp);
     f->has_tmp = 0;
     return write_error(err, f->path, e);
 }
@@ -173,9 +178,7 @@ static mkba_status finish(mkba_afile *f, mkba_error *err)
  * error of the write. */
 static void sync_dir(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? mkba_xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
-                      : mkba_xstrdup(".");
+    char *dir = mkba_path_dir(path);
     int fd = open(dir, O_RDONLY);
     if (fd >= 0) {
         (void)fsync(fd);
@@ -189,8 +192,7 @@ static mkba_status publish(mkba_afile *f, mkba_error *err)
 {
     if (rename(f->tmp, f->path) != 0) {
         int e = errno;
-        unlink(f->tmp);
-        mkba_tmp_untrack(f->tmp);
+        mkba_tmp_remove(f->tmp);
         f->has_tmp = 0;
         return write_error(err, f->path, e);
     }
@@ -208,10 +210,8 @@ void mkba_afile_abort(mkba_afile *f)
         return;
     if (f->fp)
         (void)fclose(f->fp); /* discarding: a close error does not matter */
-    if (f->has_tmp) {
-        (void)unlink(f->tmp);
-        mkba_tmp_untrack(f->tmp);
-    }
+    if (f->has_tmp)
+        mkba_tmp_remove(f->tmp);
     free(f->path);
     free(f->tmp);
     free(f);
@@ -273,15 +273,9 @@ void mkba_tmp_track(const char *path)
     char *copy = mkba_xstrdup(path);
     sigset_t old;
     mkba_signals_block(&old);
-    if (n_tracked == cap_tracked) {
-        size_t cap = cap_tracked ? 2 * cap_tracked : 16;
-        char **grown = mkba_xreallocarray(NULL, cap, sizeof *grown);
-        for (size_t i = 0; i < n_tracked; i++)
-            grown[i] = tracked[i];
-        char **gone = tracked;
-        tracked = grown; /* one store: the handler sees the old array or the new */
-        cap_tracked = cap;
-        free(gone);
+    if (n_tracked == cap_tracked) { /* the handler cannot run: blocked here and in workers */
+        cap_tracked = cap_tracked ? 2 * cap_tracked : 16;
+        tracked = mkba_xreallocarray(tracked, cap_tracked, sizeof *tracked);
     }
     tracked[n_tracked++] = copy;
     mkba_signals_restore(&old);
@@ -308,10 +302,11 @@ void mkba_tmp_untrack(const char *path)
     free(gone);
 }
 
-/* The handler's removal: async-signal-safe calls only (unlinkat, openat,
- * getdents64, close). A directory's entries are read in batches and
- * removed; reading restarts from the top until a batch removes nothing,
- * so entries are not skipped when the directory shrinks under the read.
+/* The handler's removal (also mkba_tmp_remove's): async-signal-safe calls
+ * only (unlinkat, openat, getdents64, close). A directory's entries are
+ * read in batches and removed; reading restarts from the top until a batch
+ * removes nothing, so entries are not skipped when the directory shrinks
+ * under the read.
  * Depth is bounded: mkba's temporary directories are at most two deep. */
 struct dirent64_linux {
     unsigned long long d_ino;
@@ -380,16 +375,23 @@ void mkba_tmp_guard_signals(void)
     }
 }
 
+/* The second half of mkba_tmp_mkstemp/mkdtemp: track what was made (NULL:
+ * nothing), then unblock, keeping the errno of the call. */
+static void track_made(const char *made, const sigset_t *old)
+{
+    int e = errno;
+    if (made)
+        mkba_tmp_track(made); /* blocks again: nested blocking is harmless */
+    mkba_signals_restore(old);
+    errno = e;
+}
+
 int mkba_tmp_mkstemp(char *tmpl)
 {
     sigset_t old;
     mkba_signals_block(&old);
     int fd = mkstemp(tmpl);
-    int e = errno;
-    if (fd >= 0)
-        mkba_tmp_track(tmpl); /* blocks again: nested blocking is harmless */
-    mkba_signals_restore(&old);
-    errno = e;
+    track_made(fd >= 0 ? tmpl : NULL, &old);
     return fd;
 }
 
@@ -398,10 +400,12 @@ char *mkba_tmp_mkdtemp(char *tmpl)
     sigset_t old;
     mkba_signals_block(&old);
     char *dir = mkdtemp(tmpl);
-    int e = errno;
-    if (dir)
-        mkba_tmp_track(dir);
-    mkba_signals_restore(&old);
-    errno = e;
+    track_made(dir, &old);
     return dir;
+}
+
+void mkba_tmp_remove(const char *path)
+{
+    remove_at(AT_FDCWD, path, 0);
+    mkba_tmp_untrack(path);
 }

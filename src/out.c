@@ -1210,11 +1210,12 @@ static void print_header(FILE *f, const mkba_appraisal *a)
     char *title = mkba_xasprintf("MKBA: %s", text_or(a->model_name, "(unnamed model)"));
     print_para(f, 0, INDENT, title);
     free(title);
-    char *years = a->horizon > 1 ? mkba_xasprintf("%zu years (%d-%lld)", a->horizon, a->first_year,
-                                        (long long)a->first_year + (long long)a->horizon - 1)
-                                 : mkba_xasprintf("%zu year (%d)", a->horizon, a->first_year);
-    char *text = mkba_xasprintf("Amounts in %s at %d prices; horizon %s.", text_or(a->currency, "?"),
-                      a->price_year, years);
+    char *years = a->horizon > 1
+                      ? mkba_xasprintf("%zu years (%d-%lld)", a->horizon, a->first_year,
+                                       (long long)a->first_year + (long long)a->horizon - 1)
+                      : mkba_xasprintf("%zu year (%d)", a->horizon, a->first_year);
+    char *text = mkba_xasprintf("Amounts in %s at %d prices; horizon %s.",
+                                text_or(a->currency, "?"), a->price_year, years);
     print_para(f, INDENT, INDENT, text);
     free(text);
     char *rates = rates_text(a);
@@ -1226,51 +1227,55 @@ static void print_header(FILE *f, const mkba_appraisal *a)
 }
 
 /* A count for the terminal: the number, "<N" when it is small and
- * withheld, "x" when withheld with a small one (see out.h). */
-static void fmt_count(char *buf, size_t size, const mkba_appraisal *a, size_t n, int hidden)
+ * withheld, "x" when withheld with a small one (see out.h). Returns 1 for
+ * "x". */
+static int fmt_count(char *buf, size_t size, const mkba_appraisal *a, size_t n, unsigned hidden)
 {
+    int x = hidden && !mkba_ap_suppressed(a, n);
     if (!hidden)
         snprintf(buf, size, "%zu", n);
-    else if (mkba_ap_suppressed(a, n))
+    else if (!x)
         snprintf(buf, size, "<%zu", a->min_group);
     else
         snprintf(buf, size, "x");
+    return x;
 }
 
+/* What the effects table held, for the lines under it. */
+typedef struct effects_seen {
+    int given;          /* a "given" effect */
+    int x_shown;        /* a count shown as "x" */
+    int missing_hidden; /* a withheld n_missing */
+    int hidden;         /* any withheld value */
+    size_t missing;     /* n_missing over all effects */
+} effects_seen;
+
 /* The lines under the effects table about missing values and withheld
- * counts. 'x_shown': a count is shown as "x". */
-static void effects_notes(FILE *f, const mkba_appraisal *a, int given, int x_shown)
+ * counts. */
+static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *seen)
 {
-    size_t missing = 0;
-    int missing_hidden = 0, hidden = 0;
-    for (size_t i = 0; i < a->n_effects; i++) {
-        unsigned mask = mkba_out_effect_hidden(a, i);
-        missing += a->effects[i].e.n_missing;
-        missing_hidden |= (mask & MKBA_HIDE_N_MISSING) != 0;
-        hidden |= mask != 0;
-    }
-    if (given)
+    if (seen->given)
         print_para(f, INDENT, INDENT,
                    "given: taken from the model (estimate and SE), not estimated from the "
                    "cohort.");
-    if (missing_hidden) {
+    if (seen->missing_hidden) {
         print_para(f, INDENT, INDENT,
                    "Persons left out of an effect for a missing value: not shown (disclosure "
                    "control).");
-    } else if (missing) {
-        char *text = mkba_xasprintf("Persons left out of an effect for a missing value: %zu in all "
-                          "effects together.",
-                          missing);
+    } else if (seen->missing) {
+        char *text = mkba_xasprintf("Persons left out of an effect for a missing value: %zu in "
+                                    "all effects together.",
+                                    seen->missing);
         print_para(f, INDENT, INDENT, text);
         free(text);
     }
-    if (hidden) {
-        char *text = mkba_xasprintf("Counts of fewer than %zu persons are suppressed (disclosure control; "
-                          "[privacy] min_group).%s",
-                          a->min_group,
-                          x_shown ? " x: withheld too, so that a suppressed count cannot be "
-                                    "worked out from it."
-                                  : "");
+    if (seen->hidden) {
+        char *text = mkba_xasprintf("Counts of fewer than %zu persons are suppressed (disclosure "
+                                    "control; [privacy] min_group).%s",
+                                    a->min_group,
+                                    seen->x_shown ? " x: withheld too, so that a suppressed count "
+                                                    "cannot be worked out from it."
+                                                  : "");
         print_para(f, INDENT, INDENT, text);
         free(text);
     }
@@ -1282,7 +1287,7 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
                                {"95% CI", 0, 0},   {"SE", 1, 0},     {"n pilot", 1, 0},
                                {"n control", 1, 0}};
     table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
-    int given = 0, x_shown = 0;
+    effects_seen seen = {0};
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
         const mkba_effect *e = &x->e;
@@ -1294,17 +1299,19 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
         fmt_sig(se, sizeof se, e->se);
         int counted = e->method != MKBA_EST_GIVEN;
-        fmt_count(np, sizeof np, a, e->n_pilot, (mask & MKBA_HIDE_N_PILOT) != 0);
-        fmt_count(nc, sizeof nc, a, e->n_control, (mask & MKBA_HIDE_N_CONTROL) != 0);
-        x_shown |= strcmp(np, "x") == 0 || strcmp(nc, "x") == 0;
+        seen.x_shown |= fmt_count(np, sizeof np, a, e->n_pilot, mask & MKBA_HIDE_N_PILOT);
+        seen.x_shown |= fmt_count(nc, sizeof nc, a, e->n_control, mask & MKBA_HIDE_N_CONTROL);
         const char *row[] = {text_or(x->label, x->name), mkba_est_method_name(e->method),
                              est, ci, se, counted ? np : "-", counted ? nc : "-"};
         tab_add(&t, row, 0);
-        given |= !counted;
+        seen.given |= !counted;
+        seen.missing += e->n_missing;
+        seen.missing_hidden |= (mask & MKBA_HIDE_N_MISSING) != 0;
+        seen.hidden |= mask != 0;
     }
     tab_print(f, &t);
     tab_free(&t);
-    effects_notes(f, a, given, x_shown);
+    effects_notes(f, a, &seen);
 }
 
 void mkba_out_print_effects(FILE *f, const mkba_appraisal *a)
@@ -1386,7 +1393,7 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
         out_fmt_amount(und, sizeof und, item_undiscounted(a, s, i));
         char *who = it->kind == MKBA_ITEM_TRANSFER
                         ? mkba_xasprintf("%s to %s", holder_name(a, it->loser),
-                               holder_name(a, it->stakeholder))
+                                         holder_name(a, it->stakeholder))
                         : mkba_xstrdup(holder_name(a, it->stakeholder));
         const char *row[] = {text_or(it->label, it->name), mkba_item_kind_name(it->kind), who,
                              pv, und};
@@ -1394,7 +1401,7 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
         free(who);
     }
     char *title = mkba_xasprintf("Per item: change in the amount against the reference (%s)",
-                       text_or(a->currency, "?"));
+                                 text_or(a->currency, "?"));
     print_para(f, INDENT, INDENT, title);
     free(title);
     tab_print(f, &t);
@@ -1434,7 +1441,7 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
         tab_add(&t, row, r == T);
     }
     char *title = mkba_xasprintf("Net flows per year against the reference, undiscounted (%s)",
-                       text_or(a->currency, "?"));
+                                 text_or(a->currency, "?"));
     print_para(f, INDENT, INDENT, title);
     free(title);
     tab_print(f, &t);

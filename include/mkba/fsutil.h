@@ -21,6 +21,10 @@
  * regular file or cannot be created, and with MKBA_EINVAL for "". */
 mkba_status mkba_mkdir_p(const char *dir, mkba_error *err);
 
+/* The directory part of 'path': "." when it has no '/', "/" for "/x"
+ * (caller frees). */
+char *mkba_path_dir(const char *path);
+
 typedef struct mkba_afile mkba_afile;
 
 /* Start an atomic write of 'path': creates "path.tmp.XXXXXX" (mkstemp) in
@@ -82,6 +86,10 @@ void mkba_tmp_guard_signals(void);
  * interrupted; mkba_tmp_untrack once it is gone or published. */
 void mkba_tmp_track(const char *path);
 void mkba_tmp_untrack(const char *path);
+
+/* Remove a tracked 'path' now (a file, or a directory with its contents,
+ * as the handler would; best effort) and untrack it. */
+void mkba_tmp_remove(const char *path);
 
 /* mkstemp() and mkdtemp() that track what they create, with the signals
  * blocked in between, so that no stop can fall between the two. */

@@ -179,12 +179,20 @@ static void put_lit(FILE *f, const char *s, size_t max)
     free(t);
 }
 
-/* Write 's' as a data-file field. */
-static void put_field(FILE *f, const char *s, size_t max)
+static size_t max_z(size_t x, size_t y)
+{
+    return x > y ? x : y;
+}
+
+/* Write 's' as a data-file field. Returns its length in bytes (a little
+ * more than its width for UTF-8, which is fine for sizing a margin). */
+static size_t put_field(FILE *f, const char *s, size_t max)
 {
     char *t = clean(s, max, 0);
     fputs(t, f);
+    size_t n = strlen(t);
     free(t);
+    return n;
 }
 
 /* 'x' with 'dec' decimals and thousands grouped: English "-1,234.5",
@@ -253,10 +261,16 @@ typedef struct scale {
     char unit[96];
 } scale;
 
+/* The model's currency as a script literal's text (the caller frees). */
+static char *currency(const ctx *c)
+{
+    return clean(c->a->currency && *c->a->currency ? c->a->currency : "EUR", 12, 1);
+}
+
 static scale pick_scale(const ctx *c, double maxabs)
 {
     scale s;
-    char *cur = clean(c->a->currency && *c->a->currency ? c->a->currency : "EUR", 12, 1);
+    char *cur = currency(c);
     if (maxabs >= 1e6) {
         s.div = 1e6;
         snprintf(s.unit, sizeof s.unit, c->nl ? "%s mln" : "million %s", cur);
@@ -279,22 +293,26 @@ static void fmt_scaled(char *buf, size_t size, double x, const scale *s, int nl)
     fmt_num(buf, size, v, dec, nl);
 }
 
-/* The label of project scenario s (its name when it has none). */
+/* A label, or the name when it has none ("" when neither is set). */
+static const char *label_or(const char *label, const char *name)
+{
+    return label && *label ? label : name ? name : "";
+}
+
+/* The label of project scenario s. */
 static const char *scen_label(const mkba_appraisal *a, size_t s)
 {
-    const mkba_ap_scenario *sc = &a->scenarios[s];
-    return sc->label && *sc->label ? sc->label : sc->name ? sc->name : "";
+    return label_or(a->scenarios[s].label, a->scenarios[s].name);
 }
 
 static const char *stake_label(const mkba_appraisal *a, size_t k)
 {
-    const char *l = a->stakeholder_labels ? a->stakeholder_labels[k] : NULL;
-    return l && *l ? l : a->stakeholders[k] ? a->stakeholders[k] : "";
+    return label_or(a->stakeholder_labels ? a->stakeholder_labels[k] : NULL, a->stakeholders[k]);
 }
 
 static const char *item_label(const mkba_ap_item *it)
 {
-    return it->label && *it->label ? it->label : it->name ? it->name : "";
+    return label_or(it->label, it->name);
 }
 
 /* One chart's two files, being written in the private directory. */
@@ -612,10 +630,20 @@ static void near_zero(double *lo, double *hi)
         *hi = 0;
 }
 
-/* "NPV for society (million EUR)" */
-static char *npv_axis(const ctx *c, const scale *s)
+/* "set WHAT 'text'" (no line end): an axis title. */
+static void gp_set_lit(FILE *g, const char *what, const char *text, size_t max)
 {
-    return mkba_xasprintf("%s (%s)", tr(c, "NPV for society", "NCW voor de maatschappij"), s->unit);
+    fprintf(g, "set %s ", what);
+    put_lit(g, text, max);
+}
+
+/* "set WHAT 'NPV for society (million EUR)'" (no line end). */
+static void gp_npv_axis(const ctx *c, FILE *g, const char *what, const scale *s)
+{
+    char *t = mkba_xasprintf("%s (%s)", tr(c, "NPV for society", "NCW voor de maatschappij"),
+                             s->unit);
+    gp_set_lit(g, what, t, 100);
+    free(t);
 }
 
 /* A value in about 4 significant digits ("0.3839", "2504", "65,885"). */
@@ -638,11 +666,17 @@ static size_t soc(const mkba_appraisal *a)
     return a->n_stakeholders;
 }
 
+/* Society's NPV over the draws of project scenario s. */
+static const mkba_stats *soc_npv(const mkba_appraisal *a, size_t s)
+{
+    return &a->mc->npv[mkba_mc_idx(a->mc, s, soc(a))];
+}
+
 static int mc_has(const mkba_appraisal *a, size_t s)
 {
     const mkba_mc *mc = a->mc;
     return mc && mc->hist && mc->npv && s < mc->n_scenarios && isfinite(mc->hist_lo[s]) &&
-           isfinite(mc->hist_width[s]) && mc->npv[mkba_mc_idx(mc, s, soc(a))].n > 0;
+           isfinite(mc->hist_width[s]) && soc_npv(a, s)->n > 0;
 }
 
 /* npv_histogram_S: society's NPV over the draws, P(NPV > 0) marked. */
@@ -652,7 +686,7 @@ static mkba_status chart_histogram(ctx *c, size_t s)
     const mkba_mc *mc = a->mc;
     if (!mc_has(a, s))
         return MKBA_OK;
-    const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, soc(a))];
+    const mkba_stats *st = soc_npv(a, s);
     const size_t *h = mc->hist + s * MKBA_MC_BINS;
     double lo = mc->hist_lo[s], w = mc->hist_width[s], hi = lo + MKBA_MC_BINS * w;
     size_t total = 0;
@@ -684,10 +718,7 @@ static mkba_status chart_histogram(ctx *c, size_t s)
               {LG_LINE, C_TOTAL, 0, tr(c, "mean", "gemiddelde")}};
     int top = gp_heading(g, head, scen_label(a, s), e, 3, 0, H_STD);
     gp_frame(g, 0.08, 0.97, top, H_STD - 58, H_STD);
-    fputs("set xlabel ", g);
-    char *xl = npv_axis(c, &sc);
-    put_lit(g, xl, 100);
-    free(xl);
+    gp_npv_axis(c, g, "xlabel", &sc);
     fputs("\nset ylabel ", g);
     put_lit(g, tr(c, "Share of draws (%)", "Aandeel van de trekkingen (%)"), 100);
     fprintf(g, "\nS = %.10g\n", sc.div);
@@ -746,7 +777,7 @@ static mkba_status chart_scurve(ctx *c)
     fputs("p", f.dat);
     for (size_t j = 0; j < n; j++) {
         char pp[32];
-        fmt_pct(pp, sizeof pp, mc->npv[mkba_mc_idx(mc, cols[j], soc(a))].p_positive, c->nl);
+        fmt_pct(pp, sizeof pp, soc_npv(a, cols[j])->p_positive, c->nl);
         fputc('\t', f.dat);
         put_field(f.dat, scen_label(a, cols[j]), LABEL_MAX);
         fprintf(f.dat, " (P(%s > 0) = %s)", tr(c, "NPV", "NCW"), pp);
@@ -764,10 +795,7 @@ static mkba_status chart_scurve(ctx *c)
     gp_head(c, g, f.name, title);
     int top = gp_heading(g, title, NULL, NULL, 0, 0, H_STD);
     gp_frame(g, 0.09, 0.97, top, H_STD - 58, H_STD);
-    fputs("set xlabel ", g);
-    char *xl = npv_axis(c, &sc);
-    put_lit(g, xl, 100);
-    free(xl);
+    gp_npv_axis(c, g, "xlabel", &sc);
     fputs("\nset ylabel ", g);
     put_lit(g, tr(c, "Chance that the NPV is at most this value (%)",
                   "Kans dat de NCW hoogstens deze waarde is (%)"),
@@ -795,12 +823,11 @@ static mkba_status chart_scurve(ctx *c)
 static mkba_status chart_scenarios(ctx *c)
 {
     const mkba_appraisal *a = c->a;
-    const mkba_mc *mc = a->mc;
     size_t n = 0, maxlen = 0;
     double lo = 0, hi = 0;
     for (size_t s = 1; s < a->n_scenarios; s++)
         if (mc_has(a, s)) {
-            const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, soc(a))];
+            const mkba_stats *st = soc_npv(a, s);
             lo = n == 0 ? fmin(st->p5, st->mean) : fmin(lo, fmin(st->p5, st->mean));
             hi = n == 0 ? fmax(st->p95, st->mean) : fmax(hi, fmax(st->p95, st->mean));
             n++;
@@ -820,17 +847,13 @@ static mkba_status chart_scenarios(ctx *c)
     for (size_t s = 1; s < a->n_scenarios; s++) {
         if (!mc_has(a, s))
             continue;
-        const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, soc(a))];
+        const mkba_stats *st = soc_npv(a, s);
         char pp[32];
         fmt_pct(pp, sizeof pp, st->p_positive, c->nl);
         fprintf(f.dat, "%zu\t%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%u\tP(%s > 0) = %s\t", ++row,
                 s, st->mean, st->p5, st->p50, st->p95, st->p_positive, SCEN_RGB[(s - 1) % 8],
                 tr(c, "NPV", "NCW"), pp);
-        char *lab = clean(scen_label(a, s), LABEL_MAX, 0);
-        fputs(lab, f.dat);
-        size_t len = strlen(lab); /* bytes: a little wide for UTF-8, which is fine */
-        maxlen = len > maxlen ? len : maxlen;
-        free(lab);
+        maxlen = max_z(maxlen, put_field(f.dat, scen_label(a, s), LABEL_MAX));
         fputc('\n', f.dat);
     }
     int h = 150 + 70 * (int)n;
@@ -845,10 +868,7 @@ static mkba_status chart_scenarios(ctx *c)
               {LG_POINT, "#222222", 13, tr(c, "mean", "gemiddelde")}};
     int top = gp_heading(g, title, NULL, e, 2, 0, h);
     gp_frame(g, left_for(maxlen), 0.96, top, h - 58, h);
-    fputs("set xlabel ", g);
-    char *xl = npv_axis(c, &sc);
-    put_lit(g, xl, 100);
-    free(xl);
+    gp_npv_axis(c, g, "xlabel", &sc);
     fprintf(g, "\nS = %.10g\nset yrange [%zu.6:0.4]\nset ytics scale 0\n", sc.div, n);
     gp_range(g, "x", lo, hi, 0.06, 0.06, sc.div);
     fputs("set grid xtics lc rgb '#e3e3e3'\nset bars 2\n", g);
@@ -902,7 +922,7 @@ static size_t put_input_label(FILE *f, const mkba_sens_input *in, int nl)
 }
 
 /* The panels of a multi-panel chart, stacked: each with a title line
- * (label 101, centred), 'row_px' pixels per row, and room for the x axis
+ * (label 110, centred), 'row_px' pixels per row, and room for the x axis
  * below. */
 #define PANEL_TITLE 28
 #define PANEL_AXIS 52
@@ -926,27 +946,59 @@ static void gp_after_first(FILE *g, size_t n_legend)
     gp_unlegend(g, n_legend);
 }
 
-/* tornado: one-way sensitivity of society's NPV, a panel per scenario. */
-static mkba_status chart_tornado(ctx *c)
+/* The panels of a tornado or Sobol chart: which inputs each project
+ * scenario's panel shows, in its order. */
+typedef struct panels {
+    size_t *rows;  /* rows[sc * MAX_ROWS + r]: the input on row r of scenario sc */
+    size_t *nrows; /* rows of scenario sc; 0: it has no panel */
+    size_t *flat;  /* tornado: inputs of scenario sc without a swing, not shown */
+    size_t n;      /* scenarios with a panel */
+} panels;
+
+static panels panels_new(size_t n_scenarios)
+{
+    panels p = {mkba_xcalloc(n_scenarios * MAX_ROWS, sizeof *p.rows),
+                mkba_xcalloc(n_scenarios, sizeof *p.nrows),
+                mkba_xcalloc(n_scenarios, sizeof *p.flat), 0};
+    return p;
+}
+
+static void panels_free(panels *p)
+{
+    free(p->rows), free(p->nrows), free(p->flat);
+}
+
+/* Pixels of scenario sc's panel, with its axis and the gap under it; in
+ * a tornado a note under the axis counts the inputs left out. */
+static int panel_px(const panels *p, size_t sc, int row_px)
+{
+    return PANEL_TITLE + row_px * (int)p->nrows[sc] + PANEL_AXIS + PANEL_GAP +
+           (p->flat[sc] ? 16 : 0);
+}
+
+/* The NPV range of scenario sc's tornado panel: its base and every bar. */
+static void tornado_span(const mkba_sens *s, const panels *p, size_t sc, double *lo, double *hi)
+{
+    size_t K = s->n_stakeholders;
+    *lo = *hi = s->npv_base[sc * (K + 1) + K];
+    for (size_t r = 0; r < p->nrows[sc]; r++) {
+        size_t i = p->rows[sc * MAX_ROWS + r];
+        double v1 = s->npv_lo[mkba_sens_idx(s, i, sc, K)], v2 = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
+        *lo = fmin(*lo, fmin(v1, v2));
+        *hi = fmax(*hi, fmax(v1, v2));
+    }
+}
+
+/* The tornado chart of the panels p (see chart_tornado). */
+static mkba_status tornado_write(ctx *c, const panels *p)
 {
     const mkba_appraisal *a = c->a;
     const mkba_sens *s = a->sens;
-    if (!s || s->n_inputs == 0 || s->n_scenarios < 2 || !s->order)
-        return MKBA_OK;
     size_t S = s->n_scenarios, K = s->n_stakeholders;
-    size_t *rows = mkba_xcalloc(S * MAX_ROWS, sizeof *rows), *nrows = mkba_xcalloc(S, sizeof *nrows);
-    size_t *flat = mkba_xcalloc(S, sizeof *flat), panels = 0;
-    for (size_t sc = 1; sc < S; sc++)
-        panels += (nrows[sc] = tornado_rows(s, sc, rows + sc * MAX_ROWS, &flat[sc])) > 0;
-    if (panels == 0) {
-        free(rows), free(nrows), free(flat);
-        return MKBA_OK;
-    }
+    const size_t *rows = p->rows, *nrows = p->nrows, *flat = p->flat;
     cfiles f;
-    if (cf_open(c, &f, "tornado", 0)) {
-        free(rows), free(nrows), free(flat);
+    if (cf_open(c, &f, "tornado", 0))
         return MKBA_EIO;
-    }
     char *title = mkba_xstrdup(tr(c, "One-way sensitivity of the NPV for society",
                                   "Eenwegs-gevoeligheid van de NCW voor de maatschappij"));
     fputs("# tornado: society's NPV with one input at its P10 and at its P90, the others at\n"
@@ -966,12 +1018,11 @@ static mkba_status chart_tornado(ctx *c)
             double hi = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
             maxabs = fmax(maxabs, fmax(fabs(lo), fabs(hi)));
             fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t", r + 1, lo, hi, base, fabs(hi - lo));
-            size_t len = put_input_label(f.dat, &s->inputs[i], c->nl);
-            maxlen = len > maxlen ? len : maxlen;
+            maxlen = max_z(maxlen, put_input_label(f.dat, &s->inputs[i], c->nl));
             fputc('\n', f.dat);
         }
         fputs("\n\n", f.dat);
-        h += PANEL_TITLE + row_px * (int)nrows[sc] + PANEL_AXIS + PANEL_GAP + (flat[sc] ? 16 : 0);
+        h += panel_px(p, sc, row_px);
     }
     scale sc_ = pick_scale(c, maxabs);
     double left = left_for(maxlen);
@@ -983,10 +1034,7 @@ static mkba_status chart_tornado(ctx *c)
     int top = gp_heading(g, title, NULL, e, 3, 0, h);
     fprintf(g, "S = %.10g\nset ytics scale 0 font ',10'\nset grid xtics lc rgb '#e3e3e3'\n",
             sc_.div);
-    fputs("set xlabel ", g);
-    char *xl = npv_axis(c, &sc_);
-    put_lit(g, xl, 100);
-    free(xl);
+    gp_npv_axis(c, g, "xlabel", &sc_);
     fputs("\n", g);
     gp_render_begin(g, f.name, W_STD, h);
     fputs("  set multiplot\n", g);
@@ -994,17 +1042,12 @@ static mkba_status chart_tornado(ctx *c)
     for (size_t sc = 1; sc < S; sc++) {
         if (!nrows[sc])
             continue;
-        double base = s->npv_base[sc * (K + 1) + K], lo = base, hi = base;
-        for (size_t r = 0; r < nrows[sc]; r++) {
-            size_t i = rows[sc * MAX_ROWS + r];
-            double v1 = s->npv_lo[mkba_sens_idx(s, i, sc, K)], v2 = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
-            lo = fmin(lo, fmin(v1, v2));
-            hi = fmax(hi, fmax(v1, v2));
-        }
+        double base = s->npv_base[sc * (K + 1) + K], lo, hi;
+        tornado_span(s, p, sc, &lo, &hi);
         near_zero(&lo, &hi);
         char amount[48];
         fmt_num(amount, sizeof amount, base, 0, c->nl);
-        char *cur = clean(a->currency && *a->currency ? a->currency : "EUR", 12, 1);
+        char *cur = currency(c);
         char *pt = mkba_xasprintf("%s: %s %s %s", scen_label(a, sc),
                            tr(c, "NPV at base", "NCW in de basis"), cur, amount);
         free(cur);
@@ -1042,21 +1085,47 @@ static mkba_status chart_tornado(ctx *c)
                 f.name, block, block);
         if (block == 0)
             gp_after_first(g, 3);
-        top += PANEL_TITLE + row_px * (int)nrows[sc] + PANEL_AXIS + PANEL_GAP + (flat[sc] ? 16 : 0);
+        top += panel_px(p, sc, row_px);
         block++;
     }
     fputs("  unset multiplot\n", g);
     gp_render_end(g);
-    free(rows), free(nrows), free(flat);
     return cf_close(c, &f, title, W_STD, h);
 }
 
+/* A chart of panels (tornado, sobol): 'pick' chooses each scenario's
+ * rows, 'draw' writes the chart when any scenario has a panel. */
+typedef size_t (*panel_rows_fn)(const mkba_sens *s, size_t sc, size_t *rows, size_t *n_flat);
+typedef mkba_status (*panel_draw_fn)(ctx *c, const panels *p);
+
+static mkba_status chart_panels(ctx *c, panel_rows_fn pick, panel_draw_fn draw)
+{
+    const mkba_sens *s = c->a->sens;
+    panels p = panels_new(s->n_scenarios);
+    for (size_t sc = 1; sc < s->n_scenarios; sc++)
+        p.n += (p.nrows[sc] = pick(s, sc, p.rows + sc * MAX_ROWS, &p.flat[sc])) > 0;
+    mkba_status st = p.n ? draw(c, &p) : MKBA_OK;
+    panels_free(&p);
+    return st;
+}
+
+/* tornado: one-way sensitivity of society's NPV, a panel per scenario. */
+static mkba_status chart_tornado(ctx *c)
+{
+    const mkba_sens *s = c->a->sens;
+    if (!s || s->n_inputs == 0 || s->n_scenarios < 2 || !s->order)
+        return MKBA_OK;
+    return chart_panels(c, tornado_rows, tornado_write);
+}
+
 /* The inputs of the Sobol panel of scenario sc, largest total index first
- * (at most MAX_ROWS); 0 when society's NPV has no variance to split. */
-static size_t sobol_rows(const mkba_sens *s, size_t sc, size_t *rows)
+ * (at most MAX_ROWS); 0 when society's NPV has no variance to split. None
+ * is left out for want of a swing (*n_flat 0: no note under the panel). */
+static size_t sobol_rows(const mkba_sens *s, size_t sc, size_t *rows, size_t *n_flat)
 {
     const mkba_sobol *so = s->sobol;
     size_t K = s->n_stakeholders, out = (sc - 1) * (K + 1) + K, d = so->d, n = 0;
+    *n_flat = 0;
     if (out >= so->m || !isfinite(so->variance[out]) || !(so->variance[out] > 0))
         return 0;
     size_t *idx = mkba_xcalloc(d + 1, sizeof *idx); /* insertion sort: d is small */
@@ -1076,27 +1145,17 @@ static size_t sobol_rows(const mkba_sens *s, size_t sc, size_t *rows)
     return n;
 }
 
-/* sobol: first- and total-order indices, a panel per scenario. */
-static mkba_status chart_sobol(ctx *c)
+/* The Sobol chart of the panels p (see chart_sobol). */
+static mkba_status sobol_write(ctx *c, const panels *p)
 {
     const mkba_appraisal *a = c->a;
     const mkba_sens *s = a->sens;
-    if (!s || !s->sobol || s->sobol->d != s->n_inputs || s->n_scenarios < 2)
-        return MKBA_OK;
     const mkba_sobol *so = s->sobol;
-    size_t S = s->n_scenarios, K = s->n_stakeholders, d = so->d, panels = 0;
-    size_t *rows = mkba_xcalloc(S * MAX_ROWS, sizeof *rows), *nrows = mkba_xcalloc(S, sizeof *nrows);
-    for (size_t sc = 1; sc < S; sc++)
-        panels += (nrows[sc] = sobol_rows(s, sc, rows + sc * MAX_ROWS)) > 0;
-    if (panels == 0) {
-        free(rows), free(nrows);
-        return MKBA_OK;
-    }
+    size_t S = s->n_scenarios, K = s->n_stakeholders, d = so->d;
+    const size_t *rows = p->rows, *nrows = p->nrows;
     cfiles f;
-    if (cf_open(c, &f, "sobol", 0)) {
-        free(rows), free(nrows);
+    if (cf_open(c, &f, "sobol", 0))
         return MKBA_EIO;
-    }
     char *title = mkba_xstrdup(tr(c, "Sobol indices of the NPV for society",
                                   "Sobol-indices van de NCW voor de maatschappij"));
     fputs("# sobol: first- and total-order Sobol indices of society's NPV with 95% bootstrap\n"
@@ -1115,10 +1174,7 @@ static mkba_status chart_sobol(ctx *c)
             fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t", r + 1, so->first[q],
                     so->first_lo[q], so->first_hi[q], so->total[q], so->total_lo[q],
                     so->total_hi[q]);
-            char *name = clean(s->inputs[j].name, LABEL_MAX, 0);
-            fputs(name, f.dat);
-            maxlen = strlen(name) > maxlen ? strlen(name) : maxlen;
-            free(name);
+            maxlen = max_z(maxlen, put_field(f.dat, s->inputs[j].name, LABEL_MAX));
             fputc('\n', f.dat);
             double v[] = {so->first[q], so->first_lo[q], so->first_hi[q], so->total[q],
                           so->total_lo[q], so->total_hi[q]};
@@ -1127,7 +1183,7 @@ static mkba_status chart_sobol(ctx *c)
                     lo = fmin(lo, v[k]), hi = fmax(hi, v[k]);
         }
         fputs("\n\n", f.dat);
-        h += PANEL_TITLE + row_px * (int)nrows[sc] + PANEL_AXIS + PANEL_GAP;
+        h += panel_px(p, sc, row_px);
     }
     if (s->sobol_correlated)
         h += 18;
@@ -1173,13 +1229,21 @@ static mkba_status chart_sobol(ctx *c)
                 f.name, block, block, block, block);
         if (block == 0)
             gp_after_first(g, 3);
-        top += PANEL_TITLE + row_px * (int)nrows[sc] + PANEL_AXIS + PANEL_GAP;
+        top += panel_px(p, sc, row_px);
         block++;
     }
     fputs("  unset multiplot\n", g);
     gp_render_end(g);
-    free(rows), free(nrows);
     return cf_close(c, &f, title, W_STD, h);
+}
+
+/* sobol: first- and total-order indices, a panel per scenario. */
+static mkba_status chart_sobol(ctx *c)
+{
+    const mkba_sens *s = c->a->sens;
+    if (!s || !s->sobol || s->sobol->d != s->n_inputs || s->n_scenarios < 2)
+        return MKBA_OK;
+    return chart_panels(c, sobol_rows, sobol_write);
 }
 
 /* Where NPV = 0 on the two-way grid z[i * n + j] (a along i, b along j), as
@@ -1217,6 +1281,14 @@ static size_t zero_segments(FILE *f, const double *ax, const double *bx, const d
     return segs;
 }
 
+/* "set WHAT 'input (P10 to P90)'" (no line end): an axis of the grid. */
+static void gp_input_axis(const ctx *c, FILE *g, const char *what, const char *input)
+{
+    char *t = mkba_xasprintf("%s (P10 %s P90)", input, tr(c, "to", "tot"));
+    gp_set_lit(g, what, t, 80);
+    free(t);
+}
+
 /* twoway: society's NPV over the two-way grid as a heat map per scenario,
  * with the line where it is 0. */
 static mkba_status chart_twoway(ctx *c)
@@ -1247,7 +1319,7 @@ static mkba_status chart_twoway(ctx *c)
         if (isfinite(s->grid[n * n + q]))
             maxabs = fmax(maxabs, fabs(s->grid[n * n + q]));
     scale sc_ = pick_scale(c, maxabs);
-    size_t *segs = mkba_xcalloc(S, sizeof *segs), any = 0;
+    size_t any = 0; /* zero crossings in any scenario: the legend shows the line */
     for (size_t sc = 1; sc < S; sc++) {
         const double *z = s->grid + sc * n * n;
         for (size_t i = 0; i < n; i++) {
@@ -1260,9 +1332,9 @@ static mkba_status chart_twoway(ctx *c)
             fputc('\n', f.dat);
         }
         fputs("\n", f.dat);
-        segs[sc] = zero_segments(f.dat, s->grid_a_values, s->grid_b_values, z, n);
-        any += segs[sc];
-        if (!segs[sc])
+        size_t segs = zero_segments(f.dat, s->grid_a_values, s->grid_b_values, z, n);
+        any += segs;
+        if (!segs)
             fputs("# no zero crossing\nNaN\tNaN\n", f.dat);
         fputs("\n\n", f.dat);
     }
@@ -1272,18 +1344,11 @@ static mkba_status chart_twoway(ctx *c)
     lg e[] = {{LG_LINE, "#000000", 0, tr(c, "NPV = 0", "NCW = 0")}};
     int top = gp_heading(g, title, NULL, e, any ? 1 : 0, 0, h);
     fprintf(g, "S = %.10g\n", sc_.div);
-    fputs("set xlabel ", g);
-    char *lab = mkba_xasprintf("%s (P10 %s P90)", na, tr(c, "to", "tot"));
-    put_lit(g, lab, 80);
-    free(lab);
-    fputs("\nset ylabel ", g);
-    lab = mkba_xasprintf("%s (P10 %s P90)", nb, tr(c, "to", "tot"));
-    put_lit(g, lab, 80);
-    free(lab);
-    fputs("\nset cblabel ", g);
-    lab = npv_axis(c, &sc_);
-    put_lit(g, lab, 100);
-    free(lab);
+    gp_input_axis(c, g, "xlabel", na);
+    fputs("\n", g);
+    gp_input_axis(c, g, "ylabel", nb);
+    fputs("\n", g);
+    gp_npv_axis(c, g, "cblabel", &sc_);
     double m = maxabs > 0 ? maxabs / sc_.div : 1;
     fprintf(g,
             "\nset palette defined (0 '" C_DOWN "', 0.5 '#f7f7f7', 1 '" C_UP "')\n"
@@ -1316,7 +1381,6 @@ static mkba_status chart_twoway(ctx *c)
     }
     fputs("  unset multiplot\n", g);
     gp_render_end(g);
-    free(segs);
     return cf_close(c, &f, title, W_STD, h);
 }
 
@@ -1335,13 +1399,15 @@ static int by_size(const void *x, const void *y)
     return (a < b) - (a > b);
 }
 
-/* A horizontal waterfall: the bars add up from the top, then the total.
- * 'title' is the chart's heading, 'sub' the scenario; the chart's title in
- * the set joins them. */
+/* A horizontal waterfall of project scenario s: the bars add up from the
+ * top, then society's NPV. 'title' is the chart's heading, under it the
+ * scenario; the chart's title in the set joins them. */
 static mkba_status waterfall(ctx *c, const char *fmt, size_t s, const wbar *bars, size_t n,
-                             const char *total_label, double total, const char *title,
-                             const char *sub, const char *note)
+                             const char *title, const char *note)
 {
+    const char *total_label = tr(c, "NPV for society", "NCW maatschappij");
+    double total = c->a->balance[mkba_ap_bidx(c->a, s, soc(c->a))].npv;
+    const char *sub = scen_label(c->a, s);
     cfiles f;
     if (cf_open(c, &f, fmt, s))
         return MKBA_EIO;
@@ -1364,10 +1430,7 @@ static mkba_status waterfall(ctx *c, const char *fmt, size_t s, const wbar *bars
         unsigned col = last ? 0x1f4e79u : v >= 0 ? 0x2e8b57u : 0xc0392bu;
         fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%u\t%s%s\t", i + 1, start, end, v, col,
                 !last && v > 0 ? "+" : "", shown);
-        char *lab = clean(last ? total_label : bars[i].label, LABEL_MAX, 0);
-        fputs(lab, f.dat);
-        maxlen = strlen(lab) > maxlen ? strlen(lab) : maxlen;
-        free(lab);
+        maxlen = max_z(maxlen, put_field(f.dat, last ? total_label : bars[i].label, LABEL_MAX));
         fputc('\n', f.dat);
         if (!last)
             run = end;
@@ -1383,9 +1446,8 @@ static mkba_status waterfall(ctx *c, const char *fmt, size_t s, const wbar *bars
               {LG_BOX, C_TOTAL, 0, tr(c, "total", "totaal")}};
     int top = gp_heading(g, title, sub, e, 3, 0, h);
     gp_frame(g, left_for(maxlen), 0.95, top, top + row_px * (int)(n + 1), h);
-    fputs("set xlabel ", g);
     char *xl = mkba_xasprintf("%s (%s)", tr(c, "Present value", "Contante waarde"), sc.unit);
-    put_lit(g, xl, 100);
+    gp_set_lit(g, "xlabel", xl, 100);
     free(xl);
     fprintf(g, "\nS = %.10g\nset yrange [%zu.6:0.4]\nset ytics scale 0 font ',10'\n", sc.div, n + 1);
     gp_range(g, "x", lo, hi, 0.04, 0.12, sc.div);
@@ -1433,11 +1495,9 @@ static mkba_status chart_waterfall_items(ctx *c, size_t s)
                                       "getoond.")
                                  : NULL;
     mkba_status st = waterfall(c, "waterfall_items_%zu", s, bars, n,
-                               tr(c, "NPV for society", "NCW maatschappij"),
-                               a->balance[mkba_ap_bidx(a, s, soc(a))].npv,
                                tr(c, "NPV for society, item by item",
                                   "NCW voor de maatschappij, per post"),
-                               scen_label(a, s), note);
+                               note);
     free(bars);
     return st;
 }
@@ -1452,11 +1512,9 @@ static mkba_status chart_waterfall_stakeholders(ctx *c, size_t s)
         bars[k].value = a->balance[mkba_ap_bidx(a, s, k)].npv;
     }
     mkba_status st = waterfall(c, "waterfall_stakeholders_%zu", s, bars, a->n_stakeholders,
-                               tr(c, "NPV for society", "NCW maatschappij"),
-                               a->balance[mkba_ap_bidx(a, s, soc(a))].npv,
                                tr(c, "NPV per stakeholder, adding up to society",
                                   "NCW per actor, samen die van de maatschappij"),
-                               scen_label(a, s), NULL);
+                               NULL);
     free(bars);
     return st;
 }
@@ -1482,10 +1540,8 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
     fputs("year\tcalendar_year", f.dat);
     size_t maxlen = strlen(society);
     for (size_t k = 0; k < K; k++) {
-        char *lab = clean(stake_label(a, k), LABEL_MAX, 0);
-        fprintf(f.dat, "\t%s", lab);
-        maxlen = strlen(lab) > maxlen ? strlen(lab) : maxlen;
-        free(lab);
+        fputc('\t', f.dat);
+        maxlen = max_z(maxlen, put_field(f.dat, stake_label(a, k), LABEL_MAX));
     }
     fprintf(f.dat, "\t%s\n", society);
     double maxabs = 0;
@@ -1505,10 +1561,10 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
     int top = gp_heading(g, head, scen_label(a, s), NULL, 0, rows, h);
     fprintf(g, "set key maxcols %d\n", cols);
     gp_frame(g, 0.09, 0.97, top, h - 58, h);
-    fputs("set ylabel ", g);
-    char *yl = mkba_xasprintf("%s (%s)", tr(c, "Net flow, not discounted", "Netto stroom, niet verdisconteerd"),
-                       sc.unit);
-    put_lit(g, yl, 100);
+    char *yl = mkba_xasprintf("%s (%s)",
+                              tr(c, "Net flow, not discounted", "Netto stroom, niet verdisconteerd"),
+                              sc.unit);
+    gp_set_lit(g, "ylabel", yl, 100);
     free(yl);
     fputs("\nset xlabel ", g);
     put_lit(g, tr(c, "Year", "Jaar"), 20);
@@ -1606,7 +1662,8 @@ static mkba_status chart_effects(ctx *c)
         double mp = shown ? x->e.mean_pilot : NAN, mc = shown ? x->e.mean_control : NAN;
         fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%s\t", i + 1, x->e.estimate,
                 x->e.ci_lo, x->e.ci_hi, mp, mc, mkba_est_method_name(x->e.method));
-        put_field(f.dat, x->label && *x->label ? x->label : x->name, LABEL_MAX);
+        const char *label = label_or(x->label, x->name);
+        put_field(f.dat, label, LABEL_MAX);
         fputc('\n', f.dat);
         double v[] = {x->e.estimate, x->e.ci_lo, x->e.ci_hi};
         double lo = 0, hi = 0;
@@ -1614,10 +1671,8 @@ static mkba_status chart_effects(ctx *c)
             if (isfinite(v[k]))
                 lo = fmin(lo, v[k]), hi = fmax(hi, v[k]);
         const char *unit = x->unit && *x->unit ? x->unit : NULL;
-        char *pt = unit ? mkba_xasprintf("%s [%s], %s", x->label && *x->label ? x->label : x->name, unit,
-                                  method_text(c, x->e.method))
-                        : mkba_xasprintf("%s, %s", x->label && *x->label ? x->label : x->name,
-                                  method_text(c, x->e.method));
+        char *pt = unit ? mkba_xasprintf("%s [%s], %s", label, unit, method_text(c, x->e.method))
+                        : mkba_xasprintf("%s, %s", label, method_text(c, x->e.method));
         /* The title and the means share a line: the title gives way. */
         char *why = means_text(c, x);
         double room = (W_STD * 0.9 - 30 - CHAR_PX * (double)strlen(why)) / (CHAR_PX * 1.1);
@@ -1833,17 +1888,13 @@ static run_result run_gnuplot(const char *path, const char *cwd, const char *scr
 static char *first_error(const char *out)
 {
     const char *pick = NULL, *any = NULL;
-    for (const char *p = out; *p;) {
+    for (const char *p = out; *p && !pick;) {
         size_t n = strcspn(p, "\n");
-        const char *ln = p;
-        int words = 0;
-        for (size_t i = 0; i < n; i++)
-            words += ln[i] != ' ' && ln[i] != '^' && ln[i] != '\t' && ln[i] != '\r';
-        char *line = mkba_xstrndup(ln, n);
-        if (!any && words)
-            any = ln;
-        if (!pick && strstr(line, " line ") && !strstr(line, "warning:"))
-            pick = ln;
+        if (!any && strspn(p, " ^\t\r") < n) /* a line with text ('^' marks a column) */
+            any = p;
+        char *line = mkba_xstrndup(p, n);
+        if (strstr(line, " line ") && !strstr(line, "warning:"))
+            pick = p;
         free(line);
         p += n;
         if (*p)
@@ -1890,18 +1941,16 @@ static mkba_status render_all(ctx *c, const char *prog)
             free(script);
             break;
         }
-        if (r == RUN_FAILED) {
-            char *first = first_error(out);
+        char *why = NULL; /* what went wrong, for "DIR/NAME.gp: gnuplot failed: ..." */
+        if (r == RUN_FAILED)
+            why = first_error(out);
+        else if (!made(c, ch->name, ".png") || !made(c, ch->name, ".svg"))
+            why = mkba_xasprintf("it wrote no %s.png or %s.svg", ch->name, ch->name);
+        if (why) {
             char *where = mkba_xasprintf("%s/%s", c->dir, script);
-            st = mkba_error_set(c->err, MKBA_EIO, where, 0, NULL, "gnuplot failed: %s", first);
+            st = mkba_error_set(c->err, MKBA_EIO, where, 0, NULL, "gnuplot failed: %s", why);
             free(where);
-            free(first);
-        } else if (!made(c, ch->name, ".png") || !made(c, ch->name, ".svg")) {
-            char *where = mkba_xasprintf("%s/%s", c->dir, script);
-            st = mkba_error_set(c->err, MKBA_EIO, where, 0, NULL,
-                                "gnuplot failed: it wrote no %s.png or %s.svg", ch->name,
-                                ch->name);
-            free(where);
+            free(why);
         } else {
             ch->rendered = 1;
         }
@@ -2034,24 +2083,6 @@ static void remove_stale(const ctx *c)
     closedir(d);
 }
 
-/* Remove the private directory and whatever is left in it. */
-static void remove_tmp(const char *tmp)
-{
-    DIR *d = opendir(tmp);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char *p = mkba_xasprintf("%s/%s", tmp, e->d_name);
-            (void)unlink(p);
-            free(p);
-        }
-        closedir(d);
-    }
-    (void)rmdir(tmp);
-}
-
 mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
                                      const mkba_chart_opts *o, mkba_error *err)
 {
@@ -2077,8 +2108,7 @@ mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
         st = publish(&c);
     if (!st)
         remove_stale(&c);
-    remove_tmp(c.tmp);
-    mkba_tmp_untrack(c.tmp);
+    mkba_tmp_remove(c.tmp); /* the private directory and what is left in it */
     free(c.tmp);
     if (st) {
         mkba_chart_set_free(c.set);

@@ -25,7 +25,6 @@
  * "effect.werk" over {0, 1, 2} x {0, 1, 2} is NPV = 100 a + 100 b - 150, so
  * the NPV is 0 on the line a + b = 1.5. */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <spawn.h>
@@ -287,10 +286,7 @@ static const char *const EXPECTED[] = {
 
 static char *chart_file(const char *dir, const char *name, const char *ext)
 {
-    size_t n = strlen(dir) + strlen(name) + strlen(ext) + 2;
-    char *p = mkba_xmalloc(n);
-    snprintf(p, n, "%s/%s%s", dir, name, ext);
-    return p;
+    return mkba_xasprintf("%s/%s%s", dir, name, ext);
 }
 
 static int exists(const char *p)
@@ -302,19 +298,8 @@ static int exists(const char *p)
 /* The whole file (abort the test if it cannot be read), and its size. */
 static char *slurp(const char *p, size_t *size)
 {
-    FILE *f = fopen(p, "rb");
-    ck_assert_msg(f != NULL, "cannot read %s", p);
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = mkba_xmalloc(cap + 1);
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap)
-            buf = mkba_xrealloc(buf, (cap *= 2) + 1);
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (size)
-        *size = n;
+    char *buf = tu_read_len(p, size);
+    ck_assert_msg(buf != NULL, "cannot read %s", p);
     return buf;
 }
 
@@ -435,22 +420,29 @@ static double num(const row *r, size_t k)
     return strtod(r->f[k], NULL);
 }
 
+/* What only_files() looks for. */
+typedef struct only {
+    const char *dir;
+    const char *const *keep;
+} only;
+
+static int only_entry(const char *rel, const char *full, const struct stat *st, void *ctx)
+{
+    (void)full, (void)st;
+    const only *o = ctx;
+    int ok = 0;
+    for (size_t i = 0; o->keep[i]; i++)
+        ok |= strcmp(rel, o->keep[i]) == 0;
+    ck_assert_msg(ok, "unexpected %s in %s", rel, o->dir);
+    return 1; /* not into subdirectories: the entry itself is what counts */
+}
+
 /* No file or directory of the chart machinery is left in 'dir' but those
  * named in keep[] (NULL-terminated). */
 static void only_files(const char *dir, const char *const *keep)
 {
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        int ok = 0;
-        for (size_t i = 0; keep[i]; i++)
-            ok |= strcmp(e->d_name, keep[i]) == 0;
-        ck_assert_msg(ok, "unexpected %s in %s", e->d_name, dir);
-    }
-    closedir(d);
+    only o = {dir, keep};
+    tu_walk(dir, only_entry, &o);
 }
 
 /* Render the fixture into tu_tmp/charts with the real gnuplot. */
@@ -836,12 +828,7 @@ END_TEST
  * whose names mkba does not write stay. */
 static void touch(const char *dir, const char *name)
 {
-    char *p = tu_path(dir, name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("x\n", f);
-    fclose(f);
-    free(p);
+    free(tu_write(dir, name, "x\n"));
 }
 
 START_TEST(stale_charts_removed)
@@ -909,11 +896,8 @@ static char **hostile_labels(const char *dir, size_t *n)
     };
     size_t k = sizeof fmt / sizeof fmt[0];
     char **out = mkba_xcalloc(k, sizeof *out);
-    for (size_t i = 0; i < k; i++) {
-        size_t len = strlen(fmt[i]) + 2 * strlen(dir) + 1;
-        out[i] = mkba_xmalloc(len);
-        snprintf(out[i], len, fmt[i], dir, dir);
-    }
+    for (size_t i = 0; i < k; i++)
+        out[i] = mkba_xasprintf(fmt[i], dir, dir);
     *n = k;
     return out;
 }
@@ -959,16 +943,17 @@ static const char *script_unsafe(const char *gp)
     return in_str ? "an unterminated string" : NULL;
 }
 
+static int no_sentinel_entry(const char *rel, const char *full, const struct stat *st, void *ctx)
+{
+    (void)st, (void)ctx;
+    ck_assert_msg(strncmp(rel, "SENTINEL", 8) != 0, "%s was created", full);
+    return 1; /* 'dir' itself only */
+}
+
 /* No file named SENTINEL* exists in 'dir'. */
 static void no_sentinel(const char *dir)
 {
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        ck_assert_msg(strncmp(e->d_name, "SENTINEL", 8) != 0, "%s/%s was created", dir,
-                      e->d_name);
-    closedir(d);
+    tu_walk(dir, no_sentinel_entry, NULL);
 }
 
 START_TEST(hostile_labels_run_nothing)

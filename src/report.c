@@ -9,8 +9,9 @@
  * text), goes through a "{}" hole or esc(). Charts are embedded as base64
  * data URIs of <img> elements, in which SVG scripts never run.
  *
- * Privacy. Counts of persons and group means pass mkba_ap_suppressed();
- * the effects table is the only place the report shows them. */
+ * Privacy. Counts of persons and group means are withheld as in the
+ * tables (mkba_out_effect_hidden); the effects table is the only place
+ * the report shows them. */
 #include "mkba/report.h"
 
 #include <errno.h>
@@ -31,7 +32,9 @@
 #define MAX_SVG_BYTES (64L << 20) /* a chart larger than this is not a gnuplot chart */
 
 /* buf = the strings after 'size' (up to a NULL) one after another, cut
- * off to fit 'size' (size > 0). */
+ * off to fit 'size' (size > 0). Not snprintf("%s%s"): GCC's
+ * -Wformat-truncation cannot see that the parts (numbers in a numbuf)
+ * fit, and -Werror turns that into a build failure. */
 static void join(char *buf, size_t size, ...)
 {
     va_list ap;
@@ -65,12 +68,18 @@ static int rounded_digits(char *digits, size_t size, double x, int decimals)
     return 1;
 }
 
+/* What a value that is not a number, or not known, shows as. */
+static const char *na_text(int lang_nl)
+{
+    return lang_nl ? "n.v.t." : "n/a";
+}
+
 void mkba_report_fmt_number(char *buf, size_t size, double x, int decimals, int lang_nl)
 {
     if (size == 0)
         return;
     if (!isfinite(x)) {
-        snprintf(buf, size, "%s", lang_nl ? "n.v.t." : "n/a");
+        snprintf(buf, size, "%s", na_text(lang_nl));
         return;
     }
     if (decimals < 0)
@@ -247,6 +256,12 @@ static void tpl(const rep *r, const char *t, ...)
     va_end(ap);
 }
 
+/* Open the section that nav() links to as '#id', under heading 'title'. */
+static void section(const rep *r, const char *id, const char *title)
+{
+    tpl(r, "<section id=\"{h}\">\n<h2>{}</h2>\n", id, title);
+}
+
 /* ============================ words ==================================== */
 
 typedef char numbuf[256]; /* a number with the currency (at most 24 bytes) */
@@ -276,30 +291,29 @@ static void count(const rep *r, numbuf b, size_t n)
     mkba_report_fmt_number(b, sizeof(numbuf), (double)n, 0, r->nl);
 }
 
-/* A count of persons, or "<N" when it is too small to show. */
-static void persons(const rep *r, numbuf b, size_t n)
+/* A count of persons that the tables may withhold ('hidden'): "<N" when
+ * it is small, "x" when it is withheld with a small one. Returns 1 when it
+ * wrote "x" (the report then says what "x" means). */
+static int withheld_count(const rep *r, numbuf b, size_t n, unsigned hidden)
 {
-    if (mkba_ap_suppressed(r->a, n))
+    if (hidden && !mkba_ap_suppressed(r->a, n)) {
+        snprintf(b, sizeof(numbuf), "x");
+        return 1;
+    }
+    if (hidden)
         snprintf(b, sizeof(numbuf), "<%zu", r->a->min_group);
     else
         count(r, b, n);
+    return 0;
 }
 
-/* A count the tables withhold ('hidden'): "<N" when it is small, "x" when
- * it is withheld with a small one. */
-static void withheld_count(const rep *r, numbuf b, size_t n, unsigned hidden)
+/* A group mean, or "suppressed" when the tables withhold it ('hidden'). */
+static void withheld_mean(const rep *r, numbuf b, double mean, unsigned hidden)
 {
-    if (hidden && !mkba_ap_suppressed(r->a, n))
-        snprintf(b, sizeof(numbuf), "x");
-    else if (hidden)
-        persons(r, b, n);
+    if (hidden)
+        snprintf(b, sizeof(numbuf), "%s", L(r, "suppressed", "onderdrukt"));
     else
-        count(r, b, n);
-}
-
-static int x_in(const char *cell)
-{
-    return strcmp(cell, "x") == 0;
+        value(r, b, mean);
 }
 
 static const char *text_or(const char *label, const char *name)
@@ -394,7 +408,7 @@ static void rate_text(const rep *r, char *buf, size_t size, size_t s)
 {
     const mkba_appraisal *a = r->a;
     if (a->horizon == 0 || !a->rate) {
-        snprintf(buf, size, "%s", L(r, "n/a", "n.v.t."));
+        snprintf(buf, size, "%s", na_text(r->nl));
         return;
     }
     const double *x = a->rate + mkba_ap_tidx(a, s, 0);
@@ -445,20 +459,26 @@ static void td(const rep *r, const char *text)
     tpl(r, "<td>{}</td>", text);
 }
 
-/* A number cell; 'number' is the bare formatted number, so its sign says
- * whether to mark it negative. */
-static void td_num(const rep *r, const char *shown, const char *number)
+/* Whether amount x shows with a minus sign: it rounds to a whole amount
+ * below zero (what rounds to zero shows as "0", what is not finite as
+ * "n/a"). Asked of the number, not of its text, which may start with the
+ * currency. */
+static int negative_amount(double x)
 {
-    tpl(r, number && number[0] == '-' ? "<td class=\"n neg\">{}</td>" : "<td class=\"n\">{}</td>",
-        shown);
+    return isfinite(x) && round(x) < 0;
+}
+
+/* A number cell, marked when it is 'negative'. */
+static void td_num(const rep *r, const char *shown, int negative)
+{
+    tpl(r, negative ? "<td class=\"n neg\">{}</td>" : "<td class=\"n\">{}</td>", shown);
 }
 
 static void td_money(const rep *r, double x)
 {
-    numbuf m, n;
+    numbuf m;
     money(r, m, x);
-    mkba_report_fmt_number(n, sizeof n, x, 0, r->nl);
-    td_num(r, m, n);
+    td_num(r, m, negative_amount(x));
 }
 
 /* A value that is not an amount: a negative one is not bad news, so it is
@@ -467,7 +487,7 @@ static void td_value(const rep *r, double x)
 {
     numbuf v;
     value(r, v, x);
-    td_num(r, v, NULL);
+    td_num(r, v, 0);
 }
 
 /* A cell with a label and, under it, the name used in the model file
@@ -484,21 +504,21 @@ static void td_ratio(const rep *r, double x)
 {
     numbuf v;
     ratio(r, v, x);
-    td_num(r, v, v);
+    td_num(r, v, v[0] == '-');
 }
 
 static void td_pct(const rep *r, double share)
 {
     numbuf v;
     pct(r, v, share);
-    td_num(r, v, v);
+    td_num(r, v, v[0] == '-');
 }
 
 /* "[lo; hi]" in Dutch (the comma is the decimal sign), "[lo, hi]" in English. */
 static void interval(const rep *r, char *buf, size_t size, double lo, double hi)
 {
     if (!isfinite(lo) || !isfinite(hi)) {
-        snprintf(buf, size, "%s", L(r, "n/a", "n.v.t."));
+        snprintf(buf, size, "%s", na_text(r->nl));
         return;
     }
     numbuf a, b;
@@ -613,30 +633,60 @@ static void title(const rep *r)
         day);
 }
 
+/* Whether the report has the sections that not every run has: nav()
+ * links to a section only when it is there. */
+static int has_key_figures(const mkba_appraisal *a)
+{
+    return a->n_scenarios >= 2;
+}
+
+static int has_voi(const mkba_appraisal *a)
+{
+    return a->mc && isfinite(a->mc->evpi);
+}
+
+static void nav_link(const rep *r, const char *id, const char *text)
+{
+    tpl(r, "<a href=\"#{h}\">{}</a>\n", id, text);
+}
+
 static void nav(const rep *r)
 {
     const mkba_appraisal *a = r->a;
     tpl(r, "<nav>{}: ", L(r, "Contents", "Inhoud"));
-    tpl(r, "<a href=\"#conclusion\">{}</a>\n", L(r, "Conclusion", "Conclusie"));
-    if (a->n_scenarios >= 2)
-        tpl(r, "<a href=\"#key\">{}</a>\n", L(r, "Key figures", "Kerncijfers"));
-    tpl(r, "<a href=\"#effects\">{}</a>\n", L(r, "Effects", "Effecten"));
-    tpl(r, "<a href=\"#balance\">{}</a>\n", L(r, "Balance per stakeholder",
-                                           "Saldo per belanghebbende"));
-    tpl(r, "<a href=\"#items\">{}</a>\n", L(r, "Items", "Posten"));
+    nav_link(r, "conclusion", L(r, "Conclusion", "Conclusie"));
+    if (has_key_figures(a))
+        nav_link(r, "key", L(r, "Key figures", "Kerncijfers"));
+    nav_link(r, "effects", L(r, "Effects", "Effecten"));
+    nav_link(r, "balance", L(r, "Balance per stakeholder", "Saldo per belanghebbende"));
+    nav_link(r, "items", L(r, "Items", "Posten"));
     if (a->mc)
-        tpl(r, "<a href=\"#uncertainty\">{}</a>\n", L(r, "Uncertainty", "Onzekerheid"));
+        nav_link(r, "uncertainty", L(r, "Uncertainty", "Onzekerheid"));
     if (a->sens)
-        tpl(r, "<a href=\"#sensitivity\">{}</a>\n", L(r, "Sensitivity", "Gevoeligheid"));
-    if (a->mc && isfinite(a->mc->evpi))
-        tpl(r, "<a href=\"#voi\">{}</a>\n", L(r, "Value of information", "Waarde van informatie"));
-    tpl(r, "<a href=\"#charts\">{}</a>\n", L(r, "Charts", "Grafieken"));
-    tpl(r, "<a href=\"#assumptions\">{}</a>\n", L(r, "Assumptions and sources",
-                                               "Aannames en bronnen"));
+        nav_link(r, "sensitivity", L(r, "Sensitivity", "Gevoeligheid"));
+    if (has_voi(a))
+        nav_link(r, "voi", L(r, "Value of information", "Waarde van informatie"));
+    nav_link(r, "charts", L(r, "Charts", "Grafieken"));
+    nav_link(r, "assumptions", L(r, "Assumptions and sources", "Aannames en bronnen"));
     tpl(r, "<a href=\"#provenance\">{}</a></nav>\n", L(r, "Provenance", "Herkomst"));
 }
 
 /* ============================ conclusion =============================== */
+
+/* Society's balance in scenario s. */
+static const mkba_balance *society(const mkba_appraisal *a, size_t s)
+{
+    return &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
+}
+
+/* The Monte Carlo statistics of society's NPV in scenario s; NULL when
+ * there was no Monte Carlo run of it. */
+static const mkba_stats *society_mc(const mkba_appraisal *a, size_t s)
+{
+    if (!a->mc || s >= a->mc->n_scenarios)
+        return NULL;
+    return &a->mc->npv[mkba_mc_idx(a->mc, s, a->n_stakeholders)];
+}
 
 /* Stakeholders whose NPV rounds below zero (sign -1) or above it (+1),
  * largest amounts first, as "A (EUR -1.234), B (EUR -56)". Returns the
@@ -674,7 +724,8 @@ static size_t who_list(const rep *r, size_t s, int sign)
 static void conclusion_of(const rep *r, size_t s)
 {
     const mkba_appraisal *a = r->a;
-    const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
+    const mkba_balance *b = society(a, s);
+    const mkba_stats *st = society_mc(a, s);
     double v = round(b->npv);
     const char *verdict =
         !isfinite(v) ? L(r, "The balance for society is undefined.",
@@ -695,8 +746,7 @@ static void conclusion_of(const rep *r, size_t s)
              "baten-kostenverhouding: {}{}."),
         npv, bcr, isnan(b->bcr) ? L(r, " (no costs)", " (geen kosten)") : "");
     put(r, "</p>\n");
-    if (a->mc && s < a->mc->n_scenarios) {
-        const mkba_stats *st = &a->mc->npv[mkba_mc_idx(a->mc, s, a->n_stakeholders)];
+    if (st) {
         numbuf p, draws, lo, hi;
         pct(r, p, st->p_positive);
         count(r, draws, a->mc->draws);
@@ -719,7 +769,7 @@ static void conclusion_of(const rep *r, size_t s)
 
 static void conclusion(const rep *r)
 {
-    tpl(r, "<section id=\"conclusion\">\n<h2>{}</h2>\n", L(r, "Conclusion", "Conclusie"));
+    section(r, "conclusion", L(r, "Conclusion", "Conclusie"));
     if (r->a->n_scenarios < 2)
         tpl(r, "<p>{}</p>\n", L(r, "There is no project alternative to compare.",
                                 "Er is geen projectalternatief om te vergelijken."));
@@ -751,25 +801,25 @@ static void card(const rep *r, const char *label, const char *v, int negative)
 static void key_figures(const rep *r)
 {
     const mkba_appraisal *a = r->a;
-    if (a->n_scenarios < 2)
+    if (!has_key_figures(a))
         return;
-    tpl(r, "<section id=\"key\">\n<h2>{}</h2>\n", L(r, "Key figures", "Kerncijfers"));
+    section(r, "key", L(r, "Key figures", "Kerncijfers"));
     for (size_t s = 1; s < a->n_scenarios; s++) {
-        const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
-        numbuf v, n;
+        const mkba_balance *b = society(a, s);
+        const mkba_stats *st = society_mc(a, s);
+        numbuf v;
         tpl(r, "<h3>{}</h3>\n<div class=\"cards\">\n", scen_label(r, s));
         money(r, v, b->npv);
-        mkba_report_fmt_number(n, sizeof n, b->npv, 0, r->nl);
         card(r, L(r, "Net present value for society", "Netto contante waarde voor de samenleving"),
-             v, n[0] == '-');
+             v, negative_amount(b->npv));
         ratio(r, v, b->bcr);
         card(r, L(r, "Benefit-cost ratio", "Baten-kostenverhouding"), v, 0);
         money(r, v, b->pv_benefits);
         card(r, L(r, "Benefits (present value)", "Baten (contante waarde)"), v, 0);
         money(r, v, b->pv_costs);
         card(r, L(r, "Costs (present value)", "Kosten (contante waarde)"), v, 0);
-        if (a->mc && s < a->mc->n_scenarios) {
-            pct(r, v, a->mc->npv[mkba_mc_idx(a->mc, s, a->n_stakeholders)].p_positive);
+        if (st) {
+            pct(r, v, st->p_positive);
             card(r, L(r, "Chance that benefits exceed costs",
                       "Kans dat de baten de kosten overtreffen"),
                  v, 0);
@@ -781,11 +831,73 @@ static void key_figures(const rep *r)
 
 /* ============================ tables =================================== */
 
+/* An effect's first cell: its label and, under it, the name used in the
+ * model file and the unit (either may be missing). */
+static void effect_name_cell(const rep *r, const mkba_ap_effect *x)
+{
+    int unit = x->unit && *x->unit;
+    if (x->label && *x->label)
+        tpl(r, "<td>{}<br><span class=\"small\"><code>{}</code>{h}{}</span></td>", x->label,
+            x->name, unit ? " &middot; " : "", unit ? x->unit : "");
+    else if (unit)
+        tpl(r, "<td>{}<br><span class=\"small\">{}</span></td>", x->name, x->unit);
+    else
+        td(r, x->name);
+}
+
+/* Effect i's cells of persons, means and missing values. They show what
+ * the tables and results.json show (mkba_out_effect_hidden): a small
+ * count is withheld, and the row's other counts with it, so that no
+ * withheld count follows from the others; both means when a group is
+ * small, as the pilot mean and the estimate give the control mean.
+ * Returns 1 when a count shows as "x". */
+static int effect_group_cells(const rep *r, size_t i)
+{
+    const mkba_effect *e = &r->a->effects[i].e;
+    if (e->method == MKBA_EST_GIVEN) { /* no persons behind it */
+        put(r, "<td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-</td>");
+        return 0;
+    }
+    unsigned hide = mkba_out_effect_hidden(r->a, i);
+    numbuf np, nc, mp, mc, nm;
+    int x_shown = withheld_count(r, np, e->n_pilot, hide & MKBA_HIDE_N_PILOT);
+    x_shown |= withheld_count(r, nc, e->n_control, hide & MKBA_HIDE_N_CONTROL);
+    tpl(r, "<td class=\"n\">{} / {}</td>", np, nc);
+    withheld_mean(r, mp, e->mean_pilot, hide & MKBA_HIDE_MEAN_PILOT);
+    withheld_mean(r, mc, e->mean_control, hide & MKBA_HIDE_MEAN_CONTROL);
+    tpl(r, "<td class=\"n\">{} / {}</td>", mp, mc);
+    x_shown |= withheld_count(r, nm, e->n_missing, hide & MKBA_HIDE_N_MISSING);
+    tpl(r, "<td class=\"n\">{}</td>", nm);
+    return x_shown;
+}
+
+/* Under the effects table, when a count is suppressed: what "<N" (and
+ * "x", when 'x_shown') mean. */
+static void suppression_note(const rep *r, int x_shown)
+{
+    const mkba_appraisal *a = r->a;
+    if (!any_suppressed(a))
+        return;
+    char n[32];
+    snprintf(n, sizeof n, "%zu", a->min_group);
+    tpl(r, L(r, "<p class=\"note\">Counts below {} are suppressed (shown as &lt;{}), and so "
+                "are the means of such small groups, to protect the privacy of the persons "
+                "in the cohort.{}</p>\n",
+             "<p class=\"note\">Aantallen kleiner dan {} zijn onderdrukt (weergegeven als "
+             "&lt;{}), net als de gemiddelden van zulke kleine groepen, om de privacy van de "
+             "personen in het cohort te beschermen.{}</p>\n"),
+        n, n,
+        x_shown ? L(r, " x: withheld too, so that a suppressed count cannot be worked out "
+                       "from the others.",
+                    " x: ook weggelaten, zodat een onderdrukt aantal niet uit de andere "
+                    "volgt.")
+                : "");
+}
+
 static void effects_table(const rep *r)
 {
     const mkba_appraisal *a = r->a;
-    tpl(r, "<section id=\"effects\">\n<h2>{}</h2>\n", L(r, "Effects of the project",
-                                                     "Effecten van het project"));
+    section(r, "effects", L(r, "Effects of the project", "Effecten van het project"));
     if (a->n_effects == 0) {
         tpl(r, "<p>{}</p>\n</section>\n", L(r, "The model has no effects.",
                                             "Het model heeft geen effecten."));
@@ -810,18 +922,10 @@ static void effects_table(const rep *r)
     put(r, "</tr>\n");
     int x_shown = 0; /* a count shown as "x" */
     for (size_t i = 0; i < a->n_effects; i++) {
-        const mkba_ap_effect *x = &a->effects[i];
-        const mkba_effect *e = &x->e;
+        const mkba_effect *e = &a->effects[i].e;
         char ci[160];
         put(r, "<tr>");
-        int unit = x->unit && *x->unit;
-        if (x->label && *x->label)
-            tpl(r, "<td>{}<br><span class=\"small\"><code>{}</code>{h}{}</span></td>", x->label,
-                x->name, unit ? " &middot; " : "", unit ? x->unit : "");
-        else if (unit)
-            tpl(r, "<td>{}<br><span class=\"small\">{}</span></td>", x->name, x->unit);
-        else
-            td(r, x->name);
+        effect_name_cell(r, &a->effects[i]);
         td(r, method_text(r, e->method));
         td_value(r, e->estimate);
         interval(r, ci, sizeof ci, e->ci_lo, e->ci_hi);
@@ -832,58 +936,18 @@ static void effects_table(const rep *r)
                      has ? a->mc->boot_hi[i] : NAN);
             tpl(r, "<td class=\"n\">{}</td>", ci);
         }
-        if (e->method == MKBA_EST_GIVEN) { /* no persons behind it */
-            put(r, "<td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-</td></tr>\n");
-            continue;
-        }
-        /* What the tables and results.json withhold (mkba_out_effect_hidden):
-         * a small count, and the row's other counts with it, so that no
-         * withheld count follows from the others; both means when a group
-         * is small, as the pilot mean and the estimate give the control
-         * mean. */
-        unsigned hide = mkba_out_effect_hidden(a, i);
-        numbuf np, nc, mp, mc, nm;
-        withheld_count(r, np, e->n_pilot, hide & MKBA_HIDE_N_PILOT);
-        withheld_count(r, nc, e->n_control, hide & MKBA_HIDE_N_CONTROL);
-        tpl(r, "<td class=\"n\">{} / {}</td>", np, nc);
-        if (hide & MKBA_HIDE_MEAN_PILOT)
-            snprintf(mp, sizeof mp, "%s", L(r, "suppressed", "onderdrukt"));
-        else
-            value(r, mp, e->mean_pilot);
-        if (hide & MKBA_HIDE_MEAN_CONTROL)
-            snprintf(mc, sizeof mc, "%s", L(r, "suppressed", "onderdrukt"));
-        else
-            value(r, mc, e->mean_control);
-        tpl(r, "<td class=\"n\">{} / {}</td>", mp, mc);
-        withheld_count(r, nm, e->n_missing, hide & MKBA_HIDE_N_MISSING);
-        tpl(r, "<td class=\"n\">{}</td></tr>\n", nm);
-        x_shown |= x_in(np) || x_in(nc) || x_in(nm);
+        x_shown |= effect_group_cells(r, i);
+        put(r, "</tr>\n");
     }
     put(r, "</table>\n");
-    if (any_suppressed(a)) {
-        char n[32];
-        snprintf(n, sizeof n, "%zu", a->min_group);
-        tpl(r, L(r, "<p class=\"note\">Counts below {} are suppressed (shown as &lt;{}), and so "
-                    "are the means of such small groups, to protect the privacy of the persons "
-                    "in the cohort.{}</p>\n",
-                 "<p class=\"note\">Aantallen kleiner dan {} zijn onderdrukt (weergegeven als "
-                 "&lt;{}), net als de gemiddelden van zulke kleine groepen, om de privacy van de "
-                 "personen in het cohort te beschermen.{}</p>\n"),
-            n, n,
-            x_shown ? L(r, " x: withheld too, so that a suppressed count cannot be worked out "
-                           "from the others.",
-                        " x: ook weggelaten, zodat een onderdrukt aantal niet uit de andere "
-                        "volgt.")
-                    : "");
-    }
+    suppression_note(r, x_shown);
     put(r, "</section>\n");
 }
 
 static void balance_tables(const rep *r)
 {
     const mkba_appraisal *a = r->a;
-    tpl(r, "<section id=\"balance\">\n<h2>{}</h2>\n", L(r, "Balance per stakeholder",
-                                                      "Saldo per belanghebbende"));
+    section(r, "balance", L(r, "Balance per stakeholder", "Saldo per belanghebbende"));
     tpl(r, "<p class=\"note\">{}</p>\n",
         L(r, "Present values against the reference alternative. Benefit-cost ratio: present "
              "value of the benefits divided by that of the costs (n/a without costs).",
@@ -916,8 +980,8 @@ static void balance_tables(const rep *r)
 static void items_table(const rep *r)
 {
     const mkba_appraisal *a = r->a;
-    tpl(r, "<section id=\"items\">\n<h2>{}</h2>\n",
-        L(r, "Items: costs, benefits and transfers", "Posten: kosten, baten en overdrachten"));
+    section(r, "items",
+            L(r, "Items: costs, benefits and transfers", "Posten: kosten, baten en overdrachten"));
     if (a->n_items == 0) {
         tpl(r, "<p>{}</p>\n</section>\n", L(r, "The model has no items.",
                                             "Het model heeft geen posten."));
@@ -1026,8 +1090,7 @@ static void monte_carlo(const rep *r)
     count(r, draws, mc->draws);
     count(r, boot, mc->n_boot);
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)mc->seed);
-    tpl(r, "<section id=\"uncertainty\">\n<h2>{}</h2>\n",
-        L(r, "Uncertainty (Monte Carlo)", "Onzekerheid (Monte Carlo)"));
+    section(r, "uncertainty", L(r, "Uncertainty (Monte Carlo)", "Onzekerheid (Monte Carlo)"));
     tpl(r, L(r, "<p class=\"note\">{} draws of every uncertain input (seed {}); ",
              "<p class=\"note\">{} trekkingen van alle onzekere invoer (seed {}); "),
         draws, seed);
@@ -1200,8 +1263,7 @@ static void sensitivity(const rep *r)
     const mkba_sens *s = a->sens;
     if (!s)
         return;
-    tpl(r, "<section id=\"sensitivity\">\n<h2>{}</h2>\n",
-        L(r, "Sensitivity analysis", "Gevoeligheidsanalyse"));
+    section(r, "sensitivity", L(r, "Sensitivity analysis", "Gevoeligheidsanalyse"));
     tpl(r, "<p class=\"note\">{}</p>\n",
         L(r, "Each uncertain input on its own at its P10 and its P90 (10% of its likely values "
              "are lower, 10% higher), the others at their base values (a tornado). Switching "
@@ -1224,12 +1286,11 @@ static void value_of_information(const rep *r)
 {
     const mkba_appraisal *a = r->a;
     const mkba_mc *mc = a->mc;
-    if (!mc || !isfinite(mc->evpi))
+    if (!has_voi(a))
         return;
     numbuf ev;
     money(r, ev, mc->evpi);
-    tpl(r, "<section id=\"voi\">\n<h2>{}</h2>\n",
-        L(r, "Value of information", "Waarde van informatie"));
+    section(r, "voi", L(r, "Value of information", "Waarde van informatie"));
     tpl(r, L(r, "<p>Best choice on average: <strong>{}</strong>. Expected value of perfect "
                 "information (EVPI): <strong>{}</strong>, what it would be worth to society to "
                 "remove all uncertainty before choosing.</p>\n",
@@ -1330,14 +1391,13 @@ static mkba_status charts(const rep *r, mkba_error *err)
 {
     const mkba_chart_set *set = r->o ? r->o->charts : NULL;
     size_t shown = 0;
-    tpl(r, "<section id=\"charts\">\n<h2>{}</h2>\n", L(r, "Charts", "Grafieken"));
+    section(r, "charts", L(r, "Charts", "Grafieken"));
     for (size_t i = 0; set && set->dir && !set->gnuplot_missing && i < set->n; i++) {
         const mkba_chart *c = &set->charts[i];
         if (!c->rendered)
             continue;
-        size_t plen = strlen(set->dir) + strlen(c->name) + 8, len = 0;
-        char *path = mkba_xmalloc(plen);
-        snprintf(path, plen, "%s/%s.svg", set->dir, c->name);
+        size_t len = 0;
+        char *path = mkba_xasprintf("%s/%s.svg", set->dir, c->name);
         unsigned char *svg = slurp(path, &len, err);
         free(path);
         if (!svg)
@@ -1399,7 +1459,7 @@ static void param_value_cell(const rep *r, const mkba_ap_param *p)
         first++;
     put(r, "<td>");
     if (first == a->n_scenarios) {
-        tpl(r, "{}", L(r, "n/a", "n.v.t."));
+        tpl(r, "{}", na_text(r->nl));
     } else {
         numbuf v;
         value(r, v, p->base[first]);
@@ -1500,8 +1560,7 @@ static void item_sources(const rep *r)
 static void assumptions(const rep *r)
 {
     const mkba_appraisal *a = r->a;
-    tpl(r, "<section id=\"assumptions\">\n<h2>{}</h2>\n",
-        L(r, "Assumptions and sources", "Aannames en bronnen"));
+    section(r, "assumptions", L(r, "Assumptions and sources", "Aannames en bronnen"));
     char py[32], fy[32], hz[32];
     snprintf(py, sizeof py, "%d", a->price_year);
     snprintf(fy, sizeof fy, "%d", a->first_year);
@@ -1542,7 +1601,8 @@ static void prov_file(const rep *r, const char *key, const char *file, const cha
 static void provenance(const rep *r)
 {
     const mkba_appraisal *a = r->a;
-    tpl(r, "<section id=\"provenance\">\n<h2>{}</h2>\n<table>\n", L(r, "Provenance", "Herkomst"));
+    section(r, "provenance", L(r, "Provenance", "Herkomst"));
+    put(r, "<table>\n");
     tpl(r, "<tr><th>{}</th><td>mkba {}</td></tr>\n", L(r, "Program", "Programma"),
         a->version ? a->version : "");
     tpl(r, "<tr><th>{}</th><td>{}</td></tr>\n", L(r, "Run date (UTC)", "Datum berekening (UTC)"),
@@ -1615,7 +1675,8 @@ static mkba_status write_html(const rep *r, mkba_error *err)
     return MKBA_OK;
 }
 
-/* Whether 'path' and the existing file 'input' are the same file. */
+/* Whether the file 'input' exists and is the file of 'target' (the stat
+ * of the report's path). */
 static int same_file(const struct stat *target, const char *input)
 {
     struct stat st;

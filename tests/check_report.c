@@ -861,16 +861,26 @@ START_TEST(cli_report_inside_new_out)
 }
 END_TEST
 
+typedef struct suffix_count {
+    const char *suffix;
+    size_t n;
+} suffix_count;
+
+static int count_suffix(const char *rel, const char *full, const struct stat *st, void *ctx)
+{
+    (void)full, (void)st;
+    suffix_count *c = ctx;
+    size_t n = strlen(rel), k = strlen(c->suffix);
+    c->n += n >= k && strcmp(rel + n - k, c->suffix) == 0;
+    return 1; /* 'dir' itself only, not what its subdirectories hold */
+}
+
+/* Entries of 'dir' whose name ends in 'suffix' ("": all of them). */
 static size_t entries_in(const char *dir, const char *suffix)
 {
-    char cmd[2048], buf[64] = "";
-    snprintf(cmd, sizeof cmd, "ls -A '%s' | grep -c '%s$'", dir, suffix);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    if (!fgets(buf, sizeof buf, p))
-        buf[0] = '\0';
-    pclose(p);
-    return (size_t)strtoul(buf, NULL, 10);
+    suffix_count c = {suffix, 0};
+    tu_walk(dir, count_suffix, &c);
+    return c.n;
 }
 
 /* Charts: without --out they are made in a temporary directory (under

@@ -547,6 +547,11 @@ static int row_group(const loader *ld, char **fields, long line, mkba_error *err
     return -1;
 }
 
+static const char *group_name(int group)
+{
+    return group == MKBA_PILOT ? "pilot" : "control";
+}
+
 /* Remember the record's id (of a person in 'group'); a duplicate is an
  * error, and one in the other group says so (the id is not shown). */
 static mkba_status check_id(loader *ld, char **fields, int group, long line, mkba_error *err)
@@ -560,27 +565,18 @@ static mkba_status check_id(loader *ld, char **fields, int group, long line, mkb
     const slot *sl = strset_put(&ld->ids, id, len, line, ld->file_index, group, &found);
     if (!found)
         return MKBA_OK;
-    if (sl->group != group) {
-        const char *first = sl->group == MKBA_PILOT ? "pilot" : "control";
-        const char *here = group == MKBA_PILOT ? "pilot" : "control";
-        if (sl->file == ld->file_index)
-            return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
-                                  "the same id (column '%s') is in both groups: %s on line "
-                                  "%ld, %s on line %ld",
-                                  ld->spec->id_column, first, sl->value, here, line);
+    /* Where it was first seen: "on line 3", or "in other.csv line 3". */
+    int same_file = sl->file == ld->file_index;
+    const char *on_in = same_file ? "on" : "in ", *file = same_file ? "" : ld->paths[sl->file];
+    if (sl->group != group)
         return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
-                              "the same id (column '%s') is in both groups: %s in %s line "
-                              "%ld, %s on line %ld",
-                              ld->spec->id_column, first, ld->paths[sl->file], sl->value, here,
-                              line);
-    }
-    if (sl->file == ld->file_index)
-        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
-                              "duplicate id in column '%s' (first seen on line %ld)",
-                              ld->spec->id_column, sl->value);
+                              "the same id (column '%s') is in both groups: %s %s%s line %ld, "
+                              "%s on line %ld",
+                              ld->spec->id_column, group_name(sl->group), on_in, file,
+                              sl->value, group_name(group), line);
     return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
-                          "duplicate id in column '%s' (first seen in %s line %ld)",
-                          ld->spec->id_column, ld->paths[sl->file], sl->value);
+                          "duplicate id in column '%s' (first seen %s%s line %ld)",
+                          ld->spec->id_column, on_in, file, sl->value);
 }
 
 /* Is x within the declared range (NULL: none)? */

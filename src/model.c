@@ -350,8 +350,6 @@ static mkba_status check_keys(const mkba_ini *ini, mkba_error *err)
     return MKBA_OK;
 }
 
-/* Mark known keys of a section as used; returns an error naming the keys
- * that are allowed when an unknown one is present. */
 /* Edit distance of a and b (insertions, deletions, substitutions), for
  * "did you mean" hints; words longer than 63 bytes count as far apart. */
 static size_t edit_distance(const char *a, const char *b)
@@ -377,18 +375,35 @@ static size_t edit_distance(const char *a, const char *b)
     return row[nb];
 }
 
-/* The candidate closest to 'word' when it is near enough to be a typo
- * (at most 2 edits, and fewer than the word's length), else NULL. */
+/* The search for the candidate closest to a word, near enough to be a
+ * typo of it (at most 2 edits, and fewer than the word's length); the
+ * first of equally close ones. Fed one candidate at a time, so a list of
+ * names in any structure needs no copy. */
+typedef struct nearest {
+    const char *word, *best; /* best: NULL while none is near enough */
+    size_t len, best_d;
+} nearest;
+
+static nearest nearest_start(const char *word)
+{
+    return (nearest){.word = word, .len = strlen(word), .best_d = 3};
+}
+
+static void nearest_try(nearest *n, const char *cand)
+{
+    size_t d = edit_distance(n->word, cand);
+    if (d < n->best_d && d < n->len)
+        n->best = cand, n->best_d = d;
+}
+
+/* The candidate in the NULL-terminated 'cands' closest to 'word' when it
+ * is near enough to be a typo (see nearest), else NULL. */
 static const char *closest(const char *word, const char *const *cands)
 {
-    const char *best = NULL;
-    size_t best_d = 3, len = strlen(word);
-    for (size_t k = 0; cands[k]; k++) {
-        size_t d = edit_distance(word, cands[k]);
-        if (d < best_d && d < len)
-            best = cands[k], best_d = d;
-    }
-    return best;
+    nearest n = nearest_start(word);
+    for (size_t k = 0; cands[k]; k++)
+        nearest_try(&n, cands[k]);
+    return n.best;
 }
 
 /* An error for a key that comes before any [section] header. */
@@ -405,6 +420,8 @@ static mkba_status outside_section(const mkba_ini *ini, mkba_error *err)
     return raw_error(err, &v, "a section needs a name, as in [item.NAME]");
 }
 
+/* Mark known keys of a section as used; returns an error naming the keys
+ * that are allowed when an unknown one is present. */
 static mkba_status known_keys(const mkba_ini *ini, const char *section, const char *const *keys,
                               mkba_error *err)
 {
@@ -1276,25 +1293,22 @@ static void copy_scenario_items(const mkba_model *m, const scenario *from, scena
     to->n_params = from->n_params;
 }
 
-/* A scenario's [item.X]: override of a base item, or a new item. New items
- * are appended to the union list of every scenario (disabled elsewhere). */
 /* A scenario's [item.NAME] that is not in the base model and has no
  * 'kind': most likely a misspelt item it meant to change. */
 static mkba_status unknown_item(const mkba_model *m, const scenario *s, const rawval *hs,
                                 const char *name, mkba_error *err)
 {
-    const char **names = mkba_xcalloc(m->n_items + 1, sizeof *names);
+    nearest nr = nearest_start(name);
     for (size_t k = 0; k < m->n_items; k++)
-        names[k] = s->items[k].name;
-    const char *near = closest(name, names);
-    mkba_status st = raw_error(err, hs, "the base model has no item '%s'%s%s%s; a new item "
-                                        "needs 'kind' (benefit, cost or transfer)",
-                               name, near ? " (did you mean '" : "", near ? near : "",
-                               near ? "'?)" : "");
-    free(names);
-    return st;
+        nearest_try(&nr, s->items[k].name);
+    const char *near = nr.best;
+    return raw_error(err, hs, "the base model has no item '%s'%s%s%s; a new item needs "
+                              "'kind' (benefit, cost or transfer)",
+                     name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
+/* A scenario's [item.X]: override of a base item, or a new item. New items
+ * are appended to the union list of every scenario (disabled elsewhere). */
 static mkba_status read_scenario_items(mkba_model *m, scenario *s, mkba_error *err)
 {
     const mkba_ini *ini = s->ini;
@@ -1910,10 +1924,11 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_error *err)
     m->base = mkba_ini_read(path, err);
     if (!m->base)
         return err->code;
-    if (mkba_ini_section_line(m->base, "scenario"))
-        return mkba_error_set(err, MKBA_EINVAL, path, mkba_ini_section_line(m->base, "scenario"),
-                              NULL, "this is a scenario file; a scenario's 'base' must name "
-                                    "a model file");
+    long scenario_line = mkba_ini_section_line(m->base, "scenario");
+    if (scenario_line)
+        return mkba_error_set(err, MKBA_EINVAL, path, scenario_line, NULL,
+                              "this is a scenario file; a scenario's 'base' must name "
+                              "a model file");
     mkba_status st;
     if ((st = file_sha256(path, m->sha256, err)) || (st = check_model_sections(m->base, err)) ||
         (st = read_model_section(m, err)) || (st = read_stakeholder_sections(m, err)) ||
@@ -2140,21 +2155,29 @@ static mkba_status compile_scenario(mkba_model *m, scenario *s, mkba_error *err)
     return st;
 }
 
-/* Does any expression of scenario 's' read 'slot'? */
+/* Does expression e (NULL: none) read 'slot'? */
+static int expr_reads(const mkba_expr *e, long slot)
+{
+    const long *deps;
+    size_t nd = mkba_expr_deps(e, &deps);
+    for (size_t d = 0; d < nd; d++)
+        if (deps[d] == slot)
+            return 1;
+    return 0;
+}
+
+/* Does any expression of scenario 's' (its parameters, its enabled items)
+ * read 'slot'? */
 static int slot_read(const scenario *s, size_t n_items, long slot)
 {
-    for (size_t i = 0; i < s->n_params + 3 * n_items; i++) {
-        const mkba_expr *e = i < s->n_params ? s->pc[i].expr : NULL;
-        if (i >= s->n_params) {
-            const item_c *c = &s->ic[(i - s->n_params) / 3];
-            size_t k = (i - s->n_params) % 3;
-            e = !c->enabled ? NULL : k == 0 ? c->quantity : k == 1 ? c->price : c->dropoff;
-        }
-        const long *deps;
-        size_t nd = e ? mkba_expr_deps(e, &deps) : 0;
-        for (size_t d = 0; d < nd; d++)
-            if (deps[d] == slot)
-                return 1;
+    for (size_t i = 0; i < s->n_params; i++)
+        if (expr_reads(s->pc[i].expr, slot))
+            return 1;
+    for (size_t i = 0; i < n_items; i++) {
+        const item_c *c = &s->ic[i];
+        if (c->enabled && (expr_reads(c->quantity, slot) || expr_reads(c->price, slot) ||
+                           expr_reads(c->dropoff, slot)))
+            return 1;
     }
     return 0;
 }
@@ -2169,17 +2192,14 @@ static mkba_status check_new_params(const mkba_model *m, const scenario *s, mkba
         const char *name = m->slot_names[s->pc[i].slot];
         if (find_param((scenario *)b, name) || slot_read(s, m->n_items, s->pc[i].slot))
             continue;
-        const char **names = mkba_xcalloc(b->n_params + 1, sizeof *names);
+        nearest nr = nearest_start(name);
         for (size_t k = 0; k < b->n_params; k++)
-            names[k] = b->params[k].name;
-        const char *near = closest(name, names);
-        mkba_status st = raw_error(err, &s->pc[i].src, "'%s' is not a parameter of the base "
-                                                       "model and nothing in this scenario "
-                                                       "uses it%s%s%s",
-                                   name, near ? "; did you mean '" : "", near ? near : "",
-                                   near ? "'?" : "");
-        free(names);
-        return st;
+            nearest_try(&nr, b->params[k].name);
+        const char *near = nr.best;
+        return raw_error(err, &s->pc[i].src, "'%s' is not a parameter of the base model and "
+                                             "nothing in this scenario uses it%s%s%s",
+                         name, near ? "; did you mean '" : "", near ? near : "",
+                         near ? "'?" : "");
     }
     return MKBA_OK;
 }

@@ -213,7 +213,8 @@ void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
 
 /* The EVPPI of the inputs, shared out over threads: each thread takes the
  * next input and computes it whole, so every value is the same on any
- * number of threads. */
+ * number of threads. The job is shared: the threads only read it (and
+ * write disjoint entries of evppi). */
 typedef struct evppi_job {
     const mkba_sim *sim;
     const double *nb;     /* [P][n] net benefits of the kept draws */
@@ -228,18 +229,20 @@ static void *evppi_worker(void *arg)
     const evppi_job *j = arg;
     const mkba_sim *sim = j->sim;
     size_t D = sim->draws;
+    mkba_error err;
+    mkba_error_clear(&err);
+    /* nb passed mkba_voi_evpi, so this does not fail; if it did, the
+     * inputs would keep NaN. */
+    mkba_voi_work *w = mkba_voi_work_alloc(j->nb, j->P, j->n, 1, &err);
     double *theta = mkba_xcalloc(j->n, sizeof *theta);
-    mkba_voi_work *w = mkba_voi_work_alloc(j->n);
-    for (size_t k; (k = atomic_fetch_add(j->next, 1)) < j->n_in;) {
+    for (size_t k; w && (k = atomic_fetch_add(j->next, 1)) < j->n_in;) {
         const double *col = k < sim->n_uncertain ? sim->uncertain + k * D
                                                  : sim->effects + (k - sim->n_uncertain) * D;
         for (size_t i = 0; i < j->n; i++)
             theta[i] = col[j->keep[i]];
         double e;
-        mkba_error err;
         mkba_error_clear(&err);
-        if (!mkba_voi_evppi_w(j->nb, j->P, j->n, 1, theta, mkba_voi_default_bins(j->n), &e, w,
-                              &err))
+        if (!mkba_voi_evppi_w(w, theta, mkba_voi_default_bins(j->n), &e, &err))
             j->evppi[k] = e;
     }
     mkba_voi_work_free(w);
@@ -261,26 +264,21 @@ static size_t evppi_threads(const mkba_sim *sim, size_t n, size_t n_in)
     return t ? t : 1;
 }
 
-static void evppi_all(const evppi_job *proto, size_t threads)
+static void evppi_all(const evppi_job *job, size_t threads)
 {
-    evppi_job *jobs = mkba_xcalloc(threads, sizeof *jobs);
     pthread_t *tid = mkba_xcalloc(threads, sizeof *tid);
     int *started = mkba_xcalloc(threads, sizeof *started);
     sigset_t mask;
     mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
-    for (size_t t = 0; t < threads; t++) {
-        jobs[t] = *proto;
-        if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, evppi_worker, &jobs[t]) == 0;
-    }
+    for (size_t t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, evppi_worker, (void *)job) == 0;
     mkba_signals_restore(&mask);
-    evppi_worker(&jobs[0]);
+    evppi_worker((void *)job);
     for (size_t t = 1; t < threads; t++)
         if (started[t])
             pthread_join(tid[t], NULL);
     free(started);
     free(tid);
-    free(jobs);
 }
 
 /* EVPI of "reference or one of the projects" on society's NPV, and the

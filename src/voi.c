@@ -29,7 +29,8 @@ static uint64_t order_key(double x)
     return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
 }
 
-/* Sort key[0..n) by theta, then by index, into key (tmp: n scratch).
+/* Sort key[0..n) by theta, then by index, into key (tmp: n scratch; cnt:
+ * RADIX_PASSES * RADIX counters, any contents).
  * An LSD radix sort of order_key in 11-bit digits: each pass is stable
  * and the keys start in index order, so ties stay in index order, as a
  * comparison sort on (theta, i) would leave them. For a million draws
@@ -39,9 +40,9 @@ static uint64_t order_key(double x)
 #define RADIX_BITS 11
 #define RADIX (1u << RADIX_BITS)
 #define RADIX_PASSES 6 /* 6 * 11 >= 64 */
-static void sort_keys(draw_key *key, draw_key *tmp, size_t n)
+static void sort_keys(draw_key *key, draw_key *tmp, size_t *cnt, size_t n)
 {
-    size_t *cnt = mkba_xcalloc((size_t)RADIX_PASSES * RADIX, sizeof *cnt);
+    memset(cnt, 0, (size_t)RADIX_PASSES * RADIX * sizeof *cnt);
     for (size_t j = 0; j < n; j++) {
         uint64_t u = order_key(key[j].theta);
         for (int p = 0; p < RADIX_PASSES; p++)
@@ -69,7 +70,6 @@ static void sort_keys(draw_key *key, draw_key *tmp, size_t n)
     }
     if (src != key)
         memcpy(key, src, n * sizeof *key);
-    free(cnt);
 }
 
 /* The checks both functions share; 'what' names the caller in messages. */
@@ -197,17 +197,50 @@ static double group_regret(const double *nb, size_t K, size_t n, int include_zer
     return (double)(to - from) * (r > 0 ? r : 0);
 }
 
+/* The net benefits an EVPPI is taken over, with what does not depend on
+ * the input (the checks, the best option, the EVPI) done once, and the
+ * sort's scratch. */
 struct mkba_voi_work {
-    size_t cap;            /* draws the buffers hold */
+    const double *nb;      /* [K][n], borrowed */
+    size_t K, n;
+    int include_zero;
+    size_t best;           /* best_option */
+    double mean, evpi;     /* its mean, and evpi_of; checked for overflow per input */
     draw_key *key, *tmp;   /* the sorted draws and the radix sort's scratch */
+    size_t *cnt;           /* the radix sort's counters */
 };
 
-mkba_voi_work *mkba_voi_work_alloc(size_t n)
+/* Check nb and fill 'w' (zeroed) for it; on an error nothing is allocated. */
+static mkba_status work_init(mkba_voi_work *w, const double *nb, size_t K, size_t n,
+                             int include_zero, mkba_error *err)
+{
+    mkba_status st = check_nb(nb, K, n, "EVPPI", err);
+    if (st != MKBA_OK)
+        return st;
+    *w = (mkba_voi_work){.nb = nb, .K = K, .n = n, .include_zero = include_zero};
+    w->best = best_option(nb, K, n, include_zero, &w->mean);
+    w->evpi = evpi_of(nb, K, n, include_zero, w->best);
+    w->key = mkba_xreallocarray(NULL, n, sizeof *w->key);
+    w->tmp = mkba_xreallocarray(NULL, n, sizeof *w->tmp);
+    w->cnt = mkba_xreallocarray(NULL, (size_t)RADIX_PASSES * RADIX, sizeof *w->cnt);
+    return MKBA_OK;
+}
+
+static void work_release(mkba_voi_work *w)
+{
+    free(w->key);
+    free(w->tmp);
+    free(w->cnt);
+}
+
+mkba_voi_work *mkba_voi_work_alloc(const double *nb, size_t K, size_t n, int include_zero,
+                                   mkba_error *err)
 {
     mkba_voi_work *w = mkba_xcalloc(1, sizeof *w);
-    w->cap = n;
-    w->key = mkba_xreallocarray(NULL, n ? n : 1, sizeof *w->key);
-    w->tmp = mkba_xreallocarray(NULL, n ? n : 1, sizeof *w->tmp);
+    if (work_init(w, nb, K, n, include_zero, err) != MKBA_OK) {
+        free(w);
+        return NULL;
+    }
     return w;
 }
 
@@ -215,8 +248,7 @@ void mkba_voi_work_free(mkba_voi_work *w)
 {
     if (!w)
         return;
-    free(w->key);
-    free(w->tmp);
+    work_release(w);
     free(w);
 }
 
@@ -224,19 +256,21 @@ mkba_status mkba_voi_evppi(const double *nb, size_t K, size_t n, int include_zer
                            const double *theta, size_t bins, double *evppi,
                            mkba_error *err)
 {
-    mkba_voi_work *w = mkba_voi_work_alloc(n);
-    mkba_status st = mkba_voi_evppi_w(nb, K, n, include_zero, theta, bins, evppi, w, err);
-    mkba_voi_work_free(w);
+    mkba_voi_work w;
+    mkba_status st = work_init(&w, nb, K, n, include_zero, err);
+    if (st != MKBA_OK)
+        return st;
+    st = mkba_voi_evppi_w(&w, theta, bins, evppi, err);
+    work_release(&w);
     return st;
 }
 
-mkba_status mkba_voi_evppi_w(const double *nb, size_t K, size_t n, int include_zero,
-                             const double *theta, size_t bins, double *evppi,
-                             mkba_voi_work *w, mkba_error *err)
+mkba_status mkba_voi_evppi_w(mkba_voi_work *w, const double *theta, size_t bins,
+                             double *evppi, mkba_error *err)
 {
-    mkba_status st = check_nb(nb, K, n, "EVPPI", err);
-    if (st != MKBA_OK)
-        return st;
+    const double *nb = w->nb;
+    size_t K = w->K, n = w->n, best = w->best;
+    int include_zero = w->include_zero;
     if (theta == NULL)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "EVPPI: parameter draws missing (NULL)");
@@ -252,17 +286,10 @@ mkba_status mkba_voi_evppi_w(const double *nb, size_t K, size_t n, int include_z
             return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                                   "EVPPI: parameter value in draw %zu is not finite", i);
 
-    double mean;
-    size_t best = best_option(nb, K, n, include_zero, &mean);
-    double evpi = evpi_of(nb, K, n, include_zero, best);
-
-    if (w == NULL || w->cap < n)
-        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
-                              "EVPPI: scratch for %zu draws needed", n);
     draw_key *key = w->key;
     for (size_t i = 0; i < n; i++)
         key[i] = (draw_key){theta[i], i};
-    sort_keys(key, w->tmp, n);
+    sort_keys(key, w->tmp, w->cnt, n);
 
     double s = 0;
     size_t from = 0;
@@ -276,8 +303,8 @@ mkba_status mkba_voi_evppi_w(const double *nb, size_t K, size_t n, int include_z
         from = to;
     }
 
-    double v = s / (double)n;
-    if (!isfinite(mean) || !isfinite(evpi) || !isfinite(v))
+    double v = s / (double)n, evpi = w->evpi;
+    if (!isfinite(w->mean) || !isfinite(evpi) || !isfinite(v))
         return mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
                               "EVPPI: the sums overflow (net benefits too large)");
     /* 0 <= v <= evpi holds exactly in real arithmetic (Jensen per group);

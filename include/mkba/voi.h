@@ -63,21 +63,25 @@ size_t mkba_voi_default_bins(size_t n);
  *
  * Fails with MKBA_EINVAL on NULL nb, theta or evppi, K == 0, n == 0, bins
  * outside 1..n or a non-finite value, and MKBA_ENUM when the sums
- * overflow; *evppi is then left unchanged. Allocates 4 n words, freed
- * before it returns. */
+ * overflow; *evppi is then left unchanged. Allocates 4 n words and a
+ * sort's counters, freed before it returns. */
 mkba_status mkba_voi_evppi(const double *nb, size_t K, size_t n, int include_zero,
                            const double *theta, size_t bins, double *evppi,
                            mkba_error *err);
 
-/* Scratch for mkba_voi_evppi_w, so that the EVPPI of many inputs over the
- * same draws allocates (and the kernel zeroes) its buffers once. */
+/* The EVPPI of many inputs over the same net benefits: 'w' checks nb and
+ * finds the best option and the EVPI once, and holds the scratch (4 n
+ * words and a sort's counters), so each input costs only its sort and its
+ * groups. nb is borrowed: keep it, unchanged, until w is freed. Returns
+ * NULL and fills *err where mkba_voi_evppi would fail on nb, K or n. */
 typedef struct mkba_voi_work mkba_voi_work;
-mkba_voi_work *mkba_voi_work_alloc(size_t n); /* for up to n draws */
-void mkba_voi_work_free(mkba_voi_work *w);    /* NULL is a no-op */
+mkba_voi_work *mkba_voi_work_alloc(const double *nb, size_t K, size_t n, int include_zero,
+                                   mkba_error *err);
+void mkba_voi_work_free(mkba_voi_work *w); /* NULL is a no-op */
 
-/* mkba_voi_evppi with the scratch 'w' (alloc'ed for at least n draws). */
-mkba_status mkba_voi_evppi_w(const double *nb, size_t K, size_t n, int include_zero,
-                             const double *theta, size_t bins, double *evppi,
-                             mkba_voi_work *w, mkba_error *err);
+/* mkba_voi_evppi of 'theta' over the net benefits of 'w': the same value,
+ * and the same errors for theta, bins and evppi. Allocates nothing. */
+mkba_status mkba_voi_evppi_w(mkba_voi_work *w, const double *theta, size_t bins,
+                             double *evppi, mkba_error *err);
 
 #endif

@@ -384,6 +384,18 @@ START_TEST(report_suppresses_small_counts)
     ck_assert(tu_contains(h, "7.654 / 2.5"));
     ck_assert(!tu_contains(h, "suppressed"));
     free(h);
+    /* 30 and 25 persons, but 3 of the pilot's values missing (and 20 of the
+     * control's, so that the total 23 is not small): the row's counts are
+     * withheld as in the tables (mkba_out_effect_hidden: a small count
+     * hides the row's other counts), and the note says why */
+    a->effects[0].missing_pilot = 3;
+    a->effects[0].missing_control = 20;
+    a->effects[0].e.n_missing = 23;
+    h = report_of(a, NULL, "missing.html");
+    ck_assert(tu_contains(h, "<td class=\"n\">x / x</td>"));
+    ck_assert(tu_contains(h, "Counts below 10 are suppressed"));
+    ck_assert(tu_contains(h, "x: withheld too"));
+    free(h);
     mkba_appraisal_free(a);
 }
 END_TEST

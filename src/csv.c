@@ -100,13 +100,9 @@ static void on_field(void *data, size_t len, void *vr)
  * well gives exactly the header's count, the line was most likely written
  * with that delimiter (a ';' file with one ',' line pasted in). Too many
  * in a ',' file: likely a decimal comma or an unquoted ','. Else "". */
-static const char *other_delimiter_hint(const reader *r, size_t n, size_t used)
+static const char *other_delimiter_hint(const reader *r, size_t n, size_t used, char *buf,
+                                       size_t size)
 {
-    static const char *const hints[] = {
-        " (this line seems to be separated by ',' instead of ';')",
-        " (this line seems to be separated by ';' instead of ',')",
-        " (this line seems to be separated by tabs)",
-        " (this line seems to be separated by ',' instead of tabs)"};
     const char cands[] = {',', ';', '\t'};
     if (n > r->header_fields && r->delim == ',')
         return " (a decimal comma, or a ',' inside a value? put such a value in quotes)";
@@ -116,10 +112,18 @@ static const char *other_delimiter_hint(const reader *r, size_t n, size_t used)
         size_t count = 0;
         for (size_t i = 0; i < used; i++)
             count += r->buf[i] == cands[k];
-        if (n + count == r->header_fields)
-            return cands[k] == ';' ? hints[1]
-                   : cands[k] == '\t' ? hints[2]
-                   : r->delim == '\t' ? hints[3] : hints[0];
+        if (n + count != r->header_fields)
+            continue;
+        if (cands[k] == '\t')
+            return " (this line seems to be separated by tabs)";
+        char want[8];
+        if (r->delim == '\t')
+            snprintf(want, sizeof want, "tabs");
+        else
+            snprintf(want, sizeof want, "'%c'", r->delim);
+        snprintf(buf, size, " (this line seems to be separated by '%c' instead of %s)",
+                 cands[k], want);
+        return buf;
     }
     return "";
 }
@@ -137,9 +141,11 @@ static void on_record(int c, void *vr)
     if (r->header_fields == 0) {
         r->header_fields = n;
     } else if (n != r->header_fields) {
+        char hint[80];
         r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->rec_line, NULL,
                                    "expected %zu fields as in the header, found %zu%s",
-                                   r->header_fields, n, other_delimiter_hint(r, n, used));
+                                   r->header_fields, n,
+                                   other_delimiter_hint(r, n, used, hint, sizeof hint));
         return;
     }
     if (!r->fn)

@@ -246,6 +246,18 @@ static const bad_case COHORT_CASES[] = {
      {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2;pilot;0;3.5;5;4\n" REST}}, {0}, 1,
      "mkba: @/cohort.csv:3: expected 6 fields as in the header, found 1 (this line seems to be "
      "separated by ';' instead of ',')\n"},
+    {"mixed delimiters: a ';' line in a tab-separated file",
+     {{"cohort.csv", NULL, "id\tgroep\twerk\turen\tpre\tpost\nP1\tpilot\t1\t2.5\t4\t2\n"
+                           "P2;pilot;0;3.5;5;4\n"}},
+     {0}, 1,
+     "mkba: @/cohort.csv:3: expected 6 fields as in the header, found 1 (this line seems to be "
+     "separated by ';' instead of tabs)\n"},
+    {"mixed delimiters: a ',' line in a tab-separated file",
+     {{"cohort.csv", NULL, "id\tgroep\twerk\turen\tpre\tpost\nP1\tpilot\t1\t2.5\t4\t2\n"
+                           "P2,pilot,0,3.5,5,4\n"}},
+     {0}, 1,
+     "mkba: @/cohort.csv:3: expected 6 fields as in the header, found 1 (this line seems to be "
+     "separated by ',' instead of tabs)\n"},
     {"ragged row: a field short", {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4\n" REST}}, {0},
      1, "mkba: @/cohort.csv:2: expected 6 fields as in the header, found 5\n"},
     {"ragged row: a decimal comma in a ',' file",

@@ -195,38 +195,21 @@ static size_t put_field(FILE *f, const char *s, size_t max)
     return n;
 }
 
-/* 'x' with 'dec' decimals and thousands grouped: English "-1,234.5",
- * Dutch "-1.234,5"; from 1e15 on in three significant digits, "1.5e+15"
- * (Dutch "1,5e+15"). Non-finite values print as "n/a". */
+/* 'x' with 'dec' decimals and thousands grouped, as in the report
+ * (mkba_report_fmt_number: English "-1,234.5", Dutch "-1.234,5", halves
+ * rounded away from zero, "n/a" / "n.v.t." when not finite); from 1e15 on
+ * in three significant digits, "1.5e+15" (Dutch "1,5e+15"), which a chart
+ * label has room for. */
 static void fmt_num(char *buf, size_t size, double x, int dec, int nl)
 {
-    char raw[64];
-    if (!isfinite(x) || fabs(x) >= 1e15) {
-        snprintf(buf, size, isfinite(x) ? "%.3g" : "n/a", x);
-        for (char *p = buf; nl && isfinite(x) && *p; p++)
-            if (*p == '.')
-                *p = ',';
+    if (!isfinite(x) || fabs(x) < 1e15) {
+        mkba_report_fmt_number(buf, size, x, dec, nl);
         return;
     }
-    snprintf(raw, sizeof raw, "%.*f", dec, x);
-    if (strspn(raw, "-0.") == strlen(raw) && raw[0] == '-')
-        memmove(raw, raw + 1, strlen(raw)); /* no "-0" */
-    const char *r = raw;
-    char *o = buf, *end = buf + size - 1;
-    if (*r == '-' && o < end)
-        *o++ = *r++;
-    size_t digits = strcspn(r, ".");
-    for (size_t i = 0; r[i] && o < end; i++) {
-        if (r[i] == '.') {
-            *o++ = nl ? ',' : '.';
-            continue;
-        }
-        if (i > 0 && i < digits && (digits - i) % 3 == 0 && o < end)
-            *o++ = nl ? '.' : ',';
-        if (o < end)
-            *o++ = r[i];
-    }
-    *o = '\0';
+    snprintf(buf, size, "%.3g", x);
+    for (char *p = buf; nl && *p; p++)
+        if (*p == '.')
+            *p = ',';
 }
 
 /* A share (0..1) as a percentage with one decimal: "12.3%" / "12,3%",

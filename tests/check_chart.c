@@ -1434,6 +1434,39 @@ START_TEST(huge_numbers_dutch_comma)
 }
 END_TEST
 
+START_TEST(numbers_as_in_report)
+{
+    /* Below 1e15 amounts print as the report prints them
+     * (mkba_report_fmt_number): a half rounds away from zero (2.5 -> 3,
+     * where printf's "%.0f" rounds it to even, 2), thousands grouped, and
+     * a value that is not a number is "n/a", in Dutch "n.v.t.". The
+     * tornado's panel title names the NPV at base with 0 decimals. */
+    static const struct {
+        double base;
+        const char *en, *nl;
+    } cases[] = {{2.5, "EUR 3'", "EUR 3'"},
+                 {-2.5, "EUR -3'", "EUR -3'"},
+                 {1234567.5, "EUR 1,234,568'", "EUR 1.234.568'"},
+                 {NAN, "EUR n/a'", "EUR n.v.t.'"}};
+    mkba_appraisal *a = fixture(NULL);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+        for (int nl = 0; nl < 2; nl++) {
+            a->sens->npv_base[1 * (K_ + 1) + K_] = cases[k].base;
+            mkba_chart_set *set;
+            char *dir = write_only(a, nl, &set);
+            char *t = read_chart(dir, "tornado", ".gp");
+            char want[96];
+            snprintf(want, sizeof want, "%s %s", nl ? "NCW in de basis" : "NPV at base",
+                     nl ? cases[k].nl : cases[k].en);
+            ck_assert_msg(tu_contains(t, want), "no %s in %s", want, t);
+            free(t);
+            mkba_chart_set_free(set);
+            free(dir);
+        }
+    mkba_appraisal_free(a);
+}
+END_TEST
+
 /* ============================== the CLI ================================= */
 
 static int cli(const char *const *args, char **out, char **err)
@@ -1599,6 +1632,7 @@ static Suite *chart_suite(void)
     tcase_add_test(tc, xml_noncharacters_replaced);
     tcase_add_test(tc, percent_rounds_like_report);
     tcase_add_test(tc, huge_numbers_dutch_comma);
+    tcase_add_test(tc, numbers_as_in_report);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");

@@ -629,19 +629,6 @@ static void gp_npv_axis(const ctx *c, FILE *g, const char *what, const scale *s)
     free(t);
 }
 
-/* A value in about 4 significant digits ("0.3839", "2504", "65,885"). */
-static void fmt_value(char *buf, size_t size, double x, int nl)
-{
-    if (isfinite(x) && fabs(x) >= 1e4) {
-        fmt_num(buf, size, x, 0, nl);
-        return;
-    }
-    snprintf(buf, size, "%.4g", x);
-    for (char *p = buf; nl && *p; p++)
-        if (*p == '.')
-            *p = ',';
-}
-
 /* ======================= Monte Carlo charts ============================= */
 
 static size_t soc(const mkba_appraisal *a)
@@ -893,8 +880,8 @@ static size_t tornado_rows(const mkba_sens *s, size_t sc, size_t *rows, size_t *
 static size_t put_input_label(FILE *f, const mkba_sens_input *in, int nl)
 {
     char lo[40], hi[40];
-    fmt_value(lo, sizeof lo, in->lo, nl);
-    fmt_value(hi, sizeof hi, in->hi, nl);
+    mkba_report_fmt_value(lo, sizeof lo, in->lo, nl);
+    mkba_report_fmt_value(hi, sizeof hi, in->hi, nl);
     char *name = clean(in->name, LABEL_MAX, 0);
     char *t = mkba_xasprintf("%s (%s %s %s)", name, lo, nl ? "tot" : "to", hi);
     fputs(t, f);
@@ -1605,8 +1592,8 @@ static char *means_text(const ctx *c, const mkba_ap_effect *x)
     if (!isfinite(x->e.mean_pilot) || !isfinite(x->e.mean_control))
         return mkba_xstrdup("");
     char p[40], k[40];
-    fmt_value(p, sizeof p, x->e.mean_pilot, c->nl);
-    fmt_value(k, sizeof k, x->e.mean_control, c->nl);
+    mkba_report_fmt_value(p, sizeof p, x->e.mean_pilot, c->nl);
+    mkba_report_fmt_value(k, sizeof k, x->e.mean_control, c->nl);
     return mkba_xasprintf(c->nl ? "gemiddelde pilot %s, controle %s" : "mean pilot %s, control %s", p,
                    k);
 }

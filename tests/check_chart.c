@@ -1449,6 +1449,22 @@ START_TEST(numbers_as_in_report)
                  {1234567.5, "EUR 1,234,568'", "EUR 1.234.568'"},
                  {NAN, "EUR n/a'", "EUR n.v.t.'"}};
     mkba_appraisal *a = fixture(NULL);
+    /* An input's P10 and P90 in the tornado's labels as the report writes
+     * values (mkba_report_fmt_value): 4 significant digits, at most 6
+     * decimals, grouped from 1000 on: 1234.5 -> "1,235" (a half rounded
+     * up), 0.00012345 -> "0.000123". */
+    a->sens->inputs[0].lo = 1234.5;
+    a->sens->inputs[0].hi = 0.00012345;
+    for (int nl = 0; nl < 2; nl++) {
+        mkba_chart_set *set;
+        char *dir = write_only(a, nl, &set);
+        char *t = read_chart(dir, "tornado", ".dat");
+        const char *want = nl ? "price (1.235 tot 0,000123)" : "price (1,235 to 0.000123)";
+        ck_assert_msg(tu_contains(t, want), "no %s in %s", want, t);
+        free(t);
+        mkba_chart_set_free(set);
+        free(dir);
+    }
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         for (int nl = 0; nl < 2; nl++) {
             a->sens->npv_base[1 * (K_ + 1) + K_] = cases[k].base;

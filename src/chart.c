@@ -47,12 +47,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/out.h"
+#include "mkba/pub.h"
 #include "mkba/report.h"
 #include "mkba/sens.h"
 #include "mkba/sobol.h"
@@ -1883,14 +1886,54 @@ static char *first_error(const char *out)
     return r;
 }
 
-/* A file of the private directory exists and is not empty. */
-static int made(const ctx *c, const char *name, const char *ext)
+/* Whether the private directory's NAME.png and NAME.svg are whole: gnuplot
+ * can exit with status 0 after a write failed (a full disk), leaving a
+ * truncated picture. A PNG ends with its IEND chunk (length 0, "IEND",
+ * CRC AE 42 60 82), an SVG with its closing tag (and blanks). Returns the
+ * extension of the first picture that is missing or cut short, or NULL. */
+static const char *unfinished(const ctx *c, const char *name)
 {
-    char *p = mkba_xasprintf("%s/%s%s", c->tmp, name, ext);
-    struct stat st;
-    int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
-    free(p);
-    return ok;
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    const char *exts[] = {".png", ".svg"};
+    for (int k = 0; k < 2; k++) {
+        char *p = mkba_xasprintf("%s/%s%s", c->tmp, name, exts[k]);
+        FILE *f = fopen(p, "rb");
+        free(p);
+        unsigned char head[8], tail[64];
+        size_t nh = 0, nt = 0;
+        long size = -1;
+        if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0) {
+            long from = size > (long)sizeof tail ? size - (long)sizeof tail : 0;
+            rewind(f);
+            nh = fread(head, 1, sizeof head, f);
+            if (fseek(f, from, SEEK_SET) == 0)
+                nt = fread(tail, 1, sizeof tail, f);
+        }
+        if (f)
+            fclose(f);
+        int ok;
+        if (k == 0) {
+            ok = nh == 8 && memcmp(head, png_sig, 8) == 0 && nt >= 12 &&
+                 memcmp(tail + nt - 12, iend, 12) == 0;
+        } else {
+            while (nt > 0 && (tail[nt - 1] == '\n' || tail[nt - 1] == ' ' ||
+                              tail[nt - 1] == '\r' || tail[nt - 1] == '\t'))
+                nt--;
+            ok = nt >= 6 && memcmp(tail + nt - 6, "</svg>", 6) == 0;
+        }
+        if (!ok)
+            return exts[k];
+    }
+    return NULL;
+}
+
+/* Whether the file system of the private directory is full: the likely
+ * reason a picture is missing or cut short, and the one to tell. */
+static int disk_full(const ctx *c)
+{
+    struct statvfs v;
+    return statvfs(c->tmp, &v) == 0 && (v.f_bavail == 0 || (v.f_files > 0 && v.f_favail == 0));
 }
 
 /* Render every chart; a missing program marks the set and is no error. */
@@ -1911,16 +1954,19 @@ static mkba_status render_all(ctx *c, const char *prog)
             free(script);
             break;
         }
-        char *why = NULL; /* what went wrong, for "DIR/NAME.gp: gnuplot failed: ..." */
-        if (r == RUN_FAILED)
-            why = first_error(out);
-        else if (!made(c, ch->name, ".png") || !made(c, ch->name, ".svg"))
-            why = mkba_xasprintf("it wrote no %s.png or %s.svg", ch->name, ch->name);
-        if (why) {
-            char *where = mkba_xasprintf("%s/%s", c->dir, script);
-            st = mkba_error_set(c->err, MKBA_EIO, where, 0, NULL, "gnuplot failed: %s", why);
-            free(where);
-            free(why);
+        const char *cut = r == RUN_FAILED ? NULL : unfinished(c, ch->name);
+        if (r == RUN_FAILED || cut) {
+            if (disk_full(c)) {
+                write_err(c, ch->name, cut ? cut : ".png", ENOSPC);
+                st = MKBA_EIO;
+            } else {
+                char *why = cut ? mkba_xasprintf("it wrote no complete %s%s", ch->name, cut)
+                                : first_error(out);
+                char *where = mkba_xasprintf("%s/%s", c->dir, script);
+                st = mkba_error_set(c->err, MKBA_EIO, where, 0, NULL, "gnuplot failed: %s", why);
+                free(where);
+                free(why);
+            }
         } else {
             ch->rendered = 1;
         }
@@ -1937,58 +1983,6 @@ static mkba_status render_all(ctx *c, const char *prog)
 /* ============================ publishing ================================ */
 
 static const char *const EXTS[] = {".dat", ".gp", ".png", ".svg"};
-
-/* fsync a file by name (best effort: it is complete already). */
-static void sync_path(const char *p)
-{
-    int fd = open(p, O_RDONLY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        (void)close(fd);
-    }
-}
-
-/* Move the charts' files from the private directory into place: first
- * check that no target is a directory (the likely way a rename fails), then
- * rename each. Pictures of charts that were not rendered this time are
- * removed from the target, so that no stale picture sits beside new data. */
-static mkba_status publish(ctx *c)
-{
-    mkba_chart_set *set = c->set;
-    for (size_t i = 0; i < set->n; i++)
-        for (size_t e = 0; e < 4; e++) {
-            char *dst = mkba_xasprintf("%s/%s%s", c->dir, set->charts[i].name, EXTS[e]);
-            struct stat st;
-            int bad = stat(dst, &st) == 0 && S_ISDIR(st.st_mode);
-            if (bad)
-                write_err(c, set->charts[i].name, EXTS[e], EISDIR);
-            free(dst);
-            if (bad)
-                return MKBA_EIO;
-        }
-    for (size_t i = 0; i < set->n; i++) {
-        size_t n_ext = set->charts[i].rendered ? 4 : 2;
-        for (size_t e = 0; e < 4; e++) {
-            char *src = mkba_xasprintf("%s/%s%s", c->tmp, set->charts[i].name, EXTS[e]);
-            char *dst = mkba_xasprintf("%s/%s%s", c->dir, set->charts[i].name, EXTS[e]);
-            int rc = 0, err = 0;
-            if (e < n_ext) {
-                if (e >= 2)
-                    sync_path(src);
-                rc = rename(src, dst);
-                err = errno;
-            } else {
-                (void)unlink(dst);
-            }
-            free(src);
-            free(dst);
-            if (rc != 0)
-                return write_err(c, set->charts[i].name, EXTS[e], err);
-        }
-    }
-    sync_path(c->dir);
-    return MKBA_OK;
-}
 
 /* Chart names: these stems alone, or followed by "_<scenario number>". */
 static const char *const FIXED_STEMS[] = {"npv_scurve", "scenarios", "tornado",
@@ -2015,52 +2009,74 @@ static int owned_base(const char *base, size_t len)
     return 0;
 }
 
-/* The chart of this set that 'base' names, if any. */
-static int in_set(const mkba_chart_set *set, const char *base, size_t len)
+int mkba_chart_owns(const char *name)
 {
-    for (size_t i = 0; i < set->n; i++)
-        if (strlen(set->charts[i].name) == len && memcmp(set->charts[i].name, base, len) == 0)
-            return 1;
+    const char *dot = strrchr(name, '.');
+    if (!dot || dot == name || strchr(name, '/'))
+        return 0;
+    for (size_t x = 0; x < sizeof EXTS / sizeof EXTS[0]; x++)
+        if (strcmp(dot, EXTS[x]) == 0)
+            return owned_base(name, (size_t)(dot - name));
     return 0;
 }
 
-/* Remove the chart files of an earlier run that this run did not make (a
- * tornado when this run had no sensitivity analysis, the third scenario's
- * histogram when there are two now), so that every chart in the directory
- * belongs to this run. Files with other names are the user's: left alone. */
-static void remove_stale(const ctx *c)
+/* Stage the charts' files for a rename from the private directory into
+ * place. Pictures of charts that were not rendered this time are staged
+ * for removal, so that no stale picture sits beside new data. */
+static mkba_status stage(ctx *c, mkba_pub *pub)
+{
+    mkba_chart_set *set = c->set;
+    mkba_status st = MKBA_OK;
+    for (size_t i = 0; i < set->n && !st; i++) {
+        size_t n_ext = set->charts[i].rendered ? 4 : 2;
+        for (size_t e = 0; e < 4 && !st; e++) {
+            char *src = mkba_xasprintf("%s/%s%s", c->tmp, set->charts[i].name, EXTS[e]);
+            char *dst = mkba_xasprintf("%s/%s%s", c->dir, set->charts[i].name, EXTS[e]);
+            struct stat sb;
+            if (e < n_ext)
+                st = mkba_pub_stage(pub, src, dst, MKBA_CHART_WHAT, c->err);
+            else if (lstat(dst, &sb) == 0 && S_ISREG(sb.st_mode))
+                st = mkba_pub_unlink(pub, dst, c->err);
+            free(src);
+            free(dst);
+        }
+    }
+    return st;
+}
+
+/* Stage for removal the chart files of an earlier run that this run did
+ * not make (a tornado when this run had no sensitivity analysis, the third
+ * scenario's histogram when there are two now), so that every chart in the
+ * directory belongs to this run. Files with other names are the user's:
+ * left alone. */
+static mkba_status stage_stale(const ctx *c, mkba_pub *pub)
 {
     DIR *d = opendir(c->dir);
     if (!d)
-        return;
+        return MKBA_OK;
+    mkba_status st = MKBA_OK;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        const char *dot = strrchr(e->d_name, '.');
-        if (!dot || dot == e->d_name)
-            continue;
-        size_t len = (size_t)(dot - e->d_name);
-        int ext = 0;
-        for (size_t x = 0; x < 4; x++)
-            ext |= strcmp(dot, EXTS[x]) == 0;
-        if (!ext || !owned_base(e->d_name, len) || in_set(c->set, e->d_name, len))
+    while (!st && (e = readdir(d)) != NULL) {
+        if (!mkba_chart_owns(e->d_name))
             continue;
         char *p = mkba_xasprintf("%s/%s", c->dir, e->d_name);
         struct stat sb;
-        if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode))
-            (void)unlink(p);
+        if (!mkba_pub_claimed(pub, p) && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+            st = mkba_pub_unlink(pub, p, c->err);
         free(p);
     }
     closedir(d);
+    return st;
 }
 
-mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
+mkba_chart_set *mkba_chart_stage_all(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
                                      const mkba_chart_opts *o, mkba_error *err)
 {
     if (!dir || !*dir || !a) {
         mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "charts: no directory or no appraisal");
         return NULL;
     }
-    if (mkba_mkdir_p(dir, err) != MKBA_OK)
+    if (mkba_pub_mkdir(pub, dir, 1, err) != MKBA_OK)
         return NULL;
     ctx c = {.a = a, .nl = o && o->lang_nl, .dir = dir, .err = err};
     c.tmp = mkba_xasprintf("%s/.mkba-charts.XXXXXX", dir);
@@ -2069,22 +2085,41 @@ mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
         free(c.tmp);
         return NULL;
     }
+    mkba_pub_private(pub, c.tmp); /* removed, with what is left in it, at the end */
     c.set = mkba_xcalloc(1, sizeof *c.set);
     c.set->dir = mkba_xstrdup(dir);
+    c.set->src = c.tmp;
     mkba_status st = write_charts(&c);
     if (!st && (!o || o->render))
         st = render_all(&c, gnuplot_name(o));
     if (!st)
-        st = publish(&c);
+        st = stage(&c, pub);
     if (!st)
-        remove_stale(&c);
-    mkba_tmp_remove(c.tmp); /* the private directory and what is left in it */
-    free(c.tmp);
+        st = stage_stale(&c, pub);
     if (st) {
         mkba_chart_set_free(c.set);
         return NULL;
     }
     return c.set;
+}
+
+mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
+                                     const mkba_chart_opts *o, mkba_error *err)
+{
+    mkba_pub *pub = mkba_pub_new();
+    mkba_out_inputs(pub, a);
+    mkba_chart_set *set = mkba_chart_stage_all(pub, dir, a, o, err);
+    if (!set) {
+        mkba_pub_abort(pub);
+        return NULL;
+    }
+    if (mkba_pub_commit(pub, err) != MKBA_OK) {
+        mkba_chart_set_free(set);
+        return NULL;
+    }
+    free(set->src);
+    set->src = mkba_xstrdup(set->dir);
+    return set;
 }
 
 void mkba_chart_set_free(mkba_chart_set *set)
@@ -2097,5 +2132,6 @@ void mkba_chart_set_free(mkba_chart_set *set)
     }
     free(set->charts);
     free(set->dir);
+    free(set->src);
     free(set);
 }

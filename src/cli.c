@@ -23,6 +23,7 @@
 #include "mkba/mem.h"
 #include "mkba/model.h"
 #include "mkba/out.h"
+#include "mkba/pub.h"
 #include "mkba/report.h"
 #include "mkba/sens.h"
 #include "mkba/sim.h"
@@ -413,11 +414,12 @@ static mc_settings resolve_mc(const opts *o, const mkba_model *m)
     return r;
 }
 
-static mkba_status make_parent(const opts *o, const char *path, mkba_error *err);
+static mkba_status make_parent(const opts *o, mkba_pub *pub, const char *path, mkba_error *err);
 
-/* The Monte Carlo: bootstrap the cohort effects, draw, summarise into a->mc. */
+/* The Monte Carlo: bootstrap the cohort effects, draw, summarise into a->mc;
+ * the draws file (--draws-out) is written as an output of 'pub'. */
 static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_cohort *c,
-                               mkba_appraisal *a, mkba_error *err)
+                               mkba_appraisal *a, mkba_pub *pub, mkba_error *err)
 {
     mc_settings ms = resolve_mc(o, m);
     const mkba_plan *plan = mkba_model_plan(m);
@@ -440,8 +442,8 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
     mkba_sim *sim = st ? NULL : mkba_sim_run(plan, &so, err);
     if (sim) {
         a->mc = mkba_mc_summarize(sim, plan, ms.seed, boot, n_boot, n_failed);
-        if (o->draws_out && !(st = make_parent(o, o->draws_out, err)))
-            st = mkba_out_write_draws(o->draws_out, sim, plan, a, err);
+        if (o->draws_out && !(st = make_parent(o, pub, o->draws_out, err)))
+            st = mkba_out_write_draws(pub, o->draws_out, sim, plan, a, err);
     } else if (!st) {
         st = err->code ? err->code : MKBA_EINVAL;
     }
@@ -461,31 +463,6 @@ static mkba_status two_way(const opts *o, const mkba_model *m, mkba_appraisal *a
     return st;
 }
 
-/* Is the file stat'ed as *st the file 'other'? Compared by device and
- * inode, so "./x.csv", a symbolic link or a hard link are caught too. */
-static int same_inode(const struct stat *st, const char *other)
-{
-    struct stat o;
-    return other && stat(other, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino;
-}
-
-/* Which input of this run the file stat'ed as *st is ("the model file", "a
- * scenario file", "a cohort file"), or NULL when it is none. */
-static const char *input_kind(const struct stat *st, const mkba_model *m,
-                              const mkba_appraisal *a)
-{
-    if (same_inode(st, a->model_file))
-        return "the model file";
-    for (size_t i = 0; i < a->n_scenarios; i++)
-        if (same_inode(st, a->scenarios[i].file))
-            return "a scenario file";
-    const mkba_cohort_spec *cs = mkba_model_cohort_spec(m);
-    if (cs && (same_inode(st, cs->file) || same_inode(st, cs->pilot_file) ||
-               same_inode(st, cs->control_file)))
-        return "a cohort file";
-    return NULL;
-}
-
 /* When 'path' lies inside the --out directory (as written: "res/x.html"
  * with --out res or res/), the rest of it after "res/"; else NULL. Such a
  * file's missing directories are made before it is written. */
@@ -502,42 +479,37 @@ static const char *out_rel(const opts *o, const char *path)
 }
 
 /* An output file inside --out: make its directories first. */
-static mkba_status make_parent(const opts *o, const char *path, mkba_error *err)
+static mkba_status make_parent(const opts *o, mkba_pub *pub, const char *path, mkba_error *err)
 {
     if (!out_rel(o, path))
         return MKBA_OK;
     char *dir = mkba_path_dir(path);
-    mkba_status st = mkba_mkdir_p(dir, err);
+    mkba_status st = mkba_pub_mkdir(pub, dir, 0, err);
     free(dir);
     return st;
 }
 
-/* An output file named by 'option' must not be an input, a directory or
- * something that cannot be created: found before anything is computed
- * or written. A file inside --out whose directory does not exist yet is
- * tried when it is written (the directory is made then). */
-static mkba_status check_output_file(const opts *o, const char *path, const char *option,
-                                     const mkba_model *m, const mkba_appraisal *a,
-                                     mkba_error *err)
+/* An output file named by 'option' must not be an input, another output,
+ * a directory or something that cannot be created: found before anything
+ * is computed or written (the claim in 'pub' holds it for the option). A
+ * file inside --out whose directory does not exist yet is tried when it is
+ * written (the directory is made then). */
+static mkba_status check_output_file(const opts *o, mkba_pub *pub, const char *path,
+                                     const char *option, mkba_error *err)
 {
-    struct stat st;
-    int exists = stat(path, &st) == 0;
-    const char *kind = exists ? input_kind(&st, m, a) : NULL;
+    mkba_status st = mkba_pub_claim(pub, path, option, err);
+    if (st)
+        return st;
     const char *rel = out_rel(o, path);
-    if (kind)
-        return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
-                              "is %s; %s would overwrite it (give %s another file name)", kind,
-                              option, option);
     if (rel && mkba_out_owns(rel))
         return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
                               "is one of the files --out writes; %s would overwrite it (give "
                               "%s another file name)",
                               option, option);
-    if (exists && S_ISDIR(st.st_mode))
-        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot write: Is a directory");
+    struct stat st_dir;
     if (rel) {
         char *dir = mkba_path_dir(path);
-        int missing = stat(dir, &st) != 0 && errno == ENOENT;
+        int missing = stat(dir, &st_dir) != 0 && errno == ENOENT;
         free(dir);
         if (missing)
             return MKBA_OK;
@@ -549,9 +521,10 @@ static mkba_status check_output_file(const opts *o, const char *path, const char
     return MKBA_OK;
 }
 
-/* The outputs of this run against its inputs (see check_output_file);
- * --out DIR must not be an existing file. */
-static mkba_status check_outputs(const opts *o, const mkba_model *m, const mkba_appraisal *a,
+/* The outputs of this run against its inputs and each other (see
+ * check_output_file, mkba_pub_guard_dir); --out DIR must not be an
+ * existing file. */
+static mkba_status check_outputs(const opts *o, const mkba_model *m, mkba_pub *pub,
                                  mkba_error *err)
 {
     mkba_status st = MKBA_OK;
@@ -560,69 +533,75 @@ static mkba_status check_outputs(const opts *o, const mkba_model *m, const mkba_
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "--draws-out needs a Monte Carlo: give --draws N (the model's "
                               "[simulation] sets no draws)");
-    if (o->draws_out && (st = check_output_file(o, o->draws_out, "--draws-out", m, a, err)))
+    if (o->draws_out && (st = check_output_file(o, pub, o->draws_out, "--draws-out", err)))
         return st;
-    if (o->report && (st = check_output_file(o, o->report, "--report", m, a, err)))
+    if (o->report && (st = check_output_file(o, pub, o->report, "--report", err)))
         return st;
     if (o->out && o->out_is_file)
-        return check_output_file(o, o->out, "--out", m, a, err);
+        return check_output_file(o, pub, o->out, "--out", err);
     if (o->out && stat(o->out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        const char *kind = input_kind(&sb, m, a);
+        const char *kind = mkba_pub_input_kind(pub, o->out);
         return mkba_error_set(err, MKBA_EINVAL, o->out, 0, NULL,
                               "is %s, not a directory (--out names the directory for the "
                               "results)",
                               kind ? kind : "a file");
     }
+    if (o->out)
+        return mkba_pub_guard_dir(pub, o->out, mkba_out_owns, err);
     return MKBA_OK;
 }
 
-static mkba_appraisal *pipeline(const opts *o, mkba_error *err)
+/* Read, estimate, appraise, and run what the options ask for. The outputs
+ * of the run are claimed in *pub (a new publication, with the inputs
+ * registered) before anything is computed; the draws file is written into
+ * it. On failure NULL, with *pub aborted and NULL. */
+static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
 {
+    *pub = NULL;
     mkba_model *m = mkba_model_open(o->reference, o->n_files, o->files, err);
     if (!m)
         return NULL;
     mkba_appraisal *a = NULL;
     mkba_cohort *c = NULL;
+    mkba_pub *p = mkba_pub_new();
     if (!estimate_effects(m, &c, err))
         a = mkba_model_appraise(m, err);
-    if (a && check_outputs(o, m, a, err)) {
-        mkba_appraisal_free(a);
-        a = NULL;
-    }
-    if (a && resolve_mc(o, m).draws > 0 && monte_carlo(o, m, c, a, err)) {
-        mkba_appraisal_free(a);
-        a = NULL;
-    }
-    if (a && o->sensitivity && !(a->sens = mkba_sens_run(mkba_model_plan(m), err))) {
-        mkba_appraisal_free(a);
-        a = NULL;
-    }
-    if (a && a->sens && o->two_way && two_way(o, m, a, err)) {
-        mkba_appraisal_free(a);
-        a = NULL;
-    }
+    if (a)
+        mkba_out_inputs(p, a);
+    mkba_status st = a ? check_outputs(o, m, p, err) : MKBA_EINVAL;
+    if (!st && resolve_mc(o, m).draws > 0)
+        st = monte_carlo(o, m, c, a, p, err);
+    if (!st && o->sensitivity && !(a->sens = mkba_sens_run(mkba_model_plan(m), err)))
+        st = err->code ? err->code : MKBA_EINVAL;
+    if (!st && a->sens && o->two_way)
+        st = two_way(o, m, a, err);
     size_t sobol_n = o->has_sobol ? o->sobol : 4096;
-    if (a && a->sens && sobol_n > 0 && a->sens->n_inputs > 0 &&
-        mkba_sens_sobol(a->sens, mkba_model_plan(m), sobol_n, resolve_mc(o, m).seed, o->threads,
-                        err)) {
+    if (!st && a->sens && sobol_n > 0 && a->sens->n_inputs > 0)
+        st = mkba_sens_sobol(a->sens, mkba_model_plan(m), sobol_n, resolve_mc(o, m).seed,
+                             o->threads, err);
+    if (st) {
         mkba_appraisal_free(a);
+        mkba_pub_abort(p);
         a = NULL;
+        p = NULL;
     }
+    *pub = p;
     mkba_cohort_free(c);
     mkba_model_free(m);
     return a;
 }
 
-/* The charts of 'a' into OUT/charts (with --out, unless --no-charts); NULL
- * with *err clear when none are asked for. A missing gnuplot is no
- * failure: it is said once on stderr (also with -q). */
-static mkba_chart_set *write_charts(const opts *o, const mkba_appraisal *a, mkba_error *err)
+/* The charts of 'a' into OUT/charts (with --out, unless --no-charts),
+ * staged in 'pub'; NULL with *err clear when none are asked for. A missing
+ * gnuplot is no failure: it is said once on stderr (also with -q). */
+static mkba_chart_set *stage_charts(const opts *o, mkba_pub *pub, const mkba_appraisal *a,
+                                    mkba_error *err)
 {
     if (!o->out || o->no_charts)
         return NULL;
     char *dir = mkba_xasprintf("%s/charts", o->out);
     mkba_chart_opts co = {.lang_nl = o->lang_nl, .gnuplot = NULL, .render = 1};
-    mkba_chart_set *set = mkba_chart_write_all(dir, a, &co, err);
+    mkba_chart_set *set = mkba_chart_stage_all(pub, dir, a, &co, err);
     if (set && set->gnuplot_missing)
         fprintf(stderr,
                 "mkba: gnuplot not found: charts' data and scripts are in %s; install it with: "
@@ -633,18 +612,18 @@ static mkba_chart_set *write_charts(const opts *o, const mkba_appraisal *a, mkba
 }
 
 /* --report: the HTML report of 'a', with the charts of 'charts' (those
- * written into OUT/charts). Without them (no --out) the charts are made in
- * a temporary directory that is removed afterwards; with --no-charts the
- * report has none and says so. */
-static mkba_status write_report(const opts *o, const mkba_appraisal *a,
+ * staged for OUT/charts). Without them (no --out) the charts are made in
+ * a temporary directory that is removed with the publication; with
+ * --no-charts the report has none and says so. */
+static mkba_status stage_report(const opts *o, mkba_pub *pub, const mkba_appraisal *a,
                                 const mkba_chart_set *charts, mkba_error *err)
 {
     mkba_report_opts ro = {.lang_nl = o->lang_nl, .charts = charts,
                            .charts_skipped = o->no_charts};
-    if (make_parent(o, o->report, err))
+    if (make_parent(o, pub, o->report, err))
         return err->code;
     if (charts || o->no_charts)
-        return mkba_report_write(o->report, a, &ro, err);
+        return mkba_report_stage(pub, o->report, a, &ro, err);
     const char *base = getenv("TMPDIR");
     char *dir = mkba_xasprintf("%s/mkba-charts-XXXXXX", base && *base ? base : "/tmp");
     if (!mkba_tmp_mkdtemp(dir)) {
@@ -654,33 +633,43 @@ static mkba_status write_report(const opts *o, const mkba_appraisal *a,
         free(dir);
         return st;
     }
+    mkba_pub_private(pub, dir);
+    /* The pictures are only read into the report: a scratch publication
+     * that is never committed. */
+    mkba_pub *scratch = mkba_pub_new();
     mkba_chart_opts co = {.lang_nl = o->lang_nl, .gnuplot = NULL, .render = 1};
-    mkba_chart_set *set = mkba_chart_write_all(dir, a, &co, err);
+    mkba_chart_set *set = mkba_chart_stage_all(scratch, dir, a, &co, err);
     mkba_status st = set ? MKBA_OK : err->code ? err->code : MKBA_EIO;
     if (set && set->gnuplot_missing)
         fprintf(stderr, "mkba: gnuplot not found: the report has no charts; install it with: "
                         "sudo apt-get install gnuplot-nox\n");
     if (!st) {
         ro.charts = set;
-        st = mkba_report_write(o->report, a, &ro, err);
+        st = mkba_report_stage(pub, o->report, a, &ro, err);
     }
     mkba_chart_set_free(set);
-    mkba_tmp_remove(dir);
+    mkba_pub_abort(scratch);
     free(dir);
     return st;
 }
 
-/* The files of a run: the --out directory, its charts, the --report; stops
- * at the first failure. *charts: the charts written (caller frees). */
-static mkba_status write_outputs(const opts *o, const mkba_appraisal *a, mkba_chart_set **charts,
-                                 mkba_error *err)
+/* The files of a run: the --out directory, its charts, the --report,
+ * staged in 'pub' with the draws file, then published together; nothing
+ * is published when any of them fails. *charts: the charts (caller
+ * frees). Releases 'pub'. */
+static mkba_status write_outputs(const opts *o, mkba_pub *pub, const mkba_appraisal *a,
+                                 mkba_chart_set **charts, mkba_error *err)
 {
-    mkba_status st = o->out ? mkba_out_write_dir(o->out, a, err) : MKBA_OK;
-    if (!st && !(*charts = write_charts(o, a, err)))
+    mkba_status st = o->out ? mkba_out_stage_dir(pub, o->out, a, err) : MKBA_OK;
+    if (!st && !(*charts = stage_charts(o, pub, a, err)))
         st = err->code;
     if (!st && o->report)
-        st = write_report(o, a, *charts, err);
-    return st;
+        st = stage_report(o, pub, a, *charts, err);
+    if (st) {
+        mkba_pub_abort(pub);
+        return st;
+    }
+    return mkba_pub_commit(pub, err);
 }
 
 /* After the printed results: where the files went. */
@@ -716,18 +705,20 @@ static int cmd_run(int argc, char **argv, int check_only)
     }
     mkba_error err;
     mkba_error_clear(&err);
-    mkba_appraisal *a = pipeline(&o, &err);
+    mkba_pub *pub;
+    mkba_appraisal *a = pipeline(&o, &pub, &err);
     if (!a) {
         print_error(&err);
         rc = EXIT_FAIL;
         goto out;
     }
     if (check_only) {
+        mkba_pub_abort(pub);
         printf("ok: %zu scenario(s) against '%s', %zu items, %zu effects\n",
                a->n_scenarios - 1, a->scenarios[0].name, a->n_items, a->n_effects);
     } else {
         mkba_chart_set *charts = NULL;
-        if (write_outputs(&o, a, &charts, &err)) {
+        if (write_outputs(&o, pub, a, &charts, &err)) {
             print_error(&err);
             rc = EXIT_FAIL;
         } else if (!o.quiet) {
@@ -763,12 +754,14 @@ static int cmd_estimate(int argc, char **argv)
     o.out_is_file = 1;
     o.has_draws = 1; /* effects only: no Monte Carlo, whatever [simulation] says */
     o.draws = 0;
-    mkba_appraisal *a = pipeline(&o, &err);
+    mkba_pub *pub;
+    mkba_appraisal *a = pipeline(&o, &pub, &err);
     if (!a) {
         print_error(&err);
         rc = EXIT_FAIL;
         goto out;
     }
+    mkba_pub_abort(pub); /* the effects CSV is published on its own */
     if (o.out && mkba_out_write_effects_csv(o.out, a, o.dutch, &err)) {
         print_error(&err);
         rc = EXIT_FAIL;
@@ -799,14 +792,15 @@ static int cmd_sensitivity(int argc, char **argv)
     o.draws = 0;
     mkba_error err;
     mkba_error_clear(&err);
-    mkba_appraisal *a = pipeline(&o, &err);
+    mkba_pub *pub;
+    mkba_appraisal *a = pipeline(&o, &pub, &err);
     if (!a) {
         print_error(&err);
         rc = EXIT_FAIL;
         goto out;
     }
     mkba_chart_set *charts = NULL;
-    if (write_outputs(&o, a, &charts, &err)) {
+    if (write_outputs(&o, pub, a, &charts, &err)) {
         print_error(&err);
         rc = EXIT_FAIL;
     } else if (!o.quiet) {
@@ -835,11 +829,12 @@ static int cmd_synth(int argc, char **argv)
     }
     mkba_error err;
     mkba_error_clear(&err);
-    struct stat spec_st;
-    if (stat(o.files[0], &spec_st) == 0 && same_inode(&spec_st, o.out)) {
-        fprintf(stderr, "mkba: %s: is the spec file; --out would overwrite it (give --out "
-                        "another file name)\n",
-                o.out);
+    mkba_pub *guard = mkba_pub_new();
+    mkba_pub_input(guard, o.files[0], "the spec file");
+    mkba_status claimed = mkba_pub_claim(guard, o.out, "--out", &err);
+    mkba_pub_abort(guard);
+    if (claimed) {
+        print_error(&err);
         rc = EXIT_FAIL;
         goto out;
     }

@@ -149,7 +149,7 @@ const char *mkba_afile_path(const mkba_afile *f)
  * so that a write error recorded earlier (ferror) without a fresh errno is
  * reported as EIO rather than with a stale, unrelated reason. On failure
  * the temporary file is removed. */
-static mkba_status finish(mkba_afile *f, mkba_error *err)
+mkba_status mkba_afile_finish(mkba_afile *f, mkba_error *err)
 {
     int e = 0;
     errno = 0;
@@ -188,7 +188,7 @@ static void sync_dir(const char *path)
 }
 
 /* Phase 2: move the finished temporary file into place. */
-static mkba_status publish(mkba_afile *f, mkba_error *err)
+mkba_status mkba_afile_publish(mkba_afile *f, mkba_error *err)
 {
     if (rename(f->tmp, f->path) != 0) {
         int e = errno;
@@ -219,22 +219,10 @@ void mkba_afile_abort(mkba_afile *f)
 
 mkba_status mkba_afile_commit(mkba_afile *f, mkba_error *err)
 {
-    mkba_status st = finish(f, err);
+    mkba_status st = mkba_afile_finish(f, err);
     if (st == MKBA_OK)
-        st = publish(f, err);
+        st = mkba_afile_publish(f, err);
     mkba_afile_abort(f);
-    return st;
-}
-
-mkba_status mkba_afile_commit_all(mkba_afile **files, size_t n, mkba_error *err)
-{
-    mkba_status st = MKBA_OK;
-    for (size_t i = 0; i < n && st == MKBA_OK; i++)
-        st = finish(files[i], err);
-    for (size_t i = 0; i < n && st == MKBA_OK; i++)
-        st = publish(files[i], err);
-    for (size_t i = 0; i < n; i++)
-        mkba_afile_abort(files[i]);
     return st;
 }
 

@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "mkba/appraisal.h"
+#include "mkba/chart.h"
 #include "mkba/estimate.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
@@ -431,7 +432,7 @@ int mkba_out_owns(const char *rel)
             break;
     }
     if (strcmp(rel, "results.json") == 0 || strcmp(rel, "charts") == 0 ||
-        strncmp(rel, "charts/", 7) == 0)
+        (strncmp(rel, "charts/", 7) == 0 && mkba_chart_owns(rel + 7)))
         return 1;
     for (size_t i = 0; i < sizeof OWNED_STEMS / sizeof OWNED_STEMS[0]; i++) {
         size_t n = strlen(OWNED_STEMS[i]);
@@ -521,12 +522,12 @@ static void json_balance(jctx *j, cJSON *parent, const char *key, const mkba_bal
     jnum(j, o, "net_undiscounted", b->net);
 }
 
-/* "a.csv, b.csv" -> ["a.csv", "b.csv"] (blanks around names dropped). */
-static void json_cohort(jctx *j, cJSON *root, const mkba_appraisal *a)
+/* Call fn(name, ctx) for each of the cohort files in a->cohort_files
+ * ("a.csv, b.csv"; blanks around names dropped). */
+static void each_cohort_file(const mkba_appraisal *a, void (*fn)(const char *, void *), void *ctx)
 {
-    cJSON *files = jarr(j, jobj(j, root, "cohort"), "files");
     const char *p = a->cohort_files ? a->cohort_files : "";
-    while (*p && files) {
+    while (*p) {
         const char *end = strchr(p, ',');
         if (!end)
             end = p + strlen(p);
@@ -537,11 +538,42 @@ static void json_cohort(jctx *j, cJSON *root, const mkba_appraisal *a)
             e--;
         if (e > b) {
             char *name = mkba_xstrndup(b, (size_t)(e - b));
-            jstr(j, files, NULL, name);
+            fn(name, ctx);
             free(name);
         }
         p = *end ? end + 1 : end;
     }
+}
+
+typedef struct jlist {
+    jctx *j;
+    cJSON *arr;
+} jlist;
+
+static void json_file(const char *name, void *ctx)
+{
+    jlist *l = ctx;
+    if (l->arr)
+        jstr(l->j, l->arr, NULL, name);
+}
+
+static void json_cohort(jctx *j, cJSON *root, const mkba_appraisal *a)
+{
+    jlist l = {j, jarr(j, jobj(j, root, "cohort"), "files")};
+    each_cohort_file(a, json_file, &l);
+}
+
+static void pub_cohort(const char *name, void *pub)
+{
+    mkba_pub_input(pub, name, "a cohort file");
+}
+
+void mkba_out_inputs(mkba_pub *pub, const mkba_appraisal *a)
+{
+    mkba_pub_input(pub, a->model_file, "the model file");
+    for (size_t s = 0; s < a->n_scenarios; s++)
+        mkba_pub_input(pub, a->scenarios[s].file, "a scenario file");
+    each_cohort_file(a, pub_cohort, pub);
 }
 
 static void json_model(jctx *j, cJSON *root, const mkba_appraisal *a)
@@ -728,24 +760,21 @@ static char *join_path(const char *dir, const char *name, const char *suffix)
     return p;
 }
 
-/* Open dir/name+suffix for an atomic write and append it to files[*n]. */
-static FILE *open_member(const char *dir, const char *name, const char *suffix,
-                         mkba_afile **files, size_t *n, mkba_error *err)
+/* Open dir/name+suffix as an output of the run's --out directory. */
+static FILE *open_member(mkba_pub *pub, const char *dir, const char *name, const char *suffix,
+                         mkba_error *err)
 {
     char *path = join_path(dir, name, suffix);
-    mkba_afile *f = mkba_afile_open(path, err);
+    FILE *fp = mkba_pub_open(pub, path, MKBA_OUT_DIR_WHAT, err);
     free(path);
-    if (!f)
-        return NULL;
-    files[(*n)++] = f;
-    return mkba_afile_fp(f);
+    return fp;
 }
 
-int out_write_pair(const char *dir, const char *name, out_table_fn write,
-                   const mkba_appraisal *a, mkba_afile **files, size_t *n, mkba_error *err)
+int out_write_pair(mkba_pub *pub, const char *dir, const char *name, out_table_fn write,
+                   const mkba_appraisal *a, mkba_error *err)
 {
     for (int dutch = 0; dutch <= 1; dutch++) {
-        FILE *fp = open_member(dir, name, dutch ? "_nl.csv" : ".csv", files, n, err);
+        FILE *fp = open_member(pub, dir, name, dutch ? "_nl.csv" : ".csv", err);
         if (!fp)
             return err->code ? err->code : MKBA_EIO;
         out_csvw w = {fp, dutch ? ';' : ',', dutch ? ',' : '.', 0};
@@ -755,77 +784,77 @@ int out_write_pair(const char *dir, const char *name, out_table_fn write,
 }
 
 /* The tables of an earlier run that this run does not write (its Monte
- * Carlo or sensitivity tables, say): paths under 'dir' of the owned names
- * that are not among files[0..n-1], NULL-terminated (caller frees each and
- * the array). They are removed once the new files are in place, so that the
+ * Carlo or sensitivity tables, say): the regular files under 'dir' with an
+ * owned name that no table of this run took (pub claims each name once),
+ * staged for removal once the new files are in place, so that the
  * directory never holds tables that disagree with its results.json. */
-static char **stale_tables(const char *dir, mkba_afile *const *files, size_t n)
+static mkba_status stale_tables(mkba_pub *pub, const char *dir, mkba_error *err)
 {
-    size_t n_owned = sizeof OWNED_STEMS / sizeof OWNED_STEMS[0], k = 0;
-    char **stale = mkba_xcalloc(2 * n_owned + 1, sizeof *stale);
-    for (size_t i = 0; i < n_owned; i++)
-        for (int dutch = 0; dutch <= 1; dutch++) {
+    mkba_status st = MKBA_OK;
+    for (size_t i = 0; i < sizeof OWNED_STEMS / sizeof OWNED_STEMS[0] && !st; i++)
+        for (int dutch = 0; dutch <= 1 && !st; dutch++) {
             char *p = join_path(dir, OWNED_STEMS[i], dutch ? "_nl.csv" : ".csv");
-            size_t f = 0;
-            while (f < n && strcmp(mkba_afile_path(files[f]), p) != 0)
-                f++;
             struct stat sb;
-            if (f == n && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode))
-                stale[k++] = p;
-            else
-                free(p);
+            if (!mkba_pub_claimed(pub, p) && lstat(p, &sb) == 0 &&
+                S_ISREG(sb.st_mode))
+                st = mkba_pub_unlink(pub, p, err);
+            free(p);
         }
-    return stale;
+    return st;
 }
 
-mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_error *err)
+mkba_status mkba_out_stage_dir(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
+                               mkba_error *err)
 {
-    mkba_status st = mkba_mkdir_p(dir, err);
+    mkba_status st = mkba_pub_mkdir(pub, dir, 0, err);
     if (st != MKBA_OK)
         return st;
     char *json = json_text(a);
     if (!json)
         return mkba_error_set(err, MKBA_ENOMEM, NULL, 0, NULL,
                               "out of memory while building results.json");
-    mkba_afile *files[2 * N_TABLES + 1 + MKBA_OUT_MC_FILES + MKBA_OUT_SENS_FILES];
-    size_t n = 0;
-    for (size_t t = 0; t < N_TABLES; t++)
-        if (out_write_pair(dir, tables[t].name, tables[t].write, a, files, &n, err) != MKBA_OK)
-            goto fail;
-    if (a->mc && mkba_out_mc_write(dir, a, files, &n, err) != MKBA_OK)
-        goto fail;
-    if (a->sens && mkba_out_sens_write(dir, a, files, &n, err) != MKBA_OK)
-        goto fail;
-    FILE *fp = open_member(dir, "results", ".json", files, &n, err);
-    if (!fp)
-        goto fail;
-    fputs(json, fp);
-    fputc('\n', fp);
-    cJSON_free(json);
-    char **stale = stale_tables(dir, files, n);
-    st = mkba_afile_commit_all(files, n, err);
-    for (size_t i = 0; stale[i]; i++) {
-        if (st == MKBA_OK)
-            (void)unlink(stale[i]);
-        free(stale[i]);
+    for (size_t t = 0; t < N_TABLES && !st; t++)
+        st = out_write_pair(pub, dir, tables[t].name, tables[t].write, a, err);
+    if (!st && a->mc)
+        st = mkba_out_mc_write(pub, dir, a, err);
+    if (!st && a->sens)
+        st = mkba_out_sens_write(pub, dir, a, err);
+    FILE *fp = st ? NULL : open_member(pub, dir, "results", ".json", err);
+    if (fp) {
+        fputs(json, fp);
+        fputc('\n', fp);
+        st = stale_tables(pub, dir, err);
+    } else if (!st) {
+        st = err->code ? err->code : MKBA_EIO;
     }
-    free(stale);
-    return st;
-fail:
-    for (size_t i = 0; i < n; i++)
-        mkba_afile_abort(files[i]);
     cJSON_free(json);
-    return MKBA_EIO;
+    return st;
+}
+
+mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_error *err)
+{
+    mkba_pub *pub = mkba_pub_new();
+    mkba_out_inputs(pub, a);
+    mkba_status st = mkba_out_stage_dir(pub, dir, a, err);
+    if (st) {
+        mkba_pub_abort(pub);
+        return st;
+    }
+    return mkba_pub_commit(pub, err);
 }
 
 mkba_status mkba_out_write_effects_csv(const char *path, const mkba_appraisal *a, int dutch,
                                        mkba_error *err)
 {
-    mkba_afile *f = mkba_afile_open(path, err);
-    if (!f)
-        return MKBA_EIO;
-    write_table(mkba_afile_fp(f), &tables[0], a, dutch);
-    return mkba_afile_commit(f, err);
+    mkba_pub *pub = mkba_pub_new();
+    mkba_out_inputs(pub, a);
+    FILE *fp = mkba_pub_open(pub, path, "--out", err);
+    if (!fp) {
+        mkba_pub_abort(pub);
+        return err->code ? err->code : MKBA_EIO;
+    }
+    write_table(fp, &tables[0], a, dutch);
+    return mkba_pub_commit(pub, err);
 }
 
 /* ========================= text: numbers, lines ========================= */

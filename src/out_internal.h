@@ -28,10 +28,10 @@ struct mkba_afile;
 typedef void (*out_table_fn)(out_csvw *w, const struct mkba_appraisal *a);
 
 /* Write table 'write' as dir/name.csv and dir/name_nl.csv (';' and decimal
- * commas), opened as atomic files appended to files[*n]. */
-int out_write_pair(const char *dir, const char *name, out_table_fn write,
-                   const struct mkba_appraisal *a, struct mkba_afile **files, size_t *n,
-                   struct mkba_error *err);
+ * commas), as outputs of the publication 'pub'. */
+struct mkba_pub;
+int out_write_pair(struct mkba_pub *pub, const char *dir, const char *name, out_table_fn write,
+                   const struct mkba_appraisal *a, struct mkba_error *err);
 
 /* 1234567.4 -> "1,234,567" (whole units, half away from zero, never "-0";
  * "n/a" when not finite). */

@@ -160,16 +160,15 @@ static void csv_name(FILE *fp, const char *a, const char *b, const char *c)
     }
 }
 
-mkba_status mkba_out_write_draws(const char *path, const mkba_sim *sim, const mkba_plan *plan,
-                                 const mkba_appraisal *a, mkba_error *err)
+mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim *sim,
+                                 const mkba_plan *plan, const mkba_appraisal *a, mkba_error *err)
 {
     if (!sim->uncertain)
         return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
                               "the run kept no draws to write (keep_uncertain was off)");
-    mkba_afile *af = mkba_afile_open(path, err);
-    if (!af)
-        return err->code;
-    FILE *fp = mkba_afile_fp(af);
+    FILE *fp = mkba_pub_open(pub, path, "--draws-out", err);
+    if (!fp)
+        return err->code ? err->code : MKBA_EIO;
     size_t D = sim->draws, K = sim->n_stakeholders;
     fputs("draw", fp);
     for (size_t k = 0; k < sim->n_uncertain; k++) {
@@ -204,7 +203,7 @@ mkba_status mkba_out_write_draws(const char *path, const mkba_sim *sim, const mk
             }
         fputc('\n', fp);
     }
-    return mkba_afile_commit(af, err);
+    return MKBA_OK; /* a write error is reported when the run is published */
 }
 
 /* ---- tables for --out: CSV (',' and the Dutch ';' with decimal commas) ---- */
@@ -349,11 +348,11 @@ static const struct {
                  {"mc_uncertain", table_mc_uncertain},
                  {"mc_effects", table_mc_effects}};
 
-mkba_status mkba_out_mc_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
-                              size_t *n, mkba_error *err)
+mkba_status mkba_out_mc_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
+                              mkba_error *err)
 {
     for (size_t t = 0; t < sizeof MC_TABLES / sizeof MC_TABLES[0]; t++) {
-        mkba_status st = out_write_pair(dir, MC_TABLES[t].name, MC_TABLES[t].write, a, files, n, err);
+        mkba_status st = out_write_pair(pub, dir, MC_TABLES[t].name, MC_TABLES[t].write, a, err);
         if (st)
             return st;
     }

@@ -249,8 +249,8 @@ static void table_sobol(out_csvw *w, const mkba_appraisal *a)
         }
 }
 
-mkba_status mkba_out_sens_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
-                                size_t *n, mkba_error *err)
+mkba_status mkba_out_sens_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
+                                mkba_error *err)
 {
     struct {
         const char *name;
@@ -261,8 +261,8 @@ mkba_status mkba_out_sens_write(const char *dir, const mkba_appraisal *a, mkba_a
                   {"sens_switching", table_switching, 1},
                   {"sens_twoway", table_twoway, a->sens->grid_steps > 0}};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        mkba_status st = tables[t].present ? out_write_pair(dir, tables[t].name, tables[t].write,
-                                                            a, files, n, err)
+        mkba_status st = tables[t].present ? out_write_pair(pub, dir, tables[t].name,
+                                                            tables[t].write, a, err)
                                            : MKBA_OK;
         if (st)
             return st;

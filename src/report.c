@@ -26,6 +26,7 @@
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/out.h"
+#include "mkba/pub.h"
 #include "mkba/sens.h"
 #include "mkba/summary.h"
 
@@ -1392,12 +1393,12 @@ static mkba_status charts(const rep *r, mkba_error *err)
     const mkba_chart_set *set = r->o ? r->o->charts : NULL;
     size_t shown = 0;
     section(r, "charts", L(r, "Charts", "Grafieken"));
-    for (size_t i = 0; set && set->dir && !set->gnuplot_missing && i < set->n; i++) {
+    for (size_t i = 0; set && set->src && !set->gnuplot_missing && i < set->n; i++) {
         const mkba_chart *c = &set->charts[i];
         if (!c->rendered)
             continue;
         size_t len = 0;
-        char *path = mkba_xasprintf("%s/%s.svg", set->dir, c->name);
+        char *path = mkba_xasprintf("%s/%s.svg", set->src, c->name);
         unsigned char *svg = slurp(path, &len, err);
         free(path);
         if (!svg)
@@ -1675,68 +1676,38 @@ static mkba_status write_html(const rep *r, mkba_error *err)
     return MKBA_OK;
 }
 
-/* Whether the file 'input' exists and is the file of 'target' (the stat
- * of the report's path). */
-static int same_file(const struct stat *target, const char *input)
-{
-    struct stat st;
-    return input && *input && stat(input, &st) == 0 && st.st_dev == target->st_dev &&
-           st.st_ino == target->st_ino;
-}
-
-static mkba_status refuse(const char *path, const char *what, mkba_error *err)
-{
-    return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
-                          "is %s; the report would overwrite it (give --report another file "
-                          "name)",
-                          what);
-}
-
 mkba_status mkba_report_check_path(const char *path, const mkba_appraisal *a, mkba_error *err)
 {
-    struct stat target;
     if (!path || !*path)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "empty report file name");
-    if (stat(path, &target) != 0)
-        return MKBA_OK; /* not there yet, so not an input */
-    if (same_file(&target, a->model_file))
-        return refuse(path, "the model file", err);
-    for (size_t s = 0; s < a->n_scenarios; s++)
-        if (same_file(&target, a->scenarios[s].file))
-            return refuse(path, "a scenario file", err);
-    /* cohort_files: "a.csv, b.csv" */
-    const char *p = a->cohort_files ? a->cohort_files : "";
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        const char *b = p, *e = p + n;
-        while (b < e && (*b == ' ' || *b == '\t'))
-            b++;
-        while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        char *file = mkba_xstrndup(b, (size_t)(e - b));
-        int same = same_file(&target, file);
-        free(file);
-        if (same)
-            return refuse(path, "a cohort file", err);
-        p += n + (p[n] == ',');
-    }
-    return MKBA_OK;
+    mkba_pub *pub = mkba_pub_new();
+    mkba_out_inputs(pub, a);
+    mkba_status st = mkba_pub_claim(pub, path, "--report", err);
+    mkba_pub_abort(pub);
+    return st;
+}
+
+mkba_status mkba_report_stage(mkba_pub *pub, const char *path, const mkba_appraisal *a,
+                              const mkba_report_opts *o, mkba_error *err)
+{
+    if (!path || !*path)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "empty report file name");
+    FILE *f = mkba_pub_open(pub, path, "--report", err);
+    if (!f)
+        return err->code ? err->code : MKBA_EIO;
+    rep r = {f, a, o && o->lang_nl, o};
+    return write_html(&r, err);
 }
 
 mkba_status mkba_report_write(const char *path, const mkba_appraisal *a,
                               const mkba_report_opts *o, mkba_error *err)
 {
-    mkba_status st = mkba_report_check_path(path, a, err);
-    if (st)
-        return st;
-    mkba_afile *f = mkba_afile_open(path, err);
-    if (!f)
-        return MKBA_EIO;
-    rep r = {mkba_afile_fp(f), a, o && o->lang_nl, o};
-    st = write_html(&r, err);
+    mkba_pub *pub = mkba_pub_new();
+    mkba_out_inputs(pub, a);
+    mkba_status st = mkba_report_stage(pub, path, a, o, err);
     if (st) {
-        mkba_afile_abort(f);
+        mkba_pub_abort(pub);
         return st;
     }
-    return mkba_afile_commit(f, err);
+    return mkba_pub_commit(pub, err);
 }

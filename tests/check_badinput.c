@@ -764,6 +764,16 @@ static const bad_case OUTPUT_CASES[] = {
     {"--out below a regular file", {{"notes.txt", NULL, "my notes\n"}},
      {"run", "@/project.ini", "--out", "@/notes.txt/res", NULL}, 1,
      "mkba: @/notes.txt/res: cannot create directory: Not a directory\n"},
+    {"--report and --draws-out name one file", {{0}},
+     {"run", "@/project.ini", "--draws", "5", "--report", "@/x.csv", "--draws-out", "@/x.csv",
+      NULL},
+     1, "mkba: @/x.csv: --draws-out and --report would both write this file (give one of them "
+        "another name)\n"},
+    {"--report and --draws-out name one file, spelt otherwise", {{0}},
+     {"run", "@/project.ini", "--draws", "5", "--report", "@/./r.html", "--draws-out",
+      "@/r.html", NULL},
+     1, "mkba: @/./r.html: --draws-out and --report would both write this file (give one of "
+        "them another name)\n"},
 };
 
 START_TEST(output_case)
@@ -853,6 +863,212 @@ START_TEST(output_old_results_kept_usage_error)
 }
 END_TEST
 
+/* ------------------------------------------- inputs inside --out, all or nothing */
+
+/* A fixture whose directory res/ (and res/charts/) exists. */
+static tu_dir *fixture_res(void)
+{
+    tu_dir *d = fixture();
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "res"), 0777), 0);
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "res/charts"), 0777), 0);
+    return d;
+}
+
+#define IN_OUT "writes or removes a file of that name (move it, or write the results to another " \
+               "directory)\n"
+
+START_TEST(output_cohort_named_like_a_table)
+{
+    /* A cohort file inside --out under a name the run writes (a table in
+     * both dialects) or removes (a Monte Carlo table of an earlier run,
+     * this run having none): refused before anything is written; the
+     * cohort is untouched (check_case compares every file). */
+    const char *names[] = {"effects.csv", "summary_nl.csv", "mc_voi.csv", "sens_tornado.csv"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        tu_dir *d = fixture_res();
+        char rel[64], line[80], msg[256];
+        snprintf(rel, sizeof rel, "res/%s", names[i]);
+        snprintf(line, sizeof line, "file = %s", rel);
+        tu_dir_write(d, rel, GOOD);
+        edit e = {"model.ini", "file = cohort.csv", line};
+        apply(d, &e);
+        snprintf(msg, sizeof msg, "mkba: @/%s: is a cohort file, and --out DIR " IN_OUT, rel);
+        bad_case c = {names[i], {{0}}, {0}, 1, msg};
+        check_case(&c, d);
+        tu_dir_free(d);
+    }
+}
+END_TEST
+
+START_TEST(output_model_named_results_json)
+{
+    tu_dir *d = fixture_res();
+    char *model = tu_read(tu_dir_path(d, "model.ini"));
+    ck_assert_ptr_nonnull(model);
+    tu_dir_write(d, "res/results.json", model);
+    free(model);
+    edit e[] = {{"res/results.json", "file = cohort.csv", "file = ../cohort.csv"},
+                {"project.ini", "base = model.ini", "base = res/results.json"},
+                {"ref.ini", "base = model.ini", "base = res/results.json"}};
+    for (int i = 0; i < 3; i++)
+        apply(d, &e[i]);
+    bad_case c = {"the model is res/results.json", {{0}}, {0}, 1,
+                  "mkba: @/res/results.json: is the model file, and --out DIR " IN_OUT};
+    check_case(&c, d);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(output_scenario_named_like_a_chart)
+{
+    tu_dir *d = fixture_res();
+    tu_dir_write(d, "res/charts/tornado.dat",
+                 "[scenario]\nname = project\nbase = ../../model.ini\n"
+                 "reference = ../../ref.ini\n[parameters]\non = 1\n");
+    bad_case c = {"the scenario is res/charts/tornado.dat", {{0}},
+                  {"run", "@/res/charts/tornado.dat", "--out", "@/res", NULL}, 1,
+                  "mkba: @/res/charts/tornado.dat: is a scenario file, and --out DIR " IN_OUT};
+    check_case(&c, d);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(output_links_to_inputs)
+{
+    /* A symbolic or a hard link inside --out to an input, under a name the
+     * run writes: the input itself is found (device and inode). */
+    for (int hard = 0; hard <= 1; hard++) {
+        tu_dir *d = fixture_res();
+        const char *target = hard ? "res/items_nl.csv" : "res/summary.csv";
+        int rc = hard ? link(tu_dir_path(d, "cohort.csv"), tu_dir_path(d, target))
+                      : symlink("../cohort.csv", tu_dir_path(d, target));
+        ck_assert_int_eq(rc, 0);
+        char msg[256];
+        snprintf(msg, sizeof msg, "mkba: @/%s: is a cohort file, and --out DIR " IN_OUT, target);
+        bad_case c = {hard ? "a hard link" : "a symbolic link", {{0}}, {0}, 1, msg};
+        check_case(&c, d);
+        tu_dir_free(d);
+    }
+}
+END_TEST
+
+START_TEST(output_charts_symlink_not_followed)
+{
+    /* res/charts is a link to another directory: never written through. */
+    tu_dir *d = fixture();
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "res"), 0777), 0);
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "elsewhere"), 0777), 0);
+    ck_assert_int_eq(symlink("../elsewhere", tu_dir_path(d, "res/charts")), 0);
+    bad_case c = {"res/charts is a symbolic link", {{0}}, {0}, 1,
+                  "mkba: @/res/charts: is a symbolic link; mkba does not write through it "
+                  "(remove the link, or write the results to another directory)\n"};
+    check_case(&c, d);
+    tu_dir_free(d);
+}
+END_TEST
+
+/* Run the default case with $MKBA_GNUPLOT a script of 'body' in d. */
+static void with_gnuplot(tu_dir *d, const char *body, const char *name, const char *err)
+{
+    const char *gp = tu_dir_write(d, "fake-gnuplot", body);
+    ck_assert_int_eq(chmod(gp, 0755), 0);
+    ck_assert_int_eq(setenv("MKBA_GNUPLOT", gp, 1), 0);
+    bad_case c = {name, {{0}}, {"run", "@/project.ini", "--out", "@/res", "--report",
+                                "@/report.html", NULL}, 1, err};
+    check_case(&c, d);
+    unsetenv("MKBA_GNUPLOT");
+}
+
+START_TEST(output_failed_charts_publish_nothing)
+{
+    /* gnuplot fails on the first chart, after the tables and the report
+     * were made: nothing is published. Over the results of an earlier run
+     * (with other figures: on = 2 doubles every flow) they stay as they
+     * were; without one, res/ is not even created. */
+    const char *fail = "#!/bin/sh\necho 'line 3: unknown terminal' >&2\nexit 1\n";
+    const char *why = "mkba: @/res/charts/waterfall_items_1.gp: gnuplot failed: line 3: unknown "
+                      "terminal\n";
+    tu_dir *d = fixture();
+    free(good_results(d));
+    edit e = {"project.ini", "on = 1", "on = 2"};
+    apply(d, &e);
+    with_gnuplot(d, fail, "gnuplot fails over old results", why);
+    tu_dir_free(d);
+    d = fixture();
+    with_gnuplot(d, fail, "gnuplot fails in a new directory", why);
+    struct stat st;
+    ck_assert_int_ne(stat(tu_dir_path(d, "res"), &st), 0);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(output_truncated_chart_never_published)
+{
+    /* gnuplot exits 0 but the PNG is cut short (as on a full disk): the
+     * run fails, naming the chart, and publishes nothing. */
+    tu_dir *d = fixture();
+    free(good_results(d));
+    with_gnuplot(d,
+                 "#!/bin/sh\nn=${1%.gp}\nprintf '\\211PNG\\r\\n\\032\\nIHDR' > \"$n.png\"\n"
+                 "printf '<svg></svg>\\n' > \"$n.svg\"\nexit 0\n",
+                 "a truncated PNG",
+                 "mkba: @/res/charts/waterfall_items_1.gp: gnuplot failed: it wrote no complete "
+                 "waterfall_items_1.png\n");
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(output_full_disk)
+{
+    /* --out on a file system that fills up (a small tmpfs, mounted in a
+     * private mount namespace: needs unshare and user namespaces, else the
+     * test says so and passes): the run says "No space left on device"
+     * with the file, exits 1, and leaves no file in the directory. With
+     * 64 KiB the tables fit and a chart's data does not; with 128 KiB
+     * gnuplot's pictures do not (sizes of this fixture's outputs: 16 KB of
+     * tables, 190 KB of charts). */
+    if (getenv("MKBA_VALGRIND")) /* the wrapper below would run valgrind on sh */
+        return;
+    if (system("unshare -Urm true >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "check_badinput: output_full_disk skipped: no unshare -Urm here\n");
+        return;
+    }
+    const char *sizes[] = {"64k", "128k"};
+    char *real = strdup(getenv("MKBA_BIN"));
+    for (size_t i = 0; i < 2; i++) {
+        tu_dir *d = fixture();
+        ck_assert_int_eq(mkdir(tu_dir_path(d, "res"), 0777), 0);
+        /* The wrapper mounts the tmpfs on res/, runs mkba there, and then
+         * lists what is left in res/ on stderr (after mkba's message). */
+        char script[512];
+        snprintf(script, sizeof script,
+                 "#!/bin/sh\nexec unshare -Urm sh -c '"
+                 "mount -t tmpfs -o size=%s tmpfs res || exit 98; "
+                 "\"$0\" \"$@\"; rc=$?; ls -A res | sed \"s/^/left: /\" >&2; "
+                 "exit $rc' \"$REAL_MKBA\" \"$@\"\n",
+                 sizes[i]);
+        const char *w = tu_dir_write(d, "wrapper", script);
+        ck_assert_int_eq(chmod(w, 0755), 0);
+        ck_assert_int_eq(setenv("REAL_MKBA", real, 1), 0);
+        ck_assert_int_eq(setenv("MKBA_BIN", w, 1), 0);
+        char *out, *err;
+        const char *args[] = {"run", "project.ini", "--out", "res", NULL};
+        int rc = tu_run(tu_dir_root(d), args, &out, &err);
+        setenv("MKBA_BIN", real, 1);
+        unsetenv("REAL_MKBA");
+        ck_assert_msg(rc == 1, "%s: exit status %d; stderr:\n%s", sizes[i], rc, err);
+        ck_assert_msg(tu_contains(err, "mkba: res/charts/") &&
+                          tu_contains(err, ": cannot write: No space left on device\n"),
+                      "%s: %s", sizes[i], err);
+        ck_assert_msg(!tu_contains(err, "left: "), "%s: files left behind:\n%s", sizes[i], err);
+        ck_assert_str_eq(out, "");
+        free(out), free(err);
+        tu_dir_free(d);
+    }
+    free(real);
+}
+END_TEST
+
 /* ------------------------------------------------------------ suite */
 
 static Suite *badinput_suite(void)
@@ -886,6 +1102,14 @@ static Suite *badinput_suite(void)
     tcase_add_test(tc[4], output_old_results_kept_bad_input);
     tcase_add_test(tc[4], output_old_results_kept_failed_write);
     tcase_add_test(tc[4], output_old_results_kept_usage_error);
+    tcase_add_test(tc[4], output_cohort_named_like_a_table);
+    tcase_add_test(tc[4], output_model_named_results_json);
+    tcase_add_test(tc[4], output_scenario_named_like_a_chart);
+    tcase_add_test(tc[4], output_links_to_inputs);
+    tcase_add_test(tc[4], output_charts_symlink_not_followed);
+    tcase_add_test(tc[4], output_failed_charts_publish_nothing);
+    tcase_add_test(tc[4], output_truncated_chart_never_published);
+    tcase_add_test(tc[4], output_full_disk);
     return s;
 }
 

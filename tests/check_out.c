@@ -22,6 +22,7 @@
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/out.h"
+#include "mkba/pub.h"
 #include "testutil.h"
 
 /* ============================== the fixture ============================= */
@@ -569,21 +570,20 @@ START_TEST(test_afile_onto_directory)
 }
 END_TEST
 
-START_TEST(test_afile_commit_all)
+START_TEST(test_pub_commit_all)
 {
     char *p[3] = {tu_path(tu_tmp, "a"), tu_write(tu_tmp, "b", "old b\n"), tu_path(tu_tmp, "c")};
     mkba_error err;
     mkba_error_clear(&err);
-    /* the third target is a directory: the set fails before any rename */
+    /* the third target is a directory: refused when it is claimed */
     ck_assert_int_eq(mkdir(p[2], 0777), 0);
-    mkba_afile *f[3];
-    for (int i = 0; i < 3; i++) {
-        f[i] = mkba_afile_open(p[i], &err);
-        ck_assert_ptr_nonnull(f[i]);
-        fprintf(mkba_afile_fp(f[i]), "new %d\n", i);
-    }
-    ck_assert_int_eq(mkba_afile_commit_all(f, 3, &err), MKBA_EIO);
+    mkba_pub *pub = mkba_pub_new();
+    for (int i = 0; i < 2; i++)
+        fprintf(mkba_pub_open(pub, p[i], "--out DIR", &err), "new %d\n", i);
+    ck_assert_ptr_null(mkba_pub_open(pub, p[2], "--out DIR", &err));
     ck_assert_str_eq(err.file, p[2]);
+    ck_assert_str_eq(err.msg, "cannot write: Is a directory");
+    mkba_pub_abort(pub);
     ck_assert(!exists(p[0]));
     char *text = tu_read(p[1]);
     ck_assert_str_eq(text, "old b\n");
@@ -591,15 +591,29 @@ START_TEST(test_afile_commit_all)
     size_t tmps;
     ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 2); /* b and the directory c */
     ck_assert_uint_eq(tmps, 0);
+    /* the target becomes a directory after the claim: found in the first
+     * phase of the commit, before any rename */
+    ck_assert_int_eq(rmdir(p[2]), 0);
+    mkba_error_clear(&err);
+    pub = mkba_pub_new();
+    for (int i = 0; i < 3; i++)
+        fprintf(mkba_pub_open(pub, p[i], "--out DIR", &err), "new %d\n", i);
+    ck_assert_int_eq(mkdir(p[2], 0777), 0);
+    ck_assert_int_eq(mkba_pub_commit(pub, &err), MKBA_EIO);
+    ck_assert_str_eq(err.file, p[2]);
+    ck_assert(!exists(p[0]));
+    text = tu_read(p[1]);
+    ck_assert_str_eq(text, "old b\n");
+    free(text);
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 2);
+    ck_assert_uint_eq(tmps, 0);
     /* all good: all renamed */
     ck_assert_int_eq(rmdir(p[2]), 0);
     mkba_error_clear(&err);
-    for (int i = 0; i < 3; i++) {
-        f[i] = mkba_afile_open(p[i], &err);
-        ck_assert_ptr_nonnull(f[i]);
-        fprintf(mkba_afile_fp(f[i]), "new %d\n", i);
-    }
-    ck_assert_int_eq(mkba_afile_commit_all(f, 3, &err), MKBA_OK);
+    pub = mkba_pub_new();
+    for (int i = 0; i < 3; i++)
+        fprintf(mkba_pub_open(pub, p[i], "--out DIR", &err), "new %d\n", i);
+    ck_assert_int_eq(mkba_pub_commit(pub, &err), MKBA_OK);
     text = tu_read(p[1]);
     ck_assert_str_eq(text, "new 1\n");
     free(text);
@@ -1314,7 +1328,10 @@ START_TEST(owns_every_output)
     /* 5 tables + 5 Monte Carlo + 4 sensitivity tables, each twice, and
      * results.json and charts/: at least 30 names */
     ck_assert_uint_ge(n, 30);
-    ck_assert(mkba_out_owns("./summary_nl.csv") && mkba_out_owns("/charts/x.png"));
+    ck_assert(mkba_out_owns("./summary_nl.csv") && mkba_out_owns("/charts/tornado.png") &&
+              mkba_out_owns("charts"));
+    /* a file of the user's in charts/ is not the run's */
+    ck_assert(!mkba_out_owns("charts/notes.txt") && !mkba_out_owns("charts/x.png"));
     ck_assert(!mkba_out_owns("report.html") && !mkba_out_owns("draws.csv") &&
               !mkba_out_owns("sub/summary.csv") && !mkba_out_owns("summary.csv.bak") &&
               !mkba_out_owns("chartsx/a.png"));
@@ -1363,7 +1380,7 @@ static Suite *out_suite(void)
     tcase_add_test(tc, test_afile_replace_and_abort);
     tcase_add_test(tc, test_afile_bad_parent);
     tcase_add_test(tc, test_afile_onto_directory);
-    tcase_add_test(tc, test_afile_commit_all);
+    tcase_add_test(tc, test_pub_commit_all);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("csv");

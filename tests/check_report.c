@@ -461,7 +461,7 @@ START_TEST(report_embeds_svg_charts)
                             {.name = n3, .title = t3, .rendered = 0},
                             {.name = n1, .title = t1, .rendered = 1},
                             {.name = n2, .title = t2, .rendered = 1}};
-    mkba_chart_set set = {.dir = tu_tmp, .n = 4, .charts = charts, .gnuplot_missing = 0};
+    mkba_chart_set set = {.dir = tu_tmp, .src = tu_tmp, .n = 4, .charts = charts, .gnuplot_missing = 0};
     mkba_appraisal *a = build(30, "model.ini", "");
     mkba_report_opts o = {.lang_nl = 0, .charts = &set};
     char *h = report_of(a, &o, "charts.html");
@@ -493,7 +493,7 @@ END_TEST
 START_TEST(report_without_charts_says_why)
 {
     mkba_appraisal *a = build(30, "model.ini", "");
-    mkba_chart_set missing = {.dir = tu_tmp, .n = 0, .charts = NULL, .gnuplot_missing = 1};
+    mkba_chart_set missing = {.dir = tu_tmp, .src = tu_tmp, .n = 0, .charts = NULL, .gnuplot_missing = 1};
     mkba_report_opts o1 = {.charts = NULL}, o2 = {.charts = &missing};
     mkba_report_opts o3 = {.charts = NULL, .charts_skipped = 1};
     mkba_report_opts o4 = {.lang_nl = 1, .charts = &missing};
@@ -513,7 +513,7 @@ START_TEST(report_chart_unreadable_is_an_error)
 {
     char name[] = "nothere", title[] = "Missing";
     mkba_chart c = {.name = name, .title = title, .rendered = 1};
-    mkba_chart_set set = {.dir = tu_tmp, .n = 1, .charts = &c};
+    mkba_chart_set set = {.dir = tu_tmp, .src = tu_tmp, .n = 1, .charts = &c};
     mkba_appraisal *a = build(30, "model.ini", "");
     mkba_report_opts o = {.charts = &set};
     char *path = tu_path(tu_tmp, "r.html"), *svg = tu_path(tu_tmp, "nothere.svg");
@@ -547,7 +547,7 @@ START_TEST(report_refuses_input_paths)
 
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_report_write(model, a, NULL, &err), MKBA_EINVAL);
-    snprintf(want, sizeof want, "%s: is the model file; the report would overwrite it (give "
+    snprintf(want, sizeof want, "%s: is the model file; --report would overwrite it (give "
                                 "--report another file name)", model);
     ck_assert_str_eq(mkba_error_format(&err, msg, sizeof msg), want);
     char *text = tu_read(model);
@@ -556,7 +556,7 @@ START_TEST(report_refuses_input_paths)
 
     mkba_error_clear(&err); /* through a symbolic link: the same file */
     ck_assert_int_eq(mkba_report_check_path(link, a, &err), MKBA_EINVAL);
-    ck_assert_str_eq(err.msg, "is a scenario file; the report would overwrite it (give --report "
+    ck_assert_str_eq(err.msg, "is a scenario file; --report would overwrite it (give --report "
                               "another file name)");
     mkba_error_clear(&err); /* the second of two cohort files */
     ck_assert_int_eq(mkba_report_check_path(c2, a, &err), MKBA_EINVAL);
@@ -633,7 +633,7 @@ START_TEST(report_is_well_formed)
     free(tu_write(tu_tmp, "c0.svg", SVG[0]));
     char n0[] = "c0", t0[] = "Chart";
     mkba_chart c = {.name = n0, .title = t0, .rendered = 1};
-    mkba_chart_set set = {.dir = tu_tmp, .n = 1, .charts = &c};
+    mkba_chart_set set = {.dir = tu_tmp, .src = tu_tmp, .n = 1, .charts = &c};
     mkba_appraisal *a = build(3, "model.ini", "");
     free(a->effects[0].label); /* the other branches: no label, only a name (and unit) */
     a->effects[0].label = mkba_xstrdup("");
@@ -1088,7 +1088,7 @@ START_TEST(report_opens_in_chromium)
     char n0[] = "c0", n2[] = "c2", t0[] = "Staafje", t2[] = "Tekst";
     mkba_chart charts[2] = {{.name = n0, .title = t0, .rendered = 1},
                             {.name = n2, .title = t2, .rendered = 1}};
-    mkba_chart_set set = {.dir = tu_tmp, .n = 2, .charts = charts};
+    mkba_chart_set set = {.dir = tu_tmp, .src = tu_tmp, .n = 2, .charts = charts};
     mkba_appraisal *a = build(3, "model.ini", "");
     mkba_report_opts o = {.lang_nl = 1, .charts = &set};
     free(report_of(a, &o, "browser.html"));

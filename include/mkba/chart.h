@@ -50,7 +50,9 @@ typedef struct mkba_chart {
 } mkba_chart;
 
 typedef struct mkba_chart_set {
-    char *dir;            /* the directory the files are in */
+    char *dir;            /* the directory the files are published in */
+    char *src;            /* the directory the files are in now: a private one
+                             until the publication is committed, then 'dir' */
     size_t n;
     mkba_chart *charts;
     int gnuplot_missing;  /* the program could not be started: nothing rendered */
@@ -59,12 +61,34 @@ typedef struct mkba_chart_set {
 /* Write every chart of 'a' into 'dir' (created if missing) and render
  * them unless o->render is 0. A missing gnuplot is not an error: the data
  * and scripts are written, set->gnuplot_missing is set, and the caller
- * says once how to install it. Fails with MKBA_EIO when a file cannot be
- * written ("dir/NAME.gp: cannot write: ...") or gnuplot fails on a script
- * ("dir/NAME.gp: gnuplot failed: <its first error line>"). Returns the
- * set (owned by the caller, free with mkba_chart_set_free) or NULL. */
+ * says once how to install it. Every picture gnuplot made is checked to be
+ * whole (a PNG up to its IEND chunk, an SVG up to </svg>): gnuplot can
+ * exit 0 after a failed write. Fails with MKBA_EIO when a file cannot be
+ * written ("dir/NAME.gp: cannot write: ...", "dir/NAME.png: cannot write:
+ * No space left on device" when the disk is full) or gnuplot fails on a
+ * script ("dir/NAME.gp: gnuplot failed: <its first error line>", "...:
+ * gnuplot failed: it wrote no complete NAME.svg"), and with MKBA_EINVAL
+ * when 'dir' is a symbolic link (never written through) or a file to
+ * write or remove is an input of 'a'. Returns the set (owned by the
+ * caller, free with mkba_chart_set_free) or NULL.
+ *
+ * mkba_chart_write_all publishes the charts at once (its own publication,
+ * see pub.h); mkba_chart_stage_all makes them in a private directory
+ * inside 'dir' (set->src) and adds them to the caller's publication, to be
+ * published with the rest of a run: until then set->src holds them. */
 mkba_chart_set *mkba_chart_write_all(const char *dir, const mkba_appraisal *a,
                                      const mkba_chart_opts *o, mkba_error *err);
+struct mkba_pub;
+mkba_chart_set *mkba_chart_stage_all(struct mkba_pub *pub, const char *dir,
+                                     const mkba_appraisal *a, const mkba_chart_opts *o,
+                                     mkba_error *err);
+
+/* What chart files are claimed as (pub.h): they are outputs of --out DIR. */
+#define MKBA_CHART_WHAT "--out DIR"
+
+/* Whether 'name' (a file name without directory) is one this module writes
+ * into a charts directory ("tornado.svg", "npv_histogram_2.dat"). */
+int mkba_chart_owns(const char *name);
 
 void mkba_chart_set_free(mkba_chart_set *set); /* NULL is a no-op */
 

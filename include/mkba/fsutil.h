@@ -34,8 +34,8 @@ typedef struct mkba_afile mkba_afile;
  * 'path' exists but is neither a regular file nor a directory ("path:
  * cannot write: not a regular file (a device, pipe or socket)": the rename
  * would replace it). The handle is
- * released by exactly one of mkba_afile_commit(), mkba_afile_abort() or
- * mkba_afile_commit_all(). Note: the umask is read by setting and restoring
+ * released by mkba_afile_commit() or mkba_afile_abort() (pub.h commits
+ * many files together). Note: the umask is read by setting and restoring
  * it (POSIX has no other way), a short window in which another thread that
  * creates files would use umask 077. */
 mkba_afile *mkba_afile_open(const char *path, mkba_error *err);
@@ -56,16 +56,13 @@ mkba_status mkba_afile_commit(mkba_afile *f, mkba_error *err);
  * Releases 'f'. NULL is a no-op. */
 void mkba_afile_abort(mkba_afile *f);
 
-/* Commit a set of files together: first every temporary file is flushed,
- * synced and closed (and each target is checked not to be a directory);
- * only when all of them succeeded are they renamed into place, one by one.
- * On a failure in the first phase no target changes and every temporary
- * file is removed. Each file is whole at any moment; the set is as whole as
- * POSIX allows: renames are atomic only per file, so a crash or a failing
- * rename in the middle of the second phase (rare: the files are in place
- * and complete by then) leaves some files new and the rest old.
- * Always releases every handle in files[0..n-1] (none may be NULL). */
-mkba_status mkba_afile_commit_all(mkba_afile **files, size_t n, mkba_error *err);
+/* The two phases of mkba_afile_commit, for committing files together with
+ * others (pub.h): finish flushes, checks, fsyncs and closes (on failure
+ * the temporary file is removed and *err names 'path'); publish renames
+ * the finished file onto 'path'. Neither releases 'f'
+ * (mkba_afile_abort does, and removes what is left). */
+mkba_status mkba_afile_finish(mkba_afile *f, mkba_error *err);
+mkba_status mkba_afile_publish(mkba_afile *f, mkba_error *err);
 
 /* ============================ interrupted runs ============================
  *

@@ -42,6 +42,7 @@
 #include "mkba/appraisal.h"
 #include "mkba/error.h"
 #include "mkba/model.h"
+#include "mkba/pub.h"
 #include "mkba/sim.h"
 
 typedef struct mkba_out_opts {
@@ -60,17 +61,32 @@ void mkba_out_print(FILE *f, const mkba_appraisal *a, const mkba_out_opts *o);
 void mkba_out_print_effects(FILE *f, const mkba_appraisal *a);
 
 /* Write all result files into directory 'dir' (created if missing, parents
- * too): the five tables in both dialects and results.json. Whole or not at
- * all: every file is written to a temporary name first and renamed only
- * when all were written (see mkba_afile_commit_all for the limits).
- * Fails with MKBA_EIO naming the directory or file ("dir: cannot create
- * directory: ...", "dir/summary.csv: cannot write: ..."), or MKBA_ENOMEM
- * when the JSON tree cannot be built. */
+ * too): the five tables in both dialects and results.json, with the Monte
+ * Carlo and sensitivity tables when the appraisal has them. The tables of
+ * an earlier run with names this run does not write are removed. Whole or
+ * not at all: see pub.h (mkba_out_write_dir is one publication of its
+ * own; mkba_out_stage_dir adds the files to the caller's publication, to
+ * be committed with the rest of a run). Fails with MKBA_EIO naming the
+ * directory or file ("dir: cannot create directory: ...",
+ * "dir/summary.csv: cannot write: ..."), MKBA_EINVAL when an output or a
+ * stale table is an input (see mkba_out_inputs), or MKBA_ENOMEM when the
+ * JSON tree cannot be built. */
 mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_error *err);
+mkba_status mkba_out_stage_dir(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
+                               mkba_error *err);
+
+/* What the files in --out are claimed as (pub.h): "--out DIR". */
+#define MKBA_OUT_DIR_WHAT "--out DIR"
+
+/* Register the inputs named in 'a' (model file, scenario files, cohort
+ * files) with the publication, so that no output takes their place. */
+void mkba_out_inputs(mkba_pub *pub, const mkba_appraisal *a);
 
 /* Whether 'rel', a path relative to an --out directory, names a file that
- * a run may write there (a table NAME.csv or NAME_nl.csv, results.json,
- * anything under charts/), so that no other output may take its name. */
+ * a run may write or remove there (a table NAME.csv or NAME_nl.csv,
+ * results.json, the directory charts/ and the chart files in it, see
+ * mkba_chart_owns), so that no other output and no input may take its
+ * name. */
 int mkba_out_owns(const char *rel);
 
 /* ---- Disclosure control (see appraisal.h: min_group) ----
@@ -126,32 +142,30 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a);
 
 /* Every draw as CSV: draw number, each uncertain quantity, each cohort
  * effect, and per project scenario and stakeholder (and society) the NPV,
- * PV benefits and PV costs against the reference. Written atomically. */
-mkba_status mkba_out_write_draws(const char *path, const mkba_sim *sim, const mkba_plan *plan,
-                                 const mkba_appraisal *a, mkba_error *err);
+ * PV benefits and PV costs against the reference. Written as the output
+ * "--draws-out" of the publication 'pub' (see pub.h). */
+mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim *sim,
+                                 const mkba_plan *plan, const mkba_appraisal *a, mkba_error *err);
 
-/* For mkba_out_write_dir and results.json (internal to the out module):
+/* For mkba_out_stage_dir and results.json (internal to the out module):
  * the Monte Carlo tables mc_voi, mc_summary, mc_items, mc_uncertain, mc_effects
- * (each also *_nl.csv), opened as atomic files appended to files[*n]
- * (room for MKBA_OUT_MC_FILES more); and the "monte_carlo" object added to
- * the JSON root (returns 0 when out of memory). */
-#define MKBA_OUT_MC_FILES 10
-#include "mkba/fsutil.h"
+ * (each also *_nl.csv), written as outputs of 'pub'; and the "monte_carlo"
+ * object added to the JSON root (returns 0 when out of memory). */
 struct cJSON;
-mkba_status mkba_out_mc_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
-                              size_t *n, mkba_error *err);
+mkba_status mkba_out_mc_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
+                              mkba_error *err);
 int mkba_out_mc_json(struct cJSON *root, const mkba_appraisal *a);
 
 /* ---- Sensitivity (src/out_sens.c) ---- */
 
 /* The tornado and switching values (nothing when a->sens is NULL). */
 void mkba_out_print_sens(FILE *f, const mkba_appraisal *a);
-/* For mkba_out_write_dir (internal): sens_tornado, sens_switching and,
- * with a two-way grid, sens_twoway (each also *_nl.csv), MKBA_OUT_SENS_FILES more files; and the
- * "sensitivity" object of results.json (0 when out of memory). */
-#define MKBA_OUT_SENS_FILES 8
-mkba_status mkba_out_sens_write(const char *dir, const mkba_appraisal *a, mkba_afile **files,
-                                size_t *n, mkba_error *err);
+/* For mkba_out_stage_dir (internal): sens_sobol (with Sobol indices),
+ * sens_tornado, sens_switching and, with a two-way grid, sens_twoway (each
+ * also *_nl.csv), as outputs of 'pub'; and the "sensitivity" object of
+ * results.json (0 when out of memory). */
+mkba_status mkba_out_sens_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
+                                mkba_error *err);
 int mkba_out_sens_json(struct cJSON *root, const mkba_appraisal *a);
 
 #endif

@@ -50,13 +50,19 @@ typedef struct mkba_report_opts {
  * ("path: cannot write: <reason>"). */
 mkba_status mkba_report_write(const char *path, const mkba_appraisal *a,
                               const mkba_report_opts *o, mkba_error *err);
+/* The same as the output "--report" of the caller's publication (pub.h),
+ * published with the rest of a run; the charts are read from set->src. */
+struct mkba_pub;
+mkba_status mkba_report_stage(struct mkba_pub *pub, const char *path, const mkba_appraisal *a,
+                              const mkba_report_opts *o, mkba_error *err);
 
 /* Refuse a report path that names an input of 'a' (the model file, a
  * scenario file or a cohort file), compared by device and inode, so that
  * "./x.ini", a symbolic link or a hard link are caught too. A path that
  * does not exist yet is fine. Fails with MKBA_EINVAL:
- * "path: is the model file; the report would overwrite it (give --report
- * another file name)" (or "a scenario file", "a cohort file"). */
+ * "path: is the model file; --report would overwrite it (give --report
+ * another file name)" (or "a scenario file", "a cohort file"); the same
+ * rule as every output's (pub.h: mkba_pub_claim). */
 mkba_status mkba_report_check_path(const char *path, const mkba_appraisal *a,
                                    mkba_error *err);
 

@@ -155,6 +155,16 @@ static void print_error(const mkba_error *err)
     fprintf(stderr, "mkba: %s\n", mkba_error_format(err, buf, sizeof buf));
 }
 
+/* The appraisal's warnings, one line each on stderr (also with -q: a
+ * warning may mean the answer is wrong). */
+static void print_warnings(const mkba_appraisal *a)
+{
+    char buf[2048];
+    for (size_t i = 0; i < a->n_warnings; i++)
+        fprintf(stderr, "mkba: warning: %s\n",
+                mkba_error_format(&a->warnings[i].at, buf, sizeof buf));
+}
+
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
     fprintf(stderr, "mkba: ");
@@ -722,6 +732,7 @@ static int cmd_run(int argc, char **argv, int check_only)
         rc = EXIT_FAIL;
         goto out;
     }
+    print_warnings(a);
     if (check_only) {
         printf("ok: %zu scenario(s) against '%s', %zu items, %zu effects\n",
                a->n_scenarios - 1, a->scenarios[0].name, a->n_items, a->n_effects);
@@ -805,6 +816,7 @@ static int cmd_sensitivity(int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
+    print_warnings(a);
     mkba_chart_set *charts = NULL;
     if (write_outputs(&o, a, &charts, &err)) {
         print_error(&err);

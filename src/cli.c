@@ -122,7 +122,8 @@ static const char *const ESTIMATE_HELP =
 static const char *const CHECK_HELP =
     "Usage: mkba check [--reference FILE] SCENARIO...\n"
     "Read the model, its scenarios and cohort, estimate and evaluate everything,\n"
-    "and report the first problem found (or 'ok'). Writes nothing.\n";
+    "and report the first problem found (or 'ok', and any warnings on stderr).\n"
+    "Writes nothing.\n";
 
 static const char *const SYNTH_HELP =
     "Usage: mkba synth SPEC --seed N --out FILE\n"

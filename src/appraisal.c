@@ -4,6 +4,8 @@
 #include "mkba/appraisal.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "mkba/mem.h"
@@ -20,6 +22,37 @@ const char *mkba_item_kind_name(mkba_item_kind k)
         return "transfer";
     }
     return "?";
+}
+
+const char *mkba_warning_kind_name(mkba_warning_kind k)
+{
+    switch (k) {
+    case MKBA_WARN_PILOT_SWITCH:
+        return "pilot_switch";
+    case MKBA_WARN_OUTSIDE_DIST:
+        return "outside_distribution";
+    }
+    return "?";
+}
+
+mkba_warning *mkba_appraisal_warn(mkba_appraisal *a, mkba_warning_kind kind, const char *name,
+                                  const char *file, long line, const char *where,
+                                  const char *fmt, ...)
+{
+    a->warnings = mkba_xreallocarray(a->warnings, a->n_warnings + 1, sizeof *a->warnings);
+    mkba_warning *w = &a->warnings[a->n_warnings++];
+    *w = (mkba_warning){.kind = kind, .p1 = NAN, .p99 = NAN, .value = NAN};
+    char msg[sizeof w->at.msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    mkba_error_clear(&w->at);
+    mkba_error_set(&w->at, MKBA_EINVAL, file, line, where, "%s", msg);
+    w->name = mkba_xstrdup(name ? name : "");
+    w->effect = mkba_xstrdup("");
+    w->dist = mkba_xstrdup("");
+    return w;
 }
 
 /* Add 'pv' and 'undiscounted' of one item line to a balance: benefits
@@ -150,6 +183,12 @@ void mkba_appraisal_free(mkba_appraisal *a)
     free(a->item_pv);
     free(a->net_flow);
     free(a->balance);
+    for (size_t i = 0; i < a->n_warnings; i++) {
+        free(a->warnings[i].name);
+        free(a->warnings[i].effect);
+        free(a->warnings[i].dist);
+    }
+    free(a->warnings);
     mkba_mc_free(a->mc);
     mkba_sens_free(a->sens);
     free(a);

@@ -123,7 +123,8 @@ static const char *const ESTIMATE_HELP =
 static const char *const CHECK_HELP =
     "Usage: mkba check [--reference FILE] SCENARIO...\n"
     "Read the model, its scenarios and cohort, estimate and evaluate everything,\n"
-    "and report the first problem found (or 'ok'). Writes nothing.\n";
+    "and report the first problem found (or 'ok', and any warnings on stderr).\n"
+    "Writes nothing.\n";
 
 static const char *const SYNTH_HELP =
     "Usage: mkba synth SPEC --seed N --out FILE\n"
@@ -154,6 +155,16 @@ static void print_error(const mkba_error *err)
 {
     char buf[2048];
     fprintf(stderr, "mkba: %s\n", mkba_error_format(err, buf, sizeof buf));
+}
+
+/* The appraisal's warnings, one line each on stderr (also with -q: a
+ * warning may mean the answer is wrong). */
+static void print_warnings(const mkba_appraisal *a)
+{
+    char buf[2048];
+    for (size_t i = 0; i < a->n_warnings; i++)
+        fprintf(stderr, "mkba: warning: %s\n",
+                mkba_error_format(&a->warnings[i].at, buf, sizeof buf));
 }
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -712,6 +723,7 @@ static int cmd_run(int argc, char **argv, int check_only)
         rc = EXIT_FAIL;
         goto out;
     }
+    print_warnings(a);
     if (check_only) {
         mkba_pub_abort(pub);
         printf("ok: %zu scenario(s) against '%s', %zu items, %zu effects\n",
@@ -799,6 +811,7 @@ static int cmd_sensitivity(int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
+    print_warnings(a);
     mkba_chart_set *charts = NULL;
     if (write_outputs(&o, pub, a, &charts, &err)) {
         print_error(&err);

@@ -1001,6 +1001,12 @@ double mkba_dist_quantile(const mkba_dist *d, double u)
     return NAN;
 }
 
+void mkba_dist_p1_p99(const mkba_dist *d, double *p1, double *p99)
+{
+    *p1 = mkba_dist_quantile(d, 0.01);
+    *p99 = mkba_dist_quantile(d, 0.99);
+}
+
 /* ============================== moments ================================ */
 
 /* Truncated normal (Johnson, Kotz & Balakrishnan 1994, 10.1):

@@ -2510,6 +2510,143 @@ static void fill_params(const mkba_model *m, mkba_appraisal *a)
     }
 }
 
+/* ======================= Warnings ======================= */
+
+/* x rounded to 'sig' significant digits, as plain decimals (no exponent
+ * between 1e-6 and 1e15) into buf; returns the rounded value. */
+static double round_sig(char *buf, size_t size, double x, int sig)
+{
+    if (x == 0 || !isfinite(x) || fabs(x) < 1e-6 || fabs(x) >= 1e15) {
+        snprintf(buf, size, "%.*g", sig, x);
+        return strtod(buf, NULL);
+    }
+    int e = (int)floor(log10(fabs(x)));
+    double scale = pow(10, e - sig + 1), r = round(x / scale) * scale;
+    int decimals = sig - 1 - e > 0 ? sig - 1 - e : 0;
+    snprintf(buf, size, "%.*f", decimals, r);
+    if (decimals > 0) { /* 0.500000 -> 0.5 */
+        char *end = buf + strlen(buf);
+        while (end[-1] == '0')
+            *--end = '\0';
+        if (end[-1] == '.')
+            end[-1] = '\0';
+    }
+    return r;
+}
+
+/* A parameter whose value is written in the base model and that has a
+ * distribution: its base value (in the first scenario that draws it and
+ * where it is outside) against its distribution's P1-P99. The interval is
+ * shown to 3 significant digits, more when 3 would put the value inside. */
+static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
+{
+    for (size_t u = 0; u < m->n_unc; u++) {
+        const mkba_plan_uncertain *un = &m->unc[u];
+        const param_raw *bp = un->effect < 0 ? find_param((scenario *)&m->base_def, un->name)
+                                             : NULL;
+        if (!value_written(bp))
+            continue;
+        double p1, p99;
+        mkba_dist_p1_p99(un->dist, &p1, &p99);
+        for (size_t k = 0; k < m->n_scen; k++) {
+            const scenario *s = &m->scen[k];
+            double v = a->params[un->slot - (long)m->slot_params].base[k];
+            int drawn = 0;
+            for (size_t j = 0; j < s->n_params; j++)
+                drawn |= s->pc[j].slot == un->slot && s->pc[j].drawn;
+            if (!drawn || (v >= p1 && v <= p99))
+                continue;
+            char vs[64], lo[64], hi[64];
+            round_sig(vs, sizeof vs, v, 6);
+            for (int sig = 3; sig <= 17; sig++) {
+                double l = round_sig(lo, sizeof lo, p1, sig), h = round_sig(hi, sizeof hi, p99, sig);
+                if (v < p1 ? v < l : v > h)
+                    break;
+            }
+            const rawval *at = &bp->value;
+            char where[256];
+            snprintf(where, sizeof where, "[%s] %s", at->section, at->key);
+            mkba_warning *w = mkba_appraisal_warn(
+                a, MKBA_WARN_OUTSIDE_DIST, un->name, at->ini->path, at->line, where,
+                "%s is outside the P1-P99 interval of its distribution %s (%s to %s): the base "
+                "case and the Monte Carlo tell different stories; check the value or the "
+                "distribution",
+                vs, bp->dist.text, lo, hi);
+            free(w->dist);
+            w->dist = mkba_xstrdup(bp->dist.text);
+            w->value = v;
+            w->p1 = p1;
+            w->p99 = p99;
+            break;
+        }
+    }
+}
+
+/* The effect slot that expression e reads, directly or through a
+ * parameter ('via': per slot, the effect slot it depends on, or -1); -1
+ * when none. */
+static long effect_read(const mkba_expr *e, const long *via)
+{
+    const long *deps;
+    size_t nd = mkba_expr_deps(e, &deps);
+    for (size_t d = 0; d < nd; d++)
+        if (via[deps[d]] >= 0)
+            return via[deps[d]];
+    return -1;
+}
+
+/* Items of a project scenario that use an effect but whose flow is that
+ * of the reference in every year (and not all zero): a project differs
+ * from the reference only where an expression says so, and an effect
+ * without the pilot switch is counted in both and cancels. */
+static void warn_pilot_switch(const mkba_model *m, mkba_appraisal *a)
+{
+    long *via = mkba_xcalloc(m->n_slots + 1, sizeof *via);
+    for (size_t k = 1; k < m->n_scen; k++) {
+        const scenario *s = &m->scen[k];
+        for (size_t i = 0; i < m->n_slots; i++)
+            via[i] = i < m->slot_params && strncmp(m->slot_names[i], "effect.", 7) == 0
+                         ? (long)i
+                         : -1;
+        for (size_t j = 0; j < s->n_params; j++) /* in evaluation order */
+            via[s->pc[j].slot] = effect_read(s->pc[j].expr, via);
+        for (size_t i = 0; i < m->n_items; i++) {
+            const item_c *c = &s->ic[i];
+            if (!c->enabled)
+                continue;
+            const rawval *src = &c->qsrc;
+            long eff = effect_read(c->quantity, via);
+            if (eff < 0 && c->price && (eff = effect_read(c->price, via)) >= 0)
+                src = &c->psrc;
+            if (eff < 0 && c->dropoff && (eff = effect_read(c->dropoff, via)) >= 0)
+                src = &c->dsrc;
+            if (eff < 0)
+                continue;
+            int same = 1, zero = 1;
+            for (size_t t = 0; t < m->horizon; t++) {
+                double f = a->flow[mkba_ap_fidx(a, k, i, t)];
+                same &= f == a->flow[mkba_ap_fidx(a, 0, i, t)];
+                zero &= f == 0;
+            }
+            if (!same || zero)
+                continue;
+            const char *ename = m->slot_names[eff];
+            char where[256];
+            snprintf(where, sizeof where, "[%s] %s", src->section, src->key);
+            mkba_warning *w = mkba_appraisal_warn(
+                a, MKBA_WARN_PILOT_SWITCH, a->items[i].name, src->ini->path, src->line, where,
+                "uses %s but gives the same flow in scenario '%s' as in the reference '%s' in "
+                "every year, so the item drops out of the appraisal (a missing pilot switch? "
+                "e.g. 'pilot * %s * ...', with pilot = 0 in the reference and 1 in the project)",
+                ename, s->name, m->scen[0].name, ename);
+            free(w->effect);
+            w->effect = mkba_xstrdup(ename + 7);
+            w->scenario = k;
+        }
+    }
+    free(via);
+}
+
 mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
 {
     for (size_t i = 0; i < m->n_effects; i++)
@@ -2538,5 +2675,7 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
         return NULL;
     }
     mkba_appraisal_totals(a);
+    warn_outside_dist(m, a);
+    warn_pilot_switch(m, a);
     return a;
 }

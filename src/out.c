@@ -628,6 +628,28 @@ static void json_effects(jctx *j, cJSON *root, const mkba_appraisal *a)
     }
 }
 
+/* The warnings (see out.h): left out when there are none. */
+static void json_warnings(jctx *j, cJSON *root, const mkba_appraisal *a)
+{
+    if (a->n_warnings == 0)
+        return;
+    cJSON *arr = jarr(j, root, "warnings");
+    for (size_t i = 0; i < a->n_warnings; i++) {
+        const mkba_warning *w = &a->warnings[i];
+        char text[2048];
+        cJSON *o = jobj(j, arr, NULL);
+        jstr(j, o, "kind", mkba_warning_kind_name(w->kind));
+        jstr(j, o, "file", w->at.file);
+        if (w->at.line > 0)
+            jnum(j, o, "line", (double)w->at.line);
+        else
+            jadd(j, o, "line", cJSON_CreateNull());
+        jstr(j, o, "where", w->at.where);
+        jstr(j, o, "message", w->at.msg);
+        jstr(j, o, "text", mkba_error_format(&w->at, text, sizeof text));
+    }
+}
+
 /* Disclosure control: the threshold and how many values it withheld. */
 static void json_privacy(jctx *j, cJSON *root, const mkba_appraisal *a)
 {
@@ -735,6 +757,7 @@ static char *json_text(const mkba_appraisal *a)
     if (!root)
         return NULL;
     json_model(&j, root, a);
+    json_warnings(&j, root, a);
     json_privacy(&j, root, a);
     json_definitions(&j, root, a);
     json_results(&j, root, a);

@@ -569,6 +569,13 @@ static const char CSS[] =
     "table,figure,.card{break-inside:avoid;page-break-inside:avoid}"
     ".card{background:none}th{background:none}}\n";
 
+/* Only in a report with warnings, so that one without is unchanged. */
+static const char CSS_WARN[] =
+    "#warnings{border:2px solid #b00020;border-radius:8px;background:#fff5f5;"
+    "padding:.2em 1em .6em;margin:1em 0}\n"
+    "#warnings h2{color:#b00020;border:none;margin-top:.4em}\n"
+    "#warnings li{margin:.3em 0}\n";
+
 /* "X, Y" from the project scenarios' labels (caller frees). */
 static char *project_list(const rep *r)
 {
@@ -594,7 +601,7 @@ static void head(const rep *r)
         r->nl ? "nl" : "en", a->version ? a->version : "");
     tpl(r, "<title>{}: {}{}{}</title>\n", L(r, "SCBA", "MKBA"), text_or(a->model_name, ""),
         *projects ? " - " : "", projects);
-    tpl(r, "<style>\n{h}</style>\n</head>\n<body>\n", CSS);
+    tpl(r, "<style>\n{h}{h}</style>\n</head>\n<body>\n", CSS, a->n_warnings ? CSS_WARN : "");
     free(projects);
 }
 
@@ -655,6 +662,8 @@ static void nav(const rep *r)
 {
     const mkba_appraisal *a = r->a;
     tpl(r, "<nav>{}: ", L(r, "Contents", "Inhoud"));
+    if (a->n_warnings)
+        nav_link(r, "warnings", L(r, "Warnings", "Waarschuwingen"));
     nav_link(r, "conclusion", L(r, "Conclusion", "Conclusie"));
     if (has_key_figures(a))
         nav_link(r, "key", L(r, "Key figures", "Kerncijfers"));
@@ -670,6 +679,83 @@ static void nav(const rep *r)
     nav_link(r, "charts", L(r, "Charts", "Grafieken"));
     nav_link(r, "assumptions", L(r, "Assumptions and sources", "Aannames en bronnen"));
     tpl(r, "<a href=\"#provenance\">{}</a></nav>\n", L(r, "Provenance", "Herkomst"));
+}
+
+/* ============================ warnings ================================= */
+
+/* Where a warning points: "file:line: [section] key". */
+static void warning_place(char *buf, size_t size, const mkba_error *at)
+{
+    char line[32] = "";
+    if (at->line > 0)
+        snprintf(line, sizeof line, ":%ld", at->line);
+    join(buf, size, at->file, line, at->file[0] && at->where[0] ? ": " : "", at->where,
+         (const char *)NULL);
+}
+
+static const char *item_label(const rep *r, const char *name)
+{
+    for (size_t i = 0; i < r->a->n_items; i++)
+        if (strcmp(r->a->items[i].name, name) == 0)
+            return text_or(r->a->items[i].label, name);
+    return name;
+}
+
+static void warning_text(const rep *r, const mkba_warning *w)
+{
+    numbuf v, lo, hi;
+    char effect[300];
+    switch (w->kind) {
+    case MKBA_WARN_PILOT_SWITCH:
+        join(effect, sizeof effect, "effect.", w->effect, (const char *)NULL);
+        tpl(r, L(r, "The item <strong>{}</strong> uses <code>{}</code>, but its flow in "
+                    "<strong>{}</strong> is the same as in the reference alternative "
+                    "<strong>{}</strong> in every year, so it drops out of the analysis. Is the "
+                    "pilot switch missing (for example <code>pilot * {} * ...</code>, with pilot "
+                    "0 in the reference and 1 in the project)?",
+                 "De post <strong>{}</strong> gebruikt <code>{}</code>, maar geeft in "
+                 "<strong>{}</strong> in elk jaar dezelfde stroom als in het nulalternatief "
+                 "<strong>{}</strong>, en valt zo weg uit de analyse. Ontbreekt de "
+                 "pilotschakelaar (bijvoorbeeld <code>pilot * {} * ...</code>, met pilot 0 in het "
+                 "nulalternatief en 1 in het project)?"),
+            item_label(r, w->name), effect, scen_label(r, w->scenario), scen_label(r, 0), effect);
+        return;
+    case MKBA_WARN_OUTSIDE_DIST:
+        value(r, v, w->value);
+        value(r, lo, w->p1);
+        value(r, hi, w->p99);
+        tpl(r, L(r, "The base value of parameter <strong>{}</strong> ({}) lies outside the "
+                    "P1-P99 interval ({} to {}) of its distribution <code>{}</code>: the base "
+                    "case and the Monte Carlo simulation tell different stories.",
+                 "De basiswaarde van parameter <strong>{}</strong> ({}) ligt buiten het interval "
+                 "P1-P99 ({} tot {}) van zijn verdeling <code>{}</code>: de basisberekening en de "
+                 "Monte Carlo-simulatie vertellen een ander verhaal."),
+            w->name, v, lo, hi, w->dist);
+        return;
+    }
+    esc(r, w->at.msg);
+}
+
+/* Near the top, before anything is concluded: the warnings of the run. */
+static void warnings(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    if (!a->n_warnings)
+        return;
+    section(r, "warnings", L(r, "Warnings", "Waarschuwingen"));
+    tpl(r, "<p>{}</p>\n<ul>\n",
+        L(r, "mkba found what looks like a mistake in the model. The results below may be "
+             "wrong until it is checked:",
+          "mkba vond iets dat op een fout in het model lijkt. De resultaten hieronder kunnen "
+          "onjuist zijn zolang dat niet is nagekeken:"));
+    for (size_t i = 0; i < a->n_warnings; i++) {
+        char place[1024];
+        warning_place(place, sizeof place, &a->warnings[i].at);
+        put(r, "<li>");
+        warning_text(r, &a->warnings[i]);
+        tpl(r, " <span class=\"small\">(<code>{}</code>)</span></li>\n", place);
+    }
+    put(r, "</ul>\n</section>\n");
 }
 
 /* ============================ conclusion =============================== */
@@ -1658,6 +1744,7 @@ static mkba_status write_html(const rep *r, mkba_error *err)
     head(r);
     title(r);
     nav(r);
+    warnings(r);
     conclusion(r);
     key_figures(r);
     effects_table(r);

@@ -1071,6 +1071,149 @@ END_TEST
 
 /* ------------------------------------------------------------ suite */
 
+/* ------------------------------------------------------------ warnings */
+
+/* Plausible mistakes that leave a run going (exit 0) but may make its
+ * answer wrong: mkba warns. Each case runs `mkba check`, `mkba sensitivity
+ * -q` and `mkba run -q --out --report` (English, then Dutch) and asserts
+ * the WHOLE of stderr of each (the same lines: "" when no warning), that
+ * check still says "ok", that results.json lists each warning (its "text"
+ * is the line after "mkba: warning: ") or has no "warnings" key, and that
+ * the report shows them in its warnings box (or has none). */
+typedef struct warn_case {
+    const char *name;
+    edit e[3];
+    const char *err;   /* expected stderr, whole */
+    const char *html;  /* a text of the English report's warnings box (NULL: no box) */
+    const char *html_nl; /* the same in the Dutch report */
+} warn_case;
+
+#define SWITCH_HINT                                                                             \
+    " but gives the same flow in scenario 'project' as in the reference 'ref' in every year, "  \
+    "so the item drops out of the appraisal (a missing pilot switch? e.g. 'pilot * "            \
+    "effect.werk * ...', with pilot = 0 in the reference and 1 in the project)\n"
+#define OUTSIDE_HINT                                                                            \
+    ": the base case and the Monte Carlo tell different stories; check the value or the "      \
+    "distribution\n"
+
+static const warn_case WARN_CASES[] = {
+    /* The work item's flow is 3 persons x effect 1/3 x 900 = 900 in year 1
+     * in both scenarios (hand-worked e2e example): equal, not zero. */
+    {"an effect without the pilot switch",
+     {{"model.ini", "quantity = on * effect.werk * n_pilot", "quantity = effect.werk * n_pilot"}},
+     "mkba: warning: @/model.ini:34: [item.work] quantity: uses effect.werk" SWITCH_HINT,
+     "The item <strong>work</strong> uses <code>effect.werk</code>, but its flow in "
+     "<strong>The project</strong> is the same as in the reference alternative "
+     "<strong>Regular practice</strong>",
+     "De post <strong>work</strong> gebruikt <code>effect.werk</code>"},
+    /* The same through a parameter (one line inserted: the item moves to
+     * line 35). */
+    {"an effect through a parameter, without the switch",
+     {{"model.ini", "on = 0\n", "on = 0\nw = effect.werk * n_pilot\n"},
+      {"model.ini", "quantity = on * effect.werk * n_pilot", "quantity = w"}},
+     "mkba: warning: @/model.ini:35: [item.work] quantity: uses effect.werk" SWITCH_HINT,
+     "uses <code>effect.werk</code>", "gebruikt <code>effect.werk</code>"},
+    /* With the switch (the fixture as it is): no warning. */
+    {"an effect with the pilot switch", {{0}}, "", NULL, NULL},
+    /* normal(100, 10): P1, P99 = 100 -+ 2.3263 x 10 = 76.737, 123.263 (z of
+     * 0.99 from any normal table), shown to 3 significant digits. The value
+     * is an expression (150 + 50 = 200). */
+    {"a value above its distribution's P99",
+     {{"model.ini", "", "[param.c]\nvalue = 150 + 50\ndistribution = normal(100, 10)\n"}},
+     "mkba: warning: @/model.ini:55: [param.c] value: 200 is outside the P1-P99 interval of its "
+     "distribution normal(100, 10) (76.7 to 123)" OUTSIDE_HINT,
+     "The base value of parameter <strong>c</strong> (200) lies outside the P1-P99 interval "
+     "(76.74 to 123.3) of its distribution <code>normal(100, 10)</code>",
+     "De basiswaarde van parameter <strong>c</strong> (200) ligt buiten het interval P1-P99 "
+     "(76,74 tot 123,3)"},
+    /* 76.73 < P1 = 76.737, but not below 76.7: the interval is shown to 4
+     * digits, so that the value is visibly outside it. */
+    {"a value just below its distribution's P1",
+     {{"model.ini", "", "[param.c]\nvalue = 76.73\ndistribution = normal(100, 10)\n"}},
+     "mkba: warning: @/model.ini:55: [param.c] value: 76.73 is outside the P1-P99 interval of "
+     "its distribution normal(100, 10) (76.74 to 123.3)" OUTSIDE_HINT,
+     "(76.73) lies outside", "(76,73) ligt buiten"},
+    /* 120 and 76.74 are inside [76.737, 123.263]: no warning. */
+    {"a value inside its distribution's P1-P99",
+     {{"model.ini", "", "[param.c]\nvalue = 120\ndistribution = normal(100, 10)\n"}}, "", NULL,
+     NULL},
+    {"a value just inside its distribution's P1",
+     {{"model.ini", "", "[param.c]\nvalue = 76.74\ndistribution = normal(100, 10)\n"}}, "", NULL,
+     NULL},
+};
+
+/* Run 'args' (with '@' expanded) in d: exit 0 and stderr 'want'; returns
+ * stdout (caller frees). */
+static char *run_warned(tu_dir *d, const char *name, const char *const *args, const char *want)
+{
+    const char *root = tu_dir_root(d);
+    char *argv[16], *out, *err;
+    size_t n = 0;
+    for (; args[n]; n++)
+        argv[n] = expand(args[n], root);
+    argv[n] = NULL;
+    int rc = tu_run(root, (const char *const *)argv, &out, &err);
+    ck_assert_msg(rc == 0, "%s: %s: exit status %d; stderr:\n%s", name, args[0], rc, err);
+    ck_assert_msg(strcmp(err, want) == 0, "%s: %s: stderr\n'%s'\nexpected\n'%s'", name, args[0],
+                  err, want);
+    for (size_t i = 0; i < n; i++)
+        free(argv[i]);
+    free(err);
+    return out;
+}
+
+/* The report 'path' has the warnings box with 'text', or (NULL) no box. */
+static void report_warns(const char *name, const char *path, const char *text)
+{
+    char *html = tu_read(path);
+    ck_assert_msg(html, "%s: no report %s", name, path);
+    if (text) {
+        ck_assert_msg(tu_contains(html, "<section id=\"warnings\">"), "%s: no warnings box", name);
+        ck_assert_msg(tu_contains(html, text), "%s: the report lacks '%s'", name, text);
+    } else {
+        ck_assert_msg(!tu_contains(html, "id=\"warnings\""), "%s: a warnings box", name);
+    }
+    free(html);
+}
+
+START_TEST(warning_case)
+{
+    const warn_case *c = &WARN_CASES[_i];
+    tu_dir *d = fixture();
+    for (int i = 0; i < 3; i++)
+        apply(d, &c->e[i]);
+    char *want = expand(c->err, tu_dir_root(d));
+    const char *check[] = {"check", "@/project.ini", NULL};
+    char *out = run_warned(d, c->name, check, want);
+    ck_assert_msg(strncmp(out, "ok: ", 4) == 0, "%s: check says\n%s", c->name, out);
+    free(out);
+    const char *sens[] = {"sensitivity", "@/project.ini", "-q", NULL};
+    free(run_warned(d, c->name, sens, want));
+    const char *run_en[] = {"run", "@/project.ini", "-q", "--out", "@/res", "--no-charts",
+                            "--report", "@/en.html", NULL};
+    free(run_warned(d, c->name, run_en, want));
+    const char *run_nl[] = {"run", "@/project.ini", "-q", "--no-charts", "--lang", "nl",
+                            "--report", "@/nl.html", NULL};
+    free(run_warned(d, c->name, run_nl, want));
+    report_warns(c->name, tu_dir_path(d, "en.html"), c->html);
+    report_warns(c->name, tu_dir_path(d, "nl.html"), c->html_nl);
+    char *json = tu_read(tu_dir_path(d, "res/results.json"));
+    ck_assert_ptr_nonnull(json);
+    ck_assert_msg(tu_contains(json, "\"warnings\":") == (want[0] != '\0'),
+                  "%s: results.json has %s\"warnings\"", c->name,
+                  want[0] ? "no " : "a key ");
+    for (char *line = want; *line;) { /* each warning's text, as printed */
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        const char *text = line + strlen("mkba: warning: ");
+        ck_assert_msg(tu_contains(json, text), "%s: results.json lacks '%s'", c->name, text);
+        line = nl + 1;
+    }
+    free(json), free(want);
+    tu_dir_free(d);
+}
+END_TEST
+
 static Suite *badinput_suite(void)
 {
     Suite *s = suite_create("badinput");
@@ -1110,6 +1253,10 @@ static Suite *badinput_suite(void)
     tcase_add_test(tc[4], output_failed_charts_publish_nothing);
     tcase_add_test(tc[4], output_truncated_chart_never_published);
     tcase_add_test(tc[4], output_full_disk);
+    TCase *tw = tcase_create("warnings");
+    tcase_set_timeout(tw, 120);
+    tcase_add_loop_test(tw, warning_case, 0, (int)(sizeof WARN_CASES / sizeof WARN_CASES[0]));
+    suite_add_tcase(s, tw);
     return s;
 }
 

@@ -402,6 +402,9 @@ START_TEST(almere_costs_exceed_benefits)
     ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
     ck_assert_msg(tu_contains(out, "Costs exceed benefits for society"), "%s", out);
     ck_assert(!tu_contains(out, "Benefits exceed costs for society"));
+    /* Every item that uses an effect has the pilot switch, and every value
+     * lies inside its distribution's P1-P99: no warning. */
+    ck_assert_msg(!tu_contains(err, "warning"), "%s", err);
     /* The model's [simulation] runs the Monte Carlo too. */
     ck_assert(tu_contains(out, "Uncertainty (Monte Carlo: 10,000 draws, seed 2019"));
     /* Three projects: the side-by-side comparison and the value of information. */

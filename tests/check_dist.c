@@ -544,6 +544,53 @@ START_TEST(test_quantile_cdf)
 }
 END_TEST
 
+/* P1 and P99 of each family, by closed form (the model warns when a
+ * parameter's base value lies outside them). z99 = Phi^-1(0.99) =
+ * 2.3263478740408408 (mpmath: sqrt(2) erfinv(0.98)). */
+START_TEST(test_p1_p99)
+{
+    const double z99 = 2.3263478740408408;
+    struct {
+        const char *text;
+        double p1, p99, tol;
+    } cases[] = {
+        /* mean -+ z99 sd */
+        {"normal(10, 2)", 10 - 2 * z99, 10 + 2 * z99, 1e-12},
+        /* a 90% interval 'a to b': mean (a + b)/2, sd (b - a)/(2 z95) */
+        {"normal(0 to 2)", 1 - z99 / 1.6448536269514722, 1 + z99 / 1.6448536269514722, 1e-12},
+        /* truncated to [-1, 1] (symmetric): Phi^-1(Phi(-1) + u (Phi(1) - Phi(-1))) at
+         * u = 0.01 and 0.99, Phi(1) = 0.8413447460685429 (mpmath) */
+        {"truncnormal(0, 1, -1, 1)",
+         gsl_cdf_ugaussian_Pinv(0.15865525393145707 + 0.01 * 0.6826894921370859),
+         gsl_cdf_ugaussian_Pinv(0.15865525393145707 + 0.99 * 0.6826894921370859), 1e-12},
+        /* exp(mu -+ z99 sigma) */
+        {"lognormal(1, 0.5)", exp(1 - 0.5 * z99), exp(1 + 0.5 * z99), 1e-12},
+        /* gamma(1, theta) is the exponential: -theta ln(1 - u) */
+        {"gamma(1, 3)", -3 * log(0.99), 3 * log(100), 1e-10},
+        /* beta(2, 1): F(x) = x^2, so x = sqrt(u) */
+        {"beta(2, 1)", 0.1, sqrt(0.99), 1e-10},
+        {"uniform(-1, 3)", -1 + 4 * 0.01, -1 + 4 * 0.99, 1e-14},
+        /* triangular(0, 5, 10): F(x) = x^2/50 below the mode, so P1 = sqrt(0.5);
+         * symmetric, so P99 = 10 - sqrt(0.5) */
+        {"triangular(0, 5, 10)", sqrt(0.5), 10 - sqrt(0.5), 1e-12},
+        /* pert(0, 0, 1) = beta(1, 5): F(x) = 1 - (1 - x)^5, x = 1 - (1 - u)^(1/5) */
+        {"pert(0, 0, 1)", 1 - pow(0.99, 0.2), 1 - pow(0.01, 0.2), 1e-10},
+        /* F: 1 -> 0.005, 2 -> 0.995, 3 -> 1: both ends weigh under 1% */
+        {"discrete(1: 0.005, 2: 0.99, 3: 0.005)", 2, 2, 0},
+        {"7.5", 7.5, 7.5, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mkba_dist d;
+        double p1, p99;
+        parse_ok(cases[i].text, &d);
+        mkba_dist_p1_p99(&d, &p1, &p99);
+        near(p1, cases[i].p1, cases[i].tol, cases[i].text);
+        near(p99, cases[i].p99, cases[i].tol, cases[i].text);
+        mkba_dist_free(&d);
+    }
+}
+END_TEST
+
 /* ============================== discrete =============================== */
 
 START_TEST(test_discrete_quantile)
@@ -868,6 +915,7 @@ static Suite *dist_suite(void)
     tc = tcase_create("quantile");
     tcase_add_test(tc, test_quantile_cdf);
     tcase_add_test(tc, test_discrete_quantile);
+    tcase_add_test(tc, test_p1_p99);
     tcase_add_test(tc, test_discrete_freq);
     suite_add_tcase(s, tc);
 

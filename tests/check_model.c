@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/dist.h"
 #include "mkba/model.h"
 #include "testutil.h"
 
@@ -569,6 +570,125 @@ START_TEST(error_reserved_and_duplicate_names)
 }
 END_TEST
 
+/* ------------------------------------------------------------- warnings */
+
+#define GIVEN_WORK                                                                              \
+    "[cohort]\nn_pilot = 200\nn_control = 300\n"                                               \
+    "[effect.work]\nestimate = 0.05\nse = 0.02\n"                                             \
+    "[parameters]\non = 0\n"
+
+START_TEST(warn_effect_without_switch)
+{
+    /* Item 'b' reads effect.work through g = effect.work * 2 and has no
+     * switch: 0.05 x 2 x 200 = 20 in year 1 in both scenarios. Item 's'
+     * has the switch (0 against 10). Item 'z' reads effect.zero, which is
+     * 0: its flow is 0 in both, nothing drops out, no warning. */
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair(
+        GIVEN_WORK "g = effect.work * 2\n"
+                   "[effect.zero]\nestimate = 0\nse = 0.1\n"
+                   "[item.b]\nkind = benefit\nstakeholder = city\nquantity = g * n_pilot\n"
+                   "years = 1\n"
+                   "[item.s]\nkind = benefit\nstakeholder = city\n"
+                   "quantity = on * effect.work * n_pilot\nyears = 1\n"
+                   "[item.z]\nkind = benefit\nstakeholder = city\nprice = effect.zero\n"
+                   "quantity = n_pilot\nyears = 1\n",
+        PROJECT_ON, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_uint_eq(a->n_warnings, 1);
+    const mkba_warning *w = &a->warnings[0];
+    ck_assert_int_eq(w->kind, MKBA_WARN_PILOT_SWITCH);
+    ck_assert_str_eq(w->name, "b");
+    ck_assert_str_eq(w->effect, "work");
+    ck_assert_uint_eq(w->scenario, 1);
+    ck_assert_str_eq(w->at.where, "[item.b] quantity");
+    ck_assert(tu_contains(w->at.msg, "uses effect.work but gives the same flow in scenario"));
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(warn_value_outside_p1_p99)
+{
+    /* uniform(0, 100): P1 = 1, P99 = 99. a = 0.5 is outside, b = 1 and
+     * c = 99 are on the edges (inside). d is outside in the base model
+     * but the project gives it its own value, so it is drawn only in the
+     * reference: still one warning, at its base model line. */
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair(
+        "[param.a]\nvalue = 0.5\ndistribution = uniform(0, 100)\n"
+        "[param.b]\nvalue = 1\ndistribution = uniform(0, 100)\n"
+        "[param.c]\nvalue = 99\ndistribution = uniform(0, 100)\n"
+        "[param.d]\nvalue = 2 * 60\ndistribution = uniform(0, 100)\n"
+        "[parameters]\non = 0\n"
+        "[item.x]\nkind = benefit\nstakeholder = city\nquantity = on * (a + b + c + d)\n",
+        "[scenario]\nname = p\nbase = model.ini\nreference = model.ini\n"
+        "[parameters]\non = 1\nd = 50\n",
+        &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_uint_eq(a->n_warnings, 2);
+    const mkba_warning *w = &a->warnings[0];
+    ck_assert_int_eq(w->kind, MKBA_WARN_OUTSIDE_DIST);
+    ck_assert_str_eq(w->name, "a");
+    ck_assert_str_eq(w->dist, "uniform(0, 100)");
+    ck_assert_double_eq_tol(w->value, 0.5, 1e-15);
+    ck_assert_double_eq_tol(w->p1, 1, 1e-12);
+    ck_assert_double_eq_tol(w->p99, 99, 1e-12);
+    ck_assert_int_eq(w->at.line, 10); /* 8 header lines, [param.a], value */
+    ck_assert_str_eq(w->at.msg, "0.5 is outside the P1-P99 interval of its distribution "
+                                "uniform(0, 100) (1 to 99): the base case and the Monte Carlo "
+                                "tell different stories; check the value or the distribution");
+    w = &a->warnings[1];
+    ck_assert_str_eq(w->name, "d");
+    ck_assert_double_eq(w->value, 120);
+    ck_assert_int_eq(w->at.line, 19);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(almere_training_cost_agrees)
+{
+    /* The Almere learning track: the value 2 x 24 x 40 x 62 + 25,000 =
+     * 144,040 (its label) and lognormal(100000 to 200000), a 90% interval:
+     * median sqrt(1e5 x 2e5) = 141,421.36, sigma = ln 2 / (2 x 1.6448536)
+     * = 0.2107042, mean = median x exp(sigma^2 / 2) = 144,596 (within 0.4%
+     * of the value). No warning of either kind in the three projects. */
+    char *ref = tu_src("scenarios/almere-regular.ini");
+    char *p1 = tu_src("scenarios/almere-pilot.ini"), *p2 = tu_src("scenarios/almere-liaison.ini");
+    char *p3 = tu_src("scenarios/almere-pilot-2025.ini");
+    const char *proj[] = {p1, p2, p3};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = mkba_model_open(ref, 3, proj, &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    const mkba_plan *plan = mkba_model_plan(m);
+    const mkba_dist *d = NULL;
+    for (size_t i = 0; i < plan->n_uncertain; i++)
+        if (strcmp(plan->uncertain[i].name, "training_cost") == 0)
+            d = plan->uncertain[i].dist;
+    ck_assert_ptr_nonnull(d);
+    double sigma = log(2) / (2 * 1.6448536269514722);
+    ck_assert_double_eq_tol(mkba_dist_mean(d), sqrt(1e5 * 2e5) * exp(sigma * sigma / 2), 1e-6);
+    ck_assert(fabs(mkba_dist_mean(d) / 144040 - 1) < 0.005);
+    /* The effects as if estimated (their values do not matter here, only
+     * that they are not 0): every item then differs where it should. */
+    mkba_model_set_cohort_counts(m, 100, 100);
+    for (size_t i = 0; i < mkba_model_n_outcomes(m); i++) {
+        mkba_effect e = {0};
+        e.estimate = 0.5, e.se = 0.1, e.mean_pilot = 2, e.mean_control = 1.5;
+        mkba_model_set_effect(m, i, &e, 0, 0);
+    }
+    mkba_appraisal *a = mkba_model_appraise(m, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    char buf[2048];
+    ck_assert_msg(a->n_warnings == 0, "%s", a->n_warnings ? mkba_error_format(&a->warnings[0].at,
+                                                                               buf, sizeof buf)
+                                                            : "");
+    mkba_appraisal_free(a);
+    mkba_model_free(m);
+    free(ref), free(p1), free(p2), free(p3);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -591,6 +711,12 @@ static Suite *model_suite(void)
     tcase_add_test(tc, parameters_in_dependency_order);
     tcase_add_test(tc, continuation_lines);
     tcase_add_test(tc, two_scenarios_add_the_same_item);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("warnings");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, warn_effect_without_switch);
+    tcase_add_test(tc, warn_value_outside_p1_p99);
+    tcase_add_test(tc, almere_training_cost_agrees);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "mkba/error.h"
 #include "mkba/estimate.h"
 #include "mkba/summary.h"
 
@@ -71,6 +72,36 @@ typedef struct mkba_ap_param {
                             scenario does not define the parameter) */
     double *base;        /* [n_scenarios] value in the base run; NaN where not defined */
 } mkba_ap_param;
+
+/* Warnings: the run goes on, but its answer may be wrong because of a
+ * plausible mistake in the model (README, "Common errors"). Every output
+ * shows them: the terminal and `mkba check` on stderr, results.json, the
+ * report near its top. */
+typedef enum {
+    /* An item's quantity, price or drop-off uses an effect (effect.X, or a
+     * parameter that depends on one) in a project scenario, yet its flow
+     * is the same as in the reference in every year and not all zero, at
+     * the base values: it drops out of the appraisal (a forgotten pilot
+     * switch). */
+    MKBA_WARN_PILOT_SWITCH = 1,
+    /* A parameter's base value, as written, is outside its distribution's
+     * P1-P99: the base case and the Monte Carlo tell different stories. */
+    MKBA_WARN_OUTSIDE_DIST
+} mkba_warning_kind;
+
+const char *mkba_warning_kind_name(mkba_warning_kind k); /* "pilot_switch" "outside_distribution" */
+
+typedef struct mkba_warning {
+    mkba_warning_kind kind;
+    mkba_error at;       /* where (file, line, "[section] key") and what, in English:
+                            printed with mkba_error_format like an error */
+    char *name;          /* the item or the parameter */
+    char *effect;        /* PILOT_SWITCH: the effect used ("months_work"); else "" */
+    char *dist;          /* OUTSIDE_DIST: the distribution as written; else "" */
+    size_t scenario;     /* PILOT_SWITCH: the project scenario; else 0 */
+    double value;        /* OUTSIDE_DIST: the base value, its P1 and P99 */
+    double p1, p99;
+} mkba_warning;
 
 /* Totals of one stakeholder (or society) in one scenario, vs the reference. */
 typedef struct mkba_balance {
@@ -142,6 +173,10 @@ typedef struct mkba_appraisal {
      * (default MKBA_MIN_GROUP). */
     size_t min_group;
 
+    /* Warnings, in the order found (none: 0 and NULL). */
+    size_t n_warnings;
+    mkba_warning *warnings;
+
     /* The Monte Carlo summary, when one was run (owned; NULL otherwise). */
     mkba_mc *mc;
     /* The sensitivity analysis, when one was run (owned; NULL otherwise). */
@@ -173,6 +208,17 @@ static inline size_t mkba_ap_bidx(const mkba_appraisal *a, size_t s, size_t k)
 /* Fill delta, item_pv, net_flow and balance from flow and discount
  * (allocating them). Call once flow is filled. */
 void mkba_appraisal_totals(mkba_appraisal *a);
+
+/* Append a warning of 'kind' about 'name' (file, line and where as in
+ * mkba_error_set; a printf-style message). Returns it, for the caller to
+ * fill the fields of its kind (the strings are "" and owned by 'a'). */
+mkba_warning *mkba_appraisal_warn(mkba_appraisal *a, mkba_warning_kind kind, const char *name,
+                                  const char *file, long line, const char *where,
+                                  const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
 
 void mkba_appraisal_free(mkba_appraisal *a); /* NULL is a no-op */
 

@@ -75,6 +75,12 @@ double mkba_dist_sample(const mkba_dist *d, gsl_rng *r);
  * [0, 1] is clamped to it (0 and 1 give the ends of the support, maybe
  * infinite), NaN gives NaN. discrete: the smallest value with F >= u. */
 double mkba_dist_quantile(const mkba_dist *d, double u);
+/* The 1st and 99th percentiles (P1, P99): where a base value can sit
+ * without contradicting its distribution (the model warns outside them).
+ * Every kind has a quantile function, so these are exact: P1 and P99 of a
+ * discrete distribution are values of it (a value of weight below 1% at an
+ * end lies outside); a fixed value is its own P1 and P99. */
+void mkba_dist_p1_p99(const mkba_dist *d, double *p1, double *p99);
 /* Closed-form mean and variance. */
 double mkba_dist_mean(const mkba_dist *d);
 double mkba_dist_var(const mkba_dist *d);

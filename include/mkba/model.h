@@ -60,7 +60,11 @@ void mkba_model_set_effect(mkba_model *m, size_t outcome, const mkba_effect *e,
 
 /* Evaluate every scenario at the base values and build the appraisal.
  * Fails with the file, line and key of an expression that is not finite
- * (e.g. a division by zero) or out of range (a drop-off outside 0..1). */
+ * (e.g. a division by zero) or out of range (a drop-off outside 0..1).
+ * Fills the appraisal's warnings (appraisal.h): an item of a project that
+ * uses an effect yet equals the reference in every year (not all zero),
+ * and a base value written in the model outside its distribution's
+ * P1-P99 in a scenario that draws it (once per parameter). */
 mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err);
 
 /* ======================= The compiled plan =======================

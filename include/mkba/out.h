@@ -33,7 +33,14 @@
  *   stakeholder_flows.csv  per project scenario, stakeholder/"society" and
  *                     year: scenario, stakeholder, year, calendar_year, net,
  *                     discount_factor, net_discounted
- *   results.json      all of the above plus provenance; see out.c. */
+ *   results.json      all of the above plus provenance; see out.c. When the
+ *                     appraisal has warnings (appraisal.h), a "warnings"
+ *                     array after "cohort": per warning its kind
+ *                     ("pilot_switch", "outside_distribution"), file, line
+ *                     (null when none), where ("[section] key"), message,
+ *                     and text (the line as printed after "mkba: warning: ").
+ *                     Without warnings the key is left out, so a run without
+ *                     warnings writes the same results.json as before. */
 #ifndef MKBA_OUT_H
 #define MKBA_OUT_H
 

@@ -1,7 +1,9 @@
 /* report.h - the appraisal as one self-contained HTML file for council
  * members and policy analysts (mkba run --report FILE.html).
  *
- * The report holds, in Dutch or English: a title (model, scenarios), a
+ * The report holds, in Dutch or English: a title (model, scenarios), the
+ * run's warnings (appraisal.h) in a red box before anything is concluded
+ * (only when there are any: a report without warnings is unchanged), a
  * short conclusion per project scenario (society's net present value, the
  * benefit-cost ratio, the chance of a positive NPV when a Monte Carlo was
  * run, who pays and who gains), key figures, the tables (effects with

@@ -55,6 +55,59 @@ mkba_warning *mkba_appraisal_warn(mkba_appraisal *a, mkba_warning_kind kind, con
     return w;
 }
 
+/* ========================== disclosure control ========================== */
+
+int mkba_ap_groups_hidden(const mkba_appraisal *a)
+{
+    return mkba_ap_suppressed(a, a->group_pilot) || mkba_ap_suppressed(a, a->group_control);
+}
+
+/* Whether the cohort's group sizes are known and hold effect x's groups
+ * (an appraisal built without a cohort has 0 and 0). */
+static int group_sizes_known(const mkba_appraisal *a, const mkba_ap_effect *x)
+{
+    return a->group_pilot > 0 && a->group_control > 0 && a->group_pilot >= x->e.n_pilot &&
+           a->group_control >= x->e.n_control;
+}
+
+void mkba_ap_effect_counts(const mkba_appraisal *a, size_t i, size_t n[5])
+{
+    const mkba_ap_effect *x = &a->effects[i];
+    int groups = (mkba_ap_effect_hidden(a, i) & MKBA_HIDE_GROUP_SIZES) != 0;
+    n[0] = groups ? a->group_pilot : x->e.n_pilot;
+    n[1] = groups ? a->group_control : x->e.n_control;
+    n[2] = x->e.n_missing;
+    n[3] = x->missing_pilot;
+    n[4] = x->missing_control;
+}
+
+/* The rule is written out in appraisal.h (disclosure control). */
+unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i)
+{
+    if (!a || i >= a->n_effects)
+        return 0;
+    const mkba_ap_effect *x = &a->effects[i];
+    size_t n[5] = {x->e.n_pilot, x->e.n_control, x->e.n_missing, x->missing_pilot,
+                   x->missing_control};
+    int small_group = mkba_ap_suppressed(a, n[0]) || mkba_ap_suppressed(a, n[1]), small = 0;
+    for (int k = 2; k < 5; k++)
+        small |= mkba_ap_suppressed(a, n[k]);
+    if (!small_group && !small)
+        return 0;
+    /* Only a missing count is small: it and its complements go, the
+     * groups show their size (when it is known; else as a small group). */
+    int first = !small_group && group_sizes_known(a, x) ? 2 : 0;
+    unsigned mask = first ? MKBA_HIDE_GROUP_SIZES | MKBA_HIDE_DF : 0;
+    for (int k = first; k < 5; k++) /* the counts, zeros excepted */
+        if (n[k] > 0)
+            mask |= (unsigned)MKBA_HIDE_N_PILOT << k;
+    if (mask & (MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL))
+        mask |= MKBA_HIDE_DF;
+    if (small_group)
+        mask |= MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL;
+    return mask;
+}
+
 /* Add 'pv' and 'undiscounted' of one item line to a balance: benefits
  * (sign +1) or costs (sign -1). */
 static void book(mkba_balance *b, int sign, double pv, double undiscounted)
@@ -176,6 +229,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
             free(p->scen_value[s]);
         free(p->scen_value);
         free(p->base);
+        free(p->withheld);
     }
     free(a->params);
     free(a->flow);

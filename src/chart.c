@@ -1558,12 +1558,13 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
     return cf_close(c, &f, title, W_STD, h);
 }
 
-/* Whether effect x's group means may be shown. Both are left out when
- * either group is too small: with the effect shown, one group's mean and
- * the difference would give the other's. */
+/* Whether effect x's group means may be shown: by the tables' rule
+ * (mkba_ap_effect_hidden: both go when either group is too small, as one
+ * group's mean and the difference would give the other's). */
 static int means_shown(const mkba_appraisal *a, const mkba_ap_effect *x)
 {
-    return !mkba_ap_suppressed(a, x->e.n_pilot) && !mkba_ap_suppressed(a, x->e.n_control);
+    unsigned hide = mkba_ap_effect_hidden(a, (size_t)(x - a->effects));
+    return !(hide & (MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL));
 }
 
 static const char *method_text(const ctx *c, mkba_est_method m)

@@ -2405,6 +2405,123 @@ static mkba_status eval_scenario(const mkba_model *m, const scenario *s, double 
     return MKBA_OK;
 }
 
+/* ======================= Disclosure control ======================= */
+
+/* The base slots that hold a value the outputs withhold (appraisal.h,
+ * disclosure control): the cohort counts when a group of the cohort is
+ * small, a group mean that the effects table withholds. origin[slot] is
+ * the slot itself there, -1 elsewhere. */
+static void withheld_slots(const mkba_model *m, const mkba_appraisal *a, long *origin)
+{
+    for (size_t i = 0; i < m->n_slots; i++)
+        origin[i] = -1;
+    if (mkba_ap_groups_hidden(a))
+        for (long k = 0; k < 3; k++) /* n_pilot, n_control, n_total */
+            origin[k] = k;
+    static const char *const fmt[] = {"mean_pilot.%s", "mean_control.%s"};
+    static const unsigned bit[] = {MKBA_HIDE_MEAN_PILOT, MKBA_HIDE_MEAN_CONTROL};
+    for (size_t i = 0; i < m->n_effects; i++) {
+        unsigned hide = mkba_ap_effect_hidden(a, i);
+        for (int g = 0; g < 2; g++) {
+            char buf[320];
+            snprintf(buf, sizeof buf, fmt[g], m->effects[i].name);
+            long slot = (hide & bit[g]) ? find_name(m->slot_names, m->n_slots, buf) : -1;
+            if (slot >= 0)
+                origin[slot] = slot;
+        }
+    }
+}
+
+/* The first slot that e (NULL: none) reads and that is withheld, or -1. */
+static long withheld_read(const mkba_expr *e, const long *origin)
+{
+    const long *deps;
+    size_t nd = mkba_expr_deps(e, &deps);
+    for (size_t d = 0; d < nd; d++)
+        if (origin[deps[d]] >= 0)
+            return deps[d];
+    return -1;
+}
+
+/* Carry the withheld values through scenario s's parameters in evaluation
+ * order: a parameter computed from a withheld value is withheld too, with
+ * the base slot it rests on as its origin. */
+static void withheld_params(const scenario *s, long *origin)
+{
+    for (size_t i = 0; i < s->n_params; i++) {
+        long d = withheld_read(s->pc[i].expr, origin);
+        origin[s->pc[i].slot] = d >= 0 ? origin[d] : -1;
+    }
+}
+
+/* An item that reads a withheld value ('slot', resting on 'origin') would
+ * give it back: its flows, and the totals less the other items, divided
+ * by the published effect or count, are that value. */
+static mkba_status withheld_item(const mkba_model *m, const mkba_appraisal *a, const rawval *src,
+                                 long slot, long origin, mkba_error *err)
+{
+    const char *name = m->slot_names[origin];
+    char via[400] = "", why[400];
+    if (slot != origin)
+        snprintf(via, sizeof via, " (through parameter '%s')", m->slot_names[slot]);
+    if (origin < 3) {
+        snprintf(why, sizeof why, "the %s group of the cohort has fewer than %zu persons",
+                 mkba_ap_suppressed(a, a->group_pilot) ? "pilot" : "control", a->min_group);
+    } else {
+        const char *effect = strchr(name, '.') + 1;
+        size_t i = 0;
+        while (i + 1 < m->n_effects && strcmp(m->effects[i].name, effect) != 0)
+            i++;
+        snprintf(why, sizeof why, "effect '%s' has fewer than %zu persons with a value in the %s "
+                                  "group",
+                 effect, a->min_group,
+                 mkba_ap_suppressed(a, m->effects[i].e.n_pilot) ? "pilot" : "control");
+    }
+    return raw_error(err, src,
+                     "uses %s%s, which the outputs withhold: %s ([privacy] min_group = %zu), "
+                     "and the item's amounts would give it away. Leave it out of the item, or "
+                     "lower [privacy] min_group (the outputs then show it, and the counts, too)",
+                     name, via, why, a->min_group);
+}
+
+/* Refuse an enabled item of scenario s that reads a withheld value. */
+static mkba_status withheld_items(const mkba_model *m, const mkba_appraisal *a, const scenario *s,
+                                  const long *origin, mkba_error *err)
+{
+    for (size_t i = 0; i < m->n_items; i++) {
+        const item_c *c = &s->ic[i];
+        if (!c->enabled)
+            continue;
+        const mkba_expr *e[] = {c->quantity, c->price, c->dropoff};
+        const rawval *src[] = {&c->qsrc, &c->psrc, &c->dsrc};
+        for (int k = 0; k < 3; k++) {
+            long d = withheld_read(e[k], origin);
+            if (d >= 0)
+                return withheld_item(m, a, src[k], d, origin[d], err);
+        }
+    }
+    return MKBA_OK;
+}
+
+/* Disclosure control of scenario k: mark its withheld parameters in
+ * a->params, and refuse an item that reads one (only in a study: `mkba
+ * estimate` opens the base model alone and publishes its effects only). */
+static mkba_status withhold_scenario(const mkba_model *m, mkba_appraisal *a, size_t k,
+                                     long *origin, mkba_error *err)
+{
+    withheld_slots(m, a, origin);
+    withheld_params(&m->scen[k], origin);
+    for (size_t i = 0; i < a->n_params; i++) {
+        if (origin[m->slot_params + i] < 0)
+            continue;
+        mkba_ap_param *p = &a->params[i];
+        if (!p->withheld)
+            p->withheld = mkba_xcalloc(a->n_scenarios, sizeof *p->withheld);
+        p->withheld[k] = 1;
+    }
+    return m->n_scen > 1 ? withheld_items(m, a, &m->scen[k], origin, err) : MKBA_OK;
+}
+
 static char *dup_or_empty(const char *s)
 {
     return mkba_xstrdup(s ? s : "");
@@ -2657,19 +2774,27 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
         }
     mkba_appraisal *a = mkba_xcalloc(1, sizeof *a);
     a->min_group = m->min_group;
+    if (m->has_cohort_file) {
+        a->group_pilot = (size_t)m->base_slots[0];
+        a->group_control = (size_t)m->base_slots[1];
+    }
     fill_metadata(m, a);
     fill_params(m, a);
     size_t per = m->n_items * m->horizon;
     a->flow = mkba_xcalloc(m->n_scen * per + 1, sizeof *a->flow);
     double *slots = mkba_xmalloc(m->n_slots * sizeof *slots);
+    long *origin = mkba_xmalloc(m->n_slots * sizeof *origin);
     mkba_status st = MKBA_OK;
     for (size_t k = 0; k < m->n_scen && !st; k++) {
         memcpy(slots, m->base_slots, m->n_slots * sizeof *slots);
-        st = eval_scenario(m, &m->scen[k], slots, a->flow + k * per, err);
+        st = withhold_scenario(m, a, k, origin, err);
+        if (!st)
+            st = eval_scenario(m, &m->scen[k], slots, a->flow + k * per, err);
         for (size_t i = 0; i < a->n_params && !st; i++) /* parameters not defined stay NaN */
             a->params[i].base[k] = slots[m->slot_params + i];
     }
     free(slots);
+    free(origin);
     if (st) {
         mkba_appraisal_free(a);
         return NULL;

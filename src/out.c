@@ -110,37 +110,9 @@ static const char *const HIDDEN_NAMES[MKBA_HIDE_FIELDS] = {
     "df", "mean_pilot", "mean_control", "n_pilot", "n_control", "n_missing", "missing_pilot",
     "missing_control"};
 
-/* The five counts of an effect's row, in MKBA_HIDE_N_PILOT.. bit order. */
-static void effect_counts(const mkba_ap_effect *x, size_t n[5])
-{
-    n[0] = x->e.n_pilot;
-    n[1] = x->e.n_control;
-    n[2] = x->e.n_missing;
-    n[3] = x->missing_pilot;
-    n[4] = x->missing_control;
-}
-
 unsigned mkba_out_effect_hidden(const mkba_appraisal *a, size_t i)
 {
-    if (!a || i >= a->n_effects)
-        return 0;
-    const mkba_ap_effect *x = &a->effects[i];
-    size_t n[5];
-    effect_counts(x, n);
-    int small = 0;
-    for (int k = 0; k < 5; k++)
-        small |= mkba_ap_suppressed(a, n[k]);
-    if (!small)
-        return 0;
-    unsigned mask = 0;
-    for (int k = 0; k < 5; k++) /* the whole row's counts, zeros excepted */
-        if (n[k] > 0)
-            mask |= (unsigned)MKBA_HIDE_N_PILOT << k;
-    if (mask & (MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL))
-        mask |= MKBA_HIDE_DF;
-    if (mkba_ap_suppressed(a, x->e.n_pilot) || mkba_ap_suppressed(a, x->e.n_control))
-        mask |= MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL;
-    return mask;
+    return mkba_ap_effect_hidden(a, i);
 }
 
 const char *mkba_out_hidden_name(unsigned bit)
@@ -163,7 +135,7 @@ size_t mkba_out_suppressed_cells(const mkba_appraisal *a)
 {
     size_t cells = 0;
     for (size_t i = 0; a && i < a->n_effects; i++)
-        cells += bit_count(mkba_out_effect_hidden(a, i));
+        cells += bit_count(mkba_out_effect_hidden(a, i) & ~(unsigned)MKBA_HIDE_GROUP_SIZES);
     return cells;
 }
 
@@ -296,9 +268,11 @@ static void table_effects(out_csvw *w, const mkba_appraisal *a)
         out_cw_num(w, shown(e->df, mask, MKBA_HIDE_DF));
         out_cw_num(w, shown(e->mean_pilot, mask, MKBA_HIDE_MEAN_PILOT));
         out_cw_num(w, shown(e->mean_control, mask, MKBA_HIDE_MEAN_CONTROL));
-        cw_count(w, e->n_pilot, mask, MKBA_HIDE_N_PILOT);
-        cw_count(w, e->n_control, mask, MKBA_HIDE_N_CONTROL);
-        cw_count(w, e->n_missing, mask, MKBA_HIDE_N_MISSING);
+        size_t n[5];
+        mkba_ap_effect_counts(a, i, n);
+        cw_count(w, n[0], mask, MKBA_HIDE_N_PILOT);
+        cw_count(w, n[1], mask, MKBA_HIDE_N_CONTROL);
+        cw_count(w, n[2], mask, MKBA_HIDE_N_MISSING);
         out_cw_int(w, mask != 0);
         out_cw_text(w, fields);
         out_cw_end(w);
@@ -616,7 +590,7 @@ static void json_effects(jctx *j, cJSON *root, const mkba_appraisal *a)
         jnum(j, o, "mean_pilot", shown(x->e.mean_pilot, mask, MKBA_HIDE_MEAN_PILOT));
         jnum(j, o, "mean_control", shown(x->e.mean_control, mask, MKBA_HIDE_MEAN_CONTROL));
         size_t n[5];
-        effect_counts(x, n);
+        mkba_ap_effect_counts(a, i, n);
         for (int k = 0; k < 5; k++)
             jnum(j, o, HIDDEN_NAMES[3 + k],
                  shown((double)n[k], mask, (unsigned)MKBA_HIDE_N_PILOT << k));
@@ -1278,14 +1252,16 @@ static void print_header(FILE *f, const mkba_appraisal *a)
     free(years);
 }
 
-/* A count for the terminal: the number, "<N" when it is small and
- * withheld, "x" when withheld with a small one (see out.h). Returns 1 for
- * "x". */
-static int fmt_count(char *buf, size_t size, const mkba_appraisal *a, size_t n, unsigned hidden)
+/* A count for the terminal: the number ("N*" for a group's size shown in
+ * place of its persons with a value: 'group_size'), "<N" when it is small
+ * and withheld, "x" when withheld with a small one (see out.h). Returns 1
+ * for "x". */
+static int fmt_count(char *buf, size_t size, const mkba_appraisal *a, size_t n, unsigned hidden,
+                     int group_size)
 {
     int x = hidden && !mkba_ap_suppressed(a, n);
     if (!hidden)
-        snprintf(buf, size, "%zu", n);
+        snprintf(buf, size, group_size ? "%zu*" : "%zu", n);
     else if (!x)
         snprintf(buf, size, "<%zu", a->min_group);
     else
@@ -1298,6 +1274,7 @@ typedef struct effects_seen {
     int given;          /* a "given" effect */
     int x_shown;        /* a count shown as "x" */
     int missing_hidden; /* a withheld n_missing */
+    int group_sizes;    /* group sizes shown as "N*" */
     int hidden;         /* any withheld value */
     size_t missing;     /* n_missing over all effects */
 } effects_seen;
@@ -1318,6 +1295,14 @@ static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *
         char *text = mkba_xasprintf("Persons left out of an effect for a missing value: %zu in "
                                     "all effects together.",
                                     seen->missing);
+        print_para(f, INDENT, INDENT, text);
+        free(text);
+    }
+    if (seen->group_sizes) {
+        char *text = mkba_xasprintf("*: the size of the group in the cohort; fewer than %zu of "
+                                    "its persons lack a value and are left out of the effect, "
+                                    "their number withheld.",
+                                    a->min_group);
         print_para(f, INDENT, INDENT, text);
         free(text);
     }
@@ -1351,8 +1336,11 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
         fmt_sig(se, sizeof se, e->se);
         int counted = e->method != MKBA_EST_GIVEN;
-        seen.x_shown |= fmt_count(np, sizeof np, a, e->n_pilot, mask & MKBA_HIDE_N_PILOT);
-        seen.x_shown |= fmt_count(nc, sizeof nc, a, e->n_control, mask & MKBA_HIDE_N_CONTROL);
+        size_t n[5];
+        mkba_ap_effect_counts(a, i, n);
+        int groups = (mask & MKBA_HIDE_GROUP_SIZES) != 0;
+        seen.x_shown |= fmt_count(np, sizeof np, a, n[0], mask & MKBA_HIDE_N_PILOT, groups);
+        seen.x_shown |= fmt_count(nc, sizeof nc, a, n[1], mask & MKBA_HIDE_N_CONTROL, groups);
         const char *row[] = {text_or(x->label, x->name), mkba_est_method_name(e->method),
                              est, ci, se, counted ? np : "-", counted ? nc : "-"};
         tab_add(&t, row, 0);
@@ -1360,6 +1348,7 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         seen.missing += e->n_missing;
         seen.missing_hidden |= (mask & MKBA_HIDE_N_MISSING) != 0;
         seen.hidden |= mask != 0;
+        seen.group_sizes |= groups;
     }
     tab_print(f, &t);
     tab_free(&t);

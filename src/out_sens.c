@@ -20,6 +20,18 @@ static void value(char *buf, size_t size, double x)
         snprintf(buf, size, "%.4g", x);
 }
 
+/* Input i's base value, or NaN (empty in CSV, null in JSON) when it is a
+ * parameter derived from a withheld count or mean in the reference (its
+ * base case; appraisal.h, disclosure control). */
+static double input_base(const mkba_appraisal *a, size_t i)
+{
+    const mkba_sens_input *in = &a->sens->inputs[i];
+    for (size_t k = 0; k < a->n_params; k++)
+        if (strcmp(a->params[k].name, in->name) == 0)
+            return mkba_ap_param_withheld(&a->params[k], 0) ? NAN : in->base;
+    return in->base;
+}
+
 static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *buf, size_t size)
 {
     switch (s->switch_status[i * s->n_scenarios + sc]) {
@@ -159,7 +171,7 @@ static void table_tornado(out_csvw *w, const mkba_appraisal *a)
                 out_cw_text(w, s->inputs[i].name);
                 out_cw_int(w, (long long)r + 1);
                 out_cw_text(w, k == K ? "society" : a->stakeholders[k]);
-                out_cw_num(w, s->inputs[i].base);
+                out_cw_num(w, input_base(a, i));
                 out_cw_num(w, s->inputs[i].lo);
                 out_cw_num(w, s->inputs[i].hi);
                 out_cw_num(w, s->npv_base[sc * (K + 1) + k]);
@@ -189,7 +201,7 @@ static void table_switching(out_csvw *w, const mkba_appraisal *a)
                 size_t k = r == 0 ? K : r - 1, at = (i * S + sc) * K + k;
                 out_cw_text(w, a->scenarios[sc].name);
                 out_cw_text(w, s->inputs[i].name);
-                out_cw_num(w, s->inputs[i].base);
+                out_cw_num(w, input_base(a, i));
                 out_cw_num(w, k == K ? s->switching[i * S + sc] : s->switching_by[at]);
                 out_cw_text(w, status_name(k == K ? s->switch_status[i * S + sc]
                                                   : s->switch_status_by[at]));
@@ -299,7 +311,7 @@ int mkba_out_sens_json(cJSON *root, const mkba_appraisal *a)
             double nh = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
             const char *keys[] = {"base", "p10", "p90", "npv_at_p10", "npv_at_p90", "swing",
                                   "switching_value"};
-            double vals[] = {s->inputs[i].base, s->inputs[i].lo, s->inputs[i].hi, nl, nh,
+            double vals[] = {input_base(a, i), s->inputs[i].lo, s->inputs[i].hi, nl, nh,
                              fabs(nh - nl), s->switching[i * s->n_scenarios + sc]};
             if (!cJSON_AddStringToObject(in, "input", s->inputs[i].name))
                 return 0;

@@ -936,8 +936,9 @@ static void effect_name_cell(const rep *r, const mkba_ap_effect *x)
  * the tables and results.json show (mkba_out_effect_hidden): a small
  * count is withheld, and the row's other counts with it, so that no
  * withheld count follows from the others; both means when a group is
- * small, as the pilot mean and the estimate give the control mean.
- * Returns 1 when a count shows as "x". */
+ * small, as the pilot mean and the estimate give the control mean; the
+ * groups' sizes (marked "*") when only a count of missing values is small.
+ * Returns 1 when a count shows as "x", or'ed with 2 when a size is marked. */
 static int effect_group_cells(const rep *r, size_t i)
 {
     const mkba_effect *e = &r->a->effects[i].e;
@@ -947,8 +948,15 @@ static int effect_group_cells(const rep *r, size_t i)
     }
     unsigned hide = mkba_out_effect_hidden(r->a, i);
     numbuf np, nc, mp, mc, nm;
-    int x_shown = withheld_count(r, np, e->n_pilot, hide & MKBA_HIDE_N_PILOT);
-    x_shown |= withheld_count(r, nc, e->n_control, hide & MKBA_HIDE_N_CONTROL);
+    size_t n[5];
+    mkba_ap_effect_counts(r->a, i, n);
+    int x_shown = withheld_count(r, np, n[0], hide & MKBA_HIDE_N_PILOT);
+    x_shown |= withheld_count(r, nc, n[1], hide & MKBA_HIDE_N_CONTROL);
+    if (hide & MKBA_HIDE_GROUP_SIZES) { /* the groups' sizes: marked, see the note */
+        strcat(np, "*");
+        strcat(nc, "*");
+        x_shown |= 2;
+    }
     tpl(r, "<td class=\"n\">{} / {}</td>", np, nc);
     withheld_mean(r, mp, e->mean_pilot, hide & MKBA_HIDE_MEAN_PILOT);
     withheld_mean(r, mc, e->mean_control, hide & MKBA_HIDE_MEAN_CONTROL);
@@ -959,7 +967,7 @@ static int effect_group_cells(const rep *r, size_t i)
 }
 
 /* Under the effects table, when a count is suppressed: what "<N" (and
- * "x", when 'x_shown') mean. */
+ * "x", when x_shown & 1, and "*", when x_shown & 2) mean. */
 static void suppression_note(const rep *r, int x_shown)
 {
     const mkba_appraisal *a = r->a;
@@ -974,11 +982,19 @@ static void suppression_note(const rep *r, int x_shown)
              "&lt;{}), net als de gemiddelden van zulke kleine groepen, om de privacy van de "
              "personen in het cohort te beschermen.{}</p>\n"),
         n, n,
-        x_shown ? L(r, " x: withheld too, so that a suppressed count cannot be worked out "
-                       "from the others.",
-                    " x: ook weggelaten, zodat een onderdrukt aantal niet uit de andere "
-                    "volgt.")
-                : "");
+        x_shown & 1 ? L(r, " x: withheld too, so that a suppressed count cannot be worked out "
+                           "from the others.",
+                        " x: ook weggelaten, zodat een onderdrukt aantal niet uit de andere "
+                        "volgt.")
+                    : "");
+    if (x_shown & 2)
+        tpl(r, L(r, "<p class=\"note\">*: the size of the group in the cohort; fewer than {} "
+                    "of its persons lack a value and are left out of the effect, their number "
+                    "withheld.</p>\n",
+                 "<p class=\"note\">*: de omvang van de groep in het cohort; minder dan {} "
+                 "van haar personen hebben geen waarde en tellen niet mee in het effect, hun "
+                 "aantal is weggelaten.</p>\n"),
+            n);
 }
 
 static void effects_table(const rep *r)
@@ -1007,7 +1023,7 @@ static void effects_table(const rep *r)
     th(r, L(r, "Mean (pilot / control)", "Gemiddelde (pilot / controle)"), 1);
     th(r, L(r, "Missing", "Ontbrekend"), 1);
     put(r, "</tr>\n");
-    int x_shown = 0; /* a count shown as "x" */
+    int x_shown = 0; /* a count shown as "x" (1), a group's size (2) */
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_effect *e = &a->effects[i].e;
         char ci[160];
@@ -1535,6 +1551,16 @@ static void source_cell(const rep *r, const char *source)
         tpl(r, "<td class=\"small\">{}</td>", L(r, "no source given", "geen bron opgegeven"));
 }
 
+/* Parameter p's value in scenario s, or "x" when it is derived from a
+ * withheld count or mean (appraisal.h, disclosure control). */
+static void param_value(const rep *r, numbuf b, const mkba_ap_param *p, size_t s)
+{
+    if (mkba_ap_param_withheld(p, s))
+        snprintf(b, sizeof(numbuf), "x");
+    else
+        value(r, b, p->base[s]);
+}
+
 /* One parameter's value: the value in the reference (or first scenario
  * that has it), its formula when it is not a plain number, the unit, and
  * the scenarios where it differs. */
@@ -1549,7 +1575,7 @@ static void param_value_cell(const rep *r, const mkba_ap_param *p)
         tpl(r, "{}", na_text(r->nl));
     } else {
         numbuf v;
-        value(r, v, p->base[first]);
+        param_value(r, v, p, first);
         tpl(r, "<strong>{}</strong>", v);
         if (p->unit && *p->unit)
             tpl(r, " {}", p->unit);
@@ -1562,9 +1588,10 @@ static void param_value_cell(const rep *r, const mkba_ap_param *p)
             const char *g = p->scen_value[s] ? p->scen_value[s] : "";
             int same_value = p->base[s] == p->base[first] ||
                              (isnan(p->base[s]) && isnan(p->base[first]));
-            if (same_value && strcmp(g, f ? f : "") == 0)
+            if (same_value && strcmp(g, f ? f : "") == 0 &&
+                mkba_ap_param_withheld(p, s) == mkba_ap_param_withheld(p, first))
                 continue;
-            value(r, v, p->base[s]);
+            param_value(r, v, p, s);
             tpl(r, "<br><span class=\"small\">{}: {}", scen_label(r, s), v);
             if (*g && !plain_number(g))
                 tpl(r, " = <code>{}</code>", g);
@@ -1585,6 +1612,7 @@ static void params_table(const rep *r)
     th(r, L(r, "Uncertainty (distribution)", "Onzekerheid (verdeling)"), 0);
     th(r, L(r, "Source", "Bron"), 0);
     put(r, "</tr>\n");
+    int withheld = 0; /* a value shown as "x" */
     for (size_t i = 0; i < a->n_params; i++) {
         const mkba_ap_param *p = &a->params[i];
         put(r, "<tr>");
@@ -1596,8 +1624,16 @@ static void params_table(const rep *r)
             tpl(r, "<td class=\"small\">{}</td>", L(r, "fixed", "vast"));
         source_cell(r, p->source);
         put(r, "</tr>\n");
+        for (size_t k = 0; k < a->n_scenarios; k++)
+            withheld |= mkba_ap_param_withheld(p, k);
     }
     put(r, "</table>\n");
+    if (withheld)
+        tpl(r, "<p class=\"note\">{}</p>\n",
+            L(r, "x: computed from a suppressed count or group mean, and so withheld too, to "
+                 "protect the privacy of the persons in the cohort.",
+              "x: berekend uit een onderdrukt aantal of groepsgemiddelde, en daarom ook "
+              "weggelaten, om de privacy van de personen in het cohort te beschermen."));
 }
 
 static void effect_sources(const rep *r)

@@ -551,6 +551,33 @@ static const bad_case MODEL_CASES[] = {
     {"draws below 1 in [simulation]", {{"model.ini", "", "[simulation]\ndraws = 0\n"}}, {0}, 1,
      "mkba: @/model.ini:55: [simulation] draws: expected a whole number from 1 to 1000000000, "
      "got '0'\n"},
+    /* Disclosure control (appraisal.h): the fixture's groups have 3 persons
+     * each, below the default min_group of 10, so its counts and means are
+     * withheld and no item may use them (the flows would give them back). */
+    {"an item priced with n_pilot of a small group",
+     {{"model.ini", "price = 900", "price = 900 * n_pilot"}}, {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: uses n_pilot, which the outputs withhold: the "
+     "pilot group of the cohort has fewer than 10 persons ([privacy] min_group = 10), and the "
+     "item's amounts would give it away. Leave it out of the item, or lower [privacy] "
+     "min_group (the outputs then show it, and the counts, too)\n"},
+    {"an item that uses a small group's mean through a parameter",
+     {{"model.ini", "on = 0\n", "on = 0\nteam = mean_control.uren * 2\n"},
+      {"model.ini", "price = 900", "price = team"}},
+     {0}, 1,
+     "mkba: @/model.ini:36: [item.work] price: uses mean_control.uren (through parameter "
+     "'team'), which the outputs withhold: effect 'uren' has fewer than 10 persons with a value "
+     "in the pilot group ([privacy] min_group = 10), and the item's amounts would give it "
+     "away. Leave it out of the item, or lower [privacy] min_group (the outputs then show it, "
+     "and the counts, too)\n"},
+    {"mkba check: n_total through two parameters in a quantity",
+     {{"model.ini", "on = 0\n", "on = 0\nsize = n_total\nper = size / 2\n"},
+      {"model.ini", "on * effect.uren * 3", "on * effect.uren * per"}},
+     {"check", "@/project.ini"}, 1,
+     "mkba: @/model.ini:44: [item.staff] quantity: uses n_total (through parameter 'per'), "
+     "which the outputs withhold: the pilot group of the cohort has fewer than 10 persons "
+     "([privacy] min_group = 10), and the item's amounts would give it away. Leave it out of "
+     "the item, or lower [privacy] min_group (the outputs then show it, and the counts, "
+     "too)\n"},
 };
 
 START_TEST(model_case)

@@ -8,7 +8,8 @@
  *                -> effect 11/6
  *   post - pre:  pilot {-2,-1,-3} mean -2, control {0,0,-1} mean -1/3
  *                -> difference-in-differences -5/3
- * The model (rate 0, n_pilot = 3):
+ * The model (rate 0; the 3 pilot persons written as 3, since n_pilot of a
+ * group below [privacy] min_group cannot be used in an item):
  *   work   benefit to people  = 1/3 * 3 * 900        = 900 in year 1
  *   staff  cost to city       = 11/6 * 3 * 40        = 220 in year 1
  *   assist transfer people->city = 5/3 * 3 * 100     = 500 in years 1 and 2

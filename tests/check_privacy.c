@@ -909,6 +909,129 @@ START_TEST(e2e_threshold_9_and_10)
 }
 END_TEST
 
+/* A parameter derived from a withheld group mean (tests/data/e2e: 3 and 3
+ * persons, so both means of uren are withheld): hours = mean_control.uren
+ * * 7777 = 5/3 * 7777 = 12961.67 (check_cli.c works out the means), and the
+ * uncertain hours_u = mean_pilot.uren * 7777 = 3.5 * 7777 = 27219.5, its
+ * base case in the sensitivity tables. */
+static const char *const DERIVED = "\n[param.hours]\nvalue = mean_control.uren * 7777\n"
+                                   "[param.hours_u]\nvalue = mean_pilot.uren * 7777\n"
+                                   "distribution = normal(30000, 100)\n";
+/* Those two values as any output could write them: full precision (both
+ * decimal marks), the report's rounded amounts (both languages). */
+static const char *const DERIVED_FORMS[] = {"12961.666", "12961,666", "12,962", "12.962",
+                                            "27219.5",   "27219,5",   "27,220", "27.220"};
+
+/* Run (with the report, a Monte Carlo and its draws file) and the
+ * sensitivity analysis on the e2e files plus DERIVED and 'extra'; returns
+ * everything they wrote and printed. */
+static char *derived_outputs(const char *extra)
+{
+    char *cohort_path = tu_src("tests/data/e2e/cohort.csv");
+    char *cohort = tu_read(cohort_path);
+    ck_assert_ptr_nonnull(cohort);
+    char model[512];
+    snprintf(model, sizeof model, "%s%s", DERIVED, extra);
+    const char *proj = e2e_files(cohort, model, NULL);
+    free(cohort), free(cohort_path);
+    char *res = mkba_xstrdup(tu_dir_path(tmp, "res")), *sens = mkba_xstrdup(tu_dir_path(tmp, "sens"));
+    char report[4096], draws[4096];
+    snprintf(report, sizeof report, "%s/report.html", res);
+    snprintf(draws, sizeof draws, "%s/draws.csv", res);
+    char *out, *err, *out2, *err2;
+    const char *args[] = {"run", proj, "--out", res, "--report", report, "--draws", "50",
+                          "--draws-out", draws, "--no-charts", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    const char *args2[] = {"sensitivity", proj, "--out", sens, NULL};
+    ck_assert_msg(run(args2, &out2, &err2) == 0, "%s", err2);
+    char *files = tree_text(res), *files2 = tree_text(sens);
+    char *all = mkba_xasprintf("%s\n%s\n%s\n%s\n%s\n%s", out, err, out2, err2, files, files2);
+    free(out), free(err), free(out2), free(err2), free(files), free(files2), free(res), free(sens);
+    return all;
+}
+
+START_TEST(e2e_derived_value_withheld)
+{
+    char *all = derived_outputs("");
+    for (size_t k = 0; k < sizeof DERIVED_FORMS / sizeof DERIVED_FORMS[0]; k++)
+        ck_assert_msg(!tu_contains(all, DERIVED_FORMS[k]), "%s is in an output",
+                      DERIVED_FORMS[k]);
+    /* The report shows both parameters as "x", with the note. */
+    ck_assert(tu_contains(all, "<strong>x</strong>"));
+    char *t = squash(all);
+    ck_assert(tu_contains(t, "x: computed from a suppressed count or group mean, and so "
+                             "withheld too"));
+    /* sens_tornado.csv: hours_u's base (5th field) is empty, its P10 is not. */
+    ck_assert_msg(tu_contains(t, "project,hours_u,3,society,,29871.84"), "%s", t);
+    free(t);
+    free(all);
+    /* With min_group = 1 nothing is withheld and the same search finds the
+     * values (so the search above could fail). */
+    tu_dir_free(tmp);
+    tmp = tu_dir_new();
+    all = derived_outputs("[privacy]\nmin_group = 1\n");
+    const char *shown[] = {"12,962", "27219.5", "27,220"};
+    for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++)
+        ck_assert_msg(tu_contains(all, shown[k]), "%s is in no output", shown[k]);
+    ck_assert(!tu_contains(all, "<strong>x</strong>"));
+    free(all);
+}
+END_TEST
+
+/* A cohort of 30 pilot and 40 control persons in which 3 pilot persons
+ * lack the outcome y (y = i mod 3 otherwise). */
+static char *missing_cohort(void)
+{
+    size_t cap = 64 + 32 * 70, used = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    used += (size_t)snprintf(text, cap, "id,groep,y\n");
+    for (int i = 0; i < 70; i++)
+        used += (size_t)snprintf(text + used, cap - used, "p%d,%s,%s\n", i,
+                                 i < 30 ? "pilot" : "control",
+                                 i < 3 ? "" : i % 3 ? "1" : "2");
+    return text;
+}
+
+START_TEST(e2e_few_missing_show_group_sizes)
+{
+    char *cohort = missing_cohort();
+    tu_dir_write(tmp, "c.csv", cohort);
+    free(cohort);
+    tu_dir_write(tmp, "m.ini",
+                 "[model]\nname = missing\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
+                 "discount_rate = 0\nstakeholders = city\n[cohort]\nfile = c.csv\n"
+                 "group_column = groep\nid_column = id\n[outcome.y]\ntype = number\n");
+    const char *csv = tu_dir_path(tmp, "e.csv");
+    char *out, *err;
+    const char *args[] = {"estimate", tu_dir_path(tmp, "m.ini"), "--out", csv, NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *t = squash(out);
+    /* The groups' sizes, 30 and 40, marked; not the 27 pilot persons with
+     * a value (30 - 27 would give the 3 missing back), not "x". */
+    ck_assert_msg(tu_contains(t, " 30* 40* "), "%s", t);
+    ck_assert(tu_contains(t, "*: the size of the group in the cohort; fewer than 10 of its "
+                             "persons lack a value and are left out of the effect, their "
+                             "number withheld."));
+    ck_assert(tu_contains(t, "Persons left out of an effect for a missing value: not shown"));
+    ck_assert(!tu_contains(t, " 27 ") && !tu_contains(t, " x "));
+    free(t);
+    free(out), free(err);
+    /* effects.csv: df (7) and n_missing (12) empty, n_pilot 30, n_control
+     * 40, suppressed 1 with the fields named. */
+    char *text = tu_read(csv), cell[128];
+    ck_assert_ptr_nonnull(text);
+    const int col[] = {7, 10, 11, 12, 13, 14};
+    const char *want[] = {"", "30", "40", "", "1", "df n_missing"};
+    for (int k = 0; k < 6; k++) {
+        csv_cell(text, 1, col[k], ',', cell, sizeof cell);
+        ck_assert_msg(strcmp(cell, want[k]) == 0, "field %d: '%s', expected '%s'", col[k], cell,
+                      want[k]);
+    }
+    free(text);
+}
+END_TEST
+
 static Suite *privacy_suite(void)
 {
     Suite *s = suite_create("privacy");
@@ -945,6 +1068,8 @@ static Suite *privacy_suite(void)
     tcase_add_test(tc, e2e_default_suppresses);
     tcase_add_test(tc, e2e_min_group_1_shows_counts);
     tcase_add_test(tc, e2e_threshold_9_and_10);
+    tcase_add_test(tc, e2e_derived_value_withheld);
+    tcase_add_test(tc, e2e_few_missing_show_group_sizes);
     suite_add_tcase(s, tc);
     return s;
 }

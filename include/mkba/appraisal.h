@@ -71,6 +71,9 @@ typedef struct mkba_ap_param {
     char **scen_value;   /* [n_scenarios] expression in each scenario ("" where the
                             scenario does not define the parameter) */
     double *base;        /* [n_scenarios] value in the base run; NaN where not defined */
+    unsigned char *withheld; /* [n_scenarios] 1 where the value is derived from a count
+                            or mean that the outputs withhold (see mkba_ap_effect_hidden):
+                            every output shows it as withheld; NULL: none is */
 } mkba_ap_param;
 
 /* Warnings: the run goes on, but its answer may be wrong because of a
@@ -172,6 +175,9 @@ typedef struct mkba_appraisal {
      * and the output says so. Set from the model's [privacy] min_group
      * (default MKBA_MIN_GROUP). */
     size_t min_group;
+    /* Persons in the pilot and the control group of the cohort file (0 and
+     * 0 when the model reads none), for disclosure control. */
+    size_t group_pilot, group_control;
 
     /* Warnings, in the order found (none: 0 and NULL). */
     size_t n_warnings;
@@ -189,6 +195,70 @@ typedef struct mkba_appraisal {
 static inline int mkba_ap_suppressed(const mkba_appraisal *a, size_t n)
 {
     return n > 0 && n < a->min_group;
+}
+
+/* ---- Disclosure control: one rule for every output and for the model ----
+ * Which values of an effect's row (effects.csv, results.json, terminal,
+ * report, charts) are withheld, and so which values a model may not carry
+ * into an output (mkba_model_appraise):
+ *   - when a group's count of persons with a value, n_pilot or n_control,
+ *     is small (1 to min_group - 1): every non-zero count of the row
+ *     (n_pilot, n_control, n_missing, missing_pilot, missing_control), so
+ *     that none can be worked out from the others (n_pilot + n_control +
+ *     n_missing is the whole cohort in every row); both means (for a
+ *     difference in means the estimate and one mean give the other); and
+ *     the degrees of freedom (an OLS fit has df = n_pilot + n_control -
+ *     parameters);
+ *   - when only a count of missing values is small (n_missing,
+ *     missing_pilot or missing_control; the groups themselves are not):
+ *     the small cell is the missing count, not the group. The row's
+ *     non-zero missing counts and the df are withheld, and n_pilot and
+ *     n_control show the size of the group in the cohort (persons with a
+ *     value plus those without: MKBA_HIDE_GROUP_SIZES) instead of the
+ *     persons with a value. The group sizes are published anyway (every
+ *     row without missing values shows them), so the persons with a value
+ *     would give the missing count back as a difference; the group size
+ *     gives nothing away. The means rest on at least min_group persons and
+ *     are shown.
+ * Zero is never withheld (it discloses no one). The estimate, its SE and
+ * CI are kept: they compare the two groups, and the appraisal rests on
+ * them. The model's cohort counts (n_pilot, n_control, n_total in
+ * expressions: the group sizes) are withheld when a group of the cohort
+ * is small (mkba_ap_groups_hidden). The bits are in the order of the
+ * fields in effects.csv and results.json. */
+enum {
+    MKBA_HIDE_DF = 1u << 0,
+    MKBA_HIDE_MEAN_PILOT = 1u << 1,
+    MKBA_HIDE_MEAN_CONTROL = 1u << 2,
+    MKBA_HIDE_N_PILOT = 1u << 3,
+    MKBA_HIDE_N_CONTROL = 1u << 4,
+    MKBA_HIDE_N_MISSING = 1u << 5,
+    MKBA_HIDE_MISSING_PILOT = 1u << 6,  /* results.json only */
+    MKBA_HIDE_MISSING_CONTROL = 1u << 7, /* results.json only */
+    /* not a field: n_pilot and n_control are the group sizes in the cohort */
+    MKBA_HIDE_GROUP_SIZES = 1u << 8
+};
+#define MKBA_HIDE_FIELDS 8 /* bits 0..7 above: the fields */
+
+/* The MKBA_HIDE_* bits of effect i's withheld values (0: none, or i out of
+ * range). */
+unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i);
+
+/* Whether the cohort's group sizes (group_pilot, group_control) are
+ * withheld: one of them is small. */
+int mkba_ap_groups_hidden(const mkba_appraisal *a);
+
+/* The counts of effect i's row as the outputs show them (n[0] n_pilot,
+ * n[1] n_control: the group sizes under MKBA_HIDE_GROUP_SIZES; n[2]
+ * n_missing, n[3] missing_pilot, n[4] missing_control), in the
+ * MKBA_HIDE_N_PILOT.. bit order. Withheld ones are still filled in: the
+ * caller applies the mask. */
+void mkba_ap_effect_counts(const mkba_appraisal *a, size_t i, size_t n[5]);
+
+/* Whether parameter p's value in scenario s is withheld. */
+static inline int mkba_ap_param_withheld(const mkba_ap_param *p, size_t s)
+{
+    return p->withheld && p->withheld[s];
 }
 
 /* Index helpers for the arrays above. */

@@ -61,6 +61,11 @@ void mkba_model_set_effect(mkba_model *m, size_t outcome, const mkba_effect *e,
 /* Evaluate every scenario at the base values and build the appraisal.
  * Fails with the file, line and key of an expression that is not finite
  * (e.g. a division by zero) or out of range (a drop-off outside 0..1).
+ * Disclosure control (appraisal.h): a parameter computed, in a scenario,
+ * from a withheld count or group mean is marked withheld there
+ * (mkba_ap_param.withheld), and in a study with project scenarios an item
+ * that uses one (directly or through parameters) is refused, naming the
+ * value, the group and [privacy] min_group: its flows would give it back.
  * Fills the appraisal's warnings (appraisal.h): an item of a project that
  * uses an effect yet equals the reference in every year (not all zero),
  * and a base value written in the model outside its distribution's

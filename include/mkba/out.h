@@ -98,37 +98,26 @@ int mkba_out_owns(const char *rel);
 
 /* ---- Disclosure control (see appraisal.h: min_group) ----
  * Which values of an effect's row of the effects table are withheld in
- * every output (terminal, CSV, JSON; charts and the report use the same):
- *   - a count of persons from 1 to min_group - 1 ("small"): n_pilot,
- *     n_control, n_missing, missing_pilot, missing_control;
- *   - then every other non-zero count of that row too, so that none can be
- *     worked out from the others (n_pilot + n_control + n_missing is the
- *     whole cohort in every row, and a row without missing values shows
- *     the group sizes);
- *   - the mean of a group whose n is small, and then the other group's
- *     mean too (for a difference in means the estimate and one mean give
- *     the other);
- *   - the degrees of freedom when a group's n is withheld (an OLS fit has
- *     df = n_pilot + n_control - parameters).
- * Zero is never withheld (it discloses no one). The estimate, its SE and
- * CI are kept: they compare the two groups, and the appraisal rests on
- * them. A withheld value is "<N" (small) or "x" (withheld with it) in the
- * terminal, an empty field in CSV and null in results.json. The bits are
- * in the order of the fields in effects.csv and results.json. */
-enum {
-    MKBA_HIDE_DF = 1u << 0,
-    MKBA_HIDE_MEAN_PILOT = 1u << 1,
-    MKBA_HIDE_MEAN_CONTROL = 1u << 2,
-    MKBA_HIDE_N_PILOT = 1u << 3,
-    MKBA_HIDE_N_CONTROL = 1u << 4,
-    MKBA_HIDE_N_MISSING = 1u << 5,
-    MKBA_HIDE_MISSING_PILOT = 1u << 6,  /* results.json only */
-    MKBA_HIDE_MISSING_CONTROL = 1u << 7 /* results.json only */
-};
-#define MKBA_HIDE_FIELDS 8 /* bits 0..7 above */
+ * every output (terminal, CSV, JSON; charts and the report use the same)
+ * is decided by one rule, mkba_ap_effect_hidden in appraisal.h, where it
+ * is written out and argued (the MKBA_HIDE_* bits are defined there):
+ *   - a group with a small count of persons with a value: every non-zero
+ *     count of the row, both means and the df;
+ *   - only a small count of missing values: that row's non-zero missing
+ *     counts and the df; n_pilot and n_control then show the groups' sizes
+ *     in the cohort (MKBA_HIDE_GROUP_SIZES): the persons with a value
+ *     would give the missing count back against the group sizes that other
+ *     rows publish. In effects.csv and results.json such a row is the one
+ *     whose suppressed_fields name n_missing (or missing_*) but not n_pilot;
+ *     the terminal and the report mark the sizes "N*" with a note.
+ * A withheld value is "<N" (small) or "x" (withheld with it) in the
+ * terminal, an empty field in CSV and null in results.json. A parameter
+ * derived from a withheld count or mean (mkba_ap_param.withheld) is
+ * withheld alike wherever it is written (the report's parameters, the
+ * sensitivity tables' base value); an item that uses one is refused by
+ * mkba_model_appraise, since its flows would give the value back. */
 
-/* The MKBA_HIDE_* bits of effect i's withheld values (0: none, or i out of
- * range). */
+/* The MKBA_HIDE_* bits of effect i's withheld values: mkba_ap_effect_hidden. */
 unsigned mkba_out_effect_hidden(const mkba_appraisal *a, size_t i);
 /* The field name of one MKBA_HIDE_* bit ("df", "mean_pilot", ...; "" if none). */
 const char *mkba_out_hidden_name(unsigned bit);

@@ -20,11 +20,15 @@
  * tests/data/bad/model.ini (53 lines, so text appended starts on line 54)
  * and of the cohort text given in the case (header = line 1). */
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -853,6 +857,92 @@ START_TEST(output_old_results_kept_usage_error)
 }
 END_TEST
 
+/* ------------------------------------------------------------ inputs that are not files */
+
+/* A guard against a hang on a FIFO without a writer: a child that, after
+ * 5 s, keeps opening 'fifo' for writing (and closing it), which releases a
+ * reader blocked in open() and gives it an empty file. An mkba that hangs
+ * thus ends with another message, and the test fails instead of hanging.
+ * Stop it with guard_stop(). */
+static pid_t guard_start(const char *fifo)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        sleep(5);
+        for (;;) {
+            int fd = open(fifo, O_WRONLY | O_NONBLOCK); /* ENXIO while no reader */
+            if (fd >= 0)
+                close(fd);
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return pid;
+}
+
+static void guard_stop(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+/* A FIFO (no writer), a directory and devices, given as the model, a
+ * scenario, the reference and the cohort, are refused at once, before
+ * anything is read, with what they are. "@/fifo" is a FIFO, "@/dir" a
+ * directory. */
+static const struct {
+    const char *name, *path, *kind; /* what is given; its path; what it is */
+} NOT_FILES[] = {
+    {"a FIFO", "@/fifo", "not a regular file (a FIFO)"},
+    {"a directory", "@/dir", "is a directory"},
+    {"/dev/null", "/dev/null", "not a regular file (a character device)"},
+    {"/dev/zero", "/dev/zero", "not a regular file (a character device)"},
+};
+
+START_TEST(input_not_a_regular_file)
+{
+    const char *path = NOT_FILES[_i].path, *kind = NOT_FILES[_i].kind;
+    tu_dir *d = fixture();
+    ck_assert_int_eq(mkfifo(tu_dir_path(d, "fifo"), 0666), 0);
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "dir"), 0777), 0);
+    pid_t guard = guard_start(tu_dir_path(d, "fifo"));
+    char msg[4][300], base[300], file[300];
+    snprintf(msg[0], sizeof msg[0], "mkba: %s: %s; expected a model or scenario file\n", path,
+             kind);
+    snprintf(msg[1], sizeof msg[1], "mkba: %s: %s; expected a CSV file\n", path, kind);
+    char *full = expand(path, tu_dir_root(d)); /* edits are not expanded */
+    snprintf(base, sizeof base, "base = %s", full);
+    snprintf(file, sizeof file, "file = %s", full);
+    free(full);
+    bad_case c[] = {
+        {"as the model", {{0}}, {"estimate", path, NULL}, 1, msg[0]},
+        {"as the base model",
+         {{"project.ini", "base = model.ini", base}, {"ref.ini", "base = model.ini", base}},
+         {0}, 1, msg[0]},
+        {"as a scenario", {{0}}, {"run", path, "--out", "@/res", NULL}, 1, msg[0]},
+        {"as the reference", {{0}},
+         {"run", "--reference", path, "@/project.ini", "--out", "@/res", NULL}, 1, msg[0]},
+        {"as the cohort", {{"model.ini", "file = cohort.csv", file}}, {0}, 1, msg[1]},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        for (int k = 0; k < 3; k++)
+            apply(d, &c[i].e[k]);
+        time_t t0 = time(NULL);
+        check_case(&c[i], d);
+        ck_assert_msg(time(NULL) - t0 < 4, "%s %s: took %lld s", NOT_FILES[_i].name, c[i].name,
+                      (long long)(time(NULL) - t0));
+        for (int k = 0; k < 3; k++) /* undo: the next case starts from the base */
+            if (c[i].e[k].file) {
+                edit undo = {c[i].e[k].file, c[i].e[k].new, c[i].e[k].old};
+                apply(d, &undo);
+            }
+    }
+    guard_stop(guard);
+    tu_dir_free(d);
+}
+END_TEST
+
 /* ------------------------------------------------------------ suite */
 
 static Suite *badinput_suite(void)
@@ -881,6 +971,8 @@ static Suite *badinput_suite(void)
     tcase_add_test(tc[0], cohort_bom_is_fine);
     tcase_add_test(tc[0], cohort_range_is_fine);
     tcase_add_test(tc[1], model_not_a_text_file);
+    tcase_add_loop_test(tc[1], input_not_a_regular_file, 0,
+                        (int)(sizeof NOT_FILES / sizeof NOT_FILES[0]));
     tcase_add_test(tc[3], cli_draws_zero_is_fine);
     tcase_add_test(tc[4], output_fifo_untouched);
     tcase_add_test(tc[4], output_old_results_kept_bad_input);

@@ -45,6 +45,8 @@ typedef struct reader {
     char **fields;          /* pointers into buf handed to the callback */
     size_t fields_cap;
     size_t header_fields;   /* fields in the header record; 0 before it */
+    int utf8_need;          /* continuation bytes still due in a UTF-8 sequence */
+    unsigned char utf8_lo, utf8_hi; /* the range of the next one (Unicode 3.9, D92) */
     mkba_csv_row_fn fn;
     void *ctx;
     mkba_error *err;
@@ -184,8 +186,56 @@ static mkba_status parse_error(reader *r, struct csv_parser *p, long line)
                           line, NULL, "%s", csv_strerror(e));
 }
 
+/* Check s[0..len) as UTF-8 (well-formed: no overlong form, no surrogate,
+ * nothing above U+10FFFF), carrying an unfinished sequence to the next call
+ * in r. Returns the offset of the first bad byte, or len. A cohort in
+ * Latin-1 or Windows-1252 (an "é" as the one byte 0xE9) fails here. */
+static size_t utf8_check(reader *r, const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (r->utf8_need) {
+            if (c < r->utf8_lo || c > r->utf8_hi)
+                return i;
+            r->utf8_need--;
+            r->utf8_lo = 0x80, r->utf8_hi = 0xBF;
+            continue;
+        }
+        if (c < 0x80)
+            continue;
+        r->utf8_lo = 0x80, r->utf8_hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            r->utf8_need = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            r->utf8_need = 2;
+            if (c == 0xE0)
+                r->utf8_lo = 0xA0; /* no overlong form */
+            else if (c == 0xED)
+                r->utf8_hi = 0x9F; /* no surrogate */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            r->utf8_need = 3;
+            if (c == 0xF0)
+                r->utf8_lo = 0x90; /* no overlong form */
+            else if (c == 0xF4)
+                r->utf8_hi = 0x8F; /* nothing above U+10FFFF */
+        } else {
+            return i;
+        }
+    }
+    return len;
+}
+
+static mkba_status not_utf8(reader *r)
+{
+    return r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->line, NULL,
+                                      "not valid UTF-8 text (Latin-1 or Windows-1252?); save "
+                                      "the file as UTF-8 (in Excel: CSV UTF-8)");
+}
+
 /* Bytes that no text CSV holds, in s[0..len) (part of line r->line): a NUL
- * (binary data, or UTF-16 without a byte-order mark) and a UTF-8
+ * (binary data, or UTF-16 without a byte-order mark), bytes that are not
+ * UTF-8 (mkba's outputs are UTF-8: results.json must stay valid JSON), and
+ * a UTF-8
  * byte-order mark after the start of the file (files joined together, or
  * a BOM pasted into a header name), which would otherwise end up invisibly
  * inside a name or a value. */
@@ -200,6 +250,8 @@ static mkba_status check_bytes(reader *r, const char *s, size_t len)
             return r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->line, NULL,
                                               "a byte-order mark (U+FEFF) inside the file, "
                                               "allowed only at its very start; remove it");
+    if (utf8_check(r, (const unsigned char *)s, len) != len)
+        return not_utf8(r);
     return MKBA_OK;
 }
 
@@ -409,6 +461,8 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
     if (r->status == MKBA_OK && failed)
         r->status = mkba_error_set(r->err, MKBA_EIO, r->path, r->line, NULL, "read error: %s",
                                    strerror(errno));
+    if (r->status == MKBA_OK && r->utf8_need) /* the file ends inside a character */
+        not_utf8(r);
     if (r->status == MKBA_OK && csv_fini(&p, on_field, on_record, r) != 0) {
         /* The only failure left at the end: a quote opened and never closed. */
         long at = r->field_line;

@@ -362,6 +362,36 @@ START_TEST(test_cr_at_block_end)
 }
 END_TEST
 
+START_TEST(test_err_not_utf8)
+{
+    /* Latin-1 "é" (the one byte 0xE9) on line 3; an overlong '/' (C0 AF);
+     * a file that ends inside a character. Before the UTF-8 check all
+     * three were read, and their bytes reached results.json. */
+    const char *msg = "not valid UTF-8 text (Latin-1 or Windows-1252?); save the file as "
+                      "UTF-8 (in Excel: CSV UTF-8)";
+    read_fails(tu_dir_write(tmp, "l1.csv", "a,b\n1,caf\xC3\xA9\n2,caf\xE9\n"), MKBA_EPARSE,
+               3, msg);
+    read_fails(tu_dir_write(tmp, "ov.csv", "a,b\n1,\xC0\xAF\n"), MKBA_EPARSE, 2, msg);
+    read_fails(tu_dir_write(tmp, "cut.csv", "a,b\n1,\xE2\x82"), MKBA_EPARSE, 2, msg);
+    /* "€" (E2 82 AC) cut by the 64 KiB block end: header "a\n" (bytes
+     * 0-1), then 65533 'x' (2..65534) and the 3 bytes on 65535..65537. */
+    const char *path = tu_dir_path(tmp, "euro.csv");
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fputs("a\n", fp);
+    for (int i = 0; i < 65533; i++)
+        fputc('x', fp);
+    fputs("\xE2\x82\xAC\n", fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    mkba_csv_dialect d = {0, -1};
+    last_line l = {0};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_csv_read(path, &d, note_line, &l, &err), MKBA_OK);
+    ck_assert_int_eq(l.rows, 2);
+}
+END_TEST
+
 START_TEST(test_quoted_fields)
 {
     /* Line 1 header; 2: embedded delimiter; 3-4: embedded newline;
@@ -700,6 +730,7 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_err_unterminated);
     tcase_add_test(tc, test_err_field_count);
     tcase_add_test(tc, test_err_stray_quote);
+    tcase_add_test(tc, test_err_not_utf8);
     tcase_add_test(tc, test_err_callback_stops);
     suite_add_tcase(s, tc);
 

@@ -336,6 +336,43 @@ static const bad_case COHORT_CASES[] = {
      "mkba: @/nowhere.csv: cannot open: No such file or directory\n"},
     {"the cohort file is a directory", {{"model.ini", "file = cohort.csv", "file = ."}}, {0}, 1,
      "mkba: @/.: is a directory; expected a CSV file\n"},
+    /* Messages never quote a record: SECRET ids below must not appear
+     * (check_case asserts it), nor any other cell of the records. */
+    {"no header row: records from line 1",
+     {{"cohort.csv", NULL, "SECRET1,pilot,1,2.5,4,2\nSECRET2,pilot,0,3.5,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:1: the first line looks like data, not a header (is the header row "
+     "missing?); the model expects the columns groep, id, werk, uren, post, pre\n"},
+    {"old-Mac line ends (CR only) and a column missing: only the header is listed",
+     {{"cohort.csv", NULL, "id,groep,werk,pre,post\rSECRET1,pilot,1,4,2\rSECRET2,pilot,0,5,4\r"}},
+     {0}, 1,
+     "mkba: @/cohort.csv:1: missing column 'uren' (header has: id, groep, werk, pre, post)\n"},
+    {"old-Mac line ends (CR only): a bad cell on line 3",
+     {{"cohort.csv", NULL, "id,groep,werk,uren,pre,post\rSECRET1,pilot,1,2.5,4,2\r"
+                           "SECRET2,pilot,0,drie,5,4\rC1,control,0,1.5,4,4\r"}},
+     {0}, 1, "mkba: @/cohort.csv:3: column 'uren': expected a number, got 'drie'\n"},
+    {"cells shifted: group and werk swapped (no cell is quoted)",
+     {{"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\nSECRET2,0,pilot,3.5,5,4\n" REST}},
+     {0}, 1,
+     "mkba: @/cohort.csv:3: the cells of this line seem shifted: several do not fit their "
+     "columns (a delimiter missing or extra, or columns swapped?); no cell is shown, as one may "
+     "be an identifier\n"},
+    {"cells shifted: id and group swapped (the id would be quoted as the group)",
+     {{"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\npilot,SECRET2,0,3.5,5,4\n" REST}},
+     {0}, 1,
+     "mkba: @/cohort.csv:3: the cells of this line seem shifted: several do not fit their "
+     "columns (a delimiter missing or extra, or columns swapped?); no cell is shown, as one may "
+     "be an identifier\n"},
+    {"the id column mapped as a number: its cell is not quoted",
+     {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\ncolumn = id\n"},
+      {"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\nSECRET2,pilot,0,3.5,5,4\n" REST}},
+     {0}, 1,
+     "mkba: @/cohort.csv:2: column 'id': expected a number, got (a value of the id column, not "
+     "shown)\n"},
+    {"Latin-1 text (an e-acute as the byte 0xE9) on line 3",
+     {{"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\nSECRET2,pilot\xE9,0,3.5,5,4\n" REST}},
+     {0}, 1,
+     "mkba: @/cohort.csv:3: not valid UTF-8 text (Latin-1 or Windows-1252?); save the file as "
+     "UTF-8 (in Excel: CSV UTF-8)\n"},
     {"the same value for the pilot and the control group",
      {{"model.ini", "control_value = control", "control_value = Pilot"}}, {0}, 1,
      "mkba: @/model.ini:16: [cohort] control_value: the pilot and the control group need "
@@ -400,6 +437,19 @@ START_TEST(cohort_bom_is_fine)
                                   "P1,pilot,1,2.5,4,2\r\nP2,pilot,0,3.5,5,4\r\n"
                                   "P3,pilot,1,4.5,6,3\r\nC1,control,0,1.5,4,4\r\n"
                                   "C2,control,0,2.5,5,5\r\nC3,control,1,1.0,6,5\r\n");
+    const char *args[] = {"run", "project.ini", NULL};
+    expect_ok(d, args);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(cohort_cr_only_is_fine)
+{
+    /* Old-Mac line ends (a lone CR) read like LF: the same NPV of 680. */
+    tu_dir *d = fixture();
+    tu_dir_write(d, "cohort.csv", "id,groep,werk,uren,pre,post\rP1,pilot,1,2.5,4,2\r"
+                                  "P2,pilot,0,3.5,5,4\rP3,pilot,1,4.5,6,3\rC1,control,0,1.5,4,4\r"
+                                  "C2,control,0,2.5,5,5\rC3,control,1,1.0,6,5\r");
     const char *args[] = {"run", "project.ini", NULL};
     expect_ok(d, args);
     tu_dir_free(d);
@@ -970,6 +1020,7 @@ static Suite *badinput_suite(void)
     tcase_add_test(tc[0], cohort_nul_byte);
     tcase_add_test(tc[0], cohort_bom_is_fine);
     tcase_add_test(tc[0], cohort_range_is_fine);
+    tcase_add_test(tc[0], cohort_cr_only_is_fine);
     tcase_add_test(tc[1], model_not_a_text_file);
     tcase_add_loop_test(tc[1], input_not_a_regular_file, 0,
                         (int)(sizeof NOT_FILES / sizeof NOT_FILES[0]));

@@ -7,7 +7,28 @@
  * array; they grow by doubling while reading and are shrunk to fit at the
  * end. Identifiers are only hashed into a temporary set to catch
  * duplicates; that set is freed when reading ends and no id is ever put in
- * a message. */
+ * a message.
+ *
+ * What a message may quote. Errors must help find the mistake without
+ * putting a person's record on a screen or in a log, so two rules decide
+ * every quote, each in one function:
+ * - Header names (header_is_data): the names of the first line are listed
+ *   ("header has: ...") only when that line looks like a header. It looks
+ *   like data when any of its cells looks like a value (cell_is_value): a
+ *   number, a missing-value marker (NA, N/A, "."), a group label of the
+ *   model, a BSN-like number, or text that starts with a digit (a date, a
+ *   postcode) or holds an '@' (an e-mail address). A real header has none
+ *   of these; a record nearly always has one (its outcomes are numbers,
+ *   its group is a label). Then only the model's own column names are
+ *   listed, with a hint that the header row may be missing.
+ * - Cells of a record (cell_verdict): a cell is quoted only when it cannot
+ *   be an identifier: never a cell of id_column, never a BSN-like number,
+ *   and never a cell of a line whose cells seem shifted (line_shifted: two
+ *   or more cells that do not fit their column's type, counting a group
+ *   cell that is no group label and an id cell that is one). On a shifted
+ *   line any cell may be the id, so the message names the line only. A
+ *   line with the wrong number of fields is refused by the csv module,
+ *   which quotes no cell. */
 #include "mkba/cohort.h"
 
 #include <math.h>
@@ -176,13 +197,11 @@ static int same(const char *s, size_t n, const char *w, int ignore_case)
 
 static int bsn_like(const char *s, size_t len);
 
-/* A value for a message: at most ECHO_MAX bytes, "..." when cut; a number
- * that looks like a BSN is not shown. */
+/* A cell cleared for a message (cell_verdict): at most ECHO_MAX bytes,
+ * "..." when cut. */
 static void echo(char *out, size_t size, const char *s, size_t len)
 {
-    if (bsn_like(s, len)) /* a person's number: never in a message */
-        snprintf(out, size, "(a BSN-like number, not shown)");
-    else if (len > ECHO_MAX)
+    if (len > ECHO_MAX)
         snprintf(out, size, "%.*s...", ECHO_MAX, s);
     else
         snprintf(out, size, "%.*s", (int)len, s);
@@ -398,6 +417,8 @@ static void bsn_scan(loader *ld, char **fields)
     }
 }
 
+static int cell_is_value(const loader *ld, const char *s, size_t len);
+
 /* After a file: refuse it when a column holds BSNs. */
 static mkba_status bsn_verdict(const loader *ld, mkba_error *err)
 {
@@ -405,14 +426,20 @@ static mkba_status bsn_verdict(const loader *ld, mkba_error *err)
         const bsncol *b = &ld->bsn[i];
         if (b->yes < BSN_MIN_VALUES || b->yes < 9 * b->no)
             continue;
+        /* a header cell that looks like a value is not quoted (the
+         * header rule of the file comment): the column goes by number */
+        int unnamed = cell_is_value(ld, b->name, strlen(b->name));
         char where[300];
-        snprintf(where, sizeof where, "column '%.200s'", b->name);
+        if (unnamed)
+            snprintf(where, sizeof where, "column %zu", i + 1);
+        else
+            snprintf(where, sizeof where, "column '%.200s'", b->name);
         return mkba_error_set(err, MKBA_EINVAL, ld->path, 0, where,
                               "looks like Dutch citizen service numbers (BSN: 9 digits "
                               "passing the 11-test); mkba refuses to read it. Remove the "
                               "column, or map it as the person id in the model ([cohort] "
                               "id_column = %.200s) if it is the id",
-                              b->name);
+                              unnamed ? "NAME" : b->name);
     }
     return MKBA_OK;
 }
@@ -448,21 +475,95 @@ static long find_column(const loader *ld, size_t n, char **fields, const char *n
     return -1;
 }
 
+/* Is s[0..len) (trimmed) one of the model's group labels? */
+static int is_group_label(const mkba_cohort_spec *spec, const char *s, size_t len)
+{
+    return (!blank_str(spec->pilot_value) && same(s, len, spec->pilot_value, 1)) ||
+           (!blank_str(spec->control_value) && same(s, len, spec->control_value, 1));
+}
+
+/* Does header cell s[0..len) (trimmed) look like a value rather than a
+ * column name? See the file comment. */
+static int cell_is_value(const loader *ld, const char *s, size_t len)
+{
+    if (len == 0)
+        return 0; /* an unnamed column: in headers too */
+    char *copy = mkba_xstrndup(s, len);
+    int number = mkba_csv_number(copy, ld->dialect->decimal_comma, NULL) >= 0;
+    free(copy);
+    return number || is_digit(*s) || ((*s == '-' || *s == '+') && len > 1 && is_digit(s[1])) ||
+           memchr(s, '@', len) || bsn_like(s, len) || is_group_label(ld->spec, s, len);
+}
+
+/* Does the first line look like a record rather than a header? */
+static int header_is_data(const loader *ld, size_t n, char **fields)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *f = trim(fields[i], &len);
+        if (cell_is_value(ld, f, len))
+            return 1;
+    }
+    return 0;
+}
+
+/* Append ", name" (or "name" first) to list[0..*used), "..." when full. */
+static void list_add(char *list, size_t size, size_t *used, const char *name, size_t len)
+{
+    if (*used >= HEADER_LIST_MAX)
+        return;
+    const char *sep = *used ? ", " : "";
+    if (*used + len + 2 > HEADER_LIST_MAX) {
+        snprintf(list + *used, size - *used, "%s...", sep);
+        *used = HEADER_LIST_MAX;
+        return;
+    }
+    *used += (size_t)snprintf(list + *used, size - *used, "%s%.*s", sep, (int)len, name);
+}
+
+/* The i-th column name the model expects (0: the group, 1: the id, then
+ * each variable's), NULL when not used. */
+static const char *expected_name(const loader *ld, size_t i)
+{
+    const char *name = i == 0   ? ld->spec->group_column
+                       : i == 1 ? ld->spec->id_column
+                                : ld->c->vars[i - 2].column;
+    return blank_str(name) ? NULL : name;
+}
+
+/* The columns the model expects, once each, in that order. */
+static void expected_columns(const loader *ld, char *list, size_t size)
+{
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < ld->c->n_vars + 2; i++) {
+        const char *name = expected_name(ld, i);
+        size_t seen = 0;
+        while (name && seen < i && !(expected_name(ld, seen) &&
+                                     strcmp(expected_name(ld, seen), name) == 0))
+            seen++;
+        if (name && seen == i)
+            list_add(list, size, &used, name, strlen(name));
+    }
+}
+
 static mkba_status missing_column(const loader *ld, size_t n, char **fields, const char *name,
                                   long line, mkba_error *err)
 {
     char list[HEADER_LIST_MAX + 8];
+    if (header_is_data(ld, n, fields)) { /* never list a record's cells */
+        expected_columns(ld, list, sizeof list);
+        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                              "the first line looks like data, not a header (is the header "
+                              "row missing?); the model expects the columns %s",
+                              list);
+    }
     size_t used = 0;
     list[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         size_t len;
         const char *f = trim(fields[i], &len);
-        if (used + len + 2 > HEADER_LIST_MAX) {
-            snprintf(list + used, sizeof list - used, "%s...", i ? ", " : "");
-            break;
-        }
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%.*s", i ? ", " : "",
-                                 (int)len, f);
+        list_add(list, sizeof list, &used, f, len);
     }
     return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                           "missing column '%s' (header has: %s)", name, list);
@@ -515,6 +616,81 @@ static mkba_status value_error_v(mkba_error *err, const loader *ld, long line,
     return mkba_error_set(err, MKBA_EINVAL, ld->path, line, where, "%s", msg);
 }
 
+/* Does the cell of variable v not fit its column's type (text in a numeric
+ * column, a negative count, a 0/1 column holding something else)? A
+ * declared range is not checked: a value outside it is still a value. */
+static int misfit(const loader *ld, size_t v, const char *field)
+{
+    const cvar *cv = &ld->c->vars[v];
+    if (cv->type == MKBA_VAR_CATEGORY)
+        return 0;
+    double x = 0;
+    int r = mkba_csv_number(field, ld->dialect->decimal_comma, &x);
+    return r < 0 || (r > 0 && cv->type == MKBA_VAR_NONNEG && x < 0) ||
+           (r > 0 && cv->type == MKBA_VAR_BINARY && x != 0 && x != 1);
+}
+
+/* Do the cells of this record seem shifted: two or more of them do not
+ * fit their column (a group cell that is no group label, an id cell that
+ * is one, a misfit in a variable's column)? */
+static int line_shifted(const loader *ld, char **fields)
+{
+    size_t bad = 0, len;
+    const char *s;
+    if (ld->group_col >= 0) {
+        s = trim(fields[ld->group_col], &len);
+        bad += !is_group_label(ld->spec, s, len);
+    }
+    if (ld->id_col >= 0) {
+        s = trim(fields[ld->id_col], &len);
+        bad += is_group_label(ld->spec, s, len);
+    }
+    for (size_t v = 0; v < ld->c->n_vars && bad < 2; v++)
+        if (ld->col[v] >= 0 && ld->col[v] != ld->id_col)
+            bad += (size_t)misfit(ld, v, fields[ld->col[v]]);
+    return bad >= 2;
+}
+
+/* The one rule for quoting a cell of a record (see the file comment):
+ * NULL when the cell s[0..len) of field 'col' may be shown, else what to
+ * say instead. Shifted lines are caught before (cell_error). */
+static const char *cell_verdict(const loader *ld, long col, const char *s, size_t len)
+{
+    if (col >= 0 && col == ld->id_col)
+        return "a value of the id column, not shown";
+    if (bsn_like(s, len)) /* a person's number */
+        return "a BSN-like number, not shown";
+    return NULL;
+}
+
+/* Record the error about the cell s[0..len) of field 'col' (of 'column'):
+ * "column 'x': <expected>, got <cell>", the cell quoted when 'quote' (text)
+ * or as it is (a number), or "an empty value". On a line whose cells seem
+ * shifted, no cell is quoted and the message says so. */
+static mkba_status cell_error(const loader *ld, char **fields, long line, long col,
+                              const char *column, const char *expected, const char *s,
+                              size_t len, int quote, mkba_error *err)
+{
+    if (line_shifted(ld, fields))
+        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                              "the cells of this line seem shifted: several do not fit their "
+                              "columns (a delimiter missing or extra, or columns swapped?); no "
+                              "cell is shown, as one may be an identifier");
+    char got[ECHO_MAX + 64], msg[400];
+    const char *instead = cell_verdict(ld, col, s, len);
+    if (len == 0) {
+        snprintf(got, sizeof got, "an empty value");
+    } else if (instead) {
+        snprintf(got, sizeof got, "(%s)", instead);
+    } else {
+        char cell[ECHO_MAX + 8];
+        echo(cell, sizeof cell, s, len);
+        snprintf(got, sizeof got, quote ? "'%s'" : "%s", cell);
+    }
+    snprintf(msg, sizeof msg, "%s, got %s", expected, got);
+    return value_error_v(err, ld, line, column, msg);
+}
+
 /* The group of a record, or -1 with *err filled. */
 static int row_group(const loader *ld, char **fields, long line, mkba_error *err)
 {
@@ -528,22 +704,14 @@ static int row_group(const loader *ld, char **fields, long line, mkba_error *err
     int group = is_pilot ? MKBA_PILOT : is_control ? MKBA_CONTROL : -1;
     if (group >= 0 && (ld->fixed_group < 0 || group == ld->fixed_group))
         return group;
-    char expected[200], got[ECHO_MAX + 16], msg[300];
+    char expected[200];
     if (ld->fixed_group >= 0)
-        snprintf(expected, sizeof expected, "'%.90s'",
+        snprintf(expected, sizeof expected, "expected '%.90s'",
                  ld->fixed_group == MKBA_PILOT ? spec->pilot_value : spec->control_value);
     else
-        snprintf(expected, sizeof expected, "'%.90s' or '%.90s'", spec->pilot_value,
+        snprintf(expected, sizeof expected, "expected '%.90s' or '%.90s'", spec->pilot_value,
                  spec->control_value);
-    if (len == 0) {
-        snprintf(got, sizeof got, "an empty value");
-    } else {
-        got[0] = '\'';
-        echo(got + 1, sizeof got - 2, g, len);
-        strcat(got, "'");
-    }
-    snprintf(msg, sizeof msg, "expected %s, got %s", expected, got);
-    value_error_v(err, ld, line, spec->group_column, msg);
+    cell_error(ld, fields, line, ld->group_col, spec->group_column, expected, g, len, 1, err);
     return -1;
 }
 
@@ -585,14 +753,15 @@ static int in_range(const mkba_cohort_range *rg, double x)
     return !rg || ((!rg->has_min || x >= rg->min) && (!rg->has_max || x <= rg->max));
 }
 
-/* Parse one field of variable v into *out (NaN when missing); returns 1 when
- * missing, 0 when a value, -1 on an error (*err filled). */
-static int parse_value(loader *ld, size_t v, const char *field, long line, double *out,
+/* Parse the field of variable v in record 'fields' into *out (NaN when
+ * missing); returns 1 when missing, 0 when a value, -1 on an error (*err
+ * filled). */
+static int parse_value(loader *ld, size_t v, char **fields, long line, double *out,
                        mkba_error *err)
 {
     cvar *cv = &ld->c->vars[v];
     size_t len;
-    const char *s = trim(field, &len);
+    const char *s = trim(fields[ld->col[v]], &len);
     *out = NAN;
     if (cv->type == MKBA_VAR_CATEGORY) {
         if (is_missing_text(s))
@@ -615,23 +784,20 @@ static int parse_value(loader *ld, size_t v, const char *field, long line, doubl
         *out = x == 0 ? 0.0 : x; /* no -0 */
         return 0;
     }
-    char msg[200], got[ECHO_MAX + 8];
-    echo(got, sizeof got, s, len);
+    char expected[120];
     if (r < 0)
-        snprintf(msg, sizeof msg, cv->type == MKBA_VAR_BINARY ? "expected 0 or 1, got '%s'"
-                                                              : "expected a number, got '%s'",
-                 got);
+        snprintf(expected, sizeof expected,
+                 cv->type == MKBA_VAR_BINARY ? "expected 0 or 1" : "expected a number");
     else if (!nonneg_ok)
-        snprintf(msg, sizeof msg, "expected a number >= 0, got %s", got);
+        snprintf(expected, sizeof expected, "expected a number >= 0");
     else if (!binary_ok)
-        snprintf(msg, sizeof msg, "expected 0 or 1, got %s", got);
+        snprintf(expected, sizeof expected, "expected 0 or 1");
     else if (rg->has_min && rg->has_max)
-        snprintf(msg, sizeof msg, "expected a number from %g to %g, got %s", rg->min, rg->max,
-                 got);
+        snprintf(expected, sizeof expected, "expected a number from %g to %g", rg->min, rg->max);
     else
-        snprintf(msg, sizeof msg, "expected a number %s %g, got %s",
-                 rg->has_min ? ">=" : "<=", rg->has_min ? rg->min : rg->max, got);
-    value_error_v(err, ld, line, cv->column, msg);
+        snprintf(expected, sizeof expected, "expected a number %s %g", rg->has_min ? ">=" : "<=",
+                 rg->has_min ? rg->min : rg->max);
+    cell_error(ld, fields, line, ld->col[v], cv->column, expected, s, len, r < 0, err);
     return -1;
 }
 
@@ -651,7 +817,7 @@ static mkba_status add_person(loader *ld, char **fields, long line, mkba_error *
         double x = NAN;
         int missing = 1;
         if (ld->col[v] >= 0) {
-            missing = parse_value(ld, v, fields[ld->col[v]], line, &x, err);
+            missing = parse_value(ld, v, fields, line, &x, err);
             if (missing < 0)
                 return MKBA_EINVAL;
             if (missing && ld->spec->missing == MKBA_MISSING_ERROR)

@@ -9,9 +9,11 @@
  * physical line at a time (a chunk ends at each '\n') and we count the
  * chunks. Records may end only at '\n' (our term function), so a record
  * always ends at the end of a chunk; '\r' is a space character, which makes
- * "\r\n" one line end and trims it from unquoted fields. Between records we
- * skip blank bytes ourselves (libcsv would ignore them there too) so we
- * know the line on which the next record really starts. */
+ * "\r\n" one line end and trims it from unquoted fields. A lone '\r' (the
+ * line end of old Mac files, and of some exports) is turned into '\n' as
+ * the bytes are read (read_more), so such a file reads like its LF twin.
+ * Between records we skip blank bytes ourselves (libcsv would ignore them
+ * there too) so we know the line on which the next record really starts. */
 #include "mkba/csv.h"
 
 #include <csv.h>
@@ -21,8 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "mkba/fsutil.h"
 #include "mkba/mem.h"
 
 #define BLOCK_SIZE (64 * 1024)          /* bytes per fread */
@@ -43,6 +45,8 @@ typedef struct reader {
     char **fields;          /* pointers into buf handed to the callback */
     size_t fields_cap;
     size_t header_fields;   /* fields in the header record; 0 before it */
+    int utf8_need;          /* continuation bytes still due in a UTF-8 sequence */
+    unsigned char utf8_lo, utf8_hi; /* the range of the next one (Unicode 3.9, D92) */
     mkba_csv_row_fn fn;
     void *ctx;
     mkba_error *err;
@@ -182,8 +186,56 @@ static mkba_status parse_error(reader *r, struct csv_parser *p, long line)
                           line, NULL, "%s", csv_strerror(e));
 }
 
+/* Check s[0..len) as UTF-8 (well-formed: no overlong form, no surrogate,
+ * nothing above U+10FFFF), carrying an unfinished sequence to the next call
+ * in r. Returns the offset of the first bad byte, or len. A cohort in
+ * Latin-1 or Windows-1252 (an "é" as the one byte 0xE9) fails here. */
+static size_t utf8_check(reader *r, const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (r->utf8_need) {
+            if (c < r->utf8_lo || c > r->utf8_hi)
+                return i;
+            r->utf8_need--;
+            r->utf8_lo = 0x80, r->utf8_hi = 0xBF;
+            continue;
+        }
+        if (c < 0x80)
+            continue;
+        r->utf8_lo = 0x80, r->utf8_hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            r->utf8_need = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            r->utf8_need = 2;
+            if (c == 0xE0)
+                r->utf8_lo = 0xA0; /* no overlong form */
+            else if (c == 0xED)
+                r->utf8_hi = 0x9F; /* no surrogate */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            r->utf8_need = 3;
+            if (c == 0xF0)
+                r->utf8_lo = 0x90; /* no overlong form */
+            else if (c == 0xF4)
+                r->utf8_hi = 0x8F; /* nothing above U+10FFFF */
+        } else {
+            return i;
+        }
+    }
+    return len;
+}
+
+static mkba_status not_utf8(reader *r)
+{
+    return r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->line, NULL,
+                                      "not valid UTF-8 text (Latin-1 or Windows-1252?); save "
+                                      "the file as UTF-8 (in Excel: CSV UTF-8)");
+}
+
 /* Bytes that no text CSV holds, in s[0..len) (part of line r->line): a NUL
- * (binary data, or UTF-16 without a byte-order mark) and a UTF-8
+ * (binary data, or UTF-16 without a byte-order mark), bytes that are not
+ * UTF-8 (mkba's outputs are UTF-8: results.json must stay valid JSON), and
+ * a UTF-8
  * byte-order mark after the start of the file (files joined together, or
  * a BOM pasted into a header name), which would otherwise end up invisibly
  * inside a name or a value. */
@@ -198,6 +250,8 @@ static mkba_status check_bytes(reader *r, const char *s, size_t len)
             return r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->line, NULL,
                                               "a byte-order mark (U+FEFF) inside the file, "
                                               "allowed only at its very start; remove it");
+    if (utf8_check(r, (const unsigned char *)s, len) != len)
+        return not_utf8(r);
     return MKBA_OK;
 }
 
@@ -285,17 +339,50 @@ static char pick_delimiter(const header_scan *h)
     return ',';
 }
 
-/* Read more of 'fp' onto the end of *buf (growing it when full).
+/* The file being read, with one byte of look-ahead: a '\r' at the end of
+ * a block needs the next byte to tell "\r\n" from a lone '\r'. */
+typedef struct source {
+    FILE *fp;
+    int held;   /* a byte read ahead, to come first next time; EOF if none */
+} source;
+
+/* Turn each lone '\r' in s[0..n) into '\n' ("\r\n" stays: the '\r' is
+ * trimmed as a space). A '\r' ending the block is decided by the next
+ * byte, which is then held for the next read. */
+static void lone_cr_to_lf(source *src, char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\r')
+            continue;
+        if (i + 1 < n) {
+            if (s[i + 1] != '\n')
+                s[i] = '\n';
+            continue;
+        }
+        src->held = getc(src->fp);
+        if (src->held != '\n')
+            s[i] = '\n';
+    }
+}
+
+/* Read more of the file onto the end of *buf (growing it when full).
  * Returns bytes read, 0 at end of file; sets *failed on a read error. */
-static size_t read_more(FILE *fp, char **buf, size_t *len, size_t *cap, int *failed)
+static size_t read_more(source *src, char **buf, size_t *len, size_t *cap, int *failed)
 {
     if (*len == *cap) {
         *cap *= 2;
         *buf = mkba_xrealloc(*buf, *cap);
     }
-    size_t n = fread(*buf + *len, 1, *cap - *len, fp);
-    if (n == 0 && ferror(fp))
+    char *s = *buf + *len;
+    size_t n = 0;
+    if (src->held != EOF) {
+        s[n++] = (char)src->held;
+        src->held = EOF;
+    }
+    n += fread(s + n, 1, *cap - *len - n, src->fp);
+    if (ferror(src->fp))
         *failed = 1;
+    lone_cr_to_lf(src, s, n);
     *len += n;
     return n;
 }
@@ -326,9 +413,10 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
     size_t cap = BLOCK_SIZE, len = 0;
     char *buf = mkba_xmalloc(cap);
     int failed = 0;
+    source src = {.fp = fp, .held = EOF};
 
     /* Enough bytes to see a BOM, then the whole first non-blank line. */
-    while (len < 3 && read_more(fp, &buf, &len, &cap, &failed) > 0)
+    while (len < 3 && read_more(&src, &buf, &len, &cap, &failed) > 0)
         ;
     size_t start = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     if (len >= 2 && (memcmp(buf, "\xFF\xFE", 2) == 0 || memcmp(buf, "\xFE\xFF", 2) == 0)) {
@@ -342,7 +430,7 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
         scan_header(&h, buf, len);
         if (h.done || failed || len - start >= HEADER_SCAN_MAX)
             break;
-        if (read_more(fp, &buf, &len, &cap, &failed) == 0)
+        if (read_more(&src, &buf, &len, &cap, &failed) == 0)
             break;
     }
 
@@ -366,13 +454,15 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
     feed(r, &p, buf + start, len - start);
     while (r->status == MKBA_OK && !failed) {
         len = 0;
-        if (read_more(fp, &buf, &len, &cap, &failed) == 0)
+        if (read_more(&src, &buf, &len, &cap, &failed) == 0)
             break;
         feed(r, &p, buf, len);
     }
     if (r->status == MKBA_OK && failed)
         r->status = mkba_error_set(r->err, MKBA_EIO, r->path, r->line, NULL, "read error: %s",
                                    strerror(errno));
+    if (r->status == MKBA_OK && r->utf8_need) /* the file ends inside a character */
+        not_utf8(r);
     if (r->status == MKBA_OK && csv_fini(&p, on_field, on_record, r) != 0) {
         /* The only failure left at the end: a quote opened and never closed. */
         long at = r->field_line;
@@ -393,14 +483,9 @@ mkba_status mkba_csv_read(const char *path, mkba_csv_dialect *dialect,
     mkba_status st = check_dialect(path, dialect, err);
     if (st != MKBA_OK)
         return st;
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = mkba_input_open(path, "a CSV file", err);
     if (!fp)
-        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(fp);
-        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "is a directory; expected a CSV file");
-    }
+        return MKBA_EIO; /* mkba_input_open fails only so */
     reader r = {.path = path, .line = 1, .fn = fn, .ctx = ctx, .err = err};
     st = read_stream(&r, fp, dialect);
     reader_free(&r);

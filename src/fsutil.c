@@ -1,4 +1,7 @@
-/* fsutil.c - output directories and atomic file writes.
+/* fsutil.c - opening inputs, output directories and atomic file writes.
+ *
+ * Inputs are opened in one place (mkba_input_open) so that each reader
+ * refuses what is not a regular file in the same way (see fsutil.h).
  *
  * An atomic write goes to a temporary file created with mkstemp() beside
  * the target (same directory, so the same file system) and is renamed onto
@@ -34,6 +37,89 @@ struct mkba_afile {
 static mkba_status write_error(mkba_error *err, const char *path, int e)
 {
     return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot write: %s", strerror(e));
+}
+
+/* ================================ inputs ================================ */
+
+/* What a file that is not a regular file is, for a message. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a plain file";
+}
+
+/* MKBA_OK when 'st' is a regular file, else the error for 'path'. */
+static mkba_status check_regular(const struct stat *st, const char *path, const char *what,
+                                 mkba_error *err)
+{
+    if (S_ISREG(st->st_mode))
+        return MKBA_OK;
+    if (S_ISDIR(st->st_mode))
+        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "is a directory; expected %s", what);
+    return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "not a regular file (%s); expected %s",
+                          file_kind(st->st_mode), what);
+}
+
+FILE *mkba_input_open(const char *path, const char *what, mkba_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    if (check_regular(&st, path, what, err) != MKBA_OK)
+        return NULL;
+    /* The path may have changed since the stat: O_NONBLOCK keeps a FIFO
+     * from blocking the open, and fstat checks what was really opened. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    FILE *fp = NULL;
+    int flags;
+    if (fstat(fd, &st) != 0 || (flags = fcntl(fd, F_GETFL)) < 0 ||
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+    } else if (check_regular(&st, path, what, err) == MKBA_OK && !(fp = fdopen(fd, "rb"))) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+    }
+    if (!fp)
+        close(fd);
+    return fp;
+}
+
+char *mkba_input_read(const char *path, const char *what, size_t *len, mkba_error *err)
+{
+    FILE *fp = mkba_input_open(path, what, err);
+    if (!fp)
+        return NULL;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = mkba_xmalloc(cap);
+    while ((got = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            cap *= 2;
+            buf = mkba_xrealloc(buf, cap);
+        }
+    }
+    if (ferror(fp)) {
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error: %s", strerror(errno));
+        fclose(fp);
+        free(buf);
+        return NULL;
+    }
+    fclose(fp); /* read-only: nothing to lose on close */
+    buf[n] = '\0';
+    *len = n;
+    return buf;
 }
 
 /* ============================== mkdir -p ================================ */

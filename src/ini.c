@@ -1,14 +1,21 @@
-/* ini.c - INI files as entry lists with line numbers, on top of inih. */
+/* ini.c - INI files as entry lists with line numbers, on top of inih.
+ *
+ * The file is read into memory once (mkba_input_read: a FIFO or device is
+ * refused before any read) and everything works on those bytes: the
+ * SHA-256 that names the file in the provenance describes exactly what was
+ * parsed, even when the file changes on disk meanwhile. */
 #include "mkba/ini.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mkba/fsutil.h"
 #include "mkba/mem.h"
 
 typedef struct reader {
@@ -164,23 +171,44 @@ static mkba_status check_text(FILE *fp, const char *path, mkba_error *err)
     return MKBA_OK;
 }
 
+/* Hex SHA-256 of buf[0..len). */
+static void sha256_hex(const char *buf, size_t len, char hex[65])
+{
+    struct sha256_ctx ctx;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, (const uint8_t *)buf);
+    sha256_digest(&ctx, sizeof d, d);
+    for (size_t i = 0; i < sizeof d; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
 mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
 {
-    FILE *fp = fopen(path, "r");
+    size_t len;
+    char *bytes = mkba_input_read(path, "a model or scenario file", &len, err);
+    if (!bytes)
+        return NULL;
+    /* The line reader works on a stream: one over the bytes in memory. */
+    FILE *fp = fmemopen(bytes, len, "r");
     if (!fp) {
-        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot read: %s", strerror(errno));
+        free(bytes);
         return NULL;
     }
     if (check_text(fp, path, err) != MKBA_OK) {
         fclose(fp);
+        free(bytes);
         return NULL;
     }
     mkba_ini *ini = mkba_xcalloc(1, sizeof *ini);
     ini->path = mkba_xstrdup(path);
+    sha256_hex(bytes, len, ini->sha256);
     reader rd = {.fp = fp};
     build b = {.ini = ini, .rd = &rd, .err = err};
     int rc = ini_parse_stream(read_line, &rd, on_entry, &b);
     fclose(fp);
+    free(bytes);
     if (rd.io_error) {
         mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error");
     } else if (rd.too_long) {

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,28 +301,6 @@ static char *path_relative(const char *from, const char *rel)
     memcpy(p, from, dl);
     memcpy(p + dl, rel, rl + 1);
     return p;
-}
-
-static mkba_status file_sha256(const char *path, char hex[65], mkba_error *err)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    unsigned char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, fp)) > 0)
-        sha256_update(&ctx, got, buf);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad)
-        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error");
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_digest(&ctx, sizeof d, d);
-    for (size_t i = 0; i < sizeof d; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
-    return MKBA_OK;
 }
 
 static long find_name(char *const *names, size_t n, const char *name)
@@ -1876,11 +1853,9 @@ static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *
     scenario *s = &m->scen[m->n_scen++];
     memset(s, 0, sizeof *s);
     s->file = mkba_xstrdup(path);
-    mkba_status st = file_sha256(path, s->sha256, err);
-    if (st) {
-        mkba_ini_free(ini);
-        return st;
-    }
+    /* the hash of the bytes parsed: the scenario's own, or the base's */
+    memcpy(s->sha256, ini ? ini->sha256 : m->base->sha256, sizeof s->sha256);
+    mkba_status st;
     copy_scenario_items(m, &m->base_def, s);
     s->rate = mkba_xcalloc(m->horizon, sizeof *s->rate);
     s->discount = mkba_xcalloc(m->horizon, sizeof *s->discount);
@@ -1918,10 +1893,11 @@ static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *
     return check_keys(ini, err);
 }
 
-/* Read the base model: everything but compilation. */
-static mkba_status read_base(mkba_model *m, const char *path, mkba_error *err)
+/* Read the base model: everything but compilation. 'ini' is the file
+ * already read (taken over), or NULL to read 'path'. */
+static mkba_status read_base(mkba_model *m, const char *path, mkba_ini *ini, mkba_error *err)
 {
-    m->base = mkba_ini_read(path, err);
+    m->base = ini ? ini : mkba_ini_read(path, err);
     if (!m->base)
         return err->code;
     long scenario_line = mkba_ini_section_line(m->base, "scenario");
@@ -1930,7 +1906,8 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_error *err)
                               "this is a scenario file; a scenario's 'base' must name "
                               "a model file");
     mkba_status st;
-    if ((st = file_sha256(path, m->sha256, err)) || (st = check_model_sections(m->base, err)) ||
+    memcpy(m->sha256, m->base->sha256, sizeof m->sha256);
+    if ((st = check_model_sections(m->base, err)) ||
         (st = read_model_section(m, err)) || (st = read_stakeholder_sections(m, err)) ||
         (st = read_cohort_section(m, err)) || (st = read_privacy_section(m, err)) ||
         (st = read_effects(m, err)))
@@ -2265,13 +2242,23 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
                 free(b);
         }
     }
-    if (!st)
-        st = read_base(m, base_path, err);
+    if (!st) {
+        /* A model file given as a scenario is the base itself (same_file
+         * above): its bytes were read already, and are parsed once. */
+        mkba_ini *base = NULL;
+        for (size_t i = 0; i < n_files && !base; i++) {
+            if (inis[i] && !mkba_ini_section_line(inis[i], "scenario")) {
+                base = inis[i];
+                inis[i] = NULL;
+            }
+        }
+        st = read_base(m, base_path, base, err);
+    }
     for (size_t i = 0; i < n_files && !st; i++) {
         const char *path = i == 0 ? ref_path : projects[i - 1];
         mkba_ini *own = inis[i];
         inis[i] = NULL;
-        if (!mkba_ini_section_line(own, "scenario")) { /* a model file: the base itself */
+        if (own && !mkba_ini_section_line(own, "scenario")) { /* a model file: the base itself */
             mkba_ini_free(own);
             own = NULL;
         }
@@ -2673,11 +2660,16 @@ static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
                 drawn |= s->pc[j].slot == un->slot && s->pc[j].drawn;
             if (!drawn || (v >= p1 && v <= p99))
                 continue;
-            char vs[64], lo[64], hi[64];
+            /* A value derived from a withheld count or mean is not shown, nor
+             * hinted at by the precision of the interval. */
+            int hidden = mkba_ap_param_withheld(&a->params[un->slot - (long)m->slot_params], k);
+            char vs[96], lo[64], hi[64];
             round_sig(vs, sizeof vs, v, 6);
+            if (hidden)
+                snprintf(vs, sizeof vs, "the value (withheld: it rests on a small group)");
             for (int sig = 3; sig <= 17; sig++) {
                 double l = round_sig(lo, sizeof lo, p1, sig), h = round_sig(hi, sizeof hi, p99, sig);
-                if (v < p1 ? v < l : v > h)
+                if (hidden || (v < p1 ? v < l : v > h))
                     break;
             }
             const rawval *at = &bp->value;
@@ -2691,7 +2683,7 @@ static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
                 vs, bp->dist.text, lo, hi);
             free(w->dist);
             w->dist = mkba_xstrdup(bp->dist.text);
-            w->value = v;
+            w->value = hidden ? NAN : v; /* NaN: withheld (the report shows "x") */
             w->p1 = p1;
             w->p99 = p99;
             break;

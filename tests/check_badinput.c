@@ -20,11 +20,15 @@
  * tests/data/bad/model.ini (53 lines, so text appended starts on line 54)
  * and of the cohort text given in the case (header = line 1). */
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -332,6 +336,43 @@ static const bad_case COHORT_CASES[] = {
      "mkba: @/nowhere.csv: cannot open: No such file or directory\n"},
     {"the cohort file is a directory", {{"model.ini", "file = cohort.csv", "file = ."}}, {0}, 1,
      "mkba: @/.: is a directory; expected a CSV file\n"},
+    /* Messages never quote a record: SECRET ids below must not appear
+     * (check_case asserts it), nor any other cell of the records. */
+    {"no header row: records from line 1",
+     {{"cohort.csv", NULL, "SECRET1,pilot,1,2.5,4,2\nSECRET2,pilot,0,3.5,5,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:1: the first line looks like data, not a header (is the header row "
+     "missing?); the model expects the columns groep, id, werk, uren, post, pre\n"},
+    {"old-Mac line ends (CR only) and a column missing: only the header is listed",
+     {{"cohort.csv", NULL, "id,groep,werk,pre,post\rSECRET1,pilot,1,4,2\rSECRET2,pilot,0,5,4\r"}},
+     {0}, 1,
+     "mkba: @/cohort.csv:1: missing column 'uren' (header has: id, groep, werk, pre, post)\n"},
+    {"old-Mac line ends (CR only): a bad cell on line 3",
+     {{"cohort.csv", NULL, "id,groep,werk,uren,pre,post\rSECRET1,pilot,1,2.5,4,2\r"
+                           "SECRET2,pilot,0,drie,5,4\rC1,control,0,1.5,4,4\r"}},
+     {0}, 1, "mkba: @/cohort.csv:3: column 'uren': expected a number, got 'drie'\n"},
+    {"cells shifted: group and werk swapped (no cell is quoted)",
+     {{"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\nSECRET2,0,pilot,3.5,5,4\n" REST}},
+     {0}, 1,
+     "mkba: @/cohort.csv:3: the cells of this line seem shifted: several do not fit their "
+     "columns (a delimiter missing or extra, or columns swapped?); no cell is shown, as one may "
+     "be an identifier\n"},
+    {"cells shifted: id and group swapped (the id would be quoted as the group)",
+     {{"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\npilot,SECRET2,0,3.5,5,4\n" REST}},
+     {0}, 1,
+     "mkba: @/cohort.csv:3: the cells of this line seem shifted: several do not fit their "
+     "columns (a delimiter missing or extra, or columns swapped?); no cell is shown, as one may "
+     "be an identifier\n"},
+    {"the id column mapped as a number: its cell is not quoted",
+     {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\ncolumn = id\n"},
+      {"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\nSECRET2,pilot,0,3.5,5,4\n" REST}},
+     {0}, 1,
+     "mkba: @/cohort.csv:2: column 'id': expected a number, got (a value of the id column, not "
+     "shown)\n"},
+    {"Latin-1 text (an e-acute as the byte 0xE9) on line 3",
+     {{"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\nSECRET2,pilot\xE9,0,3.5,5,4\n" REST}},
+     {0}, 1,
+     "mkba: @/cohort.csv:3: not valid UTF-8 text (Latin-1 or Windows-1252?); save the file as "
+     "UTF-8 (in Excel: CSV UTF-8)\n"},
     {"the same value for the pilot and the control group",
      {{"model.ini", "control_value = control", "control_value = Pilot"}}, {0}, 1,
      "mkba: @/model.ini:16: [cohort] control_value: the pilot and the control group need "
@@ -396,6 +437,19 @@ START_TEST(cohort_bom_is_fine)
                                   "P1,pilot,1,2.5,4,2\r\nP2,pilot,0,3.5,5,4\r\n"
                                   "P3,pilot,1,4.5,6,3\r\nC1,control,0,1.5,4,4\r\n"
                                   "C2,control,0,2.5,5,5\r\nC3,control,1,1.0,6,5\r\n");
+    const char *args[] = {"run", "project.ini", NULL};
+    expect_ok(d, args);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(cohort_cr_only_is_fine)
+{
+    /* Old-Mac line ends (a lone CR) read like LF: the same NPV of 680. */
+    tu_dir *d = fixture();
+    tu_dir_write(d, "cohort.csv", "id,groep,werk,uren,pre,post\rP1,pilot,1,2.5,4,2\r"
+                                  "P2,pilot,0,3.5,5,4\rP3,pilot,1,4.5,6,3\rC1,control,0,1.5,4,4\r"
+                                  "C2,control,0,2.5,5,5\rC3,control,1,1.0,6,5\r");
     const char *args[] = {"run", "project.ini", NULL};
     expect_ok(d, args);
     tu_dir_free(d);
@@ -1096,6 +1150,92 @@ START_TEST(output_full_disk)
 }
 END_TEST
 
+/* ------------------------------------------------------------ inputs that are not files */
+
+/* A guard against a hang on a FIFO without a writer: a child that, after
+ * 5 s, keeps opening 'fifo' for writing (and closing it), which releases a
+ * reader blocked in open() and gives it an empty file. An mkba that hangs
+ * thus ends with another message, and the test fails instead of hanging.
+ * Stop it with guard_stop(). */
+static pid_t guard_start(const char *fifo)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        sleep(5);
+        for (;;) {
+            int fd = open(fifo, O_WRONLY | O_NONBLOCK); /* ENXIO while no reader */
+            if (fd >= 0)
+                close(fd);
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return pid;
+}
+
+static void guard_stop(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+/* A FIFO (no writer), a directory and devices, given as the model, a
+ * scenario, the reference and the cohort, are refused at once, before
+ * anything is read, with what they are. "@/fifo" is a FIFO, "@/dir" a
+ * directory. */
+static const struct {
+    const char *name, *path, *kind; /* what is given; its path; what it is */
+} NOT_FILES[] = {
+    {"a FIFO", "@/fifo", "not a regular file (a FIFO)"},
+    {"a directory", "@/dir", "is a directory"},
+    {"/dev/null", "/dev/null", "not a regular file (a character device)"},
+    {"/dev/zero", "/dev/zero", "not a regular file (a character device)"},
+};
+
+START_TEST(input_not_a_regular_file)
+{
+    const char *path = NOT_FILES[_i].path, *kind = NOT_FILES[_i].kind;
+    tu_dir *d = fixture();
+    ck_assert_int_eq(mkfifo(tu_dir_path(d, "fifo"), 0666), 0);
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "dir"), 0777), 0);
+    pid_t guard = guard_start(tu_dir_path(d, "fifo"));
+    char msg[4][300], base[300], file[300];
+    snprintf(msg[0], sizeof msg[0], "mkba: %s: %s; expected a model or scenario file\n", path,
+             kind);
+    snprintf(msg[1], sizeof msg[1], "mkba: %s: %s; expected a CSV file\n", path, kind);
+    char *full = expand(path, tu_dir_root(d)); /* edits are not expanded */
+    snprintf(base, sizeof base, "base = %s", full);
+    snprintf(file, sizeof file, "file = %s", full);
+    free(full);
+    bad_case c[] = {
+        {"as the model", {{0}}, {"estimate", path, NULL}, 1, msg[0]},
+        {"as the base model",
+         {{"project.ini", "base = model.ini", base}, {"ref.ini", "base = model.ini", base}},
+         {0}, 1, msg[0]},
+        {"as a scenario", {{0}}, {"run", path, "--out", "@/res", NULL}, 1, msg[0]},
+        {"as the reference", {{0}},
+         {"run", "--reference", path, "@/project.ini", "--out", "@/res", NULL}, 1, msg[0]},
+        {"as the cohort", {{"model.ini", "file = cohort.csv", file}}, {0}, 1, msg[1]},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        for (int k = 0; k < 3; k++)
+            apply(d, &c[i].e[k]);
+        time_t t0 = time(NULL);
+        check_case(&c[i], d);
+        ck_assert_msg(time(NULL) - t0 < 4, "%s %s: took %lld s", NOT_FILES[_i].name, c[i].name,
+                      (long long)(time(NULL) - t0));
+        for (int k = 0; k < 3; k++) /* undo: the next case starts from the base */
+            if (c[i].e[k].file) {
+                edit undo = {c[i].e[k].file, c[i].e[k].new, c[i].e[k].old};
+                apply(d, &undo);
+            }
+    }
+    guard_stop(guard);
+    tu_dir_free(d);
+}
+END_TEST
+
 /* ------------------------------------------------------------ suite */
 
 /* ------------------------------------------------------------ warnings */
@@ -1127,7 +1267,7 @@ static const warn_case WARN_CASES[] = {
     /* The work item's flow is 3 persons x effect 1/3 x 900 = 900 in year 1
      * in both scenarios (hand-worked e2e example): equal, not zero. */
     {"an effect without the pilot switch",
-     {{"model.ini", "quantity = on * effect.werk * n_pilot", "quantity = effect.werk * n_pilot"}},
+     {{"model.ini", "quantity = on * effect.werk * 3", "quantity = effect.werk * 3"}},
      "mkba: warning: @/model.ini:34: [item.work] quantity: uses effect.werk" SWITCH_HINT,
      "The item <strong>work</strong> uses <code>effect.werk</code>, but its flow in "
      "<strong>The project</strong> is the same as in the reference alternative "
@@ -1136,8 +1276,8 @@ static const warn_case WARN_CASES[] = {
     /* The same through a parameter (one line inserted: the item moves to
      * line 35). */
     {"an effect through a parameter, without the switch",
-     {{"model.ini", "on = 0\n", "on = 0\nw = effect.werk * n_pilot\n"},
-      {"model.ini", "quantity = on * effect.werk * n_pilot", "quantity = w"}},
+     {{"model.ini", "on = 0\n", "on = 0\nw = effect.werk * 3\n"},
+      {"model.ini", "quantity = on * effect.werk * 3", "quantity = w"}},
      "mkba: warning: @/model.ini:35: [item.work] quantity: uses effect.werk" SWITCH_HINT,
      "uses <code>effect.werk</code>", "gebruikt <code>effect.werk</code>"},
     /* With the switch (the fixture as it is): no warning. */
@@ -1266,7 +1406,10 @@ static Suite *badinput_suite(void)
     tcase_add_test(tc[0], cohort_nul_byte);
     tcase_add_test(tc[0], cohort_bom_is_fine);
     tcase_add_test(tc[0], cohort_range_is_fine);
+    tcase_add_test(tc[0], cohort_cr_only_is_fine);
     tcase_add_test(tc[1], model_not_a_text_file);
+    tcase_add_loop_test(tc[1], input_not_a_regular_file, 0,
+                        (int)(sizeof NOT_FILES / sizeof NOT_FILES[0]));
     tcase_add_test(tc[3], cli_draws_zero_is_fine);
     tcase_add_test(tc[4], output_fifo_untouched);
     tcase_add_test(tc[4], output_old_results_kept_bad_input);

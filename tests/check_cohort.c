@@ -203,6 +203,44 @@ START_TEST(test_one_file_categories)
 }
 END_TEST
 
+START_TEST(test_one_file_cr_only)
+{
+    /* cohort_small.csv with old-Mac line ends (every '\n' a lone '\r'):
+     * the same persons, groups, values, missing counts and levels as the
+     * LF file (compared cell by cell). Before lone '\r' was a line end, the
+     * whole file was one header line and the read failed. */
+    char p[512];
+    char *text = tu_read(data_path(p, sizeof p, "cohort_small.csv"));
+    ck_assert_ptr_nonnull(text);
+    for (char *q = text; *q; q++)
+        if (*q == '\n')
+            *q = '\r';
+    const char *f = tu_dir_write(tmp, "cr.csv", text);
+    free(text);
+    mkba_cohort_spec lf_spec = one_file_spec(p, 6, small_vars);
+    mkba_cohort_spec cr_spec = one_file_spec(f, 6, small_vars);
+    mkba_cohort *lf = read_ok(&lf_spec), *cr = read_ok(&cr_spec);
+    ck_assert_uint_eq(mkba_cohort_size(cr), 7); /* as test_one_file_counts */
+    ck_assert_uint_eq(mkba_cohort_count(cr, MKBA_PILOT), 4);
+    for (size_t i = 0; i < 7; i++)
+        ck_assert_uint_eq(mkba_cohort_group(cr)[i], mkba_cohort_group(lf)[i]);
+    for (size_t v = 0; v < 6; v++) {
+        const double *a = mkba_cohort_column(lf, v), *b = mkba_cohort_column(cr, v);
+        for (size_t i = 0; i < 7; i++)
+            ck_assert(isnan(a[i]) ? isnan(b[i]) : a[i] == b[i]);
+        ck_assert_uint_eq(mkba_cohort_missing(cr, v, MKBA_PILOT),
+                          mkba_cohort_missing(lf, v, MKBA_PILOT));
+        ck_assert_uint_eq(mkba_cohort_missing(cr, v, MKBA_CONTROL),
+                          mkba_cohort_missing(lf, v, MKBA_CONTROL));
+    }
+    const char *const *names;
+    ck_assert_uint_eq(mkba_cohort_levels(cr, 3, &names), 3);
+    ck_assert_str_eq(names[2], "Stad, Oost");
+    mkba_cohort_free(lf);
+    mkba_cohort_free(cr);
+}
+END_TEST
+
 START_TEST(test_accessors_out_of_range)
 {
     char p[512];
@@ -594,10 +632,12 @@ static Suite *cohort_suite(void)
 {
     Suite *s = suite_create("cohort");
     TCase *tc = tcase_create("one_file");
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_one_file_counts);
     tcase_add_test(tc, test_one_file_values);
     tcase_add_test(tc, test_one_file_missing);
     tcase_add_test(tc, test_one_file_categories);
+    tcase_add_test(tc, test_one_file_cr_only);
     tcase_add_test(tc, test_accessors_out_of_range);
     tcase_add_test(tc, test_no_vars);
     suite_add_tcase(s, tc);

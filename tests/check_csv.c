@@ -298,6 +298,100 @@ START_TEST(test_crlf)
 }
 END_TEST
 
+START_TEST(test_cr_only)
+{
+    /* test_crlf's file with old-Mac line ends (a lone '\r'): the same
+     * records, fields and line numbers. Before lone '\r' was a line end,
+     * this was one record of 8 fields. */
+    const char *p = tu_dir_write(tmp, "cr.csv", "a,b\r1,2\r\r3,\"x\"\r4,\r");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    read_ok(p, &d, &r);
+    ck_assert_uint_eq(r.n, 4);
+    ck_assert_uint_eq(r.nf[0], 2);
+    ck_assert_str_eq(r.f[0][1], "b");
+    ck_assert_str_eq(r.f[1][1], "2");
+    ck_assert_str_eq(r.f[2][1], "x");
+    ck_assert_str_eq(r.f[3][1], "");
+    ck_assert_int_eq(r.line[1], 2);
+    ck_assert_int_eq(r.line[2], 4);
+    ck_assert_int_eq(r.line[3], 5);
+    rows_free(&r);
+}
+END_TEST
+
+/* Keeps the line of the last record and counts records. */
+typedef struct last_line {
+    long rows, line, gaps; /* records; line of the last; lines skipped between records */
+} last_line;
+
+static mkba_status note_line(void *ctx, size_t n, char **fields, long line, mkba_error *err)
+{
+    (void)n, (void)fields, (void)err;
+    last_line *l = ctx;
+    if (l->rows && line != l->line + 1)
+        l->gaps++;
+    l->line = line;
+    l->rows++;
+    return MKBA_OK;
+}
+
+START_TEST(test_cr_at_block_end)
+{
+    /* 4-byte lines "1,2\r" put a '\r' on the last byte of every 64 KiB
+     * block the reader takes (65536 = 4 * 16384), so a lone '\r' there is
+     * told from "\r\n" by the next block's first byte. In the second file
+     * the '\r' on byte 65535 is followed by '\n' on byte 65536: still one
+     * line end. 20000 lines: header + 19999 records, on lines 2..20000. */
+    for (int crlf = 0; crlf <= 1; crlf++) {
+        const char *path = tu_dir_path(tmp, crlf ? "crlf.csv" : "cr.csv");
+        FILE *fp = fopen(path, "wb");
+        ck_assert_ptr_nonnull(fp);
+        for (long i = 0; i < 20000; i++)
+            fputs(crlf && i == 16383 ? "1,2\r\n" : "1,2\r", fp);
+        ck_assert_int_eq(fclose(fp), 0);
+        mkba_csv_dialect d = {0, -1};
+        last_line l = {0};
+        mkba_error err;
+        mkba_error_clear(&err);
+        ck_assert_int_eq(mkba_csv_read(path, &d, note_line, &l, &err), MKBA_OK);
+        ck_assert_int_eq(l.rows, 20000); /* the header is a record too */
+        ck_assert_int_eq(l.line, 20000);
+        ck_assert_int_eq(l.gaps, 0);
+    }
+}
+END_TEST
+
+START_TEST(test_err_not_utf8)
+{
+    /* Latin-1 "é" (the one byte 0xE9) on line 3; an overlong '/' (C0 AF);
+     * a file that ends inside a character. Before the UTF-8 check all
+     * three were read, and their bytes reached results.json. */
+    const char *msg = "not valid UTF-8 text (Latin-1 or Windows-1252?); save the file as "
+                      "UTF-8 (in Excel: CSV UTF-8)";
+    read_fails(tu_dir_write(tmp, "l1.csv", "a,b\n1,caf\xC3\xA9\n2,caf\xE9\n"), MKBA_EPARSE,
+               3, msg);
+    read_fails(tu_dir_write(tmp, "ov.csv", "a,b\n1,\xC0\xAF\n"), MKBA_EPARSE, 2, msg);
+    read_fails(tu_dir_write(tmp, "cut.csv", "a,b\n1,\xE2\x82"), MKBA_EPARSE, 2, msg);
+    /* "€" (E2 82 AC) cut by the 64 KiB block end: header "a\n" (bytes
+     * 0-1), then 65533 'x' (2..65534) and the 3 bytes on 65535..65537. */
+    const char *path = tu_dir_path(tmp, "euro.csv");
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fputs("a\n", fp);
+    for (int i = 0; i < 65533; i++)
+        fputc('x', fp);
+    fputs("\xE2\x82\xAC\n", fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    mkba_csv_dialect d = {0, -1};
+    last_line l = {0};
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_csv_read(path, &d, note_line, &l, &err), MKBA_OK);
+    ck_assert_int_eq(l.rows, 2);
+}
+END_TEST
+
 START_TEST(test_quoted_fields)
 {
     /* Line 1 header; 2: embedded delimiter; 3-4: embedded newline;
@@ -621,6 +715,8 @@ static Suite *csv_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_bom);
     tcase_add_test(tc, test_crlf);
+    tcase_add_test(tc, test_cr_only);
+    tcase_add_test(tc, test_cr_at_block_end);
     tcase_add_test(tc, test_quoted_fields);
     tcase_add_test(tc, test_lines_after_blank_lines);
     tcase_add_test(tc, test_no_final_newline);
@@ -634,6 +730,7 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_err_unterminated);
     tcase_add_test(tc, test_err_field_count);
     tcase_add_test(tc, test_err_stray_quote);
+    tcase_add_test(tc, test_err_not_utf8);
     tcase_add_test(tc, test_err_callback_stops);
     suite_add_tcase(s, tc);
 

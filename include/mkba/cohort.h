@@ -65,7 +65,9 @@ typedef struct mkba_cohort mkba_cohort;
 
 /* Read the cohort described by 'spec'. Returns NULL and fills *err on
  * failure, naming file, line and column: a mapped column not in the header
- * ("missing column 'x' (header has: a, b, c)"), text in a numeric column,
+ * ("missing column 'x' (header has: a, b, c)", or, when the first line
+ * looks like a record, "the first line looks like data, not a header ...",
+ * listing only the model's columns), text in a numeric column,
  * a value out of range for its type or its declared range (spec->ranges),
  * an unknown group value, a duplicate id (the same id in both groups is
  * named as such; the id itself is never shown), a missing value under
@@ -87,7 +89,13 @@ typedef struct mkba_cohort mkba_cohort;
  * mkba_cohort_bsn_like. The error names the file and column ("column 'x':
  * looks like Dutch citizen service numbers (BSN: ...); mkba refuses to read
  * it. ... ([cohort] id_column = x) if it is the id"), never a value; and a
- * BSN-like value is never quoted in any other message either. */
+ * BSN-like value is never quoted in any other message either.
+ *
+ * No message quotes a record: a cell is quoted only when it is not from
+ * id_column, not BSN-like, and its line's cells do not seem shifted (two
+ * or more cells that do not fit their columns; then the message names the
+ * line only: "the cells of this line seem shifted ..."). The rules are in
+ * cohort.c's file comment. */
 mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err);
 
 /* 1 when 's' (surrounding blanks ignored) looks like a Dutch citizen

@@ -31,11 +31,15 @@ typedef mkba_status (*mkba_csv_row_fn)(void *ctx, size_t n_fields,
  * Errors name the file and line: unterminated quote, a record whose field
  * count differs from the header's (with a hint when the line seems to use
  * another delimiter), an empty file, a read error, a file that is not
- * UTF-8 text (a UTF-16 byte-order mark, a NUL byte) and a UTF-8 BOM after
+ * UTF-8 text (a UTF-16 byte-order mark, a NUL byte, a byte sequence that
+ * is not well-formed UTF-8, such as Latin-1's "é") and a UTF-8 BOM after
  * the start of the file. Blank lines
  * are skipped. A leading UTF-8 BOM is removed. Unquoted fields are trimmed
  * of surrounding spaces (and tabs, unless tab is the delimiter); quoted
- * fields keep them. "\r\n" is one line end; records end only at '\n'.
+ * fields keep them. "\n", "\r\n" and a lone "\r" (old Mac) each end a
+ * line; records end only at a line end.
+ * 'path' is opened with mkba_input_open: what is not a regular file (a
+ * directory, a FIFO, a device) is refused before any read.
  * 'fn' may be NULL (syntax check only). */
 mkba_status mkba_csv_read(const char *path, mkba_csv_dialect *dialect,
                           mkba_csv_row_fn fn, void *ctx, mkba_error *err);

@@ -1,6 +1,7 @@
-/* fsutil.h - file system helpers for writing results safely: creating an
- * output directory with its parents, and atomic file writes (write to a
- * temporary file beside the target, then rename it into place).
+/* fsutil.h - file system helpers: opening inputs safely, and writing
+ * results safely: creating an output directory with its parents, and
+ * atomic file writes (write to a temporary file beside the target, then
+ * rename it into place).
  *
  * A reader of an output file sees either the old file or the complete new
  * one, never a half-written file. Errors are reported as
@@ -14,6 +15,33 @@
 #include <stdio.h>
 
 #include "mkba/error.h"
+
+/* ================================ inputs ================================
+ *
+ * Every input file (model, scenario, cohort, synth spec) is opened through
+ * mkba_input_open, so that all of them refuse the same things the same way:
+ * an input must be a regular file (or a symbolic link to one). A directory,
+ * a named pipe (FIFO), a device (/dev/zero, /dev/tty) or a socket is
+ * refused at once, before a byte is read: a FIFO without a writer would
+ * block the open forever, /dev/zero never ends, and a pipe cannot be read
+ * twice. The path is checked with stat() first (so a device is not even
+ * opened), then opened with O_NONBLOCK (a FIFO put in its place meanwhile
+ * does not block) and checked again on the open descriptor. */
+
+/* Open 'path' for reading. 'what' names what was expected, for the
+ * message ("a CSV file"). Returns NULL and fills *err (MKBA_EIO):
+ * "path: cannot open: <strerror>", "path: is a directory; expected WHAT",
+ * or "path: not a regular file (a FIFO); expected WHAT" (also "a character
+ * device", "a block device", "a socket"). The caller fcloses the stream. */
+FILE *mkba_input_open(const char *path, const char *what, mkba_error *err);
+
+/* The whole of input 'path', read once through mkba_input_open: returns a
+ * buffer of *len bytes plus a terminating NUL (the file may hold NULs
+ * itself; caller frees), or NULL with *err filled (also "path: read
+ * error: <strerror>"). */
+char *mkba_input_read(const char *path, const char *what, size_t *len, mkba_error *err);
+
+/* ============================= output files ============================= */
 
 /* Create directory 'dir' and any missing parents (like mkdir -p), with mode
  * 0777 less the umask. An existing directory is fine. Fails with MKBA_EIO

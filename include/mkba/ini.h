@@ -28,11 +28,14 @@ typedef struct mkba_ini {
     size_t n_sections;
     char **sections;         /* every [section] header, in order (also empty ones) */
     long *section_lines;     /* line of each header */
+    char sha256[65];         /* hex SHA-256 of exactly the bytes parsed */
 } mkba_ini;
 
-/* Read 'path'. Returns NULL and fills *err (file, line) on a syntax error,
- * an over-long line, a duplicate key or section, or an I/O error; also for
- * a directory and a file that is not text (a NUL byte; UTF-16 is named). */
+/* Read 'path', once (mkba_input_read: what is not a regular file, such
+ * as a directory, a FIFO or a device, is refused before any read). Returns
+ * NULL and fills *err (file, line) on a syntax error, an over-long line, a
+ * duplicate key or section, or an I/O error; also for a file that is not
+ * text (a NUL byte; UTF-16 is named). */
 mkba_ini *mkba_ini_read(const char *path, mkba_error *err);
 void mkba_ini_free(mkba_ini *ini); /* NULL is a no-op */
 

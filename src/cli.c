@@ -18,6 +18,7 @@
 #include "mkba/chart.h"
 #include "mkba/cohort.h"
 #include "mkba/error.h"
+#include "mkba/escape.h"
 #include "mkba/estimate.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
@@ -155,10 +156,20 @@ static void print_error(const mkba_error *err)
     fprintf(stderr, "mkba: %s\n", mkba_error_format(err, buf, sizeof buf));
 }
 
+/* printf of 'fmt', whose one conversion is a %s, with 'text' escaped for
+ * the terminal (escape.h): file names and arguments echoed to the user may
+ * hold ESC or CR. */
+static void print_text(FILE *f, const char *fmt, const char *text)
+{
+    char *t = mkba_escape_term_dup(text);
+    fprintf(f, fmt, t);
+    free(t);
+}
+
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
     fprintf(stderr, "mkba: ");
-    fprintf(stderr, fmt, arg);
+    print_text(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'mkba %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
     return EXIT_USAGE;
 }
@@ -624,10 +635,10 @@ static mkba_chart_set *write_charts(const opts *o, const mkba_appraisal *a, mkba
     mkba_chart_opts co = {.lang_nl = o->lang_nl, .gnuplot = NULL, .render = 1};
     mkba_chart_set *set = mkba_chart_write_all(dir, a, &co, err);
     if (set && set->gnuplot_missing)
-        fprintf(stderr,
-                "mkba: gnuplot not found: charts' data and scripts are in %s; install it with: "
-                "sudo apt-get install gnuplot-nox\n",
-                dir);
+        print_text(stderr,
+                   "mkba: gnuplot not found: charts' data and scripts are in %s; install it "
+                   "with: sudo apt-get install gnuplot-nox\n",
+                   dir);
     free(dir);
     return set;
 }
@@ -687,11 +698,12 @@ static mkba_status write_outputs(const opts *o, const mkba_appraisal *a, mkba_ch
 static void print_written(const opts *o, const mkba_chart_set *charts)
 {
     if (o->out)
-        printf("\nTables and results.json written to %s/\n", o->out);
+        print_text(stdout, "\nTables and results.json written to %s/\n", o->out);
     if (charts)
-        printf("Charts written to %s/\n", charts->dir);
+        print_text(stdout, "Charts written to %s/\n", charts->dir);
     if (o->report)
-        printf("%sReport written to %s\n", o->out ? "" : "\n", o->report);
+        print_text(stdout, o->out ? "Report written to %s\n" : "\nReport written to %s\n",
+                   o->report);
 }
 
 /* ======================= Commands ======================= */
@@ -723,8 +735,10 @@ static int cmd_run(int argc, char **argv, int check_only)
         goto out;
     }
     if (check_only) {
+        char *ref = mkba_escape_term_dup(a->scenarios[0].name);
         printf("ok: %zu scenario(s) against '%s', %zu items, %zu effects\n",
-               a->n_scenarios - 1, a->scenarios[0].name, a->n_items, a->n_effects);
+               a->n_scenarios - 1, ref, a->n_items, a->n_effects);
+        free(ref);
     } else {
         mkba_chart_set *charts = NULL;
         if (write_outputs(&o, a, &charts, &err)) {
@@ -810,7 +824,7 @@ static int cmd_sensitivity(int argc, char **argv)
         print_error(&err);
         rc = EXIT_FAIL;
     } else if (!o.quiet) {
-        printf("MKBA: %s\n", a->model_name);
+        print_text(stdout, "MKBA: %s\n", a->model_name);
         mkba_out_print_sens(stdout, a);
         print_written(&o, charts);
     }
@@ -837,9 +851,9 @@ static int cmd_synth(int argc, char **argv)
     mkba_error_clear(&err);
     struct stat spec_st;
     if (stat(o.files[0], &spec_st) == 0 && same_inode(&spec_st, o.out)) {
-        fprintf(stderr, "mkba: %s: is the spec file; --out would overwrite it (give --out "
-                        "another file name)\n",
-                o.out);
+        print_text(stderr, "mkba: %s: is the spec file; --out would overwrite it (give --out "
+                           "another file name)\n",
+                   o.out);
         rc = EXIT_FAIL;
         goto out;
     }
@@ -848,8 +862,10 @@ static int cmd_synth(int argc, char **argv)
         print_error(&err);
         rc = EXIT_FAIL;
     } else {
+        char *path = mkba_escape_term_dup(o.out);
         fprintf(stderr, "mkba: wrote %zu synthetic persons to %s (seed %lu)\n",
-                mkba_synth_rows(s), o.out, o.seed);
+                mkba_synth_rows(s), path, o.seed);
+        free(path);
     }
     mkba_synth_free(s);
 out:

@@ -41,8 +41,8 @@ mkba_status mkba_error_set(mkba_error *err, mkba_status code, const char *file,
  * truncating at a whole character or escape. */
 static void append(char *buf, size_t size, size_t *used, const char *s)
 {
-    mkba_escape_term(buf + *used, size - *used, s);
-    *used += strlen(buf + *used);
+    size_t need = mkba_escape_term(buf + *used, size - *used, s), n = strlen(buf + *used);
+    *used = n < need ? size - 1 : *used + n; /* cut: nothing after it either */
 }
 
 const char *mkba_error_format(const mkba_error *err, char *buf, size_t size)

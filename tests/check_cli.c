@@ -438,6 +438,12 @@ END_TEST
 
 /* ------------------------------------------------------------ hostile text */
 
+/* Write tu_tmp/name. */
+static void put(const char *name, const char *text)
+{
+    free(tu_write(tu_tmp, name, text));
+}
+
 /* 1 if 's' holds a control character that a terminal would act on: a C0
  * control other than the line end, DEL, or a C1 control in UTF-8. */
 static int raw_control(const char *s)
@@ -500,9 +506,9 @@ static const char HOSTILE_MODEL[] =
 
 START_TEST(terminal_gets_controls_escaped)
 {
-    tu_write(tu_tmp, "model.ini", HOSTILE_MODEL);
-    tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nlabel = Ref\x1b[H\nbase = model.ini\n");
-    tu_write(tu_tmp, "project.ini", "[scenario]\nname = =proj\nlabel = Pro\x1b" "c\n"
+    put("model.ini", HOSTILE_MODEL);
+    put("ref.ini", "[scenario]\nname = ref\nlabel = Ref\x1b[H\nbase = model.ini\n");
+    put("project.ini", "[scenario]\nname = =proj\nlabel = Pro\x1b" "c\n"
                                     "base = model.ini\nreference = ref.ini\n[parameters]\non = 1\n");
     char *out, *err;
     const char *args[] = {"run", "project.ini", "--detail", "--draws", "200", "--sensitivity",
@@ -533,9 +539,9 @@ END_TEST
 
 START_TEST(csv_formulas_neutralised)
 {
-    tu_write(tu_tmp, "model.ini", HOSTILE_MODEL);
-    tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
-    tu_write(tu_tmp, "project.ini", "[scenario]\nname = =proj\nbase = model.ini\n"
+    put("model.ini", HOSTILE_MODEL);
+    put("ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    put("project.ini", "[scenario]\nname = =proj\nbase = model.ini\n"
                                     "reference = ref.ini\n[parameters]\non = 1\n");
     char *out, *err;
     const char *args[] = {"run", "project.ini", "--draws", "50", "--out", "res", "--draws-out",
@@ -579,10 +585,10 @@ static void write_big_model(const char *lo_hi, const char *more_items)
                "stakeholder = people\nquantity = on\nprice = p\n%s",
             lo_hi, more_items);
     fclose(f);
-    tu_write(tu_tmp, "model.ini", model);
+    put("model.ini", model);
     free(model);
-    tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
-    tu_write(tu_tmp, "project.ini", "[scenario]\nname = proj\nbase = model.ini\n"
+    put("ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    put("project.ini", "[scenario]\nname = proj\nbase = model.ini\n"
                                     "reference = ref.ini\n[parameters]\non = 1\n");
 }
 

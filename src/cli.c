@@ -18,6 +18,7 @@
 #include "mkba/chart.h"
 #include "mkba/cohort.h"
 #include "mkba/error.h"
+#include "mkba/escape.h"
 #include "mkba/estimate.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
@@ -167,10 +168,20 @@ static void print_warnings(const mkba_appraisal *a)
                 mkba_error_format(&a->warnings[i].at, buf, sizeof buf));
 }
 
+/* printf of 'fmt', whose one conversion is a %s, with 'text' escaped for
+ * the terminal (escape.h): file names and arguments echoed to the user may
+ * hold ESC or CR. */
+static void print_text(FILE *f, const char *fmt, const char *text)
+{
+    char *t = mkba_escape_term_dup(text);
+    fprintf(f, fmt, t);
+    free(t);
+}
+
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
     fprintf(stderr, "mkba: ");
-    fprintf(stderr, fmt, arg);
+    print_text(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'mkba %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
     return EXIT_USAGE;
 }
@@ -614,10 +625,10 @@ static mkba_chart_set *stage_charts(const opts *o, mkba_pub *pub, const mkba_app
     mkba_chart_opts co = {.lang_nl = o->lang_nl, .gnuplot = NULL, .render = 1};
     mkba_chart_set *set = mkba_chart_stage_all(pub, dir, a, &co, err);
     if (set && set->gnuplot_missing)
-        fprintf(stderr,
-                "mkba: gnuplot not found: charts' data and scripts are in %s; install it with: "
-                "sudo apt-get install gnuplot-nox\n",
-                dir);
+        print_text(stderr,
+                   "mkba: gnuplot not found: charts' data and scripts are in %s; install it "
+                   "with: sudo apt-get install gnuplot-nox\n",
+                   dir);
     free(dir);
     return set;
 }
@@ -687,11 +698,12 @@ static mkba_status write_outputs(const opts *o, mkba_pub *pub, const mkba_apprai
 static void print_written(const opts *o, const mkba_chart_set *charts)
 {
     if (o->out)
-        printf("\nTables and results.json written to %s/\n", o->out);
+        print_text(stdout, "\nTables and results.json written to %s/\n", o->out);
     if (charts)
-        printf("Charts written to %s/\n", charts->dir);
+        print_text(stdout, "Charts written to %s/\n", charts->dir);
     if (o->report)
-        printf("%sReport written to %s\n", o->out ? "" : "\n", o->report);
+        print_text(stdout, o->out ? "Report written to %s\n" : "\nReport written to %s\n",
+                   o->report);
 }
 
 /* ======================= Commands ======================= */
@@ -726,8 +738,10 @@ static int cmd_run(int argc, char **argv, int check_only)
     print_warnings(a);
     if (check_only) {
         mkba_pub_abort(pub);
+        char *ref = mkba_escape_term_dup(a->scenarios[0].name);
         printf("ok: %zu scenario(s) against '%s', %zu items, %zu effects\n",
-               a->n_scenarios - 1, a->scenarios[0].name, a->n_items, a->n_effects);
+               a->n_scenarios - 1, ref, a->n_items, a->n_effects);
+        free(ref);
     } else {
         mkba_chart_set *charts = NULL;
         if (write_outputs(&o, pub, a, &charts, &err)) {
@@ -817,7 +831,7 @@ static int cmd_sensitivity(int argc, char **argv)
         print_error(&err);
         rc = EXIT_FAIL;
     } else if (!o.quiet) {
-        printf("MKBA: %s\n", a->model_name);
+        print_text(stdout, "MKBA: %s\n", a->model_name);
         mkba_out_print_sens(stdout, a);
         print_written(&o, charts);
     }
@@ -856,8 +870,10 @@ static int cmd_synth(int argc, char **argv)
         print_error(&err);
         rc = EXIT_FAIL;
     } else {
+        char *path = mkba_escape_term_dup(o.out);
         fprintf(stderr, "mkba: wrote %zu synthetic persons to %s (seed %lu)\n",
-                mkba_synth_rows(s), o.out, o.seed);
+                mkba_synth_rows(s), path, o.seed);
+        free(path);
     }
     mkba_synth_free(s);
 out:

@@ -1,5 +1,6 @@
 /* error.c - filling and formatting mkba_error. */
 #include "mkba/error.h"
+#include "mkba/escape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,15 +36,13 @@ mkba_status mkba_error_set(mkba_error *err, mkba_status code, const char *file,
     return code;
 }
 
-/* Append 's' to buf (capacity size, used bytes *used), truncating. */
+/* Append 's' to buf (capacity size, used bytes *used), escaped for a
+ * terminal (escape.h: a file name or an echoed cell may hold ESC or CR),
+ * truncating at a whole character or escape. */
 static void append(char *buf, size_t size, size_t *used, const char *s)
 {
-    size_t n = strlen(s), room = size - 1 - *used;
-    if (n > room)
-        n = room;
-    memcpy(buf + *used, s, n);
-    *used += n;
-    buf[*used] = '\0';
+    size_t need = mkba_escape_term(buf + *used, size - *used, s), n = strlen(buf + *used);
+    *used = n < need ? size - 1 : *used + n; /* cut: nothing after it either */
 }
 
 const char *mkba_error_format(const mkba_error *err, char *buf, size_t size)

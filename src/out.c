@@ -54,6 +54,7 @@
 
 #include "mkba/appraisal.h"
 #include "mkba/chart.h"
+#include "mkba/escape.h"
 #include "mkba/estimate.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
@@ -173,13 +174,16 @@ void out_cw_sep(out_csvw *w)
 }
 
 /* A text field, quoted per RFC 4180 when it must be; also when it has
- * blanks at either end, which readers (ours too) would otherwise trim. */
+ * blanks at either end, which readers (ours too) would otherwise trim. A
+ * text a spreadsheet would run as a formula (escape.h) is neutralised as
+ * OWASP recommends: quoted, with a single quote before it. */
 void out_cw_text(out_csvw *w, const char *s)
 {
     if (!s)
         s = "";
     size_t n = strlen(s);
-    int quote = strpbrk(s, "\"\r\n") || strchr(s, w->sep) ||
+    int formula = mkba_escape_is_formula(s);
+    int quote = formula || strpbrk(s, "\"\r\n") || strchr(s, w->sep) ||
                 (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'));
     out_cw_sep(w);
     if (!quote) {
@@ -187,6 +191,8 @@ void out_cw_text(out_csvw *w, const char *s)
         return;
     }
     fputc('"', w->fp);
+    if (formula)
+        fputc('\'', w->fp);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', w->fp);
@@ -893,23 +899,56 @@ void out_fmt_amount(char *buf, size_t size, double x)
     buf[o] = '\0';
 }
 
+/* "EUR 1,234": the currency as the terminal shows it (escaped). */
 static void fmt_money(char *buf, size_t size, const char *currency, double x)
 {
     char amount[64];
     out_fmt_amount(amount, sizeof amount, x);
-    snprintf(buf, size, "%s %s", currency && *currency ? currency : "", amount);
+    mkba_escape_term(buf, size, currency);
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, " %s", amount);
 }
 
-/* Ratios to 2 decimals; undefined (NaN) is "n/a". */
+/* Ratios to 2 decimals; undefined (NaN) or overflowed (infinite) is
+ * "n/a". */
 void out_fmt_ratio(char *buf, size_t size, double x)
 {
-    if (isnan(x))
+    if (!isfinite(x))
         snprintf(buf, size, "n/a");
     else if (fabs(x) < 0.005)
         snprintf(buf, size, "0.00"); /* no "-0.00" */
     else
         snprintf(buf, size, "%.2f", x);
     c_point(buf);
+}
+
+void out_fmt_share(char *buf, size_t size, double p)
+{
+    if (!isfinite(p))
+        snprintf(buf, size, "n/a");
+    else
+        snprintf(buf, size, "%.1f%%", 100 * p);
+    c_point(buf);
+}
+
+const char *out_term_text(out_term *t, const char *s)
+{
+    if (!mkba_escape_term_needed(s))
+        return s ? s : "";
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 8;
+        t->s = mkba_xreallocarray(t->s, t->cap, sizeof *t->s);
+    }
+    return t->s[t->n++] = mkba_escape_term_dup(s);
+}
+
+void out_term_free(out_term *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->s[i]);
+    free(t->s);
+    t->s = NULL;
+    t->n = t->cap = 0;
 }
 
 /* Effects: 4 significant digits ("0.01235", "-2.5", "1.2e-05"), but whole
@@ -1019,10 +1058,12 @@ static void ln_flush(line *l, FILE *f)
 }
 
 /* A paragraph wrapped to MAX_WIDTH: the first line indented 'first', the
- * next ones 'rest'. */
-static void print_para(FILE *f, size_t first, size_t rest, const char *text)
+ * next ones 'rest'; escaped for the terminal (escape.h), as it may quote
+ * labels. */
+static void print_para(FILE *f, size_t first, size_t rest, const char *raw)
 {
     line l = {0};
+    char *text = mkba_escape_term_dup(raw);
     const char *p = text;
     size_t indent = first;
     while (p) {
@@ -1035,6 +1076,7 @@ static void print_para(FILE *f, size_t first, size_t rest, const char *text)
         indent = rest;
     }
     free(l.s);
+    free(text);
 }
 
 /* ============================= text tables ============================== */
@@ -1060,8 +1102,8 @@ static void tab_add(table *t, const char *const *cells, int rule)
         t->cell = mkba_xreallocarray(t->cell, t->cap * t->ncols, sizeof *t->cell);
         t->rule = mkba_xrealloc(t->rule, t->cap);
     }
-    for (size_t c = 0; c < t->ncols; c++)
-        t->cell[t->nrows * t->ncols + c] = mkba_xstrdup(cells[c] ? cells[c] : "");
+    for (size_t c = 0; c < t->ncols; c++) /* labels are in cells: escape.h */
+        t->cell[t->nrows * t->ncols + c] = mkba_escape_term_dup(cells[c]);
     t->rule[t->nrows++] = (unsigned char)rule;
 }
 
@@ -1494,7 +1536,9 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
 
 static void print_scenario(FILE *f, const mkba_appraisal *a, size_t s, int detail)
 {
-    char *title = mkba_xasprintf("%s vs %s", scen_label(a, s), scen_label(a, 0));
+    char *raw = mkba_xasprintf("%s vs %s", scen_label(a, s), scen_label(a, 0));
+    char *title = mkba_escape_term_dup(raw); /* measured for the underline */
+    free(raw);
     print_para(f, 0, INDENT, title);
     size_t tw = text_width(title, strlen(title));
     line l = {0};

@@ -38,5 +38,20 @@ int out_write_pair(struct mkba_pub *pub, const char *dir, const char *name, out_
 void out_fmt_amount(char *buf, size_t size, double x);
 /* A ratio with 2 decimals, "n/a" when not finite. */
 void out_fmt_ratio(char *buf, size_t size, double x);
+/* A share 0..1 as a percentage with 1 decimal ("12.3%"), "n/a" when not
+ * finite (no draw to count). */
+void out_fmt_share(char *buf, size_t size, double p);
+
+/* Texts for the terminal report, escaped (escape.h) and kept until
+ * out_term_free: printf calls of the report pass every text from the model
+ * (labels, names, the currency) through out_term_text. */
+typedef struct out_term {
+    char **s;        /* escaped copies, owned */
+    size_t n, cap;
+} out_term;
+/* 's' as the terminal may show it ("" for NULL): 's' itself when nothing
+ * needs escaping, else a copy owned by 't'. */
+const char *out_term_text(out_term *t, const char *s);
+void out_term_free(out_term *t);
 
 #endif

@@ -23,21 +23,35 @@ static const char *holder(const mkba_appraisal *a, size_t k)
     return l && *l ? l : a->stakeholders[k];
 }
 
-static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s)
+/* An effect or its CI bound to 4 significant digits, "n/a" when not
+ * finite. */
+static void fmt_g4(char *buf, size_t size, double x)
+{
+    if (isfinite(x))
+        snprintf(buf, size, "%.4g", x);
+    else
+        snprintf(buf, size, "n/a");
+}
+
+/* Labels, names and the currency reach the terminal through out_term_text
+ * (T): escaped, see escape.h. Every statistic goes through a formatter
+ * that prints "n/a" when it is not finite. */
+static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s, out_term *T)
 {
     const mkba_mc *mc = a->mc;
     fprintf(f, "  %-30s %11s %10s %11s %11s %11s %7s\n", "NPV (saldo)", "Mean", "SD", "P5",
             "P50", "P95", "P(>0)");
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, k)];
-        char m[32], sd[32], p5[32], p50[32], p95[32];
+        char m[32], sd[32], p5[32], p50[32], p95[32], pp[32];
         out_fmt_amount(m, sizeof m, st->mean);
         out_fmt_amount(sd, sizeof sd, st->sd);
         out_fmt_amount(p5, sizeof p5, st->p5);
         out_fmt_amount(p50, sizeof p50, st->p50);
         out_fmt_amount(p95, sizeof p95, st->p95);
-        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %6.1f%%\n", holder(a, k), m, sd, p5,
-                p50, p95, 100 * st->p_positive);
+        out_fmt_share(pp, sizeof pp, st->p_positive);
+        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %7s\n", out_term_text(T, holder(a, k)),
+                m, sd, p5, p50, p95, pp);
     }
     const mkba_stats *soc = &mc->pv_benefits[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *soc_c = &mc->pv_costs[mkba_mc_idx(mc, s, a->n_stakeholders)];
@@ -48,9 +62,10 @@ static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s)
     out_fmt_ratio(r5, sizeof r5, bcr->p5);
     out_fmt_ratio(r50, sizeof r50, bcr->p50);
     out_fmt_ratio(r95, sizeof r95, bcr->p95);
+    const char *cur = out_term_text(T, a->currency);
     fprintf(f, "  Society: PV benefits %s %s, PV costs %s %s on average; B/C P5 %s, P50 %s, "
                "P95 %s.\n",
-            a->currency, b, a->currency, c, r5, r50, r95);
+            cur, b, cur, c, r5, r50, r95);
 }
 
 void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
@@ -58,6 +73,8 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
     const mkba_mc *mc = a->mc;
     if (!mc)
         return;
+    out_term T = {0};
+    const char *cur = out_term_text(&T, a->currency);
     char draws[32];
     out_fmt_amount(draws, sizeof draws, (double)mc->draws);
     fprintf(f, "\nUncertainty (Monte Carlo: %s draws, seed %llu, %d thread%s", draws,
@@ -66,17 +83,23 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         fprintf(f, ", effects from %zu bootstrap replicates", mc->n_boot);
     fprintf(f, "; %.2f s)\n", mc->seconds);
     fprintf(f, "  Amounts in %s; every scenario sees the same draws (common random numbers).\n",
-            a->currency);
+            cur);
     if (mc->n_outcomes && mc->n_boot) {
         fprintf(f, "\n  Effects: analytic and bootstrap 95%% confidence intervals\n");
         fprintf(f, "  %-24s %11s %27s %27s\n", "Effect", "Estimate", "Analytic 95% CI",
                 "Bootstrap 95% CI");
         for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
             const mkba_effect *e = &a->effects[j].e;
-            char an[64], bs[64];
-            snprintf(an, sizeof an, "[%.4g, %.4g]", e->ci_lo, e->ci_hi);
-            snprintf(bs, sizeof bs, "[%.4g, %.4g]", mc->boot_lo[j], mc->boot_hi[j]);
-            fprintf(f, "  %-24.24s %11.4g %27s %27s\n", a->effects[j].name, e->estimate, an, bs);
+            char est[32], lo[32], hi[32], an[72], bs[72];
+            fmt_g4(lo, sizeof lo, e->ci_lo);
+            fmt_g4(hi, sizeof hi, e->ci_hi);
+            snprintf(an, sizeof an, "[%s, %s]", lo, hi);
+            fmt_g4(lo, sizeof lo, mc->boot_lo[j]);
+            fmt_g4(hi, sizeof hi, mc->boot_hi[j]);
+            snprintf(bs, sizeof bs, "[%s, %s]", lo, hi);
+            fmt_g4(est, sizeof est, e->estimate);
+            fprintf(f, "  %-24.24s %11s %27s %27s\n", out_term_text(&T, a->effects[j].name),
+                    est, an, bs);
         }
         if (mc->n_boot_failed)
             fprintf(f, "  %zu bootstrap estimates could not be made (a covariate without "
@@ -84,8 +107,9 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
                     mc->n_boot_failed);
     }
     for (size_t s = 1; s < a->n_scenarios; s++) {
-        fprintf(f, "\n  %s vs %s\n", a->scenarios[s].label, a->scenarios[0].label);
-        print_npv_table(f, a, s);
+        fprintf(f, "\n  %s vs %s\n", out_term_text(&T, a->scenarios[s].label),
+                out_term_text(&T, a->scenarios[0].label));
+        print_npv_table(f, a, s, &T);
     }
     if (a->n_scenarios > 2) {
         /* Scenarios side by side (common random numbers: the columns are
@@ -93,16 +117,17 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         fprintf(f, "\n  Scenarios side by side: society's NPV\n");
         fprintf(f, "  %-14s %10s %10s %10s %6s", "Scenario", "P5", "P50", "P95", "P(>0)");
         for (size_t k = 0; k < a->n_stakeholders; k++)
-            fprintf(f, " %10.10s", a->stakeholders[k]);
+            fprintf(f, " %10.10s", out_term_text(&T, a->stakeholders[k]));
         fputc('\n', f);
         for (size_t s = 1; s < a->n_scenarios; s++) {
             const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)];
-            char p5[32], p50[32], p95[32];
+            char p5[32], p50[32], p95[32], pp[32];
             out_fmt_amount(p5, sizeof p5, st->p5);
             out_fmt_amount(p50, sizeof p50, st->p50);
             out_fmt_amount(p95, sizeof p95, st->p95);
-            fprintf(f, "  %-14.14s %10s %10s %10s %5.1f%%", a->scenarios[s].name, p5, p50, p95,
-                    100 * st->p_positive);
+            out_fmt_share(pp, sizeof pp, st->p_positive);
+            fprintf(f, "  %-14.14s %10s %10s %10s %6s", out_term_text(&T, a->scenarios[s].name),
+                    p5, p50, p95, pp);
             for (size_t k = 0; k < a->n_stakeholders; k++) {
                 char m[32];
                 out_fmt_amount(m, sizeof m, mc->npv[mkba_mc_idx(mc, s, k)].mean);
@@ -122,7 +147,8 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         fprintf(f, "\n  Value of information (society, choosing among %s and the projects):\n"
                    "    best choice on average: %s; EVPI %s %s (what resolving all\n"
                    "    uncertainty would be worth). EVPPI per input (what studying it would be worth):\n",
-                a->scenarios[0].label, a->scenarios[mc->best].label, a->currency, ev);
+                out_term_text(&T, a->scenarios[0].label),
+                out_term_text(&T, a->scenarios[mc->best].label), cur, ev);
         for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
             if (!(mc->evppi[k] > 0.5)) /* only inputs worth at least 1 currency unit */
                 continue;
@@ -130,34 +156,32 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
             out_fmt_amount(e, sizeof e, mc->evppi[k]);
             const char *name = k < mc->n_uncertain ? mc->uncertain_names[k]
                                                    : a->effects[k - mc->n_uncertain].name;
-            fprintf(f, "      %-30.30s %s %s\n", name, a->currency, e);
+            fprintf(f, "      %-30.30s %s %s\n", out_term_text(&T, name), cur, e);
         }
+    } else if (a->n_scenarios > 1 && mc->voi_draws > 0) { /* the VOI sums overflowed */
+        fprintf(f, "\n  Value of information: n/a (society's net benefits are too large to "
+                   "add up).\n");
     }
     fprintf(f, "\n  Chance that benefits exceed costs for society:\n");
-    for (size_t s = 1; s < a->n_scenarios; s++)
-        fprintf(f, "    %s: %.1f%%\n", a->scenarios[s].label,
-                100 * mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)].p_positive);
+    for (size_t s = 1; s < a->n_scenarios; s++) {
+        char pp[32];
+        out_fmt_share(pp, sizeof pp, mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)].p_positive);
+        fprintf(f, "    %s: %s\n", out_term_text(&T, a->scenarios[s].label), pp);
+    }
+    out_term_free(&T);
 }
 
 /* ---- every draw as CSV ---- */
 
-static void csv_name(FILE *fp, const char *a, const char *b, const char *c)
+/* A column name of the draws file, built from model names ("a:b:c"), as
+ * a CSV text cell (quoted, and neutralised when a spreadsheet would run it:
+ * out_cw_text). */
+static void csv_name(out_csvw *w, const char *a, const char *b, const char *c)
 {
-    /* Column names are built from model names; quote when needed. */
-    char buf[600];
-    snprintf(buf, sizeof buf, "%s%s%s%s%s", a, b ? ":" : "", b ? b : "", c ? ":" : "",
-             c ? c : "");
-    if (strpbrk(buf, ",\"\n\r")) {
-        fputc('"', fp);
-        for (const char *p = buf; *p; p++) {
-            if (*p == '"')
-                fputc('"', fp);
-            fputc(*p, fp);
-        }
-        fputc('"', fp);
-    } else {
-        fputs(buf, fp);
-    }
+    char *name = mkba_xasprintf("%s%s%s%s%s", a, b ? ":" : "", b ? b : "", c ? ":" : "",
+                                c ? c : "");
+    out_cw_text(w, name);
+    free(name);
 }
 
 mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim *sim,
@@ -170,25 +194,20 @@ mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim
     if (!fp)
         return err->code ? err->code : MKBA_EIO;
     size_t D = sim->draws, K = sim->n_stakeholders;
-    fputs("draw", fp);
-    for (size_t k = 0; k < sim->n_uncertain; k++) {
-        fputc(',', fp);
-        csv_name(fp, plan->uncertain[k].name, NULL, NULL);
-    }
-    for (size_t j = 0; j < sim->n_outcomes; j++) {
-        fputc(',', fp);
-        csv_name(fp, plan->slot_names[plan->outcome_slots[j]], NULL, NULL);
-    }
+    out_csvw w = {fp, ',', '.', 0};
+    out_cw_text(&w, "draw");
+    for (size_t k = 0; k < sim->n_uncertain; k++)
+        csv_name(&w, plan->uncertain[k].name, NULL, NULL);
+    for (size_t j = 0; j < sim->n_outcomes; j++)
+        csv_name(&w, plan->slot_names[plan->outcome_slots[j]], NULL, NULL);
     for (size_t s = 1; s < sim->n_scenarios; s++)
         for (size_t k = 0; k <= K; k++) {
             const char *who = k == K ? "society" : a->stakeholders[k];
             const char *what[] = {"npv", "pv_benefits", "pv_costs"};
-            for (int m = 0; m < 3; m++) {
-                fputc(',', fp);
-                csv_name(fp, a->scenarios[s].name, who, what[m]);
-            }
+            for (int m = 0; m < 3; m++)
+                csv_name(&w, a->scenarios[s].name, who, what[m]);
         }
-    fputc('\n', fp);
+    out_cw_end(&w);
     for (size_t d = 0; d < D; d++) {
         fprintf(fp, "%zu", d + 1);
         for (size_t k = 0; k < sim->n_uncertain; k++)

@@ -50,8 +50,9 @@ static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *bu
     return buf;
 }
 
-/* The two-way grid: rows input a, columns input b, society's NPV. */
-static void print_grid(FILE *f, const mkba_appraisal *a)
+/* The two-way grid: rows input a, columns input b, society's NPV. Texts
+ * from the model reach the terminal through out_term_text (T, escape.h). */
+static void print_grid(FILE *f, const mkba_appraisal *a, out_term *T)
 {
     const mkba_sens *s = a->sens;
     size_t n = s->grid_steps;
@@ -60,7 +61,8 @@ static void print_grid(FILE *f, const mkba_appraisal *a)
     const char *na = s->inputs[s->grid_a].name, *nb = s->inputs[s->grid_b].name;
     for (size_t sc = 1; sc < s->n_scenarios; sc++) {
         fprintf(f, "\n  Two-way: society's NPV of %s (%s); rows %s, columns %s\n",
-                a->scenarios[sc].label, a->currency, na, nb);
+                out_term_text(T, a->scenarios[sc].label), out_term_text(T, a->currency),
+                out_term_text(T, na), out_term_text(T, nb));
         char buf[32];
         fprintf(f, "  %12s", "");
         for (size_t j = 0; j < n; j++) {
@@ -88,8 +90,17 @@ static void ci(char *buf, size_t size, double lo, double hi)
         snprintf(buf, size, "n/a");
 }
 
+/* A Sobol index to 3 decimals, "n/a" when not finite. */
+static void index3(char *buf, size_t size, double x)
+{
+    if (isfinite(x))
+        snprintf(buf, size, "%.3f", x);
+    else
+        snprintf(buf, size, "n/a");
+}
+
 /* Sobol indices of society's NPV, inputs in tornado order. */
-static void print_sobol(FILE *f, const mkba_appraisal *a)
+static void print_sobol(FILE *f, const mkba_appraisal *a, out_term *T)
 {
     const mkba_sens *s = a->sens;
     const mkba_sobol *so = s->sobol;
@@ -99,15 +110,17 @@ static void print_sobol(FILE *f, const mkba_appraisal *a)
     for (size_t sc = 1; sc < s->n_scenarios; sc++) {
         size_t out = (sc - 1) * (K + 1) + K;
         fprintf(f, "\n  Sobol indices of society's NPV: %s (%zu model evaluations)\n",
-                a->scenarios[sc].label, so->evaluations);
+                out_term_text(T, a->scenarios[sc].label), so->evaluations);
         fprintf(f, "  %-28s %8s %16s %8s %16s\n", "Input", "First", "95% CI", "Total", "95% CI");
         for (size_t r = 0; r < d; r++) {
             size_t i = s->order[sc * s->n_inputs + r];
-            char c1[40], c2[40];
+            char c1[40], c2[40], s1[32], st[32];
             ci(c1, sizeof c1, so->first_lo[out * d + i], so->first_hi[out * d + i]);
             ci(c2, sizeof c2, so->total_lo[out * d + i], so->total_hi[out * d + i]);
-            fprintf(f, "  %-28.28s %8.3f %16s %8.3f %16s\n", s->inputs[i].name,
-                    so->first[out * d + i], c1, so->total[out * d + i], c2);
+            index3(s1, sizeof s1, so->first[out * d + i]);
+            index3(st, sizeof st, so->total[out * d + i]);
+            fprintf(f, "  %-28.28s %8s %16s %8s %16s\n", out_term_text(T, s->inputs[i].name), s1,
+                    c1, st, c2);
         }
     }
     fprintf(f, "\n  First order: the share of the NPV's variance due to the input alone;\n"
@@ -123,12 +136,14 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
     if (!s)
         return;
     size_t K = s->n_stakeholders;
+    out_term T = {0};
     fprintf(f, "\nSensitivity: each input at its P10 and P90, the others at base\n");
     for (size_t sc = 1; sc < s->n_scenarios; sc++) {
         char base[32];
         out_fmt_amount(base, sizeof base, s->npv_base[sc * (K + 1) + K]);
-        fprintf(f, "\n  %s vs %s (society's NPV at base %s %s)\n", a->scenarios[sc].label,
-                a->scenarios[0].label, a->currency, base);
+        fprintf(f, "\n  %s vs %s (society's NPV at base %s %s)\n",
+                out_term_text(&T, a->scenarios[sc].label),
+                out_term_text(&T, a->scenarios[0].label), out_term_text(&T, a->currency), base);
         fprintf(f, "  %-28s %10s %10s %12s %12s %11s  %s\n", "Input (largest swing first)", "P10",
                 "P90", "NPV at P10", "NPV at P90", "Swing", "Break-even value");
         for (size_t r = 0; r < s->n_inputs; r++) {
@@ -142,15 +157,16 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
             out_fmt_amount(a1, sizeof a1, nl);
             out_fmt_amount(a2, sizeof a2, nh);
             out_fmt_amount(sw, sizeof sw, fabs(nh - nl));
-            fprintf(f, "  %-28.28s %10s %10s %12s %12s %11s  %s\n", in->name, lo, hi, a1, a2, sw,
-                    switch_text(s, i, sc, be, sizeof be));
+            fprintf(f, "  %-28.28s %10s %10s %12s %12s %11s  %s\n", out_term_text(&T, in->name),
+                    lo, hi, a1, a2, sw, switch_text(s, i, sc, be, sizeof be));
         }
     }
     fprintf(f, "\n  Break-even value: the input value at which society's NPV is zero, the\n"
                "  others at base. Per stakeholder: swings in sens_tornado.csv, break-even\n"
                "  values in sens_switching.csv (with --out).\n");
-    print_grid(f, a);
-    print_sobol(f, a);
+    print_grid(f, a, &T);
+    print_sobol(f, a, &T);
+    out_term_free(&T);
 }
 
 static void table_tornado(out_csvw *w, const mkba_appraisal *a)

@@ -122,7 +122,7 @@ static void regroup(est_in *e, const double *y)
 }
 
 /* S_j and ST_j of output o on the rows idx[0..N-1] (see sobol.h); returns
- * V. With V == 0 the indices are NaN. */
+ * V. With V == 0 or not finite the indices are NaN. */
 static double estimate(const est_in *e, size_t o, const size_t *idx, double *s, double *st)
 {
     const size_t n = e->n, d = e->d, w = d + 2;
@@ -144,9 +144,11 @@ static double estimate(const est_in *e, size_t o, const size_t *idx, double *s, 
         }
     }
     const double v = ss / (double)(2 * n - 1);
+    /* An overflowed V (outputs near 1e308) would make every index 0: NaN */
+    const int ok = v > 0.0 && isfinite(v);
     for (size_t j = 0; j < d; j++) {
-        s[j] = v > 0.0 ? s[j] / (double)n / v : NAN;
-        st[j] = v > 0.0 ? st[j] / (double)(2 * n) / v : NAN;
+        s[j] = ok ? s[j] / (double)n / v : NAN;
+        st[j] = ok ? st[j] / (double)(2 * n) / v : NAN;
     }
     return v;
 }

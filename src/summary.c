@@ -162,35 +162,67 @@ static void quantiles(double *x, size_t n, double *p5, double *p50, double *p95)
     *p95 = quantile_in(x, n, 0.95, mid, n);
 }
 
-/* Mean and SD (n - 1) by two passes, the second with the correction term
- * of the corrected two-pass algorithm (Chan, Golub & LeVeque 1983). Four
- * running sums in a fixed order: the same bits every time, and about 10x
- * faster than GSL's running-mean recurrence, whose division per value is
- * a long dependency chain. */
-static void mean_sd(const double *x, size_t n, double *mean, double *sd)
+/* Mean and variance (n - 1) of x[i] * scale by two passes, the second with
+ * the correction term of the corrected two-pass algorithm (Chan, Golub &
+ * LeVeque 1983). Four running sums in a fixed order: the same bits every
+ * time, and about 10x faster than GSL's running-mean recurrence, whose
+ * division per value is a long dependency chain. With scale 1 the product
+ * is x[i] itself (exact). A NaN variance stays NaN (fmax would make it 0). */
+static inline void centred_sums(const double *x, size_t n, double scale, double *mean,
+                                double *var)
 {
     double s[4] = {0, 0, 0, 0}, d2[4] = {0, 0, 0, 0}, d1[4] = {0, 0, 0, 0};
     size_t i = 0;
     for (; i + 4 <= n; i += 4)
         for (int j = 0; j < 4; j++)
-            s[j] += x[i + j];
+            s[j] += x[i + j] * scale;
     for (; i < n; i++)
-        s[0] += x[i];
+        s[0] += x[i] * scale;
     double m = ((s[0] + s[1]) + (s[2] + s[3])) / (double)n;
     for (i = 0; i + 4 <= n; i += 4)
         for (int j = 0; j < 4; j++) {
-            double d = x[i + j] - m;
+            double d = x[i + j] * scale - m;
             d1[j] += d;
             d2[j] += d * d;
         }
     for (; i < n; i++) {
-        double d = x[i] - m;
+        double d = x[i] * scale - m;
         d1[0] += d;
         d2[0] += d * d;
     }
     double sum1 = (d1[0] + d1[1]) + (d1[2] + d1[3]), sum2 = (d2[0] + d2[1]) + (d2[2] + d2[3]);
+    double v = (sum2 - sum1 * sum1 / (double)n) / (double)(n - 1);
     *mean = m;
-    *sd = n > 1 ? sqrt(fmax(0, (sum2 - sum1 * sum1 / (double)n) / (double)(n - 1))) : 0;
+    *var = isnan(v) ? v : fmax(0, v);
+}
+
+/* Mean and SD (n - 1) of the finite x[0..n-1]. When a sum overflows
+ * (values near 1e308, or deviations whose squares pass 1e308) the sums are
+ * redone on the values scaled by a power of two that brings the largest
+ * |x| below 1, which is exact, and the results scaled back: a mean and an
+ * SD that are representable are found whatever the sums; an SD that is
+ * not (above DBL_MAX, as for -1.3e308 and 1.3e308) is NaN, never 0 or
+ * infinity. Inputs whose sums do not overflow take the first path alone:
+ * their results are the bits they always were. */
+static void mean_sd(const double *x, size_t n, double *mean, double *sd)
+{
+    double m, v = 0;
+    centred_sums(x, n, 1.0, &m, &v);
+    if (n > 1 ? !isfinite(m) || !isfinite(v) : !isfinite(m)) {
+        double top = 0;
+        for (size_t i = 0; i < n; i++)
+            top = fmax(top, fabs(x[i]));
+        int e;
+        frexp(top, &e); /* top = f 2^e, 0.5 <= f < 1 */
+        centred_sums(x, n, ldexp(1, -e), &m, &v);
+        m = ldexp(m, e);
+        v = ldexp(sqrt(v), e); /* the SD: its square may not be representable */
+        *mean = m;
+        *sd = n > 1 && isfinite(v) ? v : n > 1 ? NAN : 0;
+        return;
+    }
+    *mean = m;
+    *sd = n > 1 ? sqrt(v) : 0;
 }
 
 void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
@@ -351,11 +383,14 @@ static void npv_shape(mkba_mc *mc, size_t s, const double *x, size_t n, double *
                                                    (double)i / (MKBA_MC_CDF - 1));
     double lo = scratch[0], hi = scratch[m - 1];
     double w = hi > lo ? (hi - lo) / MKBA_MC_BINS : 1; /* one value: a single bin */
+    if (!isfinite(w)) /* hi - lo overflowed (draws near -1e308 and 1e308) */
+        w = hi / MKBA_MC_BINS - lo / MKBA_MC_BINS;
     mc->hist_lo[s] = lo;
     mc->hist_width[s] = w;
     for (size_t i = 0; i < m; i++) {
-        size_t b = (size_t)((scratch[i] - lo) / w);
-        h[b < MKBA_MC_BINS ? b : MKBA_MC_BINS - 1]++;
+        /* x - lo may overflow to infinity: the last bin, never a cast of it */
+        double b = (scratch[i] - lo) / w;
+        h[b < MKBA_MC_BINS ? (size_t)b : MKBA_MC_BINS - 1]++;
     }
 }
 
@@ -395,9 +430,10 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
         for (size_t i = 0; i < D; i++) {
             /* A stakeholder whose benefits and costs cancel (an employer paying
              * out the production as wages and taxes) has NPV 0, not rounding
-             * noise that would count as "positive" half of the time. */
+             * noise that would count as "positive" half of the time. An NPV
+             * that overflowed stays infinite (left out, never taken for 0). */
             tmp[i] = b[i] - co[i];
-            if (fabs(tmp[i]) <= 1e-12 * (fabs(b[i]) + fabs(co[i])))
+            if (isfinite(tmp[i]) && fabs(tmp[i]) <= 1e-12 * (fabs(b[i]) + fabs(co[i])))
                 tmp[i] = 0;
         }
         mkba_stats_of(tmp, D, scratch, &mc->npv[c]);

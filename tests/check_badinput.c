@@ -632,6 +632,12 @@ static const bad_case MODEL_CASES[] = {
      "([privacy] min_group = 10), and the item's amounts would give it away. Leave it out of "
      "the item, or lower [privacy] min_group (the outputs then show it, and the counts, "
      "too)\n"},
+    /* The echoed value holds ESC (an OSC sequence that retitles the window),
+     * BEL and the C1 control U+009B (CSI): escaped, never raw (escape.h). */
+    {"a value with terminal control characters",
+     {{"model.ini", "horizon = 2\n", "horizon = 2\x1b]0;owned\x07\xc2\x9b\n"}}, {0}, 1,
+     "mkba: @/model.ini:6: [model] horizon: expected a whole number of years from 1 to 200, got "
+     "'2\\x1b]0;owned\\x07\\x9b'\n"},
 };
 
 START_TEST(model_case)
@@ -682,6 +688,8 @@ static const bad_case SCENARIO_CASES[] = {
      "mkba: @/ref.ini:1: this is a scenario file; a scenario's 'base' must name a model file\n"},
     {"a scenario file that does not exist", {{0}}, {"run", "@/nothere.ini", NULL}, 1,
      "mkba: @/nothere.ini: cannot open: No such file or directory\n"},
+    {"a file name with ESC (clear screen)", {{0}}, {"run", "@/p\x1b[2J.ini", NULL}, 1,
+     "mkba: @/p\\x1b[2J.ini: cannot open: No such file or directory\n"},
     {"no reference alternative", {{"project.ini", "reference = ref.ini\n", ""}}, {0}, 1,
      "mkba: @/project.ini: no reference alternative: add 'reference = FILE' to [scenario] or "
      "pass --reference FILE\n"},
@@ -772,6 +780,8 @@ static const bad_case CLI_CASES[] = {
      "mkba: give one model file\nTry 'mkba estimate --help'.\n"},
     {"synth without --out", {{0}}, {"synth", "@/model.ini", NULL}, 2,
      "mkba: --out FILE is required\nTry 'mkba synth --help'.\n"},
+    {"an option value with a CR", {{0}}, {"run", "@/project.ini", "--seed", "1\r2", NULL}, 2,
+     "mkba: --seed expects a whole number >= 0, got '1\\r2'\nTry 'mkba run --help'.\n"},
 };
 
 START_TEST(cli_case)

@@ -27,6 +27,15 @@ static int run(const char *const *args, char **out, char **err)
     return tu_run(tu_srcdir(), args, out, err);
 }
 
+/* The content of tu_tmp/rel (caller frees); fails the test when absent. */
+static char *read_rel(const char *rel)
+{
+    char *path = tu_path(tu_tmp, rel), *text = tu_read(path);
+    ck_assert_msg(text != NULL, "cannot read %s", path);
+    free(path);
+    return text;
+}
+
 /* Field 'col' (0-based) of the first line of CSV text 'csv' that starts
  * with 'prefix', parsed as a double; aborts the test when absent. */
 static double csv_field(const char *csv, const char *prefix, int col, char sep)
@@ -431,6 +440,214 @@ START_TEST(almere_synth_reproduces_data)
 }
 END_TEST
 
+/* ------------------------------------------------------------ hostile text */
+
+/* Write tu_tmp/name. */
+static void put(const char *name, const char *text)
+{
+    free(tu_write(tu_tmp, name, text));
+}
+
+/* 1 if 's' holds a control character that a terminal would act on: a C0
+ * control other than the line end, DEL, or a C1 control in UTF-8. */
+static int raw_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p < 0x20 && *p != '\n') || *p == 0x7F || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+            return 1;
+    return 0;
+}
+
+/* 1 if 'w' occurs in 's' as a word (no letter either side): "nan", "inf"
+ * but not "information". */
+static int has_word(const char *s, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = strstr(s, w); p; p = strstr(p + 1, w)) {
+        int before = p > s && ((p[-1] | 32) >= 'a' && (p[-1] | 32) <= 'z');
+        int after = (p[n] | 32) >= 'a' && (p[n] | 32) <= 'z';
+        if (!before && !after)
+            return 1;
+    }
+    return 0;
+}
+
+/* The first line of 'text' that contains 'needle' (caller frees), or NULL. */
+static char *line_with(const char *text, const char *needle)
+{
+    const char *at = strstr(text, needle);
+    if (!at)
+        return NULL;
+    const char *b = at, *e = strchr(at, '\n');
+    while (b > text && b[-1] != '\n')
+        b--;
+    size_t n = e ? (size_t)(e - b) : strlen(b);
+    char *l = malloc(n + 1);
+    ck_assert_ptr_nonnull(l);
+    memcpy(l, b, n);
+    l[n] = '\0';
+    return l;
+}
+
+/* A model whose every kind of text holds terminal controls (ESC sequences
+ * that retitle the window, clear the screen, colour; BEL; CR; the C1 CSI)
+ * and whose item labels and scenario name a spreadsheet would run as
+ * formulas. */
+static const char HOSTILE_MODEL[] =
+    "[model]\nname = Evil\x1b]0;pwned\x07 model\nhorizon = 1\nfirst_year = 2020\n"
+    "price_year = 2020\ndiscount_rate = 0\ncurrency = E\x1b[2JUR\nstakeholders = city, people\n"
+    "[stakeholder.city]\nlabel = Ci\x1b[31mty\n"
+    "[cohort]\nn_pilot = 10\nn_control = 10\n"
+    "[effect.eff]\nestimate = 1\nse = 0.1\nlabel = Eff\rect\n"
+    "[param.p]\ndistribution = normal(100, 10)\n"
+    "[parameters]\non = 0\n"
+    "[item.a]\nkind = benefit\nstakeholder = people\nquantity = on * effect.eff\nprice = p\n"
+    "label = =HYPERLINK(\"http://evil\",\"click\")\n"
+    "[item.b]\nkind = cost\nstakeholder = city\nquantity = on\nprice = 20\nlabel = +1\n"
+    "[item.c]\nkind = cost\nstakeholder = city\nquantity = on\nprice = 5\nlabel = -1+2\n"
+    "[item.d]\nkind = cost\nstakeholder = city\nquantity = on\nprice = 5\n"
+    "label = @SUM(A1)\xc2\x9b\n";
+
+START_TEST(terminal_gets_controls_escaped)
+{
+    put("model.ini", HOSTILE_MODEL);
+    put("ref.ini", "[scenario]\nname = ref\nlabel = Ref\x1b[H\nbase = model.ini\n");
+    put("project.ini", "[scenario]\nname = =proj\nlabel = Pro\x1b" "c\n"
+                                    "base = model.ini\nreference = ref.ini\n[parameters]\non = 1\n");
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--detail", "--draws", "200", "--sensitivity",
+                          "--sobol", "0", "--out", "res", "--draws-out", "res/draws.csv", NULL};
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    ck_assert_msg(!raw_control(out), "a raw control character on stdout:\n%s", out);
+    ck_assert_msg(!raw_control(err), "a raw control character on stderr:\n%s", err);
+    /* every kind of text, escaped visibly (escape.h) */
+    const char *shown[] = {"MKBA: Evil\\x1b]0;pwned\\x07 model", "Amounts in E\\x1b[2JUR",
+                           "Ci\\x1b[31mty", "Eff\\rect", "@SUM(A1)\\x9b",
+                           "Pro\\x1bc vs Ref\\x1b[H", "Pro\\x1bc: 100.0%"};
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+        ck_assert_msg(tu_contains(out, shown[i]), "'%s' not in:\n%s", shown[i], out);
+    /* Columns stay aligned: the escape is measured as printed (\x1b is 4
+     * columns), so the row of the escaped label is as long as the header
+     * of the right-aligned stakeholder table. */
+    char *head = line_with(out, "  Stakeholder  "), *row = line_with(out, "  Ci\\x1b[31mty ");
+    ck_assert_ptr_nonnull(head);
+    ck_assert_ptr_nonnull(row);
+    ck_assert_msg(strlen(row) == strlen(head), "misaligned:\n%s\n%s", head, row);
+    /* the scenario title is underlined to its printed width */
+    char *title = line_with(out, "Pro\\x1bc vs Ref\\x1b[H"), *under = line_with(out, "=====");
+    ck_assert_uint_eq(strlen(under), strlen(title));
+    free(head), free(row), free(title), free(under);
+    free(out), free(err);
+}
+END_TEST
+
+START_TEST(csv_formulas_neutralised)
+{
+    put("model.ini", HOSTILE_MODEL);
+    put("ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    put("project.ini", "[scenario]\nname = =proj\nbase = model.ini\n"
+                                    "reference = ref.ini\n[parameters]\non = 1\n");
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--draws", "50", "--out", "res", "--draws-out",
+                          "res/draws.csv", NULL};
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    char *items = read_rel("res/items.csv"), *items_nl = read_rel("res/items_nl.csv");
+    char *summary = read_rel("res/summary.csv"), *draws = read_rel("res/draws.csv");
+    char *effects = read_rel("res/effects.csv");
+    /* OWASP: a quote before the text, the cell quoted (inner quotes
+     * doubled); the scenario name "=proj" too; both dialects */
+    const char *want[] = {
+        "\"'=proj\",a,\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\",benefit,",
+        "\"'=proj\",b,\"'+1\",cost,", "\"'=proj\",c,\"'-1+2\",cost,",
+        "\"'=proj\",d,\"'@SUM(A1)\xc2\x9b\",cost,"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(tu_contains(items, want[i]), "'%s' not in:\n%s", want[i], items);
+    ck_assert_msg(tu_contains(items_nl, "\"'=proj\";b;\"'+1\";cost;") &&
+                      tu_contains(items_nl, "\"'=proj\";c;\"'-1+2\";cost;") &&
+                      tu_contains(items_nl, "\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\";"),
+                  "%s", items_nl);
+    /* numbers are not text: city's NPV 0 - 30 stays -30 (20 + 5 + 5 of costs) */
+    ck_assert_msg(tu_contains(summary, "\"'=proj\",city,0,30,-30,"), "%s", summary);
+    ck_assert_msg(tu_contains(draws, ",\"'=proj:society:npv\","), "%.300s", draws);
+    /* files keep other text as it is (their quoting is theirs): the CR */
+    ck_assert_msg(tu_contains(effects, "\"Eff\rect\""), "%s", effects);
+    free(items), free(items_nl), free(summary), free(draws), free(effects);
+    free(out), free(err);
+}
+END_TEST
+
+/* p ~ uniform(LO, HI) is the benefit of 'people' in the project. */
+static void write_big_model(const char *lo_hi, const char *more_items)
+{
+    char *model = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&model, &n);
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "[model]\nname = big\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
+               "discount_rate = 0\nstakeholders = city, people\n[param.p]\n"
+               "distribution = uniform(%s)\n[parameters]\non = 0\n[item.a]\nkind = benefit\n"
+               "stakeholder = people\nquantity = on\nprice = p\n%s",
+            lo_hi, more_items);
+    fclose(f);
+    put("model.ini", model);
+    free(model);
+    put("ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    put("project.ini", "[scenario]\nname = proj\nbase = model.ini\n"
+                                    "reference = ref.ini\n[parameters]\non = 1\n");
+}
+
+START_TEST(overflowing_draws_never_sd_zero)
+{
+    /* NPV draws ~ uniform(1e307, 1.5e308), all finite, their sum far above
+     * 1.8e308. Mean (1e307 + 1.5e308) / 2 = 8e307, SD 1.4e308 / sqrt(12)
+     * = 4.04e307; with 1000 draws within 5 SE: the mean's SE is 1.28e306,
+     * the SD's 1.4% (uniform kurtosis 1.8: sqrt(0.8 / 4000)). Before: mean
+     * "n/a" and SD "0", Sobol indices "-nan". */
+    write_big_model("1e307, 1.5e308", "");
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--draws", "1000", "--sensitivity", NULL};
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    char *soc = line_with(strstr(out, "P(>0)"), "  Society  ");
+    ck_assert_ptr_nonnull(soc);
+    char mean[32], sd[32];
+    ck_assert_int_eq(sscanf(soc, " Society %31s %31s", mean, sd), 2);
+    ck_assert_msg(strtod(mean, NULL) > 7.36e307 && strtod(mean, NULL) < 8.64e307, "%s", soc);
+    ck_assert_msg(strtod(sd, NULL) > 3.76e307 && strtod(sd, NULL) < 4.33e307, "%s", soc);
+    /* what cannot be computed says n/a: the Sobol indices (V overflows) and
+     * the value of information (its sums overflow) */
+    ck_assert_msg(tu_contains(out, "Value of information: n/a"), "%s", out);
+    ck_assert_msg(!has_word(out, "nan") && !has_word(out, "inf"), "%s", out);
+    free(soc), free(out), free(err);
+}
+END_TEST
+
+START_TEST(overflowed_npv_prints_na)
+{
+    /* Three items of p ~ uniform(7e307, 1e308): society's benefits (3 p,
+     * at least 2.1e308) overflow in every draw, city's (2 p) in some.
+     * Society's NPV has no finite draw: every statistic n/a, never 0 (an
+     * infinite NPV was taken for 0 before, as benefits and costs "cancel")
+     * nor "nan%". */
+    write_big_model("7e307, 1e308", "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on\n"
+                                    "price = p\n[item.c]\nkind = benefit\nstakeholder = city\n"
+                                    "quantity = on\nprice = p\n");
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--draws", "200", NULL};
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    char *soc = line_with(strstr(out, "P(>0)"), "  Society  ");
+    ck_assert_ptr_nonnull(soc);
+    char v[6][32];
+    ck_assert_int_eq(sscanf(soc, " Society %31s %31s %31s %31s %31s %31s", v[0], v[1], v[2], v[3],
+                            v[4], v[5]),
+                     6);
+    for (int i = 0; i < 6; i++)
+        ck_assert_msg(strcmp(v[i], "n/a") == 0, "%s", soc);
+    ck_assert_msg(tu_contains(out, "    proj: n/a\n"), "%s", out);
+    ck_assert_msg(!has_word(out, "nan") && !has_word(out, "inf"), "%s", out);
+    free(soc), free(out), free(err);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -463,6 +680,14 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, mc_same_seed_same_results_any_threads);
     tcase_add_test(tc, mc_bad_options);
     tcase_add_test(tc, sensitivity_command);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("hostile text and overflow");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
+    tcase_add_test(tc, terminal_gets_controls_escaped);
+    tcase_add_test(tc, csv_formulas_neutralised);
+    tcase_add_test(tc, overflowing_draws_never_sd_zero);
+    tcase_add_test(tc, overflowed_npv_prints_na);
     suite_add_tcase(s, tc);
     tc = tcase_create("almere");
     tcase_set_timeout(tc, 300);

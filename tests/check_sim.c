@@ -236,6 +236,46 @@ START_TEST(stats_match_gsl)
 }
 END_TEST
 
+START_TEST(stats_near_overflow)
+{
+    double sc[4];
+    mkba_stats st;
+    /* 1e308, 1.2e308, 1.4e308, 1.6e308: the sum (5.2e308) overflows, the
+     * statistics do not. By hand, in units of 1e308: mean 1.3; deviations
+     * -0.3, -0.1, 0.1, 0.3, squares 0.2 in all, SD sqrt(0.2 / 3) =
+     * 0.2581988897471611; P5 at position 0.15: 1 + 0.15 * 0.2 = 1.03; P50
+     * 1.3; P95 at 2.85: 1.4 + 0.85 * 0.2 = 1.57. Before: mean infinity and
+     * SD 0. */
+    const double big[] = {1e308, 1.2e308, 1.4e308, 1.6e308};
+    mkba_stats_of(big, 4, sc, &st);
+    ck_assert_double_eq_tol(st.mean, 1.3e308, 1e-14 * 1.3e308);
+    ck_assert_double_eq_tol(st.sd, 0.2581988897471611e308, 1e-14 * 0.26e308);
+    ck_assert_double_eq_tol(st.p5, 1.03e308, 1e-14 * 1.03e308);
+    ck_assert_double_eq_tol(st.p50, 1.3e308, 1e-14 * 1.3e308);
+    ck_assert_double_eq_tol(st.p95, 1.57e308, 1e-14 * 1.57e308);
+    ck_assert_double_eq(st.p_positive, 1);
+    /* +-1e200 twice: the squares (1e400) overflow; mean 0, SD
+     * 1e200 sqrt(4 / 3) = 1.1547005383792515e200. Before: infinity. */
+    const double wide[] = {1e200, -1e200, 1e200, -1e200};
+    mkba_stats_of(wide, 4, sc, &st);
+    ck_assert_double_eq(st.mean, 0);
+    ck_assert_double_eq_tol(st.sd, 1.1547005383792515e200, 1e-14 * 1.16e200);
+    /* -1.3e308 and 1.3e308: mean 0, SD 1.3e308 sqrt(2) = 1.84e308, above
+     * the largest double (1.797e308): not representable, NaN (n/a), never 0
+     * or infinity. */
+    const double apart[] = {-1.3e308, 1.3e308};
+    mkba_stats_of(apart, 2, sc, &st);
+    ck_assert_double_eq(st.mean, 0);
+    ck_assert(isnan(st.sd));
+    /* Ordinary values keep their bits: 1, 2, 3, 4 -> mean 2.5, SD
+     * sqrt(5 / 3) exactly as the double computes it. */
+    const double small[] = {1, 2, 3, 4};
+    mkba_stats_of(small, 4, sc, &st);
+    ck_assert_double_eq(st.mean, 2.5);
+    ck_assert_double_eq(st.sd, sqrt(5.0 / 3.0));
+}
+END_TEST
+
 START_TEST(npv_shape_of_uniform)
 {
     /* Society's NPV = x in year 1, x ~ uniform(0, 10): the quantile at p is
@@ -550,6 +590,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, uncertain_dropoff);
     tcase_add_test(tc, given_effect_is_drawn);
     tcase_add_test(tc, stats_match_gsl);
+    tcase_add_test(tc, stats_near_overflow);
     tcase_add_test(tc, block_eval_equals_scalar_eval);
     suite_add_tcase(s, tc);
     tc = tcase_create("reproducibility");

@@ -39,7 +39,10 @@ mkba_status mkba_error_set(mkba_error *err, mkba_status code, const char *file,
     ;
 
 /* Format as "file:line: where: msg" (parts that are empty are left out)
- * into buf. Returns buf. */
+ * into buf, truncated to fit. Control characters (ESC, CR, ...) of every
+ * part come out escaped (\x1b, \r: escape.h), so no message can drive the
+ * terminal it is printed on, whatever file name or cell it quotes; 'err'
+ * itself keeps the text as it was. Returns buf. */
 const char *mkba_error_format(const mkba_error *err, char *buf, size_t size);
 
 #endif

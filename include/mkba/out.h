@@ -5,14 +5,23 @@
  * whole currency units with thousands separators ("1,234,567",
  * "-123,456"; anything that rounds to zero prints as "0", never "-0"),
  * ratios with 2 decimals, a B/C ratio that is undefined (no costs) as
- * "n/a". No person-level data is ever printed (the appraisal holds none).
+ * "n/a"; every statistic that is not finite (no finite draw, a sum beyond
+ * 1.8e308) as "n/a", never "nan", "inf" or 0. Every text from the model
+ * (labels, names, units, the currency) is escaped for the terminal
+ * (escape.h: ESC prints as \x1b, taking 4 columns in the tables). No
+ * person-level data is ever printed (the appraisal holds none).
  *
  * Files. Every number is written at full precision ("%.17g", which reads
  * back to the same double). Each CSV table comes in two dialects: English
  * (',' separator, decimal point) and Dutch (*_nl.csv: ';' separator,
  * decimal comma), same content. A header row comes first; text fields are
  * quoted per RFC 4180 when they contain the separator, a quote, a line
- * break or leading/trailing blanks; lines end in "\n". A NaN is an empty
+ * break or leading/trailing blanks; lines end in "\n". A text field that a
+ * spreadsheet would run as a formula (it starts with '=', '+', '-', '@',
+ * TAB or CR: mkba_escape_is_formula) is neutralised as OWASP recommends: a
+ * single quote before it, and quoted ("'=HYPERLINK(...)"); numbers are not
+ * text (-12.5 stays -12.5). The same holds for the draws file
+ * (mkba_out_write_draws). Other text is written as it is. A NaN is an empty
  * field (spreadsheets read it as missing), +/-infinity is "inf"/"-inf".
  * In results.json NaN and infinity are null. The tables:
  *

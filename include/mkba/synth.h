@@ -40,7 +40,11 @@ void mkba_synth_free(mkba_synth *s); /* NULL is a no-op */
  * less the umask, is written, synced and renamed over 'out_path'). On
  * failure returns MKBA_EIO ("cannot write: <reason>"), MKBA_EINVAL (seed
  * out of range) or MKBA_ENUM (a drawn value is not finite), fills *err,
- * and leaves neither the temporary file nor a new 'out_path' behind. */
+ * and leaves neither the temporary file nor a new 'out_path' behind.
+ * Levels and group names are written as the spec gives them, also one
+ * that starts with '=' or '-': the file is an input for mkba, whose cells
+ * are data (a leading quote, as out.h puts before formula-like text, would
+ * change them), and all of it comes from the user's own spec. */
 mkba_status mkba_synth_write(const mkba_synth *s, unsigned long seed,
                              const char *out_path, mkba_error *err);
 

@@ -1,0 +1,109 @@
+/* escape.c - terminal escaping of control characters and the spreadsheet
+ * formula test (rules: escape.h). */
+#include "mkba/escape.h"
+
+#include <string.h>
+
+#include "mkba/mem.h"
+
+/* Bytes of the valid UTF-8 character at s (1 to 4), or 0 when s does not
+ * start one (a stray continuation byte, an overlong form, a surrogate, a
+ * code point above U+10FFFF, a sequence cut short). RFC 3629, table 3-7
+ * of the Unicode standard. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char b = s[0];
+    if (b < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+    if (b >= 0xC2 && b <= 0xDF)
+        n = 2;
+    else if (b >= 0xE0 && b <= 0xEF)
+        n = 3, lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
+    else if (b >= 0xF0 && b <= 0xF4)
+        n = 4, lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
+    else
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+/* The escape of the character or byte at s into esc (room for 5), its
+ * length in the input in *len; returns 0 (esc untouched) when it is kept
+ * as it is. */
+static int escape_at(const unsigned char *s, size_t *len, char esc[5])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = utf8_len(s);
+    unsigned code;
+    if (n == 0)
+        code = s[0], n = 1; /* not UTF-8: the byte itself */
+    else if (n == 1 && (s[0] < 0x20 || s[0] == 0x7F))
+        code = s[0];
+    else if (n == 2 && s[0] == 0xC2 && s[1] <= 0x9F)
+        code = s[1]; /* U+0080..U+009F */
+    else {
+        *len = n;
+        return 0;
+    }
+    *len = n;
+    esc[0] = '\\';
+    if (code == '\t' || code == '\n' || code == '\r') {
+        esc[1] = code == '\t' ? 't' : code == '\n' ? 'n' : 'r';
+        esc[2] = '\0';
+    } else {
+        esc[1] = 'x';
+        esc[2] = hex[code >> 4];
+        esc[3] = hex[code & 0xF];
+        esc[4] = '\0';
+    }
+    return 1;
+}
+
+size_t mkba_escape_term(char *dst, size_t size, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t used = 0, need = 0;
+    int cut = 0; /* a piece did not fit: write no more */
+    while (*p) {
+        char esc[5];
+        size_t len;
+        const char *piece = (const char *)p;
+        size_t n = escape_at(p, &len, esc) ? strlen(piece = esc) : len;
+        if (!cut && used + n < size) {
+            memcpy(dst + used, piece, n);
+            used += n;
+        } else {
+            cut = 1;
+        }
+        need += n;
+        p += len;
+    }
+    if (size)
+        dst[used] = '\0';
+    return need;
+}
+
+char *mkba_escape_term_dup(const char *s)
+{
+    size_t n = mkba_escape_term(NULL, 0, s);
+    char *t = mkba_xmalloc(n + 1);
+    mkba_escape_term(t, n + 1, s);
+    return t;
+}
+
+int mkba_escape_term_needed(const char *s)
+{
+    return s && mkba_escape_term(NULL, 0, s) != strlen(s);
+}
+
+int mkba_escape_is_formula(const char *s)
+{
+    return s && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+                 s[0] == '\r');
+}

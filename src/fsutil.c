@@ -125,12 +125,16 @@ char *mkba_input_read(const char *path, const char *what, size_t *len, mkba_erro
 /* ============================== mkdir -p ================================ */
 
 /* Make one directory; an existing directory (also one we may not write,
- * such as "/") is success. Returns 0 or -1 with errno set. */
-static int make_one(const char *dir)
+ * such as "/") is success. Returns 0 or -1 with errno set; 'made' hears
+ * of a directory this call created. */
+static int make_one(const char *dir, void (*made)(const char *, void *), void *ctx)
 {
     struct stat st;
-    if (mkdir(dir, 0777) == 0)
+    if (mkdir(dir, 0777) == 0) {
+        if (made)
+            made(dir, ctx);
         return 0;
+    }
     int e = errno;
     if (stat(dir, &st) == 0) {
         if (S_ISDIR(st.st_mode))
@@ -143,6 +147,12 @@ static int make_one(const char *dir)
 
 mkba_status mkba_mkdir_p(const char *dir, mkba_error *err)
 {
+    return mkba_mkdir_p_made(dir, NULL, NULL, err);
+}
+
+mkba_status mkba_mkdir_p_made(const char *dir, void (*made)(const char *dir, void *ctx),
+                              void *ctx, mkba_error *err)
+{
     if (!dir || !*dir)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "empty directory name");
     char *p = mkba_xstrdup(dir);
@@ -154,7 +164,7 @@ mkba_status mkba_mkdir_p(const char *dir, mkba_error *err)
             continue;
         char c = *s;
         *s = '\0';
-        if (make_one(p) != 0) {
+        if (make_one(p, made, ctx) != 0) {
             st = mkba_error_set(err, MKBA_EIO, dir, 0, NULL, "cannot create directory: %s",
                                 strerror(errno));
             break;

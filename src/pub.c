@@ -280,40 +280,20 @@ mkba_status mkba_pub_guard_dir(mkba_pub *p, const char *dir, int (*owns)(const c
 
 /* ============================ directories ============================== */
 
+static void made_dir(const char *dir, void *pub)
+{
+    mkba_pub *p = pub;
+    PUSH(p->made, p->n_made, mkba_xstrdup(dir));
+}
+
 mkba_status mkba_pub_mkdir(mkba_pub *p, const char *dir, int no_link, mkba_error *err)
 {
     struct stat st;
-    if (!dir || !*dir)
-        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "empty directory name");
-    if (no_link && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+    if (dir && no_link && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
         return mkba_error_set(err, MKBA_EINVAL, dir, 0, NULL,
                               "is a symbolic link; mkba does not write through it (remove the "
                               "link, or write the results to another directory)");
-    char *d = mkba_xstrdup(dir);
-    mkba_status rc = MKBA_OK;
-    /* Each prefix ending before a '/', then the whole path; p + 1 skips the
-     * root of an absolute path. */
-    for (char *s = d + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(d, 0777) == 0) {
-            PUSH(p->made, p->n_made, mkba_xstrdup(d));
-        } else {
-            int e = errno;
-            if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode)) {
-                rc = mkba_error_set(err, MKBA_EIO, dir, 0, NULL, "cannot create directory: %s",
-                                    strerror(stat(d, &st) == 0 ? ENOTDIR : e));
-                break;
-            }
-        }
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(d);
-    return rc;
+    return mkba_mkdir_p_made(dir, made_dir, p, err);
 }
 
 void mkba_pub_private(mkba_pub *p, const char *dir)

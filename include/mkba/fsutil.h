@@ -48,6 +48,10 @@ char *mkba_input_read(const char *path, const char *what, size_t *len, mkba_erro
  * ("dir: cannot create directory: Not a directory") when a component is a
  * regular file or cannot be created, and with MKBA_EINVAL for "". */
 mkba_status mkba_mkdir_p(const char *dir, mkba_error *err);
+/* The same, calling made(path, ctx) for each directory it creates, parents
+ * first (pub.h removes them again when a run publishes nothing). */
+mkba_status mkba_mkdir_p_made(const char *dir, void (*made)(const char *dir, void *ctx),
+                              void *ctx, mkba_error *err);
 
 /* The directory part of 'path': "." when it has no '/', "/" for "/x"
  * (caller frees). */

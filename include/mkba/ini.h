@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "mkba/error.h"
+#include "mkba/strmap.h"
 
 typedef struct mkba_ini_entry {
     char *section;   /* "" for keys before any section header */
@@ -28,6 +29,10 @@ typedef struct mkba_ini {
     size_t n_sections;
     char **sections;         /* every [section] header, in order (also empty ones) */
     long *section_lines;     /* line of each header */
+    size_t *section_first;   /* a section's entries are contiguous: its first */
+    size_t *section_n;       /* and their count */
+    mkba_strmap *entry_index;   /* "section\nkey" -> entry */
+    mkba_strmap *section_index; /* section -> index in sections */
 } mkba_ini;
 
 /* Read 'path'. Returns NULL and fills *err (file, line) on a syntax error,
@@ -36,9 +41,14 @@ typedef struct mkba_ini {
 mkba_ini *mkba_ini_read(const char *path, mkba_error *err);
 void mkba_ini_free(mkba_ini *ini); /* NULL is a no-op */
 
-/* The entry for (section, key), or NULL. */
+/* The entry for (section, key), or NULL. Lookups by name are hashed, so
+ * a file of 100,000 sections reads in linear time. */
 mkba_ini_entry *mkba_ini_get(const mkba_ini *ini, const char *section, const char *key);
 /* Line of [section], or 0 if the file has no such section. */
 long mkba_ini_section_line(const mkba_ini *ini, const char *section);
+/* The entries of [section] (contiguous, in file order): their count, and
+ * the first in *first (NULL when there are none). */
+size_t mkba_ini_section_entries(const mkba_ini *ini, const char *section,
+                                mkba_ini_entry **first);
 
 #endif

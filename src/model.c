@@ -225,7 +225,7 @@ static int is_name(const char *s)
 }
 
 /* Parse a whole string as a finite double (C locale, '.' decimal). */
-static int parse_double(const char *s, double *out)
+static int parse_plain_double(const char *s, double *out)
 {
     char *end;
     errno = 0;
@@ -237,6 +237,17 @@ static int parse_double(const char *s, double *out)
     *out = v;
     return 1;
 }
+
+/* The same, but not a number that looks grouped in thousands ("1.350":
+ * see mkba_number_grouping). */
+static int parse_double(const char *s, double *out)
+{
+    return mkba_number_grouping(s, NULL) == MKBA_OK && parse_plain_double(s, out);
+}
+
+/* An error for v's text if it holds a number that looks grouped in
+ * thousands, else MKBA_OK. */
+static mkba_status grouping_error(const rawval *v, mkba_error *err);
 
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
@@ -418,6 +429,15 @@ static const char *closest(const char *word, const char *const *cands)
     return n.best;
 }
 
+static mkba_status grouping_error(const rawval *v, mkba_error *err)
+{
+    mkba_error e2;
+    mkba_error_clear(&e2);
+    if (mkba_number_grouping(v->text, &e2) == MKBA_OK)
+        return MKBA_OK;
+    return raw_error(err, v, "%s", e2.msg);
+}
+
 /* An error for a key that comes before any [section] header. */
 static mkba_status outside_section(const mkba_ini *ini, mkba_error *err)
 {
@@ -490,7 +510,7 @@ static int parse_rate_value(const char *s, double *r)
     int pct = s[n - 1] == '%';
     memcpy(buf, s, n - (size_t)pct);
     buf[n - (size_t)pct] = '\0';
-    if (!parse_double(buf, r))
+    if (!parse_plain_double(buf, r)) /* "2.250%" is no thousand: the range is checked */
         return 0;
     if (pct)
         *r /= 100.0;
@@ -897,6 +917,9 @@ static mkba_status read_range(const mkba_ini *ini, const char *sec, mkba_var_typ
         if (t == MKBA_VAR_BINARY || t == MKBA_VAR_CATEGORY)
             return raw_error(err, &v, "'%s' applies to number and nonneg columns only",
                              keys[i]);
+        mkba_status st = grouping_error(&v, err);
+        if (st)
+            return st;
         if (!parse_double(v.text, val[i]))
             return raw_error(err, &v, "expected a number, got '%s'", v.text);
         *has[i] = 1;
@@ -1024,6 +1047,8 @@ static mkba_status read_given_effect(mkba_model *m, const char *sec, const char 
     double ev, sv = 0;
     if (!est.text)
         return raw_error(err, &s, "missing key 'estimate'");
+    if ((st = grouping_error(&est, err)) || (se.text && (st = grouping_error(&se, err))))
+        return st;
     if (!parse_double(est.text, &ev))
         return raw_error(err, &est, "expected a number, got '%s'", est.text);
     if (se.text && (!parse_double(se.text, &sv) || sv < 0))

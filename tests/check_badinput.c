@@ -453,6 +453,34 @@ static const bad_case MODEL_CASES[] = {
     {"a decimal comma in an expression", {{"model.ini", "price = 900", "price = 900,5"}}, {0}, 1,
      "mkba: @/model.ini:35: [item.work] price: unexpected ',' after a complete expression (use "
      "'.' as the decimal point), at column 4\n"},
+    {"a Dutch thousands separator in a price", {{"model.ini", "price = 900", "price = 1.350"}},
+     {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: '1.350' looks like a number with '.' between "
+     "thousands: write 1350 if '.' separates thousands, or 1.3500 if it is the decimal point, "
+     "at column 1\n"},
+    {"two Dutch thousands separators in a parameter",
+     {{"model.ini", "on = 0\n", "on = 0\nbudget = 2 * 1.350.000\n"}}, {0}, 1,
+     "mkba: @/model.ini:30: [parameters] budget: '1.350.000' looks like a number with '.' "
+     "between thousands: write 1350000 (without separators), at column 5\n"},
+    {"a Dutch thousands separator in a distribution",
+     {{"model.ini", "", "[param.cost]\nvalue = 1000\ndistribution = pert(800, 1.000, 12.500)\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: [param.cost] distribution: '1.000' looks like a number with '.' "
+     "between thousands: write 1000 if '.' separates thousands, or 1.0000 if it is the decimal "
+     "point\n"},
+    {"a Dutch thousands separator in a scenario",
+     {{"project.ini", "on = 1\n", "on = 1.000\n"}}, {0}, 1,
+     "mkba: @/project.ini:7: [parameters] on: '1.000' looks like a number with '.' between "
+     "thousands: write 1000 if '.' separates thousands, or 1.0000 if it is the decimal point, at "
+     "column 1\n"},
+    {"a thousands separator ',' in a price", {{"model.ini", "price = 900", "price = 1,350"}},
+     {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: unexpected ',' after a complete expression (write "
+     "1350 if ',' separates thousands, or 1.35 if it is a decimal comma), at column 2\n"},
+    {"two thousands separators ',' in a price",
+     {{"model.ini", "price = 900", "price = 1,350,000"}}, {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: unexpected ',' after a complete expression (write "
+     "1350000 without separators), at column 2\n"},
     {"an unknown section, with a hint", {{"model.ini", "", "[parm.a]\nvalue = 1\n"}}, {0}, 1,
      "mkba: @/model.ini:54: [parm.a]: unknown section [parm.a] (known: [model], [cohort], "
      "[parameters], [correlations], [simulation], [privacy], [stakeholder.NAME], "

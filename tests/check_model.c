@@ -366,6 +366,25 @@ START_TEST(error_unknown_name)
 }
 END_TEST
 
+START_TEST(error_thousands_separator)
+{
+    /* A given effect, a parameter value with its distribution (the range
+     * check of the value must not read 1.350 as 1.35 first), and an item. */
+    expect_error("[parameters]\non = 0\n[effect.g]\nestimate = 1.350\nse = 1\n", NULL, 12,
+                 "[effect.g] estimate",
+                 "'1.350' looks like a number with '.' between thousands: write 1350 if '.' "
+                 "separates thousands, or 1.3500 if it is the decimal point");
+    expect_error("[parameters]\non = 0\n[param.c]\nvalue = 1.350\ndistribution = "
+                 "uniform(1, 2)\n",
+                 NULL, 12, "[param.c] value", "'1.350' looks like a number");
+    expect_error("[parameters]\non = 0\n[item.b]\nkind = benefit\nstakeholder = city\n"
+                 "quantity = on * 12.500.000\n",
+                 NULL, 14, "[item.b] quantity",
+                 "'12.500.000' looks like a number with '.' between thousands: write 12500000 "
+                 "(without separators)");
+}
+END_TEST
+
 START_TEST(error_cycle)
 {
     expect_error("[parameters]\non = 0\na = b + 1\nb = a * 2\n", NULL, -1, NULL,
@@ -736,6 +755,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, error_unknown_section);
     tcase_add_test(tc, error_unknown_name);
     tcase_add_test(tc, error_cycle);
+    tcase_add_test(tc, error_thousands_separator);
     tcase_add_test(tc, error_division_by_zero);
     tcase_add_test(tc, error_unknown_stakeholder);
     tcase_add_test(tc, error_years_beyond_horizon);

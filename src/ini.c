@@ -17,6 +17,9 @@ typedef struct reader {
     int continuation;   /* the last line began with blanks (a continuation) */
     long header_line;   /* line of the latest '[section]' header */
     int too_long;       /* line number of an over-long line, 0 if none */
+    long bad_utf8;      /* line with bytes that are not UTF-8, 0 if none */
+    size_t bad_col;     /* 0-based column of the first such byte */
+    unsigned char bad_byte;
     int io_error;
 } reader;
 
@@ -50,6 +53,13 @@ static char *read_line(char *buf, int size, void *stream)
             ;
         buf[0] = '\0';
         return buf;
+    }
+    size_t ok = mkba_utf8_check(buf, len);
+    if (ok < len) { /* stop reading: nothing after it is parsed */
+        rd->bad_utf8 = rd->line;
+        rd->bad_col = ok;
+        rd->bad_byte = (unsigned char)buf[ok];
+        return NULL;
     }
     rd->continuation = len > 0 && (buf[0] == ' ' || buf[0] == '\t');
     const char *p = buf;
@@ -162,6 +172,44 @@ static int on_entry(void *user, const char *section, const char *key, const char
     return 1;
 }
 
+size_t mkba_utf8_check(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
+        if (c < 0x80)
+            len = 1;
+        else if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0)
+                lo = 0xA0; /* overlong below */
+            else if (c == 0xED)
+                hi = 0x9F; /* surrogates above */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F; /* beyond U+10FFFF above */
+        } else
+            return i;
+        if (len > n - i)
+            return i;
+        for (size_t k = 1; k < len; k++) {
+            unsigned b = u[i + k];
+            if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
+                return i;
+        }
+        i += len;
+    }
+    return n;
+}
+
 /* Is 'fp' a text file? A directory, a UTF-16 file or binary data (a NUL
  * byte) would otherwise give a baffling syntax error, or none. Leaves 'fp'
  * at its start. */
@@ -215,6 +263,13 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     fclose(fp);
     if (rd.io_error) {
         mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error");
+    } else if (rd.bad_utf8 && !b.failed && (!rd.too_long || rd.bad_utf8 < rd.too_long)) {
+        char where[32];
+        snprintf(where, sizeof where, "column %zu", rd.bad_col + 1);
+        mkba_error_set(err, MKBA_EPARSE, path, rd.bad_utf8, where,
+                       "byte 0x%02X is not UTF-8 text; save the file as UTF-8 (it may be "
+                       "Latin-1 or Windows-1252)",
+                       rd.bad_byte);
     } else if (rd.too_long) {
         mkba_error_set(err, MKBA_EPARSE, path, rd.too_long, NULL,
                        "line longer than %d characters; continue a long value on the "
@@ -226,7 +281,7 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     } else if (!b.failed && rc < 0) {
         mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot read");
     }
-    if (b.failed || rd.io_error || rd.too_long || rc != 0) {
+    if (b.failed || rd.io_error || rd.too_long || rd.bad_utf8 || rc != 0) {
         mkba_ini_free(ini);
         return NULL;
     }

@@ -2041,7 +2041,7 @@ static void layout_slots(mkba_model *m)
     m->slot_params = m->n_slots;
     for (size_t k = 0; k < m->n_scen; k++)
         for (size_t i = 0; i < m->scen[k].n_params; i++)
-            if (slot_of(m, m->scen[k].params[i].name) < 0) /* a parameter is no other slot's name */
+            if (slot_of(m, m->scen[k].params[i].name) < 0) /* not a count's or effect's name */
                 add_slot(m, m->scen[k].params[i].name, NAN);
 }
 

@@ -147,9 +147,11 @@ static void bench(const char *dir, const char *name, int chain, const char *titl
     double tc = binary_seconds(check), tr = binary_seconds(run);
     printf("%s\n", title);
     printf("  open + evaluate (library, best of 3): %8.3f s\n", lib);
-    printf("  mkba check:                           %8.3f s   reproduce: build-bench/mkba check %s\n",
+    printf("  mkba check:                           %8.3f s\n"
+           "    reproduce: build-bench/mkba check %s\n",
            tc, project);
-    printf("  mkba run -q:                          %8.3f s   reproduce: build-bench/mkba run -q %s\n",
+    printf("  mkba run -q:                          %8.3f s\n"
+           "    reproduce: build-bench/mkba run -q %s\n",
            tr, project);
 }
 

@@ -481,6 +481,41 @@ static const bad_case MODEL_CASES[] = {
      {{"model.ini", "price = 900", "price = 1,350,000"}}, {0}, 1,
      "mkba: @/model.ini:35: [item.work] price: unexpected ',' after a complete expression (write "
      "1350000 without separators), at column 2\n"},
+    {"a Latin-1 label (not UTF-8)",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = caf\xE9" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 12: byte 0xE9 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"an overlong encoding of '/'",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = a\xC0\xAF" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 10: byte 0xC0 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a UTF-16 surrogate in UTF-8",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = a\xED\xA0\x80" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 10: byte 0xED is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a byte above F4",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = a\xF5\x80\x80\x80" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 10: byte 0xF5 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a sequence cut short at the end of the line",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = euro \xE2\x82" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 14: byte 0xE2 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a continuation byte with no lead",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = a\x80" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 10: byte 0x80 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a Latin-1 scenario",
+     {{"project.ini", "label = The project", "label = The proj\xE9" "ct"}},
+     {0}, 1,
+     "mkba: @/project.ini:3: column 17: byte 0xE9 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
     {"an unknown section, with a hint", {{"model.ini", "", "[parm.a]\nvalue = 1\n"}}, {0}, 1,
      "mkba: @/model.ini:54: [parm.a]: unknown section [parm.a] (known: [model], [cohort], "
      "[parameters], [correlations], [simulation], [privacy], [stakeholder.NAME], "

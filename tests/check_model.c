@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/ini.h"
 #include "mkba/model.h"
 #include "testutil.h"
 
@@ -385,6 +386,44 @@ START_TEST(error_thousands_separator)
 }
 END_TEST
 
+START_TEST(utf8_check_and_bom)
+{
+    /* Valid: ASCII, e-acute (C3 A9), the euro sign (E2 82 AC), U+D7FF
+     * (ED 9F BF, just below the surrogates), U+1D11E (F0 9D 84 9E), and
+     * U+10FFFF (F4 8F BF BF), the last code point. */
+    const char ok[] = "a \xC3\xA9 \xE2\x82\xAC \xED\x9F\xBF \xF0\x9D\x84\x9E \xF4\x8F\xBF\xBF";
+    ck_assert_uint_eq(mkba_utf8_check(ok, sizeof ok - 1), sizeof ok - 1);
+    /* Invalid, each after "ab": the offset of the bad lead byte is 2. */
+    const char *bad[] = {"ab\xC0\xAF",         /* overlong '/' */
+                         "ab\xE0\x80\xAF",     /* overlong 3-byte */
+                         "ab\xF0\x80\x80\xAF", /* overlong 4-byte */
+                         "ab\xED\xA0\x80",     /* surrogate U+D800 */
+                         "ab\xF4\x90\x80\x80", /* beyond U+10FFFF */
+                         "ab\xF5\x80\x80\x80", /* F5 never starts a sequence */
+                         "ab\xFF",
+                         "ab\x80",             /* a continuation without a lead */
+                         "ab\xE2\x82",         /* cut short */
+                         "ab\xC3" "A"};        /* a lead byte, then ASCII */
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(mkba_utf8_check(bad[i], strlen(bad[i])) == 2, "case %zu", i);
+    /* A byte order mark at the start of the model is fine. */
+    size_t n = strlen(BASE_HEAD) + 64;
+    char *text = malloc(n);
+    snprintf(text, n, "\xEF\xBB\xBF%s[parameters]\non = 0\n", BASE_HEAD);
+    char *model = tu_write(dir, "model.ini", text);
+    char *scen = tu_write(dir, "project.ini", PROJECT_ON);
+    const char *proj[] = {scen};
+    mkba_error err;
+    mkba_appraisal *a = appraise(model, 1, proj, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_str_eq(a->model_name, "test");
+    mkba_appraisal_free(a);
+    free(text);
+    free(model);
+    free(scen);
+}
+END_TEST
+
 START_TEST(error_cycle)
 {
     expect_error("[parameters]\non = 0\na = b + 1\nb = a * 2\n", NULL, -1, NULL,
@@ -755,6 +794,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, error_unknown_section);
     tcase_add_test(tc, error_unknown_name);
     tcase_add_test(tc, error_cycle);
+    tcase_add_test(tc, utf8_check_and_bom);
     tcase_add_test(tc, error_thousands_separator);
     tcase_add_test(tc, error_division_by_zero);
     tcase_add_test(tc, error_unknown_stakeholder);

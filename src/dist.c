@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/expr.h"
 #include "mkba/mem.h"
 
 /* z of the normal's 95th percentile: a 90% interval 'a to b' spans
@@ -743,6 +744,8 @@ static mkba_status parse_text(parser *p, mkba_dist *d)
 mkba_status mkba_dist_parse(const char *text, mkba_dist *d, mkba_error *err)
 {
     mkba_dist_fixed(d, 0.0);
+    if (mkba_number_grouping(text, err) != MKBA_OK) /* "normal(1.350, 100)" */
+        return MKBA_EPARSE;
     parser p;
     memset(&p, 0, sizeof p);
     p.lx.s = text ? text : "";

@@ -857,6 +857,51 @@ static void collect_deps(mkba_expr *e)
 
 /* ============================= Public API ============================= */
 
+/* The hint for a ',' at s[i] after a complete expression. Between digits
+ * it is a decimal comma ("2,25"), or with exactly three digits after it
+ * ("1,350") maybe a thousands separator: then both readings are named. */
+static void comma_hint(const char *s, size_t i, int decimal_comma, char *buf, size_t size)
+{
+    size_t a = i, b = i + 1;
+    buf[0] = '\0';
+    if (!decimal_comma)
+        return;
+    while (a > 0 && is_digit(s[a - 1]))
+        a--;
+    while (is_digit(s[b]))
+        b++;
+    if (b - i - 1 != 3 || (a > 0 && (is_name_char(s[a - 1]) || s[a - 1] == '.')) ||
+        is_name_char(s[b]) || s[b] == '.' || i - a > 3 || s[a] == '0') {
+        snprintf(buf, size, " (use '.' as the decimal point)");
+        return;
+    }
+    if (s[b] == ',' && is_digit(s[b + 1])) { /* "1,350,000": thousands only */
+        char digits[64];
+        size_t k = 0;
+        for (size_t j = a; (is_digit(s[j]) || (s[j] == ',' && is_digit(s[j + 1]))) &&
+                           k + 1 < sizeof digits;
+             j++)
+            if (s[j] != ',')
+                digits[k++] = s[j];
+        digits[k] = '\0';
+        snprintf(buf, size, " (write %s without separators)", digits);
+        return;
+    }
+    /* The decimal reading, written so that it does not look grouped:
+     * 1,350 -> 1.35; 1,355 -> 1.3550; 1,000 -> 1. */
+    char frac[8];
+    size_t nf = 3;
+    memcpy(frac, s + i + 1, 3);
+    while (nf > 0 && frac[nf - 1] == '0')
+        nf--;
+    frac[nf] = '\0';
+    if (nf == 3)
+        strcat(frac, "0");
+    snprintf(buf, size, " (write %.*s%.3s if ',' separates thousands, or %.*s%s%s if it is a "
+                        "decimal comma)",
+             (int)(i - a), s + a, s + i + 1, (int)(i - a), s + a, nf ? "." : "", frac);
+}
+
 /* Parse the whole source into p's tree; returns the root or NONE. */
 static size_t parse_all(parser *p)
 {
@@ -873,11 +918,68 @@ static size_t parse_all(parser *p)
         size_t i = p->tok_pos;
         int decimal_comma = p->tok == T_COMMA && i > 0 && is_digit(s[i - 1]) &&
                             is_digit(s[i + 1]);
+        char hint[160];
+        comma_hint(s, i, decimal_comma, hint, sizeof hint);
         return fail(p, i, MKBA_EPARSE, "unexpected %s after a complete expression%s",
-                    found(p, q, sizeof q),
-                    decimal_comma ? " (use '.' as the decimal point)" : "");
+                    found(p, q, sizeof q), hint);
     }
     return root;
+}
+
+/* Length of a run of digits and '.' at s that is a number grouped in
+ * thousands with '.' (see mkba_number_grouping), else 0. */
+static size_t grouped_run(const char *s)
+{
+    size_t lead = 0, i = 0, groups = 0;
+    while (is_digit(s[i]))
+        i++, lead++;
+    if (lead == 0 || lead > 3 || s[0] == '0')
+        return 0;
+    while (s[i] == '.' && is_digit(s[i + 1]) && is_digit(s[i + 2]) && is_digit(s[i + 3]) &&
+           !is_digit(s[i + 4])) {
+        i += 4;
+        groups++;
+    }
+    /* "1.350e3" and "1.350x" are other mistakes, reported where they are. */
+    if (groups == 0 || is_name_char(s[i]) || s[i] == '.')
+        return 0;
+    return i;
+}
+
+mkba_status mkba_number_grouping(const char *text, mkba_error *err)
+{
+    const char *s = text ? text : "";
+    for (size_t i = 0; s[i]; i++) {
+        /* a number starts at a digit that is not inside a name or number */
+        if (!is_digit(s[i]) || (i > 0 && (is_name_char(s[i - 1]) || s[i - 1] == '.')))
+            continue;
+        size_t n = grouped_run(s + i);
+        if (!n) {
+            while (is_digit(s[i + 1]) || s[i + 1] == '.')
+                i++;
+            continue;
+        }
+        char digits[64], where[48];
+        size_t k = 0, groups = 0;
+        for (size_t j = 0; j < n && k + 1 < sizeof digits; j++) {
+            if (s[i + j] == '.')
+                groups++;
+            else
+                digits[k++] = s[i + j];
+        }
+        digits[k] = '\0';
+        snprintf(where, sizeof where, "column %zu", i + 1);
+        if (groups > 1)
+            return mkba_error_set(err, MKBA_EPARSE, NULL, 0, where,
+                                  "'%.*s' looks like a number with '.' between thousands: "
+                                  "write %s (without separators)",
+                                  (int)n, s + i, digits);
+        return mkba_error_set(err, MKBA_EPARSE, NULL, 0, where,
+                              "'%.*s' looks like a number with '.' between thousands: write %s "
+                              "if '.' separates thousands, or %.*s0 if it is the decimal point",
+                              (int)n, s + i, digits, (int)n, s + i);
+    }
+    return MKBA_OK;
 }
 
 mkba_expr *mkba_expr_compile(const char *src, mkba_expr_resolver resolve,
@@ -889,6 +991,8 @@ mkba_expr *mkba_expr_compile(const char *src, mkba_expr_resolver resolve,
     p.resolve = resolve;
     p.ctx = ctx;
     p.err = err;
+    if (mkba_number_grouping(p.src, err) != MKBA_OK)
+        return NULL;
     size_t root = parse_all(&p);
     if (root != NONE) {
         generate(&p, root);

@@ -24,6 +24,9 @@ typedef struct reader {
     int continuation;   /* the last line began with blanks (a continuation) */
     long header_line;   /* line of the latest '[section]' header */
     int too_long;       /* line number of an over-long line, 0 if none */
+    long bad_utf8;      /* line with bytes that are not UTF-8, 0 if none */
+    size_t bad_col;     /* 0-based column of the first such byte */
+    unsigned char bad_byte;
     int io_error;
 } reader;
 
@@ -58,6 +61,13 @@ static char *read_line(char *buf, int size, void *stream)
         buf[0] = '\0';
         return buf;
     }
+    size_t ok = mkba_utf8_check(buf, len);
+    if (ok < len) { /* stop reading: nothing after it is parsed */
+        rd->bad_utf8 = rd->line;
+        rd->bad_col = ok;
+        rd->bad_byte = (unsigned char)buf[ok];
+        return NULL;
+    }
     rd->continuation = len > 0 && (buf[0] == ' ' || buf[0] == '\t');
     const char *p = buf;
     while (*p == ' ' || *p == '\t')
@@ -72,24 +82,48 @@ static void add_section(build *b, const char *section)
     mkba_ini *ini = b->ini;
     if (ini->n_sections && strcmp(ini->sections[ini->n_sections - 1], section) == 0)
         return;
-    for (size_t i = 0; i < ini->n_sections; i++) {
-        if (strcmp(ini->sections[i], section) == 0) {
-            mkba_error_set(b->err, MKBA_EPARSE, ini->path, b->rd->header_line, NULL,
-                           "section [%s] appears twice (first on line %ld)", section,
-                           ini->section_lines[i]);
-            b->failed = 1;
-            return;
-        }
+    long i = mkba_strmap_get(ini->section_index, section, strlen(section));
+    if (i >= 0) {
+        mkba_error_set(b->err, MKBA_EPARSE, ini->path, b->rd->header_line, NULL,
+                       "section [%s] appears twice (first on line %ld)", section,
+                       ini->section_lines[i]);
+        b->failed = 1;
+        return;
     }
     if (ini->n_sections == b->sec_cap) {
         b->sec_cap = b->sec_cap ? 2 * b->sec_cap : 16;
         ini->sections = mkba_xreallocarray(ini->sections, b->sec_cap, sizeof *ini->sections);
         ini->section_lines = mkba_xreallocarray(ini->section_lines, b->sec_cap,
                                                 sizeof *ini->section_lines);
+        ini->section_first = mkba_xreallocarray(ini->section_first, b->sec_cap,
+                                                sizeof *ini->section_first);
+        ini->section_n = mkba_xreallocarray(ini->section_n, b->sec_cap,
+                                            sizeof *ini->section_n);
     }
     ini->sections[ini->n_sections] = mkba_xstrdup(section);
     ini->section_lines[ini->n_sections] = b->rd->header_line ? b->rd->header_line : b->rd->line;
+    ini->section_first[ini->n_sections] = ini->n;
+    ini->section_n[ini->n_sections] = 0;
+    mkba_strmap_put(ini->section_index, section, strlen(section), (long)ini->n_sections);
     ini->n_sections++;
+}
+
+/* The key of (section, key) in entry_index: a line of an INI file holds
+ * no newline, so "section\nkey" names one pair. Returns 'buf' or a fresh
+ * string the caller frees (*owned). */
+static char *pair_key(const char *section, const char *key, char *buf, size_t size,
+                      size_t *len, char **owned)
+{
+    size_t ls = strlen(section), lk = strlen(key);
+    *len = ls + 1 + lk;
+    *owned = NULL;
+    char *k = buf;
+    if (*len + 1 > size)
+        k = *owned = mkba_xmalloc(*len + 1);
+    memcpy(k, section, ls);
+    k[ls] = '\n';
+    memcpy(k + ls + 1, key, lk + 1);
+    return k;
 }
 
 static void append_value(mkba_ini_entry *e, const char *more)
@@ -118,8 +152,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
             return 1;
         }
     }
-    if (mkba_ini_get(ini, section, key)) {
-        mkba_ini_entry *first = mkba_ini_get(ini, section, key);
+    mkba_ini_entry *first = mkba_ini_get(ini, section, key);
+    if (first) {
         mkba_error_set(b->err, MKBA_EPARSE, ini->path, b->rd->line, NULL,
                        "key '%s' appears twice in [%s] (first on line %ld)", key, section,
                        first->line);
@@ -136,7 +170,51 @@ static int on_entry(void *user, const char *section, const char *key, const char
     e->value = mkba_xstrdup(value);
     e->line = b->rd->line;
     e->used = 0;
+    char buf[512], *owned;
+    size_t len;
+    const char *k = pair_key(section, key, buf, sizeof buf, &len, &owned);
+    mkba_strmap_put(ini->entry_index, k, len, (long)(ini->n - 1));
+    free(owned);
+    ini->section_n[ini->n_sections - 1]++;
     return 1;
+}
+
+size_t mkba_utf8_check(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
+        if (c < 0x80)
+            len = 1;
+        else if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0)
+                lo = 0xA0; /* overlong below */
+            else if (c == 0xED)
+                hi = 0x9F; /* surrogates above */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F; /* beyond U+10FFFF above */
+        } else
+            return i;
+        if (len > n - i)
+            return i;
+        for (size_t k = 1; k < len; k++) {
+            unsigned b = u[i + k];
+            if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
+                return i;
+        }
+        i += len;
+    }
+    return n;
 }
 
 /* Is 'fp' a text file? A directory, a UTF-16 file or binary data (a NUL
@@ -204,6 +282,8 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     mkba_ini *ini = mkba_xcalloc(1, sizeof *ini);
     ini->path = mkba_xstrdup(path);
     sha256_hex(bytes, len, ini->sha256);
+    ini->entry_index = mkba_strmap_alloc();
+    ini->section_index = mkba_strmap_alloc();
     reader rd = {.fp = fp};
     build b = {.ini = ini, .rd = &rd, .err = err};
     int rc = ini_parse_stream(read_line, &rd, on_entry, &b);
@@ -211,6 +291,13 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     free(bytes);
     if (rd.io_error) {
         mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error");
+    } else if (rd.bad_utf8 && !b.failed && (!rd.too_long || rd.bad_utf8 < rd.too_long)) {
+        char where[32];
+        snprintf(where, sizeof where, "column %zu", rd.bad_col + 1);
+        mkba_error_set(err, MKBA_EPARSE, path, rd.bad_utf8, where,
+                       "byte 0x%02X is not UTF-8 text; save the file as UTF-8 (it may be "
+                       "Latin-1 or Windows-1252)",
+                       rd.bad_byte);
     } else if (rd.too_long) {
         mkba_error_set(err, MKBA_EPARSE, path, rd.too_long, NULL,
                        "line longer than %d characters; continue a long value on the "
@@ -222,7 +309,7 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     } else if (!b.failed && rc < 0) {
         mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot read");
     }
-    if (b.failed || rd.io_error || rd.too_long || rc != 0) {
+    if (b.failed || rd.io_error || rd.too_long || rd.bad_utf8 || rc != 0) {
         mkba_ini_free(ini);
         return NULL;
     }
@@ -242,6 +329,10 @@ void mkba_ini_free(mkba_ini *ini)
         free(ini->sections[i]);
     free(ini->sections);
     free(ini->section_lines);
+    free(ini->section_first);
+    free(ini->section_n);
+    mkba_strmap_free(ini->entry_index);
+    mkba_strmap_free(ini->section_index);
     free(ini->entries);
     free(ini->path);
     free(ini);
@@ -249,17 +340,24 @@ void mkba_ini_free(mkba_ini *ini)
 
 mkba_ini_entry *mkba_ini_get(const mkba_ini *ini, const char *section, const char *key)
 {
-    for (size_t i = 0; i < ini->n; i++)
-        if (strcmp(ini->entries[i].section, section) == 0 &&
-            strcmp(ini->entries[i].key, key) == 0)
-            return &ini->entries[i];
-    return NULL;
+    char buf[512], *owned;
+    size_t len;
+    const char *k = pair_key(section, key, buf, sizeof buf, &len, &owned);
+    long i = mkba_strmap_get(ini->entry_index, k, len);
+    free(owned);
+    return i >= 0 ? &ini->entries[i] : NULL;
 }
 
 long mkba_ini_section_line(const mkba_ini *ini, const char *section)
 {
-    for (size_t i = 0; i < ini->n_sections; i++)
-        if (strcmp(ini->sections[i], section) == 0)
-            return ini->section_lines[i];
-    return 0;
+    long i = mkba_strmap_get(ini->section_index, section, strlen(section));
+    return i >= 0 ? ini->section_lines[i] : 0;
+}
+
+size_t mkba_ini_section_entries(const mkba_ini *ini, const char *section,
+                                mkba_ini_entry **first)
+{
+    long i = mkba_strmap_get(ini->section_index, section, strlen(section));
+    *first = i >= 0 && ini->section_n[i] ? &ini->entries[ini->section_first[i]] : NULL;
+    return i >= 0 ? ini->section_n[i] : 0;
 }

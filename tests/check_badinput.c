@@ -507,6 +507,69 @@ static const bad_case MODEL_CASES[] = {
     {"a decimal comma in an expression", {{"model.ini", "price = 900", "price = 900,5"}}, {0}, 1,
      "mkba: @/model.ini:35: [item.work] price: unexpected ',' after a complete expression (use "
      "'.' as the decimal point), at column 4\n"},
+    {"a Dutch thousands separator in a price", {{"model.ini", "price = 900", "price = 1.350"}},
+     {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: '1.350' looks like a number with '.' between "
+     "thousands: write 1350 if '.' separates thousands, or 1.3500 if it is the decimal point, "
+     "at column 1\n"},
+    {"two Dutch thousands separators in a parameter",
+     {{"model.ini", "on = 0\n", "on = 0\nbudget = 2 * 1.350.000\n"}}, {0}, 1,
+     "mkba: @/model.ini:30: [parameters] budget: '1.350.000' looks like a number with '.' "
+     "between thousands: write 1350000 (without separators), at column 5\n"},
+    {"a Dutch thousands separator in a distribution",
+     {{"model.ini", "", "[param.cost]\nvalue = 1000\ndistribution = pert(800, 1.000, 12.500)\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: [param.cost] distribution: '1.000' looks like a number with '.' "
+     "between thousands: write 1000 if '.' separates thousands, or 1.0000 if it is the decimal "
+     "point\n"},
+    {"a Dutch thousands separator in a scenario",
+     {{"project.ini", "on = 1\n", "on = 1.000\n"}}, {0}, 1,
+     "mkba: @/project.ini:7: [parameters] on: '1.000' looks like a number with '.' between "
+     "thousands: write 1000 if '.' separates thousands, or 1.0000 if it is the decimal point, at "
+     "column 1\n"},
+    {"a thousands separator ',' in a price", {{"model.ini", "price = 900", "price = 1,350"}},
+     {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: unexpected ',' after a complete expression (write "
+     "1350 if ',' separates thousands, or 1.35 if it is a decimal comma), at column 2\n"},
+    {"two thousands separators ',' in a price",
+     {{"model.ini", "price = 900", "price = 1,350,000"}}, {0}, 1,
+     "mkba: @/model.ini:35: [item.work] price: unexpected ',' after a complete expression (write "
+     "1350000 without separators), at column 2\n"},
+    {"a Latin-1 label (not UTF-8)",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = caf\xE9" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 12: byte 0xE9 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"an overlong encoding of '/'",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = a\xC0\xAF" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 10: byte 0xC0 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a UTF-16 surrogate in UTF-8",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = a\xED\xA0\x80" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 10: byte 0xED is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a byte above F4",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = a\xF5\x80\x80\x80" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 10: byte 0xF5 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a sequence cut short at the end of the line",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = euro \xE2\x82" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 14: byte 0xE2 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a continuation byte with no lead",
+     {{"model.ini", "", "[param.l]\nvalue = 1\nlabel = a\x80" "\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:56: column 10: byte 0x80 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
+    {"a Latin-1 scenario",
+     {{"project.ini", "label = The project", "label = The proj\xE9" "ct"}},
+     {0}, 1,
+     "mkba: @/project.ini:3: column 17: byte 0xE9 is not UTF-8 text; save the file as UTF-8 (it "
+     "may be Latin-1 or Windows-1252)\n"},
     {"an unknown section, with a hint", {{"model.ini", "", "[parm.a]\nvalue = 1\n"}}, {0}, 1,
      "mkba: @/model.ini:54: [parm.a]: unknown section [parm.a] (known: [model], [cohort], "
      "[parameters], [correlations], [simulation], [privacy], [stakeholder.NAME], "

@@ -821,6 +821,39 @@ END_TEST
 
 /* ================================ suite ================================= */
 
+/* The rule of mkba_number_grouping: 1-3 digits (not starting with 0), then
+ * groups of '.' and exactly three digits, no exponent, not inside a name. */
+START_TEST(test_thousands_grouping)
+{
+    const char *grouped[] = {"1.350", "12.500", "100.000", "1.350.000", "-1.350",
+                             "2 * 1.000", "min(1.350, 2)", "x + 999.999"};
+    const char *fine[] = {"0.125", "1.35", "1.3500", "1.350e3", "1350", "1234.567",
+                          ".350", "1.", "0.000", "effect.x1", "3.14159", "1e3"};
+    for (size_t i = 0; i < sizeof grouped / sizeof *grouped; i++) {
+        mkba_error err;
+        mkba_error_clear(&err);
+        ck_assert_msg(mkba_number_grouping(grouped[i], &err) == MKBA_EPARSE, "%s passed",
+                      grouped[i]);
+        ck_assert(tu_contains(err.msg, "looks like a number with '.' between thousands"));
+        /* and the compiler refuses it with the same message */
+        mkba_error e2;
+        mkba_error_clear(&e2);
+        mkba_expr *e = mkba_expr_compile(grouped[i], resolve, NULL, &e2);
+        ck_assert_msg(e == NULL, "'%s' compiled", grouped[i]);
+        ck_assert_str_eq(e2.msg, err.msg);
+    }
+    for (size_t i = 0; i < sizeof fine / sizeof *fine; i++)
+        ck_assert_msg(mkba_number_grouping(fine[i], NULL) == MKBA_OK, "%s refused", fine[i]);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_number_grouping("2 * 12.500", &err);
+    ck_assert_str_eq(err.msg, "'12.500' looks like a number with '.' between thousands: write "
+                              "12500 if '.' separates thousands, or 12.5000 if it is the "
+                              "decimal point");
+    ck_assert_str_eq(err.where, "column 5");
+}
+END_TEST
+
 static Suite *expr_suite(void)
 {
     Suite *s = suite_create("expr");
@@ -849,6 +882,7 @@ static Suite *expr_suite(void)
 
     tc = tcase_create("errors");
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_thousands_grouping);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

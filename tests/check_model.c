@@ -6,11 +6,13 @@
  * the comment beside it. */
 #include <check.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mkba/dist.h"
+#include "mkba/ini.h"
 #include "mkba/model.h"
 #include "testutil.h"
 
@@ -366,6 +368,63 @@ START_TEST(error_unknown_name)
 }
 END_TEST
 
+START_TEST(error_thousands_separator)
+{
+    /* A given effect, a parameter value with its distribution (the range
+     * check of the value must not read 1.350 as 1.35 first), and an item. */
+    expect_error("[parameters]\non = 0\n[effect.g]\nestimate = 1.350\nse = 1\n", NULL, 12,
+                 "[effect.g] estimate",
+                 "'1.350' looks like a number with '.' between thousands: write 1350 if '.' "
+                 "separates thousands, or 1.3500 if it is the decimal point");
+    expect_error("[parameters]\non = 0\n[param.c]\nvalue = 1.350\ndistribution = "
+                 "uniform(1, 2)\n",
+                 NULL, 12, "[param.c] value", "'1.350' looks like a number");
+    expect_error("[parameters]\non = 0\n[item.b]\nkind = benefit\nstakeholder = city\n"
+                 "quantity = on * 12.500.000\n",
+                 NULL, 14, "[item.b] quantity",
+                 "'12.500.000' looks like a number with '.' between thousands: write 12500000 "
+                 "(without separators)");
+}
+END_TEST
+
+START_TEST(utf8_check_and_bom)
+{
+    /* Valid: ASCII, e-acute (C3 A9), the euro sign (E2 82 AC), U+D7FF
+     * (ED 9F BF, just below the surrogates), U+1D11E (F0 9D 84 9E), and
+     * U+10FFFF (F4 8F BF BF), the last code point. */
+    const char ok[] = "a \xC3\xA9 \xE2\x82\xAC \xED\x9F\xBF \xF0\x9D\x84\x9E \xF4\x8F\xBF\xBF";
+    ck_assert_uint_eq(mkba_utf8_check(ok, sizeof ok - 1), sizeof ok - 1);
+    /* Invalid, each after "ab": the offset of the bad lead byte is 2. */
+    const char *bad[] = {"ab\xC0\xAF",         /* overlong '/' */
+                         "ab\xE0\x80\xAF",     /* overlong 3-byte */
+                         "ab\xF0\x80\x80\xAF", /* overlong 4-byte */
+                         "ab\xED\xA0\x80",     /* surrogate U+D800 */
+                         "ab\xF4\x90\x80\x80", /* beyond U+10FFFF */
+                         "ab\xF5\x80\x80\x80", /* F5 never starts a sequence */
+                         "ab\xFF",
+                         "ab\x80",             /* a continuation without a lead */
+                         "ab\xE2\x82",         /* cut short */
+                         "ab\xC3" "A"};        /* a lead byte, then ASCII */
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(mkba_utf8_check(bad[i], strlen(bad[i])) == 2, "case %zu", i);
+    /* A byte order mark at the start of the model is fine. */
+    size_t n = strlen(BASE_HEAD) + 64;
+    char *text = malloc(n);
+    snprintf(text, n, "\xEF\xBB\xBF%s[parameters]\non = 0\n", BASE_HEAD);
+    char *model = tu_write(dir, "model.ini", text);
+    char *scen = tu_write(dir, "project.ini", PROJECT_ON);
+    const char *proj[] = {scen};
+    mkba_error err;
+    mkba_appraisal *a = appraise(model, 1, proj, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_str_eq(a->model_name, "test");
+    mkba_appraisal_free(a);
+    free(text);
+    free(model);
+    free(scen);
+}
+END_TEST
+
 START_TEST(error_cycle)
 {
     expect_error("[parameters]\non = 0\na = b + 1\nb = a * 2\n", NULL, -1, NULL,
@@ -689,6 +748,143 @@ START_TEST(almere_training_cost_agrees)
 }
 END_TEST
 
+/* ------------------------------------------------------------- scale */
+
+/* A growing text for generated models. */
+typedef struct text {
+    char *s;
+    size_t n, cap;
+} text;
+
+static void text_add(text *t, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int k = vsnprintf(t->s ? t->s + t->n : NULL, t->s ? t->cap - t->n : 0, fmt, ap);
+        va_end(ap);
+        ck_assert_int_ge(k, 0);
+        if (t->s && t->n + (size_t)k < t->cap) {
+            t->n += (size_t)k;
+            return;
+        }
+        t->cap = 2 * (t->cap + (size_t)k + 1);
+        t->s = realloc(t->s, t->cap);
+        ck_assert_ptr_nonnull(t->s);
+    }
+}
+
+#define N_SCALE 20000
+
+/* A chain p0 = 1, p_i = p_{i-1} + 1 written last parameter first, so that
+ * no parameter can be computed before the ones after it in the file;
+ * 'closed' makes it a cycle (p0 reads the last one). */
+static char *chain_model(int closed)
+{
+    text t = {0};
+    text_add(&t, "[parameters]\non = 0\n");
+    for (long i = N_SCALE - 1; i >= 0; i--) {
+        if (i > 0)
+            text_add(&t, "p%ld = p%ld + 1\n", i, i - 1);
+        else if (closed)
+            text_add(&t, "p0 = p%d + 1\n", N_SCALE - 1);
+        else
+            text_add(&t, "p0 = 1\n");
+    }
+    text_add(&t, "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * p%d\n"
+                 "years = 1\n",
+             N_SCALE - 1);
+    return t.s;
+}
+
+START_TEST(long_chain_in_reverse_order)
+{
+    char *extra = chain_model(0);
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair(extra, PROJECT_ON, &err);
+    free(extra);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    /* p_i = i + 1, so p19999 = 20000, a benefit in year 1 discounted at
+     * the end of the year at 3%: NPV = 20000 / 1.03. */
+    const mkba_balance *b = &a->balance[mkba_ap_bidx(a, 1, a->n_stakeholders)];
+    ck_assert_double_eq_tol(b->npv, N_SCALE / 1.03, 1e-9);
+    ck_assert_uint_eq(a->n_params, N_SCALE + 1);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(long_cycle)
+{
+    char *extra = chain_model(1);
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair(extra, PROJECT_ON, &err);
+    free(extra);
+    ck_assert_ptr_null(a);
+    /* Every parameter but 'on' is on the cycle; they are named in file
+     * order (the last one first, on line 11: BASE_HEAD has 8 lines, then
+     * [parameters] and on = 0) as far as the message has room. */
+    ck_assert_msg(tu_contains(err.msg, "parameters depend on each other in a cycle "
+                                       "(involving: p19999, p19998, p19997, "),
+                  "%s", err.msg);
+    ck_assert_msg(tu_contains(err.msg, " more)"), "%s", err.msg);
+    ck_assert_int_eq(err.line, 11);
+    ck_assert_str_eq(err.where, "[parameters] p19999");
+}
+END_TEST
+
+START_TEST(wide_model_summed_by_items)
+{
+    /* 20,000 parameters in [param.X] sections, p_i = i + 1, summed ten at
+     * a time by 2,000 items (each in year 1). */
+    text t = {0};
+    text_add(&t, "[parameters]\non = 0\n");
+    for (int i = 0; i < N_SCALE; i++)
+        text_add(&t, "[param.p%d]\nvalue = %d\nunit = EUR\n", i, i + 1);
+    for (int j = 0; j < N_SCALE / 10; j++) {
+        text_add(&t, "[item.i%d]\nkind = benefit\nstakeholder = city\nyears = 1\n"
+                     "quantity = on * (p%d",
+                 j, 10 * j);
+        for (int k = 1; k < 10; k++)
+            text_add(&t, " + p%d", 10 * j + k);
+        text_add(&t, ")\n");
+    }
+    mkba_error err;
+    mkba_appraisal *a = appraise_pair(t.s, PROJECT_ON, &err);
+    free(t.s);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    /* sum of 1..20000 = 20000 * 20001 / 2 = 200,010,000 in year 1,
+     * discounted at the end of the year at 3%. */
+    const mkba_balance *b = &a->balance[mkba_ap_bidx(a, 1, a->n_stakeholders)];
+    ck_assert_double_eq_tol(b->npv, 200010000.0 / 1.03, 1e-6);
+    ck_assert_uint_eq(a->n_items, N_SCALE / 10);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(evaluation_order_is_sweep_order)
+{
+    /* c reads b, which comes after it in the file: a sweep in file order
+     * takes a, b, d and then c in a second sweep. The plan keeps that
+     * order (not a, d, b, c), so evaluation errors come in the same order
+     * as before parameters were sorted topologically. */
+    char *model = model_with("[parameters]\non = 0\nc = b + 1\na = 1\nb = a\nd = 2\n");
+    char *scen = tu_write(dir, "project.ini", PROJECT_ON);
+    const char *proj[] = {scen};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = mkba_model_open(model, 1, proj, &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    const mkba_plan *p = mkba_model_plan(m);
+    const char *want[] = {"on", "a", "b", "d", "c"};
+    ck_assert_uint_eq(p->scenarios[0].n_params, 5);
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_str_eq(p->slot_names[p->scenarios[0].params[i].slot], want[i]);
+    mkba_model_free(m);
+    free(model);
+    free(scen);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -724,6 +920,8 @@ static Suite *model_suite(void)
     tcase_add_test(tc, error_unknown_section);
     tcase_add_test(tc, error_unknown_name);
     tcase_add_test(tc, error_cycle);
+    tcase_add_test(tc, utf8_check_and_bom);
+    tcase_add_test(tc, error_thousands_separator);
     tcase_add_test(tc, error_division_by_zero);
     tcase_add_test(tc, error_unknown_stakeholder);
     tcase_add_test(tc, error_years_beyond_horizon);
@@ -734,6 +932,16 @@ static Suite *model_suite(void)
     tcase_add_test(tc, error_syntax_and_long_line);
     tcase_add_test(tc, error_duplicate_key);
     tcase_add_test(tc, error_reserved_and_duplicate_names);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("scale");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    /* A guard for valgrind, not a measurement: the quadratic reader took
+     * hours on these models. */
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, long_chain_in_reverse_order);
+    tcase_add_test(tc, long_cycle);
+    tcase_add_test(tc, wide_model_summed_by_items);
+    tcase_add_test(tc, evaluation_order_is_sweep_order);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,7 +9,9 @@
  *   power  := atom ('^' unary)?
  *   atom   := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
  *   NUMBER := 12 | 0.5 | .5 | 5. | 1e-3 | 14000 (decimal point only, any
- *             locale; a number that overflows to inf is an error)
+ *             locale; a number that overflows to inf is an error; one
+ *             that looks grouped in thousands, 1.350, is an error: see
+ *             mkba_number_grouping)
  *   NAME   := [A-Za-z_][A-Za-z0-9_]* ('.' [A-Za-z_][A-Za-z0-9_]*)*
  * Functions: min(a, b, ...) and max(a, b, ...) (one or more arguments),
  * abs(x), sqrt(x), exp(x), log(x) (natural), pow(x, y).
@@ -48,6 +50,21 @@ mkba_expr *mkba_expr_compile(const char *src, mkba_expr_resolver resolve,
                              void *ctx, mkba_error *err);
 
 void mkba_expr_free(mkba_expr *e); /* NULL is a no-op */
+
+/* Dutch writes 1.350 for 1350 (and 1.350.000 for a million and a third):
+ * in a model such a number would silently be read 1000 times too small.
+ * So a number in 'text' that is 1 to 3 digits (not starting with 0), then
+ * one or more groups of '.' and exactly 3 digits, and no exponent, is an
+ * error: "1.350", "12.500", "100.000", "1.350.000"; not "0.125", "1.35",
+ * "1.3500", "1.350e3". Returns MKBA_OK, or MKBA_EPARSE with err->where
+ * "column N" and err->msg
+ *   "'1.350' looks like a number with '.' between thousands: write 1350
+ *    if '.' separates thousands, or 1.3500 if it is the decimal point"
+ *   "'1.350.000' looks like a number with '.' between thousands: write
+ *    1350000 (without separators)"
+ * mkba_expr_compile checks its source with it; so do the readers of
+ * distributions and of the model's other numbers. */
+mkba_status mkba_number_grouping(const char *text, mkba_error *err);
 
 /* Evaluate with slot values 'slots' (indexed by the resolver's indices;
  * may be NULL if the expression reads no slot). NULL 'e' gives NaN.

@@ -186,21 +186,32 @@ char *mkba_path_dir(const char *path)
 
 /* ============================ atomic writes ============================= */
 
+mkba_status mkba_output_check(const char *path, mkba_error *err)
+{
+    /* The rename at commit would replace a device, pipe or socket with a
+     * regular file (as root, even /dev/null), and a symbolic link with the
+     * file, its target keeping the old contents (/dev/stdout is a link):
+     * refuse those. A directory fails at commit (phase 1, before any file
+     * of a set is renamed). */
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
+                              "is a symbolic link; mkba neither replaces it nor writes through "
+                              "it (give the file's own name, or another one)");
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return mkba_error_set(err, MKBA_EIO, path, 0, NULL,
+                              "cannot write: not a regular file (a device, pipe or socket)");
+    return MKBA_OK;
+}
+
 mkba_afile *mkba_afile_open(const char *path, mkba_error *err)
 {
     if (!path || !*path) {
         write_error(err, "", ENOENT);
         return NULL;
     }
-    /* The rename at commit would replace a device, pipe or socket with a
-     * regular file (as root, even /dev/null): refuse those. A directory
-     * fails at commit (phase 1, before any file of a set is renamed). */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        mkba_error_set(err, MKBA_EIO, path, 0, NULL,
-                       "cannot write: not a regular file (a device, pipe or socket)");
+    if (mkba_output_check(path, err) != MKBA_OK)
         return NULL;
-    }
     size_t n = strlen(path);
     char *tmp = mkba_xmalloc(n + sizeof TMP_SUFFIX);
     memcpy(tmp, path, n);
@@ -432,12 +443,20 @@ static void remove_at(int dirfd, const char *name, int depth)
     (void)unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
+/* A tracked directory that is removed only when empty (mkba_tmp_track_dir)
+ * is kept in the registry with this byte in front of its path. */
+#define EMPTY_DIR_MARK '\x01'
+
 static void on_signal(int sig)
 {
     int saved = errno;
-    if (getpid() == guard_pid)
-        for (size_t i = n_tracked; i-- > 0;)
-            remove_at(AT_FDCWD, tracked[i], 0);
+    if (getpid() == guard_pid) /* newest first: files before their directories */
+        for (size_t i = n_tracked; i-- > 0;) {
+            if (tracked[i][0] == EMPTY_DIR_MARK)
+                (void)unlinkat(AT_FDCWD, tracked[i] + 1, AT_REMOVEDIR);
+            else
+                remove_at(AT_FDCWD, tracked[i], 0);
+        }
     errno = saved;
     signal(sig, SIG_DFL); /* end by the same signal, so the caller sees it */
     raise(sig);
@@ -492,4 +511,18 @@ void mkba_tmp_remove(const char *path)
 {
     remove_at(AT_FDCWD, path, 0);
     mkba_tmp_untrack(path);
+}
+
+void mkba_tmp_track_dir(const char *dir)
+{
+    char *marked = mkba_xasprintf("%c%s", EMPTY_DIR_MARK, dir);
+    mkba_tmp_track(marked);
+    free(marked);
+}
+
+void mkba_tmp_untrack_dir(const char *dir)
+{
+    char *marked = mkba_xasprintf("%c%s", EMPTY_DIR_MARK, dir);
+    mkba_tmp_untrack(marked);
+    free(marked);
 }

@@ -175,11 +175,10 @@ static mkba_status claim(mkba_pub *p, const char *path, const char *what, pub_ou
                             "name)",
                             p->out[i].what, what);
     }
+    if (!rc)
+        rc = mkba_output_check(path, err);
     if (!rc && exists && S_ISDIR(st.st_mode))
         rc = mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot write: Is a directory");
-    else if (!rc && exists && !S_ISREG(st.st_mode))
-        rc = mkba_error_set(err, MKBA_EIO, path, 0, NULL,
-                            "cannot write: not a regular file (a device, pipe or socket)");
     if (rc) {
         free(c);
         return rc;
@@ -283,6 +282,7 @@ mkba_status mkba_pub_guard_dir(mkba_pub *p, const char *dir, int (*owns)(const c
 static void made_dir(const char *dir, void *pub)
 {
     mkba_pub *p = pub;
+    mkba_tmp_track_dir(dir); /* an interrupt removes it too, when empty */
     PUSH(p->made, p->n_made, mkba_xstrdup(dir));
 }
 
@@ -313,9 +313,31 @@ static void sync_path(const char *path)
     }
 }
 
+/* Whether the directory entry 'path' can be replaced or removed: its
+ * directory must be writable (a read-only file system, a directory of
+ * someone else's), and in a sticky directory (/tmp, a shared folder) an
+ * existing file must be ours or the directory's owner's. Found in phase 1,
+ * so that no rename of phase 2 fails on it. Returns 0 or an errno. */
+static int unreplaceable(const char *path)
+{
+    char *dir = mkba_path_dir(path);
+    struct stat d, f;
+    int e = 0;
+    if (access(dir, W_OK | X_OK) != 0)
+        e = errno;
+    else if (geteuid() != 0 && stat(dir, &d) == 0 && (d.st_mode & S_ISVTX) &&
+             lstat(path, &f) == 0 && f.st_uid != geteuid() && d.st_uid != geteuid())
+        e = EPERM;
+    free(dir);
+    return e;
+}
+
 /* Phase 1 for one output: on the disk, closed, its target no directory. */
 static mkba_status finish(pub_out *o, mkba_error *err)
 {
+    int e = o->af || o->src ? unreplaceable(o->path) : 0;
+    if (e)
+        return mkba_error_set(err, MKBA_EIO, o->path, 0, NULL, "cannot write: %s", strerror(e));
     if (o->af)
         return mkba_afile_finish(o->af, err);
     if (!o->src) /* claimed only, never written: nothing to publish */
@@ -357,6 +379,7 @@ static void release(mkba_pub *p, int undo)
     for (size_t i = p->n_made; i-- > 0;) {
         if (undo)
             (void)rmdir(p->made[i]); /* only when empty: never what others put there */
+        mkba_tmp_untrack_dir(p->made[i]);
         free(p->made[i]);
     }
     for (size_t i = 0; i < p->n_in; i++) {
@@ -378,6 +401,12 @@ mkba_status mkba_pub_commit(mkba_pub *p, mkba_error *err)
     mkba_status st = MKBA_OK;
     for (size_t i = 0; i < p->n_out && !st; i++)
         st = finish(&p->out[i], err);
+    for (size_t i = 0; i < p->n_gone && !st; i++) {
+        int e = unreplaceable(p->gone[i]);
+        if (e)
+            st = mkba_error_set(err, MKBA_EIO, p->gone[i], 0, NULL, "cannot remove: %s",
+                                strerror(e));
+    }
     if (st) {
         release(p, 1);
         return st;

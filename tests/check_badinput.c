@@ -1106,6 +1106,26 @@ START_TEST(output_links_to_inputs)
 }
 END_TEST
 
+START_TEST(output_symlink_never_replaced)
+{
+    /* An output path that is a symbolic link (here to a file of the
+     * user's; /dev/stdout is one too) is neither replaced by the output
+     * nor written through: refused, the link and its target unchanged. */
+    const char *opts[][2] = {{"--report", "@/r.html"}, {"--draws-out", "@/r.html"}};
+    for (int i = 0; i < 2; i++) {
+        tu_dir *d = fixture();
+        tu_dir_write(d, "notes.txt", "my notes\n");
+        ck_assert_int_eq(symlink("notes.txt", tu_dir_path(d, "r.html")), 0);
+        bad_case c = {opts[i][0], {{0}},
+                      {"run", "@/project.ini", "--draws", "5", opts[i][0], opts[i][1], NULL}, 1,
+                      "mkba: @/r.html: is a symbolic link; mkba neither replaces it nor writes "
+                      "through it (give the file's own name, or another one)\n"};
+        check_case(&c, d);
+        tu_dir_free(d);
+    }
+}
+END_TEST
+
 START_TEST(output_charts_symlink_not_followed)
 {
     /* res/charts is a link to another directory: never written through. */
@@ -1493,6 +1513,7 @@ static Suite *badinput_suite(void)
     tcase_add_test(tc[4], output_scenario_named_like_a_chart);
     tcase_add_test(tc[4], output_links_to_inputs);
     tcase_add_test(tc[4], output_charts_symlink_not_followed);
+    tcase_add_test(tc[4], output_symlink_never_replaced);
     tcase_add_test(tc[4], output_failed_charts_publish_nothing);
     tcase_add_test(tc[4], output_truncated_chart_never_published);
     tcase_add_test(tc[4], output_full_disk);

@@ -59,6 +59,12 @@ char *mkba_path_dir(const char *path);
 
 typedef struct mkba_afile mkba_afile;
 
+/* Whether 'path' may become an output: not a symbolic link (MKBA_EINVAL:
+ * "path: is a symbolic link; mkba neither replaces it nor writes through
+ * it ..."), and, when it exists, a regular file or a directory (MKBA_EIO:
+ * "path: cannot write: not a regular file (a device, pipe or socket)"). */
+mkba_status mkba_output_check(const char *path, mkba_error *err);
+
 /* Start an atomic write of 'path': creates "path.tmp.XXXXXX" (mkstemp) in
  * the same directory, with mode 0666 less the umask. Returns NULL and fills
  * *err (MKBA_EIO, "path: cannot write: <strerror>") when the temporary file
@@ -115,6 +121,12 @@ void mkba_tmp_guard_signals(void);
  * interrupted; mkba_tmp_untrack once it is gone or published. */
 void mkba_tmp_track(const char *path);
 void mkba_tmp_untrack(const char *path);
+
+/* A directory the run created: removed on an interrupt only when it is
+ * empty by then (never what others put there); untrack it once the run
+ * has published into it or removed it. */
+void mkba_tmp_track_dir(const char *dir);
+void mkba_tmp_untrack_dir(const char *dir);
 
 /* Remove a tracked 'path' now (a file, or a directory with its contents,
  * as the handler would; best effort) and untrack it. */

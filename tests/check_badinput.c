@@ -1126,6 +1126,52 @@ START_TEST(output_symlink_never_replaced)
 }
 END_TEST
 
+START_TEST(output_unreplaceable_file_moves_nothing)
+{
+    /* A shared sticky directory (mode 1777, like /tmp) holding the results
+     * of an earlier run by user nobody, one of whose files (results.json)
+     * now belongs to root: nobody may not replace it. A new run by nobody
+     * with other figures (on = 2) finds that before it moves any file, so
+     * the directory keeps the earlier run whole. Needs root (to set up)
+     * and setpriv; else the test says so and passes. */
+    if (getenv("MKBA_VALGRIND")) /* the wrapper below would run valgrind on sh */
+        return;
+    if (geteuid() != 0 || system("command -v setpriv >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "check_badinput: output_unreplaceable_file_moves_nothing skipped: needs "
+                        "root and setpriv\n");
+        return;
+    }
+    tu_dir *d = fixture();
+    const char *root = tu_dir_root(d), *res = tu_dir_path(d, "res");
+    ck_assert_int_eq(chmod(root, 0755), 0);
+    ck_assert_int_eq(mkdir(res, 0777), 0);
+    ck_assert_int_eq(chmod(res, 01777), 0);
+    char *real = strdup(getenv("MKBA_BIN"));
+    char script[4400];
+    snprintf(script, sizeof script,
+             "#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups \"%s\" "
+             "\"$@\"\n", real);
+    const char *w = tu_dir_write(d, "as-nobody", script);
+    ck_assert_int_eq(chmod(w, 0755), 0);
+    ck_assert_int_eq(setenv("MKBA_BIN", w, 1), 0);
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--out", "res", "-q", "--no-charts", NULL};
+    int rc = tu_run(root, args, &out, &err);
+    ck_assert_msg(rc == 0, "the first run (as nobody) failed: %s", err);
+    free(out), free(err);
+    ck_assert_int_eq(chown(tu_dir_path(d, "res/results.json"), 0, 0), 0);
+    edit e = {"project.ini", "on = 1", "on = 2"};
+    apply(d, &e);
+    bad_case c = {"a file of someone else's in a sticky directory", {{0}},
+                  {"run", "@/project.ini", "--out", "@/res", "-q", "--no-charts", NULL}, 1,
+                  "mkba: @/res/results.json: cannot write: Operation not permitted\n"};
+    check_case(&c, d);
+    setenv("MKBA_BIN", real, 1);
+    free(real);
+    tu_dir_free(d);
+}
+END_TEST
+
 START_TEST(output_charts_symlink_not_followed)
 {
     /* res/charts is a link to another directory: never written through. */
@@ -1514,6 +1560,7 @@ static Suite *badinput_suite(void)
     tcase_add_test(tc[4], output_links_to_inputs);
     tcase_add_test(tc[4], output_charts_symlink_not_followed);
     tcase_add_test(tc[4], output_symlink_never_replaced);
+    tcase_add_test(tc[4], output_unreplaceable_file_moves_nothing);
     tcase_add_test(tc[4], output_failed_charts_publish_nothing);
     tcase_add_test(tc[4], output_truncated_chart_never_published);
     tcase_add_test(tc[4], output_full_disk);

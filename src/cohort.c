@@ -21,14 +21,18 @@
  *   of these; a record nearly always has one (its outcomes are numbers,
  *   its group is a label). Then only the model's own column names are
  *   listed, with a hint that the header row may be missing.
- * - Cells of a record (cell_verdict): a cell is quoted only when it cannot
- *   be an identifier: never a cell of id_column, never a BSN-like number,
- *   and never a cell of a line whose cells seem shifted (line_shifted: two
- *   or more cells that do not fit their column's type, counting a group
- *   cell that is no group label and an id cell that is one). On a shifted
- *   line any cell may be the id, so the message names the line only. A
- *   line with the wrong number of fields is refused by the csv module,
- *   which quotes no cell. */
+ * - Cells of a record (cell_describe): a message never quotes a cell of
+ *   the cohort. It says what the cell looks like instead ("got text, not a
+ *   number", "got a date, not a number", "got a number with a decimal
+ *   comma ...", "got a number below the minimum 0", "got a BSN-like
+ *   number", "got an empty cell", "got a value that is none of the group
+ *   labels 'pilot', 'control'"); only the model's own words (group labels,
+ *   a column's min or max) are quoted. A line whose cells seem shifted
+ *   (line_shifted: two or more cells that do not fit their column's type,
+ *   counting a group cell that is no group label and an id cell that is
+ *   one) is named as such, without describing a cell. A line with the
+ *   wrong number of fields is refused by the csv module, which quotes no
+ *   cell. */
 #include "mkba/cohort.h"
 
 #include <math.h>
@@ -38,7 +42,6 @@
 
 #include "mkba/mem.h"
 
-#define ECHO_MAX 40          /* bytes of a bad value quoted in a message */
 #define HEADER_LIST_MAX 600  /* bytes of header names listed in a message */
 
 typedef struct cvar {
@@ -196,16 +199,6 @@ static int same(const char *s, size_t n, const char *w, int ignore_case)
 }
 
 static int bsn_like(const char *s, size_t len);
-
-/* A cell cleared for a message (cell_verdict): at most ECHO_MAX bytes,
- * "..." when cut. */
-static void echo(char *out, size_t size, const char *s, size_t len)
-{
-    if (len > ECHO_MAX)
-        snprintf(out, size, "%.*s...", ECHO_MAX, s);
-    else
-        snprintf(out, size, "%.*s", (int)len, s);
-}
 
 /* NULL or "". */
 static int blank_str(const char *s)
@@ -651,42 +644,106 @@ static int line_shifted(const loader *ld, char **fields)
     return bad >= 2;
 }
 
-/* The one rule for quoting a cell of a record (see the file comment):
- * NULL when the cell s[0..len) of field 'col' may be shown, else what to
- * say instead. Shifted lines are caught before (cell_error). */
-static const char *cell_verdict(const loader *ld, long col, const char *s, size_t len)
+/* Is s[0..len) "nan", "inf" or "infinity", with or without a sign? */
+static int nan_or_inf(const char *s, size_t len)
 {
-    if (col >= 0 && col == ld->id_col)
-        return "a value of the id column, not shown";
-    if (bsn_like(s, len)) /* a person's number */
-        return "a BSN-like number, not shown";
-    return NULL;
+    if (len > 0 && (s[0] == '+' || s[0] == '-'))
+        s++, len--;
+    return same(s, len, "nan", 1) || same(s, len, "inf", 1) || same(s, len, "infinity", 1);
 }
 
-/* Record the error about the cell s[0..len) of field 'col' (of 'column'):
- * "column 'x': <expected>, got <cell>", the cell quoted when 'quote' (text)
- * or as it is (a number), or "an empty value". On a line whose cells seem
- * shifted, no cell is quoted and the message says so. */
-static mkba_status cell_error(const loader *ld, char **fields, long line, long col,
-                              const char *column, const char *expected, const char *s,
-                              size_t len, int quote, mkba_error *err)
+/* What a cell of a number column that is no number (mkba_csv_number < 0)
+ * looks like, judged by its characters: a date, a number written with a
+ * decimal comma, a '.' or thousands separators, one out of range, or text. */
+static const char *non_number_kind(const char *s, size_t len, int decimal_comma)
+{
+    size_t digits = 0, dots = 0, commas = 0, spaces = 0, dashes = 0, exps = 0, other = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (is_digit(c))
+            digits++;
+        else if (c == '.')
+            dots++;
+        else if (c == ',')
+            commas++;
+        else if (c == ' ')
+            spaces++;
+        else if (c == '-' || c == '/')
+            dashes += i > 0 && s[i - 1] != 'e' && s[i - 1] != 'E';
+        else if ((c == 'e' || c == 'E') && i > 0)
+            exps++;
+        else if (!(c == '+' && (i == 0 || s[i - 1] == 'e' || s[i - 1] == 'E')))
+            other++;
+    }
+    if (nan_or_inf(s, len))
+        return "NaN or infinity, not a finite number";
+    if (digits == 0 || other > 0)
+        return "text, not a number";
+    if (dashes > 0)
+        return "a date, not a number";
+    if (exps > 0)
+        return exps == 1 && dots + commas + spaces == 0 ? "a number out of range"
+                                                        : "text, not a number";
+    if (spaces > 0 || dots + commas >= 2)
+        return "a number with thousands separators";
+    if (commas == 1)
+        return "a number with a decimal comma (use a ';'-separated file or a '.')";
+    if (dots == 1 && decimal_comma)
+        return "a number with a '.' in a file with decimal commas (use a ',', and no "
+               "thousands separators)";
+    return "text, not a number";
+}
+
+/* The one rule for a bad cell in a message (see the file comment): what
+ * the cell s (s[0..len) trimmed) of variable cv, or of the group column
+ * when cv is NULL, looks like, in words, into out; never its text. Only
+ * the model's own words (group labels, the column's range) are quoted. */
+static void cell_describe(const loader *ld, const cvar *cv, const mkba_cohort_range *rg,
+                          const char *s, size_t len, char *out, size_t size)
+{
+    const mkba_cohort_spec *spec = ld->spec;
+    double x = 0;
+    int r = cv ? mkba_csv_number(s, ld->dialect->decimal_comma, &x) : -1;
+    if (len == 0)
+        snprintf(out, size, "an empty cell");
+    else if (bsn_like(s, len)) /* a person's number: say so, it may be in the wrong column */
+        snprintf(out, size, "a BSN-like number");
+    else if (!cv && same(s, len, spec->pilot_value, 1))
+        snprintf(out, size, "the pilot group's label '%.90s'", spec->pilot_value);
+    else if (!cv && same(s, len, spec->control_value, 1))
+        snprintf(out, size, "the control group's label '%.90s'", spec->control_value);
+    else if (!cv)
+        snprintf(out, size, "a value that is none of the group labels '%.90s', '%.90s'",
+                 spec->pilot_value, spec->control_value);
+    else if (r < 0)
+        snprintf(out, size, "%s", non_number_kind(s, len, ld->dialect->decimal_comma));
+    else if (cv->type == MKBA_VAR_NONNEG && x < 0)
+        snprintf(out, size, "a negative number");
+    else if (cv->type == MKBA_VAR_BINARY && x != 0 && x != 1)
+        snprintf(out, size, "a number other than 0 or 1");
+    else if (rg && rg->has_min && x < rg->min)
+        snprintf(out, size, "a number below the minimum %g", rg->min);
+    else if (rg && rg->has_max && x > rg->max)
+        snprintf(out, size, "a number above the maximum %g", rg->max);
+    else
+        snprintf(out, size, "a value that does not fit the column");
+}
+
+/* Record the error about the cell s[0..len) of variable cv (NULL: the
+ * group column) of 'column': "column 'x': <expected>, got <what it looks
+ * like>" (cell_describe). On a line whose cells seem shifted the message
+ * names the line only and says so. */
+static mkba_status cell_error(const loader *ld, char **fields, long line, const cvar *cv,
+                              const mkba_cohort_range *rg, const char *column,
+                              const char *expected, const char *s, size_t len, mkba_error *err)
 {
     if (line_shifted(ld, fields))
         return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                               "the cells of this line seem shifted: several do not fit their "
                               "columns (a delimiter missing or extra, or columns swapped?); no "
                               "cell is shown, as one may be an identifier");
-    char got[ECHO_MAX + 64], msg[400];
-    const char *instead = cell_verdict(ld, col, s, len);
-    if (len == 0) {
-        snprintf(got, sizeof got, "an empty value");
-    } else if (instead) {
-        snprintf(got, sizeof got, "(%s)", instead);
-    } else {
-        char cell[ECHO_MAX + 8];
-        echo(cell, sizeof cell, s, len);
-        snprintf(got, sizeof got, quote ? "'%s'" : "%s", cell);
-    }
+    char got[300], msg[500];
+    cell_describe(ld, cv, rg, s, len, got, sizeof got);
     snprintf(msg, sizeof msg, "%s, got %s", expected, got);
     return value_error_v(err, ld, line, column, msg);
 }
@@ -711,7 +768,7 @@ static int row_group(const loader *ld, char **fields, long line, mkba_error *err
     else
         snprintf(expected, sizeof expected, "expected '%.90s' or '%.90s'", spec->pilot_value,
                  spec->control_value);
-    cell_error(ld, fields, line, ld->group_col, spec->group_column, expected, g, len, 1, err);
+    cell_error(ld, fields, line, NULL, NULL, spec->group_column, expected, g, len, err);
     return -1;
 }
 
@@ -797,7 +854,7 @@ static int parse_value(loader *ld, size_t v, char **fields, long line, double *o
     else
         snprintf(expected, sizeof expected, "expected a number %s %g", rg->has_min ? ">=" : "<=",
                  rg->has_min ? rg->min : rg->max);
-    cell_error(ld, fields, line, ld->col[v], cv->column, expected, s, len, r < 0, err);
+    cell_error(ld, fields, line, cv, rg, cv->column, expected, s, len, err);
     return -1;
 }
 

@@ -273,29 +273,33 @@ static const bad_case COHORT_CASES[] = {
      "mkba: @/cohort.csv:3: unterminated quoted field starting on line 3\n"},
     {"text in a numeric column",
      {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,drie,5,4\n" REST}}, {0}, 1,
-     "mkba: @/cohort.csv:3: column 'uren': expected a number, got 'drie'\n"},
+     "mkba: @/cohort.csv:3: column 'uren': expected a number, got text, not a number\n"},
     {"NaN in a numeric column",
      {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,NaN,5,4\n" REST}}, {0}, 1,
-     "mkba: @/cohort.csv:3: column 'uren': expected a number, got 'NaN'\n"},
+     "mkba: @/cohort.csv:3: column 'uren': expected a number, got NaN or infinity, not a finite "
+     "number\n"},
     {"inf in a numeric column",
      {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,inf,4\n" REST}}, {0}, 1,
-     "mkba: @/cohort.csv:3: column 'pre': expected a number, got 'inf'\n"},
+     "mkba: @/cohort.csv:3: column 'pre': expected a number, got NaN or infinity, not a finite "
+     "number\n"},
     {"a number too large for a double",
      {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,1e999,5,4\n" REST}}, {0}, 1,
-     "mkba: @/cohort.csv:3: column 'uren': expected a number, got '1e999'\n"},
+     "mkba: @/cohort.csv:3: column 'uren': expected a number, got a number out of range\n"},
     {"negative hours (type nonneg)",
      {{"cohort.csv", NULL, HEADER "P1,pilot,1,-2.5,4,2\nP2,pilot,0,3.5,5,4\n" REST}}, {0}, 1,
-     "mkba: @/cohort.csv:2: column 'uren': expected a number >= 0, got -2.5\n"},
+     "mkba: @/cohort.csv:2: column 'uren': expected a number >= 0, got a negative number\n"},
     {"2 in a 0/1 column",
      {{"cohort.csv", NULL, HEADER "P1,pilot,2,2.5,4,2\nP2,pilot,0,3.5,5,4\n" REST}}, {0}, 1,
-     "mkba: @/cohort.csv:2: column 'werk': expected 0 or 1, got 2\n"},
+     "mkba: @/cohort.csv:2: column 'werk': expected 0 or 1, got a number other than 0 or 1\n"},
     {"a probability above 1 (min = 0, max = 1 in the model)",
      {{"model.ini", "[outcome.werk]\ntype = binary\n", "[outcome.werk]\nmin = 0\nmax = 1\n"},
       {"cohort.csv", NULL, HEADER "P1,pilot,0.5,2.5,4,2\nP2,pilot,1.2,3.5,5,4\n" REST}},
-     {0}, 1, "mkba: @/cohort.csv:3: column 'werk': expected a number from 0 to 1, got 1.2\n"},
+     {0}, 1, "mkba: @/cohort.csv:3: column 'werk': expected a number from 0 to 1, got a number "
+         "above the maximum 1\n"},
     {"a value below the model's min (line 7: C3 has 1.0 hours)",
      {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\nmin = 1.5\n"}}, {0}, 1,
-     "mkba: @/cohort.csv:7: column 'uren': expected a number >= 1.5, got 1.0\n"},
+     "mkba: @/cohort.csv:7: column 'uren': expected a number >= 1.5, got a number below the "
+     "minimum 1.5\n"},
     {"duplicate id in one group (the id is not shown)",
      {{"cohort.csv", NULL, HEADER "SECRET7,pilot,1,2.5,4,2\nSECRET7,pilot,0,3.5,5,4\n" REST}},
      {0}, 1, "mkba: @/cohort.csv:3: duplicate id in column 'id' (first seen on line 2)\n"},
@@ -310,7 +314,19 @@ static const bad_case COHORT_CASES[] = {
      {0}, 1, "mkba: @/cohort.csv:3: empty id in column 'id'\n"},
     {"an unknown group value",
      {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,piloot,0,3.5,5,4\n" REST}}, {0}, 1,
-     "mkba: @/cohort.csv:3: column 'groep': expected 'pilot' or 'control', got 'piloot'\n"},
+     "mkba: @/cohort.csv:3: column 'groep': expected 'pilot' or 'control', got a value that is "
+     "none of the group labels 'pilot', 'control'\n"},
+    {"a name in the group column (the name is not shown)",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,Jan de Vries,0,3.5,5,4\n" REST}}, {0},
+     1,
+     "mkba: @/cohort.csv:3: column 'groep': expected 'pilot' or 'control', got a value that is "
+     "none of the group labels 'pilot', 'control'\n"},
+    {"a birth date in a number column (the date is not shown)",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,1999-03-12,5,4\n" REST}}, {0},
+     1, "mkba: @/cohort.csv:3: column 'uren': expected a number, got a date, not a number\n"},
+    {"an IBAN in a number column (the IBAN is not shown)",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,NL91ABNA0417164300,5,4\n" REST}},
+     {0}, 1, "mkba: @/cohort.csv:3: column 'uren': expected a number, got text, not a number\n"},
     {"a column the model names is missing",
      {{"cohort.csv", NULL, "id,groep,werk,pre,post\nP1,pilot,1,4,2\n"}}, {0}, 1,
      "mkba: @/cohort.csv:1: missing column 'uren' (header has: id, groep, werk, pre, post)\n"},
@@ -349,7 +365,7 @@ static const bad_case COHORT_CASES[] = {
     {"old-Mac line ends (CR only): a bad cell on line 3",
      {{"cohort.csv", NULL, "id,groep,werk,uren,pre,post\rSECRET1,pilot,1,2.5,4,2\r"
                            "SECRET2,pilot,0,drie,5,4\rC1,control,0,1.5,4,4\r"}},
-     {0}, 1, "mkba: @/cohort.csv:3: column 'uren': expected a number, got 'drie'\n"},
+     {0}, 1, "mkba: @/cohort.csv:3: column 'uren': expected a number, got text, not a number\n"},
     {"cells shifted: group and werk swapped (no cell is quoted)",
      {{"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\nSECRET2,0,pilot,3.5,5,4\n" REST}},
      {0}, 1,
@@ -366,8 +382,7 @@ static const bad_case COHORT_CASES[] = {
      {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\ncolumn = id\n"},
       {"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\nSECRET2,pilot,0,3.5,5,4\n" REST}},
      {0}, 1,
-     "mkba: @/cohort.csv:2: column 'id': expected a number, got (a value of the id column, not "
-     "shown)\n"},
+     "mkba: @/cohort.csv:2: column 'id': expected a number, got text, not a number\n"},
     {"Latin-1 text (an e-acute as the byte 0xE9) on line 3",
      {{"cohort.csv", NULL, HEADER "SECRET1,pilot,1,2.5,4,2\nSECRET2,pilot\xE9,0,3.5,5,4\n" REST}},
      {0}, 1,
@@ -973,7 +988,7 @@ START_TEST(output_old_results_kept_bad_input)
     edit e = {"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,drie,5,4\n" REST};
     apply(d, &e);
     bad_case c = {"bad cohort over old results", {{0}}, {0}, 1,
-                  "mkba: @/cohort.csv:3: column 'uren': expected a number, got 'drie'\n"};
+                  "mkba: @/cohort.csv:3: column 'uren': expected a number, got text, not a number\n"};
     check_case(&c, d);
     edit m = {"project.ini", "on = 1", "on = 1 / 0"};
     apply(d, &m);

@@ -238,7 +238,7 @@ START_TEST(bad_number_names_line_and_column)
 {
     expect_fail("id,groep,werk,uren,pre,post\nP1,pilot,1,2.5,4,2\nP2,pilot,0,drie,5,4\n"
                 "P3,pilot,1,4.5,6,3\nC1,control,0,1.5,4,4\nC2,control,0,2.5,5,5\n",
-                "cohort.csv:3: column 'uren': expected a number, got 'drie'");
+                "cohort.csv:3: column 'uren': expected a number, got text, not a number");
 }
 END_TEST
 
@@ -252,7 +252,7 @@ END_TEST
 START_TEST(binary_out_of_range)
 {
     expect_fail("id,groep,werk,uren,pre,post\nP1,pilot,2,2.5,4,2\n",
-                "cohort.csv:2: column 'werk': expected 0 or 1, got 2");
+                "cohort.csv:2: column 'werk': expected 0 or 1, got a number other than 0 or 1");
 }
 END_TEST
 

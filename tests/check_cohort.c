@@ -333,7 +333,8 @@ START_TEST(test_two_files_group_column_checked)
     spec.group_column = "groep";
     spec.pilot_value = "pilot";
     spec.control_value = "regulier";
-    read_fails(&spec, pil, 3, "column 'groep'", "expected 'pilot', got 'regulier'");
+    read_fails(&spec, pil, 3, "column 'groep'", "expected 'pilot', got the control group's "
+        "label 'regulier'");
 }
 END_TEST
 
@@ -418,13 +419,14 @@ START_TEST(test_err_not_a_number)
 {
     const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,1,40\n2,regulier,drie,0,41\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
-    read_fails(&spec, f, 3, "column 'mnd_werk'", "expected a number, got 'drie'");
+    read_fails(&spec, f, 3, "column 'mnd_werk'", "expected a number, got text, not a number");
     /* The whole line as the CLI prints it (without its "mkba: " prefix). */
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_ptr_null(mkba_cohort_read(&spec, &err));
     char buf[2048], want[2048];
-    snprintf(want, sizeof want, "%s:3: column 'mnd_werk': expected a number, got 'drie'", f);
+    snprintf(want, sizeof want, "%s:3: column 'mnd_werk': expected a number, got text, not a "
+        "number", f);
     ck_assert_str_eq(mkba_error_format(&err, buf, sizeof buf), want);
 }
 END_TEST
@@ -434,18 +436,19 @@ START_TEST(test_err_wrong_decimal_separator)
     /* A ',' file: "3,5" would be two fields, so quote it; decimal_comma is 0. */
     const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,\"3,5\",1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
-    read_fails(&spec, f, 2, "column 'mnd_werk'", "expected a number, got '3,5'");
+    read_fails(&spec, f, 2, "column 'mnd_werk'", "expected a number, got a number with a "
+        "decimal comma (use a ';'-separated file or a '.')");
 }
 END_TEST
 
 START_TEST(test_err_long_value_cut)
 {
-    /* 45 'x': the message shows 40 of them and "...". */
+    /* 45 'x': the message says what it is, none of its text. */
     const char *f = tu_dir_write(
         tmp, "x.csv", ERR_HEADER "1,pilot,1,1,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     read_fails(&spec, f, 2, "column 'leeftijd'",
-               "expected a number, got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'");
+               "expected a number, got text, not a number");
 }
 END_TEST
 
@@ -453,7 +456,7 @@ START_TEST(test_err_negative)
 {
     const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,-3,1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
-    read_fails(&spec, f, 2, "column 'mnd_werk'", "expected a number >= 0, got -3");
+    read_fails(&spec, f, 2, "column 'mnd_werk'", "expected a number >= 0, got a negative number");
 }
 END_TEST
 
@@ -461,10 +464,11 @@ START_TEST(test_err_binary)
 {
     const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,2,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
-    read_fails(&spec, f, 2, "column 'uitstroom_werk'", "expected 0 or 1, got 2");
+    read_fails(&spec, f, 2, "column 'uitstroom_werk'", "expected 0 or 1, got a number other "
+        "than 0 or 1");
     const char *g = tu_dir_write(tmp, "y.csv", ERR_HEADER "1,pilot,3,ja,40\n");
     spec.file = g;
-    read_fails(&spec, g, 2, "column 'uitstroom_werk'", "expected 0 or 1, got 'ja'");
+    read_fails(&spec, g, 2, "column 'uitstroom_werk'", "expected 0 or 1, got text, not a number");
 }
 END_TEST
 
@@ -472,11 +476,12 @@ START_TEST(test_err_group)
 {
     const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,1,40\n2,x,3,1,40\n");
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
-    read_fails(&spec, f, 3, "column 'groep'", "expected 'pilot' or 'regulier', got 'x'");
+    read_fails(&spec, f, 3, "column 'groep'", "expected 'pilot' or 'regulier', got a value that "
+        "is none of the group labels 'pilot', 'regulier'");
     const char *g = tu_dir_write(tmp, "y.csv", ERR_HEADER "1, ,3,1,40\n");
     spec.file = g;
     read_fails(&spec, g, 2, "column 'groep'",
-               "expected 'pilot' or 'regulier', got an empty value");
+               "expected 'pilot' or 'regulier', got an empty cell");
 }
 END_TEST
 

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "mkba/mem.h"
+#include "mkba/strmap.h"
 
 #define HEADER_LIST_MAX 600  /* bytes of header names listed in a message */
 
@@ -65,103 +66,46 @@ struct mkba_cohort {
     mkba_csv_dialect dialect; /* as read (the first file's) */
 };
 
-/* ============================ string hash set ============================ */
+/* ============================ ids seen ============================ */
 
-/* An open-addressing set of strings with a value each: ids (value = line)
- * and category levels (value = code). Keys live back to back in one arena. */
-typedef struct slot {
-    uint64_t hash;
-    size_t key;              /* offset of the key in the arena, +1; 0 = empty */
-    long value;
-    int file;                /* which file the key came from (ids) */
-    int group;               /* the group of the person (ids) */
-} slot;
-
-typedef struct strset {
-    char *arena;
-    size_t arena_len, arena_cap;
-    slot *slots;             /* cap slots, cap a power of two */
+/* The ids read so far (all files): the map gives an id's index, and the
+ * arrays where it was first seen, for the duplicate-id messages. */
+typedef struct idset {
+    mkba_strmap *map;
+    long *line;
+    int *file;
+    uint8_t *group;
     size_t n, cap;
-} strset;
+} idset;
 
-/* FNV-1a, 64 bits, then MurmurHash3's final mix: FNV alone leaves the low
- * bits (the table index) poorly spread for ids that differ only at the end,
- * such as consecutive client numbers, and linear probing then clusters. */
-static uint64_t hash_bytes(const char *s, size_t len)
+static void idset_free(idset *s)
 {
-    uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211u;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53u;
-    h ^= h >> 33;
-    return h;
-}
-
-static void strset_free(strset *s)
-{
-    free(s->arena);
-    free(s->slots);
+    mkba_strmap_free(s->map);
+    free(s->line);
+    free(s->file);
+    free(s->group);
     memset(s, 0, sizeof *s);
 }
 
-static slot *strset_probe(slot *slots, size_t cap, const char *arena, uint64_t h,
-                          const char *key, size_t len)
+/* Add the id key[0..len) seen on 'line' of file 'file' in 'group';
+ * returns -1 when it is new, else the index of its first sighting. */
+static long idset_put(idset *s, const char *key, size_t len, long line, int file, int group)
 {
-    size_t i = (size_t)h & (cap - 1);
-    for (;; i = (i + 1) & (cap - 1)) {
-        slot *sl = &slots[i];
-        if (sl->key == 0)
-            return sl;
-        if (sl->hash == h && key) {
-            const char *k = arena + sl->key - 1;
-            if (strncmp(k, key, len) == 0 && k[len] == '\0')
-                return sl;
-        }
+    if (!s->map)
+        s->map = mkba_strmap_alloc();
+    long k = mkba_strmap_put(s->map, key, len, (long)s->n);
+    if ((size_t)k != s->n)
+        return k;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 1024;
+        s->line = mkba_xreallocarray(s->line, s->cap, sizeof *s->line);
+        s->file = mkba_xreallocarray(s->file, s->cap, sizeof *s->file);
+        s->group = mkba_xreallocarray(s->group, s->cap, sizeof *s->group);
     }
-}
-
-static void strset_grow(strset *s)
-{
-    size_t cap = s->cap ? 2 * s->cap : 64;
-    slot *slots = mkba_xcalloc(cap, sizeof *slots);
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->slots[i].key)
-            *strset_probe(slots, cap, NULL, s->slots[i].hash, NULL, 0) = s->slots[i];
-    free(s->slots);
-    s->slots = slots;
-    s->cap = cap;
-}
-
-/* Find key[0..len) or insert it with (value, file, group). Returns the
- * slot; sets *found to 1 when the key was already there (its slot is
- * unchanged). */
-static const slot *strset_put(strset *s, const char *key, size_t len, long value, int file,
-                              int group, int *found)
-{
-    if (2 * (s->n + 1) > s->cap)
-        strset_grow(s);
-    uint64_t h = hash_bytes(key, len);
-    slot *sl = strset_probe(s->slots, s->cap, s->arena, h, key, len);
-    *found = sl->key != 0;
-    if (*found)
-        return sl;
-    if (s->arena_len + len + 1 > s->arena_cap) {
-        while (s->arena_len + len + 1 > s->arena_cap)
-            s->arena_cap = s->arena_cap ? 2 * s->arena_cap : 4096;
-        s->arena = mkba_xrealloc(s->arena, s->arena_cap);
-    }
-    memcpy(s->arena + s->arena_len, key, len);
-    s->arena[s->arena_len + len] = '\0';
-    *sl = (slot){.hash = h, .key = s->arena_len + 1, .value = value, .file = file,
-                 .group = group};
-    s->arena_len += len + 1;
-    s->n++;
-    return sl;
+    s->line[s->n] = line;
+    s->file[s->n] = file;
+    s->group[s->n++] = (uint8_t)group;
+    return -1;
 }
 
 /* ================================ helpers =============================== */
@@ -336,8 +280,8 @@ typedef struct loader {
     long *col;               /* [n_vars] field of each variable, -1 absent */
     long group_col, id_col;  /* -1 when absent / not used */
     size_t rows;             /* persons in this file */
-    strset ids;              /* ids seen so far (all files) */
-    strset *levels;          /* [n_vars] category level -> code */
+    idset ids;               /* ids seen so far (all files) */
+    mkba_strmap **levels;    /* [n_vars] category level -> code (NULL until one) */
     const char *paths[2];    /* files by index, for duplicate-id messages */
     size_t n_cols;           /* header fields of the file being read */
     struct bsncol *bsn;      /* [n_cols] BSN-like values per column (bsn_scan) */
@@ -786,22 +730,23 @@ static mkba_status check_id(loader *ld, char **fields, int group, long line, mkb
     if (len == 0)
         return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                               "empty id in column '%s'", ld->spec->id_column);
-    int found;
-    const slot *sl = strset_put(&ld->ids, id, len, line, ld->file_index, group, &found);
-    if (!found)
+    long k = idset_put(&ld->ids, id, len, line, ld->file_index, group);
+    if (k < 0)
         return MKBA_OK;
     /* Where it was first seen: "on line 3", or "in other.csv line 3". */
-    int same_file = sl->file == ld->file_index;
-    const char *on_in = same_file ? "on" : "in ", *file = same_file ? "" : ld->paths[sl->file];
-    if (sl->group != group)
+    const idset *ids = &ld->ids;
+    int same_file = ids->file[k] == ld->file_index;
+    const char *on_in = same_file ? "on" : "in ";
+    const char *file = same_file ? "" : ld->paths[ids->file[k]];
+    if (ids->group[k] != group)
         return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                               "the same id (column '%s') is in both groups: %s %s%s line %ld, "
                               "%s on line %ld",
-                              ld->spec->id_column, group_name(sl->group), on_in, file,
-                              sl->value, group_name(group), line);
+                              ld->spec->id_column, group_name(ids->group[k]), on_in, file,
+                              ids->line[k], group_name(group), line);
     return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                           "duplicate id in column '%s' (first seen %s%s line %ld)",
-                          ld->spec->id_column, on_in, file, sl->value);
+                          ld->spec->id_column, on_in, file, ids->line[k]);
 }
 
 /* Is x within the declared range (NULL: none)? */
@@ -823,11 +768,12 @@ static int parse_value(loader *ld, size_t v, char **fields, long line, double *o
     if (cv->type == MKBA_VAR_CATEGORY) {
         if (is_missing_text(s))
             return 1;
-        int found;
-        const slot *sl = strset_put(&ld->levels[v], s, len, (long)cv->n_levels, 0, 0, &found);
-        if (!found)
+        if (!ld->levels[v])
+            ld->levels[v] = mkba_strmap_alloc();
+        long code = mkba_strmap_put(ld->levels[v], s, len, (long)cv->n_levels);
+        if ((size_t)code == cv->n_levels)
             add_level(cv, s, len);
-        *out = (double)sl->value;
+        *out = (double)code;
         return 0;
     }
     double x = 0; /* not set by mkba_csv_number on an error */
@@ -978,10 +924,10 @@ mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err)
         if (st == MKBA_OK)
             st = read_file(&ld, spec->control_file, 1, MKBA_CONTROL, err);
     }
-    strset_free(&ld.ids);
+    idset_free(&ld.ids);
     bsn_free(&ld);
     for (size_t v = 0; v < c->n_vars; v++)
-        strset_free(&ld.levels[v]);
+        mkba_strmap_free(ld.levels[v]);
     free(ld.levels);
     free(ld.col);
     if (st != MKBA_OK) {

@@ -105,6 +105,8 @@ unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i)
         mask |= MKBA_HIDE_DF;
     if (small_group)
         mask |= MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL;
+    if (mask & MKBA_HIDE_DF)
+        mask |= MKBA_HIDE_CI;
     return mask;
 }
 

@@ -1617,7 +1617,8 @@ static mkba_status chart_effects(ctx *c)
                                   "Effecten van de pilot met 95%-betrouwbaarheidsintervallen"));
     fputs("# effects: each effect (pilot minus control) with its 95% CI, and the groups'\n"
           "# mean outcomes (NaN where not shown: given effects, and groups too small to\n"
-          "# show under disclosure control).\n"
+          "# show under disclosure control; a CI withheld under disclosure control is the\n"
+          "# estimate itself).\n"
           "# row\testimate\tci_lo\tci_hi\tmean_pilot\tmean_control\tmethod\tlabel\n",
           f.dat);
     int block = 24 + 30 + 24 + 14, h = 84 + 22 + block * (int)n;
@@ -1634,12 +1635,15 @@ static mkba_status chart_effects(ctx *c)
         const mkba_ap_effect *x = &a->effects[i];
         int shown = x->e.method != MKBA_EST_GIVEN && means_shown(a, x);
         double mp = shown ? x->e.mean_pilot : NAN, mc = shown ? x->e.mean_control : NAN;
+        /* A withheld CI (it would give the df away) is drawn as no interval. */
+        int ci = !(mkba_ap_effect_hidden(a, i) & MKBA_HIDE_CI);
+        double ci_lo = ci ? x->e.ci_lo : x->e.estimate, ci_hi = ci ? x->e.ci_hi : x->e.estimate;
         fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%s\t", i + 1, x->e.estimate,
-                x->e.ci_lo, x->e.ci_hi, mp, mc, mkba_est_method_name(x->e.method));
+                ci_lo, ci_hi, mp, mc, mkba_est_method_name(x->e.method));
         const char *label = label_or(x->label, x->name);
         put_field(f.dat, label, LABEL_MAX);
         fputc('\n', f.dat);
-        double v[] = {x->e.estimate, x->e.ci_lo, x->e.ci_hi};
+        double v[] = {x->e.estimate, ci_lo, ci_hi};
         double lo = 0, hi = 0;
         for (size_t k = 0; k < 3; k++)
             if (isfinite(v[k]))

@@ -108,7 +108,7 @@ static double item_undiscounted(const mkba_appraisal *a, size_t s, size_t i)
 /* ========================== disclosure control ========================== */
 
 static const char *const HIDDEN_NAMES[MKBA_HIDE_FIELDS] = {
-    "df", "mean_pilot", "mean_control", "n_pilot", "n_control", "n_missing", "missing_pilot",
+    "ci_lo", "ci_hi", "df", "mean_pilot", "mean_control", "n_pilot", "n_control", "n_missing", "missing_pilot",
     "missing_control"};
 
 unsigned mkba_out_effect_hidden(const mkba_appraisal *a, size_t i)
@@ -269,8 +269,8 @@ static void table_effects(out_csvw *w, const mkba_appraisal *a)
         out_cw_text(w, mkba_est_method_name(e->method));
         out_cw_num(w, e->estimate);
         out_cw_num(w, e->se);
-        out_cw_num(w, e->ci_lo);
-        out_cw_num(w, e->ci_hi);
+        out_cw_num(w, shown(e->ci_lo, mask, MKBA_HIDE_CI_LO));
+        out_cw_num(w, shown(e->ci_hi, mask, MKBA_HIDE_CI_HI));
         out_cw_num(w, shown(e->df, mask, MKBA_HIDE_DF));
         out_cw_num(w, shown(e->mean_pilot, mask, MKBA_HIDE_MEAN_PILOT));
         out_cw_num(w, shown(e->mean_control, mask, MKBA_HIDE_MEAN_CONTROL));
@@ -590,15 +590,15 @@ static void json_effects(jctx *j, cJSON *root, const mkba_appraisal *a)
         jstr(j, o, "method", mkba_est_method_name(x->e.method));
         jnum(j, o, "estimate", x->e.estimate);
         jnum(j, o, "se", x->e.se);
-        jnum(j, o, "ci_lo", x->e.ci_lo);
-        jnum(j, o, "ci_hi", x->e.ci_hi);
+        jnum(j, o, "ci_lo", shown(x->e.ci_lo, mask, MKBA_HIDE_CI_LO));
+        jnum(j, o, "ci_hi", shown(x->e.ci_hi, mask, MKBA_HIDE_CI_HI));
         jnum(j, o, "df", shown(x->e.df, mask, MKBA_HIDE_DF));
         jnum(j, o, "mean_pilot", shown(x->e.mean_pilot, mask, MKBA_HIDE_MEAN_PILOT));
         jnum(j, o, "mean_control", shown(x->e.mean_control, mask, MKBA_HIDE_MEAN_CONTROL));
         size_t n[5];
         mkba_ap_effect_counts(a, i, n);
         for (int k = 0; k < 5; k++)
-            jnum(j, o, HIDDEN_NAMES[3 + k],
+            jnum(j, o, mkba_out_hidden_name((unsigned)MKBA_HIDE_N_PILOT << k),
                  shown((double)n[k], mask, (unsigned)MKBA_HIDE_N_PILOT << k));
         jadd(j, o, "suppressed", cJSON_CreateBool(mask != 0));
         cJSON *names = jarr(j, o, "suppressed_fields");
@@ -1376,6 +1376,10 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         fmt_sig(lo, sizeof lo, e->ci_lo);
         fmt_sig(hi, sizeof hi, e->ci_hi);
         snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        if (mask & MKBA_HIDE_CI) {
+            snprintf(ci, sizeof ci, "x");
+            seen.x_shown = 1;
+        }
         fmt_sig(se, sizeof se, e->se);
         int counted = e->method != MKBA_EST_GIVEN;
         size_t n[5];

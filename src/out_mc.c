@@ -94,6 +94,8 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
             fmt_g4(lo, sizeof lo, e->ci_lo);
             fmt_g4(hi, sizeof hi, e->ci_hi);
             snprintf(an, sizeof an, "[%s, %s]", lo, hi);
+            if (mkba_ap_effect_hidden(a, j) & MKBA_HIDE_CI) /* disclosure control */
+                snprintf(an, sizeof an, "x");
             fmt_g4(lo, sizeof lo, mc->boot_lo[j]);
             fmt_g4(hi, sizeof hi, mc->boot_hi[j]);
             snprintf(bs, sizeof bs, "[%s, %s]", lo, hi);
@@ -323,8 +325,9 @@ static void table_mc_effects(out_csvw *w, const mkba_appraisal *a)
         const mkba_effect *e = &a->effects[j].e;
         out_cw_text(w, a->effects[j].name);
         out_cw_num(w, e->estimate);
-        out_cw_num(w, e->ci_lo);
-        out_cw_num(w, e->ci_hi);
+        unsigned mask = mkba_ap_effect_hidden(a, j); /* no CI that gives a df away */
+        out_cw_num(w, mask & MKBA_HIDE_CI_LO ? NAN : e->ci_lo);
+        out_cw_num(w, mask & MKBA_HIDE_CI_HI ? NAN : e->ci_hi);
         out_cw_num(w, mc->boot_lo[j]);
         out_cw_num(w, mc->boot_hi[j]);
         out_cw_num(w, (double)mc->n_boot);

@@ -1034,7 +1034,12 @@ static void effects_table(const rep *r)
         effect_name_cell(r, &a->effects[i]);
         td(r, method_text(r, e->method));
         td_value(r, e->estimate);
-        interval(r, ci, sizeof ci, e->ci_lo, e->ci_hi);
+        if (mkba_ap_effect_hidden(a, i) & MKBA_HIDE_CI) { /* it would give the df away */
+            snprintf(ci, sizeof ci, "x");
+            x_shown |= 1;
+        } else {
+            interval(r, ci, sizeof ci, e->ci_lo, e->ci_hi);
+        }
         tpl(r, "<td class=\"n\">{}</td>", ci);
         if (boot) {
             int has = i < a->mc->n_outcomes;

@@ -220,25 +220,32 @@ static inline int mkba_ap_suppressed(const mkba_appraisal *a, size_t n)
  *     would give the missing count back as a difference; the group size
  *     gives nothing away. The means rest on at least min_group persons and
  *     are shown.
- * Zero is never withheld (it discloses no one). The estimate, its SE and
- * CI are kept: they compare the two groups, and the appraisal rests on
- * them. The model's cohort counts (n_pilot, n_control, n_total in
+ * With the df goes the analytic CI (ci_lo, ci_hi): half its width over the
+ * SE is the t quantile of the df, and so gives the df back (the Monte
+ * Carlo's bootstrap CI rests on no df and is kept).
+ * Zero is never withheld (it discloses no one). The estimate and its SE
+ * are kept: they compare the two groups, and the appraisal rests on them. The model's cohort counts (n_pilot, n_control, n_total in
  * expressions: the group sizes) are withheld when a group of the cohort
  * is small (mkba_ap_groups_hidden). The bits are in the order of the
  * fields in effects.csv and results.json. */
 enum {
-    MKBA_HIDE_DF = 1u << 0,
-    MKBA_HIDE_MEAN_PILOT = 1u << 1,
-    MKBA_HIDE_MEAN_CONTROL = 1u << 2,
-    MKBA_HIDE_N_PILOT = 1u << 3,
-    MKBA_HIDE_N_CONTROL = 1u << 4,
-    MKBA_HIDE_N_MISSING = 1u << 5,
-    MKBA_HIDE_MISSING_PILOT = 1u << 6,  /* results.json only */
-    MKBA_HIDE_MISSING_CONTROL = 1u << 7, /* results.json only */
+    MKBA_HIDE_CI_LO = 1u << 0,
+    MKBA_HIDE_CI_HI = 1u << 1,
+    MKBA_HIDE_DF = 1u << 2,
+    MKBA_HIDE_MEAN_PILOT = 1u << 3,
+    MKBA_HIDE_MEAN_CONTROL = 1u << 4,
+    MKBA_HIDE_N_PILOT = 1u << 5,
+    MKBA_HIDE_N_CONTROL = 1u << 6,
+    MKBA_HIDE_N_MISSING = 1u << 7,
+    MKBA_HIDE_MISSING_PILOT = 1u << 8,  /* results.json only */
+    MKBA_HIDE_MISSING_CONTROL = 1u << 9, /* results.json only */
     /* not a field: n_pilot and n_control are the group sizes in the cohort */
-    MKBA_HIDE_GROUP_SIZES = 1u << 8
+    MKBA_HIDE_GROUP_SIZES = 1u << 10
 };
-#define MKBA_HIDE_FIELDS 8 /* bits 0..7 above: the fields */
+#define MKBA_HIDE_FIELDS 10 /* bits 0..9 above: the fields */
+/* The CI, when the df is withheld: (ci_hi - estimate) / se is the t
+ * quantile of the df, which gives the df back. */
+#define MKBA_HIDE_CI (MKBA_HIDE_CI_LO | MKBA_HIDE_CI_HI)
 
 /* The MKBA_HIDE_* bits of effect i's withheld values (0: none, or i out of
  * range). */

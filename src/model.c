@@ -2771,18 +2771,17 @@ static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
             int drawn = 0;
             for (size_t j = 0; j < s->n_params; j++)
                 drawn |= s->pc[j].slot == un->slot && s->pc[j].drawn;
-            if (!drawn || (v >= p1 && v <= p99))
+            /* A value derived from a withheld count or mean is not checked:
+             * whether the warning fires would tell on which side of the
+             * interval it lies. */
+            if (!drawn || (v >= p1 && v <= p99) ||
+                mkba_ap_param_withheld(&a->params[un->slot - (long)m->slot_params], k))
                 continue;
-            /* A value derived from a withheld count or mean is not shown, nor
-             * hinted at by the precision of the interval. */
-            int hidden = mkba_ap_param_withheld(&a->params[un->slot - (long)m->slot_params], k);
-            char vs[96], lo[64], hi[64];
+            char vs[64], lo[64], hi[64];
             round_sig(vs, sizeof vs, v, 6);
-            if (hidden)
-                snprintf(vs, sizeof vs, "the value (withheld: it rests on a small group)");
             for (int sig = 3; sig <= 17; sig++) {
                 double l = round_sig(lo, sizeof lo, p1, sig), h = round_sig(hi, sizeof hi, p99, sig);
-                if (hidden || (v < p1 ? v < l : v > h))
+                if (v < p1 ? v < l : v > h)
                     break;
             }
             const rawval *at = &bp->value;
@@ -2796,7 +2795,7 @@ static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
                 vs, bp->dist.text, lo, hi);
             free(w->dist);
             w->dist = mkba_xstrdup(bp->dist.text);
-            w->value = hidden ? NAN : v; /* NaN: withheld (the report shows "x") */
+            w->value = v;
             w->p1 = p1;
             w->p99 = p99;
             break;

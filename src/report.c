@@ -721,10 +721,7 @@ static void warning_text(const rep *r, const mkba_warning *w)
             item_label(r, w->name), effect, scen_label(r, w->scenario), scen_label(r, 0), effect);
         return;
     case MKBA_WARN_OUTSIDE_DIST:
-        if (isnan(w->value)) /* withheld: it rests on a small group */
-            snprintf(v, sizeof v, "x");
-        else
-            value(r, v, w->value);
+        value(r, v, w->value);
         value(r, lo, w->p1);
         value(r, hi, w->p99);
         tpl(r, L(r, "The base value of parameter <strong>{}</strong> ({}) lies outside the "

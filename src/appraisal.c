@@ -187,6 +187,8 @@ void mkba_appraisal_free(mkba_appraisal *a)
     free(a->version);
     free(a->model_name);
     free(a->model_file);
+    for (size_t i = 0; i < a->n_cohort_files; i++)
+        free(a->cohort_files[i]);
     free(a->cohort_files);
     free(a->currency);
     free(a->discount_timing);

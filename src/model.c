@@ -120,7 +120,6 @@ struct mkba_model {
     mkba_cohort_var *cvars;
     mkba_cohort_range *cranges;       /* [n_cvars] min / max of each variable */
     size_t n_cvars;
-    char *cohort_files;
     double given_n_pilot, given_n_control;   /* NaN when not given */
     size_t min_group;                 /* [privacy] min_group (disclosure control) */
 
@@ -826,19 +825,6 @@ static mkba_status read_cohort_section(mkba_model *m, mkba_error *err)
         return raw_error(err, &v, "the pilot and the control group need different values of "
                                   "'%s', both are '%s'",
                          m->cspec.group_column, m->cspec.pilot_value);
-    }
-    if (m->has_cohort_file) {
-        size_t len = 0;
-        const char *files[] = {m->cspec.file, m->cspec.pilot_file, m->cspec.control_file};
-        for (int i = 0; i < 3; i++)
-            len += files[i] ? strlen(files[i]) + 2 : 0;
-        m->cohort_files = mkba_xcalloc(len + 1, 1);
-        for (int i = 0; i < 3; i++)
-            if (files[i]) {
-                if (m->cohort_files[0])
-                    strcat(m->cohort_files, ", ");
-                strcat(m->cohort_files, files[i]);
-            }
     }
     if ((st = read_dialect(m, err)))
         return st;
@@ -1771,7 +1757,6 @@ void mkba_model_free(mkba_model *m)
     free((char *)m->cspec.pilot_value);
     free((char *)m->cspec.control_value);
     free((char *)m->cspec.id_column);
-    free(m->cohort_files);
     for (size_t i = 0; i < m->n_effects; i++) {
         mkba_dist_free(&m->effects[i].dist);
         free(m->effects[i].name);
@@ -2633,7 +2618,11 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     a->model_name = mkba_xstrdup(m->name);
     a->model_file = mkba_xstrdup(m->base->path);
     memcpy(a->model_sha256, m->sha256, sizeof a->model_sha256);
-    a->cohort_files = dup_or_empty(m->cohort_files);
+    const char *files[] = {m->cspec.file, m->cspec.pilot_file, m->cspec.control_file};
+    a->cohort_files = mkba_xcalloc(3, sizeof *a->cohort_files);
+    for (int f = 0; f < 3; f++)
+        if (files[f])
+            a->cohort_files[a->n_cohort_files++] = mkba_xstrdup(files[f]);
     time_t now = time(NULL);
     struct tm tmv;
     gmtime_r(&now, &tmv);

@@ -502,50 +502,11 @@ static void json_balance(jctx *j, cJSON *parent, const char *key, const mkba_bal
     jnum(j, o, "net_undiscounted", b->net);
 }
 
-/* Call fn(name, ctx) for each of the cohort files in a->cohort_files
- * ("a.csv, b.csv"; blanks around names dropped). */
-static void each_cohort_file(const mkba_appraisal *a, void (*fn)(const char *, void *), void *ctx)
-{
-    const char *p = a->cohort_files ? a->cohort_files : "";
-    while (*p) {
-        const char *end = strchr(p, ',');
-        if (!end)
-            end = p + strlen(p);
-        const char *b = p, *e = end;
-        while (b < e && (*b == ' ' || *b == '\t'))
-            b++;
-        while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        if (e > b) {
-            char *name = mkba_xstrndup(b, (size_t)(e - b));
-            fn(name, ctx);
-            free(name);
-        }
-        p = *end ? end + 1 : end;
-    }
-}
-
-typedef struct jlist {
-    jctx *j;
-    cJSON *arr;
-} jlist;
-
-static void json_file(const char *name, void *ctx)
-{
-    jlist *l = ctx;
-    if (l->arr)
-        jstr(l->j, l->arr, NULL, name);
-}
-
 static void json_cohort(jctx *j, cJSON *root, const mkba_appraisal *a)
 {
-    jlist l = {j, jarr(j, jobj(j, root, "cohort"), "files")};
-    each_cohort_file(a, json_file, &l);
-}
-
-static void pub_cohort(const char *name, void *pub)
-{
-    mkba_pub_input(pub, name, "a cohort file");
+    cJSON *files = jarr(j, jobj(j, root, "cohort"), "files");
+    for (size_t i = 0; files && i < a->n_cohort_files; i++)
+        jstr(j, files, NULL, a->cohort_files[i]);
 }
 
 void mkba_out_inputs(mkba_pub *pub, const mkba_appraisal *a)
@@ -553,7 +514,8 @@ void mkba_out_inputs(mkba_pub *pub, const mkba_appraisal *a)
     mkba_pub_input(pub, a->model_file, "the model file");
     for (size_t s = 0; s < a->n_scenarios; s++)
         mkba_pub_input(pub, a->scenarios[s].file, "a scenario file");
-    each_cohort_file(a, pub_cohort, pub);
+    for (size_t i = 0; i < a->n_cohort_files; i++)
+        mkba_pub_input(pub, a->cohort_files[i], "a cohort file");
 }
 
 static void json_model(jctx *j, cJSON *root, const mkba_appraisal *a)

@@ -1746,9 +1746,12 @@ static void provenance(const rep *r)
                  scen_label(r, s));
         prov_file(r, key, a->scenarios[s].file, a->scenarios[s].sha256);
     }
-    tpl(r, "<tr><th>{}</th><td><code>{}</code></td></tr>\n",
-        L(r, "Cohort files", "Cohortbestanden"),
-        a->cohort_files && *a->cohort_files ? a->cohort_files : L(r, "none", "geen"));
+    tpl(r, "<tr><th>{}</th><td><code>", L(r, "Cohort files", "Cohortbestanden"));
+    for (size_t i = 0; i < a->n_cohort_files; i++)
+        tpl(r, i ? ", {}" : "{}", a->cohort_files[i]);
+    if (a->n_cohort_files == 0)
+        tpl(r, "{}", L(r, "none", "geen"));
+    put(r, "</code></td></tr>\n");
     if (a->mc) {
         numbuf d, b;
         char seed[32];

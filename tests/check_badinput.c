@@ -933,6 +933,13 @@ static const bad_case OUTPUT_CASES[] = {
     {"--out below a regular file", {{"notes.txt", NULL, "my notes\n"}},
      {"run", "@/project.ini", "--out", "@/notes.txt/res", NULL}, 1,
      "mkba: @/notes.txt/res: cannot create directory: Not a directory\n"},
+    /* A cohort file name with ", " in it is one file (the old check split
+     * the joined list of names on commas and missed it). */
+    {"--report is a cohort file whose name holds a comma",
+     {{"my, cohort.csv", NULL, GOOD}, {"model.ini", "file = cohort.csv", "file = my, cohort.csv"}},
+     {"run", "@/project.ini", "--report", "@/my, cohort.csv", NULL},
+     1, "mkba: @/my, cohort.csv: is a cohort file; --report would overwrite it (give --report "
+        "another file name)\n"},
     {"--report and --draws-out name one file", {{0}},
      {"run", "@/project.ini", "--draws", "5", "--report", "@/x.csv", "--draws-out", "@/x.csv",
       NULL},

@@ -196,7 +196,6 @@ static mkba_appraisal *fixture(const labels *l)
     a->version = mkba_xstrdup("0.1.0");
     a->model_name = mkba_xstrdup(pick(l, 0, "e2e"));
     a->model_file = mkba_xstrdup("tests/data/e2e/model.ini");
-    a->cohort_files = mkba_xstrdup("");
     a->currency = mkba_xstrdup(pick(l, 1, "EUR"));
     a->first_year = 2020;
     a->price_year = 2020;

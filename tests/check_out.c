@@ -112,7 +112,10 @@ static mkba_appraisal *fixture(void)
     a->model_name = mkba_xstrdup("Test model");
     a->model_file = mkba_xstrdup("models/test.ini");
     snprintf(a->model_sha256, sizeof a->model_sha256, "%064d", 7);
-    a->cohort_files = mkba_xstrdup("data/a.csv, data/b.csv");
+    a->n_cohort_files = 2;
+    a->cohort_files = mkba_xcalloc(2, sizeof *a->cohort_files);
+    a->cohort_files[0] = mkba_xstrdup("data/a.csv");
+    a->cohort_files[1] = mkba_xstrdup("data/b.csv");
     snprintf(a->run_date, sizeof a->run_date, "2024-01-02T03:04:05Z");
     a->currency = mkba_xstrdup("EUR");
     a->price_year = 2018;

@@ -505,7 +505,9 @@ static mkba_appraisal *ap_new(size_t min_group)
     a->version = mkba_xstrdup("0.1.0");
     a->model_name = mkba_xstrdup("privacy test");
     a->model_file = mkba_xstrdup("m.ini");
-    a->cohort_files = mkba_xstrdup("c.csv");
+    a->n_cohort_files = 1;
+    a->cohort_files = mkba_xcalloc(1, sizeof *a->cohort_files);
+    a->cohort_files[0] = mkba_xstrdup("c.csv");
     a->currency = mkba_xstrdup("EUR");
     a->discount_timing = mkba_xstrdup("start");
     a->min_group = min_group;

@@ -181,14 +181,19 @@ END_TEST
  *   society B/C = 1,234,567.4 / 2,000 = 617.2837 -> "617.28"
  * Labels are hostile. The effect 'jobs' has n_pilot persons in the pilot
  * group (25 in the control group) and a pilot mean of 7.654321. */
-static mkba_appraisal *build(size_t n_pilot, const char *model_file, const char *cohort_files)
+static mkba_appraisal *build(size_t n_pilot, const char *model_file, const char *cohort1,
+                             const char *cohort2)
 {
     mkba_appraisal *a = mkba_xcalloc(1, sizeof *a);
     a->version = mkba_xstrdup("0.1.0");
     a->model_name = mkba_xstrdup("Model " HOST1);
     a->model_file = mkba_xstrdup(model_file);
     memset(a->model_sha256, 'a', 64);
-    a->cohort_files = mkba_xstrdup(cohort_files);
+    a->cohort_files = mkba_xcalloc(2, sizeof *a->cohort_files);
+    if (cohort1)
+        a->cohort_files[a->n_cohort_files++] = mkba_xstrdup(cohort1);
+    if (cohort2)
+        a->cohort_files[a->n_cohort_files++] = mkba_xstrdup(cohort2);
     snprintf(a->run_date, sizeof a->run_date, "2024-01-02T03:04:05Z");
     a->currency = mkba_xstrdup("EUR");
     a->price_year = 2020;
@@ -274,7 +279,7 @@ static char *report_of(const mkba_appraisal *a, const mkba_report_opts *o, const
 
 START_TEST(report_figures_both_languages)
 {
-    mkba_appraisal *a = build(30, "model.ini", "");
+    mkba_appraisal *a = build(30, "model.ini", NULL, NULL);
     mkba_report_opts en = {.lang_nl = 0}, nl = {.lang_nl = 1};
     char *he = report_of(a, &en, "en.html"), *hn = report_of(a, &nl, "nl.html");
     /* society, city, people NPV and B/C (see build) */
@@ -328,7 +333,7 @@ END_TEST
 
 START_TEST(report_escapes_hostile_labels)
 {
-    mkba_appraisal *a = build(30, "model.ini", "");
+    mkba_appraisal *a = build(30, "model.ini", NULL, NULL);
     char *h = report_of(a, NULL, "r.html");
     ck_assert_msg(!contains_nocase(h, "<script"), "a raw <script> tag reached the report");
     ck_assert(!tu_contains(h, "<b>bold</b>"));
@@ -357,7 +362,7 @@ START_TEST(report_suppresses_small_counts)
      * out from a total; both means (7.654321 and 2.5) left out, since the
      * pilot mean follows from the control mean and the estimate; the
      * notes added */
-    mkba_appraisal *a = build(3, "model.ini", "");
+    mkba_appraisal *a = build(3, "model.ini", NULL, NULL);
     mkba_report_opts nl = {.lang_nl = 1};
     char *h = report_of(a, NULL, "small.html"), *hn = report_of(a, &nl, "small_nl.html");
     ck_assert(tu_contains(h, "<td class=\"n\">&lt;10 / x</td>"));
@@ -378,7 +383,7 @@ START_TEST(report_suppresses_small_counts)
     free(h);
     mkba_appraisal_free(a);
     /* 30 persons: shown, no note, the mean shown */
-    a = build(30, "model.ini", "");
+    a = build(30, "model.ini", NULL, NULL);
     h = report_of(a, NULL, "big.html");
     ck_assert(tu_contains(h, "<td class=\"n\">30 / 25</td>"));
     ck_assert(tu_contains(h, "7.654 / 2.5"));
@@ -462,7 +467,7 @@ START_TEST(report_embeds_svg_charts)
                             {.name = n1, .title = t1, .rendered = 1},
                             {.name = n2, .title = t2, .rendered = 1}};
     mkba_chart_set set = {.dir = tu_tmp, .src = tu_tmp, .n = 4, .charts = charts, .gnuplot_missing = 0};
-    mkba_appraisal *a = build(30, "model.ini", "");
+    mkba_appraisal *a = build(30, "model.ini", NULL, NULL);
     mkba_report_opts o = {.lang_nl = 0, .charts = &set};
     char *h = report_of(a, &o, "charts.html");
     const char *uri = "<img alt=\"";
@@ -492,7 +497,7 @@ END_TEST
 
 START_TEST(report_without_charts_says_why)
 {
-    mkba_appraisal *a = build(30, "model.ini", "");
+    mkba_appraisal *a = build(30, "model.ini", NULL, NULL);
     mkba_chart_set missing = {.dir = tu_tmp, .src = tu_tmp, .n = 0, .charts = NULL, .gnuplot_missing = 1};
     mkba_report_opts o1 = {.charts = NULL}, o2 = {.charts = &missing};
     mkba_report_opts o3 = {.charts = NULL, .charts_skipped = 1};
@@ -514,7 +519,7 @@ START_TEST(report_chart_unreadable_is_an_error)
     char name[] = "nothere", title[] = "Missing";
     mkba_chart c = {.name = name, .title = title, .rendered = 1};
     mkba_chart_set set = {.dir = tu_tmp, .src = tu_tmp, .n = 1, .charts = &c};
-    mkba_appraisal *a = build(30, "model.ini", "");
+    mkba_appraisal *a = build(30, "model.ini", NULL, NULL);
     mkba_report_opts o = {.charts = &set};
     char *path = tu_path(tu_tmp, "r.html"), *svg = tu_path(tu_tmp, "nothere.svg");
     mkba_error err;
@@ -535,9 +540,7 @@ START_TEST(report_refuses_input_paths)
 {
     char *model = tu_write(tu_tmp, "model.ini", "[model]\n");
     char *c1 = tu_write(tu_tmp, "pilot.csv", "id\n"), *c2 = tu_write(tu_tmp, "control.csv", "id\n");
-    char *cohorts = mkba_xmalloc(strlen(c1) + strlen(c2) + 3);
-    sprintf(cohorts, "%s, %s", c1, c2);
-    mkba_appraisal *a = build(30, model, cohorts);
+    mkba_appraisal *a = build(30, model, c1, c2);
     free(a->scenarios[1].file);
     a->scenarios[1].file = tu_write(tu_tmp, "proj.ini", "[scenario]\n");
     char *link = tu_path(tu_tmp, "link.html");
@@ -575,7 +578,7 @@ START_TEST(report_refuses_input_paths)
     ck_assert_str_eq(err.file, nodir);
     ck_assert_str_eq(err.msg, "cannot write: No such file or directory");
 
-    free(model), free(c1), free(c2), free(cohorts), free(link), free(fresh), free(nodir);
+    free(model), free(c1), free(c2), free(link), free(fresh), free(nodir);
     mkba_appraisal_free(a);
 }
 END_TEST
@@ -634,7 +637,7 @@ START_TEST(report_is_well_formed)
     char n0[] = "c0", t0[] = "Chart";
     mkba_chart c = {.name = n0, .title = t0, .rendered = 1};
     mkba_chart_set set = {.dir = tu_tmp, .src = tu_tmp, .n = 1, .charts = &c};
-    mkba_appraisal *a = build(3, "model.ini", "");
+    mkba_appraisal *a = build(3, "model.ini", NULL, NULL);
     free(a->effects[0].label); /* the other branches: no label, only a name (and unit) */
     a->effects[0].label = mkba_xstrdup("");
     free(a->items[1].label);
@@ -1089,7 +1092,7 @@ START_TEST(report_opens_in_chromium)
     mkba_chart charts[2] = {{.name = n0, .title = t0, .rendered = 1},
                             {.name = n2, .title = t2, .rendered = 1}};
     mkba_chart_set set = {.dir = tu_tmp, .src = tu_tmp, .n = 2, .charts = charts};
-    mkba_appraisal *a = build(3, "model.ini", "");
+    mkba_appraisal *a = build(3, "model.ini", NULL, NULL);
     mkba_report_opts o = {.lang_nl = 1, .charts = &set};
     free(report_of(a, &o, "browser.html"));
     mkba_appraisal_free(a);

@@ -123,7 +123,8 @@ typedef struct mkba_appraisal {
     char *model_name;        /* [model] name */
     char *model_file;
     char model_sha256[65];
-    char *cohort_files;      /* comma-separated paths, "" when no cohort */
+    size_t n_cohort_files;   /* the cohort's files (0 when it has none): */
+    char **cohort_files;     /* [n_cohort_files] paths as given in the model */
     char run_date[32];       /* ISO 8601 UTC */
     char *currency;          /* e.g. "EUR" */
     int price_year;

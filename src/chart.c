@@ -2026,22 +2026,18 @@ int mkba_chart_owns(const char *name)
 }
 
 /* Stage the charts' files for a rename from the private directory into
- * place. Pictures of charts that were not rendered this time are staged
- * for removal, so that no stale picture sits beside new data. */
+ * place (the pictures only of charts that were rendered: those of an
+ * earlier run go with the stale files, stage_stale). */
 static mkba_status stage(ctx *c, mkba_pub *pub)
 {
     mkba_chart_set *set = c->set;
     mkba_status st = MKBA_OK;
     for (size_t i = 0; i < set->n && !st; i++) {
         size_t n_ext = set->charts[i].rendered ? 4 : 2;
-        for (size_t e = 0; e < 4 && !st; e++) {
+        for (size_t e = 0; e < n_ext && !st; e++) {
             char *src = mkba_xasprintf("%s/%s%s", c->tmp, set->charts[i].name, EXTS[e]);
             char *dst = mkba_xasprintf("%s/%s%s", c->dir, set->charts[i].name, EXTS[e]);
-            struct stat sb;
-            if (e < n_ext)
-                st = mkba_pub_stage(pub, src, dst, MKBA_CHART_WHAT, c->err);
-            else if (lstat(dst, &sb) == 0 && S_ISREG(sb.st_mode))
-                st = mkba_pub_unlink(pub, dst, c->err);
+            st = mkba_pub_stage(pub, src, dst, MKBA_PUB_OUT_DIR, c->err);
             free(src);
             free(dst);
         }
@@ -2051,8 +2047,9 @@ static mkba_status stage(ctx *c, mkba_pub *pub)
 
 /* Stage for removal the chart files of an earlier run that this run did
  * not make (a tornado when this run had no sensitivity analysis, the third
- * scenario's histogram when there are two now), so that every chart in the
- * directory belongs to this run. Files with other names are the user's:
+ * scenario's histogram when there are two now, a picture of a chart that
+ * was not rendered this time), so that every chart in the directory
+ * belongs to this run. Files with other names are the user's:
  * left alone. */
 static mkba_status stage_stale(const ctx *c, mkba_pub *pub)
 {

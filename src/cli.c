@@ -787,8 +787,12 @@ static int cmd_estimate(int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
-    mkba_pub_abort(pub); /* the effects CSV is published on its own */
-    if (o.out && mkba_out_write_effects_csv(o.out, a, o.dutch, &err)) {
+    mkba_status st = o.out ? mkba_out_stage_effects_csv(pub, o.out, a, o.dutch, &err) : MKBA_OK;
+    if (st)
+        mkba_pub_abort(pub);
+    else
+        st = mkba_pub_commit(pub, &err);
+    if (st) {
         print_error(&err);
         rc = EXIT_FAIL;
     } else {

@@ -247,11 +247,6 @@ FILE *mkba_afile_fp(mkba_afile *f)
     return f->fp;
 }
 
-const char *mkba_afile_path(const mkba_afile *f)
-{
-    return f->path;
-}
-
 /* Phase 1: get the bytes onto the disk and close. errno is cleared first
  * so that a write error recorded earlier (ferror) without a fresh errno is
  * reported as EIO rather than with a stale, unrelated reason. On failure
@@ -279,18 +274,20 @@ mkba_status mkba_afile_finish(mkba_afile *f, mkba_error *err)
     return write_error(err, f->path, e);
 }
 
-/* fsync the directory holding 'path' so the rename itself is durable.
- * Best effort: some file systems refuse fsync on a directory (EINVAL), and
- * the file is already complete and in place, so a failure here is not an
- * error of the write. */
-static void sync_dir(const char *path)
+void mkba_fsync_path(const char *path)
 {
-    char *dir = mkba_path_dir(path);
-    int fd = open(dir, O_RDONLY);
+    int fd = open(path, O_RDONLY);
     if (fd >= 0) {
         (void)fsync(fd);
         (void)close(fd);
     }
+}
+
+/* fsync the directory holding 'path' so the rename itself is durable. */
+static void sync_dir(const char *path)
+{
+    char *dir = mkba_path_dir(path);
+    mkba_fsync_path(dir);
     free(dir);
 }
 
@@ -305,7 +302,6 @@ mkba_status mkba_afile_publish(mkba_afile *f, mkba_error *err)
     }
     mkba_tmp_untrack(f->tmp);
     f->has_tmp = 0;
-    sync_dir(f->path);
     return MKBA_OK;
 }
 
@@ -329,6 +325,8 @@ mkba_status mkba_afile_commit(mkba_afile *f, mkba_error *err)
     mkba_status st = mkba_afile_finish(f, err);
     if (st == MKBA_OK)
         st = mkba_afile_publish(f, err);
+    if (st == MKBA_OK)
+        sync_dir(f->path);
     mkba_afile_abort(f);
     return st;
 }
@@ -384,7 +382,9 @@ void mkba_tmp_untrack(const char *path)
     for (size_t i = n_tracked; i-- > 0;) {
         if (strcmp(tracked[i], path) == 0) {
             gone = tracked[i];
-            tracked[i] = tracked[--n_tracked];
+            /* keep the order: the handler removes the newest first, files
+             * before the directories made earlier that hold them */
+            memmove(tracked + i, tracked + i + 1, (--n_tracked - i) * sizeof *tracked);
             break;
         }
     }

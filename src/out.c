@@ -111,11 +111,6 @@ static const char *const HIDDEN_NAMES[MKBA_HIDE_FIELDS] = {
     "ci_lo", "ci_hi", "df", "mean_pilot", "mean_control", "n_pilot", "n_control", "n_missing", "missing_pilot",
     "missing_control"};
 
-unsigned mkba_out_effect_hidden(const mkba_appraisal *a, size_t i)
-{
-    return mkba_ap_effect_hidden(a, i);
-}
-
 const char *mkba_out_hidden_name(unsigned bit)
 {
     for (int k = 0; k < MKBA_HIDE_FIELDS; k++)
@@ -136,7 +131,7 @@ size_t mkba_out_suppressed_cells(const mkba_appraisal *a)
 {
     size_t cells = 0;
     for (size_t i = 0; a && i < a->n_effects; i++)
-        cells += bit_count(mkba_out_effect_hidden(a, i) & ~(unsigned)MKBA_HIDE_GROUP_SIZES);
+        cells += bit_count(mkba_ap_effect_hidden(a, i) & ~(unsigned)MKBA_HIDE_GROUP_SIZES);
     return cells;
 }
 
@@ -259,7 +254,7 @@ static void table_effects(out_csvw *w, const mkba_appraisal *a)
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
         const mkba_effect *e = &x->e;
-        unsigned mask = mkba_out_effect_hidden(a, i);
+        unsigned mask = mkba_ap_effect_hidden(a, i);
         char fields[128];
         /* the fields this table has (missing_pilot/_control are in results.json) */
         hidden_list(fields, sizeof fields,
@@ -545,7 +540,7 @@ static void json_effects(jctx *j, cJSON *root, const mkba_appraisal *a)
     cJSON *arr = jarr(j, root, "effects");
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
-        unsigned mask = mkba_out_effect_hidden(a, i);
+        unsigned mask = mkba_ap_effect_hidden(a, i);
         cJSON *o = jobj(j, arr, NULL);
         jstr(j, o, "name", x->name);
         jstr(j, o, "label", x->label);
@@ -730,7 +725,7 @@ static FILE *open_member(mkba_pub *pub, const char *dir, const char *name, const
                          mkba_error *err)
 {
     char *path = join_path(dir, name, suffix);
-    FILE *fp = mkba_pub_open(pub, path, MKBA_OUT_DIR_WHAT, err);
+    FILE *fp = mkba_pub_open(pub, path, MKBA_PUB_OUT_DIR, err);
     free(path);
     return fp;
 }
@@ -808,17 +803,25 @@ mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_er
     return mkba_pub_commit(pub, err);
 }
 
+mkba_status mkba_out_stage_effects_csv(mkba_pub *pub, const char *path, const mkba_appraisal *a,
+                                       int dutch, mkba_error *err)
+{
+    FILE *fp = mkba_pub_open(pub, path, "--out", err);
+    if (!fp)
+        return err->code ? err->code : MKBA_EIO;
+    write_table(fp, &tables[0], a, dutch);
+    return MKBA_OK;
+}
+
 mkba_status mkba_out_write_effects_csv(const char *path, const mkba_appraisal *a, int dutch,
                                        mkba_error *err)
 {
     mkba_pub *pub = mkba_pub_new();
     mkba_out_inputs(pub, a);
-    FILE *fp = mkba_pub_open(pub, path, "--out", err);
-    if (!fp) {
+    if (mkba_out_stage_effects_csv(pub, path, a, dutch, err)) {
         mkba_pub_abort(pub);
-        return err->code ? err->code : MKBA_EIO;
+        return err->code;
     }
-    write_table(fp, &tables[0], a, dutch);
     return mkba_pub_commit(pub, err);
 }
 
@@ -1332,7 +1335,7 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
         const mkba_effect *e = &x->e;
-        unsigned mask = mkba_out_effect_hidden(a, i);
+        unsigned mask = mkba_ap_effect_hidden(a, i);
         char est[32], lo[32], hi[32], ci[80], se[32], np[32], nc[32];
         fmt_sig(est, sizeof est, e->estimate);
         fmt_sig(lo, sizeof lo, e->ci_lo);

@@ -24,7 +24,6 @@ void out_cw_header(out_csvw *w, const char *const *names); /* NULL-terminated */
 
 struct mkba_appraisal;
 struct mkba_error;
-struct mkba_afile;
 typedef void (*out_table_fn)(out_csvw *w, const struct mkba_appraisal *a);
 
 /* Write table 'write' as dir/name.csv and dir/name_nl.csv (';' and decimal

@@ -133,12 +133,10 @@ const char *mkba_pub_input_kind(const mkba_pub *p, const char *path)
 
 /* "--out" and the names inside it are the run's own; other outputs are
  * files the user named on the command line. */
-#define OUT_DIR "--out DIR"
-
 static mkba_status refuse_input(const char *path, const pub_input *in, const char *what,
                                 mkba_error *err)
 {
-    if (strcmp(what, OUT_DIR) == 0)
+    if (strcmp(what, MKBA_PUB_OUT_DIR) == 0)
         return mkba_error_set(err, MKBA_EINVAL, path, 0, NULL,
                               "is %s, and --out DIR writes or removes a file of that name (move "
                               "it, or write the results to another directory)",
@@ -232,7 +230,7 @@ mkba_status mkba_pub_unlink(mkba_pub *p, const char *path, mkba_error *err)
     const pub_input *in = find_input(p, c, stat(path, &st) == 0 ? &st : NULL);
     free(c);
     if (in)
-        return refuse_input(path, in, OUT_DIR, err);
+        return refuse_input(path, in, MKBA_PUB_OUT_DIR, err);
     PUSH(p->gone, p->n_gone, mkba_xstrdup(path));
     return MKBA_OK;
 }
@@ -258,7 +256,7 @@ static mkba_status guard_in(const mkba_pub *p, const char *dir, const char *rel,
             int exists = stat(full, &sb) == 0;
             const pub_input *in = find_input(p, c, exists ? &sb : NULL);
             if (in)
-                st = refuse_input(full, in, OUT_DIR, err);
+                st = refuse_input(full, in, MKBA_PUB_OUT_DIR, err);
             else if (exists && S_ISDIR(sb.st_mode) && depth < 2 && lstat(full, &lb) == 0 &&
                      !S_ISLNK(lb.st_mode))
                 st = guard_in(p, full, r, owns, depth + 1, err);
@@ -303,16 +301,6 @@ void mkba_pub_private(mkba_pub *p, const char *dir)
 
 /* ============================== commit ================================= */
 
-/* fsync an open-able path (best effort: a file system may refuse it). */
-static void sync_path(const char *path)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        (void)close(fd);
-    }
-}
-
 /* Whether the directory entry 'path' can be replaced or removed: its
  * directory must be writable (a read-only file system, a directory of
  * someone else's), and in a sticky directory (/tmp, a shared folder) an
@@ -346,7 +334,7 @@ static mkba_status finish(pub_out *o, mkba_error *err)
     if (stat(o->src, &st) != 0)
         return mkba_error_set(err, MKBA_EIO, o->path, 0, NULL, "cannot write: %s",
                               strerror(errno));
-    sync_path(o->src);
+    mkba_fsync_path(o->src);
     if (stat(o->path, &st) == 0 && S_ISDIR(st.st_mode))
         return mkba_error_set(err, MKBA_EIO, o->path, 0, NULL, "cannot write: Is a directory");
     return MKBA_OK;
@@ -361,6 +349,33 @@ static mkba_status publish(pub_out *o, mkba_error *err)
         return mkba_error_set(err, MKBA_EIO, o->path, 0, NULL, "cannot write: %s",
                               strerror(errno));
     return MKBA_OK;
+}
+
+/* fsync each directory that an output was renamed into or removed from,
+ * once (a run has a handful of directories and many files), so that the
+ * renames themselves are durable. */
+static void sync_dirs(const mkba_pub *p)
+{
+    char **done = mkba_xcalloc(p->n_out + p->n_gone + 1, sizeof *done);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_out + p->n_gone; i++) {
+        const pub_out *o = i < p->n_out ? &p->out[i] : NULL;
+        if (o && !o->af && !o->src)
+            continue; /* claimed, never written */
+        char *dir = mkba_path_dir(o ? o->path : p->gone[i - p->n_out]);
+        size_t k = 0;
+        while (k < n && strcmp(done[k], dir) != 0)
+            k++;
+        if (k < n) {
+            free(dir);
+            continue;
+        }
+        mkba_fsync_path(dir);
+        done[n++] = dir;
+    }
+    for (size_t k = 0; k < n; k++)
+        free(done[k]);
+    free(done);
 }
 
 /* Release 'p'; 'undo': also remove the directories the run created. */
@@ -418,21 +433,9 @@ mkba_status mkba_pub_commit(mkba_pub *p, mkba_error *err)
         st = publish(&p->out[i], err);
     for (size_t i = 0; i < p->n_gone && !st; i++)
         (void)unlink(p->gone[i]);
-    char *synced = NULL; /* staged files come in runs of one directory */
-    for (size_t i = 0; i < p->n_out && !st; i++) {
-        if (!p->out[i].src)
-            continue;
-        char *dir = mkba_path_dir(p->out[i].path);
-        if (!synced || strcmp(synced, dir) != 0) {
-            sync_path(dir);
-            free(synced);
-            synced = dir;
-        } else {
-            free(dir);
-        }
-    }
-    free(synced);
     mkba_signals_restore(&old);
+    if (!st)
+        sync_dirs(p);
     release(p, 0);
     return st;
 }

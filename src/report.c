@@ -10,7 +10,7 @@
  * data URIs of <img> elements, in which SVG scripts never run.
  *
  * Privacy. Counts of persons and group means are withheld as in the
- * tables (mkba_out_effect_hidden); the effects table is the only place
+ * tables (mkba_ap_effect_hidden); the effects table is the only place
  * the report shows them. */
 #include "mkba/report.h"
 
@@ -443,7 +443,7 @@ static const char *timing_text(const rep *r)
 static int any_suppressed(const mkba_appraisal *a)
 {
     for (size_t i = 0; i < a->n_effects; i++)
-        if (mkba_out_effect_hidden(a, i))
+        if (mkba_ap_effect_hidden(a, i))
             return 1;
     return 0;
 }
@@ -933,7 +933,7 @@ static void effect_name_cell(const rep *r, const mkba_ap_effect *x)
 }
 
 /* Effect i's cells of persons, means and missing values. They show what
- * the tables and results.json show (mkba_out_effect_hidden): a small
+ * the tables and results.json show (mkba_ap_effect_hidden): a small
  * count is withheld, and the row's other counts with it, so that no
  * withheld count follows from the others; both means when a group is
  * small, as the pilot mean and the estimate give the control mean; the
@@ -946,7 +946,7 @@ static int effect_group_cells(const rep *r, size_t i)
         put(r, "<td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-</td>");
         return 0;
     }
-    unsigned hide = mkba_out_effect_hidden(r->a, i);
+    unsigned hide = mkba_ap_effect_hidden(r->a, i);
     numbuf np, nc, mp, mc, nm;
     size_t n[5];
     mkba_ap_effect_counts(r->a, i, n);
@@ -1805,17 +1805,6 @@ static mkba_status write_html(const rep *r, mkba_error *err)
     tpl(r, "<footer class=\"note\"><p>{} mkba {}.</p></footer>\n</body>\n</html>\n",
         L(r, "Made with", "Gemaakt met"), r->a->version ? r->a->version : "");
     return MKBA_OK;
-}
-
-mkba_status mkba_report_check_path(const char *path, const mkba_appraisal *a, mkba_error *err)
-{
-    if (!path || !*path)
-        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "empty report file name");
-    mkba_pub *pub = mkba_pub_new();
-    mkba_out_inputs(pub, a);
-    mkba_status st = mkba_pub_claim(pub, path, "--report", err);
-    mkba_pub_abort(pub);
-    return st;
 }
 
 mkba_status mkba_report_stage(mkba_pub *pub, const char *path, const mkba_appraisal *a,

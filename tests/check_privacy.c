@@ -554,20 +554,20 @@ START_TEST(hidden_masks)
     /* 9 < 10: the pilot count is small, so the row's other non-zero count
      * (50), both means, df and with it the CI go; n_missing is 0 and
      * stays. */
-    ck_assert_uint_eq(mkba_out_effect_hidden(a, 0),
+    ck_assert_uint_eq(mkba_ap_effect_hidden(a, 0),
                       MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL | MKBA_HIDE_MEAN_PILOT |
                           MKBA_HIDE_MEAN_CONTROL | MKBA_HIDE_DF | MKBA_HIDE_CI);
     /* 10 is not below 10: everything shown. */
-    ck_assert_uint_eq(mkba_out_effect_hidden(a, 1), 0);
+    ck_assert_uint_eq(mkba_ap_effect_hidden(a, 1), 0);
     /* 3 missing in the pilot: the row's non-zero counts (100, 120, 3, 3)
      * and df (with the CI) go; the groups are large, so their means stay;
      * the control's 0 missing stays. */
-    ck_assert_uint_eq(mkba_out_effect_hidden(a, 2),
+    ck_assert_uint_eq(mkba_ap_effect_hidden(a, 2),
                       MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL | MKBA_HIDE_N_MISSING |
                           MKBA_HIDE_MISSING_PILOT | MKBA_HIDE_DF | MKBA_HIDE_CI);
     /* A given effect counts no one. */
-    ck_assert_uint_eq(mkba_out_effect_hidden(a, 3), 0);
-    ck_assert_uint_eq(mkba_out_effect_hidden(a, 4), 0); /* out of range */
+    ck_assert_uint_eq(mkba_ap_effect_hidden(a, 3), 0);
+    ck_assert_uint_eq(mkba_ap_effect_hidden(a, 4), 0); /* out of range */
     /* 7 + 0 + 7 + 0 values withheld (the two CI bounds in each). */
     ck_assert_uint_eq(mkba_out_suppressed_cells(a), 14);
     ck_assert_str_eq(mkba_out_hidden_name(MKBA_HIDE_DF), "df");
@@ -576,11 +576,11 @@ START_TEST(hidden_masks)
     /* min_group = 1 shows every count. */
     a->min_group = 1;
     for (size_t i = 0; i < 4; i++)
-        ck_assert_uint_eq(mkba_out_effect_hidden(a, i), 0);
+        ck_assert_uint_eq(mkba_ap_effect_hidden(a, i), 0);
     ck_assert_uint_eq(mkba_out_suppressed_cells(a), 0);
     /* min_group = 11: now 10 is small too. */
     a->min_group = 11;
-    ck_assert_uint_ne(mkba_out_effect_hidden(a, 1) & MKBA_HIDE_N_PILOT, 0);
+    ck_assert_uint_ne(mkba_ap_effect_hidden(a, 1) & MKBA_HIDE_N_PILOT, 0);
     mkba_appraisal_free(a);
 }
 END_TEST

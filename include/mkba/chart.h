@@ -83,9 +83,6 @@ mkba_chart_set *mkba_chart_stage_all(struct mkba_pub *pub, const char *dir,
                                      const mkba_appraisal *a, const mkba_chart_opts *o,
                                      mkba_error *err);
 
-/* What chart files are claimed as (pub.h): they are outputs of --out DIR. */
-#define MKBA_CHART_WHAT "--out DIR"
-
 /* Whether 'name' (a file name without directory) is one this module writes
  * into a charts directory ("tornado.svg", "npv_histogram_2.dat"). */
 int mkba_chart_owns(const char *name);

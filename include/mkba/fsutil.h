@@ -59,6 +59,11 @@ char *mkba_path_dir(const char *path);
 
 typedef struct mkba_afile mkba_afile;
 
+/* fsync 'path' (a file or a directory). Best effort: some file systems
+ * refuse fsync on a directory (EINVAL), and what it makes durable is
+ * complete and in place already, so a failure is no error of a write. */
+void mkba_fsync_path(const char *path);
+
 /* Whether 'path' may become an output: not a symbolic link (MKBA_EINVAL:
  * "path: is a symbolic link; mkba neither replaces it nor writes through
  * it ..."), and, when it exists, a regular file or a directory (MKBA_EIO:
@@ -81,9 +86,6 @@ mkba_afile *mkba_afile_open(const char *path, mkba_error *err);
 /* The stream to write to. Borrowed: do not fclose it. */
 FILE *mkba_afile_fp(mkba_afile *f);
 
-/* The target path, as given to mkba_afile_open(). Borrowed. */
-const char *mkba_afile_path(const mkba_afile *f);
-
 /* Finish the write: fflush, check ferror, fsync, fclose, rename the
  * temporary file onto 'path'. On any failure the temporary file is removed,
  * 'path' is left as it was, and *err says "path: cannot write: <strerror>"
@@ -97,7 +99,8 @@ void mkba_afile_abort(mkba_afile *f);
 /* The two phases of mkba_afile_commit, for committing files together with
  * others (pub.h): finish flushes, checks, fsyncs and closes (on failure
  * the temporary file is removed and *err names 'path'); publish renames
- * the finished file onto 'path'. Neither releases 'f'
+ * the finished file onto 'path' (the caller fsyncs the directory, once for
+ * all the files of a set: mkba_fsync_path). Neither releases 'f'
  * (mkba_afile_abort does, and removes what is left). */
 mkba_status mkba_afile_finish(mkba_afile *f, mkba_error *err);
 mkba_status mkba_afile_publish(mkba_afile *f, mkba_error *err);

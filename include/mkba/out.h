@@ -91,9 +91,6 @@ mkba_status mkba_out_write_dir(const char *dir, const mkba_appraisal *a, mkba_er
 mkba_status mkba_out_stage_dir(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
                                mkba_error *err);
 
-/* What the files in --out are claimed as (pub.h): "--out DIR". */
-#define MKBA_OUT_DIR_WHAT "--out DIR"
-
 /* Register the inputs named in 'a' (model file, scenario files, cohort
  * files) with the publication, so that no output takes their place. */
 void mkba_out_inputs(mkba_pub *pub, const mkba_appraisal *a);
@@ -126,8 +123,6 @@ int mkba_out_owns(const char *rel);
  * sensitivity tables' base value); an item that uses one is refused by
  * mkba_model_appraise, since its flows would give the value back. */
 
-/* The MKBA_HIDE_* bits of effect i's withheld values: mkba_ap_effect_hidden. */
-unsigned mkba_out_effect_hidden(const mkba_appraisal *a, size_t i);
 /* The field name of one MKBA_HIDE_* bit ("df", "mean_pilot", ...; "" if none). */
 const char *mkba_out_hidden_name(unsigned bit);
 /* Withheld values over all effects (results.json privacy.suppressed_cells);
@@ -139,6 +134,9 @@ size_t mkba_out_suppressed_cells(const mkba_appraisal *a);
  * leaving no file. */
 mkba_status mkba_out_write_effects_csv(const char *path, const mkba_appraisal *a, int dutch,
                                        mkba_error *err);
+/* The same as the output "--out" of the caller's publication (pub.h). */
+mkba_status mkba_out_stage_effects_csv(mkba_pub *pub, const char *path, const mkba_appraisal *a,
+                                       int dutch, mkba_error *err);
 
 /* ---- Monte Carlo (src/out_mc.c) ---- */
 

@@ -42,6 +42,11 @@
 
 typedef struct mkba_pub mkba_pub;
 
+/* What the files a run writes inside --out DIR (tables, results.json,
+ * charts) are claimed as; an input in their place gets the message of
+ * mkba_pub_guard_dir. */
+#define MKBA_PUB_OUT_DIR "--out DIR"
+
 mkba_pub *mkba_pub_new(void);
 
 /* Register an input of the run; 'kind' says what it is in messages ("the

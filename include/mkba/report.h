@@ -47,7 +47,9 @@ typedef struct mkba_report_opts {
  * DIR/NAME.svg; when none is (no set, gnuplot missing, --no-charts) the
  * report says so in one line.
  * Fails, writing nothing, with MKBA_EINVAL when 'path' is one of the input
- * files (see mkba_report_check_path), MKBA_EIO when a chart cannot be read
+ * files (by inode or real path, as every output: pub.h mkba_pub_claim;
+ * "path: is the model file; --report would overwrite it (give --report
+ * another file name)"), MKBA_EIO when a chart cannot be read
  * ("DIR/NAME.svg: cannot read: <reason>") or the file cannot be written
  * ("path: cannot write: <reason>"). */
 mkba_status mkba_report_write(const char *path, const mkba_appraisal *a,
@@ -57,16 +59,6 @@ mkba_status mkba_report_write(const char *path, const mkba_appraisal *a,
 struct mkba_pub;
 mkba_status mkba_report_stage(struct mkba_pub *pub, const char *path, const mkba_appraisal *a,
                               const mkba_report_opts *o, mkba_error *err);
-
-/* Refuse a report path that names an input of 'a' (the model file, a
- * scenario file or a cohort file), compared by device and inode, so that
- * "./x.ini", a symbolic link or a hard link are caught too. A path that
- * does not exist yet is fine. Fails with MKBA_EINVAL:
- * "path: is the model file; --report would overwrite it (give --report
- * another file name)" (or "a scenario file", "a cohort file"); the same
- * rule as every output's (pub.h: mkba_pub_claim). */
-mkba_status mkba_report_check_path(const char *path, const mkba_appraisal *a,
-                                   mkba_error *err);
 
 /* ---- Number formatting in the report's style (also for tests) ---- */
 

@@ -553,18 +553,131 @@ static mkba_status value_error_v(mkba_error *err, const loader *ld, long line,
     return mkba_error_set(err, MKBA_EINVAL, ld->path, line, where, "%s", msg);
 }
 
-/* Does the cell of variable v not fit its column's type (text in a numeric
+/* ============================ a cell's kind ============================ */
+
+/* What a cell of a variable is, by its column's type and declared range.
+ * classify is the one place these rules are written: parse_value keeps a
+ * cell of kind CELL_OK, line_shifted counts the misfits (misfit_kind) and
+ * cell_describe turns a kind into words. The kinds from CELL_NOT_NUMBER
+ * to CELL_DECIMAL_POINT are a cell of a number column that is no number,
+ * told apart by its characters (non_number). */
+typedef enum cell_kind {
+    CELL_OK = 0,        /* a value of the column */
+    CELL_MISSING,       /* "", NA, N/A or "." */
+    CELL_NOT_NUMBER,    /* text */
+    CELL_NAN_INF,       /* nan, inf, infinity, with or without a sign */
+    CELL_DATE,          /* digits with a '-' or '/' between them */
+    CELL_OUT_OF_RANGE,  /* 1e999: no finite double */
+    CELL_THOUSANDS,     /* 1.234.567, 1 234 */
+    CELL_DECIMAL_COMMA, /* 1,5 in a file with decimal points */
+    CELL_DECIMAL_POINT, /* 1.5 in a file with decimal commas */
+    CELL_NEGATIVE,      /* below 0 in a nonneg column */
+    CELL_NOT_BINARY,    /* a number other than 0 or 1 in a binary column */
+    CELL_BELOW_MIN,     /* below the declared min */
+    CELL_ABOVE_MAX,     /* above the declared max */
+    CELL_WRONG_GROUP,   /* a group cell that is not the label expected (row_group) */
+    CELL_KINDS
+} cell_kind;
+
+/* Does a cell of this kind not fit its column's type (text in a numeric
  * column, a negative count, a 0/1 column holding something else)? A
- * declared range is not checked: a value outside it is still a value. */
+ * value outside the declared range is still a value. */
+static int misfit_kind(cell_kind k)
+{
+    return k != CELL_OK && k != CELL_MISSING && k != CELL_BELOW_MIN && k != CELL_ABOVE_MAX;
+}
+
+/* Is s[0..len) "nan", "inf" or "infinity", with or without a sign? */
+static int nan_or_inf(const char *s, size_t len)
+{
+    if (len > 0 && (s[0] == '+' || s[0] == '-'))
+        s++, len--;
+    return same(s, len, "nan", 1) || same(s, len, "inf", 1) || same(s, len, "infinity", 1);
+}
+
+/* The kind of a cell of a number column that is no number
+ * (mkba_csv_number < 0), judged by its characters: a date, a number
+ * written with a decimal comma, a '.' or thousands separators, one out of
+ * range, or text. */
+static cell_kind non_number(const char *s, size_t len, int decimal_comma)
+{
+    size_t digits = 0, dots = 0, commas = 0, spaces = 0, dashes = 0, exps = 0, other = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (is_digit(c))
+            digits++;
+        else if (c == '.')
+            dots++;
+        else if (c == ',')
+            commas++;
+        else if (c == ' ')
+            spaces++;
+        else if (c == '-' || c == '/')
+            dashes += i > 0 && s[i - 1] != 'e' && s[i - 1] != 'E';
+        else if ((c == 'e' || c == 'E') && i > 0)
+            exps++;
+        else if (!(c == '+' && (i == 0 || s[i - 1] == 'e' || s[i - 1] == 'E')))
+            other++;
+    }
+    if (nan_or_inf(s, len))
+        return CELL_NAN_INF;
+    if (digits == 0 || other > 0)
+        return CELL_NOT_NUMBER;
+    if (dashes > 0)
+        return CELL_DATE;
+    if (exps > 0)
+        return exps == 1 && dots + commas + spaces == 0 ? CELL_OUT_OF_RANGE : CELL_NOT_NUMBER;
+    if (spaces > 0 || dots + commas >= 2)
+        return CELL_THOUSANDS;
+    if (commas == 1)
+        return CELL_DECIMAL_COMMA;
+    if (dots == 1 && decimal_comma)
+        return CELL_DECIMAL_POINT;
+    return CELL_NOT_NUMBER;
+}
+
+/* The kind of the cell s (s[0..len) trimmed; s is a field, so mkba_csv_number
+ * may read it to its end) of variable cv with declared range rg (NULL:
+ * none), in a file of dialect d. A number is stored in *value. A category
+ * cell is CELL_OK or CELL_MISSING (any text is a level). */
+static cell_kind classify(const cvar *cv, const mkba_cohort_range *rg, const char *s,
+                          size_t len, const mkba_csv_dialect *d, double *value)
+{
+    if (cv->type == MKBA_VAR_CATEGORY)
+        return is_missing_text(s) ? CELL_MISSING : CELL_OK;
+    double x = 0; /* not set by mkba_csv_number on an error */
+    int r = mkba_csv_number(s, d->decimal_comma, &x);
+    *value = x;
+    if (r == 0)
+        return CELL_MISSING;
+    if (r < 0)
+        return non_number(s, len, d->decimal_comma);
+    if (cv->type == MKBA_VAR_NONNEG && x < 0)
+        return CELL_NEGATIVE;
+    if (cv->type == MKBA_VAR_BINARY && x != 0 && x != 1)
+        return CELL_NOT_BINARY;
+    /* written !(x >= bound) so that a NaN bound admits no value */
+    if (rg && rg->has_min && !(x >= rg->min))
+        return CELL_BELOW_MIN;
+    if (rg && rg->has_max && !(x <= rg->max))
+        return CELL_ABOVE_MAX;
+    return CELL_OK;
+}
+
+/* The declared range of variable v, or NULL. */
+static const mkba_cohort_range *range_of(const loader *ld, size_t v)
+{
+    return ld->spec->ranges ? &ld->spec->ranges[v] : NULL;
+}
+
+/* Does the cell of variable v not fit its column's type (misfit_kind)? */
 static int misfit(const loader *ld, size_t v, const char *field)
 {
-    const cvar *cv = &ld->c->vars[v];
-    if (cv->type == MKBA_VAR_CATEGORY)
-        return 0;
-    double x = 0;
-    int r = mkba_csv_number(field, ld->dialect->decimal_comma, &x);
-    return r < 0 || (r > 0 && cv->type == MKBA_VAR_NONNEG && x < 0) ||
-           (r > 0 && cv->type == MKBA_VAR_BINARY && x != 0 && x != 1);
+    size_t len;
+    double unused;
+    const char *s = trim(field, &len);
+    cell_kind k = classify(&ld->c->vars[v], range_of(ld, v), s, len, ld->dialect, &unused);
+    return misfit_kind(k);
 }
 
 /* Do the cells of this record seem shifted: two or more of them do not
@@ -588,96 +701,56 @@ static int line_shifted(const loader *ld, char **fields)
     return bad >= 2;
 }
 
-/* Is s[0..len) "nan", "inf" or "infinity", with or without a sign? */
-static int nan_or_inf(const char *s, size_t len)
-{
-    if (len > 0 && (s[0] == '+' || s[0] == '-'))
-        s++, len--;
-    return same(s, len, "nan", 1) || same(s, len, "inf", 1) || same(s, len, "infinity", 1);
-}
-
-/* What a cell of a number column that is no number (mkba_csv_number < 0)
- * looks like, judged by its characters: a date, a number written with a
- * decimal comma, a '.' or thousands separators, one out of range, or text. */
-static const char *non_number_kind(const char *s, size_t len, int decimal_comma)
-{
-    size_t digits = 0, dots = 0, commas = 0, spaces = 0, dashes = 0, exps = 0, other = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (is_digit(c))
-            digits++;
-        else if (c == '.')
-            dots++;
-        else if (c == ',')
-            commas++;
-        else if (c == ' ')
-            spaces++;
-        else if (c == '-' || c == '/')
-            dashes += i > 0 && s[i - 1] != 'e' && s[i - 1] != 'E';
-        else if ((c == 'e' || c == 'E') && i > 0)
-            exps++;
-        else if (!(c == '+' && (i == 0 || s[i - 1] == 'e' || s[i - 1] == 'E')))
-            other++;
-    }
-    if (nan_or_inf(s, len))
-        return "NaN or infinity, not a finite number";
-    if (digits == 0 || other > 0)
-        return "text, not a number";
-    if (dashes > 0)
-        return "a date, not a number";
-    if (exps > 0)
-        return exps == 1 && dots + commas + spaces == 0 ? "a number out of range"
-                                                        : "text, not a number";
-    if (spaces > 0 || dots + commas >= 2)
-        return "a number with thousands separators";
-    if (commas == 1)
-        return "a number with a decimal comma (use a ';'-separated file or a '.')";
-    if (dots == 1 && decimal_comma)
-        return "a number with a '.' in a file with decimal commas (use a ',', and no "
-               "thousands separators)";
-    return "text, not a number";
-}
+/* Words for the kinds that need no more than their name (cell_describe). */
+static const char *const CELL_WORDS[CELL_KINDS] = {
+    [CELL_NOT_NUMBER] = "text, not a number",
+    [CELL_NAN_INF] = "NaN or infinity, not a finite number",
+    [CELL_DATE] = "a date, not a number",
+    [CELL_OUT_OF_RANGE] = "a number out of range",
+    [CELL_THOUSANDS] = "a number with thousands separators",
+    [CELL_DECIMAL_COMMA] = "a number with a decimal comma (use a ';'-separated file or a '.')",
+    [CELL_DECIMAL_POINT] = "a number with a '.' in a file with decimal commas (use a ',', and "
+                           "no thousands separators)",
+    [CELL_NEGATIVE] = "a negative number",
+    [CELL_NOT_BINARY] = "a number other than 0 or 1",
+};
 
 /* The one rule for a bad cell in a message (see the file comment): what
- * the cell s (s[0..len) trimmed) of variable cv, or of the group column
- * when cv is NULL, looks like, in words, into out; never its text. Only
- * the model's own words (group labels, the column's range) are quoted. */
-static void cell_describe(const loader *ld, const cvar *cv, const mkba_cohort_range *rg,
+ * the cell s (s[0..len) trimmed) of kind 'kind' looks like, in words, into
+ * out; never its text. rg is its column's declared range (for
+ * CELL_BELOW_MIN and CELL_ABOVE_MAX). Only the model's own words (group
+ * labels, the column's range) are quoted. */
+static void cell_describe(const loader *ld, cell_kind kind, const mkba_cohort_range *rg,
                           const char *s, size_t len, char *out, size_t size)
 {
     const mkba_cohort_spec *spec = ld->spec;
-    double x = 0;
-    int r = cv ? mkba_csv_number(s, ld->dialect->decimal_comma, &x) : -1;
+    int group = kind == CELL_WRONG_GROUP;
     if (len == 0)
         snprintf(out, size, "an empty cell");
     else if (bsn_like(s, len)) /* a person's number: say so, it may be in the wrong column */
         snprintf(out, size, "a BSN-like number");
-    else if (!cv && same(s, len, spec->pilot_value, 1))
+    else if (group && same(s, len, spec->pilot_value, 1))
         snprintf(out, size, "the pilot group's label '%.90s'", spec->pilot_value);
-    else if (!cv && same(s, len, spec->control_value, 1))
+    else if (group && same(s, len, spec->control_value, 1))
         snprintf(out, size, "the control group's label '%.90s'", spec->control_value);
-    else if (!cv)
+    else if (group)
         snprintf(out, size, "a value that is none of the group labels '%.90s', '%.90s'",
                  spec->pilot_value, spec->control_value);
-    else if (r < 0)
-        snprintf(out, size, "%s", non_number_kind(s, len, ld->dialect->decimal_comma));
-    else if (cv->type == MKBA_VAR_NONNEG && x < 0)
-        snprintf(out, size, "a negative number");
-    else if (cv->type == MKBA_VAR_BINARY && x != 0 && x != 1)
-        snprintf(out, size, "a number other than 0 or 1");
-    else if (rg && rg->has_min && x < rg->min)
+    else if (kind == CELL_BELOW_MIN)
         snprintf(out, size, "a number below the minimum %g", rg->min);
-    else if (rg && rg->has_max && x > rg->max)
+    else if (kind == CELL_ABOVE_MAX)
         snprintf(out, size, "a number above the maximum %g", rg->max);
+    else if (CELL_WORDS[kind])
+        snprintf(out, size, "%s", CELL_WORDS[kind]);
     else
         snprintf(out, size, "a value that does not fit the column");
 }
 
-/* Record the error about the cell s[0..len) of variable cv (NULL: the
- * group column) of 'column': "column 'x': <expected>, got <what it looks
+/* Record the error about the cell s[0..len) of kind 'kind' in 'column'
+ * (rg: its declared range): "column 'x': <expected>, got <what it looks
  * like>" (cell_describe). On a line whose cells seem shifted the message
  * names the line only and says so. */
-static mkba_status cell_error(const loader *ld, char **fields, long line, const cvar *cv,
+static mkba_status cell_error(const loader *ld, char **fields, long line, cell_kind kind,
                               const mkba_cohort_range *rg, const char *column,
                               const char *expected, const char *s, size_t len, mkba_error *err)
 {
@@ -687,7 +760,7 @@ static mkba_status cell_error(const loader *ld, char **fields, long line, const 
                               "columns (a delimiter missing or extra, or columns swapped?); no "
                               "cell is shown, as one may be an identifier");
     char got[300], msg[500];
-    cell_describe(ld, cv, rg, s, len, got, sizeof got);
+    cell_describe(ld, kind, rg, s, len, got, sizeof got);
     snprintf(msg, sizeof msg, "%s, got %s", expected, got);
     return value_error_v(err, ld, line, column, msg);
 }
@@ -712,7 +785,8 @@ static int row_group(const loader *ld, char **fields, long line, mkba_error *err
     else
         snprintf(expected, sizeof expected, "expected '%.90s' or '%.90s'", spec->pilot_value,
                  spec->control_value);
-    cell_error(ld, fields, line, NULL, NULL, spec->group_column, expected, g, len, err);
+    cell_error(ld, fields, line, CELL_WRONG_GROUP, NULL, spec->group_column, expected, g, len,
+               err);
     return -1;
 }
 
@@ -749,10 +823,15 @@ static mkba_status check_id(loader *ld, char **fields, int group, long line, mkb
                           ld->spec->id_column, on_in, file, ids->line[k]);
 }
 
-/* Is x within the declared range (NULL: none)? */
-static int in_range(const mkba_cohort_range *rg, double x)
+/* "expected a number from MIN to MAX" (or ">= MIN", "<= MAX") for a
+ * declared range, into out. */
+static void range_words(const mkba_cohort_range *rg, char *out, size_t size)
 {
-    return !rg || ((!rg->has_min || x >= rg->min) && (!rg->has_max || x <= rg->max));
+    if (rg->has_min && rg->has_max)
+        snprintf(out, size, "expected a number from %g to %g", rg->min, rg->max);
+    else
+        snprintf(out, size, "expected a number %s %g", rg->has_min ? ">=" : "<=",
+                 rg->has_min ? rg->min : rg->max);
 }
 
 /* Parse the field of variable v in record 'fields' into *out (NaN when
@@ -762,12 +841,15 @@ static int parse_value(loader *ld, size_t v, char **fields, long line, double *o
                        mkba_error *err)
 {
     cvar *cv = &ld->c->vars[v];
+    const mkba_cohort_range *rg = range_of(ld, v);
     size_t len;
     const char *s = trim(fields[ld->col[v]], &len);
+    double x = 0;
+    cell_kind kind = classify(cv, rg, s, len, ld->dialect, &x);
     *out = NAN;
-    if (cv->type == MKBA_VAR_CATEGORY) {
-        if (is_missing_text(s))
-            return 1;
+    if (kind == CELL_MISSING)
+        return 1;
+    if (kind == CELL_OK && cv->type == MKBA_VAR_CATEGORY) {
         if (!ld->levels[v])
             ld->levels[v] = mkba_strmap_alloc();
         long code = mkba_strmap_put(ld->levels[v], s, len, (long)cv->n_levels);
@@ -776,31 +858,19 @@ static int parse_value(loader *ld, size_t v, char **fields, long line, double *o
         *out = (double)code;
         return 0;
     }
-    double x = 0; /* not set by mkba_csv_number on an error */
-    int r = mkba_csv_number(s, ld->dialect->decimal_comma, &x);
-    if (r == 0)
-        return 1;
-    const mkba_cohort_range *rg = ld->spec->ranges ? &ld->spec->ranges[v] : NULL;
-    int nonneg_ok = cv->type != MKBA_VAR_NONNEG || x >= 0;
-    int binary_ok = cv->type != MKBA_VAR_BINARY || x == 0 || x == 1;
-    if (r > 0 && nonneg_ok && binary_ok && in_range(rg, x)) {
+    if (kind == CELL_OK) {
         *out = x == 0 ? 0.0 : x; /* no -0 */
         return 0;
     }
     char expected[120];
-    if (r < 0)
+    if (kind == CELL_NEGATIVE)
+        snprintf(expected, sizeof expected, "expected a number >= 0");
+    else if (kind == CELL_BELOW_MIN || kind == CELL_ABOVE_MAX)
+        range_words(rg, expected, sizeof expected);
+    else /* no number, or not 0 or 1 */
         snprintf(expected, sizeof expected,
                  cv->type == MKBA_VAR_BINARY ? "expected 0 or 1" : "expected a number");
-    else if (!nonneg_ok)
-        snprintf(expected, sizeof expected, "expected a number >= 0");
-    else if (!binary_ok)
-        snprintf(expected, sizeof expected, "expected 0 or 1");
-    else if (rg->has_min && rg->has_max)
-        snprintf(expected, sizeof expected, "expected a number from %g to %g", rg->min, rg->max);
-    else
-        snprintf(expected, sizeof expected, "expected a number %s %g", rg->has_min ? ">=" : "<=",
-                 rg->has_min ? rg->min : rg->max);
-    cell_error(ld, fields, line, cv, rg, cv->column, expected, s, len, err);
+    cell_error(ld, fields, line, kind, rg, cv->column, expected, s, len, err);
     return -1;
 }
 

@@ -2746,24 +2746,25 @@ static double round_sig(char *buf, size_t size, double x, int sig)
  * shown to 3 significant digits, more when 3 would put the value inside. */
 static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
 {
+    /* drawn[k * n_slots + slot]: scenario k draws that slot's parameter
+     * (filled once, not searched per uncertain parameter and scenario) */
+    char *drawn = mkba_xcalloc(m->n_scen * m->n_slots + 1, 1);
+    for (size_t k = 0; k < m->n_scen; k++)
+        for (size_t j = 0; j < m->scen[k].n_params; j++)
+            drawn[k * m->n_slots + (size_t)m->scen[k].pc[j].slot] = (char)m->scen[k].pc[j].drawn;
     for (size_t u = 0; u < m->n_unc; u++) {
         const mkba_plan_uncertain *un = &m->unc[u];
-        const param_raw *bp = un->effect < 0 ? find_param((scenario *)&m->base_def, un->name)
-                                             : NULL;
+        const param_raw *bp = un->effect < 0 ? find_param(&m->base_def, un->name) : NULL;
         if (!value_written(bp))
             continue;
         double p1, p99;
         mkba_dist_p1_p99(un->dist, &p1, &p99);
         for (size_t k = 0; k < m->n_scen; k++) {
-            const scenario *s = &m->scen[k];
             double v = a->params[un->slot - (long)m->slot_params].base[k];
-            int drawn = 0;
-            for (size_t j = 0; j < s->n_params; j++)
-                drawn |= s->pc[j].slot == un->slot && s->pc[j].drawn;
             /* A value derived from a withheld count or mean is not checked:
              * whether the warning fires would tell on which side of the
              * interval it lies. */
-            if (!drawn || (v >= p1 && v <= p99) ||
+            if (!drawn[k * m->n_slots + (size_t)un->slot] || (v >= p1 && v <= p99) ||
                 mkba_ap_param_withheld(&a->params[un->slot - (long)m->slot_params], k))
                 continue;
             char vs[64], lo[64], hi[64];
@@ -2790,6 +2791,7 @@ static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
             break;
         }
     }
+    free(drawn);
 }
 
 /* The effect slot that expression e reads, directly or through a

@@ -157,6 +157,8 @@ struct mkba_model {
     scenario base_def;                /* the base model's definitions, copied by each scenario */
     size_t n_scen;
     scenario *scen;                   /* [0] = reference */
+    int study;                        /* projects against the reference (run, check); 0: the
+                                         model alone, for its effects (mkba estimate) */
 };
 
 /* ======================= Small helpers ======================= */
@@ -2287,6 +2289,7 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
     mkba_model *m = mkba_xcalloc(1, sizeof *m);
     m->item_index = mkba_strmap_alloc();
     m->scen = mkba_xcalloc(n_files, sizeof *m->scen);
+    m->study = n_projects > 0;
     mkba_status st = MKBA_OK;
     /* Read the project files first: the reference may come from them. */
     for (size_t i = 0; i < n_projects && !st; i++) {
@@ -2444,27 +2447,182 @@ void mkba_model_set_effect(mkba_model *m, size_t outcome, const mkba_effect *e,
     }
 }
 
+/* ======================= Disclosure control ======================= */
+
+/* Tags carried through a scenario's parameters: per slot, the base slot
+ * that its value rests on (a withheld count or mean, an effect), or -1.
+ * A base slot is tagged by a seed; a parameter takes the tag of the first
+ * slot it reads that has one. One mechanism serves disclosure control
+ * (what rests on a withheld value) and the pilot switch warning (what
+ * rests on an effect). */
+
+/* The tag of the first slot that e (NULL: none) reads and that has one,
+ * or -1; that slot itself in *read (NULL: not wanted). */
+static long tag_read(const mkba_expr *e, const long *tag, long *read)
+{
+    const long *deps;
+    size_t nd = mkba_expr_deps(e, &deps);
+    for (size_t d = 0; d < nd; d++)
+        if (tag[deps[d]] >= 0) {
+            if (read)
+                *read = deps[d];
+            return tag[deps[d]];
+        }
+    return -1;
+}
+
+/* tag: the seed (per slot; parameters -1), then carried through scenario
+ * s's parameters in evaluation order. */
+static void tag_params(const mkba_model *m, const scenario *s, const long *seed, long *tag)
+{
+    memcpy(tag, seed, m->n_slots * sizeof *tag);
+    for (size_t i = 0; i < s->n_params; i++)
+        tag[s->pc[i].slot] = tag_read(s->pc[i].expr, tag, NULL);
+}
+
+/* What the outputs withhold (appraisal.h, disclosure control), as tags:
+ * the base slots that hold such a value, and per scenario what rests on
+ * them. */
+typedef struct withheld {
+    long *seed;   /* [n_slots] a withheld base slot: itself; else -1 */
+    long *effect; /* [n_slots] a withheld group mean: its effect's index */
+    long *origin; /* [n_slots] the scenario at hand: tag_params of seed */
+} withheld;
+
+/* The withheld base slots: the cohort counts when a group of the cohort
+ * is small, a group mean that the effects table withholds. They do not
+ * depend on the scenario. */
+static void withheld_alloc(const mkba_model *m, const mkba_appraisal *a, withheld *w)
+{
+    w->seed = mkba_xmalloc(m->n_slots * sizeof *w->seed);
+    w->effect = mkba_xmalloc(m->n_slots * sizeof *w->effect);
+    w->origin = mkba_xmalloc(m->n_slots * sizeof *w->origin);
+    for (size_t i = 0; i < m->n_slots; i++)
+        w->seed[i] = w->effect[i] = -1;
+    if (mkba_ap_groups_hidden(a))
+        for (long k = 0; k < 3; k++) /* n_pilot, n_control, n_total */
+            w->seed[k] = k;
+    static const char *const fmt[] = {"mean_pilot.%s", "mean_control.%s"};
+    static const unsigned bit[] = {MKBA_HIDE_MEAN_PILOT, MKBA_HIDE_MEAN_CONTROL};
+    for (size_t i = 0; i < m->n_effects; i++) {
+        unsigned hide = mkba_ap_effect_hidden(a, i);
+        for (int g = 0; g < 2; g++) {
+            char buf[320];
+            snprintf(buf, sizeof buf, fmt[g], m->effects[i].name);
+            long slot = (hide & bit[g]) ? slot_of(m, buf) : -1;
+            if (slot >= 0) {
+                w->seed[slot] = slot;
+                w->effect[slot] = (long)i;
+            }
+        }
+    }
+}
+
+static void withheld_free(withheld *w)
+{
+    free(w->seed);
+    free(w->effect);
+    free(w->origin);
+}
+
+/* An item that reads a withheld value ('slot', resting on 'origin') would
+ * give it back: its flows, and the totals less the other items, divided
+ * by the published effect or count, are that value. */
+static mkba_status withheld_item(const mkba_model *m, const mkba_appraisal *a,
+                                 const withheld *w, const rawval *src, long slot, long origin,
+                                 mkba_error *err)
+{
+    const char *name = m->slot_names[origin];
+    char via[400] = "", why[400];
+    if (slot != origin)
+        snprintf(via, sizeof via, " (through parameter '%s')", m->slot_names[slot]);
+    if (origin < 3) {
+        snprintf(why, sizeof why, "the %s group of the cohort has fewer than %zu persons",
+                 mkba_ap_suppressed(a, a->group_pilot) ? "pilot" : "control", a->min_group);
+    } else {
+        const effect_def *e = &m->effects[w->effect[origin]];
+        snprintf(why, sizeof why, "effect '%s' has fewer than %zu persons with a value in the %s "
+                                  "group",
+                 e->name, a->min_group, mkba_ap_suppressed(a, e->e.n_pilot) ? "pilot" : "control");
+    }
+    return raw_error(err, src,
+                     "uses %s%s, which the outputs withhold: %s ([privacy] min_group = %zu), "
+                     "and the item's amounts would give it away. Leave it out of the item, or "
+                     "lower [privacy] min_group (the outputs then show it, and the counts, too)",
+                     name, via, why, a->min_group);
+}
+
+/* Refuse an enabled item of scenario s that reads a withheld value. */
+static mkba_status withheld_items(const mkba_model *m, const mkba_appraisal *a,
+                                  const withheld *w, const scenario *s, mkba_error *err)
+{
+    for (size_t i = 0; i < m->n_items; i++) {
+        const item_c *c = &s->ic[i];
+        if (!c->enabled)
+            continue;
+        const mkba_expr *e[] = {c->quantity, c->price, c->dropoff};
+        const rawval *src[] = {&c->qsrc, &c->psrc, &c->dsrc};
+        for (int k = 0; k < 3; k++) {
+            long read, origin = tag_read(e[k], w->origin, &read);
+            if (origin >= 0)
+                return withheld_item(m, a, w, src[k], read, origin, err);
+        }
+    }
+    return MKBA_OK;
+}
+
+/* Disclosure control of scenario k: what rests on a withheld value into
+ * w->origin, its withheld parameters marked in a->params, and an item
+ * that reads one refused (only in a study: `mkba estimate` opens the base
+ * model alone and publishes its effects only). */
+static mkba_status withhold_scenario(const mkba_model *m, mkba_appraisal *a, size_t k,
+                                     withheld *w, mkba_error *err)
+{
+    tag_params(m, &m->scen[k], w->seed, w->origin);
+    for (size_t i = 0; i < a->n_params; i++) {
+        if (w->origin[m->slot_params + i] < 0)
+            continue;
+        mkba_ap_param *p = &a->params[i];
+        if (!p->withheld)
+            p->withheld = mkba_xcalloc(a->n_scenarios, sizeof *p->withheld);
+        p->withheld[k] = 1;
+    }
+    return m->study ? withheld_items(m, a, w, &m->scen[k], err) : MKBA_OK;
+}
+
 /* ======================= Evaluation ======================= */
 
-static mkba_status eval_checked(const mkba_expr *e, const double *slots, const rawval *src,
-                                const char *scen, double *out, mkba_error *err)
+/* e's value into *out, an error unless it is finite. A value that rests
+ * on a withheld one (origin: tags, see withhold_scenario) is not named in
+ * the message, nor whether it is NaN or infinite (x / (n_pilot - 5) is
+ * infinite exactly when n_pilot is 5). */
+static mkba_status eval_checked(const mkba_model *m, const mkba_expr *e, const double *slots,
+                                const long *origin, const rawval *src, const char *scen,
+                                double *out, mkba_error *err)
 {
     *out = mkba_expr_eval(e, slots);
     if (isfinite(*out))
         return MKBA_OK;
+    long hidden = tag_read(e, origin, NULL);
+    if (hidden >= 0)
+        return raw_error(err, src, "'%s' is not a finite number in scenario '%s' (a division by "
+                                   "zero, 0/0, or log of a negative number?); it rests on %s, "
+                                   "which the outputs withhold, so its value is not shown",
+                         src->text, scen, m->slot_names[hidden]);
     return raw_error(err, src, "'%s' evaluates to %s in scenario '%s'%s", src->text,
                      isnan(*out) ? "NaN" : "infinity", scen,
                      isnan(*out) ? " (0/0, log of a negative number, or a missing value?)"
                                  : " (a division by zero?)");
 }
 
-/* Parameters of scenario 's' into 'slots', then each item's yearly flow. */
-static mkba_status eval_scenario(const mkba_model *m, const scenario *s, double *slots,
-                                 double *flow, mkba_error *err)
+/* Parameters of scenario s into 'slots', then each item's yearly flow;
+ * origin: what rests on a withheld value (withhold_scenario). */
+static mkba_status eval_scenario(const mkba_model *m, const scenario *s, const long *origin,
+                                 double *slots, double *flow, mkba_error *err)
 {
     mkba_status st;
     for (size_t i = 0; i < s->n_params; i++)
-        if ((st = eval_checked(s->pc[i].expr, slots, &s->pc[i].src, s->name,
+        if ((st = eval_checked(m, s->pc[i].expr, slots, origin, &s->pc[i].src, s->name,
                                &slots[s->pc[i].slot], err)))
             return st;
     for (size_t i = 0; i < m->n_items; i++) {
@@ -2472,10 +2630,19 @@ static mkba_status eval_scenario(const mkba_model *m, const scenario *s, double 
         double q, p = 1.0, d = 0.0;
         if (!c->enabled)
             continue;
-        if ((st = eval_checked(c->quantity, slots, &c->qsrc, s->name, &q, err)) ||
-            (c->price && (st = eval_checked(c->price, slots, &c->psrc, s->name, &p, err))) ||
-            (c->dropoff && (st = eval_checked(c->dropoff, slots, &c->dsrc, s->name, &d, err))))
+        if ((st = eval_checked(m, c->quantity, slots, origin, &c->qsrc, s->name, &q, err)) ||
+            (c->price &&
+             (st = eval_checked(m, c->price, slots, origin, &c->psrc, s->name, &p, err))) ||
+            (c->dropoff &&
+             (st = eval_checked(m, c->dropoff, slots, origin, &c->dsrc, s->name, &d, err))))
             return st;
+        long hidden = d < 0 || d > 1 ? tag_read(c->dropoff, origin, NULL) : -1;
+        if (hidden >= 0)
+            return raw_error(err, &c->dsrc, "drop-off must be between 0 and 1 (a fraction per "
+                                            "year), and is not in scenario '%s'; it rests on "
+                                            "%s, which the outputs withhold, so its value is "
+                                            "not shown",
+                             s->name, m->slot_names[hidden]);
         if (d < 0 || d > 1)
             return raw_error(err, &c->dsrc, "drop-off must be between 0 and 1 (a fraction per "
                                             "year), got %g in scenario '%s'",
@@ -2488,123 +2655,6 @@ static mkba_status eval_scenario(const mkba_model *m, const scenario *s, double 
         }
     }
     return MKBA_OK;
-}
-
-/* ======================= Disclosure control ======================= */
-
-/* The base slots that hold a value the outputs withhold (appraisal.h,
- * disclosure control): the cohort counts when a group of the cohort is
- * small, a group mean that the effects table withholds. origin[slot] is
- * the slot itself there, -1 elsewhere. */
-static void withheld_slots(const mkba_model *m, const mkba_appraisal *a, long *origin)
-{
-    for (size_t i = 0; i < m->n_slots; i++)
-        origin[i] = -1;
-    if (mkba_ap_groups_hidden(a))
-        for (long k = 0; k < 3; k++) /* n_pilot, n_control, n_total */
-            origin[k] = k;
-    static const char *const fmt[] = {"mean_pilot.%s", "mean_control.%s"};
-    static const unsigned bit[] = {MKBA_HIDE_MEAN_PILOT, MKBA_HIDE_MEAN_CONTROL};
-    for (size_t i = 0; i < m->n_effects; i++) {
-        unsigned hide = mkba_ap_effect_hidden(a, i);
-        for (int g = 0; g < 2; g++) {
-            char buf[320];
-            snprintf(buf, sizeof buf, fmt[g], m->effects[i].name);
-            long slot = (hide & bit[g]) ? find_name(m->slot_names, m->n_slots, buf) : -1;
-            if (slot >= 0)
-                origin[slot] = slot;
-        }
-    }
-}
-
-/* The first slot that e (NULL: none) reads and that is withheld, or -1. */
-static long withheld_read(const mkba_expr *e, const long *origin)
-{
-    const long *deps;
-    size_t nd = mkba_expr_deps(e, &deps);
-    for (size_t d = 0; d < nd; d++)
-        if (origin[deps[d]] >= 0)
-            return deps[d];
-    return -1;
-}
-
-/* Carry the withheld values through scenario s's parameters in evaluation
- * order: a parameter computed from a withheld value is withheld too, with
- * the base slot it rests on as its origin. */
-static void withheld_params(const scenario *s, long *origin)
-{
-    for (size_t i = 0; i < s->n_params; i++) {
-        long d = withheld_read(s->pc[i].expr, origin);
-        origin[s->pc[i].slot] = d >= 0 ? origin[d] : -1;
-    }
-}
-
-/* An item that reads a withheld value ('slot', resting on 'origin') would
- * give it back: its flows, and the totals less the other items, divided
- * by the published effect or count, are that value. */
-static mkba_status withheld_item(const mkba_model *m, const mkba_appraisal *a, const rawval *src,
-                                 long slot, long origin, mkba_error *err)
-{
-    const char *name = m->slot_names[origin];
-    char via[400] = "", why[400];
-    if (slot != origin)
-        snprintf(via, sizeof via, " (through parameter '%s')", m->slot_names[slot]);
-    if (origin < 3) {
-        snprintf(why, sizeof why, "the %s group of the cohort has fewer than %zu persons",
-                 mkba_ap_suppressed(a, a->group_pilot) ? "pilot" : "control", a->min_group);
-    } else {
-        const char *effect = strchr(name, '.') + 1;
-        size_t i = 0;
-        while (i + 1 < m->n_effects && strcmp(m->effects[i].name, effect) != 0)
-            i++;
-        snprintf(why, sizeof why, "effect '%s' has fewer than %zu persons with a value in the %s "
-                                  "group",
-                 effect, a->min_group,
-                 mkba_ap_suppressed(a, m->effects[i].e.n_pilot) ? "pilot" : "control");
-    }
-    return raw_error(err, src,
-                     "uses %s%s, which the outputs withhold: %s ([privacy] min_group = %zu), "
-                     "and the item's amounts would give it away. Leave it out of the item, or "
-                     "lower [privacy] min_group (the outputs then show it, and the counts, too)",
-                     name, via, why, a->min_group);
-}
-
-/* Refuse an enabled item of scenario s that reads a withheld value. */
-static mkba_status withheld_items(const mkba_model *m, const mkba_appraisal *a, const scenario *s,
-                                  const long *origin, mkba_error *err)
-{
-    for (size_t i = 0; i < m->n_items; i++) {
-        const item_c *c = &s->ic[i];
-        if (!c->enabled)
-            continue;
-        const mkba_expr *e[] = {c->quantity, c->price, c->dropoff};
-        const rawval *src[] = {&c->qsrc, &c->psrc, &c->dsrc};
-        for (int k = 0; k < 3; k++) {
-            long d = withheld_read(e[k], origin);
-            if (d >= 0)
-                return withheld_item(m, a, src[k], d, origin[d], err);
-        }
-    }
-    return MKBA_OK;
-}
-
-/* Disclosure control of scenario k: mark its withheld parameters in
- * a->params, and refuse an item that reads one (only in a study: `mkba
- * estimate` opens the base model alone and publishes its effects only). */
-static mkba_status withhold_scenario(const mkba_model *m, mkba_appraisal *a, size_t k,
-                                     long *origin, mkba_error *err)
-{
-    withheld_slots(m, a, origin);
-    withheld_params(&m->scen[k], origin);
-    for (size_t i = 0; i < a->n_params; i++) {
-        if (origin[m->slot_params + i] < 0)
-            continue;
-        mkba_ap_param *p = &a->params[i];
-        if (!p->withheld)
-            p->withheld = mkba_xcalloc(a->n_scenarios, sizeof *p->withheld);
-        p->withheld[k] = 1;
-    }
-    return m->n_scen > 1 ? withheld_items(m, a, &m->scen[k], origin, err) : MKBA_OK;
 }
 
 static char *dup_or_empty(const char *s)
@@ -2794,43 +2844,36 @@ static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
     free(drawn);
 }
 
-/* The effect slot that expression e reads, directly or through a
- * parameter ('via': per slot, the effect slot it depends on, or -1); -1
- * when none. */
-static long effect_read(const mkba_expr *e, const long *via)
-{
-    const long *deps;
-    size_t nd = mkba_expr_deps(e, &deps);
-    for (size_t d = 0; d < nd; d++)
-        if (via[deps[d]] >= 0)
-            return via[deps[d]];
-    return -1;
-}
-
 /* Items of a project scenario that use an effect but whose flow is that
  * of the reference in every year (and not all zero): a project differs
  * from the reference only where an expression says so, and an effect
  * without the pilot switch is counted in both and cancels. */
 static void warn_pilot_switch(const mkba_model *m, mkba_appraisal *a)
 {
-    long *via = mkba_xcalloc(m->n_slots + 1, sizeof *via);
+    /* tags (tag_params): per slot, the effect slot its value rests on */
+    long *seed = mkba_xmalloc((m->n_slots + 1) * sizeof *seed);
+    long *via = mkba_xmalloc((m->n_slots + 1) * sizeof *via);
+    for (size_t i = 0; i < m->n_slots; i++)
+        seed[i] = -1;
+    for (size_t i = 0; i < m->n_effects; i++) {
+        char buf[320];
+        snprintf(buf, sizeof buf, "effect.%s", m->effects[i].name);
+        long slot = slot_of(m, buf);
+        if (slot >= 0)
+            seed[slot] = slot;
+    }
     for (size_t k = 1; k < m->n_scen; k++) {
         const scenario *s = &m->scen[k];
-        for (size_t i = 0; i < m->n_slots; i++)
-            via[i] = i < m->slot_params && strncmp(m->slot_names[i], "effect.", 7) == 0
-                         ? (long)i
-                         : -1;
-        for (size_t j = 0; j < s->n_params; j++) /* in evaluation order */
-            via[s->pc[j].slot] = effect_read(s->pc[j].expr, via);
+        tag_params(m, s, seed, via);
         for (size_t i = 0; i < m->n_items; i++) {
             const item_c *c = &s->ic[i];
             if (!c->enabled)
                 continue;
             const rawval *src = &c->qsrc;
-            long eff = effect_read(c->quantity, via);
-            if (eff < 0 && c->price && (eff = effect_read(c->price, via)) >= 0)
+            long eff = tag_read(c->quantity, via, NULL);
+            if (eff < 0 && c->price && (eff = tag_read(c->price, via, NULL)) >= 0)
                 src = &c->psrc;
-            if (eff < 0 && c->dropoff && (eff = effect_read(c->dropoff, via)) >= 0)
+            if (eff < 0 && c->dropoff && (eff = tag_read(c->dropoff, via, NULL)) >= 0)
                 src = &c->dsrc;
             if (eff < 0)
                 continue;
@@ -2856,6 +2899,7 @@ static void warn_pilot_switch(const mkba_model *m, mkba_appraisal *a)
             w->scenario = k;
         }
     }
+    free(seed);
     free(via);
 }
 
@@ -2878,18 +2922,19 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
     size_t per = m->n_items * m->horizon;
     a->flow = mkba_xcalloc(m->n_scen * per + 1, sizeof *a->flow);
     double *slots = mkba_xmalloc(m->n_slots * sizeof *slots);
-    long *origin = mkba_xmalloc(m->n_slots * sizeof *origin);
+    withheld w;
+    withheld_alloc(m, a, &w);
     mkba_status st = MKBA_OK;
     for (size_t k = 0; k < m->n_scen && !st; k++) {
         memcpy(slots, m->base_slots, m->n_slots * sizeof *slots);
-        st = withhold_scenario(m, a, k, origin, err);
+        st = withhold_scenario(m, a, k, &w, err);
         if (!st)
-            st = eval_scenario(m, &m->scen[k], slots, a->flow + k * per, err);
+            st = eval_scenario(m, &m->scen[k], w.origin, slots, a->flow + k * per, err);
         for (size_t i = 0; i < a->n_params && !st; i++) /* parameters not defined stay NaN */
             a->params[i].base[k] = slots[m->slot_params + i];
     }
     free(slots);
-    free(origin);
+    withheld_free(&w);
     if (st) {
         mkba_appraisal_free(a);
         return NULL;

@@ -224,8 +224,9 @@ static int is_name(const char *s)
     return 1;
 }
 
-/* Parse a whole string as a finite double (C locale, '.' decimal). */
-static int parse_plain_double(const char *s, double *out)
+/* Parse a whole string as a finite double (C locale, '.' decimal). A
+ * free-form amount goes through parse_amount instead. */
+static int parse_double(const char *s, double *out)
 {
     char *end;
     errno = 0;
@@ -237,17 +238,6 @@ static int parse_plain_double(const char *s, double *out)
     *out = v;
     return 1;
 }
-
-/* The same, but not a number that looks grouped in thousands ("1.350":
- * see mkba_number_grouping). */
-static int parse_double(const char *s, double *out)
-{
-    return mkba_number_grouping(s, NULL) == MKBA_OK && parse_plain_double(s, out);
-}
-
-/* An error for v's text if it holds a number that looks grouped in
- * thousands, else MKBA_OK. */
-static mkba_status grouping_error(const rawval *v, mkba_error *err);
 
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
@@ -407,13 +397,21 @@ static const char *closest(const char *word, const char *const *cands)
     return n.best;
 }
 
-static mkba_status grouping_error(const rawval *v, mkba_error *err)
+/* A free-form amount (a column's min or max, a given effect's estimate
+ * or se) into *out: a number that looks grouped in thousands ("1.350")
+ * is an error with the hint of mkba_number_grouping, other text "expected
+ * <expected>, got '...'". Values with a known small range (a rate, a
+ * correlation) are no amounts: "1.000" is a plain 1 there. */
+static mkba_status parse_amount(const rawval *v, const char *expected, double *out,
+                                mkba_error *err)
 {
     mkba_error e2;
     mkba_error_clear(&e2);
-    if (mkba_number_grouping(v->text, &e2) == MKBA_OK)
-        return MKBA_OK;
-    return raw_error(err, v, "%s", e2.msg);
+    if (mkba_number_grouping(v->text, &e2) != MKBA_OK)
+        return raw_error(err, v, "%s", e2.msg);
+    if (!parse_double(v->text, out))
+        return raw_error(err, v, "expected %s, got '%s'", expected, v->text);
+    return MKBA_OK;
 }
 
 /* An error for a key that comes before any [section] header. */
@@ -488,7 +486,7 @@ static int parse_rate_value(const char *s, double *r)
     int pct = s[n - 1] == '%';
     memcpy(buf, s, n - (size_t)pct);
     buf[n - (size_t)pct] = '\0';
-    if (!parse_plain_double(buf, r)) /* "2.250%" is no thousand: the range is checked */
+    if (!parse_double(buf, r))
         return 0;
     if (pct)
         *r /= 100.0;
@@ -882,11 +880,9 @@ static mkba_status read_range(const mkba_ini *ini, const char *sec, mkba_var_typ
         if (t == MKBA_VAR_BINARY || t == MKBA_VAR_CATEGORY)
             return raw_error(err, &v, "'%s' applies to number and nonneg columns only",
                              keys[i]);
-        mkba_status st = grouping_error(&v, err);
+        mkba_status st = parse_amount(&v, "a number", val[i], err);
         if (st)
             return st;
-        if (!parse_double(v.text, val[i]))
-            return raw_error(err, &v, "expected a number, got '%s'", v.text);
         *has[i] = 1;
     }
     if (rg->has_min && rg->has_max && rg->min > rg->max) {
@@ -1012,12 +1008,12 @@ static mkba_status read_given_effect(mkba_model *m, const char *sec, const char 
     double ev, sv = 0;
     if (!est.text)
         return raw_error(err, &s, "missing key 'estimate'");
-    if ((st = grouping_error(&est, err)) || (se.text && (st = grouping_error(&se, err))))
+    const char *se_expected = "a standard error >= 0";
+    if ((st = parse_amount(&est, "a number", &ev, err)) ||
+        (se.text && (st = parse_amount(&se, se_expected, &sv, err))))
         return st;
-    if (!parse_double(est.text, &ev))
-        return raw_error(err, &est, "expected a number, got '%s'", est.text);
-    if (se.text && (!parse_double(se.text, &sv) || sv < 0))
-        return raw_error(err, &se, "expected a standard error >= 0, got '%s'", se.text);
+    if (sv < 0)
+        return raw_error(err, &se, "expected %s, got '%s'", se_expected, se.text);
     mkba_effect_given(ev, sv, &e->e);
     e->set = 1;
     rawval dist = raw_of(ini, mkba_ini_get(ini, sec, "distribution"));
@@ -1444,7 +1440,10 @@ static mkba_status read_uncertain_params(mkba_model *m, mkba_error *err)
         /* A base value the distribution cannot take (a share of 2 with a
          * beta) makes the base case and the Monte Carlo disagree. */
         double v, lo = mkba_dist_quantile(d, 0), hi = mkba_dist_quantile(d, 1);
-        if (p->value.text && parse_double(p->value.text, &v) && (v < lo || v > hi))
+        /* (the value is an expression: one that looks grouped in thousands
+         * is refused with its hint when it is compiled) */
+        if (p->value.text && mkba_number_grouping(p->value.text, NULL) == MKBA_OK &&
+            parse_double(p->value.text, &v) && (v < lo || v > hi))
             return raw_error(err, &p->value, "%g is outside the range of its distribution "
                                              "'%s' (%g to %g)",
                              v, p->dist.text, lo, hi);

@@ -78,7 +78,6 @@ typedef struct item_c {
 
 typedef struct scenario {
     char *name, *label, *file;
-    char sha256[65];
     mkba_ini *ini;                    /* the scenario's own file (NULL = base) */
     size_t n_params;                  /* parameters defined in this scenario */
     param_raw *params;
@@ -106,7 +105,6 @@ typedef struct effect_def {
 struct mkba_model {
     mkba_ini *base;                   /* the base model file */
     char *name;
-    char sha256[65];
     char *currency, *timing;
     int price_year, first_year;
     size_t horizon;
@@ -121,6 +119,7 @@ struct mkba_model {
     mkba_cohort_range *cranges;       /* [n_cvars] min / max of each variable */
     size_t n_cvars;
     double given_n_pilot, given_n_control;   /* NaN when not given */
+    size_t group_pilot, group_control; /* the cohort's groups (mkba_model_set_cohort_counts) */
     size_t min_group;                 /* [privacy] min_group (disclosure control) */
 
     size_t n_effects;                 /* outcomes first, then given effects */
@@ -1890,8 +1889,6 @@ static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *
     scenario *s = &m->scen[m->n_scen++];
     memset(s, 0, sizeof *s);
     s->file = mkba_xstrdup(path);
-    /* the hash of the bytes parsed: the scenario's own, or the base's */
-    memcpy(s->sha256, ini ? ini->sha256 : m->base->sha256, sizeof s->sha256);
     mkba_status st;
     copy_scenario_items(m, &m->base_def, s);
     s->rate = mkba_xcalloc(m->horizon, sizeof *s->rate);
@@ -1943,7 +1940,6 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_ini *ini, mkb
                               "this is a scenario file; a scenario's 'base' must name "
                               "a model file");
     mkba_status st;
-    memcpy(m->sha256, m->base->sha256, sizeof m->sha256);
     if ((st = check_model_sections(m->base, err)) ||
         (st = read_model_section(m, err)) || (st = read_stakeholder_sections(m, err)) ||
         (st = read_cohort_section(m, err)) || (st = read_privacy_section(m, err)) ||
@@ -2422,6 +2418,8 @@ const mkba_est_spec *mkba_model_est_spec(const mkba_model *m, size_t i)
 
 void mkba_model_set_cohort_counts(mkba_model *m, size_t n_pilot, size_t n_control)
 {
+    m->group_pilot = n_pilot;
+    m->group_control = n_control;
     m->base_slots[0] = (double)n_pilot;
     m->base_slots[1] = (double)n_control;
     m->base_slots[2] = (double)(n_pilot + n_control);
@@ -2666,7 +2664,7 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     a->version = mkba_xstrdup(MKBA_VERSION);
     a->model_name = mkba_xstrdup(m->name);
     a->model_file = mkba_xstrdup(m->base->path);
-    memcpy(a->model_sha256, m->sha256, sizeof a->model_sha256);
+    memcpy(a->model_sha256, m->base->sha256, sizeof a->model_sha256);
     const char *files[] = {m->cspec.file, m->cspec.pilot_file, m->cspec.control_file};
     a->cohort_files = mkba_xcalloc(3, sizeof *a->cohort_files);
     for (int f = 0; f < 3; f++)
@@ -2708,7 +2706,9 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
         a->scenarios[k].name = mkba_xstrdup(m->scen[k].name);
         a->scenarios[k].label = mkba_xstrdup(m->scen[k].label);
         a->scenarios[k].file = mkba_xstrdup(m->scen[k].file);
-        memcpy(a->scenarios[k].sha256, m->scen[k].sha256, sizeof a->scenarios[k].sha256);
+        /* the hash of the bytes parsed: the scenario's own, or the base's */
+        const mkba_ini *ini = m->scen[k].ini ? m->scen[k].ini : m->base;
+        memcpy(a->scenarios[k].sha256, ini->sha256, sizeof a->scenarios[k].sha256);
         memcpy(a->rate + k * m->horizon, m->scen[k].rate, m->horizon * sizeof *a->rate);
         memcpy(a->discount + k * m->horizon, m->scen[k].discount,
                m->horizon * sizeof *a->discount);
@@ -2913,8 +2913,8 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
     mkba_appraisal *a = mkba_xcalloc(1, sizeof *a);
     a->min_group = m->min_group;
     if (m->has_cohort_file) {
-        a->group_pilot = (size_t)m->base_slots[0];
-        a->group_control = (size_t)m->base_slots[1];
+        a->group_pilot = m->group_pilot;
+        a->group_control = m->group_control;
     }
     fill_metadata(m, a);
     fill_params(m, a);

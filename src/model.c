@@ -2061,10 +2061,13 @@ static mkba_status cycle_error(const mkba_model *m, const scenario *s, const siz
             first = i;
         size_t used = strlen(names);
         const char *name = m->slot_names[s->pc[i].slot];
-        /* room for this name and, if more follow, ", and N more" */
-        if (used + strlen(name) + 2 + 32 >= sizeof names)
+        /* room for this name and, if more follow, ", and N more"; the
+         * first is always named, cut to the room there is */
+        if (listed && used + strlen(name) + 2 + 32 >= sizeof names)
             break;
-        snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", name);
+        const size_t room = sizeof names - 40; /* bites on the first name only */
+        snprintf(names + used, sizeof names - used, "%s%.*s%s", used ? ", " : "", (int)room,
+                 name, strlen(name) > room ? "..." : "");
         listed++;
     }
     if (listed < left) {

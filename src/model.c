@@ -78,7 +78,6 @@ typedef struct item_c {
 
 typedef struct scenario {
     char *name, *label, *file;
-    char sha256[65];
     mkba_ini *ini;                    /* the scenario's own file (NULL = base) */
     size_t n_params;                  /* parameters defined in this scenario */
     param_raw *params;
@@ -106,7 +105,6 @@ typedef struct effect_def {
 struct mkba_model {
     mkba_ini *base;                   /* the base model file */
     char *name;
-    char sha256[65];
     char *currency, *timing;
     int price_year, first_year;
     size_t horizon;
@@ -121,6 +119,7 @@ struct mkba_model {
     mkba_cohort_range *cranges;       /* [n_cvars] min / max of each variable */
     size_t n_cvars;
     double given_n_pilot, given_n_control;   /* NaN when not given */
+    size_t group_pilot, group_control; /* the cohort's groups (mkba_model_set_cohort_counts) */
     size_t min_group;                 /* [privacy] min_group (disclosure control) */
 
     size_t n_effects;                 /* outcomes first, then given effects */
@@ -157,6 +156,8 @@ struct mkba_model {
     scenario base_def;                /* the base model's definitions, copied by each scenario */
     size_t n_scen;
     scenario *scen;                   /* [0] = reference */
+    int study;                        /* projects against the reference (run, check); 0: the
+                                         model alone, for its effects (mkba estimate) */
 };
 
 /* ======================= Small helpers ======================= */
@@ -222,8 +223,9 @@ static int is_name(const char *s)
     return 1;
 }
 
-/* Parse a whole string as a finite double (C locale, '.' decimal). */
-static int parse_plain_double(const char *s, double *out)
+/* Parse a whole string as a finite double (C locale, '.' decimal). A
+ * free-form amount goes through parse_amount instead. */
+static int parse_double(const char *s, double *out)
 {
     char *end;
     errno = 0;
@@ -235,17 +237,6 @@ static int parse_plain_double(const char *s, double *out)
     *out = v;
     return 1;
 }
-
-/* The same, but not a number that looks grouped in thousands ("1.350":
- * see mkba_number_grouping). */
-static int parse_double(const char *s, double *out)
-{
-    return mkba_number_grouping(s, NULL) == MKBA_OK && parse_plain_double(s, out);
-}
-
-/* An error for v's text if it holds a number that looks grouped in
- * thousands, else MKBA_OK. */
-static mkba_status grouping_error(const rawval *v, mkba_error *err);
 
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
@@ -405,13 +396,21 @@ static const char *closest(const char *word, const char *const *cands)
     return n.best;
 }
 
-static mkba_status grouping_error(const rawval *v, mkba_error *err)
+/* A free-form amount (a column's min or max, a given effect's estimate
+ * or se) into *out: a number that looks grouped in thousands ("1.350")
+ * is an error with the hint of mkba_number_grouping, other text "expected
+ * <expected>, got '...'". Values with a known small range (a rate, a
+ * correlation) are no amounts: "1.000" is a plain 1 there. */
+static mkba_status parse_amount(const rawval *v, const char *expected, double *out,
+                                mkba_error *err)
 {
     mkba_error e2;
     mkba_error_clear(&e2);
-    if (mkba_number_grouping(v->text, &e2) == MKBA_OK)
-        return MKBA_OK;
-    return raw_error(err, v, "%s", e2.msg);
+    if (mkba_number_grouping(v->text, &e2) != MKBA_OK)
+        return raw_error(err, v, "%s", e2.msg);
+    if (!parse_double(v->text, out))
+        return raw_error(err, v, "expected %s, got '%s'", expected, v->text);
+    return MKBA_OK;
 }
 
 /* An error for a key that comes before any [section] header. */
@@ -486,7 +485,7 @@ static int parse_rate_value(const char *s, double *r)
     int pct = s[n - 1] == '%';
     memcpy(buf, s, n - (size_t)pct);
     buf[n - (size_t)pct] = '\0';
-    if (!parse_plain_double(buf, r)) /* "2.250%" is no thousand: the range is checked */
+    if (!parse_double(buf, r))
         return 0;
     if (pct)
         *r /= 100.0;
@@ -880,11 +879,9 @@ static mkba_status read_range(const mkba_ini *ini, const char *sec, mkba_var_typ
         if (t == MKBA_VAR_BINARY || t == MKBA_VAR_CATEGORY)
             return raw_error(err, &v, "'%s' applies to number and nonneg columns only",
                              keys[i]);
-        mkba_status st = grouping_error(&v, err);
+        mkba_status st = parse_amount(&v, "a number", val[i], err);
         if (st)
             return st;
-        if (!parse_double(v.text, val[i]))
-            return raw_error(err, &v, "expected a number, got '%s'", v.text);
         *has[i] = 1;
     }
     if (rg->has_min && rg->has_max && rg->min > rg->max) {
@@ -1010,12 +1007,12 @@ static mkba_status read_given_effect(mkba_model *m, const char *sec, const char 
     double ev, sv = 0;
     if (!est.text)
         return raw_error(err, &s, "missing key 'estimate'");
-    if ((st = grouping_error(&est, err)) || (se.text && (st = grouping_error(&se, err))))
+    const char *se_expected = "a standard error >= 0";
+    if ((st = parse_amount(&est, "a number", &ev, err)) ||
+        (se.text && (st = parse_amount(&se, se_expected, &sv, err))))
         return st;
-    if (!parse_double(est.text, &ev))
-        return raw_error(err, &est, "expected a number, got '%s'", est.text);
-    if (se.text && (!parse_double(se.text, &sv) || sv < 0))
-        return raw_error(err, &se, "expected a standard error >= 0, got '%s'", se.text);
+    if (sv < 0)
+        return raw_error(err, &se, "expected %s, got '%s'", se_expected, se.text);
     mkba_effect_given(ev, sv, &e->e);
     e->set = 1;
     rawval dist = raw_of(ini, mkba_ini_get(ini, sec, "distribution"));
@@ -1442,7 +1439,10 @@ static mkba_status read_uncertain_params(mkba_model *m, mkba_error *err)
         /* A base value the distribution cannot take (a share of 2 with a
          * beta) makes the base case and the Monte Carlo disagree. */
         double v, lo = mkba_dist_quantile(d, 0), hi = mkba_dist_quantile(d, 1);
-        if (p->value.text && parse_double(p->value.text, &v) && (v < lo || v > hi))
+        /* (the value is an expression: one that looks grouped in thousands
+         * is refused with its hint when it is compiled) */
+        if (p->value.text && mkba_number_grouping(p->value.text, NULL) == MKBA_OK &&
+            parse_double(p->value.text, &v) && (v < lo || v > hi))
             return raw_error(err, &p->value, "%g is outside the range of its distribution "
                                              "'%s' (%g to %g)",
                              v, p->dist.text, lo, hi);
@@ -1889,8 +1889,6 @@ static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *
     scenario *s = &m->scen[m->n_scen++];
     memset(s, 0, sizeof *s);
     s->file = mkba_xstrdup(path);
-    /* the hash of the bytes parsed: the scenario's own, or the base's */
-    memcpy(s->sha256, ini ? ini->sha256 : m->base->sha256, sizeof s->sha256);
     mkba_status st;
     copy_scenario_items(m, &m->base_def, s);
     s->rate = mkba_xcalloc(m->horizon, sizeof *s->rate);
@@ -1942,7 +1940,6 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_ini *ini, mkb
                               "this is a scenario file; a scenario's 'base' must name "
                               "a model file");
     mkba_status st;
-    memcpy(m->sha256, m->base->sha256, sizeof m->sha256);
     if ((st = check_model_sections(m->base, err)) ||
         (st = read_model_section(m, err)) || (st = read_stakeholder_sections(m, err)) ||
         (st = read_cohort_section(m, err)) || (st = read_privacy_section(m, err)) ||
@@ -2064,10 +2061,13 @@ static mkba_status cycle_error(const mkba_model *m, const scenario *s, const siz
             first = i;
         size_t used = strlen(names);
         const char *name = m->slot_names[s->pc[i].slot];
-        /* room for this name and, if more follow, ", and N more" */
-        if (used + strlen(name) + 2 + 32 >= sizeof names)
+        /* room for this name and, if more follow, ", and N more"; the
+         * first is always named, cut to the room there is */
+        if (listed && used + strlen(name) + 2 + 32 >= sizeof names)
             break;
-        snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", name);
+        const size_t room = sizeof names - 40; /* bites on the first name only */
+        snprintf(names + used, sizeof names - used, "%s%.*s%s", used ? ", " : "", (int)room,
+                 name, strlen(name) > room ? "..." : "");
         listed++;
     }
     if (listed < left) {
@@ -2287,6 +2287,7 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
     mkba_model *m = mkba_xcalloc(1, sizeof *m);
     m->item_index = mkba_strmap_alloc();
     m->scen = mkba_xcalloc(n_files, sizeof *m->scen);
+    m->study = n_projects > 0;
     mkba_status st = MKBA_OK;
     /* Read the project files first: the reference may come from them. */
     for (size_t i = 0; i < n_projects && !st; i++) {
@@ -2420,6 +2421,8 @@ const mkba_est_spec *mkba_model_est_spec(const mkba_model *m, size_t i)
 
 void mkba_model_set_cohort_counts(mkba_model *m, size_t n_pilot, size_t n_control)
 {
+    m->group_pilot = n_pilot;
+    m->group_control = n_control;
     m->base_slots[0] = (double)n_pilot;
     m->base_slots[1] = (double)n_control;
     m->base_slots[2] = (double)(n_pilot + n_control);
@@ -2444,27 +2447,182 @@ void mkba_model_set_effect(mkba_model *m, size_t outcome, const mkba_effect *e,
     }
 }
 
+/* ======================= Disclosure control ======================= */
+
+/* Tags carried through a scenario's parameters: per slot, the base slot
+ * that its value rests on (a withheld count or mean, an effect), or -1.
+ * A base slot is tagged by a seed; a parameter takes the tag of the first
+ * slot it reads that has one. One mechanism serves disclosure control
+ * (what rests on a withheld value) and the pilot switch warning (what
+ * rests on an effect). */
+
+/* The tag of the first slot that e (NULL: none) reads and that has one,
+ * or -1; that slot itself in *read (NULL: not wanted). */
+static long tag_read(const mkba_expr *e, const long *tag, long *read)
+{
+    const long *deps;
+    size_t nd = mkba_expr_deps(e, &deps);
+    for (size_t d = 0; d < nd; d++)
+        if (tag[deps[d]] >= 0) {
+            if (read)
+                *read = deps[d];
+            return tag[deps[d]];
+        }
+    return -1;
+}
+
+/* tag: the seed (per slot; parameters -1), then carried through scenario
+ * s's parameters in evaluation order. */
+static void tag_params(const mkba_model *m, const scenario *s, const long *seed, long *tag)
+{
+    memcpy(tag, seed, m->n_slots * sizeof *tag);
+    for (size_t i = 0; i < s->n_params; i++)
+        tag[s->pc[i].slot] = tag_read(s->pc[i].expr, tag, NULL);
+}
+
+/* What the outputs withhold (appraisal.h, disclosure control), as tags:
+ * the base slots that hold such a value, and per scenario what rests on
+ * them. */
+typedef struct withheld {
+    long *seed;   /* [n_slots] a withheld base slot: itself; else -1 */
+    long *effect; /* [n_slots] a withheld group mean: its effect's index */
+    long *origin; /* [n_slots] the scenario at hand: tag_params of seed */
+} withheld;
+
+/* The withheld base slots: the cohort counts when a group of the cohort
+ * is small, a group mean that the effects table withholds. They do not
+ * depend on the scenario. */
+static void withheld_alloc(const mkba_model *m, const mkba_appraisal *a, withheld *w)
+{
+    w->seed = mkba_xmalloc(m->n_slots * sizeof *w->seed);
+    w->effect = mkba_xmalloc(m->n_slots * sizeof *w->effect);
+    w->origin = mkba_xmalloc(m->n_slots * sizeof *w->origin);
+    for (size_t i = 0; i < m->n_slots; i++)
+        w->seed[i] = w->effect[i] = -1;
+    if (mkba_ap_groups_hidden(a))
+        for (long k = 0; k < 3; k++) /* n_pilot, n_control, n_total */
+            w->seed[k] = k;
+    static const char *const fmt[] = {"mean_pilot.%s", "mean_control.%s"};
+    static const unsigned bit[] = {MKBA_HIDE_MEAN_PILOT, MKBA_HIDE_MEAN_CONTROL};
+    for (size_t i = 0; i < m->n_effects; i++) {
+        unsigned hide = mkba_ap_effect_hidden(a, i);
+        for (int g = 0; g < 2; g++) {
+            char buf[320];
+            snprintf(buf, sizeof buf, fmt[g], m->effects[i].name);
+            long slot = (hide & bit[g]) ? slot_of(m, buf) : -1;
+            if (slot >= 0) {
+                w->seed[slot] = slot;
+                w->effect[slot] = (long)i;
+            }
+        }
+    }
+}
+
+static void withheld_free(withheld *w)
+{
+    free(w->seed);
+    free(w->effect);
+    free(w->origin);
+}
+
+/* An item that reads a withheld value ('slot', resting on 'origin') would
+ * give it back: its flows, and the totals less the other items, divided
+ * by the published effect or count, are that value. */
+static mkba_status withheld_item(const mkba_model *m, const mkba_appraisal *a,
+                                 const withheld *w, const rawval *src, long slot, long origin,
+                                 mkba_error *err)
+{
+    const char *name = m->slot_names[origin];
+    char via[400] = "", why[400];
+    if (slot != origin)
+        snprintf(via, sizeof via, " (through parameter '%s')", m->slot_names[slot]);
+    if (origin < 3) {
+        snprintf(why, sizeof why, "the %s group of the cohort has fewer than %zu persons",
+                 mkba_ap_suppressed(a, a->group_pilot) ? "pilot" : "control", a->min_group);
+    } else {
+        const effect_def *e = &m->effects[w->effect[origin]];
+        snprintf(why, sizeof why, "effect '%s' has fewer than %zu persons with a value in the %s "
+                                  "group",
+                 e->name, a->min_group, mkba_ap_suppressed(a, e->e.n_pilot) ? "pilot" : "control");
+    }
+    return raw_error(err, src,
+                     "uses %s%s, which the outputs withhold: %s ([privacy] min_group = %zu), "
+                     "and the item's amounts would give it away. Leave it out of the item, or "
+                     "lower [privacy] min_group (the outputs then show it, and the counts, too)",
+                     name, via, why, a->min_group);
+}
+
+/* Refuse an enabled item of scenario s that reads a withheld value. */
+static mkba_status withheld_items(const mkba_model *m, const mkba_appraisal *a,
+                                  const withheld *w, const scenario *s, mkba_error *err)
+{
+    for (size_t i = 0; i < m->n_items; i++) {
+        const item_c *c = &s->ic[i];
+        if (!c->enabled)
+            continue;
+        const mkba_expr *e[] = {c->quantity, c->price, c->dropoff};
+        const rawval *src[] = {&c->qsrc, &c->psrc, &c->dsrc};
+        for (int k = 0; k < 3; k++) {
+            long read, origin = tag_read(e[k], w->origin, &read);
+            if (origin >= 0)
+                return withheld_item(m, a, w, src[k], read, origin, err);
+        }
+    }
+    return MKBA_OK;
+}
+
+/* Disclosure control of scenario k: what rests on a withheld value into
+ * w->origin, its withheld parameters marked in a->params, and an item
+ * that reads one refused (only in a study: `mkba estimate` opens the base
+ * model alone and publishes its effects only). */
+static mkba_status withhold_scenario(const mkba_model *m, mkba_appraisal *a, size_t k,
+                                     withheld *w, mkba_error *err)
+{
+    tag_params(m, &m->scen[k], w->seed, w->origin);
+    for (size_t i = 0; i < a->n_params; i++) {
+        if (w->origin[m->slot_params + i] < 0)
+            continue;
+        mkba_ap_param *p = &a->params[i];
+        if (!p->withheld)
+            p->withheld = mkba_xcalloc(a->n_scenarios, sizeof *p->withheld);
+        p->withheld[k] = 1;
+    }
+    return m->study ? withheld_items(m, a, w, &m->scen[k], err) : MKBA_OK;
+}
+
 /* ======================= Evaluation ======================= */
 
-static mkba_status eval_checked(const mkba_expr *e, const double *slots, const rawval *src,
-                                const char *scen, double *out, mkba_error *err)
+/* e's value into *out, an error unless it is finite. A value that rests
+ * on a withheld one (origin: tags, see withhold_scenario) is not named in
+ * the message, nor whether it is NaN or infinite (x / (n_pilot - 5) is
+ * infinite exactly when n_pilot is 5). */
+static mkba_status eval_checked(const mkba_model *m, const mkba_expr *e, const double *slots,
+                                const long *origin, const rawval *src, const char *scen,
+                                double *out, mkba_error *err)
 {
     *out = mkba_expr_eval(e, slots);
     if (isfinite(*out))
         return MKBA_OK;
+    long hidden = tag_read(e, origin, NULL);
+    if (hidden >= 0)
+        return raw_error(err, src, "'%s' is not a finite number in scenario '%s' (a division by "
+                                   "zero, 0/0, or log of a negative number?); it rests on %s, "
+                                   "which the outputs withhold, so its value is not shown",
+                         src->text, scen, m->slot_names[hidden]);
     return raw_error(err, src, "'%s' evaluates to %s in scenario '%s'%s", src->text,
                      isnan(*out) ? "NaN" : "infinity", scen,
                      isnan(*out) ? " (0/0, log of a negative number, or a missing value?)"
                                  : " (a division by zero?)");
 }
 
-/* Parameters of scenario 's' into 'slots', then each item's yearly flow. */
-static mkba_status eval_scenario(const mkba_model *m, const scenario *s, double *slots,
-                                 double *flow, mkba_error *err)
+/* Parameters of scenario s into 'slots', then each item's yearly flow;
+ * origin: what rests on a withheld value (withhold_scenario). */
+static mkba_status eval_scenario(const mkba_model *m, const scenario *s, const long *origin,
+                                 double *slots, double *flow, mkba_error *err)
 {
     mkba_status st;
     for (size_t i = 0; i < s->n_params; i++)
-        if ((st = eval_checked(s->pc[i].expr, slots, &s->pc[i].src, s->name,
+        if ((st = eval_checked(m, s->pc[i].expr, slots, origin, &s->pc[i].src, s->name,
                                &slots[s->pc[i].slot], err)))
             return st;
     for (size_t i = 0; i < m->n_items; i++) {
@@ -2472,10 +2630,19 @@ static mkba_status eval_scenario(const mkba_model *m, const scenario *s, double 
         double q, p = 1.0, d = 0.0;
         if (!c->enabled)
             continue;
-        if ((st = eval_checked(c->quantity, slots, &c->qsrc, s->name, &q, err)) ||
-            (c->price && (st = eval_checked(c->price, slots, &c->psrc, s->name, &p, err))) ||
-            (c->dropoff && (st = eval_checked(c->dropoff, slots, &c->dsrc, s->name, &d, err))))
+        if ((st = eval_checked(m, c->quantity, slots, origin, &c->qsrc, s->name, &q, err)) ||
+            (c->price &&
+             (st = eval_checked(m, c->price, slots, origin, &c->psrc, s->name, &p, err))) ||
+            (c->dropoff &&
+             (st = eval_checked(m, c->dropoff, slots, origin, &c->dsrc, s->name, &d, err))))
             return st;
+        long hidden = d < 0 || d > 1 ? tag_read(c->dropoff, origin, NULL) : -1;
+        if (hidden >= 0)
+            return raw_error(err, &c->dsrc, "drop-off must be between 0 and 1 (a fraction per "
+                                            "year), and is not in scenario '%s'; it rests on "
+                                            "%s, which the outputs withhold, so its value is "
+                                            "not shown",
+                             s->name, m->slot_names[hidden]);
         if (d < 0 || d > 1)
             return raw_error(err, &c->dsrc, "drop-off must be between 0 and 1 (a fraction per "
                                             "year), got %g in scenario '%s'",
@@ -2490,123 +2657,6 @@ static mkba_status eval_scenario(const mkba_model *m, const scenario *s, double 
     return MKBA_OK;
 }
 
-/* ======================= Disclosure control ======================= */
-
-/* The base slots that hold a value the outputs withhold (appraisal.h,
- * disclosure control): the cohort counts when a group of the cohort is
- * small, a group mean that the effects table withholds. origin[slot] is
- * the slot itself there, -1 elsewhere. */
-static void withheld_slots(const mkba_model *m, const mkba_appraisal *a, long *origin)
-{
-    for (size_t i = 0; i < m->n_slots; i++)
-        origin[i] = -1;
-    if (mkba_ap_groups_hidden(a))
-        for (long k = 0; k < 3; k++) /* n_pilot, n_control, n_total */
-            origin[k] = k;
-    static const char *const fmt[] = {"mean_pilot.%s", "mean_control.%s"};
-    static const unsigned bit[] = {MKBA_HIDE_MEAN_PILOT, MKBA_HIDE_MEAN_CONTROL};
-    for (size_t i = 0; i < m->n_effects; i++) {
-        unsigned hide = mkba_ap_effect_hidden(a, i);
-        for (int g = 0; g < 2; g++) {
-            char buf[320];
-            snprintf(buf, sizeof buf, fmt[g], m->effects[i].name);
-            long slot = (hide & bit[g]) ? find_name(m->slot_names, m->n_slots, buf) : -1;
-            if (slot >= 0)
-                origin[slot] = slot;
-        }
-    }
-}
-
-/* The first slot that e (NULL: none) reads and that is withheld, or -1. */
-static long withheld_read(const mkba_expr *e, const long *origin)
-{
-    const long *deps;
-    size_t nd = mkba_expr_deps(e, &deps);
-    for (size_t d = 0; d < nd; d++)
-        if (origin[deps[d]] >= 0)
-            return deps[d];
-    return -1;
-}
-
-/* Carry the withheld values through scenario s's parameters in evaluation
- * order: a parameter computed from a withheld value is withheld too, with
- * the base slot it rests on as its origin. */
-static void withheld_params(const scenario *s, long *origin)
-{
-    for (size_t i = 0; i < s->n_params; i++) {
-        long d = withheld_read(s->pc[i].expr, origin);
-        origin[s->pc[i].slot] = d >= 0 ? origin[d] : -1;
-    }
-}
-
-/* An item that reads a withheld value ('slot', resting on 'origin') would
- * give it back: its flows, and the totals less the other items, divided
- * by the published effect or count, are that value. */
-static mkba_status withheld_item(const mkba_model *m, const mkba_appraisal *a, const rawval *src,
-                                 long slot, long origin, mkba_error *err)
-{
-    const char *name = m->slot_names[origin];
-    char via[400] = "", why[400];
-    if (slot != origin)
-        snprintf(via, sizeof via, " (through parameter '%s')", m->slot_names[slot]);
-    if (origin < 3) {
-        snprintf(why, sizeof why, "the %s group of the cohort has fewer than %zu persons",
-                 mkba_ap_suppressed(a, a->group_pilot) ? "pilot" : "control", a->min_group);
-    } else {
-        const char *effect = strchr(name, '.') + 1;
-        size_t i = 0;
-        while (i + 1 < m->n_effects && strcmp(m->effects[i].name, effect) != 0)
-            i++;
-        snprintf(why, sizeof why, "effect '%s' has fewer than %zu persons with a value in the %s "
-                                  "group",
-                 effect, a->min_group,
-                 mkba_ap_suppressed(a, m->effects[i].e.n_pilot) ? "pilot" : "control");
-    }
-    return raw_error(err, src,
-                     "uses %s%s, which the outputs withhold: %s ([privacy] min_group = %zu), "
-                     "and the item's amounts would give it away. Leave it out of the item, or "
-                     "lower [privacy] min_group (the outputs then show it, and the counts, too)",
-                     name, via, why, a->min_group);
-}
-
-/* Refuse an enabled item of scenario s that reads a withheld value. */
-static mkba_status withheld_items(const mkba_model *m, const mkba_appraisal *a, const scenario *s,
-                                  const long *origin, mkba_error *err)
-{
-    for (size_t i = 0; i < m->n_items; i++) {
-        const item_c *c = &s->ic[i];
-        if (!c->enabled)
-            continue;
-        const mkba_expr *e[] = {c->quantity, c->price, c->dropoff};
-        const rawval *src[] = {&c->qsrc, &c->psrc, &c->dsrc};
-        for (int k = 0; k < 3; k++) {
-            long d = withheld_read(e[k], origin);
-            if (d >= 0)
-                return withheld_item(m, a, src[k], d, origin[d], err);
-        }
-    }
-    return MKBA_OK;
-}
-
-/* Disclosure control of scenario k: mark its withheld parameters in
- * a->params, and refuse an item that reads one (only in a study: `mkba
- * estimate` opens the base model alone and publishes its effects only). */
-static mkba_status withhold_scenario(const mkba_model *m, mkba_appraisal *a, size_t k,
-                                     long *origin, mkba_error *err)
-{
-    withheld_slots(m, a, origin);
-    withheld_params(&m->scen[k], origin);
-    for (size_t i = 0; i < a->n_params; i++) {
-        if (origin[m->slot_params + i] < 0)
-            continue;
-        mkba_ap_param *p = &a->params[i];
-        if (!p->withheld)
-            p->withheld = mkba_xcalloc(a->n_scenarios, sizeof *p->withheld);
-        p->withheld[k] = 1;
-    }
-    return m->n_scen > 1 ? withheld_items(m, a, &m->scen[k], origin, err) : MKBA_OK;
-}
-
 static char *dup_or_empty(const char *s)
 {
     return mkba_xstrdup(s ? s : "");
@@ -2617,7 +2667,7 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     a->version = mkba_xstrdup(MKBA_VERSION);
     a->model_name = mkba_xstrdup(m->name);
     a->model_file = mkba_xstrdup(m->base->path);
-    memcpy(a->model_sha256, m->sha256, sizeof a->model_sha256);
+    memcpy(a->model_sha256, m->base->sha256, sizeof a->model_sha256);
     const char *files[] = {m->cspec.file, m->cspec.pilot_file, m->cspec.control_file};
     a->cohort_files = mkba_xcalloc(3, sizeof *a->cohort_files);
     for (int f = 0; f < 3; f++)
@@ -2659,7 +2709,9 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
         a->scenarios[k].name = mkba_xstrdup(m->scen[k].name);
         a->scenarios[k].label = mkba_xstrdup(m->scen[k].label);
         a->scenarios[k].file = mkba_xstrdup(m->scen[k].file);
-        memcpy(a->scenarios[k].sha256, m->scen[k].sha256, sizeof a->scenarios[k].sha256);
+        /* the hash of the bytes parsed: the scenario's own, or the base's */
+        const mkba_ini *ini = m->scen[k].ini ? m->scen[k].ini : m->base;
+        memcpy(a->scenarios[k].sha256, ini->sha256, sizeof a->scenarios[k].sha256);
         memcpy(a->rate + k * m->horizon, m->scen[k].rate, m->horizon * sizeof *a->rate);
         memcpy(a->discount + k * m->horizon, m->scen[k].discount,
                m->horizon * sizeof *a->discount);
@@ -2746,24 +2798,25 @@ static double round_sig(char *buf, size_t size, double x, int sig)
  * shown to 3 significant digits, more when 3 would put the value inside. */
 static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
 {
+    /* drawn[k * n_slots + slot]: scenario k draws that slot's parameter
+     * (filled once, not searched per uncertain parameter and scenario) */
+    char *drawn = mkba_xcalloc(m->n_scen * m->n_slots + 1, 1);
+    for (size_t k = 0; k < m->n_scen; k++)
+        for (size_t j = 0; j < m->scen[k].n_params; j++)
+            drawn[k * m->n_slots + (size_t)m->scen[k].pc[j].slot] = (char)m->scen[k].pc[j].drawn;
     for (size_t u = 0; u < m->n_unc; u++) {
         const mkba_plan_uncertain *un = &m->unc[u];
-        const param_raw *bp = un->effect < 0 ? find_param((scenario *)&m->base_def, un->name)
-                                             : NULL;
+        const param_raw *bp = un->effect < 0 ? find_param(&m->base_def, un->name) : NULL;
         if (!value_written(bp))
             continue;
         double p1, p99;
         mkba_dist_p1_p99(un->dist, &p1, &p99);
         for (size_t k = 0; k < m->n_scen; k++) {
-            const scenario *s = &m->scen[k];
             double v = a->params[un->slot - (long)m->slot_params].base[k];
-            int drawn = 0;
-            for (size_t j = 0; j < s->n_params; j++)
-                drawn |= s->pc[j].slot == un->slot && s->pc[j].drawn;
             /* A value derived from a withheld count or mean is not checked:
              * whether the warning fires would tell on which side of the
              * interval it lies. */
-            if (!drawn || (v >= p1 && v <= p99) ||
+            if (!drawn[k * m->n_slots + (size_t)un->slot] || (v >= p1 && v <= p99) ||
                 mkba_ap_param_withheld(&a->params[un->slot - (long)m->slot_params], k))
                 continue;
             char vs[64], lo[64], hi[64];
@@ -2790,19 +2843,7 @@ static void warn_outside_dist(const mkba_model *m, mkba_appraisal *a)
             break;
         }
     }
-}
-
-/* The effect slot that expression e reads, directly or through a
- * parameter ('via': per slot, the effect slot it depends on, or -1); -1
- * when none. */
-static long effect_read(const mkba_expr *e, const long *via)
-{
-    const long *deps;
-    size_t nd = mkba_expr_deps(e, &deps);
-    for (size_t d = 0; d < nd; d++)
-        if (via[deps[d]] >= 0)
-            return via[deps[d]];
-    return -1;
+    free(drawn);
 }
 
 /* Items of a project scenario that use an effect but whose flow is that
@@ -2811,24 +2852,30 @@ static long effect_read(const mkba_expr *e, const long *via)
  * without the pilot switch is counted in both and cancels. */
 static void warn_pilot_switch(const mkba_model *m, mkba_appraisal *a)
 {
-    long *via = mkba_xcalloc(m->n_slots + 1, sizeof *via);
+    /* tags (tag_params): per slot, the effect slot its value rests on */
+    long *seed = mkba_xmalloc((m->n_slots + 1) * sizeof *seed);
+    long *via = mkba_xmalloc((m->n_slots + 1) * sizeof *via);
+    for (size_t i = 0; i < m->n_slots; i++)
+        seed[i] = -1;
+    for (size_t i = 0; i < m->n_effects; i++) {
+        char buf[320];
+        snprintf(buf, sizeof buf, "effect.%s", m->effects[i].name);
+        long slot = slot_of(m, buf);
+        if (slot >= 0)
+            seed[slot] = slot;
+    }
     for (size_t k = 1; k < m->n_scen; k++) {
         const scenario *s = &m->scen[k];
-        for (size_t i = 0; i < m->n_slots; i++)
-            via[i] = i < m->slot_params && strncmp(m->slot_names[i], "effect.", 7) == 0
-                         ? (long)i
-                         : -1;
-        for (size_t j = 0; j < s->n_params; j++) /* in evaluation order */
-            via[s->pc[j].slot] = effect_read(s->pc[j].expr, via);
+        tag_params(m, s, seed, via);
         for (size_t i = 0; i < m->n_items; i++) {
             const item_c *c = &s->ic[i];
             if (!c->enabled)
                 continue;
             const rawval *src = &c->qsrc;
-            long eff = effect_read(c->quantity, via);
-            if (eff < 0 && c->price && (eff = effect_read(c->price, via)) >= 0)
+            long eff = tag_read(c->quantity, via, NULL);
+            if (eff < 0 && c->price && (eff = tag_read(c->price, via, NULL)) >= 0)
                 src = &c->psrc;
-            if (eff < 0 && c->dropoff && (eff = effect_read(c->dropoff, via)) >= 0)
+            if (eff < 0 && c->dropoff && (eff = tag_read(c->dropoff, via, NULL)) >= 0)
                 src = &c->dsrc;
             if (eff < 0)
                 continue;
@@ -2854,6 +2901,7 @@ static void warn_pilot_switch(const mkba_model *m, mkba_appraisal *a)
             w->scenario = k;
         }
     }
+    free(seed);
     free(via);
 }
 
@@ -2868,26 +2916,27 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
     mkba_appraisal *a = mkba_xcalloc(1, sizeof *a);
     a->min_group = m->min_group;
     if (m->has_cohort_file) {
-        a->group_pilot = (size_t)m->base_slots[0];
-        a->group_control = (size_t)m->base_slots[1];
+        a->group_pilot = m->group_pilot;
+        a->group_control = m->group_control;
     }
     fill_metadata(m, a);
     fill_params(m, a);
     size_t per = m->n_items * m->horizon;
     a->flow = mkba_xcalloc(m->n_scen * per + 1, sizeof *a->flow);
     double *slots = mkba_xmalloc(m->n_slots * sizeof *slots);
-    long *origin = mkba_xmalloc(m->n_slots * sizeof *origin);
+    withheld w;
+    withheld_alloc(m, a, &w);
     mkba_status st = MKBA_OK;
     for (size_t k = 0; k < m->n_scen && !st; k++) {
         memcpy(slots, m->base_slots, m->n_slots * sizeof *slots);
-        st = withhold_scenario(m, a, k, origin, err);
+        st = withhold_scenario(m, a, k, &w, err);
         if (!st)
-            st = eval_scenario(m, &m->scen[k], slots, a->flow + k * per, err);
+            st = eval_scenario(m, &m->scen[k], w.origin, slots, a->flow + k * per, err);
         for (size_t i = 0; i < a->n_params && !st; i++) /* parameters not defined stay NaN */
             a->params[i].base[k] = slots[m->slot_params + i];
     }
     free(slots);
-    free(origin);
+    withheld_free(&w);
     if (st) {
         mkba_appraisal_free(a);
         return NULL;

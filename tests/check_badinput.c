@@ -716,6 +716,23 @@ static const bad_case MODEL_CASES[] = {
      {{"model.ini", "horizon = 2\n", "horizon = 2\x1b]0;owned\x07\xc2\x9b\n"}}, {0}, 1,
      "mkba: @/model.ini:6: [model] horizon: expected a whole number of years from 1 to 200, got "
      "'2\\x1b]0;owned\\x07\\x9b'\n"},
+    /* mkba estimate publishes effects only and refuses no item, but an error
+     * of the evaluation names no value that rests on a withheld mean or
+     * count: mean_pilot.uren = (2.5 + 3.5 + 4.5) / 3 = 3.5 (3 persons, below
+     * min_group 10), so the drop-off would print as 3500; 1 / (n_pilot - 3)
+     * is infinite exactly when n_pilot is 3. */
+    {"mkba estimate: a drop-off out of range from a withheld mean",
+     {{"model.ini", "price = 900\n", "price = 900\ndropoff = mean_pilot.uren * 1000\n"}},
+     {"estimate", "@/model.ini"}, 1,
+     "mkba: @/model.ini:36: [item.work] dropoff: drop-off must be between 0 and 1 (a fraction "
+     "per year), and is not in scenario 'base'; it rests on mean_pilot.uren, which the outputs "
+     "withhold, so its value is not shown\n"},
+    {"mkba estimate: a division by a withheld count minus itself",
+     {{"model.ini", "price = 900\n", "price = 900\ndropoff = 1 / (n_pilot - 3)\n"}},
+     {"estimate", "@/model.ini"}, 1,
+     "mkba: @/model.ini:36: [item.work] dropoff: '1 / (n_pilot - 3)' is not a finite number in "
+     "scenario 'base' (a division by zero, 0/0, or log of a negative number?); it rests on "
+     "n_pilot, which the outputs withhold, so its value is not shown\n"},
 };
 
 START_TEST(model_case)

@@ -5,6 +5,7 @@
  * closed forms of annuities and geometric series, or a hand calculation in
  * the comment beside it. */
 #include <check.h>
+#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -384,6 +385,17 @@ START_TEST(error_thousands_separator)
                  NULL, 14, "[item.b] quantity",
                  "'12.500.000' looks like a number with '.' between thousands: write 12500000 "
                  "(without separators)");
+}
+END_TEST
+
+/* A correlation is no amount (its range is -1 to 1): "1.000" is a plain 1
+ * there, not a thousand; a perfect correlation makes the matrix singular,
+ * and that is what the message says. */
+START_TEST(correlation_written_with_decimals)
+{
+    expect_error("[parameters]\non = 0\n[param.a]\ndistribution = normal(1, 1)\n[param.b]\n"
+                 "distribution = normal(2, 1)\n[correlations]\na, b = 1.000\n",
+                 NULL, 15, "[correlations]", "the correlation matrix is not positive definite");
 }
 END_TEST
 
@@ -922,6 +934,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, error_cycle);
     tcase_add_test(tc, utf8_check_and_bom);
     tcase_add_test(tc, error_thousands_separator);
+    tcase_add_test(tc, correlation_written_with_decimals);
     tcase_add_test(tc, error_division_by_zero);
     tcase_add_test(tc, error_unknown_stakeholder);
     tcase_add_test(tc, error_years_beyond_horizon);
@@ -948,5 +961,6 @@ static Suite *model_suite(void)
 
 int main(void)
 {
+    gsl_set_error_handler_off(); /* as in mkba: every GSL status is checked */
     return tu_run_suite(model_suite());
 }

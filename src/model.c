@@ -1462,9 +1462,10 @@ static mkba_status read_simulation(mkba_model *m, mkba_error *err)
 {
     const mkba_ini *ini = m->base;
     /* [correlations] keys are pairs of names, checked in build_uncertain. */
-    for (size_t i = 0; i < ini->n; i++)
-        if (strcmp(ini->entries[i].section, "correlations") == 0)
-            ini->entries[i].used = 1;
+    mkba_ini_entry *corr;
+    size_t n_corr = mkba_ini_section_entries(ini, "correlations", &corr);
+    for (size_t i = 0; i < n_corr; i++)
+        corr[i].used = 1;
     mkba_status st = known_keys(ini, "simulation", SIM_KEYS, err);
     if (st)
         return st;
@@ -1531,9 +1532,8 @@ static mkba_status build_uncertain(mkba_model *m, mkba_error *err)
     size_t n_unc = k;
     /* [correlations]: "a, b = rank correlation" */
     const mkba_ini *ini = m->base;
-    size_t n_pairs = 0;
-    for (size_t i = 0; i < ini->n; i++)
-        n_pairs += strcmp(ini->entries[i].section, "correlations") == 0;
+    mkba_ini_entry *pairs;
+    size_t n_pairs = mkba_ini_section_entries(ini, "correlations", &pairs);
     if (n_pairs) {
         long *unc_of = mkba_xmalloc(m->n_slots * sizeof *unc_of); /* slot -> uncertain, or -1 */
         for (size_t j = 0; j < m->n_slots; j++)
@@ -1544,10 +1544,8 @@ static mkba_status build_uncertain(mkba_model *m, mkba_error *err)
         double *rho = mkba_xcalloc(n_pairs, sizeof *rho);
         size_t p = 0, dim = 0;
         mkba_status st = MKBA_OK;
-        for (size_t i = 0; i < ini->n && !st; i++) {
-            mkba_ini_entry *e = &ini->entries[i];
-            if (strcmp(e->section, "correlations") != 0)
-                continue;
+        for (size_t i = 0; i < n_pairs && !st; i++) {
+            mkba_ini_entry *e = &pairs[i];
             rawval v = raw_of(ini, e);
             char **names;
             size_t nn = split_list(e->key, &names);

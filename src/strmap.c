@@ -116,8 +116,3 @@ long mkba_strmap_get(const mkba_strmap *m, const char *key, size_t len)
     const slot *s = probe(m->slots, m->cap, m->arena, key, len, hash_bytes(key, len));
     return s->key ? s->value : -1;
 }
-
-size_t mkba_strmap_size(const mkba_strmap *m)
-{
-    return m ? m->n : 0;
-}

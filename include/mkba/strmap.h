@@ -22,7 +22,4 @@ long mkba_strmap_put(mkba_strmap *m, const char *key, size_t len, long value);
 /* The value of the 'len' bytes at 'key', or -1. NULL 'm' maps nothing. */
 long mkba_strmap_get(const mkba_strmap *m, const char *key, size_t len);
 
-/* Number of keys. */
-size_t mkba_strmap_size(const mkba_strmap *m);
-
 #endif

@@ -17,6 +17,7 @@
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/utf8.h"
 
 typedef struct reader {
     FILE *fp;
@@ -177,44 +178,6 @@ static int on_entry(void *user, const char *section, const char *key, const char
     free(owned);
     ini->section_n[ini->n_sections - 1]++;
     return 1;
-}
-
-size_t mkba_utf8_check(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = u[i];
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
-        if (c < 0x80)
-            len = 1;
-        else if (c >= 0xC2 && c <= 0xDF)
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0)
-                lo = 0xA0; /* overlong below */
-            else if (c == 0xED)
-                hi = 0x9F; /* surrogates above */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F; /* beyond U+10FFFF above */
-        } else
-            return i;
-        if (len > n - i)
-            return i;
-        for (size_t k = 1; k < len; k++) {
-            unsigned b = u[i + k];
-            if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
-                return i;
-        }
-        i += len;
-    }
-    return n;
 }
 
 /* Is 'fp' a text file? A directory, a UTF-16 file or binary data (a NUL

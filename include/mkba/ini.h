@@ -41,8 +41,9 @@ typedef struct mkba_ini {
  * NULL and fills *err (file, line) on a syntax error, an over-long line, a
  * duplicate key or section, or an I/O error; also for a file that is not
  * text (a NUL byte; UTF-16 is named) or not valid UTF-8 (utf8.h: where =
- * "column N" of the first bad byte). A UTF-8 byte order mark at the start
- * is allowed. */
+ * "column N" of the first bad byte, counted in bytes). These are checked on
+ * the whole file before it is parsed, so they come before any other error.
+ * A UTF-8 byte order mark at the start is allowed. */
 mkba_ini *mkba_ini_read(const char *path, mkba_error *err);
 void mkba_ini_free(mkba_ini *ini); /* NULL is a no-op */
 

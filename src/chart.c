@@ -59,6 +59,7 @@
 #include "mkba/report.h"
 #include "mkba/sens.h"
 #include "mkba/sobol.h"
+#include "mkba/utf8.h"
 
 #ifndef MKBA_VERSION
 #define MKBA_VERSION "unknown"
@@ -86,33 +87,14 @@ static const char *const STAKE_COLS = "#4e79a7 #f28e2b #76b7b2 #b07aa1 #edc948 #
 
 /* ============================== text ==================================== */
 
-/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when s does not
- * start one (stray continuation byte, overlong form, surrogate, > U+10FFFF,
- * or cut short) or encodes U+FFFE or U+FFFF, which XML does not allow in a
- * document (the SVG would not be well-formed). */
+/* Length of the valid UTF-8 character at s (1 to 4; mkba_utf8_len), or 0
+ * when s does not start one or it is U+FFFE or U+FFFF (EF BF BE, EF BF BF),
+ * which XML does not allow in a document (the SVG would not be
+ * well-formed). */
 static size_t utf8_len(const unsigned char *s)
 {
-    unsigned c = s[0];
-    size_t n;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        n = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        n = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        n = 4, min = 0x10000;
-    else
-        return 0;
-    unsigned cp = c & (0x7fu >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
-        cp == 0xffff)
+    size_t n = mkba_utf8_len((const char *)s, strnlen((const char *)s, 4));
+    if (n == 3 && s[0] == 0xef && s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf))
         return 0;
     return n;
 }

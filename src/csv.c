@@ -26,6 +26,7 @@
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/utf8.h"
 
 #define BLOCK_SIZE (64 * 1024)          /* bytes per fread */
 #define HEADER_SCAN_MAX (1024 * 1024)   /* delimiter detection looks no further */
@@ -45,8 +46,8 @@ typedef struct reader {
     char **fields;          /* pointers into buf handed to the callback */
     size_t fields_cap;
     size_t header_fields;   /* fields in the header record; 0 before it */
-    int utf8_need;          /* continuation bytes still due in a UTF-8 sequence */
-    unsigned char utf8_lo, utf8_hi; /* the range of the next one (Unicode 3.9, D92) */
+    char utf8_cut[3];       /* a UTF-8 character cut by the end of a block */
+    size_t utf8_cut_n;      /* its bytes so far; 0 if none */
     mkba_csv_row_fn fn;
     void *ctx;
     mkba_error *err;
@@ -186,43 +187,54 @@ static mkba_status parse_error(reader *r, struct csv_parser *p, long line)
                           line, NULL, "%s", csv_strerror(e));
 }
 
-/* Check s[0..len) as UTF-8 (well-formed: no overlong form, no surrogate,
- * nothing above U+10FFFF), carrying an unfinished sequence to the next call
- * in r. Returns the offset of the first bad byte, or len. A cohort in
- * Latin-1 or Windows-1252 (an "é" as the one byte 0xE9) fails here. */
-static size_t utf8_check(reader *r, const unsigned char *s, size_t len)
+/* Whether the k bytes at s start a valid UTF-8 character that needs more
+ * than k bytes: 0x80s or 0xBFs after them complete it (every range that
+ * mkba_utf8_len allows a second byte holds one of the two; the later bytes
+ * take any of 80-BF). */
+static int utf8_cut_short(const char *s, size_t k)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = s[i];
-        if (r->utf8_need) {
-            if (c < r->utf8_lo || c > r->utf8_hi)
-                return i;
-            r->utf8_need--;
-            r->utf8_lo = 0x80, r->utf8_hi = 0xBF;
-            continue;
-        }
-        if (c < 0x80)
-            continue;
-        r->utf8_lo = 0x80, r->utf8_hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            r->utf8_need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            r->utf8_need = 2;
-            if (c == 0xE0)
-                r->utf8_lo = 0xA0; /* no overlong form */
-            else if (c == 0xED)
-                r->utf8_hi = 0x9F; /* no surrogate */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            r->utf8_need = 3;
-            if (c == 0xF0)
-                r->utf8_lo = 0x90; /* no overlong form */
-            else if (c == 0xF4)
-                r->utf8_hi = 0x8F; /* nothing above U+10FFFF */
-        } else {
-            return i;
-        }
+    if (k == 0 || k >= 4)
+        return 0;
+    char t[4];
+    memcpy(t, s, k);
+    for (int fill = 0; fill < 2; fill++) {
+        memset(t + k, fill ? 0xBF : 0x80, 4 - k);
+        if (mkba_utf8_len(t, 4) > k)
+            return 1;
     }
-    return len;
+    return 0;
+}
+
+/* Check s[0..len) as UTF-8 (utf8.h), carrying a character that the end of
+ * a block cuts short to the next call in r. Returns the offset of the first
+ * bad byte, or len. A cohort in Latin-1 or Windows-1252 (an "é" as the one
+ * byte 0xE9) fails here. */
+static size_t utf8_check(reader *r, const char *s, size_t len)
+{
+    size_t i = 0;
+    if (r->utf8_cut_n) { /* finish the character the last call cut */
+        char t[4];
+        size_t k = r->utf8_cut_n, m = len < 4 - k ? len : 4 - k;
+        memcpy(t, r->utf8_cut, k);
+        memcpy(t + k, s, m);
+        size_t n = mkba_utf8_len(t, k + m);
+        r->utf8_cut_n = 0;
+        if (n == 0) {
+            if (!utf8_cut_short(t, k + m))
+                return 0;
+            memcpy(r->utf8_cut, t, k + m); /* still short: k + m < 4, so m == len */
+            r->utf8_cut_n = k + m;
+            return len;
+        }
+        i = n - k; /* n > k: the carried bytes alone were short */
+    }
+    size_t ok = i + mkba_utf8_check(s + i, len - i);
+    if (ok < len && utf8_cut_short(s + ok, len - ok)) {
+        memcpy(r->utf8_cut, s + ok, len - ok);
+        r->utf8_cut_n = len - ok;
+        return len;
+    }
+    return ok;
 }
 
 static mkba_status not_utf8(reader *r)
@@ -250,7 +262,7 @@ static mkba_status check_bytes(reader *r, const char *s, size_t len)
             return r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->line, NULL,
                                               "a byte-order mark (U+FEFF) inside the file, "
                                               "allowed only at its very start; remove it");
-    if (utf8_check(r, (const unsigned char *)s, len) != len)
+    if (utf8_check(r, s, len) != len)
         return not_utf8(r);
     return MKBA_OK;
 }
@@ -461,7 +473,7 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
     if (r->status == MKBA_OK && failed)
         r->status = mkba_error_set(r->err, MKBA_EIO, r->path, r->line, NULL, "read error: %s",
                                    strerror(errno));
-    if (r->status == MKBA_OK && r->utf8_need) /* the file ends inside a character */
+    if (r->status == MKBA_OK && r->utf8_cut_n) /* the file ends inside a character */
         not_utf8(r);
     if (r->status == MKBA_OK && csv_fini(&p, on_field, on_record, r) != 0) {
         /* The only failure left at the end: a quote opened and never closed. */

@@ -5,33 +5,7 @@
 #include <string.h>
 
 #include "mkba/mem.h"
-
-/* Bytes of the valid UTF-8 character at s (1 to 4), or 0 when s does not
- * start one (a stray continuation byte, an overlong form, a surrogate, a
- * code point above U+10FFFF, a sequence cut short). RFC 3629, table 3-7
- * of the Unicode standard. */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned char b = s[0];
-    if (b < 0x80)
-        return 1;
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-    if (b >= 0xC2 && b <= 0xDF)
-        n = 2;
-    else if (b >= 0xE0 && b <= 0xEF)
-        n = 3, lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
-    else if (b >= 0xF0 && b <= 0xF4)
-        n = 4, lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
-    else
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
+#include "mkba/utf8.h"
 
 /* The escape of the character or byte at s into esc (room for 5), its
  * length in the input in *len; returns 0 (esc untouched) when it is kept
@@ -39,7 +13,7 @@ static size_t utf8_len(const unsigned char *s)
 static int escape_at(const unsigned char *s, size_t *len, char esc[5])
 {
     static const char hex[] = "0123456789abcdef";
-    size_t n = utf8_len(s);
+    size_t n = mkba_utf8_len((const char *)s, strnlen((const char *)s, 4));
     unsigned code;
     if (n == 0)
         code = s[0], n = 1; /* not UTF-8: the byte itself */

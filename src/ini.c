@@ -3,31 +3,28 @@
  * The file is read into memory once (mkba_input_read: a FIFO or device is
  * refused before any read) and everything works on those bytes: the
  * SHA-256 that names the file in the provenance describes exactly what was
- * parsed, even when the file changes on disk meanwhile. */
+ * parsed, even when the file changes on disk meanwhile. Those bytes are
+ * checked as text once (NUL, UTF-16, UTF-8), then inih reads them line by
+ * line through read_line. */
 #include "mkba/ini.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <ini.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/utf8.h"
 
 typedef struct reader {
-    FILE *fp;
+    const char *p;      /* the bytes not yet handed to inih */
+    size_t left;        /* and their count */
     long line;          /* lines handed to inih so far */
     int continuation;   /* the last line began with blanks (a continuation) */
     long header_line;   /* line of the latest '[section]' header */
     int too_long;       /* line number of an over-long line, 0 if none */
-    long bad_utf8;      /* line with bytes that are not UTF-8, 0 if none */
-    size_t bad_col;     /* 0-based column of the first such byte */
-    unsigned char bad_byte;
-    int io_error;
 } reader;
 
 typedef struct build {
@@ -38,42 +35,35 @@ typedef struct build {
     int failed;
 } build;
 
-/* inih's line reader (fgets-like). Counts lines, spots over-long ones:
- * Debian's inih has a fixed 200-byte line buffer and would silently split
- * a longer line into two. */
+/* inih's line reader: the next line of the bytes in memory, as fgets
+ * would give it. Counts lines, spots over-long ones: Debian's inih has a
+ * fixed 200-byte line buffer and would silently split a longer line into
+ * two. */
 static char *read_line(char *buf, int size, void *stream)
 {
     reader *rd = stream;
-    if (!fgets(buf, size, rd->fp)) {
-        if (ferror(rd->fp))
-            rd->io_error = 1;
+    if (rd->left == 0)
         return NULL;
-    }
+    const char *nl = memchr(rd->p, '\n', rd->left);
+    size_t text = nl ? (size_t)(nl - rd->p) : rd->left; /* without the newline */
+    size_t take = nl ? text + 1 : text;
     rd->line++;
-    size_t len = strlen(buf);
-    if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !feof(rd->fp)) {
+    if (text >= (size_t)size - 1) { /* no room for it and the NUL (as fgets) */
         if (!rd->too_long)
             rd->too_long = (int)rd->line;
-        /* Skip the rest of the physical line so counting stays right. */
-        int c;
-        while ((c = fgetc(rd->fp)) != EOF && c != '\n')
-            ;
-        buf[0] = '\0';
-        return buf;
+        buf[0] = '\0'; /* skip the whole line, so counting stays right */
+    } else {
+        memcpy(buf, rd->p, take);
+        buf[take] = '\0';
+        rd->continuation = buf[0] == ' ' || buf[0] == '\t';
+        const char *p = buf;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '[')
+            rd->header_line = rd->line;
     }
-    size_t ok = mkba_utf8_check(buf, len);
-    if (ok < len) { /* stop reading: nothing after it is parsed */
-        rd->bad_utf8 = rd->line;
-        rd->bad_col = ok;
-        rd->bad_byte = (unsigned char)buf[ok];
-        return NULL;
-    }
-    rd->continuation = len > 0 && (buf[0] == ' ' || buf[0] == '\t');
-    const char *p = buf;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (*p == '[')
-        rd->header_line = rd->line;
+    rd->p += take;
+    rd->left -= take;
     return buf;
 }
 
@@ -179,74 +169,36 @@ static int on_entry(void *user, const char *section, const char *key, const char
     return 1;
 }
 
-size_t mkba_utf8_check(const char *s, size_t n)
+/* Are bytes[0..len) text? A UTF-16 file or binary data (a NUL byte)
+ * would otherwise give a baffling syntax error, or none; bytes that are not
+ * UTF-8 (Latin-1, Windows-1252) would reach labels, reports and
+ * results.json, which is then not valid JSON. The line of a bad byte is one
+ * more than the newlines before it, its column its offset from the line's
+ * start plus one (in bytes; a byte order mark counts on line 1). */
+static mkba_status check_text(const char *bytes, size_t len, const char *path,
+                              mkba_error *err)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = u[i];
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
-        if (c < 0x80)
-            len = 1;
-        else if (c >= 0xC2 && c <= 0xDF)
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0)
-                lo = 0xA0; /* overlong below */
-            else if (c == 0xED)
-                hi = 0x9F; /* surrogates above */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F; /* beyond U+10FFFF above */
-        } else
-            return i;
-        if (len > n - i)
-            return i;
-        for (size_t k = 1; k < len; k++) {
-            unsigned b = u[i + k];
-            if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
-                return i;
-        }
-        i += len;
-    }
-    return n;
-}
-
-/* Is 'fp' a text file? A directory, a UTF-16 file or binary data (a NUL
- * byte) would otherwise give a baffling syntax error, or none. Leaves 'fp'
- * at its start. */
-static mkba_status check_text(FILE *fp, const char *path, mkba_error *err)
-{
-    struct stat st;
-    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode))
-        return mkba_error_set(err, MKBA_EIO, path, 0, NULL,
-                              "is a directory; expected a model or scenario file");
-    int c, first = EOF, second = EOF;
-    long line = 1, pos = 0;
-    while ((c = getc(fp)) != EOF) {
-        if (pos == 0)
-            first = c;
-        else if (pos == 1)
-            second = c;
-        pos++;
-        if (c == '\0') {
-            if ((first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF))
-                return mkba_error_set(err, MKBA_EPARSE, path, 0, NULL,
-                                      "the file is UTF-16 encoded; save it as UTF-8");
-            return mkba_error_set(err, MKBA_EPARSE, path, line, NULL,
-                                  "a NUL byte: this is not a text file");
-        }
-        line += c == '\n';
-    }
-    if (ferror(fp))
-        return mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error");
-    rewind(fp);
-    return MKBA_OK;
+    const unsigned char *u = (const unsigned char *)bytes;
+    const char *nul = memchr(bytes, '\0', len);
+    size_t bad = nul ? (size_t)(nul - bytes) : mkba_utf8_check(bytes, len);
+    if (bad == len)
+        return MKBA_OK;
+    long line = 1;
+    size_t line_start = 0;
+    for (const char *p = bytes; (p = memchr(p, '\n', bad - (size_t)(p - bytes))) != NULL; p++)
+        line++, line_start = (size_t)(p - bytes) + 1;
+    if (nul && len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+        return mkba_error_set(err, MKBA_EPARSE, path, 0, NULL,
+                              "the file is UTF-16 encoded; save it as UTF-8");
+    if (nul)
+        return mkba_error_set(err, MKBA_EPARSE, path, line, NULL,
+                              "a NUL byte: this is not a text file");
+    char where[32];
+    snprintf(where, sizeof where, "column %zu", bad - line_start + 1);
+    return mkba_error_set(err, MKBA_EPARSE, path, line, where,
+                          "byte 0x%02X is not UTF-8 text; save the file as UTF-8 (it may be "
+                          "Latin-1 or Windows-1252)",
+                          u[bad]);
 }
 
 /* Hex SHA-256 of buf[0..len). */
@@ -267,15 +219,7 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     char *bytes = mkba_input_read(path, "a model or scenario file", &len, err);
     if (!bytes)
         return NULL;
-    /* The line reader works on a stream: one over the bytes in memory. */
-    FILE *fp = fmemopen(bytes, len, "r");
-    if (!fp) {
-        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot read: %s", strerror(errno));
-        free(bytes);
-        return NULL;
-    }
-    if (check_text(fp, path, err) != MKBA_OK) {
-        fclose(fp);
+    if (check_text(bytes, len, path, err) != MKBA_OK) {
         free(bytes);
         return NULL;
     }
@@ -284,32 +228,24 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     sha256_hex(bytes, len, ini->sha256);
     ini->entry_index = mkba_strmap_alloc();
     ini->section_index = mkba_strmap_alloc();
-    reader rd = {.fp = fp};
+    reader rd = {.p = bytes, .left = len};
     build b = {.ini = ini, .rd = &rd, .err = err};
     int rc = ini_parse_stream(read_line, &rd, on_entry, &b);
-    fclose(fp);
     free(bytes);
-    if (rd.io_error) {
-        mkba_error_set(err, MKBA_EIO, path, 0, NULL, "read error");
-    } else if (rd.bad_utf8 && !b.failed && (!rd.too_long || rd.bad_utf8 < rd.too_long)) {
-        char where[32];
-        snprintf(where, sizeof where, "column %zu", rd.bad_col + 1);
-        mkba_error_set(err, MKBA_EPARSE, path, rd.bad_utf8, where,
-                       "byte 0x%02X is not UTF-8 text; save the file as UTF-8 (it may be "
-                       "Latin-1 or Windows-1252)",
-                       rd.bad_byte);
+    if (b.failed) {
+        /* on_entry has said why */
     } else if (rd.too_long) {
         mkba_error_set(err, MKBA_EPARSE, path, rd.too_long, NULL,
                        "line longer than %d characters; continue a long value on the "
                        "next line, indented",
                        INI_MAX_LINE - 2);
-    } else if (!b.failed && rc > 0) {
+    } else if (rc > 0) {
         mkba_error_set(err, MKBA_EPARSE, path, rc, NULL,
                        "syntax error: expected '[section]', 'key = value' or a comment");
-    } else if (!b.failed && rc < 0) {
+    } else if (rc < 0) {
         mkba_error_set(err, MKBA_EIO, path, 0, NULL, "cannot read");
     }
-    if (b.failed || rd.io_error || rd.too_long || rd.bad_utf8 || rc != 0) {
+    if (b.failed || rd.too_long || rc != 0) {
         mkba_ini_free(ini);
         return NULL;
     }

@@ -29,6 +29,7 @@
 #include "mkba/pub.h"
 #include "mkba/sens.h"
 #include "mkba/summary.h"
+#include "mkba/utf8.h"
 
 #define MAX_SVG_BYTES (64L << 20) /* a chart larger than this is not a gnuplot chart */
 
@@ -174,26 +175,6 @@ static const char *L(const rep *r, const char *en, const char *nl)
     return r->nl ? nl : en;
 }
 
-/* The length of the valid UTF-8 sequence at 's' (2 to 4), or 0 when it
- * is not one (RFC 3629: no overlong forms, no surrogates, at most
- * U+10FFFF). */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    size_t n = c >= 0xC2 && c <= 0xDF   ? 2
-               : c >= 0xE0 && c <= 0xEF ? 3
-               : c >= 0xF0 && c <= 0xF4 ? 4
-                                        : 0;
-    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-    if (n == 0 || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
-
 /* Write 's' as HTML text (also safe inside a quoted attribute). Control
  * characters are not allowed in HTML text: they become blanks (tab and
  * line breaks stay); bytes that are not UTF-8 become U+FFFD, so the file
@@ -203,7 +184,7 @@ static void esc(const rep *r, const char *s)
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)s);
+            size_t n = mkba_utf8_len(s, strnlen(s, 4));
             if (n)
                 fwrite(s, 1, n, r->f), s += n - 1;
             else

@@ -15,6 +15,7 @@
 #include "mkba/dist.h"
 #include "mkba/ini.h"
 #include "mkba/model.h"
+#include "mkba/utf8.h"
 #include "testutil.h"
 
 static char *dir;

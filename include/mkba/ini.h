@@ -40,19 +40,12 @@ typedef struct mkba_ini {
  * as a directory, a FIFO or a device, is refused before any read). Returns
  * NULL and fills *err (file, line) on a syntax error, an over-long line, a
  * duplicate key or section, or an I/O error; also for a file that is not
- * text (a NUL byte; UTF-16 is named) or not valid UTF-8 (mkba_utf8_check:
- * where = "column N" of the first bad byte). A UTF-8 byte order mark at
- * the start is allowed. */
+ * text (a NUL byte; UTF-16 is named) or not valid UTF-8 (utf8.h: where =
+ * "column N" of the first bad byte, counted in bytes). These are checked on
+ * the whole file before it is parsed, so they come before any other error.
+ * A UTF-8 byte order mark at the start is allowed. */
 mkba_ini *mkba_ini_read(const char *path, mkba_error *err);
 void mkba_ini_free(mkba_ini *ini); /* NULL is a no-op */
-
-/* The length of the valid UTF-8 at the start of s[0..n): n when all of
- * it is valid. Invalid (RFC 3629): a byte 80-BF that starts a sequence,
- * C0, C1 and F5-FF (overlong or beyond U+10FFFF), overlong 3- and 4-byte
- * forms (E0 80-9F, F0 80-8F), surrogates (ED A0-BF), and a sequence cut
- * short. Text that is not UTF-8 (Latin-1, Windows-1252) would otherwise
- * reach labels, reports and results.json, which is then not valid JSON. */
-size_t mkba_utf8_check(const char *s, size_t n);
 
 /* The entry for (section, key), or NULL. Lookups by name are hashed, so
  * a file of 100,000 sections reads in linear time. */

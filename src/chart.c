@@ -1791,13 +1791,21 @@ static run_result run_gnuplot(const char *path, const char *cwd, const char *scr
     (void)fcntl(io[0], F_SETFD, FD_CLOEXEC);
     (void)fcntl(ep[0], F_SETFD, FD_CLOEXEC);
     char *const argv[] = {(char *)"gnuplot", (char *)script, NULL};
+    sigset_t old; /* no interrupt between the fork and the child's registration */
+    mkba_signals_block(&old);
     pid_t pid = fork();
+    if (pid > 0)
+        mkba_tmp_child(pid);
+    int fork_errno = errno;
+    if (pid != 0)
+        mkba_signals_restore(&old);
     if (pid < 0) {
-        *out = mkba_xasprintf("cannot start gnuplot: %s", strerror(errno));
+        *out = mkba_xasprintf("cannot start gnuplot: %s", strerror(fork_errno));
         close(io[0]), close(io[1]), close(ep[0]), close(ep[1]);
         return RUN_FAILED;
     }
     if (pid == 0) { /* the child: wire up, then become gnuplot */
+        mkba_signals_restore(&old);
         int e, null = open("/dev/null", O_RDONLY);
         if (null < 0 || dup2(null, 0) < 0 || dup2(io[1], 1) < 0 || dup2(io[1], 2) < 0 ||
             chdir(cwd) != 0) {
@@ -1819,9 +1827,17 @@ static run_result run_gnuplot(const char *path, const char *cwd, const char *scr
     close(ep[0]);
     char *text = read_all(io[0]);
     close(io[0]);
+    /* Wait without reaping, then forget the child before it is reaped, so
+     * that an interrupt never kills a process that reused its pid. */
+    siginfo_t info;
+    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+        ;
+    mkba_signals_block(&old);
+    mkba_tmp_child(0);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    mkba_signals_restore(&old);
     if (r == (ssize_t)sizeof e) { /* the child could not exec */
         free(text);
         if (e == ENOENT || e == EACCES || e == ENOTDIR || e == ENOEXEC)

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mkba/mem.h"
@@ -447,9 +448,23 @@ static void remove_at(int dirfd, const char *name, int depth)
  * is kept in the registry with this byte in front of its path. */
 #define EMPTY_DIR_MARK '\x01'
 
+/* A child writing into a tracked directory (gnuplot), stopped before the
+ * directory is removed: it could otherwise add a file after the removal
+ * read the directory. */
+static volatile pid_t child_pid;
+
+void mkba_tmp_child(pid_t pid)
+{
+    child_pid = pid;
+}
+
 static void on_signal(int sig)
 {
     int saved = errno;
+    if (getpid() == guard_pid && child_pid > 0) {
+        (void)kill(child_pid, SIGKILL);
+        (void)waitpid(child_pid, NULL, 0);
+    }
     if (getpid() == guard_pid) /* newest first: files before their directories */
         for (size_t i = n_tracked; i-- > 0;) {
             if (tracked[i][0] == EMPTY_DIR_MARK)

@@ -11,6 +11,7 @@
 #define MKBA_FSUTIL_H
 
 #include <signal.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -139,6 +140,12 @@ void mkba_tmp_remove(const char *path);
  * blocked in between, so that no stop can fall between the two. */
 int mkba_tmp_mkstemp(char *tmpl);
 char *mkba_tmp_mkdtemp(char *tmpl);
+
+/* The child process (pid > 0) that writes into a tracked directory, or 0
+ * when there is none: an interrupt kills it (SIGKILL) and waits for it
+ * before removing what it was writing. Set it with the signals blocked
+ * from before the fork, clear it before the child is reaped (pid reuse). */
+void mkba_tmp_child(pid_t pid);
 
 /* Block the signals above in the calling thread, saving the old mask in
  * *old (for threads to inherit at pthread_create), and restore it. */

@@ -36,6 +36,21 @@ START_TEST(controls_escaped)
 }
 END_TEST
 
+START_TEST(bidi_controls_escaped)
+{
+    /* U+202E (E2 80 AE) and U+2066 (E2 81 A6), U+200F (E2 80 8F), U+061C
+     * (D8 9C): they reorder a line on the terminal; written as \uHHHH */
+    assert_escaped("a\xe2\x80\xae" "b", "a\\u202eb");
+    assert_escaped("\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069");
+    assert_escaped("\xe2\x80\x8f\xd8\x9c", "\\u200f\\u061c");
+    /* their neighbours are ordinary text: U+2029 (E2 80 A9), U+202F (E2
+     * 80 AF, a narrow no-break space), U+2065 (E2 81 A5) and an Arabic
+     * letter U+0628 (D8 A8) */
+    assert_escaped("\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xd8\xa8",
+                   "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xd8\xa8");
+}
+END_TEST
+
 START_TEST(text_kept)
 {
     /* ASCII, backslashes, and characters beyond the C1 block are kept:
@@ -132,6 +147,7 @@ static Suite *escape_suite(void)
     Suite *s = suite_create("escape");
     TCase *tc = tcase_create("terminal");
     tcase_add_test(tc, controls_escaped);
+    tcase_add_test(tc, bidi_controls_escaped);
     tcase_add_test(tc, text_kept);
     tcase_add_test(tc, bad_utf8_bytes_escaped);
     tcase_add_test(tc, escaping_is_idempotent);

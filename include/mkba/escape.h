@@ -12,7 +12,10 @@
  * (U+0080..U+009F, two bytes in UTF-8) as \xHH with the code point in
  * lower-case hex (ESC is \x1b, U+009B is \x9b); a byte that does not start
  * a valid UTF-8 character (Latin-1 text, a stray 0x9B that 8-bit terminals
- * read as CSI) as \xHH of the byte. Everything else, backslashes included,
+ * read as CSI) as \xHH of the byte; the bidirectional controls (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), which reorder the rest
+ * of a line so that a message can read otherwise ("Trojan Source"), as
+ * \uHHHH. Everything else, backslashes included,
  * is kept, so ordinary text prints byte for byte as before. The escaped
  * text is plain ASCII where it was escaped, so a table measures it as
  * usual (\x1b takes 4 columns). The error formatter (error.h) and the

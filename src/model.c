@@ -1004,7 +1004,7 @@ static mkba_status read_given_effect(mkba_model *m, const char *sec, const char 
     rawval est = raw_of(ini, mkba_ini_get(ini, sec, "estimate"));
     rawval se = raw_of(ini, mkba_ini_get(ini, sec, "se"));
     rawval s = raw_section(ini, sec);
-    double ev, sv = 0;
+    double ev = 0, sv = 0;
     if (!est.text)
         return raw_error(err, &s, "missing key 'estimate'");
     const char *se_expected = "a standard error >= 0";

@@ -41,10 +41,13 @@ typedef enum {
     MKBA_EST_DIFF,     /* difference in means, pilot - control */
     MKBA_EST_DID,      /* difference in mean change (post - pre) */
     MKBA_EST_OLS,      /* y (or y - pre when pre given) on pilot dummy + covariates */
-    MKBA_EST_GIVEN     /* not estimated: given in the model as estimate +/- SE */
+    MKBA_EST_GIVEN,    /* not estimated: given in the model as estimate +/- SE */
+    MKBA_EST_IPW,      /* inverse probability weighting on the propensity model */
+    MKBA_EST_DR        /* doubly robust: augmented IPW with OLS outcome models */
 } mkba_est_method;
 
-const char *mkba_est_method_name(mkba_est_method m); /* "diff", "did", "ols", "given", "auto" */
+/* "diff", "did", "ols", "given", "auto", "ipw", "dr" */
+const char *mkba_est_method_name(mkba_est_method m);
 
 typedef struct mkba_effect {
     mkba_est_method method;      /* the method used (never AUTO) */
@@ -65,6 +68,7 @@ typedef struct mkba_est_spec {
     size_t n_cov;             /* covariates (cohort variables) */
     const size_t *cov;        /* categorical ones enter as dummies (first level = base) */
     mkba_est_method method;
+    const struct mkba_ps_spec *ps; /* IPW and DR: the model's propensity model (pscore.h) */
 } mkba_est_spec;
 
 /* Estimate one effect from the cohort. Fails (MKBA_EINVAL / MKBA_ENUM) with

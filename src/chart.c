@@ -1560,6 +1560,11 @@ static const char *method_text(const ctx *c, mkba_est_method m)
         return tr(c, "regression (OLS)", "regressie (OLS)");
     case MKBA_EST_GIVEN:
         return tr(c, "given in the model", "gegeven in het model");
+    case MKBA_EST_IPW:
+        return tr(c, "inverse probability weighting", "inverse kansweging");
+    case MKBA_EST_DR:
+        return tr(c, "doubly robust (weighting and regression)",
+                 "dubbel robuust (weging en regressie)");
     case MKBA_EST_AUTO:
         break;
     }

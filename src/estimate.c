@@ -44,6 +44,10 @@ const char *mkba_est_method_name(mkba_est_method m)
         return "ols";
     case MKBA_EST_GIVEN:
         return "given";
+    case MKBA_EST_IPW:
+        return "ipw";
+    case MKBA_EST_DR:
+        return "dr";
     }
     return "?";
 }

@@ -353,6 +353,11 @@ static const char *method_text(const rep *r, mkba_est_method m)
         return L(r, "regression with covariates", "regressie met covariaten");
     case MKBA_EST_GIVEN:
         return L(r, "given in the model", "gegeven in het model");
+    case MKBA_EST_IPW:
+        return L(r, "inverse probability weighting", "inverse kansweging");
+    case MKBA_EST_DR:
+        return L(r, "doubly robust (weighting and regression)",
+                 "dubbel robuust (weging en regressie)");
     case MKBA_EST_AUTO:
         break;
     }

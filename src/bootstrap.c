@@ -18,7 +18,11 @@
  * each group, as in mkba_est_diff, so all-one counts reproduce
  * mkba_estimate exactly. OLS effects call mkba_est_ols_ws with the counts
  * as weights, on design columns dummy-coded once as mkba_estimate codes
- * them (so all-one counts reproduce it exactly too).
+ * them (so all-one counts reproduce it exactly too). IPW and DR effects
+ * share one propensity model: each replicate refits it once with the
+ * counts as weights and then weights every IPW / DR effect with it
+ * (pscore.h: mkba_ps_replicate), so the draws carry the uncertainty of the
+ * estimated propensity.
  *
  * Replicate r always draws from stream (seed, MKBA_STREAM_BOOTSTRAP, r),
  * so which thread runs it does not matter: threads take replicates from a
@@ -37,6 +41,7 @@
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/pscore.h"
 #include "mkba/rng.h"
 
 #define BLK 4           /* DIFF/DID effects summed in one sweep */
@@ -191,6 +196,7 @@ typedef struct plan {
     size_t *n_miss;        /* [n_fast * 2] how many */
     size_t n_ols;
     ols_eff *ols;          /* [n_ols] */
+    mkba_ps_plan *ps;      /* the IPW and DR effects, or NULL */
 } plan;
 
 /* Effects in block b: BLK, fewer in the last one. */
@@ -216,6 +222,7 @@ static void plan_free(plan *p)
         free(p->ols[e].owned);
     }
     free(p->ols);
+    mkba_ps_plan_free(p->ps);
     memset(p, 0, sizeof *p);
 }
 
@@ -331,11 +338,14 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
     p->fast = mkba_xcalloc(n_specs, sizeof *p->fast);
     p->ols = mkba_xcalloc(n_specs, sizeof *p->ols);
     long *pre = mkba_xcalloc(n_specs, sizeof *pre);
+    int any_ps = 0;
     for (size_t j = 0; j < n_specs && !st; j++) {
         mkba_effect e;
         if ((st = mkba_estimate(c, &specs[j], &e, err)))
             break;
-        if (e.method == MKBA_EST_OLS) {
+        if (e.method == MKBA_EST_IPW || e.method == MKBA_EST_DR) {
+            any_ps = 1;
+        } else if (e.method == MKBA_EST_OLS) {
             p->ols[p->n_ols].spec = j;
             plan_ols(c, &specs[j], &p->ols[p->n_ols++]);
         } else {
@@ -345,6 +355,8 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
     }
     if (!st)
         plan_fast(c, specs, pre, p);
+    if (!st && any_ps && !(p->ps = mkba_ps_plan_new(c, specs, n_specs, err)))
+        st = err && err->code ? err->code : MKBA_EINVAL;
     free(pre);
     if (st)
         plan_free(p);
@@ -357,8 +369,9 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
 typedef struct scratch {
     gsl_rng *rng;          /* the thread's generator, set per replicate */
     rcounts k;             /* the replicate's counts */
-    double *w;             /* [n] counts by cohort row, as OLS weights (OLS only) */
+    double *w;             /* [n] counts by cohort row, as weights (OLS, IPW, DR only) */
     mkba_est_ws *ws;       /* OLS workspace (OLS only) */
+    mkba_ps_ws *psws;      /* IPW / DR workspace (those only) */
 } scratch;
 
 /* Room for 'cap' carries (n / 256 + 1 suffices for drawn counts). */
@@ -366,8 +379,10 @@ static void scratch_init(const plan *p, size_t cap, scratch *sc)
 {
     sc->rng = mkba_rng_alloc();
     counts_init(&sc->k, p->s.n, cap);
-    sc->w = p->n_ols ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w) : NULL;
+    sc->w = p->n_ols || p->ps ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w)
+                              : NULL;
     sc->ws = p->n_ols ? mkba_est_ws_alloc() : NULL;
+    sc->psws = p->ps ? mkba_ps_ws_alloc(p->ps) : NULL;
 }
 
 static void scratch_free(scratch *sc)
@@ -376,6 +391,7 @@ static void scratch_free(scratch *sc)
     counts_free(&sc->k);
     free(sc->w);
     mkba_est_ws_free(sc->ws);
+    mkba_ps_ws_free(sc->psws);
 }
 
 /* Add cnt[q] * x[k] to acc[k] for the positions of one group from 'q'
@@ -489,11 +505,11 @@ static size_t replicate_fast(const plan *p, const rcounts *k, double *est)
     return failed;
 }
 
-/* Estimates of the OLS effects; returns how many failed (NaN). */
+/* Estimates of the OLS effects on the weights in sc->w; returns how many
+ * failed (NaN). */
 static size_t replicate_ols(const plan *p, scratch *sc, double *est)
 {
     size_t failed = 0;
-    counts_to_weights(&p->s, &sc->k, sc->w);
     for (size_t e = 0; e < p->n_ols; e++) {
         const ols_eff *o = &p->ols[e];
         mkba_effect fit;
@@ -509,8 +525,12 @@ static size_t replicate_ols(const plan *p, scratch *sc, double *est)
 static size_t replicate(const plan *p, scratch *sc, double *est)
 {
     size_t failed = replicate_fast(p, &sc->k, est);
+    if (p->n_ols || p->ps)
+        counts_to_weights(&p->s, &sc->k, sc->w);
     if (p->n_ols)
         failed += replicate_ols(p, sc, est);
+    if (p->ps) /* the propensity model refitted, then every IPW / DR effect */
+        failed += mkba_ps_replicate(p->ps, sc->psws, sc->w, est);
     return failed;
 }
 

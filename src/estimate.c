@@ -22,6 +22,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "mkba/mem.h"
+#include "mkba/pscore.h"
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
 
@@ -601,7 +602,12 @@ static mkba_status resolve_method(const mkba_est_spec *spec, const char *name,
     if (*m == MKBA_EST_DID && spec->pre < 0)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "effect '%s': method did needs a pre-period column", name);
-    if (*m != MKBA_EST_DIFF && *m != MKBA_EST_DID && *m != MKBA_EST_OLS)
+    if ((*m == MKBA_EST_IPW || *m == MKBA_EST_DR) && !spec->ps)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "effect '%s': method %s needs a propensity model", name,
+                              mkba_est_method_name(*m));
+    if (*m != MKBA_EST_DIFF && *m != MKBA_EST_DID && *m != MKBA_EST_OLS &&
+        *m != MKBA_EST_IPW && *m != MKBA_EST_DR)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "effect '%s': method '%s' cannot be estimated from the cohort",
                               name, mkba_est_method_name(*m));
@@ -636,6 +642,8 @@ mkba_status mkba_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
         return st;
     if (m == MKBA_EST_OLS)
         return estimate_ols(c, spec, name, out, err);
+    if (m == MKBA_EST_IPW || m == MKBA_EST_DR)
+        return mkba_ps_estimate(c, spec, out, err);
     mkba_error local;
     mkba_error_clear(&local);
     const double *y = mkba_cohort_column(c, spec->outcome);

@@ -92,9 +92,9 @@ static const size_t cov_age_dist[2] = {V_AGE, V_DIST};
 
 /* The three kinds of effect on the test cohort. */
 static const mkba_est_spec spec3[3] = {
-    {"y_diff", V_Y, -1, 0, NULL, MKBA_EST_DIFF},
-    {"post_did", V_POST, V_PRE, 0, NULL, MKBA_EST_DID},
-    {"y_ols", V_Y, -1, 2, cov_age_dist, MKBA_EST_OLS}};
+    {"y_diff", V_Y, -1, 0, NULL, MKBA_EST_DIFF, NULL},
+    {"post_did", V_POST, V_PRE, 0, NULL, MKBA_EST_DID, NULL},
+    {"y_ols", V_Y, -1, 2, cov_age_dist, MKBA_EST_OLS, NULL}};
 
 /* |a - b| within a relative 1e-12 (sums taken in another order). */
 static void assert_close(double a, double b)
@@ -167,7 +167,7 @@ START_TEST(test_welch_agreement)
     double a = gsl_stats_variance(y + 1, 2, N) / N, b = gsl_stats_variance(y, 2, N) / N;
     double se = sqrt(a + b), df = (a + b) * (a + b) / (a * a / (N - 1) + b * b / (N - 1));
     double half = gsl_cdf_tdist_Pinv(0.975, df) * se;
-    const mkba_est_spec spec = {"y", 0, -1, 0, NULL, MKBA_EST_DIFF};
+    const mkba_est_spec spec = {"y", 0, -1, 0, NULL, MKBA_EST_DIFF, NULL};
     double *rep = malloc(B * sizeof *rep);
     ck_assert_int_eq(mkba_bootstrap(c, &spec, 1, B, 99, 0, rep, NULL, NULL), MKBA_OK);
     double mean, sd, lo, hi;
@@ -362,9 +362,9 @@ static double hand_diff(const tdata *d, const uint32_t *cnt, int outcome, int pr
 START_TEST(test_nan_per_effect)
 {
     tdata d = tdata_make(400, 31);
-    const mkba_est_spec specs[3] = {{"y", V_Y, -1, 0, NULL, MKBA_EST_DIFF},
-                                    {"post", V_POST, V_PRE, 0, NULL, MKBA_EST_DID},
-                                    {"z", V_Z, -1, 0, NULL, MKBA_EST_DIFF}};
+    const mkba_est_spec specs[3] = {{"y", V_Y, -1, 0, NULL, MKBA_EST_DIFF, NULL},
+                                    {"post", V_POST, V_PRE, 0, NULL, MKBA_EST_DID, NULL},
+                                    {"z", V_Z, -1, 0, NULL, MKBA_EST_DIFF, NULL}};
     enum { B = 20 };
     static double full[3 * B], holes[3 * B];
     mkba_cohort *c = tdata_cohort(&d);
@@ -415,7 +415,7 @@ START_TEST(test_singular_replicate)
     mkba_cohort *c = mkba_cohort_from_arrays(N, g, 2, vars, cols);
     ck_assert_ptr_nonnull(c);
     const size_t cov[1] = {1};
-    const mkba_est_spec spec = {"y", 0, -1, 1, cov, MKBA_EST_OLS};
+    const mkba_est_spec spec = {"y", 0, -1, 1, cov, MKBA_EST_OLS, NULL};
     double rep[B];
     size_t failed = 0, expected = 0;
     ck_assert_int_eq(mkba_bootstrap(c, &spec, 1, B, 2, 2, rep, &failed, NULL), MKBA_OK);
@@ -444,7 +444,7 @@ START_TEST(test_diff_too_few)
     const double *cols[1] = {y};
     mkba_cohort *c = mkba_cohort_from_arrays(N, g, 1, &var, cols);
     ck_assert_ptr_nonnull(c);
-    const mkba_est_spec spec = {"y", 0, -1, 0, NULL, MKBA_EST_DIFF};
+    const mkba_est_spec spec = {"y", 0, -1, 0, NULL, MKBA_EST_DIFF, NULL};
     double rep[B];
     size_t failed = 0, expected = 0;
     ck_assert_int_eq(mkba_bootstrap(c, &spec, 1, B, 4, 1, rep, &failed, NULL), MKBA_OK);
@@ -530,12 +530,12 @@ START_TEST(test_errors)
     ck_assert_str_eq(err.msg, "the bootstrap needs an output array of B x n_specs values");
 
     /* An effect that fails on the full cohort: mkba_estimate's message. */
-    const mkba_est_spec bad[2] = {spec3[0], {"hours", V_POST, -1, 0, NULL, MKBA_EST_DID}};
+    const mkba_est_spec bad[2] = {spec3[0], {"hours", V_POST, -1, 0, NULL, MKBA_EST_DID, NULL}};
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_bootstrap(c, bad, 2, 10, 1, 1, out, NULL, &err), MKBA_EINVAL);
     ck_assert_str_eq(err.msg, "effect 'hours': method did needs a pre-period column");
 
-    const mkba_est_spec constant[1] = {{"y", V_Y, -1, 1, (const size_t[]){V_DIST}, MKBA_EST_OLS}};
+    const mkba_est_spec constant[1] = {{"y", V_Y, -1, 1, (const size_t[]){V_DIST}, MKBA_EST_OLS, NULL}};
     for (size_t i = 0; i < d.n; i++)
         d.col[V_DIST][i] = 1;
     mkba_cohort *c1 = tdata_cohort(&d);

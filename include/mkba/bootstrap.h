@@ -25,7 +25,9 @@
  *
  * Details: *n_failed is the number of NaN entries of 'out' (replicate x
  * effect pairs). A DIFF/DID replicate fails when a group has a weight sum
- * below 2 with a value, an OLS one on any error of mkba_est_ols_ws. No more
+ * below 2 with a value, an OLS one on any error of mkba_est_ols_ws, an IPW
+ * or DR one when the refitted propensity model separates the groups or a
+ * group has no weight (mkba_ps_replicate). No more
  * threads than replicates (nor than 256) are started; each thread allocates
  * its scratch space once (a byte per person; with an OLS effect also a
  * weight per person and the OLS workspace). The call itself holds a copy

@@ -111,4 +111,29 @@ void mkba_ps_diag_free(mkba_ps_diag *d); /* NULL is a no-op */
 mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
                              mkba_effect *out, mkba_error *err);
 
+/* The bootstrap's side: the IPW and DR effects among specs coded once
+ * (the design, outcomes and outcome designs of the persons with every
+ * covariate) and fitted on the full data. NULL with *err set when an
+ * effect cannot be estimated on the full cohort (the error of
+ * mkba_ps_estimate, without the "effect" prefix where it is about the
+ * propensity model) or when specs holds no IPW/DR effect. */
+typedef struct mkba_ps_plan mkba_ps_plan;
+mkba_ps_plan *mkba_ps_plan_new(const mkba_cohort *c, const mkba_est_spec *specs,
+                               size_t n_specs, mkba_error *err);
+void mkba_ps_plan_free(mkba_ps_plan *p); /* NULL is a no-op */
+
+/* Scratch space of one thread's replicates (not locked). */
+typedef struct mkba_ps_ws mkba_ps_ws;
+mkba_ps_ws *mkba_ps_ws_alloc(const mkba_ps_plan *p);
+void mkba_ps_ws_free(mkba_ps_ws *ws); /* NULL is a no-op */
+
+/* One replicate: frequency weights w (cohort order; NULL = all 1), the
+ * propensity model refitted (from 0, trimmed and refitted as on the full
+ * data), then est[k] = the estimate of every IPW/DR
+ * spec k given to mkba_ps_plan_new (other entries untouched). An effect
+ * that cannot be estimated (the fit separates, a group has no weight) gets
+ * NaN; returns how many did. With w NULL the estimates equal
+ * mkba_ps_estimate's. */
+size_t mkba_ps_replicate(const mkba_ps_plan *p, mkba_ps_ws *ws, const double *w, double *est);
+
 #endif

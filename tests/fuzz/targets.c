@@ -294,9 +294,9 @@ static void csv_layouts(cohort_layout *lay)
                  {"pre", NULL, MKBA_VAR_NUMBER, 1},
                  {"wijk", NULL, MKBA_VAR_CATEGORY, 1}},
         .n_specs = 3, .cov = {1, 4}};
-    lay[0].specs[0] = (mkba_est_spec){"werk", 0, -1, 0, NULL, MKBA_EST_DIFF};
-    lay[0].specs[1] = (mkba_est_spec){"post", 2, 3, 0, NULL, MKBA_EST_DID};
-    lay[0].specs[2] = (mkba_est_spec){"post", 2, -1, 2, lay[0].cov, MKBA_EST_OLS};
+    lay[0].specs[0] = (mkba_est_spec){"werk", 0, -1, 0, NULL, MKBA_EST_DIFF, NULL};
+    lay[0].specs[1] = (mkba_est_spec){"post", 2, 3, 0, NULL, MKBA_EST_DID, NULL};
+    lay[0].specs[2] = (mkba_est_spec){"post", 2, -1, 2, lay[0].cov, MKBA_EST_OLS, NULL};
     lay[1] = (cohort_layout){
         .id = "clientnummer", .group = "groep", .pilot = "pilot", .control = "regulier",
         .n_vars = 5,
@@ -306,8 +306,8 @@ static void csv_layouts(cohort_layout *lay)
                  {"district", "wijk", MKBA_VAR_CATEGORY, 1},
                  {"hours", "uren", MKBA_VAR_NONNEG, 1}},
         .n_specs = 2, .cov = {2, 3}};
-    lay[1].specs[0] = (mkba_est_spec){"outflow", 0, -1, 2, lay[1].cov, MKBA_EST_AUTO};
-    lay[1].specs[1] = (mkba_est_spec){"months", 1, -1, 0, NULL, MKBA_EST_DIFF};
+    lay[1].specs[0] = (mkba_est_spec){"outflow", 0, -1, 2, lay[1].cov, MKBA_EST_AUTO, NULL};
+    lay[1].specs[1] = (mkba_est_spec){"months", 1, -1, 0, NULL, MKBA_EST_DIFF, NULL};
 }
 
 /* Read 'path' as a cohort of layout 'lay': one file with a group column,

@@ -1,0 +1,1190 @@
+/* pscore.c - the propensity model, the IPW and doubly robust estimators
+ * built on it, their sandwich standard errors and the diagnostics.
+ *
+ * Why it is built this way: a bootstrap replicate refits the propensity
+ * model and every weighted effect, so the data are coded once into a
+ * "plan" (the design rows of the persons with every covariate, row-major,
+ * their outcomes and the outcome models' designs), and a fit is a few
+ * passes that accumulate the small cross-product matrices (X'WX, X'Wz) and
+ * solve them. No per-person matrix is ever factorised, so a replicate costs
+ * a few passes over the rows whatever the cohort size. Every fit starts
+ * IRLS at 0, as the full-data fit does, so a replicate with all counts 1
+ * is that fit exactly, and no result depends on the thread that runs it.
+ *
+ * The rules the outputs rest on (definitions, sample, weights) are in
+ * pscore.h; the tests compare every number with R. */
+#include "mkba/pscore.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+
+#include "mkba/mem.h"
+
+#define Z975 1.959963984540054 /* standard normal 0.975 quantile */
+#define IRLS_MAXIT 60          /* Newton converges in under 15 where the MLE exists */
+#define IRLS_TOL 1e-11         /* stop when every step is below TOL * (1 + |b_j|) */
+#define SEPARATED 1e-10        /* a fitted e this close to 0 or 1: no overlap */
+/* The collinearity tolerance of estimate.c's OLS (R's lm() uses it too). */
+#define COLLINEAR_TOL 1e-7
+
+const char *mkba_estimand_name(mkba_estimand e)
+{
+    return e == MKBA_ESTIMAND_ATE ? "ate" : "att";
+}
+
+/* ================================ designs ================================ */
+
+/* Columns of a model coded for a list of persons ("rows"): the intercept,
+ * then each term's columns in the order the terms are listed. */
+typedef struct design {
+    size_t m;        /* rows */
+    size_t p;        /* columns, the intercept first */
+    size_t *row;     /* [m] cohort row of each design row */
+    double *X;       /* [m * p] row-major; NaN where a variable is missing */
+    char **name;     /* [p] column names for messages and tables */
+    size_t *n_rare;  /* [p] persons on the rarer side of a 0/1 column, else SIZE_MAX */
+    size_t *term;    /* [p] term of the column (SIZE_MAX: the intercept) */
+    size_t *level;   /* [p] level of a dummy (SIZE_MAX: not a dummy) */
+} design;
+
+static void design_free(design *d)
+{
+    for (size_t j = 0; j < d->p && d->name; j++)
+        free(d->name[j]);
+    free(d->row);
+    free(d->X);
+    free(d->name);
+    free(d->n_rare);
+    free(d->term);
+    free(d->level);
+    memset(d, 0, sizeof *d);
+}
+
+/* One factor of a term: a numeric variable (one column) or a category
+ * (a dummy per present level but the first). */
+typedef struct factor {
+    size_t var;
+    int cat;
+    size_t n_col;    /* 1, or the present levels less the base */
+    size_t *lev;     /* [n_col] level codes of the dummies (category) */
+} factor;
+
+/* Levels of category variable v present among the rows with use[r]. */
+static void factor_init(const mkba_cohort *c, size_t v, const size_t *row, const uint8_t *use,
+                        size_t m, factor *f)
+{
+    memset(f, 0, sizeof *f);
+    f->var = v;
+    f->n_col = 1;
+    if (mkba_cohort_var_type(c, v) != MKBA_VAR_CATEGORY)
+        return;
+    f->cat = 1;
+    size_t L = mkba_cohort_levels(c, v, NULL);
+    const double *x = mkba_cohort_column(c, v);
+    uint8_t *present = mkba_xcalloc(L ? L : 1, 1);
+    for (size_t r = 0; r < m; r++)
+        if (use[r] && x[row[r]] >= 0 && x[row[r]] < (double)L)
+            present[(size_t)x[row[r]]] = 1;
+    f->lev = mkba_xcalloc(L ? L : 1, sizeof *f->lev);
+    f->n_col = 0;
+    int base = 1;
+    for (size_t l = 0; l < L; l++)
+        if (present[l] && !(base && (base = 0, 1))) /* the first present level is the base */
+            f->lev[f->n_col++] = l;
+    free(present);
+}
+
+/* Value of column k of factor f for cohort row i (NaN when missing). */
+static double factor_value(const mkba_cohort *c, const factor *f, size_t k, size_t i)
+{
+    double x = mkba_cohort_column(c, f->var)[i];
+    if (!f->cat || isnan(x))
+        return x;
+    return x == (double)f->lev[k];
+}
+
+static char *factor_name(const mkba_cohort *c, const factor *f, size_t k)
+{
+    const char *var = mkba_cohort_var_name(c, f->var);
+    if (!f->cat)
+        return mkba_xstrdup(var);
+    const char *const *levels = NULL;
+    mkba_cohort_levels(c, f->var, &levels);
+    return mkba_xasprintf("%s: %s", var, levels[f->lev[k]]);
+}
+
+/* The factors of a term: a alone, a squared (b = a) or a times b. */
+typedef struct term_factors {
+    factor a, b;
+    int two;         /* 1: a product (or square) */
+} term_factors;
+
+static size_t term_cols(const term_factors *t)
+{
+    return t->a.n_col * (t->two ? t->b.n_col : 1);
+}
+
+/* Column k of term t: its name and its value for cohort row i. */
+static char *term_col_name(const mkba_cohort *c, const term_factors *t, size_t k)
+{
+    size_t nb = t->two ? t->b.n_col : 1;
+    char *na = factor_name(c, &t->a, k / nb);
+    if (!t->two)
+        return na;
+    char *out;
+    if (t->b.var == t->a.var && !t->a.cat)
+        out = mkba_xasprintf("%s^2", na);
+    else {
+        char *nb_ = factor_name(c, &t->b, k % nb);
+        out = mkba_xasprintf("%s*%s", na, nb_);
+        free(nb_);
+    }
+    free(na);
+    return out;
+}
+
+static double term_col_value(const mkba_cohort *c, const term_factors *t, size_t k, size_t i)
+{
+    size_t nb = t->two ? t->b.n_col : 1;
+    double v = factor_value(c, &t->a, k / nb, i);
+    return t->two ? v * factor_value(c, &t->b, k % nb, i) : v;
+}
+
+/* Code terms for the m persons row[]: levels present among those with
+ * use[r] (NULL: all) define the dummies. Values are NaN where a variable
+ * is missing. */
+static void design_build(const mkba_cohort *c, const mkba_est_term *terms, size_t n_terms,
+                         const size_t *row, const uint8_t *use, size_t m, design *d)
+{
+    uint8_t *all = NULL;
+    if (!use) {
+        all = mkba_xmalloc(m ? m : 1);
+        memset(all, 1, m ? m : 1);
+        use = all;
+    }
+    term_factors *tf = mkba_xcalloc(n_terms ? n_terms : 1, sizeof *tf);
+    size_t p = 1;
+    for (size_t t = 0; t < n_terms; t++) {
+        factor_init(c, terms[t].a, row, use, m, &tf[t].a);
+        tf[t].two = terms[t].b >= 0;
+        if (tf[t].two)
+            factor_init(c, (size_t)terms[t].b, row, use, m, &tf[t].b);
+        p += term_cols(&tf[t]);
+    }
+    memset(d, 0, sizeof *d);
+    d->m = m;
+    d->p = p;
+    d->row = mkba_xreallocarray(NULL, m ? m : 1, sizeof *d->row);
+    memcpy(d->row, row, m * sizeof *row);
+    d->X = mkba_xreallocarray(NULL, (m ? m : 1) * p, sizeof *d->X);
+    d->name = mkba_xcalloc(p, sizeof *d->name);
+    d->n_rare = mkba_xcalloc(p, sizeof *d->n_rare);
+    d->term = mkba_xcalloc(p, sizeof *d->term);
+    d->level = mkba_xcalloc(p, sizeof *d->level);
+    d->name[0] = mkba_xstrdup("(intercept)");
+    d->term[0] = d->level[0] = d->n_rare[0] = SIZE_MAX;
+    size_t j = 1;
+    for (size_t t = 0; t < n_terms; t++)
+        for (size_t k = 0; k < term_cols(&tf[t]); k++, j++) {
+            d->name[j] = term_col_name(c, &tf[t], k);
+            d->term[j] = t;
+            d->level[j] = tf[t].a.cat && !tf[t].two ? tf[t].a.lev[k] : SIZE_MAX;
+            size_t ones = 0, zeros = 0, other = 0;
+            for (size_t r = 0; r < m; r++) {
+                double v = term_col_value(c, &tf[t], k, row[r]);
+                d->X[r * p + j] = v;
+                if (use[r])
+                    v == 1 ? ones++ : v == 0 ? zeros++ : other++;
+            }
+            d->n_rare[j] = other ? SIZE_MAX : ones < zeros ? ones : zeros;
+        }
+    for (size_t r = 0; r < m; r++)
+        d->X[r * p] = 1;
+    for (size_t t = 0; t < n_terms; t++) {
+        free(tf[t].a.lev);
+        free(tf[t].b.lev);
+    }
+    free(tf);
+    free(all);
+}
+
+/* ============================ small linear algebra ======================= */
+
+/* Solve the symmetric positive definite system A x = b (p x p, A
+ * overwritten, x returned in b), scaled to a unit diagonal first so the
+ * Cholesky factor sees the correlation structure only (columns of very
+ * different size, like an income and a 0/1 dummy, cost no accuracy).
+ * Returns 0 on success, 1 when A is not positive definite. If inv is not
+ * NULL it receives the diagonal of A^-1. */
+static int solve_spd(double *A, double *b, size_t p, double *inv_diag)
+{
+    double *s = mkba_xreallocarray(NULL, p, sizeof *s);
+    int bad = 0;
+    for (size_t j = 0; j < p; j++) {
+        bad |= !(A[j * p + j] > 0);
+        s[j] = bad ? 1 : 1 / sqrt(A[j * p + j]);
+    }
+    for (size_t i = 0; i < p && !bad; i++)
+        for (size_t j = 0; j < p; j++)
+            A[i * p + j] *= s[i] * s[j];
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    gsl_matrix_view M = gsl_matrix_view_array(A, p, p);
+    if (!bad)
+        bad = gsl_linalg_cholesky_decomp1(&M.matrix) != 0;
+    if (!bad && b) {
+        for (size_t j = 0; j < p; j++)
+            b[j] *= s[j];
+        gsl_vector_view v = gsl_vector_view_array(b, p);
+        bad = gsl_linalg_cholesky_svx(&M.matrix, &v.vector) != 0;
+        for (size_t j = 0; j < p; j++)
+            b[j] *= s[j];
+    }
+    if (!bad && inv_diag) {
+        bad = gsl_linalg_cholesky_invert(&M.matrix) != 0;
+        for (size_t j = 0; j < p && !bad; j++)
+            inv_diag[j] = A[j * p + j] * s[j] * s[j];
+    }
+    gsl_set_error_handler(old);
+    free(s);
+    for (size_t j = 0; j < p && b && !bad; j++)
+        bad = !isfinite(b[j]);
+    return bad;
+}
+
+/* Add wt * x x' to A (p x p, lower triangle only) and wt * z * x to g. */
+static inline void accumulate(double *A, double *g, const double *x, size_t p, double wt,
+                              double z)
+{
+    for (size_t i = 0; i < p; i++) {
+        double wx = wt * x[i];
+        for (size_t j = 0; j <= i; j++)
+            A[i * p + j] += wx * x[j];
+        if (g)
+            g[i] += wx * z;
+    }
+}
+
+static void symmetrize(double *A, size_t p)
+{
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = i + 1; j < p; j++)
+            A[i * p + j] = A[j * p + i];
+}
+
+/* ============================ the logistic fit =========================== */
+
+/* Log-likelihood contribution terms, stable for any eta. */
+static double log_plogis(double eta) /* log(1 / (1 + exp(-eta))) */
+{
+    return eta > 0 ? -log1p(exp(-eta)) : eta - log1p(exp(eta));
+}
+
+static double plogis(double eta)
+{
+    return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta));
+}
+
+/* Scratch space of one fit (one per thread). */
+typedef struct ps_ws {
+    size_t m, p, q;
+    double *e;       /* [m] fitted propensity */
+    double *f;       /* [m] frequency weight of each row (0: left out) */
+    double *H;       /* [p * p] */
+    double *g;       /* [p] */
+    double *beta;    /* [p] */
+    double *step;    /* [p] */
+    double *gam;     /* [2 * pz] outcome model coefficients */
+    double *Q;       /* [pz * pz] */
+} ps_ws;
+
+static void ws_init(ps_ws *w, size_t m, size_t p, size_t pz)
+{
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    w->p = p;
+    size_t mm = m ? m : 1, zz = pz ? pz : 1;
+    w->e = mkba_xreallocarray(NULL, mm, sizeof *w->e);
+    w->f = mkba_xreallocarray(NULL, mm, sizeof *w->f);
+    w->H = mkba_xreallocarray(NULL, p * p, sizeof *w->H);
+    w->g = mkba_xreallocarray(NULL, p, sizeof *w->g);
+    w->beta = mkba_xreallocarray(NULL, p, sizeof *w->beta);
+    w->step = mkba_xreallocarray(NULL, p, sizeof *w->step);
+    w->gam = mkba_xreallocarray(NULL, 2 * zz, sizeof *w->gam);
+    w->Q = mkba_xreallocarray(NULL, zz * zz, sizeof *w->Q);
+}
+
+static void ws_free(ps_ws *w)
+{
+    free(w->e);
+    free(w->f);
+    free(w->H);
+    free(w->g);
+    free(w->beta);
+    free(w->step);
+    free(w->gam);
+    free(w->Q);
+}
+
+typedef enum { FIT_OK = 0, FIT_SINGULAR, FIT_SEPARATED } fit_status;
+
+/* Deviance / -2 of the rows with f > 0 at beta; fills e. */
+static double loglik(const design *d, const uint8_t *T, const double *beta, ps_ws *w)
+{
+    double ll = 0;
+    for (size_t r = 0; r < d->m; r++) {
+        if (!(w->f[r] > 0))
+            continue;
+        const double *x = d->X + r * d->p;
+        double eta = 0;
+        for (size_t j = 0; j < d->p; j++)
+            eta += x[j] * beta[j];
+        w->e[r] = plogis(eta);
+        ll += w->f[r] * (T[r] ? log_plogis(eta) : log_plogis(-eta));
+    }
+    return ll;
+}
+
+/* Newton-Raphson (= IRLS) for the logistic MLE from w->beta, with step
+ * halving when the likelihood falls. On success w->beta holds the fit,
+ * w->e the fitted propensities and *iter the iterations. */
+static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *iter)
+{
+    size_t p = d->p;
+    double ll = loglik(d, T, w->beta, w);
+    for (int it = 1; it <= IRLS_MAXIT; it++) {
+        memset(w->H, 0, p * p * sizeof *w->H);
+        memset(w->g, 0, p * sizeof *w->g);
+        for (size_t r = 0; r < d->m; r++)
+            if (w->f[r] > 0) {
+                double e = w->e[r];
+                const double *x = d->X + r * p;
+                accumulate(w->H, NULL, x, p, w->f[r] * e * (1 - e), 0);
+                for (size_t j = 0; j < p; j++)
+                    w->g[j] += w->f[r] * (T[r] - e) * x[j];
+            }
+        symmetrize(w->H, p);
+        memcpy(w->step, w->g, p * sizeof *w->step);
+        if (solve_spd(w->H, w->step, p, NULL))
+            return FIT_SINGULAR;
+        double big = 0;
+        for (size_t j = 0; j < p; j++) {
+            double rel = fabs(w->step[j]) / (1 + fabs(w->beta[j]));
+            big = rel > big ? rel : big;
+        }
+        double t = 1, ll_new = ll;
+        for (int half = 0; half < 30; half++, t /= 2) {
+            for (size_t j = 0; j < p; j++)
+                w->H[j] = w->beta[j] + t * w->step[j]; /* H's first row: the trial */
+            ll_new = loglik(d, T, w->H, w);
+            if (ll_new >= ll - 1e-12 * fabs(ll))
+                break;
+        }
+        memcpy(w->beta, w->H, p * sizeof *w->beta);
+        ll = ll_new;
+        *iter = it;
+        if (big < IRLS_TOL) {
+            loglik(d, T, w->beta, w);
+            for (size_t r = 0; r < d->m; r++)
+                if (w->f[r] > 0 && !(w->e[r] > SEPARATED && w->e[r] < 1 - SEPARATED))
+                    return FIT_SEPARATED;
+            return FIT_OK;
+        }
+    }
+    return FIT_SEPARATED;
+}
+
+/* ================================ the plan =============================== */
+
+/* An IPW or DR effect coded for fitting. */
+typedef struct ps_eff {
+    size_t spec;     /* index in the caller's specs */
+    const char *name;
+    mkba_est_method method;
+    double *v;       /* [m] outcome (or change) of each design row; NaN: not used */
+    design z;        /* DR: the outcome model's design over the same rows */
+    size_t n_used;   /* rows with a value (before trimming) */
+} ps_eff;
+
+struct mkba_ps_plan {
+    const mkba_cohort *c;
+    const mkba_ps_spec *ps;
+    design d;        /* the propensity model's design: persons with every covariate */
+    uint8_t *T;      /* [m] 1 pilot, 0 control */
+    size_t n_missing;/* cohort persons without every covariate */
+    size_t pz_max;   /* widest outcome design */
+    size_t n_eff;
+    ps_eff *eff;
+};
+
+static const char *const GROUP[2] = {"control", "pilot"};
+
+static mkba_status ps_error(mkba_error *err, mkba_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static mkba_status ps_error(mkba_error *err, mkba_status st, const char *fmt, ...)
+{
+    char msg[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return mkba_error_set(err, st, NULL, 0, NULL, "propensity model: %s", msg);
+}
+
+/* Each variable of the model needs a value in both groups. */
+static mkba_status check_present(const mkba_cohort *c, const mkba_ps_spec *ps, mkba_error *err)
+{
+    const uint8_t *g = mkba_cohort_group(c);
+    size_t n = mkba_cohort_size(c);
+    for (size_t t = 0; t < ps->n_terms; t++)
+        for (int k = 0; k < 2; k++) {
+            size_t v = k ? (size_t)ps->terms[t].b : ps->terms[t].a;
+            if (k && ps->terms[t].b < 0)
+                continue;
+            const double *x = mkba_cohort_column(c, v);
+            size_t have[2] = {0, 0};
+            for (size_t i = 0; i < n; i++)
+                have[g[i]] += !isnan(x[i]);
+            for (int gr = 1; gr >= 0; gr--)
+                if (have[gr] == 0 && mkba_cohort_count(c, gr) > 0)
+                    return ps_error(err, MKBA_EINVAL,
+                                    "covariate '%s' has no value for any person of the %s "
+                                    "group; the groups cannot be compared on it (leave it "
+                                    "out of [propensity] covariates, or fill it in)",
+                                    mkba_cohort_var_name(c, v), GROUP[gr]);
+        }
+    return MKBA_OK;
+}
+
+/* A category level seen in one group only: its persons have a propensity
+ * of exactly 0 or 1 and the maximum likelihood does not exist. */
+static mkba_status check_levels(const mkba_ps_plan *pl, mkba_error *err)
+{
+    const mkba_cohort *c = pl->c;
+    for (size_t t = 0; t < pl->ps->n_terms; t++) {
+        size_t v = pl->ps->terms[t].a;
+        if (pl->ps->terms[t].b >= 0 || mkba_cohort_var_type(c, v) != MKBA_VAR_CATEGORY)
+            continue;
+        const char *const *levels = NULL;
+        size_t L = mkba_cohort_levels(c, v, &levels);
+        size_t *cnt = mkba_xcalloc(2 * (L ? L : 1), sizeof *cnt);
+        const double *x = mkba_cohort_column(c, v);
+        for (size_t r = 0; r < pl->d.m; r++)
+            cnt[2 * (size_t)x[pl->d.row[r]] + pl->T[r]]++;
+        mkba_status st = MKBA_OK;
+        for (size_t l = 0; l < L && !st; l++)
+            for (int gr = 0; gr < 2 && !st; gr++)
+                if (cnt[2 * l + gr] > 0 && cnt[2 * l + !gr] == 0)
+                    st = ps_error(err, MKBA_EINVAL,
+                                  "covariate '%s': level '%s' occurs in the %s group only, so "
+                                  "the groups do not overlap there (its persons would get a "
+                                  "propensity of exactly %d); merge the level with another, "
+                                  "leave its persons out of the cohort, or leave '%s' out of "
+                                  "[propensity] covariates",
+                                  mkba_cohort_var_name(c, v), levels[l], GROUP[gr], gr,
+                                  mkba_cohort_var_name(c, v));
+        free(cnt);
+        if (st)
+            return st;
+    }
+    return MKBA_OK;
+}
+
+/* Constant columns and columns that alone separate the groups. */
+static mkba_status check_columns(const mkba_ps_plan *pl, mkba_error *err)
+{
+    const design *d = &pl->d;
+    for (size_t j = 1; j < d->p; j++) {
+        double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+        for (size_t r = 0; r < d->m; r++) {
+            double x = d->X[r * d->p + j];
+            int gr = pl->T[r];
+            lo[gr] = x < lo[gr] ? x : lo[gr];
+            hi[gr] = x > hi[gr] ? x : hi[gr];
+        }
+        if (fmin(lo[0], lo[1]) == fmax(hi[0], hi[1]))
+            return ps_error(err, MKBA_ENUM,
+                            "'%s' is constant among the persons used; leave it out of "
+                            "[propensity] covariates",
+                            d->name[j]);
+        for (int gr = 0; gr < 2; gr++)
+            if (hi[gr] <= lo[!gr])
+                return ps_error(err, MKBA_EINVAL,
+                                "'%s' separates the groups: every %s person's value is at or "
+                                "below every %s person's, so the groups do not overlap on it "
+                                "and the pilot cannot be compared with regular practice "
+                                "there; leave out the persons outside the range both groups "
+                                "share, or leave '%s' out of [propensity] covariates",
+                                d->name[j], GROUP[gr], GROUP[!gr], d->name[j]);
+    }
+    return MKBA_OK;
+}
+
+/* A column (nearly) a linear combination of the columns before it. */
+static mkba_status check_collinear(const design *d, const char *what, mkba_error *err)
+{
+    size_t m = d->m, p = d->p;
+    if (m < p)
+        return ps_error(err, MKBA_EINVAL,
+                        "%s has %zu parameters but only %zu persons have every value", what, p,
+                        m);
+    double *X = mkba_xreallocarray(NULL, m * p, sizeof *X);
+    memcpy(X, d->X, m * p * sizeof *X);
+    double *tau = mkba_xreallocarray(NULL, p, sizeof *tau);
+    double *norm = mkba_xcalloc(p, sizeof *norm);
+    for (size_t r = 0; r < m; r++)
+        for (size_t j = 0; j < p; j++)
+            norm[j] += X[r * p + j] * X[r * p + j];
+    gsl_matrix_view M = gsl_matrix_view_array(X, m, p);
+    gsl_vector_view tv = gsl_vector_view_array(tau, p);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int bad = gsl_linalg_QR_decomp(&M.matrix, &tv.vector) != 0;
+    gsl_set_error_handler(old);
+    size_t col = 0;
+    for (size_t j = 0; j < p && !bad; j++)
+        if (!(fabs(X[j * p + j]) > COLLINEAR_TOL * sqrt(norm[j])))
+            bad = 1, col = j;
+    free(X);
+    free(tau);
+    free(norm);
+    if (!bad)
+        return MKBA_OK;
+    return ps_error(err, MKBA_ENUM,
+                    "%s: the design is singular: '%s' is a linear combination of the columns "
+                    "before it (%s); leave it out",
+                    what, d->name[col], col ? "the intercept and the terms listed before it"
+                                            : "the intercept");
+}
+
+/* The propensity model's design, checked. */
+static mkba_status plan_design(mkba_ps_plan *pl, mkba_error *err)
+{
+    const mkba_cohort *c = pl->c;
+    const mkba_ps_spec *ps = pl->ps;
+    mkba_status st = check_present(c, ps, err);
+    if (st)
+        return st;
+    size_t n = mkba_cohort_size(c), m = 0;
+    size_t *row = mkba_xreallocarray(NULL, n ? n : 1, sizeof *row);
+    for (size_t i = 0; i < n; i++) {
+        int ok = 1;
+        for (size_t t = 0; t < ps->n_terms && ok; t++)
+            ok = !isnan(mkba_cohort_column(c, ps->terms[t].a)[i]) &&
+                 !(ps->terms[t].b >= 0 && isnan(mkba_cohort_column(c, (size_t)ps->terms[t].b)[i]));
+        if (ok)
+            row[m++] = i;
+    }
+    pl->n_missing = n - m;
+    design_build(c, ps->terms, ps->n_terms, row, NULL, m, &pl->d);
+    free(row);
+    const uint8_t *g = mkba_cohort_group(c);
+    pl->T = mkba_xreallocarray(NULL, m ? m : 1, 1);
+    size_t cnt[2] = {0, 0};
+    for (size_t r = 0; r < m; r++)
+        cnt[pl->T[r] = g[pl->d.row[r]]]++;
+    for (int gr = 1; gr >= 0; gr--)
+        if (cnt[gr] < 2)
+            return ps_error(err, MKBA_EINVAL,
+                            "too few persons with every covariate: the %s group has %zu, at "
+                            "least 2 needed",
+                            GROUP[gr], cnt[gr]);
+    if ((st = check_levels(pl, err)) || (st = check_columns(pl, err)))
+        return st;
+    return check_collinear(&pl->d, "the model", err);
+}
+
+/* Fit the propensity model with frequency weights f (w->f, by design
+ * row; 0 leaves a row out) from w->beta; then trim and refit once. Counts
+ * the trimmed persons of each group in trimmed (may be NULL). */
+static fit_status ps_fit(const mkba_ps_plan *pl, ps_ws *w, int *iter, double trimmed[2])
+{
+    fit_status fs = logit_fit(&pl->d, pl->T, w, iter);
+    double t = pl->ps->trim;
+    if (fs || !(t > 0))
+        return fs;
+    int any = 0;
+    for (size_t r = 0; r < pl->d.m; r++)
+        if (w->f[r] > 0 && !(w->e[r] >= t && w->e[r] <= 1 - t)) {
+            if (trimmed)
+                trimmed[pl->T[r]] += w->f[r];
+            w->f[r] = 0;
+            any = 1;
+        }
+    return any ? logit_fit(&pl->d, pl->T, w, iter) : FIT_OK;
+}
+
+/* The normalised weight of a person and d w / d eta (d w / d beta is that
+ * times x). */
+static inline double ps_weight(mkba_estimand est, int T, double e, double *dw)
+{
+    double w;
+    if (est == MKBA_ESTIMAND_ATT) {
+        w = T ? 1 : e / (1 - e);
+        *dw = T ? 0 : w;
+    } else {
+        w = T ? 1 / e : 1 / (1 - e);
+        *dw = T ? -w * (1 - e) : w * e;
+    }
+    return w;
+}
+
+/* The point estimate of effect x, and what its sandwich needs. */
+typedef struct eff_fit {
+    double tau;
+    double a, b, c;  /* IPW: a = mu1, b = mu0; DR: the pieces of tau (pscore.h) */
+    double *gam1;    /* [pz] DR ATE: outcome model of the pilot group (in ws) */
+    double *gam0;    /* [pz] DR: outcome model of the control group (in ws) */
+    double W[2];     /* frequency-weighted persons used per group */
+} eff_fit;
+
+static int row_used(const ps_eff *x, const ps_ws *w, size_t r)
+{
+    return w->f[r] > 0 && !isnan(x->v[r]);
+}
+
+/* OLS of v on the outcome design among the used rows of group gr. */
+static int outcome_ols(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, int gr, double *gam)
+{
+    size_t pz = x->z.p;
+    memset(w->Q, 0, pz * pz * sizeof *w->Q);
+    memset(gam, 0, pz * sizeof *gam);
+    for (size_t r = 0; r < pl->d.m; r++)
+        if (pl->T[r] == gr && row_used(x, w, r))
+            accumulate(w->Q, gam, x->z.X + r * pz, pz, w->f[r], x->v[r]);
+    symmetrize(w->Q, pz);
+    return solve_spd(w->Q, gam, pz, NULL);
+}
+
+static double dot(const double *a, const double *b, size_t k)
+{
+    double s = 0;
+    for (size_t j = 0; j < k; j++)
+        s += a[j] * b[j];
+    return s;
+}
+
+/* tau of effect x on the fit in w (w->e, w->f). Returns 0, or 1 when it
+ * cannot be estimated (a group without persons, a singular outcome model,
+ * a result that is not finite). */
+static int effect_point(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, eff_fit *ef)
+{
+    mkba_estimand est = pl->ps->estimand;
+    size_t pz = x->z.p;
+    int dr = x->method == MKBA_EST_DR, ate = est == MKBA_ESTIMAND_ATE;
+    ef->gam1 = w->gam;
+    ef->gam0 = w->gam + (pz ? pz : 1);
+    if (dr && (outcome_ols(pl, x, w, 0, ef->gam0) || (ate && outcome_ols(pl, x, w, 1, ef->gam1))))
+        return 1;
+    double sw[2] = {0, 0}, swv[2] = {0, 0}, n_all = 0, sc = 0;
+    ef->W[0] = ef->W[1] = 0;
+    for (size_t r = 0; r < pl->d.m; r++) {
+        if (!row_used(x, w, r))
+            continue;
+        int T = pl->T[r];
+        double f = w->f[r], dw, wt = ps_weight(est, T, w->e[r], &dw), v = x->v[r];
+        ef->W[T] += f;
+        if (dr) {
+            const double *z = x->z.X + r * pz;
+            double m0 = dot(z, ef->gam0, pz);
+            if (ate) {
+                double m1 = dot(z, ef->gam1, pz);
+                n_all += f;
+                sc += f * (m1 - m0);
+                v -= T ? m1 : m0;
+            } else {
+                v -= m0;
+                if (T)
+                    wt = 1;
+            }
+        }
+        sw[T] += f * wt;
+        swv[T] += f * wt * v;
+    }
+    if (!(ef->W[0] >= 2 && ef->W[1] >= 2))
+        return 1;
+    ef->a = swv[1] / sw[1];
+    ef->b = swv[0] / sw[0];
+    ef->c = dr && ate ? sc / n_all : 0;
+    ef->tau = ef->c + ef->a - ef->b;
+    return !isfinite(ef->tau);
+}
+
+/* Sandwich variance of tau: theta = (beta, [gamma1], [gamma0], [c], a, b)
+ * stacked; A = sum d psi / d theta', B = sum psi psi'; Var = u' B u with
+ * A' u = the contrast. Returns NaN when A is singular. */
+static double effect_var(const mkba_ps_plan *pl, const ps_eff *x, const ps_ws *w,
+                         const eff_fit *ef)
+{
+    mkba_estimand est = pl->ps->estimand;
+    const design *d = &pl->d;
+    size_t p = d->p, pz = x->z.p;
+    int dr = x->method == MKBA_EST_DR, ate = est == MKBA_ESTIMAND_ATE;
+    size_t g1 = p, g0 = p + (dr && ate ? pz : 0), ic = g0 + (dr ? pz : 0);
+    size_t ia = ic + (dr && ate), ib = ia + 1, q = ib + 1;
+    double *A = mkba_xcalloc(q * q, sizeof *A), *B = mkba_xcalloc(q * q, sizeof *B);
+    double *psi = mkba_xcalloc(q, sizeof *psi);
+    for (size_t r = 0; r < d->m; r++) {
+        double f = w->f[r];
+        if (!(f > 0))
+            continue;
+        const double *xr = d->X + r * p;
+        double e = w->e[r];
+        int T = pl->T[r];
+        memset(psi, 0, q * sizeof *psi);
+        for (size_t i = 0; i < p; i++) {
+            psi[i] = xr[i] * (T - e);
+            for (size_t j = 0; j < p; j++)
+                A[i * q + j] -= f * e * (1 - e) * xr[i] * xr[j];
+        }
+        if (!isnan(x->v[r])) {
+            double dw, wt = ps_weight(est, T, e, &dw), v = x->v[r];
+            size_t k = T ? ia : ib;
+            double mu = T ? ef->a : ef->b;
+            if (!dr) {
+                psi[k] = wt * (v - mu);
+                A[k * q + k] -= f * wt;
+                for (size_t j = 0; j < p; j++)
+                    A[k * q + j] += f * dw * xr[j] * (v - mu);
+            } else {
+                const double *z = x->z.X + r * pz;
+                const double *gam = T && ate ? ef->gam1 : ef->gam0;
+                size_t gk = T && ate ? g1 : g0;
+                double res = v - dot(z, gam, pz);
+                if (ate) {
+                    double m1 = dot(z, ef->gam1, pz), m0 = dot(z, ef->gam0, pz);
+                    psi[ic] = m1 - m0 - ef->c;
+                    A[ic * q + ic] -= f;
+                    for (size_t j = 0; j < pz; j++) {
+                        A[ic * q + g1 + j] += f * z[j];
+                        A[ic * q + g0 + j] -= f * z[j];
+                    }
+                }
+                if (T == 0 || ate) { /* this group's outcome model */
+                    for (size_t i = 0; i < pz; i++) {
+                        psi[gk + i] = z[i] * res;
+                        for (size_t j = 0; j < pz; j++)
+                            A[(gk + i) * q + gk + j] -= f * z[i] * z[j];
+                    }
+                }
+                if (T && !ate) { /* ATT: the pilot's mean residual, unweighted */
+                    psi[k] = res - mu;
+                    A[k * q + k] -= f;
+                    for (size_t j = 0; j < pz; j++)
+                        A[k * q + g0 + j] -= f * z[j];
+                } else {
+                    psi[k] = wt * (res - mu);
+                    A[k * q + k] -= f * wt;
+                    for (size_t j = 0; j < p; j++)
+                        A[k * q + j] += f * dw * xr[j] * (res - mu);
+                    for (size_t j = 0; j < pz; j++)
+                        A[k * q + gk + j] -= f * wt * z[j];
+                }
+            }
+        }
+        for (size_t i = 0; i < q; i++)
+            if (psi[i] != 0)
+                for (size_t j = 0; j < q; j++)
+                    B[i * q + j] += f * psi[i] * psi[j];
+    }
+    /* u = A^-T c */
+    double *u = psi;
+    memset(u, 0, q * sizeof *u);
+    u[ia] = 1;
+    u[ib] = -1;
+    if (dr && ate)
+        u[ic] = 1;
+    for (size_t i = 0; i < q; i++) /* A' in place: u solves A' u = c */
+        for (size_t j = i + 1; j < q; j++) {
+            double t = A[i * q + j];
+            A[i * q + j] = A[j * q + i];
+            A[j * q + i] = t;
+        }
+    gsl_matrix_view Am = gsl_matrix_view_array(A, q, q);
+    gsl_permutation *perm = gsl_permutation_alloc(q);
+    int sgn;
+    double var = NAN;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    gsl_vector_view uv = gsl_vector_view_array(u, q);
+    if (!gsl_linalg_LU_decomp(&Am.matrix, perm, &sgn) &&
+        !gsl_linalg_LU_svx(&Am.matrix, perm, &uv.vector)) {
+        var = 0;
+        for (size_t i = 0; i < q; i++)
+            for (size_t j = 0; j < q; j++)
+                var += u[i] * B[i * q + j] * u[j];
+    }
+    gsl_set_error_handler(old);
+    gsl_permutation_free(perm);
+    free(A);
+    free(B);
+    free(psi);
+    return var;
+}
+
+/* Code effect spec (IPW or DR) over the plan's rows. */
+static mkba_status plan_effect(mkba_ps_plan *pl, const mkba_est_spec *spec, size_t index,
+                               ps_eff *x, mkba_error *err)
+{
+    const mkba_cohort *c = pl->c;
+    size_t m = pl->d.m;
+    memset(x, 0, sizeof *x);
+    x->spec = index;
+    x->name = spec->name ? spec->name : "?";
+    x->method = spec->method;
+    x->v = mkba_xreallocarray(NULL, m ? m : 1, sizeof *x->v);
+    const double *y = mkba_cohort_column(c, spec->outcome);
+    const double *pre = spec->pre >= 0 ? mkba_cohort_column(c, (size_t)spec->pre) : NULL;
+    uint8_t *use = mkba_xmalloc(m ? m : 1);
+    for (size_t r = 0; r < m; r++) {
+        size_t i = pl->d.row[r];
+        x->v[r] = pre ? y[i] - pre[i] : y[i];
+        use[r] = !isnan(x->v[r]);
+    }
+    mkba_status st = MKBA_OK;
+    if (x->method == MKBA_EST_DR) {
+        mkba_est_term *own = NULL;
+        const mkba_est_term *terms = pl->ps->terms;
+        size_t n_terms = pl->ps->n_terms;
+        if (spec->n_cov) { /* the outcome's own covariates */
+            own = mkba_xcalloc(spec->n_cov, sizeof *own);
+            for (size_t k = 0; k < spec->n_cov; k++)
+                own[k] = (mkba_est_term){spec->cov[k], -1};
+            terms = own;
+            n_terms = spec->n_cov;
+        }
+        for (size_t r = 0; r < m; r++)
+            for (size_t t = 0; t < n_terms && use[r]; t++) {
+                size_t i = pl->d.row[r];
+                use[r] = !isnan(mkba_cohort_column(c, terms[t].a)[i]) &&
+                         !(terms[t].b >= 0 &&
+                           isnan(mkba_cohort_column(c, (size_t)terms[t].b)[i]));
+            }
+        design_build(c, terms, n_terms, pl->d.row, use, m, &x->z);
+        free(own);
+        for (size_t r = 0; r < m; r++)
+            if (!use[r])
+                x->v[r] = NAN;
+        pl->pz_max = x->z.p > pl->pz_max ? x->z.p : pl->pz_max;
+    }
+    size_t cnt[2] = {0, 0};
+    for (size_t r = 0; r < m; r++)
+        cnt[pl->T[r]] += use[r];
+    x->n_used = cnt[0] + cnt[1];
+    free(use);
+    for (int gr = 1; gr >= 0 && !st; gr--)
+        if (cnt[gr] < 2)
+            st = mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                                "effect '%s': too few persons to estimate: the %s group has "
+                                "%zu with the outcome and every covariate, at least 2 needed",
+                                x->name, GROUP[gr], cnt[gr]);
+    return st;
+}
+
+static void plan_free_parts(mkba_ps_plan *pl)
+{
+    design_free(&pl->d);
+    free(pl->T);
+    for (size_t k = 0; k < pl->n_eff; k++) {
+        free(pl->eff[k].v);
+        design_free(&pl->eff[k].z);
+    }
+    free(pl->eff);
+}
+
+void mkba_ps_plan_free(mkba_ps_plan *pl)
+{
+    if (!pl)
+        return;
+    plan_free_parts(pl);
+    free(pl);
+}
+
+/* The full-data fit into w (all weights 1), as every entry point does it. */
+static mkba_status fit_full(const mkba_ps_plan *pl, ps_ws *w, int *iter, double trimmed[2],
+                            mkba_error *err)
+{
+    for (size_t r = 0; r < pl->d.m; r++)
+        w->f[r] = 1;
+    memset(w->beta, 0, pl->d.p * sizeof *w->beta);
+    fit_status fs = ps_fit(pl, w, iter, trimmed);
+    if (fs == FIT_SINGULAR)
+        return ps_error(err, MKBA_ENUM, "the design is singular (collinear covariates)");
+    if (fs == FIT_SEPARATED)
+        return ps_error(err, MKBA_ENUM,
+                        "the fit does not converge: a combination of covariates separates "
+                        "the pilot from the control group (some persons get a propensity of "
+                        "0 or 1: the groups do not overlap); leave out a covariate, an "
+                        "interaction or a square, or the persons outside the range both "
+                        "groups share");
+    if (pl->ps->trim > 0) {
+        size_t cnt[2] = {0, 0};
+        for (size_t r = 0; r < pl->d.m; r++)
+            cnt[pl->T[r]] += w->f[r] > 0;
+        for (int gr = 1; gr >= 0; gr--)
+            if (cnt[gr] < 2)
+                return ps_error(err, MKBA_EINVAL,
+                                "trimming at %g leaves %zu persons in the %s group, at least "
+                                "2 needed; lower trim",
+                                pl->ps->trim, cnt[gr], GROUP[gr]);
+    }
+    return MKBA_OK;
+}
+
+mkba_ps_plan *mkba_ps_plan_new(const mkba_cohort *c, const mkba_est_spec *specs,
+                               size_t n_specs, mkba_error *err)
+{
+    const mkba_ps_spec *ps = NULL;
+    for (size_t k = 0; k < n_specs; k++)
+        if (specs[k].method == MKBA_EST_IPW || specs[k].method == MKBA_EST_DR) {
+            if (!specs[k].ps || (ps && specs[k].ps != ps)) {
+                mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                               "effect '%s': method %s needs the model's one propensity model",
+                               specs[k].name ? specs[k].name : "?",
+                               mkba_est_method_name(specs[k].method));
+                return NULL;
+            }
+            ps = specs[k].ps;
+        }
+    if (!c || !ps) {
+        mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                       "no cohort, or no effect estimated with ipw or dr");
+        return NULL;
+    }
+    mkba_ps_plan *pl = mkba_xcalloc(1, sizeof *pl);
+    pl->c = c;
+    pl->ps = ps;
+    pl->eff = mkba_xcalloc(n_specs, sizeof *pl->eff);
+    mkba_status st = plan_design(pl, err);
+    for (size_t k = 0; k < n_specs && !st; k++)
+        if (specs[k].method == MKBA_EST_IPW || specs[k].method == MKBA_EST_DR)
+            st = plan_effect(pl, &specs[k], k, &pl->eff[pl->n_eff++], err);
+    if (!st) {
+        ps_ws w;
+        int iter = 0;
+        ws_init(&w, pl->d.m, pl->d.p, pl->pz_max);
+        st = fit_full(pl, &w, &iter, NULL, err);
+        ws_free(&w);
+    }
+    if (st) {
+        mkba_ps_plan_free(pl);
+        return NULL;
+    }
+    return pl;
+}
+
+struct mkba_ps_ws {
+    ps_ws w;
+};
+
+mkba_ps_ws *mkba_ps_ws_alloc(const mkba_ps_plan *pl)
+{
+    mkba_ps_ws *ws = mkba_xcalloc(1, sizeof *ws);
+    ws_init(&ws->w, pl->d.m, pl->d.p, pl->pz_max);
+    return ws;
+}
+
+void mkba_ps_ws_free(mkba_ps_ws *ws)
+{
+    if (!ws)
+        return;
+    ws_free(&ws->w);
+    free(ws);
+}
+
+size_t mkba_ps_replicate(const mkba_ps_plan *pl, mkba_ps_ws *ws, const double *w, double *est)
+{
+    ps_ws *s = &ws->w;
+    for (size_t r = 0; r < pl->d.m; r++)
+        s->f[r] = w ? w[pl->d.row[r]] : 1;
+    memset(s->beta, 0, pl->d.p * sizeof *s->beta); /* as fit_full: all-one counts reproduce it */
+    int iter = 0;
+    int failed_fit = ps_fit(pl, s, &iter, NULL) != FIT_OK;
+    size_t failed = 0;
+    for (size_t k = 0; k < pl->n_eff; k++) {
+        eff_fit ef;
+        int bad = failed_fit || effect_point(pl, &pl->eff[k], s, &ef);
+        est[pl->eff[k].spec] = bad ? NAN : ef.tau;
+        failed += bad;
+    }
+    return failed;
+}
+
+/* ============================== entry points ============================= */
+
+mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
+                             mkba_effect *out, mkba_error *err)
+{
+    const char *name = spec && spec->name ? spec->name : "?";
+    mkba_error local;
+    mkba_error_clear(&local);
+    mkba_ps_plan *pl = mkba_ps_plan_new(c, spec, 1, &local);
+    if (!pl) {
+        if (strncmp(local.msg, "effect '", 8) == 0)
+            return mkba_error_set(err, local.code, NULL, 0, NULL, "%s", local.msg);
+        return mkba_error_set(err, local.code, NULL, 0, NULL, "effect '%s': %s", name,
+                              local.msg);
+    }
+    ps_ws w;
+    int iter = 0;
+    double trimmed[2] = {0, 0};
+    ws_init(&w, pl->d.m, pl->d.p, pl->pz_max);
+    mkba_status st = fit_full(pl, &w, &iter, trimmed, &local);
+    eff_fit ef;
+    const ps_eff *x = &pl->eff[0];
+    if (!st && effect_point(pl, x, &w, &ef))
+        st = mkba_error_set(&local, MKBA_ENUM, NULL, 0, NULL,
+                            "the %s cannot be computed (an outcome model is singular among "
+                            "the persons of one group, or a group has no weight)",
+                            x->method == MKBA_EST_DR ? "doubly robust estimate"
+                                                     : "weighted estimate");
+    double var = st ? NAN : effect_var(pl, x, &w, &ef);
+    if (!st && !(var >= 0 && isfinite(var)))
+        st = mkba_error_set(&local, MKBA_ENUM, NULL, 0, NULL,
+                            "its standard error cannot be computed (the sandwich is singular)");
+    if (st)
+        mkba_error_set(err, st, NULL, 0, NULL, "effect '%s': %s", name, local.msg);
+    else {
+        const double *y = mkba_cohort_column(c, spec->outcome);
+        double sy[2] = {0, 0};
+        for (size_t r = 0; r < pl->d.m; r++)
+            if (row_used(x, &w, r))
+                sy[pl->T[r]] += y[pl->d.row[r]];
+        mkba_effect e = {.method = spec->method,
+                         .estimate = ef.tau,
+                         .se = sqrt(var),
+                         .df = INFINITY,
+                         .mean_pilot = sy[1] / ef.W[1],
+                         .mean_control = sy[0] / ef.W[0],
+                         .n_pilot = (size_t)ef.W[1],
+                         .n_control = (size_t)ef.W[0]};
+        e.ci_lo = e.estimate - Z975 * e.se;
+        e.ci_hi = e.estimate + Z975 * e.se;
+        e.n_missing = mkba_cohort_size(c) - e.n_pilot - e.n_control -
+                      (size_t)(trimmed[0] + trimmed[1]);
+        *out = e;
+    }
+    ws_free(&w);
+    mkba_ps_plan_free(pl);
+    return st;
+}
+
+/* Balance of column j over the rows with w->f > 0: SMD before and after
+ * weighting over one standard deviation (pscore.h). */
+static void balance(const mkba_ps_plan *pl, const ps_ws *w, size_t j, double *before,
+                    double *after)
+{
+    const design *d = &pl->d;
+    double n[2] = {0, 0}, s[2] = {0, 0}, sw[2] = {0, 0}, swx[2] = {0, 0}, ss[2] = {0, 0};
+    for (size_t r = 0; r < d->m; r++)
+        if (w->f[r] > 0) {
+            int T = pl->T[r];
+            double x = d->X[r * d->p + j], dw, wt = ps_weight(pl->ps->estimand, T, w->e[r], &dw);
+            n[T] += 1;
+            s[T] += x;
+            sw[T] += wt;
+            swx[T] += wt * x;
+        }
+    double mean[2] = {s[0] / n[0], s[1] / n[1]};
+    for (size_t r = 0; r < d->m; r++)
+        if (w->f[r] > 0) {
+            double dx = d->X[r * d->p + j] - mean[pl->T[r]];
+            ss[pl->T[r]] += dx * dx;
+        }
+    double var1 = ss[1] / (n[1] - 1), var0 = ss[0] / (n[0] - 1);
+    double sd = pl->ps->estimand == MKBA_ESTIMAND_ATT ? sqrt(var1) : sqrt((var1 + var0) / 2);
+    *before = sd > 0 ? (mean[1] - mean[0]) / sd : NAN;
+    *after = sd > 0 ? (swx[1] / sw[1] - swx[0] / sw[0]) / sd : NAN;
+}
+
+static void diag_fill(const mkba_ps_plan *pl, const ps_ws *w, mkba_ps_diag *dg)
+{
+    const design *d = &pl->d;
+    size_t p = d->p;
+    dg->estimand = pl->ps->estimand;
+    dg->n_coef = p;
+    dg->name = mkba_xcalloc(p, sizeof *dg->name);
+    dg->coef = mkba_xcalloc(p, sizeof *dg->coef);
+    dg->se = mkba_xcalloc(p, sizeof *dg->se);
+    dg->n_rare = mkba_xcalloc(p, sizeof *dg->n_rare);
+    dg->smd_before = mkba_xcalloc(p, sizeof *dg->smd_before);
+    dg->smd_after = mkba_xcalloc(p, sizeof *dg->smd_after);
+    /* glm's standard errors: sqrt of the diagonal of (X'WX)^-1 at the fit */
+    double *H = mkba_xcalloc(p * p, sizeof *H);
+    double sw[2] = {0, 0}, sw2[2] = {0, 0};
+    for (size_t r = 0; r < d->m; r++)
+        if (w->f[r] > 0) {
+            double e = w->e[r], dw, wt = ps_weight(pl->ps->estimand, pl->T[r], e, &dw);
+            accumulate(H, NULL, d->X + r * p, p, e * (1 - e), 0);
+            dg->n[pl->T[r]]++;
+            sw[pl->T[r]] += wt;
+            sw2[pl->T[r]] += wt * wt;
+            size_t bin = (size_t)(e * MKBA_PS_BINS);
+            dg->bins[pl->T[r]][bin < MKBA_PS_BINS ? bin : MKBA_PS_BINS - 1]++;
+        }
+    symmetrize(H, p);
+    if (solve_spd(H, NULL, p, dg->se))
+        for (size_t j = 0; j < p; j++)
+            dg->se[j] = NAN;
+    free(H);
+    for (size_t j = 0; j < p; j++) {
+        dg->name[j] = mkba_xstrdup(d->name[j]);
+        dg->coef[j] = w->beta[j];
+        dg->se[j] = sqrt(dg->se[j]);
+        dg->n_rare[j] = d->n_rare[j];
+        if (j == 0)
+            dg->smd_before[j] = dg->smd_after[j] = NAN;
+        else
+            balance(pl, w, j, &dg->smd_before[j], &dg->smd_after[j]);
+    }
+    for (int gr = 0; gr < 2; gr++)
+        dg->ess[gr] = sw[gr] * sw[gr] / sw2[gr];
+    dg->n_missing = pl->n_missing;
+}
+
+mkba_ps_diag *mkba_ps_diagnose(const mkba_cohort *c, const mkba_ps_spec *ps, mkba_error *err)
+{
+    if (!c || !ps) {
+        mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "no cohort or no propensity model");
+        return NULL;
+    }
+    mkba_ps_plan pl;
+    memset(&pl, 0, sizeof pl);
+    pl.c = c;
+    pl.ps = ps;
+    mkba_status st = plan_design(&pl, err);
+    mkba_ps_diag *dg = NULL;
+    if (!st) {
+        ps_ws w;
+        int iter = 0;
+        double trimmed[2] = {0, 0};
+        ws_init(&w, pl.d.m, pl.d.p, 0);
+        if (!fit_full(&pl, &w, &iter, trimmed, err)) {
+            dg = mkba_xcalloc(1, sizeof *dg);
+            diag_fill(&pl, &w, dg);
+            dg->iterations = iter;
+            dg->n_trimmed[0] = (size_t)trimmed[0];
+            dg->n_trimmed[1] = (size_t)trimmed[1];
+        }
+        ws_free(&w);
+    }
+    plan_free_parts(&pl);
+    return dg;
+}
+
+void mkba_ps_diag_free(mkba_ps_diag *d)
+{
+    if (!d)
+        return;
+    for (size_t j = 0; j < d->n_coef && d->name; j++)
+        free(d->name[j]);
+    free(d->name);
+    free(d->coef);
+    free(d->se);
+    free(d->n_rare);
+    free(d->smd_before);
+    free(d->smd_after);
+    free(d);
+}

@@ -1,0 +1,560 @@
+/* check_pscore.c - tests of the propensity model, IPW and DR.
+ *
+ * Every expected number comes from R, not from mkba: tests/data/ps/
+ * reference.R writes the two data sets (confounded.csv: generated with a
+ * known effect and confounding; lalonde.csv: MatchIt's LaLonde /
+ * Dehejia-Wahba job-training data) and computes each value with glm(),
+ * sandwich and numDeriv (the M-estimation sandwich with A by numerical
+ * differentiation, independent of mkba's analytic derivatives), and
+ * survey::svyglm as a cross-check; reference.txt is its output. The tests
+ * read reference.txt (R is not needed to run them) and require agreement
+ * to 1e-6 relative. Cases: a = confounded y, b = its change y - y_pre,
+ * c = y_bin with a misspecified model, a_trim = a with trim 0.05,
+ * d = lalonde re78, e = lalonde with age^2 and educ*married. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkba/bootstrap.h"
+#include "mkba/cohort.h"
+#include "mkba/estimate.h"
+#include "mkba/pscore.h"
+#include "testutil.h"
+
+#define RTOL 1e-6
+
+/* ------------------------------------------------------------ reference */
+
+static char *ref_text;
+
+static void ref_load(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/ps/reference.txt", tu_srcdir());
+    ref_text = tu_read(path);
+    ck_assert_msg(ref_text != NULL, "cannot read %s", path);
+}
+
+/* The value of "name = value" in reference.txt (the test fails if absent). */
+static double ref(const char *name)
+{
+    if (!ref_text)
+        ref_load();
+    size_t len = strlen(name);
+    for (const char *s = ref_text; s && *s; s = strchr(s, '\n'), s = s ? s + 1 : NULL)
+        if (strncmp(s, name, len) == 0 && strncmp(s + len, " = ", 3) == 0)
+            return strtod(s + len + 3, NULL);
+    ck_abort_msg("reference value '%s' not found", name);
+    return NAN;
+}
+
+static void near(double got, double want, const char *what)
+{
+    double tol = RTOL * fmax(fabs(want), 1e-300);
+    ck_assert_msg(fabs(got - want) <= tol, "%s: mkba %.17g, R %.17g (rel. diff %.3g)", what, got,
+                  want, fabs(got - want) / fabs(want));
+}
+
+static void near_ref(double got, const char *name)
+{
+    near(got, ref(name), name);
+}
+
+/* -------------------------------------------------------------- cohorts */
+
+typedef struct data {
+    mkba_cohort *c;
+    mkba_est_term terms[12];
+    mkba_ps_spec ps;
+} data;
+
+/* confounded.csv: vars 0 age, 1 female, 2 household, 3 months_before,
+ * 4 y, 5 y_pre, 6 y_bin. */
+static void load_confounded(data *d)
+{
+    static const mkba_cohort_var vars[] = {
+        {"age", "age", MKBA_VAR_NUMBER, 0},
+        {"female", "female", MKBA_VAR_BINARY, 0},
+        {"household", "household", MKBA_VAR_CATEGORY, 0},
+        {"months_before", "months_before", MKBA_VAR_NUMBER, 0},
+        {"y", "y", MKBA_VAR_NUMBER, 0},
+        {"y_pre", "y_pre", MKBA_VAR_NUMBER, 0},
+        {"y_bin", "y_bin", MKBA_VAR_BINARY, 0}};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/ps/confounded.csv", tu_srcdir());
+    mkba_cohort_spec cs = {.file = path, .group_column = "group", .pilot_value = "pilot",
+                           .control_value = "control", .n_vars = 7, .vars = vars};
+    mkba_error err;
+    mkba_error_clear(&err);
+    memset(d, 0, sizeof *d);
+    d->c = mkba_cohort_read(&cs, &err);
+    ck_assert_msg(d->c != NULL, "%s", err.msg);
+}
+
+/* lalonde.csv: vars 0 age, 1 educ, 2 race, 3 married, 4 nodegree, 5 re74,
+ * 6 re75, 7 re78. */
+static void load_lalonde(data *d)
+{
+    static const mkba_cohort_var vars[] = {
+        {"age", "age", MKBA_VAR_NUMBER, 0},       {"educ", "educ", MKBA_VAR_NUMBER, 0},
+        {"race", "race", MKBA_VAR_CATEGORY, 0},   {"married", "married", MKBA_VAR_BINARY, 0},
+        {"nodegree", "nodegree", MKBA_VAR_BINARY, 0}, {"re74", "re74", MKBA_VAR_NUMBER, 0},
+        {"re75", "re75", MKBA_VAR_NUMBER, 0},     {"re78", "re78", MKBA_VAR_NUMBER, 0}};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/ps/lalonde.csv", tu_srcdir());
+    mkba_cohort_spec cs = {.file = path, .group_column = "group", .pilot_value = "pilot",
+                           .control_value = "control", .n_vars = 8, .vars = vars};
+    mkba_error err;
+    mkba_error_clear(&err);
+    memset(d, 0, sizeof *d);
+    d->c = mkba_cohort_read(&cs, &err);
+    ck_assert_msg(d->c != NULL, "%s", err.msg);
+}
+
+/* Terms from a list: {a, b} pairs, b = -1 alone, b = a squared. */
+static void set_terms(data *d, const long (*t)[2], size_t n, mkba_estimand est, double trim)
+{
+    for (size_t k = 0; k < n; k++)
+        d->terms[k] = (mkba_est_term){(size_t)t[k][0], t[k][1]};
+    d->ps = (mkba_ps_spec){.n_terms = n, .terms = d->terms, .estimand = est, .trim = trim};
+}
+
+/* Case a/b/a_trim's propensity model: age, age^2, female, household,
+ * months_before. */
+static void terms_a(data *d, mkba_estimand est, double trim)
+{
+    static const long t[][2] = {{0, -1}, {0, 0}, {1, -1}, {2, -1}, {3, -1}};
+    set_terms(d, t, 5, est, trim);
+}
+
+/* Case c: no square (misspecified). */
+static void terms_c(data *d, mkba_estimand est)
+{
+    static const long t[][2] = {{0, -1}, {1, -1}, {2, -1}, {3, -1}};
+    set_terms(d, t, 4, est, 0);
+}
+
+static void terms_d(data *d, mkba_estimand est)
+{
+    static const long t[][2] = {{0, -1}, {1, -1}, {2, -1}, {3, -1}, {4, -1}, {5, -1}, {6, -1}};
+    set_terms(d, t, 7, est, 0);
+}
+
+/* Case e: age, age^2, educ, race, married, nodegree, re74, re75,
+ * educ*married. */
+static void terms_e(data *d, mkba_estimand est)
+{
+    static const long t[][2] = {{0, -1}, {0, 0},  {1, -1}, {2, -1}, {3, -1},
+                                {4, -1}, {5, -1}, {6, -1}, {1, 3}};
+    set_terms(d, t, 9, est, 0);
+}
+
+static mkba_effect estimate(const data *d, size_t outcome, long pre, mkba_est_method m)
+{
+    mkba_est_spec spec = {.name = "x", .outcome = outcome, .pre = pre, .method = m,
+                          .ps = &d->ps};
+    mkba_effect e;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_msg(mkba_estimate(d->c, &spec, &e, &err) == MKBA_OK, "%s", err.msg);
+    ck_assert(e.method == m);
+    ck_assert(isinf(e.df));
+    return e;
+}
+
+/* Estimate and SE of ipw and dr for the estimand, against case 'k'. */
+static void check_methods(const data *d, const char *k, size_t outcome, long pre)
+{
+    const char *est = mkba_estimand_name(d->ps.estimand);
+    const mkba_est_method ms[2] = {MKBA_EST_IPW, MKBA_EST_DR};
+    for (int i = 0; i < 2; i++) {
+        mkba_effect e = estimate(d, outcome, pre, ms[i]);
+        char name[160];
+        const char *mn = mkba_est_method_name(ms[i]);
+        snprintf(name, sizeof name, "%s.%s.%s.estimate", k, mn, est);
+        near_ref(e.estimate, name);
+        snprintf(name, sizeof name, "%s.%s.%s.se", k, mn, est);
+        near_ref(e.se, name);
+        snprintf(name, sizeof name, "%s.%s.%s.ci_low", k, mn, est);
+        near_ref(e.ci_lo, name);
+        snprintf(name, sizeof name, "%s.%s.%s.ci_high", k, mn, est);
+        near_ref(e.ci_hi, name);
+    }
+}
+
+/* Coefficients, their SEs, balance and ESS against case 'k' (R names:
+ * "household=couple" is mkba's "household: couple"). */
+static void check_diag(const data *d, const char *k, const char *glm_prefix)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_ps_diag *dg = mkba_ps_diagnose(d->c, &d->ps, &err);
+    ck_assert_msg(dg != NULL, "%s", err.msg);
+    const char *est = mkba_estimand_name(d->ps.estimand);
+    char name[200], rname[120];
+    for (size_t j = 0; j < dg->n_coef; j++) {
+        snprintf(rname, sizeof rname, "%s", j == 0 ? "(Intercept)" : dg->name[j]);
+        char *colon = strstr(rname, ": ");
+        if (colon) {
+            *colon = '=';
+            memmove(colon + 1, colon + 2, strlen(colon + 2) + 1);
+        }
+        snprintf(name, sizeof name, "%s.glm.coef[%s]", glm_prefix, rname);
+        near_ref(dg->coef[j], name);
+        snprintf(name, sizeof name, "%s.glm.se[%s]", glm_prefix, rname);
+        near_ref(dg->se[j], name);
+        if (j == 0) {
+            ck_assert(isnan(dg->smd_before[0]) && isnan(dg->smd_after[0]));
+            continue;
+        }
+        snprintf(name, sizeof name, "%s.balance.%s.smd_before[%s]", k, est, rname);
+        near_ref(dg->smd_before[j], name);
+        snprintf(name, sizeof name, "%s.balance.%s.smd_after[%s]", k, est, rname);
+        near_ref(dg->smd_after[j], name);
+    }
+    snprintf(name, sizeof name, "%s.balance.%s.ess_pilot", k, est);
+    near_ref(dg->ess[1], name);
+    snprintf(name, sizeof name, "%s.balance.%s.ess_control", k, est);
+    near_ref(dg->ess[0], name);
+    size_t binned[2] = {0, 0};
+    for (int g = 0; g < 2; g++)
+        for (size_t b = 0; b < MKBA_PS_BINS; b++)
+            binned[g] += dg->bins[g][b];
+    ck_assert_uint_eq(binned[1], dg->n[1]); /* every fitted person in one bin */
+    ck_assert_uint_eq(binned[0], dg->n[0]);
+    mkba_ps_diag_free(dg);
+}
+
+/* ---------------------------------------------------------------- tests */
+
+START_TEST(confounded_att)
+{
+    data d;
+    load_confounded(&d);
+    terms_a(&d, MKBA_ESTIMAND_ATT, 0);
+    check_methods(&d, "a", 4, -1);
+    check_diag(&d, "a", "a");
+    /* the naive difference is visibly biased: it misses the truth by more
+     * than 4 of its SEs, IPW and DR by less than 1 of theirs */
+    mkba_est_spec naive = {.name = "x", .outcome = 4, .pre = -1, .method = MKBA_EST_DIFF};
+    mkba_effect e;
+    ck_assert(mkba_estimate(d.c, &naive, &e, NULL) == MKBA_OK);
+    double truth = ref("truth.y.att_with_y");
+    ck_assert(fabs(e.estimate - truth) > 4 * e.se);
+    mkba_effect ipw = estimate(&d, 4, -1, MKBA_EST_IPW), dr = estimate(&d, 4, -1, MKBA_EST_DR);
+    ck_assert(fabs(ipw.estimate - truth) < ipw.se && fabs(dr.estimate - truth) < dr.se);
+    /* persons: 336 pilot, 1164 control, 30 without y (reference.R) */
+    ck_assert_uint_eq(ipw.n_pilot, (size_t)ref("a.n_est_pilot"));
+    ck_assert_uint_eq(ipw.n_control, (size_t)ref("a.n_est_control"));
+    ck_assert_uint_eq(ipw.n_missing, (size_t)ref("truth.n_missing_y"));
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+START_TEST(confounded_ate)
+{
+    data d;
+    load_confounded(&d);
+    terms_a(&d, MKBA_ESTIMAND_ATE, 0);
+    check_methods(&d, "a", 4, -1);
+    check_diag(&d, "a", "a");
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+START_TEST(confounded_change_score)
+{
+    data d;
+    load_confounded(&d);
+    for (int est = 0; est < 2; est++) {
+        terms_a(&d, (mkba_estimand)est, 0);
+        check_methods(&d, "b", 4, 5);
+    }
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+START_TEST(confounded_binary_misspecified)
+{
+    data d;
+    load_confounded(&d);
+    for (int est = 0; est < 2; est++) {
+        terms_c(&d, (mkba_estimand)est);
+        check_methods(&d, "c", 6, -1);
+        check_diag(&d, "c", "c");
+    }
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+START_TEST(confounded_trimmed)
+{
+    data d;
+    load_confounded(&d);
+    for (int est = 0; est < 2; est++) {
+        terms_a(&d, (mkba_estimand)est, 0.05);
+        check_methods(&d, "a_trim.trimmed", 4, -1);
+        check_diag(&d, "a_trim.trimmed", "a_trim.trimmed");
+    }
+    mkba_error err;
+    mkba_ps_diag *dg = mkba_ps_diagnose(d.c, &d.ps, &err);
+    ck_assert_uint_eq(dg->n_trimmed[1], (size_t)ref("a_trim.trim.dropped_pilot"));
+    ck_assert_uint_eq(dg->n_trimmed[0], (size_t)ref("a_trim.trim.dropped_control"));
+    ck_assert_uint_eq(dg->n[1], (size_t)ref("a_trim.trimmed.n_ps_pilot"));
+    ck_assert_uint_eq(dg->n[0], (size_t)ref("a_trim.trimmed.n_ps_control"));
+    mkba_ps_diag_free(dg);
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+START_TEST(lalonde_main_effects)
+{
+    data d;
+    load_lalonde(&d);
+    for (int est = 0; est < 2; est++) {
+        terms_d(&d, (mkba_estimand)est);
+        check_methods(&d, "d", 7, -1);
+        check_diag(&d, "d", "d");
+    }
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+START_TEST(lalonde_square_and_interaction)
+{
+    data d;
+    load_lalonde(&d);
+    for (int est = 0; est < 2; est++) {
+        terms_e(&d, (mkba_estimand)est);
+        check_methods(&d, "e", 7, -1);
+        check_diag(&d, "e", "e");
+    }
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+/* ------------------------------------------------------------ bootstrap */
+
+/* A replicate with every count 1 is the estimate itself; with every count
+ * 2 the same estimate (a frequency weight of 2 = the person listed twice,
+ * and listing everyone twice changes no mean and no MLE). */
+START_TEST(replicate_counts)
+{
+    data d;
+    load_confounded(&d);
+    terms_a(&d, MKBA_ESTIMAND_ATT, 0);
+    mkba_est_spec specs[3] = {
+        {.name = "ipw", .outcome = 4, .pre = -1, .method = MKBA_EST_IPW, .ps = &d.ps},
+        {.name = "diff", .outcome = 4, .pre = -1, .method = MKBA_EST_DIFF},
+        {.name = "dr", .outcome = 6, .pre = -1, .method = MKBA_EST_DR, .ps = &d.ps}};
+    size_t n = mkba_cohort_size(d.c);
+    uint32_t *counts = malloc(n * sizeof *counts);
+    double est[3], want[3];
+    for (size_t j = 0; j < 3; j++) {
+        mkba_effect e;
+        ck_assert(mkba_estimate(d.c, &specs[j], &e, NULL) == MKBA_OK);
+        want[j] = e.estimate;
+    }
+    for (uint32_t k = 1; k <= 2; k++) {
+        for (size_t i = 0; i < n; i++)
+            counts[i] = k;
+        size_t failed = 99;
+        mkba_error err;
+        mkba_error_clear(&err);
+        ck_assert_msg(mkba_bootstrap_replicate(d.c, specs, 3, counts, est, &failed, &err) ==
+                          MKBA_OK,
+                      "%s", err.msg);
+        ck_assert_uint_eq(failed, 0);
+        for (size_t j = 0; j < 3; j++) {
+            if (k == 1)
+                ck_assert_msg(est[j] == want[j], "%zu: %.17g vs %.17g", j, est[j], want[j]);
+            else
+                ck_assert(fabs(est[j] - want[j]) <= 1e-9 * fabs(want[j]));
+        }
+    }
+    free(counts);
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+/* The bootstrap refits the propensity model in every replicate: its SD of
+ * the IPW and DR estimates agrees with the sandwich SE (which counts the
+ * propensity model's uncertainty) within the bootstrap's own sampling
+ * error (B = 400: the SD's relative SE is about 1 / sqrt(2B) = 3.5%; 15%
+ * allowed), and the replicates are the same on 1 and 2 threads. */
+START_TEST(bootstrap_matches_sandwich)
+{
+    data d;
+    load_confounded(&d);
+    terms_a(&d, MKBA_ESTIMAND_ATT, 0);
+    mkba_est_spec specs[2] = {
+        {.name = "ipw", .outcome = 4, .pre = -1, .method = MKBA_EST_IPW, .ps = &d.ps},
+        {.name = "dr", .outcome = 4, .pre = -1, .method = MKBA_EST_DR, .ps = &d.ps}};
+    enum { B = 400 };
+    double *r1 = malloc(2 * B * sizeof *r1), *r2 = malloc(2 * B * sizeof *r2);
+    size_t failed = 0;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_msg(mkba_bootstrap(d.c, specs, 2, B, 7, 1, r1, &failed, &err) == MKBA_OK, "%s",
+                  err.msg);
+    ck_assert_uint_eq(failed, 0);
+    ck_assert(mkba_bootstrap(d.c, specs, 2, B, 7, 2, r2, &failed, &err) == MKBA_OK);
+    ck_assert(memcmp(r1, r2, 2 * B * sizeof *r1) == 0);
+    const char *se_name[2] = {"a.ipw.att.se", "a.dr.att.se"};
+    for (size_t j = 0; j < 2; j++) {
+        double s = 0, ss = 0;
+        for (size_t r = 0; r < B; r++)
+            s += r1[r * 2 + j];
+        double mean = s / B;
+        for (size_t r = 0; r < B; r++)
+            ss += (r1[r * 2 + j] - mean) * (r1[r * 2 + j] - mean);
+        double sd = sqrt(ss / (B - 1)), se = ref(se_name[j]);
+        ck_assert_msg(fabs(sd / se - 1) < 0.15, "%s: bootstrap SD %g, sandwich %g",
+                      se_name[j], sd, se);
+    }
+    free(r1);
+    free(r2);
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+/* --------------------------------------------------------------- errors */
+
+/* A cohort of n persons from arrays: columns x0 (number), x1 (0/1), x2
+ * (category), y. */
+static mkba_cohort *small(size_t n, const uint8_t *g, const double *x0, const double *x1,
+                          const double *x2, const double *y)
+{
+    static const mkba_cohort_var vars[4] = {{"age", NULL, MKBA_VAR_NUMBER, 0},
+                                            {"female", NULL, MKBA_VAR_BINARY, 0},
+                                            {"district", NULL, MKBA_VAR_CATEGORY, 0},
+                                            {"y", NULL, MKBA_VAR_NUMBER, 0}};
+    const double *cols[4] = {x0, x1, x2, y};
+    mkba_cohort *c = mkba_cohort_from_arrays(n, g, 4, vars, cols);
+    ck_assert(c != NULL);
+    return c;
+}
+
+/* The message of estimating y by IPW on the given terms. */
+static void expect_error(mkba_cohort *c, const long (*t)[2], size_t n_terms, const char *want)
+{
+    data d;
+    memset(&d, 0, sizeof d);
+    d.c = c;
+    set_terms(&d, t, n_terms, MKBA_ESTIMAND_ATT, 0);
+    mkba_est_spec spec = {.name = "y", .outcome = 3, .pre = -1, .method = MKBA_EST_IPW,
+                          .ps = &d.ps};
+    mkba_effect e;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert(mkba_estimate(c, &spec, &e, &err) != MKBA_OK);
+    ck_assert_msg(strstr(err.msg, want) != NULL, "message: %s\nwanted: %s", err.msg, want);
+    ck_assert_msg(strncmp(err.msg, "effect 'y': ", 12) == 0, "%s", err.msg);
+    mkba_error_clear(&err);
+    ck_assert(mkba_ps_diagnose(c, &d.ps, &err) == NULL);
+    ck_assert_msg(strstr(err.msg, want) != NULL, "diagnose: %s", err.msg);
+    mkba_cohort_free(c);
+}
+
+enum { N = 12 };
+static const uint8_t G[N] = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+static const double Y[N] = {5, 6, 7, 5, 6, 8, 4, 5, 3, 4, 6, 5};
+static const double AGE[N] = {20, 30, 40, 50, 25, 35, 22, 33, 44, 55, 28, 38};
+static const double FEM[N] = {0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1};
+static const double DIS[N] = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+
+START_TEST(error_separation)
+{
+    /* every pilot person is younger than every control person */
+    const double age[N] = {20, 21, 22, 23, 24, 25, 30, 31, 32, 33, 34, 35};
+    static const long t[][2] = {{0, -1}, {1, -1}};
+    expect_error(small(N, G, age, FEM, DIS, Y), t, 2,
+                 "'age' separates the groups: every pilot person's value is at or below "
+                 "every control person's");
+}
+END_TEST
+
+START_TEST(error_level_in_one_group)
+{
+    /* district level 2 only among the control persons */
+    const double dis[N] = {0, 1, 0, 1, 0, 1, 0, 1, 2, 2, 0, 1};
+    static const long t[][2] = {{0, -1}, {2, -1}};
+    expect_error(small(N, G, AGE, FEM, dis, Y), t, 2,
+                 "covariate 'district': level '2' occurs in the control group only");
+}
+END_TEST
+
+START_TEST(error_group_without_values)
+{
+    /* no pilot person has a value for female */
+    const double fem[N] = {NAN, NAN, NAN, NAN, NAN, NAN, 1, 0, 0, 1, 0, 1};
+    static const long t[][2] = {{0, -1}, {1, -1}};
+    expect_error(small(N, G, AGE, fem, DIS, Y), t, 2,
+                 "covariate 'female' has no value for any person of the pilot group");
+}
+END_TEST
+
+START_TEST(error_constant_and_collinear)
+{
+    const double fem[N] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    static const long t1[][2] = {{0, -1}, {1, -1}};
+    expect_error(small(N, G, AGE, fem, DIS, Y), t1, 2,
+                 "'female' is constant among the persons used");
+    /* district (0/1 as a category) equals female here */
+    static const long t2[][2] = {{1, -1}, {2, -1}};
+    expect_error(small(N, G, AGE, DIS, DIS, Y), t2, 2,
+                 "'district: 1' is a linear combination of the columns before it");
+}
+END_TEST
+
+START_TEST(error_combined_separation)
+{
+    /* No single covariate separates the groups, but age + 10 * female
+     * does: pilot persons have age + 10 female < 40, control ones > 40. */
+    const double age[N] = {20, 35, 25, 22, 28, 38, 32, 45, 50, 41, 42, 60};
+    const double fem[N] = {1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0};
+    static const long t[][2] = {{0, -1}, {1, -1}};
+    expect_error(small(N, G, age, fem, DIS, Y), t, 2,
+                 "a combination of covariates separates the pilot from the control group");
+}
+END_TEST
+
+Suite *pscore_suite(void)
+{
+    Suite *s = suite_create("pscore");
+    TCase *tc = tcase_create("r_reference");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, confounded_att);
+    tcase_add_test(tc, confounded_ate);
+    tcase_add_test(tc, confounded_change_score);
+    tcase_add_test(tc, confounded_binary_misspecified);
+    tcase_add_test(tc, confounded_trimmed);
+    tcase_add_test(tc, lalonde_main_effects);
+    tcase_add_test(tc, lalonde_square_and_interaction);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bootstrap");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, replicate_counts);
+    tcase_add_test(tc, bootstrap_matches_sandwich);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_test(tc, error_separation);
+    tcase_add_test(tc, error_level_in_one_group);
+    tcase_add_test(tc, error_group_without_values);
+    tcase_add_test(tc, error_constant_and_collinear);
+    tcase_add_test(tc, error_combined_separation);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(pscore_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    free(ref_text);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

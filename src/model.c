@@ -127,6 +127,9 @@ struct mkba_model {
     size_t n_outcomes;
     mkba_est_spec *est;
     size_t *cov_index;                /* storage for est[].cov */
+    int has_ps;                       /* a [propensity] section: ps is set */
+    mkba_ps_spec ps;                  /* the propensity model of ipw and dr outcomes */
+    mkba_est_term *ps_terms;          /* storage for ps.terms */
 
     /* slot layout */
     size_t n_slots;
@@ -861,6 +864,9 @@ static void set_effect_text(const mkba_ini *ini, const char *sec, effect_def *e)
 static const char *const OUTCOME_KEYS[] = {"column", "pre_column", "type", "method",
                                            "covariates", "min", "max", "label", "unit",
                                            "source", NULL};
+/* Keys of [propensity], which an [outcome.*] may not set (all ipw and dr
+ * outcomes share the one propensity model). */
+static const char *const PROPENSITY_KEYS[] = {"covariates", "estimand", "trim", NULL};
 static const char *const COVARIATE_KEYS[] = {"column", "type", "min", "max", "label", NULL};
 
 /* The optional 'min' and 'max' of a cohort column (a share: min = 0,
@@ -916,20 +922,50 @@ static mkba_status read_covariate(mkba_model *m, const char *sec, const char *na
 
 static mkba_status parse_method(const rawval *v, mkba_est_method *meth, mkba_error *err)
 {
-    const char *names[] = {"auto", "diff", "did", "ols"};
+    const mkba_est_method methods[] = {MKBA_EST_AUTO, MKBA_EST_DIFF, MKBA_EST_DID,
+                                       MKBA_EST_OLS,  MKBA_EST_IPW,  MKBA_EST_DR};
     *meth = MKBA_EST_AUTO;
     if (!v->text)
         return MKBA_OK;
-    for (int i = 0; i < 4; i++)
-        if (strcasecmp(v->text, names[i]) == 0)
-            return *meth = (mkba_est_method)i, MKBA_OK;
-    return raw_error(err, v, "expected auto, diff, did or ols, got '%s'", v->text);
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcasecmp(v->text, mkba_est_method_name(methods[i])) == 0)
+            return *meth = methods[i], MKBA_OK;
+    return raw_error(err, v, "expected auto, diff, did, ols, ipw or dr, got '%s'", v->text);
+}
+
+/* What ipw and dr need beyond the other methods: the model's propensity
+ * model, and (ipw) no outcome covariates, which it would not use. */
+static mkba_status check_ps_outcome(mkba_model *m, mkba_est_spec *es, const rawval *me,
+                                    const rawval *cv, mkba_error *err)
+{
+    const char *meth = mkba_est_method_name(es->method);
+    if (!mkba_ini_section_line(m->base, "propensity"))
+        return raw_error(err, me,
+                         "outcome '%s': method '%s' needs a propensity model: add a "
+                         "[propensity] section with covariates (e.g. covariates = age, "
+                         "household)",
+                         es->name, meth);
+    if (es->method == MKBA_EST_IPW && cv->text)
+        return raw_error(err, cv,
+                         "method 'ipw' uses no outcome covariates (the covariates of "
+                         "[propensity] adjust); remove them, or use method 'dr' for an outcome "
+                         "model with covariates");
+    es->ps = &m->ps;
+    return MKBA_OK;
 }
 
 static mkba_status read_outcome(mkba_model *m, const char *sec, const char *name,
                                 mkba_error *err)
 {
     const mkba_ini *ini = m->base;
+    for (size_t k = 1; PROPENSITY_KEYS[k]; k++) { /* estimand, trim */
+        rawval v = raw_of(ini, mkba_ini_get(ini, sec, PROPENSITY_KEYS[k]));
+        if (v.text)
+            return raw_error(err, &v,
+                             "'%s' is set once for all ipw and dr outcomes, in [propensity]; "
+                             "move it there",
+                             PROPENSITY_KEYS[k]);
+    }
     mkba_status st = known_keys(ini, sec, OUTCOME_KEYS, err);
     if (st)
         return st;
@@ -989,6 +1025,8 @@ static mkba_status read_outcome(mkba_model *m, const char *sec, const char *name
     }
     if (es->method == MKBA_EST_OLS && es->n_cov == 0)
         return raw_error(err, &me, "method 'ols' needs 'covariates'");
+    if (es->method == MKBA_EST_IPW || es->method == MKBA_EST_DR)
+        return check_ps_outcome(m, es, &me, &cv, err);
     return MKBA_OK;
 }
 
@@ -1031,6 +1069,261 @@ static mkba_status read_given_effect(mkba_model *m, const char *sec, const char 
     return MKBA_OK;
 }
 
+/* ======================= [propensity] ======================= */
+
+/* The text between a and b, without surrounding blanks (newly allocated). */
+static char *trim_dup(const char *a, const char *b)
+{
+    while (a < b && isspace((unsigned char)*a))
+        a++;
+    while (b > a && isspace((unsigned char)b[-1]))
+        b--;
+    return mkba_xstrndup(a, (size_t)(b - a));
+}
+
+/* Split a list at its commas, keeping empty pieces: in a list of terms an
+ * empty one is a mistake to report, not a stray comma to skip. */
+static size_t split_terms(const char *s, char ***out)
+{
+    size_t n = 1;
+    for (const char *p = s; *p; p++)
+        n += *p == ',';
+    char **v = mkba_xcalloc(n, sizeof *v);
+    const char *p = s;
+    for (size_t i = 0; i < n; i++) {
+        const char *comma = strchr(p, ',');
+        const char *end = comma ? comma : p + strlen(p);
+        v[i] = trim_dup(p, end);
+        p = comma ? comma + 1 : end;
+    }
+    *out = v;
+    return n;
+}
+
+static const char *const TERM_FORMS = "expected a covariate, NAME^2 or A*B (e.g. age, age^2, "
+                                      "age*female)";
+
+/* The cohort variable of covariate 'name' in a term (its [covariate.NAME]
+ * section read like an outcome's covariate). */
+static mkba_status term_covariate(mkba_model *m, const rawval *cv, const char *term,
+                                  const char *name, size_t *index, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    char csec[300];
+    snprintf(csec, sizeof csec, "covariate.%s", name);
+    if (mkba_ini_section_line(ini, csec))
+        return read_covariate(m, csec, name, index, err);
+    if (!is_name(name))
+        return raw_error(err, cv, "term '%s': %s", term, TERM_FORMS);
+    nearest near = nearest_start(name);
+    for (size_t i = 0; i < ini->n_sections; i++) {
+        const char *other;
+        if (has_prefix(ini->sections[i], "covariate.", &other))
+            nearest_try(&near, other);
+    }
+    return raw_error(err, cv, "term '%s': no section [covariate.%s] for covariate '%s'%s%s%s",
+                     term, name, name, near.best ? "; did you mean '" : "",
+                     near.best ? near.best : "", near.best ? "'?" : "");
+}
+
+/* The form of a term, before its names are looked up: into *a and *b
+ * (NULL for a covariate alone), *square set for NAME^2. */
+static mkba_status term_form(const rawval *cv, const char *term, char **a, char **b,
+                             int *square, mkba_error *err)
+{
+    const char *caret = strchr(term, '^'), *star = strchr(term, '*');
+    const char *op = caret ? caret : star;
+    *a = *b = NULL;
+    *square = 0;
+    if (strstr(term, "**"))
+        return raw_error(err, cv, "term '%s': write a square as NAME^2 (e.g. age^2)", term);
+    if (caret && star)
+        return raw_error(err, cv, "term '%s': %s", term, TERM_FORMS);
+    if (star && strchr(star + 1, '*'))
+        return raw_error(err, cv, "term '%s': a product of more than two covariates is not "
+                                  "supported; write products of two, as A*B",
+                         term);
+    if (!op) {
+        *a = mkba_xstrdup(term);
+        return MKBA_OK;
+    }
+    *a = trim_dup(term, op);
+    *b = trim_dup(op + 1, term + strlen(term));
+    double power;
+    if (caret && strcmp(*b, "2") != 0 && parse_double(*b, &power))
+        return raw_error(err, cv, "term '%s': only squares (NAME^2) are supported; for another "
+                                  "power add a column to the cohort file",
+                         term);
+    if (caret && strcmp(*b, "2") != 0)
+        return raw_error(err, cv, "term '%s': %s", term, TERM_FORMS);
+    if (!**a || !**b)
+        return raw_error(err, cv, "term '%s': %s", term, TERM_FORMS);
+    if (caret) {
+        free(*b);
+        *b = NULL;
+        *square = 1;
+    } else if (strcmp(*a, *b) == 0) {
+        return raw_error(err, cv, "term '%s': a covariate times itself is its square: write "
+                                  "%s^2",
+                         term, *a);
+    }
+    return MKBA_OK;
+}
+
+/* Squares need a number covariate; products number or 0/1 ones. */
+static mkba_status term_types(const mkba_model *m, const rawval *cv, const char *term,
+                              const mkba_est_term *t, mkba_error *err)
+{
+    if (t->b < 0)
+        return MKBA_OK;
+    size_t vars[2] = {t->a, (size_t)t->b};
+    for (int k = 0; k < (t->b == (long)t->a ? 1 : 2); k++) {
+        const mkba_cohort_var *v = &m->cvars[vars[k]];
+        if (v->type == MKBA_VAR_CATEGORY)
+            return raw_error(err, cv,
+                             "term '%s': '%s' is a category covariate; %s", term, v->name,
+                             t->b == (long)t->a
+                                 ? "a square needs a number covariate"
+                                 : "a product takes number and 0/1 covariates (for an "
+                                   "interaction with a category, make a 0/1 column per level)");
+        if (v->type == MKBA_VAR_BINARY && t->b == (long)t->a)
+            return raw_error(err, cv,
+                             "term '%s': '%s' is a 0/1 covariate, so its square equals "
+                             "itself; list '%s' alone",
+                             term, v->name, v->name);
+    }
+    return MKBA_OK;
+}
+
+/* One term of [propensity] covariates, written 'text', into *t. */
+static mkba_status read_term(mkba_model *m, const rawval *cv, const char *text, size_t pos,
+                             mkba_est_term *t, mkba_error *err)
+{
+    if (!*text)
+        return raw_error(err, cv, "term %zu is empty (a comma too many?): expected a "
+                                  "comma-separated list of covariates, squares (age^2) and "
+                                  "products (age*female)",
+                         pos + 1);
+    char *a, *b;
+    int square;
+    size_t ia = 0, ib = 0;
+    mkba_status st = term_form(cv, text, &a, &b, &square, err);
+    if (!st)
+        st = term_covariate(m, cv, text, a, &ia, err);
+    if (!st && b)
+        st = term_covariate(m, cv, text, b, &ib, err);
+    free(a);
+    free(b);
+    if (st)
+        return st;
+    t->a = ia;
+    t->b = square ? (long)ia : b ? (long)ib : -1;
+    return term_types(m, cv, text, t, err);
+}
+
+static int same_term(const mkba_est_term *x, const mkba_est_term *y)
+{
+    if (x->b < 0 || y->b < 0 || x->b == (long)x->a || y->b == (long)y->a)
+        return x->a == y->a && x->b == y->b;
+    return (x->a == y->a && x->b == y->b) || ((long)x->a == y->b && x->b == (long)y->a);
+}
+
+static int has_main_term(const mkba_ps_spec *ps, size_t var)
+{
+    for (size_t i = 0; i < ps->n_terms; i++)
+        if (ps->terms[i].a == var && ps->terms[i].b < 0)
+            return 1;
+    return 0;
+}
+
+/* [propensity] covariates: the terms, each checked, none twice, and each
+ * product's covariates also listed alone. */
+static mkba_status read_ps_terms(mkba_model *m, const rawval *cv, mkba_error *err)
+{
+    char **texts;
+    size_t n = split_terms(cv->text, &texts);
+    mkba_status st = MKBA_OK;
+    m->ps_terms = mkba_xcalloc(n, sizeof *m->ps_terms);
+    m->ps.terms = m->ps_terms;
+    for (size_t i = 0; i < n && !st; i++) {
+        st = read_term(m, cv, texts[i], i, &m->ps_terms[i], err);
+        for (size_t k = 0; k < i && !st; k++)
+            if (same_term(&m->ps_terms[k], &m->ps_terms[i]))
+                st = raw_error(err, cv, "term '%s' is listed twice%s%s%s", texts[i],
+                               strcmp(texts[k], texts[i]) ? " (also as '" : "",
+                               strcmp(texts[k], texts[i]) ? texts[k] : "",
+                               strcmp(texts[k], texts[i]) ? "')" : "");
+        m->ps.n_terms = i + 1;
+    }
+    for (size_t i = 0; i < n && !st; i++) {
+        const mkba_est_term *t = &m->ps_terms[i];
+        if (t->b < 0 || t->b == (long)t->a)
+            continue;
+        size_t vars[2] = {t->a, (size_t)t->b};
+        for (int k = 0; k < 2 && !st; k++)
+            if (!has_main_term(&m->ps, vars[k]))
+                st = raw_error(err, cv,
+                               "term '%s': list '%s' on its own too (A*B adds only the "
+                               "product column, like A:B in R)",
+                               texts[i], m->cvars[vars[k]].name);
+    }
+    free_list(texts, n);
+    return st;
+}
+
+/* A share of persons for trim: 0.01 or 1%; 0 (the default) trims none. */
+static mkba_status read_trim(mkba_model *m, mkba_error *err)
+{
+    rawval v = raw_of(m->base, mkba_ini_get(m->base, "propensity", "trim"));
+    double t;
+    if (!v.text)
+        return MKBA_OK;
+    if (!parse_rate_value(v.text, &t))
+        return raw_error(err, &v, "expected a share of persons such as 0.01 or 1%% (0: no "
+                                  "trimming), got '%s'",
+                         v.text);
+    if (t < 0 || t >= 0.5)
+        return raw_error(err, &v,
+                         "expected a share from 0 to below 0.5 (persons with a propensity "
+                         "below it or above 1 minus it are left out), got %g%s",
+                         t, t >= 1 && t < 50 ? " (a percentage? write 0.01 or 1%)" : "");
+    m->ps.trim = t;
+    return MKBA_OK;
+}
+
+/* [propensity]: the propensity model shared by the ipw and dr outcomes. */
+static mkba_status read_propensity(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    if (!mkba_ini_section_line(ini, "propensity"))
+        return MKBA_OK;
+    mkba_status st = known_keys(ini, "propensity", PROPENSITY_KEYS, err);
+    if (st)
+        return st;
+    rawval s = raw_section(ini, "propensity");
+    if (!m->has_cohort_file)
+        return raw_error(err, &s, "a propensity model needs a cohort file in [cohort]");
+    rawval cv = raw_of(ini, mkba_ini_get(ini, "propensity", "covariates"));
+    if (!cv.text)
+        return raw_error(err, &s, "missing key 'covariates' (the terms of the propensity "
+                                  "model, e.g. covariates = age, age^2, household)");
+    if ((st = read_ps_terms(m, &cv, err)))
+        return st;
+    rawval es = raw_of(ini, mkba_ini_get(ini, "propensity", "estimand"));
+    m->ps.estimand = MKBA_ESTIMAND_ATT;
+    if (es.text && strcasecmp(es.text, "ate") == 0)
+        m->ps.estimand = MKBA_ESTIMAND_ATE;
+    else if (es.text && strcasecmp(es.text, "att") != 0)
+        return raw_error(err, &es,
+                         "expected att (the effect on the pilot's participants, the default) "
+                         "or ate (the effect on everyone in the cohort), got '%s'",
+                         es.text);
+    if ((st = read_trim(m, err)))
+        return st;
+    m->has_ps = 1;
+    return MKBA_OK;
+}
+
 static mkba_status read_effects(mkba_model *m, mkba_error *err)
 {
     const mkba_ini *ini = m->base;
@@ -1056,7 +1349,7 @@ static mkba_status read_effects(mkba_model *m, mkba_error *err)
                 st = pass == 0 ? read_outcome(m, sec, name, err)
                                : read_given_effect(m, sec, name, err);
         }
-    if (st)
+    if (st || (st = read_propensity(m, err)))
         return st;
     /* Covariate sections not named by any outcome are still checked. */
     for (size_t i = 0; i < ini->n_sections && !st; i++) {
@@ -1766,6 +2059,7 @@ void mkba_model_free(mkba_model *m)
     for (size_t i = 0; i < m->n_outcomes; i++)
         free((size_t *)m->est[i].cov);
     free(m->est);
+    free(m->ps_terms);
     free_list(m->slot_names, m->n_slots);
     mkba_strmap_free(m->slot_index);
     mkba_strmap_free(m->item_index);
@@ -1827,6 +2121,10 @@ static mkba_status check_scenario_sections(const mkba_ini *ini, mkba_error *err)
         if (!sec[0])
             return outside_section(ini, err);
         rawval s = raw_section(ini, sec);
+        if (strcmp(sec, "propensity") == 0)
+            return raw_error(err, &s, "a scenario cannot change the propensity model: "
+                                      "[propensity] is set once, in the base model (for "
+                                      "another propensity model, write another model file)");
         return raw_error(err, &s, "a scenario file cannot have this section (allowed: "
                                   "[scenario], [model] discount_rate, [parameters], "
                                   "[param.NAME], [item.NAME])");
@@ -1856,8 +2154,8 @@ static void section_hint(const char *sec, const char *const *plain,
 
 static mkba_status check_model_sections(const mkba_ini *ini, mkba_error *err)
 {
-    static const char *const plain[] = {"model",        "cohort",     "parameters",
-                                        "correlations", "simulation", "privacy", NULL};
+    static const char *const plain[] = {"model",      "cohort",  "parameters", "correlations",
+                                        "simulation", "privacy", "propensity", NULL};
     static const char *const prefixed[] = {"stakeholder.", "outcome.", "covariate.",
                                            "effect.", "param.", "item.", NULL};
     for (size_t i = 0; i < ini->n_sections; i++) {
@@ -1874,6 +2172,7 @@ static mkba_status check_model_sections(const mkba_ini *ini, mkba_error *err)
         section_hint(sec, plain, prefixed, hint, sizeof hint);
         return raw_error(err, &s, "unknown section [%s] (known: [model], [cohort], "
                                   "[parameters], [correlations], [simulation], [privacy], "
+                                  "[propensity], "
                                   "[stakeholder.NAME], [outcome.NAME], [covariate.NAME], "
                                   "[effect.NAME], [param.NAME], [item.NAME])%s",
                          sec, hint);
@@ -2415,6 +2714,11 @@ size_t mkba_model_n_outcomes(const mkba_model *m)
 const mkba_est_spec *mkba_model_est_spec(const mkba_model *m, size_t i)
 {
     return &m->est[i];
+}
+
+const mkba_ps_spec *mkba_model_ps_spec(const mkba_model *m)
+{
+    return m->has_ps ? &m->ps : NULL;
 }
 
 void mkba_model_set_cohort_counts(mkba_model *m, size_t n_pilot, size_t n_control)

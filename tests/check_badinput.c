@@ -491,6 +491,9 @@ END_TEST
 #define TWO_NORMALS                                                                             \
     "[param.a]\ndistribution = normal(1, 1)\n[param.b]\ndistribution = normal(1, 1)\n"
 #define A50 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 50 letters */
+/* Two covariates and a propensity model: [propensity] covariates on line 59. */
+#define PS_COVS "[covariate.uren]\ntype = nonneg\n[covariate.werk]\ntype = binary\n"
+#define PROPENSITY PS_COVS "[propensity]\ncovariates = "
 
 static const bad_case MODEL_CASES[] = {
     {"division by zero in an item", {{"model.ini", "", ITEM_X "quantity = 1 / (on - 1)\n"}},
@@ -587,9 +590,9 @@ static const bad_case MODEL_CASES[] = {
      "may be Latin-1 or Windows-1252)\n"},
     {"an unknown section, with a hint", {{"model.ini", "", "[parm.a]\nvalue = 1\n"}}, {0}, 1,
      "mkba: @/model.ini:54: [parm.a]: unknown section [parm.a] (known: [model], [cohort], "
-     "[parameters], [correlations], [simulation], [privacy], [stakeholder.NAME], "
-     "[outcome.NAME], [covariate.NAME], [effect.NAME], [param.NAME], [item.NAME]); did you "
-     "mean [param.a]?\n"},
+     "[parameters], [correlations], [simulation], [privacy], [propensity], "
+     "[stakeholder.NAME], [outcome.NAME], [covariate.NAME], [effect.NAME], [param.NAME], "
+     "[item.NAME]); did you mean [param.a]?\n"},
     {"an unknown key, with a hint", {{"model.ini", "price = 900", "prijs = 900"}}, {0}, 1,
      "mkba: @/model.ini:35: [item.work] prijs: unknown key 'prijs' (known: label, kind, domain, "
      "stakeholder, gainer, loser, quantity, price, years, dropoff, source, enabled); did you "
@@ -626,6 +629,40 @@ static const bad_case MODEL_CASES[] = {
     {"an unknown stakeholder", {{"model.ini", "stakeholder = people", "stakeholder = peple"}}, {0},
      1, "mkba: @/model.ini:33: [item.work] stakeholder: unknown stakeholder 'peple' (not in "
         "[model] stakeholders)\n"},
+    /* The propensity model of ipw and dr (issue 13). */
+    {"ipw without a propensity model",
+     {{"model.ini", "column = post\n", "column = post\nmethod = ipw\n"}}, {0}, 1,
+     "mkba: @/model.ini:25: [outcome.assist] method: outcome 'assist': method 'ipw' needs a "
+     "propensity model: add a [propensity] section with covariates (e.g. covariates = age, "
+     "household)\n"},
+    {"an unknown method", {{"model.ini", "column = post\n", "column = post\nmethod = psm\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:25: [outcome.assist] method: expected auto, diff, did, ols, ipw or dr, "
+     "got 'psm'\n"},
+    {"an estimand on an outcome",
+     {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\nestimand = ate\n"}}, {0}, 1,
+     "mkba: @/model.ini:22: [outcome.uren] estimand: 'estimand' is set once for all ipw and dr "
+     "outcomes, in [propensity]; move it there\n"},
+    {"a cube in the propensity model", {{"model.ini", "", PROPENSITY "uren, uren^3\n"}}, {0},
+     1,
+     "mkba: @/model.ini:59: [propensity] covariates: term 'uren^3': only squares (NAME^2) are "
+     "supported; for another power add a column to the cohort file\n"},
+    {"a product without its main effect",
+     {{"model.ini", "", PROPENSITY "uren, uren * werk\n"}}, {0}, 1,
+     "mkba: @/model.ini:59: [propensity] covariates: term 'uren * werk': list 'werk' on its own "
+     "too (A*B adds only the product column, like A:B in R)\n"},
+    {"the square of a 0/1 covariate", {{"model.ini", "", PROPENSITY "werk, werk^2\n"}}, {0}, 1,
+     "mkba: @/model.ini:59: [propensity] covariates: term 'werk^2': 'werk' is a 0/1 covariate, "
+     "so its square equals itself; list 'werk' alone\n"},
+    {"a misspelt covariate in the propensity model",
+     {{"model.ini", "", PROPENSITY "urne\n"}}, {0}, 1,
+     "mkba: @/model.ini:59: [propensity] covariates: term 'urne': no section [covariate.urne] "
+     "for covariate 'urne'; did you mean 'uren'?\n"},
+    {"trimming written as a percentage number",
+     {{"model.ini", "", PROPENSITY "uren\ntrim = 5\n"}}, {0}, 1,
+     "mkba: @/model.ini:60: [propensity] trim: expected a share from 0 to below 0.5 (persons "
+     "with a propensity below it or above 1 minus it are left out), got 5 (a percentage? "
+     "write 0.01 or 1%)\n"},
     {"an unknown outcome type", {{"model.ini", "type = binary", "type = bool"}}, {0}, 1,
      "mkba: @/model.ini:20: [outcome.werk] type: expected number, nonneg or binary, got 'bool'\n"},
     {"min above max", {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\nmin = 5\nmax = 1\n"}},
@@ -803,6 +840,11 @@ static const bad_case SCENARIO_CASES[] = {
      {0}, 1,
      "mkba: @/project.ini:8: [cohort]: a scenario file cannot have this section (allowed: "
      "[scenario], [model] discount_rate, [parameters], [param.NAME], [item.NAME])\n"},
+    {"a scenario with a propensity model",
+     {{"project.ini", "", "[propensity]\ncovariates = uren\n"}}, {0}, 1,
+     "mkba: @/project.ini:8: [propensity]: a scenario cannot change the propensity model: "
+     "[propensity] is set once, in the base model (for another propensity model, write another "
+     "model file)\n"},
     {"a scenario that changes an item's kind", {{"project.ini", "", "[item.work]\nkind = cost\n"}},
      {0}, 1,
      "mkba: @/project.ini:9: [item.work] kind: a scenario cannot change 'kind' of item 'work'; "

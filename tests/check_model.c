@@ -898,6 +898,276 @@ START_TEST(evaluation_order_is_sweep_order)
 }
 END_TEST
 
+/* ------------------------------------------------------ propensity model */
+
+/* A model with a cohort file (mkba_model_open does not read it), four
+ * covariates and one outcome; BASE_HEAD has 8 lines, so [cohort] is on
+ * line 9, the outcome's method on line 21 (text added to it from line
+ * 22), [propensity] on line 22 and its covariates on line 23 when the
+ * outcome gets no text (the added [propensity] text from line 24). '%s'
+ * are, in order: text added to the outcome, the covariates, text added
+ * to [propensity]. A covariate section needs a key: inih reports no
+ * empty section. */
+static const char *PS_MODEL = "[cohort]\n"                  /*  9 */
+                              "file = cohort.csv\n"         /* 10 */
+                              "group_column = group\n"      /* 11 */
+                              "[covariate.age]\n"           /* 12 */
+                              "column = age_years\n"        /* 13 */
+                              "[covariate.female]\n"        /* 14 */
+                              "type = binary\n"             /* 15 */
+                              "[covariate.household]\n"     /* 16 */
+                              "type = category\n"           /* 17 */
+                              "[covariate.months_before]\n" /* 18 */
+                              "type = nonneg\n"             /* 19 */
+                              "[outcome.work]\n"            /* 20 */
+                              "method = ipw\n%s"            /* 21 */
+                              "[propensity]\n"              /* 22 */
+                              "covariates = %s\n%s";        /* 23 */
+
+static mkba_model *open_ps(const char *outcome_extra, const char *covariates,
+                           const char *ps_extra, mkba_error *err)
+{
+    char extra[2000];
+    snprintf(extra, sizeof extra, PS_MODEL, outcome_extra, covariates, ps_extra);
+    char *model = model_with(extra);
+    mkba_error_clear(err);
+    mkba_model *m = mkba_model_open(model, 0, NULL, err);
+    free(model);
+    return m;
+}
+
+/* The cohort variable named 'name' of an opened model. */
+static long ps_var(const mkba_model *m, const char *name)
+{
+    const mkba_cohort_spec *cs = mkba_model_cohort_spec(m);
+    for (size_t i = 0; i < cs->n_vars; i++)
+        if (strcmp(cs->vars[i].name, name) == 0)
+            return (long)i;
+    ck_abort_msg("no cohort variable '%s'", name);
+    return -1;
+}
+
+START_TEST(ps_spec_terms)
+{
+    /* The issue's example, with blanks around the operators: one term per
+     * list entry in the order written; a square has b = a, a product b =
+     * the other variable, a covariate alone b = -1. Defaults: att, no trim. */
+    mkba_error err;
+    mkba_model *m = open_ps("", "age, age ^ 2, household, months_before, age * female, female",
+                            "", &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    const mkba_ps_spec *ps = mkba_model_ps_spec(m);
+    ck_assert_ptr_nonnull(ps);
+    long age = ps_var(m, "age"), fem = ps_var(m, "female");
+    long hh = ps_var(m, "household"), mb = ps_var(m, "months_before");
+    const long want[6][2] = {{age, -1}, {age, age}, {hh, -1}, {mb, -1}, {age, fem}, {fem, -1}};
+    ck_assert_uint_eq(ps->n_terms, 6);
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_int_eq((long)ps->terms[i].a, want[i][0]);
+        ck_assert_int_eq(ps->terms[i].b, want[i][1]);
+    }
+    const mkba_cohort_spec *cs = mkba_model_cohort_spec(m);
+    ck_assert_int_eq(cs->vars[hh].type, MKBA_VAR_CATEGORY); /* read as [covariate.household] */
+    ck_assert_int_eq(cs->vars[fem].type, MKBA_VAR_BINARY);
+    ck_assert_int_eq(ps->estimand, MKBA_ESTIMAND_ATT);
+    ck_assert(ps->trim == 0);
+    const mkba_est_spec *es = mkba_model_est_spec(m, 0);
+    ck_assert_int_eq(es->method, MKBA_EST_IPW);
+    ck_assert_ptr_eq(es->ps, ps); /* the model's own spec, not a copy */
+    mkba_model_free(m);
+}
+END_TEST
+
+START_TEST(ps_spec_estimand_and_trim)
+{
+    /* trim as a share or a percentage (1% = 0.01); 0 is the default, no
+     * trimming; the estimand in either case. */
+    const char *tails[] = {"estimand = ate\ntrim = 0.01\n", "estimand = ATT\ntrim = 1%\n",
+                           "trim = 0\n", "trim = 0.49\n"};
+    const mkba_estimand est[] = {MKBA_ESTIMAND_ATE, MKBA_ESTIMAND_ATT, MKBA_ESTIMAND_ATT,
+                                 MKBA_ESTIMAND_ATT};
+    const double trim[] = {0.01, 0.01, 0, 0.49};
+    for (size_t i = 0; i < 4; i++) {
+        mkba_error err;
+        mkba_model *m = open_ps("", "age", tails[i], &err);
+        ck_assert_msg(m != NULL, "case %zu: %s", i, err.msg);
+        const mkba_ps_spec *ps = mkba_model_ps_spec(m);
+        ck_assert_int_eq(ps->estimand, est[i]);
+        ck_assert_double_eq_tol(ps->trim, trim[i], 1e-15);
+        ck_assert_uint_eq(ps->n_terms, 1);
+        mkba_model_free(m);
+    }
+}
+END_TEST
+
+START_TEST(ps_outcome_specs)
+{
+    /* dr with an outcome model (its covariates) and without (n_cov 0: the
+     * estimator then uses the propensity terms); ipw with a pre-period
+     * column (the change); an ols outcome beside them has no ps. */
+    mkba_error err;
+    mkba_model *m = open_ps("pre_column = work_before\n"
+                            "[outcome.care]\nmethod = dr\ncovariates = age, household\n"
+                            "[outcome.stay]\nmethod = DR\n"
+                            "[outcome.hours]\nmethod = ols\ncovariates = age\n",
+                            "age, household", "", &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    const mkba_ps_spec *ps = mkba_model_ps_spec(m);
+    ck_assert_uint_eq(mkba_model_n_outcomes(m), 4);
+    const mkba_est_spec *work = mkba_model_est_spec(m, 0), *care = mkba_model_est_spec(m, 1);
+    const mkba_est_spec *stay = mkba_model_est_spec(m, 2), *hours = mkba_model_est_spec(m, 3);
+    ck_assert_int_eq(work->method, MKBA_EST_IPW);
+    ck_assert_int_eq(work->pre, ps_var(m, "work.pre"));
+    ck_assert_int_eq(care->method, MKBA_EST_DR);
+    ck_assert_uint_eq(care->n_cov, 2);
+    ck_assert_int_eq((long)care->cov[1], ps_var(m, "household"));
+    ck_assert_ptr_eq(care->ps, ps);
+    ck_assert_int_eq(stay->method, MKBA_EST_DR);
+    ck_assert_uint_eq(stay->n_cov, 0);
+    ck_assert_ptr_eq(stay->ps, ps);
+    ck_assert_int_eq(hours->method, MKBA_EST_OLS);
+    ck_assert_ptr_null(hours->ps);
+    mkba_model_free(m);
+
+    /* Without [propensity]: no spec. */
+    char *model = model_with("[cohort]\nfile = c.csv\ngroup_column = g\n[outcome.w]\n");
+    mkba_error_clear(&err);
+    m = mkba_model_open(model, 0, NULL, &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    ck_assert_ptr_null(mkba_model_ps_spec(m));
+    ck_assert_ptr_null(mkba_model_est_spec(m, 0)->ps);
+    mkba_model_free(m);
+    free(model);
+}
+END_TEST
+
+/* Every refused [propensity] and ipw/dr outcome: file, line, where and the
+ * message. */
+START_TEST(error_ps_terms)
+{
+    static const struct {
+        const char *outcome, *covariates, *tail;
+        long line;
+        const char *where, *msg;
+    } cases[] = {
+        {"", "age, age^3", "", 23, "[propensity] covariates",
+         "term 'age^3': only squares (NAME^2) are supported; for another power add a column "
+         "to the cohort file"},
+        {"", "age, age**2", "", 23, "[propensity] covariates",
+         "term 'age**2': write a square as NAME^2 (e.g. age^2)"},
+        {"", "age, female, age*female*age", "", 23, "[propensity] covariates",
+         "term 'age*female*age': a product of more than two covariates is not supported; "
+         "write products of two, as A*B"},
+        {"", "log(age)", "", 23, "[propensity] covariates",
+         "term 'log(age)': expected a covariate, NAME^2 or A*B (e.g. age, age^2, age*female)"},
+        {"", "age^x", "", 23, "[propensity] covariates",
+         "term 'age^x': expected a covariate, NAME^2 or A*B"},
+        {"", "age*", "", 23, "[propensity] covariates",
+         "term 'age*': expected a covariate, NAME^2 or A*B"},
+        {"", "age,, female", "", 23, "[propensity] covariates",
+         "term 2 is empty (a comma too many?): expected a comma-separated list of covariates, "
+         "squares (age^2) and products (age*female)"},
+        {"", "age, female,", "", 23, "[propensity] covariates", "term 3 is empty"},
+        {"", "", "", 23, "[propensity] covariates", "term 1 is empty"},
+        {"", "age, agee^2", "", 23, "[propensity] covariates",
+         "term 'agee^2': no section [covariate.agee] for covariate 'agee'; did you mean "
+         "'age'?"},
+        {"", "age, age", "", 23, "[propensity] covariates", "term 'age' is listed twice"},
+        {"", "age, female, age*female, female * age", "", 23, "[propensity] covariates",
+         "term 'female * age' is listed twice (also as 'age*female')"},
+        {"", "age, age*age", "", 23, "[propensity] covariates",
+         "term 'age*age': a covariate times itself is its square: write age^2"},
+        {"", "age*female, age", "", 23, "[propensity] covariates",
+         "term 'age*female': list 'female' on its own too (A*B adds only the product column, "
+         "like A:B in R)"},
+        {"", "female^2", "", 23, "[propensity] covariates",
+         "term 'female^2': 'female' is a 0/1 covariate, so its square equals itself; list "
+         "'female' alone"},
+        {"", "household^2", "", 23, "[propensity] covariates",
+         "term 'household^2': 'household' is a category covariate; a square needs a number "
+         "covariate"},
+        {"", "age, household, age*household", "", 23, "[propensity] covariates",
+         "term 'age*household': 'household' is a category covariate; a product takes number "
+         "and 0/1 covariates"},
+        {"", "age", "estimand = atc\n", 24, "[propensity] estimand",
+         "expected att (the effect on the pilot's participants, the default) or ate (the "
+         "effect on everyone in the cohort), got 'atc'"},
+        {"", "age", "trim = 0.5\n", 24, "[propensity] trim",
+         "expected a share from 0 to below 0.5 (persons with a propensity below it or above 1 "
+         "minus it are left out), got 0.5"},
+        {"", "age", "trim = 5\n", 24, "[propensity] trim",
+         "got 5 (a percentage? write 0.01 or 1%)"},
+        {"", "age", "trim = -0.01\n", 24, "[propensity] trim", "got -0.01"},
+        {"", "age", "trim = some\n", 24, "[propensity] trim",
+         "expected a share of persons such as 0.01 or 1% (0: no trimming), got 'some'"},
+        {"", "age", "covariate = age\n", 24, "[propensity] covariate",
+         "unknown key 'covariate' (known: covariates, estimand, trim); did you mean "
+         "'covariates'?"},
+        {"estimand = ate\n", "age", "", 22, "[outcome.work] estimand",
+         "'estimand' is set once for all ipw and dr outcomes, in [propensity]; move it there"},
+        {"trim = 0.01\n", "age", "", 22, "[outcome.work] trim",
+         "'trim' is set once for all ipw and dr outcomes, in [propensity]; move it there"},
+        {"covariates = age\n", "age", "", 22, "[outcome.work] covariates",
+         "method 'ipw' uses no outcome covariates (the covariates of [propensity] adjust); "
+         "remove them, or use method 'dr' for an outcome model with covariates"},
+        {"[outcome.x]\nmethod = weighting\n", "age", "", 23, "[outcome.x] method",
+         "expected auto, diff, did, ols, ipw or dr, got 'weighting'"},
+        {"", "age", "[param.a]\nvalue = 1\n[propensity]\ntrim = 0.01\n", 26, NULL,
+         "section [propensity] appears twice (first on line 22)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mkba_error err;
+        mkba_model *m = open_ps(cases[i].outcome, cases[i].covariates, cases[i].tail, &err);
+        ck_assert_msg(m == NULL, "case %zu accepted", i);
+        ck_assert_msg(tu_contains(err.msg, cases[i].msg), "case %zu: '%s' lacks '%s'", i,
+                      err.msg, cases[i].msg);
+        ck_assert_msg(err.line == cases[i].line, "case %zu: line %ld", i, err.line);
+        if (cases[i].where)
+            ck_assert_str_eq(err.where, cases[i].where);
+        ck_assert(tu_contains(err.file, "model.ini"));
+    }
+}
+END_TEST
+
+START_TEST(error_ps_missing)
+{
+    /* ipw and dr without [propensity]: named at the outcome's method. */
+    const char *methods[] = {"ipw", "dr"};
+    for (int i = 0; i < 2; i++) {
+        char model[300];
+        snprintf(model, sizeof model,
+                 "[cohort]\nfile = c.csv\ngroup_column = g\n[outcome.work]\nmethod = %s\n",
+                 methods[i]);
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "outcome 'work': method '%s' needs a propensity model: add a [propensity] "
+                 "section with covariates (e.g. covariates = age, household)",
+                 methods[i]);
+        expect_error(model, NULL, 13, "[outcome.work] method", msg);
+    }
+    /* [propensity] without covariates, or without a cohort file. */
+    expect_error("[cohort]\nfile = c.csv\ngroup_column = g\n[propensity]\ntrim = 0.01\n", NULL,
+                 12, "[propensity]",
+                 "missing key 'covariates' (the terms of the propensity model, e.g. covariates "
+                 "= age, age^2, household)");
+    expect_error("[covariate.age]\n[propensity]\ncovariates = age\n", NULL, 10, "[propensity]",
+                 "a propensity model needs a cohort file in [cohort]");
+}
+END_TEST
+
+START_TEST(error_ps_in_scenario)
+{
+    /* A scenario may not change the propensity model: the effects are
+     * estimated once, for the base model. */
+    char extra[2000];
+    snprintf(extra, sizeof extra, PS_MODEL, "", "age", "");
+    expect_error(extra, "[scenario]\nbase = model.ini\n[propensity]\ncovariates = age\n", 3,
+                 "[propensity]",
+                 "a scenario cannot change the propensity model: [propensity] is set once, in "
+                 "the base model (for another propensity model, write another model file)");
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -946,6 +1216,15 @@ static Suite *model_suite(void)
     tcase_add_test(tc, error_syntax_and_long_line);
     tcase_add_test(tc, error_duplicate_key);
     tcase_add_test(tc, error_reserved_and_duplicate_names);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("propensity");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, ps_spec_terms);
+    tcase_add_test(tc, ps_spec_estimand_and_trim);
+    tcase_add_test(tc, ps_outcome_specs);
+    tcase_add_test(tc, error_ps_terms);
+    tcase_add_test(tc, error_ps_missing);
+    tcase_add_test(tc, error_ps_in_scenario);
     suite_add_tcase(s, tc);
     tc = tcase_create("scale");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -30,6 +30,7 @@
 #include "mkba/error.h"
 #include "mkba/estimate.h"
 #include "mkba/expr.h"
+#include "mkba/pscore.h"
 
 typedef struct mkba_model mkba_model;
 
@@ -48,9 +49,15 @@ const char *mkba_model_file(const mkba_model *m);
  * variables are in the order the estimation specs index them. */
 const mkba_cohort_spec *mkba_model_cohort_spec(const mkba_model *m);
 
-/* Effects to estimate from the cohort (one per [outcome.X] section). */
+/* Effects to estimate from the cohort (one per [outcome.X] section). The
+ * specs of ipw and dr outcomes point (ps) at the model's propensity model. */
 size_t mkba_model_n_outcomes(const mkba_model *m);
 const mkba_est_spec *mkba_model_est_spec(const mkba_model *m, size_t i);
+
+/* The propensity model of the [propensity] section (terms indexing the
+ * cohort variables of mkba_model_cohort_spec()), or NULL when the model
+ * has none. Only the base model sets it: a scenario cannot change it. */
+const mkba_ps_spec *mkba_model_ps_spec(const mkba_model *m);
 
 /* Supply what was read and estimated. Counts come from the cohort (or the
  * model's [cohort] n_pilot / n_control when it has no file). */

@@ -105,7 +105,10 @@ unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i)
         mask |= MKBA_HIDE_DF;
     if (small_group)
         mask |= MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL;
-    if (mask & MKBA_HIDE_DF)
+    /* A t interval's half-width over the SE is the t quantile of the df,
+     * which gives a withheld count back; a normal interval (df infinite:
+     * ipw, dr, given) is the SE times 1.96 and tells nothing more. */
+    if ((mask & MKBA_HIDE_DF) && isfinite(x->e.df))
         mask |= MKBA_HIDE_CI;
     return mask;
 }

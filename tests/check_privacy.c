@@ -568,6 +568,14 @@ START_TEST(hidden_masks)
     /* A given effect counts no one. */
     ck_assert_uint_eq(mkba_ap_effect_hidden(a, 3), 0);
     ck_assert_uint_eq(mkba_ap_effect_hidden(a, 4), 0); /* out of range */
+    /* The same row with a normal CI (df infinite, as ipw and dr give): the
+     * CI is 1.96 SE and gives no count back, so only the counts and df go. */
+    double df = a->effects[2].e.df;
+    a->effects[2].e.df = INFINITY;
+    ck_assert_uint_eq(mkba_ap_effect_hidden(a, 2),
+                      MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL | MKBA_HIDE_N_MISSING |
+                          MKBA_HIDE_MISSING_PILOT | MKBA_HIDE_DF);
+    a->effects[2].e.df = df;
     /* 7 + 0 + 7 + 0 values withheld (the two CI bounds in each). */
     ck_assert_uint_eq(mkba_out_suppressed_cells(a), 14);
     ck_assert_str_eq(mkba_out_hidden_name(MKBA_HIDE_DF), "df");

@@ -221,9 +221,10 @@ static inline int mkba_ap_suppressed(const mkba_appraisal *a, size_t n)
  *     would give the missing count back as a difference; the group size
  *     gives nothing away. The means rest on at least min_group persons and
  *     are shown.
- * With the df goes the analytic CI (ci_lo, ci_hi): half its width over the
- * SE is the t quantile of the df, and so gives the df back (the Monte
- * Carlo's bootstrap CI rests on no df and is kept).
+ * With the df goes the analytic t CI (ci_lo, ci_hi): half its width over
+ * the SE is the t quantile of the df, and so gives the df back. A normal CI
+ * (df infinite: ipw, dr, a given effect) is 1.96 SE and is kept, as is the
+ * Monte Carlo's bootstrap CI, which rests on no df.
  * Zero is never withheld (it discloses no one). The estimate and its SE
  * are kept: they compare the two groups, and the appraisal rests on them. The model's cohort counts (n_pilot, n_control, n_total in
  * expressions: the group sizes) are withheld when a group of the cohort

@@ -18,7 +18,10 @@
 #include "mkba/mem.h"
 #include "mkba/utf8.h"
 
+struct build;
+
 typedef struct reader {
+    struct build *b;    /* where a section header is recorded */
     const char *p;      /* the bytes not yet handed to inih */
     size_t left;        /* and their count */
     long line;          /* lines handed to inih so far */
@@ -39,6 +42,9 @@ typedef struct build {
  * would give it. Counts lines, spots over-long ones: Debian's inih has a
  * fixed 200-byte line buffer and would silently split a longer line into
  * two. */
+static void add_section(struct build *b, const char *section, int header);
+static void header_seen(reader *rd, const char *line);
+
 static char *read_line(char *buf, int size, void *stream)
 {
     reader *rd = stream;
@@ -59,18 +65,23 @@ static char *read_line(char *buf, int size, void *stream)
         const char *p = buf;
         while (*p == ' ' || *p == '\t')
             p++;
-        if (*p == '[')
+        if (*p == '[') {
             rd->header_line = rd->line;
+            if (p == buf) /* indented, it may be a continuation (inih's rule) */
+                header_seen(rd, buf);
+        }
     }
     rd->p += take;
     rd->left -= take;
     return buf;
 }
 
-static void add_section(build *b, const char *section)
+/* Record a section: from its header line (header = 1), or from an entry
+ * of it (0: the section of the entry before is the same section). */
+static void add_section(build *b, const char *section, int header)
 {
     mkba_ini *ini = b->ini;
-    if (ini->n_sections && strcmp(ini->sections[ini->n_sections - 1], section) == 0)
+    if (!header && ini->n_sections && strcmp(ini->sections[ini->n_sections - 1], section) == 0)
         return;
     long i = mkba_strmap_get(ini->section_index, section, strlen(section));
     if (i >= 0) {
@@ -96,6 +107,20 @@ static void add_section(build *b, const char *section)
     ini->section_n[ini->n_sections] = 0;
     mkba_strmap_put(ini->section_index, section, strlen(section), (long)ini->n_sections);
     ini->n_sections++;
+}
+
+/* A '[name]' line: the section exists even when no key follows (inih
+ * reports sections only through their keys, so "[covariate.age]" alone
+ * would be missing). inih takes the name as written between the
+ * brackets; a line without ']' is its syntax error. */
+static void header_seen(reader *rd, const char *line)
+{
+    const char *end = strchr(line + 1, ']');
+    if (!end || rd->b->failed)
+        return;
+    char *name = mkba_xstrndup(line + 1, (size_t)(end - line - 1));
+    add_section(rd->b, name, 1);
+    free(name);
 }
 
 /* The key of (section, key) in entry_index: a line of an INI file holds
@@ -132,7 +157,7 @@ static int on_entry(void *user, const char *section, const char *key, const char
         return 0;
     if (!key) /* new-section callback, when inih is built with it */
         return 1;
-    add_section(b, section);
+    add_section(b, section, 0);
     if (b->failed)
         return 0;
     if (b->rd->continuation && ini->n) {
@@ -230,6 +255,7 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     ini->section_index = mkba_strmap_alloc();
     reader rd = {.p = bytes, .left = len};
     build b = {.ini = ini, .rd = &rd, .err = err};
+    rd.b = &b;
     int rc = ini_parse_stream(read_line, &rd, on_entry, &b);
     free(bytes);
     if (b.failed) {

@@ -906,8 +906,7 @@ END_TEST
  * 22), [propensity] on line 22 and its covariates on line 23 when the
  * outcome gets no text (the added [propensity] text from line 24). '%s'
  * are, in order: text added to the outcome, the covariates, text added
- * to [propensity]. A covariate section needs a key: inih reports no
- * empty section. */
+ * to [propensity]. */
 static const char *PS_MODEL = "[cohort]\n"                  /*  9 */
                               "file = cohort.csv\n"         /* 10 */
                               "group_column = group\n"      /* 11 */
@@ -975,6 +974,28 @@ START_TEST(ps_spec_terms)
     ck_assert_int_eq(es->method, MKBA_EST_IPW);
     ck_assert_ptr_eq(es->ps, ps); /* the model's own spec, not a copy */
     mkba_model_free(m);
+}
+END_TEST
+
+/* A covariate section with no key at all is a section all the same: the
+ * column is named like the covariate (inih reports sections only through
+ * their keys; the INI reader sees the header itself). */
+START_TEST(ps_empty_covariate_section)
+{
+    mkba_error err;
+    mkba_model *m = open_ps("", "age, educ", "[covariate.educ]\n", &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    const mkba_ps_spec *ps = mkba_model_ps_spec(m);
+    long educ = ps_var(m, "educ");
+    ck_assert_int_ge(educ, 0);
+    ck_assert_uint_eq(ps->n_terms, 2);
+    ck_assert_int_eq((long)ps->terms[1].a, educ);
+    ck_assert_str_eq(mkba_model_cohort_spec(m)->vars[educ].column, "educ");
+    mkba_model_free(m);
+    /* an empty section twice is still a section twice */
+    m = open_ps("", "age", "[covariate.educ]\n[covariate.educ]\n", &err);
+    ck_assert(m == NULL);
+    ck_assert_msg(strstr(err.msg, "section [covariate.educ] appears twice"), "%s", err.msg);
 }
 END_TEST
 
@@ -1220,6 +1241,7 @@ static Suite *model_suite(void)
     tc = tcase_create("propensity");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, ps_spec_terms);
+    tcase_add_test(tc, ps_empty_covariate_section);
     tcase_add_test(tc, ps_spec_estimand_and_trim);
     tcase_add_test(tc, ps_outcome_specs);
     tcase_add_test(tc, error_ps_terms);

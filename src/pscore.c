@@ -47,7 +47,6 @@ typedef struct design {
     size_t *row;     /* [m] cohort row of each design row */
     double *X;       /* [m * p] row-major; NaN where a variable is missing */
     char **name;     /* [p] column names for messages and tables */
-    size_t *n_rare;  /* [p] persons on the rarer side of a 0/1 column, else SIZE_MAX */
     size_t *term;    /* [p] term of the column (SIZE_MAX: the intercept) */
     size_t *level;   /* [p] level of a dummy (SIZE_MAX: not a dummy) */
 } design;
@@ -59,7 +58,6 @@ static void design_free(design *d)
     free(d->row);
     free(d->X);
     free(d->name);
-    free(d->n_rare);
     free(d->term);
     free(d->level);
     memset(d, 0, sizeof *d);
@@ -183,25 +181,18 @@ static void design_build(const mkba_cohort *c, const mkba_est_term *terms, size_
     memcpy(d->row, row, m * sizeof *row);
     d->X = mkba_xreallocarray(NULL, (m ? m : 1) * p, sizeof *d->X);
     d->name = mkba_xcalloc(p, sizeof *d->name);
-    d->n_rare = mkba_xcalloc(p, sizeof *d->n_rare);
     d->term = mkba_xcalloc(p, sizeof *d->term);
     d->level = mkba_xcalloc(p, sizeof *d->level);
     d->name[0] = mkba_xstrdup("(intercept)");
-    d->term[0] = d->level[0] = d->n_rare[0] = SIZE_MAX;
+    d->term[0] = d->level[0] = SIZE_MAX;
     size_t j = 1;
     for (size_t t = 0; t < n_terms; t++)
         for (size_t k = 0; k < term_cols(&tf[t]); k++, j++) {
             d->name[j] = term_col_name(c, &tf[t], k);
             d->term[j] = t;
             d->level[j] = tf[t].a.cat && !tf[t].two ? tf[t].a.lev[k] : SIZE_MAX;
-            size_t ones = 0, zeros = 0, other = 0;
-            for (size_t r = 0; r < m; r++) {
-                double v = term_col_value(c, &tf[t], k, row[r]);
-                d->X[r * p + j] = v;
-                if (use[r])
-                    v == 1 ? ones++ : v == 0 ? zeros++ : other++;
-            }
-            d->n_rare[j] = other ? SIZE_MAX : ones < zeros ? ones : zeros;
+            for (size_t r = 0; r < m; r++)
+                d->X[r * p + j] = term_col_value(c, &tf[t], k, row[r]);
         }
     for (size_t r = 0; r < m; r++)
         d->X[r * p] = 1;
@@ -1099,6 +1090,31 @@ static void balance(const mkba_ps_plan *pl, const ps_ws *w, size_t j, double *be
     *after = sd > 0 ? (swx[1] / sw[1] - swx[0] / sw[0]) / sd : NAN;
 }
 
+/* The smallest of the four cells (group x value) of a 0/1 column among
+ * the fitted persons, zeros aside (a zero discloses no one); SIZE_MAX for
+ * a column with other values. Its SMD gives each group's share of ones
+ * back, and with the group sizes each cell's count. */
+static size_t rare_cell(const mkba_ps_plan *pl, const ps_ws *w, size_t j)
+{
+    const design *d = &pl->d;
+    size_t cell[2][2] = {{0, 0}, {0, 0}};
+    if (j == 0) /* the intercept: the group sizes, shown elsewhere */
+        return SIZE_MAX;
+    for (size_t r = 0; r < d->m; r++)
+        if (w->f[r] > 0) {
+            double x = d->X[r * d->p + j];
+            if (x != 0 && x != 1)
+                return SIZE_MAX;
+            cell[pl->T[r]][x == 1]++;
+        }
+    size_t least = SIZE_MAX;
+    for (int g = 0; g < 2; g++)
+        for (int v = 0; v < 2; v++)
+            if (cell[g][v] > 0 && cell[g][v] < least)
+                least = cell[g][v];
+    return least;
+}
+
 static void diag_fill(const mkba_ps_plan *pl, const ps_ws *w, mkba_ps_diag *dg)
 {
     const design *d = &pl->d;
@@ -1133,7 +1149,7 @@ static void diag_fill(const mkba_ps_plan *pl, const ps_ws *w, mkba_ps_diag *dg)
         dg->name[j] = mkba_xstrdup(d->name[j]);
         dg->coef[j] = w->beta[j];
         dg->se[j] = sqrt(dg->se[j]);
-        dg->n_rare[j] = d->n_rare[j];
+        dg->n_rare[j] = rare_cell(pl, w, j);
         if (j == 0)
             dg->smd_before[j] = dg->smd_after[j] = NAN;
         else

@@ -13,6 +13,7 @@
  * d = lalonde re78, e = lalonde with age^2 and educ*married. */
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,30 @@ START_TEST(confounded_att)
     ck_assert_uint_eq(ipw.n_pilot, (size_t)ref("a.n_est_pilot"));
     ck_assert_uint_eq(ipw.n_control, (size_t)ref("a.n_est_control"));
     ck_assert_uint_eq(ipw.n_missing, (size_t)ref("truth.n_missing_y"));
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+/* n_rare: the smallest group x value cell of a 0/1 column. Counted with
+ *   awk -F, 'NR>1{c[$1" "$3]++} END{for(k in c) print k, c[k]}' confounded.csv
+ * female: pilot 126 zeros / 210 ones, control 551 / 613; and with $4 for
+ * household: pilot couple 75, single 133, single_parent 128 (of 336);
+ * control 393, 544, 227 (of 1164). */
+START_TEST(rare_cells)
+{
+    data d;
+    load_confounded(&d);
+    terms_a(&d, MKBA_ESTIMAND_ATT, 0);
+    mkba_ps_diag *dg = mkba_ps_diagnose(d.c, &d.ps, NULL);
+    ck_assert_ptr_nonnull(dg);
+    /* columns: (intercept), age, age^2, female, household: couple,
+     * household: single, months_before */
+    ck_assert_uint_eq(dg->n_coef, 7);
+    ck_assert_str_eq(dg->name[4], "household: couple");
+    const size_t want[7] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, 126, 75, 133, SIZE_MAX};
+    for (size_t j = 0; j < 7; j++)
+        ck_assert_uint_eq(dg->n_rare[j], want[j]);
+    mkba_ps_diag_free(dg);
     mkba_cohort_free(d.c);
 }
 END_TEST
@@ -528,6 +553,7 @@ Suite *pscore_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, confounded_att);
     tcase_add_test(tc, confounded_ate);
+    tcase_add_test(tc, rare_cells);
     tcase_add_test(tc, confounded_change_score);
     tcase_add_test(tc, confounded_binary_misspecified);
     tcase_add_test(tc, confounded_trimmed);

@@ -83,9 +83,10 @@ typedef struct mkba_ps_diag {
                               "age^2", "age*female" */
     double *coef;          /* [n_coef] coefficients (log-odds) */
     double *se;            /* [n_coef] their model-based standard errors (glm's) */
-    size_t *n_rare;        /* [n_coef] persons on the rarer side (0 or 1) of a 0/1
-                              column, SIZE_MAX for other columns: the outputs
-                              withhold a column resting on a small group */
+    size_t *n_rare;        /* [n_coef] the smallest non-zero count of persons with
+                              a value (0 or 1) in a group, for a 0/1 column;
+                              SIZE_MAX for other columns: the outputs withhold a
+                              column resting on a small group */
     double *smd_before;    /* [n_coef] standardised mean difference, unweighted */
     double *smd_after;     /* [n_coef] ... with the propensity weights (NaN at 0) */
     int iterations;        /* IRLS iterations of the final fit */

@@ -95,15 +95,15 @@ static void print_counts(FILE *f, const mkba_appraisal *a)
         *p = *p == ',' ? '.' : *p;
     for (char *p = ec; *p; p++)
         *p = *p == ',' ? '.' : *p;
-    fprintf(f, "  Persons used: %s pilot, %s control; left out: %s for a missing covariate, "
-               "%s pilot and %s control by trimming.\n",
-            np, nc, miss, tp, tc);
+    fprintf(f, "  Persons used: %s pilot, %s control.\n", np, nc);
+    fprintf(f, "  Left out: %s for a missing covariate; by trimming %s pilot, %s control.\n", miss,
+            tp, tc);
     fprintf(f, "  Effective sample size after weighting: %s pilot, %s control; %d IRLS "
                "iterations.\n",
             ep, ec, d->iterations);
     if (h)
         fprintf(f, "  Counts of fewer than %zu persons are suppressed (disclosure control; "
-                   "[privacy] min_group). x: withheld too, so that a suppressed count cannot "
+                   "[privacy] min_group).\n  x: withheld too, so that a suppressed count cannot "
                    "be worked out from it.\n",
                 a->min_group);
 }

@@ -1744,8 +1744,9 @@ static mkba_status chart_balance(ctx *c)
 }
 
 /* overlap: the propensity score's distribution in each group, as shares of
- * the group per bin, from the bins merged for disclosure control
- * (mkba_ap_ps_bins: no bin of 1 to min_group - 1 persons). */
+ * the group, from the bins merged for disclosure control (mkba_ap_ps_bins:
+ * no bin of 1 to min_group - 1 persons). A merged bin is wider than 0.05;
+ * its height is its share per 0.05, so that areas compare as shares. */
 static mkba_status chart_overlap(ctx *c)
 {
     const mkba_appraisal *a = c->a;
@@ -1770,7 +1771,8 @@ static mkba_status chart_overlap(ctx *c)
         for (size_t i = 0; i < nb[g]; i++) {
             fprintf(f.dat, "%.17g\t%.17g\t%.17g\n", bins[g][i].from, bins[g][i].to,
                     bins[g][i].share);
-            top_share = fmax(top_share, bins[g][i].share);
+            top_share = fmax(top_share, bins[g][i].share / (bins[g][i].to - bins[g][i].from) /
+                                            MKBA_PS_BINS);
         }
     }
     lg e[] = {{LG_BOX, C_UP, 0, tr(c, "pilot group", "pilotgroep")},
@@ -1788,17 +1790,20 @@ static mkba_status chart_overlap(ctx *c)
                   "Propensityscore (geschatte kans om in de pilot te zitten)"),
             80);
     fputs("\nset ylabel ", g);
-    put_lit(g, tr(c, "Share of the group", "Aandeel van de groep"), 40);
+    put_lit(g, tr(c, "Share of the group per 0.05 of the score",
+                  "Aandeel van de groep per 0,05 van de score"),
+            60);
     fprintf(g,
             "\nset xrange [0:1]\nset yrange [0:%.17g]\nset format y '%%.0f%%%%'\n"
             "set grid ytics lc rgb '#e3e3e3'\nset style fill transparent solid 0.45 noborder\n",
             100 * top_share * 1.08 + 1e-9);
     gp_render_begin(g, f.name, W_STD, h);
     fprintf(g,
-            "  plot '%s.dat' index 0 using (($1+$2)/2):(100*$3):($2-$1) with boxes "
+            "  plot '%s.dat' index 0 using (($1+$2)/2):(100*$3/(%d*($2-$1))):($2-$1) with boxes "
             "lc rgb '" C_UP "', \\\n"
-            "    '' index 1 using (($1+$2)/2):(100*$3):($2-$1) with boxes lc rgb '" C_TOTAL "'\n",
-            f.name);
+            "    '' index 1 using (($1+$2)/2):(100*$3/(%d*($2-$1))):($2-$1) with boxes "
+            "lc rgb '" C_TOTAL "'\n",
+            f.name, MKBA_PS_BINS, MKBA_PS_BINS);
     gp_render_end(g);
     return cf_close(c, &f, title, W_STD, h);
 }

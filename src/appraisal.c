@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -183,6 +184,76 @@ void mkba_appraisal_totals(mkba_appraisal *a)
     }
 }
 
+/* ================= disclosure control: propensity model ================= */
+
+int mkba_ap_ps_withheld(const mkba_appraisal *a)
+{
+    return a->ps && (mkba_ap_suppressed(a, a->ps->n[0]) || mkba_ap_suppressed(a, a->ps->n[1]));
+}
+
+int mkba_ap_ps_column_withheld(const mkba_appraisal *a, size_t j)
+{
+    const mkba_ps_diag *d = a->ps;
+    return !d || j >= d->n_coef || mkba_ap_ps_withheld(a) ||
+           (d->n_rare && d->n_rare[j] != SIZE_MAX && d->n_rare[j] < a->min_group);
+}
+
+int mkba_ap_ps_counts_withheld(const mkba_appraisal *a)
+{
+    const mkba_ps_diag *d = a->ps;
+    if (!d)
+        return 0;
+    if (mkba_ap_ps_withheld(a) || mkba_ap_suppressed(a, d->n_missing) ||
+        mkba_ap_suppressed(a, d->n_trimmed[0]) || mkba_ap_suppressed(a, d->n_trimmed[1]))
+        return 1;
+    /* each group's persons without a covariate: its size in the cohort
+     * (published) less those fitted and trimmed */
+    size_t size[2] = {a->group_control, a->group_pilot};
+    for (int g = 0; g < 2; g++) {
+        size_t used = d->n[g] + d->n_trimmed[g];
+        if (size[g] > used && mkba_ap_suppressed(a, size[g] - used))
+            return 1;
+    }
+    return 0;
+}
+
+size_t mkba_ps_merge_bins(const size_t *counts, size_t n_bins, size_t min_group,
+                          mkba_ps_bin *out)
+{
+    size_t total = 0, m = 0, last_full = SIZE_MAX, acc = 0, start = 0;
+    for (size_t k = 0; k < n_bins; k++)
+        total += counts[k];
+    if (n_bins == 0 || (total > 0 && total < min_group))
+        return 0;
+    for (size_t k = 0; k < n_bins; k++) {
+        acc += counts[k];
+        if (acc > 0 && acc < min_group)
+            continue; /* small so far: take in the next bin */
+        out[m] = (mkba_ps_bin){(double)start / (double)n_bins, (double)(k + 1) / (double)n_bins,
+                               acc, 0};
+        if (acc > 0)
+            last_full = m;
+        m++;
+        acc = 0;
+        start = k + 1;
+    }
+    if (acc > 0) { /* a small tail: into the last bin with persons, through the empty ones */
+        m = last_full + 1; /* total >= min_group, so some bin was full */
+        out[last_full].to = 1;
+        out[last_full].n += acc;
+    }
+    for (size_t i = 0; i < m; i++)
+        out[i].share = total ? (double)out[i].n / (double)total : 0;
+    return m;
+}
+
+size_t mkba_ap_ps_bins(const mkba_appraisal *a, int g, mkba_ps_bin *out)
+{
+    if (!a->ps || mkba_ap_ps_withheld(a) || g < 0 || g > 1)
+        return 0;
+    return mkba_ps_merge_bins(a->ps->bins[g], MKBA_PS_BINS, a->min_group, out);
+}
+
 void mkba_appraisal_free(mkba_appraisal *a)
 {
     if (!a)
@@ -252,5 +323,6 @@ void mkba_appraisal_free(mkba_appraisal *a)
     free(a->warnings);
     mkba_mc_free(a->mc);
     mkba_sens_free(a->sens);
+    mkba_ps_diag_free(a->ps);
     free(a);
 }

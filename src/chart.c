@@ -1669,6 +1669,145 @@ static mkba_status chart_effects(ctx *c)
     return cf_close(c, &f, title, W_STD, h);
 }
 
+/* ====================== propensity model charts ========================= */
+
+/* balance: a love plot, the standardised mean difference of each design
+ * column before and after weighting, dashed lines at +/-0.1. Withheld
+ * columns (appraisal.h, mkba_ap_ps_column_withheld) are left out, and the
+ * chart is not made when the whole block is withheld or none is left. */
+static mkba_status chart_balance(ctx *c)
+{
+    const mkba_appraisal *a = c->a;
+    const mkba_ps_diag *d = a->ps;
+    size_t n = 0, hidden = 0, maxlen = 8;
+    if (!d || mkba_ap_ps_withheld(a))
+        return MKBA_OK;
+    for (size_t j = 1; j < d->n_coef; j++)
+        mkba_ap_ps_column_withheld(a, j) ? hidden++ : n++;
+    if (n == 0)
+        return MKBA_OK;
+    cfiles f;
+    if (cf_open(c, &f, "balance", 0))
+        return MKBA_EIO;
+    char *title = mkba_xstrdup(tr(c, "Covariate balance before and after weighting",
+                                  "Balans van de covariaten voor en na weging"));
+    fprintf(f.dat, "# balance: standardised mean difference (pilot minus control, over the\n"
+                   "# same standard deviation) of each covariate before and after weighting;\n"
+                   "# covariates withheld under disclosure control are left out (%zu).\n"
+                   "# row\tsmd_before\tsmd_after\tlabel\n",
+            hidden);
+    double lo = -MKBA_PS_SMD_LIMIT, hi = MKBA_PS_SMD_LIMIT;
+    for (size_t j = 1, row = n; j < d->n_coef; j++) {
+        if (mkba_ap_ps_column_withheld(a, j))
+            continue;
+        double b = d->smd_before[j], w = d->smd_after[j];
+        fprintf(f.dat, "%zu\t%.17g\t%.17g\t", row--, b, w);
+        maxlen = max_z(maxlen, put_field(f.dat, d->name[j], LABEL_MAX));
+        fputc('\n', f.dat);
+        if (isfinite(b))
+            lo = fmin(lo, b), hi = fmax(hi, b);
+        if (isfinite(w))
+            lo = fmin(lo, w), hi = fmax(hi, w);
+    }
+    lg e[] = {{LG_POINT, "#888888", 6, tr(c, "before weighting", "voor weging")},
+              {LG_POINT, C_TOTAL, 7, tr(c, "after weighting", "na weging")}};
+    int h = 120 + 26 * (int)n + 60;
+    h = h < 300 ? 300 : h;
+    FILE *g = f.gp;
+    gp_head(c, g, f.name, title);
+    char *sub = mkba_xasprintf(c->nl ? "Gestandaardiseerd verschil in gemiddelden; "
+                                       "stippellijnen: %s en %s"
+                                     : "Standardised mean difference; dashed lines: %s and %s",
+                               c->nl ? "-0,1" : "-0.1", c->nl ? "0,1" : "0.1");
+    int top = gp_heading(g, title, sub, e, 2, 0, h);
+    free(sub);
+    gp_frame(g, left_for(maxlen), 0.96, top, h - 50, h);
+    fputs("set xlabel ", g);
+    put_lit(g, tr(c, "Standardised mean difference (pilot minus control)",
+                  "Gestandaardiseerd verschil (pilot min controle)"),
+            80);
+    fputc('\n', g);
+    gp_range(g, "x", lo, hi, 0.08, 0.08, 1);
+    fprintf(g, "set yrange [0.5:%zu.5]\nset grid xtics lc rgb '#e3e3e3'\n", n);
+    gp_zero_x(g);
+    fprintf(g,
+            "set arrow 2 from -%g, graph 0 to -%g, graph 1 nohead lc rgb '" C_DOWN "' dt 2 front\n"
+            "set arrow 3 from %g, graph 0 to %g, graph 1 nohead lc rgb '" C_DOWN "' dt 2 front\n",
+            MKBA_PS_SMD_LIMIT, MKBA_PS_SMD_LIMIT, MKBA_PS_SMD_LIMIT, MKBA_PS_SMD_LIMIT);
+    gp_render_begin(g, f.name, W_STD, h);
+    fprintf(g,
+            "  plot '%s.dat' using 2:1:ytic(4) with points pt 6 ps 1.4 lw 1.5 lc rgb '#888888', \\\n"
+            "    '' using 3:1 with points pt 7 ps 1.4 lc rgb '" C_TOTAL "'\n",
+            f.name);
+    gp_render_end(g);
+    return cf_close(c, &f, title, W_STD, h);
+}
+
+/* overlap: the propensity score's distribution in each group, as shares of
+ * the group, from the bins merged for disclosure control (mkba_ap_ps_bins:
+ * no bin of 1 to min_group - 1 persons). A merged bin is wider than 0.05;
+ * its height is its share per 0.05, so that areas compare as shares. */
+static mkba_status chart_overlap(ctx *c)
+{
+    const mkba_appraisal *a = c->a;
+    mkba_ps_bin bins[2][MKBA_PS_BINS];
+    size_t nb[2] = {mkba_ap_ps_bins(a, 0, bins[0]), mkba_ap_ps_bins(a, 1, bins[1])};
+    if (nb[0] == 0 || nb[1] == 0)
+        return MKBA_OK;
+    cfiles f;
+    if (cf_open(c, &f, "overlap", 0))
+        return MKBA_EIO;
+    char *title = mkba_xstrdup(tr(c, "Overlap of the propensity scores",
+                                  "Overlap van de propensityscores"));
+    fputs("# overlap: share of each group per bin of the propensity score (the\n"
+          "# estimated chance of being in the pilot); bins with fewer persons than\n"
+          "# the disclosure threshold are merged with their neighbours. Block 0 the\n"
+          "# pilot group, block 1 the control group.\n",
+          f.dat);
+    double top_share = 0;
+    for (int k = 0; k < 2; k++) {
+        int g = 1 - k; /* the pilot first */
+        fprintf(f.dat, "%s# from\tto\tshare\n", k ? "\n\n" : "");
+        for (size_t i = 0; i < nb[g]; i++) {
+            fprintf(f.dat, "%.17g\t%.17g\t%.17g\n", bins[g][i].from, bins[g][i].to,
+                    bins[g][i].share);
+            top_share = fmax(top_share, bins[g][i].share / (bins[g][i].to - bins[g][i].from) /
+                                            MKBA_PS_BINS);
+        }
+    }
+    lg e[] = {{LG_BOX, C_UP, 0, tr(c, "pilot group", "pilotgroep")},
+              {LG_BOX, C_TOTAL, 0, tr(c, "control group", "controlegroep")}};
+    int h = H_STD;
+    FILE *g = f.gp;
+    gp_head(c, g, f.name, title);
+    int top = gp_heading(g, title,
+                         tr(c, "Share of each group per range of the propensity score",
+                            "Aandeel van elke groep per klasse van de propensityscore"),
+                         e, 2, 0, h);
+    gp_frame(g, 0.09, 0.97, top, h - 58, h);
+    fputs("set xlabel ", g);
+    put_lit(g, tr(c, "Propensity score (estimated chance of being in the pilot)",
+                  "Propensityscore (geschatte kans om in de pilot te zitten)"),
+            80);
+    fputs("\nset ylabel ", g);
+    put_lit(g, tr(c, "Share of the group per 0.05 of the score",
+                  "Aandeel van de groep per 0,05 van de score"),
+            60);
+    fprintf(g,
+            "\nset xrange [0:1]\nset yrange [0:%.17g]\nset format y '%%.0f%%%%'\n"
+            "set grid ytics lc rgb '#e3e3e3'\nset style fill transparent solid 0.45 noborder\n",
+            100 * top_share * 1.08 + 1e-9);
+    gp_render_begin(g, f.name, W_STD, h);
+    fprintf(g,
+            "  plot '%s.dat' index 0 using (($1+$2)/2):(100*$3/(%d*($2-$1))):($2-$1) with boxes "
+            "lc rgb '" C_UP "', \\\n"
+            "    '' index 1 using (($1+$2)/2):(100*$3/(%d*($2-$1))):($2-$1) with boxes "
+            "lc rgb '" C_TOTAL "'\n",
+            f.name, MKBA_PS_BINS, MKBA_PS_BINS);
+    gp_render_end(g);
+    return cf_close(c, &f, title, W_STD, h);
+}
+
 /* Every chart whose data exist, in the order of chart.h. */
 static mkba_status write_charts(ctx *c)
 {
@@ -1698,6 +1837,10 @@ static mkba_status write_charts(ctx *c)
             st = chart_cashflows(c, s);
     if (!st)
         st = chart_effects(c);
+    if (!st)
+        st = chart_balance(c);
+    if (!st)
+        st = chart_overlap(c);
     return st;
 }
 
@@ -1993,8 +2136,8 @@ static mkba_status render_all(ctx *c, const char *prog)
 static const char *const EXTS[] = {".dat", ".gp", ".png", ".svg"};
 
 /* Chart names: these stems alone, or followed by "_<scenario number>". */
-static const char *const FIXED_STEMS[] = {"npv_scurve", "scenarios", "tornado",
-                                          "sobol",      "twoway",    "effects"};
+static const char *const FIXED_STEMS[] = {"npv_scurve", "scenarios", "tornado", "sobol",
+                                          "twoway",     "effects",   "balance", "overlap"};
 static const char *const NUMBERED_STEMS[] = {"npv_histogram_", "waterfall_items_",
                                              "waterfall_stakeholders_", "cashflows_"};
 

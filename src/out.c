@@ -24,6 +24,7 @@
  *                  mean_pilot, mean_control, n_pilot, n_control, n_missing,
  *                  missing_pilot, missing_control, suppressed: bool,
  *                  suppressed_fields: [names]}] (a withheld value is null)
+ *   propensity   only when the model has a propensity model: see out.h
  *   items        [{name, label, kind, domain, source, stakeholder, loser}]
  *                (loser: null unless a transfer)
  *   results      [one per scenario, the reference first (its balances are
@@ -394,7 +395,8 @@ static const table_def tables[] = {
 static const char *const OWNED_STEMS[] = {
     "effects",    "summary",     "items",        "cashflows",  "stakeholder_flows",
     "mc_voi",     "mc_summary",  "mc_items",     "mc_uncertain", "mc_effects",
-    "sens_sobol", "sens_tornado", "sens_switching", "sens_twoway"};
+    "sens_sobol", "sens_tornado", "sens_switching", "sens_twoway",
+    "balance",    "propensity",  "overlap"};
 
 int mkba_out_owns(const char *rel)
 {
@@ -617,6 +619,8 @@ static void json_definitions(jctx *j, cJSON *root, const mkba_appraisal *a)
         jstr(j, o, "label", a->stakeholder_labels ? a->stakeholder_labels[k] : "");
     }
     json_effects(j, root, a);
+    if (a->ps && !mkba_out_ps_json(root, a))
+        j->oom = 1;
     arr = jarr(j, root, "items");
     for (size_t i = 0; i < a->n_items; i++) {
         const mkba_ap_item *it = &a->items[i];
@@ -775,6 +779,8 @@ mkba_status mkba_out_stage_dir(mkba_pub *pub, const char *dir, const mkba_apprai
                               "out of memory while building results.json");
     for (size_t t = 0; t < N_TABLES && !st; t++)
         st = out_write_pair(pub, dir, tables[t].name, tables[t].write, a, err);
+    if (!st && a->ps)
+        st = mkba_out_ps_write(pub, dir, a, err);
     if (!st && a->mc)
         st = mkba_out_mc_write(pub, dir, a, err);
     if (!st && a->sens)
@@ -1373,6 +1379,7 @@ void mkba_out_print_effects(FILE *f, const mkba_appraisal *a)
         print_para(f, INDENT, INDENT, "The model has no effects.");
     else
         effects_table(f, a);
+    mkba_out_print_ps(f, a);
 }
 
 /* Society's balance as a short list of labelled amounts. */

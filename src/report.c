@@ -654,6 +654,8 @@ static void nav(const rep *r)
     if (has_key_figures(a))
         nav_link(r, "key", L(r, "Key figures", "Kerncijfers"));
     nav_link(r, "effects", L(r, "Effects", "Effecten"));
+    if (a->ps)
+        nav_link(r, "ps", L(r, "Balance and overlap", "Balans en overlap"));
     nav_link(r, "balance", L(r, "Balance per stakeholder", "Saldo per belanghebbende"));
     nav_link(r, "items", L(r, "Items", "Posten"));
     if (a->mc)
@@ -1481,6 +1483,10 @@ static unsigned char *slurp(const char *path, size_t *len, mkba_error *err)
     return buf;
 }
 
+static mkba_status embed_chart(const rep *r, const mkba_chart *c, const char *dir,
+                               mkba_error *err);
+static int ps_chart(const mkba_chart *c);
+
 static mkba_status charts(const rep *r, mkba_error *err)
 {
     const mkba_chart_set *set = r->o ? r->o->charts : NULL;
@@ -1488,19 +1494,11 @@ static mkba_status charts(const rep *r, mkba_error *err)
     section(r, "charts", L(r, "Charts", "Grafieken"));
     for (size_t i = 0; set && set->src && !set->gnuplot_missing && i < set->n; i++) {
         const mkba_chart *c = &set->charts[i];
-        if (!c->rendered)
+        if (!c->rendered || (r->a->ps && ps_chart(c))) /* those: under "Balance and overlap" */
             continue;
-        size_t len = 0;
-        char *path = mkba_xasprintf("%s/%s.svg", set->src, c->name);
-        unsigned char *svg = slurp(path, &len, err);
-        free(path);
-        if (!svg)
-            return err ? err->code : MKBA_EIO;
-        const char *t = text_or(c->title, c->name);
-        tpl(r, "<figure>\n<img alt=\"{}\" src=\"data:image/svg+xml;base64,", t);
-        base64(r->f, svg, len);
-        tpl(r, "\">\n<figcaption>{}</figcaption>\n</figure>\n", t);
-        free(svg);
+        mkba_status st = embed_chart(r, c, set->src, err);
+        if (st)
+            return st;
         shown++;
     }
     if (!shown) {
@@ -1515,6 +1513,223 @@ static mkba_status charts(const rep *r, mkba_error *err)
                 : L(r, "No charts were made for this report.",
                     "Voor dit rapport zijn geen grafieken gemaakt.");
         tpl(r, "<p class=\"note\">{}</p>\n", why);
+    }
+    put(r, "</section>\n");
+    return MKBA_OK;
+}
+
+/* ======================= balance and overlap =========================== */
+
+/* A chart of the set, embedded as an <img> with its caption (nothing when
+ * it was not rendered). */
+static mkba_status embed_chart(const rep *r, const mkba_chart *c, const char *dir,
+                               mkba_error *err)
+{
+    size_t len = 0;
+    char *path = mkba_xasprintf("%s/%s.svg", dir, c->name);
+    unsigned char *svg = slurp(path, &len, err);
+    free(path);
+    if (!svg)
+        return err ? err->code : MKBA_EIO;
+    const char *t = text_or(c->title, c->name);
+    tpl(r, "<figure>\n<img alt=\"{}\" src=\"data:image/svg+xml;base64,", t);
+    base64(r->f, svg, len);
+    tpl(r, "\">\n<figcaption>{}</figcaption>\n</figure>\n", t);
+    free(svg);
+    return MKBA_OK;
+}
+
+/* Charts shown in the section "Balance and overlap", not again under
+ * "Charts". */
+static int ps_chart(const mkba_chart *c)
+{
+    return strcmp(c->name, "balance") == 0 || strcmp(c->name, "overlap") == 0;
+}
+
+/* A count of the propensity block: withheld by mkba_ap_ps_counts_withheld. */
+static void ps_count(const rep *r, numbuf b, size_t n)
+{
+    withheld_count(r, b, n, n > 0 && mkba_ap_ps_counts_withheld(r->a));
+}
+
+static void ps_ess(const rep *r, numbuf b, double ess)
+{
+    if (mkba_ap_ps_counts_withheld(r->a))
+        snprintf(b, sizeof(numbuf), "x");
+    else
+        mkba_report_fmt_number(b, sizeof(numbuf), ess, 1, r->nl);
+}
+
+/* The sample: estimand, persons used and left out, effective sizes. */
+static void ps_sample(const rep *r)
+{
+    const mkba_ps_diag *d = r->a->ps;
+    numbuf np, nc, nm, tp, tc, ep, ec, it;
+    ps_count(r, np, d->n[1]);
+    ps_count(r, nc, d->n[0]);
+    ps_count(r, nm, d->n_missing);
+    ps_count(r, tp, d->n_trimmed[1]);
+    ps_count(r, tc, d->n_trimmed[0]);
+    ps_ess(r, ep, d->ess[1]);
+    ps_ess(r, ec, d->ess[0]);
+    snprintf(it, sizeof it, "%d", d->iterations);
+    tpl(r, "<p>{}</p>\n",
+        d->estimand == MKBA_ESTIMAND_ATE
+            ? L(r, "Estimand: the average effect on everyone in the cohort (ATE).",
+                "Schattingsdoel: het gemiddelde effect op iedereen in het cohort (ATE).")
+            : L(r, "Estimand: the average effect on the pilot's participants (ATT).",
+                "Schattingsdoel: het gemiddelde effect op de deelnemers aan de pilot (ATT)."));
+    put(r, "<table>\n<tr>");
+    th(r, "", 0);
+    th(r, L(r, "Pilot", "Pilot"), 1);
+    th(r, L(r, "Control", "Controle"), 1);
+    put(r, "</tr>\n");
+    tpl(r, "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+        L(r, "Persons in the propensity model", "Personen in het propensitymodel"), np, nc);
+    tpl(r, "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+        L(r, "Left out by trimming", "Weggelaten door afkappen"), tp, tc);
+    tpl(r, "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+        L(r, "Effective sample size after weighting", "Effectieve steekproefomvang na weging"),
+        ep, ec);
+    put(r, "</table>\n");
+    tpl(r, L(r, "<p class=\"note\">Left out for a missing covariate: {}. Iterations of the fit "
+                "(IRLS): {}.</p>\n",
+             "<p class=\"note\">Weggelaten wegens een ontbrekende covariaat: {}. Iteraties van "
+             "de schatting (IRLS): {}.</p>\n"),
+        nm, it);
+    if (mkba_ap_ps_counts_withheld(r->a)) {
+        char n[32];
+        snprintf(n, sizeof n, "%zu", r->a->min_group);
+        tpl(r, L(r, "<p class=\"note\">Counts below {} are suppressed (shown as &lt;{}); x: "
+                    "withheld too, so that a suppressed count cannot be worked out from the "
+                    "others.</p>\n",
+                 "<p class=\"note\">Aantallen kleiner dan {} zijn onderdrukt (weergegeven als "
+                 "&lt;{}); x: ook weggelaten, zodat een onderdrukt aantal niet uit de andere "
+                 "volgt.</p>\n"),
+            n, n);
+    }
+}
+
+/* The verdict: all balanced, or which covariates are not. */
+static void ps_verdict(const rep *r)
+{
+    const mkba_ps_diag *d = r->a->ps;
+    size_t bad = 0, hidden = 0;
+    for (size_t j = 1; j < d->n_coef; j++) {
+        bad += (size_t)mkba_ap_ps_imbalanced(r->a, j);
+        hidden += (size_t)mkba_ap_ps_column_withheld(r->a, j);
+    }
+    if (bad == 0) {
+        tpl(r, "<p><strong>{}</strong></p>\n",
+            hidden ? L(r, "All shown covariates are balanced after weighting (|SMD| < 0.1).",
+                       "Alle getoonde covariaten zijn in balans na weging (|SMD| < 0,1).")
+                   : L(r, "All covariates are balanced after weighting (|SMD| < 0.1).",
+                       "Alle covariaten zijn in balans na weging (|SMD| < 0,1)."));
+        return;
+    }
+    numbuf n;
+    count(r, n, bad);
+    tpl(r, "<p class=\"neg\"><strong>{} {}</strong> ", n,
+        bad == 1 ? L(r, "covariate remains imbalanced after weighting (|SMD| > 0.1):",
+                     "covariaat blijft uit balans na weging (|SMD| > 0,1):")
+                 : L(r, "covariates remain imbalanced after weighting (|SMD| > 0.1):",
+                     "covariaten blijven uit balans na weging (|SMD| > 0,1):"));
+    for (size_t j = 1, k = 0; j < d->n_coef; j++)
+        if (mkba_ap_ps_imbalanced(r->a, j))
+            tpl(r, "{h}<code>{}</code>", k++ ? ", " : "", d->name[j]);
+    put(r, ".</p>\n");
+}
+
+/* A cell of column j: 'x' formatted with 'dec' decimals (dec < 0: about 4
+ * significant digits), or "x" when the column is withheld. */
+static void td_col(const rep *r, const double *x, size_t j, int dec)
+{
+    numbuf b;
+    if (mkba_ap_ps_column_withheld(r->a, j))
+        snprintf(b, sizeof b, "x");
+    else if (dec < 0)
+        value(r, b, x[j]);
+    else
+        mkba_report_fmt_number(b, sizeof b, x[j], dec, r->nl);
+    td_num(r, b, 0);
+}
+
+static void ps_tables(const rep *r)
+{
+    const mkba_ps_diag *d = r->a->ps;
+    int hidden = 0;
+    tpl(r, "<h3>{}</h3>\n<table>\n<tr>", L(r, "Balance", "Balans"));
+    th(r, L(r, "Covariate", "Covariaat"), 0);
+    th(r, L(r, "SMD before weighting", "SMD voor weging"), 1);
+    th(r, L(r, "SMD after weighting", "SMD na weging"), 1);
+    th(r, "", 0);
+    put(r, "</tr>\n");
+    for (size_t j = 1; j < d->n_coef; j++) {
+        tpl(r, "<tr><td><code>{}</code></td>", d->name[j]);
+        td_col(r, d->smd_before, j, 3);
+        td_col(r, d->smd_after, j, 3);
+        tpl(r, "<td class=\"neg\">{}</td></tr>\n",
+            mkba_ap_ps_imbalanced(r->a, j) ? L(r, "imbalanced", "uit balans") : "");
+        hidden |= mkba_ap_ps_column_withheld(r->a, j);
+    }
+    put(r, "</table>\n");
+    tpl(r, "<p class=\"note\">{}</p>\n",
+        L(r, "SMD: the standardised mean difference, pilot minus control, over the standard "
+             "deviation before weighting; above 0.1 in size counts as imbalanced.",
+          "SMD: het gestandaardiseerde verschil in gemiddelden, pilot min controle, gedeeld "
+          "door de standaardafwijking voor weging; groter dan 0,1 geldt als uit balans."));
+    tpl(r, "<h3>{}</h3>\n<table>\n<tr>",
+        L(r, "Propensity model (logistic regression)", "Propensitymodel (logistische regressie)"));
+    th(r, L(r, "Term", "Term"), 0);
+    th(r, L(r, "Coefficient (log-odds)", "Coëfficiënt (log-odds)"), 1);
+    th(r, L(r, "Standard error", "Standaardfout"), 1);
+    put(r, "</tr>\n");
+    for (size_t j = 0; j < d->n_coef; j++) {
+        tpl(r, "<tr><td><code>{}</code></td>", d->name[j]);
+        td_col(r, d->coef, j, -1);
+        td_col(r, d->se, j, -1);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+    if (hidden) {
+        char n[32];
+        snprintf(n, sizeof n, "%zu", r->a->min_group);
+        tpl(r, L(r, "<p class=\"note\">x: withheld to protect privacy: a 0/1 covariate with "
+                    "fewer than {} persons on one side.</p>\n",
+                 "<p class=\"note\">x: weggelaten om de privacy te beschermen: een 0/1-covariaat "
+                 "met minder dan {} personen aan één kant.</p>\n"),
+            n);
+    }
+}
+
+/* "Balance and overlap": how well the propensity weighting makes the groups
+ * comparable (only with a propensity model). */
+static mkba_status balance_overlap(const rep *r, mkba_error *err)
+{
+    const mkba_appraisal *a = r->a;
+    if (!a->ps)
+        return MKBA_OK;
+    section(r, "ps", L(r, "Balance and overlap", "Balans en overlap"));
+    if (mkba_ap_ps_withheld(a)) {
+        char n[32];
+        snprintf(n, sizeof n, "%zu", a->min_group);
+        tpl(r, L(r, "<p class=\"note\">Withheld to protect privacy: a group of the propensity "
+                    "model has fewer than {} persons.</p>\n</section>\n",
+                 "<p class=\"note\">Weggelaten om de privacy te beschermen: een groep in het "
+                 "propensitymodel telt minder dan {} personen.</p>\n</section>\n"),
+            n);
+        return MKBA_OK;
+    }
+    ps_verdict(r);
+    ps_sample(r);
+    ps_tables(r);
+    const mkba_chart_set *set = r->o ? r->o->charts : NULL;
+    for (size_t i = 0; set && set->src && !set->gnuplot_missing && i < set->n; i++) {
+        if (!set->charts[i].rendered || !ps_chart(&set->charts[i]))
+            continue;
+        mkba_status st = embed_chart(r, &set->charts[i], set->src, err);
+        if (st)
+            return st;
     }
     put(r, "</section>\n");
     return MKBA_OK;
@@ -1778,12 +1993,15 @@ static mkba_status write_html(const rep *r, mkba_error *err)
     conclusion(r);
     key_figures(r);
     effects_table(r);
+    mkba_status st = balance_overlap(r, err);
+    if (st)
+        return st;
     balance_tables(r);
     items_table(r);
     monte_carlo(r);
     sensitivity(r);
     value_of_information(r);
-    mkba_status st = charts(r, err);
+    st = charts(r, err);
     if (st)
         return st;
     assumptions(r);

@@ -1592,6 +1592,111 @@ START_TEST(cli_charts_directory_blocked)
 }
 END_TEST
 
+
+/* ========================== propensity model ============================ */
+
+/* The fixture with the hand-built diagnostics of testutil.c (groups of 50
+ * and 212 in the cohort, min_group 10). */
+static mkba_appraisal *fixture_ps(void)
+{
+    mkba_appraisal *a = fixture_deterministic();
+    a->ps = tu_ps_diag();
+    a->min_group = 10;
+    a->group_pilot = 50;
+    a->group_control = 212;
+    return a;
+}
+
+START_TEST(ps_charts_render)
+{
+    mkba_appraisal *a = fixture_ps();
+    char *dir = tu_path(tu_tmp, "charts");
+    mkba_error err;
+    mkba_chart_set *set = render(a, dir, 0, &err);
+    char buf[2048];
+    ck_assert_msg(set != NULL, "%s", mkba_error_format(&err, buf, sizeof buf));
+    int parse = have_python_xml();
+    const char *names[] = {"balance", "overlap"};
+    for (size_t i = 0; i < 2; i++) {
+        const mkba_chart *ch = find_chart(set, names[i]);
+        ck_assert_msg(ch && ch->rendered, "%s not rendered", names[i]);
+        char *png = chart_file(dir, names[i], ".png"), *svg = chart_file(dir, names[i], ".svg");
+        check_png(png, ch->width, ch->height);
+        check_svg(svg, parse);
+        free(png), free(svg);
+    }
+    ck_assert_str_eq(find_chart(set, "balance")->title,
+                     "Covariate balance before and after weighting");
+    ck_assert_str_eq(find_chart(set, "overlap")->title, "Overlap of the propensity scores");
+    mkba_chart_set_free(set);
+    mkba_appraisal_free(a);
+    free(dir);
+}
+END_TEST
+
+START_TEST(ps_charts_data)
+{
+    mkba_appraisal *a = fixture_ps();
+    mkba_chart_set *set;
+    char *dir = write_only(a, 0, &set);
+    row r[32];
+    /* love plot: the 3 shown covariates, top to bottom; the withheld
+     * "household: single parent" (4 persons on one side) is left out */
+    char *t = read_chart(dir, "balance", ".dat");
+    ck_assert_uint_eq(dat_rows(t, -1, r, 32), 3);
+    ck_assert_str_eq(r[0].f[3], "age");
+    ck_assert(num(&r[0], 0) == 3 && num(&r[0], 1) == 0.512 && num(&r[0], 2) == 0.013);
+    ck_assert_str_eq(r[1].f[3], "age^2");
+    ck_assert_str_eq(r[2].f[3], "female");
+    free(t);
+    t = read_chart(dir, "balance", ".dat");
+    ck_assert(!tu_contains(t, "household"));
+    free(t);
+    t = read_chart(dir, "balance", ".gp");
+    ck_assert(tu_contains(t, "set arrow 2 from -0.1, graph 0 to -0.1, graph 1 nohead"));
+    ck_assert(tu_contains(t, "set arrow 3 from 0.1, graph 0 to 0.1, graph 1 nohead"));
+    ck_assert(tu_contains(t, "'after weighting'"));
+    free(t);
+    /* overlap: the merged bins (check_privacy works them out), as shares;
+     * no bin holds 1 to 9 persons */
+    t = read_chart(dir, "overlap", ".dat");
+    ck_assert_uint_eq(dat_rows(t, 0, r, 32), 14);
+    ck_assert(num(&r[13], 0) == 0.8 && num(&r[13], 1) == 1 && num(&r[13], 2) == 0.3);
+    for (size_t i = 0; i < 14; i++) {
+        double n = 50 * num(&r[i], 2);
+        ck_assert_msg(n < 1e-9 || n > 10 - 1e-9, "pilot bin %zu: %g persons", i, n);
+    }
+    free(t);
+    t = read_chart(dir, "overlap", ".dat");
+    ck_assert_uint_eq(dat_rows(t, 1, r, 32), 19);
+    ck_assert(num(&r[2], 0) == 0.1 && num(&r[2], 1) == 0.2 && num(&r[2], 2) == 0.05);
+    free(t);
+    mkba_chart_set_free(set);
+    /* Dutch */
+    tu_rmtree(dir);
+    free(dir);
+    dir = write_only(a, 1, &set);
+    ck_assert_str_eq(find_chart(set, "balance")->title,
+                     "Balans van de covariaten voor en na weging");
+    t = read_chart(dir, "overlap", ".gp");
+    ck_assert(tu_contains(t, "set decimalsign ','"));
+    ck_assert(tu_contains(t, "'Aandeel van de groep per 0,05 van de score'"));
+    ck_assert(tu_contains(t, "'pilotgroep'"));
+    free(t);
+    mkba_chart_set_free(set);
+    /* a small group in the fit: neither chart */
+    a->ps->n[1] = 9;
+    tu_rmtree(dir);
+    free(dir);
+    dir = write_only(a, 0, &set);
+    ck_assert_ptr_null(find_chart(set, "balance"));
+    ck_assert_ptr_null(find_chart(set, "overlap"));
+    mkba_chart_set_free(set);
+    mkba_appraisal_free(a);
+    free(dir);
+}
+END_TEST
+
 static Suite *chart_suite(void)
 {
     Suite *s = suite_create("chart");
@@ -1600,6 +1705,7 @@ static Suite *chart_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_chart_renders);
     tcase_add_test(tc, scripts_run_by_hand);
+    tcase_add_test(tc, ps_charts_render);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data");
@@ -1613,6 +1719,7 @@ static Suite *chart_suite(void)
     tcase_add_test(tc, dutch_texts);
     tcase_add_test(tc, only_charts_with_data);
     tcase_add_test(tc, stale_charts_removed);
+    tcase_add_test(tc, ps_charts_data);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("safety");

@@ -1372,6 +1372,199 @@ START_TEST(owns_every_output)
 }
 END_TEST
 
+
+/* ========================== propensity model ============================ */
+
+/* The fixture with the hand-built diagnostics of testutil.c: min_group 10,
+ * groups of 50 (pilot) and 212 (control), 12 control persons left out for
+ * a missing covariate. */
+static void add_ps(void)
+{
+    ap->ps = tu_ps_diag();
+    ap->min_group = 10;
+    ap->group_pilot = 50;
+    ap->group_control = 212;
+}
+
+START_TEST(test_ps_tables)
+{
+    add_ps();
+    char *dir = write_out();
+    csvt *c = read_csv(dir, "balance.csv", ',');
+    header_is(c, ',', "term,smd_before,smd_after,imbalanced,suppressed,suppressed_reason");
+    ck_assert_uint_eq(c->nrows, 5); /* header + 4 columns (not the intercept) */
+    ck_assert_str_eq(c->f[1][0], "age");
+    ck_assert(num(c->f[1][1], 0) == 0.512 && num(c->f[1][2], 0) == 0.013);
+    ck_assert_str_eq(c->f[1][3], "0");
+    ck_assert_str_eq(c->f[2][0], "household: single parent"); /* 4 on one side: withheld */
+    ck_assert_str_eq(c->f[2][1], "");
+    ck_assert_str_eq(c->f[2][2], "");
+    ck_assert_str_eq(c->f[2][3], "");
+    ck_assert_str_eq(c->f[2][4], "1");
+    ck_assert_str_eq(c->f[2][5], "rare_value");
+    ck_assert_str_eq(c->f[3][0], "age^2");
+    ck_assert_str_eq(c->f[3][3], "1"); /* 0.15 > 0.1 */
+    ck_assert(num(c->f[4][2], 0) == -0.05);
+    ck_assert_str_eq(c->f[4][3], "0"); /* |-0.05| */
+    csv_free(c);
+    c = read_csv(dir, "balance_nl.csv", ';');
+    header_is(c, ';', "term;smd_before;smd_after;imbalanced;suppressed;suppressed_reason");
+    ck_assert_str_eq(c->f[1][1], "0,51200000000000001"); /* '%.17g' % 0.512, decimal comma */
+    csv_free(c);
+    c = read_csv(dir, "propensity.csv", ',');
+    header_is(c, ',', "term,coef,se,suppressed,suppressed_reason");
+    ck_assert_uint_eq(c->nrows, 6);
+    ck_assert_str_eq(c->f[1][0], "(intercept)");
+    ck_assert(num(c->f[1][1], 0) == -1.5 && num(c->f[1][2], 0) == 0.4);
+    ck_assert_str_eq(c->f[3][1], "");
+    ck_assert_str_eq(c->f[3][2], "");
+    ck_assert_str_eq(c->f[3][3], "1");
+    csv_free(c);
+    /* overlap: 14 pilot bins, 19 control bins (check_privacy works them
+     * out); every share times the group's size is 0 or >= 10 persons */
+    c = read_csv(dir, "overlap.csv", ',');
+    header_is(c, ',', "group,from,to,share");
+    ck_assert_uint_eq(c->nrows, 1 + 14 + 19);
+    ck_assert_str_eq(c->f[1][0], "pilot");
+    ck_assert_str_eq(c->f[14][0], "pilot");
+    ck_assert(num(c->f[14][1], 0) == 0.8 && num(c->f[14][2], 0) == 1);
+    ck_assert(num(c->f[14][3], 0) == 0.3); /* 13 + 2 of 50 */
+    ck_assert_str_eq(c->f[15][0], "control");
+    for (size_t r = 1; r < c->nrows; r++) {
+        double n = num(c->f[r][3], 0) * (strcmp(c->f[r][0], "pilot") == 0 ? 50 : 200);
+        ck_assert_msg(n < 1e-9 || n > 10 - 1e-9, "row %zu shows %g persons", r, n);
+    }
+    csv_free(c);
+    /* without the propensity model the next run removes the three tables */
+    mkba_ps_diag_free(ap->ps);
+    ap->ps = NULL;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_OK);
+    char *p = tu_path(dir, "overlap_nl.csv");
+    ck_assert(!exists(p));
+    free(p);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_ps_json)
+{
+    add_ps();
+    char *dir = write_out();
+    cJSON *j = read_json(dir);
+    ck_assert_str_eq(jstr_at(j, "propensity.estimand"), "att");
+    ck_assert(cJSON_IsFalse(get(j, "propensity.suppressed")));
+    ck_assert(cJSON_IsFalse(get(j, "propensity.counts_suppressed")));
+    ck_assert(jnum_at(j, "propensity.n.pilot") == 50);
+    ck_assert(jnum_at(j, "propensity.n.control") == 200);
+    ck_assert(jnum_at(j, "propensity.missing") == 12);
+    ck_assert(jnum_at(j, "propensity.trimmed.pilot") == 0);
+    ck_assert(jnum_at(j, "propensity.ess.control") == 80.25);
+    ck_assert(jnum_at(j, "propensity.iterations") == 6);
+    ck_assert_int_eq(cJSON_GetArraySize(get(j, "propensity.coefficients")), 5);
+    ck_assert(jnum_at(j, "propensity.coefficients.3.se") == 0.0001);
+    ck_assert(cJSON_IsNull(get(j, "propensity.coefficients.2.coef")));
+    ck_assert_str_eq(jstr_at(j, "propensity.coefficients.2.suppressed_reason"), "rare_value");
+    ck_assert_int_eq(cJSON_GetArraySize(get(j, "propensity.balance")), 4);
+    ck_assert_str_eq(jstr_at(j, "propensity.balance.0.term"), "age");
+    ck_assert(cJSON_IsNull(get(j, "propensity.balance.1.smd_before")));
+    ck_assert(cJSON_IsNull(get(j, "propensity.balance.1.imbalanced")));
+    ck_assert(cJSON_IsTrue(get(j, "propensity.balance.2.imbalanced")));
+    ck_assert(cJSON_IsFalse(get(j, "propensity.balance.3.imbalanced")));
+    ck_assert_int_eq(cJSON_GetArraySize(get(j, "propensity.overlap.pilot")), 14);
+    ck_assert_int_eq(cJSON_GetArraySize(get(j, "propensity.overlap.control")), 19);
+    ck_assert(jnum_at(j, "propensity.overlap.pilot.2.share") == 15.0 / 50);
+    ck_assert(jnum_at(j, "propensity.overlap.control.2.to") == 0.2);
+    /* the key comes after "effects" */
+    ck_assert_ptr_eq(get(j, "effects")->next, get(j, "propensity"));
+    cJSON_Delete(j);
+    /* a small pilot group in the fit: every number withheld (null) */
+    ap->ps->n[1] = 9;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_OK);
+    j = read_json(dir);
+    ck_assert(cJSON_IsTrue(get(j, "propensity.suppressed")));
+    ck_assert_str_eq(jstr_at(j, "propensity.suppressed_reason"), "small_group");
+    ck_assert(cJSON_IsNull(get(j, "propensity.n.pilot")));
+    ck_assert(cJSON_IsNull(get(j, "propensity.balance.0.smd_after")));
+    ck_assert(cJSON_IsNull(get(j, "propensity.coefficients.0.coef")));
+    ck_assert_int_eq(cJSON_GetArraySize(get(j, "propensity.overlap.pilot")), 0);
+    cJSON_Delete(j);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_ps_terminal)
+{
+    add_ps();
+    mkba_ps_diag *ps = ap->ps;
+    ap->ps = NULL;
+    char *plain = report(ap, 0, 1);
+    ck_assert(!tu_contains(plain, "Propensity"));
+    ap->ps = ps;
+    char *text = report(ap, 0, 1);
+    /* without a propensity model the effects part is unchanged: the block
+     * only follows it */
+    ck_assert(strncmp(text, plain, strlen(plain)) == 0);
+    ck_assert(tu_contains(text, "\nPropensity model (ATT: the effect on the pilot's "
+                                "participants)\n"));
+    ck_assert(tu_contains(text, "\n  Persons used: 50 pilot, 200 control.\n"
+                                "  Left out: 12 for a missing covariate; by trimming 0 pilot, "
+                                "0 control.\n"));
+    ck_assert(tu_contains(text, "Effective sample size after weighting: 50.0 pilot, 80.2 "
+                                "control; 6 IRLS iterations.")); /* 80.25 to 1 decimal (binary 80.25 rounds to even) */
+    row_is(text, "  age ", (const char *const[]){"0.512", "0.013"}, 2);
+    row_is(text, "household: single parent", (const char *const[]){"x", "x"}, 2);
+    row_is(text, "age^2", (const char *const[]){"0.400", "0.150", "imbalanced"}, 3);
+    row_is(text, "female", (const char *const[]){"-0.250", "-0.050"}, 2);
+    ck_assert(tu_contains(text, "1 covariate remains imbalanced after weighting (|SMD| > "
+                                "0.1): age^2.\n"));
+    ck_assert(tu_contains(text, "x: withheld (disclosure control): a 0/1 column with fewer "
+                                "than 10 persons on one side."));
+    lines_fit(text);
+    free(text);
+    /* balanced, nothing withheld */
+    ap->ps->smd_after[3] = 0.05;
+    ap->ps->n_rare[2] = 40;
+    ap->ps->smd_after[2] = 0.02;
+    text = report(ap, 0, 1);
+    ck_assert(tu_contains(text, "All covariates balanced after weighting (|SMD| < 0.1).\n"));
+    ck_assert(!tu_contains(text, "x: withheld"));
+    free(text);
+    /* 5 pilot persons without a covariate: the counts go */
+    ap->group_pilot = 55;
+    text = report(ap, 0, 1);
+    ck_assert(tu_contains(text, "Persons used: x pilot, x control.\n  Left out: x for a "
+                                "missing covariate; by trimming 0 pilot, 0 control.\n"));
+    ck_assert(tu_contains(text, "Counts of fewer than 10 persons are suppressed"));
+    lines_fit(text);
+    ck_assert(tu_contains(text, "Effective sample size after weighting: x pilot, x control"));
+    free(text);
+    /* a small group in the fit: the whole block */
+    ap->ps->n[0] = 3;
+    text = report(ap, 0, 0);
+    ck_assert(tu_contains(text, "  Withheld (disclosure control): a group of the fitted sample "
+                                "has fewer than 10 persons.\n"));
+    ck_assert(!tu_contains(text, "SMD"));
+    free(text);
+    free(plain);
+}
+END_TEST
+
+START_TEST(test_ps_owned)
+{
+    static const char *const names[] = {"balance.csv", "balance_nl.csv", "propensity.csv",
+                                        "propensity_nl.csv", "overlap.csv", "overlap_nl.csv",
+                                        "charts/balance.svg", "charts/overlap.png",
+                                        "charts/overlap.gp", "charts/balance.dat"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        ck_assert_msg(mkba_out_owns(names[i]), "%s", names[i]);
+    ck_assert(!mkba_out_owns("balances.csv"));
+}
+END_TEST
+
 static Suite *out_suite(void)
 {
     Suite *s = suite_create("out");
@@ -1417,6 +1610,14 @@ static Suite *out_suite(void)
     tcase_add_test(tc, test_two_projects);
     tcase_add_test(tc, test_report_rates_by_year);
     tcase_add_test(tc, owns_every_output);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("propensity");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_ps_tables);
+    tcase_add_test(tc, test_ps_json);
+    tcase_add_test(tc, test_ps_terminal);
+    tcase_add_test(tc, test_ps_owned);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1052,6 +1052,134 @@ START_TEST(e2e_few_missing_show_group_sizes)
 }
 END_TEST
 
+
+/* ================ propensity model: merged overlap bins ================= */
+
+/* Every published bin holds 0 or at least min_group persons, the bins
+ * tile [0, 1] in order, and the counts add up to the total. */
+static void bins_safe(const mkba_ps_bin *b, size_t m, size_t min_group, size_t total)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < m; i++) {
+        ck_assert_msg(b[i].n == 0 || b[i].n >= min_group, "bin %zu holds %zu", i, b[i].n);
+        ck_assert(b[i].from < b[i].to);
+        ck_assert(i == 0 ? b[i].from == 0 : b[i].from == b[i - 1].to);
+        sum += b[i].n;
+    }
+    ck_assert(m == 0 || b[m - 1].to == 1);
+    ck_assert_uint_eq(sum, total);
+}
+
+START_TEST(ps_bins_merge_left_to_right)
+{
+    mkba_ps_bin b[4];
+    /* 3 + 4 + 5 = 12 >= 10 closes the first bin over quarters 0-2; 20
+     * stands alone */
+    const size_t c1[] = {3, 4, 5, 20};
+    ck_assert_uint_eq(mkba_ps_merge_bins(c1, 4, 10, b), 2);
+    ck_assert(b[0].from == 0 && b[0].to == 0.75 && b[0].n == 12);
+    ck_assert(b[1].from == 0.75 && b[1].to == 1 && b[1].n == 20);
+    ck_assert(b[0].share == 12.0 / 32 && b[1].share == 20.0 / 32);
+    bins_safe(b, 2, 10, 32);
+    /* 15, 12 shown; the naive "last bin = total minus the others" would
+     * publish 43 - 15 - 12 = 4: the tail goes into the bin before it */
+    const size_t c2[] = {15, 12, 4};
+    ck_assert_uint_eq(mkba_ps_merge_bins(c2, 3, 10, b), 2);
+    ck_assert(b[0].n == 15 && b[0].to == 1.0 / 3);
+    ck_assert(b[1].n == 16 && b[1].from == 1.0 / 3 && b[1].to == 1);
+    bins_safe(b, 2, 10, 31);
+    /* empty bins stay empty (zero discloses no one) */
+    const size_t c3[] = {0, 10, 0, 0};
+    ck_assert_uint_eq(mkba_ps_merge_bins(c3, 4, 10, b), 4);
+    ck_assert(b[0].n == 0 && b[1].n == 10 && b[2].n == 0 && b[3].n == 0);
+    ck_assert(b[2].share == 0);
+    bins_safe(b, 4, 10, 10);
+}
+END_TEST
+
+START_TEST(ps_bins_tail_past_empty_bins)
+{
+    mkba_ps_bin b[4];
+    /* 20, then 3 followed by empties: the small tail (3) runs to the end
+     * and is merged into the 20, not into an empty bin */
+    const size_t c1[] = {20, 3, 0, 0};
+    ck_assert_uint_eq(mkba_ps_merge_bins(c1, 4, 10, b), 1);
+    ck_assert(b[0].from == 0 && b[0].to == 1 && b[0].n == 23 && b[0].share == 1);
+    /* 12, two empty bins, a tail of 2: the naive "into the last shown
+     * bin" would put 2 into the empty bin [0.5, 0.75) */
+    const size_t c2[] = {12, 0, 0, 2};
+    ck_assert_uint_eq(mkba_ps_merge_bins(c2, 4, 10, b), 1);
+    ck_assert(b[0].n == 14 && b[0].to == 1);
+    bins_safe(b, 1, 10, 14);
+    /* the fixture's pilot histogram (tu_ps_diag), 20 bins of 0.05:
+     * 0 0 | 3 0 12 -> 15 | 5 5 -> 10 | 0 | 10 | 0 x7 | 13 0 0 2 -> 15 */
+    mkba_ps_diag *d = tu_ps_diag();
+    mkba_ps_bin p[MKBA_PS_BINS];
+    ck_assert_uint_eq(mkba_ps_merge_bins(d->bins[1], MKBA_PS_BINS, 10, p), 14);
+    ck_assert(p[2].n == 15 && p[2].from == 2.0 / 20 && p[2].to == 5.0 / 20);
+    ck_assert(p[3].n == 10 && p[3].to == 7.0 / 20);
+    ck_assert(p[5].n == 10 && p[5].from == 8.0 / 20);
+    ck_assert(p[13].n == 15 && p[13].from == 16.0 / 20 && p[13].to == 1);
+    ck_assert(p[13].share == 15.0 / 50);
+    bins_safe(p, 14, 10, 50);
+    /* the control histogram: 150 | 40 | 9 1 -> 10 | 16 empty bins */
+    ck_assert_uint_eq(mkba_ps_merge_bins(d->bins[0], MKBA_PS_BINS, 10, p), 19);
+    ck_assert(p[2].n == 10 && p[2].to == 4.0 / 20);
+    bins_safe(p, 19, 10, 200);
+    mkba_ps_diag_free(d);
+}
+END_TEST
+
+START_TEST(ps_bins_nothing_to_show)
+{
+    mkba_ps_bin b[3];
+    const size_t small[] = {2, 0, 7}; /* 9 persons in all: no bin may show them */
+    ck_assert_uint_eq(mkba_ps_merge_bins(small, 3, 10, b), 0);
+    const size_t none[] = {0, 0, 0};
+    ck_assert_uint_eq(mkba_ps_merge_bins(none, 3, 10, b), 3);
+    const size_t ten[] = {2, 0, 8};
+    ck_assert_uint_eq(mkba_ps_merge_bins(ten, 3, 10, b), 1);
+    ck_assert(b[0].n == 10 && b[0].to == 1);
+    /* min_group 1: nothing is merged */
+    ck_assert_uint_eq(mkba_ps_merge_bins(small, 3, 1, b), 3);
+    ck_assert(b[0].n == 2 && b[1].n == 0 && b[2].n == 7);
+}
+END_TEST
+
+/* The appraisal's rules for the propensity block (appraisal.h). */
+START_TEST(ps_rules)
+{
+    mkba_appraisal a = {.min_group = 10, .group_pilot = 50, .group_control = 212};
+    ck_assert(!mkba_ap_ps_withheld(&a)); /* no propensity model */
+    a.ps = tu_ps_diag();
+    ck_assert(!mkba_ap_ps_withheld(&a));
+    ck_assert(!mkba_ap_ps_column_withheld(&a, 0)); /* SIZE_MAX: not a 0/1 column */
+    ck_assert(mkba_ap_ps_column_withheld(&a, 2));  /* 4 persons on one side */
+    ck_assert(!mkba_ap_ps_column_withheld(&a, 4)); /* 120 */
+    ck_assert(mkba_ap_ps_imbalanced(&a, 3));       /* 0.15 > 0.1 */
+    ck_assert(!mkba_ap_ps_imbalanced(&a, 2));      /* 0.2, but withheld */
+    ck_assert(!mkba_ap_ps_imbalanced(&a, 4));      /* |-0.05| */
+    /* 12 missing, all in the control group (212 - 200), none in the pilot */
+    ck_assert(!mkba_ap_ps_counts_withheld(&a));
+    mkba_ps_bin b[MKBA_PS_BINS];
+    ck_assert_uint_eq(mkba_ap_ps_bins(&a, 1, b), 14);
+    a.ps->n_rare[2] = 10; /* at the threshold: shown */
+    ck_assert(!mkba_ap_ps_column_withheld(&a, 2));
+    a.group_pilot = 55; /* 5 pilot persons without a covariate: a small count */
+    ck_assert(mkba_ap_ps_counts_withheld(&a));
+    a.group_pilot = 50;
+    a.ps->n_trimmed[0] = 3; /* 3 control persons trimmed (212 - 200 - 3 = 9 missing too) */
+    ck_assert(mkba_ap_ps_counts_withheld(&a));
+    a.ps->n_trimmed[0] = 0;
+    a.ps->n[1] = 9; /* the pilot group of the fit is small: everything goes */
+    ck_assert(mkba_ap_ps_withheld(&a));
+    ck_assert(mkba_ap_ps_column_withheld(&a, 1));
+    ck_assert(mkba_ap_ps_counts_withheld(&a));
+    ck_assert_uint_eq(mkba_ap_ps_bins(&a, 0, b), 0);
+    mkba_ps_diag_free(a.ps);
+}
+END_TEST
+
 static Suite *privacy_suite(void)
 {
     Suite *s = suite_create("privacy");
@@ -1081,6 +1209,10 @@ static Suite *privacy_suite(void)
     tcase_add_test(tc, terminal_note_only_when_suppressed);
     tcase_add_test(tc, files_show_suppression);
     tcase_add_test(tc, files_nothing_suppressed);
+    tcase_add_test(tc, ps_bins_merge_left_to_right);
+    tcase_add_test(tc, ps_bins_tail_past_empty_bins);
+    tcase_add_test(tc, ps_bins_nothing_to_show);
+    tcase_add_test(tc, ps_rules);
     suite_add_tcase(s, tc);
     tc = tcase_create("end to end");
     tcase_set_timeout(tc, 120);

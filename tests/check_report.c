@@ -651,6 +651,81 @@ START_TEST(report_is_well_formed)
 }
 END_TEST
 
+
+/* ========================== propensity model ============================ */
+
+/* The section "Balance and overlap" from the hand-built diagnostics of
+ * testutil.c (min_group 10, groups of 50 and 212 in the cohort). */
+START_TEST(report_balance_and_overlap)
+{
+    free(tu_write(tu_tmp, "balance.svg", SVG[0]));
+    free(tu_write(tu_tmp, "overlap.svg", SVG[1]));
+    free(tu_write(tu_tmp, "c2.svg", SVG[2]));
+    char n0[] = "balance", n1[] = "overlap", n2[] = "c2";
+    char t0[] = "Love", t1[] = "Overlap", t2[] = "Other";
+    mkba_chart charts[3] = {{.name = n2, .title = t2, .rendered = 1},
+                            {.name = n0, .title = t0, .rendered = 1},
+                            {.name = n1, .title = t1, .rendered = 1}};
+    mkba_chart_set set = {.dir = tu_tmp, .src = tu_tmp, .n = 3, .charts = charts};
+    mkba_appraisal *a = build(30, "model.ini", NULL, NULL);
+    mkba_report_opts en = {.lang_nl = 0, .charts = &set}, nl = {.lang_nl = 1, .charts = &set};
+    char *plain = report_of(a, &en, "plain.html");
+    ck_assert(!tu_contains(plain, "Balance and overlap"));
+    a->ps = tu_ps_diag();
+    a->min_group = 10;
+    a->group_pilot = 50;
+    a->group_control = 212;
+    char *h = report_of(a, &en, "ps.html");
+    char *path = tu_path(tu_tmp, "ps.html");
+    check_well_formed(path, h);
+    free(path);
+    const char *sec = strstr(h, "<section id=\"ps\">\n<h2>Balance and overlap</h2>");
+    ck_assert_ptr_nonnull(sec);
+    ck_assert(strstr(h, "<section id=\"effects\">") < sec);      /* after the effects */
+    ck_assert(sec < strstr(h, "<section id=\"balance\">"));     /* before the balances */
+    ck_assert(tu_contains(h, "<a href=\"#ps\">Balance and overlap</a>"));
+    const char *end = strstr(sec, "</section>");
+    char *part = mkba_xstrndup(sec, (size_t)(end - sec));
+    ck_assert(tu_contains(part, "<strong>1 covariate remains imbalanced after weighting "
+                                "(|SMD| &gt; 0.1):</strong> <code>age^2</code>."));
+    ck_assert(tu_contains(part, "the average effect on the pilot&#39;s participants (ATT)"));
+    ck_assert(tu_contains(part, "<td class=\"n\">50</td><td class=\"n\">200</td>"));
+    ck_assert(tu_contains(part, "<td class=\"n\">50.0</td><td class=\"n\">80.3</td>")); /* 80.25, half up */
+    ck_assert(tu_contains(part, "<tr><td><code>age^2</code></td><td class=\"n\">0.400</td>"
+                                "<td class=\"n\">0.150</td><td class=\"neg\">imbalanced</td>"));
+    ck_assert(tu_contains(part, "<tr><td><code>household: single parent</code></td><td "
+                                "class=\"n\">x</td><td class=\"n\">x</td><td class=\"neg\"></td>"));
+    ck_assert(tu_contains(part, "<tr><td><code>(intercept)</code></td><td class=\"n\">-1.5</td>"
+                                "<td class=\"n\">0.4</td></tr>"));
+    ck_assert(tu_contains(part, "x: withheld to protect privacy: a 0/1 covariate with fewer "
+                                "than 10 persons on one side."));
+    ck_assert(!tu_contains(part, "0.8</td>")); /* the withheld coefficient */
+    /* both charts in this section, the other one under "Charts" only */
+    ck_assert_uint_eq(count_of(part, "base64,"), 2);
+    ck_assert_uint_eq(count_of(h, "base64,"), 3);
+    ck_assert(tu_contains(part, "<figcaption>Love</figcaption>"));
+    free(part);
+    free(h);
+    h = report_of(a, &nl, "ps_nl.html");
+    ck_assert(tu_contains(h, "<h2>Balans en overlap</h2>"));
+    ck_assert(tu_contains(h, "SMD na weging"));
+    ck_assert(tu_contains(h, "covariaat blijft uit balans na weging (|SMD| &gt; 0,1):"));
+    ck_assert(tu_contains(h, "<td class=\"n\">50,0</td><td class=\"n\">80,3</td>"));
+    ck_assert(tu_contains(h, "<td class=\"n\">0,150</td><td class=\"neg\">uit balans</td>"));
+    free(h);
+    /* a small group in the fit: the section says why and shows nothing */
+    a->ps->n[1] = 9;
+    h = report_of(a, &en, "ps_small.html");
+    ck_assert(tu_contains(h, "Withheld to protect privacy: a group of the propensity model has "
+                             "fewer than 10 persons."));
+    ck_assert(!tu_contains(h, "SMD"));
+    ck_assert(!tu_contains(h, "<figcaption>Love</figcaption>"));
+    free(h);
+    free(plain);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
 /* ============================ the CLI ================================== */
 
 static int run(const char *const *args, char **out, char **err)
@@ -1150,6 +1225,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, report_embeds_svg_charts);
     tcase_add_test(tc, report_without_charts_says_why);
     tcase_add_test(tc, report_chart_unreadable_is_an_error);
+    tcase_add_test(tc, report_balance_and_overlap);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");

@@ -1,9 +1,14 @@
 /* testutil.c - helpers shared by the Check test programs. */
 #include "testutil.h"
 
+#include "mkba/mem.h"
+#include "mkba/pscore.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,4 +262,47 @@ int tu_run_suite(Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+struct mkba_ps_diag *tu_ps_diag(void)
+{
+    static const char *const names[] = {"(intercept)", "age", "household: single parent",
+                                        "age^2", "female"};
+    static const double coef[] = {-1.5, 0.04, 0.8, -0.0003, 0.25};
+    static const double se[] = {0.4, 0.01, 0.5, 0.0001, 0.2};
+    static const size_t rare[] = {SIZE_MAX, SIZE_MAX, 4, SIZE_MAX, 120};
+    static const double before[] = {NAN, 0.512, 0.3, 0.4, -0.25};
+    static const double after[] = {NAN, 0.013, 0.2, 0.15, -0.05};
+    /* pilot (50): a tail of 2 in the last bin behind empty ones; control
+     * (200): 9 then 1, merged into one bin of 10 */
+    static const size_t pilot[MKBA_PS_BINS] = {0, 0, 3, 0, 12, 5, 5, 0, 10, 0,
+                                               0, 0, 0, 0, 0,  0, 13, 0, 0, 2};
+    static const size_t control[MKBA_PS_BINS] = {150, 40, 9, 1};
+    size_t k = sizeof names / sizeof names[0];
+    mkba_ps_diag *d = mkba_xcalloc(1, sizeof *d);
+    d->estimand = MKBA_ESTIMAND_ATT;
+    d->n_coef = k;
+    d->name = mkba_xcalloc(k, sizeof *d->name);
+    d->coef = mkba_xcalloc(k, sizeof *d->coef);
+    d->se = mkba_xcalloc(k, sizeof *d->se);
+    d->n_rare = mkba_xcalloc(k, sizeof *d->n_rare);
+    d->smd_before = mkba_xcalloc(k, sizeof *d->smd_before);
+    d->smd_after = mkba_xcalloc(k, sizeof *d->smd_after);
+    for (size_t j = 0; j < k; j++) {
+        d->name[j] = mkba_xstrdup(names[j]);
+        d->coef[j] = coef[j];
+        d->se[j] = se[j];
+        d->n_rare[j] = rare[j];
+        d->smd_before[j] = before[j];
+        d->smd_after[j] = after[j];
+    }
+    d->iterations = 6;
+    d->n[0] = 200;
+    d->n[1] = 50;
+    d->n_missing = 12;
+    d->ess[0] = 80.25;
+    d->ess[1] = 50;
+    memcpy(d->bins[1], pilot, sizeof pilot);
+    memcpy(d->bins[0], control, sizeof control);
+    return d;
 }

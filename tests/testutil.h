@@ -67,4 +67,12 @@ int tu_run_suite(Suite *s);
 /* 1 if 'hay' contains 'needle'. */
 int tu_contains(const char *hay, const char *needle);
 
+/* A propensity model's diagnostics built by hand (mkba_ps_diag_free frees
+ * it), for the tests of the outputs; the values are listed in testutil.c.
+ * With min_group 10 and group sizes 50 (pilot) and 212 (control), column
+ * 2 ("household: single parent", 4 persons on its rarer side) is withheld,
+ * column 3 ("age^2", SMD after 0.15) is the one imbalanced, and nothing
+ * else is withheld. */
+struct mkba_ps_diag *tu_ps_diag(void);
+
 #endif

@@ -16,10 +16,12 @@
 #ifndef MKBA_APPRAISAL_H
 #define MKBA_APPRAISAL_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "mkba/error.h"
 #include "mkba/estimate.h"
+#include "mkba/pscore.h"
 #include "mkba/summary.h"
 
 typedef enum {
@@ -188,6 +190,11 @@ typedef struct mkba_appraisal {
     mkba_mc *mc;
     /* The sensitivity analysis, when one was run (owned; NULL otherwise). */
     struct mkba_sens *sens;
+    /* The propensity model's fit and diagnostics (balance, overlap,
+     * effective sample sizes), when the model has a [propensity] section
+     * (owned, freed with mkba_ps_diag_free; NULL otherwise). What the
+     * outputs show of it: mkba_ap_ps_* below. */
+    mkba_ps_diag *ps;
 } mkba_appraisal;
 
 #define MKBA_MIN_GROUP 10
@@ -263,6 +270,66 @@ int mkba_ap_groups_hidden(const mkba_appraisal *a);
  * MKBA_HIDE_N_PILOT.. bit order. Withheld ones are still filled in: the
  * caller applies the mask. */
 void mkba_ap_effect_counts(const mkba_appraisal *a, size_t i, size_t n[5]);
+
+/* ---- Disclosure control of the propensity model (a->ps) ----
+ * One rule for every output (terminal, tables, results.json, charts,
+ * report):
+ *   - the whole block (coefficients, balance, counts, sample sizes,
+ *     overlap) is withheld when a group of the fitted sample, ps->n[0] or
+ *     ps->n[1], is small (1 to min_group - 1): its covariate means and its
+ *     propensity histogram would describe a handful of persons
+ *     (mkba_ap_ps_withheld);
+ *   - a design column resting on a small group, a 0/1 column with fewer
+ *     than min_group persons on its rarer side (ps->n_rare), has its
+ *     coefficient, SE and both SMDs withheld: the SMD of a 0/1 column is a
+ *     difference of shares, which with the group sizes gives the count
+ *     back (mkba_ap_ps_column_withheld);
+ *   - when a count of persons left out (for a missing covariate, in each
+ *     group: its size in the cohort minus those fitted and trimmed; or by
+ *     trimming) is small, the persons fitted per group, every non-zero
+ *     left-out count and the effective sample sizes (for the ATT the
+ *     pilot's is its count) are withheld, so that none follows from the
+ *     group sizes the other outputs publish (mkba_ap_ps_counts_withheld);
+ *   - the overlap histogram is published with its bins merged so that
+ *     every bin holds 0 or at least min_group persons of its group
+ *     (mkba_ap_ps_bins).
+ * A withheld value is "<N" (small) or "x" in the terminal and the report,
+ * an empty CSV field and null in results.json, as for the effects. */
+int mkba_ap_ps_withheld(const mkba_appraisal *a);
+int mkba_ap_ps_column_withheld(const mkba_appraisal *a, size_t j);
+int mkba_ap_ps_counts_withheld(const mkba_appraisal *a);
+
+/* Whether column j shows as imbalanced after weighting: shown, and its
+ * |SMD after| above MKBA_PS_SMD_LIMIT (pscore.h). */
+static inline int mkba_ap_ps_imbalanced(const mkba_appraisal *a, size_t j)
+{
+    return !mkba_ap_ps_column_withheld(a, j) && a->ps->smd_after &&
+           fabs(a->ps->smd_after[j]) > MKBA_PS_SMD_LIMIT;
+}
+
+/* A bin of the published overlap histogram: propensities in [from, to)
+ * (the last bin includes 1), n persons of the group, 'share' of them. */
+typedef struct mkba_ps_bin {
+    double from, to;
+    size_t n;
+    double share;        /* n over the group's persons in the histogram */
+} mkba_ps_bin;
+
+/* Merge the histogram counts[0..n_bins-1] (equal bins over [0, 1]) for
+ * publication: from left to right, a bin whose count (with the counts of
+ * the small bins before it) is 1 to min_group - 1 is merged with the bins
+ * to its right until the sum is at least min_group; empty bins stay
+ * empty. A small tail left at the end is merged into the last published
+ * bin that holds persons (with the empty bins between them), so that no
+ * published bin holds 1 to min_group - 1 persons and no small count
+ * follows as a difference. Writes the published bins to out (room for
+ * n_bins) and returns how many, or 0 when the whole histogram holds 1 to
+ * min_group - 1 persons (nothing may be shown) or n_bins is 0. */
+size_t mkba_ps_merge_bins(const size_t *counts, size_t n_bins, size_t min_group,
+                          mkba_ps_bin *out);
+/* The published bins of group g (1 pilot, 0 control) of a->ps (0 when
+ * a->ps is NULL or withheld). out has room for MKBA_PS_BINS. */
+size_t mkba_ap_ps_bins(const mkba_appraisal *a, int g, mkba_ps_bin *out);
 
 /* Whether parameter p's value in scenario s is withheld. */
 static inline int mkba_ap_param_withheld(const mkba_ap_param *p, size_t s)

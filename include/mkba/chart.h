@@ -27,6 +27,12 @@
  *   waterfall_stakeholders_S  NPV per stakeholder adding up to society
  *   cashflows_S         net incremental flow per year per stakeholder
  *   effects             each effect's estimate with its 95% CI
+ *   balance             love plot: each covariate's standardised mean
+ *                       difference before and after weighting, dashed
+ *                       lines at +/-0.1            (needs ps, not withheld)
+ *   overlap             the propensity score's distribution per group, as
+ *                       shares, from the bins merged for disclosure
+ *                       control (mkba_ap_ps_bins)  (needs ps, not withheld)
  */
 #ifndef MKBA_CHART_H
 #define MKBA_CHART_H

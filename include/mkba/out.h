@@ -42,6 +42,18 @@
  *   stakeholder_flows.csv  per project scenario, stakeholder/"society" and
  *                     year: scenario, stakeholder, year, calendar_year, net,
  *                     discount_factor, net_discounted
+ *   balance.csv       only with a propensity model (appraisal.h a->ps): per
+ *                     design column but the intercept: term, smd_before,
+ *                     smd_after, imbalanced (1 when |smd_after| > 0.1),
+ *                     suppressed (1 when the row's values are withheld),
+ *                     suppressed_reason ("rare_value": a 0/1 column with
+ *                     fewer than min_group persons on one side;
+ *                     "small_group": a group of the fitted sample is small)
+ *   propensity.csv    the same: per design column, the intercept first:
+ *                     term, coef, se, suppressed, suppressed_reason
+ *   overlap.csv       the same: the propensity histogram per group, its bins
+ *                     merged for disclosure control (mkba_ap_ps_bins): group
+ *                     ("pilot", "control"), from, to, share (of the group)
  *   results.json      all of the above plus provenance; see out.c. When the
  *                     appraisal has warnings (appraisal.h), a "warnings"
  *                     array after "cohort": per warning its kind
@@ -158,6 +170,28 @@ struct cJSON;
 mkba_status mkba_out_mc_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
                               mkba_error *err);
 int mkba_out_mc_json(struct cJSON *root, const mkba_appraisal *a);
+
+/* ---- Propensity model (src/out_ps.c) ---- */
+
+/* After the effects (mkba_out_print_effects calls it; nothing when a->ps
+ * is NULL): the estimand, the persons used and left out per group, the
+ * effective sample sizes, the IRLS iterations, the balance table (SMD
+ * before and after weighting, "imbalanced" where |SMD after| > 0.1) and a
+ * one-line verdict; withheld values as "x" / "<N" with a note (appraisal.h,
+ * mkba_ap_ps_*). */
+void mkba_out_print_ps(FILE *f, const mkba_appraisal *a);
+/* For mkba_out_stage_dir (internal): balance, propensity and overlap (each
+ * also *_nl.csv) as outputs of 'pub'; and the "propensity" object of
+ * results.json (0 when out of memory): {estimand, suppressed (the whole
+ * block withheld), suppressed_reason, counts_suppressed, smd_limit,
+ * n: {pilot, control}, missing, trimmed: {pilot, control},
+ * ess: {pilot, control}, iterations, coefficients: [{term, coef, se,
+ * suppressed, suppressed_reason}], balance: [{term, smd_before, smd_after,
+ * imbalanced, suppressed, suppressed_reason}], overlap: {pilot: [{from,
+ * to, share}], control: [...]}}, withheld values null. */
+mkba_status mkba_out_ps_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
+                              mkba_error *err);
+int mkba_out_ps_json(struct cJSON *root, const mkba_appraisal *a);
 
 /* ---- Sensitivity (src/out_sens.c) ---- */
 

@@ -7,8 +7,11 @@
  * short conclusion per project scenario (society's net present value, the
  * benefit-cost ratio, the chance of a positive NPV when a Monte Carlo was
  * run, who pays and who gains), key figures, the tables (effects with
- * their confidence intervals, the balance per stakeholder, the items, the
- * Monte Carlo summary, the sensitivity analysis, the value of
+ * their confidence intervals; with a propensity model (a->ps) the section
+ * "Balance and overlap": the verdict, the balance table, the coefficients,
+ * the persons and effective sample sizes, the charts balance and overlap,
+ * shown there and not again under the charts; the balance per
+ * stakeholder, the items, the Monte Carlo summary, the sensitivity analysis, the value of
  * information), the charts, every assumption with its source, and the
  * provenance of the run (version, files and their SHA-256, seed, draws).
  *

@@ -25,6 +25,7 @@
 #include "mkba/model.h"
 #include "mkba/out.h"
 #include "mkba/pub.h"
+#include "mkba/pscore.h"
 #include "mkba/report.h"
 #include "mkba/sens.h"
 #include "mkba/sim.h"
@@ -588,6 +589,13 @@ static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
     mkba_pub *p = mkba_pub_new();
     if (!estimate_effects(m, &c, err))
         a = mkba_model_appraise(m, err);
+    if (a && c && mkba_model_ps_spec(m) &&
+        !(a->ps = mkba_ps_diagnose(c, mkba_model_ps_spec(m), err))) {
+        if (!err->file[0]) /* about the model's [propensity], not a line */
+            snprintf(err->file, sizeof err->file, "%s", mkba_model_file(m));
+        mkba_appraisal_free(a);
+        a = NULL;
+    }
     if (a)
         mkba_out_inputs(p, a);
     mkba_status st = a ? check_outputs(o, m, p, err) : MKBA_EINVAL;

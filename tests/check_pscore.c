@@ -13,6 +13,7 @@
  * d = lalonde re78, e = lalonde with age^2 and educ*married. */
 #include <check.h>
 #include <math.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -546,6 +547,103 @@ START_TEST(error_combined_separation)
 }
 END_TEST
 
+/* ----------------------------------------------------------- end to end */
+
+static const char *E2E_MODEL =
+    "[model]\nname = ps\nhorizon = 2\nfirst_year = 2020\nprice_year = 2020\n"
+    "currency = EUR\ndiscount_rate = 3%%\nstakeholders = city\n"
+    "[stakeholder.city]\nlabel = City\n"
+    "[cohort]\nfile = %s\ngroup_column = group\npilot_value = pilot\n"
+    "control_value = control\n"
+    "[outcome.y_naive]\ncolumn = y\nmethod = diff\n"
+    "[outcome.y_ipw]\ncolumn = y\nmethod = ipw\n"
+    "[outcome.y_dr]\ncolumn = y\nmethod = dr\n"
+    "[propensity]\ncovariates = age, age^2, female, household, months_before\n%s"
+    "[covariate.age]\n[covariate.female]\ntype = binary\n"
+    "[covariate.household]\ntype = category\n[covariate.months_before]\n"
+    "[parameters]\npilot = 0\n"
+    "[item.gain]\nstakeholder = city\nkind = benefit\nquantity = pilot * effect.y_dr\n"
+    "price = 100\n";
+
+/* The field 'col' (0-based) of the line of 'csv' that starts with 'key,'. */
+static double csv_field(const char *csv, const char *key, int col)
+{
+    size_t len = strlen(key);
+    for (const char *s = csv; s; s = strchr(s, '\n'), s = s ? s + 1 : NULL)
+        if (strncmp(s, key, len) == 0 && s[len] == ',') {
+            const char *f = s;
+            for (int k = 0; k < col && f; k++)
+                f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL;
+            ck_assert_ptr_nonnull(f);
+            return strtod(f, NULL);
+        }
+    ck_abort_msg("no line '%s' in\n%s", key, csv);
+    return NAN;
+}
+
+/* mkba run with ipw and dr writes their estimates, SEs and the balance as
+ * R computes them (case a), and the propensity block everywhere. */
+START_TEST(e2e_run)
+{
+    char rel[1024], csv[PATH_MAX], model[8192];
+    snprintf(rel, sizeof rel, "%s/tests/data/ps/confounded.csv", tu_srcdir());
+    ck_assert_ptr_nonnull(realpath(rel, csv)); /* the run is in another directory */
+    snprintf(model, sizeof model, E2E_MODEL, csv, "");
+    tu_write(tu_tmp, "model.ini", model);
+    tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    tu_write(tu_tmp, "pilot.ini", "[scenario]\nname = pilot\nbase = model.ini\n"
+                                  "reference = ref.ini\n[parameters]\npilot = 1\n");
+    const char *args[] = {"run", "pilot.ini", "--draws", "200", "--bootstrap", "50",
+                          "--out", "out", "--no-charts", NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    ck_assert_msg(tu_contains(out, "Propensity model (ATT"), "%s", out);
+    char *path = tu_path(tu_tmp, "out/effects.csv");
+    char *eff = tu_read(path);
+    free(path);
+    /* effects.csv: effect,label,method,estimate,se,ci_lo,ci_hi,... */
+    near(csv_field(eff, "y_ipw", 3), ref("a.ipw.att.estimate"), "effects.csv ipw");
+    near(csv_field(eff, "y_ipw", 4), ref("a.ipw.att.se"), "effects.csv ipw se");
+    near(csv_field(eff, "y_dr", 3), ref("a.dr.att.estimate"), "effects.csv dr");
+    near(csv_field(eff, "y_dr", 6), ref("a.dr.att.ci_high"), "effects.csv dr ci_high");
+    path = tu_path(tu_tmp, "out/balance.csv");
+    char *bal = tu_read(path);
+    free(path);
+    near(csv_field(bal, "months_before", 2), ref("a.balance.att.smd_after[months_before]"),
+         "balance.csv");
+    path = tu_path(tu_tmp, "out/results.json");
+    char *json = tu_read(path);
+    free(path);
+    ck_assert(tu_contains(json, "\"propensity\":\t{"));
+    free(eff);
+    free(bal);
+    free(json);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* A propensity model that cannot be fitted stops the run with the model
+ * file named, and writes nothing. */
+START_TEST(e2e_separation_error)
+{
+    tu_write(tu_tmp, "c.csv", "group,age,female,household,months_before,y\n"
+                              "pilot,20,0,a,1,5\npilot,21,1,b,2,6\npilot,22,0,a,3,7\n"
+                              "control,30,1,b,1,4\ncontrol,31,0,a,2,5\ncontrol,32,1,b,3,6\n");
+    char model[4096];
+    snprintf(model, sizeof model, E2E_MODEL, "c.csv", "");
+    tu_write(tu_tmp, "model.ini", model);
+    const char *args[] = {"estimate", "model.ini", NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_ne(tu_run(tu_tmp, args, &out, &err), 0);
+    ck_assert_msg(tu_contains(err, "model.ini: effect 'y_ipw': propensity model: 'age' "
+                                   "separates the groups"),
+                  "%s", err);
+    free(out);
+    free(err);
+}
+END_TEST
+
 Suite *pscore_suite(void)
 {
     Suite *s = suite_create("pscore");
@@ -571,6 +669,12 @@ Suite *pscore_suite(void)
     tcase_add_test(tc, error_group_without_values);
     tcase_add_test(tc, error_constant_and_collinear);
     tcase_add_test(tc, error_combined_separation);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("e2e");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
+    tcase_add_test(tc, e2e_run);
+    tcase_add_test(tc, e2e_separation_error);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -321,7 +321,7 @@ static void ws_free(ps_ws *w)
     free(w->Q);
 }
 
-typedef enum { FIT_OK = 0, FIT_SINGULAR, FIT_SEPARATED } fit_status;
+typedef enum { FIT_OK = 0, FIT_SEPARATED } fit_status;
 
 /* Deviance / -2 of the rows with f > 0 at beta; fills e. */
 static double loglik(const design *d, const uint8_t *T, const double *beta, ps_ws *w)
@@ -360,8 +360,11 @@ static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *it
             }
         symmetrize(w->H, p);
         memcpy(w->step, w->g, p * sizeof *w->step);
+        /* The design has full rank (checked before fitting), so X'WX can
+         * only fail when the weights e(1 - e) vanish: fitted
+         * propensities of 0 and 1, groups separated. */
         if (solve_spd(w->H, w->step, p, NULL))
-            return FIT_SINGULAR;
+            return FIT_SEPARATED;
         double big = 0;
         for (size_t j = 0; j < p; j++) {
             double rel = fabs(w->step[j]) / (1 + fabs(w->beta[j]));
@@ -901,8 +904,6 @@ static mkba_status fit_full(const mkba_ps_plan *pl, ps_ws *w, int *iter, double 
         w->f[r] = 1;
     memset(w->beta, 0, pl->d.p * sizeof *w->beta);
     fit_status fs = ps_fit(pl, w, iter, trimmed);
-    if (fs == FIT_SINGULAR)
-        return ps_error(err, MKBA_ENUM, "the design is singular (collinear covariates)");
     if (fs == FIT_SEPARATED)
         return ps_error(err, MKBA_ENUM,
                         "the fit does not converge: a combination of covariates separates "

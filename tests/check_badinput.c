@@ -663,6 +663,55 @@ static const bad_case MODEL_CASES[] = {
      "mkba: @/model.ini:60: [propensity] trim: expected a share from 0 to below 0.5 (persons "
      "with a propensity below it or above 1 minus it are left out), got 5 (a percentage? "
      "write 0.01 or 1%)\n"},
+    /* Cohorts the propensity model cannot compare: the outcome 'assist'
+     * by ipw, covariates from extra cohort columns. */
+    {"no overlap: a covariate separates the groups",
+     {{"model.ini", "column = post\n", "column = post\nmethod = ipw\n"},
+      {"model.ini", "", PROPENSITY "uren\n"}},
+     {0}, 1,
+     "mkba: @/model.ini: effect 'assist': propensity model: 'uren' separates the groups: every "
+     "control person's value is at or below every pilot person's, so the groups do not overlap "
+     "on it and the pilot cannot be compared with regular practice there; leave out the "
+     "persons outside the range both groups share, or leave 'uren' out of [propensity] "
+     "covariates\n"},
+    {"no overlap: covariates together separate the groups",
+     {{"model.ini", "column = post\n", "column = post\nmethod = ipw\n"},
+      {"model.ini", "", PROPENSITY "uren, werk\n"},
+      /* uren + 2 werk is above 4 in the pilot and below it in the control
+       * group; neither column alone separates them */
+      {"cohort.csv", NULL,
+       HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,4.5,5,4\nP3,pilot,1,3.5,6,3\n"
+              "P4,pilot,0,5.0,6,3\nC1,control,0,3.0,4,4\nC2,control,1,1.5,5,5\n"
+              "C3,control,0,2.0,6,5\nC4,control,1,1.0,6,5\n"}},
+     {0}, 1,
+     "mkba: @/model.ini: effect 'assist': propensity model: the fit does not converge: a "
+     "combination of covariates separates the pilot from the control group (some persons get "
+     "a propensity of 0 or 1: the groups do not overlap); leave out a covariate, an "
+     "interaction or a square, or the persons outside the range both groups share\n"},
+    {"a covariate no pilot person has",
+     {{"model.ini", "column = post\n", "column = post\nmethod = ipw\n"},
+      {"model.ini", "", PS_COVS "[covariate.age]\n[propensity]\ncovariates = uren, age\n"},
+      {"cohort.csv", NULL,
+       "id,groep,werk,uren,pre,post,age\nP1,pilot,1,2.5,4,2,\nP2,pilot,0,3.5,5,4,\n"
+       "P3,pilot,1,1.5,6,3,\nC1,control,0,1.5,4,4,30\nC2,control,0,2.5,5,5,40\n"
+       "C3,control,1,4.0,6,5,50\n"}},
+     {0}, 1,
+     "mkba: @/model.ini: effect 'assist': propensity model: covariate 'age' has no value for "
+     "any person of the pilot group; the groups cannot be compared on it (leave it out of "
+     "[propensity] covariates, or fill it in)\n"},
+    {"a category level in one group only",
+     {{"model.ini", "column = post\n", "column = post\nmethod = ipw\n"},
+      {"model.ini", "", PS_COVS "[covariate.wijk]\ntype = category\n"
+                    "[propensity]\ncovariates = uren, wijk\n"},
+      {"cohort.csv", NULL,
+       "id,groep,werk,uren,pre,post,wijk\nP1,pilot,1,2.5,4,2,Noord\nP2,pilot,0,3.5,5,4,Zuid\n"
+       "P3,pilot,1,1.5,6,3,Noord\nC1,control,0,1.5,4,4,Zuid\nC2,control,0,2.5,5,5,Haven\n"
+       "C3,control,1,4.0,6,5,Noord\n"}},
+     {0}, 1,
+     "mkba: @/model.ini: effect 'assist': propensity model: covariate 'wijk': level 'Haven' "
+     "occurs in the control group only, so the groups do not overlap there (its persons would "
+     "get a propensity of exactly 0); merge the level with another, leave its persons out of "
+     "the cohort, or leave 'wijk' out of [propensity] covariates\n"},
     {"an unknown outcome type", {{"model.ini", "type = binary", "type = bool"}}, {0}, 1,
      "mkba: @/model.ini:20: [outcome.werk] type: expected number, nonneg or binary, got 'bool'\n"},
     {"min above max", {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\nmin = 5\nmax = 1\n"}},

@@ -1285,6 +1285,7 @@ static int fmt_count(char *buf, size_t size, const mkba_appraisal *a, size_t n, 
 /* What the effects table held, for the lines under it. */
 typedef struct effects_seen {
     int given;          /* a "given" effect */
+    int weighted;       /* an ipw or dr effect */
     int x_shown;        /* a count shown as "x" */
     int missing_hidden; /* a withheld n_missing */
     int group_sizes;    /* group sizes shown as "N*" */
@@ -1300,6 +1301,17 @@ static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *
         print_para(f, INDENT, INDENT,
                    "given: taken from the model (estimate and SE), not estimated from the "
                    "cohort.");
+    if (seen->weighted) {
+        const char *who = a->ps && a->ps->estimand == MKBA_ESTIMAND_ATE
+                              ? "everyone in the cohort (ATE)"
+                              : "the pilot's participants (ATT)";
+        char *text = mkba_xasprintf("ipw, dr: weighted by the propensity model, the effect on "
+                                    "%s; SE by the M-estimation sandwich, which counts the "
+                                    "uncertainty of the estimated propensities; 95%% CI normal.",
+                                    who);
+        print_para(f, INDENT, INDENT, text);
+        free(text);
+    }
     if (seen->missing_hidden) {
         print_para(f, INDENT, INDENT,
                    "Persons left out of an effect for a missing value: not shown (disclosure "
@@ -1362,6 +1374,7 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
                              est, ci, se, counted ? np : "-", counted ? nc : "-"};
         tab_add(&t, row, 0);
         seen.given |= !counted;
+        seen.weighted |= e->method == MKBA_EST_IPW || e->method == MKBA_EST_DR;
         seen.missing += e->n_missing;
         seen.missing_hidden |= (mask & MKBA_HIDE_N_MISSING) != 0;
         seen.hidden |= mask != 0;

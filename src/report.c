@@ -1036,6 +1036,17 @@ static void effects_table(const rep *r)
         put(r, "</tr>\n");
     }
     put(r, "</table>\n");
+    int weighted = 0;
+    for (size_t i = 0; i < a->n_effects; i++)
+        weighted |= a->effects[i].e.method == MKBA_EST_IPW || a->effects[i].e.method == MKBA_EST_DR;
+    if (weighted)
+        tpl(r, "<p class=\"note\">{}</p>\n",
+            L(r, "Inverse probability weighting and doubly robust: the standard error comes "
+                 "from the M-estimation sandwich, which counts the uncertainty of the estimated "
+                 "propensities; the 95% CI is normal. See Balance and overlap.",
+              "Inverse kansweging en dubbel robuust: de standaardfout komt uit de "
+              "M-schatting-sandwich, die de onzekerheid van de geschatte kansen meetelt; het "
+              "95%-BI is normaal. Zie Balans en overlap."));
     suppression_note(r, x_shown);
     put(r, "</section>\n");
 }

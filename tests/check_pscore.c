@@ -598,6 +598,10 @@ START_TEST(e2e_run)
     char *out = NULL, *err = NULL;
     ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
     ck_assert_msg(tu_contains(out, "Propensity model (ATT"), "%s", out);
+    /* the SE says which it is */
+    ck_assert_msg(tu_contains(out, "SE by the\n  M-estimation sandwich") ||
+                      tu_contains(out, "SE by the M-estimation sandwich"),
+                  "%s", out);
     char *path = tu_path(tu_tmp, "out/effects.csv");
     char *eff = tu_read(path);
     free(path);

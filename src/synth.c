@@ -986,8 +986,12 @@ static double draw_value(const column *c, size_t g, const double *row, gsl_rng *
             k++;
         return (double)k;
     }
-    case GEN_BERNOULLI:
-        return gsl_rng_uniform(r) < bernoulli_p(c, g, row) ? 1 : 0;
+    case GEN_BERNOULLI: {
+        double p = bernoulli_p(c, g, row);
+        if (isnan(p)) /* links of inf and -inf: reported as a value that is not finite */
+            return p;
+        return gsl_rng_uniform(r) < p ? 1 : 0;
+    }
     case GEN_MONTHS_IF: {
         if (row[c->cond] == 0)
             return 0;

@@ -1015,6 +1015,26 @@ START_TEST(test_non_finite_draw)
 }
 END_TEST
 
+START_TEST(test_non_finite_logit)
+{
+    /* Log-odds logit(0.5) + 1e308 (a - 0) + -1e308 (b - 0) with a = b = 10:
+     * 1e309 overflows to inf, so inf + -inf = NaN, which has no probability:
+     * reported like a value that is not finite, not written as 0. */
+    mkba_error err;
+    mkba_synth *s = load_text("[group.g]\nn = 3\n[column.a]\ntype = normal\nmean = 10\n"
+                              "sd = 1\nmin = 10\nmax = 10\n[column.b]\ntype = normal\n"
+                              "mean = 10\nsd = 1\nmin = 10\nmax = 10\n[column.f]\n"
+                              "type = bernoulli\np = 0.5\ndepends = a, b\n"
+                              "slope = 1e308, -1e308\n", NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    const char *out = tu_dir_path(tmp, "nan.csv");
+    ck_assert_int_eq(mkba_synth_write(s, 1, out, &err), MKBA_ENUM);
+    ck_assert_str_eq(err.where, "[column.f]");
+    ck_assert(!exists(out));
+    mkba_synth_free(s);
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
     mkba_synth_free(NULL);
@@ -1130,6 +1150,7 @@ static Suite *synth_suite(void)
     tcase_add_test(tc, test_read_only_directory);
     tcase_add_test(tc, test_seed_range);
     tcase_add_test(tc, test_non_finite_draw);
+    tcase_add_test(tc, test_non_finite_logit);
     tcase_add_test(tc, test_free_null);
     suite_add_tcase(s, tc);
 

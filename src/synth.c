@@ -64,8 +64,9 @@ typedef enum { /* same order as TYPES below */
 /* Parameters that may differ per group ("mean.pilot = 24"). */
 enum { P_MEAN, P_SD, P_P, P_ZERO, P_MIN, P_MAX, P_MISSING, N_PAR };
 
-#define NUMERIC_KEYS "mean, sd, zero, depends, slope, min, max, round, missing"
-#define PER_GROUP_KEYS "p, mean, sd, zero, min, max, missing, weights, slope"
+#define LINK_KEYS "depends, slope, center, shift_by, shift"
+#define NUMERIC_KEYS "mean, sd, zero, " LINK_KEYS ", min, max, round, missing"
+#define PER_GROUP_KEYS "p, mean, sd, zero, min, max, missing, weights, slope, shift"
 
 static const struct type_def {
     const char *name;
@@ -75,11 +76,11 @@ static const struct type_def {
     {"id", GEN_ID, "prefix, digits"},
     {"group", GEN_GROUP, ""},
     {"category", GEN_CATEGORY, "levels, weights, missing"},
-    {"bernoulli", GEN_BERNOULLI, "p, missing"},
+    {"bernoulli", GEN_BERNOULLI, "p, " LINK_KEYS ", missing"},
     {"normal", GEN_NORMAL, NUMERIC_KEYS},
     {"lognormal", GEN_LOGNORMAL, NUMERIC_KEYS},
     {"gamma", GEN_GAMMA, NUMERIC_KEYS},
-    {"poisson", GEN_POISSON, "mean, zero, depends, slope, min, max, round, missing"},
+    {"poisson", GEN_POISSON, "mean, zero, " LINK_KEYS ", min, max, round, missing"},
     {"months_if", GEN_MONTHS_IF, "if, min, max, missing"},
 };
 #define N_TYPES (sizeof TYPES / sizeof TYPES[0])
@@ -95,6 +96,10 @@ typedef struct column {
     size_t *deps;               /* 'depends': indices of earlier columns */
     size_t n_deps;
     double *slope;              /* [n_groups][n_deps] */
+    double *center;             /* [n_deps]: subtracted from each column in depends */
+    size_t shift_by;            /* 'shift_by': index of an earlier category column */
+    double *shift;              /* [n_groups][n_shift]; NULL without shift_by */
+    size_t n_shift;             /* levels of the shift_by column */
     size_t cond;                /* months_if: index of the 'if' column */
     int round;                  /* decimals written (numbers are rounded to them) */
     char *prefix;               /* id: text before the number */
@@ -128,6 +133,8 @@ static void column_fini(column *c)
     free(c->cum);
     free(c->deps);
     free(c->slope);
+    free(c->center);
+    free(c->shift);
     free(c->prefix);
 }
 
@@ -546,21 +553,19 @@ static int is_numeric(gen_type t)
     return t != GEN_ID && t != GEN_GROUP && t != GEN_CATEGORY;
 }
 
-/* Index of the earlier numeric column 'name' (for 'depends' and 'if'). */
-static mkba_status earlier_column(const loader *ld, const section *sec, const char *key,
-                                  const char *name, size_t self, size_t *out)
+/* Index of the column 'name' defined above column 'self' (for 'depends',
+ * 'shift_by' and 'if'); the callers check its type. */
+static mkba_status earlier_any(const loader *ld, const section *sec, const char *key,
+                               const char *name, size_t self, size_t *out)
 {
     const mkba_synth *s = ld->s;
     if (strcmp(name, s->cols[self].name) == 0)
         return bad(ld, MKBA_EINVAL, sec, key, "a column cannot depend on itself");
     for (size_t i = 0; i < self; i++) {
-        if (strcmp(s->cols[i].name, name) != 0)
-            continue;
-        if (!is_numeric(s->cols[i].type))
-            return bad(ld, MKBA_EINVAL, sec, key, "column '%s' is not numeric (type %s)",
-                       name, TYPES[s->cols[i].type].name);
-        *out = i;
-        return MKBA_OK;
+        if (strcmp(s->cols[i].name, name) == 0) {
+            *out = i;
+            return MKBA_OK;
+        }
     }
     char later[128];
     snprintf(later, sizeof later, "column.%s", name);
@@ -569,6 +574,17 @@ static mkba_status earlier_column(const loader *ld, const section *sec, const ch
                    "column '%s' must be defined above this one (columns are drawn in order)",
                    name);
     return bad(ld, MKBA_EINVAL, sec, key, "unknown column '%s'", name);
+}
+
+/* Index of the earlier numeric column 'name' (for 'depends' and 'if'). */
+static mkba_status earlier_column(const loader *ld, const section *sec, const char *key,
+                                  const char *name, size_t self, size_t *out)
+{
+    mkba_status st = earlier_any(ld, sec, key, name, self, out);
+    if (!st && !is_numeric(ld->s->cols[*out].type))
+        return bad(ld, MKBA_EINVAL, sec, key, "column '%s' is not numeric (type %s)",
+                   name, TYPES[ld->s->cols[*out].type].name);
+    return st;
 }
 
 static mkba_status load_id(const loader *ld, const section *sec, column *c)
@@ -658,14 +674,16 @@ static mkba_status check_bounds(const loader *ld, const section *sec, const colu
     return MKBA_OK;
 }
 
+/* depends, slope and center. */
 static mkba_status load_depends(const loader *ld, const section *sec, column *c, size_t self)
 {
     const entry *e = find_entry(sec, "depends");
-    const entry *slope = any_entry(ld, sec, "slope");
+    const entry *slope = any_entry(ld, sec, "slope"), *center = find_entry(sec, "center");
+    if (!e && (slope || center))
+        return bad_at(ld, MKBA_EINVAL, sec, slope ? "slope" : "center",
+                      slope ? slope->line : center->line, "given without depends");
     if (!e)
-        return slope ? bad_at(ld, MKBA_EINVAL, sec, "slope", slope->line,
-                              "given without depends")
-                     : MKBA_OK;
+        return MKBA_OK;
     size_t n;
     char **names = split_list(e->value, &n);
     c->deps = mkba_xcalloc(n, sizeof *c->deps);
@@ -679,7 +697,56 @@ static mkba_status load_depends(const loader *ld, const section *sec, column *c,
     if (!slope)
         return bad(ld, MKBA_EINVAL, sec, "slope", "missing (one number per column in depends)");
     c->slope = mkba_xcalloc(ld->s->n_groups * n, sizeof *c->slope);
-    return get_par_n(ld, sec, "slope", CK_ANY, n, "one per column in depends", NULL, c->slope);
+    st = get_par_n(ld, sec, "slope", CK_ANY, n, "one per column in depends", NULL, c->slope);
+    c->center = mkba_xcalloc(n, sizeof *c->center); /* default 0: the column as it is */
+    if (!st && center)
+        st = parse_numbers(ld, sec, center, CK_ANY, n, "one per column in depends", c->center);
+    return st;
+}
+
+/* shift_by (an earlier category column) and shift (one number per level). */
+static mkba_status load_shift(const loader *ld, const section *sec, column *c, size_t self)
+{
+    const entry *e = find_entry(sec, "shift_by");
+    const entry *shift = any_entry(ld, sec, "shift");
+    if (!e)
+        return shift ? bad_at(ld, MKBA_EINVAL, sec, "shift", shift->line,
+                              "given without shift_by")
+                     : MKBA_OK;
+    mkba_status st = earlier_any(ld, sec, "shift_by", e->value, self, &c->shift_by);
+    if (st)
+        return st;
+    const column *by = &ld->s->cols[c->shift_by];
+    if (by->type != GEN_CATEGORY)
+        return bad(ld, MKBA_EINVAL, sec, "shift_by", "column '%s' is not a category (type %s)",
+                   e->value, TYPES[by->type].name);
+    char what[128];
+    snprintf(what, sizeof what, "one per level of %s", by->name);
+    if (!shift)
+        return bad(ld, MKBA_EINVAL, sec, "shift", "missing (%s)", what);
+    c->n_shift = by->n_levels;
+    c->shift = mkba_xcalloc(ld->s->n_groups * by->n_levels, sizeof *c->shift);
+    return get_par_n(ld, sec, "shift", CK_ANY, by->n_levels, what, NULL, c->shift);
+}
+
+/* With depends or shift_by, p is the probability at the centers and the
+ * shift 0; the links act on its logit, which needs 0 < p < 1. */
+static mkba_status load_bernoulli(const loader *ld, const section *sec, column *c, size_t self)
+{
+    mkba_status st = get_par(ld, sec, "p", CK_PROB, 1, 0, &c->par[P_P]);
+    if (!st)
+        st = load_depends(ld, sec, c, self);
+    if (!st)
+        st = load_shift(ld, sec, c, self);
+    for (size_t g = 0; g < ld->s->n_groups && !st && (c->n_deps || c->shift); g++) {
+        double p = c->par[P_P][g];
+        const char *grp = ld->s->groups[g].name;
+        if (!(p > 0 && p < 1))
+            st = bad_at(ld, MKBA_EINVAL, sec, "p", group_line(sec, "p", grp),
+                        "expected a probability above 0 and below 1 with depends or shift_by"
+                        " (they act on its logit), got %g for group '%s'", p, grp);
+    }
+    return st;
 }
 
 /* normal, lognormal, gamma, poisson */
@@ -693,6 +760,8 @@ static mkba_status load_numeric(const loader *ld, const section *sec, column *c,
         st = get_par(ld, sec, "zero", CK_FRAC, 0, 0, &c->par[P_ZERO]);
     if (!st)
         st = load_depends(ld, sec, c, self);
+    if (!st)
+        st = load_shift(ld, sec, c, self);
     if (!st)
         st = get_par(ld, sec, "min", CK_ANY, 0, -HUGE_VAL, &c->par[P_MIN]);
     if (!st)
@@ -752,7 +821,7 @@ static mkba_status load_column(const loader *ld, const section *sec, const char 
     case GEN_ID: return load_id(ld, sec, c);
     case GEN_GROUP: return MKBA_OK;
     case GEN_CATEGORY: st = load_category(ld, sec, c); break;
-    case GEN_BERNOULLI: st = get_par(ld, sec, "p", CK_PROB, 1, 0, &c->par[P_P]); break;
+    case GEN_BERNOULLI: st = load_bernoulli(ld, sec, c, self); break;
     case GEN_MONTHS_IF: st = load_months_if(ld, sec, c, self); break;
     default: st = load_numeric(ld, sec, c, self); break;
     }
@@ -877,6 +946,29 @@ static double draw_base(const column *c, size_t g, gsl_rng *r)
     }
 }
 
+/* x plus the links of column c for a person of group g: slope_j * (A_j -
+ * center_j) for each column A_j in depends, then the shift of the person's
+ * level of shift_by. Added one by one, in that order (a spec without
+ * center draws the same bytes as before center existed). */
+static double add_links(const column *c, size_t g, const double *row, double x)
+{
+    for (size_t j = 0; j < c->n_deps; j++)
+        x += c->slope[g * c->n_deps + j] * (row[c->deps[j]] - c->center[j]);
+    if (c->shift)
+        x += c->shift[g * c->n_shift + (size_t)row[c->shift_by]];
+    return x;
+}
+
+/* Bernoulli probability of group g: p, or with links
+ * plogis(logit(p) + links) = 1 / (1 + exp(-(log(p / (1 - p)) + links))). */
+static double bernoulli_p(const column *c, size_t g, const double *row)
+{
+    double p = c->par[P_P][g];
+    if (!c->n_deps && !c->shift)
+        return p;
+    return 1 / (1 + exp(-add_links(c, g, row, log(p / (1 - p)))));
+}
+
 /* Value of column c for a person of group g; 'row' holds the values of the
  * earlier columns (before 'missing' hid any of them). Draw order inside a
  * column: zero-inflation uniform (only if zero > 0), the distribution. */
@@ -894,8 +986,12 @@ static double draw_value(const column *c, size_t g, const double *row, gsl_rng *
             k++;
         return (double)k;
     }
-    case GEN_BERNOULLI:
-        return gsl_rng_uniform(r) < c->par[P_P][g] ? 1 : 0;
+    case GEN_BERNOULLI: {
+        double p = bernoulli_p(c, g, row);
+        if (isnan(p)) /* links of inf and -inf: reported as a value that is not finite */
+            return p;
+        return gsl_rng_uniform(r) < p ? 1 : 0;
+    }
     case GEN_MONTHS_IF: {
         if (row[c->cond] == 0)
             return 0;
@@ -908,9 +1004,7 @@ static double draw_value(const column *c, size_t g, const double *row, gsl_rng *
     double zero = c->par[P_ZERO][g];
     if (zero > 0 && gsl_rng_uniform(r) < zero)
         return 0;
-    double x = draw_base(c, g, r);
-    for (size_t j = 0; j < c->n_deps; j++)
-        x += c->slope[g * c->n_deps + j] * row[c->deps[j]];
+    double x = add_links(c, g, row, draw_base(c, g, r));
     if (x < c->par[P_MIN][g]) /* comparisons, not fmin/fmax: a NaN must stay visible */
         x = c->par[P_MIN][g];
     if (x > c->par[P_MAX][g])

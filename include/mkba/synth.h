@@ -7,6 +7,16 @@
  * category, bernoulli, normal, lognormal, gamma, poisson, months_if) is
  * documented in data/README.md and at the top of data/almere-synth.ini.
  *
+ * Links make a column depend on columns above it. 'depends = A, B' with
+ * 'slope = a, b' and 'center = cA, cB' (default 0) add a (A - cA) +
+ * b (B - cB); 'shift_by = C' (a category column) with 'shift = one number
+ * per level of C' adds the number of the person's level. On a normal,
+ * lognormal, gamma or poisson column they are added to the draw (before
+ * min/max); on a bernoulli they act on the log-odds:
+ *   P(1) = 1 / (1 + exp(-(log(p / (1 - p)) + links))),
+ * so p (then 0 < p < 1) is the probability at the centers and a shift of 0.
+ * A logistic bernoulli draws one uniform, as a plain one does.
+ *
  * Output is reproducible: the same spec and seed give a byte-identical
  * file on any machine (GSL's mt19937, draws in a fixed order, numbers
  * printed with a fixed number of decimals in the C locale). */

@@ -384,8 +384,13 @@ static mkba_status estimate_effects(mkba_model *m, mkba_cohort **cohort, mkba_er
                 snprintf(err->file, sizeof err->file, "%s", mkba_model_file(m));
             break;
         }
-        mkba_model_set_effect(m, i, &e, mkba_cohort_missing(c, es->outcome, MKBA_PILOT),
-                              mkba_cohort_missing(c, es->outcome, MKBA_CONTROL));
+        /* Left out of the effect, whatever the reason (a missing outcome,
+         * pre-period value or covariate, trimming): the group's size less
+         * the persons used, so that disclosure control sees every small
+         * difference a reader could work out from the published counts. */
+        size_t np = mkba_cohort_count(c, MKBA_PILOT), nc = mkba_cohort_count(c, MKBA_CONTROL);
+        mkba_model_set_effect(m, i, &e, np > e.n_pilot ? np - e.n_pilot : 0,
+                              nc > e.n_control ? nc - e.n_control : 0);
     }
     if (st)
         mkba_cohort_free(c);

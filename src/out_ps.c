@@ -96,8 +96,11 @@ static void print_counts(FILE *f, const mkba_appraisal *a)
     for (char *p = ec; *p; p++)
         *p = *p == ',' ? '.' : *p;
     fprintf(f, "  Persons used: %s pilot, %s control.\n", np, nc);
-    fprintf(f, "  Left out: %s for a missing covariate; by trimming %s pilot, %s control.\n", miss,
-            tp, tc);
+    if (d->n_trimmed[0] || d->n_trimmed[1])
+        fprintf(f, "  Left out: %s for a missing covariate; by trimming %s pilot, %s control.\n",
+                miss, tp, tc);
+    else
+        fprintf(f, "  Left out for a missing covariate: %s.\n", miss);
     fprintf(f, "  Effective sample size after weighting: %s pilot, %s control; %d IRLS "
                "iterations.\n",
             ep, ec, d->iterations);

@@ -1510,9 +1510,17 @@ START_TEST(test_ps_terminal)
     ck_assert(strncmp(text, plain, strlen(plain)) == 0);
     ck_assert(tu_contains(text, "\nPropensity model (ATT: the effect on the pilot's "
                                 "participants)\n"));
+    /* no one trimmed: trimming is not mentioned */
     ck_assert(tu_contains(text, "\n  Persons used: 50 pilot, 200 control.\n"
-                                "  Left out: 12 for a missing covariate; by trimming 0 pilot, "
-                                "0 control.\n"));
+                                "  Left out for a missing covariate: 12.\n"));
+    free(text);
+    ps->n_trimmed[0] = 15;
+    text = report(ap, 0, 1);
+    ck_assert(tu_contains(text, "  Left out: 12 for a missing covariate; by trimming 0 pilot, "
+                                "15 control.\n"));
+    ps->n_trimmed[0] = 0;
+    free(text);
+    text = report(ap, 0, 1);
     ck_assert(tu_contains(text, "Effective sample size after weighting: 50.0 pilot, 80.2 "
                                 "control; 6 IRLS iterations.")); /* 80.25 to 1 decimal (binary 80.25 rounds to even) */
     row_is(text, "  age ", (const char *const[]){"0.512", "0.013"}, 2);
@@ -1536,8 +1544,8 @@ START_TEST(test_ps_terminal)
     /* 5 pilot persons without a covariate: the counts go */
     ap->group_pilot = 55;
     text = report(ap, 0, 1);
-    ck_assert(tu_contains(text, "Persons used: x pilot, x control.\n  Left out: x for a "
-                                "missing covariate; by trimming 0 pilot, 0 control.\n"));
+    ck_assert(tu_contains(text, "Persons used: x pilot, x control.\n  Left out for a "
+                                "missing covariate: x.\n"));
     ck_assert(tu_contains(text, "Counts of fewer than 10 persons are suppressed"));
     lines_fit(text);
     ck_assert(tu_contains(text, "Effective sample size after weighting: x pilot, x control"));

@@ -1052,6 +1052,37 @@ START_TEST(e2e_few_missing_show_group_sizes)
 }
 END_TEST
 
+/* The same when the outcome is complete but a covariate of an OLS effect
+ * is missing for 3 pilot and 12 control persons (15 in all, not small): the
+ * 27 pilot persons used would give the 3 back from the group size (30), so
+ * the group sizes are shown instead. */
+START_TEST(e2e_few_missing_covariate_show_group_sizes)
+{
+    size_t cap = 64 + 40 * 70, used = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    used += (size_t)snprintf(text, cap, "id,groep,y,x\n");
+    for (int i = 0; i < 70; i++)
+        used += (size_t)snprintf(text + used, cap - used, "p%d,%s,%d,%s\n", i,
+                                 i < 30 ? "pilot" : "control", i % 3,
+                                 i < 3 || (i >= 40 && i < 52) ? "" : i % 5 ? "1" : "4");
+    tu_dir_write(tmp, "c.csv", text);
+    free(text);
+    tu_dir_write(tmp, "m.ini",
+                 "[model]\nname = missing\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
+                 "discount_rate = 0\nstakeholders = city\n[cohort]\nfile = c.csv\n"
+                 "group_column = groep\nid_column = id\n[outcome.y]\ntype = number\n"
+                 "method = ols\ncovariates = x\n[covariate.x]\n");
+    char *out, *err;
+    const char *args[] = {"estimate", tu_dir_path(tmp, "m.ini"), NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *t = squash(out);
+    ck_assert_msg(tu_contains(t, " 30* 40* "), "%s", t);
+    ck_assert_msg(!tu_contains(t, " 27 "), "%s", t);
+    free(t);
+    free(out), free(err);
+}
+END_TEST
 
 /* ================ propensity model: merged overlap bins ================= */
 
@@ -1222,6 +1253,7 @@ static Suite *privacy_suite(void)
     tcase_add_test(tc, e2e_threshold_9_and_10);
     tcase_add_test(tc, e2e_derived_value_withheld);
     tcase_add_test(tc, e2e_few_missing_show_group_sizes);
+    tcase_add_test(tc, e2e_few_missing_covariate_show_group_sizes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -53,7 +53,8 @@ typedef struct mkba_ap_effect {
     char *name;          /* "outflow_work" -> effect.outflow_work */
     char *label;
     mkba_effect e;
-    size_t missing_pilot, missing_control; /* missing values of the outcome */
+    size_t missing_pilot, missing_control; /* persons of each group left out of the
+                                              effect (a missing value, trimming) */
     char *unit;          /* "" (or NULL) when none */
     char *source;        /* source text of a given effect; "" (or NULL) when none */
 } mkba_ap_effect;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mkba/mem.h"
 #include "mkba/sens.h"
@@ -32,6 +33,10 @@ const char *mkba_warning_kind_name(mkba_warning_kind k)
         return "pilot_switch";
     case MKBA_WARN_OUTSIDE_DIST:
         return "outside_distribution";
+    case MKBA_WARN_IMBALANCED:
+        return "imbalanced";
+    case MKBA_WARN_EXTREME_WEIGHTS:
+        return "extreme_weights";
     }
     return "?";
 }
@@ -325,4 +330,37 @@ void mkba_appraisal_free(mkba_appraisal *a)
     mkba_sens_free(a->sens);
     mkba_ps_diag_free(a->ps);
     free(a);
+}
+
+void mkba_ap_ps_warn(mkba_appraisal *a, const char *file)
+{
+    const mkba_ps_diag *d = a->ps;
+    if (!d || mkba_ap_ps_withheld(a))
+        return;
+    char terms[600] = "";
+    size_t len = 0, k = 0;
+    for (size_t j = 1; j < d->n_coef; j++)
+        if (mkba_ap_ps_imbalanced(a, j) && len + strlen(d->name[j]) + 8 < sizeof terms)
+            len += (size_t)snprintf(terms + len, sizeof terms - len, "%s%s", k++ ? ", " : "",
+                                    d->name[j]);
+    int ipw = 0; /* dr's outcome model adjusts for what the weights leave */
+    for (size_t i = 0; i < a->n_effects; i++)
+        ipw |= a->effects[i].e.method == MKBA_EST_IPW;
+    if (k && ipw)
+        mkba_appraisal_warn(a, MKBA_WARN_IMBALANCED, terms, file, 0, "[propensity]",
+                            "%s remain%s imbalanced after weighting (|SMD| above %g): %s; ipw "
+                            "keeps part of the bias there. Add a square or a product to "
+                            "covariates, or use method dr, whose outcome model adjusts for "
+                            "what the weights leave",
+                            k == 1 ? "a covariate" : "covariates", k == 1 ? "s" : "",
+                            MKBA_PS_SMD_LIMIT, terms);
+    static const char *const group[2] = {"control", "pilot"};
+    for (int g = 1; g >= 0; g--)
+        if (d->n[g] > 0 && d->ess[g] < MKBA_PS_ESS_SHARE * (double)d->n[g])
+            mkba_appraisal_warn(a, MKBA_WARN_EXTREME_WEIGHTS, group[g], file, 0, "[propensity]",
+                                "the weights are extreme: the %s group's effective sample size "
+                                "is below a quarter of its persons, so a few of them carry the "
+                                "weighted estimates; set trim (e.g. trim = 0.01) or improve the "
+                                "propensity model",
+                                group[g]);
 }

@@ -602,6 +602,8 @@ static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
         a = NULL;
     }
     if (a)
+        mkba_ap_ps_warn(a, mkba_model_file(m));
+    if (a)
         mkba_out_inputs(p, a);
     mkba_status st = a ? check_outputs(o, m, p, err) : MKBA_EINVAL;
     if (!st && resolve_mc(o, m).draws > 0)
@@ -810,6 +812,7 @@ static int cmd_estimate(int argc, char **argv)
         rc = EXIT_FAIL;
     } else {
         mkba_out_print_effects(stdout, a);
+        print_warnings(a);
     }
     mkba_appraisal_free(a);
 out:

@@ -720,6 +720,27 @@ static void warning_text(const rep *r, const mkba_warning *w)
                  "Monte Carlo-simulatie vertellen een ander verhaal."),
             w->name, v, lo, hi, w->dist);
         return;
+    case MKBA_WARN_IMBALANCED:
+        tpl(r, L(r, "Covariates remain imbalanced after weighting (|SMD| above 0.1): "
+                    "<strong>{}</strong>. Inverse probability weighting keeps part of the bias "
+                    "there; add a square or a product to the propensity model, or use the "
+                    "doubly robust method.",
+                 "Na weging blijven covariaten uit balans (|SMD| boven 0,1): "
+                 "<strong>{}</strong>. Inverse kansweging houdt daar een deel van de "
+                 "vertekening; voeg een kwadraat of een product toe aan het propensitymodel, of "
+                 "gebruik de dubbel robuuste methode."),
+            w->name);
+        return;
+    case MKBA_WARN_EXTREME_WEIGHTS:
+        tpl(r, L(r, "The weights are extreme: the effective sample size of the {} group is "
+                    "below a quarter of its persons, so a few of them carry the weighted "
+                    "estimates. Set trim (e.g. trim = 0.01) or improve the propensity model.",
+                 "De gewichten zijn extreem: de effectieve steekproefomvang van de {} is "
+                 "minder dan een kwart van haar personen, zodat enkelen de gewogen schattingen "
+                 "dragen. Stel trim in (bijv. trim = 0.01) of verbeter het propensitymodel."),
+            strcmp(w->name, "pilot") == 0 ? L(r, "pilot", "pilotgroep")
+                                          : L(r, "control", "controlegroep"));
+        return;
     }
     esc(r, w->at.msg);
 }

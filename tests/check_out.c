@@ -1496,6 +1496,38 @@ START_TEST(test_ps_json)
 }
 END_TEST
 
+/* The propensity model's warnings: with an ipw effect, the one imbalanced column shown (age^2,
+ * SMD after 0.15; the withheld "household: single parent" at 0.2 is not
+ * named), extreme weights once an effective sample size falls below a
+ * quarter of its group (40 < 200 / 4), none when the block is withheld. */
+START_TEST(test_ps_warnings)
+{
+    add_ps();
+    mkba_ap_ps_warn(ap, "m.ini"); /* no effect uses ipw: balance is the tables' business */
+    ck_assert_uint_eq(ap->n_warnings, 0);
+    ap->effects[0].e.method = MKBA_EST_IPW;
+    mkba_ap_ps_warn(ap, "m.ini");
+    ck_assert_uint_eq(ap->n_warnings, 1);
+    ck_assert_int_eq(ap->warnings[0].kind, MKBA_WARN_IMBALANCED);
+    ck_assert_str_eq(ap->warnings[0].name, "age^2");
+    ck_assert_str_eq(ap->warnings[0].at.file, "m.ini");
+    ck_assert_str_eq(ap->warnings[0].at.where, "[propensity]");
+    ck_assert_msg(tu_contains(ap->warnings[0].at.msg, "a covariate remains imbalanced after "
+                                                      "weighting (|SMD| above 0.1): age^2;"),
+                  "%s", ap->warnings[0].at.msg);
+    ck_assert(!tu_contains(ap->warnings[0].at.msg, "single parent"));
+    ap->ps->ess[0] = 40;
+    mkba_ap_ps_warn(ap, "m.ini");
+    ck_assert_uint_eq(ap->n_warnings, 3);
+    ck_assert_int_eq(ap->warnings[2].kind, MKBA_WARN_EXTREME_WEIGHTS);
+    ck_assert_str_eq(ap->warnings[2].name, "control");
+    ck_assert_str_eq(mkba_warning_kind_name(MKBA_WARN_EXTREME_WEIGHTS), "extreme_weights");
+    ap->min_group = 60; /* the pilot's 50 is now a small group: nothing to warn about */
+    mkba_ap_ps_warn(ap, "m.ini");
+    ck_assert_uint_eq(ap->n_warnings, 3);
+}
+END_TEST
+
 START_TEST(test_ps_terminal)
 {
     add_ps();
@@ -1625,6 +1657,7 @@ static Suite *out_suite(void)
     tcase_add_test(tc, test_ps_tables);
     tcase_add_test(tc, test_ps_json);
     tcase_add_test(tc, test_ps_terminal);
+    tcase_add_test(tc, test_ps_warnings);
     tcase_add_test(tc, test_ps_owned);
     suite_add_tcase(s, tc);
     return s;

@@ -589,10 +589,10 @@ START_TEST(e2e_run)
     snprintf(rel, sizeof rel, "%s/tests/data/ps/confounded.csv", tu_srcdir());
     ck_assert_ptr_nonnull(realpath(rel, csv)); /* the run is in another directory */
     snprintf(model, sizeof model, E2E_MODEL, csv, "");
-    tu_write(tu_tmp, "model.ini", model);
-    tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
-    tu_write(tu_tmp, "pilot.ini", "[scenario]\nname = pilot\nbase = model.ini\n"
-                                  "reference = ref.ini\n[parameters]\npilot = 1\n");
+    free(tu_write(tu_tmp, "model.ini", model));
+    free(tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n"));
+    free(tu_write(tu_tmp, "pilot.ini", "[scenario]\nname = pilot\nbase = model.ini\n"
+                                  "reference = ref.ini\n[parameters]\npilot = 1\n"));
     const char *args[] = {"run", "pilot.ini", "--draws", "200", "--bootstrap", "50",
                           "--out", "out", "--no-charts", NULL};
     char *out = NULL, *err = NULL;
@@ -631,12 +631,12 @@ END_TEST
  * file named, and writes nothing. */
 START_TEST(e2e_separation_error)
 {
-    tu_write(tu_tmp, "c.csv", "group,age,female,household,months_before,y\n"
+    free(tu_write(tu_tmp, "c.csv", "group,age,female,household,months_before,y\n"
                               "pilot,20,0,a,1,5\npilot,21,1,b,2,6\npilot,22,0,a,3,7\n"
-                              "control,30,1,b,1,4\ncontrol,31,0,a,2,5\ncontrol,32,1,b,3,6\n");
+                              "control,30,1,b,1,4\ncontrol,31,0,a,2,5\ncontrol,32,1,b,3,6\n"));
     char model[4096];
     snprintf(model, sizeof model, E2E_MODEL, "c.csv", "");
-    tu_write(tu_tmp, "model.ini", model);
+    free(tu_write(tu_tmp, "model.ini", model));
     const char *args[] = {"estimate", "model.ini", NULL};
     char *out = NULL, *err = NULL;
     ck_assert_int_ne(tu_run(tu_tmp, args, &out, &err), 0);

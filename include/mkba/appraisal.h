@@ -92,10 +92,19 @@ typedef enum {
     MKBA_WARN_PILOT_SWITCH = 1,
     /* A parameter's base value, as written, is outside its distribution's
      * P1-P99: the base case and the Monte Carlo tell different stories. */
-    MKBA_WARN_OUTSIDE_DIST
+    MKBA_WARN_OUTSIDE_DIST,
+    /* Covariates remain imbalanced after weighting (|SMD| above
+     * MKBA_PS_SMD_LIMIT) and an effect uses ipw, which keeps part of the
+     * bias there (name: the terms). */
+    MKBA_WARN_IMBALANCED,
+    /* The weights are extreme: a group's effective sample size is below
+     * MKBA_PS_ESS_SHARE of its persons, so a few persons carry the
+     * weighted estimates (name: the group). */
+    MKBA_WARN_EXTREME_WEIGHTS
 } mkba_warning_kind;
 
-const char *mkba_warning_kind_name(mkba_warning_kind k); /* "pilot_switch" "outside_distribution" */
+/* "pilot_switch" "outside_distribution" "imbalanced" "extreme_weights" */
+const char *mkba_warning_kind_name(mkba_warning_kind k);
 
 typedef struct mkba_warning {
     mkba_warning_kind kind;
@@ -199,6 +208,9 @@ typedef struct mkba_appraisal {
 } mkba_appraisal;
 
 #define MKBA_MIN_GROUP 10
+/* A group whose effective sample size is below this share of its persons
+ * gets MKBA_WARN_EXTREME_WEIGHTS. */
+#define MKBA_PS_ESS_SHARE 0.25
 
 /* Whether a group of n persons is too small to show (see min_group). */
 static inline int mkba_ap_suppressed(const mkba_appraisal *a, size_t n)
@@ -297,6 +309,10 @@ void mkba_ap_effect_counts(const mkba_appraisal *a, size_t i, size_t n[5]);
  * A withheld value is "<N" (small) or "x" in the terminal and the report,
  * an empty CSV field and null in results.json, as for the effects. */
 int mkba_ap_ps_withheld(const mkba_appraisal *a);
+/* The warnings of a->ps (MKBA_WARN_IMBALANCED, MKBA_WARN_EXTREME_WEIGHTS),
+ * about the [propensity] section of 'file': they say which, never a count,
+ * and nothing when the block is withheld. */
+void mkba_ap_ps_warn(mkba_appraisal *a, const char *file);
 int mkba_ap_ps_column_withheld(const mkba_appraisal *a, size_t j);
 int mkba_ap_ps_counts_withheld(const mkba_appraisal *a);
 

@@ -394,7 +394,8 @@ static const table_def tables[] = {
 static const char *const OWNED_STEMS[] = {
     "effects",    "summary",     "items",        "cashflows",  "stakeholder_flows",
     "mc_voi",     "mc_summary",  "mc_items",     "mc_uncertain", "mc_effects",
-    "sens_sobol", "sens_tornado", "sens_switching", "sens_twoway"};
+    "sens_sobol", "sens_tornado", "sens_switching", "sens_twoway",
+    "subgroups"};
 
 int mkba_out_owns(const char *rel)
 {
@@ -702,6 +703,8 @@ static char *json_text(const mkba_appraisal *a)
         j.oom = 1;
     if (a->sens && !mkba_out_sens_json(root, a))
         j.oom = 1;
+    if (a->subgroups && !mkba_out_sub_json(root, a))
+        j.oom = 1;
     char *text = j.oom ? NULL : cJSON_Print(root);
     cJSON_Delete(root);
     return text;
@@ -779,6 +782,8 @@ mkba_status mkba_out_stage_dir(mkba_pub *pub, const char *dir, const mkba_apprai
         st = mkba_out_mc_write(pub, dir, a, err);
     if (!st && a->sens)
         st = mkba_out_sens_write(pub, dir, a, err);
+    if (!st && a->subgroups)
+        st = mkba_out_sub_write(pub, dir, a, err);
     FILE *fp = st ? NULL : open_member(pub, dir, "results", ".json", err);
     if (fp) {
         fputs(json, fp);
@@ -1373,6 +1378,7 @@ void mkba_out_print_effects(FILE *f, const mkba_appraisal *a)
         print_para(f, INDENT, INDENT, "The model has no effects.");
     else
         effects_table(f, a);
+    mkba_out_print_subgroups(f, a);
 }
 
 /* Society's balance as a short list of labelled amounts. */

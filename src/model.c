@@ -3011,13 +3011,44 @@ static void table_het(mkba_ap_subgroup *g)
     free(se);
 }
 
+/* A subgroup X.by.V that the outputs withhold, used at 'ref': refused, its
+ * amounts would give it back (pilot: the pilot group is the small one). */
+static mkba_status refuse_subgroup(const rawval *ref, const char *name, size_t min_group,
+                                   int pilot, mkba_error *err)
+{
+    return raw_error(err, ref,
+                     "uses subgroup '%s', which the outputs withhold: it has fewer than %zu "
+                     "persons with a value in the %s group ([privacy] min_group = %zu), and "
+                     "the model's amounts would give its effect away. Leave it out, or lower "
+                     "[privacy] min_group",
+                     name, min_group, pilot ? "pilot" : "control", min_group);
+}
+
+/* A subgroup X.by.V whose level l of table g is withheld or could not be
+ * estimated: an error at its use, before it is estimated (whose message
+ * could quote a small count). */
+static mkba_status check_priced_level(const mkba_model *m, const effect_def *d,
+                                      const mkba_ap_subgroup *g, size_t l, mkba_error *err)
+{
+    mkba_appraisal rule = {.min_group = m->min_group}; /* mkba_ap_hidden needs only this */
+    const mkba_ap_effect *x = &g->levels[l];
+    if (mkba_ap_hidden(&rule, x) & MKBA_HIDE_ESTIMATE)
+        return refuse_subgroup(&d->ref, d->name, m->min_group,
+                               mkba_ap_suppressed(&rule, x->e.n_pilot), err);
+    if (g->reason[l][0])
+        return raw_error(err, &d->ref, "subgroup '%s' cannot be estimated: %s", d->name,
+                         g->reason[l]);
+    return MKBA_OK;
+}
+
 /* Point the subgroup outcomes X.by.V of outcome i at the masked columns
  * of their levels (var[l], level l named names[l], size[l] its persons).
  * An unknown V, or one that two levels are written as, is an error at the
  * expression that uses it. */
 static mkba_status resolve_level(mkba_model *m, const mkba_cohort *c, size_t i, size_t L,
                                  const char *const *names, const long *var,
-                                 const size_t (*size)[2], mkba_error *err)
+                                 const size_t (*size)[2], const mkba_ap_subgroup *g,
+                                 mkba_error *err)
 {
     const effect_def *px = &m->effects[i];
     for (size_t j = 0; j < m->n_outcomes; j++) {
@@ -3048,10 +3079,16 @@ static mkba_status resolve_level(mkba_model *m, const mkba_cohort *c, size_t i, 
                              "subgroup '%s': covariate '%s' has no level written '%s' in the "
                              "cohort; its levels are written: %s",
                              d->name, px->by_name, d->level, list[0] ? list : "(none)");
+        size_t row = 0; /* the table's row of level hit: levels present before it */
+        for (long l = 0; l < hit; l++)
+            row += var[l] >= 0;
+        mkba_status st = check_priced_level(m, d, g, row, err);
+        if (st)
+            return st;
         m->est[j].outcome = (size_t)var[hit];
-        for (int g = 0; g < 2; g++) {
-            d->level_size[g] = size[hit][g];
-            d->outside[g] = mkba_cohort_count(c, g) - size[hit][g];
+        for (int k = 0; k < 2; k++) {
+            d->level_size[k] = size[hit][k];
+            d->outside[k] = mkba_cohort_count(c, k) - size[hit][k];
         }
         d->resolved = 1;
     }
@@ -3090,7 +3127,7 @@ static mkba_status subgroup_table(mkba_model *m, mkba_cohort *c, size_t i, mkba_
         g->n_levels++;
     }
     table_het(g);
-    mkba_status st = resolve_level(m, c, i, L, names, var, (const size_t(*)[2])size, err);
+    mkba_status st = resolve_level(m, c, i, L, names, var, (const size_t(*)[2])size, g, err);
     free(var);
     free(size);
     return st;
@@ -3620,14 +3657,8 @@ static mkba_status fill_subgroups(const mkba_model *m, mkba_appraisal *a, mkba_e
         const effect_def *d = &m->effects[i];
         if (d->parent < 0 || !(mkba_ap_effect_hidden(a, i) & MKBA_HIDE_ESTIMATE))
             continue;
-        return raw_error(err, &d->ref,
-                         "uses subgroup '%s', which the outputs withhold: it has fewer than "
-                         "%zu persons with a value in the %s group ([privacy] min_group = "
-                         "%zu), and the model's amounts would give its effect away. Leave it "
-                         "out, or lower [privacy] min_group",
-                         d->name, a->min_group,
-                         mkba_ap_suppressed(a, d->e.n_pilot) ? "pilot" : "control",
-                         a->min_group);
+        return refuse_subgroup(&d->ref, d->name, a->min_group,
+                               mkba_ap_suppressed(a, d->e.n_pilot), err);
     }
     return MKBA_OK;
 }

@@ -68,23 +68,38 @@ int mkba_ap_groups_hidden(const mkba_appraisal *a)
     return mkba_ap_suppressed(a, a->group_pilot) || mkba_ap_suppressed(a, a->group_control);
 }
 
-/* Whether the cohort's group sizes are known and hold effect x's groups
- * (an appraisal built without a cohort has 0 and 0). */
+/* The group sizes of x's row: the level's for a subgroup, else the
+ * cohort's. */
+static void group_sizes(const mkba_appraisal *a, const mkba_ap_effect *x, size_t g[2])
+{
+    g[0] = x->subgroup ? x->group_pilot : a->group_pilot;
+    g[1] = x->subgroup ? x->group_control : a->group_control;
+}
+
+/* Whether the group sizes of x's row are known and hold its groups (an
+ * appraisal built without a cohort has 0 and 0). */
 static int group_sizes_known(const mkba_appraisal *a, const mkba_ap_effect *x)
 {
-    return a->group_pilot > 0 && a->group_control > 0 && a->group_pilot >= x->e.n_pilot &&
-           a->group_control >= x->e.n_control;
+    size_t g[2];
+    group_sizes(a, x, g);
+    return g[0] > 0 && g[1] > 0 && g[0] >= x->e.n_pilot && g[1] >= x->e.n_control;
+}
+
+void mkba_ap_counts(const mkba_appraisal *a, const mkba_ap_effect *x, size_t n[5])
+{
+    size_t g[2];
+    group_sizes(a, x, g);
+    int groups = (mkba_ap_hidden(a, x) & MKBA_HIDE_GROUP_SIZES) != 0;
+    n[0] = groups ? g[0] : x->e.n_pilot;
+    n[1] = groups ? g[1] : x->e.n_control;
+    n[2] = x->e.n_missing;
+    n[3] = x->missing_pilot;
+    n[4] = x->missing_control;
 }
 
 void mkba_ap_effect_counts(const mkba_appraisal *a, size_t i, size_t n[5])
 {
-    const mkba_ap_effect *x = &a->effects[i];
-    int groups = (mkba_ap_effect_hidden(a, i) & MKBA_HIDE_GROUP_SIZES) != 0;
-    n[0] = groups ? a->group_pilot : x->e.n_pilot;
-    n[1] = groups ? a->group_control : x->e.n_control;
-    n[2] = x->e.n_missing;
-    n[3] = x->missing_pilot;
-    n[4] = x->missing_control;
+    mkba_ap_counts(a, &a->effects[i], n);
 }
 
 /* The rule is written out in appraisal.h (disclosure control). */
@@ -92,17 +107,24 @@ unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i)
 {
     if (!a || i >= a->n_effects)
         return 0;
-    const mkba_ap_effect *x = &a->effects[i];
+    return mkba_ap_hidden(a, &a->effects[i]);
+}
+
+unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x)
+{
+    if (!a || !x)
+        return 0;
     size_t n[5] = {x->e.n_pilot, x->e.n_control, x->e.n_missing, x->missing_pilot,
                    x->missing_control};
     int small_group = mkba_ap_suppressed(a, n[0]) || mkba_ap_suppressed(a, n[1]), small = 0;
     for (int k = 2; k < 5; k++)
         small |= mkba_ap_suppressed(a, n[k]);
-    if (!small_group && !small)
+    int sibling = x->subgroup && x->sibling_small;
+    if (!small_group && !small && !sibling)
         return 0;
     /* Only a missing count is small: it and its complements go, the
      * groups show their size (when it is known; else as a small group). */
-    int first = !small_group && group_sizes_known(a, x) ? 2 : 0;
+    int first = !small_group && !sibling && group_sizes_known(a, x) ? 2 : 0;
     unsigned mask = first ? MKBA_HIDE_GROUP_SIZES | MKBA_HIDE_DF : 0;
     for (int k = first; k < 5; k++) /* the counts, zeros excepted */
         if (n[k] > 0)
@@ -111,12 +133,116 @@ unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i)
         mask |= MKBA_HIDE_DF;
     if (small_group)
         mask |= MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL;
+    if (small_group && x->subgroup)
+        mask |= MKBA_HIDE_ESTIMATE | MKBA_HIDE_CI | MKBA_HIDE_DF;
     /* A t interval's half-width over the SE is the t quantile of the df,
      * which gives a withheld count back; a normal interval (df infinite:
      * ipw, dr, given) is the SE times 1.96 and tells nothing more. */
     if ((mask & MKBA_HIDE_DF) && isfinite(x->e.df))
         mask |= MKBA_HIDE_CI;
     return mask;
+}
+
+/* ============================== subgroups ============================== */
+
+static void effect_strings_free(mkba_ap_effect *x)
+{
+    free(x->name);
+    free(x->label);
+    free(x->unit);
+    free(x->source);
+}
+
+void mkba_ap_subgroups_free(mkba_ap_subgroups *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        mkba_ap_subgroup *g = &s->v[i];
+        for (size_t l = 0; l < g->n_levels; l++) {
+            effect_strings_free(&g->levels[l]);
+            free(g->reason[l]);
+        }
+        free(g->levels);
+        free(g->reason);
+        free(g->outcome);
+        free(g->by);
+        free(g->het_reason);
+    }
+    free(s->v);
+    free(s);
+}
+
+static char *dup_or_null(const char *t)
+{
+    return t ? mkba_xstrdup(t) : NULL;
+}
+
+mkba_ap_subgroups *mkba_ap_subgroups_copy(const mkba_ap_subgroups *s)
+{
+    if (!s)
+        return NULL;
+    mkba_ap_subgroups *c = mkba_xcalloc(1, sizeof *c);
+    c->n = s->n;
+    c->v = mkba_xcalloc(s->n ? s->n : 1, sizeof *c->v);
+    for (size_t i = 0; i < s->n; i++) {
+        const mkba_ap_subgroup *g = &s->v[i];
+        mkba_ap_subgroup *d = &c->v[i];
+        *d = *g;
+        d->outcome = mkba_xstrdup(g->outcome);
+        d->by = mkba_xstrdup(g->by);
+        d->het_reason = mkba_xstrdup(g->het_reason);
+        d->levels = mkba_xcalloc(g->n_levels ? g->n_levels : 1, sizeof *d->levels);
+        d->reason = mkba_xcalloc(g->n_levels ? g->n_levels : 1, sizeof *d->reason);
+        for (size_t l = 0; l < g->n_levels; l++) {
+            d->levels[l] = g->levels[l];
+            d->levels[l].name = dup_or_null(g->levels[l].name);
+            d->levels[l].label = dup_or_null(g->levels[l].label);
+            d->levels[l].unit = dup_or_null(g->levels[l].unit);
+            d->levels[l].source = dup_or_null(g->levels[l].source);
+            d->reason[l] = mkba_xstrdup(g->reason[l]);
+        }
+    }
+    return c;
+}
+
+/* Whether effect name 'name' is "OUTCOME.by.V". */
+static int is_subgroup_of(const char *name, const char *outcome)
+{
+    size_t n = strlen(outcome);
+    return strncmp(name, outcome, n) == 0 && strncmp(name + n, ".by.", 4) == 0;
+}
+
+void mkba_ap_subgroups_disclose(mkba_appraisal *a)
+{
+    for (size_t i = 0; a && a->subgroups && i < a->subgroups->n; i++) {
+        mkba_ap_subgroup *g = &a->subgroups->v[i];
+        int any = 0;
+        for (size_t l = 0; l < g->n_levels; l++) {
+            g->levels[l].sibling_small = 0;
+            any |= (mkba_ap_hidden(a, &g->levels[l]) &
+                    (MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL)) != 0;
+        }
+        for (size_t l = 0; l < g->n_levels; l++)
+            g->levels[l].sibling_small = any;
+        for (size_t k = 0; k < a->n_effects; k++)
+            if (a->effects[k].subgroup && is_subgroup_of(a->effects[k].name, g->outcome))
+                a->effects[k].sibling_small = any;
+    }
+}
+
+const char *mkba_ap_het_withheld(const mkba_appraisal *a, const mkba_ap_subgroup *s, char *buf,
+                                 size_t size)
+{
+    if (s->het_reason && s->het_reason[0])
+        return s->het_reason;
+    for (size_t l = 0; l < s->n_levels; l++)
+        if (mkba_ap_hidden(a, &s->levels[l]) & MKBA_HIDE_ESTIMATE) {
+            snprintf(buf, size, "withheld: a subgroup has fewer than %zu persons in a group",
+                     a->min_group);
+            return buf;
+        }
+    return NULL;
 }
 
 /* Add 'pv' and 'undiscounted' of one item line to a balance: benefits
@@ -300,6 +426,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
         free(a->effects[i].source);
     }
     free(a->effects);
+    mkba_ap_subgroups_free(a->subgroups);
     for (size_t i = 0; i < a->n_params; i++) {
         mkba_ap_param *p = &a->params[i];
         free(p->name);

@@ -373,7 +373,7 @@ static mkba_status estimate_effects(mkba_model *m, mkba_cohort **cohort, mkba_er
         return err->code ? err->code : MKBA_EINVAL;
     mkba_model_set_cohort_counts(m, mkba_cohort_count(c, MKBA_PILOT),
                                  mkba_cohort_count(c, MKBA_CONTROL));
-    mkba_status st = MKBA_OK;
+    mkba_status st = mkba_model_subgroups(m, c, err);
     for (size_t i = 0; i < mkba_model_n_outcomes(m) && !st; i++) {
         const mkba_est_spec *es = mkba_model_est_spec(m, i);
         mkba_effect e;

@@ -1075,6 +1075,34 @@ mkba_cohort *mkba_cohort_from_arrays(size_t n, const uint8_t *group,
     return c;
 }
 
+/* ============================ subgroups ============================ */
+
+long mkba_cohort_add_masked(mkba_cohort *c, size_t var, size_t by, double code, const char *name)
+{
+    if (!c || !name || var >= c->n_vars || by >= c->n_vars)
+        return -1;
+    mkba_var_type bt = c->vars[by].type;
+    if (bt != MKBA_VAR_CATEGORY && bt != MKBA_VAR_BINARY)
+        return -1;
+    c->vars = mkba_xreallocarray(c->vars, c->n_vars + 1, sizeof *c->vars);
+    const cvar *src = &c->vars[var], *key = &c->vars[by];
+    cvar *cv = &c->vars[c->n_vars];
+    memset(cv, 0, sizeof *cv);
+    cv->name = mkba_xstrdup(name);
+    cv->column = mkba_xstrdup(src->column);
+    cv->type = src->type;
+    cv->optional = src->optional;
+    cv->values = mkba_xreallocarray(NULL, c->n ? c->n : 1, sizeof(double));
+    for (size_t i = 0; i < c->n; i++) {
+        double x = key->values[i] == code ? src->values[i] : NAN;
+        cv->values[i] = x;
+        cv->missing[c->group[i]] += isnan(x) != 0;
+    }
+    for (size_t l = 0; l < src->n_levels; l++)
+        add_level(cv, src->levels[l], strlen(src->levels[l]));
+    return (long)c->n_vars++;
+}
+
 /* =============================== accessors ============================== */
 
 size_t mkba_cohort_size(const mkba_cohort *c)

@@ -670,3 +670,34 @@ void mkba_effect_given(double estimate, double se, mkba_effect *out)
                      .mean_control = NAN};
     *out = e;
 }
+
+/* Cochran's Q (Cochran 1954): weights w_k = 1 / se_k^2, the pooled
+ * tau_bar = sum w_k tau_k / sum w_k, Q = sum w_k (tau_k - tau_bar)^2,
+ * chi-square with K - 1 df under equal effects. */
+mkba_status mkba_est_heterogeneity(size_t k, const double *tau, const double *se,
+                                   mkba_het *out, mkba_error *err)
+{
+    if (k < 2 || !tau || !se)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "the heterogeneity test needs at least 2 subgroups with an "
+                              "estimate, got %zu",
+                              tau && se ? k : 0);
+    double sw = 0, swt = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (!(isfinite(tau[i]) && isfinite(se[i]) && se[i] > 0))
+            return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                                  "the heterogeneity test needs a finite estimate and a "
+                                  "standard error above 0 in every subgroup");
+        double w = 1.0 / (se[i] * se[i]);
+        sw += w;
+        swt += w * tau[i];
+    }
+    double bar = swt / sw, q = 0;
+    for (size_t i = 0; i < k; i++)
+        q += (tau[i] - bar) * (tau[i] - bar) / (se[i] * se[i]);
+    out->q = q;
+    out->df = (double)(k - 1);
+    out->p = gsl_cdf_chisq_Q(q, out->df);
+    out->pooled = bar;
+    return MKBA_OK;
+}

@@ -402,7 +402,8 @@ static void lex_number(parser *p)
     }
 }
 
-/* Lex a name: segments [A-Za-z_][A-Za-z0-9_]* joined by '.'. */
+/* Lex a name: [A-Za-z_][A-Za-z0-9_]* then segments [A-Za-z0-9_]+, joined
+ * by '.'. */
 static void lex_name(parser *p)
 {
     const char *s = p->src;
@@ -410,8 +411,8 @@ static void lex_name(parser *p)
     for (;;) {
         while (is_name_char(s[i]))
             i++;
-        if (s[i] != '.' || !is_name_start(s[i + 1]))
-            break;
+        if (s[i] != '.' || !is_name_char(s[i + 1])) /* effect.x.by.2019: a later segment */
+            break;                                    /* may start with a digit */
         i++;
     }
     if (s[i] == '.') {

@@ -100,6 +100,15 @@ typedef struct effect_def {
     size_t missing_pilot, missing_control;
     int set;                          /* estimate supplied */
     mkba_dist dist;                   /* given effects: its uncertainty */
+    /* subgroups */
+    long by;                          /* [outcome.X] by: its cohort variable, or -1 */
+    char *by_name;                    /* ... and the covariate's name */
+    long parent;                      /* X.by.V: the outcome index of X, else -1 */
+    char *level;                      /* X.by.V: V, as written in the expressions */
+    rawval ref;                       /* X.by.V: its first use in an expression */
+    int resolved;                     /* X.by.V: V found among the cohort's levels */
+    size_t outside[2];                /* X.by.V: persons outside the subgroup, per group */
+    size_t level_size[2];             /* X.by.V: persons of the level, per group */
 } effect_def;
 
 struct mkba_model {
@@ -127,6 +136,7 @@ struct mkba_model {
     size_t n_outcomes;
     mkba_est_spec *est;
     size_t *cov_index;                /* storage for est[].cov */
+    mkba_ap_subgroups *subgroups;     /* the subgroup tables (mkba_model_subgroups) */
     int has_ps;                       /* a [propensity] section: ps is set */
     mkba_ps_spec ps;                  /* the propensity model of ipw and dr outcomes */
     mkba_est_term *ps_terms;          /* storage for ps.terms */
@@ -848,6 +858,7 @@ static effect_def *add_effect(mkba_model *m, const char *name)
     effect_def *e = &m->effects[m->n_effects++];
     memset(e, 0, sizeof *e);
     e->name = mkba_xstrdup(name);
+    e->by = e->parent = -1;
     return e;
 }
 
@@ -863,7 +874,7 @@ static void set_effect_text(const mkba_ini *ini, const char *sec, effect_def *e)
 
 static const char *const OUTCOME_KEYS[] = {"column", "pre_column", "type", "method",
                                            "covariates", "min", "max", "label", "unit",
-                                           "source", NULL};
+                                           "source", "by", NULL};
 /* Keys of [propensity], which an [outcome.*] may not set (all ipw and dr
  * outcomes share the one propensity model). */
 static const char *const PROPENSITY_KEYS[] = {"covariates", "estimand", "trim", NULL};
@@ -954,6 +965,36 @@ static mkba_status check_ps_outcome(mkba_model *m, mkba_est_spec *es, const rawv
     return MKBA_OK;
 }
 
+/* An outcome's 'by': a [covariate.NAME] of type category or binary, whose
+ * levels split the outcome into subgroups. */
+static mkba_status read_by(mkba_model *m, const char *sec, effect_def *e, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    rawval by = raw_of(ini, mkba_ini_get(ini, sec, "by"));
+    if (!by.text)
+        return MKBA_OK;
+    char csec[300];
+    snprintf(csec, sizeof csec, "covariate.%s", by.text);
+    if (!is_name(by.text) || !mkba_ini_section_line(ini, csec))
+        return raw_error(err, &by,
+                         "no section [covariate.%s]: 'by' names the covariate (of type "
+                         "category or binary) whose levels are the subgroups",
+                         by.text);
+    size_t idx;
+    mkba_status st = read_covariate(m, csec, by.text, &idx, err);
+    if (st)
+        return st;
+    mkba_var_type t = m->cvars[idx].type;
+    if (t != MKBA_VAR_CATEGORY && t != MKBA_VAR_BINARY)
+        return raw_error(err, &by,
+                         "'by' needs a covariate of type category or binary (its levels are "
+                         "the subgroups); [covariate.%s] is of type %s",
+                         by.text, t == MKBA_VAR_NONNEG ? "nonneg" : "number");
+    e->by = (long)idx;
+    e->by_name = mkba_xstrdup(by.text);
+    return MKBA_OK;
+}
+
 static mkba_status read_outcome(mkba_model *m, const char *sec, const char *name,
                                 mkba_error *err)
 {
@@ -1025,6 +1066,8 @@ static mkba_status read_outcome(mkba_model *m, const char *sec, const char *name
     }
     if (es->method == MKBA_EST_OLS && es->n_cov == 0)
         return raw_error(err, &me, "method 'ols' needs 'covariates'");
+    if ((st = read_by(m, sec, e, err)))
+        return st;
     if (es->method == MKBA_EST_IPW || es->method == MKBA_EST_DR)
         return check_ps_outcome(m, es, &me, &cv, err);
     return MKBA_OK;
@@ -2054,8 +2097,11 @@ void mkba_model_free(mkba_model *m)
         free(m->effects[i].label);
         free(m->effects[i].unit);
         free(m->effects[i].source);
+        free(m->effects[i].by_name);
+        free(m->effects[i].level);
     }
     free(m->effects);
+    mkba_ap_subgroups_free(m->subgroups);
     for (size_t i = 0; i < m->n_outcomes; i++)
         free((size_t *)m->est[i].cov);
     free(m->est);
@@ -2257,6 +2303,138 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_ini *ini, mkb
         (st = read_simulation(m, err)) || (st = read_base_items(m, b, err)))
         return st;
     return check_keys(m->base, err);
+}
+
+/* ======================= Subgroups ======================= */
+
+static int is_seg_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+/* A level as a name segment, V of effect.X.by.V: every character other
+ * than an ASCII letter, digit or '_' (a UTF-8 sequence counting as one)
+ * written '_'. */
+static void level_segment(const char *level, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)level; *p && n + 1 < size; p++) {
+        if ((*p & 0xC0) == 0x80) /* a continuation byte: part of the character before */
+            continue;
+        buf[n++] = is_seg_char((char)*p) ? (char)*p : '_';
+    }
+    buf[n] = '\0';
+}
+
+/* The outcome index of effect 'name' (len bytes), or -1 for none; *given
+ * set when it names a given effect. */
+static long outcome_named(const mkba_model *m, const char *name, size_t len, int *given)
+{
+    *given = 0;
+    for (size_t i = 0; i < m->n_effects; i++)
+        if (strlen(m->effects[i].name) == len && strncmp(m->effects[i].name, name, len) == 0) {
+            if (i < m->n_outcomes && m->effects[i].parent < 0)
+                return (long)i;
+            *given = m->effects[i].parent < 0;
+        }
+    return -1;
+}
+
+/* Declare subgroup outcome X.by.V (once) for a use at 'ref'. */
+static void declare_subgroup(mkba_model *m, size_t x, const char *v, size_t vlen,
+                             const rawval *ref)
+{
+    char name[320];
+    snprintf(name, sizeof name, "%s.by.%.*s", m->effects[x].name, (int)vlen, v);
+    for (size_t i = m->n_outcomes; i-- > 0;)
+        if (strcmp(m->effects[i].name, name) == 0)
+            return;
+    /* Outcomes come first (index = outcome index): insert before the given effects. */
+    size_t at = m->n_outcomes;
+    add_effect(m, name);
+    effect_def e = m->effects[m->n_effects - 1];
+    memmove(&m->effects[at + 1], &m->effects[at], (m->n_effects - 1 - at) * sizeof e);
+    const effect_def *px = &m->effects[x];
+    e.from_cohort = 1;
+    e.label = mkba_xstrdup(px->label);
+    e.unit = mkba_xstrdup(px->unit);
+    e.source = mkba_xstrdup(px->source);
+    e.parent = (long)x;
+    e.level = mkba_xstrndup(v, vlen);
+    e.ref = *ref;
+    m->effects[at] = e;
+    m->est = mkba_xreallocarray(m->est, m->n_outcomes + 1, sizeof *m->est);
+    mkba_est_spec *es = &m->est[m->n_outcomes++];
+    *es = m->est[x];
+    es->name = m->effects[at].name;
+    size_t *cov = mkba_xcalloc(es->n_cov ? es->n_cov : 1, sizeof *cov);
+    if (es->n_cov)
+        memcpy(cov, es->cov, es->n_cov * sizeof *cov);
+    es->cov = cov; /* placeholder outcome (X's own) until mkba_model_subgroups */
+}
+
+/* The names effect.X.by.V (also se., mean_pilot., mean_control.) in the
+ * expression at v: each declares outcome X.by.V. X must be an outcome
+ * with 'by'; a name of another form is left to the compiler. */
+static mkba_status scan_subgroups(mkba_model *m, const rawval *v, mkba_error *err)
+{
+    static const char *const prefix[] = {"effect.", "se.", "mean_pilot.", "mean_control.", NULL};
+    const char *t = v->text;
+    for (size_t i = 0; t && t[i];) {
+        if (!is_seg_char(t[i]) && t[i] != '.') {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (is_seg_char(t[i]) || t[i] == '.')
+            i++;
+        const char *tok = t + start, *rest = NULL;
+        size_t len = i - start;
+        for (size_t k = 0; prefix[k] && !rest; k++)
+            if (len > strlen(prefix[k]) && strncmp(tok, prefix[k], strlen(prefix[k])) == 0)
+                rest = tok + strlen(prefix[k]);
+        if (!rest)
+            continue;
+        const char *end = tok + len, *dot = memchr(rest, '.', (size_t)(end - rest));
+        if (!dot || (size_t)(end - dot) < 5 || strncmp(dot, ".by.", 4) != 0)
+            continue;
+        const char *lv = dot + 4;
+        if (memchr(lv, '.', (size_t)(end - lv)))
+            continue;
+        int given;
+        long x = outcome_named(m, rest, (size_t)(dot - rest), &given);
+        if (x < 0 && !given)
+            continue; /* not an effect: the compiler names it */
+        if (x < 0 || m->effects[x].by < 0)
+            return raw_error(err, v,
+                             "'%.*s': effect '%.*s' has no subgroups; add 'by = COVARIATE' "
+                             "to its [outcome.%.*s] to estimate it per level of a category "
+                             "or binary covariate",
+                             (int)len, tok, (int)(dot - rest), rest, (int)(dot - rest), rest);
+        declare_subgroup(m, (size_t)x, lv, (size_t)(end - lv), v);
+    }
+    return MKBA_OK;
+}
+
+/* Before the slots are laid out: an outcome X.by.V for every subgroup an
+ * expression of any scenario uses (the levels are known only once the
+ * cohort is read: mkba_model_subgroups resolves them). */
+static mkba_status declare_subgroups(mkba_model *m, mkba_error *err)
+{
+    mkba_status st = MKBA_OK;
+    for (size_t k = 0; k < m->n_scen && !st; k++) {
+        const scenario *s = &m->scen[k];
+        for (size_t i = 0; i < s->n_params && !st; i++)
+            st = scan_subgroups(m, &s->params[i].value, err);
+        for (size_t i = 0; i < m->n_items && !st; i++) {
+            const rawval *v[] = {&s->items[i].quantity, &s->items[i].price,
+                                 &s->items[i].dropoff};
+            for (int j = 0; j < 3 && !st; j++)
+                st = scan_subgroups(m, v[j], err);
+        }
+    }
+    return st;
 }
 
 /* ======================= Slots and compilation ======================= */
@@ -2667,6 +2845,8 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
                                     "two scenarios of this run are named '%s' (%s and %s); "
                                     "give each its own [scenario] name",
                                     m->scen[i].name, m->scen[j].file, m->scen[i].file);
+    if (!st)
+        st = declare_subgroups(m, err);
     if (!st) {
         layout_slots(m);
         for (size_t i = 0; i < m->n_scen && !st; i++)
@@ -2730,11 +2910,261 @@ void mkba_model_set_cohort_counts(mkba_model *m, size_t n_pilot, size_t n_contro
     m->base_slots[2] = (double)(n_pilot + n_control);
 }
 
+/* n - k, or 0 when k > n. */
+static size_t sub_sat(size_t n, size_t k)
+{
+    return n > k ? n - k : 0;
+}
+
+/* The levels of 'by' as cohort codes and names: a category's levels, or
+ * "0" and "1" of a binary covariate. */
+static size_t by_levels(const mkba_cohort *c, size_t by, const char *const **names)
+{
+    static const char *const binary[] = {"0", "1"};
+    if (mkba_cohort_var_type(c, by) == MKBA_VAR_BINARY) {
+        *names = binary;
+        return 2;
+    }
+    return mkba_cohort_levels(c, by, names);
+}
+
+/* Persons of level 'code' of 'by' per group (index: group code). */
+static void level_sizes(const mkba_cohort *c, size_t by, double code, size_t size[2])
+{
+    const double *x = mkba_cohort_column(c, by);
+    const uint8_t *g = mkba_cohort_group(c);
+    size[0] = size[1] = 0;
+    for (size_t i = 0; i < mkba_cohort_size(c); i++)
+        size[g[i]] += x[i] == code;
+}
+
+/* Effect e of a masked subgroup column: the persons outside the subgroup
+ * (outside[g]) are not missing. */
+static void unmask_counts(mkba_effect *e, size_t *missing_pilot, size_t *missing_control,
+                          const size_t outside[2])
+{
+    e->n_missing = sub_sat(e->n_missing, outside[0] + outside[1]);
+    *missing_pilot = sub_sat(*missing_pilot, outside[MKBA_PILOT]);
+    *missing_control = sub_sat(*missing_control, outside[MKBA_CONTROL]);
+}
+
+/* One level of outcome i's table: estimated on cohort variable v (the
+ * outcome masked to the level). A level that cannot be estimated gets the
+ * reason, and its persons with a value as counts. */
+static void estimate_level(const mkba_model *m, const mkba_cohort *c, size_t i, size_t v,
+                           const size_t size[2], mkba_ap_effect *x, char **reason)
+{
+    mkba_est_spec spec = m->est[i];
+    spec.outcome = v;
+    mkba_error e2;
+    mkba_error_clear(&e2);
+    size_t outside[2] = {mkba_cohort_count(c, 0) - size[0], mkba_cohort_count(c, 1) - size[1]};
+    x->subgroup = 1;
+    x->group_pilot = size[MKBA_PILOT];
+    x->group_control = size[MKBA_CONTROL];
+    x->missing_pilot = mkba_cohort_missing(c, v, MKBA_PILOT);
+    x->missing_control = mkba_cohort_missing(c, v, MKBA_CONTROL);
+    if (mkba_estimate(c, &spec, &x->e, &e2) == MKBA_OK) {
+        unmask_counts(&x->e, &x->missing_pilot, &x->missing_control, outside);
+        *reason = mkba_xstrdup("");
+        return;
+    }
+    size_t skip = 0, n = strlen(spec.name);
+    if (strncmp(e2.msg, "effect '", 8) == 0 && strncmp(e2.msg + 8, spec.name, n) == 0 &&
+        strncmp(e2.msg + 8 + n, "': ", 3) == 0)
+        skip = 8 + n + 3;
+    *reason = mkba_xstrdup(e2.msg + skip);
+    mkba_effect nan_e = {.method = spec.method, .estimate = NAN, .se = NAN, .df = NAN,
+                         .ci_lo = NAN, .ci_hi = NAN, .mean_pilot = NAN, .mean_control = NAN};
+    x->e = nan_e;
+    x->missing_pilot = sub_sat(x->missing_pilot, outside[MKBA_PILOT]);
+    x->missing_control = sub_sat(x->missing_control, outside[MKBA_CONTROL]);
+    x->e.n_pilot = size[MKBA_PILOT] - x->missing_pilot;
+    x->e.n_control = size[MKBA_CONTROL] - x->missing_control;
+}
+
+/* The heterogeneity test of table g over its levels with an estimate and
+ * an SE above 0. */
+static void table_het(mkba_ap_subgroup *g)
+{
+    double *tau = mkba_xcalloc(g->n_levels + 1, sizeof *tau);
+    double *se = mkba_xcalloc(g->n_levels + 1, sizeof *se);
+    size_t k = 0;
+    for (size_t l = 0; l < g->n_levels; l++) {
+        const mkba_effect *e = &g->levels[l].e;
+        if (isfinite(e->estimate) && isfinite(e->se) && e->se > 0) {
+            tau[k] = e->estimate;
+            se[k++] = e->se;
+        }
+    }
+    mkba_error e2;
+    mkba_error_clear(&e2);
+    g->het = (mkba_het){NAN, NAN, NAN, NAN};
+    if (k < 2)
+        g->het_reason = mkba_xstrdup("fewer than 2 subgroups with an estimate and a standard "
+                                     "error above 0");
+    else if (mkba_est_heterogeneity(k, tau, se, &g->het, &e2))
+        g->het_reason = mkba_xstrdup(e2.msg);
+    else
+        g->het_reason = mkba_xstrdup("");
+    free(tau);
+    free(se);
+}
+
+/* A subgroup X.by.V that the outputs withhold, used at 'ref': refused, its
+ * amounts would give it back (pilot: the pilot group is the small one). */
+static mkba_status refuse_subgroup(const rawval *ref, const char *name, size_t min_group,
+                                   int pilot, mkba_error *err)
+{
+    return raw_error(err, ref,
+                     "uses subgroup '%s', which the outputs withhold: it has fewer than %zu "
+                     "persons with a value in the %s group ([privacy] min_group = %zu), and "
+                     "the model's amounts would give its effect away. Leave it out, or lower "
+                     "[privacy] min_group",
+                     name, min_group, pilot ? "pilot" : "control", min_group);
+}
+
+/* A subgroup X.by.V whose level l of table g is withheld or could not be
+ * estimated: an error at its use, before it is estimated (whose message
+ * could quote a small count). */
+static mkba_status check_priced_level(const mkba_model *m, const effect_def *d,
+                                      const mkba_ap_subgroup *g, size_t l, mkba_error *err)
+{
+    mkba_appraisal rule = {.min_group = m->min_group}; /* mkba_ap_hidden needs only this */
+    const mkba_ap_effect *x = &g->levels[l];
+    if (mkba_ap_hidden(&rule, x) & MKBA_HIDE_ESTIMATE)
+        return refuse_subgroup(&d->ref, d->name, m->min_group,
+                               mkba_ap_suppressed(&rule, x->e.n_pilot), err);
+    if (g->reason[l][0])
+        return raw_error(err, &d->ref, "subgroup '%s' cannot be estimated: %s", d->name,
+                         g->reason[l]);
+    return MKBA_OK;
+}
+
+/* Point the subgroup outcomes X.by.V of outcome i at the masked columns
+ * of their levels (var[l], level l named names[l], size[l] its persons).
+ * An unknown V, or one that two levels are written as, is an error at the
+ * expression that uses it. */
+static mkba_status resolve_level(mkba_model *m, const mkba_cohort *c, size_t i, size_t L,
+                                 const char *const *names, const long *var,
+                                 const size_t (*size)[2], const mkba_ap_subgroup *g,
+                                 mkba_error *err)
+{
+    const effect_def *px = &m->effects[i];
+    for (size_t j = 0; j < m->n_outcomes; j++) {
+        effect_def *d = &m->effects[j];
+        if (d->parent != (long)i)
+            continue;
+        long hit = -1;
+        char seg[256], list[600] = "";
+        for (size_t l = 0; l < L; l++) {
+            if (var[l] < 0)
+                continue;
+            level_segment(names[l], seg, sizeof seg);
+            size_t used = strlen(list);
+            if (used + strlen(seg) + 8 < sizeof list)
+                snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", seg);
+            if (strcmp(seg, d->level) != 0)
+                continue;
+            if (hit >= 0)
+                return raw_error(err, &d->ref,
+                                 "subgroup '%s': levels '%s' and '%s' of covariate '%s' are "
+                                 "both written '%s' in names; give them distinct names in "
+                                 "the cohort",
+                                 d->name, names[hit], names[l], px->by_name, d->level);
+            hit = (long)l;
+        }
+        if (hit < 0)
+            return raw_error(err, &d->ref,
+                             "subgroup '%s': covariate '%s' has no level written '%s' in the "
+                             "cohort; its levels are written: %s",
+                             d->name, px->by_name, d->level, list[0] ? list : "(none)");
+        size_t row = 0; /* the table's row of level hit: levels present before it */
+        for (long l = 0; l < hit; l++)
+            row += var[l] >= 0;
+        mkba_status st = check_priced_level(m, d, g, row, err);
+        if (st)
+            return st;
+        m->est[j].outcome = (size_t)var[hit];
+        for (int k = 0; k < 2; k++) {
+            d->level_size[k] = size[hit][k];
+            d->outside[k] = mkba_cohort_count(c, k) - size[hit][k];
+        }
+        d->resolved = 1;
+    }
+    return MKBA_OK;
+}
+
+/* The subgroup table of outcome i into g, and its X.by.V outcomes resolved. */
+static mkba_status subgroup_table(mkba_model *m, mkba_cohort *c, size_t i, mkba_ap_subgroup *g,
+                                  mkba_error *err)
+{
+    const effect_def *px = &m->effects[i];
+    size_t by = (size_t)px->by;
+    const char *const *names;
+    size_t L = by_levels(c, by, &names);
+    long *var = mkba_xcalloc(L + 1, sizeof *var);
+    size_t(*size)[2] = mkba_xcalloc(L + 1, sizeof *size);
+    g->outcome = mkba_xstrdup(px->name);
+    g->by = mkba_xstrdup(px->by_name);
+    g->levels = mkba_xcalloc(L + 1, sizeof *g->levels);
+    g->reason = mkba_xcalloc(L + 1, sizeof *g->reason);
+    for (size_t l = 0; l < L; l++) {
+        var[l] = -1;
+        level_sizes(c, by, (double)l, size[l]);
+        if (size[l][0] + size[l][1] == 0)
+            continue; /* a level no one has: no subgroup */
+        char name[320], seg[256];
+        level_segment(names[l], seg, sizeof seg);
+        snprintf(name, sizeof name, "%s.by.%s", px->name, seg);
+        var[l] = mkba_cohort_add_masked(c, m->est[i].outcome, by, (double)l, name);
+        mkba_ap_effect *x = &g->levels[g->n_levels];
+        x->name = mkba_xstrdup(names[l]);
+        x->label = mkba_xstrdup("");
+        x->unit = mkba_xstrdup(px->unit ? px->unit : "");
+        x->source = mkba_xstrdup("");
+        estimate_level(m, c, i, (size_t)var[l], size[l], x, &g->reason[g->n_levels]);
+        g->n_levels++;
+    }
+    table_het(g);
+    mkba_status st = resolve_level(m, c, i, L, names, var, (const size_t(*)[2])size, g, err);
+    free(var);
+    free(size);
+    return st;
+}
+
+mkba_status mkba_model_subgroups(mkba_model *m, mkba_cohort *c, mkba_error *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_outcomes; i++)
+        n += m->effects[i].by >= 0;
+    mkba_ap_subgroups_free(m->subgroups);
+    m->subgroups = NULL;
+    if (n == 0 || !c)
+        return MKBA_OK;
+    mkba_ap_subgroups *t = mkba_xcalloc(1, sizeof *t);
+    t->v = mkba_xcalloc(n, sizeof *t->v);
+    mkba_status st = MKBA_OK;
+    for (size_t i = 0; i < m->n_outcomes && !st; i++)
+        if (m->effects[i].by >= 0)
+            st = subgroup_table(m, c, i, &t->v[t->n++], err);
+    if (st) {
+        mkba_ap_subgroups_free(t);
+        return st;
+    }
+    m->subgroups = t;
+    return MKBA_OK;
+}
+
 void mkba_model_set_effect(mkba_model *m, size_t outcome, const mkba_effect *e,
                            size_t missing_pilot, size_t missing_control)
 {
     effect_def *d = &m->effects[outcome];
+    if (d->parent >= 0 && !d->resolved)
+        return; /* a subgroup mkba_model_subgroups has not found: not estimated */
     d->e = *e;
+    if (d->parent >= 0)
+        unmask_counts(&d->e, &missing_pilot, &missing_control, d->outside);
     d->missing_pilot = missing_pilot;
     d->missing_control = missing_control;
     d->set = 1;
@@ -3207,6 +3637,32 @@ static void warn_pilot_switch(const mkba_model *m, mkba_appraisal *a)
     free(via);
 }
 
+/* The subgroup tables into 'a', the subgroup effects marked, disclosure
+ * control applied (appraisal.h): a subgroup effect X.by.V that the outputs
+ * withhold (a group of the subgroup is small) is refused: the model uses
+ * it, and its amounts would give it back. */
+static mkba_status fill_subgroups(const mkba_model *m, mkba_appraisal *a, mkba_error *err)
+{
+    a->subgroups = mkba_ap_subgroups_copy(m->subgroups);
+    for (size_t i = 0; i < m->n_effects; i++) {
+        const effect_def *d = &m->effects[i];
+        if (d->parent < 0)
+            continue;
+        a->effects[i].subgroup = 1;
+        a->effects[i].group_pilot = d->level_size[MKBA_PILOT];
+        a->effects[i].group_control = d->level_size[MKBA_CONTROL];
+    }
+    mkba_ap_subgroups_disclose(a);
+    for (size_t i = 0; i < m->n_effects; i++) {
+        const effect_def *d = &m->effects[i];
+        if (d->parent < 0 || !(mkba_ap_effect_hidden(a, i) & MKBA_HIDE_ESTIMATE))
+            continue;
+        return refuse_subgroup(&d->ref, d->name, a->min_group,
+                               mkba_ap_suppressed(a, d->e.n_pilot), err);
+    }
+    return MKBA_OK;
+}
+
 mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
 {
     for (size_t i = 0; i < m->n_effects; i++)
@@ -3223,6 +3679,10 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
     }
     fill_metadata(m, a);
     fill_params(m, a);
+    if (fill_subgroups(m, a, err)) {
+        mkba_appraisal_free(a);
+        return NULL;
+    }
     size_t per = m->n_items * m->horizon;
     a->flow = mkba_xcalloc(m->n_scen * per + 1, sizeof *a->flow);
     double *slots = mkba_xmalloc(m->n_slots * sizeof *slots);

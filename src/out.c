@@ -396,7 +396,7 @@ static const char *const OWNED_STEMS[] = {
     "effects",    "summary",     "items",        "cashflows",  "stakeholder_flows",
     "mc_voi",     "mc_summary",  "mc_items",     "mc_uncertain", "mc_effects",
     "sens_sobol", "sens_tornado", "sens_switching", "sens_twoway",
-    "balance",    "propensity",  "overlap"};
+    "balance",    "propensity",  "overlap",    "subgroups"};
 
 int mkba_out_owns(const char *rel)
 {
@@ -706,6 +706,8 @@ static char *json_text(const mkba_appraisal *a)
         j.oom = 1;
     if (a->sens && !mkba_out_sens_json(root, a))
         j.oom = 1;
+    if (a->subgroups && !mkba_out_sub_json(root, a))
+        j.oom = 1;
     char *text = j.oom ? NULL : cJSON_Print(root);
     cJSON_Delete(root);
     return text;
@@ -785,6 +787,8 @@ mkba_status mkba_out_stage_dir(mkba_pub *pub, const char *dir, const mkba_apprai
         st = mkba_out_mc_write(pub, dir, a, err);
     if (!st && a->sens)
         st = mkba_out_sens_write(pub, dir, a, err);
+    if (!st && a->subgroups)
+        st = mkba_out_sub_write(pub, dir, a, err);
     FILE *fp = st ? NULL : open_member(pub, dir, "results", ".json", err);
     if (fp) {
         fputs(json, fp);
@@ -1392,6 +1396,7 @@ void mkba_out_print_effects(FILE *f, const mkba_appraisal *a)
         print_para(f, INDENT, INDENT, "The model has no effects.");
     else
         effects_table(f, a);
+    mkba_out_print_subgroups(f, a);
     mkba_out_print_ps(f, a);
 }
 

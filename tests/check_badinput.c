@@ -712,6 +712,40 @@ static const bad_case MODEL_CASES[] = {
      "occurs in the control group only, so the groups do not overlap there (its persons would "
      "get a propensity of exactly 0); merge the level with another, leave its persons out of "
      "the cohort, or leave 'wijk' out of [propensity] covariates\n"},
+    /* Subgroups: 'by' on an outcome, effect.X.by.V in expressions. */
+    {"'by' on a number covariate",
+     {{"model.ini", "[outcome.werk]\ntype = binary\n", "[outcome.werk]\ntype = binary\nby = uren\n"},
+      {"model.ini", "", "[covariate.uren]\ntype = nonneg\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:21: [outcome.werk] by: 'by' needs a covariate of type category or "
+     "binary (its levels are the subgroups); [covariate.uren] is of type nonneg\n"},
+    {"'by' naming no covariate",
+     {{"model.ini", "[outcome.werk]\ntype = binary\n", "[outcome.werk]\ntype = binary\nby = district\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:21: [outcome.werk] by: no section [covariate.district]: 'by' names the "
+     "covariate (of type category or binary) whose levels are the subgroups\n"},
+    {"a subgroup of an outcome without 'by'",
+     {{"model.ini", "quantity = on * effect.werk * 3", "quantity = on * effect.werk.by.1 * 3"}},
+     {0}, 1,
+     "mkba: @/model.ini:34: [item.work] quantity: 'effect.werk.by.1': effect 'werk' has no "
+     "subgroups; add 'by = COVARIATE' to its [outcome.werk] to estimate it per level of a "
+     "category or binary covariate\n"},
+    {"a subgroup of an unknown level",
+     {{"model.ini", "[outcome.uren]\ntype = nonneg\n", "[outcome.uren]\ntype = nonneg\nby = w\n"},
+      {"model.ini", "quantity = on * effect.uren * 3", "quantity = on * effect.uren.by.2 * 3"},
+      {"model.ini", "", "[covariate.w]\ncolumn = werk\ntype = binary\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:43: [item.staff] quantity: subgroup 'uren.by.2': covariate 'w' has no "
+     "level written '2' in the cohort; its levels are written: 0, 1\n"},
+    {"a subgroup too small to price",
+     {{"model.ini", "[outcome.uren]\ntype = nonneg\n", "[outcome.uren]\ntype = nonneg\nby = w\n"},
+      {"model.ini", "quantity = on * effect.uren * 3", "quantity = on * se.uren.by.1 * 3"},
+      {"model.ini", "", "[covariate.w]\ncolumn = werk\ntype = binary\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:43: [item.staff] quantity: uses subgroup 'uren.by.1', which the "
+     "outputs withhold: it has fewer than 10 persons with a value in the pilot group ([privacy] "
+     "min_group = 10), and the model's amounts would give its effect away. Leave it out, or "
+     "lower [privacy] min_group\n"},
     {"an unknown outcome type", {{"model.ini", "type = binary", "type = bool"}}, {0}, 1,
      "mkba: @/model.ini:20: [outcome.werk] type: expected number, nonneg or binary, got 'bool'\n"},
     {"min above max", {{"model.ini", "[outcome.uren]\n", "[outcome.uren]\nmin = 5\nmax = 1\n"}},

@@ -648,6 +648,97 @@ START_TEST(overflowed_npv_prints_na)
 }
 END_TEST
 
+/* Subgroups end to end on tests/data/ps/confounded.csv (household: 3
+ * levels), every count shown ([privacy] min_group = 1). The expected
+ * numbers are independent computations over the CSV (Welch: unbiased
+ * variances; Q and its 2-df p = exp(-Q/2) by hand), made with
+ *   python3 -c 'import csv,math
+ *   R=list(csv.DictReader(open("tests/data/ps/confounded.csv")))
+ *   for lv in ["single_parent","couple","single"]:
+ *     s={g:[float(r["y"]) for r in R if r["household"]==lv and r["group"]==g and r["y"]]
+ *        for g in ["pilot","control"]}
+ *     m={g:sum(v)/len(v) for g,v in s.items()}
+ *     V={g:sum((x-m[g])**2 for x in v)/(len(v)-1)/len(v) for g,v in s.items()}
+ *     print(lv,m["pilot"]-m["control"],math.sqrt(V["pilot"]+V["control"]),
+ *           len(s["pilot"]),len(s["control"]))'
+ * (the awk alternative: awk -F, 'NR>1 && $6!="" {n[$4" "$1]++; ...}'). */
+START_TEST(subgroups_per_level)
+{
+    char *rel = tu_src("tests/data/ps/confounded.csv"), *cohort = realpath(rel, NULL);
+    free(rel);
+    ck_assert_ptr_nonnull(cohort);
+    static char model[2048];
+    if (snprintf(model, sizeof model,
+                 "[model]\nname = sub\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
+                 "discount_rate = 0\nstakeholders = city\n"
+                 "[cohort]\nfile = %s\ngroup_column = group\n"
+                 "[privacy]\nmin_group = 1\n"
+                 "[covariate.household]\ntype = category\n"
+                 "[outcome.y]\nmethod = diff\nby = household\n"
+                 "[parameters]\non = 0\n"
+                 "[item.a]\nkind = benefit\nstakeholder = city\n"
+                 "quantity = on * effect.y.by.single_parent\n",
+                 cohort) >= (int)sizeof model)
+        ck_abort();
+    put("model.ini", model);
+    put("project.ini", "[scenario]\nname = proj\nbase = model.ini\nreference = model.ini\n"
+                       "[parameters]\non = 1\n");
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--out", "res", "--no-charts", NULL};
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    static const struct {
+        const char *level;
+        double tau, se;
+        size_t np, nc;
+    } want[] = {{"single_parent", 2.915178648922325, 0.5979978496053014, 124, 223},
+                {"couple", 1.2285247747747832, 0.6601625613925143, 74, 384},
+                {"single", 2.3951063982746064, 0.4852292845218151, 130, 535}};
+    /* Q = 3.719017417825154 over these, p = exp(-Q/2) = 0.15574912973404245 */
+    char *path = tu_path(tu_tmp, "res/subgroups.csv");
+    char *csv = tu_read(path);
+    free(path);
+    ck_assert_ptr_nonnull(csv);
+    const char *line = strchr(csv, '\n') + 1;
+    for (size_t l = 0; l < 3; l++) {
+        char lev[64], meth[16];
+        double tau, se, lo, hi, df, q, qdf, p;
+        size_t np, nc;
+        ck_assert_int_eq(sscanf(line, "y,household,%63[^,],%15[^,],%lf,%lf,%lf,%lf,%lf,%zu,%zu,0,,"
+                                      "%lf,%lf,%lf",
+                                lev, meth, &tau, &se, &lo, &hi, &df, &np, &nc, &q, &qdf, &p),
+                         12);
+        ck_assert_str_eq(lev, want[l].level);
+        ck_assert_str_eq(meth, "diff");
+        ck_assert_double_eq_tol(tau, want[l].tau, 1e-12);
+        ck_assert_double_eq_tol(se, want[l].se, 1e-12);
+        ck_assert_uint_eq(np, want[l].np);
+        ck_assert_uint_eq(nc, want[l].nc);
+        ck_assert(lo < tau && tau < hi && df > 1);
+        ck_assert_double_eq_tol(q, 3.719017417825154, 1e-10);
+        ck_assert_double_eq_tol(qdf, 2, 0.5);
+        ck_assert_double_eq_tol(p, 0.15574912973404245, 1e-10);
+        line = strchr(line, '\n') + 1;
+    }
+    ck_assert_str_eq(line, "");
+    /* the priced subgroup is an effect like any other, its missing counts
+     * only those of the subgroup: single_parent has 128 pilot and 227
+     * control persons, 4 + 4 without y */
+    path = tu_path(tu_tmp, "res/effects.csv");
+    char *eff = tu_read(path);
+    free(path);
+    ck_assert_msg(tu_contains(eff, "y.by.single_parent,,diff,2.91517864892232"), "%s", eff);
+    ck_assert_msg(tu_contains(eff, ",124,223,8,0,\n"), "%s", eff);
+    ck_assert_msg(tu_contains(out, "Effect of y per subgroup of household"), "%s", out);
+    ck_assert_msg(tu_contains(out, "heterogeneity: Q = 3.719, df = 2, p = 0.1557"), "%s", out);
+    path = tu_path(tu_tmp, "res/results.json");
+    char *json = tu_read(path);
+    free(path);
+    ck_assert_msg(tu_contains(json, "\"subgroups\"") && tu_contains(json, "\"q\":\t3.71901741782"),
+                  "%s", json);
+    free(json), free(eff), free(csv), free(out), free(err), free(cohort);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -662,6 +753,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, run_dutch_csv_same_result);
     tcase_add_test(tc, estimate_command);
     tcase_add_test(tc, check_command);
+    tcase_add_test(tc, subgroups_per_level);
     suite_add_tcase(s, tc);
     tc = tcase_create("bad input");
     tcase_set_timeout(tc, 120);

@@ -633,6 +633,50 @@ START_TEST(test_from_arrays_invalid)
 }
 END_TEST
 
+/* Subgroups: a variable masked by a category's level (or a 0/1 value). */
+START_TEST(test_add_masked)
+{
+    uint8_t group[6] = {1, 1, 0, 0, 1, 0};
+    double y[6] = {10, 20, 30, NAN, 50, 60};
+    double dist[6] = {0, 1, 0, 0, NAN, 1}; /* person 4 has no district */
+    double num[6] = {0, 1, 2, 3, 4, 5};
+    const mkba_cohort_var vars[3] = {{"y", NULL, MKBA_VAR_NUMBER, 0},
+                                     {"dist", NULL, MKBA_VAR_CATEGORY, 0},
+                                     {"num", NULL, MKBA_VAR_NUMBER, 0}};
+    const double *cols[3] = {y, dist, num};
+    mkba_cohort *c = mkba_cohort_from_arrays(6, group, 3, vars, cols);
+    ck_assert_ptr_nonnull(c);
+    const double *before = mkba_cohort_column(c, 0);
+    long v = mkba_cohort_add_masked(c, 0, 1, 0, "y.by.0");
+    ck_assert_int_eq(v, 3);
+    ck_assert_uint_eq(mkba_cohort_nvars(c), 4);
+    ck_assert_str_eq(mkba_cohort_var_name(c, 3), "y.by.0");
+    ck_assert_int_eq(mkba_cohort_var_type(c, 3), MKBA_VAR_NUMBER);
+    ck_assert_ptr_eq(mkba_cohort_column(c, 0), before); /* earlier columns stay put */
+    /* dist == 0 at persons 0, 2, 3: y there (3 is missing), NaN elsewhere */
+    const double *m = mkba_cohort_column(c, 3);
+    ck_assert_double_eq(m[0], 10);
+    ck_assert_double_eq(m[2], 30);
+    for (int i = 1; i < 6; i++)
+        if (i != 2)
+            ck_assert(isnan(m[i]));
+    /* missing: pilot persons 1 and 4 (outside), control 3 (missing) and 5 (outside) */
+    ck_assert_uint_eq(mkba_cohort_missing(c, 3, MKBA_PILOT), 2);
+    ck_assert_uint_eq(mkba_cohort_missing(c, 3, MKBA_CONTROL), 2);
+    /* a level absent from the data: all missing */
+    ck_assert_int_eq(mkba_cohort_add_masked(c, 0, 1, 7, "y.by.7"), 4);
+    ck_assert_uint_eq(mkba_cohort_missing(c, 4, MKBA_PILOT), 3);
+    /* bad arguments add nothing */
+    ck_assert_int_eq(mkba_cohort_add_masked(c, 0, 2, 0, "x"), -1); /* by is a number */
+    ck_assert_int_eq(mkba_cohort_add_masked(c, 9, 1, 0, "x"), -1);
+    ck_assert_int_eq(mkba_cohort_add_masked(c, 0, 9, 0, "x"), -1);
+    ck_assert_int_eq(mkba_cohort_add_masked(c, 0, 1, 0, NULL), -1);
+    ck_assert_int_eq(mkba_cohort_add_masked(NULL, 0, 1, 0, "x"), -1);
+    ck_assert_uint_eq(mkba_cohort_nvars(c), 5);
+    mkba_cohort_free(c);
+}
+END_TEST
+
 static Suite *cohort_suite(void)
 {
     Suite *s = suite_create("cohort");
@@ -682,6 +726,7 @@ static Suite *cohort_suite(void)
     tc = tcase_create("from_arrays");
     tcase_add_test(tc, test_from_arrays);
     tcase_add_test(tc, test_from_arrays_invalid);
+    tcase_add_test(tc, test_add_masked);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -709,6 +709,42 @@ START_TEST(test_given_and_names)
 }
 END_TEST
 
+/* Cochran's Q by hand: tau = (1, 2, 4), se = (1, 1, 2), so w = (1, 1, 1/4),
+ * tau_bar = (1 + 2 + 1) / (9/4) = 16/9,
+ * Q = (1 - 16/9)^2 + (2 - 16/9)^2 + (4 - 16/9)^2 / 4 = 49/81 + 4/81 + 100/81
+ *   = 17/9; with 2 df the chi-square tail is exp(-Q/2) = exp(-17/18). */
+START_TEST(test_heterogeneity)
+{
+    const double tau[3] = {1, 2, 4}, se[3] = {1, 1, 2};
+    mkba_het h;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_est_heterogeneity(3, tau, se, &h, &err), MKBA_OK);
+    ck_assert_double_eq_tol(h.q, 17.0 / 9.0, 1e-14);
+    ck_assert_double_eq(h.df, 2);
+    ck_assert_double_eq_tol(h.p, exp(-17.0 / 18.0), 1e-14);
+    ck_assert_double_eq_tol(h.pooled, 16.0 / 9.0, 1e-14);
+    /* equal effects: Q = 0, p = 1; 1 df: p = P(|Z| > sqrt(Q)) = 2 (1 - Phi(sqrt Q)):
+     * tau = (0, 2), se = (1, 1): tau_bar 1, Q = 2, p = erfc(1) */
+    const double same[2] = {3, 3}, t2[2] = {0, 2}, s2[2] = {1, 1};
+    ck_assert_int_eq(mkba_est_heterogeneity(2, same, s2, &h, &err), MKBA_OK);
+    ck_assert_double_eq_tol(h.q, 0, 1e-15);
+    ck_assert_double_eq_tol(h.p, 1, 1e-15);
+    ck_assert_int_eq(mkba_est_heterogeneity(2, t2, s2, &h, &err), MKBA_OK);
+    ck_assert_double_eq_tol(h.q, 2, 1e-15);
+    ck_assert_double_eq_tol(h.p, erfc(1.0), 1e-14);
+    /* too few subgroups, a zero SE */
+    ck_assert_int_eq(mkba_est_heterogeneity(1, tau, se, &h, &err), MKBA_EINVAL);
+    ck_assert_str_eq(err.msg, "the heterogeneity test needs at least 2 subgroups with an "
+                              "estimate, got 1");
+    const double s0[2] = {1, 0};
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_est_heterogeneity(2, t2, s0, &h, &err), MKBA_EINVAL);
+    ck_assert_str_eq(err.msg, "the heterogeneity test needs a finite estimate and a standard "
+                              "error above 0 in every subgroup");
+}
+END_TEST
+
 static Suite *estimate_suite(void)
 {
     Suite *s = suite_create("estimate");
@@ -748,6 +784,9 @@ static Suite *estimate_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("given");
     tcase_add_test(tc, test_given_and_names);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("subgroups");
+    tcase_add_test(tc, test_heterogeneity);
     suite_add_tcase(s, tc);
     return s;
 }

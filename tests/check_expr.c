@@ -554,7 +554,9 @@ START_TEST(test_errors)
         {"1e5e-3", "invalid number '1e5e-3'", "column 1", MKBA_EPARSE},
         {"1e999", "invalid number '1e999' (too large)", "column 1", MKBA_EPARSE},
         {"effect.", "invalid name 'effect.'", "column 1", MKBA_EPARSE},
-        {"1 + effect.1x", "invalid name 'effect.1x'", "column 5", MKBA_EPARSE},
+        /* a later segment may start with a digit (a subgroup's level: effect.x.by.2019) */
+        {"1 + effect.1x", "unknown name 'effect.1x' in '1 + effect.1x'", "column 5", MKBA_EINVAL},
+        {"1 + effect.x.", "invalid name 'effect.x.'", "column 5", MKBA_EPARSE},
         {"benfit * 2", "unknown name 'benfit' in 'benfit * 2'", "column 1", MKBA_EINVAL},
         {"x +  benfit", "unknown name 'benfit' in 'x +  benfit'", "column 6", MKBA_EINVAL},
         {"nan_", "unknown name 'nan_' in 'nan_'", "column 1", MKBA_EINVAL},

@@ -57,7 +57,36 @@ typedef struct mkba_ap_effect {
                                               effect (a missing value, trimming) */
     char *unit;          /* "" (or NULL) when none */
     char *source;        /* source text of a given effect; "" (or NULL) when none */
+    /* Subgroups (an outcome's `by`; 0 for other effects): */
+    int subgroup;        /* 1: the effect of one level's persons (X.by.V, a level of
+                            a subgroup table) */
+    size_t group_pilot, group_control; /* subgroup: the level's persons per group */
+    int sibling_small;   /* subgroup: another level of the same outcome is withheld,
+                            so this one's counts are too (mkba_ap_subgroups_disclose) */
 } mkba_ap_effect;
+
+/* The effect of one outcome per level of its `by` covariate, and the test
+ * of heterogeneity across the levels (estimate.h, mkba_est_heterogeneity). */
+typedef struct mkba_ap_subgroup {
+    char *outcome;          /* the outcome's effect name */
+    char *by;               /* its covariate's name */
+    size_t n_levels;        /* the levels present in the cohort, in code order */
+    mkba_ap_effect *levels; /* [n_levels] name: the level as in the cohort; subgroup 1 */
+    char **reason;          /* [n_levels] why a level has no estimate (its estimate is
+                               NaN, n_pilot / n_control its persons with a value); ""
+                               when it has one */
+    mkba_het het;           /* over the levels with an estimate and an SE > 0; q NaN
+                               when not computed */
+    char *het_reason;       /* why not computed; "" when computed */
+} mkba_ap_subgroup;
+
+typedef struct mkba_ap_subgroups {
+    size_t n;
+    mkba_ap_subgroup *v;    /* [n] one per outcome with `by`, in the outcomes' order */
+} mkba_ap_subgroups;
+
+void mkba_ap_subgroups_free(mkba_ap_subgroups *s); /* NULL is a no-op */
+mkba_ap_subgroups *mkba_ap_subgroups_copy(const mkba_ap_subgroups *s); /* NULL: NULL */
 
 /* A named parameter of the model (the union over the scenarios: the base
  * model's in file order, then those a scenario adds), for the report's
@@ -161,6 +190,8 @@ typedef struct mkba_appraisal {
 
     size_t n_effects;
     mkba_ap_effect *effects;
+    /* The subgroup tables (owned; NULL when no outcome has `by`). */
+    mkba_ap_subgroups *subgroups;
 
     /* The parameters (filled by mkba_model_appraise; 0 and NULL when a
      * builder leaves them out). Every string and both arrays of each are
@@ -262,7 +293,10 @@ enum {
     MKBA_HIDE_MISSING_PILOT = 1u << 8,  /* results.json only */
     MKBA_HIDE_MISSING_CONTROL = 1u << 9, /* results.json only */
     /* not a field: n_pilot and n_control are the group sizes in the cohort */
-    MKBA_HIDE_GROUP_SIZES = 1u << 10
+    MKBA_HIDE_GROUP_SIZES = 1u << 10,
+    /* not a field of effects.csv: a subgroup's estimate and SE (with its CI,
+     * df and means), withheld when a group of the subgroup is small */
+    MKBA_HIDE_ESTIMATE = 1u << 11
 };
 #define MKBA_HIDE_FIELDS 10 /* bits 0..9 above: the fields */
 /* The CI, when the df is withheld: (ci_hi - estimate) / se is the t
@@ -272,6 +306,35 @@ enum {
 /* The MKBA_HIDE_* bits of effect i's withheld values (0: none, or i out of
  * range). */
 unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i);
+
+/* The same rule for any effect row, a subgroup table's level too
+ * (mkba_ap_effect_hidden is this on a->effects[i]). For a subgroup
+ * (x->subgroup) the rule differs in three ways:
+ *   - a small group (n_pilot or n_control from 1 to min_group - 1) withholds
+ *     the estimate and its SE too (MKBA_HIDE_ESTIMATE, with every other
+ *     value of the row): a handful of persons' effect comes near their own
+ *     outcomes;
+ *   - the group sizes shown under MKBA_HIDE_GROUP_SIZES are the level's
+ *     (x->group_pilot, x->group_control);
+ *   - when another level of the same outcome is withheld
+ *     (x->sibling_small), this level's non-zero counts and df (and a t CI)
+ *     are withheld as well: the levels' counts add up to the outcome's,
+ *     so one withheld count would be the difference of the others. */
+unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x);
+
+/* Secondary suppression of subgroups: marks sibling_small on every level of
+ * a subgroup table with a withheld level (MKBA_HIDE_N_PILOT or _N_CONTROL by
+ * the rule), and on the effects X.by.V of its outcome. Call once the
+ * subgroups and effects are in 'a'. */
+void mkba_ap_subgroups_disclose(mkba_appraisal *a);
+
+/* Why the heterogeneity test of subgroup table s is not shown, or NULL
+ * when it is: not computed (s->het_reason), or a level's estimate is
+ * withheld (Q would give it back from the others):
+ * "withheld: a subgroup has fewer than 10 persons in a group". 'buf' holds
+ * the text when made here. */
+const char *mkba_ap_het_withheld(const mkba_appraisal *a, const mkba_ap_subgroup *s, char *buf,
+                                 size_t size);
 
 /* Whether the cohort's group sizes (group_pilot, group_control) are
  * withheld: one of them is small. */
@@ -283,6 +346,8 @@ int mkba_ap_groups_hidden(const mkba_appraisal *a);
  * MKBA_HIDE_N_PILOT.. bit order. Withheld ones are still filled in: the
  * caller applies the mask. */
 void mkba_ap_effect_counts(const mkba_appraisal *a, size_t i, size_t n[5]);
+/* The same for any effect row (a subgroup table's level too). */
+void mkba_ap_counts(const mkba_appraisal *a, const mkba_ap_effect *x, size_t n[5]);
 
 /* ---- Disclosure control of the propensity model (a->ps) ----
  * One rule for every output (terminal, tables, results.json, charts,

@@ -116,6 +116,18 @@ mkba_cohort *mkba_cohort_from_arrays(size_t n, const uint8_t *group,
                                      size_t n_vars, const mkba_cohort_var *vars,
                                      const double *const *columns);
 
+/* Subgroups (an outcome's `by`): add a variable named 'name' holding
+ * var's values where variable 'by' (category or binary) equals 'code' and
+ * NaN elsewhere (a person with no value of 'by' is in no subgroup), of
+ * var's type (and levels). Every estimator then estimates the subgroup's
+ * effect unchanged, the bootstrap too. Its mkba_cohort_missing counts the
+ * persons outside the subgroup as missing: callers correct for them.
+ * Returns the new variable's index, or -1 (nothing added) for a NULL
+ * cohort or name, var or by out of range, or by not category or binary.
+ * Pointers from mkba_cohort_column stay valid. */
+long mkba_cohort_add_masked(mkba_cohort *c, size_t var, size_t by, double code,
+                            const char *name);
+
 void mkba_cohort_free(mkba_cohort *c); /* NULL is a no-op */
 
 size_t mkba_cohort_size(const mkba_cohort *c);                 /* persons */

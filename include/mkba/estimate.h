@@ -127,4 +127,25 @@ mkba_status mkba_est_ols_ws(mkba_est_ws *ws, const double *y, const double *pre,
  * method GIVEN, df INFINITY, n's 0, means NaN (not known). */
 void mkba_effect_given(double estimate, double se, mkba_effect *out);
 
+/* The test of heterogeneity across subgroups (an outcome's `by`): are
+ * the K subgroup effects tau_k (standard errors se_k) one effect seen
+ * with noise? Cochran's Q = sum_k (tau_k - tau_bar)^2 / se_k^2, tau_bar
+ * the inverse-variance weighted mean sum_k tau_k / se_k^2 / sum_k 1 / se_k^2;
+ * under equal effects Q is chi-square with K - 1 df, and p = P(chi2 > Q)
+ * (gsl_cdf_chisq_Q). A small p says the effect differs between subgroups. */
+typedef struct mkba_het {
+    double q;      /* Cochran's Q */
+    double df;     /* K - 1 */
+    double p;      /* P(chi-square with df degrees of freedom > q) */
+    double pooled; /* tau_bar */
+} mkba_het;
+
+/* Fails (MKBA_EINVAL, *out unchanged) with fewer than 2 subgroups, or an
+ * estimate or SE that is not finite, or an SE of 0 (its weight would be
+ * infinite): "the heterogeneity test needs at least 2 subgroups with an
+ * estimate, got 1", "... needs a finite estimate and a standard error
+ * above 0 in every subgroup". */
+mkba_status mkba_est_heterogeneity(size_t k, const double *tau, const double *se,
+                                   mkba_het *out, mkba_error *err);
+
 #endif

@@ -12,7 +12,8 @@
  *             locale; a number that overflows to inf is an error; one
  *             that looks grouped in thousands, 1.350, is an error: see
  *             mkba_number_grouping)
- *   NAME   := [A-Za-z_][A-Za-z0-9_]* ('.' [A-Za-z_][A-Za-z0-9_]*)*
+ *   NAME   := [A-Za-z_][A-Za-z0-9_]* ('.' [A-Za-z0-9_]+)*  (a later segment
+ *             may start with a digit: effect.x.by.2019, a subgroup's level)
  * Functions: min(a, b, ...) and max(a, b, ...) (one or more arguments),
  * abs(x), sqrt(x), exp(x), log(x) (natural), pow(x, y).
  *

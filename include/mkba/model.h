@@ -59,11 +59,29 @@ const mkba_est_spec *mkba_model_est_spec(const mkba_model *m, size_t i);
  * has none. Only the base model sets it: a scenario cannot change it. */
 const mkba_ps_spec *mkba_model_ps_spec(const mkba_model *m);
 
+/* Subgroups (an outcome's `by`), once the cohort is read: adds to 'c' the
+ * outcome masked to each level (mkba_cohort_add_masked), estimates every
+ * level (a level that fails gets its reason, not an error), tests
+ * heterogeneity, and points the outcomes X.by.V (declared at open for the
+ * names effect.X.by.V, se.X.by.V, mean_pilot.X.by.V, mean_control.X.by.V
+ * that the expressions use) at their level's column, so mkba_estimate and
+ * mkba_bootstrap estimate them like any outcome. Call before estimating
+ * the outcomes. Fails, at the expression that uses it, for a V that is no
+ * level of the covariate as written in names (every character other than
+ * a letter, digit or '_' written '_'), listing the levels so written, or
+ * that two levels are written as. The tables go into the appraisal
+ * (mkba_appraisal.subgroups). A subgroup outcome not resolved here is
+ * never set (mkba_model_set_effect ignores it) and the appraisal fails. */
+mkba_status mkba_model_subgroups(mkba_model *m, mkba_cohort *c, mkba_error *err);
+
 /* Supply what was read and estimated. Counts come from the cohort (or the
  * model's [cohort] n_pilot / n_control when it has no file). */
 void mkba_model_set_cohort_counts(mkba_model *m, size_t n_pilot, size_t n_control);
 void mkba_model_set_effect(mkba_model *m, size_t outcome, const mkba_effect *e,
                            size_t missing_pilot, size_t missing_control);
+/* For a subgroup outcome X.by.V (estimated on the masked column) the
+ * persons outside the subgroup are taken out of e->n_missing and the
+ * missing counts: they are not missing. */
 
 /* Evaluate every scenario at the base values and build the appraisal.
  * Fails with the file, line and key of an expression that is not finite

@@ -205,4 +205,22 @@ mkba_status mkba_out_sens_write(mkba_pub *pub, const char *dir, const mkba_appra
                                 mkba_error *err);
 int mkba_out_sens_json(struct cJSON *root, const mkba_appraisal *a);
 
+/* ---- Subgroups (src/out_sub.c) ---- */
+
+/* The subgroup tables (an outcome's `by`) under the effects table: per
+ * level the estimate, 95% CI, SE and counts, then the heterogeneity test
+ * (nothing when a->subgroups is NULL). */
+void mkba_out_print_subgroups(FILE *f, const mkba_appraisal *a);
+/* For mkba_out_stage_dir (internal): subgroups.csv and subgroups_nl.csv
+ * (outcome, by, level, method, estimate, se, ci_lo, ci_hi, df, n_pilot,
+ * n_control, suppressed, note, het_q, het_df, het_p: a row per level,
+ * the test repeated on each row of its outcome; withheld values empty), and
+ * the "subgroups" array of results.json ({outcome, by, levels: [{level,
+ * method, estimate, se, ci_lo, ci_hi, df, n_pilot, n_control, suppressed,
+ * note}], heterogeneity: {q, df, p, note}}; withheld values null); 0 when
+ * out of memory. Neither is written when a->subgroups is NULL. */
+mkba_status mkba_out_sub_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
+                               mkba_error *err);
+int mkba_out_sub_json(struct cJSON *root, const mkba_appraisal *a);
+
 #endif

@@ -480,6 +480,11 @@ static int model_estimate(mkba_model *m, mkba_cohort **cohort)
     check_cohort(c);
     mkba_model_set_cohort_counts(m, mkba_cohort_count(c, MKBA_PILOT),
                                  mkba_cohort_count(c, MKBA_CONTROL));
+    if (mkba_model_subgroups(m, c, &err) != MKBA_OK) {
+        check_error(&err, 0, "mkba_model_subgroups failed without saying why");
+        mkba_cohort_free(c);
+        return -1;
+    }
     for (size_t i = 0; i < mkba_model_n_outcomes(m); i++) {
         mkba_effect e;
         const mkba_est_spec *es = mkba_model_est_spec(m, i);

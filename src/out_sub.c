@@ -4,7 +4,7 @@
  * ("subgroups"). Disclosure control is appraisal.c's rule (mkba_ap_hidden,
  * mkba_ap_het_withheld): a level with a small group shows its counts as
  * "<N" and no numbers, and then the heterogeneity test is withheld too.
- * The HTML report does not show the subgroups yet. */
+ * The HTML report's section is report.c's subgroups_section. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

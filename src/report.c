@@ -654,6 +654,8 @@ static void nav(const rep *r)
     if (has_key_figures(a))
         nav_link(r, "key", L(r, "Key figures", "Kerncijfers"));
     nav_link(r, "effects", L(r, "Effects", "Effecten"));
+    if (a->subgroups && a->subgroups->n)
+        nav_link(r, "subgroups", L(r, "Subgroups", "Subgroepen"));
     if (a->ps)
         nav_link(r, "ps", L(r, "Balance and overlap", "Balans en overlap"));
     nav_link(r, "balance", L(r, "Balance per stakeholder", "Saldo per belanghebbende"));
@@ -1069,6 +1071,106 @@ static void effects_table(const rep *r)
               "M-schatting-sandwich, die de onzekerheid van de geschatte kansen meetelt; het "
               "95%-BI is normaal. Zie Balans en overlap."));
     suppression_note(r, x_shown);
+    put(r, "</section>\n");
+}
+
+/* The label of the effect named 'name', else the name. */
+static const char *effect_label(const rep *r, const char *name)
+{
+    for (size_t i = 0; i < r->a->n_effects; i++)
+        if (strcmp(r->a->effects[i].name, name) == 0)
+            return r->a->effects[i].label && *r->a->effects[i].label ? r->a->effects[i].label
+                                                                     : name;
+    return name;
+}
+
+/* One outcome's effect per level of its `by` covariate, and the test of
+ * heterogeneity; withheld as in the other outputs (mkba_ap_hidden,
+ * mkba_ap_het_withheld). */
+static void subgroup_table(const rep *r, const mkba_ap_subgroup *g)
+{
+    const mkba_appraisal *a = r->a;
+    tpl(r, L(r, "<h3>{} <span class=\"small\">per level of <code>{}</code></span></h3>\n",
+             "<h3>{} <span class=\"small\">per niveau van <code>{}</code></span></h3>\n"),
+        effect_label(r, g->outcome), g->by);
+    put(r, "<table>\n<tr>");
+    th(r, L(r, "Subgroup", "Subgroep"), 0);
+    th(r, L(r, "Estimate", "Schatting"), 1);
+    th(r, L(r, "95% CI", "95%-BI"), 1);
+    th(r, L(r, "Persons (pilot / control)", "Personen (pilot / controle)"), 1);
+    th(r, L(r, "Note", "Opmerking"), 0);
+    put(r, "</tr>\n");
+    for (size_t l = 0; l < g->n_levels; l++) {
+        const mkba_ap_effect *x = &g->levels[l];
+        unsigned mask = mkba_ap_hidden(a, x);
+        int none = (mask & MKBA_HIDE_ESTIMATE) || g->reason[l][0];
+        char ci[160];
+        numbuf np, nc;
+        size_t n[5];
+        mkba_ap_counts(a, x, n);
+        put(r, "<tr>");
+        td(r, x->name);
+        if (none) {
+            td_num(r, "-", 0);
+            td_num(r, "-", 0);
+        } else {
+            td_value(r, x->e.estimate);
+            if (mask & MKBA_HIDE_CI)
+                snprintf(ci, sizeof ci, "x");
+            else
+                interval(r, ci, sizeof ci, x->e.ci_lo, x->e.ci_hi);
+            tpl(r, "<td class=\"n\">{}</td>", ci);
+        }
+        withheld_count(r, np, n[0], mask & MKBA_HIDE_N_PILOT);
+        withheld_count(r, nc, n[1], mask & MKBA_HIDE_N_CONTROL);
+        if (mask & MKBA_HIDE_GROUP_SIZES) {
+            strcat(np, "*");
+            strcat(nc, "*");
+        }
+        tpl(r, "<td class=\"n\">{} / {}</td>", np, nc);
+        td(r, mask & MKBA_HIDE_ESTIMATE
+                  ? L(r, "withheld: fewer persons than the privacy threshold in a group",
+                      "weggelaten: minder personen dan de privacydrempel in een groep")
+                  : g->reason[l]);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+    char buf[160];
+    const char *why = mkba_ap_het_withheld(a, g, buf, sizeof buf);
+    if (why) {
+        tpl(r, L(r, "<p class=\"note\">Test of heterogeneity: not shown ({}).</p>\n",
+                 "<p class=\"note\">Toets op heterogeniteit: niet getoond ({}).</p>\n"),
+            why);
+        return;
+    }
+    numbuf q, p, df;
+    value(r, q, g->het.q);
+    value(r, p, g->het.p);
+    count(r, df, (size_t)g->het.df);
+    tpl(r, L(r, "<p>Test of heterogeneity (Cochran's Q: is the effect the same in every "
+                "subgroup?): Q = {}, df = {}, p = {}. {}</p>\n",
+             "<p>Toets op heterogeniteit (Cochrans Q: is het effect in elke subgroep gelijk?): "
+             "Q = {}, df = {}, p = {}. {}</p>\n"),
+        q, df, p,
+        g->het.p < 0.05 ? L(r, "The effect differs between the subgroups (p below 0.05).",
+                            "Het effect verschilt tussen de subgroepen (p onder 0,05).")
+                        : L(r, "No evidence that the effect differs between the subgroups.",
+                            "Geen aanwijzing dat het effect tussen de subgroepen verschilt."));
+}
+
+static void subgroups_section(const rep *r)
+{
+    const mkba_ap_subgroups *s = r->a->subgroups;
+    if (!s || s->n == 0)
+        return;
+    section(r, "subgroups", L(r, "Effects per subgroup", "Effecten per subgroep"));
+    tpl(r, "<p class=\"note\">{}</p>\n",
+        L(r, "The same effect estimated within each subgroup (the outcome's method on the "
+             "persons of that level only), with its 95% confidence interval.",
+          "Hetzelfde effect geschat binnen elke subgroep (de methode van de uitkomst op alleen "
+          "de personen van dat niveau), met het 95%-betrouwbaarheidsinterval."));
+    for (size_t i = 0; i < s->n; i++)
+        subgroup_table(r, &s->v[i]);
     put(r, "</section>\n");
 }
 
@@ -2025,6 +2127,7 @@ static mkba_status write_html(const rep *r, mkba_error *err)
     conclusion(r);
     key_figures(r);
     effects_table(r);
+    subgroups_section(r);
     mkba_status st = balance_overlap(r, err);
     if (st)
         return st;

@@ -684,7 +684,8 @@ START_TEST(subgroups_per_level)
     put("project.ini", "[scenario]\nname = proj\nbase = model.ini\nreference = model.ini\n"
                        "[parameters]\non = 1\n");
     char *out, *err;
-    const char *args[] = {"run", "project.ini", "--out", "res", "--no-charts", NULL};
+    const char *args[] = {"run", "project.ini", "--out", "res", "--no-charts",
+                          "--report", "res/report.html", NULL};
     ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
     static const struct {
         const char *level;
@@ -735,6 +736,15 @@ START_TEST(subgroups_per_level)
     free(path);
     ck_assert_msg(tu_contains(json, "\"subgroups\"") && tu_contains(json, "\"q\":\t3.71901741782"),
                   "%s", json);
+    /* the report: a section per outcome with the test */
+    path = tu_path(tu_tmp, "res/report.html");
+    char *html = tu_read(path);
+    free(path);
+    ck_assert(tu_contains(html, "<section id=\"subgroups\">"));
+    ck_assert(tu_contains(html, "<a href=\"#subgroups\">"));
+    ck_assert_msg(tu_contains(html, "Q = 3.719, df = 2, p = 0.1557"), "%s", html);
+    ck_assert(tu_contains(html, "No evidence that the effect differs between the subgroups."));
+    free(html);
     free(json), free(eff), free(csv), free(out), free(err), free(cohort);
 }
 END_TEST

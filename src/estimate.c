@@ -577,11 +577,12 @@ static mkba_status estimate_ols(const mkba_cohort *c, const mkba_est_spec *spec,
     else if (st) {
         size_t j = bad.col - 2, col = spec->cov[d.cov[j]];
         const char *var = mkba_cohort_var_name(c, col);
-        const char *const *levels = NULL;
         char what[320] = "";
+        /* a level by its position, never its text (a cell of the cohort) */
         if (mkba_cohort_var_type(c, col) == MKBA_VAR_CATEGORY &&
-            d.level[j] < mkba_cohort_levels(c, col, &levels))
-            snprintf(what, sizeof what, " (its level '%s')", levels[d.level[j]]);
+            d.level[j] < mkba_cohort_levels(c, col, NULL))
+            snprintf(what, sizeof what, " (its level number %zu in order of first appearance)",
+                     d.level[j] + 1);
         mkba_error_set(err, st, NULL, 0, NULL, COLLINEAR_MSG "drop '%s': %s%s", name, var,
                        bad.constant ? "it is constant among the persons used"
                                     : "it is a linear combination of the pilot group and "

@@ -28,7 +28,10 @@
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
 #define IRLS_MAXIT 60          /* Newton converges in under 15 where the MLE exists */
 #define IRLS_TOL 1e-11         /* stop when every step is below TOL * (1 + |b_j|) */
-#define SEPARATED 1e-10        /* a fitted e this close to 0 or 1: no overlap */
+/* Weights come from the linear predictor eta, not from e: exp(eta) is the
+ * odds e / (1 - e) without the cancellation of 1 - e near 1. A weight
+ * above this (eta beyond about 690) is no number to weigh with. */
+#define WEIGHT_MAX 1e300
 /* The collinearity tolerance of estimate.c's OLS (R's lm() uses it too). */
 #define COLLINEAR_TOL 1e-7
 
@@ -49,6 +52,7 @@ typedef struct design {
     char **name;     /* [p] column names for messages and tables */
     size_t *term;    /* [p] term of the column (SIZE_MAX: the intercept) */
     size_t *level;   /* [p] level of a dummy (SIZE_MAX: not a dummy) */
+    size_t *var;     /* [p] cohort variable of the column's first factor */
 } design;
 
 static void design_free(design *d)
@@ -60,6 +64,7 @@ static void design_free(design *d)
     free(d->name);
     free(d->term);
     free(d->level);
+    free(d->var);
     memset(d, 0, sizeof *d);
 }
 
@@ -183,13 +188,15 @@ static void design_build(const mkba_cohort *c, const mkba_est_term *terms, size_
     d->name = mkba_xcalloc(p, sizeof *d->name);
     d->term = mkba_xcalloc(p, sizeof *d->term);
     d->level = mkba_xcalloc(p, sizeof *d->level);
+    d->var = mkba_xcalloc(p, sizeof *d->var);
     d->name[0] = mkba_xstrdup("(intercept)");
-    d->term[0] = d->level[0] = SIZE_MAX;
+    d->term[0] = d->level[0] = d->var[0] = SIZE_MAX;
     size_t j = 1;
     for (size_t t = 0; t < n_terms; t++)
         for (size_t k = 0; k < term_cols(&tf[t]); k++, j++) {
             d->name[j] = term_col_name(c, &tf[t], k);
             d->term[j] = t;
+            d->var[j] = tf[t].a.var;
             d->level[j] = tf[t].a.cat && !tf[t].two ? tf[t].a.lev[k] : SIZE_MAX;
             for (size_t r = 0; r < m; r++)
                 d->X[r * p + j] = term_col_value(c, &tf[t], k, row[r]);
@@ -284,6 +291,7 @@ static double plogis(double eta)
 typedef struct ps_ws {
     size_t m, p, q;
     double *e;       /* [m] fitted propensity */
+    double *eta;     /* [m] its linear predictor (log-odds) */
     double *f;       /* [m] frequency weight of each row (0: left out) */
     double *H;       /* [p * p] */
     double *g;       /* [p] */
@@ -300,6 +308,7 @@ static void ws_init(ps_ws *w, size_t m, size_t p, size_t pz)
     w->p = p;
     size_t mm = m ? m : 1, zz = pz ? pz : 1;
     w->e = mkba_xreallocarray(NULL, mm, sizeof *w->e);
+    w->eta = mkba_xreallocarray(NULL, mm, sizeof *w->eta);
     w->f = mkba_xreallocarray(NULL, mm, sizeof *w->f);
     w->H = mkba_xreallocarray(NULL, p * p, sizeof *w->H);
     w->g = mkba_xreallocarray(NULL, p, sizeof *w->g);
@@ -312,6 +321,7 @@ static void ws_init(ps_ws *w, size_t m, size_t p, size_t pz)
 static void ws_free(ps_ws *w)
 {
     free(w->e);
+    free(w->eta);
     free(w->f);
     free(w->H);
     free(w->g);
@@ -335,6 +345,7 @@ static double loglik(const design *d, const uint8_t *T, const double *beta, ps_w
         for (size_t j = 0; j < d->p; j++)
             eta += x[j] * beta[j];
         w->e[r] = plogis(eta);
+        w->eta[r] = eta;
         ll += w->f[r] * (T[r] ? log_plogis(eta) : log_plogis(-eta));
     }
     return ll;
@@ -384,11 +395,14 @@ static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *it
         if (big < IRLS_TOL) {
             loglik(d, T, w->beta, w);
             for (size_t r = 0; r < d->m; r++)
-                if (w->f[r] > 0 && !(w->e[r] > SEPARATED && w->e[r] < 1 - SEPARATED))
+                if (w->f[r] > 0 && !(fabs(w->eta[r]) < log(WEIGHT_MAX)))
                     return FIT_SEPARATED;
             return FIT_OK;
         }
     }
+    /* Where the groups are separated the likelihood has no maximum: the
+     * coefficients grow by about the same step in every iteration and
+     * never settle. A fit whose MLE exists converges in a few. */
     return FIT_SEPARATED;
 }
 
@@ -454,32 +468,58 @@ static mkba_status check_present(const mkba_cohort *c, const mkba_ps_spec *ps, m
     return MKBA_OK;
 }
 
-/* A category level seen in one group only: its persons have a propensity
- * of exactly 0 or 1 and the maximum likelihood does not exist. */
-static mkba_status check_levels(const mkba_ps_plan *pl, mkba_error *err)
+/* The cohort variable behind column j of a design (a dummy's covariate). */
+static size_t pl_var_of(const design *d, size_t j)
+{
+    return d->var[j];
+}
+
+/* Whether design row r is in the sample: f NULL (all rows) or f[r] > 0. */
+static int in_sample(const double *f, size_t r)
+{
+    return !f || f[r] > 0;
+}
+
+/* Column j of d as a message names it: a dummy by its covariate and the
+ * level's position in the file, never the level's text (a cell of the
+ * cohort: error messages quote none). */
+static void col_label(const mkba_cohort *c, const design *d, size_t j, char *buf, size_t size)
+{
+    if (d->level[j] == SIZE_MAX)
+        snprintf(buf, size, "'%s'", d->name[j]);
+    else
+        snprintf(buf, size, "'%s' (its level number %zu in order of first appearance)",
+                 mkba_cohort_var_name(c, pl_var_of(d, j)), d->level[j] + 1);
+}
+
+/* A category level seen in one group only (among the rows of f): its
+ * persons have a propensity of exactly 0 or 1 and the maximum likelihood
+ * does not exist. */
+static mkba_status check_levels(const mkba_ps_plan *pl, const double *f, mkba_error *err)
 {
     const mkba_cohort *c = pl->c;
     for (size_t t = 0; t < pl->ps->n_terms; t++) {
         size_t v = pl->ps->terms[t].a;
         if (pl->ps->terms[t].b >= 0 || mkba_cohort_var_type(c, v) != MKBA_VAR_CATEGORY)
             continue;
-        const char *const *levels = NULL;
-        size_t L = mkba_cohort_levels(c, v, &levels);
+        size_t L = mkba_cohort_levels(c, v, NULL);
         size_t *cnt = mkba_xcalloc(2 * (L ? L : 1), sizeof *cnt);
         const double *x = mkba_cohort_column(c, v);
         for (size_t r = 0; r < pl->d.m; r++)
-            cnt[2 * (size_t)x[pl->d.row[r]] + pl->T[r]]++;
+            if (in_sample(f, r))
+                cnt[2 * (size_t)x[pl->d.row[r]] + pl->T[r]]++;
         mkba_status st = MKBA_OK;
         for (size_t l = 0; l < L && !st; l++)
             for (int gr = 0; gr < 2 && !st; gr++)
                 if (cnt[2 * l + gr] > 0 && cnt[2 * l + !gr] == 0)
                     st = ps_error(err, MKBA_EINVAL,
-                                  "covariate '%s': level '%s' occurs in the %s group only, so "
-                                  "the groups do not overlap there (its persons would get a "
+                                  "covariate '%s': its level number %zu (in order of first "
+                                  "appearance in the cohort file) occurs in the %s group only, "
+                                  "so the groups do not overlap there (its persons would get a "
                                   "propensity of exactly %d); merge the level with another, "
                                   "leave its persons out of the cohort, or leave '%s' out of "
                                   "[propensity] covariates",
-                                  mkba_cohort_var_name(c, v), levels[l], GROUP[gr], gr,
+                                  mkba_cohort_var_name(c, v), l + 1, GROUP[gr], gr,
                                   mkba_cohort_var_name(c, v));
         free(cnt);
         if (st)
@@ -488,70 +528,102 @@ static mkba_status check_levels(const mkba_ps_plan *pl, mkba_error *err)
     return MKBA_OK;
 }
 
-/* Constant columns and columns that alone separate the groups. */
-static mkba_status check_columns(const mkba_ps_plan *pl, mkba_error *err)
+/* Constant columns and columns that alone separate the groups (among the
+ * rows of f). */
+static mkba_status check_columns(const mkba_ps_plan *pl, const double *f, mkba_error *err)
 {
     const design *d = &pl->d;
+    char lab[400];
     for (size_t j = 1; j < d->p; j++) {
         double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
         for (size_t r = 0; r < d->m; r++) {
+            if (!in_sample(f, r))
+                continue;
             double x = d->X[r * d->p + j];
             int gr = pl->T[r];
             lo[gr] = x < lo[gr] ? x : lo[gr];
             hi[gr] = x > hi[gr] ? x : hi[gr];
         }
+        col_label(pl->c, d, j, lab, sizeof lab);
         if (fmin(lo[0], lo[1]) == fmax(hi[0], hi[1]))
             return ps_error(err, MKBA_ENUM,
-                            "'%s' is constant among the persons used; leave it out of "
+                            "%s is constant among the persons used; leave it out of "
                             "[propensity] covariates",
-                            d->name[j]);
+                            lab);
         for (int gr = 0; gr < 2; gr++)
             if (hi[gr] <= lo[!gr])
                 return ps_error(err, MKBA_EINVAL,
-                                "'%s' separates the groups: every %s person's value is at or "
+                                "%s separates the groups: every %s person's value is at or "
                                 "below every %s person's, so the groups do not overlap on it "
                                 "and the pilot cannot be compared with regular practice "
                                 "there; leave out the persons outside the range both groups "
-                                "share, or leave '%s' out of [propensity] covariates",
-                                d->name[j], GROUP[gr], GROUP[!gr], d->name[j]);
+                                "share, or leave it out of [propensity] covariates",
+                                lab, GROUP[gr], GROUP[!gr]);
     }
     return MKBA_OK;
 }
 
-/* A column (nearly) a linear combination of the columns before it. */
-static mkba_status check_collinear(const design *d, const char *what, mkba_error *err)
+/* A constant column, or one (nearly) a linear combination of the columns
+ * before it, among the rows of d where keep(r) (NULL: all). 'what' starts
+ * the message ("propensity model", "outcome model among the control
+ * persons"). */
+static mkba_status check_collinear(const mkba_cohort *c, const design *d, const uint8_t *keep,
+                                   const char *what, const char *fix, mkba_error *err)
 {
-    size_t m = d->m, p = d->p;
+    size_t p = d->p, m = 0;
+    for (size_t r = 0; r < d->m; r++)
+        m += !keep || keep[r];
     if (m < p)
-        return ps_error(err, MKBA_EINVAL,
-                        "%s has %zu parameters but only %zu persons have every value", what, p,
-                        m);
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "%s has %zu parameters but only %zu persons have every value",
+                              what, p, m);
     double *X = mkba_xreallocarray(NULL, m * p, sizeof *X);
-    memcpy(X, d->X, m * p * sizeof *X);
+    for (size_t r = 0, k = 0; r < d->m; r++)
+        if (!keep || keep[r])
+            memcpy(X + p * k++, d->X + r * p, p * sizeof *X);
     double *tau = mkba_xreallocarray(NULL, p, sizeof *tau);
     double *norm = mkba_xcalloc(p, sizeof *norm);
-    for (size_t r = 0; r < m; r++)
-        for (size_t j = 0; j < p; j++)
-            norm[j] += X[r * p + j] * X[r * p + j];
-    gsl_matrix_view M = gsl_matrix_view_array(X, m, p);
-    gsl_vector_view tv = gsl_vector_view_array(tau, p);
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int bad = gsl_linalg_QR_decomp(&M.matrix, &tv.vector) != 0;
-    gsl_set_error_handler(old);
+    int constant = 0;
     size_t col = 0;
-    for (size_t j = 0; j < p && !bad; j++)
-        if (!(fabs(X[j * p + j]) > COLLINEAR_TOL * sqrt(norm[j])))
-            bad = 1, col = j;
+    for (size_t j = 1; j < p && !constant; j++) {
+        int same = 1;
+        for (size_t r = 0; r < m; r++) {
+            norm[j] += X[r * p + j] * X[r * p + j];
+            same &= X[r * p + j] == X[j];
+        }
+        if (same)
+            constant = 1, col = j;
+    }
+    norm[0] = (double)m;
+    int bad = constant;
+    if (!bad) {
+        gsl_matrix_view M = gsl_matrix_view_array(X, m, p);
+        gsl_vector_view tv = gsl_vector_view_array(tau, p);
+        gsl_error_handler_t *old = gsl_set_error_handler_off();
+        bad = gsl_linalg_QR_decomp(&M.matrix, &tv.vector) != 0;
+        gsl_set_error_handler(old);
+        for (size_t j = 0; j < p && !bad; j++)
+            if (!(fabs(X[j * p + j]) > COLLINEAR_TOL * sqrt(norm[j])))
+                bad = 1, col = j;
+    }
     free(X);
     free(tau);
     free(norm);
     if (!bad)
         return MKBA_OK;
-    return ps_error(err, MKBA_ENUM,
-                    "%s: the design is singular: '%s' is a linear combination of the columns "
-                    "before it (%s); leave it out",
-                    what, d->name[col], col ? "the intercept and the terms listed before it"
-                                            : "the intercept");
+    char lab[400];
+    col_label(c, d, col, lab, sizeof lab);
+    if (constant)
+        return mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
+                              "%s: %s is constant among the persons used; leave it out of %s",
+                              what, lab, fix);
+    return mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
+                          "%s: the design is singular: %s is a linear combination of %s; leave "
+                          "it out of %s",
+                          what, lab,
+                          col > 1 ? "the intercept and the terms listed before it"
+                                  : "the intercept",
+                          fix);
 }
 
 /* The propensity model's design, checked. */
@@ -586,9 +658,9 @@ static mkba_status plan_design(mkba_ps_plan *pl, mkba_error *err)
                             "too few persons with every covariate: the %s group has %zu, at "
                             "least 2 needed",
                             GROUP[gr], cnt[gr]);
-    if ((st = check_levels(pl, err)) || (st = check_columns(pl, err)))
+    if ((st = check_levels(pl, NULL, err)) || (st = check_columns(pl, NULL, err)))
         return st;
-    return check_collinear(&pl->d, "the model", err);
+    return check_collinear(c, &pl->d, NULL, "propensity model", "[propensity] covariates", err);
 }
 
 /* Fit the propensity model with frequency weights f (w->f, by design
@@ -611,19 +683,17 @@ static fit_status ps_fit(const mkba_ps_plan *pl, ps_ws *w, int *iter, double tri
     return any ? logit_fit(&pl->d, pl->T, w, iter) : FIT_OK;
 }
 
-/* The normalised weight of a person and d w / d eta (d w / d beta is that
- * times x). */
-static inline double ps_weight(mkba_estimand est, int T, double e, double *dw)
+/* The normalised weight of a person with log-odds eta, and d w / d eta
+ * (d w / d beta is that times x): ATT 1 and e / (1 - e) = exp(eta); ATE
+ * 1 / e = 1 + exp(-eta) and 1 / (1 - e) = 1 + exp(eta). */
+static inline double ps_weight(mkba_estimand est, int T, double eta, double *dw)
 {
-    double w;
     if (est == MKBA_ESTIMAND_ATT) {
-        w = T ? 1 : e / (1 - e);
-        *dw = T ? 0 : w;
-    } else {
-        w = T ? 1 / e : 1 / (1 - e);
-        *dw = T ? -w * (1 - e) : w * e;
+        *dw = T ? 0 : exp(eta);
+        return T ? 1 : *dw;
     }
-    return w;
+    *dw = T ? -exp(-eta) : exp(eta);
+    return 1 + (T ? -*dw : *dw);
 }
 
 /* The point estimate of effect x, and what its sandwich needs. */
@@ -679,7 +749,7 @@ static int effect_point(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, eff_f
         if (!row_used(x, w, r))
             continue;
         int T = pl->T[r];
-        double f = w->f[r], dw, wt = ps_weight(est, T, w->e[r], &dw), v = x->v[r];
+        double f = w->f[r], dw, wt = ps_weight(est, T, w->eta[r], &dw), v = x->v[r];
         ef->W[T] += f;
         if (dr) {
             const double *z = x->z.X + r * pz;
@@ -735,7 +805,7 @@ static double effect_var(const mkba_ps_plan *pl, const ps_eff *x, const ps_ws *w
                 A[i * q + j] -= f * e * (1 - e) * xr[i] * xr[j];
         }
         if (!isnan(x->v[r])) {
-            double dw, wt = ps_weight(est, T, e, &dw), v = x->v[r];
+            double dw, wt = ps_weight(est, T, w->eta[r], &dw), v = x->v[r];
             size_t k = T ? ia : ib;
             double mu = T ? ef->a : ef->b;
             if (!dr) {
@@ -903,25 +973,39 @@ static mkba_status fit_full(const mkba_ps_plan *pl, ps_ws *w, int *iter, double 
     for (size_t r = 0; r < pl->d.m; r++)
         w->f[r] = 1;
     memset(w->beta, 0, pl->d.p * sizeof *w->beta);
-    fit_status fs = ps_fit(pl, w, iter, trimmed);
-    if (fs == FIT_SEPARATED)
-        return ps_error(err, MKBA_ENUM,
-                        "the fit does not converge: a combination of covariates separates "
-                        "the pilot from the control group (some persons get a propensity of "
-                        "0 or 1: the groups do not overlap); leave out a covariate, an "
-                        "interaction or a square, or the persons outside the range both "
-                        "groups share");
-    if (pl->ps->trim > 0) {
+    double cut[2] = {0, 0};
+    fit_status fs = ps_fit(pl, w, iter, cut);
+    if (trimmed)
+        trimmed[0] = cut[0], trimmed[1] = cut[1];
+    if (pl->ps->trim > 0 && cut[0] + cut[1] > 0) {
+        /* What trimming left may lack overlap the whole cohort had. */
         size_t cnt[2] = {0, 0};
         for (size_t r = 0; r < pl->d.m; r++)
             cnt[pl->T[r]] += w->f[r] > 0;
+        mkba_error why;
+        mkba_error_clear(&why);
         for (int gr = 1; gr >= 0; gr--)
             if (cnt[gr] < 2)
                 return ps_error(err, MKBA_EINVAL,
                                 "trimming at %g leaves %zu persons in the %s group, at least "
                                 "2 needed; lower trim",
                                 pl->ps->trim, cnt[gr], GROUP[gr]);
+        if (check_levels(pl, w->f, &why) || check_columns(pl, w->f, &why)) {
+            const char *m = why.msg, *pre = "propensity model: ";
+            if (strncmp(m, pre, strlen(pre)) == 0)
+                m += strlen(pre);
+            return ps_error(err, why.code, "after trimming at %g, %s; or lower trim",
+                            pl->ps->trim, m);
+        }
     }
+    if (fs == FIT_SEPARATED)
+        return ps_error(err, MKBA_ENUM,
+                        "the fit does not converge: a combination of covariates separates "
+                        "the pilot from the control group (some persons get a propensity of "
+                        "0 or 1: the groups do not overlap); leave out a covariate, an "
+                        "interaction or a square, or the persons outside the range both "
+                        "groups share%s",
+                        cut[0] + cut[1] > 0 ? " (or lower trim)" : "");
     return MKBA_OK;
 }
 
@@ -1004,6 +1088,28 @@ size_t mkba_ps_replicate(const mkba_ps_plan *pl, mkba_ps_ws *ws, const double *w
     return failed;
 }
 
+/* The outcome models of a DR effect must be estimable in their groups
+ * (the control group; for the ATE the pilot group too): a covariate
+ * constant there, or collinear, is named. */
+static mkba_status check_outcome_models(const mkba_ps_plan *pl, const ps_eff *x,
+                                        const ps_ws *w, mkba_error *err)
+{
+    static const char *const what[2] = {"outcome model among the control persons",
+                                        "outcome model among the pilot persons"};
+    uint8_t *keep = mkba_xmalloc(pl->d.m ? pl->d.m : 1);
+    mkba_status st = MKBA_OK;
+    for (int gr = 0; gr < 2 && !st; gr++) {
+        if (gr == 1 && pl->ps->estimand != MKBA_ESTIMAND_ATE)
+            break;
+        for (size_t r = 0; r < pl->d.m; r++)
+            keep[r] = pl->T[r] == gr && row_used(x, w, r);
+        st = check_collinear(pl->c, &x->z, keep, what[gr],
+                             "the outcome's covariates (or use method ipw)", err);
+    }
+    free(keep);
+    return st;
+}
+
 /* ============================== entry points ============================= */
 
 mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
@@ -1026,6 +1132,8 @@ mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
     mkba_status st = fit_full(pl, &w, &iter, trimmed, &local);
     eff_fit ef;
     const ps_eff *x = &pl->eff[0];
+    if (!st && x->method == MKBA_EST_DR)
+        st = check_outcome_models(pl, x, &w, &local);
     if (!st && effect_point(pl, x, &w, &ef))
         st = mkba_error_set(&local, MKBA_ENUM, NULL, 0, NULL,
                             "the %s cannot be computed (an outcome model is singular among "
@@ -1054,8 +1162,10 @@ mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
                          .n_control = (size_t)ef.W[0]};
         e.ci_lo = e.estimate - Z975 * e.se;
         e.ci_hi = e.estimate + Z975 * e.se;
-        e.n_missing = mkba_cohort_size(c) - e.n_pilot - e.n_control -
-                      (size_t)(trimmed[0] + trimmed[1]);
+        /* every person of the cohort not used: a missing value or trimmed
+         * (n_pilot + n_control + n_missing is the cohort, as for every
+         * method) */
+        e.n_missing = mkba_cohort_size(c) - e.n_pilot - e.n_control;
         *out = e;
     }
     ws_free(&w);
@@ -1073,7 +1183,7 @@ static void balance(const mkba_ps_plan *pl, const ps_ws *w, size_t j, double *be
     for (size_t r = 0; r < d->m; r++)
         if (w->f[r] > 0) {
             int T = pl->T[r];
-            double x = d->X[r * d->p + j], dw, wt = ps_weight(pl->ps->estimand, T, w->e[r], &dw);
+            double x = d->X[r * d->p + j], dw, wt = ps_weight(pl->ps->estimand, T, w->eta[r], &dw);
             n[T] += 1;
             s[T] += x;
             sw[T] += wt;
@@ -1086,7 +1196,10 @@ static void balance(const mkba_ps_plan *pl, const ps_ws *w, size_t j, double *be
             ss[pl->T[r]] += dx * dx;
         }
     double var1 = ss[1] / (n[1] - 1), var0 = ss[0] / (n[0] - 1);
-    double sd = pl->ps->estimand == MKBA_ESTIMAND_ATT ? sqrt(var1) : sqrt((var1 + var0) / 2);
+    /* ATT: the pilot's SD; where the pilot has no spread in it, the pooled
+     * one (a covariate constant in the pilot can still be imbalanced) */
+    double pooled = sqrt((var1 + var0) / 2);
+    double sd = pl->ps->estimand == MKBA_ESTIMAND_ATT && var1 > 0 ? sqrt(var1) : pooled;
     *before = sd > 0 ? (mean[1] - mean[0]) / sd : NAN;
     *after = sd > 0 ? (swx[1] / sw[1] - swx[0] / sw[0]) / sd : NAN;
 }
@@ -1095,7 +1208,33 @@ static void balance(const mkba_ps_plan *pl, const ps_ws *w, size_t j, double *be
  * the fitted persons, zeros aside (a zero discloses no one); SIZE_MAX for
  * a column with other values. Its SMD gives each group's share of ones
  * back, and with the group sizes each cell's count. */
+static size_t rare_cells(const mkba_ps_plan *pl, const ps_ws *w, size_t j);
+
+/* rare_cells of column j, and for a category's dummy also its base level's
+ * cells: each dummy's SMD with the group sizes gives its count in each
+ * group, and the base level's count is the group less those. */
 static size_t rare_cell(const mkba_ps_plan *pl, const ps_ws *w, size_t j)
+{
+    const design *d = &pl->d;
+    size_t least = rare_cells(pl, w, j);
+    if (j == 0 || d->level[j] == SIZE_MAX)
+        return least;
+    size_t base[2] = {0, 0};
+    for (size_t r = 0; r < d->m; r++) {
+        if (!(w->f[r] > 0))
+            continue;
+        int any = 0;
+        for (size_t k = 1; k < d->p; k++)
+            any |= d->term[k] == d->term[j] && d->X[r * d->p + k] == 1;
+        base[pl->T[r]] += !any;
+    }
+    for (int g = 0; g < 2; g++)
+        if (base[g] > 0 && base[g] < least)
+            least = base[g];
+    return least;
+}
+
+static size_t rare_cells(const mkba_ps_plan *pl, const ps_ws *w, size_t j)
 {
     const design *d = &pl->d;
     size_t cell[2][2] = {{0, 0}, {0, 0}};
@@ -1133,7 +1272,7 @@ static void diag_fill(const mkba_ps_plan *pl, const ps_ws *w, mkba_ps_diag *dg)
     double sw[2] = {0, 0}, sw2[2] = {0, 0};
     for (size_t r = 0; r < d->m; r++)
         if (w->f[r] > 0) {
-            double e = w->e[r], dw, wt = ps_weight(pl->ps->estimand, pl->T[r], e, &dw);
+            double e = w->e[r], dw, wt = ps_weight(pl->ps->estimand, pl->T[r], w->eta[r], &dw);
             accumulate(H, NULL, d->X + r * p, p, e * (1 - e), 0);
             dg->n[pl->T[r]]++;
             sw[pl->T[r]] += wt;

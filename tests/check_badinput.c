@@ -672,7 +672,7 @@ static const bad_case MODEL_CASES[] = {
      "mkba: @/model.ini: effect 'assist': propensity model: 'uren' separates the groups: every "
      "control person's value is at or below every pilot person's, so the groups do not overlap "
      "on it and the pilot cannot be compared with regular practice there; leave out the "
-     "persons outside the range both groups share, or leave 'uren' out of [propensity] "
+     "persons outside the range both groups share, or leave it out of [propensity] "
      "covariates\n"},
     {"no overlap: covariates together separate the groups",
      {{"model.ini", "column = post\n", "column = post\nmethod = ipw\n"},
@@ -708,10 +708,12 @@ static const bad_case MODEL_CASES[] = {
        "P3,pilot,1,1.5,6,3,Noord\nC1,control,0,1.5,4,4,Zuid\nC2,control,0,2.5,5,5,Haven\n"
        "C3,control,1,4.0,6,5,Noord\n"}},
      {0}, 1,
-     "mkba: @/model.ini: effect 'assist': propensity model: covariate 'wijk': level 'Haven' "
-     "occurs in the control group only, so the groups do not overlap there (its persons would "
-     "get a propensity of exactly 0); merge the level with another, leave its persons out of "
-     "the cohort, or leave 'wijk' out of [propensity] covariates\n"},
+     /* Haven is the 3rd level in the file; the message never quotes a cell */
+     "mkba: @/model.ini: effect 'assist': propensity model: covariate 'wijk': its level number "
+     "3 (in order of first appearance in the cohort file) occurs in the control group only, so "
+     "the groups do not overlap there (its persons would get a propensity of exactly 0); merge "
+     "the level with another, leave its persons out of the cohort, or leave 'wijk' out of "
+     "[propensity] covariates\n"},
     /* Subgroups: 'by' on an outcome, effect.X.by.V in expressions. */
     {"'by' on a number covariate",
      {{"model.ini", "[outcome.werk]\ntype = binary\n", "[outcome.werk]\ntype = binary\nby = uren\n"},

@@ -669,7 +669,8 @@ START_TEST(test_estimate_errors)
     ck_assert_int_eq(mkba_estimate(c, &s, &e, &err), MKBA_ENUM);
     ck_assert_str_eq(err.msg, "effect 'work': covariates are collinear (the design matrix "
                               "is singular); drop 'region': it is a linear combination of the "
-                              "pilot group and the covariates before it (its level '1')");
+                              "pilot group and the covariates before it (its level number "
+                              "2 in order of first appearance)");
 
     size_t cov_bad[] = {99};
     s.n_cov = 1, s.cov = cov_bad;

@@ -271,7 +271,9 @@ START_TEST(rare_cells)
      * household: single, months_before */
     ck_assert_uint_eq(dg->n_coef, 7);
     ck_assert_str_eq(dg->name[4], "household: couple");
-    const size_t want[7] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, 126, 75, 133, SIZE_MAX};
+    /* household's dummies also carry its base level's cells (single_parent:
+     * 128 pilot, 227 control): single's own smallest cell is 133, so 128 */
+    const size_t want[7] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, 126, 75, 128, SIZE_MAX};
     for (size_t j = 0; j < 7; j++)
         ck_assert_uint_eq(dg->n_rare[j], want[j]);
     mkba_ps_diag_free(dg);
@@ -508,7 +510,8 @@ START_TEST(error_level_in_one_group)
     const double dis[N] = {0, 1, 0, 1, 0, 1, 0, 1, 2, 2, 0, 1};
     static const long t[][2] = {{0, -1}, {2, -1}};
     expect_error(small(N, G, AGE, FEM, dis, Y), t, 2,
-                 "covariate 'district': level '2' occurs in the control group only");
+                 "covariate 'district': its level number 3 (in order of first appearance in "
+                 "the cohort file) occurs in the control group only");
 }
 END_TEST
 
@@ -531,7 +534,9 @@ START_TEST(error_constant_and_collinear)
     /* district (0/1 as a category) equals female here */
     static const long t2[][2] = {{1, -1}, {2, -1}};
     expect_error(small(N, G, AGE, DIS, DIS, Y), t2, 2,
-                 "'district: 1' is a linear combination of the columns before it");
+                 "the design is singular: 'district' (its level number 2 in order of first "
+                 "appearance) is a linear combination of the intercept and the terms listed "
+                 "before it");
 }
 END_TEST
 
@@ -648,6 +653,142 @@ START_TEST(e2e_separation_error)
 }
 END_TEST
 
+/* ------------------------------------------------------- review cases */
+
+/* Propensities within 1e-13 of 0 and 1 where the groups still overlap:
+ * the MLE exists (the pilot has a person at x = -0.2 and the control group
+ * one at 0.2, so no cut separates them), the fit converges, and the ATE runs
+ * on finite weights. */
+START_TEST(extreme_but_overlapping)
+{
+    enum { M = 81 };
+    uint8_t g[M];
+    double x[M], f0[M], c0[M], y[M];
+    for (size_t i = 0; i < M; i++) {
+        x[i] = -8 + 0.2 * (double)i;
+        g[i] = x[i] > 0.1;
+        f0[i] = (double)(i % 2);
+        c0[i] = (double)(i % 3 == 0);
+        y[i] = 1 + x[i] + g[i];
+    }
+    g[39] = 1; /* x = -0.2 */
+    g[41] = 0; /* x = 0.2 */
+    mkba_cohort *c = small(M, g, x, f0, c0, y);
+    data d;
+    memset(&d, 0, sizeof d);
+    d.c = c;
+    static const long t[][2] = {{0, -1}};
+    set_terms(&d, t, 1, MKBA_ESTIMAND_ATE, 0);
+    mkba_ps_diag *dg = mkba_ps_diagnose(c, &d.ps, NULL);
+    ck_assert_ptr_nonnull(dg);
+    /* a steep but finite slope: at x = +-8 the log-odds pass +-30, so some
+     * propensities lie within 1e-13 of 0 and 1 */
+    ck_assert_msg(fabs(dg->coef[1]) * 8 > 30, "slope %g", dg->coef[1]);
+    mkba_ps_diag_free(dg);
+    mkba_est_spec spec = {.name = "y", .outcome = 3, .pre = -1, .method = MKBA_EST_IPW,
+                          .ps = &d.ps};
+    mkba_effect e;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_msg(mkba_estimate(c, &spec, &e, &err) == MKBA_OK, "%s", err.msg);
+    ck_assert(isfinite(e.estimate) && isfinite(e.se));
+    mkba_cohort_free(c);
+}
+END_TEST
+
+/* Trimming that leaves a level in one group says so, and says to lower
+ * trim (confounded.csv at 0.49: 16 persons remain; checked in R). */
+START_TEST(trimming_removes_overlap)
+{
+    data d;
+    load_confounded(&d);
+    terms_a(&d, MKBA_ESTIMAND_ATT, 0.49);
+    mkba_est_spec spec = {.name = "y", .outcome = 4, .pre = -1, .method = MKBA_EST_IPW,
+                          .ps = &d.ps};
+    mkba_effect e;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert(mkba_estimate(d.c, &spec, &e, &err) != MKBA_OK);
+    ck_assert_msg(tu_contains(err.msg, "effect 'y': propensity model: after trimming at 0.49, "
+                                       "covariate 'household': its level number 2"),
+                  "%s", err.msg);
+    ck_assert(tu_contains(err.msg, "; or lower trim"));
+    /* trimmed persons count as left out: used + left out = the cohort */
+    terms_a(&d, MKBA_ESTIMAND_ATT, 0.05);
+    ck_assert(mkba_estimate(d.c, &spec, &e, NULL) == MKBA_OK);
+    ck_assert_uint_eq(e.n_pilot + e.n_control + e.n_missing, 1500);
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
+/* A DR outcome covariate that is collinear among the control persons is
+ * named (here: female equals district's level 2 among them). */
+START_TEST(dr_outcome_model_named)
+{
+    enum { M = 24 };
+    uint8_t g[M];
+    double age[M], fem[M], dis[M], y[M];
+    for (size_t i = 0; i < M; i++) {
+        g[i] = i < 12;
+        age[i] = 20 + (double)((i * 7) % 23);
+        dis[i] = (double)(i % 2);
+        fem[i] = g[i] ? (double)((i / 2) % 2) : dis[i];
+        y[i] = (double)(i % 5);
+    }
+    mkba_cohort *c = small(M, g, age, fem, dis, y);
+    data d;
+    memset(&d, 0, sizeof d);
+    d.c = c;
+    static const long t[][2] = {{0, -1}};
+    set_terms(&d, t, 1, MKBA_ESTIMAND_ATT, 0);
+    const size_t cov[2] = {1, 2};
+    mkba_est_spec spec = {.name = "y", .outcome = 3, .pre = -1, .n_cov = 2, .cov = cov,
+                          .method = MKBA_EST_DR, .ps = &d.ps};
+    mkba_effect e;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert(mkba_estimate(c, &spec, &e, &err) != MKBA_OK);
+    ck_assert_msg(tu_contains(err.msg, "effect 'y': outcome model among the control persons: "
+                                       "the design is singular: 'district' (its level number "
+                                       "2 in order of first appearance) is a linear "
+                                       "combination"),
+                  "%s", err.msg);
+    mkba_cohort_free(c);
+}
+END_TEST
+
+/* A covariate constant in the pilot group (ATT) is measured on the pooled
+ * SD, not reported as balanced: here the pilot's age is 30 for all 6 and
+ * the control ages are 20, 25, ..., 45, so before weighting the SMD is
+ * (30 - 32.5) / sqrt((0 + 56) / 2) with 56 the control variance
+ * ((12.5^2 + 7.5^2 + 2.5^2) * 2 / 5 = 87.5 ... computed below). */
+START_TEST(smd_constant_in_pilot)
+{
+    enum { M = 12 };
+    static const uint8_t g[M] = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+    static const double age[M] = {30, 30, 30, 30, 30, 30, 20, 25, 30, 35, 40, 45};
+    static const double fem[M] = {0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1};
+    static const double y[M] = {1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6};
+    mkba_cohort *c = small(M, g, age, fem, DIS, y);
+    data d;
+    memset(&d, 0, sizeof d);
+    d.c = c;
+    static const long t[][2] = {{1, -1}, {0, -1}};
+    set_terms(&d, t, 2, MKBA_ESTIMAND_ATT, 0);
+    mkba_ps_diag *dg = mkba_ps_diagnose(c, &d.ps, NULL);
+    ck_assert_ptr_nonnull(dg);
+    /* control mean 32.5, variance (12.5^2 + 7.5^2 + 2.5^2) * 2 / 5 = 87.5;
+     * pooled SD sqrt((0 + 87.5) / 2) */
+    double want = (30 - 32.5) / sqrt(87.5 / 2);
+    ck_assert_str_eq(dg->name[2], "age");
+    ck_assert_msg(fabs(dg->smd_before[2] - want) < 1e-12, "%.17g vs %.17g", dg->smd_before[2],
+                  want);
+    ck_assert(isfinite(dg->smd_after[2]));
+    mkba_ps_diag_free(dg);
+    mkba_cohort_free(c);
+}
+END_TEST
+
 Suite *pscore_suite(void)
 {
     Suite *s = suite_create("pscore");
@@ -673,6 +814,10 @@ Suite *pscore_suite(void)
     tcase_add_test(tc, error_group_without_values);
     tcase_add_test(tc, error_constant_and_collinear);
     tcase_add_test(tc, error_combined_separation);
+    tcase_add_test(tc, extreme_but_overlapping);
+    tcase_add_test(tc, trimming_removes_overlap);
+    tcase_add_test(tc, dr_outcome_model_named);
+    tcase_add_test(tc, smd_constant_in_pilot);
     suite_add_tcase(s, tc);
     tc = tcase_create("e2e");
     tcase_set_timeout(tc, 120);

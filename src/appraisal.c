@@ -120,6 +120,15 @@ unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x)
     for (int k = 2; k < 5; k++)
         small |= mkba_ap_suppressed(a, n[k]);
     int sibling = x->subgroup && x->sibling_small;
+    /* An ipw or dr row beside the published propensity block: the block's
+     * persons per group less the row's give the fitted persons without
+     * the outcome, a count like a missing one. */
+    if ((x->e.method == MKBA_EST_IPW || x->e.method == MKBA_EST_DR) && a->ps &&
+        !mkba_ap_ps_withheld(a) && !mkba_ap_ps_counts_withheld(a)) {
+        size_t used[2] = {x->e.n_control, x->e.n_pilot};
+        for (int g = 0; g < 2; g++)
+            small |= a->ps->n[g] > used[g] && mkba_ap_suppressed(a, a->ps->n[g] - used[g]);
+    }
     if (!small_group && !small && !sibling)
         return 0;
     /* Only a missing count is small: it and its complements go, the
@@ -131,7 +140,9 @@ unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x)
             mask |= (unsigned)MKBA_HIDE_N_PILOT << k;
     if (mask & (MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL))
         mask |= MKBA_HIDE_DF;
-    if (small_group)
+    /* The means too: with the persons used withheld, a mean of a 0/1
+     * outcome (73/413) would give its denominator back. */
+    if (small_group || (mask & MKBA_HIDE_GROUP_SIZES))
         mask |= MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL;
     if (small_group && x->subgroup)
         mask |= MKBA_HIDE_ESTIMATE | MKBA_HIDE_CI | MKBA_HIDE_DF;
@@ -380,7 +391,9 @@ size_t mkba_ps_merge_bins(const size_t *counts, size_t n_bins, size_t min_group,
 
 size_t mkba_ap_ps_bins(const mkba_appraisal *a, int g, mkba_ps_bin *out)
 {
-    if (!a->ps || mkba_ap_ps_withheld(a) || g < 0 || g > 1)
+    /* With the persons per group withheld, no histogram either: its shares
+     * are counts over those persons and give the denominator back. */
+    if (!a->ps || mkba_ap_ps_withheld(a) || mkba_ap_ps_counts_withheld(a) || g < 0 || g > 1)
         return 0;
     return mkba_ps_merge_bins(a->ps->bins[g], MKBA_PS_BINS, a->min_group, out);
 }

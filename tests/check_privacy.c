@@ -1037,13 +1037,15 @@ START_TEST(e2e_few_missing_show_group_sizes)
     ck_assert(!tu_contains(t, " 27 "));
     free(t);
     free(out), free(err);
-    /* effects.csv: the CI (5, 6), df (7) and n_missing (12) empty, n_pilot
-     * 30, n_control 40, suppressed 1 with the fields named. */
+    /* effects.csv: the CI (5, 6), df (7), the means (8, 9: 27 persons' mean
+     * of whole numbers, 55/27, would give the 27 back) and n_missing (12)
+     * empty, n_pilot 30, n_control 40, suppressed 1 with the fields named. */
     char *text = tu_read(csv), cell[128];
     ck_assert_ptr_nonnull(text);
-    const int col[] = {5, 6, 7, 10, 11, 12, 13, 14};
-    const char *want[] = {"", "", "", "30", "40", "", "1", "ci_lo ci_hi df n_missing"};
-    for (int k = 0; k < 8; k++) {
+    const int col[] = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+    const char *want[] = {"",   "",   "", "", "", "30",
+                          "40", "",   "1", "ci_lo ci_hi df mean_pilot mean_control n_missing"};
+    for (int k = 0; k < 10; k++) {
         csv_cell(text, 1, col[k], ',', cell, sizeof cell);
         ck_assert_msg(strcmp(cell, want[k]) == 0, "field %d: '%s', expected '%s'", col[k], cell,
                       want[k]);
@@ -1198,6 +1200,9 @@ START_TEST(ps_rules)
     ck_assert(!mkba_ap_ps_column_withheld(&a, 2));
     a.group_pilot = 55; /* 5 pilot persons without a covariate: a small count */
     ck_assert(mkba_ap_ps_counts_withheld(&a));
+    /* ... and then no histogram: its shares are counts over the 50 */
+    ck_assert_uint_eq(mkba_ap_ps_bins(&a, 1, b), 0);
+    ck_assert_uint_eq(mkba_ap_ps_bins(&a, 0, b), 0);
     a.group_pilot = 50;
     a.ps->n_trimmed[0] = 3; /* 3 control persons trimmed (212 - 200 - 3 = 9 missing too) */
     ck_assert(mkba_ap_ps_counts_withheld(&a));
@@ -1208,6 +1213,39 @@ START_TEST(ps_rules)
     ck_assert(mkba_ap_ps_counts_withheld(&a));
     ck_assert_uint_eq(mkba_ap_ps_bins(&a, 0, b), 0);
     mkba_ps_diag_free(a.ps);
+}
+END_TEST
+
+/* An ipw row beside the propensity block (fitted: 50 pilot, 200 control;
+ * group sizes 62 and 212: 12 lack a covariate in each group). 46 pilot
+ * persons used leaves 16 of the group out, not small, but the block's 50
+ * less 46 gives the 4 fitted persons without the outcome: the row shows
+ * the group sizes and withholds its other counts and means. 40 used (10
+ * without) shows everything, and a diff row with 46 is not the block's
+ * business. */
+START_TEST(ps_effect_row_beside_block)
+{
+    mkba_appraisal *a = ap_new(10);
+    a->group_pilot = 62;
+    a->group_control = 212;
+    a->ps = tu_ps_diag();
+    ap_effect(a, "y", MKBA_EST_IPW, 46, 200, 16, 12, 2.5, 2.0, INFINITY);
+    ck_assert(!mkba_ap_ps_counts_withheld(a));
+    unsigned m = mkba_ap_effect_hidden(a, 0);
+    ck_assert(m & MKBA_HIDE_GROUP_SIZES);
+    ck_assert(m & MKBA_HIDE_MEAN_PILOT && m & MKBA_HIDE_MEAN_CONTROL);
+    ck_assert(m & MKBA_HIDE_N_MISSING);
+    ck_assert(!(m & MKBA_HIDE_CI)); /* normal CI: kept */
+    a->effects[0].e.n_pilot = 40;
+    a->effects[0].e.n_missing = 34;
+    a->effects[0].missing_pilot = 22;
+    ck_assert_uint_eq(mkba_ap_effect_hidden(a, 0), 0);
+    a->effects[0].e.method = MKBA_EST_DIFF;
+    a->effects[0].e.n_pilot = 46;
+    a->effects[0].e.n_missing = 28;
+    a->effects[0].missing_pilot = 16;
+    ck_assert_uint_eq(mkba_ap_effect_hidden(a, 0), 0);
+    mkba_appraisal_free(a);
 }
 END_TEST
 
@@ -1236,6 +1274,7 @@ static Suite *privacy_suite(void)
     tc = tcase_create("suppression");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, hidden_masks);
+    tcase_add_test(tc, ps_effect_row_beside_block);
     tcase_add_test(tc, terminal_shows_suppression);
     tcase_add_test(tc, terminal_note_only_when_suppressed);
     tcase_add_test(tc, files_show_suppression);

@@ -270,8 +270,11 @@ static inline int mkba_ap_suppressed(const mkba_appraisal *a, size_t n)
  *     persons with a value. The group sizes are published anyway (every
  *     row without missing values shows them), so the persons with a value
  *     would give the missing count back as a difference; the group size
- *     gives nothing away. The means rest on at least min_group persons and
- *     are shown.
+ *     gives nothing away. The means are withheld too: a mean of a 0/1 or
+ *     whole-number outcome is a fraction over the persons with a value
+ *     (73/413) and gives that count back. For an ipw or dr row, the
+ *     persons the published propensity block fitted in a group less the
+ *     row's persons used count as such a missing count.
  * With the df goes the analytic t CI (ci_lo, ci_hi): half its width over
  * the SE is the t quantile of the df, and so gives the df back. A normal CI
  * (df infinite: ipw, dr, a given effect) is 1.96 SE and is kept, as is the

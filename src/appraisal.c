@@ -474,9 +474,20 @@ void mkba_appraisal_free(mkba_appraisal *a)
 
 void mkba_ap_ps_warn(mkba_appraisal *a, const char *file)
 {
-    const mkba_ps_diag *d = a->ps;
+    mkba_ps_diag *d = a->ps;
     if (!d || mkba_ap_ps_withheld(a))
         return;
+    /* A withheld dummy keeps its covariate but not its level's text: a level
+     * held by a few persons should not show that it exists. */
+    for (size_t j = 1; j < d->n_coef; j++) {
+        char *colon = strstr(d->name[j], ": ");
+        if (colon && mkba_ap_ps_column_withheld(a, j)) {
+            char *masked = mkba_xasprintf("%.*s: (a rare level)", (int)(colon - d->name[j]),
+                                          d->name[j]);
+            free(d->name[j]);
+            d->name[j] = masked;
+        }
+    }
     char terms[600] = "";
     size_t len = 0, k = 0;
     for (size_t j = 1; j < d->n_coef; j++)

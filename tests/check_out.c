@@ -1516,6 +1516,9 @@ START_TEST(test_ps_warnings)
                                                       "weighting (|SMD| above 0.1): age^2;"),
                   "%s", ap->warnings[0].at.msg);
     ck_assert(!tu_contains(ap->warnings[0].at.msg, "single parent"));
+    /* the withheld dummy's level text is gone from every output */
+    ck_assert_str_eq(ap->ps->name[2], "household: (a rare level)");
+    ck_assert_str_eq(ap->ps->name[3], "age^2");
     ap->ps->ess[0] = 40;
     mkba_ap_ps_warn(ap, "m.ini");
     ck_assert_uint_eq(ap->n_warnings, 3);

@@ -377,9 +377,11 @@ void mkba_ap_counts(const mkba_appraisal *a, const mkba_ap_effect *x, size_t n[5
  * A withheld value is "<N" (small) or "x" in the terminal and the report,
  * an empty CSV field and null in results.json, as for the effects. */
 int mkba_ap_ps_withheld(const mkba_appraisal *a);
-/* The warnings of a->ps (MKBA_WARN_IMBALANCED, MKBA_WARN_EXTREME_WEIGHTS),
- * about the [propensity] section of 'file': they say which, never a count,
- * and nothing when the block is withheld. */
+/* Finish a->ps for the outputs: a withheld dummy's name loses its level's
+ * text ("household: (a rare level)"), and the warnings of the block
+ * (MKBA_WARN_IMBALANCED, MKBA_WARN_EXTREME_WEIGHTS) are added, about the
+ * [propensity] section of 'file': they say which, never a count, and
+ * nothing when the block is withheld. */
 void mkba_ap_ps_warn(mkba_appraisal *a, const char *file);
 int mkba_ap_ps_column_withheld(const mkba_appraisal *a, size_t j);
 int mkba_ap_ps_counts_withheld(const mkba_appraisal *a);

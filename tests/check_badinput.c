@@ -590,13 +590,13 @@ static const bad_case MODEL_CASES[] = {
      "may be Latin-1 or Windows-1252)\n"},
     {"an unknown section, with a hint", {{"model.ini", "", "[parm.a]\nvalue = 1\n"}}, {0}, 1,
      "mkba: @/model.ini:54: [parm.a]: unknown section [parm.a] (known: [model], [cohort], "
-     "[parameters], [correlations], [simulation], [privacy], [propensity], "
+     "[parameters], [correlations], [simulation], [privacy], [propensity], [prices], "
      "[stakeholder.NAME], [outcome.NAME], [covariate.NAME], [effect.NAME], [param.NAME], "
      "[item.NAME]); did you mean [param.a]?\n"},
     {"an unknown key, with a hint", {{"model.ini", "price = 900", "prijs = 900"}}, {0}, 1,
      "mkba: @/model.ini:35: [item.work] prijs: unknown key 'prijs' (known: label, kind, domain, "
-     "stakeholder, gainer, loser, quantity, price, years, dropoff, source, enabled); did you "
-     "mean 'price'?\n"},
+     "stakeholder, gainer, loser, quantity, price, years, dropoff, source, enabled, "
+     "price_year); did you mean 'price'?\n"},
     {"a key before any section", {{"model.ini", "; The base", "horizon = 3\n; The base"}}, {0},
      1, "mkba: @/model.ini:1: key 'horizon' is outside any section; put it under its [section] "
         "header\n"},

@@ -103,7 +103,7 @@ START_TEST(price_year_rebases_parameter_and_items)
      *   item e: price = 70, no price_year -> 70 as written.
      * The project sets x = 2000: still in 2018 prices, 2000 x 112 / 105. */
     mkba_error err;
-    tu_write(dir, "cpi.csv", INDEX);
+    free(tu_write(dir, "cpi.csv", INDEX));
     mkba_appraisal *a = appraise_pair(
         "[prices]\nindex = cpi.csv\n"
         "[parameters]\non = 0\n"
@@ -147,7 +147,7 @@ START_TEST(price_year_rebases_distribution)
      * lognormal(mu, sigma) of log X becomes lognormal(mu + log f, sigma).
      * y has no value: its base value is the mean 100, rebased to 100 f. */
     mkba_error err;
-    tu_write(dir, "cpi.csv", INDEX);
+    free(tu_write(dir, "cpi.csv", INDEX));
     char *model = model_with("[prices]\nindex = cpi.csv\n"
                              "[param.y]\ndistribution = normal(100, 10)\nprice_year = 2018\n"
                              "[param.z]\nvalue = 1\ndistribution = lognormal(0, 0.5)\n"

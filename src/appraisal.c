@@ -409,6 +409,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
         free(a->cohort_files[i]);
     free(a->cohort_files);
     free(a->currency);
+    free(a->price_index);
     free(a->discount_timing);
     free(a->rate);
     free(a->discount);

@@ -84,6 +84,29 @@ mkba_status mkba_dist_copy(mkba_dist *dst, const mkba_dist *src)
     return MKBA_OK;
 }
 
+int mkba_dist_scale(mkba_dist *d, double f)
+{
+    if (!(f > 0) || !isfinite(f) || d->kind == MKBA_DIST_BETA)
+        return 0;
+    switch (d->kind) {
+    case MKBA_DIST_LOGNORMAL: /* X f = exp(log X + log f) */
+        d->p[0] += log(f);
+        break;
+    case MKBA_DIST_GAMMA: /* the scale carries the unit, the shape none */
+        d->p[1] *= f;
+        break;
+    case MKBA_DIST_DISCRETE:
+        for (size_t i = 0; i < d->n; i++)
+            d->values[i] *= f;
+        break;
+    default: /* every parameter is a location or a spread in the variable's unit */
+        for (int i = 0; i < 4; i++)
+            d->p[i] *= f;
+        break;
+    }
+    return 1;
+}
+
 /* ============================== lexer ================================== */
 
 typedef enum { T_END, T_NAME, T_NUM, T_LPAR, T_RPAR, T_COMMA, T_EQ, T_COLON, T_BAD } tok_kind;

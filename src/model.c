@@ -26,6 +26,7 @@
 #include "mkba/expr.h"
 #include "mkba/ini.h"
 #include "mkba/mem.h"
+#include "mkba/prices.h"
 #include "mkba/strmap.h"
 
 #define MAX_HORIZON 200
@@ -47,6 +48,9 @@ typedef struct param_raw {
     rawval value;
     rawval dist;                           /* base model only: its distribution */
     const char *label, *unit, *source;
+    rawval price_year;                     /* base model only: the year of its prices */
+    double price_factor;                   /* index[model's price_year] / index[price_year];
+                                              0 when it has none (not rebased) */
 } param_raw;
 
 typedef struct item_raw {
@@ -58,6 +62,8 @@ typedef struct item_raw {
     int enabled;
     int added;                             /* added by a scenario, not in the base model */
     rawval where;                          /* the section header, for messages */
+    rawval price_year;                     /* the year of its amounts' prices (identity) */
+    double price_factor;                   /* as for parameters; 0: not rebased */
 } item_raw;
 
 /* ======================= Compiled model ======================= */
@@ -117,6 +123,8 @@ struct mkba_model {
     char *currency, *timing;
     int price_year, first_year;
     size_t horizon;
+    mkba_price_index *prices;         /* [prices] index, or NULL */
+    char *prices_file;                /* its path, resolved against the model's directory */
 
     size_t n_stakeholders;
     char **stakeholders, **stakeholder_labels;
@@ -1407,13 +1415,94 @@ static mkba_status read_effects(mkba_model *m, mkba_error *err)
     return st;
 }
 
+/* ======================= Prices ======================= */
+
+/* [prices]: the price index that rebases amounts written in another year's
+ * prices to the model's price_year (prices.h). Model only: a scenario
+ * cannot change it. */
+static const char *const PRICES_KEYS[] = {"index", "index_column", NULL};
+
+static mkba_status read_prices_section(mkba_model *m, mkba_error *err)
+{
+    const mkba_ini *ini = m->base;
+    if (!mkba_ini_section_line(ini, "prices"))
+        return MKBA_OK;
+    mkba_status st = known_keys(ini, "prices", PRICES_KEYS, err);
+    if (st)
+        return st;
+    rawval ix = raw_of(ini, mkba_ini_get(ini, "prices", "index"));
+    if (!ix.text) {
+        rawval sec = raw_section(ini, "prices");
+        return raw_error(err, &sec, "missing key 'index' (the price index file, e.g. "
+                                    "../data/cpi_cbs.csv)");
+    }
+    const char *col = get_text(ini, "prices", "index_column");
+    m->prices_file = path_relative(ini->path, ix.text);
+    m->prices = mkba_price_index_read(m->prices_file, col, err);
+    if (!m->prices)
+        return err->code;
+    if (mkba_price_index_of(m->prices, m->price_year) == 0)
+        return raw_error(err, &ix, "the price index has no year %d, the model's price_year "
+                                   "(it covers %d to %d)",
+                         m->price_year, mkba_price_index_first(m->prices),
+                         mkba_price_index_last(m->prices));
+    return MKBA_OK;
+}
+
+/* 'price_year' of section 'sec' (a parameter or an item): its factor to
+ * the model's price year into *factor, where it was written into *at. */
+static mkba_status read_price_year(const mkba_model *m, const mkba_ini *ini, const char *sec,
+                                   rawval *at, double *factor, mkba_error *err)
+{
+    rawval v = raw_of(ini, mkba_ini_get(ini, sec, "price_year"));
+    long y;
+    if (!v.text)
+        return MKBA_OK;
+    if (!parse_long(v.text, 1900, 2200, &y))
+        return raw_error(err, &v, "expected a calendar year from 1900 to 2200, got '%s'",
+                         v.text);
+    if (!m->prices)
+        return raw_error(err, &v, "price_year needs a price index: add a [prices] section "
+                                  "with index = FILE (e.g. ../data/cpi_cbs.csv)");
+    double f = mkba_price_factor(m->prices, (int)y, m->price_year);
+    if (f == 0)
+        return raw_error(err, &v, "the price index has no year %ld (it covers %d to %d)", y,
+                         mkba_price_index_first(m->prices), mkba_price_index_last(m->prices));
+    *at = v;
+    *factor = f;
+    return MKBA_OK;
+}
+
+/* 'hay' contains 'needle', ignoring case. */
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return n == 0;
+}
+
+/* A parameter's price_year marks it as an amount of money: its unit, when
+ * it has one, must name the model's currency, so that a count or a share
+ * is never rebased by mistake. */
+static mkba_status check_priced_param(const mkba_model *m, const param_raw *p, mkba_error *err)
+{
+    if (!p->price_year.text || !p->unit || contains_nocase(p->unit, m->currency))
+        return MKBA_OK;
+    return raw_error(err, &p->price_year, "price_year rebases amounts of money, and '%s' is "
+                                          "in '%s', not in %s; leave price_year out for a "
+                                          "count or a share (or put %s in its unit)",
+                     p->name, p->unit, m->currency, m->currency);
+}
+
 /* ======================= Parameters and items (raw) ======================= */
 
 static const char *const PARAM_KEYS[] = {"value", "distribution", "label", "unit", "source",
-                                         NULL};
+                                         "price_year", NULL};
 static const char *const ITEM_KEYS[] = {"label", "kind", "domain", "stakeholder", "gainer",
                                         "loser", "quantity", "price", "years", "dropoff",
-                                        "source", "enabled", NULL};
+                                        "source", "enabled", "price_year", NULL};
 static const char *const ITEM_OVERRIDE_KEYS[] = {"quantity", "price", "years", "dropoff",
                                                  "enabled", "source", NULL};
 static const char *const DOMAINS[] = {"work", "care", "staff", "implementation", "other", NULL};
@@ -1447,8 +1536,8 @@ static int reserved_name(const char *name)
 
 /* [parameters] and [param.X] of one file into scenario 's'. In a scenario
  * file ('is_override'), a parameter may be new or override the base. */
-static mkba_status read_params(const mkba_ini *ini, scenario *s, int is_override,
-                               mkba_error *err)
+static mkba_status read_params(const mkba_model *m, const mkba_ini *ini, scenario *s,
+                               int is_override, mkba_error *err)
 {
     mkba_ini_entry *entries;
     size_t n = mkba_ini_section_entries(ini, "parameters", &entries);
@@ -1486,6 +1575,12 @@ static mkba_status read_params(const mkba_ini *ini, scenario *s, int is_override
         if (d.text && is_override)
             return raw_error(err, &d, "distributions are set in the base model; a scenario "
                                       "can only fix the parameter (value = ...)");
+        rawval py = raw_of(ini, mkba_ini_get(ini, sec, "price_year"));
+        if (py.text && is_override)
+            return raw_error(err, &py, "a parameter's price year is set in the base model; a "
+                                       "scenario's value is read in the same year's prices");
+        if ((st = read_price_year(m, ini, sec, &p->price_year, &p->price_factor, err)))
+            return st;
         if (d.text)
             p->dist = d;
         if (v.text)
@@ -1500,6 +1595,8 @@ static mkba_status read_params(const mkba_ini *ini, scenario *s, int is_override
             p->unit = unit;
         if (src)
             p->source = src;
+        if ((st = check_priced_param(m, p, err)))
+            return st;
     }
     return MKBA_OK;
 }
@@ -1608,7 +1705,8 @@ static mkba_status read_base_items(mkba_model *m, scenario *s, mkba_error *err)
         if ((st = read_item_identity(m, ini, sec, it, err)))
             return st;
         read_item_values(ini, sec, it);
-        if ((st = read_enabled(ini, sec, it, err)))
+        if ((st = read_enabled(ini, sec, it, err)) ||
+            (st = read_price_year(m, ini, sec, &it->price_year, &it->price_factor, err)))
             return st;
         if (!it->quantity.text)
             return raw_error(err, &hs, "missing key 'quantity'");
@@ -1675,7 +1773,8 @@ static mkba_status read_scenario_items(mkba_model *m, scenario *s, mkba_error *e
                                            "another name",
                                  name, it->where.ini->path, it->where.line);
             read_item_values(ini, sec, &def);
-            if ((st = read_enabled(ini, sec, &def, err)))
+            if ((st = read_enabled(ini, sec, &def, err)) ||
+                (st = read_price_year(m, ini, sec, &def.price_year, &def.price_factor, err)))
                 return st;
             if (!def.quantity.text)
                 return raw_error(err, &hs, "missing key 'quantity'");
@@ -1723,7 +1822,8 @@ static mkba_status read_scenario_items(mkba_model *m, scenario *s, mkba_error *e
         if ((st = read_item_identity(m, ini, sec, &fresh, err)))
             goto fill;
         read_item_values(ini, sec, &fresh);
-        if ((st = read_enabled(ini, sec, &fresh, err)))
+        if ((st = read_enabled(ini, sec, &fresh, err)) ||
+            (st = read_price_year(m, ini, sec, &fresh.price_year, &fresh.price_factor, err)))
             goto fill;
         if (!fresh.quantity.text)
             st = raw_error(err, &hs, "missing key 'quantity'");
@@ -1788,6 +1888,13 @@ static mkba_status read_uncertain_params(mkba_model *m, mkba_error *err)
             p->value = p->dist;
             p->value.text = own(m, buf);
         }
+        /* The distribution is in the same year's prices as the value: both
+         * are rebased (the value when it is compiled). */
+        if (p->price_factor > 0 && !mkba_dist_scale(d, p->price_factor))
+            return raw_error(err, &p->price_year, "price_year rebases amounts of money, and "
+                                                  "'%s' has a beta distribution, which is for "
+                                                  "a share from 0 to 1; leave price_year out",
+                             p->name);
     }
     return MKBA_OK;
 }
@@ -2112,6 +2219,8 @@ void mkba_model_free(mkba_model *m)
     free(m->base_slots);
     free(m->name);
     free(m->currency);
+    mkba_price_index_free(m->prices);
+    free(m->prices_file);
     free(m->timing);
     mkba_ini_free(m->base);
     free(m);
@@ -2201,7 +2310,7 @@ static void section_hint(const char *sec, const char *const *plain,
 static mkba_status check_model_sections(const mkba_ini *ini, mkba_error *err)
 {
     static const char *const plain[] = {"model",      "cohort",  "parameters", "correlations",
-                                        "simulation", "privacy", "propensity", NULL};
+                                        "simulation", "privacy", "propensity", "prices", NULL};
     static const char *const prefixed[] = {"stakeholder.", "outcome.", "covariate.",
                                            "effect.", "param.", "item.", NULL};
     for (size_t i = 0; i < ini->n_sections; i++) {
@@ -2218,7 +2327,7 @@ static mkba_status check_model_sections(const mkba_ini *ini, mkba_error *err)
         section_hint(sec, plain, prefixed, hint, sizeof hint);
         return raw_error(err, &s, "unknown section [%s] (known: [model], [cohort], "
                                   "[parameters], [correlations], [simulation], [privacy], "
-                                  "[propensity], "
+                                  "[propensity], [prices], "
                                   "[stakeholder.NAME], [outcome.NAME], [covariate.NAME], "
                                   "[effect.NAME], [param.NAME], [item.NAME])%s",
                          sec, hint);
@@ -2263,7 +2372,7 @@ static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *
             return st;
         s->rate_src = r;
     }
-    if ((st = read_params(ini, s, 1, err)))
+    if ((st = read_params(m, ini, s, 1, err)))
         return st;
     if ((st = read_scenario_items(m, s, err)))
         return st;
@@ -2284,7 +2393,8 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_ini *ini, mkb
                               "a model file");
     mkba_status st;
     if ((st = check_model_sections(m->base, err)) ||
-        (st = read_model_section(m, err)) || (st = read_stakeholder_sections(m, err)) ||
+        (st = read_model_section(m, err)) || (st = read_prices_section(m, err)) ||
+        (st = read_stakeholder_sections(m, err)) ||
         (st = read_cohort_section(m, err)) || (st = read_privacy_section(m, err)) ||
         (st = read_effects(m, err)))
         return st;
@@ -2299,7 +2409,7 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_ini *ini, mkb
     if ((st = parse_discount(&r, m->horizon, b->rate, err)))
         return st;
     b->rate_src = r;
-    if ((st = read_params(m->base, b, 0, err)) || (st = read_uncertain_params(m, err)) ||
+    if ((st = read_params(m, m->base, b, 0, err)) || (st = read_uncertain_params(m, err)) ||
         (st = read_simulation(m, err)) || (st = read_base_items(m, b, err)))
         return st;
     return check_keys(m->base, err);
@@ -2673,6 +2783,29 @@ bad:
                      v->text);
 }
 
+/* An amount in another year's prices: compiled as written (so that an
+ * error points into the text the user wrote), then again times its
+ * rebasing factor, which every evaluator (the base run, the Monte Carlo,
+ * the sensitivity analysis) then computes alike. 'v' NULL or without text:
+ * the factor alone (an item without a price). */
+static mkba_status compile_priced(mkba_model *m, const scenario *s, const rawval *v,
+                                  const rawval *py, double factor, mkba_expr **out,
+                                  mkba_error *err)
+{
+    int has_text = v && v->text;
+    mkba_status st = has_text ? compile(m, s, v, out, err) : MKBA_OK;
+    if (st || factor <= 0)
+        return st;
+    mkba_expr_free(*out);
+    *out = NULL;
+    rawval w = has_text ? *v : *py;
+    char *text = has_text ? mkba_xasprintf("(%s) * %.17g", v->text, factor)
+                          : mkba_xasprintf("%.17g", factor);
+    w.text = own(m, text);
+    free(text);
+    return compile(m, s, &w, out, err);
+}
+
 static mkba_status compile_scenario(mkba_model *m, scenario *s, mkba_error *err)
 {
     mkba_status st = MKBA_OK;
@@ -2680,7 +2813,8 @@ static mkba_status compile_scenario(mkba_model *m, scenario *s, mkba_error *err)
     for (size_t i = 0; i < s->n_params && !st; i++) {
         s->pc[i].slot = slot_of(m, s->params[i].name);
         s->pc[i].src = s->params[i].value;
-        st = compile(m, s, &s->params[i].value, &s->pc[i].expr, err);
+        st = compile_priced(m, s, &s->params[i].value, &s->params[i].price_year,
+                            s->params[i].price_factor, &s->pc[i].expr, err);
     }
     if (!st)
         st = order_params(m, s, err);
@@ -2695,8 +2829,9 @@ static mkba_status compile_scenario(mkba_model *m, scenario *s, mkba_error *err)
         c->psrc = r->price;
         c->dsrc = r->dropoff;
         st = compile(m, s, &r->quantity, &c->quantity, err);
-        if (!st && r->price.text)
-            st = compile(m, s, &r->price, &c->price, err);
+        if (!st && (r->price.text || r->price_factor > 0))
+            st = compile_priced(m, s, &r->price, &r->price_year, r->price_factor, &c->price,
+                                err);
         if (!st && r->dropoff.text)
             st = compile(m, s, &r->dropoff, &c->dropoff, err);
         if (!st)
@@ -3411,6 +3546,10 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     strftime(a->run_date, sizeof a->run_date, "%Y-%m-%dT%H:%M:%SZ", &tmv);
     a->currency = mkba_xstrdup(m->currency);
     a->price_year = m->price_year;
+    if (m->prices) {
+        a->price_index = mkba_xstrdup(m->prices_file);
+        a->price_index_at = mkba_price_index_of(m->prices, m->price_year);
+    }
     a->first_year = m->first_year;
     a->discount_timing = mkba_xstrdup(m->timing);
     a->horizon = m->horizon;
@@ -3432,6 +3571,10 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
         a->items[i].kind = r->kind;
         a->items[i].stakeholder = (size_t)r->stakeholder;
         a->items[i].loser = r->loser < 0 ? 0 : (size_t)r->loser;
+        if (r->price_factor > 0) {
+            a->items[i].price_year = atoi(r->price_year.text);
+            a->items[i].price_factor = r->price_factor;
+        }
     }
     a->n_scenarios = m->n_scen;
     a->scenarios = mkba_xcalloc(m->n_scen, sizeof *a->scenarios);
@@ -3490,6 +3633,10 @@ static void fill_params(const mkba_model *m, mkba_appraisal *a)
         p->value = dup_or_empty(value_written(base) ? base->value.text : NULL);
         p->distribution = dup_or_empty(def ? def->dist.text : NULL);
         p->source = dup_or_empty(def ? def->source : NULL);
+        if (base && base->price_factor > 0) {
+            p->price_year = atoi(base->price_year.text);
+            p->price_factor = base->price_factor;
+        }
         p->scen_value = mkba_xcalloc(m->n_scen, sizeof *p->scen_value);
         p->base = mkba_xcalloc(m->n_scen, sizeof *p->base);
         for (size_t k = 0; k < m->n_scen; k++) {

@@ -36,6 +36,12 @@
  *                    items: [{item, flow: [], delta: [], pv_delta: []}],
  *                    stakeholders: {name: {net: [], net_discounted: []}},
  *                    society: {net: [], net_discounted: []}}}]
+ *   prices       only when the model has a [prices] index: {index (the file),
+ *                 price_year, index_at_price_year, rebased: [{kind: "parameter"|
+ *                 "item", name, price_year, factor, original, rebased}]}
+ *                (original and rebased: a parameter's value in the reference, or
+ *                the first scenario that has it, before and after rebasing; null
+ *                for an item, whose every flow is rebased, and when withheld)
  *   BALANCE      {pv_benefits, pv_costs, npv, bcr, benefits_undiscounted,
  *                 costs_undiscounted, net_undiscounted}
  * Numbers are printed by cJSON (%1.15g, or %1.17g when needed to read
@@ -513,6 +519,8 @@ void mkba_out_inputs(mkba_pub *pub, const mkba_appraisal *a)
         mkba_pub_input(pub, a->scenarios[s].file, "a scenario file");
     for (size_t i = 0; i < a->n_cohort_files; i++)
         mkba_pub_input(pub, a->cohort_files[i], "a cohort file");
+    if (a->price_index)
+        mkba_pub_input(pub, a->price_index, "the price index file");
 }
 
 static void json_model(jctx *j, cJSON *root, const mkba_appraisal *a)
@@ -595,6 +603,44 @@ static void json_privacy(jctx *j, cJSON *root, const mkba_appraisal *a)
     cJSON *o = jobj(j, root, "privacy");
     jnum(j, o, "min_group", (double)a->min_group);
     jnum(j, o, "suppressed_cells", (double)mkba_out_suppressed_cells(a));
+}
+
+/* One rebased amount of the "prices" object; p NULL for an item. */
+static void json_rebased(jctx *j, cJSON *arr, const mkba_appraisal *a, const char *kind,
+                         const char *name, int year, double factor, const mkba_ap_param *p)
+{
+    cJSON *o = jobj(j, arr, NULL);
+    jstr(j, o, "kind", kind);
+    jstr(j, o, "name", name);
+    jnum(j, o, "price_year", year);
+    jnum(j, o, "factor", factor);
+    size_t s = 0;
+    while (p && s < a->n_scenarios && isnan(p->base[s]))
+        s++;
+    int shown = p && s < a->n_scenarios && !mkba_ap_param_withheld(p, s);
+    jnum(j, o, "original", shown ? mkba_ap_param_original(p, s) : NAN);
+    jnum(j, o, "rebased", shown ? p->base[s] : NAN);
+}
+
+/* [prices]: the index and every amount rebased with it (left out when the
+ * model has no index, so that other models' results.json stay as they were). */
+static void json_prices(jctx *j, cJSON *root, const mkba_appraisal *a)
+{
+    if (!a->price_index)
+        return;
+    cJSON *o = jobj(j, root, "prices");
+    jstr(j, o, "index", a->price_index);
+    jnum(j, o, "price_year", a->price_year);
+    jnum(j, o, "index_at_price_year", a->price_index_at);
+    cJSON *arr = jarr(j, o, "rebased");
+    for (size_t i = 0; arr && i < a->n_params; i++)
+        if (a->params[i].price_year)
+            json_rebased(j, arr, a, "parameter", a->params[i].name, a->params[i].price_year,
+                         a->params[i].price_factor, &a->params[i]);
+    for (size_t i = 0; arr && i < a->n_items; i++)
+        if (a->items[i].price_year)
+            json_rebased(j, arr, a, "item", a->items[i].name, a->items[i].price_year,
+                         a->items[i].price_factor, NULL);
 }
 
 static void json_definitions(jctx *j, cJSON *root, const mkba_appraisal *a)
@@ -701,6 +747,7 @@ static char *json_text(const mkba_appraisal *a)
     json_warnings(&j, root, a);
     json_privacy(&j, root, a);
     json_definitions(&j, root, a);
+    json_prices(&j, root, a);
     json_results(&j, root, a);
     if (a->mc && !mkba_out_mc_json(root, a))
         j.oom = 1;

@@ -1976,6 +1976,87 @@ static void params_table(const rep *r)
               "weggelaten, om de privacy van de personen in het cohort te beschermen."));
 }
 
+/* Whether any parameter or item is rebased from another year's prices. */
+static int any_rebased(const mkba_appraisal *a)
+{
+    for (size_t i = 0; i < a->n_params; i++)
+        if (a->params[i].price_year)
+            return 1;
+    for (size_t i = 0; i < a->n_items; i++)
+        if (a->items[i].price_year)
+            return 1;
+    return 0;
+}
+
+/* One rebased amount: what it is, its price year, the factor, and (for a
+ * parameter) the value as written and as rebased, in the reference or the
+ * first scenario that has it. */
+static void price_row(const rep *r, const char *label, const char *name, int year,
+                      double factor, const mkba_ap_param *p)
+{
+    char y[16];
+    numbuf f, was, now;
+    snprintf(y, sizeof y, "%d", year);
+    mkba_report_fmt_number(f, sizeof(numbuf), factor, 4, r->nl);
+    put(r, "<tr>");
+    td_named(r, label, name);
+    tpl(r, "<td class=\"n\">{}</td><td class=\"n\">{}</td>", y, f);
+    size_t s = 0;
+    while (p && s < r->a->n_scenarios && isnan(p->base[s]))
+        s++;
+    if (!p || s == r->a->n_scenarios) {
+        tpl(r, "<td colspan=\"2\" class=\"small\">{}</td></tr>\n",
+            L(r, "each year's flow (quantity x price)",
+              "de stroom van elk jaar (hoeveelheid x prijs)"));
+        return;
+    }
+    param_value(r, now, p, s);
+    if (mkba_ap_param_withheld(p, s))
+        snprintf(was, sizeof(numbuf), "x");
+    else
+        value(r, was, mkba_ap_param_original(p, s));
+    tpl(r, "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n", was, now);
+}
+
+/* The amounts written in another year's prices ([prices], price_year) and
+ * how they were rebased to the model's price year. */
+static void prices_table(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    if (!a->price_index || !any_rebased(a))
+        return;
+    char py[16];
+    numbuf ix;
+    snprintf(py, sizeof py, "%d", a->price_year);
+    mkba_report_fmt_number(ix, sizeof(numbuf), a->price_index_at, 2, r->nl);
+    tpl(r, "<h3>{}</h3>\n", L(r, "Price indexing", "Prijsindexering"));
+    tpl(r, L(r, "<p class=\"small\">Amounts written in another year's prices are rebased to "
+                "{} prices: times index[{}] / index[price year], with the index in <code>{}"
+                "</code> ({} in {}).</p>\n",
+             "<p class=\"small\">Bedragen in het prijspeil van een ander jaar zijn omgerekend "
+             "naar prijspeil {}: maal index[{}] / index[prijsjaar], met de index in <code>{}"
+             "</code> ({} in {}).</p>\n"),
+        py, py, a->price_index, ix, py);
+    put(r, "<table>\n<tr>");
+    th(r, L(r, "Amount", "Bedrag"), 0);
+    th(r, L(r, "Price year", "Prijsjaar"), 1);
+    th(r, L(r, "Factor", "Factor"), 1);
+    th(r, L(r, "As written", "Zoals opgegeven"), 1);
+    char head[64];
+    snprintf(head, sizeof head, L(r, "In %d prices", "Prijspeil %d"), a->price_year);
+    th(r, head, 1);
+    put(r, "</tr>\n");
+    for (size_t i = 0; i < a->n_params; i++)
+        if (a->params[i].price_year)
+            price_row(r, a->params[i].label, a->params[i].name, a->params[i].price_year,
+                      a->params[i].price_factor, &a->params[i]);
+    for (size_t i = 0; i < a->n_items; i++)
+        if (a->items[i].price_year)
+            price_row(r, a->items[i].label, a->items[i].name, a->items[i].price_year,
+                      a->items[i].price_factor, NULL);
+    put(r, "</table>\n");
+}
+
 static void effect_sources(const rep *r)
 {
     const mkba_appraisal *a = r->a;
@@ -2047,6 +2128,7 @@ static void assumptions(const rep *r)
     }
     put(r, "</table>\n");
     params_table(r);
+    prices_table(r);
     effect_sources(r);
     item_sources(r);
     put(r, "</section>\n");

@@ -590,13 +590,13 @@ static const bad_case MODEL_CASES[] = {
      "may be Latin-1 or Windows-1252)\n"},
     {"an unknown section, with a hint", {{"model.ini", "", "[parm.a]\nvalue = 1\n"}}, {0}, 1,
      "mkba: @/model.ini:54: [parm.a]: unknown section [parm.a] (known: [model], [cohort], "
-     "[parameters], [correlations], [simulation], [privacy], [propensity], "
+     "[parameters], [correlations], [simulation], [privacy], [propensity], [prices], "
      "[stakeholder.NAME], [outcome.NAME], [covariate.NAME], [effect.NAME], [param.NAME], "
      "[item.NAME]); did you mean [param.a]?\n"},
     {"an unknown key, with a hint", {{"model.ini", "price = 900", "prijs = 900"}}, {0}, 1,
      "mkba: @/model.ini:35: [item.work] prijs: unknown key 'prijs' (known: label, kind, domain, "
-     "stakeholder, gainer, loser, quantity, price, years, dropoff, source, enabled); did you "
-     "mean 'price'?\n"},
+     "stakeholder, gainer, loser, quantity, price, years, dropoff, source, enabled, "
+     "price_year); did you mean 'price'?\n"},
     {"a key before any section", {{"model.ini", "; The base", "horizon = 3\n; The base"}}, {0},
      1, "mkba: @/model.ini:1: key 'horizon' is outside any section; put it under its [section] "
         "header\n"},
@@ -855,6 +855,81 @@ static const bad_case MODEL_CASES[] = {
      "mkba: @/model.ini:36: [item.work] dropoff: '1 / (n_pilot - 3)' is not a finite number in "
      "scenario 'base' (a division by zero, 0/0, or log of a negative number?); it rests on "
      "n_pilot, which the outputs withhold, so its value is not shown\n"},
+    /* [prices] and price_year (README, "Price indexing"); the index file
+     * cpi.csv is written beside the model. */
+    {"price_year without [prices]",
+     {{"model.ini", "", "[param.p]\nvalue = 10\nunit = EUR\nprice_year = 2018\n"}}, {0}, 1,
+     "mkba: @/model.ini:57: [param.p] price_year: price_year needs a price index: add a "
+     "[prices] section with index = FILE (e.g. ../data/cpi_cbs.csv)\n"},
+    {"a parameter's price year not in the index",
+     {{"cpi.csv", NULL, "year,index\n2019,100\n2020,102\n"}, {"model.ini", "", "[prices]\nindex = cpi.csv\n[param.p]\nvalue = 10\n"
+                             "price_year = 2018\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:58: [param.p] price_year: the price index has no year 2018 (it covers "
+     "2019 to 2020)\n"},
+    {"an item's price year not in the index",
+     {{"cpi.csv", NULL, "year,index\n2019,100\n2020,102\n"}, {"model.ini", "price = 900", "price = 900\nprice_year = 1999"},
+      {"model.ini", "", "[prices]\nindex = cpi.csv\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:36: [item.work] price_year: the price index has no year 1999 (it "
+     "covers 2019 to 2020)\n"},
+    {"a price year that is no year",
+     {{"cpi.csv", NULL, "year,index\n2019,100\n2020,102\n"}, {"model.ini", "", "[prices]\nindex = cpi.csv\n[param.p]\nvalue = 10\n"
+                             "price_year = 2019.5\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:58: [param.p] price_year: expected a calendar year from 1900 to 2200, "
+     "got '2019.5'\n"},
+    {"a price year on a count",
+     {{"cpi.csv", NULL, "year,index\n2019,100\n2020,102\n"}, {"model.ini", "", "[prices]\nindex = cpi.csv\n[param.p]\nvalue = 10\n"
+                             "unit = hours per person\nprice_year = 2019\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:59: [param.p] price_year: price_year rebases amounts of money, and 'p' "
+     "is in 'hours per person', not in EUR; leave price_year out for a count or a share (or "
+     "put EUR in its unit)\n"},
+    {"a price year on a share with a beta distribution",
+     {{"cpi.csv", NULL, "year,index\n2019,100\n2020,102\n"}, {"model.ini", "", "[prices]\nindex = cpi.csv\n[param.p]\n"
+                             "distribution = beta(2, 5)\nprice_year = 2019\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:58: [param.p] price_year: price_year rebases amounts of money, and 'p' "
+     "has a beta distribution, which is for a share from 0 to 1; leave price_year out\n"},
+    {"an index without the model's price year",
+     {{"cpi.csv", NULL, "year,index\n2016,100\n2017,102\n"},
+      {"model.ini", "", "[prices]\nindex = cpi.csv\n"}},
+     {0}, 1,
+     "mkba: @/model.ini:55: [prices] index: the price index has no year 2020, the model's "
+     "price_year (it covers 2016 to 2017)\n"},
+    {"[prices] without an index", {{"model.ini", "", "[prices]\nindex_column = cpi\n"}}, {0}, 1,
+     "mkba: @/model.ini:54: [prices]: missing key 'index' (the price index file, e.g. "
+     "../data/cpi_cbs.csv)\n"},
+    {"an index file that does not exist", {{"model.ini", "", "[prices]\nindex = cpi.csv\n"}},
+     {0}, 1, "mkba: @/cpi.csv: cannot open: No such file or directory\n"},
+    {"an index with a gap",
+     {{"cpi.csv", NULL, "# CBS\nyear,index\n2019,100\n2021,104\n"},
+      {"model.ini", "", "[prices]\nindex = cpi.csv\n"}},
+     {0}, 1,
+     "mkba: @/cpi.csv:4: column year: year 2020 is missing: expected 2020 after 2019 (line 3), "
+     "got 2021 (every year from the first to the last)\n"},
+    {"an index with a year twice",
+     {{"cpi.csv", NULL, "year,index\n2019,100\n2020,102\n2020,103\n"},
+      {"model.ini", "", "[prices]\nindex = cpi.csv\n"}},
+     {0}, 1,
+     "mkba: @/cpi.csv:4: column year: year 2020 is listed twice (also on an earlier line)\n"},
+    {"an index that is not a number",
+     {{"cpi.csv", NULL, "year,index\n2019,100\n2020,n/a\n"},
+      {"model.ini", "", "[prices]\nindex = cpi.csv\n"}},
+     {0}, 1,
+     "mkba: @/cpi.csv:3: column index: expected an index number > 0 with '.' as the decimal "
+     "point, got 'n/a'\n"},
+    {"an index without a year column",
+     {{"cpi.csv", NULL, "jaar,index\n2019,100\n2020,102\n"},
+      {"model.ini", "", "[prices]\nindex = cpi.csv\n"}},
+     {0}, 1,
+     "mkba: @/cpi.csv:1: header: expected the columns 'year' and 'index' (e.g. year,index), no "
+     "'year' found\n"},
+    {"an index column that the file lacks",
+     {{"cpi.csv", NULL, "year,index\n2019,100\n2020,102\n"}, {"model.ini", "", "[prices]\nindex = cpi.csv\nindex_column = cpi_2015\n"}}, {0}, 1,
+     "mkba: @/cpi.csv:1: header: expected the columns 'year' and 'cpi_2015' (e.g. "
+     "year,cpi_2015), no 'cpi_2015' found\n"},
 };
 
 START_TEST(model_case)
@@ -937,6 +1012,15 @@ static const bad_case SCENARIO_CASES[] = {
     {"two scenarios with one name", {{0}}, {"run", "@/project.ini", "@/project.ini", NULL}, 1,
      "mkba: @/project.ini: two scenarios of this run are named 'project' (@/project.ini and "
      "@/project.ini); give each its own [scenario] name\n"},
+    {"a scenario that sets a parameter's price year",
+     {{"project.ini", "[parameters]\non = 1\n", "[param.on]\nvalue = 1\nprice_year = 2019\n"}},
+     {0}, 1,
+     "mkba: @/project.ini:8: [param.on] price_year: a parameter's price year is set in the "
+     "base model; a scenario's value is read in the same year's prices\n"},
+    {"a scenario that changes an item's price year",
+     {{"project.ini", "", "[item.work]\nprice_year = 2019\n"}}, {0}, 1,
+     "mkba: @/project.ini:9: [item.work] price_year: a scenario cannot change 'price_year' of "
+     "item 'work'; disable it (enabled = no) and add a new item\n"},
 };
 
 START_TEST(scenario_case)

@@ -222,7 +222,7 @@ static mkba_appraisal *fixture(const labels *l)
     for (size_t i = 0; i < I_; i++)
         a->items[i] = (mkba_ap_item){mkba_xstrdup(names[i]), mkba_xstrdup(pick(l, 4 + i, plain[i])),
                                      mkba_xstrdup("work"), mkba_xstrdup(""), kinds[i], who[i],
-                                     loser[i]};
+                                     loser[i], 0, 0};
     a->n_scenarios = S_;
     a->scenarios = mkba_xcalloc(S_, sizeof *a->scenarios);
     const char *sn[S_] = {"ref", "project", "double"};

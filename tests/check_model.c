@@ -15,6 +15,7 @@
 #include "mkba/dist.h"
 #include "mkba/ini.h"
 #include "mkba/model.h"
+#include "mkba/prices.h"
 #include "mkba/utf8.h"
 #include "testutil.h"
 
@@ -78,6 +79,176 @@ static mkba_appraisal *appraise_pair(const char *model_extra, const char *scen_t
 
 static const char *PROJECT_ON = "[scenario]\nname = project\nbase = model.ini\n"
                                 "[parameters]\non = 1\n";
+
+/* ---------------------------------------------------------------- prices */
+
+/* An index written like the CBS file: comments, the header, one row a
+ * year. The numbers are round so that every factor below is a fraction a
+ * reader can check by hand. */
+static const char *INDEX = "# test index\n"
+                           "year,index\n"
+                           "2016,100\n"
+                           "2017,102\n"
+                           "2018,105\n"
+                           "2019,110\n"
+                           "2020,112\n";
+
+START_TEST(price_year_rebases_parameter_and_items)
+{
+    /* Model price year 2020 (index 112):
+     *   x = 1000 in 2018 prices        -> 1000 x 112 / 105 = 1066.666...
+     *   item b: price = x               -> 1066.666... (x is rebased once)
+     *   item c: price = 500, 2017       -> 500 x 112 / 102 = 549.0196...
+     *   item d: no price, 200, 2019     -> 200 x 112 / 110 = 203.6363...
+     *   item e: price = 70, no price_year -> 70 as written.
+     * The project sets x = 2000: still in 2018 prices, 2000 x 112 / 105. */
+    mkba_error err;
+    free(tu_write(dir, "cpi.csv", INDEX));
+    mkba_appraisal *a = appraise_pair(
+        "[prices]\nindex = cpi.csv\n"
+        "[parameters]\non = 0\n"
+        "[param.x]\nvalue = 1000\nunit = EUR per person\nprice_year = 2018\n"
+        "[item.b]\nkind = benefit\nstakeholder = city\nquantity = 1\nprice = x\nyears = 1\n"
+        "[item.c]\nkind = cost\nstakeholder = city\nquantity = 1\nprice = 500\nyears = 1\n"
+        "price_year = 2017\n"
+        "[item.d]\nkind = cost\nstakeholder = people\nquantity = 200\nyears = 1\n"
+        "price_year = 2019\n"
+        "[item.e]\nkind = cost\nstakeholder = people\nquantity = 1\nprice = 70\nyears = 1\n",
+        "[scenario]\nname = project\nbase = model.ini\n[parameters]\non = 1\nx = 2000\n", &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_double_eq_tol(a->flow[mkba_ap_fidx(a, 0, 0, 0)], 1000.0 * 112 / 105, 1e-9);
+    ck_assert_double_eq_tol(a->flow[mkba_ap_fidx(a, 1, 0, 0)], 2000.0 * 112 / 105, 1e-9);
+    ck_assert_double_eq_tol(a->flow[mkba_ap_fidx(a, 0, 1, 0)], 500.0 * 112 / 102, 1e-9);
+    ck_assert_double_eq_tol(a->flow[mkba_ap_fidx(a, 0, 2, 0)], 200.0 * 112 / 110, 1e-9);
+    ck_assert_double_eq(a->flow[mkba_ap_fidx(a, 0, 3, 0)], 70);
+    /* The appraisal keeps the amount as written beside the rebased one. */
+    const mkba_ap_param *x = &a->params[1];
+    ck_assert_str_eq(x->name, "x");
+    ck_assert_int_eq(x->price_year, 2018);
+    ck_assert_double_eq_tol(x->price_factor, 112.0 / 105, 1e-15);
+    ck_assert_double_eq_tol(x->base[0], 1000.0 * 112 / 105, 1e-9);
+    ck_assert_double_eq_tol(mkba_ap_param_original(x, 0), 1000, 1e-9);
+    ck_assert_double_eq_tol(mkba_ap_param_original(x, 1), 2000, 1e-9);
+    ck_assert_int_eq(a->params[0].price_year, 0); /* 'on' is no amount */
+    ck_assert_double_eq(mkba_ap_param_original(&a->params[0], 1), 1);
+    ck_assert_int_eq(a->items[1].price_year, 2017);
+    ck_assert_double_eq_tol(a->items[1].price_factor, 112.0 / 102, 1e-15);
+    ck_assert_int_eq(a->items[0].price_year, 0);
+    ck_assert_ptr_nonnull(a->price_index);
+    ck_assert_double_eq(a->price_index_at, 112);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+START_TEST(price_year_rebases_distribution)
+{
+    /* The distribution is in the same year's prices as the value: with
+     * f = 112 / 105, normal(100, 10) becomes normal(100 f, 10 f), and
+     * lognormal(mu, sigma) of log X becomes lognormal(mu + log f, sigma).
+     * y has no value: its base value is the mean 100, rebased to 100 f. */
+    mkba_error err;
+    free(tu_write(dir, "cpi.csv", INDEX));
+    char *model = model_with("[prices]\nindex = cpi.csv\n"
+                             "[param.y]\ndistribution = normal(100, 10)\nprice_year = 2018\n"
+                             "[param.z]\nvalue = 1\ndistribution = lognormal(0, 0.5)\n"
+                             "price_year = 2018\n"
+                             "[item.b]\nkind = benefit\nstakeholder = city\nquantity = y\n"
+                             "years = 1\n");
+    mkba_error_clear(&err);
+    mkba_model *m = mkba_model_open(model, 0, NULL, &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    const mkba_plan *plan = mkba_model_plan(m);
+    double f = 112.0 / 105;
+    ck_assert_uint_eq(plan->n_uncertain, 2);
+    ck_assert_double_eq_tol(plan->uncertain[0].dist->p[0], 100 * f, 1e-12);
+    ck_assert_double_eq_tol(plan->uncertain[0].dist->p[1], 10 * f, 1e-12);
+    ck_assert_double_eq_tol(plan->uncertain[1].dist->p[0], log(f), 1e-15);
+    ck_assert_double_eq_tol(plan->uncertain[1].dist->p[1], 0.5, 1e-15);
+    mkba_appraisal *a = mkba_model_appraise(m, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_double_eq_tol(a->flow[mkba_ap_fidx(a, 0, 0, 0)], 100 * f, 1e-9);
+    mkba_appraisal_free(a);
+    mkba_model_free(m);
+    free(model);
+}
+END_TEST
+
+START_TEST(price_index_file)
+{
+    /* A good file: comments, blank lines, CRLF, a UTF-8 BOM, another column
+     * order and the index column named by the caller. */
+    mkba_error err;
+    char *p = tu_write(dir, "ix.csv",
+                       "\xEF\xBB\xBF# CBS\r\n\r\nindex_2015, year\r\n95.5,2014\r\n100,2015\r\n"
+                       "# a comment between rows\n101.25, 2016\n");
+    mkba_error_clear(&err);
+    mkba_price_index *ix = mkba_price_index_read(p, "index_2015", &err);
+    ck_assert_msg(ix != NULL, "%s", err.msg);
+    ck_assert_int_eq(mkba_price_index_first(ix), 2014);
+    ck_assert_int_eq(mkba_price_index_last(ix), 2016);
+    ck_assert_double_eq(mkba_price_index_of(ix, 2016), 101.25);
+    ck_assert_double_eq(mkba_price_index_of(ix, 2013), 0);
+    ck_assert_double_eq(mkba_price_index_of(ix, 2017), 0);
+    ck_assert_double_eq_tol(mkba_price_factor(ix, 2014, 2016), 101.25 / 95.5, 1e-15);
+    ck_assert_double_eq(mkba_price_factor(ix, 2013, 2016), 0);
+    mkba_price_index_free(ix);
+    free(p);
+    /* The data file shipped with mkba reads, and gives the factor of the
+     * Almere example by hand: CBS 71905ned, 2017 2838.2, 2018 2886.8. */
+    mkba_error_clear(&err);
+    char *cbs = tu_src("data/cpi_cbs.csv");
+    ix = mkba_price_index_read(cbs, NULL, &err);
+    free(cbs);
+    ck_assert_msg(ix != NULL, "%s", err.msg);
+    ck_assert_int_eq(mkba_price_index_first(ix), 2000);
+    ck_assert_double_eq_tol(mkba_price_factor(ix, 2017, 2018), 2886.8 / 2838.2, 1e-15);
+    mkba_price_index_free(ix);
+}
+END_TEST
+
+START_TEST(error_price_index_file)
+{
+    /* Each bad file gives its line and what was expected. */
+    static const struct {
+        const char *text;
+        long line;
+        const char *msg;
+    } cases[] = {
+        {"# x\nyr,index\n2017,1\n", 2,
+         "expected the columns 'year' and 'index' (e.g. year,index), no 'year' found"},
+        {"year,cpi\n2017,1\n", 1,
+         "expected the columns 'year' and 'index' (e.g. year,index), no 'index' found"},
+        {"year,index\n2017,101.7\n2018,1O3.4\n", 3,
+         "column index: expected an index number > 0 with '.' as the decimal point, got "
+         "'1O3.4'"},
+        {"year,index\n2017,101,7\n", 2, "expected 2 fields like the header, got 3"},
+        {"year,index\n2017,0\n", 2,
+         "column index: expected an index number > 0 with '.' as the decimal point, got '0'"},
+        {"year,index\n2017,1\n2017,2\n", 3, "year 2017 is listed twice (also on an earlier line)"},
+        {"year,index\n2017,1\n2019,2\n", 3,
+         "year 2018 is missing: expected 2018 after 2017 (line 2), got 2019 (every year from "
+         "the first to the last)"},
+        {"year,index\n2017,1\n2018,2\n2016,3\n", 4,
+         "expected the years in increasing order, got 2016 after 2018 (line 3)"},
+        {"year,index\n'17,1\n", 2, "expected a year from 1900 to 2200, got ''17'"},
+        {"# only comments\n\n", 2, "no years; expected a header (year,index) and one row per "
+                                   "year"},
+        {"year,index\n", 1, "no years; expected a header (year,index) and one row per year"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        mkba_error err;
+        mkba_error_clear(&err);
+        char *p = tu_write(dir, "bad.csv", cases[i].text);
+        mkba_price_index *ix = mkba_price_index_read(p, NULL, &err);
+        ck_assert_msg(ix == NULL, "case %zu read", i);
+        ck_assert_int_eq(err.code, MKBA_EINVAL);
+        ck_assert_str_eq(err.file, p);
+        ck_assert_int_eq(err.line, cases[i].line);
+        ck_assert_str_eq(err.msg, cases[i].msg);
+        free(p);
+    }
+}
+END_TEST
 
 /* ---------------------------------------------------------------- discounting */
 
@@ -1237,6 +1408,13 @@ static Suite *model_suite(void)
     tcase_add_test(tc, error_syntax_and_long_line);
     tcase_add_test(tc, error_duplicate_key);
     tcase_add_test(tc, error_reserved_and_duplicate_names);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("prices");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, price_year_rebases_parameter_and_items);
+    tcase_add_test(tc, price_year_rebases_distribution);
+    tcase_add_test(tc, price_index_file);
+    tcase_add_test(tc, error_price_index_file);
     suite_add_tcase(s, tc);
     tc = tcase_create("propensity");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -40,6 +40,10 @@ typedef struct mkba_ap_item {
     mkba_item_kind kind;
     size_t stakeholder;  /* benefit/cost: who; transfer: the gainer */
     size_t loser;        /* transfer only: who pays */
+    int price_year;      /* its amounts are written in this year's prices and rebased
+                            to the model's (model.h, [prices]); 0: not rebased */
+    double price_factor; /* the rebasing factor index[price_year of the model] /
+                            index[price_year]; unused when price_year is 0 */
 } mkba_ap_item;
 
 typedef struct mkba_ap_scenario {
@@ -106,7 +110,19 @@ typedef struct mkba_ap_param {
     unsigned char *withheld; /* [n_scenarios] 1 where the value is derived from a count
                             or mean that the outputs withhold (see mkba_ap_effect_hidden):
                             every output shows it as withheld; NULL: none is */
+    int price_year;      /* an amount written in this year's prices: 'base' is rebased
+                            to the model's price year (mkba_ap_param_original gives the
+                            amount as written); 0: not rebased */
+    double price_factor; /* index[price_year of the model] / index[price_year]; unused
+                            when price_year is 0 */
 } mkba_ap_param;
+
+/* A parameter's base value in scenario s before rebasing, in the prices of
+ * its own price_year (base[s] itself when it is not rebased). */
+static inline double mkba_ap_param_original(const mkba_ap_param *p, size_t s)
+{
+    return p->price_year ? p->base[s] / p->price_factor : p->base[s];
+}
 
 /* Warnings: the run goes on, but its answer may be wrong because of a
  * plausible mistake in the model (README, "Common errors"). Every output
@@ -169,6 +185,10 @@ typedef struct mkba_appraisal {
     char run_date[32];       /* ISO 8601 UTC */
     char *currency;          /* e.g. "EUR" */
     int price_year;
+    char *price_index;       /* [prices] index: the price index file that rebases amounts
+                                to price_year (as resolved from the model); NULL when the
+                                model has none */
+    double price_index_at;   /* its index at price_year (0 when there is none) */
     int first_year;          /* calendar year of model year 1 */
     char *discount_timing;   /* "start", "mid" or "end" of year */
     size_t horizon;          /* years */

@@ -65,6 +65,12 @@ void mkba_dist_free(mkba_dist *d); /* frees the arrays, not d; NULL is a no-op *
 /* Deep copy into *dst (old content not freed); always MKBA_OK. */
 mkba_status mkba_dist_copy(mkba_dist *dst, const mkba_dist *src);
 
+/* Scale the variable by f > 0 in place: the distribution of f X (an
+ * amount rebased to another year's prices, model.h). Returns 0 and leaves
+ * *d as it was for a beta, which lives on 0 to 1 (a share, not an amount),
+ * and for f not finite and > 0. */
+int mkba_dist_scale(mkba_dist *d, double f);
+
 /* One draw (for independent parameters). On an mkba_rng_xoshiro generator
  * normal, lognormal, gamma, beta, PERT, uniform and triangular use mkba's
  * inline samplers (ziggurat, Marsaglia-Tsang); otherwise GSL's.

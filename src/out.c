@@ -57,6 +57,7 @@
 #include "mkba/chart.h"
 #include "mkba/escape.h"
 #include "mkba/estimate.h"
+#include "mkba/fmt.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 
@@ -66,31 +67,6 @@
 #define INDENT 2      /* tables and paragraphs are indented this much */
 
 /* ================================ names ================================= */
-
-/* Stakeholder k's key; k == n_stakeholders is society. */
-static const char *holder_name(const mkba_appraisal *a, size_t k)
-{
-    return k < a->n_stakeholders ? a->stakeholders[k] : "society";
-}
-
-/* Stakeholder k's label for people (its key when it has none). */
-static const char *holder_label(const mkba_appraisal *a, size_t k)
-{
-    if (k >= a->n_stakeholders)
-        return "Society";
-    const char *l = a->stakeholder_labels ? a->stakeholder_labels[k] : NULL;
-    return l && *l ? l : a->stakeholders[k];
-}
-
-static const char *text_or(const char *label, const char *name)
-{
-    return label && *label ? label : (name ? name : "");
-}
-
-static const char *scen_label(const mkba_appraisal *a, size_t s)
-{
-    return text_or(a->scenarios[s].label, a->scenarios[s].name);
-}
 
 static const char *role_name(size_t s)
 {
@@ -145,24 +121,6 @@ static double shown(double x, unsigned mask, unsigned bit)
 /* ================================= CSV ================================== */
 
 
-/* Full precision ("%.17g" reads back to the same double), with 'dec' as
- * the decimal point whatever the C locale says. NaN is "" (missing). */
-static void fmt_full(char *buf, size_t size, double x, char dec)
-{
-    if (isnan(x)) {
-        buf[0] = '\0';
-        return;
-    }
-    if (isinf(x)) {
-        snprintf(buf, size, "%s", x < 0 ? "-inf" : "inf");
-        return;
-    }
-    snprintf(buf, size, "%.17g", x);
-    for (char *p = buf; *p; p++)
-        if (*p == '.' || *p == ',')
-            *p = dec;
-}
-
 void out_cw_sep(out_csvw *w)
 {
     if (w->col++)
@@ -200,7 +158,7 @@ void out_cw_text(out_csvw *w, const char *s)
 void out_cw_num(out_csvw *w, double x)
 {
     char buf[48];
-    fmt_full(buf, sizeof buf, x, w->dec);
+    mkba_fmt_full(buf, sizeof buf, x, w->dec);
     out_cw_sep(w);
     fputs(buf, w->fp);
 }
@@ -291,7 +249,7 @@ static void table_summary(out_csvw *w, const mkba_appraisal *a)
         for (size_t k = 0; k <= a->n_stakeholders; k++) {
             const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
             out_cw_text(w, a->scenarios[s].name);
-            out_cw_text(w, holder_name(a, k));
+            out_cw_text(w, mkba_fmt_holder_key(a, k));
             out_cw_num(w, b->pv_benefits);
             out_cw_num(w, b->pv_costs);
             out_cw_num(w, b->npv);
@@ -317,8 +275,8 @@ static void table_items(out_csvw *w, const mkba_appraisal *a)
             out_cw_text(w, it->label);
             out_cw_text(w, mkba_item_kind_name(it->kind));
             out_cw_text(w, it->domain);
-            out_cw_text(w, holder_name(a, it->stakeholder));
-            out_cw_text(w, it->kind == MKBA_ITEM_TRANSFER ? holder_name(a, it->loser) : "");
+            out_cw_text(w, mkba_fmt_holder_key(a, it->stakeholder));
+            out_cw_text(w, it->kind == MKBA_ITEM_TRANSFER ? mkba_fmt_holder_key(a, it->loser) : "");
             out_cw_num(w, a->item_pv[s * a->n_items + i]);
             out_cw_num(w, item_undiscounted(a, s, i));
             out_cw_end(w);
@@ -341,7 +299,7 @@ static void table_cashflows(out_csvw *w, const mkba_appraisal *a)
                 out_cw_text(w, a->scenarios[s].name);
                 out_cw_text(w, it->name);
                 out_cw_text(w, mkba_item_kind_name(it->kind));
-                out_cw_text(w, holder_name(a, it->stakeholder));
+                out_cw_text(w, mkba_fmt_holder_key(a, it->stakeholder));
                 out_cw_int(w, (long long)t + 1);
                 out_cw_int(w, (long long)a->first_year + (long long)t);
                 out_cw_num(w, a->flow[mkba_ap_fidx(a, s, i, t)]);
@@ -366,7 +324,7 @@ static void table_stakeholder_flows(out_csvw *w, const mkba_appraisal *a)
                 double net = a->net_flow[(s * (K + 1) + k) * a->horizon + t];
                 double df = a->discount[mkba_ap_tidx(a, s, t)];
                 out_cw_text(w, a->scenarios[s].name);
-                out_cw_text(w, holder_name(a, k));
+                out_cw_text(w, mkba_fmt_holder_key(a, k));
                 out_cw_int(w, (long long)t + 1);
                 out_cw_int(w, (long long)a->first_year + (long long)t);
                 out_cw_num(w, net);
@@ -630,9 +588,9 @@ static void json_definitions(jctx *j, cJSON *root, const mkba_appraisal *a)
         jstr(j, o, "kind", mkba_item_kind_name(it->kind));
         jstr(j, o, "domain", it->domain);
         jstr(j, o, "source", it->source);
-        jstr(j, o, "stakeholder", holder_name(a, it->stakeholder));
+        jstr(j, o, "stakeholder", mkba_fmt_holder_key(a, it->stakeholder));
         if (it->kind == MKBA_ITEM_TRANSFER)
-            jstr(j, o, "loser", holder_name(a, it->loser));
+            jstr(j, o, "loser", mkba_fmt_holder_key(a, it->loser));
         else
             jadd(j, o, "loser", cJSON_CreateNull());
     }
@@ -837,73 +795,14 @@ mkba_status mkba_out_write_effects_csv(const char *path, const mkba_appraisal *a
 
 /* ========================= text: numbers, lines ========================= */
 
-/* printf's %f and %g follow the C locale; the report always uses '.' for
- * the decimal point (',' is the thousands separator). */
-static void c_point(char *s)
-{
-    for (; *s; s++)
-        if (*s == ',')
-            *s = '.';
-}
-
-/* Rounded to whole units with thousands separators: "1,234,567",
- * "-123,456"; "0" for anything that rounds to zero (no "-0"). Amounts
- * beyond 1e15 (not exact as whole numbers) fall back to "%.3g". */
-void out_fmt_amount(char *buf, size_t size, double x)
-{
-    if (!isfinite(x)) {
-        snprintf(buf, size, "n/a");
-        return;
-    }
-    double r = round(x);
-    if (fabs(r) >= 1e15) {
-        snprintf(buf, size, "%.3g", r);
-        c_point(buf);
-        return;
-    }
-    char digits[32];
-    snprintf(digits, sizeof digits, "%.0f", fabs(r));
-    size_t nd = strlen(digits), o = 0;
-    if (r < 0 && o + 1 < size)
-        buf[o++] = '-';
-    for (size_t i = 0; i < nd && o + 1 < size; i++) {
-        if (i > 0 && (nd - i) % 3 == 0 && o + 2 < size)
-            buf[o++] = ',';
-        buf[o++] = digits[i];
-    }
-    buf[o] = '\0';
-}
-
 /* "EUR 1,234": the currency as the terminal shows it (escaped). */
 static void fmt_money(char *buf, size_t size, const char *currency, double x)
 {
     char amount[64];
-    out_fmt_amount(amount, sizeof amount, x);
+    mkba_fmt_term_amount(amount, sizeof amount, x);
     mkba_escape_term(buf, size, currency);
     size_t used = strlen(buf);
     snprintf(buf + used, size - used, " %s", amount);
-}
-
-/* Ratios to 2 decimals; undefined (NaN) or overflowed (infinite) is
- * "n/a". */
-void out_fmt_ratio(char *buf, size_t size, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, size, "n/a");
-    else if (fabs(x) < 0.005)
-        snprintf(buf, size, "0.00"); /* no "-0.00" */
-    else
-        snprintf(buf, size, "%.2f", x);
-    c_point(buf);
-}
-
-void out_fmt_share(char *buf, size_t size, double p)
-{
-    if (!isfinite(p))
-        snprintf(buf, size, "n/a");
-    else
-        snprintf(buf, size, "%.1f%%", 100 * p);
-    c_point(buf);
 }
 
 const char *out_term_text(out_term *t, const char *s)
@@ -924,28 +823,6 @@ void out_term_free(out_term *t)
     free(t->s);
     t->s = NULL;
     t->n = t->cap = 0;
-}
-
-/* Effects: 4 significant digits ("0.01235", "-2.5", "1.2e-05"), but whole
- * numbers from 10,000 on ("12346") rather than an exponent. */
-static void fmt_sig(char *buf, size_t size, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, size, "n/a");
-    else if (x == 0)
-        snprintf(buf, size, "0");
-    else if (fabs(x) >= 1e4 && fabs(x) < 1e12)
-        snprintf(buf, size, "%.0f", x);
-    else
-        snprintf(buf, size, "%.4g", x);
-    c_point(buf);
-}
-
-/* A rate as a percentage: 0.03 -> "3%", 0.0225 -> "2.25%". */
-static void fmt_pct(char *buf, size_t size, double rate)
-{
-    snprintf(buf, size, "%.4g%%", rate * 100);
-    c_point(buf);
 }
 
 /* Columns taken on a terminal by the first n bytes of UTF-8 text: one per
@@ -1200,8 +1077,8 @@ static void rate_text(char *buf, size_t size, const mkba_appraisal *a, size_t s)
     }
     const double *r = a->rate + mkba_ap_tidx(a, s, 0);
     char first[32], last[32];
-    fmt_pct(first, sizeof first, r[0]);
-    fmt_pct(last, sizeof last, r[a->horizon - 1]);
+    mkba_fmt_term_rate(first, sizeof first, r[0]);
+    mkba_fmt_term_rate(last, sizeof last, r[a->horizon - 1]);
     int constant = 1;
     for (size_t t = 1; t < a->horizon; t++)
         constant &= r[t] == r[0];
@@ -1241,7 +1118,7 @@ static char *rates_text(const mkba_appraisal *a)
     char *text = mkba_xstrdup("Discount rates");
     for (size_t s = from; s < a->n_scenarios; s++) {
         rate_text(r, sizeof r, a, s);
-        char *next = mkba_xasprintf("%s%s %s (%s)", text, s > from ? "," : "", r, scen_label(a, s));
+        char *next = mkba_xasprintf("%s%s %s (%s)", text, s > from ? "," : "", r, mkba_fmt_scen_label(a, s));
         free(text);
         text = next;
     }
@@ -1250,7 +1127,7 @@ static char *rates_text(const mkba_appraisal *a)
 
 static void print_header(FILE *f, const mkba_appraisal *a)
 {
-    char *title = mkba_xasprintf("MKBA: %s", text_or(a->model_name, "(unnamed model)"));
+    char *title = mkba_xasprintf("MKBA: %s", mkba_fmt_label_or(a->model_name, "(unnamed model)"));
     print_para(f, 0, INDENT, title);
     free(title);
     char *years = a->horizon > 1
@@ -1258,7 +1135,7 @@ static void print_header(FILE *f, const mkba_appraisal *a)
                                        (long long)a->first_year + (long long)a->horizon - 1)
                       : mkba_xasprintf("%zu year (%d)", a->horizon, a->first_year);
     char *text = mkba_xasprintf("Amounts in %s at %d prices; horizon %s.",
-                                text_or(a->currency, "?"), a->price_year, years);
+                                mkba_fmt_label_or(a->currency, "?"), a->price_year, years);
     print_para(f, INDENT, INDENT, text);
     free(text);
     char *rates = rates_text(a);
@@ -1359,22 +1236,22 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         const mkba_effect *e = &x->e;
         unsigned mask = mkba_ap_effect_hidden(a, i);
         char est[32], lo[32], hi[32], ci[80], se[32], np[32], nc[32];
-        fmt_sig(est, sizeof est, e->estimate);
-        fmt_sig(lo, sizeof lo, e->ci_lo);
-        fmt_sig(hi, sizeof hi, e->ci_hi);
+        mkba_fmt_term_sig(est, sizeof est, e->estimate);
+        mkba_fmt_term_sig(lo, sizeof lo, e->ci_lo);
+        mkba_fmt_term_sig(hi, sizeof hi, e->ci_hi);
         snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
         if (mask & MKBA_HIDE_CI) {
             snprintf(ci, sizeof ci, "x");
             seen.x_shown = 1;
         }
-        fmt_sig(se, sizeof se, e->se);
+        mkba_fmt_term_sig(se, sizeof se, e->se);
         int counted = e->method != MKBA_EST_GIVEN;
         size_t n[5];
         mkba_ap_effect_counts(a, i, n);
         int groups = (mask & MKBA_HIDE_GROUP_SIZES) != 0;
         seen.x_shown |= fmt_count(np, sizeof np, a, n[0], mask & MKBA_HIDE_N_PILOT, groups);
         seen.x_shown |= fmt_count(nc, sizeof nc, a, n[1], mask & MKBA_HIDE_N_CONTROL, groups);
-        const char *row[] = {text_or(x->label, x->name), mkba_est_method_name(e->method),
+        const char *row[] = {mkba_fmt_label_or(x->label, x->name), mkba_est_method_name(e->method),
                              est, ci, se, counted ? np : "-", counted ? nc : "-"};
         tab_add(&t, row, 0);
         seen.given |= !counted;
@@ -1407,7 +1284,7 @@ static void society_list(FILE *f, const mkba_appraisal *a, const mkba_balance *b
     fmt_money(v[0], sizeof v[0], a->currency, b->pv_benefits);
     fmt_money(v[1], sizeof v[1], a->currency, b->pv_costs);
     fmt_money(v[2], sizeof v[2], a->currency, b->npv);
-    out_fmt_ratio(v[3], sizeof v[3], b->bcr);
+    mkba_fmt_term_ratio(v[3], sizeof v[3], b->bcr);
     fmt_money(v[4], sizeof v[4], a->currency, b->net);
     static const char *const name[] = {"PV benefits", "PV costs", "NPV (saldo)", "B/C ratio",
                                        "Net, undiscounted"};
@@ -1435,15 +1312,15 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
         char v[5][64];
-        out_fmt_amount(v[0], sizeof v[0], b->pv_benefits);
-        out_fmt_amount(v[1], sizeof v[1], b->pv_costs);
-        out_fmt_amount(v[2], sizeof v[2], b->npv);
-        out_fmt_ratio(v[3], sizeof v[3], b->bcr);
-        out_fmt_amount(v[4], sizeof v[4], b->net);
-        const char *row[] = {holder_label(a, k), v[0], v[1], v[2], v[3], v[4]};
+        mkba_fmt_term_amount(v[0], sizeof v[0], b->pv_benefits);
+        mkba_fmt_term_amount(v[1], sizeof v[1], b->pv_costs);
+        mkba_fmt_term_amount(v[2], sizeof v[2], b->npv);
+        mkba_fmt_term_ratio(v[3], sizeof v[3], b->bcr);
+        mkba_fmt_term_amount(v[4], sizeof v[4], b->net);
+        const char *row[] = {mkba_fmt_holder_label(a, k, 0), v[0], v[1], v[2], v[3], v[4]};
         tab_add(&t, row, k == a->n_stakeholders);
     }
-    char *title = mkba_xasprintf("Per stakeholder (%s)", text_or(a->currency, "?"));
+    char *title = mkba_xasprintf("Per stakeholder (%s)", mkba_fmt_label_or(a->currency, "?"));
     print_para(f, INDENT, INDENT, title);
     free(title);
     tab_print(f, &t);
@@ -1466,19 +1343,19 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
     for (size_t i = 0; i < a->n_items; i++) {
         const mkba_ap_item *it = &a->items[i];
         char pv[64], und[64];
-        out_fmt_amount(pv, sizeof pv, a->item_pv[s * a->n_items + i]);
-        out_fmt_amount(und, sizeof und, item_undiscounted(a, s, i));
+        mkba_fmt_term_amount(pv, sizeof pv, a->item_pv[s * a->n_items + i]);
+        mkba_fmt_term_amount(und, sizeof und, item_undiscounted(a, s, i));
         char *who = it->kind == MKBA_ITEM_TRANSFER
-                        ? mkba_xasprintf("%s to %s", holder_name(a, it->loser),
-                                         holder_name(a, it->stakeholder))
-                        : mkba_xstrdup(holder_name(a, it->stakeholder));
-        const char *row[] = {text_or(it->label, it->name), mkba_item_kind_name(it->kind), who,
+                        ? mkba_xasprintf("%s to %s", mkba_fmt_holder_key(a, it->loser),
+                                         mkba_fmt_holder_key(a, it->stakeholder))
+                        : mkba_xstrdup(mkba_fmt_holder_key(a, it->stakeholder));
+        const char *row[] = {mkba_fmt_label_or(it->label, it->name), mkba_item_kind_name(it->kind), who,
                              pv, und};
         tab_add(&t, row, 0);
         free(who);
     }
     char *title = mkba_xasprintf("Per item: change in the amount against the reference (%s)",
-                                 text_or(a->currency, "?"));
+                                 mkba_fmt_label_or(a->currency, "?"));
     print_para(f, INDENT, INDENT, title);
     free(title);
     tab_print(f, &t);
@@ -1492,7 +1369,7 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
     tcol *col = mkba_xcalloc(K + 2, sizeof *col);
     col[0] = (tcol){"Year", 0, 0};
     for (size_t k = 0; k <= K; k++)
-        col[k + 1] = (tcol){holder_name(a, k), 1, 0};
+        col[k + 1] = (tcol){mkba_fmt_holder_key(a, k), 1, 0};
     table t = {col, K + 2, 0, 0, NULL, NULL};
     const char **row = mkba_xcalloc(K + 2, sizeof *row);
     char (*v)[64] = mkba_xcalloc(K + 2, sizeof *v);
@@ -1511,14 +1388,14 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
                     x += net[y];
                 else if (r == T + 1)
                     x += net[y] * df[y];
-            out_fmt_amount(v[k + 1], sizeof v[k + 1], x);
+            mkba_fmt_term_amount(v[k + 1], sizeof v[k + 1], x);
         }
         for (size_t c = 0; c < K + 2; c++)
             row[c] = v[c];
         tab_add(&t, row, r == T);
     }
     char *title = mkba_xasprintf("Net flows per year against the reference, undiscounted (%s)",
-                                 text_or(a->currency, "?"));
+                                 mkba_fmt_label_or(a->currency, "?"));
     print_para(f, INDENT, INDENT, title);
     free(title);
     tab_print(f, &t);
@@ -1530,7 +1407,7 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
 
 static void print_scenario(FILE *f, const mkba_appraisal *a, size_t s, int detail)
 {
-    char *raw = mkba_xasprintf("%s vs %s", scen_label(a, s), scen_label(a, 0));
+    char *raw = mkba_xasprintf("%s vs %s", mkba_fmt_scen_label(a, s), mkba_fmt_scen_label(a, 0));
     char *title = mkba_escape_term_dup(raw); /* measured for the underline */
     free(raw);
     print_para(f, 0, INDENT, title);
@@ -1558,13 +1435,13 @@ static void conclusion(FILE *f, const mkba_appraisal *a, size_t s)
     const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
     char npv[96], bcr[32];
     fmt_money(npv, sizeof npv, a->currency, b->npv);
-    out_fmt_ratio(bcr, sizeof bcr, b->bcr);
+    mkba_fmt_term_ratio(bcr, sizeof bcr, b->bcr);
     double r = round(b->npv);
     const char *verdict = !isfinite(r) ? "The balance for society is undefined"
                           : r > 0      ? "Benefits exceed costs for society"
                           : r < 0      ? "Costs exceed benefits for society"
                                        : "Benefits and costs for society are equal";
-    char *head = mkba_xasprintf("%s vs %s:", scen_label(a, s), scen_label(a, 0));
+    char *head = mkba_xasprintf("%s vs %s:", mkba_fmt_scen_label(a, s), mkba_fmt_scen_label(a, 0));
     char *text = mkba_xasprintf("%s: NPV %s (B/C %s).", verdict, npv, bcr);
     print_para(f, INDENT, 2 * INDENT, head);
     print_para(f, 2 * INDENT, 2 * INDENT, text);

@@ -32,15 +32,6 @@ struct mkba_pub;
 int out_write_pair(struct mkba_pub *pub, const char *dir, const char *name, out_table_fn write,
                    const struct mkba_appraisal *a, struct mkba_error *err);
 
-/* 1234567.4 -> "1,234,567" (whole units, half away from zero, never "-0";
- * "n/a" when not finite). */
-void out_fmt_amount(char *buf, size_t size, double x);
-/* A ratio with 2 decimals, "n/a" when not finite. */
-void out_fmt_ratio(char *buf, size_t size, double x);
-/* A share 0..1 as a percentage with 1 decimal ("12.3%"), "n/a" when not
- * finite (no draw to count). */
-void out_fmt_share(char *buf, size_t size, double p);
-
 /* Texts for the terminal report, escaped (escape.h) and kept until
  * out_term_free: printf calls of the report pass every text from the model
  * (labels, names, the currency) through out_term_text. */

@@ -11,27 +11,10 @@
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "mkba/sim.h"
 #include "out_internal.h"
-
-static const char *holder(const mkba_appraisal *a, size_t k)
-{
-    if (k == a->n_stakeholders)
-        return "Society";
-    const char *l = a->stakeholder_labels ? a->stakeholder_labels[k] : NULL;
-    return l && *l ? l : a->stakeholders[k];
-}
-
-/* An effect or its CI bound to 4 significant digits, "n/a" when not
- * finite. */
-static void fmt_g4(char *buf, size_t size, double x)
-{
-    if (isfinite(x))
-        snprintf(buf, size, "%.4g", x);
-    else
-        snprintf(buf, size, "n/a");
-}
 
 /* Labels, names and the currency reach the terminal through out_term_text
  * (T): escaped, see escape.h. Every statistic goes through a formatter
@@ -44,24 +27,24 @@ static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s, out_term
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, k)];
         char m[32], sd[32], p5[32], p50[32], p95[32], pp[32];
-        out_fmt_amount(m, sizeof m, st->mean);
-        out_fmt_amount(sd, sizeof sd, st->sd);
-        out_fmt_amount(p5, sizeof p5, st->p5);
-        out_fmt_amount(p50, sizeof p50, st->p50);
-        out_fmt_amount(p95, sizeof p95, st->p95);
-        out_fmt_share(pp, sizeof pp, st->p_positive);
-        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %7s\n", out_term_text(T, holder(a, k)),
+        mkba_fmt_term_amount(m, sizeof m, st->mean);
+        mkba_fmt_term_amount(sd, sizeof sd, st->sd);
+        mkba_fmt_term_amount(p5, sizeof p5, st->p5);
+        mkba_fmt_term_amount(p50, sizeof p50, st->p50);
+        mkba_fmt_term_amount(p95, sizeof p95, st->p95);
+        mkba_fmt_term_share(pp, sizeof pp, st->p_positive);
+        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %7s\n", out_term_text(T, mkba_fmt_holder_label(a, k, 0)),
                 m, sd, p5, p50, p95, pp);
     }
     const mkba_stats *soc = &mc->pv_benefits[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *soc_c = &mc->pv_costs[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *bcr = &mc->bcr[mkba_mc_idx(mc, s, a->n_stakeholders)];
     char b[32], c[32], r5[16], r50[16], r95[16];
-    out_fmt_amount(b, sizeof b, soc->mean);
-    out_fmt_amount(c, sizeof c, soc_c->mean);
-    out_fmt_ratio(r5, sizeof r5, bcr->p5);
-    out_fmt_ratio(r50, sizeof r50, bcr->p50);
-    out_fmt_ratio(r95, sizeof r95, bcr->p95);
+    mkba_fmt_term_amount(b, sizeof b, soc->mean);
+    mkba_fmt_term_amount(c, sizeof c, soc_c->mean);
+    mkba_fmt_term_ratio(r5, sizeof r5, bcr->p5);
+    mkba_fmt_term_ratio(r50, sizeof r50, bcr->p50);
+    mkba_fmt_term_ratio(r95, sizeof r95, bcr->p95);
     const char *cur = out_term_text(T, a->currency);
     fprintf(f, "  Society: PV benefits %s %s, PV costs %s %s on average; B/C P5 %s, P50 %s, "
                "P95 %s.\n",
@@ -76,7 +59,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
     out_term T = {0};
     const char *cur = out_term_text(&T, a->currency);
     char draws[32];
-    out_fmt_amount(draws, sizeof draws, (double)mc->draws);
+    mkba_fmt_term_amount(draws, sizeof draws, (double)mc->draws);
     fprintf(f, "\nUncertainty (Monte Carlo: %s draws, seed %llu, %d thread%s", draws,
             (unsigned long long)mc->seed, mc->threads, mc->threads == 1 ? "" : "s");
     if (mc->n_boot)
@@ -91,15 +74,15 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
             const mkba_effect *e = &a->effects[j].e;
             char est[32], lo[32], hi[32], an[72], bs[72];
-            fmt_g4(lo, sizeof lo, e->ci_lo);
-            fmt_g4(hi, sizeof hi, e->ci_hi);
+            mkba_fmt_term_g4(lo, sizeof lo, e->ci_lo);
+            mkba_fmt_term_g4(hi, sizeof hi, e->ci_hi);
             snprintf(an, sizeof an, "[%s, %s]", lo, hi);
             if (mkba_ap_effect_hidden(a, j) & MKBA_HIDE_CI) /* disclosure control */
                 snprintf(an, sizeof an, "x");
-            fmt_g4(lo, sizeof lo, mc->boot_lo[j]);
-            fmt_g4(hi, sizeof hi, mc->boot_hi[j]);
+            mkba_fmt_term_g4(lo, sizeof lo, mc->boot_lo[j]);
+            mkba_fmt_term_g4(hi, sizeof hi, mc->boot_hi[j]);
             snprintf(bs, sizeof bs, "[%s, %s]", lo, hi);
-            fmt_g4(est, sizeof est, e->estimate);
+            mkba_fmt_term_g4(est, sizeof est, e->estimate);
             fprintf(f, "  %-24.24s %11s %27s %27s\n", out_term_text(&T, a->effects[j].name),
                     est, an, bs);
         }
@@ -124,15 +107,15 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         for (size_t s = 1; s < a->n_scenarios; s++) {
             const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)];
             char p5[32], p50[32], p95[32], pp[32];
-            out_fmt_amount(p5, sizeof p5, st->p5);
-            out_fmt_amount(p50, sizeof p50, st->p50);
-            out_fmt_amount(p95, sizeof p95, st->p95);
-            out_fmt_share(pp, sizeof pp, st->p_positive);
+            mkba_fmt_term_amount(p5, sizeof p5, st->p5);
+            mkba_fmt_term_amount(p50, sizeof p50, st->p50);
+            mkba_fmt_term_amount(p95, sizeof p95, st->p95);
+            mkba_fmt_term_share(pp, sizeof pp, st->p_positive);
             fprintf(f, "  %-14.14s %10s %10s %10s %6s", out_term_text(&T, a->scenarios[s].name),
                     p5, p50, p95, pp);
             for (size_t k = 0; k < a->n_stakeholders; k++) {
                 char m[32];
-                out_fmt_amount(m, sizeof m, mc->npv[mkba_mc_idx(mc, s, k)].mean);
+                mkba_fmt_term_amount(m, sizeof m, mc->npv[mkba_mc_idx(mc, s, k)].mean);
                 fprintf(f, " %10s", m);
             }
             fputc('\n', f);
@@ -145,7 +128,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
                 mc->n_nonfinite);
     if (isfinite(mc->evpi)) {
         char ev[32];
-        out_fmt_amount(ev, sizeof ev, mc->evpi);
+        mkba_fmt_term_amount(ev, sizeof ev, mc->evpi);
         fprintf(f, "\n  Value of information (society, choosing among %s and the projects):\n"
                    "    best choice on average: %s; EVPI %s %s (what resolving all\n"
                    "    uncertainty would be worth). EVPPI per input (what studying it would be worth):\n",
@@ -155,7 +138,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
             if (!(mc->evppi[k] > 0.5)) /* only inputs worth at least 1 currency unit */
                 continue;
             char e[32];
-            out_fmt_amount(e, sizeof e, mc->evppi[k]);
+            mkba_fmt_term_amount(e, sizeof e, mc->evppi[k]);
             const char *name = k < mc->n_uncertain ? mc->uncertain_names[k]
                                                    : a->effects[k - mc->n_uncertain].name;
             fprintf(f, "      %-30.30s %s %s\n", out_term_text(&T, name), cur, e);
@@ -167,7 +150,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
     fprintf(f, "\n  Chance that benefits exceed costs for society:\n");
     for (size_t s = 1; s < a->n_scenarios; s++) {
         char pp[32];
-        out_fmt_share(pp, sizeof pp, mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)].p_positive);
+        mkba_fmt_term_share(pp, sizeof pp, mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)].p_positive);
         fprintf(f, "    %s: %s\n", out_term_text(&T, a->scenarios[s].label), pp);
     }
     out_term_free(&T);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mkba/mem.h"
+#include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "out_internal.h"
 

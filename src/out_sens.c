@@ -6,19 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "mkba/sens.h"
 #include "out_internal.h"
-
-static void value(char *buf, size_t size, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, size, "n/a");
-    else if (fabs(x) >= 1000)
-        out_fmt_amount(buf, size, x);
-    else
-        snprintf(buf, size, "%.4g", x);
-}
 
 /* Input i's base value, or NaN (empty in CSV, null in JSON) when it is a
  * parameter derived from a withheld count or mean in the reference (its
@@ -36,7 +27,7 @@ static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *bu
 {
     switch (s->switch_status[i * s->n_scenarios + sc]) {
     case MKBA_SWITCH_FOUND:
-        value(buf, size, s->switching[i * s->n_scenarios + sc]);
+        mkba_fmt_term_value(buf, size, s->switching[i * s->n_scenarios + sc]);
         return buf;
     case MKBA_SWITCH_FLAT:
         return "no effect on the NPV";
@@ -44,8 +35,8 @@ static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *bu
         break;
     }
     char lo[32], hi[32];
-    value(lo, sizeof lo, s->inputs[i].range_lo);
-    value(hi, sizeof hi, s->inputs[i].range_hi);
+    mkba_fmt_term_value(lo, sizeof lo, s->inputs[i].range_lo);
+    mkba_fmt_term_value(hi, sizeof hi, s->inputs[i].range_hi);
     snprintf(buf, size, "none in [%s, %s]", lo, hi);
     return buf;
 }
@@ -66,15 +57,15 @@ static void print_grid(FILE *f, const mkba_appraisal *a, out_term *T)
         char buf[32];
         fprintf(f, "  %12s", "");
         for (size_t j = 0; j < n; j++) {
-            value(buf, sizeof buf, s->grid_b_values[j]);
+            mkba_fmt_term_value(buf, sizeof buf, s->grid_b_values[j]);
             fprintf(f, " %12s", buf);
         }
         fputc('\n', f);
         for (size_t i = 0; i < n; i++) {
-            value(buf, sizeof buf, s->grid_a_values[i]);
+            mkba_fmt_term_value(buf, sizeof buf, s->grid_a_values[i]);
             fprintf(f, "  %12s", buf);
             for (size_t j = 0; j < n; j++) {
-                out_fmt_amount(buf, sizeof buf, s->grid[(sc * n + i) * n + j]);
+                mkba_fmt_term_amount(buf, sizeof buf, s->grid[(sc * n + i) * n + j]);
                 fprintf(f, " %12s", buf);
             }
             fputc('\n', f);
@@ -140,7 +131,7 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
     fprintf(f, "\nSensitivity: each input at its P10 and P90, the others at base\n");
     for (size_t sc = 1; sc < s->n_scenarios; sc++) {
         char base[32];
-        out_fmt_amount(base, sizeof base, s->npv_base[sc * (K + 1) + K]);
+        mkba_fmt_term_amount(base, sizeof base, s->npv_base[sc * (K + 1) + K]);
         fprintf(f, "\n  %s vs %s (society's NPV at base %s %s)\n",
                 out_term_text(&T, a->scenarios[sc].label),
                 out_term_text(&T, a->scenarios[0].label), out_term_text(&T, a->currency), base);
@@ -152,11 +143,11 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
             double nl = s->npv_lo[mkba_sens_idx(s, i, sc, K)];
             double nh = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
             char lo[32], hi[32], a1[32], a2[32], sw[32], be[80];
-            value(lo, sizeof lo, in->lo);
-            value(hi, sizeof hi, in->hi);
-            out_fmt_amount(a1, sizeof a1, nl);
-            out_fmt_amount(a2, sizeof a2, nh);
-            out_fmt_amount(sw, sizeof sw, fabs(nh - nl));
+            mkba_fmt_term_value(lo, sizeof lo, in->lo);
+            mkba_fmt_term_value(hi, sizeof hi, in->hi);
+            mkba_fmt_term_amount(a1, sizeof a1, nl);
+            mkba_fmt_term_amount(a2, sizeof a2, nh);
+            mkba_fmt_term_amount(sw, sizeof sw, fabs(nh - nl));
             fprintf(f, "  %-28.28s %10s %10s %12s %12s %11s  %s\n", out_term_text(&T, in->name),
                     lo, hi, a1, a2, sw, switch_text(s, i, sc, be, sizeof be));
         }

@@ -12,20 +12,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "out_internal.h"
-
-/* 4 significant digits with '.' whatever the locale, "n/a" when not finite. */
-static void fmt_g4(char *buf, size_t size, double x)
-{
-    if (isfinite(x))
-        snprintf(buf, size, "%.4g", x);
-    else
-        snprintf(buf, size, "n/a");
-    for (char *p = buf; *p; p++)
-        if (*p == ',')
-            *p = '.';
-}
 
 /* A count as the terminal shows it: the number, "<N" when small and
  * withheld, "x" when withheld with a small one; "N*" the level's group
@@ -63,10 +52,10 @@ static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup
         char est[32], lo[32], hi[32], ci[72], se[32], np[32], nc[32];
         size_t n[5];
         mkba_ap_counts(a, x, n);
-        fmt_g4(est, sizeof est, x->e.estimate);
-        fmt_g4(se, sizeof se, x->e.se);
-        fmt_g4(lo, sizeof lo, x->e.ci_lo);
-        fmt_g4(hi, sizeof hi, x->e.ci_hi);
+        mkba_fmt_term_g4(est, sizeof est, x->e.estimate);
+        mkba_fmt_term_g4(se, sizeof se, x->e.se);
+        mkba_fmt_term_g4(lo, sizeof lo, x->e.ci_lo);
+        mkba_fmt_term_g4(hi, sizeof hi, x->e.ci_hi);
         snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
         if (mask & MKBA_HIDE_ESTIMATE || g->reason[l][0]) {
             snprintf(est, sizeof est, "-");
@@ -93,8 +82,8 @@ static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup
         return;
     }
     char q[32], p[32];
-    fmt_g4(q, sizeof q, g->het.q);
-    fmt_g4(p, sizeof p, g->het.p);
+    mkba_fmt_term_g4(q, sizeof q, g->het.q);
+    mkba_fmt_term_g4(p, sizeof p, g->het.p);
     fprintf(f, "  heterogeneity: Q = %s, df = %.0f, p = %s\n", q, g->het.df, p);
 }
 

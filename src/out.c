@@ -84,34 +84,6 @@ static double item_undiscounted(const mkba_appraisal *a, size_t s, size_t i)
 
 /* ========================== disclosure control ========================== */
 
-static const char *const HIDDEN_NAMES[MKBA_HIDE_FIELDS] = {
-    "ci_lo", "ci_hi", "df", "mean_pilot", "mean_control", "n_pilot", "n_control", "n_missing", "missing_pilot",
-    "missing_control"};
-
-const char *mkba_out_hidden_name(unsigned bit)
-{
-    for (int k = 0; k < MKBA_HIDE_FIELDS; k++)
-        if (bit == 1u << k)
-            return HIDDEN_NAMES[k];
-    return "";
-}
-
-static size_t bit_count(unsigned mask)
-{
-    size_t c = 0;
-    for (; mask; mask &= mask - 1)
-        c++;
-    return c;
-}
-
-size_t mkba_out_suppressed_cells(const mkba_appraisal *a)
-{
-    size_t cells = 0;
-    for (size_t i = 0; a && i < a->n_effects; i++)
-        cells += bit_count(mkba_ap_effect_hidden(a, i) & ~(unsigned)MKBA_HIDE_GROUP_SIZES);
-    return cells;
-}
-
 /* x, or NaN (an empty CSV field, null in JSON) when 'bit' is withheld. */
 static double shown(double x, unsigned mask, unsigned bit)
 {
@@ -191,18 +163,6 @@ static void cw_count(out_csvw *w, size_t n, unsigned mask, unsigned bit)
         out_cw_int(w, (long long)n);
 }
 
-/* The names of the withheld fields in 'mask', space-separated ("" when
- * none). */
-static void hidden_list(char *buf, size_t size, unsigned mask)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int k = 0; k < MKBA_HIDE_FIELDS; k++)
-        if (mask & (1u << k) && used < size)
-            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? " " : "",
-                                     HIDDEN_NAMES[k]);
-}
-
 static void table_effects(out_csvw *w, const mkba_appraisal *a)
 {
     static const char *const head[] = {
@@ -216,7 +176,7 @@ static void table_effects(out_csvw *w, const mkba_appraisal *a)
         unsigned mask = mkba_ap_effect_hidden(a, i);
         char fields[128];
         /* the fields this table has (missing_pilot/_control are in results.json) */
-        hidden_list(fields, sizeof fields,
+        mkba_disclose_field_list(fields, sizeof fields,
                     mask & ~(unsigned)(MKBA_HIDE_MISSING_PILOT | MKBA_HIDE_MISSING_CONTROL));
         out_cw_text(w, x->name);
         out_cw_text(w, x->label);
@@ -515,13 +475,13 @@ static void json_effects(jctx *j, cJSON *root, const mkba_appraisal *a)
         size_t n[5];
         mkba_ap_effect_counts(a, i, n);
         for (int k = 0; k < 5; k++)
-            jnum(j, o, mkba_out_hidden_name((unsigned)MKBA_HIDE_N_PILOT << k),
+            jnum(j, o, mkba_disclose_field_name((unsigned)MKBA_HIDE_N_PILOT << k),
                  shown((double)n[k], mask, (unsigned)MKBA_HIDE_N_PILOT << k));
         jadd(j, o, "suppressed", cJSON_CreateBool(mask != 0));
         cJSON *names = jarr(j, o, "suppressed_fields");
         for (int k = 0; k < MKBA_HIDE_FIELDS; k++)
             if (mask & (1u << k))
-                jstr(j, names, NULL, HIDDEN_NAMES[k]);
+                jstr(j, names, NULL, mkba_disclose_field_name(1u << k));
     }
 }
 
@@ -552,7 +512,7 @@ static void json_privacy(jctx *j, cJSON *root, const mkba_appraisal *a)
 {
     cJSON *o = jobj(j, root, "privacy");
     jnum(j, o, "min_group", (double)a->min_group);
-    jnum(j, o, "suppressed_cells", (double)mkba_out_suppressed_cells(a));
+    jnum(j, o, "suppressed_cells", (double)mkba_disclose_cells(a));
 }
 
 static void json_definitions(jctx *j, cJSON *root, const mkba_appraisal *a)
@@ -1146,23 +1106,6 @@ static void print_header(FILE *f, const mkba_appraisal *a)
     free(years);
 }
 
-/* A count for the terminal: the number ("N*" for a group's size shown in
- * place of its persons with a value: 'group_size'), "<N" when it is small
- * and withheld, "x" when withheld with a small one (see out.h). Returns 1
- * for "x". */
-static int fmt_count(char *buf, size_t size, const mkba_appraisal *a, size_t n, unsigned hidden,
-                     int group_size)
-{
-    int x = hidden && !mkba_ap_suppressed(a, n);
-    if (!hidden)
-        snprintf(buf, size, group_size ? "%zu*" : "%zu", n);
-    else if (!x)
-        snprintf(buf, size, "<%zu", a->min_group);
-    else
-        snprintf(buf, size, "x");
-    return x;
-}
-
 /* What the effects table held, for the lines under it. */
 typedef struct effects_seen {
     int given;          /* a "given" effect */
@@ -1249,8 +1192,10 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         size_t n[5];
         mkba_ap_effect_counts(a, i, n);
         int groups = (mask & MKBA_HIDE_GROUP_SIZES) != 0;
-        seen.x_shown |= fmt_count(np, sizeof np, a, n[0], mask & MKBA_HIDE_N_PILOT, groups);
-        seen.x_shown |= fmt_count(nc, sizeof nc, a, n[1], mask & MKBA_HIDE_N_CONTROL, groups);
+        seen.x_shown |=
+            mkba_disclose_count(np, sizeof np, a, n[0], (mask & MKBA_HIDE_N_PILOT) != 0, groups);
+        seen.x_shown |=
+            mkba_disclose_count(nc, sizeof nc, a, n[1], (mask & MKBA_HIDE_N_CONTROL) != 0, groups);
         const char *row[] = {mkba_fmt_label_or(x->label, x->name), mkba_est_method_name(e->method),
                              est, ci, se, counted ? np : "-", counted ? nc : "-"};
         tab_add(&t, row, 0);

@@ -61,18 +61,6 @@ static void fmt_smd(char *buf, size_t size, double x)
             *p = '.';
 }
 
-/* A count as the terminal shows it: "<N" when small and withheld, "x"
- * when withheld with a small one (out.h). */
-static void fmt_count(char *buf, size_t size, const mkba_appraisal *a, size_t n, int hidden)
-{
-    if (!hidden || n == 0)
-        snprintf(buf, size, "%zu", n);
-    else if (mkba_ap_suppressed(a, n))
-        snprintf(buf, size, "<%zu", a->min_group);
-    else
-        snprintf(buf, size, "x");
-}
-
 static const char *estimand_text(mkba_estimand e)
 {
     return e == MKBA_ESTIMAND_ATE ? "ATE: the effect on everyone in the cohort"
@@ -85,11 +73,11 @@ static void print_counts(FILE *f, const mkba_appraisal *a)
     const mkba_ps_diag *d = a->ps;
     int h = mkba_ap_ps_counts_withheld(a);
     char np[32], nc[32], miss[32], tp[32], tc[32], ep[32], ec[32];
-    fmt_count(np, sizeof np, a, d->n[1], h);
-    fmt_count(nc, sizeof nc, a, d->n[0], h);
-    fmt_count(miss, sizeof miss, a, d->n_missing, h);
-    fmt_count(tp, sizeof tp, a, d->n_trimmed[1], h);
-    fmt_count(tc, sizeof tc, a, d->n_trimmed[0], h);
+    mkba_disclose_count(np, sizeof np, a, d->n[1], h && d->n[1] > 0, 0);
+    mkba_disclose_count(nc, sizeof nc, a, d->n[0], h && d->n[0] > 0, 0);
+    mkba_disclose_count(miss, sizeof miss, a, d->n_missing, h && d->n_missing > 0, 0);
+    mkba_disclose_count(tp, sizeof tp, a, d->n_trimmed[1], h && d->n_trimmed[1] > 0, 0);
+    mkba_disclose_count(tc, sizeof tc, a, d->n_trimmed[0], h && d->n_trimmed[0] > 0, 0);
     snprintf(ep, sizeof ep, h ? "x" : isfinite(d->ess[1]) ? "%.1f" : "n/a", d->ess[1]);
     snprintf(ec, sizeof ec, h ? "x" : isfinite(d->ess[0]) ? "%.1f" : "n/a", d->ess[0]);
     for (char *p = ep; *p; p++)

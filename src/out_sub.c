@@ -16,20 +16,6 @@
 #include "mkba/out.h"
 #include "out_internal.h"
 
-/* A count as the terminal shows it: the number, "<N" when small and
- * withheld, "x" when withheld with a small one; "N*" the level's group
- * size shown in place of its persons with a value. */
-static void fmt_n(char *buf, size_t size, const mkba_appraisal *a, size_t n, int hidden,
-                  int group_size)
-{
-    if (!hidden)
-        snprintf(buf, size, group_size ? "%zu*" : "%zu", n);
-    else if (mkba_ap_suppressed(a, n))
-        snprintf(buf, size, "<%zu", a->min_group);
-    else
-        snprintf(buf, size, "x");
-}
-
 /* The note of level l: why it has no numbers, or "". */
 static const char *level_note(const mkba_appraisal *a, const mkba_ap_subgroup *g, size_t l)
 {
@@ -65,8 +51,8 @@ static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup
             snprintf(ci, sizeof ci, "x");
         }
         int groups = (mask & MKBA_HIDE_GROUP_SIZES) != 0;
-        fmt_n(np, sizeof np, a, n[0], (mask & MKBA_HIDE_N_PILOT) != 0, groups);
-        fmt_n(nc, sizeof nc, a, n[1], (mask & MKBA_HIDE_N_CONTROL) != 0, groups);
+        mkba_disclose_count(np, sizeof np, a, n[0], (mask & MKBA_HIDE_N_PILOT) != 0, groups);
+        mkba_disclose_count(nc, sizeof nc, a, n[1], (mask & MKBA_HIDE_N_CONTROL) != 0, groups);
         fprintf(f, "  %-24.24s %10s %24s %10s %8s %9s\n", out_term_text(T, x->name), est, ci,
                 se, np, nc);
     }

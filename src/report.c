@@ -152,14 +152,9 @@ static void count(const rep *r, numbuf b, size_t n)
  * wrote "x" (the report then says what "x" means). */
 static int withheld_count(const rep *r, numbuf b, size_t n, unsigned hidden)
 {
-    if (hidden && !mkba_ap_suppressed(r->a, n)) {
-        snprintf(b, sizeof(numbuf), "x");
-        return 1;
-    }
     if (hidden)
-        snprintf(b, sizeof(numbuf), "<%zu", r->a->min_group);
-    else
-        count(r, b, n);
+        return mkba_disclose_count(b, sizeof(numbuf), r->a, n, 1, 0);
+    count(r, b, n);
     return 0;
 }
 

@@ -117,7 +117,7 @@ int mkba_out_owns(const char *rel);
 /* ---- Disclosure control (see appraisal.h: min_group) ----
  * Which values of an effect's row of the effects table are withheld in
  * every output (terminal, CSV, JSON; charts and the report use the same)
- * is decided by one rule, mkba_ap_effect_hidden in appraisal.h, where it
+ * is decided by one rule, mkba_ap_effect_hidden in disclose.h, where it
  * is written out and argued (the MKBA_HIDE_* bits are defined there):
  *   - a group with a small count of persons with a value: every non-zero
  *     count of the row, both means and the df;
@@ -135,11 +135,16 @@ int mkba_out_owns(const char *rel);
  * sensitivity tables' base value); an item that uses one is refused by
  * mkba_model_appraise, since its flows would give the value back. */
 
-/* The field name of one MKBA_HIDE_* bit ("df", "mean_pilot", ...; "" if none). */
-const char *mkba_out_hidden_name(unsigned bit);
-/* Withheld values over all effects (results.json privacy.suppressed_cells);
- * 0 means the outputs show everything. */
-size_t mkba_out_suppressed_cells(const mkba_appraisal *a);
+/* The old names of mkba_disclose_field_name and mkba_disclose_cells
+ * (disclose.h), kept for their callers. */
+static inline const char *mkba_out_hidden_name(unsigned bit)
+{
+    return mkba_disclose_field_name(bit);
+}
+static inline size_t mkba_out_suppressed_cells(const mkba_appraisal *a)
+{
+    return mkba_disclose_cells(a);
+}
 
 /* Write the effects table as CSV to 'path' (atomic), in the Dutch dialect
  * when 'dutch' is non-zero. Fails with MKBA_EIO ("path: cannot write: ..."),

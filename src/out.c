@@ -60,6 +60,8 @@
 #include "mkba/fmt.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/sink_csv.h"
+#include "mkba/tables.h"
 
 #define MAX_WIDTH 100 /* terminal report: widest line */
 #define COL_SEP 2     /* blanks between table columns */
@@ -74,7 +76,7 @@ static const char *role_name(size_t s)
 }
 
 /* Sum over the years of item i's incremental flow in scenario s. */
-static double item_undiscounted(const mkba_appraisal *a, size_t s, size_t i)
+double out_item_undiscounted(const mkba_appraisal *a, size_t s, size_t i)
 {
     double sum = 0;
     for (size_t t = 0; t < a->horizon; t++)
@@ -90,231 +92,7 @@ static double shown(double x, unsigned mask, unsigned bit)
     return mask & bit ? NAN : x;
 }
 
-/* ================================= CSV ================================== */
-
-
-void out_cw_sep(out_csvw *w)
-{
-    if (w->col++)
-        fputc(w->sep, w->fp);
-}
-
-/* A text field, quoted per RFC 4180 when it must be; also when it has
- * blanks at either end, which readers (ours too) would otherwise trim. A
- * text a spreadsheet would run as a formula (escape.h) is neutralised as
- * OWASP recommends: quoted, with a single quote before it. */
-void out_cw_text(out_csvw *w, const char *s)
-{
-    if (!s)
-        s = "";
-    size_t n = strlen(s);
-    int formula = mkba_escape_is_formula(s);
-    int quote = formula || strpbrk(s, "\"\r\n") || strchr(s, w->sep) ||
-                (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'));
-    out_cw_sep(w);
-    if (!quote) {
-        fputs(s, w->fp);
-        return;
-    }
-    fputc('"', w->fp);
-    if (formula)
-        fputc('\'', w->fp);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', w->fp);
-        fputc(*s, w->fp);
-    }
-    fputc('"', w->fp);
-}
-
-void out_cw_num(out_csvw *w, double x)
-{
-    char buf[48];
-    mkba_fmt_full(buf, sizeof buf, x, w->dec);
-    out_cw_sep(w);
-    fputs(buf, w->fp);
-}
-
-void out_cw_int(out_csvw *w, long long n)
-{
-    out_cw_sep(w);
-    fprintf(w->fp, "%lld", n);
-}
-
-void out_cw_end(out_csvw *w)
-{
-    fputc('\n', w->fp);
-    w->col = 0;
-}
-
-void out_cw_header(out_csvw *w, const char *const *names)
-{
-    for (; *names; names++)
-        out_cw_text(w, *names);
-    out_cw_end(w);
-}
-
-/* A count for CSV: the number, or an empty field when withheld. */
-static void cw_count(out_csvw *w, size_t n, unsigned mask, unsigned bit)
-{
-    if (mask & bit)
-        out_cw_text(w, "");
-    else
-        out_cw_int(w, (long long)n);
-}
-
-static void table_effects(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {
-        "effect", "label", "method", "estimate", "se", "ci_lo", "ci_hi", "df", "mean_pilot",
-        "mean_control", "n_pilot", "n_control", "n_missing", "suppressed", "suppressed_fields",
-        NULL};
-    out_cw_header(w, head);
-    for (size_t i = 0; i < a->n_effects; i++) {
-        const mkba_ap_effect *x = &a->effects[i];
-        const mkba_effect *e = &x->e;
-        unsigned mask = mkba_ap_effect_hidden(a, i);
-        char fields[128];
-        /* the fields this table has (missing_pilot/_control are in results.json) */
-        mkba_disclose_field_list(fields, sizeof fields,
-                    mask & ~(unsigned)(MKBA_HIDE_MISSING_PILOT | MKBA_HIDE_MISSING_CONTROL));
-        out_cw_text(w, x->name);
-        out_cw_text(w, x->label);
-        out_cw_text(w, mkba_est_method_name(e->method));
-        out_cw_num(w, e->estimate);
-        out_cw_num(w, e->se);
-        out_cw_num(w, shown(e->ci_lo, mask, MKBA_HIDE_CI_LO));
-        out_cw_num(w, shown(e->ci_hi, mask, MKBA_HIDE_CI_HI));
-        out_cw_num(w, shown(e->df, mask, MKBA_HIDE_DF));
-        out_cw_num(w, shown(e->mean_pilot, mask, MKBA_HIDE_MEAN_PILOT));
-        out_cw_num(w, shown(e->mean_control, mask, MKBA_HIDE_MEAN_CONTROL));
-        size_t n[5];
-        mkba_ap_effect_counts(a, i, n);
-        cw_count(w, n[0], mask, MKBA_HIDE_N_PILOT);
-        cw_count(w, n[1], mask, MKBA_HIDE_N_CONTROL);
-        cw_count(w, n[2], mask, MKBA_HIDE_N_MISSING);
-        out_cw_int(w, mask != 0);
-        out_cw_text(w, fields);
-        out_cw_end(w);
-    }
-}
-
-static void table_summary(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {
-        "scenario", "stakeholder", "pv_benefits", "pv_costs", "npv", "bcr",
-        "benefits_undiscounted", "costs_undiscounted", "net_undiscounted", NULL};
-    out_cw_header(w, head);
-    for (size_t s = 1; s < a->n_scenarios; s++) {
-        for (size_t k = 0; k <= a->n_stakeholders; k++) {
-            const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
-            out_cw_text(w, a->scenarios[s].name);
-            out_cw_text(w, mkba_fmt_holder_key(a, k));
-            out_cw_num(w, b->pv_benefits);
-            out_cw_num(w, b->pv_costs);
-            out_cw_num(w, b->npv);
-            out_cw_num(w, b->bcr);
-            out_cw_num(w, b->benefits);
-            out_cw_num(w, b->costs);
-            out_cw_num(w, b->net);
-            out_cw_end(w);
-        }
-    }
-}
-
-static void table_items(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {"scenario", "item", "label", "kind", "domain",
-                                       "stakeholder", "loser", "pv", "undiscounted", NULL};
-    out_cw_header(w, head);
-    for (size_t s = 1; s < a->n_scenarios; s++) {
-        for (size_t i = 0; i < a->n_items; i++) {
-            const mkba_ap_item *it = &a->items[i];
-            out_cw_text(w, a->scenarios[s].name);
-            out_cw_text(w, it->name);
-            out_cw_text(w, it->label);
-            out_cw_text(w, mkba_item_kind_name(it->kind));
-            out_cw_text(w, it->domain);
-            out_cw_text(w, mkba_fmt_holder_key(a, it->stakeholder));
-            out_cw_text(w, it->kind == MKBA_ITEM_TRANSFER ? mkba_fmt_holder_key(a, it->loser) : "");
-            out_cw_num(w, a->item_pv[s * a->n_items + i]);
-            out_cw_num(w, item_undiscounted(a, s, i));
-            out_cw_end(w);
-        }
-    }
-}
-
-static void table_cashflows(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {"scenario", "item", "kind", "stakeholder", "year",
-                                       "calendar_year", "flow", "delta", "discount_factor",
-                                       "pv_delta", NULL};
-    out_cw_header(w, head);
-    for (size_t s = 0; s < a->n_scenarios; s++) {
-        for (size_t i = 0; i < a->n_items; i++) {
-            const mkba_ap_item *it = &a->items[i];
-            for (size_t t = 0; t < a->horizon; t++) {
-                double delta = a->delta[mkba_ap_fidx(a, s, i, t)];
-                double df = a->discount[mkba_ap_tidx(a, s, t)];
-                out_cw_text(w, a->scenarios[s].name);
-                out_cw_text(w, it->name);
-                out_cw_text(w, mkba_item_kind_name(it->kind));
-                out_cw_text(w, mkba_fmt_holder_key(a, it->stakeholder));
-                out_cw_int(w, (long long)t + 1);
-                out_cw_int(w, (long long)a->first_year + (long long)t);
-                out_cw_num(w, a->flow[mkba_ap_fidx(a, s, i, t)]);
-                out_cw_num(w, delta);
-                out_cw_num(w, df);
-                out_cw_num(w, delta * df);
-                out_cw_end(w);
-            }
-        }
-    }
-}
-
-static void table_stakeholder_flows(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {"scenario", "stakeholder", "year", "calendar_year",
-                                       "net", "discount_factor", "net_discounted", NULL};
-    size_t K = a->n_stakeholders;
-    out_cw_header(w, head);
-    for (size_t s = 1; s < a->n_scenarios; s++) {
-        for (size_t k = 0; k <= K; k++) {
-            for (size_t t = 0; t < a->horizon; t++) {
-                double net = a->net_flow[(s * (K + 1) + k) * a->horizon + t];
-                double df = a->discount[mkba_ap_tidx(a, s, t)];
-                out_cw_text(w, a->scenarios[s].name);
-                out_cw_text(w, mkba_fmt_holder_key(a, k));
-                out_cw_int(w, (long long)t + 1);
-                out_cw_int(w, (long long)a->first_year + (long long)t);
-                out_cw_num(w, net);
-                out_cw_num(w, df);
-                out_cw_num(w, net * df);
-                out_cw_end(w);
-            }
-        }
-    }
-}
-
-typedef struct table_def {
-    const char *name;                              /* file name without ".csv" */
-    void (*write)(out_csvw *w, const mkba_appraisal *a);
-} table_def;
-
-static const table_def tables[] = {
-    {"effects", table_effects},     {"summary", table_summary},
-    {"items", table_items},         {"cashflows", table_cashflows},
-    {"stakeholder_flows", table_stakeholder_flows},
-};
-#define N_TABLES (sizeof tables / sizeof tables[0])
-
-/* Every table a run may write into --out, of this file, out_mc.c and
- * out_sens.c (check_out's owns_every_output keeps the list complete). */
-static const char *const OWNED_STEMS[] = {
-    "effects",    "summary",     "items",        "cashflows",  "stakeholder_flows",
-    "mc_voi",     "mc_summary",  "mc_items",     "mc_uncertain", "mc_effects",
-    "sens_sobol", "sens_tornado", "sens_switching", "sens_twoway",
-    "balance",    "propensity",  "overlap",    "subgroups"};
+/* ============================ file names ============================== */
 
 int mkba_out_owns(const char *rel)
 {
@@ -329,19 +107,14 @@ int mkba_out_owns(const char *rel)
     if (strcmp(rel, "results.json") == 0 || strcmp(rel, "charts") == 0 ||
         (strncmp(rel, "charts/", 7) == 0 && mkba_chart_owns(rel + 7)))
         return 1;
-    for (size_t i = 0; i < sizeof OWNED_STEMS / sizeof OWNED_STEMS[0]; i++) {
-        size_t n = strlen(OWNED_STEMS[i]);
-        if (strncmp(rel, OWNED_STEMS[i], n) == 0 &&
+    for (size_t i = 0; i < mkba_tables_count(); i++) { /* every table a run may write */
+        const char *stem = mkba_tables_name(i);
+        size_t n = strlen(stem);
+        if (strncmp(rel, stem, n) == 0 &&
             (strcmp(rel + n, ".csv") == 0 || strcmp(rel + n, "_nl.csv") == 0))
             return 1;
     }
     return 0;
-}
-
-static void write_table(FILE *fp, const table_def *t, const mkba_appraisal *a, int dutch)
-{
-    out_csvw w = {fp, dutch ? ';' : ',', dutch ? ',' : '.', 0};
-    t->write(&w, a);
 }
 
 /* ================================= JSON ================================= */
@@ -601,7 +374,7 @@ static void json_results(jctx *j, cJSON *root, const mkba_appraisal *a)
             cJSON *o = jobj(j, items, NULL);
             jstr(j, o, "item", a->items[i].name);
             jnum(j, o, "pv", a->item_pv[s * a->n_items + i]);
-            jnum(j, o, "undiscounted", item_undiscounted(a, s, i));
+            jnum(j, o, "undiscounted", out_item_undiscounted(a, s, i));
         }
         json_cash_flows(j, r, a, s);
     }
@@ -654,15 +427,16 @@ static FILE *open_member(mkba_pub *pub, const char *dir, const char *name, const
     return fp;
 }
 
-int out_write_pair(mkba_pub *pub, const char *dir, const char *name, out_table_fn write,
-                   const mkba_appraisal *a, mkba_error *err)
+/* Table 't' as dir/NAME.csv and dir/NAME_nl.csv (sink_csv.h), outputs of
+ * the publication 'pub'. */
+static mkba_status write_pair(mkba_pub *pub, const char *dir, const mkba_table *t,
+                              mkba_error *err)
 {
     for (int dutch = 0; dutch <= 1; dutch++) {
-        FILE *fp = open_member(pub, dir, name, dutch ? "_nl.csv" : ".csv", err);
+        FILE *fp = open_member(pub, dir, mkba_table_name(t), dutch ? "_nl.csv" : ".csv", err);
         if (!fp)
             return err->code ? err->code : MKBA_EIO;
-        out_csvw w = {fp, dutch ? ';' : ',', dutch ? ',' : '.', 0};
-        write(&w, a);
+        mkba_sink_csv(fp, t, dutch ? MKBA_SINK_CSV_NL : MKBA_SINK_CSV_EN);
     }
     return MKBA_OK;
 }
@@ -675,9 +449,9 @@ int out_write_pair(mkba_pub *pub, const char *dir, const char *name, out_table_f
 static mkba_status stale_tables(mkba_pub *pub, const char *dir, mkba_error *err)
 {
     mkba_status st = MKBA_OK;
-    for (size_t i = 0; i < sizeof OWNED_STEMS / sizeof OWNED_STEMS[0] && !st; i++)
+    for (size_t i = 0; i < mkba_tables_count() && !st; i++)
         for (int dutch = 0; dutch <= 1 && !st; dutch++) {
-            char *p = join_path(dir, OWNED_STEMS[i], dutch ? "_nl.csv" : ".csv");
+            char *p = join_path(dir, mkba_tables_name(i), dutch ? "_nl.csv" : ".csv");
             struct stat sb;
             if (!mkba_pub_claimed(pub, p) && lstat(p, &sb) == 0 &&
                 S_ISREG(sb.st_mode))
@@ -697,16 +471,12 @@ mkba_status mkba_out_stage_dir(mkba_pub *pub, const char *dir, const mkba_apprai
     if (!json)
         return mkba_error_set(err, MKBA_ENOMEM, NULL, 0, NULL,
                               "out of memory while building results.json");
-    for (size_t t = 0; t < N_TABLES && !st; t++)
-        st = out_write_pair(pub, dir, tables[t].name, tables[t].write, a, err);
-    if (!st && a->ps)
-        st = mkba_out_ps_write(pub, dir, a, err);
-    if (!st && a->mc)
-        st = mkba_out_mc_write(pub, dir, a, err);
-    if (!st && a->sens)
-        st = mkba_out_sens_write(pub, dir, a, err);
-    if (!st && a->subgroups)
-        st = mkba_out_sub_write(pub, dir, a, err);
+    for (size_t i = 0; i < mkba_tables_count() && !st; i++) {
+        mkba_table *t = mkba_tables_build(a, i); /* NULL: not in this run */
+        if (t)
+            st = write_pair(pub, dir, t, err);
+        mkba_table_free(t);
+    }
     FILE *fp = st ? NULL : open_member(pub, dir, "results", ".json", err);
     if (fp) {
         fputs(json, fp);
@@ -737,7 +507,9 @@ mkba_status mkba_out_stage_effects_csv(mkba_pub *pub, const char *path, const mk
     FILE *fp = mkba_pub_open(pub, path, "--out", err);
     if (!fp)
         return err->code ? err->code : MKBA_EIO;
-    write_table(fp, &tables[0], a, dutch);
+    mkba_table *t = mkba_tables_build_named(a, "effects");
+    mkba_sink_csv(fp, t, dutch ? MKBA_SINK_CSV_NL : MKBA_SINK_CSV_EN);
+    mkba_table_free(t);
     return MKBA_OK;
 }
 
@@ -1289,7 +1061,7 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
         const mkba_ap_item *it = &a->items[i];
         char pv[64], und[64];
         mkba_fmt_term_amount(pv, sizeof pv, a->item_pv[s * a->n_items + i]);
-        mkba_fmt_term_amount(und, sizeof und, item_undiscounted(a, s, i));
+        mkba_fmt_term_amount(und, sizeof und, out_item_undiscounted(a, s, i));
         char *who = it->kind == MKBA_ITEM_TRANSFER
                         ? mkba_xasprintf("%s to %s", mkba_fmt_holder_key(a, it->loser),
                                          mkba_fmt_holder_key(a, it->stakeholder))

@@ -14,6 +14,7 @@
 #include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "mkba/sim.h"
+#include "mkba/sink_csv.h"
 #include "out_internal.h"
 
 /* Labels, names and the currency reach the terminal through out_term_text
@@ -160,12 +161,12 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
 
 /* A column name of the draws file, built from model names ("a:b:c"), as
  * a CSV text cell (quoted, and neutralised when a spreadsheet would run it:
- * out_cw_text). */
-static void csv_name(out_csvw *w, const char *a, const char *b, const char *c)
+ * sink_csv.h). */
+static void csv_name(FILE *fp, const char *a, const char *b, const char *c)
 {
     char *name = mkba_xasprintf("%s%s%s%s%s", a, b ? ":" : "", b ? b : "", c ? ":" : "",
                                 c ? c : "");
-    out_cw_text(w, name);
+    mkba_sink_csv_text(fp, name, ',', 0);
     free(name);
 }
 
@@ -179,20 +180,19 @@ mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim
     if (!fp)
         return err->code ? err->code : MKBA_EIO;
     size_t D = sim->draws, K = sim->n_stakeholders;
-    out_csvw w = {fp, ',', '.', 0};
-    out_cw_text(&w, "draw");
+    mkba_sink_csv_text(fp, "draw", ',', 1);
     for (size_t k = 0; k < sim->n_uncertain; k++)
-        csv_name(&w, plan->uncertain[k].name, NULL, NULL);
+        csv_name(fp, plan->uncertain[k].name, NULL, NULL);
     for (size_t j = 0; j < sim->n_outcomes; j++)
-        csv_name(&w, plan->slot_names[plan->outcome_slots[j]], NULL, NULL);
+        csv_name(fp, plan->slot_names[plan->outcome_slots[j]], NULL, NULL);
     for (size_t s = 1; s < sim->n_scenarios; s++)
         for (size_t k = 0; k <= K; k++) {
             const char *who = k == K ? "society" : a->stakeholders[k];
             const char *what[] = {"npv", "pv_benefits", "pv_costs"};
             for (int m = 0; m < 3; m++)
-                csv_name(&w, a->scenarios[s].name, who, what[m]);
+                csv_name(fp, a->scenarios[s].name, who, what[m]);
         }
-    out_cw_end(&w);
+    fputc('\n', fp);
     for (size_t d = 0; d < D; d++) {
         fprintf(fp, "%zu", d + 1);
         for (size_t k = 0; k < sim->n_uncertain; k++)
@@ -208,160 +208,6 @@ mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim
         fputc('\n', fp);
     }
     return MKBA_OK; /* a write error is reported when the run is published */
-}
-
-/* ---- tables for --out: CSV (',' and the Dutch ';' with decimal commas) ---- */
-
-/* Every row carries the run's draws and seed, so a table copied out of its
- * folder still says how it was made. */
-static void w_run(out_csvw *w, const mkba_mc *mc)
-{
-    char seed[32];
-    out_cw_num(w, (double)mc->draws);
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)mc->seed);
-    out_cw_text(w, seed);
-}
-
-static void w_stats(out_csvw *w, const mkba_stats *st)
-{
-    out_cw_num(w, st->mean);
-    out_cw_num(w, st->sd);
-    out_cw_num(w, st->p5);
-    out_cw_num(w, st->p50);
-    out_cw_num(w, st->p95);
-    out_cw_num(w, st->p_positive);
-    out_cw_num(w, (double)st->n);
-}
-
-static const char *const STATS_COLS[] = {"mean", "sd", "p5",    "p50", "p95",
-                                         "p_positive", "n", "draws", "seed"};
-
-static void header_with_stats(out_csvw *w, const char *const *lead, size_t n_lead)
-{
-    for (size_t i = 0; i < n_lead; i++)
-        out_cw_text(w, lead[i]);
-    for (size_t i = 0; i < sizeof STATS_COLS / sizeof STATS_COLS[0]; i++)
-        out_cw_text(w, STATS_COLS[i]);
-    out_cw_end(w);
-}
-
-static void table_mc_summary(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *lead[] = {"scenario", "stakeholder", "measure"};
-    header_with_stats(w, lead, 3);
-    for (size_t s = 1; s < a->n_scenarios; s++)
-        for (size_t k = 0; k <= a->n_stakeholders; k++) {
-            const char *who = k == a->n_stakeholders ? "society" : a->stakeholders[k];
-            const mkba_stats *st[] = {&mc->npv[mkba_mc_idx(mc, s, k)],
-                                      &mc->pv_benefits[mkba_mc_idx(mc, s, k)],
-                                      &mc->pv_costs[mkba_mc_idx(mc, s, k)],
-                                      &mc->bcr[mkba_mc_idx(mc, s, k)]};
-            const char *what[] = {"npv", "pv_benefits", "pv_costs", "bcr"};
-            for (int m = 0; m < 4; m++) {
-                out_cw_text(w, a->scenarios[s].name);
-                out_cw_text(w, who);
-                out_cw_text(w, what[m]);
-                w_stats(w, st[m]);
-                w_run(w, mc);
-                out_cw_end(w);
-            }
-        }
-}
-
-static void table_mc_items(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *lead[] = {"scenario", "item"};
-    header_with_stats(w, lead, 2);
-    for (size_t s = 1; s < a->n_scenarios; s++)
-        for (size_t i = 0; i < a->n_items; i++) {
-            out_cw_text(w, a->scenarios[s].name);
-            out_cw_text(w, a->items[i].name);
-            w_stats(w, &mc->items[s * a->n_items + i]);
-            w_run(w, mc);
-            out_cw_end(w);
-        }
-}
-
-static void table_mc_uncertain(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *lead[] = {"quantity"};
-    header_with_stats(w, lead, 1);
-    for (size_t k = 0; k < mc->n_uncertain; k++) {
-        out_cw_text(w, mc->uncertain_names[k]);
-        w_stats(w, &mc->uncertain[k]);
-        w_run(w, mc);
-        out_cw_end(w);
-    }
-}
-
-static void table_mc_effects(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *names[] = {"effect", "estimate", "ci_lo", "ci_hi", "bootstrap_ci_lo",
-                           "bootstrap_ci_hi", "bootstrap_replicates", "draws_mean", "draws_sd",
-                           "draws", "seed", NULL};
-    out_cw_header(w, names);
-    for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
-        const mkba_effect *e = &a->effects[j].e;
-        out_cw_text(w, a->effects[j].name);
-        out_cw_num(w, e->estimate);
-        unsigned mask = mkba_ap_effect_hidden(a, j); /* no CI that gives a df away */
-        out_cw_num(w, mask & MKBA_HIDE_CI_LO ? NAN : e->ci_lo);
-        out_cw_num(w, mask & MKBA_HIDE_CI_HI ? NAN : e->ci_hi);
-        out_cw_num(w, mc->boot_lo[j]);
-        out_cw_num(w, mc->boot_hi[j]);
-        out_cw_num(w, (double)mc->n_boot);
-        out_cw_num(w, mc->effects[j].mean);
-        out_cw_num(w, mc->effects[j].sd);
-        w_run(w, mc);
-        out_cw_end(w);
-    }
-}
-
-static void table_mc_voi(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *names[] = {"quantity", "value", "best_choice", "draws", "seed", NULL};
-    out_cw_header(w, names);
-    out_cw_text(w, "evpi");
-    out_cw_num(w, mc->evpi);
-    out_cw_text(w, a->scenarios[mc->best].name);
-    w_run(w, mc);
-    out_cw_end(w);
-    for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
-        char q[320];
-        snprintf(q, sizeof q, "evppi:%s",
-                 k < mc->n_uncertain ? mc->uncertain_names[k]
-                                     : a->effects[k - mc->n_uncertain].name);
-        out_cw_text(w, q);
-        out_cw_num(w, mc->evppi[k]);
-        out_cw_text(w, a->scenarios[mc->best].name);
-        w_run(w, mc);
-        out_cw_end(w);
-    }
-}
-
-static const struct {
-    const char *name;
-    void (*write)(out_csvw *w, const mkba_appraisal *a);
-} MC_TABLES[] = {{"mc_voi", table_mc_voi},
-                 {"mc_summary", table_mc_summary},
-                 {"mc_items", table_mc_items},
-                 {"mc_uncertain", table_mc_uncertain},
-                 {"mc_effects", table_mc_effects}};
-
-mkba_status mkba_out_mc_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                              mkba_error *err)
-{
-    for (size_t t = 0; t < sizeof MC_TABLES / sizeof MC_TABLES[0]; t++) {
-        mkba_status st = out_write_pair(pub, dir, MC_TABLES[t].name, MC_TABLES[t].write, a, err);
-        if (st)
-            return st;
-    }
-    return MKBA_OK;
 }
 
 /* ---- results.json ---- */

@@ -17,7 +17,7 @@
 #include "out_internal.h"
 
 /* The note of level l: why it has no numbers, or "". */
-static const char *level_note(const mkba_appraisal *a, const mkba_ap_subgroup *g, size_t l)
+const char *out_sub_level_note(const mkba_appraisal *a, const mkba_ap_subgroup *g, size_t l)
 {
     if (mkba_ap_hidden(a, &g->levels[l]) & MKBA_HIDE_ESTIMATE)
         return "withheld: fewer persons than [privacy] min_group in a group";
@@ -57,7 +57,7 @@ static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup
                 se, np, nc);
     }
     for (size_t l = 0; l < g->n_levels; l++) {
-        const char *note = level_note(a, g, l);
+        const char *note = out_sub_level_note(a, g, l);
         if (note[0])
             fprintf(f, "  %s: %s\n", out_term_text(T, g->levels[l].name), out_term_text(T, note));
     }
@@ -94,60 +94,6 @@ static double shown(double x, unsigned mask, unsigned bit)
     return mask & bit ? NAN : x;
 }
 
-static void cw_count(out_csvw *w, size_t n, unsigned mask, unsigned bit)
-{
-    if (mask & bit)
-        out_cw_text(w, "");
-    else
-        out_cw_int(w, (long long)n);
-}
-
-static void table_subgroups(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {"outcome", "by",      "level",      "method",
-                                       "estimate", "se",     "ci_lo",      "ci_hi",
-                                       "df",      "n_pilot", "n_control",  "suppressed",
-                                       "note",    "het_q",   "het_df",     "het_p",
-                                       NULL};
-    out_cw_header(w, head);
-    for (size_t i = 0; a->subgroups && i < a->subgroups->n; i++) {
-        const mkba_ap_subgroup *g = &a->subgroups->v[i];
-        char buf[160];
-        int het = mkba_ap_het_withheld(a, g, buf, sizeof buf) == NULL;
-        for (size_t l = 0; l < g->n_levels; l++) {
-            const mkba_ap_effect *x = &g->levels[l];
-            unsigned mask = mkba_ap_hidden(a, x);
-            unsigned est = MKBA_HIDE_ESTIMATE;
-            size_t n[5];
-            mkba_ap_counts(a, x, n);
-            out_cw_text(w, g->outcome);
-            out_cw_text(w, g->by);
-            out_cw_text(w, x->name);
-            out_cw_text(w, g->reason[l][0] ? "" : mkba_est_method_name(x->e.method));
-            out_cw_num(w, shown(x->e.estimate, mask, est));
-            out_cw_num(w, shown(x->e.se, mask, est));
-            out_cw_num(w, shown(x->e.ci_lo, mask, est | MKBA_HIDE_CI_LO));
-            out_cw_num(w, shown(x->e.ci_hi, mask, est | MKBA_HIDE_CI_HI));
-            out_cw_num(w, shown(x->e.df, mask, est | MKBA_HIDE_DF));
-            cw_count(w, n[0], mask, MKBA_HIDE_N_PILOT);
-            cw_count(w, n[1], mask, MKBA_HIDE_N_CONTROL);
-            out_cw_int(w, mask != 0);
-            out_cw_text(w, level_note(a, g, l));
-            out_cw_num(w, het ? g->het.q : NAN);
-            out_cw_num(w, het ? g->het.df : NAN);
-            out_cw_num(w, het ? g->het.p : NAN);
-            out_cw_end(w);
-        }
-    }
-}
-
-mkba_status mkba_out_sub_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                               mkba_error *err)
-{
-    if (!a->subgroups)
-        return MKBA_OK;
-    return out_write_pair(pub, dir, "subgroups", table_subgroups, a, err);
-}
 
 /* =============================== JSON ================================== */
 
@@ -178,7 +124,7 @@ static int jlevel(cJSON *arr, const mkba_appraisal *a, const mkba_ap_subgroup *g
          jnum(o, "n_pilot", shown((double)n[0], mask, MKBA_HIDE_N_PILOT)) &&
          jnum(o, "n_control", shown((double)n[1], mask, MKBA_HIDE_N_CONTROL));
     ok = ok && cJSON_AddBoolToObject(o, "suppressed", mask != 0) != NULL &&
-         cJSON_AddStringToObject(o, "note", level_note(a, g, l)) != NULL;
+         cJSON_AddStringToObject(o, "note", out_sub_level_note(a, g, l)) != NULL;
     return ok;
 }
 

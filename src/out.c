@@ -43,6 +43,7 @@
 #include "mkba/out.h"
 #include "mkba/sens.h"
 #include "out_internal.h"
+#include "sink_term.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -63,10 +64,8 @@
 #include "mkba/sink_csv.h"
 #include "mkba/tables.h"
 
-#define MAX_WIDTH 100 /* terminal report: widest line */
-#define COL_SEP 2     /* blanks between table columns */
-#define MIN_WRAP 16   /* a wrapping column is not made narrower than this */
-#define INDENT 2      /* tables and paragraphs are indented this much */
+#define MAX_WIDTH TERM_MAX_WIDTH
+#define INDENT TERM_INDENT
 
 /* ================================ names ================================= */
 
@@ -537,267 +536,6 @@ static void fmt_money(char *buf, size_t size, const char *currency, double x)
     snprintf(buf + used, size - used, " %s", amount);
 }
 
-const char *out_term_text(out_term *t, const char *s)
-{
-    if (!mkba_escape_term_needed(s))
-        return s ? s : "";
-    if (t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 8;
-        t->s = mkba_xreallocarray(t->s, t->cap, sizeof *t->s);
-    }
-    return t->s[t->n++] = mkba_escape_term_dup(s);
-}
-
-void out_term_free(out_term *t)
-{
-    for (size_t i = 0; i < t->n; i++)
-        free(t->s[i]);
-    free(t->s);
-    t->s = NULL;
-    t->n = t->cap = 0;
-}
-
-/* Columns taken on a terminal by the first n bytes of UTF-8 text: one per
- * character (bytes that do not continue a character). */
-static size_t text_width(const char *s, size_t n)
-{
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            w++;
-    return w;
-}
-
-/* The next line of 's' at most 'width' columns wide: sets *len to its
- * length in bytes and returns where the rest starts, or NULL when 's' fits.
- * Breaks at the last blank that fits; a word longer than the width is cut. */
-static const char *wrap_next(const char *s, size_t width, size_t *len)
-{
-    size_t i = 0, cols = 0, blank = 0;
-    if (width < 1)
-        width = 1;
-    while (s[i]) {
-        if (cols == width)
-            break;
-        if (s[i] == ' ' && i > 0)
-            blank = i;
-        i++;
-        while (((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-        cols++;
-    }
-    if (!s[i]) {
-        *len = i;
-        return NULL;
-    }
-    size_t cut = s[i] == ' ' ? i : (blank ? blank : i);
-    *len = cut;
-    while (s[cut] == ' ')
-        cut++;
-    return s[cut] ? s + cut : NULL;
-}
-
-/* A growing line, printed without trailing blanks. */
-typedef struct line {
-    char *s;
-    size_t len, cap;
-} line;
-
-static void ln_addn(line *l, const char *s, size_t n)
-{
-    if (l->len + n + 1 > l->cap) {
-        while (l->len + n + 1 > l->cap)
-            l->cap = l->cap ? 2 * l->cap : 128;
-        l->s = mkba_xrealloc(l->s, l->cap);
-    }
-    memcpy(l->s + l->len, s, n);
-    l->len += n;
-    l->s[l->len] = '\0';
-}
-
-static void ln_pad(line *l, size_t n, char c)
-{
-    for (size_t i = 0; i < n; i++)
-        ln_addn(l, &c, 1);
-}
-
-/* Text of n bytes in 'width' columns, left or right aligned. */
-static void ln_cell(line *l, const char *s, size_t n, size_t width, int right)
-{
-    size_t w = text_width(s, n), pad = w < width ? width - w : 0;
-    if (right)
-        ln_pad(l, pad, ' ');
-    ln_addn(l, s, n);
-    if (!right)
-        ln_pad(l, pad, ' ');
-}
-
-static void ln_flush(line *l, FILE *f)
-{
-    while (l->len && l->s[l->len - 1] == ' ')
-        l->len--;
-    fwrite(l->s ? l->s : "", 1, l->len, f);
-    fputc('\n', f);
-    l->len = 0;
-}
-
-/* A paragraph wrapped to MAX_WIDTH: the first line indented 'first', the
- * next ones 'rest'; escaped for the terminal (escape.h), as it may quote
- * labels. */
-static void print_para(FILE *f, size_t first, size_t rest, const char *raw)
-{
-    line l = {0};
-    char *text = mkba_escape_term_dup(raw);
-    const char *p = text;
-    size_t indent = first;
-    while (p) {
-        size_t n;
-        const char *next = wrap_next(p, MAX_WIDTH - indent, &n);
-        ln_pad(&l, indent, ' ');
-        ln_addn(&l, p, n);
-        ln_flush(&l, f);
-        p = next;
-        indent = rest;
-    }
-    free(l.s);
-    free(text);
-}
-
-/* ============================= text tables ============================== */
-
-typedef struct tcol {
-    const char *head; /* column title */
-    int right;        /* 1: right-aligned (numbers) */
-    int wrap;         /* 1: may wrap to fit MAX_WIDTH (labels) */
-} tcol;
-
-typedef struct table {
-    const tcol *col;     /* [ncols] borrowed */
-    size_t ncols;
-    size_t nrows, cap;
-    char **cell;         /* [nrows][ncols] owned copies */
-    unsigned char *rule; /* [nrows] 1: a rule line above the row */
-} table;
-
-static void tab_add(table *t, const char *const *cells, int rule)
-{
-    if (t->nrows == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 8;
-        t->cell = mkba_xreallocarray(t->cell, t->cap * t->ncols, sizeof *t->cell);
-        t->rule = mkba_xrealloc(t->rule, t->cap);
-    }
-    for (size_t c = 0; c < t->ncols; c++) /* labels are in cells: escape.h */
-        t->cell[t->nrows * t->ncols + c] = mkba_escape_term_dup(cells[c]);
-    t->rule[t->nrows++] = (unsigned char)rule;
-}
-
-static void tab_free(table *t)
-{
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        free(t->cell[i]);
-    free(t->cell);
-    free(t->rule);
-}
-
-/* One table row (header or body) over the columns cols[0..m-1]; wrapped
- * cells continue on further lines. cur[] is scratch of m pointers. */
-static void print_row(FILE *f, line *l, const tcol *col, const char *const *cells,
-                      const size_t *cols, size_t m, const size_t *w, const char **cur)
-{
-    for (size_t j = 0; j < m; j++)
-        cur[j] = cells[cols[j]];
-    int more = 1;
-    while (more) {
-        more = 0;
-        ln_pad(l, INDENT, ' ');
-        for (size_t j = 0; j < m; j++) {
-            size_t c = cols[j], n = 0;
-            const char *seg = cur[j] ? cur[j] : "";
-            cur[j] = cur[j] ? wrap_next(cur[j], w[c], &n) : NULL;
-            more |= cur[j] != NULL;
-            if (j)
-                ln_pad(l, COL_SEP, ' ');
-            ln_cell(l, seg, n, w[c], col[c].right);
-        }
-        ln_flush(l, f);
-    }
-}
-
-static void print_rule(FILE *f, line *l, const size_t *cols, size_t m, const size_t *w)
-{
-    size_t width = COL_SEP * (m - 1);
-    for (size_t j = 0; j < m; j++)
-        width += w[cols[j]];
-    ln_pad(l, INDENT, ' ');
-    ln_pad(l, width, '-');
-    ln_flush(l, f);
-}
-
-/* Column widths: the widest cell, then wrapping columns narrowed (widest
- * first, down to MIN_WRAP) until the table fits MAX_WIDTH if it can. */
-static void tab_widths(const table *t, size_t *w)
-{
-    size_t total = INDENT + COL_SEP * (t->ncols - 1);
-    for (size_t c = 0; c < t->ncols; c++) {
-        w[c] = text_width(t->col[c].head, strlen(t->col[c].head));
-        for (size_t r = 0; r < t->nrows; r++) {
-            const char *s = t->cell[r * t->ncols + c];
-            size_t cw = text_width(s, strlen(s));
-            if (cw > w[c])
-                w[c] = cw;
-        }
-        total += w[c];
-    }
-    while (total > MAX_WIDTH) {
-        size_t widest = t->ncols;
-        for (size_t c = 0; c < t->ncols; c++)
-            if (t->col[c].wrap && w[c] > MIN_WRAP && (widest == t->ncols || w[c] > w[widest]))
-                widest = c;
-        if (widest == t->ncols)
-            break;
-        w[widest]--;
-        total--;
-    }
-}
-
-/* Print the table; when its columns still do not fit, in blocks that each
- * repeat the first column. */
-static void tab_print(FILE *f, const table *t)
-{
-    size_t *w = mkba_xcalloc(t->ncols, sizeof *w);
-    size_t *cols = mkba_xcalloc(t->ncols, sizeof *cols);
-    const char **cur = mkba_xcalloc(t->ncols, sizeof *cur);
-    const char **head = mkba_xcalloc(t->ncols, sizeof *head);
-    line l = {0};
-    tab_widths(t, w);
-    for (size_t c = 0; c < t->ncols; c++)
-        head[c] = t->col[c].head;
-    size_t start = 1;
-    do {
-        size_t m = 0, width = INDENT + w[0];
-        if (start > 1)
-            fputc('\n', f); /* a blank line between blocks */
-        cols[m++] = 0;
-        while (start < t->ncols && (m == 1 || width + COL_SEP + w[start] <= MAX_WIDTH)) {
-            width += COL_SEP + w[start];
-            cols[m++] = start++;
-        }
-        print_row(f, &l, t->col, head, cols, m, w, cur);
-        print_rule(f, &l, cols, m, w);
-        for (size_t r = 0; r < t->nrows; r++) {
-            if (t->rule[r])
-                print_rule(f, &l, cols, m, w);
-            print_row(f, &l, t->col, (const char *const *)&t->cell[r * t->ncols], cols, m, w,
-                      cur);
-        }
-    } while (start < t->ncols);
-    free(l.s);
-    free(head);
-    free(cur);
-    free(cols);
-    free(w);
-}
-
 /* ============================ report sections =========================== */
 
 /* The rates of scenario s in words: "3%", or "3% to 2.5% (by year)". */
@@ -860,7 +598,7 @@ static char *rates_text(const mkba_appraisal *a)
 static void print_header(FILE *f, const mkba_appraisal *a)
 {
     char *title = mkba_xasprintf("MKBA: %s", mkba_fmt_label_or(a->model_name, "(unnamed model)"));
-    print_para(f, 0, INDENT, title);
+    term_para(f, 0, INDENT, title);
     free(title);
     char *years = a->horizon > 1
                       ? mkba_xasprintf("%zu years (%d-%lld)", a->horizon, a->first_year,
@@ -868,11 +606,11 @@ static void print_header(FILE *f, const mkba_appraisal *a)
                       : mkba_xasprintf("%zu year (%d)", a->horizon, a->first_year);
     char *text = mkba_xasprintf("Amounts in %s at %d prices; horizon %s.",
                                 mkba_fmt_label_or(a->currency, "?"), a->price_year, years);
-    print_para(f, INDENT, INDENT, text);
+    term_para(f, INDENT, INDENT, text);
     free(text);
     char *rates = rates_text(a);
     text = mkba_xasprintf("%s%s.", rates, timing_text(a->discount_timing));
-    print_para(f, INDENT, INDENT, text);
+    term_para(f, INDENT, INDENT, text);
     free(text);
     free(rates);
     free(years);
@@ -894,7 +632,7 @@ typedef struct effects_seen {
 static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *seen)
 {
     if (seen->given)
-        print_para(f, INDENT, INDENT,
+        term_para(f, INDENT, INDENT,
                    "given: taken from the model (estimate and SE), not estimated from the "
                    "cohort.");
     if (seen->weighted) {
@@ -905,18 +643,18 @@ static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *
                                     "%s; SE by the M-estimation sandwich, which counts the "
                                     "uncertainty of the estimated propensities; 95%% CI normal.",
                                     who);
-        print_para(f, INDENT, INDENT, text);
+        term_para(f, INDENT, INDENT, text);
         free(text);
     }
     if (seen->missing_hidden) {
-        print_para(f, INDENT, INDENT,
+        term_para(f, INDENT, INDENT,
                    "Persons left out of an effect for a missing value: not shown (disclosure "
                    "control).");
     } else if (seen->missing) {
         char *text = mkba_xasprintf("Persons left out of an effect for a missing value: %zu in "
                                     "all effects together.",
                                     seen->missing);
-        print_para(f, INDENT, INDENT, text);
+        term_para(f, INDENT, INDENT, text);
         free(text);
     }
     if (seen->group_sizes) {
@@ -924,7 +662,7 @@ static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *
                                     "its persons lack a value and are left out of the effect, "
                                     "their number withheld.",
                                     a->min_group);
-        print_para(f, INDENT, INDENT, text);
+        term_para(f, INDENT, INDENT, text);
         free(text);
     }
     if (seen->hidden) {
@@ -934,17 +672,17 @@ static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *
                                     seen->x_shown ? " x: withheld too, so that a suppressed count "
                                                     "cannot be worked out from it."
                                                   : "");
-        print_para(f, INDENT, INDENT, text);
+        term_para(f, INDENT, INDENT, text);
         free(text);
     }
 }
 
 static void effects_table(FILE *f, const mkba_appraisal *a)
 {
-    static const tcol col[] = {{"Effect", 0, 1},   {"Method", 0, 0}, {"Estimate", 1, 0},
+    static const term_col col[] = {{"Effect", 0, 1},   {"Method", 0, 0}, {"Estimate", 1, 0},
                                {"95% CI", 0, 0},   {"SE", 1, 0},     {"n pilot", 1, 0},
                                {"n control", 1, 0}};
-    table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
+    term_table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
     effects_seen seen = {0};
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
@@ -970,7 +708,7 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
             mkba_disclose_count(nc, sizeof nc, a, n[1], (mask & MKBA_HIDE_N_CONTROL) != 0, groups);
         const char *row[] = {mkba_fmt_label_or(x->label, x->name), mkba_est_method_name(e->method),
                              est, ci, se, counted ? np : "-", counted ? nc : "-"};
-        tab_add(&t, row, 0);
+        term_tab_add(&t, row, 0);
         seen.given |= !counted;
         seen.weighted |= e->method == MKBA_EST_IPW || e->method == MKBA_EST_DR;
         seen.missing += e->n_missing;
@@ -978,8 +716,8 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         seen.hidden |= mask != 0;
         seen.group_sizes |= groups;
     }
-    tab_print(f, &t);
-    tab_free(&t);
+    term_tab_print(f, &t);
+    term_tab_free(&t);
     effects_notes(f, a, &seen);
 }
 
@@ -987,7 +725,7 @@ void mkba_out_print_effects(FILE *f, const mkba_appraisal *a)
 {
     fputs("Effects of the pilot (pilot minus regular practice)\n", f);
     if (a->n_effects == 0)
-        print_para(f, INDENT, INDENT, "The model has no effects.");
+        term_para(f, INDENT, INDENT, "The model has no effects.");
     else
         effects_table(f, a);
     mkba_out_print_subgroups(f, a);
@@ -1007,25 +745,25 @@ static void society_list(FILE *f, const mkba_appraisal *a, const mkba_balance *b
                                        "Net, undiscounted"};
     size_t vw = 0;
     for (size_t i = 0; i < 5; i++)
-        if (text_width(v[i], strlen(v[i])) > vw)
-            vw = text_width(v[i], strlen(v[i]));
-    line l = {0};
+        if (term_width(v[i], strlen(v[i])) > vw)
+            vw = term_width(v[i], strlen(v[i]));
+    term_line l = {0};
     fputs("  Society\n", f);
     for (size_t i = 0; i < 5; i++) {
-        ln_pad(&l, 2 * INDENT, ' ');
-        ln_cell(&l, name[i], strlen(name[i]), 20, 0);
-        ln_cell(&l, v[i], strlen(v[i]), vw, 1);
-        ln_flush(&l, f);
+        term_ln_pad(&l, 2 * INDENT, ' ');
+        term_ln_cell(&l, name[i], strlen(name[i]), 20, 0);
+        term_ln_cell(&l, v[i], strlen(v[i]), vw, 1);
+        term_ln_flush(&l, f);
     }
     free(l.s);
 }
 
 static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
 {
-    static const tcol col[] = {{"Stakeholder", 0, 1}, {"PV benefits", 1, 0},
+    static const term_col col[] = {{"Stakeholder", 0, 1}, {"PV benefits", 1, 0},
                                {"PV costs", 1, 0},    {"NPV (saldo)", 1, 0},
                                {"B/C", 1, 0},         {"Net (undiscounted)", 1, 0}};
-    table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
+    term_table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
         char v[5][64];
@@ -1035,16 +773,16 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
         mkba_fmt_term_ratio(v[3], sizeof v[3], b->bcr);
         mkba_fmt_term_amount(v[4], sizeof v[4], b->net);
         const char *row[] = {mkba_fmt_holder_label(a, k, 0), v[0], v[1], v[2], v[3], v[4]};
-        tab_add(&t, row, k == a->n_stakeholders);
+        term_tab_add(&t, row, k == a->n_stakeholders);
     }
     char *title = mkba_xasprintf("Per stakeholder (%s)", mkba_fmt_label_or(a->currency, "?"));
-    print_para(f, INDENT, INDENT, title);
+    term_para(f, INDENT, INDENT, title);
     free(title);
-    tab_print(f, &t);
-    tab_free(&t);
+    term_tab_print(f, &t);
+    term_tab_free(&t);
     for (size_t i = 0; i < a->n_items; i++) {
         if (a->items[i].kind == MKBA_ITEM_TRANSFER) {
-            print_para(f, INDENT, INDENT,
+            term_para(f, INDENT, INDENT,
                        "Transfers count as a benefit for the receiver and a cost for the "
                        "payer; they cancel out for society.");
             break;
@@ -1054,9 +792,9 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
 
 static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
 {
-    static const tcol col[] = {{"Item", 0, 1},        {"Kind", 0, 0}, {"Stakeholder", 0, 1},
+    static const term_col col[] = {{"Item", 0, 1},        {"Kind", 0, 0}, {"Stakeholder", 0, 1},
                                {"PV", 1, 0},          {"Undiscounted", 1, 0}};
-    table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
+    term_table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
     for (size_t i = 0; i < a->n_items; i++) {
         const mkba_ap_item *it = &a->items[i];
         char pv[64], und[64];
@@ -1068,26 +806,26 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
                         : mkba_xstrdup(mkba_fmt_holder_key(a, it->stakeholder));
         const char *row[] = {mkba_fmt_label_or(it->label, it->name), mkba_item_kind_name(it->kind), who,
                              pv, und};
-        tab_add(&t, row, 0);
+        term_tab_add(&t, row, 0);
         free(who);
     }
     char *title = mkba_xasprintf("Per item: change in the amount against the reference (%s)",
                                  mkba_fmt_label_or(a->currency, "?"));
-    print_para(f, INDENT, INDENT, title);
+    term_para(f, INDENT, INDENT, title);
     free(title);
-    tab_print(f, &t);
-    tab_free(&t);
+    term_tab_print(f, &t);
+    term_tab_free(&t);
 }
 
 /* Net flows per year (rows) and stakeholder (columns), then the totals. */
 static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
 {
     size_t K = a->n_stakeholders, T = a->horizon;
-    tcol *col = mkba_xcalloc(K + 2, sizeof *col);
-    col[0] = (tcol){"Year", 0, 0};
+    term_col *col = mkba_xcalloc(K + 2, sizeof *col);
+    col[0] = (term_col){"Year", 0, 0};
     for (size_t k = 0; k <= K; k++)
-        col[k + 1] = (tcol){mkba_fmt_holder_key(a, k), 1, 0};
-    table t = {col, K + 2, 0, 0, NULL, NULL};
+        col[k + 1] = (term_col){mkba_fmt_holder_key(a, k), 1, 0};
+    term_table t = {col, K + 2, 0, 0, NULL, NULL};
     const char **row = mkba_xcalloc(K + 2, sizeof *row);
     char (*v)[64] = mkba_xcalloc(K + 2, sizeof *v);
     const double *df = a->discount + mkba_ap_tidx(a, s, 0);
@@ -1109,14 +847,14 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
         }
         for (size_t c = 0; c < K + 2; c++)
             row[c] = v[c];
-        tab_add(&t, row, r == T);
+        term_tab_add(&t, row, r == T);
     }
     char *title = mkba_xasprintf("Net flows per year against the reference, undiscounted (%s)",
                                  mkba_fmt_label_or(a->currency, "?"));
-    print_para(f, INDENT, INDENT, title);
+    term_para(f, INDENT, INDENT, title);
     free(title);
-    tab_print(f, &t);
-    tab_free(&t);
+    term_tab_print(f, &t);
+    term_tab_free(&t);
     free(v);
     free(row);
     free(col);
@@ -1127,11 +865,11 @@ static void print_scenario(FILE *f, const mkba_appraisal *a, size_t s, int detai
     char *raw = mkba_xasprintf("%s vs %s", mkba_fmt_scen_label(a, s), mkba_fmt_scen_label(a, 0));
     char *title = mkba_escape_term_dup(raw); /* measured for the underline */
     free(raw);
-    print_para(f, 0, INDENT, title);
-    size_t tw = text_width(title, strlen(title));
-    line l = {0};
-    ln_pad(&l, tw < MAX_WIDTH ? tw : MAX_WIDTH, '=');
-    ln_flush(&l, f);
+    term_para(f, 0, INDENT, title);
+    size_t tw = term_width(title, strlen(title));
+    term_line l = {0};
+    term_ln_pad(&l, tw < MAX_WIDTH ? tw : MAX_WIDTH, '=');
+    term_ln_flush(&l, f);
     free(l.s);
     free(title);
     society_list(f, a, &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)]);
@@ -1160,8 +898,8 @@ static void conclusion(FILE *f, const mkba_appraisal *a, size_t s)
                                        : "Benefits and costs for society are equal";
     char *head = mkba_xasprintf("%s vs %s:", mkba_fmt_scen_label(a, s), mkba_fmt_scen_label(a, 0));
     char *text = mkba_xasprintf("%s: NPV %s (B/C %s).", verdict, npv, bcr);
-    print_para(f, INDENT, 2 * INDENT, head);
-    print_para(f, 2 * INDENT, 2 * INDENT, text);
+    term_para(f, INDENT, 2 * INDENT, head);
+    term_para(f, 2 * INDENT, 2 * INDENT, text);
     free(text);
     free(head);
 }

@@ -52,6 +52,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mkba/fmt.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/out.h"
@@ -180,31 +181,6 @@ static size_t put_field(FILE *f, const char *s, size_t max)
     return n;
 }
 
-/* 'x' with 'dec' decimals and thousands grouped, as in the report
- * (mkba_report_fmt_number: English "-1,234.5", Dutch "-1.234,5", halves
- * rounded away from zero, "n/a" / "n.v.t." when not finite); from 1e15 on
- * in three significant digits, "1.5e+15" (Dutch "1,5e+15"), which a chart
- * label has room for. */
-static void fmt_num(char *buf, size_t size, double x, int dec, int nl)
-{
-    if (!isfinite(x) || fabs(x) < 1e15) {
-        mkba_report_fmt_number(buf, size, x, dec, nl);
-        return;
-    }
-    snprintf(buf, size, "%.3g", x);
-    for (char *p = buf; nl && *p; p++)
-        if (*p == '.')
-            *p = ',';
-}
-
-/* A share (0..1) as a percentage with one decimal: "12.3%" / "12,3%",
- * rounded as the report rounds it (half away from zero: 23 of 2,000 draws
- * is 1.2%, where printf's "%.1f" of the binary value would say 1.1%). */
-static void fmt_pct(char *buf, size_t size, double p, int nl)
-{
-    mkba_report_fmt_percent(buf, size, p, 1, nl);
-}
-
 /* ============================== the run ================================= */
 
 typedef struct ctx {
@@ -258,29 +234,12 @@ static void fmt_scaled(char *buf, size_t size, double x, const scale *s, int nl)
 {
     double v = x / s->div;
     int dec = s->div >= 1e6 ? (fabs(v) < 10 ? 2 : 1) : 0;
-    fmt_num(buf, size, v, dec, nl);
-}
-
-/* A label, or the name when it has none ("" when neither is set). */
-static const char *label_or(const char *label, const char *name)
-{
-    return label && *label ? label : name ? name : "";
-}
-
-/* The label of project scenario s. */
-static const char *scen_label(const mkba_appraisal *a, size_t s)
-{
-    return label_or(a->scenarios[s].label, a->scenarios[s].name);
-}
-
-static const char *stake_label(const mkba_appraisal *a, size_t k)
-{
-    return label_or(a->stakeholder_labels ? a->stakeholder_labels[k] : NULL, a->stakeholders[k]);
+    mkba_fmt_label_number(buf, size, v, dec, nl);
 }
 
 static const char *item_label(const mkba_ap_item *it)
 {
-    return label_or(it->label, it->name);
+    return mkba_fmt_label_or(it->label, it->name);
 }
 
 /* One chart's two files, being written in the private directory. */
@@ -651,11 +610,11 @@ static mkba_status chart_histogram(ctx *c, size_t s)
     if (cf_open(c, &f, "npv_histogram_%zu", s))
         return MKBA_EIO;
     char pp[32];
-    fmt_pct(pp, sizeof pp, st->p_positive, c->nl);
+    mkba_fmt_percent(pp, sizeof pp, st->p_positive, 1, c->nl);
     char *head = mkba_xasprintf(c->nl ? "NCW voor de maatschappij over %zu trekkingen: P(NCW > 0) = %s"
                                : "NPV for society over %zu draws: P(NPV > 0) = %s",
                          st->n, pp);
-    char *title = mkba_xasprintf("%s (%s)", head, scen_label(a, s));
+    char *title = mkba_xasprintf("%s (%s)", head, mkba_fmt_scen_label(a, s));
     fprintf(f.dat, "# %s, project scenario %zu: society's NPV over %zu finite draws\n", f.name,
             s, total);
     fputs("# bin\tfrom\tto\tmiddle\tdraws\tshare_pct\tcolour (NPV above 0 green, else red)\n",
@@ -671,7 +630,7 @@ static mkba_status chart_histogram(ctx *c, size_t s)
     lg e[] = {{LG_BOX, C_DOWN, 0, tr(c, "NPV below 0", "NCW onder 0")},
               {LG_BOX, C_UP, 0, tr(c, "NPV above 0", "NCW boven 0")},
               {LG_LINE, C_TOTAL, 0, tr(c, "mean", "gemiddelde")}};
-    int top = gp_heading(g, head, scen_label(a, s), e, 3, 0, H_STD);
+    int top = gp_heading(g, head, mkba_fmt_scen_label(a, s), e, 3, 0, H_STD);
     gp_frame(g, 0.08, 0.97, top, H_STD - 58, H_STD);
     gp_npv_axis(c, g, "xlabel", &sc);
     fputs("\nset ylabel ", g);
@@ -732,9 +691,9 @@ static mkba_status chart_scurve(ctx *c)
     fputs("p", f.dat);
     for (size_t j = 0; j < n; j++) {
         char pp[32];
-        fmt_pct(pp, sizeof pp, soc_npv(a, cols[j])->p_positive, c->nl);
+        mkba_fmt_percent(pp, sizeof pp, soc_npv(a, cols[j])->p_positive, 1, c->nl);
         fputc('\t', f.dat);
-        put_field(f.dat, scen_label(a, cols[j]), LABEL_MAX);
+        put_field(f.dat, mkba_fmt_scen_label(a, cols[j]), LABEL_MAX);
         fprintf(f.dat, " (P(%s > 0) = %s)", tr(c, "NPV", "NCW"), pp);
     }
     fputc('\n', f.dat);
@@ -804,11 +763,11 @@ static mkba_status chart_scenarios(ctx *c)
             continue;
         const mkba_stats *st = soc_npv(a, s);
         char pp[32];
-        fmt_pct(pp, sizeof pp, st->p_positive, c->nl);
+        mkba_fmt_percent(pp, sizeof pp, st->p_positive, 1, c->nl);
         fprintf(f.dat, "%zu\t%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%u\tP(%s > 0) = %s\t", ++row,
                 s, st->mean, st->p5, st->p50, st->p95, st->p_positive, SCEN_RGB[(s - 1) % 8],
                 tr(c, "NPV", "NCW"), pp);
-        maxlen = max_z(maxlen, put_field(f.dat, scen_label(a, s), LABEL_MAX));
+        maxlen = max_z(maxlen, put_field(f.dat, mkba_fmt_scen_label(a, s), LABEL_MAX));
         fputc('\n', f.dat);
     }
     int h = 150 + 70 * (int)n;
@@ -865,8 +824,8 @@ static size_t tornado_rows(const mkba_sens *s, size_t sc, size_t *rows, size_t *
 static size_t put_input_label(FILE *f, const mkba_sens_input *in, int nl)
 {
     char lo[40], hi[40];
-    mkba_report_fmt_value(lo, sizeof lo, in->lo, nl);
-    mkba_report_fmt_value(hi, sizeof hi, in->hi, nl);
+    mkba_fmt_value(lo, sizeof lo, in->lo, nl);
+    mkba_fmt_value(hi, sizeof hi, in->hi, nl);
     char *name = clean(in->name, LABEL_MAX, 0);
     char *t = mkba_xasprintf("%s (%s %s %s)", name, lo, nl ? "tot" : "to", hi);
     fputs(t, f);
@@ -1001,9 +960,9 @@ static mkba_status tornado_write(ctx *c, const panels *p)
         tornado_span(s, p, sc, &lo, &hi);
         near_zero(&lo, &hi);
         char amount[48];
-        fmt_num(amount, sizeof amount, base, 0, c->nl);
+        mkba_fmt_label_number(amount, sizeof amount, base, 0, c->nl);
         char *cur = currency(c);
-        char *pt = mkba_xasprintf("%s: %s %s %s", scen_label(a, sc),
+        char *pt = mkba_xasprintf("%s: %s %s %s", mkba_fmt_scen_label(a, sc),
                            tr(c, "NPV at base", "NCW in de basis"), cur, amount);
         free(cur);
         gp_panel(g, pt, left, 0.96, top, (int)nrows[sc], row_px, h);
@@ -1172,7 +1131,7 @@ static mkba_status sobol_write(ctx *c, const panels *p)
     for (size_t sc = 1; sc < S; sc++) {
         if (!nrows[sc])
             continue;
-        gp_panel(g, scen_label(a, sc), left, 0.96, top, (int)nrows[sc], row_px, h);
+        gp_panel(g, mkba_fmt_scen_label(a, sc), left, 0.96, top, (int)nrows[sc], row_px, h);
         fprintf(g, "  set yrange [%zu.6:0.4]\n", nrows[sc]);
         fprintf(g,
                 "  plot '%s.dat' index %zu using ($5/2):($1-0.19):(0):5:($1-0.36):($1-0.02):"
@@ -1319,7 +1278,7 @@ static mkba_status chart_twoway(ctx *c)
     gp_render_begin(g, f.name, W_STD, h);
     fputs("  set multiplot\n", g);
     for (size_t sc = 1; sc < S; sc++) {
-        gp_panel(g, scen_label(a, sc), 0.12, 0.84, top, 1, plot_px, h);
+        gp_panel(g, mkba_fmt_scen_label(a, sc), 0.12, 0.84, top, 1, plot_px, h);
         fprintf(g, "  set colorbox user origin screen 0.86, screen %.4f size screen 0.025, "
                    "screen %.4f\n",
                 from_top(top + PANEL_TITLE + plot_px, h), (double)plot_px / h);
@@ -1362,7 +1321,7 @@ static mkba_status waterfall(ctx *c, const char *fmt, size_t s, const wbar *bars
 {
     const char *total_label = tr(c, "NPV for society", "NCW maatschappij");
     double total = c->a->balance[mkba_ap_bidx(c->a, s, soc(c->a))].npv;
-    const char *sub = scen_label(c->a, s);
+    const char *sub = mkba_fmt_scen_label(c->a, s);
     cfiles f;
     if (cf_open(c, &f, fmt, s))
         return MKBA_EIO;
@@ -1463,7 +1422,7 @@ static mkba_status chart_waterfall_stakeholders(ctx *c, size_t s)
     const mkba_appraisal *a = c->a;
     wbar *bars = mkba_xcalloc(a->n_stakeholders + 1, sizeof *bars);
     for (size_t k = 0; k < a->n_stakeholders; k++) {
-        bars[k].label = stake_label(a, k);
+        bars[k].label = mkba_fmt_holder_label(a, k, 0);
         bars[k].value = a->balance[mkba_ap_bidx(a, s, k)].npv;
     }
     mkba_status st = waterfall(c, "waterfall_stakeholders_%zu", s, bars, a->n_stakeholders,
@@ -1486,7 +1445,7 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
         return MKBA_EIO;
     const char *head = tr(c, "Net cash flow per year per stakeholder",
                           "Netto kasstroom per jaar per actor");
-    char *title = mkba_xasprintf("%s: %s", head, scen_label(a, s));
+    char *title = mkba_xasprintf("%s: %s", head, mkba_fmt_scen_label(a, s));
     const char *society = tr(c, "Society (transfers cancel)", "Maatschappij (zonder overdrachten)");
     fprintf(f.dat,
             "# %s: net incremental flow (scenario minus reference, not discounted) per\n"
@@ -1496,7 +1455,7 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
     size_t maxlen = strlen(society);
     for (size_t k = 0; k < K; k++) {
         fputc('\t', f.dat);
-        maxlen = max_z(maxlen, put_field(f.dat, stake_label(a, k), LABEL_MAX));
+        maxlen = max_z(maxlen, put_field(f.dat, mkba_fmt_holder_label(a, k, 0), LABEL_MAX));
     }
     fprintf(f.dat, "\t%s\n", society);
     double maxabs = 0;
@@ -1513,7 +1472,7 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
     int cols, rows = key_rows(K + 1, maxlen, &cols), h = H_STD + 18 * (rows - 1);
     FILE *g = f.gp;
     gp_head(c, g, f.name, title);
-    int top = gp_heading(g, head, scen_label(a, s), NULL, 0, rows, h);
+    int top = gp_heading(g, head, mkba_fmt_scen_label(a, s), NULL, 0, rows, h);
     fprintf(g, "set key maxcols %d\n", cols);
     gp_frame(g, 0.09, 0.97, top, h - 58, h);
     char *yl = mkba_xasprintf("%s (%s)",
@@ -1549,28 +1508,6 @@ static int means_shown(const mkba_appraisal *a, const mkba_ap_effect *x)
     return !(hide & (MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL));
 }
 
-static const char *method_text(const ctx *c, mkba_est_method m)
-{
-    switch (m) {
-    case MKBA_EST_DIFF:
-        return tr(c, "difference in means", "verschil in gemiddelden");
-    case MKBA_EST_DID:
-        return tr(c, "difference in differences", "verschil in verschillen");
-    case MKBA_EST_OLS:
-        return tr(c, "regression (OLS)", "regressie (OLS)");
-    case MKBA_EST_GIVEN:
-        return tr(c, "given in the model", "gegeven in het model");
-    case MKBA_EST_IPW:
-        return tr(c, "inverse probability weighting", "inverse kansweging");
-    case MKBA_EST_DR:
-        return tr(c, "doubly robust (weighting and regression)",
-                 "dubbel robuust (weging en regressie)");
-    case MKBA_EST_AUTO:
-        break;
-    }
-    return "";
-}
-
 /* The line beside an effect's title: the group means, or why not. */
 static char *means_text(const ctx *c, const mkba_ap_effect *x)
 {
@@ -1583,8 +1520,8 @@ static char *means_text(const ctx *c, const mkba_ap_effect *x)
     if (!isfinite(x->e.mean_pilot) || !isfinite(x->e.mean_control))
         return mkba_xstrdup("");
     char p[40], k[40];
-    mkba_report_fmt_value(p, sizeof p, x->e.mean_pilot, c->nl);
-    mkba_report_fmt_value(k, sizeof k, x->e.mean_control, c->nl);
+    mkba_fmt_value(p, sizeof p, x->e.mean_pilot, c->nl);
+    mkba_fmt_value(k, sizeof k, x->e.mean_control, c->nl);
     return mkba_xasprintf(c->nl ? "gemiddelde pilot %s, controle %s" : "mean pilot %s, control %s", p,
                    k);
 }
@@ -1627,7 +1564,7 @@ static mkba_status chart_effects(ctx *c)
         double ci_lo = ci ? x->e.ci_lo : x->e.estimate, ci_hi = ci ? x->e.ci_hi : x->e.estimate;
         fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%s\t", i + 1, x->e.estimate,
                 ci_lo, ci_hi, mp, mc, mkba_est_method_name(x->e.method));
-        const char *label = label_or(x->label, x->name);
+        const char *label = mkba_fmt_label_or(x->label, x->name);
         put_field(f.dat, label, LABEL_MAX);
         fputc('\n', f.dat);
         double v[] = {x->e.estimate, ci_lo, ci_hi};
@@ -1636,8 +1573,8 @@ static mkba_status chart_effects(ctx *c)
             if (isfinite(v[k]))
                 lo = fmin(lo, v[k]), hi = fmax(hi, v[k]);
         const char *unit = x->unit && *x->unit ? x->unit : NULL;
-        char *pt = unit ? mkba_xasprintf("%s [%s], %s", label, unit, method_text(c, x->e.method))
-                        : mkba_xasprintf("%s, %s", label, method_text(c, x->e.method));
+        char *pt = unit ? mkba_xasprintf("%s [%s], %s", label, unit, mkba_fmt_method(x->e.method, c->nl, 1))
+                        : mkba_xasprintf("%s, %s", label, mkba_fmt_method(x->e.method, c->nl, 1));
         /* The title and the means share a line: the title gives way. */
         char *why = means_text(c, x);
         double room = (W_STD * 0.9 - 30 - CHAR_PX * (double)strlen(why)) / (CHAR_PX * 1.1);

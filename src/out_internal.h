@@ -1,5 +1,5 @@
-/* out_internal.h - what the files of the out module (out.c, out_mc.c)
- * share: the CSV writer and the formatting of amounts. Not part of the
+/* out_internal.h - what the files of the out module (out*.c, tables_*.c)
+ * share. Not part of the
  * public API; nothing outside src/out*.c includes it. */
 #ifndef MKBA_OUT_INTERNAL_H
 #define MKBA_OUT_INTERNAL_H
@@ -7,39 +7,24 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* A CSV writer: ',' with '.' decimals, or the Dutch ';' with ','. */
-typedef struct out_csvw {
-    FILE *fp;
-    char sep; /* ',' or ';' */
-    char dec; /* decimal point: '.' or ',' */
-    int col;  /* fields already written on the current line */
-} out_csvw;
-
-void out_cw_sep(out_csvw *w);
-void out_cw_text(out_csvw *w, const char *s);  /* quoted per RFC 4180 when needed */
-void out_cw_num(out_csvw *w, double x);        /* full precision; NaN is an empty field */
-void out_cw_int(out_csvw *w, long long n);
-void out_cw_end(out_csvw *w);
-void out_cw_header(out_csvw *w, const char *const *names); /* NULL-terminated */
-
+/* What the terminal, results.json and the table builders (tables_*.c)
+ * share: */
 struct mkba_appraisal;
-struct mkba_error;
-typedef void (*out_table_fn)(out_csvw *w, const struct mkba_appraisal *a);
-
-/* Write table 'write' as dir/name.csv and dir/name_nl.csv (';' and decimal
- * commas), as outputs of the publication 'pub'. */
-struct mkba_pub;
-int out_write_pair(struct mkba_pub *pub, const char *dir, const char *name, out_table_fn write,
-                   const struct mkba_appraisal *a, struct mkba_error *err);
-
-/* 1234567.4 -> "1,234,567" (whole units, half away from zero, never "-0";
- * "n/a" when not finite). */
-void out_fmt_amount(char *buf, size_t size, double x);
-/* A ratio with 2 decimals, "n/a" when not finite. */
-void out_fmt_ratio(char *buf, size_t size, double x);
-/* A share 0..1 as a percentage with 1 decimal ("12.3%"), "n/a" when not
- * finite (no draw to count). */
-void out_fmt_share(char *buf, size_t size, double p);
+/* Sum over the years of item i's incremental flow in scenario s. */
+double out_item_undiscounted(const struct mkba_appraisal *a, size_t s, size_t i);
+/* Sensitivity input i's base value, or NaN when it is withheld (out_sens.c). */
+double out_sens_input_base(const struct mkba_appraisal *a, size_t i);
+/* "found", "no effect", "none in range" (out_sens.c). */
+const char *out_sens_status_name(int st);
+/* x[j], or NaN when design column j of the propensity model is withheld,
+ * and the key of why ("", "rare_value", "small_group") (out_ps.c). */
+double out_ps_col_value(const struct mkba_appraisal *a, const double *x, size_t j);
+const char *out_ps_reason_key(const struct mkba_appraisal *a, size_t j);
+extern const char *const OUT_PS_GROUP_NAME[2]; /* by group code: "control", "pilot" */
+/* The note of subgroup level l: why it has no numbers, or "" (out_sub.c). */
+struct mkba_ap_subgroup;
+const char *out_sub_level_note(const struct mkba_appraisal *a, const struct mkba_ap_subgroup *g,
+                               size_t l);
 
 /* Texts for the terminal report, escaped (escape.h) and kept until
  * out_term_free: printf calls of the report pass every text from the model

@@ -11,27 +11,11 @@
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "mkba/sim.h"
+#include "mkba/sink_csv.h"
 #include "out_internal.h"
-
-static const char *holder(const mkba_appraisal *a, size_t k)
-{
-    if (k == a->n_stakeholders)
-        return "Society";
-    const char *l = a->stakeholder_labels ? a->stakeholder_labels[k] : NULL;
-    return l && *l ? l : a->stakeholders[k];
-}
-
-/* An effect or its CI bound to 4 significant digits, "n/a" when not
- * finite. */
-static void fmt_g4(char *buf, size_t size, double x)
-{
-    if (isfinite(x))
-        snprintf(buf, size, "%.4g", x);
-    else
-        snprintf(buf, size, "n/a");
-}
 
 /* Labels, names and the currency reach the terminal through out_term_text
  * (T): escaped, see escape.h. Every statistic goes through a formatter
@@ -44,24 +28,24 @@ static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s, out_term
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, k)];
         char m[32], sd[32], p5[32], p50[32], p95[32], pp[32];
-        out_fmt_amount(m, sizeof m, st->mean);
-        out_fmt_amount(sd, sizeof sd, st->sd);
-        out_fmt_amount(p5, sizeof p5, st->p5);
-        out_fmt_amount(p50, sizeof p50, st->p50);
-        out_fmt_amount(p95, sizeof p95, st->p95);
-        out_fmt_share(pp, sizeof pp, st->p_positive);
-        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %7s\n", out_term_text(T, holder(a, k)),
+        mkba_fmt_term_amount(m, sizeof m, st->mean);
+        mkba_fmt_term_amount(sd, sizeof sd, st->sd);
+        mkba_fmt_term_amount(p5, sizeof p5, st->p5);
+        mkba_fmt_term_amount(p50, sizeof p50, st->p50);
+        mkba_fmt_term_amount(p95, sizeof p95, st->p95);
+        mkba_fmt_term_share(pp, sizeof pp, st->p_positive);
+        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %7s\n", out_term_text(T, mkba_fmt_holder_label(a, k, 0)),
                 m, sd, p5, p50, p95, pp);
     }
     const mkba_stats *soc = &mc->pv_benefits[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *soc_c = &mc->pv_costs[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *bcr = &mc->bcr[mkba_mc_idx(mc, s, a->n_stakeholders)];
     char b[32], c[32], r5[16], r50[16], r95[16];
-    out_fmt_amount(b, sizeof b, soc->mean);
-    out_fmt_amount(c, sizeof c, soc_c->mean);
-    out_fmt_ratio(r5, sizeof r5, bcr->p5);
-    out_fmt_ratio(r50, sizeof r50, bcr->p50);
-    out_fmt_ratio(r95, sizeof r95, bcr->p95);
+    mkba_fmt_term_amount(b, sizeof b, soc->mean);
+    mkba_fmt_term_amount(c, sizeof c, soc_c->mean);
+    mkba_fmt_term_ratio(r5, sizeof r5, bcr->p5);
+    mkba_fmt_term_ratio(r50, sizeof r50, bcr->p50);
+    mkba_fmt_term_ratio(r95, sizeof r95, bcr->p95);
     const char *cur = out_term_text(T, a->currency);
     fprintf(f, "  Society: PV benefits %s %s, PV costs %s %s on average; B/C P5 %s, P50 %s, "
                "P95 %s.\n",
@@ -76,7 +60,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
     out_term T = {0};
     const char *cur = out_term_text(&T, a->currency);
     char draws[32];
-    out_fmt_amount(draws, sizeof draws, (double)mc->draws);
+    mkba_fmt_term_amount(draws, sizeof draws, (double)mc->draws);
     fprintf(f, "\nUncertainty (Monte Carlo: %s draws, seed %llu, %d thread%s", draws,
             (unsigned long long)mc->seed, mc->threads, mc->threads == 1 ? "" : "s");
     if (mc->n_boot)
@@ -91,15 +75,15 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
             const mkba_effect *e = &a->effects[j].e;
             char est[32], lo[32], hi[32], an[72], bs[72];
-            fmt_g4(lo, sizeof lo, e->ci_lo);
-            fmt_g4(hi, sizeof hi, e->ci_hi);
+            mkba_fmt_term_g4(lo, sizeof lo, e->ci_lo);
+            mkba_fmt_term_g4(hi, sizeof hi, e->ci_hi);
             snprintf(an, sizeof an, "[%s, %s]", lo, hi);
             if (mkba_ap_effect_hidden(a, j) & MKBA_HIDE_CI) /* disclosure control */
                 snprintf(an, sizeof an, "x");
-            fmt_g4(lo, sizeof lo, mc->boot_lo[j]);
-            fmt_g4(hi, sizeof hi, mc->boot_hi[j]);
+            mkba_fmt_term_g4(lo, sizeof lo, mc->boot_lo[j]);
+            mkba_fmt_term_g4(hi, sizeof hi, mc->boot_hi[j]);
             snprintf(bs, sizeof bs, "[%s, %s]", lo, hi);
-            fmt_g4(est, sizeof est, e->estimate);
+            mkba_fmt_term_g4(est, sizeof est, e->estimate);
             fprintf(f, "  %-24.24s %11s %27s %27s\n", out_term_text(&T, a->effects[j].name),
                     est, an, bs);
         }
@@ -124,15 +108,15 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         for (size_t s = 1; s < a->n_scenarios; s++) {
             const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)];
             char p5[32], p50[32], p95[32], pp[32];
-            out_fmt_amount(p5, sizeof p5, st->p5);
-            out_fmt_amount(p50, sizeof p50, st->p50);
-            out_fmt_amount(p95, sizeof p95, st->p95);
-            out_fmt_share(pp, sizeof pp, st->p_positive);
+            mkba_fmt_term_amount(p5, sizeof p5, st->p5);
+            mkba_fmt_term_amount(p50, sizeof p50, st->p50);
+            mkba_fmt_term_amount(p95, sizeof p95, st->p95);
+            mkba_fmt_term_share(pp, sizeof pp, st->p_positive);
             fprintf(f, "  %-14.14s %10s %10s %10s %6s", out_term_text(&T, a->scenarios[s].name),
                     p5, p50, p95, pp);
             for (size_t k = 0; k < a->n_stakeholders; k++) {
                 char m[32];
-                out_fmt_amount(m, sizeof m, mc->npv[mkba_mc_idx(mc, s, k)].mean);
+                mkba_fmt_term_amount(m, sizeof m, mc->npv[mkba_mc_idx(mc, s, k)].mean);
                 fprintf(f, " %10s", m);
             }
             fputc('\n', f);
@@ -145,7 +129,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
                 mc->n_nonfinite);
     if (isfinite(mc->evpi)) {
         char ev[32];
-        out_fmt_amount(ev, sizeof ev, mc->evpi);
+        mkba_fmt_term_amount(ev, sizeof ev, mc->evpi);
         fprintf(f, "\n  Value of information (society, choosing among %s and the projects):\n"
                    "    best choice on average: %s; EVPI %s %s (what resolving all\n"
                    "    uncertainty would be worth). EVPPI per input (what studying it would be worth):\n",
@@ -155,7 +139,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
             if (!(mc->evppi[k] > 0.5)) /* only inputs worth at least 1 currency unit */
                 continue;
             char e[32];
-            out_fmt_amount(e, sizeof e, mc->evppi[k]);
+            mkba_fmt_term_amount(e, sizeof e, mc->evppi[k]);
             const char *name = k < mc->n_uncertain ? mc->uncertain_names[k]
                                                    : a->effects[k - mc->n_uncertain].name;
             fprintf(f, "      %-30.30s %s %s\n", out_term_text(&T, name), cur, e);
@@ -167,7 +151,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
     fprintf(f, "\n  Chance that benefits exceed costs for society:\n");
     for (size_t s = 1; s < a->n_scenarios; s++) {
         char pp[32];
-        out_fmt_share(pp, sizeof pp, mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)].p_positive);
+        mkba_fmt_term_share(pp, sizeof pp, mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)].p_positive);
         fprintf(f, "    %s: %s\n", out_term_text(&T, a->scenarios[s].label), pp);
     }
     out_term_free(&T);
@@ -177,12 +161,12 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
 
 /* A column name of the draws file, built from model names ("a:b:c"), as
  * a CSV text cell (quoted, and neutralised when a spreadsheet would run it:
- * out_cw_text). */
-static void csv_name(out_csvw *w, const char *a, const char *b, const char *c)
+ * sink_csv.h). */
+static void csv_name(FILE *fp, const char *a, const char *b, const char *c)
 {
     char *name = mkba_xasprintf("%s%s%s%s%s", a, b ? ":" : "", b ? b : "", c ? ":" : "",
                                 c ? c : "");
-    out_cw_text(w, name);
+    mkba_sink_csv_text(fp, name, ',', 0);
     free(name);
 }
 
@@ -196,20 +180,19 @@ mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim
     if (!fp)
         return err->code ? err->code : MKBA_EIO;
     size_t D = sim->draws, K = sim->n_stakeholders;
-    out_csvw w = {fp, ',', '.', 0};
-    out_cw_text(&w, "draw");
+    mkba_sink_csv_text(fp, "draw", ',', 1);
     for (size_t k = 0; k < sim->n_uncertain; k++)
-        csv_name(&w, plan->uncertain[k].name, NULL, NULL);
+        csv_name(fp, plan->uncertain[k].name, NULL, NULL);
     for (size_t j = 0; j < sim->n_outcomes; j++)
-        csv_name(&w, plan->slot_names[plan->outcome_slots[j]], NULL, NULL);
+        csv_name(fp, plan->slot_names[plan->outcome_slots[j]], NULL, NULL);
     for (size_t s = 1; s < sim->n_scenarios; s++)
         for (size_t k = 0; k <= K; k++) {
             const char *who = k == K ? "society" : a->stakeholders[k];
             const char *what[] = {"npv", "pv_benefits", "pv_costs"};
             for (int m = 0; m < 3; m++)
-                csv_name(&w, a->scenarios[s].name, who, what[m]);
+                csv_name(fp, a->scenarios[s].name, who, what[m]);
         }
-    out_cw_end(&w);
+    fputc('\n', fp);
     for (size_t d = 0; d < D; d++) {
         fprintf(fp, "%zu", d + 1);
         for (size_t k = 0; k < sim->n_uncertain; k++)
@@ -225,160 +208,6 @@ mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim
         fputc('\n', fp);
     }
     return MKBA_OK; /* a write error is reported when the run is published */
-}
-
-/* ---- tables for --out: CSV (',' and the Dutch ';' with decimal commas) ---- */
-
-/* Every row carries the run's draws and seed, so a table copied out of its
- * folder still says how it was made. */
-static void w_run(out_csvw *w, const mkba_mc *mc)
-{
-    char seed[32];
-    out_cw_num(w, (double)mc->draws);
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)mc->seed);
-    out_cw_text(w, seed);
-}
-
-static void w_stats(out_csvw *w, const mkba_stats *st)
-{
-    out_cw_num(w, st->mean);
-    out_cw_num(w, st->sd);
-    out_cw_num(w, st->p5);
-    out_cw_num(w, st->p50);
-    out_cw_num(w, st->p95);
-    out_cw_num(w, st->p_positive);
-    out_cw_num(w, (double)st->n);
-}
-
-static const char *const STATS_COLS[] = {"mean", "sd", "p5",    "p50", "p95",
-                                         "p_positive", "n", "draws", "seed"};
-
-static void header_with_stats(out_csvw *w, const char *const *lead, size_t n_lead)
-{
-    for (size_t i = 0; i < n_lead; i++)
-        out_cw_text(w, lead[i]);
-    for (size_t i = 0; i < sizeof STATS_COLS / sizeof STATS_COLS[0]; i++)
-        out_cw_text(w, STATS_COLS[i]);
-    out_cw_end(w);
-}
-
-static void table_mc_summary(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *lead[] = {"scenario", "stakeholder", "measure"};
-    header_with_stats(w, lead, 3);
-    for (size_t s = 1; s < a->n_scenarios; s++)
-        for (size_t k = 0; k <= a->n_stakeholders; k++) {
-            const char *who = k == a->n_stakeholders ? "society" : a->stakeholders[k];
-            const mkba_stats *st[] = {&mc->npv[mkba_mc_idx(mc, s, k)],
-                                      &mc->pv_benefits[mkba_mc_idx(mc, s, k)],
-                                      &mc->pv_costs[mkba_mc_idx(mc, s, k)],
-                                      &mc->bcr[mkba_mc_idx(mc, s, k)]};
-            const char *what[] = {"npv", "pv_benefits", "pv_costs", "bcr"};
-            for (int m = 0; m < 4; m++) {
-                out_cw_text(w, a->scenarios[s].name);
-                out_cw_text(w, who);
-                out_cw_text(w, what[m]);
-                w_stats(w, st[m]);
-                w_run(w, mc);
-                out_cw_end(w);
-            }
-        }
-}
-
-static void table_mc_items(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *lead[] = {"scenario", "item"};
-    header_with_stats(w, lead, 2);
-    for (size_t s = 1; s < a->n_scenarios; s++)
-        for (size_t i = 0; i < a->n_items; i++) {
-            out_cw_text(w, a->scenarios[s].name);
-            out_cw_text(w, a->items[i].name);
-            w_stats(w, &mc->items[s * a->n_items + i]);
-            w_run(w, mc);
-            out_cw_end(w);
-        }
-}
-
-static void table_mc_uncertain(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *lead[] = {"quantity"};
-    header_with_stats(w, lead, 1);
-    for (size_t k = 0; k < mc->n_uncertain; k++) {
-        out_cw_text(w, mc->uncertain_names[k]);
-        w_stats(w, &mc->uncertain[k]);
-        w_run(w, mc);
-        out_cw_end(w);
-    }
-}
-
-static void table_mc_effects(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *names[] = {"effect", "estimate", "ci_lo", "ci_hi", "bootstrap_ci_lo",
-                           "bootstrap_ci_hi", "bootstrap_replicates", "draws_mean", "draws_sd",
-                           "draws", "seed", NULL};
-    out_cw_header(w, names);
-    for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
-        const mkba_effect *e = &a->effects[j].e;
-        out_cw_text(w, a->effects[j].name);
-        out_cw_num(w, e->estimate);
-        unsigned mask = mkba_ap_effect_hidden(a, j); /* no CI that gives a df away */
-        out_cw_num(w, mask & MKBA_HIDE_CI_LO ? NAN : e->ci_lo);
-        out_cw_num(w, mask & MKBA_HIDE_CI_HI ? NAN : e->ci_hi);
-        out_cw_num(w, mc->boot_lo[j]);
-        out_cw_num(w, mc->boot_hi[j]);
-        out_cw_num(w, (double)mc->n_boot);
-        out_cw_num(w, mc->effects[j].mean);
-        out_cw_num(w, mc->effects[j].sd);
-        w_run(w, mc);
-        out_cw_end(w);
-    }
-}
-
-static void table_mc_voi(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_mc *mc = a->mc;
-    const char *names[] = {"quantity", "value", "best_choice", "draws", "seed", NULL};
-    out_cw_header(w, names);
-    out_cw_text(w, "evpi");
-    out_cw_num(w, mc->evpi);
-    out_cw_text(w, a->scenarios[mc->best].name);
-    w_run(w, mc);
-    out_cw_end(w);
-    for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
-        char q[320];
-        snprintf(q, sizeof q, "evppi:%s",
-                 k < mc->n_uncertain ? mc->uncertain_names[k]
-                                     : a->effects[k - mc->n_uncertain].name);
-        out_cw_text(w, q);
-        out_cw_num(w, mc->evppi[k]);
-        out_cw_text(w, a->scenarios[mc->best].name);
-        w_run(w, mc);
-        out_cw_end(w);
-    }
-}
-
-static const struct {
-    const char *name;
-    void (*write)(out_csvw *w, const mkba_appraisal *a);
-} MC_TABLES[] = {{"mc_voi", table_mc_voi},
-                 {"mc_summary", table_mc_summary},
-                 {"mc_items", table_mc_items},
-                 {"mc_uncertain", table_mc_uncertain},
-                 {"mc_effects", table_mc_effects}};
-
-mkba_status mkba_out_mc_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                              mkba_error *err)
-{
-    for (size_t t = 0; t < sizeof MC_TABLES / sizeof MC_TABLES[0]; t++) {
-        mkba_status st = out_write_pair(pub, dir, MC_TABLES[t].name, MC_TABLES[t].write, a, err);
-        if (st)
-            return st;
-    }
-    return MKBA_OK;
 }
 
 /* ---- results.json ---- */

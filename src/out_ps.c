@@ -10,15 +10,16 @@
 #include <string.h>
 
 #include "mkba/mem.h"
+#include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "out_internal.h"
 
 #define NAME_MAX_COLS 40 /* terminal: the widest term column */
 
-static const char *const GROUP_NAME[2] = {"control", "pilot"}; /* by group code */
+const char *const OUT_PS_GROUP_NAME[2] = {"control", "pilot"}; /* by group code */
 
 /* Why a value is withheld, as the tables and results.json name it. */
-static const char *reason_key(const mkba_appraisal *a, size_t j)
+const char *out_ps_reason_key(const mkba_appraisal *a, size_t j)
 {
     if (mkba_ap_ps_withheld(a))
         return "small_group";
@@ -60,18 +61,6 @@ static void fmt_smd(char *buf, size_t size, double x)
             *p = '.';
 }
 
-/* A count as the terminal shows it: "<N" when small and withheld, "x"
- * when withheld with a small one (out.h). */
-static void fmt_count(char *buf, size_t size, const mkba_appraisal *a, size_t n, int hidden)
-{
-    if (!hidden || n == 0)
-        snprintf(buf, size, "%zu", n);
-    else if (mkba_ap_suppressed(a, n))
-        snprintf(buf, size, "<%zu", a->min_group);
-    else
-        snprintf(buf, size, "x");
-}
-
 static const char *estimand_text(mkba_estimand e)
 {
     return e == MKBA_ESTIMAND_ATE ? "ATE: the effect on everyone in the cohort"
@@ -84,11 +73,11 @@ static void print_counts(FILE *f, const mkba_appraisal *a)
     const mkba_ps_diag *d = a->ps;
     int h = mkba_ap_ps_counts_withheld(a);
     char np[32], nc[32], miss[32], tp[32], tc[32], ep[32], ec[32];
-    fmt_count(np, sizeof np, a, d->n[1], h);
-    fmt_count(nc, sizeof nc, a, d->n[0], h);
-    fmt_count(miss, sizeof miss, a, d->n_missing, h);
-    fmt_count(tp, sizeof tp, a, d->n_trimmed[1], h);
-    fmt_count(tc, sizeof tc, a, d->n_trimmed[0], h);
+    mkba_disclose_count(np, sizeof np, a, d->n[1], h && d->n[1] > 0, 0);
+    mkba_disclose_count(nc, sizeof nc, a, d->n[0], h && d->n[0] > 0, 0);
+    mkba_disclose_count(miss, sizeof miss, a, d->n_missing, h && d->n_missing > 0, 0);
+    mkba_disclose_count(tp, sizeof tp, a, d->n_trimmed[1], h && d->n_trimmed[1] > 0, 0);
+    mkba_disclose_count(tc, sizeof tc, a, d->n_trimmed[0], h && d->n_trimmed[0] > 0, 0);
     snprintf(ep, sizeof ep, h ? "x" : isfinite(d->ess[1]) ? "%.1f" : "n/a", d->ess[1]);
     snprintf(ec, sizeof ec, h ? "x" : isfinite(d->ess[0]) ? "%.1f" : "n/a", d->ess[0]);
     for (char *p = ep; *p; p++)
@@ -181,83 +170,11 @@ void mkba_out_print_ps(FILE *f, const mkba_appraisal *a)
 /* ================================= CSV ================================== */
 
 /* x, or NaN (an empty field, null in JSON) when column j is withheld. */
-static double col_value(const mkba_appraisal *a, const double *x, size_t j)
+double out_ps_col_value(const mkba_appraisal *a, const double *x, size_t j)
 {
     return !x || mkba_ap_ps_column_withheld(a, j) ? NAN : x[j];
 }
 
-static void table_balance(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {"term",       "smd_before", "smd_after",
-                                       "imbalanced", "suppressed", "suppressed_reason", NULL};
-    const mkba_ps_diag *d = a->ps;
-    out_cw_header(w, head);
-    for (size_t j = 1; j < d->n_coef; j++) {
-        int hidden = mkba_ap_ps_column_withheld(a, j);
-        out_cw_text(w, d->name[j]);
-        out_cw_num(w, col_value(a, d->smd_before, j));
-        out_cw_num(w, col_value(a, d->smd_after, j));
-        if (hidden)
-            out_cw_text(w, "");
-        else
-            out_cw_int(w, mkba_ap_ps_imbalanced(a, j));
-        out_cw_int(w, hidden);
-        out_cw_text(w, reason_key(a, j));
-        out_cw_end(w);
-    }
-}
-
-static void table_propensity(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {"term", "coef", "se", "suppressed", "suppressed_reason",
-                                       NULL};
-    const mkba_ps_diag *d = a->ps;
-    out_cw_header(w, head);
-    for (size_t j = 0; j < d->n_coef; j++) {
-        out_cw_text(w, d->name[j]);
-        out_cw_num(w, col_value(a, d->coef, j));
-        out_cw_num(w, col_value(a, d->se, j));
-        out_cw_int(w, mkba_ap_ps_column_withheld(a, j));
-        out_cw_text(w, reason_key(a, j));
-        out_cw_end(w);
-    }
-}
-
-/* The merged bins (mkba_ap_ps_bins), pilot first; only a header when the
- * block is withheld. */
-static void table_overlap(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {"group", "from", "to", "share", NULL};
-    out_cw_header(w, head);
-    for (int g = 1; g >= 0; g--) {
-        mkba_ps_bin bins[MKBA_PS_BINS];
-        size_t n = mkba_ap_ps_bins(a, g, bins);
-        for (size_t i = 0; i < n; i++) {
-            out_cw_text(w, GROUP_NAME[g]);
-            out_cw_num(w, bins[i].from);
-            out_cw_num(w, bins[i].to);
-            out_cw_num(w, bins[i].share);
-            out_cw_end(w);
-        }
-    }
-}
-
-mkba_status mkba_out_ps_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                              mkba_error *err)
-{
-    static const struct {
-        const char *name;
-        out_table_fn write;
-    } tables[] = {{"balance", table_balance},
-                  {"propensity", table_propensity},
-                  {"overlap", table_overlap}};
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        mkba_status st = out_write_pair(pub, dir, tables[t].name, tables[t].write, a, err);
-        if (st)
-            return st;
-    }
-    return MKBA_OK;
-}
 
 /* ================================= JSON ================================= */
 
@@ -307,20 +224,20 @@ static void json_columns(jps *j, cJSON *o, const mkba_appraisal *a)
         int hidden = mkba_ap_ps_column_withheld(a, k);
         cJSON *c = add(j, coefs, NULL, cJSON_CreateObject());
         add(j, c, "term", cJSON_CreateString(d->name[k]));
-        num(j, c, "coef", col_value(a, d->coef, k));
-        num(j, c, "se", col_value(a, d->se, k));
+        num(j, c, "coef", out_ps_col_value(a, d->coef, k));
+        num(j, c, "se", out_ps_col_value(a, d->se, k));
         add(j, c, "suppressed", cJSON_CreateBool(hidden));
-        add(j, c, "suppressed_reason", cJSON_CreateString(reason_key(a, k)));
+        add(j, c, "suppressed_reason", cJSON_CreateString(out_ps_reason_key(a, k)));
         if (k == 0)
             continue; /* the intercept has no balance */
         cJSON *b = add(j, bal, NULL, cJSON_CreateObject());
         add(j, b, "term", cJSON_CreateString(d->name[k]));
-        num(j, b, "smd_before", col_value(a, d->smd_before, k));
-        num(j, b, "smd_after", col_value(a, d->smd_after, k));
+        num(j, b, "smd_before", out_ps_col_value(a, d->smd_before, k));
+        num(j, b, "smd_after", out_ps_col_value(a, d->smd_after, k));
         add(j, b, "imbalanced",
             hidden ? cJSON_CreateNull() : cJSON_CreateBool(mkba_ap_ps_imbalanced(a, k)));
         add(j, b, "suppressed", cJSON_CreateBool(hidden));
-        add(j, b, "suppressed_reason", cJSON_CreateString(reason_key(a, k)));
+        add(j, b, "suppressed_reason", cJSON_CreateString(out_ps_reason_key(a, k)));
     }
 }
 
@@ -328,7 +245,7 @@ static void json_overlap(jps *j, cJSON *o, const mkba_appraisal *a)
 {
     cJSON *ov = add(j, o, "overlap", cJSON_CreateObject());
     for (int g = 1; g >= 0; g--) {
-        cJSON *arr = add(j, ov, GROUP_NAME[g], cJSON_CreateArray());
+        cJSON *arr = add(j, ov, OUT_PS_GROUP_NAME[g], cJSON_CreateArray());
         mkba_ps_bin bins[MKBA_PS_BINS];
         size_t n = mkba_ap_ps_bins(a, g, bins);
         for (size_t i = 0; i < n; i++) {

@@ -6,24 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "mkba/sens.h"
 #include "out_internal.h"
 
-static void value(char *buf, size_t size, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, size, "n/a");
-    else if (fabs(x) >= 1000)
-        out_fmt_amount(buf, size, x);
-    else
-        snprintf(buf, size, "%.4g", x);
-}
-
 /* Input i's base value, or NaN (empty in CSV, null in JSON) when it is a
  * parameter derived from a withheld count or mean in the reference (its
  * base case; appraisal.h, disclosure control). */
-static double input_base(const mkba_appraisal *a, size_t i)
+double out_sens_input_base(const mkba_appraisal *a, size_t i)
 {
     const mkba_sens_input *in = &a->sens->inputs[i];
     for (size_t k = 0; k < a->n_params; k++)
@@ -36,7 +27,7 @@ static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *bu
 {
     switch (s->switch_status[i * s->n_scenarios + sc]) {
     case MKBA_SWITCH_FOUND:
-        value(buf, size, s->switching[i * s->n_scenarios + sc]);
+        mkba_fmt_term_value(buf, size, s->switching[i * s->n_scenarios + sc]);
         return buf;
     case MKBA_SWITCH_FLAT:
         return "no effect on the NPV";
@@ -44,8 +35,8 @@ static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *bu
         break;
     }
     char lo[32], hi[32];
-    value(lo, sizeof lo, s->inputs[i].range_lo);
-    value(hi, sizeof hi, s->inputs[i].range_hi);
+    mkba_fmt_term_value(lo, sizeof lo, s->inputs[i].range_lo);
+    mkba_fmt_term_value(hi, sizeof hi, s->inputs[i].range_hi);
     snprintf(buf, size, "none in [%s, %s]", lo, hi);
     return buf;
 }
@@ -66,15 +57,15 @@ static void print_grid(FILE *f, const mkba_appraisal *a, out_term *T)
         char buf[32];
         fprintf(f, "  %12s", "");
         for (size_t j = 0; j < n; j++) {
-            value(buf, sizeof buf, s->grid_b_values[j]);
+            mkba_fmt_term_value(buf, sizeof buf, s->grid_b_values[j]);
             fprintf(f, " %12s", buf);
         }
         fputc('\n', f);
         for (size_t i = 0; i < n; i++) {
-            value(buf, sizeof buf, s->grid_a_values[i]);
+            mkba_fmt_term_value(buf, sizeof buf, s->grid_a_values[i]);
             fprintf(f, "  %12s", buf);
             for (size_t j = 0; j < n; j++) {
-                out_fmt_amount(buf, sizeof buf, s->grid[(sc * n + i) * n + j]);
+                mkba_fmt_term_amount(buf, sizeof buf, s->grid[(sc * n + i) * n + j]);
                 fprintf(f, " %12s", buf);
             }
             fputc('\n', f);
@@ -140,7 +131,7 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
     fprintf(f, "\nSensitivity: each input at its P10 and P90, the others at base\n");
     for (size_t sc = 1; sc < s->n_scenarios; sc++) {
         char base[32];
-        out_fmt_amount(base, sizeof base, s->npv_base[sc * (K + 1) + K]);
+        mkba_fmt_term_amount(base, sizeof base, s->npv_base[sc * (K + 1) + K]);
         fprintf(f, "\n  %s vs %s (society's NPV at base %s %s)\n",
                 out_term_text(&T, a->scenarios[sc].label),
                 out_term_text(&T, a->scenarios[0].label), out_term_text(&T, a->currency), base);
@@ -152,11 +143,11 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
             double nl = s->npv_lo[mkba_sens_idx(s, i, sc, K)];
             double nh = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
             char lo[32], hi[32], a1[32], a2[32], sw[32], be[80];
-            value(lo, sizeof lo, in->lo);
-            value(hi, sizeof hi, in->hi);
-            out_fmt_amount(a1, sizeof a1, nl);
-            out_fmt_amount(a2, sizeof a2, nh);
-            out_fmt_amount(sw, sizeof sw, fabs(nh - nl));
+            mkba_fmt_term_value(lo, sizeof lo, in->lo);
+            mkba_fmt_term_value(hi, sizeof hi, in->hi);
+            mkba_fmt_term_amount(a1, sizeof a1, nl);
+            mkba_fmt_term_amount(a2, sizeof a2, nh);
+            mkba_fmt_term_amount(sw, sizeof sw, fabs(nh - nl));
             fprintf(f, "  %-28.28s %10s %10s %12s %12s %11s  %s\n", out_term_text(&T, in->name),
                     lo, hi, a1, a2, sw, switch_text(s, i, sc, be, sizeof be));
         }
@@ -169,133 +160,10 @@ void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
     out_term_free(&T);
 }
 
-static void table_tornado(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_sens *s = a->sens;
-    static const char *const head[] = {"scenario", "input", "rank", "stakeholder", "base", "p10",
-                                       "p90", "npv_base", "npv_at_p10", "npv_at_p90", "swing",
-                                       NULL};
-    out_cw_header(w, head);
-    size_t K = s->n_stakeholders;
-    for (size_t sc = 1; sc < s->n_scenarios; sc++)
-        for (size_t r = 0; r < s->n_inputs; r++) {
-            size_t i = s->order[sc * s->n_inputs + r];
-            for (size_t k = 0; k <= K; k++) {
-                double nl = s->npv_lo[mkba_sens_idx(s, i, sc, k)];
-                double nh = s->npv_hi[mkba_sens_idx(s, i, sc, k)];
-                out_cw_text(w, a->scenarios[sc].name);
-                out_cw_text(w, s->inputs[i].name);
-                out_cw_int(w, (long long)r + 1);
-                out_cw_text(w, k == K ? "society" : a->stakeholders[k]);
-                out_cw_num(w, input_base(a, i));
-                out_cw_num(w, s->inputs[i].lo);
-                out_cw_num(w, s->inputs[i].hi);
-                out_cw_num(w, s->npv_base[sc * (K + 1) + k]);
-                out_cw_num(w, nl);
-                out_cw_num(w, nh);
-                out_cw_num(w, fabs(nh - nl));
-                out_cw_end(w);
-            }
-        }
-}
 
-static const char *status_name(mkba_switch_status st)
+const char *out_sens_status_name(int st)
 {
     return st == MKBA_SWITCH_FOUND ? "found" : st == MKBA_SWITCH_FLAT ? "no effect" : "none in range";
-}
-
-static void table_switching(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_sens *s = a->sens;
-    static const char *const head[] = {"scenario", "input",    "base",     "switching_value",
-                                       "status",   "range_lo", "range_hi", "stakeholder", NULL};
-    out_cw_header(w, head);
-    size_t K = s->n_stakeholders, S = s->n_scenarios;
-    for (size_t sc = 1; sc < S; sc++)
-        for (size_t i = 0; i < s->n_inputs; i++)
-            for (size_t r = 0; r <= K; r++) { /* society first, then each stakeholder */
-                size_t k = r == 0 ? K : r - 1, at = (i * S + sc) * K + k;
-                out_cw_text(w, a->scenarios[sc].name);
-                out_cw_text(w, s->inputs[i].name);
-                out_cw_num(w, input_base(a, i));
-                out_cw_num(w, k == K ? s->switching[i * S + sc] : s->switching_by[at]);
-                out_cw_text(w, status_name(k == K ? s->switch_status[i * S + sc]
-                                                  : s->switch_status_by[at]));
-                out_cw_num(w, s->inputs[i].range_lo);
-                out_cw_num(w, s->inputs[i].range_hi);
-                out_cw_text(w, k == K ? "society" : a->stakeholders[k]);
-                out_cw_end(w);
-            }
-}
-
-static void table_twoway(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_sens *s = a->sens;
-    static const char *const head[] = {"scenario", "input_a", "value_a", "input_b", "value_b",
-                                       "npv", NULL};
-    out_cw_header(w, head);
-    size_t n = s->grid_steps;
-    for (size_t sc = 1; sc < s->n_scenarios; sc++)
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < n; j++) {
-                out_cw_text(w, a->scenarios[sc].name);
-                out_cw_text(w, s->inputs[s->grid_a].name);
-                out_cw_num(w, s->grid_a_values[i]);
-                out_cw_text(w, s->inputs[s->grid_b].name);
-                out_cw_num(w, s->grid_b_values[j]);
-                out_cw_num(w, s->grid[(sc * n + i) * n + j]);
-                out_cw_end(w);
-            }
-}
-
-static void table_sobol(out_csvw *w, const mkba_appraisal *a)
-{
-    const mkba_sens *s = a->sens;
-    const mkba_sobol *so = s->sobol;
-    static const char *const head[] = {"scenario", "stakeholder", "input",   "first",
-                                       "first_lo", "first_hi",    "total",   "total_lo",
-                                       "total_hi", "variance",    "correlations_ignored", NULL};
-    out_cw_header(w, head);
-    size_t K = s->n_stakeholders, d = so->d;
-    for (size_t sc = 1; sc < s->n_scenarios; sc++)
-        for (size_t k = 0; k <= K; k++) {
-            size_t out = (sc - 1) * (K + 1) + k;
-            for (size_t i = 0; i < d; i++) {
-                out_cw_text(w, a->scenarios[sc].name);
-                out_cw_text(w, k == K ? "society" : a->stakeholders[k]);
-                out_cw_text(w, s->inputs[i].name);
-                out_cw_num(w, so->first[out * d + i]);
-                out_cw_num(w, so->first_lo[out * d + i]);
-                out_cw_num(w, so->first_hi[out * d + i]);
-                out_cw_num(w, so->total[out * d + i]);
-                out_cw_num(w, so->total_lo[out * d + i]);
-                out_cw_num(w, so->total_hi[out * d + i]);
-                out_cw_num(w, so->variance[out]);
-                out_cw_text(w, s->sobol_correlated ? "yes" : "no");
-                out_cw_end(w);
-            }
-        }
-}
-
-mkba_status mkba_out_sens_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                                mkba_error *err)
-{
-    struct {
-        const char *name;
-        out_table_fn write;
-        int present;
-    } tables[] = {{"sens_sobol", table_sobol, a->sens->sobol != NULL},
-                  {"sens_tornado", table_tornado, 1},
-                  {"sens_switching", table_switching, 1},
-                  {"sens_twoway", table_twoway, a->sens->grid_steps > 0}};
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        mkba_status st = tables[t].present ? out_write_pair(pub, dir, tables[t].name,
-                                                            tables[t].write, a, err)
-                                           : MKBA_OK;
-        if (st)
-            return st;
-    }
-    return MKBA_OK;
 }
 
 static cJSON *num_or_null(double x)
@@ -327,7 +195,7 @@ int mkba_out_sens_json(cJSON *root, const mkba_appraisal *a)
             double nh = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
             const char *keys[] = {"base", "p10", "p90", "npv_at_p10", "npv_at_p90", "swing",
                                   "switching_value"};
-            double vals[] = {input_base(a, i), s->inputs[i].lo, s->inputs[i].hi, nl, nh,
+            double vals[] = {out_sens_input_base(a, i), s->inputs[i].lo, s->inputs[i].hi, nl, nh,
                              fabs(nh - nl), s->switching[i * s->n_scenarios + sc]};
             if (!cJSON_AddStringToObject(in, "input", s->inputs[i].name))
                 return 0;
@@ -337,7 +205,7 @@ int mkba_out_sens_json(cJSON *root, const mkba_appraisal *a)
                     return cJSON_Delete(v), 0;
             }
             if (!cJSON_AddStringToObject(in, "switching_status",
-                                         status_name(s->switch_status[i * s->n_scenarios + sc])))
+                                         out_sens_status_name(s->switch_status[i * s->n_scenarios + sc])))
                 return 0;
             if (s->sobol) {
                 size_t d = s->sobol->d, out = (sc - 1) * (K + 1) + K;

@@ -12,37 +12,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "out_internal.h"
 
-/* 4 significant digits with '.' whatever the locale, "n/a" when not finite. */
-static void fmt_g4(char *buf, size_t size, double x)
-{
-    if (isfinite(x))
-        snprintf(buf, size, "%.4g", x);
-    else
-        snprintf(buf, size, "n/a");
-    for (char *p = buf; *p; p++)
-        if (*p == ',')
-            *p = '.';
-}
-
-/* A count as the terminal shows it: the number, "<N" when small and
- * withheld, "x" when withheld with a small one; "N*" the level's group
- * size shown in place of its persons with a value. */
-static void fmt_n(char *buf, size_t size, const mkba_appraisal *a, size_t n, int hidden,
-                  int group_size)
-{
-    if (!hidden)
-        snprintf(buf, size, group_size ? "%zu*" : "%zu", n);
-    else if (mkba_ap_suppressed(a, n))
-        snprintf(buf, size, "<%zu", a->min_group);
-    else
-        snprintf(buf, size, "x");
-}
-
 /* The note of level l: why it has no numbers, or "". */
-static const char *level_note(const mkba_appraisal *a, const mkba_ap_subgroup *g, size_t l)
+const char *out_sub_level_note(const mkba_appraisal *a, const mkba_ap_subgroup *g, size_t l)
 {
     if (mkba_ap_hidden(a, &g->levels[l]) & MKBA_HIDE_ESTIMATE)
         return "withheld: fewer persons than [privacy] min_group in a group";
@@ -63,10 +38,10 @@ static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup
         char est[32], lo[32], hi[32], ci[72], se[32], np[32], nc[32];
         size_t n[5];
         mkba_ap_counts(a, x, n);
-        fmt_g4(est, sizeof est, x->e.estimate);
-        fmt_g4(se, sizeof se, x->e.se);
-        fmt_g4(lo, sizeof lo, x->e.ci_lo);
-        fmt_g4(hi, sizeof hi, x->e.ci_hi);
+        mkba_fmt_term_g4(est, sizeof est, x->e.estimate);
+        mkba_fmt_term_g4(se, sizeof se, x->e.se);
+        mkba_fmt_term_g4(lo, sizeof lo, x->e.ci_lo);
+        mkba_fmt_term_g4(hi, sizeof hi, x->e.ci_hi);
         snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
         if (mask & MKBA_HIDE_ESTIMATE || g->reason[l][0]) {
             snprintf(est, sizeof est, "-");
@@ -76,13 +51,13 @@ static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup
             snprintf(ci, sizeof ci, "x");
         }
         int groups = (mask & MKBA_HIDE_GROUP_SIZES) != 0;
-        fmt_n(np, sizeof np, a, n[0], (mask & MKBA_HIDE_N_PILOT) != 0, groups);
-        fmt_n(nc, sizeof nc, a, n[1], (mask & MKBA_HIDE_N_CONTROL) != 0, groups);
+        mkba_disclose_count(np, sizeof np, a, n[0], (mask & MKBA_HIDE_N_PILOT) != 0, groups);
+        mkba_disclose_count(nc, sizeof nc, a, n[1], (mask & MKBA_HIDE_N_CONTROL) != 0, groups);
         fprintf(f, "  %-24.24s %10s %24s %10s %8s %9s\n", out_term_text(T, x->name), est, ci,
                 se, np, nc);
     }
     for (size_t l = 0; l < g->n_levels; l++) {
-        const char *note = level_note(a, g, l);
+        const char *note = out_sub_level_note(a, g, l);
         if (note[0])
             fprintf(f, "  %s: %s\n", out_term_text(T, g->levels[l].name), out_term_text(T, note));
     }
@@ -93,8 +68,8 @@ static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup
         return;
     }
     char q[32], p[32];
-    fmt_g4(q, sizeof q, g->het.q);
-    fmt_g4(p, sizeof p, g->het.p);
+    mkba_fmt_term_g4(q, sizeof q, g->het.q);
+    mkba_fmt_term_g4(p, sizeof p, g->het.p);
     fprintf(f, "  heterogeneity: Q = %s, df = %.0f, p = %s\n", q, g->het.df, p);
 }
 
@@ -119,60 +94,6 @@ static double shown(double x, unsigned mask, unsigned bit)
     return mask & bit ? NAN : x;
 }
 
-static void cw_count(out_csvw *w, size_t n, unsigned mask, unsigned bit)
-{
-    if (mask & bit)
-        out_cw_text(w, "");
-    else
-        out_cw_int(w, (long long)n);
-}
-
-static void table_subgroups(out_csvw *w, const mkba_appraisal *a)
-{
-    static const char *const head[] = {"outcome", "by",      "level",      "method",
-                                       "estimate", "se",     "ci_lo",      "ci_hi",
-                                       "df",      "n_pilot", "n_control",  "suppressed",
-                                       "note",    "het_q",   "het_df",     "het_p",
-                                       NULL};
-    out_cw_header(w, head);
-    for (size_t i = 0; a->subgroups && i < a->subgroups->n; i++) {
-        const mkba_ap_subgroup *g = &a->subgroups->v[i];
-        char buf[160];
-        int het = mkba_ap_het_withheld(a, g, buf, sizeof buf) == NULL;
-        for (size_t l = 0; l < g->n_levels; l++) {
-            const mkba_ap_effect *x = &g->levels[l];
-            unsigned mask = mkba_ap_hidden(a, x);
-            unsigned est = MKBA_HIDE_ESTIMATE;
-            size_t n[5];
-            mkba_ap_counts(a, x, n);
-            out_cw_text(w, g->outcome);
-            out_cw_text(w, g->by);
-            out_cw_text(w, x->name);
-            out_cw_text(w, g->reason[l][0] ? "" : mkba_est_method_name(x->e.method));
-            out_cw_num(w, shown(x->e.estimate, mask, est));
-            out_cw_num(w, shown(x->e.se, mask, est));
-            out_cw_num(w, shown(x->e.ci_lo, mask, est | MKBA_HIDE_CI_LO));
-            out_cw_num(w, shown(x->e.ci_hi, mask, est | MKBA_HIDE_CI_HI));
-            out_cw_num(w, shown(x->e.df, mask, est | MKBA_HIDE_DF));
-            cw_count(w, n[0], mask, MKBA_HIDE_N_PILOT);
-            cw_count(w, n[1], mask, MKBA_HIDE_N_CONTROL);
-            out_cw_int(w, mask != 0);
-            out_cw_text(w, level_note(a, g, l));
-            out_cw_num(w, het ? g->het.q : NAN);
-            out_cw_num(w, het ? g->het.df : NAN);
-            out_cw_num(w, het ? g->het.p : NAN);
-            out_cw_end(w);
-        }
-    }
-}
-
-mkba_status mkba_out_sub_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                               mkba_error *err)
-{
-    if (!a->subgroups)
-        return MKBA_OK;
-    return out_write_pair(pub, dir, "subgroups", table_subgroups, a, err);
-}
 
 /* =============================== JSON ================================== */
 
@@ -203,7 +124,7 @@ static int jlevel(cJSON *arr, const mkba_appraisal *a, const mkba_ap_subgroup *g
          jnum(o, "n_pilot", shown((double)n[0], mask, MKBA_HIDE_N_PILOT)) &&
          jnum(o, "n_control", shown((double)n[1], mask, MKBA_HIDE_N_CONTROL));
     ok = ok && cJSON_AddBoolToObject(o, "suppressed", mask != 0) != NULL &&
-         cJSON_AddStringToObject(o, "note", level_note(a, g, l)) != NULL;
+         cJSON_AddStringToObject(o, "note", out_sub_level_note(a, g, l)) != NULL;
     return ok;
 }
 

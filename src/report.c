@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "mkba/estimate.h"
+#include "mkba/fmt.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/out.h"
@@ -32,133 +33,6 @@
 #include "mkba/utf8.h"
 
 #define MAX_SVG_BYTES (64L << 20) /* a chart larger than this is not a gnuplot chart */
-
-/* buf = the strings after 'size' (up to a NULL) one after another, cut
- * off to fit 'size' (size > 0). Not snprintf("%s%s"): GCC's
- * -Wformat-truncation cannot see that the parts (numbers in a numbuf)
- * fit, and -Werror turns that into a build failure. */
-static void join(char *buf, size_t size, ...)
-{
-    va_list ap;
-    size_t o = 0;
-    if (size == 0)
-        return;
-    va_start(ap, size);
-    for (const char *p; (p = va_arg(ap, const char *)) != NULL;)
-        for (; *p && o + 1 < size; p++)
-            buf[o++] = *p;
-    va_end(ap);
-    buf[o] = '\0';
-}
-
-/* ============================ numbers ================================== */
-
-/* Digits of |x| * 10^decimals rounded half away from zero, as a whole
- * number in 'digits'. Returns 0 when that is 1e18 or more (the caller
- * then writes an exponent).
- *
- * Why not printf("%.*f")? It rounds the binary value exactly, so 1.15%
- * (23 of 2,000 draws, stored as 0.01149999...) would print as 1.1%, and
- * an exact half to even. Scaling first rounds the way people do (1.2%) and
- * as the terminal report rounds amounts (half away from zero). */
-static int rounded_digits(char *digits, size_t size, double x, int decimals)
-{
-    double r = round(fabs(x) * pow(10, decimals));
-    if (!(r < 1e18))
-        return 0;
-    snprintf(digits, size, "%.0f", r);
-    return 1;
-}
-
-/* What a value that is not a number, or not known, shows as. */
-static const char *na_text(int lang_nl)
-{
-    return lang_nl ? "n.v.t." : "n/a";
-}
-
-void mkba_report_fmt_number(char *buf, size_t size, double x, int decimals, int lang_nl)
-{
-    if (size == 0)
-        return;
-    if (!isfinite(x)) {
-        snprintf(buf, size, "%s", na_text(lang_nl));
-        return;
-    }
-    if (decimals < 0)
-        decimals = 0;
-    if (decimals > 6)
-        decimals = 6;
-    char group = lang_nl ? '.' : ',', point = lang_nl ? ',' : '.';
-    char digits[64];
-    if (!rounded_digits(digits, sizeof digits, x, decimals)) {
-        snprintf(buf, size, "%.3e", x); /* beyond 1e18: no one reads the last digits */
-        for (char *p = buf; *p; p++)
-            if (*p == '.')
-                *p = point;
-        return;
-    }
-    /* left-pad to at least decimals + 1 digits: 5 with 2 decimals is "0.05" */
-    size_t nd = strlen(digits), want = (size_t)decimals + 1, pad = nd < want ? want - nd : 0;
-    char padded[96];
-    memset(padded, '0', pad);
-    memcpy(padded + pad, digits, nd + 1);
-    nd += pad;
-    size_t nint = nd - (size_t)decimals;
-    int is_zero = strspn(padded, "0") == nd;
-    char out[128];
-    size_t o = 0;
-    if (x < 0 && !is_zero)
-        out[o++] = '-';
-    for (size_t i = 0; i < nint; i++) {
-        if (i > 0 && (nint - i) % 3 == 0)
-            out[o++] = group;
-        out[o++] = padded[i];
-    }
-    if (decimals > 0) {
-        out[o++] = point;
-        memcpy(out + o, padded + nint, (size_t)decimals);
-        o += (size_t)decimals;
-    }
-    out[o] = '\0';
-    snprintf(buf, size, "%s", out);
-}
-
-void mkba_report_fmt_money(char *buf, size_t size, const char *currency, double x,
-                           int decimals, int lang_nl)
-{
-    char num[128];
-    mkba_report_fmt_number(num, sizeof num, x, decimals, lang_nl);
-    if (currency && *currency && isfinite(x))
-        join(buf, size, currency, " ", num, (const char *)NULL);
-    else
-        join(buf, size, num, (const char *)NULL);
-}
-
-void mkba_report_fmt_percent(char *buf, size_t size, double share, int decimals, int lang_nl)
-{
-    char num[128];
-    mkba_report_fmt_number(num, sizeof num, share * 100, decimals, lang_nl);
-    join(buf, size, num, isfinite(share) ? "%" : "", (const char *)NULL);
-}
-
-void mkba_report_fmt_value(char *buf, size_t size, double x, int lang_nl)
-{
-    int d = 0;
-    if (isfinite(x) && x != 0 && fabs(x) < 1000)
-        d = 3 - (int)floor(log10(fabs(x))); /* 4 significant digits */
-    if (d > 6)
-        d = 6;
-    mkba_report_fmt_number(buf, size, x, d, lang_nl);
-    char point = lang_nl ? ',' : '.';
-    char *p = strchr(buf, point);
-    if (d > 0 && p && isfinite(x)) { /* drop trailing zeros, and a bare point */
-        char *end = buf + strlen(buf);
-        while (end > p + 1 && end[-1] == '0')
-            *--end = '\0';
-        if (end == p + 1)
-            *p = '\0';
-    }
-}
 
 /* ============================ output =================================== */
 
@@ -250,27 +124,27 @@ typedef char numbuf[256]; /* a number with the currency (at most 24 bytes) */
 
 static void money(const rep *r, numbuf b, double x)
 {
-    mkba_report_fmt_money(b, sizeof(numbuf), r->a->currency, x, 0, r->nl);
+    mkba_fmt_money(b, sizeof(numbuf), r->a->currency, x, 0, r->nl);
 }
 
 static void ratio(const rep *r, numbuf b, double x)
 {
-    mkba_report_fmt_number(b, sizeof(numbuf), x, 2, r->nl);
+    mkba_fmt_number(b, sizeof(numbuf), x, 2, r->nl);
 }
 
 static void pct(const rep *r, numbuf b, double share)
 {
-    mkba_report_fmt_percent(b, sizeof(numbuf), share, 1, r->nl);
+    mkba_fmt_percent(b, sizeof(numbuf), share, 1, r->nl);
 }
 
 static void value(const rep *r, numbuf b, double x)
 {
-    mkba_report_fmt_value(b, sizeof(numbuf), x, r->nl);
+    mkba_fmt_value(b, sizeof(numbuf), x, r->nl);
 }
 
 static void count(const rep *r, numbuf b, size_t n)
 {
-    mkba_report_fmt_number(b, sizeof(numbuf), (double)n, 0, r->nl);
+    mkba_fmt_number(b, sizeof(numbuf), (double)n, 0, r->nl);
 }
 
 /* A count of persons that the tables may withhold ('hidden'): "<N" when
@@ -278,14 +152,9 @@ static void count(const rep *r, numbuf b, size_t n)
  * wrote "x" (the report then says what "x" means). */
 static int withheld_count(const rep *r, numbuf b, size_t n, unsigned hidden)
 {
-    if (hidden && !mkba_ap_suppressed(r->a, n)) {
-        snprintf(b, sizeof(numbuf), "x");
-        return 1;
-    }
     if (hidden)
-        snprintf(b, sizeof(numbuf), "<%zu", r->a->min_group);
-    else
-        count(r, b, n);
+        return mkba_disclose_count(b, sizeof(numbuf), r->a, n, 1, 0);
+    count(r, b, n);
     return 0;
 }
 
@@ -300,68 +169,32 @@ static void withheld_mean(const rep *r, numbuf b, double mean, unsigned hidden)
 
 static const char *text_or(const char *label, const char *name)
 {
-    return label && *label ? label : (name ? name : "");
+    return mkba_fmt_label_or(label, name);
 }
 
 static const char *holder_label(const rep *r, size_t k)
 {
-    const mkba_appraisal *a = r->a;
-    if (k >= a->n_stakeholders)
-        return L(r, "Society", "Samenleving");
-    return text_or(a->stakeholder_labels ? a->stakeholder_labels[k] : NULL, a->stakeholders[k]);
+    return mkba_fmt_holder_label(r->a, k, r->nl);
 }
 
 static const char *scen_label(const rep *r, size_t s)
 {
-    return text_or(r->a->scenarios[s].label, r->a->scenarios[s].name);
+    return mkba_fmt_scen_label(r->a, s);
 }
 
 static const char *kind_text(const rep *r, mkba_item_kind k)
 {
-    switch (k) {
-    case MKBA_ITEM_BENEFIT:
-        return L(r, "benefit", "baat");
-    case MKBA_ITEM_COST:
-        return L(r, "cost", "kosten");
-    case MKBA_ITEM_TRANSFER:
-        return L(r, "transfer", "overdracht");
-    }
-    return "";
+    return mkba_fmt_kind(k, r->nl);
 }
 
 static const char *domain_text(const rep *r, const char *d)
 {
-    static const char *const names[][3] = {{"work", "work", "werk"},
-                                           {"care", "care", "zorg"},
-                                           {"staff", "staff", "personeel"},
-                                           {"implementation", "implementation", "invoering"},
-                                           {"other", "other", "overig"}};
-    for (size_t i = 0; d && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(d, names[i][0]) == 0)
-            return names[i][r->nl ? 2 : 1];
-    return d ? d : "";
+    return mkba_fmt_domain(d, r->nl);
 }
 
 static const char *method_text(const rep *r, mkba_est_method m)
 {
-    switch (m) {
-    case MKBA_EST_DIFF:
-        return L(r, "difference in means", "verschil in gemiddelden");
-    case MKBA_EST_DID:
-        return L(r, "difference in differences", "verschil in verschillen");
-    case MKBA_EST_OLS:
-        return L(r, "regression with covariates", "regressie met covariaten");
-    case MKBA_EST_GIVEN:
-        return L(r, "given in the model", "gegeven in het model");
-    case MKBA_EST_IPW:
-        return L(r, "inverse probability weighting", "inverse kansweging");
-    case MKBA_EST_DR:
-        return L(r, "doubly robust (weighting and regression)",
-                 "dubbel robuust (weging en regressie)");
-    case MKBA_EST_AUTO:
-        break;
-    }
-    return "";
+    return mkba_fmt_method(m, r->nl, 0);
 }
 
 /* The label of a Monte Carlo or sensitivity input: a parameter's label, an
@@ -385,8 +218,8 @@ static const char *input_label(const rep *r, const char *name)
 static void rate_pct(const rep *r, numbuf b, double rate)
 {
     char v[96];
-    mkba_report_fmt_value(v, sizeof v, rate * 100, r->nl);
-    join(b, sizeof(numbuf), v, "%", (const char *)NULL);
+    mkba_fmt_value(v, sizeof v, rate * 100, r->nl);
+    mkba_fmt_join(b, sizeof(numbuf), v, "%", (const char *)NULL);
 }
 
 /* Scenario s's discount rate in words: "3%", or "3% to 2.5%" when it
@@ -395,7 +228,7 @@ static void rate_text(const rep *r, char *buf, size_t size, size_t s)
 {
     const mkba_appraisal *a = r->a;
     if (a->horizon == 0 || !a->rate) {
-        snprintf(buf, size, "%s", na_text(r->nl));
+        snprintf(buf, size, "%s", mkba_fmt_na(r->nl));
         return;
     }
     const double *x = a->rate + mkba_ap_tidx(a, s, 0);
@@ -406,9 +239,9 @@ static void rate_text(const rep *r, char *buf, size_t size, size_t s)
     rate_pct(r, first, x[0]);
     rate_pct(r, last, x[a->horizon - 1]);
     if (constant)
-        join(buf, size, first, (const char *)NULL);
+        mkba_fmt_join(buf, size, first, (const char *)NULL);
     else
-        join(buf, size, first, " ", L(r, "to", "tot"), " ", last, (const char *)NULL);
+        mkba_fmt_join(buf, size, first, " ", L(r, "to", "tot"), " ", last, (const char *)NULL);
 }
 
 static const char *timing_text(const rep *r)
@@ -505,13 +338,13 @@ static void td_pct(const rep *r, double share)
 static void interval(const rep *r, char *buf, size_t size, double lo, double hi)
 {
     if (!isfinite(lo) || !isfinite(hi)) {
-        snprintf(buf, size, "%s", na_text(r->nl));
+        snprintf(buf, size, "%s", mkba_fmt_na(r->nl));
         return;
     }
     numbuf a, b;
     value(r, a, lo);
     value(r, b, hi);
-    join(buf, size, "[", a, r->nl ? "; " : ", ", b, "]", (const char *)NULL);
+    mkba_fmt_join(buf, size, "[", a, r->nl ? "; " : ", ", b, "]", (const char *)NULL);
 }
 
 /* ============================ head ===================================== */
@@ -679,7 +512,7 @@ static void warning_place(char *buf, size_t size, const mkba_error *at)
     char line[32] = "";
     if (at->line > 0)
         snprintf(line, sizeof line, ":%ld", at->line);
-    join(buf, size, at->file, line, at->file[0] && at->where[0] ? ": " : "", at->where,
+    mkba_fmt_join(buf, size, at->file, line, at->file[0] && at->where[0] ? ": " : "", at->where,
          (const char *)NULL);
 }
 
@@ -697,7 +530,7 @@ static void warning_text(const rep *r, const mkba_warning *w)
     char effect[300];
     switch (w->kind) {
     case MKBA_WARN_PILOT_SWITCH:
-        join(effect, sizeof effect, "effect.", w->effect, (const char *)NULL);
+        mkba_fmt_join(effect, sizeof effect, "effect.", w->effect, (const char *)NULL);
         tpl(r, L(r, "The item <strong>{}</strong> uses <code>{}</code>, but its flow in "
                     "<strong>{}</strong> is the same as in the reference alternative "
                     "<strong>{}</strong> in every year, so it drops out of the analysis. Is the "
@@ -1691,7 +1524,7 @@ static void ps_ess(const rep *r, numbuf b, double ess)
     if (mkba_ap_ps_counts_withheld(r->a))
         snprintf(b, sizeof(numbuf), "x");
     else
-        mkba_report_fmt_number(b, sizeof(numbuf), ess, 1, r->nl);
+        mkba_fmt_number(b, sizeof(numbuf), ess, 1, r->nl);
 }
 
 /* The sample: estimand, persons used and left out, effective sizes. */
@@ -1784,7 +1617,7 @@ static void td_col(const rep *r, const double *x, size_t j, int dec)
     else if (dec < 0)
         value(r, b, x[j]);
     else
-        mkba_report_fmt_number(b, sizeof b, x[j], dec, r->nl);
+        mkba_fmt_number(b, sizeof b, x[j], dec, r->nl);
     td_num(r, b, 0);
 }
 
@@ -1912,7 +1745,7 @@ static void param_value_cell(const rep *r, const mkba_ap_param *p)
         first++;
     put(r, "<td>");
     if (first == a->n_scenarios) {
-        tpl(r, "{}", na_text(r->nl));
+        tpl(r, "{}", mkba_fmt_na(r->nl));
     } else {
         numbuf v;
         param_value(r, v, p, first);

@@ -117,7 +117,7 @@ int mkba_out_owns(const char *rel);
 /* ---- Disclosure control (see appraisal.h: min_group) ----
  * Which values of an effect's row of the effects table are withheld in
  * every output (terminal, CSV, JSON; charts and the report use the same)
- * is decided by one rule, mkba_ap_effect_hidden in appraisal.h, where it
+ * is decided by one rule, mkba_ap_effect_hidden in disclose.h, where it
  * is written out and argued (the MKBA_HIDE_* bits are defined there):
  *   - a group with a small count of persons with a value: every non-zero
  *     count of the row, both means and the df;
@@ -135,11 +135,16 @@ int mkba_out_owns(const char *rel);
  * sensitivity tables' base value); an item that uses one is refused by
  * mkba_model_appraise, since its flows would give the value back. */
 
-/* The field name of one MKBA_HIDE_* bit ("df", "mean_pilot", ...; "" if none). */
-const char *mkba_out_hidden_name(unsigned bit);
-/* Withheld values over all effects (results.json privacy.suppressed_cells);
- * 0 means the outputs show everything. */
-size_t mkba_out_suppressed_cells(const mkba_appraisal *a);
+/* The old names of mkba_disclose_field_name and mkba_disclose_cells
+ * (disclose.h), kept for their callers. */
+static inline const char *mkba_out_hidden_name(unsigned bit)
+{
+    return mkba_disclose_field_name(bit);
+}
+static inline size_t mkba_out_suppressed_cells(const mkba_appraisal *a)
+{
+    return mkba_disclose_cells(a);
+}
 
 /* Write the effects table as CSV to 'path' (atomic), in the Dutch dialect
  * when 'dutch' is non-zero. Fails with MKBA_EIO ("path: cannot write: ..."),
@@ -162,13 +167,10 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a);
 mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim *sim,
                                  const mkba_plan *plan, const mkba_appraisal *a, mkba_error *err);
 
-/* For mkba_out_stage_dir and results.json (internal to the out module):
- * the Monte Carlo tables mc_voi, mc_summary, mc_items, mc_uncertain, mc_effects
- * (each also *_nl.csv), written as outputs of 'pub'; and the "monte_carlo"
- * object added to the JSON root (returns 0 when out of memory). */
+/* For results.json (internal to the out module): the "monte_carlo" object
+ * added to the JSON root (returns 0 when out of memory). The tables
+ * mc_voi, mc_summary, mc_items, mc_uncertain, mc_effects: tables.h. */
 struct cJSON;
-mkba_status mkba_out_mc_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                              mkba_error *err);
 int mkba_out_mc_json(struct cJSON *root, const mkba_appraisal *a);
 
 /* ---- Propensity model (src/out_ps.c) ---- */
@@ -180,8 +182,8 @@ int mkba_out_mc_json(struct cJSON *root, const mkba_appraisal *a);
  * one-line verdict; withheld values as "x" / "<N" with a note (appraisal.h,
  * mkba_ap_ps_*). */
 void mkba_out_print_ps(FILE *f, const mkba_appraisal *a);
-/* For mkba_out_stage_dir (internal): balance, propensity and overlap (each
- * also *_nl.csv) as outputs of 'pub'; and the "propensity" object of
+/* For results.json (internal; the tables balance, propensity and overlap:
+ * tables.h): the "propensity" object of
  * results.json (0 when out of memory): {estimand, suppressed (the whole
  * block withheld), suppressed_reason, counts_suppressed, smd_limit,
  * n: {pilot, control}, missing, trimmed: {pilot, control},
@@ -189,20 +191,15 @@ void mkba_out_print_ps(FILE *f, const mkba_appraisal *a);
  * suppressed, suppressed_reason}], balance: [{term, smd_before, smd_after,
  * imbalanced, suppressed, suppressed_reason}], overlap: {pilot: [{from,
  * to, share}], control: [...]}}, withheld values null. */
-mkba_status mkba_out_ps_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                              mkba_error *err);
 int mkba_out_ps_json(struct cJSON *root, const mkba_appraisal *a);
 
 /* ---- Sensitivity (src/out_sens.c) ---- */
 
 /* The tornado and switching values (nothing when a->sens is NULL). */
 void mkba_out_print_sens(FILE *f, const mkba_appraisal *a);
-/* For mkba_out_stage_dir (internal): sens_sobol (with Sobol indices),
- * sens_tornado, sens_switching and, with a two-way grid, sens_twoway (each
- * also *_nl.csv), as outputs of 'pub'; and the "sensitivity" object of
- * results.json (0 when out of memory). */
-mkba_status mkba_out_sens_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                                mkba_error *err);
+/* For results.json (internal; the tables sens_sobol (with Sobol indices),
+ * sens_tornado, sens_switching and, with a two-way grid, sens_twoway:
+ * tables.h): the "sensitivity" object (0 when out of memory). */
 int mkba_out_sens_json(struct cJSON *root, const mkba_appraisal *a);
 
 /* ---- Subgroups (src/out_sub.c) ---- */
@@ -211,7 +208,7 @@ int mkba_out_sens_json(struct cJSON *root, const mkba_appraisal *a);
  * level the estimate, 95% CI, SE and counts, then the heterogeneity test
  * (nothing when a->subgroups is NULL). */
 void mkba_out_print_subgroups(FILE *f, const mkba_appraisal *a);
-/* For mkba_out_stage_dir (internal): subgroups.csv and subgroups_nl.csv
+/* subgroups.csv and subgroups_nl.csv (tables.h, tables_sub.c):
  * (outcome, by, level, method, estimate, se, ci_lo, ci_hi, df, n_pilot,
  * n_control, suppressed, note, het_q, het_df, het_p: a row per level,
  * the test repeated on each row of its outcome; withheld values empty), and
@@ -219,8 +216,6 @@ void mkba_out_print_subgroups(FILE *f, const mkba_appraisal *a);
  * method, estimate, se, ci_lo, ci_hi, df, n_pilot, n_control, suppressed,
  * note}], heterogeneity: {q, df, p, note}}; withheld values null); 0 when
  * out of memory. Neither is written when a->subgroups is NULL. */
-mkba_status mkba_out_sub_write(mkba_pub *pub, const char *dir, const mkba_appraisal *a,
-                               mkba_error *err);
 int mkba_out_sub_json(struct cJSON *root, const mkba_appraisal *a);
 
 #endif

@@ -37,6 +37,7 @@
 #include "mkba/appraisal.h"
 #include "mkba/chart.h"
 #include "mkba/error.h"
+#include "mkba/fmt.h"
 
 typedef struct mkba_report_opts {
     int lang_nl;                   /* Dutch (1) or English (0) */
@@ -65,20 +66,26 @@ mkba_status mkba_report_stage(struct mkba_pub *pub, const char *path, const mkba
 
 /* ---- Number formatting in the report's style (also for tests) ---- */
 
-/* x rounded to 'decimals' (0..6) decimals with thousands separators:
- * Dutch "-1.234,5", English "-1,234.5". */
-void mkba_report_fmt_number(char *buf, size_t size, double x, int decimals, int lang_nl);
-
-/* An amount: "EUR 1.234.567" ('currency' NULL or "": the number alone). */
-void mkba_report_fmt_money(char *buf, size_t size, const char *currency, double x,
-                           int decimals, int lang_nl);
-
-/* A share as a percentage: 0.123 -> "12,3%" (decimals 1, Dutch). */
-void mkba_report_fmt_percent(char *buf, size_t size, double share, int decimals,
-                             int lang_nl);
-
-/* A value of any size to about 4 significant digits, trailing zeros
- * dropped: 1/3 -> "0,3333", 62 -> "62", 120160 -> "120.160", 0.5 -> "0,5". */
-void mkba_report_fmt_value(char *buf, size_t size, double x, int lang_nl);
+/* The number formats of the report, kept under their old names for callers
+ * of this header: the rules are in fmt.h (mkba_fmt_number and the rest). */
+static inline void mkba_report_fmt_number(char *buf, size_t size, double x, int decimals,
+                                          int lang_nl)
+{
+    mkba_fmt_number(buf, size, x, decimals, lang_nl);
+}
+static inline void mkba_report_fmt_money(char *buf, size_t size, const char *currency, double x,
+                                         int decimals, int lang_nl)
+{
+    mkba_fmt_money(buf, size, currency, x, decimals, lang_nl);
+}
+static inline void mkba_report_fmt_percent(char *buf, size_t size, double share, int decimals,
+                                           int lang_nl)
+{
+    mkba_fmt_percent(buf, size, share, decimals, lang_nl);
+}
+static inline void mkba_report_fmt_value(char *buf, size_t size, double x, int lang_nl)
+{
+    mkba_fmt_value(buf, size, x, lang_nl);
+}
 
 #endif

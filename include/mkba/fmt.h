@@ -1,0 +1,110 @@
+/* fmt.h - every number and word that an output shows, in one place: the
+ * numbers of the terminal, the report, the charts and the files, and the
+ * English and Dutch words for what the appraisal holds (methods, kinds of
+ * item, domains, society, labels).
+ *
+ * The output layer, as the file list reads (the data flows down):
+ *
+ *   appraisal (results)  ──> disclose   which values are withheld (disclose.h)
+ *                            fmt        how a number or a word is written (here)
+ *                            table      a table as data: typed cells (table.h)
+ *   tables_*.c (builders) ──> sink_csv   ',' and ';' files, full precision
+ *                          (sink_xlsx: one more sink, typed cells: see table.h)
+ *   out*.c   terminal report and results.json, report.c HTML, chart.c charts:
+ *            all of them take their numbers and words from here and their
+ *            withheld values from disclose.h.
+ *
+ * Two families of number formats, kept apart on purpose (each output has
+ * been published in its own form and stays byte-identical):
+ *   - mkba_fmt_term_*: the terminal report, English only: "1,234,567",
+ *     "0.51", "12.3%", "n/a"; printf rounding except for amounts.
+ *   - mkba_fmt_number and what builds on it: the report and the charts,
+ *     English or Dutch ('nl' non-zero: "1.234.567", "0,51", "12,3%",
+ *     "n.v.t."), rounded half away from zero as people round.
+ * Files use mkba_fmt_full (full precision, reads back the same double).
+ *
+ * Every function writes at most 'size' bytes (size > 0) including the
+ * terminating NUL, whatever the C locale says about the decimal point. */
+#ifndef MKBA_FMT_H
+#define MKBA_FMT_H
+
+#include <stddef.h>
+
+#include "mkba/appraisal.h"
+#include "mkba/estimate.h"
+
+/* ============================== files =================================== */
+
+/* Full precision ("%.17g", which reads back to the same double) with 'dec'
+ * as the decimal point; NaN is "" (a missing field), +/-infinity
+ * "inf"/"-inf". */
+void mkba_fmt_full(char *buf, size_t size, double x, char dec);
+
+/* ============================ terminal ================================== */
+
+/* 1234567.4 -> "1,234,567" (whole units, half away from zero, never "-0";
+ * "n/a" when not finite; beyond 1e15 "%.3g"). */
+void mkba_fmt_term_amount(char *buf, size_t size, double x);
+/* A ratio with 2 decimals ("0.00", never "-0.00"), "n/a" when not finite. */
+void mkba_fmt_term_ratio(char *buf, size_t size, double x);
+/* A share 0..1 as a percentage with 1 decimal ("12.3%"), "n/a" when not
+ * finite. */
+void mkba_fmt_term_share(char *buf, size_t size, double p);
+/* An effect: 4 significant digits ("0.01235", "-2.5", "1.2e-05"), whole
+ * numbers from 10,000 on ("12346") rather than an exponent; "0"; "n/a". */
+void mkba_fmt_term_sig(char *buf, size_t size, double x);
+/* Plain "%.4g" ("n/a" when not finite): the Monte Carlo and subgroup
+ * tables' statistics. */
+void mkba_fmt_term_g4(char *buf, size_t size, double x);
+/* A value of any kind: an amount from 1000 on ("1,234"), else "%.4g". */
+void mkba_fmt_term_value(char *buf, size_t size, double x);
+/* A rate as a percentage: 0.03 -> "3%", 0.0225 -> "2.25%". */
+void mkba_fmt_term_rate(char *buf, size_t size, double rate);
+
+/* ========================= report and charts ============================ */
+
+/* x rounded to 'decimals' (0..6) decimals with thousands separators:
+ * Dutch "-1.234,5", English "-1,234.5"; "n/a" / "n.v.t." when not finite;
+ * beyond 1e18 "%.3e". */
+void mkba_fmt_number(char *buf, size_t size, double x, int decimals, int nl);
+/* An amount: "EUR 1.234.567" ('currency' NULL or "": the number alone). */
+void mkba_fmt_money(char *buf, size_t size, const char *currency, double x, int decimals,
+                    int nl);
+/* A share as a percentage: 0.123 -> "12,3%" (decimals 1, Dutch). */
+void mkba_fmt_percent(char *buf, size_t size, double share, int decimals, int nl);
+/* A value of any size to about 4 significant digits, trailing zeros
+ * dropped: 1/3 -> "0,3333", 62 -> "62", 120160 -> "120.160", 0.5 -> "0,5". */
+void mkba_fmt_value(char *buf, size_t size, double x, int nl);
+/* A chart label: mkba_fmt_number below 1e15, "%.3g" from there on
+ * ("1.5e+15", Dutch "1,5e+15"), which a label has room for. */
+void mkba_fmt_label_number(char *buf, size_t size, double x, int decimals, int nl);
+
+/* buf = the strings after 'size' (up to a NULL) one after another, cut off
+ * to fit. (Not snprintf("%s%s"): GCC's -Wformat-truncation cannot see that
+ * the parts fit, and -Werror turns that into a build failure.) */
+void mkba_fmt_join(char *buf, size_t size, ...);
+
+/* =============================== words ================================== */
+
+/* What a value that is not known shows as: "n/a" / "n.v.t.". */
+const char *mkba_fmt_na(int nl);
+/* 'label' when set, else 'name' ("" when neither is). */
+const char *mkba_fmt_label_or(const char *label, const char *name);
+/* The label of scenario s (its name when it has none). */
+const char *mkba_fmt_scen_label(const mkba_appraisal *a, size_t s);
+/* Stakeholder k's key; k == a->n_stakeholders is "society". */
+const char *mkba_fmt_holder_key(const mkba_appraisal *a, size_t k);
+/* Stakeholder k's label (its key when it has none); k == n_stakeholders is
+ * society: "Society" / "Samenleving". */
+const char *mkba_fmt_holder_label(const mkba_appraisal *a, size_t k, int nl);
+/* An item's kind: "benefit"/"baat", "cost"/"kosten", "transfer"/"overdracht". */
+const char *mkba_fmt_kind(mkba_item_kind k, int nl);
+/* A domain's word ("work"/"werk", ...); another domain as it is. */
+const char *mkba_fmt_domain(const char *d, int nl);
+/* How an effect was estimated, in words: "difference in means" /
+ * "verschil in gemiddelden", ... The charts use the short form of the one
+ * method where it has one ('chart' non-zero: "regression (OLS)" instead of
+ * the report's "regression with covariates"). */
+const char *mkba_fmt_method(mkba_est_method m, int nl, int chart);
+
+#endif

@@ -395,6 +395,16 @@ static void npv_shape(mkba_mc *mc, size_t s, const double *x, size_t n, double *
     }
 }
 
+/* x rounded to 6 significant digits: a statistic of values kept as floats
+ * (7 digits), which would show their rounding (0.2 as 0.20000000298). */
+static double float_digits(double x)
+{
+    if (!isfinite(x) || x == 0)
+        return x;
+    double scale = pow(10, 5 - floor(log10(fabs(x))));
+    return isfinite(scale) && isfinite(x * scale) ? round(x * scale) / scale : x;
+}
+
 /* mc->fin from the run's payback and IRR per draw (sim.h, keep_finance). */
 static void finance_summary(const mkba_sim *sim, mkba_mc *mc, double *scratch, double *tmp)
 {
@@ -410,6 +420,9 @@ static void finance_summary(const mkba_sim *sim, mkba_mc *mc, double *scratch, d
         for (size_t i = 0; i < D; i++)
             tmp[i] = sim->irr[sc * D + i]; /* NaN where none: left out by mkba_stats_of */
         mkba_stats_of(tmp, D, scratch, &f->irr);
+        double *v[] = {&f->irr.mean, &f->irr.sd, &f->irr.p5, &f->irr.p50, &f->irr.p95};
+        for (int i = 0; i < 5; i++)
+            *v[i] = float_digits(*v[i]);
         f->irr_share = D ? (double)f->irr.n / (double)D : NAN;
     }
 }

@@ -33,7 +33,9 @@ typedef struct mkba_mc_fin {
     double p_payback;       /* share of the draws with flows (neither MKBA_FIN_NO_FLOWS nor
                                MKBA_FIN_UNDEFINED) that pay back within the horizon; NaN
                                when no draw has flows */
-    mkba_stats irr;         /* over the draws with a unique IRR (irr.n of them) */
+    mkba_stats irr;         /* over the draws with a unique IRR (irr.n of them); mean, sd
+                               and quantiles to 6 significant digits (the draws' IRRs are
+                               kept as floats) */
     double irr_share;       /* irr.n / draws: the share of draws with a unique IRR */
 } mkba_mc_fin;
 

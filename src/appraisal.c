@@ -144,6 +144,48 @@ static void finish(mkba_balance *b)
     b->bcr = b->pv_costs > 0 ? b->pv_benefits / b->pv_costs : NAN;
 }
 
+/* a->fin from a->delta: per scenario, each stakeholder's and society's
+ * yearly inflows ('in': benefits, transfers received) and outflows ('out':
+ * costs, transfers paid), netted by mkba_fin_net, then their payback year
+ * and IRR. */
+static void finance_totals(mkba_appraisal *a)
+{
+    size_t S = a->n_scenarios, I = a->n_items, T = a->horizon, K = a->n_stakeholders;
+    free(a->fin);
+    a->fin = mkba_xcalloc(S * (K + 1) + 1, sizeof *a->fin);
+    double *in = mkba_xcalloc(2 * (K + 1) * T + 1, sizeof *in), *out = in + (K + 1) * T;
+    double *net = mkba_xcalloc(T + 1, sizeof *net);
+    mkba_fin_ws *ws = mkba_fin_ws_alloc();
+    for (size_t s = 0; s < S; s++) {
+        memset(in, 0, 2 * (K + 1) * T * sizeof *in);
+        for (size_t i = 0; i < I; i++) {
+            const mkba_ap_item *it = &a->items[i];
+            for (size_t t = 0; t < T; t++) {
+                double d = a->delta[mkba_ap_fidx(a, s, i, t)];
+                if (it->kind == MKBA_ITEM_COST) {
+                    out[it->stakeholder * T + t] += d;
+                    out[K * T + t] += d;
+                } else {
+                    in[it->stakeholder * T + t] += d;
+                    if (it->kind == MKBA_ITEM_TRANSFER)
+                        out[it->loser * T + t] += d; /* cancels for society */
+                    else
+                        in[K * T + t] += d;
+                }
+            }
+        }
+        for (size_t k = 0; k <= K; k++) {
+            for (size_t t = 0; t < T; t++)
+                net[t] = mkba_fin_net(in[k * T + t], out[k * T + t]);
+            mkba_fin_of(net, a->discount + mkba_ap_tidx(a, s, 0), T, ws,
+                        &a->fin[mkba_ap_bidx(a, s, k)]);
+        }
+    }
+    mkba_fin_ws_free(ws);
+    free(net);
+    free(in);
+}
+
 void mkba_appraisal_totals(mkba_appraisal *a)
 {
     size_t S = a->n_scenarios, I = a->n_items, T = a->horizon, K = a->n_stakeholders;
@@ -192,6 +234,7 @@ void mkba_appraisal_totals(mkba_appraisal *a)
         for (size_t k = 0; k <= K; k++)
             finish(&a->balance[mkba_ap_bidx(a, s, k)]);
     }
+    finance_totals(a);
 }
 
 void mkba_appraisal_free(mkba_appraisal *a)
@@ -257,6 +300,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
     free(a->item_pv);
     free(a->net_flow);
     free(a->balance);
+    free(a->fin);
     for (size_t i = 0; i < a->n_warnings; i++) {
         free(a->warnings[i].name);
         free(a->warnings[i].effect);

@@ -465,7 +465,7 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
     mkba_sim_opts so = {.draws = ms.draws, .seed = ms.seed, .threads = ms.threads,
                         .bootstrap = boot, .n_boot = n_boot, .keep_items = 1, .keep_uncertain = 1,
-                        .progress = !o->quiet && isatty(2) ? show_progress : NULL,
+                        .keep_finance = 1, .progress = !o->quiet && isatty(2) ? show_progress : NULL,
                         .progress_ctx = &pr};
     mkba_sim *sim = st ? NULL : mkba_sim_run(plan, &so, err);
     if (sim) {

@@ -445,6 +445,8 @@ static char *json_text(const mkba_appraisal *a)
         j.oom = 1;
     if (a->subgroups && !mkba_out_sub_json(root, a))
         j.oom = 1;
+    if (!mkba_out_fin_json(root, a)) /* into results and monte_carlo, made above */
+        j.oom = 1;
     char *text = j.oom ? NULL : cJSON_Print(root);
     cJSON_Delete(root);
     return text;
@@ -947,6 +949,10 @@ static void conclusion(FILE *f, const mkba_appraisal *a, size_t s)
     char *text = mkba_xasprintf("%s: NPV %s (B/C %s).", verdict, npv, bcr);
     term_para(f, INDENT, 2 * INDENT, head);
     term_para(f, 2 * INDENT, 2 * INDENT, text);
+    char *fin = mkba_out_fin_sentence(a, s); /* payback and IRR: out_fin.c */
+    if (fin)
+        term_para(f, 2 * INDENT, 2 * INDENT, fin);
+    free(fin);
     free(text);
     free(head);
 }

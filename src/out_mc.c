@@ -155,6 +155,7 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
         fprintf(f, "    %s: %s\n", out_term_text(&T, a->scenarios[s].label), pp);
     }
     out_term_free(&T);
+    mkba_out_fin_print_mc(f, a); /* payback and IRR: out_fin.c */
 }
 
 /* ---- every draw as CSV ---- */

@@ -53,6 +53,12 @@ typedef struct worker {
     unsigned char *bad;       /* [B] draw has a non-finite result */
     double *scratch;          /* [depth][B] */
     double *u;                /* [copula dim] */
+    /* keep_finance only (else NULL): */
+    double *fin_io;           /* [2][K + 1][horizon][B] yearly inflows, then outflows */
+    double *fin_v;            /* [B] an item's flow in the year at hand */
+    double *fin_net;          /* [horizon] one draw's net flows */
+    mkba_fin_ws *fin_ws;
+    size_t *payback_count, *irr_count; /* as in mkba_sim, this worker's draws */
 } worker;
 
 /* sum_{t=first..last} (1 - d)^(t - first) * DF_t */
@@ -298,6 +304,77 @@ static void book_block(worker *w, size_t first, size_t n)
     atomic_fetch_add(&w->sh->nonfinite, bad);
 }
 
+/* ------------------------------------------------ payback and IRR */
+
+/* Add sign times the yearly flow of item i of scenario 'src' to rows[0]
+ * and rows[1] ([horizon][B] each) for the block's n draws: quantity *
+ * price * (1 - drop-off)^(t - first) in years first..last, as in the
+ * model's base run; NaN where a drawn drop-off is outside 0..1. */
+static void item_flows(worker *w, size_t src, size_t i, size_t n, double sign,
+                       double *const rows[2])
+{
+    const mkba_plan *p = w->sh->p;
+    size_t I = p->n_items;
+    const mkba_plan_item *it = &p->scenarios[src].items[i];
+    if (!it->enabled)
+        return;
+    const double *qp = w->qp + (src * I + i) * B, *dd = w->dd + (src * I + i) * B;
+    double d, *restrict v = w->fin_v;
+    int fixed = const_dropoff(it, &d);
+    for (size_t j = 0; j < n; j++)
+        v[j] = fixed || (dd[j] >= 0 && dd[j] <= 1) ? sign * qp[j] : NAN;
+    for (int t = it->first; t <= it->last; t++) {
+        double *restrict r0 = rows[0] + (size_t)(t - 1) * B, *restrict r1 = rows[1] + (size_t)(t - 1) * B;
+        for (size_t j = 0; j < n; j++) {
+            r0[j] += v[j];
+            r1[j] += v[j];
+        }
+        for (size_t j = 0; j < n; j++)
+            v[j] *= 1.0 - (fixed ? d : dd[j]);
+    }
+}
+
+/* The payback and IRR of project scenario s in the block's draws: the
+ * yearly inflows and outflows of each stakeholder and society (booked as
+ * book_block does), netted per draw and year, then mkba_fin_of. */
+static void finance_block(worker *w, size_t s, size_t first, size_t n)
+{
+    const mkba_plan *p = w->sh->p;
+    mkba_sim *out = w->sh->out;
+    size_t I = p->n_items, K = p->n_stakeholders, T = p->horizon, D = out->draws;
+    double *in = w->fin_io, *outf = w->fin_io + (K + 1) * T * B;
+    memset(w->fin_io, 0, 2 * (K + 1) * T * B * sizeof *w->fin_io);
+    for (size_t i = 0; i < I; i++) {
+        size_t who = p->stakeholder[i];
+        double *rows[2];
+        switch (p->kinds[i]) {
+        case MKBA_ITEM_BENEFIT:
+            rows[0] = in + who * T * B, rows[1] = in + K * T * B;
+            break;
+        case MKBA_ITEM_COST:
+            rows[0] = outf + who * T * B, rows[1] = outf + K * T * B;
+            break;
+        default: /* MKBA_ITEM_TRANSFER: cancels for society */
+            rows[0] = in + who * T * B, rows[1] = outf + p->loser[i] * T * B;
+            break;
+        }
+        item_flows(w, s, i, n, 1.0, rows);
+        item_flows(w, 0, i, n, -1.0, rows);
+    }
+    for (size_t k = 0; k <= K; k++) {
+        size_t col = mkba_sim_col(out, s, k);
+        for (size_t j = 0; j < n; j++) {
+            for (size_t t = 0; t < T; t++)
+                w->fin_net[t] = mkba_fin_net(in[(k * T + t) * B + j], outf[(k * T + t) * B + j]);
+            mkba_fin f;
+            mkba_fin_of(w->fin_net, p->scenarios[s].discount, T, w->fin_ws, &f);
+            out->irr[col * D + first + j] = f.irr_status == MKBA_FIN_IRR_UNIQUE ? (float)f.irr : NAN;
+            w->payback_count[col * MKBA_FIN_PAYBACK_N + f.payback]++;
+            w->irr_count[col * MKBA_FIN_IRR_N + f.irr_status]++;
+        }
+    }
+}
+
 static void run_block(worker *w, size_t blk)
 {
     shared *sh = w->sh;
@@ -315,6 +392,9 @@ static void run_block(worker *w, size_t blk)
         eval_scenario(w, s, n);
     }
     book_block(w, first, n);
+    if (out->irr)
+        for (size_t s = 1; s < p->n_scenarios; s++)
+            finance_block(w, s, first, n);
     if (out->uncertain) {
         for (size_t k = 0; k < p->n_uncertain; k++)
             memcpy(out->uncertain + k * out->draws + first, w->drawn + k * B,
@@ -357,6 +437,15 @@ static void worker_init(worker *w, shared *sh)
     w->bad = mkba_xcalloc(B, sizeof *w->bad);
     w->scratch = mkba_xcalloc(sh->depth * B, sizeof *w->scratch);
     w->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) + 1, sizeof *w->u);
+    if (sh->out->irr) {
+        size_t K1 = p->n_stakeholders + 1, cols = (S - 1) * K1;
+        w->fin_io = mkba_xcalloc(2 * K1 * p->horizon * B, sizeof *w->fin_io);
+        w->fin_v = mkba_xcalloc(B, sizeof *w->fin_v);
+        w->fin_net = mkba_xcalloc(p->horizon + 1, sizeof *w->fin_net);
+        w->fin_ws = mkba_fin_ws_alloc();
+        w->payback_count = mkba_xcalloc(cols * MKBA_FIN_PAYBACK_N + 1, sizeof *w->payback_count);
+        w->irr_count = mkba_xcalloc(cols * MKBA_FIN_IRR_N + 1, sizeof *w->irr_count);
+    }
 }
 
 static void worker_fini(worker *w)
@@ -373,6 +462,25 @@ static void worker_fini(worker *w)
     free(w->bad);
     free(w->scratch);
     free(w->u);
+    free(w->fin_io);
+    free(w->fin_v);
+    free(w->fin_net);
+    mkba_fin_ws_free(w->fin_ws);
+    free(w->payback_count);
+    free(w->irr_count);
+}
+
+/* The workers' counts of payback and IRR statuses, summed (integers: the
+ * same for any split of the blocks). */
+static void sum_finance_counts(mkba_sim *out, const worker *ws, int threads)
+{
+    size_t cols = (out->n_scenarios - 1) * (out->n_stakeholders + 1);
+    for (int t = 0; t < threads; t++) {
+        for (size_t c = 0; c < cols * MKBA_FIN_PAYBACK_N; c++)
+            out->payback_count[c] += ws[t].payback_count[c];
+        for (size_t c = 0; c < cols * MKBA_FIN_IRR_N; c++)
+            out->irr_count[c] += ws[t].irr_count[c];
+    }
 }
 
 int mkba_sim_cores(void)
@@ -423,6 +531,11 @@ static mkba_sim *alloc_result(const mkba_plan *p, const mkba_sim_opts *o)
     s->pv_costs = alloc_columns(cols * o->draws + 1);
     if (o->keep_items)
         s->item_pv = alloc_columns((p->n_scenarios - 1) * p->n_items * o->draws + 1);
+    if (o->keep_finance) {
+        s->irr = mkba_xcalloc(cols * o->draws + 1, sizeof *s->irr);
+        s->payback_count = mkba_xcalloc(cols * MKBA_FIN_PAYBACK_N + 1, sizeof *s->payback_count);
+        s->irr_count = mkba_xcalloc(cols * MKBA_FIN_IRR_N + 1, sizeof *s->irr_count);
+    }
     if (o->keep_uncertain) {
         s->uncertain = alloc_columns(p->n_uncertain * o->draws + 1);
         s->effects = alloc_columns(p->n_outcomes * o->draws + 1);
@@ -480,6 +593,8 @@ mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *e
     sh.out->seconds = now() - t0;
     sh.out->threads = started + (first == 1 || started == 0);
     sh.out->n_nonfinite = atomic_load(&sh.nonfinite);
+    if (sh.out->irr)
+        sum_finance_counts(sh.out, ws, threads);
     for (int t = 0; t < threads; t++)
         worker_fini(&ws[t]);
     free(ws);
@@ -497,6 +612,9 @@ void mkba_sim_free(mkba_sim *s)
     free(s->item_pv);
     free(s->uncertain);
     free(s->effects);
+    free(s->irr);
+    free(s->payback_count);
+    free(s->irr_count);
     free(s);
 }
 

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
@@ -394,6 +395,38 @@ static void npv_shape(mkba_mc *mc, size_t s, const double *x, size_t n, double *
     }
 }
 
+/* x rounded to 6 significant digits: a statistic of values kept as floats
+ * (7 digits), which would show their rounding (0.2 as 0.20000000298). */
+static double float_digits(double x)
+{
+    if (!isfinite(x) || x == 0)
+        return x;
+    double scale = pow(10, 5 - floor(log10(fabs(x))));
+    return isfinite(scale) && isfinite(x * scale) ? round(x * scale) / scale : x;
+}
+
+/* mc->fin from the run's payback and IRR per draw (sim.h, keep_finance). */
+static void finance_summary(const mkba_sim *sim, mkba_mc *mc, double *scratch, double *tmp)
+{
+    size_t D = sim->draws, K = sim->n_stakeholders, cols = sim->n_scenarios * (K + 1);
+    mc->fin = mkba_xcalloc(cols, sizeof *mc->fin);
+    for (size_t c = K + 1; c < cols; c++) { /* scenario 0 is the reference itself */
+        size_t sc = mkba_sim_col(sim, c / (K + 1), c % (K + 1));
+        mkba_mc_fin *f = &mc->fin[c];
+        memcpy(f->payback, sim->payback_count + sc * MKBA_FIN_PAYBACK_N, sizeof f->payback);
+        memcpy(f->irr_status, sim->irr_count + sc * MKBA_FIN_IRR_N, sizeof f->irr_status);
+        size_t with_flows = D - f->payback[MKBA_FIN_NO_FLOWS] - f->payback[MKBA_FIN_UNDEFINED];
+        f->p_payback = with_flows ? (double)f->payback[MKBA_FIN_PAID] / (double)with_flows : NAN;
+        for (size_t i = 0; i < D; i++)
+            tmp[i] = sim->irr[sc * D + i]; /* NaN where none: left out by mkba_stats_of */
+        mkba_stats_of(tmp, D, scratch, &f->irr);
+        double *v[] = {&f->irr.mean, &f->irr.sd, &f->irr.p5, &f->irr.p50, &f->irr.p95};
+        for (int i = 0; i < 5; i++)
+            *v[i] = float_digits(*v[i]);
+        f->irr_share = D ? (double)f->irr.n / (double)D : NAN;
+    }
+}
+
 mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t seed,
                            const double *boot, size_t n_boot, size_t n_boot_failed)
 {
@@ -443,6 +476,8 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
             tmp[i] = co[i] > 0 ? b[i] / co[i] : NAN; /* no ratio without costs */
         mkba_stats_of(tmp, D, scratch, &mc->bcr[c]);
     }
+    if (sim->irr)
+        finance_summary(sim, mc, scratch, tmp);
     mc->items = mkba_xcalloc(S * I + 1, sizeof *mc->items);
     if (sim->item_pv)
         for (size_t c = I; c < S * I; c++)
@@ -492,5 +527,6 @@ void mkba_mc_free(mkba_mc *mc)
     free(mc->hist_lo);
     free(mc->hist_width);
     free(mc->hist);
+    free(mc->fin);
     free(mc);
 }

@@ -13,12 +13,19 @@
  *   work   benefit to people  = 1/3 * 3 * 900        = 900 in year 1
  *   staff  cost to city       = 11/6 * 3 * 40        = 220 in year 1
  *   assist transfer people->city = 5/3 * 3 * 100     = 500 in years 1 and 2
- *   society NPV = 900 - 220 = 680; city = 1000 - 220 = 780; people = 900 - 1000 = -100. */
+ *   society NPV = 900 - 220 = 680; city = 1000 - 220 = 780; people = 900 - 1000 = -100.
+ * Payback and IRR (finance.h), from the yearly net flows:
+ *   society 680, 0: never negative: payback from year 1 (2020); one sign: no IRR
+ *   city    500 - 220 = 280, 500: the same
+ *   people  900 - 500 = 400, -500: cumulative 400, -100: above 0, then below at
+ *           the end: falls back; IRR: 400 u - 500 = 0, u = 1.25, r = 25% */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <cjson/cJSON.h>
 
 #include "testutil.h"
 
@@ -157,10 +164,86 @@ START_TEST(run_e2e_hand_worked)
     ck_assert(fscanf(p, "%64s", hash) == 1);
     pclose(p);
     ck_assert_msg(tu_contains(json, hash), "results.json lacks the model hash %s", hash);
+    /* Payback and IRR: the conclusion's sentence and results.json */
+    ck_assert_msg(tu_contains(out, "    Payback: from the first year (2020): the cumulative "
+                                   "discounted balance is never negative; IRR:\n    none (the net "
+                                   "flows are never negative).\n"),
+                  "%s", out);
+    cJSON *root = cJSON_Parse(json);
+    ck_assert_ptr_nonnull(root);
+    cJSON *proj = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "results"), 1);
+    cJSON *soc = cJSON_GetObjectItem(proj, "society");
+    cJSON *people = cJSON_GetObjectItem(cJSON_GetObjectItem(proj, "stakeholders"), "people");
+    cJSON *pb = cJSON_GetObjectItem(soc, "payback");
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(pb, "status")), "paid");
+    ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(pb, "year")), 1);
+    ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(pb, "calendar_year")), 2020);
+    ck_assert_str_eq(cJSON_GetStringValue(
+                         cJSON_GetObjectItem(cJSON_GetObjectItem(soc, "irr"), "status")),
+                     "none");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(soc, "irr"), "rate")));
+    pb = cJSON_GetObjectItem(people, "payback");
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(pb, "status")), "falls_back");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(pb, "year")));
+    cJSON *irr = cJSON_GetObjectItem(people, "irr");
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(irr, "status")), "unique");
+    ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(irr, "rate")), 0.25, 1e-12);
+    cJSON_Delete(root);
     /* No identifier from the cohort appears in any output. */
     ck_assert(!tu_contains(json, "P1") && !tu_contains(out, "P1") && !tu_contains(sum, "C3"));
     free(out), free(err), free(sum), free(nl), free(eff), free(json);
     free(sum_path), free(nl_path), free(eff_path), free(json_path), free(res);
+}
+END_TEST
+
+/* results.json: the payback and IRR over the draws. Within the horizon a
+ * series pays back exactly when its cumulative discounted flow ends >= 0,
+ * i.e. its NPV is >= 0; no draw of the e2e model has an NPV of exactly 0,
+ * so P(payback within the horizon) is P(NPV > 0) of the same draws, for
+ * society and each stakeholder; and each draw has one status. */
+static void check_mc_holder(cJSON *h, const char *who)
+{
+    cJSON *pb = cJSON_GetObjectItem(h, "payback"), *irr = cJSON_GetObjectItem(h, "irr");
+    double p = cJSON_GetNumberValue(cJSON_GetObjectItem(pb, "p_within_horizon"));
+    double pos = cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(h, "npv"), "p_positive"));
+    ck_assert_msg(p == pos, "%s: P(payback) %g, P(NPV > 0) %g", who, p, pos);
+    for (int k = 0; k < 2; k++) {
+        cJSON *d = cJSON_GetObjectItem(k ? irr : pb, "draws"), *x;
+        double n = 0;
+        cJSON_ArrayForEach(x, d) n += cJSON_GetNumberValue(x);
+        ck_assert_msg(n == 300, "%s: %g draws", who, n);
+    }
+    double unique = cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(irr, "draws"), "unique"));
+    ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(irr, "n")), unique);
+    ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(irr, "share_unique")),
+                            unique / 300, 1e-15);
+}
+
+START_TEST(run_mc_payback_and_irr)
+{
+    char *out, *err, *res = tu_path(tu_tmp, "mc");
+    const char *args[] = {"run", "tests/data/e2e/project.ini", "--draws", "300", "--out", res, NULL};
+    ck_assert_int_eq(run(args, &out, &err), 0);
+    ck_assert_msg(tu_contains(out, "Payback and internal rate of return for society over the "
+                                   "draws:\n    The project:\n      payback within 2 years: "),
+                  "%s", out);
+    char *json_path = tu_path(res, "results.json"), *json = tu_read(json_path);
+    cJSON *root = cJSON_Parse(json);
+    ck_assert_ptr_nonnull(root);
+    cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "monte_carlo"),
+                                                       "scenarios"),
+                                   0);
+    check_mc_holder(cJSON_GetObjectItem(sc, "society"), "society");
+    cJSON *h;
+    int n = 0;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItem(sc, "stakeholders"))
+    {
+        check_mc_holder(h, h->string);
+        n++;
+    }
+    ck_assert_int_eq(n, 2);
+    cJSON_Delete(root);
+    free(out), free(err), free(json), free(json_path), free(res);
 }
 END_TEST
 
@@ -760,6 +843,7 @@ static Suite *cli_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, run_e2e_hand_worked);
+    tcase_add_test(tc, run_mc_payback_and_irr);
     tcase_add_test(tc, run_dutch_csv_same_result);
     tcase_add_test(tc, estimate_command);
     tcase_add_test(tc, check_command);

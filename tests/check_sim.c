@@ -63,7 +63,7 @@ static mkba_model *open_model(const char *text, const char *project)
 static mkba_sim *run(const mkba_model *m, size_t draws, uint64_t seed, int threads)
 {
     mkba_sim_opts o = {.draws = draws, .seed = seed, .threads = threads, .keep_items = 1,
-                       .keep_uncertain = 1};
+                       .keep_uncertain = 1, .keep_finance = 1};
     mkba_error err;
     mkba_error_clear(&err);
     mkba_sim *s = mkba_sim_run(mkba_model_plan(m), &o, &err);
@@ -157,6 +157,118 @@ START_TEST(no_uncertainty_equals_deterministic)
     for (size_t i = 0; i < s->draws; i++)
         ck_assert_double_eq_tol(s->pv_benefits[mkba_sim_col(s, 1, 2) * s->draws + i], det, 1e-9);
     mkba_appraisal_free(a);
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
+/* Payback and IRR, the base case and every draw of a run without
+ * uncertainty. Project rate 20%, discounted at the start of the year: DF =
+ * 1, 1/1.2, 1/1.44. city pays 100 in year 1, gains 108 in year 2 and 54 in
+ * year 3 (drop-off 50%), and pays people a transfer of 50 in year 2.
+ *   city:    -100, 58, 54; discounted -100, 48.33, 37.5, cumulative -100,
+ *            -51.67, -14.17: no payback (never); IRR: -100 u^2 + 58 u + 54 = 0,
+ *            u = (58 + sqrt(58^2 + 21600)) / 200 = (58 + 158) / 200 = 1.08: 8%
+ *   people:  0, 50, 0: never in deficit, year 1; one sign: no IRR
+ *   society: -100, 108, 54 (the transfer cancels); discounted -100, 90, 37.5,
+ *            cumulative -100, -10, 27.5: year 3 (undiscounted it would be
+ *            year 2); IRR: u = (108 + sqrt(108^2 + 21600)) / 200,
+ *            r = (sqrt(33264) - 92) / 200 = 45.2% */
+static const char *FIN_MODEL = "[parameters]\non = 0\n"
+                               "[item.c]\nkind = cost\nstakeholder = city\n"
+                               "quantity = on * 100\nyears = 1\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\n"
+                               "quantity = on * 108\nyears = 2-3\ndropoff = 0.5\n"
+                               "[item.t]\nkind = transfer\ngainer = people\nloser = city\n"
+                               "quantity = on * 50\nyears = 2\n";
+static const char *FIN_PROJECT = "[scenario]\nname = p\nbase = model.ini\n"
+                                 "[model]\ndiscount_rate = 20%\n[parameters]\non = 1\n";
+
+START_TEST(payback_and_irr_without_uncertainty)
+{
+    mkba_model *m = open_model(FIN_MODEL, FIN_PROJECT);
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_appraisal *a = mkba_model_appraise(m, &err);
+    ck_assert_ptr_nonnull(a);
+    const mkba_fin *city = &a->fin[mkba_ap_bidx(a, 1, 0)], *people = &a->fin[mkba_ap_bidx(a, 1, 1)],
+                   *soc = &a->fin[mkba_ap_bidx(a, 1, 2)];
+    double r_city = 0.08, r_soc = (sqrt(33264.0) - 92) / 200;
+    ck_assert_int_eq(city->payback, MKBA_FIN_NEVER);
+    ck_assert_int_eq(city->irr_status, MKBA_FIN_IRR_UNIQUE);
+    ck_assert_double_eq_tol(city->irr, r_city, 1e-10);
+    ck_assert_int_eq(people->payback, MKBA_FIN_PAID);
+    ck_assert_int_eq(people->year, 1);
+    ck_assert_int_eq(people->irr_status, MKBA_FIN_IRR_NONE);
+    ck_assert_int_eq(soc->payback, MKBA_FIN_PAID);
+    ck_assert_int_eq(soc->year, 3);
+    ck_assert_double_eq_tol(soc->irr, r_soc, 1e-10);
+    /* the reference against itself: no flows */
+    ck_assert_int_eq(a->fin[mkba_ap_bidx(a, 0, 2)].payback, MKBA_FIN_NO_FLOWS);
+    ck_assert_int_eq(a->fin[mkba_ap_bidx(a, 0, 2)].irr_status, MKBA_FIN_IRR_NONE);
+    /* every draw the same */
+    size_t N = 300;
+    mkba_sim *s = run(m, N, 3, 2);
+    for (size_t i = 0; i < N; i++) {
+        ck_assert_float_eq_tol(s->irr[mkba_sim_col(s, 1, 0) * N + i], r_city, 1e-6);
+        ck_assert(isnan(s->irr[mkba_sim_col(s, 1, 1) * N + i]));
+        ck_assert_float_eq_tol(s->irr[mkba_sim_col(s, 1, 2) * N + i], r_soc, 1e-6);
+    }
+    const size_t *pc = s->payback_count, *ic = s->irr_count;
+    ck_assert_uint_eq(pc[mkba_sim_col(s, 1, 0) * MKBA_FIN_PAYBACK_N + MKBA_FIN_NEVER], N);
+    ck_assert_uint_eq(pc[mkba_sim_col(s, 1, 1) * MKBA_FIN_PAYBACK_N + MKBA_FIN_PAID], N);
+    ck_assert_uint_eq(pc[mkba_sim_col(s, 1, 2) * MKBA_FIN_PAYBACK_N + MKBA_FIN_PAID], N);
+    ck_assert_uint_eq(ic[mkba_sim_col(s, 1, 1) * MKBA_FIN_IRR_N + MKBA_FIN_IRR_NONE], N);
+    mkba_mc *mc = mkba_mc_summarize(s, mkba_model_plan(m), 3, NULL, 0, 0);
+    ck_assert_double_eq(mc->fin[mkba_mc_idx(mc, 1, 0)].p_payback, 0.0);
+    ck_assert_double_eq(mc->fin[mkba_mc_idx(mc, 1, 2)].p_payback, 1.0);
+    ck_assert_double_eq(mc->fin[mkba_mc_idx(mc, 1, 1)].irr_share, 0.0);
+    ck_assert_double_eq_tol(mc->fin[mkba_mc_idx(mc, 1, 2)].irr.p50, r_soc, 1e-6);
+    mkba_mc_free(mc);
+    mkba_appraisal_free(a);
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
+START_TEST(payback_and_irr_over_draws)
+{
+    /* city pays 100 in year 1 and gains x ~ uniform(0, 220) in year 2 (rate
+     * 0): flows -100, x, 0. Pays back (in year 2) when x >= 100: P = 120 / 220.
+     * IRR: -100 u^2 + x u = 0, u = x / 100, r = x / 100 - 1, one sign change:
+     * unique, in the range -99%..1000% when x >= 1 (outside: P = 1 / 220); over
+     * those x ~ uniform(1, 220): P50 = 110.5 / 100 - 1, P5 = (1 + 0.05 * 219) /
+     * 100 - 1, P95 = (1 + 0.95 * 219) / 100 - 1. people have no flows at all.
+     * Tolerances: 5 standard errors (a share: sqrt(p (1 - p) / N); a quantile
+     * of a uniform of width 2.19: 2.19 sqrt(p (1 - p) / N), at most 0.0035). */
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.x]\ndistribution = uniform(0, 220)\n"
+                               "[item.c]\nkind = cost\nstakeholder = city\n"
+                               "quantity = on * 100\nyears = 1\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\n"
+                               "quantity = on * x\nyears = 2\n",
+                               NULL);
+    size_t N = 100000;
+    mkba_sim *s = run(m, N, 17, 2);
+    mkba_mc *mc = mkba_mc_summarize(s, mkba_model_plan(m), 17, NULL, 0, 0);
+    const mkba_mc_fin *city = &mc->fin[mkba_mc_idx(mc, 1, 0)], *people = &mc->fin[mkba_mc_idx(mc, 1, 1)];
+    double p = 120.0 / 220;
+    ck_assert_double_eq_tol(city->p_payback, p, 5 * sqrt(p * (1 - p) / (double)N));
+    double q = 1.0 / 220, out = (double)city->irr_status[MKBA_FIN_IRR_OUTSIDE] / (double)N;
+    ck_assert_double_eq_tol(out, q, 5 * sqrt(q * (1 - q) / (double)N));
+    ck_assert_uint_eq(city->irr_status[MKBA_FIN_IRR_UNIQUE] + city->irr_status[MKBA_FIN_IRR_OUTSIDE], N);
+    ck_assert_double_eq_tol(city->irr_share, 1 - q, 5 * sqrt(q * (1 - q) / (double)N));
+    ck_assert_double_eq_tol(city->irr.p50, 110.5 / 100 - 1, 0.0175);
+    ck_assert_double_eq_tol(city->irr.p5, (1 + 0.05 * 219) / 100 - 1, 0.0175);
+    ck_assert_double_eq_tol(city->irr.p95, (1 + 0.95 * 219) / 100 - 1, 0.0175);
+    /* people: no flows in any draw, so no share to give */
+    ck_assert_uint_eq(people->payback[MKBA_FIN_NO_FLOWS], N);
+    ck_assert(isnan(people->p_payback));
+    ck_assert_uint_eq(people->irr_status[MKBA_FIN_IRR_NONE], N);
+    ck_assert_uint_eq(people->irr.n, 0);
+    /* society is city here */
+    ck_assert_double_eq(mc->fin[mkba_mc_idx(mc, 1, 2)].p_payback, city->p_payback);
+    mkba_mc_free(mc);
     mkba_sim_free(s);
     mkba_model_free(m);
 }
@@ -428,6 +540,14 @@ START_TEST(identical_for_any_thread_count)
     ck_assert_uint_ge(n_in, 3);
     ck_assert(memcmp(m1->evppi, m3->evppi, n_in * sizeof *m1->evppi) == 0);
     ck_assert(memcmp(m1->npv, m3->npv, cols * sizeof *m1->npv) == 0);
+    /* payback and IRR per draw (the drop-off z / 10 is drawn: its flows too) */
+    ck_assert(memcmp(s1->irr, s2->irr, cols * N * sizeof *s1->irr) == 0);
+    ck_assert(memcmp(s1->irr, s3->irr, cols * N * sizeof *s1->irr) == 0);
+    ck_assert(memcmp(s1->payback_count, s3->payback_count,
+                     cols * MKBA_FIN_PAYBACK_N * sizeof *s1->payback_count) == 0);
+    ck_assert(memcmp(s1->irr_count, s3->irr_count, cols * MKBA_FIN_IRR_N * sizeof *s1->irr_count) == 0);
+    ck_assert(memcmp(m1->fin + s1->n_stakeholders + 1, m3->fin + s1->n_stakeholders + 1,
+                     cols * sizeof *m1->fin) == 0);
     ck_assert(m1->evpi == m3->evpi);
     mkba_mc_free(m1);
     mkba_mc_free(m3);
@@ -588,6 +708,8 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, large_quantiles_exact_on_awkward_data);
     tcase_add_test(tc, no_uncertainty_equals_deterministic);
     tcase_add_test(tc, uncertain_dropoff);
+    tcase_add_test(tc, payback_and_irr_without_uncertainty);
+    tcase_add_test(tc, payback_and_irr_over_draws);
     tcase_add_test(tc, given_effect_is_drawn);
     tcase_add_test(tc, stats_match_gsl);
     tcase_add_test(tc, stats_near_overflow);

@@ -21,6 +21,7 @@
 
 #include "mkba/error.h"
 #include "mkba/estimate.h"
+#include "mkba/finance.h"
 #include "mkba/pscore.h"
 #include "mkba/summary.h"
 
@@ -232,6 +233,13 @@ typedef struct mkba_appraisal {
     double *net_flow;
     /* [n_scenarios][n_stakeholders + 1]: the balance vs the reference. */
     mkba_balance *balance;
+    /* [n_scenarios][n_stakeholders + 1] (mkba_ap_bidx): the payback year of
+     * net_flow discounted by the scenario's factors, and the IRR of net_flow
+     * (finance.h), each year's flow taken as mkba_fin_net of its inflows and
+     * outflows (benefits and transfers received; costs and transfers paid).
+     * The reference's are those of no flows. NULL where a builder of the
+     * appraisal leaves them out (the outputs then show none). */
+    mkba_fin *fin;
 
     /* Disclosure control: a count of persons from 1 to min_group - 1 (and
      * a statistic of such a group, like its mean) is never shown in any
@@ -284,7 +292,7 @@ static inline size_t mkba_ap_bidx(const mkba_appraisal *a, size_t s, size_t k)
     return s * (a->n_stakeholders + 1) + k;
 }
 
-/* Fill delta, item_pv, net_flow and balance from flow and discount
+/* Fill delta, item_pv, net_flow, balance and fin from flow and discount
  * (allocating them). Call once flow is filled. */
 void mkba_appraisal_totals(mkba_appraisal *a);
 

@@ -218,4 +218,25 @@ void mkba_out_print_subgroups(FILE *f, const mkba_appraisal *a);
  * out of memory. Neither is written when a->subgroups is NULL. */
 int mkba_out_sub_json(struct cJSON *root, const mkba_appraisal *a);
 
+/* ---- Payback and IRR (src/out_fin.c; display code kept apart for the
+ * output layer) ---- */
+
+/* The conclusion's sentence on society's payback and IRR in project
+ * scenario s, e.g. "Payback: none within 5 years (the cumulative discounted
+ * balance stays negative); IRR: none (the net flows never turn positive)."
+ * (caller frees); NULL when a->fin is NULL. */
+char *mkba_out_fin_sentence(const mkba_appraisal *a, size_t s);
+/* In the uncertainty section: per project, society's P(payback within the
+ * horizon) and the IRR's P5, P50, P95 over the draws where it is unique,
+ * with the shares of draws without one (nothing without a->mc->fin). */
+void mkba_out_fin_print_mc(FILE *f, const mkba_appraisal *a);
+/* For results.json (internal): "payback" {status, year, calendar_year}
+ * and "irr" {status, rate} added to each results[].society and
+ * results[].stakeholders.NAME; with a Monte Carlo, "payback"
+ * {p_within_horizon, draws: {STATUS: n}} and "irr" {share_unique, mean,
+ * p5, p50, p95, n, draws: {STATUS: n}} added to each
+ * monte_carlo.scenarios[].society and .stakeholders.NAME (finance.h names
+ * the statuses). 0 when out of memory. */
+int mkba_out_fin_json(struct cJSON *root, const mkba_appraisal *a);
+
 #endif

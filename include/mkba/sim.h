@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "mkba/error.h"
+#include "mkba/finance.h"
 #include "mkba/model.h"
 
 #define MKBA_SIM_BLOCK 256
@@ -43,6 +44,8 @@ typedef struct mkba_sim_opts {
                                    (for one-way analysis, switching values, ...) */
     int keep_items;             /* also keep each item's PV per draw */
     int keep_uncertain;         /* also keep the drawn values and effects per draw */
+    int keep_finance;           /* also the payback and the IRR of each draw's yearly net
+                                   flows (finance.h): irr, payback_count, irr_count */
     mkba_sim_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 } mkba_sim_opts;
@@ -62,6 +65,16 @@ typedef struct mkba_sim {
                                    (NULL unless keep_uncertain) */
     double *effects;            /* column j: effect j (from the cohort) in each draw
                                    (NULL unless keep_uncertain) */
+    /* With keep_finance, per column mkba_sim_col(s, k) as above: each draw's
+     * yearly net flows (per year mkba_fin_net of the inflows and outflows,
+     * as the appraisal's fin), their payback year at the scenario's discount
+     * factors and their IRR (NULL otherwise). Kept small (a float per draw,
+     * counts per column), since the yearly flows themselves are not kept. */
+    float *irr;                 /* column c: the IRR of each draw; NaN where it is not
+                                   MKBA_FIN_IRR_UNIQUE (irr_count says why) */
+    size_t *payback_count;      /* [c * MKBA_FIN_PAYBACK_N + status]: draws per payback
+                                   status (MKBA_FIN_PAID: paid back within the horizon) */
+    size_t *irr_count;          /* [c * MKBA_FIN_IRR_N + status]: draws per IRR status */
     size_t n_nonfinite;         /* draws with a non-finite NPV for some stakeholder */
     int threads;                /* threads used */
     double seconds;             /* wall time of the draws */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "mkba/error.h"
+#include "mkba/finance.h"
 
 struct mkba_sim;
 struct mkba_plan;
@@ -23,6 +24,20 @@ typedef struct mkba_stats {
 
 /* Statistics of the finite values of x[0..n-1]; 'scratch' holds n doubles. */
 void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out);
+
+/* The payback and the IRR of one column over the draws (sim.h,
+ * keep_finance; finance.h for the definitions). */
+typedef struct mkba_mc_fin {
+    size_t payback[MKBA_FIN_PAYBACK_N]; /* draws per payback status */
+    size_t irr_status[MKBA_FIN_IRR_N];  /* draws per IRR status */
+    double p_payback;       /* share of the draws with flows (neither MKBA_FIN_NO_FLOWS nor
+                               MKBA_FIN_UNDEFINED) that pay back within the horizon; NaN
+                               when no draw has flows */
+    mkba_stats irr;         /* over the draws with a unique IRR (irr.n of them); mean, sd
+                               and quantiles to 6 significant digits (the draws' IRRs are
+                               kept as floats) */
+    double irr_share;       /* irr.n / draws: the share of draws with a unique IRR */
+} mkba_mc_fin;
 
 typedef struct mkba_mc {
     size_t draws;
@@ -56,6 +71,9 @@ typedef struct mkba_mc {
     double *npv_cdf;            /* [n_scenarios][MKBA_MC_CDF] */
     double *hist_lo, *hist_width; /* [n_scenarios] */
     size_t *hist;               /* [n_scenarios][MKBA_MC_BINS] */
+    /* [n_scenarios][n_stakeholders + 1] (mkba_mc_idx; scenario 0 unused): the
+     * payback and IRR over the draws; NULL when the run kept none. */
+    mkba_mc_fin *fin;
 } mkba_mc;
 
 #define MKBA_MC_CDF 201

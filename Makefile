@@ -18,6 +18,14 @@ WARN     := -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototype
 CPPFLAGS += -Iinclude -D_XOPEN_SOURCE=700 -DMKBA_VERSION='"$(VERSION)"' -MMD -MP
 LIB_CFLAGS = $(shell pkg-config --cflags gsl libcjson inih nettle 2>/dev/null)
 LIB_LIBS   = $(shell pkg-config --libs gsl libcjson inih nettle 2>/dev/null) -lcsv -lm -lpthread
+# The git commit of a checkout (12 hex digits, "-dirty" with uncommitted
+# changes to tracked files); empty outside one (a release tarball, or a
+# tarball unpacked inside another repository). `make COMMIT=...` sets it.
+ifeq ($(origin COMMIT),undefined)
+COMMIT := $(shell top=$$(git rev-parse --show-toplevel 2>/dev/null) && [ "$$top" -ef . ] && \
+    c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+    { git diff --quiet HEAD -- 2>/dev/null && echo "$$c" || echo "$$c-dirty"; })
+endif
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -30,7 +38,7 @@ TEST_SUPPORT := tests/testutil.c
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
 
-.PHONY: all mkba deps test-deps apt-install demo check check-asan valgrind check-build check-run bench install uninstall clean
+.PHONY: FORCE all mkba deps test-deps apt-install demo check check-asan valgrind check-build check-run bench install uninstall clean
 
 all: mkba
 
@@ -45,6 +53,13 @@ $(BUILD)/mkba: $(CLI_OBJ) $(BUILD)/libmkba.a
 
 $(BUILD)/src/%.o: src/%.c | $(BUILD)/src
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(LIB_CFLAGS) -c -o $@ $<
+
+# Only build.o carries the commit; the stamp changes (and it is rebuilt)
+# only when the commit does.
+$(BUILD)/src/build.o: CPPFLAGS += -DMKBA_COMMIT='"$(COMMIT)"'
+$(BUILD)/src/build.o: $(BUILD)/commit.stamp
+$(BUILD)/commit.stamp: FORCE | $(BUILD)/src
+	@echo '$(COMMIT)' > $@.tmp; if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(LIB_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<

@@ -3,7 +3,9 @@
 #   make demo     install what is missing, build, run the Almere example
 #   make check    install what is missing, build, run the whole test suite
 #   make check-asan / make valgrind   the test suite under sanitizers / valgrind
-#   make install  PREFIX=/usr/local DESTDIR=
+#   make install  PREFIX=/usr/local DESTDIR=   (the program, its man page,
+#                 bash completion and the Almere example)
+#   make man      build/mkba.1, the man page (from the help texts)
 
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
@@ -38,12 +40,17 @@ TEST_SUPPORT := tests/testutil.c
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
 
-.PHONY: FORCE all mkba deps test-deps apt-install demo check check-asan valgrind check-build check-run bench install uninstall clean
+.PHONY: FORCE all mkba man check-install deps test-deps apt-install demo check check-asan valgrind check-build check-run bench install uninstall clean
 
 all: mkba
 
 mkba: $(BUILD)/mkba
 	@ln -sf $(BUILD)/mkba mkba
+
+# The man page, generated from the program's help texts (doc/mkman.sh).
+man: $(BUILD)/mkba.1
+$(BUILD)/mkba.1: $(BUILD)/mkba doc/mkman.sh
+	sh doc/mkman.sh $(BUILD)/mkba > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/libmkba.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -78,7 +85,8 @@ $(BUILD)/src $(BUILD)/tests:
 APT_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libcjson-dev nettle-dev check gnuplot-nox
 # The tests also open the HTML report in a headless browser; make valgrind
 # needs valgrind.
-TEST_PKGS := chromium valgrind
+# The man page is checked with groff and man.
+TEST_PKGS := chromium valgrind groff-base man-db
 deps:
 	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS)"
 test-deps:
@@ -104,6 +112,7 @@ demo: deps
 check: test-deps
 	@$(MAKE) --no-print-directory mkba $(TEST_BIN)
 	@MKBA_BIN=$(abspath $(BUILD)/mkba) tests/run-tests.sh $(TEST_BIN)
+	@$(MAKE) --no-print-directory check-install
 
 # The same suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -125,17 +134,40 @@ bench: deps
 	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O3 -g" build-bench/mkba $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; echo; done
 
-install: mkba
+MANDIR  := $(PREFIX)/share/man/man1
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+install: mkba $(BUILD)/mkba.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mkba/models \
-	    $(DESTDIR)$(PREFIX)/share/mkba/scenarios $(DESTDIR)$(PREFIX)/share/mkba/data
+	    $(DESTDIR)$(PREFIX)/share/mkba/scenarios $(DESTDIR)$(PREFIX)/share/mkba/data \
+	    $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR) $(DESTDIR)$(PREFIX)/share/doc/mkba
 	install -m 755 $(BUILD)/mkba $(DESTDIR)$(PREFIX)/bin/mkba
+	install -m 644 $(BUILD)/mkba.1 $(DESTDIR)$(MANDIR)/mkba.1
+	install -m 644 doc/mkba.bash $(DESTDIR)$(COMPDIR)/mkba
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/mkba/README.md
 	install -m 644 models/*.ini $(DESTDIR)$(PREFIX)/share/mkba/models/
 	install -m 644 scenarios/*.ini $(DESTDIR)$(PREFIX)/share/mkba/scenarios/
 	install -m 644 data/*.csv data/*.ini data/README.md $(DESTDIR)$(PREFIX)/share/mkba/data/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mkba
-	rm -rf $(DESTDIR)$(PREFIX)/share/mkba
+	rm -f $(DESTDIR)$(PREFIX)/bin/mkba $(DESTDIR)$(MANDIR)/mkba.1 $(DESTDIR)$(COMPDIR)/mkba
+	rm -rf $(DESTDIR)$(PREFIX)/share/mkba $(DESTDIR)$(PREFIX)/share/doc/mkba
+
+# make install into a scratch DESTDIR: every file where it belongs, the man
+# page readable by man, the completion loadable by bash, the installed
+# program runnable; then make uninstall leaves nothing behind.
+check-install: mkba
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	$(MAKE) --no-print-directory -s install DESTDIR=$$d PREFIX=/usr >/dev/null && \
+	for f in bin/mkba share/man/man1/mkba.1 share/bash-completion/completions/mkba \
+	    share/doc/mkba/README.md share/mkba/models/almere.ini share/mkba/data/almere_cohort.csv; do \
+	    test -s $$d/usr/$$f || { echo "check-install: $$f not installed"; exit 1; }; done && \
+	test -x $$d/usr/bin/mkba && $$d/usr/bin/mkba --version >/dev/null && \
+	MANWIDTH=80 man -l $$d/usr/share/man/man1/mkba.1 2>/dev/null | grep -q 'mkba run' && \
+	bash --norc -c ". $$d/usr/share/bash-completion/completions/mkba && complete -p mkba" \
+	    | grep -q -- '-F _mkba mkba' && \
+	$(MAKE) --no-print-directory -s uninstall DESTDIR=$$d PREFIX=/usr >/dev/null && \
+	left=$$(find $$d -type f) && [ -z "$$left" ] || { echo "check-install: failed (left: $$left)"; exit 1; }; \
+	echo "  PASS  check-install            make install layout, man page, completion"
 
 clean:
 	rm -rf build build-asan build-vg build-bench mkba

@@ -52,7 +52,12 @@ static const char *const USAGE =
     "  -V, --version  show the version\n"
     "\n"
     "Example:\n"
-    "  mkba run scenarios/almere-pilot.ini scenarios/almere-liaison.ini --out results\n";
+    "  mkba run scenarios/almere-pilot.ini scenarios/almere-liaison.ini --out results\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  a failed run: bad input, a file that cannot be read or written\n"
+    "  2  a usage error\n";
 
 static const char *const RUN_HELP =
     "Usage: mkba run [OPTION]... SCENARIO...\n"
@@ -127,7 +132,11 @@ static const char *const CHECK_HELP =
     "Usage: mkba check [--reference FILE] SCENARIO...\n"
     "Read the model, its scenarios and cohort, estimate and evaluate everything,\n"
     "and report the first problem found (or 'ok', and any warnings on stderr).\n"
-    "Writes nothing.\n";
+    "Writes nothing.\n"
+    "\n"
+    "Options:\n"
+    "  --reference FILE  the reference alternative (as for mkba run)\n"
+    "  -h, --help        show this help\n";
 
 static const char *const SYNTH_HELP =
     "Usage: mkba synth SPEC --seed N --out FILE\n"

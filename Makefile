@@ -3,7 +3,9 @@
 #   make demo     install what is missing, build, run the Almere example
 #   make check    install what is missing, build, run the whole test suite
 #   make check-asan / make valgrind   the test suite under sanitizers / valgrind
-#   make install  PREFIX=/usr/local DESTDIR=
+#   make install  PREFIX=/usr/local DESTDIR=   (the program, its man page,
+#                 bash completion and the Almere example)
+#   make man      build/mkba.1, the man page (from the help texts)
 
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
@@ -18,6 +20,14 @@ WARN     := -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototype
 CPPFLAGS += -Iinclude -D_XOPEN_SOURCE=700 -DMKBA_VERSION='"$(VERSION)"' -MMD -MP
 LIB_CFLAGS = $(shell pkg-config --cflags gsl libcjson inih nettle 2>/dev/null)
 LIB_LIBS   = $(shell pkg-config --libs gsl libcjson inih nettle 2>/dev/null) -lcsv -lm -lpthread
+# The git commit of a checkout (12 hex digits, "-dirty" with uncommitted
+# changes to tracked files); empty outside one (a release tarball, or a
+# tarball unpacked inside another repository). `make COMMIT=...` sets it.
+ifeq ($(origin COMMIT),undefined)
+COMMIT := $(shell top=$$(git rev-parse --show-toplevel 2>/dev/null) && [ "$$top" -ef . ] && \
+    c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+    { git diff --quiet HEAD -- 2>/dev/null && echo "$$c" || echo "$$c-dirty"; })
+endif
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -30,12 +40,17 @@ TEST_SUPPORT := tests/testutil.c
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
 
-.PHONY: all mkba deps test-deps apt-install demo check check-asan valgrind check-build check-run bench install uninstall clean
+.PHONY: FORCE all mkba man check-install deps test-deps apt-install demo check check-asan valgrind check-build check-run bench install uninstall clean
 
 all: mkba
 
 mkba: $(BUILD)/mkba
 	@ln -sf $(BUILD)/mkba mkba
+
+# The man page, generated from the program's help texts (doc/mkman.sh).
+man: $(BUILD)/mkba.1
+$(BUILD)/mkba.1: $(BUILD)/mkba doc/mkman.sh
+	sh doc/mkman.sh $(BUILD)/mkba > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/libmkba.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -45,6 +60,13 @@ $(BUILD)/mkba: $(CLI_OBJ) $(BUILD)/libmkba.a
 
 $(BUILD)/src/%.o: src/%.c | $(BUILD)/src
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(LIB_CFLAGS) -c -o $@ $<
+
+# Only build.o carries the commit; the stamp changes (and it is rebuilt)
+# only when the commit does.
+$(BUILD)/src/build.o: CPPFLAGS += -DMKBA_COMMIT='"$(COMMIT)"'
+$(BUILD)/src/build.o: $(BUILD)/commit.stamp
+$(BUILD)/commit.stamp: FORCE | $(BUILD)/src
+	@echo '$(COMMIT)' > $@.tmp; if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(LIB_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
@@ -63,7 +85,8 @@ $(BUILD)/src $(BUILD)/tests:
 APT_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libcjson-dev nettle-dev check gnuplot-nox
 # The tests also open the HTML report in a headless browser; make valgrind
 # needs valgrind.
-TEST_PKGS := chromium valgrind
+# The man page is checked with groff and man.
+TEST_PKGS := chromium valgrind groff-base man-db
 deps:
 	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS)"
 test-deps:
@@ -89,6 +112,7 @@ demo: deps
 check: test-deps
 	@$(MAKE) --no-print-directory mkba $(TEST_BIN)
 	@MKBA_BIN=$(abspath $(BUILD)/mkba) tests/run-tests.sh $(TEST_BIN)
+	@$(MAKE) --no-print-directory check-install
 
 # The same suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -110,17 +134,40 @@ bench: deps
 	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O3 -g" build-bench/mkba $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; echo; done
 
-install: mkba
+MANDIR  := $(PREFIX)/share/man/man1
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+install: mkba $(BUILD)/mkba.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mkba/models \
-	    $(DESTDIR)$(PREFIX)/share/mkba/scenarios $(DESTDIR)$(PREFIX)/share/mkba/data
+	    $(DESTDIR)$(PREFIX)/share/mkba/scenarios $(DESTDIR)$(PREFIX)/share/mkba/data \
+	    $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR) $(DESTDIR)$(PREFIX)/share/doc/mkba
 	install -m 755 $(BUILD)/mkba $(DESTDIR)$(PREFIX)/bin/mkba
+	install -m 644 $(BUILD)/mkba.1 $(DESTDIR)$(MANDIR)/mkba.1
+	install -m 644 doc/mkba.bash $(DESTDIR)$(COMPDIR)/mkba
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/mkba/README.md
 	install -m 644 models/*.ini $(DESTDIR)$(PREFIX)/share/mkba/models/
 	install -m 644 scenarios/*.ini $(DESTDIR)$(PREFIX)/share/mkba/scenarios/
 	install -m 644 data/*.csv data/*.ini data/README.md $(DESTDIR)$(PREFIX)/share/mkba/data/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mkba
-	rm -rf $(DESTDIR)$(PREFIX)/share/mkba
+	rm -f $(DESTDIR)$(PREFIX)/bin/mkba $(DESTDIR)$(MANDIR)/mkba.1 $(DESTDIR)$(COMPDIR)/mkba
+	rm -rf $(DESTDIR)$(PREFIX)/share/mkba $(DESTDIR)$(PREFIX)/share/doc/mkba
+
+# make install into a scratch DESTDIR: every file where it belongs, the man
+# page readable by man, the completion loadable by bash, the installed
+# program runnable; then make uninstall leaves nothing behind.
+check-install: mkba
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	$(MAKE) --no-print-directory -s install DESTDIR=$$d PREFIX=/usr >/dev/null && \
+	for f in bin/mkba share/man/man1/mkba.1 share/bash-completion/completions/mkba \
+	    share/doc/mkba/README.md share/mkba/models/almere.ini share/mkba/data/almere_cohort.csv; do \
+	    test -s $$d/usr/$$f || { echo "check-install: $$f not installed"; exit 1; }; done && \
+	test -x $$d/usr/bin/mkba && $$d/usr/bin/mkba --version >/dev/null && \
+	MANWIDTH=80 man -l $$d/usr/share/man/man1/mkba.1 2>/dev/null | grep -q 'mkba run' && \
+	bash --norc -c ". $$d/usr/share/bash-completion/completions/mkba && complete -p mkba" \
+	    | grep -q -- '-F _mkba mkba' && \
+	$(MAKE) --no-print-directory -s uninstall DESTDIR=$$d PREFIX=/usr >/dev/null && \
+	left=$$(find $$d -type f) && [ -z "$$left" ] || { echo "check-install: failed (left: $$left)"; exit 1; }; \
+	echo "  PASS  check-install            make install layout, man page, completion"
 
 clean:
 	rm -rf build build-asan build-vg build-bench mkba

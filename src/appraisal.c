@@ -242,11 +242,19 @@ void mkba_appraisal_free(mkba_appraisal *a)
     if (!a)
         return;
     free(a->version);
+    free(a->commit);
     free(a->model_name);
     free(a->model_file);
-    for (size_t i = 0; i < a->n_cohort_files; i++)
+    free(a->model_path);
+    free(a->data_note);
+    for (size_t i = 0; i < a->n_cohort_files; i++) {
         free(a->cohort_files[i]);
+        if (a->cohort_paths)
+            free(a->cohort_paths[i]);
+    }
     free(a->cohort_files);
+    free(a->cohort_paths);
+    free(a->cohort_sha256);
     free(a->currency);
     free(a->price_index);
     free(a->discount_timing);
@@ -270,6 +278,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
         free(a->scenarios[s].name);
         free(a->scenarios[s].label);
         free(a->scenarios[s].file);
+        free(a->scenarios[s].path);
     }
     free(a->scenarios);
     for (size_t i = 0; i < a->n_effects; i++) {

@@ -15,6 +15,7 @@
 
 #include "mkba/appraisal.h"
 #include "mkba/bootstrap.h"
+#include "mkba/build.h"
 #include "mkba/chart.h"
 #include "mkba/cohort.h"
 #include "mkba/error.h"
@@ -51,7 +52,12 @@ static const char *const USAGE =
     "  -V, --version  show the version\n"
     "\n"
     "Example:\n"
-    "  mkba run scenarios/almere-pilot.ini scenarios/almere-liaison.ini --out results\n";
+    "  mkba run scenarios/almere-pilot.ini scenarios/almere-liaison.ini --out results\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  a failed run: bad input, a file that cannot be read or written\n"
+    "  2  a usage error\n";
 
 static const char *const RUN_HELP =
     "Usage: mkba run [OPTION]... SCENARIO...\n"
@@ -126,7 +132,11 @@ static const char *const CHECK_HELP =
     "Usage: mkba check [--reference FILE] SCENARIO...\n"
     "Read the model, its scenarios and cohort, estimate and evaluate everything,\n"
     "and report the first problem found (or 'ok', and any warnings on stderr).\n"
-    "Writes nothing.\n";
+    "Writes nothing.\n"
+    "\n"
+    "Options:\n"
+    "  --reference FILE  the reference alternative (as for mkba run)\n"
+    "  -h, --help        show this help\n";
 
 static const char *const SYNTH_HELP =
     "Usage: mkba synth SPEC --seed N --out FILE\n"
@@ -399,6 +409,15 @@ static mkba_status estimate_effects(mkba_model *m, mkba_cohort **cohort, mkba_er
     return st;
 }
 
+/* Provenance: the SHA-256 of each cohort file, from the bytes the cohort
+ * was read from (its files are in the appraisal's order: the one file, or
+ * the pilot's then the control's). */
+static void record_cohort_sha256(mkba_appraisal *a, const mkba_cohort *c)
+{
+    for (size_t i = 0; c && a->cohort_sha256 && i < a->n_cohort_files && i < 2; i++)
+        snprintf(a->cohort_sha256[i], sizeof a->cohort_sha256[i], "%s", mkba_cohort_sha256(c, i));
+}
+
 /* A progress bar on stderr, shown only on a terminal and only once a run
  * has taken more than half a second. */
 typedef struct progress {
@@ -594,6 +613,8 @@ static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
     mkba_pub *p = mkba_pub_new();
     if (!estimate_effects(m, &c, err))
         a = mkba_model_appraise(m, err);
+    if (a)
+        record_cohort_sha256(a, c);
     if (a && c && mkba_model_ps_spec(m) &&
         !(a->ps = mkba_ps_diagnose(c, mkba_model_ps_spec(m), err))) {
         if (!err->file[0]) /* about the model's [propensity], not a line */
@@ -913,7 +934,9 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("mkba %s\n", MKBA_VERSION);
+        char build[128];
+        printf("mkba %s\n", mkba_build_format(mkba_build_version(), mkba_build_commit(), build,
+                                              sizeof build));
         return EXIT_OK;
     }
     if (strcmp(cmd, "help") == 0) {

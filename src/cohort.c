@@ -64,6 +64,7 @@ struct mkba_cohort {
     size_t n_vars;
     cvar *vars;              /* [n_vars] */
     mkba_csv_dialect dialect; /* as read (the first file's) */
+    char sha256[2][MKBA_SHA256_HEX]; /* of each file's bytes as read; "" when none */
 };
 
 /* ============================ ids seen ============================ */
@@ -929,7 +930,7 @@ static mkba_status read_file(loader *ld, const char *path, int file_index, int g
     ld->fixed_group = group;
     ld->header_done = 0;
     ld->rows = 0;
-    mkba_status st = mkba_csv_read(path, &d, on_row, ld, err);
+    mkba_status st = mkba_csv_read_sha256(path, &d, on_row, ld, ld->c->sha256[file_index], err);
     if (st == MKBA_OK)
         st = bsn_verdict(ld, err);
     if (st != MKBA_OK)
@@ -1174,4 +1175,9 @@ size_t mkba_cohort_levels(const mkba_cohort *c, size_t v, const char *const **na
 const mkba_csv_dialect *mkba_cohort_dialect(const mkba_cohort *c)
 {
     return c ? &c->dialect : NULL;
+}
+
+const char *mkba_cohort_sha256(const mkba_cohort *c, size_t file)
+{
+    return c && file < 2 ? c->sha256[file] : "";
 }

@@ -52,6 +52,7 @@ typedef struct reader {
     void *ctx;
     mkba_error *err;
     mkba_status status;     /* first failure; stops the read */
+    mkba_sha256 *sha;       /* the bytes read are added to it; NULL: no hash */
 } reader;
 
 /* ======================= libcsv character classes ======================= */
@@ -356,6 +357,7 @@ static char pick_delimiter(const header_scan *h)
 typedef struct source {
     FILE *fp;
     int held;   /* a byte read ahead, to come first next time; EOF if none */
+    mkba_sha256 *sha; /* hash of the bytes as read (before lone_cr_to_lf); NULL: none */
 } source;
 
 /* Turn each lone '\r' in s[0..n) into '\n' ("\r\n" stays: the '\r' is
@@ -394,6 +396,10 @@ static size_t read_more(source *src, char **buf, size_t *len, size_t *cap, int *
     n += fread(s + n, 1, *cap - *len - n, src->fp);
     if (ferror(src->fp))
         *failed = 1;
+    /* Every byte passes here once, in order (a held byte only when it is
+     * handed on), unchanged: the hash is the file's. */
+    if (src->sha)
+        mkba_sha256_update(src->sha, s, n);
     lone_cr_to_lf(src, s, n);
     *len += n;
     return n;
@@ -425,7 +431,7 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
     size_t cap = BLOCK_SIZE, len = 0;
     char *buf = mkba_xmalloc(cap);
     int failed = 0;
-    source src = {.fp = fp, .held = EOF};
+    source src = {.fp = fp, .held = EOF, .sha = r->sha};
 
     /* Enough bytes to see a BOM, then the whole first non-blank line. */
     while (len < 3 && read_more(&src, &buf, &len, &cap, &failed) > 0)
@@ -492,14 +498,26 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
 mkba_status mkba_csv_read(const char *path, mkba_csv_dialect *dialect,
                           mkba_csv_row_fn fn, void *ctx, mkba_error *err)
 {
+    return mkba_csv_read_sha256(path, dialect, fn, ctx, NULL, err);
+}
+
+mkba_status mkba_csv_read_sha256(const char *path, mkba_csv_dialect *dialect,
+                                 mkba_csv_row_fn fn, void *ctx, char sha256[MKBA_SHA256_HEX],
+                                 mkba_error *err)
+{
+    mkba_sha256 sha;
+    mkba_sha256_init(&sha);
     mkba_status st = check_dialect(path, dialect, err);
     if (st != MKBA_OK)
         return st;
     FILE *fp = mkba_input_open(path, "a CSV file", err);
     if (!fp)
         return MKBA_EIO; /* mkba_input_open fails only so */
-    reader r = {.path = path, .line = 1, .fn = fn, .ctx = ctx, .err = err};
+    reader r = {.path = path, .line = 1, .fn = fn, .ctx = ctx, .err = err,
+                .sha = sha256 ? &sha : NULL};
     st = read_stream(&r, fp, dialect);
+    if (sha256 && st == MKBA_OK)
+        mkba_sha256_hex(&sha, sha256);
     reader_free(&r);
     fclose(fp); /* read-only: nothing to lose on close */
     return st;

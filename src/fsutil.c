@@ -185,6 +185,16 @@ char *mkba_path_dir(const char *path)
                  : mkba_xstrdup(".");
 }
 
+char *mkba_path_canonical(const char *path)
+{
+    char *real = path && *path ? realpath(path, NULL) : NULL;
+    if (!real)
+        return mkba_xstrdup("");
+    char *copy = mkba_xstrdup(real); /* freed with free() like every mkba string */
+    free(real);
+    return copy;
+}
+
 /* ============================ atomic writes ============================= */
 
 mkba_status mkba_output_check(const char *path, mkba_error *err)

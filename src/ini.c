@@ -9,11 +9,11 @@
 #include "mkba/ini.h"
 
 #include <ini.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/digest.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/utf8.h"
@@ -226,18 +226,6 @@ static mkba_status check_text(const char *bytes, size_t len, const char *path,
                           u[bad]);
 }
 
-/* Hex SHA-256 of buf[0..len). */
-static void sha256_hex(const char *buf, size_t len, char hex[65])
-{
-    struct sha256_ctx ctx;
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    sha256_update(&ctx, len, (const uint8_t *)buf);
-    sha256_digest(&ctx, sizeof d, d);
-    for (size_t i = 0; i < sizeof d; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
-}
-
 mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
 {
     size_t len;
@@ -250,7 +238,7 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     }
     mkba_ini *ini = mkba_xcalloc(1, sizeof *ini);
     ini->path = mkba_xstrdup(path);
-    sha256_hex(bytes, len, ini->sha256);
+    mkba_sha256_buf(bytes, len, ini->sha256);
     ini->entry_index = mkba_strmap_alloc();
     ini->section_index = mkba_strmap_alloc();
     reader rd = {.p = bytes, .left = len};

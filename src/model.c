@@ -23,7 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mkba/build.h"
 #include "mkba/expr.h"
+#include "mkba/fsutil.h"
 #include "mkba/ini.h"
 #include "mkba/mem.h"
 #include "mkba/prices.h"
@@ -120,6 +122,7 @@ typedef struct effect_def {
 struct mkba_model {
     mkba_ini *base;                   /* the base model file */
     char *name;
+    char *data_note;                  /* [model] data_note; NULL when none */
     char *currency, *timing;
     int price_year, first_year;
     size_t horizon;
@@ -492,7 +495,8 @@ static int has_prefix(const char *s, const char *prefix, const char **rest)
 
 static const char *const MODEL_KEYS[] = {"name", "description", "horizon", "first_year",
                                          "price_year", "currency", "discount_rate",
-                                         "discount_timing", "stakeholders", "source", NULL};
+                                         "discount_timing", "stakeholders", "source",
+                                         "data_note", NULL};
 
 /* Discount rate: "0.03", "3%", or a stepped schedule "1-30: 3%, 31-: 2.5%". */
 static int parse_rate_value(const char *s, double *r)
@@ -591,6 +595,27 @@ static void discount_factors(const double *rate, size_t horizon, const char *tim
     }
 }
 
+/* [model] data_note: free text that every output shows prominently (that
+ * the cohort is synthetic, that figures are provisional). Blank is refused
+ * (a key left half-written), and so is a note too long for the report's
+ * box. */
+#define MAX_DATA_NOTE 1000
+static mkba_status read_data_note(const mkba_ini *ini, mkba_model *m, mkba_error *err)
+{
+    rawval v = raw_of(ini, mkba_ini_get(ini, "model", "data_note"));
+    if (!v.text)
+        return MKBA_OK;
+    size_t n = strlen(v.text);
+    if (n == 0)
+        return raw_error(err, &v, "expected a note on the data (free text, e.g. 'The cohort is "
+                                  "synthetic'), got nothing; remove the key if there is none");
+    if (n > MAX_DATA_NOTE)
+        return raw_error(err, &v, "the note is %zu bytes long; at most %d fit the report's box",
+                         n, MAX_DATA_NOTE);
+    m->data_note = mkba_xstrdup(v.text);
+    return MKBA_OK;
+}
+
 static mkba_status read_model_section(mkba_model *m, mkba_error *err)
 {
     const mkba_ini *ini = m->base;
@@ -606,6 +631,9 @@ static mkba_status read_model_section(mkba_model *m, mkba_error *err)
     m->name = mkba_xstrdup(name ? name : "model");
     get_text(ini, "model", "description");
     get_text(ini, "model", "source");
+    st = read_data_note(ini, m, err);
+    if (st)
+        return st;
     rawval h = raw_of(ini, mkba_ini_get(ini, "model", "horizon"));
     long lv;
     if (!h.text) {
@@ -2218,6 +2246,7 @@ void mkba_model_free(mkba_model *m)
     mkba_strmap_free(m->item_index);
     free(m->base_slots);
     free(m->name);
+    free(m->data_note);
     free(m->currency);
     mkba_price_index_free(m->prices);
     free(m->prices_file);
@@ -3531,15 +3560,22 @@ static char *dup_or_empty(const char *s)
 
 static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
 {
-    a->version = mkba_xstrdup(MKBA_VERSION);
+    a->version = mkba_xstrdup(mkba_build_version());
+    a->commit = mkba_xstrdup(mkba_build_commit());
     a->model_name = mkba_xstrdup(m->name);
     a->model_file = mkba_xstrdup(m->base->path);
+    a->model_path = mkba_path_canonical(m->base->path);
     memcpy(a->model_sha256, m->base->sha256, sizeof a->model_sha256);
+    a->data_note = dup_or_empty(m->data_note);
     const char *files[] = {m->cspec.file, m->cspec.pilot_file, m->cspec.control_file};
     a->cohort_files = mkba_xcalloc(3, sizeof *a->cohort_files);
+    a->cohort_paths = mkba_xcalloc(3, sizeof *a->cohort_paths);
+    a->cohort_sha256 = mkba_xcalloc(3, sizeof *a->cohort_sha256); /* "" until read */
     for (int f = 0; f < 3; f++)
-        if (files[f])
+        if (files[f]) {
+            a->cohort_paths[a->n_cohort_files] = mkba_path_canonical(files[f]);
             a->cohort_files[a->n_cohort_files++] = mkba_xstrdup(files[f]);
+        }
     time_t now = time(NULL);
     struct tm tmv;
     gmtime_r(&now, &tmv);
@@ -3584,6 +3620,7 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
         a->scenarios[k].name = mkba_xstrdup(m->scen[k].name);
         a->scenarios[k].label = mkba_xstrdup(m->scen[k].label);
         a->scenarios[k].file = mkba_xstrdup(m->scen[k].file);
+        a->scenarios[k].path = mkba_path_canonical(m->scen[k].file);
         /* the hash of the bytes parsed: the scenario's own, or the base's */
         const mkba_ini *ini = m->scen[k].ini ? m->scen[k].ini : m->base;
         memcpy(a->scenarios[k].sha256, ini->sha256, sizeof a->scenarios[k].sha256);

@@ -10,13 +10,15 @@
  * written atomically as one set (fsutil.h).
  *
  * results.json holds every CSV table:
- *   mkba         {version, run_date}
- *   model        {name, file, sha256, currency, price_year, first_year,
- *                 horizon, discount_timing, discount_rates, discount_factors}
+ *   mkba         {version, commit (null when not built from a git checkout),
+ *                 run_date}
+ *   model        {name, data_note (null when none), file, path, sha256,
+ *                 currency, price_year, first_year, horizon, discount_timing,
+ *                 discount_rates, discount_factors}
  *                (rates and factors of the reference; each scenario below
  *                lists its own, which its comparison uses)
- *   cohort       {files: [paths]}
- *   scenarios    [{name, label, file, sha256, role: "reference"|"project",
+ *   cohort       {files: [as opened], paths: [canonical], sha256: [hex]}
+ *   scenarios    [{name, label, file, path, sha256, role: "reference"|"project",
  *                  discount_rates: [per year], discount_factors: [per year]}]
  *   stakeholders [{name, label}]
  *   privacy      {min_group, suppressed_cells} (disclosure control, out.h)
@@ -195,11 +197,27 @@ static void json_balance(jctx *j, cJSON *parent, const char *key, const mkba_bal
     jnum(j, o, "net_undiscounted", b->net);
 }
 
+/* A string, or null when s is NULL or "" (unknown, none). */
+static void jstr_or_null(jctx *j, cJSON *o, const char *key, const char *s)
+{
+    if (s && *s)
+        jstr(j, o, key, s);
+    else
+        jadd(j, o, key, cJSON_CreateNull());
+}
+
+/* The cohort's files as mkba opened them, their canonical paths and their
+ * SHA-256 (parallel arrays; null where unknown). */
 static void json_cohort(jctx *j, cJSON *root, const mkba_appraisal *a)
 {
-    cJSON *files = jarr(j, jobj(j, root, "cohort"), "files");
-    for (size_t i = 0; files && i < a->n_cohort_files; i++)
+    cJSON *c = jobj(j, root, "cohort");
+    cJSON *files = jarr(j, c, "files"), *paths = jarr(j, c, "paths"),
+          *sha = jarr(j, c, "sha256");
+    for (size_t i = 0; files && i < a->n_cohort_files; i++) {
         jstr(j, files, NULL, a->cohort_files[i]);
+        jstr_or_null(j, paths, NULL, a->cohort_paths ? a->cohort_paths[i] : NULL);
+        jstr_or_null(j, sha, NULL, a->cohort_sha256 ? a->cohort_sha256[i] : NULL);
+    }
 }
 
 void mkba_out_inputs(mkba_pub *pub, const mkba_appraisal *a)
@@ -217,10 +235,13 @@ static void json_model(jctx *j, cJSON *root, const mkba_appraisal *a)
 {
     cJSON *m = jobj(j, root, "mkba");
     jstr(j, m, "version", a->version);
+    jstr_or_null(j, m, "commit", a->commit);
     jstr(j, m, "run_date", a->run_date);
     m = jobj(j, root, "model");
     jstr(j, m, "name", a->model_name);
+    jstr_or_null(j, m, "data_note", a->data_note);
     jstr(j, m, "file", a->model_file);
+    jstr_or_null(j, m, "path", a->model_path);
     jstr(j, m, "sha256", a->model_sha256);
     jstr(j, m, "currency", a->currency);
     jnum(j, m, "price_year", a->price_year);
@@ -342,6 +363,7 @@ static void json_definitions(jctx *j, cJSON *root, const mkba_appraisal *a)
         jstr(j, o, "name", sc->name);
         jstr(j, o, "label", sc->label);
         jstr(j, o, "file", sc->file);
+        jstr_or_null(j, o, "path", sc->path);
         jstr(j, o, "sha256", sc->sha256);
         jstr(j, o, "role", role_name(s));
         jseries(j, o, "discount_rates", a->rate + mkba_ap_tidx(a, s, 0), NULL, a->horizon);
@@ -644,6 +666,17 @@ static char *rates_text(const mkba_appraisal *a)
     return text;
 }
 
+/* The model's note on its data ([model] data_note), where the reader
+ * looks: under the title and under the conclusion's heading. */
+static void print_data_note(FILE *f, const mkba_appraisal *a, size_t indent)
+{
+    if (!a->data_note || !*a->data_note)
+        return;
+    char *text = mkba_xasprintf("About the data: %s", a->data_note);
+    term_para(f, indent, indent + INDENT, text);
+    free(text);
+}
+
 static void print_header(FILE *f, const mkba_appraisal *a)
 {
     char *title = mkba_xasprintf("MKBA: %s", mkba_fmt_label_or(a->model_name, "(unnamed model)"));
@@ -663,6 +696,7 @@ static void print_header(FILE *f, const mkba_appraisal *a)
     free(text);
     free(rates);
     free(years);
+    print_data_note(f, a, INDENT);
 }
 
 /* What the effects table held, for the lines under it. */
@@ -973,6 +1007,7 @@ void mkba_out_print(FILE *f, const mkba_appraisal *a, const mkba_out_opts *o)
     }
     if (a->n_scenarios > 1) {
         fputs("\nConclusion\n", f);
+        print_data_note(f, a, INDENT);
         for (size_t s = 1; s < a->n_scenarios; s++)
             conclusion(f, a, s);
     }

@@ -171,6 +171,18 @@ static cJSON *num_or_null(double x)
     return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
 }
 
+/* "sobol": {base_sample, seed, evaluations}: what reproduces the indices
+ * (the seed as text, like the Monte Carlo's: a 64-bit integer). */
+static int sobol_provenance_json(cJSON *o, const mkba_sobol *so)
+{
+    cJSON *p = cJSON_AddObjectToObject(o, "sobol");
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)so->seed);
+    return p && cJSON_AddNumberToObject(p, "base_sample", (double)so->n) &&
+           cJSON_AddStringToObject(p, "seed", seed) &&
+           cJSON_AddNumberToObject(p, "evaluations", (double)so->evaluations);
+}
+
 int mkba_out_sens_json(cJSON *root, const mkba_appraisal *a)
 {
     const mkba_sens *s = a->sens;
@@ -223,5 +235,5 @@ int mkba_out_sens_json(cJSON *root, const mkba_appraisal *a)
     }
     if (s->sobol && !cJSON_AddBoolToObject(o, "sobol_assumes_independent_inputs", 1))
         return 0;
-    return 1;
+    return !s->sobol || sobol_provenance_json(o, s->sobol);
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mkba/build.h"
 #include "mkba/estimate.h"
 #include "mkba/fmt.h"
 #include "mkba/fsutil.h"
@@ -395,6 +396,16 @@ static const char CSS_WARN[] =
     "#warnings h2{color:#b00020;border:none;margin-top:.4em}\n"
     "#warnings li{margin:.3em 0}\n";
 
+/* Only in a report with a data note ([model] data_note). */
+static const char CSS_NOTE[] =
+    ".datanote{border:2px solid #b36b00;border-radius:8px;background:#fff8e6;"
+    "padding:.5em 1em;margin:1em 0;font-size:1.05em}\n";
+
+static int has_data_note(const mkba_appraisal *a)
+{
+    return a->data_note && *a->data_note;
+}
+
 /* "X, Y" from the project scenarios' labels (caller frees). */
 static char *project_list(const rep *r)
 {
@@ -420,7 +431,8 @@ static void head(const rep *r)
         r->nl ? "nl" : "en", a->version ? a->version : "");
     tpl(r, "<title>{}: {}{}{}</title>\n", L(r, "SCBA", "MKBA"), text_or(a->model_name, ""),
         *projects ? " - " : "", projects);
-    tpl(r, "<style>\n{h}{h}</style>\n</head>\n<body>\n", CSS, a->n_warnings ? CSS_WARN : "");
+    tpl(r, "<style>\n{h}{h}{h}</style>\n</head>\n<body>\n", CSS, a->n_warnings ? CSS_WARN : "",
+        has_data_note(a) ? CSS_NOTE : "");
     free(projects);
 }
 
@@ -581,6 +593,16 @@ static void warning_text(const rep *r, const mkba_warning *w)
 }
 
 /* Near the top, before anything is concluded: the warnings of the run. */
+/* The model's note on its data (that the cohort is synthetic, say), in a
+ * box on the first screen, right under the title. */
+static void data_note(const rep *r)
+{
+    if (!has_data_note(r->a))
+        return;
+    tpl(r, "<p class=\"datanote\" role=\"note\"><strong>{}</strong> {}</p>\n",
+        L(r, "About the data:", "Over de gegevens:"), r->a->data_note);
+}
+
 static void warnings(const rep *r)
 {
     const mkba_appraisal *a = r->a;
@@ -1969,11 +1991,51 @@ static void assumptions(const rep *r)
 
 /* ============================ provenance =============================== */
 
-static void prov_file(const rep *r, const char *key, const char *file, const char *sha)
+/* A file read: as given, its canonical path (when known and different),
+ * and the SHA-256 of its bytes as read (when known). */
+static void prov_file(const rep *r, const char *key, const char *file, const char *path,
+                      const char *sha)
 {
-    tpl(r, "<tr><th>{}</th><td><code>{}</code><br><span class=\"small\">SHA-256 "
-           "<code>{}</code></span></td></tr>\n",
-        key, file ? file : "", sha ? sha : "");
+    tpl(r, "<tr><th>{}</th><td><code>{}</code>", key, file ? file : "");
+    if (path && *path && (!file || strcmp(path, file) != 0))
+        tpl(r, "<br><span class=\"small\">{} <code>{}</code></span>",
+            L(r, "Path", "Pad"), path);
+    if (sha && *sha)
+        tpl(r, "<br><span class=\"small\">SHA-256 <code>{}</code></span>", sha);
+    put(r, "</td></tr>\n");
+}
+
+/* The cohort's files, each with its path and SHA-256. */
+static void prov_cohort(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    if (a->n_cohort_files == 0) {
+        tpl(r, "<tr><th>{}</th><td><code>{}</code></td></tr>\n",
+            L(r, "Cohort files", "Cohortbestanden"), L(r, "none", "geen"));
+        return;
+    }
+    for (size_t i = 0; i < a->n_cohort_files; i++)
+        prov_file(r, L(r, "Cohort file", "Cohortbestand"), a->cohort_files[i],
+                  a->cohort_paths ? a->cohort_paths[i] : NULL,
+                  a->cohort_sha256 ? a->cohort_sha256[i] : NULL);
+}
+
+/* The Sobol analysis: its base sample size and seed reproduce it. */
+static void prov_sobol(const rep *r)
+{
+    const mkba_sobol *so = r->a->sens ? r->a->sens->sobol : NULL;
+    if (!so)
+        return;
+    numbuf e, n;
+    char seed[32];
+    count(r, e, so->evaluations);
+    count(r, n, so->n);
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)so->seed);
+    tpl(r, L(r, "<tr><th>Sobol indices</th><td>{} model evaluations (base sample {}, "
+                "seed {})</td></tr>\n",
+             "<tr><th>Sobol-indices</th><td>{} modelberekeningen (basissteekproef {}, "
+             "seed {})</td></tr>\n"),
+        e, n, seed);
 }
 
 static void provenance(const rep *r)
@@ -1981,27 +2043,24 @@ static void provenance(const rep *r)
     const mkba_appraisal *a = r->a;
     section(r, "provenance", L(r, "Provenance", "Herkomst"));
     put(r, "<table>\n");
+    char build[160];
     tpl(r, "<tr><th>{}</th><td>mkba {}</td></tr>\n", L(r, "Program", "Programma"),
-        a->version ? a->version : "");
+        mkba_build_format(a->version, a->commit, build, sizeof build));
     tpl(r, "<tr><th>{}</th><td>{}</td></tr>\n", L(r, "Run date (UTC)", "Datum berekening (UTC)"),
         a->run_date);
     tpl(r, "<tr><th>{}</th><td>{}</td></tr>\n", L(r, "Model", "Model"),
         text_or(a->model_name, ""));
-    prov_file(r, L(r, "Model file", "Modelbestand"), a->model_file, a->model_sha256);
+    prov_file(r, L(r, "Model file", "Modelbestand"), a->model_file, a->model_path,
+              a->model_sha256);
     for (size_t s = 0; s < a->n_scenarios; s++) {
         char key[512];
         snprintf(key, sizeof key, "%s: %s",
                  s == 0 ? L(r, "Reference alternative", "Nulalternatief")
                         : L(r, "Project alternative", "Projectalternatief"),
                  scen_label(r, s));
-        prov_file(r, key, a->scenarios[s].file, a->scenarios[s].sha256);
+        prov_file(r, key, a->scenarios[s].file, a->scenarios[s].path, a->scenarios[s].sha256);
     }
-    tpl(r, "<tr><th>{}</th><td><code>", L(r, "Cohort files", "Cohortbestanden"));
-    for (size_t i = 0; i < a->n_cohort_files; i++)
-        tpl(r, i ? ", {}" : "{}", a->cohort_files[i]);
-    if (a->n_cohort_files == 0)
-        tpl(r, "{}", L(r, "none", "geen"));
-    put(r, "</code></td></tr>\n");
+    prov_cohort(r);
     if (a->mc) {
         numbuf d, b;
         char seed[32];
@@ -2014,13 +2073,7 @@ static void provenance(const rep *r)
                  "</td></tr>\n"),
             d, seed, b);
     }
-    if (a->sens && a->sens->sobol) {
-        numbuf e;
-        count(r, e, a->sens->sobol->evaluations);
-        tpl(r, L(r, "<tr><th>Sobol indices</th><td>{} model evaluations</td></tr>\n",
-                 "<tr><th>Sobol-indices</th><td>{} modelberekeningen</td></tr>\n"),
-            e);
-    }
+    prov_sobol(r);
     char mg[32];
     snprintf(mg, sizeof mg, "%zu", a->min_group);
     tpl(r, L(r, "<tr><th>Disclosure control</th><td>counts of persons below {} are not shown"
@@ -2037,6 +2090,7 @@ static mkba_status write_html(const rep *r, mkba_error *err)
 {
     head(r);
     title(r);
+    data_note(r);
     nav(r);
     warnings(r);
     conclusion(r);

@@ -266,6 +266,8 @@ mkba_sobol *mkba_sobol_run(const mkba_dist *const *inputs, size_t d, size_t m,
     free(x);
     mkba_sobol *s = sobol_alloc(d, m);
     s->evaluations = n_pts;
+    s->n = n;
+    s->seed = o->seed;
     est_in e = {NULL, n, d, m};
     regroup(&e, y);
     free(y);

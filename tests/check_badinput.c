@@ -618,6 +618,19 @@ static const bad_case MODEL_CASES[] = {
      {{"model.ini", "horizon = 2", "horizon = 2\ncurrency = EUR prijspeil 2020 miljoen"}}, {0}, 1,
      "mkba: @/model.ini:7: [model] currency: expected a currency unit of 1 to 24 characters "
      "(such as EUR or 'EUR mln'), got 26\n"},
+    {"an empty data note",
+     {{"model.ini", "horizon = 2", "horizon = 2\ndata_note ="}}, {0}, 1,
+     "mkba: @/model.ini:7: [model] data_note: expected a note on the data (free text, e.g. 'The "
+     "cohort is synthetic'), got nothing; remove the key if there is none\n"},
+    /* 1001 bytes: 20 lines of 50 and one more, joined by inih with newlines. */
+    {"a data note too long for the report's box",
+     {{"model.ini", "horizon = 2",
+       "horizon = 2\ndata_note = " A50 "\n " A50 "\n " A50 "\n " A50 "\n " A50 "\n " A50
+       "\n " A50 "\n " A50 "\n " A50 "\n " A50 "\n " A50 "\n " A50 "\n " A50 "\n " A50
+       "\n " A50 "\n " A50 "\n " A50 "\n " A50 "\n " A50 "\n " A50}},
+     {0}, 1,
+     "mkba: @/model.ini:7: [model] data_note: the note is 1019 bytes long; at most 1000 fit the "
+     "report's box\n"},
     {"horizon 10000", {{"model.ini", "horizon = 2", "horizon = 10000"}}, {0}, 1,
      "mkba: @/model.ini:6: [model] horizon: expected a whole number of years from 1 to 200, got "
      "'10000'\n"},

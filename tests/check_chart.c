@@ -229,7 +229,7 @@ static mkba_appraisal *fixture(const labels *l)
     const char *sl[S_] = {"Regular practice", "The project", "The project, twice as big"};
     for (size_t s = 0; s < S_; s++)
         a->scenarios[s] = (mkba_ap_scenario){mkba_xstrdup(sn[s]), mkba_xstrdup(pick(l, 7 + s, sl[s])),
-                                             mkba_xstrdup("x.ini"), ""};
+                                             mkba_xstrdup("x.ini"), "", NULL};
     a->n_effects = 3;
     a->effects = mkba_xcalloc(3, sizeof *a->effects);
     /* werk: 3 persons per group (suppressed means); uren: 50 and 60 persons */

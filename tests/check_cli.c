@@ -20,6 +20,8 @@
  *   people  900 - 500 = 400, -500: cumulative 400, -100: above 0, then below at
  *           the end: falls back; IRR: 400 u - 500 = 0, u = 1.25, r = 25% */
 #include <check.h>
+#include <cjson/cJSON.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "mkba/build.h"
 #include "testutil.h"
 
 static int run(const char *const *args, char **out, char **err)
@@ -90,6 +93,47 @@ START_TEST(help_and_version)
     const char *a3[] = {"run", "--help", NULL};
     ck_assert_int_eq(run(a3, &out, &err), 0);
     ck_assert(tu_contains(out, "Usage: mkba run"));
+    free(out), free(err);
+}
+END_TEST
+
+/* The build as one line: the commit only when there is one. */
+START_TEST(build_format)
+{
+    char buf[64];
+    ck_assert_str_eq(mkba_build_format("0.1.0", "", buf, sizeof buf), "0.1.0");
+    ck_assert_str_eq(mkba_build_format("0.1.0", NULL, buf, sizeof buf), "0.1.0");
+    ck_assert_str_eq(mkba_build_format("0.1.0", "0123456789ab-dirty", buf, sizeof buf),
+                     "0.1.0 (commit 0123456789ab-dirty)");
+}
+END_TEST
+
+/* `mkba --version` names the build's commit. Built in a git checkout (the
+ * source tree is one, and git runs), that is HEAD's first 12 hex digits,
+ * and "-dirty" exactly when tracked files differ from HEAD; without git
+ * it is the version alone. */
+START_TEST(version_names_commit)
+{
+    char *out, *err, want[160], buf[128];
+    const char *args[] = {"--version", NULL};
+    ck_assert_int_eq(run(args, &out, &err), 0);
+    snprintf(want, sizeof want, "mkba %s\n",
+             mkba_build_format(mkba_build_version(), mkba_build_commit(), buf, sizeof buf));
+    ck_assert_str_eq(out, want);
+    char cmd[1024], head[64] = "";
+    snprintf(cmd, sizeof cmd, "cd '%s' && git rev-parse --short=12 HEAD 2>/dev/null",
+             tu_srcdir());
+    FILE *p = popen(cmd, "r");
+    int from_git = p && fscanf(p, "%63s", head) == 1;
+    if (p)
+        pclose(p);
+    if (from_git) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && git diff --quiet HEAD --", tu_srcdir());
+        int dirty = system(cmd) != 0;
+        snprintf(want, sizeof want, "mkba %s (commit %s%s)\n", mkba_build_version(), head,
+                 dirty ? "-dirty" : "");
+        ck_assert_str_eq(out, want);
+    }
     free(out), free(err);
 }
 END_TEST
@@ -244,6 +288,82 @@ START_TEST(run_mc_payback_and_irr)
     ck_assert_int_eq(n, 2);
     cJSON_Delete(root);
     free(out), free(err), free(json), free(json_path), free(res);
+}
+END_TEST
+
+/* The files' provenance in results.json: each file as opened and as an
+ * absolute canonical path (realpath, here resolved independently), the
+ * cohort file's SHA-256 from the bytes read (coreutils' sha256sum agrees),
+ * the build's commit (null outside a checkout); and the Sobol analysis's
+ * base sample and seed. */
+START_TEST(provenance_in_results_json)
+{
+    char *out, *err, *res = tu_path(tu_tmp, "prov");
+    const char *args[] = {"sensitivity", "tests/data/e2e/project.ini", "--sobol", "16",
+                          "--seed",      "5", "--out", res, "-q", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *json_path = tu_path(res, "results.json"), *text = tu_read(json_path);
+    ck_assert_ptr_nonnull(text);
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    const cJSON *c = cJSON_GetObjectItem(j, "cohort");
+    const char *file = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "files"), 0)->valuestring;
+    ck_assert_str_eq(file, "tests/data/e2e/cohort.csv"); /* as the model names it */
+    char *src = tu_src("tests/data/e2e/cohort.csv"), real[PATH_MAX];
+    ck_assert_ptr_nonnull(realpath(src, real));
+    ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "paths"), 0)->valuestring, real);
+    char cmd[PATH_MAX + 32], hash[80] = "";
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", real);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(fscanf(p, "%64s", hash), 1);
+    pclose(p);
+    ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "sha256"), 0)->valuestring, hash);
+    const cJSON *model = cJSON_GetObjectItem(j, "model");
+    ck_assert_str_eq(cJSON_GetObjectItem(model, "file")->valuestring,
+                     "tests/data/e2e/model.ini");
+    ck_assert(cJSON_GetObjectItem(model, "path")->valuestring[0] == '/');
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(model, "data_note")));
+    const cJSON *scen = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "scenarios"), 1);
+    ck_assert(tu_contains(cJSON_GetObjectItem(scen, "path")->valuestring,
+                          "/tests/data/e2e/project.ini"));
+    const cJSON *commit = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "mkba"), "commit");
+    if (*mkba_build_commit())
+        ck_assert_str_eq(commit->valuestring, mkba_build_commit());
+    else
+        ck_assert(cJSON_IsNull(commit));
+    /* Sobol: N 16, seed 5 as given; N (d + 2) evaluations, d = 3 effects */
+    const cJSON *so = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "sensitivity"), "sobol");
+    ck_assert_ptr_nonnull(so);
+    ck_assert(cJSON_GetObjectItem(so, "base_sample")->valuedouble == 16);
+    ck_assert_str_eq(cJSON_GetObjectItem(so, "seed")->valuestring, "5");
+    ck_assert(cJSON_GetObjectItem(so, "evaluations")->valuedouble == 16 * (3 + 2));
+    cJSON_Delete(j);
+    free(text), free(json_path), free(src), free(res), free(out), free(err);
+}
+END_TEST
+
+/* The Almere example's data note: in the terminal under the title and the
+ * conclusion, and in results.json. */
+START_TEST(almere_data_note)
+{
+    char *out, *err, *res = tu_path(tu_tmp, "almere");
+    const char *args[] = {"run", "scenarios/almere-pilot.ini", "--draws", "0", "--out", res,
+                          "--no-charts", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    const char *note = "  About the data: The cohort is SYNTHETIC";
+    const char *first = strstr(out, note);
+    ck_assert_msg(first != NULL && first < strstr(out, "Effects of the pilot"), "%s", out);
+    ck_assert(tu_contains(out, "\nConclusion\n  About the data: The cohort is SYNTHETIC"));
+    char *json_path = tu_path(res, "results.json"), *text = tu_read(json_path);
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    const char *dn =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(j, "model"), "data_note")->valuestring;
+    const char *want = "The cohort is SYNTHETIC (data/almere_cohort.csv";
+    ck_assert_msg(strncmp(dn, want, strlen(want)) == 0, "%s", dn);
+    cJSON_Delete(j);
+    free(text), free(json_path), free(res), free(out), free(err);
 }
 END_TEST
 
@@ -837,6 +957,8 @@ static Suite *cli_suite(void)
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("usage");
     tcase_add_test(tc, help_and_version);
+    tcase_add_test(tc, build_format);
+    tcase_add_test(tc, version_names_commit);
     tcase_add_test(tc, usage_errors_exit_2);
     suite_add_tcase(s, tc);
     tc = tcase_create("results");
@@ -844,6 +966,8 @@ static Suite *cli_suite(void)
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, run_e2e_hand_worked);
     tcase_add_test(tc, run_mc_payback_and_irr);
+    tcase_add_test(tc, provenance_in_results_json);
+    tcase_add_test(tc, almere_data_note);
     tcase_add_test(tc, run_dutch_csv_same_result);
     tcase_add_test(tc, estimate_command);
     tcase_add_test(tc, check_command);

@@ -362,6 +362,62 @@ START_TEST(test_cr_at_block_end)
 }
 END_TEST
 
+/* The SHA-256 of the file as read: the bytes on disk (a BOM, CRLF and a
+ * lone CR included, though the reader turns them into records), not the
+ * records. */
+START_TEST(test_sha256_small)
+{
+    /* printf '\xEF\xBB\xBFa,b\r\n1,2\r3,4\n' | sha256sum */
+    const char *path = tu_dir_write(tmp, "h.csv", "\xEF\xBB\xBF" "a,b\r\n1,2\r3,4\n");
+    mkba_csv_dialect d = {0, -1};
+    rows r = {0};
+    mkba_error err;
+    mkba_error_clear(&err);
+    char hex[MKBA_SHA256_HEX] = "";
+    ck_assert_int_eq(mkba_csv_read_sha256(path, &d, keep_row, &r, hex, &err), MKBA_OK);
+    ck_assert_str_eq(hex, "53d06e3c4ea737d93b57369d2a151663fb7660ec08cdcb490f4f7355a944b9f9");
+    ck_assert_int_eq(r.n, 3);
+    rows_free(&r);
+}
+END_TEST
+
+/* Across blocks, with a '\r' held over the block boundary (as in
+ * test_cr_at_block_end): the hash equals coreutils' sha256sum. */
+START_TEST(test_sha256_blocks)
+{
+    const char *path = tu_dir_path(tmp, "big.csv");
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    for (long i = 0; i < 40000; i++)
+        fputs(i == 16383 ? "1,2\r\n" : "1,2\r", fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    mkba_csv_dialect d = {0, -1};
+    mkba_error err;
+    mkba_error_clear(&err);
+    char hex[MKBA_SHA256_HEX] = "", want[80] = "", cmd[1024];
+    ck_assert_int_eq(mkba_csv_read_sha256(path, &d, NULL, NULL, hex, &err), MKBA_OK);
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(fscanf(p, "%64s", want), 1);
+    pclose(p);
+    ck_assert_str_eq(hex, want);
+}
+END_TEST
+
+/* A failed read leaves the hash as it was. */
+START_TEST(test_sha256_failed_read)
+{
+    const char *path = tu_dir_write(tmp, "bad.csv", "a,b\n1\n");
+    mkba_csv_dialect d = {0, -1};
+    mkba_error err;
+    mkba_error_clear(&err);
+    char hex[MKBA_SHA256_HEX] = "untouched";
+    ck_assert_int_eq(mkba_csv_read_sha256(path, &d, NULL, NULL, hex, &err), MKBA_EPARSE);
+    ck_assert_str_eq(hex, "untouched");
+}
+END_TEST
+
 START_TEST(test_err_not_utf8)
 {
     /* Latin-1 "é" (the one byte 0xE9) on line 3; an overlong '/' (C0 AF);
@@ -721,6 +777,9 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_lines_after_blank_lines);
     tcase_add_test(tc, test_no_final_newline);
     tcase_add_test(tc, test_null_callback);
+    tcase_add_test(tc, test_sha256_small);
+    tcase_add_test(tc, test_sha256_blocks);
+    tcase_add_test(tc, test_sha256_failed_read);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");

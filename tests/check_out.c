@@ -146,9 +146,9 @@ static mkba_appraisal *fixture(void)
     a->n_scenarios = S_;
     a->scenarios = mkba_xcalloc(S_, sizeof *a->scenarios);
     a->scenarios[0] = (mkba_ap_scenario){mkba_xstrdup("regular"), mkba_xstrdup("Regular practice"),
-                                         mkba_xstrdup("scenarios/regular.ini"), ""};
+                                         mkba_xstrdup("scenarios/regular.ini"), "", NULL};
     a->scenarios[1] = (mkba_ap_scenario){mkba_xstrdup("pilot"), mkba_xstrdup("Pilot"),
-                                         mkba_xstrdup("scenarios/pilot.ini"), ""};
+                                         mkba_xstrdup("scenarios/pilot.ini"), "", NULL};
     snprintf(a->scenarios[0].sha256, 65, "%064d", 1);
     snprintf(a->scenarios[1].sha256, 65, "%064d", 2);
     a->n_effects = 2;
@@ -194,7 +194,7 @@ static void add_project(mkba_appraisal *a)
     size_t S = 3, I = I_, T = T_, K = K_;
     a->scenarios = mkba_xreallocarray(a->scenarios, S, sizeof *a->scenarios);
     a->scenarios[2] = (mkba_ap_scenario){mkba_xstrdup("pilot2025"), mkba_xstrdup("Pilot 2025"),
-                                         mkba_xstrdup("scenarios/pilot-2025.ini"), ""};
+                                         mkba_xstrdup("scenarios/pilot-2025.ini"), "", NULL};
     a->rate = mkba_xreallocarray(a->rate, S * T, sizeof *a->rate);
     a->discount = mkba_xreallocarray(a->discount, S * T, sizeof *a->discount);
     for (size_t t = 0; t < T; t++) {
@@ -997,6 +997,78 @@ START_TEST(test_json_provenance)
 }
 END_TEST
 
+/* What a built appraisal leaves unknown (no commit, no data note, no
+ * canonical paths or cohort hashes) is null, never "" or missing. */
+START_TEST(test_json_provenance_unknown)
+{
+    char *dir = write_out();
+    cJSON *j = read_json(dir);
+    ck_assert(cJSON_IsNull(get(j, "mkba.commit")));
+    ck_assert(cJSON_IsNull(get(j, "model.data_note")));
+    ck_assert(cJSON_IsNull(get(j, "model.path")));
+    ck_assert(cJSON_IsNull(get(j, "scenarios.1.path")));
+    ck_assert_int_eq(cJSON_GetArraySize(get(j, "cohort.paths")), 2);
+    ck_assert_int_eq(cJSON_GetArraySize(get(j, "cohort.sha256")), 2);
+    ck_assert(cJSON_IsNull(get(j, "cohort.sha256.1")));
+    cJSON_Delete(j);
+    free(dir);
+}
+END_TEST
+
+/* The build's commit, the data note, canonical paths and the cohort files'
+ * hashes, where the appraisal has them (a run fills them: check_cli.c). */
+START_TEST(test_json_provenance_known)
+{
+    ap->commit = mkba_xstrdup("0123456789ab-dirty");
+    ap->data_note = mkba_xstrdup("Synthetic \"cohort\" \xc3\xa9");
+    ap->model_path = mkba_xstrdup("/srv/m/models/test.ini");
+    ap->scenarios[1].path = mkba_xstrdup("/srv/m/scenarios/pilot.ini");
+    ap->cohort_paths = mkba_xcalloc(2, sizeof *ap->cohort_paths);
+    ap->cohort_paths[0] = mkba_xstrdup("/srv/m/data/a.csv");
+    ap->cohort_paths[1] = mkba_xstrdup("");
+    ap->cohort_sha256 = mkba_xcalloc(2, sizeof *ap->cohort_sha256);
+    snprintf(ap->cohort_sha256[0], sizeof ap->cohort_sha256[0], "%064d", 3);
+    char *dir = write_out();
+    cJSON *j = read_json(dir);
+    ck_assert_str_eq(jstr_at(j, "mkba.commit"), "0123456789ab-dirty");
+    ck_assert_str_eq(jstr_at(j, "model.data_note"), "Synthetic \"cohort\" \xc3\xa9");
+    ck_assert_str_eq(jstr_at(j, "model.path"), "/srv/m/models/test.ini");
+    ck_assert_str_eq(jstr_at(j, "scenarios.1.path"), "/srv/m/scenarios/pilot.ini");
+    ck_assert(cJSON_IsNull(get(j, "scenarios.0.path")));
+    ck_assert_str_eq(jstr_at(j, "cohort.files.0"), "data/a.csv");
+    ck_assert_str_eq(jstr_at(j, "cohort.paths.0"), "/srv/m/data/a.csv");
+    ck_assert(cJSON_IsNull(get(j, "cohort.paths.1")));
+    ck_assert_str_eq(jstr_at(j, "cohort.sha256.0"),
+                     "0000000000000000000000000000000000000000000000000000000000000003");
+    ck_assert(cJSON_IsNull(get(j, "cohort.sha256.1"))); /* not read: "" */
+    cJSON_Delete(j);
+    free(dir);
+}
+END_TEST
+
+/* The data note under the title and under the conclusion's heading,
+ * wrapped and escaped for the terminal; nothing without one. */
+START_TEST(test_report_data_note)
+{
+    char *text = report(ap, 0, 0);
+    ck_assert(!tu_contains(text, "About the data"));
+    free(text);
+    ap->data_note = mkba_xstrdup("The cohort is SYNTHETIC: it describes no real persons.\x1b[2J");
+    text = report(ap, 0, 0);
+    lines_fit(text);
+    const char *want = "  About the data: The cohort is SYNTHETIC: it describes no real persons."
+                       "\\x1b[2J\n";
+    const char *first = strstr(text, want);
+    ck_assert_msg(first != NULL, "%s", text);
+    ck_assert_ptr_eq(strstr(text, "MKBA: Test model\n"), text); /* the title comes first */
+    ck_assert(first < strstr(text, "Effects of the pilot"));
+    const char *concl = strstr(text, "\nConclusion\n");
+    ck_assert_ptr_nonnull(concl);
+    ck_assert_ptr_eq(strstr(concl, want), concl + strlen("\nConclusion\n"));
+    free(text);
+}
+END_TEST
+
 START_TEST(test_json_effects_items)
 {
     char *dir = write_out();
@@ -1638,6 +1710,8 @@ static Suite *out_suite(void)
     tc = tcase_create("json");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_json_provenance);
+    tcase_add_test(tc, test_json_provenance_unknown);
+    tcase_add_test(tc, test_json_provenance_known);
     tcase_add_test(tc, test_json_effects_items);
     tcase_add_test(tc, test_json_results);
     suite_add_tcase(s, tc);
@@ -1645,6 +1719,7 @@ static Suite *out_suite(void)
     tc = tcase_create("report");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_report_summary);
+    tcase_add_test(tc, test_report_data_note);
     tcase_add_test(tc, test_report_detail);
     tcase_add_test(tc, test_report_amounts);
     tcase_add_test(tc, test_report_effects_only);

@@ -332,6 +332,61 @@ START_TEST(report_figures_both_languages)
 }
 END_TEST
 
+static void check_well_formed(const char *path, const char *html);
+
+/* The model's data note: a box right under the title, before the
+ * contents and the conclusion (the first screen), escaped; nothing (not
+ * even its style) without one. */
+START_TEST(report_data_note_first_screen)
+{
+    mkba_appraisal *a = build(30, "model.ini", NULL, NULL);
+    char *h = report_of(a, NULL, "plain.html");
+    ck_assert(!tu_contains(h, "datanote"));
+    free(h);
+    a->data_note = mkba_xstrdup("Synthetic " HOST1);
+    mkba_report_opts nl = {.lang_nl = 1};
+    char *he = report_of(a, NULL, "note.html"), *hn = report_of(a, &nl, "note_nl.html");
+    const char *box = "</header>\n<p class=\"datanote\" role=\"note\"><strong>About the "
+                      "data:</strong> Synthetic " HOST1_ESC "</p>\n<nav>";
+    ck_assert_msg(tu_contains(he, box), "%s", he);
+    ck_assert(tu_contains(he, ".datanote{"));
+    ck_assert(tu_contains(hn, "<strong>Over de gegevens:</strong> Synthetic " HOST1_ESC));
+    ck_assert(!contains_nocase(he, "<script"));
+    char *path = tu_path(tu_tmp, "note.html");
+    check_well_formed(path, he);
+    free(he), free(hn), free(path);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
+/* Provenance: the build with its commit, each cohort file with its
+ * canonical path and SHA-256. */
+START_TEST(report_provenance_build_and_cohort)
+{
+    mkba_appraisal *a = build(30, "m/../model.ini", "data/a.csv", "data/b.csv");
+    a->commit = mkba_xstrdup("0123456789ab-dirty");
+    a->model_path = mkba_xstrdup("/srv/model.ini");
+    a->cohort_paths = mkba_xcalloc(2, sizeof *a->cohort_paths);
+    a->cohort_paths[0] = mkba_xstrdup("/srv/data/a.csv");
+    a->cohort_paths[1] = mkba_xstrdup("");
+    a->cohort_sha256 = mkba_xcalloc(2, sizeof *a->cohort_sha256);
+    memset(a->cohort_sha256[0], 'e', 64);
+    char *h = report_of(a, NULL, "prov.html");
+    ck_assert(tu_contains(h, "<tr><th>Program</th><td>mkba 0.1.0 (commit 0123456789ab-dirty)"
+                             "</td></tr>"));
+    ck_assert(tu_contains(h, "<tr><th>Model file</th><td><code>m/../model.ini</code><br><span "
+                             "class=\"small\">Path <code>/srv/model.ini</code></span>"));
+    ck_assert(tu_contains(h, "<tr><th>Cohort file</th><td><code>data/a.csv</code><br><span "
+                             "class=\"small\">Path <code>/srv/data/a.csv</code></span><br><span "
+                             "class=\"small\">SHA-256 <code>eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+                             "eeeeeeeeeeeeeeeeeeeeeeeeee</code></span></td></tr>"));
+    /* the second file: not read, no path: its name only */
+    ck_assert(tu_contains(h, "<tr><th>Cohort file</th><td><code>data/b.csv</code></td></tr>"));
+    free(h);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
 START_TEST(report_escapes_hostile_labels)
 {
     mkba_appraisal *a = build(30, "model.ini", NULL, NULL);
@@ -777,6 +832,26 @@ START_TEST(cli_e2e_report_english)
 }
 END_TEST
 
+/* The Almere example says on the report's first screen that its cohort is
+ * synthetic, and names the cohort file by its SHA-256 (coreutils'). */
+START_TEST(cli_almere_report_says_synthetic)
+{
+    char *rep = tu_path(tu_tmp, "almere.html"), *out, *err;
+    const char *args[] = {"run", "scenarios/almere-pilot.ini", "--draws", "0", "--report", rep,
+                          "-q", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *h = tu_read(rep);
+    ck_assert_ptr_nonnull(h);
+    const char *note = strstr(h, "<p class=\"datanote\" role=\"note\"><strong>About the data:"
+                                 "</strong> The cohort is SYNTHETIC");
+    ck_assert_msg(note != NULL, "no data note in the Almere report");
+    ck_assert(note < strstr(h, "<nav>") && note < strstr(h, "id=\"conclusion\""));
+    char *hash = sha256_of("data/almere_cohort.csv");
+    ck_assert_msg(tu_contains(h, hash), "the report lacks the cohort's SHA-256 %s", hash);
+    free(h), free(hash), free(rep), free(out), free(err);
+}
+END_TEST
+
 START_TEST(cli_e2e_report_dutch)
 {
     char *rep = tu_path(tu_tmp, "e2e_nl.html"), *res = tu_path(tu_tmp, "res"), *out, *err;
@@ -1217,6 +1292,8 @@ static Suite *report_suite(void)
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, report_figures_both_languages);
     tcase_add_test(tc, report_escapes_hostile_labels);
+    tcase_add_test(tc, report_data_note_first_screen);
+    tcase_add_test(tc, report_provenance_build_and_cohort);
     tcase_add_test(tc, report_suppresses_small_counts);
     tcase_add_test(tc, report_is_well_formed);
     suite_add_tcase(s, tc);
@@ -1243,6 +1320,7 @@ static Suite *report_suite(void)
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_set_timeout(tc, 300); /* the binary may run under valgrind */
     tcase_add_test(tc, cli_e2e_report_english);
+    tcase_add_test(tc, cli_almere_report_says_synthetic);
     tcase_add_test(tc, cli_e2e_report_dutch);
     tcase_add_test(tc, cli_report_monte_carlo_and_sensitivity);
     tcase_add_test(tc, cli_report_errors);

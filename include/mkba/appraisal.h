@@ -52,6 +52,8 @@ typedef struct mkba_ap_scenario {
     char *label;         /* e.g. "Pilot as run (2017-2018)" */
     char *file;          /* scenario (or model) file path as given */
     char sha256[65];     /* hex SHA-256 of the file's bytes */
+    char *path;          /* its absolute canonical path; "" when unknown
+                            (mkba_path_canonical); may be NULL */
 } mkba_ap_scenario;
 
 typedef struct mkba_ap_effect {
@@ -178,11 +180,22 @@ typedef struct mkba_balance {
 typedef struct mkba_appraisal {
     /* provenance */
     char *version;           /* mkba version */
+    char *commit;            /* git commit of the build; "" (or NULL) when none (build.h) */
     char *model_name;        /* [model] name */
-    char *model_file;
+    char *model_file;        /* as given on the command line */
+    char *model_path;        /* absolute canonical path; "" when unknown; may be NULL */
     char model_sha256[65];
+    /* A note on the data, shown prominently by every output ([model]
+     * data_note, e.g. that the cohort is synthetic); "" or NULL when none. */
+    char *data_note;
     size_t n_cohort_files;   /* the cohort's files (0 when it has none): */
-    char **cohort_files;     /* [n_cohort_files] paths as given in the model */
+    char **cohort_files;     /* [n_cohort_files] paths as mkba opened them (as written
+                                in the model, relative to the model file's directory) */
+    char **cohort_paths;     /* [n_cohort_files] absolute canonical paths; "" when
+                                unknown; NULL in a built appraisal */
+    char (*cohort_sha256)[65]; /* [n_cohort_files] hex SHA-256 of each file's bytes as
+                                the cohort reader read them (mkba_cohort_sha256); ""
+                                when not read; NULL in a built appraisal */
     char run_date[32];       /* ISO 8601 UTC */
     char *currency;          /* e.g. "EUR" */
     int price_year;

@@ -143,5 +143,9 @@ size_t mkba_cohort_missing(const mkba_cohort *c, size_t v, int group);
 size_t mkba_cohort_levels(const mkba_cohort *c, size_t v, const char *const **names);
 /* Files and dialect actually read (for provenance). */
 const mkba_csv_dialect *mkba_cohort_dialect(const mkba_cohort *c);
+/* The hex SHA-256 of file 'file' as it was read (0: the one file, or the
+ * pilot file; 1: the control file), from the same bytes the persons were
+ * read from; "" for a file not read (and for a cohort from arrays). */
+const char *mkba_cohort_sha256(const mkba_cohort *c, size_t file);
 
 #endif

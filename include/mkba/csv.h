@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "mkba/digest.h"
 #include "mkba/error.h"
 
 typedef struct mkba_csv_dialect {
@@ -43,6 +44,13 @@ typedef mkba_status (*mkba_csv_row_fn)(void *ctx, size_t n_fields,
  * 'fn' may be NULL (syntax check only). */
 mkba_status mkba_csv_read(const char *path, mkba_csv_dialect *dialect,
                           mkba_csv_row_fn fn, void *ctx, mkba_error *err);
+
+/* mkba_csv_read, and on success the hex SHA-256 of the file's bytes as
+ * they were read for the records (digest.h) in 'sha256' (untouched on
+ * failure). The file is read once. */
+mkba_status mkba_csv_read_sha256(const char *path, mkba_csv_dialect *dialect,
+                                 mkba_csv_row_fn fn, void *ctx, char sha256[MKBA_SHA256_HEX],
+                                 mkba_error *err);
 
 /* Strict number parse of a whole field (surrounding blanks allowed): no
  * trailing text, no overflow, finite only. With decimal_comma, "1.234,5"

@@ -58,6 +58,12 @@ mkba_status mkba_mkdir_p_made(const char *dir, void (*made)(const char *dir, voi
  * (caller frees). */
 char *mkba_path_dir(const char *path);
 
+/* The absolute canonical path of an existing file (realpath: no ".", ".."
+ * or symbolic link in it), for provenance; "" when it cannot be found
+ * (the file is gone, a directory on the way is not searchable). Caller
+ * frees. */
+char *mkba_path_canonical(const char *path);
+
 typedef struct mkba_afile mkba_afile;
 
 /* fsync 'path' (a file or a directory). Best effort: some file systems

@@ -13,7 +13,10 @@
  * shown there and not again under the charts; the balance per
  * stakeholder, the items, the Monte Carlo summary, the sensitivity analysis, the value of
  * information), the charts, every assumption with its source, and the
- * provenance of the run (version, files and their SHA-256, seed, draws).
+ * provenance of the run (version and commit, each file read with its
+ * canonical path and SHA-256, the cohort's files too, the Monte Carlo's
+ * seed and draws, the Sobol sample size and seed). The model's data note
+ * (a->data_note) is a box right under the title, on the first screen.
  *
  * Self-contained: CSS inline, no scripts, no external fetches; each chart
  * is embedded as <img src="data:image/svg+xml;base64,...">, so a script in

@@ -59,6 +59,8 @@ typedef struct mkba_sobol {
     double *first_lo, *first_hi, *total_lo, *total_hi; /* [m][d] 95% bootstrap percentile CIs */
     double *variance;        /* [m] total variance of each output */
     size_t evaluations;      /* N (d + 2) */
+    size_t n;                /* the base sample size N, and the seed, as run */
+    uint64_t seed;           /*   (provenance: the same N and seed give the same indices) */
 } mkba_sobol;
 
 /* Compute the indices of the m outputs of 'model' for the d inputs with

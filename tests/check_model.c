@@ -202,6 +202,10 @@ START_TEST(price_index_file)
     ck_assert_msg(ix != NULL, "%s", err.msg);
     ck_assert_int_eq(mkba_price_index_first(ix), 2000);
     ck_assert_double_eq_tol(mkba_price_factor(ix, 2017, 2018), 2886.8 / 2838.2, 1e-15);
+    /* 2020-2024 are chained from CBS's yearly changes 1.3, 2.7, 10.0, 3.8 and
+     * 3.3%, each year rounded to 0.1 index points (< 3e-5 of it) */
+    double chained = 1.013 * 1.027 * 1.100 * 1.038 * 1.033;
+    ck_assert(fabs(mkba_price_factor(ix, 2019, 2024) / chained - 1) < 1e-4);
     mkba_price_index_free(ix);
 }
 END_TEST

@@ -37,6 +37,8 @@ const char *mkba_warning_kind_name(mkba_warning_kind k)
         return "imbalanced";
     case MKBA_WARN_EXTREME_WEIGHTS:
         return "extreme_weights";
+    case MKBA_WARN_BOOTSTRAP_FAILED:
+        return "bootstrap_failed";
     }
     return "?";
 }

@@ -698,3 +698,17 @@ void mkba_bootstrap_ci(const double *rep, size_t B, size_t stride, size_t j, dou
     if (hi)
         *hi = h;
 }
+
+size_t mkba_bootstrap_complete(const double *rep, size_t B, size_t stride, double *out)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < B; r++) {
+        const double *row = rep + r * stride;
+        int ok = 1;
+        for (size_t j = 0; j < stride && ok; j++)
+            ok = !isnan(row[j]);
+        if (ok)
+            memmove(out + k++ * stride, row, stride * sizeof *row);
+    }
+    return k;
+}

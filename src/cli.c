@@ -6,6 +6,7 @@
 #include <gsl/gsl_errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,6 +464,28 @@ static mc_settings resolve_mc(const opts *o, const mkba_model *m)
 
 static mkba_status make_parent(const opts *o, mkba_pub *pub, const char *path, mkba_error *err);
 
+/* A warning per effect whose bootstrap failed in more than 5% of the
+ * replicates: its bootstrap CI and draws rest on the others, which may
+ * make them too narrow. */
+static void warn_failed_replicates(mkba_appraisal *a, const mkba_model *m, const double *boot,
+                                   size_t B, size_t n_out)
+{
+    for (size_t j = 0; j < n_out && j < a->n_effects; j++) {
+        size_t failed = 0;
+        for (size_t r = 0; r < B; r++)
+            failed += isnan(boot[r * n_out + j]) != 0;
+        if (failed * 20 > B)
+            mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_FAILED, a->effects[j].name,
+                                mkba_model_file(m), 0, "",
+                                "effect '%s' could not be estimated in %.0f%% of the "
+                                "bootstrap replicates (a covariate without variation, or for "
+                                "ipw and dr a propensity model that separates the groups, in "
+                                "the resampled persons); its bootstrap CI and Monte Carlo draws "
+                                "rest on the other replicates and may be too narrow",
+                                a->effects[j].name, 100.0 * (double)failed / (double)B);
+    }
+}
+
 /* The Monte Carlo: bootstrap the cohort effects, draw, summarise into a->mc;
  * the draws file (--draws-out) is written as an output of 'pub'. */
 static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_cohort *c,
@@ -480,10 +503,23 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
         st = mkba_bootstrap(c, specs, plan->n_outcomes, n_boot, ms.seed, ms.threads, boot,
                             &n_failed, err);
     }
+    double *sim_boot = boot;
+    size_t sim_n_boot = n_boot;
+    if (!st && n_failed) {
+        sim_boot = mkba_xcalloc(n_boot * plan->n_outcomes, sizeof *sim_boot);
+        sim_n_boot = mkba_bootstrap_complete(boot, n_boot, plan->n_outcomes, sim_boot);
+        warn_failed_replicates(a, m, boot, n_boot, plan->n_outcomes);
+        if (sim_n_boot == 0)
+            st = mkba_error_set(err, MKBA_ENUM, mkba_model_file(m), 0, NULL,
+                                "no bootstrap replicate could estimate every effect (a "
+                                "covariate without variation, or a propensity model that "
+                                "separates the groups, in every replicate); use fewer "
+                                "covariates or method diff");
+    }
     progress pr = {.shown = 0};
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
     mkba_sim_opts so = {.draws = ms.draws, .seed = ms.seed, .threads = ms.threads,
-                        .bootstrap = boot, .n_boot = n_boot, .keep_items = 1, .keep_uncertain = 1,
+                        .bootstrap = sim_boot, .n_boot = sim_n_boot, .keep_items = 1, .keep_uncertain = 1,
                         .keep_finance = 1, .progress = !o->quiet && isatty(2) ? show_progress : NULL,
                         .progress_ctx = &pr};
     mkba_sim *sim = st ? NULL : mkba_sim_run(plan, &so, err);
@@ -495,6 +531,8 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
         st = err->code ? err->code : MKBA_EINVAL;
     }
     mkba_sim_free(sim);
+    if (sim_boot != boot)
+        free(sim_boot);
     free(boot);
     return st;
 }

@@ -14,6 +14,7 @@
 #include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "mkba/sim.h"
+#include "sink_term.h"
 #include "mkba/sink_csv.h"
 #include "out_internal.h"
 
@@ -87,10 +88,16 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
             fprintf(f, "  %-24.24s %11s %27s %27s\n", out_term_text(&T, a->effects[j].name),
                     est, an, bs);
         }
-        if (mc->n_boot_failed)
-            fprintf(f, "  %zu bootstrap estimates could not be made (a covariate without "
-                       "variation in the replicate) and were left out.\n",
-                    mc->n_boot_failed);
+        if (mc->n_boot_failed) {
+            char *text = mkba_xasprintf(
+                "%zu bootstrap estimates could not be made (a covariate without variation, or "
+                "for ipw and dr a propensity model that separates the groups, in the "
+                "replicate); the draws use the replicates in which every effect could be "
+                "estimated.",
+                mc->n_boot_failed);
+            term_para(f, 2, 2, text);
+            free(text);
+        }
     }
     for (size_t s = 1; s < a->n_scenarios; s++) {
         fprintf(f, "\n  %s vs %s\n", out_term_text(&T, a->scenarios[s].label),

@@ -588,6 +588,15 @@ static void warning_text(const rep *r, const mkba_warning *w)
             strcmp(w->name, "pilot") == 0 ? L(r, "pilot", "pilotgroep")
                                           : L(r, "control", "controlegroep"));
         return;
+    case MKBA_WARN_BOOTSTRAP_FAILED:
+        if (!r->nl)
+            break; /* the English message says it */
+        tpl(r, "Het effect <strong>{}</strong> kon in meer dan 5% van de bootstrapreplicaties "
+               "niet worden geschat (een covariaat zonder variatie, of bij ipw en dr een "
+               "propensitymodel dat de groepen scheidt); het bootstrap-BI en de Monte "
+               "Carlo-trekkingen steunen op de andere replicaties en kunnen te smal zijn.",
+            w->name);
+        return;
     }
     esc(r, w->at.msg);
 }

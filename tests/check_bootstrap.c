@@ -594,11 +594,25 @@ START_TEST(test_ci)
 }
 END_TEST
 
+/* Complete rows: those without a NaN, in order; none when every row has
+ * one. */
+START_TEST(test_complete_rows)
+{
+    const double rep[4 * 2] = {1, 2, NAN, 3, 4, 5, 6, NAN};
+    double out[4 * 2];
+    ck_assert_uint_eq(mkba_bootstrap_complete(rep, 4, 2, out), 2);
+    ck_assert(out[0] == 1 && out[1] == 2 && out[2] == 4 && out[3] == 5);
+    const double bad[2] = {NAN, NAN};
+    ck_assert_uint_eq(mkba_bootstrap_complete(bad, 2, 1, out), 0);
+}
+END_TEST
+
 static Suite *bootstrap_suite(void)
 {
     Suite *s = suite_create("bootstrap");
     TCase *tc = tcase_create("replicates");
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_complete_rows);
     tcase_add_test(tc, test_mean_converges);
     tcase_add_test(tc, test_welch_agreement);
     tcase_add_test(tc, test_did_ols);

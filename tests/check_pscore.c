@@ -789,6 +789,44 @@ START_TEST(smd_constant_in_pilot)
 }
 END_TEST
 
+/* A level held by 3 pilot persons and 1 control person: in the replicates
+ * that draw no copy of that control person the propensity model separates
+ * the groups (about (1 - 1/40)^40 = 36% of them). The run warns, and the
+ * Monte Carlo draws only from the replicates in which every effect was
+ * estimated: no draw is lost as non-finite. */
+START_TEST(e2e_failed_replicates)
+{
+    char csv[4096] = "group,age,female,household,months_before,y\n";
+    size_t len = strlen(csv);
+    for (int i = 0; i < 80; i++) {
+        int pilot = i < 40;
+        const char *hh = (pilot && i < 3) || i == 40 ? "rare" : i % 2 ? "a" : "b";
+        len += (size_t)snprintf(csv + len, sizeof csv - len, "%s,%d,%d,%s,%d,%d\n",
+                                pilot ? "pilot" : "control", 20 + (i * 7) % 40, i % 2, hh,
+                                i % 13, (i * 5) % 11 + pilot);
+    }
+    free(tu_write(tu_tmp, "c.csv", csv));
+    char model[8192];
+    snprintf(model, sizeof model, E2E_MODEL, "c.csv", "");
+    /* the propensity model on age and household only */
+    char *at = strstr(model, "covariates = age, age^2, female, household, months_before");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, "covariates = age, household                              ", 57);
+    free(tu_write(tu_tmp, "model.ini", model));
+    free(tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n"));
+    free(tu_write(tu_tmp, "pilot.ini", "[scenario]\nname = pilot\nbase = model.ini\n"
+                                       "reference = ref.ini\n[parameters]\npilot = 1\n"));
+    const char *args[] = {"run", "pilot.ini", "--draws", "400", "--bootstrap", "100", NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    ck_assert_msg(tu_contains(err, "effect 'y_dr' could not be estimated in "), "%s", err);
+    ck_assert_msg(!tu_contains(out, "non-finite"), "%s", out);
+    ck_assert_msg(tu_contains(out, "the draws use the replicates in"), "%s", out);
+    free(out);
+    free(err);
+}
+END_TEST
+
 Suite *pscore_suite(void)
 {
     Suite *s = suite_create("pscore");
@@ -824,6 +862,7 @@ Suite *pscore_suite(void)
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, e2e_run);
     tcase_add_test(tc, e2e_separation_error);
+    tcase_add_test(tc, e2e_failed_replicates);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -148,10 +148,15 @@ typedef enum {
     /* The weights are extreme: a group's effective sample size is below
      * MKBA_PS_ESS_SHARE of its persons, so a few persons carry the
      * weighted estimates (name: the group). */
-    MKBA_WARN_EXTREME_WEIGHTS
+    MKBA_WARN_EXTREME_WEIGHTS,
+    /* An effect could not be estimated in more than 5% of the bootstrap
+     * replicates: its bootstrap CI and draws rest on the others (name: the
+     * effect). */
+    MKBA_WARN_BOOTSTRAP_FAILED
 } mkba_warning_kind;
 
-/* "pilot_switch" "outside_distribution" "imbalanced" "extreme_weights" */
+/* "pilot_switch" "outside_distribution" "imbalanced" "extreme_weights"
+ * "bootstrap_failed" */
 const char *mkba_warning_kind_name(mkba_warning_kind k);
 
 typedef struct mkba_warning {

@@ -68,4 +68,11 @@ mkba_status mkba_bootstrap_replicate(const mkba_cohort *c, const mkba_est_spec *
 void mkba_bootstrap_ci(const double *rep, size_t B, size_t stride, size_t j, double level,
                        double *lo, double *hi);
 
+/* The replicates (rows of 'stride' values) in which every effect could be
+ * estimated, copied in order into 'out' (room for B rows); returns how
+ * many. The Monte Carlo draws its effects from these, so a replicate that
+ * failed for one effect does not drop the other effects' draws with it
+ * (nor a draw's NPV as not finite). */
+size_t mkba_bootstrap_complete(const double *rep, size_t B, size_t stride, double *out);
+
 #endif

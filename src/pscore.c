@@ -1260,13 +1260,6 @@ static void diag_fill(const mkba_ps_plan *pl, const ps_ws *w, mkba_ps_diag *dg)
     const design *d = &pl->d;
     size_t p = d->p;
     dg->estimand = pl->ps->estimand;
-    dg->n_coef = p;
-    dg->name = mkba_xcalloc(p, sizeof *dg->name);
-    dg->coef = mkba_xcalloc(p, sizeof *dg->coef);
-    dg->se = mkba_xcalloc(p, sizeof *dg->se);
-    dg->n_rare = mkba_xcalloc(p, sizeof *dg->n_rare);
-    dg->smd_before = mkba_xcalloc(p, sizeof *dg->smd_before);
-    dg->smd_after = mkba_xcalloc(p, sizeof *dg->smd_after);
     /* glm's standard errors: sqrt of the diagonal of (X'WX)^-1 at the fit */
     double *H = mkba_xcalloc(p * p, sizeof *H);
     double sw[2] = {0, 0}, sw2[2] = {0, 0};
@@ -1318,7 +1311,7 @@ mkba_ps_diag *mkba_ps_diagnose(const mkba_cohort *c, const mkba_ps_spec *ps, mkb
         double trimmed[2] = {0, 0};
         ws_init(&w, pl.d.m, pl.d.p, 0);
         if (!fit_full(&pl, &w, &iter, trimmed, err)) {
-            dg = mkba_xcalloc(1, sizeof *dg);
+            dg = mkba_ps_diag_alloc(pl.d.p);
             diag_fill(&pl, &w, dg);
             dg->iterations = iter;
             dg->n_trimmed[0] = (size_t)trimmed[0];
@@ -1328,6 +1321,20 @@ mkba_ps_diag *mkba_ps_diagnose(const mkba_cohort *c, const mkba_ps_spec *ps, mkb
     }
     plan_free_parts(&pl);
     return dg;
+}
+
+mkba_ps_diag *mkba_ps_diag_alloc(size_t n_coef)
+{
+    size_t p = n_coef ? n_coef : 1;
+    mkba_ps_diag *d = mkba_xcalloc(1, sizeof *d);
+    d->n_coef = n_coef;
+    d->name = mkba_xcalloc(p, sizeof *d->name);
+    d->coef = mkba_xcalloc(p, sizeof *d->coef);
+    d->se = mkba_xcalloc(p, sizeof *d->se);
+    d->n_rare = mkba_xcalloc(p, sizeof *d->n_rare);
+    d->smd_before = mkba_xcalloc(p, sizeof *d->smd_before);
+    d->smd_after = mkba_xcalloc(p, sizeof *d->smd_after);
+    return d;
 }
 
 void mkba_ps_diag_free(mkba_ps_diag *d)

@@ -279,15 +279,8 @@ struct mkba_ps_diag *tu_ps_diag(void)
                                                0, 0, 0, 0, 0,  0, 13, 0, 0, 2};
     static const size_t control[MKBA_PS_BINS] = {150, 40, 9, 1};
     size_t k = sizeof names / sizeof names[0];
-    mkba_ps_diag *d = mkba_xcalloc(1, sizeof *d);
+    mkba_ps_diag *d = mkba_ps_diag_alloc(k);
     d->estimand = MKBA_ESTIMAND_ATT;
-    d->n_coef = k;
-    d->name = mkba_xcalloc(k, sizeof *d->name);
-    d->coef = mkba_xcalloc(k, sizeof *d->coef);
-    d->se = mkba_xcalloc(k, sizeof *d->se);
-    d->n_rare = mkba_xcalloc(k, sizeof *d->n_rare);
-    d->smd_before = mkba_xcalloc(k, sizeof *d->smd_before);
-    d->smd_after = mkba_xcalloc(k, sizeof *d->smd_after);
     for (size_t j = 0; j < k; j++) {
         d->name[j] = mkba_xstrdup(names[j]);
         d->coef[j] = coef[j];

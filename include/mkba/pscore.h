@@ -105,6 +105,9 @@ typedef struct mkba_ps_diag {
  * a singular design (constant or collinear column), a fit that does not
  * converge. Returns NULL on error. */
 mkba_ps_diag *mkba_ps_diagnose(const mkba_cohort *c, const mkba_ps_spec *ps, mkba_error *err);
+/* An empty diagnostics object for n_coef columns (every array allocated,
+ * zeroed; names NULL until set), freed by mkba_ps_diag_free. */
+mkba_ps_diag *mkba_ps_diag_alloc(size_t n_coef);
 void mkba_ps_diag_free(mkba_ps_diag *d); /* NULL is a no-op */
 
 /* The effect of spec (method IPW or DR) on the cohort; mkba_estimate calls

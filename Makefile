@@ -18,8 +18,8 @@ OPT      ?= -O2 -g
 CFLAGS   ?= $(OPT)
 WARN     := -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes
 CPPFLAGS += -Iinclude -D_XOPEN_SOURCE=700 -DMKBA_VERSION='"$(VERSION)"' -MMD -MP
-LIB_CFLAGS = $(shell pkg-config --cflags gsl libcjson inih nettle 2>/dev/null)
-LIB_LIBS   = $(shell pkg-config --libs gsl libcjson inih nettle 2>/dev/null) -lcsv -lm -lpthread
+LIB_CFLAGS = $(shell pkg-config --cflags gsl libcjson inih nettle xlsxwriter 2>/dev/null)
+LIB_LIBS   = $(shell pkg-config --libs gsl libcjson inih nettle xlsxwriter 2>/dev/null) -lcsv -lm -lpthread
 # The git commit of a checkout (12 hex digits, "-dirty" with uncommitted
 # changes to tracked files); empty outside one (a release tarball, or a
 # tarball unpacked inside another repository). `make COMMIT=...` sets it.
@@ -82,11 +82,12 @@ $(BUILD)/src $(BUILD)/tests:
 	@mkdir -p $@
 
 # Install missing Debian packages (apt-get as root; otherwise print the line).
-APT_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libcjson-dev nettle-dev check gnuplot-nox
-# The tests also open the HTML report in a headless browser; make valgrind
-# needs valgrind.
-# The man page is checked with groff and man.
-TEST_PKGS := chromium valgrind groff-base man-db
+APT_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libcjson-dev nettle-dev check gnuplot-nox \
+            libxlsxwriter-dev
+# The tests also open the HTML report in a headless browser and read the
+# --xlsx workbook back with Python's openpyxl; make valgrind needs valgrind;
+# the man page is checked with groff and man.
+TEST_PKGS := chromium valgrind python3-openpyxl groff-base man-db
 deps:
 	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS)"
 test-deps:
@@ -107,7 +108,7 @@ apt-install:
 demo: deps
 	@$(MAKE) --no-print-directory mkba
 	./mkba run scenarios/almere-pilot.ini scenarios/almere-liaison.ini --out results/almere \
-	    --report results/almere/report.html
+	    --report results/almere/report.html --xlsx results/almere/mkba.xlsx
 
 check: test-deps
 	@$(MAKE) --no-print-directory mkba $(TEST_BIN)

@@ -33,6 +33,7 @@
 #include "mkba/sim.h"
 #include "mkba/summary.h"
 #include "mkba/synth.h"
+#include "mkba/workbook.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -91,7 +92,10 @@ static const char *const RUN_HELP =
     "  --report FILE     write the report as one self-contained HTML file: the\n"
     "                    conclusion, key figures, tables, charts, assumptions with\n"
     "                    their sources, and provenance (open it in any browser)\n"
-    "  --lang nl|en      language of the report: Dutch or English (default en)\n"
+    "  --xlsx FILE       write an Excel workbook: the conclusion, every table on its\n"
+    "                    own sheet, and the assumptions with their sources\n"
+    "  --lang nl|en      language of the report and the workbook: Dutch or English\n"
+    "                    (default en)\n"
     "  -h, --help        show this help\n";
 
 static const char *const SENS_HELP =
@@ -116,7 +120,9 @@ static const char *const SENS_HELP =
     "  --threads T       threads to use (default: all cores)\n"
     "  -q, --quiet       print nothing (with --out: write files only)\n"
     "  --report FILE     also write the HTML report (see 'mkba run --help')\n"
-    "  --lang nl|en      language of the report: Dutch or English (default en)\n"
+    "  --xlsx FILE       also write the Excel workbook (see 'mkba run --help')\n"
+    "  --lang nl|en      language of the report and the workbook: Dutch or English\n"
+    "                    (default en)\n"
     "  -h, --help        show this help\n";
 
 static const char *const ESTIMATE_HELP =
@@ -157,6 +163,7 @@ typedef struct opts {
     size_t draws, boot, steps, sobol;
     int has_sobol;
     const char *report;   /* --report FILE.html */
+    const char *xlsx;     /* --xlsx FILE.xlsx */
     int lang_nl;          /* --lang nl */
     int no_charts;        /* --no-charts */
     int out_is_file;      /* mkba estimate: --out names a file, not a directory */
@@ -248,7 +255,7 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
                      {"--sensitivity", 'S', 0}, {"--two-way", 'X', 1},
                      {"--steps", 'N', 1},     {"--sobol", 'O', 1},
                      {"--report", 'H', 1},    {"--lang", 'L', 1},
-                     {"--no-charts", 'C', 0}};
+                     {"--no-charts", 'C', 0}, {"--xlsx", 'x', 1}};
         int found = -1;
         for (int k = 0; k < (int)(sizeof table / sizeof table[0]); k++)
             if (strcmp(name, table[k].name) == 0 && strchr(allowed, table[k].letter))
@@ -350,6 +357,9 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
             break;
         case 'C':
             o->no_charts = 1;
+            break;
+        case 'x':
+            o->xlsx = val;
             break;
         }
     }
@@ -622,6 +632,8 @@ static mkba_status check_outputs(const opts *o, const mkba_model *m, mkba_pub *p
         return st;
     if (o->report && (st = check_output_file(o, pub, o->report, "--report", err)))
         return st;
+    if (o->xlsx && (st = check_output_file(o, pub, o->xlsx, "--xlsx", err)))
+        return st;
     if (o->out && o->out_is_file)
         return check_output_file(o, pub, o->out, "--out", err);
     if (o->out && stat(o->out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
@@ -749,8 +761,8 @@ static mkba_status stage_report(const opts *o, mkba_pub *pub, const mkba_apprais
     return st;
 }
 
-/* The files of a run: the --out directory, its charts, the --report,
- * staged in 'pub' with the draws file, then published together; nothing
+/* The files of a run: the --out directory, its charts, the --report, the
+ * --xlsx workbook, staged in 'pub' with the draws file, then published together; nothing
  * is published when any of them fails. *charts: the charts (caller
  * frees). Releases 'pub'. */
 static mkba_status write_outputs(const opts *o, mkba_pub *pub, const mkba_appraisal *a,
@@ -761,6 +773,8 @@ static mkba_status write_outputs(const opts *o, mkba_pub *pub, const mkba_apprai
         st = err->code;
     if (!st && o->report)
         st = stage_report(o, pub, a, *charts, err);
+    if (!st && o->xlsx && !(st = make_parent(o, pub, o->xlsx, err)))
+        st = mkba_workbook_stage(pub, o->xlsx, a, o->lang_nl, err);
     if (st) {
         mkba_pub_abort(pub);
         return st;
@@ -778,6 +792,10 @@ static void print_written(const opts *o, const mkba_chart_set *charts)
     if (o->report)
         print_text(stdout, o->out ? "Report written to %s\n" : "\nReport written to %s\n",
                    o->report);
+    if (o->xlsx)
+        print_text(stdout, o->out || o->report ? "Workbook written to %s\n"
+                                               : "\nWorkbook written to %s\n",
+                   o->xlsx);
 }
 
 /* ======================= Commands ======================= */
@@ -786,7 +804,7 @@ static int cmd_run(int argc, char **argv, int check_only)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWSXNOHLC",
+    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWSXNOHLCx",
                         check_only ? CHECK_HELP : RUN_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
@@ -883,7 +901,7 @@ static int cmd_sensitivity(int argc, char **argv)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts("sensitivity", "roqXNOsTHLC", SENS_HELP, argc, argv, &o, &done);
+    int rc = parse_opts("sensitivity", "roqXNOsTHLCx", SENS_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
     if (o.n_files == 0) {

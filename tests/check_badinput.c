@@ -1191,6 +1191,30 @@ static const bad_case OUTPUT_CASES[] = {
       "@/r.html", NULL},
      1, "mkba: @/./r.html: --draws-out and --report would both write this file (give one of "
         "them another name)\n"},
+    /* The workbook is an output like the report: never over an input, a
+     * table of --out or another output (nothing is written, not even the
+     * tables of --out). */
+    {"--xlsx is the cohort file", {{0}},
+     {"run", "@/project.ini", "--out", "@/res", "--xlsx", "@/cohort.csv", NULL}, 1,
+     "mkba: @/cohort.csv: is a cohort file; --xlsx would overwrite it (give --xlsx another file "
+     "name)\n"},
+    {"--xlsx is the model file, spelt otherwise", {{0}},
+     {"sensitivity", "@/project.ini", "--xlsx", "@/./model.ini", NULL}, 1,
+     "mkba: @/./model.ini: is the model file; --xlsx would overwrite it (give --xlsx another "
+     "file name)\n"},
+    {"--xlsx is a table that --out writes", {{0}},
+     {"run", "@/project.ini", "--out", "@/res", "--xlsx", "@/res/effects_nl.csv", NULL}, 1,
+     "mkba: @/res/effects_nl.csv: is one of the files --out writes; --xlsx would overwrite it "
+     "(give --xlsx another file name)\n"},
+    {"--xlsx and --report name one file", {{0}},
+     {"run", "@/project.ini", "--report", "@/r.xlsx", "--xlsx", "@/r.xlsx", NULL}, 1,
+     "mkba: @/r.xlsx: --report and --xlsx would both write this file (give one of them another "
+     "name)\n"},
+    {"--xlsx in a directory that does not exist", {{0}},
+     {"run", "@/project.ini", "--xlsx", "@/no/book.xlsx", NULL}, 1,
+     "mkba: @/no/book.xlsx: cannot write: No such file or directory\n"},
+    {"--xlsx with no file name", {{0}}, {"run", "@/project.ini", "--xlsx=", NULL}, 2,
+     "mkba: option '--xlsx' needs a value\nTry 'mkba run --help'.\n"},
 };
 
 START_TEST(output_case)

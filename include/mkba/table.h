@@ -8,7 +8,7 @@
  * values, which are withheld: disclose.h), and a sink decides only how a
  * cell of a given type looks in its format:
  *
- *   cell type         CSV ','/';' (sink_csv)         XLSX (to come)
+ *   cell type         CSV ','/';' (sink_csv)         XLSX (sink_xlsx)
  *   TEXT              the text, quoted per RFC 4180  a string cell
  *   COUNT, INT        the whole number               a number, "0"
  *   NUMBER            full precision ("%.17g")       a number

@@ -179,7 +179,7 @@ static const char *holder_label(const rep *r, size_t k)
 
 static const char *scen_label(const rep *r, size_t s)
 {
-    return mkba_fmt_scen_label(r->a, s);
+    return mkba_fmt_scen_label(r->a, s, r->nl);
 }
 
 static const char *kind_text(const rep *r, mkba_item_kind k)

@@ -146,9 +146,9 @@ static mkba_appraisal *fixture(void)
     a->n_scenarios = S_;
     a->scenarios = mkba_xcalloc(S_, sizeof *a->scenarios);
     a->scenarios[0] = (mkba_ap_scenario){mkba_xstrdup("regular"), mkba_xstrdup("Regular practice"),
-                                         mkba_xstrdup("scenarios/regular.ini"), ""};
+                                         mkba_xstrdup("scenarios/regular.ini"), "", NULL};
     a->scenarios[1] = (mkba_ap_scenario){mkba_xstrdup("pilot"), mkba_xstrdup("Pilot"),
-                                         mkba_xstrdup("scenarios/pilot.ini"), ""};
+                                         mkba_xstrdup("scenarios/pilot.ini"), "", NULL};
     snprintf(a->scenarios[0].sha256, 65, "%064d", 1);
     snprintf(a->scenarios[1].sha256, 65, "%064d", 2);
     a->n_effects = 2;
@@ -194,7 +194,7 @@ static void add_project(mkba_appraisal *a)
     size_t S = 3, I = I_, T = T_, K = K_;
     a->scenarios = mkba_xreallocarray(a->scenarios, S, sizeof *a->scenarios);
     a->scenarios[2] = (mkba_ap_scenario){mkba_xstrdup("pilot2025"), mkba_xstrdup("Pilot 2025"),
-                                         mkba_xstrdup("scenarios/pilot-2025.ini"), ""};
+                                         mkba_xstrdup("scenarios/pilot-2025.ini"), "", NULL};
     a->rate = mkba_xreallocarray(a->rate, S * T, sizeof *a->rate);
     a->discount = mkba_xreallocarray(a->discount, S * T, sizeof *a->discount);
     for (size_t t = 0; t < T; t++) {
@@ -362,7 +362,7 @@ static char *report(const mkba_appraisal *a, int detail, int effects_only)
     ck_assert_ptr_nonnull(f);
     mkba_out_opts o = {.lang_nl = 0, .detail = detail};
     if (effects_only)
-        mkba_out_print_effects(f, a);
+        mkba_out_print_effects(f, a, 0);
     else
         mkba_out_print(f, a, &o);
     ck_assert_int_eq(fclose(f), 0);

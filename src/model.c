@@ -516,14 +516,58 @@ static int parse_rate_value(const char *s, double *r)
     return 1;
 }
 
+/* A Dutch model may write a percentage with a decimal comma ("2,25%"):
+ * unambiguous, since the digits after the comma end in '%'. Returns a copy
+ * of 's' with such commas made points (caller frees); every other comma
+ * still separates the steps of a schedule ("1-30: 2,25%, 31-: 1,75%").
+ * A bare "0,0225" is not read this way: it could be a list or a thousands
+ * group, so parse_discount refuses it with a hint rather than guess. */
+static char *decimal_comma_percent(const char *s)
+{
+    char *c = mkba_xstrdup(s);
+    for (char *p = c; *p; p++) {
+        if (*p != ',' || p == c || !isdigit((unsigned char)p[-1]) ||
+            !isdigit((unsigned char)p[1]))
+            continue;
+        const char *q = p + 1;
+        while (isdigit((unsigned char)*q))
+            q++;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q == '%')
+            *p = '.';
+    }
+    return c;
+}
+
+/* "0,0225" or "2,25": a number with a decimal comma and no '%'. */
+static int bare_decimal_comma(const char *s)
+{
+    s += strspn(s, " \t");
+    s += *s == '-';
+    size_t a = strspn(s, "0123456789");
+    if (!a || s[a] != ',')
+        return 0;
+    size_t b = strspn(s + a + 1, "0123456789");
+    return b && s[a + 1 + b + strspn(s + a + 1 + b, " \t")] == '\0';
+}
+
 static mkba_status parse_discount(const rawval *v, size_t horizon, double *rate, mkba_error *err)
 {
     const char *expect = "expected a rate such as 0.0225 or 2.25%%, or a schedule by year such "
                          "as '1-30: 2.25%%, 31-: 1.75%%'";
     for (size_t t = 0; t < horizon; t++)
         rate[t] = NAN;
+    if (bare_decimal_comma(v->text))
+        return raw_error(err, v,
+                         "'%s' has a decimal comma without '%%': a comma is read as a decimal "
+                         "comma only in a percentage (2,25%%); write the rate as a percentage "
+                         "(2,25%%) or with a point (0.0225)",
+                         v->text);
     char **parts;
-    size_t n = split_list(v->text, &parts);
+    char *text = decimal_comma_percent(v->text);
+    size_t n = split_list(text, &parts);
+    free(text);
     mkba_status st = MKBA_OK;
     if (n == 0)
         st = raw_error(err, v, expect);

@@ -242,6 +242,8 @@ static const pair PAIRS[] = {
      "Onverdisconteerd"},
     {"Year",
      "Jaar"},
+    {"[%s, %s]",
+     "[%s; %s]"},
     {"benefit",
      "baat"},
     {"cost",

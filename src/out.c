@@ -743,7 +743,7 @@ static void effects_table(FILE *f, const mkba_appraisal *a, int nl)
         mkba_fmt_term_sig(est, sizeof est, e->estimate, nl);
         mkba_fmt_term_sig(lo, sizeof lo, e->ci_lo, nl);
         mkba_fmt_term_sig(hi, sizeof hi, e->ci_hi, nl);
-        snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        snprintf(ci, sizeof ci, TR("[%s, %s]"), lo, hi);
         if (mask & MKBA_HIDE_CI) {
             snprintf(ci, sizeof ci, "x");
             seen.x_shown = 1;

@@ -77,12 +77,12 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl)
             char est[32], lo[32], hi[32], an[72], bs[72];
             mkba_fmt_term_g4(lo, sizeof lo, e->ci_lo, nl);
             mkba_fmt_term_g4(hi, sizeof hi, e->ci_hi, nl);
-            snprintf(an, sizeof an, "[%s, %s]", lo, hi);
+            snprintf(an, sizeof an, TR("[%s, %s]"), lo, hi);
             if (mkba_ap_effect_hidden(a, j) & MKBA_HIDE_CI) /* disclosure control */
                 snprintf(an, sizeof an, "x");
             mkba_fmt_term_g4(lo, sizeof lo, mc->boot_lo[j], nl);
             mkba_fmt_term_g4(hi, sizeof hi, mc->boot_hi[j], nl);
-            snprintf(bs, sizeof bs, "[%s, %s]", lo, hi);
+            snprintf(bs, sizeof bs, TR("[%s, %s]"), lo, hi);
             mkba_fmt_term_g4(est, sizeof est, e->estimate, nl);
             fprintf(f, "  %-24.24s %11s %27s %27s\n", out_term_text(&T, a->effects[j].name),
                     est, an, bs);

@@ -43,7 +43,7 @@ static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup
         mkba_fmt_term_g4(se, sizeof se, x->e.se, nl);
         mkba_fmt_term_g4(lo, sizeof lo, x->e.ci_lo, nl);
         mkba_fmt_term_g4(hi, sizeof hi, x->e.ci_hi, nl);
-        snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        snprintf(ci, sizeof ci, TR("[%s, %s]"), lo, hi);
         if (mask & MKBA_HIDE_ESTIMATE || g->reason[l][0]) {
             snprintf(est, sizeof est, "-");
             snprintf(se, sizeof se, "-");

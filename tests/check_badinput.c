@@ -624,6 +624,13 @@ static const bad_case MODEL_CASES[] = {
     {"a discount rate of 300", {{"model.ini", "discount_rate = 0", "discount_rate = 3"}}, {0}, 1,
      "mkba: @/model.ini:9: [model] discount_rate: must be between -5% and 20%, got 3 (a "
      "percentage? write 0.03 or 3%)\n"},
+    /* A decimal comma is read only before '%' (2,25%): a bare 0,0225 could
+     * be a list or a thousands group, so it is refused, never guessed. */
+    {"a discount rate with a decimal comma and no %",
+     {{"model.ini", "discount_rate = 0", "discount_rate = 0,0225"}}, {0}, 1,
+     "mkba: @/model.ini:9: [model] discount_rate: '0,0225' has a decimal comma without '%': a "
+     "comma is read as a decimal comma only in a percentage (2,25%); write the rate as a "
+     "percentage (2,25%) or with a point (0.0225)\n"},
     {"years beyond the horizon", {{"model.ini", "years = 1-2", "years = 1-5"}}, {0}, 1,
      "mkba: @/model.ini:53: [item.assist] years: year 5 is beyond the horizon of 2 years\n"},
     {"an unknown stakeholder", {{"model.ini", "stakeholder = people", "stakeholder = peple"}}, {0},

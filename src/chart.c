@@ -237,9 +237,9 @@ static void fmt_scaled(char *buf, size_t size, double x, const scale *s, int nl)
     mkba_fmt_label_number(buf, size, v, dec, nl);
 }
 
-static const char *item_label(const mkba_ap_item *it)
+static const char *item_label(const mkba_ap_item *it, int nl)
 {
-    return mkba_fmt_label_or(it->label, it->name);
+    return mkba_fmt_label_lang(it->label, it->label_nl, it->name, nl);
 }
 
 /* One chart's two files, being written in the private directory. */
@@ -1400,7 +1400,7 @@ static mkba_status chart_waterfall_items(ctx *c, size_t s)
         }
         if (pv == 0 || !isfinite(pv))
             continue;
-        bars[n].label = item_label(it);
+        bars[n].label = item_label(it, c->nl);
         bars[n++].value = it->kind == MKBA_ITEM_COST ? -pv : pv;
     }
     qsort(bars, n, sizeof *bars, by_size);
@@ -1422,7 +1422,7 @@ static mkba_status chart_waterfall_stakeholders(ctx *c, size_t s)
     const mkba_appraisal *a = c->a;
     wbar *bars = mkba_xcalloc(a->n_stakeholders + 1, sizeof *bars);
     for (size_t k = 0; k < a->n_stakeholders; k++) {
-        bars[k].label = mkba_fmt_holder_label(a, k, 0);
+        bars[k].label = mkba_fmt_holder_label(a, k, c->nl);
         bars[k].value = a->balance[mkba_ap_bidx(a, s, k)].npv;
     }
     mkba_status st = waterfall(c, "waterfall_stakeholders_%zu", s, bars, a->n_stakeholders,
@@ -1455,7 +1455,7 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
     size_t maxlen = strlen(society);
     for (size_t k = 0; k < K; k++) {
         fputc('\t', f.dat);
-        maxlen = max_z(maxlen, put_field(f.dat, mkba_fmt_holder_label(a, k, 0), LABEL_MAX));
+        maxlen = max_z(maxlen, put_field(f.dat, mkba_fmt_holder_label(a, k, c->nl), LABEL_MAX));
     }
     fprintf(f.dat, "\t%s\n", society);
     double maxabs = 0;
@@ -1564,7 +1564,7 @@ static mkba_status chart_effects(ctx *c)
         double ci_lo = ci ? x->e.ci_lo : x->e.estimate, ci_hi = ci ? x->e.ci_hi : x->e.estimate;
         fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%s\t", i + 1, x->e.estimate,
                 ci_lo, ci_hi, mp, mc, mkba_est_method_name(x->e.method));
-        const char *label = mkba_fmt_label_or(x->label, x->name);
+        const char *label = mkba_fmt_effect_label(x, c->nl);
         put_field(f.dat, label, LABEL_MAX);
         fputc('\n', f.dat);
         double v[] = {x->e.estimate, ci_lo, ci_hi};

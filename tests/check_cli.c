@@ -544,6 +544,33 @@ START_TEST(almere_dutch_terminal)
 }
 END_TEST
 
+START_TEST(almere_dutch_report_labels)
+{
+    /* The Dutch report and charts show the model's label_nl, never its
+     * English label (text checks; the headless browser checks of the
+     * report's Dutch headings are check_report's). */
+    char *out, *err, *dir = tu_path(tu_tmp, "nl"), *html = tu_path(tu_tmp, "nl.html");
+    const char *args[] = {"run", "scenarios/almere-pilot.ini", "--draws", "0", "--lang", "nl",
+                          "-q", "--out", dir, "--report", html, NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *text = tu_read(html);
+    ck_assert_ptr_nonnull(text);
+    ck_assert(tu_contains(text, "Gemeente Almere"));
+    ck_assert(tu_contains(text, "Inzet sociaal wijkteam"));
+    ck_assert(tu_contains(text, "Pilot zoals uitgevoerd (2017-2018)"));
+    const char *english[] = {"Municipality of Almere", "Regular practice",
+                             "Neighbourhood-team staff time", "Outflow from social assistance",
+                             "Social-assistance benefit (bijstandsuitkering)"};
+    char *dat_path = tu_path(dir, "charts/cashflows_1.dat");
+    char *dat = tu_read(dat_path);
+    for (size_t i = 0; i < sizeof english / sizeof english[0]; i++) {
+        ck_assert_msg(!tu_contains(text, english[i]), "'%s' in the Dutch report", english[i]);
+        ck_assert_msg(!dat || !tu_contains(dat, english[i]), "'%s' in a Dutch chart", english[i]);
+    }
+    free(dat), free(dat_path), free(text), free(out), free(err), free(dir), free(html);
+}
+END_TEST
+
 START_TEST(dutch_label_falls_back)
 {
     /* The e2e model has labels but no label_nl: a Dutch run shows the
@@ -985,6 +1012,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, almere_costs_exceed_benefits);
     tcase_add_test(tc, almere_synth_reproduces_data);
     tcase_add_test(tc, almere_dutch_terminal);
+    tcase_add_test(tc, almere_dutch_report_labels);
     tcase_add_test(tc, dutch_label_falls_back);
     tcase_add_test(tc, estimate_lang_nl);
     tcase_add_test(tc, rate_with_decimal_comma);

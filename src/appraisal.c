@@ -69,6 +69,7 @@ static void effect_strings_free(mkba_ap_effect *x)
 {
     free(x->name);
     free(x->label);
+    free(x->label_nl);
     free(x->unit);
     free(x->source);
 }
@@ -118,6 +119,7 @@ mkba_ap_subgroups *mkba_ap_subgroups_copy(const mkba_ap_subgroups *s)
             d->levels[l] = g->levels[l];
             d->levels[l].name = dup_or_null(g->levels[l].name);
             d->levels[l].label = dup_or_null(g->levels[l].label);
+            d->levels[l].label_nl = dup_or_null(g->levels[l].label_nl);
             d->levels[l].unit = dup_or_null(g->levels[l].unit);
             d->levels[l].source = dup_or_null(g->levels[l].source);
             d->reason[l] = mkba_xstrdup(g->reason[l]);
@@ -246,6 +248,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
     free(a->version);
     free(a->commit);
     free(a->model_name);
+    free(a->model_name_nl);
     free(a->model_file);
     free(a->model_path);
     free(a->data_note);
@@ -266,12 +269,16 @@ void mkba_appraisal_free(mkba_appraisal *a)
         free(a->stakeholders[k]);
         if (a->stakeholder_labels)
             free(a->stakeholder_labels[k]);
+        if (a->stakeholder_labels_nl)
+            free(a->stakeholder_labels_nl[k]);
     }
     free(a->stakeholders);
     free(a->stakeholder_labels);
+    free(a->stakeholder_labels_nl);
     for (size_t i = 0; i < a->n_items; i++) {
         free(a->items[i].name);
         free(a->items[i].label);
+        free(a->items[i].label_nl);
         free(a->items[i].domain);
         free(a->items[i].source);
     }
@@ -279,6 +286,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
     for (size_t s = 0; s < a->n_scenarios; s++) {
         free(a->scenarios[s].name);
         free(a->scenarios[s].label);
+        free(a->scenarios[s].label_nl);
         free(a->scenarios[s].file);
         free(a->scenarios[s].path);
     }
@@ -286,6 +294,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
     for (size_t i = 0; i < a->n_effects; i++) {
         free(a->effects[i].name);
         free(a->effects[i].label);
+        free(a->effects[i].label_nl);
         free(a->effects[i].unit);
         free(a->effects[i].source);
     }
@@ -295,6 +304,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
         mkba_ap_param *p = &a->params[i];
         free(p->name);
         free(p->label);
+        free(p->label_nl);
         free(p->unit);
         free(p->value);
         free(p->distribution);

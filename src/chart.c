@@ -237,9 +237,9 @@ static void fmt_scaled(char *buf, size_t size, double x, const scale *s, int nl)
     mkba_fmt_label_number(buf, size, v, dec, nl);
 }
 
-static const char *item_label(const mkba_ap_item *it)
+static const char *item_label(const mkba_ap_item *it, int nl)
 {
-    return mkba_fmt_label_or(it->label, it->name);
+    return mkba_fmt_label_lang(it->label, it->label_nl, it->name, nl);
 }
 
 /* One chart's two files, being written in the private directory. */
@@ -614,7 +614,7 @@ static mkba_status chart_histogram(ctx *c, size_t s)
     char *head = mkba_xasprintf(c->nl ? "NCW voor de maatschappij over %zu trekkingen: P(NCW > 0) = %s"
                                : "NPV for society over %zu draws: P(NPV > 0) = %s",
                          st->n, pp);
-    char *title = mkba_xasprintf("%s (%s)", head, mkba_fmt_scen_label(a, s));
+    char *title = mkba_xasprintf("%s (%s)", head, mkba_fmt_scen_label(a, s, c->nl));
     fprintf(f.dat, "# %s, project scenario %zu: society's NPV over %zu finite draws\n", f.name,
             s, total);
     fputs("# bin\tfrom\tto\tmiddle\tdraws\tshare_pct\tcolour (NPV above 0 green, else red)\n",
@@ -630,7 +630,7 @@ static mkba_status chart_histogram(ctx *c, size_t s)
     lg e[] = {{LG_BOX, C_DOWN, 0, tr(c, "NPV below 0", "NCW onder 0")},
               {LG_BOX, C_UP, 0, tr(c, "NPV above 0", "NCW boven 0")},
               {LG_LINE, C_TOTAL, 0, tr(c, "mean", "gemiddelde")}};
-    int top = gp_heading(g, head, mkba_fmt_scen_label(a, s), e, 3, 0, H_STD);
+    int top = gp_heading(g, head, mkba_fmt_scen_label(a, s, c->nl), e, 3, 0, H_STD);
     gp_frame(g, 0.08, 0.97, top, H_STD - 58, H_STD);
     gp_npv_axis(c, g, "xlabel", &sc);
     fputs("\nset ylabel ", g);
@@ -693,7 +693,7 @@ static mkba_status chart_scurve(ctx *c)
         char pp[32];
         mkba_fmt_percent(pp, sizeof pp, soc_npv(a, cols[j])->p_positive, 1, c->nl);
         fputc('\t', f.dat);
-        put_field(f.dat, mkba_fmt_scen_label(a, cols[j]), LABEL_MAX);
+        put_field(f.dat, mkba_fmt_scen_label(a, cols[j], c->nl), LABEL_MAX);
         fprintf(f.dat, " (P(%s > 0) = %s)", tr(c, "NPV", "NCW"), pp);
     }
     fputc('\n', f.dat);
@@ -767,7 +767,7 @@ static mkba_status chart_scenarios(ctx *c)
         fprintf(f.dat, "%zu\t%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%u\tP(%s > 0) = %s\t", ++row,
                 s, st->mean, st->p5, st->p50, st->p95, st->p_positive, SCEN_RGB[(s - 1) % 8],
                 tr(c, "NPV", "NCW"), pp);
-        maxlen = max_z(maxlen, put_field(f.dat, mkba_fmt_scen_label(a, s), LABEL_MAX));
+        maxlen = max_z(maxlen, put_field(f.dat, mkba_fmt_scen_label(a, s, c->nl), LABEL_MAX));
         fputc('\n', f.dat);
     }
     int h = 150 + 70 * (int)n;
@@ -962,7 +962,7 @@ static mkba_status tornado_write(ctx *c, const panels *p)
         char amount[48];
         mkba_fmt_label_number(amount, sizeof amount, base, 0, c->nl);
         char *cur = currency(c);
-        char *pt = mkba_xasprintf("%s: %s %s %s", mkba_fmt_scen_label(a, sc),
+        char *pt = mkba_xasprintf("%s: %s %s %s", mkba_fmt_scen_label(a, sc, c->nl),
                            tr(c, "NPV at base", "NCW in de basis"), cur, amount);
         free(cur);
         gp_panel(g, pt, left, 0.96, top, (int)nrows[sc], row_px, h);
@@ -1131,7 +1131,7 @@ static mkba_status sobol_write(ctx *c, const panels *p)
     for (size_t sc = 1; sc < S; sc++) {
         if (!nrows[sc])
             continue;
-        gp_panel(g, mkba_fmt_scen_label(a, sc), left, 0.96, top, (int)nrows[sc], row_px, h);
+        gp_panel(g, mkba_fmt_scen_label(a, sc, c->nl), left, 0.96, top, (int)nrows[sc], row_px, h);
         fprintf(g, "  set yrange [%zu.6:0.4]\n", nrows[sc]);
         fprintf(g,
                 "  plot '%s.dat' index %zu using ($5/2):($1-0.19):(0):5:($1-0.36):($1-0.02):"
@@ -1278,7 +1278,7 @@ static mkba_status chart_twoway(ctx *c)
     gp_render_begin(g, f.name, W_STD, h);
     fputs("  set multiplot\n", g);
     for (size_t sc = 1; sc < S; sc++) {
-        gp_panel(g, mkba_fmt_scen_label(a, sc), 0.12, 0.84, top, 1, plot_px, h);
+        gp_panel(g, mkba_fmt_scen_label(a, sc, c->nl), 0.12, 0.84, top, 1, plot_px, h);
         fprintf(g, "  set colorbox user origin screen 0.86, screen %.4f size screen 0.025, "
                    "screen %.4f\n",
                 from_top(top + PANEL_TITLE + plot_px, h), (double)plot_px / h);
@@ -1321,7 +1321,7 @@ static mkba_status waterfall(ctx *c, const char *fmt, size_t s, const wbar *bars
 {
     const char *total_label = tr(c, "NPV for society", "NCW maatschappij");
     double total = c->a->balance[mkba_ap_bidx(c->a, s, soc(c->a))].npv;
-    const char *sub = mkba_fmt_scen_label(c->a, s);
+    const char *sub = mkba_fmt_scen_label(c->a, s, c->nl);
     cfiles f;
     if (cf_open(c, &f, fmt, s))
         return MKBA_EIO;
@@ -1400,7 +1400,7 @@ static mkba_status chart_waterfall_items(ctx *c, size_t s)
         }
         if (pv == 0 || !isfinite(pv))
             continue;
-        bars[n].label = item_label(it);
+        bars[n].label = item_label(it, c->nl);
         bars[n++].value = it->kind == MKBA_ITEM_COST ? -pv : pv;
     }
     qsort(bars, n, sizeof *bars, by_size);
@@ -1422,7 +1422,7 @@ static mkba_status chart_waterfall_stakeholders(ctx *c, size_t s)
     const mkba_appraisal *a = c->a;
     wbar *bars = mkba_xcalloc(a->n_stakeholders + 1, sizeof *bars);
     for (size_t k = 0; k < a->n_stakeholders; k++) {
-        bars[k].label = mkba_fmt_holder_label(a, k, 0);
+        bars[k].label = mkba_fmt_holder_label(a, k, c->nl);
         bars[k].value = a->balance[mkba_ap_bidx(a, s, k)].npv;
     }
     mkba_status st = waterfall(c, "waterfall_stakeholders_%zu", s, bars, a->n_stakeholders,
@@ -1445,7 +1445,7 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
         return MKBA_EIO;
     const char *head = tr(c, "Net cash flow per year per stakeholder",
                           "Netto kasstroom per jaar per actor");
-    char *title = mkba_xasprintf("%s: %s", head, mkba_fmt_scen_label(a, s));
+    char *title = mkba_xasprintf("%s: %s", head, mkba_fmt_scen_label(a, s, c->nl));
     const char *society = tr(c, "Society (transfers cancel)", "Maatschappij (zonder overdrachten)");
     fprintf(f.dat,
             "# %s: net incremental flow (scenario minus reference, not discounted) per\n"
@@ -1455,7 +1455,7 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
     size_t maxlen = strlen(society);
     for (size_t k = 0; k < K; k++) {
         fputc('\t', f.dat);
-        maxlen = max_z(maxlen, put_field(f.dat, mkba_fmt_holder_label(a, k, 0), LABEL_MAX));
+        maxlen = max_z(maxlen, put_field(f.dat, mkba_fmt_holder_label(a, k, c->nl), LABEL_MAX));
     }
     fprintf(f.dat, "\t%s\n", society);
     double maxabs = 0;
@@ -1472,7 +1472,7 @@ static mkba_status chart_cashflows(ctx *c, size_t s)
     int cols, rows = key_rows(K + 1, maxlen, &cols), h = H_STD + 18 * (rows - 1);
     FILE *g = f.gp;
     gp_head(c, g, f.name, title);
-    int top = gp_heading(g, head, mkba_fmt_scen_label(a, s), NULL, 0, rows, h);
+    int top = gp_heading(g, head, mkba_fmt_scen_label(a, s, c->nl), NULL, 0, rows, h);
     fprintf(g, "set key maxcols %d\n", cols);
     gp_frame(g, 0.09, 0.97, top, h - 58, h);
     char *yl = mkba_xasprintf("%s (%s)",
@@ -1564,7 +1564,7 @@ static mkba_status chart_effects(ctx *c)
         double ci_lo = ci ? x->e.ci_lo : x->e.estimate, ci_hi = ci ? x->e.ci_hi : x->e.estimate;
         fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%s\t", i + 1, x->e.estimate,
                 ci_lo, ci_hi, mp, mc, mkba_est_method_name(x->e.method));
-        const char *label = mkba_fmt_label_or(x->label, x->name);
+        const char *label = mkba_fmt_effect_label(x, c->nl);
         put_field(f.dat, label, LABEL_MAX);
         fputc('\n', f.dat);
         double v[] = {x->e.estimate, ci_lo, ci_hi};

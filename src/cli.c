@@ -22,6 +22,7 @@
 #include "mkba/error.h"
 #include "mkba/escape.h"
 #include "mkba/estimate.h"
+#include "mkba/fmt.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/model.h"
@@ -94,8 +95,8 @@ static const char *const RUN_HELP =
     "                    their sources, and provenance (open it in any browser)\n"
     "  --xlsx FILE       write an Excel workbook: the conclusion, every table on its\n"
     "                    own sheet, and the assumptions with their sources\n"
-    "  --lang nl|en      language of the report and the workbook: Dutch or English\n"
-    "                    (default en)\n"
+    "  --lang nl|en      language of the printed results, the report, the charts\n"
+    "                    and the workbook: Dutch or English (default en)\n"
     "  -h, --help        show this help\n";
 
 static const char *const SENS_HELP =
@@ -121,8 +122,8 @@ static const char *const SENS_HELP =
     "  -q, --quiet       print nothing (with --out: write files only)\n"
     "  --report FILE     also write the HTML report (see 'mkba run --help')\n"
     "  --xlsx FILE       also write the Excel workbook (see 'mkba run --help')\n"
-    "  --lang nl|en      language of the report and the workbook: Dutch or English\n"
-    "                    (default en)\n"
+    "  --lang nl|en      language of the printed results, the report, the charts\n"
+    "                    and the workbook: Dutch or English (default en)\n"
     "  -h, --help        show this help\n";
 
 static const char *const ESTIMATE_HELP =
@@ -132,11 +133,14 @@ static const char *const ESTIMATE_HELP =
     "\n"
     "Options:\n"
     "  --out FILE    also write the effects table as CSV to FILE\n"
-    "  --dutch       write that CSV with ';' and decimal commas (Excel, NL)\n"
+    "  --lang nl|en  Dutch or English (default en): in Dutch the table is printed\n"
+    "                in Dutch and the CSV is written with ';', decimal commas and\n"
+    "                Dutch column names (Excel, NL)\n"
+    "  --dutch       the same as --lang nl\n"
     "  -h, --help    show this help\n";
 
 static const char *const CHECK_HELP =
-    "Usage: mkba check [--reference FILE] SCENARIO...\n"
+    "Usage: mkba check [--reference FILE] [--lang nl|en] SCENARIO...\n"
     "Read the model, its scenarios and cohort, estimate and evaluate everything,\n"
     "and report the first problem found (or 'ok', and any warnings on stderr).\n"
     "Writes nothing.\n"
@@ -157,7 +161,7 @@ static const char *const SYNTH_HELP =
 
 typedef struct opts {
     const char *reference, *out, *draws_out, *two_way;
-    int detail, quiet, dutch;
+    int detail, quiet;
     unsigned long seed;
     int has_seed, threads, has_draws, has_boot, sensitivity;
     size_t draws, boot, steps, sobol;
@@ -179,11 +183,11 @@ static void print_error(const mkba_error *err)
 
 /* The appraisal's warnings, one line each on stderr (also with -q: a
  * warning may mean the answer is wrong). */
-static void print_warnings(const mkba_appraisal *a)
+static void print_warnings(const mkba_appraisal *a, int nl)
 {
     char buf[2048];
     for (size_t i = 0; i < a->n_warnings; i++)
-        fprintf(stderr, "mkba: warning: %s\n",
+        fprintf(stderr, mkba_fmt_tr("mkba: warning: %s\n", nl),
                 mkba_error_format(&a->warnings[i].at, buf, sizeof buf));
 }
 
@@ -287,8 +291,8 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
         case 'q':
             o->quiet = 1;
             break;
-        case 'n':
-            o->dutch = 1;
+        case 'n': /* --dutch: the old name of --lang nl (mkba estimate) */
+            o->lang_nl = 1;
             break;
         case 's':
             if (!parse_count(val, ULONG_MAX, &o->seed))
@@ -786,11 +790,14 @@ static mkba_status write_outputs(const opts *o, mkba_pub *pub, const mkba_apprai
 static void print_written(const opts *o, const mkba_chart_set *charts)
 {
     if (o->out)
-        print_text(stdout, "\nTables and results.json written to %s/\n", o->out);
+        print_text(stdout, mkba_fmt_tr("\nTables and results.json written to %s/\n", o->lang_nl),
+                   o->out);
     if (charts)
-        print_text(stdout, "Charts written to %s/\n", charts->dir);
+        print_text(stdout, mkba_fmt_tr("Charts written to %s/\n", o->lang_nl), charts->dir);
     if (o->report)
-        print_text(stdout, o->out ? "Report written to %s\n" : "\nReport written to %s\n",
+        print_text(stdout,
+                   o->out ? mkba_fmt_tr("Report written to %s\n", o->lang_nl)
+                          : mkba_fmt_tr("\nReport written to %s\n", o->lang_nl),
                    o->report);
     if (o->xlsx)
         print_text(stdout, o->out || o->report ? "Workbook written to %s\n"
@@ -804,7 +811,7 @@ static int cmd_run(int argc, char **argv, int check_only)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts(check_only ? "check" : "run", check_only ? "r" : "rodqsDTBWSXNOHLCx",
+    int rc = parse_opts(check_only ? "check" : "run", check_only ? "rL" : "rodqsDTBWSXNOHLCx",
                         check_only ? CHECK_HELP : RUN_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
@@ -827,11 +834,12 @@ static int cmd_run(int argc, char **argv, int check_only)
         rc = EXIT_FAIL;
         goto out;
     }
-    print_warnings(a);
+    print_warnings(a, o.lang_nl);
     if (check_only) {
         mkba_pub_abort(pub);
         char *ref = mkba_escape_term_dup(a->scenarios[0].name);
-        printf("ok: %zu scenario(s) against '%s', %zu items, %zu effects\n",
+        printf(mkba_fmt_tr("ok: %zu scenario(s) against '%s', %zu items, %zu effects\n",
+                           o.lang_nl),
                a->n_scenarios - 1, ref, a->n_items, a->n_effects);
         free(ref);
     } else {
@@ -840,10 +848,10 @@ static int cmd_run(int argc, char **argv, int check_only)
             print_error(&err);
             rc = EXIT_FAIL;
         } else if (!o.quiet) {
-            mkba_out_opts po = {.lang_nl = 0, .detail = o.detail};
+            mkba_out_opts po = {.lang_nl = o.lang_nl, .detail = o.detail};
             mkba_out_print(stdout, a, &po);
-            mkba_out_print_mc(stdout, a);
-            mkba_out_print_sens(stdout, a);
+            mkba_out_print_mc(stdout, a, o.lang_nl);
+            mkba_out_print_sens(stdout, a, o.lang_nl);
             print_written(&o, charts);
         }
         mkba_chart_set_free(charts);
@@ -858,7 +866,7 @@ static int cmd_estimate(int argc, char **argv)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts("estimate", "on", ESTIMATE_HELP, argc, argv, &o, &done);
+    int rc = parse_opts("estimate", "onL", ESTIMATE_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;
     if (o.n_files != 1) {
@@ -879,7 +887,7 @@ static int cmd_estimate(int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
-    mkba_status st = o.out ? mkba_out_stage_effects_csv(pub, o.out, a, o.dutch, &err) : MKBA_OK;
+    mkba_status st = o.out ? mkba_out_stage_effects_csv(pub, o.out, a, o.lang_nl, &err) : MKBA_OK;
     if (st)
         mkba_pub_abort(pub);
     else
@@ -888,8 +896,8 @@ static int cmd_estimate(int argc, char **argv)
         print_error(&err);
         rc = EXIT_FAIL;
     } else {
-        mkba_out_print_effects(stdout, a);
-        print_warnings(a);
+        mkba_out_print_effects(stdout, a, o.lang_nl);
+        print_warnings(a, o.lang_nl);
     }
     mkba_appraisal_free(a);
 out:
@@ -922,14 +930,14 @@ static int cmd_sensitivity(int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
-    print_warnings(a);
+    print_warnings(a, o.lang_nl);
     mkba_chart_set *charts = NULL;
     if (write_outputs(&o, pub, a, &charts, &err)) {
         print_error(&err);
         rc = EXIT_FAIL;
     } else if (!o.quiet) {
-        print_text(stdout, "MKBA: %s\n", a->model_name);
-        mkba_out_print_sens(stdout, a);
+        print_text(stdout, "MKBA: %s\n", mkba_fmt_model_name(a, o.lang_nl));
+        mkba_out_print_sens(stdout, a, o.lang_nl);
         print_written(&o, charts);
     }
     mkba_chart_set_free(charts);

@@ -37,7 +37,22 @@ static void c_point(char *s)
             *s = '.';
 }
 
-void mkba_fmt_term_amount(char *buf, size_t size, double x)
+/* An English terminal number in Dutch ('nl'): the separators swap
+ * ("1,234.5" -> "1.234,5") and "n/a" is "n.v.t.". */
+static void term_lang(char *buf, size_t size, int nl)
+{
+    if (!nl)
+        return;
+    if (strcmp(buf, "n/a") == 0) {
+        snprintf(buf, size, "%s", mkba_fmt_na(1));
+        return;
+    }
+    for (char *p = buf; *p; p++)
+        if (*p == '.' || *p == ',')
+            *p = *p == '.' ? ',' : '.';
+}
+
+static void term_amount(char *buf, size_t size, double x)
 {
     if (!isfinite(x)) {
         snprintf(buf, size, "n/a");
@@ -62,7 +77,7 @@ void mkba_fmt_term_amount(char *buf, size_t size, double x)
     buf[o] = '\0';
 }
 
-void mkba_fmt_term_ratio(char *buf, size_t size, double x)
+static void term_ratio(char *buf, size_t size, double x)
 {
     if (!isfinite(x))
         snprintf(buf, size, "n/a");
@@ -73,7 +88,7 @@ void mkba_fmt_term_ratio(char *buf, size_t size, double x)
     c_point(buf);
 }
 
-void mkba_fmt_term_share(char *buf, size_t size, double p)
+static void term_share(char *buf, size_t size, double p)
 {
     if (!isfinite(p))
         snprintf(buf, size, "n/a");
@@ -82,7 +97,7 @@ void mkba_fmt_term_share(char *buf, size_t size, double p)
     c_point(buf);
 }
 
-void mkba_fmt_term_sig(char *buf, size_t size, double x)
+static void term_sig(char *buf, size_t size, double x)
 {
     if (!isfinite(x))
         snprintf(buf, size, "n/a");
@@ -95,7 +110,7 @@ void mkba_fmt_term_sig(char *buf, size_t size, double x)
     c_point(buf);
 }
 
-void mkba_fmt_term_g4(char *buf, size_t size, double x)
+static void term_g4(char *buf, size_t size, double x)
 {
     if (isfinite(x))
         snprintf(buf, size, "%.4g", x);
@@ -104,19 +119,35 @@ void mkba_fmt_term_g4(char *buf, size_t size, double x)
     c_point(buf);
 }
 
-void mkba_fmt_term_value(char *buf, size_t size, double x)
+static void term_value(char *buf, size_t size, double x)
 {
     if (isfinite(x) && fabs(x) >= 1000)
-        mkba_fmt_term_amount(buf, size, x);
+        term_amount(buf, size, x);
     else
-        mkba_fmt_term_g4(buf, size, x);
+        term_g4(buf, size, x);
 }
 
-void mkba_fmt_term_rate(char *buf, size_t size, double rate)
+static void term_rate(char *buf, size_t size, double rate)
 {
     snprintf(buf, size, "%.4g%%", rate * 100);
     c_point(buf);
 }
+
+/* The terminal's numbers in the language asked for (English above). */
+#define TERM_LANG(fn, arg)                                                                 \
+    void mkba_fmt_term_##fn(char *buf, size_t size, double arg, int nl)                    \
+    {                                                                                      \
+        term_##fn(buf, size, arg);                                                         \
+        term_lang(buf, size, nl);                                                          \
+    }
+TERM_LANG(amount, x)
+TERM_LANG(ratio, x)
+TERM_LANG(share, p)
+TERM_LANG(sig, x)
+TERM_LANG(g4, x)
+TERM_LANG(value, x)
+TERM_LANG(rate, rate)
+#undef TERM_LANG
 
 /* ========================= report and charts ============================ */
 
@@ -259,9 +290,38 @@ const char *mkba_fmt_label_or(const char *label, const char *name)
     return label && *label ? label : (name ? name : "");
 }
 
-const char *mkba_fmt_scen_label(const mkba_appraisal *a, size_t s)
+const char *mkba_fmt_label_lang(const char *label, const char *label_nl, const char *name,
+                                int nl)
 {
-    return mkba_fmt_label_or(a->scenarios[s].label, a->scenarios[s].name);
+    if (nl && label_nl && *label_nl)
+        return label_nl;
+    return mkba_fmt_label_or(label, name);
+}
+
+const char *mkba_fmt_model_name(const mkba_appraisal *a, int nl)
+{
+    return mkba_fmt_label_lang(a->model_name, a->model_name_nl, "", nl);
+}
+
+const char *mkba_fmt_scen_label(const mkba_appraisal *a, size_t s, int nl)
+{
+    return mkba_fmt_label_lang(a->scenarios[s].label, a->scenarios[s].label_nl,
+                               a->scenarios[s].name, nl);
+}
+
+const char *mkba_fmt_item_label(const mkba_appraisal *a, size_t i, int nl)
+{
+    return mkba_fmt_label_lang(a->items[i].label, a->items[i].label_nl, a->items[i].name, nl);
+}
+
+const char *mkba_fmt_effect_label(const mkba_ap_effect *x, int nl)
+{
+    return mkba_fmt_label_lang(x->label, x->label_nl, x->name, nl);
+}
+
+const char *mkba_fmt_param_label(const mkba_ap_param *p, int nl)
+{
+    return mkba_fmt_label_lang(p->label, p->label_nl, p->name, nl);
 }
 
 const char *mkba_fmt_holder_key(const mkba_appraisal *a, size_t k)
@@ -273,8 +333,9 @@ const char *mkba_fmt_holder_label(const mkba_appraisal *a, size_t k, int nl)
 {
     if (k >= a->n_stakeholders)
         return nl ? "Samenleving" : "Society";
-    return mkba_fmt_label_or(a->stakeholder_labels ? a->stakeholder_labels[k] : NULL,
-                             a->stakeholders[k]);
+    return mkba_fmt_label_lang(a->stakeholder_labels ? a->stakeholder_labels[k] : NULL,
+                               a->stakeholder_labels_nl ? a->stakeholder_labels_nl[k] : NULL,
+                               a->stakeholders[k], nl);
 }
 
 const char *mkba_fmt_kind(mkba_item_kind k, int nl)

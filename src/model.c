@@ -49,7 +49,7 @@ typedef struct param_raw {
     char *name;
     rawval value;
     rawval dist;                           /* base model only: its distribution */
-    const char *label, *unit, *source;
+    const char *label, *label_nl, *unit, *source;
     rawval price_year;                     /* base model only: the year of its prices */
     double price_factor;                   /* index[model's price_year] / index[price_year];
                                               0 when it has none (not rebased) */
@@ -57,7 +57,8 @@ typedef struct param_raw {
 
 typedef struct item_raw {
     char *name;
-    const char *label, *domain, *source;   /* identity: fixed by the first definition */
+    const char *label, *label_nl, *domain, *source; /* identity: fixed by the first
+                                                       definition */
     mkba_item_kind kind;
     long stakeholder, loser;
     rawval quantity, price, years, dropoff;
@@ -85,7 +86,7 @@ typedef struct item_c {
 } item_c;
 
 typedef struct scenario {
-    char *name, *label, *file;
+    char *name, *label, *label_nl, *file; /* label_nl: NULL when none */
     mkba_ini *ini;                    /* the scenario's own file (NULL = base) */
     size_t n_params;                  /* parameters defined in this scenario */
     param_raw *params;
@@ -102,7 +103,7 @@ typedef struct scenario {
 } scenario;
 
 typedef struct effect_def {
-    char *name, *label, *unit, *source;
+    char *name, *label, *label_nl, *unit, *source;
     int from_cohort;                  /* 1: [outcome.X]; 0: [effect.X] given */
     mkba_effect e;
     size_t missing_pilot, missing_control;
@@ -121,7 +122,7 @@ typedef struct effect_def {
 
 struct mkba_model {
     mkba_ini *base;                   /* the base model file */
-    char *name;
+    char *name, *name_nl;             /* name_nl: [model] label_nl, NULL when none */
     char *data_note;                  /* [model] data_note; NULL when none */
     char *currency, *timing;
     int price_year, first_year;
@@ -131,6 +132,7 @@ struct mkba_model {
 
     size_t n_stakeholders;
     char **stakeholders, **stakeholder_labels;
+    char **stakeholder_labels_nl;     /* [n_stakeholders] Dutch labels, NULL when none */
 
     /* cohort */
     int has_cohort_file;
@@ -496,7 +498,7 @@ static int has_prefix(const char *s, const char *prefix, const char **rest)
 static const char *const MODEL_KEYS[] = {"name", "description", "horizon", "first_year",
                                          "price_year", "currency", "discount_rate",
                                          "discount_timing", "stakeholders", "source",
-                                         "data_note", NULL};
+                                         "data_note", "label_nl", NULL};
 
 /* Discount rate: "0.03", "3%", or a stepped schedule "1-30: 3%, 31-: 2.5%". */
 static int parse_rate_value(const char *s, double *r)
@@ -517,14 +519,58 @@ static int parse_rate_value(const char *s, double *r)
     return 1;
 }
 
+/* A Dutch model may write a percentage with a decimal comma ("2,25%"):
+ * unambiguous, since the digits after the comma end in '%'. Returns a copy
+ * of 's' with such commas made points (caller frees); every other comma
+ * still separates the steps of a schedule ("1-30: 2,25%, 31-: 1,75%").
+ * A bare "0,0225" is not read this way: it could be a list or a thousands
+ * group, so parse_discount refuses it with a hint rather than guess. */
+static char *decimal_comma_percent(const char *s)
+{
+    char *c = mkba_xstrdup(s);
+    for (char *p = c; *p; p++) {
+        if (*p != ',' || p == c || !isdigit((unsigned char)p[-1]) ||
+            !isdigit((unsigned char)p[1]))
+            continue;
+        const char *q = p + 1;
+        while (isdigit((unsigned char)*q))
+            q++;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q == '%')
+            *p = '.';
+    }
+    return c;
+}
+
+/* "0,0225" or "2,25": a number with a decimal comma and no '%'. */
+static int bare_decimal_comma(const char *s)
+{
+    s += strspn(s, " \t");
+    s += *s == '-';
+    size_t a = strspn(s, "0123456789");
+    if (!a || s[a] != ',')
+        return 0;
+    size_t b = strspn(s + a + 1, "0123456789");
+    return b && s[a + 1 + b + strspn(s + a + 1 + b, " \t")] == '\0';
+}
+
 static mkba_status parse_discount(const rawval *v, size_t horizon, double *rate, mkba_error *err)
 {
     const char *expect = "expected a rate such as 0.0225 or 2.25%%, or a schedule by year such "
                          "as '1-30: 2.25%%, 31-: 1.75%%'";
     for (size_t t = 0; t < horizon; t++)
         rate[t] = NAN;
+    if (bare_decimal_comma(v->text))
+        return raw_error(err, v,
+                         "'%s' has a decimal comma without '%%': a comma is read as a decimal "
+                         "comma only in a percentage (2,25%%); write the rate as a percentage "
+                         "(2,25%%) or with a point (0.0225)",
+                         v->text);
     char **parts;
-    size_t n = split_list(v->text, &parts);
+    char *text = decimal_comma_percent(v->text);
+    size_t n = split_list(text, &parts);
+    free(text);
     mkba_status st = MKBA_OK;
     if (n == 0)
         st = raw_error(err, v, expect);
@@ -629,6 +675,8 @@ static mkba_status read_model_section(mkba_model *m, mkba_error *err)
         return st;
     const char *name = get_text(ini, "model", "name");
     m->name = mkba_xstrdup(name ? name : "model");
+    const char *name_nl = get_text(ini, "model", "label_nl");
+    m->name_nl = name_nl ? mkba_xstrdup(name_nl) : NULL;
     get_text(ini, "model", "description");
     get_text(ini, "model", "source");
     st = read_data_note(ini, m, err);
@@ -679,6 +727,8 @@ static mkba_status read_model_section(mkba_model *m, mkba_error *err)
     if (m->n_stakeholders == 0)
         return raw_error(err, &sh, "expected a comma-separated list of stakeholder names");
     m->stakeholder_labels = mkba_xcalloc(m->n_stakeholders, sizeof *m->stakeholder_labels);
+    m->stakeholder_labels_nl =
+        mkba_xcalloc(m->n_stakeholders, sizeof *m->stakeholder_labels_nl);
     for (size_t k = 0; k < m->n_stakeholders; k++) {
         if (!is_name(m->stakeholders[k]))
             return raw_error(err, &sh,
@@ -696,7 +746,7 @@ static mkba_status read_model_section(mkba_model *m, mkba_error *err)
 static mkba_status read_stakeholder_sections(mkba_model *m, mkba_error *err)
 {
     const mkba_ini *ini = m->base;
-    static const char *const keys[] = {"label", "description", NULL};
+    static const char *const keys[] = {"label", "description", "label_nl", NULL};
     for (size_t i = 0; i < ini->n_sections; i++) {
         const char *name;
         if (!has_prefix(ini->sections[i], "stakeholder.", &name))
@@ -710,7 +760,12 @@ static mkba_status read_stakeholder_sections(mkba_model *m, mkba_error *err)
         if (st)
             return st;
         const char *label = get_text(ini, ini->sections[i], "label");
+        const char *label_nl = get_text(ini, ini->sections[i], "label_nl");
         get_text(ini, ini->sections[i], "description");
+        if (label_nl) {
+            free(m->stakeholder_labels_nl[k]);
+            m->stakeholder_labels_nl[k] = mkba_xstrdup(label_nl);
+        }
         if (label) {
             free(m->stakeholder_labels[k]);
             m->stakeholder_labels[k] = mkba_xstrdup(label);
@@ -906,15 +961,18 @@ static void set_effect_text(const mkba_ini *ini, const char *sec, effect_def *e)
         const char *v = get_text(ini, sec, keys[i]);
         *dst[i] = mkba_xstrdup(v ? v : "");
     }
+    const char *nl = get_text(ini, sec, "label_nl");
+    e->label_nl = nl ? mkba_xstrdup(nl) : NULL;
 }
 
 static const char *const OUTCOME_KEYS[] = {"column", "pre_column", "type", "method",
                                            "covariates", "min", "max", "label", "unit",
-                                           "source", "by", NULL};
+                                           "source", "by", "label_nl", NULL};
 /* Keys of [propensity], which an [outcome.*] may not set (all ipw and dr
  * outcomes share the one propensity model). */
 static const char *const PROPENSITY_KEYS[] = {"covariates", "estimand", "trim", NULL};
-static const char *const COVARIATE_KEYS[] = {"column", "type", "min", "max", "label", NULL};
+static const char *const COVARIATE_KEYS[] = {"column", "type", "min", "max", "label",
+                                             "label_nl", NULL};
 
 /* The optional 'min' and 'max' of a cohort column (a share: min = 0,
  * max = 1); values outside are errors when the cohort is read. */
@@ -944,7 +1002,7 @@ static mkba_status read_range(const mkba_ini *ini, const char *sec, mkba_var_typ
     return MKBA_OK;
 }
 static const char *const EFFECT_KEYS[] = {"estimate", "se", "distribution", "label", "unit",
-                                          "source", NULL};
+                                          "source", "label_nl", NULL};
 
 static mkba_status read_covariate(mkba_model *m, const char *sec, const char *name,
                                   size_t *index, mkba_error *err)
@@ -954,6 +1012,7 @@ static mkba_status read_covariate(mkba_model *m, const char *sec, const char *na
     if (st)
         return st;
     get_text(ini, sec, "label");
+    get_text(ini, sec, "label_nl");
     rawval col = raw_of(ini, mkba_ini_get(ini, sec, "column"));
     rawval ty = raw_of(ini, mkba_ini_get(ini, sec, "type"));
     mkba_var_type t = MKBA_VAR_NUMBER;
@@ -1527,10 +1586,10 @@ static mkba_status check_priced_param(const mkba_model *m, const param_raw *p, m
 /* ======================= Parameters and items (raw) ======================= */
 
 static const char *const PARAM_KEYS[] = {"value", "distribution", "label", "unit", "source",
-                                         "price_year", NULL};
+                                         "price_year", "label_nl", NULL};
 static const char *const ITEM_KEYS[] = {"label", "kind", "domain", "stakeholder", "gainer",
                                         "loser", "quantity", "price", "years", "dropoff",
-                                        "source", "enabled", "price_year", NULL};
+                                        "source", "enabled", "price_year", "label_nl", NULL};
 static const char *const ITEM_OVERRIDE_KEYS[] = {"quantity", "price", "years", "dropoff",
                                                  "enabled", "source", NULL};
 static const char *const DOMAINS[] = {"work", "care", "staff", "implementation", "other", NULL};
@@ -1617,8 +1676,11 @@ static mkba_status read_params(const mkba_model *m, const mkba_ini *ini, scenari
             return raw_error(err, &hs, "missing key 'value' (or 'distribution')");
         const char *lab = get_text(ini, sec, "label"), *unit = get_text(ini, sec, "unit");
         const char *src = get_text(ini, sec, "source");
+        const char *lab_nl = get_text(ini, sec, "label_nl");
         if (lab)
             p->label = lab;
+        if (lab_nl)
+            p->label_nl = lab_nl;
         if (unit)
             p->unit = unit;
         if (src)
@@ -1643,6 +1705,7 @@ static mkba_status read_item_identity(mkba_model *m, const mkba_ini *ini, const 
     rawval hs = raw_section(ini, sec);
     const char *label = get_text(ini, sec, "label");
     it->label = label ? label : "";
+    it->label_nl = get_text(ini, sec, "label_nl");
     rawval kind = raw_of(ini, mkba_ini_get(ini, sec, "kind"));
     if (!kind.text)
         return raw_error(err, &hs, "missing key 'kind' (benefit, cost or transfer)");
@@ -2164,6 +2227,7 @@ static void scenario_free(scenario *s)
 {
     free(s->name);
     free(s->label);
+    free(s->label_nl);
     free(s->file);
     for (size_t i = 0; i < s->n_params; i++)
         free(s->params[i].name);
@@ -2213,6 +2277,7 @@ void mkba_model_free(mkba_model *m)
     free(m->plan_loser);
     free_list(m->stakeholders, m->n_stakeholders);
     free_list(m->stakeholder_labels, m->n_stakeholders);
+    free_list(m->stakeholder_labels_nl, m->n_stakeholders);
     for (size_t i = 0; i < m->n_cvars; i++) {
         free((char *)m->cvars[i].name);
         free((char *)m->cvars[i].column);
@@ -2230,6 +2295,7 @@ void mkba_model_free(mkba_model *m)
         mkba_dist_free(&m->effects[i].dist);
         free(m->effects[i].name);
         free(m->effects[i].label);
+        free(m->effects[i].label_nl);
         free(m->effects[i].unit);
         free(m->effects[i].source);
         free(m->effects[i].by_name);
@@ -2247,6 +2313,7 @@ void mkba_model_free(mkba_model *m)
     free(m->base_slots);
     free(m->name);
     free(m->data_note);
+    free(m->name_nl);
     free(m->currency);
     mkba_price_index_free(m->prices);
     free(m->prices_file);
@@ -2256,7 +2323,7 @@ void mkba_model_free(mkba_model *m)
 }
 
 static const char *const SCENARIO_KEYS[] = {"name", "label", "base", "reference",
-                                            "description", NULL};
+                                            "description", "label_nl", NULL};
 static const char *const SCENARIO_MODEL_KEYS[] = {"discount_rate", NULL};
 
 /* A scenario file's base model path, or NULL for a model file. */
@@ -2379,6 +2446,7 @@ static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *
     if (!ini) { /* the base model itself */
         s->name = mkba_xstrdup("base");
         s->label = mkba_xstrdup(m->name);
+        s->label_nl = m->name_nl ? mkba_xstrdup(m->name_nl) : NULL;
         return MKBA_OK;
     }
     s->ini = ini;
@@ -2386,6 +2454,7 @@ static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *
         return st;
     const char *name = get_text(ini, "scenario", "name");
     const char *label = get_text(ini, "scenario", "label");
+    const char *label_nl = get_text(ini, "scenario", "label_nl");
     get_text(ini, "scenario", "description");
     get_text(ini, "scenario", "reference");
     get_text(ini, "scenario", "base");
@@ -2395,6 +2464,7 @@ static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *
     }
     s->name = mkba_xstrdup(name);
     s->label = mkba_xstrdup(label ? label : name);
+    s->label_nl = label_nl ? mkba_xstrdup(label_nl) : NULL;
     rawval r = raw_of(ini, mkba_ini_get(ini, "model", "discount_rate"));
     if (r.text) {
         if ((st = parse_discount(&r, m->horizon, s->rate, err)))
@@ -2497,6 +2567,7 @@ static void declare_subgroup(mkba_model *m, size_t x, const char *v, size_t vlen
     const effect_def *px = &m->effects[x];
     e.from_cohort = 1;
     e.label = mkba_xstrdup(px->label);
+    e.label_nl = px->label_nl ? mkba_xstrdup(px->label_nl) : NULL;
     e.unit = mkba_xstrdup(px->unit);
     e.source = mkba_xstrdup(px->source);
     e.parent = (long)x;
@@ -3563,6 +3634,7 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     a->version = mkba_xstrdup(mkba_build_version());
     a->commit = mkba_xstrdup(mkba_build_commit());
     a->model_name = mkba_xstrdup(m->name);
+    a->model_name_nl = m->name_nl ? mkba_xstrdup(m->name_nl) : NULL;
     a->model_file = mkba_xstrdup(m->base->path);
     a->model_path = mkba_path_canonical(m->base->path);
     memcpy(a->model_sha256, m->base->sha256, sizeof a->model_sha256);
@@ -3592,9 +3664,12 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     a->n_stakeholders = m->n_stakeholders;
     a->stakeholders = mkba_xcalloc(m->n_stakeholders, sizeof *a->stakeholders);
     a->stakeholder_labels = mkba_xcalloc(m->n_stakeholders, sizeof *a->stakeholder_labels);
+    a->stakeholder_labels_nl =
+        mkba_xcalloc(m->n_stakeholders, sizeof *a->stakeholder_labels_nl);
     for (size_t k = 0; k < m->n_stakeholders; k++) {
         a->stakeholders[k] = mkba_xstrdup(m->stakeholders[k]);
         a->stakeholder_labels[k] = mkba_xstrdup(m->stakeholder_labels[k]);
+        a->stakeholder_labels_nl[k] = dup_or_empty(m->stakeholder_labels_nl[k]);
     }
     a->n_items = m->n_items;
     a->items = mkba_xcalloc(m->n_items ? m->n_items : 1, sizeof *a->items);
@@ -3602,6 +3677,7 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
         const item_raw *r = item_identity(m, i);
         a->items[i].name = mkba_xstrdup(r->name);
         a->items[i].label = dup_or_empty(r->label);
+        a->items[i].label_nl = dup_or_empty(r->label_nl);
         a->items[i].domain = dup_or_empty(r->domain);
         a->items[i].source = dup_or_empty(r->source);
         a->items[i].kind = r->kind;
@@ -3619,6 +3695,7 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     for (size_t k = 0; k < m->n_scen; k++) {
         a->scenarios[k].name = mkba_xstrdup(m->scen[k].name);
         a->scenarios[k].label = mkba_xstrdup(m->scen[k].label);
+        a->scenarios[k].label_nl = dup_or_empty(m->scen[k].label_nl);
         a->scenarios[k].file = mkba_xstrdup(m->scen[k].file);
         a->scenarios[k].path = mkba_path_canonical(m->scen[k].file);
         /* the hash of the bytes parsed: the scenario's own, or the base's */
@@ -3633,6 +3710,7 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     for (size_t i = 0; i < m->n_effects; i++) {
         a->effects[i].name = mkba_xstrdup(m->effects[i].name);
         a->effects[i].label = dup_or_empty(m->effects[i].label);
+        a->effects[i].label_nl = dup_or_empty(m->effects[i].label_nl);
         a->effects[i].e = m->effects[i].e;
         a->effects[i].missing_pilot = m->effects[i].missing_pilot;
         a->effects[i].missing_control = m->effects[i].missing_control;
@@ -3666,6 +3744,7 @@ static void fill_params(const mkba_model *m, mkba_appraisal *a)
             def = find_param(&m->scen[k], name);
         p->name = mkba_xstrdup(name);
         p->label = dup_or_empty(def ? def->label : NULL);
+        p->label_nl = dup_or_empty(def ? def->label_nl : NULL);
         p->unit = dup_or_empty(def ? def->unit : NULL);
         p->value = dup_or_empty(value_written(base) ? base->value.text : NULL);
         p->distribution = dup_or_empty(def ? def->dist.text : NULL);

@@ -598,10 +598,10 @@ mkba_status mkba_out_write_effects_csv(const char *path, const mkba_appraisal *a
 /* ========================= text: numbers, lines ========================= */
 
 /* "EUR 1,234": the currency as the terminal shows it (escaped). */
-static void fmt_money(char *buf, size_t size, const char *currency, double x)
+static void fmt_money(char *buf, size_t size, const char *currency, double x, int nl)
 {
     char amount[64];
-    mkba_fmt_term_amount(amount, sizeof amount, x);
+    mkba_fmt_term_amount(amount, sizeof amount, x, nl);
     mkba_escape_term(buf, size, currency);
     size_t used = strlen(buf);
     snprintf(buf + used, size - used, " %s", amount);
@@ -610,56 +610,56 @@ static void fmt_money(char *buf, size_t size, const char *currency, double x)
 /* ============================ report sections =========================== */
 
 /* The rates of scenario s in words: "3%", or "3% to 2.5% (by year)". */
-static void rate_text(char *buf, size_t size, const mkba_appraisal *a, size_t s)
+static void rate_text(char *buf, size_t size, const mkba_appraisal *a, size_t s, int nl)
 {
     if (a->horizon == 0) {
-        snprintf(buf, size, "n/a");
+        snprintf(buf, size, "%s", mkba_fmt_na(nl));
         return;
     }
     const double *r = a->rate + mkba_ap_tidx(a, s, 0);
     char first[32], last[32];
-    mkba_fmt_term_rate(first, sizeof first, r[0]);
-    mkba_fmt_term_rate(last, sizeof last, r[a->horizon - 1]);
+    mkba_fmt_term_rate(first, sizeof first, r[0], nl);
+    mkba_fmt_term_rate(last, sizeof last, r[a->horizon - 1], nl);
     int constant = 1;
     for (size_t t = 1; t < a->horizon; t++)
         constant &= r[t] == r[0];
     if (constant)
         snprintf(buf, size, "%s", first);
     else
-        snprintf(buf, size, "%s to %s (by year)", first, last);
+        snprintf(buf, size, TR("%s to %s (by year)"), first, last);
 }
 
-static const char *timing_text(const char *timing)
+static const char *timing_text(const char *timing, int nl)
 {
     if (!timing)
         return "";
     if (strcmp(timing, "start") == 0)
-        return ", discounting at the start of each year";
+        return TR(", discounting at the start of each year");
     if (strcmp(timing, "mid") == 0)
-        return ", discounting in the middle of each year";
+        return TR(", discounting in the middle of each year");
     if (strcmp(timing, "end") == 0)
-        return ", discounting at the end of each year";
+        return TR(", discounting at the end of each year");
     return "";
 }
 
 /* "Discount rate 3%" when every project scenario uses the same rates, else
  * "Discount rates 3% (label), 2.25% (label)". Caller frees. */
-static char *rates_text(const mkba_appraisal *a)
+static char *rates_text(const mkba_appraisal *a, int nl)
 {
     size_t from = a->n_scenarios > 1 ? 1 : 0;
     char r0[96], r[96];
-    rate_text(r0, sizeof r0, a, from);
+    rate_text(r0, sizeof r0, a, from, nl);
     int same = 1;
     for (size_t s = from + 1; s < a->n_scenarios; s++) {
-        rate_text(r, sizeof r, a, s);
+        rate_text(r, sizeof r, a, s, nl);
         same &= strcmp(r, r0) == 0;
     }
     if (same)
-        return mkba_xasprintf("Discount rate %s", r0);
-    char *text = mkba_xstrdup("Discount rates");
+        return mkba_xasprintf(TR("Discount rate %s"), r0);
+    char *text = mkba_xstrdup(TR("Discount rates"));
     for (size_t s = from; s < a->n_scenarios; s++) {
-        rate_text(r, sizeof r, a, s);
-        char *next = mkba_xasprintf("%s%s %s (%s)", text, s > from ? "," : "", r, mkba_fmt_scen_label(a, s));
+        rate_text(r, sizeof r, a, s, nl);
+        char *next = mkba_xasprintf("%s%s %s (%s)", text, s > from ? "," : "", r, mkba_fmt_scen_label(a, s, nl));
         free(text);
         text = next;
     }
@@ -668,35 +668,36 @@ static char *rates_text(const mkba_appraisal *a)
 
 /* The model's note on its data ([model] data_note), where the reader
  * looks: under the title and under the conclusion's heading. */
-static void print_data_note(FILE *f, const mkba_appraisal *a, size_t indent)
+static void print_data_note(FILE *f, const mkba_appraisal *a, size_t indent, int nl)
 {
     if (!a->data_note || !*a->data_note)
         return;
-    char *text = mkba_xasprintf("About the data: %s", a->data_note);
+    char *text = mkba_xasprintf(TR("About the data: %s"), a->data_note);
     term_para(f, indent, indent + INDENT, text);
     free(text);
 }
 
-static void print_header(FILE *f, const mkba_appraisal *a)
+static void print_header(FILE *f, const mkba_appraisal *a, int nl)
 {
-    char *title = mkba_xasprintf("MKBA: %s", mkba_fmt_label_or(a->model_name, "(unnamed model)"));
+    char *title = mkba_xasprintf("MKBA: %s", mkba_fmt_label_or(mkba_fmt_model_name(a, nl),
+                                                                TR("(unnamed model)")));
     term_para(f, 0, INDENT, title);
     free(title);
     char *years = a->horizon > 1
-                      ? mkba_xasprintf("%zu years (%d-%lld)", a->horizon, a->first_year,
+                      ? mkba_xasprintf(TR("%zu years (%d-%lld)"), a->horizon, a->first_year,
                                        (long long)a->first_year + (long long)a->horizon - 1)
-                      : mkba_xasprintf("%zu year (%d)", a->horizon, a->first_year);
-    char *text = mkba_xasprintf("Amounts in %s at %d prices; horizon %s.",
+                      : mkba_xasprintf(TR("%zu year (%d)"), a->horizon, a->first_year);
+    char *text = mkba_xasprintf(TR("Amounts in %s at %d prices; horizon %s."),
                                 mkba_fmt_label_or(a->currency, "?"), a->price_year, years);
     term_para(f, INDENT, INDENT, text);
     free(text);
-    char *rates = rates_text(a);
-    text = mkba_xasprintf("%s%s.", rates, timing_text(a->discount_timing));
+    char *rates = rates_text(a, nl);
+    text = mkba_xasprintf("%s%s.", rates, timing_text(a->discount_timing, nl));
     term_para(f, INDENT, INDENT, text);
     free(text);
     free(rates);
     free(years);
-    print_data_note(f, a, INDENT);
+    print_data_note(f, a, INDENT, nl);
 }
 
 /* What the effects table held, for the lines under it. */
@@ -712,59 +713,60 @@ typedef struct effects_seen {
 
 /* The lines under the effects table about missing values and withheld
  * counts. */
-static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *seen)
+static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *seen, int nl)
 {
     if (seen->given)
         term_para(f, INDENT, INDENT,
-                   "given: taken from the model (estimate and SE), not estimated from the "
-                   "cohort.");
+                   TR("given: taken from the model (estimate and SE), not estimated from the "
+                      "cohort."));
     if (seen->weighted) {
         const char *who = a->ps && a->ps->estimand == MKBA_ESTIMAND_ATE
-                              ? "everyone in the cohort (ATE)"
-                              : "the pilot's participants (ATT)";
-        char *text = mkba_xasprintf("ipw, dr: weighted by the propensity model, the effect on "
-                                    "%s; SE by the M-estimation sandwich, which counts the "
-                                    "uncertainty of the estimated propensities; 95%% CI normal.",
+                              ? TR("everyone in the cohort (ATE)")
+                              : TR("the pilot's participants (ATT)");
+        char *text = mkba_xasprintf(TR("ipw, dr: weighted by the propensity model, the effect on "
+                                       "%s; SE by the M-estimation sandwich, which counts the "
+                                       "uncertainty of the estimated propensities; 95%% CI "
+                                       "normal."),
                                     who);
         term_para(f, INDENT, INDENT, text);
         free(text);
     }
     if (seen->missing_hidden) {
         term_para(f, INDENT, INDENT,
-                   "Persons left out of an effect for a missing value: not shown (disclosure "
-                   "control).");
+                   TR("Persons left out of an effect for a missing value: not shown (disclosure "
+                      "control)."));
     } else if (seen->missing) {
-        char *text = mkba_xasprintf("Persons left out of an effect for a missing value: %zu in "
-                                    "all effects together.",
+        char *text = mkba_xasprintf(TR("Persons left out of an effect for a missing value: %zu "
+                                       "in all effects together."),
                                     seen->missing);
         term_para(f, INDENT, INDENT, text);
         free(text);
     }
     if (seen->group_sizes) {
-        char *text = mkba_xasprintf("*: the size of the group in the cohort; fewer than %zu of "
-                                    "its persons lack a value and are left out of the effect, "
-                                    "their number withheld.",
+        char *text = mkba_xasprintf(TR("*: the size of the group in the cohort; fewer than %zu "
+                                       "of its persons lack a value and are left out of the "
+                                       "effect, their number withheld."),
                                     a->min_group);
         term_para(f, INDENT, INDENT, text);
         free(text);
     }
     if (seen->hidden) {
-        char *text = mkba_xasprintf("Counts of fewer than %zu persons are suppressed (disclosure "
-                                    "control; [privacy] min_group).%s",
+        char *text = mkba_xasprintf(TR("Counts of fewer than %zu persons are suppressed "
+                                       "(disclosure control; [privacy] min_group).%s"),
                                     a->min_group,
-                                    seen->x_shown ? " x: withheld too, so that a suppressed count "
-                                                    "cannot be worked out from it."
+                                    seen->x_shown ? TR(" x: withheld too, so that a suppressed "
+                                                       "count cannot be worked out from it.")
                                                   : "");
         term_para(f, INDENT, INDENT, text);
         free(text);
     }
 }
 
-static void effects_table(FILE *f, const mkba_appraisal *a)
+static void effects_table(FILE *f, const mkba_appraisal *a, int nl)
 {
-    static const term_col col[] = {{"Effect", 0, 1},   {"Method", 0, 0}, {"Estimate", 1, 0},
-                               {"95% CI", 0, 0},   {"SE", 1, 0},     {"n pilot", 1, 0},
-                               {"n control", 1, 0}};
+    const term_col col[] = {{TR("Effect"), 0, 1},   {TR("Method"), 0, 0}, {TR("Estimate"), 1, 0},
+                            {TR("95% CI"), 0, 0},   {TR("SE"), 1, 0},     {TR("n pilot"), 1, 0},
+                            {TR("n control"), 1, 0}};
     term_table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
     effects_seen seen = {0};
     for (size_t i = 0; i < a->n_effects; i++) {
@@ -772,15 +774,15 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
         const mkba_effect *e = &x->e;
         unsigned mask = mkba_ap_effect_hidden(a, i);
         char est[32], lo[32], hi[32], ci[80], se[32], np[32], nc[32];
-        mkba_fmt_term_sig(est, sizeof est, e->estimate);
-        mkba_fmt_term_sig(lo, sizeof lo, e->ci_lo);
-        mkba_fmt_term_sig(hi, sizeof hi, e->ci_hi);
-        snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        mkba_fmt_term_sig(est, sizeof est, e->estimate, nl);
+        mkba_fmt_term_sig(lo, sizeof lo, e->ci_lo, nl);
+        mkba_fmt_term_sig(hi, sizeof hi, e->ci_hi, nl);
+        snprintf(ci, sizeof ci, TR("[%s, %s]"), lo, hi);
         if (mask & MKBA_HIDE_CI) {
             snprintf(ci, sizeof ci, "x");
             seen.x_shown = 1;
         }
-        mkba_fmt_term_sig(se, sizeof se, e->se);
+        mkba_fmt_term_sig(se, sizeof se, e->se, nl);
         int counted = e->method != MKBA_EST_GIVEN;
         size_t n[5];
         mkba_ap_effect_counts(a, i, n);
@@ -789,7 +791,7 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
             mkba_disclose_count(np, sizeof np, a, n[0], (mask & MKBA_HIDE_N_PILOT) != 0, groups);
         seen.x_shown |=
             mkba_disclose_count(nc, sizeof nc, a, n[1], (mask & MKBA_HIDE_N_CONTROL) != 0, groups);
-        const char *row[] = {mkba_fmt_label_or(x->label, x->name), mkba_est_method_name(e->method),
+        const char *row[] = {mkba_fmt_effect_label(x, nl), mkba_est_method_name(e->method),
                              est, ci, se, counted ? np : "-", counted ? nc : "-"};
         term_tab_add(&t, row, 0);
         seen.given |= !counted;
@@ -801,37 +803,37 @@ static void effects_table(FILE *f, const mkba_appraisal *a)
     }
     term_tab_print(f, &t);
     term_tab_free(&t);
-    effects_notes(f, a, &seen);
+    effects_notes(f, a, &seen, nl);
 }
 
-void mkba_out_print_effects(FILE *f, const mkba_appraisal *a)
+void mkba_out_print_effects(FILE *f, const mkba_appraisal *a, int nl)
 {
-    fputs("Effects of the pilot (pilot minus regular practice)\n", f);
+    fputs(TR("Effects of the pilot (pilot minus regular practice)\n"), f);
     if (a->n_effects == 0)
-        term_para(f, INDENT, INDENT, "The model has no effects.");
+        term_para(f, INDENT, INDENT, TR("The model has no effects."));
     else
-        effects_table(f, a);
-    mkba_out_print_subgroups(f, a);
-    mkba_out_print_ps(f, a);
+        effects_table(f, a, nl);
+    mkba_out_print_subgroups(f, a, nl);
+    mkba_out_print_ps(f, a, nl);
 }
 
 /* Society's balance as a short list of labelled amounts. */
-static void society_list(FILE *f, const mkba_appraisal *a, const mkba_balance *b)
+static void society_list(FILE *f, const mkba_appraisal *a, const mkba_balance *b, int nl)
 {
     char v[5][96];
-    fmt_money(v[0], sizeof v[0], a->currency, b->pv_benefits);
-    fmt_money(v[1], sizeof v[1], a->currency, b->pv_costs);
-    fmt_money(v[2], sizeof v[2], a->currency, b->npv);
-    mkba_fmt_term_ratio(v[3], sizeof v[3], b->bcr);
-    fmt_money(v[4], sizeof v[4], a->currency, b->net);
-    static const char *const name[] = {"PV benefits", "PV costs", "NPV (saldo)", "B/C ratio",
-                                       "Net, undiscounted"};
+    fmt_money(v[0], sizeof v[0], a->currency, b->pv_benefits, nl);
+    fmt_money(v[1], sizeof v[1], a->currency, b->pv_costs, nl);
+    fmt_money(v[2], sizeof v[2], a->currency, b->npv, nl);
+    mkba_fmt_term_ratio(v[3], sizeof v[3], b->bcr, nl);
+    fmt_money(v[4], sizeof v[4], a->currency, b->net, nl);
+    const char *const name[] = {TR("PV benefits"), TR("PV costs"), TR("NPV (saldo)"),
+                                TR("B/C ratio"), TR("Net, undiscounted")};
     size_t vw = 0;
     for (size_t i = 0; i < 5; i++)
         if (term_width(v[i], strlen(v[i])) > vw)
             vw = term_width(v[i], strlen(v[i]));
     term_line l = {0};
-    fputs("  Society\n", f);
+    fprintf(f, "  %s\n", mkba_fmt_holder_label(a, a->n_stakeholders, nl));
     for (size_t i = 0; i < 5; i++) {
         term_ln_pad(&l, 2 * INDENT, ' ');
         term_ln_cell(&l, name[i], strlen(name[i]), 20, 0);
@@ -841,24 +843,24 @@ static void society_list(FILE *f, const mkba_appraisal *a, const mkba_balance *b
     free(l.s);
 }
 
-static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
+static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s, int nl)
 {
-    static const term_col col[] = {{"Stakeholder", 0, 1}, {"PV benefits", 1, 0},
-                               {"PV costs", 1, 0},    {"NPV (saldo)", 1, 0},
-                               {"B/C", 1, 0},         {"Net (undiscounted)", 1, 0}};
+    const term_col col[] = {{TR("Stakeholder"), 0, 1}, {TR("PV benefits"), 1, 0},
+                            {TR("PV costs"), 1, 0},    {TR("NPV (saldo)"), 1, 0},
+                            {TR("B/C"), 1, 0},         {TR("Net (undiscounted)"), 1, 0}};
     term_table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
         char v[5][64];
-        mkba_fmt_term_amount(v[0], sizeof v[0], b->pv_benefits);
-        mkba_fmt_term_amount(v[1], sizeof v[1], b->pv_costs);
-        mkba_fmt_term_amount(v[2], sizeof v[2], b->npv);
-        mkba_fmt_term_ratio(v[3], sizeof v[3], b->bcr);
-        mkba_fmt_term_amount(v[4], sizeof v[4], b->net);
-        const char *row[] = {mkba_fmt_holder_label(a, k, 0), v[0], v[1], v[2], v[3], v[4]};
+        mkba_fmt_term_amount(v[0], sizeof v[0], b->pv_benefits, nl);
+        mkba_fmt_term_amount(v[1], sizeof v[1], b->pv_costs, nl);
+        mkba_fmt_term_amount(v[2], sizeof v[2], b->npv, nl);
+        mkba_fmt_term_ratio(v[3], sizeof v[3], b->bcr, nl);
+        mkba_fmt_term_amount(v[4], sizeof v[4], b->net, nl);
+        const char *row[] = {mkba_fmt_holder_label(a, k, nl), v[0], v[1], v[2], v[3], v[4]};
         term_tab_add(&t, row, k == a->n_stakeholders);
     }
-    char *title = mkba_xasprintf("Per stakeholder (%s)", mkba_fmt_label_or(a->currency, "?"));
+    char *title = mkba_xasprintf(TR("Per stakeholder (%s)"), mkba_fmt_label_or(a->currency, "?"));
     term_para(f, INDENT, INDENT, title);
     free(title);
     term_tab_print(f, &t);
@@ -866,33 +868,33 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
     for (size_t i = 0; i < a->n_items; i++) {
         if (a->items[i].kind == MKBA_ITEM_TRANSFER) {
             term_para(f, INDENT, INDENT,
-                       "Transfers count as a benefit for the receiver and a cost for the "
-                       "payer; they cancel out for society.");
+                       TR("Transfers count as a benefit for the receiver and a cost for the "
+                          "payer; they cancel out for society."));
             break;
         }
     }
 }
 
-static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
+static void item_table(FILE *f, const mkba_appraisal *a, size_t s, int nl)
 {
-    static const term_col col[] = {{"Item", 0, 1},        {"Kind", 0, 0}, {"Stakeholder", 0, 1},
-                               {"PV", 1, 0},          {"Undiscounted", 1, 0}};
+    const term_col col[] = {{TR("Item"), 0, 1}, {TR("Kind"), 0, 0}, {TR("Stakeholder"), 0, 1},
+                            {TR("PV"), 1, 0},   {TR("Undiscounted"), 1, 0}};
     term_table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
     for (size_t i = 0; i < a->n_items; i++) {
         const mkba_ap_item *it = &a->items[i];
         char pv[64], und[64];
-        mkba_fmt_term_amount(pv, sizeof pv, a->item_pv[s * a->n_items + i]);
-        mkba_fmt_term_amount(und, sizeof und, out_item_undiscounted(a, s, i));
+        mkba_fmt_term_amount(pv, sizeof pv, a->item_pv[s * a->n_items + i], nl);
+        mkba_fmt_term_amount(und, sizeof und, out_item_undiscounted(a, s, i), nl);
         char *who = it->kind == MKBA_ITEM_TRANSFER
-                        ? mkba_xasprintf("%s to %s", mkba_fmt_holder_key(a, it->loser),
+                        ? mkba_xasprintf(TR("%s to %s"), mkba_fmt_holder_key(a, it->loser),
                                          mkba_fmt_holder_key(a, it->stakeholder))
                         : mkba_xstrdup(mkba_fmt_holder_key(a, it->stakeholder));
-        const char *row[] = {mkba_fmt_label_or(it->label, it->name), mkba_item_kind_name(it->kind), who,
+        const char *row[] = {mkba_fmt_item_label(a, i, nl), mkba_fmt_kind(it->kind, nl), who,
                              pv, und};
         term_tab_add(&t, row, 0);
         free(who);
     }
-    char *title = mkba_xasprintf("Per item: change in the amount against the reference (%s)",
+    char *title = mkba_xasprintf(TR("Per item: change in the amount against the reference (%s)"),
                                  mkba_fmt_label_or(a->currency, "?"));
     term_para(f, INDENT, INDENT, title);
     free(title);
@@ -901,11 +903,11 @@ static void item_table(FILE *f, const mkba_appraisal *a, size_t s)
 }
 
 /* Net flows per year (rows) and stakeholder (columns), then the totals. */
-static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
+static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s, int nl)
 {
     size_t K = a->n_stakeholders, T = a->horizon;
     term_col *col = mkba_xcalloc(K + 2, sizeof *col);
-    col[0] = (term_col){"Year", 0, 0};
+    col[0] = (term_col){TR("Year"), 0, 0};
     for (size_t k = 0; k <= K; k++)
         col[k + 1] = (term_col){mkba_fmt_holder_key(a, k), 1, 0};
     term_table t = {col, K + 2, 0, 0, NULL, NULL};
@@ -917,7 +919,7 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
         if (r < T)
             snprintf(v[0], sizeof v[0], "%lld", (long long)a->first_year + (long long)r);
         else
-            snprintf(v[0], sizeof v[0], "%s", r == T ? "Total" : "Present value");
+            snprintf(v[0], sizeof v[0], "%s", r == T ? TR("Total") : TR("Present value"));
         for (size_t k = 0; k <= K; k++) {
             const double *net = a->net_flow + (s * (K + 1) + k) * T;
             double x = 0;
@@ -926,13 +928,13 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
                     x += net[y];
                 else if (r == T + 1)
                     x += net[y] * df[y];
-            mkba_fmt_term_amount(v[k + 1], sizeof v[k + 1], x);
+            mkba_fmt_term_amount(v[k + 1], sizeof v[k + 1], x, nl);
         }
         for (size_t c = 0; c < K + 2; c++)
             row[c] = v[c];
         term_tab_add(&t, row, r == T);
     }
-    char *title = mkba_xasprintf("Net flows per year against the reference, undiscounted (%s)",
+    char *title = mkba_xasprintf(TR("Net flows per year against the reference, undiscounted (%s)"),
                                  mkba_fmt_label_or(a->currency, "?"));
     term_para(f, INDENT, INDENT, title);
     free(title);
@@ -943,9 +945,9 @@ static void yearly_table(FILE *f, const mkba_appraisal *a, size_t s)
     free(col);
 }
 
-static void print_scenario(FILE *f, const mkba_appraisal *a, size_t s, int detail)
+static void print_scenario(FILE *f, const mkba_appraisal *a, size_t s, int detail, int nl)
 {
-    char *raw = mkba_xasprintf("%s vs %s", mkba_fmt_scen_label(a, s), mkba_fmt_scen_label(a, 0));
+    char *raw = mkba_xasprintf(TR("%s vs %s"), mkba_fmt_scen_label(a, s, nl), mkba_fmt_scen_label(a, 0, nl));
     char *title = mkba_escape_term_dup(raw); /* measured for the underline */
     free(raw);
     term_para(f, 0, INDENT, title);
@@ -955,35 +957,35 @@ static void print_scenario(FILE *f, const mkba_appraisal *a, size_t s, int detai
     term_ln_flush(&l, f);
     free(l.s);
     free(title);
-    society_list(f, a, &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)]);
+    society_list(f, a, &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)], nl);
     fputc('\n', f);
-    stakeholder_table(f, a, s);
+    stakeholder_table(f, a, s, nl);
     if (detail) {
         fputc('\n', f);
-        item_table(f, a, s);
+        item_table(f, a, s, nl);
         fputc('\n', f);
-        yearly_table(f, a, s);
+        yearly_table(f, a, s, nl);
     }
 }
 
 /* "Costs exceed benefits for society: NPV EUR -1,234,567 (B/C 0.42)." The
  * sign is that of the rounded NPV, so the sentence agrees with the amount. */
-static void conclusion(FILE *f, const mkba_appraisal *a, size_t s)
+static void conclusion(FILE *f, const mkba_appraisal *a, size_t s, int nl)
 {
     const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
     char npv[96], bcr[32];
-    fmt_money(npv, sizeof npv, a->currency, b->npv);
-    mkba_fmt_term_ratio(bcr, sizeof bcr, b->bcr);
+    fmt_money(npv, sizeof npv, a->currency, b->npv, nl);
+    mkba_fmt_term_ratio(bcr, sizeof bcr, b->bcr, nl);
     double r = round(b->npv);
-    const char *verdict = !isfinite(r) ? "The balance for society is undefined"
-                          : r > 0      ? "Benefits exceed costs for society"
-                          : r < 0      ? "Costs exceed benefits for society"
-                                       : "Benefits and costs for society are equal";
-    char *head = mkba_xasprintf("%s vs %s:", mkba_fmt_scen_label(a, s), mkba_fmt_scen_label(a, 0));
-    char *text = mkba_xasprintf("%s: NPV %s (B/C %s).", verdict, npv, bcr);
+    const char *verdict = !isfinite(r) ? TR("The balance for society is undefined")
+                          : r > 0      ? TR("Benefits exceed costs for society")
+                          : r < 0      ? TR("Costs exceed benefits for society")
+                                       : TR("Benefits and costs for society are equal");
+    char *head = mkba_xasprintf(TR("%s vs %s:"), mkba_fmt_scen_label(a, s, nl), mkba_fmt_scen_label(a, 0, nl));
+    char *text = mkba_xasprintf(TR("%s: NPV %s (B/C %s)."), verdict, npv, bcr);
     term_para(f, INDENT, 2 * INDENT, head);
     term_para(f, 2 * INDENT, 2 * INDENT, text);
-    char *fin = mkba_out_fin_sentence(a, s); /* payback and IRR: out_fin.c */
+    char *fin = mkba_out_fin_sentence(a, s, nl); /* payback and IRR: out_fin.c */
     if (fin)
         term_para(f, 2 * INDENT, 2 * INDENT, fin);
     free(fin);
@@ -993,22 +995,22 @@ static void conclusion(FILE *f, const mkba_appraisal *a, size_t s)
 
 void mkba_out_print(FILE *f, const mkba_appraisal *a, const mkba_out_opts *o)
 {
-    int detail = o && o->detail;
+    int detail = o && o->detail, nl = o && o->lang_nl;
     if (a->n_scenarios == 0)
         return; /* not an appraisal: even the reference is missing */
-    print_header(f, a);
+    print_header(f, a, nl);
     if (a->n_effects) {
         fputc('\n', f);
-        mkba_out_print_effects(f, a);
+        mkba_out_print_effects(f, a, nl);
     }
     for (size_t s = 1; s < a->n_scenarios; s++) {
         fputc('\n', f);
-        print_scenario(f, a, s, detail);
+        print_scenario(f, a, s, detail, nl);
     }
     if (a->n_scenarios > 1) {
-        fputs("\nConclusion\n", f);
-        print_data_note(f, a, INDENT);
+        fprintf(f, "\n%s\n", TR("Conclusion"));
+        print_data_note(f, a, INDENT, nl);
         for (size_t s = 1; s < a->n_scenarios; s++)
-            conclusion(f, a, s);
+            conclusion(f, a, s, nl);
     }
 }

@@ -22,97 +22,98 @@
 /* ================================ words ================================= */
 
 /* "in 2019 (year 3)", "none within 5 years (...)": the payback of 'x'. */
-static char *payback_words(const mkba_appraisal *a, const mkba_fin *x)
+static char *payback_words(const mkba_appraisal *a, const mkba_fin *x, int nl)
 {
     switch (x->payback) {
     case MKBA_FIN_PAID:
         if (x->year == 1)
-            return mkba_xasprintf("from the first year (%d): the cumulative discounted balance is "
-                                  "never negative",
+            return mkba_xasprintf(TR("from the first year (%d): the cumulative discounted balance is "
+                                  "never negative"),
                                   a->first_year);
-        return mkba_xasprintf("in %d (year %d)", a->first_year + x->year - 1, x->year);
+        return mkba_xasprintf(TR("in %d (year %d)"), a->first_year + x->year - 1, x->year);
     case MKBA_FIN_NEVER:
-        return mkba_xasprintf("none within %zu years (the cumulative discounted balance stays "
-                              "negative)",
+        return mkba_xasprintf(TR("none within %zu years (the cumulative discounted balance stays "
+                              "negative)"),
                               a->horizon);
     case MKBA_FIN_FALLS_BACK:
-        return mkba_xasprintf("none within %zu years (the cumulative discounted balance turns "
-                              "positive, then ends negative)",
+        return mkba_xasprintf(TR("none within %zu years (the cumulative discounted balance turns "
+                              "positive, then ends negative)"),
                               a->horizon);
     case MKBA_FIN_NO_FLOWS:
-        return mkba_xstrdup("n/a (no difference with the reference)");
+        return mkba_xstrdup(TR("n/a (no difference with the reference)"));
     default:
-        return mkba_xstrdup("n/a (the flows are not finite)");
+        return mkba_xstrdup(TR("n/a (the flows are not finite)"));
     }
 }
 
 /* "13.1%", "none (the net flows never turn positive)": the IRR of 'x';
  * 'net' the undiscounted net flow, whose sign says which way the flows
  * never turn. */
-static char *irr_words(const mkba_fin *x, double net)
+static char *irr_words(const mkba_fin *x, double net, int nl)
 {
     char r[32];
     switch (x->irr_status) {
     case MKBA_FIN_IRR_UNIQUE:
-        mkba_fmt_term_share(r, sizeof r, x->irr);
+        mkba_fmt_term_share(r, sizeof r, x->irr, nl);
         return mkba_xstrdup(r);
     case MKBA_FIN_IRR_NONE:
-        return mkba_xstrdup(net > 0   ? "none (the net flows are never negative)"
-                            : net < 0 ? "none (the net flows never turn positive)"
-                                      : "none (no flows)");
+        return mkba_xstrdup(net > 0   ? TR("none (the net flows are never negative)")
+                            : net < 0 ? TR("none (the net flows never turn positive)")
+                                      : TR("none (no flows)"));
     case MKBA_FIN_IRR_MULTIPLE:
-        return mkba_xstrdup("not unique (the net flows change sign more than once: several "
-                            "rates, or none, give an NPV of 0)");
+        return mkba_xstrdup(TR("not unique (the net flows change sign more than once: several "
+                            "rates, or none, give an NPV of 0)"));
     case MKBA_FIN_IRR_OUTSIDE:
-        return mkba_xstrdup("outside -99% to +1000%");
+        return mkba_xstrdup(TR("outside -99% to +1000%"));
     default:
-        return mkba_xstrdup("n/a (the flows are not finite)");
+        return mkba_xstrdup(TR("n/a (the flows are not finite)"));
     }
 }
 
-char *mkba_out_fin_sentence(const mkba_appraisal *a, size_t s)
+char *mkba_out_fin_sentence(const mkba_appraisal *a, size_t s, int nl)
 {
     if (!a->fin || s >= a->n_scenarios)
         return NULL;
     size_t c = mkba_ap_bidx(a, s, a->n_stakeholders);
-    char *p = payback_words(a, &a->fin[c]), *r = irr_words(&a->fin[c], a->balance[c].net);
-    char *text = mkba_xasprintf("Payback: %s; IRR: %s.", p, r);
+    char *p = payback_words(a, &a->fin[c], nl),
+         *r = irr_words(&a->fin[c], a->balance[c].net, nl);
+    char *text = mkba_xasprintf(TR("Payback: %s; IRR: %s."), p, r);
     free(p);
     free(r);
     return text;
 }
 
-void mkba_out_fin_print_mc(FILE *f, const mkba_appraisal *a)
+void mkba_out_fin_print_mc(FILE *f, const mkba_appraisal *a, int nl)
 {
     const mkba_mc *mc = a->mc;
     if (!mc || !mc->fin || a->n_scenarios < 2)
         return;
     out_term T = {0};
-    fprintf(f, "\n  Payback and internal rate of return for society over the draws:\n");
+    fprintf(f, TR("\n  Payback and internal rate of return for society over the draws:\n"));
     for (size_t s = 1; s < a->n_scenarios; s++) {
         const mkba_mc_fin *x = &mc->fin[mkba_mc_idx(mc, s, a->n_stakeholders)];
         char pp[32], share[32], lo[32], mid[32], hi[32], none[32], multi[32];
-        mkba_fmt_term_share(pp, sizeof pp, x->p_payback);
-        mkba_fmt_term_share(share, sizeof share, x->irr_share);
+        mkba_fmt_term_share(pp, sizeof pp, x->p_payback, nl);
+        mkba_fmt_term_share(share, sizeof share, x->irr_share, nl);
         double D = (double)mc->draws;
-        mkba_fmt_term_share(none, sizeof none, (double)x->irr_status[MKBA_FIN_IRR_NONE] / D);
+        mkba_fmt_term_share(none, sizeof none, (double)x->irr_status[MKBA_FIN_IRR_NONE] / D, nl);
         mkba_fmt_term_share(multi, sizeof multi,
                       (double)(x->irr_status[MKBA_FIN_IRR_MULTIPLE] +
-                               x->irr_status[MKBA_FIN_IRR_OUTSIDE]) / D);
-        fprintf(f, "    %s:\n      payback within %zu years: %s of the draws\n",
-                out_term_text(&T, a->scenarios[s].label), a->horizon, pp);
+                               x->irr_status[MKBA_FIN_IRR_OUTSIDE]) / D, nl);
+        fprintf(f, TR("    %s:\n      payback within %zu years: %s of the draws\n"),
+                out_term_text(&T, mkba_fmt_scen_label(a, s, nl)), a->horizon, pp);
         if (x->irr.n == 0) {
-            fprintf(f, "      IRR: in no draw (the flows never change sign: %s; not unique or out "
-                       "of range: %s)\n",
+            fprintf(f, TR("      IRR: in no draw (the flows never change sign: %s; not unique or out "
+                       "of range: %s)\n"),
                     none, multi);
             continue;
         }
-        mkba_fmt_term_share(lo, sizeof lo, x->irr.p5);
-        mkba_fmt_term_share(mid, sizeof mid, x->irr.p50);
-        mkba_fmt_term_share(hi, sizeof hi, x->irr.p95);
-        fprintf(f, "      IRR: P5 %s, P50 %s, P95 %s over the %s of draws where it is unique\n"
+        mkba_fmt_term_share(lo, sizeof lo, x->irr.p5, nl);
+        mkba_fmt_term_share(mid, sizeof mid, x->irr.p50, nl);
+        mkba_fmt_term_share(hi, sizeof hi, x->irr.p95, nl);
+        fprintf(f, TR("      IRR: P5 %s, P50 %s, P95 %s over the %s of draws where it is unique\n"
                    "      (none, the flows never change sign: %s; not unique or out of range: "
-                   "%s)\n",
+                   "%s)\n"),
                 lo, mid, hi, share, none, multi);
     }
     out_term_free(&T);

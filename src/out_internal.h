@@ -26,6 +26,11 @@ struct mkba_ap_subgroup;
 const char *out_sub_level_note(const struct mkba_appraisal *a, const struct mkba_ap_subgroup *g,
                                size_t l);
 
+/* A fixed text of the terminal report in the language of the printing
+ * function's 'nl' (fmt.h, mkba_fmt_tr: the English-Dutch pairs are one
+ * table in fmt_nl.c). */
+#define TR(en) mkba_fmt_tr(en, nl)
+
 /* Texts for the terminal report, escaped (escape.h) and kept until
  * out_term_free: printf calls of the report pass every text from the model
  * (labels, names, the currency) through out_term_text. */

@@ -21,39 +21,39 @@
 /* Labels, names and the currency reach the terminal through out_term_text
  * (T): escaped, see escape.h. Every statistic goes through a formatter
  * that prints "n/a" when it is not finite. */
-static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s, out_term *T)
+static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s, out_term *T, int nl)
 {
     const mkba_mc *mc = a->mc;
-    fprintf(f, "  %-30s %11s %10s %11s %11s %11s %7s\n", "NPV (saldo)", "Mean", "SD", "P5",
-            "P50", "P95", "P(>0)");
+    fprintf(f, "  %-30s %11s %10s %11s %11s %11s %7s\n", TR("NPV (saldo)"), TR("Mean"), TR("SD"),
+            "P5", "P50", "P95", "P(>0)");
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, k)];
         char m[32], sd[32], p5[32], p50[32], p95[32], pp[32];
-        mkba_fmt_term_amount(m, sizeof m, st->mean);
-        mkba_fmt_term_amount(sd, sizeof sd, st->sd);
-        mkba_fmt_term_amount(p5, sizeof p5, st->p5);
-        mkba_fmt_term_amount(p50, sizeof p50, st->p50);
-        mkba_fmt_term_amount(p95, sizeof p95, st->p95);
-        mkba_fmt_term_share(pp, sizeof pp, st->p_positive);
-        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %7s\n", out_term_text(T, mkba_fmt_holder_label(a, k, 0)),
+        mkba_fmt_term_amount(m, sizeof m, st->mean, nl);
+        mkba_fmt_term_amount(sd, sizeof sd, st->sd, nl);
+        mkba_fmt_term_amount(p5, sizeof p5, st->p5, nl);
+        mkba_fmt_term_amount(p50, sizeof p50, st->p50, nl);
+        mkba_fmt_term_amount(p95, sizeof p95, st->p95, nl);
+        mkba_fmt_term_share(pp, sizeof pp, st->p_positive, nl);
+        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %7s\n", out_term_text(T, mkba_fmt_holder_label(a, k, nl)),
                 m, sd, p5, p50, p95, pp);
     }
     const mkba_stats *soc = &mc->pv_benefits[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *soc_c = &mc->pv_costs[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *bcr = &mc->bcr[mkba_mc_idx(mc, s, a->n_stakeholders)];
     char b[32], c[32], r5[16], r50[16], r95[16];
-    mkba_fmt_term_amount(b, sizeof b, soc->mean);
-    mkba_fmt_term_amount(c, sizeof c, soc_c->mean);
-    mkba_fmt_term_ratio(r5, sizeof r5, bcr->p5);
-    mkba_fmt_term_ratio(r50, sizeof r50, bcr->p50);
-    mkba_fmt_term_ratio(r95, sizeof r95, bcr->p95);
+    mkba_fmt_term_amount(b, sizeof b, soc->mean, nl);
+    mkba_fmt_term_amount(c, sizeof c, soc_c->mean, nl);
+    mkba_fmt_term_ratio(r5, sizeof r5, bcr->p5, nl);
+    mkba_fmt_term_ratio(r50, sizeof r50, bcr->p50, nl);
+    mkba_fmt_term_ratio(r95, sizeof r95, bcr->p95, nl);
     const char *cur = out_term_text(T, a->currency);
-    fprintf(f, "  Society: PV benefits %s %s, PV costs %s %s on average; B/C P5 %s, P50 %s, "
-               "P95 %s.\n",
+    fprintf(f, TR("  Society: PV benefits %s %s, PV costs %s %s on average; B/C P5 %s, P50 %s, "
+               "P95 %s.\n"),
             cur, b, cur, c, r5, r50, r95);
 }
 
-void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
+void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl)
 {
     const mkba_mc *mc = a->mc;
     if (!mc)
@@ -61,108 +61,109 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a)
     out_term T = {0};
     const char *cur = out_term_text(&T, a->currency);
     char draws[32];
-    mkba_fmt_term_amount(draws, sizeof draws, (double)mc->draws);
-    fprintf(f, "\nUncertainty (Monte Carlo: %s draws, seed %llu, %d thread%s", draws,
-            (unsigned long long)mc->seed, mc->threads, mc->threads == 1 ? "" : "s");
+    mkba_fmt_term_amount(draws, sizeof draws, (double)mc->draws, nl);
+    fprintf(f, TR("\nUncertainty (Monte Carlo: %s draws, seed %llu, %d %s"), draws,
+            (unsigned long long)mc->seed, mc->threads, mc->threads == 1 ? TR("thread") : TR("threads"));
     if (mc->n_boot)
-        fprintf(f, ", effects from %zu bootstrap replicates", mc->n_boot);
-    fprintf(f, "; %.2f s)\n", mc->seconds);
-    fprintf(f, "  Amounts in %s; every scenario sees the same draws (common random numbers).\n",
+        fprintf(f, TR(", effects from %zu bootstrap replicates"), mc->n_boot);
+    fprintf(f, TR("; %.2f s)\n"), mc->seconds);
+    fprintf(f, TR("  Amounts in %s; every scenario sees the same draws (common random numbers).\n"),
             cur);
     if (mc->n_outcomes && mc->n_boot) {
-        fprintf(f, "\n  Effects: analytic and bootstrap 95%% confidence intervals\n");
-        fprintf(f, "  %-24s %11s %27s %27s\n", "Effect", "Estimate", "Analytic 95% CI",
-                "Bootstrap 95% CI");
+        fprintf(f, TR("\n  Effects: analytic and bootstrap 95%% confidence intervals\n"));
+        fprintf(f, "  %-24s %11s %27s %27s\n", TR("Effect"), TR("Estimate"),
+                TR("Analytic 95% CI"), TR("Bootstrap 95% CI"));
         for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
             const mkba_effect *e = &a->effects[j].e;
             char est[32], lo[32], hi[32], an[72], bs[72];
-            mkba_fmt_term_g4(lo, sizeof lo, e->ci_lo);
-            mkba_fmt_term_g4(hi, sizeof hi, e->ci_hi);
-            snprintf(an, sizeof an, "[%s, %s]", lo, hi);
+            mkba_fmt_term_g4(lo, sizeof lo, e->ci_lo, nl);
+            mkba_fmt_term_g4(hi, sizeof hi, e->ci_hi, nl);
+            snprintf(an, sizeof an, TR("[%s, %s]"), lo, hi);
             if (mkba_ap_effect_hidden(a, j) & MKBA_HIDE_CI) /* disclosure control */
                 snprintf(an, sizeof an, "x");
-            mkba_fmt_term_g4(lo, sizeof lo, mc->boot_lo[j]);
-            mkba_fmt_term_g4(hi, sizeof hi, mc->boot_hi[j]);
-            snprintf(bs, sizeof bs, "[%s, %s]", lo, hi);
-            mkba_fmt_term_g4(est, sizeof est, e->estimate);
+            mkba_fmt_term_g4(lo, sizeof lo, mc->boot_lo[j], nl);
+            mkba_fmt_term_g4(hi, sizeof hi, mc->boot_hi[j], nl);
+            snprintf(bs, sizeof bs, TR("[%s, %s]"), lo, hi);
+            mkba_fmt_term_g4(est, sizeof est, e->estimate, nl);
             fprintf(f, "  %-24.24s %11s %27s %27s\n", out_term_text(&T, a->effects[j].name),
                     est, an, bs);
         }
         if (mc->n_boot_failed) {
             char *text = mkba_xasprintf(
-                "%zu bootstrap estimates could not be made (a covariate without variation, or "
-                "for ipw and dr a propensity model that separates the groups, in the "
-                "replicate); the draws use the replicates in which every effect could be "
-                "estimated.",
+                TR("%zu bootstrap estimates could not be made (a covariate without variation, or "
+                   "for ipw and dr a propensity model that separates the groups, in the "
+                   "replicate); the draws use the replicates in which every effect could be "
+                   "estimated."),
                 mc->n_boot_failed);
             term_para(f, 2, 2, text);
             free(text);
         }
     }
     for (size_t s = 1; s < a->n_scenarios; s++) {
-        fprintf(f, "\n  %s vs %s\n", out_term_text(&T, a->scenarios[s].label),
-                out_term_text(&T, a->scenarios[0].label));
-        print_npv_table(f, a, s, &T);
+        fprintf(f, TR("\n  %s vs %s\n"), out_term_text(&T, mkba_fmt_scen_label(a, s, nl)),
+                out_term_text(&T, mkba_fmt_scen_label(a, 0, nl)));
+        print_npv_table(f, a, s, &T, nl);
     }
     if (a->n_scenarios > 2) {
         /* Scenarios side by side (common random numbers: the columns are
          * comparable draw by draw). */
-        fprintf(f, "\n  Scenarios side by side: society's NPV\n");
-        fprintf(f, "  %-14s %10s %10s %10s %6s", "Scenario", "P5", "P50", "P95", "P(>0)");
+        fprintf(f, TR("\n  Scenarios side by side: society's NPV\n"));
+        fprintf(f, "  %-14s %10s %10s %10s %6s", TR("Scenario"), "P5", "P50", "P95",
+                "P(>0)");
         for (size_t k = 0; k < a->n_stakeholders; k++)
             fprintf(f, " %10.10s", out_term_text(&T, a->stakeholders[k]));
         fputc('\n', f);
         for (size_t s = 1; s < a->n_scenarios; s++) {
             const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)];
             char p5[32], p50[32], p95[32], pp[32];
-            mkba_fmt_term_amount(p5, sizeof p5, st->p5);
-            mkba_fmt_term_amount(p50, sizeof p50, st->p50);
-            mkba_fmt_term_amount(p95, sizeof p95, st->p95);
-            mkba_fmt_term_share(pp, sizeof pp, st->p_positive);
+            mkba_fmt_term_amount(p5, sizeof p5, st->p5, nl);
+            mkba_fmt_term_amount(p50, sizeof p50, st->p50, nl);
+            mkba_fmt_term_amount(p95, sizeof p95, st->p95, nl);
+            mkba_fmt_term_share(pp, sizeof pp, st->p_positive, nl);
             fprintf(f, "  %-14.14s %10s %10s %10s %6s", out_term_text(&T, a->scenarios[s].name),
                     p5, p50, p95, pp);
             for (size_t k = 0; k < a->n_stakeholders; k++) {
                 char m[32];
-                mkba_fmt_term_amount(m, sizeof m, mc->npv[mkba_mc_idx(mc, s, k)].mean);
+                mkba_fmt_term_amount(m, sizeof m, mc->npv[mkba_mc_idx(mc, s, k)].mean, nl);
                 fprintf(f, " %10s", m);
             }
             fputc('\n', f);
         }
-        fprintf(f, "  (P5, P50, P95 and P(>0) of society's NPV; per stakeholder its mean)\n");
+        fprintf(f, TR("  (P5, P50, P95 and P(>0) of society's NPV; per stakeholder its mean)\n"));
     }
     if (mc->n_nonfinite)
-        fprintf(f, "  Warning: %zu draws gave a non-finite result (e.g. a division by zero) "
-                   "and are left out of the statistics.\n",
+        fprintf(f, TR("  Warning: %zu draws gave a non-finite result (e.g. a division by zero) "
+                   "and are left out of the statistics.\n"),
                 mc->n_nonfinite);
     if (isfinite(mc->evpi)) {
         char ev[32];
-        mkba_fmt_term_amount(ev, sizeof ev, mc->evpi);
-        fprintf(f, "\n  Value of information (society, choosing among %s and the projects):\n"
+        mkba_fmt_term_amount(ev, sizeof ev, mc->evpi, nl);
+        fprintf(f, TR("\n  Value of information (society, choosing among %s and the projects):\n"
                    "    best choice on average: %s; EVPI %s %s (what resolving all\n"
-                   "    uncertainty would be worth). EVPPI per input (what studying it would be worth):\n",
-                out_term_text(&T, a->scenarios[0].label),
-                out_term_text(&T, a->scenarios[mc->best].label), cur, ev);
+                   "    uncertainty would be worth). EVPPI per input (what studying it would be worth):\n"),
+                out_term_text(&T, mkba_fmt_scen_label(a, 0, nl)),
+                out_term_text(&T, mkba_fmt_scen_label(a, mc->best, nl)), cur, ev);
         for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
             if (!(mc->evppi[k] > 0.5)) /* only inputs worth at least 1 currency unit */
                 continue;
             char e[32];
-            mkba_fmt_term_amount(e, sizeof e, mc->evppi[k]);
+            mkba_fmt_term_amount(e, sizeof e, mc->evppi[k], nl);
             const char *name = k < mc->n_uncertain ? mc->uncertain_names[k]
                                                    : a->effects[k - mc->n_uncertain].name;
             fprintf(f, "      %-30.30s %s %s\n", out_term_text(&T, name), cur, e);
         }
     } else if (a->n_scenarios > 1 && mc->voi_draws > 0) { /* the VOI sums overflowed */
-        fprintf(f, "\n  Value of information: n/a (society's net benefits are too large to "
-                   "add up).\n");
+        fprintf(f, TR("\n  Value of information: n/a (society's net benefits are too large to "
+                   "add up).\n"));
     }
-    fprintf(f, "\n  Chance that benefits exceed costs for society:\n");
+    fprintf(f, TR("\n  Chance that benefits exceed costs for society:\n"));
     for (size_t s = 1; s < a->n_scenarios; s++) {
         char pp[32];
-        mkba_fmt_term_share(pp, sizeof pp, mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)].p_positive);
-        fprintf(f, "    %s: %s\n", out_term_text(&T, a->scenarios[s].label), pp);
+        mkba_fmt_term_share(pp, sizeof pp, mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)].p_positive, nl);
+        fprintf(f, "    %s: %s\n", out_term_text(&T, mkba_fmt_scen_label(a, s, nl)), pp);
     }
     out_term_free(&T);
-    mkba_out_fin_print_mc(f, a); /* payback and IRR: out_fin.c */
+    mkba_out_fin_print_mc(f, a, nl); /* payback and IRR: out_fin.c */
 }
 
 /* ---- every draw as CSV ---- */

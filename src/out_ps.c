@@ -50,25 +50,25 @@ static void put_cell(FILE *f, const char *s, size_t width, int right)
 }
 
 /* An SMD to 3 decimals ("n/a" when not finite, never "-0.000"). */
-static void fmt_smd(char *buf, size_t size, double x)
+static void fmt_smd(char *buf, size_t size, double x, int nl)
 {
     if (!isfinite(x))
-        snprintf(buf, size, "n/a");
+        snprintf(buf, size, "%s", mkba_fmt_na(nl));
     else
         snprintf(buf, size, "%.3f", fabs(x) < 0.0005 ? 0.0 : x);
     for (char *p = buf; *p; p++)
-        if (*p == ',')
-            *p = '.';
+        if (*p == ',' || *p == '.')
+            *p = nl ? ',' : '.';
 }
 
-static const char *estimand_text(mkba_estimand e)
+static const char *estimand_text(mkba_estimand e, int nl)
 {
-    return e == MKBA_ESTIMAND_ATE ? "ATE: the effect on everyone in the cohort"
-                                  : "ATT: the effect on the pilot's participants";
+    return e == MKBA_ESTIMAND_ATE ? TR("ATE: the effect on everyone in the cohort")
+                                  : TR("ATT: the effect on the pilot's participants");
 }
 
 /* Persons, left out, effective sample sizes and iterations. */
-static void print_counts(FILE *f, const mkba_appraisal *a)
+static void print_counts(FILE *f, const mkba_appraisal *a, int nl)
 {
     const mkba_ps_diag *d = a->ps;
     int h = mkba_ap_ps_counts_withheld(a);
@@ -81,38 +81,42 @@ static void print_counts(FILE *f, const mkba_appraisal *a)
     snprintf(ep, sizeof ep, h ? "x" : isfinite(d->ess[1]) ? "%.1f" : "n/a", d->ess[1]);
     snprintf(ec, sizeof ec, h ? "x" : isfinite(d->ess[0]) ? "%.1f" : "n/a", d->ess[0]);
     for (char *p = ep; *p; p++)
-        *p = *p == ',' ? '.' : *p;
+        *p = *p == ',' || *p == '.' ? (nl ? ',' : '.') : *p;
     for (char *p = ec; *p; p++)
-        *p = *p == ',' ? '.' : *p;
-    fprintf(f, "  Persons used: %s pilot, %s control.\n", np, nc);
+        *p = *p == ',' || *p == '.' ? (nl ? ',' : '.') : *p;
+    if (strcmp(ep, "n/a") == 0)
+        snprintf(ep, sizeof ep, "%s", mkba_fmt_na(nl));
+    if (strcmp(ec, "n/a") == 0)
+        snprintf(ec, sizeof ec, "%s", mkba_fmt_na(nl));
+    fprintf(f, TR("  Persons used: %s pilot, %s control.\n"), np, nc);
     if (d->n_trimmed[0] || d->n_trimmed[1])
-        fprintf(f, "  Left out: %s for a missing covariate; by trimming %s pilot, %s control.\n",
+        fprintf(f, TR("  Left out: %s for a missing covariate; by trimming %s pilot, %s control.\n"),
                 miss, tp, tc);
     else
-        fprintf(f, "  Left out for a missing covariate: %s.\n", miss);
-    fprintf(f, "  Effective sample size after weighting: %s pilot, %s control; %d IRLS "
-               "iterations.\n",
+        fprintf(f, TR("  Left out for a missing covariate: %s.\n"), miss);
+    fprintf(f, TR("  Effective sample size after weighting: %s pilot, %s control; %d IRLS "
+               "iterations.\n"),
             ep, ec, d->iterations);
     if (h)
-        fprintf(f, "  Counts of fewer than %zu persons are suppressed (disclosure control; "
+        fprintf(f, TR("  Counts of fewer than %zu persons are suppressed (disclosure control; "
                    "[privacy] min_group).\n  x: withheld too, so that a suppressed count cannot "
-                   "be worked out from it.\n",
+                   "be worked out from it.\n"),
                 a->min_group);
 }
 
 /* The balance table and its verdict. */
-static void print_balance(FILE *f, const mkba_appraisal *a, out_term *T)
+static void print_balance(FILE *f, const mkba_appraisal *a, out_term *T, int nl)
 {
     const mkba_ps_diag *d = a->ps;
-    size_t wn = strlen("Covariate");
+    size_t wn = cols(TR("Covariate"));
     for (size_t j = 1; j < d->n_coef; j++) {
         size_t w = cols(out_term_text(T, d->name[j]));
         wn = w > wn ? w : wn;
     }
     wn = wn > NAME_MAX_COLS ? NAME_MAX_COLS : wn;
     fputs("  ", f);
-    put_cell(f, "Covariate", wn, 0);
-    fputs("  SMD before  SMD after\n  ", f);
+    put_cell(f, TR("Covariate"), wn, 0);
+    fputs(TR("  SMD before  SMD after\n  "), f);
     for (size_t i = 0; i < wn + 23; i++)
         fputc('-', f);
     fputc('\n', f);
@@ -120,50 +124,50 @@ static void print_balance(FILE *f, const mkba_appraisal *a, out_term *T)
     for (size_t j = 1; j < d->n_coef; j++) {
         char before[32], after[32];
         int hidden = mkba_ap_ps_column_withheld(a, j), bad = mkba_ap_ps_imbalanced(a, j);
-        fmt_smd(before, sizeof before, d->smd_before[j]);
-        fmt_smd(after, sizeof after, d->smd_after[j]);
+        fmt_smd(before, sizeof before, d->smd_before[j], nl);
+        fmt_smd(after, sizeof after, d->smd_after[j], nl);
         fputs("  ", f);
         put_cell(f, out_term_text(T, d->name[j]), wn, 0);
         fputs("  ", f);
         put_cell(f, hidden ? "x" : before, 10, 1);
         fputs("  ", f);
         put_cell(f, hidden ? "x" : after, 9, 1);
-        fputs(bad ? "  imbalanced\n" : "\n", f);
+        fputs(bad ? TR("  imbalanced\n") : "\n", f);
         n_bad += (size_t)bad;
         n_hidden += (size_t)hidden;
     }
     if (n_bad == 0) {
-        fprintf(f, "  All %scovariates balanced after weighting (|SMD| < %g).\n",
-                n_hidden ? "shown " : "", MKBA_PS_SMD_LIMIT);
+        fprintf(f, TR("  All %scovariates balanced after weighting (|SMD| < %g).\n"),
+                n_hidden ? TR("shown ") : "", MKBA_PS_SMD_LIMIT);
     } else {
-        fprintf(f, "  %zu covariate%s imbalanced after weighting (|SMD| > %g):", n_bad,
-                n_bad == 1 ? " remains" : "s remain", MKBA_PS_SMD_LIMIT);
+        fprintf(f, TR("  %zu covariate%s imbalanced after weighting (|SMD| > %g):"), n_bad,
+                n_bad == 1 ? TR(" remains") : TR("s remain"), MKBA_PS_SMD_LIMIT);
         for (size_t j = 1, k = 0; j < d->n_coef; j++)
             if (mkba_ap_ps_imbalanced(a, j))
                 fprintf(f, "%s %s", k++ ? "," : "", out_term_text(T, d->name[j]));
         fputs(".\n", f);
     }
     if (n_hidden)
-        fprintf(f, "  x: withheld (disclosure control): a 0/1 column with fewer than %zu persons "
-                   "on one side.\n",
+        fprintf(f, TR("  x: withheld (disclosure control): a 0/1 column with fewer than %zu persons "
+                   "on one side.\n"),
                 a->min_group);
 }
 
-void mkba_out_print_ps(FILE *f, const mkba_appraisal *a)
+void mkba_out_print_ps(FILE *f, const mkba_appraisal *a, int nl)
 {
     const mkba_ps_diag *d = a->ps;
     if (!d)
         return;
-    fprintf(f, "\nPropensity model (%s)\n", estimand_text(d->estimand));
+    fprintf(f, TR("\nPropensity model (%s)\n"), estimand_text(d->estimand, nl));
     if (mkba_ap_ps_withheld(a)) {
-        fprintf(f, "  Withheld (disclosure control): a group of the fitted sample has fewer "
-                   "than %zu persons.\n",
+        fprintf(f, TR("  Withheld (disclosure control): a group of the fitted sample has fewer "
+                   "than %zu persons.\n"),
                 a->min_group);
         return;
     }
     out_term T = {0};
-    print_counts(f, a);
-    print_balance(f, a, &T);
+    print_counts(f, a, nl);
+    print_balance(f, a, &T, nl);
     out_term_free(&T);
 }
 

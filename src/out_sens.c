@@ -23,27 +23,28 @@ double out_sens_input_base(const mkba_appraisal *a, size_t i)
     return in->base;
 }
 
-static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *buf, size_t size)
+static const char *switch_text(const mkba_sens *s, size_t i, size_t sc, char *buf, size_t size,
+                               int nl)
 {
     switch (s->switch_status[i * s->n_scenarios + sc]) {
     case MKBA_SWITCH_FOUND:
-        mkba_fmt_term_value(buf, size, s->switching[i * s->n_scenarios + sc]);
+        mkba_fmt_term_value(buf, size, s->switching[i * s->n_scenarios + sc], nl);
         return buf;
     case MKBA_SWITCH_FLAT:
-        return "no effect on the NPV";
+        return TR("no effect on the NPV");
     case MKBA_SWITCH_NONE:
         break;
     }
     char lo[32], hi[32];
-    mkba_fmt_term_value(lo, sizeof lo, s->inputs[i].range_lo);
-    mkba_fmt_term_value(hi, sizeof hi, s->inputs[i].range_hi);
-    snprintf(buf, size, "none in [%s, %s]", lo, hi);
+    mkba_fmt_term_value(lo, sizeof lo, s->inputs[i].range_lo, nl);
+    mkba_fmt_term_value(hi, sizeof hi, s->inputs[i].range_hi, nl);
+    snprintf(buf, size, TR("none in [%s, %s]"), lo, hi);
     return buf;
 }
 
 /* The two-way grid: rows input a, columns input b, society's NPV. Texts
  * from the model reach the terminal through out_term_text (T, escape.h). */
-static void print_grid(FILE *f, const mkba_appraisal *a, out_term *T)
+static void print_grid(FILE *f, const mkba_appraisal *a, out_term *T, int nl)
 {
     const mkba_sens *s = a->sens;
     size_t n = s->grid_steps;
@@ -51,21 +52,21 @@ static void print_grid(FILE *f, const mkba_appraisal *a, out_term *T)
         return;
     const char *na = s->inputs[s->grid_a].name, *nb = s->inputs[s->grid_b].name;
     for (size_t sc = 1; sc < s->n_scenarios; sc++) {
-        fprintf(f, "\n  Two-way: society's NPV of %s (%s); rows %s, columns %s\n",
-                out_term_text(T, a->scenarios[sc].label), out_term_text(T, a->currency),
+        fprintf(f, TR("\n  Two-way: society's NPV of %s (%s); rows %s, columns %s\n"),
+                out_term_text(T, mkba_fmt_scen_label(a, sc, nl)), out_term_text(T, a->currency),
                 out_term_text(T, na), out_term_text(T, nb));
         char buf[32];
         fprintf(f, "  %12s", "");
         for (size_t j = 0; j < n; j++) {
-            mkba_fmt_term_value(buf, sizeof buf, s->grid_b_values[j]);
+            mkba_fmt_term_value(buf, sizeof buf, s->grid_b_values[j], nl);
             fprintf(f, " %12s", buf);
         }
         fputc('\n', f);
         for (size_t i = 0; i < n; i++) {
-            mkba_fmt_term_value(buf, sizeof buf, s->grid_a_values[i]);
+            mkba_fmt_term_value(buf, sizeof buf, s->grid_a_values[i], nl);
             fprintf(f, "  %12s", buf);
             for (size_t j = 0; j < n; j++) {
-                mkba_fmt_term_amount(buf, sizeof buf, s->grid[(sc * n + i) * n + j]);
+                mkba_fmt_term_amount(buf, sizeof buf, s->grid[(sc * n + i) * n + j], nl);
                 fprintf(f, " %12s", buf);
             }
             fputc('\n', f);
@@ -73,25 +74,32 @@ static void print_grid(FILE *f, const mkba_appraisal *a, out_term *T)
     }
 }
 
-static void ci(char *buf, size_t size, double lo, double hi)
+/* x to 'decimals' decimals (a Sobol index: 3), "n/a" when not finite. */
+static void index3(char *buf, size_t size, double x, int decimals, int nl)
 {
-    if (isfinite(lo) && isfinite(hi))
-        snprintf(buf, size, "[%.2f, %.2f]", lo, hi);
-    else
-        snprintf(buf, size, "n/a");
+    if (!isfinite(x)) {
+        snprintf(buf, size, "%s", mkba_fmt_na(nl));
+        return;
+    }
+    snprintf(buf, size, "%.*f", decimals, x);
+    for (char *p = buf; *p; p++) /* the C locale's point, or the Dutch comma */
+        if (*p == '.' || *p == ',')
+            *p = nl ? ',' : '.';
 }
 
-/* A Sobol index to 3 decimals, "n/a" when not finite. */
-static void index3(char *buf, size_t size, double x)
+static void ci(char *buf, size_t size, double lo, double hi, int nl)
 {
-    if (isfinite(x))
-        snprintf(buf, size, "%.3f", x);
+    char l[32], h[32];
+    index3(l, sizeof l, lo, 2, nl);
+    index3(h, sizeof h, hi, 2, nl);
+    if (isfinite(lo) && isfinite(hi))
+        mkba_fmt_join(buf, size, "[", l, ", ", h, "]", (const char *)NULL);
     else
-        snprintf(buf, size, "n/a");
+        snprintf(buf, size, "%s", mkba_fmt_na(nl));
 }
 
 /* Sobol indices of society's NPV, inputs in tornado order. */
-static void print_sobol(FILE *f, const mkba_appraisal *a, out_term *T)
+static void print_sobol(FILE *f, const mkba_appraisal *a, out_term *T, int nl)
 {
     const mkba_sens *s = a->sens;
     const mkba_sobol *so = s->sobol;
@@ -100,63 +108,65 @@ static void print_sobol(FILE *f, const mkba_appraisal *a, out_term *T)
     size_t K = s->n_stakeholders, d = so->d;
     for (size_t sc = 1; sc < s->n_scenarios; sc++) {
         size_t out = (sc - 1) * (K + 1) + K;
-        fprintf(f, "\n  Sobol indices of society's NPV: %s (%zu model evaluations)\n",
-                out_term_text(T, a->scenarios[sc].label), so->evaluations);
-        fprintf(f, "  %-28s %8s %16s %8s %16s\n", "Input", "First", "95% CI", "Total", "95% CI");
+        fprintf(f, TR("\n  Sobol indices of society's NPV: %s (%zu model evaluations)\n"),
+                out_term_text(T, mkba_fmt_scen_label(a, sc, nl)), so->evaluations);
+        fprintf(f, "  %-28s %8s %16s %8s %16s\n", TR("Input"), TR("First"), TR("95% CI"),
+                TR("Total"), TR("95% CI"));
         for (size_t r = 0; r < d; r++) {
             size_t i = s->order[sc * s->n_inputs + r];
             char c1[40], c2[40], s1[32], st[32];
-            ci(c1, sizeof c1, so->first_lo[out * d + i], so->first_hi[out * d + i]);
-            ci(c2, sizeof c2, so->total_lo[out * d + i], so->total_hi[out * d + i]);
-            index3(s1, sizeof s1, so->first[out * d + i]);
-            index3(st, sizeof st, so->total[out * d + i]);
+            ci(c1, sizeof c1, so->first_lo[out * d + i], so->first_hi[out * d + i], nl);
+            ci(c2, sizeof c2, so->total_lo[out * d + i], so->total_hi[out * d + i], nl);
+            index3(s1, sizeof s1, so->first[out * d + i], 3, nl);
+            index3(st, sizeof st, so->total[out * d + i], 3, nl);
             fprintf(f, "  %-28.28s %8s %16s %8s %16s\n", out_term_text(T, s->inputs[i].name), s1,
                     c1, st, c2);
         }
     }
-    fprintf(f, "\n  First order: the share of the NPV's variance due to the input alone;\n"
-               "  total: with all its interactions.%s\n",
-            s->sobol_correlated ? " The indices assume independent inputs; the\n"
-                                  "  model's [correlations] are not used for them."
+    fprintf(f, TR("\n  First order: the share of the NPV's variance due to the input alone;\n"
+               "  total: with all its interactions.%s\n"),
+            s->sobol_correlated ? TR(" The indices assume independent inputs; the\n"
+                                     "  model's [correlations] are not used for them.")
                                 : "");
 }
 
-void mkba_out_print_sens(FILE *f, const mkba_appraisal *a)
+void mkba_out_print_sens(FILE *f, const mkba_appraisal *a, int nl)
 {
     const mkba_sens *s = a->sens;
     if (!s)
         return;
     size_t K = s->n_stakeholders;
     out_term T = {0};
-    fprintf(f, "\nSensitivity: each input at its P10 and P90, the others at base\n");
+    fprintf(f, TR("\nSensitivity: each input at its P10 and P90, the others at base\n"));
     for (size_t sc = 1; sc < s->n_scenarios; sc++) {
         char base[32];
-        mkba_fmt_term_amount(base, sizeof base, s->npv_base[sc * (K + 1) + K]);
-        fprintf(f, "\n  %s vs %s (society's NPV at base %s %s)\n",
-                out_term_text(&T, a->scenarios[sc].label),
-                out_term_text(&T, a->scenarios[0].label), out_term_text(&T, a->currency), base);
-        fprintf(f, "  %-28s %10s %10s %12s %12s %11s  %s\n", "Input (largest swing first)", "P10",
-                "P90", "NPV at P10", "NPV at P90", "Swing", "Break-even value");
+        mkba_fmt_term_amount(base, sizeof base, s->npv_base[sc * (K + 1) + K], nl);
+        fprintf(f, TR("\n  %s vs %s (society's NPV at base %s %s)\n"),
+                out_term_text(&T, mkba_fmt_scen_label(a, sc, nl)),
+                out_term_text(&T, mkba_fmt_scen_label(a, 0, nl)), out_term_text(&T, a->currency), base);
+        fprintf(f, "  %-28s %10s %10s %12s %12s %11s  %s\n", TR("Input (largest swing first)"),
+                "P10", "P90", TR("NPV at P10"), TR("NPV at P90"), TR("Swing"),
+                TR("Break-even value"));
         for (size_t r = 0; r < s->n_inputs; r++) {
             size_t i = s->order[sc * s->n_inputs + r];
             const mkba_sens_input *in = &s->inputs[i];
-            double nl = s->npv_lo[mkba_sens_idx(s, i, sc, K)];
+            double npv_l = s->npv_lo[mkba_sens_idx(s, i, sc, K)];
             double nh = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
             char lo[32], hi[32], a1[32], a2[32], sw[32], be[80];
-            mkba_fmt_term_value(lo, sizeof lo, in->lo);
-            mkba_fmt_term_value(hi, sizeof hi, in->hi);
-            mkba_fmt_term_amount(a1, sizeof a1, nl);
-            mkba_fmt_term_amount(a2, sizeof a2, nh);
-            mkba_fmt_term_amount(sw, sizeof sw, fabs(nh - nl));
+            mkba_fmt_term_value(lo, sizeof lo, in->lo, nl);
+            mkba_fmt_term_value(hi, sizeof hi, in->hi, nl);
+            mkba_fmt_term_amount(a1, sizeof a1, npv_l, nl);
+            mkba_fmt_term_amount(a2, sizeof a2, nh, nl);
+            mkba_fmt_term_amount(sw, sizeof sw, fabs(nh - npv_l), nl);
             fprintf(f, "  %-28.28s %10s %10s %12s %12s %11s  %s\n", out_term_text(&T, in->name),
-                    lo, hi, a1, a2, sw, switch_text(s, i, sc, be, sizeof be));
+                    lo, hi, a1, a2, sw, switch_text(s, i, sc, be, sizeof be, nl));
         }
     }
-    fprintf(f, "\n  Break-even value: the input value at which society's NPV is zero, the\n"
+    fprintf(f, TR("\n  Break-even value: the input value at which society's NPV is zero, the\n"
                "  others at base. Per stakeholder: swings in sens_tornado.csv, break-even\n"
-               "  values in sens_switching.csv (with --out).\n");
-    print_grid(f, a, &T);
-    print_sobol(f, a, &T);
+               "  values in sens_switching.csv (with --out).\n"));
+    print_grid(f, a, &T, nl);
+    print_sobol(f, a, &T, nl);
     out_term_free(&T);
 }
 

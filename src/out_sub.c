@@ -26,23 +26,24 @@ const char *out_sub_level_note(const mkba_appraisal *a, const mkba_ap_subgroup *
 
 /* ============================== terminal =============================== */
 
-static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup *g, out_term *T)
+static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup *g, out_term *T,
+                        int nl)
 {
-    fprintf(f, "\nEffect of %s per subgroup of %s\n", out_term_text(T, g->outcome),
+    fprintf(f, TR("\nEffect of %s per subgroup of %s\n"), out_term_text(T, g->outcome),
             out_term_text(T, g->by));
-    fprintf(f, "  %-24s %10s %24s %10s %8s %9s\n", "Level", "Estimate", "95% CI", "SE",
-            "n pilot", "n control");
+    fprintf(f, "  %-24s %10s %24s %10s %8s %9s\n", TR("Level"), TR("Estimate"), TR("95% CI"),
+            TR("SE"), TR("n pilot"), TR("n control"));
     for (size_t l = 0; l < g->n_levels; l++) {
         const mkba_ap_effect *x = &g->levels[l];
         unsigned mask = mkba_ap_hidden(a, x);
         char est[32], lo[32], hi[32], ci[72], se[32], np[32], nc[32];
         size_t n[5];
         mkba_ap_counts(a, x, n);
-        mkba_fmt_term_g4(est, sizeof est, x->e.estimate);
-        mkba_fmt_term_g4(se, sizeof se, x->e.se);
-        mkba_fmt_term_g4(lo, sizeof lo, x->e.ci_lo);
-        mkba_fmt_term_g4(hi, sizeof hi, x->e.ci_hi);
-        snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        mkba_fmt_term_g4(est, sizeof est, x->e.estimate, nl);
+        mkba_fmt_term_g4(se, sizeof se, x->e.se, nl);
+        mkba_fmt_term_g4(lo, sizeof lo, x->e.ci_lo, nl);
+        mkba_fmt_term_g4(hi, sizeof hi, x->e.ci_hi, nl);
+        snprintf(ci, sizeof ci, TR("[%s, %s]"), lo, hi);
         if (mask & MKBA_HIDE_ESTIMATE || g->reason[l][0]) {
             snprintf(est, sizeof est, "-");
             snprintf(se, sizeof se, "-");
@@ -59,29 +60,29 @@ static void print_table(FILE *f, const mkba_appraisal *a, const mkba_ap_subgroup
     for (size_t l = 0; l < g->n_levels; l++) {
         const char *note = out_sub_level_note(a, g, l);
         if (note[0])
-            fprintf(f, "  %s: %s\n", out_term_text(T, g->levels[l].name), out_term_text(T, note));
+            fprintf(f, "  %s: %s\n", out_term_text(T, g->levels[l].name), out_term_text(T, TR(note)));
     }
     char buf[160];
     const char *why = mkba_ap_het_withheld(a, g, buf, sizeof buf);
     if (why) {
-        fprintf(f, "  heterogeneity: not shown (%s)\n", out_term_text(T, why));
+        fprintf(f, TR("  heterogeneity: not shown (%s)\n"), out_term_text(T, TR(why)));
         return;
     }
     char q[32], p[32];
-    mkba_fmt_term_g4(q, sizeof q, g->het.q);
-    mkba_fmt_term_g4(p, sizeof p, g->het.p);
-    fprintf(f, "  heterogeneity: Q = %s, df = %.0f, p = %s\n", q, g->het.df, p);
+    mkba_fmt_term_g4(q, sizeof q, g->het.q, nl);
+    mkba_fmt_term_g4(p, sizeof p, g->het.p, nl);
+    fprintf(f, TR("  heterogeneity: Q = %s, df = %.0f, p = %s\n"), q, g->het.df, p);
 }
 
-void mkba_out_print_subgroups(FILE *f, const mkba_appraisal *a)
+void mkba_out_print_subgroups(FILE *f, const mkba_appraisal *a, int nl)
 {
     if (!a->subgroups)
         return;
     out_term T = {0};
     for (size_t i = 0; i < a->subgroups->n; i++)
-        print_table(f, a, &a->subgroups->v[i], &T);
-    fprintf(f, "  Heterogeneity: Cochran's Q test that the effect is the same in every "
-               "subgroup (a small p: it differs). *, <%zu and x as in the effects table.\n",
+        print_table(f, a, &a->subgroups->v[i], &T, nl);
+    fprintf(f, TR("  Heterogeneity: Cochran's Q test that the effect is the same in every "
+               "subgroup (a small p: it differs). *, <%zu and x as in the effects table.\n"),
             a->min_group);
     out_term_free(&T);
 }

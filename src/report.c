@@ -180,7 +180,7 @@ static const char *holder_label(const rep *r, size_t k)
 
 static const char *scen_label(const rep *r, size_t s)
 {
-    return mkba_fmt_scen_label(r->a, s);
+    return mkba_fmt_scen_label(r->a, s, r->nl);
 }
 
 static const char *kind_text(const rep *r, mkba_item_kind k)
@@ -206,12 +206,12 @@ static const char *input_label(const rep *r, const char *name)
     if (strncmp(name, "effect.", 7) == 0) {
         for (size_t i = 0; i < a->n_effects; i++)
             if (strcmp(a->effects[i].name, name + 7) == 0)
-                return text_or(a->effects[i].label, name);
+                return mkba_fmt_label_lang(a->effects[i].label, a->effects[i].label_nl, name, r->nl);
         return name;
     }
     for (size_t i = 0; i < a->n_params; i++)
         if (strcmp(a->params[i].name, name) == 0)
-            return text_or(a->params[i].label, name);
+            return mkba_fmt_label_lang(a->params[i].label, a->params[i].label_nl, name, r->nl);
     return name;
 }
 
@@ -429,7 +429,7 @@ static void head(const rep *r)
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
            "<meta name=\"generator\" content=\"mkba {}\">\n",
         r->nl ? "nl" : "en", a->version ? a->version : "");
-    tpl(r, "<title>{}: {}{}{}</title>\n", L(r, "SCBA", "MKBA"), text_or(a->model_name, ""),
+    tpl(r, "<title>{}: {}{}{}</title>\n", L(r, "SCBA", "MKBA"), mkba_fmt_model_name(a, r->nl),
         *projects ? " - " : "", projects);
     tpl(r, "<style>\n{h}{h}{h}</style>\n</head>\n<body>\n", CSS, a->n_warnings ? CSS_WARN : "",
         has_data_note(a) ? CSS_NOTE : "");
@@ -441,7 +441,7 @@ static void title(const rep *r)
     const mkba_appraisal *a = r->a;
     tpl(r, "<header>\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>\n",
         L(r, "Social cost-benefit analysis", "Maatschappelijke kosten-batenanalyse"),
-        text_or(a->model_name, a->model_file));
+        text_or(mkba_fmt_model_name(a, r->nl), a->model_file));
     size_t np = a->n_scenarios ? a->n_scenarios - 1 : 0;
     put(r, "<p class=\"lead\">");
     tpl(r, "{}: ", np == 1 ? L(r, "Project alternative", "Projectalternatief")
@@ -532,7 +532,7 @@ static const char *item_label(const rep *r, const char *name)
 {
     for (size_t i = 0; i < r->a->n_items; i++)
         if (strcmp(r->a->items[i].name, name) == 0)
-            return text_or(r->a->items[i].label, name);
+            return mkba_fmt_item_label(r->a, i, r->nl);
     return name;
 }
 
@@ -799,7 +799,8 @@ static void effect_name_cell(const rep *r, const mkba_ap_effect *x)
 {
     int unit = x->unit && *x->unit;
     if (x->label && *x->label)
-        tpl(r, "<td>{}<br><span class=\"small\"><code>{}</code>{h}{}</span></td>", x->label,
+        tpl(r, "<td>{}<br><span class=\"small\"><code>{}</code>{h}{}</span></td>",
+            mkba_fmt_effect_label(x, r->nl),
             x->name, unit ? " &middot; " : "", unit ? x->unit : "");
     else if (unit)
         tpl(r, "<td>{}<br><span class=\"small\">{}</span></td>", x->name, x->unit);
@@ -943,8 +944,7 @@ static const char *effect_label(const rep *r, const char *name)
 {
     for (size_t i = 0; i < r->a->n_effects; i++)
         if (strcmp(r->a->effects[i].name, name) == 0)
-            return r->a->effects[i].label && *r->a->effects[i].label ? r->a->effects[i].label
-                                                                     : name;
+            return mkba_fmt_effect_label(&r->a->effects[i], r->nl);
     return name;
 }
 
@@ -1098,7 +1098,7 @@ static void items_table(const rep *r)
     for (size_t i = 0; i < a->n_items; i++) {
         const mkba_ap_item *it = &a->items[i];
         put(r, "<tr>");
-        td(r, text_or(it->label, it->name));
+        td(r, mkba_fmt_item_label(a, i, r->nl));
         td(r, kind_text(r, it->kind));
         if (it->kind == MKBA_ITEM_TRANSFER)
             tpl(r, L(r, "<td>{} (paid by {})</td>", "<td>{} (betaald door {})</td>"),
@@ -1405,8 +1405,7 @@ static void value_of_information(const rep *r)
         }
         const char *name = k < mc->n_uncertain ? input_label(r, mc->uncertain_names[k])
                            : k - mc->n_uncertain < a->n_effects
-                               ? text_or(a->effects[k - mc->n_uncertain].label,
-                                         a->effects[k - mc->n_uncertain].name)
+                               ? mkba_fmt_effect_label(&a->effects[k - mc->n_uncertain], r->nl)
                                : "";
         put(r, "<tr>");
         td(r, name);
@@ -1820,7 +1819,7 @@ static void params_table(const rep *r)
     for (size_t i = 0; i < a->n_params; i++) {
         const mkba_ap_param *p = &a->params[i];
         put(r, "<tr>");
-        td_named(r, p->label, p->name);
+        td_named(r, mkba_fmt_label_lang(p->label, p->label_nl, "", r->nl), p->name);
         param_value_cell(r, p);
         if (p->distribution && *p->distribution)
             tpl(r, "<td><code>{}</code></td>", p->distribution);
@@ -1912,11 +1911,13 @@ static void prices_table(const rep *r)
     put(r, "</tr>\n");
     for (size_t i = 0; i < a->n_params; i++)
         if (a->params[i].price_year)
-            price_row(r, a->params[i].label, a->params[i].name, a->params[i].price_year,
+            price_row(r, mkba_fmt_label_lang(a->params[i].label, a->params[i].label_nl, "", r->nl),
+                      a->params[i].name, a->params[i].price_year,
                       a->params[i].price_factor, &a->params[i]);
     for (size_t i = 0; i < a->n_items; i++)
         if (a->items[i].price_year)
-            price_row(r, a->items[i].label, a->items[i].name, a->items[i].price_year,
+            price_row(r, mkba_fmt_label_lang(a->items[i].label, a->items[i].label_nl, "", r->nl),
+                      a->items[i].name, a->items[i].price_year,
                       a->items[i].price_factor, NULL);
     put(r, "</table>\n");
 }
@@ -1932,7 +1933,7 @@ static void effect_sources(const rep *r)
     put(r, "</tr>\n");
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
-        tpl(r, "<tr><td>{}</td>", text_or(x->label, x->name));
+        tpl(r, "<tr><td>{}</td>", mkba_fmt_effect_label(x, r->nl));
         if (x->e.method != MKBA_EST_GIVEN && !(x->source && *x->source))
             tpl(r, L(r, "<td>estimated from the cohort ({})</td>",
                      "<td>geschat uit het cohort ({})</td>"),
@@ -1957,7 +1958,7 @@ static void item_sources(const rep *r)
     for (size_t i = 0; i < a->n_items; i++) {
         const mkba_ap_item *it = &a->items[i];
         put(r, "<tr>");
-        td_named(r, it->label, it->name);
+        td_named(r, mkba_fmt_label_lang(it->label, it->label_nl, "", r->nl), it->name);
         td(r, kind_text(r, it->kind));
         source_cell(r, it->source);
         put(r, "</tr>\n");
@@ -2058,7 +2059,7 @@ static void provenance(const rep *r)
     tpl(r, "<tr><th>{}</th><td>{}</td></tr>\n", L(r, "Run date (UTC)", "Datum berekening (UTC)"),
         a->run_date);
     tpl(r, "<tr><th>{}</th><td>{}</td></tr>\n", L(r, "Model", "Model"),
-        text_or(a->model_name, ""));
+        mkba_fmt_model_name(a, r->nl));
     prov_file(r, L(r, "Model file", "Modelbestand"), a->model_file, a->model_path,
               a->model_sha256);
     for (size_t s = 0; s < a->n_scenarios; s++) {

@@ -200,10 +200,10 @@ static size_t put_cell(mkba_xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c
         }
         if (c->type == MKBA_CELL_AMOUNT) {
             f = x->amount;
-            mkba_fmt_term_amount(buf, sizeof buf, c->x);
+            mkba_fmt_term_amount(buf, sizeof buf, c->x, 0);
         } else if (c->type == MKBA_CELL_SHARE) {
             f = x->share;
-            mkba_fmt_term_share(buf, sizeof buf, c->x);
+            mkba_fmt_term_share(buf, sizeof buf, c->x, 0);
         } else {
             snprintf(buf, sizeof buf, "%.10g", c->x); /* about what "General" shows */
         }

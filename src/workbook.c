@@ -256,7 +256,7 @@ mkba_table *mkba_workbook_conclusion(const mkba_appraisal *a, int nl)
     }
     for (size_t s = 1; s < a->n_scenarios; s++) {
         const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, K)];
-        mkba_table_text(t, mkba_fmt_scen_label(a, s));
+        mkba_table_text(t, mkba_fmt_scen_label(a, s, nl));
         mkba_table_text(t, verdict(b->npv, nl));
         mkba_table_amount(t, b->npv);
         mkba_table_amount(t, b->pv_benefits);
@@ -298,7 +298,7 @@ static void conclusion_notes(mkba_xlsx *x, const mkba_appraisal *a, int nl)
                "alternative (%s), over %zu years, discounted.",
                "Bedragen in %s, prijspeil %d: elk projectalternatief min het nulalternatief "
                "(%s), over %zu jaar, contant gemaakt."),
-             a->currency ? a->currency : "", a->price_year, mkba_fmt_scen_label(a, 0),
+             a->currency ? a->currency : "", a->price_year, mkba_fmt_scen_label(a, 0, nl),
              a->horizon);
     mkba_sink_xlsx_note(x, buf);
     if (a->mc) {
@@ -344,8 +344,8 @@ mkba_table *mkba_workbook_assumptions(const mkba_appraisal *a, int nl)
     col2(t, "Unit", "Eenheid");
     for (size_t s = 0; s < a->n_scenarios; s++) {
         char en[512], du[512];
-        mkba_fmt_join(en, sizeof en, "Value: ", mkba_fmt_scen_label(a, s), (const char *)NULL);
-        mkba_fmt_join(du, sizeof du, "Waarde: ", mkba_fmt_scen_label(a, s), (const char *)NULL);
+        mkba_fmt_join(en, sizeof en, "Value: ", mkba_fmt_scen_label(a, s, nl), (const char *)NULL);
+        mkba_fmt_join(du, sizeof du, "Waarde: ", mkba_fmt_scen_label(a, s, nl), (const char *)NULL);
         col2(t, en, du);
     }
     col2(t, "As written", "Zoals opgegeven");
@@ -426,13 +426,13 @@ static void rate_note(mkba_xlsx *x, const mkba_appraisal *a, size_t s, int nl)
         return;
     const double *r = &a->rate[mkba_ap_tidx(a, s, 0)];
     char lo[32], hi[32], buf[640];
-    mkba_fmt_term_rate(lo, sizeof lo, r[0]);
-    mkba_fmt_term_rate(hi, sizeof hi, r[a->horizon - 1]);
+    mkba_fmt_term_rate(lo, sizeof lo, r[0], nl);
+    mkba_fmt_term_rate(hi, sizeof hi, r[a->horizon - 1], nl);
     int same = 1;
     for (size_t y = 1; y < a->horizon; y++)
         same &= r[y] == r[0];
     snprintf(buf, sizeof buf, L(nl, "Discount rate, %s: %s%s%s", "Discontovoet, %s: %s%s%s"),
-             mkba_fmt_scen_label(a, s), lo, same ? "" : L(nl, " in year 1 to ", " in jaar 1 tot "),
+             mkba_fmt_scen_label(a, s, nl), lo, same ? "" : L(nl, " in year 1 to ", " in jaar 1 tot "),
              same ? "" : hi);
     mkba_sink_xlsx_note(x, buf);
 }

@@ -222,14 +222,14 @@ static mkba_appraisal *fixture(const labels *l)
     for (size_t i = 0; i < I_; i++)
         a->items[i] = (mkba_ap_item){mkba_xstrdup(names[i]), mkba_xstrdup(pick(l, 4 + i, plain[i])),
                                      mkba_xstrdup("work"), mkba_xstrdup(""), kinds[i], who[i],
-                                     loser[i], 0, 0};
+                                     loser[i], 0, 0, NULL};
     a->n_scenarios = S_;
     a->scenarios = mkba_xcalloc(S_, sizeof *a->scenarios);
     const char *sn[S_] = {"ref", "project", "double"};
     const char *sl[S_] = {"Regular practice", "The project", "The project, twice as big"};
     for (size_t s = 0; s < S_; s++)
         a->scenarios[s] = (mkba_ap_scenario){mkba_xstrdup(sn[s]), mkba_xstrdup(pick(l, 7 + s, sl[s])),
-                                             mkba_xstrdup("x.ini"), "", NULL};
+                                             mkba_xstrdup("x.ini"), "", NULL, NULL};
     a->n_effects = 3;
     a->effects = mkba_xcalloc(3, sizeof *a->effects);
     /* werk: 3 persons per group (suppressed means); uren: 50 and 60 persons */

@@ -627,6 +627,137 @@ START_TEST(almere_costs_exceed_benefits)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- Dutch */
+
+START_TEST(almere_dutch_terminal)
+{
+    /* --lang nl: the fixed texts (fmt_nl.c), the model's label_nl and Dutch
+     * numbers. The NPV is the English run's EUR -863,342 (the published
+     * conclusion: almere_costs_exceed_benefits) with the Dutch separators. */
+    char *out, *err;
+    const char *args[] = {"run", "scenarios/almere-pilot.ini", "--draws", "0", "--lang", "nl",
+                          NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    const char *want[] = {
+        "MKBA: Pilot Almere: sociale wijkteams x Werk & Inkomen (2017-2018)",
+        "Bedragen in EUR, prijspeil 2018; looptijd 5 jaar (2017-2021).",
+        "Discontovoet 3%, verdisconteerd aan het begin van elk jaar.",
+        "Effecten van de pilot (pilot min reguliere werkwijze)",
+        "Pilot zoals uitgevoerd (2017-2018) tegenover Reguliere werkwijze",
+        "Gemeente Almere", "Samenleving", "Per actor (EUR)", "\nConclusie\n",
+        "De kosten overtreffen de baten voor de samenleving: NCW EUR -863.342 (B/K -0,79).",
+        "Propensitymodel (ATT: het effect op de deelnemers aan de pilot)",
+        "[-0,1095; 0,07464]", "Terugverdientijd: "};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(tu_contains(out, want[i]), "the Dutch report lacks '%s':\n%s", want[i],
+                      out);
+    /* No English left: the headings and sentences of the English report,
+     * and the model's English labels where it has Dutch ones. */
+    const char *english[] = {"Costs exceed", "Conclusion", "Society", "Stakeholder",
+                             "PV benefits", "Effects of the pilot", "Municipality of Almere",
+                             "Regular practice", "Discount rate", " vs ", "Payback",
+                             "Amounts in", "n/a", "Propensity model", "Per item"};
+    for (size_t i = 0; i < sizeof english / sizeof english[0]; i++)
+        ck_assert_msg(!tu_contains(out, english[i]), "English '%s' in the Dutch report:\n%s",
+                      english[i], out);
+    free(out), free(err);
+}
+END_TEST
+
+START_TEST(almere_dutch_report_labels)
+{
+    /* The Dutch report and charts show the model's label_nl, never its
+     * English label (text checks; the headless browser checks of the
+     * report's Dutch headings are check_report's). */
+    char *out, *err, *dir = tu_path(tu_tmp, "nl"), *html = tu_path(tu_tmp, "nl.html");
+    const char *args[] = {"run", "scenarios/almere-pilot.ini", "--draws", "0", "--lang", "nl",
+                          "-q", "--out", dir, "--report", html, NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *text = tu_read(html);
+    ck_assert_ptr_nonnull(text);
+    ck_assert(tu_contains(text, "Gemeente Almere"));
+    ck_assert(tu_contains(text, "Inzet sociaal wijkteam"));
+    ck_assert(tu_contains(text, "Pilot zoals uitgevoerd (2017-2018)"));
+    const char *english[] = {"Municipality of Almere", "Regular practice",
+                             "Neighbourhood-team staff time", "Outflow from social assistance",
+                             "Social-assistance benefit (bijstandsuitkering)"};
+    char *dat_path = tu_path(dir, "charts/cashflows_1.dat");
+    char *dat = tu_read(dat_path);
+    for (size_t i = 0; i < sizeof english / sizeof english[0]; i++) {
+        ck_assert_msg(!tu_contains(text, english[i]), "'%s' in the Dutch report", english[i]);
+        ck_assert_msg(!dat || !tu_contains(dat, english[i]), "'%s' in a Dutch chart", english[i]);
+    }
+    free(dat), free(dat_path), free(text), free(out), free(err), free(dir), free(html);
+}
+END_TEST
+
+START_TEST(dutch_label_falls_back)
+{
+    /* The e2e model has labels but no label_nl: a Dutch run shows the
+     * label ("The project"), and a stakeholder without a label its name. */
+    char *out, *err;
+    const char *args[] = {"run", "tests/data/e2e/project.ini", "--lang", "nl", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    ck_assert_msg(tu_contains(out, "The project tegenover "), "%s", out);
+    ck_assert_msg(tu_contains(out, "\n  Samenleving\n"), "%s", out);
+    free(out), free(err);
+}
+END_TEST
+
+START_TEST(estimate_lang_nl)
+{
+    /* mkba estimate --lang nl: the Dutch table, and the CSV in the Dutch
+     * dialect (';'); --dutch means the same, byte for byte. */
+    char *out, *err, *out2, *err2;
+    char *csv = tu_path(tu_tmp, "e.csv"), *csv2 = tu_path(tu_tmp, "e2.csv");
+    const char *args[] = {"estimate", "tests/data/e2e/model.ini", "--lang", "nl", "--out", csv,
+                          NULL};
+    const char *alias[] = {"estimate", "tests/data/e2e/model.ini", "--dutch", "--out", csv2,
+                           NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    ck_assert_msg(run(alias, &out2, &err2) == 0, "%s", err2);
+    ck_assert_msg(tu_contains(out, "Effecten van de pilot (pilot min reguliere werkwijze)"), "%s",
+                  out);
+    ck_assert_msg(tu_contains(out, "Schatting"), "%s", out);
+    ck_assert_str_eq(out, out2);
+    char *a = tu_read(csv), *b = tu_read(csv2);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_str_eq(a, b);
+    /* werk's estimate 1/3 (check_cli estimate_command) with a decimal comma */
+    ck_assert_double_eq_tol(csv_field(a, "werk;", 3, ';'), 1.0 / 3, 1e-12);
+    free(out), free(err), free(out2), free(err2), free(a), free(b), free(csv), free(csv2);
+}
+END_TEST
+
+START_TEST(rate_with_decimal_comma)
+{
+    /* [model] discount_rate = 2,25% in a scenario: read as 2.25%, shown
+     * as "2,25%" in Dutch and "2.25%" in English. */
+    char *cohort_src = tu_src("tests/data/e2e/cohort.csv"), *cohort = tu_read(cohort_src);
+    ck_assert_ptr_nonnull(cohort);
+    e2e_copy(cohort);
+    free(cohort), free(cohort_src);
+    char *proj = tu_path(tu_tmp, "project.ini");
+    char *text = tu_read(proj);
+    ck_assert_ptr_nonnull(text);
+    const char *more = "[model]\ndiscount_rate = 2,25%\n";
+    char *with = calloc(strlen(text) + strlen(more) + 1, 1);
+    ck_assert_ptr_nonnull(with);
+    strcat(strcat(with, text), more);
+    free(tu_write(tu_tmp, "project.ini", with));
+    char *out, *err;
+    const char *nl[] = {"run", proj, "--lang", "nl", NULL};
+    ck_assert_msg(run(nl, &out, &err) == 0, "%s", err);
+    ck_assert_msg(tu_contains(out, "Discontovoet 2,25%"), "%s", out);
+    free(out), free(err);
+    const char *en[] = {"run", proj, NULL};
+    ck_assert_msg(run(en, &out, &err) == 0, "%s", err);
+    ck_assert_msg(tu_contains(out, "Discount rate 2.25%"), "%s", out);
+    free(out), free(err), free(with), free(text), free(proj);
+}
+END_TEST
+
 START_TEST(almere_synth_reproduces_data)
 {
     /* The committed synthetic cohort is exactly what `mkba synth` makes. */
@@ -1004,6 +1135,11 @@ static Suite *cli_suite(void)
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, almere_costs_exceed_benefits);
     tcase_add_test(tc, almere_synth_reproduces_data);
+    tcase_add_test(tc, almere_dutch_terminal);
+    tcase_add_test(tc, almere_dutch_report_labels);
+    tcase_add_test(tc, dutch_label_falls_back);
+    tcase_add_test(tc, estimate_lang_nl);
+    tcase_add_test(tc, rate_with_decimal_comma);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -21,6 +21,7 @@
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
+#include "mkba/fmt.h"
 #include "mkba/out.h"
 #include "mkba/pub.h"
 #include "testutil.h"
@@ -146,9 +147,9 @@ static mkba_appraisal *fixture(void)
     a->n_scenarios = S_;
     a->scenarios = mkba_xcalloc(S_, sizeof *a->scenarios);
     a->scenarios[0] = (mkba_ap_scenario){mkba_xstrdup("regular"), mkba_xstrdup("Regular practice"),
-                                         mkba_xstrdup("scenarios/regular.ini"), "", NULL};
+                                         mkba_xstrdup("scenarios/regular.ini"), "", NULL, NULL};
     a->scenarios[1] = (mkba_ap_scenario){mkba_xstrdup("pilot"), mkba_xstrdup("Pilot"),
-                                         mkba_xstrdup("scenarios/pilot.ini"), "", NULL};
+                                         mkba_xstrdup("scenarios/pilot.ini"), "", NULL, NULL};
     snprintf(a->scenarios[0].sha256, 65, "%064d", 1);
     snprintf(a->scenarios[1].sha256, 65, "%064d", 2);
     a->n_effects = 2;
@@ -194,7 +195,7 @@ static void add_project(mkba_appraisal *a)
     size_t S = 3, I = I_, T = T_, K = K_;
     a->scenarios = mkba_xreallocarray(a->scenarios, S, sizeof *a->scenarios);
     a->scenarios[2] = (mkba_ap_scenario){mkba_xstrdup("pilot2025"), mkba_xstrdup("Pilot 2025"),
-                                         mkba_xstrdup("scenarios/pilot-2025.ini"), "", NULL};
+                                         mkba_xstrdup("scenarios/pilot-2025.ini"), "", NULL, NULL};
     a->rate = mkba_xreallocarray(a->rate, S * T, sizeof *a->rate);
     a->discount = mkba_xreallocarray(a->discount, S * T, sizeof *a->discount);
     for (size_t t = 0; t < T; t++) {
@@ -362,7 +363,7 @@ static char *report(const mkba_appraisal *a, int detail, int effects_only)
     ck_assert_ptr_nonnull(f);
     mkba_out_opts o = {.lang_nl = 0, .detail = detail};
     if (effects_only)
-        mkba_out_print_effects(f, a);
+        mkba_out_print_effects(f, a, 0);
     else
         mkba_out_print(f, a, &o);
     ck_assert_int_eq(fclose(f), 0);
@@ -1572,6 +1573,74 @@ END_TEST
  * SMD after 0.15; the withheld "household: single parent" at 0.2 is not
  * named), extreme weights once an effective sample size falls below a
  * quarter of its group (40 < 200 / 4), none when the block is withheld. */
+/* fmt_nl.c: each Dutch text keeps its English text's printf conversions in
+ * the same order (a mismatch would print garbage or crash), and the table
+ * is sorted by the English (mkba_fmt_tr finds a text by binary search). */
+static void conversions(const char *s, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = s; *p && o + 8 < size; p++) {
+        if (*p != '%')
+            continue;
+        p++;
+        while (*p && strchr("-+ #0123456789.*", *p))
+            p++;
+        const char *len = p;
+        while (*p && strchr("hlzjt", *p))
+            p++;
+        if (!*p)
+            break;
+        if (!strchr("diouxXfeEgGcsp%", *p)) /* "95% CI": a text, not a conversion */
+            continue;
+        while (len <= p)
+            out[o++] = *len++;
+        out[o++] = ' ';
+    }
+    out[o] = '\0';
+}
+
+START_TEST(test_nl_pairs)
+{
+    size_t n = mkba_fmt_tr_count();
+    ck_assert_uint_gt(n, 100);
+    for (size_t i = 0; i < n; i++) {
+        const char *en = mkba_fmt_tr_en(i), *nl = mkba_fmt_tr(en, 1);
+        char ce[128], cn[128];
+        conversions(en, ce, sizeof ce);
+        conversions(nl, cn, sizeof cn);
+        ck_assert_msg(strcmp(ce, cn) == 0, "'%s' -> '%s': conversions '%s' vs '%s'", en, nl, ce,
+                      cn);
+        ck_assert_msg(mkba_fmt_tr_has(en), "'%s' not found", en);
+        if (i > 0)
+            ck_assert_msg(strcmp(mkba_fmt_tr_en(i - 1), en) < 0, "not sorted at '%s'", en);
+        ck_assert_ptr_eq(mkba_fmt_tr(en, 0), en); /* English is the text itself */
+    }
+    ck_assert_str_eq(mkba_fmt_tr("Conclusion", 1), "Conclusie");
+    ck_assert_str_eq(mkba_fmt_tr("no such text", 1), "no such text");
+    /* Dutch terminal numbers: the English digits, separators swapped. */
+    char b[64];
+    mkba_fmt_term_amount(b, sizeof b, -1234567.4, 1);
+    ck_assert_str_eq(b, "-1.234.567");
+    mkba_fmt_term_rate(b, sizeof b, 0.0225, 1);
+    ck_assert_str_eq(b, "2,25%");
+    mkba_fmt_term_ratio(b, sizeof b, NAN, 1);
+    ck_assert_str_eq(b, "n.v.t.");
+    mkba_fmt_term_amount(b, sizeof b, -1234567.4, 0);
+    ck_assert_str_eq(b, "-1,234,567");
+}
+END_TEST
+
+/* label_nl, then label, then the name (fmt.h mkba_fmt_label_lang). */
+START_TEST(test_label_lang)
+{
+    ck_assert_str_eq(mkba_fmt_label_lang("City", "Stad", "city", 1), "Stad");
+    ck_assert_str_eq(mkba_fmt_label_lang("City", "Stad", "city", 0), "City");
+    ck_assert_str_eq(mkba_fmt_label_lang("City", "", "city", 1), "City");
+    ck_assert_str_eq(mkba_fmt_label_lang("City", NULL, "city", 1), "City");
+    ck_assert_str_eq(mkba_fmt_label_lang("", NULL, "city", 1), "city");
+}
+END_TEST
+
 START_TEST(test_ps_warnings)
 {
     add_ps();
@@ -1736,6 +1805,8 @@ static Suite *out_suite(void)
     tcase_add_test(tc, test_ps_json);
     tcase_add_test(tc, test_ps_terminal);
     tcase_add_test(tc, test_ps_warnings);
+    tcase_add_test(tc, test_nl_pairs);
+    tcase_add_test(tc, test_label_lang);
     tcase_add_test(tc, test_ps_owned);
     suite_add_tcase(s, tc);
     return s;

@@ -600,7 +600,7 @@ static char *terminal(const mkba_appraisal *a)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     ck_assert_ptr_nonnull(f);
-    mkba_out_print_effects(f, a);
+    mkba_out_print_effects(f, a, 0);
     ck_assert_int_eq(fclose(f), 0);
     char *s = squash(buf);
     free(buf);

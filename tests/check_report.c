@@ -215,10 +215,10 @@ static mkba_appraisal *build(size_t n_pilot, const char *model_file, const char 
     a->items = mkba_xcalloc(2, sizeof *a->items);
     a->items[0] = (mkba_ap_item){mkba_xstrdup("work"), mkba_xstrdup("Work <b>bold</b>"),
                                  mkba_xstrdup("work"), mkba_xstrdup("Source " HOST1),
-                                 MKBA_ITEM_BENEFIT, 1, 0, 0, 0};
+                                 MKBA_ITEM_BENEFIT, 1, 0, 0, 0, NULL};
     a->items[1] = (mkba_ap_item){mkba_xstrdup("staff"), mkba_xstrdup("Staff " HOST2),
                                  mkba_xstrdup("staff"), mkba_xstrdup(""), MKBA_ITEM_COST, 0, 0,
-                                 0, 0};
+                                 0, 0, NULL};
     a->scenarios = mkba_xcalloc(2, sizeof *a->scenarios);
     a->scenarios[0].name = mkba_xstrdup("ref");
     /* valid UTF-8, a lone continuation byte, a control character, and an

@@ -45,6 +45,8 @@ typedef struct mkba_ap_item {
                             to the model's (model.h, [prices]); 0: not rebased */
     double price_factor; /* the rebasing factor index[price_year of the model] /
                             index[price_year]; unused when price_year is 0 */
+    char *label_nl;      /* its Dutch label, [item.X] label_nl ("" or NULL when none:
+                            the Dutch outputs fall back to label, then name) */
 } mkba_ap_item;
 
 typedef struct mkba_ap_scenario {
@@ -54,11 +56,13 @@ typedef struct mkba_ap_scenario {
     char sha256[65];     /* hex SHA-256 of the file's bytes */
     char *path;          /* its absolute canonical path; "" when unknown
                             (mkba_path_canonical); may be NULL */
+    char *label_nl;      /* [scenario] label_nl ("" or NULL when none) */
 } mkba_ap_scenario;
 
 typedef struct mkba_ap_effect {
     char *name;          /* "outflow_work" -> effect.outflow_work */
     char *label;
+    char *label_nl;      /* "" (or NULL) when none */
     mkba_effect e;
     size_t missing_pilot, missing_control; /* persons of each group left out of the
                                               effect (a missing value, trimming) */
@@ -101,6 +105,7 @@ mkba_ap_subgroups *mkba_ap_subgroups_copy(const mkba_ap_subgroups *s); /* NULL: 
 typedef struct mkba_ap_param {
     char *name;          /* key in the model, e.g. "wmo_per_hour" */
     char *label;         /* "" when none */
+    char *label_nl;      /* "" when none */
     char *unit;          /* "" when none */
     char *value;         /* expression as written in the base model; "" when the
                             parameter has only a distribution (its base value is
@@ -189,6 +194,7 @@ typedef struct mkba_appraisal {
     char *model_name;        /* [model] name */
     char *model_file;        /* as given on the command line */
     char *model_path;        /* absolute canonical path; "" when unknown; may be NULL */
+    char *model_name_nl;     /* [model] label_nl, NULL when none */
     char model_sha256[65];
     /* A note on the data, shown prominently by every output ([model]
      * data_note, e.g. that the cohort is synthetic); "" or NULL when none. */
@@ -220,6 +226,7 @@ typedef struct mkba_appraisal {
     size_t n_stakeholders;
     char **stakeholders;     /* [n_stakeholders] names */
     char **stakeholder_labels;
+    char **stakeholder_labels_nl; /* [n_stakeholders] "" when none (NULL: none at all) */
 
     size_t n_items;
     mkba_ap_item *items;

@@ -16,8 +16,10 @@
  *
  * Two families of number formats, kept apart on purpose (each output has
  * been published in its own form and stays byte-identical):
- *   - mkba_fmt_term_*: the terminal report, English only: "1,234,567",
- *     "0.51", "12.3%", "n/a"; printf rounding except for amounts.
+ *   - mkba_fmt_term_*: the terminal report: "1,234,567", "0.51", "12.3%",
+ *     "n/a"; printf rounding except for amounts. With 'nl' non-zero (mkba
+ *     --lang nl) the same digits in Dutch: "1.234.567", "0,51", "12,3%",
+ *     "n.v.t.".
  *   - mkba_fmt_number and what builds on it: the report and the charts,
  *     English or Dutch ('nl' non-zero: "1.234.567", "0,51", "12,3%",
  *     "n.v.t."), rounded half away from zero as people round.
@@ -44,22 +46,22 @@ void mkba_fmt_full(char *buf, size_t size, double x, char dec);
 
 /* 1234567.4 -> "1,234,567" (whole units, half away from zero, never "-0";
  * "n/a" when not finite; beyond 1e15 "%.3g"). */
-void mkba_fmt_term_amount(char *buf, size_t size, double x);
+void mkba_fmt_term_amount(char *buf, size_t size, double x, int nl);
 /* A ratio with 2 decimals ("0.00", never "-0.00"), "n/a" when not finite. */
-void mkba_fmt_term_ratio(char *buf, size_t size, double x);
+void mkba_fmt_term_ratio(char *buf, size_t size, double x, int nl);
 /* A share 0..1 as a percentage with 1 decimal ("12.3%"), "n/a" when not
  * finite. */
-void mkba_fmt_term_share(char *buf, size_t size, double p);
+void mkba_fmt_term_share(char *buf, size_t size, double p, int nl);
 /* An effect: 4 significant digits ("0.01235", "-2.5", "1.2e-05"), whole
  * numbers from 10,000 on ("12346") rather than an exponent; "0"; "n/a". */
-void mkba_fmt_term_sig(char *buf, size_t size, double x);
+void mkba_fmt_term_sig(char *buf, size_t size, double x, int nl);
 /* Plain "%.4g" ("n/a" when not finite): the Monte Carlo and subgroup
  * tables' statistics. */
-void mkba_fmt_term_g4(char *buf, size_t size, double x);
+void mkba_fmt_term_g4(char *buf, size_t size, double x, int nl);
 /* A value of any kind: an amount from 1000 on ("1,234"), else "%.4g". */
-void mkba_fmt_term_value(char *buf, size_t size, double x);
+void mkba_fmt_term_value(char *buf, size_t size, double x, int nl);
 /* A rate as a percentage: 0.03 -> "3%", 0.0225 -> "2.25%". */
-void mkba_fmt_term_rate(char *buf, size_t size, double rate);
+void mkba_fmt_term_rate(char *buf, size_t size, double rate, int nl);
 
 /* ========================= report and charts ============================ */
 
@@ -90,8 +92,21 @@ void mkba_fmt_join(char *buf, size_t size, ...);
 const char *mkba_fmt_na(int nl);
 /* 'label' when set, else 'name' ("" when neither is). */
 const char *mkba_fmt_label_or(const char *label, const char *name);
+/* The label a reader sees: in Dutch ('nl') the model's label_nl when set,
+ * else 'label', else 'name' (label_nl may be NULL). Every label from the
+ * model goes through this in every output, so that a Dutch output falls
+ * back the same way everywhere. */
+const char *mkba_fmt_label_lang(const char *label, const char *label_nl, const char *name,
+                                int nl);
+/* The model's name ([model] name, in Dutch its label_nl). */
+const char *mkba_fmt_model_name(const mkba_appraisal *a, int nl);
 /* The label of scenario s (its name when it has none). */
-const char *mkba_fmt_scen_label(const mkba_appraisal *a, size_t s);
+const char *mkba_fmt_scen_label(const mkba_appraisal *a, size_t s, int nl);
+/* The label of item i, effect i, parameter i (their names when they have
+ * none). */
+const char *mkba_fmt_item_label(const mkba_appraisal *a, size_t i, int nl);
+const char *mkba_fmt_effect_label(const mkba_ap_effect *x, int nl);
+const char *mkba_fmt_param_label(const mkba_ap_param *p, int nl);
 /* Stakeholder k's key; k == a->n_stakeholders is "society". */
 const char *mkba_fmt_holder_key(const mkba_appraisal *a, size_t k);
 /* Stakeholder k's label (its key when it has none); k == n_stakeholders is
@@ -106,5 +121,20 @@ const char *mkba_fmt_domain(const char *d, int nl);
  * method where it has one ('chart' non-zero: "regression (OLS)" instead of
  * the report's "regression with covariates"). */
 const char *mkba_fmt_method(mkba_est_method m, int nl, int chart);
+
+/* The Dutch of a fixed English text of the terminal report (a word, a
+ * column heading, a sentence or a printf format with the same conversions
+ * in the same order): 'en' itself when 'nl' is zero or the text has no
+ * Dutch yet. The pairs are one table, in fmt_nl.c: the texts stay readable
+ * where they are printed and each is translated once. (format_arg: GCC
+ * checks a format passed through it against the printf's arguments.) */
+#if defined(__GNUC__)
+__attribute__((format_arg(1)))
+#endif
+const char *mkba_fmt_tr(const char *en, int nl);
+/* For the tests: whether 'en' has a Dutch text, and the table's pairs. */
+int mkba_fmt_tr_has(const char *en);
+size_t mkba_fmt_tr_count(void);
+const char *mkba_fmt_tr_en(size_t i); /* the English of pair i (NULL past the end) */
 
 #endif

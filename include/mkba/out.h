@@ -74,7 +74,9 @@
 #include "mkba/sim.h"
 
 typedef struct mkba_out_opts {
-    int lang_nl; /* reserved: 0 = English (the only language so far) */
+    int lang_nl; /* 1: Dutch (mkba --lang nl): every fixed text (fmt_nl.c),
+                    the model's label_nl and Dutch numbers ("1.234.567",
+                    "2,25%", "n.v.t."); 0: English */
     int detail;  /* 0 summary, 1 also items and yearly flows */
 } mkba_out_opts;
 
@@ -85,8 +87,9 @@ typedef struct mkba_out_opts {
  * Write errors are left in ferror(f) for the caller to check. */
 void mkba_out_print(FILE *f, const mkba_appraisal *a, const mkba_out_opts *o);
 
-/* Print only the effects table (for `mkba estimate`). */
-void mkba_out_print_effects(FILE *f, const mkba_appraisal *a);
+/* Print only the effects table (for `mkba estimate`); in Dutch when 'nl'
+ * (as every print function below). */
+void mkba_out_print_effects(FILE *f, const mkba_appraisal *a, int nl);
 
 /* Write all result files into directory 'dir' (created if missing, parents
  * too): the five tables in both dialects and results.json, with the Monte
@@ -158,7 +161,7 @@ mkba_status mkba_out_stage_effects_csv(mkba_pub *pub, const char *path, const mk
 /* ---- Monte Carlo (src/out_mc.c) ---- */
 
 /* The uncertainty section of the report (nothing when a->mc is NULL). */
-void mkba_out_print_mc(FILE *f, const mkba_appraisal *a);
+void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl);
 
 /* Every draw as CSV: draw number, each uncertain quantity, each cohort
  * effect, and per project scenario and stakeholder (and society) the NPV,
@@ -181,7 +184,7 @@ int mkba_out_mc_json(struct cJSON *root, const mkba_appraisal *a);
  * before and after weighting, "imbalanced" where |SMD after| > 0.1) and a
  * one-line verdict; withheld values as "x" / "<N" with a note (appraisal.h,
  * mkba_ap_ps_*). */
-void mkba_out_print_ps(FILE *f, const mkba_appraisal *a);
+void mkba_out_print_ps(FILE *f, const mkba_appraisal *a, int nl);
 /* For results.json (internal; the tables balance, propensity and overlap:
  * tables.h): the "propensity" object of
  * results.json (0 when out of memory): {estimand, suppressed (the whole
@@ -196,7 +199,7 @@ int mkba_out_ps_json(struct cJSON *root, const mkba_appraisal *a);
 /* ---- Sensitivity (src/out_sens.c) ---- */
 
 /* The tornado and switching values (nothing when a->sens is NULL). */
-void mkba_out_print_sens(FILE *f, const mkba_appraisal *a);
+void mkba_out_print_sens(FILE *f, const mkba_appraisal *a, int nl);
 /* For results.json (internal; the tables sens_sobol (with Sobol indices),
  * sens_tornado, sens_switching and, with a two-way grid, sens_twoway:
  * tables.h): the "sensitivity" object (0 when out of memory). */
@@ -207,7 +210,7 @@ int mkba_out_sens_json(struct cJSON *root, const mkba_appraisal *a);
 /* The subgroup tables (an outcome's `by`) under the effects table: per
  * level the estimate, 95% CI, SE and counts, then the heterogeneity test
  * (nothing when a->subgroups is NULL). */
-void mkba_out_print_subgroups(FILE *f, const mkba_appraisal *a);
+void mkba_out_print_subgroups(FILE *f, const mkba_appraisal *a, int nl);
 /* subgroups.csv and subgroups_nl.csv (tables.h, tables_sub.c):
  * (outcome, by, level, method, estimate, se, ci_lo, ci_hi, df, n_pilot,
  * n_control, suppressed, note, het_q, het_df, het_p: a row per level,
@@ -225,11 +228,11 @@ int mkba_out_sub_json(struct cJSON *root, const mkba_appraisal *a);
  * scenario s, e.g. "Payback: none within 5 years (the cumulative discounted
  * balance stays negative); IRR: none (the net flows never turn positive)."
  * (caller frees); NULL when a->fin is NULL. */
-char *mkba_out_fin_sentence(const mkba_appraisal *a, size_t s);
+char *mkba_out_fin_sentence(const mkba_appraisal *a, size_t s, int nl);
 /* In the uncertainty section: per project, society's P(payback within the
  * horizon) and the IRR's P5, P50, P95 over the draws where it is unique,
  * with the shares of draws without one (nothing without a->mc->fin). */
-void mkba_out_fin_print_mc(FILE *f, const mkba_appraisal *a);
+void mkba_out_fin_print_mc(FILE *f, const mkba_appraisal *a, int nl);
 /* For results.json (internal): "payback" {status, year, calendar_year}
  * and "irr" {status, rate} added to each results[].society and
  * results[].stakeholders.NAME; with a Monte Carlo, "payback"

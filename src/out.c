@@ -447,6 +447,8 @@ static char *json_text(const mkba_appraisal *a)
         j.oom = 1;
     if (!mkba_out_fin_json(root, a)) /* into results and monte_carlo, made above */
         j.oom = 1;
+    if (!out_decision_json(root, a))
+        j.oom = 1;
     char *text = j.oom ? NULL : cJSON_Print(root);
     cJSON_Delete(root);
     return text;
@@ -790,6 +792,10 @@ static void society_list(FILE *f, const mkba_appraisal *a, const mkba_balance *b
     fmt_money(v[2], sizeof v[2], a->currency, b->npv);
     mkba_fmt_term_ratio(v[3], sizeof v[3], b->bcr);
     fmt_money(v[4], sizeof v[4], a->currency, b->net);
+    if (isnan(b->bcr)) /* why not (appraisal.h, mkba_bcr) */
+        mkba_fmt_join(v[3], sizeof v[3], mkba_fmt_na(0), " (",
+                      mkba_fmt_bcr_reason(mkba_bcr_why_of(b->pv_benefits, b->pv_costs), 0), ")",
+                      NULL);
     static const char *const name[] = {"PV benefits", "PV costs", "NPV (saldo)", "B/C ratio",
                                        "Net, undiscounted"};
     size_t vw = 0;
@@ -813,8 +819,10 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
                                {"PV costs", 1, 0},    {"NPV (saldo)", 1, 0},
                                {"B/C", 1, 0},         {"Net (undiscounted)", 1, 0}};
     term_table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
+    int bcr_na = 0;
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
+        bcr_na |= isnan(b->bcr);
         char v[5][64];
         mkba_fmt_term_amount(v[0], sizeof v[0], b->pv_benefits);
         mkba_fmt_term_amount(v[1], sizeof v[1], b->pv_costs);
@@ -829,11 +837,11 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s)
     free(title);
     term_tab_print(f, &t);
     term_tab_free(&t);
+    if (bcr_na)
+        term_para(f, INDENT, INDENT, mkba_fmt_bcr_note(0));
     for (size_t i = 0; i < a->n_items; i++) {
         if (a->items[i].kind == MKBA_ITEM_TRANSFER) {
-            term_para(f, INDENT, INDENT,
-                       "Transfers count as a benefit for the receiver and a cost for the "
-                       "payer; they cancel out for society.");
+            term_para(f, INDENT, INDENT, mkba_fmt_transfer_note(0));
             break;
         }
     }
@@ -937,9 +945,12 @@ static void print_scenario(FILE *f, const mkba_appraisal *a, size_t s, int detai
 static void conclusion(FILE *f, const mkba_appraisal *a, size_t s)
 {
     const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
-    char npv[96], bcr[32];
+    char npv[96], bcr[96];
     fmt_money(npv, sizeof npv, a->currency, b->npv);
     mkba_fmt_term_ratio(bcr, sizeof bcr, b->bcr);
+    if (isnan(b->bcr)) /* why not (appraisal.h, mkba_bcr) */
+        mkba_fmt_join(bcr, sizeof bcr, mkba_fmt_na(0), ": ",
+                      mkba_fmt_bcr_reason(mkba_bcr_why_of(b->pv_benefits, b->pv_costs), 0), NULL);
     double r = round(b->npv);
     const char *verdict = !isfinite(r) ? "The balance for society is undefined"
                           : r > 0      ? "Benefits exceed costs for society"
@@ -973,6 +984,7 @@ void mkba_out_print(FILE *f, const mkba_appraisal *a, const mkba_out_opts *o)
     }
     if (a->n_scenarios > 1) {
         fputs("\nConclusion\n", f);
+        out_print_decision(f, a); /* the decision first: out_decision.c */
         for (size_t s = 1; s < a->n_scenarios; s++)
             conclusion(f, a, s);
     }

@@ -645,11 +645,12 @@ START_TEST(test_dir_files)
     static const char *const names[] = {
         "effects.csv", "effects_nl.csv", "summary.csv", "summary_nl.csv", "items.csv",
         "items_nl.csv", "cashflows.csv", "cashflows_nl.csv", "stakeholder_flows.csv",
-        "stakeholder_flows_nl.csv", "results.json"};
+        "stakeholder_flows_nl.csv", "alternatives.csv", "alternatives_nl.csv", "results.json"};
     size_t tmps;
-    ck_assert_uint_eq(count_entries(dir, &tmps), 11);
+    /* one project: the alternatives side by side, no pairwise table */
+    ck_assert_uint_eq(count_entries(dir, &tmps), 13);
     ck_assert_uint_eq(tmps, 0);
-    for (size_t i = 0; i < 11; i++) {
+    for (size_t i = 0; i < 13; i++) {
         char *p = tu_path(dir, names[i]);
         ck_assert_msg(exists(p), "missing %s", names[i]);
         free(p);
@@ -658,7 +659,7 @@ START_TEST(test_dir_files)
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_OK);
-    ck_assert_uint_eq(count_entries(dir, &tmps), 11);
+    ck_assert_uint_eq(count_entries(dir, &tmps), 13);
     ck_assert_uint_eq(tmps, 0);
     free(dir);
 }
@@ -1096,8 +1097,14 @@ START_TEST(test_report_summary)
     row_is(text, "Residents, on assistance", res, 5);
     static const char *const soc[] = {"665,600", "1,120,000", "-454,400", "0.59", "-300,000"};
     row_is(text, "  Society   ", soc, 5);
-    ck_assert(tu_contains(text, "Transfers count as a benefit for the receiver"));
-    ck_assert(tu_contains(text, "Conclusion\n  Pilot vs Regular practice:\n"
+    /* a transfer is a gain and a loss, never "who pays" */
+    ck_assert(tu_contains(text, "A transfer moves money from one stakeholder to another"));
+    ck_assert(!tu_contains(text, "payer"));
+    /* The decision first: with one project at NPV -454,400 the reference
+     * (0) ranks first; then the verdict per project as before. */
+    ck_assert(tu_contains(text, "Conclusion\n  Regular practice is best for society: no project "
+                                "has a positive NPV (Pilot: EUR -454,400).\n"));
+    ck_assert(tu_contains(text, "\n  Pilot vs Regular practice:\n"
                                 "    Costs exceed benefits for society: NPV EUR -454,400 "
                                 "(B/C 0.59).\n"));
     ck_assert(!tu_contains(text, "Per item")); /* no detail */
@@ -1143,12 +1150,14 @@ START_TEST(test_report_amounts)
     row_is(text, "PV costs  ", v2, 1);
     static const char *const v3[] = {"EUR 1,000"};
     row_is(text, "NPV (saldo)  ", v3, 1);
-    static const char *const v4[] = {"n/a"};
+    /* no positive costs: n/a with the reason (appraisal.h, mkba_bcr) */
+    static const char *const v4[] = {"n/a (no costs)"};
     row_is(text, "B/C ratio", v4, 1);
     static const char *const v5[] = {"EUR -1,234,568"};
     row_is(text, "Net, undiscounted", v5, 1);
     ck_assert(!tu_contains(text, "-0 ") && !tu_contains(text, "-0\n"));
-    ck_assert(tu_contains(text, "    Benefits exceed costs for society: NPV EUR 1,000 (B/C n/a).\n"));
+    ck_assert(tu_contains(text, "    Benefits exceed costs for society: NPV EUR 1,000 (B/C n/a: no "
+                                "costs).\n"));
     free(text);
     b->npv = -0.3; /* rounds to zero */
     b->bcr = 1;

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mkba/decision.h"
+#include "mkba/fmt.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/out.h"
@@ -1617,6 +1619,65 @@ START_TEST(test_ps_owned)
 }
 END_TEST
 
+
+/* The B/C rule (appraisal.h, mkba_bcr): a ratio only where both present
+ * values are positive; otherwise NaN with its reason. 900 / 220 = 4.0909. */
+START_TEST(test_bcr_rule)
+{
+    ck_assert_double_eq_tol(mkba_bcr(900, 220), 900.0 / 220, 1e-15);
+    ck_assert(isnan(mkba_bcr(-379872, 483470))); /* negative benefits: not -0.79 */
+    ck_assert_int_eq(mkba_bcr_why_of(-379872, 483470), MKBA_BCR_NO_BENEFITS);
+    ck_assert(isnan(mkba_bcr(1000, 0))); /* zero costs */
+    ck_assert_int_eq(mkba_bcr_why_of(1000, 0), MKBA_BCR_NO_COSTS);
+    ck_assert(isnan(mkba_bcr(-340058, -340058))); /* both negative: not 1.00 */
+    ck_assert_int_eq(mkba_bcr_why_of(-340058, -340058), MKBA_BCR_NEITHER);
+    ck_assert(isnan(mkba_bcr(0, 0)));
+    ck_assert(isnan(mkba_bcr(NAN, 1)));
+    ck_assert_int_eq(mkba_bcr_why_of(INFINITY, 1), MKBA_BCR_UNDEFINED);
+    ck_assert_str_eq(mkba_fmt_bcr_reason(MKBA_BCR_NO_BENEFITS, 0), "PV benefits not positive");
+    ck_assert_str_eq(mkba_fmt_bcr_reason(MKBA_BCR_NO_COSTS, 0), "no costs");
+    ck_assert_str_eq(mkba_fmt_bcr_reason(MKBA_BCR_NEITHER, 0),
+                     "PV benefits and costs not positive");
+    ck_assert_str_eq(mkba_fmt_bcr_reason(MKBA_BCR_OK, 0), "");
+}
+END_TEST
+
+/* Two negative NPVs: the better one is "less unfavourable", not "better"
+ * (the Almere pilot -863,342 against the liaison variant -973,119). */
+START_TEST(test_decision_comparative)
+{
+    ck_assert_str_eq(mkba_decision_comparative(-863342, -973119, 0), "less unfavourable");
+    ck_assert_str_eq(mkba_decision_comparative(-863342, -973119, 1), "minder ongunstig");
+    ck_assert_str_eq(mkba_decision_comparative(680, 340, 0), "better");
+    ck_assert_str_eq(mkba_decision_comparative(0, -454400, 0), "better");
+}
+END_TEST
+
+/* A unit is added to a label only when the label does not name it. */
+START_TEST(test_unit_not_twice)
+{
+    ck_assert_ptr_null(mkba_fmt_unit_for("Youth care cost during the follow-up (EUR)", "EUR"));
+    ck_assert_str_eq(mkba_fmt_unit_for("Youth care cost", "EUR"), "EUR");
+    ck_assert_str_eq(mkba_fmt_unit_for("EUROPE trips", "EUR"), "EUR"); /* not a word of it */
+    ck_assert_ptr_null(mkba_fmt_unit_for("Hours", ""));
+    ck_assert_ptr_null(mkba_fmt_unit_for("Hours", NULL));
+}
+END_TEST
+
+/* Inputs by their labels: effect.X is effect X's label. */
+START_TEST(test_input_label)
+{
+    ck_assert_ptr_nonnull(ap->effects);
+    const char *name = ap->effects[0].name;
+    char *key = mkba_xasprintf("effect.%s", name);
+    ck_assert_str_eq(mkba_fmt_input_label(ap, key),
+                     mkba_fmt_label_or(ap->effects[0].label, name));
+    ck_assert_str_eq(mkba_fmt_input_label(ap, "effect.nosuch"), "nosuch");
+    ck_assert_str_eq(mkba_fmt_input_label(ap, "nosuch_param"), "nosuch_param");
+    free(key);
+}
+END_TEST
+
 static Suite *out_suite(void)
 {
     Suite *s = suite_create("out");
@@ -1656,6 +1717,10 @@ static Suite *out_suite(void)
     tcase_add_test(tc, test_report_summary);
     tcase_add_test(tc, test_report_detail);
     tcase_add_test(tc, test_report_amounts);
+    tcase_add_test(tc, test_bcr_rule);
+    tcase_add_test(tc, test_unit_not_twice);
+    tcase_add_test(tc, test_decision_comparative);
+    tcase_add_test(tc, test_input_label);
     tcase_add_test(tc, test_report_effects_only);
     tcase_add_test(tc, test_report_wraps);
     tcase_add_test(tc, test_report_many_stakeholders);

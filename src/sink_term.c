@@ -261,7 +261,7 @@ static void cell_text(char *buf, size_t size, const mkba_cell *c)
 {
     switch (c->type) {
     case MKBA_CELL_TEXT: /* shown as it is (term_tab_from) */
-        snprintf(buf, size, "%s", "");
+        buf[0] = '\0';
         return;
     case MKBA_CELL_COUNT:
     case MKBA_CELL_INT:

@@ -145,7 +145,23 @@ static void finish(mkba_balance *b)
 {
     b->npv = b->pv_benefits - b->pv_costs;
     b->net = b->benefits - b->costs;
-    b->bcr = b->pv_costs > 0 ? b->pv_benefits / b->pv_costs : NAN;
+    b->bcr = mkba_bcr(b->pv_benefits, b->pv_costs);
+}
+
+mkba_bcr_why mkba_bcr_why_of(double pv_benefits, double pv_costs)
+{
+    if (!isfinite(pv_benefits) || !isfinite(pv_costs))
+        return MKBA_BCR_UNDEFINED;
+    if (pv_benefits > 0 && pv_costs > 0)
+        return MKBA_BCR_OK;
+    if (pv_costs > 0)
+        return MKBA_BCR_NO_BENEFITS;
+    return pv_benefits > 0 ? MKBA_BCR_NO_COSTS : MKBA_BCR_NEITHER;
+}
+
+double mkba_bcr(double pv_benefits, double pv_costs)
+{
+    return mkba_bcr_why_of(pv_benefits, pv_costs) == MKBA_BCR_OK ? pv_benefits / pv_costs : NAN;
 }
 
 /* a->fin from a->delta: per scenario, each stakeholder's and society's

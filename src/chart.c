@@ -124,6 +124,12 @@ static char *clean(const char *s, size_t max, int literal)
     while (*p) {
         size_t n = utf8_len(p);
         if (chars == max) {
+            /* cut at the last blank in the second half, not in a word */
+            char *blank = o;
+            while (blank > out && blank[-1] != ' ')
+                blank--;
+            if (blank > out && (size_t)(blank - out) * 2 >= (size_t)(o - out))
+                o = blank;
             while (o > out && o[-1] == ' ')
                 o--;
             memcpy(o, "\xe2\x80\xa6", 3); /* U+2026, the ellipsis */
@@ -819,14 +825,16 @@ static size_t tornado_rows(const mkba_sens *s, size_t sc, size_t *rows, size_t *
     return n;
 }
 
-/* The y tick label of an input: its name and its one-way range, e.g.
- * "effect.months_work (-0.3839 to 0.1242)". Returns its length in bytes. */
-static size_t put_input_label(FILE *f, const mkba_sens_input *in, int nl)
+/* The y tick label of an input: its label (fmt.h, mkba_fmt_input_label:
+ * never the key effect.months_work) and its one-way range, e.g. "Months in
+ * work (-0.3839 to 0.1242)". Returns its length in bytes. */
+static size_t put_input_label(FILE *f, const mkba_appraisal *a, const mkba_sens_input *in,
+                              int nl)
 {
     char lo[40], hi[40];
     mkba_fmt_value(lo, sizeof lo, in->lo, nl);
     mkba_fmt_value(hi, sizeof hi, in->hi, nl);
-    char *name = clean(in->name, LABEL_MAX, 0);
+    char *name = clean(mkba_fmt_input_label(a, in->name, nl), LABEL_MAX, 0); /* a label, not a key */
     char *t = mkba_xasprintf("%s (%s %s %s)", name, lo, nl ? "tot" : "to", hi);
     fputs(t, f);
     size_t n = strlen(t);
@@ -932,7 +940,7 @@ static mkba_status tornado_write(ctx *c, const panels *p)
             double hi = s->npv_hi[mkba_sens_idx(s, i, sc, K)];
             maxabs = fmax(maxabs, fmax(fabs(lo), fabs(hi)));
             fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t", r + 1, lo, hi, base, fabs(hi - lo));
-            maxlen = max_z(maxlen, put_input_label(f.dat, &s->inputs[i], c->nl));
+            maxlen = max_z(maxlen, put_input_label(f.dat, c->a, &s->inputs[i], c->nl));
             fputc('\n', f.dat);
         }
         fputs("\n\n", f.dat);
@@ -1088,7 +1096,8 @@ static mkba_status sobol_write(ctx *c, const panels *p)
             fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t", r + 1, so->first[q],
                     so->first_lo[q], so->first_hi[q], so->total[q], so->total_lo[q],
                     so->total_hi[q]);
-            maxlen = max_z(maxlen, put_field(f.dat, s->inputs[j].name, LABEL_MAX));
+            maxlen = max_z(maxlen, put_field(f.dat, mkba_fmt_input_label(c->a, s->inputs[j].name, c->nl),
+                                              LABEL_MAX));
             fputc('\n', f.dat);
             double v[] = {so->first[q], so->first_lo[q], so->first_hi[q], so->total[q],
                           so->total_lo[q], so->total_hi[q]};
@@ -1216,7 +1225,8 @@ static mkba_status chart_twoway(ctx *c)
     cfiles f;
     if (cf_open(c, &f, "twoway", 0))
         return MKBA_EIO;
-    const char *na = s->inputs[s->grid_a].name, *nb = s->inputs[s->grid_b].name;
+    const char *na = mkba_fmt_input_label(a, s->inputs[s->grid_a].name, c->nl);
+    const char *nb = mkba_fmt_input_label(a, s->inputs[s->grid_b].name, c->nl);
     char *title = mkba_xstrdup(tr(c, "Two-way sensitivity of the NPV for society",
                                   "Tweewegs-gevoeligheid van de NCW voor de maatschappij"));
     fputs("# twoway: society's NPV with two inputs moved together, the others at base.\n"
@@ -1572,7 +1582,7 @@ static mkba_status chart_effects(ctx *c)
         for (size_t k = 0; k < 3; k++)
             if (isfinite(v[k]))
                 lo = fmin(lo, v[k]), hi = fmax(hi, v[k]);
-        const char *unit = x->unit && *x->unit ? x->unit : NULL;
+        const char *unit = mkba_fmt_unit_for(label, x->unit); /* not twice */
         char *pt = unit ? mkba_xasprintf("%s [%s], %s", label, unit, mkba_fmt_method(x->e.method, c->nl, 1))
                         : mkba_xasprintf("%s, %s", label, mkba_fmt_method(x->e.method, c->nl, 1));
         /* The title and the means share a line: the title gives way. */

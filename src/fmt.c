@@ -3,6 +3,7 @@
  * prints; every function fills a caller's buffer or returns a constant. */
 #include "mkba/fmt.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -391,4 +392,74 @@ const char *mkba_fmt_method(mkba_est_method m, int nl, int chart)
         return nl ? METHODS[i].nl : METHODS[i].en;
     }
     return "";
+}
+
+const char *mkba_fmt_bcr_reason(mkba_bcr_why why, int nl)
+{
+    switch (why) {
+    case MKBA_BCR_OK:
+        return "";
+    case MKBA_BCR_NO_BENEFITS:
+        return nl ? "contante waarde baten niet positief" : "PV benefits not positive";
+    case MKBA_BCR_NO_COSTS:
+        return nl ? "geen kosten" : "no costs";
+    case MKBA_BCR_NEITHER:
+        return nl ? "baten en kosten niet positief" : "PV benefits and costs not positive";
+    case MKBA_BCR_UNDEFINED:
+        break;
+    }
+    return nl ? "niet bepaald" : "not finite";
+}
+
+const char *mkba_fmt_bcr_note(int nl)
+{
+    return nl ? "B/K n.v.t.: een baten-kostenverhouding wordt alleen getoond waar de contante "
+                "waarden van baten en kosten allebei positief zijn."
+              : "B/C n/a: a benefit-cost ratio is shown only where PV benefits and PV costs are "
+                "both positive.";
+}
+
+const char *mkba_fmt_bcr_mc_na(int nl)
+{
+    return nl ? "n.v.t. (baten of kosten niet positief in een deel van de trekkingen)"
+              : "n/a (PV benefits or costs not positive in some draws)";
+}
+
+const char *mkba_fmt_input_label(const mkba_appraisal *a, const char *name, int nl)
+{
+    if (!name)
+        return "";
+    const char *key = strncmp(name, "effect.", 7) == 0 ? name + 7 : name;
+    if (key == name)
+        for (size_t i = 0; i < a->n_params; i++)
+            if (strcmp(a->params[i].name, name) == 0)
+                return mkba_fmt_param_label(&a->params[i], nl);
+    for (size_t i = 0; i < a->n_effects; i++) /* effect.X, or an effect drawn by its name */
+        if (strcmp(a->effects[i].name, key) == 0)
+            return mkba_fmt_effect_label(&a->effects[i], nl);
+    return key;
+}
+
+const char *mkba_fmt_unit_for(const char *label, const char *unit)
+{
+    if (!unit || !*unit)
+        return NULL;
+    size_t n = strlen(unit);
+    for (const char *p = label ? strstr(label, unit) : NULL; p; p = strstr(p + 1, unit)) {
+        int before = p == label || !isalnum((unsigned char)p[-1]);
+        int after = !isalnum((unsigned char)p[n]);
+        if (before && after)
+            return NULL; /* the label names it already */
+    }
+    return unit;
+}
+
+const char *mkba_fmt_transfer_note(int nl)
+{
+    return nl ? "Een overdracht verplaatst geld van de ene belanghebbende naar de andere (minder "
+                "uitkering ontvangen, minder uitbetaald): winst voor de een, verlies voor de "
+                "ander, en voor de samenleving valt ze weg."
+              : "A transfer moves money from one stakeholder to another (less assistance "
+                "received, less paid out): a gain for one and a loss for the other, and it "
+                "cancels out for society.";
 }

@@ -469,6 +469,8 @@ static char *json_text(const mkba_appraisal *a)
         j.oom = 1;
     if (!mkba_out_fin_json(root, a)) /* into results and monte_carlo, made above */
         j.oom = 1;
+    if (!out_decision_json(root, a))
+        j.oom = 1;
     char *text = j.oom ? NULL : cJSON_Print(root);
     cJSON_Delete(root);
     return text;
@@ -826,6 +828,10 @@ static void society_list(FILE *f, const mkba_appraisal *a, const mkba_balance *b
     fmt_money(v[2], sizeof v[2], a->currency, b->npv, nl);
     mkba_fmt_term_ratio(v[3], sizeof v[3], b->bcr, nl);
     fmt_money(v[4], sizeof v[4], a->currency, b->net, nl);
+    if (isnan(b->bcr)) /* why not (appraisal.h, mkba_bcr) */
+        mkba_fmt_join(v[3], sizeof v[3], mkba_fmt_na(nl), " (",
+                      mkba_fmt_bcr_reason(mkba_bcr_why_of(b->pv_benefits, b->pv_costs), nl), ")",
+                      NULL);
     const char *const name[] = {TR("PV benefits"), TR("PV costs"), TR("NPV (saldo)"),
                                 TR("B/C ratio"), TR("Net, undiscounted")};
     size_t vw = 0;
@@ -849,8 +855,10 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s, int nl
                             {TR("PV costs"), 1, 0},    {TR("NPV (saldo)"), 1, 0},
                             {TR("B/C"), 1, 0},         {TR("Net (undiscounted)"), 1, 0}};
     term_table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
+    int bcr_na = 0;
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
+        bcr_na |= isnan(b->bcr);
         char v[5][64];
         mkba_fmt_term_amount(v[0], sizeof v[0], b->pv_benefits, nl);
         mkba_fmt_term_amount(v[1], sizeof v[1], b->pv_costs, nl);
@@ -865,11 +873,11 @@ static void stakeholder_table(FILE *f, const mkba_appraisal *a, size_t s, int nl
     free(title);
     term_tab_print(f, &t);
     term_tab_free(&t);
+    if (bcr_na)
+        term_para(f, INDENT, INDENT, mkba_fmt_bcr_note(nl));
     for (size_t i = 0; i < a->n_items; i++) {
         if (a->items[i].kind == MKBA_ITEM_TRANSFER) {
-            term_para(f, INDENT, INDENT,
-                       TR("Transfers count as a benefit for the receiver and a cost for the "
-                          "payer; they cancel out for society."));
+            term_para(f, INDENT, INDENT, mkba_fmt_transfer_note(nl));
             break;
         }
     }
@@ -973,9 +981,12 @@ static void print_scenario(FILE *f, const mkba_appraisal *a, size_t s, int detai
 static void conclusion(FILE *f, const mkba_appraisal *a, size_t s, int nl)
 {
     const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, a->n_stakeholders)];
-    char npv[96], bcr[32];
+    char npv[96], bcr[96];
     fmt_money(npv, sizeof npv, a->currency, b->npv, nl);
     mkba_fmt_term_ratio(bcr, sizeof bcr, b->bcr, nl);
+    if (isnan(b->bcr)) /* why not (appraisal.h, mkba_bcr) */
+        mkba_fmt_join(bcr, sizeof bcr, mkba_fmt_na(nl), ": ",
+                      mkba_fmt_bcr_reason(mkba_bcr_why_of(b->pv_benefits, b->pv_costs), nl), NULL);
     double r = round(b->npv);
     const char *verdict = !isfinite(r) ? TR("The balance for society is undefined")
                           : r > 0      ? TR("Benefits exceed costs for society")
@@ -1010,6 +1021,7 @@ void mkba_out_print(FILE *f, const mkba_appraisal *a, const mkba_out_opts *o)
     if (a->n_scenarios > 1) {
         fprintf(f, "\n%s\n", TR("Conclusion"));
         print_data_note(f, a, INDENT, nl);
+        out_print_decision(f, a, nl); /* the decision first: out_decision.c */
         for (size_t s = 1; s < a->n_scenarios; s++)
             conclusion(f, a, s, nl);
     }

@@ -30,6 +30,16 @@ const char *out_sub_level_note(const struct mkba_appraisal *a, const struct mkba
  * function's 'nl' (fmt.h, mkba_fmt_tr: the English-Dutch pairs are one
  * table in fmt_nl.c). */
 #define TR(en) mkba_fmt_tr(en, nl)
+/* The decision among the alternatives (out_decision.c, decision.h): the
+ * ranking sentence, the alternatives side by side and the projects
+ * pairwise, first in the terminal's conclusion; and the "decision" object
+ * of results.json ({sentence, same_rates, ranking: [{rank, scenario,
+ * reference, npv, bcr, bcr_note, p_best (with a Monte Carlo)}], pairwise:
+ * [{a, b, society, stakeholders: {NAME: npv_a - npv_b}}]}; 0 when out of
+ * memory; nothing without a project). */
+struct cJSON;
+void out_print_decision(FILE *f, const struct mkba_appraisal *a, int nl);
+int out_decision_json(struct cJSON *root, const struct mkba_appraisal *a);
 
 /* Texts for the terminal report, escaped (escape.h) and kept until
  * out_term_free: printf calls of the report pass every text from the model

@@ -17,6 +17,7 @@
 #include "sink_term.h"
 #include "mkba/sink_csv.h"
 #include "out_internal.h"
+#include "sink_term.h"
 
 /* Labels, names and the currency reach the terminal through out_term_text
  * (T): escaped, see escape.h. Every statistic goes through a formatter
@@ -24,33 +25,89 @@
 static void print_npv_table(FILE *f, const mkba_appraisal *a, size_t s, out_term *T, int nl)
 {
     const mkba_mc *mc = a->mc;
-    fprintf(f, "  %-30s %11s %10s %11s %11s %11s %7s\n", TR("NPV (saldo)"), TR("Mean"), TR("SD"),
-            "P5", "P50", "P95", "P(>0)");
+    const term_col col[] = {{TR("NPV (saldo)"), 0, 1}, {TR("Mean"), 1, 0}, {TR("SD"), 1, 0},
+                            {"P5", 1, 0},              {"P50", 1, 0},      {"P95", 1, 0},
+                            {"P(>0)", 1, 0}};
+    term_table t = {col, sizeof col / sizeof col[0], 0, 0, NULL, NULL};
+    int all_zero = 0;
     for (size_t k = 0; k <= a->n_stakeholders; k++) {
         const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, k)];
-        char m[32], sd[32], p5[32], p50[32], p95[32], pp[32];
-        mkba_fmt_term_amount(m, sizeof m, st->mean, nl);
-        mkba_fmt_term_amount(sd, sizeof sd, st->sd, nl);
-        mkba_fmt_term_amount(p5, sizeof p5, st->p5, nl);
-        mkba_fmt_term_amount(p50, sizeof p50, st->p50, nl);
-        mkba_fmt_term_amount(p95, sizeof p95, st->p95, nl);
-        mkba_fmt_term_share(pp, sizeof pp, st->p_positive, nl);
-        fprintf(f, "  %-30.30s %11s %10s %11s %11s %11s %7s\n", out_term_text(T, mkba_fmt_holder_label(a, k, nl)),
-                m, sd, p5, p50, p95, pp);
+        char v[6][32];
+        mkba_fmt_term_amount(v[0], sizeof v[0], st->mean, nl);
+        mkba_fmt_term_amount(v[1], sizeof v[1], st->sd, nl);
+        mkba_fmt_term_amount(v[2], sizeof v[2], st->p5, nl);
+        mkba_fmt_term_amount(v[3], sizeof v[3], st->p50, nl);
+        mkba_fmt_term_amount(v[4], sizeof v[4], st->p95, nl);
+        mkba_fmt_term_share(v[5], sizeof v[5], st->p_positive, nl);
+        all_zero |= mkba_stats_all_zero(st);
+        /* the full label (term_tab_add escapes it; a long one wraps, never cut) */
+        const char *row[] = {mkba_fmt_holder_label(a, k, nl), v[0], v[1], v[2], v[3], v[4], v[5]};
+        term_tab_add(&t, row, 0);
     }
+    term_tab_print(f, &t);
+    term_tab_free(&t);
+    if (all_zero)
+        fputs(TR("  P(>0) n/a: the NPV is 0 in every draw.\n"), f);
     const mkba_stats *soc = &mc->pv_benefits[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *soc_c = &mc->pv_costs[mkba_mc_idx(mc, s, a->n_stakeholders)];
     const mkba_stats *bcr = &mc->bcr[mkba_mc_idx(mc, s, a->n_stakeholders)];
-    char b[32], c[32], r5[16], r50[16], r95[16];
+    char b[32], c[32], r5[16], r50[16], r95[16], ratios[128];
     mkba_fmt_term_amount(b, sizeof b, soc->mean, nl);
     mkba_fmt_term_amount(c, sizeof c, soc_c->mean, nl);
     mkba_fmt_term_ratio(r5, sizeof r5, bcr->p5, nl);
     mkba_fmt_term_ratio(r50, sizeof r50, bcr->p50, nl);
     mkba_fmt_term_ratio(r95, sizeof r95, bcr->p95, nl);
+    if (bcr->n == 0) /* some draw has no ratio (summary.c, bcr_stats) */
+        mkba_fmt_join(ratios, sizeof ratios, TR("B/C "), mkba_fmt_bcr_mc_na(nl), NULL);
+    else
+        mkba_fmt_join(ratios, sizeof ratios, TR("B/C P5 "), r5, ", P50 ", r50, ", P95 ", r95, NULL);
     const char *cur = out_term_text(T, a->currency);
-    fprintf(f, TR("  Society: PV benefits %s %s, PV costs %s %s on average; B/C P5 %s, P50 %s, "
-               "P95 %s.\n"),
-            cur, b, cur, c, r5, r50, r95);
+    char *line = mkba_xasprintf(TR("Society: PV benefits %s %s, PV costs %s %s on average; %s."), cur,
+                                b, cur, c, ratios);
+    term_para(f, TERM_INDENT, 2 * TERM_INDENT, line);
+    free(line);
+}
+
+/* Scenarios side by side (common random numbers: the columns are
+ * comparable draw by draw): society's P5, P50, P95 and P(>0), and each
+ * stakeholder's mean, under its full label (a table too wide is split
+ * into blocks, sink_term.h; no name is cut). */
+static void side_by_side(FILE *f, const mkba_appraisal *a, int nl)
+{
+    const mkba_mc *mc = a->mc;
+    size_t K = a->n_stakeholders, n = 5 + K;
+    out_term T = {0};
+    term_col *col = mkba_xcalloc(n, sizeof *col);
+    const term_col fixed[] = {{TR("Scenario"), 0, 1}, {"P5", 1, 0}, {"P50", 1, 0},
+                              {"P95", 1, 0},          {"P(>0)", 1, 0}};
+    for (size_t c = 0; c < 5; c++)
+        col[c] = fixed[c];
+    for (size_t k = 0; k < K; k++)
+        col[5 + k] = (term_col){out_term_text(&T, mkba_fmt_holder_label(a, k, nl)), 1, 0};
+    term_table t = {col, n, 0, 0, NULL, NULL};
+    const char **row = mkba_xcalloc(n, sizeof *row);
+    char (*v)[32] = mkba_xcalloc(n, sizeof *v);
+    for (size_t s = 1; s < a->n_scenarios; s++) {
+        const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, K)];
+        mkba_fmt_term_amount(v[1], sizeof v[1], st->p5, nl);
+        mkba_fmt_term_amount(v[2], sizeof v[2], st->p50, nl);
+        mkba_fmt_term_amount(v[3], sizeof v[3], st->p95, nl);
+        mkba_fmt_term_share(v[4], sizeof v[4], st->p_positive, nl);
+        for (size_t k = 0; k < K; k++)
+            mkba_fmt_term_amount(v[5 + k], sizeof v[5 + k], mc->npv[mkba_mc_idx(mc, s, k)].mean, nl);
+        row[0] = mkba_fmt_scen_label(a, s, nl);
+        for (size_t c = 1; c < n; c++)
+            row[c] = v[c];
+        term_tab_add(&t, row, 0);
+    }
+    fputs(TR("\n  Scenarios side by side: society's NPV\n"), f);
+    term_tab_print(f, &t);
+    fputs(TR("  (P5, P50, P95 and P(>0) of society's NPV; per stakeholder its mean)\n"), f);
+    term_tab_free(&t);
+    out_term_free(&T);
+    free(v);
+    free(row);
+    free(col);
 }
 
 void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl)
@@ -104,33 +161,8 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl)
                 out_term_text(&T, mkba_fmt_scen_label(a, 0, nl)));
         print_npv_table(f, a, s, &T, nl);
     }
-    if (a->n_scenarios > 2) {
-        /* Scenarios side by side (common random numbers: the columns are
-         * comparable draw by draw). */
-        fprintf(f, TR("\n  Scenarios side by side: society's NPV\n"));
-        fprintf(f, "  %-14s %10s %10s %10s %6s", TR("Scenario"), "P5", "P50", "P95",
-                "P(>0)");
-        for (size_t k = 0; k < a->n_stakeholders; k++)
-            fprintf(f, " %10.10s", out_term_text(&T, a->stakeholders[k]));
-        fputc('\n', f);
-        for (size_t s = 1; s < a->n_scenarios; s++) {
-            const mkba_stats *st = &mc->npv[mkba_mc_idx(mc, s, a->n_stakeholders)];
-            char p5[32], p50[32], p95[32], pp[32];
-            mkba_fmt_term_amount(p5, sizeof p5, st->p5, nl);
-            mkba_fmt_term_amount(p50, sizeof p50, st->p50, nl);
-            mkba_fmt_term_amount(p95, sizeof p95, st->p95, nl);
-            mkba_fmt_term_share(pp, sizeof pp, st->p_positive, nl);
-            fprintf(f, "  %-14.14s %10s %10s %10s %6s", out_term_text(&T, a->scenarios[s].name),
-                    p5, p50, p95, pp);
-            for (size_t k = 0; k < a->n_stakeholders; k++) {
-                char m[32];
-                mkba_fmt_term_amount(m, sizeof m, mc->npv[mkba_mc_idx(mc, s, k)].mean, nl);
-                fprintf(f, " %10s", m);
-            }
-            fputc('\n', f);
-        }
-        fprintf(f, TR("  (P5, P50, P95 and P(>0) of society's NPV; per stakeholder its mean)\n"));
-    }
+    if (a->n_scenarios > 2)
+        side_by_side(f, a, nl);
     if (mc->n_nonfinite)
         fprintf(f, TR("  Warning: %zu draws gave a non-finite result (e.g. a division by zero) "
                    "and are left out of the statistics.\n"),
@@ -143,15 +175,25 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl)
                    "    uncertainty would be worth). EVPPI per input (what studying it would be worth):\n"),
                 out_term_text(&T, mkba_fmt_scen_label(a, 0, nl)),
                 out_term_text(&T, mkba_fmt_scen_label(a, mc->best, nl)), cur, ev);
+        const term_col col[] = {{TR("Input"), 0, 1}, {"EVPPI", 1, 0}};
+        term_table t = {col, 2, 0, 0, NULL, NULL};
         for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
             if (!(mc->evppi[k] > 0.5)) /* only inputs worth at least 1 currency unit */
                 continue;
-            char e[32];
-            mkba_fmt_term_amount(e, sizeof e, mc->evppi[k], nl);
-            const char *name = k < mc->n_uncertain ? mc->uncertain_names[k]
-                                                   : a->effects[k - mc->n_uncertain].name;
-            fprintf(f, "      %-30.30s %s %s\n", out_term_text(&T, name), cur, e);
+            char amt[32], e[96];
+            mkba_fmt_term_amount(amt, sizeof amt, mc->evppi[k], nl);
+            mkba_fmt_join(e, sizeof e, a->currency ? a->currency : "", " ", amt, NULL);
+            /* the input's label, never its key; long ones wrap (term_tab_add escapes) */
+            const char *row[] = {k < mc->n_uncertain
+                                     ? mkba_fmt_input_label(a, mc->uncertain_names[k], nl)
+                                     : mkba_fmt_effect_label(&a->effects[k - mc->n_uncertain],
+                                                             nl),
+                                 e};
+            term_tab_add(&t, row, 0);
         }
+        if (t.nrows)
+            term_tab_print(f, &t);
+        term_tab_free(&t);
     } else if (a->n_scenarios > 1 && mc->voi_draws > 0) { /* the VOI sums overflowed */
         fprintf(f, TR("\n  Value of information: n/a (society's net benefits are too large to "
                    "add up).\n"));

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "mkba/build.h"
+#include "mkba/decision.h"
 #include "mkba/estimate.h"
 #include "mkba/fmt.h"
 #include "mkba/fsutil.h"
@@ -31,6 +32,7 @@
 #include "mkba/pub.h"
 #include "mkba/sens.h"
 #include "mkba/summary.h"
+#include "mkba/tables.h"
 #include "mkba/utf8.h"
 
 #define MAX_SVG_BYTES (64L << 20) /* a chart larger than this is not a gnuplot chart */
@@ -701,12 +703,17 @@ static void conclusion_of(const rep *r, size_t s)
     numbuf npv, bcr;
     money(r, npv, b->npv);
     ratio(r, bcr, b->bcr);
+    char why[128] = ""; /* why there is no ratio (appraisal.h, mkba_bcr) */
+    if (isnan(b->bcr))
+        mkba_fmt_join(why, sizeof why, " (",
+                      mkba_fmt_bcr_reason(mkba_bcr_why_of(b->pv_benefits, b->pv_costs), r->nl), ")",
+                      NULL);
     tpl(r, "<h3>{}</h3>\n<p><span class=\"verdict\">{}</span> ", scen_label(r, s), verdict);
     tpl(r, L(r, "Net present value (NPV, the balance of benefits and costs): {}; "
                 "benefit-cost ratio: {}{}.",
              "Netto contante waarde (saldo van baten en kosten): {}; "
              "baten-kostenverhouding: {}{}."),
-        npv, bcr, isnan(b->bcr) ? L(r, " (no costs)", " (geen kosten)") : "");
+        npv, bcr, why);
     put(r, "</p>\n");
     if (st) {
         numbuf p, draws, lo, hi;
@@ -720,18 +727,140 @@ static void conclusion_of(const rep *r, size_t s)
                  "{} trekkingen; 90% van de uitkomsten ligt tussen {} en {}).</p>\n"),
             p, draws, lo, hi);
     }
-    tpl(r, "<p>{}: ", L(r, "Who pays (negative balance)", "Wie betaalt (negatief saldo)"));
+    /* worse off, not "who pays": a transfer received less is a loss, not a payment */
+    tpl(r, "<p>{}: ", L(r, "Worse off (negative balance, transfers included)",
+                        "Gaat erop achteruit (negatief saldo, overdrachten meegerekend)"));
     if (!who_list(r, s, -1))
         tpl(r, "{}", L(r, "no stakeholder", "geen enkele belanghebbende"));
-    tpl(r, ".<br>{}: ", L(r, "Who gains (positive balance)", "Wie wint (positief saldo)"));
+    tpl(r, ".<br>{}: ", L(r, "Better off (positive balance, transfers included)",
+                          "Gaat erop vooruit (positief saldo, overdrachten meegerekend)"));
     if (!who_list(r, s, +1))
         tpl(r, "{}", L(r, "no stakeholder", "geen enkele belanghebbende"));
     put(r, ".</p>\n");
 }
 
+/* The alternatives side by side, from the table "alternatives" (tables.h,
+ * built once for CSV and here): rank, label, society's NPV, PV benefits,
+ * PV costs, B/C, each stakeholder's NPV, and with a Monte Carlo P(best). */
+static void alternatives_table(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    size_t K = a->n_stakeholders;
+    mkba_table *t = mkba_tables_build_named(a, "alternatives");
+    put(r, "<table>\n<tr>");
+    th(r, L(r, "Rank", "Rang"), 1);
+    th(r, L(r, "Alternative", "Alternatief"), 0);
+    th(r, L(r, "NPV for society", "NCW voor de samenleving"), 1);
+    th(r, L(r, "Benefits (PV)", "Baten (CW)"), 1);
+    th(r, L(r, "Costs (PV)", "Kosten (CW)"), 1);
+    th(r, L(r, "Benefit-cost ratio", "Baten/kosten"), 1);
+    for (size_t k = 0; k < K; k++)
+        th(r, holder_label(r, k), 1);
+    if (a->mc)
+        th(r, L(r, "Chance best", "Kans het beste"), 1);
+    put(r, "</tr>\n");
+    size_t n = 8 + K + (a->mc ? 1 : 0);
+    for (size_t row = 0; row < mkba_table_rows(t); row++) {
+        put(r, row == 0 ? "<tr class=\"total\">" : "<tr>");
+        for (size_t c = 0; c < n; c++) {
+            /* the label in the report's language: the Dutch one is the last column */
+            const mkba_cell *x =
+                mkba_table_cell(t, row, c == 2 && r->nl ? mkba_table_cols(t) - 1 : c);
+            if (c == 1 || c == 7) /* the key and the B/C's note: shown as label and "n/a" */
+                continue;
+            numbuf v;
+            switch (x->type) {
+            case MKBA_CELL_INT:
+                snprintf(v, sizeof v, "%lld", x->n);
+                td_num(r, v, 0);
+                break;
+            case MKBA_CELL_AMOUNT:
+                td_money(r, x->x);
+                break;
+            case MKBA_CELL_NUMBER:
+                td_ratio(r, x->x);
+                break;
+            case MKBA_CELL_SHARE:
+                td_pct(r, x->x);
+                break;
+            default:
+                td(r, x->text ? x->text : "");
+                break;
+            }
+        }
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+    mkba_table_free(t);
+}
+
+/* Project x minus project y per stakeholder and for society. */
+static void pairwise_table(const rep *r, size_t x, size_t y)
+{
+    const mkba_appraisal *a = r->a;
+    tpl(r, L(r, "<h3>{} minus {}</h3>\n", "<h3>{} min {}</h3>\n"), scen_label(r, x),
+        scen_label(r, y));
+    put(r, "<table>\n<tr>");
+    th(r, L(r, "Stakeholder", "Belanghebbende"), 0);
+    th(r, scen_label(r, x), 1);
+    th(r, scen_label(r, y), 1);
+    th(r, L(r, "Difference", "Verschil"), 1);
+    put(r, "</tr>\n");
+    for (size_t k = 0; k <= a->n_stakeholders; k++) {
+        double vx = mkba_decision_npv(a, x, k), vy = mkba_decision_npv(a, y, k);
+        put(r, k == a->n_stakeholders ? "<tr class=\"total\">" : "<tr>");
+        td(r, holder_label(r, k));
+        td_money(r, vx);
+        td_money(r, vy);
+        td_money(r, vx - vy);
+        put(r, "</tr>\n");
+    }
+    put(r, "</table>\n");
+}
+
+/* The decision first (decision.h): the ranking in a sentence, the
+ * alternatives side by side, and the projects pairwise. */
+static void decision(const rep *r)
+{
+    const mkba_appraisal *a = r->a;
+    char *sentence = mkba_decision_sentence(a, r->nl);
+    if (!sentence)
+        return;
+    tpl(r, "<p class=\"decision\"><strong>{}</strong></p>\n", sentence);
+    free(sentence);
+    alternatives_table(r);
+    tpl(r, "<p class=\"note\">{}{}{}</p>\n",
+        L(r, "Every amount against the reference alternative, which is 0 against itself; the "
+             "best for society first.",
+          "Elk bedrag ten opzichte van het nulalternatief, dat tegenover zichzelf 0 is; het "
+          "beste voor de samenleving eerst."),
+        a->mc ? L(r, " Chance best: the share of the Monte Carlo draws in which the alternative "
+                     "has the highest NPV for society.",
+                  " Kans het beste: het deel van de Monte Carlo-trekkingen waarin het alternatief "
+                  "de hoogste NCW voor de samenleving heeft.")
+              : "",
+        L(r, " A benefit-cost ratio is shown only where benefits and costs are both positive.",
+          " Een baten-kostenverhouding staat er alleen waar baten en kosten allebei positief "
+          "zijn."));
+    size_t S = a->n_scenarios, *order = mkba_xcalloc(S, sizeof *order);
+    mkba_decision_rank(a, order);
+    for (size_t i = 0; i < S; i++)
+        for (size_t j = i + 1; j < S; j++)
+            if (order[i] && order[j])
+                pairwise_table(r, order[i], order[j]);
+    free(order);
+    if (S > 2 && !mkba_decision_same_rates(a))
+        tpl(r, "<p class=\"note\">{}</p>\n",
+            L(r, "The projects discount at different rates: each NPV is at its own project's "
+                 "rate, so a difference mixes the two.",
+              "De projecten disconteren tegen verschillende voeten: elke NCW staat tegen de "
+              "voet van het eigen project, dus een verschil mengt de twee."));
+}
+
 static void conclusion(const rep *r)
 {
     section(r, "conclusion", L(r, "Conclusion", "Conclusie"));
+    decision(r);
     if (r->a->n_scenarios < 2)
         tpl(r, "<p>{}</p>\n", L(r, "There is no project alternative to compare.",
                                 "Er is geen projectalternatief om te vergelijken."));
@@ -1083,10 +1212,11 @@ static void items_table(const rep *r)
     }
     tpl(r, "<p class=\"note\">{}</p>\n",
         L(r, "Present value of each item against the reference alternative, per project "
-             "alternative. A transfer goes to the first stakeholder and is paid by the second.",
+             "alternative. A transfer moves money from the second stakeholder to the first: a "
+             "gain for one, a loss for the other.",
           "Contante waarde van elke post ten opzichte van het nulalternatief, per "
-          "projectalternatief. Een overdracht gaat naar de eerste belanghebbende en wordt "
-          "betaald door de tweede."));
+          "projectalternatief. Een overdracht verplaatst geld van de tweede belanghebbende "
+          "naar de eerste: winst voor de een, verlies voor de ander."));
     put(r, "<table>\n<tr>");
     th(r, L(r, "Item", "Post"), 0);
     th(r, L(r, "Kind", "Soort"), 0);
@@ -1101,7 +1231,7 @@ static void items_table(const rep *r)
         td(r, mkba_fmt_item_label(a, i, r->nl));
         td(r, kind_text(r, it->kind));
         if (it->kind == MKBA_ITEM_TRANSFER)
-            tpl(r, L(r, "<td>{} (paid by {})</td>", "<td>{} (betaald door {})</td>"),
+            tpl(r, L(r, "<td>{} (a transfer from {})</td>", "<td>{} (overdracht van {})</td>"),
                 holder_label(r, it->stakeholder), holder_label(r, it->loser));
         else
             td(r, holder_label(r, it->stakeholder));
@@ -1144,9 +1274,14 @@ static void mc_scenario(const rep *r, size_t s)
     ratio(r, p5, bcr->p5);
     ratio(r, p50, bcr->p50);
     ratio(r, p95, bcr->p95);
-    tpl(r, L(r, "<p>Benefit-cost ratio for society: P5 {}, median {}, P95 {}.</p>\n",
-             "<p>Baten-kostenverhouding voor de samenleving: P5 {}, mediaan {}, P95 {}.</p>\n"),
-        p5, p50, p95);
+    if (bcr->n == 0) /* some draw has no ratio (summary.c): none over the draws */
+        tpl(r, L(r, "<p>Benefit-cost ratio for society: {}.</p>\n",
+                 "<p>Baten-kostenverhouding voor de samenleving: {}.</p>\n"),
+            mkba_fmt_bcr_mc_na(r->nl));
+    else
+        tpl(r, L(r, "<p>Benefit-cost ratio for society: P5 {}, median {}, P95 {}.</p>\n",
+                 "<p>Baten-kostenverhouding voor de samenleving: P5 {}, mediaan {}, P95 {}.</p>\n"),
+            p5, p50, p95);
 }
 
 static void mc_inputs(const rep *r)

@@ -2,11 +2,14 @@
  * paragraphs, and the escaping of model texts for the terminal. */
 #include "sink_term.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mkba/escape.h"
+#include "mkba/fmt.h"
 #include "mkba/mem.h"
+#include "mkba/table.h"
 #include "out_internal.h"
 
 const char *out_term_text(out_term *t, const char *s)
@@ -251,4 +254,46 @@ void term_tab_print(FILE *f, const term_table *t)
     free(cur);
     free(cols);
     free(w);
+}
+
+/* One typed cell as the terminal shows it. */
+static void cell_text(char *buf, size_t size, const mkba_cell *c, int nl)
+{
+    switch (c->type) {
+    case MKBA_CELL_TEXT: /* shown as it is (term_tab_from) */
+        buf[0] = '\0';
+        return;
+    case MKBA_CELL_COUNT:
+    case MKBA_CELL_INT:
+        snprintf(buf, size, "%lld", c->n);
+        return;
+    case MKBA_CELL_AMOUNT:
+        mkba_fmt_term_amount(buf, size, c->x, nl);
+        return;
+    case MKBA_CELL_NUMBER:
+        mkba_fmt_term_ratio(buf, size, c->x, nl);
+        return;
+    case MKBA_CELL_SHARE:
+        mkba_fmt_term_share(buf, size, c->x, nl);
+        return;
+    case MKBA_CELL_WITHHELD:
+        break;
+    }
+    snprintf(buf, size, "x");
+}
+
+void term_tab_from(term_table *t, const mkba_table *src, const size_t *pick, int nl)
+{
+    const char **row = mkba_xcalloc(t->ncols + 1, sizeof *row);
+    char (*v)[64] = mkba_xcalloc(t->ncols + 1, sizeof *v);
+    for (size_t r = 0; r < mkba_table_rows(src); r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            const mkba_cell *x = mkba_table_cell(src, r, pick[c]);
+            cell_text(v[c], sizeof v[c], x, nl); /* a number: short */
+            row[c] = x->type == MKBA_CELL_TEXT && x->text ? x->text : v[c]; /* never cut */
+        }
+        term_tab_add(t, row, 0);
+    }
+    free(v);
+    free(row);
 }

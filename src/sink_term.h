@@ -6,10 +6,9 @@
  * (out*.c); internal to the output layer (not in include/).
  *
  * Its cells are texts already formatted (fmt.h, mkba_fmt_term_*; withheld
- * values as disclose.h's mkba_disclose_count writes them). The next step
- * (see the report of this change) is a term_tab_from(mkba_table *) that
- * formats a table.h table's typed cells, so that tables shown both in the
- * terminal and in files are built once. */
+ * values as disclose.h's mkba_disclose_count writes them), or a table.h
+ * table's typed cells formatted here (term_tab_from), so that a table
+ * shown both in the terminal and in files is built once. */
 #ifndef MKBA_SINK_TERM_H
 #define MKBA_SINK_TERM_H
 
@@ -60,5 +59,14 @@ void term_para(FILE *f, size_t first, size_t rest, const char *raw);
 void term_tab_add(term_table *t, const char *const *cells, int rule);
 void term_tab_print(FILE *f, const term_table *t);
 void term_tab_free(term_table *t);
+
+/* Add the rows of a table.h table to 't': of each row the cells of the
+ * columns pick[0..t->ncols-1] (t->col gives their headers), typed cells
+ * formatted for the terminal (fmt.h): TEXT as it is, COUNT and INT whole
+ * numbers, AMOUNT mkba_fmt_term_amount, NUMBER a ratio with 2 decimals
+ * (mkba_fmt_term_ratio), SHARE mkba_fmt_term_share, NaN "n/a", WITHHELD
+ * "x". So a table built once (tables.h) is shown in the terminal too. */
+struct mkba_table;
+void term_tab_from(term_table *t, const struct mkba_table *src, const size_t *pick, int nl);
 
 #endif

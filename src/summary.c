@@ -10,6 +10,7 @@
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "mkba/appraisal.h"
 #include "mkba/bootstrap.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
@@ -314,6 +315,42 @@ static void evppi_all(const evppi_job *job, size_t threads)
     free(tid);
 }
 
+/* The B/C over the draws (appraisal.h, mkba_bcr: only where both present
+ * values are positive). When some draw with finite values has no ratio,
+ * its percentiles would describe a chosen part of the draws: every
+ * statistic is NaN (n 0), which the outputs show as n/a. */
+static void bcr_stats(const double *b, const double *co, size_t D, double *tmp, double *scratch,
+                      mkba_stats *out)
+{
+    int some_undefined = 0;
+    for (size_t i = 0; i < D; i++) {
+        tmp[i] = mkba_bcr(b[i], co[i]);
+        some_undefined |= isnan(tmp[i]) && isfinite(b[i]) && isfinite(co[i]);
+    }
+    mkba_stats_of(tmp, D, scratch, out);
+    if (some_undefined)
+        *out = (mkba_stats){NAN, NAN, NAN, NAN, NAN, NAN, 0};
+}
+
+/* mc->p_best: the share of the n draws in which each alternative has the
+ * highest NPV for society (the reference's is 0; a tie goes to the
+ * alternative first in the scenarios' order, the reference first). */
+static void best_shares(mkba_mc *mc, const double *nb, size_t P, size_t n)
+{
+    for (size_t s = 0; s <= P; s++)
+        mc->p_best[s] = 0;
+    for (size_t j = 0; j < n; j++) {
+        size_t best = 0;
+        double top = 0;
+        for (size_t s = 0; s < P; s++)
+            if (nb[s * n + j] > top)
+                top = nb[s * n + j], best = s + 1;
+        mc->p_best[best] += 1;
+    }
+    for (size_t s = 0; s <= P; s++)
+        mc->p_best[s] = n ? mc->p_best[s] / (double)n : NAN;
+}
+
 /* EVPI of "reference or one of the projects" on society's NPV, and the
  * EVPPI of each uncertain input (regression on its drawn values). */
 static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
@@ -321,6 +358,9 @@ static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
     size_t D = sim->draws, P = sim->n_scenarios - 1, K = sim->n_stakeholders;
     size_t n_in = sim->n_uncertain + sim->n_outcomes;
     mc->evppi = mkba_xcalloc(n_in + 1, sizeof *mc->evppi);
+    mc->p_best = mkba_xcalloc(sim->n_scenarios + 1, sizeof *mc->p_best);
+    for (size_t s = 0; s < sim->n_scenarios; s++)
+        mc->p_best[s] = NAN;
     mc->evpi = NAN;
     for (size_t i = 0; i < n_in; i++)
         mc->evppi[i] = NAN;
@@ -343,6 +383,7 @@ static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
             nb[(s - 1) * n + j] = sim->pv_benefits[c * D + keep[j]] - sim->pv_costs[c * D + keep[j]];
     }
     mc->voi_draws = n;
+    best_shares(mc, nb, P, n);
     mkba_voi v;
     mkba_error err;
     mkba_error_clear(&err);
@@ -470,11 +511,11 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
                 tmp[i] = 0;
         }
         mkba_stats_of(tmp, D, scratch, &mc->npv[c]);
+        if (mkba_stats_all_zero(&mc->npv[c]))
+            mc->npv[c].p_positive = NAN; /* no chance to speak of: n/a, not 0% */
         if (c % (K + 1) == K)
             npv_shape(mc, c / (K + 1), tmp, D, scratch);
-        for (size_t i = 0; i < D; i++)
-            tmp[i] = co[i] > 0 ? b[i] / co[i] : NAN; /* no ratio without costs */
-        mkba_stats_of(tmp, D, scratch, &mc->bcr[c]);
+        bcr_stats(b, co, D, tmp, scratch, &mc->bcr[c]);
     }
     if (sim->irr)
         finance_summary(sim, mc, scratch, tmp);
@@ -523,6 +564,7 @@ void mkba_mc_free(mkba_mc *mc)
     free(mc->boot_lo);
     free(mc->boot_hi);
     free(mc->evppi);
+    free(mc->p_best);
     free(mc->npv_cdf);
     free(mc->hist_lo);
     free(mc->hist_width);

@@ -17,6 +17,8 @@ static int has_sens(const mkba_appraisal *a) { return a->sens != NULL; }
 static int has_sobol(const mkba_appraisal *a) { return a->sens && a->sens->sobol; }
 static int has_grid(const mkba_appraisal *a) { return a->sens && a->sens->grid_steps > 0; }
 static int has_sub(const mkba_appraisal *a) { return a->subgroups != NULL; }
+static int has_projects(const mkba_appraisal *a) { return a->n_scenarios > 1; }
+static int has_two_projects(const mkba_appraisal *a) { return a->n_scenarios > 2; }
 
 static const struct {
     const char *name;                                   /* file stem */
@@ -28,6 +30,8 @@ static const struct {
     {"items", mkba_tables_items, always},
     {"cashflows", mkba_tables_cashflows, always},
     {"stakeholder_flows", mkba_tables_stakeholder_flows, always},
+    {"alternatives", mkba_tables_alternatives, has_projects},
+    {"pairwise", mkba_tables_pairwise, has_two_projects},
     {"balance", mkba_tables_balance, has_ps},
     {"propensity", mkba_tables_propensity, has_ps},
     {"overlap", mkba_tables_overlap, has_ps},

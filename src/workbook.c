@@ -28,6 +28,8 @@ static const char *const SHEET_NL[][2] = {
     {"items", "Posten"},
     {"cashflows", "Kasstromen"},
     {"stakeholder_flows", "Stromen per belanghebbende"},
+    {"alternatives", "Alternatieven"},
+    {"pairwise", "Paarsgewijs"},
     {"balance", "Balans covariaten"},
     {"propensity", "Propensitymodel"},
     {"overlap", "Overlap"},

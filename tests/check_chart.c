@@ -681,6 +681,8 @@ START_TEST(sensitivity_charts)
     ck_assert_double_eq(num(&r[0], 4), 400);
     ck_assert_str_eq(r[0].f[5], "price (8 to 12)");
     ck_assert_double_eq(num(&r[1], 4), 100);
+    ck_assert_msg(strncmp(r[1].f[5], "Work (share) (", 14) == 0, "%s", r[1].f[5]);
+    ck_assert(!tu_contains(t, "effect.werk"));
     free(t);
     t = read_chart(dir, "tornado", ".dat");
     ck_assert_uint_eq(dat_rows(t, 1, r, 64), 2); /* scenario 2: swings doubled */
@@ -692,7 +694,8 @@ START_TEST(sensitivity_charts)
     /* Sobol: by total index, largest first: effect.werk 0.7, price 0.2, flat 0.05. */
     t = read_chart(dir, "sobol", ".dat");
     ck_assert_uint_eq(dat_rows(t, 0, r, 64), 3);
-    ck_assert_str_eq(r[0].f[7], "effect.werk");
+    /* the effect's label, never its key effect.werk (fmt.h, mkba_fmt_input_label) */
+    ck_assert_str_eq(r[0].f[7], "Work (share)");
     ck_assert_double_eq(num(&r[0], 4), 0.7);
     ck_assert_str_eq(r[1].f[7], "price");
     ck_assert_str_eq(r[2].f[7], "flat");

@@ -30,6 +30,7 @@
 #include <cjson/cJSON.h>
 
 #include "mkba/build.h"
+#include "mkba/mem.h"
 #include "testutil.h"
 
 static int run(const char *const *args, char **out, char **err)
@@ -645,7 +646,9 @@ START_TEST(almere_dutch_terminal)
         "Effecten van de pilot (pilot min reguliere werkwijze)",
         "Pilot zoals uitgevoerd (2017-2018) tegenover Reguliere werkwijze",
         "Gemeente Almere", "Samenleving", "Per actor (EUR)", "\nConclusie\n",
-        "De kosten overtreffen de baten voor de samenleving: NCW EUR -863.342 (B/K -0,79).",
+        /* B/K n.v.t.: the present value of the benefits is negative (the B/C
+         * rule: a ratio only where both present values are positive) */
+        "De kosten overtreffen de baten voor de samenleving: NCW EUR -863.342 (B/K n.v.t.:",
         "Propensitymodel (ATT: het effect op de deelnemers aan de pilot)",
         "[-0,1095; 0,07464]", "Terugverdientijd: "};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
@@ -875,6 +878,98 @@ START_TEST(terminal_gets_controls_escaped)
 }
 END_TEST
 
+/* The decision first, on the e2e model with a second project "half" (on =
+ * 0.5: every flow halved) and a third stakeholder "nobody" without items.
+ * By hand (see the top of this file): the project 680 (city 780, people
+ * -100), half 340 (city 500 - 110 = 390, people 450 - 500 = -50), the
+ * reference 0: the project first, 680 - 340 = 340 better than half. The
+ * project minus half: city 390, people -50, nobody 0, society 340. Over the
+ * draws half's NPV is half the project's in every draw, so the project is
+ * best exactly where its NPV is > 0 and half never: P(best) of the project
+ * is its P(NPV > 0), of half 0, of the reference the rest. "nobody" has
+ * NPV 0 in every draw: P(>0) n/a, not 0.0%. */
+START_TEST(run_e2e_decision)
+{
+    char *src = tu_src("tests/data/e2e/cohort.csv"), *cohort = tu_read(src);
+    e2e_copy(cohort);
+    free(cohort), free(src);
+    char *model = read_rel("model.ini");
+    const char *at = strstr(model, "stakeholders = city, people\n");
+    ck_assert_ptr_nonnull(at);
+    char *m2 = mkba_xasprintf("%.*sstakeholders = city, people, nobody\n%s", (int)(at - model),
+                              model, at + strlen("stakeholders = city, people\n"));
+    put("model.ini", m2);
+    free(model), free(m2);
+    put("half.ini", "[scenario]\nname = half\nlabel = Half the project\nbase = model.ini\n"
+                    "reference = ref.ini\n[parameters]\non = 0.5\n");
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "half.ini", "--draws", "300", "--out", "res", NULL};
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    ck_assert_msg(tu_contains(out, "Conclusion\n  The project is best for society: NPV EUR 680 "
+                                   "against Regular practice. Of the projects, The\n  project is "
+                                   "EUR 340 better than Half the project.\n"),
+                  "%s", out);
+    /* side by side, ranked: the project, half, the reference */
+    char *l = line_with(out, "     1  The project  ");
+    ck_assert_msg(l && tu_contains(l, " 680 ") && tu_contains(l, " 4.09 "), "%s", out);
+    free(l);
+    l = line_with(out, "     3  Regular practice  ");
+    ck_assert_msg(l && tu_contains(l, " n/a "), "%s", out);
+    free(l);
+    /* pairwise, without a rerun */
+    ck_assert(tu_contains(out, "A = The project; B = Half the"));
+    static const char *const rows[] = {"  city          780  390        390\n",
+                                       "  people       -100  -50        -50\n",
+                                       "  nobody          0    0          0\n",
+                                       "  Society       680  340        340\n"};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_msg(tu_contains(out, rows[i]), "'%s' not in:\n%s", rows[i], out);
+    /* a stakeholder at 0 in every draw: n/a, never 0.0% */
+    l = line_with(out, "  nobody          0      0       0     0      0");
+    ck_assert_msg(l && tu_contains(l, "n/a") && !tu_contains(l, "0.0%"), "%s", out);
+    free(l);
+    ck_assert(tu_contains(out, "P(>0) n/a: the NPV is 0 in every draw."));
+    char *alt = read_rel("res/alternatives.csv"), *pw = read_rel("res/pairwise.csv");
+    ck_assert(tu_contains(alt, "rank,alternative,label,npv,pv_benefits,pv_costs,bcr,bcr_note,"
+                               "npv_city,npv_people,npv_nobody,p_best,p_positive,label_nl\n"));
+    ck_assert_double_eq_tol(csv_field(alt, "1,project,", 3, ','), 680, 1e-9);
+    ck_assert_double_eq_tol(csv_field(alt, "2,half,", 3, ','), 340, 1e-9);
+    ck_assert_double_eq(csv_field(alt, "3,ref,", 3, ','), 0); /* the reference: 0 */
+    ck_assert(tu_contains(pw, "project,half,city,780,390,390\n"));
+    ck_assert(tu_contains(pw, "project,half,society,680,340,340\n"));
+    char *json = read_rel("res/results.json");
+    cJSON *root = cJSON_Parse(json), *d = cJSON_GetObjectItem(root, "decision");
+    ck_assert_ptr_nonnull(d);
+    cJSON *r0 = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "ranking"), 0);
+    cJSON *r1 = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "ranking"), 1);
+    cJSON *r2 = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "ranking"), 2);
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(r0, "scenario")), "project");
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(r2, "scenario")), "ref");
+    double pb0 = cJSON_GetNumberValue(cJSON_GetObjectItem(r0, "p_best"));
+    double pb1 = cJSON_GetNumberValue(cJSON_GetObjectItem(r1, "p_best"));
+    double pb2 = cJSON_GetNumberValue(cJSON_GetObjectItem(r2, "p_best"));
+    cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "monte_carlo"),
+                                                       "scenarios"),
+                                   0);
+    double pos = cJSON_GetNumberValue(cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "society"), "npv"), "p_positive"));
+    ck_assert_double_eq(pb0, pos);
+    ck_assert_double_eq(pb1, 0);
+    ck_assert_double_eq_tol(pb2, 1 - pos, 1e-15);
+    cJSON *nb = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "stakeholders"),
+                                                        "nobody"),
+                                    "npv");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(nb, "p_positive")));
+    cJSON *pair = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "pairwise"), 0);
+    ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(pair, "society")), 340);
+    ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(
+                            cJSON_GetObjectItem(pair, "stakeholders"), "people")),
+                        -50);
+    cJSON_Delete(root);
+    free(json), free(alt), free(pw), free(out), free(err);
+}
+END_TEST
+
 START_TEST(csv_formulas_neutralised)
 {
     put("model.ini", HOSTILE_MODEL);
@@ -1096,6 +1191,7 @@ static Suite *cli_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, run_e2e_hand_worked);
+    tcase_add_test(tc, run_e2e_decision);
     tcase_add_test(tc, run_mc_payback_and_irr);
     tcase_add_test(tc, provenance_in_results_json);
     tcase_add_test(tc, almere_data_note);

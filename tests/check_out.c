@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mkba/decision.h"
+#include "mkba/fmt.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/fmt.h"
@@ -646,11 +648,12 @@ START_TEST(test_dir_files)
     static const char *const names[] = {
         "effects.csv", "effects_nl.csv", "summary.csv", "summary_nl.csv", "items.csv",
         "items_nl.csv", "cashflows.csv", "cashflows_nl.csv", "stakeholder_flows.csv",
-        "stakeholder_flows_nl.csv", "results.json"};
+        "stakeholder_flows_nl.csv", "alternatives.csv", "alternatives_nl.csv", "results.json"};
     size_t tmps;
-    ck_assert_uint_eq(count_entries(dir, &tmps), 11);
+    /* one project: the alternatives side by side, no pairwise table */
+    ck_assert_uint_eq(count_entries(dir, &tmps), 13);
     ck_assert_uint_eq(tmps, 0);
-    for (size_t i = 0; i < 11; i++) {
+    for (size_t i = 0; i < 13; i++) {
         char *p = tu_path(dir, names[i]);
         ck_assert_msg(exists(p), "missing %s", names[i]);
         free(p);
@@ -659,7 +662,7 @@ START_TEST(test_dir_files)
     mkba_error err;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_OK);
-    ck_assert_uint_eq(count_entries(dir, &tmps), 11);
+    ck_assert_uint_eq(count_entries(dir, &tmps), 13);
     ck_assert_uint_eq(tmps, 0);
     free(dir);
 }
@@ -1169,8 +1172,14 @@ START_TEST(test_report_summary)
     row_is(text, "Residents, on assistance", res, 5);
     static const char *const soc[] = {"665,600", "1,120,000", "-454,400", "0.59", "-300,000"};
     row_is(text, "  Society   ", soc, 5);
-    ck_assert(tu_contains(text, "Transfers count as a benefit for the receiver"));
-    ck_assert(tu_contains(text, "Conclusion\n  Pilot vs Regular practice:\n"
+    /* a transfer is a gain and a loss, never "who pays" */
+    ck_assert(tu_contains(text, "A transfer moves money from one stakeholder to another"));
+    ck_assert(!tu_contains(text, "payer"));
+    /* The decision first: with one project at NPV -454,400 the reference
+     * (0) ranks first; then the verdict per project as before. */
+    ck_assert(tu_contains(text, "Conclusion\n  Regular practice is best for society: no project "
+                                "has a positive NPV (Pilot: EUR -454,400).\n"));
+    ck_assert(tu_contains(text, "\n  Pilot vs Regular practice:\n"
                                 "    Costs exceed benefits for society: NPV EUR -454,400 "
                                 "(B/C 0.59).\n"));
     ck_assert(!tu_contains(text, "Per item")); /* no detail */
@@ -1216,12 +1225,14 @@ START_TEST(test_report_amounts)
     row_is(text, "PV costs  ", v2, 1);
     static const char *const v3[] = {"EUR 1,000"};
     row_is(text, "NPV (saldo)  ", v3, 1);
-    static const char *const v4[] = {"n/a"};
+    /* no positive costs: n/a with the reason (appraisal.h, mkba_bcr) */
+    static const char *const v4[] = {"n/a (no costs)"};
     row_is(text, "B/C ratio", v4, 1);
     static const char *const v5[] = {"EUR -1,234,568"};
     row_is(text, "Net, undiscounted", v5, 1);
     ck_assert(!tu_contains(text, "-0 ") && !tu_contains(text, "-0\n"));
-    ck_assert(tu_contains(text, "    Benefits exceed costs for society: NPV EUR 1,000 (B/C n/a).\n"));
+    ck_assert(tu_contains(text, "    Benefits exceed costs for society: NPV EUR 1,000 (B/C n/a: no "
+                                "costs).\n"));
     free(text);
     b->npv = -0.3; /* rounds to zero */
     b->bcr = 1;
@@ -1749,6 +1760,65 @@ START_TEST(test_ps_owned)
 }
 END_TEST
 
+
+/* The B/C rule (appraisal.h, mkba_bcr): a ratio only where both present
+ * values are positive; otherwise NaN with its reason. 900 / 220 = 4.0909. */
+START_TEST(test_bcr_rule)
+{
+    ck_assert_double_eq_tol(mkba_bcr(900, 220), 900.0 / 220, 1e-15);
+    ck_assert(isnan(mkba_bcr(-379872, 483470))); /* negative benefits: not -0.79 */
+    ck_assert_int_eq(mkba_bcr_why_of(-379872, 483470), MKBA_BCR_NO_BENEFITS);
+    ck_assert(isnan(mkba_bcr(1000, 0))); /* zero costs */
+    ck_assert_int_eq(mkba_bcr_why_of(1000, 0), MKBA_BCR_NO_COSTS);
+    ck_assert(isnan(mkba_bcr(-340058, -340058))); /* both negative: not 1.00 */
+    ck_assert_int_eq(mkba_bcr_why_of(-340058, -340058), MKBA_BCR_NEITHER);
+    ck_assert(isnan(mkba_bcr(0, 0)));
+    ck_assert(isnan(mkba_bcr(NAN, 1)));
+    ck_assert_int_eq(mkba_bcr_why_of(INFINITY, 1), MKBA_BCR_UNDEFINED);
+    ck_assert_str_eq(mkba_fmt_bcr_reason(MKBA_BCR_NO_BENEFITS, 0), "PV benefits not positive");
+    ck_assert_str_eq(mkba_fmt_bcr_reason(MKBA_BCR_NO_COSTS, 0), "no costs");
+    ck_assert_str_eq(mkba_fmt_bcr_reason(MKBA_BCR_NEITHER, 0),
+                     "PV benefits and costs not positive");
+    ck_assert_str_eq(mkba_fmt_bcr_reason(MKBA_BCR_OK, 0), "");
+}
+END_TEST
+
+/* Two negative NPVs: the better one is "less unfavourable", not "better"
+ * (the Almere pilot -863,342 against the liaison variant -973,119). */
+START_TEST(test_decision_comparative)
+{
+    ck_assert_str_eq(mkba_decision_comparative(-863342, -973119, 0), "less unfavourable");
+    ck_assert_str_eq(mkba_decision_comparative(-863342, -973119, 1), "minder ongunstig");
+    ck_assert_str_eq(mkba_decision_comparative(680, 340, 0), "better");
+    ck_assert_str_eq(mkba_decision_comparative(0, -454400, 0), "better");
+}
+END_TEST
+
+/* A unit is added to a label only when the label does not name it. */
+START_TEST(test_unit_not_twice)
+{
+    ck_assert_ptr_null(mkba_fmt_unit_for("Youth care cost during the follow-up (EUR)", "EUR"));
+    ck_assert_str_eq(mkba_fmt_unit_for("Youth care cost", "EUR"), "EUR");
+    ck_assert_str_eq(mkba_fmt_unit_for("EUROPE trips", "EUR"), "EUR"); /* not a word of it */
+    ck_assert_ptr_null(mkba_fmt_unit_for("Hours", ""));
+    ck_assert_ptr_null(mkba_fmt_unit_for("Hours", NULL));
+}
+END_TEST
+
+/* Inputs by their labels: effect.X is effect X's label. */
+START_TEST(test_input_label)
+{
+    ck_assert_ptr_nonnull(ap->effects);
+    const char *name = ap->effects[0].name;
+    char *key = mkba_xasprintf("effect.%s", name);
+    ck_assert_str_eq(mkba_fmt_input_label(ap, key, 0),
+                     mkba_fmt_label_or(ap->effects[0].label, name));
+    ck_assert_str_eq(mkba_fmt_input_label(ap, "effect.nosuch", 0), "nosuch");
+    ck_assert_str_eq(mkba_fmt_input_label(ap, "nosuch_param", 0), "nosuch_param");
+    free(key);
+}
+END_TEST
+
 static Suite *out_suite(void)
 {
     Suite *s = suite_create("out");
@@ -1791,6 +1861,10 @@ static Suite *out_suite(void)
     tcase_add_test(tc, test_report_data_note);
     tcase_add_test(tc, test_report_detail);
     tcase_add_test(tc, test_report_amounts);
+    tcase_add_test(tc, test_bcr_rule);
+    tcase_add_test(tc, test_unit_not_twice);
+    tcase_add_test(tc, test_decision_comparative);
+    tcase_add_test(tc, test_input_label);
     tcase_add_test(tc, test_report_effects_only);
     tcase_add_test(tc, test_report_wraps);
     tcase_add_test(tc, test_report_many_stakeholders);

@@ -307,10 +307,12 @@ START_TEST(report_figures_both_languages)
     }
     ck_assert(tu_contains(he, "Social cost-benefit analysis"));
     ck_assert(tu_contains(he, "Benefits exceed costs for society."));
-    /* who pays and who gains */
-    ck_assert(tu_contains(he, "Who pays (negative balance): City " HOST2_ESC
+    /* who is worse off and who is better off: never "who pays" (a transfer
+     * received less is a loss, not a payment) */
+    ck_assert(!tu_contains(he, "Who pays") && !tu_contains(hn, "Wie betaalt"));
+    ck_assert(tu_contains(he, "Worse off (negative balance, transfers included): City " HOST2_ESC
                               " (<span class=\"n neg\">EUR -2,000</span>)"));
-    ck_assert(tu_contains(hn, "Wie wint (positief saldo): People " HOST1_ESC
+    ck_assert(tu_contains(hn, "Gaat erop vooruit (positief saldo, overdrachten meegerekend): People " HOST1_ESC
                               " (<span class=\"n\">EUR 1.234.567</span>)"));
     /* assumptions: the parameter's value (12345.6 whole: 12,346), its
      * formula, distribution and source; provenance */
@@ -816,10 +818,13 @@ START_TEST(cli_e2e_report_english)
     ck_assert(tu_contains(h, "<td class=\"n\">EUR 780</td>"));
     ck_assert(tu_contains(h, "<td class=\"n neg\">EUR -100</td>"));
     ck_assert(tu_contains(h, "benefit-cost ratio: 4.09"));
-    ck_assert(tu_contains(h, "Who pays (negative balance): people (<span class=\"n neg\">EUR "
-                             "-100</span>)"));
-    ck_assert(tu_contains(h, "Who gains (positive balance): city (<span class=\"n\">EUR "
-                             "780</span>)"));
+    ck_assert(tu_contains(h, "Worse off (negative balance, transfers included): people (<span "
+                             "class=\"n neg\">EUR -100</span>)"));
+    ck_assert(tu_contains(h, "Better off (positive balance, transfers included): city (<span "
+                             "class=\"n\">EUR 780</span>)"));
+    /* the decision first: the project (680) before the reference (0) */
+    ck_assert(tu_contains(h, "<strong>The project is best for society: NPV EUR 680 against "
+                             "Regular practice.</strong>"));
     ck_assert(tu_contains(h, "Counts below 10 are suppressed"));
     ck_assert(tu_contains(h, "&lt;10 / &lt;10"));
     ck_assert(!tu_contains(h, "P1") && !tu_contains(h, "C3")); /* no person ids */
@@ -868,7 +873,11 @@ START_TEST(cli_e2e_report_dutch)
     ck_assert(!tu_contains(h, "4.09"));
     ck_assert(tu_contains(h, "Netto contante waarde"));
     ck_assert(tu_contains(h, "Aantallen kleiner dan 10 zijn onderdrukt"));
-    ck_assert(tu_contains(h, "Wie betaalt (negatief saldo): people"));
+    ck_assert(tu_contains(h, "Gaat erop achteruit (negatief saldo, overdrachten meegerekend): "
+                             "people"));
+    ck_assert(tu_contains(h, "<strong>The project is het beste voor de samenleving: netto "
+                             "contante waarde EUR 680 ten opzichte van Regular practice."
+                             "</strong>"));
     free(h), free(rep), free(res), free(out), free(err);
 }
 END_TEST

@@ -191,7 +191,7 @@ START_TEST(workbook_english)
     if (py) {
         char *log;
         int rc = read_book(py, book, res, "en",
-                           "Conclusion|effects|summary|items|cashflows|stakeholder_flows|mc_voi|"
+                           "Conclusion|effects|summary|items|cashflows|stakeholder_flows|alternatives|mc_voi|"
                            "mc_summary|mc_items|mc_uncertain|mc_effects|Assumptions",
                            0, &log);
         ck_assert_msg(rc == 0 && tu_contains(log, "ok"), "reader (%d): %s", rc, log);
@@ -218,7 +218,7 @@ START_TEST(workbook_dutch)
         char *log;
         int rc = read_book(py, book, res, "nl",
                            "Conclusie|Effecten|Samenvatting|Posten|Kasstromen|"
-                           "Stromen per belanghebbende|Aannames",
+                           "Stromen per belanghebbende|Alternatieven|Aannames",
                            0, &log);
         ck_assert_msg(rc == 0 && tu_contains(log, "ok"), "reader (%d): %s", rc, log);
         free(log);

@@ -176,12 +176,31 @@ typedef struct mkba_warning {
     double p1, p99;
 } mkba_warning;
 
+/* The benefit-cost ratio, one rule for every output (terminal, CSV, JSON,
+ * report, charts, the Monte Carlo's draws): pv_benefits / pv_costs only
+ * where both present values are positive. A ratio of a negative benefit
+ * (-0.51) or over no costs says nothing a reader can compare with 1, so it
+ * is NaN, shown as "n/a" with the reason (mkba_bcr_why; fmt.h,
+ * mkba_fmt_bcr_reason). */
+typedef enum mkba_bcr_why {
+    MKBA_BCR_OK = 0,       /* both positive: the ratio is shown */
+    MKBA_BCR_NO_BENEFITS,  /* PV benefits zero or negative, PV costs positive */
+    MKBA_BCR_NO_COSTS,     /* PV costs zero or negative, PV benefits positive */
+    MKBA_BCR_NEITHER,      /* neither is positive */
+    MKBA_BCR_UNDEFINED     /* a present value is not finite */
+} mkba_bcr_why;
+
+mkba_bcr_why mkba_bcr_why_of(double pv_benefits, double pv_costs);
+/* pv_benefits / pv_costs, or NaN unless mkba_bcr_why_of gives MKBA_BCR_OK. */
+double mkba_bcr(double pv_benefits, double pv_costs);
+
 /* Totals of one stakeholder (or society) in one scenario, vs the reference. */
 typedef struct mkba_balance {
     double pv_benefits;  /* present value of benefits (incremental) */
     double pv_costs;     /* present value of costs, as a positive amount */
     double npv;          /* pv_benefits - pv_costs: the saldo */
-    double bcr;          /* pv_benefits / pv_costs; NaN when pv_costs <= 0 */
+    double bcr;          /* pv_benefits / pv_costs; NaN unless both are positive
+                            (mkba_bcr: the one rule) */
     double benefits;     /* undiscounted */
     double costs;
     double net;

@@ -136,5 +136,32 @@ const char *mkba_fmt_tr(const char *en, int nl);
 int mkba_fmt_tr_has(const char *en);
 size_t mkba_fmt_tr_count(void);
 const char *mkba_fmt_tr_en(size_t i); /* the English of pair i (NULL past the end) */
+/* Why a benefit-cost ratio is not shown (appraisal.h, mkba_bcr_why_of), to
+ * follow "n/a": "PV benefits not positive" / "contante waarde baten niet
+ * positief", "no costs" / "geen kosten", "PV benefits and costs not
+ * positive", "not finite"; "" for MKBA_BCR_OK. */
+const char *mkba_fmt_bcr_reason(mkba_bcr_why why, int nl);
+/* The note under a table with an "n/a" B/C: "B/C n/a: a benefit-cost ratio
+ * is shown only where PV benefits and PV costs are both positive." */
+const char *mkba_fmt_bcr_note(int nl);
+/* The Monte Carlo's B/C over the draws, when some draw has none: "n/a (PV
+ * benefits or costs not positive in some draws)". */
+const char *mkba_fmt_bcr_mc_na(int nl);
+
+/* The label of a model input as the outputs name it: "effect.X" is effect
+ * X's label, a parameter its label; the name itself when it has none (or
+ * is neither). Never the internal key where a label exists. */
+const char *mkba_fmt_input_label(const mkba_appraisal *a, const char *name, int nl);
+/* 'unit' when a text after 'label' should add it, NULL when it is empty or
+ * 'label' already names it ("Youth care cost (EUR)" with unit "EUR"), so no
+ * title doubles a unit. */
+const char *mkba_fmt_unit_for(const char *label, const char *unit);
+
+/* Transfers in words, for every output that says who gains or loses
+ * (transfers are not "who pays": a resident who receives less assistance
+ * does not pay for the project): "A transfer moves money from one
+ * stakeholder to another (less assistance received, less paid out): it is
+ * a gain for one and a loss for the other, and cancels out for society." */
+const char *mkba_fmt_transfer_note(int nl);
 
 #endif

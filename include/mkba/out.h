@@ -4,8 +4,8 @@
  * Terminal. Aligned tables at most 100 columns wide, amounts rounded to
  * whole currency units with thousands separators ("1,234,567",
  * "-123,456"; anything that rounds to zero prints as "0", never "-0"),
- * ratios with 2 decimals, a B/C ratio that is undefined (no costs) as
- * "n/a"; every statistic that is not finite (no finite draw, a sum beyond
+ * ratios with 2 decimals, a B/C ratio that is not shown (appraisal.h,
+ * mkba_bcr: unless both present values are positive) as "n/a" with why; every statistic that is not finite (no finite draw, a sum beyond
  * 1.8e308) as "n/a", never "nan", "inf" or 0. Every text from the model
  * (labels, names, units, the currency) is escaped for the terminal
  * (escape.h: ESC prints as \x1b, taking 4 columns in the tables). No
@@ -42,6 +42,9 @@
  *   stakeholder_flows.csv  per project scenario, stakeholder/"society" and
  *                     year: scenario, stakeholder, year, calendar_year, net,
  *                     discount_factor, net_discounted
+ *   alternatives.csv  every alternative ranked for society, side by side;
+ *   pairwise.csv      with two projects or more, project A minus project B
+ *                     (decision.h; the columns: tables_decision.c)
  *   balance.csv       only with a propensity model (appraisal.h a->ps): per
  *                     design column but the intercept: term, smd_before,
  *                     smd_after, imbalanced (1 when |smd_after| > 0.1),

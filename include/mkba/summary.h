@@ -18,12 +18,20 @@ struct mkba_plan;
 typedef struct mkba_stats {
     double mean, sd;            /* sd with n - 1 */
     double p5, p50, p95;        /* interpolated quantiles, as gsl_stats_quantile_from_sorted_data */
-    double p_positive;          /* share of values > 0 */
+    double p_positive;          /* share of values > 0 (an NPV: NaN when it is 0 in every
+                                   draw, mkba_stats_all_zero) */
     size_t n;                   /* finite values used */
 } mkba_stats;
 
 /* Statistics of the finite values of x[0..n-1]; 'scratch' holds n doubles. */
 void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out);
+/* Whether every value was 0 (n > 0, mean and SD 0): a stakeholder whose
+ * benefits and costs cancel in every draw. Its p_positive is NaN (shown as
+ * n/a: there is no chance of a gain or a loss), not 0. */
+static inline int mkba_stats_all_zero(const mkba_stats *st)
+{
+    return st->n > 0 && st->mean == 0 && st->sd == 0;
+}
 
 /* The payback and the IRR of one column over the draws (sim.h,
  * keep_finance; finance.h for the definitions). */
@@ -63,6 +71,9 @@ typedef struct mkba_mc {
     size_t best;                /* best option on average: scenario index (0 = reference) */
     double *evppi;              /* [n_uncertain + n_outcomes] per uncertain input */
     size_t voi_draws;           /* draws used */
+    double *p_best;             /* [n_scenarios] share of those draws in which the
+                                   alternative (0: the reference, NPV 0) has society's
+                                   highest NPV; NaN when none was used */
     /* The shape of society's NPV per project scenario, for charts (scenario
      * 0 unused; finite draws only): its quantile at p = i / (MKBA_MC_CDF - 1)
      * (GSL's interpolation, NaN when no finite draw), and a histogram of

@@ -10,6 +10,7 @@
  *
  * The builders live beside the part of the appraisal they read:
  * tables_core.c (effects, summary, items, cashflows, stakeholder_flows),
+ * tables_decision.c (alternatives, pairwise),
  * tables_ps.c (balance, propensity, overlap), tables_mc.c (mc_*),
  * tables_sens.c (sens_*), tables_sub.c (subgroups). What each table holds
  * is listed in out.h. A builder adds its columns, then its rows; values
@@ -38,6 +39,8 @@ void mkba_tables_summary(mkba_table *t, const mkba_appraisal *a);
 void mkba_tables_items(mkba_table *t, const mkba_appraisal *a);
 void mkba_tables_cashflows(mkba_table *t, const mkba_appraisal *a);
 void mkba_tables_stakeholder_flows(mkba_table *t, const mkba_appraisal *a);
+void mkba_tables_alternatives(mkba_table *t, const mkba_appraisal *a); /* decision.h */
+void mkba_tables_pairwise(mkba_table *t, const mkba_appraisal *a);  /* two projects or more */
 void mkba_tables_balance(mkba_table *t, const mkba_appraisal *a);     /* a->ps */
 void mkba_tables_propensity(mkba_table *t, const mkba_appraisal *a);  /* a->ps */
 void mkba_tables_overlap(mkba_table *t, const mkba_appraisal *a);     /* a->ps */

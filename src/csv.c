@@ -455,9 +455,8 @@ typedef struct source {
  * byte, which is then held for the next read. */
 static void lone_cr_to_lf(source *src, char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '\r')
-            continue;
+    for (char *cr = memchr(s, '\r', n); cr; cr = memchr(cr + 1, '\r', n - 1 - (size_t)(cr - s))) {
+        size_t i = (size_t)(cr - s);
         if (i + 1 < n) {
             if (s[i + 1] != '\n')
                 s[i] = '\n';

@@ -69,44 +69,75 @@ struct mkba_cohort {
 
 /* ============================ ids seen ============================ */
 
-/* The ids read so far (all files): the map gives an id's index, and the
- * arrays where it was first seen, for the duplicate-id messages. */
+/* The ids read so far (all files), as 64-bit hashes only: 16 bytes or
+ * less per person, where the ids themselves, with where each was seen,
+ * would take several times that (a million ids would outweigh the cohort's
+ * numbers). A hash seen before is only a candidate duplicate: the files
+ * are then read again up to the current line (find_first) for an earlier
+ * record with the same id, which also tells where it was first seen. The
+ * chance that two of a million different ids share a hash is about 3 in
+ * 10^8, and then the re-read finds no equal id and reading goes on. */
 typedef struct idset {
-    mkba_strmap *map;
-    long *line;
-    int *file;
-    uint8_t *group;
-    size_t n, cap;
+    uint64_t *slots;         /* open addressing, linear probing; 0 = empty */
+    size_t cap, n;           /* cap a power of two, or 0 */
 } idset;
 
 static void idset_free(idset *s)
 {
-    mkba_strmap_free(s->map);
-    free(s->line);
-    free(s->file);
-    free(s->group);
+    free(s->slots);
     memset(s, 0, sizeof *s);
 }
 
-/* Add the id key[0..len) seen on 'line' of file 'file' in 'group';
- * returns -1 when it is new, else the index of its first sighting. */
-static long idset_put(idset *s, const char *key, size_t len, long line, int file, int group)
+/* A 64-bit hash of key[0..len), never 0: eight bytes at a time, each
+ * mixed in by a multiply, then MurmurHash3's fmix64. */
+static uint64_t id_hash(const char *key, size_t len)
 {
-    if (!s->map)
-        s->map = mkba_strmap_alloc();
-    long k = mkba_strmap_put(s->map, key, len, (long)s->n);
-    if ((size_t)k != s->n)
-        return k;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 1024;
-        s->line = mkba_xreallocarray(s->line, s->cap, sizeof *s->line);
-        s->file = mkba_xreallocarray(s->file, s->cap, sizeof *s->file);
-        s->group = mkba_xreallocarray(s->group, s->cap, sizeof *s->group);
+    const uint64_t k = 0xff51afd7ed558ccdULL;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t w = 0;
+        memcpy(&w, key + i, len - i < 8 ? len - i : 8);
+        h = (h ^ w) * k;
+        h ^= h >> 32;
     }
-    s->line[s->n] = line;
-    s->file[s->n] = file;
-    s->group[s->n++] = (uint8_t)group;
-    return -1;
+    h ^= h >> 33;
+    h *= k;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h ? h : 1;
+}
+
+/* Put h in s->slots (there is room); 1 when it was new, 0 when there. */
+static int idset_insert(idset *s, uint64_t h)
+{
+    size_t mask = s->cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        if (s->slots[i] == h)
+            return 0;
+        if (s->slots[i] == 0) {
+            s->slots[i] = h;
+            s->n++;
+            return 1;
+        }
+    }
+}
+
+/* Add hash h; returns 1 when it is new, 0 when it was seen before. The
+ * table doubles at half full. */
+static int idset_add(idset *s, uint64_t h)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        idset old = *s;
+        s->cap = old.cap ? 2 * old.cap : 1024;
+        s->slots = mkba_xcalloc(s->cap, sizeof *s->slots);
+        s->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slots[i])
+                idset_insert(s, old.slots[i]);
+        free(old.slots);
+    }
+    return idset_insert(s, h);
 }
 
 /* ================================ helpers =============================== */
@@ -282,6 +313,8 @@ typedef struct loader {
     long group_col, id_col;  /* -1 when absent / not used */
     size_t rows;             /* persons in this file */
     idset ids;               /* ids seen so far (all files) */
+    long id_cols[2], group_cols[2]; /* id_col and group_col of each file read */
+    mkba_csv_dialect dialects[2];   /* each file's dialect, resolved */
     mkba_strmap **levels;    /* [n_vars] category level -> code (NULL until one) */
     const char *paths[2];    /* files by index, for duplicate-id messages */
     size_t n_cols;           /* header fields of the file being read */
@@ -541,6 +574,9 @@ static mkba_status map_header(loader *ld, size_t n, char **fields, long line, mk
         ld->col[v] = i;
     }
     bsn_begin(ld, n, fields);
+    ld->id_cols[ld->file_index] = ld->id_col;
+    ld->group_cols[ld->file_index] = ld->group_col;
+    ld->dialects[ld->file_index] = *ld->dialect;
     ld->header_done = 1;
     return MKBA_OK;
 }
@@ -796,6 +832,71 @@ static const char *group_name(int group)
     return group == MKBA_PILOT ? "pilot" : "control";
 }
 
+/* The search for an id's first record (find_first), in one file. */
+typedef struct id_search {
+    const char *id;          /* the id looked for, trimmed: id[0..len) */
+    size_t len;
+    const mkba_cohort_spec *spec;
+    long id_col, group_col;  /* in the file searched */
+    int fixed_group;         /* -1: the group is in group_col */
+    long stop_line;          /* records from this line on are not searched; 0: none */
+    int header_done, stopped;
+    long line;               /* where it was found; 0: not found */
+    int group;               /* the group of that record */
+} id_search;
+
+static mkba_status search_row(void *vq, size_t n, char **fields, long line, mkba_error *err)
+{
+    id_search *q = vq;
+    (void)n, (void)err;
+    if (!q->header_done) {
+        q->header_done = 1;
+        return MKBA_OK;
+    }
+    size_t len;
+    const char *f = trim(fields[q->id_col], &len);
+    int found = len == q->len && memcmp(f, q->id, len) == 0;
+    if (!found && !(q->stop_line && line >= q->stop_line))
+        return MKBA_OK;
+    if (found && !(q->stop_line && line >= q->stop_line)) {
+        q->line = line;
+        q->group = q->fixed_group;
+        if (q->group < 0) { /* the one-file form: every record read had a group label */
+            const char *g = trim(fields[q->group_col], &len);
+            q->group = same(g, len, q->spec->pilot_value, 1) ? MKBA_PILOT : MKBA_CONTROL;
+        }
+    }
+    q->stopped = 1;
+    return MKBA_EINVAL; /* stop reading */
+}
+
+/* Read the files again, up to 'line' of the file being read, for the
+ * first record whose id is id[0..len); fills *q (q->line 0: none, when
+ * its hash was another id's). *file is the file it is in. */
+static mkba_status find_first(const loader *ld, const char *id, size_t len, long line,
+                              id_search *q, int *file, mkba_error *err)
+{
+    for (int f = 0; f <= ld->file_index; f++) {
+        *q = (id_search){.id = id, .len = len, .spec = ld->spec, .id_col = ld->id_cols[f],
+                         .group_col = ld->group_cols[f],
+                         .fixed_group = ld->fixed_group < 0 ? -1 : f == 0 ? MKBA_PILOT
+                                                                          : MKBA_CONTROL,
+                         .stop_line = f == ld->file_index ? line : 0};
+        *file = f;
+        mkba_csv_dialect d = ld->dialects[f];
+        mkba_error e;
+        mkba_error_clear(&e);
+        mkba_status st = mkba_csv_read(ld->paths[f], &d, search_row, q, &e);
+        if (st != MKBA_OK && !q->stopped) { /* the file changed or went away */
+            *err = e;
+            return st;
+        }
+        if (q->line)
+            return MKBA_OK;
+    }
+    return MKBA_OK;
+}
+
 /* Remember the record's id (of a person in 'group'); a duplicate is an
  * error, and one in the other group says so (the id is not shown). */
 static mkba_status check_id(loader *ld, char **fields, int group, long line, mkba_error *err)
@@ -805,23 +906,26 @@ static mkba_status check_id(loader *ld, char **fields, int group, long line, mkb
     if (len == 0)
         return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                               "empty id in column '%s'", ld->spec->id_column);
-    long k = idset_put(&ld->ids, id, len, line, ld->file_index, group);
-    if (k < 0)
+    if (idset_add(&ld->ids, id_hash(id, len)))
         return MKBA_OK;
+    id_search first;
+    int file;
+    mkba_status st = find_first(ld, id, len, line, &first, &file, err);
+    if (st != MKBA_OK || first.line == 0)
+        return st;
     /* Where it was first seen: "on line 3", or "in other.csv line 3". */
-    const idset *ids = &ld->ids;
-    int same_file = ids->file[k] == ld->file_index;
+    int same_file = file == ld->file_index;
     const char *on_in = same_file ? "on" : "in ";
-    const char *file = same_file ? "" : ld->paths[ids->file[k]];
-    if (ids->group[k] != group)
+    const char *path = same_file ? "" : ld->paths[file];
+    if (first.group != group)
         return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                               "the same id (column '%s') is in both groups: %s %s%s line %ld, "
                               "%s on line %ld",
-                              ld->spec->id_column, group_name(ids->group[k]), on_in, file,
-                              ids->line[k], group_name(group), line);
+                              ld->spec->id_column, group_name(first.group), on_in, path,
+                              first.line, group_name(group), line);
     return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                           "duplicate id in column '%s' (first seen %s%s line %ld)",
-                          ld->spec->id_column, on_in, file, ids->line[k]);
+                          ld->spec->id_column, on_in, path, first.line);
 }
 
 /* "expected a number from MIN to MAX" (or ">= MIN", "<= MAX") for a

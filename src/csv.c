@@ -13,13 +13,22 @@
  * line end of old Mac files, and of some exports) is turned into '\n' as
  * the bytes are read (read_more), so such a file reads like its LF twin.
  * Between records we skip blank bytes ourselves (libcsv would ignore them
- * there too) so we know the line on which the next record really starts. */
+ * there too) so we know the line on which the next record really starts.
+ *
+ * Speed. libcsv costs a callback per byte; most lines of a cohort hold no
+ * quote, and such a line that starts a record is split here instead
+ * (split_line: memchr for the delimiter, fields trimmed and terminated in
+ * place), with the same result; any other line goes to libcsv. A line cut
+ * by the end of a block is moved to the front and completed by the next
+ * read, so both paths always see whole lines. */
 #include "mkba/csv.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <float.h>
 #include <locale.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +37,7 @@
 #include "mkba/mem.h"
 #include "mkba/utf8.h"
 
-#define BLOCK_SIZE (64 * 1024)          /* bytes per fread */
+#define BLOCK_SIZE (256 * 1024)         /* bytes per fread */
 #define HEADER_SCAN_MAX (1024 * 1024)   /* delimiter detection looks no further */
 #define NUMBER_BUF 64                   /* numbers longer than this are copied to the heap */
 
@@ -53,7 +62,15 @@ typedef struct reader {
     mkba_error *err;
     mkba_status status;     /* first failure; stops the read */
     mkba_sha256 *sha;       /* the bytes read are added to it; NULL: no hash */
+    int fast;               /* 1: lines without quotes skip libcsv (split_line) */
 } reader;
+
+static int fast_path = 1; /* mkba_csv_fast_path */
+
+void mkba_csv_fast_path(int enable)
+{
+    fast_path = enable != 0;
+}
 
 /* ======================= libcsv character classes ======================= */
 
@@ -101,13 +118,12 @@ static void on_field(void *data, size_t len, void *vr)
     r->field_line = r->line;
 }
 
-/* A hint for a record of n fields (r->buf[0..used)) whose count differs
+/* A hint for a record of n fields (r->fields[0..n)) whose count differs
  * from the header's. Too few: when splitting it at another delimiter as
  * well gives exactly the header's count, the line was most likely written
  * with that delimiter (a ';' file with one ',' line pasted in). Too many
  * in a ',' file: likely a decimal comma or an unquoted ','. Else "". */
-static const char *other_delimiter_hint(const reader *r, size_t n, size_t used, char *buf,
-                                       size_t size)
+static const char *other_delimiter_hint(const reader *r, size_t n, char *buf, size_t size)
 {
     const char cands[] = {',', ';', '\t'};
     if (n > r->header_fields && r->delim == ',')
@@ -116,8 +132,9 @@ static const char *other_delimiter_hint(const reader *r, size_t n, size_t used, 
         if (cands[k] == r->delim)
             continue;
         size_t count = 0;
-        for (size_t i = 0; i < used; i++)
-            count += r->buf[i] == cands[k];
+        for (size_t i = 0; i < n; i++)
+            for (const char *f = r->fields[i]; *f; f++)
+                count += *f == cands[k];
         if (n + count != r->header_fields)
             continue;
         if (cands[k] == '\t')
@@ -134,16 +151,20 @@ static const char *other_delimiter_hint(const reader *r, size_t n, size_t used, 
     return "";
 }
 
-static void on_record(int c, void *vr)
+/* Room for n field pointers in r->fields. */
+static void reserve_fields(reader *r, size_t n)
 {
-    (void)c;
-    reader *r = vr;
+    if (n > r->fields_cap) {
+        r->fields_cap = n > 2 * r->fields_cap ? n : 2 * r->fields_cap;
+        r->fields = mkba_xreallocarray(r->fields, r->fields_cap, sizeof *r->fields);
+    }
+}
+
+/* A whole record of n fields is in r->fields: check its count, hand it
+ * on. Both paths (split_line and libcsv's on_record) end here. */
+static void record_done(reader *r, size_t n)
+{
     r->in_record = 0;
-    if (r->status != MKBA_OK)
-        return;
-    size_t n = r->n_fields, used = r->len;
-    r->n_fields = 0;
-    r->len = 0;
     if (r->header_fields == 0) {
         r->header_fields = n;
     } else if (n != r->header_fields) {
@@ -151,23 +172,33 @@ static void on_record(int c, void *vr)
         r->status = mkba_error_set(r->err, MKBA_EPARSE, r->path, r->rec_line, NULL,
                                    "expected %zu fields as in the header, found %zu%s",
                                    r->header_fields, n,
-                                   other_delimiter_hint(r, n, used, hint, sizeof hint));
+                                   other_delimiter_hint(r, n, hint, sizeof hint));
         return;
     }
     if (!r->fn)
         return;
-    if (n > r->fields_cap) {
-        r->fields_cap = n;
-        r->fields = mkba_xreallocarray(r->fields, n, sizeof *r->fields);
-    }
-    for (size_t i = 0; i < n; i++)
-        r->fields[i] = r->buf + r->offs[i];
     mkba_status st = r->fn(r->ctx, n, r->fields, r->rec_line, r->err);
     if (st != MKBA_OK) {
         /* The callback should have said why; make sure something is said. */
         mkba_error_set(r->err, st, r->path, r->rec_line, NULL, "record rejected");
         r->status = st;
     }
+}
+
+static void on_record(int c, void *vr)
+{
+    (void)c;
+    reader *r = vr;
+    r->in_record = 0;
+    if (r->status != MKBA_OK)
+        return;
+    size_t n = r->n_fields;
+    r->n_fields = 0;
+    r->len = 0;
+    reserve_fields(r, n);
+    for (size_t i = 0; i < n; i++)
+        r->fields[i] = r->buf + r->offs[i];
+    record_done(r, n);
 }
 
 /* ================================ feeding =============================== */
@@ -268,9 +299,64 @@ static mkba_status check_bytes(reader *r, const char *s, size_t len)
     return MKBA_OK;
 }
 
-/* Feed 'len' bytes to libcsv one line at a time, keeping line numbers. */
-static mkba_status feed(reader *r, struct csv_parser *p, const char *s, size_t len)
+/* The spaces trimmed around an unquoted field (libcsv's space function). */
+static int is_space(const reader *r, char c)
 {
+    return c == ' ' || c == '\r' || (c == '\t' && r->delim != '\t');
+}
+
+/* The fast path: split the line s[0..n) (its '\n' included, if any; a
+ * record starts at s[0], and the line has no '"') at the delimiter, in
+ * place: each field is trimmed of spaces and NUL-terminated where its
+ * delimiter or line end was (s[n] when the file ends without '\n': the
+ * buffer has room). This is what libcsv makes of a line without quotes. */
+static void split_line(reader *r, char *s, size_t n)
+{
+    if (n > 0 && s[n - 1] == '\n')
+        n--;
+    size_t k = 0, i = 0;
+    for (;;) {
+        while (i < n && is_space(r, s[i]))
+            i++;
+        char *d = memchr(s + i, r->delim, n - i);
+        size_t e = d ? (size_t)(d - s) : n, t = e;
+        while (t > i && is_space(r, s[t - 1]))
+            t--;
+        s[t] = '\0';
+        reserve_fields(r, k + 1);
+        r->fields[k++] = s + i;
+        if (!d)
+            break;
+        i = e + 1;
+    }
+    r->field_line = r->line;
+    record_done(r, k);
+}
+
+/* Does s[0..n) hold only bytes 01-7F (no NUL, nothing but ASCII)? Then
+ * check_bytes has nothing to find in it. Eight bytes at a time. */
+static int plain_ascii(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t bad = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        bad |= (w | ((w - ones) & ~w)) & highs; /* a high bit, or a zero byte */
+    }
+    for (; i < n; i++)
+        bad |= (unsigned char)s[i] == 0 || (unsigned char)s[i] >= 0x80;
+    return bad == 0;
+}
+
+/* Feed the whole lines of s[0..len) one at a time, keeping line numbers:
+ * a line without '"' that starts a record goes to split_line, any other
+ * to libcsv. A last line without '\n' waits for more bytes unless at_eof
+ * (then s[len] must be writable). Returns the bytes consumed. */
+static size_t feed(reader *r, struct csv_parser *p, char *s, size_t len, int at_eof)
+{
+    int clean = r->utf8_cut_n == 0 && plain_ascii(s, len);
     size_t pos = 0;
     while (pos < len && r->status == MKBA_OK) {
         if (!r->in_record) {
@@ -281,13 +367,24 @@ static mkba_status feed(reader *r, struct csv_parser *p, const char *s, size_t l
             }
             if (pos == len)
                 break;
+        }
+        char *nl = memchr(s + pos, '\n', len - pos);
+        if (!nl && !at_eof)
+            break;
+        size_t end = nl ? (size_t)(nl - s) + 1 : len;
+        if (!clean && check_bytes(r, s + pos, end - pos) != MKBA_OK)
+            break;
+        if (!r->in_record) {
             r->in_record = 1;
             r->rec_line = r->field_line = r->line;
+            if (r->fast && !memchr(s + pos, '"', end - pos)) {
+                split_line(r, s + pos, end - pos);
+                if (nl)
+                    r->line++;
+                pos = end;
+                continue;
+            }
         }
-        const char *nl = memchr(s + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - s) + 1 : len;
-        if (check_bytes(r, s + pos, end - pos) != MKBA_OK)
-            break;
         if (csv_parse(p, s + pos, end - pos, on_field, on_record, r) != end - pos) {
             if (r->status == MKBA_OK)
                 r->status = parse_error(r, p, r->line);
@@ -297,7 +394,7 @@ static mkba_status feed(reader *r, struct csv_parser *p, const char *s, size_t l
             r->line++;
         pos = end;
     }
-    return r->status;
+    return pos;
 }
 
 /* ====================== header scan: BOM, delimiter ===================== */
@@ -365,9 +462,8 @@ typedef struct source {
  * byte, which is then held for the next read. */
 static void lone_cr_to_lf(source *src, char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '\r')
-            continue;
+    for (char *cr = memchr(s, '\r', n); cr; cr = memchr(cr + 1, '\r', n - 1 - (size_t)(cr - s))) {
+        size_t i = (size_t)(cr - s);
         if (i + 1 < n) {
             if (s[i + 1] != '\n')
                 s[i] = '\n';
@@ -469,12 +565,21 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
     csv_set_realloc_func(&p, mkba_xrealloc);
     csv_set_blk_size(&p, 4096);
 
-    feed(r, &p, buf + start, len - start);
+    /* The bytes not consumed (a line cut by the end of a block) move to
+     * the front and more are read after them, so every line reaches feed
+     * whole; at the end of the file the rest is fed as the last line. */
+    size_t done = start + feed(r, &p, buf + start, len - start, 0);
     while (r->status == MKBA_OK && !failed) {
-        len = 0;
-        if (read_more(&src, &buf, &len, &cap, &failed) == 0)
+        memmove(buf, buf + done, len - done);
+        len -= done;
+        int at_eof = read_more(&src, &buf, &len, &cap, &failed) == 0;
+        if (failed)
             break;
-        feed(r, &p, buf, len);
+        if (at_eof && len == cap) /* room for split_line's last NUL */
+            buf = mkba_xrealloc(buf, ++cap);
+        done = feed(r, &p, buf, len, at_eof);
+        if (at_eof)
+            break;
     }
     if (r->status == MKBA_OK && failed)
         r->status = mkba_error_set(r->err, MKBA_EIO, r->path, r->line, NULL, "read error: %s",
@@ -514,7 +619,7 @@ mkba_status mkba_csv_read_sha256(const char *path, mkba_csv_dialect *dialect,
     if (!fp)
         return MKBA_EIO; /* mkba_input_open fails only so */
     reader r = {.path = path, .line = 1, .fn = fn, .ctx = ctx, .err = err,
-                .sha = sha256 ? &sha : NULL};
+                .sha = sha256 ? &sha : NULL, .fast = fast_path};
     st = read_stream(&r, fp, dialect);
     if (sha256 && st == MKBA_OK)
         mkba_sha256_hex(&sha, sha256);
@@ -578,6 +683,67 @@ static int plain_decimal(const char *s, size_t n, char sep)
     return i == n;
 }
 
+/* The exact powers of ten: 10^22 = 2^22 * 5^22 is the last whose odd part
+ * 5^22 fits in a double's 53 bits. */
+static const double EXACT_POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The common numbers without strtod (which costs more than the rest of a
+ * cell's reading): s[0..n) has passed plain_decimal. When its digits make
+ * an integer w <= 2^53 and the decimal exponent e (the exponent written,
+ * less the digits after the separator) is within +-22, both w and 10^|e|
+ * are exact doubles, so w * 10^e or w / 10^|e| is one correctly rounded
+ * operation: the double nearest to the decimal, which is strtod's result,
+ * bit for bit (Clinger, "How to read floating point numbers accurately",
+ * 1990), -0 included. Returns 0 (use strtod) for anything else: more than
+ * 19 significant digits, a larger exponent, or a compiler that evaluates
+ * doubles in a wider type. */
+static int exact_decimal(const char *s, size_t n, char sep, double *out)
+{
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    size_t i = 0;
+    int neg = s[0] == '-';
+    i += s[0] == '-' || s[0] == '+';
+    uint64_t w = 0;
+    int sig = 0;
+    long e = 0;
+    for (int after_sep = 0;; i++) {
+        if (i < n && is_digit(s[i])) {
+            if ((w != 0 || s[i] != '0') && ++sig > 19)
+                return 0;
+            w = 10 * w + (uint64_t)(s[i] - '0');
+            e -= after_sep;
+        } else if (i < n && s[i] == sep && !after_sep) {
+            after_sep = 1;
+        } else {
+            break;
+        }
+    }
+    if (i < n) { /* the exponent: plain_decimal saw [eE][+-]?digits */
+        i++;
+        int eneg = s[i] == '-';
+        i += s[i] == '-' || s[i] == '+';
+        long x = 0;
+        for (; i < n; i++) {
+            if (x > 1000)
+                return 0;
+            x = 10 * x + (s[i] - '0');
+        }
+        e += eneg ? -x : x;
+    }
+    if (w > (UINT64_C(1) << 53) || e < -22 || e > 22)
+        return 0;
+    double v = (double)w;
+    v = e < 0 ? v / EXACT_POW10[-e] : v * EXACT_POW10[e];
+    *out = neg ? -v : v;
+    return 1;
+#else
+    (void)s, (void)n, (void)sep, (void)out;
+    return 0;
+#endif
+}
+
 /* strtod in the C locale for this thread, whatever the program's locale
  * (a Dutch LC_NUMERIC would make strtod expect a comma). */
 static double strtod_c(const char *s, char **end)
@@ -606,6 +772,12 @@ int mkba_csv_number(const char *s, int decimal_comma, double *out)
     char sep = decimal_comma ? ',' : '.';
     if (!plain_decimal(s, n, sep))
         return -1;
+    double fast;
+    if (exact_decimal(s, n, sep, &fast)) {
+        if (out)
+            *out = fast;
+        return 1;
+    }
 
     char small[NUMBER_BUF];
     char *copy = n < sizeof small ? small : mkba_xmalloc(n + 1);

@@ -677,6 +677,99 @@ START_TEST(test_add_masked)
 }
 END_TEST
 
+/* ================= the fast path against libcsv's path ================= */
+
+static const char *const NUMBERS[] = {"1e3", "-0", "007", "1.5e-300", "0.10000000000000000555",
+                                      "12.25", " 4 ", "", "NA", "\"3.5\"", "1E+2", "0"};
+
+/* A cohort file in dialect 'delim' (';' files write decimal commas) with
+ * line end eol: an id, a quoted or bare category, the group, two number
+ * columns; with dup, the id of line 5 again on line 300. */
+static const char *write_tricky_cohort(int variant, char delim, const char *eol, int dup)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(fp);
+    if (variant & 1)
+        fputs("\xEF\xBB\xBF", fp);
+    fprintf(fp, "id%cwijk%cgroep%cx%cy%s", delim, delim, delim, delim, eol);
+    unsigned long long r = 7 + (unsigned long long)variant;
+    for (int i = 0; i < 400; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        char num[2][40];
+        for (int k = 0; k < 2; k++) {
+            snprintf(num[k], sizeof num[k], "%s", NUMBERS[(r >> (8 * k)) % 12]);
+            char *dot = delim == ';' ? strchr(num[k], '.') : NULL;
+            if (dot)
+                *dot = ',';
+        }
+        fprintf(fp, "P%d%c%s%c%s%c%s%c%s%s", dup && i == 298 ? 4 : i + 1, delim,
+                r % 3 ? "\"Almere Haven\"" : r % 2 ? " Poort " : "\"a; \"\"b\"\"\"", delim,
+                r % 2 ? "pilot" : "regulier", delim, num[0], delim, num[1], eol);
+    }
+    fclose(fp);
+    char name[32];
+    snprintf(name, sizeof name, "t%d.csv", variant);
+    const char *path = tu_dir_write(tmp, name, text);
+    free(text);
+    return path;
+}
+
+static mkba_cohort *read_tricky(const char *path, int fast, mkba_error *err)
+{
+    static const mkba_cohort_var vars[] = {{"wijk", "wijk", MKBA_VAR_CATEGORY, 0},
+                                           {"x", "x", MKBA_VAR_NUMBER, 0},
+                                           {"y", "y", MKBA_VAR_NUMBER, 0}};
+    mkba_cohort_spec spec = {.file = path, .group_column = "groep", .pilot_value = "pilot",
+                             .control_value = "regulier", .id_column = "id",
+                             .dialect = {0, -1}, .n_vars = 3, .vars = vars};
+    mkba_error_clear(err);
+    mkba_csv_fast_path(fast);
+    mkba_cohort *c = mkba_cohort_read(&spec, err);
+    mkba_csv_fast_path(1);
+    return c;
+}
+
+START_TEST(test_fast_path_same_cohort)
+{
+    /* The same cohort, bit for bit (values, NaN places, -0 stored as 0,
+     * levels), or the same error, whether lines go through the fast path
+     * or through libcsv. */
+    const char *const eols[] = {"\n", "\r\n", "\r"};
+    for (int variant = 0; variant < 12; variant++) {
+        const char *path =
+            write_tricky_cohort(variant, variant % 4 < 2 ? ',' : ';', eols[variant % 3],
+                                variant >= 8);
+        mkba_error e1, e2;
+        mkba_cohort *a = read_tricky(path, 1, &e1), *b = read_tricky(path, 0, &e2);
+        ck_assert_msg((a == NULL) == (b == NULL), "variant %d: %s / %s", variant, e1.msg, e2.msg);
+        ck_assert_msg((a == NULL) == (variant >= 8), "variant %d: %s", variant, e1.msg);
+        ck_assert_str_eq(e1.msg, e2.msg);
+        ck_assert_int_eq(e1.line, e2.line);
+        if (!a)
+            continue;
+        size_t n = mkba_cohort_size(a);
+        ck_assert_uint_eq(n, 400);
+        ck_assert_uint_eq(mkba_cohort_size(b), n);
+        ck_assert_mem_eq(mkba_cohort_group(a), mkba_cohort_group(b), n);
+        for (size_t v = 0; v < 3; v++) {
+            ck_assert_mem_eq(mkba_cohort_column(a, v), mkba_cohort_column(b, v),
+                             n * sizeof(double));
+            ck_assert_uint_eq(mkba_cohort_missing(a, v, 1), mkba_cohort_missing(b, v, 1));
+        }
+        const char *const *la, *const *lb;
+        size_t nl = mkba_cohort_levels(a, 0, &la);
+        ck_assert_uint_eq(nl, 3); /* "Almere Haven", "Poort", "a; \"b\"" */
+        ck_assert_uint_eq(mkba_cohort_levels(b, 0, &lb), nl);
+        for (size_t l = 0; l < nl; l++)
+            ck_assert_str_eq(la[l], lb[l]);
+        mkba_cohort_free(a);
+        mkba_cohort_free(b);
+    }
+}
+END_TEST
+
 static Suite *cohort_suite(void)
 {
     Suite *s = suite_create("cohort");
@@ -689,6 +782,7 @@ static Suite *cohort_suite(void)
     tcase_add_test(tc, test_one_file_cr_only);
     tcase_add_test(tc, test_accessors_out_of_range);
     tcase_add_test(tc, test_no_vars);
+    tcase_add_test(tc, test_fast_path_same_cohort);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("two_files");

@@ -750,6 +750,193 @@ START_TEST(test_number_underflow)
 }
 END_TEST
 
+/* ================= the fast path against libcsv's path ================= */
+
+/* A transcript of a read: every record's line, field count and fields,
+ * then the status and the error's line and message. */
+typedef struct transcript {
+    char *text;
+    size_t len, cap;
+} transcript;
+
+static void tr_add(transcript *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = 2 * (t->len + n + 1);
+        t->text = realloc(t->text, t->cap);
+        ck_assert_ptr_nonnull(t->text);
+    }
+    memcpy(t->text + t->len, s, n);
+    t->len += n;
+    t->text[t->len] = '\0';
+}
+
+static mkba_status tr_row(void *ctx, size_t n, char **fields, long line, mkba_error *err)
+{
+    (void)err;
+    transcript *t = ctx;
+    char head[64];
+    tr_add(t, head, (size_t)snprintf(head, sizeof head, "%ld:%zu:", line, n));
+    for (size_t i = 0; i < n; i++) {
+        tr_add(t, fields[i], strlen(fields[i]));
+        tr_add(t, "\x1F", 1);
+    }
+    tr_add(t, "\n", 1);
+    return MKBA_OK;
+}
+
+/* Read 'path' with the fast path on or off; the transcript (caller frees). */
+static char *read_transcript(const char *path, int fast, char delimiter)
+{
+    transcript t = {0};
+    mkba_csv_dialect d = {delimiter, -1};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_csv_fast_path(fast);
+    mkba_status st = mkba_csv_read(path, &d, tr_row, &t, &err);
+    mkba_csv_fast_path(1);
+    char tail[1200];
+    tr_add(&t, tail, (size_t)snprintf(tail, sizeof tail, "status %d line %ld: %s | %c %d", st,
+                                      err.line, err.msg, d.delimiter, d.decimal_comma));
+    return t.text;
+}
+
+static unsigned long long rng_next(unsigned long long *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* The cells of the tricky files: numbers strtod and the fast number path
+ * must agree on, quoted cells (libcsv's path), spaces to trim, empty
+ * cells, missing-value words, UTF-8. */
+static const char *const TRICKY[] = {
+    "1e3", "-0", "007", "1.5e-300", "0.10000000000000000555", "0.1", "12", " 4 ", "", "NA",
+    "-1.25", "1E+2", "9007199254740993", "123456789012345678901234", "\"a,b\"",
+    "\"q \"\"x\"\" ;\"", "\"multi\nline\"", "caf\xC3\xA9", " spaced out ", "\"  kept  \"",
+    "N/A", ".", "+5", "1.234.567", "2017-03-01", "x\ty", "\"\"", "1,5",
+};
+
+/* Write a tricky file: delimiter 'delim', line end 'eol', a BOM or not,
+ * blank lines, maybe a short line (an error) and maybe no final line
+ * end; with 'long_field', one field longer than a read block. */
+static void write_tricky(const char *path, unsigned long long seed, char delim, const char *eol,
+                         int bom, int short_line, int long_field)
+{
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    unsigned long long x = seed;
+    if (bom)
+        fputs("\xEF\xBB\xBF", fp);
+    const int cols = 5, n_rows = 400;
+    for (int c = 0; c < cols; c++)
+        fprintf(fp, "%scol%d", c ? (char[]){delim, 0} : "", c);
+    fputs(eol, fp);
+    for (int r = 0; r < n_rows; r++) {
+        if (rng_next(&x) % 17 == 0)
+            fputs(rng_next(&x) % 2 ? eol : "  \t", fp);
+        int n = short_line && r == n_rows - 7 ? cols - 1 : cols;
+        for (int c = 0; c < n; c++) {
+            if (c)
+                fputc(delim, fp);
+            if (long_field && r == 200 && c == 2) {
+                for (int i = 0; i < 300000; i++)
+                    fputc('a' + i % 26, fp);
+                continue;
+            }
+            const char *cell = TRICKY[rng_next(&x) % (sizeof TRICKY / sizeof *TRICKY)];
+            if (strchr(cell, delim) && cell[0] != '"')
+                cell = "7";
+            fputs(cell, fp);
+        }
+        if (r < n_rows - 1 || rng_next(&x) % 2)
+            fputs(eol, fp);
+    }
+    fclose(fp);
+}
+
+START_TEST(test_fast_path_same_as_libcsv)
+{
+    /* Every dialect, line end and error: the fast path must hand on the
+     * very records libcsv makes (fields, lines) and fail the same way. */
+    const char delims[] = {',', ';', '\t'};
+    const char *const eols[] = {"\n", "\r\n", "\r"};
+    const char *path = tu_dir_path(tmp, "tricky.csv");
+    int files = 0;
+    for (int d = 0; d < 3; d++)
+        for (int e = 0; e < 3; e++)
+            for (int variant = 0; variant < 4; variant++) {
+                write_tricky(path, 1000003ULL * (unsigned long long)(files + 1), delims[d],
+                             eols[e], variant & 1, variant == 2, variant == 3);
+                char *fast = read_transcript(path, 1, 0), *slow = read_transcript(path, 0, 0);
+                ck_assert_msg(strcmp(fast, slow) == 0, "file %d (delimiter %d, eol %d, variant "
+                              "%d): fast and libcsv paths differ", files, d, e, variant);
+                /* the file was read at all: more than the header */
+                ck_assert_msg(strstr(fast, "\n") != strrchr(fast, '\n') || variant == 2,
+                              "file %d: %.200s", files, fast);
+                free(fast);
+                free(slow);
+                files++;
+            }
+}
+END_TEST
+
+/* Does mkba_csv_number give strtod's double, bit for bit? */
+static void number_as_strtod(const char *s)
+{
+    double want = strtod(s, NULL), got = 12345;
+    ck_assert_msg(mkba_csv_number(s, 0, &got) == 1, "'%s' should be a number", s);
+    ck_assert_msg(memcmp(&got, &want, sizeof got) == 0, "'%s': %.17g, strtod %.17g", s, got,
+                  want);
+    char comma[80];
+    snprintf(comma, sizeof comma, "%s", s);
+    char *dot = strchr(comma, '.');
+    if (dot)
+        *dot = ',';
+    got = 12345;
+    ck_assert_int_eq(mkba_csv_number(comma, 1, &got), 1);
+    ck_assert_msg(memcmp(&got, &want, sizeof got) == 0, "'%s': %.17g, strtod %.17g", comma, got,
+                  want);
+}
+
+START_TEST(test_number_bit_exact)
+{
+    /* The fast number path (up to 19 digits, exponent within 22) and the
+     * strtod fallback: both must give strtod's double. */
+    const char *const cases[] = {
+        "0.1", "-0", "+0.0", "007", "1e3", "1.5e-300", "0.30000000000000004441",
+        "9007199254740992", "9007199254740993", "9007199254740995", "1e22", "1e23", "1e-22",
+        "1e-23", "123456789012345678", "1234567890123456789", "12345678901234567890",
+        "4.35", "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308", "0.000001",
+        "100000000000000000000000", "-12.5e+2", "3.", ".5", "00000000000000000000000001.5",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        number_as_strtod(cases[i]);
+    unsigned long long x = 42;
+    for (int k = 0; k < 200000; k++) {
+        char s[80];
+        int len = 0, int_digits = (int)(rng_next(&x) % 21),
+            frac_digits = (int)(rng_next(&x) % 21);
+        if (rng_next(&x) % 3 == 0)
+            s[len++] = "+-"[rng_next(&x) % 2];
+        for (int i = 0; i < int_digits; i++)
+            s[len++] = (char)('0' + rng_next(&x) % 10);
+        if (frac_digits || int_digits == 0) {
+            s[len++] = '.';
+            for (int i = 0; i < frac_digits || (int_digits == 0 && i == 0); i++)
+                s[len++] = (char)('0' + rng_next(&x) % 10);
+        }
+        if (rng_next(&x) % 4 == 0)
+            len += snprintf(s + len, sizeof s - (size_t)len, "e%d",
+                            (int)(rng_next(&x) % 61) - 30);
+        s[len] = '\0';
+        number_as_strtod(s);
+    }
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
@@ -798,6 +985,7 @@ static Suite *csv_suite(void)
     tcase_set_timeout(tc, 60); /* valgrind is slow on 200000 rows */
     tcase_add_test(tc, test_large_file);
     tcase_add_test(tc, test_long_quoted_field);
+    tcase_add_test(tc, test_fast_path_same_as_libcsv);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("number");
@@ -805,6 +993,7 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_number_missing);
     tcase_add_test(tc, test_number_invalid);
     tcase_add_test(tc, test_number_underflow);
+    tcase_add_test(tc, test_number_bit_exact);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -52,6 +52,12 @@ mkba_status mkba_csv_read_sha256(const char *path, mkba_csv_dialect *dialect,
                                  mkba_csv_row_fn fn, void *ctx, char sha256[MKBA_SHA256_HEX],
                                  mkba_error *err);
 
+/* Lines that start a record and hold no '"' are split by mkba's own fast
+ * path (memchr for the delimiter, in place), the others by libcsv; both
+ * give the same fields. 0 sends every line through libcsv: for the tests
+ * that compare the two. On by default; not thread-safe to change. */
+void mkba_csv_fast_path(int enable);
+
 /* Strict number parse of a whole field (surrounding blanks allowed): no
  * trailing text, no overflow, finite only. With decimal_comma, "1.234,5"
  * is not accepted (no thousands separators) but "1234,5" is, and a '.' is

@@ -16,9 +16,9 @@
 enum { NQ = 3 };
 static const double Q[NQ] = {0.05, 0.50, 0.95};
 
-/* Bins whose values pass 2 keeps: at most this many values per quantile,
- * else only whether they are all equal (ties) is tracked. */
-#define GATHER_CAP ((size_t)1 << 20)
+/* Bins whose values pass 2 keeps: at most this many values per quantile
+ * (512 KiB), else only whether they are all equal (ties) is tracked. */
+#define GATHER_CAP ((size_t)4 * MKBA_STREAM_SAMPLE)
 
 enum { PASS1 = 1, PASS2, WHOLE, DONE };
 

@@ -538,6 +538,66 @@ static void summarize_columns(const mkba_sim *sim, mkba_mc *mc)
     free(j.buf);
 }
 
+/* Item PVs by regeneration (sim.h, MKBA_SIM_ITEMS_REGEN): the run's draws
+ * made again, a chunk of blocks at a time on the run's threads, and each
+ * item's column fed to its own mkba_stream (stream.h) in draw order, the
+ * columns shared out over the threads; again for every pass a stream asks
+ * for. Memory: one chunk of REGEN_BYTES, whatever the draws. */
+#define REGEN_BYTES ((size_t)16 << 20)
+
+typedef struct regen_job {
+    mkba_stream **st;
+    const int *active;     /* [column] the stream wants this pass */
+    const double *cols;    /* the chunk's item PVs, column-major */
+    size_t n;              /* draws in the chunk */
+} regen_job;
+
+static void regen_task(void *ctx, size_t c, size_t thread)
+{
+    const regen_job *j = ctx;
+    (void)thread;
+    if (j->active[c])
+        mkba_stream_add(j->st[c], j->cols + c * j->n, j->n);
+}
+
+static void items_by_regeneration(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc)
+{
+    size_t I = sim->n_items, cols = (sim->n_scenarios - 1) * I, D = sim->draws;
+    size_t B = MKBA_SIM_BLOCK, chunk = REGEN_BYTES / (cols * B * sizeof(double) + 1);
+    chunk = chunk ? chunk : 1; /* in blocks */
+    mkba_stream **st = mkba_xcalloc(cols + 1, sizeof *st);
+    int *active = mkba_xcalloc(cols + 1, sizeof *active);
+    for (size_t c = 0; c < cols; c++) {
+        st[c] = mkba_stream_alloc();
+        active[c] = 1;
+    }
+    size_t left = cols;
+    while (left > 0) {
+        for (size_t b0 = 0; b0 * B < D; b0 += chunk) {
+            mkba_sim_opts o = sim->opts;
+            o.first_block += b0;
+            o.draws = D - b0 * B < chunk * B ? D - b0 * B : chunk * B;
+            o.keep_items = MKBA_SIM_ITEMS_KEEP;
+            o.keep_uncertain = o.keep_finance = 0;
+            mkba_error err;
+            mkba_error_clear(&err);
+            mkba_sim *part = mkba_sim_run(plan, &o, &err); /* the run's options: valid */
+            regen_job j = {.st = st, .active = active, .cols = part->item_pv, .n = part->draws};
+            mkba_stream_parallel(cols, sim->threads, regen_task, &j);
+            mkba_sim_free(part);
+        }
+        for (size_t c = 0; c < cols; c++)
+            if (active[c] && !mkba_stream_end(st[c], &mc->items[I + c])) {
+                active[c] = 0;
+                left--;
+            }
+    }
+    for (size_t c = 0; c < cols; c++)
+        mkba_stream_free(st[c]);
+    free(st);
+    free(active);
+}
+
 mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t seed,
                            const double *boot, size_t n_boot, size_t n_boot_failed)
 {
@@ -582,6 +642,8 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
                               &mc->boot_hi[j]);
     }
     summarize_columns(sim, mc);
+    if (!sim->item_pv && sim->items_regen)
+        items_by_regeneration(sim, plan, mc);
     value_of_information(sim, mc);
     return mc;
 }

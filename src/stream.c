@@ -25,7 +25,7 @@ enum { PASS1 = 1, PASS2, WHOLE, DONE };
 /* Four running sums in the order of summary.c's centred_sums: values
  * grouped by four into lanes 0..3, the last n % 4 into lane 0 at the end. */
 typedef struct lanes {
-    double s[4], pend[3];
+    double s[4], pend[4];
     int np;
 } lanes;
 
@@ -33,9 +33,8 @@ static void lane_add(lanes *l, double v)
 {
     l->pend[l->np++] = v;
     if (l->np == 4) {
-        for (int j = 0; j < 3; j++)
+        for (int j = 0; j < 4; j++)
             l->s[j] += l->pend[j];
-        l->s[3] += v;
         l->np = 0;
     }
 }

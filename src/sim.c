@@ -381,14 +381,15 @@ static void run_block(worker *w, size_t blk)
     const mkba_plan *p = sh->p;
     mkba_sim *out = sh->out;
     size_t first = blk * B, n = out->draws - first < B ? out->draws - first : B;
+    size_t whole = first + sh->o->first_block * B; /* the draw in the whole run */
     if (sh->o->inputs) {
-        load_block(w, first, n);
+        load_block(w, whole, n);
     } else {
-        mkba_rng_stream(w->r, sh->o->seed, MKBA_STREAM_DRAWS, blk);
+        mkba_rng_stream(w->r, sh->o->seed, MKBA_STREAM_DRAWS, sh->o->first_block + blk);
         draw_block(w, n);
     }
     for (size_t s = 0; s < p->n_scenarios; s++) {
-        set_drawn_slots(w, first, n);
+        set_drawn_slots(w, whole, n);
         eval_scenario(w, s, n);
     }
     book_block(w, first, n);
@@ -529,8 +530,17 @@ static mkba_sim *alloc_result(const mkba_plan *p, const mkba_sim_opts *o)
     size_t cols = (p->n_scenarios - 1) * (p->n_stakeholders + 1);
     s->pv_benefits = alloc_columns(cols * o->draws + 1);
     s->pv_costs = alloc_columns(cols * o->draws + 1);
-    if (o->keep_items)
-        s->item_pv = alloc_columns((p->n_scenarios - 1) * p->n_items * o->draws + 1);
+    size_t item_cols = (p->n_scenarios - 1) * p->n_items, keep = (size_t)o->keep_items;
+    if (keep == MKBA_SIM_ITEMS_AUTO)
+        keep = o->draws <= MKBA_SIM_KEEP_BYTES / sizeof(double) / (item_cols + 1)
+                   ? MKBA_SIM_ITEMS_KEEP
+                   : MKBA_SIM_ITEMS_REGEN;
+    if (keep == MKBA_SIM_ITEMS_KEEP)
+        s->item_pv = alloc_columns(item_cols * o->draws + 1);
+    s->items_regen = keep == MKBA_SIM_ITEMS_REGEN && !o->inputs;
+    s->opts = *o;
+    s->opts.progress = NULL;
+    s->opts.progress_ctx = NULL;
     if (o->keep_finance) {
         s->irr = mkba_xcalloc(cols * o->draws + 1, sizeof *s->irr);
         s->payback_count = mkba_xcalloc(cols * MKBA_FIN_PAYBACK_N + 1, sizeof *s->payback_count);

@@ -16,12 +16,13 @@
 #include "mkba/mem.h"
 #include "mkba/model.h"
 #include "mkba/sim.h"
+#include "mkba/stream.h"
 #include "mkba/voi.h"
 
 /* The k-th smallest of x[0..n-1] (0-based), by quickselect (Hoare
  * partition, median of three): O(n) on average against O(n log n) for a
  * full sort, and it leaves x partitioned around position k. */
-static double select_kth(double *x, size_t n, size_t k)
+double mkba_stats_select(double *x, size_t n, size_t k)
 {
     size_t lo = 0, hi = n - 1;
     while (hi > lo) {
@@ -63,7 +64,7 @@ static double quantile_in(double *x, size_t n, double q, size_t from, size_t to)
     double pos = q * (double)(n - 1);
     size_t lo = (size_t)floor(pos);
     double delta = pos - (double)lo;
-    double v = select_kth(x + from, to - from, lo - from);
+    double v = mkba_stats_select(x + from, to - from, lo - from);
     if (delta == 0 || lo + 1 >= to)
         return v;
     double next = x[lo + 1]; /* after selection: the smallest right of lo */
@@ -120,7 +121,7 @@ static int quantiles_bracketed(const double *x, size_t n, const double q[QB_N], 
         }
         double *b = buf + j * cap;
         size_t kk = k[j] - below[j];
-        double v = select_kth(b, cnt[j], kk);
+        double v = mkba_stats_select(b, cnt[j], kk);
         double delta = q[j] * (double)(n - 1) - (double)k[j];
         if (delta != 0 && k[j] + 1 < n) {
             double next = INFINITY; /* after selection: the smallest right of kk */
@@ -227,6 +228,32 @@ static void mean_sd(const double *x, size_t n, double *mean, double *sd)
     *sd = n > 1 ? sqrt(v) : 0;
 }
 
+void mkba_stats_of_finite(double *x, size_t m, size_t n_positive, mkba_stats *out)
+{
+    out->n = m;
+    if (m == 0) {
+        out->mean = out->sd = out->p5 = out->p50 = out->p95 = out->p_positive = NAN;
+        return;
+    }
+    mean_sd(x, m, &out->mean, &out->sd);
+    quantiles(x, m, &out->p5, &out->p50, &out->p95);
+    out->p_positive = (double)n_positive / (double)m;
+}
+
+/* The finite values of x[0..n-1] moved to its front, in order; their
+ * number, and in *pos how many are > 0. */
+static size_t compact_finite(double *x, size_t n, size_t *pos)
+{
+    size_t m = 0;
+    *pos = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i])) {
+            x[m++] = x[i];
+            *pos += x[i] > 0;
+        }
+    return m;
+}
+
 void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
 {
     size_t m = 0, pos = 0;
@@ -235,14 +262,7 @@ void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
             scratch[m++] = x[i];
             pos += x[i] > 0;
         }
-    out->n = m;
-    if (m == 0) {
-        out->mean = out->sd = out->p5 = out->p50 = out->p95 = out->p_positive = NAN;
-        return;
-    }
-    mean_sd(scratch, m, &out->mean, &out->sd);
-    quantiles(scratch, m, &out->p5, &out->p50, &out->p95);
-    out->p_positive = (double)pos / (double)m;
+    mkba_stats_of_finite(scratch, m, pos, out);
 }
 
 /* The EVPPI of the inputs, shared out over threads: each thread takes the
@@ -313,23 +333,6 @@ static void evppi_all(const evppi_job *job, size_t threads)
             pthread_join(tid[t], NULL);
     free(started);
     free(tid);
-}
-
-/* The B/C over the draws (appraisal.h, mkba_bcr: only where both present
- * values are positive). When some draw with finite values has no ratio,
- * its percentiles would describe a chosen part of the draws: every
- * statistic is NaN (n 0), which the outputs show as n/a. */
-static void bcr_stats(const double *b, const double *co, size_t D, double *tmp, double *scratch,
-                      mkba_stats *out)
-{
-    int some_undefined = 0;
-    for (size_t i = 0; i < D; i++) {
-        tmp[i] = mkba_bcr(b[i], co[i]);
-        some_undefined |= isnan(tmp[i]) && isfinite(b[i]) && isfinite(co[i]);
-    }
-    mkba_stats_of(tmp, D, scratch, out);
-    if (some_undefined)
-        *out = (mkba_stats){NAN, NAN, NAN, NAN, NAN, NAN, 0};
 }
 
 /* mc->p_best: the share of the n draws in which each alternative has the
@@ -403,14 +406,10 @@ static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
 }
 
 /* The quantile grid and histogram of society's NPV in scenario 's' from
- * its draws x[0..n-1] ('scratch' holds n doubles). A full sort: the grid
- * needs 201 order statistics, and it runs once per scenario. */
-static void npv_shape(mkba_mc *mc, size_t s, const double *x, size_t n, double *scratch)
+ * its finite draws x[0..m-1] (any order; sorted here). A full sort: the
+ * grid needs 201 order statistics. */
+static void npv_shape(mkba_mc *mc, size_t s, double *x, size_t m)
 {
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(x[i]))
-            scratch[m++] = x[i];
     double *q = mc->npv_cdf + s * MKBA_MC_CDF;
     size_t *h = mc->hist + s * MKBA_MC_BINS;
     if (m == 0) {
@@ -419,11 +418,10 @@ static void npv_shape(mkba_mc *mc, size_t s, const double *x, size_t n, double *
         mc->hist_lo[s] = mc->hist_width[s] = NAN;
         return;
     }
-    gsl_sort(scratch, 1, m);
+    gsl_sort(x, 1, m);
     for (size_t i = 0; i < MKBA_MC_CDF; i++)
-        q[i] = gsl_stats_quantile_from_sorted_data(scratch, 1, m,
-                                                   (double)i / (MKBA_MC_CDF - 1));
-    double lo = scratch[0], hi = scratch[m - 1];
+        q[i] = gsl_stats_quantile_from_sorted_data(x, 1, m, (double)i / (MKBA_MC_CDF - 1));
+    double lo = x[0], hi = x[m - 1];
     double w = hi > lo ? (hi - lo) / MKBA_MC_BINS : 1; /* one value: a single bin */
     if (!isfinite(w)) /* hi - lo overflowed (draws near -1e308 and 1e308) */
         w = hi / MKBA_MC_BINS - lo / MKBA_MC_BINS;
@@ -431,7 +429,7 @@ static void npv_shape(mkba_mc *mc, size_t s, const double *x, size_t n, double *
     mc->hist_width[s] = w;
     for (size_t i = 0; i < m; i++) {
         /* x - lo may overflow to infinity: the last bin, never a cast of it */
-        double b = (scratch[i] - lo) / w;
+        double b = (x[i] - lo) / w;
         h[b < MKBA_MC_BINS ? (size_t)b : MKBA_MC_BINS - 1]++;
     }
 }
@@ -446,26 +444,193 @@ static double float_digits(double x)
     return isfinite(scale) && isfinite(x * scale) ? round(x * scale) / scale : x;
 }
 
-/* mc->fin from the run's payback and IRR per draw (sim.h, keep_finance). */
-static void finance_summary(const mkba_sim *sim, mkba_mc *mc, double *scratch, double *tmp)
+/* The statistics of the finite values among buf[0..n-1] (reordered). */
+static void stats_in_place(double *buf, size_t n, mkba_stats *out)
 {
-    size_t D = sim->draws, K = sim->n_stakeholders, cols = sim->n_scenarios * (K + 1);
-    mc->fin = mkba_xcalloc(cols, sizeof *mc->fin);
-    for (size_t c = K + 1; c < cols; c++) { /* scenario 0 is the reference itself */
-        size_t sc = mkba_sim_col(sim, c / (K + 1), c % (K + 1));
-        mkba_mc_fin *f = &mc->fin[c];
-        memcpy(f->payback, sim->payback_count + sc * MKBA_FIN_PAYBACK_N, sizeof f->payback);
-        memcpy(f->irr_status, sim->irr_count + sc * MKBA_FIN_IRR_N, sizeof f->irr_status);
-        size_t with_flows = D - f->payback[MKBA_FIN_NO_FLOWS] - f->payback[MKBA_FIN_UNDEFINED];
-        f->p_payback = with_flows ? (double)f->payback[MKBA_FIN_PAID] / (double)with_flows : NAN;
-        for (size_t i = 0; i < D; i++)
-            tmp[i] = sim->irr[sc * D + i]; /* NaN where none: left out by mkba_stats_of */
-        mkba_stats_of(tmp, D, scratch, &f->irr);
-        double *v[] = {&f->irr.mean, &f->irr.sd, &f->irr.p5, &f->irr.p50, &f->irr.p95};
-        for (int i = 0; i < 5; i++)
-            *v[i] = float_digits(*v[i]);
-        f->irr_share = D ? (double)f->irr.n / (double)D : NAN;
+    size_t pos, m = compact_finite(buf, n, &pos);
+    mkba_stats_of_finite(buf, m, pos, out);
+}
+
+/* The summary's columns, each a task for mkba_stream_parallel: a task
+ * computes its column's statistics whole (the same bits on any number of
+ * threads) into its own entries of mc, with its thread's buffer. */
+enum { T_HOLDER, T_FIN, T_ITEM, T_UNCERTAIN, T_EFFECT, T_KINDS };
+
+typedef struct sum_job {
+    const mkba_sim *sim;
+    mkba_mc *mc;
+    size_t first[T_KINDS + 1]; /* tasks [first[k], first[k + 1]) are of kind k */
+    double **buf;              /* [threads] a column of draws each, made when first used */
+} sum_job;
+
+/* Stakeholder column c of mc (scenario c / (K + 1) >= 1): the PVs of
+ * benefits and costs, the NPV (with society's shape) and the B/C ratio. */
+static void holder_task(const sum_job *j, size_t c, double *buf)
+{
+    const mkba_sim *sim = j->sim;
+    mkba_mc *mc = j->mc;
+    size_t D = sim->draws, K = sim->n_stakeholders;
+    size_t sc = mkba_sim_col(sim, c / (K + 1), c % (K + 1));
+    const double *b = sim->pv_benefits + sc * D, *co = sim->pv_costs + sc * D;
+    mkba_stats_of(b, D, buf, &mc->pv_benefits[c]);
+    mkba_stats_of(co, D, buf, &mc->pv_costs[c]);
+    for (size_t i = 0; i < D; i++) {
+        /* A stakeholder whose benefits and costs cancel (an employer paying
+         * out the production as wages and taxes) has NPV 0, not rounding
+         * noise that would count as "positive" half of the time. An NPV
+         * that overflowed stays infinite (left out, never taken for 0). */
+        buf[i] = b[i] - co[i];
+        if (isfinite(buf[i]) && fabs(buf[i]) <= 1e-12 * (fabs(b[i]) + fabs(co[i])))
+            buf[i] = 0;
     }
+    size_t pos, m = compact_finite(buf, D, &pos);
+    mkba_stats_of_finite(buf, m, pos, &mc->npv[c]);
+    if (mkba_stats_all_zero(&mc->npv[c]))
+        mc->npv[c].p_positive = NAN; /* no chance to speak of: n/a, not 0% */
+    if (c % (K + 1) == K)
+        npv_shape(mc, c / (K + 1), buf, m);
+    /* The B/C over the draws (appraisal.h, mkba_bcr: only where both present
+     * values are positive). When some draw with finite values has no ratio,
+     * its percentiles would describe a chosen part of the draws: every
+     * statistic is NaN (n 0), which the outputs show as n/a. */
+    int some_undefined = 0;
+    for (size_t i = 0; i < D; i++) {
+        buf[i] = mkba_bcr(b[i], co[i]);
+        some_undefined |= isnan(buf[i]) && isfinite(b[i]) && isfinite(co[i]);
+    }
+    stats_in_place(buf, D, &mc->bcr[c]);
+    if (some_undefined)
+        mc->bcr[c] = (mkba_stats){NAN, NAN, NAN, NAN, NAN, NAN, 0};
+}
+
+/* mc->fin[c] from the run's payback and IRR per draw (sim.h, keep_finance). */
+static void finance_task(const sum_job *j, size_t c, double *buf)
+{
+    const mkba_sim *sim = j->sim;
+    size_t D = sim->draws, K = sim->n_stakeholders;
+    size_t sc = mkba_sim_col(sim, c / (K + 1), c % (K + 1));
+    mkba_mc_fin *f = &j->mc->fin[c];
+    memcpy(f->payback, sim->payback_count + sc * MKBA_FIN_PAYBACK_N, sizeof f->payback);
+    memcpy(f->irr_status, sim->irr_count + sc * MKBA_FIN_IRR_N, sizeof f->irr_status);
+    size_t with_flows = D - f->payback[MKBA_FIN_NO_FLOWS] - f->payback[MKBA_FIN_UNDEFINED];
+    f->p_payback = with_flows ? (double)f->payback[MKBA_FIN_PAID] / (double)with_flows : NAN;
+    for (size_t i = 0; i < D; i++)
+        buf[i] = sim->irr[sc * D + i]; /* NaN where none: left out */
+    stats_in_place(buf, D, &f->irr);
+    double *v[] = {&f->irr.mean, &f->irr.sd, &f->irr.p5, &f->irr.p50, &f->irr.p95};
+    for (int i = 0; i < 5; i++)
+        *v[i] = float_digits(*v[i]);
+    f->irr_share = D ? (double)f->irr.n / (double)D : NAN;
+}
+
+static void sum_task(void *ctx, size_t task, size_t thread)
+{
+    const sum_job *j = ctx;
+    const mkba_sim *sim = j->sim;
+    mkba_mc *mc = j->mc;
+    size_t D = sim->draws, K = sim->n_stakeholders, I = sim->n_items;
+    if (!j->buf[thread])
+        j->buf[thread] = mkba_xreallocarray(NULL, D + 1, sizeof(double));
+    double *buf = j->buf[thread];
+    int kind = 0;
+    while (task >= j->first[kind + 1])
+        kind++;
+    size_t i = task - j->first[kind];
+    switch (kind) {
+    case T_HOLDER:
+        holder_task(j, K + 1 + i, buf);
+        break;
+    case T_FIN:
+        finance_task(j, K + 1 + i, buf);
+        break;
+    case T_ITEM:
+        mkba_stats_of(sim->item_pv + i * D, D, buf, &mc->items[I + i]);
+        break;
+    case T_UNCERTAIN:
+        mkba_stats_of(sim->uncertain + i * D, D, buf, &mc->uncertain[i]);
+        break;
+    default:
+        mkba_stats_of(sim->effects + i * D, D, buf, &mc->effects[i]);
+        break;
+    }
+}
+
+/* Every column's statistics, on the run's threads. */
+static void summarize_columns(const mkba_sim *sim, mkba_mc *mc)
+{
+    size_t S = sim->n_scenarios, K = sim->n_stakeholders, cols = (S - 1) * (K + 1);
+    size_t n[T_KINDS] = {cols, sim->irr ? cols : 0, sim->item_pv ? (S - 1) * sim->n_items : 0,
+                         sim->uncertain ? sim->n_uncertain : 0,
+                         sim->effects ? sim->n_outcomes : 0};
+    sum_job j = {.sim = sim, .mc = mc};
+    for (int k = 0; k < T_KINDS; k++)
+        j.first[k + 1] = j.first[k] + n[k];
+    int threads = sim->threads > 0 ? sim->threads : 1;
+    j.buf = mkba_xcalloc((size_t)threads, sizeof *j.buf);
+    mkba_stream_parallel(j.first[T_KINDS], threads, sum_task, &j);
+    for (int t = 0; t < threads; t++)
+        free(j.buf[t]);
+    free(j.buf);
+}
+
+/* Item PVs by regeneration (sim.h, MKBA_SIM_ITEMS_REGEN): the run's draws
+ * made again, a chunk of blocks at a time on the run's threads, and each
+ * item's column fed to its own mkba_stream (stream.h) in draw order, the
+ * columns shared out over the threads; again for every pass a stream asks
+ * for. Memory: one chunk of REGEN_BYTES, whatever the draws. */
+#define REGEN_BYTES ((size_t)16 << 20)
+
+typedef struct regen_job {
+    mkba_stream **st;
+    const int *active;     /* [column] the stream wants this pass */
+    const double *cols;    /* the chunk's item PVs, column-major */
+    size_t n;              /* draws in the chunk */
+} regen_job;
+
+static void regen_task(void *ctx, size_t c, size_t thread)
+{
+    const regen_job *j = ctx;
+    (void)thread;
+    if (j->active[c])
+        mkba_stream_add(j->st[c], j->cols + c * j->n, j->n);
+}
+
+static void items_by_regeneration(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc)
+{
+    size_t I = sim->n_items, cols = (sim->n_scenarios - 1) * I, D = sim->draws;
+    size_t B = MKBA_SIM_BLOCK, chunk = REGEN_BYTES / (cols * B * sizeof(double) + 1);
+    chunk = chunk ? chunk : 1; /* in blocks */
+    mkba_stream **st = mkba_xcalloc(cols + 1, sizeof *st);
+    int *active = mkba_xcalloc(cols + 1, sizeof *active);
+    for (size_t c = 0; c < cols; c++) {
+        st[c] = mkba_stream_alloc();
+        active[c] = 1;
+    }
+    size_t left = cols;
+    while (left > 0) {
+        for (size_t b0 = 0; b0 * B < D; b0 += chunk) {
+            mkba_sim_opts o = sim->opts;
+            o.first_block += b0;
+            o.draws = D - b0 * B < chunk * B ? D - b0 * B : chunk * B;
+            o.keep_items = MKBA_SIM_ITEMS_KEEP;
+            o.keep_uncertain = o.keep_finance = 0;
+            mkba_error err;
+            mkba_error_clear(&err);
+            mkba_sim *part = mkba_sim_run(plan, &o, &err); /* the run's options: valid */
+            regen_job j = {.st = st, .active = active, .cols = part->item_pv, .n = part->draws};
+            mkba_stream_parallel(cols, sim->threads, regen_task, &j);
+            mkba_sim_free(part);
+        }
+        for (size_t c = 0; c < cols; c++)
+            if (active[c] && !mkba_stream_end(st[c], &mc->items[I + c])) {
+                active[c] = 0;
+                left--;
+            }
+    }
+    for (size_t c = 0; c < cols; c++)
+        mkba_stream_free(st[c]);
+    free(st);
+    free(active);
 }
 
 mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t seed,
@@ -495,54 +660,25 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
     mc->hist_lo = mkba_xcalloc(S, sizeof *mc->hist_lo);
     mc->hist_width = mkba_xcalloc(S, sizeof *mc->hist_width);
     mc->hist = mkba_xcalloc(S * MKBA_MC_BINS, sizeof *mc->hist);
-    double *scratch = mkba_xcalloc(D, sizeof *scratch), *tmp = mkba_xcalloc(D, sizeof *tmp);
-    for (size_t c = K + 1; c < cols; c++) { /* scenario 0 is the reference itself */
-        size_t sc = mkba_sim_col(sim, c / (K + 1), c % (K + 1));
-        const double *b = sim->pv_benefits + sc * D, *co = sim->pv_costs + sc * D;
-        mkba_stats_of(b, D, scratch, &mc->pv_benefits[c]);
-        mkba_stats_of(co, D, scratch, &mc->pv_costs[c]);
-        for (size_t i = 0; i < D; i++) {
-            /* A stakeholder whose benefits and costs cancel (an employer paying
-             * out the production as wages and taxes) has NPV 0, not rounding
-             * noise that would count as "positive" half of the time. An NPV
-             * that overflowed stays infinite (left out, never taken for 0). */
-            tmp[i] = b[i] - co[i];
-            if (isfinite(tmp[i]) && fabs(tmp[i]) <= 1e-12 * (fabs(b[i]) + fabs(co[i])))
-                tmp[i] = 0;
-        }
-        mkba_stats_of(tmp, D, scratch, &mc->npv[c]);
-        if (mkba_stats_all_zero(&mc->npv[c]))
-            mc->npv[c].p_positive = NAN; /* no chance to speak of: n/a, not 0% */
-        if (c % (K + 1) == K)
-            npv_shape(mc, c / (K + 1), tmp, D, scratch);
-        bcr_stats(b, co, D, tmp, scratch, &mc->bcr[c]);
-    }
     if (sim->irr)
-        finance_summary(sim, mc, scratch, tmp);
+        mc->fin = mkba_xcalloc(cols, sizeof *mc->fin);
     mc->items = mkba_xcalloc(S * I + 1, sizeof *mc->items);
-    if (sim->item_pv)
-        for (size_t c = I; c < S * I; c++)
-            mkba_stats_of(sim->item_pv + (c - I) * D, D, scratch, &mc->items[c]);
     mc->uncertain_names = mkba_xcalloc(sim->n_uncertain + 1, sizeof *mc->uncertain_names);
     mc->uncertain = mkba_xcalloc(sim->n_uncertain + 1, sizeof *mc->uncertain);
-    for (size_t k = 0; k < sim->n_uncertain; k++) {
+    for (size_t k = 0; k < sim->n_uncertain; k++)
         mc->uncertain_names[k] = mkba_xstrdup(plan->uncertain[k].name);
-        if (sim->uncertain)
-            mkba_stats_of(sim->uncertain + k * D, D, scratch, &mc->uncertain[k]);
-    }
     mc->effects = mkba_xcalloc(sim->n_outcomes + 1, sizeof *mc->effects);
     mc->boot_lo = mkba_xcalloc(sim->n_outcomes + 1, sizeof *mc->boot_lo);
     mc->boot_hi = mkba_xcalloc(sim->n_outcomes + 1, sizeof *mc->boot_hi);
     for (size_t j = 0; j < sim->n_outcomes; j++) {
-        if (sim->effects)
-            mkba_stats_of(sim->effects + j * D, D, scratch, &mc->effects[j]);
         mc->boot_lo[j] = mc->boot_hi[j] = NAN;
         if (boot)
             mkba_bootstrap_ci(boot, n_boot, sim->n_outcomes, j, 0.95, &mc->boot_lo[j],
                               &mc->boot_hi[j]);
     }
-    free(scratch);
-    free(tmp);
+    summarize_columns(sim, mc);
+    if (!sim->item_pv && sim->items_regen)
+        items_by_regeneration(sim, plan, mc);
     value_of_information(sim, mc);
     return mc;
 }

@@ -5,11 +5,17 @@
  *      items, 10 years, 4 stakeholders, a reference and a project scenario
  *      with common random numbers), summarised to mean, P5/P50/P95 and
  *      P(NPV > 0), on 1 thread and on all threads;
- *   2. the same for the Almere example (bootstrap replicates made first);
- *   3. CSV parse speed (MB/s) and peak memory of reading a large generated
+ *   2. the whole run (`mkba run` with every output but charts) of the
+ *      reference model: time and peak RSS at 1e6 and 1e7 draws, bytes per
+ *      draw, 1 -> all threads;
+ *   3. the draws per second of the Almere example (bootstrap replicates
+ *      made first);
+ *   4. CSV parse speed (MB/s) and peak memory of reading a large generated
  *      cohort, against the size of its numeric data.
  * Every figure is a ratio measured in this run; the command line to
  * reproduce it is printed with it. */
+/* wait4, for the peak memory of a child, is BSD's and Linux's. */
+#define _DEFAULT_SOURCE
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -136,6 +142,66 @@ static void bench_model(const char *title, const char *ref, const char *project,
     mkba_model_free(m);
 }
 
+/* ---- the whole run: mkba run with every output but charts ---- */
+
+/* Wall time and peak RSS (bytes) of `build-bench/mkba run` of the bench
+ * reference model in a child process; -1 when it failed. */
+static double whole_run(size_t draws, int threads, double *rss)
+{
+    char d[32], t[16], out[] = "/tmp/mkba-bench-run-XXXXXX";
+    if (!mkdtemp(out))
+        return -1;
+    snprintf(d, sizeof d, "%zu", draws);
+    snprintf(t, sizeof t, "%d", threads);
+    double t0 = now();
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("build-bench/mkba", "mkba", "run", "tests/bench/project.ini", "--draws", d,
+              "--threads", t, "--seed", "7", "-q", "--no-charts", "--out", out, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0)
+        return -1;
+    double wall = now() - t0;
+    *rss = (double)ru.ru_maxrss * 1024.0;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", out);
+    if (system(cmd) != 0)
+        return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? wall : -1;
+}
+
+static void bench_whole_run(size_t draws)
+{
+    int cores = mkba_sim_cores();
+    double rss1, rssN, rss10;
+    double t1 = whole_run(draws, 1, &rss1), tN = whole_run(draws, cores, &rssN);
+    printf("Whole run of the benchmark reference model (tables, results.json, value of "
+           "information; no charts)\n");
+    if (t1 < 0 || tN < 0) {
+        printf("  FAILED to run build-bench/mkba\n");
+        return;
+    }
+    printf("  %zu draws, 1 thread:   %7.2f s, peak RSS %7.1f MiB = %.0f bytes per draw\n", draws,
+           t1, rss1 / 1048576, rss1 / (double)draws);
+    printf("  %zu draws, %2d threads: %7.2f s, peak RSS %7.1f MiB   (1 -> %d threads: %.2fx)\n",
+           draws, cores, tN, rssN / 1048576, cores, t1 / tN);
+    printf("  reproduce: /usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws %zu "
+           "--threads 1 --seed 7 -q --no-charts --out /tmp/r\n", draws);
+    double t10 = whole_run(10 * draws, cores, &rss10);
+    if (t10 < 0) {
+        printf("  %zu draws: FAILED\n", 10 * draws);
+        return;
+    }
+    printf("  %zu draws, %2d threads: %7.2f s (%.1fx the time of %zu draws), peak RSS %.1f MiB = "
+           "%.0f bytes per draw\n",
+           10 * draws, cores, t10, t10 / tN, draws, rss10 / 1048576, rss10 / (10.0 * (double)draws));
+    printf("  reproduce: /usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws %zu "
+           "--threads %d --seed 7 -q --no-charts --out /tmp/r\n", 10 * draws, cores);
+}
+
 /* ---- CSV parse speed and peak memory ---- */
 
 static void write_cohort(const char *path, size_t n, int cols)
@@ -234,6 +300,8 @@ int main(int argc, char **argv)
     printf("mkba benchmark (%d cores)\n\n", mkba_sim_cores());
     bench_model("Benchmark reference model", "tests/bench/reference.ini", "tests/bench/project.ini",
                 draws, 0);
+    printf("\n");
+    bench_whole_run(draws);
     printf("\n");
     bench_model("Almere example", "scenarios/almere-regular.ini", "scenarios/almere-pilot.ini",
                 draws / 4, 1);

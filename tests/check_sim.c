@@ -20,6 +20,7 @@
 #include "mkba/expr.h"
 #include "mkba/model.h"
 #include "mkba/sim.h"
+#include "mkba/stream.h"
 #include "mkba/summary.h"
 #include "testutil.h"
 
@@ -507,6 +508,63 @@ START_TEST(block_eval_equals_scalar_eval)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ streaming */
+
+/* Feed x[0..n-1] to a stream in uneven chunks, as many passes as it asks. */
+static void stream_stats(const double *x, size_t n, mkba_stats *out)
+{
+    mkba_stream *st = mkba_stream_alloc();
+    int more = 1;
+    while (more) {
+        for (size_t i = 0, c = 1; i < n; i += c, c = c * 3 % 9973 + 1)
+            mkba_stream_add(st, x + i, i + c <= n ? c : n - i);
+        more = mkba_stream_end(st, out);
+    }
+    mkba_stream_free(st);
+}
+
+/* The streamed statistics are mkba_stats_of's bits for the column held
+ * whole (its sums in the same order, its quantiles exact order
+ * statistics): continuous values with NaN and infinity among them, ties
+ * (two values: the wanted bins crowded by one value), a constant (the
+ * same), a bin crowded by two values (the whole column), sums that overflow (the whole column), and fewer values than
+ * the sample. Before stream.c, none of this existed. */
+START_TEST(stream_equals_stats_of)
+{
+    size_t N = 9 * MKBA_STREAM_SAMPLE + 123;
+    double *x = malloc(N * sizeof *x), *sc = malloc(N * sizeof *sc);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int kind = 0; kind < 7; kind++) {
+        size_t n = kind == 5 ? MKBA_STREAM_SAMPLE / 3 : N;
+        for (size_t i = 0; i < n; i++) {
+            double g = gsl_ran_gaussian(r, 1);
+            x[i] = kind == 0   ? 1e6 + 3e4 * g + (i % 1000 == 7 ? NAN : 0)
+                   : kind == 1 ? (g > 0.3)
+                   : kind == 2 ? 42.5
+                   : kind == 3 ? 1.5e308 * (g > 0 ? 1 : 0.9)
+                   : kind == 4 ? (i % 777 == 1 ? INFINITY : gsl_ran_exponential(r, 2))
+                   : kind == 5 ? g
+                   /* a tie crowding the median's bin with a second value: the whole column */
+                               : (fabs(g) < 0.0025 ? 1e-12 : g > 0 ? 1 : 0);
+        }
+        mkba_stats a, b;
+        mkba_stats_of(x, n, sc, &a);
+        stream_stats(x, n, &b);
+        ck_assert_msg(a.n == b.n, "kind %d: n %zu vs %zu", kind, a.n, b.n);
+        double va[] = {a.mean, a.sd, a.p5, a.p50, a.p95, a.p_positive};
+        double vb[] = {b.mean, b.sd, b.p5, b.p50, b.p95, b.p_positive};
+        for (int k = 0; k < 6; k++)
+            ck_assert_msg(memcmp(&va[k], &vb[k], sizeof va[k]) == 0,
+                          "kind %d, statistic %d: %.17g vs %.17g", kind, k, va[k], vb[k]);
+    }
+    gsl_rng_free(r);
+    free(x);
+    free(sc);
+}
+END_TEST
+
+
 /* ------------------------------------------------------------ reproducibility */
 
 static const char *MIXED = "[parameters]\non = 0\n"
@@ -561,6 +619,48 @@ START_TEST(identical_for_any_thread_count)
     mkba_sim_free(s3);
     mkba_sim_free(other);
     mkba_sim_free(shorter);
+    mkba_model_free(m);
+}
+END_TEST
+
+/* Item PVs left to regeneration (MKBA_SIM_ITEMS_REGEN) give the statistics
+ * of the kept ones, bit for bit, on any number of threads; the run keeps
+ * none of them. Items: continuous (b), a constant (k), two-valued (d). */
+START_TEST(items_by_regeneration_equal_kept)
+{
+    char *text = malloc(strlen(MIXED) + 400);
+    sprintf(text, "%s[param.w]\ndistribution = discrete(1: 3, 2: 1)\n"
+                  "[item.k]\nkind = cost\nstakeholder = city\nquantity = on * 5\n"
+                  "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * w\n", MIXED);
+    mkba_model *m = open_model(text, NULL);
+    free(text);
+    size_t sizes[] = {3 * MKBA_SIM_BLOCK + 5, 9 * MKBA_STREAM_SAMPLE + 77};
+    for (int z = 0; z < 2; z++) {
+        size_t N = sizes[z];
+        mkba_sim *kept = run(m, N, 11, 2);
+        mkba_mc *a = mkba_mc_summarize(kept, mkba_model_plan(m), 11, NULL, 0, 0);
+        for (int threads = 1; threads <= 3; threads += 2) {
+            mkba_sim_opts o = {.draws = N, .seed = 11, .threads = threads,
+                               .keep_items = MKBA_SIM_ITEMS_REGEN, .keep_uncertain = 1,
+                               .keep_finance = 1};
+            mkba_error err;
+            mkba_error_clear(&err);
+            mkba_sim *s = mkba_sim_run(mkba_model_plan(m), &o, &err);
+            ck_assert(s != NULL && s->item_pv == NULL && s->items_regen);
+            mkba_mc *b = mkba_mc_summarize(s, mkba_model_plan(m), 11, NULL, 0, 0);
+            size_t I = a->n_items;
+            ck_assert_uint_eq(I, 4);
+            for (size_t i = I; i < 2 * I; i++)
+                ck_assert_msg(memcmp(&a->items[i], &b->items[i], sizeof a->items[i]) == 0,
+                              "N %zu, %d threads, item %zu: mean %.17g vs %.17g", N, threads,
+                              i - I, a->items[i].mean, b->items[i].mean);
+            ck_assert(memcmp(a->npv, b->npv, 2 * 3 * sizeof *a->npv) == 0);
+            mkba_mc_free(b);
+            mkba_sim_free(s);
+        }
+        mkba_mc_free(a);
+        mkba_sim_free(kept);
+    }
     mkba_model_free(m);
 }
 END_TEST
@@ -714,11 +814,13 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, stats_match_gsl);
     tcase_add_test(tc, stats_near_overflow);
     tcase_add_test(tc, block_eval_equals_scalar_eval);
+    tcase_add_test(tc, stream_equals_stats_of);
     suite_add_tcase(s, tc);
     tc = tcase_create("reproducibility");
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, identical_for_any_thread_count);
+    tcase_add_test(tc, items_by_regeneration_equal_kept);
     tcase_add_test(tc, common_random_numbers);
     tcase_add_test(tc, scenario_fixes_a_parameter);
     tcase_add_test(tc, nonfinite_for_one_stakeholder_is_counted);

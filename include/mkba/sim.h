@@ -27,6 +27,16 @@
 
 #define MKBA_SIM_BLOCK 256
 
+/* mkba_sim_opts.keep_items: */
+enum {
+    MKBA_SIM_ITEMS_NONE = 0,  /* no item PVs */
+    MKBA_SIM_ITEMS_KEEP = 1,  /* each item's PV per draw, in item_pv */
+    MKBA_SIM_ITEMS_REGEN = 2, /* none kept: mkba_mc_summarize regenerates them, a chunk of
+                                 blocks at a time (the same draws), for their statistics */
+    MKBA_SIM_ITEMS_AUTO = 3   /* KEEP while they take at most MKBA_SIM_KEEP_BYTES, else REGEN */
+};
+#define MKBA_SIM_KEEP_BYTES ((size_t)32 << 20)
+
 /* Called from the thread that called mkba_sim_run, about ten times a
  * second, with the number of draws done so far. */
 typedef void (*mkba_sim_progress_fn)(void *ctx, size_t done, size_t total);
@@ -42,7 +52,10 @@ typedef struct mkba_sim_opts {
                                    the point inputs[i * (n_uncertain + n_outcomes) ...]:
                                    each uncertain quantity, then each cohort effect
                                    (for one-way analysis, switching values, ...) */
-    int keep_items;             /* also keep each item's PV per draw */
+    size_t first_block;         /* the run's draw i is draw first_block * MKBA_SIM_BLOCK + i
+                                   of the whole run (its random stream, its bootstrap
+                                   replicate, its row of 'inputs'): a part of a run */
+    int keep_items;             /* MKBA_SIM_ITEMS_*: each item's PV per draw */
     int keep_uncertain;         /* also keep the drawn values and effects per draw */
     int keep_finance;           /* also the payback and the IRR of each draw's yearly net
                                    flows (finance.h): irr, payback_count, irr_count */
@@ -60,7 +73,10 @@ typedef struct mkba_sim {
      * balance against itself is zero. */
     double *pv_benefits;
     double *pv_costs;
-    double *item_pv;            /* column (s - 1) * n_items + i, s >= 1 (NULL unless keep_items) */
+    double *item_pv;            /* column (s - 1) * n_items + i, s >= 1 (NULL unless kept) */
+    int items_regen;            /* item PVs left to regeneration (MKBA_SIM_ITEMS_REGEN) */
+    mkba_sim_opts opts;         /* the options of the run, for its regeneration (pointers
+                                   borrowed as in the caller's; no progress) */
     double *uncertain;          /* column k: the drawn value of uncertain quantity k
                                    (NULL unless keep_uncertain) */
     double *effects;            /* column j: effect j (from the cohort) in each draw

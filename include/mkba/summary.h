@@ -33,6 +33,14 @@ static inline int mkba_stats_all_zero(const mkba_stats *st)
     return st->n > 0 && st->mean == 0 && st->sd == 0;
 }
 
+/* The same statistics of x[0..m-1], all finite and in draw order (the
+ * order fixes the sums' bits), n_positive of them > 0; x is reordered. */
+void mkba_stats_of_finite(double *x, size_t m, size_t n_positive, mkba_stats *out);
+
+/* The k-th smallest of x[0..n-1] (0-based), by quickselect; x is left
+ * partitioned around position k. */
+double mkba_stats_select(double *x, size_t n, size_t k);
+
 /* The payback and the IRR of one column over the draws (sim.h,
  * keep_finance; finance.h for the definitions). */
 typedef struct mkba_mc_fin {

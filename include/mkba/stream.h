@@ -1,0 +1,56 @@
+/* stream.h - statistics of columns of draws that are never held whole, and
+ * the thread runner the summaries share.
+ *
+ * A column is fed in draw order, a chunk at a time, in two passes over the
+ * same values (the caller regenerates them: sim.h's draws are reproducible
+ * block by block). The results are the bits mkba_stats_of (summary.h)
+ * gives for the whole column held in memory:
+ *   - mean and SD by the same corrected two-pass sums in the same order
+ *     (four running sums over the finite values, the last n % 4 into the
+ *     first), carried from chunk to chunk, so the bits do not depend on how
+ *     the column was cut;
+ *   - P5, P50 and P95 as exact order statistics: the first
+ *     MKBA_STREAM_SAMPLE finite values (independent draws: a fair sample)
+ *     give a value range around each quantile, pass 1 counts the values
+ *     below it and in each of MKBA_STREAM_BINS equal bins inside it, and
+ *     pass 2 keeps only the values of the bins that hold the wanted order
+ *     statistics (about n / 10^5 of them), among which they are selected.
+ * Memory per column: the sample and the bins (some 230 KiB), whatever n.
+ * Where that cannot work (sums that overflow, a range that missed the
+ * quantile, a bin crowded by ties, fewer than 8 MKBA_STREAM_SAMPLE
+ * values) mkba_stream_end asks for the whole column instead: a third pass
+ * collects its finite values and mkba_stats_of's way is used, so a result
+ * is never approximate. */
+#ifndef MKBA_STREAM_H
+#define MKBA_STREAM_H
+
+#include <stddef.h>
+
+#include "mkba/summary.h"
+
+#define MKBA_STREAM_SAMPLE 16384
+#define MKBA_STREAM_BINS 2048
+
+typedef struct mkba_stream mkba_stream;
+
+mkba_stream *mkba_stream_alloc(void);
+void mkba_stream_free(mkba_stream *s); /* NULL is a no-op */
+
+/* Feed x[0..n-1], the next values of the column in draw order, to the
+ * current pass (the first after mkba_stream_alloc). */
+void mkba_stream_add(mkba_stream *s, const double *x, size_t n);
+
+/* End the current pass. Returns 1 when another pass over the same values
+ * is needed (then feed them again, in the same order), 0 when *out holds
+ * the statistics. */
+int mkba_stream_end(mkba_stream *s, mkba_stats *out);
+
+/* Run fn(ctx, task, thread) for task = 0..n_tasks-1 on up to 'threads'
+ * threads (the caller's thread is thread 0): each thread takes the next
+ * task, so results are the same on any number of threads as long as each
+ * task writes only its own results (per-thread scratch indexed by
+ * 'thread', which is < threads). Signals stay with the caller's thread. */
+void mkba_stream_parallel(size_t n_tasks, int threads,
+                          void (*fn)(void *ctx, size_t task, size_t thread), void *ctx);
+
+#endif

@@ -715,6 +715,20 @@ static void conclusion_of(const rep *r, size_t s)
              "baten-kostenverhouding: {}{}."),
         npv, bcr, why);
     put(r, "</p>\n");
+    char *fin = mkba_out_fin_sentence(a, s, r->nl); /* payback and IRR (finance.h) */
+    if (fin) {
+        tpl(r, "<p>{}</p>\n", fin);
+        free(fin);
+    }
+    if (st && a->mc->fin) {
+        numbuf pp;
+        pct(r, pp, a->mc->fin[mkba_mc_idx(a->mc, s, a->n_stakeholders)].p_payback);
+        char years[32];
+        snprintf(years, sizeof years, "%zu", a->horizon);
+        tpl(r, L(r, "<p>Chance that it pays back within the {} years: <strong>{}</strong>.</p>\n",
+                 "<p>Kans dat het zich binnen de {} jaar terugverdient: <strong>{}</strong>.</p>\n"),
+            years, pp);
+    }
     if (st) {
         numbuf p, draws, lo, hi;
         pct(r, p, st->p_positive);

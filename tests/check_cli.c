@@ -292,6 +292,24 @@ START_TEST(run_mc_payback_and_irr)
 }
 END_TEST
 
+/* The report's conclusion gives the payback year and IRR (as the terminal
+ * does) and, with a Monte Carlo, the chance of paying back within the
+ * horizon (2 years in the e2e model). */
+START_TEST(report_payback_and_irr)
+{
+    char *out, *err, *res = tu_path(tu_tmp, "rep");
+    char *html_path = tu_path(res, "report.html");
+    const char *args[] = {"run", "tests/data/e2e/project.ini", "--draws", "200", "--out", res,
+                          "--report", html_path, "--no-charts", "-q", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *html = tu_read(html_path);
+    ck_assert_ptr_nonnull(html);
+    ck_assert_msg(tu_contains(html, "<p>Payback: ") && tu_contains(html, "; IRR: "), "%s", html);
+    ck_assert(tu_contains(html, "Chance that it pays back within the 2 years: <strong>"));
+    free(html), free(html_path), free(out), free(err), free(res);
+}
+END_TEST
+
 /* The files' provenance in results.json: each file as opened and as an
  * absolute canonical path (realpath, here resolved independently), the
  * cohort file's SHA-256 from the bytes read (coreutils' sha256sum agrees),
@@ -1193,6 +1211,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, run_e2e_hand_worked);
     tcase_add_test(tc, run_e2e_decision);
     tcase_add_test(tc, run_mc_payback_and_irr);
+    tcase_add_test(tc, report_payback_and_irr);
     tcase_add_test(tc, provenance_in_results_json);
     tcase_add_test(tc, almere_data_note);
     tcase_add_test(tc, run_dutch_csv_same_result);

@@ -268,6 +268,7 @@ void mkba_appraisal_free(mkba_appraisal *a)
     free(a->model_file);
     free(a->model_path);
     free(a->data_note);
+    free(a->data_note_nl);
     for (size_t i = 0; i < a->n_cohort_files; i++) {
         free(a->cohort_files[i]);
         if (a->cohort_paths)

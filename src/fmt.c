@@ -463,3 +463,10 @@ const char *mkba_fmt_transfer_note(int nl)
                 "received, less paid out): a gain for one and a loss for the other, and it "
                 "cancels out for society.";
 }
+
+const char *mkba_fmt_data_note(const mkba_appraisal *a, int nl)
+{
+    if (nl && a->data_note_nl && *a->data_note_nl)
+        return a->data_note_nl;
+    return a->data_note && *a->data_note ? a->data_note : NULL;
+}

@@ -124,6 +124,7 @@ struct mkba_model {
     mkba_ini *base;                   /* the base model file */
     char *name, *name_nl;             /* name_nl: [model] label_nl, NULL when none */
     char *data_note;                  /* [model] data_note; NULL when none */
+    char *data_note_nl;               /* [model] data_note_nl; NULL when none */
     char *currency, *timing;
     int price_year, first_year;
     size_t horizon;
@@ -498,7 +499,7 @@ static int has_prefix(const char *s, const char *prefix, const char **rest)
 static const char *const MODEL_KEYS[] = {"name", "description", "horizon", "first_year",
                                          "price_year", "currency", "discount_rate",
                                          "discount_timing", "stakeholders", "source",
-                                         "data_note", "label_nl", NULL};
+                                         "data_note", "data_note_nl", "label_nl", NULL};
 
 /* Discount rate: "0.03", "3%", or a stepped schedule "1-30: 3%, 31-: 2.5%". */
 static int parse_rate_value(const char *s, double *r)
@@ -646,9 +647,9 @@ static void discount_factors(const double *rate, size_t horizon, const char *tim
  * (a key left half-written), and so is a note too long for the report's
  * box. */
 #define MAX_DATA_NOTE 1000
-static mkba_status read_data_note(const mkba_ini *ini, mkba_model *m, mkba_error *err)
+static mkba_status read_note(const mkba_ini *ini, const char *key, char **out, mkba_error *err)
 {
-    rawval v = raw_of(ini, mkba_ini_get(ini, "model", "data_note"));
+    rawval v = raw_of(ini, mkba_ini_get(ini, "model", key));
     if (!v.text)
         return MKBA_OK;
     size_t n = strlen(v.text);
@@ -658,8 +659,15 @@ static mkba_status read_data_note(const mkba_ini *ini, mkba_model *m, mkba_error
     if (n > MAX_DATA_NOTE)
         return raw_error(err, &v, "the note is %zu bytes long; at most %d fit the report's box",
                          n, MAX_DATA_NOTE);
-    m->data_note = mkba_xstrdup(v.text);
+    *out = mkba_xstrdup(v.text);
     return MKBA_OK;
+}
+
+/* data_note, and its Dutch (data_note_nl, shown with --lang nl). */
+static mkba_status read_data_note(const mkba_ini *ini, mkba_model *m, mkba_error *err)
+{
+    mkba_status st = read_note(ini, "data_note", &m->data_note, err);
+    return st ? st : read_note(ini, "data_note_nl", &m->data_note_nl, err);
 }
 
 static mkba_status read_model_section(mkba_model *m, mkba_error *err)
@@ -2313,6 +2321,7 @@ void mkba_model_free(mkba_model *m)
     free(m->base_slots);
     free(m->name);
     free(m->data_note);
+    free(m->data_note_nl);
     free(m->name_nl);
     free(m->currency);
     mkba_price_index_free(m->prices);
@@ -3639,6 +3648,7 @@ static void fill_metadata(const mkba_model *m, mkba_appraisal *a)
     a->model_path = mkba_path_canonical(m->base->path);
     memcpy(a->model_sha256, m->base->sha256, sizeof a->model_sha256);
     a->data_note = dup_or_empty(m->data_note);
+    a->data_note_nl = dup_or_empty(m->data_note_nl);
     const char *files[] = {m->cspec.file, m->cspec.pilot_file, m->cspec.control_file};
     a->cohort_files = mkba_xcalloc(3, sizeof *a->cohort_files);
     a->cohort_paths = mkba_xcalloc(3, sizeof *a->cohort_paths);

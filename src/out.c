@@ -240,6 +240,7 @@ static void json_model(jctx *j, cJSON *root, const mkba_appraisal *a)
     m = jobj(j, root, "model");
     jstr(j, m, "name", a->model_name);
     jstr_or_null(j, m, "data_note", a->data_note);
+    jstr_or_null(j, m, "data_note_nl", a->data_note_nl);
     jstr(j, m, "file", a->model_file);
     jstr_or_null(j, m, "path", a->model_path);
     jstr(j, m, "sha256", a->model_sha256);
@@ -672,9 +673,10 @@ static char *rates_text(const mkba_appraisal *a, int nl)
  * looks: under the title and under the conclusion's heading. */
 static void print_data_note(FILE *f, const mkba_appraisal *a, size_t indent, int nl)
 {
-    if (!a->data_note || !*a->data_note)
+    const char *note = mkba_fmt_data_note(a, nl);
+    if (!note)
         return;
-    char *text = mkba_xasprintf(TR("About the data: %s"), a->data_note);
+    char *text = mkba_xasprintf(TR("About the data: %s"), note);
     term_para(f, indent, indent + INDENT, text);
     free(text);
 }

@@ -611,7 +611,7 @@ static void data_note(const rep *r)
     if (!has_data_note(r->a))
         return;
     tpl(r, "<p class=\"datanote\" role=\"note\"><strong>{}</strong> {}</p>\n",
-        L(r, "About the data:", "Over de gegevens:"), r->a->data_note);
+        L(r, "About the data:", "Over de gegevens:"), mkba_fmt_data_note(r->a, r->nl));
 }
 
 static void warnings(const rep *r)

@@ -668,13 +668,15 @@ START_TEST(almere_dutch_terminal)
          * rule: a ratio only where both present values are positive) */
         "De kosten overtreffen de baten voor de samenleving: NCW EUR -863.342 (B/K n.v.t.:",
         "Propensitymodel (ATT: het effect op de deelnemers aan de pilot)",
-        "[-0,1095; 0,07464]", "Terugverdientijd: "};
+        "[-0,1095; 0,07464]", "Terugverdientijd: ",
+        /* the model's data_note_nl */
+        "Over de gegevens: Het cohort is SYNTHETISCH"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(tu_contains(out, want[i]), "the Dutch report lacks '%s':\n%s", want[i],
                       out);
     /* No English left: the headings and sentences of the English report,
      * and the model's English labels where it has Dutch ones. */
-    const char *english[] = {"Costs exceed", "Conclusion", "Society", "Stakeholder",
+    const char *english[] = {"Costs exceed", "Conclusion", "Society", "Stakeholder", "SYNTHETIC",
                              "PV benefits", "Effects of the pilot", "Municipality of Almere",
                              "Regular practice", "Discount rate", " vs ", "Payback",
                              "Amounts in", "n/a", "Propensity model", "Per item"};

@@ -218,6 +218,7 @@ typedef struct mkba_appraisal {
     /* A note on the data, shown prominently by every output ([model]
      * data_note, e.g. that the cohort is synthetic); "" or NULL when none. */
     char *data_note;
+    char *data_note_nl;      /* its Dutch ([model] data_note_nl); "" or NULL when none */
     size_t n_cohort_files;   /* the cohort's files (0 when it has none): */
     char **cohort_files;     /* [n_cohort_files] paths as mkba opened them (as written
                                 in the model, relative to the model file's directory) */

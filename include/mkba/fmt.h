@@ -102,6 +102,9 @@ const char *mkba_fmt_label_lang(const char *label, const char *label_nl, const c
 const char *mkba_fmt_model_name(const mkba_appraisal *a, int nl);
 /* The label of scenario s (its name when it has none). */
 const char *mkba_fmt_scen_label(const mkba_appraisal *a, size_t s, int nl);
+/* The data note in the language: data_note_nl with nl when set, else
+ * data_note; NULL when there is none. */
+const char *mkba_fmt_data_note(const mkba_appraisal *a, int nl);
 /* The label of item i, effect i, parameter i (their names when they have
  * none). */
 const char *mkba_fmt_item_label(const mkba_appraisal *a, size_t i, int nl);

@@ -377,6 +377,7 @@ static const char CSS[] =
     "td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
     "th.n{text-align:right}\n"
     "td:first-child{min-width:12em}\n"
+    ".wide{overflow-x:auto}table.alt td:first-child{min-width:0}\n"
     "span.n{white-space:nowrap}\n"
     ".neg{color:#b00020}\n"
     "tr.total td{font-weight:700;border-top:2px solid #888}\n"
@@ -761,7 +762,7 @@ static void alternatives_table(const rep *r)
     const mkba_appraisal *a = r->a;
     size_t K = a->n_stakeholders;
     mkba_table *t = mkba_tables_build_named(a, "alternatives");
-    put(r, "<table>\n<tr>");
+    put(r, "<div class=\"wide\"><table class=\"alt\">\n<tr>"); /* wide: it scrolls */
     th(r, L(r, "Rank", "Rang"), 1);
     th(r, L(r, "Alternative", "Alternatief"), 0);
     th(r, L(r, "NPV for society", "NCW voor de samenleving"), 1);
@@ -804,7 +805,7 @@ static void alternatives_table(const rep *r)
         }
         put(r, "</tr>\n");
     }
-    put(r, "</table>\n");
+    put(r, "</table></div>\n");
     mkba_table_free(t);
 }
 

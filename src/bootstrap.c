@@ -171,17 +171,373 @@ static void counts_to_weights(const strata *s, const rcounts *k, double *w)
         w[s->row[k->carry[e].pos]] += 256.0 * k->carry[e].hi;
 }
 
-/* ============================ the prepared plan ========================== */
+/* ========================= OLS by cross-products ========================= */
 
-/* An OLS effect: its columns and the dummy-coded design. */
+/* An OLS effect prepared for replicates: the rows of the persons with every
+ * value, row-major, in position order (pilot rows first). A replicate
+ * needs only the pilot coefficient, so it is one pass that accumulates the
+ * count-weighted cross-products of the covariates and the outcome per group,
+ * and a k x k solve (see ols_solve). The columns are stored less their mean
+ * over the rows (mu), which changes no coefficient but the intercept and
+ * keeps the cross-products free of the cancellation that large means bring. */
 typedef struct ols_eff {
     size_t spec;           /* index in specs */
-    const double *y;       /* outcome (borrowed) */
-    const double *pre;     /* pre-period value or NULL (borrowed) */
     size_t k;              /* design covariate columns */
-    const double **x;      /* [k] borrowed cohort columns or owned dummies */
-    double **owned;        /* [k] the dummies to free (NULL where borrowed) */
+    size_t m;              /* rows: persons with every value */
+    size_t split;          /* rows [0, split) are pilot persons, the rest control */
+    uint32_t *pos;         /* [m] position of each row, increasing */
+    double *z;             /* [m * (k + 1)] covariates, then y (or y - pre), less mu */
+    double *mu;            /* [k + 1] the column means over the rows */
 } ols_eff;
+
+static void ols_eff_free(ols_eff *o)
+{
+    free(o->pos);
+    free(o->z);
+    free(o->mu);
+}
+
+/* The design covariates of one effect as mkba_estimate codes them: numeric
+ * covariates as they are; a categorical one as 0/1 dummies (NaN where
+ * missing) of the levels present among the persons with every value, the
+ * first present level (lowest code) being the base. x[j] is a cohort
+ * column or an owned dummy (owned[j], to free); ok[i] = 1 where person i
+ * has every value. Returns k. */
+static size_t ols_columns(const mkba_cohort *c, const mkba_est_spec *spec, const uint8_t *ok,
+                          const double **x, double **owned)
+{
+    size_t n = mkba_cohort_size(c), k = 0;
+    for (size_t v = 0; v < spec->n_cov; v++) {
+        size_t col = spec->cov[v];
+        const double *xv = mkba_cohort_column(c, col);
+        if (mkba_cohort_var_type(c, col) != MKBA_VAR_CATEGORY) {
+            x[k++] = xv;
+            continue;
+        }
+        size_t L = mkba_cohort_levels(c, col, NULL), n_present = 0;
+        uint8_t *present = mkba_xcalloc(L ? L : 1, 1);
+        for (size_t i = 0; i < n; i++)
+            if (ok[i] && xv[i] >= 0 && xv[i] < (double)L)
+                present[(size_t)xv[i]] = 1;
+        for (size_t l = 0; l < L; l++) {
+            if (!present[l] || n_present++ == 0) /* the first present level is the base */
+                continue;
+            double *dummy = mkba_xreallocarray(NULL, n ? n : 1, sizeof *dummy);
+            for (size_t i = 0; i < n; i++)
+                dummy[i] = isnan(xv[i]) ? NAN : (double)(xv[i] == (double)l);
+            x[k] = dummy;
+            owned[k++] = dummy;
+        }
+        free(present);
+    }
+    return k;
+}
+
+/* Prepare OLS effect 'spec' (the rows, their centred values). */
+static void plan_ols(const mkba_cohort *c, const strata *s, const mkba_est_spec *spec,
+                     ols_eff *o)
+{
+    size_t n = s->n, cap = 0;
+    const double *y = mkba_cohort_column(c, spec->outcome);
+    const double *pre = spec->pre >= 0 ? mkba_cohort_column(c, (size_t)spec->pre) : NULL;
+    for (size_t v = 0; v < spec->n_cov; v++)
+        cap += mkba_cohort_var_type(c, spec->cov[v]) == MKBA_VAR_CATEGORY
+                   ? mkba_cohort_levels(c, spec->cov[v], NULL)
+                   : 1;
+    const double **x = mkba_xcalloc(cap ? cap : 1, sizeof *x);
+    double **owned = mkba_xcalloc(cap ? cap : 1, sizeof *owned);
+    uint8_t *ok = mkba_xmalloc(n ? n : 1); /* 1: the person has every value */
+    for (size_t i = 0; i < n; i++)
+        ok[i] = !isnan(y[i]) && !(pre && isnan(pre[i]));
+    for (size_t v = 0; v < spec->n_cov; v++) {
+        const double *xv = mkba_cohort_column(c, spec->cov[v]);
+        for (size_t i = 0; i < n; i++)
+            ok[i] &= !isnan(xv[i]);
+    }
+    size_t k = ols_columns(c, spec, ok, x, owned), w = k + 1;
+    o->k = k;
+    o->m = 0;
+    for (size_t i = 0; i < n; i++)
+        o->m += ok[i];
+    o->pos = mkba_xreallocarray(NULL, o->m ? o->m : 1, sizeof *o->pos);
+    o->z = mkba_xreallocarray(NULL, o->m ? o->m : 1, w * sizeof *o->z);
+    o->mu = mkba_xcalloc(w, sizeof *o->mu);
+    size_t r = 0;
+    for (size_t q = 0; q < n; q++) {
+        size_t i = s->row[q];
+        if (!ok[i])
+            continue;
+        o->split += q < s->start[MKBA_CONTROL];
+        o->pos[r] = (uint32_t)q;
+        double *zr = o->z + r++ * w;
+        for (size_t j = 0; j < k; j++)
+            zr[j] = x[j][i];
+        zr[k] = pre ? y[i] - pre[i] : y[i];
+        for (size_t j = 0; j < w; j++)
+            o->mu[j] += zr[j];
+    }
+    for (size_t j = 0; j < w && o->m; j++)
+        o->mu[j] /= (double)o->m;
+    for (size_t q = 0; q < o->m; q++)
+        for (size_t j = 0; j < w; j++)
+            o->z[q * w + j] -= o->mu[j];
+    for (size_t j = 0; j < k; j++)
+        free(owned[j]);
+    free(owned);
+    free(x);
+    free(ok);
+}
+
+/* A design column whose distance from the span of the intercept, the pilot
+ * dummy and the covariates before it is at most this fraction of its norm
+ * counts as collinear: estimate.c's test on the QR's R_jj (R's lm() uses
+ * the same 1e-7). Here R_jj^2 is the Cholesky pivot of the within-group
+ * cross-products (Frisch-Waugh), compared with tol^2 times the column's
+ * weighted sum of squares, so a replicate is singular exactly where
+ * mkba_est_ols calls it singular, to rounding. */
+#define OLS_TOL 1e-7
+#define OLS_CHUNK 1024 /* rows summed apart before joining the group's sums */
+
+/* One thread's sums of one replicate of one OLS effect, for width
+ * w = k + 1 columns (k covariates, then the outcome). */
+typedef struct ols_ws {
+    size_t cap_w;          /* the widest effect's w */
+    double *tot[2];        /* [len] per group code: sum c, sum c z [w], sum c z z' [w * w]
+                              (lower triangle) */
+    double *chunk;         /* [len] the same over one chunk of rows */
+    double *lo, *hi;       /* [w] the least and largest covariate values drawn */
+    double *C;             /* [w * w] the within-group cross-products, then their factor */
+    double *rhs;           /* [w] */
+} ols_ws;
+
+static size_t ols_len(size_t w)
+{
+    return 1 + w + w * w;
+}
+
+static void ols_ws_init(ols_ws *ws, size_t cap_w)
+{
+    ws->cap_w = cap_w;
+    size_t len = ols_len(cap_w);
+    ws->tot[0] = mkba_xcalloc(len, sizeof(double));
+    ws->tot[1] = mkba_xcalloc(len, sizeof(double));
+    ws->chunk = mkba_xcalloc(len, sizeof(double));
+    ws->lo = mkba_xcalloc(cap_w, sizeof(double));
+    ws->hi = mkba_xcalloc(cap_w, sizeof(double));
+    ws->C = mkba_xcalloc(cap_w * cap_w, sizeof(double));
+    ws->rhs = mkba_xcalloc(cap_w, sizeof(double));
+}
+
+static void ols_ws_free(ols_ws *ws)
+{
+    free(ws->tot[0]);
+    free(ws->tot[1]);
+    free(ws->chunk);
+    free(ws->lo);
+    free(ws->hi);
+    free(ws->C);
+    free(ws->rhs);
+}
+
+/* Add count c times row x (w values) to the sums s. */
+static inline void ols_add(double *s, const double *x, size_t w, double c)
+{
+    s[0] += c;
+    for (size_t i = 0; i < w; i++) {
+        double cx = c * x[i];
+        s[1 + i] += cx;
+        for (size_t j = 0; j <= i; j++)
+            s[1 + w + i * w + j] += cx * x[j];
+    }
+}
+
+/* The rows [from, to) with a count added to tot, a chunk at a time (the
+ * sums of a chunk are short, and so are the sums of the chunks: rounding
+ * grows with the length of a chain of additions). *nz counts the rows
+ * with a count; lo and hi take their covariates' extremes. Inlined with a
+ * constant w (see ols_sweep), so the loops unroll. */
+static inline void ols_rows_w(const ols_eff *o, const uint8_t *cnt, size_t from, size_t to,
+                              size_t w, double *tot, ols_ws *ws, size_t *nz)
+{
+    size_t len = ols_len(w), n_nz = *nz;
+    double *ch = ws->chunk, *lo = ws->lo, *hi = ws->hi;
+    for (size_t a = from; a < to; a += OLS_CHUNK) {
+        size_t b = to - a < OLS_CHUNK ? to : a + OLS_CHUNK;
+        memset(ch, 0, len * sizeof *ch);
+        for (size_t r = a; r < b; r++) {
+            unsigned c = cnt[o->pos[r]];
+            if (!c)
+                continue;
+            const double *x = o->z + r * w;
+            n_nz++;
+            ols_add(ch, x, w, c);
+            for (size_t j = 0; j + 1 < w; j++) {
+                lo[j] = x[j] < lo[j] ? x[j] : lo[j];
+                hi[j] = x[j] > hi[j] ? x[j] : hi[j];
+            }
+        }
+        for (size_t e = 0; e < len; e++)
+            tot[e] += ch[e];
+    }
+    *nz = n_nz;
+}
+
+/* ols_rows_w for the width of effect o. */
+static void ols_rows(const ols_eff *o, const uint8_t *cnt, size_t from, size_t to,
+                     double *tot, ols_ws *ws, size_t *nz)
+{
+    switch (o->k + 1) {
+#define OLS_W(W)                                                                                 \
+    case W:                                                                                      \
+        ols_rows_w(o, cnt, from, to, W, tot, ws, nz);                                            \
+        break;
+        OLS_W(2) OLS_W(3) OLS_W(4) OLS_W(5) OLS_W(6) OLS_W(7) OLS_W(8) OLS_W(9) OLS_W(10)
+        OLS_W(11) OLS_W(12) OLS_W(13)
+#undef OLS_W
+    default:
+        ols_rows_w(o, cnt, from, to, o->k + 1, tot, ws, nz);
+        break;
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The multiples of 256 of the counts (see struct rcounts). */
+static void ols_carries(const ols_eff *o, const rcounts *k, ols_ws *ws, size_t *nz)
+{
+    size_t w = o->k + 1;
+    for (size_t e = 0; e < k->n_carry; e++) {
+        const uint32_t *at = bsearch(&k->carry[e].pos, o->pos, o->m, sizeof *o->pos, cmp_u32);
+        if (!at)
+            continue; /* a person without every value */
+        size_t r = (size_t)(at - o->pos);
+        const double *x = o->z + r * w;
+        if (!k->lo[k->carry[e].pos]) { /* not yet seen by ols_rows */
+            ++*nz;
+            for (size_t j = 0; j + 1 < w; j++) {
+                ws->lo[j] = x[j] < ws->lo[j] ? x[j] : ws->lo[j];
+                ws->hi[j] = x[j] > ws->hi[j] ? x[j] : ws->hi[j];
+            }
+        }
+        ols_add(ws->tot[r < o->split ? MKBA_PILOT : MKBA_CONTROL], x, w, 256.0 * k->carry[e].hi);
+    }
+}
+
+/* Solve L L' x = b in place (L: the lower triangle of the k x k row-major A). */
+static void chol_solve(const double *A, size_t k, double *b)
+{
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = 0; j < i; j++)
+            b[i] -= A[i * k + j] * b[j];
+        b[i] /= A[i * k + i];
+    }
+    for (size_t i = k; i-- > 0;) {
+        for (size_t j = i + 1; j < k; j++)
+            b[i] -= A[j * k + i] * b[j];
+        b[i] /= A[i * k + i];
+    }
+}
+
+/* The Cholesky factor of the within-group cross-products C (k x k, the
+ * lower triangle), scaled to a unit diagonal first (as pscore.c's
+ * solve_spd: a 0/1 dummy beside an income costs no accuracy). norm[j]:
+ * the column's weighted sum of squares (uncentred). Returns 0, or 1 when
+ * a covariate is collinear (OLS_TOL) with the intercept, the pilot dummy
+ * and the covariates before it; s receives the scale. */
+static int chol_scaled(double *C, size_t k, const double *norm, double *s)
+{
+    double tol2 = OLS_TOL * OLS_TOL;
+    for (size_t j = 0; j < k; j++) {
+        if (!(C[j * k + j] > tol2 * norm[j]))
+            return 1;
+        s[j] = 1 / sqrt(C[j * k + j]);
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j <= i; j++)
+            C[i * k + j] *= s[i] * s[j];
+    for (size_t j = 0; j < k; j++) {
+        double d = C[j * k + j];
+        for (size_t l = 0; l < j; l++)
+            d -= C[j * k + l] * C[j * k + l];
+        /* d is R_jj^2 / C_jj: the share of the column's within-group
+         * variation that the covariates before it do not explain. */
+        if (!(d > tol2 * norm[j] * s[j] * s[j]))
+            return 1;
+        C[j * k + j] = sqrt(d);
+        for (size_t i = j + 1; i < k; i++) {
+            double v = C[i * k + j];
+            for (size_t l = 0; l < j; l++)
+                v -= C[i * k + l] * C[j * k + l];
+            C[i * k + j] = v / C[j * k + j];
+        }
+    }
+    return 0;
+}
+
+/* The pilot coefficient from the group sums in ws (Frisch-Waugh: the
+ * covariates' coefficients gamma from the within-group cross-products,
+ * then the difference of the group means of y less that of the
+ * covariates times gamma). NaN where mkba_est_ols fails: a group with a
+ * weight below 2, fewer rows drawn than parameters, a covariate constant
+ * among them or collinear, a result that is not finite. */
+static double ols_solve(const ols_eff *o, ols_ws *ws, size_t nz)
+{
+    size_t k = o->k, w = k + 1, p = k + 2;
+    const double *t[2] = {ws->tot[0], ws->tot[1]};
+    double W[2] = {t[0][0], t[1][0]};
+    if (!(W[0] >= 2 && W[1] >= 2) || nz < p || !(W[0] + W[1] > (double)p))
+        return NAN;
+    for (size_t j = 0; j < k; j++)
+        if (!(ws->lo[j] < ws->hi[j])) /* exactly: no rounding decides this one */
+            return NAN;
+    double *C = ws->C, *rhs = ws->rhs, *norm = ws->lo, *s = ws->hi; /* lo, hi are done */
+    for (size_t i = 0; i < w; i++) {
+        double *row = i < k ? C + i * k : rhs; /* row k: the outcome's */
+        for (size_t j = 0; j <= i && j < k; j++) {
+            row[j] = 0;
+            for (int g = 0; g < 2; g++)
+                row[j] += t[g][1 + w + i * w + j] - t[g][1 + i] * t[g][1 + j] / W[g];
+        }
+    }
+    for (size_t j = 0; j < k; j++) {
+        norm[j] = C[j * k + j];
+        for (int g = 0; g < 2; g++) {
+            double mean = t[g][1 + j] / W[g] + o->mu[j];
+            norm[j] += W[g] * mean * mean;
+        }
+    }
+    if (chol_scaled(C, k, norm, s))
+        return NAN;
+    for (size_t j = 0; j < k; j++)
+        rhs[j] *= s[j];
+    chol_solve(C, k, rhs);
+    double est = t[1][1 + k] / W[1] - t[0][1 + k] / W[0];
+    for (size_t j = 0; j < k; j++)
+        est -= (t[1][1 + j] / W[1] - t[0][1 + j] / W[0]) * rhs[j] * s[j];
+    return isfinite(est) ? est : NAN;
+}
+
+/* The estimate of OLS effect o on counts k: one pass over its rows. */
+static double ols_replicate(const ols_eff *o, const rcounts *k, ols_ws *ws)
+{
+    size_t w = o->k + 1, nz = 0;
+    memset(ws->tot[0], 0, ols_len(w) * sizeof(double));
+    memset(ws->tot[1], 0, ols_len(w) * sizeof(double));
+    for (size_t j = 0; j < o->k; j++) {
+        ws->lo[j] = INFINITY;
+        ws->hi[j] = -INFINITY;
+    }
+    ols_rows(o, k->lo, 0, o->split, ws->tot[MKBA_PILOT], ws, &nz);
+    ols_rows(o, k->lo, o->split, o->m, ws->tot[MKBA_CONTROL], ws, &nz);
+    ols_carries(o, k, ws, &nz);
+    return ols_solve(o, ws, nz);
+}
+
+/* ============================ the prepared plan ========================== */
 
 /* Everything a replicate reads; shared read-only by the threads. */
 typedef struct plan {
@@ -215,12 +571,8 @@ static void plan_free(plan *p)
         free(p->miss[e]);
     free(p->miss);
     free(p->n_miss);
-    for (size_t e = 0; e < p->n_ols; e++) {
-        for (size_t j = 0; j < p->ols[e].k; j++)
-            free(p->ols[e].owned[j]);
-        free(p->ols[e].x);
-        free(p->ols[e].owned);
-    }
+    for (size_t e = 0; e < p->n_ols; e++)
+        ols_eff_free(&p->ols[e]);
     free(p->ols);
     mkba_ps_plan_free(p->ps);
     memset(p, 0, sizeof *p);
@@ -261,55 +613,6 @@ static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const lo
     }
 }
 
-/* The OLS design of one effect, as mkba_estimate builds it: numeric
- * covariates as they are; a categorical one as 0/1 dummies (NaN where
- * missing) of the levels present among the persons with every value, the
- * first present level (lowest code) being the base. */
-static void plan_ols(const mkba_cohort *c, const mkba_est_spec *spec, ols_eff *o)
-{
-    size_t n = mkba_cohort_size(c), cap = 0;
-    o->y = mkba_cohort_column(c, spec->outcome);
-    o->pre = spec->pre >= 0 ? mkba_cohort_column(c, (size_t)spec->pre) : NULL;
-    for (size_t v = 0; v < spec->n_cov; v++)
-        cap += mkba_cohort_var_type(c, spec->cov[v]) == MKBA_VAR_CATEGORY
-                   ? mkba_cohort_levels(c, spec->cov[v], NULL)
-                   : 1;
-    o->x = mkba_xcalloc(cap ? cap : 1, sizeof *o->x);
-    o->owned = mkba_xcalloc(cap ? cap : 1, sizeof *o->owned);
-    uint8_t *ok = mkba_xmalloc(n ? n : 1); /* 1: the person has every value */
-    for (size_t i = 0; i < n; i++)
-        ok[i] = !isnan(o->y[i]) && !(o->pre && isnan(o->pre[i]));
-    for (size_t v = 0; v < spec->n_cov; v++) {
-        const double *x = mkba_cohort_column(c, spec->cov[v]);
-        for (size_t i = 0; i < n; i++)
-            ok[i] &= !isnan(x[i]);
-    }
-    for (size_t v = 0; v < spec->n_cov; v++) {
-        size_t col = spec->cov[v];
-        const double *x = mkba_cohort_column(c, col);
-        if (mkba_cohort_var_type(c, col) != MKBA_VAR_CATEGORY) {
-            o->x[o->k++] = x;
-            continue;
-        }
-        size_t L = mkba_cohort_levels(c, col, NULL), n_present = 0;
-        uint8_t *present = mkba_xcalloc(L ? L : 1, 1);
-        for (size_t i = 0; i < n; i++)
-            if (ok[i] && x[i] >= 0 && x[i] < (double)L)
-                present[(size_t)x[i]] = 1;
-        for (size_t l = 0; l < L; l++) {
-            if (!present[l] || n_present++ == 0) /* the first present level is the base */
-                continue;
-            double *dummy = mkba_xreallocarray(NULL, n ? n : 1, sizeof *dummy);
-            for (size_t i = 0; i < n; i++)
-                dummy[i] = isnan(x[i]) ? NAN : (double)(x[i] == (double)l);
-            o->x[o->k] = dummy;
-            o->owned[o->k++] = dummy;
-        }
-        free(present);
-    }
-    free(ok);
-}
-
 static mkba_status check_args(const mkba_cohort *c, const mkba_est_spec *specs,
                               size_t n_specs, mkba_error *err)
 {
@@ -347,7 +650,7 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
             any_ps = 1;
         } else if (e.method == MKBA_EST_OLS) {
             p->ols[p->n_ols].spec = j;
-            plan_ols(c, &specs[j], &p->ols[p->n_ols++]);
+            plan_ols(c, &p->s, &specs[j], &p->ols[p->n_ols++]);
         } else {
             pre[p->n_fast] = e.method == MKBA_EST_DID ? specs[j].pre : -1;
             p->fast[p->n_fast++] = j;
@@ -369,8 +672,8 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
 typedef struct scratch {
     gsl_rng *rng;          /* the thread's generator, set per replicate */
     rcounts k;             /* the replicate's counts */
-    double *w;             /* [n] counts by cohort row, as weights (OLS, IPW, DR only) */
-    mkba_est_ws *ws;       /* OLS workspace (OLS only) */
+    double *w;             /* [n] counts by cohort row, as weights (IPW, DR only) */
+    ols_ws ols;            /* OLS sums (OLS only) */
     mkba_ps_ws *psws;      /* IPW / DR workspace (those only) */
 } scratch;
 
@@ -379,9 +682,11 @@ static void scratch_init(const plan *p, size_t cap, scratch *sc)
 {
     sc->rng = mkba_rng_alloc();
     counts_init(&sc->k, p->s.n, cap);
-    sc->w = p->n_ols || p->ps ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w)
-                              : NULL;
-    sc->ws = p->n_ols ? mkba_est_ws_alloc() : NULL;
+    sc->w = p->ps ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w) : NULL;
+    size_t cap_w = 1;
+    for (size_t e = 0; e < p->n_ols; e++)
+        cap_w = p->ols[e].k + 1 > cap_w ? p->ols[e].k + 1 : cap_w;
+    ols_ws_init(&sc->ols, cap_w);
     sc->psws = p->ps ? mkba_ps_ws_alloc(p->ps) : NULL;
 }
 
@@ -390,7 +695,7 @@ static void scratch_free(scratch *sc)
     gsl_rng_free(sc->rng);
     counts_free(&sc->k);
     free(sc->w);
-    mkba_est_ws_free(sc->ws);
+    ols_ws_free(&sc->ols);
     mkba_ps_ws_free(sc->psws);
 }
 
@@ -452,12 +757,6 @@ static void sweep(const double *v, const uint8_t *cnt, const strata *s, size_t w
     }
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Weight with a value of fast effect e in group g: the group's total less
  * the counts of the persons without one (all exact integers). */
 static double weight_with_value(const plan *p, const rcounts *k, size_t e, int g)
@@ -505,18 +804,15 @@ static size_t replicate_fast(const plan *p, const rcounts *k, double *est)
     return failed;
 }
 
-/* Estimates of the OLS effects on the weights in sc->w; returns how many
+/* Estimates of the OLS effects on the counts in sc->k; returns how many
  * failed (NaN). */
 static size_t replicate_ols(const plan *p, scratch *sc, double *est)
 {
     size_t failed = 0;
     for (size_t e = 0; e < p->n_ols; e++) {
-        const ols_eff *o = &p->ols[e];
-        mkba_effect fit;
-        mkba_status st = mkba_est_ols_ws(sc->ws, o->y, o->pre, p->g, o->k, o->x, sc->w,
-                                         p->s.n, &fit, NULL);
-        est[o->spec] = st ? NAN : fit.estimate;
-        failed += st != MKBA_OK;
+        double b = ols_replicate(&p->ols[e], &sc->k, &sc->ols);
+        est[p->ols[e].spec] = b;
+        failed += isnan(b) != 0;
     }
     return failed;
 }
@@ -525,12 +821,12 @@ static size_t replicate_ols(const plan *p, scratch *sc, double *est)
 static size_t replicate(const plan *p, scratch *sc, double *est)
 {
     size_t failed = replicate_fast(p, &sc->k, est);
-    if (p->n_ols || p->ps)
-        counts_to_weights(&p->s, &sc->k, sc->w);
     if (p->n_ols)
         failed += replicate_ols(p, sc, est);
-    if (p->ps) /* the propensity model refitted, then every IPW / DR effect */
+    if (p->ps) { /* the propensity model refitted, then every IPW / DR effect */
+        counts_to_weights(&p->s, &sc->k, sc->w);
         failed += mkba_ps_replicate(p->ps, sc->psws, sc->w, est);
+    }
     return failed;
 }
 

@@ -297,6 +297,7 @@ static void plan_ols(const mkba_cohort *c, const strata *s, const mkba_est_spec 
  * mkba_est_ols calls it singular, to rounding. */
 #define OLS_TOL 1e-7
 #define OLS_CHUNK 1024 /* rows summed apart before joining the group's sums */
+#define OLS_WMAX 16    /* widths (covariates + 1) with code of their own, see ols_rows */
 
 /* One thread's sums of one replicate of one OLS effect, for width
  * w = k + 1 columns (k covariates, then the outcome). */
@@ -308,6 +309,8 @@ typedef struct ols_ws {
     double *lo, *hi;       /* [w] the least and largest covariate values drawn */
     double *C;             /* [w * w] the within-group cross-products, then their factor */
     double *rhs;           /* [w] */
+    uint32_t *idx;         /* [OLS_CHUNK + 3] the rows of a chunk with a count */
+    double *cnt;           /* [OLS_CHUNK + 3] their counts */
 } ols_ws;
 
 static size_t ols_len(size_t w)
@@ -326,6 +329,8 @@ static void ols_ws_init(ols_ws *ws, size_t cap_w)
     ws->hi = mkba_xcalloc(cap_w, sizeof(double));
     ws->C = mkba_xcalloc(cap_w * cap_w, sizeof(double));
     ws->rhs = mkba_xcalloc(cap_w, sizeof(double));
+    ws->idx = mkba_xcalloc(OLS_CHUNK + 3, sizeof *ws->idx);
+    ws->cnt = mkba_xcalloc(OLS_CHUNK + 3, sizeof *ws->cnt);
 }
 
 static void ols_ws_free(ols_ws *ws)
@@ -337,6 +342,8 @@ static void ols_ws_free(ols_ws *ws)
     free(ws->hi);
     free(ws->C);
     free(ws->rhs);
+    free(ws->idx);
+    free(ws->cnt);
 }
 
 /* Add count c times row x (w values) to the sums s. */
@@ -351,35 +358,93 @@ static inline void ols_add(double *s, const double *x, size_t w, double c)
     }
 }
 
+/* Add rows x[0..3] with counts c[0..3] to the sums s: the four rows'
+ * products are added together first, so the sums are read and written
+ * once per four rows (those loads and stores, not the products, bound
+ * the speed of ols_add). */
+static inline void ols_add4(double *s, const double *const x[4], const double c[4], size_t w)
+{
+    s[0] += (c[0] + c[1]) + (c[2] + c[3]);
+    for (size_t i = 0; i < w; i++) {
+        double u0 = c[0] * x[0][i], u1 = c[1] * x[1][i], u2 = c[2] * x[2][i],
+               u3 = c[3] * x[3][i];
+        s[1 + i] += (u0 + u1) + (u2 + u3);
+        for (size_t j = 0; j <= i; j++)
+            s[1 + w + i * w + j] += (u0 * x[0][j] + u1 * x[1][j]) + (u2 * x[2][j] + u3 * x[3][j]);
+    }
+}
+
 /* The rows [from, to) with a count added to tot, a chunk at a time (the
  * sums of a chunk are short, and so are the sums of the chunks: rounding
- * grows with the length of a chain of additions). *nz counts the rows
- * with a count; lo and hi take their covariates' extremes. Inlined with a
- * constant w (see ols_sweep), so the loops unroll. */
+ * grows with the length of a chain of additions). The rows of a chunk
+ * with a count are listed first (ws->idx, ws->cnt), padded to a multiple
+ * of 4 with count 0, and added four at a time. *nz counts the rows with a
+ * count; lo and hi take their covariates' extremes. Inlined with a
+ * constant w (see ols_rows), so the loops unroll. */
 static inline void ols_rows_w(const ols_eff *o, const uint8_t *cnt, size_t from, size_t to,
                               size_t w, double *tot, ols_ws *ws, size_t *nz)
 {
     size_t len = ols_len(w), n_nz = *nz;
-    double *ch = ws->chunk, *lo = ws->lo, *hi = ws->hi;
+    double *ch = ws->chunk, *cw = ws->cnt, lo[OLS_WMAX], hi[OLS_WMAX];
+    uint32_t *idx = ws->idx;
+    memcpy(lo, ws->lo, (w - 1) * sizeof *lo); /* locals: registers, not memory */
+    memcpy(hi, ws->hi, (w - 1) * sizeof *hi);
+    for (size_t a = from; a < to; a += OLS_CHUNK) {
+        size_t b = to - a < OLS_CHUNK ? to : a + OLS_CHUNK, nr = 0;
+        for (size_t r = a; r < b; r++) { /* no branch: a third of the counts are 0 */
+            unsigned c = cnt[o->pos[r]];
+            idx[nr] = (uint32_t)(r - a);
+            cw[nr] = c;
+            nr += c != 0;
+        }
+        n_nz += nr;
+        for (; nr % 4; nr++) { /* the last row again with count 0: adds (signed) zeros */
+            idx[nr] = idx[nr - 1];
+            cw[nr] = 0;
+        }
+        memset(ch, 0, len * sizeof *ch);
+        const double *base = o->z + a * w;
+        for (size_t t = 0; t < nr; t += 4) {
+            const double *x[4] = {base + idx[t] * w, base + idx[t + 1] * w,
+                                  base + idx[t + 2] * w, base + idx[t + 3] * w};
+            ols_add4(ch, x, cw + t, w);
+            for (int u = 0; u < 4; u++)
+                for (size_t j = 0; j + 1 < w; j++) {
+                    lo[j] = x[u][j] < lo[j] ? x[u][j] : lo[j];
+                    hi[j] = x[u][j] > hi[j] ? x[u][j] : hi[j];
+                }
+        }
+        for (size_t e = 0; e < len; e++)
+            tot[e] += ch[e];
+    }
+    memcpy(ws->lo, lo, (w - 1) * sizeof *lo);
+    memcpy(ws->hi, hi, (w - 1) * sizeof *hi);
+    *nz = n_nz;
+}
+
+/* ols_rows_w for any width (more than OLS_WMAX columns): row by row. */
+static void ols_rows_any(const ols_eff *o, const uint8_t *cnt, size_t from, size_t to,
+                         double *tot, ols_ws *ws, size_t *nz)
+{
+    size_t w = o->k + 1, len = ols_len(w);
     for (size_t a = from; a < to; a += OLS_CHUNK) {
         size_t b = to - a < OLS_CHUNK ? to : a + OLS_CHUNK;
-        memset(ch, 0, len * sizeof *ch);
+        memset(ws->chunk, 0, len * sizeof *ws->chunk);
         for (size_t r = a; r < b; r++) {
             unsigned c = cnt[o->pos[r]];
             if (!c)
                 continue;
             const double *x = o->z + r * w;
-            n_nz++;
-            ols_add(ch, x, w, c);
+            ++*nz;
+            ols_add(ws->chunk, x, w, c);
             for (size_t j = 0; j + 1 < w; j++) {
-                lo[j] = x[j] < lo[j] ? x[j] : lo[j];
-                hi[j] = x[j] > hi[j] ? x[j] : hi[j];
+                ws->lo[j] = x[j] < ws->lo[j] ? x[j] : ws->lo[j];
+                ws->hi[j] = x[j] > ws->hi[j] ? x[j] : ws->hi[j];
             }
         }
         for (size_t e = 0; e < len; e++)
-            tot[e] += ch[e];
+            tot[e] += ws->chunk[e];
     }
-    *nz = n_nz;
 }
 
 /* ols_rows_w for the width of effect o. */
@@ -392,10 +457,10 @@ static void ols_rows(const ols_eff *o, const uint8_t *cnt, size_t from, size_t t
         ols_rows_w(o, cnt, from, to, W, tot, ws, nz);                                            \
         break;
         OLS_W(2) OLS_W(3) OLS_W(4) OLS_W(5) OLS_W(6) OLS_W(7) OLS_W(8) OLS_W(9) OLS_W(10)
-        OLS_W(11) OLS_W(12) OLS_W(13)
+        OLS_W(11) OLS_W(12) OLS_W(13) OLS_W(14) OLS_W(15) OLS_W(16)
 #undef OLS_W
-    default:
-        ols_rows_w(o, cnt, from, to, o->k + 1, tot, ws, nz);
+    default: /* wider: the same code, the width not known to the compiler */
+        ols_rows_any(o, cnt, from, to, tot, ws, nz);
         break;
     }
 }

@@ -45,6 +45,8 @@
 #include "mkba/rng.h"
 
 #define BLK 4           /* DIFF/DID effects summed in one sweep */
+#define DRAW_BATCH 64   /* draws made before their counts are incremented */
+#define LANES 2         /* replicates drawn and summed side by side by a thread */
 #define MAX_THREADS 256 /* more threads than this are not started */
 
 /* ============================ strata and draws =========================== */
@@ -80,17 +82,18 @@ static mkba_status strata_init(const mkba_cohort *c, strata *s, mkba_error *err)
 }
 
 /* A uniform integer in [0, m), m >= 1: Lemire's multiply-shift with his
- * rejection step (ACM TOMACS 2019), so no value is favoured. The generator
- * gives 32-bit values; its get function is called directly (what GSL's
- * inline gsl_rng_get does). */
-static inline uint32_t draw_below(const gsl_rng *rng, uint32_t m)
+ * rejection step (ACM TOMACS 2019), so no value is favoured. The 32-bit
+ * values are gsl_rng_get's (the top half of xoshiro256**'s 64 bits), the
+ * generator stepped inline on a local copy of its state (see
+ * draw_counts) instead of through GSL's function pointer. */
+static inline uint32_t draw_below(mkba_xoshiro_state *st, uint32_t m)
 {
-    uint64_t x = (uint64_t)(uint32_t)rng->type->get(rng->state) * m;
+    uint64_t x = (mkba_xoshiro_next(st) >> 32) * m;
     uint32_t low = (uint32_t)x;
     if (low < m) {
         uint32_t reject = (uint32_t)(0u - m) % m; /* 2^32 mod m */
         while (low < reject) {
-            x = (uint64_t)(uint32_t)rng->type->get(rng->state) * m;
+            x = (mkba_xoshiro_next(st) >> 32) * m;
             low = (uint32_t)x;
         }
     }
@@ -127,24 +130,45 @@ static void counts_free(rcounts *k)
     free(k->carry);
 }
 
-/* The counts of replicate r: n_pilot draws in the pilot range, then
- * n_control draws in the control range. */
-static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, rcounts *k)
+/* The draws of one group for one replicate from generator st into counts
+ * k. A batch of draws is made first, each count's cache line fetched
+ * meanwhile, then the increments, in draw order. */
+static void draw_group(mkba_xoshiro_state *stp, rcounts *k, size_t start, uint32_t m)
+{
+    /* The state in a local: the byte stores of the counts could alias the
+     * generator's own, which would then go through memory at every step. */
+    mkba_xoshiro_state st = *stp;
+    uint8_t *seg = k->lo + start;
+    uint32_t j[DRAW_BATCH];
+    for (uint32_t d = 0; d < m; d += DRAW_BATCH) {
+        uint32_t nb = m - d < DRAW_BATCH ? m - d : DRAW_BATCH;
+        for (uint32_t b = 0; b < nb; b++) {
+            j[b] = draw_below(&st, m);
+            __builtin_prefetch(seg + j[b], 1);
+        }
+        for (uint32_t b = 0; b < nb; b++)
+            if (!++seg[j[b]] && k->n_carry < k->cap) /* room: see struct rcounts */
+                k->carry[k->n_carry++] = (carry){(uint32_t)(start + j[b]), 1};
+    }
+    *stp = st;
+}
+
+/* The counts of replicates r .. r + nl - 1 (nl 1 or LANES) into k[0 ..
+ * nl - 1]: replicate r + l takes n_pilot draws in the pilot range, then
+ * n_control draws in the control range, from its own stream. */
+static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, size_t nl,
+                        rcounts *k)
 {
     static const int order[2] = {MKBA_PILOT, MKBA_CONTROL};
-    memset(k->lo, 0, s->n);
-    k->n_carry = 0;
-    mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)r);
-    for (int o = 0; o < 2; o++) {
-        size_t start = s->start[order[o]];
-        uint8_t *seg = k->lo + start;
-        uint32_t m = (uint32_t)s->len[order[o]];
-        for (uint32_t d = 0; d < m; d++) {
-            uint32_t j = draw_below(rng, m);
-            if (!++seg[j] && k->n_carry < k->cap) /* room: see struct rcounts */
-                k->carry[k->n_carry++] = (carry){(uint32_t)(start + j), 1};
+    for (size_t l = 0; l < nl; l++) {
+        memset(k[l].lo, 0, s->n);
+        k[l].n_carry = 0;
+        mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)(r + l));
+        for (int o = 0; o < 2; o++) {
+            uint32_t m = (uint32_t)s->len[order[o]];
+            draw_group((mkba_xoshiro_state *)rng->state, &k[l], s->start[order[o]], m);
+            k[l].total[order[o]] = m;
         }
-        k->total[order[o]] = m;
     }
 }
 
@@ -362,7 +386,7 @@ static inline void ols_add(double *s, const double *x, size_t w, double c)
  * products are added together first, so the sums are read and written
  * once per four rows (those loads and stores, not the products, bound
  * the speed of ols_add). */
-static inline void ols_add4(double *s, const double *const x[4], const double c[4], size_t w)
+static inline __attribute__((always_inline)) void ols_add4(double *s, const double *const x[4], const double c[4], size_t w)
 {
     s[0] += (c[0] + c[1]) + (c[2] + c[3]);
     for (size_t i = 0; i < w; i++) {
@@ -381,7 +405,7 @@ static inline void ols_add4(double *s, const double *const x[4], const double c[
  * of 4 with count 0, and added four at a time. *nz counts the rows with a
  * count; lo and hi take their covariates' extremes. Inlined with a
  * constant w (see ols_rows), so the loops unroll. */
-static inline void ols_rows_w(const ols_eff *o, const uint8_t *cnt, size_t from, size_t to,
+static inline __attribute__((always_inline)) void ols_rows_w(const ols_eff *o, const uint8_t *cnt, size_t from, size_t to,
                               size_t w, double *tot, ols_ws *ws, size_t *nz)
 {
     size_t len = ols_len(w), n_nz = *nz;
@@ -736,7 +760,7 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
 /* One thread's scratch space, allocated before its replicate loop. */
 typedef struct scratch {
     gsl_rng *rng;          /* the thread's generator, set per replicate */
-    rcounts k;             /* the replicate's counts */
+    rcounts k[LANES];      /* the counts of the replicates in hand */
     double *w;             /* [n] counts by cohort row, as weights (IPW, DR only) */
     ols_ws ols;            /* OLS sums (OLS only) */
     mkba_ps_ws *psws;      /* IPW / DR workspace (those only) */
@@ -746,7 +770,8 @@ typedef struct scratch {
 static void scratch_init(const plan *p, size_t cap, scratch *sc)
 {
     sc->rng = mkba_rng_alloc();
-    counts_init(&sc->k, p->s.n, cap);
+    for (size_t l = 0; l < LANES; l++)
+        counts_init(&sc->k[l], p->s.n, cap);
     sc->w = p->ps ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w) : NULL;
     size_t cap_w = 1;
     for (size_t e = 0; e < p->n_ols; e++)
@@ -758,7 +783,8 @@ static void scratch_init(const plan *p, size_t cap, scratch *sc)
 static void scratch_free(scratch *sc)
 {
     gsl_rng_free(sc->rng);
-    counts_free(&sc->k);
+    for (size_t l = 0; l < LANES; l++)
+        counts_free(&sc->k[l]);
     free(sc->w);
     ols_ws_free(&sc->ols);
     mkba_ps_ws_free(sc->psws);
@@ -774,50 +800,57 @@ static inline void sweep_tail(const double *v, const uint8_t *cnt, size_t q, siz
             acc[k] += cnt[q] * v[q * width + k];
 }
 
-/* S[g][k] = sum over the positions q of group g of cnt[q] * v[q * width + k],
- * each sum in position order (the order of mkba_est_diff). Both groups are
- * summed in one loop: twice the independent chains of additions, which
- * bound the speed otherwise. Inlined with a constant width (see sweep). */
-static inline void sweep_w(const double *v, const uint8_t *cnt, const strata *s,
-                           size_t width, double S[2][BLK])
+/* S[l][g][k] = sum over the positions q of group g of k[l].lo[q] *
+ * v[q * width + k] for the nl (1 or LANES) replicates in hand, each sum
+ * in position order (the order of mkba_est_diff). Both groups and all
+ * lanes are summed in one loop: more independent chains of additions,
+ * which bound the speed otherwise, and the values read once for all
+ * lanes. Inlined with a constant width and nl (see sweep). */
+static inline __attribute__((always_inline)) void sweep_w(const double *v, const rcounts *k,
+                                                          size_t nl, const strata *s,
+                                                          size_t width,
+                                                          double S[LANES][2][BLK])
 {
-    double a[BLK] = {0, 0, 0, 0}, b[BLK] = {0, 0, 0, 0};
+    double a[LANES][BLK] = {{0}}, b[LANES][BLK] = {{0}};
     size_t pa = s->start[MKBA_PILOT], na = s->len[MKBA_PILOT];
     size_t pb = s->start[MKBA_CONTROL], nb = s->len[MKBA_CONTROL];
     size_t m = na < nb ? na : nb;
     for (size_t i = 0; i < m; i++) {
-        double wa = cnt[pa + i], wb = cnt[pb + i];
         const double *xa = v + (pa + i) * width, *xb = v + (pb + i) * width;
+        for (size_t l = 0; l < nl; l++) {
+            double wa = k[l].lo[pa + i], wb = k[l].lo[pb + i];
 #pragma GCC unroll 4 /* width is a constant here: a and b become registers */
-        for (size_t k = 0; k < width; k++) {
-            a[k] += wa * xa[k];
-            b[k] += wb * xb[k];
+            for (size_t e = 0; e < width; e++) {
+                a[l][e] += wa * xa[e];
+                b[l][e] += wb * xb[e];
+            }
         }
     }
-    sweep_tail(v, cnt, pa + m, pa + na, width, a);
-    sweep_tail(v, cnt, pb + m, pb + nb, width, b);
-    for (size_t k = 0; k < BLK; k++) {
-        S[MKBA_PILOT][k] = a[k];
-        S[MKBA_CONTROL][k] = b[k];
+    for (size_t l = 0; l < nl; l++) {
+        sweep_tail(v, k[l].lo, pa + m, pa + na, width, a[l]);
+        sweep_tail(v, k[l].lo, pb + m, pb + nb, width, b[l]);
+        for (size_t e = 0; e < BLK; e++) {
+            S[l][MKBA_PILOT][e] = a[l][e];
+            S[l][MKBA_CONTROL][e] = b[l][e];
+        }
     }
 }
 
-/* sweep_w for a block of 'width' (1..BLK) effects. */
-static void sweep(const double *v, const uint8_t *cnt, const strata *s, size_t width,
-                  double S[2][BLK])
+/* sweep_w for a block of 'width' (1..BLK) effects and nl (1 or LANES)
+ * replicates. */
+static void sweep(const double *v, const rcounts *k, size_t nl, const strata *s, size_t width,
+                  double S[LANES][2][BLK])
 {
-    switch (width) {
-    case 1:
-        sweep_w(v, cnt, s, 1, S);
+    switch (width + (nl == LANES ? BLK : 0)) {
+#define SWEEP(W, NL)                                                                             \
+    case W + (NL == LANES ? BLK : 0):                                                            \
+        sweep_w(v, k, NL, s, W, S);                                                              \
         break;
-    case 2:
-        sweep_w(v, cnt, s, 2, S);
-        break;
-    case 3:
-        sweep_w(v, cnt, s, 3, S);
-        break;
+        SWEEP(1, 1) SWEEP(2, 1) SWEEP(3, 1) SWEEP(1, LANES) SWEEP(2, LANES) SWEEP(3, LANES)
+        SWEEP(BLK, LANES)
+#undef SWEEP
     default:
-        sweep_w(v, cnt, s, BLK, S);
+        sweep_w(v, k, 1, s, BLK, S);
         break;
     }
 }
@@ -837,60 +870,75 @@ static double weight_with_value(const plan *p, const rcounts *k, size_t e, int g
     return W;
 }
 
-/* Estimates of the DIFF/DID effects; returns how many failed (NaN). */
-static size_t replicate_fast(const plan *p, const rcounts *k, double *est)
+/* The DIFF/DID estimates of block b from the sums S of counts k into
+ * est; returns how many failed (NaN). */
+static size_t fast_block(const plan *p, size_t b, const rcounts *k, double S[2][BLK],
+                         double *est)
 {
-    size_t n = p->s.n, failed = 0;
-    for (size_t b = 0; b * BLK < p->n_fast; b++) {
-        size_t width = block_width(p, b);
-        const double *v = p->val + b * n * BLK;
-        double S[2][BLK];
-        sweep(v, k->lo, &p->s, width, S);
-        for (size_t c = 0; c < k->n_carry; c++) { /* the multiples of 256 */
-            size_t q = k->carry[c].pos;
-            int g = q >= p->s.start[MKBA_CONTROL] ? MKBA_CONTROL : MKBA_PILOT;
-            for (size_t slot = 0; slot < width; slot++)
-                S[g][slot] += 256.0 * k->carry[c].hi * v[q * width + slot];
+    size_t width = block_width(p, b), failed = 0;
+    const double *v = p->val + b * p->s.n * BLK;
+    for (size_t c = 0; c < k->n_carry; c++) { /* the multiples of 256 */
+        size_t q = k->carry[c].pos;
+        int g = q >= p->s.start[MKBA_CONTROL] ? MKBA_CONTROL : MKBA_PILOT;
+        for (size_t slot = 0; slot < width; slot++)
+            S[g][slot] += 256.0 * k->carry[c].hi * v[q * width + slot];
+    }
+    for (size_t e = b * BLK; e < p->n_fast && e < (b + 1) * BLK; e++) {
+        double mean[2];
+        int ok = 1;
+        for (int g = 0; g < 2; g++) {
+            double W = weight_with_value(p, k, e, g);
+            ok &= W >= 2;
+            mean[g] = S[g][e % BLK] / W;
         }
-        for (size_t e = b * BLK; e < p->n_fast && e < (b + 1) * BLK; e++) {
-            double mean[2];
-            int ok = 1;
-            for (int g = 0; g < 2; g++) {
-                double W = weight_with_value(p, k, e, g);
-                ok &= W >= 2;
-                mean[g] = S[g][e % BLK] / W;
-            }
-            double d = mean[MKBA_PILOT] - mean[MKBA_CONTROL];
-            ok &= isfinite(d) != 0;
-            est[p->fast[e]] = ok ? d : NAN;
-            failed += !ok;
-        }
+        double d = mean[MKBA_PILOT] - mean[MKBA_CONTROL];
+        ok &= isfinite(d) != 0;
+        est[p->fast[e]] = ok ? d : NAN;
+        failed += !ok;
     }
     return failed;
 }
 
-/* Estimates of the OLS effects on the counts in sc->k; returns how many
- * failed (NaN). */
-static size_t replicate_ols(const plan *p, scratch *sc, double *est)
+/* Estimates of the DIFF/DID effects of the nl replicates in k (replicate
+ * l's in est + l * n_specs); returns how many failed (NaN). */
+static size_t replicate_fast(const plan *p, const rcounts *k, size_t nl, double *est)
+{
+    size_t failed = 0;
+    for (size_t b = 0; b * BLK < p->n_fast; b++) {
+        double S[LANES][2][BLK];
+        sweep(p->val + b * p->s.n * BLK, k, nl, &p->s, block_width(p, b), S);
+        for (size_t l = 0; l < nl; l++)
+            failed += fast_block(p, b, &k[l], S[l], est + l * p->n_specs);
+    }
+    return failed;
+}
+
+/* Estimates of the OLS effects on counts k; returns how many failed
+ * (NaN). */
+static size_t replicate_ols(const plan *p, const rcounts *k, scratch *sc, double *est)
 {
     size_t failed = 0;
     for (size_t e = 0; e < p->n_ols; e++) {
-        double b = ols_replicate(&p->ols[e], &sc->k, &sc->ols);
+        double b = ols_replicate(&p->ols[e], k, &sc->ols);
         est[p->ols[e].spec] = b;
         failed += isnan(b) != 0;
     }
     return failed;
 }
 
-/* All effects on the counts in sc->k; returns how many failed. */
-static size_t replicate(const plan *p, scratch *sc, double *est)
+/* All effects on the counts of the nl replicates in sc->k (replicate l's
+ * estimates in est + l * n_specs); returns how many failed. */
+static size_t replicate(const plan *p, scratch *sc, size_t nl, double *est)
 {
-    size_t failed = replicate_fast(p, &sc->k, est);
-    if (p->n_ols)
-        failed += replicate_ols(p, sc, est);
-    if (p->ps) { /* the propensity model refitted, then every IPW / DR effect */
-        counts_to_weights(&p->s, &sc->k, sc->w);
-        failed += mkba_ps_replicate(p->ps, sc->psws, sc->w, est);
+    size_t failed = replicate_fast(p, sc->k, nl, est);
+    for (size_t l = 0; l < nl; l++) {
+        double *el = est + l * p->n_specs;
+        if (p->n_ols)
+            failed += replicate_ols(p, &sc->k[l], sc, el);
+        if (p->ps) { /* the propensity model refitted, then every IPW / DR effect */
+            counts_to_weights(&p->s, &sc->k[l], sc->w);
+            failed += mkba_ps_replicate(p->ps, sc->psws, sc->w, el);
+        }
     }
     return failed;
 }
@@ -913,12 +961,13 @@ static void *worker(void *arg)
     const plan *p = jb->p;
     scratch sc;
     scratch_init(p, p->s.n / 256 + 1, &sc);
-    for (;;) {
-        size_t r = atomic_fetch_add(jb->next, 1);
+    for (;;) { /* LANES replicates at a time (fewer at the end) */
+        size_t r = atomic_fetch_add(jb->next, LANES);
         if (r >= jb->B)
             break;
-        draw_counts(&p->s, sc.rng, jb->seed, r, &sc.k);
-        jb->n_failed += replicate(p, &sc, jb->out + r * p->n_specs);
+        size_t nl = jb->B - r < LANES ? jb->B - r : LANES;
+        draw_counts(&p->s, sc.rng, jb->seed, r, nl, sc.k);
+        jb->n_failed += replicate(p, &sc, nl, jb->out + r * p->n_specs);
     }
     scratch_free(&sc);
     return NULL;
@@ -1001,7 +1050,7 @@ mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
     rcounts k;
     counts_init(&k, s.n, s.n / 256 + 1);
     gsl_rng *rng = mkba_rng_alloc();
-    draw_counts(&s, rng, seed, r, &k);
+    draw_counts(&s, rng, seed, r, 1, &k);
     for (size_t q = 0; q < s.n; q++)
         counts[s.row[q]] = k.lo[q];
     for (size_t e = 0; e < k.n_carry; e++)
@@ -1026,8 +1075,8 @@ mkba_status mkba_bootstrap_replicate(const mkba_cohort *c, const mkba_est_spec *
         return st;
     scratch sc;
     scratch_init(&p, p.s.n, &sc);
-    counts_from_rows(&p.s, counts, &sc.k);
-    size_t failed = replicate(&p, &sc, est);
+    counts_from_rows(&p.s, counts, &sc.k[0]);
+    size_t failed = replicate(&p, &sc, 1, est);
     scratch_free(&sc);
     plan_free(&p);
     if (n_failed)

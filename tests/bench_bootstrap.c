@@ -170,6 +170,16 @@ static int old_diff(const mkba_cohort *c, const mkba_est_spec *specs, size_t B, 
                 v[3 * q + e] = d;
         }
     }
+    uint32_t *list[6]; /* positions of the missing values per effect and group, as main */
+    size_t n_miss[6];
+    for (int e = 0; e < 3; e++)
+        for (int gr = 0; gr < 2; gr++) {
+            list[2 * e + gr] = mkba_xcalloc(len[gr] + 1, sizeof **list);
+            n_miss[2 * e + gr] = 0;
+            for (size_t q = start[gr]; q < start[gr] + len[gr]; q++)
+                if (miss[3 * q + e])
+                    list[2 * e + gr][n_miss[2 * e + gr]++] = (uint32_t)q;
+        }
     gsl_rng *rng = mkba_rng_alloc();
     int carried = 0;
     for (size_t r = 0; r < B; r++) {
@@ -205,9 +215,8 @@ static int old_diff(const mkba_cohort *c, const mkba_est_spec *specs, size_t B, 
             int ok = 1;
             for (int gr = 0; gr < 2; gr++) {
                 double W = (double)len[gr];
-                for (size_t q = start[gr]; q < start[gr] + len[gr]; q++)
-                    if (miss[3 * q + e])
-                        W -= cnt[q];
+                for (size_t m = 0; m < n_miss[2 * e + gr]; m++)
+                    W -= cnt[list[2 * e + gr][m]];
                 ok &= W >= 2;
                 mean[gr] = S[gr][e] / W;
             }
@@ -216,6 +225,8 @@ static int old_diff(const mkba_cohort *c, const mkba_est_spec *specs, size_t B, 
         }
     }
     gsl_rng_free(rng);
+    for (int e = 0; e < 6; e++)
+        free(list[e]);
     free(v);
     free(miss);
     free(cnt);

@@ -45,7 +45,6 @@
 #include "mkba/rng.h"
 
 #define BLK 4           /* DIFF/DID effects summed in one sweep */
-#define DRAW_BATCH 64   /* draws made before their counts are incremented */
 #define LANES 2         /* replicates drawn and summed side by side by a thread */
 #define MAX_THREADS 256 /* more threads than this are not started */
 
@@ -130,45 +129,68 @@ static void counts_free(rcounts *k)
     free(k->carry);
 }
 
-/* The draws of one group for one replicate from generator st into counts
- * k. A batch of draws is made first, each count's cache line fetched
- * meanwhile, then the increments, in draw order. */
-static void draw_group(mkba_xoshiro_state *stp, rcounts *k, size_t start, uint32_t m)
+/* The draws of one group for one replicate from generator *stp into
+ * seg[0 .. m - 1], counts kept mod 256. The state is copied to a local:
+ * the byte stores of the counts could alias the generator's own, which
+ * would then go through memory at every step. */
+static void draw_fast(mkba_xoshiro_state *stp, uint8_t *seg, uint32_t m)
 {
-    /* The state in a local: the byte stores of the counts could alias the
-     * generator's own, which would then go through memory at every step. */
+    mkba_xoshiro_state st = *stp;
+    for (uint32_t d = 0; d < m; d++)
+        seg[draw_below(&st, m)]++;
+    *stp = st;
+}
+
+/* draw_fast that records a carry whenever a count wraps from 255 to 0. */
+static void draw_carry(mkba_xoshiro_state *stp, rcounts *k, size_t start, uint32_t m)
+{
     mkba_xoshiro_state st = *stp;
     uint8_t *seg = k->lo + start;
-    uint32_t j[DRAW_BATCH];
-    for (uint32_t d = 0; d < m; d += DRAW_BATCH) {
-        uint32_t nb = m - d < DRAW_BATCH ? m - d : DRAW_BATCH;
-        for (uint32_t b = 0; b < nb; b++) {
-            j[b] = draw_below(&st, m);
-            __builtin_prefetch(seg + j[b], 1);
-        }
-        for (uint32_t b = 0; b < nb; b++)
-            if (!++seg[j[b]] && k->n_carry < k->cap) /* room: see struct rcounts */
-                k->carry[k->n_carry++] = (carry){(uint32_t)(start + j[b]), 1};
+    for (uint32_t d = 0; d < m; d++) {
+        uint32_t j = draw_below(&st, m);
+        if (!++seg[j] && k->n_carry < k->cap) /* room: see struct rcounts */
+            k->carry[k->n_carry++] = (carry){(uint32_t)(start + j), 1};
     }
     *stp = st;
 }
 
-/* The counts of replicates r .. r + nl - 1 (nl 1 or LANES) into k[0 ..
+/* Sum of n bytes. */
+static uint64_t byte_sum(const uint8_t *b, size_t n)
+{
+    uint64_t sum = 0;
+    for (size_t q = 0; q < n; q++)
+        sum += b[q];
+    return sum;
+}
+
+/* The counts of replicates r .. r + nl - 1 (nl <= LANES) into k[0 ..
  * nl - 1]: replicate r + l takes n_pilot draws in the pilot range, then
- * n_control draws in the control range, from its own stream. */
+ * n_control draws in the control range, from its own stream. The draws
+ * keep the counts mod 256 without looking at them (a test per draw costs
+ * a third of its time); a count that wrapped shows as a sum below the
+ * draws made, and then (in theory only: a person drawn 256 times) the
+ * replicate is drawn again from the start of its stream, recording the
+ * carries. */
 static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, size_t nl,
                         rcounts *k)
 {
     static const int order[2] = {MKBA_PILOT, MKBA_CONTROL};
+    mkba_xoshiro_state *st = (mkba_xoshiro_state *)rng->state;
     for (size_t l = 0; l < nl; l++) {
         memset(k[l].lo, 0, s->n);
         k[l].n_carry = 0;
         mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)(r + l));
         for (int o = 0; o < 2; o++) {
             uint32_t m = (uint32_t)s->len[order[o]];
-            draw_group((mkba_xoshiro_state *)rng->state, &k[l], s->start[order[o]], m);
+            draw_fast(st, k[l].lo + s->start[order[o]], m);
             k[l].total[order[o]] = m;
         }
+        if (byte_sum(k[l].lo, s->n) == s->n)
+            continue;
+        memset(k[l].lo, 0, s->n);
+        mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)(r + l));
+        for (int o = 0; o < 2; o++)
+            draw_carry(st, &k[l], s->start[order[o]], (uint32_t)s->len[order[o]]);
     }
 }
 

@@ -8,25 +8,40 @@
  * of resampling counts by position (n_g uniform draws within each group),
  * one byte per person plus a list of carries for counts of 256 and more
  * (possible in theory only, but kept exact), so the random increments hit
- * a small array.
+ * a small array. The draws step the generator inline and do not look at
+ * the counts; a count that wrapped past 255 shows in their sum, and the
+ * replicate is then drawn again recording its carries (draw_counts).
  *
  * DIFF and DID effects need only the weighted sums sum(w) and sum(w v) per
  * group (the estimate only: replicates need no SE). One sequential sweep
  * over the counts and a position-ordered copy of the values takes them for
- * up to BLK effects at once; sum(w) is the group's total less the counts
- * of the persons with a missing value. The sums run in cohort order within
- * each group, as in mkba_est_diff, so all-one counts reproduce
- * mkba_estimate exactly. OLS effects call mkba_est_ols_ws with the counts
- * as weights, on design columns dummy-coded once as mkba_estimate codes
- * them (so all-one counts reproduce it exactly too). IPW and DR effects
- * share one propensity model: each replicate refits it once with the
- * counts as weights and then weights every IPW / DR effect with it
- * (pscore.h: mkba_ps_replicate), so the draws carry the uncertainty of the
- * estimated propensity.
+ * up to BLK effects at once, and for the two replicates a thread holds
+ * (LANES) at once, so the values are read once for both; sum(w) is the
+ * group's total less the counts of the persons with a missing value. The
+ * sums run in cohort order within each group, as in mkba_est_diff, so
+ * all-one counts reproduce mkba_estimate exactly.
+ *
+ * OLS effects need only the pilot coefficient too: a replicate is one pass
+ * over a row-major copy of the persons with every value (covariates
+ * dummy-coded as mkba_estimate codes them, then the outcome; 8 bytes per
+ * person per design covariate plus 12: 76 bytes for 8 covariates) that
+ * accumulates the count-weighted cross-products per group, and a solve of
+ * the small within-group normal equations (Frisch-Waugh) by Cholesky on
+ * the equilibrated matrix. mkba_estimate solves the same least squares by
+ * QR: the two agree to rounding (the columns are centred first, which
+ * changes no coefficient but the intercept), and a replicate is singular
+ * where the QR calls it singular (OLS_TOL, and a covariate constant among
+ * the persons drawn, tested exactly). IPW and DR effects share one
+ * propensity model: each replicate refits it once with the counts as
+ * weights (IRLS, which also accumulates cross-products: one pass per
+ * iteration) and then weights every IPW / DR effect with it (pscore.h:
+ * mkba_ps_replicate), so the draws carry the uncertainty of the estimated
+ * propensity.
  *
  * Replicate r always draws from stream (seed, MKBA_STREAM_BOOTSTRAP, r),
- * so which thread runs it does not matter: threads take replicates from a
- * shared counter and the output is the same for any number of threads. */
+ * so which thread runs it does not matter: threads take replicates (two at
+ * a time) from a shared counter and the output is the same for any number
+ * of threads. */
 #include "mkba/bootstrap.h"
 
 #include <math.h>

@@ -878,6 +878,11 @@ static inline __attribute__((always_inline)) void sweep_w(const double *v, const
 static void sweep(const double *v, const rcounts *k, size_t nl, const strata *s, size_t width,
                   double S[LANES][2][BLK])
 {
+    if (nl != 1 && nl != LANES) { /* the last replicates: one at a time */
+        for (size_t l = 0; l < nl; l++)
+            sweep(v, &k[l], 1, s, width, S + l);
+        return;
+    }
     switch (width + (nl == LANES ? BLK : 0)) {
 #define SWEEP(W, NL)                                                                             \
     case W + (NL == LANES ? BLK : 0):                                                            \

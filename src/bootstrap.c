@@ -8,25 +8,40 @@
  * of resampling counts by position (n_g uniform draws within each group),
  * one byte per person plus a list of carries for counts of 256 and more
  * (possible in theory only, but kept exact), so the random increments hit
- * a small array.
+ * a small array. The draws step the generator inline and do not look at
+ * the counts; a count that wrapped past 255 shows in their sum, and the
+ * replicate is then drawn again recording its carries (draw_counts).
  *
  * DIFF and DID effects need only the weighted sums sum(w) and sum(w v) per
  * group (the estimate only: replicates need no SE). One sequential sweep
  * over the counts and a position-ordered copy of the values takes them for
- * up to BLK effects at once; sum(w) is the group's total less the counts
- * of the persons with a missing value. The sums run in cohort order within
- * each group, as in mkba_est_diff, so all-one counts reproduce
- * mkba_estimate exactly. OLS effects call mkba_est_ols_ws with the counts
- * as weights, on design columns dummy-coded once as mkba_estimate codes
- * them (so all-one counts reproduce it exactly too). IPW and DR effects
- * share one propensity model: each replicate refits it once with the
- * counts as weights and then weights every IPW / DR effect with it
- * (pscore.h: mkba_ps_replicate), so the draws carry the uncertainty of the
- * estimated propensity.
+ * up to BLK effects at once, and for the two replicates a thread holds
+ * (LANES) at once, so the values are read once for both; sum(w) is the
+ * group's total less the counts of the persons with a missing value. The
+ * sums run in cohort order within each group, as in mkba_est_diff, so
+ * all-one counts reproduce mkba_estimate exactly.
+ *
+ * OLS effects need only the pilot coefficient too: a replicate is one pass
+ * over a row-major copy of the persons with every value (covariates
+ * dummy-coded as mkba_estimate codes them, then the outcome; 8 bytes per
+ * person per design covariate plus 12: 76 bytes for 8 covariates) that
+ * accumulates the count-weighted cross-products per group, and a solve of
+ * the small within-group normal equations (Frisch-Waugh) by Cholesky on
+ * the equilibrated matrix. mkba_estimate solves the same least squares by
+ * QR: the two agree to rounding (the columns are centred first, which
+ * changes no coefficient but the intercept), and a replicate is singular
+ * where the QR calls it singular (OLS_TOL, and a covariate constant among
+ * the persons drawn, tested exactly). IPW and DR effects share one
+ * propensity model: each replicate refits it once with the counts as
+ * weights (IRLS, which also accumulates cross-products: one pass per
+ * iteration) and then weights every IPW / DR effect with it (pscore.h:
+ * mkba_ps_replicate), so the draws carry the uncertainty of the estimated
+ * propensity.
  *
  * Replicate r always draws from stream (seed, MKBA_STREAM_BOOTSTRAP, r),
- * so which thread runs it does not matter: threads take replicates from a
- * shared counter and the output is the same for any number of threads. */
+ * so which thread runs it does not matter: threads take replicates (two at
+ * a time) from a shared counter and the output is the same for any number
+ * of threads. */
 #include "mkba/bootstrap.h"
 
 #include <math.h>
@@ -45,6 +60,7 @@
 #include "mkba/rng.h"
 
 #define BLK 4           /* DIFF/DID effects summed in one sweep */
+#define LANES 2         /* replicates drawn and summed side by side by a thread */
 #define MAX_THREADS 256 /* more threads than this are not started */
 
 /* ============================ strata and draws =========================== */
@@ -80,17 +96,18 @@ static mkba_status strata_init(const mkba_cohort *c, strata *s, mkba_error *err)
 }
 
 /* A uniform integer in [0, m), m >= 1: Lemire's multiply-shift with his
- * rejection step (ACM TOMACS 2019), so no value is favoured. The generator
- * gives 32-bit values; its get function is called directly (what GSL's
- * inline gsl_rng_get does). */
-static inline uint32_t draw_below(const gsl_rng *rng, uint32_t m)
+ * rejection step (ACM TOMACS 2019), so no value is favoured. The 32-bit
+ * values are gsl_rng_get's (the top half of xoshiro256**'s 64 bits), the
+ * generator stepped inline on a local copy of its state (see
+ * draw_counts) instead of through GSL's function pointer. */
+static inline uint32_t draw_below(mkba_xoshiro_state *st, uint32_t m)
 {
-    uint64_t x = (uint64_t)(uint32_t)rng->type->get(rng->state) * m;
+    uint64_t x = (mkba_xoshiro_next(st) >> 32) * m;
     uint32_t low = (uint32_t)x;
     if (low < m) {
         uint32_t reject = (uint32_t)(0u - m) % m; /* 2^32 mod m */
         while (low < reject) {
-            x = (uint64_t)(uint32_t)rng->type->get(rng->state) * m;
+            x = (mkba_xoshiro_next(st) >> 32) * m;
             low = (uint32_t)x;
         }
     }
@@ -127,24 +144,68 @@ static void counts_free(rcounts *k)
     free(k->carry);
 }
 
-/* The counts of replicate r: n_pilot draws in the pilot range, then
- * n_control draws in the control range. */
-static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, rcounts *k)
+/* The draws of one group for one replicate from generator *stp into
+ * seg[0 .. m - 1], counts kept mod 256. The state is copied to a local:
+ * the byte stores of the counts could alias the generator's own, which
+ * would then go through memory at every step. */
+static void draw_fast(mkba_xoshiro_state *stp, uint8_t *seg, uint32_t m)
+{
+    mkba_xoshiro_state st = *stp;
+    for (uint32_t d = 0; d < m; d++)
+        seg[draw_below(&st, m)]++;
+    *stp = st;
+}
+
+/* draw_fast that records a carry whenever a count wraps from 255 to 0. */
+static void draw_carry(mkba_xoshiro_state *stp, rcounts *k, size_t start, uint32_t m)
+{
+    mkba_xoshiro_state st = *stp;
+    uint8_t *seg = k->lo + start;
+    for (uint32_t d = 0; d < m; d++) {
+        uint32_t j = draw_below(&st, m);
+        if (!++seg[j] && k->n_carry < k->cap) /* room: see struct rcounts */
+            k->carry[k->n_carry++] = (carry){(uint32_t)(start + j), 1};
+    }
+    *stp = st;
+}
+
+/* Sum of n bytes. */
+static uint64_t byte_sum(const uint8_t *b, size_t n)
+{
+    uint64_t sum = 0;
+    for (size_t q = 0; q < n; q++)
+        sum += b[q];
+    return sum;
+}
+
+/* The counts of replicates r .. r + nl - 1 (nl <= LANES) into k[0 ..
+ * nl - 1]: replicate r + l takes n_pilot draws in the pilot range, then
+ * n_control draws in the control range, from its own stream. The draws
+ * keep the counts mod 256 without looking at them (a test per draw costs
+ * a third of its time); a count that wrapped shows as a sum below the
+ * draws made, and then (in theory only: a person drawn 256 times) the
+ * replicate is drawn again from the start of its stream, recording the
+ * carries. */
+static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, size_t nl,
+                        rcounts *k)
 {
     static const int order[2] = {MKBA_PILOT, MKBA_CONTROL};
-    memset(k->lo, 0, s->n);
-    k->n_carry = 0;
-    mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)r);
-    for (int o = 0; o < 2; o++) {
-        size_t start = s->start[order[o]];
-        uint8_t *seg = k->lo + start;
-        uint32_t m = (uint32_t)s->len[order[o]];
-        for (uint32_t d = 0; d < m; d++) {
-            uint32_t j = draw_below(rng, m);
-            if (!++seg[j] && k->n_carry < k->cap) /* room: see struct rcounts */
-                k->carry[k->n_carry++] = (carry){(uint32_t)(start + j), 1};
+    mkba_xoshiro_state *st = (mkba_xoshiro_state *)rng->state;
+    for (size_t l = 0; l < nl; l++) {
+        memset(k[l].lo, 0, s->n);
+        k[l].n_carry = 0;
+        mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)(r + l));
+        for (int o = 0; o < 2; o++) {
+            uint32_t m = (uint32_t)s->len[order[o]];
+            draw_fast(st, k[l].lo + s->start[order[o]], m);
+            k[l].total[order[o]] = m;
         }
-        k->total[order[o]] = m;
+        if (byte_sum(k[l].lo, s->n) == s->n)
+            continue;
+        memset(k[l].lo, 0, s->n);
+        mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)(r + l));
+        for (int o = 0; o < 2; o++)
+            draw_carry(st, &k[l], s->start[order[o]], (uint32_t)s->len[order[o]]);
     }
 }
 
@@ -171,17 +232,438 @@ static void counts_to_weights(const strata *s, const rcounts *k, double *w)
         w[s->row[k->carry[e].pos]] += 256.0 * k->carry[e].hi;
 }
 
-/* ============================ the prepared plan ========================== */
+/* ========================= OLS by cross-products ========================= */
 
-/* An OLS effect: its columns and the dummy-coded design. */
+/* An OLS effect prepared for replicates: the rows of the persons with every
+ * value, row-major, in position order (pilot rows first). A replicate
+ * needs only the pilot coefficient, so it is one pass that accumulates the
+ * count-weighted cross-products of the covariates and the outcome per group,
+ * and a k x k solve (see ols_solve). The columns are stored less their mean
+ * over the rows (mu), which changes no coefficient but the intercept and
+ * keeps the cross-products free of the cancellation that large means bring. */
 typedef struct ols_eff {
     size_t spec;           /* index in specs */
-    const double *y;       /* outcome (borrowed) */
-    const double *pre;     /* pre-period value or NULL (borrowed) */
     size_t k;              /* design covariate columns */
-    const double **x;      /* [k] borrowed cohort columns or owned dummies */
-    double **owned;        /* [k] the dummies to free (NULL where borrowed) */
+    size_t m;              /* rows: persons with every value */
+    size_t split;          /* rows [0, split) are pilot persons, the rest control */
+    uint32_t *pos;         /* [m] position of each row, increasing */
+    double *z;             /* [m * (k + 1)] covariates, then y (or y - pre), less mu */
+    double *mu;            /* [k + 1] the column means over the rows */
 } ols_eff;
+
+static void ols_eff_free(ols_eff *o)
+{
+    free(o->pos);
+    free(o->z);
+    free(o->mu);
+}
+
+/* The design covariates of one effect as mkba_estimate codes them: numeric
+ * covariates as they are; a categorical one as 0/1 dummies (NaN where
+ * missing) of the levels present among the persons with every value, the
+ * first present level (lowest code) being the base. x[j] is a cohort
+ * column or an owned dummy (owned[j], to free); ok[i] = 1 where person i
+ * has every value. Returns k. */
+static size_t ols_columns(const mkba_cohort *c, const mkba_est_spec *spec, const uint8_t *ok,
+                          const double **x, double **owned)
+{
+    size_t n = mkba_cohort_size(c), k = 0;
+    for (size_t v = 0; v < spec->n_cov; v++) {
+        size_t col = spec->cov[v];
+        const double *xv = mkba_cohort_column(c, col);
+        if (mkba_cohort_var_type(c, col) != MKBA_VAR_CATEGORY) {
+            x[k++] = xv;
+            continue;
+        }
+        size_t L = mkba_cohort_levels(c, col, NULL), n_present = 0;
+        uint8_t *present = mkba_xcalloc(L ? L : 1, 1);
+        for (size_t i = 0; i < n; i++)
+            if (ok[i] && xv[i] >= 0 && xv[i] < (double)L)
+                present[(size_t)xv[i]] = 1;
+        for (size_t l = 0; l < L; l++) {
+            if (!present[l] || n_present++ == 0) /* the first present level is the base */
+                continue;
+            double *dummy = mkba_xreallocarray(NULL, n ? n : 1, sizeof *dummy);
+            for (size_t i = 0; i < n; i++)
+                dummy[i] = isnan(xv[i]) ? NAN : (double)(xv[i] == (double)l);
+            x[k] = dummy;
+            owned[k++] = dummy;
+        }
+        free(present);
+    }
+    return k;
+}
+
+/* Prepare OLS effect 'spec' (the rows, their centred values). */
+static void plan_ols(const mkba_cohort *c, const strata *s, const mkba_est_spec *spec,
+                     ols_eff *o)
+{
+    size_t n = s->n, cap = 0;
+    const double *y = mkba_cohort_column(c, spec->outcome);
+    const double *pre = spec->pre >= 0 ? mkba_cohort_column(c, (size_t)spec->pre) : NULL;
+    for (size_t v = 0; v < spec->n_cov; v++)
+        cap += mkba_cohort_var_type(c, spec->cov[v]) == MKBA_VAR_CATEGORY
+                   ? mkba_cohort_levels(c, spec->cov[v], NULL)
+                   : 1;
+    const double **x = mkba_xcalloc(cap ? cap : 1, sizeof *x);
+    double **owned = mkba_xcalloc(cap ? cap : 1, sizeof *owned);
+    uint8_t *ok = mkba_xmalloc(n ? n : 1); /* 1: the person has every value */
+    for (size_t i = 0; i < n; i++)
+        ok[i] = !isnan(y[i]) && !(pre && isnan(pre[i]));
+    for (size_t v = 0; v < spec->n_cov; v++) {
+        const double *xv = mkba_cohort_column(c, spec->cov[v]);
+        for (size_t i = 0; i < n; i++)
+            ok[i] &= !isnan(xv[i]);
+    }
+    size_t k = ols_columns(c, spec, ok, x, owned), w = k + 1;
+    o->k = k;
+    o->m = 0;
+    for (size_t i = 0; i < n; i++)
+        o->m += ok[i];
+    o->pos = mkba_xreallocarray(NULL, o->m ? o->m : 1, sizeof *o->pos);
+    o->z = mkba_xreallocarray(NULL, o->m ? o->m : 1, w * sizeof *o->z);
+    o->mu = mkba_xcalloc(w, sizeof *o->mu);
+    size_t r = 0;
+    for (size_t q = 0; q < n; q++) {
+        size_t i = s->row[q];
+        if (!ok[i])
+            continue;
+        o->split += q < s->start[MKBA_CONTROL];
+        o->pos[r] = (uint32_t)q;
+        double *zr = o->z + r++ * w;
+        for (size_t j = 0; j < k; j++)
+            zr[j] = x[j][i];
+        zr[k] = pre ? y[i] - pre[i] : y[i];
+        for (size_t j = 0; j < w; j++)
+            o->mu[j] += zr[j];
+    }
+    for (size_t j = 0; j < w && o->m; j++)
+        o->mu[j] /= (double)o->m;
+    for (size_t q = 0; q < o->m; q++)
+        for (size_t j = 0; j < w; j++)
+            o->z[q * w + j] -= o->mu[j];
+    for (size_t j = 0; j < k; j++)
+        free(owned[j]);
+    free(owned);
+    free(x);
+    free(ok);
+}
+
+/* A design column whose distance from the span of the intercept, the pilot
+ * dummy and the covariates before it is at most this fraction of its norm
+ * counts as collinear: estimate.c's test on the QR's R_jj (R's lm() uses
+ * the same 1e-7). Here R_jj^2 is the Cholesky pivot of the within-group
+ * cross-products (Frisch-Waugh), compared with tol^2 times the column's
+ * weighted sum of squares, so a replicate is singular exactly where
+ * mkba_est_ols calls it singular, to rounding. */
+#define OLS_TOL 1e-7
+#define OLS_CHUNK 1024 /* rows summed apart before joining the group's sums */
+#define OLS_WMAX 16    /* widths (covariates + 1) with code of their own, see ols_rows */
+
+/* One thread's sums of one replicate of one OLS effect, for width
+ * w = k + 1 columns (k covariates, then the outcome). */
+typedef struct ols_ws {
+    size_t cap_w;          /* the widest effect's w */
+    double *tot[2];        /* [len] per group code: sum c, sum c z [w], sum c z z' [w * w]
+                              (lower triangle) */
+    double *chunk;         /* [len] the same over one chunk of rows */
+    double *lo, *hi;       /* [w] the least and largest covariate values drawn */
+    double *C;             /* [w * w] the within-group cross-products, then their factor */
+    double *rhs;           /* [w] */
+    uint32_t *idx;         /* [OLS_CHUNK + 3] the rows of a chunk with a count */
+    double *cnt;           /* [OLS_CHUNK + 3] their counts */
+} ols_ws;
+
+static size_t ols_len(size_t w)
+{
+    return 1 + w + w * w;
+}
+
+static void ols_ws_init(ols_ws *ws, size_t cap_w)
+{
+    ws->cap_w = cap_w;
+    size_t len = ols_len(cap_w);
+    ws->tot[0] = mkba_xcalloc(len, sizeof(double));
+    ws->tot[1] = mkba_xcalloc(len, sizeof(double));
+    ws->chunk = mkba_xcalloc(len, sizeof(double));
+    ws->lo = mkba_xcalloc(cap_w, sizeof(double));
+    ws->hi = mkba_xcalloc(cap_w, sizeof(double));
+    ws->C = mkba_xcalloc(cap_w * cap_w, sizeof(double));
+    ws->rhs = mkba_xcalloc(cap_w, sizeof(double));
+    ws->idx = mkba_xcalloc(OLS_CHUNK + 3, sizeof *ws->idx);
+    ws->cnt = mkba_xcalloc(OLS_CHUNK + 3, sizeof *ws->cnt);
+}
+
+static void ols_ws_free(ols_ws *ws)
+{
+    free(ws->tot[0]);
+    free(ws->tot[1]);
+    free(ws->chunk);
+    free(ws->lo);
+    free(ws->hi);
+    free(ws->C);
+    free(ws->rhs);
+    free(ws->idx);
+    free(ws->cnt);
+}
+
+/* Add count c times row x (w values) to the sums s. */
+static inline void ols_add(double *s, const double *x, size_t w, double c)
+{
+    s[0] += c;
+    for (size_t i = 0; i < w; i++) {
+        double cx = c * x[i];
+        s[1 + i] += cx;
+        for (size_t j = 0; j <= i; j++)
+            s[1 + w + i * w + j] += cx * x[j];
+    }
+}
+
+/* Add rows x[0..3] with counts c[0..3] to the sums s: the four rows'
+ * products are added together first, so the sums are read and written
+ * once per four rows (those loads and stores, not the products, bound
+ * the speed of ols_add). */
+static inline __attribute__((always_inline)) void ols_add4(double *s, const double *const x[4], const double c[4], size_t w)
+{
+    s[0] += (c[0] + c[1]) + (c[2] + c[3]);
+    for (size_t i = 0; i < w; i++) {
+        double u0 = c[0] * x[0][i], u1 = c[1] * x[1][i], u2 = c[2] * x[2][i],
+               u3 = c[3] * x[3][i];
+        s[1 + i] += (u0 + u1) + (u2 + u3);
+        for (size_t j = 0; j <= i; j++)
+            s[1 + w + i * w + j] += (u0 * x[0][j] + u1 * x[1][j]) + (u2 * x[2][j] + u3 * x[3][j]);
+    }
+}
+
+/* The rows [from, to) with a count added to tot, a chunk at a time (the
+ * sums of a chunk are short, and so are the sums of the chunks: rounding
+ * grows with the length of a chain of additions). The rows of a chunk
+ * with a count are listed first (ws->idx, ws->cnt), padded to a multiple
+ * of 4 with count 0, and added four at a time. *nz counts the rows with a
+ * count; lo and hi take their covariates' extremes. Inlined with a
+ * constant w (see ols_rows), so the loops unroll. */
+static inline __attribute__((always_inline)) void ols_rows_w(const ols_eff *o, const uint8_t *cnt, size_t from, size_t to,
+                              size_t w, double *tot, ols_ws *ws, size_t *nz)
+{
+    size_t len = ols_len(w), n_nz = *nz;
+    double *ch = ws->chunk, *cw = ws->cnt, lo[OLS_WMAX], hi[OLS_WMAX];
+    uint32_t *idx = ws->idx;
+    memcpy(lo, ws->lo, (w - 1) * sizeof *lo); /* locals: registers, not memory */
+    memcpy(hi, ws->hi, (w - 1) * sizeof *hi);
+    for (size_t a = from; a < to; a += OLS_CHUNK) {
+        size_t b = to - a < OLS_CHUNK ? to : a + OLS_CHUNK, nr = 0;
+        for (size_t r = a; r < b; r++) { /* no branch: a third of the counts are 0 */
+            unsigned c = cnt[o->pos[r]];
+            idx[nr] = (uint32_t)(r - a);
+            cw[nr] = c;
+            nr += c != 0;
+        }
+        n_nz += nr;
+        for (; nr % 4; nr++) { /* the last row again with count 0: adds (signed) zeros */
+            idx[nr] = idx[nr - 1];
+            cw[nr] = 0;
+        }
+        memset(ch, 0, len * sizeof *ch);
+        const double *base = o->z + a * w;
+        for (size_t t = 0; t < nr; t += 4) {
+            const double *x[4] = {base + idx[t] * w, base + idx[t + 1] * w,
+                                  base + idx[t + 2] * w, base + idx[t + 3] * w};
+            ols_add4(ch, x, cw + t, w);
+            for (int u = 0; u < 4; u++)
+                for (size_t j = 0; j + 1 < w; j++) {
+                    lo[j] = x[u][j] < lo[j] ? x[u][j] : lo[j];
+                    hi[j] = x[u][j] > hi[j] ? x[u][j] : hi[j];
+                }
+        }
+        for (size_t e = 0; e < len; e++)
+            tot[e] += ch[e];
+    }
+    memcpy(ws->lo, lo, (w - 1) * sizeof *lo);
+    memcpy(ws->hi, hi, (w - 1) * sizeof *hi);
+    *nz = n_nz;
+}
+
+/* ols_rows_w for any width (more than OLS_WMAX columns): row by row. */
+static void ols_rows_any(const ols_eff *o, const uint8_t *cnt, size_t from, size_t to,
+                         double *tot, ols_ws *ws, size_t *nz)
+{
+    size_t w = o->k + 1, len = ols_len(w);
+    for (size_t a = from; a < to; a += OLS_CHUNK) {
+        size_t b = to - a < OLS_CHUNK ? to : a + OLS_CHUNK;
+        memset(ws->chunk, 0, len * sizeof *ws->chunk);
+        for (size_t r = a; r < b; r++) {
+            unsigned c = cnt[o->pos[r]];
+            if (!c)
+                continue;
+            const double *x = o->z + r * w;
+            ++*nz;
+            ols_add(ws->chunk, x, w, c);
+            for (size_t j = 0; j + 1 < w; j++) {
+                ws->lo[j] = x[j] < ws->lo[j] ? x[j] : ws->lo[j];
+                ws->hi[j] = x[j] > ws->hi[j] ? x[j] : ws->hi[j];
+            }
+        }
+        for (size_t e = 0; e < len; e++)
+            tot[e] += ws->chunk[e];
+    }
+}
+
+/* ols_rows_w for the width of effect o. */
+static void ols_rows(const ols_eff *o, const uint8_t *cnt, size_t from, size_t to,
+                     double *tot, ols_ws *ws, size_t *nz)
+{
+    switch (o->k + 1) {
+#define OLS_W(W)                                                                                 \
+    case W:                                                                                      \
+        ols_rows_w(o, cnt, from, to, W, tot, ws, nz);                                            \
+        break;
+        OLS_W(2) OLS_W(3) OLS_W(4) OLS_W(5) OLS_W(6) OLS_W(7) OLS_W(8) OLS_W(9) OLS_W(10)
+        OLS_W(11) OLS_W(12) OLS_W(13) OLS_W(14) OLS_W(15) OLS_W(16)
+#undef OLS_W
+    default: /* wider: the same code, the width not known to the compiler */
+        ols_rows_any(o, cnt, from, to, tot, ws, nz);
+        break;
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The multiples of 256 of the counts (see struct rcounts). */
+static void ols_carries(const ols_eff *o, const rcounts *k, ols_ws *ws, size_t *nz)
+{
+    size_t w = o->k + 1;
+    for (size_t e = 0; e < k->n_carry; e++) {
+        const uint32_t *at = bsearch(&k->carry[e].pos, o->pos, o->m, sizeof *o->pos, cmp_u32);
+        if (!at)
+            continue; /* a person without every value */
+        size_t r = (size_t)(at - o->pos);
+        const double *x = o->z + r * w;
+        if (!k->lo[k->carry[e].pos]) { /* not yet seen by ols_rows */
+            ++*nz;
+            for (size_t j = 0; j + 1 < w; j++) {
+                ws->lo[j] = x[j] < ws->lo[j] ? x[j] : ws->lo[j];
+                ws->hi[j] = x[j] > ws->hi[j] ? x[j] : ws->hi[j];
+            }
+        }
+        ols_add(ws->tot[r < o->split ? MKBA_PILOT : MKBA_CONTROL], x, w, 256.0 * k->carry[e].hi);
+    }
+}
+
+/* Solve L L' x = b in place (L: the lower triangle of the k x k row-major A). */
+static void chol_solve(const double *A, size_t k, double *b)
+{
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = 0; j < i; j++)
+            b[i] -= A[i * k + j] * b[j];
+        b[i] /= A[i * k + i];
+    }
+    for (size_t i = k; i-- > 0;) {
+        for (size_t j = i + 1; j < k; j++)
+            b[i] -= A[j * k + i] * b[j];
+        b[i] /= A[i * k + i];
+    }
+}
+
+/* The Cholesky factor of the within-group cross-products C (k x k, the
+ * lower triangle), scaled to a unit diagonal first (as pscore.c's
+ * solve_spd: a 0/1 dummy beside an income costs no accuracy). norm[j]:
+ * the column's weighted sum of squares (uncentred). Returns 0, or 1 when
+ * a covariate is collinear (OLS_TOL) with the intercept, the pilot dummy
+ * and the covariates before it; s receives the scale. */
+static int chol_scaled(double *C, size_t k, const double *norm, double *s)
+{
+    double tol2 = OLS_TOL * OLS_TOL;
+    for (size_t j = 0; j < k; j++) {
+        if (!(C[j * k + j] > tol2 * norm[j]))
+            return 1;
+        s[j] = 1 / sqrt(C[j * k + j]);
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j <= i; j++)
+            C[i * k + j] *= s[i] * s[j];
+    for (size_t j = 0; j < k; j++) {
+        double d = C[j * k + j];
+        for (size_t l = 0; l < j; l++)
+            d -= C[j * k + l] * C[j * k + l];
+        /* d is R_jj^2 / C_jj: the share of the column's within-group
+         * variation that the covariates before it do not explain. */
+        if (!(d > tol2 * norm[j] * s[j] * s[j]))
+            return 1;
+        C[j * k + j] = sqrt(d);
+        for (size_t i = j + 1; i < k; i++) {
+            double v = C[i * k + j];
+            for (size_t l = 0; l < j; l++)
+                v -= C[i * k + l] * C[j * k + l];
+            C[i * k + j] = v / C[j * k + j];
+        }
+    }
+    return 0;
+}
+
+/* The pilot coefficient from the group sums in ws (Frisch-Waugh: the
+ * covariates' coefficients gamma from the within-group cross-products,
+ * then the difference of the group means of y less that of the
+ * covariates times gamma). NaN where mkba_est_ols fails: a group with a
+ * weight below 2, fewer rows drawn than parameters, a covariate constant
+ * among them or collinear, a result that is not finite. */
+static double ols_solve(const ols_eff *o, ols_ws *ws, size_t nz)
+{
+    size_t k = o->k, w = k + 1, p = k + 2;
+    const double *t[2] = {ws->tot[0], ws->tot[1]};
+    double W[2] = {t[0][0], t[1][0]};
+    if (!(W[0] >= 2 && W[1] >= 2) || nz < p || !(W[0] + W[1] > (double)p))
+        return NAN;
+    for (size_t j = 0; j < k; j++)
+        if (!(ws->lo[j] < ws->hi[j])) /* exactly: no rounding decides this one */
+            return NAN;
+    double *C = ws->C, *rhs = ws->rhs, *norm = ws->lo, *s = ws->hi; /* lo, hi are done */
+    for (size_t i = 0; i < w; i++) {
+        double *row = i < k ? C + i * k : rhs; /* row k: the outcome's */
+        for (size_t j = 0; j <= i && j < k; j++) {
+            row[j] = 0;
+            for (int g = 0; g < 2; g++)
+                row[j] += t[g][1 + w + i * w + j] - t[g][1 + i] * t[g][1 + j] / W[g];
+        }
+    }
+    for (size_t j = 0; j < k; j++) {
+        norm[j] = C[j * k + j];
+        for (int g = 0; g < 2; g++) {
+            double mean = t[g][1 + j] / W[g] + o->mu[j];
+            norm[j] += W[g] * mean * mean;
+        }
+    }
+    if (chol_scaled(C, k, norm, s))
+        return NAN;
+    for (size_t j = 0; j < k; j++)
+        rhs[j] *= s[j];
+    chol_solve(C, k, rhs);
+    double est = t[1][1 + k] / W[1] - t[0][1 + k] / W[0];
+    for (size_t j = 0; j < k; j++)
+        est -= (t[1][1 + j] / W[1] - t[0][1 + j] / W[0]) * rhs[j] * s[j];
+    return isfinite(est) ? est : NAN;
+}
+
+/* The estimate of OLS effect o on counts k: one pass over its rows. */
+static double ols_replicate(const ols_eff *o, const rcounts *k, ols_ws *ws)
+{
+    size_t w = o->k + 1, nz = 0;
+    memset(ws->tot[0], 0, ols_len(w) * sizeof(double));
+    memset(ws->tot[1], 0, ols_len(w) * sizeof(double));
+    for (size_t j = 0; j < o->k; j++) {
+        ws->lo[j] = INFINITY;
+        ws->hi[j] = -INFINITY;
+    }
+    ols_rows(o, k->lo, 0, o->split, ws->tot[MKBA_PILOT], ws, &nz);
+    ols_rows(o, k->lo, o->split, o->m, ws->tot[MKBA_CONTROL], ws, &nz);
+    ols_carries(o, k, ws, &nz);
+    return ols_solve(o, ws, nz);
+}
+
+/* ============================ the prepared plan ========================== */
 
 /* Everything a replicate reads; shared read-only by the threads. */
 typedef struct plan {
@@ -215,12 +697,8 @@ static void plan_free(plan *p)
         free(p->miss[e]);
     free(p->miss);
     free(p->n_miss);
-    for (size_t e = 0; e < p->n_ols; e++) {
-        for (size_t j = 0; j < p->ols[e].k; j++)
-            free(p->ols[e].owned[j]);
-        free(p->ols[e].x);
-        free(p->ols[e].owned);
-    }
+    for (size_t e = 0; e < p->n_ols; e++)
+        ols_eff_free(&p->ols[e]);
     free(p->ols);
     mkba_ps_plan_free(p->ps);
     memset(p, 0, sizeof *p);
@@ -261,55 +739,6 @@ static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const lo
     }
 }
 
-/* The OLS design of one effect, as mkba_estimate builds it: numeric
- * covariates as they are; a categorical one as 0/1 dummies (NaN where
- * missing) of the levels present among the persons with every value, the
- * first present level (lowest code) being the base. */
-static void plan_ols(const mkba_cohort *c, const mkba_est_spec *spec, ols_eff *o)
-{
-    size_t n = mkba_cohort_size(c), cap = 0;
-    o->y = mkba_cohort_column(c, spec->outcome);
-    o->pre = spec->pre >= 0 ? mkba_cohort_column(c, (size_t)spec->pre) : NULL;
-    for (size_t v = 0; v < spec->n_cov; v++)
-        cap += mkba_cohort_var_type(c, spec->cov[v]) == MKBA_VAR_CATEGORY
-                   ? mkba_cohort_levels(c, spec->cov[v], NULL)
-                   : 1;
-    o->x = mkba_xcalloc(cap ? cap : 1, sizeof *o->x);
-    o->owned = mkba_xcalloc(cap ? cap : 1, sizeof *o->owned);
-    uint8_t *ok = mkba_xmalloc(n ? n : 1); /* 1: the person has every value */
-    for (size_t i = 0; i < n; i++)
-        ok[i] = !isnan(o->y[i]) && !(o->pre && isnan(o->pre[i]));
-    for (size_t v = 0; v < spec->n_cov; v++) {
-        const double *x = mkba_cohort_column(c, spec->cov[v]);
-        for (size_t i = 0; i < n; i++)
-            ok[i] &= !isnan(x[i]);
-    }
-    for (size_t v = 0; v < spec->n_cov; v++) {
-        size_t col = spec->cov[v];
-        const double *x = mkba_cohort_column(c, col);
-        if (mkba_cohort_var_type(c, col) != MKBA_VAR_CATEGORY) {
-            o->x[o->k++] = x;
-            continue;
-        }
-        size_t L = mkba_cohort_levels(c, col, NULL), n_present = 0;
-        uint8_t *present = mkba_xcalloc(L ? L : 1, 1);
-        for (size_t i = 0; i < n; i++)
-            if (ok[i] && x[i] >= 0 && x[i] < (double)L)
-                present[(size_t)x[i]] = 1;
-        for (size_t l = 0; l < L; l++) {
-            if (!present[l] || n_present++ == 0) /* the first present level is the base */
-                continue;
-            double *dummy = mkba_xreallocarray(NULL, n ? n : 1, sizeof *dummy);
-            for (size_t i = 0; i < n; i++)
-                dummy[i] = isnan(x[i]) ? NAN : (double)(x[i] == (double)l);
-            o->x[o->k] = dummy;
-            o->owned[o->k++] = dummy;
-        }
-        free(present);
-    }
-    free(ok);
-}
-
 static mkba_status check_args(const mkba_cohort *c, const mkba_est_spec *specs,
                               size_t n_specs, mkba_error *err)
 {
@@ -347,7 +776,7 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
             any_ps = 1;
         } else if (e.method == MKBA_EST_OLS) {
             p->ols[p->n_ols].spec = j;
-            plan_ols(c, &specs[j], &p->ols[p->n_ols++]);
+            plan_ols(c, &p->s, &specs[j], &p->ols[p->n_ols++]);
         } else {
             pre[p->n_fast] = e.method == MKBA_EST_DID ? specs[j].pre : -1;
             p->fast[p->n_fast++] = j;
@@ -368,9 +797,9 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
 /* One thread's scratch space, allocated before its replicate loop. */
 typedef struct scratch {
     gsl_rng *rng;          /* the thread's generator, set per replicate */
-    rcounts k;             /* the replicate's counts */
-    double *w;             /* [n] counts by cohort row, as weights (OLS, IPW, DR only) */
-    mkba_est_ws *ws;       /* OLS workspace (OLS only) */
+    rcounts k[LANES];      /* the counts of the replicates in hand */
+    double *w;             /* [n] counts by cohort row, as weights (IPW, DR only) */
+    ols_ws ols;            /* OLS sums (OLS only) */
     mkba_ps_ws *psws;      /* IPW / DR workspace (those only) */
 } scratch;
 
@@ -378,19 +807,23 @@ typedef struct scratch {
 static void scratch_init(const plan *p, size_t cap, scratch *sc)
 {
     sc->rng = mkba_rng_alloc();
-    counts_init(&sc->k, p->s.n, cap);
-    sc->w = p->n_ols || p->ps ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w)
-                              : NULL;
-    sc->ws = p->n_ols ? mkba_est_ws_alloc() : NULL;
+    for (size_t l = 0; l < LANES; l++)
+        counts_init(&sc->k[l], p->s.n, cap);
+    sc->w = p->ps ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w) : NULL;
+    size_t cap_w = 1;
+    for (size_t e = 0; e < p->n_ols; e++)
+        cap_w = p->ols[e].k + 1 > cap_w ? p->ols[e].k + 1 : cap_w;
+    ols_ws_init(&sc->ols, cap_w);
     sc->psws = p->ps ? mkba_ps_ws_alloc(p->ps) : NULL;
 }
 
 static void scratch_free(scratch *sc)
 {
     gsl_rng_free(sc->rng);
-    counts_free(&sc->k);
+    for (size_t l = 0; l < LANES; l++)
+        counts_free(&sc->k[l]);
     free(sc->w);
-    mkba_est_ws_free(sc->ws);
+    ols_ws_free(&sc->ols);
     mkba_ps_ws_free(sc->psws);
 }
 
@@ -404,58 +837,64 @@ static inline void sweep_tail(const double *v, const uint8_t *cnt, size_t q, siz
             acc[k] += cnt[q] * v[q * width + k];
 }
 
-/* S[g][k] = sum over the positions q of group g of cnt[q] * v[q * width + k],
- * each sum in position order (the order of mkba_est_diff). Both groups are
- * summed in one loop: twice the independent chains of additions, which
- * bound the speed otherwise. Inlined with a constant width (see sweep). */
-static inline void sweep_w(const double *v, const uint8_t *cnt, const strata *s,
-                           size_t width, double S[2][BLK])
+/* S[l][g][k] = sum over the positions q of group g of k[l].lo[q] *
+ * v[q * width + k] for the nl (1 or LANES) replicates in hand, each sum
+ * in position order (the order of mkba_est_diff). Both groups and all
+ * lanes are summed in one loop: more independent chains of additions,
+ * which bound the speed otherwise, and the values read once for all
+ * lanes. Inlined with a constant width and nl (see sweep). */
+static inline __attribute__((always_inline)) void sweep_w(const double *v, const rcounts *k,
+                                                          size_t nl, const strata *s,
+                                                          size_t width,
+                                                          double S[LANES][2][BLK])
 {
-    double a[BLK] = {0, 0, 0, 0}, b[BLK] = {0, 0, 0, 0};
+    double a[LANES][BLK] = {{0}}, b[LANES][BLK] = {{0}};
     size_t pa = s->start[MKBA_PILOT], na = s->len[MKBA_PILOT];
     size_t pb = s->start[MKBA_CONTROL], nb = s->len[MKBA_CONTROL];
     size_t m = na < nb ? na : nb;
     for (size_t i = 0; i < m; i++) {
-        double wa = cnt[pa + i], wb = cnt[pb + i];
         const double *xa = v + (pa + i) * width, *xb = v + (pb + i) * width;
+        for (size_t l = 0; l < nl; l++) {
+            double wa = k[l].lo[pa + i], wb = k[l].lo[pb + i];
 #pragma GCC unroll 4 /* width is a constant here: a and b become registers */
-        for (size_t k = 0; k < width; k++) {
-            a[k] += wa * xa[k];
-            b[k] += wb * xb[k];
+            for (size_t e = 0; e < width; e++) {
+                a[l][e] += wa * xa[e];
+                b[l][e] += wb * xb[e];
+            }
         }
     }
-    sweep_tail(v, cnt, pa + m, pa + na, width, a);
-    sweep_tail(v, cnt, pb + m, pb + nb, width, b);
-    for (size_t k = 0; k < BLK; k++) {
-        S[MKBA_PILOT][k] = a[k];
-        S[MKBA_CONTROL][k] = b[k];
+    for (size_t l = 0; l < nl; l++) {
+        sweep_tail(v, k[l].lo, pa + m, pa + na, width, a[l]);
+        sweep_tail(v, k[l].lo, pb + m, pb + nb, width, b[l]);
+        for (size_t e = 0; e < BLK; e++) {
+            S[l][MKBA_PILOT][e] = a[l][e];
+            S[l][MKBA_CONTROL][e] = b[l][e];
+        }
     }
 }
 
-/* sweep_w for a block of 'width' (1..BLK) effects. */
-static void sweep(const double *v, const uint8_t *cnt, const strata *s, size_t width,
-                  double S[2][BLK])
+/* sweep_w for a block of 'width' (1..BLK) effects and nl (1 or LANES)
+ * replicates. */
+static void sweep(const double *v, const rcounts *k, size_t nl, const strata *s, size_t width,
+                  double S[LANES][2][BLK])
 {
-    switch (width) {
-    case 1:
-        sweep_w(v, cnt, s, 1, S);
+    if (nl != 1 && nl != LANES) { /* the last replicates: one at a time */
+        for (size_t l = 0; l < nl; l++)
+            sweep(v, &k[l], 1, s, width, S + l);
+        return;
+    }
+    switch (width + (nl == LANES ? BLK : 0)) {
+#define SWEEP(W, NL)                                                                             \
+    case W + (NL == LANES ? BLK : 0):                                                            \
+        sweep_w(v, k, NL, s, W, S);                                                              \
         break;
-    case 2:
-        sweep_w(v, cnt, s, 2, S);
-        break;
-    case 3:
-        sweep_w(v, cnt, s, 3, S);
-        break;
+        SWEEP(1, 1) SWEEP(2, 1) SWEEP(3, 1) SWEEP(1, LANES) SWEEP(2, LANES) SWEEP(3, LANES)
+        SWEEP(BLK, LANES)
+#undef SWEEP
     default:
-        sweep_w(v, cnt, s, BLK, S);
+        sweep_w(v, k, 1, s, BLK, S);
         break;
     }
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
 }
 
 /* Weight with a value of fast effect e in group g: the group's total less
@@ -473,64 +912,76 @@ static double weight_with_value(const plan *p, const rcounts *k, size_t e, int g
     return W;
 }
 
-/* Estimates of the DIFF/DID effects; returns how many failed (NaN). */
-static size_t replicate_fast(const plan *p, const rcounts *k, double *est)
+/* The DIFF/DID estimates of block b from the sums S of counts k into
+ * est; returns how many failed (NaN). */
+static size_t fast_block(const plan *p, size_t b, const rcounts *k, double S[2][BLK],
+                         double *est)
 {
-    size_t n = p->s.n, failed = 0;
-    for (size_t b = 0; b * BLK < p->n_fast; b++) {
-        size_t width = block_width(p, b);
-        const double *v = p->val + b * n * BLK;
-        double S[2][BLK];
-        sweep(v, k->lo, &p->s, width, S);
-        for (size_t c = 0; c < k->n_carry; c++) { /* the multiples of 256 */
-            size_t q = k->carry[c].pos;
-            int g = q >= p->s.start[MKBA_CONTROL] ? MKBA_CONTROL : MKBA_PILOT;
-            for (size_t slot = 0; slot < width; slot++)
-                S[g][slot] += 256.0 * k->carry[c].hi * v[q * width + slot];
+    size_t width = block_width(p, b), failed = 0;
+    const double *v = p->val + b * p->s.n * BLK;
+    for (size_t c = 0; c < k->n_carry; c++) { /* the multiples of 256 */
+        size_t q = k->carry[c].pos;
+        int g = q >= p->s.start[MKBA_CONTROL] ? MKBA_CONTROL : MKBA_PILOT;
+        for (size_t slot = 0; slot < width; slot++)
+            S[g][slot] += 256.0 * k->carry[c].hi * v[q * width + slot];
+    }
+    for (size_t e = b * BLK; e < p->n_fast && e < (b + 1) * BLK; e++) {
+        double mean[2];
+        int ok = 1;
+        for (int g = 0; g < 2; g++) {
+            double W = weight_with_value(p, k, e, g);
+            ok &= W >= 2;
+            mean[g] = S[g][e % BLK] / W;
         }
-        for (size_t e = b * BLK; e < p->n_fast && e < (b + 1) * BLK; e++) {
-            double mean[2];
-            int ok = 1;
-            for (int g = 0; g < 2; g++) {
-                double W = weight_with_value(p, k, e, g);
-                ok &= W >= 2;
-                mean[g] = S[g][e % BLK] / W;
-            }
-            double d = mean[MKBA_PILOT] - mean[MKBA_CONTROL];
-            ok &= isfinite(d) != 0;
-            est[p->fast[e]] = ok ? d : NAN;
-            failed += !ok;
-        }
+        double d = mean[MKBA_PILOT] - mean[MKBA_CONTROL];
+        ok &= isfinite(d) != 0;
+        est[p->fast[e]] = ok ? d : NAN;
+        failed += !ok;
     }
     return failed;
 }
 
-/* Estimates of the OLS effects on the weights in sc->w; returns how many
- * failed (NaN). */
-static size_t replicate_ols(const plan *p, scratch *sc, double *est)
+/* Estimates of the DIFF/DID effects of the nl replicates in k (replicate
+ * l's in est + l * n_specs); returns how many failed (NaN). */
+static size_t replicate_fast(const plan *p, const rcounts *k, size_t nl, double *est)
+{
+    size_t failed = 0;
+    for (size_t b = 0; b * BLK < p->n_fast; b++) {
+        double S[LANES][2][BLK];
+        sweep(p->val + b * p->s.n * BLK, k, nl, &p->s, block_width(p, b), S);
+        for (size_t l = 0; l < nl; l++)
+            failed += fast_block(p, b, &k[l], S[l], est + l * p->n_specs);
+    }
+    return failed;
+}
+
+/* Estimates of the OLS effects on counts k; returns how many failed
+ * (NaN). */
+static size_t replicate_ols(const plan *p, const rcounts *k, scratch *sc, double *est)
 {
     size_t failed = 0;
     for (size_t e = 0; e < p->n_ols; e++) {
-        const ols_eff *o = &p->ols[e];
-        mkba_effect fit;
-        mkba_status st = mkba_est_ols_ws(sc->ws, o->y, o->pre, p->g, o->k, o->x, sc->w,
-                                         p->s.n, &fit, NULL);
-        est[o->spec] = st ? NAN : fit.estimate;
-        failed += st != MKBA_OK;
+        double b = ols_replicate(&p->ols[e], k, &sc->ols);
+        est[p->ols[e].spec] = b;
+        failed += isnan(b) != 0;
     }
     return failed;
 }
 
-/* All effects on the counts in sc->k; returns how many failed. */
-static size_t replicate(const plan *p, scratch *sc, double *est)
+/* All effects on the counts of the nl replicates in sc->k (replicate l's
+ * estimates in est + l * n_specs); returns how many failed. */
+static size_t replicate(const plan *p, scratch *sc, size_t nl, double *est)
 {
-    size_t failed = replicate_fast(p, &sc->k, est);
-    if (p->n_ols || p->ps)
-        counts_to_weights(&p->s, &sc->k, sc->w);
-    if (p->n_ols)
-        failed += replicate_ols(p, sc, est);
-    if (p->ps) /* the propensity model refitted, then every IPW / DR effect */
-        failed += mkba_ps_replicate(p->ps, sc->psws, sc->w, est);
+    size_t failed = replicate_fast(p, sc->k, nl, est);
+    for (size_t l = 0; l < nl; l++) {
+        double *el = est + l * p->n_specs;
+        if (p->n_ols)
+            failed += replicate_ols(p, &sc->k[l], sc, el);
+        if (p->ps) { /* the propensity model refitted, then every IPW / DR effect */
+            counts_to_weights(&p->s, &sc->k[l], sc->w);
+            failed += mkba_ps_replicate(p->ps, sc->psws, sc->w, el);
+        }
+    }
     return failed;
 }
 
@@ -552,12 +1003,13 @@ static void *worker(void *arg)
     const plan *p = jb->p;
     scratch sc;
     scratch_init(p, p->s.n / 256 + 1, &sc);
-    for (;;) {
-        size_t r = atomic_fetch_add(jb->next, 1);
+    for (;;) { /* LANES replicates at a time (fewer at the end) */
+        size_t r = atomic_fetch_add(jb->next, LANES);
         if (r >= jb->B)
             break;
-        draw_counts(&p->s, sc.rng, jb->seed, r, &sc.k);
-        jb->n_failed += replicate(p, &sc, jb->out + r * p->n_specs);
+        size_t nl = jb->B - r < LANES ? jb->B - r : LANES;
+        draw_counts(&p->s, sc.rng, jb->seed, r, nl, sc.k);
+        jb->n_failed += replicate(p, &sc, nl, jb->out + r * p->n_specs);
     }
     scratch_free(&sc);
     return NULL;
@@ -640,7 +1092,7 @@ mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
     rcounts k;
     counts_init(&k, s.n, s.n / 256 + 1);
     gsl_rng *rng = mkba_rng_alloc();
-    draw_counts(&s, rng, seed, r, &k);
+    draw_counts(&s, rng, seed, r, 1, &k);
     for (size_t q = 0; q < s.n; q++)
         counts[s.row[q]] = k.lo[q];
     for (size_t e = 0; e < k.n_carry; e++)
@@ -665,8 +1117,8 @@ mkba_status mkba_bootstrap_replicate(const mkba_cohort *c, const mkba_est_spec *
         return st;
     scratch sc;
     scratch_init(&p, p.s.n, &sc);
-    counts_from_rows(&p.s, counts, &sc.k);
-    size_t failed = replicate(&p, &sc, est);
+    counts_from_rows(&p.s, counts, &sc.k[0]);
+    size_t failed = replicate(&p, &sc, 1, est);
     scratch_free(&sc);
     plan_free(&p);
     if (n_failed)

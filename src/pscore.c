@@ -276,16 +276,10 @@ static void symmetrize(double *A, size_t p)
 
 /* ============================ the logistic fit =========================== */
 
-/* Log-likelihood contribution terms, stable for any eta. */
-static double log_plogis(double eta) /* log(1 / (1 + exp(-eta))) */
-{
-    return eta > 0 ? -log1p(exp(-eta)) : eta - log1p(exp(eta));
-}
-
-static double plogis(double eta)
-{
-    return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta));
-}
+/* The fit needs, stably for any eta, plogis(eta) = 1 / (1 + exp(-eta))
+ * = eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta)) and
+ * log_plogis(eta) = log plogis(eta) = eta > 0 ? -log1p(exp(-eta))
+ * : eta - log1p(exp(eta)); both from t = exp(-|eta|) (see irls_pass_p). */
 
 /* Scratch space of one fit (one per thread). */
 typedef struct ps_ws {
@@ -297,6 +291,7 @@ typedef struct ps_ws {
     double *g;       /* [p] */
     double *beta;    /* [p] */
     double *step;    /* [p] */
+    double *trial;   /* [p] beta + a step */
     double *gam;     /* [2 * pz] outcome model coefficients */
     double *Q;       /* [pz * pz] */
 } ps_ws;
@@ -314,6 +309,7 @@ static void ws_init(ps_ws *w, size_t m, size_t p, size_t pz)
     w->g = mkba_xreallocarray(NULL, p, sizeof *w->g);
     w->beta = mkba_xreallocarray(NULL, p, sizeof *w->beta);
     w->step = mkba_xreallocarray(NULL, p, sizeof *w->step);
+    w->trial = mkba_xreallocarray(NULL, p, sizeof *w->trial);
     w->gam = mkba_xreallocarray(NULL, 2 * zz, sizeof *w->gam);
     w->Q = mkba_xreallocarray(NULL, zz * zz, sizeof *w->Q);
 }
@@ -327,28 +323,62 @@ static void ws_free(ps_ws *w)
     free(w->g);
     free(w->beta);
     free(w->step);
+    free(w->trial);
     free(w->gam);
     free(w->Q);
 }
 
 typedef enum { FIT_OK = 0, FIT_SEPARATED } fit_status;
 
-/* Deviance / -2 of the rows with f > 0 at beta; fills e. */
-static double loglik(const design *d, const uint8_t *T, const double *beta, ps_ws *w)
+/* One pass over the rows with f > 0 at beta: fills e and eta, returns
+ * the deviance / -2, and leaves in w->H (lower triangle) and w->g the
+ * Newton system at beta, X'WX with W = f e (1 - e) and X'f(T - e). One
+ * exp and one log1p per row: exp(-|eta|) serves plogis and both
+ * log_plogis branches (the same values as computing each on its own). Where a trial
+ * step is rejected its system is thrown away; where it is taken (nearly
+ * always) the next iteration needs no pass of its own. */
+static inline __attribute__((always_inline)) double irls_pass_p(const design *d,
+                                                                const uint8_t *T,
+                                                                const double *beta, ps_ws *w,
+                                                                size_t p)
 {
-    double ll = 0;
+    double ll = 0, *H = w->H, *g = w->g;
+    memset(H, 0, p * p * sizeof *H);
+    memset(g, 0, p * sizeof *g);
     for (size_t r = 0; r < d->m; r++) {
-        if (!(w->f[r] > 0))
+        double f = w->f[r];
+        if (!(f > 0))
             continue;
-        const double *x = d->X + r * d->p;
+        const double *x = d->X + r * p;
         double eta = 0;
-        for (size_t j = 0; j < d->p; j++)
+        for (size_t j = 0; j < p; j++)
             eta += x[j] * beta[j];
-        w->e[r] = plogis(eta);
+        double t = exp(-fabs(eta)), l1 = log1p(t);
+        double e = eta >= 0 ? 1 / (1 + t) : t / (1 + t); /* plogis(eta) */
+        w->e[r] = e;
         w->eta[r] = eta;
-        ll += w->f[r] * (T[r] ? log_plogis(eta) : log_plogis(-eta));
+        /* log_plogis(eta) if T, else log_plogis(-eta) */
+        ll += f * (T[r] ? (eta > 0 ? -l1 : eta - l1) : (eta < 0 ? -l1 : -eta - l1));
+        accumulate(H, NULL, x, p, f * e * (1 - e), 0);
+        for (size_t j = 0; j < p; j++)
+            g[j] += f * (T[r] - e) * x[j];
     }
     return ll;
+}
+
+/* irls_pass_p with a constant p where one is common (the loops unroll). */
+static double irls_pass(const design *d, const uint8_t *T, const double *beta, ps_ws *w)
+{
+    switch (d->p) {
+#define IRLS_P(P)                                                                                \
+    case P:                                                                                      \
+        return irls_pass_p(d, T, beta, w, P);
+        IRLS_P(2) IRLS_P(3) IRLS_P(4) IRLS_P(5) IRLS_P(6) IRLS_P(7) IRLS_P(8) IRLS_P(9)
+        IRLS_P(10) IRLS_P(11) IRLS_P(12)
+#undef IRLS_P
+    default:
+        return irls_pass_p(d, T, beta, w, d->p);
+    }
 }
 
 /* Newton-Raphson (= IRLS) for the logistic MLE from w->beta, with step
@@ -357,18 +387,8 @@ static double loglik(const design *d, const uint8_t *T, const double *beta, ps_w
 static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *iter)
 {
     size_t p = d->p;
-    double ll = loglik(d, T, w->beta, w);
+    double ll = irls_pass(d, T, w->beta, w);
     for (int it = 1; it <= IRLS_MAXIT; it++) {
-        memset(w->H, 0, p * p * sizeof *w->H);
-        memset(w->g, 0, p * sizeof *w->g);
-        for (size_t r = 0; r < d->m; r++)
-            if (w->f[r] > 0) {
-                double e = w->e[r];
-                const double *x = d->X + r * p;
-                accumulate(w->H, NULL, x, p, w->f[r] * e * (1 - e), 0);
-                for (size_t j = 0; j < p; j++)
-                    w->g[j] += w->f[r] * (T[r] - e) * x[j];
-            }
         symmetrize(w->H, p);
         memcpy(w->step, w->g, p * sizeof *w->step);
         /* The design has full rank (checked before fitting), so X'WX can
@@ -384,16 +404,15 @@ static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *it
         double t = 1, ll_new = ll;
         for (int half = 0; half < 30; half++, t /= 2) {
             for (size_t j = 0; j < p; j++)
-                w->H[j] = w->beta[j] + t * w->step[j]; /* H's first row: the trial */
-            ll_new = loglik(d, T, w->H, w);
+                w->trial[j] = w->beta[j] + t * w->step[j];
+            ll_new = irls_pass(d, T, w->trial, w);
             if (ll_new >= ll - 1e-12 * fabs(ll))
                 break;
         }
-        memcpy(w->beta, w->H, p * sizeof *w->beta);
+        memcpy(w->beta, w->trial, p * sizeof *w->beta);
         ll = ll_new;
         *iter = it;
-        if (big < IRLS_TOL) {
-            loglik(d, T, w->beta, w);
+        if (big < IRLS_TOL) { /* e and eta are at beta: the last pass was */
             for (size_t r = 0; r < d->m; r++)
                 if (w->f[r] > 0 && !(fabs(w->eta[r]) < log(WEIGHT_MAX)))
                     return FIT_SEPARATED;

@@ -181,9 +181,11 @@ START_TEST(test_welch_agreement)
 }
 END_TEST
 
-/* DID and OLS: all-one counts give mkba_estimate's estimates exactly (the
- * same sums in the same order, and mkba_est_ols on weights 1 is the
- * unweighted fit); the replicate mean is within 4 SD/sqrt(B) of the full
+/* DID and OLS: all-one counts give mkba_estimate's estimates, DIFF and
+ * DID exactly (the same sums in the same order), OLS to rounding (the
+ * replicate solves the normal equations, mkba_estimate a QR: both are
+ * accurate to about 1e-15 relative on this well-conditioned design, so
+ * 1e-12 leaves room); the replicate mean is within 4 SD/sqrt(B) of the full
  * estimate (exact in expectation for DID; the O(1/n) bias of the OLS
  * coefficient's bootstrap mean, n = 1500, is far below 4 SD/sqrt(B)). */
 START_TEST(test_did_ols)
@@ -200,7 +202,10 @@ START_TEST(test_did_ols)
     mkba_effect e[3];
     for (int j = 0; j < 3; j++) {
         ck_assert_int_eq(mkba_estimate(c, &spec3[j], &e[j], NULL), MKBA_OK);
-        ck_assert(est[j] == e[j].estimate); /* exactly */
+        if (j < 2)
+            ck_assert(est[j] == e[j].estimate); /* exactly */
+        else
+            ck_assert_double_eq_tol(est[j], e[j].estimate, 1e-12 * fabs(e[j].estimate));
     }
     enum { B = 300 };
     double *rep = malloc(3 * B * sizeof *rep);
@@ -265,6 +270,129 @@ START_TEST(test_replicates_are_weighted_estimates)
 }
 END_TEST
 
+/* The OLS replicates solve the normal equations of the count-weighted
+ * cross-products; mkba_est_ols a QR of the weighted design. On random
+ * data with covariates of very different scale (an income near 3e4, a
+ * year near 2010 with a spread of 6, a 0/1 dummy), a pre-period value,
+ * missing values and a 3-level category, both agree to a relative 1e-9
+ * on every replicate (the QR's and the Cholesky's rounding errors are
+ * each some 1e-13 here: the columns are centred before the cross-products
+ * are taken). */
+enum { W_Y, W_PRE, W_INC, W_YEAR, W_AGE, W_DIST, W_Z, NW };
+
+START_TEST(test_ols_equals_qr)
+{
+    enum { N = 900, B = 24 };
+    static const mkba_cohort_var vars[NW] = {
+        {"y", NULL, MKBA_VAR_NUMBER, 0},      {"pre", NULL, MKBA_VAR_NUMBER, 0},
+        {"income", NULL, MKBA_VAR_NUMBER, 0}, {"year", NULL, MKBA_VAR_NUMBER, 0},
+        {"age", NULL, MKBA_VAR_NUMBER, 0},    {"district", NULL, MKBA_VAR_CATEGORY, 0},
+        {"z", NULL, MKBA_VAR_NUMBER, 0}};
+    static double col[NW][N], d1[N], d2[N];
+    uint8_t g[N];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 31);
+    for (size_t i = 0; i < N; i++) {
+        g[i] = gsl_rng_uniform(r) < 0.4 ? MKBA_PILOT : MKBA_CONTROL;
+        col[W_INC][i] = gsl_ran_lognormal(r, 10.3, 0.4);
+        col[W_YEAR][i] = 2000 + (double)gsl_rng_uniform_int(r, 21);
+        col[W_AGE][i] = i % 7 == 3 ? NAN : 20 + 40 * gsl_rng_uniform(r);
+        col[W_DIST][i] = (double)gsl_rng_uniform_int(r, 3);
+        col[W_Z][i] = gsl_rng_uniform(r) < 0.3;
+        col[W_PRE][i] = 20 + gsl_ran_gaussian(r, 5);
+        col[W_Y][i] = i % 11 == 5 ? NAN
+                                  : col[W_PRE][i] + 1.5 * g[i] + 1e-4 * col[W_INC][i] +
+                                        0.2 * (col[W_YEAR][i] - 2010) + gsl_ran_gaussian(r, 2);
+        d1[i] = col[W_DIST][i] == 1;
+        d2[i] = col[W_DIST][i] == 2;
+    }
+    gsl_rng_free(r);
+    const double *cols[NW];
+    for (int v = 0; v < NW; v++)
+        cols[v] = col[v];
+    mkba_cohort *c = mkba_cohort_from_arrays(N, g, NW, vars, cols);
+    ck_assert_ptr_nonnull(c);
+    static const size_t cov[5] = {W_INC, W_YEAR, W_AGE, W_DIST, W_Z};
+    const mkba_est_spec spec = {"y", W_Y, W_PRE, 5, cov, MKBA_EST_OLS, NULL};
+    const double *xs[6] = {col[W_INC], col[W_YEAR], col[W_AGE], d1, d2, col[W_Z]};
+    double rep[B], est;
+    size_t failed = 9;
+    ck_assert_int_eq(mkba_bootstrap(c, &spec, 1, B, 5, 2, rep, &failed, NULL), MKBA_OK);
+    ck_assert_uint_eq(failed, 0);
+    uint32_t cnt[N];
+    double w[N];
+    for (size_t b = 0; b < B; b++) {
+        ck_assert_int_eq(mkba_bootstrap_counts(c, 5, b, cnt, NULL), MKBA_OK);
+        for (size_t i = 0; i < N; i++)
+            w[i] = cnt[i];
+        mkba_effect e;
+        ck_assert_int_eq(mkba_est_ols(col[W_Y], col[W_PRE], g, 6, xs, w, N, &e, NULL), MKBA_OK);
+        ck_assert_double_eq_tol(rep[b], e.estimate, 1e-9 * fabs(e.estimate));
+    }
+    /* All-one counts: mkba_estimate's estimate to 1e-12. */
+    for (size_t i = 0; i < N; i++)
+        cnt[i] = 1;
+    mkba_effect full;
+    ck_assert_int_eq(mkba_estimate(c, &spec, &full, NULL), MKBA_OK);
+    ck_assert_int_eq(mkba_bootstrap_replicate(c, &spec, 1, cnt, &est, NULL, NULL), MKBA_OK);
+    ck_assert_double_eq_tol(est, full.estimate, 1e-12 * fabs(full.estimate));
+    mkba_cohort_free(c);
+}
+END_TEST
+
+/* A numeric covariate without variation in a replicate: x0 is 0 but for
+ * person 7 (5), x1 is 3 but for person 7 (2). A replicate that does not
+ * draw person 7 has x0 all zero and x1 constant (the intercept's multiple,
+ * which centring turns into a column of rounding noise, not zeros): NaN
+ * for both, exactly there; elsewhere the QR's estimate (relative 1e-9). */
+START_TEST(test_singular_numeric)
+{
+    enum { N = 40, B = 120 };
+    uint8_t g[N];
+    double y[N], x0[N], x1[N];
+    for (size_t i = 0; i < N; i++) {
+        g[i] = i < N / 2 ? MKBA_PILOT : MKBA_CONTROL;
+        x0[i] = i == 7 ? 5 : 0;
+        x1[i] = i == 7 ? 2 : 3;
+        y[i] = (double)(i % 5) + 0.5 * g[i] + 0.1 * (double)(i % 3);
+    }
+    const mkba_cohort_var vars[3] = {{"y", NULL, MKBA_VAR_NUMBER, 0},
+                                     {"x0", NULL, MKBA_VAR_NUMBER, 0},
+                                     {"x1", NULL, MKBA_VAR_NUMBER, 0}};
+    const double *cols[3] = {y, x0, x1};
+    mkba_cohort *c = mkba_cohort_from_arrays(N, g, 3, vars, cols);
+    ck_assert_ptr_nonnull(c);
+    const size_t c0[1] = {1}, c1[1] = {2};
+    const mkba_est_spec specs[2] = {{"a", 0, -1, 1, c0, MKBA_EST_OLS, NULL},
+                                    {"b", 0, -1, 1, c1, MKBA_EST_OLS, NULL}};
+    double rep[2 * B];
+    size_t failed = 0, expected = 0;
+    ck_assert_int_eq(mkba_bootstrap(c, specs, 2, B, 6, 3, rep, &failed, NULL), MKBA_OK);
+    uint32_t cnt[N];
+    double w[N];
+    for (size_t r = 0; r < B; r++) {
+        ck_assert_int_eq(mkba_bootstrap_counts(c, 6, r, cnt, NULL), MKBA_OK);
+        for (int j = 0; j < 2; j++)
+            ck_assert_int_eq(isnan(rep[2 * r + j]) != 0, cnt[7] == 0);
+        expected += 2 * (cnt[7] == 0);
+        if (cnt[7] == 0)
+            continue;
+        for (size_t i = 0; i < N; i++)
+            w[i] = cnt[i];
+        const double *xa[1] = {x0}, *xb[1] = {x1};
+        mkba_effect e;
+        ck_assert_int_eq(mkba_est_ols(y, NULL, g, 1, xa, w, N, &e, NULL), MKBA_OK);
+        ck_assert_double_eq_tol(rep[2 * r], e.estimate, 1e-9 * fabs(e.estimate));
+        ck_assert_int_eq(mkba_est_ols(y, NULL, g, 1, xb, w, N, &e, NULL), MKBA_OK);
+        ck_assert_double_eq_tol(rep[2 * r + 1], e.estimate, 1e-9 * fabs(e.estimate));
+    }
+    ck_assert_uint_eq(failed, expected);
+    /* P(person 7 not drawn) = (19/20)^20 = 0.358: about 43 of 120. */
+    ck_assert(expected > 2 * 20 && expected < 2 * 70);
+    mkba_cohort_free(c);
+}
+END_TEST
+
 /* ============================== stratification ========================== */
 
 /* Each replicate draws n_pilot persons among the pilot group and n_control
@@ -316,12 +444,13 @@ END_TEST
 /* ============================== determinism ============================= */
 
 /* Threads 1, 2, 3 and all cores: bit-identical replicates; another seed
- * gives other replicates. */
+ * gives other replicates. B is odd: a thread takes two replicates at a
+ * time, and the last one alone. */
 START_TEST(test_threads_identical)
 {
     tdata d = tdata_make(800, 23);
     mkba_cohort *c = tdata_cohort(&d);
-    enum { B = 60 };
+    enum { B = 61 };
     static double rep[4][3 * B], other[3 * B];
     const int threads[4] = {1, 2, 3, 0};
     size_t failed[4];
@@ -617,6 +746,7 @@ static Suite *bootstrap_suite(void)
     tcase_add_test(tc, test_welch_agreement);
     tcase_add_test(tc, test_did_ols);
     tcase_add_test(tc, test_replicates_are_weighted_estimates);
+    tcase_add_test(tc, test_ols_equals_qr);
     suite_add_tcase(s, tc);
     tc = tcase_create("strata");
     tcase_add_test(tc, test_strata);
@@ -630,6 +760,7 @@ static Suite *bootstrap_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("failures");
     tcase_add_test(tc, test_singular_replicate);
+    tcase_add_test(tc, test_singular_numeric);
     tcase_add_test(tc, test_diff_too_few);
     tcase_add_test(tc, test_large_counts);
     suite_add_tcase(s, tc);

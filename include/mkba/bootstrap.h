@@ -25,13 +25,20 @@
  *
  * Details: *n_failed is the number of NaN entries of 'out' (replicate x
  * effect pairs). A DIFF/DID replicate fails when a group has a weight sum
- * below 2 with a value, an OLS one on any error of mkba_est_ols_ws, an IPW
- * or DR one when the refitted propensity model separates the groups or a
- * group has no weight (mkba_ps_replicate). No more
- * threads than replicates (nor than 256) are started; each thread allocates
- * its scratch space once (a byte per person; with an OLS effect also a
- * weight per person and the OLS workspace). The call itself holds a copy
- * of the DIFF/DID values (8 bytes per person and effect) and the dummies.
+ * below 2 with a value, an OLS one where mkba_est_ols would fail (a group
+ * with a weight below 2, fewer persons drawn than parameters, a covariate
+ * constant among the persons drawn or collinear within 1e-7 as
+ * estimate.h says, a result that is not finite), an IPW or DR one when the
+ * refitted propensity model separates the groups or a group has no
+ * weight (mkba_ps_replicate). An OLS replicate estimate is the normal
+ * equations' solution: it equals mkba_est_ols's QR estimate on the same
+ * counts to rounding (the tests: 1e-9 relative on ill-scaled data). No
+ * more threads than replicates (nor than 256) are started; each thread
+ * allocates its scratch space once (two bytes per person: it holds two
+ * replicates; with an IPW/DR effect also a weight per person and the
+ * propensity workspace). The call itself holds a copy of the DIFF/DID
+ * values (8 bytes per person and effect) and of each OLS effect's rows
+ * (8 bytes per person per design covariate plus 12).
  * Messages: "the bootstrap needs at least 1 replicate (B is 0)", "the
  * bootstrap needs at least one effect (n_specs is 0)"; an effect that fails
  * on the full cohort gives mkba_estimate's error ("effect 'NAME': ..."). */
@@ -52,7 +59,9 @@ mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
 /* One replicate with given counts (cohort order) as frequency weights:
  * est[j] for spec j, computed by the code mkba_bootstrap runs per replicate
  * (NaN where an effect cannot be estimated, counted in *n_failed, may be
- * NULL). With every count 1 it gives mkba_estimate's estimates exactly.
+ * NULL). With every count 1 it gives mkba_estimate's estimates: exactly
+ * for DIFF, DID, IPW and DR, to rounding for OLS (normal equations there,
+ * a QR in mkba_estimate).
  * It prepares the cohort on every call (like one mkba_bootstrap setup):
  * meant for tests and for checking single replicates. Errors as for
  * mkba_bootstrap, and MKBA_EINVAL without counts or est. */

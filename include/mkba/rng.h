@@ -41,10 +41,12 @@ static inline int mkba_rng_is_xoshiro(const gsl_rng *r)
     return r->type == mkba_rng_xoshiro;
 }
 
-/* The next 64 bits (Blackman & Vigna's xoshiro256** step). */
-static inline uint64_t mkba_rng_next(gsl_rng *r)
+/* The next 64 bits (Blackman & Vigna's xoshiro256** step) of a bare
+ * state: a hot loop that also stores bytes (which may alias anything)
+ * steps a local copy of the state, which then stays in registers. */
+static inline uint64_t mkba_xoshiro_next(mkba_xoshiro_state *st)
 {
-    uint64_t *s = ((mkba_xoshiro_state *)r->state)->s;
+    uint64_t *s = st->s;
     const uint64_t x = s[1] * 5;
     const uint64_t result = ((x << 7) | (x >> 57)) * 9;
     const uint64_t t = s[1] << 17;
@@ -55,6 +57,12 @@ static inline uint64_t mkba_rng_next(gsl_rng *r)
     s[2] ^= t;
     s[3] = (s[3] << 45) | (s[3] >> 19);
     return result;
+}
+
+/* The next 64 bits of generator r (of type mkba_rng_xoshiro). */
+static inline uint64_t mkba_rng_next(gsl_rng *r)
+{
+    return mkba_xoshiro_next((mkba_xoshiro_state *)r->state);
 }
 
 /* Uniform on [0, 1) with 53 random bits. */

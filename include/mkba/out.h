@@ -14,7 +14,8 @@
  * Files. Every number is written at full precision ("%.17g", which reads
  * back to the same double). Each CSV table comes in two dialects: English
  * (',' separator, decimal point) and Dutch (*_nl.csv: ';' separator,
- * decimal comma), same content. A header row comes first; text fields are
+ * decimal comma, Dutch column names), same content. A header row comes
+ * first; text fields are
  * quoted per RFC 4180 when they contain the separator, a quote, a line
  * break or leading/trailing blanks; lines end in "\n". A text field that a
  * spreadsheet would run as a formula (it starts with '=', '+', '-', '@',

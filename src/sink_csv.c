@@ -65,7 +65,7 @@ void mkba_sink_csv(FILE *fp, const mkba_table *t, mkba_sink_csv_dialect d)
     char sep = d == MKBA_SINK_CSV_NL ? ';' : ',', dec = d == MKBA_SINK_CSV_NL ? ',' : '.';
     size_t nc = mkba_table_cols(t), nr = mkba_table_rows(t);
     for (size_t c = 0; c < nc; c++)
-        mkba_sink_csv_text(fp, mkba_table_col(t, c), sep, c == 0);
+        mkba_sink_csv_text(fp, mkba_table_col_name(t, c, d == MKBA_SINK_CSV_NL), sep, c == 0);
     fputc('\n', fp);
     for (size_t r = 0; r < nr; r++) {
         for (size_t c = 0; c < nc; c++)

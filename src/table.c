@@ -50,6 +50,18 @@ void mkba_table_col_nl(mkba_table *t, size_t c, const char *name_nl)
     t->col_nl[c] = mkba_xstrdup(name_nl);
 }
 
+void mkba_table_add_col_nl(mkba_table *t, const char *col, const char *col_nl)
+{
+    mkba_table_add_col(t, col);
+    mkba_table_col_nl(t, t->ncols - 1, col_nl);
+}
+
+void mkba_table_add_cols_nl(mkba_table *t, const char *const (*cols)[2])
+{
+    for (; cols && (*cols)[0]; cols++)
+        mkba_table_add_col_nl(t, (*cols)[0], (*cols)[1]);
+}
+
 void mkba_table_free(mkba_table *t)
 {
     if (!t)
@@ -172,6 +184,11 @@ const char *mkba_table_col_name(const mkba_table *t, size_t c, int nl)
     if (c >= t->ncols)
         return "";
     return nl && t->col_nl[c] ? t->col_nl[c] : t->col[c];
+}
+
+int mkba_table_col_has_nl(const mkba_table *t, size_t c)
+{
+    return c < t->ncols && t->col_nl[c] != NULL;
 }
 
 const mkba_cell *mkba_table_cell(const mkba_table *t, size_t r, size_t c)

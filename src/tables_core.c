@@ -14,11 +14,24 @@
 
 void mkba_tables_effects(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {
-        "effect", "label", "method", "estimate", "se", "ci_lo", "ci_hi", "df", "mean_pilot",
-        "mean_control", "n_pilot", "n_control", "n_missing", "suppressed", "suppressed_fields",
-        NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"effect", "effect"},
+        {"label", "label"},
+        {"method", "methode"},
+        {"estimate", "schatting"},
+        {"se", "se"},
+        {"ci_lo", "bi_onder"},
+        {"ci_hi", "bi_boven"},
+        {"df", "df"},
+        {"mean_pilot", "gemiddelde_pilot"},
+        {"mean_control", "gemiddelde_controle"},
+        {"n_pilot", "n_pilot"},
+        {"n_control", "n_controle"},
+        {"n_missing", "n_ontbrekend"},
+        {"suppressed", "weggelaten"},
+        {"suppressed_fields", "weggelaten_velden"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_ap_effect *x = &a->effects[i];
         const mkba_effect *e = &x->e;
@@ -50,10 +63,18 @@ void mkba_tables_effects(mkba_table *t, const mkba_appraisal *a)
 
 void mkba_tables_summary(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {
-        "scenario", "stakeholder", "pv_benefits", "pv_costs", "npv", "bcr",
-        "benefits_undiscounted", "costs_undiscounted", "net_undiscounted", NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"scenario", "scenario"},
+        {"stakeholder", "actor"},
+        {"pv_benefits", "cw_baten"},
+        {"pv_costs", "cw_kosten"},
+        {"npv", "ncw"},
+        {"bcr", "bk"},
+        {"benefits_undiscounted", "baten_niet_contant"},
+        {"costs_undiscounted", "kosten_niet_contant"},
+        {"net_undiscounted", "saldo_niet_contant"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     for (size_t s = 1; s < a->n_scenarios; s++) {
         for (size_t k = 0; k <= a->n_stakeholders; k++) {
             const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, k)];
@@ -73,9 +94,18 @@ void mkba_tables_summary(mkba_table *t, const mkba_appraisal *a)
 
 void mkba_tables_items(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {"scenario", "item", "label", "kind", "domain",
-                                       "stakeholder", "loser", "pv", "undiscounted", NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"scenario", "scenario"},
+        {"item", "post"},
+        {"label", "label"},
+        {"kind", "soort"},
+        {"domain", "domein"},
+        {"stakeholder", "actor"},
+        {"loser", "afstaande_actor"},
+        {"pv", "cw"},
+        {"undiscounted", "niet_contant"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     for (size_t s = 1; s < a->n_scenarios; s++) {
         for (size_t i = 0; i < a->n_items; i++) {
             const mkba_ap_item *it = &a->items[i];
@@ -95,10 +125,19 @@ void mkba_tables_items(mkba_table *t, const mkba_appraisal *a)
 
 void mkba_tables_cashflows(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {"scenario", "item", "kind", "stakeholder", "year",
-                                       "calendar_year", "flow", "delta", "discount_factor",
-                                       "pv_delta", NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"scenario", "scenario"},
+        {"item", "post"},
+        {"kind", "soort"},
+        {"stakeholder", "actor"},
+        {"year", "jaar"},
+        {"calendar_year", "kalenderjaar"},
+        {"flow", "stroom"},
+        {"delta", "verschil"},
+        {"discount_factor", "disconteringsfactor"},
+        {"pv_delta", "cw_verschil"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     for (size_t s = 0; s < a->n_scenarios; s++) {
         for (size_t i = 0; i < a->n_items; i++) {
             const mkba_ap_item *it = &a->items[i];
@@ -123,10 +162,17 @@ void mkba_tables_cashflows(mkba_table *t, const mkba_appraisal *a)
 
 void mkba_tables_stakeholder_flows(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {"scenario", "stakeholder", "year", "calendar_year",
-                                       "net", "discount_factor", "net_discounted", NULL};
+    static const char *const head[][2] = {
+        {"scenario", "scenario"},
+        {"stakeholder", "actor"},
+        {"year", "jaar"},
+        {"calendar_year", "kalenderjaar"},
+        {"net", "saldo"},
+        {"discount_factor", "disconteringsfactor"},
+        {"net_discounted", "saldo_contant"},
+        {NULL, NULL}};
     size_t K = a->n_stakeholders;
-    mkba_table_add_cols(t, head);
+    mkba_table_add_cols_nl(t, head);
     for (size_t s = 1; s < a->n_scenarios; s++) {
         for (size_t k = 0; k <= K; k++) {
             for (size_t y = 0; y < a->horizon; y++) {

@@ -22,30 +22,24 @@
 
 void mkba_tables_alternatives(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {"rank", "alternative", "label", "npv", "pv_benefits",
-                                       "pv_costs", "bcr", "bcr_note", NULL};
-    static const char *const head_nl[] = {"rang", "alternatief", "label", "ncw", "cw_baten",
-                                          "cw_kosten", "bk", "bk_toelichting"};
-    size_t S = a->n_scenarios, K = a->n_stakeholders, c = 0;
-    mkba_table_add_cols(t, head);
-    for (; head[c]; c++)
-        mkba_table_col_nl(t, c, head_nl[c]);
-    for (size_t k = 0; k < K; k++, c++) {
+    static const char *const head[][2] = {
+        {"rank", "rang"}, {"alternative", "alternatief"}, {"label", "label"},
+        {"npv", "ncw"}, {"pv_benefits", "cw_baten"}, {"pv_costs", "cw_kosten"},
+        {"bcr", "bk"}, {"bcr_note", "bk_toelichting"}, {NULL, NULL}};
+    size_t S = a->n_scenarios, K = a->n_stakeholders;
+    mkba_table_add_cols_nl(t, head);
+    for (size_t k = 0; k < K; k++) {
         char *name = mkba_xasprintf("npv_%s", a->stakeholders[k]);
         char *nl = mkba_xasprintf("ncw_%s", a->stakeholders[k]);
-        mkba_table_add_col(t, name);
-        mkba_table_col_nl(t, c, nl);
+        mkba_table_add_col_nl(t, name, nl);
         free(name);
         free(nl);
     }
     if (a->mc) {
-        mkba_table_add_col(t, "p_best");
-        mkba_table_col_nl(t, c++, "p_beste");
-        mkba_table_add_col(t, "p_positive");
-        mkba_table_col_nl(t, c++, "p_positief");
+        mkba_table_add_col_nl(t, "p_best", "p_beste");
+        mkba_table_add_col_nl(t, "p_positive", "p_positief");
     }
-    mkba_table_add_col(t, "label_nl"); /* the last column: the Dutch label */
-    mkba_table_col_nl(t, c++, "label_nl");
+    mkba_table_add_col_nl(t, "label_nl", "label_nl"); /* the last column: the Dutch label */
     size_t *order = mkba_xcalloc(S + 1, sizeof *order);
     mkba_decision_rank(a, order);
     for (size_t i = 0; i < S; i++) {
@@ -74,14 +68,11 @@ void mkba_tables_alternatives(mkba_table *t, const mkba_appraisal *a)
 
 void mkba_tables_pairwise(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {"a", "b", "stakeholder", "npv_a", "npv_b", "difference",
-                                       NULL};
-    static const char *const head_nl[] = {"a", "b", "belanghebbende", "ncw_a", "ncw_b",
-                                          "verschil"};
+    static const char *const head[][2] = {
+        {"a", "a"}, {"b", "b"}, {"stakeholder", "actor"}, {"npv_a", "ncw_a"},
+        {"npv_b", "ncw_b"}, {"difference", "verschil"}, {NULL, NULL}};
     size_t S = a->n_scenarios, K = a->n_stakeholders;
-    mkba_table_add_cols(t, head);
-    for (size_t c = 0; head[c]; c++)
-        mkba_table_col_nl(t, c, head_nl[c]);
+    mkba_table_add_cols_nl(t, head);
     size_t *order = mkba_xcalloc(S + 1, sizeof *order);
     mkba_decision_rank(a, order);
     for (size_t i = 0; i < S; i++)

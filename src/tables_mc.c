@@ -32,22 +32,25 @@ static void w_stats(mkba_table *t, const mkba_stats *st)
     mkba_table_number(t, (double)st->n);
 }
 
-static const char *const STATS_COLS[] = {"mean", "sd", "p5",    "p50", "p95",
-                                         "p_positive", "n", "draws", "seed"};
+static const char *const STATS_COLS[][2] = {
+    {"mean", "gemiddelde"}, {"sd", "sd"}, {"p5", "p5"}, {"p50", "p50"}, {"p95", "p95"},
+    {"p_positive", "p_positief"}, {"n", "n"}, {"draws", "trekkingen"}, {"seed", "seed"},
+    {NULL, NULL}};
 
-static void header_with_stats(mkba_table *t, const char *const *lead, size_t n_lead)
+/* The lead columns ({English, Dutch}, ending in {NULL, NULL}), then the
+ * statistics and the run. */
+static void header_with_stats(mkba_table *t, const char *const (*lead)[2])
 {
-    for (size_t i = 0; i < n_lead; i++)
-        mkba_table_add_col(t, lead[i]);
-    for (size_t i = 0; i < sizeof STATS_COLS / sizeof STATS_COLS[0]; i++)
-        mkba_table_add_col(t, STATS_COLS[i]);
+    mkba_table_add_cols_nl(t, lead);
+    mkba_table_add_cols_nl(t, STATS_COLS);
 }
 
 void mkba_tables_mc_summary(mkba_table *t, const mkba_appraisal *a)
 {
     const mkba_mc *mc = a->mc;
-    const char *lead[] = {"scenario", "stakeholder", "measure"};
-    header_with_stats(t, lead, 3);
+    static const char *const lead[][2] = {
+        {"scenario", "scenario"}, {"stakeholder", "actor"}, {"measure", "maatstaf"}, {NULL, NULL}};
+    header_with_stats(t, lead);
     for (size_t s = 1; s < a->n_scenarios; s++)
         for (size_t k = 0; k <= a->n_stakeholders; k++) {
             const char *who = k == a->n_stakeholders ? "society" : a->stakeholders[k];
@@ -70,8 +73,8 @@ void mkba_tables_mc_summary(mkba_table *t, const mkba_appraisal *a)
 void mkba_tables_mc_items(mkba_table *t, const mkba_appraisal *a)
 {
     const mkba_mc *mc = a->mc;
-    const char *lead[] = {"scenario", "item"};
-    header_with_stats(t, lead, 2);
+    static const char *const lead[][2] = {{"scenario", "scenario"}, {"item", "post"}, {NULL, NULL}};
+    header_with_stats(t, lead);
     for (size_t s = 1; s < a->n_scenarios; s++)
         for (size_t i = 0; i < a->n_items; i++) {
             mkba_table_text(t, a->scenarios[s].name);
@@ -85,8 +88,8 @@ void mkba_tables_mc_items(mkba_table *t, const mkba_appraisal *a)
 void mkba_tables_mc_uncertain(mkba_table *t, const mkba_appraisal *a)
 {
     const mkba_mc *mc = a->mc;
-    const char *lead[] = {"quantity"};
-    header_with_stats(t, lead, 1);
+    static const char *const lead[][2] = {{"quantity", "grootheid"}, {NULL, NULL}};
+    header_with_stats(t, lead);
     for (size_t k = 0; k < mc->n_uncertain; k++) {
         mkba_table_text(t, mc->uncertain_names[k]);
         w_stats(t, &mc->uncertain[k]);
@@ -98,10 +101,20 @@ void mkba_tables_mc_uncertain(mkba_table *t, const mkba_appraisal *a)
 void mkba_tables_mc_effects(mkba_table *t, const mkba_appraisal *a)
 {
     const mkba_mc *mc = a->mc;
-    const char *names[] = {"effect", "estimate", "ci_lo", "ci_hi", "bootstrap_ci_lo",
-                           "bootstrap_ci_hi", "bootstrap_replicates", "draws_mean", "draws_sd",
-                           "draws", "seed", NULL};
-    mkba_table_add_cols(t, names);
+    static const char *const names[][2] = {
+        {"effect", "effect"},
+        {"estimate", "schatting"},
+        {"ci_lo", "bi_onder"},
+        {"ci_hi", "bi_boven"},
+        {"bootstrap_ci_lo", "bootstrap_bi_onder"},
+        {"bootstrap_ci_hi", "bootstrap_bi_boven"},
+        {"bootstrap_replicates", "bootstrap_herhalingen"},
+        {"draws_mean", "gemiddelde_trekkingen"},
+        {"draws_sd", "sd_trekkingen"},
+        {"draws", "trekkingen"},
+        {"seed", "seed"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, names);
     for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
         const mkba_effect *e = &a->effects[j].e;
         mkba_table_text(t, a->effects[j].name);
@@ -122,8 +135,13 @@ void mkba_tables_mc_effects(mkba_table *t, const mkba_appraisal *a)
 void mkba_tables_mc_voi(mkba_table *t, const mkba_appraisal *a)
 {
     const mkba_mc *mc = a->mc;
-    const char *names[] = {"quantity", "value", "best_choice", "draws", "seed", NULL};
-    mkba_table_add_cols(t, names);
+    static const char *const names[][2] = {{"quantity", "grootheid"},
+                                           {"value", "waarde"},
+                                           {"best_choice", "beste_keuze"},
+                                           {"draws", "trekkingen"},
+                                           {"seed", "seed"},
+                                           {NULL, NULL}};
+    mkba_table_add_cols_nl(t, names);
     mkba_table_text(t, "evpi");
     mkba_table_number(t, mc->evpi);
     mkba_table_text(t, a->scenarios[mc->best].name);

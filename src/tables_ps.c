@@ -12,10 +12,16 @@
 
 void mkba_tables_balance(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {"term",       "smd_before", "smd_after",
-                                       "imbalanced", "suppressed", "suppressed_reason", NULL};
+    static const char *const head[][2] = {
+        {"term", "term"},
+        {"smd_before", "smd_voor"},
+        {"smd_after", "smd_na"},
+        {"imbalanced", "onevenwichtig"},
+        {"suppressed", "weggelaten"},
+        {"suppressed_reason", "reden_weggelaten"},
+        {NULL, NULL}};
     const mkba_ps_diag *d = a->ps;
-    mkba_table_add_cols(t, head);
+    mkba_table_add_cols_nl(t, head);
     for (size_t j = 1; j < d->n_coef; j++) {
         int hidden = mkba_ap_ps_column_withheld(a, j);
         mkba_table_text(t, d->name[j]);
@@ -33,10 +39,15 @@ void mkba_tables_balance(mkba_table *t, const mkba_appraisal *a)
 
 void mkba_tables_propensity(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {"term", "coef", "se", "suppressed", "suppressed_reason",
-                                       NULL};
+    static const char *const head[][2] = {
+        {"term", "term"},
+        {"coef", "coef"},
+        {"se", "se"},
+        {"suppressed", "weggelaten"},
+        {"suppressed_reason", "reden_weggelaten"},
+        {NULL, NULL}};
     const mkba_ps_diag *d = a->ps;
-    mkba_table_add_cols(t, head);
+    mkba_table_add_cols_nl(t, head);
     for (size_t j = 0; j < d->n_coef; j++) {
         mkba_table_text(t, d->name[j]);
         mkba_table_number(t, out_ps_col_value(a, d->coef, j));
@@ -51,8 +62,9 @@ void mkba_tables_propensity(mkba_table *t, const mkba_appraisal *a)
  * block is withheld. */
 void mkba_tables_overlap(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {"group", "from", "to", "share", NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"group", "groep"}, {"from", "van"}, {"to", "tot"}, {"share", "aandeel"}, {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     for (int g = 1; g >= 0; g--) {
         mkba_ps_bin bins[MKBA_PS_BINS];
         size_t n = mkba_ap_ps_bins(a, g, bins);

@@ -15,10 +15,20 @@
 void mkba_tables_tornado(mkba_table *t, const mkba_appraisal *a)
 {
     const mkba_sens *s = a->sens;
-    static const char *const head[] = {"scenario", "input", "rank", "stakeholder", "base", "p10",
-                                       "p90", "npv_base", "npv_at_p10", "npv_at_p90", "swing",
-                                       NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"scenario", "scenario"},
+        {"input", "invoer"},
+        {"rank", "rang"},
+        {"stakeholder", "actor"},
+        {"base", "basis"},
+        {"p10", "p10"},
+        {"p90", "p90"},
+        {"npv_base", "ncw_basis"},
+        {"npv_at_p10", "ncw_bij_p10"},
+        {"npv_at_p90", "ncw_bij_p90"},
+        {"swing", "uitslag"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     size_t K = s->n_stakeholders;
     for (size_t sc = 1; sc < s->n_scenarios; sc++)
         for (size_t r = 0; r < s->n_inputs; r++) {
@@ -46,9 +56,17 @@ void mkba_tables_tornado(mkba_table *t, const mkba_appraisal *a)
 void mkba_tables_switching(mkba_table *t, const mkba_appraisal *a)
 {
     const mkba_sens *s = a->sens;
-    static const char *const head[] = {"scenario", "input",    "base",     "switching_value",
-                                       "status",   "range_lo", "range_hi", "stakeholder", NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"scenario", "scenario"},
+        {"input", "invoer"},
+        {"base", "basis"},
+        {"switching_value", "omslagwaarde"},
+        {"status", "status"},
+        {"range_lo", "bereik_onder"},
+        {"range_hi", "bereik_boven"},
+        {"stakeholder", "actor"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     size_t K = s->n_stakeholders, S = s->n_scenarios;
     for (size_t sc = 1; sc < S; sc++)
         for (size_t i = 0; i < s->n_inputs; i++)
@@ -70,9 +88,15 @@ void mkba_tables_switching(mkba_table *t, const mkba_appraisal *a)
 void mkba_tables_twoway(mkba_table *t, const mkba_appraisal *a)
 {
     const mkba_sens *s = a->sens;
-    static const char *const head[] = {"scenario", "input_a", "value_a", "input_b", "value_b",
-                                       "npv", NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"scenario", "scenario"},
+        {"input_a", "invoer_a"},
+        {"value_a", "waarde_a"},
+        {"input_b", "invoer_b"},
+        {"value_b", "waarde_b"},
+        {"npv", "ncw"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     size_t n = s->grid_steps;
     for (size_t sc = 1; sc < s->n_scenarios; sc++)
         for (size_t i = 0; i < n; i++)
@@ -91,10 +115,20 @@ void mkba_tables_sobol(mkba_table *t, const mkba_appraisal *a)
 {
     const mkba_sens *s = a->sens;
     const mkba_sobol *so = s->sobol;
-    static const char *const head[] = {"scenario", "stakeholder", "input",   "first",
-                                       "first_lo", "first_hi",    "total",   "total_lo",
-                                       "total_hi", "variance",    "correlations_ignored", NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"scenario", "scenario"},
+        {"stakeholder", "actor"},
+        {"input", "invoer"},
+        {"first", "eerste_orde"},
+        {"first_lo", "eerste_orde_onder"},
+        {"first_hi", "eerste_orde_boven"},
+        {"total", "totaal"},
+        {"total_lo", "totaal_onder"},
+        {"total_hi", "totaal_boven"},
+        {"variance", "variantie"},
+        {"correlations_ignored", "correlaties_genegeerd"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     size_t K = s->n_stakeholders, d = so->d;
     for (size_t sc = 1; sc < s->n_scenarios; sc++)
         for (size_t k = 0; k <= K; k++) {

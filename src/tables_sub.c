@@ -12,12 +12,25 @@
 
 void mkba_tables_subgroups(mkba_table *t, const mkba_appraisal *a)
 {
-    static const char *const head[] = {"outcome", "by",      "level",      "method",
-                                       "estimate", "se",     "ci_lo",      "ci_hi",
-                                       "df",      "n_pilot", "n_control",  "suppressed",
-                                       "note",    "het_q",   "het_df",     "het_p",
-                                       NULL};
-    mkba_table_add_cols(t, head);
+    static const char *const head[][2] = {
+        {"outcome", "uitkomst"},
+        {"by", "naar"},
+        {"level", "niveau"},
+        {"method", "methode"},
+        {"estimate", "schatting"},
+        {"se", "se"},
+        {"ci_lo", "bi_onder"},
+        {"ci_hi", "bi_boven"},
+        {"df", "df"},
+        {"n_pilot", "n_pilot"},
+        {"n_control", "n_controle"},
+        {"suppressed", "weggelaten"},
+        {"note", "toelichting"},
+        {"het_q", "het_q"},
+        {"het_df", "het_df"},
+        {"het_p", "het_p"},
+        {NULL, NULL}};
+    mkba_table_add_cols_nl(t, head);
     for (size_t i = 0; a->subgroups && i < a->subgroups->n; i++) {
         const mkba_ap_subgroup *g = &a->subgroups->v[i];
         char buf[160];

@@ -20,8 +20,8 @@
 
 /* ============================== names =================================== */
 
-/* The Dutch names of the run's tables (sheets) and of their columns; a
- * table's own Dutch column name (mkba_table_col_nl) comes first. */
+/* The Dutch names of the run's tables (sheets); their columns carry their
+ * own Dutch names (tables.h), shown by the XLSX sink with --lang nl. */
 static const char *const SHEET_NL[][2] = {
     {"effects", "Effecten"},
     {"summary", "Samenvatting"},
@@ -45,97 +45,6 @@ static const char *const SHEET_NL[][2] = {
     {"subgroups", "Subgroepen"},
 };
 
-static const char *const COL_NL[][2] = {
-    {"effect", "effect"},
-    {"label", "omschrijving"},
-    {"method", "methode"},
-    {"estimate", "schatting"},
-    {"se", "standaardfout"},
-    {"ci_lo", "BI 95% onder"},
-    {"ci_hi", "BI 95% boven"},
-    {"df", "vrijheidsgraden"},
-    {"mean_pilot", "gemiddelde pilot"},
-    {"mean_control", "gemiddelde controle"},
-    {"n_pilot", "n pilot"},
-    {"n_control", "n controle"},
-    {"n_missing", "n ontbrekend"},
-    {"suppressed", "weggelaten"},
-    {"suppressed_fields", "weggelaten velden"},
-    {"suppressed_reason", "reden weggelaten"},
-    {"scenario", "scenario"},
-    {"stakeholder", "belanghebbende"},
-    {"pv_benefits", "baten (contante waarde)"},
-    {"pv_costs", "kosten (contante waarde)"},
-    {"npv", "saldo (netto contante waarde)"},
-    {"bcr", "baten-kostenverhouding"},
-    {"benefits_undiscounted", "baten (niet contant)"},
-    {"costs_undiscounted", "kosten (niet contant)"},
-    {"net_undiscounted", "saldo (niet contant)"},
-    {"item", "post"},
-    {"kind", "soort"},
-    {"domain", "domein"},
-    {"loser", "afstaande partij"},
-    {"pv", "contante waarde"},
-    {"undiscounted", "niet contant"},
-    {"year", "jaar"},
-    {"calendar_year", "kalenderjaar"},
-    {"flow", "stroom"},
-    {"delta", "verschil"},
-    {"discount_factor", "disconteringsfactor"},
-    {"pv_delta", "contante waarde verschil"},
-    {"net", "saldo"},
-    {"net_discounted", "saldo (contant)"},
-    {"measure", "maatstaf"},
-    {"mean", "gemiddelde"},
-    {"p_positive", "kans > 0"},
-    {"draws", "trekkingen"},
-    {"quantity", "grootheid"},
-    {"value", "waarde"},
-    {"best_choice", "beste keuze"},
-    {"bootstrap_ci_lo", "bootstrap-BI onder"},
-    {"bootstrap_ci_hi", "bootstrap-BI boven"},
-    {"bootstrap_replicates", "bootstrapsteekproeven"},
-    {"draws_mean", "gemiddelde trekkingen"},
-    {"draws_sd", "sd trekkingen"},
-    {"smd_before", "SMD voor"},
-    {"smd_after", "SMD na"},
-    {"imbalanced", "onevenwichtig"},
-    {"coef", "coëfficiënt"},
-    {"group", "groep"},
-    {"from", "van"},
-    {"to", "tot"},
-    {"share", "aandeel"},
-    {"input", "invoer"},
-    {"rank", "rang"},
-    {"base", "basis"},
-    {"npv_base", "saldo basis"},
-    {"npv_at_p10", "saldo bij P10"},
-    {"npv_at_p90", "saldo bij P90"},
-    {"swing", "uitslag"},
-    {"switching_value", "omslagwaarde"},
-    {"range_lo", "bereik onder"},
-    {"range_hi", "bereik boven"},
-    {"input_a", "invoer A"},
-    {"value_a", "waarde A"},
-    {"input_b", "invoer B"},
-    {"value_b", "waarde B"},
-    {"first", "eerste orde"},
-    {"first_lo", "eerste orde onder"},
-    {"first_hi", "eerste orde boven"},
-    {"total", "totaal"},
-    {"total_lo", "totaal onder"},
-    {"total_hi", "totaal boven"},
-    {"variance", "variantie"},
-    {"correlations_ignored", "correlaties genegeerd"},
-    {"outcome", "uitkomst"},
-    {"by", "naar"},
-    {"level", "niveau"},
-    {"note", "toelichting"},
-    {"het_q", "heterogeniteit Q"},
-    {"het_df", "heterogeniteit vrijheidsgraden"},
-    {"het_p", "heterogeniteit p"},
-};
-
 static const char *lookup(const char *const (*map)[2], size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++)
@@ -148,26 +57,6 @@ const char *mkba_workbook_sheet(const char *stem, int nl)
 {
     const char *du = nl ? lookup(SHEET_NL, sizeof SHEET_NL / sizeof SHEET_NL[0], stem) : NULL;
     return du ? du : stem;
-}
-
-/* Dutch names for the columns of 't' that have none of their own. */
-static void name_cols_nl(mkba_table *t)
-{
-    for (size_t c = 0; c < mkba_table_cols(t); c++) {
-        const char *col = mkba_table_col(t, c);
-        if (strcmp(mkba_table_col_name(t, c, 1), col) != 0)
-            continue; /* the table's own Dutch name */
-        const char *du = lookup(COL_NL, sizeof COL_NL / sizeof COL_NL[0], col);
-        if (du)
-            mkba_table_col_nl(t, c, du);
-    }
-}
-
-/* A column with an English and a Dutch name. */
-static void col2(mkba_table *t, const char *en, const char *du)
-{
-    mkba_table_add_col(t, en);
-    mkba_table_col_nl(t, mkba_table_cols(t) - 1, du);
 }
 
 /* ============================ conclusion ================================ */
@@ -235,26 +124,28 @@ mkba_table *mkba_workbook_conclusion(const mkba_appraisal *a, int nl)
     mkba_table *t = mkba_table_new("conclusion", NULL);
     size_t K = a->n_stakeholders;
     const mkba_mc *mc = a->mc;
-    col2(t, "Alternative", "Alternatief");
-    col2(t, "Conclusion", "Conclusie");
-    col2(t, "Net present value for society", "Netto contante waarde voor de samenleving");
-    col2(t, "Benefits (present value)", "Baten (contante waarde)");
-    col2(t, "Costs (present value)", "Kosten (contante waarde)");
-    col2(t, "Benefit-cost ratio", "Baten-kostenverhouding");
+    mkba_table_add_col_nl(t, "Alternative", "Alternatief");
+    mkba_table_add_col_nl(t, "Conclusion", "Conclusie");
+    mkba_table_add_col_nl(t, "Net present value for society",
+                          "Netto contante waarde voor de samenleving");
+    mkba_table_add_col_nl(t, "Benefits (present value)", "Baten (contante waarde)");
+    mkba_table_add_col_nl(t, "Costs (present value)", "Kosten (contante waarde)");
+    mkba_table_add_col_nl(t, "Benefit-cost ratio", "Baten-kostenverhouding");
     if (mc) {
-        col2(t, "Chance that benefits exceed costs", "Kans dat de baten de kosten overtreffen");
-        col2(t, "NPV, 5th percentile", "Saldo, 5e percentiel");
-        col2(t, "NPV, 95th percentile", "Saldo, 95e percentiel");
+        mkba_table_add_col_nl(t, "Chance that benefits exceed costs",
+                              "Kans dat de baten de kosten overtreffen");
+        mkba_table_add_col_nl(t, "NPV, 5th percentile", "Saldo, 5e percentiel");
+        mkba_table_add_col_nl(t, "NPV, 95th percentile", "Saldo, 95e percentiel");
     }
     if (a->fin) {
-        col2(t, "Payback year", "Terugverdienjaar");
-        col2(t, "Internal rate of return", "Interne rentevoet");
+        mkba_table_add_col_nl(t, "Payback year", "Terugverdienjaar");
+        mkba_table_add_col_nl(t, "Internal rate of return", "Interne rentevoet");
     }
     if (mc && mc->fin) {
         char en[96], du[96];
         snprintf(en, sizeof en, "Chance of payback within %zu years", a->horizon);
         snprintf(du, sizeof du, "Kans op terugverdienen binnen %zu jaar", a->horizon);
-        col2(t, en, du);
+        mkba_table_add_col_nl(t, en, du);
     }
     for (size_t s = 1; s < a->n_scenarios; s++) {
         const mkba_balance *b = &a->balance[mkba_ap_bidx(a, s, K)];
@@ -340,20 +231,20 @@ static void text_or_none(mkba_table *t, const char *s, int nl)
 mkba_table *mkba_workbook_assumptions(const mkba_appraisal *a, int nl)
 {
     mkba_table *t = mkba_table_new("assumptions", NULL);
-    col2(t, "What", "Soort");
-    col2(t, "Name", "Naam");
-    col2(t, "Label", "Omschrijving");
-    col2(t, "Unit", "Eenheid");
+    mkba_table_add_col_nl(t, "What", "Soort");
+    mkba_table_add_col_nl(t, "Name", "Naam");
+    mkba_table_add_col_nl(t, "Label", "Omschrijving");
+    mkba_table_add_col_nl(t, "Unit", "Eenheid");
     for (size_t s = 0; s < a->n_scenarios; s++) {
         char en[512], du[512];
         mkba_fmt_join(en, sizeof en, "Value: ", mkba_fmt_scen_label(a, s, nl), (const char *)NULL);
         mkba_fmt_join(du, sizeof du, "Waarde: ", mkba_fmt_scen_label(a, s, nl), (const char *)NULL);
-        col2(t, en, du);
+        mkba_table_add_col_nl(t, en, du);
     }
-    col2(t, "As written", "Zoals opgegeven");
-    col2(t, "Distribution", "Verdeling");
-    col2(t, "Price year", "Prijsjaar");
-    col2(t, "Source", "Bron");
+    mkba_table_add_col_nl(t, "As written", "Zoals opgegeven");
+    mkba_table_add_col_nl(t, "Distribution", "Verdeling");
+    mkba_table_add_col_nl(t, "Price year", "Prijsjaar");
+    mkba_table_add_col_nl(t, "Source", "Bron");
     for (size_t i = 0; i < a->n_params; i++) {
         const mkba_ap_param *p = &a->params[i];
         mkba_table_text(t, "parameter");
@@ -474,8 +365,6 @@ static mkba_status write_book(const char *file, const char *shown, const mkba_ap
     for (size_t i = 0; i < mkba_tables_count(); i++) {
         if (!(t = mkba_tables_build(a, i)))
             continue;
-        if (nl)
-            name_cols_nl(t);
         mkba_sink_xlsx(x, t, mkba_workbook_sheet(mkba_tables_name(i), nl));
         mkba_table_free(t);
     }

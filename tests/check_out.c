@@ -19,13 +19,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mkba/cohort.h"
 #include "mkba/decision.h"
+#include "mkba/estimate.h"
 #include "mkba/fmt.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/fmt.h"
 #include "mkba/out.h"
+#include "mkba/pscore.h"
 #include "mkba/pub.h"
+#include "mkba/sens.h"
+#include "mkba/sim.h"
+#include "mkba/sink_csv.h"
+#include "mkba/summary.h"
+#include "mkba/tables.h"
 #include "testutil.h"
 
 /* ============================== the fixture ============================= */
@@ -817,12 +825,14 @@ START_TEST(test_dutch_csv)
         {"effects.csv", "effects_nl.csv"}, {"summary.csv", "summary_nl.csv"},
         {"items.csv", "items_nl.csv"}, {"cashflows.csv", "cashflows_nl.csv"},
         {"stakeholder_flows.csv", "stakeholder_flows_nl.csv"}};
-    /* same content: every field equal, numbers equal after ',' -> '.' */
+    /* same content below the header (Dutch column names: below): every
+     * field equal, numbers equal after ',' -> '.' */
     for (size_t k = 0; k < 5; k++) {
         csvt *en = read_csv(dir, pairs[k][0], ',');
         csvt *nl = read_csv(dir, pairs[k][1], ';');
         ck_assert_uint_eq(en->nrows, nl->nrows);
-        for (size_t r = 0; r < en->nrows; r++) {
+        ck_assert_uint_eq(en->nf[0], nl->nf[0]);
+        for (size_t r = 1; r < en->nrows; r++) {
             ck_assert_uint_eq(en->nf[r], nl->nf[r]);
             for (size_t i = 0; i < en->nf[r]; i++) {
                 char buf[256], *end;
@@ -838,13 +848,27 @@ START_TEST(test_dutch_csv)
         csv_free(en);
         csv_free(nl);
     }
+    /* Dutch column names in the *_nl.csv files (tables_core.c) */
     csvt *c = read_csv(dir, "effects_nl.csv", ';');
     header_is(c, ';',
-              "effect;label;method;estimate;se;ci_lo;ci_hi;df;mean_pilot;mean_control;n_pilot;"
-              "n_control;n_missing;suppressed;suppressed_fields");
+              "effect;label;methode;schatting;se;bi_onder;bi_boven;df;gemiddelde_pilot;"
+              "gemiddelde_controle;n_pilot;n_controle;n_ontbrekend;weggelaten;weggelaten_velden");
     ck_assert_str_eq(c->f[1][3], "0,10000000000000001"); /* decimal comma */
     ck_assert(num(c->f[1][3], 1) == 0.1);
     ck_assert(num(c->f[1][8], 1) == 1.0 / 3);
+    csv_free(c);
+    c = read_csv(dir, "summary_nl.csv", ';');
+    header_is(c, ';', "scenario;actor;cw_baten;cw_kosten;ncw;bk;baten_niet_contant;"
+                      "kosten_niet_contant;saldo_niet_contant");
+    csv_free(c);
+    c = read_csv(dir, "cashflows_nl.csv", ';');
+    header_is(c, ';', "scenario;post;soort;actor;jaar;kalenderjaar;stroom;verschil;"
+                      "disconteringsfactor;cw_verschil");
+    csv_free(c);
+    /* the English files keep the English names */
+    c = read_csv(dir, "summary.csv", ',');
+    header_is(c, ',', "scenario,stakeholder,pv_benefits,pv_costs,npv,bcr,benefits_undiscounted,"
+                      "costs_undiscounted,net_undiscounted");
     csv_free(c);
     char *p = tu_path(dir, "items_nl.csv");
     char *text = tu_read(p);
@@ -1457,6 +1481,124 @@ START_TEST(owns_every_output)
 END_TEST
 
 
+/* ========================= Dutch column names =========================== */
+
+/* A study with every table of a run (tables.h), computed as `mkba run
+ * --draws --sensitivity --sobol --two-way` computes it (cli.c pipeline):
+ * the confounded cohort of tests/data/ps with a propensity model (balance,
+ * propensity, overlap), an outcome per household (subgroups), two
+ * parameters with distributions (Monte Carlo and sensitivity) and two
+ * projects (pairwise). */
+static mkba_appraisal *rich_appraisal(void)
+{
+    char *rel = tu_src("tests/data/ps/confounded.csv"), *cohort = realpath(rel, NULL);
+    free(rel);
+    ck_assert_ptr_nonnull(cohort);
+    char *model = mkba_xasprintf(
+        "[model]\nname = rich\nhorizon = 2\nfirst_year = 2020\nprice_year = 2020\n"
+        "discount_rate = 0.03\nstakeholders = city, people\n"
+        "[cohort]\nfile = %s\ngroup_column = group\n"
+        "[privacy]\nmin_group = 1\n"
+        "[covariate.age]\n[covariate.household]\ntype = category\n"
+        "[outcome.y]\nmethod = diff\nby = household\n"
+        "[outcome.w]\ncolumn = y\nmethod = ipw\n"
+        "[propensity]\ncovariates = age, household\n"
+        "[parameters]\non = 0\n"
+        "[param.price]\nvalue = 100\ndistribution = normal(100, 10)\n"
+        "[param.cost]\nvalue = 50\ndistribution = uniform(40, 60)\n"
+        "[item.gain]\nkind = benefit\nstakeholder = people\nquantity = on * effect.w\n"
+        "price = price\nyears = 1-2\n"
+        "[item.spend]\nkind = cost\nstakeholder = city\nquantity = on\nprice = cost\n",
+        cohort);
+    free(cohort);
+    free(tu_write(tu_tmp, "model.ini", model));
+    free(model);
+    free(tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n"));
+    free(tu_write(tu_tmp, "p1.ini", "[scenario]\nname = p1\nbase = model.ini\n"
+                                    "[parameters]\non = 1\n"));
+    free(tu_write(tu_tmp, "p2.ini", "[scenario]\nname = p2\nbase = model.ini\n"
+                                    "[parameters]\non = 2\n"));
+    char *ref = tu_path(tu_tmp, "ref.ini"), *p1 = tu_path(tu_tmp, "p1.ini"),
+         *p2 = tu_path(tu_tmp, "p2.ini");
+    const char *projects[] = {p1, p2};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = mkba_model_open(ref, 2, projects, &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    mkba_cohort *c = mkba_cohort_read(mkba_model_cohort_spec(m), &err);
+    ck_assert_msg(c != NULL, "%s", err.msg);
+    size_t np = mkba_cohort_count(c, MKBA_PILOT), nc = mkba_cohort_count(c, MKBA_CONTROL);
+    mkba_model_set_cohort_counts(m, np, nc);
+    ck_assert_msg(mkba_model_subgroups(m, c, &err) == MKBA_OK, "%s", err.msg);
+    for (size_t i = 0; i < mkba_model_n_outcomes(m); i++) {
+        mkba_effect e;
+        ck_assert_msg(mkba_estimate(c, mkba_model_est_spec(m, i), &e, &err) == MKBA_OK, "%s",
+                      err.msg);
+        mkba_model_set_effect(m, i, &e, np - e.n_pilot, nc - e.n_control);
+    }
+    mkba_appraisal *a = mkba_model_appraise(m, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    a->ps = mkba_ps_diagnose(c, mkba_model_ps_spec(m), &err);
+    ck_assert_msg(a->ps != NULL, "%s", err.msg);
+    const mkba_plan *plan = mkba_model_plan(m);
+    mkba_sim_opts so = {.draws = 256, .seed = 1, .threads = 1,
+                        .keep_items = MKBA_SIM_ITEMS_KEEP, .keep_uncertain = 1,
+                        .keep_finance = 1};
+    mkba_sim *sim = mkba_sim_run(plan, &so, &err);
+    ck_assert_msg(sim != NULL, "%s", err.msg);
+    a->mc = mkba_mc_summarize(sim, plan, 1, NULL, 0, 0);
+    mkba_sim_free(sim);
+    a->sens = mkba_sens_run(plan, &err);
+    ck_assert_msg(a->sens != NULL, "%s", err.msg);
+    ck_assert_msg(mkba_sens_twoway(a->sens, plan, "price", "cost", 3, &err) == MKBA_OK, "%s",
+                  err.msg);
+    ck_assert_msg(mkba_sens_sobol(a->sens, plan, 16, 1, 1, &err) == MKBA_OK, "%s", err.msg);
+    mkba_cohort_free(c);
+    mkba_model_free(m);
+    free(ref), free(p1), free(p2);
+    return a;
+}
+
+/* Every column of every table has a Dutch name: the header of its
+ * *_nl.csv (sink_csv.h) and of the Dutch workbook (workbook.h). */
+START_TEST(every_column_has_a_dutch_name)
+{
+    mkba_appraisal *a = rich_appraisal();
+    for (size_t i = 0; i < mkba_tables_count(); i++) {
+        mkba_table *t = mkba_tables_build(a, i);
+        ck_assert_msg(t != NULL, "the rich run has no table %s", mkba_tables_name(i));
+        ck_assert_uint_gt(mkba_table_cols(t), 0);
+        for (size_t c = 0; c < mkba_table_cols(t); c++)
+            ck_assert_msg(mkba_table_col_has_nl(t, c), "%s: column %s has no Dutch name",
+                          mkba_tables_name(i), mkba_table_col(t, c));
+        mkba_table_free(t);
+    }
+    /* a column built from data keeps the data: npv_city -> ncw_city */
+    mkba_table *t = mkba_tables_build_named(a, "alternatives");
+    ck_assert_str_eq(mkba_table_col(t, 8), "npv_city");
+    ck_assert_str_eq(mkba_table_col_name(t, 8, 1), "ncw_city");
+    mkba_table_free(t);
+    /* the CSV sink: Dutch names in the ';' dialect only */
+    t = mkba_tables_build_named(a, "subgroups");
+    static const char *const want[] = {
+        "uitkomst;naar;niveau;methode;schatting;se;bi_onder;bi_boven;df;n_pilot;n_controle;"
+        "weggelaten;toelichting;het_q;het_df;het_p\n",
+        "outcome,by,level,method,estimate,se,ci_lo,ci_hi,df,n_pilot,n_control,suppressed,note,"
+        "het_q,het_df,het_p\n"};
+    for (int en = 0; en <= 1; en++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&buf, &len);
+        mkba_sink_csv(fp, t, en ? MKBA_SINK_CSV_EN : MKBA_SINK_CSV_NL);
+        fclose(fp);
+        ck_assert_msg(strncmp(buf, want[en], strlen(want[en])) == 0, "%s", buf);
+        free(buf);
+    }
+    mkba_table_free(t);
+    mkba_appraisal_free(a);
+}
+END_TEST
+
 /* ========================== propensity model ============================ */
 
 /* The fixture with the hand-built diagnostics of testutil.c: min_group 10,
@@ -1492,7 +1634,7 @@ START_TEST(test_ps_tables)
     ck_assert_str_eq(c->f[4][3], "0"); /* |-0.05| */
     csv_free(c);
     c = read_csv(dir, "balance_nl.csv", ';');
-    header_is(c, ';', "term;smd_before;smd_after;imbalanced;suppressed;suppressed_reason");
+    header_is(c, ';', "term;smd_voor;smd_na;onevenwichtig;weggelaten;reden_weggelaten");
     ck_assert_str_eq(c->f[1][1], "0,51200000000000001"); /* '%.17g' % 0.512, decimal comma */
     csv_free(c);
     c = read_csv(dir, "propensity.csv", ',');
@@ -1842,6 +1984,7 @@ static Suite *out_suite(void)
     tcase_add_test(tc, test_cashflows_csv);
     tcase_add_test(tc, test_stakeholder_flows_csv);
     tcase_add_test(tc, test_dutch_csv);
+    tcase_add_test(tc, every_column_has_a_dutch_name);
     tcase_add_test(tc, test_write_effects_csv);
     tcase_add_test(tc, test_write_dir_errors);
     suite_add_tcase(s, tc);

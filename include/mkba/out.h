@@ -23,7 +23,8 @@
  * text (-12.5 stays -12.5). The same holds for the draws file
  * (mkba_out_write_draws). Other text is written as it is. A NaN is an empty
  * field (spreadsheets read it as missing), +/-infinity is "inf"/"-inf".
- * In results.json NaN and infinity are null. The tables:
+ * In results.json NaN and infinity are null. The Dutch files have Dutch
+ * column names (sink_csv.h: "schatting" for "estimate"). The tables:
  *
  *   effects.csv       effect, label, method, estimate, se, ci_lo, ci_hi, df,
  *                     mean_pilot, mean_control, n_pilot, n_control, n_missing,

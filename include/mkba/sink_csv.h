@@ -1,7 +1,10 @@
 /* sink_csv.h - the CSV sink: a table (table.h) as a CSV file, in one of
  * two dialects with the same content: English (',' separator, decimal
  * point: NAME.csv) and Dutch (';' separator, decimal comma: NAME_nl.csv,
- * for Excel with Dutch settings; the header row keeps the column names).
+ * for Excel with Dutch settings; the header row has the columns' Dutch
+ * names, mkba_table_col_name, so "estimate" is "schatting" there; the
+ * cells, model names and texts such as "society" or "benefit", are the
+ * same in both).
  *
  * A header row comes first; lines end in "\n". Text is quoted per RFC 4180
  * when it holds the separator, a quote, a line break or blanks at either

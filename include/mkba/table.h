@@ -19,9 +19,10 @@
  *
  * A new sink is one file that walks mkba_table_rows x mkba_table_cols and
  * switches on mkba_cell.type; the builders do not change. Column names are
- * the file's header (snake_case, English: the *_nl.csv files share them);
- * a column may carry a Dutch name for sinks that show headers to people
- * (mkba_table_col_nl), "" when it has none.
+ * the file's header (snake_case, English); every column of a builder also
+ * has a Dutch name (snake_case Dutch: "schatting", "ncw_city"), the header
+ * of the *_nl.csv files and of a Dutch workbook. A column without one
+ * shows its English name there.
  *
  * Ownership: a table owns copies of every text given to it; a cell's text
  * is borrowed and stays valid until mkba_table_free(). */
@@ -59,6 +60,10 @@ void mkba_table_add_col(mkba_table *t, const char *col);
 void mkba_table_add_cols(mkba_table *t, const char *const *cols);
 /* Give column c a Dutch name (copied). */
 void mkba_table_col_nl(mkba_table *t, size_t c, const char *name_nl);
+/* Add a column with its English and Dutch names, or the columns 'cols'
+ * (pairs {English, Dutch}, ending in {NULL, NULL}). */
+void mkba_table_add_col_nl(mkba_table *t, const char *col, const char *col_nl);
+void mkba_table_add_cols_nl(mkba_table *t, const char *const (*cols)[2]);
 void mkba_table_free(mkba_table *t); /* NULL is a no-op */
 
 /* Cells are added left to right; mkba_table_end_row closes the row (a row
@@ -82,6 +87,8 @@ size_t mkba_table_rows(const mkba_table *t);
 const char *mkba_table_col(const mkba_table *t, size_t c);
 /* Column c's Dutch name, or its name when it has none. */
 const char *mkba_table_col_name(const mkba_table *t, size_t c, int nl);
+/* Whether column c was given a Dutch name. */
+int mkba_table_col_has_nl(const mkba_table *t, size_t c);
 const mkba_cell *mkba_table_cell(const mkba_table *t, size_t r, size_t c);
 
 #endif

@@ -13,8 +13,10 @@
  * tables_decision.c (alternatives, pairwise),
  * tables_ps.c (balance, propensity, overlap), tables_mc.c (mc_*),
  * tables_sens.c (sens_*), tables_sub.c (subgroups). What each table holds
- * is listed in out.h. A builder adds its columns, then its rows; values
- * that disclosure control withholds (disclose.h) are WITHHELD cells. */
+ * is listed in out.h. A builder adds its columns, each with its Dutch
+ * name (mkba_table_add_cols_nl: the *_nl.csv header), then its rows;
+ * values that disclosure control withholds (disclose.h) are WITHHELD
+ * cells. */
 #ifndef MKBA_TABLES_H
 #define MKBA_TABLES_H
 

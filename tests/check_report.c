@@ -1288,6 +1288,46 @@ START_TEST(report_opens_in_chromium)
 }
 END_TEST
 
+/* The Dutch Almere report as the browser reads it: headless Chromium loads
+ * the file and dumps its DOM (--dump-dom), in which the Dutch headings, the
+ * decision and the Dutch data note stand, and the English headings do not. */
+START_TEST(almere_dutch_report_in_chromium)
+{
+    const char *skip = getenv("MKBA_SKIP_BROWSER");
+    if (skip && strcmp(skip, "1") == 0)
+        return; /* asked to skip (MKBA_SKIP_BROWSER=1) */
+    char *bin = find_chromium();
+    ck_assert_msg(bin != NULL && access(bin, X_OK) == 0, "chromium not found (see "
+                                                          "report_opens_in_chromium)");
+    char *rep = tu_path(tu_tmp, "almere_nl.html"), *out, *err;
+    const char *args[] = {"run", "scenarios/almere-pilot.ini", "scenarios/almere-liaison.ini",
+                          "--draws", "500", "--lang", "nl", "--report", rep, "-q", NULL};
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char cwd[4096], url[8192], profile_arg[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    snprintf(url, sizeof url, "file://%s%s%s", rep[0] == '/' ? "" : cwd, rep[0] == '/' ? "" : "/",
+             rep);
+    char *profile = tu_path(tu_tmp, "profile"), *log = tu_path(tu_tmp, "dom.html");
+    snprintf(profile_arg, sizeof profile_arg, "--user-data-dir=%s", profile);
+    char *argv[] = {bin, "--headless", "--no-sandbox", "--disable-gpu", profile_arg,
+                    "--dump-dom", url, NULL};
+    int rc = run_bounded(argv, tu_tmp, log, 60);
+    char *dom = tu_read(log);
+    ck_assert_msg(rc == 0 && dom, "chromium exited with %d: %s", rc, dom ? dom : "");
+    const char *dutch[] = {"<h2>Conclusie</h2>", "<h2>Balans en overlap</h2>",
+                           "Reguliere werkwijze is het beste voor de samenleving",
+                           "Over de gegevens:", "Het cohort is SYNTHETISCH",
+                           "Terugverdientijd: "};
+    for (size_t i = 0; i < sizeof dutch / sizeof dutch[0]; i++)
+        ck_assert_msg(tu_contains(dom, dutch[i]), "'%s' not in the DOM", dutch[i]);
+    const char *english[] = {"<h2>Conclusion</h2>", "<h2>Balance and overlap</h2>",
+                             "is best for society", "About the data:", "Payback: "};
+    for (size_t i = 0; i < sizeof english / sizeof english[0]; i++)
+        ck_assert_msg(!tu_contains(dom, english[i]), "'%s' in the Dutch DOM", english[i]);
+    free(dom), free(log), free(profile), free(rep), free(out), free(err), free(bin);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -1341,6 +1381,7 @@ static Suite *report_suite(void)
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, report_opens_in_chromium);
+    tcase_add_test(tc, almere_dutch_report_in_chromium);
     suite_add_tcase(s, tc);
     return s;
 }

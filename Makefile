@@ -88,6 +88,9 @@ APT_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libcjso
 # --xlsx workbook back with Python's openpyxl; make valgrind needs valgrind;
 # the man page is checked with groff and man.
 TEST_PKGS := chromium valgrind python3-openpyxl groff-base man-db
+# make bench compares the whole run with a numpy implementation of the same
+# model (tests/bench/numpy_reference.py); mkba itself does not need it.
+BENCH_PKGS := python3-numpy
 deps:
 	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS)"
 test-deps:
@@ -131,7 +134,8 @@ check-run: check-build
 
 # Speed and memory figures (optimised build; see tests/bench.c).
 BENCH_BIN := $(patsubst tests/%.c,build-bench/tests/%,$(wildcard tests/bench*.c))
-bench: deps
+bench:
+	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PKGS) $(BENCH_PKGS)"
 	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O3 -g" build-bench/mkba $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; echo; done
 

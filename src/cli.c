@@ -533,7 +533,10 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
     progress pr = {.shown = 0};
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
     mkba_sim_opts so = {.draws = ms.draws, .seed = ms.seed, .threads = ms.threads,
-                        .bootstrap = sim_boot, .n_boot = sim_n_boot, .keep_items = MKBA_SIM_ITEMS_AUTO, .keep_uncertain = 1,
+                        .bootstrap = sim_boot, .n_boot = sim_n_boot, .keep_items = MKBA_SIM_ITEMS_AUTO,
+                        /* the inputs are made again for their summaries; --draws-out
+                           writes each draw's, kept for it */
+                        .keep_uncertain = o->draws_out ? MKBA_SIM_INPUTS_KEEP : MKBA_SIM_INPUTS_REGEN,
                         .keep_finance = 1, .progress = !o->quiet && isatty(2) ? show_progress : NULL,
                         .progress_ctx = &pr};
     mkba_sim *sim = st ? NULL : mkba_sim_run(plan, &so, err);

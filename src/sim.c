@@ -546,7 +546,8 @@ static mkba_sim *alloc_result(const mkba_plan *p, const mkba_sim_opts *o)
         s->payback_count = mkba_xcalloc(cols * MKBA_FIN_PAYBACK_N + 1, sizeof *s->payback_count);
         s->irr_count = mkba_xcalloc(cols * MKBA_FIN_IRR_N + 1, sizeof *s->irr_count);
     }
-    if (o->keep_uncertain) {
+    s->inputs_regen = o->keep_uncertain == MKBA_SIM_INPUTS_REGEN;
+    if (o->keep_uncertain == MKBA_SIM_INPUTS_KEEP) {
         s->uncertain = alloc_columns(p->n_uncertain * o->draws + 1);
         s->effects = alloc_columns(p->n_outcomes * o->draws + 1);
     }
@@ -611,6 +612,129 @@ mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *e
     free(sh.ann_self);
     free(sh.ann_ref);
     return sh.out;
+}
+
+/* ------------------------------------------------ inputs made again */
+
+struct mkba_sim_inputs {
+    const mkba_plan *p;
+    mkba_sim_opts o;
+    size_t n_blocks, state_size;
+    size_t next_k;            /* the cursors are where the first independent quantity
+                                 k >= next_k starts drawing (plan order, as draw_block) */
+    unsigned char *cursor;    /* [n_blocks][state_size] */
+    gsl_rng *r;
+    double *u;                /* [copula dim] */
+};
+
+static size_t block_draws(const mkba_sim_inputs *g, size_t blk)
+{
+    size_t first = blk * B;
+    return g->o.draws - first < B ? g->o.draws - first : B;
+}
+
+/* The cursors at the start of each block's stream. */
+static void inputs_restart(mkba_sim_inputs *g)
+{
+    for (size_t b = 0; b < g->n_blocks; b++) {
+        mkba_rng_stream(g->r, g->o.seed, MKBA_STREAM_DRAWS, g->o.first_block + b);
+        memcpy(g->cursor + b * g->state_size, g->r->state, g->state_size);
+    }
+    g->next_k = 0;
+}
+
+mkba_sim_inputs *mkba_sim_inputs_alloc(const mkba_plan *p, const mkba_sim_opts *o)
+{
+    mkba_sim_inputs *g = mkba_xcalloc(1, sizeof *g);
+    g->p = p;
+    g->o = *o;
+    g->n_blocks = (o->draws + B - 1) / B;
+    g->r = mkba_rng_alloc();
+    g->state_size = g->r->type->size;
+    g->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) + 1, sizeof *g->u);
+    if (!o->inputs) {
+        g->cursor = mkba_xcalloc(g->n_blocks * g->state_size + 1, 1);
+        inputs_restart(g);
+    }
+    return g;
+}
+
+void mkba_sim_inputs_free(mkba_sim_inputs *g)
+{
+    if (!g)
+        return;
+    gsl_rng_free(g->r);
+    free(g->cursor);
+    free(g->u);
+    free(g);
+}
+
+/* Independent quantity k's draws in every block from its cursor (the
+ * block's n values into out + first, when out is not NULL), leaving the
+ * cursor where the next quantity starts. */
+static void inputs_draw(mkba_sim_inputs *g, size_t k, double *out)
+{
+    const mkba_dist *d = g->p->uncertain[k].dist;
+    for (size_t b = 0; b < g->n_blocks; b++) {
+        unsigned char *c = g->cursor + b * g->state_size;
+        size_t n = block_draws(g, b);
+        memcpy(g->r->state, c, g->state_size);
+        if (out)
+            for (size_t i = 0; i < n; i++)
+                out[b * B + i] = mkba_dist_sample(d, g->r);
+        else
+            for (size_t i = 0; i < n; i++)
+                (void)mkba_dist_sample(d, g->r);
+        memcpy(c, g->r->state, g->state_size);
+    }
+}
+
+/* Move the cursors to where independent quantity 'to' (or, with to =
+ * n_uncertain, the copula) starts. */
+static void inputs_advance(mkba_sim_inputs *g, size_t to)
+{
+    if (to < g->next_k)
+        inputs_restart(g);
+    for (size_t k = g->next_k; k < to; k++)
+        if (g->p->uncertain[k].copula_index < 0)
+            inputs_draw(g, k, NULL);
+    g->next_k = to;
+}
+
+void mkba_sim_inputs_column(mkba_sim_inputs *g, size_t k, double *out)
+{
+    const mkba_plan *p = g->p;
+    const mkba_sim_opts *o = &g->o;
+    size_t U = p->n_uncertain, D = o->draws, whole = o->first_block * B;
+    size_t stride = U + p->n_outcomes;
+    if (k >= U) { /* an effect: as set_drawn_slots puts it in the slots */
+        size_t j = k - U;
+        for (size_t i = 0; i < D; i++)
+            out[i] = o->inputs      ? o->inputs[(whole + i) * stride + k]
+                     : o->bootstrap ? o->bootstrap[((whole + i) % o->n_boot) * p->n_outcomes + j]
+                                    : p->base_slots[p->outcome_slots[j]];
+        return;
+    }
+    if (o->inputs) {
+        for (size_t i = 0; i < D; i++)
+            out[i] = o->inputs[(whole + i) * stride + k];
+        return;
+    }
+    const mkba_plan_uncertain *un = &p->uncertain[k];
+    if (un->copula_index < 0) {
+        inputs_advance(g, k);
+        inputs_draw(g, k, out);
+        g->next_k = k + 1;
+        return;
+    }
+    inputs_advance(g, U); /* the copula's normals follow every independent quantity */
+    for (size_t b = 0; b < g->n_blocks; b++) {
+        memcpy(g->r->state, g->cursor + b * g->state_size, g->state_size);
+        for (size_t i = 0, n = block_draws(g, b); i < n; i++) {
+            mkba_copula_sample_z(p->copula, g->r, g->u);
+            out[b * B + i] = mkba_dist_from_normal(un->dist, g->u[un->copula_index]);
+        }
+    }
 }
 
 void mkba_sim_free(mkba_sim *s)

@@ -265,13 +265,23 @@ void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
     mkba_stats_of_finite(scratch, m, pos, out);
 }
 
-/* The EVPPI of the inputs, shared out over threads: each thread takes the
- * next input and computes it whole, so every value is the same on any
- * number of threads. The job is shared: the threads only read it (and
- * write disjoint entries of evppi). */
+/* The statistics of the finite values among buf[0..n-1] (reordered). */
+static void stats_in_place(double *buf, size_t n, mkba_stats *out)
+{
+    size_t pos, m = compact_finite(buf, n, &pos);
+    mkba_stats_of_finite(buf, m, pos, out);
+}
+
+/* The statistics and the EVPPI of the inputs, shared out over threads:
+ * each thread takes the next input, gets its column (kept by the run, or
+ * made again: sim.h, MKBA_SIM_INPUTS_REGEN) and computes both whole, so
+ * every value is the same on any number of threads. The job is shared: the
+ * threads only read it (and write disjoint entries of mc). */
 typedef struct evppi_job {
     const mkba_sim *sim;
-    const double *nb;     /* [P][n] net benefits of the kept draws */
+    const mkba_plan *plan;
+    mkba_mc *mc;
+    const double *nb;     /* [P][n] net benefits of the kept draws; NULL: no EVPPI */
     const size_t *keep;   /* the kept draws */
     size_t P, n, n_in;
     atomic_size_t *next;  /* the next input to take */
@@ -282,35 +292,45 @@ static void *evppi_worker(void *arg)
 {
     const evppi_job *j = arg;
     const mkba_sim *sim = j->sim;
-    size_t D = sim->draws;
+    size_t D = sim->draws, U = sim->n_uncertain;
     mkba_error err;
     mkba_error_clear(&err);
     /* nb passed mkba_voi_evpi, so this does not fail; if it did, the
      * inputs would keep NaN. */
-    mkba_voi_work *w = mkba_voi_work_alloc(j->nb, j->P, j->n, 1, &err);
-    double *theta = mkba_xcalloc(j->n, sizeof *theta);
-    for (size_t k; w && (k = atomic_fetch_add(j->next, 1)) < j->n_in;) {
-        const double *col = k < sim->n_uncertain ? sim->uncertain + k * D
-                                                 : sim->effects + (k - sim->n_uncertain) * D;
-        for (size_t i = 0; i < j->n; i++)
-            theta[i] = col[j->keep[i]];
+    mkba_voi_work *w = j->nb ? mkba_voi_work_alloc(j->nb, j->P, j->n, 1, &err) : NULL;
+    mkba_sim_inputs *g = sim->uncertain ? NULL : mkba_sim_inputs_alloc(j->plan, &sim->opts);
+    double *col = mkba_xcalloc(D + 1, sizeof *col);
+    double *theta = w && j->n < D ? mkba_xcalloc(j->n, sizeof *theta) : col;
+    for (size_t k; (k = atomic_fetch_add(j->next, 1)) < j->n_in;) {
+        if (g)
+            mkba_sim_inputs_column(g, k, col);
+        else
+            memcpy(col, k < U ? sim->uncertain + k * D : sim->effects + (k - U) * D,
+                   D * sizeof *col);
         double e;
         mkba_error_clear(&err);
-        if (!mkba_voi_evppi_w(w, theta, mkba_voi_default_bins(j->n), &e, &err))
+        if (theta != col)
+            for (size_t i = 0; i < j->n; i++)
+                theta[i] = col[j->keep[i]];
+        if (w && !mkba_voi_evppi_w(w, theta, mkba_voi_default_bins(j->n), &e, &err))
             j->evppi[k] = e;
+        stats_in_place(col, D, k < U ? &j->mc->uncertain[k] : &j->mc->effects[k - U]);
     }
     mkba_voi_work_free(w);
-    free(theta);
+    mkba_sim_inputs_free(g);
+    if (theta != col)
+        free(theta);
+    free(col);
     return NULL;
 }
 
-/* Threads for the EVPPI: those of the simulation, fewer when there are
- * fewer inputs, and no more than about 1 GiB of scratch (40 bytes per draw
+/* Threads for the inputs: those of the simulation, fewer when there are
+ * fewer inputs, and no more than about 1 GiB of scratch (48 bytes per draw
  * per thread). */
 static size_t evppi_threads(const mkba_sim *sim, size_t n, size_t n_in)
 {
     size_t t = sim->threads > 0 ? (size_t)sim->threads : 1;
-    size_t by_memory = ((size_t)1 << 30) / (40 * (n ? n : 1));
+    size_t by_memory = ((size_t)1 << 30) / (48 * (n ? n : 1));
     if (t > by_memory)
         t = by_memory;
     if (t > n_in)
@@ -354,9 +374,25 @@ static void best_shares(mkba_mc *mc, const double *nb, size_t P, size_t n)
         mc->p_best[s] = n ? mc->p_best[s] / (double)n : NAN;
 }
 
+/* The inputs' statistics and EVPPIs (evppi_worker) on their threads;
+ * nb NULL: the statistics alone. */
+static void inputs_stats(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc,
+                         const double *nb, const size_t *keep, size_t P, size_t n)
+{
+    size_t n_in = sim->uncertain || sim->inputs_regen ? sim->n_uncertain + sim->n_outcomes : 0;
+    if (n_in == 0)
+        return;
+    atomic_size_t next;
+    atomic_init(&next, 0);
+    evppi_job job = {.sim = sim, .plan = plan, .mc = mc, .nb = nb, .keep = keep, .P = P,
+                     .n = n, .n_in = n_in, .next = &next, .evppi = mc->evppi};
+    evppi_all(&job, evppi_threads(sim, nb ? n : sim->draws, n_in));
+}
+
 /* EVPI of "reference or one of the projects" on society's NPV, and the
- * EVPPI of each uncertain input (regression on its drawn values). */
-static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
+ * EVPPI of each uncertain input (regression on its drawn values), with the
+ * inputs' statistics. */
+static void value_of_information(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc)
 {
     size_t D = sim->draws, P = sim->n_scenarios - 1, K = sim->n_stakeholders;
     size_t n_in = sim->n_uncertain + sim->n_outcomes;
@@ -367,8 +403,10 @@ static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
     mc->evpi = NAN;
     for (size_t i = 0; i < n_in; i++)
         mc->evppi[i] = NAN;
-    if (P == 0)
+    if (P == 0) {
+        inputs_stats(sim, plan, mc, NULL, NULL, 0, 0);
         return;
+    }
     double *nb = mkba_xcalloc(P * D, sizeof *nb);
     size_t *keep = mkba_xcalloc(D + 1, sizeof *keep), n = 0;
     for (size_t i = 0; i < D; i++) {
@@ -390,17 +428,12 @@ static void value_of_information(const mkba_sim *sim, mkba_mc *mc)
     mkba_voi v;
     mkba_error err;
     mkba_error_clear(&err);
-    if (n > 0 && !mkba_voi_evpi(nb, P, n, 1, &v, &err)) {
+    int evpi_ok = n > 0 && !mkba_voi_evpi(nb, P, n, 1, &v, &err);
+    if (evpi_ok) {
         mc->evpi = v.evpi;
         mc->best = v.best == P ? 0 : v.best + 1;
-        if (sim->uncertain && n_in > 0) {
-            atomic_size_t next;
-            atomic_init(&next, 0);
-            evppi_job job = {.sim = sim, .nb = nb, .keep = keep, .P = P, .n = n,
-                             .n_in = n_in, .next = &next, .evppi = mc->evppi};
-            evppi_all(&job, evppi_threads(sim, n, n_in));
-        }
     }
+    inputs_stats(sim, plan, mc, evpi_ok ? nb : NULL, keep, P, n);
     free(nb);
     free(keep);
 }
@@ -442,13 +475,6 @@ static double float_digits(double x)
         return x;
     double scale = pow(10, 5 - floor(log10(fabs(x))));
     return isfinite(scale) && isfinite(x * scale) ? round(x * scale) / scale : x;
-}
-
-/* The statistics of the finite values among buf[0..n-1] (reordered). */
-static void stats_in_place(double *buf, size_t n, mkba_stats *out)
-{
-    size_t pos, m = compact_finite(buf, n, &pos);
-    mkba_stats_of_finite(buf, m, pos, out);
 }
 
 /* The summary's columns, each a task for mkba_stream_parallel: a task
@@ -560,8 +586,7 @@ static void summarize_columns(const mkba_sim *sim, mkba_mc *mc)
 {
     size_t S = sim->n_scenarios, K = sim->n_stakeholders, cols = (S - 1) * (K + 1);
     size_t n[T_KINDS] = {cols, sim->irr ? cols : 0, sim->item_pv ? (S - 1) * sim->n_items : 0,
-                         sim->uncertain ? sim->n_uncertain : 0,
-                         sim->effects ? sim->n_outcomes : 0};
+                         0, 0}; /* the inputs: with their EVPPI (value_of_information) */
     sum_job j = {.sim = sim, .mc = mc};
     for (int k = 0; k < T_KINDS; k++)
         j.first[k + 1] = j.first[k] + n[k];
@@ -679,7 +704,7 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
     summarize_columns(sim, mc);
     if (!sim->item_pv && sim->items_regen)
         items_by_regeneration(sim, plan, mc);
-    value_of_information(sim, mc);
+    value_of_information(sim, plan, mc);
     return mc;
 }
 

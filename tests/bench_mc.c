@@ -144,20 +144,18 @@ static void bench_model(const char *title, const char *ref, const char *project,
 
 /* ---- the whole run: mkba run with every output but charts ---- */
 
-/* Wall time and peak RSS (bytes) of `build-bench/mkba run` of the bench
- * reference model in a child process; -1 when it failed. */
-static double whole_run(size_t draws, int threads, double *rss)
+/* Run argv in a child with its stdout into 'out_file' (or /dev/null): wall
+ * time, and peak RSS (bytes) in *rss; -1 when it failed. */
+static double timed_child(char *const argv[], const char *out_file, double *rss)
 {
-    char d[32], t[16], out[] = "/tmp/mkba-bench-run-XXXXXX";
-    if (!mkdtemp(out))
-        return -1;
-    snprintf(d, sizeof d, "%zu", draws);
-    snprintf(t, sizeof t, "%d", threads);
     double t0 = now();
     pid_t pid = fork();
     if (pid == 0) {
-        execl("build-bench/mkba", "mkba", "run", "tests/bench/project.ini", "--draws", d,
-              "--threads", t, "--seed", "7", "-q", "--no-charts", "--out", out, (char *)NULL);
+        if (!freopen(out_file ? out_file : "/dev/null", "w", stdout))
+            _exit(127);
+        setenv("OMP_NUM_THREADS", "1", 1); /* numpy: one thread, as mkba's --threads 1 */
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        execv(argv[0], argv);
         _exit(127);
     }
     int status = 0;
@@ -166,11 +164,104 @@ static double whole_run(size_t draws, int threads, double *rss)
         return -1;
     double wall = now() - t0;
     *rss = (double)ru.ru_maxrss * 1024.0;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? wall : -1;
+}
+
+/* Wall time and peak RSS (bytes) of `build-bench/mkba run` of the bench
+ * reference model in a child process; -1 when it failed. With 'sd' not
+ * NULL, society's NPV mean and its standard error (SD / sqrt(draws)) from
+ * mc_summary.csv. */
+static double whole_run_npv(size_t draws, int threads, double *rss, double *mean, double *se)
+{
+    char d[32], t[16], out[] = "/tmp/mkba-bench-run-XXXXXX";
+    if (!mkdtemp(out))
+        return -1;
+    snprintf(d, sizeof d, "%zu", draws);
+    snprintf(t, sizeof t, "%d", threads);
+    char *argv[] = {"build-bench/mkba", "run", "tests/bench/project.ini", "--draws", d,
+                    "--threads", t, "--seed", "7", "-q", "--no-charts", "--out", out, NULL};
+    double wall = timed_child(argv, NULL, rss);
+    if (mean) {
+        char path[96], line[512];
+        snprintf(path, sizeof path, "%s/mc_summary.csv", out);
+        FILE *fp = fopen(path, "r");
+        *mean = *se = NAN;
+        while (fp && fgets(line, sizeof line, fp)) {
+            double m, sd;
+            if (sscanf(line, "project,society,npv,%lf,%lf", &m, &sd) == 2)
+                *mean = m, *se = sd / sqrt((double)draws);
+        }
+        if (fp)
+            fclose(fp);
+    }
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", out);
     if (system(cmd) != 0)
         return -1;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? wall : -1;
+    return wall;
+}
+
+static double whole_run(size_t draws, int threads, double *rss)
+{
+    return whole_run_npv(draws, threads, rss, NULL, NULL);
+}
+
+/* tests/bench/numpy_reference.py at 'draws' (seed 7): wall time (python's
+ * start and numpy's import included, as mkba's whole process is), peak RSS,
+ * society's NPV mean and standard error; -1 when it failed. */
+static double numpy_run(size_t draws, double *rss, double *mean, double *se)
+{
+    char d[32], out[] = "/tmp/mkba-bench-np-XXXXXX", line[512];
+    int fd = mkstemp(out);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    snprintf(d, sizeof d, "%zu", draws);
+    char *argv[] = {"/usr/bin/python3", "tests/bench/numpy_reference.py", d, "7", NULL};
+    double wall = timed_child(argv, out, rss);
+    FILE *fp = fopen(out, "r");
+    *mean = *se = NAN;
+    while (fp && fgets(line, sizeof line, fp))
+        sscanf(line, "society_npv_mean %lf %lf", mean, se);
+    if (fp)
+        fclose(fp);
+    unlink(out);
+    return isnan(*mean) ? -1 : wall;
+}
+
+/* mkba's whole run against numpy's (1 thread each) at 'draws'. */
+static void bench_numpy(size_t draws)
+{
+    double rm, rn, mm, sm, mn, sn;
+    double tm = whole_run_npv(draws, 1, &rm, &mm, &sm), tn = numpy_run(draws, &rn, &mn, &sn);
+    if (tm < 0 || tn < 0) {
+        printf("  %zu draws: FAILED (mkba %s, numpy %s)\n", draws, tm < 0 ? "failed" : "ran",
+               tn < 0 ? "failed" : "ran");
+        return;
+    }
+    double z = fabs(mm - mn) / sqrt(sm * sm + sn * sn);
+    printf("  %9zu draws: mkba %6.2f s (%6.0f MiB), numpy %6.2f s (%6.0f MiB): mkba %.2fx "
+           "faster [target >= 2x: %s]\n",
+           draws, tm, rm / 1048576, tn, rn / 1048576, tn / tm, tn / tm >= 2 ? "met" : "NOT met");
+    printf("             society NPV mean: mkba %.6g, numpy %.6g, |diff| = %.2f combined SE "
+           "[< 4: %s]\n", mm, mn, z, z < 4 ? "agree" : "DISAGREE");
+}
+
+static void bench_vs_numpy(void)
+{
+    printf("Whole run against a vectorised numpy implementation of the same model "
+           "(tests/bench/numpy_reference.py), 1 thread each\n");
+    if (access("/usr/bin/python3", X_OK) != 0 ||
+        system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0) {
+        printf("  skipped: /usr/bin/python3 with numpy not found (sudo apt-get install "
+               "python3-numpy)\n");
+        return;
+    }
+    bench_numpy(1000000);
+    bench_numpy(10000000);
+    printf("  reproduce: /usr/bin/time -v /usr/bin/python3 tests/bench/numpy_reference.py 1e7 7; "
+           "/usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws 10000000 "
+           "--threads 1 --seed 7 -q --no-charts --out /tmp/r\n");
 }
 
 static void bench_whole_run(size_t draws)
@@ -302,6 +393,7 @@ int main(int argc, char **argv)
                 draws, 0);
     printf("\n");
     bench_whole_run(draws);
+    bench_vs_numpy();
     printf("\n");
     bench_model("Almere example", "scenarios/almere-regular.ini", "scenarios/almere-pilot.ini",
                 draws / 4, 1);

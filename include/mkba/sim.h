@@ -37,6 +37,15 @@ enum {
 };
 #define MKBA_SIM_KEEP_BYTES ((size_t)32 << 20)
 
+/* mkba_sim_opts.keep_uncertain: */
+enum {
+    MKBA_SIM_INPUTS_NONE = 0,  /* no statistics of the inputs, no EVPPI */
+    MKBA_SIM_INPUTS_KEEP = 1,  /* each input's value per draw, in uncertain and effects */
+    MKBA_SIM_INPUTS_REGEN = 2  /* none kept (200 bytes a draw for 25 inputs): the summary
+                                  makes each input's column again with mkba_sim_inputs, one
+                                  at a time, for its statistics and its EVPPI */
+};
+
 /* Called from the thread that called mkba_sim_run, about ten times a
  * second, with the number of draws done so far. */
 typedef void (*mkba_sim_progress_fn)(void *ctx, size_t done, size_t total);
@@ -56,7 +65,7 @@ typedef struct mkba_sim_opts {
                                    of the whole run (its random stream, its bootstrap
                                    replicate, its row of 'inputs'): a part of a run */
     int keep_items;             /* MKBA_SIM_ITEMS_*: each item's PV per draw */
-    int keep_uncertain;         /* also keep the drawn values and effects per draw */
+    int keep_uncertain;         /* MKBA_SIM_INPUTS_*: the drawn values and effects per draw */
     int keep_finance;           /* also the payback and the IRR of each draw's yearly net
                                    flows (finance.h): irr, payback_count, irr_count */
     mkba_sim_progress_fn progress; /* may be NULL */
@@ -75,12 +84,13 @@ typedef struct mkba_sim {
     double *pv_costs;
     double *item_pv;            /* column (s - 1) * n_items + i, s >= 1 (NULL unless kept) */
     int items_regen;            /* item PVs left to regeneration (MKBA_SIM_ITEMS_REGEN) */
+    int inputs_regen;           /* inputs left to regeneration (MKBA_SIM_INPUTS_REGEN) */
     mkba_sim_opts opts;         /* the options of the run, for its regeneration (pointers
                                    borrowed as in the caller's; no progress) */
     double *uncertain;          /* column k: the drawn value of uncertain quantity k
-                                   (NULL unless keep_uncertain) */
+                                   (NULL unless MKBA_SIM_INPUTS_KEEP) */
     double *effects;            /* column j: effect j (from the cohort) in each draw
-                                   (NULL unless keep_uncertain) */
+                                   (NULL unless MKBA_SIM_INPUTS_KEEP) */
     /* With keep_finance, per column mkba_sim_col(s, k) as above: each draw's
      * yearly net flows (per year mkba_fin_net of the inflows and outflows,
      * as the appraisal's fin), their payback year at the scenario's discount
@@ -105,6 +115,22 @@ static inline size_t mkba_sim_col(const mkba_sim *s, size_t scenario, size_t k)
 {
     return (scenario - 1) * (s->n_stakeholders + 1) + k; /* scenario >= 1 */
 }
+
+/* The inputs of a run made again, a column at a time, bit for bit the
+ * columns MKBA_SIM_INPUTS_KEEP would keep, without the model's evaluation:
+ * only the draws of the uncertain quantities. Each block's random stream
+ * is replayed from a cursor (the generator's state where the block's next
+ * independent quantity starts, 32 bytes a block), so a pass over the
+ * columns in increasing k draws every quantity once; a smaller k than the
+ * last restarts the cursors. A copula's quantity replays the block's
+ * copula normals. 'o' is the run's options (mkba_sim.opts), 'p' its plan;
+ * both borrowed. Use one per thread. */
+typedef struct mkba_sim_inputs mkba_sim_inputs;
+mkba_sim_inputs *mkba_sim_inputs_alloc(const mkba_plan *p, const mkba_sim_opts *o);
+/* Input k (k < n_uncertain: uncertain quantity k, else effect k -
+ * n_uncertain) of each of the run's o->draws draws, into out[0..draws). */
+void mkba_sim_inputs_column(mkba_sim_inputs *g, size_t k, double *out);
+void mkba_sim_inputs_free(mkba_sim_inputs *g); /* NULL is a no-op */
 
 /* Number of cores available. */
 int mkba_sim_cores(void);

@@ -14,7 +14,7 @@
 #include "mkba/bootstrap.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
-#include "mkba/model.h"
+#include "mkba/plan.h"
 #include "mkba/sim.h"
 #include "mkba/stream.h"
 #include "mkba/voi.h"

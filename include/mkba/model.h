@@ -30,6 +30,7 @@
 #include "mkba/error.h"
 #include "mkba/estimate.h"
 #include "mkba/expr.h"
+#include "mkba/plan.h"
 #include "mkba/pscore.h"
 
 typedef struct mkba_model mkba_model;
@@ -96,58 +97,6 @@ void mkba_model_set_effect(mkba_model *m, size_t outcome, const mkba_effect *e,
  * and a base value written in the model outside its distribution's
  * P1-P99 in a scenario that draws it (once per parameter). */
 mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err);
-
-/* ======================= The compiled plan =======================
- * A flat, read-only view of the compiled model for evaluators (the Monte
- * Carlo, the sensitivity analysis): slots, programs, items, discounting,
- * and what is uncertain. Everything is borrowed from the model and valid
- * until mkba_model_free(). */
-
-typedef struct mkba_plan_param {
-    long slot;               /* slot the parameter is written to */
-    const mkba_expr *expr;   /* its expression in this scenario */
-    int drawn;               /* 1: uncertain and not overridden: the Monte Carlo
-                                writes the draw into the slot instead */
-} mkba_plan_param;
-
-typedef struct mkba_plan_item {
-    int enabled;
-    const mkba_expr *quantity;
-    const mkba_expr *price;   /* NULL = 1 */
-    const mkba_expr *dropoff; /* NULL = 0 */
-    int first, last;          /* model years, 1-based inclusive */
-} mkba_plan_item;
-
-typedef struct mkba_plan_scenario {
-    size_t n_params;                /* in evaluation order */
-    const mkba_plan_param *params;
-    const mkba_plan_item *items;    /* [n_items] */
-    const double *discount;         /* [horizon] discount factors */
-} mkba_plan_scenario;
-
-typedef struct mkba_plan_uncertain {
-    const char *name;        /* parameter name, or "effect.X" */
-    long slot;
-    const mkba_dist *dist;
-    long copula_index;       /* index in the copula, or -1 when independent */
-    long effect;             /* >= 0: a given effect (index into effects) */
-} mkba_plan_uncertain;
-
-typedef struct mkba_plan {
-    size_t n_slots;
-    const double *base_slots;       /* counts, effects, NaN for parameters */
-    char *const *slot_names;
-    size_t horizon, n_items, n_scenarios, n_stakeholders;
-    const mkba_item_kind *kinds;    /* [n_items] */
-    const size_t *stakeholder;      /* [n_items] who (the gainer of a transfer) */
-    const size_t *loser;            /* [n_items] who pays a transfer */
-    const mkba_plan_scenario *scenarios; /* [0] = reference */
-    size_t n_uncertain;             /* parameters and given effects with a distribution */
-    const mkba_plan_uncertain *uncertain;
-    const mkba_copula *copula;      /* over the correlated ones, or NULL */
-    size_t n_outcomes;              /* effects estimated from the cohort: */
-    const long *outcome_slots;      /* [n_outcomes] slot of effect.X */
-} mkba_plan;
 
 /* The plan of an opened model. Its base slots follow
  * mkba_model_set_cohort_counts() and mkba_model_set_effect(). */

@@ -23,7 +23,7 @@
 #include <stddef.h>
 
 #include "mkba/error.h"
-#include "mkba/model.h"
+#include "mkba/plan.h"
 #include "mkba/sobol.h"
 
 typedef enum {

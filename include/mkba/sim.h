@@ -23,7 +23,7 @@
 
 #include "mkba/error.h"
 #include "mkba/finance.h"
-#include "mkba/model.h"
+#include "mkba/plan.h"
 
 #define MKBA_SIM_BLOCK 256
 

@@ -125,6 +125,24 @@ else
     bad "rank 0's failure: exit $rc, stderr:"
     cat "$T/err.txt"
 fi
+# Process 1 reads another model than process 0 (the same name in another
+# directory): both stop with exit 1, each saying it once.
+mkdir -p "$T/a" "$T/b"
+cp "$ROOT"/tests/data/e2e/*.ini "$ROOT"/tests/data/e2e/*.csv "$T/a/"
+cp "$ROOT"/tests/data/e2e/*.ini "$ROOT"/tests/data/e2e/*.csv "$T/b/"
+echo "# another copy" >>"$T/b/model.ini"
+timeout 300 mpirun --oversubscribe --bind-to none -np 1 --wdir "$T/a" "$MKBA_MPI" run project.ini \
+    --draws 100 -q : -np 1 --wdir "$T/b" "$MKBA_MPI" run project.ini --draws 100 -q \
+    >"$T/out.txt" 2>"$T/err.txt"
+rc=$?
+if [ $rc = 1 ] && grep -q '^mkba: MPI rank 1: read other input files than rank 0' "$T/err.txt" &&
+    grep -q '^mkba: MPI rank 1 failed (its message is above)' "$T/err.txt" &&
+    [ "$(grep -c '^mkba: ' "$T/err.txt")" = 2 ]; then
+    ok "other inputs on rank 1: exit 1, said by rank 1 and rank 0"
+else
+    bad "other inputs on rank 1: exit $rc, stderr:"
+    cat "$T/err.txt"
+fi
 # Bad input (every process fails the same way) and a usage error: one message.
 printf '[model]\nname = x\n' >"$T/bad.ini"
 (cd "$T" && "${MPIRUN[@]}" -np 2 "$MKBA_MPI" run "$T/bad.ini" --draws 10 >"$T/out.txt" 2>"$T/err.txt")

@@ -14,6 +14,13 @@ BUILD    ?= build
 
 PKGS     := gsl libcjson inih nettle check
 CC       ?= cc
+# make MPI=1: build-mpi/mkba, the same program for `mpirun -np K mkba run`
+# (include/mkba/mpi.h), compiled with Open MPI's mpicc (libopenmpi-dev).
+ifeq ($(MPI),1)
+BUILD    := build-mpi
+CC       := mpicc
+CPPFLAGS += -DMKBA_MPI
+endif
 OPT      ?= -O2 -g
 CFLAGS   ?= $(OPT)
 WARN     := -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes
@@ -40,9 +47,13 @@ TEST_SUPPORT := tests/testutil.c
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
 
-.PHONY: FORCE all mkba man check-install deps test-deps apt-install demo check check-asan valgrind check-build check-run bench install uninstall clean
+.PHONY: FORCE all mkba man check-install check-mpi deps test-deps apt-install demo check check-asan valgrind check-build check-run bench install uninstall clean
 
+ifeq ($(MPI),1)
+all: $(BUILD)/mkba
+else
 all: mkba
+endif
 
 mkba: $(BUILD)/mkba
 	@ln -sf $(BUILD)/mkba mkba
@@ -87,7 +98,8 @@ APT_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libcjso
 # The tests also open the HTML report in a headless browser and read the
 # --xlsx workbook back with Python's openpyxl; make valgrind needs valgrind;
 # the man page is checked with groff and man.
-TEST_PKGS := chromium valgrind python3-openpyxl groff-base man-db
+# make check-mpi runs the MPI build under Open MPI's mpirun.
+TEST_PKGS := chromium valgrind python3-openpyxl groff-base man-db libopenmpi-dev openmpi-bin
 # make bench compares the whole run with a numpy implementation of the same
 # model (tests/bench/numpy_reference.py); mkba itself does not need it.
 BENCH_PKGS := python3-numpy
@@ -117,6 +129,7 @@ check: test-deps
 	@$(MAKE) --no-print-directory mkba $(TEST_BIN)
 	@MKBA_BIN=$(abspath $(BUILD)/mkba) tests/run-tests.sh $(TEST_BIN)
 	@$(MAKE) --no-print-directory check-install
+	@$(MAKE) --no-print-directory check-mpi
 
 # The same suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -174,8 +187,14 @@ check-install: mkba
 	left=$$(find $$d -type f) && [ -z "$$left" ] || { echo "check-install: failed (left: $$left)"; exit 1; }; \
 	echo "  PASS  check-install            make install layout, man page, completion"
 
+# The MPI build under mpirun -np 1, 2 and 3 against the normal build: every
+# output file the same byte for byte (tests/check_mpi.sh).
+check-mpi: $(BUILD)/mkba
+	@$(MAKE) --no-print-directory MPI=1 build-mpi/mkba
+	@tests/check_mpi.sh $(abspath $(BUILD)/mkba) $(abspath build-mpi/mkba)
+
 clean:
-	rm -rf build build-asan build-vg build-bench mkba
+	rm -rf build build-asan build-vg build-bench build-mpi mkba
 
 -include $(DEPS)
 .SECONDARY:

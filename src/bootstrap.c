@@ -987,12 +987,12 @@ static size_t replicate(const plan *p, scratch *sc, size_t nl, double *est)
 
 /* ================================ threads ================================ */
 
-/* What one thread does: replicates from the shared counter until B. */
+/* What one thread does: replicates from the shared counter until end. */
 typedef struct job {
     const plan *p;
     uint64_t seed;
-    size_t B;
-    double *out;           /* [B * n_specs] shared; rows are disjoint */
+    size_t first, end;     /* the replicates of the call: first .. end - 1 */
+    double *out;           /* [(end - first) * n_specs] shared; rows are disjoint */
     atomic_size_t *next;   /* next replicate to take (shared) */
     size_t n_failed;       /* NaN entries this thread wrote */
 } job;
@@ -1005,11 +1005,11 @@ static void *worker(void *arg)
     scratch_init(p, p->s.n / 256 + 1, &sc);
     for (;;) { /* LANES replicates at a time (fewer at the end) */
         size_t r = atomic_fetch_add(jb->next, LANES);
-        if (r >= jb->B)
+        if (r >= jb->end)
             break;
-        size_t nl = jb->B - r < LANES ? jb->B - r : LANES;
+        size_t nl = jb->end - r < LANES ? jb->end - r : LANES;
         draw_counts(&p->s, sc.rng, jb->seed, r, nl, sc.k);
-        jb->n_failed += replicate(p, &sc, nl, jb->out + r * p->n_specs);
+        jb->n_failed += replicate(p, &sc, nl, jb->out + (r - jb->first) * p->n_specs);
     }
     scratch_free(&sc);
     return NULL;
@@ -1025,18 +1025,20 @@ static size_t thread_count(int threads, size_t B)
     return n < B ? n : B;
 }
 
-/* Run the replicates on 'nt' threads, the calling one included. A thread
- * that cannot be started leaves its share to the others (the counter hands
- * out what is left). Returns the NaN entries written. */
-static size_t run_threads(const plan *p, uint64_t seed, size_t B, size_t nt, double *out)
+/* Run replicates first .. end - 1 on 'nt' threads, the calling one
+ * included. A thread that cannot be started leaves its share to the others
+ * (the counter hands out what is left). Returns the NaN entries written. */
+static size_t run_threads(const plan *p, uint64_t seed, size_t first, size_t end, size_t nt,
+                          double *out)
 {
     atomic_size_t next;
-    atomic_init(&next, 0);
+    atomic_init(&next, first);
     job *jobs = mkba_xcalloc(nt, sizeof *jobs);
     pthread_t *tid = mkba_xcalloc(nt, sizeof *tid);
     uint8_t *started = mkba_xcalloc(nt, 1);
     for (size_t t = 0; t < nt; t++)
-        jobs[t] = (job){.p = p, .seed = seed, .B = B, .out = out, .next = &next};
+        jobs[t] = (job){.p = p, .seed = seed, .first = first, .end = end, .out = out,
+                        .next = &next};
     sigset_t mask;
     mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
     for (size_t t = 1; t < nt; t++)
@@ -1060,19 +1062,26 @@ mkba_status mkba_bootstrap(const mkba_cohort *c, const mkba_est_spec *specs, siz
                            size_t B, uint64_t seed, int threads, double *out,
                            size_t *n_failed, mkba_error *err)
 {
+    return mkba_bootstrap_part(c, specs, n_specs, 0, B, seed, threads, out, n_failed, err);
+}
+
+mkba_status mkba_bootstrap_part(const mkba_cohort *c, const mkba_est_spec *specs,
+                                size_t n_specs, size_t first, size_t B, uint64_t seed,
+                                int threads, double *out, size_t *n_failed, mkba_error *err)
+{
     if (B == 0)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "the bootstrap needs at least 1 replicate (B is 0)");
     mkba_status st = check_args(c, specs, n_specs, err);
     if (st)
         return st;
-    if (!out || B > SIZE_MAX / n_specs / sizeof *out)
+    if (!out || B > SIZE_MAX / n_specs / sizeof *out || first > SIZE_MAX - B)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "the bootstrap needs an output array of B x n_specs values");
     plan p;
     if ((st = plan_init(c, specs, n_specs, &p, err)))
         return st;
-    size_t failed = run_threads(&p, seed, B, thread_count(threads, B), out);
+    size_t failed = run_threads(&p, seed, first, first + B, thread_count(threads, B), out);
     plan_free(&p);
     if (n_failed)
         *n_failed = failed;

@@ -3,6 +3,7 @@
  *
  * Exit codes: 0 success, 1 a failed run (bad input, I/O), 2 a usage error. */
 #include <errno.h>
+#include <fcntl.h>
 #include <gsl/gsl_errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -26,6 +27,7 @@
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/model.h"
+#include "mkba/mpi.h"
 #include "mkba/out.h"
 #include "mkba/pub.h"
 #include "mkba/pscore.h"
@@ -175,10 +177,18 @@ typedef struct opts {
     const char **files;
 } opts;
 
+/* Under MPI (mpi.h) another rank prints only a failure of its own, which
+ * names it. */
 static void print_error(const mkba_error *err)
 {
     char buf[2048];
-    fprintf(stderr, "mkba: %s\n", mkba_error_format(err, buf, sizeof buf));
+    if (!mkba_mpi_prints())
+        return;
+    if (mkba_mpi_rank() > 0)
+        fprintf(stderr, "mkba: MPI rank %d: %s\n", mkba_mpi_rank(),
+                mkba_error_format(err, buf, sizeof buf));
+    else
+        fprintf(stderr, "mkba: %s\n", mkba_error_format(err, buf, sizeof buf));
 }
 
 /* The appraisal's warnings, one line each on stderr (also with -q: a
@@ -186,7 +196,7 @@ static void print_error(const mkba_error *err)
 static void print_warnings(const mkba_appraisal *a, int nl)
 {
     char buf[2048];
-    for (size_t i = 0; i < a->n_warnings; i++)
+    for (size_t i = 0; i < a->n_warnings && mkba_mpi_rank() == 0; i++)
         fprintf(stderr, mkba_fmt_tr("mkba: warning: %s\n", nl),
                 mkba_error_format(&a->warnings[i].at, buf, sizeof buf));
 }
@@ -203,6 +213,8 @@ static void print_text(FILE *f, const char *fmt, const char *text)
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
+    if (!mkba_mpi_prints()) /* every MPI rank has the same arguments: rank 0 says it */
+        return EXIT_USAGE;
     fprintf(stderr, "mkba: ");
     print_text(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'mkba %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
@@ -472,7 +484,7 @@ static mc_settings resolve_mc(const opts *o, const mkba_model *m)
     r.draws = o->has_draws ? o->draws : ms->draws;
     r.boot = o->has_boot ? o->boot : ms->bootstrap ? ms->bootstrap : 1000;
     r.seed = o->has_seed ? (uint64_t)o->seed : ms->has_seed ? ms->seed : 1;
-    r.threads = o->threads;
+    r.threads = o->threads ? o->threads : mkba_mpi_threads();
     return r;
 }
 
@@ -514,8 +526,8 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
         n_boot = ms.boot;
         boot = mkba_xcalloc(n_boot * plan->n_outcomes, sizeof *boot);
         const mkba_est_spec *specs = mkba_model_est_spec(m, 0);
-        st = mkba_bootstrap(c, specs, plan->n_outcomes, n_boot, ms.seed, ms.threads, boot,
-                            &n_failed, err);
+        st = mkba_mpi_bootstrap(c, specs, plan->n_outcomes, n_boot, ms.seed, ms.threads, boot,
+                                &n_failed, err);
     }
     double *sim_boot = boot;
     size_t sim_n_boot = n_boot;
@@ -539,13 +551,14 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
                         .keep_uncertain = o->draws_out ? MKBA_SIM_INPUTS_KEEP : MKBA_SIM_INPUTS_REGEN,
                         .keep_finance = 1, .progress = !o->quiet && isatty(2) ? show_progress : NULL,
                         .progress_ctx = &pr};
-    mkba_sim *sim = st ? NULL : mkba_sim_run(plan, &so, err);
+    mkba_sim *sim = st ? NULL : mkba_mpi_sim_run(plan, &so, err);
     if (sim) {
         a->mc = mkba_mc_summarize(sim, plan, ms.seed, boot, n_boot, n_failed);
+        a->mc->ranks = mkba_mpi_size();
         if (o->draws_out && !(st = make_parent(o, pub, o->draws_out, err)))
             st = mkba_out_write_draws(pub, o->draws_out, sim, plan, a, err);
-    } else if (!st) {
-        st = err->code ? err->code : MKBA_EINVAL;
+    } else if (!st) { /* another MPI rank than 0 has sent its part */
+        st = err->code ? err->code : mkba_mpi_rank() > 0 ? MKBA_OK : MKBA_EINVAL;
     }
     mkba_sim_free(sim);
     if (sim_boot != boot)
@@ -655,6 +668,22 @@ static mkba_status check_outputs(const opts *o, const mkba_model *m, mkba_pub *p
     return MKBA_OK;
 }
 
+/* Under MPI: whether every rank read the same model, scenario and cohort
+ * files (their SHA-256s). */
+static mkba_status same_inputs(const mkba_appraisal *a, mkba_error *err)
+{
+    size_t n = 1 + a->n_scenarios + a->n_cohort_files, len = 0;
+    char *digest = mkba_xcalloc(n * 65 + 1, 1);
+    len += (size_t)snprintf(digest + len, 66, "%s ", a->model_sha256);
+    for (size_t s = 0; s < a->n_scenarios; s++)
+        len += (size_t)snprintf(digest + len, 66, "%s ", a->scenarios[s].sha256);
+    for (size_t i = 0; a->cohort_sha256 && i < a->n_cohort_files; i++)
+        len += (size_t)snprintf(digest + len, 66, "%s ", a->cohort_sha256[i]);
+    mkba_status st = mkba_mpi_same_inputs(digest, err);
+    free(digest);
+    return st;
+}
+
 /* Read, estimate, appraise, and run what the options ask for. The outputs
  * of the run are claimed in *pub (a new publication, with the inputs
  * registered) before anything is computed; the draws file is written into
@@ -663,8 +692,10 @@ static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
 {
     *pub = NULL;
     mkba_model *m = mkba_model_open(o->reference, o->n_files, o->files, err);
-    if (!m)
+    if (!m) {
+        mkba_mpi_agree(err->code ? err->code : MKBA_EINVAL, err);
         return NULL;
+    }
     mkba_appraisal *a = NULL;
     mkba_cohort *c = NULL;
     mkba_pub *p = mkba_pub_new();
@@ -683,9 +714,15 @@ static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
         mkba_ap_ps_warn(a, mkba_model_file(m));
     if (a)
         mkba_out_inputs(p, a);
-    mkba_status st = a ? check_outputs(o, m, p, err) : MKBA_EINVAL;
+    mkba_status st = !a ? (err->code ? err->code : MKBA_EINVAL)
+                     : mkba_mpi_rank() == 0 ? check_outputs(o, m, p, err) /* it writes them */
+                                            : MKBA_OK;
+    if (!(st = mkba_mpi_agree(st, err)))
+        st = same_inputs(a, err);
     if (!st && resolve_mc(o, m).draws > 0)
         st = monte_carlo(o, m, c, a, p, err);
+    if (!st && mkba_mpi_rank() > 0) /* its part is done: the rest is rank 0's */
+        goto done;
     if (!st && o->sensitivity && !(a->sens = mkba_sens_run(mkba_model_plan(m), err)))
         st = err->code ? err->code : MKBA_EINVAL;
     if (!st && a->sens && o->two_way)
@@ -700,6 +737,7 @@ static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
         a = NULL;
         p = NULL;
     }
+done:
     *pub = p;
     mkba_cohort_free(c);
     mkba_model_free(m);
@@ -837,6 +875,11 @@ static int cmd_run(int argc, char **argv, int check_only)
         rc = EXIT_FAIL;
         goto out;
     }
+    if (mkba_mpi_rank() > 0) { /* rank 0 writes and prints */
+        mkba_pub_abort(pub);
+        mkba_appraisal_free(a);
+        goto out;
+    }
     print_warnings(a, o.lang_nl);
     if (check_only) {
         mkba_pub_abort(pub);
@@ -890,6 +933,11 @@ static int cmd_estimate(int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
+    if (mkba_mpi_rank() > 0) { /* rank 0 writes and prints */
+        mkba_pub_abort(pub);
+        mkba_appraisal_free(a);
+        goto out;
+    }
     mkba_status st = o.out ? mkba_out_stage_effects_csv(pub, o.out, a, o.lang_nl, &err) : MKBA_OK;
     if (st)
         mkba_pub_abort(pub);
@@ -931,6 +979,11 @@ static int cmd_sensitivity(int argc, char **argv)
     if (!a) {
         print_error(&err);
         rc = EXIT_FAIL;
+        goto out;
+    }
+    if (mkba_mpi_rank() > 0) { /* rank 0 writes and prints */
+        mkba_pub_abort(pub);
+        mkba_appraisal_free(a);
         goto out;
     }
     print_warnings(a, o.lang_nl);
@@ -989,10 +1042,8 @@ out:
     return rc;
 }
 
-int main(int argc, char **argv)
+static int command(int argc, char **argv)
 {
-    gsl_set_error_handler_off(); /* every GSL status is checked where it is called */
-    mkba_tmp_guard_signals();    /* Ctrl-C removes what was being written */
     if (argc < 2)
         return usage_error(NULL, "%s", "no command given");
     const char *cmd = argv[1];
@@ -1025,9 +1076,24 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2, 1);
     if (strcmp(cmd, "estimate") == 0)
         return cmd_estimate(argc - 2, argv + 2);
-    if (strcmp(cmd, "synth") == 0)
-        return cmd_synth(argc - 2, argv + 2);
+    if (strcmp(cmd, "synth") == 0) /* one process's work: rank 0's under MPI */
+        return mkba_mpi_rank() > 0 ? EXIT_OK : cmd_synth(argc - 2, argv + 2);
     if (strcmp(cmd, "sensitivity") == 0)
         return cmd_sensitivity(argc - 2, argv + 2);
     return usage_error(NULL, "unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off(); /* every GSL status is checked where it is called */
+    mkba_tmp_guard_signals();    /* Ctrl-C removes what was being written */
+    mkba_mpi_init(&argc, &argv);
+    /* Under MPI only rank 0 prints results (mpi.h): the others' standard
+     * output goes nowhere, whatever a command prints. */
+    int null = mkba_mpi_rank() > 0 ? open("/dev/null", O_WRONLY) : -1;
+    if (null >= 0) {
+        dup2(null, STDOUT_FILENO);
+        close(null);
+    }
+    return mkba_mpi_finish(command(argc, argv));
 }

@@ -102,6 +102,8 @@ static const pair PAIRS[] = {
      "  x: niet getoond (onthullingscontrole): een 0/1-kolom met minder dan %zu personen aan een kant.\n"},
     {" The indices assume independent inputs; the\n  model's [correlations] are not used for them.",
      " De indices nemen onafhankelijke invoer aan; de\n  [correlations] van het model worden er niet voor gebruikt."},
+    {" in each of %d MPI processes",
+     " in elk van %d MPI-processen"},
     {" remains",
      " blijft onevenwichtig"},
     {" x: withheld too, so that a suppressed count cannot be worked out from it.",

@@ -121,6 +121,8 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl)
     mkba_fmt_term_amount(draws, sizeof draws, (double)mc->draws, nl);
     fprintf(f, TR("\nUncertainty (Monte Carlo: %s draws, seed %llu, %d %s"), draws,
             (unsigned long long)mc->seed, mc->threads, mc->threads == 1 ? TR("thread") : TR("threads"));
+    if (mc->ranks > 1)
+        fprintf(f, TR(" in each of %d MPI processes"), mc->ranks);
     if (mc->n_boot)
         fprintf(f, TR(", effects from %zu bootstrap replicates"), mc->n_boot);
     fprintf(f, TR("; %.2f s)\n"), mc->seconds);

@@ -530,11 +530,8 @@ static mkba_sim *alloc_result(const mkba_plan *p, const mkba_sim_opts *o)
     size_t cols = (p->n_scenarios - 1) * (p->n_stakeholders + 1);
     s->pv_benefits = alloc_columns(cols * o->draws + 1);
     s->pv_costs = alloc_columns(cols * o->draws + 1);
-    size_t item_cols = (p->n_scenarios - 1) * p->n_items, keep = (size_t)o->keep_items;
-    if (keep == MKBA_SIM_ITEMS_AUTO)
-        keep = o->draws <= MKBA_SIM_KEEP_BYTES / sizeof(double) / (item_cols + 1)
-                   ? MKBA_SIM_ITEMS_KEEP
-                   : MKBA_SIM_ITEMS_REGEN;
+    size_t item_cols = (p->n_scenarios - 1) * p->n_items;
+    int keep = mkba_sim_items_mode(p, o);
     if (keep == MKBA_SIM_ITEMS_KEEP)
         s->item_pv = alloc_columns(item_cols * o->draws + 1);
     s->items_regen = keep == MKBA_SIM_ITEMS_REGEN && !o->inputs;
@@ -552,6 +549,21 @@ static mkba_sim *alloc_result(const mkba_plan *p, const mkba_sim_opts *o)
         s->effects = alloc_columns(p->n_outcomes * o->draws + 1);
     }
     return s;
+}
+
+int mkba_sim_items_mode(const mkba_plan *p, const mkba_sim_opts *o)
+{
+    size_t item_cols = (p->n_scenarios - 1) * p->n_items;
+    if (o->keep_items != MKBA_SIM_ITEMS_AUTO)
+        return o->keep_items;
+    return o->draws <= MKBA_SIM_KEEP_BYTES / sizeof(double) / (item_cols + 1)
+               ? MKBA_SIM_ITEMS_KEEP
+               : MKBA_SIM_ITEMS_REGEN;
+}
+
+mkba_sim *mkba_sim_alloc(const mkba_plan *p, const mkba_sim_opts *o)
+{
+    return alloc_result(p, o);
 }
 
 mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *err)

@@ -469,6 +469,36 @@ START_TEST(test_threads_identical)
 }
 END_TEST
 
+/* A run cut into K contiguous parts (as mkba_mpi_bootstrap does over MPI
+ * processes: odd starts, a thread's two replicates split across parts),
+ * each part on 1 or 2 threads: the rows of the whole run, bit for bit, and
+ * the parts' failures add up to the whole's. */
+START_TEST(test_parts_identical)
+{
+    tdata d = tdata_make(800, 23);
+    mkba_cohort *c = tdata_cohort(&d);
+    enum { B = 61 };
+    static double whole[3 * B], parts[3 * B];
+    size_t failed_whole;
+    ck_assert_int_eq(mkba_bootstrap(c, spec3, 3, B, 77, 2, whole, &failed_whole, NULL), MKBA_OK);
+    for (size_t K = 2; K <= 4; K++) {
+        memset(parts, 0, sizeof parts);
+        size_t failed = 0;
+        for (size_t r = 0; r < K; r++) {
+            size_t lo = B * r / K, hi = B * (r + 1) / K, f;
+            ck_assert_int_eq(mkba_bootstrap_part(c, spec3, 3, lo, hi - lo, 77, 1 + (int)(r % 2),
+                                                 parts + lo * 3, &f, NULL),
+                             MKBA_OK);
+            failed += f;
+        }
+        ck_assert(memcmp(whole, parts, sizeof whole) == 0);
+        ck_assert_uint_eq(failed, failed_whole);
+    }
+    mkba_cohort_free(c);
+    tdata_free(&d);
+}
+END_TEST
+
 /* ============================== missing values =========================== */
 
 /* Weighted difference in means over the persons with a value, computed
@@ -754,6 +784,7 @@ static Suite *bootstrap_suite(void)
     tc = tcase_create("determinism");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_threads_identical);
+    tcase_add_test(tc, test_parts_identical);
     suite_add_tcase(s, tc);
     tc = tcase_create("missing");
     tcase_add_test(tc, test_nan_per_effect);

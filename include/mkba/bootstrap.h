@@ -46,6 +46,14 @@ mkba_status mkba_bootstrap(const mkba_cohort *c, const mkba_est_spec *specs, siz
                            size_t B, uint64_t seed, int threads, double *out,
                            size_t *n_failed, mkba_error *err);
 
+/* Replicates first .. first + B - 1 of a bootstrap (of any size): row
+ * r - first of 'out' gets exactly what mkba_bootstrap writes in row r, on
+ * any number of threads; *n_failed counts this part's NaN entries. A part
+ * of a run for one process of several (mpi.h). Errors as mkba_bootstrap. */
+mkba_status mkba_bootstrap_part(const mkba_cohort *c, const mkba_est_spec *specs,
+                                size_t n_specs, size_t first, size_t B, uint64_t seed,
+                                int threads, double *out, size_t *n_failed, mkba_error *err);
+
 /* The resampling counts of replicate r as mkba_bootstrap draws them:
  * counts[i] (mkba_cohort_size(c) entries, cohort order) is how often person
  * i is drawn. Stream (seed, MKBA_STREAM_BOOTSTRAP, r) first gives n_pilot

@@ -111,6 +111,16 @@ typedef struct mkba_sim {
 mkba_sim *mkba_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkba_error *err);
 void mkba_sim_free(mkba_sim *s); /* NULL is a no-op */
 
+/* What a run with options 'o' does with the items' PVs: MKBA_SIM_ITEMS_KEEP,
+ * _REGEN or _NONE (MKBA_SIM_ITEMS_AUTO resolved for o->draws). */
+int mkba_sim_items_mode(const mkba_plan *p, const mkba_sim_opts *o);
+
+/* The result of a run with options 'o', its columns allocated but not
+ * computed (seconds, threads and counts zero): for a run whose parts
+ * ran elsewhere (mpi.h), which fills in every column. Freed with
+ * mkba_sim_free. */
+mkba_sim *mkba_sim_alloc(const mkba_plan *p, const mkba_sim_opts *o);
+
 static inline size_t mkba_sim_col(const mkba_sim *s, size_t scenario, size_t k)
 {
     return (scenario - 1) * (s->n_stakeholders + 1) + k; /* scenario >= 1 */

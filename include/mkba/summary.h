@@ -59,6 +59,7 @@ typedef struct mkba_mc {
     size_t draws;
     uint64_t seed;
     int threads;
+    int ranks;                  /* MPI processes of the run (mpi.h; 0 or 1: one) */
     double seconds;
     size_t n_boot;              /* bootstrap replicates (0 = effects fixed) */
     size_t n_boot_failed;

@@ -252,7 +252,7 @@ mkba_sim *mkba_mpi_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkb
                     sizeof(double));
     if (opts->keep_finance)
         gather_cols(&g, COLS(irr), cols, MPI_FLOAT, sizeof(float));
-    if (opts->keep_uncertain) {
+    if (opts->keep_uncertain == MKBA_SIM_INPUTS_KEEP) { /* REGEN: rank 0 draws them again */
         gather_cols(&g, COLS(uncertain), plan->n_uncertain, MPI_DOUBLE, sizeof(double));
         gather_cols(&g, COLS(effects), plan->n_outcomes, MPI_DOUBLE, sizeof(double));
     }

@@ -385,6 +385,9 @@ static void bench_csv(size_t n)
 
 int main(int argc, char **argv)
 {
+    /* line by line: a child started later must not inherit (and print
+     * again) what is still in the buffer */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     gsl_set_error_handler_off();
     size_t draws = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
     size_t persons = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000;

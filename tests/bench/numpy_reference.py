@@ -40,11 +40,15 @@ def pert(rng, lo, mode, hi, n):
 def draw(rng, n):
     """The 25 parameters p01..p25 (a cycle of 7 distributions)."""
     p = {}
-    # copula pairs: standard normals with correlation r, each to its marginal
+    # copula pairs: the model's correlations are rank (Spearman) ones, so the
+    # normals get the Pearson correlation r = 2 sin(pi rho / 6) that gives
+    # that rank correlation (README, [correlations]); each to its marginal
+    r12 = 2 * np.sin(np.pi * 0.4 / 6)
+    r89 = 2 * np.sin(np.pi * -0.3 / 6)
     z1 = rng.standard_normal(n)
-    z2 = 0.4 * z1 + np.sqrt(1 - 0.4 ** 2) * rng.standard_normal(n)
+    z2 = r12 * z1 + np.sqrt(1 - r12 ** 2) * rng.standard_normal(n)
     z8 = rng.standard_normal(n)
-    z9 = -0.3 * z8 + np.sqrt(1 - 0.3 ** 2) * rng.standard_normal(n)
+    z9 = r89 * z8 + np.sqrt(1 - r89 ** 2) * rng.standard_normal(n)
     zs = {1: z1, 2: z2, 8: z8, 9: z9}
     for i in range(1, 26):
         kind = (i - 1) % 7

@@ -649,7 +649,7 @@ static const bad_case MODEL_CASES[] = {
     {"an unknown stakeholder", {{"model.ini", "stakeholder = people", "stakeholder = peple"}}, {0},
      1, "mkba: @/model.ini:33: [item.work] stakeholder: unknown stakeholder 'peple' (not in "
         "[model] stakeholders)\n"},
-    /* The propensity model of ipw and dr (issue 13). */
+    /* The propensity model of ipw and dr. */
     {"ipw without a propensity model",
      {{"model.ini", "column = post\n", "column = post\nmethod = ipw\n"}}, {0}, 1,
      "mkba: @/model.ini:25: [outcome.assist] method: outcome 'assist': method 'ipw' needs a "

@@ -272,11 +272,19 @@ static void stats_in_place(double *buf, size_t n, mkba_stats *out)
     mkba_stats_of_finite(buf, m, pos, out);
 }
 
-/* The statistics and the EVPPI of the inputs, shared out over threads:
- * each thread takes the next input, gets its column (kept by the run, or
- * made again: sim.h, MKBA_SIM_INPUTS_REGEN) and computes both whole, so
- * every value is the same on any number of threads. The job is shared: the
- * threads only read it (and write disjoint entries of mc). */
+/* The statistics and the EVPPI of the inputs, each input a task of the
+ * thread runner (stream.h, mkba_stream_parallel): a task gets its input's
+ * column (kept by the run, or made again: sim.h, MKBA_SIM_INPUTS_REGEN) and
+ * computes both whole, so every value is the same on any number of
+ * threads. The job is shared: the tasks only read it (and write disjoint
+ * entries of mc); each thread's scratch is made at its first task. */
+typedef struct evppi_scratch {
+    int made;
+    mkba_voi_work *w;     /* NULL: no EVPPI */
+    mkba_sim_inputs *g;   /* NULL: the run kept the inputs */
+    double *col, *theta;  /* [D] an input's draws; [n] those kept (or col) */
+} evppi_scratch;
+
 typedef struct evppi_job {
     const mkba_sim *sim;
     const mkba_plan *plan;
@@ -284,44 +292,59 @@ typedef struct evppi_job {
     const double *nb;     /* [P][n] net benefits of the kept draws; NULL: no EVPPI */
     const size_t *keep;   /* the kept draws */
     size_t P, n, n_in;
-    atomic_size_t *next;  /* the next input to take */
     double *evppi;        /* [n_in] */
+    evppi_scratch *sc;    /* [threads] */
 } evppi_job;
 
-static void *evppi_worker(void *arg)
+static void scratch_make(const evppi_job *j, evppi_scratch *x)
 {
-    const evppi_job *j = arg;
     const mkba_sim *sim = j->sim;
-    size_t D = sim->draws, U = sim->n_uncertain;
+    size_t D = sim->draws;
     mkba_error err;
     mkba_error_clear(&err);
     /* nb passed mkba_voi_evpi, so this does not fail; if it did, the
      * inputs would keep NaN. */
-    mkba_voi_work *w = j->nb ? mkba_voi_work_alloc(j->nb, j->P, j->n, 1, &err) : NULL;
-    mkba_sim_inputs *g = sim->uncertain ? NULL : mkba_sim_inputs_alloc(j->plan, &sim->opts);
-    double *col = mkba_xcalloc(D + 1, sizeof *col);
-    double *theta = w && j->n < D ? mkba_xcalloc(j->n, sizeof *theta) : col;
-    for (size_t k; (k = atomic_fetch_add(j->next, 1)) < j->n_in;) {
-        if (g)
-            mkba_sim_inputs_column(g, k, col);
-        else
-            memcpy(col, k < U ? sim->uncertain + k * D : sim->effects + (k - U) * D,
-                   D * sizeof *col);
-        double e;
-        mkba_error_clear(&err);
-        if (theta != col)
-            for (size_t i = 0; i < j->n; i++)
-                theta[i] = col[j->keep[i]];
-        if (w && !mkba_voi_evppi_w(w, theta, mkba_voi_default_bins(j->n), &e, &err))
-            j->evppi[k] = e;
-        stats_in_place(col, D, k < U ? &j->mc->uncertain[k] : &j->mc->effects[k - U]);
-    }
-    mkba_voi_work_free(w);
-    mkba_sim_inputs_free(g);
-    if (theta != col)
-        free(theta);
-    free(col);
-    return NULL;
+    x->w = j->nb ? mkba_voi_work_alloc(j->nb, j->P, j->n, 1, &err) : NULL;
+    x->g = sim->uncertain ? NULL : mkba_sim_inputs_alloc(j->plan, &sim->opts);
+    x->col = mkba_xcalloc(D + 1, sizeof *x->col);
+    x->theta = x->w && j->n < D ? mkba_xcalloc(j->n, sizeof *x->theta) : x->col;
+    x->made = 1;
+}
+
+static void scratch_free(evppi_scratch *x)
+{
+    if (!x->made)
+        return;
+    mkba_voi_work_free(x->w);
+    mkba_sim_inputs_free(x->g);
+    if (x->theta != x->col)
+        free(x->theta);
+    free(x->col);
+}
+
+/* Input k: its statistics and its EVPPI. */
+static void evppi_task(void *ctx, size_t k, size_t thread)
+{
+    const evppi_job *j = ctx;
+    const mkba_sim *sim = j->sim;
+    size_t D = sim->draws, U = sim->n_uncertain;
+    evppi_scratch *x = &j->sc[thread];
+    if (!x->made)
+        scratch_make(j, x);
+    if (x->g)
+        mkba_sim_inputs_column(x->g, k, x->col);
+    else
+        memcpy(x->col, k < U ? sim->uncertain + k * D : sim->effects + (k - U) * D,
+               D * sizeof *x->col);
+    if (x->theta != x->col)
+        for (size_t i = 0; i < j->n; i++)
+            x->theta[i] = x->col[j->keep[i]];
+    double e;
+    mkba_error err;
+    mkba_error_clear(&err);
+    if (x->w && !mkba_voi_evppi_w(x->w, x->theta, mkba_voi_default_bins(j->n), &e, &err))
+        j->evppi[k] = e;
+    stats_in_place(x->col, D, k < U ? &j->mc->uncertain[k] : &j->mc->effects[k - U]);
 }
 
 /* Threads for the inputs: those of the simulation, fewer when there are
@@ -336,23 +359,6 @@ static size_t evppi_threads(const mkba_sim *sim, size_t n, size_t n_in)
     if (t > n_in)
         t = n_in;
     return t ? t : 1;
-}
-
-static void evppi_all(const evppi_job *job, size_t threads)
-{
-    pthread_t *tid = mkba_xcalloc(threads, sizeof *tid);
-    int *started = mkba_xcalloc(threads, sizeof *started);
-    sigset_t mask;
-    mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
-    for (size_t t = 1; t < threads; t++)
-        started[t] = pthread_create(&tid[t], NULL, evppi_worker, (void *)job) == 0;
-    mkba_signals_restore(&mask);
-    evppi_worker((void *)job);
-    for (size_t t = 1; t < threads; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
-    free(started);
-    free(tid);
 }
 
 /* mc->p_best: the share of the n draws in which each alternative has the
@@ -374,7 +380,7 @@ static void best_shares(mkba_mc *mc, const double *nb, size_t P, size_t n)
         mc->p_best[s] = n ? mc->p_best[s] / (double)n : NAN;
 }
 
-/* The inputs' statistics and EVPPIs (evppi_worker) on their threads;
+/* The inputs' statistics and EVPPIs (evppi_task) on their threads;
  * nb NULL: the statistics alone. */
 static void inputs_stats(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc,
                          const double *nb, const size_t *keep, size_t P, size_t n)
@@ -382,11 +388,14 @@ static void inputs_stats(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc
     size_t n_in = sim->uncertain || sim->inputs_regen ? sim->n_uncertain + sim->n_outcomes : 0;
     if (n_in == 0)
         return;
-    atomic_size_t next;
-    atomic_init(&next, 0);
+    size_t threads = evppi_threads(sim, nb ? n : sim->draws, n_in);
     evppi_job job = {.sim = sim, .plan = plan, .mc = mc, .nb = nb, .keep = keep, .P = P,
-                     .n = n, .n_in = n_in, .next = &next, .evppi = mc->evppi};
-    evppi_all(&job, evppi_threads(sim, nb ? n : sim->draws, n_in));
+                     .n = n, .n_in = n_in, .evppi = mc->evppi,
+                     .sc = mkba_xcalloc(threads, sizeof *job.sc)};
+    mkba_stream_parallel(n_in, (int)threads, evppi_task, &job);
+    for (size_t t = 0; t < threads; t++)
+        scratch_free(&job.sc[t]);
+    free(job.sc);
 }
 
 /* EVPI of "reference or one of the projects" on society's NPV, and the

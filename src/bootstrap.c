@@ -39,14 +39,12 @@
  * propensity.
  *
  * Replicate r always draws from stream (seed, MKBA_STREAM_BOOTSTRAP, r),
- * so which thread runs it does not matter: threads take replicates (two at
- * a time) from a shared counter and the output is the same for any number
- * of threads. */
+ * so which thread runs it does not matter: the threads of the one thread
+ * runner (stream.h) take replicates two at a time, and the output is the
+ * same for any number of threads. */
 #include "mkba/bootstrap.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +56,7 @@
 #include "mkba/mem.h"
 #include "mkba/pscore.h"
 #include "mkba/rng.h"
+#include "mkba/stream.h"
 
 #define BLK 4           /* DIFF/DID effects summed in one sweep */
 #define LANES 2         /* replicates drawn and summed side by side by a thread */
@@ -987,32 +986,34 @@ static size_t replicate(const plan *p, scratch *sc, size_t nl, double *est)
 
 /* ================================ threads ================================ */
 
-/* What one thread does: replicates from the shared counter until end. */
-typedef struct job {
+/* The replicates of a call as tasks of the thread runner (stream.h,
+ * mkba_stream_parallel): task t is replicates first + t * LANES .. (fewer
+ * at the end), whose counts and estimates depend on their numbers only, so
+ * which thread runs a task does not matter. Each thread's scratch is made
+ * at its first task. */
+typedef struct boot_run {
     const plan *p;
     uint64_t seed;
     size_t first, end;     /* the replicates of the call: first .. end - 1 */
     double *out;           /* [(end - first) * n_specs] shared; rows are disjoint */
-    atomic_size_t *next;   /* next replicate to take (shared) */
-    size_t n_failed;       /* NaN entries this thread wrote */
-} job;
+    scratch *sc;           /* [threads] */
+    uint8_t *made;         /* [threads] 1 once sc[thread] is made */
+    size_t *failed;        /* [threads] NaN entries each thread wrote */
+} boot_run;
 
-static void *worker(void *arg)
+static void boot_task(void *ctx, size_t task, size_t thread)
 {
-    job *jb = arg;
-    const plan *p = jb->p;
-    scratch sc;
-    scratch_init(p, p->s.n / 256 + 1, &sc);
-    for (;;) { /* LANES replicates at a time (fewer at the end) */
-        size_t r = atomic_fetch_add(jb->next, LANES);
-        if (r >= jb->end)
-            break;
-        size_t nl = jb->end - r < LANES ? jb->end - r : LANES;
-        draw_counts(&p->s, sc.rng, jb->seed, r, nl, sc.k);
-        jb->n_failed += replicate(p, &sc, nl, jb->out + (r - jb->first) * p->n_specs);
+    boot_run *b = ctx;
+    const plan *p = b->p;
+    scratch *sc = &b->sc[thread];
+    if (!b->made[thread]) {
+        scratch_init(p, p->s.n / 256 + 1, sc);
+        b->made[thread] = 1;
     }
-    scratch_free(&sc);
-    return NULL;
+    size_t r = b->first + task * LANES;
+    size_t nl = b->end - r < LANES ? b->end - r : LANES;
+    draw_counts(&p->s, sc->rng, b->seed, r, nl, sc->k);
+    b->failed[thread] += replicate(p, sc, nl, b->out + (r - b->first) * p->n_specs);
 }
 
 /* Threads asked for, bounded by the replicates and MAX_THREADS. */
@@ -1025,34 +1026,25 @@ static size_t thread_count(int threads, size_t B)
     return n < B ? n : B;
 }
 
-/* Run replicates first .. end - 1 on 'nt' threads, the calling one
- * included. A thread that cannot be started leaves its share to the others
- * (the counter hands out what is left). Returns the NaN entries written. */
+/* Run replicates first .. end - 1 on up to 'nt' threads, the calling one
+ * included (a thread that cannot be started leaves its tasks to the
+ * others). Returns the NaN entries written. */
 static size_t run_threads(const plan *p, uint64_t seed, size_t first, size_t end, size_t nt,
                           double *out)
 {
-    atomic_size_t next;
-    atomic_init(&next, first);
-    job *jobs = mkba_xcalloc(nt, sizeof *jobs);
-    pthread_t *tid = mkba_xcalloc(nt, sizeof *tid);
-    uint8_t *started = mkba_xcalloc(nt, 1);
-    for (size_t t = 0; t < nt; t++)
-        jobs[t] = (job){.p = p, .seed = seed, .first = first, .end = end, .out = out,
-                        .next = &next};
-    sigset_t mask;
-    mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
-    for (size_t t = 1; t < nt; t++)
-        started[t] = pthread_create(&tid[t], NULL, worker, &jobs[t]) == 0;
-    mkba_signals_restore(&mask);
-    worker(&jobs[0]);
-    size_t failed = jobs[0].n_failed;
-    for (size_t t = 1; t < nt; t++) {
-        if (started[t] && pthread_join(tid[t], NULL) == 0)
-            failed += jobs[t].n_failed;
+    boot_run b = {.p = p, .seed = seed, .first = first, .end = end, .out = out,
+                  .sc = mkba_xcalloc(nt, sizeof *b.sc), .made = mkba_xcalloc(nt, 1),
+                  .failed = mkba_xcalloc(nt, sizeof *b.failed)};
+    mkba_stream_parallel((end - first + LANES - 1) / LANES, (int)nt, boot_task, &b);
+    size_t failed = 0;
+    for (size_t t = 0; t < nt; t++) {
+        if (b.made[t])
+            scratch_free(&b.sc[t]);
+        failed += b.failed[t];
     }
-    free(jobs);
-    free(tid);
-    free(started);
+    free(b.sc);
+    free(b.made);
+    free(b.failed);
     return failed;
 }
 

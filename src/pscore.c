@@ -487,12 +487,6 @@ static mkba_status check_present(const mkba_cohort *c, const mkba_ps_spec *ps, m
     return MKBA_OK;
 }
 
-/* The cohort variable behind column j of a design (a dummy's covariate). */
-static size_t pl_var_of(const design *d, size_t j)
-{
-    return d->var[j];
-}
-
 /* Whether design row r is in the sample: f NULL (all rows) or f[r] > 0. */
 static int in_sample(const double *f, size_t r)
 {
@@ -508,7 +502,7 @@ static void col_label(const mkba_cohort *c, const design *d, size_t j, char *buf
         snprintf(buf, size, "'%s'", d->name[j]);
     else
         snprintf(buf, size, "'%s' (its level number %zu in order of first appearance)",
-                 mkba_cohort_var_name(c, pl_var_of(d, j)), d->level[j] + 1);
+                 mkba_cohort_var_name(c, d->var[j]), d->level[j] + 1);
 }
 
 /* A category level seen in one group only (among the rows of f): its

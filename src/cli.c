@@ -89,6 +89,10 @@ static const char *const RUN_HELP =
     "  --bootstrap B     bootstrap replicates of the cohort effects (default 1000;\n"
     "                    0 keeps the effects at their estimates)\n"
     "  --draws-out FILE  write every draw (parameters, effects, NPVs) as CSV\n"
+    "  --memory-budget M keep the draws in memory up to M MiB (default: a quarter\n"
+    "                    of the machine's memory); past it, or with 0, every pass\n"
+    "                    over the draws makes them again: the same results, in\n"
+    "                    memory that does not grow with the draws\n"
     "  --sensitivity     also run the one-way analysis and switching values\n"
     "\n"
     "Report:\n"
@@ -172,6 +176,8 @@ typedef struct opts {
     const char *xlsx;     /* --xlsx FILE.xlsx */
     int lang_nl;          /* --lang nl */
     int no_charts;        /* --no-charts */
+    size_t mem_budget;    /* --memory-budget MiB */
+    int has_mem_budget;
     int out_is_file;      /* mkba estimate: --out names a file, not a directory */
     size_t n_files;
     const char **files;
@@ -271,7 +277,8 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
                      {"--sensitivity", 'S', 0}, {"--two-way", 'X', 1},
                      {"--steps", 'N', 1},     {"--sobol", 'O', 1},
                      {"--report", 'H', 1},    {"--lang", 'L', 1},
-                     {"--no-charts", 'C', 0}, {"--xlsx", 'x', 1}};
+                     {"--no-charts", 'C', 0}, {"--xlsx", 'x', 1},
+                     {"--memory-budget", 'M', 1}};
         int found = -1;
         for (int k = 0; k < (int)(sizeof table / sizeof table[0]); k++)
             if (strcmp(name, table[k].name) == 0 && strchr(allowed, table[k].letter))
@@ -374,6 +381,14 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
         case 'C':
             o->no_charts = 1;
             break;
+        case 'M': {
+            unsigned long v;
+            if (!parse_count(val, 1UL << 30, &v))
+                return usage_error(cmd, "--memory-budget expects a whole number of MiB, got '%s'",
+                                   val);
+            o->mem_budget = v, o->has_mem_budget = 1;
+            break;
+        }
         case 'x':
             o->xlsx = val;
             break;
@@ -392,6 +407,9 @@ static int check_combinations(const char *cmd, const opts *o)
         return usage_error(cmd, "%s", "--steps needs --two-way");
     if (o->draws_out && o->has_draws && o->draws == 0)
         return usage_error(cmd, "%s", "--draws-out needs a Monte Carlo: give --draws N with N > 0");
+    if (o->draws_out && o->has_mem_budget)
+        return usage_error(cmd, "%s", "--draws-out keeps every draw in memory: it cannot be "
+                                      "combined with --memory-budget");
     return EXIT_OK;
 }
 
@@ -512,6 +530,24 @@ static void warn_failed_replicates(mkba_appraisal *a, const mkba_model *m, const
     }
 }
 
+/* Whether the run keeps its draws in memory (mkba_sim_run, then the
+ * summary) or streams them (mkba_mc_stream: the same results): kept while
+ * the columns fit the memory budget (--memory-budget MiB; by default a
+ * quarter of the machine's memory), and always with --draws-out. */
+static int keep_draws(const opts *o, const mkba_plan *plan, const mkba_sim_opts *so)
+{
+    if (o->draws_out)
+        return 1;
+    double budget = (double)o->mem_budget * 1048576.0;
+    if (!o->has_mem_budget) {
+        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+        budget = pages > 0 && size > 0 ? (double)pages * (double)size / 4 : 1073741824.0;
+    }
+    /* per draw and project column: the PVs of benefits and costs, the IRR */
+    double cols = (double)(plan->n_scenarios - 1) * (double)(plan->n_stakeholders + 1);
+    return cols * (double)so->draws * (2 * sizeof(double) + sizeof(float)) <= budget;
+}
+
 /* The Monte Carlo: bootstrap the cohort effects, draw, summarise into a->mc;
  * the draws file (--draws-out) is written as an output of 'pub'. */
 static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_cohort *c,
@@ -551,6 +587,15 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
                         .keep_uncertain = o->draws_out ? MKBA_SIM_INPUTS_KEEP : MKBA_SIM_INPUTS_REGEN,
                         .keep_finance = 1, .progress = !o->quiet && isatty(2) ? show_progress : NULL,
                         .progress_ctx = &pr};
+    if (!st && !keep_draws(o, plan, &so)) { /* streamed: the draws are made again per pass */
+        if (mkba_mpi_rank() == 0 && (a->mc = mkba_mc_stream(plan, &so, boot, n_boot, n_failed, err)))
+            a->mc->ranks = 1;
+        st = mkba_mpi_rank() > 0 || a->mc ? MKBA_OK : err->code ? err->code : MKBA_EINVAL;
+        if (sim_boot != boot)
+            free(sim_boot);
+        free(boot);
+        return st;
+    }
     mkba_sim *sim = st ? NULL : mkba_mpi_sim_run(plan, &so, err);
     if (sim) {
         a->mc = mkba_mc_summarize(sim, plan, ms.seed, boot, n_boot, n_failed);
@@ -852,7 +897,7 @@ static int cmd_run(int argc, char **argv, int check_only)
 {
     opts o = {0};
     int done;
-    int rc = parse_opts(check_only ? "check" : "run", check_only ? "rL" : "rodqsDTBWSXNOHLCx",
+    int rc = parse_opts(check_only ? "check" : "run", check_only ? "rL" : "rodqsDTBWSXNOHLCxM",
                         check_only ? CHECK_HELP : RUN_HELP, argc, argv, &o, &done);
     if (rc || done)
         goto out;

@@ -9,11 +9,12 @@
 #include <string.h>
 
 #include <gsl/gsl_sort_double.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 
-enum { NQ = 3 };
+enum { NQ = 3 }; /* count_block and gather_block spell out the three */
 static const double Q[NQ] = {0.05, 0.50, 0.95};
 
 /* Bins whose values pass 2 keeps: at most this many values per quantile
@@ -39,6 +40,24 @@ static void lane_add(lanes *l, double v)
     }
 }
 
+/* lane_add of v[0..n), the same sums, four at a time. */
+static void lanes_add(lanes *l, const double *v, size_t n)
+{
+    size_t i = 0;
+    while (l->np != 0 && i < n)
+        lane_add(l, v[i++]);
+    double s0 = l->s[0], s1 = l->s[1], s2 = l->s[2], s3 = l->s[3];
+    for (; i + 4 <= n; i += 4) {
+        s0 += v[i];
+        s1 += v[i + 1];
+        s2 += v[i + 2];
+        s3 += v[i + 3];
+    }
+    l->s[0] = s0, l->s[1] = s1, l->s[2] = s2, l->s[3] = s3;
+    for (; i < n; i++)
+        lane_add(l, v[i]);
+}
+
 static double lane_total(lanes *l)
 {
     for (int j = 0; j < l->np; j++)
@@ -62,6 +81,7 @@ struct mkba_stream {
     size_t b0[NQ], b1[NQ], base[NQ], k[NQ], want[NQ], got[NQ];
     int crowded[NQ];           /* want > GATHER_CAP: only min and max kept */
     double *keep[NQ], kmin[NQ], kmax[NQ];
+    double glo[NQ], ghi[NQ];    /* values outside [glo, ghi] are in none of the bins */
     double *whole;             /* WHOLE: every finite value */
 };
 
@@ -94,12 +114,12 @@ static size_t bin_of(const mkba_stream *s, int j, double v)
     return b < MKBA_STREAM_BINS ? (size_t)b : MKBA_STREAM_BINS - 1;
 }
 
+/* Count v below or in the bins of each quantile's range. */
 static void count(mkba_stream *s, double v)
 {
     for (int j = 0; j < NQ; j++) {
-        if (v < s->lo[j])
-            s->below[j]++;
-        else if (v <= s->hi[j])
+        s->below[j] += v < s->lo[j];
+        if ((v >= s->lo[j]) & (v <= s->hi[j])) /* a few percent of the values */
             s->bins[(size_t)j * MKBA_STREAM_BINS + bin_of(s, j, v)]++;
     }
 }
@@ -128,7 +148,8 @@ static void set_ranges(mkba_stream *s)
 static void gather(mkba_stream *s, double v)
 {
     for (int j = 0; j < NQ; j++) {
-        if (!(v >= s->lo[j] && v <= s->hi[j]))
+        /* the few values near the gathered bins, then the bins exactly */
+        if (!((v >= s->glo[j]) & (v <= s->ghi[j])) || !(v >= s->lo[j] && v <= s->hi[j]))
             continue;
         size_t b = bin_of(s, j, v);
         if (b < s->b0[j] || b > s->b1[j])
@@ -142,35 +163,89 @@ static void gather(mkba_stream *s, double v)
     }
 }
 
+/* count and gather over v[0..n), with the ranges' ends in registers: the
+ * values far from every range only compare. */
+static void count_block(mkba_stream *s, const double *v, size_t n)
+{
+    double lo0 = s->lo[0], lo1 = s->lo[1], lo2 = s->lo[2];
+    double hi0 = s->hi[0], hi1 = s->hi[1], hi2 = s->hi[2];
+    size_t b0 = 0, b1 = 0, b2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i];
+        b0 += x < lo0;
+        b1 += x < lo1;
+        b2 += x < lo2;
+        if (((x >= lo0) & (x <= hi0)) | ((x >= lo1) & (x <= hi1)) | ((x >= lo2) & (x <= hi2)))
+            for (int j = 0; j < NQ; j++)
+                if (x >= s->lo[j] && x <= s->hi[j])
+                    s->bins[(size_t)j * MKBA_STREAM_BINS + bin_of(s, j, x)]++;
+    }
+    s->below[0] += b0, s->below[1] += b1, s->below[2] += b2;
+}
+
+static void gather_block(mkba_stream *s, const double *v, size_t n)
+{
+    double g0 = s->glo[0], g1 = s->glo[1], g2 = s->glo[2];
+    double h0 = s->ghi[0], h1 = s->ghi[1], h2 = s->ghi[2];
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i];
+        if (((x >= g0) & (x <= h0)) | ((x >= g1) & (x <= h1)) | ((x >= g2) & (x <= h2)))
+            gather(s, x);
+    }
+}
+
+/* The finite values of a piece of a column, then each pass's work on them
+ * as whole arrays. */
+#define PIECE 512
+
+static void add_finite(mkba_stream *s, const double *v, size_t n)
+{
+    switch (s->pass) {
+    case PASS1: {
+        size_t i = 0;
+        for (; i < n && !s->ranged; i++) { /* the sample first */
+            s->smp[s->m++] = v[i];
+            if (s->m == MKBA_STREAM_SAMPLE)
+                set_ranges(s);
+        }
+        s->m += n - i;
+        if (i < n)
+            count_block(s, v + i, n - i);
+        size_t pos = 0;
+        for (size_t k = 0; k < n; k++)
+            pos += v[k] > 0;
+        s->pos += pos;
+        lanes_add(&s->sum, v, n);
+        break;
+    }
+    case PASS2: {
+        double d[PIECE], d2[PIECE];
+        for (size_t i = 0; i < n; i++) {
+            d[i] = v[i] - s->mean;
+            d2[i] = d[i] * d[i];
+        }
+        lanes_add(&s->d1, d, n);
+        lanes_add(&s->d2, d2, n);
+        gather_block(s, v, n);
+        break;
+    }
+    case WHOLE:
+        memcpy(s->whole + s->m, v, n * sizeof *v);
+        s->m += n;
+        break;
+    }
+}
+
 void mkba_stream_add(mkba_stream *s, const double *x, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        if (!isfinite(v))
-            continue;
-        switch (s->pass) {
-        case PASS1:
-            if (s->m < MKBA_STREAM_SAMPLE)
-                s->smp[s->m] = v;
-            s->m++;
-            s->pos += v > 0;
-            lane_add(&s->sum, v);
-            if (s->ranged)
-                count(s, v);
-            else if (s->m == MKBA_STREAM_SAMPLE)
-                set_ranges(s);
-            break;
-        case PASS2: {
-            double d = v - s->mean;
-            lane_add(&s->d1, d);
-            lane_add(&s->d2, d * d);
-            gather(s, v);
-            break;
+    double v[PIECE];
+    for (size_t at = 0; at < n; at += PIECE) {
+        size_t len = n - at < PIECE ? n - at : PIECE, m = 0;
+        for (size_t i = 0; i < len; i++) { /* branch-free compaction */
+            v[m] = x[at + i];
+            m += isfinite(x[at + i]) != 0;
         }
-        case WHOLE:
-            s->whole[s->m++] = v;
-            break;
-        }
+        add_finite(s, v, m);
     }
 }
 
@@ -209,6 +284,13 @@ static int plan_gather(mkba_stream *s)
         s->want[j] = want + c[b];
         s->k[j] = k;
         s->crowded[j] = s->want[j] > GATHER_CAP;
+        /* A bin or more to spare either side of the gathered bins' values
+         * (bin_of rounds): a cheap test that passes over the rest. */
+        double sc = s->scale[j];
+        s->glo[j] = sc > 0 ? fmax(s->lo[j], s->lo[j] + ((double)s->b0[j] - 2) / sc) : s->lo[j];
+        s->ghi[j] = sc > 0 ? fmin(s->hi[j], s->lo[j] + ((double)s->b1[j] + 3) / sc) : s->hi[j];
+        if (!(s->glo[j] <= s->ghi[j])) /* a range too wide for its bins' bounds */
+            s->glo[j] = s->lo[j], s->ghi[j] = s->hi[j];
         s->kmin[j] = INFINITY;
         s->kmax[j] = -INFINITY;
         if (!s->crowded[j])
@@ -271,6 +353,280 @@ int mkba_stream_end(mkba_stream *s, mkba_stats *out)
     }
     case WHOLE:
         mkba_stats_of_finite(s->whole, s->m, s->pos, out);
+        s->pass = DONE;
+        return 0;
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- shape */
+
+#define SUB 16                                    /* fine bins between sample neighbours */
+#define FINE ((size_t)MKBA_STREAM_SAMPLE * SUB + 1) /* fine bins in all */
+#define SHAPE_CAP ((size_t)1 << 20)               /* values kept of one fine bin */
+
+typedef struct shape_bin {   /* a fine bin holding wanted order statistics */
+    size_t base, want, got;  /* values below it; in it; kept */
+    int crowded;             /* want > SHAPE_CAP: only min and max */
+    double *v, vmin, vmax;
+} shape_bin;
+
+struct mkba_shape {
+    int pass;
+    size_t nq, nbins, m;
+    double vmin, vmax;
+    double *smp;             /* the sample, sorted once complete: the fine bins' edges */
+    int ranged;
+    size_t *fine;            /* [FINE] pass 1: values per fine bin */
+    int *slot;               /* [FINE] pass 2: index into 'keep', or -1 */
+    shape_bin *keep;
+    size_t n_keep;
+    double lo, width;
+    size_t *hist;            /* [nbins] pass 2 */
+    double *whole;           /* WHOLE: every finite value */
+};
+
+mkba_shape *mkba_shape_alloc(size_t nq, size_t bins)
+{
+    mkba_shape *s = mkba_xcalloc(1, sizeof *s);
+    s->pass = PASS1;
+    s->nq = nq;
+    s->nbins = bins;
+    s->vmin = INFINITY;
+    s->vmax = -INFINITY;
+    s->smp = mkba_xmalloc(MKBA_STREAM_SAMPLE * sizeof *s->smp);
+    s->hist = mkba_xcalloc(bins + 1, sizeof *s->hist);
+    return s;
+}
+
+static void shape_release(mkba_shape *s)
+{
+    for (size_t i = 0; i < s->n_keep; i++)
+        free(s->keep[i].v);
+    free(s->keep);
+    free(s->slot);
+    free(s->fine);
+    s->keep = NULL;
+    s->slot = NULL;
+    s->fine = NULL;
+    s->n_keep = 0;
+}
+
+void mkba_shape_free(mkba_shape *s)
+{
+    if (!s)
+        return;
+    shape_release(s);
+    free(s->smp);
+    free(s->hist);
+    free(s->whole);
+    free(s);
+}
+
+/* The fine bin of v: monotone in v. The sample's sorted values e cut the
+ * line into (-inf, e0], (e0, e1], ..., (e_last, inf); each inner part is
+ * cut into SUB equal parts. */
+static size_t fine_of(const mkba_shape *s, double v)
+{
+    const double *base = s->smp;
+    size_t n = MKBA_STREAM_SAMPLE;
+    while (n > 1) { /* branch-free lower bound: the edges below v */
+        size_t half = n / 2;
+        base = base[half - 1] < v ? base + half : base;
+        n -= half;
+    }
+    size_t seg = (size_t)(base - s->smp) + (base[0] < v);
+    if (seg == 0)
+        return 0;
+    if (seg == MKBA_STREAM_SAMPLE)
+        return FINE - 1;
+    double a = s->smp[seg - 1], r = (v - a) / (s->smp[seg] - a) * SUB;
+    size_t sub = r >= 0 && r < SUB ? (size_t)r : r >= 0 || isnan(r) ? SUB - 1 : 0;
+    return 1 + (seg - 1) * SUB + sub;
+}
+
+static void shape_range(mkba_shape *s)
+{
+    gsl_sort(s->smp, 1, MKBA_STREAM_SAMPLE);
+    s->fine = mkba_xcalloc(FINE, sizeof *s->fine);
+    for (size_t i = 0; i < MKBA_STREAM_SAMPLE; i++)
+        s->fine[fine_of(s, s->smp[i])]++;
+    s->ranged = 1;
+}
+
+static void hist_add(mkba_shape *s, double v)
+{
+    /* v - lo may overflow to infinity: the last bin, never a cast of it */
+    double b = (v - s->lo) / s->width;
+    s->hist[b < (double)s->nbins ? (size_t)b : s->nbins - 1]++;
+}
+
+void mkba_shape_add(mkba_shape *s, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        if (!isfinite(v))
+            continue;
+        switch (s->pass) {
+        case PASS1:
+            if (s->ranged)
+                s->fine[fine_of(s, v)]++;
+            else
+                s->smp[s->m] = v;
+            s->m++;
+            s->vmin = fmin(s->vmin, v);
+            s->vmax = fmax(s->vmax, v);
+            if (!s->ranged && s->m == MKBA_STREAM_SAMPLE)
+                shape_range(s);
+            break;
+        case PASS2: {
+            hist_add(s, v);
+            int k = s->slot[fine_of(s, v)];
+            if (k < 0)
+                break;
+            shape_bin *b = &s->keep[k];
+            if (b->crowded) {
+                b->vmin = fmin(b->vmin, v);
+                b->vmax = fmax(b->vmax, v);
+            } else if (b->got < b->want) {
+                b->v[b->got++] = v;
+            }
+            break;
+        }
+        case WHOLE:
+            s->whole[s->m++] = v;
+            break;
+        }
+    }
+}
+
+/* The histogram's first bin and width from the extremes. */
+static void shape_width(mkba_shape *s)
+{
+    double lo = s->vmin, hi = s->vmax;
+    double w = hi > lo ? (hi - lo) / (double)s->nbins : 1; /* one value: a single bin */
+    if (!isfinite(w)) /* hi - lo overflowed (values near -1e308 and 1e308) */
+        w = hi / (double)s->nbins - lo / (double)s->nbins;
+    s->lo = lo;
+    s->width = w;
+}
+
+/* The shape of sorted x[0..m): the quantiles and the histogram. */
+static void shape_sorted(mkba_shape *s, const double *x, size_t m, double *q, double *lo,
+                         double *width, size_t *hist)
+{
+    for (size_t i = 0; i < s->nq; i++)
+        q[i] = gsl_stats_quantile_from_sorted_data(x, 1, m, (double)i / (double)(s->nq - 1));
+    memset(s->hist, 0, s->nbins * sizeof *s->hist);
+    shape_width(s);
+    for (size_t i = 0; i < m; i++)
+        hist_add(s, x[i]);
+    *lo = s->lo;
+    *width = s->width;
+    memcpy(hist, s->hist, s->nbins * sizeof *hist);
+}
+
+/* Order statistic r (0-based) of the values, from the bins kept in pass 2. */
+static double shape_order(mkba_shape *s, size_t r)
+{
+    size_t lo = 0, hi = s->n_keep; /* the last kept bin with base <= r */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (s->keep[mid].base <= r)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    shape_bin *b = &s->keep[lo];
+    return b->crowded ? b->vmin : b->v[r - b->base];
+}
+
+/* After pass 1: keep the fine bins of the order statistics each quantile
+ * interpolates between (lhs and lhs + 1, as GSL reads them). */
+static void shape_plan(mkba_shape *s)
+{
+    size_t m = s->m, cum = 0, f = 0;
+    s->keep = mkba_xcalloc(2 * s->nq + 1, sizeof *s->keep);
+    s->slot = mkba_xmalloc(FINE * sizeof *s->slot);
+    for (size_t i = 0; i < FINE; i++)
+        s->slot[i] = -1;
+    for (size_t i = 0; i < s->nq; i++) {
+        size_t lhs = (size_t)((double)i / (double)(s->nq - 1) * (double)(m - 1));
+        for (size_t r = lhs; r <= lhs + 1 && r < m; r++) {
+            while (cum + s->fine[f] <= r)
+                cum += s->fine[f++];
+            if (s->slot[f] >= 0)
+                continue;
+            shape_bin *b = &s->keep[s->n_keep];
+            *b = (shape_bin){.base = cum, .want = s->fine[f], .vmin = INFINITY, .vmax = -INFINITY};
+            b->crowded = b->want > SHAPE_CAP;
+            if (!b->crowded)
+                b->v = mkba_xmalloc(b->want * sizeof *b->v);
+            s->slot[f] = (int)s->n_keep++;
+        }
+    }
+    free(s->fine);
+    s->fine = NULL;
+    shape_width(s);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *hist)
+{
+    switch (s->pass) {
+    case PASS1:
+        if (s->m == 0) {
+            for (size_t i = 0; i < s->nq; i++)
+                q[i] = NAN;
+            *lo = *width = NAN;
+            memset(hist, 0, s->nbins * sizeof *hist);
+            s->pass = DONE;
+            return 0;
+        }
+        if (!s->ranged) { /* the sample is the column */
+            gsl_sort(s->smp, 1, s->m);
+            shape_sorted(s, s->smp, s->m, q, lo, width, hist);
+            s->pass = DONE;
+            return 0;
+        }
+        shape_plan(s);
+        s->pass = PASS2;
+        return 1;
+    case PASS2:
+        for (size_t i = 0; i < s->n_keep; i++) {
+            shape_bin *b = &s->keep[i];
+            if (b->crowded ? b->vmin != b->vmax : b->got != b->want) {
+                shape_release(s);
+                s->whole = mkba_xreallocarray(NULL, s->m + 1, sizeof *s->whole);
+                s->m = 0;
+                s->pass = WHOLE;
+                return 1;
+            }
+            if (!b->crowded)
+                qsort(b->v, b->got, sizeof *b->v, cmp_double);
+        }
+        for (size_t i = 0; i < s->nq; i++) {
+            size_t m = s->m;
+            double index = (double)i / (double)(s->nq - 1) * (double)(m - 1);
+            size_t lhs = (size_t)index;
+            double delta = index - (double)lhs;
+            q[i] = lhs == m - 1 ? shape_order(s, lhs)
+                                : (1 - delta) * shape_order(s, lhs) + delta * shape_order(s, lhs + 1);
+        }
+        *lo = s->lo;
+        *width = s->width;
+        memcpy(hist, s->hist, s->nbins * sizeof *hist);
+        shape_release(s);
+        s->pass = DONE;
+        return 0;
+    case WHOLE:
+        gsl_sort(s->whole, 1, s->m);
+        shape_sorted(s, s->whole, s->m, q, lo, width, hist);
         s->pass = DONE;
         return 0;
     }

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
@@ -240,20 +241,6 @@ void mkba_stats_of_finite(double *x, size_t m, size_t n_positive, mkba_stats *ou
     out->p_positive = (double)n_positive / (double)m;
 }
 
-/* The finite values of x[0..n-1] moved to its front, in order; their
- * number, and in *pos how many are > 0. */
-static size_t compact_finite(double *x, size_t n, size_t *pos)
-{
-    size_t m = 0;
-    *pos = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(x[i])) {
-            x[m++] = x[i];
-            *pos += x[i] > 0;
-        }
-    return m;
-}
-
 void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
 {
     size_t m = 0, pos = 0;
@@ -263,217 +250,6 @@ void mkba_stats_of(const double *x, size_t n, double *scratch, mkba_stats *out)
             pos += x[i] > 0;
         }
     mkba_stats_of_finite(scratch, m, pos, out);
-}
-
-/* The statistics of the finite values among buf[0..n-1] (reordered). */
-static void stats_in_place(double *buf, size_t n, mkba_stats *out)
-{
-    size_t pos, m = compact_finite(buf, n, &pos);
-    mkba_stats_of_finite(buf, m, pos, out);
-}
-
-/* The statistics and the EVPPI of the inputs, each input a task of the
- * thread runner (stream.h, mkba_stream_parallel): a task gets its input's
- * column (kept by the run, or made again: sim.h, MKBA_SIM_INPUTS_REGEN) and
- * computes both whole, so every value is the same on any number of
- * threads. The job is shared: the tasks only read it (and write disjoint
- * entries of mc); each thread's scratch is made at its first task. */
-typedef struct evppi_scratch {
-    int made;
-    mkba_voi_work *w;     /* NULL: no EVPPI */
-    mkba_sim_inputs *g;   /* NULL: the run kept the inputs */
-    double *col, *theta;  /* [D] an input's draws; [n] those kept (or col) */
-} evppi_scratch;
-
-typedef struct evppi_job {
-    const mkba_sim *sim;
-    const mkba_plan *plan;
-    mkba_mc *mc;
-    const double *nb;     /* [P][n] net benefits of the kept draws; NULL: no EVPPI */
-    const size_t *keep;   /* the kept draws */
-    size_t P, n, n_in;
-    double *evppi;        /* [n_in] */
-    evppi_scratch *sc;    /* [threads] */
-} evppi_job;
-
-static void scratch_make(const evppi_job *j, evppi_scratch *x)
-{
-    const mkba_sim *sim = j->sim;
-    size_t D = sim->draws;
-    mkba_error err;
-    mkba_error_clear(&err);
-    /* nb passed mkba_voi_evpi, so this does not fail; if it did, the
-     * inputs would keep NaN. */
-    x->w = j->nb ? mkba_voi_work_alloc(j->nb, j->P, j->n, 1, &err) : NULL;
-    x->g = sim->uncertain ? NULL : mkba_sim_inputs_alloc(j->plan, &sim->opts);
-    x->col = mkba_xcalloc(D + 1, sizeof *x->col);
-    x->theta = x->w && j->n < D ? mkba_xcalloc(j->n, sizeof *x->theta) : x->col;
-    x->made = 1;
-}
-
-static void scratch_free(evppi_scratch *x)
-{
-    if (!x->made)
-        return;
-    mkba_voi_work_free(x->w);
-    mkba_sim_inputs_free(x->g);
-    if (x->theta != x->col)
-        free(x->theta);
-    free(x->col);
-}
-
-/* Input k: its statistics and its EVPPI. */
-static void evppi_task(void *ctx, size_t k, size_t thread)
-{
-    const evppi_job *j = ctx;
-    const mkba_sim *sim = j->sim;
-    size_t D = sim->draws, U = sim->n_uncertain;
-    evppi_scratch *x = &j->sc[thread];
-    if (!x->made)
-        scratch_make(j, x);
-    if (x->g)
-        mkba_sim_inputs_column(x->g, k, x->col);
-    else
-        memcpy(x->col, k < U ? sim->uncertain + k * D : sim->effects + (k - U) * D,
-               D * sizeof *x->col);
-    if (x->theta != x->col)
-        for (size_t i = 0; i < j->n; i++)
-            x->theta[i] = x->col[j->keep[i]];
-    double e;
-    mkba_error err;
-    mkba_error_clear(&err);
-    if (x->w && !mkba_voi_evppi_w(x->w, x->theta, mkba_voi_default_bins(j->n), &e, &err))
-        j->evppi[k] = e;
-    stats_in_place(x->col, D, k < U ? &j->mc->uncertain[k] : &j->mc->effects[k - U]);
-}
-
-/* Threads for the inputs: those of the simulation, fewer when there are
- * fewer inputs, and no more than about 1 GiB of scratch (48 bytes per draw
- * per thread). */
-static size_t evppi_threads(const mkba_sim *sim, size_t n, size_t n_in)
-{
-    size_t t = sim->threads > 0 ? (size_t)sim->threads : 1;
-    size_t by_memory = ((size_t)1 << 30) / (48 * (n ? n : 1));
-    if (t > by_memory)
-        t = by_memory;
-    if (t > n_in)
-        t = n_in;
-    return t ? t : 1;
-}
-
-/* mc->p_best: the share of the n draws in which each alternative has the
- * highest NPV for society (the reference's is 0; a tie goes to the
- * alternative first in the scenarios' order, the reference first). */
-static void best_shares(mkba_mc *mc, const double *nb, size_t P, size_t n)
-{
-    for (size_t s = 0; s <= P; s++)
-        mc->p_best[s] = 0;
-    for (size_t j = 0; j < n; j++) {
-        size_t best = 0;
-        double top = 0;
-        for (size_t s = 0; s < P; s++)
-            if (nb[s * n + j] > top)
-                top = nb[s * n + j], best = s + 1;
-        mc->p_best[best] += 1;
-    }
-    for (size_t s = 0; s <= P; s++)
-        mc->p_best[s] = n ? mc->p_best[s] / (double)n : NAN;
-}
-
-/* The inputs' statistics and EVPPIs (evppi_task) on their threads;
- * nb NULL: the statistics alone. */
-static void inputs_stats(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc,
-                         const double *nb, const size_t *keep, size_t P, size_t n)
-{
-    size_t n_in = sim->uncertain || sim->inputs_regen ? sim->n_uncertain + sim->n_outcomes : 0;
-    if (n_in == 0)
-        return;
-    size_t threads = evppi_threads(sim, nb ? n : sim->draws, n_in);
-    evppi_job job = {.sim = sim, .plan = plan, .mc = mc, .nb = nb, .keep = keep, .P = P,
-                     .n = n, .n_in = n_in, .evppi = mc->evppi,
-                     .sc = mkba_xcalloc(threads, sizeof *job.sc)};
-    mkba_stream_parallel(n_in, (int)threads, evppi_task, &job);
-    for (size_t t = 0; t < threads; t++)
-        scratch_free(&job.sc[t]);
-    free(job.sc);
-}
-
-/* EVPI of "reference or one of the projects" on society's NPV, and the
- * EVPPI of each uncertain input (regression on its drawn values), with the
- * inputs' statistics. */
-static void value_of_information(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc)
-{
-    size_t D = sim->draws, P = sim->n_scenarios - 1, K = sim->n_stakeholders;
-    size_t n_in = sim->n_uncertain + sim->n_outcomes;
-    mc->evppi = mkba_xcalloc(n_in + 1, sizeof *mc->evppi);
-    mc->p_best = mkba_xcalloc(sim->n_scenarios + 1, sizeof *mc->p_best);
-    for (size_t s = 0; s < sim->n_scenarios; s++)
-        mc->p_best[s] = NAN;
-    mc->evpi = NAN;
-    for (size_t i = 0; i < n_in; i++)
-        mc->evppi[i] = NAN;
-    if (P == 0) {
-        inputs_stats(sim, plan, mc, NULL, NULL, 0, 0);
-        return;
-    }
-    double *nb = mkba_xcalloc(P * D, sizeof *nb);
-    size_t *keep = mkba_xcalloc(D + 1, sizeof *keep), n = 0;
-    for (size_t i = 0; i < D; i++) {
-        int ok = 1;
-        for (size_t s = 1; s <= P; s++) {
-            size_t c = mkba_sim_col(sim, s, K);
-            ok &= isfinite(sim->pv_benefits[c * D + i] - sim->pv_costs[c * D + i]);
-        }
-        if (ok)
-            keep[n++] = i;
-    }
-    for (size_t s = 1; s <= P; s++) {
-        size_t c = mkba_sim_col(sim, s, K);
-        for (size_t j = 0; j < n; j++)
-            nb[(s - 1) * n + j] = sim->pv_benefits[c * D + keep[j]] - sim->pv_costs[c * D + keep[j]];
-    }
-    mc->voi_draws = n;
-    best_shares(mc, nb, P, n);
-    mkba_voi v;
-    mkba_error err;
-    mkba_error_clear(&err);
-    int evpi_ok = n > 0 && !mkba_voi_evpi(nb, P, n, 1, &v, &err);
-    if (evpi_ok) {
-        mc->evpi = v.evpi;
-        mc->best = v.best == P ? 0 : v.best + 1;
-    }
-    inputs_stats(sim, plan, mc, evpi_ok ? nb : NULL, keep, P, n);
-    free(nb);
-    free(keep);
-}
-
-/* The quantile grid and histogram of society's NPV in scenario 's' from
- * its finite draws x[0..m-1] (any order; sorted here). A full sort: the
- * grid needs 201 order statistics. */
-static void npv_shape(mkba_mc *mc, size_t s, double *x, size_t m)
-{
-    double *q = mc->npv_cdf + s * MKBA_MC_CDF;
-    size_t *h = mc->hist + s * MKBA_MC_BINS;
-    if (m == 0) {
-        for (size_t i = 0; i < MKBA_MC_CDF; i++)
-            q[i] = NAN;
-        mc->hist_lo[s] = mc->hist_width[s] = NAN;
-        return;
-    }
-    gsl_sort(x, 1, m);
-    for (size_t i = 0; i < MKBA_MC_CDF; i++)
-        q[i] = gsl_stats_quantile_from_sorted_data(x, 1, m, (double)i / (MKBA_MC_CDF - 1));
-    double lo = x[0], hi = x[m - 1];
-    double w = hi > lo ? (hi - lo) / MKBA_MC_BINS : 1; /* one value: a single bin */
-    if (!isfinite(w)) /* hi - lo overflowed (draws near -1e308 and 1e308) */
-        w = hi / MKBA_MC_BINS - lo / MKBA_MC_BINS;
-    mc->hist_lo[s] = lo;
-    mc->hist_width[s] = w;
-    for (size_t i = 0; i < m; i++) {
-        /* x - lo may overflow to infinity: the last bin, never a cast of it */
-        double b = (x[i] - lo) / w;
-        h[b < MKBA_MC_BINS ? (size_t)b : MKBA_MC_BINS - 1]++;
-    }
 }
 
 /* x rounded to 6 significant digits: a statistic of values kept as floats
@@ -486,193 +262,551 @@ static double float_digits(double x)
     return isfinite(scale) && isfinite(x * scale) ? round(x * scale) / scale : x;
 }
 
-/* The summary's columns, each a task for mkba_stream_parallel: a task
- * computes its column's statistics whole (the same bits on any number of
- * threads) into its own entries of mc, with its thread's buffer. */
-enum { T_HOLDER, T_FIN, T_ITEM, T_UNCERTAIN, T_EFFECT, T_KINDS };
+/* ------------------------------------------------------------- passes
+ * Every statistic is a stream (stream.h, voi.h) fed the run's draws in
+ * draw order, a chunk of CHUNK draws at a time, in as many passes as the
+ * streams ask for. A chunk's columns come from the run's memory where it
+ * kept them, or are made again (sim.h: the draws are reproducible block by
+ * block), so the results are the same bits whether the run kept its
+ * columns or none (mkba_mc_stream), and on any number of threads: each
+ * column's streams are one task of the thread runner per chunk, and see
+ * their values in draw order. */
+#define CHUNK_BLOCKS 256
+#define CHUNK ((size_t)CHUNK_BLOCKS * MKBA_SIM_BLOCK)
 
-typedef struct sum_job {
+enum { T_HOLDER, T_FIN, T_ITEM, T_INPUT, T_KINDS };
+enum { H_B, H_C, H_NPV, H_BCR, H_N };
+
+typedef struct holder_st {      /* a stakeholder column: PVs, NPV, B/C, and society's shape */
+    mkba_stream *st[H_N];
+    int active[H_N];
+    int some_undefined;         /* a draw with finite PVs and no B/C ratio */
+    mkba_shape *shape;          /* society: its NPV's quantiles and histogram */
+    int shape_active;
+} holder_st;
+
+typedef struct input_st {       /* an input: its statistics and its EVPPI */
+    mkba_stream *st;
+    int active;
+    mkba_voi_groups *g;         /* NULL: no EVPPI */
+} input_st;
+
+/* The columns of draws [first, first + n) of the run. Column c of a kind
+ * starts at base + c * stride. */
+typedef struct chunk {
+    size_t first, n;
+    const double *b, *c;        /* stakeholder columns (mkba_sim_col order) */
+    size_t bc_stride;
+    const float *irr;
+    size_t irr_stride;
+    const double *items;
+    size_t item_stride;
+    const double *in;           /* inputs: the uncertain quantities, then the effects */
+    size_t in_stride;
+    const double *nb;           /* [P][n_kept] society's NPV of each project, kept draws */
+    const size_t *kept;         /* [n_kept] the kept draws' offsets; NULL: all n */
+    size_t n_kept;
+} chunk;
+
+typedef struct pass_job {
     const mkba_sim *sim;
+    const mkba_plan *plan;
     mkba_mc *mc;
-    size_t first[T_KINDS + 1]; /* tasks [first[k], first[k + 1]) are of kind k */
-    double **buf;              /* [threads] a column of draws each, made when first used */
-} sum_job;
+    size_t cols, P, n_in;
+    size_t first[T_KINDS + 1];  /* tasks [first[k], first[k + 1]) are of kind k */
+    holder_st *h;               /* [cols] */
+    mkba_stream **irr;          /* [cols] or NULL */
+    mkba_stream **item;         /* [(S - 1) * I] */
+    input_st *in;               /* [n_in] */
+    int *fin_active, *item_active;
+    mkba_voi_sums *voi;         /* NULL: no value of information */
+    int pass;
+    chunk ch;
+    double **buf;               /* [threads] 2 * CHUNK doubles each, made when first used */
+} pass_job;
 
-/* Stakeholder column c of mc (scenario c / (K + 1) >= 1): the PVs of
- * benefits and costs, the NPV (with society's shape) and the B/C ratio. */
-static void holder_task(const sum_job *j, size_t c, double *buf)
+/* Stakeholder column c (mkba_sim_col numbering) of chunk ch. */
+static void holder_feed(pass_job *j, size_t c, double *buf)
 {
-    const mkba_sim *sim = j->sim;
-    mkba_mc *mc = j->mc;
-    size_t D = sim->draws, K = sim->n_stakeholders;
-    size_t sc = mkba_sim_col(sim, c / (K + 1), c % (K + 1));
-    const double *b = sim->pv_benefits + sc * D, *co = sim->pv_costs + sc * D;
-    mkba_stats_of(b, D, buf, &mc->pv_benefits[c]);
-    mkba_stats_of(co, D, buf, &mc->pv_costs[c]);
-    for (size_t i = 0; i < D; i++) {
-        /* A stakeholder whose benefits and costs cancel (an employer paying
-         * out the production as wages and taxes) has NPV 0, not rounding
-         * noise that would count as "positive" half of the time. An NPV
-         * that overflowed stays infinite (left out, never taken for 0). */
-        buf[i] = b[i] - co[i];
-        if (isfinite(buf[i]) && fabs(buf[i]) <= 1e-12 * (fabs(b[i]) + fabs(co[i])))
-            buf[i] = 0;
+    const chunk *ch = &j->ch;
+    holder_st *h = &j->h[c];
+    size_t n = ch->n; /* project columns are the run's columns, in order */
+    const double *b = ch->b + c * ch->bc_stride, *co = ch->c + c * ch->bc_stride;
+    if (h->active[H_B])
+        mkba_stream_add(h->st[H_B], b, n);
+    if (h->active[H_C])
+        mkba_stream_add(h->st[H_C], co, n);
+    if (h->active[H_NPV] || h->shape_active) {
+        for (size_t i = 0; i < n; i++) {
+            /* A stakeholder whose benefits and costs cancel (an employer
+             * paying out the production as wages and taxes) has NPV 0, not
+             * rounding noise that would count as "positive" half of the
+             * time. An NPV that overflowed stays infinite (left out). */
+            buf[i] = b[i] - co[i];
+            if (isfinite(buf[i]) && fabs(buf[i]) <= 1e-12 * (fabs(b[i]) + fabs(co[i])))
+                buf[i] = 0;
+        }
+        if (h->active[H_NPV])
+            mkba_stream_add(h->st[H_NPV], buf, n);
+        if (h->shape_active)
+            mkba_shape_add(h->shape, buf, n);
     }
-    size_t pos, m = compact_finite(buf, D, &pos);
-    mkba_stats_of_finite(buf, m, pos, &mc->npv[c]);
-    if (mkba_stats_all_zero(&mc->npv[c]))
-        mc->npv[c].p_positive = NAN; /* no chance to speak of: n/a, not 0% */
-    if (c % (K + 1) == K)
-        npv_shape(mc, c / (K + 1), buf, m);
-    /* The B/C over the draws (appraisal.h, mkba_bcr: only where both present
-     * values are positive). When some draw with finite values has no ratio,
-     * its percentiles would describe a chosen part of the draws: every
-     * statistic is NaN (n 0), which the outputs show as n/a. */
-    int some_undefined = 0;
-    for (size_t i = 0; i < D; i++) {
-        buf[i] = mkba_bcr(b[i], co[i]);
-        some_undefined |= isnan(buf[i]) && isfinite(b[i]) && isfinite(co[i]);
+    if (h->active[H_BCR]) {
+        /* The B/C over the draws (appraisal.h, mkba_bcr: only where both
+         * present values are positive). */
+        for (size_t i = 0; i < n; i++) {
+            buf[i] = mkba_bcr(b[i], co[i]);
+            h->some_undefined |= isnan(buf[i]) && isfinite(b[i]) && isfinite(co[i]);
+        }
+        mkba_stream_add(h->st[H_BCR], buf, n);
     }
-    stats_in_place(buf, D, &mc->bcr[c]);
-    if (some_undefined)
-        mc->bcr[c] = (mkba_stats){NAN, NAN, NAN, NAN, NAN, NAN, 0};
 }
 
-/* mc->fin[c] from the run's payback and IRR per draw (sim.h, keep_finance). */
-static void finance_task(const sum_job *j, size_t c, double *buf)
+/* Input k of chunk ch: its statistics and, in pass 1, its EVPPI groups. */
+static void input_feed(pass_job *j, size_t k, double *buf)
 {
-    const mkba_sim *sim = j->sim;
-    size_t D = sim->draws, K = sim->n_stakeholders;
-    size_t sc = mkba_sim_col(sim, c / (K + 1), c % (K + 1));
-    mkba_mc_fin *f = &j->mc->fin[c];
-    memcpy(f->payback, sim->payback_count + sc * MKBA_FIN_PAYBACK_N, sizeof f->payback);
-    memcpy(f->irr_status, sim->irr_count + sc * MKBA_FIN_IRR_N, sizeof f->irr_status);
-    size_t with_flows = D - f->payback[MKBA_FIN_NO_FLOWS] - f->payback[MKBA_FIN_UNDEFINED];
-    f->p_payback = with_flows ? (double)f->payback[MKBA_FIN_PAID] / (double)with_flows : NAN;
-    for (size_t i = 0; i < D; i++)
-        buf[i] = sim->irr[sc * D + i]; /* NaN where none: left out */
-    stats_in_place(buf, D, &f->irr);
-    double *v[] = {&f->irr.mean, &f->irr.sd, &f->irr.p5, &f->irr.p50, &f->irr.p95};
-    for (int i = 0; i < 5; i++)
-        *v[i] = float_digits(*v[i]);
-    f->irr_share = D ? (double)f->irr.n / (double)D : NAN;
+    const chunk *ch = &j->ch;
+    input_st *x = &j->in[k];
+    const double *col = ch->in + k * ch->in_stride;
+    if (x->active)
+        mkba_stream_add(x->st, col, ch->n);
+    if (j->pass != 1 || !x->g)
+        return;
+    const double *theta = col;
+    if (ch->kept) {
+        for (size_t i = 0; i < ch->n_kept; i++)
+            buf[i] = col[ch->kept[i]];
+        theta = buf;
+    }
+    mkba_voi_groups_add(x->g, theta, ch->nb, ch->n_kept, ch->n_kept);
 }
 
-static void sum_task(void *ctx, size_t task, size_t thread)
+static void pass_task(void *ctx, size_t task, size_t thread)
 {
-    const sum_job *j = ctx;
-    const mkba_sim *sim = j->sim;
-    mkba_mc *mc = j->mc;
-    size_t D = sim->draws, K = sim->n_stakeholders, I = sim->n_items;
+    pass_job *j = ctx;
     if (!j->buf[thread])
-        j->buf[thread] = mkba_xreallocarray(NULL, D + 1, sizeof(double));
+        j->buf[thread] = mkba_xreallocarray(NULL, CHUNK + 1, sizeof(double));
     double *buf = j->buf[thread];
     int kind = 0;
     while (task >= j->first[kind + 1])
         kind++;
     size_t i = task - j->first[kind];
+    const chunk *ch = &j->ch;
     switch (kind) {
     case T_HOLDER:
-        holder_task(j, K + 1 + i, buf);
+        holder_feed(j, i, buf);
         break;
     case T_FIN:
-        finance_task(j, K + 1 + i, buf);
+        if (j->fin_active[i]) {
+            const float *f = ch->irr + i * ch->irr_stride;
+            for (size_t d = 0; d < ch->n; d++)
+                buf[d] = f[d]; /* NaN where none: left out */
+            mkba_stream_add(j->irr[i], buf, ch->n);
+        }
         break;
     case T_ITEM:
-        mkba_stats_of(sim->item_pv + i * D, D, buf, &mc->items[I + i]);
-        break;
-    case T_UNCERTAIN:
-        mkba_stats_of(sim->uncertain + i * D, D, buf, &mc->uncertain[i]);
+        if (j->item_active[i])
+            mkba_stream_add(j->item[i], ch->items + i * ch->item_stride, ch->n);
         break;
     default:
-        mkba_stats_of(sim->effects + i * D, D, buf, &mc->effects[i]);
+        input_feed(j, i, buf);
         break;
     }
 }
+/* What the current pass needs of each kind of column. */
+typedef struct needs {
+    int bc, items, inputs;
+} needs;
 
-/* Every column's statistics, on the run's threads. */
-static void summarize_columns(const mkba_sim *sim, mkba_mc *mc)
+static needs pass_needs(const pass_job *j)
 {
-    size_t S = sim->n_scenarios, K = sim->n_stakeholders, cols = (S - 1) * (K + 1);
-    size_t n[T_KINDS] = {cols, sim->irr ? cols : 0, sim->item_pv ? (S - 1) * sim->n_items : 0,
-                         0, 0}; /* the inputs: with their EVPPI (value_of_information) */
-    sum_job j = {.sim = sim, .mc = mc};
-    for (int k = 0; k < T_KINDS; k++)
-        j.first[k + 1] = j.first[k] + n[k];
-    int threads = sim->threads > 0 ? sim->threads : 1;
-    j.buf = mkba_xcalloc((size_t)threads, sizeof *j.buf);
-    mkba_stream_parallel(j.first[T_KINDS], threads, sum_task, &j);
-    for (int t = 0; t < threads; t++)
-        free(j.buf[t]);
-    free(j.buf);
+    needs w = {0, 0, 0};
+    for (size_t c = 0; c < j->cols; c++) {
+        const holder_st *h = &j->h[c];
+        w.bc |= h->active[H_B] | h->active[H_C] | h->active[H_NPV] | h->active[H_BCR] |
+                h->shape_active;
+        w.bc |= j->irr && j->fin_active[c];
+    }
+    for (size_t i = 0; i < j->first[T_ITEM + 1] - j->first[T_ITEM]; i++)
+        w.items |= j->item_active[i];
+    for (size_t k = 0; k < j->n_in; k++)
+        w.inputs |= j->in[k].active | (j->pass == 1 && j->in[k].g != NULL);
+    w.bc |= j->pass == 1 && j->voi; /* society's NPV for the value of information */
+    return w;
 }
 
-/* Item PVs by regeneration (sim.h, MKBA_SIM_ITEMS_REGEN): the run's draws
- * made again, a chunk of blocks at a time on the run's threads, and each
- * item's column fed to its own mkba_stream (stream.h) in draw order, the
- * columns shared out over the threads; again for every pass a stream asks
- * for. Memory: one chunk of REGEN_BYTES, whatever the draws. */
-#define REGEN_BYTES ((size_t)16 << 20)
+/* Scratch for a chunk's columns that are made again. */
+typedef struct chunk_mem {
+    mkba_sim *part;             /* the chunk's draws evaluated again */
+    double *in;                 /* [n_in][CHUNK] the inputs made again */
+    double *nb;                 /* [P][CHUNK] */
+    size_t *kept;               /* [CHUNK] */
+    size_t n_nonfinite;
+    size_t *payback, *irr_count; /* summed over the chunks of pass 1 (columns made again) */
+} chunk_mem;
 
-typedef struct regen_job {
-    mkba_stream **st;
-    const int *active;     /* [column] the stream wants this pass */
-    const double *cols;    /* the chunk's item PVs, column-major */
-    size_t n;              /* draws in the chunk */
-} regen_job;
-
-static void regen_task(void *ctx, size_t c, size_t thread)
+/* The run's options for draws [first, first + n) of it. */
+static mkba_sim_opts chunk_opts(const mkba_sim *sim, size_t first, size_t n)
 {
-    const regen_job *j = ctx;
+    mkba_sim_opts o = sim->opts;
+    o.first_block += first / MKBA_SIM_BLOCK;
+    o.draws = n;
+    o.progress = NULL;
+    o.progress_ctx = NULL;
+    return o;
+}
+
+typedef struct inputs_job {
+    const mkba_sim *sim;
+    const mkba_plan *plan;
+    size_t first, n, n_in, parts;
+    double *out;                /* [n_in][n] */
+} inputs_job;
+
+/* Part t of a chunk's inputs: whole blocks, so each part's draws are the
+ * run's (mkba_sim_inputs replays each block's stream). */
+static void inputs_task(void *ctx, size_t t, size_t thread)
+{
+    const inputs_job *j = ctx;
     (void)thread;
-    if (j->active[c])
-        mkba_stream_add(j->st[c], j->cols + c * j->n, j->n);
+    size_t blocks = (j->n + MKBA_SIM_BLOCK - 1) / MKBA_SIM_BLOCK;
+    size_t b0 = blocks * t / j->parts, b1 = blocks * (t + 1) / j->parts;
+    size_t d0 = b0 * MKBA_SIM_BLOCK, d1 = b1 * MKBA_SIM_BLOCK < j->n ? b1 * MKBA_SIM_BLOCK : j->n;
+    if (d1 <= d0)
+        return;
+    mkba_sim_opts o = chunk_opts(j->sim, j->first + d0, d1 - d0);
+    mkba_sim_inputs *g = mkba_sim_inputs_alloc(j->plan, &o);
+    double *col = mkba_xreallocarray(NULL, d1 - d0, sizeof *col);
+    for (size_t k = 0; k < j->n_in; k++) {
+        mkba_sim_inputs_column(g, k, col);
+        memcpy(j->out + k * j->n + d0, col, (d1 - d0) * sizeof *col);
+    }
+    free(col);
+    mkba_sim_inputs_free(g);
 }
 
-static void items_by_regeneration(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc)
+/* Set j->ch to draws [first, first + n): from the run's memory, or made
+ * again, as the pass needs them. */
+static void chunk_load(pass_job *j, chunk_mem *cm, size_t first, size_t n, needs w)
 {
-    size_t I = sim->n_items, cols = (sim->n_scenarios - 1) * I, D = sim->draws;
-    size_t B = MKBA_SIM_BLOCK, chunk = REGEN_BYTES / (cols * B * sizeof(double) + 1);
-    chunk = chunk ? chunk : 1; /* in blocks */
-    mkba_stream **st = mkba_xcalloc(cols + 1, sizeof *st);
-    int *active = mkba_xcalloc(cols + 1, sizeof *active);
-    for (size_t c = 0; c < cols; c++) {
-        st[c] = mkba_stream_alloc();
-        active[c] = 1;
+    const mkba_sim *sim = j->sim;
+    size_t D = sim->draws;
+    chunk *ch = &j->ch;
+    mkba_sim_free(cm->part);
+    cm->part = NULL;
+    *ch = (chunk){.first = first, .n = n};
+    int bc_kept = sim->pv_benefits != NULL, items_kept = sim->item_pv != NULL;
+    int in_kept = sim->uncertain != NULL;
+    if ((w.bc && !bc_kept) || (w.items && !items_kept)) {
+        mkba_sim_opts o = chunk_opts(sim, first, n);
+        o.keep_items = w.items && !items_kept ? MKBA_SIM_ITEMS_KEEP : MKBA_SIM_ITEMS_NONE;
+        /* the inputs come with the draws made again, else on their own */
+        o.keep_uncertain = w.inputs && !in_kept ? MKBA_SIM_INPUTS_KEEP : MKBA_SIM_INPUTS_NONE;
+        o.keep_finance = !bc_kept && sim->opts.keep_finance;
+        mkba_error err;
+        mkba_error_clear(&err);
+        cm->part = mkba_sim_run(j->plan, &o, &err); /* the run's options: valid */
     }
-    size_t left = cols;
-    while (left > 0) {
-        for (size_t b0 = 0; b0 * B < D; b0 += chunk) {
-            mkba_sim_opts o = sim->opts;
-            o.first_block += b0;
-            o.draws = D - b0 * B < chunk * B ? D - b0 * B : chunk * B;
-            o.keep_items = MKBA_SIM_ITEMS_KEEP;
-            o.keep_uncertain = o.keep_finance = 0;
-            mkba_error err;
-            mkba_error_clear(&err);
-            mkba_sim *part = mkba_sim_run(plan, &o, &err); /* the run's options: valid */
-            regen_job j = {.st = st, .active = active, .cols = part->item_pv, .n = part->draws};
-            mkba_stream_parallel(cols, sim->threads, regen_task, &j);
-            mkba_sim_free(part);
+    const mkba_sim *bc = bc_kept ? sim : cm->part;
+    size_t off = bc_kept ? first : 0;
+    if (w.bc) {
+        ch->b = bc->pv_benefits + off;
+        ch->c = bc->pv_costs + off;
+        ch->bc_stride = bc_kept ? D : n;
+        ch->irr = bc->irr ? bc->irr + off : NULL;
+        ch->irr_stride = ch->bc_stride;
+    }
+    if (w.items) {
+        ch->items = items_kept ? sim->item_pv + first : cm->part->item_pv;
+        ch->item_stride = items_kept ? D : n;
+    }
+    if (w.inputs) {
+        const mkba_sim *src = in_kept ? sim : cm->part && cm->part->uncertain ? cm->part : NULL;
+        size_t U = sim->n_uncertain;
+        if (src) { /* copied into one array: the uncertain quantities, then the effects */
+            size_t s0 = in_kept ? D : n, o0 = in_kept ? first : 0;
+            for (size_t k = 0; k < j->n_in; k++)
+                memcpy(cm->in + k * n,
+                       k < U ? src->uncertain + k * s0 + o0 : src->effects + (k - U) * s0 + o0,
+                       n * sizeof *cm->in);
+        } else {
+            inputs_job ij = {.sim = sim, .plan = j->plan, .first = first, .n = n,
+                             .n_in = j->n_in, .out = cm->in,
+                             .parts = sim->threads > 1 ? (size_t)sim->threads : 1};
+            mkba_stream_parallel(ij.parts, (int)ij.parts, inputs_task, &ij);
         }
-        for (size_t c = 0; c < cols; c++)
-            if (active[c] && !mkba_stream_end(st[c], &mc->items[I + c])) {
-                active[c] = 0;
-                left--;
-            }
+        ch->in = cm->in;
+        ch->in_stride = n;
     }
-    for (size_t c = 0; c < cols; c++)
-        mkba_stream_free(st[c]);
-    free(st);
-    free(active);
 }
 
-mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t seed,
-                           const double *boot, size_t n_boot, size_t n_boot_failed)
+/* Pass 1 of the value of information: society's NPV of each project in
+ * the chunk's draws where all are finite (the others are left out). */
+static void chunk_voi(pass_job *j, chunk_mem *cm)
+{
+    chunk *ch = &j->ch;
+    size_t P = j->P, K = j->sim->n_stakeholders, n = ch->n, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int ok = 1;
+        for (size_t s = 1; s <= P; s++) {
+            size_t c = mkba_sim_col(j->sim, s, K) * ch->bc_stride + i;
+            ok &= isfinite(ch->b[c] - ch->c[c]);
+        }
+        if (ok)
+            cm->kept[m++] = i;
+    }
+    for (size_t s = 1; s <= P; s++) {
+        const double *b = ch->b + mkba_sim_col(j->sim, s, K) * ch->bc_stride;
+        const double *c = ch->c + mkba_sim_col(j->sim, s, K) * ch->bc_stride;
+        for (size_t i = 0; i < m; i++)
+            cm->nb[(s - 1) * m + i] = b[cm->kept[i]] - c[cm->kept[i]];
+    }
+    ch->nb = cm->nb;
+    ch->n_kept = m;
+    ch->kept = m < n ? cm->kept : NULL;
+    mkba_voi_sums_add(j->voi, cm->nb, m, m);
+}
+
+/* The run's payback and IRR counts and its non-finite draws, from a chunk
+ * made again (the run kept none). */
+static void chunk_counts(const pass_job *j, chunk_mem *cm)
+{
+    const mkba_sim *part = cm->part;
+    if (!part || j->sim->pv_benefits)
+        return;
+    cm->n_nonfinite += part->n_nonfinite;
+    if (!part->irr)
+        return;
+    for (size_t i = 0; i < j->cols * MKBA_FIN_PAYBACK_N; i++)
+        cm->payback[i] += part->payback_count[i];
+    for (size_t i = 0; i < j->cols * MKBA_FIN_IRR_N; i++)
+        cm->irr_count[i] += part->irr_count[i];
+}
+
+/* End a pass: each stream that is done leaves the job. */
+static void pass_end(pass_job *j)
+{
+    mkba_mc *mc = j->mc;
+    size_t K = j->sim->n_stakeholders, U = j->sim->n_uncertain;
+    for (size_t c = 0; c < j->cols; c++) {
+        holder_st *h = &j->h[c];
+        size_t m = K + 1 + c; /* mc's numbering: scenario 0 unused */
+        mkba_stats *out[H_N] = {&mc->pv_benefits[m], &mc->pv_costs[m], &mc->npv[m], &mc->bcr[m]};
+        for (int k = 0; k < H_N; k++)
+            if (h->active[k] && !mkba_stream_end(h->st[k], out[k]))
+                h->active[k] = 0;
+        if (h->shape_active) {
+            size_t s = m / (K + 1);
+            h->shape_active = mkba_shape_end(h->shape, mc->npv_cdf + s * MKBA_MC_CDF,
+                                             &mc->hist_lo[s], &mc->hist_width[s],
+                                             mc->hist + s * MKBA_MC_BINS);
+        }
+        if (j->irr && j->fin_active[c] && !mkba_stream_end(j->irr[c], &mc->fin[m].irr))
+            j->fin_active[c] = 0;
+    }
+    for (size_t i = 0; i < j->first[T_ITEM + 1] - j->first[T_ITEM]; i++)
+        if (j->item_active[i] && !mkba_stream_end(j->item[i], &mc->items[mc->n_items + i]))
+            j->item_active[i] = 0;
+    for (size_t k = 0; k < j->n_in; k++)
+        if (j->in[k].active &&
+            !mkba_stream_end(j->in[k].st, k < U ? &mc->uncertain[k] : &mc->effects[k - U]))
+            j->in[k].active = 0;
+}
+
+/* After pass 1: the value of information from the sums and the groups. */
+static void voi_end(pass_job *j)
+{
+    mkba_mc *mc = j->mc;
+    size_t P = j->P;
+    double *p_top = mkba_xcalloc(P + 1, sizeof *p_top);
+    mkba_voi v;
+    mkba_error err;
+    mkba_error_clear(&err);
+    size_t n = mkba_voi_sums_count(j->voi);
+    mc->voi_draws = n;
+    int ok = n > 0 && !mkba_voi_sums_end(j->voi, &v, p_top, &err);
+    if (n > 0) { /* p_top[P] is the reference's */
+        mc->p_best[0] = p_top[P];
+        for (size_t s = 0; s < P; s++)
+            mc->p_best[s + 1] = p_top[s];
+    }
+    if (ok) {
+        mc->evpi = v.evpi;
+        mc->best = v.best == P ? 0 : v.best + 1;
+        for (size_t k = 0; k < j->n_in; k++) {
+            double e;
+            if (j->in[k].g && !mkba_voi_groups_end(j->in[k].g, &v, &e, &err))
+                mc->evppi[k] = e;
+        }
+    }
+    for (size_t k = 0; k < j->n_in; k++) {
+        mkba_voi_groups_free(j->in[k].g);
+        j->in[k].g = NULL;
+    }
+    free(p_top);
+}
+
+static int any_active(const pass_job *j)
+{
+    needs w = pass_needs(j);
+    return w.bc || w.items || w.inputs;
+}
+
+/* Set up the streams of every column of 'sim' (its columns kept or not). */
+static void job_init(pass_job *j, const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc)
+{
+    size_t S = sim->n_scenarios, K = sim->n_stakeholders;
+    *j = (pass_job){.sim = sim, .plan = plan, .mc = mc, .cols = (S - 1) * (K + 1), .P = S - 1};
+    int with_inputs = sim->uncertain || sim->inputs_regen || !sim->pv_benefits;
+    j->n_in = with_inputs ? sim->n_uncertain + sim->n_outcomes : 0;
+    int fin = sim->pv_benefits ? sim->irr != NULL : sim->opts.keep_finance;
+    size_t items = sim->item_pv || sim->items_regen || !sim->pv_benefits ? (S - 1) * sim->n_items : 0;
+    size_t n[T_KINDS] = {j->cols, fin ? j->cols : 0, items, j->n_in};
+    for (int k = 0; k < T_KINDS; k++)
+        j->first[k + 1] = j->first[k] + n[k];
+    j->h = mkba_xcalloc(j->cols + 1, sizeof *j->h);
+    for (size_t c = 0; c < j->cols; c++) {
+        for (int k = 0; k < H_N; k++) {
+            j->h[c].st[k] = mkba_stream_alloc();
+            j->h[c].active[k] = 1;
+        }
+        if (c % (K + 1) == K) {
+            j->h[c].shape = mkba_shape_alloc(MKBA_MC_CDF, MKBA_MC_BINS);
+            j->h[c].shape_active = 1;
+        }
+    }
+    j->fin_active = mkba_xcalloc(j->cols + 1, sizeof *j->fin_active);
+    if (fin) {
+        j->irr = mkba_xcalloc(j->cols + 1, sizeof *j->irr);
+        for (size_t c = 0; c < j->cols; c++) {
+            j->irr[c] = mkba_stream_alloc();
+            j->fin_active[c] = 1;
+        }
+    }
+    j->item = mkba_xcalloc(items + 1, sizeof *j->item);
+    j->item_active = mkba_xcalloc(items + 1, sizeof *j->item_active);
+    for (size_t i = 0; i < items; i++) {
+        j->item[i] = mkba_stream_alloc();
+        j->item_active[i] = 1;
+    }
+    if (j->P > 0)
+        j->voi = mkba_voi_sums_alloc(j->P, 1);
+    j->in = mkba_xcalloc(j->n_in + 1, sizeof *j->in);
+    for (size_t k = 0; k < j->n_in; k++) {
+        j->in[k].st = mkba_stream_alloc();
+        j->in[k].active = 1;
+        if (j->voi)
+            j->in[k].g = mkba_voi_groups_alloc(j->P, 1, 0, MKBA_VOI_SAMPLE);
+    }
+    int threads = sim->threads > 0 ? sim->threads : 1;
+    j->buf = mkba_xcalloc((size_t)threads, sizeof *j->buf);
+}
+
+static void job_free(pass_job *j)
+{
+    int threads = j->sim->threads > 0 ? j->sim->threads : 1;
+    for (int t = 0; t < threads; t++)
+        free(j->buf[t]);
+    free(j->buf);
+    for (size_t c = 0; c < j->cols; c++) {
+        for (int k = 0; k < H_N; k++)
+            mkba_stream_free(j->h[c].st[k]);
+        mkba_shape_free(j->h[c].shape);
+        if (j->irr)
+            mkba_stream_free(j->irr[c]);
+    }
+    free(j->h);
+    free(j->irr);
+    free(j->fin_active);
+    for (size_t i = 0; i < j->first[T_ITEM + 1] - j->first[T_ITEM]; i++)
+        mkba_stream_free(j->item[i]);
+    free(j->item);
+    free(j->item_active);
+    for (size_t k = 0; k < j->n_in; k++) {
+        mkba_stream_free(j->in[k].st);
+        mkba_voi_groups_free(j->in[k].g);
+    }
+    free(j->in);
+    mkba_voi_sums_free(j->voi);
+}
+
+/* The finance of each column: the counts (the run's, or summed over pass
+ * 1's chunks) and its IRR's statistics to 6 digits. */
+static void finance_end(pass_job *j, const size_t *payback, const size_t *irr_count)
+{
+    size_t K = j->sim->n_stakeholders, D = j->sim->draws;
+    for (size_t c = 0; c < j->cols; c++) {
+        mkba_mc_fin *f = &j->mc->fin[K + 1 + c];
+        memcpy(f->payback, payback + c * MKBA_FIN_PAYBACK_N, sizeof f->payback);
+        memcpy(f->irr_status, irr_count + c * MKBA_FIN_IRR_N, sizeof f->irr_status);
+        size_t with_flows = D - f->payback[MKBA_FIN_NO_FLOWS] - f->payback[MKBA_FIN_UNDEFINED];
+        f->p_payback = with_flows ? (double)f->payback[MKBA_FIN_PAID] / (double)with_flows : NAN;
+        double *v[] = {&f->irr.mean, &f->irr.sd, &f->irr.p5, &f->irr.p50, &f->irr.p95};
+        for (int i = 0; i < 5; i++)
+            *v[i] = float_digits(*v[i]);
+        f->irr_share = D ? (double)f->irr.n / (double)D : NAN;
+    }
+}
+
+/* Every statistic of the run into mc, in passes over its draws. */
+static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc)
+{
+    pass_job j;
+    job_init(&j, sim, plan, mc);
+    size_t D = sim->draws, chunk_n = D < CHUNK ? D : CHUNK;
+    chunk_mem cm = {.in = mkba_xcalloc(j.n_in * chunk_n + 1, sizeof *cm.in),
+                    .nb = mkba_xcalloc(j.P * chunk_n + 1, sizeof *cm.nb),
+                    .kept = mkba_xcalloc(chunk_n + 1, sizeof *cm.kept),
+                    .payback = mkba_xcalloc(j.cols * MKBA_FIN_PAYBACK_N + 1, sizeof *cm.payback),
+                    .irr_count = mkba_xcalloc(j.cols * MKBA_FIN_IRR_N + 1, sizeof *cm.irr_count)};
+    int threads = sim->threads > 0 ? sim->threads : 1;
+    for (j.pass = 1; any_active(&j); j.pass++) {
+        needs w = pass_needs(&j);
+        for (size_t first = 0; first < D; first += CHUNK) {
+            size_t n = D - first < CHUNK ? D - first : CHUNK;
+            chunk_load(&j, &cm, first, n, w);
+            if (j.pass == 1) {
+                chunk_counts(&j, &cm);
+                if (j.voi)
+                    chunk_voi(&j, &cm);
+            }
+            mkba_stream_parallel(j.first[T_KINDS], threads, pass_task, &j);
+        }
+        mkba_sim_free(cm.part);
+        cm.part = NULL;
+        if (j.pass == 1 && j.voi)
+            voi_end(&j);
+        pass_end(&j);
+    }
+    for (size_t c = 0; c < j.cols; c++) {
+        size_t m = sim->n_stakeholders + 1 + c;
+        if (mkba_stats_all_zero(&mc->npv[m]))
+            mc->npv[m].p_positive = NAN; /* no chance to speak of: n/a, not 0% */
+        /* When some draw with finite values has no B/C ratio, its
+         * percentiles would describe a chosen part of the draws: every
+         * statistic is NaN (n 0), which the outputs show as n/a. */
+        if (j.h[c].some_undefined)
+            mc->bcr[m] = (mkba_stats){NAN, NAN, NAN, NAN, NAN, NAN, 0};
+    }
+    if (j.irr)
+        finance_end(&j, sim->pv_benefits ? sim->payback_count : cm.payback,
+                    sim->pv_benefits ? sim->irr_count : cm.irr_count);
+    if (!sim->pv_benefits)
+        mc->n_nonfinite = cm.n_nonfinite;
+    free(cm.in);
+    free(cm.nb);
+    free(cm.kept);
+    free(cm.payback);
+    free(cm.irr_count);
+    job_free(&j);
+}
+
+static mkba_mc *mc_alloc(const mkba_sim *sim, const mkba_plan *plan, uint64_t seed,
+                         const double *boot, size_t n_boot, size_t n_boot_failed)
 {
     mkba_mc *mc = mkba_xcalloc(1, sizeof *mc);
-    size_t D = sim->draws, S = sim->n_scenarios, K = sim->n_stakeholders, I = sim->n_items;
-    mc->draws = D;
+    size_t S = sim->n_scenarios, K = sim->n_stakeholders, I = sim->n_items;
+    mc->draws = sim->draws;
     mc->seed = seed;
     mc->threads = sim->threads;
     mc->seconds = sim->seconds;
@@ -685,7 +819,7 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
     mc->n_uncertain = sim->n_uncertain;
     mc->n_outcomes = sim->n_outcomes;
     mc->has_copula = plan->copula != NULL;
-    size_t cols = S * (K + 1);
+    size_t cols = S * (K + 1), n_in = sim->n_uncertain + sim->n_outcomes;
     mc->npv = mkba_xcalloc(cols, sizeof *mc->npv);
     mc->pv_benefits = mkba_xcalloc(cols, sizeof *mc->pv_benefits);
     mc->pv_costs = mkba_xcalloc(cols, sizeof *mc->pv_costs);
@@ -694,7 +828,7 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
     mc->hist_lo = mkba_xcalloc(S, sizeof *mc->hist_lo);
     mc->hist_width = mkba_xcalloc(S, sizeof *mc->hist_width);
     mc->hist = mkba_xcalloc(S * MKBA_MC_BINS, sizeof *mc->hist);
-    if (sim->irr)
+    if (sim->pv_benefits ? sim->irr != NULL : sim->opts.keep_finance)
         mc->fin = mkba_xcalloc(cols, sizeof *mc->fin);
     mc->items = mkba_xcalloc(S * I + 1, sizeof *mc->items);
     mc->uncertain_names = mkba_xcalloc(sim->n_uncertain + 1, sizeof *mc->uncertain_names);
@@ -710,10 +844,52 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
             mkba_bootstrap_ci(boot, n_boot, sim->n_outcomes, j, 0.95, &mc->boot_lo[j],
                               &mc->boot_hi[j]);
     }
-    summarize_columns(sim, mc);
-    if (!sim->item_pv && sim->items_regen)
-        items_by_regeneration(sim, plan, mc);
-    value_of_information(sim, plan, mc);
+    mc->evppi = mkba_xcalloc(n_in + 1, sizeof *mc->evppi);
+    mc->p_best = mkba_xcalloc(S + 1, sizeof *mc->p_best);
+    for (size_t s = 0; s < S; s++)
+        mc->p_best[s] = NAN;
+    mc->evpi = NAN;
+    for (size_t i = 0; i < n_in; i++)
+        mc->evppi[i] = NAN;
+    return mc;
+}
+
+mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t seed,
+                           const double *boot, size_t n_boot, size_t n_boot_failed)
+{
+    mkba_mc *mc = mc_alloc(sim, plan, seed, boot, n_boot, n_boot_failed);
+    summarize_passes(sim, plan, mc);
+    return mc;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+mkba_mc *mkba_mc_stream(const mkba_plan *plan, const mkba_sim_opts *o, const double *boot,
+                        size_t n_boot, size_t n_boot_failed, mkba_error *err)
+{
+    if (o->draws == 0)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "the number of draws must be at least 1"),
+               NULL;
+    if (o->bootstrap && o->n_boot == 0)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "no bootstrap replicates"), NULL;
+    /* The run's shape without its columns: every chunk is made again. */
+    mkba_sim sim = {.draws = o->draws, .n_scenarios = plan->n_scenarios,
+                    .n_items = plan->n_items, .n_stakeholders = plan->n_stakeholders,
+                    .n_uncertain = plan->n_uncertain, .n_outcomes = plan->n_outcomes,
+                    .opts = *o, .threads = o->threads > 0 ? o->threads : mkba_sim_cores()};
+    sim.opts.progress = NULL;
+    sim.opts.progress_ctx = NULL;
+    sim.opts.threads = sim.threads;
+    double t0 = now_seconds();
+    mkba_mc *mc = mc_alloc(&sim, plan, o->seed, boot, n_boot, n_boot_failed);
+    summarize_passes(&sim, plan, mc);
+    mc->seconds = now_seconds() - t0;
     return mc;
 }
 

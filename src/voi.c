@@ -13,65 +13,6 @@
 
 #include "mkba/mem.h"
 
-/* A draw's parameter value with its index, sorted by value then index. */
-typedef struct draw_key {
-    double theta;   /* the parameter's value in this draw */
-    size_t i;       /* the draw */
-} draw_key;
-
-/* An unsigned key whose order is the order of the finite double x, with
- * -0 equal to 0 (as ==, which also decides the groups' ties). */
-static uint64_t order_key(double x)
-{
-    uint64_t u;
-    x = x == 0 ? 0.0 : x;
-    memcpy(&u, &x, sizeof u);
-    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
-}
-
-/* Sort key[0..n) by theta, then by index, into key (tmp: n scratch; cnt:
- * RADIX_PASSES * RADIX counters, any contents).
- * An LSD radix sort of order_key in 11-bit digits: each pass is stable
- * and the keys start in index order, so ties stay in index order, as a
- * comparison sort on (theta, i) would leave them. For a million draws
- * this is several times faster than qsort, and EVPPI sorts once per
- * uncertain input. Passes whose digit is the same for all keys are
- * skipped. */
-#define RADIX_BITS 11
-#define RADIX (1u << RADIX_BITS)
-#define RADIX_PASSES 6 /* 6 * 11 >= 64 */
-static void sort_keys(draw_key *key, draw_key *tmp, size_t *cnt, size_t n)
-{
-    memset(cnt, 0, (size_t)RADIX_PASSES * RADIX * sizeof *cnt);
-    for (size_t j = 0; j < n; j++) {
-        uint64_t u = order_key(key[j].theta);
-        for (int p = 0; p < RADIX_PASSES; p++)
-            cnt[(size_t)p * RADIX + ((u >> (p * RADIX_BITS)) & (RADIX - 1))]++;
-    }
-    draw_key *src = key, *dst = tmp;
-    for (int p = 0; p < RADIX_PASSES; p++) {
-        size_t *c = cnt + (size_t)p * RADIX, sum = 0;
-        int trivial = 0;
-        for (size_t d = 0; d < RADIX; d++) {
-            size_t k = c[d];
-            trivial |= k == n;
-            c[d] = sum;
-            sum += k;
-        }
-        if (trivial)
-            continue;
-        for (size_t j = 0; j < n; j++) {
-            uint64_t u = order_key(src[j].theta);
-            dst[c[(u >> (p * RADIX_BITS)) & (RADIX - 1)]++] = src[j];
-        }
-        draw_key *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != key)
-        memcpy(key, src, n * sizeof *key);
-}
-
 /* The checks both functions share; 'what' names the caller in messages. */
 static mkba_status check_nb(const double *nb, size_t K, size_t n, const char *what,
                             mkba_error *err)
@@ -96,46 +37,93 @@ static mkba_status check_nb(const double *nb, size_t K, size_t n, const char *wh
     return MKBA_OK;
 }
 
-/* The option with the highest mean net benefit (lowest index on ties; K =
- * the reference, mean 0, when include_zero and every mean is below 0).
- * Streams over the options so no per-option array is needed. */
-static size_t best_option(const double *nb, size_t K, size_t n, int include_zero,
-                          double *best_mean)
+/* ------------------------------------------------------------- EVPI */
+
+struct mkba_voi_sums {
+    size_t K, n;
+    int include_zero;
+    double *sum;      /* [K] net benefit of each option, in draw order */
+    double *regret;   /* [K + 1] regret of choosing option j (K: the reference) */
+    size_t *top;      /* [K + 1] draws in which option j is best */
+};
+
+mkba_voi_sums *mkba_voi_sums_alloc(size_t K, int include_zero)
 {
+    mkba_voi_sums *s = mkba_xcalloc(1, sizeof *s);
+    s->K = K;
+    s->include_zero = include_zero;
+    s->sum = mkba_xcalloc(K + 1, sizeof *s->sum);
+    s->regret = mkba_xcalloc(K + 1, sizeof *s->regret);
+    s->top = mkba_xcalloc(K + 1, sizeof *s->top);
+    return s;
+}
+
+void mkba_voi_sums_free(mkba_voi_sums *s)
+{
+    if (!s)
+        return;
+    free(s->sum);
+    free(s->regret);
+    free(s->top);
+    free(s);
+}
+
+size_t mkba_voi_sums_count(const mkba_voi_sums *s)
+{
+    return s->n;
+}
+
+/* Per draw: each option's sum, and the regret of every option that could
+ * turn out best (max_k nb_ki - nb_ji >= 0), so the best option need not be
+ * known before the draws are: one running sum each, in draw order. */
+void mkba_voi_sums_add(mkba_voi_sums *s, const double *nb, size_t stride, size_t n)
+{
+    size_t K = s->K;
+    for (size_t i = 0; i < n; i++) {
+        double top = s->include_zero ? 0 : nb[i];
+        size_t arg = K; /* the reference wins ties; then the lowest index */
+        for (size_t k = 0; k < K; k++) {
+            double v = nb[k * stride + i];
+            s->sum[k] += v;
+            if (v > top || (!s->include_zero && k == 0))
+                top = v, arg = k;
+        }
+        for (size_t k = 0; k < K; k++)
+            s->regret[k] += top - nb[k * stride + i];
+        s->regret[K] += top; /* the reference: 0 */
+        s->top[arg]++;
+    }
+    s->n += n;
+}
+
+mkba_status mkba_voi_sums_end(const mkba_voi_sums *s, mkba_voi *out, double *p_top,
+                              mkba_error *err)
+{
+    size_t K = s->K, n = s->n;
+    if (n == 0)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "EVPI: no draws (n = 0)");
+    /* The option with the highest mean (lowest index on ties; K = the
+     * reference, mean 0, when include_zero and every mean is below 0). */
     size_t best = K;
     double top = 0;
     for (size_t k = 0; k < K; k++) {
-        double s = 0;
-        for (size_t i = 0; i < n; i++)
-            s += nb[k * n + i];
-        double m = s / (double)n;
-        if (best == K ? (!include_zero || m >= 0) : m > top) {
+        double m = s->sum[k] / (double)n;
+        if (best == K ? (!s->include_zero || m >= 0) : m > top) {
             best = k;
             top = m;
         }
     }
-    *best_mean = top;
-    return best;
-}
-
-/* The regret of choosing 'best' in draw i: max_k nb_ki - nb_best,i >= 0. */
-static double regret(const double *nb, size_t K, size_t n, int include_zero, size_t best,
-                     size_t i)
-{
-    double top = include_zero ? 0 : nb[i];
-    for (size_t k = 0; k < K; k++)
-        if (nb[k * n + i] > top)
-            top = nb[k * n + i];
-    return top - (best == K ? 0 : nb[best * n + i]);
-}
-
-/* EVPI of draws already checked, with the best option already chosen. */
-static double evpi_of(const double *nb, size_t K, size_t n, int include_zero, size_t best)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += regret(nb, K, n, include_zero, best, i);
-    return s / (double)n;
+    double evpi = s->regret[best] / (double)n;
+    if (!isfinite(top) || !isfinite(evpi))
+        return mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
+                              "EVPI: the sums overflow (net benefits too large)");
+    out->evpi = evpi;
+    out->best = best;
+    out->expected_best = top;
+    if (p_top)
+        for (size_t k = 0; k <= K; k++)
+            p_top[k] = (double)s->top[k] / (double)n;
+    return MKBA_OK;
 }
 
 mkba_status mkba_voi_evpi(const double *nb, size_t K, size_t n, int include_zero,
@@ -147,16 +135,11 @@ mkba_status mkba_voi_evpi(const double *nb, size_t K, size_t n, int include_zero
     if (out == NULL)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "EVPI: no place for the result (NULL)");
-    double mean;
-    size_t best = best_option(nb, K, n, include_zero, &mean);
-    double evpi = evpi_of(nb, K, n, include_zero, best);
-    if (!isfinite(mean) || !isfinite(evpi))
-        return mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
-                              "EVPI: the sums overflow (net benefits too large)");
-    out->evpi = evpi;
-    out->best = best;
-    out->expected_best = mean;
-    return MKBA_OK;
+    mkba_voi_sums *s = mkba_voi_sums_alloc(K, include_zero);
+    mkba_voi_sums_add(s, nb, n, n);
+    st = mkba_voi_sums_end(s, out, NULL, err);
+    mkba_voi_sums_free(s);
+    return st;
 }
 
 size_t mkba_voi_default_bins(size_t n)
@@ -167,6 +150,8 @@ size_t mkba_voi_default_bins(size_t n)
     return b > n ? n : b;
 }
 
+/* ------------------------------------------------------------ EVPPI */
+
 /* Start of group b of 'bins' equal-count groups of n sorted draws: the
  * first n % bins groups hold one draw more. No product, so no overflow. */
 static size_t group_start(size_t b, size_t n, size_t bins)
@@ -175,102 +160,198 @@ static size_t group_start(size_t b, size_t n, size_t bins)
     return b * q + (b < r ? b : r);
 }
 
-/* The sum over the draws of group [from, to) of max_k g_k - g_best, g_k
- * the group mean of option k: the group's count times its regret. */
-static double group_regret(const double *nb, size_t K, size_t n, int include_zero,
-                           size_t best, const draw_key *key, size_t from, size_t to)
-{
-    double top = 0, chosen = 0;
-    int have = include_zero; /* the reference's mean is 0 */
-    for (size_t k = 0; k < K; k++) {
-        double s = 0;
-        for (size_t j = from; j < to; j++)
-            s += nb[k * n + key[j].i];
-        double g = s / (double)(to - from);
-        if (!have || g > top)
-            top = g;
-        have = 1;
-        if (k == best)
-            chosen = g;
-    }
-    double r = top - chosen; /* best == K: chosen = 0, the reference */
-    return (double)(to - from) * (r > 0 ? r : 0);
-}
+/* A draw's group is the number of thresholds below its value, found from
+ * a table of CELLS equal cells over the thresholds' range. */
+#define CELLS 4096
 
-/* The net benefits an EVPPI is taken over, with what does not depend on
- * the input (the checks, the best option, the EVPI) done once, and the
- * sort's scratch. */
-struct mkba_voi_work {
-    const double *nb;      /* [K][n], borrowed */
-    size_t K, n;
+struct mkba_voi_groups {
+    size_t K, bins, sample, n;
     int include_zero;
-    size_t best;           /* best_option */
-    double mean, evpi;     /* its mean, and evpi_of; checked for overflow per input */
-    draw_key *key, *tmp;   /* the sorted draws and the radix sort's scratch */
-    size_t *cnt;           /* the radix sort's counters */
+    int cut;             /* the thresholds are set */
+    size_t bad;          /* first draw with a non-finite theta + 1 (0: none) */
+    double *buf;         /* until cut: [sample] theta, then [K][sample] nb */
+    size_t nbuf;
+    double *t;           /* t[g] < t[g + 1]; group g: (t[g - 1], t[g]]; +inf after the last */
+    size_t groups;       /* thresholds + 1 */
+    double t0, inv;      /* cells: (v - t0) * inv, CELLS of them over the thresholds */
+    uint32_t start[CELLS]; /* thresholds in cells before each: all below its values */
+    double *sum;         /* [groups][K] */
+    size_t *count;       /* [groups] */
 };
 
-/* Check nb and fill 'w' (zeroed) for it; on an error nothing is allocated. */
-static mkba_status work_init(mkba_voi_work *w, const double *nb, size_t K, size_t n,
-                             int include_zero, mkba_error *err)
+mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, size_t sample)
 {
-    mkba_status st = check_nb(nb, K, n, "EVPPI", err);
-    if (st != MKBA_OK)
-        return st;
-    *w = (mkba_voi_work){.nb = nb, .K = K, .n = n, .include_zero = include_zero};
-    w->best = best_option(nb, K, n, include_zero, &w->mean);
-    w->evpi = evpi_of(nb, K, n, include_zero, w->best);
-    w->key = mkba_xreallocarray(NULL, n, sizeof *w->key);
-    w->tmp = mkba_xreallocarray(NULL, n, sizeof *w->tmp);
-    w->cnt = mkba_xreallocarray(NULL, (size_t)RADIX_PASSES * RADIX, sizeof *w->cnt);
-    return MKBA_OK;
+    mkba_voi_groups *g = mkba_xcalloc(1, sizeof *g);
+    g->K = K;
+    g->include_zero = include_zero;
+    g->bins = bins;
+    g->sample = sample ? sample : 1;
+    g->buf = mkba_xreallocarray(NULL, (1 + K) * g->sample, sizeof *g->buf);
+    return g;
 }
 
-static void work_release(mkba_voi_work *w)
+void mkba_voi_groups_free(mkba_voi_groups *g)
 {
-    free(w->key);
-    free(w->tmp);
-    free(w->cnt);
-}
-
-mkba_voi_work *mkba_voi_work_alloc(const double *nb, size_t K, size_t n, int include_zero,
-                                   mkba_error *err)
-{
-    mkba_voi_work *w = mkba_xcalloc(1, sizeof *w);
-    if (work_init(w, nb, K, n, include_zero, err) != MKBA_OK) {
-        free(w);
-        return NULL;
-    }
-    return w;
-}
-
-void mkba_voi_work_free(mkba_voi_work *w)
-{
-    if (!w)
+    if (!g)
         return;
-    work_release(w);
-    free(w);
+    free(g->buf);
+    free(g->t);
+    free(g->sum);
+    free(g->count);
+    free(g);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The cell of v: monotone in v, so a threshold in an earlier cell than
+ * v's is below v. */
+static size_t cell_of(const mkba_voi_groups *g, double v)
+{
+    double c = (v - g->t0) * g->inv;
+    return c >= 0 ? (c < CELLS ? (size_t)c : CELLS - 1) : 0;
+}
+
+/* v's group: the thresholds below v, counted from those of the earlier
+ * cells on (a few at most, as the cells are fine). */
+static size_t group_of(const mkba_voi_groups *g, double v)
+{
+    size_t b = g->start[cell_of(g, v)];
+    while (g->t[b] < v)
+        b++;
+    return b;
+}
+
+static void set_cells(mkba_voi_groups *g)
+{
+    size_t c = g->groups - 1;
+    g->t0 = c ? g->t[0] : 0;
+    double w = c ? g->t[c - 1] - g->t[0] : 0, inv = w > 0 ? CELLS / w : 0;
+    g->inv = isfinite(inv) ? inv : 0;
+    size_t i = 0;
+    for (size_t cell = 0; cell < CELLS; cell++) {
+        while (i < c && cell_of(g, g->t[i]) < cell)
+            i++;
+        g->start[cell] = (uint32_t)i;
+    }
+}
+
+static void add_draws(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
+                      size_t n)
+{
+    size_t K = g->K;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = group_of(g, theta[i]);
+        double *s = g->sum + b * K;
+        for (size_t k = 0; k < K; k++)
+            s[k] += nb[k * stride + i];
+        g->count[b]++;
+    }
+}
+
+/* The thresholds from the sorted values of the sample's m draws (its
+ * groups' last values, each run of ties kept in one group), then the
+ * sample's draws into their groups. */
+static void cut_groups(mkba_voi_groups *g)
+{
+    size_t m = g->nbuf, bins = g->bins ? g->bins : mkba_voi_default_bins(m);
+    bins = bins > UINT32_MAX ? UINT32_MAX : bins;
+    g->t = mkba_xreallocarray(NULL, bins + 1, sizeof *g->t);
+    double *sorted = mkba_xreallocarray(NULL, m + 1, sizeof *sorted);
+    memcpy(sorted, g->buf, m * sizeof *sorted);
+    qsort(sorted, m, sizeof *sorted, cmp_double);
+    size_t c = 0;
+    for (size_t b = 0; b + 1 < bins && m > 0; b++) {
+        double v = sorted[group_start(b + 1, m, bins) - 1];
+        if (c == 0 || v > g->t[c - 1])
+            g->t[c++] = v;
+    }
+    free(sorted);
+    g->groups = c + 1;
+    g->t[c] = INFINITY;
+    set_cells(g);
+    g->sum = mkba_xcalloc(g->groups * g->K, sizeof *g->sum);
+    g->count = mkba_xcalloc(g->groups, sizeof *g->count);
+    g->cut = 1;
+    add_draws(g, g->buf, g->buf + g->sample, g->sample, m);
+    free(g->buf);
+    g->buf = NULL;
+}
+
+void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *nb,
+                         size_t stride, size_t n)
+{
+    for (size_t i = 0; i < n && !g->bad; i++)
+        if (!isfinite(theta[i]))
+            g->bad = g->n + i + 1;
+    if (g->bad) {
+        g->n += n;
+        return;
+    }
+    size_t i = 0;
+    for (; i < n && !g->cut; i++) {
+        g->buf[g->nbuf] = theta[i];
+        for (size_t k = 0; k < g->K; k++)
+            g->buf[(1 + k) * g->sample + g->nbuf] = nb[k * stride + i];
+        if (++g->nbuf == g->sample)
+            cut_groups(g);
+    }
+    if (i < n)
+        add_draws(g, theta + i, nb + i, stride, n - i);
+    g->n += n;
+}
+
+mkba_status mkba_voi_groups_end(mkba_voi_groups *g, const mkba_voi *v, double *evppi,
+                                mkba_error *err)
+{
+    size_t K = g->K, n = g->n;
+    if (g->bad)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "EVPPI: parameter value in draw %zu is not finite", g->bad - 1);
+    if (g->bins > n)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "EVPPI: bins must be between 1 and the number of draws (%zu), got %zu",
+                              n, g->bins);
+    if (!g->cut)
+        cut_groups(g);
+    /* Per group, its count times the regret of the best option on average
+     * against the group's best: 0 <= EVPPI <= EVPI (Jensen per group). */
+    double s = 0;
+    for (size_t b = 0; b < g->groups; b++) {
+        if (g->count[b] == 0)
+            continue;
+        double top = 0, chosen = 0;
+        int have = g->include_zero; /* the reference's mean is 0 */
+        for (size_t k = 0; k < K; k++) {
+            double m = g->sum[b * K + k] / (double)g->count[b];
+            if (!have || m > top)
+                top = m;
+            have = 1;
+            if (k == v->best)
+                chosen = m;
+        }
+        double r = top - chosen; /* best == K: chosen = 0, the reference */
+        s += (double)g->count[b] * (r > 0 ? r : 0);
+    }
+    double e = s / (double)n;
+    if (!isfinite(v->expected_best) || !isfinite(v->evpi) || !isfinite(e))
+        return mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
+                              "EVPPI: the sums overflow (net benefits too large)");
+    /* The clamp only removes rounding. */
+    *evppi = e < 0 ? 0 : (e > v->evpi ? v->evpi : e);
+    return MKBA_OK;
 }
 
 mkba_status mkba_voi_evppi(const double *nb, size_t K, size_t n, int include_zero,
                            const double *theta, size_t bins, double *evppi,
                            mkba_error *err)
 {
-    mkba_voi_work w;
-    mkba_status st = work_init(&w, nb, K, n, include_zero, err);
+    mkba_status st = check_nb(nb, K, n, "EVPPI", err);
     if (st != MKBA_OK)
         return st;
-    st = mkba_voi_evppi_w(&w, theta, bins, evppi, err);
-    work_release(&w);
-    return st;
-}
-
-mkba_status mkba_voi_evppi_w(mkba_voi_work *w, const double *theta, size_t bins,
-                             double *evppi, mkba_error *err)
-{
-    const double *nb = w->nb;
-    size_t K = w->K, n = w->n, best = w->best;
-    int include_zero = w->include_zero;
     if (theta == NULL)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "EVPPI: parameter draws missing (NULL)");
@@ -281,34 +362,22 @@ mkba_status mkba_voi_evppi_w(mkba_voi_work *w, const double *theta, size_t bins,
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "EVPPI: bins must be between 1 and the number of draws (%zu), got %zu",
                               n, bins);
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(theta[i]))
-            return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
-                                  "EVPPI: parameter value in draw %zu is not finite", i);
-
-    draw_key *key = w->key;
-    for (size_t i = 0; i < n; i++)
-        key[i] = (draw_key){theta[i], i};
-    sort_keys(key, w->tmp, w->cnt, n);
-
-    double s = 0;
-    size_t from = 0;
-    for (size_t b = 0; b < bins && from < n; b++) {
-        size_t to = group_start(b + 1, n, bins);
-        if (to <= from)
-            continue; /* swallowed by the previous group's run of ties */
-        while (to < n && key[to].theta == key[to - 1].theta)
-            to++; /* keep equal theta in one group: g must be a function of theta */
-        s += group_regret(nb, K, n, include_zero, best, key, from, to);
-        from = to;
+    mkba_voi v;
+    mkba_voi_sums *s = mkba_voi_sums_alloc(K, include_zero);
+    mkba_voi_sums_add(s, nb, n, n);
+    st = mkba_voi_sums_end(s, &v, NULL, err);
+    mkba_voi_sums_free(s);
+    if (st == MKBA_OK && !isfinite(v.evpi))
+        st = MKBA_ENUM;
+    if (st != MKBA_OK) {
+        if (st == MKBA_ENUM)
+            mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
+                           "EVPPI: the sums overflow (net benefits too large)");
+        return st;
     }
-
-    double v = s / (double)n, evpi = w->evpi;
-    if (!isfinite(w->mean) || !isfinite(evpi) || !isfinite(v))
-        return mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
-                              "EVPPI: the sums overflow (net benefits too large)");
-    /* 0 <= v <= evpi holds exactly in real arithmetic (Jensen per group);
-     * the clamp only removes rounding. */
-    *evppi = v < 0 ? 0 : (v > evpi ? evpi : v);
-    return MKBA_OK;
+    mkba_voi_groups *g = mkba_voi_groups_alloc(K, include_zero, bins, n);
+    mkba_voi_groups_add(g, theta, nb, n, n);
+    st = mkba_voi_groups_end(g, &v, evppi, err);
+    mkba_voi_groups_free(g);
+    return st;
 }

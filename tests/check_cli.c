@@ -21,6 +21,7 @@
  *           the end: falls back; IRR: 400 u - 500 = 0, u = 1.25, r = 25% */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -574,6 +575,51 @@ START_TEST(mc_same_seed_same_results_any_threads)
     ck_assert_str_ne(a, d);
     ck_assert(tu_contains(a, "pilot,society,npv,"));
     free(a), free(b), free(c), free(d);
+}
+END_TEST
+
+/* A streamed run (--memory-budget 0: no draw kept, each pass makes them
+ * again) writes every table of the same run kept in memory, byte for byte,
+ * and the same results.json but for its timing; --draws-out, which keeps
+ * every draw, refuses a budget. */
+START_TEST(mc_streamed_same_tables)
+{
+    char *ra = tu_path(tu_tmp, "mem"), *rb = tu_path(tu_tmp, "streamed"), *out, *err;
+    for (int k = 0; k < 2; k++) {
+        const char *args[] = {"run", "scenarios/almere-pilot.ini", "scenarios/almere-liaison.ini",
+                              "--draws", "3000", "--seed", "5", "--bootstrap", "200",
+                              "--no-charts", "-q", "--out", k ? rb : ra,
+                              k ? "--memory-budget" : NULL, "0", NULL};
+        ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+        free(out), free(err);
+    }
+    DIR *d = opendir(ra);
+    ck_assert_ptr_nonnull(d);
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *pa = tu_path(ra, e->d_name), *pb = tu_path(rb, e->d_name);
+        char *a = tu_read(pa), *b = tu_read(pb);
+        ck_assert_msg(a && b, "%s", e->d_name);
+        if (strcmp(e->d_name, "results.json") == 0) { /* but its timing */
+            for (char *t = a, *u = b; (t = strstr(t, "\"seconds\"")) && (u = strstr(u, "\"seconds\""));) {
+                char *te = strchr(t, '\n'), *ue = strchr(u, '\n');
+                memset(t, ' ', (size_t)(te - t));
+                memset(u, ' ', (size_t)(ue - u));
+            }
+        }
+        ck_assert_msg(strcmp(a, b) == 0, "%s differs", e->d_name);
+        files++;
+        free(pa), free(pb), free(a), free(b);
+    }
+    closedir(d);
+    ck_assert_int_ge(files, 20);
+    const char *bad[] = {"run", "scenarios/almere-pilot.ini", "--draws", "100", "--draws-out",
+                         "x.csv", "--memory-budget", "10", NULL};
+    ck_assert_int_eq(run(bad, &out, &err), 2);
+    ck_assert_msg(tu_contains(err, "--draws-out keeps every draw in memory"), "%s", err);
+    free(out), free(err), free(ra), free(rb);
 }
 END_TEST
 
@@ -1236,6 +1282,7 @@ static Suite *cli_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, mc_same_seed_same_results_any_threads);
+    tcase_add_test(tc, mc_streamed_same_tables);
     tcase_add_test(tc, mc_bad_options);
     tcase_add_test(tc, sensitivity_command);
     suite_add_tcase(s, tc);

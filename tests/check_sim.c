@@ -22,6 +22,7 @@
 #include "mkba/sim.h"
 #include "mkba/stream.h"
 #include "mkba/summary.h"
+#include "mkba/voi.h"
 #include "testutil.h"
 
 static char *dir;
@@ -623,6 +624,128 @@ START_TEST(identical_for_any_thread_count)
 }
 END_TEST
 
+/* The shape of a column fed in uneven chunks, as many passes as it asks. */
+static void shape_of(const double *x, size_t n, double *q, double *lo, double *w, size_t *h)
+{
+    mkba_shape *sh = mkba_shape_alloc(MKBA_MC_CDF, MKBA_MC_BINS);
+    int more = 1;
+    while (more) {
+        for (size_t i = 0, c = 1; i < n; i += c, c = c * 7 % 30011 + 1)
+            mkba_shape_add(sh, x + i, i + c <= n ? c : n - i);
+        more = mkba_shape_end(sh, q, lo, w, h);
+    }
+    mkba_shape_free(sh);
+}
+
+/* mkba_shape's quantiles and histogram are those of the finite values
+ * sorted whole: each quantile gsl_stats_quantile_from_sorted_data's at
+ * p = i / 200, the histogram 40 equal bins from the smallest to the
+ * largest value (the definition in summary.h, computed here directly).
+ * Data: normal with NaN and infinity among them; a heavy tail; 70% ties at
+ * 0 (the wanted bins crowded by one value); a first sample of one value
+ * and the rest below it (one fine bin crowded by many values: the whole
+ * column); fewer values than the sample; none finite. */
+START_TEST(shape_equals_sorted)
+{
+    size_t N = (size_t)1 << 21;
+    double *x = malloc(N * sizeof *x), *sorted = malloc(N * sizeof *sorted);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int kind = 0; kind < 6; kind++) {
+        size_t n = kind == 4 ? MKBA_STREAM_SAMPLE / 5 : kind == 3 ? N : N / 8;
+        for (size_t i = 0; i < n; i++) {
+            double g = gsl_ran_gaussian(r, 1);
+            x[i] = kind == 0   ? -3e5 + 1e5 * g + (i % 1013 == 5 ? NAN : i % 977 == 3 ? -INFINITY : 0)
+                   : kind == 1 ? exp(2.5 * g)
+                   : kind == 2 ? (g < 0.52 ? 0 : g)
+                   : kind == 3 ? (i < MKBA_STREAM_SAMPLE ? 5.0 : gsl_rng_uniform(r))
+                   : kind == 4 ? g
+                               : NAN;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i]))
+                sorted[m++] = x[i];
+        gsl_sort(sorted, 1, m);
+        double q[MKBA_MC_CDF], lo, w;
+        size_t h[MKBA_MC_BINS], hs = 0;
+        shape_of(x, n, q, &lo, &w, h);
+        if (m == 0) {
+            ck_assert(isnan(q[0]) && isnan(q[MKBA_MC_CDF - 1]) && isnan(lo) && isnan(w));
+            continue;
+        }
+        for (int i = 0; i < MKBA_MC_CDF; i++) {
+            double want = gsl_stats_quantile_from_sorted_data(sorted, 1, m, i / 200.0);
+            ck_assert_msg(memcmp(&q[i], &want, sizeof want) == 0,
+                          "kind %d, quantile %d: %.17g vs %.17g", kind, i, q[i], want);
+        }
+        double wlo = sorted[0], ww = (sorted[m - 1] - sorted[0]) / MKBA_MC_BINS;
+        ck_assert(lo == wlo && w == ww);
+        size_t want_h[MKBA_MC_BINS] = {0};
+        for (size_t i = 0; i < m; i++) {
+            double b = (sorted[i] - wlo) / ww;
+            want_h[b < MKBA_MC_BINS ? (size_t)b : MKBA_MC_BINS - 1]++;
+        }
+        for (int b = 0; b < MKBA_MC_BINS; b++) {
+            ck_assert_uint_eq(h[b], want_h[b]);
+            hs += h[b];
+        }
+        ck_assert_uint_eq(hs, m);
+    }
+    gsl_rng_free(r);
+    free(x);
+    free(sorted);
+}
+END_TEST
+
+/* A run streamed (mkba_mc_stream: no draws kept, every pass makes them
+ * again) has the summary of the same run kept in memory, bit for bit, on
+ * any number of threads: over three chunks of draws, past the EVPPI's
+ * sample, with items, inputs (one discrete) and finance. */
+START_TEST(streamed_equals_kept)
+{
+    char *text = malloc(strlen(MIXED) + 200);
+    sprintf(text, "%s[param.w]\ndistribution = discrete(1: 3, 2: 1)\n"
+                  "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * w\n", MIXED);
+    mkba_model *m = open_model(text, NULL);
+    free(text);
+    const mkba_plan *p = mkba_model_plan(m);
+    size_t N = 2 * MKBA_VOI_SAMPLE + 77;
+    mkba_sim *kept = run(m, N, 5, 2);
+    mkba_mc *a = mkba_mc_summarize(kept, p, 5, NULL, 0, 0);
+    size_t S = a->n_scenarios, K1 = a->n_stakeholders + 1, n_in = a->n_uncertain + a->n_outcomes;
+    for (int threads = 1; threads <= 3; threads += 2) {
+        mkba_sim_opts o = {.draws = N, .seed = 5, .threads = threads,
+                           .keep_items = MKBA_SIM_ITEMS_AUTO,
+                           .keep_uncertain = MKBA_SIM_INPUTS_REGEN, .keep_finance = 1};
+        mkba_error err;
+        mkba_error_clear(&err);
+        mkba_mc *b = mkba_mc_stream(p, &o, NULL, 0, 0, &err);
+        ck_assert_msg(b != NULL, "%s", err.msg);
+#define SAME(f, n) ck_assert_msg(memcmp(a->f, b->f, (n) * sizeof *(a->f)) == 0, #f " differs")
+        SAME(npv, S * K1);
+        SAME(pv_benefits, S * K1);
+        SAME(pv_costs, S * K1);
+        SAME(bcr, S * K1);
+        SAME(items + a->n_items, (S - 1) * a->n_items);
+        SAME(uncertain, a->n_uncertain);
+        SAME(evppi, n_in);
+        SAME(p_best, S);
+        SAME(npv_cdf + MKBA_MC_CDF, (S - 1) * MKBA_MC_CDF);
+        SAME(hist + MKBA_MC_BINS, (S - 1) * MKBA_MC_BINS);
+        SAME(hist_lo + 1, S - 1);
+        SAME(fin + K1, (S - 1) * K1);
+#undef SAME
+        ck_assert(a->evpi == b->evpi && a->best == b->best && a->voi_draws == b->voi_draws);
+        ck_assert_uint_eq(a->n_nonfinite, b->n_nonfinite);
+        ck_assert(!isnan(a->evppi[0]) && a->voi_draws == N && a->uncertain[0].n == N); /* computed */
+        mkba_mc_free(b);
+    }
+    mkba_mc_free(a);
+    mkba_sim_free(kept);
+    mkba_model_free(m);
+}
+END_TEST
+
 /* Item PVs left to regeneration (MKBA_SIM_ITEMS_REGEN) give the statistics
  * of the kept ones, bit for bit, on any number of threads; the run keeps
  * none of them. Items: continuous (b), a constant (k), two-valued (d). */
@@ -873,6 +996,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, stats_near_overflow);
     tcase_add_test(tc, block_eval_equals_scalar_eval);
     tcase_add_test(tc, stream_equals_stats_of);
+    tcase_add_test(tc, shape_equals_sorted);
     suite_add_tcase(s, tc);
     tc = tcase_create("reproducibility");
     tcase_set_timeout(tc, 120);
@@ -880,6 +1004,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, identical_for_any_thread_count);
     tcase_add_test(tc, items_by_regeneration_equal_kept);
     tcase_add_test(tc, inputs_by_regeneration_equal_kept);
+    tcase_add_test(tc, streamed_equals_kept);
     tcase_add_test(tc, common_random_numbers);
     tcase_add_test(tc, scenario_fixes_a_parameter);
     tcase_add_test(tc, nonfinite_for_one_stakeholder_is_counted);

@@ -357,6 +357,84 @@ START_TEST(evppi_depends_on_the_order_of_theta_only)
 }
 END_TEST
 
+/* The streamed EVPPI cuts its groups at the quantiles of the first
+ * 'sample' draws. By hand, 8 draws, one option against the reference,
+ * 2 bins:
+ *   theta 1 2 3 4 10 0 2.5 5, nb -1 -1 2 2 2 1 2 2; mean nb 9/8 > 0: the
+ *   option is best; EVPI = mean max(nb, 0) - nb = (1 + 1) / 8 = 0.25.
+ * Sample of 4 (1 2 3 4): the threshold is its 2nd value, 2; theta <= 2
+ * holds the draws 1 2 0 with nb -1 -1 1, mean -1/3: regret 1/3 for 3
+ * draws; the rest has mean 2: regret 0. EVPPI = 1 / 8 = 0.125.
+ * All 8 as the sample (0 1 2 2.5 | 3 4 5 10): threshold 2.5; the low
+ * group's nb 1 -1 -1 2 has mean 1/4 > 0: EVPPI 0, as mkba_voi_evppi. */
+START_TEST(evppi_groups_from_sample)
+{
+    const double theta[] = {1, 2, 3, 4, 10, 0, 2.5, 5}, nb[] = {-1, -1, 2, 2, 2, 1, 2, 2};
+    mkba_voi v = evpi_ok(nb, 1, 8, 1);
+    ck_assert_double_eq_tol(v.evpi, 0.25, 1e-15);
+    const size_t sample[] = {4, 8};
+    const double want[] = {0.125, 0};
+    for (int c = 0; c < 2; c++) {
+        mkba_voi_groups *g = mkba_voi_groups_alloc(1, 1, 2, sample[c]);
+        mkba_voi_groups_add(g, theta, nb, 8, 3); /* in two chunks */
+        mkba_voi_groups_add(g, theta + 3, nb + 3, 8, 5);
+        double e = -1;
+        mkba_error err;
+        mkba_error_clear(&err);
+        ck_assert_int_eq(mkba_voi_groups_end(g, &v, &e, &err), MKBA_OK);
+        ck_assert_double_eq_tol(e, want[c], 1e-15);
+        mkba_voi_groups_free(g);
+    }
+    ck_assert_double_eq_tol(evppi_ok(nb, 1, 8, 1, theta, 2), 0, 1e-15);
+}
+END_TEST
+
+/* Fed in uneven chunks, mkba_voi_sums and mkba_voi_groups (the sample
+ * holding every draw) give mkba_voi_evpi's and mkba_voi_evppi's bits, and
+ * the shares of the draws in which each option is best count them. */
+START_TEST(streamed_equals_arrays)
+{
+    gsl_rng *r = rng_new(31UL);
+    size_t n = 50000, K = 2;
+    double *theta = normals(r, n, 0, 1), *nb = normals(r, K * n, 0.02, 1);
+    for (size_t i = 0; i < n; i++)
+        nb[i] += 0.5 * theta[i];
+    mkba_voi want = evpi_ok(nb, K, n, 1);
+    double want_e = evppi_ok(nb, K, n, 1, theta, mkba_voi_default_bins(n));
+    mkba_voi_sums *s = mkba_voi_sums_alloc(K, 1);
+    mkba_voi_groups *g = mkba_voi_groups_alloc(K, 1, 0, n);
+    for (size_t i = 0, c = 1; i < n; i += c, c = c * 5 % 4001 + 1) {
+        size_t len = i + c <= n ? c : n - i;
+        mkba_voi_sums_add(s, nb + i, n, len);
+        mkba_voi_groups_add(g, theta + i, nb + i, n, len);
+    }
+    mkba_voi v;
+    double p[3], e;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_voi_sums_end(s, &v, p, &err), MKBA_OK);
+    ck_assert(v.evpi == want.evpi && v.best == want.best && v.expected_best == want.expected_best);
+    ck_assert_int_eq(mkba_voi_groups_end(g, &v, &e, &err), MKBA_OK);
+    ck_assert(e == want_e && e > 0);
+    size_t top[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        size_t b = 2; /* the reference, 0, wins ties */
+        double best = 0;
+        for (size_t k = 0; k < K; k++)
+            if (nb[k * n + i] > best)
+                best = nb[k * n + i], b = k;
+        top[b]++;
+    }
+    for (int k = 0; k < 3; k++)
+        ck_assert(p[k] == (double)top[k] / (double)n);
+    mkba_voi_sums_free(s);
+    mkba_voi_groups_free(g);
+    free(theta);
+    free(nb);
+    gsl_rng_free(r);
+}
+END_TEST
+
 START_TEST(evppi_two_options)
 {
     /* K = 2, no reference, by hand. theta = {1, 2, 3, 4}; A = {4, 0, 0, 0}
@@ -476,6 +554,8 @@ static Suite *voi_suite(void)
     tcase_add_test(tc, evppi_discrete_theta);
     tcase_add_test(tc, evppi_by_hand);
     tcase_add_test(tc, evppi_two_options);
+    tcase_add_test(tc, evppi_groups_from_sample);
+    tcase_add_test(tc, streamed_equals_arrays);
     tcase_add_test(tc, evppi_signs_zeros_and_extremes);
     tcase_add_test(tc, evppi_depends_on_the_order_of_theta_only);
     tcase_add_test(tc, default_bins);

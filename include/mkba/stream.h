@@ -45,6 +45,24 @@ void mkba_stream_add(mkba_stream *s, const double *x, size_t n);
  * the statistics. */
 int mkba_stream_end(mkba_stream *s, mkba_stats *out);
 
+/* The shape of a column: nq quantiles on an even grid (quantile i at
+ * p = i / (nq - 1), interpolated as gsl_stats_quantile_from_sorted_data)
+ * and a histogram of 'bins' equal bins from the smallest to the largest
+ * finite value (the last bin closed), fed as mkba_stream is, the same bits
+ * as sorting the whole column. Pass 1 counts the values in fine bins cut at
+ * a sorted sample of the first MKBA_STREAM_SAMPLE values (16 equal parts
+ * between neighbours), pass 2 keeps the values of the bins that hold the
+ * wanted order statistics; a crowded bin that is not all ties asks for a
+ * third pass over the whole column. Memory: some 2.3 MiB, whatever n. */
+typedef struct mkba_shape mkba_shape;
+mkba_shape *mkba_shape_alloc(size_t nq, size_t bins);
+void mkba_shape_free(mkba_shape *s); /* NULL is a no-op */
+void mkba_shape_add(mkba_shape *s, const double *x, size_t n);
+/* End the current pass: 1 when another is needed; 0 when q[0..nq), *lo,
+ * *width and hist[0..bins) hold the shape (q NaN, lo and width NaN, hist 0
+ * when no value was finite). */
+int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *hist);
+
 /* Run fn(ctx, task, thread) for task = 0..n_tasks-1 on up to 'threads'
  * threads (the caller's thread is thread 0): each thread takes the next
  * task, so results are the same on any number of threads as long as each

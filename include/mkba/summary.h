@@ -103,6 +103,15 @@ typedef struct mkba_mc {
 mkba_mc *mkba_mc_summarize(const struct mkba_sim *sim, const struct mkba_plan *plan,
                            uint64_t seed, const double *boot, size_t n_boot,
                            size_t n_boot_failed);
+/* The same summary, bit for bit, of the run that mkba_sim_run(plan, o)
+ * would make, without keeping its draws: each pass over the draws makes
+ * them again, a chunk at a time (memory does not grow with the draws;
+ * the time is about that of the run per pass, two passes as a rule).
+ * Fails as mkba_sim_run on invalid options. */
+struct mkba_sim_opts;
+mkba_mc *mkba_mc_stream(const struct mkba_plan *plan, const struct mkba_sim_opts *o,
+                        const double *boot, size_t n_boot, size_t n_boot_failed,
+                        mkba_error *err);
 void mkba_mc_free(mkba_mc *mc); /* NULL is a no-op */
 
 static inline size_t mkba_mc_idx(const mkba_mc *mc, size_t scenario, size_t k)

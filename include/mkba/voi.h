@@ -42,12 +42,12 @@ size_t mkba_voi_default_bins(size_t n);
  * 2014): EVPPI = mean_i max_k g_k(theta_i) - max_k mean_i g_k(theta_i),
  * g_k(theta) ~ E[NB_k | theta].
  *
- * Smoother: the draws are sorted by theta (ties by draw index, so the
- * result does not depend on the sort) and cut into 'bins' groups of equal
- * count (sizes differ by at most one); a boundary that would split draws
- * with the same theta moves up to the end of that run, so a discrete
- * parameter gets one group per value (and possibly fewer groups than
- * 'bins'). g_k is the mean of NB_k within the group (piecewise constant).
+ * Smoother: the draws, in the order of theta, are cut into 'bins' groups
+ * of equal count (sizes differ by at most one); a boundary that would
+ * split draws with the same theta moves up to the end of that run, so a
+ * discrete parameter gets one group per value (and possibly fewer groups
+ * than 'bins'). A group is thus an interval of theta. g_k is the mean of
+ * NB_k within the group (piecewise constant), summed in draw order.
  *
  * Bias: the group means carry noise (NB variation not explained by theta),
  * and the max over noisy means over-states the EVPPI: for a parameter that
@@ -63,25 +63,50 @@ size_t mkba_voi_default_bins(size_t n);
  *
  * Fails with MKBA_EINVAL on NULL nb, theta or evppi, K == 0, n == 0, bins
  * outside 1..n or a non-finite value, and MKBA_ENUM when the sums
- * overflow; *evppi is then left unchanged. Allocates 4 n words and a
- * sort's counters, freed before it returns. */
+ * overflow; *evppi is then left unchanged. Allocates (2 + K) n words,
+ * freed before it returns. */
 mkba_status mkba_voi_evppi(const double *nb, size_t K, size_t n, int include_zero,
                            const double *theta, size_t bins, double *evppi,
                            mkba_error *err);
 
-/* The EVPPI of many inputs over the same net benefits: 'w' checks nb and
- * finds the best option and the EVPI once, and holds the scratch (4 n
- * words and a sort's counters), so each input costs only its sort and its
- * groups. nb is borrowed: keep it, unchanged, until w is freed. Returns
- * NULL and fills *err where mkba_voi_evppi would fail on nb, K or n. */
-typedef struct mkba_voi_work mkba_voi_work;
-mkba_voi_work *mkba_voi_work_alloc(const double *nb, size_t K, size_t n, int include_zero,
-                                   mkba_error *err);
-void mkba_voi_work_free(mkba_voi_work *w); /* NULL is a no-op */
+/* ------------------------------------------------------------ streaming
+ * The same quantities over draws fed in chunks, in draw order, never held
+ * whole (summary.c feeds a run's draws through these). nb holds the K
+ * options' net benefits of n draws as nb[k * stride + i]; every value fed
+ * must be finite. */
 
-/* mkba_voi_evppi of 'theta' over the net benefits of 'w': the same value,
- * and the same errors for theta, bins and evppi. Allocates nothing. */
-mkba_status mkba_voi_evppi_w(mkba_voi_work *w, const double *theta, size_t bins,
-                             double *evppi, mkba_error *err);
+/* EVPI, the best option and the share of draws in which each option is
+ * best: mkba_voi_evpi's values, bit for bit, for the draws fed. */
+typedef struct mkba_voi_sums mkba_voi_sums;
+mkba_voi_sums *mkba_voi_sums_alloc(size_t K, int include_zero);
+void mkba_voi_sums_free(mkba_voi_sums *s); /* NULL is a no-op */
+void mkba_voi_sums_add(mkba_voi_sums *s, const double *nb, size_t stride, size_t n);
+/* The draws fed so far. */
+size_t mkba_voi_sums_count(const mkba_voi_sums *s);
+/* *out as mkba_voi_evpi (the same errors for no draws and overflow); with
+ * p_top not NULL, p_top[k] = the share of draws in which option k has the
+ * highest net benefit, k = K for the reference (include_zero), which wins
+ * ties, then the lowest index. */
+mkba_status mkba_voi_sums_end(const mkba_voi_sums *s, mkba_voi *out, double *p_top,
+                              mkba_error *err);
+
+/* The EVPPI of one input whose values come with the draws. The groups are
+ * cut at the quantiles of the first 'sample' draws' values (all the draws
+ * when there are not more), as mkba_voi_evppi cuts them for its n draws,
+ * so each group holds about n / bins draws; a draw then joins its group by
+ * its value alone, and the sums run in draw order. With sample >= n this is
+ * mkba_voi_evppi. bins 0: mkba_voi_default_bins(min(n, sample)). Memory:
+ * (1 + K) * sample words until the sample is complete, then the groups. */
+#define MKBA_VOI_SAMPLE 65536
+typedef struct mkba_voi_groups mkba_voi_groups;
+mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, size_t sample);
+void mkba_voi_groups_free(mkba_voi_groups *g); /* NULL is a no-op */
+void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *nb,
+                         size_t stride, size_t n);
+/* The EVPPI over the draws fed, given their mkba_voi (from mkba_voi_sums
+ * over the same draws). Fails as mkba_voi_evppi on a non-finite theta
+ * (naming the draw), bins above the draws, and overflow. */
+mkba_status mkba_voi_groups_end(mkba_voi_groups *g, const mkba_voi *v, double *evppi,
+                                mkba_error *err);
 
 #endif

@@ -3,7 +3,7 @@
 # file) of the Almere study and the bench reference model, at several draws
 # and threads, byte for byte between two mkba binaries (results.json without
 # its run date, commit, seconds and threads). Extra arguments go to NEW only
-# (e.g. --memory-budget 1).
+# (e.g. --memory-budget 0), and only to the runs without --draws-out.
 OLD=$1; NEW=$2; shift 2; EXTRA="$*"; R=$(cd "$(dirname "$0")/../.." && pwd); T=$(mktemp -d); fail=0
 run() { # tag bin args...
   rt=$1; bin=$2; shift 2
@@ -17,7 +17,8 @@ for case in "a1:--draws 3000 --threads 1" "a2:--draws 70000 --threads 2" "b1:--d
     t=$tag$dout; o=""; n=""
     [ $dout = 1 ] && { o="--draws-out $T/old-$t.csv"; n="--draws-out $T/new-$t.csv"; }
     run old-$t $OLD $model $args --seed 11 $o
-    run new-$t $NEW $model $args --seed 11 $n $EXTRA
+    x=$EXTRA; [ $dout = 1 ] && x=""
+    run new-$t $NEW $model $args --seed 11 $n $x
     for f in $(cd $T/old-$t && ls); do
       if [ "$f" = results.json ]; then strip $T/old-$t/$f > $T/o.json; strip $T/new-$t/$f > $T/n.json; cmp -s $T/o.json $T/n.json
       else cmp -s $T/old-$t/$f $T/new-$t/$f; fi || { echo "DIFF $t $f"; fail=1; }

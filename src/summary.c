@@ -301,7 +301,7 @@ typedef struct chunk {
     size_t irr_stride;
     const double *items;
     size_t item_stride;
-    const double *in;           /* inputs: the uncertain quantities, then the effects */
+    const double *unc, *eff;    /* inputs: the uncertain quantities; the effects */
     size_t in_stride;
     const double *nb;           /* [P][n_kept] society's NPV of each project, kept draws */
     const size_t *kept;         /* [n_kept] the kept draws' offsets; NULL: all n */
@@ -367,7 +367,8 @@ static void input_feed(pass_job *j, size_t k, double *buf)
 {
     const chunk *ch = &j->ch;
     input_st *x = &j->in[k];
-    const double *col = ch->in + k * ch->in_stride;
+    size_t U = j->sim->n_uncertain;
+    const double *col = k < U ? ch->unc + k * ch->in_stride : ch->eff + (k - U) * ch->in_stride;
     if (x->active)
         mkba_stream_add(x->st, col, ch->n);
     if (j->pass != 1 || !x->g)
@@ -522,21 +523,19 @@ static void chunk_load(pass_job *j, chunk_mem *cm, size_t first, size_t n, needs
     }
     if (w.inputs) {
         const mkba_sim *src = in_kept ? sim : cm->part && cm->part->uncertain ? cm->part : NULL;
-        size_t U = sim->n_uncertain;
-        if (src) { /* copied into one array: the uncertain quantities, then the effects */
-            size_t s0 = in_kept ? D : n, o0 = in_kept ? first : 0;
-            for (size_t k = 0; k < j->n_in; k++)
-                memcpy(cm->in + k * n,
-                       k < U ? src->uncertain + k * s0 + o0 : src->effects + (k - U) * s0 + o0,
-                       n * sizeof *cm->in);
+        if (src) {
+            ch->unc = src->uncertain + (in_kept ? first : 0);
+            ch->eff = src->effects + (in_kept ? first : 0);
+            ch->in_stride = in_kept ? D : n;
         } else {
             inputs_job ij = {.sim = sim, .plan = j->plan, .first = first, .n = n,
                              .n_in = j->n_in, .out = cm->in,
                              .parts = sim->threads > 1 ? (size_t)sim->threads : 1};
             mkba_stream_parallel(ij.parts, (int)ij.parts, inputs_task, &ij);
+            ch->unc = cm->in;
+            ch->eff = cm->in + sim->n_uncertain * n;
+            ch->in_stride = n;
         }
-        ch->in = cm->in;
-        ch->in_stride = n;
     }
 }
 
@@ -748,9 +747,20 @@ static void finance_end(pass_job *j, const size_t *payback, const size_t *irr_co
     }
 }
 
-/* Every statistic of the run into mc, in passes over its draws. */
-static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc)
+static double now_seconds(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Every statistic of the run into mc, in passes over its draws; with
+ * 'progress', its progress about ten times a second, counted as two
+ * passes (the rule; a third is rare and short of the end). */
+static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc,
+                             mkba_sim_progress_fn progress, void *progress_ctx)
+{
+    double shown = now_seconds();
     pass_job j;
     job_init(&j, sim, plan, mc);
     size_t D = sim->draws, chunk_n = D < CHUNK ? D : CHUNK;
@@ -771,6 +781,11 @@ static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc
                     chunk_voi(&j, &cm);
             }
             mkba_stream_parallel(j.first[T_KINDS], threads, pass_task, &j);
+            if (progress && now_seconds() - shown >= 0.1) {
+                size_t done = (j.pass - 1) * D + first + n;
+                progress(progress_ctx, done < 2 * D ? done : 2 * D - 1, 2 * D);
+                shown = now_seconds();
+            }
         }
         mkba_sim_free(cm.part);
         cm.part = NULL;
@@ -788,6 +803,8 @@ static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc
         if (j.h[c].some_undefined)
             mc->bcr[m] = (mkba_stats){NAN, NAN, NAN, NAN, NAN, NAN, 0};
     }
+    if (progress)
+        progress(progress_ctx, 2 * D, 2 * D);
     if (j.irr)
         finance_end(&j, sim->pv_benefits ? sim->payback_count : cm.payback,
                     sim->pv_benefits ? sim->irr_count : cm.irr_count);
@@ -858,15 +875,8 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
                            const double *boot, size_t n_boot, size_t n_boot_failed)
 {
     mkba_mc *mc = mc_alloc(sim, plan, seed, boot, n_boot, n_boot_failed);
-    summarize_passes(sim, plan, mc);
+    summarize_passes(sim, plan, mc, NULL, NULL);
     return mc;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 mkba_mc *mkba_mc_stream(const mkba_plan *plan, const mkba_sim_opts *o, const double *boot,
@@ -888,7 +898,7 @@ mkba_mc *mkba_mc_stream(const mkba_plan *plan, const mkba_sim_opts *o, const dou
     sim.opts.threads = sim.threads;
     double t0 = now_seconds();
     mkba_mc *mc = mc_alloc(&sim, plan, o->seed, boot, n_boot, n_boot_failed);
-    summarize_passes(&sim, plan, mc);
+    summarize_passes(&sim, plan, mc, o->progress, o->progress_ctx);
     mc->seconds = now_seconds() - t0;
     return mc;
 }

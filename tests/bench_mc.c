@@ -170,16 +170,20 @@ static double timed_child(char *const argv[], const char *out_file, double *rss)
 /* Wall time and peak RSS (bytes) of `build-bench/mkba run` of the bench
  * reference model in a child process; -1 when it failed. With 'sd' not
  * NULL, society's NPV mean and its standard error (SD / sqrt(draws)) from
- * mc_summary.csv. */
-static double whole_run_npv(size_t draws, int threads, double *rss, double *mean, double *se)
+ * mc_summary.csv. 'budget' not NULL: --memory-budget budget. 'keep' not
+ * NULL: the output directory, kept (else a temporary one, removed). */
+static double whole_run_in(size_t draws, int threads, const char *budget, const char *keep,
+                           double *rss, double *mean, double *se)
 {
-    char d[32], t[16], out[] = "/tmp/mkba-bench-run-XXXXXX";
-    if (!mkdtemp(out))
+    char d[32], t[16], tmp[] = "/tmp/mkba-bench-run-XXXXXX";
+    const char *out = keep ? keep : mkdtemp(tmp);
+    if (!out)
         return -1;
     snprintf(d, sizeof d, "%zu", draws);
     snprintf(t, sizeof t, "%d", threads);
     char *argv[] = {"build-bench/mkba", "run", "tests/bench/project.ini", "--draws", d,
-                    "--threads", t, "--seed", "7", "-q", "--no-charts", "--out", out, NULL};
+                    "--threads", t, "--seed", "7", "-q", "--no-charts", "--out", (char *)out,
+                    budget ? "--memory-budget" : NULL, (char *)budget, NULL};
     double wall = timed_child(argv, NULL, rss);
     if (mean) {
         char path[96], line[512];
@@ -196,9 +200,14 @@ static double whole_run_npv(size_t draws, int threads, double *rss, double *mean
     }
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", out);
-    if (system(cmd) != 0)
+    if (!keep && system(cmd) != 0)
         return -1;
     return wall;
+}
+
+static double whole_run_npv(size_t draws, int threads, double *rss, double *mean, double *se)
+{
+    return whole_run_in(draws, threads, NULL, NULL, rss, mean, se);
 }
 
 static double whole_run(size_t draws, int threads, double *rss)
@@ -264,6 +273,20 @@ static void bench_vs_numpy(void)
            "--threads 1 --seed 7 -q --no-charts --out /tmp/r\n");
 }
 
+/* Whether every table and results.json (but its run date) of two
+ * output directories are the same bytes. */
+static int same_tables(const char *a, const char *b)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && for f in *.csv; do cmp -s $f %s/$f || exit 1; done && "
+             "grep -v run_date results.json > /tmp/mkba-bench-a.json && "
+             "grep -v run_date %s/results.json > /tmp/mkba-bench-b.json && "
+             "cmp -s /tmp/mkba-bench-a.json /tmp/mkba-bench-b.json",
+             a, b, b);
+    return system(cmd) == 0;
+}
+
 static void bench_whole_run(size_t draws)
 {
     int cores = mkba_sim_cores();
@@ -275,22 +298,54 @@ static void bench_whole_run(size_t draws)
         printf("  FAILED to run build-bench/mkba\n");
         return;
     }
-    printf("  %zu draws, 1 thread:   %7.2f s, peak RSS %7.1f MiB = %.0f bytes per draw\n", draws,
-           t1, rss1 / 1048576, rss1 / (double)draws);
-    printf("  %zu draws, %2d threads: %7.2f s, peak RSS %7.1f MiB   (1 -> %d threads: %.2fx)\n",
-           draws, cores, tN, rssN / 1048576, cores, t1 / tN);
+    printf("  %zu draws, 1 thread:   %7.2f s, peak RSS %7.1f MiB = %.0f bytes per draw "
+           "[target about 100]\n", draws, t1, rss1 / 1048576, rss1 / (double)draws);
+    printf("  %zu draws, %2d threads: %7.2f s, peak RSS %7.1f MiB   (1 -> %d threads: %.2fx "
+           "[target >= 1.9x: %s])\n", draws, cores, tN, rssN / 1048576, cores, t1 / tN,
+           t1 / tN >= 1.9 ? "met" : "NOT met");
     printf("  reproduce: /usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws %zu "
            "--threads 1 --seed 7 -q --no-charts --out /tmp/r\n", draws);
-    double t10 = whole_run(10 * draws, cores, &rss10);
+    char mem[] = "/tmp/mkba-bench-mem-XXXXXX", str[] = "/tmp/mkba-bench-str-XXXXXX";
+    if (!mkdtemp(mem) || !mkdtemp(str))
+        return;
+    double t10 = whole_run_in(10 * draws, cores, NULL, mem, &rss10, NULL, NULL);
     if (t10 < 0) {
         printf("  %zu draws: FAILED\n", 10 * draws);
         return;
     }
-    printf("  %zu draws, %2d threads: %7.2f s (%.1fx the time of %zu draws), peak RSS %.1f MiB = "
-           "%.0f bytes per draw\n",
+    printf("  %zu draws, %2d threads: %7.2f s (%.1fx the time of %zu draws [target 10x: time "
+           "linear in draws]), peak RSS %.1f MiB = %.0f bytes per draw [target about 100]\n",
            10 * draws, cores, t10, t10 / tN, draws, rss10 / 1048576, rss10 / (10.0 * (double)draws));
     printf("  reproduce: /usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws %zu "
            "--threads %d --seed 7 -q --no-charts --out /tmp/r\n", 10 * draws, cores);
+    /* streamed: nothing per draw kept, each pass makes the draws again */
+    double rs10, ts10 = whole_run_in(10 * draws, cores, "0", str, &rs10, NULL, NULL);
+    printf("  %zu draws streamed (--memory-budget 0), %d threads: %7.2f s (%.2fx the time in "
+           "memory), peak RSS %.1f MiB; tables byte-identical to the run in memory: %s\n",
+           10 * draws, cores, ts10, ts10 / t10, rs10 / 1048576,
+           ts10 >= 0 && same_tables(mem, str) ? "yes" : "NO");
+    printf("  reproduce: /usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws %zu "
+           "--threads %d --seed 7 -q --no-charts --out /tmp/r --memory-budget 0\n",
+           10 * draws, cores);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s", mem, str);
+    if (system(cmd) != 0)
+        return;
+    /* A billion draws, streamed: memory must not grow with the draws.
+     * Long (about twice the time of one pass over 1e9 draws); skipped
+     * unless MKBA_BENCH_BILLION is set. */
+    size_t big = 1000000000;
+    if (!getenv("MKBA_BENCH_BILLION")) {
+        printf("  %zu draws streamed: skipped (make bench MKBA_BENCH_BILLION=1 runs it: some %.0f "
+               "minutes here)\n", big, ts10 * (double)big / (10.0 * (double)draws) / 60);
+        return;
+    }
+    double rb, tb = whole_run_in(big, cores, "0", NULL, &rb, NULL, NULL);
+    printf("  %zu draws streamed, %d threads: %s %.0f s, peak RSS %.1f MiB [target < 1024 MiB: "
+           "%s]\n", big, cores, tb < 0 ? "FAILED after" : "", tb, rb / 1048576,
+           tb >= 0 && rb < 1024.0 * 1048576 ? "met" : "NOT met");
+    printf("  reproduce: /usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws %zu "
+           "--threads %d --seed 7 -q --no-charts --out /tmp/r --memory-budget 0\n", big, cores);
 }
 
 /* ---- CSV parse speed and peak memory ---- */

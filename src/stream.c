@@ -89,7 +89,6 @@ mkba_stream *mkba_stream_alloc(void)
 {
     mkba_stream *s = mkba_xcalloc(1, sizeof *s);
     s->pass = PASS1;
-    s->smp = mkba_xmalloc(MKBA_STREAM_SAMPLE * sizeof *s->smp);
     s->bins = mkba_xcalloc((size_t)NQ * MKBA_STREAM_BINS, sizeof *s->bins);
     return s;
 }
@@ -129,8 +128,7 @@ static void count(mkba_stream *s, double v)
 static void set_ranges(mkba_stream *s)
 {
     const size_t S = MKBA_STREAM_SAMPLE;
-    double *sorted = mkba_xmalloc(S * sizeof *sorted);
-    memcpy(sorted, s->smp, S * sizeof *sorted);
+    double *sorted = s->smp; /* the sample is done with: sorted in place, counted, freed */
     gsl_sort(sorted, 1, S);
     for (int j = 0; j < NQ; j++) {
         double r = Q[j] * (double)(S - 1), margin = 5 * sqrt((double)S * Q[j] * (1 - Q[j])) + 8;
@@ -139,10 +137,11 @@ static void set_ranges(mkba_stream *s)
         double w = s->hi[j] - s->lo[j];
         s->scale[j] = w > 0 && isfinite(MKBA_STREAM_BINS / w) ? MKBA_STREAM_BINS / w : 0;
     }
-    free(sorted);
     s->ranged = 1;
     for (size_t i = 0; i < S; i++)
-        count(s, s->smp[i]);
+        count(s, sorted[i]);
+    free(s->smp);
+    s->smp = NULL;
 }
 
 static void gather(mkba_stream *s, double v)
@@ -203,10 +202,16 @@ static void add_finite(mkba_stream *s, const double *v, size_t n)
     switch (s->pass) {
     case PASS1: {
         size_t i = 0;
-        for (; i < n && !s->ranged; i++) { /* the sample first */
-            s->smp[s->m++] = v[i];
-            if (s->m == MKBA_STREAM_SAMPLE)
+        /* the sample first; the ranges once a value more comes (so a
+         * column no longer than the sample keeps it whole) */
+        if (!s->ranged && !s->smp)
+            s->smp = mkba_xmalloc(MKBA_STREAM_SAMPLE * sizeof *s->smp);
+        for (; i < n && !s->ranged; i++) {
+            if (s->m == MKBA_STREAM_SAMPLE) {
                 set_ranges(s);
+                break;
+            }
+            s->smp[s->m++] = v[i];
         }
         s->m += n - i;
         if (i < n)
@@ -322,7 +327,7 @@ int mkba_stream_end(mkba_stream *s, mkba_stats *out)
 {
     switch (s->pass) {
     case PASS1:
-        if (s->m <= MKBA_STREAM_SAMPLE) { /* the sample is the column */
+        if (!s->ranged) { /* the sample is the column (or no value at all) */
             mkba_stats_of_finite(s->smp, s->m, s->pos, out);
             s->pass = DONE;
             return 0;
@@ -394,7 +399,6 @@ mkba_shape *mkba_shape_alloc(size_t nq, size_t bins)
     s->nbins = bins;
     s->vmin = INFINITY;
     s->vmax = -INFINITY;
-    s->smp = mkba_xmalloc(MKBA_STREAM_SAMPLE * sizeof *s->smp);
     s->hist = mkba_xcalloc(bins + 1, sizeof *s->hist);
     return s;
 }
@@ -463,6 +467,8 @@ static void hist_add(mkba_shape *s, double v)
 
 void mkba_shape_add(mkba_shape *s, const double *x, size_t n)
 {
+    if (!s->smp) /* made at the first value: a shape unused costs nothing */
+        s->smp = mkba_xmalloc(MKBA_STREAM_SAMPLE * sizeof *s->smp);
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
         if (!isfinite(v))

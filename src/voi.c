@@ -186,7 +186,6 @@ mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, 
     g->include_zero = include_zero;
     g->bins = bins;
     g->sample = sample ? sample : 1;
-    g->buf = mkba_xreallocarray(NULL, (1 + K) * g->sample, sizeof *g->buf);
     return g;
 }
 
@@ -261,7 +260,8 @@ static void cut_groups(mkba_voi_groups *g)
     bins = bins > UINT32_MAX ? UINT32_MAX : bins;
     g->t = mkba_xreallocarray(NULL, bins + 1, sizeof *g->t);
     double *sorted = mkba_xreallocarray(NULL, m + 1, sizeof *sorted);
-    memcpy(sorted, g->buf, m * sizeof *sorted);
+    if (m > 0)
+        memcpy(sorted, g->buf, m * sizeof *sorted);
     qsort(sorted, m, sizeof *sorted, cmp_double);
     size_t c = 0;
     for (size_t b = 0; b + 1 < bins && m > 0; b++) {
@@ -276,7 +276,8 @@ static void cut_groups(mkba_voi_groups *g)
     g->sum = mkba_xcalloc(g->groups * g->K, sizeof *g->sum);
     g->count = mkba_xcalloc(g->groups, sizeof *g->count);
     g->cut = 1;
-    add_draws(g, g->buf, g->buf + g->sample, g->sample, m);
+    if (m > 0)
+        add_draws(g, g->buf, g->buf + g->sample, g->sample, m);
     free(g->buf);
     g->buf = NULL;
 }
@@ -292,6 +293,8 @@ void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *
         return;
     }
     size_t i = 0;
+    if (!g->cut && !g->buf && n > 0) /* made at the first draw, freed once the groups are cut */
+        g->buf = mkba_xreallocarray(NULL, (1 + g->K) * g->sample, sizeof *g->buf);
     for (; i < n && !g->cut; i++) {
         g->buf[g->nbuf] = theta[i];
         for (size_t k = 0; k < g->K; k++)

@@ -536,8 +536,9 @@ START_TEST(stream_equals_stats_of)
     size_t N = 9 * MKBA_STREAM_SAMPLE + 123;
     double *x = malloc(N * sizeof *x), *sc = malloc(N * sizeof *sc);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    for (int kind = 0; kind < 7; kind++) {
-        size_t n = kind == 5 ? MKBA_STREAM_SAMPLE / 3 : N;
+    for (int kind = 0; kind < 9; kind++) {
+        size_t n = kind == 5 ? MKBA_STREAM_SAMPLE / 3 : kind == 7 ? MKBA_STREAM_SAMPLE
+                   : kind == 8 ? MKBA_STREAM_SAMPLE + 1 : N;
         for (size_t i = 0; i < n; i++) {
             double g = gsl_ran_gaussian(r, 1);
             x[i] = kind == 0   ? 1e6 + 3e4 * g + (i % 1000 == 7 ? NAN : 0)
@@ -545,7 +546,7 @@ START_TEST(stream_equals_stats_of)
                    : kind == 2 ? 42.5
                    : kind == 3 ? 1.5e308 * (g > 0 ? 1 : 0.9)
                    : kind == 4 ? (i % 777 == 1 ? INFINITY : gsl_ran_exponential(r, 2))
-                   : kind == 5 ? g
+                   : kind == 5 || kind >= 7 ? g
                    /* a tie crowding the median's bin with a second value: the whole column */
                                : (fabs(g) < 0.0025 ? 1e-12 : g > 0 ? 1 : 0);
         }

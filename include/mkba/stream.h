@@ -15,7 +15,10 @@
  *     below it and in each of MKBA_STREAM_BINS equal bins inside it, and
  *     pass 2 keeps only the values of the bins that hold the wanted order
  *     statistics (about n / 10^5 of them), among which they are selected.
- * Memory per column: the sample and the bins (some 230 KiB), whatever n.
+ * Memory per column: the bins (48 KiB) and, until it is complete, the
+ * sample (128 KiB, made at the first value), whatever n: the many columns
+ * of a run (items, inputs) are fed one after another, so at most one
+ * sample a thread is alive at a time.
  * Where that cannot work (sums that overflow, a range that missed the
  * quantile, a bin crowded by ties, fewer than 8 MKBA_STREAM_SAMPLE
  * values) mkba_stream_end asks for the whole column instead: a third pass

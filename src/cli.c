@@ -588,9 +588,9 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
                         .keep_finance = 1, .progress = !o->quiet && isatty(2) ? show_progress : NULL,
                         .progress_ctx = &pr};
     if (!st && !keep_draws(o, plan, &so)) { /* streamed: the draws are made again per pass */
-        if (mkba_mpi_rank() == 0 && (a->mc = mkba_mc_stream(plan, &so, boot, n_boot, n_failed, err)))
-            a->mc->ranks = 1;
-        st = mkba_mpi_rank() > 0 || a->mc ? MKBA_OK : err->code ? err->code : MKBA_EINVAL;
+        a->mc = mkba_mpi_mc_stream(plan, &so, boot, n_boot, n_failed, err);
+        st = a->mc || (mkba_mpi_rank() > 0 && !err->code) ? MKBA_OK
+                                                         : err->code ? err->code : MKBA_EINVAL;
         if (sim_boot != boot)
             free(sim_boot);
         free(boot);

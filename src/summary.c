@@ -271,8 +271,7 @@ static double float_digits(double x)
  * columns or none (mkba_mc_stream), and on any number of threads: each
  * column's streams are one task of the thread runner per chunk, and see
  * their values in draw order. */
-#define CHUNK_BLOCKS 256
-#define CHUNK ((size_t)CHUNK_BLOCKS * MKBA_SIM_BLOCK)
+#define CHUNK MKBA_MC_CHUNK
 
 enum { T_HOLDER, T_FIN, T_ITEM, T_INPUT, T_KINDS };
 enum { H_B, H_C, H_NPV, H_BCR, H_N };
@@ -323,6 +322,7 @@ typedef struct pass_job {
     int pass;
     chunk ch;
     double **buf;               /* [threads] 2 * CHUNK doubles each, made when first used */
+    const mkba_mc_source *src;  /* who makes the chunks made again; NULL: mkba_sim_run */
 } pass_job;
 
 /* Stakeholder column c (mkba_sim_col numbering) of chunk ch. */
@@ -488,7 +488,25 @@ static void inputs_task(void *ctx, size_t t, size_t thread)
 
 /* Set j->ch to draws [first, first + n): from the run's memory, or made
  * again, as the pass needs them. */
-static void chunk_load(pass_job *j, chunk_mem *cm, size_t first, size_t n, needs w)
+/* The options of the chunks a pass makes again (their draws' first block
+ * and number aside), or 0 when the pass makes none: the columns it needs
+ * that the run did not keep. */
+static int part_template(const pass_job *j, needs w, mkba_sim_opts *o)
+{
+    const mkba_sim *sim = j->sim;
+    int bc_kept = sim->pv_benefits != NULL, items_kept = sim->item_pv != NULL;
+    if (!((w.bc && !bc_kept) || (w.items && !items_kept)))
+        return 0;
+    *o = chunk_opts(sim, 0, 0);
+    o->keep_items = w.items && !items_kept ? MKBA_SIM_ITEMS_KEEP : MKBA_SIM_ITEMS_NONE;
+    /* the inputs come with the draws made again, else on their own */
+    o->keep_uncertain = w.inputs && !sim->uncertain ? MKBA_SIM_INPUTS_KEEP : MKBA_SIM_INPUTS_NONE;
+    o->keep_finance = !bc_kept && sim->opts.keep_finance;
+    return 1;
+}
+
+static void chunk_load(pass_job *j, chunk_mem *cm, size_t first, size_t n, needs w,
+                       const mkba_sim_opts *part)
 {
     const mkba_sim *sim = j->sim;
     size_t D = sim->draws;
@@ -498,15 +516,14 @@ static void chunk_load(pass_job *j, chunk_mem *cm, size_t first, size_t n, needs
     *ch = (chunk){.first = first, .n = n};
     int bc_kept = sim->pv_benefits != NULL, items_kept = sim->item_pv != NULL;
     int in_kept = sim->uncertain != NULL;
-    if ((w.bc && !bc_kept) || (w.items && !items_kept)) {
-        mkba_sim_opts o = chunk_opts(sim, first, n);
-        o.keep_items = w.items && !items_kept ? MKBA_SIM_ITEMS_KEEP : MKBA_SIM_ITEMS_NONE;
-        /* the inputs come with the draws made again, else on their own */
-        o.keep_uncertain = w.inputs && !in_kept ? MKBA_SIM_INPUTS_KEEP : MKBA_SIM_INPUTS_NONE;
-        o.keep_finance = !bc_kept && sim->opts.keep_finance;
+    if (part) {
+        mkba_sim_opts o = *part;
+        o.first_block += first / MKBA_SIM_BLOCK;
+        o.draws = n;
         mkba_error err;
         mkba_error_clear(&err);
-        cm->part = mkba_sim_run(j->plan, &o, &err); /* the run's options: valid */
+        cm->part = j->src ? j->src->chunk(j->src->ctx, &o, first / MKBA_MC_CHUNK)
+                          : mkba_sim_run(j->plan, &o, &err); /* the run's options: valid */
     }
     const mkba_sim *bc = bc_kept ? sim : cm->part;
     size_t off = bc_kept ? first : 0;
@@ -758,7 +775,8 @@ static double now_seconds(void)
  * 'progress', its progress about ten times a second, counted as two
  * passes (the rule; a third is rare and short of the end). */
 static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc,
-                             mkba_sim_progress_fn progress, void *progress_ctx)
+                             const mkba_mc_source *src, mkba_sim_progress_fn progress,
+                             void *progress_ctx)
 {
     double shown = now_seconds();
     pass_job j;
@@ -770,11 +788,16 @@ static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc
                     .payback = mkba_xcalloc(j.cols * MKBA_FIN_PAYBACK_N + 1, sizeof *cm.payback),
                     .irr_count = mkba_xcalloc(j.cols * MKBA_FIN_IRR_N + 1, sizeof *cm.irr_count)};
     int threads = sim->threads > 0 ? sim->threads : 1;
+    j.src = src;
     for (j.pass = 1; any_active(&j); j.pass++) {
         needs w = pass_needs(&j);
+        mkba_sim_opts part;
+        int made = part_template(&j, w, &part);
+        if (src)
+            src->pass(src->ctx, made ? &part : NULL);
         for (size_t first = 0; first < D; first += CHUNK) {
             size_t n = D - first < CHUNK ? D - first : CHUNK;
-            chunk_load(&j, &cm, first, n, w);
+            chunk_load(&j, &cm, first, n, w, made ? &part : NULL);
             if (j.pass == 1) {
                 chunk_counts(&j, &cm);
                 if (j.voi)
@@ -875,12 +898,19 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
                            const double *boot, size_t n_boot, size_t n_boot_failed)
 {
     mkba_mc *mc = mc_alloc(sim, plan, seed, boot, n_boot, n_boot_failed);
-    summarize_passes(sim, plan, mc, NULL, NULL);
+    summarize_passes(sim, plan, mc, NULL, NULL, NULL);
     return mc;
 }
 
 mkba_mc *mkba_mc_stream(const mkba_plan *plan, const mkba_sim_opts *o, const double *boot,
                         size_t n_boot, size_t n_boot_failed, mkba_error *err)
+{
+    return mkba_mc_stream_from(plan, o, boot, n_boot, n_boot_failed, NULL, err);
+}
+
+mkba_mc *mkba_mc_stream_from(const mkba_plan *plan, const mkba_sim_opts *o, const double *boot,
+                             size_t n_boot, size_t n_boot_failed, const mkba_mc_source *src,
+                             mkba_error *err)
 {
     if (o->draws == 0)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
@@ -898,7 +928,7 @@ mkba_mc *mkba_mc_stream(const mkba_plan *plan, const mkba_sim_opts *o, const dou
     sim.opts.threads = sim.threads;
     double t0 = now_seconds();
     mkba_mc *mc = mc_alloc(&sim, plan, o->seed, boot, n_boot, n_boot_failed);
-    summarize_passes(&sim, plan, mc, o->progress, o->progress_ctx);
+    summarize_passes(&sim, plan, mc, src, o->progress, o->progress_ctx);
     mc->seconds = now_seconds() - t0;
     return mc;
 }

@@ -111,9 +111,10 @@ same almere "${ALMERE[@]}" --draws 20000 --bootstrap 200
 # Past MKBA_SIM_KEEP_BYTES of item PVs (32 MiB / 8 / (2 x 13 + 1) = 155,344
 # draws of Almere's): rank 0 regenerates them (sim.h).
 FULL=0 same almere-regen "${ALMERE[@]}" --draws 160000 --bootstrap 20 --no-charts
-# Streamed (nothing per draw kept): rank 0 makes the run alone, the others
-# wait; the same files.
-FULL=0 same almere-streamed "${ALMERE[@]}" --draws 20000 --bootstrap 200 --no-charts --memory-budget 0
+# Streamed (nothing per draw kept): rank 0 summarises, the other ranks make
+# the chunks of draws of each pass (3 chunks: one rank makes them all with
+# -np 2, two share them with -np 3); the same files.
+FULL=0 same almere-streamed "${ALMERE[@]}" --draws 140000 --bootstrap 50 --no-charts --memory-budget 0
 
 # A failure on rank 0 alone (its output check: --out names a file): every
 # process exits 1, the message is said once, nothing hangs.

@@ -13,7 +13,8 @@
  * replicate order (the draws use them); the drawn columns are gathered to
  * rank 0 in block order, which then summarises and writes every output as
  * one process does: the results are bit-identical for any K. Integer counts
- * are summed. Only rank 0 prints results and writes files; the others stop
+ * are summed. A streamed run (summary.h, mkba_mc_stream) is summarised by
+ * rank 0 from chunks the others make (mkba_mpi_mc_stream). Only rank 0 prints results and writes files; the others stop
  * after the Monte Carlo and exit quietly.
  *
  * Failures: the processes agree on every failure before the first
@@ -81,5 +82,18 @@ mkba_status mkba_mpi_bootstrap(const mkba_cohort *c, const mkba_est_spec *specs,
  * clear (their part sent), or NULL and *err on invalid options (the same
  * on every process). No progress callback on the other ranks. */
 mkba_sim *mkba_mpi_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkba_error *err);
+
+/* mkba_mc_stream (summary.h: no draw kept, each pass makes them again)
+ * over the processes: rank 0 summarises, and the chunks of draws each pass
+ * makes again are made by the other ranks (chunk i by rank 1 + i mod
+ * (K - 1)) and sent to rank 0 in chunk order, each rank a chunk ahead at
+ * most: the same summary, bit for bit, in memory that does not grow with
+ * the draws on any rank. Rank 0 gets the summary (its 'ranks' set); the
+ * others NULL with *err clear, or NULL and *err on invalid options (the
+ * same on every process). */
+struct mkba_mc;
+struct mkba_mc *mkba_mpi_mc_stream(const mkba_plan *plan, const mkba_sim_opts *opts,
+                                   const double *boot, size_t n_boot, size_t n_failed,
+                                   mkba_error *err);
 
 #endif

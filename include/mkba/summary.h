@@ -112,6 +112,23 @@ struct mkba_sim_opts;
 mkba_mc *mkba_mc_stream(const struct mkba_plan *plan, const struct mkba_sim_opts *o,
                         const double *boot, size_t n_boot, size_t n_boot_failed,
                         mkba_error *err);
+
+/* mkba_mc_stream with the chunks that are made again made elsewhere (mpi.h:
+ * by other processes). The draws come in chunks of MKBA_MC_CHUNK (the last
+ * shorter); in each pass, before its chunks, pass(ctx, o) says with which
+ * options they are made (o->first_block and o->draws aside), or o NULL
+ * when this pass makes none; then chunk(ctx, o, index) must return what
+ * mkba_sim_run(plan, o) returns for chunk 'index' (o->first_block and
+ * o->draws set), in increasing order of index. Freed by the summary. */
+#define MKBA_MC_CHUNK ((size_t)65536)
+typedef struct mkba_mc_source {
+    void (*pass)(void *ctx, const struct mkba_sim_opts *o);
+    struct mkba_sim *(*chunk)(void *ctx, const struct mkba_sim_opts *o, size_t index);
+    void *ctx;
+} mkba_mc_source;
+mkba_mc *mkba_mc_stream_from(const struct mkba_plan *plan, const struct mkba_sim_opts *o,
+                             const double *boot, size_t n_boot, size_t n_boot_failed,
+                             const mkba_mc_source *src, mkba_error *err);
 void mkba_mc_free(mkba_mc *mc); /* NULL is a no-op */
 
 static inline size_t mkba_mc_idx(const mkba_mc *mc, size_t scenario, size_t k)

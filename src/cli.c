@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "mkba/appraisal.h"
@@ -90,7 +91,8 @@ static const char *const RUN_HELP =
     "                    0 keeps the effects at their estimates)\n"
     "  --draws-out FILE  write every draw (parameters, effects, NPVs) as CSV\n"
     "  --memory-budget M keep the draws in memory up to M MiB (default: a quarter\n"
-    "                    of the machine's memory); past it, or with 0, every pass\n"
+    "                    of the machine's memory, at most half of a process or\n"
+    "                    container limit); past it, or with 0, every pass\n"
     "                    over the draws makes them again: the same results, in\n"
     "                    memory that does not grow with the draws\n"
     "  --sensitivity     also run the one-way analysis and switching values\n"
@@ -534,18 +536,33 @@ static void warn_failed_replicates(mkba_appraisal *a, const mkba_model *m, const
  * summary) or streams them (mkba_mc_stream: the same results): kept while
  * the columns fit the memory budget (--memory-budget MiB; by default a
  * quarter of the machine's memory), and always with --draws-out. */
+static double default_budget(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    double budget = pages > 0 && size > 0 ? (double)pages * (double)size / 4 : 1073741824.0;
+    struct rlimit rl; /* a limit on this process (ulimit -v): half of it */
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        budget = fmin(budget, (double)rl.rlim_cur / 2);
+    FILE *fp = fopen("/sys/fs/cgroup/memory.max", "r"); /* a container's: half of it */
+    double cg;
+    if (fp && fscanf(fp, "%lf", &cg) == 1 && cg > 0)
+        budget = fmin(budget, cg / 2);
+    if (fp)
+        fclose(fp);
+    return budget;
+}
+
 static int keep_draws(const opts *o, const mkba_plan *plan, const mkba_sim_opts *so)
 {
     if (o->draws_out)
         return 1;
-    double budget = (double)o->mem_budget * 1048576.0;
-    if (!o->has_mem_budget) {
-        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-        budget = pages > 0 && size > 0 ? (double)pages * (double)size / 4 : 1073741824.0;
-    }
+    double budget = o->has_mem_budget ? (double)o->mem_budget * 1048576.0 : default_budget();
     /* per draw and project column: the PVs of benefits and costs, the IRR */
     double cols = (double)(plan->n_scenarios - 1) * (double)(plan->n_stakeholders + 1);
-    return cols * (double)so->draws * (2 * sizeof(double) + sizeof(float)) <= budget;
+    int keep = cols * (double)so->draws * (2 * sizeof(double) + sizeof(float)) <= budget;
+    /* every MPI process must take the same way: rank 0's (its machine
+     * holds the draws) */
+    return mkba_mpi_bcast_int(keep);
 }
 
 /* The Monte Carlo: bootstrap the cohort effects, draw, summarise into a->mc;

@@ -114,6 +114,12 @@ mkba_status mkba_mpi_same_inputs(const char *digest, mkba_error *err)
     return mkba_mpi_agree(st, err);
 }
 
+int mkba_mpi_bcast_int(int v)
+{
+    MPI_Bcast(&v, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return v;
+}
+
 static void share_of(size_t n, int r, size_t *lo, size_t *hi)
 {
     *lo = n / (size_t)size_ * (size_t)r + n % (size_t)size_ * (size_t)r / (size_t)size_;
@@ -417,6 +423,11 @@ mkba_status mkba_mpi_same_inputs(const char *digest, mkba_error *err)
     (void)digest;
     (void)err;
     return MKBA_OK;
+}
+
+int mkba_mpi_bcast_int(int v)
+{
+    return v;
 }
 
 void mkba_mpi_share(size_t n, size_t *lo, size_t *hi)

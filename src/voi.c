@@ -113,6 +113,9 @@ mkba_status mkba_voi_sums_end(const mkba_voi_sums *s, mkba_voi *out, double *p_t
             top = m;
         }
     }
+    if (p_top) /* counts: never overflow */
+        for (size_t k = 0; k <= K; k++)
+            p_top[k] = (double)s->top[k] / (double)n;
     double evpi = s->regret[best] / (double)n;
     if (!isfinite(top) || !isfinite(evpi))
         return mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
@@ -120,9 +123,6 @@ mkba_status mkba_voi_sums_end(const mkba_voi_sums *s, mkba_voi *out, double *p_t
     out->evpi = evpi;
     out->best = best;
     out->expected_best = top;
-    if (p_top)
-        for (size_t k = 0; k <= K; k++)
-            p_top[k] = (double)s->top[k] / (double)n;
     return MKBA_OK;
 }
 

@@ -116,6 +116,20 @@ FULL=0 same almere-regen "${ALMERE[@]}" --draws 160000 --bootstrap 20 --no-chart
 # -np 2, two share them with -np 3); the same files.
 FULL=0 same almere-streamed "${ALMERE[@]}" --draws 140000 --bootstrap 50 --no-charts --memory-budget 0
 
+# Processes that would choose differently whether to stream (here by their
+# options; on mixed nodes by their memory) take rank 0's way: no hang, and
+# rank 0's results.
+(cd "$T" && "${MPIRUN[@]}" -np 1 "$MKBA_MPI" run "${ALMERE[@]}" --draws 70000 --bootstrap 20 -q \
+    --no-charts --out mixed : -np 1 "$MKBA_MPI" run "${ALMERE[@]}" --draws 70000 --bootstrap 20 \
+    -q --no-charts --out mixed --memory-budget 0 >"$T/out.txt" 2>"$T/err.txt")
+rc=$?
+if [ $rc = 0 ] && [ -s "$T/mixed/mc_summary.csv" ]; then
+    ok "processes that would choose differently whether to stream: rank 0's way, exit 0"
+else
+    bad "processes that would choose differently whether to stream: exit $rc, stderr:"
+    cat "$T/err.txt"
+fi
+
 # A failure on rank 0 alone (its output check: --out names a file): every
 # process exits 1, the message is said once, nothing hangs.
 touch "$T/afile"

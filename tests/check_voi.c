@@ -432,6 +432,14 @@ START_TEST(streamed_equals_arrays)
     free(theta);
     free(nb);
     gsl_rng_free(r);
+    /* Sums that overflow: no EVPI, but the shares of best are counts and
+     * stand (by hand: option 0 best in draws 0 and 2, the reference in 1). */
+    const double huge[] = {1e308, -1, 1e308};
+    s = mkba_voi_sums_alloc(1, 1);
+    mkba_voi_sums_add(s, huge, 3, 3);
+    ck_assert_int_eq(mkba_voi_sums_end(s, &v, p, &err), MKBA_ENUM);
+    ck_assert(p[0] == 2.0 / 3 && p[1] == 1.0 / 3);
+    mkba_voi_sums_free(s);
 }
 END_TEST
 

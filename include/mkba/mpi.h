@@ -64,6 +64,10 @@ mkba_status mkba_mpi_agree(mkba_status st, mkba_error *err);
  * 0's fails with "MPI rank N read other input files than rank 0 ...". */
 mkba_status mkba_mpi_same_inputs(const char *digest, mkba_error *err);
 
+/* Rank 0's v, on every process (call on every process at the same point):
+ * a choice every process must make alike. */
+int mkba_mpi_bcast_int(int v);
+
 /* This process's share [*lo, *hi) of n things split into contiguous
  * ranges in rank order. */
 void mkba_mpi_share(size_t n, size_t *lo, size_t *hi);

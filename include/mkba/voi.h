@@ -86,7 +86,7 @@ size_t mkba_voi_sums_count(const mkba_voi_sums *s);
 /* *out as mkba_voi_evpi (the same errors for no draws and overflow); with
  * p_top not NULL, p_top[k] = the share of draws in which option k has the
  * highest net benefit, k = K for the reference (include_zero), which wins
- * ties, then the lowest index. */
+ * ties, then the lowest index (set also when the sums overflow). */
 mkba_status mkba_voi_sums_end(const mkba_voi_sums *s, mkba_voi *out, double *p_top,
                               mkba_error *err);
 

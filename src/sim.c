@@ -1,17 +1,17 @@
-/* sim.c - the Monte Carlo draw loop, threads, and summary statistics.
+/* sim.c - the Monte Carlo draw loop.
  *
- * Work is cut into blocks of MKBA_SIM_BLOCK draws. A worker takes the next
- * block number from a shared counter, draws the block's uncertain values
- * from the block's own random stream, evaluates every scenario on them with
+ * Work is cut into blocks of MKBA_SIM_BLOCK draws, each a task of the one
+ * thread runner (stream.h). A task draws the block's uncertain values from
+ * the block's own random stream, evaluates every scenario on them with
  * block-wise expression evaluation (one pass of the interpreter per block,
  * plain array loops inside), and writes the block's slice of each output
- * column. Everything a worker needs is allocated before its loop. */
+ * column. A thread's scratch is made at its first task and reused for the
+ * rest; nothing is allocated per block. */
 /* madvise(MADV_HUGEPAGE) is Linux's, outside POSIX. */
 #define _DEFAULT_SOURCE
 #include "mkba/sim.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +21,13 @@
 
 #include "mkba/dist.h"
 #include "mkba/expr.h"
-#include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/rng.h"
+#include "mkba/stream.h"
 
 #define B MKBA_SIM_BLOCK
+
+typedef struct worker worker;
 
 typedef struct shared {
     const mkba_plan *p;
@@ -35,14 +37,14 @@ typedef struct shared {
     size_t depth;             /* deepest expression stack */
     double *ann_self;         /* [S][I] annuity of the scenario's item at its rates; NaN = per draw */
     double *ann_ref;          /* [S][I] annuity of the reference's item at scenario s's rates */
-    atomic_size_t next;       /* next block to take */
+    worker *ws;               /* [threads] each thread's scratch; sh NULL until its first block */
     atomic_size_t done;       /* draws finished */
     atomic_size_t nonfinite;
+    double last_report;       /* when progress was last reported (the caller's thread only) */
 } shared;
 
-typedef struct worker {
+struct worker {
     shared *sh;
-    pthread_t tid;
     gsl_rng *r;
     double *slots;            /* [n_slots][B] */
     double *drawn;            /* [n_unc][B] */
@@ -59,7 +61,7 @@ typedef struct worker {
     double *fin_net;          /* [horizon] one draw's net flows */
     mkba_fin_ws *fin_ws;
     size_t *payback_count, *irr_count; /* as in mkba_sim, this worker's draws */
-} worker;
+};
 
 /* sum_{t=first..last} (1 - d)^(t - first) * DF_t */
 static double annuity(double d, int first, int last, const double *df)
@@ -407,15 +409,6 @@ static void run_block(worker *w, size_t blk)
     atomic_fetch_add(&sh->done, n);
 }
 
-static void *work(void *arg)
-{
-    worker *w = arg;
-    size_t blk;
-    while ((blk = atomic_fetch_add(&w->sh->next, 1)) < w->sh->n_blocks)
-        run_block(w, blk);
-    return NULL;
-}
-
 /* ------------------------------------------------------------ set-up */
 
 static void worker_init(worker *w, shared *sh)
@@ -451,6 +444,8 @@ static void worker_init(worker *w, shared *sh)
 
 static void worker_fini(worker *w)
 {
+    if (!w->sh) /* its thread took no block */
+        return;
     gsl_rng_free(w->r);
     free(w->slots);
     free(w->drawn);
@@ -477,6 +472,8 @@ static void sum_finance_counts(mkba_sim *out, const worker *ws, int threads)
 {
     size_t cols = (out->n_scenarios - 1) * (out->n_stakeholders + 1);
     for (int t = 0; t < threads; t++) {
+        if (!ws[t].sh)
+            continue;
         for (size_t c = 0; c < cols * MKBA_FIN_PAYBACK_N; c++)
             out->payback_count[c] += ws[t].payback_count[c];
         for (size_t c = 0; c < cols * MKBA_FIN_IRR_N; c++)
@@ -566,6 +563,22 @@ mkba_sim *mkba_sim_alloc(const mkba_plan *p, const mkba_sim_opts *o)
     return alloc_result(p, o);
 }
 
+/* Block 'blk' on thread 'thread' (a task of mkba_stream_parallel). The
+ * calling thread, thread 0, also reports progress between its blocks
+ * (a block takes well under a millisecond), about ten times a second. */
+static void block_task(void *ctx, size_t blk, size_t thread)
+{
+    shared *sh = ctx;
+    worker *w = &sh->ws[thread];
+    if (!w->sh)
+        worker_init(w, sh);
+    run_block(w, blk);
+    if (thread == 0 && sh->o->progress && now() - sh->last_report >= 0.1) {
+        sh->o->progress(sh->o->progress_ctx, atomic_load(&sh->done), sh->o->draws);
+        sh->last_report = now();
+    }
+}
+
 mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *err)
 {
     if (o->draws == 0)
@@ -579,48 +592,25 @@ mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *e
     sh.n_blocks = (o->draws + B - 1) / B;
     sh.depth = max_depth(p);
     precompute_annuities(&sh);
-    atomic_init(&sh.next, 0);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.nonfinite, 0);
     int threads = o->threads > 0 ? o->threads : mkba_sim_cores();
     if ((size_t)threads > sh.n_blocks)
         threads = (int)sh.n_blocks;
-    worker *ws = mkba_xcalloc((size_t)threads, sizeof *ws);
-    for (int t = 0; t < threads; t++)
-        worker_init(&ws[t], &sh);
+    sh.ws = mkba_xcalloc((size_t)threads, sizeof *sh.ws);
     double t0 = now();
-    /* With a progress callback every worker is a thread and the calling
-     * thread only reports; otherwise the calling thread is worker 0. */
-    int first = o->progress ? 0 : 1, started = 0;
-    sigset_t mask;
-    mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
-    for (int t = first; t < threads; t++) {
-        if (pthread_create(&ws[t].tid, NULL, work, &ws[t]) != 0)
-            break; /* fewer threads: the blocks still all get done */
-        started++;
-    }
-    mkba_signals_restore(&mask);
-    if (o->progress) {
-        while (started > 0 && atomic_load(&sh.done) < o->draws) {
-            o->progress(o->progress_ctx, atomic_load(&sh.done), o->draws);
-            struct timespec ts = {0, 100000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
-    if (!o->progress || started == 0)
-        work(&ws[0]);
-    for (int t = first; t < first + started; t++)
-        pthread_join(ws[t].tid, NULL);
+    sh.last_report = t0;
+    mkba_stream_parallel(sh.n_blocks, threads, block_task, &sh);
     if (o->progress)
         o->progress(o->progress_ctx, o->draws, o->draws);
     sh.out->seconds = now() - t0;
-    sh.out->threads = started + (first == 1 || started == 0);
+    sh.out->threads = threads;
     sh.out->n_nonfinite = atomic_load(&sh.nonfinite);
     if (sh.out->irr)
-        sum_finance_counts(sh.out, ws, threads);
+        sum_finance_counts(sh.out, sh.ws, threads);
     for (int t = 0; t < threads; t++)
-        worker_fini(&ws[t]);
-    free(ws);
+        worker_fini(&sh.ws[t]);
+    free(sh.ws);
     free(sh.ann_self);
     free(sh.ann_ref);
     return sh.out;

@@ -13,9 +13,11 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mkba/expr.h"
 #include "mkba/model.h"
@@ -623,6 +625,62 @@ START_TEST(identical_for_any_thread_count)
 }
 END_TEST
 
+/* Progress: reported from the thread that called mkba_sim_run (a
+ * terminal's progress bar must not be drawn from a worker), with the
+ * draws done never going back, and once at the end with every draw. */
+typedef struct progress_seen {
+    pthread_t caller;
+    int calls, finals, other_thread, backwards;
+    size_t last, total;
+} progress_seen;
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    progress_seen *p = ctx;
+    p->calls++;
+    p->other_thread += !pthread_equal(pthread_self(), p->caller);
+    p->backwards += done < p->last || done > total;
+    p->finals += done == total;
+    p->last = done;
+    p->total = total;
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+START_TEST(progress_from_the_callers_thread)
+{
+    mkba_model *m = open_model(MIXED, NULL);
+    size_t N = 1000 * MKBA_SIM_BLOCK + 5;
+    for (int threads = 1; threads <= 2; threads++) {
+        progress_seen seen = {.caller = pthread_self()};
+        mkba_sim_opts o = {.draws = N, .seed = 3, .threads = threads, .keep_finance = 1,
+                           .progress = on_progress, .progress_ctx = &seen};
+        mkba_error err;
+        mkba_error_clear(&err);
+        double t0 = seconds_now();
+        mkba_sim *s = mkba_sim_run(mkba_model_plan(m), &o, &err);
+        double took = seconds_now() - t0;
+        ck_assert_msg(s != NULL, "%s", err.msg);
+        ck_assert_int_eq(seen.other_thread, 0);
+        ck_assert_int_eq(seen.backwards, 0);
+        ck_assert_int_eq(seen.finals, 1);
+        ck_assert_uint_eq(seen.last, N);
+        ck_assert_uint_eq(seen.total, N);
+        /* About ten a second: a run of 0.3 s or more has reported before its end. */
+        if (took >= 0.3)
+            ck_assert_msg(seen.calls >= 2, "%d threads: %d calls in %.2f s", threads, seen.calls,
+                          took);
+        mkba_sim_free(s);
+    }
+    mkba_model_free(m);
+}
+END_TEST
+
 /* Item PVs left to regeneration (MKBA_SIM_ITEMS_REGEN) give the statistics
  * of the kept ones, bit for bit, on any number of threads; the run keeps
  * none of them. Items: continuous (b), a constant (k), two-valued (d). */
@@ -878,6 +936,7 @@ static Suite *sim_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, identical_for_any_thread_count);
+    tcase_add_test(tc, progress_from_the_callers_thread);
     tcase_add_test(tc, items_by_regeneration_equal_kept);
     tcase_add_test(tc, inputs_by_regeneration_equal_kept);
     tcase_add_test(tc, common_random_numbers);

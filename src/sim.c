@@ -235,6 +235,22 @@ static void eval_scenario(worker *w, size_t s, size_t n)
     }
 }
 
+/* Whether an item's quantity * price is zero in all the block's n draws
+ * (an item the reference scenario switches off, say) and the discount
+ * factors of its years are finite, >= 0 and far from overflow: then every
+ * annuity of a drop-off in [0, 1] is finite and >= 0, and qp * annuity is
+ * qp itself, signed zero included, without working it out. */
+static int zero_flows(const double *qp, size_t n, const double *df, int first, int last)
+{
+    for (size_t j = 0; j < n; j++)
+        if (qp[j] != 0)
+            return 0;
+    for (int t = first; t <= last; t++)
+        if (!(df[t - 1] >= 0 && df[t - 1] <= 1e300))
+            return 0;
+    return 1;
+}
+
 /* PV of item i of scenario 'src' at the rates of scenario 's', for the
  * block's n draws, into pv[]: quantity * price times the annuity factor,
  * which is a constant unless the item's drop-off is uncertain. */
@@ -255,11 +271,16 @@ static void item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_
             pv[j] = qp[j] * a;
         return;
     }
+    const double *restrict dd = w->dd + (src * I + i) * B;
+    const double *df = p->scenarios[s].discount;
+    if (zero_flows(qp, n, df, it->first, it->last)) {
+        for (size_t j = 0; j < n; j++)
+            pv[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] : NAN;
+        return;
+    }
     /* Uncertain drop-off: the annuity sum_t (1 - d)^(t - first) DF_t, four
      * draws at a time with their sums and factors in registers over the
      * years (the same operations in the same order as draw by draw). */
-    const double *restrict dd = w->dd + (src * I + i) * B;
-    const double *df = p->scenarios[s].discount;
     for (size_t j0 = 0; j0 < n; j0 += 4) {
         size_t m = n - j0 < 4 ? n - j0 : 4;
         double sum[4] = {0, 0, 0, 0}, f[4] = {1, 1, 1, 1}, keep[4] = {0, 0, 0, 0};

@@ -831,6 +831,45 @@ START_TEST(scenario_fixes_a_parameter)
 }
 END_TEST
 
+/* Scenarios in turn fix an uncertain parameter and draw it: the project
+ * 'a' fixes x = 10, the project 'b' after it (and the reference before)
+ * see the draw of x again. Rate 0, one year: each project's PV of the
+ * benefit on * x is its x, against the reference's 0. */
+START_TEST(scenarios_fix_and_draw_in_turn)
+{
+    char *mp = tu_write(dir, "model.ini",
+                        "[model]\nname = t\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
+                        "discount_rate = 0\nstakeholders = city\n"
+                        "[parameters]\non = 0\n"
+                        "[param.x]\ndistribution = normal(100, 10)\n"
+                        "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * x\n");
+    char *pa = tu_write(dir, "a.ini", "[scenario]\nname = a\nbase = model.ini\n"
+                                      "[parameters]\non = 1\nx = 10\n");
+    char *pb = tu_write(dir, "b.ini", "[scenario]\nname = b\nbase = model.ini\n"
+                                      "[parameters]\non = 1\n");
+    const char *proj[] = {pa, pb};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = mkba_model_open(mp, 2, proj, &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    size_t N = 2 * MKBA_SIM_BLOCK + 9;
+    for (int threads = 1; threads <= 2; threads++) {
+        mkba_sim *s = run(m, N, 8, threads);
+        ck_assert_uint_eq(s->n_scenarios, 3);
+        const double *a = s->pv_benefits + mkba_sim_col(s, 1, 1) * N;
+        const double *b = s->pv_benefits + mkba_sim_col(s, 2, 1) * N;
+        for (size_t i = 0; i < N; i++) {
+            ck_assert_double_eq(a[i], 10);
+            ck_assert_double_eq(b[i], s->uncertain[i]); /* the draw, not 10 */
+        }
+        ck_assert_double_eq_tol(col_mean(b, N), 100, 5 * 10 / sqrt((double)N));
+        mkba_sim_free(s);
+    }
+    mkba_model_free(m);
+    free(mp), free(pa), free(pb);
+}
+END_TEST
+
 START_TEST(nonfinite_for_one_stakeholder_is_counted)
 {
     /* A transfer cancels for society, so a transfer that is not finite only
@@ -941,6 +980,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, inputs_by_regeneration_equal_kept);
     tcase_add_test(tc, common_random_numbers);
     tcase_add_test(tc, scenario_fixes_a_parameter);
+    tcase_add_test(tc, scenarios_fix_and_draw_in_turn);
     tcase_add_test(tc, nonfinite_for_one_stakeholder_is_counted);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");

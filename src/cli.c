@@ -785,7 +785,8 @@ static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
         st = monte_carlo(o, m, c, a, p, err);
     if (!st && mkba_mpi_rank() > 0) /* its part is done: the rest is rank 0's */
         goto done;
-    if (!st && o->sensitivity && !(a->sens = mkba_sens_run(mkba_model_plan(m), err)))
+    if (!st && o->sensitivity &&
+        !(a->sens = mkba_sens_run_threads(mkba_model_plan(m), o->threads, err)))
         st = err->code ? err->code : MKBA_EINVAL;
     if (!st && a->sens && o->two_way)
         st = two_way(o, m, a, err);

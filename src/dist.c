@@ -832,17 +832,22 @@ static double trunc_quantile(const mkba_dist *d, const trunc_std *t, double u)
  * ziggurat normals until one falls inside (under two tries on average,
  * and much cheaper than Phi^-1); otherwise invert the CDF at one
  * uniform, which costs the same however small the mass is. */
-static double trunc_sample(const mkba_dist *d, gsl_rng *r)
+static double trunc_draw(const mkba_dist *d, const trunc_std *t, gsl_rng *r)
 {
-    trunc_std t = trunc_prep(d);
-    if (t.z > 0.5) {
+    if (t->z > 0.5) {
         for (;;) {
             double z = gsl_ran_gaussian_ziggurat(r, 1.0);
-            if (z >= t.a && z <= t.b)
+            if (z >= t->a && z <= t->b)
                 return d->p[0] + d->p[1] * z;
         }
     }
-    return trunc_quantile(d, &t, gsl_rng_uniform_pos(r));
+    return trunc_quantile(d, t, gsl_rng_uniform_pos(r));
+}
+
+static double trunc_sample(const mkba_dist *d, gsl_rng *r)
+{
+    trunc_std t = trunc_prep(d);
+    return trunc_draw(d, &t, r);
 }
 
 /* ============================== sampling =============================== */
@@ -874,9 +879,11 @@ static void pert_shape(const mkba_dist *d, double *a, double *b)
 static double triangular_inv(const mkba_dist *d, double u)
 {
     double lo = d->p[0], c = d->p[1], hi = d->p[2], range = hi - lo;
-    if (u * range < c - lo)
-        return lo + sqrt(u * range * (c - lo));
-    return hi - sqrt((1 - u) * range * (hi - c));
+    /* One square root of the side's argument: selects, not branches, which
+     * the sampler's random u would mispredict. */
+    int left = u * range < c - lo;
+    double r = sqrt(left ? u * range * (c - lo) : (1 - u) * range * (hi - c));
+    return left ? lo + r : hi - r;
 }
 
 /* ============================ fast samplers ============================= */
@@ -886,31 +893,37 @@ static double triangular_inv(const mkba_dist *d, double u)
  * 2000), gamma by Marsaglia & Tsang's squeeze method (2000, ACM TOMS 26(3)),
  * beta as a ratio of gammas. The layer index and the value come from
  * separate bits of one 64-bit draw. Any other generator takes GSL's
- * samplers. Both are exact methods; they give different streams. */
+ * samplers. Both are exact methods; they give different streams.
+ *
+ * The samplers step a bare xoshiro state: the generator's own for one
+ * draw, a local copy for a batch (mkba_dist_sample_n), which then stays in
+ * registers, since the stores of the values could otherwise alias it. */
 #include "zig_tables.h"
 
-static double zig_tail(gsl_rng *r, int negative)
+typedef mkba_xoshiro_state xo;
+
+static double zig_tail(xo *st, int negative)
 {
     const double rr = 3.442619855899; /* start of the tail */
     double x, y;
     do {
-        x = -log(1.0 - mkba_rng_u01(r)) / rr;
-        y = -log(1.0 - mkba_rng_u01(r));
+        x = -log(1.0 - mkba_xoshiro_u01(st)) / rr;
+        y = -log(1.0 - mkba_xoshiro_u01(st));
     } while (y + y < x * x);
     return negative ? -(rr + x) : rr + x;
 }
 
 /* The rare part of the ziggurat (about 1% of draws): the wedge test, the
  * tail, and the retries; kept out of line so the fast path stays small. */
-static double zig_slow(gsl_rng *r, int32_t hz, uint32_t iz)
+static double zig_slow(xo *st, int32_t hz, uint32_t iz)
 {
     for (;;) {
         double x = hz * zig_wn[iz];
         if (iz == 0)
-            return zig_tail(r, hz < 0);
-        if (zig_fn[iz] + mkba_rng_u01(r) * (zig_fn[iz - 1] - zig_fn[iz]) < exp(-0.5 * x * x))
+            return zig_tail(st, hz < 0);
+        if (zig_fn[iz] + mkba_xoshiro_u01(st) * (zig_fn[iz - 1] - zig_fn[iz]) < exp(-0.5 * x * x))
             return x;
-        uint64_t u = mkba_rng_next(r);
+        uint64_t u = mkba_xoshiro_next(st);
         hz = (int32_t)(uint32_t)(u >> 32);
         iz = (uint32_t)u & 127;
         uint32_t ahz = hz < 0 ? (uint32_t)(-(int64_t)hz) : (uint32_t)hz;
@@ -919,70 +932,125 @@ static double zig_slow(gsl_rng *r, int32_t hz, uint32_t iz)
     }
 }
 
-static inline double fast_normal(gsl_rng *r)
+static inline double fast_normal(xo *st)
 {
-    uint64_t u = mkba_rng_next(r);
+    uint64_t u = mkba_xoshiro_next(st);
     int32_t hz = (int32_t)(uint32_t)(u >> 32);
     uint32_t iz = (uint32_t)u & 127;
     uint32_t ahz = hz < 0 ? (uint32_t)(-(int64_t)hz) : (uint32_t)hz;
     if (ahz < zig_kn[iz])
         return hz * zig_wn[iz]; /* inside the layer's rectangle: about 99% of draws */
-    return zig_slow(r, hz, iz);
+    return zig_slow(st, hz, iz);
 }
 
-/* Gamma(shape k >= 1, scale 1): Marsaglia & Tsang. k < 1 uses
- * Gamma(k + 1) * U^(1/k). */
-static double fast_gamma(gsl_rng *r, double k)
+/* Marsaglia & Tsang's constants for Gamma(k, 1), made once per
+ * distribution, not per draw (a square root and two divisions). */
+typedef struct gamma_c {
+    double d, c;   /* d = k' - 1/3, c = 1 / sqrt(9 d), with k' = k, or k + 1 when k < 1 */
+    int boost;     /* k < 1: Gamma(k) = Gamma(k + 1) * U^(1/k) */
+    double inv_k;  /* 1/k, the boost's power */
+} gamma_c;
+
+static gamma_c gamma_prep(double k)
 {
-    if (k < 1) {
-        double u = mkba_rng_u01(r);
-        return fast_gamma(r, k + 1.0) * pow(1.0 - u, 1.0 / k);
+    gamma_c g = {0, 0, k < 1, 0};
+    if (g.boost) {
+        g.inv_k = 1.0 / k;
+        k = k + 1.0;
     }
-    double d = k - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    g.d = k - 1.0 / 3.0;
+    g.c = 1.0 / sqrt(9.0 * g.d);
+    return g;
+}
+
+/* Gamma(k, scale 1) for the k of 'g'. The boost's uniform comes before
+ * the squeeze's draws. */
+static inline double fast_gamma(xo *st, const gamma_c *g)
+{
+    double ub = g->boost ? mkba_xoshiro_u01(st) : 0;
+    const double d = g->d, c = g->c;
     for (;;) {
         double x, v;
         do {
-            x = fast_normal(r);
+            x = fast_normal(st);
             v = 1.0 + c * x;
         } while (v <= 0);
         v = v * v * v;
-        double u = mkba_rng_u01(r), x2 = x * x;
-        if (u < 1.0 - 0.0331 * x2 * x2)
-            return d * v;
-        if (log(u) < 0.5 * x2 + d * (1.0 - v + log(v)))
-            return d * v;
+        double u = mkba_xoshiro_u01(st), x2 = x * x;
+        if (u < 1.0 - 0.0331 * x2 * x2 || log(u) < 0.5 * x2 + d * (1.0 - v + log(v))) {
+            double y = d * v;
+            return g->boost ? y * pow(1.0 - ub, g->inv_k) : y;
+        }
     }
 }
 
-static double fast_beta(gsl_rng *r, double a, double b)
+static inline double fast_beta(xo *st, const gamma_c *ga, const gamma_c *gb)
 {
-    double x = fast_gamma(r, a), y = fast_gamma(r, b);
+    double x = fast_gamma(st, ga), y = fast_gamma(st, gb);
     return x / (x + y);
 }
 
-static double fast_sample(const mkba_dist *d, gsl_rng *r)
+/* The kinds with an inline sampler, on our generator. */
+static int fast_kind(const mkba_dist *d, const gsl_rng *r)
 {
+    return mkba_rng_is_xoshiro(r) && d->kind != MKBA_DIST_FIXED &&
+           d->kind != MKBA_DIST_TRUNCNORMAL && d->kind != MKBA_DIST_DISCRETE;
+}
+
+/* n draws of a fast kind into x[0..n-1], each kind's constants made once. */
+static void fast_sample_n(const mkba_dist *d, xo *st, double *restrict x, size_t n)
+{
+    const mkba_dist dl = *d; /* a copy: the stores to x[] cannot change it */
+    const double p0 = dl.p[0], p1 = dl.p[1], p2 = dl.p[2];
+    gamma_c ga, gb;
     double a, b;
-    switch (d->kind) {
-    case MKBA_DIST_NORMAL: return d->p[0] + d->p[1] * fast_normal(r);
-    case MKBA_DIST_LOGNORMAL: return exp(d->p[0] + d->p[1] * fast_normal(r));
-    case MKBA_DIST_GAMMA: return d->p[1] * fast_gamma(r, d->p[0]);
-    case MKBA_DIST_BETA: return fast_beta(r, d->p[0], d->p[1]);
-    case MKBA_DIST_UNIFORM: return d->p[0] + (d->p[1] - d->p[0]) * mkba_rng_u01(r);
-    case MKBA_DIST_TRIANGULAR: return triangular_inv(d, mkba_rng_u01(r));
+    switch (dl.kind) {
+    case MKBA_DIST_NORMAL:
+        for (size_t i = 0; i < n; i++)
+            x[i] = p0 + p1 * fast_normal(st);
+        return;
+    case MKBA_DIST_LOGNORMAL:
+        for (size_t i = 0; i < n; i++)
+            x[i] = exp(p0 + p1 * fast_normal(st));
+        return;
+    case MKBA_DIST_GAMMA:
+        ga = gamma_prep(p0);
+        for (size_t i = 0; i < n; i++)
+            x[i] = p1 * fast_gamma(st, &ga);
+        return;
+    case MKBA_DIST_BETA:
+        ga = gamma_prep(p0), gb = gamma_prep(p1);
+        for (size_t i = 0; i < n; i++)
+            x[i] = fast_beta(st, &ga, &gb);
+        return;
+    case MKBA_DIST_UNIFORM:
+        for (size_t i = 0; i < n; i++)
+            x[i] = p0 + (p1 - p0) * mkba_xoshiro_u01(st);
+        return;
+    case MKBA_DIST_TRIANGULAR:
+        for (size_t i = 0; i < n; i++)
+            x[i] = triangular_inv(&dl, mkba_xoshiro_u01(st));
+        return;
     case MKBA_DIST_PERT:
-        pert_shape(d, &a, &b);
-        return d->p[0] + (d->p[2] - d->p[0]) * fast_beta(r, a, b);
-    default: return NAN; /* not reached: the other kinds take GSL's path */
+        pert_shape(&dl, &a, &b);
+        ga = gamma_prep(a), gb = gamma_prep(b);
+        for (size_t i = 0; i < n; i++)
+            x[i] = p0 + (p2 - p0) * fast_beta(st, &ga, &gb);
+        return;
+    default: /* not reached: the other kinds take GSL's path */
+        for (size_t i = 0; i < n; i++)
+            x[i] = NAN;
+        return;
     }
 }
 
 double mkba_dist_sample(const mkba_dist *d, gsl_rng *r)
 {
-    double a, b;
-    if (mkba_rng_is_xoshiro(r) && d->kind != MKBA_DIST_FIXED && d->kind != MKBA_DIST_TRUNCNORMAL &&
-        d->kind != MKBA_DIST_DISCRETE)
-        return fast_sample(d, r);
+    double a, b, x;
+    if (fast_kind(d, r)) {
+        fast_sample_n(d, (xo *)r->state, &x, 1);
+        return x;
+    }
     switch (d->kind) {
     case MKBA_DIST_FIXED: return d->p[0];
     case MKBA_DIST_NORMAL: return d->p[0] + gsl_ran_gaussian_ziggurat(r, d->p[1]);
@@ -999,6 +1067,24 @@ double mkba_dist_sample(const mkba_dist *d, gsl_rng *r)
         return d->n ? d->values[discrete_find(d, gsl_rng_uniform(r), 0)] : NAN;
     }
     return NAN;
+}
+
+void mkba_dist_sample_n(const mkba_dist *d, gsl_rng *r, double *x, size_t n)
+{
+    if (fast_kind(d, r)) {
+        xo st = *(xo *)r->state;
+        fast_sample_n(d, &st, x, n);
+        *(xo *)r->state = st;
+        return;
+    }
+    if (d->kind == MKBA_DIST_TRUNCNORMAL) {
+        trunc_std t = trunc_prep(d);
+        for (size_t i = 0; i < n; i++)
+            x[i] = trunc_draw(d, &t, r);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = mkba_dist_sample(d, r);
 }
 
 double mkba_dist_quantile(const mkba_dist *d, double u)
@@ -1202,14 +1288,11 @@ size_t mkba_copula_dim(const mkba_copula *c)
     return c->n;
 }
 
-void mkba_copula_sample_z(const mkba_copula *c, gsl_rng *r, double *z)
+/* y = L z in place: row i needs z[0..i] only, so going from the last row
+ * up never reads an entry already overwritten. */
+static void lower_times(const mkba_copula *c, double *z)
 {
     size_t n = c->n;
-    int fast = mkba_rng_is_xoshiro(r);
-    for (size_t i = 0; i < n; i++)
-        z[i] = fast ? fast_normal(r) : gsl_ran_gaussian_ziggurat(r, 1.0);
-    /* y = L z in place: row i needs z[0..i] only, so going from the last
-     * row up never reads an entry already overwritten. */
     for (size_t i = n; i-- > 0;) {
         const double *row = c->L + i * n;
         double y = 0;
@@ -1217,6 +1300,31 @@ void mkba_copula_sample_z(const mkba_copula *c, gsl_rng *r, double *z)
             y += row[j] * z[j];
         z[i] = y;
     }
+}
+
+void mkba_copula_sample_z(const mkba_copula *c, gsl_rng *r, double *z)
+{
+    mkba_copula_sample_zn(c, r, z, 1);
+}
+
+void mkba_copula_sample_zn(const mkba_copula *c, gsl_rng *r, double *y, size_t draws)
+{
+    size_t n = c->n;
+    if (!mkba_rng_is_xoshiro(r)) {
+        for (size_t k = 0; k < draws; k++, y += n) {
+            for (size_t i = 0; i < n; i++)
+                y[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            lower_times(c, y);
+        }
+        return;
+    }
+    xo st = *(xo *)r->state; /* a local copy, as mkba_dist_sample_n */
+    for (size_t k = 0; k < draws; k++, y += n) {
+        for (size_t i = 0; i < n; i++)
+            y[i] = fast_normal(&st);
+        lower_times(c, y);
+    }
+    *(xo *)r->state = st;
 }
 
 double mkba_copula_uniform(double z)
@@ -1227,13 +1335,26 @@ double mkba_copula_uniform(double z)
 
 double mkba_dist_from_normal(const mkba_dist *d, double z)
 {
+    double x;
+    mkba_dist_from_normal_n(d, &z, 1, &x, 1);
+    return x;
+}
+
+void mkba_dist_from_normal_n(const mkba_dist *d, const double *y, size_t stride, double *x,
+                             size_t n)
+{
     /* A normal or lognormal marginal needs no round trip through Phi and
      * its inverse: its quantile at Phi(z) is mean + sd z (or its exp). */
+    const double p0 = d->p[0], p1 = d->p[1];
     if (d->kind == MKBA_DIST_NORMAL)
-        return d->p[0] + d->p[1] * z;
-    if (d->kind == MKBA_DIST_LOGNORMAL)
-        return exp(d->p[0] + d->p[1] * z);
-    return mkba_dist_quantile(d, mkba_copula_uniform(z));
+        for (size_t i = 0; i < n; i++)
+            x[i] = p0 + p1 * y[i * stride];
+    else if (d->kind == MKBA_DIST_LOGNORMAL)
+        for (size_t i = 0; i < n; i++)
+            x[i] = exp(p0 + p1 * y[i * stride]);
+    else
+        for (size_t i = 0; i < n; i++)
+            x[i] = mkba_dist_quantile(d, mkba_copula_uniform(y[i * stride]));
 }
 
 void mkba_copula_sample(const mkba_copula *c, gsl_rng *r, double *u)

@@ -1,6 +1,9 @@
 /* sens.c - one-way sensitivity (tornado) and switching values, evaluated
  * on the compiled plan through the Monte Carlo's evaluator with given
- * points instead of random draws. */
+ * points instead of random draws; the points of an analysis go to it at
+ * once, so they share the run's threads, and the switching values'
+ * searches (one evaluation after another) are tasks of the thread runner
+ * (stream.h). */
 #include "mkba/sens.h"
 
 #include <gsl/gsl_cdf.h>
@@ -14,6 +17,7 @@
 #include "mkba/expr.h"
 #include "mkba/mem.h"
 #include "mkba/sim.h"
+#include "mkba/stream.h"
 
 /* Base values: the reference scenario's parameters evaluated at the base
  * slots (a parameter's 'value' is its base case), effects at their
@@ -80,12 +84,12 @@ static void describe_inputs(const mkba_plan *p, mkba_sens *s, const double *base
     }
 }
 
-/* Evaluate n points (rows of n_inputs values); the project scenarios'
- * NPVs go to npv[point][scenario][K + 1]. */
-static mkba_status evaluate(const mkba_plan *p, const double *x, size_t n, double *npv,
-                            mkba_error *err)
+/* Evaluate n points (rows of n_inputs values) on 'threads' threads; the
+ * project scenarios' NPVs go to npv[point][scenario][K + 1]. */
+static mkba_status evaluate(const mkba_plan *p, const double *x, size_t n, int threads,
+                            double *npv, mkba_error *err)
 {
-    mkba_sim_opts o = {.draws = n, .threads = 1, .inputs = x};
+    mkba_sim_opts o = {.draws = n, .threads = threads, .inputs = x};
     mkba_sim *sim = mkba_sim_run(p, &o, err);
     if (!sim)
         return err->code ? err->code : MKBA_EINVAL;
@@ -121,7 +125,7 @@ static double npv_at(double v, void *arg)
     memcpy(c->row, c->base, n * sizeof *c->row);
     c->row[c->input] = v;
     if (!c->st)
-        c->st = evaluate(c->p, c->row, 1, c->npv, c->err);
+        c->st = evaluate(c->p, c->row, 1, 1, c->npv, c->err);
     return c->st ? NAN : c->npv[c->scenario * (c->p->n_stakeholders + 1) + c->k];
 }
 
@@ -191,10 +195,71 @@ static void sort_order(mkba_sens *s, size_t sc)
     free(swing);
 }
 
+/* The switching values: one search a task, task (i * (S - 1) + sc - 1) *
+ * (K + 1) + k for input i, project scenario sc, stakeholder k (K:
+ * society). Each thread's point and NPVs are made at its first task, its
+ * first failure kept in its own error. */
+typedef struct switch_job {
+    const mkba_plan *p;
+    mkba_sens *s;
+    const double *base;
+    double **row, **npv;    /* [threads] */
+    mkba_status *st;        /* [threads] */
+    mkba_error *err;        /* [threads] */
+} switch_job;
+
+static void switch_task(void *ctx, size_t task, size_t thread)
+{
+    switch_job *j = ctx;
+    mkba_sens *s = j->s;
+    size_t N = s->n_inputs, S = s->n_scenarios, K = s->n_stakeholders;
+    size_t k = task % (K + 1), sc = 1 + task / (K + 1) % (S - 1), i = task / (K + 1) / (S - 1);
+    if (j->st[thread])
+        return;
+    if (!j->row[thread]) {
+        j->row[thread] = mkba_xcalloc(N + 1, sizeof *j->row[thread]);
+        j->npv[thread] = mkba_xcalloc(S * (K + 1), sizeof *j->npv[thread]);
+    }
+    root_ctx c = {j->p, j->base, i, sc, k, j->row[thread], j->npv[thread], MKBA_OK,
+                  &j->err[thread]};
+    size_t at = (i * S + sc) * K + k;
+    switching_value(&c, &s->inputs[i], k == K ? &s->switching[i * S + sc] : &s->switching_by[at],
+                    k == K ? &s->switch_status[i * S + sc] : &s->switch_status_by[at]);
+    j->st[thread] = c.st;
+}
+
+static mkba_status switching_values(const mkba_plan *p, mkba_sens *s, const double *base,
+                                    int threads, mkba_error *err)
+{
+    size_t T = threads > 1 ? (size_t)threads : 1;
+    size_t n = s->n_inputs * (s->n_scenarios - 1) * (s->n_stakeholders + 1);
+    switch_job j = {p, s, base, mkba_xcalloc(T, sizeof *j.row), mkba_xcalloc(T, sizeof *j.npv),
+                    mkba_xcalloc(T, sizeof *j.st), mkba_xcalloc(T, sizeof *j.err)};
+    mkba_stream_parallel(n, (int)T, switch_task, &j);
+    mkba_status st = MKBA_OK;
+    for (size_t t = 0; t < T; t++) {
+        if (j.st[t] && !st) {
+            st = j.st[t];
+            if (err)
+                *err = j.err[t];
+        }
+        free(j.row[t]);
+        free(j.npv[t]);
+    }
+    free(j.row), free(j.npv), free(j.st), free(j.err);
+    return st;
+}
+
 mkba_sens *mkba_sens_run(const mkba_plan *p, mkba_error *err)
+{
+    return mkba_sens_run_threads(p, 1, err);
+}
+
+mkba_sens *mkba_sens_run_threads(const mkba_plan *p, int threads, mkba_error *err)
 {
     size_t U = p->n_uncertain, N = U + p->n_outcomes, S = p->n_scenarios, K = p->n_stakeholders;
     mkba_sens *s = mkba_xcalloc(1, sizeof *s);
+    s->threads = threads > 0 ? threads : mkba_sim_cores();
     s->n_scenarios = S;
     s->n_stakeholders = K;
     double *base = mkba_xcalloc(N + 1, sizeof *base);
@@ -219,7 +284,7 @@ mkba_sens *mkba_sens_run(const mkba_plan *p, mkba_error *err)
         x[(1 + 2 * i) * N + i] = s->inputs[i].lo;
         x[(2 + 2 * i) * N + i] = s->inputs[i].hi;
     }
-    mkba_status st = evaluate(p, x, n_pts, npv, err);
+    mkba_status st = evaluate(p, x, n_pts, s->threads, npv, err);
     if (!st) {
         memcpy(s->npv_base, npv, per * sizeof *npv);
         for (size_t i = 0; i < N; i++) {
@@ -228,20 +293,8 @@ mkba_sens *mkba_sens_run(const mkba_plan *p, mkba_error *err)
         }
         for (size_t sc = 0; sc < S; sc++)
             sort_order(s, sc);
-        double *row = mkba_xcalloc(N + 1, sizeof *row), *one = mkba_xcalloc(per, sizeof *one);
-        for (size_t i = 0; i < N && !st; i++)
-            for (size_t sc = 1; sc < S && !st; sc++)
-                for (size_t k = 0; k <= K && !st; k++) {
-                    root_ctx c = {p, base, i, sc, k, row, one, MKBA_OK, err};
-                    size_t at = (i * S + sc) * K + k;
-                    switching_value(&c, &s->inputs[i],
-                                    k == K ? &s->switching[i * S + sc] : &s->switching_by[at],
-                                    k == K ? &s->switch_status[i * S + sc]
-                                           : &s->switch_status_by[at]);
-                    st = c.st;
-                }
-        free(row);
-        free(one);
+        if (S > 1)
+            st = switching_values(p, s, base, s->threads, err);
     }
     free(x);
     free(npv);
@@ -302,7 +355,7 @@ mkba_status mkba_sens_twoway(mkba_sens *s, const mkba_plan *p, const char *a, co
             row[ia] = s->grid_a_values[i];
             row[ib] = s->grid_b_values[j];
         }
-    mkba_status st = evaluate(p, x, n, npv, err);
+    mkba_status st = evaluate(p, x, n, s->threads, npv, err);
     if (!st)
         for (size_t sc = 0; sc < S; sc++)
             for (size_t q = 0; q < n; q++)
@@ -318,7 +371,35 @@ typedef struct sobol_ctx {
     mkba_error *err;
 } sobol_ctx;
 
-/* The Sobol model: NPVs of the project scenarios per stakeholder at n points. */
+/* Points a task of the copy of the Sobol model's outputs (below). */
+#define SOBOL_COPY_POINTS 4096
+
+typedef struct sobol_copy {
+    const mkba_plan *p;
+    const mkba_sim *sim;
+    size_t n, m;
+    double *y;
+} sobol_copy;
+
+/* Points [task SOBOL_COPY_POINTS, ...) of the simulation's columns into
+ * their rows of y. */
+static void sobol_copy_task(void *ctx, size_t task, size_t thread)
+{
+    const sobol_copy *c = ctx;
+    const mkba_sim *sim = c->sim;
+    size_t K = c->p->n_stakeholders, n = c->n, first = task * SOBOL_COPY_POINTS;
+    size_t end = n - first < SOBOL_COPY_POINTS ? n : first + SOBOL_COPY_POINTS;
+    (void)thread;
+    for (size_t sc = 1; sc < c->p->n_scenarios; sc++)
+        for (size_t k = 0; k <= K; k++) {
+            size_t col = mkba_sim_col(sim, sc, k), out = (sc - 1) * (K + 1) + k;
+            for (size_t i = first; i < end; i++)
+                c->y[i * c->m + out] = sim->pv_benefits[col * n + i] - sim->pv_costs[col * n + i];
+        }
+}
+
+/* The Sobol model: NPVs of the project scenarios per stakeholder at n
+ * points, evaluated and copied on the analysis's threads. */
 static int sobol_model(void *ctx, const double *x, size_t n, size_t d, double *y, size_t m)
 {
     sobol_ctx *c = ctx;
@@ -327,13 +408,9 @@ static int sobol_model(void *ctx, const double *x, size_t n, size_t d, double *y
     mkba_sim *sim = mkba_sim_run(c->p, &o, c->err);
     if (!sim)
         return 1;
-    size_t K = c->p->n_stakeholders;
-    for (size_t sc = 1; sc < c->p->n_scenarios; sc++)
-        for (size_t k = 0; k <= K; k++) {
-            size_t col = mkba_sim_col(sim, sc, k), out = (sc - 1) * (K + 1) + k;
-            for (size_t i = 0; i < n; i++)
-                y[i * m + out] = sim->pv_benefits[col * n + i] - sim->pv_costs[col * n + i];
-        }
+    sobol_copy job = {c->p, sim, n, m, y};
+    mkba_stream_parallel((n + SOBOL_COPY_POINTS - 1) / SOBOL_COPY_POINTS, c->threads,
+                         sobol_copy_task, &job);
     mkba_sim_free(sim);
     return 0;
 }
@@ -362,8 +439,10 @@ mkba_status mkba_sens_sobol(mkba_sens *s, const mkba_plan *p, size_t n, uint64_t
         }
         inputs[U + j] = &effects[j];
     }
+    if (threads <= 0)
+        threads = mkba_sim_cores();
     sobol_ctx ctx = {p, threads, err};
-    mkba_sobol_opts o = {.n = n, .seed = seed, .n_boot = 200};
+    mkba_sobol_opts o = {.n = n, .seed = seed, .n_boot = 200, .threads = threads};
     size_t m = (s->n_scenarios - 1) * (K + 1);
     mkba_sobol_free(s->sobol);
     s->sobol = mkba_sobol_run(inputs, N, m ? m : 1, sobol_model, &ctx, &o, err);

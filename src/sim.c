@@ -1,17 +1,17 @@
-/* sim.c - the Monte Carlo draw loop, threads, and summary statistics.
+/* sim.c - the Monte Carlo draw loop.
  *
- * Work is cut into blocks of MKBA_SIM_BLOCK draws. A worker takes the next
- * block number from a shared counter, draws the block's uncertain values
- * from the block's own random stream, evaluates every scenario on them with
+ * Work is cut into blocks of MKBA_SIM_BLOCK draws, each a task of the one
+ * thread runner (stream.h). A task draws the block's uncertain values from
+ * the block's own random stream, evaluates every scenario on them with
  * block-wise expression evaluation (one pass of the interpreter per block,
  * plain array loops inside), and writes the block's slice of each output
- * column. Everything a worker needs is allocated before its loop. */
+ * column. A thread's scratch is made at its first task and reused for the
+ * rest; nothing is allocated per block. */
 /* madvise(MADV_HUGEPAGE) is Linux's, outside POSIX. */
 #define _DEFAULT_SOURCE
 #include "mkba/sim.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +21,13 @@
 
 #include "mkba/dist.h"
 #include "mkba/expr.h"
-#include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/rng.h"
+#include "mkba/stream.h"
 
 #define B MKBA_SIM_BLOCK
+
+typedef struct worker worker;
 
 typedef struct shared {
     const mkba_plan *p;
@@ -35,31 +37,39 @@ typedef struct shared {
     size_t depth;             /* deepest expression stack */
     double *ann_self;         /* [S][I] annuity of the scenario's item at its rates; NaN = per draw */
     double *ann_ref;          /* [S][I] annuity of the reference's item at scenario s's rates */
-    atomic_size_t next;       /* next block to take */
+    unsigned char *writes;    /* [S][n_slots] 1: scenario s's parameters write the slot */
+    unsigned char *aside;     /* [n_uncertain] 1: some scenario fixes the quantity (writes
+                                 its slot), so its draws are kept aside and put in the
+                                 slot before each scenario that needs them; else they
+                                 are drawn straight into the slot */
+    worker *ws;               /* [threads] each thread's scratch; sh NULL until its first block */
     atomic_size_t done;       /* draws finished */
     atomic_size_t nonfinite;
+    double last_report;       /* when progress was last reported (the caller's thread only) */
 } shared;
 
-typedef struct worker {
+struct worker {
     shared *sh;
-    pthread_t tid;
     gsl_rng *r;
     double *slots;            /* [n_slots][B] */
-    double *drawn;            /* [n_unc][B] */
+    double *drawn;            /* [n_uncertain][B] the draws kept aside (shared.aside) */
+    double **col;             /* [n_uncertain] where quantity k's draws of the block are:
+                                 its slot's column, or drawn's when kept aside */
     double *qp;               /* [S][I][B] quantity * price */
     double *dd;               /* [S][I][B] drop-off */
-    double *tmp, *tmp2, *tmp3; /* [B] each */
-    double *acc;              /* [2][K + 1][B] benefits and costs per stakeholder */
+    double *tmp, *tmp2;       /* [B] each */
+    double **acc;             /* [2][K + 1] the block's slices of the benefit and cost
+                                 columns of each stakeholder (book_block) */
     unsigned char *bad;       /* [B] draw has a non-finite result */
     double *scratch;          /* [depth][B] */
-    double *u;                /* [copula dim] */
+    double *u;                /* [B][copula dim] the block's copula normals */
     /* keep_finance only (else NULL): */
     double *fin_io;           /* [2][K + 1][horizon][B] yearly inflows, then outflows */
     double *fin_v;            /* [B] an item's flow in the year at hand */
     double *fin_net;          /* [horizon] one draw's net flows */
     mkba_fin_ws *fin_ws;
     size_t *payback_count, *irr_count; /* as in mkba_sim, this worker's draws */
-} worker;
+};
 
 /* sum_{t=first..last} (1 - d)^(t - first) * DF_t */
 static double annuity(double d, int first, int last, const double *df)
@@ -99,6 +109,22 @@ static void precompute_annuities(shared *sh)
     }
 }
 
+static void precompute_writes(shared *sh)
+{
+    const mkba_plan *p = sh->p;
+    sh->writes = mkba_xcalloc(p->n_scenarios * p->n_slots + 1, 1);
+    for (size_t s = 0; s < p->n_scenarios; s++)
+        for (size_t i = 0; i < p->scenarios[s].n_params; i++) {
+            const mkba_plan_param *pp = &p->scenarios[s].params[i];
+            if (!pp->drawn)
+                sh->writes[s * p->n_slots + (size_t)pp->slot] = 1;
+        }
+    sh->aside = mkba_xcalloc(p->n_uncertain + 1, 1);
+    for (size_t k = 0; k < p->n_uncertain; k++)
+        for (size_t s = 0; s < p->n_scenarios; s++)
+            sh->aside[k] |= sh->writes[s * p->n_slots + (size_t)p->uncertain[k].slot];
+}
+
 static size_t max_depth(const mkba_plan *p)
 {
     size_t depth = 1;
@@ -122,27 +148,24 @@ static size_t max_depth(const mkba_plan *p)
 /* Uncertain values of the block's n draws, in a fixed order: each
  * independent quantity for all n draws in turn (plan order), then the
  * copula's normals draw by draw for the correlated ones. Parameter by
- * parameter keeps the sampler's branches and code hot across the block. */
+ * parameter keeps the sampler's branches and code hot across the block,
+ * and its constants are worked out once a block. */
 static void draw_block(worker *w, size_t n)
 {
     const mkba_plan *p = w->sh->p;
     for (size_t k = 0; k < p->n_uncertain; k++) {
         const mkba_plan_uncertain *un = &p->uncertain[k];
-        if (un->copula_index >= 0)
-            continue;
-        double *dst = w->drawn + k * B;
-        for (size_t i = 0; i < n; i++)
-            dst[i] = mkba_dist_sample(un->dist, w->r);
+        if (un->copula_index < 0)
+            mkba_dist_sample_n(un->dist, w->r, w->col[k], n);
     }
     if (!p->copula)
         return;
-    for (size_t i = 0; i < n; i++) {
-        mkba_copula_sample_z(p->copula, w->r, w->u);
-        for (size_t k = 0; k < p->n_uncertain; k++) {
-            const mkba_plan_uncertain *un = &p->uncertain[k];
-            if (un->copula_index >= 0)
-                w->drawn[k * B + i] = mkba_dist_from_normal(un->dist, w->u[un->copula_index]);
-        }
+    size_t dim = mkba_copula_dim(p->copula);
+    mkba_copula_sample_zn(p->copula, w->r, w->u, n);
+    for (size_t k = 0; k < p->n_uncertain; k++) {
+        const mkba_plan_uncertain *un = &p->uncertain[k];
+        if (un->copula_index >= 0)
+            mkba_dist_from_normal_n(un->dist, w->u + un->copula_index, dim, w->col[k], n);
     }
 }
 
@@ -154,29 +177,33 @@ static void load_block(worker *w, size_t first, size_t n)
     const double *x = w->sh->o->inputs;
     for (size_t k = 0; k < U; k++)
         for (size_t i = 0; i < n; i++)
-            w->drawn[k * B + i] = x[(first + i) * stride + k];
+            w->col[k][i] = x[(first + i) * stride + k];
 }
 
-/* Put the draws (uncertain values and bootstrap effects) into the slots. */
-static void set_drawn_slots(worker *w, size_t first, size_t n)
+/* Put the draws kept aside (shared.aside) and the effects of the points or
+ * bootstrap replicates into the slots before scenario s is evaluated: all
+ * of them for the first, after that only those the previous scenario's
+ * parameters overwrote; the others still hold them. */
+static void set_drawn_slots(worker *w, size_t s, size_t first, size_t n)
 {
     const mkba_plan *p = w->sh->p;
     const mkba_sim_opts *o = w->sh->o;
+    const unsigned char *keep = s > 0 ? w->sh->writes + (s - 1) * p->n_slots : NULL;
     for (size_t k = 0; k < p->n_uncertain; k++)
-        memcpy(w->slots + (size_t)p->uncertain[k].slot * B, w->drawn + k * B, n * sizeof(double));
+        if (w->sh->aside[k] && (!keep || keep[p->uncertain[k].slot]))
+            memcpy(w->slots + (size_t)p->uncertain[k].slot * B, w->col[k], n * sizeof(double));
     size_t stride = p->n_uncertain + p->n_outcomes;
-    if (o->inputs)
-        for (size_t j = 0; j < p->n_outcomes; j++) {
-            double *dst = w->slots + (size_t)p->outcome_slots[j] * B;
+    for (size_t j = 0; j < p->n_outcomes; j++) {
+        double *dst = w->slots + (size_t)p->outcome_slots[j] * B;
+        if (keep && !keep[p->outcome_slots[j]])
+            continue;
+        if (o->inputs)
             for (size_t i = 0; i < n; i++)
                 dst[i] = o->inputs[(first + i) * stride + p->n_uncertain + j];
-        }
-    else if (o->bootstrap)
-        for (size_t j = 0; j < p->n_outcomes; j++) {
-            double *dst = w->slots + (size_t)p->outcome_slots[j] * B;
+        else if (o->bootstrap)
             for (size_t i = 0; i < n; i++)
                 dst[i] = o->bootstrap[((first + i) % o->n_boot) * p->n_outcomes + j];
-        }
+    }
 }
 
 static void eval_scenario(worker *w, size_t s, size_t n)
@@ -208,6 +235,22 @@ static void eval_scenario(worker *w, size_t s, size_t n)
     }
 }
 
+/* Whether an item's quantity * price is zero in all the block's n draws
+ * (an item the reference scenario switches off, say) and the discount
+ * factors of its years are finite, >= 0 and far from overflow: then every
+ * annuity of a drop-off in [0, 1] is finite and >= 0, and qp * annuity is
+ * qp itself, signed zero included, without working it out. */
+static int zero_flows(const double *qp, size_t n, const double *df, int first, int last)
+{
+    for (size_t j = 0; j < n; j++)
+        if (qp[j] != 0)
+            return 0;
+    for (int t = first; t <= last; t++)
+        if (!(df[t - 1] >= 0 && df[t - 1] <= 1e300))
+            return 0;
+    return 1;
+}
+
 /* PV of item i of scenario 'src' at the rates of scenario 's', for the
  * block's n draws, into pv[]: quantity * price times the annuity factor,
  * which is a constant unless the item's drop-off is uncertain. */
@@ -228,24 +271,33 @@ static void item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_
             pv[j] = qp[j] * a;
         return;
     }
-    /* Uncertain drop-off: the annuity sum_t (1 - d)^(t - first) DF_t, year by
-     * year across the block (the inner loops vectorise). */
     const double *restrict dd = w->dd + (src * I + i) * B;
     const double *df = p->scenarios[s].discount;
-    double *restrict f = w->tmp3;
-    for (size_t j = 0; j < n; j++) {
-        pv[j] = 0;
-        f[j] = 1;
+    if (zero_flows(qp, n, df, it->first, it->last)) {
+        for (size_t j = 0; j < n; j++)
+            pv[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] : NAN;
+        return;
     }
-    for (int t = it->first; t <= it->last; t++) {
-        double dft = df[t - 1];
-        for (size_t j = 0; j < n; j++) {
-            pv[j] += f[j] * dft;
-            f[j] *= 1.0 - dd[j];
+    /* Uncertain drop-off: the annuity sum_t (1 - d)^(t - first) DF_t, four
+     * draws at a time with their sums and factors in registers over the
+     * years (the same operations in the same order as draw by draw). */
+    for (size_t j0 = 0; j0 < n; j0 += 4) {
+        size_t m = n - j0 < 4 ? n - j0 : 4;
+        double sum[4] = {0, 0, 0, 0}, f[4] = {1, 1, 1, 1}, keep[4] = {0, 0, 0, 0};
+        for (size_t l = 0; l < m; l++)
+            keep[l] = 1.0 - dd[j0 + l];
+        for (int t = it->first; t <= it->last; t++) {
+            double dft = df[t - 1];
+            for (size_t l = 0; l < 4; l++) {
+                sum[l] += f[l] * dft;
+                f[l] *= keep[l];
+            }
+        }
+        for (size_t l = 0; l < m; l++) {
+            double d = dd[j0 + l];
+            pv[j0 + l] = d >= 0 && d <= 1 ? qp[j0 + l] * sum[l] : NAN;
         }
     }
-    for (size_t j = 0; j < n; j++)
-        pv[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] * pv[j] : NAN;
 }
 
 static void add_to(double *restrict acc, const double *restrict x, size_t n)
@@ -255,16 +307,21 @@ static void add_to(double *restrict acc, const double *restrict x, size_t n)
 }
 
 /* Balances of each project scenario against the reference, block-wise:
- * per item the difference of present values, booked to its stakeholders. */
+ * per item the difference of present values, booked to its stakeholders,
+ * summed in place in the block's slice of the result columns. */
 static void book_block(worker *w, size_t first, size_t n)
 {
     const mkba_plan *p = w->sh->p;
     mkba_sim *out = w->sh->out;
     size_t S = p->n_scenarios, I = p->n_items, K = p->n_stakeholders, D = out->draws;
     size_t bad = 0;
-    double *b = w->acc, *c = w->acc + (K + 1) * B, *delta = w->tmp, *ref = w->tmp2;
+    double **b = w->acc, **c = w->acc + K + 1, *delta = w->tmp, *ref = w->tmp2;
     for (size_t s = 1; s < S; s++) {
-        memset(w->acc, 0, 2 * (K + 1) * B * sizeof *w->acc);
+        for (size_t k = 0; k <= K; k++) {
+            size_t col = mkba_sim_col(out, s, k);
+            b[k] = memset(out->pv_benefits + col * D + first, 0, n * sizeof *delta);
+            c[k] = memset(out->pv_costs + col * D + first, 0, n * sizeof *delta);
+        }
         for (size_t i = 0; i < I; i++) {
             item_pv_block(w, s, s, i, n, delta);
             item_pv_block(w, s, 0, i, n, ref);
@@ -275,27 +332,22 @@ static void book_block(worker *w, size_t first, size_t n)
             size_t who = p->stakeholder[i];
             switch (p->kinds[i]) {
             case MKBA_ITEM_BENEFIT:
-                add_to(b + who * B, delta, n);
-                add_to(b + K * B, delta, n);
+                add_to(b[who], delta, n);
+                add_to(b[K], delta, n);
                 break;
             case MKBA_ITEM_COST:
-                add_to(c + who * B, delta, n);
-                add_to(c + K * B, delta, n);
+                add_to(c[who], delta, n);
+                add_to(c[K], delta, n);
                 break;
             case MKBA_ITEM_TRANSFER: /* cancels for society */
-                add_to(b + who * B, delta, n);
-                add_to(c + p->loser[i] * B, delta, n);
+                add_to(b[who], delta, n);
+                add_to(c[p->loser[i]], delta, n);
                 break;
             }
         }
-        for (size_t k = 0; k <= K; k++) {
-            size_t col = mkba_sim_col(out, s, k);
-            memcpy(out->pv_benefits + col * D + first, b + k * B, n * sizeof *b);
-            memcpy(out->pv_costs + col * D + first, c + k * B, n * sizeof *c);
-        }
         for (size_t k = 0; k <= K; k++)
             for (size_t j = 0; j < n; j++)
-                w->bad[j] |= !isfinite(b[k * B + j] - c[k * B + j]);
+                w->bad[j] |= !isfinite(b[k][j] - c[k][j]);
     }
     for (size_t j = 0; j < n; j++) {
         bad += w->bad[j];
@@ -389,7 +441,7 @@ static void run_block(worker *w, size_t blk)
         draw_block(w, n);
     }
     for (size_t s = 0; s < p->n_scenarios; s++) {
-        set_drawn_slots(w, whole, n);
+        set_drawn_slots(w, s, whole, n);
         eval_scenario(w, s, n);
     }
     book_block(w, first, n);
@@ -398,22 +450,13 @@ static void run_block(worker *w, size_t blk)
             finance_block(w, s, first, n);
     if (out->uncertain) {
         for (size_t k = 0; k < p->n_uncertain; k++)
-            memcpy(out->uncertain + k * out->draws + first, w->drawn + k * B,
+            memcpy(out->uncertain + k * out->draws + first, w->col[k],
                    n * sizeof(double));
         for (size_t j = 0; j < p->n_outcomes; j++)
             memcpy(out->effects + j * out->draws + first,
                    w->slots + (size_t)p->outcome_slots[j] * B, n * sizeof(double));
     }
     atomic_fetch_add(&sh->done, n);
-}
-
-static void *work(void *arg)
-{
-    worker *w = arg;
-    size_t blk;
-    while ((blk = atomic_fetch_add(&w->sh->next, 1)) < w->sh->n_blocks)
-        run_block(w, blk);
-    return NULL;
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -429,15 +472,17 @@ static void worker_init(worker *w, shared *sh)
         for (size_t i = 0; i < B; i++)
             w->slots[j * B + i] = p->base_slots[j];
     w->drawn = mkba_xcalloc(p->n_uncertain * B + 1, sizeof *w->drawn);
+    w->col = mkba_xcalloc(p->n_uncertain + 1, sizeof *w->col);
+    for (size_t k = 0; k < p->n_uncertain; k++)
+        w->col[k] = sh->aside[k] ? w->drawn + k * B : w->slots + (size_t)p->uncertain[k].slot * B;
     w->qp = mkba_xcalloc(S * I * B + 1, sizeof *w->qp);
     w->dd = mkba_xcalloc(S * I * B + 1, sizeof *w->dd);
     w->tmp = mkba_xcalloc(B, sizeof *w->tmp);
     w->tmp2 = mkba_xcalloc(B, sizeof *w->tmp2);
-    w->tmp3 = mkba_xcalloc(B, sizeof *w->tmp3);
-    w->acc = mkba_xcalloc(2 * (p->n_stakeholders + 1) * B, sizeof *w->acc);
+    w->acc = mkba_xcalloc(2 * (p->n_stakeholders + 1), sizeof *w->acc);
     w->bad = mkba_xcalloc(B, sizeof *w->bad);
     w->scratch = mkba_xcalloc(sh->depth * B, sizeof *w->scratch);
-    w->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) + 1, sizeof *w->u);
+    w->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) * B + 1, sizeof *w->u);
     if (sh->out->irr) {
         size_t K1 = p->n_stakeholders + 1, cols = (S - 1) * K1;
         w->fin_io = mkba_xcalloc(2 * K1 * p->horizon * B, sizeof *w->fin_io);
@@ -451,14 +496,16 @@ static void worker_init(worker *w, shared *sh)
 
 static void worker_fini(worker *w)
 {
+    if (!w->sh) /* its thread took no block */
+        return;
     gsl_rng_free(w->r);
     free(w->slots);
     free(w->drawn);
+    free(w->col);
     free(w->qp);
     free(w->dd);
     free(w->tmp);
     free(w->tmp2);
-    free(w->tmp3);
     free(w->acc);
     free(w->bad);
     free(w->scratch);
@@ -477,6 +524,8 @@ static void sum_finance_counts(mkba_sim *out, const worker *ws, int threads)
 {
     size_t cols = (out->n_scenarios - 1) * (out->n_stakeholders + 1);
     for (int t = 0; t < threads; t++) {
+        if (!ws[t].sh)
+            continue;
         for (size_t c = 0; c < cols * MKBA_FIN_PAYBACK_N; c++)
             out->payback_count[c] += ws[t].payback_count[c];
         for (size_t c = 0; c < cols * MKBA_FIN_IRR_N; c++)
@@ -566,6 +615,22 @@ mkba_sim *mkba_sim_alloc(const mkba_plan *p, const mkba_sim_opts *o)
     return alloc_result(p, o);
 }
 
+/* Block 'blk' on thread 'thread' (a task of mkba_stream_parallel). The
+ * calling thread, thread 0, also reports progress between its blocks
+ * (a block takes well under a millisecond), about ten times a second. */
+static void block_task(void *ctx, size_t blk, size_t thread)
+{
+    shared *sh = ctx;
+    worker *w = &sh->ws[thread];
+    if (!w->sh)
+        worker_init(w, sh);
+    run_block(w, blk);
+    if (thread == 0 && sh->o->progress && now() - sh->last_report >= 0.1) {
+        sh->o->progress(sh->o->progress_ctx, atomic_load(&sh->done), sh->o->draws);
+        sh->last_report = now();
+    }
+}
+
 mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *err)
 {
     if (o->draws == 0)
@@ -579,50 +644,30 @@ mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *e
     sh.n_blocks = (o->draws + B - 1) / B;
     sh.depth = max_depth(p);
     precompute_annuities(&sh);
-    atomic_init(&sh.next, 0);
+    precompute_writes(&sh);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.nonfinite, 0);
     int threads = o->threads > 0 ? o->threads : mkba_sim_cores();
     if ((size_t)threads > sh.n_blocks)
         threads = (int)sh.n_blocks;
-    worker *ws = mkba_xcalloc((size_t)threads, sizeof *ws);
-    for (int t = 0; t < threads; t++)
-        worker_init(&ws[t], &sh);
+    sh.ws = mkba_xcalloc((size_t)threads, sizeof *sh.ws);
     double t0 = now();
-    /* With a progress callback every worker is a thread and the calling
-     * thread only reports; otherwise the calling thread is worker 0. */
-    int first = o->progress ? 0 : 1, started = 0;
-    sigset_t mask;
-    mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
-    for (int t = first; t < threads; t++) {
-        if (pthread_create(&ws[t].tid, NULL, work, &ws[t]) != 0)
-            break; /* fewer threads: the blocks still all get done */
-        started++;
-    }
-    mkba_signals_restore(&mask);
-    if (o->progress) {
-        while (started > 0 && atomic_load(&sh.done) < o->draws) {
-            o->progress(o->progress_ctx, atomic_load(&sh.done), o->draws);
-            struct timespec ts = {0, 100000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
-    if (!o->progress || started == 0)
-        work(&ws[0]);
-    for (int t = first; t < first + started; t++)
-        pthread_join(ws[t].tid, NULL);
+    sh.last_report = t0;
+    mkba_stream_parallel(sh.n_blocks, threads, block_task, &sh);
     if (o->progress)
         o->progress(o->progress_ctx, o->draws, o->draws);
     sh.out->seconds = now() - t0;
-    sh.out->threads = started + (first == 1 || started == 0);
+    sh.out->threads = threads;
     sh.out->n_nonfinite = atomic_load(&sh.nonfinite);
     if (sh.out->irr)
-        sum_finance_counts(sh.out, ws, threads);
+        sum_finance_counts(sh.out, sh.ws, threads);
     for (int t = 0; t < threads; t++)
-        worker_fini(&ws[t]);
-    free(ws);
+        worker_fini(&sh.ws[t]);
+    free(sh.ws);
     free(sh.ann_self);
     free(sh.ann_ref);
+    free(sh.writes);
+    free(sh.aside);
     return sh.out;
 }
 
@@ -636,7 +681,8 @@ struct mkba_sim_inputs {
                                  k >= next_k starts drawing (plan order, as draw_block) */
     unsigned char *cursor;    /* [n_blocks][state_size] */
     gsl_rng *r;
-    double *u;                /* [copula dim] */
+    double *u;                /* [B][copula dim] a block's copula normals */
+    double *skip;             /* [B] draws passed over */
 };
 
 static size_t block_draws(const mkba_sim_inputs *g, size_t blk)
@@ -663,7 +709,8 @@ mkba_sim_inputs *mkba_sim_inputs_alloc(const mkba_plan *p, const mkba_sim_opts *
     g->n_blocks = (o->draws + B - 1) / B;
     g->r = mkba_rng_alloc();
     g->state_size = g->r->type->size;
-    g->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) + 1, sizeof *g->u);
+    g->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) * B + 1, sizeof *g->u);
+    g->skip = mkba_xcalloc(B, sizeof *g->skip);
     if (!o->inputs) {
         g->cursor = mkba_xcalloc(g->n_blocks * g->state_size + 1, 1);
         inputs_restart(g);
@@ -678,6 +725,7 @@ void mkba_sim_inputs_free(mkba_sim_inputs *g)
     gsl_rng_free(g->r);
     free(g->cursor);
     free(g->u);
+    free(g->skip);
     free(g);
 }
 
@@ -691,12 +739,7 @@ static void inputs_draw(mkba_sim_inputs *g, size_t k, double *out)
         unsigned char *c = g->cursor + b * g->state_size;
         size_t n = block_draws(g, b);
         memcpy(g->r->state, c, g->state_size);
-        if (out)
-            for (size_t i = 0; i < n; i++)
-                out[b * B + i] = mkba_dist_sample(d, g->r);
-        else
-            for (size_t i = 0; i < n; i++)
-                (void)mkba_dist_sample(d, g->r);
+        mkba_dist_sample_n(d, g->r, out ? out + b * B : g->skip, n);
         memcpy(c, g->r->state, g->state_size);
     }
 }
@@ -740,12 +783,12 @@ void mkba_sim_inputs_column(mkba_sim_inputs *g, size_t k, double *out)
         return;
     }
     inputs_advance(g, U); /* the copula's normals follow every independent quantity */
+    size_t dim = mkba_copula_dim(p->copula);
     for (size_t b = 0; b < g->n_blocks; b++) {
+        size_t n = block_draws(g, b);
         memcpy(g->r->state, g->cursor + b * g->state_size, g->state_size);
-        for (size_t i = 0, n = block_draws(g, b); i < n; i++) {
-            mkba_copula_sample_z(p->copula, g->r, g->u);
-            out[b * B + i] = mkba_dist_from_normal(un->dist, g->u[un->copula_index]);
-        }
+        mkba_copula_sample_zn(p->copula, g->r, g->u, n);
+        mkba_dist_from_normal_n(un->dist, g->u + un->copula_index, dim, out + b * B, n);
     }
 }
 

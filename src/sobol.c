@@ -6,7 +6,12 @@
  * them, check the outputs are finite, then estimate the indices on the N
  * rows and on n_boot resamples of the rows. The estimators only ever read
  * rows through an index array, so the full sample and a resample share
- * one code path. */
+ * one code path.
+ *
+ * Threads (the one thread runner, stream.h): the sample's blocks of rows,
+ * the outputs' regrouping and point estimates, and the bootstrap
+ * replicates are tasks; each writes only its own results and draws from
+ * its own random stream, so the bits do not depend on the threads. */
 #include "mkba/sobol.h"
 
 #include <gsl/gsl_sort.h>
@@ -16,6 +21,7 @@
 
 #include "mkba/mem.h"
 #include "mkba/rng.h"
+#include "mkba/stream.h"
 
 #define WHERE "sobol"
 
@@ -68,24 +74,54 @@ static void put_row(double *x, size_t n, size_t d, size_t i, const double *a, co
     }
 }
 
+/* Each thread's generator and A and B row, made at its first task. */
+typedef struct sample_job {
+    const mkba_dist *const *inputs;
+    size_t d, n;
+    uint64_t seed;
+    double *x;
+    gsl_rng **r;            /* [threads] */
+    double **ab;            /* [threads][2 d] */
+} sample_job;
+
+/* Rows [blk MKBA_SOBOL_BLOCK, ...) of the sample, from block blk's stream. */
+static void sample_task(void *ctx, size_t blk, size_t thread)
+{
+    sample_job *j = ctx;
+    const size_t d = j->d;
+    if (!j->r[thread]) {
+        j->r[thread] = mkba_xcheck(mkba_rng_alloc(), sizeof(gsl_rng));
+        j->ab[thread] = mkba_xcalloc(2 * d, sizeof(double));
+    }
+    gsl_rng *r = j->r[thread];
+    double *ab = j->ab[thread];
+    mkba_rng_stream(r, j->seed, MKBA_STREAM_SENS, blk);
+    size_t end = (blk + 1) * MKBA_SOBOL_BLOCK < j->n ? (blk + 1) * MKBA_SOBOL_BLOCK : j->n;
+    for (size_t i = blk * MKBA_SOBOL_BLOCK; i < end; i++) {
+        for (size_t k = 0; k < 2 * d; k++)
+            ab[k] = mkba_dist_quantile(j->inputs[k % d], mkba_rng_u01(r) + 0x1.0p-54);
+        put_row(j->x, j->n, d, i, ab, ab + d);
+    }
+}
+
 /* The N (d + 2) points. Row i draws its A row then its B row from the
  * stream of block i / MKBA_SOBOL_BLOCK. Uniforms are shifted by half a
  * step (2^-54) into (0, 1), so unbounded quantiles stay finite. */
-static double *make_sample(const mkba_dist *const *inputs, size_t d, size_t n, uint64_t seed)
+static double *make_sample(const mkba_dist *const *inputs, size_t d, size_t n, uint64_t seed,
+                           int threads)
 {
-    double *x = mkba_xcalloc(n * (d + 2) * d, sizeof(double));
-    double *ab = mkba_xcalloc(2 * d, sizeof(double));
-    gsl_rng *r = mkba_xcheck(mkba_rng_alloc(), sizeof(gsl_rng));
-    for (size_t i = 0; i < n; i++) {
-        if (i % MKBA_SOBOL_BLOCK == 0)
-            mkba_rng_stream(r, seed, MKBA_STREAM_SENS, i / MKBA_SOBOL_BLOCK);
-        for (size_t k = 0; k < 2 * d; k++)
-            ab[k] = mkba_dist_quantile(inputs[k % d], mkba_rng_u01(r) + 0x1.0p-54);
-        put_row(x, n, d, i, ab, ab + d);
+    size_t T = threads > 1 ? (size_t)threads : 1;
+    sample_job j = {inputs, d, n, seed, mkba_xcalloc(n * (d + 2) * d, sizeof(double)),
+                    mkba_xcalloc(T, sizeof(gsl_rng *)), mkba_xcalloc(T, sizeof(double *))};
+    mkba_stream_parallel((n + MKBA_SOBOL_BLOCK - 1) / MKBA_SOBOL_BLOCK, (int)T, sample_task, &j);
+    for (size_t t = 0; t < T; t++) {
+        if (j.r[t])
+            gsl_rng_free(j.r[t]);
+        free(j.ab[t]);
     }
-    gsl_rng_free(r);
-    free(ab);
-    return x;
+    free(j.r);
+    free(j.ab);
+    return j.x;
 }
 
 /* 1-based point and output of the first non-finite y, or 0 if none. */
@@ -110,15 +146,35 @@ typedef struct est_in {
     size_t n, d, m;         /* N, inputs, outputs */
 } est_in;
 
-/* Regroup y ([N (d + 2)][m], layout of sobol.h) into e->z. */
-static void regroup(est_in *e, const double *y)
+/* Rows a task of the regrouping (below). */
+#define REGROUP_ROWS 4096
+
+typedef struct regroup_job {
+    est_in *e;
+    const double *y;
+    size_t parts;           /* tasks an output */
+} regroup_job;
+
+/* Rows [part REGROUP_ROWS, ...) of output o into e->z, o = task / parts. */
+static void regroup_task(void *ctx, size_t task, size_t thread)
 {
-    const size_t w = e->d + 2;
-    e->z = mkba_xcalloc(e->m * e->n * w, sizeof(double));
-    for (size_t o = 0; o < e->m; o++)
-        for (size_t i = 0; i < e->n; i++)
-            for (size_t k = 0; k < w; k++)
-                e->z[(o * e->n + i) * w + k] = y[(k * e->n + i) * e->m + o];
+    regroup_job *j = ctx;
+    est_in *e = j->e;
+    const size_t w = e->d + 2, o = task / j->parts, first = task % j->parts * REGROUP_ROWS;
+    const size_t end = e->n - first < REGROUP_ROWS ? e->n : first + REGROUP_ROWS;
+    (void)thread;
+    for (size_t i = first; i < end; i++)
+        for (size_t k = 0; k < w; k++)
+            e->z[(o * e->n + i) * w + k] = j->y[(k * e->n + i) * e->m + o];
+}
+
+/* Regroup y ([N (d + 2)][m], layout of sobol.h) into e->z, a block of rows
+ * of an output a task. */
+static void regroup(est_in *e, const double *y, int threads)
+{
+    e->z = mkba_xcalloc(e->m * e->n * (e->d + 2), sizeof(double));
+    regroup_job j = {e, y, (e->n + REGROUP_ROWS - 1) / REGROUP_ROWS};
+    mkba_stream_parallel(e->m * j.parts, threads, regroup_task, &j);
 }
 
 /* S_j and ST_j of output o on the rows idx[0..N-1] (see sobol.h); returns
@@ -183,31 +239,60 @@ static void resample(gsl_rng *r, uint64_t seed, size_t b, size_t n, size_t *idx)
     }
 }
 
+/* The bootstrap: replicate b's indices of every output into bs and bt
+ * ([m][d][n_boot]); each thread's generator and index arrays made at its
+ * first replicate. */
+typedef struct boot_job {
+    const est_in *e;
+    const mkba_sobol_opts *o;
+    double *bs, *bt;
+    gsl_rng **r;            /* [threads] */
+    size_t **idx;           /* [threads][N] */
+    double **sj;            /* [threads][2 d] */
+} boot_job;
+
+static void boot_task(void *ctx, size_t b, size_t thread)
+{
+    boot_job *j = ctx;
+    const est_in *e = j->e;
+    const size_t nb = j->o->n_boot;
+    if (!j->r[thread]) {
+        j->r[thread] = mkba_xcheck(mkba_rng_alloc(), sizeof(gsl_rng));
+        j->idx[thread] = mkba_xcalloc(e->n, sizeof(size_t));
+        j->sj[thread] = mkba_xcalloc(2 * e->d, sizeof(double));
+    }
+    size_t *idx = j->idx[thread];
+    double *sj = j->sj[thread];
+    resample(j->r[thread], j->o->seed, b, e->n, idx);
+    for (size_t out = 0; out < e->m; out++) {
+        estimate(e, out, idx, sj, sj + e->d);
+        for (size_t k = 0; k < e->d; k++) {
+            j->bs[(out * e->d + k) * nb + b] = sj[k];
+            j->bt[(out * e->d + k) * nb + b] = sj[e->d + k];
+        }
+    }
+}
+
 /* Fill the four CI arrays of s from n_boot replicates. */
 static void bootstrap(mkba_sobol *s, const est_in *e, const mkba_sobol_opts *o)
 {
     const size_t nb = o->n_boot, md = e->m * e->d;
-    double *bs = mkba_xcalloc(md * nb, sizeof(double));   /* [m][d][n_boot] S */
-    double *bt = mkba_xcalloc(md * nb, sizeof(double));   /* [m][d][n_boot] ST */
-    double *sj = mkba_xcalloc(2 * e->d, sizeof(double));
-    size_t *idx = mkba_xcalloc(e->n, sizeof(size_t));
-    gsl_rng *r = mkba_xcheck(mkba_rng_alloc(), sizeof(gsl_rng));
-    for (size_t b = 0; b < nb; b++) {
-        resample(r, o->seed, b, e->n, idx);
-        for (size_t out = 0; out < e->m; out++) {
-            estimate(e, out, idx, sj, sj + e->d);
-            for (size_t j = 0; j < e->d; j++) {
-                bs[(out * e->d + j) * nb + b] = sj[j];
-                bt[(out * e->d + j) * nb + b] = sj[e->d + j];
-            }
-        }
-    }
+    size_t T = o->threads > 1 ? (size_t)o->threads : 1;
+    boot_job j = {e, o, mkba_xcalloc(md * nb, sizeof(double)), mkba_xcalloc(md * nb, sizeof(double)),
+                  mkba_xcalloc(T, sizeof(gsl_rng *)), mkba_xcalloc(T, sizeof(size_t *)),
+                  mkba_xcalloc(T, sizeof(double *))};
+    mkba_stream_parallel(nb, (int)T, boot_task, &j);
     for (size_t k = 0; k < md; k++) {
-        percentiles(bs + k * nb, nb, &s->first_lo[k], &s->first_hi[k]);
-        percentiles(bt + k * nb, nb, &s->total_lo[k], &s->total_hi[k]);
+        percentiles(j.bs + k * nb, nb, &s->first_lo[k], &s->first_hi[k]);
+        percentiles(j.bt + k * nb, nb, &s->total_lo[k], &s->total_hi[k]);
     }
-    gsl_rng_free(r);
-    free(idx), free(sj), free(bt), free(bs);
+    for (size_t t = 0; t < T; t++) {
+        if (j.r[t])
+            gsl_rng_free(j.r[t]);
+        free(j.idx[t]);
+        free(j.sj[t]);
+    }
+    free(j.r), free(j.idx), free(j.sj), free(j.bt), free(j.bs);
 }
 
 /* ======================= Public ======================= */
@@ -225,19 +310,31 @@ static mkba_sobol *sobol_alloc(size_t d, size_t m)
     return s;
 }
 
-/* Point estimates on all N rows; CIs NaN when there is no bootstrap. */
-static void point_estimates(mkba_sobol *s, const est_in *e)
+typedef struct point_job {
+    mkba_sobol *s;
+    const est_in *e;
+    const size_t *idx;      /* 0..N-1 */
+} point_job;
+
+static void point_task(void *ctx, size_t o, size_t thread)
+{
+    point_job *j = ctx;
+    const size_t d = j->e->d;
+    (void)thread;
+    j->s->variance[o] = estimate(j->e, o, j->idx, j->s->first + o * d, j->s->total + o * d);
+    for (size_t k = o * d; k < (o + 1) * d; k++)
+        j->s->first_lo[k] = j->s->first_hi[k] = j->s->total_lo[k] = j->s->total_hi[k] = NAN;
+}
+
+/* Point estimates on all N rows, an output a task; CIs NaN when there is
+ * no bootstrap. */
+static void point_estimates(mkba_sobol *s, const est_in *e, int threads)
 {
     size_t *idx = mkba_xcalloc(e->n, sizeof(size_t));
     for (size_t i = 0; i < e->n; i++)
         idx[i] = i;
-    for (size_t o = 0; o < e->m; o++) {
-        s->variance[o] = estimate(e, o, idx, s->first + o * e->d, s->total + o * e->d);
-        for (size_t j = 0; j < e->d; j++) {
-            const size_t k = o * e->d + j;
-            s->first_lo[k] = s->first_hi[k] = s->total_lo[k] = s->total_hi[k] = NAN;
-        }
-    }
+    point_job j = {s, e, idx};
+    mkba_stream_parallel(e->m, threads, point_task, &j);
     free(idx);
 }
 
@@ -248,7 +345,7 @@ mkba_sobol *mkba_sobol_run(const mkba_dist *const *inputs, size_t d, size_t m,
     if (check_args(inputs, d, m, model, o, err) != MKBA_OK)
         return NULL;
     const size_t n = o->n, n_pts = n * (d + 2);
-    double *x = make_sample(inputs, d, n, o->seed);
+    double *x = make_sample(inputs, d, n, o->seed, o->threads);
     double *y = mkba_xcalloc(n_pts * m, sizeof(double));
     size_t bad_out = 0, bad_pt = 0;
     if (model(ctx, x, n_pts, d, y, m) != 0) {
@@ -269,9 +366,9 @@ mkba_sobol *mkba_sobol_run(const mkba_dist *const *inputs, size_t d, size_t m,
     s->n = n;
     s->seed = o->seed;
     est_in e = {NULL, n, d, m};
-    regroup(&e, y);
+    regroup(&e, y, o->threads);
     free(y);
-    point_estimates(s, &e);
+    point_estimates(s, &e, o->threads);
     if (o->n_boot > 0)
         bootstrap(s, &e, o);
     free(e.z);

@@ -11,7 +11,9 @@
  *   3. the draws per second of the Almere example (bootstrap replicates
  *      made first);
  *   4. CSV parse speed (MB/s) and peak memory of reading a large generated
- *      cohort, against the size of its numeric data.
+ *      cohort, against the size of its numeric data;
+ *   5. the Sobol indices of the benchmark reference model (sample, model
+ *      evaluations, bootstrap) on 1 thread and on all threads.
  * Every figure is a ratio measured in this run; the command line to
  * reproduce it is printed with it. */
 /* wait4, for the peak memory of a child, is BSD's and Linux's. */
@@ -30,6 +32,7 @@
 #include "mkba/bootstrap.h"
 #include "mkba/cohort.h"
 #include "mkba/model.h"
+#include "mkba/sens.h"
 #include "mkba/sim.h"
 #include "mkba/summary.h"
 
@@ -438,6 +441,54 @@ static void bench_csv(size_t n)
     unlink(path);
 }
 
+/* ---- Sobol indices on 1 and all threads ---- */
+
+/* Seconds of mkba_sens_sobol of the bench model with base sample n on
+ * 'threads' threads, into *out (the caller frees it). */
+static double sobol_seconds(const mkba_plan *p, size_t n, int threads, mkba_sens **out)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_sens *s = mkba_sens_run(p, &err);
+    double t0 = now();
+    if (!s || mkba_sens_sobol(s, p, n, 42, threads, &err) != MKBA_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(1);
+    }
+    *out = s;
+    return now() - t0;
+}
+
+static void bench_sobol(size_t n)
+{
+    mkba_model *m = open_or_die("tests/bench/reference.ini", "tests/bench/project.ini");
+    const mkba_plan *p = mkba_model_plan(m);
+    int cores = mkba_sim_cores();
+    double t1 = INFINITY, tN = INFINITY;
+    int same = 1;
+    for (int rep = 0; rep < 3; rep++) { /* interleaved, best of 3 */
+        mkba_sens *a, *b;
+        double x = sobol_seconds(p, n, 1, &a), y = sobol_seconds(p, n, cores, &b);
+        t1 = x < t1 ? x : t1;
+        tN = y < tN ? y : tN;
+        size_t md = a->sobol->m * a->sobol->d * sizeof(double);
+        same &= memcmp(a->sobol->first, b->sobol->first, md) == 0 &&
+                memcmp(a->sobol->total, b->sobol->total, md) == 0 &&
+                memcmp(a->sobol->first_lo, b->sobol->first_lo, md) == 0 &&
+                memcmp(a->sobol->total_hi, b->sobol->total_hi, md) == 0;
+        mkba_sens_free(a);
+        mkba_sens_free(b);
+    }
+    printf("Sobol indices of the benchmark reference model (N = %zu: %zu model evaluations, "
+           "200 bootstrap replicates)\n", n, n * (p->n_uncertain + p->n_outcomes + 2));
+    printf("  1 thread: %.2f s, %d threads: %.2f s (scaling %.2fx) [target >= 1.9x: %s]\n", t1,
+           cores, tN, t1 / tN, t1 / tN >= 1.9 ? "met" : "NOT met");
+    printf("  same indices on 1 and %d threads: %s\n", cores, same ? "yes" : "NO");
+    printf("  reproduce: build-bench/mkba run tests/bench/project.ini --draws 1000 --sensitivity "
+           "--sobol %zu --threads 1 -q --no-charts --out /tmp/r (and --threads %d)\n", n, cores);
+    mkba_model_free(m);
+}
+
 int main(int argc, char **argv)
 {
     /* line by line: a child started later must not inherit (and print
@@ -457,5 +508,7 @@ int main(int argc, char **argv)
                 draws / 4, 1);
     printf("\n");
     bench_csv(persons);
+    printf("\n");
+    bench_sobol(20000);
     return 0;
 }

@@ -659,6 +659,34 @@ START_TEST(test_same_stream_same_draws)
 }
 END_TEST
 
+/* A batch of draws (mkba_dist_sample_n) is the draws one at a time, bit
+ * for bit, and leaves the generator where they do: on mkba's generator
+ * (the inline samplers, their constants made once a batch) and on a GSL
+ * one (GSL's samplers). */
+START_TEST(test_sample_n_is_one_at_a_time)
+{
+    const expect *e = &table[_i];
+    mkba_dist d;
+    parse_ok(e->text, &d);
+    enum { N = 777 };
+    double one[N + 1], batch[N + 1];
+    for (int gsl = 0; gsl <= 1; gsl++) {
+        gsl_rng *a = gsl ? gsl_rng_alloc(gsl_rng_mt19937) : stream(700);
+        gsl_rng *b = gsl ? gsl_rng_alloc(gsl_rng_mt19937) : stream(700);
+        for (int i = 0; i < N; i++)
+            one[i] = mkba_dist_sample(&d, a);
+        mkba_dist_sample_n(&d, b, batch, N);
+        one[N] = gsl_rng_uniform(a); /* where the generators were left */
+        batch[N] = gsl_rng_uniform(b);
+        ck_assert_msg(memcmp(one, batch, sizeof one) == 0, "%s (%s generator)", e->text,
+                      gsl ? "GSL's" : "mkba's");
+        gsl_rng_free(a);
+        gsl_rng_free(b);
+    }
+    mkba_dist_free(&d);
+}
+END_TEST
+
 START_TEST(test_names)
 {
     ck_assert_str_eq(mkba_dist_name(MKBA_DIST_FIXED), "fixed");
@@ -810,6 +838,41 @@ START_TEST(test_copula_same_stream)
 }
 END_TEST
 
+/* The copula's normals for a block of draws, and the marginals made from
+ * them in a batch, are those of one draw at a time, bit for bit. */
+START_TEST(test_copula_batch_is_one_at_a_time)
+{
+    const double rc[9] = {1, 0.4, -0.2, 0.4, 1, 0.1, -0.2, 0.1, 1};
+    mkba_copula *c = mkba_copula_alloc(3, rc, NULL);
+    ck_assert_ptr_nonnull(c);
+    const char *marg[] = {"normal(10, 2)", "lognormal(1, 0.5)", "gamma(2, 3)"};
+    enum { N = 300 };
+    static double zone[N * 3 + 1], zbatch[N * 3 + 1], xone[N], xbatch[N];
+    for (int gsl = 0; gsl <= 1; gsl++) {
+        gsl_rng *a = gsl ? gsl_rng_alloc(gsl_rng_mt19937) : stream(800);
+        gsl_rng *b = gsl ? gsl_rng_alloc(gsl_rng_mt19937) : stream(800);
+        for (int i = 0; i < N; i++)
+            mkba_copula_sample_z(c, a, zone + 3 * i);
+        mkba_copula_sample_zn(c, b, zbatch, N);
+        zone[3 * N] = gsl_rng_uniform(a);
+        zbatch[3 * N] = gsl_rng_uniform(b);
+        ck_assert(memcmp(zone, zbatch, sizeof zone) == 0);
+        for (int k = 0; k < 3; k++) {
+            mkba_dist d;
+            parse_ok(marg[k], &d);
+            for (int i = 0; i < N; i++)
+                xone[i] = mkba_dist_from_normal(&d, zone[3 * i + k]);
+            mkba_dist_from_normal_n(&d, zbatch + k, 3, xbatch, N);
+            ck_assert_msg(memcmp(xone, xbatch, sizeof xone) == 0, "%s", marg[k]);
+            mkba_dist_free(&d);
+        }
+        gsl_rng_free(a);
+        gsl_rng_free(b);
+    }
+    mkba_copula_free(c);
+}
+END_TEST
+
 typedef struct bad_matrix {
     size_t n;          /* order */
     double m[9];       /* row-major */
@@ -921,7 +984,9 @@ static Suite *dist_suite(void)
 
     tc = tcase_create("determinism");
     tcase_add_loop_test(tc, test_same_stream_same_draws, 0, (int)N_TABLE);
+    tcase_add_loop_test(tc, test_sample_n_is_one_at_a_time, 0, (int)N_TABLE);
     tcase_add_test(tc, test_copula_same_stream);
+    tcase_add_test(tc, test_copula_batch_is_one_at_a_time);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("copula");

@@ -154,6 +154,65 @@ START_TEST(effect_break_even)
 }
 END_TEST
 
+/* The one-way analysis, the switching values (a search a task), the
+ * two-way grid and the Sobol indices are the same bits on 1, 2 and 3
+ * threads. Five inputs and two stakeholders: 15 searches. */
+START_TEST(same_on_any_number_of_threads)
+{
+    mkba_model *m = open_model("[cohort]\nn_pilot = 500\nn_control = 500\n"
+                               "[effect.work]\nestimate = 0.02\nse = 0.01\n"
+                               "[parameters]\non = 0\n"
+                               "[param.price]\ndistribution = lognormal(mean = 1000, sd = 200)\n"
+                               "[param.cost]\ndistribution = gamma(mean = 30000, sd = 5000)\n"
+                               "[param.share]\ndistribution = beta(mean = 0.4, sd = 0.1)\n"
+                               "[param.extra]\ndistribution = triangular(0, 1000, 5000)\n"
+                               "[item.b]\nkind = benefit\nstakeholder = people\n"
+                               "quantity = on * effect.work * n_pilot\nprice = price\n"
+                               "[item.k]\nkind = cost\nstakeholder = city\n"
+                               "quantity = on * (cost + extra)\n"
+                               "[item.t]\nkind = transfer\ngainer = people\nloser = city\n"
+                               "quantity = on * share * 10000\n");
+    const mkba_plan *p = mkba_model_plan(m);
+    mkba_sens *s[3];
+    for (int t = 0; t < 3; t++) {
+        mkba_error err;
+        mkba_error_clear(&err);
+        s[t] = mkba_sens_run_threads(p, t + 1, &err);
+        ck_assert_msg(s[t] != NULL, "%s", err.msg);
+        ck_assert_int_eq(s[t]->threads, t + 1);
+        ck_assert_msg(mkba_sens_twoway(s[t], p, "price", "effect.work", 9, &err) == MKBA_OK, "%s",
+                      err.msg);
+        ck_assert_msg(mkba_sens_sobol(s[t], p, 1500, 5, t + 1, &err) == MKBA_OK, "%s", err.msg);
+    }
+    size_t N = s[0]->n_inputs, S = s[0]->n_scenarios, K = s[0]->n_stakeholders;
+    ck_assert_uint_eq(N, 5);
+    size_t per = S * (K + 1), md = s[0]->sobol->m * s[0]->sobol->d;
+    for (int t = 1; t < 3; t++) {
+        ck_assert(memcmp(s[t]->npv_base, s[0]->npv_base, per * sizeof(double)) == 0);
+        ck_assert(memcmp(s[t]->npv_lo, s[0]->npv_lo, N * per * sizeof(double)) == 0);
+        ck_assert(memcmp(s[t]->npv_hi, s[0]->npv_hi, N * per * sizeof(double)) == 0);
+        ck_assert(memcmp(s[t]->switching, s[0]->switching, N * S * sizeof(double)) == 0);
+        ck_assert(memcmp(s[t]->switch_status, s[0]->switch_status,
+                         N * S * sizeof *s[0]->switch_status) == 0);
+        ck_assert(memcmp(s[t]->switching_by, s[0]->switching_by, N * S * K * sizeof(double)) == 0);
+        ck_assert(memcmp(s[t]->switch_status_by, s[0]->switch_status_by,
+                         N * S * K * sizeof *s[0]->switch_status_by) == 0);
+        ck_assert(memcmp(s[t]->grid, s[0]->grid, S * 81 * sizeof(double)) == 0);
+        ck_assert(memcmp(s[t]->sobol->first, s[0]->sobol->first, md * sizeof(double)) == 0);
+        ck_assert(memcmp(s[t]->sobol->total_hi, s[0]->sobol->total_hi, md * sizeof(double)) == 0);
+    }
+    /* Something was found to compare: society's break-even effect, where
+     * 500 * 1000 * e (the price at its base) meets the costs (above 30000
+     * at base, so e > 0.06, inside its search range of 1 either way). */
+    size_t e = input_index(s[0], "effect.work");
+    ck_assert_int_eq(s[0]->switch_status[e * S + 1], MKBA_SWITCH_FOUND);
+    ck_assert_double_gt(s[0]->switching[e * S + 1], 0.06);
+    for (int t = 0; t < 3; t++)
+        mkba_sens_free(s[t]);
+    mkba_model_free(m);
+}
+END_TEST
+
 static Suite *sens_suite(void)
 {
     Suite *s = suite_create("sens");
@@ -162,6 +221,7 @@ static Suite *sens_suite(void)
     tcase_add_test(tc, switching_value_linear);
     tcase_add_test(tc, tornado_order_by_construction);
     tcase_add_test(tc, effect_break_even);
+    tcase_add_test(tc, same_on_any_number_of_threads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -13,9 +13,11 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mkba/expr.h"
 #include "mkba/model.h"
@@ -747,6 +749,62 @@ START_TEST(streamed_equals_kept)
 }
 END_TEST
 
+/* Progress: reported from the thread that called mkba_sim_run (a
+ * terminal's progress bar must not be drawn from a worker), with the
+ * draws done never going back, and once at the end with every draw. */
+typedef struct progress_seen {
+    pthread_t caller;
+    int calls, finals, other_thread, backwards;
+    size_t last, total;
+} progress_seen;
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    progress_seen *p = ctx;
+    p->calls++;
+    p->other_thread += !pthread_equal(pthread_self(), p->caller);
+    p->backwards += done < p->last || done > total;
+    p->finals += done == total;
+    p->last = done;
+    p->total = total;
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+START_TEST(progress_from_the_callers_thread)
+{
+    mkba_model *m = open_model(MIXED, NULL);
+    size_t N = 1000 * MKBA_SIM_BLOCK + 5;
+    for (int threads = 1; threads <= 2; threads++) {
+        progress_seen seen = {.caller = pthread_self()};
+        mkba_sim_opts o = {.draws = N, .seed = 3, .threads = threads, .keep_finance = 1,
+                           .progress = on_progress, .progress_ctx = &seen};
+        mkba_error err;
+        mkba_error_clear(&err);
+        double t0 = seconds_now();
+        mkba_sim *s = mkba_sim_run(mkba_model_plan(m), &o, &err);
+        double took = seconds_now() - t0;
+        ck_assert_msg(s != NULL, "%s", err.msg);
+        ck_assert_int_eq(seen.other_thread, 0);
+        ck_assert_int_eq(seen.backwards, 0);
+        ck_assert_int_eq(seen.finals, 1);
+        ck_assert_uint_eq(seen.last, N);
+        ck_assert_uint_eq(seen.total, N);
+        /* About ten a second: a run of 0.3 s or more has reported before its end. */
+        if (took >= 0.3)
+            ck_assert_msg(seen.calls >= 2, "%d threads: %d calls in %.2f s", threads, seen.calls,
+                          took);
+        mkba_sim_free(s);
+    }
+    mkba_model_free(m);
+}
+END_TEST
+
 /* Item PVs left to regeneration (MKBA_SIM_ITEMS_REGEN) give the statistics
  * of the kept ones, bit for bit, on any number of threads; the run keeps
  * none of them. Items: continuous (b), a constant (k), two-valued (d). */
@@ -897,6 +955,45 @@ START_TEST(scenario_fixes_a_parameter)
 }
 END_TEST
 
+/* Scenarios in turn fix an uncertain parameter and draw it: the project
+ * 'a' fixes x = 10, the project 'b' after it (and the reference before)
+ * see the draw of x again. Rate 0, one year: each project's PV of the
+ * benefit on * x is its x, against the reference's 0. */
+START_TEST(scenarios_fix_and_draw_in_turn)
+{
+    char *mp = tu_write(dir, "model.ini",
+                        "[model]\nname = t\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
+                        "discount_rate = 0\nstakeholders = city\n"
+                        "[parameters]\non = 0\n"
+                        "[param.x]\ndistribution = normal(100, 10)\n"
+                        "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * x\n");
+    char *pa = tu_write(dir, "a.ini", "[scenario]\nname = a\nbase = model.ini\n"
+                                      "[parameters]\non = 1\nx = 10\n");
+    char *pb = tu_write(dir, "b.ini", "[scenario]\nname = b\nbase = model.ini\n"
+                                      "[parameters]\non = 1\n");
+    const char *proj[] = {pa, pb};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_model *m = mkba_model_open(mp, 2, proj, &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    size_t N = 2 * MKBA_SIM_BLOCK + 9;
+    for (int threads = 1; threads <= 2; threads++) {
+        mkba_sim *s = run(m, N, 8, threads);
+        ck_assert_uint_eq(s->n_scenarios, 3);
+        const double *a = s->pv_benefits + mkba_sim_col(s, 1, 1) * N;
+        const double *b = s->pv_benefits + mkba_sim_col(s, 2, 1) * N;
+        for (size_t i = 0; i < N; i++) {
+            ck_assert_double_eq(a[i], 10);
+            ck_assert_double_eq(b[i], s->uncertain[i]); /* the draw, not 10 */
+        }
+        ck_assert_double_eq_tol(col_mean(b, N), 100, 5 * 10 / sqrt((double)N));
+        mkba_sim_free(s);
+    }
+    mkba_model_free(m);
+    free(mp), free(pa), free(pb);
+}
+END_TEST
+
 START_TEST(nonfinite_for_one_stakeholder_is_counted)
 {
     /* A transfer cancels for society, so a transfer that is not finite only
@@ -1003,11 +1100,13 @@ static Suite *sim_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, identical_for_any_thread_count);
+    tcase_add_test(tc, progress_from_the_callers_thread);
     tcase_add_test(tc, items_by_regeneration_equal_kept);
     tcase_add_test(tc, inputs_by_regeneration_equal_kept);
     tcase_add_test(tc, streamed_equals_kept);
     tcase_add_test(tc, common_random_numbers);
     tcase_add_test(tc, scenario_fixes_a_parameter);
+    tcase_add_test(tc, scenarios_fix_and_draw_in_turn);
     tcase_add_test(tc, nonfinite_for_one_stakeholder_is_counted);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");

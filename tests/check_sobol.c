@@ -123,7 +123,7 @@ static mkba_dist parse(const char *text)
 static mkba_sobol *run_ok(const mkba_dist *const *in, size_t d, size_t m, mkba_sobol_model f,
                           void *ctx, size_t n, uint64_t seed, size_t n_boot)
 {
-    const mkba_sobol_opts o = {n, seed, n_boot};
+    const mkba_sobol_opts o = {.n = n, .seed = seed, .n_boot = n_boot, .threads = 1};
     mkba_error err;
     mkba_error_clear(&err);
     mkba_sobol *s = mkba_sobol_run(in, d, m, f, ctx, &o, &err);
@@ -234,6 +234,61 @@ START_TEST(seed_determines_results)
 }
 END_TEST
 
+/* The model's sample, the indices and their intervals are the same bits on
+ * 1, 2 and 3 threads: the sample's blocks of rows (three and a part, of
+ * MKBA_SOBOL_BLOCK), the outputs and the bootstrap replicates are shared
+ * out, each written by one task from its own random stream. */
+typedef struct kept_sample {
+    double *x;
+    size_t n;
+} kept_sample;
+
+static int linear_keep(void *ctx, const double *x, size_t n, size_t d, double *y, size_t m)
+{
+    static double c[6] = {1, 2, 3, 3, 0, 1};
+    kept_sample *k = ctx;
+    k->x = malloc(n * d * sizeof *x);
+    memcpy(k->x, x, n * d * sizeof *x);
+    k->n = n * d;
+    return linear(c, x, n, d, y, m);
+}
+
+START_TEST(same_on_any_number_of_threads)
+{
+    mkba_dist in[3];
+    const mkba_dist *p[3];
+    const char *text[3] = {"gamma(2, 3)", "beta(2, 5)", "uniform(-1, 1)"};
+    for (int j = 0; j < 3; j++) {
+        mkba_error err;
+        mkba_error_clear(&err);
+        ck_assert(mkba_dist_parse(text[j], &in[j], &err) == MKBA_OK);
+        p[j] = &in[j];
+    }
+    size_t n = 3 * MKBA_SOBOL_BLOCK + 100;
+    mkba_sobol *s[3];
+    kept_sample k[3];
+    for (int t = 0; t < 3; t++) {
+        const mkba_sobol_opts o = {.n = n, .seed = 99, .n_boot = 60, .threads = t + 1};
+        mkba_error err;
+        mkba_error_clear(&err);
+        s[t] = mkba_sobol_run(p, 3, 2, linear_keep, &k[t], &o, &err);
+        ck_assert_msg(s[t] != NULL, "%s", err.msg);
+    }
+    for (int t = 1; t < 3; t++) {
+        ck_assert_uint_eq(k[t].n, k[0].n);
+        ck_assert_msg(memcmp(k[t].x, k[0].x, k[0].n * sizeof(double)) == 0,
+                      "the sample differs on %d threads", t + 1);
+        ck_assert_msg(same_results(s[t], s[0]), "the results differ on %d threads", t + 1);
+    }
+    /* the intervals were computed (not all NaN), so they were compared */
+    ck_assert(s[0]->first_lo[0] < s[0]->first_hi[0]);
+    for (int t = 0; t < 3; t++) {
+        free(k[t].x);
+        mkba_sobol_free(s[t]);
+    }
+}
+END_TEST
+
 /* ---- Linear models ---- */
 
 /* Y_o = sum_j c_oj x_j, x_j iid uniform(-1, 1): Var Y_o = sum_j c_oj^2 / 3
@@ -311,7 +366,7 @@ END_TEST
 static mkba_sobol *run_bad(const mkba_dist *const *in, size_t d, size_t m, mkba_sobol_model f,
                            size_t n, mkba_error *err)
 {
-    const mkba_sobol_opts o = {n, 1, 10};
+    const mkba_sobol_opts o = {.n = n, .seed = 1, .n_boot = 10, .threads = 1};
     mkba_error_clear(err);
     return mkba_sobol_run(in, d, m, f, NULL, &o, err);
 }
@@ -354,6 +409,7 @@ static Suite *sobol_suite(void)
     tcase_add_test(tc, ishigami_indices);
     tcase_add_test(tc, ishigami_bootstrap_ci);
     tcase_add_test(tc, seed_determines_results);
+    tcase_add_test(tc, same_on_any_number_of_threads);
     suite_add_tcase(s, tc);
     tc = tcase_create("linear");
     tcase_set_timeout(tc, 60);

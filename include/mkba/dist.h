@@ -77,6 +77,10 @@ int mkba_dist_scale(mkba_dist *d, double f);
  * truncnormal: rejection from the normal when [lo, hi] holds more than
  * half its mass, else the inverse CDF at one uniform. */
 double mkba_dist_sample(const mkba_dist *d, gsl_rng *r);
+/* n draws into x[0..n-1]: the numbers of n calls of mkba_dist_sample, in
+ * the same order, with the kind's constants worked out once (the Monte
+ * Carlo's inner loop draws a parameter for a whole block this way). */
+void mkba_dist_sample_n(const mkba_dist *d, gsl_rng *r, double *x, size_t n);
 /* The quantile (inverse CDF) at u in (0, 1) (for the copula); u outside
  * [0, 1] is clamped to it (0 and 1 give the ends of the support, maybe
  * infinite), NaN gives NaN. discrete: the smallest value with F >= u. */
@@ -115,10 +119,16 @@ size_t mkba_copula_dim(const mkba_copula *c);
 void mkba_copula_sample(const mkba_copula *c, gsl_rng *r, double *u);
 /* The same draw before Phi: n correlated standard normals y = L z. */
 void mkba_copula_sample_z(const mkba_copula *c, gsl_rng *r, double *y);
+/* n such draws, draw i into y[i * dim .. (i + 1) * dim): the numbers of n
+ * calls of mkba_copula_sample_z. */
+void mkba_copula_sample_zn(const mkba_copula *c, gsl_rng *r, double *y, size_t n);
 /* Phi(y), clamped like mkba_copula_sample's uniforms. */
 double mkba_copula_uniform(double y);
 /* A marginal's value for the copula normal y: its quantile at Phi(y),
  * computed directly (mean + sd y, or its exp) for normal and lognormal. */
 double mkba_dist_from_normal(const mkba_dist *d, double y);
+/* x[i] = mkba_dist_from_normal(d, y[i * stride]) for i < n. */
+void mkba_dist_from_normal_n(const mkba_dist *d, const double *y, size_t stride, double *x,
+                             size_t n);
 
 #endif

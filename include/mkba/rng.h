@@ -59,6 +59,12 @@ static inline uint64_t mkba_xoshiro_next(mkba_xoshiro_state *st)
     return result;
 }
 
+/* Uniform on [0, 1) with 53 random bits, from a bare state. */
+static inline double mkba_xoshiro_u01(mkba_xoshiro_state *st)
+{
+    return (double)(mkba_xoshiro_next(st) >> 11) * 0x1.0p-53;
+}
+
 /* The next 64 bits of generator r (of type mkba_rng_xoshiro). */
 static inline uint64_t mkba_rng_next(gsl_rng *r)
 {
@@ -68,7 +74,7 @@ static inline uint64_t mkba_rng_next(gsl_rng *r)
 /* Uniform on [0, 1) with 53 random bits. */
 static inline double mkba_rng_u01(gsl_rng *r)
 {
-    return (double)(mkba_rng_next(r) >> 11) * 0x1.0p-53;
+    return mkba_xoshiro_u01((mkba_xoshiro_state *)r->state);
 }
 
 /* A new generator of type mkba_rng_xoshiro (free with gsl_rng_free). */

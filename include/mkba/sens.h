@@ -67,16 +67,22 @@ typedef struct mkba_sens {
      * stakeholder k (k = K: society). */
     mkba_sobol *sobol;
     int sobol_correlated;   /* the model has correlations the indices ignore */
+    int threads;            /* the threads the analyses share (mkba_sens_run_threads) */
 } mkba_sens;
 
 /* Run the one-way analysis and the switching values on 'plan' (whose base
- * slots hold the estimated effects). Fails on out-of-range numbers only. */
+ * slots hold the estimated effects), on 'threads' threads (<= 0: all
+ * cores), which mkba_sens_twoway then uses too; the results are the same
+ * bits on any number. Fails on out-of-range numbers only. */
+mkba_sens *mkba_sens_run_threads(const mkba_plan *plan, int threads, mkba_error *err);
+/* The same on one thread. */
 mkba_sens *mkba_sens_run(const mkba_plan *plan, mkba_error *err);
 
 /* Two-way analysis of inputs 'a' and 'b' (names as in s->inputs): each
  * from its P10 to its P90 in 'steps' equal steps (2 to 101), the others at
  * base; society's NPV of every project scenario on the grid is stored in
- * s->grid. Fails with a message naming an unknown input. */
+ * s->grid, evaluated on s->threads threads. Fails with a message naming an
+ * unknown input. */
 mkba_status mkba_sens_twoway(mkba_sens *s, const mkba_plan *plan, const char *a, const char *b,
                              size_t steps, mkba_error *err);
 /* Global sensitivity: Sobol first- and total-order indices of every
@@ -84,7 +90,9 @@ mkba_status mkba_sens_twoway(mkba_sens *s, const mkba_plan *plan, const char *a,
  * the inputs, by Saltelli sampling with base sample size 'n' and bootstrap
  * CIs; inputs drawn independently from their distributions (cohort effects
  * normal with their SE), so correlations of the model are ignored here
- * (sobol_correlated says so). */
+ * (sobol_correlated says so). On 'threads' threads (<= 0: all cores): the
+ * sample, the model's evaluations and the bootstrap; the same bits on any
+ * number. */
 mkba_status mkba_sens_sobol(mkba_sens *s, const mkba_plan *plan, size_t n, uint64_t seed,
                             int threads, mkba_error *err);
 

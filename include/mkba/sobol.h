@@ -51,6 +51,9 @@ typedef struct mkba_sobol_opts {
     size_t n;               /* base sample size N (>= 2) */
     uint64_t seed;          /* run seed */
     size_t n_boot;          /* bootstrap resamples for CIs, e.g. 200; 0: CIs are NaN */
+    int threads;            /* threads for the sample and the estimates (<= 1: one); the
+                               results are the same bits on any number (the model's
+                               evaluation is the callback's to share out) */
 } mkba_sobol_opts;
 
 typedef struct mkba_sobol {

@@ -625,8 +625,10 @@ static void block_task(void *ctx, size_t blk, size_t thread)
     if (!w->sh)
         worker_init(w, sh);
     run_block(w, blk);
-    if (thread == 0 && sh->o->progress && now() - sh->last_report >= 0.1) {
-        sh->o->progress(sh->o->progress_ctx, atomic_load(&sh->done), sh->o->draws);
+    size_t done;
+    if (thread == 0 && sh->o->progress && now() - sh->last_report >= 0.1 &&
+        (done = atomic_load(&sh->done)) < sh->o->draws) { /* the end is reported once, after */
+        sh->o->progress(sh->o->progress_ctx, done, sh->o->draws);
         sh->last_report = now();
     }
 }

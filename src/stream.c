@@ -5,6 +5,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,110 @@ static double lane_total(lanes *l)
     return (l->s[0] + l->s[1]) + (l->s[2] + l->s[3]);
 }
 
+/* A crowded bin's values as distinct values with their counts (a point
+ * mass is one entry), up to 'cap' distinct values: exact order statistics
+ * in memory that does not grow with the draws. */
+typedef struct tally {
+    size_t cap, mask, used;
+    int full;                  /* more distinct values than cap came */
+    uint64_t *key;             /* a value's bits */
+    size_t *cnt;               /* its count; 0: an empty slot */
+    double *val;               /* sorted distinct values (tally_sort) */
+    size_t *cum;               /* values before each (tally_sort) */
+} tally;
+
+static void tally_init(tally *t, size_t cap)
+{
+    size_t slots = 1;
+    while (slots < 2 * cap)
+        slots *= 2;
+    *t = (tally){.cap = cap, .mask = slots - 1};
+    t->key = mkba_xcalloc(slots, sizeof *t->key);
+    t->cnt = mkba_xcalloc(slots, sizeof *t->cnt);
+}
+
+static void tally_free(tally *t)
+{
+    free(t->key);
+    free(t->cnt);
+    free(t->val);
+    free(t->cum);
+    *t = (tally){0};
+}
+
+static void tally_add(tally *t, double v)
+{
+    if (t->full)
+        return;
+    uint64_t k;
+    memcpy(&k, &v, sizeof k);
+    size_t h = (size_t)((k * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & t->mask;
+    while (t->cnt[h] && t->key[h] != k)
+        h = (h + 1) & t->mask;
+    if (!t->cnt[h]) {
+        if (t->used == t->cap) {
+            t->full = 1;
+            return;
+        }
+        t->key[h] = k;
+        t->used++;
+    }
+    t->cnt[h]++;
+}
+
+typedef struct tally_entry {
+    double v;
+    size_t n;
+} tally_entry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    double x = ((const tally_entry *)a)->v, y = ((const tally_entry *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* The distinct values in order, with the count of values before each. */
+static void tally_sort(tally *t)
+{
+    tally_entry *e = mkba_xcalloc(t->used + 1, sizeof *e);
+    size_t m = 0;
+    for (size_t h = 0; h <= t->mask; h++)
+        if (t->cnt[h]) {
+            memcpy(&e[m].v, &t->key[h], sizeof e[m].v);
+            e[m++].n = t->cnt[h];
+        }
+    qsort(e, m, sizeof *e, cmp_entry);
+    t->val = mkba_xcalloc(m + 1, sizeof *t->val);
+    t->cum = mkba_xcalloc(m + 1, sizeof *t->cum);
+    for (size_t i = 0, c = 0; i < m; c += e[i].n, i++)
+        t->val[i] = e[i].v, t->cum[i] = c;
+    t->cum[m] = m ? t->cum[m - 1] + e[m - 1].n : 0;
+    free(e);
+}
+
+/* The values counted. */
+static size_t tally_count(const tally *t)
+{
+    size_t n = 0;
+    for (size_t h = 0; h <= t->mask; h++)
+        n += t->cnt[h];
+    return n;
+}
+
+/* The r-th smallest value (0-based) of a sorted tally. */
+static double tally_order(const tally *t, size_t r)
+{
+    size_t lo = 0, hi = t->used; /* the last distinct value with cum <= r */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (t->cum[mid] <= r)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return t->val[lo];
+}
+
 struct mkba_stream {
     int pass;
     size_t m, pos;             /* finite values, of which > 0 */
@@ -79,8 +184,9 @@ struct mkba_stream {
     /* pass 2, per quantile: the bins [b0, b1] that hold the wanted order
      * statistics, the values below b0 (base), and the values in them */
     size_t b0[NQ], b1[NQ], base[NQ], k[NQ], want[NQ], got[NQ];
-    int crowded[NQ];           /* want > GATHER_CAP: only min and max kept */
-    double *keep[NQ], kmin[NQ], kmax[NQ];
+    int crowded[NQ];           /* want > GATHER_CAP: distinct values counted */
+    double *keep[NQ];
+    tally tal[NQ];
     double glo[NQ], ghi[NQ];    /* values outside [glo, ghi] are in none of the bins */
     double *whole;             /* WHOLE: every finite value */
 };
@@ -99,8 +205,10 @@ void mkba_stream_free(mkba_stream *s)
         return;
     free(s->smp);
     free(s->bins);
-    for (int j = 0; j < NQ; j++)
+    for (int j = 0; j < NQ; j++) {
         free(s->keep[j]);
+        tally_free(&s->tal[j]);
+    }
     free(s->whole);
     free(s);
 }
@@ -154,8 +262,7 @@ static void gather(mkba_stream *s, double v)
         if (b < s->b0[j] || b > s->b1[j])
             continue;
         if (s->crowded[j]) {
-            s->kmin[j] = fmin(s->kmin[j], v);
-            s->kmax[j] = fmax(s->kmax[j], v);
+            tally_add(&s->tal[j], v);
         } else if (s->got[j] < s->want[j]) {
             s->keep[j][s->got[j]++] = v;
         }
@@ -296,9 +403,9 @@ static int plan_gather(mkba_stream *s)
         s->ghi[j] = sc > 0 ? fmin(s->hi[j], s->lo[j] + ((double)s->b1[j] + 3) / sc) : s->hi[j];
         if (!(s->glo[j] <= s->ghi[j])) /* a range too wide for its bins' bounds */
             s->glo[j] = s->lo[j], s->ghi[j] = s->hi[j];
-        s->kmin[j] = INFINITY;
-        s->kmax[j] = -INFINITY;
-        if (!s->crowded[j])
+        if (s->crowded[j])
+            tally_init(&s->tal[j], GATHER_CAP);
+        else
             s->keep[j] = mkba_xmalloc(s->want[j] * sizeof *s->keep[j]);
     }
     return 1;
@@ -309,8 +416,11 @@ static double quantile(mkba_stream *s, int j)
 {
     double pos = Q[j] * (double)(s->m - 1), delta = pos - (double)s->k[j];
     int next_too = delta != 0 && s->k[j] + 1 < s->m;
-    if (s->crowded[j]) /* all equal (checked) */
-        return next_too ? (1 - delta) * s->kmin[j] + delta * s->kmin[j] : s->kmin[j];
+    if (s->crowded[j]) { /* complete (checked) */
+        size_t kk = s->k[j] - s->base[j];
+        double v = tally_order(&s->tal[j], kk);
+        return next_too ? (1 - delta) * v + delta * tally_order(&s->tal[j], kk + 1) : v;
+    }
     double *b = s->keep[j];
     size_t kk = s->k[j] - s->base[j];
     double v = mkba_stats_select(b, s->got[j], kk);
@@ -342,8 +452,11 @@ int mkba_stream_end(mkba_stream *s, mkba_stats *out)
         double v = (sum2 - sum1 * sum1 / n) / (n - 1);
         v = isnan(v) ? v : fmax(0, v);
         for (int j = 0; j < NQ; j++)
-            if (s->crowded[j] ? s->kmin[j] != s->kmax[j] : s->got[j] != s->want[j])
+            if (s->crowded[j] ? s->tal[j].full || tally_count(&s->tal[j]) != s->want[j]
+                              : s->got[j] != s->want[j])
                 return want_whole(s);
+            else if (s->crowded[j])
+                tally_sort(&s->tal[j]);
         if (!isfinite(v))
             return want_whole(s);
         out->n = s->m;
@@ -366,14 +479,15 @@ int mkba_stream_end(mkba_stream *s, mkba_stats *out)
 
 /* -------------------------------------------------------------- shape */
 
-#define SUB 16                                    /* fine bins between sample neighbours */
-#define FINE ((size_t)MKBA_STREAM_SAMPLE * SUB + 1) /* fine bins in all */
+#define SUB 16 /* fine bins between sample neighbours, and one for the neighbour itself */
+#define FINE ((size_t)MKBA_STREAM_SAMPLE * (SUB + 1) + 2) /* fine bins in all */
 #define SHAPE_CAP ((size_t)1 << 20)               /* values kept of one fine bin */
 
 typedef struct shape_bin {   /* a fine bin holding wanted order statistics */
     size_t base, want, got;  /* values below it; in it; kept */
-    int crowded;             /* want > SHAPE_CAP: only min and max */
-    double *v, vmin, vmax;
+    int crowded;             /* want > SHAPE_CAP: distinct values counted */
+    double *v;
+    tally tal;
 } shape_bin;
 
 struct mkba_shape {
@@ -405,8 +519,10 @@ mkba_shape *mkba_shape_alloc(size_t nq, size_t bins)
 
 static void shape_release(mkba_shape *s)
 {
-    for (size_t i = 0; i < s->n_keep; i++)
+    for (size_t i = 0; i < s->n_keep; i++) {
         free(s->keep[i].v);
+        tally_free(&s->keep[i].tal);
+    }
     free(s->keep);
     free(s->slot);
     free(s->fine);
@@ -428,8 +544,8 @@ void mkba_shape_free(mkba_shape *s)
 }
 
 /* The fine bin of v: monotone in v. The sample's sorted values e cut the
- * line into (-inf, e0], (e0, e1], ..., (e_last, inf); each inner part is
- * cut into SUB equal parts. */
+ * line into (-inf, e0), [e0], (e0, e1), [e1], ..., (e_last, inf); each
+ * open inner part is cut into SUB equal parts. */
 static size_t fine_of(const mkba_shape *s, double v)
 {
     const double *base = s->smp;
@@ -440,13 +556,16 @@ static size_t fine_of(const mkba_shape *s, double v)
         n -= half;
     }
     size_t seg = (size_t)(base - s->smp) + (base[0] < v);
-    if (seg == 0)
-        return 0;
     if (seg == MKBA_STREAM_SAMPLE)
         return FINE - 1;
+    if (v == s->smp[seg]) /* a sample value: its own bin, so a value that many draws share
+                             (a point mass) is never crowded by its neighbours */
+        return 1 + seg * (SUB + 1) + SUB;
+    if (seg == 0)
+        return 0;
     double a = s->smp[seg - 1], r = (v - a) / (s->smp[seg] - a) * SUB;
     size_t sub = r >= 0 && r < SUB ? (size_t)r : r >= 0 || isnan(r) ? SUB - 1 : 0;
-    return 1 + (seg - 1) * SUB + sub;
+    return 1 + seg * (SUB + 1) + sub;
 }
 
 static void shape_range(mkba_shape *s)
@@ -491,12 +610,10 @@ void mkba_shape_add(mkba_shape *s, const double *x, size_t n)
             if (k < 0)
                 break;
             shape_bin *b = &s->keep[k];
-            if (b->crowded) {
-                b->vmin = fmin(b->vmin, v);
-                b->vmax = fmax(b->vmax, v);
-            } else if (b->got < b->want) {
+            if (b->crowded)
+                tally_add(&b->tal, v);
+            else if (b->got < b->want)
                 b->v[b->got++] = v;
-            }
             break;
         }
         case WHOLE:
@@ -544,7 +661,7 @@ static double shape_order(mkba_shape *s, size_t r)
             hi = mid;
     }
     shape_bin *b = &s->keep[lo];
-    return b->crowded ? b->vmin : b->v[r - b->base];
+    return b->crowded ? tally_order(&b->tal, r - b->base) : b->v[r - b->base];
 }
 
 /* After pass 1: keep the fine bins of the order statistics each quantile
@@ -564,9 +681,11 @@ static void shape_plan(mkba_shape *s)
             if (s->slot[f] >= 0)
                 continue;
             shape_bin *b = &s->keep[s->n_keep];
-            *b = (shape_bin){.base = cum, .want = s->fine[f], .vmin = INFINITY, .vmax = -INFINITY};
+            *b = (shape_bin){.base = cum, .want = s->fine[f]};
             b->crowded = b->want > SHAPE_CAP;
-            if (!b->crowded)
+            if (b->crowded)
+                tally_init(&b->tal, (size_t)1 << 16); /* distinct values: a few at most */
+            else
                 b->v = mkba_xmalloc(b->want * sizeof *b->v);
             s->slot[f] = (int)s->n_keep++;
         }
@@ -606,14 +725,17 @@ int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *
     case PASS2:
         for (size_t i = 0; i < s->n_keep; i++) {
             shape_bin *b = &s->keep[i];
-            if (b->crowded ? b->vmin != b->vmax : b->got != b->want) {
+            if (b->crowded ? b->tal.full || tally_count(&b->tal) != b->want
+                           : b->got != b->want) {
                 shape_release(s);
                 s->whole = mkba_xreallocarray(NULL, s->m + 1, sizeof *s->whole);
                 s->m = 0;
                 s->pass = WHOLE;
                 return 1;
             }
-            if (!b->crowded)
+            if (b->crowded)
+                tally_sort(&b->tal);
+            else
                 qsort(b->v, b->got, sizeof *b->v, cmp_double);
         }
         for (size_t i = 0; i < s->nq; i++) {

@@ -177,6 +177,15 @@ struct mkba_voi_groups {
     uint32_t start[CELLS]; /* thresholds in cells before each: all below its values */
     double *sum;         /* [groups][K] */
     size_t *count;       /* [groups] */
+    /* Each distinct value's count and sums, while there are no more than
+     * 'sample' of them (a discrete input, bootstrap replicates): then the
+     * groups are cut at the quantiles of all the draws, as mkba_voi_evppi
+     * cuts them. */
+    int many;            /* more distinct values came: the cut groups count */
+    size_t vslots, vused;
+    uint64_t *vkey;      /* [vslots] a value's bits */
+    size_t *vcount;      /* [vslots] its draws; 0: an empty slot */
+    double *vsum;        /* [vslots][K] */
 };
 
 mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, size_t sample)
@@ -195,6 +204,9 @@ void mkba_voi_groups_free(mkba_voi_groups *g)
         return;
     free(g->buf);
     free(g->t);
+    free(g->vkey);
+    free(g->vcount);
+    free(g->vsum);
     free(g->sum);
     free(g->count);
     free(g);
@@ -282,6 +294,77 @@ static void cut_groups(mkba_voi_groups *g)
     g->buf = NULL;
 }
 
+static size_t value_slot(const mkba_voi_groups *g, uint64_t k)
+{
+    size_t mask = g->vslots - 1, h = (size_t)((k * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+    while (g->vcount[h] && g->vkey[h] != k)
+        h = (h + 1) & mask;
+    return h;
+}
+
+static void values_free(mkba_voi_groups *g)
+{
+    free(g->vkey);
+    free(g->vcount);
+    free(g->vsum);
+    g->vkey = NULL;
+    g->vcount = NULL;
+    g->vsum = NULL;
+}
+
+/* The table at twice its slots (kept at most half full). */
+static void values_grow(mkba_voi_groups *g)
+{
+    size_t old = g->vslots, K = g->K;
+    uint64_t *key = g->vkey;
+    size_t *count = g->vcount;
+    double *sum = g->vsum;
+    g->vslots = old ? 2 * old : 256;
+    g->vkey = mkba_xcalloc(g->vslots, sizeof *g->vkey);
+    g->vcount = mkba_xcalloc(g->vslots, sizeof *g->vcount);
+    g->vsum = mkba_xcalloc(g->vslots * K + 1, sizeof *g->vsum);
+    for (size_t i = 0; i < old; i++)
+        if (count[i]) {
+            size_t h = value_slot(g, key[i]);
+            g->vkey[h] = key[i];
+            g->vcount[h] = count[i];
+            memcpy(g->vsum + h * K, sum + i * K, K * sizeof *sum);
+        }
+    free(key);
+    free(count);
+    free(sum);
+}
+
+/* Each draw into its value's count and sums, until there are too many
+ * distinct values. -0 is counted as 0 (equal, as the groups compare). */
+static void add_values(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
+                       size_t n)
+{
+    size_t K = g->K;
+    for (size_t i = 0; i < n && !g->many; i++) {
+        double v = theta[i] == 0 ? 0.0 : theta[i];
+        uint64_t k;
+        memcpy(&k, &v, sizeof k);
+        size_t h = value_slot(g, k);
+        if (!g->vcount[h]) {
+            if (g->vused == g->sample) {
+                g->many = 1;
+                values_free(g);
+                return;
+            }
+            if (2 * (g->vused + 1) > g->vslots) {
+                values_grow(g);
+                h = value_slot(g, k);
+            }
+            g->vkey[h] = k;
+            g->vused++;
+        }
+        g->vcount[h]++;
+        for (size_t j = 0; j < K; j++)
+            g->vsum[h * K + j] += nb[j * stride + i];
+    }
+}
+
 void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *nb,
                          size_t stride, size_t n)
 {
@@ -292,6 +375,9 @@ void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *
         g->n += n;
         return;
     }
+    if (!g->vslots && !g->many)
+        values_grow(g);
+    add_values(g, theta, nb, stride, n);
     size_t i = 0;
     if (!g->cut && !g->buf && n > 0) /* made at the first draw, freed once the groups are cut */
         g->buf = mkba_xreallocarray(NULL, (1 + g->K) * g->sample, sizeof *g->buf);
@@ -307,6 +393,73 @@ void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *
     g->n += n;
 }
 
+/* A group of 'count' draws with sums[K]: its count times the regret of
+ * the best option on average against the group's best (0 <= EVPPI <= EVPI:
+ * Jensen per group). */
+static double group_regret(const mkba_voi_groups *g, size_t count, const double *sums,
+                           const mkba_voi *v)
+{
+    if (count == 0)
+        return 0;
+    double top = 0, chosen = 0;
+    int have = g->include_zero; /* the reference's mean is 0 */
+    for (size_t k = 0; k < g->K; k++) {
+        double m = sums[k] / (double)count;
+        if (!have || m > top)
+            top = m;
+        have = 1;
+        if (k == v->best)
+            chosen = m;
+    }
+    double r = top - chosen; /* best == K: chosen = 0, the reference */
+    return (double)count * (r > 0 ? r : 0);
+}
+
+typedef struct value_entry {
+    double v;
+    size_t slot;
+} value_entry;
+
+static int cmp_value(const void *a, const void *b)
+{
+    double x = ((const value_entry *)a)->v, y = ((const value_entry *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* The summed regrets of the equal-count groups of all the draws from their
+ * distinct values in order (a run of ties never split: a group ends at the
+ * end of the value that holds its last draw), as mkba_voi_evppi groups. */
+static double value_groups(const mkba_voi_groups *g, const mkba_voi *v)
+{
+    size_t K = g->K, n = g->n, m = 0;
+    size_t bins = g->bins ? g->bins : mkba_voi_default_bins(n);
+    value_entry *e = mkba_xcalloc(g->vused + 1, sizeof *e);
+    for (size_t h = 0; h < g->vslots; h++)
+        if (g->vcount[h]) {
+            memcpy(&e[m].v, &g->vkey[h], sizeof e[m].v);
+            e[m++].slot = h;
+        }
+    qsort(e, m, sizeof *e, cmp_value);
+    double *sums = mkba_xcalloc(K + 1, sizeof *sums), s = 0;
+    size_t from = 0, i = 0;
+    for (size_t b = 0; b < bins && i < m; b++) {
+        size_t to = group_start(b + 1, n, bins), count = 0;
+        if (to <= from)
+            continue; /* swallowed by the previous group's run of ties */
+        memset(sums, 0, K * sizeof *sums);
+        for (; i < m && from + count < to; i++) {
+            count += g->vcount[e[i].slot];
+            for (size_t k = 0; k < K; k++)
+                sums[k] += g->vsum[e[i].slot * K + k];
+        }
+        s += group_regret(g, count, sums, v);
+        from += count;
+    }
+    free(sums);
+    free(e);
+    return s;
+}
+
 mkba_status mkba_voi_groups_end(mkba_voi_groups *g, const mkba_voi *v, double *evppi,
                                 mkba_error *err)
 {
@@ -318,26 +471,14 @@ mkba_status mkba_voi_groups_end(mkba_voi_groups *g, const mkba_voi *v, double *e
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "EVPPI: bins must be between 1 and the number of draws (%zu), got %zu",
                               n, g->bins);
-    if (!g->cut)
-        cut_groups(g);
-    /* Per group, its count times the regret of the best option on average
-     * against the group's best: 0 <= EVPPI <= EVPI (Jensen per group). */
     double s = 0;
-    for (size_t b = 0; b < g->groups; b++) {
-        if (g->count[b] == 0)
-            continue;
-        double top = 0, chosen = 0;
-        int have = g->include_zero; /* the reference's mean is 0 */
-        for (size_t k = 0; k < K; k++) {
-            double m = g->sum[b * K + k] / (double)g->count[b];
-            if (!have || m > top)
-                top = m;
-            have = 1;
-            if (k == v->best)
-                chosen = m;
-        }
-        double r = top - chosen; /* best == K: chosen = 0, the reference */
-        s += (double)g->count[b] * (r > 0 ? r : 0);
+    if (!g->many && n > 0) {
+        s = value_groups(g, v);
+    } else {
+        if (!g->cut)
+            cut_groups(g);
+        for (size_t b = 0; b < g->groups; b++)
+            s += group_regret(g, g->count[b], g->sum + b * K, v);
     }
     double e = s / (double)n;
     if (!isfinite(v->expected_best) || !isfinite(v->evpi) || !isfinite(e))

@@ -514,17 +514,20 @@ END_TEST
 
 /* ------------------------------------------------------------ streaming */
 
-/* Feed x[0..n-1] to a stream in uneven chunks, as many passes as it asks. */
-static void stream_stats(const double *x, size_t n, mkba_stats *out)
+/* Feed x[0..n-1] to a stream in uneven chunks, as many passes as it asks;
+ * returns the passes. */
+static int stream_stats(const double *x, size_t n, mkba_stats *out)
 {
     mkba_stream *st = mkba_stream_alloc();
-    int more = 1;
+    int more = 1, passes = 0;
     while (more) {
         for (size_t i = 0, c = 1; i < n; i += c, c = c * 3 % 9973 + 1)
             mkba_stream_add(st, x + i, i + c <= n ? c : n - i);
         more = mkba_stream_end(st, out);
+        passes++;
     }
     mkba_stream_free(st);
+    return passes;
 }
 
 /* The streamed statistics are mkba_stats_of's bits for the column held
@@ -535,12 +538,12 @@ static void stream_stats(const double *x, size_t n, mkba_stats *out)
  * the sample. Before stream.c, none of this existed. */
 START_TEST(stream_equals_stats_of)
 {
-    size_t N = 9 * MKBA_STREAM_SAMPLE + 123;
-    double *x = malloc(N * sizeof *x), *sc = malloc(N * sizeof *sc);
+    size_t N = 9 * MKBA_STREAM_SAMPLE + 123, BIG = (size_t)1 << 21;
+    double *x = malloc(BIG * sizeof *x), *sc = malloc(BIG * sizeof *sc);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    for (int kind = 0; kind < 9; kind++) {
+    for (int kind = 0; kind < 11; kind++) {
         size_t n = kind == 5 ? MKBA_STREAM_SAMPLE / 3 : kind == 7 ? MKBA_STREAM_SAMPLE
-                   : kind == 8 ? MKBA_STREAM_SAMPLE + 1 : N;
+                   : kind == 8 ? MKBA_STREAM_SAMPLE + 1 : kind >= 9 ? BIG : N;
         for (size_t i = 0; i < n; i++) {
             double g = gsl_ran_gaussian(r, 1);
             x[i] = kind == 0   ? 1e6 + 3e4 * g + (i % 1000 == 7 ? NAN : 0)
@@ -548,13 +551,19 @@ START_TEST(stream_equals_stats_of)
                    : kind == 2 ? 42.5
                    : kind == 3 ? 1.5e308 * (g > 0 ? 1 : 0.9)
                    : kind == 4 ? (i % 777 == 1 ? INFINITY : gsl_ran_exponential(r, 2))
-                   : kind == 5 || kind >= 7 ? g
+                   : kind == 5 || kind == 7 || kind == 8 ? g
+                   /* a point mass of 4% amid continuous values, at the median and
+                      at P5: more values than a bin keeps (crowded), not all equal */
+                   : kind == 9 ? (i % 25 == 0 ? 0 : g)
+                   : kind == 10 ? (i % 25 == 0 ? -1.645 : g)
                    /* a tie crowding the median's bin with a second value: the whole column */
                                : (fabs(g) < 0.0025 ? 1e-12 : g > 0 ? 1 : 0);
         }
         mkba_stats a, b;
         mkba_stats_of(x, n, sc, &a);
-        stream_stats(x, n, &b);
+        int passes = stream_stats(x, n, &b);
+        if (kind >= 9) /* the point mass counted as one value: no pass over the whole */
+            ck_assert_int_eq(passes, 2);
         ck_assert_msg(a.n == b.n, "kind %d: n %zu vs %zu", kind, a.n, b.n);
         double va[] = {a.mean, a.sd, a.p5, a.p50, a.p95, a.p_positive};
         double vb[] = {b.mean, b.sd, b.p5, b.p50, b.p95, b.p_positive};
@@ -627,17 +636,20 @@ START_TEST(identical_for_any_thread_count)
 }
 END_TEST
 
-/* The shape of a column fed in uneven chunks, as many passes as it asks. */
-static void shape_of(const double *x, size_t n, double *q, double *lo, double *w, size_t *h)
+/* The shape of a column fed in uneven chunks, as many passes as it asks;
+ * returns the passes. */
+static int shape_of(const double *x, size_t n, double *q, double *lo, double *w, size_t *h)
 {
     mkba_shape *sh = mkba_shape_alloc(MKBA_MC_CDF, MKBA_MC_BINS);
-    int more = 1;
+    int more = 1, passes = 0;
     while (more) {
         for (size_t i = 0, c = 1; i < n; i += c, c = c * 7 % 30011 + 1)
             mkba_shape_add(sh, x + i, i + c <= n ? c : n - i);
         more = mkba_shape_end(sh, q, lo, w, h);
+        passes++;
     }
     mkba_shape_free(sh);
+    return passes;
 }
 
 /* mkba_shape's quantiles and histogram are those of the finite values
@@ -647,14 +659,15 @@ static void shape_of(const double *x, size_t n, double *q, double *lo, double *w
  * Data: normal with NaN and infinity among them; a heavy tail; 70% ties at
  * 0 (the wanted bins crowded by one value); a first sample of one value
  * and the rest below it (one fine bin crowded by many values: the whole
- * column); fewer values than the sample; none finite. */
+ * column); fewer values than the sample; none finite; a point mass amid
+ * continuous values (two passes). */
 START_TEST(shape_equals_sorted)
 {
     size_t N = (size_t)1 << 21;
     double *x = malloc(N * sizeof *x), *sorted = malloc(N * sizeof *sorted);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    for (int kind = 0; kind < 6; kind++) {
-        size_t n = kind == 4 ? MKBA_STREAM_SAMPLE / 5 : kind == 3 ? N : N / 8;
+    for (int kind = 0; kind < 7; kind++) {
+        size_t n = kind == 4 ? MKBA_STREAM_SAMPLE / 5 : kind == 3 || kind == 6 ? N : N / 8;
         for (size_t i = 0; i < n; i++) {
             double g = gsl_ran_gaussian(r, 1);
             x[i] = kind == 0   ? -3e5 + 1e5 * g + (i % 1013 == 5 ? NAN : i % 977 == 3 ? -INFINITY : 0)
@@ -662,6 +675,7 @@ START_TEST(shape_equals_sorted)
                    : kind == 2 ? (g < 0.52 ? 0 : g)
                    : kind == 3 ? (i < MKBA_STREAM_SAMPLE ? 5.0 : gsl_rng_uniform(r))
                    : kind == 4 ? g
+                   : kind == 6 ? (i % 5 < 3 ? 0.35 : g) /* a point mass of 60% amid values */
                                : NAN;
         }
         size_t m = 0;
@@ -671,7 +685,9 @@ START_TEST(shape_equals_sorted)
         gsl_sort(sorted, 1, m);
         double q[MKBA_MC_CDF], lo, w;
         size_t h[MKBA_MC_BINS], hs = 0;
-        shape_of(x, n, q, &lo, &w, h);
+        int passes = shape_of(x, n, q, &lo, &w, h);
+        if (kind == 6) /* the point mass in a bin of its own: no pass over the whole */
+            ck_assert_int_eq(passes, 2);
         if (m == 0) {
             ck_assert(isnan(q[0]) && isnan(q[MKBA_MC_CDF - 1]) && isnan(lo) && isnan(w));
             continue;

@@ -358,7 +358,7 @@ START_TEST(evppi_depends_on_the_order_of_theta_only)
 END_TEST
 
 /* The streamed EVPPI cuts its groups at the quantiles of the first
- * 'sample' draws. By hand, 8 draws, one option against the reference,
+ * 'sample' draws when the input has more distinct values. By hand, 8 draws, one option against the reference,
  * 2 bins:
  *   theta 1 2 3 4 10 0 2.5 5, nb -1 -1 2 2 2 1 2 2; mean nb 9/8 > 0: the
  *   option is best; EVPI = mean max(nb, 0) - nb = (1 + 1) / 8 = 0.25.
@@ -386,6 +386,27 @@ START_TEST(evppi_groups_from_sample)
         mkba_voi_groups_free(g);
     }
     ck_assert_double_eq_tol(evppi_ok(nb, 1, 8, 1, theta, 2), 0, 1e-15);
+    /* An input with no more distinct values than the sample (3 here, a
+     * sample of 4) is cut at the quantiles of all its draws, as
+     * mkba_voi_evppi cuts them: theta 3 3 1 2 1 2 1 2 with nb +1 for 2
+     * and 3, -1 for 1; mean 2/8 > 0: the option is best; EVPI 3/8. All
+     * draws, 3 bins of 8: ends at positions 3 and 6 of 1 1 1 2 2 2 3 3, so
+     * one group per value; the 1s lose 1 each: EVPPI 3/8. (Cut at the
+     * first 4 draws, 1 2 3 3, the groups would be {1, 2} and {3}, the first
+     * with mean 0: EVPPI 0.) */
+    const double t3[] = {3, 3, 1, 2, 1, 2, 1, 2}, n3[] = {1, 1, -1, 1, -1, 1, -1, 1};
+    mkba_voi v3 = evpi_ok(n3, 1, 8, 1);
+    ck_assert_double_eq_tol(v3.evpi, 3.0 / 8, 1e-15);
+    mkba_voi_groups *g = mkba_voi_groups_alloc(1, 1, 3, 4);
+    mkba_voi_groups_add(g, t3, n3, 8, 5);
+    mkba_voi_groups_add(g, t3 + 5, n3 + 5, 8, 3);
+    double e = -1;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_voi_groups_end(g, &v3, &e, &err), MKBA_OK);
+    ck_assert_double_eq_tol(e, 3.0 / 8, 1e-15);
+    ck_assert_double_eq_tol(evppi_ok(n3, 1, 8, 1, t3, 3), 3.0 / 8, 1e-15);
+    mkba_voi_groups_free(g);
 }
 END_TEST
 

@@ -90,13 +90,16 @@ size_t mkba_voi_sums_count(const mkba_voi_sums *s);
 mkba_status mkba_voi_sums_end(const mkba_voi_sums *s, mkba_voi *out, double *p_top,
                               mkba_error *err);
 
-/* The EVPPI of one input whose values come with the draws. The groups are
- * cut at the quantiles of the first 'sample' draws' values (all the draws
- * when there are not more), as mkba_voi_evppi cuts them for its n draws,
- * so each group holds about n / bins draws; a draw then joins its group by
- * its value alone, and the sums run in draw order. With sample >= n this is
- * mkba_voi_evppi. bins 0: mkba_voi_default_bins(min(n, sample)). Memory:
- * (1 + K) * sample words until the sample is complete, then the groups. */
+/* The EVPPI of one input whose values come with the draws. While the input
+ * has at most 'sample' distinct values (a discrete parameter, bootstrap
+ * replicates), each value's count and sums are kept and the groups are
+ * cut at the quantiles of all the draws, as mkba_voi_evppi cuts them. With
+ * more, the groups are cut at the quantiles of the first 'sample' draws'
+ * values, so each holds about n / bins draws; a draw joins its group by its
+ * value alone, the sums in draw order. With sample >= n this is
+ * mkba_voi_evppi. bins 0: mkba_voi_default_bins(n). Memory: (1 + K) *
+ * sample words until the sample is complete, and the distinct values'
+ * table (up to 'sample' of them), then the groups. */
 #define MKBA_VOI_SAMPLE 65536
 typedef struct mkba_voi_groups mkba_voi_groups;
 mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, size_t sample);

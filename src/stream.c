@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "mkba/fsutil.h"
@@ -237,7 +236,7 @@ static void set_ranges(mkba_stream *s)
 {
     const size_t S = MKBA_STREAM_SAMPLE;
     double *sorted = s->smp; /* the sample is done with: sorted in place, counted, freed */
-    gsl_sort(sorted, 1, S);
+    mkba_stats_sort(sorted, S);
     for (int j = 0; j < NQ; j++) {
         double r = Q[j] * (double)(S - 1), margin = 5 * sqrt((double)S * Q[j] * (1 - Q[j])) + 8;
         s->lo[j] = r - margin <= 0 ? sorted[0] : sorted[(size_t)(r - margin)];
@@ -570,7 +569,7 @@ static size_t fine_of(const mkba_shape *s, double v)
 
 static void shape_range(mkba_shape *s)
 {
-    gsl_sort(s->smp, 1, MKBA_STREAM_SAMPLE);
+    mkba_stats_sort(s->smp, MKBA_STREAM_SAMPLE);
     s->fine = mkba_xcalloc(FINE, sizeof *s->fine);
     for (size_t i = 0; i < MKBA_STREAM_SAMPLE; i++)
         s->fine[fine_of(s, s->smp[i])]++;
@@ -695,12 +694,6 @@ static void shape_plan(mkba_shape *s)
     shape_width(s);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *hist)
 {
     switch (s->pass) {
@@ -714,7 +707,7 @@ int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *
             return 0;
         }
         if (!s->ranged) { /* the sample is the column */
-            gsl_sort(s->smp, 1, s->m);
+            mkba_stats_sort(s->smp, s->m);
             shape_sorted(s, s->smp, s->m, q, lo, width, hist);
             s->pass = DONE;
             return 0;
@@ -736,7 +729,7 @@ int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *
             if (b->crowded)
                 tally_sort(&b->tal);
             else
-                qsort(b->v, b->got, sizeof *b->v, cmp_double);
+                mkba_stats_sort(b->v, b->got);
         }
         for (size_t i = 0; i < s->nq; i++) {
             size_t m = s->m;
@@ -753,7 +746,7 @@ int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *
         s->pass = DONE;
         return 0;
     case WHOLE:
-        gsl_sort(s->whole, 1, s->m);
+        mkba_stats_sort(s->whole, s->m);
         shape_sorted(s, s->whole, s->m, q, lo, width, hist);
         s->pass = DONE;
         return 0;

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "mkba/appraisal.h"
@@ -56,6 +55,72 @@ double mkba_stats_select(double *x, size_t n, size_t k)
     return x[k];
 }
 
+/* An unsigned key whose order is the order of x (finite or infinite; -0
+ * before +0), and back. */
+static uint64_t sort_key(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static double key_value(uint64_t u)
+{
+    u = (u >> 63) ? u & ~(UINT64_C(1) << 63) : ~u;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* An LSD radix sort of the keys in 11-bit digits, passes whose digit is
+ * the same for every key skipped: several times faster than qsort on the
+ * samples the streams sort (16,384 to 65,536 values). */
+#define RADIX_BITS 11
+#define RADIX (1u << RADIX_BITS)
+#define RADIX_PASSES 6
+
+void mkba_stats_sort(double *x, size_t n)
+{
+    if (n < 64) { /* insertion */
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0 && x[j - 1] > x[j]; j--) {
+                double t = x[j];
+                x[j] = x[j - 1];
+                x[j - 1] = t;
+            }
+        return;
+    }
+    uint64_t *a = mkba_xreallocarray(NULL, n, sizeof *a), *b = mkba_xreallocarray(NULL, n, sizeof *b);
+    size_t *cnt = mkba_xcalloc((size_t)RADIX_PASSES * RADIX, sizeof *cnt);
+    for (size_t i = 0; i < n; i++) {
+        a[i] = sort_key(x[i]);
+        for (int p = 0; p < RADIX_PASSES; p++)
+            cnt[(size_t)p * RADIX + ((a[i] >> (p * RADIX_BITS)) & (RADIX - 1))]++;
+    }
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        size_t *c = cnt + (size_t)p * RADIX, sum = 0;
+        int trivial = 0;
+        for (size_t d = 0; d < RADIX; d++) {
+            size_t k = c[d];
+            trivial |= k == n;
+            c[d] = sum;
+            sum += k;
+        }
+        if (trivial)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            b[c[(a[i] >> (p * RADIX_BITS)) & (RADIX - 1)]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = key_value(a[i]);
+    free(a);
+    free(b);
+    free(cnt);
+}
+
 /* GSL's interpolated quantile (gsl_stats_quantile_from_sorted_data) of
  * x[0..n-1] without sorting, at position q (n - 1) between order
  * statistics lo and lo + 1. The search is confined to x[from..to) (which
@@ -93,7 +158,7 @@ static int quantiles_bracketed(const double *x, size_t n, const double q[QB_N], 
     size_t k[QB_N], below[QB_N] = {0}, cnt[QB_N] = {0}, cap = n / 8 + 1;
     for (size_t i = 0; i < QB_SAMPLE; i++)
         smp[i] = x[(size_t)((double)i * (double)n / QB_SAMPLE)];
-    gsl_sort(smp, 1, QB_SAMPLE);
+    mkba_stats_sort(smp, QB_SAMPLE);
     for (int j = 0; j < QB_N; j++) {
         k[j] = (size_t)floor(q[j] * (double)(n - 1));
         double r = q[j] * (QB_SAMPLE - 1);

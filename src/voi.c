@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mkba/mem.h"
+#include "mkba/summary.h"
 
 /* The checks both functions share; 'what' names the caller in messages. */
 static mkba_status check_nb(const double *nb, size_t K, size_t n, const char *what,
@@ -212,12 +213,6 @@ void mkba_voi_groups_free(mkba_voi_groups *g)
     free(g);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The cell of v: monotone in v, so a threshold in an earlier cell than
  * v's is below v. */
 static size_t cell_of(const mkba_voi_groups *g, double v)
@@ -274,7 +269,7 @@ static void cut_groups(mkba_voi_groups *g)
     double *sorted = mkba_xreallocarray(NULL, m + 1, sizeof *sorted);
     if (m > 0)
         memcpy(sorted, g->buf, m * sizeof *sorted);
-    qsort(sorted, m, sizeof *sorted, cmp_double);
+    mkba_stats_sort(sorted, m);
     size_t c = 0;
     for (size_t b = 0; b + 1 < bins && m > 0; b++) {
         double v = sorted[group_start(b + 1, m, bins) - 1];

@@ -37,6 +37,9 @@ static inline int mkba_stats_all_zero(const mkba_stats *st)
  * order fixes the sums' bits), n_positive of them > 0; x is reordered. */
 void mkba_stats_of_finite(double *x, size_t m, size_t n_positive, mkba_stats *out);
 
+/* x[0..n-1] (no NaN) in increasing order, -0 before +0 (a radix sort). */
+void mkba_stats_sort(double *x, size_t n);
+
 /* The k-th smallest of x[0..n-1] (0-based), by quickselect; x is left
  * partitioned around position k. */
 double mkba_stats_select(double *x, size_t n, size_t k);

@@ -5,9 +5,15 @@
  * names to field positions, every later record is one person. Each mapped
  * variable becomes a double array (NaN = missing), the group a uint8_t
  * array; they grow by doubling while reading and are shrunk to fit at the
- * end. Identifiers are only hashed into a temporary set to catch
- * duplicates; that set is freed when reading ends and no id is ever put in
- * a message.
+ * end. Identifiers are only hashed (with a key drawn for the read) into a
+ * temporary log to catch duplicates; the log is freed when reading ends
+ * and no id is ever put in a message.
+ *
+ * Speed. A cohort of a million persons is some 17 million cells, so the
+ * common cells (a plain number that fits its column, an empty cell, a
+ * category level) take a short path (plain_cell) that gives what the full
+ * rules (classify, parse_value) give, and every other cell goes through
+ * those rules; the id log looks for duplicates only once reading ends.
  *
  * What a message may quote. Errors must help find the mistake without
  * putting a person's record on a screen or in a log, so two rules decide
@@ -39,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mkba/mem.h"
 #include "mkba/strmap.h"
@@ -69,75 +76,194 @@ struct mkba_cohort {
 
 /* ============================ ids seen ============================ */
 
-/* The ids read so far (all files), as 64-bit hashes only: 16 bytes or
- * less per person, where the ids themselves, with where each was seen,
- * would take several times that (a million ids would outweigh the cohort's
- * numbers). A hash seen before is only a candidate duplicate: the files
- * are then read again up to the current line (find_first) for an earlier
- * record with the same id, which also tells where it was first seen. The
- * chance that two of a million different ids share a hash is about 3 in
- * 10^8, and then the re-read finds no equal id and reading goes on. */
-typedef struct idset {
-    uint64_t *slots;         /* open addressing, linear probing; 0 = empty */
-    size_t cap, n;           /* cap a power of two, or 0 */
-} idset;
+/* The ids read so far (all files), as keyed 64-bit hashes: 8 bytes a
+ * person, appended as each record is read to one of 256 lists by their top
+ * bits. Nothing is looked up while reading (a table of a million ids
+ * misses the cache at every record); duplicates are looked for list by
+ * list (a table of a few thousand stays in the cache) once reading stops, at the end
+ * or at an error (ids_settle): a duplicate among the ids recorded by then
+ * is the error, in place of any other, as if each id had been checked at
+ * once (a record's id is recorded after its group is checked and before
+ * its values are read). Equal hashes are only candidates: the files are
+ * then read again (ids_verify) for the first record whose id equals an
+ * earlier one's, which also tells where that was; when there is none (two
+ * of a million ids share a hash with chance about 3 in 10^8), reading is
+ * fine. The key is drawn for each read and forgotten with the hashes, so
+ * they say nothing about the ids, and no file can make them collide on
+ * purpose. */
+#define ID_LIST_BITS 8
+#define ID_LISTS (1 << ID_LIST_BITS)
+#define ID_CHUNK 1023 /* hashes in a chunk of a list (8 KB with its header) */
 
-static void idset_free(idset *s)
+typedef struct idchunk {
+    struct idchunk *next;
+    uint64_t h[ID_CHUNK];
+} idchunk;
+
+typedef struct idlog {
+    idchunk *first[ID_LISTS], *last[ID_LISTS]; /* the chunks of each list */
+    size_t fill[ID_LISTS];   /* hashes in the last chunk of each list */
+    size_t count[ID_LISTS];  /* hashes in each list */
+    size_t n;                /* hashes in all */
+    uint64_t key[2];
+} idlog;
+
+static int id_hash_bits = 64; /* mkba_cohort_id_hash_bits */
+
+void mkba_cohort_id_hash_bits(int bits)
 {
-    free(s->slots);
-    memset(s, 0, sizeof *s);
+    id_hash_bits = bits >= 1 && bits <= 64 ? bits : 64;
 }
 
-/* A 64-bit hash of key[0..len), never 0: eight bytes at a time, each
- * mixed in by a multiply, then MurmurHash3's fmix64. */
-static uint64_t id_hash(const char *key, size_t len)
+/* A key that differs from read to read: /dev/urandom where there is one,
+ * else the clock and an address. */
+static void idlog_init(idlog *log)
 {
-    const uint64_t k = 0xff51afd7ed558ccdULL;
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-    for (size_t i = 0; i < len; i += 8) {
-        uint64_t w = 0;
-        memcpy(&w, key + i, len - i < 8 ? len - i : 8);
-        h = (h ^ w) * k;
-        h ^= h >> 32;
+    memset(log, 0, sizeof *log);
+    struct timespec ts = {0, 0};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    log->key[0] = 0x243f6a8885a308d3ULL ^ ((uint64_t)ts.tv_nsec << 32) ^ (uint64_t)ts.tv_sec;
+    log->key[1] = 0x13198a2e03707344ULL ^ (uint64_t)(uintptr_t)&ts;
+    FILE *fp = fopen("/dev/urandom", "rb");
+    if (fp) {
+        uint64_t k[2];
+        if (fread(k, sizeof k, 1, fp) == 1)
+            log->key[0] ^= k[0], log->key[1] ^= k[1];
+        fclose(fp);
     }
+}
+
+static void idlog_free(idlog *log)
+{
+    for (size_t b = 0; b < ID_LISTS; b++) {
+        for (idchunk *c = log->first[b], *next; c; c = next) {
+            next = c->next;
+            free(c);
+        }
+        log->first[b] = log->last[b] = NULL;
+        log->fill[b] = log->count[b] = 0;
+    }
+    log->n = 0;
+}
+
+static uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+static uint64_t load32(const char *p)
+{
+    uint32_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* One step of the hash: a bijection of h for each word w. */
+static uint64_t hash_step(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 32);
+}
+
+/* The keyed hash of id[0..len), never 0: the length and the key start it,
+ * words of 8 bytes (the last one overlapping its predecessor; shorter ids
+ * in one word made of all their bytes) are mixed in, MurmurHash3's fmix64
+ * ends it. */
+static uint64_t id_hash(const idlog *log, const char *id, size_t len)
+{
+    uint64_t h = log->key[0] ^ (len * 0x9e3779b97f4a7c15ULL);
+    if (len >= 8) {
+        for (size_t i = 0; i + 8 < len; i += 8)
+            h = hash_step(h, load64(id + i));
+        h = hash_step(h, load64(id + len - 8));
+    } else if (len >= 4) {
+        h = hash_step(h, load32(id) | load32(id + len - 4) << 32);
+    } else if (len > 0) {
+        const unsigned char *u = (const unsigned char *)id;
+        h = hash_step(h, u[0] | (uint64_t)u[len / 2] << 8 | (uint64_t)u[len - 1] << 16);
+    }
+    h ^= log->key[1];
     h ^= h >> 33;
-    h *= k;
+    h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 33;
+    if (id_hash_bits < 64)
+        h &= (UINT64_C(1) << id_hash_bits) - 1;
     return h ? h : 1;
 }
 
-/* Put h in s->slots (there is room); 1 when it was new, 0 when there. */
-static int idset_insert(idset *s, uint64_t h)
+static void idlog_add(idlog *log, uint64_t h)
 {
-    size_t mask = s->cap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        if (s->slots[i] == h)
-            return 0;
-        if (s->slots[i] == 0) {
-            s->slots[i] = h;
-            s->n++;
-            return 1;
-        }
+    size_t b = (size_t)(h >> (64 - ID_LIST_BITS));
+    if (log->fill[b] == ID_CHUNK || !log->last[b]) {
+        idchunk *c = mkba_xmalloc(sizeof *c);
+        c->next = NULL;
+        if (log->last[b])
+            log->last[b]->next = c;
+        else
+            log->first[b] = c;
+        log->last[b] = c;
+        log->fill[b] = 0;
     }
+    log->last[b]->h[log->fill[b]++] = h;
+    log->count[b]++;
+    log->n++;
 }
 
-/* Add hash h; returns 1 when it is new, 0 when it was seen before. The
- * table doubles at half full. */
-static int idset_add(idset *s, uint64_t h)
+static int cmp_u64(const void *a, const void *b)
 {
-    if (2 * (s->n + 1) > s->cap) {
-        idset old = *s;
-        s->cap = old.cap ? 2 * old.cap : 1024;
-        s->slots = mkba_xcalloc(s->cap, sizeof *s->slots);
-        s->n = 0;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.slots[i])
-                idset_insert(s, old.slots[i]);
-        free(old.slots);
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The hashes that occur more than once in the log, each once, sorted,
+ * into *dups (caller frees; NULL when none); returns their count. List by
+ * list, in an open-addressing table that stays in the cache (by the low
+ * bits: the top ones are the list's). */
+static size_t idlog_repeats(const idlog *log, uint64_t **dups)
+{
+    size_t most = 0, n_dups = 0, dups_cap = 0;
+    *dups = NULL;
+    for (size_t b = 0; b < ID_LISTS; b++)
+        most = log->count[b] > most ? log->count[b] : most;
+    size_t size = 16;
+    while (size < 2 * most)
+        size *= 2;
+    uint64_t *table = mkba_xcalloc(size, sizeof *table);
+    for (size_t b = 0; b < ID_LISTS; b++) {
+        for (const idchunk *c = log->first[b]; c; c = c->next) {
+            size_t k = c == log->last[b] ? log->fill[b] : ID_CHUNK;
+            for (size_t i = 0; i < k; i++) {
+                uint64_t h = c->h[i];
+                size_t j = (size_t)h & (size - 1);
+                while (table[j] && table[j] != h)
+                    j = (j + 1) & (size - 1);
+                if (table[j] == 0) {
+                    table[j] = h;
+                    continue;
+                }
+                if (n_dups == dups_cap) {
+                    dups_cap = dups_cap ? 2 * dups_cap : 16;
+                    *dups = mkba_xreallocarray(*dups, dups_cap, sizeof **dups);
+                }
+                (*dups)[n_dups++] = h;
+            }
+        }
+        if (log->count[b]) /* empty the table for the next list */
+            memset(table, 0, size * sizeof *table);
     }
-    return idset_insert(s, h);
+    free(table);
+    if (n_dups == 0)
+        return 0;
+    qsort(*dups, n_dups, sizeof **dups, cmp_u64);
+    size_t k = 0; /* a hash seen three times was added twice */
+    for (size_t i = 0; i < n_dups; i++)
+        if (k == 0 || (*dups)[k - 1] != (*dups)[i])
+            (*dups)[k++] = (*dups)[i];
+    return k;
 }
 
 /* ================================ helpers =============================== */
@@ -147,16 +273,21 @@ static int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Trim surrounding blanks: returns the start, sets *len. */
-static const char *trim(const char *s, size_t *len)
+/* Trim s[0..n) of surrounding blanks: returns the start, sets *len. */
+static const char *trim_n(const char *s, size_t n, size_t *len)
 {
-    while (is_blank(*s))
-        s++;
-    size_t n = strlen(s);
+    while (n > 0 && is_blank(*s))
+        s++, n--;
     while (n > 0 && is_blank(s[n - 1]))
         n--;
     *len = n;
     return s;
+}
+
+/* trim_n of a NUL-terminated string. */
+static const char *trim(const char *s, size_t *len)
+{
+    return trim_n(s, strlen(s), len);
 }
 
 static int lower(char c)
@@ -180,12 +311,6 @@ static int bsn_like(const char *s, size_t len);
 static int blank_str(const char *s)
 {
     return !s || !*s;
-}
-
-static int is_missing_text(const char *s)
-{
-    double unused;
-    return mkba_csv_number(s, 0, &unused) == 0;
 }
 
 static int is_digit(char c)
@@ -301,24 +426,30 @@ static void add_level(cvar *cv, const char *name, size_t len)
 
 /* =============================== reading =============================== */
 
+#define LEVEL_SCAN 8 /* category levels compared one by one before the map is asked */
+
 typedef struct loader {
     const mkba_cohort_spec *spec;
     mkba_cohort *c;
     const char *path;        /* file being read */
     const mkba_csv_dialect *dialect; /* its dialect, resolved by mkba_csv_read */
     int file_index;          /* 0 first file, 1 second */
+    int fast;                /* mkba_csv_fast_path_on(): plain_cell is used */
     int fixed_group;         /* -1 one-file form, else every row's group */
     int header_done;
     long *col;               /* [n_vars] field of each variable, -1 absent */
     long group_col, id_col;  /* -1 when absent / not used */
     size_t rows;             /* persons in this file */
-    idset ids;               /* ids seen so far (all files) */
+    idlog ids;               /* ids recorded so far (all files) */
     long id_cols[2], group_cols[2]; /* id_col and group_col of each file read */
     mkba_csv_dialect dialects[2];   /* each file's dialect, resolved */
     mkba_strmap **levels;    /* [n_vars] category level -> code (NULL until one) */
+    size_t (*level_lens)[LEVEL_SCAN]; /* [n_vars] lengths of the first levels (level_code) */
     const char *paths[2];    /* files by index, for duplicate-id messages */
     size_t n_cols;           /* header fields of the file being read */
     struct bsncol *bsn;      /* [n_cols] BSN-like values per column (bsn_scan) */
+    unsigned char bsn_first[256]; /* bsn_scan's test of a field's first byte */
+    size_t pilot_len, control_len; /* strlen of the group labels */
 } loader;
 
 /* ========================= refusing BSN columns ========================= */
@@ -335,7 +466,8 @@ typedef struct loader {
 
 typedef struct bsncol {
     char *name;              /* trimmed header name */
-    size_t yes, no;          /* values that look like a BSN, and other values */
+    size_t yes, missing;     /* values that look like a BSN, missing values; the
+                              * other records' values do not (bsn_scan) */
 } bsncol;
 
 static void bsn_free(loader *ld)
@@ -360,32 +492,54 @@ static void bsn_begin(loader *ld, size_t n, char **fields)
     }
 }
 
-/* Count one record's fields. It runs on every field of a file, so most are
- * decided on their first bytes: one that does not start with a digit, or
- * is shorter than 8 bytes, is no BSN; at most BSN_SCAN_MAX bytes are read. */
-#define BSN_SCAN_MAX 24
-static void bsn_scan(loader *ld, char **fields)
+/* Count field f[0..len) of column i: missing, BSN-like, or neither. */
+#define BSN_SCAN_MAX 24 /* no BSN has this many bytes (blanks after it included) */
+static void bsn_count(loader *ld, size_t i, const char *f, size_t len)
+{
+    while (len > 0 && is_blank(*f))
+        f++, len--;
+    bsncol *b = &ld->bsn[i];
+    if ((long)i == ld->id_col)
+        return;
+    if (len == 0) {
+        b->missing++;
+        return;
+    }
+    if (!is_digit(*f)) {
+        int maybe_na = *f == '.' || *f == 'N' || *f == 'n';
+        b->missing += maybe_na && mkba_csv_missing_n(f, len);
+        return;
+    }
+    if (len >= BSN_SCAN_MAX)
+        return;
+    while (len > 0 && is_blank(f[len - 1]))
+        len--;
+    b->yes += len >= 8 && bsn_like(f, len);
+}
+
+/* Count one record's fields. It runs on every field of a file, so the
+ * common ones are settled on their first byte and length, without a
+ * count: a field that starts with a byte other than a blank (or another
+ * byte <= ' '), '.', 'N' or 'n' is no missing value, and no BSN when it
+ * also starts with no digit or is shorter than 8 bytes. So bsn_first[c]
+ * is 3 for the first kind of byte (always counted), 1 for a digit
+ * (counted from 8 bytes on), else 0. The values that are no BSN are the
+ * records less the others (bsn_verdict). */
+static void bsn_scan(loader *ld, char **fields, const size_t *lens)
 {
     for (size_t i = 0; i < ld->n_cols; i++) {
-        const char *f = fields[i];
-        while (is_blank(*f))
-            f++;
-        if (*f == '\0' || (long)i == ld->id_col)
-            continue;
-        bsncol *b = &ld->bsn[i];
-        if (!is_digit(*f)) {
-            int maybe_na = *f == '.' || *f == 'N' || *f == 'n';
-            b->no += !(maybe_na && is_missing_text(f));
-            continue;
-        }
-        size_t len = strnlen(f, BSN_SCAN_MAX);
-        while (len > 0 && len < BSN_SCAN_MAX && is_blank(f[len - 1]))
-            len--;
-        if (len >= 8 && len < BSN_SCAN_MAX && bsn_like(f, len))
-            b->yes++;
-        else
-            b->no++;
+        unsigned char c = (unsigned char)fields[i][0]; /* NUL when empty */
+        if ((ld->bsn_first[c] >> (lens[i] < 8)) & 1)
+            bsn_count(ld, i, fields[i], lens[i]);
     }
+}
+
+static void bsn_first_bytes(loader *ld)
+{
+    for (int c = 0; c < 256; c++)
+        ld->bsn_first[c] = c <= ' ' || c == '.' || c == 'N' || c == 'n' ? 3
+                           : is_digit((char)c)                          ? 1
+                                                                        : 0;
 }
 
 static int cell_is_value(const loader *ld, const char *s, size_t len);
@@ -395,7 +549,8 @@ static mkba_status bsn_verdict(const loader *ld, mkba_error *err)
 {
     for (size_t i = 0; i < ld->n_cols; i++) {
         const bsncol *b = &ld->bsn[i];
-        if (b->yes < BSN_MIN_VALUES || b->yes < 9 * b->no)
+        size_t no = ld->rows - b->missing - b->yes;
+        if (b->yes < BSN_MIN_VALUES || b->yes < 9 * no)
             continue;
         /* a header cell that looks like a value is not quoted (the
          * header rule of the file comment): the column goes by number */
@@ -593,9 +748,10 @@ static mkba_status value_error_v(mkba_error *err, const loader *ld, long line,
 /* ============================ a cell's kind ============================ */
 
 /* What a cell of a variable is, by its column's type and declared range.
- * classify is the one place these rules are written: parse_value keeps a
- * cell of kind CELL_OK, line_shifted counts the misfits (misfit_kind) and
- * cell_describe turns a kind into words. The kinds from CELL_NOT_NUMBER
+ * classify (with number_kind) is the one place these rules are written:
+ * plain_cell takes the common cells of kind CELL_OK or CELL_MISSING,
+ * parse_value keeps a cell of kind CELL_OK, line_shifted counts the
+ * misfits (misfit_kind) and cell_describe turns a kind into words. The kinds from CELL_NOT_NUMBER
  * to CELL_DECIMAL_POINT are a cell of a number column that is no number,
  * told apart by its characters (non_number). */
 typedef enum cell_kind {
@@ -673,22 +829,30 @@ static cell_kind non_number(const char *s, size_t len, int decimal_comma)
     return CELL_NOT_NUMBER;
 }
 
-/* The kind of the cell s (s[0..len) trimmed; s is a field, so mkba_csv_number
- * may read it to its end) of variable cv with declared range rg (NULL:
- * none), in a file of dialect d. A number is stored in *value. A category
+static cell_kind number_kind(const cvar *cv, const mkba_cohort_range *rg, double x);
+
+/* The kind of the cell s[0..len) (trimmed) of variable cv with declared
+ * range rg (NULL: none), in a file of dialect d. A number is stored in *value. A category
  * cell is CELL_OK or CELL_MISSING (any text is a level). */
 static cell_kind classify(const cvar *cv, const mkba_cohort_range *rg, const char *s,
                           size_t len, const mkba_csv_dialect *d, double *value)
 {
     if (cv->type == MKBA_VAR_CATEGORY)
-        return is_missing_text(s) ? CELL_MISSING : CELL_OK;
+        return mkba_csv_missing_n(s, len) ? CELL_MISSING : CELL_OK;
     double x = 0; /* not set by mkba_csv_number on an error */
-    int r = mkba_csv_number(s, d->decimal_comma, &x);
+    int r = mkba_csv_number_n(s, len, d->decimal_comma, &x);
     *value = x;
     if (r == 0)
         return CELL_MISSING;
     if (r < 0)
         return non_number(s, len, d->decimal_comma);
+    return number_kind(cv, rg, x);
+}
+
+/* The kind of number x in a cell of variable cv with declared range rg
+ * (NULL: none). */
+static cell_kind number_kind(const cvar *cv, const mkba_cohort_range *rg, double x)
+{
     if (cv->type == MKBA_VAR_NONNEG && x < 0)
         return CELL_NEGATIVE;
     if (cv->type == MKBA_VAR_BINARY && x != 0 && x != 1)
@@ -802,16 +966,24 @@ static mkba_status cell_error(const loader *ld, char **fields, long line, cell_k
     return value_error_v(err, ld, line, column, msg);
 }
 
+/* same(s, len, label, 1) for a label of label_len bytes; the length
+ * first, and a label written as in the model needs no case folding. */
+static int label_is(const char *s, size_t len, const char *label, size_t label_len)
+{
+    return len == label_len && (memcmp(s, label, len) == 0 || same(s, len, label, 1));
+}
+
 /* The group of a record, or -1 with *err filled. */
-static int row_group(const loader *ld, char **fields, long line, mkba_error *err)
+static int row_group(const loader *ld, char **fields, const size_t *lens, long line,
+                     mkba_error *err)
 {
     const mkba_cohort_spec *spec = ld->spec;
     if (ld->group_col < 0)
         return ld->fixed_group;
     size_t len;
-    const char *g = trim(fields[ld->group_col], &len);
-    int is_pilot = same(g, len, spec->pilot_value, 1);
-    int is_control = same(g, len, spec->control_value, 1);
+    const char *g = trim_n(fields[ld->group_col], lens[ld->group_col], &len);
+    int is_pilot = label_is(g, len, spec->pilot_value, ld->pilot_len);
+    int is_control = !is_pilot && label_is(g, len, spec->control_value, ld->control_len);
     int group = is_pilot ? MKBA_PILOT : is_control ? MKBA_CONTROL : -1;
     if (group >= 0 && (ld->fixed_group < 0 || group == ld->fixed_group))
         return group;
@@ -832,20 +1004,40 @@ static const char *group_name(int group)
     return group == MKBA_PILOT ? "pilot" : "control";
 }
 
-/* The search for an id's first record (find_first), in one file. */
+/* Where a record was read: its file, line and group. */
+typedef struct id_place {
+    int file;
+    long line;
+    int group;
+} id_place;
+
+/* The second read of ids_verify: the records whose id has a repeated hash,
+ * in reading order, up to the last id recorded. */
 typedef struct id_search {
-    const char *id;          /* the id looked for, trimmed: id[0..len) */
-    size_t len;
-    const mkba_cohort_spec *spec;
-    long id_col, group_col;  /* in the file searched */
-    int fixed_group;         /* -1: the group is in group_col */
-    long stop_line;          /* records from this line on are not searched; 0: none */
+    const loader *ld;
+    const uint64_t *dups;    /* [n_dups] the repeated hashes, sorted */
+    size_t n_dups;
+    size_t left;             /* records still to look at (all files) */
+    int file;                /* the file being read */
     int header_done, stopped;
-    long line;               /* where it was found; 0: not found */
-    int group;               /* the group of that record */
+    mkba_strmap *seen;       /* id -> index in places */
+    id_place *places;
+    size_t n_places, places_cap;
+    id_place first, again;   /* the duplicate found (again.line > 0) */
 } id_search;
 
-static mkba_status search_row(void *vq, size_t n, char **fields, long line, mkba_error *err)
+/* The group of a record that was read before (row_group accepted it). */
+static int known_group(const loader *ld, int file, char **fields, const size_t *lens)
+{
+    if (ld->fixed_group >= 0)
+        return file == 0 ? MKBA_PILOT : MKBA_CONTROL;
+    size_t len;
+    const char *g = trim_n(fields[ld->group_cols[file]], lens[ld->group_cols[file]], &len);
+    return same(g, len, ld->spec->pilot_value, 1) ? MKBA_PILOT : MKBA_CONTROL;
+}
+
+static mkba_status search_row(void *vq, size_t n, char **fields, const size_t *lens, long line,
+                              mkba_error *err)
 {
     id_search *q = vq;
     (void)n, (void)err;
@@ -854,78 +1046,107 @@ static mkba_status search_row(void *vq, size_t n, char **fields, long line, mkba
         return MKBA_OK;
     }
     size_t len;
-    const char *f = trim(fields[q->id_col], &len);
-    int found = len == q->len && memcmp(f, q->id, len) == 0;
-    if (!found && !(q->stop_line && line >= q->stop_line))
-        return MKBA_OK;
-    if (found && !(q->stop_line && line >= q->stop_line)) {
-        q->line = line;
-        q->group = q->fixed_group;
-        if (q->group < 0) { /* the one-file form: every record read had a group label */
-            const char *g = trim(fields[q->group_col], &len);
-            q->group = same(g, len, q->spec->pilot_value, 1) ? MKBA_PILOT : MKBA_CONTROL;
+    const char *id = trim_n(fields[q->ld->id_cols[q->file]], lens[q->ld->id_cols[q->file]], &len);
+    uint64_t h = id_hash(&q->ld->ids, id, len);
+    if (bsearch(&h, q->dups, q->n_dups, sizeof h, cmp_u64)) {
+        id_place here = {q->file, line, known_group(q->ld, q->file, fields, lens)};
+        long seen = mkba_strmap_put(q->seen, id, len, (long)q->n_places);
+        if (seen < (long)q->n_places) {
+            q->first = q->places[seen];
+            q->again = here;
+            q->stopped = 1;
+            return MKBA_EINVAL; /* stop reading */
         }
+        if (q->n_places == q->places_cap) {
+            q->places_cap = q->places_cap ? 2 * q->places_cap : 16;
+            q->places = mkba_xreallocarray(q->places, q->places_cap, sizeof *q->places);
+        }
+        q->places[q->n_places++] = here;
     }
-    q->stopped = 1;
-    return MKBA_EINVAL; /* stop reading */
-}
-
-/* Read the files again, up to 'line' of the file being read, for the
- * first record whose id is id[0..len); fills *q (q->line 0: none, when
- * its hash was another id's). *file is the file it is in. */
-static mkba_status find_first(const loader *ld, const char *id, size_t len, long line,
-                              id_search *q, int *file, mkba_error *err)
-{
-    for (int f = 0; f <= ld->file_index; f++) {
-        *q = (id_search){.id = id, .len = len, .spec = ld->spec, .id_col = ld->id_cols[f],
-                         .group_col = ld->group_cols[f],
-                         .fixed_group = ld->fixed_group < 0 ? -1 : f == 0 ? MKBA_PILOT
-                                                                          : MKBA_CONTROL,
-                         .stop_line = f == ld->file_index ? line : 0};
-        *file = f;
-        mkba_csv_dialect d = ld->dialects[f];
-        mkba_error e;
-        mkba_error_clear(&e);
-        mkba_status st = mkba_csv_read(ld->paths[f], &d, search_row, q, &e);
-        if (st != MKBA_OK && !q->stopped) { /* the file changed or went away */
-            *err = e;
-            return st;
-        }
-        if (q->line)
-            return MKBA_OK;
+    if (--q->left == 0) {
+        q->stopped = 1;
+        return MKBA_EINVAL; /* the last record whose id was recorded */
     }
     return MKBA_OK;
 }
 
-/* Remember the record's id (of a person in 'group'); a duplicate is an
- * error, and one in the other group says so (the id is not shown). */
-static mkba_status check_id(loader *ld, char **fields, int group, long line, mkba_error *err)
+/* Read the files again, up to the last record whose id was recorded, for
+ * the first record whose id equals an earlier one's (only the ids with a
+ * repeated hash are compared). Returns MKBA_OK when there is none, else
+ * the error that names both places (never the id), or the error of a
+ * file that changed or went away. */
+static mkba_status ids_verify(const loader *ld, const uint64_t *dups, size_t n_dups,
+                              size_t records, mkba_error *err)
+{
+    id_search q = {.ld = ld, .dups = dups, .n_dups = n_dups, .left = records,
+                   .seen = mkba_strmap_alloc()};
+    mkba_status st = MKBA_OK;
+    for (int f = 0; f <= ld->file_index && !q.stopped && st == MKBA_OK; f++) {
+        q.file = f;
+        q.header_done = 0;
+        mkba_csv_dialect d = ld->dialects[f];
+        mkba_error e;
+        mkba_error_clear(&e);
+        st = mkba_csv_read(ld->paths[f], &d, search_row, &q, &e);
+        if (q.stopped)
+            st = MKBA_OK;
+        else if (st != MKBA_OK)
+            *err = e;
+    }
+    mkba_strmap_free(q.seen);
+    free(q.places);
+    if (st != MKBA_OK || q.again.line == 0)
+        return st;
+    /* Where it was first seen: "on line 3", or "in other.csv line 3". */
+    int same_file = q.first.file == q.again.file;
+    const char *on_in = same_file ? "on" : "in ";
+    const char *path = same_file ? "" : ld->paths[q.first.file];
+    const char *at = ld->paths[q.again.file];
+    if (q.first.group != q.again.group)
+        return mkba_error_set(err, MKBA_EINVAL, at, q.again.line, NULL,
+                              "the same id (column '%s') is in both groups: %s %s%s line %ld, "
+                              "%s on line %ld",
+                              ld->spec->id_column, group_name(q.first.group), on_in, path,
+                              q.first.line, group_name(q.again.group), q.again.line);
+    return mkba_error_set(err, MKBA_EINVAL, at, q.again.line, NULL,
+                          "duplicate id in column '%s' (first seen %s%s line %ld)",
+                          ld->spec->id_column, on_in, path, q.first.line);
+}
+
+/* Reading has stopped with status st (MKBA_OK at the end of the files; *err
+ * holds the error otherwise): a duplicate among the ids recorded came
+ * before it, so it is the error then. Returns the status to report. The
+ * hashes are freed. */
+static mkba_status ids_settle(loader *ld, mkba_status st, mkba_error *err)
+{
+    size_t records = ld->ids.n;
+    uint64_t *dups;
+    size_t n_dups = idlog_repeats(&ld->ids, &dups);
+    idlog_free(&ld->ids);
+    if (n_dups == 0)
+        return st;
+    mkba_error e;
+    mkba_error_clear(&e);
+    mkba_status dup = ids_verify(ld, dups, n_dups, records, &e);
+    free(dups);
+    if (dup == MKBA_OK)
+        return st;
+    *err = e;
+    return dup;
+}
+
+/* Record the id of a record, after its group was checked; an empty one is
+ * an error at once. */
+static mkba_status record_id(loader *ld, char **fields, const size_t *lens, long line,
+                             mkba_error *err)
 {
     size_t len;
-    const char *id = trim(fields[ld->id_col], &len);
+    const char *id = trim_n(fields[ld->id_col], lens[ld->id_col], &len);
     if (len == 0)
         return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
                               "empty id in column '%s'", ld->spec->id_column);
-    if (idset_add(&ld->ids, id_hash(id, len)))
-        return MKBA_OK;
-    id_search first;
-    int file;
-    mkba_status st = find_first(ld, id, len, line, &first, &file, err);
-    if (st != MKBA_OK || first.line == 0)
-        return st;
-    /* Where it was first seen: "on line 3", or "in other.csv line 3". */
-    int same_file = file == ld->file_index;
-    const char *on_in = same_file ? "on" : "in ";
-    const char *path = same_file ? "" : ld->paths[file];
-    if (first.group != group)
-        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
-                              "the same id (column '%s') is in both groups: %s %s%s line %ld, "
-                              "%s on line %ld",
-                              ld->spec->id_column, group_name(first.group), on_in, path,
-                              first.line, group_name(group), line);
-    return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
-                          "duplicate id in column '%s' (first seen %s%s line %ld)",
-                          ld->spec->id_column, on_in, path, first.line);
+    idlog_add(&ld->ids, id_hash(&ld->ids, id, len));
+    return MKBA_OK;
 }
 
 /* "expected a number from MIN to MAX" (or ">= MIN", "<= MAX") for a
@@ -942,25 +1163,41 @@ static void range_words(const mkba_cohort_range *rg, char *out, size_t size)
 /* Parse the field of variable v in record 'fields' into *out (NaN when
  * missing); returns 1 when missing, 0 when a value, -1 on an error (*err
  * filled). */
-static int parse_value(loader *ld, size_t v, char **fields, long line, double *out,
-                       mkba_error *err)
+/* The code of category level s[0..len) (len > 0) of variable v; the next
+ * code when it is new. A district or a household type has a few levels:
+ * the first LEVEL_SCAN are compared directly, the map knows them all. */
+static long level_code(loader *ld, size_t v, const char *s, size_t len)
+{
+    cvar *cv = &ld->c->vars[v];
+    size_t scan = cv->n_levels < LEVEL_SCAN ? cv->n_levels : LEVEL_SCAN;
+    for (size_t l = 0; l < scan; l++)
+        if (ld->level_lens[v][l] == len && memcmp(cv->levels[l], s, len) == 0)
+            return (long)l;
+    if (!ld->levels[v])
+        ld->levels[v] = mkba_strmap_alloc();
+    long code = mkba_strmap_put(ld->levels[v], s, len, (long)cv->n_levels);
+    if ((size_t)code == cv->n_levels) {
+        if (code < LEVEL_SCAN)
+            ld->level_lens[v][code] = len;
+        add_level(cv, s, len);
+    }
+    return code;
+}
+
+static int parse_value(loader *ld, size_t v, char **fields, const size_t *lens, long line,
+                       double *out, mkba_error *err)
 {
     cvar *cv = &ld->c->vars[v];
     const mkba_cohort_range *rg = range_of(ld, v);
     size_t len;
-    const char *s = trim(fields[ld->col[v]], &len);
+    const char *s = trim_n(fields[ld->col[v]], lens[ld->col[v]], &len);
     double x = 0;
     cell_kind kind = classify(cv, rg, s, len, ld->dialect, &x);
     *out = NAN;
     if (kind == CELL_MISSING)
         return 1;
     if (kind == CELL_OK && cv->type == MKBA_VAR_CATEGORY) {
-        if (!ld->levels[v])
-            ld->levels[v] = mkba_strmap_alloc();
-        long code = mkba_strmap_put(ld->levels[v], s, len, (long)cv->n_levels);
-        if ((size_t)code == cv->n_levels)
-            add_level(cv, s, len);
-        *out = (double)code;
+        *out = (double)level_code(ld, v, s, len);
         return 0;
     }
     if (kind == CELL_OK) {
@@ -979,31 +1216,63 @@ static int parse_value(loader *ld, size_t v, char **fields, long line, double *o
     return -1;
 }
 
-static mkba_status add_person(loader *ld, char **fields, long line, mkba_error *err)
+/* The common cells, which parse_value would take as they are, without
+ * classify: an empty cell where missing values are allowed, a plain
+ * number (mkba_csv_number_field) that fits its column, a category level
+ * with nothing to trim that cannot be a missing-value word (it starts with
+ * neither '.' nor 'N' nor 'n'). Returns 1 with *x (NaN when missing) and
+ * *missing set; 0 for any other cell (parse_value decides it). */
+static int plain_cell(loader *ld, const cvar *cv, size_t v, const char *s, size_t len, double *x,
+                      int *missing)
+{
+    if (len == 0) {
+        *missing = 1;
+        return ld->spec->missing != MKBA_MISSING_ERROR;
+    }
+    *missing = 0;
+    if (cv->type == MKBA_VAR_CATEGORY) {
+        unsigned char first = (unsigned char)s[0], last = (unsigned char)s[len - 1];
+        if (first <= ' ' || last <= ' ' || first == '.' || first == 'N' || first == 'n')
+            return 0;
+        *x = (double)level_code(ld, v, s, len);
+        return 1;
+    }
+    double y;
+    if (!mkba_csv_number_field(s, len, ld->dialect->decimal_comma, &y) ||
+        number_kind(cv, range_of(ld, v), y) != CELL_OK)
+        return 0;
+    *x = y + 0.0; /* no -0 (-0 + 0 = +0), as parse_value */
+    return 1;
+}
+
+static mkba_status add_person(loader *ld, char **fields, const size_t *lens, long line,
+                              mkba_error *err)
 {
     mkba_cohort *c = ld->c;
-    int g = row_group(ld, fields, line, err);
+    int g = row_group(ld, fields, lens, line, err);
     if (g < 0)
         return MKBA_EINVAL;
     if (ld->id_col >= 0) {
-        mkba_status st = check_id(ld, fields, g, line, err);
+        mkba_status st = record_id(ld, fields, lens, line, err);
         if (st != MKBA_OK)
             return st;
     }
     cohort_reserve(c);
     for (size_t v = 0; v < c->n_vars; v++) {
+        cvar *cv = &c->vars[v];
         double x = NAN;
         int missing = 1;
-        if (ld->col[v] >= 0) {
-            missing = parse_value(ld, v, fields, line, &x, err);
+        long col = ld->col[v];
+        if (col >= 0 && !(ld->fast && plain_cell(ld, cv, v, fields[col], lens[col], &x, &missing))) {
+            missing = parse_value(ld, v, fields, lens, line, &x, err);
             if (missing < 0)
                 return MKBA_EINVAL;
             if (missing && ld->spec->missing == MKBA_MISSING_ERROR)
                 return value_error_v(err, ld, line, c->vars[v].column,
                                      "missing value (policy 'error')");
         }
-        c->vars[v].values[c->n] = x;
-        c->vars[v].missing[g] += (size_t)missing;
+        cv->values[c->n] = x;
+        cv->missing[g] += (size_t)missing;
     }
     c->group[c->n++] = (uint8_t)g;
     c->count[g]++;
@@ -1011,15 +1280,16 @@ static mkba_status add_person(loader *ld, char **fields, long line, mkba_error *
     return MKBA_OK;
 }
 
-static mkba_status on_row(void *vld, size_t n_fields, char **fields, long line, mkba_error *err)
+static mkba_status on_row(void *vld, size_t n_fields, char **fields, const size_t *lens,
+                          long line, mkba_error *err)
 {
     loader *ld = vld;
     if (!ld->header_done)
         return map_header(ld, n_fields, fields, line, err);
     /* mkba_csv_read has checked n_fields against the header: the mapped
      * field indices are valid for every record. */
-    bsn_scan(ld, fields);
-    return add_person(ld, fields, line, err);
+    bsn_scan(ld, fields, lens);
+    return add_person(ld, fields, lens, line, err);
 }
 
 /* Read one file into the cohort; 'group' is -1 for the one-file form. */
@@ -1088,9 +1358,14 @@ mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err)
     if (check_spec(spec, err) != MKBA_OK)
         return NULL;
     mkba_cohort *c = cohort_new(spec->n_vars, spec->vars);
-    loader ld = {.spec = spec, .c = c};
+    loader ld = {.spec = spec, .c = c, .fast = mkba_csv_fast_path_on()};
     ld.col = mkba_xcalloc(c->n_vars ? c->n_vars : 1, sizeof *ld.col);
     ld.levels = mkba_xcalloc(c->n_vars ? c->n_vars : 1, sizeof *ld.levels);
+    ld.level_lens = mkba_xcalloc(c->n_vars ? c->n_vars : 1, sizeof *ld.level_lens);
+    idlog_init(&ld.ids);
+    bsn_first_bytes(&ld);
+    ld.pilot_len = blank_str(spec->pilot_value) ? 0 : strlen(spec->pilot_value);
+    ld.control_len = blank_str(spec->control_value) ? 0 : strlen(spec->control_value);
     mkba_status st;
     if (!blank_str(spec->file)) {
         st = read_file(&ld, spec->file, 0, -1, err);
@@ -1099,11 +1374,12 @@ mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err)
         if (st == MKBA_OK)
             st = read_file(&ld, spec->control_file, 1, MKBA_CONTROL, err);
     }
-    idset_free(&ld.ids);
+    st = ids_settle(&ld, st, err);
     bsn_free(&ld);
     for (size_t v = 0; v < c->n_vars; v++)
         mkba_strmap_free(ld.levels[v]);
     free(ld.levels);
+    free(ld.level_lens);
     free(ld.col);
     if (st != MKBA_OK) {
         mkba_cohort_free(c);

@@ -16,15 +16,22 @@
  * there too) so we know the line on which the next record really starts.
  *
  * Speed. libcsv costs a callback per byte; most lines of a cohort hold no
- * quote, and such a line that starts a record is split here instead
- * (split_line: memchr for the delimiter, fields trimmed and terminated in
- * place), with the same result; any other line goes to libcsv. A line cut
- * by the end of a block is moved to the front and completed by the next
- * read, so both paths always see whole lines. */
+ * quote, and such a line that starts a record is split here instead, with
+ * the same result: split_plain scans a line 16 bytes at a time for its end
+ * and for what it cannot take (a quote, a NUL, a byte that is not ASCII:
+ * those lines go on to check_bytes and split_line or libcsv), then for the
+ * delimiter, and trims and terminates the fields in place. A line cut by
+ * the end of a block is moved to the front and completed by the next read,
+ * so every path always sees whole lines. The buffers have SCAN_PAD bytes
+ * after their data (zeros in the read buffer), so a scan may look past a
+ * line's end and callers past a field's (MKBA_CSV_READ_AHEAD). */
 #include "mkba/csv.h"
 
 #include <csv.h>
 #include <errno.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <float.h>
 #include <locale.h>
 #include <math.h>
@@ -40,6 +47,7 @@
 #define BLOCK_SIZE (256 * 1024)         /* bytes per fread */
 #define HEADER_SCAN_MAX (1024 * 1024)   /* delimiter detection looks no further */
 #define NUMBER_BUF 64                   /* numbers longer than this are copied to the heap */
+#define SCAN_PAD 16 /* bytes after the data in each buffer: split_plain, MKBA_CSV_READ_AHEAD */
 
 typedef struct reader {
     const char *path;
@@ -53,7 +61,8 @@ typedef struct reader {
     size_t *offs;           /* start of each field in buf */
     size_t n_fields, offs_cap;
     char **fields;          /* pointers into buf handed to the callback */
-    size_t fields_cap;
+    size_t *lens;           /* their lengths */
+    size_t fields_cap;      /* room in fields and lens */
     size_t header_fields;   /* fields in the header record; 0 before it */
     char utf8_cut[3];       /* a UTF-8 character cut by the end of a block */
     size_t utf8_cut_n;      /* its bytes so far; 0 if none */
@@ -70,6 +79,11 @@ static int fast_path = 1; /* mkba_csv_fast_path */
 void mkba_csv_fast_path(int enable)
 {
     fast_path = enable != 0;
+}
+
+int mkba_csv_fast_path_on(void)
+{
+    return fast_path;
 }
 
 /* ======================= libcsv character classes ======================= */
@@ -102,7 +116,7 @@ static void on_field(void *data, size_t len, void *vr)
     if (r->len + len + 1 > r->cap) {
         while (r->len + len + 1 > r->cap)
             r->cap = r->cap ? 2 * r->cap : 256;
-        r->buf = mkba_xrealloc(r->buf, r->cap);
+        r->buf = mkba_xrealloc(r->buf, r->cap + SCAN_PAD); /* MKBA_CSV_READ_AHEAD */
     }
     if (r->n_fields == r->offs_cap) {
         r->offs_cap = r->offs_cap ? 2 * r->offs_cap : 16;
@@ -151,12 +165,13 @@ static const char *other_delimiter_hint(const reader *r, size_t n, char *buf, si
     return "";
 }
 
-/* Room for n field pointers in r->fields. */
+/* Room for n fields in r->fields and r->lens. */
 static void reserve_fields(reader *r, size_t n)
 {
     if (n > r->fields_cap) {
         r->fields_cap = n > 2 * r->fields_cap ? n : 2 * r->fields_cap;
         r->fields = mkba_xreallocarray(r->fields, r->fields_cap, sizeof *r->fields);
+        r->lens = mkba_xreallocarray(r->lens, r->fields_cap, sizeof *r->lens);
     }
 }
 
@@ -177,7 +192,7 @@ static void record_done(reader *r, size_t n)
     }
     if (!r->fn)
         return;
-    mkba_status st = r->fn(r->ctx, n, r->fields, r->rec_line, r->err);
+    mkba_status st = r->fn(r->ctx, n, r->fields, r->lens, r->rec_line, r->err);
     if (st != MKBA_OK) {
         /* The callback should have said why; make sure something is said. */
         mkba_error_set(r->err, st, r->path, r->rec_line, NULL, "record rejected");
@@ -194,10 +209,12 @@ static void on_record(int c, void *vr)
         return;
     size_t n = r->n_fields;
     r->n_fields = 0;
-    r->len = 0;
     reserve_fields(r, n);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         r->fields[i] = r->buf + r->offs[i];
+        r->lens[i] = (i + 1 < n ? r->offs[i + 1] : r->len) - r->offs[i] - 1; /* less the NUL */
+    }
+    r->len = 0;
     record_done(r, n);
 }
 
@@ -299,38 +316,144 @@ static mkba_status check_bytes(reader *r, const char *s, size_t len)
     return MKBA_OK;
 }
 
-/* The spaces trimmed around an unquoted field (libcsv's space function). */
+/* The spaces trimmed around an unquoted field (libcsv's space function);
+ * the first test settles the common bytes. */
 static int is_space(const reader *r, char c)
 {
-    return c == ' ' || c == '\r' || (c == '\t' && r->delim != '\t');
+    return (unsigned char)c <= ' ' && (c == ' ' || c == '\r' || (c == '\t' && r->delim != '\t'));
 }
 
-/* The fast path: split the line s[0..n) (its '\n' included, if any; a
- * record starts at s[0], and the line has no '"') at the delimiter, in
- * place: each field is trimmed of spaces and NUL-terminated where its
- * delimiter or line end was (s[n] when the file ends without '\n': the
- * buffer has room). This is what libcsv makes of a line without quotes. */
+/* Make s[b..e), trimmed of spaces, field k, terminated in place (s[e] is
+ * its delimiter or line end, or the buffer's padding). Every space is a
+ * byte <= ' ': most fields need one test at each end. */
+static inline void put_field(reader *r, size_t k, char *s, size_t b, size_t e)
+{
+    if (b < e && ((unsigned char)s[b] <= ' ' || (unsigned char)s[e - 1] <= ' ')) {
+        while (b < e && is_space(r, s[b]))
+            b++;
+        while (e > b && is_space(r, s[e - 1]))
+            e--;
+    }
+    s[e] = '\0';
+    r->fields[k] = s + b;
+    r->lens[k] = e - b;
+}
+
+/* Split the line s[0..n) (its '\n' included, if any; a record starts at
+ * s[0], and the line has no '"') at the delimiter, in place: each field is
+ * trimmed of spaces and NUL-terminated where its delimiter or line end was
+ * (s[n] when the file ends without '\n': the buffer has room). This is
+ * what libcsv makes of a line without quotes. For the lines split_plain
+ * does not take (not ASCII), once check_bytes has passed them. */
 static void split_line(reader *r, char *s, size_t n)
 {
     if (n > 0 && s[n - 1] == '\n')
         n--;
     size_t k = 0, i = 0;
     for (;;) {
-        while (i < n && is_space(r, s[i]))
-            i++;
         char *d = memchr(s + i, r->delim, n - i);
-        size_t e = d ? (size_t)(d - s) : n, t = e;
-        while (t > i && is_space(r, s[t - 1]))
-            t--;
-        s[t] = '\0';
+        size_t e = d ? (size_t)(d - s) : n;
         reserve_fields(r, k + 1);
-        r->fields[k++] = s + i;
+        put_field(r, k++, s, i, e);
         if (!d)
             break;
         i = e + 1;
     }
     r->field_line = r->line;
     record_done(r, k);
+}
+
+/* Index of the lowest set bit of x (x != 0). */
+static unsigned lowest_bit(unsigned x)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(x);
+#else
+    unsigned i = 0;
+    while (!(x & 1u))
+        x >>= 1, i++;
+    return i;
+#endif
+}
+
+/* For the 16 bytes at p: bit k is set when p[k] ends split_plain's scan
+ * of a line: a '\n', a '"', a NUL or a byte from 0x80 (not ASCII). */
+static unsigned scan_stops(const char *p)
+{
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                             _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+                                _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+    return (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(v)); /* high bits */
+#else
+    unsigned st = 0;
+    for (unsigned k = 0; k < 16; k++) {
+        unsigned char c = (unsigned char)p[k];
+        st |= (unsigned)(c == '\n' || c == '"' || c == 0 || c >= 0x80) << k;
+    }
+    return st;
+#endif
+}
+
+/* For the 16 bytes at p: bit k is set when p[k] is the delimiter. */
+static unsigned scan_delims(const char *p, char delim)
+{
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(delim)));
+#else
+    unsigned d = 0;
+    for (unsigned k = 0; k < 16; k++)
+        d |= (unsigned)(p[k] == delim) << k;
+    return d;
+#endif
+}
+
+/* The fast path: the line at s[0] (avail bytes of data, then SCAN_PAD
+ * readable ones), where a record starts. When it holds no '"' and only
+ * ASCII without NUL (check_bytes has nothing to find then), split it at
+ * the delimiter like split_line, hand the record on and set *used to its
+ * bytes, '\n' included: returns 1. Returns 0 when the line needs the
+ * general path (nothing is changed), -1 when its end is not read yet and
+ * the file goes on (!at_eof). Two passes, 16 bytes at a time: the first
+ * finds the line's end (or what it cannot take), the second the fields. */
+static int split_plain(reader *r, char *s, size_t avail, int at_eof, size_t *used)
+{
+    size_t end = avail;
+    for (size_t i = 0; i < avail; i += 16) {
+        unsigned stops = scan_stops(s + i);
+        if (avail - i < 16)
+            stops |= ~0u << (avail - i); /* the end of the data */
+        if (stops) {
+            end = i + lowest_bit(stops);
+            break;
+        }
+    }
+    if (end < avail && s[end] != '\n')
+        return 0;
+    if (end == avail && !at_eof)
+        return -1;
+    size_t n = 0, b = 0; /* fields so far; where the next one starts */
+    for (size_t i = 0; i < end; i += 16) {
+        unsigned delims = scan_delims(s + i, r->delim);
+        if (end - i < 16)
+            delims &= (1u << (end - i)) - 1;
+        reserve_fields(r, n + 17);
+        for (; delims; delims &= delims - 1) {
+            size_t e = i + lowest_bit(delims);
+            put_field(r, n++, s, b, e);
+            b = e + 1;
+        }
+    }
+    reserve_fields(r, n + 1);
+    put_field(r, n++, s, b, end);
+    r->in_record = 1;
+    r->rec_line = r->field_line = r->line;
+    record_done(r, n);
+    *used = end < avail ? end + 1 : avail;
+    r->line += end < avail;
+    return 1;
 }
 
 /* Does s[0..n) hold only bytes 01-7F (no NUL, nothing but ASCII)? Then
@@ -351,12 +474,13 @@ static int plain_ascii(const char *s, size_t n)
 }
 
 /* Feed the whole lines of s[0..len) one at a time, keeping line numbers:
- * a line without '"' that starts a record goes to split_line, any other
- * to libcsv. A last line without '\n' waits for more bytes unless at_eof
- * (then s[len] must be writable). Returns the bytes consumed. */
+ * a line without '"' that starts a record goes to split_plain, or when it
+ * is not plain ASCII to check_bytes and split_line, any other to check_bytes
+ * and libcsv. A last line without '\n' waits for more bytes unless at_eof.
+ * s[len..len + SCAN_PAD) must be readable, and writable. Returns the bytes
+ * consumed. */
 static size_t feed(reader *r, struct csv_parser *p, char *s, size_t len, int at_eof)
 {
-    int clean = r->utf8_cut_n == 0 && plain_ascii(s, len);
     size_t pos = 0;
     while (pos < len && r->status == MKBA_OK) {
         if (!r->in_record) {
@@ -367,12 +491,23 @@ static size_t feed(reader *r, struct csv_parser *p, char *s, size_t len, int at_
             }
             if (pos == len)
                 break;
+            if (r->fast && r->utf8_cut_n == 0) {
+                size_t used;
+                int done = split_plain(r, s + pos, len - pos, at_eof, &used);
+                if (done < 0)
+                    break;
+                if (done > 0) {
+                    pos += used;
+                    continue;
+                }
+            }
         }
         char *nl = memchr(s + pos, '\n', len - pos);
         if (!nl && !at_eof)
             break;
         size_t end = nl ? (size_t)(nl - s) + 1 : len;
-        if (!clean && check_bytes(r, s + pos, end - pos) != MKBA_OK)
+        if ((r->utf8_cut_n || !plain_ascii(s + pos, end - pos)) &&
+            check_bytes(r, s + pos, end - pos) != MKBA_OK)
             break;
         if (!r->in_record) {
             r->in_record = 1;
@@ -475,13 +610,14 @@ static void lone_cr_to_lf(source *src, char *s, size_t n)
     }
 }
 
-/* Read more of the file onto the end of *buf (growing it when full).
- * Returns bytes read, 0 at end of file; sets *failed on a read error. */
+/* Read more of the file onto the end of *buf (growing it when full; it
+ * has SCAN_PAD bytes more than *cap, zeroed after the data). Returns bytes
+ * read, 0 at end of file; sets *failed on a read error. */
 static size_t read_more(source *src, char **buf, size_t *len, size_t *cap, int *failed)
 {
     if (*len == *cap) {
         *cap *= 2;
-        *buf = mkba_xrealloc(*buf, *cap);
+        *buf = mkba_xrealloc(*buf, *cap + SCAN_PAD);
     }
     char *s = *buf + *len;
     size_t n = 0;
@@ -498,6 +634,7 @@ static size_t read_more(source *src, char **buf, size_t *len, size_t *cap, int *
         mkba_sha256_update(src->sha, s, n);
     lone_cr_to_lf(src, s, n);
     *len += n;
+    memset(*buf + *len, 0, SCAN_PAD);
     return n;
 }
 
@@ -519,13 +656,14 @@ static void reader_free(reader *r)
     free(r->buf);
     free(r->offs);
     free(r->fields);
+    free(r->lens);
 }
 
 /* The read proper, once 'fp' is open: header scan, then stream the rest. */
 static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
 {
     size_t cap = BLOCK_SIZE, len = 0;
-    char *buf = mkba_xmalloc(cap);
+    char *buf = mkba_xmalloc(cap + SCAN_PAD);
     int failed = 0;
     source src = {.fp = fp, .held = EOF, .sha = r->sha};
 
@@ -575,8 +713,6 @@ static mkba_status read_stream(reader *r, FILE *fp, mkba_csv_dialect *dialect)
         int at_eof = read_more(&src, &buf, &len, &cap, &failed) == 0;
         if (failed)
             break;
-        if (at_eof && len == cap) /* room for split_line's last NUL */
-            buf = mkba_xrealloc(buf, ++cap);
         done = feed(r, &p, buf, len, at_eof);
         if (at_eof)
             break;
@@ -683,25 +819,12 @@ static int plain_decimal(const char *s, size_t n, char sep)
     return i == n;
 }
 
-/* The exact powers of ten: 10^22 = 2^22 * 5^22 is the last whose odd part
- * 5^22 fits in a double's 53 bits. */
-static const double EXACT_POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-/* The common numbers without strtod (which costs more than the rest of a
- * cell's reading): s[0..n) has passed plain_decimal. When its digits make
- * an integer w <= 2^53 and the decimal exponent e (the exponent written,
- * less the digits after the separator) is within +-22, both w and 10^|e|
- * are exact doubles, so w * 10^e or w / 10^|e| is one correctly rounded
- * operation: the double nearest to the decimal, which is strtod's result,
- * bit for bit (Clinger, "How to read floating point numbers accurately",
- * 1990), -0 included. Returns 0 (use strtod) for anything else: more than
- * 19 significant digits, a larger exponent, or a compiler that evaluates
- * doubles in a wider type. */
+/* mkba_csv_exact_decimal of s[0..n), which has passed plain_decimal: w is
+ * its digits as an integer, e the exponent written less the digits after
+ * the separator. Returns 0 (use strtod) for more than 19 significant
+ * digits or an exponent that mkba_csv_exact_decimal does not take. */
 static int exact_decimal(const char *s, size_t n, char sep, double *out)
 {
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
     size_t i = 0;
     int neg = s[0] == '-';
     i += s[0] == '-' || s[0] == '+';
@@ -732,16 +855,7 @@ static int exact_decimal(const char *s, size_t n, char sep, double *out)
         }
         e += eneg ? -x : x;
     }
-    if (w > (UINT64_C(1) << 53) || e < -22 || e > 22)
-        return 0;
-    double v = (double)w;
-    v = e < 0 ? v / EXACT_POW10[-e] : v * EXACT_POW10[e];
-    *out = neg ? -v : v;
-    return 1;
-#else
-    (void)s, (void)n, (void)sep, (void)out;
-    return 0;
-#endif
+    return mkba_csv_exact_decimal(w, e, neg, out);
 }
 
 /* strtod in the C locale for this thread, whatever the program's locale
@@ -758,17 +872,28 @@ static double strtod_c(const char *s, char **end)
     return v;
 }
 
-int mkba_csv_number(const char *s, int decimal_comma, double *out)
+int mkba_csv_missing_n(const char *s, size_t n)
 {
-    if (!s)
-        return 0;
-    while (is_blank(*s))
-        s++;
-    size_t n = strlen(s);
+    while (n > 0 && is_blank(*s))
+        s++, n--;
     while (n > 0 && is_blank(s[n - 1]))
         n--;
-    if (n == 0 || word_is(s, n, "NA") || word_is(s, n, "N/A") || word_is(s, n, "."))
+    return n == 0 || word_is(s, n, "NA") || word_is(s, n, "N/A") || word_is(s, n, ".");
+}
+
+/* mkba_csv_number's rules, on s[0..n). (Not inlined: the fast path of
+ * mkba_csv_number_n stays a small function.) */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int number_general(const char *s, size_t n, int decimal_comma, double *out)
+{
+    if (mkba_csv_missing_n(s, n))
         return 0;
+    while (n > 0 && is_blank(*s))
+        s++, n--;
+    while (n > 0 && is_blank(s[n - 1]))
+        n--;
     char sep = decimal_comma ? ',' : '.';
     if (!plain_decimal(s, n, sep))
         return -1;
@@ -797,4 +922,20 @@ int mkba_csv_number(const char *s, int decimal_comma, double *out)
     if (out)
         *out = v;
     return 1;
+}
+
+int mkba_csv_number_n(const char *s, size_t n, int decimal_comma, double *out)
+{
+    double v;
+    if (fast_path && mkba_csv_number_plain(s, n, decimal_comma, &v)) {
+        if (out)
+            *out = v;
+        return 1;
+    }
+    return number_general(s, n, decimal_comma, out);
+}
+
+int mkba_csv_number(const char *s, int decimal_comma, double *out)
+{
+    return s ? mkba_csv_number_n(s, strlen(s), decimal_comma, out) : 0;
 }

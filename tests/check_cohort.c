@@ -770,6 +770,272 @@ START_TEST(test_fast_path_same_cohort)
 }
 END_TEST
 
+/* ================ ids: duplicates found once reading stops ============= */
+
+/* Duplicates are looked for when reading stops (cohort.c, "ids seen"),
+ * yet the error is the one that came first in the file, as if each id had
+ * been checked on its line: a record's group, then its id, then its
+ * values. Each case below puts a duplicate and another error in one file;
+ * the expected messages are the documented ones (cohort.h), with the
+ * lines counted by hand. */
+START_TEST(test_dup_before_later_errors)
+{
+    mkba_cohort_spec spec = one_file_spec(NULL, 3, err_vars);
+    const char *dup = "duplicate id in column 'clientnummer' (first seen on line 2)";
+    /* a duplicate on line 4, then a bad value, a short line, a NUL */
+    const char *later[] = {"3,pilot,x,1,40\n", "3,pilot,3\n", "3,pilot,3,\x01\x80,40\n",
+                           "3,pilot,3,1,40\n\xEF\xBB\xBF\n", "3,\"pilot\n"};
+    for (size_t k = 0; k < sizeof later / sizeof *later; k++) {
+        char text[300], name[16];
+        snprintf(text, sizeof text, ERR_HEADER "1,pilot,3,1,40\n2,pilot,3,1,40\n1,pilot,3,1,40\n%s",
+                 later[k]);
+        snprintf(name, sizeof name, "x%zu.csv", k);
+        spec.file = tu_dir_write(tmp, name, text);
+        read_fails(&spec, spec.file, 4, "", dup);
+    }
+    /* the same line: its id is checked before its values ... */
+    spec.file = tu_dir_write(tmp, "v.csv", ERR_HEADER "1,pilot,3,1,40\n1,pilot,-3,1,40\n");
+    read_fails(&spec, spec.file, 3, "", dup);
+    /* ... after its group */
+    spec.file = tu_dir_write(tmp, "g.csv", ERR_HEADER "1,pilot,3,1,40\n1,x,3,1,40\n");
+    read_fails(&spec, spec.file, 3, "column 'groep'",
+               "expected 'pilot' or 'regulier', got a value that is none of the group labels "
+               "'pilot', 'regulier'");
+    /* an error before the duplicate is the error */
+    spec.file = tu_dir_write(tmp, "e.csv", ERR_HEADER "1,pilot,3,1,40\n2,pilot,-3,1,40\n"
+                                                   "1,pilot,3,1,40\n");
+    read_fails(&spec, spec.file, 3, "column 'mnd_werk'",
+               "expected a number >= 0, got a negative number");
+    spec.file = tu_dir_write(tmp, "m.csv", ERR_HEADER "1,pilot,3,1,40\n,pilot,3,1,40\n"
+                                                   "1,pilot,3,1,40\n");
+    read_fails(&spec, spec.file, 3, "", "empty id in column 'clientnummer'");
+}
+END_TEST
+
+START_TEST(test_dup_before_file_verdicts)
+{
+    /* The checks made once a file is read (a column of citizen service
+     * numbers) and the second file's header come after every record of the
+     * first file, so its duplicate is the error. 123456782, 111222333 and
+     * 111111110 pass the 11-test: 9*1+8*2+...+2*8-2 = 154 = 14*11, 66 =
+     * 6*11, 44 = 4*11. */
+    const char *f = tu_dir_write(tmp, "b.csv", "clientnummer,groep,mnd_werk,uitstroom_werk,leeftijd,"
+                                               "nr\n1,pilot,3,1,40,123456782\n"
+                                               "2,pilot,3,1,40,111222333\n"
+                                               "1,pilot,3,1,40,111111110\n");
+    mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
+    read_fails(&spec, f, 4, "", "duplicate id in column 'clientnummer' (first seen on line 2)");
+    spec.id_column = NULL; /* without the id: the BSN column is the error */
+    read_fails(&spec, f, 0, "column 'nr'",
+               "looks like Dutch citizen service numbers (BSN: 9 digits passing the 11-test); "
+               "mkba refuses to read it. Remove the column, or map it as the person id in the "
+               "model ([cohort] id_column = nr) if it is the id");
+    const char *pil = tu_dir_write(tmp, "p.csv", "id,uitstroom_werk,mnd_werk\n5,1,2\n5,0,3\n");
+    const char *con = tu_dir_write(tmp, "c.csv", "id,mnd_werk\n6,1\n");
+    spec = two_file_spec(pil, con);
+    read_fails(&spec, pil, 3, "", "duplicate id in column 'id' (first seen on line 2)");
+}
+END_TEST
+
+/* Read 'spec' with the ids' hashes cut to 'bits' bits; the result, or NULL
+ * with *err. */
+static mkba_cohort *read_with_hash_bits(const mkba_cohort_spec *spec, int bits, mkba_error *err)
+{
+    mkba_error_clear(err);
+    mkba_cohort_id_hash_bits(bits);
+    mkba_cohort *c = mkba_cohort_read(spec, err);
+    mkba_cohort_id_hash_bits(64);
+    return c;
+}
+
+START_TEST(test_ids_sharing_hashes)
+{
+    /* With 1 to 3 bits of hash, nearly every id shares its hash with
+     * others: only the second reading of the file tells them apart. The
+     * outcome must not change: 3000 different ids are fine, and a file
+     * with a duplicate (person 2500 has person 17's id; the header is line
+     * 1, so lines 18 and 2501; both are pilots, as neither number is a
+     * multiple of 3) or a person in both groups (two files) gets the same
+     * message as with full hashes. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(fp);
+    fputs(ERR_HEADER, fp);
+    for (int i = 1; i <= 3000; i++)
+        fprintf(fp, "id%d,%s,%d,%d,%d\n", i, i % 3 ? "pilot" : "regulier", i % 13, i % 2, i % 90);
+    fclose(fp);
+    const char *ok = tu_dir_write(tmp, "ok.csv", text);
+    char *at = strstr(text, "\nid2500,");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at + 1, "id17  ", 6); /* "id17  ,": the id is trimmed */
+    const char *bad = tu_dir_write(tmp, "dup.csv", text);
+    free(text);
+    mkba_cohort_spec spec = one_file_spec(ok, 3, err_vars);
+    mkba_error err;
+    mkba_cohort *full = read_with_hash_bits(&spec, 64, &err);
+    ck_assert_ptr_nonnull(full);
+    for (int bits = 1; bits <= 3; bits++) {
+        spec.file = ok;
+        mkba_cohort *c = read_with_hash_bits(&spec, bits, &err);
+        ck_assert_msg(c != NULL, "%d bits: %s", bits, err.msg);
+        ck_assert_uint_eq(mkba_cohort_size(c), 3000);
+        for (size_t v = 0; v < 3; v++)
+            ck_assert_mem_eq(mkba_cohort_column(c, v), mkba_cohort_column(full, v),
+                             3000 * sizeof(double));
+        mkba_cohort_free(c);
+        spec.file = bad;
+        ck_assert_ptr_null(read_with_hash_bits(&spec, bits, &err));
+        ck_assert_int_eq(err.line, 2501);
+        ck_assert_str_eq(err.msg, "duplicate id in column 'clientnummer' (first seen on line 18)");
+    }
+    mkba_cohort_free(full);
+    const char *pil = tu_dir_write(tmp, "p.csv", "id,uitstroom_werk,mnd_werk\n1,1,2\n77,0,3\n9,1,1\n");
+    const char *con = tu_dir_write(tmp, "c.csv", "id,uitstroom_werk,mnd_werk\n8,0,1\n77,0,1\n");
+    spec = two_file_spec(pil, con);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "the same id (column 'id') is in both groups: pilot in %s line 3, "
+                              "control on line 3", pil);
+    for (int bits = 1; bits <= 64; bits += 63) {
+        ck_assert_ptr_null(read_with_hash_bits(&spec, bits, &err));
+        ck_assert_str_eq(err.file, con);
+        ck_assert_int_eq(err.line, 3);
+        ck_assert_str_eq(err.msg, msg);
+    }
+}
+END_TEST
+
+START_TEST(test_many_ids_one_duplicate)
+{
+    /* 300,000 persons (more than a chunk of the hash log in every list),
+     * the last one with the id of the first: found, with both lines. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(fp);
+    fputs(ERR_HEADER, fp);
+    for (int i = 1; i < 300000; i++)
+        fprintf(fp, "%d,pilot,1,0,30\n", 1000000 + i);
+    fputs("1000001,pilot,1,0,30\n", fp);
+    fclose(fp);
+    const char *f = tu_dir_write(tmp, "many.csv", text);
+    free(text);
+    mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
+    read_fails(&spec, f, 300001, "", "duplicate id in column 'clientnummer' (first seen on line 2)");
+}
+END_TEST
+
+/* ============= the common cells' short path against the rules ============= */
+
+/* The cells of each column type that plain_cell takes and those it leaves
+ * to the full rules, with their neighbours: the same cohort (or error)
+ * must come out either way. */
+static const char *const PLAIN_NUMBERS[] = {
+    "0", "1", "7", "42", "999", "9999", "10000", "0007", "12.5", "0.1", ".5", "5.", "-0", "+3",
+    "-2", "-0.0", "1e3", "1E-2", "123456789012345", "1234567890123456", "1234567890123456789012",
+    "0.30000000000000004", "", " ", "NA", "n/a", ".", " 12 ", "\"8\"", "\" 9.5 \"", "12 ", " 3",
+};
+static const char *const PLAIN_LEVELS[] = {"Haven", "Poort", "Noord", "na", "NA", "", " Haven ",
+                                           "\"Haven\"", ".", "\"a, b\"", "N/A", "haven", "7",
+                                           "123456782", "Stad"};
+
+/* A cohort whose cells are drawn from the lists above (seed), in dialect
+ * delim (';' files write decimal commas); the binary column takes 0 or 1
+ * written in several ways. */
+static const char *write_plain_cells(int seed, char delim, const char *eol)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "id%cgroep%cx%cn%cb%ck%s", delim, delim, delim, delim, delim, eol);
+    unsigned long long r = 99 + (unsigned long long)seed;
+    const char *const bins[] = {"0", "1", " 1", "1.0", "0e5", "", "NA", "\"1\""};
+    for (int i = 0; i < 500; i++) {
+        char cell[3][40];
+        for (int k = 0; k < 3; k++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            const char *c = k == 2 ? bins[r % 8]
+                                   : PLAIN_NUMBERS[r % (sizeof PLAIN_NUMBERS / sizeof *PLAIN_NUMBERS)];
+            if (k == 1 && c[0] == '-' && c[1] != '0')
+                c = "4"; /* the nonneg column: no negatives (those are errors) */
+            snprintf(cell[k], sizeof cell[k], "%s", c);
+            char *dot = delim == ';' ? strchr(cell[k], '.') : NULL;
+            if (dot && strcmp(cell[k], ".") != 0)
+                *dot = ',';
+        }
+        const char *level = PLAIN_LEVELS[(r >> 20) % (sizeof PLAIN_LEVELS / sizeof *PLAIN_LEVELS)];
+        if (strchr(level, delim) && level[0] != '"')
+            level = "Stad";
+        fprintf(fp, "P%d%c%s%c%s%c%s%c%s%c%s%s", i, delim, r % 2 ? "pilot" : "regulier", delim,
+                cell[0], delim, cell[1], delim, cell[2], delim, level, eol);
+    }
+    fclose(fp);
+    char name[32];
+    snprintf(name, sizeof name, "plain%d.csv", seed);
+    const char *path = tu_dir_write(tmp, name, text);
+    free(text);
+    return path;
+}
+
+START_TEST(test_plain_cells_same_as_rules)
+{
+    static const mkba_cohort_var vars[] = {{"x", "x", MKBA_VAR_NUMBER, 0},
+                                           {"n", "n", MKBA_VAR_NONNEG, 0},
+                                           {"b", "b", MKBA_VAR_BINARY, 0},
+                                           {"k", "k", MKBA_VAR_CATEGORY, 0}};
+    /* a declared range that some values leave */
+    static const mkba_cohort_range ranges[] = {
+        {1, 1, -1, 100}, {0, 1, 0, 1e6}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    const char *const eols[] = {"\n", "\r\n"};
+    int read = 0, failed = 0;
+    for (int seed = 0; seed < 24; seed++) {
+        const char *path = write_plain_cells(seed, seed % 3 ? ',' : ';', eols[seed % 2]);
+        mkba_cohort_spec spec = {.file = path, .group_column = "groep", .pilot_value = "pilot",
+                                 .control_value = "regulier", .id_column = "id",
+                                 .dialect = {0, -1}, .n_vars = 4, .vars = vars};
+        spec.ranges = seed % 4 == 1 ? ranges : NULL;
+        spec.missing = seed % 8 == 3 ? MKBA_MISSING_ERROR : MKBA_MISSING_EXCLUDE;
+        mkba_error e1, e2;
+        mkba_error_clear(&e1);
+        mkba_error_clear(&e2);
+        mkba_cohort *a = mkba_cohort_read(&spec, &e1);
+        mkba_csv_fast_path(0);
+        mkba_cohort *b = mkba_cohort_read(&spec, &e2);
+        mkba_csv_fast_path(1);
+        ck_assert_msg((a == NULL) == (b == NULL), "seed %d: %s / %s", seed, e1.msg, e2.msg);
+        ck_assert_str_eq(e1.msg, e2.msg);
+        ck_assert_str_eq(e1.where, e2.where);
+        ck_assert_int_eq(e1.line, e2.line);
+        if (!a) {
+            failed++;
+            continue;
+        }
+        read++;
+        size_t n = mkba_cohort_size(a);
+        ck_assert_uint_eq(n, 500);
+        ck_assert_uint_eq(mkba_cohort_size(b), n);
+        ck_assert_mem_eq(mkba_cohort_group(a), mkba_cohort_group(b), n);
+        for (size_t v = 0; v < 4; v++) {
+            ck_assert_mem_eq(mkba_cohort_column(a, v), mkba_cohort_column(b, v),
+                             n * sizeof(double));
+            for (int g = 0; g <= 1; g++)
+                ck_assert_uint_eq(mkba_cohort_missing(a, v, g), mkba_cohort_missing(b, v, g));
+        }
+        const char *const *la, *const *lb;
+        size_t nl = mkba_cohort_levels(a, 3, &la);
+        ck_assert_uint_eq(mkba_cohort_levels(b, 3, &lb), nl);
+        for (size_t l = 0; l < nl; l++)
+            ck_assert_str_eq(la[l], lb[l]);
+        mkba_cohort_free(a);
+        mkba_cohort_free(b);
+    }
+    /* both outcomes were compared */
+    ck_assert_int_gt(read, 5);
+    ck_assert_int_gt(failed, 2);
+}
+END_TEST
+
 static Suite *cohort_suite(void)
 {
     Suite *s = suite_create("cohort");
@@ -783,6 +1049,7 @@ static Suite *cohort_suite(void)
     tcase_add_test(tc, test_accessors_out_of_range);
     tcase_add_test(tc, test_no_vars);
     tcase_add_test(tc, test_fast_path_same_cohort);
+    tcase_add_test(tc, test_plain_cells_same_as_rules);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("two_files");
@@ -815,6 +1082,10 @@ static Suite *cohort_suite(void)
     tcase_add_test(tc, test_err_no_persons);
     tcase_add_test(tc, test_err_csv_passes_through);
     tcase_add_test(tc, test_err_spec);
+    tcase_add_test(tc, test_dup_before_later_errors);
+    tcase_add_test(tc, test_dup_before_file_verdicts);
+    tcase_add_test(tc, test_ids_sharing_hashes);
+    tcase_add_test(tc, test_many_ids_one_duplicate);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("from_arrays");

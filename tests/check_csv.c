@@ -45,9 +45,12 @@ typedef struct rows {
     const mkba_csv_dialect *dialect;  /* to check it is resolved before rows */
 } rows;
 
-static mkba_status keep_row(void *ctx, size_t n, char **fields, long line, mkba_error *err)
+static mkba_status keep_row(void *ctx, size_t n, char **fields, const size_t *lens, long line,
+                            mkba_error *err)
 {
     rows *r = ctx;
+    for (size_t i = 0; i < n; i++)
+        ck_assert_uint_eq(lens[i], strlen(fields[i]));
     if (r->n == 0 && r->dialect)
         r->dc_seen = r->dialect->decimal_comma;
     if (line == r->stop_at) {
@@ -325,9 +328,10 @@ typedef struct last_line {
     long rows, line, gaps; /* records; line of the last; lines skipped between records */
 } last_line;
 
-static mkba_status note_line(void *ctx, size_t n, char **fields, long line, mkba_error *err)
+static mkba_status note_line(void *ctx, size_t n, char **fields, const size_t *lens, long line,
+                             mkba_error *err)
 {
-    (void)n, (void)fields, (void)err;
+    (void)n, (void)fields, (void)lens, (void)err;
     last_line *l = ctx;
     if (l->rows && line != l->line + 1)
         l->gaps++;
@@ -603,9 +607,10 @@ typedef struct big {
     size_t long_field;  /* length of the field in column 'lang', if any */
 } big;
 
-static mkba_status count_row(void *ctx, size_t n, char **fields, long line, mkba_error *err)
+static mkba_status count_row(void *ctx, size_t n, char **fields, const size_t *lens, long line,
+                             mkba_error *err)
 {
-    (void)err;
+    (void)lens, (void)err;
     big *b = ctx;
     if (line == 1)
         return MKBA_OK;
@@ -771,14 +776,21 @@ static void tr_add(transcript *t, const char *s, size_t n)
     t->text[t->len] = '\0';
 }
 
-static mkba_status tr_row(void *ctx, size_t n, char **fields, long line, mkba_error *err)
+static mkba_status tr_row(void *ctx, size_t n, char **fields, const size_t *lens, long line,
+                          mkba_error *err)
 {
     (void)err;
     transcript *t = ctx;
     char head[64];
     tr_add(t, head, (size_t)snprintf(head, sizeof head, "%ld:%zu:", line, n));
     for (size_t i = 0; i < n; i++) {
-        tr_add(t, fields[i], strlen(fields[i]));
+        ck_assert_uint_eq(lens[i], strlen(fields[i]));
+        /* the bytes after the NUL may be read (AddressSanitizer checks) */
+        volatile char ahead = 0;
+        for (size_t k = 1; k <= MKBA_CSV_READ_AHEAD; k++)
+            ahead ^= fields[i][lens[i] + k];
+        (void)ahead;
+        tr_add(t, fields[i], lens[i]);
         tr_add(t, "\x1F", 1);
     }
     tr_add(t, "\n", 1);
@@ -816,7 +828,8 @@ static const char *const TRICKY[] = {
     "1e3", "-0", "007", "1.5e-300", "0.10000000000000000555", "0.1", "12", " 4 ", "", "NA",
     "-1.25", "1E+2", "9007199254740993", "123456789012345678901234", "\"a,b\"",
     "\"q \"\"x\"\" ;\"", "\"multi\nline\"", "caf\xC3\xA9", " spaced out ", "\"  kept  \"",
-    "N/A", ".", "+5", "1.234.567", "2017-03-01", "x\ty", "\"\"", "1,5",
+    "N/A", ".", "+5", "1.234.567", "2017-03-01", "x\ty", "\"\"", "1,5", "\t7\t", "a b",
+    "0123456789abcdef0123", "7 ", " 8", "\" 9 \"",
 };
 
 /* Write a tricky file: delimiter 'delim', line end 'eol', a BOM or not,
@@ -937,6 +950,87 @@ START_TEST(test_number_bit_exact)
 }
 END_TEST
 
+/* mkba_csv_number with and without its fast path, and
+ * mkba_csv_number_field (a field with MKBA_CSV_READ_AHEAD bytes after it)
+ * against mkba_csv_number_plain: the same status and the same double, bit
+ * for bit, for s in both dialects. */
+static void number_paths_agree(const char *s)
+{
+    for (int dc = 0; dc <= 1; dc++) {
+        double fast = 1234.5, slow = 1234.5;
+        int rf = mkba_csv_number(s, dc, &fast);
+        mkba_csv_fast_path(0);
+        int rs = mkba_csv_number(s, dc, &slow);
+        mkba_csv_fast_path(1);
+        ck_assert_msg(rf == rs, "'%s' (dc %d): %d, general rules %d", s, dc, rf, rs);
+        ck_assert_msg(rf != 1 || memcmp(&fast, &slow, sizeof fast) == 0,
+                      "'%s' (dc %d): %.17g, general rules %.17g", s, dc, fast, slow);
+        char field[64 + MKBA_CSV_READ_AHEAD + 1];
+        size_t n = strlen(s);
+        if (n > 64)
+            continue;
+        memcpy(field, s, n + 1);
+        memset(field + n + 1, '7', MKBA_CSV_READ_AHEAD); /* digits after the NUL */
+        double a = 1234.5, b = 1234.5;
+        int ra = mkba_csv_number_field(field, n, dc, &a), rb = mkba_csv_number_plain(s, n, dc, &b);
+        ck_assert_msg(ra == rb, "'%s' (dc %d): field %d, plain %d", s, dc, ra, rb);
+        ck_assert_msg(ra == 0 || (rf == 1 && memcmp(&a, &fast, sizeof a) == 0),
+                      "'%s' (dc %d): field %.17g, mkba_csv_number %d %.17g", s, dc, a, rf, fast);
+    }
+}
+
+START_TEST(test_number_fast_path_same_as_rules)
+{
+    /* Hand-picked edges of the fast paths (plain digits up to 15, one
+     * separator, a sign; 1 to 4 digits read at once), then random strings
+     * over the bytes numbers are made of. Expected: whatever the general
+     * rules (and strtod behind them) say, bit for bit. */
+    const char *const cases[] = {
+        "0", "7", "42", "999", "9999", "0000", "0001", "10000", "12345", "-0", "+0", "-7",
+        "+5", "1.5", "1,5", "0.1", ".5", "5.", ".", "-.", "+", "-", "", " ", " 1", "1 ",
+        "1.2.3", "1,2,3", "1.2,3", "999999999999999", "1000000000000000", "9999999999999999",
+        "123456789012345.", ".123456789012345", "0.000000000000001", "00000000000000000001",
+        "1e5", "1E5", "1e", "e5", "NA", "na", "N/A", "nan", "inf", "0x10", "1_000", "\xD9\xA3",
+        "12\t", "\t12", "1\n", "4.35", "0.30000000000000004", "9007199254740993",
+        "0.1234567890123456789", "12a", "a12", "1-2", "--1", "+-1", "1+", "\x80", "1\xC3\xA9",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        number_paths_agree(cases[i]);
+    const char alphabet[] = "0123456789000111.,-+eE NA/x";
+    unsigned long long x = 7;
+    for (int k = 0; k < 300000; k++) {
+        char s[32];
+        size_t len = (size_t)(rng_next(&x) % 24);
+        for (size_t i = 0; i < len; i++)
+            s[i] = alphabet[rng_next(&x) % (sizeof alphabet - 1)];
+        s[len] = '\0';
+        number_paths_agree(s);
+    }
+}
+END_TEST
+
+START_TEST(test_number_field_short_integers)
+{
+    /* Every string of 1 to 4 digits, leading zeros included, is read at
+     * once by mkba_csv_number_field: its value must be strtod's (an
+     * independent reader). The bytes after the field are garbage. */
+    char field[4 + 1 + MKBA_CSV_READ_AHEAD];
+    int count = 0;
+    for (int len = 1; len <= 4; len++) {
+        int top = len == 1 ? 10 : len == 2 ? 100 : len == 3 ? 1000 : 10000;
+        for (int v = 0; v < top; v++, count++) {
+            snprintf(field, sizeof field, "%0*d", len, v);
+            memset(field + len + 1, v % 2 ? '9' : '\xFF', MKBA_CSV_READ_AHEAD);
+            double got = -1;
+            ck_assert_int_eq(mkba_csv_number_field(field, (size_t)len, v % 2, &got), 1);
+            double want = strtod(field, NULL);
+            ck_assert_msg(memcmp(&got, &want, sizeof got) == 0, "'%s': %.17g", field, got);
+        }
+    }
+    ck_assert_int_eq(count, 11110);
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
@@ -994,6 +1088,8 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_number_invalid);
     tcase_add_test(tc, test_number_underflow);
     tcase_add_test(tc, test_number_bit_exact);
+    tcase_add_test(tc, test_number_fast_path_same_as_rules);
+    tcase_add_test(tc, test_number_field_short_integers);
     suite_add_tcase(s, tc);
     return s;
 }

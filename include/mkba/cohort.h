@@ -5,7 +5,8 @@
  * run over contiguous arrays.
  *
  * Only the columns the model maps are kept. Identifiers are read only to
- * check that no person appears twice; they are never stored or echoed.
+ * check that no person appears twice; they are never stored (only keyed
+ * hashes of them, while reading) or echoed.
  * A cohort owns its arrays; pointers it returns are borrowed and stay valid
  * until mkba_cohort_free(). */
 #ifndef MKBA_COHORT_H
@@ -104,6 +105,11 @@ mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err);
  * leading 0 put back (a spreadsheet drops it); '.', '-' or ' ' between two
  * digits are allowed (1234.56.782). 0 otherwise, and for NULL. */
 int mkba_cohort_bsn_like(const char *s);
+
+/* For the tests: keep only the low 'bits' bits (1..64; anything else: 64,
+ * the default) of the ids' hashes, so that different ids share hashes and
+ * the check that tells them apart is run. Not thread-safe. */
+void mkba_cohort_id_hash_bits(int bits);
 
 /* Build a cohort from arrays (tests, synthetic data). Copies everything.
  * 'columns[v]' has n values (NaN = missing); categorical vars get levels

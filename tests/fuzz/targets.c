@@ -174,8 +174,8 @@ typedef struct csv_seen {
 /* Every record: the field count is the header's, lines go forward, every
  * field parses as a number, a missing value or "not a number", and a
  * number is finite. */
-static mkba_status csv_row(void *ctx, size_t n_fields, char **fields, long line,
-                           mkba_error *err)
+static mkba_status csv_row(void *ctx, size_t n_fields, char **fields, const size_t *lens,
+                           long line, mkba_error *err)
 {
     csv_seen *s = ctx;
     (void)err;
@@ -190,11 +190,17 @@ static mkba_status csv_row(void *ctx, size_t n_fields, char **fields, long line,
     s->records++;
     for (size_t i = 0; i < n_fields; i++) {
         FUZZ_ASSERT(fields[i] != NULL, "a NULL field");
+        FUZZ_ASSERT(lens[i] == strlen(fields[i]), "a field's length is not its strlen");
         for (int dc = 0; dc <= 1; dc++) {
-            double x = NAN;
+            double x = NAN, y = NAN;
             int r = mkba_csv_number(fields[i], dc, &x);
             FUZZ_ASSERT(r >= -1 && r <= 1, "mkba_csv_number returned something else");
             FUZZ_ASSERT(r != 1 || isfinite(x), "mkba_csv_number accepted a non-finite number");
+            mkba_csv_fast_path(0); /* the general rules alone */
+            int r0 = mkba_csv_number(fields[i], dc, &y);
+            mkba_csv_fast_path(1);
+            FUZZ_ASSERT(r0 == r && (r != 1 || memcmp(&x, &y, sizeof x) == 0),
+                        "the fast number path differs from the general rules");
         }
     }
     return MKBA_OK;

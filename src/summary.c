@@ -777,7 +777,7 @@ static void job_init(pass_job *j, const mkba_sim *sim, const mkba_plan *plan, mk
         j->in[k].st = mkba_stream_alloc();
         j->in[k].active = 1;
         if (j->voi)
-            j->in[k].g = mkba_voi_groups_alloc(j->P, 1, 0, MKBA_VOI_SAMPLE);
+            j->in[k].g = mkba_voi_groups_alloc(j->P, 1, 0, MKBA_VOI_SAMPLE, MKBA_VOI_VALUES);
     }
     int threads = sim->threads > 0 ? sim->threads : 1;
     j->buf = mkba_xcalloc((size_t)threads, sizeof *j->buf);

@@ -179,9 +179,10 @@ struct mkba_voi_groups {
     double *sum;         /* [groups][K] */
     size_t *count;       /* [groups] */
     /* Each distinct value's count and sums, while there are no more than
-     * 'sample' of them (a discrete input, bootstrap replicates): then the
+     * 'values' of them (a discrete input, bootstrap replicates): then the
      * groups are cut at the quantiles of all the draws, as mkba_voi_evppi
      * cuts them. */
+    size_t values;       /* the most distinct values kept */
     int many;            /* more distinct values came: the cut groups count */
     size_t vslots, vused;
     uint64_t *vkey;      /* [vslots] a value's bits */
@@ -189,13 +190,15 @@ struct mkba_voi_groups {
     double *vsum;        /* [vslots][K] */
 };
 
-mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, size_t sample)
+mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, size_t sample,
+                                       size_t values)
 {
     mkba_voi_groups *g = mkba_xcalloc(1, sizeof *g);
     g->K = K;
     g->include_zero = include_zero;
     g->bins = bins;
     g->sample = sample ? sample : 1;
+    g->values = values;
     return g;
 }
 
@@ -342,7 +345,7 @@ static void add_values(mkba_voi_groups *g, const double *theta, const double *nb
         memcpy(&k, &v, sizeof k);
         size_t h = value_slot(g, k);
         if (!g->vcount[h]) {
-            if (g->vused == g->sample) {
+            if (g->vused == g->values) {
                 g->many = 1;
                 values_free(g);
                 return;
@@ -514,7 +517,7 @@ mkba_status mkba_voi_evppi(const double *nb, size_t K, size_t n, int include_zer
                            "EVPPI: the sums overflow (net benefits too large)");
         return st;
     }
-    mkba_voi_groups *g = mkba_voi_groups_alloc(K, include_zero, bins, n);
+    mkba_voi_groups *g = mkba_voi_groups_alloc(K, include_zero, bins, n, n);
     mkba_voi_groups_add(g, theta, nb, n, n);
     st = mkba_voi_groups_end(g, &v, evppi, err);
     mkba_voi_groups_free(g);

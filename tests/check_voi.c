@@ -375,7 +375,7 @@ START_TEST(evppi_groups_from_sample)
     const size_t sample[] = {4, 8};
     const double want[] = {0.125, 0};
     for (int c = 0; c < 2; c++) {
-        mkba_voi_groups *g = mkba_voi_groups_alloc(1, 1, 2, sample[c]);
+        mkba_voi_groups *g = mkba_voi_groups_alloc(1, 1, 2, sample[c], sample[c]);
         mkba_voi_groups_add(g, theta, nb, 8, 3); /* in two chunks */
         mkba_voi_groups_add(g, theta + 3, nb + 3, 8, 5);
         double e = -1;
@@ -397,7 +397,7 @@ START_TEST(evppi_groups_from_sample)
     const double t3[] = {3, 3, 1, 2, 1, 2, 1, 2}, n3[] = {1, 1, -1, 1, -1, 1, -1, 1};
     mkba_voi v3 = evpi_ok(n3, 1, 8, 1);
     ck_assert_double_eq_tol(v3.evpi, 3.0 / 8, 1e-15);
-    mkba_voi_groups *g = mkba_voi_groups_alloc(1, 1, 3, 4);
+    mkba_voi_groups *g = mkba_voi_groups_alloc(1, 1, 3, 4, 4);
     mkba_voi_groups_add(g, t3, n3, 8, 5);
     mkba_voi_groups_add(g, t3 + 5, n3 + 5, 8, 3);
     double e = -1;
@@ -423,7 +423,7 @@ START_TEST(streamed_equals_arrays)
     mkba_voi want = evpi_ok(nb, K, n, 1);
     double want_e = evppi_ok(nb, K, n, 1, theta, mkba_voi_default_bins(n));
     mkba_voi_sums *s = mkba_voi_sums_alloc(K, 1);
-    mkba_voi_groups *g = mkba_voi_groups_alloc(K, 1, 0, n);
+    mkba_voi_groups *g = mkba_voi_groups_alloc(K, 1, 0, n, n);
     for (size_t i = 0, c = 1; i < n; i += c, c = c * 5 % 4001 + 1) {
         size_t len = i + c <= n ? c : n - i;
         mkba_voi_sums_add(s, nb + i, n, len);

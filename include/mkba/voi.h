@@ -91,7 +91,7 @@ mkba_status mkba_voi_sums_end(const mkba_voi_sums *s, mkba_voi *out, double *p_t
                               mkba_error *err);
 
 /* The EVPPI of one input whose values come with the draws. While the input
- * has at most 'sample' distinct values (a discrete parameter, bootstrap
+ * has at most 'values' distinct values (a discrete parameter, bootstrap
  * replicates), each value's count and sums are kept and the groups are
  * cut at the quantiles of all the draws, as mkba_voi_evppi cuts them. With
  * more, the groups are cut at the quantiles of the first 'sample' draws'
@@ -99,10 +99,12 @@ mkba_status mkba_voi_sums_end(const mkba_voi_sums *s, mkba_voi *out, double *p_t
  * value alone, the sums in draw order. With sample >= n this is
  * mkba_voi_evppi. bins 0: mkba_voi_default_bins(n). Memory: (1 + K) *
  * sample words until the sample is complete, and the distinct values'
- * table (up to 'sample' of them), then the groups. */
+ * table while there are at most 'values' of them, then the groups. */
 #define MKBA_VOI_SAMPLE 65536
+#define MKBA_VOI_VALUES 16384
 typedef struct mkba_voi_groups mkba_voi_groups;
-mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, size_t sample);
+mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, size_t sample,
+                                       size_t values);
 void mkba_voi_groups_free(mkba_voi_groups *g); /* NULL is a no-op */
 void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *nb,
                          size_t stride, size_t n);

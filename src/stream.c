@@ -270,38 +270,48 @@ static void gather(mkba_stream *s, double v)
 
 /* count and gather over v[0..n), with the ranges' ends in registers: the
  * values far from every range only compare. */
+#define PIECE 512 /* values at a time (count_block, gather_block: n <= PIECE) */
+
 static void count_block(mkba_stream *s, const double *v, size_t n)
 {
     double lo0 = s->lo[0], lo1 = s->lo[1], lo2 = s->lo[2];
     double hi0 = s->hi[0], hi1 = s->hi[1], hi2 = s->hi[2];
     size_t b0 = 0, b1 = 0, b2 = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) { /* no branch: the values fall either side at random */
         double x = v[i];
         b0 += x < lo0;
         b1 += x < lo1;
         b2 += x < lo2;
-        if (((x >= lo0) & (x <= hi0)) | ((x >= lo1) & (x <= hi1)) | ((x >= lo2) & (x <= hi2)))
-            for (int j = 0; j < NQ; j++)
-                if (x >= s->lo[j] && x <= s->hi[j])
-                    s->bins[(size_t)j * MKBA_STREAM_BINS + bin_of(s, j, x)]++;
     }
     s->below[0] += b0, s->below[1] += b1, s->below[2] += b2;
+    unsigned char hit[PIECE];
+    for (size_t i = 0; i < n; i++) { /* no branch; the few hits after */
+        double x = v[i];
+        hit[i] = ((x >= lo0) & (x <= hi0)) | ((x >= lo1) & (x <= hi1)) | ((x >= lo2) & (x <= hi2));
+    }
+    for (size_t i = 0; i < n; i++)
+        if (hit[i])
+            for (int j = 0; j < NQ; j++)
+                if (v[i] >= s->lo[j] && v[i] <= s->hi[j])
+                    s->bins[(size_t)j * MKBA_STREAM_BINS + bin_of(s, j, v[i])]++;
 }
 
 static void gather_block(mkba_stream *s, const double *v, size_t n)
 {
     double g0 = s->glo[0], g1 = s->glo[1], g2 = s->glo[2];
     double h0 = s->ghi[0], h1 = s->ghi[1], h2 = s->ghi[2];
-    for (size_t i = 0; i < n; i++) {
+    unsigned char hit[PIECE];
+    for (size_t i = 0; i < n; i++) { /* no branch; the few hits after */
         double x = v[i];
-        if (((x >= g0) & (x <= h0)) | ((x >= g1) & (x <= h1)) | ((x >= g2) & (x <= h2)))
-            gather(s, x);
+        hit[i] = ((x >= g0) & (x <= h0)) | ((x >= g1) & (x <= h1)) | ((x >= g2) & (x <= h2));
     }
+    for (size_t i = 0; i < n; i++)
+        if (hit[i])
+            gather(s, v[i]);
 }
 
 /* The finite values of a piece of a column, then each pass's work on them
  * as whole arrays. */
-#define PIECE 512
 
 static void add_finite(mkba_stream *s, const double *v, size_t n)
 {
@@ -330,13 +340,31 @@ static void add_finite(mkba_stream *s, const double *v, size_t n)
         break;
     }
     case PASS2: {
-        double d[PIECE], d2[PIECE];
-        for (size_t i = 0; i < n; i++) {
-            d[i] = v[i] - s->mean;
-            d2[i] = d[i] * d[i];
+        /* the deviations and their squares, as lanes_add of each would
+         * sum them, without storing them */
+        size_t i = 0;
+        double m = s->mean;
+        for (; i < n && s->d1.np != 0; i++) {
+            double d = v[i] - m;
+            lane_add(&s->d1, d);
+            lane_add(&s->d2, d * d);
         }
-        lanes_add(&s->d1, d, n);
-        lanes_add(&s->d2, d2, n);
+        double a[4], q[4];
+        memcpy(a, s->d1.s, sizeof a);
+        memcpy(q, s->d2.s, sizeof q);
+        for (; i + 4 <= n; i += 4)
+            for (int j = 0; j < 4; j++) {
+                double d = v[i + j] - m;
+                a[j] += d;
+                q[j] += d * d;
+            }
+        memcpy(s->d1.s, a, sizeof a);
+        memcpy(s->d2.s, q, sizeof q);
+        for (; i < n; i++) {
+            double d = v[i] - m;
+            lane_add(&s->d1, d);
+            lane_add(&s->d2, d * d);
+        }
         gather_block(s, v, n);
         break;
     }
@@ -352,6 +380,17 @@ void mkba_stream_add(mkba_stream *s, const double *x, size_t n)
     double v[PIECE];
     for (size_t at = 0; at < n; at += PIECE) {
         size_t len = n - at < PIECE ? n - at : PIECE, m = 0;
+        uint64_t special = 0; /* an exponent of all ones: infinite or NaN */
+        for (size_t i = 0; i < len; i++) { /* the common case: all finite, no copy */
+            uint64_t u;
+            memcpy(&u, &x[at + i], sizeof u);
+            special |= ((u >> 52) & 0x7ff) == 0x7ff;
+        }
+        int all = !special;
+        if (all) {
+            add_finite(s, x + at, len);
+            continue;
+        }
         for (size_t i = 0; i < len; i++) { /* branch-free compaction */
             v[m] = x[at + i];
             m += isfinite(x[at + i]) != 0;

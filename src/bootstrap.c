@@ -328,7 +328,8 @@ static uint64_t byte_sum(const uint8_t *b, size_t n)
     __m128i acc = _mm_setzero_si128(), zero = _mm_setzero_si128();
     for (; q + 16 <= n; q += 16)
         acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + q)), zero));
-    sum = (uint64_t)_mm_cvtsi128_si64(acc) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+    sum = (uint64_t)_mm_cvtsi128_si64(acc) +
+          (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
 #endif
     for (; q < n; q++)
         sum += b[q];
@@ -862,8 +863,8 @@ static void plan_free(plan *p)
 
 /* Value columns and missing-value lists of the DIFF/DID effects. 'pre'
  * holds each fast effect's pre column (-1 for DIFF). One pass over the
- * persons per effect: the positions without a value go to a list, then
- * are copied out per group (the list is in position order, pilot first). */
+ * persons per effect, in cohort order (the columns are read in order; each
+ * group's positions, and its missing values, come in order too). */
 static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const long *pre,
                       plan *p)
 {
@@ -871,35 +872,38 @@ static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const lo
     p->val = mkba_xcalloc(n_blk * (n ? n : 1), BLK * sizeof *p->val);
     p->miss = mkba_xcalloc(2 * p->n_fast, sizeof *p->miss);
     p->n_miss = mkba_xcalloc(2 * p->n_fast, sizeof *p->n_miss);
+    /* group g's missing positions from missing[start[g]] on */
     uint32_t *missing = mkba_xreallocarray(NULL, n ? n : 1, sizeof *missing);
     for (size_t e = 0; e < p->n_fast; e++) {
         const double *y = mkba_cohort_column(c, specs[p->fast[e]].outcome);
         const double *x0 = pre[e] >= 0 ? mkba_cohort_column(c, (size_t)pre[e]) : NULL;
-        size_t width = block_width(p, e / BLK), m = 0;
+        size_t width = block_width(p, e / BLK), m[2];
         double *v = p->val + (e / BLK) * n * BLK + e % BLK;
-        for (size_t q = 0; q < n; q++) {
-            size_t i = p->s.row[q];
+        /* the next position and the next list entry of each group, kept in
+         * variables (an array indexed by the group would chain every step
+         * to the one before through memory); no branch on the group or on
+         * a missing value: both are scattered */
+        size_t q0 = p->s.start[0], q1 = p->s.start[1], m0 = q0, m1 = q1;
+        for (size_t i = 0; i < n; i++) {
+            size_t g = p->g[i], q = g ? q1 : q0;
+            q0 += !g;
+            q1 += g;
             /* NaN when y or pre is missing (the values are finite or NaN);
-             * a missing value stays 0 here and is listed. */
+             * a missing value stays 0 here and is listed */
             double d = x0 ? y[i] - x0[i] : y[i];
-            if (!isnan(d))
-                v[q * width] = d;
-            else
-                missing[m++] = (uint32_t)q;
+            size_t nan = isnan(d) != 0;
+            v[q * width] = nan ? 0 : d;
+            missing[g ? m1 : m0] = (uint32_t)q;
+            m0 += nan & !g;
+            m1 += nan & g;
         }
-        size_t split = 0; /* the pilot's missing positions come first */
-        while (split < m && missing[split] < p->s.start[MKBA_CONTROL])
-            split++;
-        size_t first[2], len[2];
-        first[MKBA_PILOT] = 0;
-        len[MKBA_PILOT] = split;
-        first[MKBA_CONTROL] = split;
-        len[MKBA_CONTROL] = m - split;
+        m[0] = m0 - p->s.start[0];
+        m[1] = m1 - p->s.start[1];
         for (int g = 0; g < 2; g++) {
-            uint32_t *list = mkba_xcalloc(len[g] + 1, sizeof *list);
-            memcpy(list, missing + first[g], len[g] * sizeof *list);
+            uint32_t *list = mkba_xcalloc(m[g] + 1, sizeof *list);
+            memcpy(list, missing + p->s.start[g], m[g] * sizeof *list);
             p->miss[2 * e + g] = list;
-            p->n_miss[2 * e + g] = len[g];
+            p->n_miss[2 * e + g] = m[g];
         }
     }
     free(missing);

@@ -7,9 +7,13 @@
  * their outcomes and the outcome models' designs), and a fit is a few
  * passes that accumulate the small cross-product matrices (X'WX, X'Wz) and
  * solve them. No per-person matrix is ever factorised, so a replicate costs
- * a few passes over the rows whatever the cohort size. Every fit starts
- * IRLS at 0, as the full-data fit does, so a replicate with all counts 1
- * is that fit exactly, and no result depends on the thread that runs it.
+ * a few passes over the rows whatever the cohort size. The plan of a
+ * bootstrap fits the model once on the full data for all its effects; a
+ * replicate's IRLS starts from that fit (its MLE lies close by: fewer
+ * passes to the same convergence). IRLS stops at the coefficients whose
+ * Newton step is below the tolerance, so from the full-data fit with all
+ * counts 1 it stops at once: such a replicate is the estimate exactly. No
+ * result depends on the thread that runs it.
  *
  * The rules the outputs rest on (definitions, sample, weights) are in
  * pscore.h; the tests compare every number with R. */
@@ -1359,7 +1363,8 @@ mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
     double trimmed[2] = {0, 0};
     size_t k;
     if (!c || !spec || !out)
-        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "no cohort or no effect to estimate");
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "no cohort or no effect to estimate");
     mkba_status st = plan_build(&pl, c, spec, 1, &w, &ef, &iter, trimmed, &k, err);
     const ps_eff *x = &pl.eff[0];
     double var = st ? NAN : effect_var(&pl, x, &w, &ef);

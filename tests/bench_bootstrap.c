@@ -9,7 +9,7 @@
  * Every figure is printed with its target, "met" or "NOT met", and the
  * command that reproduces it (this program with the same N and B):
  *  - diff: 3 effects (work and costs by difference in means, costs 5%
- *    missing; hours by DID). The B replicates run in 4 rounds of B/4
+ *    missing; hours by DID). The B replicates run in 3 rounds of B/3
  *    (mkba_bootstrap_part), each round running the same replicates with
  *    today's code on 1 thread and on 2 threads and with a copy of the
  *    algorithm of main before the speed-ups (commit 531cddc: the generator
@@ -282,7 +282,7 @@ static int bench_diff(const mkba_cohort *c, size_t B)
     const mkba_est_spec specs[3] = {{"work", V_WORK, -1, 0, NULL, MKBA_EST_DIFF, NULL},
                                     {"hours", V_HOURS, V_HOURS_PRE, 0, NULL, MKBA_EST_DID, NULL},
                                     {"costs", V_COSTS, -1, 0, NULL, MKBA_EST_DIFF, NULL}};
-    enum { ROUNDS = 4 };
+    enum { ROUNDS = 3 };
     double *rep[3]; /* today's on 1 thread, on 2 threads, main's */
     for (int a = 0; a < 3; a++)
         rep[a] = mkba_xreallocarray(NULL, B * 3, sizeof **rep);

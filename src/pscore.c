@@ -503,7 +503,10 @@ typedef struct ps_eff {
     const char *name;
     mkba_est_method method;
     double *v;       /* [m] outcome (or change) of each design row; NaN: not used */
-    design z;        /* DR: the outcome model's design over the same rows */
+    const design *z; /* DR: the outcome model's design over the same rows: z_own, or
+                        the propensity model's when it is the same (no covariates of
+                        its own, and every row has the outcome) */
+    design z_own;
     size_t n_used;   /* rows with a value (before trimming) */
 } ps_eff;
 
@@ -724,7 +727,7 @@ static mkba_status check_collinear(const mkba_cohort *c, const design *d, const 
                               "%s has %zu parameters but only %zu persons have every value",
                               what, p, m);
     double *mean = mkba_xcalloc(p, sizeof *mean), *norm = mkba_xcalloc(p, sizeof *norm);
-    double *C = mkba_xcalloc(p * p, sizeof *C), *dx = mkba_xcalloc(p, sizeof *dx);
+    double *C = mkba_xcalloc(p * p, sizeof *C), *dx = mkba_xcalloc(4 * p, sizeof *dx);
     uint8_t *varies = mkba_xcalloc(p, 1);
     const double *x0 = d->X + first * p;
     for (size_t r = 0; r < d->m; r++) {
@@ -744,17 +747,27 @@ static mkba_status check_collinear(const mkba_cohort *c, const design *d, const 
     if (!constant) {
         for (size_t j = 1; j < p; j++)
             mean[j] /= (double)m;
+        /* the centred rows four at a time (add4; column 0 stays 0) */
+        const double *x4[4] = {dx, dx + p, dx + 2 * p, dx + 3 * p};
+        double one[4] = {1, 1, 1, 1}, zero[4] = {0, 0, 0, 0};
+        size_t k = 0;
         for (size_t r = 0; r < d->m; r++) {
             if (keep && !keep[r])
                 continue;
             const double *x = d->X + r * p;
-            for (size_t i = 1; i < p; i++) {
-                dx[i] = x[i] - mean[i];
-                norm[i] += x[i] * x[i];
-                for (size_t j = 1; j <= i; j++)
-                    C[i * p + j] += dx[i] * dx[j];
+            for (size_t j = 1; j < p; j++)
+                dx[k * p + j] = x[j] - mean[j];
+            if (++k == 4) {
+                add4(C, norm, x4, one, zero, p);
+                k = 0;
             }
         }
+        for (size_t q = k; q < 4; q++) /* the last rows: the others with weight 0 */
+            one[q] = 0;
+        if (k)
+            add4(C, norm, x4, one, zero, p);
+        for (size_t j = 1; j < p; j++) /* sum of x_j^2 = the centred sum + m mean^2 */
+            norm[j] = C[j * p + j] + (double)m * mean[j] * mean[j];
         col = first_collinear(C, norm, p);
     }
     free(mean);
@@ -870,12 +883,27 @@ static int row_used(const ps_eff *x, const ps_ws *w, size_t r)
 /* OLS of v on the outcome design among the used rows of group gr. */
 static int outcome_ols(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, int gr, double *gam)
 {
-    size_t pz = x->z.p;
+    size_t pz = x->z->p, k = 0; /* rows in x4 */
+    const double *x4[4] = {x->z->X, x->z->X, x->z->X, x->z->X};
+    double u[4], v[4];
     memset(w->Q, 0, pz * pz * sizeof *w->Q);
     memset(gam, 0, pz * sizeof *gam);
-    for (size_t r = 0; r < pl->d.m; r++)
-        if (pl->T[r] == gr && row_used(x, w, r))
-            accumulate(w->Q, gam, x->z.X + r * pz, pz, w->f[r], x->v[r]);
+    for (size_t r = 0; r < pl->d.m; r++) {
+        __builtin_prefetch(x->z->X + (r + PASS_AHEAD) * pz);
+        if (pl->T[r] != gr || !row_used(x, w, r))
+            continue;
+        x4[k] = x->z->X + r * pz;
+        u[k] = w->f[r];
+        v[k] = w->f[r] * x->v[r];
+        if (++k == 4) {
+            add4(w->Q, gam, x4, u, v, pz);
+            k = 0;
+        }
+    }
+    for (size_t q = k; q < 4; q++) /* the last rows: the others with weight 0 */
+        u[q] = v[q] = 0;
+    if (k)
+        add4(w->Q, gam, x4, u, v, pz);
     symmetrize(w->Q, pz);
     return solve_spd(w->Q, gam, pz, NULL);
 }
@@ -894,7 +922,7 @@ static double dot(const double *a, const double *b, size_t k)
 static int effect_point(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, eff_fit *ef)
 {
     mkba_estimand est = pl->ps->estimand;
-    size_t pz = x->z.p;
+    size_t pz = x->z->p;
     int dr = x->method == MKBA_EST_DR, ate = est == MKBA_ESTIMAND_ATE;
     ef->gam1 = w->gam;
     ef->gam0 = w->gam + (pz ? pz : 1);
@@ -909,7 +937,7 @@ static int effect_point(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, eff_f
         double f = w->f[r], dw, wt = ps_weight(est, T, w->eta[r], &dw), v = x->v[r];
         ef->W[T] += f;
         if (dr) {
-            const double *z = x->z.X + r * pz;
+            const double *z = x->z->X + r * pz;
             double m0 = dot(z, ef->gam0, pz);
             if (ate) {
                 double m1 = dot(z, ef->gam1, pz);
@@ -942,7 +970,7 @@ static double effect_var(const mkba_ps_plan *pl, const ps_eff *x, const ps_ws *w
 {
     mkba_estimand est = pl->ps->estimand;
     const design *d = &pl->d;
-    size_t p = d->p, pz = x->z.p;
+    size_t p = d->p, pz = x->z->p;
     int dr = x->method == MKBA_EST_DR, ate = est == MKBA_ESTIMAND_ATE;
     size_t g1 = p, g0 = p + (dr && ate ? pz : 0), ic = g0 + (dr ? pz : 0);
     size_t ia = ic + (dr && ate), ib = ia + 1, q = ib + 1;
@@ -971,7 +999,7 @@ static double effect_var(const mkba_ps_plan *pl, const ps_eff *x, const ps_ws *w
                 for (size_t j = 0; j < p; j++)
                     A[k * q + j] += f * dw * xr[j] * (v - mu);
             } else {
-                const double *z = x->z.X + r * pz;
+                const double *z = x->z->X + r * pz;
                 const double *gam = T && ate ? ef->gam1 : ef->gam0;
                 size_t gk = T && ate ? g1 : g0;
                 double res = v - dot(z, gam, pz);
@@ -1052,6 +1080,7 @@ static mkba_status plan_effect(mkba_ps_plan *pl, const mkba_est_spec *spec, size
     const mkba_cohort *c = pl->c;
     size_t m = pl->d.m;
     memset(x, 0, sizeof *x);
+    x->z = &x->z_own; /* IPW: empty */
     x->spec = index;
     x->name = spec->name ? spec->name : "?";
     x->method = spec->method;
@@ -1083,12 +1112,17 @@ static mkba_status plan_effect(mkba_ps_plan *pl, const mkba_est_spec *spec, size
                          !(terms[t].b >= 0 &&
                            isnan(mkba_cohort_column(c, (size_t)terms[t].b)[i]));
             }
-        design_build(c, terms, n_terms, pl->d.row, use, m, &x->z);
+        size_t n_use = 0;
+        for (size_t r = 0; r < m; r++)
+            n_use += use[r];
+        if (own || n_use < m)
+            design_build(c, terms, n_terms, pl->d.row, use, m, &x->z_own);
+        x->z = own || n_use < m ? &x->z_own : &pl->d; /* the same terms, rows and levels */
         free(own);
         for (size_t r = 0; r < m; r++)
             if (!use[r])
                 x->v[r] = NAN;
-        pl->pz_max = x->z.p > pl->pz_max ? x->z.p : pl->pz_max;
+        pl->pz_max = x->z->p > pl->pz_max ? x->z->p : pl->pz_max;
     }
     size_t cnt[2] = {0, 0};
     for (size_t r = 0; r < m; r++)
@@ -1110,7 +1144,7 @@ static void plan_free_parts(mkba_ps_plan *pl)
     free(pl->T);
     for (size_t k = 0; k < pl->n_eff; k++) {
         free(pl->eff[k].v);
-        design_free(&pl->eff[k].z);
+        design_free(&pl->eff[k].z_own);
     }
     free(pl->eff);
     free(pl->beta0);
@@ -1182,7 +1216,7 @@ static mkba_status check_outcome_models(const mkba_ps_plan *pl, const ps_eff *x,
             break;
         for (size_t r = 0; r < pl->d.m; r++)
             keep[r] = pl->T[r] == gr && row_used(x, w, r);
-        st = check_collinear(pl->c, &x->z, keep, what[gr],
+        st = check_collinear(pl->c, x->z, keep, what[gr],
                              "the outcome's covariates (or use method ipw)", err);
     }
     free(keep);
@@ -1213,7 +1247,7 @@ static mkba_status effect_error(mkba_error *err, const char *name, const mkba_er
 static mkba_status effect_check(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w,
                                 eff_fit *ef, mkba_error *err)
 {
-    ws_outcome_room(w, x->z.p);
+    ws_outcome_room(w, x->z->p);
     mkba_status st = MKBA_OK;
     if (x->method == MKBA_EST_DR)
         st = check_outcome_models(pl, x, w, err);

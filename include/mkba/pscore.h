@@ -138,10 +138,12 @@ void mkba_ps_ws_free(mkba_ps_ws *ws); /* NULL is a no-op */
  * convergence as from 0; trimmed and refitted as on the full data), then
  * est[k] = the estimate of every IPW/DR spec k given to mkba_ps_plan_new
  * (other entries untouched). An effect that cannot be estimated (the fit
- * separates, a group has no weight) gets NaN; returns how many did. With
- * w NULL the estimates equal mkba_ps_estimate's to the fit's convergence
- * (IRLS_TOL, pscore.c: 1e-11 relative in the coefficients; the tests
- * allow 1e-9 relative in the estimates). */
+ * separates, a group has no weight) gets NaN; returns how many did. Each
+ * replicate's fit is the maximum likelihood fit with its weights to IRLS's
+ * tolerance (1e-11 relative in the coefficients), whatever the start: the
+ * tests compare replicates with fits from 0 to 1e-9. With w NULL the
+ * estimates equal mkba_ps_estimate's exactly (IRLS stops at once at the
+ * full-data fit). */
 size_t mkba_ps_replicate(const mkba_ps_plan *p, mkba_ps_ws *ws, const double *w, double *est);
 
 #endif

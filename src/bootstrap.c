@@ -11,15 +11,23 @@
  * a small array. The draws step the generator inline and do not look at
  * the counts; a count that wrapped past 255 shows in their sum, and the
  * replicate is then drawn again recording its carries (draw_counts).
+ * Where the processor has AVX2, a group's stream is cut into four
+ * stretches, the generator jumped ahead to each (rng.h), and the four are
+ * drawn side by side in one vector register (draw_group): the same values
+ * give the same counts in any order, so the counts are those of the
+ * one-at-a-time draws, bit for bit (the tests compare both with draws made
+ * from the definition).
  *
  * DIFF and DID effects need only the weighted sums sum(w) and sum(w v) per
  * group (the estimate only: replicates need no SE). One sequential sweep
  * over the counts and a position-ordered copy of the values takes them for
- * up to BLK effects at once, and for the two replicates a thread holds
- * (LANES) at once, so the values are read once for both; sum(w) is the
+ * up to BLK effects at once (one vector), and for the up to LANES
+ * replicates a thread holds at once, so the values are read once for all
+ * of them (reading them, not summing, bounded the speed); sum(w) is the
  * group's total less the counts of the persons with a missing value. The
  * sums run in cohort order within each group, as in mkba_est_diff, so
- * all-one counts reproduce mkba_estimate exactly.
+ * all-one counts reproduce mkba_estimate exactly, and the vector code adds
+ * the same numbers in the same order as the portable code.
  *
  * OLS effects need only the pilot coefficient too: a replicate is one pass
  * over a row-major copy of the persons with every value (covariates
@@ -32,16 +40,18 @@
  * changes no coefficient but the intercept), and a replicate is singular
  * where the QR calls it singular (OLS_TOL, and a covariate constant among
  * the persons drawn, tested exactly). IPW and DR effects share one
- * propensity model: each replicate refits it once with the counts as
- * weights (IRLS, which also accumulates cross-products: one pass per
- * iteration) and then weights every IPW / DR effect with it (pscore.h:
- * mkba_ps_replicate), so the draws carry the uncertainty of the estimated
- * propensity.
+ * propensity model, fitted once on the full data for all of them
+ * (pscore.h: mkba_ps_plan_new): each replicate refits it with the counts
+ * as weights (IRLS from the full-data fit, which also accumulates
+ * cross-products: one pass per iteration) and then weights every IPW / DR
+ * effect with it (mkba_ps_replicate), so the draws carry the uncertainty
+ * of the estimated propensity.
  *
  * Replicate r always draws from stream (seed, MKBA_STREAM_BOOTSTRAP, r),
- * so which thread runs it does not matter: the threads of the one thread
- * runner (stream.h) take replicates two at a time, and the output is the
- * same for any number of threads. */
+ * so which thread runs it, and beside which other replicates, does not
+ * matter: the threads of the one thread runner (stream.h) take replicates
+ * up to LANES at a time, and the output is the same for any number of
+ * threads. */
 #include "mkba/bootstrap.h"
 
 #include <math.h>
@@ -59,18 +69,54 @@
 #include "mkba/stream.h"
 
 #define BLK 4           /* DIFF/DID effects summed in one sweep */
-#define LANES 2         /* replicates drawn and summed side by side by a thread */
+#define LANES 8         /* replicates drawn and summed side by side by a thread */
 #define MAX_THREADS 256 /* more threads than this are not started */
+#define DRAW_LANES 4    /* stretches of a stream drawn at once (draw_group) */
+#define DRAW_MIN 4096   /* a smaller group is drawn one value at a time */
+#define SWEEP_AHEAD 256 /* positions a sweep prefetches its values ahead */
+
+/* The x86-64 processors with AVX2 (checked when a bootstrap starts) run
+ * the draws and the sums with AVX2 code; every other processor runs the
+ * portable code. The counts and the sums are the same bits either way. */
+#if defined(__GNUC__) && defined(__x86_64__)
+#define BOOT_AVX2 1
+#include <immintrin.h>
+#else
+#define BOOT_AVX2 0
+#endif
 
 /* ============================ strata and draws =========================== */
 
+/* How a group's draws are split over the vector lanes (see draw_group). */
+typedef struct group_draw {
+    uint32_t m;            /* persons in the group: draws, and their range */
+    uint32_t per_lane;     /* draws each lane makes: m / DRAW_LANES */
+    uint32_t reject;       /* 2^32 mod m: a 32-bit value below it is drawn again */
+    uint64_t jump[4];      /* jump polynomial of per_lane generator steps */
+} group_draw;
+
 /* Where each group lies among the positions. */
 typedef struct strata {
-    size_t n;          /* persons */
-    size_t start[2];   /* first position of group g (index: group code) */
-    size_t len[2];     /* persons in group g */
-    uint32_t *row;     /* [n] cohort row of each position */
+    size_t n;              /* persons */
+    size_t start[2];       /* first position of group g (index: group code) */
+    size_t len[2];         /* persons in group g */
+    uint32_t *row;         /* [n] cohort row of each position */
+    group_draw draw[2];    /* the draws of group g */
+    int vector;            /* 1: draw and sum with the processor's AVX2 code */
 } strata;
+
+static int vector_off; /* mkba_bootstrap_vector(0): the portable code only */
+
+/* Whether this processor runs the AVX2 code (and the tests have not turned
+ * it off). */
+static int have_vector(void)
+{
+#if BOOT_AVX2
+    return !vector_off && __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
 
 /* Pilot persons at positions 0..n_pilot-1, control persons after them,
  * each group in cohort order. */
@@ -91,6 +137,15 @@ static mkba_status strata_init(const mkba_cohort *c, strata *s, mkba_error *err)
     size_t next[2] = {s->start[0], s->start[1]};
     for (size_t i = 0; i < s->n; i++)
         s->row[next[g[i]]++] = (uint32_t)i;
+    s->vector = have_vector();
+    for (int gr = 0; gr < 2; gr++) {
+        group_draw *d = &s->draw[gr];
+        d->m = (uint32_t)s->len[gr];
+        d->per_lane = d->m / DRAW_LANES;
+        d->reject = d->m ? (uint32_t)(0u - d->m) % d->m : 0;
+        if (s->vector && d->m >= DRAW_MIN)
+            mkba_xoshiro_jump_poly(d->per_lane, d->jump);
+    }
     return MKBA_OK;
 }
 
@@ -98,7 +153,10 @@ static mkba_status strata_init(const mkba_cohort *c, strata *s, mkba_error *err)
  * rejection step (ACM TOMACS 2019), so no value is favoured. The 32-bit
  * values are gsl_rng_get's (the top half of xoshiro256**'s 64 bits), the
  * generator stepped inline on a local copy of its state (see
- * draw_counts) instead of through GSL's function pointer. */
+ * draw_counts) instead of through GSL's function pointer. A 64-bit value
+ * is used (its draw accepted) exactly when the low half of the product is
+ * at least 2^32 mod m: whether it is does not depend on the values before
+ * it, which is what lets draw_group split a stream over lanes. */
 static inline uint32_t draw_below(mkba_xoshiro_state *st, uint32_t m)
 {
     uint64_t x = (mkba_xoshiro_next(st) >> 32) * m;
@@ -143,16 +201,108 @@ static void counts_free(rcounts *k)
     free(k->carry);
 }
 
-/* The draws of one group for one replicate from generator *stp into
- * seg[0 .. m - 1], counts kept mod 256. The state is copied to a local:
- * the byte stores of the counts could alias the generator's own, which
- * would then go through memory at every step. */
-static void draw_fast(mkba_xoshiro_state *stp, uint8_t *seg, uint32_t m)
+/* 'count' draws in [0, m) from generator *stp into seg, counts kept mod
+ * 256. The state is copied to a local: the byte stores of the counts
+ * could alias the generator's own, which would then go through memory at
+ * every step. */
+static void draw_fast(mkba_xoshiro_state *stp, uint8_t *seg, uint32_t m, uint32_t count)
 {
     mkba_xoshiro_state st = *stp;
-    for (uint32_t d = 0; d < m; d++)
+    for (uint32_t d = 0; d < count; d++)
         seg[draw_below(&st, m)]++;
     *stp = st;
+}
+
+#if BOOT_AVX2
+/* The draws of DRAW_LANES stretches of one stream at once, lane l from
+ * state st[l], each 'per_lane' 64-bit values long: the xoshiro256** steps
+ * and Lemire's products of the four lanes in one AVX2 register each, the
+ * counts incremented one by one. A value whose draw is rejected (see
+ * draw_below) is skipped; returns how many were. st[l] ends where lane l
+ * stopped. */
+__attribute__((target("avx2"))) static uint32_t draw_lanes(mkba_xoshiro_state st[DRAW_LANES],
+                                                           uint8_t *seg, uint32_t m,
+                                                           uint32_t per_lane, uint32_t reject)
+{
+    uint64_t in[4][DRAW_LANES];
+    for (int l = 0; l < DRAW_LANES; l++)
+        for (int k = 0; k < 4; k++)
+            in[k][l] = st[l].s[k];
+    __m256i s0 = _mm256_loadu_si256((const __m256i *)in[0]);
+    __m256i s1 = _mm256_loadu_si256((const __m256i *)in[1]);
+    __m256i s2 = _mm256_loadu_si256((const __m256i *)in[2]);
+    __m256i s3 = _mm256_loadu_si256((const __m256i *)in[3]);
+    const __m256i mv = _mm256_set1_epi64x(m), sign = _mm256_set1_epi32(INT32_MIN);
+    const __m256i m_signed = _mm256_set1_epi32((int32_t)(m ^ 0x80000000u));
+    uint32_t skipped = 0, out[2 * DRAW_LANES];
+    for (uint32_t d = 0; d < per_lane; d++) {
+        /* mkba_xoshiro_next, lane by lane: x * 5 and x * 9 as shifts and adds */
+        __m256i x = _mm256_add_epi64(s1, _mm256_slli_epi64(s1, 2));
+        x = _mm256_or_si256(_mm256_slli_epi64(x, 7), _mm256_srli_epi64(x, 57));
+        x = _mm256_add_epi64(x, _mm256_slli_epi64(x, 3));
+        __m256i t = _mm256_slli_epi64(s1, 17);
+        s2 = _mm256_xor_si256(s2, s0);
+        s3 = _mm256_xor_si256(s3, s1);
+        s1 = _mm256_xor_si256(s1, s2);
+        s0 = _mm256_xor_si256(s0, s3);
+        s2 = _mm256_xor_si256(s2, t);
+        s3 = _mm256_or_si256(_mm256_slli_epi64(s3, 45), _mm256_srli_epi64(s3, 19));
+        /* (x >> 32) * m: the draw in the high half, the low half below m
+         * (unsigned: compared with the sign bits flipped) means a value
+         * that may be rejected */
+        __m256i prod = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), mv);
+        __m256i low_lt = _mm256_cmpgt_epi32(m_signed, _mm256_xor_si256(prod, sign));
+        int maybe = _mm256_movemask_ps(_mm256_castsi256_ps(low_lt)) & 0x55;
+        _mm256_storeu_si256((__m256i *)out, prod);
+        if (__builtin_expect(maybe != 0, 0)) {
+            for (int l = 0; l < DRAW_LANES; l++) {
+                if (out[2 * l] < reject)
+                    skipped++;
+                else
+                    seg[out[2 * l + 1]]++;
+            }
+        } else {
+            for (int l = 0; l < DRAW_LANES; l++)
+                seg[out[2 * l + 1]]++;
+        }
+    }
+    _mm256_storeu_si256((__m256i *)in[0], s0);
+    _mm256_storeu_si256((__m256i *)in[1], s1);
+    _mm256_storeu_si256((__m256i *)in[2], s2);
+    _mm256_storeu_si256((__m256i *)in[3], s3);
+    for (int l = 0; l < DRAW_LANES; l++)
+        for (int k = 0; k < 4; k++)
+            st[l].s[k] = in[k][l];
+    return skipped;
+}
+#endif
+
+/* The m draws of one group from generator *st into seg (mod 256), the
+ * counts of draw_fast exactly. With AVX2 the stream is cut in stretches:
+ * lane l takes values l * per_lane .. (l + 1) * per_lane - 1 (its state
+ * jumped to there), and the draws of all lanes are the draws of those
+ * values whatever their order; the last lane's state then draws the rest
+ * one by one: the m - DRAW_LANES * per_lane draws left, and one more for
+ * every value skipped. Those are the values draw_fast would use after,
+ * since skipping depends on the value alone (draw_below). */
+static void draw_group(const strata *s, int gr, mkba_xoshiro_state *st, uint8_t *seg)
+{
+    const group_draw *d = &s->draw[gr];
+    uint32_t left = d->m;
+#if BOOT_AVX2
+    if (s->vector && d->m >= DRAW_MIN) {
+        mkba_xoshiro_state lane[DRAW_LANES];
+        lane[0] = *st;
+        for (int l = 1; l < DRAW_LANES; l++) {
+            lane[l] = lane[l - 1];
+            mkba_xoshiro_jump(&lane[l], d->jump);
+        }
+        uint32_t skipped = draw_lanes(lane, seg, d->m, d->per_lane, d->reject);
+        *st = lane[DRAW_LANES - 1];
+        left = d->m - DRAW_LANES * d->per_lane + skipped;
+    }
+#endif
+    draw_fast(st, seg, d->m, left);
 }
 
 /* draw_fast that records a carry whenever a count wraps from 255 to 0. */
@@ -168,23 +318,31 @@ static void draw_carry(mkba_xoshiro_state *stp, rcounts *k, size_t start, uint32
     *stp = st;
 }
 
-/* Sum of n bytes. */
+/* Sum of n bytes (on x86-64, SSE2's sums of absolute differences from 0:
+ * every x86-64 processor has SSE2). */
 static uint64_t byte_sum(const uint8_t *b, size_t n)
 {
     uint64_t sum = 0;
-    for (size_t q = 0; q < n; q++)
+    size_t q = 0;
+#if BOOT_AVX2
+    __m128i acc = _mm_setzero_si128(), zero = _mm_setzero_si128();
+    for (; q + 16 <= n; q += 16)
+        acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + q)), zero));
+    sum = (uint64_t)_mm_cvtsi128_si64(acc) +
+          (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+#endif
+    for (; q < n; q++)
         sum += b[q];
     return sum;
 }
 
-/* The counts of replicates r .. r + nl - 1 (nl <= LANES) into k[0 ..
- * nl - 1]: replicate r + l takes n_pilot draws in the pilot range, then
- * n_control draws in the control range, from its own stream. The draws
- * keep the counts mod 256 without looking at them (a test per draw costs
- * a third of its time); a count that wrapped shows as a sum below the
- * draws made, and then (in theory only: a person drawn 256 times) the
- * replicate is drawn again from the start of its stream, recording the
- * carries. */
+/* The counts of replicates r .. r + nl - 1 into k[0 .. nl - 1]:
+ * replicate r + l takes n_pilot draws in the pilot range, then n_control
+ * draws in the control range, from its own stream. The draws keep the
+ * counts mod 256 without looking at them (a test per draw costs a third
+ * of its time); a count that wrapped shows as a sum below the draws made,
+ * and then (in theory only: a person drawn 256 times) the replicate is
+ * drawn again from the start of its stream, recording the carries. */
 static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, size_t nl,
                         rcounts *k)
 {
@@ -195,9 +353,8 @@ static void draw_counts(const strata *s, gsl_rng *rng, uint64_t seed, size_t r, 
         k[l].n_carry = 0;
         mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, (uint64_t)(r + l));
         for (int o = 0; o < 2; o++) {
-            uint32_t m = (uint32_t)s->len[order[o]];
-            draw_fast(st, k[l].lo + s->start[order[o]], m);
-            k[l].total[order[o]] = m;
+            draw_group(s, order[o], st, k[l].lo + s->start[order[o]]);
+            k[l].total[order[o]] = (double)s->len[order[o]];
         }
         if (byte_sum(k[l].lo, s->n) == s->n)
             continue;
@@ -672,7 +829,8 @@ typedef struct plan {
     size_t n_fast;         /* DIFF and DID effects */
     size_t *fast;          /* [n_fast] their spec index */
     double *val;           /* [n_blk][n * BLK]: block b holds [n][width] values (y or
-                              y - pre) by position, 0 where missing */
+                              y - pre) by position, 0 where missing, then zeros */
+    double as_double[256]; /* [c] = c: a count byte's value (a load, not a conversion) */
     uint32_t **miss;       /* [n_fast * 2] positions of missing values, per group code */
     size_t *n_miss;        /* [n_fast * 2] how many */
     size_t n_ols;
@@ -704,7 +862,9 @@ static void plan_free(plan *p)
 }
 
 /* Value columns and missing-value lists of the DIFF/DID effects. 'pre'
- * holds each fast effect's pre column (-1 for DIFF). */
+ * holds each fast effect's pre column (-1 for DIFF). One pass over the
+ * persons per effect, in cohort order (the columns are read in order; each
+ * group's positions, and its missing values, come in order too). */
 static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const long *pre,
                       plan *p)
 {
@@ -712,30 +872,41 @@ static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const lo
     p->val = mkba_xcalloc(n_blk * (n ? n : 1), BLK * sizeof *p->val);
     p->miss = mkba_xcalloc(2 * p->n_fast, sizeof *p->miss);
     p->n_miss = mkba_xcalloc(2 * p->n_fast, sizeof *p->n_miss);
+    /* group g's missing positions from missing[start[g]] on */
+    uint32_t *missing = mkba_xreallocarray(NULL, n ? n : 1, sizeof *missing);
     for (size_t e = 0; e < p->n_fast; e++) {
         const double *y = mkba_cohort_column(c, specs[p->fast[e]].outcome);
         const double *x0 = pre[e] >= 0 ? mkba_cohort_column(c, (size_t)pre[e]) : NULL;
-        size_t width = block_width(p, e / BLK);
+        size_t width = block_width(p, e / BLK), m[2];
         double *v = p->val + (e / BLK) * n * BLK + e % BLK;
-        for (size_t q = 0; q < n; q++) {
-            size_t i = p->s.row[q];
+        /* the next position and the next list entry of each group, kept in
+         * variables (an array indexed by the group would chain every step
+         * to the one before through memory); no branch on the group or on
+         * a missing value: both are scattered */
+        size_t q0 = p->s.start[0], q1 = p->s.start[1], m0 = q0, m1 = q1;
+        for (size_t i = 0; i < n; i++) {
+            size_t g = p->g[i], q = g ? q1 : q0;
+            q0 += !g;
+            q1 += g;
             /* NaN when y or pre is missing (the values are finite or NaN);
-             * a missing value stays 0 here and is listed. */
+             * a missing value stays 0 here and is listed */
             double d = x0 ? y[i] - x0[i] : y[i];
-            if (!isnan(d))
-                v[q * width] = d;
-            else
-                p->n_miss[2 * e + p->g[i]]++;
+            size_t nan = isnan(d) != 0;
+            v[q * width] = nan ? 0 : d;
+            missing[g ? m1 : m0] = (uint32_t)q;
+            m0 += nan & !g;
+            m1 += nan & g;
         }
+        m[0] = m0 - p->s.start[0];
+        m[1] = m1 - p->s.start[1];
         for (int g = 0; g < 2; g++) {
-            size_t from = p->s.start[g], to = from + p->s.len[g], m = 0;
-            uint32_t *list = mkba_xcalloc(p->n_miss[2 * e + g] + 1, sizeof *list);
-            for (size_t q = from; q < to; q++)
-                if (isnan(x0 ? y[p->s.row[q]] - x0[p->s.row[q]] : y[p->s.row[q]]))
-                    list[m++] = (uint32_t)q;
+            uint32_t *list = mkba_xcalloc(m[g] + 1, sizeof *list);
+            memcpy(list, missing + p->s.start[g], m[g] * sizeof *list);
             p->miss[2 * e + g] = list;
+            p->n_miss[2 * e + g] = m[g];
         }
     }
+    free(missing);
 }
 
 static mkba_status check_args(const mkba_cohort *c, const mkba_est_spec *specs,
@@ -752,8 +923,17 @@ static mkba_status check_args(const mkba_cohort *c, const mkba_est_spec *specs,
     return MKBA_OK;
 }
 
-/* Check every effect on the full cohort (its error is the caller's error)
- * and prepare the plan. */
+/* Whether spec is estimated by IPW or DR (on the propensity model). */
+static int is_ps(const mkba_est_spec *spec)
+{
+    return spec->method == MKBA_EST_IPW || spec->method == MKBA_EST_DR;
+}
+
+/* Check every effect on the full cohort (its error is the caller's error:
+ * the first effect, in order, that mkba_estimate fails) and prepare the
+ * plan. The IPW and DR effects are checked together (mkba_ps_plan_new:
+ * one fit of their propensity model for all, no standard errors), at the
+ * first of them. */
 static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
                              size_t n_specs, plan *p, mkba_error *err)
 {
@@ -763,17 +943,30 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
         return st;
     p->g = mkba_cohort_group(c);
     p->n_specs = n_specs;
+    for (int k = 0; k < 256; k++)
+        p->as_double[k] = k;
     p->fast = mkba_xcalloc(n_specs, sizeof *p->fast);
     p->ols = mkba_xcalloc(n_specs, sizeof *p->ols);
     long *pre = mkba_xcalloc(n_specs, sizeof *pre);
-    int any_ps = 0;
+    int ps_tried = 0;
+    size_t ps_failed = SIZE_MAX;
+    mkba_error ps_err;
+    mkba_error_clear(&ps_err);
     for (size_t j = 0; j < n_specs && !st; j++) {
+        if (is_ps(&specs[j])) {
+            if (!ps_tried++)
+                p->ps = mkba_ps_plan_new(c, specs, n_specs, &ps_failed, &ps_err);
+            if (ps_failed == j) {
+                st = ps_err.code ? ps_err.code : MKBA_EINVAL;
+                if (err)
+                    *err = ps_err;
+            }
+            continue;
+        }
         mkba_effect e;
         if ((st = mkba_estimate(c, &specs[j], &e, err)))
             break;
-        if (e.method == MKBA_EST_IPW || e.method == MKBA_EST_DR) {
-            any_ps = 1;
-        } else if (e.method == MKBA_EST_OLS) {
+        if (e.method == MKBA_EST_OLS) {
             p->ols[p->n_ols].spec = j;
             plan_ols(c, &p->s, &specs[j], &p->ols[p->n_ols++]);
         } else {
@@ -783,8 +976,6 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
     }
     if (!st)
         plan_fast(c, specs, pre, p);
-    if (!st && any_ps && !(p->ps = mkba_ps_plan_new(c, specs, n_specs, err)))
-        st = err && err->code ? err->code : MKBA_EINVAL;
     free(pre);
     if (st)
         plan_free(p);
@@ -796,17 +987,20 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
 /* One thread's scratch space, allocated before its replicate loop. */
 typedef struct scratch {
     gsl_rng *rng;          /* the thread's generator, set per replicate */
+    size_t nk;             /* replicates a task holds (k[0 .. nk - 1] are made) */
     rcounts k[LANES];      /* the counts of the replicates in hand */
     double *w;             /* [n] counts by cohort row, as weights (IPW, DR only) */
     ols_ws ols;            /* OLS sums (OLS only) */
     mkba_ps_ws *psws;      /* IPW / DR workspace (those only) */
 } scratch;
 
-/* Room for 'cap' carries (n / 256 + 1 suffices for drawn counts). */
-static void scratch_init(const plan *p, size_t cap, scratch *sc)
+/* Counts for nk <= LANES replicates, with room for 'cap' carries each
+ * (n / 256 + 1 suffices for drawn counts). */
+static void scratch_init(const plan *p, size_t nk, size_t cap, scratch *sc)
 {
     sc->rng = mkba_rng_alloc();
-    for (size_t l = 0; l < LANES; l++)
+    sc->nk = nk;
+    for (size_t l = 0; l < nk; l++)
         counts_init(&sc->k[l], p->s.n, cap);
     sc->w = p->ps ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w) : NULL;
     size_t cap_w = 1;
@@ -819,80 +1013,98 @@ static void scratch_init(const plan *p, size_t cap, scratch *sc)
 static void scratch_free(scratch *sc)
 {
     gsl_rng_free(sc->rng);
-    for (size_t l = 0; l < LANES; l++)
+    for (size_t l = 0; l < sc->nk; l++)
         counts_free(&sc->k[l]);
     free(sc->w);
     ols_ws_free(&sc->ols);
     mkba_ps_ws_free(sc->psws);
 }
 
-/* Add cnt[q] * x[k] to acc[k] for the positions of one group from 'q'
- * on, width values per position. */
-static inline void sweep_tail(const double *v, const uint8_t *cnt, size_t q, size_t end,
-                              size_t width, double *acc)
+/* The values of a block as a vector: BLK values from a position on. */
+typedef double blk_vec __attribute__((vector_size(BLK * sizeof(double))));
+
+/* S[l][e] = the sum over positions from .. to - 1 of count[l][q] *
+ * v[q * width + e], for nl (a constant where inlined) replicates and e <
+ * width: each sum in position order, as mkba_est_diff sums (a count of 0
+ * adds a zero, which changes no sum), the effects of a replicate side by
+ * side in one vector. The vector holds BLK values whatever the width:
+ * past it, the next positions' values, summed and never used (the block
+ * has room for them). The values are read once for all nl replicates. */
+static inline __attribute__((always_inline)) void sweep_nl(const double *v, size_t width,
+                                                           const uint8_t *const *count,
+                                                           const double *as_double, size_t from,
+                                                           size_t to, size_t nl,
+                                                           double (*S)[BLK])
 {
-    for (; q < end; q++)
-        for (size_t k = 0; k < width; k++)
-            acc[k] += cnt[q] * v[q * width + k];
+    blk_vec acc[LANES];
+    for (size_t l = 0; l < nl; l++)
+        acc[l] = (blk_vec){0};
+    for (size_t q = from; q < to; q++) {
+        blk_vec x;
+        memcpy(&x, v + q * width, sizeof x);
+        /* the values stream from memory: asked for 8 KiB ahead, the loop
+         * no longer waits for them (it ran at half the speed) */
+        __builtin_prefetch(v + (q + SWEEP_AHEAD) * width);
+        for (size_t l = 0; l < nl; l++)
+            acc[l] += as_double[count[l][q]] * x;
+    }
+    for (size_t l = 0; l < nl; l++)
+        memcpy(S[l], &acc[l], sizeof acc[l]);
 }
 
-/* S[l][g][k] = sum over the positions q of group g of k[l].lo[q] *
- * v[q * width + k] for the nl (1 or LANES) replicates in hand, each sum
- * in position order (the order of mkba_est_diff). Both groups and all
- * lanes are summed in one loop: more independent chains of additions,
- * which bound the speed otherwise, and the values read once for all
- * lanes. Inlined with a constant width and nl (see sweep). */
-static inline __attribute__((always_inline)) void sweep_w(const double *v, const rcounts *k,
-                                                          size_t nl, const strata *s,
-                                                          size_t width,
-                                                          double S[LANES][2][BLK])
-{
-    double a[LANES][BLK] = {{0}}, b[LANES][BLK] = {{0}};
-    size_t pa = s->start[MKBA_PILOT], na = s->len[MKBA_PILOT];
-    size_t pb = s->start[MKBA_CONTROL], nb = s->len[MKBA_CONTROL];
-    size_t m = na < nb ? na : nb;
-    for (size_t i = 0; i < m; i++) {
-        const double *xa = v + (pa + i) * width, *xb = v + (pb + i) * width;
-        for (size_t l = 0; l < nl; l++) {
-            double wa = k[l].lo[pa + i], wb = k[l].lo[pb + i];
-#pragma GCC unroll 4 /* width is a constant here: a and b become registers */
-            for (size_t e = 0; e < width; e++) {
-                a[l][e] += wa * xa[e];
-                b[l][e] += wb * xb[e];
-            }
-        }
+/* sweep_nl for nl = LANES, LANES / 2, .. 1, compiled with attributes ATTR. */
+#define SWEEP_FN(NAME, ATTR)                                                                     \
+    ATTR static void NAME(const double *v, size_t width, const uint8_t *const *count,           \
+                          const double *as_double, size_t from, size_t to, size_t nl,            \
+                          double (*S)[BLK])                                                      \
+    {                                                                                            \
+        switch (nl) {                                                                            \
+        case 8:                                                                                  \
+            sweep_nl(v, width, count, as_double, from, to, 8, S);                                \
+            break;                                                                               \
+        case 4:                                                                                  \
+            sweep_nl(v, width, count, as_double, from, to, 4, S);                                \
+            break;                                                                               \
+        case 2:                                                                                  \
+            sweep_nl(v, width, count, as_double, from, to, 2, S);                                \
+            break;                                                                               \
+        default:                                                                                 \
+            sweep_nl(v, width, count, as_double, from, to, 1, S);                                \
+            break;                                                                               \
+        }                                                                                        \
     }
-    for (size_t l = 0; l < nl; l++) {
-        sweep_tail(v, k[l].lo, pa + m, pa + na, width, a[l]);
-        sweep_tail(v, k[l].lo, pb + m, pb + nb, width, b[l]);
-        for (size_t e = 0; e < BLK; e++) {
-            S[l][MKBA_PILOT][e] = a[l][e];
-            S[l][MKBA_CONTROL][e] = b[l][e];
-        }
-    }
-}
+SWEEP_FN(sweep_portable, )
+#if BOOT_AVX2
+SWEEP_FN(sweep_avx2, __attribute__((target("avx2"))))
+#endif
 
-/* sweep_w for a block of 'width' (1..BLK) effects and nl (1 or LANES)
- * replicates. */
-static void sweep(const double *v, const rcounts *k, size_t nl, const strata *s, size_t width,
+/* The sums S[l][g][e] of block b for the nl replicates in k: the lanes in
+ * runs of 8, 4, 2 and 1 (LANES is 8), each run one pass over the values
+ * per group. */
+static void sweep(const plan *p, size_t b, const rcounts *k, size_t nl,
                   double S[LANES][2][BLK])
 {
-    if (nl != 1 && nl != LANES) { /* the last replicates: one at a time */
-        for (size_t l = 0; l < nl; l++)
-            sweep(v, &k[l], 1, s, width, S + l);
-        return;
-    }
-    switch (width + (nl == LANES ? BLK : 0)) {
-#define SWEEP(W, NL)                                                                             \
-    case W + (NL == LANES ? BLK : 0):                                                            \
-        sweep_w(v, k, NL, s, W, S);                                                              \
-        break;
-        SWEEP(1, 1) SWEEP(2, 1) SWEEP(3, 1) SWEEP(1, LANES) SWEEP(2, LANES) SWEEP(3, LANES)
-        SWEEP(BLK, LANES)
-#undef SWEEP
-    default:
-        sweep_w(v, k, 1, s, BLK, S);
-        break;
+    const double *v = p->val + b * p->s.n * BLK;
+    size_t width = block_width(p, b);
+    for (size_t l0 = 0, run = LANES; l0 < nl; run /= 2) {
+        if (nl - l0 < run)
+            continue;
+        const uint8_t *count[LANES];
+        double sums[LANES][BLK];
+        for (size_t l = 0; l < run; l++)
+            count[l] = k[l0 + l].lo;
+        for (int g = 0; g < 2; g++) {
+            size_t from = p->s.start[g], to = from + p->s.len[g];
+#if BOOT_AVX2
+            if (p->s.vector)
+                sweep_avx2(v, width, count, p->as_double, from, to, run, sums);
+            else
+#endif
+                sweep_portable(v, width, count, p->as_double, from, to, run, sums);
+            for (size_t l = 0; l < run; l++)
+                memcpy(S[l0 + l][g], sums[l], sizeof sums[l]);
+        }
+        l0 += run;
     }
 }
 
@@ -947,7 +1159,7 @@ static size_t replicate_fast(const plan *p, const rcounts *k, size_t nl, double 
     size_t failed = 0;
     for (size_t b = 0; b * BLK < p->n_fast; b++) {
         double S[LANES][2][BLK];
-        sweep(p->val + b * p->s.n * BLK, k, nl, &p->s, block_width(p, b), S);
+        sweep(p, b, k, nl, S);
         for (size_t l = 0; l < nl; l++)
             failed += fast_block(p, b, &k[l], S[l], est + l * p->n_specs);
     }
@@ -987,14 +1199,15 @@ static size_t replicate(const plan *p, scratch *sc, size_t nl, double *est)
 /* ================================ threads ================================ */
 
 /* The replicates of a call as tasks of the thread runner (stream.h,
- * mkba_stream_parallel): task t is replicates first + t * LANES .. (fewer
+ * mkba_stream_parallel): task t is replicates first + t * per .. (fewer
  * at the end), whose counts and estimates depend on their numbers only, so
- * which thread runs a task does not matter. Each thread's scratch is made
- * at its first task. */
+ * which thread runs a task, and how many replicates it holds, does not
+ * matter. Each thread's scratch is made at its first task. */
 typedef struct boot_run {
     const plan *p;
     uint64_t seed;
     size_t first, end;     /* the replicates of the call: first .. end - 1 */
+    size_t per;            /* replicates per task (see task_size) */
     double *out;           /* [(end - first) * n_specs] shared; rows are disjoint */
     scratch *sc;           /* [threads] */
     uint8_t *made;         /* [threads] 1 once sc[thread] is made */
@@ -1007,11 +1220,11 @@ static void boot_task(void *ctx, size_t task, size_t thread)
     const plan *p = b->p;
     scratch *sc = &b->sc[thread];
     if (!b->made[thread]) {
-        scratch_init(p, p->s.n / 256 + 1, sc);
+        scratch_init(p, b->per, p->s.n / 256 + 1, sc);
         b->made[thread] = 1;
     }
-    size_t r = b->first + task * LANES;
-    size_t nl = b->end - r < LANES ? b->end - r : LANES;
+    size_t r = b->first + task * b->per;
+    size_t nl = b->end - r < b->per ? b->end - r : b->per;
     draw_counts(&p->s, sc->rng, b->seed, r, nl, sc->k);
     b->failed[thread] += replicate(p, sc, nl, b->out + (r - b->first) * p->n_specs);
 }
@@ -1026,6 +1239,19 @@ static size_t thread_count(int threads, size_t B)
     return n < B ? n : B;
 }
 
+/* Replicates per task for B replicates on nt threads: up to LANES, so the
+ * DIFF/DID values are read once for that many replicates (sweep), but at
+ * least 8 tasks per thread, so that no thread is left with much more work
+ * than the others at the end; one where IPW/DR effects are refitted (a
+ * replicate then costs far more than its sums). */
+static size_t task_size(const plan *p, size_t B, size_t nt)
+{
+    size_t per = B / (8 * nt);
+    if (p->ps || per < 1)
+        return 1;
+    return per < LANES ? per : LANES;
+}
+
 /* Run replicates first .. end - 1 on up to 'nt' threads, the calling one
  * included (a thread that cannot be started leaves its tasks to the
  * others). Returns the NaN entries written. */
@@ -1033,9 +1259,10 @@ static size_t run_threads(const plan *p, uint64_t seed, size_t first, size_t end
                           double *out)
 {
     boot_run b = {.p = p, .seed = seed, .first = first, .end = end, .out = out,
+                  .per = task_size(p, end - first, nt),
                   .sc = mkba_xcalloc(nt, sizeof *b.sc), .made = mkba_xcalloc(nt, 1),
                   .failed = mkba_xcalloc(nt, sizeof *b.failed)};
-    mkba_stream_parallel((end - first + LANES - 1) / LANES, (int)nt, boot_task, &b);
+    mkba_stream_parallel((end - first + b.per - 1) / b.per, (int)nt, boot_task, &b);
     size_t failed = 0;
     for (size_t t = 0; t < nt; t++) {
         if (b.made[t])
@@ -1080,6 +1307,13 @@ mkba_status mkba_bootstrap_part(const mkba_cohort *c, const mkba_est_spec *specs
     return MKBA_OK;
 }
 
+int mkba_bootstrap_vector(int on)
+{
+    int was = !vector_off;
+    vector_off = !on;
+    return was;
+}
+
 mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
                                   uint32_t *counts, mkba_error *err)
 {
@@ -1117,7 +1351,7 @@ mkba_status mkba_bootstrap_replicate(const mkba_cohort *c, const mkba_est_spec *
     if (st)
         return st;
     scratch sc;
-    scratch_init(&p, p.s.n, &sc);
+    scratch_init(&p, 1, p.s.n, &sc);
     counts_from_rows(&p.s, counts, &sc.k[0]);
     size_t failed = replicate(&p, &sc, 1, est);
     scratch_free(&sc);

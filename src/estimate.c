@@ -630,6 +630,17 @@ static mkba_status check_spec(const mkba_cohort *c, const mkba_est_spec *spec,
     return MKBA_OK;
 }
 
+mkba_status mkba_est_resolve(const mkba_cohort *c, const mkba_est_spec *spec,
+                             mkba_est_method *method, mkba_error *err)
+{
+    if (!c || !spec)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "no cohort or no effect to estimate");
+    const char *name = spec->name ? spec->name : "?";
+    mkba_status st = check_spec(c, spec, name, err);
+    return st ? st : resolve_method(spec, name, method, err);
+}
+
 mkba_status mkba_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
                           mkba_effect *out, mkba_error *err)
 {
@@ -638,8 +649,8 @@ mkba_status mkba_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
                               "no cohort or no effect to estimate");
     const char *name = spec->name ? spec->name : "?";
     mkba_est_method m;
-    mkba_status st = check_spec(c, spec, name, err);
-    if (st || (st = resolve_method(spec, name, &m, err)))
+    mkba_status st = mkba_est_resolve(c, spec, &m, err);
+    if (st)
         return st;
     if (m == MKBA_EST_OLS)
         return estimate_ols(c, spec, name, out, err);

@@ -7,9 +7,13 @@
  * their outcomes and the outcome models' designs), and a fit is a few
  * passes that accumulate the small cross-product matrices (X'WX, X'Wz) and
  * solve them. No per-person matrix is ever factorised, so a replicate costs
- * a few passes over the rows whatever the cohort size. Every fit starts
- * IRLS at 0, as the full-data fit does, so a replicate with all counts 1
- * is that fit exactly, and no result depends on the thread that runs it.
+ * a few passes over the rows whatever the cohort size. The plan of a
+ * bootstrap fits the model once on the full data for all its effects; a
+ * replicate's IRLS starts from that fit (its MLE lies close by: fewer
+ * passes to the same convergence). IRLS stops at the coefficients whose
+ * Newton step is below the tolerance, so from the full-data fit with all
+ * counts 1 it stops at once: such a replicate is the estimate exactly. No
+ * result depends on the thread that runs it.
  *
  * The rules the outputs rest on (definitions, sample, weights) are in
  * pscore.h; the tests compare every number with R. */
@@ -28,6 +32,7 @@
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
 #define IRLS_MAXIT 60          /* Newton converges in under 15 where the MLE exists */
 #define IRLS_TOL 1e-11         /* stop when every step is below TOL * (1 + |b_j|) */
+#define PASS_AHEAD 64          /* rows a pass prefetches ahead */
 /* Weights come from the linear predictor eta, not from e: exp(eta) is the
  * odds e / (1 - e) without the cancellation of 1 - e near 1. A weight
  * above this (eta beyond about 690) is no number to weigh with. */
@@ -102,15 +107,6 @@ static void factor_init(const mkba_cohort *c, size_t v, const size_t *row, const
     free(present);
 }
 
-/* Value of column k of factor f for cohort row i (NaN when missing). */
-static double factor_value(const mkba_cohort *c, const factor *f, size_t k, size_t i)
-{
-    double x = mkba_cohort_column(c, f->var)[i];
-    if (!f->cat || isnan(x))
-        return x;
-    return x == (double)f->lev[k];
-}
-
 static char *factor_name(const mkba_cohort *c, const factor *f, size_t k)
 {
     const char *var = mkba_cohort_var_name(c, f->var);
@@ -151,11 +147,43 @@ static char *term_col_name(const mkba_cohort *c, const term_factors *t, size_t k
     return out;
 }
 
-static double term_col_value(const mkba_cohort *c, const term_factors *t, size_t k, size_t i)
+/* Where column k of term t takes its values from: each factor's cohort
+ * column and, for a category, the level of its dummy. */
+typedef struct col_source {
+    const double *x[2];  /* factor a's column, factor b's (NULL: one factor) */
+    int cat[2];          /* 1: a category, the value is (x == lev) */
+    double lev[2];
+} col_source;
+
+static col_source term_col_source(const mkba_cohort *c, const term_factors *t, size_t k)
 {
     size_t nb = t->two ? t->b.n_col : 1;
-    double v = factor_value(c, &t->a, k / nb, i);
-    return t->two ? v * factor_value(c, &t->b, k % nb, i) : v;
+    const factor *f[2] = {&t->a, t->two ? &t->b : NULL};
+    size_t kk[2] = {k / nb, k % nb};
+    col_source s = {{NULL, NULL}, {0, 0}, {0, 0}};
+    for (int h = 0; h < 2 && f[h]; h++) {
+        s.x[h] = mkba_cohort_column(c, f[h]->var);
+        s.cat[h] = f[h]->cat;
+        s.lev[h] = f[h]->cat ? (double)f[h]->lev[kk[h]] : 0;
+    }
+    return s;
+}
+
+/* The value of factor h of a column for cohort row i: the variable's
+ * value, or for a category 1 at the dummy's level and 0 at the others
+ * (NaN when missing). */
+static inline double source_factor(const col_source *s, int h, size_t i)
+{
+    double x = s->x[h][i];
+    return !s->cat[h] || isnan(x) ? x : x == s->lev[h];
+}
+
+/* The value of a column for cohort row i: its factor, or the product of
+ * its two. */
+static inline double source_value(const col_source *s, size_t i)
+{
+    double v = source_factor(s, 0, i);
+    return s->x[1] ? v * source_factor(s, 1, i) : v;
 }
 
 /* Code terms for the m persons row[]: levels present among those with
@@ -191,6 +219,7 @@ static void design_build(const mkba_cohort *c, const mkba_est_term *terms, size_
     d->var = mkba_xcalloc(p, sizeof *d->var);
     d->name[0] = mkba_xstrdup("(intercept)");
     d->term[0] = d->level[0] = d->var[0] = SIZE_MAX;
+    col_source *src = mkba_xcalloc(p, sizeof *src);
     size_t j = 1;
     for (size_t t = 0; t < n_terms; t++)
         for (size_t k = 0; k < term_cols(&tf[t]); k++, j++) {
@@ -198,11 +227,15 @@ static void design_build(const mkba_cohort *c, const mkba_est_term *terms, size_
             d->term[j] = t;
             d->var[j] = tf[t].a.var;
             d->level[j] = tf[t].a.cat && !tf[t].two ? tf[t].a.lev[k] : SIZE_MAX;
-            for (size_t r = 0; r < m; r++)
-                d->X[r * p + j] = term_col_value(c, &tf[t], k, row[r]);
+            src[j] = term_col_source(c, &tf[t], k);
         }
-    for (size_t r = 0; r < m; r++)
-        d->X[r * p] = 1;
+    for (size_t r = 0; r < m; r++) { /* row by row: the rows are written in order */
+        double *x = d->X + r * p;
+        x[0] = 1;
+        for (size_t jj = 1; jj < p; jj++)
+            x[jj] = source_value(&src[jj], row[r]);
+    }
+    free(src);
     for (size_t t = 0; t < n_terms; t++) {
         free(tf[t].a.lev);
         free(tf[t].b.lev);
@@ -337,15 +370,38 @@ typedef enum { FIT_OK = 0, FIT_SEPARATED } fit_status;
  * log_plogis branches (the same values as computing each on its own). Where a trial
  * step is rejected its system is thrown away; where it is taken (nearly
  * always) the next iteration needs no pass of its own. */
+/* Add the rows x[0..3] with weights u[0..3] to H (lower triangle) and
+ * with weights v[0..3] to g: the four rows' products are added together
+ * first, so that H is read and written once per four rows (those loads
+ * and stores, not the products, bound the pass). */
+static inline __attribute__((always_inline)) void add4(double *H, double *g,
+                                                       const double *const x[4],
+                                                       const double u[4], const double v[4],
+                                                       size_t p)
+{
+    for (size_t i = 0; i < p; i++) {
+        double a0 = u[0] * x[0][i], a1 = u[1] * x[1][i], a2 = u[2] * x[2][i],
+               a3 = u[3] * x[3][i];
+        for (size_t j = 0; j <= i; j++)
+            H[i * p + j] += (a0 * x[0][j] + a1 * x[1][j]) + (a2 * x[2][j] + a3 * x[3][j]);
+        g[i] += (v[0] * x[0][i] + v[1] * x[1][i]) + (v[2] * x[2][i] + v[3] * x[3][i]);
+    }
+}
+
 static inline __attribute__((always_inline)) double irls_pass_p(const design *d,
                                                                 const uint8_t *T,
                                                                 const double *beta, ps_ws *w,
                                                                 size_t p)
 {
-    double ll = 0, *H = w->H, *g = w->g;
+    double ll = 0, *H = w->H, *g = w->g, u[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
+    const double *x4[4] = {d->X, d->X, d->X, d->X};
+    size_t k = 0; /* rows in x4 */
     memset(H, 0, p * p * sizeof *H);
     memset(g, 0, p * sizeof *g);
     for (size_t r = 0; r < d->m; r++) {
+        /* the rows stream from memory: asked for ahead, they are there
+         * when needed (a third of the pass was waiting for them) */
+        __builtin_prefetch(d->X + (r + PASS_AHEAD) * p);
         double f = w->f[r];
         if (!(f > 0))
             continue;
@@ -359,10 +415,20 @@ static inline __attribute__((always_inline)) double irls_pass_p(const design *d,
         w->eta[r] = eta;
         /* log_plogis(eta) if T, else log_plogis(-eta) */
         ll += f * (T[r] ? (eta > 0 ? -l1 : eta - l1) : (eta < 0 ? -l1 : -eta - l1));
-        accumulate(H, NULL, x, p, f * e * (1 - e), 0);
-        for (size_t j = 0; j < p; j++)
-            g[j] += f * (T[r] - e) * x[j];
+        x4[k] = x;
+        u[k] = f * e * (1 - e);
+        v[k] = f * (T[r] - e);
+        if (++k == 4) {
+            add4(H, g, x4, u, v, p);
+            k = 0;
+        }
     }
+    for (size_t q = k; q < 4; q++) { /* the last rows: the others with weight 0 */
+        x4[q] = x4[0];
+        u[q] = v[q] = 0;
+    }
+    if (k)
+        add4(H, g, x4, u, v, p);
     return ll;
 }
 
@@ -382,12 +448,16 @@ static double irls_pass(const design *d, const uint8_t *T, const double *beta, p
 }
 
 /* Newton-Raphson (= IRLS) for the logistic MLE from w->beta, with step
- * halving when the likelihood falls. On success w->beta holds the fit,
- * w->e the fitted propensities and *iter the iterations. */
+ * halving when the likelihood falls. Converged when the Newton step at
+ * the current coefficients is below IRLS_TOL: they are the fit (the step,
+ * a correction below the tolerance, is not taken, which saves a pass over
+ * the rows). On success w->beta holds the fit, w->e the fitted
+ * propensities and *iter the steps taken. */
 static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *iter)
 {
     size_t p = d->p;
     double ll = irls_pass(d, T, w->beta, w);
+    *iter = 0;
     for (int it = 1; it <= IRLS_MAXIT; it++) {
         symmetrize(w->H, p);
         memcpy(w->step, w->g, p * sizeof *w->step);
@@ -401,6 +471,12 @@ static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *it
             double rel = fabs(w->step[j]) / (1 + fabs(w->beta[j]));
             big = rel > big ? rel : big;
         }
+        if (big < IRLS_TOL) { /* e and eta are at beta: the last pass was */
+            for (size_t r = 0; r < d->m; r++)
+                if (w->f[r] > 0 && !(fabs(w->eta[r]) < log(WEIGHT_MAX)))
+                    return FIT_SEPARATED;
+            return FIT_OK;
+        }
         double t = 1, ll_new = ll;
         for (int half = 0; half < 30; half++, t /= 2) {
             for (size_t j = 0; j < p; j++)
@@ -412,12 +488,6 @@ static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *it
         memcpy(w->beta, w->trial, p * sizeof *w->beta);
         ll = ll_new;
         *iter = it;
-        if (big < IRLS_TOL) { /* e and eta are at beta: the last pass was */
-            for (size_t r = 0; r < d->m; r++)
-                if (w->f[r] > 0 && !(fabs(w->eta[r]) < log(WEIGHT_MAX)))
-                    return FIT_SEPARATED;
-            return FIT_OK;
-        }
     }
     /* Where the groups are separated the likelihood has no maximum: the
      * coefficients grow by about the same step in every iteration and
@@ -433,7 +503,10 @@ typedef struct ps_eff {
     const char *name;
     mkba_est_method method;
     double *v;       /* [m] outcome (or change) of each design row; NaN: not used */
-    design z;        /* DR: the outcome model's design over the same rows */
+    const design *z; /* DR: the outcome model's design over the same rows: z_own, or
+                        the propensity model's when it is the same (no covariates of
+                        its own, and every row has the outcome) */
+    design z_own;
     size_t n_used;   /* rows with a value (before trimming) */
 } ps_eff;
 
@@ -446,6 +519,8 @@ struct mkba_ps_plan {
     size_t pz_max;   /* widest outcome design */
     size_t n_eff;
     ps_eff *eff;
+    double *beta0;   /* [p] the full-data fit before trimming, where a replicate's
+                        IRLS starts (see mkba_ps_replicate) */
 };
 
 static const char *const GROUP[2] = {"control", "pilot"};
@@ -542,87 +617,165 @@ static mkba_status check_levels(const mkba_ps_plan *pl, const double *f, mkba_er
 }
 
 /* Constant columns and columns that alone separate the groups (among the
- * rows of f). */
+ * rows of f), the first such column named. */
 static mkba_status check_columns(const mkba_ps_plan *pl, const double *f, mkba_error *err)
 {
     const design *d = &pl->d;
-    char lab[400];
-    for (size_t j = 1; j < d->p; j++) {
-        double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
-        for (size_t r = 0; r < d->m; r++) {
-            if (!in_sample(f, r))
-                continue;
-            double x = d->X[r * d->p + j];
-            int gr = pl->T[r];
-            lo[gr] = x < lo[gr] ? x : lo[gr];
-            hi[gr] = x > hi[gr] ? x : hi[gr];
-        }
-        col_label(pl->c, d, j, lab, sizeof lab);
-        if (fmin(lo[0], lo[1]) == fmax(hi[0], hi[1]))
-            return ps_error(err, MKBA_ENUM,
-                            "%s is constant among the persons used; leave it out of "
-                            "[propensity] covariates",
-                            lab);
-        for (int gr = 0; gr < 2; gr++)
-            if (hi[gr] <= lo[!gr])
-                return ps_error(err, MKBA_EINVAL,
-                                "%s separates the groups: every %s person's value is at or "
-                                "below every %s person's, so the groups do not overlap on it "
-                                "and the pilot cannot be compared with regular practice "
-                                "there; leave out the persons outside the range both groups "
-                                "share, or leave it out of [propensity] covariates",
-                                lab, GROUP[gr], GROUP[!gr]);
+    size_t p = d->p;
+    double *lo = mkba_xreallocarray(NULL, 2 * p, sizeof *lo); /* [group * p + column] */
+    double *hi = mkba_xreallocarray(NULL, 2 * p, sizeof *hi);
+    for (size_t j = 0; j < 2 * p; j++) {
+        lo[j] = INFINITY;
+        hi[j] = -INFINITY;
     }
-    return MKBA_OK;
+    for (size_t r = 0; r < d->m; r++) { /* one pass, row by row */
+        if (!in_sample(f, r))
+            continue;
+        const double *x = d->X + r * p;
+        double *l = lo + pl->T[r] * p, *h = hi + pl->T[r] * p;
+        for (size_t j = 1; j < p; j++) {
+            l[j] = x[j] < l[j] ? x[j] : l[j];
+            h[j] = x[j] > h[j] ? x[j] : h[j];
+        }
+    }
+    char lab[400];
+    mkba_status st = MKBA_OK;
+    for (size_t j = 1; j < p && !st; j++) {
+        double l[2] = {lo[j], lo[p + j]}, h[2] = {hi[j], hi[p + j]};
+        col_label(pl->c, d, j, lab, sizeof lab);
+        if (fmin(l[0], l[1]) == fmax(h[0], h[1])) {
+            st = ps_error(err, MKBA_ENUM,
+                          "%s is constant among the persons used; leave it out of "
+                          "[propensity] covariates",
+                          lab);
+            break;
+        }
+        for (int gr = 0; gr < 2 && !st; gr++)
+            if (h[gr] <= l[!gr])
+                st = ps_error(err, MKBA_EINVAL,
+                              "%s separates the groups: every %s person's value is at or "
+                              "below every %s person's, so the groups do not overlap on it "
+                              "and the pilot cannot be compared with regular practice "
+                              "there; leave out the persons outside the range both groups "
+                              "share, or leave it out of [propensity] covariates",
+                              lab, GROUP[gr], GROUP[!gr]);
+    }
+    free(lo);
+    free(hi);
+    return st;
+}
+
+/* Whether the columns 1 .. p - 1 of d, centred over the kept rows (C: their
+ * cross-products, lower triangle, p x p with row and column 0 unused), are
+ * of full rank after the intercept: a column is collinear when its
+ * distance from the span of the intercept and the columns before it (R_jj
+ * of a QR of the design) is at most COLLINEAR_TOL times its norm (norm[j]
+ * = sum of x_j^2), as estimate.c's OLS and R's lm() decide. R_jj^2 is the
+ * Cholesky pivot of C, taken here on C scaled to a unit diagonal (a 0/1
+ * dummy beside an income costs no accuracy). Returns the first collinear
+ * column, or 0. */
+static size_t first_collinear(double *C, const double *norm, size_t p)
+{
+    double tol2 = COLLINEAR_TOL * COLLINEAR_TOL;
+    double *s = mkba_xcalloc(p, sizeof *s);
+    size_t bad = 0;
+    for (size_t j = 1; j < p && !bad; j++) {
+        if (!(C[j * p + j] > tol2 * norm[j]))
+            bad = j; /* (nearly) constant: collinear with the intercept */
+        else
+            s[j] = 1 / sqrt(C[j * p + j]);
+    }
+    for (size_t i = 1; i < p && !bad; i++)
+        for (size_t j = 1; j <= i; j++)
+            C[i * p + j] *= s[i] * s[j];
+    for (size_t j = 1; j < p && !bad; j++) {
+        double dj = C[j * p + j];
+        for (size_t l = 1; l < j; l++)
+            dj -= C[j * p + l] * C[j * p + l];
+        /* dj = R_jj^2 / C_jj: the share of the column's centred variation
+         * the columns before it do not explain */
+        if (!(dj > tol2 * norm[j] * s[j] * s[j])) {
+            bad = j;
+            break;
+        }
+        C[j * p + j] = sqrt(dj);
+        for (size_t i = j + 1; i < p; i++) {
+            double v = C[i * p + j];
+            for (size_t l = 1; l < j; l++)
+                v -= C[i * p + l] * C[j * p + l];
+            C[i * p + j] = v / C[j * p + j];
+        }
+    }
+    free(s);
+    return bad;
 }
 
 /* A constant column, or one (nearly) a linear combination of the columns
  * before it, among the rows of d where keep(r) (NULL: all). 'what' starts
  * the message ("propensity model", "outcome model among the control
- * persons"). */
+ * persons"). Two passes over the rows (the column means, then the centred
+ * cross-products) and a p x p Cholesky: no copy of the rows. */
 static mkba_status check_collinear(const mkba_cohort *c, const design *d, const uint8_t *keep,
                                    const char *what, const char *fix, mkba_error *err)
 {
-    size_t p = d->p, m = 0;
-    for (size_t r = 0; r < d->m; r++)
-        m += !keep || keep[r];
+    size_t p = d->p, m = 0, first = 0;
+    for (size_t r = d->m; r-- > 0;)
+        if (!keep || keep[r])
+            m++, first = r;
     if (m < p)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "%s has %zu parameters but only %zu persons have every value",
                               what, p, m);
-    double *X = mkba_xreallocarray(NULL, m * p, sizeof *X);
-    for (size_t r = 0, k = 0; r < d->m; r++)
-        if (!keep || keep[r])
-            memcpy(X + p * k++, d->X + r * p, p * sizeof *X);
-    double *tau = mkba_xreallocarray(NULL, p, sizeof *tau);
-    double *norm = mkba_xcalloc(p, sizeof *norm);
-    int constant = 0;
-    size_t col = 0;
-    for (size_t j = 1; j < p && !constant; j++) {
-        int same = 1;
-        for (size_t r = 0; r < m; r++) {
-            norm[j] += X[r * p + j] * X[r * p + j];
-            same &= X[r * p + j] == X[j];
+    double *mean = mkba_xcalloc(p, sizeof *mean), *norm = mkba_xcalloc(p, sizeof *norm);
+    double *C = mkba_xcalloc(p * p, sizeof *C), *dx = mkba_xcalloc(4 * p, sizeof *dx);
+    uint8_t *varies = mkba_xcalloc(p, 1);
+    const double *x0 = d->X + first * p;
+    for (size_t r = 0; r < d->m; r++) {
+        if (keep && !keep[r])
+            continue;
+        const double *x = d->X + r * p;
+        for (size_t j = 1; j < p; j++) {
+            mean[j] += x[j];
+            varies[j] |= x[j] != x0[j];
         }
-        if (same)
+    }
+    size_t col = 0;
+    int constant = 0;
+    for (size_t j = 1; j < p && !constant; j++)
+        if (!varies[j])
             constant = 1, col = j;
+    if (!constant) {
+        for (size_t j = 1; j < p; j++)
+            mean[j] /= (double)m;
+        /* the centred rows four at a time (add4; column 0 stays 0) */
+        const double *x4[4] = {dx, dx + p, dx + 2 * p, dx + 3 * p};
+        double one[4] = {1, 1, 1, 1}, zero[4] = {0, 0, 0, 0};
+        size_t k = 0;
+        for (size_t r = 0; r < d->m; r++) {
+            if (keep && !keep[r])
+                continue;
+            const double *x = d->X + r * p;
+            for (size_t j = 1; j < p; j++)
+                dx[k * p + j] = x[j] - mean[j];
+            if (++k == 4) {
+                add4(C, norm, x4, one, zero, p);
+                k = 0;
+            }
+        }
+        for (size_t q = k; q < 4; q++) /* the last rows: the others with weight 0 */
+            one[q] = 0;
+        if (k)
+            add4(C, norm, x4, one, zero, p);
+        for (size_t j = 1; j < p; j++) /* sum of x_j^2 = the centred sum + m mean^2 */
+            norm[j] = C[j * p + j] + (double)m * mean[j] * mean[j];
+        col = first_collinear(C, norm, p);
     }
-    norm[0] = (double)m;
-    int bad = constant;
-    if (!bad) {
-        gsl_matrix_view M = gsl_matrix_view_array(X, m, p);
-        gsl_vector_view tv = gsl_vector_view_array(tau, p);
-        gsl_error_handler_t *old = gsl_set_error_handler_off();
-        bad = gsl_linalg_QR_decomp(&M.matrix, &tv.vector) != 0;
-        gsl_set_error_handler(old);
-        for (size_t j = 0; j < p && !bad; j++)
-            if (!(fabs(X[j * p + j]) > COLLINEAR_TOL * sqrt(norm[j])))
-                bad = 1, col = j;
-    }
-    free(X);
-    free(tau);
+    free(mean);
     free(norm);
-    if (!bad)
+    free(C);
+    free(dx);
+    free(varies);
+    if (!col)
         return MKBA_OK;
     char lab[400];
     col_label(c, d, col, lab, sizeof lab);
@@ -678,10 +831,14 @@ static mkba_status plan_design(mkba_ps_plan *pl, mkba_error *err)
 
 /* Fit the propensity model with frequency weights f (w->f, by design
  * row; 0 leaves a row out) from w->beta; then trim and refit once. Counts
- * the trimmed persons of each group in trimmed (may be NULL). */
-static fit_status ps_fit(const mkba_ps_plan *pl, ps_ws *w, int *iter, double trimmed[2])
+ * the trimmed persons of each group in trimmed (may be NULL); 'first'
+ * (may be NULL) receives the fit before trimming. */
+static fit_status ps_fit(const mkba_ps_plan *pl, ps_ws *w, int *iter, double trimmed[2],
+                         double *first)
 {
     fit_status fs = logit_fit(&pl->d, pl->T, w, iter);
+    if (first)
+        memcpy(first, w->beta, pl->d.p * sizeof *first);
     double t = pl->ps->trim;
     if (fs || !(t > 0))
         return fs;
@@ -726,12 +883,27 @@ static int row_used(const ps_eff *x, const ps_ws *w, size_t r)
 /* OLS of v on the outcome design among the used rows of group gr. */
 static int outcome_ols(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, int gr, double *gam)
 {
-    size_t pz = x->z.p;
+    size_t pz = x->z->p, k = 0; /* rows in x4 */
+    const double *x4[4] = {x->z->X, x->z->X, x->z->X, x->z->X};
+    double u[4], v[4];
     memset(w->Q, 0, pz * pz * sizeof *w->Q);
     memset(gam, 0, pz * sizeof *gam);
-    for (size_t r = 0; r < pl->d.m; r++)
-        if (pl->T[r] == gr && row_used(x, w, r))
-            accumulate(w->Q, gam, x->z.X + r * pz, pz, w->f[r], x->v[r]);
+    for (size_t r = 0; r < pl->d.m; r++) {
+        __builtin_prefetch(x->z->X + (r + PASS_AHEAD) * pz);
+        if (pl->T[r] != gr || !row_used(x, w, r))
+            continue;
+        x4[k] = x->z->X + r * pz;
+        u[k] = w->f[r];
+        v[k] = w->f[r] * x->v[r];
+        if (++k == 4) {
+            add4(w->Q, gam, x4, u, v, pz);
+            k = 0;
+        }
+    }
+    for (size_t q = k; q < 4; q++) /* the last rows: the others with weight 0 */
+        u[q] = v[q] = 0;
+    if (k)
+        add4(w->Q, gam, x4, u, v, pz);
     symmetrize(w->Q, pz);
     return solve_spd(w->Q, gam, pz, NULL);
 }
@@ -750,7 +922,7 @@ static double dot(const double *a, const double *b, size_t k)
 static int effect_point(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, eff_fit *ef)
 {
     mkba_estimand est = pl->ps->estimand;
-    size_t pz = x->z.p;
+    size_t pz = x->z->p;
     int dr = x->method == MKBA_EST_DR, ate = est == MKBA_ESTIMAND_ATE;
     ef->gam1 = w->gam;
     ef->gam0 = w->gam + (pz ? pz : 1);
@@ -765,7 +937,7 @@ static int effect_point(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, eff_f
         double f = w->f[r], dw, wt = ps_weight(est, T, w->eta[r], &dw), v = x->v[r];
         ef->W[T] += f;
         if (dr) {
-            const double *z = x->z.X + r * pz;
+            const double *z = x->z->X + r * pz;
             double m0 = dot(z, ef->gam0, pz);
             if (ate) {
                 double m1 = dot(z, ef->gam1, pz);
@@ -798,7 +970,7 @@ static double effect_var(const mkba_ps_plan *pl, const ps_eff *x, const ps_ws *w
 {
     mkba_estimand est = pl->ps->estimand;
     const design *d = &pl->d;
-    size_t p = d->p, pz = x->z.p;
+    size_t p = d->p, pz = x->z->p;
     int dr = x->method == MKBA_EST_DR, ate = est == MKBA_ESTIMAND_ATE;
     size_t g1 = p, g0 = p + (dr && ate ? pz : 0), ic = g0 + (dr ? pz : 0);
     size_t ia = ic + (dr && ate), ib = ia + 1, q = ib + 1;
@@ -827,7 +999,7 @@ static double effect_var(const mkba_ps_plan *pl, const ps_eff *x, const ps_ws *w
                 for (size_t j = 0; j < p; j++)
                     A[k * q + j] += f * dw * xr[j] * (v - mu);
             } else {
-                const double *z = x->z.X + r * pz;
+                const double *z = x->z->X + r * pz;
                 const double *gam = T && ate ? ef->gam1 : ef->gam0;
                 size_t gk = T && ate ? g1 : g0;
                 double res = v - dot(z, gam, pz);
@@ -908,6 +1080,7 @@ static mkba_status plan_effect(mkba_ps_plan *pl, const mkba_est_spec *spec, size
     const mkba_cohort *c = pl->c;
     size_t m = pl->d.m;
     memset(x, 0, sizeof *x);
+    x->z = &x->z_own; /* IPW: empty */
     x->spec = index;
     x->name = spec->name ? spec->name : "?";
     x->method = spec->method;
@@ -939,12 +1112,17 @@ static mkba_status plan_effect(mkba_ps_plan *pl, const mkba_est_spec *spec, size
                          !(terms[t].b >= 0 &&
                            isnan(mkba_cohort_column(c, (size_t)terms[t].b)[i]));
             }
-        design_build(c, terms, n_terms, pl->d.row, use, m, &x->z);
+        size_t n_use = 0;
+        for (size_t r = 0; r < m; r++)
+            n_use += use[r];
+        if (own || n_use < m)
+            design_build(c, terms, n_terms, pl->d.row, use, m, &x->z_own);
+        x->z = own || n_use < m ? &x->z_own : &pl->d; /* the same terms, rows and levels */
         free(own);
         for (size_t r = 0; r < m; r++)
             if (!use[r])
                 x->v[r] = NAN;
-        pl->pz_max = x->z.p > pl->pz_max ? x->z.p : pl->pz_max;
+        pl->pz_max = x->z->p > pl->pz_max ? x->z->p : pl->pz_max;
     }
     size_t cnt[2] = {0, 0};
     for (size_t r = 0; r < m; r++)
@@ -966,9 +1144,10 @@ static void plan_free_parts(mkba_ps_plan *pl)
     free(pl->T);
     for (size_t k = 0; k < pl->n_eff; k++) {
         free(pl->eff[k].v);
-        design_free(&pl->eff[k].z);
+        design_free(&pl->eff[k].z_own);
     }
     free(pl->eff);
+    free(pl->beta0);
 }
 
 void mkba_ps_plan_free(mkba_ps_plan *pl)
@@ -981,13 +1160,13 @@ void mkba_ps_plan_free(mkba_ps_plan *pl)
 
 /* The full-data fit into w (all weights 1), as every entry point does it. */
 static mkba_status fit_full(const mkba_ps_plan *pl, ps_ws *w, int *iter, double trimmed[2],
-                            mkba_error *err)
+                            double *first, mkba_error *err)
 {
     for (size_t r = 0; r < pl->d.m; r++)
         w->f[r] = 1;
     memset(w->beta, 0, pl->d.p * sizeof *w->beta);
     double cut[2] = {0, 0};
-    fit_status fs = ps_fit(pl, w, iter, cut);
+    fit_status fs = ps_fit(pl, w, iter, cut, first);
     if (trimmed)
         trimmed[0] = cut[0], trimmed[1] = cut[1];
     if (pl->ps->trim > 0 && cut[0] + cut[1] > 0) {
@@ -1022,42 +1201,145 @@ static mkba_status fit_full(const mkba_ps_plan *pl, ps_ws *w, int *iter, double 
     return MKBA_OK;
 }
 
-mkba_ps_plan *mkba_ps_plan_new(const mkba_cohort *c, const mkba_est_spec *specs,
-                               size_t n_specs, mkba_error *err)
+/* The outcome models of a DR effect must be estimable in their groups
+ * (the control group; for the ATE the pilot group too): a covariate
+ * constant there, or collinear, is named. */
+static mkba_status check_outcome_models(const mkba_ps_plan *pl, const ps_eff *x,
+                                        const ps_ws *w, mkba_error *err)
 {
-    const mkba_ps_spec *ps = NULL;
-    for (size_t k = 0; k < n_specs; k++)
-        if (specs[k].method == MKBA_EST_IPW || specs[k].method == MKBA_EST_DR) {
-            if (!specs[k].ps || (ps && specs[k].ps != ps)) {
-                mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
-                               "effect '%s': method %s needs the model's one propensity model",
-                               specs[k].name ? specs[k].name : "?",
-                               mkba_est_method_name(specs[k].method));
-                return NULL;
-            }
-            ps = specs[k].ps;
+    static const char *const what[2] = {"outcome model among the control persons",
+                                        "outcome model among the pilot persons"};
+    uint8_t *keep = mkba_xmalloc(pl->d.m ? pl->d.m : 1);
+    mkba_status st = MKBA_OK;
+    for (int gr = 0; gr < 2 && !st; gr++) {
+        if (gr == 1 && pl->ps->estimand != MKBA_ESTIMAND_ATE)
+            break;
+        for (size_t r = 0; r < pl->d.m; r++)
+            keep[r] = pl->T[r] == gr && row_used(x, w, r);
+        st = check_collinear(pl->c, x->z, keep, what[gr],
+                             "the outcome's covariates (or use method ipw)", err);
+    }
+    free(keep);
+    return st;
+}
+
+/* ============================== entry points ============================= */
+
+/* Set w's outcome-model space for outcome designs of up to pz columns. */
+static void ws_outcome_room(ps_ws *w, size_t pz)
+{
+    size_t zz = pz ? pz : 1;
+    w->gam = mkba_xreallocarray(w->gam, 2 * zz, sizeof *w->gam);
+    w->Q = mkba_xreallocarray(w->Q, zz * zz, sizeof *w->Q);
+}
+
+/* The error of effect 'name' from 'local': mkba_estimate's messages start
+ * with "effect 'NAME': " (some of local's do already). */
+static mkba_status effect_error(mkba_error *err, const char *name, const mkba_error *local)
+{
+    if (strncmp(local->msg, "effect '", 8) == 0)
+        return mkba_error_set(err, local->code, NULL, 0, NULL, "%s", local->msg);
+    return mkba_error_set(err, local->code, NULL, 0, NULL, "effect '%s': %s", name, local->msg);
+}
+
+/* Effect x on the full-data fit in w, checked as mkba_ps_estimate checks
+ * it: the outcome models estimable (DR), the point estimate computable. */
+static mkba_status effect_check(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w,
+                                eff_fit *ef, mkba_error *err)
+{
+    ws_outcome_room(w, x->z->p);
+    mkba_status st = MKBA_OK;
+    if (x->method == MKBA_EST_DR)
+        st = check_outcome_models(pl, x, w, err);
+    if (!st && effect_point(pl, x, w, ef))
+        st = mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
+                            "the %s cannot be computed (an outcome model is singular among "
+                            "the persons of one group, or a group has no weight)",
+                            x->method == MKBA_EST_DR ? "doubly robust estimate"
+                                                     : "weighted estimate");
+    return st;
+}
+
+/* The plan of the IPW and DR effects among specs, with one full-data fit
+ * for all of them (they share the model and its sample: the persons with
+ * every covariate), left in w (initialised here; the caller frees it with
+ * ws_free, also on failure). Each effect is checked, in the order of
+ * specs, where mkba_estimate would check it: the first that mkba_estimate
+ * fails gives exactly its error, and its index in *failed. ef receives
+ * the last effect's point estimate; iter and trimmed (may be NULL) the
+ * fit's. */
+static mkba_status plan_build(mkba_ps_plan *pl, const mkba_cohort *c, const mkba_est_spec *specs,
+                              size_t n_specs, ps_ws *w, eff_fit *ef, int *iter,
+                              double trimmed[2], size_t *failed, mkba_error *err)
+{
+    memset(pl, 0, sizeof *pl);
+    pl->c = c;
+    pl->eff = mkba_xcalloc(n_specs ? n_specs : 1, sizeof *pl->eff);
+    ws_init(w, 0, 1, 0);
+    *failed = SIZE_MAX;
+    mkba_error local;
+    mkba_error_clear(&local);
+    mkba_status st = MKBA_OK;
+    for (size_t k = 0; k < n_specs && !st; k++) {
+        const mkba_est_spec *spec = &specs[k];
+        mkba_est_method m;
+        if (spec->method != MKBA_EST_IPW && spec->method != MKBA_EST_DR)
+            continue;
+        *failed = k;
+        if ((st = mkba_est_resolve(c, spec, &m, &local)))
+            break;
+        if (pl->ps && spec->ps != pl->ps) {
+            st = mkba_error_set(&local, MKBA_EINVAL, NULL, 0, NULL,
+                                "method %s needs the model's one propensity model",
+                                mkba_est_method_name(spec->method));
+            break;
         }
-    if (!c || !ps) {
+        if (!pl->ps) {
+            pl->ps = spec->ps;
+            if ((st = plan_design(pl, &local)))
+                break;
+            pl->beta0 = mkba_xcalloc(pl->d.p, sizeof *pl->beta0);
+        }
+        ps_eff *x = &pl->eff[pl->n_eff++];
+        if ((st = plan_effect(pl, spec, k, x, &local)))
+            break;
+        if (pl->n_eff == 1) { /* the one fit */
+            int it = 0;
+            ws_free(w);
+            ws_init(w, pl->d.m, pl->d.p, 0);
+            if ((st = fit_full(pl, w, iter ? iter : &it, trimmed, pl->beta0, &local)))
+                break;
+        }
+        st = effect_check(pl, x, w, ef, &local);
+    }
+    if (st)
+        return effect_error(err, specs[*failed].name ? specs[*failed].name : "?", &local);
+    *failed = SIZE_MAX;
+    if (!pl->ps)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "no cohort, or no effect estimated with ipw or dr");
+    return MKBA_OK;
+}
+
+mkba_ps_plan *mkba_ps_plan_new(const mkba_cohort *c, const mkba_est_spec *specs,
+                               size_t n_specs, size_t *failed, mkba_error *err)
+{
+    if (failed)
+        *failed = SIZE_MAX;
+    if (!c || !specs) {
         mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                        "no cohort, or no effect estimated with ipw or dr");
         return NULL;
     }
     mkba_ps_plan *pl = mkba_xcalloc(1, sizeof *pl);
-    pl->c = c;
-    pl->ps = ps;
-    pl->eff = mkba_xcalloc(n_specs, sizeof *pl->eff);
-    mkba_status st = plan_design(pl, err);
-    for (size_t k = 0; k < n_specs && !st; k++)
-        if (specs[k].method == MKBA_EST_IPW || specs[k].method == MKBA_EST_DR)
-            st = plan_effect(pl, &specs[k], k, &pl->eff[pl->n_eff++], err);
-    if (!st) {
-        ps_ws w;
-        int iter = 0;
-        ws_init(&w, pl->d.m, pl->d.p, pl->pz_max);
-        st = fit_full(pl, &w, &iter, NULL, err);
-        ws_free(&w);
-    }
+    ps_ws w;
+    eff_fit ef;
+    size_t k;
+    mkba_status st = plan_build(pl, c, specs, n_specs, &w, &ef, NULL, NULL, &k, err);
+    ws_free(&w);
     if (st) {
+        if (failed)
+            *failed = k;
         mkba_ps_plan_free(pl);
         return NULL;
     }
@@ -1088,9 +1370,12 @@ size_t mkba_ps_replicate(const mkba_ps_plan *pl, mkba_ps_ws *ws, const double *w
     ps_ws *s = &ws->w;
     for (size_t r = 0; r < pl->d.m; r++)
         s->f[r] = w ? w[pl->d.row[r]] : 1;
-    memset(s->beta, 0, pl->d.p * sizeof *s->beta); /* as fit_full: all-one counts reproduce it */
+    /* From the full-data fit: a replicate's MLE lies close to it, so
+     * Newton needs fewer steps than from 0 to the same converged fit
+     * (IRLS_TOL) */
+    memcpy(s->beta, pl->beta0, pl->d.p * sizeof *s->beta);
     int iter = 0;
-    int failed_fit = ps_fit(pl, s, &iter, NULL) != FIT_OK;
+    int failed_fit = ps_fit(pl, s, &iter, NULL, NULL) != FIT_OK;
     size_t failed = 0;
     for (size_t k = 0; k < pl->n_eff; k++) {
         eff_fit ef;
@@ -1101,70 +1386,33 @@ size_t mkba_ps_replicate(const mkba_ps_plan *pl, mkba_ps_ws *ws, const double *w
     return failed;
 }
 
-/* The outcome models of a DR effect must be estimable in their groups
- * (the control group; for the ATE the pilot group too): a covariate
- * constant there, or collinear, is named. */
-static mkba_status check_outcome_models(const mkba_ps_plan *pl, const ps_eff *x,
-                                        const ps_ws *w, mkba_error *err)
-{
-    static const char *const what[2] = {"outcome model among the control persons",
-                                        "outcome model among the pilot persons"};
-    uint8_t *keep = mkba_xmalloc(pl->d.m ? pl->d.m : 1);
-    mkba_status st = MKBA_OK;
-    for (int gr = 0; gr < 2 && !st; gr++) {
-        if (gr == 1 && pl->ps->estimand != MKBA_ESTIMAND_ATE)
-            break;
-        for (size_t r = 0; r < pl->d.m; r++)
-            keep[r] = pl->T[r] == gr && row_used(x, w, r);
-        st = check_collinear(pl->c, &x->z, keep, what[gr],
-                             "the outcome's covariates (or use method ipw)", err);
-    }
-    free(keep);
-    return st;
-}
-
-/* ============================== entry points ============================= */
-
 mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
                              mkba_effect *out, mkba_error *err)
 {
     const char *name = spec && spec->name ? spec->name : "?";
-    mkba_error local;
-    mkba_error_clear(&local);
-    mkba_ps_plan *pl = mkba_ps_plan_new(c, spec, 1, &local);
-    if (!pl) {
-        if (strncmp(local.msg, "effect '", 8) == 0)
-            return mkba_error_set(err, local.code, NULL, 0, NULL, "%s", local.msg);
-        return mkba_error_set(err, local.code, NULL, 0, NULL, "effect '%s': %s", name,
-                              local.msg);
-    }
+    mkba_ps_plan pl;
     ps_ws w;
+    eff_fit ef;
     int iter = 0;
     double trimmed[2] = {0, 0};
-    ws_init(&w, pl->d.m, pl->d.p, pl->pz_max);
-    mkba_status st = fit_full(pl, &w, &iter, trimmed, &local);
-    eff_fit ef;
-    const ps_eff *x = &pl->eff[0];
-    if (!st && x->method == MKBA_EST_DR)
-        st = check_outcome_models(pl, x, &w, &local);
-    if (!st && effect_point(pl, x, &w, &ef))
-        st = mkba_error_set(&local, MKBA_ENUM, NULL, 0, NULL,
-                            "the %s cannot be computed (an outcome model is singular among "
-                            "the persons of one group, or a group has no weight)",
-                            x->method == MKBA_EST_DR ? "doubly robust estimate"
-                                                     : "weighted estimate");
-    double var = st ? NAN : effect_var(pl, x, &w, &ef);
+    size_t k;
+    if (!c || !spec || !out)
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              "no cohort or no effect to estimate");
+    mkba_status st = plan_build(&pl, c, spec, 1, &w, &ef, &iter, trimmed, &k, err);
+    const ps_eff *x = &pl.eff[0];
+    double var = st ? NAN : effect_var(&pl, x, &w, &ef);
     if (!st && !(var >= 0 && isfinite(var)))
-        st = mkba_error_set(&local, MKBA_ENUM, NULL, 0, NULL,
-                            "its standard error cannot be computed (the sandwich is singular)");
-    if (st)
-        mkba_error_set(err, st, NULL, 0, NULL, "effect '%s': %s", name, local.msg);
-    else {
+        st = mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
+                            "effect '%s': its standard error cannot be computed (the sandwich "
+                            "is singular)",
+                            name);
+    if (!st) {
         const double *y = mkba_cohort_column(c, spec->outcome);
         double sy[2] = {0, 0};
-        for (size_t r = 0; r < pl->d.m; r++)
+        for (size_t r = 0; r < pl.d.m; r++)
             if (row_used(x, &w, r))
-                sy[pl->T[r]] += y[pl->d.row[r]];
+                sy[pl.T[r]] += y[pl.d.row[r]];
         mkba_effect e = {.method = spec->method,
                          .estimate = ef.tau,
                          .se = sqrt(var),
@@ -1182,7 +1430,7 @@ mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
         *out = e;
     }
     ws_free(&w);
-    mkba_ps_plan_free(pl);
+    plan_free_parts(&pl);
     return st;
 }
 
@@ -1323,7 +1571,7 @@ mkba_ps_diag *mkba_ps_diagnose(const mkba_cohort *c, const mkba_ps_spec *ps, mkb
         int iter = 0;
         double trimmed[2] = {0, 0};
         ws_init(&w, pl.d.m, pl.d.p, 0);
-        if (!fit_full(&pl, &w, &iter, trimmed, err)) {
+        if (!fit_full(&pl, &w, &iter, trimmed, NULL, err)) {
             dg = mkba_ps_diag_alloc(pl.d.p);
             diag_fill(&pl, &w, dg);
             dg->iterations = iter;

@@ -38,6 +38,61 @@ static inline uint64_t next(xoshiro_state *st)
     return result;
 }
 
+/* The characteristic polynomial of the state transition less its x^256
+ * term (bit b of word i: the coefficient of x^(64 i + b)): the linear
+ * recurrence of any state bit, found by Berlekamp-Massey on 512 steps of
+ * the generator. x^(2^128) modulo it is Blackman & Vigna's published JUMP
+ * constant, which the tests check. */
+static const uint64_t CHARPOLY[4] = {0x9d116f2bb0f0f001ULL, 0x0280002bcefd1a5eULL,
+                                     0x04b4edcf26259f85ULL, 0x0003c03c3f3ecb19ULL};
+
+/* r = a * b modulo the characteristic polynomial (GF(2) polynomials of
+ * degree below 256; r may be a or b). */
+static void poly_mulmod(const uint64_t a_[4], const uint64_t b[4], uint64_t r[4])
+{
+    uint64_t a[4] = {a_[0], a_[1], a_[2], a_[3]}, acc[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 256; i++) {
+        if (b[i / 64] >> (i % 64) & 1)
+            for (int k = 0; k < 4; k++)
+                acc[k] ^= a[k];
+        uint64_t top = a[3] >> 63; /* a = a * x mod the polynomial */
+        for (int k = 3; k > 0; k--)
+            a[k] = a[k] << 1 | a[k - 1] >> 63;
+        a[0] <<= 1;
+        if (top)
+            for (int k = 0; k < 4; k++)
+                a[k] ^= CHARPOLY[k];
+    }
+    for (int k = 0; k < 4; k++)
+        r[k] = acc[k];
+}
+
+void mkba_xoshiro_jump_poly(uint64_t steps, uint64_t poly[4])
+{
+    uint64_t r[4] = {1, 0, 0, 0}, x[4] = {2, 0, 0, 0}; /* r = 1, x = the polynomial x */
+    for (; steps; steps >>= 1) {
+        if (steps & 1)
+            poly_mulmod(r, x, r);
+        poly_mulmod(x, x, x);
+    }
+    for (int k = 0; k < 4; k++)
+        poly[k] = r[k];
+}
+
+void mkba_xoshiro_jump(mkba_xoshiro_state *st, const uint64_t poly[4])
+{
+    /* A^steps s = sum of poly_i A^i s (Cayley-Hamilton) */
+    uint64_t acc[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 256; i++) {
+        if (poly[i / 64] >> (i % 64) & 1)
+            for (int k = 0; k < 4; k++)
+                acc[k] ^= st->s[k];
+        next(st);
+    }
+    for (int k = 0; k < 4; k++)
+        st->s[k] = acc[k];
+}
+
 static void seed_key(xoshiro_state *st, uint64_t key)
 {
     uint64_t x = key;

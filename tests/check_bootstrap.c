@@ -10,7 +10,10 @@
  *   called by the test with the replicate's counts as weights, and
  *   mkba_estimate on the full cohort;
  * - sums and weighted means computed in the test itself;
- * - quantiles of a small sorted sample worked by hand.
+ * - quantiles of a small sorted sample worked by hand;
+ * - the resampling counts drawn here from the definition (the stream of
+ *   rng.h read through GSL's interface, Lemire's rule), and the
+ *   generator stepped one value at a time for its jump-ahead.
  * Data are drawn in the test with GSL's mt19937 (not the module's
  * generator). */
 #include <check.h>
@@ -28,6 +31,7 @@
 #include "mkba/cohort.h"
 #include "mkba/error.h"
 #include "mkba/estimate.h"
+#include "mkba/rng.h"
 #include "testutil.h"
 
 /* ============================== test cohorts ============================= */
@@ -753,6 +757,177 @@ START_TEST(test_ci)
 }
 END_TEST
 
+/* ================================ the draws ============================== */
+
+/* Jumping ahead d steps puts the generator where d steps of it do, for
+ * distances below, at and above a word of the polynomial and far ones;
+ * two jumps add up. (The characteristic polynomial also gives
+ * x^(2^128) = Blackman & Vigna's published JUMP constant, checked when it
+ * was derived; 2^128 steps do not fit the argument.) */
+START_TEST(test_jump)
+{
+    static const uint64_t dist[] = {0, 1, 2, 63, 64, 255, 256, 4097, 1000003};
+    for (size_t k = 0; k < sizeof dist / sizeof *dist; k++) {
+        mkba_xoshiro_state a = {{0x9e3779b97f4a7c15ULL, 12345, 0xdeadbeefULL, 7 + k}}, b = a;
+        uint64_t poly[4];
+        mkba_xoshiro_jump_poly(dist[k], poly);
+        mkba_xoshiro_jump(&a, poly);
+        for (uint64_t d = 0; d < dist[k]; d++)
+            mkba_xoshiro_next(&b);
+        ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "jump of %llu", (unsigned long long)dist[k]);
+    }
+    mkba_xoshiro_state a = {{1, 2, 3, 4}}, b = a;
+    uint64_t p1[4], p2[4], p3[4];
+    mkba_xoshiro_jump_poly(70001, p1);
+    mkba_xoshiro_jump_poly(123456789, p2);
+    mkba_xoshiro_jump_poly(70001 + 123456789, p3);
+    mkba_xoshiro_jump(&a, p1);
+    mkba_xoshiro_jump(&a, p2);
+    mkba_xoshiro_jump(&b, p3);
+    ck_assert(memcmp(&a, &b, sizeof a) == 0);
+}
+END_TEST
+
+/* The counts of replicate r as bootstrap.h defines them, drawn here
+ * through GSL's interface: stream (seed, MKBA_STREAM_BOOTSTRAP, r), the
+ * n_pilot draws among the pilot persons (cohort order), then the
+ * n_control among the control persons, each Lemire's multiply-shift of
+ * gsl_rng_get with his rejection step. *redrawn counts the values drawn
+ * again. */
+static void reference_counts(const uint8_t *g, size_t n, uint64_t seed, size_t r, uint32_t *cnt,
+                             size_t *redrawn)
+{
+    size_t *rows = malloc(n * sizeof *rows);
+    ck_assert_ptr_nonnull(rows);
+    gsl_rng *rng = mkba_rng_alloc();
+    mkba_rng_stream(rng, seed, MKBA_STREAM_BOOTSTRAP, r);
+    memset(cnt, 0, n * sizeof *cnt);
+    static const int order[2] = {MKBA_PILOT, MKBA_CONTROL};
+    for (int o = 0; o < 2; o++) {
+        uint32_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (g[i] == order[o])
+                rows[m++] = i;
+        for (uint32_t d = 0; d < m; d++) {
+            uint64_t x = (uint64_t)gsl_rng_get(rng) * m;
+            if ((uint32_t)x < m)
+                while ((uint32_t)x < (0u - m) % m) {
+                    ++*redrawn;
+                    x = (uint64_t)gsl_rng_get(rng) * m;
+                }
+            cnt[rows[x >> 32]]++;
+        }
+    }
+    gsl_rng_free(rng);
+    free(rows);
+}
+
+/* mkba_bootstrap_counts against the reference on two cohorts, with the
+ * processor's vector code and with the portable code: groups of 69921 and
+ * 69553 persons (2^32 mod m is nearly m for both: a value is drawn again
+ * with probability 1.6e-5, about once per group and replicate, so the
+ * redraws are exercised; neither is a multiple of 4), and groups of 3001
+ * and 5003 persons (the first drawn one value at a time, the second with
+ * the vector code where there is one). */
+START_TEST(test_counts_reference)
+{
+    static const size_t size[2][2] = {{69553, 69921}, {5003, 3001}}; /* [control, pilot] */
+    for (int k = 0; k < 2; k++) {
+        size_t n = size[k][0] + size[k][1];
+        uint8_t *g = malloc(n);
+        double *y = malloc(n * sizeof *y);
+        uint32_t *want = malloc(n * sizeof *want), *got = malloc(n * sizeof *got);
+        ck_assert(g && y && want && got);
+        size_t left[2] = {size[k][0], size[k][1]};
+        for (size_t i = 0; i < n; i++) { /* the groups interleaved: 2 pilot, 2 control */
+            int gr = left[MKBA_PILOT] && (i / 2 % 2 || !left[MKBA_CONTROL]);
+            g[i] = gr ? MKBA_PILOT : MKBA_CONTROL;
+            left[g[i]]--;
+            y[i] = (double)i;
+        }
+        const mkba_cohort_var var = {"y", NULL, MKBA_VAR_NUMBER, 0};
+        const double *cols[1] = {y};
+        mkba_cohort *c = mkba_cohort_from_arrays(n, g, 1, &var, cols);
+        ck_assert_ptr_nonnull(c);
+        size_t redrawn = 0;
+        for (size_t r = 0; r < 12; r++) {
+            reference_counts(g, n, 99, r, want, &redrawn);
+            for (int vec = 1; vec >= 0; vec--) {
+                mkba_bootstrap_vector(vec);
+                ck_assert_int_eq(mkba_bootstrap_counts(c, 99, r, got, NULL), MKBA_OK);
+                ck_assert_msg(memcmp(want, got, n * sizeof *got) == 0, "cohort %d replicate %zu%s",
+                              k, r, vec ? "" : " (portable code)");
+            }
+            mkba_bootstrap_vector(1);
+        }
+        if (k == 0)
+            ck_assert_uint_gt(redrawn, 0);
+        mkba_cohort_free(c);
+        free(g);
+        free(y);
+        free(want);
+        free(got);
+    }
+}
+END_TEST
+
+/* Replicates of DIFF/DID effects in blocks of every width (5 effects: a
+ * block of 4 and one of 1; 3 effects; 2 effects), with groups large
+ * enough for the vector draws and 151 replicates (tasks of 8, the last of
+ * 7 summed as 4 + 2 + 1): the same bits on 1 and 2 threads and with the
+ * portable code, and equal to mkba_est_diff / mkba_est_did with the
+ * replicate's counts as weights. */
+START_TEST(test_vector_sums)
+{
+    tdata d = tdata_make(12000, 29);
+    for (size_t i = 0; i < d.n; i += 37)
+        d.col[V_Z][i] = NAN;
+    mkba_cohort *c = tdata_cohort(&d);
+    const mkba_est_spec specs[5] = {{"y", V_Y, -1, 0, NULL, MKBA_EST_DIFF, NULL},
+                                    {"post", V_POST, V_PRE, 0, NULL, MKBA_EST_DID, NULL},
+                                    {"z", V_Z, -1, 0, NULL, MKBA_EST_DIFF, NULL},
+                                    {"age", V_AGE, -1, 0, NULL, MKBA_EST_DIFF, NULL},
+                                    {"pre", V_PRE, -1, 0, NULL, MKBA_EST_DIFF, NULL}};
+    enum { B = 151 };
+    static double rep[3][5 * B];
+    uint32_t *cnt = malloc(d.n * sizeof *cnt);
+    double *w = malloc(d.n * sizeof *w);
+    ck_assert(cnt && w);
+    static const size_t n_eff[3] = {5, 3, 2};
+    for (int k = 0; k < 3; k++) {
+        size_t ne = n_eff[k];
+        ck_assert_int_eq(mkba_bootstrap(c, specs, ne, B, 5, 1, rep[0], NULL, NULL), MKBA_OK);
+        ck_assert_int_eq(mkba_bootstrap(c, specs, ne, B, 5, 2, rep[1], NULL, NULL), MKBA_OK);
+        mkba_bootstrap_vector(0);
+        ck_assert_int_eq(mkba_bootstrap(c, specs, ne, B, 5, 1, rep[2], NULL, NULL), MKBA_OK);
+        mkba_bootstrap_vector(1);
+        ck_assert(memcmp(rep[0], rep[1], ne * B * sizeof **rep) == 0);
+        ck_assert(memcmp(rep[0], rep[2], ne * B * sizeof **rep) == 0);
+        for (size_t r = 0; r < B; r += 25) {
+            ck_assert_int_eq(mkba_bootstrap_counts(c, 5, r, cnt, NULL), MKBA_OK);
+            for (size_t i = 0; i < d.n; i++)
+                w[i] = cnt[i];
+            for (size_t j = 0; j < ne; j++) {
+                mkba_effect e;
+                if (specs[j].pre >= 0)
+                    ck_assert_int_eq(mkba_est_did(d.col[specs[j].outcome],
+                                                  d.col[specs[j].pre], d.g, w, d.n, &e, NULL),
+                                     MKBA_OK);
+                else
+                    ck_assert_int_eq(mkba_est_diff(d.col[specs[j].outcome], d.g, w, d.n, &e,
+                                                   NULL),
+                                     MKBA_OK);
+                assert_close(rep[0][r * ne + j], e.estimate);
+            }
+        }
+    }
+    free(cnt);
+    free(w);
+    mkba_cohort_free(c);
+    tdata_free(&d);
+}
+END_TEST
+
 /* Complete rows: those without a NaN, in order; none when every row has
  * one. */
 START_TEST(test_complete_rows)
@@ -780,6 +955,12 @@ static Suite *bootstrap_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("strata");
     tcase_add_test(tc, test_strata);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("draws");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_jump);
+    tcase_add_test(tc, test_counts_reference);
+    tcase_add_test(tc, test_vector_sums);
     suite_add_tcase(s, tc);
     tc = tcase_create("determinism");
     tcase_set_timeout(tc, 60);

@@ -448,6 +448,84 @@ START_TEST(bootstrap_matches_sandwich)
 }
 END_TEST
 
+/* The cohort with person i listed cnt[i] times (confounded.csv's 7
+ * variables, in cohort order). */
+static mkba_cohort *expanded(const mkba_cohort *c, const uint32_t *cnt)
+{
+    static const mkba_cohort_var vars[7] = {
+        {"age", NULL, MKBA_VAR_NUMBER, 0},         {"female", NULL, MKBA_VAR_BINARY, 0},
+        {"household", NULL, MKBA_VAR_CATEGORY, 0}, {"months_before", NULL, MKBA_VAR_NUMBER, 0},
+        {"y", NULL, MKBA_VAR_NUMBER, 0},           {"y_pre", NULL, MKBA_VAR_NUMBER, 0},
+        {"y_bin", NULL, MKBA_VAR_BINARY, 0}};
+    size_t n = mkba_cohort_size(c), m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += cnt[i];
+    uint8_t *g = malloc(m);
+    double *col[7];
+    for (int v = 0; v < 7; v++)
+        col[v] = malloc(m * sizeof(double));
+    for (size_t i = 0, k = 0; i < n; i++)
+        for (uint32_t t = 0; t < cnt[i]; t++, k++) {
+            g[k] = mkba_cohort_group(c)[i];
+            for (int v = 0; v < 7; v++)
+                col[v][k] = mkba_cohort_column(c, (size_t)v)[i];
+        }
+    mkba_cohort *x = mkba_cohort_from_arrays(m, g, 7, vars, (const double *const *)col);
+    ck_assert(x != NULL);
+    free(g);
+    for (int v = 0; v < 7; v++)
+        free(col[v]);
+    return x;
+}
+
+/* A replicate refits the propensity model by IRLS from the full-data fit
+ * (pscore.c); the maximum likelihood fit with the counts as frequency
+ * weights is the fit on the cohort with every person listed as often as
+ * drawn, which mkba_estimate makes from 0 (its own code path: no weights,
+ * no bootstrap). Both converge to the same fit (to IRLS_TOL, 1e-11 in the
+ * coefficients), so every IPW and DR replicate equals that estimate to
+ * 1e-9 relative: for the ATT and the ATE, with trimming (which the
+ * replicate redoes on its own fit), on the outcome and its change. */
+START_TEST(replicate_is_cold_fit_on_copies)
+{
+    data d;
+    load_confounded(&d);
+    static const struct {
+        mkba_estimand est;
+        double trim;
+    } cases[3] = {{MKBA_ESTIMAND_ATT, 0}, {MKBA_ESTIMAND_ATE, 0}, {MKBA_ESTIMAND_ATT, 0.05}};
+    size_t n = mkba_cohort_size(d.c);
+    uint32_t *cnt = malloc(n * sizeof *cnt);
+    for (int k = 0; k < 3; k++) {
+        terms_a(&d, cases[k].est, cases[k].trim);
+        mkba_est_spec specs[3] = {
+            {.name = "ipw", .outcome = 4, .pre = -1, .method = MKBA_EST_IPW, .ps = &d.ps},
+            {.name = "dr", .outcome = 4, .pre = -1, .method = MKBA_EST_DR, .ps = &d.ps},
+            {.name = "dr_change", .outcome = 4, .pre = 5, .method = MKBA_EST_DR, .ps = &d.ps}};
+        for (size_t r = 0; r < 3; r++) {
+            ck_assert(mkba_bootstrap_counts(d.c, 31, r, cnt, NULL) == MKBA_OK);
+            double est[3];
+            size_t failed = 99;
+            ck_assert(mkba_bootstrap_replicate(d.c, specs, 3, cnt, est, &failed, NULL) == MKBA_OK);
+            ck_assert_uint_eq(failed, 0);
+            mkba_cohort *x = expanded(d.c, cnt);
+            for (size_t j = 0; j < 3; j++) {
+                mkba_effect e;
+                mkba_error err;
+                mkba_error_clear(&err);
+                ck_assert_msg(mkba_estimate(x, &specs[j], &e, &err) == MKBA_OK, "%s", err.msg);
+                ck_assert_msg(fabs(est[j] - e.estimate) <= 1e-9 * fabs(e.estimate),
+                              "case %d replicate %zu %s: %.17g vs %.17g", k, r, specs[j].name,
+                              est[j], e.estimate);
+            }
+            mkba_cohort_free(x);
+        }
+    }
+    free(cnt);
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
 /* --------------------------------------------------------------- errors */
 
 /* A cohort of n persons from arrays: columns x0 (number), x1 (0/1), x2
@@ -501,6 +579,108 @@ START_TEST(error_separation)
     expect_error(small(N, G, age, FEM, DIS, Y), t, 2,
                  "'age' separates the groups: every pilot person's value is at or below "
                  "every control person's");
+}
+END_TEST
+
+/* The bootstrap checks its IPW/DR effects together (one fit), but fails
+ * where mkba_estimate fails, with its message, and on the first effect in
+ * order that fails: the propensity model's error at the first IPW effect;
+ * a DR effect whose outcome model is singular after a good IPW effect; a
+ * bad DIFF effect before either. */
+START_TEST(bootstrap_error_is_estimate_error)
+{
+    /* every pilot person is younger than every control person */
+    const double age_sep[N] = {20, 21, 22, 23, 24, 25, 30, 31, 32, 33, 34, 35};
+    static const long t_age[][2] = {{0, -1}};
+    static const long t_two[][2] = {{0, -1}, {1, -1}};
+    static const size_t cov_dis[2] = {2, 1}; /* district, then female (= district here) */
+    static const struct {
+        const double *age, *fem;
+        const long (*terms)[2];
+        size_t n_terms;
+        size_t bad;            /* the spec whose error is expected */
+    } cases[3] = {{NULL, NULL, t_age, 1, 1}, {AGE, DIS, t_two, 2, 2}, {AGE, DIS, t_two, 2, 0}};
+    for (int k = 0; k < 3; k++) {
+        data d;
+        memset(&d, 0, sizeof d);
+        d.c = small(N, G, cases[k].age ? cases[k].age : age_sep, cases[k].fem ? cases[k].fem : FEM,
+                    DIS, Y);
+        set_terms(&d, cases[k].terms, cases[k].n_terms, MKBA_ESTIMAND_ATT, 0);
+        mkba_est_spec specs[3] = {
+            {.name = "y_diff", .outcome = k == 2 ? 99 : 3, .pre = -1, .method = MKBA_EST_DIFF},
+            {.name = "y_ipw", .outcome = 3, .pre = -1, .method = MKBA_EST_IPW, .ps = &d.ps},
+            {.name = "y_dr", .outcome = 3, .pre = -1, .n_cov = 2, .cov = cov_dis,
+             .method = MKBA_EST_DR, .ps = &d.ps}};
+        mkba_effect e;
+        mkba_error want, got;
+        mkba_error_clear(&want);
+        mkba_error_clear(&got);
+        ck_assert(mkba_estimate(d.c, &specs[cases[k].bad], &e, &want) != MKBA_OK);
+        for (size_t j = 0; j < cases[k].bad; j++)
+            ck_assert(mkba_estimate(d.c, &specs[j], &e, NULL) == MKBA_OK);
+        double out[3];
+        ck_assert(mkba_bootstrap(d.c, specs, 3, 1, 1, 1, out, NULL, &got) == want.code);
+        ck_assert_msg(strcmp(got.msg, want.msg) == 0, "case %d: '%s' vs '%s'", k, got.msg,
+                      want.msg);
+        mkba_cohort_free(d.c);
+    }
+}
+END_TEST
+
+/* Nearly collinear propensity covariates of large size (an income near
+ * 5e4, and 3 x income + 7 + s u with u standard normal): the distance of
+ * the second from the span of the intercept and the first is about
+ * s sqrt(n), its norm about 1.5e5 sqrt(n), so R_jj / |x_j| is about
+ * s / 1.5e5 (the rule R's lm() uses, and the QR that mkba used before the
+ * cross-products: collinear below 1e-7). s = 1e-3 (6.7e-9) is collinear,
+ * s = 0.1 (6.7e-7) is not: the centred, equilibrated cross-products tell
+ * them apart where the raw ones (their cancellation is some 1e-16 x
+ * (1.5e5)^2 n against R_jj^2 = 1e-6 n) could not. */
+START_TEST(near_collinear_large_values)
+{
+    enum { M = 400 };
+    static const mkba_cohort_var vars[3] = {{"income", NULL, MKBA_VAR_NUMBER, 0},
+                                            {"income3", NULL, MKBA_VAR_NUMBER, 0},
+                                            {"y", NULL, MKBA_VAR_NUMBER, 0}};
+    uint8_t g[M];
+    double inc[M], inc3[M], y[M];
+    static const double scale[2] = {1e-3, 0.1};
+    for (int k = 0; k < 2; k++) {
+        unsigned long state = 12345;
+        for (size_t i = 0; i < M; i++) {
+            /* a small LCG and Box-Muller: data independent of mkba */
+            state = state * 6364136223846793005UL + 1442695040888963407UL;
+            double u1 = ((double)(state >> 11) + 0.5) / 9007199254740992.0;
+            state = state * 6364136223846793005UL + 1442695040888963407UL;
+            double u2 = ((double)(state >> 11) + 0.5) / 9007199254740992.0;
+            double z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+            g[i] = i % 2;
+            inc[i] = 50000 + 10000 * u2;
+            inc3[i] = 3 * inc[i] + 7 + scale[k] * z;
+            y[i] = (double)(i % 7);
+        }
+        const double *cols[3] = {inc, inc3, y};
+        mkba_cohort *c = mkba_cohort_from_arrays(M, g, 3, vars, cols);
+        ck_assert(c != NULL);
+        data d;
+        memset(&d, 0, sizeof d);
+        d.c = c;
+        static const long t[][2] = {{0, -1}, {1, -1}};
+        set_terms(&d, t, 2, MKBA_ESTIMAND_ATT, 0);
+        mkba_error err;
+        mkba_error_clear(&err);
+        mkba_ps_diag *dg = mkba_ps_diagnose(c, &d.ps, &err);
+        if (k == 0)
+            ck_assert_msg(dg == NULL && tu_contains(err.msg, "the design is singular: 'income3' "
+                                                             "is a linear combination of the "
+                                                             "intercept and the terms listed "
+                                                             "before it"),
+                          "%s", err.msg);
+        else
+            ck_assert_msg(!tu_contains(err.msg, "singular"), "%s", err.msg);
+        mkba_ps_diag_free(dg);
+        mkba_cohort_free(c);
+    }
 }
 END_TEST
 
@@ -845,12 +1025,15 @@ Suite *pscore_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, replicate_counts);
     tcase_add_test(tc, bootstrap_matches_sandwich);
+    tcase_add_test(tc, replicate_is_cold_fit_on_copies);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_test(tc, error_separation);
     tcase_add_test(tc, error_level_in_one_group);
     tcase_add_test(tc, error_group_without_values);
     tcase_add_test(tc, error_constant_and_collinear);
+    tcase_add_test(tc, near_collinear_large_values);
+    tcase_add_test(tc, bootstrap_error_is_estimate_error);
     tcase_add_test(tc, error_combined_separation);
     tcase_add_test(tc, extreme_but_overlapping);
     tcase_add_test(tc, trimming_removes_overlap);

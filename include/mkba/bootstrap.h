@@ -34,11 +34,16 @@
  * equations' solution: it equals mkba_est_ols's QR estimate on the same
  * counts to rounding (the tests: 1e-9 relative on ill-scaled data). No
  * more threads than replicates (nor than 256) are started; each thread
- * allocates its scratch space once (two bytes per person: it holds two
- * replicates; with an IPW/DR effect also a weight per person and the
- * propensity workspace). The call itself holds a copy of the DIFF/DID
- * values (8 bytes per person and effect) and of each OLS effect's rows
- * (8 bytes per person per design covariate plus 12).
+ * allocates its scratch space once (up to eight bytes per person: it
+ * draws and sums up to eight replicates at once; with an IPW/DR effect,
+ * whose replicates it takes one at a time, one byte, a weight per person
+ * and the propensity workspace). The call itself holds a copy of the
+ * DIFF/DID values (8 bytes per person and effect, blocks of 4 effects:
+ * 32 bytes per person for 1 to 4 of them) and of each OLS effect's rows
+ * (8 bytes per person per design covariate plus 12), and fits the
+ * propensity model of its IPW/DR effects once on the full data (the
+ * check of those effects: mkba_estimate's, but for their standard
+ * errors, which the replicates do not need).
  * Messages: "the bootstrap needs at least 1 replicate (B is 0)", "the
  * bootstrap needs at least one effect (n_specs is 0)"; an effect that fails
  * on the full cohort gives mkba_estimate's error ("effect 'NAME': ..."). */
@@ -63,6 +68,12 @@ mkba_status mkba_bootstrap_part(const mkba_cohort *c, const mkba_est_spec *specs
  * more than UINT32_MAX persons in the cohort. */
 mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
                                   uint32_t *counts, mkba_error *err);
+
+/* For tests: with on 0 the bootstraps started after it draw and sum with
+ * the portable code even on a processor with AVX2 (the counts and
+ * estimates are the same bits either way); 1 restores the default.
+ * Returns the previous setting. Not for use while a bootstrap runs. */
+int mkba_bootstrap_vector(int on);
 
 /* One replicate with given counts (cohort order) as frequency weights:
  * est[j] for spec j, computed by the code mkba_bootstrap runs per replicate

@@ -90,6 +90,14 @@ typedef struct mkba_est_spec {
 mkba_status mkba_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
                           mkba_effect *out, mkba_error *err);
 
+/* The checks mkba_estimate makes before it estimates (every variable of
+ * spec in the cohort, the method's needs) and the method it picks:
+ * *method is spec->method with AUTO resolved. Its messages are
+ * mkba_estimate's. For callers that estimate an effect their own way
+ * (bootstrap.c's IPW/DR effects) and must fail where mkba_estimate does. */
+mkba_status mkba_est_resolve(const mkba_cohort *c, const mkba_est_spec *spec,
+                             mkba_est_method *method, mkba_error *err);
+
 /* Array-level estimators; g[i] is 1 for pilot, 0 for control (anything else
  * is MKBA_EINVAL); w may be NULL. mkba_est_did estimates on the change
  * y - pre; its mean_pilot / mean_control are still means of y. Each call of

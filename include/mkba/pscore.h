@@ -117,13 +117,15 @@ mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
 
 /* The bootstrap's side: the IPW and DR effects among specs coded once
  * (the design, outcomes and outcome designs of the persons with every
- * covariate) and fitted on the full data. NULL with *err set when an
- * effect cannot be estimated on the full cohort (the error of
- * mkba_ps_estimate, without the "effect" prefix where it is about the
- * propensity model) or when specs holds no IPW/DR effect. */
+ * covariate) and the propensity model fitted once on the full data for
+ * all of them. Every IPW/DR effect is checked, in the order of specs, as
+ * mkba_estimate checks it but for its standard error: on the first that
+ * fails, NULL with *err exactly mkba_estimate's error for it and *failed
+ * (may be NULL) its index; NULL also when specs holds no IPW/DR effect
+ * (*failed then SIZE_MAX). */
 typedef struct mkba_ps_plan mkba_ps_plan;
 mkba_ps_plan *mkba_ps_plan_new(const mkba_cohort *c, const mkba_est_spec *specs,
-                               size_t n_specs, mkba_error *err);
+                               size_t n_specs, size_t *failed, mkba_error *err);
 void mkba_ps_plan_free(mkba_ps_plan *p); /* NULL is a no-op */
 
 /* Scratch space of one thread's replicates (not locked). */
@@ -132,12 +134,16 @@ mkba_ps_ws *mkba_ps_ws_alloc(const mkba_ps_plan *p);
 void mkba_ps_ws_free(mkba_ps_ws *ws); /* NULL is a no-op */
 
 /* One replicate: frequency weights w (cohort order; NULL = all 1), the
- * propensity model refitted (from 0, trimmed and refitted as on the full
- * data), then est[k] = the estimate of every IPW/DR
- * spec k given to mkba_ps_plan_new (other entries untouched). An effect
- * that cannot be estimated (the fit separates, a group has no weight) gets
- * NaN; returns how many did. With w NULL the estimates equal
- * mkba_ps_estimate's. */
+ * propensity model refitted (IRLS from the full-data fit, to the same
+ * convergence as from 0; trimmed and refitted as on the full data), then
+ * est[k] = the estimate of every IPW/DR spec k given to mkba_ps_plan_new
+ * (other entries untouched). An effect that cannot be estimated (the fit
+ * separates, a group has no weight) gets NaN; returns how many did. Each
+ * replicate's fit is the maximum likelihood fit with its weights to IRLS's
+ * tolerance (1e-11 relative in the coefficients), whatever the start: the
+ * tests compare replicates with fits from 0 to 1e-9. With w NULL the
+ * estimates equal mkba_ps_estimate's exactly (IRLS stops at once at the
+ * full-data fit). */
 size_t mkba_ps_replicate(const mkba_ps_plan *p, mkba_ps_ws *ws, const double *w, double *est);
 
 #endif

@@ -65,6 +65,18 @@ static inline double mkba_xoshiro_u01(mkba_xoshiro_state *st)
     return (double)(mkba_xoshiro_next(st) >> 11) * 0x1.0p-53;
 }
 
+/* Jump-ahead: the polynomial x^steps modulo the characteristic polynomial
+ * of xoshiro256**'s state transition, packed in 4 words (bit b of word i:
+ * the coefficient of x^(64 i + b)). mkba_xoshiro_jump with it puts a state
+ * where 'steps' calls of mkba_xoshiro_next would (Blackman & Vigna's jump()
+ * with a polynomial of one's own; steps = 2^128 gives their JUMP). A few
+ * hundred microseconds for any steps: make it once per distance. */
+void mkba_xoshiro_jump_poly(uint64_t steps, uint64_t poly[4]);
+
+/* Advance st by the steps of poly (from mkba_xoshiro_jump_poly): 256
+ * generator steps whatever the distance. */
+void mkba_xoshiro_jump(mkba_xoshiro_state *st, const uint64_t poly[4]);
+
 /* The next 64 bits of generator r (of type mkba_rng_xoshiro). */
 static inline uint64_t mkba_rng_next(gsl_rng *r)
 {

@@ -301,8 +301,7 @@ static void bench_whole_run(size_t draws)
         printf("  FAILED to run build-bench/mkba\n");
         return;
     }
-    printf("  %zu draws, 1 thread:   %7.2f s, peak RSS %7.1f MiB = %.0f bytes per draw "
-           "[target about 100]\n", draws, t1, rss1 / 1048576, rss1 / (double)draws);
+    printf("  %zu draws, 1 thread:   %7.2f s, peak RSS %7.1f MiB\n", draws, t1, rss1 / 1048576);
     printf("  %zu draws, %2d threads: %7.2f s, peak RSS %7.1f MiB   (1 -> %d threads: %.2fx "
            "[target >= 1.9x: %s])\n", draws, cores, tN, rssN / 1048576, cores, t1 / tN,
            t1 / tN >= 1.9 ? "met" : "NOT met");
@@ -317,8 +316,10 @@ static void bench_whole_run(size_t draws)
         return;
     }
     printf("  %zu draws, %2d threads: %7.2f s (%.1fx the time of %zu draws [target 10x: time "
-           "linear in draws]), peak RSS %.1f MiB = %.0f bytes per draw [target about 100]\n",
-           10 * draws, cores, t10, t10 / tN, draws, rss10 / 1048576, rss10 / (10.0 * (double)draws));
+           "linear in draws]), peak RSS %.1f MiB: %.0f bytes per draw more than at %zu draws "
+           "[target about 100]\n",
+           10 * draws, cores, t10, t10 / tN, draws, rss10 / 1048576,
+           (rss10 - rssN) / (9.0 * (double)draws), draws);
     printf("  reproduce: /usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws %zu "
            "--threads %d --seed 7 -q --no-charts --out /tmp/r\n", 10 * draws, cores);
     /* streamed: nothing per draw kept, each pass makes the draws again */
@@ -339,7 +340,7 @@ static void bench_whole_run(size_t draws)
      * unless MKBA_BENCH_BILLION is set. */
     size_t big = 1000000000;
     if (!getenv("MKBA_BENCH_BILLION")) {
-        printf("  %zu draws streamed: skipped (make bench MKBA_BENCH_BILLION=1 runs it: some %.0f "
+        printf("  %zu draws streamed: skipped (MKBA_BENCH_BILLION=1 make bench runs it: some %.0f "
                "minutes here)\n", big, ts10 * (double)big / (10.0 * (double)draws) / 60);
         return;
     }

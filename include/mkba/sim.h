@@ -42,8 +42,8 @@ enum {
     MKBA_SIM_INPUTS_NONE = 0,  /* no statistics of the inputs, no EVPPI */
     MKBA_SIM_INPUTS_KEEP = 1,  /* each input's value per draw, in uncertain and effects */
     MKBA_SIM_INPUTS_REGEN = 2  /* none kept (200 bytes a draw for 25 inputs): the summary
-                                  makes each input's column again with mkba_sim_inputs, one
-                                  at a time, for its statistics and its EVPPI */
+                                  makes the inputs again with mkba_sim_inputs, a chunk of
+                                  draws at a time, for their statistics and EVPPI */
 };
 
 /* Called from the thread that called mkba_sim_run, about ten times a

@@ -988,6 +988,9 @@ mkba_mc *mkba_mc_stream_from(const mkba_plan *plan, const mkba_sim_opts *o, cons
                     .n_items = plan->n_items, .n_stakeholders = plan->n_stakeholders,
                     .n_uncertain = plan->n_uncertain, .n_outcomes = plan->n_outcomes,
                     .opts = *o, .threads = o->threads > 0 ? o->threads : mkba_sim_cores()};
+    size_t blocks = (o->draws + MKBA_SIM_BLOCK - 1) / MKBA_SIM_BLOCK;
+    if ((size_t)sim.threads > blocks) /* as mkba_sim_run counts them */
+        sim.threads = (int)blocks;
     sim.opts.progress = NULL;
     sim.opts.progress_ctx = NULL;
     sim.opts.threads = sim.threads;

@@ -515,6 +515,28 @@ int mkba_stream_end(mkba_stream *s, mkba_stats *out)
     return 0;
 }
 
+/* --------------------------------------------------------------- cuts */
+
+void mkba_cuts_init(mkba_cuts *c, const double *sorted, size_t n, size_t cells)
+{
+    double w = n ? sorted[n - 1] - sorted[0] : 0, inv = w > 0 ? (double)cells / w : 0;
+    *c = (mkba_cuts){.t = sorted, .n = n, .cells = cells ? cells : 1,
+                     .t0 = n ? sorted[0] : 0, .inv = isfinite(inv) ? inv : 0};
+    c->start = mkba_xcalloc(c->cells + 1, sizeof *c->start);
+    for (size_t cell = 0, i = 0; cell <= c->cells; cell++) {
+        /* the values whose cell comes before this one (all, at the end) */
+        while (i < n && (cell == c->cells || mkba_cuts_cell(c, sorted[i]) < cell))
+            i++;
+        c->start[cell] = (uint32_t)i;
+    }
+}
+
+void mkba_cuts_free(mkba_cuts *c)
+{
+    free(c->start);
+    c->start = NULL;
+}
+
 /* -------------------------------------------------------------- shape */
 
 #define SUB 16 /* fine bins between sample neighbours, and one for the neighbour itself */
@@ -535,8 +557,7 @@ struct mkba_shape {
     double vmin, vmax;
     double *smp;             /* the sample, sorted once complete: the fine bins' edges */
     int ranged;
-    double e0, inv;          /* cells (v - e0) * inv over the edges, SHAPE_CELLS of them */
-    uint32_t *start;         /* [SHAPE_CELLS + 1] edges in the cells before each */
+    mkba_cuts cuts;          /* the edges below a value */
     size_t *fine;            /* [FINE] pass 1: values per fine bin */
     int *slot;               /* [FINE] pass 2: index into 'keep', or -1 */
     shape_bin *keep;
@@ -579,7 +600,7 @@ void mkba_shape_free(mkba_shape *s)
         return;
     shape_release(s);
     free(s->smp);
-    free(s->start);
+    mkba_cuts_free(&s->cuts);
     free(s->hist);
     free(s->whole);
     free(s);
@@ -588,25 +609,9 @@ void mkba_shape_free(mkba_shape *s)
 /* The fine bin of v: monotone in v. The sample's sorted values e cut the
  * line into (-inf, e0), [e0], (e0, e1), [e1], ..., (e_last, inf); each
  * open inner part is cut into SUB equal parts. */
-static size_t cell_of(const mkba_shape *s, double v)
-{
-    double c = (v - s->e0) * s->inv;
-    return c >= 0 ? (c < SHAPE_CELLS ? (size_t)c : SHAPE_CELLS - 1) : 0;
-}
-
 static size_t fine_of(const mkba_shape *s, double v)
 {
-    /* the edges below v: those of the earlier cells, and a search among
-     * the (few) edges of v's cell (the cell map is monotone in v) */
-    size_t c = cell_of(s, v), lo = s->start[c], hi = s->start[c + 1];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->smp[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t seg = lo;
+    size_t seg = mkba_cuts_below(&s->cuts, v);
     if (seg == MKBA_STREAM_SAMPLE)
         return FINE - 1;
     if (v == s->smp[seg]) /* a sample value: its own bin, so a value that many draws share
@@ -622,15 +627,7 @@ static size_t fine_of(const mkba_shape *s, double v)
 static void shape_range(mkba_shape *s)
 {
     mkba_stats_sort(s->smp, MKBA_STREAM_SAMPLE);
-    double w = s->smp[MKBA_STREAM_SAMPLE - 1] - s->smp[0], inv = w > 0 ? SHAPE_CELLS / w : 0;
-    s->e0 = s->smp[0];
-    s->inv = isfinite(inv) ? inv : 0;
-    s->start = mkba_xcalloc(SHAPE_CELLS + 1, sizeof *s->start);
-    for (size_t c = 0, i = 0; c <= SHAPE_CELLS; c++) {
-        while (i < MKBA_STREAM_SAMPLE && (c == SHAPE_CELLS || cell_of(s, s->smp[i]) < c))
-            i++;
-        s->start[c] = (uint32_t)i;
-    }
+    mkba_cuts_init(&s->cuts, s->smp, MKBA_STREAM_SAMPLE, SHAPE_CELLS);
     s->fine = mkba_xcalloc(FINE, sizeof *s->fine);
     for (size_t i = 0; i < MKBA_STREAM_SAMPLE; i++)
         s->fine[fine_of(s, s->smp[i])]++;

@@ -211,13 +211,8 @@ static void quantiles(double *x, size_t n, double *p5, double *p50, double *p95)
         *p5 = v[0], *p50 = v[1], *p95 = v[2];
         return;
     }
-    if (n < 64) { /* small: sort (insertion) and read off, as GSL does */
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = i; j > 0 && x[j - 1] > x[j]; j--) {
-                double t = x[j];
-                x[j] = x[j - 1];
-                x[j - 1] = t;
-            }
+    if (n < 64) { /* small: sort and read off, as GSL does */
+        mkba_stats_sort(x, n);
         *p5 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.05);
         *p50 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.50);
         *p95 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.95);

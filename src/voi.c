@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mkba/mem.h"
+#include "mkba/stream.h"
 #include "mkba/summary.h"
 
 /* The checks both functions share; 'what' names the caller in messages. */
@@ -161,8 +162,8 @@ static size_t group_start(size_t b, size_t n, size_t bins)
     return b * q + (b < r ? b : r);
 }
 
-/* A draw's group is the number of thresholds below its value, found from
- * a table of CELLS equal cells over the thresholds' range. */
+/* A draw's group is the number of thresholds below its value (mkba_cuts,
+ * over CELLS cells). */
 #define CELLS 4096
 
 struct mkba_voi_groups {
@@ -174,8 +175,7 @@ struct mkba_voi_groups {
     size_t nbuf;
     double *t;           /* t[g] < t[g + 1]; group g: (t[g - 1], t[g]]; +inf after the last */
     size_t groups;       /* thresholds + 1 */
-    double t0, inv;      /* cells: (v - t0) * inv, CELLS of them over the thresholds */
-    uint32_t start[CELLS]; /* thresholds in cells before each: all below its values */
+    mkba_cuts cuts;      /* the thresholds below a value: its group */
     double *sum;         /* [groups][K] */
     size_t *count;       /* [groups] */
     /* Each distinct value's count and sums, while there are no more than
@@ -208,6 +208,7 @@ void mkba_voi_groups_free(mkba_voi_groups *g)
         return;
     free(g->buf);
     free(g->t);
+    mkba_cuts_free(&g->cuts);
     free(g->vkey);
     free(g->vcount);
     free(g->vsum);
@@ -216,44 +217,12 @@ void mkba_voi_groups_free(mkba_voi_groups *g)
     free(g);
 }
 
-/* The cell of v: monotone in v, so a threshold in an earlier cell than
- * v's is below v. */
-static size_t cell_of(const mkba_voi_groups *g, double v)
-{
-    double c = (v - g->t0) * g->inv;
-    return c >= 0 ? (c < CELLS ? (size_t)c : CELLS - 1) : 0;
-}
-
-/* v's group: the thresholds below v, counted from those of the earlier
- * cells on (a few at most, as the cells are fine). */
-static size_t group_of(const mkba_voi_groups *g, double v)
-{
-    size_t b = g->start[cell_of(g, v)];
-    while (g->t[b] < v)
-        b++;
-    return b;
-}
-
-static void set_cells(mkba_voi_groups *g)
-{
-    size_t c = g->groups - 1;
-    g->t0 = c ? g->t[0] : 0;
-    double w = c ? g->t[c - 1] - g->t[0] : 0, inv = w > 0 ? CELLS / w : 0;
-    g->inv = isfinite(inv) ? inv : 0;
-    size_t i = 0;
-    for (size_t cell = 0; cell < CELLS; cell++) {
-        while (i < c && cell_of(g, g->t[i]) < cell)
-            i++;
-        g->start[cell] = (uint32_t)i;
-    }
-}
-
 static void add_draws(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
                       size_t n)
 {
     size_t K = g->K;
     for (size_t i = 0; i < n; i++) {
-        size_t b = group_of(g, theta[i]);
+        size_t b = mkba_cuts_below(&g->cuts, theta[i]);
         double *s = g->sum + b * K;
         for (size_t k = 0; k < K; k++)
             s[k] += nb[k * stride + i];
@@ -282,7 +251,7 @@ static void cut_groups(mkba_voi_groups *g)
     free(sorted);
     g->groups = c + 1;
     g->t[c] = INFINITY;
-    set_cells(g);
+    mkba_cuts_init(&g->cuts, g->t, c, CELLS);
     g->sum = mkba_xcalloc(g->groups * g->K, sizeof *g->sum);
     g->count = mkba_xcalloc(g->groups, sizeof *g->count);
     g->cut = 1;

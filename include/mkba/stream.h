@@ -28,6 +28,7 @@
 #define MKBA_STREAM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mkba/summary.h"
 
@@ -47,6 +48,36 @@ void mkba_stream_add(mkba_stream *s, const double *x, size_t n);
  * is needed (then feed them again, in the same order), 0 when *out holds
  * the statistics. */
 int mkba_stream_end(mkba_stream *s, mkba_stats *out);
+
+/* How many of n sorted values (no NaN) lie below v, in about constant
+ * time: a table of equal cells over the values' range gives the values of
+ * the cells before v's (the cell map is monotone in v), and a binary
+ * search among the few in v's cell finishes. The values are borrowed. */
+typedef struct mkba_cuts {
+    const double *t;
+    size_t n, cells;
+    double t0, inv;           /* v's cell: (v - t0) * inv, clamped to [0, cells) */
+    uint32_t *start;          /* [cells + 1] the values in the cells before each */
+} mkba_cuts;
+void mkba_cuts_init(mkba_cuts *c, const double *sorted, size_t n, size_t cells);
+void mkba_cuts_free(mkba_cuts *c);
+static inline size_t mkba_cuts_cell(const mkba_cuts *c, double v)
+{
+    double x = (v - c->t0) * c->inv;
+    return x >= 0 ? (x < (double)c->cells ? (size_t)x : c->cells - 1) : 0;
+}
+static inline size_t mkba_cuts_below(const mkba_cuts *c, double v)
+{
+    size_t cell = mkba_cuts_cell(c, v), lo = c->start[cell], hi = c->start[cell + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->t[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 /* The shape of a column: nq quantiles on an even grid (quantile i at
  * p = i / (nq - 1), interpolated as gsl_stats_quantile_from_sorted_data)

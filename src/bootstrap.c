@@ -38,7 +38,7 @@
  * the equilibrated matrix. mkba_estimate solves the same least squares by
  * QR: the two agree to rounding (the columns are centred first, which
  * changes no coefficient but the intercept), and a replicate is singular
- * where the QR calls it singular (OLS_TOL, and a covariate constant among
+ * where the QR calls it singular (MKBA_EST_COLLINEAR_TOL, and a covariate constant among
  * the persons drawn, tested exactly). IPW and DR effects share one
  * propensity model, fitted once on the full data for all of them
  * (pscore.h: mkba_ps_plan_new): each replicate refits it with the counts
@@ -512,7 +512,6 @@ static void plan_ols(const mkba_cohort *c, const strata *s, const mkba_est_spec 
  * cross-products (Frisch-Waugh), compared with tol^2 times the column's
  * weighted sum of squares, so a replicate is singular exactly where
  * mkba_est_ols calls it singular, to rounding. */
-#define OLS_TOL 1e-7
 #define OLS_CHUNK 1024 /* rows summed apart before joining the group's sums */
 #define OLS_WMAX 16    /* widths (covariates + 1) with code of their own, see ols_rows */
 
@@ -724,42 +723,6 @@ static void chol_solve(const double *A, size_t k, double *b)
     }
 }
 
-/* The Cholesky factor of the within-group cross-products C (k x k, the
- * lower triangle), scaled to a unit diagonal first (as pscore.c's
- * solve_spd: a 0/1 dummy beside an income costs no accuracy). norm[j]:
- * the column's weighted sum of squares (uncentred). Returns 0, or 1 when
- * a covariate is collinear (OLS_TOL) with the intercept, the pilot dummy
- * and the covariates before it; s receives the scale. */
-static int chol_scaled(double *C, size_t k, const double *norm, double *s)
-{
-    double tol2 = OLS_TOL * OLS_TOL;
-    for (size_t j = 0; j < k; j++) {
-        if (!(C[j * k + j] > tol2 * norm[j]))
-            return 1;
-        s[j] = 1 / sqrt(C[j * k + j]);
-    }
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j <= i; j++)
-            C[i * k + j] *= s[i] * s[j];
-    for (size_t j = 0; j < k; j++) {
-        double d = C[j * k + j];
-        for (size_t l = 0; l < j; l++)
-            d -= C[j * k + l] * C[j * k + l];
-        /* d is R_jj^2 / C_jj: the share of the column's within-group
-         * variation that the covariates before it do not explain. */
-        if (!(d > tol2 * norm[j] * s[j] * s[j]))
-            return 1;
-        C[j * k + j] = sqrt(d);
-        for (size_t i = j + 1; i < k; i++) {
-            double v = C[i * k + j];
-            for (size_t l = 0; l < j; l++)
-                v -= C[i * k + l] * C[j * k + l];
-            C[i * k + j] = v / C[j * k + j];
-        }
-    }
-    return 0;
-}
-
 /* The pilot coefficient from the group sums in ws (Frisch-Waugh: the
  * covariates' coefficients gamma from the within-group cross-products,
  * then the difference of the group means of y less that of the
@@ -792,7 +755,7 @@ static double ols_solve(const ols_eff *o, ols_ws *ws, size_t nz)
             norm[j] += W[g] * mean * mean;
         }
     }
-    if (chol_scaled(C, k, norm, s))
+    if (mkba_est_collinear(C, k, 0, norm, s) < k) /* the within-group cross-products */
         return NAN;
     for (size_t j = 0; j < k; j++)
         rhs[j] *= s[j];

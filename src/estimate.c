@@ -26,11 +26,37 @@
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
 
-/* A column whose distance from the span of the columns before it is below
- * this fraction of its own norm counts as collinear. |R_jj| / ||X_j|| of an
- * unpivoted QR is exactly that distance; 1e-7 is the tolerance R's lm() uses
- * for the same test in its QR (dqrdc2). */
-#define COLLINEAR_TOL 1e-7
+#define COLLINEAR_TOL MKBA_EST_COLLINEAR_TOL
+
+size_t mkba_est_collinear(double *C, size_t n, size_t first, const double *norm, double *s)
+{
+    double tol2 = COLLINEAR_TOL * COLLINEAR_TOL;
+    for (size_t j = first; j < n; j++) {
+        if (!(C[j * n + j] > tol2 * norm[j]))
+            return j; /* (nearly) constant: collinear with the intercept */
+        s[j] = 1 / sqrt(C[j * n + j]);
+    }
+    for (size_t i = first; i < n; i++)
+        for (size_t j = first; j <= i; j++)
+            C[i * n + j] *= s[i] * s[j];
+    for (size_t j = first; j < n; j++) {
+        double d = C[j * n + j];
+        for (size_t l = first; l < j; l++)
+            d -= C[j * n + l] * C[j * n + l];
+        /* d = R_jj^2 / C_jj: the share of the column's centred variation
+         * the columns before it do not explain */
+        if (!(d > tol2 * norm[j] * s[j] * s[j]))
+            return j;
+        C[j * n + j] = sqrt(d);
+        for (size_t i = j + 1; i < n; i++) {
+            double v = C[i * n + j];
+            for (size_t l = first; l < j; l++)
+                v -= C[i * n + l] * C[j * n + l];
+            C[i * n + j] = v / C[j * n + j];
+        }
+    }
+    return n;
+}
 
 const char *mkba_est_method_name(mkba_est_method m)
 {

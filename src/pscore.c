@@ -37,8 +37,6 @@
  * odds e / (1 - e) without the cancellation of 1 - e near 1. A weight
  * above this (eta beyond about 690) is no number to weigh with. */
 #define WEIGHT_MAX 1e300
-/* The collinearity tolerance of estimate.c's OLS (R's lm() uses it too). */
-#define COLLINEAR_TOL 1e-7
 
 const char *mkba_estimand_name(mkba_estimand e)
 {
@@ -665,56 +663,6 @@ static mkba_status check_columns(const mkba_ps_plan *pl, const double *f, mkba_e
     return st;
 }
 
-/* Whether the columns 1 .. p - 1 of d, centred over the kept rows (C: their
- * cross-products, lower triangle, p x p with row and column 0 unused), are
- * of full rank after the intercept: a column is collinear when its
- * distance from the span of the intercept and the columns before it (R_jj
- * of a QR of the design) is at most COLLINEAR_TOL times its norm (norm[j]
- * = sum of x_j^2), as estimate.c's OLS and R's lm() decide. R_jj^2 is the
- * Cholesky pivot of C, taken here on C scaled to a unit diagonal (a 0/1
- * dummy beside an income costs no accuracy). Returns the first collinear
- * column, or 0. */
-static size_t first_collinear(double *C, const double *norm, size_t p)
-{
-    double tol2 = COLLINEAR_TOL * COLLINEAR_TOL;
-    double *s = mkba_xcalloc(p, sizeof *s);
-    size_t bad = 0;
-    for (size_t j = 1; j < p && !bad; j++) {
-        if (!(C[j * p + j] > tol2 * norm[j]))
-            bad = j; /* (nearly) constant: collinear with the intercept */
-        else
-            s[j] = 1 / sqrt(C[j * p + j]);
-    }
-    for (size_t i = 1; i < p && !bad; i++)
-        for (size_t j = 1; j <= i; j++)
-            C[i * p + j] *= s[i] * s[j];
-    for (size_t j = 1; j < p && !bad; j++) {
-        double dj = C[j * p + j];
-        for (size_t l = 1; l < j; l++)
-            dj -= C[j * p + l] * C[j * p + l];
-        /* dj = R_jj^2 / C_jj: the share of the column's centred variation
-         * the columns before it do not explain */
-        if (!(dj > tol2 * norm[j] * s[j] * s[j])) {
-            bad = j;
-            break;
-        }
-        C[j * p + j] = sqrt(dj);
-        for (size_t i = j + 1; i < p; i++) {
-            double v = C[i * p + j];
-            for (size_t l = 1; l < j; l++)
-                v -= C[i * p + l] * C[j * p + l];
-            C[i * p + j] = v / C[j * p + j];
-        }
-    }
-    free(s);
-    return bad;
-}
-
-/* A constant column, or one (nearly) a linear combination of the columns
- * before it, among the rows of d where keep(r) (NULL: all). 'what' starts
- * the message ("propensity model", "outcome model among the control
- * persons"). Two passes over the rows (the column means, then the centred
- * cross-products) and a p x p Cholesky: no copy of the rows. */
 static mkba_status check_collinear(const mkba_cohort *c, const design *d, const uint8_t *keep,
                                    const char *what, const char *fix, mkba_error *err)
 {
@@ -768,7 +716,10 @@ static mkba_status check_collinear(const mkba_cohort *c, const design *d, const 
             add4(C, norm, x4, one, zero, p);
         for (size_t j = 1; j < p; j++) /* sum of x_j^2 = the centred sum + m mean^2 */
             norm[j] = C[j * p + j] + (double)m * mean[j] * mean[j];
-        col = first_collinear(C, norm, p);
+        double *sc = mkba_xcalloc(p, sizeof *sc);
+        col = mkba_est_collinear(C, p, 1, norm, sc); /* after the intercept */
+        col = col < p ? col : 0;
+        free(sc);
     }
     free(mean);
     free(norm);

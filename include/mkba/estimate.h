@@ -98,6 +98,23 @@ mkba_status mkba_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
 mkba_status mkba_est_resolve(const mkba_cohort *c, const mkba_est_spec *spec,
                              mkba_est_method *method, mkba_error *err);
 
+/* A column whose distance from the span of the columns before it is below
+ * this fraction of its own norm counts as collinear. |R_jj| / ||X_j|| of an
+ * unpivoted QR is exactly that distance; 1e-7 is the tolerance R's lm() uses
+ * for the same test in its QR (dqrdc2). */
+#define MKBA_EST_COLLINEAR_TOL 1e-7
+
+/* The same test from cross-products instead of a QR: C (n x n, its lower
+ * triangle) holds the centred cross-products of columns first .. n - 1
+ * (rows and columns before 'first' unused), norm[j] each column's sum of
+ * squares. R_jj^2 is the Cholesky pivot of C, taken on C scaled to a unit
+ * diagonal (a 0/1 dummy beside an income costs no accuracy); a column
+ * whose centred sum of squares, or pivot, is at most
+ * MKBA_EST_COLLINEAR_TOL^2 times norm[j] is collinear. C is overwritten by
+ * the scaled factor and s[j] receives the scale 1 / sqrt(C_jj). Returns the
+ * first collinear column (a constant one before any other), or n. */
+size_t mkba_est_collinear(double *C, size_t n, size_t first, const double *norm, double *s);
+
 /* Array-level estimators; g[i] is 1 for pilot, 0 for control (anything else
  * is MKBA_EINVAL); w may be NULL. mkba_est_did estimates on the change
  * y - pre; its mean_pilot / mean_control are still means of y. Each call of

@@ -618,6 +618,12 @@ START_TEST(mc_streamed_same_tables)
                          "x.csv", "--memory-budget", "10", NULL};
     ck_assert_int_eq(run(bad, &out, &err), 2);
     ck_assert_msg(tu_contains(err, "--draws-out keeps every draw in memory"), "%s", err);
+    free(out), free(err);
+    const char *bad2[] = {"run", "scenarios/almere-pilot.ini", "--draws", "100", "--memory-budget",
+                          "-3", NULL};
+    ck_assert_int_eq(run(bad2, &out, &err), 2);
+    ck_assert_msg(tu_contains(err, "--memory-budget expects a whole number of MiB, got '-3'"),
+                  "%s", err);
     free(out), free(err), free(ra), free(rb);
 }
 END_TEST

@@ -90,11 +90,13 @@ static const char *const RUN_HELP =
     "  --bootstrap B     bootstrap replicates of the cohort effects (default 1000;\n"
     "                    0 keeps the effects at their estimates)\n"
     "  --draws-out FILE  write every draw (parameters, effects, NPVs) as CSV\n"
-    "  --memory-budget M keep the draws in memory up to M MiB (default: a quarter\n"
-    "                    of the machine's memory, at most half of a process or\n"
-    "                    container limit); past it, or with 0, every pass\n"
-    "                    over the draws makes them again: the same results, in\n"
-    "                    memory that does not grow with the draws\n"
+    "  --memory-budget M keep society's NPV of each draw (8 bytes a draw and\n"
+    "                    project, for the NPV curve) up to M MiB (default: a\n"
+    "                    quarter of the machine's memory, at most half of a\n"
+    "                    process or container limit); past it, or with 0, the\n"
+    "                    curve takes a second pass that makes the draws again:\n"
+    "                    the same results, in memory that does not grow with\n"
+    "                    the draws\n"
     "  --sensitivity     also run the one-way analysis and switching values\n"
     "\n"
     "Report:\n"
@@ -532,10 +534,13 @@ static void warn_failed_replicates(mkba_appraisal *a, const mkba_model *m, const
     }
 }
 
-/* Whether the run keeps its draws in memory (mkba_sim_run, then the
- * summary) or streams them (mkba_mc_stream: the same results): kept while
- * the columns fit the memory budget (--memory-budget MiB; by default a
- * quarter of the machine's memory), and always with --draws-out. */
+/* How the run holds its draws. With --draws-out it keeps them all
+ * (mkba_sim_run, then the summary); else it summarises them as they are
+ * made (mkba_mc_stream: the same results), keeping society's NPV of each
+ * draw (8 bytes a draw and project, for the shape of its distribution)
+ * while that fits the memory budget (--memory-budget MiB; by default a
+ * quarter of the machine's memory); past it, that shape takes a second
+ * pass over the draws, made again. */
 static double default_budget(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
@@ -552,17 +557,16 @@ static double default_budget(void)
     return budget;
 }
 
-static int keep_draws(const opts *o, const mkba_plan *plan, const mkba_sim_opts *so)
+static int keep_draws(const opts *o, const mkba_plan *plan, mkba_sim_opts *so)
 {
     if (o->draws_out)
         return 1;
     double budget = o->has_mem_budget ? (double)o->mem_budget * 1048576.0 : default_budget();
-    /* per draw and project column: the PVs of benefits and costs, the IRR */
-    double cols = (double)(plan->n_scenarios - 1) * (double)(plan->n_stakeholders + 1);
-    int keep = cols * (double)so->draws * (2 * sizeof(double) + sizeof(float)) <= budget;
+    double bytes = (double)(plan->n_scenarios - 1) * (double)so->draws * sizeof(double);
     /* every MPI process must take the same way: rank 0's (its machine
-     * holds the draws) */
-    return mkba_mpi_bcast_int(keep);
+     * holds the summary) */
+    so->keep_npv = mkba_mpi_bcast_int(bytes <= budget);
+    return 0;
 }
 
 /* The Monte Carlo: bootstrap the cohort effects, draw, summarise into a->mc;
@@ -604,7 +608,7 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
                         .keep_uncertain = o->draws_out ? MKBA_SIM_INPUTS_KEEP : MKBA_SIM_INPUTS_REGEN,
                         .keep_finance = 1, .progress = !o->quiet && isatty(2) ? show_progress : NULL,
                         .progress_ctx = &pr};
-    if (!st && !keep_draws(o, plan, &so)) { /* streamed: the draws are made again per pass */
+    if (!st && !keep_draws(o, plan, &so)) { /* summarised as they are made */
         a->mc = mkba_mpi_mc_stream(plan, &so, boot, n_boot, n_failed, err);
         st = a->mc || (mkba_mpi_rank() > 0 && !err->code) ? MKBA_OK
                                                          : err->code ? err->code : MKBA_EINVAL;

@@ -14,7 +14,7 @@
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 
-enum { NQ = 3 }; /* count_block and gather_block spell out the three */
+enum { NQ = 3 }; /* ranged_piece and gather_piece spell out the three */
 static const double Q[NQ] = {0.05, 0.50, 0.95};
 
 /* Bins whose values pass 2 keeps: at most this many values per quantile
@@ -170,32 +170,79 @@ static double tally_order(const tally *t, size_t r)
     return t->val[lo];
 }
 
+/* ------------------------------------------------------------ columns
+ *
+ * Each quantile has a value range [lo, hi] that holds its order
+ * statistics with near certainty, set from the sample and narrowed as the
+ * values come. In pass 1 the values below lo are counted, those equal to
+ * lo or hi counted, those strictly inside kept (KEEP). When the kept values
+ * fill their buffer, the range is narrowed around the quantile's rank
+ * among the values so far (8 binomial SDs either side), so the buffer
+ * holds some 20 sqrt(m) values however many m come. Past KEEP_MAX values
+ * the quantile counts its range in bins instead (BINS), and pass 2 keeps
+ * only the values of the bins that hold its order statistics. */
+
+/* At most this many values kept per quantile (512 KiB), and at first. */
+#define KEEP_MAX ((size_t)65536)
+#define KEEP_MIN ((size_t)1024)
+#define PIECE 512 /* values a column is fed at a time */
+
+enum { Q_KEEP, Q_BINS, Q_DONE };
+
+typedef struct quant {
+    int mode;
+    double lo, hi;             /* the range (lo == hi: one value) */
+    size_t below;              /* values < lo */
+    size_t eq_lo, eq_hi;       /* KEEP: values == lo, == hi (lo < hi) */
+    double *keep;              /* KEEP: the values strictly inside, room for cap + PIECE */
+    size_t nkeep, cap;
+    /* BINS: pass 1 counts [lo, hi] in MKBA_STREAM_BINS equal bins; pass 2
+     * keeps the values of bins [b0, b1], which hold order statistics k
+     * (and k + 1), after 'base' values below them */
+    double scale;
+    size_t *bins;
+    size_t b0, b1, base, k, want, got;
+    int crowded;               /* want > GATHER_CAP: distinct values counted */
+    double *gathered;
+    tally tal;
+    double glo, ghi;           /* values outside [glo, ghi] are in none of the bins */
+    double value;              /* the quantile, once known (Q_DONE) */
+} quant;
+
 struct mkba_stream {
     int pass;
     size_t m, pos;             /* finite values, of which > 0 */
-    lanes sum, d1, d2;         /* pass 1: the values; pass 2: deviations and their squares */
-    double mean;
+    lanes sum, d1, d2;         /* the values; deviations from 'shift' and their squares */
+    double shift;              /* the sample's mean (summary.c's mean_sd) */
+    double mean, sd;           /* after pass 1 */
+    size_t keep_max;           /* values kept per quantile at most (KEEP_MAX) */
     double *smp;               /* the first MKBA_STREAM_SAMPLE finite values, in order */
     int ranged;                /* the sample is full and the ranges are set */
-    double lo[NQ], hi[NQ], scale[NQ];
-    size_t below[NQ];          /* values < lo */
-    size_t *bins;              /* [NQ][MKBA_STREAM_BINS] values per bin of [lo, hi] */
-    /* pass 2, per quantile: the bins [b0, b1] that hold the wanted order
-     * statistics, the values below b0 (base), and the values in them */
-    size_t b0[NQ], b1[NQ], base[NQ], k[NQ], want[NQ], got[NQ];
-    int crowded[NQ];           /* want > GATHER_CAP: distinct values counted */
-    double *keep[NQ];
-    tally tal[NQ];
-    double glo[NQ], ghi[NQ];    /* values outside [glo, ghi] are in none of the bins */
+    quant q[NQ];
     double *whole;             /* WHOLE: every finite value */
 };
 
-mkba_stream *mkba_stream_alloc(void)
+mkba_stream *mkba_stream_alloc_keep(size_t keep_max)
 {
     mkba_stream *s = mkba_xcalloc(1, sizeof *s);
     s->pass = PASS1;
-    s->bins = mkba_xcalloc((size_t)NQ * MKBA_STREAM_BINS, sizeof *s->bins);
+    s->keep_max = keep_max < KEEP_MIN ? KEEP_MIN : keep_max;
     return s;
+}
+
+mkba_stream *mkba_stream_alloc(void)
+{
+    return mkba_stream_alloc_keep(KEEP_MAX);
+}
+
+static void quant_release(quant *q)
+{
+    free(q->keep);
+    free(q->bins);
+    free(q->gathered);
+    tally_free(&q->tal);
+    q->keep = q->gathered = NULL;
+    q->bins = NULL;
 }
 
 void mkba_stream_free(mkba_stream *s)
@@ -203,103 +250,265 @@ void mkba_stream_free(mkba_stream *s)
     if (!s)
         return;
     free(s->smp);
-    free(s->bins);
-    for (int j = 0; j < NQ; j++) {
-        free(s->keep[j]);
-        tally_free(&s->tal[j]);
-    }
+    for (int j = 0; j < NQ; j++)
+        quant_release(&s->q[j]);
     free(s->whole);
     free(s);
 }
 
-/* The bin of v in [lo, hi] of quantile j: monotone in v, and computed the
- * same way in both passes. */
-static size_t bin_of(const mkba_stream *s, int j, double v)
+/* The deviations of v[0..n) from the shift and their squares, summed as
+ * lanes_add of each would sum them, without storing them. */
+static void deviations_add(mkba_stream *s, const double *v, size_t n)
 {
-    double b = (v - s->lo[j]) * s->scale[j];
+    size_t i = 0;
+    double k = s->shift;
+    for (; i < n && s->d1.np != 0; i++) {
+        double d = v[i] - k;
+        lane_add(&s->d1, d);
+        lane_add(&s->d2, d * d);
+    }
+    double a[4], q[4];
+    memcpy(a, s->d1.s, sizeof a);
+    memcpy(q, s->d2.s, sizeof q);
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) {
+            double d = v[i + j] - k;
+            a[j] += d;
+            q[j] += d * d;
+        }
+    memcpy(s->d1.s, a, sizeof a);
+    memcpy(s->d2.s, q, sizeof q);
+    for (; i < n; i++) {
+        double d = v[i] - k;
+        lane_add(&s->d1, d);
+        lane_add(&s->d2, d * d);
+    }
+}
+
+/* The bin of v in [lo, hi]: monotone in v, and computed the same way in
+ * both passes. */
+static size_t bin_of(const quant *q, double v)
+{
+    double b = q->scale > 0 ? (v - q->lo) * q->scale : 0;
     return b < MKBA_STREAM_BINS ? (size_t)b : MKBA_STREAM_BINS - 1;
 }
 
-/* Count v below or in the bins of each quantile's range. */
-static void count(mkba_stream *s, double v)
+/* A value in [lo, hi] of quantile q (pass 1). */
+static void classify(quant *q, double v)
 {
-    for (int j = 0; j < NQ; j++) {
-        s->below[j] += v < s->lo[j];
-        if ((v >= s->lo[j]) & (v <= s->hi[j])) /* a few percent of the values */
-            s->bins[(size_t)j * MKBA_STREAM_BINS + bin_of(s, j, v)]++;
+    if (q->mode == Q_BINS) {
+        q->bins[bin_of(q, v)]++;
+    } else if (v == q->lo) {
+        q->eq_lo++;
+    } else if (v == q->hi) {
+        q->eq_hi++;
+    } else {
+        q->keep[q->nkeep++] = v; /* room: make_room runs after each piece */
     }
 }
 
-/* Ranges around each quantile from the sample: its order statistics 5
- * binomial SDs (and 8) either side of the quantile's rank. */
+/* The i-th smallest of the values in [lo, hi] of a KEEP quantile (its
+ * kept values sorted): lo, the kept values, hi. */
+static double view_at(const quant *q, size_t i)
+{
+    return i < q->eq_lo ? q->lo : i < q->eq_lo + q->nkeep ? q->keep[i - q->eq_lo] : q->hi;
+}
+
+/* From KEEP to BINS: the values in [lo, hi] so far into their bins. */
+static void to_bins(quant *q)
+{
+    double w = q->hi - q->lo;
+    q->scale = w > 0 && isfinite(MKBA_STREAM_BINS / w) ? MKBA_STREAM_BINS / w : 0;
+    q->bins = mkba_xcalloc(MKBA_STREAM_BINS, sizeof *q->bins);
+    q->bins[bin_of(q, q->lo)] += q->eq_lo;
+    if (q->hi != q->lo)
+        q->bins[bin_of(q, q->hi)] += q->eq_hi;
+    for (size_t i = 0; i < q->nkeep; i++)
+        q->bins[bin_of(q, q->keep[i])]++;
+    free(q->keep);
+    q->keep = NULL;
+    q->nkeep = 0;
+    q->mode = Q_BINS;
+}
+
+/* The range of quantile j narrowed around its rank among the m values so
+ * far, from the values in [lo, hi] (kept values sorted): below lo now
+ * counted, above hi passed over, ties at the new ends counted. */
+static void narrow(quant *q, double quantile, size_t m)
+{
+    double r = quantile * (double)(m - 1), margin = 8 * sqrt((double)m * quantile * (1 - quantile)) + 16;
+    size_t n = q->eq_lo + q->nkeep + q->eq_hi;
+    double a = r - margin - (double)q->below, b = r + 1 + margin - (double)q->below;
+    double lo = a > 0 && a < (double)n ? view_at(q, (size_t)a) : q->lo;
+    double hi = b > 0 && b < (double)n ? view_at(q, (size_t)b) : q->hi;
+    size_t below = q->below, eq_lo = 0, eq_hi = 0, kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = view_at(q, i);
+        if (v < lo)
+            below++;
+        else if (v == lo)
+            eq_lo++;
+        else if (v == hi)
+            eq_hi++;
+        else if (v < hi)
+            q->keep[kept++] = v; /* in order; never ahead of i */
+    }
+    *q = (quant){.mode = Q_KEEP, .lo = lo, .hi = hi, .below = below, .eq_lo = eq_lo,
+                 .eq_hi = eq_hi, .keep = q->keep, .nkeep = kept, .cap = q->cap};
+}
+
+/* A full buffer of kept values: narrow the range; when that frees too
+ * little, a larger buffer, or past keep_max values the bins. */
+static void make_room(quant *q, double quantile, size_t m, size_t keep_max)
+{
+    mkba_stats_sort(q->keep, q->nkeep);
+    narrow(q, quantile, m);
+    if (q->nkeep <= q->cap / 2)
+        return;
+    if (2 * q->cap <= keep_max) {
+        q->cap *= 2;
+        q->keep = mkba_xreallocarray(q->keep, q->cap + PIECE, sizeof *q->keep);
+    } else {
+        to_bins(q);
+    }
+}
+
+/* The sample is full: its mean is the shift of the deviations, which are
+ * summed over it in order; sorted, it sets each quantile's first range. */
 static void set_ranges(mkba_stream *s)
 {
     const size_t S = MKBA_STREAM_SAMPLE;
+    double a[4] = {0, 0, 0, 0}; /* the lanes of lanes_add (S is a multiple of 4) */
+    for (size_t i = 0; i < S; i += 4)
+        for (int j = 0; j < 4; j++)
+            a[j] += s->smp[i + j];
+    s->shift = ((a[0] + a[1]) + (a[2] + a[3])) / (double)S;
+    deviations_add(s, s->smp, S);
     double *sorted = s->smp; /* the sample is done with: sorted in place, counted, freed */
     mkba_stats_sort(sorted, S);
     for (int j = 0; j < NQ; j++) {
-        double r = Q[j] * (double)(S - 1), margin = 5 * sqrt((double)S * Q[j] * (1 - Q[j])) + 8;
-        s->lo[j] = r - margin <= 0 ? sorted[0] : sorted[(size_t)(r - margin)];
-        s->hi[j] = r + 1 + margin >= (double)(S - 1) ? sorted[S - 1] : sorted[(size_t)(r + 1 + margin)];
-        double w = s->hi[j] - s->lo[j];
-        s->scale[j] = w > 0 && isfinite(MKBA_STREAM_BINS / w) ? MKBA_STREAM_BINS / w : 0;
+        quant *q = &s->q[j]; /* the sample's values all kept, then narrowed */
+        *q = (quant){.mode = Q_KEEP, .lo = -INFINITY, .hi = INFINITY, .nkeep = S};
+        q->keep = mkba_xreallocarray(NULL, S, sizeof *q->keep);
+        memcpy(q->keep, sorted, S * sizeof *sorted);
+        narrow(q, Q[j], S);
+        size_t cap = KEEP_MIN;
+        while (cap < 2 * q->nkeep && 2 * cap <= s->keep_max)
+            cap *= 2;
+        q->cap = cap;
+        q->keep = mkba_xreallocarray(q->keep, q->cap + PIECE, sizeof *q->keep);
+        if (q->nkeep > cap / 2)
+            to_bins(q);
     }
     s->ranged = 1;
-    for (size_t i = 0; i < S; i++)
-        count(s, sorted[i]);
     free(s->smp);
     s->smp = NULL;
 }
 
-static void gather(mkba_stream *s, double v)
+/* Pass 1 of one value once the ranges are set. */
+static void ranged_one(mkba_stream *s, double x)
 {
+    double d = x - s->shift;
+    lane_add(&s->sum, x);
+    lane_add(&s->d1, d);
+    lane_add(&s->d2, d * d);
+    s->pos += x > 0;
     for (int j = 0; j < NQ; j++) {
-        /* the few values near the gathered bins, then the bins exactly */
-        if (!((v >= s->glo[j]) & (v <= s->ghi[j])) || !(v >= s->lo[j] && v <= s->hi[j]))
-            continue;
-        size_t b = bin_of(s, j, v);
-        if (b < s->b0[j] || b > s->b1[j])
-            continue;
-        if (s->crowded[j]) {
-            tally_add(&s->tal[j], v);
-        } else if (s->got[j] < s->want[j]) {
-            s->keep[j][s->got[j]++] = v;
-        }
+        s->q[j].below += x < s->q[j].lo;
+        if (x >= s->q[j].lo && x <= s->q[j].hi)
+            classify(&s->q[j], x);
     }
 }
 
-/* count and gather over v[0..n), with the ranges' ends in registers: the
- * values far from every range only compare. */
-#define PIECE 512 /* values at a time (count_block, gather_block: n <= PIECE) */
+/* Two values at a time (GCC's vector extensions: one SSE2 operation
+ * each); of four values in a row, lanes 0 and 1 of a sum take the first
+ * two, lanes 2 and 3 the next two, as lanes_add does. */
+typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
+typedef int64_t v2i __attribute__((vector_size(2 * sizeof(int64_t))));
 
-static void count_block(mkba_stream *s, const double *v, size_t n)
+typedef struct piece_sums { /* one half of the four lanes */
+    v2d sum, d1, d2;
+    v2i pos, below[NQ];
+} piece_sums;
+
+/* Two values x into the sums p; whether one is in a range. */
+static inline int piece_two(piece_sums *p, v2d x, v2d k, const v2d *lo, const v2d *hi)
 {
-    double lo0 = s->lo[0], lo1 = s->lo[1], lo2 = s->lo[2];
-    double hi0 = s->hi[0], hi1 = s->hi[1], hi2 = s->hi[2];
-    size_t b0 = 0, b1 = 0, b2 = 0;
-    for (size_t i = 0; i < n; i++) { /* no branch: the values fall either side at random */
-        double x = v[i];
-        b0 += x < lo0;
-        b1 += x < lo1;
-        b2 += x < lo2;
+    v2d d = x - k;
+    p->sum += x;
+    p->d1 += d;
+    p->d2 += d * d;
+    p->pos -= x > 0; /* a comparison is -1 where true */
+    v2i hit = {0, 0};
+    for (int j = 0; j < NQ; j++) {
+        p->below[j] -= x < lo[j];
+        hit |= (x >= lo[j]) & (x <= hi[j]);
     }
-    s->below[0] += b0, s->below[1] += b1, s->below[2] += b2;
-    unsigned char hit[PIECE];
-    for (size_t i = 0; i < n; i++) { /* no branch; the few hits after */
-        double x = v[i];
-        hit[i] = ((x >= lo0) & (x <= hi0)) | ((x >= lo1) & (x <= hi1)) | ((x >= lo2) & (x <= hi2));
-    }
-    for (size_t i = 0; i < n; i++)
-        if (hit[i])
-            for (int j = 0; j < NQ; j++)
-                if (v[i] >= s->lo[j] && v[i] <= s->hi[j])
-                    s->bins[(size_t)j * MKBA_STREAM_BINS + bin_of(s, j, v[i])]++;
+    return (hit[0] | hit[1]) != 0;
 }
 
-static void gather_block(mkba_stream *s, const double *v, size_t n)
+/* Pass 1 over v[0..n) (n <= PIECE) once the ranges are set: the sums, the
+ * deviations, the values below each range, the few inside it; in one
+ * sweep, since a column is read once. */
+static void ranged_piece(mkba_stream *s, const double *v, size_t n)
 {
-    double g0 = s->glo[0], g1 = s->glo[1], g2 = s->glo[2];
-    double h0 = s->ghi[0], h1 = s->ghi[1], h2 = s->ghi[2];
+    size_t i = 0;
+    while (i < n && s->sum.np != 0) /* the lanes' pending values first */
+        ranged_one(s, v[i++]);
+    piece_sums h[2] = {{.sum = {0}}, {.sum = {0}}};
+    for (int e = 0; e < 2; e++) {
+        memcpy(&h[e].sum, s->sum.s + 2 * e, sizeof h[e].sum);
+        memcpy(&h[e].d1, s->d1.s + 2 * e, sizeof h[e].d1);
+        memcpy(&h[e].d2, s->d2.s + 2 * e, sizeof h[e].d2);
+    }
+    v2d k = {s->shift, s->shift}, lo[NQ], hi[NQ], x0, x1;
+    for (int j = 0; j < NQ; j++) {
+        lo[j] = (v2d){s->q[j].lo, s->q[j].lo};
+        hi[j] = (v2d){s->q[j].hi, s->q[j].hi};
+    }
+    for (; i + 4 <= n; i += 4) {
+        memcpy(&x0, v + i, sizeof x0);
+        memcpy(&x1, v + i + 2, sizeof x1);
+        int hit = piece_two(&h[0], x0, k, lo, hi) | piece_two(&h[1], x1, k, lo, hi);
+        if (hit) /* a few percent of the values */
+            for (int e = 0; e < 4; e++)
+                for (int j = 0; j < NQ; j++)
+                    if (v[i + e] >= s->q[j].lo && v[i + e] <= s->q[j].hi)
+                        classify(&s->q[j], v[i + e]);
+    }
+    for (int e = 0; e < 2; e++) {
+        memcpy(s->sum.s + 2 * e, &h[e].sum, sizeof h[e].sum);
+        memcpy(s->d1.s + 2 * e, &h[e].d1, sizeof h[e].d1);
+        memcpy(s->d2.s + 2 * e, &h[e].d2, sizeof h[e].d2);
+        s->pos += (size_t)(h[e].pos[0] + h[e].pos[1]);
+        for (int j = 0; j < NQ; j++)
+            s->q[j].below += (size_t)(h[e].below[j][0] + h[e].below[j][1]);
+    }
+    for (; i < n; i++)
+        ranged_one(s, v[i]);
+    for (int j = 0; j < NQ; j++)
+        if (s->q[j].mode == Q_KEEP && s->q[j].nkeep >= s->q[j].cap)
+            make_room(&s->q[j], Q[j], s->m, s->keep_max);
+}
+
+/* Pass 2: the values of the wanted bins of each BINS quantile. */
+static void gather(quant *q, double v)
+{
+    if (q->mode != Q_BINS || !(v >= q->glo && v <= q->ghi) || !(v >= q->lo && v <= q->hi))
+        return;
+    size_t b = bin_of(q, v);
+    if (b < q->b0 || b > q->b1)
+        return;
+    if (q->crowded)
+        tally_add(&q->tal, v);
+    else if (q->got < q->want)
+        q->gathered[q->got++] = v;
+}
+
+static void gather_piece(mkba_stream *s, const double *v, size_t n)
+{
+    double g0 = s->q[0].glo, g1 = s->q[1].glo, g2 = s->q[2].glo;
+    double h0 = s->q[0].ghi, h1 = s->q[1].ghi, h2 = s->q[2].ghi;
     unsigned char hit[PIECE];
     for (size_t i = 0; i < n; i++) { /* no branch; the few hits after */
         double x = v[i];
@@ -307,12 +516,12 @@ static void gather_block(mkba_stream *s, const double *v, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         if (hit[i])
-            gather(s, v[i]);
+            for (int j = 0; j < NQ; j++)
+                gather(&s->q[j], v[i]);
 }
 
-/* The finite values of a piece of a column, then each pass's work on them
- * as whole arrays. */
-
+/* The finite values of a piece of a column (n <= PIECE), then each pass's
+ * work on them. */
 static void add_finite(mkba_stream *s, const double *v, size_t n)
 {
     switch (s->pass) {
@@ -329,45 +538,19 @@ static void add_finite(mkba_stream *s, const double *v, size_t n)
             }
             s->smp[s->m++] = v[i];
         }
-        s->m += n - i;
-        if (i < n)
-            count_block(s, v + i, n - i);
         size_t pos = 0;
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < i; k++)
             pos += v[k] > 0;
         s->pos += pos;
-        lanes_add(&s->sum, v, n);
+        lanes_add(&s->sum, v, i);
+        s->m += n - i;
+        if (i < n)
+            ranged_piece(s, v + i, n - i);
         break;
     }
-    case PASS2: {
-        /* the deviations and their squares, as lanes_add of each would
-         * sum them, without storing them */
-        size_t i = 0;
-        double m = s->mean;
-        for (; i < n && s->d1.np != 0; i++) {
-            double d = v[i] - m;
-            lane_add(&s->d1, d);
-            lane_add(&s->d2, d * d);
-        }
-        double a[4], q[4];
-        memcpy(a, s->d1.s, sizeof a);
-        memcpy(q, s->d2.s, sizeof q);
-        for (; i + 4 <= n; i += 4)
-            for (int j = 0; j < 4; j++) {
-                double d = v[i + j] - m;
-                a[j] += d;
-                q[j] += d * d;
-            }
-        memcpy(s->d1.s, a, sizeof a);
-        memcpy(s->d2.s, q, sizeof q);
-        for (; i < n; i++) {
-            double d = v[i] - m;
-            lane_add(&s->d1, d);
-            lane_add(&s->d2, d * d);
-        }
-        gather_block(s, v, n);
+    case PASS2:
+        gather_piece(s, v, n);
         break;
-    }
     case WHOLE:
         memcpy(s->whole + s->m, v, n * sizeof *v);
         s->m += n;
@@ -379,19 +562,21 @@ void mkba_stream_add(mkba_stream *s, const double *x, size_t n)
 {
     double v[PIECE];
     for (size_t at = 0; at < n; at += PIECE) {
-        size_t len = n - at < PIECE ? n - at : PIECE, m = 0;
-        uint64_t special = 0; /* an exponent of all ones: infinite or NaN */
-        for (size_t i = 0; i < len; i++) { /* the common case: all finite, no copy */
-            uint64_t u;
-            memcpy(&u, &x[at + i], sizeof u);
-            special |= ((u >> 52) & 0x7ff) == 0x7ff;
+        size_t len = n - at < PIECE ? n - at : PIECE, m = 0, i = 0;
+        /* the common case: all finite, no copy. A value times 0 is NaN
+         * when it is infinite or NaN, else 0: the sum of them is 0 when
+         * all are finite. */
+        v2d z = {0, 0}, y;
+        for (; i + 2 <= len; i += 2) {
+            memcpy(&y, x + at + i, sizeof y);
+            z += y * 0.0;
         }
-        int all = !special;
-        if (all) {
+        double zero = z[0] + z[1] + (i < len ? x[at + i] * 0.0 : 0);
+        if (zero == 0) {
             add_finite(s, x + at, len);
             continue;
         }
-        for (size_t i = 0; i < len; i++) { /* branch-free compaction */
+        for (i = 0; i < len; i++) { /* branch-free compaction */
             v[m] = x[at + i];
             m += isfinite(x[at + i]) != 0;
         }
@@ -399,7 +584,7 @@ void mkba_stream_add(mkba_stream *s, const double *x, size_t n)
     }
 }
 
-/* Ask for the whole column (a third pass). */
+/* Ask for the whole column (another pass). */
 static int want_whole(mkba_stream *s)
 {
     s->whole = mkba_xreallocarray(s->whole, s->m + 1, sizeof *s->whole);
@@ -408,105 +593,153 @@ static int want_whole(mkba_stream *s)
     return 1;
 }
 
-/* After pass 1: the bins of each quantile's order statistics k and (when
- * interpolated) k + 1; 0 when the range missed them. */
-static int plan_gather(mkba_stream *s)
+/* Order statistics k and (when interpolated) k + 1 of m values. */
+static size_t order_k(double quantile, size_t m, size_t *last, double *delta)
 {
-    for (int j = 0; j < NQ; j++) {
-        double pos = Q[j] * (double)(s->m - 1);
-        size_t k = (size_t)floor(pos), last = pos - (double)k != 0 && k + 1 < s->m ? k + 1 : k;
-        const size_t *c = s->bins + (size_t)j * MKBA_STREAM_BINS;
-        size_t cum = s->below[j], b = 0;
-        if (k < cum)
-            return 0;
-        while (b < MKBA_STREAM_BINS && cum + c[b] <= k)
-            cum += c[b++];
-        if (b == MKBA_STREAM_BINS)
-            return 0;
-        s->b0[j] = b;
-        s->base[j] = cum;
-        size_t want = 0;
-        while (b < MKBA_STREAM_BINS && cum + want + c[b] <= last)
-            want += c[b++];
-        if (b == MKBA_STREAM_BINS)
-            return 0;
-        s->b1[j] = b;
-        s->want[j] = want + c[b];
-        s->k[j] = k;
-        s->crowded[j] = s->want[j] > GATHER_CAP;
-        /* A bin or more to spare either side of the gathered bins' values
-         * (bin_of rounds): a cheap test that passes over the rest. */
-        double sc = s->scale[j];
-        s->glo[j] = sc > 0 ? fmax(s->lo[j], s->lo[j] + ((double)s->b0[j] - 2) / sc) : s->lo[j];
-        s->ghi[j] = sc > 0 ? fmin(s->hi[j], s->lo[j] + ((double)s->b1[j] + 3) / sc) : s->hi[j];
-        if (!(s->glo[j] <= s->ghi[j])) /* a range too wide for its bins' bounds */
-            s->glo[j] = s->lo[j], s->ghi[j] = s->hi[j];
-        if (s->crowded[j])
-            tally_init(&s->tal[j], GATHER_CAP);
-        else
-            s->keep[j] = mkba_xmalloc(s->want[j] * sizeof *s->keep[j]);
-    }
+    double pos = quantile * (double)(m - 1);
+    size_t k = (size_t)floor(pos);
+    *delta = pos - (double)k;
+    *last = *delta != 0 && k + 1 < m ? k + 1 : k;
+    return k;
+}
+
+/* After pass 1, a KEEP quantile: exact when its order statistics lie in
+ * [lo, hi] (then Q_DONE); 0 when the range missed them. */
+static int keep_end(quant *q, double quantile, size_t m)
+{
+    double delta;
+    size_t last, k = order_k(quantile, m, &last, &delta);
+    size_t n = q->eq_lo + q->nkeep + q->eq_hi;
+    if (k < q->below || last >= q->below + n)
+        return 0;
+    mkba_stats_sort(q->keep, q->nkeep);
+    double v = view_at(q, k - q->below);
+    if (last != k)
+        v = (1 - delta) * v + delta * view_at(q, last - q->below);
+    q->value = v;
+    q->mode = Q_DONE;
+    free(q->keep);
+    q->keep = NULL;
     return 1;
 }
 
-/* Quantile j from the values kept in pass 2, as summary.c interpolates. */
-static double quantile(mkba_stream *s, int j)
+/* After pass 1, a BINS quantile: the bins of its order statistics k and
+ * (when interpolated) k + 1, kept in pass 2; 0 when the range missed them. */
+static int plan_gather(quant *q, double quantile, size_t m)
 {
-    double pos = Q[j] * (double)(s->m - 1), delta = pos - (double)s->k[j];
-    int next_too = delta != 0 && s->k[j] + 1 < s->m;
-    if (s->crowded[j]) { /* complete (checked) */
-        size_t kk = s->k[j] - s->base[j];
-        double v = tally_order(&s->tal[j], kk);
-        return next_too ? (1 - delta) * v + delta * tally_order(&s->tal[j], kk + 1) : v;
+    double delta;
+    size_t last, k = order_k(quantile, m, &last, &delta);
+    const size_t *c = q->bins;
+    size_t cum = q->below, b = 0;
+    if (k < cum)
+        return 0;
+    while (b < MKBA_STREAM_BINS && cum + c[b] <= k)
+        cum += c[b++];
+    if (b == MKBA_STREAM_BINS)
+        return 0;
+    q->b0 = b;
+    q->base = cum;
+    size_t want = 0;
+    while (b < MKBA_STREAM_BINS && cum + want + c[b] <= last)
+        want += c[b++];
+    if (b == MKBA_STREAM_BINS)
+        return 0;
+    q->b1 = b;
+    q->want = want + c[b];
+    q->k = k;
+    q->crowded = q->want > GATHER_CAP;
+    /* A bin or more to spare either side of the gathered bins' values
+     * (bin_of rounds): a cheap test that passes over the rest. */
+    double sc = q->scale;
+    q->glo = sc > 0 ? fmax(q->lo, q->lo + ((double)q->b0 - 2) / sc) : q->lo;
+    q->ghi = sc > 0 ? fmin(q->hi, q->lo + ((double)q->b1 + 3) / sc) : q->hi;
+    if (!(q->glo <= q->ghi)) /* a range too wide for its bins' bounds */
+        q->glo = q->lo, q->ghi = q->hi;
+    if (q->crowded)
+        tally_init(&q->tal, GATHER_CAP);
+    else
+        q->gathered = mkba_xmalloc(q->want * sizeof *q->gathered);
+    return 1;
+}
+
+/* After pass 2, a BINS quantile from the values it kept; 0 when they were
+ * not all there (a crowded bin of more distinct values than counted). */
+static int gather_end(quant *q, double quantile, size_t m)
+{
+    if (q->crowded ? q->tal.full || tally_count(&q->tal) != q->want : q->got != q->want)
+        return 0;
+    double delta;
+    size_t last, k = order_k(quantile, m, &last, &delta), kk = k - q->base;
+    double v, next = 0;
+    if (q->crowded) {
+        tally_sort(&q->tal);
+        v = tally_order(&q->tal, kk);
+        if (last != k)
+            next = tally_order(&q->tal, kk + 1);
+    } else {
+        double *b = q->gathered;
+        v = mkba_stats_select(b, q->got, kk);
+        next = INFINITY; /* after selection: the smallest right of kk */
+        for (size_t i = kk + 1; i < q->got && last != k; i++)
+            if (b[i] < next)
+                next = b[i];
     }
-    double *b = s->keep[j];
-    size_t kk = s->k[j] - s->base[j];
-    double v = mkba_stats_select(b, s->got[j], kk);
-    if (!next_too)
-        return v;
-    double next = INFINITY; /* after selection: the smallest right of kk */
-    for (size_t i = kk + 1; i < s->got[j]; i++)
-        if (b[i] < next)
-            next = b[i];
-    return (1 - delta) * v + delta * next;
+    q->value = last != k ? (1 - delta) * v + delta * next : v;
+    q->mode = Q_DONE;
+    return 1;
+}
+
+/* Every statistic, once each quantile is done. */
+static void stream_result(mkba_stream *s, mkba_stats *out)
+{
+    out->n = s->m;
+    out->mean = s->mean;
+    out->sd = s->sd;
+    out->p5 = s->q[0].value;
+    out->p50 = s->q[1].value;
+    out->p95 = s->q[2].value;
+    out->p_positive = (double)s->pos / (double)s->m;
+    s->pass = DONE;
 }
 
 int mkba_stream_end(mkba_stream *s, mkba_stats *out)
 {
     switch (s->pass) {
-    case PASS1:
+    case PASS1: {
         if (!s->ranged) { /* the sample is the column (or no value at all) */
             mkba_stats_of_finite(s->smp, s->m, s->pos, out);
             s->pass = DONE;
             return 0;
         }
-        s->mean = lane_total(&s->sum) / (double)s->m;
-        if (!isfinite(s->mean) || !plan_gather(s))
-            return want_whole(s);
-        s->pass = PASS2;
-        return 1;
-    case PASS2: {
-        double sum1 = lane_total(&s->d1), sum2 = lane_total(&s->d2), n = (double)s->m;
-        double v = (sum2 - sum1 * sum1 / n) / (n - 1);
+        double n = (double)s->m, sum1 = lane_total(&s->d1), sum2 = lane_total(&s->d2);
+        double mean = lane_total(&s->sum) / n, v = (sum2 - sum1 * sum1 / n) / (n - 1);
         v = isnan(v) ? v : fmax(0, v);
-        for (int j = 0; j < NQ; j++)
-            if (s->crowded[j] ? s->tal[j].full || tally_count(&s->tal[j]) != s->want[j]
-                              : s->got[j] != s->want[j])
-                return want_whole(s);
-            else if (s->crowded[j])
-                tally_sort(&s->tal[j]);
-        if (!isfinite(v))
+        if (!isfinite(mean) || !isfinite(v)) /* sums that overflowed: summary.c rescales */
             return want_whole(s);
-        out->n = s->m;
-        out->mean = s->mean;
-        out->sd = sqrt(v);
-        out->p5 = quantile(s, 0);
-        out->p50 = quantile(s, 1);
-        out->p95 = quantile(s, 2);
-        out->p_positive = (double)s->pos / n;
-        s->pass = DONE;
+        s->mean = mean;
+        s->sd = sqrt(v);
+        int more = 0;
+        for (int j = 0; j < NQ; j++) {
+            quant *q = &s->q[j];
+            if (q->mode == Q_KEEP ? !keep_end(q, Q[j], s->m) : !plan_gather(q, Q[j], s->m))
+                return want_whole(s);
+            more |= q->mode == Q_BINS;
+            if (q->mode != Q_BINS) /* pass 2's test lets no value near it */
+                q->glo = INFINITY, q->ghi = -INFINITY;
+        }
+        if (more) {
+            s->pass = PASS2;
+            return 1;
+        }
+        stream_result(s, out);
         return 0;
     }
+    case PASS2:
+        for (int j = 0; j < NQ; j++)
+            if (s->q[j].mode == Q_BINS && !gather_end(&s->q[j], Q[j], s->m))
+                return want_whole(s);
+        stream_result(s, out);
+        return 0;
     case WHOLE:
         mkba_stats_of_finite(s->whole, s->m, s->pos, out);
         s->pass = DONE;
@@ -514,7 +747,6 @@ int mkba_stream_end(mkba_stream *s, mkba_stats *out)
     }
     return 0;
 }
-
 /* --------------------------------------------------------------- cuts */
 
 void mkba_cuts_init(mkba_cuts *c, const double *sorted, size_t n, size_t cells)

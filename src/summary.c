@@ -226,35 +226,50 @@ static void quantiles(double *x, size_t n, double *p5, double *p50, double *p95)
     *p95 = quantile_in(x, n, 0.95, mid, n);
 }
 
-/* Mean and variance (n - 1) of x[i] * scale by two passes, the second with
- * the correction term of the corrected two-pass algorithm (Chan, Golub &
- * LeVeque 1983). Four running sums in a fixed order: the same bits every
- * time, and about 10x faster than GSL's running-mean recurrence, whose
- * division per value is a long dependency chain. With scale 1 the product
- * is x[i] itself (exact). A NaN variance stays NaN (fmax would make it 0). */
+/* Four running sums of x[i] * scale - shift over x[0..n) (values grouped by
+ * four into lanes 0..3, the last n % 4 into lane 0), and of their squares
+ * when sq is not NULL. */
+static inline void lane_sums(const double *x, size_t n, double scale, double shift, double *sum,
+                             double *sq)
+{
+    double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) {
+            double d = x[i + j] * scale - shift;
+            s[j] += d;
+            q[j] += d * d;
+        }
+    for (; i < n; i++) {
+        double d = x[i] * scale - shift;
+        s[0] += d;
+        q[0] += d * d;
+    }
+    *sum = (s[0] + s[1]) + (s[2] + s[3]);
+    if (sq)
+        *sq = (q[0] + q[1]) + (q[2] + q[3]);
+}
+
+/* Mean and variance (n - 1) of x[i] * scale from the deviations from a
+ * shift K, the mean of the first MKBA_STREAM_SAMPLE values (all of them
+ * when there are no more): var = (sum d^2 - (sum d)^2 / n) / (n - 1). With
+ * K the mean it is the corrected two-pass algorithm (Chan, Golub & LeVeque
+ * 1983); with K the mean of a sample of 16,384 draws, K is within about
+ * SD / 128 of the mean and the correction stays as small. The sums need
+ * no pass after the first, so a stream (stream.h) gets the same bits
+ * without holding the column. Four running sums in a fixed order: the
+ * same bits every time, and about 10x faster than GSL's running-mean
+ * recurrence. With scale 1 the product is x[i] itself (exact). A NaN
+ * variance stays NaN (fmax would make it 0). */
 static inline void centred_sums(const double *x, size_t n, double scale, double *mean,
                                 double *var)
 {
-    double s[4] = {0, 0, 0, 0}, d2[4] = {0, 0, 0, 0}, d1[4] = {0, 0, 0, 0};
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (int j = 0; j < 4; j++)
-            s[j] += x[i + j] * scale;
-    for (; i < n; i++)
-        s[0] += x[i] * scale;
-    double m = ((s[0] + s[1]) + (s[2] + s[3])) / (double)n;
-    for (i = 0; i + 4 <= n; i += 4)
-        for (int j = 0; j < 4; j++) {
-            double d = x[i + j] * scale - m;
-            d1[j] += d;
-            d2[j] += d * d;
-        }
-    for (; i < n; i++) {
-        double d = x[i] * scale - m;
-        d1[0] += d;
-        d2[0] += d * d;
-    }
-    double sum1 = (d1[0] + d1[1]) + (d1[2] + d1[3]), sum2 = (d2[0] + d2[1]) + (d2[2] + d2[3]);
+    double total, head, sum1, sum2;
+    size_t h = n < MKBA_STREAM_SAMPLE ? n : MKBA_STREAM_SAMPLE;
+    lane_sums(x, n, scale, 0, &total, NULL);
+    lane_sums(x, h, scale, 0, &head, NULL);
+    double m = total / (double)n, shift = head / (double)h;
+    lane_sums(x, n, scale, shift, &sum1, &sum2);
     double v = (sum2 - sum1 * sum1 / (double)n) / (double)(n - 1);
     *mean = m;
     *var = isnan(v) ? v : fmax(0, v);
@@ -342,6 +357,7 @@ typedef struct holder_st {      /* a stakeholder column: PVs, NPV, B/C, and soci
     int some_undefined;         /* a draw with finite PVs and no B/C ratio */
     mkba_shape *shape;          /* society: its NPV's quantiles and histogram */
     int shape_active;
+    double *npv;                /* society with keep_npv: its NPV per draw, for the shape */
 } holder_st;
 
 typedef struct input_st {       /* an input: its statistics and its EVPPI */
@@ -408,7 +424,9 @@ static void holder_feed(pass_job *j, size_t c, double *buf)
         }
         if (h->active[H_NPV])
             mkba_stream_add(h->st[H_NPV], buf, n);
-        if (h->shape_active)
+        if (h->npv)
+            memcpy(h->npv + ch->first, buf, n * sizeof *buf);
+        else if (h->shape_active)
             mkba_shape_add(h->shape, buf, n);
     }
     if (h->active[H_BCR]) {
@@ -485,7 +503,7 @@ static needs pass_needs(const pass_job *j)
     for (size_t c = 0; c < j->cols; c++) {
         const holder_st *h = &j->h[c];
         w.bc |= h->active[H_B] | h->active[H_C] | h->active[H_NPV] | h->active[H_BCR] |
-                h->shape_active;
+                (h->shape_active && !h->npv);
         w.bc |= j->irr && j->fin_active[c];
     }
     for (size_t i = 0; i < j->first[T_ITEM + 1] - j->first[T_ITEM]; i++)
@@ -673,9 +691,13 @@ static void pass_end(pass_job *j)
                 h->active[k] = 0;
         if (h->shape_active) {
             size_t s = m / (K + 1);
-            h->shape_active = mkba_shape_end(h->shape, mc->npv_cdf + s * MKBA_MC_CDF,
-                                             &mc->hist_lo[s], &mc->hist_width[s],
-                                             mc->hist + s * MKBA_MC_BINS);
+            do {
+                if (h->npv) /* kept in pass 1: its passes here */
+                    mkba_shape_add(h->shape, h->npv, j->sim->draws);
+                h->shape_active = mkba_shape_end(h->shape, mc->npv_cdf + s * MKBA_MC_CDF,
+                                                 &mc->hist_lo[s], &mc->hist_width[s],
+                                                 mc->hist + s * MKBA_MC_BINS);
+            } while (h->shape_active && h->npv);
         }
         if (j->irr && j->fin_active[c] && !mkba_stream_end(j->irr[c], &mc->fin[m].irr))
             j->fin_active[c] = 0;
@@ -749,6 +771,8 @@ static void job_init(pass_job *j, const mkba_sim *sim, const mkba_plan *plan, mk
         if (c % (K + 1) == K) {
             j->h[c].shape = mkba_shape_alloc(MKBA_MC_CDF, MKBA_MC_BINS);
             j->h[c].shape_active = 1;
+            if (sim->opts.keep_npv && !sim->pv_benefits)
+                j->h[c].npv = mkba_xreallocarray(NULL, sim->draws, sizeof *j->h[c].npv);
         }
     }
     j->fin_active = mkba_xcalloc(j->cols + 1, sizeof *j->fin_active);
@@ -788,6 +812,7 @@ static void job_free(pass_job *j)
         for (int k = 0; k < H_N; k++)
             mkba_stream_free(j->h[c].st[k]);
         mkba_shape_free(j->h[c].shape);
+        free(j->h[c].npv);
         if (j->irr)
             mkba_stream_free(j->irr[c]);
     }
@@ -832,8 +857,9 @@ static double now_seconds(void)
 }
 
 /* Every statistic of the run into mc, in passes over its draws; with
- * 'progress', its progress about ten times a second, counted as two
- * passes (the rule; a third is rare and short of the end). */
+ * 'progress', its progress about ten times a second, counted as the
+ * passes of the rule: one, or two when society's NPV is not kept for its
+ * shape (another is rare and short of the end). */
 static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc,
                              const mkba_mc_source *src, mkba_sim_progress_fn progress,
                              void *progress_ctx)
@@ -848,6 +874,8 @@ static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc
                     .payback = mkba_xcalloc(j.cols * MKBA_FIN_PAYBACK_N + 1, sizeof *cm.payback),
                     .irr_count = mkba_xcalloc(j.cols * MKBA_FIN_IRR_N + 1, sizeof *cm.irr_count)};
     int threads = sim->threads > 0 ? sim->threads : 1;
+    /* one pass as a rule; two when society's NPV is not kept for its shape */
+    size_t total = (sim->opts.keep_npv ? 1 : 2) * D;
     j.src = src;
     for (j.pass = 1; any_active(&j); j.pass++) {
         needs w = pass_needs(&j);
@@ -866,7 +894,7 @@ static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc
             mkba_stream_parallel(j.first[T_KINDS], threads, pass_task, &j);
             if (progress && now_seconds() - shown >= 0.1) {
                 size_t done = (j.pass - 1) * D + first + n;
-                progress(progress_ctx, done < 2 * D ? done : 2 * D - 1, 2 * D);
+                progress(progress_ctx, done < total ? done : total - 1, total);
                 shown = now_seconds();
             }
         }
@@ -887,7 +915,7 @@ static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc
             mc->bcr[m] = (mkba_stats){NAN, NAN, NAN, NAN, NAN, NAN, 0};
     }
     if (progress)
-        progress(progress_ctx, 2 * D, 2 * D);
+        progress(progress_ctx, total, total);
     if (j.irr)
         finance_end(&j, sim->pv_benefits ? sim->payback_count : cm.payback,
                     sim->pv_benefits ? sim->irr_count : cm.irr_count);

@@ -516,9 +516,9 @@ END_TEST
 
 /* Feed x[0..n-1] to a stream in uneven chunks, as many passes as it asks;
  * returns the passes. */
-static int stream_stats(const double *x, size_t n, mkba_stats *out)
+static int stream_stats_keep(const double *x, size_t n, size_t keep_max, mkba_stats *out)
 {
-    mkba_stream *st = mkba_stream_alloc();
+    mkba_stream *st = keep_max ? mkba_stream_alloc_keep(keep_max) : mkba_stream_alloc();
     int more = 1, passes = 0;
     while (more) {
         for (size_t i = 0, c = 1; i < n; i += c, c = c * 3 % 9973 + 1)
@@ -533,9 +533,12 @@ static int stream_stats(const double *x, size_t n, mkba_stats *out)
 /* The streamed statistics are mkba_stats_of's bits for the column held
  * whole (its sums in the same order, its quantiles exact order
  * statistics): continuous values with NaN and infinity among them, ties
- * (two values: the wanted bins crowded by one value), a constant (the
- * same), a bin crowded by two values (the whole column), sums that overflow (the whole column), and fewer values than
- * the sample. Before stream.c, none of this existed. */
+ * (two values), a constant, a tie amid two other values, sums that
+ * overflow (the whole column), fewer values than the sample, and point
+ * masses amid continuous values. Each in one pass as a rule, and again
+ * with at most 1,024 values kept per quantile, so that the quantiles pass
+ * to bins and a second pass (a crowded bin counted by its distinct values,
+ * or the whole column). Before stream.c, none of this existed. */
 START_TEST(stream_equals_stats_of)
 {
     size_t N = 9 * MKBA_STREAM_SAMPLE + 123, BIG = (size_t)1 << 21;
@@ -559,17 +562,27 @@ START_TEST(stream_equals_stats_of)
                    /* a tie crowding the median's bin with a second value: the whole column */
                                : (fabs(g) < 0.0025 ? 1e-12 : g > 0 ? 1 : 0);
         }
-        mkba_stats a, b;
+        mkba_stats a;
         mkba_stats_of(x, n, sc, &a);
-        int passes = stream_stats(x, n, &b);
-        if (kind >= 9) /* the point mass counted as one value: no pass over the whole */
-            ck_assert_int_eq(passes, 2);
-        ck_assert_msg(a.n == b.n, "kind %d: n %zu vs %zu", kind, a.n, b.n);
-        double va[] = {a.mean, a.sd, a.p5, a.p50, a.p95, a.p_positive};
-        double vb[] = {b.mean, b.sd, b.p5, b.p50, b.p95, b.p_positive};
-        for (int k = 0; k < 6; k++)
-            ck_assert_msg(memcmp(&va[k], &vb[k], sizeof va[k]) == 0,
-                          "kind %d, statistic %d: %.17g vs %.17g", kind, k, va[k], vb[k]);
+        for (int small = 0; small < 2; small++) {
+            mkba_stats b;
+            int passes = stream_stats_keep(x, n, small ? 1024 : 0, &b);
+            /* the point masses counted at the range's ends: one pass; with
+               the bins, two (the point mass a crowded bin of one value) */
+            if (kind >= 9)
+                ck_assert_int_eq(passes, small ? 2 : 1);
+            if (kind == 0 || kind == 4) /* continuous: one pass as a rule, bins two */
+                ck_assert_int_eq(passes, small ? 2 : 1);
+            if (kind == 3) /* sums that overflow: the whole column */
+                ck_assert_int_eq(passes, 2);
+            ck_assert_msg(a.n == b.n, "kind %d: n %zu vs %zu", kind, a.n, b.n);
+            double va[] = {a.mean, a.sd, a.p5, a.p50, a.p95, a.p_positive};
+            double vb[] = {b.mean, b.sd, b.p5, b.p50, b.p95, b.p_positive};
+            for (int k = 0; k < 6; k++)
+                ck_assert_msg(memcmp(&va[k], &vb[k], sizeof va[k]) == 0,
+                              "kind %d (keep %s), statistic %d: %.17g vs %.17g", kind,
+                              small ? "1024" : "default", k, va[k], vb[k]);
+        }
     }
     gsl_rng_free(r);
     free(x);

@@ -68,6 +68,9 @@ typedef struct mkba_sim_opts {
     int keep_uncertain;         /* MKBA_SIM_INPUTS_*: the drawn values and effects per draw */
     int keep_finance;           /* also the payback and the IRR of each draw's yearly net
                                    flows (finance.h): irr, payback_count, irr_count */
+    int keep_npv;               /* mkba_mc_stream (summary.h): keep society's NPV of each
+                                   draw and project (8 bytes each) for the shape of its
+                                   distribution, which then needs no second pass */
     mkba_sim_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 } mkba_sim_opts;

@@ -1,29 +1,34 @@
 /* stream.h - statistics of columns of draws that are never held whole, and
  * the thread runner the summaries share.
  *
- * A column is fed in draw order, a chunk at a time, in two passes over the
- * same values (the caller regenerates them: sim.h's draws are reproducible
- * block by block). The results are the bits mkba_stats_of (summary.h)
- * gives for the whole column held in memory:
- *   - mean and SD by the same corrected two-pass sums in the same order
- *     (four running sums over the finite values, the last n % 4 into the
- *     first), carried from chunk to chunk, so the bits do not depend on how
- *     the column was cut;
+ * A column is fed in draw order, a chunk at a time, in one pass as a rule;
+ * a stream that needs another asks for it, and the caller feeds the same
+ * values again (sim.h's draws are reproducible block by block). The
+ * results are the bits mkba_stats_of (summary.h) gives for the whole
+ * column held in memory:
+ *   - mean and SD by the same sums in the same order (four running sums
+ *     over the finite values, the last n % 4 into the first; the SD from
+ *     the deviations from the mean of the first MKBA_STREAM_SAMPLE values),
+ *     carried from chunk to chunk, so the bits do not depend on how the
+ *     column was cut;
  *   - P5, P50 and P95 as exact order statistics: the first
  *     MKBA_STREAM_SAMPLE finite values (independent draws: a fair sample)
- *     give a value range around each quantile, pass 1 counts the values
- *     below it and in each of MKBA_STREAM_BINS equal bins inside it, and
- *     pass 2 keeps only the values of the bins that hold the wanted order
- *     statistics (about n / 10^5 of them), among which they are selected.
- * Memory per column: the bins (48 KiB) and, until it is complete, the
- * sample (128 KiB, made at the first value), whatever n: the many columns
- * of a run (items, inputs) are fed one after another, so at most one
- * sample a thread is alive at a time.
+ *     give a value range around each quantile; the values below it are
+ *     counted, those inside kept, and when they fill their buffer the range
+ *     is narrowed around the quantile's rank among the values so far (8
+ *     binomial SDs either side), so some 20 sqrt(n) values are kept, at most
+ *     65,536 per quantile (512 KiB). Past that the quantile counts its range
+ *     in MKBA_STREAM_BINS bins instead, and a second pass keeps only the
+ *     values of the bins that hold its order statistics.
+ * Memory per column: the kept values and, until it is complete, the
+ * sample (128 KiB, made at the first value); the many columns of a run
+ * (items, inputs) are fed one after another, so at most one sample a
+ * thread is alive at a time.
  * Where that cannot work (sums that overflow, a range that missed the
- * quantile, a bin crowded by ties, fewer than 8 MKBA_STREAM_SAMPLE
- * values) mkba_stream_end asks for the whole column instead: a third pass
- * collects its finite values and mkba_stats_of's way is used, so a result
- * is never approximate. */
+ * quantile, a bin crowded by many distinct values, at most
+ * MKBA_STREAM_SAMPLE values) mkba_stream_end asks for the whole column
+ * instead: another pass collects its finite values and mkba_stats_of's way
+ * is used, so a result is never approximate. */
 #ifndef MKBA_STREAM_H
 #define MKBA_STREAM_H
 
@@ -38,6 +43,9 @@
 typedef struct mkba_stream mkba_stream;
 
 mkba_stream *mkba_stream_alloc(void);
+/* A stream that keeps at most keep_max values per quantile in pass 1
+ * (mkba_stream_alloc: 65,536); past that a quantile takes a second pass. */
+mkba_stream *mkba_stream_alloc_keep(size_t keep_max);
 void mkba_stream_free(mkba_stream *s); /* NULL is a no-op */
 
 /* Feed x[0..n-1], the next values of the column in draw order, to the

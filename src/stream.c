@@ -984,6 +984,27 @@ static void shape_plan(mkba_shape *s)
     shape_width(s);
 }
 
+void mkba_shape_whole(mkba_shape *s, double *x, size_t n, double *q, double *lo, double *width,
+                      size_t *hist)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) /* the finite values to the front */
+        if (isfinite(x[i])) {
+            s->vmin = fmin(s->vmin, x[i]);
+            s->vmax = fmax(s->vmax, x[i]);
+            x[m++] = x[i];
+        }
+    s->m = m;
+    s->pass = PASS1;
+    if (m == 0) { /* as mkba_shape_end says it */
+        mkba_shape_end(s, q, lo, width, hist);
+        return;
+    }
+    mkba_stats_sort(x, m);
+    shape_sorted(s, x, m, q, lo, width, hist);
+    s->pass = DONE;
+}
+
 int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *hist)
 {
     switch (s->pass) {

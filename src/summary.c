@@ -691,13 +691,15 @@ static void pass_end(pass_job *j)
                 h->active[k] = 0;
         if (h->shape_active) {
             size_t s = m / (K + 1);
-            do {
-                if (h->npv) /* kept in pass 1: its passes here */
-                    mkba_shape_add(h->shape, h->npv, j->sim->draws);
-                h->shape_active = mkba_shape_end(h->shape, mc->npv_cdf + s * MKBA_MC_CDF,
-                                                 &mc->hist_lo[s], &mc->hist_width[s],
-                                                 mc->hist + s * MKBA_MC_BINS);
-            } while (h->shape_active && h->npv);
+            double *q = mc->npv_cdf + s * MKBA_MC_CDF, *hist_lo = &mc->hist_lo[s],
+                   *hist_width = &mc->hist_width[s];
+            size_t *hist = mc->hist + s * MKBA_MC_BINS;
+            if (h->npv) { /* kept in pass 1 */
+                mkba_shape_whole(h->shape, h->npv, j->sim->draws, q, hist_lo, hist_width, hist);
+                h->shape_active = 0;
+            } else {
+                h->shape_active = mkba_shape_end(h->shape, q, hist_lo, hist_width, hist);
+            }
         }
         if (j->irr && j->fin_active[c] && !mkba_stream_end(j->irr[c], &mc->fin[m].irr))
             j->fin_active[c] = 0;

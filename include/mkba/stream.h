@@ -104,6 +104,11 @@ void mkba_shape_add(mkba_shape *s, const double *x, size_t n);
  * *width and hist[0..bins) hold the shape (q NaN, lo and width NaN, hist 0
  * when no value was finite). */
 int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *hist);
+/* The same shape, the same bits, of x[0..n) held whole (a fresh shape, not
+ * fed): its finite values sorted, which is quicker than two passes; x is
+ * reordered. */
+void mkba_shape_whole(mkba_shape *s, double *x, size_t n, double *q, double *lo, double *width,
+                      size_t *hist);
 
 /* Run fn(ctx, task, thread) for task = 0..n_tasks-1 on up to 'threads'
  * threads (the caller's thread is thread 0): each thread takes the next

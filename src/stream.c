@@ -420,31 +420,144 @@ static void ranged_one(mkba_stream *s, double x)
     }
 }
 
-/* Two values at a time (GCC's vector extensions: one SSE2 operation
- * each); of four values in a row, lanes 0 and 1 of a sum take the first
- * two, lanes 2 and 3 the next two, as lanes_add does. */
+/* The sweep of ranged_piece over four values at a time, lane j of a sum
+ * taking value j of each four as lanes_add does: portable code on pairs
+ * of SSE2 vectors (GCC's vector extensions), and on x86-64 processors with
+ * AVX2 the same sums in one 4-wide vector, which holds every sum in a
+ * register. The same operations in the same order: the same bits. */
 typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
 typedef int64_t v2i __attribute__((vector_size(2 * sizeof(int64_t))));
 
-typedef struct piece_sums { /* one half of the four lanes */
-    v2d sum, d1, d2;
-    v2i pos, below[NQ];
-} piece_sums;
+#if defined(__GNUC__) && defined(__x86_64__)
+#define STREAM_AVX2 1
+typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
+typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
+#else
+#define STREAM_AVX2 0
+#endif
 
-/* Two values x into the sums p; whether one is in a range. */
-static inline int piece_two(piece_sums *p, v2d x, v2d k, const v2d *lo, const v2d *hi)
+/* What the sweep adds up: four lanes of each sum, counts per quantile. */
+typedef struct sweep_sums {
+    double sum[4], d1[4], d2[4];
+    int64_t pos, below[NQ];
+} sweep_sums;
+
+/* The values of four in a row, e of them flagged in hit[j] (a mask per
+ * quantile j, -1 where v[e] is in its range), classified. */
+static void sweep_hits(mkba_stream *s, const double *v, int64_t hit[NQ][4])
 {
-    v2d d = x - k;
-    p->sum += x;
-    p->d1 += d;
-    p->d2 += d * d;
-    p->pos -= x > 0; /* a comparison is -1 where true */
-    v2i hit = {0, 0};
-    for (int j = 0; j < NQ; j++) {
-        p->below[j] -= x < lo[j];
-        hit |= (x >= lo[j]) & (x <= hi[j]);
+    for (int j = 0; j < NQ; j++)
+        for (int e = 0; e < 4; e++)
+            if (hit[j][e])
+                classify(&s->q[j], v[e]);
+}
+
+/* v[0..n), n a multiple of 4, into w (a comparison is -1 where true). */
+static size_t sweep_portable(mkba_stream *s, const double *v, size_t n, sweep_sums *w)
+{
+    v2d sum[2], d1[2], d2[2], x[2], lo[NQ], hi[NQ], k = {s->shift, s->shift};
+    v2i pos = {0, 0}, below[NQ] = {{0, 0}, {0, 0}, {0, 0}};
+    for (int h = 0; h < 2; h++) {
+        memcpy(&sum[h], w->sum + 2 * h, sizeof sum[h]);
+        memcpy(&d1[h], w->d1 + 2 * h, sizeof d1[h]);
+        memcpy(&d2[h], w->d2 + 2 * h, sizeof d2[h]);
     }
-    return (hit[0] | hit[1]) != 0;
+    for (int j = 0; j < NQ; j++) {
+        lo[j] = (v2d){s->q[j].lo, s->q[j].lo};
+        hi[j] = (v2d){s->q[j].hi, s->q[j].hi};
+    }
+    for (size_t i = 0; i < n; i += 4) {
+        v2i in[NQ][2], any = {0, 0};
+        for (int h = 0; h < 2; h++) {
+            memcpy(&x[h], v + i + 2 * h, sizeof x[h]);
+            v2d d = x[h] - k;
+            sum[h] += x[h];
+            d1[h] += d;
+            d2[h] += d * d;
+            pos -= x[h] > 0;
+            for (int j = 0; j < NQ; j++) {
+                below[j] -= x[h] < lo[j];
+                in[j][h] = (x[h] >= lo[j]) & (x[h] <= hi[j]);
+                any |= in[j][h];
+            }
+        }
+        if (any[0] | any[1]) { /* a few percent of the values */
+            int64_t hit[NQ][4];
+            for (int j = 0; j < NQ; j++)
+                memcpy(hit[j], in[j], sizeof hit[j]);
+            sweep_hits(s, v + i, hit);
+        }
+    }
+    for (int h = 0; h < 2; h++) {
+        memcpy(w->sum + 2 * h, &sum[h], sizeof sum[h]);
+        memcpy(w->d1 + 2 * h, &d1[h], sizeof d1[h]);
+        memcpy(w->d2 + 2 * h, &d2[h], sizeof d2[h]);
+    }
+    w->pos = pos[0] + pos[1];
+    for (int j = 0; j < NQ; j++)
+        w->below[j] = below[j][0] + below[j][1];
+    return n;
+}
+
+#if STREAM_AVX2
+__attribute__((target("avx2"))) static size_t sweep_avx2(mkba_stream *s, const double *v,
+                                                         size_t n, sweep_sums *w)
+{
+    v4d sum, d1, d2, x, lo[NQ], hi[NQ], k = {s->shift, s->shift, s->shift, s->shift};
+    v4i pos = {0, 0, 0, 0}, below[NQ] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    memcpy(&sum, w->sum, sizeof sum);
+    memcpy(&d1, w->d1, sizeof d1);
+    memcpy(&d2, w->d2, sizeof d2);
+    for (int j = 0; j < NQ; j++) {
+        lo[j] = (v4d){s->q[j].lo, s->q[j].lo, s->q[j].lo, s->q[j].lo};
+        hi[j] = (v4d){s->q[j].hi, s->q[j].hi, s->q[j].hi, s->q[j].hi};
+    }
+    for (size_t i = 0; i < n; i += 4) {
+        memcpy(&x, v + i, sizeof x);
+        v4d d = x - k;
+        sum += x;
+        d1 += d;
+        d2 += d * d;
+        pos -= x > 0;
+        v4i in[NQ], any = {0, 0, 0, 0};
+        for (int j = 0; j < NQ; j++) {
+            below[j] -= x < lo[j];
+            in[j] = (x >= lo[j]) & (x <= hi[j]);
+            any |= in[j];
+        }
+        if (any[0] | any[1] | any[2] | any[3]) { /* a few percent of the values */
+            int64_t hit[NQ][4];
+            for (int j = 0; j < NQ; j++)
+                memcpy(hit[j], &in[j], sizeof hit[j]);
+            sweep_hits(s, v + i, hit);
+        }
+    }
+    memcpy(w->sum, &sum, sizeof sum);
+    memcpy(w->d1, &d1, sizeof d1);
+    memcpy(w->d2, &d2, sizeof d2);
+    w->pos = pos[0] + pos[1] + pos[2] + pos[3];
+    for (int j = 0; j < NQ; j++)
+        w->below[j] = below[j][0] + below[j][1] + below[j][2] + below[j][3];
+    return n;
+}
+#endif
+
+static atomic_int vector_off; /* mkba_stream_vector(0): the portable sweep only */
+
+void mkba_stream_vector(int on)
+{
+    atomic_store(&vector_off, !on);
+}
+
+/* The sweep this processor runs. */
+static size_t (*sweep_fn(void))(mkba_stream *, const double *, size_t, sweep_sums *)
+{
+#if STREAM_AVX2
+    if (!atomic_load_explicit(&vector_off, memory_order_relaxed) &&
+        __builtin_cpu_supports("avx2"))
+        return sweep_avx2;
+#endif
+    return sweep_portable;
 }
 
 /* Pass 1 over v[0..n) (n <= PIECE) once the ranges are set: the sums, the
@@ -455,35 +568,17 @@ static void ranged_piece(mkba_stream *s, const double *v, size_t n)
     size_t i = 0;
     while (i < n && s->sum.np != 0) /* the lanes' pending values first */
         ranged_one(s, v[i++]);
-    piece_sums h[2] = {{.sum = {0}}, {.sum = {0}}};
-    for (int e = 0; e < 2; e++) {
-        memcpy(&h[e].sum, s->sum.s + 2 * e, sizeof h[e].sum);
-        memcpy(&h[e].d1, s->d1.s + 2 * e, sizeof h[e].d1);
-        memcpy(&h[e].d2, s->d2.s + 2 * e, sizeof h[e].d2);
-    }
-    v2d k = {s->shift, s->shift}, lo[NQ], hi[NQ], x0, x1;
-    for (int j = 0; j < NQ; j++) {
-        lo[j] = (v2d){s->q[j].lo, s->q[j].lo};
-        hi[j] = (v2d){s->q[j].hi, s->q[j].hi};
-    }
-    for (; i + 4 <= n; i += 4) {
-        memcpy(&x0, v + i, sizeof x0);
-        memcpy(&x1, v + i + 2, sizeof x1);
-        int hit = piece_two(&h[0], x0, k, lo, hi) | piece_two(&h[1], x1, k, lo, hi);
-        if (hit) /* a few percent of the values */
-            for (int e = 0; e < 4; e++)
-                for (int j = 0; j < NQ; j++)
-                    if (v[i + e] >= s->q[j].lo && v[i + e] <= s->q[j].hi)
-                        classify(&s->q[j], v[i + e]);
-    }
-    for (int e = 0; e < 2; e++) {
-        memcpy(s->sum.s + 2 * e, &h[e].sum, sizeof h[e].sum);
-        memcpy(s->d1.s + 2 * e, &h[e].d1, sizeof h[e].d1);
-        memcpy(s->d2.s + 2 * e, &h[e].d2, sizeof h[e].d2);
-        s->pos += (size_t)(h[e].pos[0] + h[e].pos[1]);
-        for (int j = 0; j < NQ; j++)
-            s->q[j].below += (size_t)(h[e].below[j][0] + h[e].below[j][1]);
-    }
+    sweep_sums w;
+    memcpy(w.sum, s->sum.s, sizeof w.sum);
+    memcpy(w.d1, s->d1.s, sizeof w.d1);
+    memcpy(w.d2, s->d2.s, sizeof w.d2);
+    i += sweep_fn()(s, v + i, (n - i) / 4 * 4, &w);
+    memcpy(s->sum.s, w.sum, sizeof w.sum);
+    memcpy(s->d1.s, w.d1, sizeof w.d1);
+    memcpy(s->d2.s, w.d2, sizeof w.d2);
+    s->pos += (size_t)w.pos;
+    for (int j = 0; j < NQ; j++)
+        s->q[j].below += (size_t)w.below[j];
     for (; i < n; i++)
         ranged_one(s, v[i]);
     for (int j = 0; j < NQ; j++)

@@ -538,7 +538,8 @@ static int stream_stats_keep(const double *x, size_t n, size_t keep_max, mkba_st
  * masses amid continuous values. Each in one pass as a rule, and again
  * with at most 1,024 values kept per quantile, so that the quantiles pass
  * to bins and a second pass (a crowded bin counted by its distinct values,
- * or the whole column). Before stream.c, none of this existed. */
+ * or the whole column), and again with the portable sweep in place of the
+ * processor's AVX2 one. Before stream.c, none of this existed. */
 START_TEST(stream_equals_stats_of)
 {
     size_t N = 9 * MKBA_STREAM_SAMPLE + 123, BIG = (size_t)1 << 21;
@@ -564,9 +565,12 @@ START_TEST(stream_equals_stats_of)
         }
         mkba_stats a;
         mkba_stats_of(x, n, sc, &a);
-        for (int small = 0; small < 2; small++) {
+        for (int run = 0; run < 3; run++) { /* keep_max 1024; the portable sweep */
+            int small = run == 1;
+            mkba_stream_vector(run != 2);
             mkba_stats b;
             int passes = stream_stats_keep(x, n, small ? 1024 : 0, &b);
+            mkba_stream_vector(1);
             /* the point masses counted at the range's ends: one pass; with
                the bins, two (the point mass a crowded bin of one value) */
             if (kind >= 9)
@@ -580,8 +584,8 @@ START_TEST(stream_equals_stats_of)
             double vb[] = {b.mean, b.sd, b.p5, b.p50, b.p95, b.p_positive};
             for (int k = 0; k < 6; k++)
                 ck_assert_msg(memcmp(&va[k], &vb[k], sizeof va[k]) == 0,
-                              "kind %d (keep %s), statistic %d: %.17g vs %.17g", kind,
-                              small ? "1024" : "default", k, va[k], vb[k]);
+                              "kind %d (run %d), statistic %d: %.17g vs %.17g", kind, run, k,
+                              va[k], vb[k]);
         }
     }
     gsl_rng_free(r);

@@ -677,14 +677,20 @@ static void chunk_counts(const pass_job *j, chunk_mem *cm)
         cm->irr_count[i] += part->irr_count[i];
 }
 
-/* End a pass: each stream that is done leaves the job. */
-static void pass_end(pass_job *j)
+/* The end of a pass for task t's column (pass_task's numbering): a stream
+ * that is done leaves the job. */
+static void end_task(void *ctx, size_t task, size_t thread)
 {
+    pass_job *j = ctx;
+    (void)thread;
     mkba_mc *mc = j->mc;
     size_t K = j->sim->n_stakeholders, U = j->sim->n_uncertain;
-    for (size_t c = 0; c < j->cols; c++) {
-        holder_st *h = &j->h[c];
-        size_t m = K + 1 + c; /* mc's numbering: scenario 0 unused */
+    int kind = 0;
+    while (task >= j->first[kind + 1])
+        kind++;
+    size_t i = task - j->first[kind], m = K + 1 + i; /* mc's numbering: scenario 0 unused */
+    if (kind == T_HOLDER) {
+        holder_st *h = &j->h[i];
         mkba_stats *out[H_N] = {&mc->pv_benefits[m], &mc->pv_costs[m], &mc->npv[m], &mc->bcr[m]};
         for (int k = 0; k < H_N; k++)
             if (h->active[k] && !mkba_stream_end(h->st[k], out[k]))
@@ -701,16 +707,24 @@ static void pass_end(pass_job *j)
                 h->shape_active = mkba_shape_end(h->shape, q, hist_lo, hist_width, hist);
             }
         }
-        if (j->irr && j->fin_active[c] && !mkba_stream_end(j->irr[c], &mc->fin[m].irr))
-            j->fin_active[c] = 0;
-    }
-    for (size_t i = 0; i < j->first[T_ITEM + 1] - j->first[T_ITEM]; i++)
+    } else if (kind == T_FIN) {
+        if (j->fin_active[i] && !mkba_stream_end(j->irr[i], &mc->fin[m].irr))
+            j->fin_active[i] = 0;
+    } else if (kind == T_ITEM) {
         if (j->item_active[i] && !mkba_stream_end(j->item[i], &mc->items[mc->n_items + i]))
             j->item_active[i] = 0;
-    for (size_t k = 0; k < j->n_in; k++)
-        if (j->in[k].active &&
-            !mkba_stream_end(j->in[k].st, k < U ? &mc->uncertain[k] : &mc->effects[k - U]))
-            j->in[k].active = 0;
+    } else if (j->in[i].active &&
+               !mkba_stream_end(j->in[i].st, i < U ? &mc->uncertain[i] : &mc->effects[i - U])) {
+        j->in[i].active = 0;
+    }
+}
+
+/* End a pass: each column's streams on the threads (society's shape, a
+ * sort of its kept NPVs, first). */
+static void pass_end(pass_job *j)
+{
+    int threads = j->sim->threads > 0 ? j->sim->threads : 1;
+    mkba_stream_parallel(j->first[T_KINDS], threads, end_task, j);
 }
 
 /* After pass 1: the value of information from the sums and the groups. */

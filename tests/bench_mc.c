@@ -317,15 +317,16 @@ static void bench_whole_run(size_t draws)
     }
     printf("  %zu draws, %2d threads: %7.2f s (%.1fx the time of %zu draws [target 10x: time "
            "linear in draws]), peak RSS %.1f MiB: %.0f bytes per draw more than at %zu draws "
-           "[target about 100]\n",
+           "[target at most about 100]\n",
            10 * draws, cores, t10, t10 / tN, draws, rss10 / 1048576,
            (rss10 - rssN) / (9.0 * (double)draws), draws);
     printf("  reproduce: /usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws %zu "
            "--threads %d --seed 7 -q --no-charts --out /tmp/r\n", 10 * draws, cores);
-    /* streamed: nothing per draw kept, each pass makes the draws again */
+    /* nothing per draw kept: the NPV curve's pass makes the draws again */
     double rs10, ts10 = whole_run_in(10 * draws, cores, "0", str, &rs10, NULL, NULL);
-    printf("  %zu draws streamed (--memory-budget 0), %d threads: %7.2f s (%.2fx the time in "
-           "memory), peak RSS %.1f MiB; tables byte-identical to the run in memory: %s\n",
+    printf("  %zu draws streamed (--memory-budget 0: nothing kept per draw), %d threads: %7.2f s "
+           "(%.2fx the time of the run above), peak RSS %.1f MiB; tables byte-identical to it: "
+           "%s\n",
            10 * draws, cores, ts10, ts10 / t10, rs10 / 1048576,
            ts10 >= 0 && same_tables(mem, str) ? "yes" : "NO");
     printf("  reproduce: /usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws %zu "

@@ -77,23 +77,43 @@ size_t mkba_voi_sums_count(const mkba_voi_sums *s)
 
 /* Per draw: each option's sum, and the regret of every option that could
  * turn out best (max_k nb_ki - nb_ji >= 0), so the best option need not be
- * known before the draws are: one running sum each, in draw order. */
-void mkba_voi_sums_add(mkba_voi_sums *s, const double *nb, size_t stride, size_t n)
+ * known before the draws are: one running sum each, in draw order. The
+ * best is picked without a branch on the draws (which would be mispredicted
+ * about as often as the options trade places). */
+static inline void sums_rows(mkba_voi_sums *s, size_t K, const double *restrict nb,
+                             size_t stride, size_t n)
 {
-    size_t K = s->K;
+    int iz = s->include_zero;
+    double *restrict sum = s->sum, *restrict regret = s->regret;
+    size_t *restrict top_n = s->top;
     for (size_t i = 0; i < n; i++) {
-        double top = s->include_zero ? 0 : nb[i];
+        double top = iz ? 0 : nb[i];
         size_t arg = K; /* the reference wins ties; then the lowest index */
         for (size_t k = 0; k < K; k++) {
             double v = nb[k * stride + i];
-            s->sum[k] += v;
-            if (v > top || (!s->include_zero && k == 0))
-                top = v, arg = k;
+            sum[k] += v;
+            int take = v > top || (!iz && k == 0);
+            top = take ? v : top;
+            arg = take ? k : arg;
         }
         for (size_t k = 0; k < K; k++)
-            s->regret[k] += top - nb[k * stride + i];
-        s->regret[K] += top; /* the reference: 0 */
-        s->top[arg]++;
+            regret[k] += top - nb[k * stride + i];
+        regret[K] += top; /* the reference: 0 */
+        top_n[arg]++;
+    }
+}
+
+void mkba_voi_sums_add(mkba_voi_sums *s, const double *nb, size_t stride, size_t n)
+{
+    switch (s->K) { /* one or two projects: the loops over them unrolled */
+    case 1:
+        sums_rows(s, 1, nb, stride, n);
+        break;
+    case 2:
+        sums_rows(s, 2, nb, stride, n);
+        break;
+    default:
+        sums_rows(s, s->K, nb, stride, n);
     }
     s->n += n;
 }
@@ -166,24 +186,33 @@ static size_t group_start(size_t b, size_t n, size_t bins)
  * over CELLS cells). */
 #define CELLS 4096
 
+/* Draws are taken BLOCK at a time, each step over the whole block: every
+ * draw's group (or value's slot) first, by lookups with no branch on the
+ * values, then the sums. Each group still adds its draws in draw order, so
+ * the sums have the same bits as draw by draw. */
+#define BLOCK 256
+
 struct mkba_voi_groups {
     size_t K, bins, sample, n;
     int include_zero;
     int cut;             /* the thresholds are set */
     size_t bad;          /* first draw with a non-finite theta + 1 (0: none) */
-    double *buf;         /* until cut: [sample] theta, then [K][sample] nb */
+    double *buf;         /* until cut: [sample] theta, then [K][sample] nb (none when the
+                          * first chunk holds the whole sample) */
     size_t nbuf;
-    double *t;           /* t[g] < t[g + 1]; group g: (t[g - 1], t[g]]; +inf after the last */
+    double *t;           /* t[g] < t[g + 1]; group g: (t[g - 1], t[g]]; after the last,
+                          * +inf as far as mkba_cuts_below_in reads */
     size_t groups;       /* thresholds + 1 */
     mkba_cuts cuts;      /* the thresholds below a value: its group */
+    unsigned steps;      /* halvings of mkba_cuts_below_in: 2^steps > the most in a cell */
     double *sum;         /* [groups][K] */
     size_t *count;       /* [groups] */
     /* Each distinct value's count and sums, while there are no more than
      * 'values' of them (a discrete input, bootstrap replicates): then the
      * groups are cut at the quantiles of all the draws, as mkba_voi_evppi
-     * cuts them. */
+     * cuts them. Made from the sample once it is complete. */
     size_t values;       /* the most distinct values kept */
-    int many;            /* more distinct values came: the cut groups count */
+    int many;            /* more distinct values: the cut groups count */
     size_t vslots, vused;
     uint64_t *vkey;      /* [vslots] a value's bits */
     size_t *vcount;      /* [vslots] its draws; 0: an empty slot */
@@ -217,53 +246,78 @@ void mkba_voi_groups_free(mkba_voi_groups *g)
     free(g);
 }
 
+/* sum[at[i] * K + k] += nb[k * stride + i] for the m draws, in draw
+ * order. */
+static inline void add_rows(double *restrict sum, size_t K, const size_t *restrict at,
+                            const double *restrict nb, size_t stride, size_t m)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t k = 0; k < K; k++)
+            sum[at[i] * K + k] += nb[k * stride + i];
+}
+
+static void add_sums(double *sum, size_t K, const size_t *at, const double *nb, size_t stride,
+                     size_t m)
+{
+    switch (K) { /* one or two projects: the loop over them unrolled */
+    case 1:
+        add_rows(sum, 1, at, nb, stride, m);
+        break;
+    case 2:
+        add_rows(sum, 2, at, nb, stride, m);
+        break;
+    default:
+        add_rows(sum, K, at, nb, stride, m);
+    }
+}
+
+/* The counts and sums of m draws whose cells are known, into their
+ * groups. */
+static inline void add_block(mkba_voi_groups *g, size_t K, unsigned steps,
+                             const uint32_t *restrict cell, const double *restrict theta,
+                             const double *restrict nb, size_t stride, size_t m)
+{
+    const mkba_cuts *cuts = &g->cuts;
+    double *restrict sum = g->sum;
+    size_t *restrict count = g->count;
+    for (size_t i = 0; i < m; i++) {
+        size_t b = mkba_cuts_below_in(cuts, cell[i], theta[i], steps);
+        count[b]++;
+        for (size_t k = 0; k < K; k++)
+            sum[b * K + k] += nb[k * stride + i];
+    }
+}
+
 static void add_draws(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
                       size_t n)
 {
     size_t K = g->K;
-    for (size_t i = 0; i < n; i++) {
-        size_t b = mkba_cuts_below(&g->cuts, theta[i]);
-        double *s = g->sum + b * K;
-        for (size_t k = 0; k < K; k++)
-            s[k] += nb[k * stride + i];
-        g->count[b]++;
+    unsigned steps = g->steps;
+    uint32_t cell[BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+        size_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
+        const double *th = theta + i0, *x = nb + i0;
+        mkba_cuts_cells(&g->cuts, th, m, cell);
+        /* One or two projects, and at most one threshold a cell (the
+         * usual case), with the loops unrolled. */
+        if (K == 1 && steps == 1)
+            add_block(g, 1, 1, cell, th, x, stride, m);
+        else if (K == 2 && steps == 1)
+            add_block(g, 2, 1, cell, th, x, stride, m);
+        else
+            add_block(g, K, steps, cell, th, x, stride, m);
     }
 }
 
-/* The thresholds from the sorted values of the sample's m draws (its
- * groups' last values, each run of ties kept in one group), then the
- * sample's draws into their groups. */
-static void cut_groups(mkba_voi_groups *g)
-{
-    size_t m = g->nbuf, bins = g->bins ? g->bins : mkba_voi_default_bins(m);
-    bins = bins > UINT32_MAX ? UINT32_MAX : bins;
-    g->t = mkba_xreallocarray(NULL, bins + 1, sizeof *g->t);
-    double *sorted = mkba_xreallocarray(NULL, m + 1, sizeof *sorted);
-    if (m > 0)
-        memcpy(sorted, g->buf, m * sizeof *sorted);
-    mkba_stats_sort(sorted, m);
-    size_t c = 0;
-    for (size_t b = 0; b + 1 < bins && m > 0; b++) {
-        double v = sorted[group_start(b + 1, m, bins) - 1];
-        if (c == 0 || v > g->t[c - 1])
-            g->t[c++] = v;
-    }
-    free(sorted);
-    g->groups = c + 1;
-    g->t[c] = INFINITY;
-    mkba_cuts_init(&g->cuts, g->t, c, CELLS);
-    g->sum = mkba_xcalloc(g->groups * g->K, sizeof *g->sum);
-    g->count = mkba_xcalloc(g->groups, sizeof *g->count);
-    g->cut = 1;
-    if (m > 0)
-        add_draws(g, g->buf, g->buf + g->sample, g->sample, m);
-    free(g->buf);
-    g->buf = NULL;
-}
-
+/* A value's slot: its bits mixed (MurmurHash3's finaliser), so that round
+ * values, whose low bits are all 0 (a discrete input's 1, 2, 3), spread
+ * over the table rather than queue in one place. */
 static size_t value_slot(const mkba_voi_groups *g, uint64_t k)
 {
-    size_t mask = g->vslots - 1, h = (size_t)((k * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+    uint64_t x = k ^ (k >> 33);
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    size_t mask = g->vslots - 1, h = (size_t)x & mask;
     while (g->vcount[h] && g->vkey[h] != k)
         h = (h + 1) & mask;
     return h;
@@ -303,49 +357,140 @@ static void values_grow(mkba_voi_groups *g)
 }
 
 /* Each draw into its value's count and sums, until there are too many
- * distinct values. -0 is counted as 0 (equal, as the groups compare). */
+ * distinct values. -0 is counted as 0 (equal, as the groups compare). A
+ * block's draws are counted as they are looked up (a slot with a count is
+ * taken), their sums added after, before the table grows (the slots move). */
 static void add_values(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
                        size_t n)
 {
-    size_t K = g->K;
-    for (size_t i = 0; i < n && !g->many; i++) {
-        double v = theta[i] == 0 ? 0.0 : theta[i];
-        uint64_t k;
-        memcpy(&k, &v, sizeof k);
-        size_t h = value_slot(g, k);
-        if (!g->vcount[h]) {
-            if (g->vused == g->values) {
-                g->many = 1;
-                values_free(g);
-                return;
+    size_t at[BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+        size_t m = n - i0 < BLOCK ? n - i0 : BLOCK, from = 0;
+        for (size_t i = 0; i < m; i++) {
+            double v = theta[i0 + i] == 0 ? 0.0 : theta[i0 + i];
+            uint64_t k;
+            memcpy(&k, &v, sizeof k);
+            size_t h = value_slot(g, k);
+            if (!g->vcount[h]) {
+                if (g->vused == g->values) {
+                    g->many = 1;
+                    values_free(g);
+                    return;
+                }
+                if (2 * (g->vused + 1) > g->vslots) {
+                    add_sums(g->vsum, g->K, at + from, nb + i0 + from, stride, i - from);
+                    from = i;
+                    values_grow(g);
+                    h = value_slot(g, k);
+                }
+                g->vkey[h] = k;
+                g->vused++;
             }
-            if (2 * (g->vused + 1) > g->vslots) {
-                values_grow(g);
-                h = value_slot(g, k);
-            }
-            g->vkey[h] = k;
-            g->vused++;
+            g->vcount[h]++;
+            at[i] = h;
         }
-        g->vcount[h]++;
-        for (size_t j = 0; j < K; j++)
-            g->vsum[h * K + j] += nb[j * stride + i];
+        add_sums(g->vsum, g->K, at + from, nb + i0 + from, stride, m - from);
     }
+}
+
+/* The first of x[0..n-1] that is not finite (n: none), a block at a time
+ * by a test that vectorises: an exponent of all ones (inf, NaN) is the
+ * one that carries into the sign bit when its lowest bit is added. */
+static size_t first_nonfinite(const double *x, size_t n)
+{
+    const uint64_t exponent = UINT64_C(0x7ff0000000000000), low = UINT64_C(1) << 52;
+    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+        size_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
+        uint64_t bad = 0;
+        for (size_t i = 0; i < m; i++) {
+            uint64_t u;
+            memcpy(&u, &x[i0 + i], sizeof u);
+            bad |= (u & exponent) + low;
+        }
+        if (bad >> 63)
+            for (size_t i = 0; i < m; i++)
+                if (!isfinite(x[i0 + i]))
+                    return i0 + i;
+    }
+    return n;
+}
+
+/* The number of distinct values of n sorted ones (-0 is 0). */
+static size_t distinct(const double *sorted, size_t n)
+{
+    size_t d = n > 0;
+    for (size_t i = 1; i < n; i++)
+        d += sorted[i] != sorted[i - 1];
+    return d;
+}
+
+/* The end of the sample: its m draws (or all draws if fewer), from the
+ * buffer or straight from a chunk that holds them all. Its sorted
+ * values tell whether the distinct values' table is needed: with more
+ * than 'values' of them it would have overflowed already, so it is never
+ * made (a continuous input); else it is filled from the sample, in draw
+ * order, and kept up from here. Then the thresholds (the groups' last
+ * values, each run of ties kept in one group), and the sample's draws
+ * into their groups. */
+static void cut_groups(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
+                       size_t m)
+{
+    size_t bins = g->bins ? g->bins : mkba_voi_default_bins(m);
+    bins = bins > UINT32_MAX ? UINT32_MAX : bins;
+    g->t = mkba_xreallocarray(NULL, bins + 1, sizeof *g->t);
+    double *sorted = mkba_xreallocarray(NULL, m + 1, sizeof *sorted);
+    if (m > 0)
+        memcpy(sorted, theta, m * sizeof *sorted);
+    mkba_stats_sort(sorted, m);
+    if (distinct(sorted, m) > g->values) {
+        g->many = 1;
+    } else {
+        values_grow(g);
+        add_values(g, theta, nb, stride, m);
+    }
+    size_t c = 0;
+    for (size_t b = 0; b + 1 < bins && m > 0; b++) {
+        double v = sorted[group_start(b + 1, m, bins) - 1];
+        if (c == 0 || v > g->t[c - 1])
+            g->t[c++] = v;
+    }
+    free(sorted);
+    g->groups = c + 1;
+    mkba_cuts_init(&g->cuts, g->t, c, CELLS);
+    /* The branch-free search reads 2^steps - 1 values from a cell's
+     * first: past the last threshold, +inf. */
+    size_t crowd = mkba_cuts_crowd(&g->cuts), pad = 1;
+    for (g->steps = 0; pad <= crowd; g->steps++)
+        pad *= 2;
+    if (pad > bins + 1 - c)
+        g->cuts.t = g->t = mkba_xreallocarray(g->t, c + pad, sizeof *g->t);
+    for (size_t i = c; i < c + pad; i++)
+        g->t[i] = INFINITY;
+    g->sum = mkba_xcalloc(g->groups * g->K, sizeof *g->sum);
+    g->count = mkba_xcalloc(g->groups, sizeof *g->count);
+    g->cut = 1;
+    if (m > 0)
+        add_draws(g, theta, nb, stride, m);
+    free(g->buf);
+    g->buf = NULL;
 }
 
 void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *nb,
                          size_t stride, size_t n)
 {
-    for (size_t i = 0; i < n && !g->bad; i++)
-        if (!isfinite(theta[i]))
-            g->bad = g->n + i + 1;
+    if (!g->bad) {
+        size_t i = first_nonfinite(theta, n);
+        g->bad = i < n ? g->n + i + 1 : 0;
+    }
     if (g->bad) {
         g->n += n;
         return;
     }
-    if (!g->vslots && !g->many)
-        values_grow(g);
-    add_values(g, theta, nb, stride, n);
     size_t i = 0;
+    if (!g->cut && g->nbuf == 0 && n >= g->sample) { /* the whole sample: no copy */
+        cut_groups(g, theta, nb, stride, g->sample);
+        i = g->sample;
+    }
     if (!g->cut && !g->buf && n > 0) /* made at the first draw, freed once the groups are cut */
         g->buf = mkba_xreallocarray(NULL, (1 + g->K) * g->sample, sizeof *g->buf);
     for (; i < n && !g->cut; i++) {
@@ -353,8 +498,10 @@ void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *
         for (size_t k = 0; k < g->K; k++)
             g->buf[(1 + k) * g->sample + g->nbuf] = nb[k * stride + i];
         if (++g->nbuf == g->sample)
-            cut_groups(g);
+            cut_groups(g, g->buf, g->buf + g->sample, g->sample, g->nbuf);
     }
+    if (i < n && !g->many)
+        add_values(g, theta + i, nb + i, stride, n - i);
     if (i < n)
         add_draws(g, theta + i, nb + i, stride, n - i);
     g->n += n;
@@ -439,11 +586,11 @@ mkba_status mkba_voi_groups_end(mkba_voi_groups *g, const mkba_voi *v, double *e
                               "EVPPI: bins must be between 1 and the number of draws (%zu), got %zu",
                               n, g->bins);
     double s = 0;
+    if (!g->cut) /* fewer draws than the sample: buf holds them (none: NULL) */
+        cut_groups(g, g->buf, g->buf ? g->buf + g->sample : NULL, g->sample, g->nbuf);
     if (!g->many && n > 0) {
         s = value_groups(g, v);
     } else {
-        if (!g->cut)
-            cut_groups(g);
         for (size_t b = 0; b < g->groups; b++)
             s += group_regret(g, g->count[b], g->sum + b * K, v);
     }

@@ -6,10 +6,13 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/stream.h"
 #include "mkba/voi.h"
 #include "testutil.h"
 
@@ -494,6 +497,330 @@ START_TEST(default_bins)
 }
 END_TEST
 
+/* ------------------------------------------- streamed, against plain sums
+ * The streamed sums take their draws a block at a time (groups or value
+ * slots first, then the sums) with one and two options unrolled; these
+ * tests redo every sum plainly, draw by draw in draw order, each draw's
+ * group by counting the thresholds below it one by one, and want the same
+ * bits, on data made awkward for that: chunks of 1, 255, 256 and 257
+ * draws, the sample ending inside a chunk or held whole by the first,
+ * runs of ties, draws equal to the thresholds, -0 next to 0, cells crowded
+ * with thresholds, values far beyond them, ties for the best option, one
+ * to three options, and net benefits whose sums lose digits unless added
+ * in the same order. */
+
+#define PLAIN_N 6000
+#define PLAIN_SAMPLE 1500
+#define PLAIN_BINS 40
+
+static size_t plain_group_start(size_t b, size_t n, size_t bins)
+{
+    return b * (n / bins) + (b < n % bins ? b : n % bins);
+}
+
+/* The regret of a group, as the documentation of mkba_voi_evppi weighs it:
+ * its draws times (the highest mean, 0 counted with the reference, minus
+ * the mean of the option best over all draws), floored at 0. */
+static double plain_group_regret(size_t K, int iz, size_t best, size_t count, const double *sums)
+{
+    if (count == 0)
+        return 0;
+    double top = 0, chosen = 0;
+    for (size_t k = 0; k < K; k++) {
+        double m = sums[k] / (double)count;
+        if ((k == 0 && !iz) || m > top)
+            top = m;
+        if (k == best)
+            chosen = m;
+    }
+    return (double)count * (top - chosen > 0 ? top - chosen : 0);
+}
+
+static int cmp_plain(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* EVPPI with groups cut at the first 'sample' draws' values: their sorted
+ * values at the ends of 'bins' equal-count groups (once each) are the
+ * thresholds, and a draw's group is the number of thresholds below it. */
+static double plain_sample_evppi(const double *theta, const double *nb, size_t stride, size_t K,
+                                 size_t n, int iz, const mkba_voi *v)
+{
+    size_t m = n < PLAIN_SAMPLE ? n : PLAIN_SAMPLE, c = 0;
+    double *s = malloc(m * sizeof *s), t[PLAIN_BINS];
+    memcpy(s, theta, m * sizeof *s);
+    qsort(s, m, sizeof *s, cmp_plain);
+    for (size_t b = 1; b < PLAIN_BINS; b++) {
+        double x = s[plain_group_start(b, m, PLAIN_BINS) - 1];
+        if (c == 0 || x > t[c - 1])
+            t[c++] = x;
+    }
+    double *sum = calloc((c + 1) * K, sizeof *sum), total = 0;
+    size_t *count = calloc(c + 1, sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        size_t g = 0;
+        for (size_t j = 0; j < c; j++)
+            g += t[j] < theta[i];
+        count[g]++;
+        for (size_t k = 0; k < K; k++)
+            sum[g * K + k] += nb[k * stride + i];
+    }
+    for (size_t g = 0; g <= c; g++)
+        total += plain_group_regret(K, iz, v->best, count[g], sum + g * K);
+    free(s);
+    free(sum);
+    free(count);
+    double e = total / (double)n;
+    return e < 0 ? 0 : (e > v->evpi ? v->evpi : e);
+}
+
+/* EVPPI with groups of all the draws by distinct value (-0 is 0): each
+ * value's sums in draw order, then 'bins' equal-count groups of the sorted
+ * values, a group ending at the end of the value that holds its last draw
+ * (the values' sums added in the order of the values). */
+typedef struct plain_draw {
+    double x;
+    size_t i;
+} plain_draw;
+
+static int cmp_plain_draw(const void *a, const void *b)
+{
+    const plain_draw *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+static double plain_value_evppi(const double *theta, const double *nb, size_t stride, size_t K,
+                                size_t n, int iz, const mkba_voi *v)
+{
+    plain_draw *d = malloc(n * sizeof *d);
+    for (size_t i = 0; i < n; i++)
+        d[i] = (plain_draw){theta[i] == 0 ? 0 : theta[i], i};
+    qsort(d, n, sizeof *d, cmp_plain_draw); /* by value, then in draw order */
+    double sums[3], vsum[3], total = 0;
+    size_t from = 0, r = 0; /* r: the first draw of the next value */
+    for (size_t b = 0; b < PLAIN_BINS && r < n; b++) {
+        size_t to = plain_group_start(b + 1, n, PLAIN_BINS), count = 0;
+        if (to <= from)
+            continue;
+        memset(sums, 0, sizeof sums);
+        while (r < n && from + count < to) { /* the next value, whole */
+            memset(vsum, 0, sizeof vsum);
+            size_t e = r;
+            for (; e < n && d[e].x == d[r].x; e++)
+                for (size_t k = 0; k < K; k++)
+                    vsum[k] += nb[k * stride + d[e].i];
+            for (size_t k = 0; k < K; k++)
+                sums[k] += vsum[k];
+            count += e - r;
+            r = e;
+        }
+        total += plain_group_regret(K, iz, v->best, count, sums);
+        from += count;
+    }
+    free(d);
+    double e = total / (double)n;
+    return e < 0 ? 0 : (e > v->evpi ? v->evpi : e);
+}
+
+/* mkba_voi_sums' values by their definition: per draw the best option
+ * (the reference on ties, then the lowest index), each option's sum and
+ * regret in draw order. */
+static void plain_evpi(const double *nb, size_t stride, size_t K, size_t n, int iz, mkba_voi *v,
+                       double *p_top)
+{
+    double sum[3] = {0}, regret[4] = {0};
+    size_t top_n[4] = {0};
+    for (size_t i = 0; i < n; i++) {
+        double top = iz ? 0 : nb[i];
+        size_t arg = iz ? K : 0;
+        for (size_t k = 0; k < K; k++)
+            if (nb[k * stride + i] > top)
+                top = nb[k * stride + i], arg = k;
+        for (size_t k = 0; k < K; k++) {
+            sum[k] += nb[k * stride + i];
+            regret[k] += top - nb[k * stride + i];
+        }
+        regret[K] += top;
+        top_n[arg]++;
+    }
+    size_t best = 0; /* the highest mean, the lowest index on ties; the reference if below 0 */
+    for (size_t k = 1; k < K; k++)
+        if (sum[k] / (double)n > sum[best] / (double)n)
+            best = k;
+    double top = sum[best] / (double)n;
+    if (iz && top < 0)
+        best = K, top = 0;
+    v->best = best;
+    v->expected_best = top;
+    v->evpi = regret[best] / (double)n;
+    for (size_t k = 0; k <= K; k++)
+        p_top[k] = (double)top_n[k] / (double)n;
+}
+
+/* theta of the plain tests. Kind 0: 25 values -3, -2.75, .., 3, the j-th
+ * with probability (2j + 1) / 625 (runs of ties, draws equal to the
+ * thresholds, rare values that share a group), 0 every other time as -0.
+ * Kind 1: 90% in [0, 1e-3) (so the thresholds crowd the first cells), the
+ * rest in [10, 110); after the sample every fifth draw repeats a sample
+ * value (on a threshold now and then) and a few are +-1e308, far beyond
+ * the thresholds. Kind 2: one value (no threshold at all). */
+static double plain_theta(gsl_rng *r, int kind, size_t i, const double *theta)
+{
+    double u = gsl_rng_uniform(r);
+    if (kind == 0) {
+        double x = floor(u * u * 25) / 4 - 3;
+        return x == 0 && i % 2 ? -0.0 : x;
+    }
+    if (kind == 2)
+        return 7;
+    if (i >= PLAIN_SAMPLE && i % 5 == 0)
+        return theta[i % PLAIN_SAMPLE];
+    if (i >= PLAIN_SAMPLE && i % 97 == 0)
+        return i % 2 ? 1e308 : -1e308;
+    return u < 0.9 ? 1e-3 * u : 10 + 1000 * (u - 0.9);
+}
+
+START_TEST(streamed_equals_plain_sums)
+{
+    const size_t n = PLAIN_N, stride = PLAIN_N + 13, chunks[] = {1, 255, 256, 257, 1000, 3, 511};
+    double *theta = malloc(n * sizeof *theta), *nb = malloc(3 * stride * sizeof *nb);
+    ck_assert(theta && nb);
+    int inside = 0; /* results strictly between 0 and the EVPI */
+    for (int kind = 0; kind < 3; kind++) {
+        gsl_rng *r = rng_new(71UL + (unsigned long)kind);
+        for (size_t i = 0; i < n; i++)
+            theta[i] = plain_theta(r, kind, i, theta);
+        /* Net benefits that follow theta (bounded: atan), with noise and
+         * spikes of +-1e4 whose sums keep their low digits only in the same
+         * order. */
+        for (size_t k = 0; k < 3; k++)
+            for (size_t i = 0; i < n; i++)
+                nb[k * stride + i] = 0.3 * (double)(k + 1) * atan(theta[i]) - 0.2 * (double)k +
+                                     gsl_ran_gaussian(r, 1) +
+                                     (i % 89 == 0 ? 1e4 : i % 89 == 1 ? -1e4 : 0);
+        /* Ties for the best of a draw: every option 0 (-0 for option 1),
+         * or every option the same. */
+        for (size_t i = 0; i < n; i += 13)
+            for (size_t k = 0; k < 3; k++)
+                nb[k * stride + i] = i % 2 ? (k == 1 ? -0.0 : 0) : nb[i];
+        gsl_rng_free(r);
+        for (size_t K = 1; K <= 3; K++)
+            for (int iz = 0; iz <= 1; iz++)
+                for (int by_value = 0; by_value <= 1; by_value++) {
+                    /* The table's limit: kind 0 has 25 values (all in
+                     * its sample here), kind 1 about 1500 in its sample
+                     * and 6000 in all. */
+                    size_t values = by_value ? (kind == 0 ? 25 : n)
+                                             : (kind == 0 ? 24 : kind == 1 ? 2000 : 0);
+                    mkba_voi_sums *s = mkba_voi_sums_alloc(K, iz);
+                    mkba_voi_groups *g =
+                        mkba_voi_groups_alloc(K, iz, PLAIN_BINS, PLAIN_SAMPLE, values);
+                    for (size_t i = 0, c = 0, len; i < n; i += len, c++) {
+                        /* with the reference, a first chunk that holds the sample */
+                        len = c == 0 && iz ? PLAIN_SAMPLE + 200 : chunks[c % 7];
+                        len = n - i < len ? n - i : len;
+                        mkba_voi_sums_add(s, nb + i, stride, len);
+                        mkba_voi_groups_add(g, theta + i, nb + i, stride, len);
+                    }
+                    mkba_voi v, want;
+                    double p[4], want_p[4], e = -1;
+                    mkba_error err;
+                    mkba_error_clear(&err);
+                    ck_assert_int_eq(mkba_voi_sums_end(s, &v, p, &err), MKBA_OK);
+                    plain_evpi(nb, stride, K, n, iz, &want, want_p);
+                    ck_assert(v.evpi == want.evpi && v.best == want.best &&
+                              v.expected_best == want.expected_best);
+                    for (size_t k = 0; k <= K; k++)
+                        ck_assert(p[k] == want_p[k]);
+                    ck_assert_int_eq(mkba_voi_groups_end(g, &v, &e, &err), MKBA_OK);
+                    double plain = by_value ? plain_value_evppi(theta, nb, stride, K, n, iz, &v)
+                                            : plain_sample_evppi(theta, nb, stride, K, n, iz, &v);
+                    ck_assert_msg(e == plain, "kind %d K %zu iz %d by value %d: %.17g, plain %.17g",
+                                  kind, K, iz, by_value, e, plain);
+                    inside += e > 0 && e < v.evpi;
+                    mkba_voi_sums_free(s);
+                    mkba_voi_groups_free(g);
+                }
+    }
+    ck_assert_int_ge(inside, 20); /* of 36: most cases are not clamped */
+    free(theta);
+    free(nb);
+}
+END_TEST
+
+/* A non-finite theta after the sample, inside a chunk, is named by its
+ * draw (the first of them). */
+START_TEST(streamed_nonfinite_theta)
+{
+    size_t n = 3000;
+    double *theta = malloc(n * sizeof *theta), *nb = malloc(n * sizeof *nb);
+    ck_assert(theta && nb);
+    for (size_t i = 0; i < n; i++)
+        theta[i] = (double)(i % 101), nb[i] = (double)(i % 7) - 3;
+    theta[2345] = NAN;
+    theta[2800] = -INFINITY;
+    mkba_voi_groups *g = mkba_voi_groups_alloc(1, 1, 10, 1000, 50);
+    for (size_t i = 0; i < n; i += 700)
+        mkba_voi_groups_add(g, theta + i, nb + i, n, n - i < 700 ? n - i : 700);
+    mkba_voi v = {1, 0, 0};
+    double e = 42;
+    mkba_error err;
+    mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_voi_groups_end(g, &v, &e, &err), MKBA_EINVAL);
+    ck_assert_str_eq(err.msg, "EVPPI: parameter value in draw 2345 is not finite");
+    ck_assert_double_eq(e, 42);
+    mkba_voi_groups_free(g);
+    free(theta);
+    free(nb);
+}
+END_TEST
+
+/* mkba_cuts_cells and mkba_cuts_below_in (stream.h; the EVPPI's group
+ * lookup) count the sorted values below a value as mkba_cuts_below does:
+ * for values on, next to, between and beyond them, -0 and 0, with no
+ * value, one value (a zero range), and values that crowd a cell. */
+START_TEST(cuts_without_branches)
+{
+    double t[64];
+    const size_t sizes[] = {0, 1, 20};
+    for (int c = 0; c < 3; c++) {
+        size_t n = sizes[c];
+        for (size_t j = 0; j < n; j++) /* 15 in [0, 1.5e-8], then 1 2 3 4 1000 */
+            t[j] = j < 15 ? 1e-9 * (double)j : j < 19 ? (double)(j - 14) : 1000;
+        mkba_cuts cuts;
+        mkba_cuts_init(&cuts, t, n, 16);
+        unsigned steps = 0;
+        while (((size_t)1 << steps) <= mkba_cuts_crowd(&cuts))
+            steps++;
+        ck_assert_uint_eq(steps, n == 20 ? 5 : n); /* 19 in the first of 16 cells over [0, 1000] */
+        for (size_t j = n; j < n + ((size_t)1 << steps); j++)
+            t[j] = INFINITY;
+        double v[128];
+        size_t m = 0;
+        const double fixed[] = {-DBL_MAX, -1e300, -1, -0.0, 0, 0.5, 2.5, 999, 1e300, DBL_MAX};
+        for (size_t j = 0; j < 10; j++)
+            v[m++] = fixed[j];
+        for (size_t j = 0; j < n; j++) {
+            v[m++] = t[j];
+            v[m++] = nextafter(t[j], -INFINITY);
+            v[m++] = nextafter(t[j], INFINITY);
+        }
+        uint32_t cell[128];
+        mkba_cuts_cells(&cuts, v, m, cell);
+        for (size_t j = 0; j < m; j++) {
+            ck_assert_uint_eq(cell[j], mkba_cuts_cell(&cuts, v[j]));
+            ck_assert_uint_eq(mkba_cuts_below_in(&cuts, cell[j], v[j], steps),
+                              mkba_cuts_below(&cuts, v[j]));
+        }
+        mkba_cuts_free(&cuts);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------- errors */
 
 static void expect_evpi_error(const double *nb, size_t K, size_t n, mkba_voi *out,
@@ -588,6 +915,9 @@ static Suite *voi_suite(void)
     tcase_add_test(tc, evppi_signs_zeros_and_extremes);
     tcase_add_test(tc, evppi_depends_on_the_order_of_theta_only);
     tcase_add_test(tc, default_bins);
+    tcase_add_test(tc, streamed_equals_plain_sums);
+    tcase_add_test(tc, streamed_nonfinite_theta);
+    tcase_add_test(tc, cuts_without_branches);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");

@@ -90,6 +90,43 @@ static inline size_t mkba_cuts_below(const mkba_cuts *c, double v)
     return lo;
 }
 
+/* Many values at a time, without a branch on them: the cells of
+ * v[0..n-1] as mkba_cuts_cell gives them (cells must be below 2^31), then
+ * mkba_cuts_below_in for each. The clamps are written as the max and min
+ * they are (NaN to 0 as well; x in [cells - 1, cells) truncates to the
+ * same cell as cells - 1), so the loop vectorises. */
+static inline void mkba_cuts_cells(const mkba_cuts *c, const double *v, size_t n, uint32_t *cell)
+{
+    double t0 = c->t0, inv = c->inv, last = (double)c->cells - 1;
+    for (size_t i = 0; i < n; i++) {
+        double x = (v[i] - t0) * inv;
+        x = x > 0 ? x : 0;
+        x = x < last ? x : last;
+        cell[i] = (uint32_t)(int32_t)x;
+    }
+}
+/* The most values one cell holds. */
+static inline size_t mkba_cuts_crowd(const mkba_cuts *c)
+{
+    size_t most = 0;
+    for (size_t cell = 0; cell < c->cells; cell++)
+        if (c->start[cell + 1] - c->start[cell] > most)
+            most = c->start[cell + 1] - c->start[cell];
+    return most;
+}
+/* mkba_cuts_below(c, v) for v in 'cell': a search of a fixed number of
+ * halvings, 'steps', over the 2^steps - 1 values from the cell's first
+ * (its own, then values of later cells, which are above v), so the only
+ * branch is the loop's. It takes 2^steps > mkba_cuts_crowd(c), and
+ * t[n .. n + 2^steps - 2] readable and not below v (+inf). */
+static inline size_t mkba_cuts_below_in(const mkba_cuts *c, size_t cell, double v, unsigned steps)
+{
+    size_t lo = c->start[cell];
+    for (size_t step = ((size_t)1 << steps) >> 1; step > 0; step >>= 1)
+        lo += c->t[lo + step - 1] < v ? step : 0;
+    return lo;
+}
+
 /* The shape of a column: nq quantiles on an even grid (quantile i at
  * p = i / (nq - 1), interpolated as gsl_stats_quantile_from_sorted_data)
  * and a histogram of 'bins' equal bins from the smallest to the largest

@@ -98,8 +98,9 @@ mkba_status mkba_voi_sums_end(const mkba_voi_sums *s, mkba_voi *out, double *p_t
  * values, so each holds about n / bins draws; a draw joins its group by its
  * value alone, the sums in draw order. With sample >= n this is
  * mkba_voi_evppi. bins 0: mkba_voi_default_bins(n). Memory: (1 + K) *
- * sample words until the sample is complete, and the distinct values'
- * table while there are at most 'values' of them, then the groups. */
+ * sample words until the sample is complete (none when the first chunk
+ * holds it), the distinct values' table from then while there are at most
+ * 'values' of them, and the groups. */
 #define MKBA_VOI_SAMPLE 65536
 #define MKBA_VOI_VALUES 16384
 typedef struct mkba_voi_groups mkba_voi_groups;

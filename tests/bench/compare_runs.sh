@@ -1,6 +1,7 @@
 #!/bin/sh
 # compare_runs.sh OLD NEW: every table and results.json (and the --draws-out
-# file) of the Almere study and the bench reference model, at several draws
+# file) of the Almere study, the bench reference model and a model whose
+# value of information is not 0 (tests/bench/voi), at several draws
 # and threads, byte for byte between two mkba binaries (results.json without
 # its run date, commit, seconds and threads). Extra arguments go to NEW only
 # (e.g. --memory-budget 0), and only to the runs without --draws-out.
@@ -10,9 +11,11 @@ run() { # tag bin args...
   "$bin" run "$@" -q --no-charts --out $T/$rt >/dev/null 2>$T/$rt.err || echo "FAIL $rt: $(cat $T/$rt.err)"
 }
 strip() { grep -v '"seconds"\|"threads"\|"run_date"\|"commit"' "$1" | sed 's/old-/X-/g; s/new-/X-/g'; }
-for case in "a1:--draws 3000 --threads 1" "a2:--draws 70000 --threads 2" "b1:--draws 5000 --threads 1" "b2:--draws 300000 --threads 2" "b3:--draws 300000 --threads 1"; do
+V=$R/tests/bench/voi # three projects, value of information not 0
+for case in "a1:--draws 3000 --threads 1" "a2:--draws 70000 --threads 2" "b1:--draws 5000 --threads 1" "b2:--draws 300000 --threads 2" "b3:--draws 300000 --threads 1" "c1:--draws 3000 --threads 1" "c2:--draws 200000 --threads 2"; do
   tag=${case%%:*}; args=${case#*:}
-  case $tag in a*) model="$R/scenarios/almere-pilot.ini $R/scenarios/almere-liaison.ini";; *) model=$R/tests/bench/project.ini;; esac
+  case $tag in a*) model="$R/scenarios/almere-pilot.ini $R/scenarios/almere-liaison.ini";;
+    c*) model="$V/project.ini $V/bigger.ini $V/smaller.ini";; *) model=$R/tests/bench/project.ini;; esac
   for dout in 0 1; do
     t=$tag$dout; o=""; n=""
     [ $dout = 1 ] && { o="--draws-out $T/old-$t.csv"; n="--draws-out $T/new-$t.csv"; }

@@ -865,9 +865,10 @@ END_TEST
 
 /* Inputs left to regeneration (MKBA_SIM_INPUTS_REGEN): mkba_sim_inputs
  * makes each column the run would keep, bit for bit, in any order of the
- * columns (a copula's x and y, independent z and w), also for a part of a
- * run (first_block); and the summary's statistics and EVPPI of the inputs
- * are those of the kept columns on any number of threads. */
+ * columns (a copula's x and y, independent z and w) and all at once
+ * (mkba_sim_inputs_all), also for a part of a run (first_block); and the
+ * summary's statistics and EVPPI of the inputs are those of the kept
+ * columns on any number of threads. */
 START_TEST(inputs_by_regeneration_equal_kept)
 {
     char *text = malloc(strlen(MIXED) + 100);
@@ -888,6 +889,12 @@ START_TEST(inputs_by_regeneration_equal_kept)
                       "input %zu (call %zu) differs", k, i);
     }
     mkba_sim_inputs_free(g);
+    double *all = malloc(U * N * sizeof *all);
+    g = mkba_sim_inputs_alloc(p, &kept->opts);
+    mkba_sim_inputs_all(g, all, N);
+    ck_assert(memcmp(all, kept->uncertain, U * N * sizeof *all) == 0);
+    mkba_sim_inputs_free(g);
+    free(all);
     mkba_sim_opts part = kept->opts;
     part.first_block = 2;
     part.draws = N - 2 * MKBA_SIM_BLOCK;

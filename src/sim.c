@@ -255,58 +255,70 @@ static int zero_flows(const double *qp, size_t n, const double *df, int first, i
 }
 
 /* PV of item i of scenario 'src' at the rates of scenario 's', for the
- * block's n draws, into pv[]: quantity * price times the annuity factor,
- * which is a constant unless the item's drop-off is uncertain. */
-static void item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_t n,
-                          double *restrict pv)
+ * block's n draws: x[j] * *a, with x the array returned. Mostly x is
+ * quantity * price and *a the item's annuity factor, a constant; with an
+ * uncertain drop-off, x is the PV itself, worked out in buf, and *a = 1
+ * (x * 1 is x, bit for bit). */
+static const double *item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_t n,
+                                   double *restrict buf, double *a)
 {
     const mkba_plan *p = w->sh->p;
     size_t I = p->n_items;
     const mkba_plan_item *it = &p->scenarios[src].items[i];
     const double *qp = w->qp + (src * I + i) * B;
-    if (!it->enabled) {
-        memset(pv, 0, n * sizeof *pv);
-        return;
-    }
-    double a = src == s ? w->sh->ann_self[s * I + i] : w->sh->ann_ref[s * I + i];
-    if (!isnan(a)) {
-        for (size_t j = 0; j < n; j++)
-            pv[j] = qp[j] * a;
-        return;
-    }
+    *a = src == s ? w->sh->ann_self[s * I + i] : w->sh->ann_ref[s * I + i];
+    if (it->enabled && !isnan(*a))
+        return qp;
+    *a = 1;
+    if (!it->enabled)
+        return memset(buf, 0, n * sizeof *buf);
     const double *restrict dd = w->dd + (src * I + i) * B;
     const double *df = p->scenarios[s].discount;
     if (zero_flows(qp, n, df, it->first, it->last)) {
         for (size_t j = 0; j < n; j++)
-            pv[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] : NAN;
-        return;
+            buf[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] : NAN;
+        return buf;
     }
-    /* Uncertain drop-off: the annuity sum_t (1 - d)^(t - first) DF_t, four
-     * draws at a time with their sums and factors in registers over the
-     * years (the same operations in the same order as draw by draw). */
-    for (size_t j0 = 0; j0 < n; j0 += 4) {
-        size_t m = n - j0 < 4 ? n - j0 : 4;
-        double sum[4] = {0, 0, 0, 0}, f[4] = {1, 1, 1, 1}, keep[4] = {0, 0, 0, 0};
-        for (size_t l = 0; l < m; l++)
-            keep[l] = 1.0 - dd[j0 + l];
-        for (int t = it->first; t <= it->last; t++) {
-            double dft = df[t - 1];
-            for (size_t l = 0; l < 4; l++) {
-                sum[l] += f[l] * dft;
-                f[l] *= keep[l];
-            }
-        }
-        for (size_t l = 0; l < m; l++) {
-            double d = dd[j0 + l];
-            pv[j0 + l] = d >= 0 && d <= 1 ? qp[j0 + l] * sum[l] : NAN;
+    /* Uncertain drop-off: the annuity sum_t (1 - d)^(t - first) DF_t of
+     * each draw, summed year by year over the block */
+    double f[B]; /* (1 - d)^(t - first) */
+    for (size_t j = 0; j < n; j++) {
+        buf[j] = 0;
+        f[j] = 1;
+    }
+    for (int t = it->first; t <= it->last; t++) {
+        double dft = df[t - 1];
+        for (size_t j = 0; j < n; j++) {
+            buf[j] += f[j] * dft;
+            f[j] *= 1.0 - dd[j];
         }
     }
+    for (size_t j = 0; j < n; j++)
+        buf[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] * buf[j] : NAN;
+    return buf;
 }
 
-static void add_to(double *restrict acc, const double *restrict x, size_t n)
+/* Book the difference x * ax - y * ay of an item's present values (in the
+ * scenario and in the reference, item_pv_block) to two columns, a0 and a1
+ * (+= in place), and keep it in keep[] (NULL: not kept): one loop over
+ * the block's draws for all. */
+static void book_item(const double *restrict x, double ax, const double *restrict y, double ay,
+                      double *restrict a0, double *restrict a1, double *restrict keep, size_t n)
 {
-    for (size_t j = 0; j < n; j++)
-        acc[j] += x[j];
+    if (keep) {
+        for (size_t j = 0; j < n; j++) {
+            double d = x[j] * ax - y[j] * ay;
+            keep[j] = d;
+            a0[j] += d;
+            a1[j] += d;
+        }
+    } else {
+        for (size_t j = 0; j < n; j++) {
+            double d = x[j] * ax - y[j] * ay;
+            a0[j] += d;
+            a1[j] += d;
+        }
+    }
 }
 
 /* Balances of each project scenario against the reference, block-wise:
@@ -318,33 +330,28 @@ static void book_block(worker *w, size_t first, size_t n)
     mkba_sim *out = w->sh->out;
     size_t S = p->n_scenarios, I = p->n_items, K = p->n_stakeholders, D = out->draws;
     size_t bad = 0;
-    double **b = w->acc, **c = w->acc + K + 1, *delta = w->tmp, *ref = w->tmp2;
+    double **b = w->acc, **c = w->acc + K + 1, *pv = w->tmp, *ref = w->tmp2;
     for (size_t s = 1; s < S; s++) {
         for (size_t k = 0; k <= K; k++) {
             size_t col = mkba_sim_col(out, s, k);
-            b[k] = memset(out->pv_benefits + col * D + first, 0, n * sizeof *delta);
-            c[k] = memset(out->pv_costs + col * D + first, 0, n * sizeof *delta);
+            b[k] = memset(out->pv_benefits + col * D + first, 0, n * sizeof *pv);
+            c[k] = memset(out->pv_costs + col * D + first, 0, n * sizeof *pv);
         }
         for (size_t i = 0; i < I; i++) {
-            item_pv_block(w, s, s, i, n, delta);
-            item_pv_block(w, s, 0, i, n, ref);
-            for (size_t j = 0; j < n; j++)
-                delta[j] -= ref[j];
-            if (out->item_pv)
-                memcpy(out->item_pv + ((s - 1) * I + i) * D + first, delta, n * sizeof *delta);
+            double ax, ay;
+            const double *x = item_pv_block(w, s, s, i, n, pv, &ax);
+            const double *y = item_pv_block(w, s, 0, i, n, ref, &ay);
+            double *keep = out->item_pv ? out->item_pv + ((s - 1) * I + i) * D + first : NULL;
             size_t who = p->stakeholder[i];
             switch (p->kinds[i]) {
             case MKBA_ITEM_BENEFIT:
-                add_to(b[who], delta, n);
-                add_to(b[K], delta, n);
+                book_item(x, ax, y, ay, b[who], b[K], keep, n);
                 break;
             case MKBA_ITEM_COST:
-                add_to(c[who], delta, n);
-                add_to(c[K], delta, n);
+                book_item(x, ax, y, ay, c[who], c[K], keep, n);
                 break;
             case MKBA_ITEM_TRANSFER: /* cancels for society */
-                add_to(b[who], delta, n);
-                add_to(c[p->loser[i]], delta, n);
+                book_item(x, ax, y, ay, b[who], c[p->loser[i]], keep, n);
                 break;
             }
         }
@@ -382,11 +389,13 @@ static int no_flows(const worker *w, size_t src, size_t i, size_t n)
 }
 
 /* Add sign times the yearly flow of item i of scenario 'src' to rows[0]
- * and rows[1] ([horizon][FIN_TILE] each) for the tile's m draws from the
+ * and rows[1] ([horizon][FIN_TILE] each) for the tile of draws from the
  * block's draw j0 on: quantity * price * (1 - drop-off)^(t - first) in
  * years first..last, as in the model's base run; NaN where a drawn
- * drop-off is outside 0..1. */
-static void item_flows(const worker *w, size_t src, size_t i, size_t j0, size_t m, double sign,
+ * drop-off is outside 0..1. Always the whole tile: in the block's last,
+ * lanes past its draws hold values left from earlier blocks (or 0), which
+ * go nowhere, and the loops keep their fixed length. */
+static void item_flows(const worker *w, size_t src, size_t i, size_t j0, double sign,
                        double *const rows[2])
 {
     size_t I = w->sh->p->n_items;
@@ -394,18 +403,21 @@ static void item_flows(const worker *w, size_t src, size_t i, size_t j0, size_t 
     const double *qp = w->qp + (src * I + i) * B + j0, *dd = w->dd + (src * I + i) * B + j0;
     double d, v[FIN_TILE], keep[FIN_TILE];
     int fixed = const_dropoff(it, &d);
-    for (size_t j = 0; j < m; j++) {
+    for (size_t j = 0; j < FIN_TILE; j++) {
         v[j] = fixed || (dd[j] >= 0 && dd[j] <= 1) ? sign * qp[j] : NAN;
         keep[j] = 1.0 - (fixed ? d : dd[j]);
     }
+    int steady = fixed && d == 0; /* v * 1 is v: the same flow every year */
     for (int t = it->first; t <= it->last; t++) {
         double *restrict r0 = rows[0] + (size_t)(t - 1) * FIN_TILE;
         double *restrict r1 = rows[1] + (size_t)(t - 1) * FIN_TILE;
-        for (size_t j = 0; j < m; j++) {
+        for (size_t j = 0; j < FIN_TILE; j++) {
             r0[j] += v[j];
             r1[j] += v[j];
-            v[j] *= keep[j];
         }
+        if (!steady)
+            for (size_t j = 0; j < FIN_TILE; j++)
+                v[j] *= keep[j];
     }
 }
 
@@ -449,9 +461,9 @@ static void finance_block(worker *w, size_t s, size_t first, size_t n)
             double *rows[2];
             item_rows(p, i, in, outf, rows);
             if (!w->fin_skip[2 * i])
-                item_flows(w, s, i, j0, m, 1.0, rows);
+                item_flows(w, s, i, j0, 1.0, rows);
             if (!w->fin_skip[2 * i + 1])
-                item_flows(w, 0, i, j0, m, -1.0, rows);
+                item_flows(w, 0, i, j0, -1.0, rows);
         }
         for (size_t k = 0; k <= K; k++) {
             size_t col = mkba_sim_col(out, s, k);

@@ -976,12 +976,9 @@ static gamma_c gamma_prep(double k)
     return g;
 }
 
-/* Gamma(k, scale 1) for the k of 'g'. The boost's uniform comes before
- * the squeeze's draws. */
-static inline double fast_gamma(xo *st, const gamma_c *g)
+/* Marsaglia & Tsang's squeeze for Gamma(k', 1), d and c as in gamma_c. */
+static inline double gamma_squeeze(xo *st, double d, double c)
 {
-    double ub = g->boost ? mkba_xoshiro_u01(st) : 0;
-    const double d = g->d, c = g->c;
     for (;;) {
         double x, v;
         do {
@@ -990,11 +987,19 @@ static inline double fast_gamma(xo *st, const gamma_c *g)
         } while (v <= 0);
         v = v * v * v;
         double u = mkba_xoshiro_u01(st), x2 = x * x;
-        if (u < 1.0 - 0.0331 * x2 * x2 || log(u) < 0.5 * x2 + d * (1.0 - v + log(v))) {
-            double y = d * v;
-            return g->boost ? y * pow(1.0 - ub, g->inv_k) : y;
-        }
+        if (u < 1.0 - 0.0331 * x2 * x2 || log(u) < 0.5 * x2 + d * (1.0 - v + log(v)))
+            return d * v;
     }
+}
+
+/* Gamma(k, scale 1) for the k of 'g'. The boost's uniform comes before
+ * the squeeze's draws. */
+static inline double fast_gamma(xo *st, const gamma_c *g)
+{
+    if (!g->boost)
+        return gamma_squeeze(st, g->d, g->c);
+    double ub = mkba_xoshiro_u01(st);
+    return gamma_squeeze(st, g->d, g->c) * pow(1.0 - ub, g->inv_k);
 }
 
 static inline double fast_beta(xo *st, const gamma_c *ga, const gamma_c *gb)

@@ -59,6 +59,11 @@ struct worker {
     double *qp;               /* [S][I][B] quantity * price */
     double *dd;               /* [S][I][B] drop-off */
     double *tmp, *tmp2;       /* [B] each */
+    double *ann;              /* [B] the annuity of drawn drop-offs (drawn_annuity) */
+    const double *ann_dd;     /* the drop-offs (an item's dd) it is of; NULL: none yet in
+                                 the block */
+    size_t ann_s;             /* the scenario whose rates it is at */
+    int ann_first, ann_last;  /* and its years */
     double **acc;             /* [2][K + 1] the block's slices of the benefit and cost
                                  columns of each stakeholder (book_block) */
     unsigned char *bad;       /* [B] draw has a non-finite result */
@@ -254,12 +259,43 @@ static int zero_flows(const double *qp, size_t n, const double *df, int first, i
     return 1;
 }
 
+/* The annuity sum_t (1 - d)^(t - first) DF_t of each of the block's
+ * drawn drop-offs dd[] over years first..last at scenario s's rates, into
+ * w->ann, summed year by year over the block. Worked out again only when
+ * the drop-offs (bit for bit), the years or the scenario differ from the
+ * last ones': items often share a drop-off parameter. */
+static const double *drawn_annuity(worker *w, size_t s, const double *dd, int first, int last,
+                                   size_t n)
+{
+    double *restrict ann = w->ann, f[B]; /* f: (1 - d)^(t - first) */
+    if (w->ann_dd && w->ann_s == s && w->ann_first == first && w->ann_last == last &&
+        memcmp(w->ann_dd, dd, n * sizeof *dd) == 0)
+        return ann;
+    const double *df = w->sh->p->scenarios[s].discount;
+    for (size_t j = 0; j < n; j++) {
+        ann[j] = 0;
+        f[j] = 1;
+    }
+    for (int t = first; t <= last; t++) {
+        double dft = df[t - 1];
+        for (size_t j = 0; j < n; j++) {
+            ann[j] += f[j] * dft;
+            f[j] *= 1.0 - dd[j];
+        }
+    }
+    w->ann_dd = dd;
+    w->ann_s = s;
+    w->ann_first = first;
+    w->ann_last = last;
+    return ann;
+}
+
 /* PV of item i of scenario 'src' at the rates of scenario 's', for the
  * block's n draws: x[j] * *a, with x the array returned. Mostly x is
  * quantity * price and *a the item's annuity factor, a constant; with an
  * uncertain drop-off, x is the PV itself, worked out in buf, and *a = 1
  * (x * 1 is x, bit for bit). */
-static const double *item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_t n,
+static const double *item_pv_block(worker *w, size_t s, size_t src, size_t i, size_t n,
                                    double *restrict buf, double *a)
 {
     const mkba_plan *p = w->sh->p;
@@ -279,22 +315,9 @@ static const double *item_pv_block(const worker *w, size_t s, size_t src, size_t
             buf[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] : NAN;
         return buf;
     }
-    /* Uncertain drop-off: the annuity sum_t (1 - d)^(t - first) DF_t of
-     * each draw, summed year by year over the block */
-    double f[B]; /* (1 - d)^(t - first) */
-    for (size_t j = 0; j < n; j++) {
-        buf[j] = 0;
-        f[j] = 1;
-    }
-    for (int t = it->first; t <= it->last; t++) {
-        double dft = df[t - 1];
-        for (size_t j = 0; j < n; j++) {
-            buf[j] += f[j] * dft;
-            f[j] *= 1.0 - dd[j];
-        }
-    }
+    const double *ann = drawn_annuity(w, s, dd, it->first, it->last, n);
     for (size_t j = 0; j < n; j++)
-        buf[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] * buf[j] : NAN;
+        buf[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] * ann[j] : NAN;
     return buf;
 }
 
@@ -331,6 +354,7 @@ static void book_block(worker *w, size_t first, size_t n)
     size_t S = p->n_scenarios, I = p->n_items, K = p->n_stakeholders, D = out->draws;
     size_t bad = 0;
     double **b = w->acc, **c = w->acc + K + 1, *pv = w->tmp, *ref = w->tmp2;
+    w->ann_dd = NULL; /* the drop-offs are the block's own */
     for (size_t s = 1; s < S; s++) {
         for (size_t k = 0; k <= K; k++) {
             size_t col = mkba_sim_col(out, s, k);
@@ -535,6 +559,7 @@ static void worker_init(worker *w, shared *sh)
     w->dd = mkba_xcalloc(S * I * B + 1, sizeof *w->dd);
     w->tmp = mkba_xcalloc(B, sizeof *w->tmp);
     w->tmp2 = mkba_xcalloc(B, sizeof *w->tmp2);
+    w->ann = mkba_xcalloc(B, sizeof *w->ann);
     w->acc = mkba_xcalloc(2 * (p->n_stakeholders + 1), sizeof *w->acc);
     w->bad = mkba_xcalloc(B, sizeof *w->bad);
     w->scratch = mkba_xcalloc(sh->depth * B, sizeof *w->scratch);
@@ -562,6 +587,7 @@ static void worker_fini(worker *w)
     free(w->dd);
     free(w->tmp);
     free(w->tmp2);
+    free(w->ann);
     free(w->acc);
     free(w->bad);
     free(w->scratch);

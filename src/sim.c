@@ -66,7 +66,7 @@ struct worker {
     int ann_first, ann_last;  /* and its years */
     double **acc;             /* [2][K + 1] the block's slices of the benefit and cost
                                  columns of each stakeholder (book_block) */
-    unsigned char *bad;       /* [B] draw has a non-finite result */
+    double *bad;              /* [B] 0, or NaN where a draw has a non-finite balance */
     double *scratch;          /* [depth][B] */
     double *u;                /* [B][copula dim] the block's copula normals */
     /* keep_finance only (else NULL): */
@@ -380,11 +380,13 @@ static void book_block(worker *w, size_t first, size_t n)
             }
         }
         for (size_t k = 0; k <= K; k++)
-            for (size_t j = 0; j < n; j++)
-                w->bad[j] |= !isfinite(b[k][j] - c[k][j]);
+            for (size_t j = 0; j < n; j++) { /* x - x: 0 when x is finite, else NaN */
+                double x = b[k][j] - c[k][j];
+                w->bad[j] += x - x;
+            }
     }
     for (size_t j = 0; j < n; j++) {
-        bad += w->bad[j];
+        bad += w->bad[j] != 0;
         w->bad[j] = 0;
     }
     atomic_fetch_add(&w->sh->nonfinite, bad);

@@ -17,6 +17,7 @@
 #include <gsl/gsl_randist.h>
 #include <locale.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -874,16 +875,28 @@ static void pert_shape(const mkba_dist *d, double *a, double *b)
     *b = 1 + 4 * (d->p[2] - d->p[1]) / range;
 }
 
+/* a when c, else b, bit for bit, by masking their bits: a select that
+ * stays one (the compiler turns ?: on doubles into a branch, which a
+ * sampler's random input mispredicts). */
+static inline double pick(int c, double a, double b)
+{
+    uint64_t x, y, m = -(uint64_t)(c != 0);
+    memcpy(&x, &a, sizeof x);
+    memcpy(&y, &b, sizeof y);
+    x = (x & m) | (y & ~m);
+    memcpy(&a, &x, sizeof a);
+    return a;
+}
+
 /* Triangular inverse CDF: F(mode) = (mode - min)/(max - min) splits the two
  * quadratic pieces of the CDF. */
 static double triangular_inv(const mkba_dist *d, double u)
 {
     double lo = d->p[0], c = d->p[1], hi = d->p[2], range = hi - lo;
-    /* One square root of the side's argument: selects, not branches, which
-     * the sampler's random u would mispredict. */
+    /* One square root of the side's argument: selects, not branches. */
     int left = u * range < c - lo;
-    double r = sqrt(left ? u * range * (c - lo) : (1 - u) * range * (hi - c));
-    return left ? lo + r : hi - r;
+    double r = sqrt(pick(left, u * range * (c - lo), (1 - u) * range * (hi - c)));
+    return pick(left, lo + r, hi - r);
 }
 
 /* ============================ fast samplers ============================= */
@@ -963,12 +976,9 @@ static gamma_c gamma_prep(double k)
     return g;
 }
 
-/* Gamma(k, scale 1) for the k of 'g'. The boost's uniform comes before
- * the squeeze's draws. */
-static inline double fast_gamma(xo *st, const gamma_c *g)
+/* Marsaglia & Tsang's squeeze for Gamma(k', 1), d and c as in gamma_c. */
+static inline double gamma_squeeze(xo *st, double d, double c)
 {
-    double ub = g->boost ? mkba_xoshiro_u01(st) : 0;
-    const double d = g->d, c = g->c;
     for (;;) {
         double x, v;
         do {
@@ -977,11 +987,19 @@ static inline double fast_gamma(xo *st, const gamma_c *g)
         } while (v <= 0);
         v = v * v * v;
         double u = mkba_xoshiro_u01(st), x2 = x * x;
-        if (u < 1.0 - 0.0331 * x2 * x2 || log(u) < 0.5 * x2 + d * (1.0 - v + log(v))) {
-            double y = d * v;
-            return g->boost ? y * pow(1.0 - ub, g->inv_k) : y;
-        }
+        if (u < 1.0 - 0.0331 * x2 * x2 || log(u) < 0.5 * x2 + d * (1.0 - v + log(v)))
+            return d * v;
     }
+}
+
+/* Gamma(k, scale 1) for the k of 'g'. The boost's uniform comes before
+ * the squeeze's draws. */
+static inline double fast_gamma(xo *st, const gamma_c *g)
+{
+    if (!g->boost)
+        return gamma_squeeze(st, g->d, g->c);
+    double ub = mkba_xoshiro_u01(st);
+    return gamma_squeeze(st, g->d, g->c) * pow(1.0 - ub, g->inv_k);
 }
 
 static inline double fast_beta(xo *st, const gamma_c *ga, const gamma_c *gb)

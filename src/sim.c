@@ -26,6 +26,7 @@
 #include "mkba/stream.h"
 
 #define B MKBA_SIM_BLOCK
+#define FIN_TILE 32 /* draws whose yearly flows finance_block works on at once */
 
 typedef struct worker worker;
 
@@ -58,15 +59,22 @@ struct worker {
     double *qp;               /* [S][I][B] quantity * price */
     double *dd;               /* [S][I][B] drop-off */
     double *tmp, *tmp2;       /* [B] each */
+    double *ann;              /* [B] the annuity of drawn drop-offs (drawn_annuity) */
+    const double *ann_dd;     /* the drop-offs (an item's dd) it is of; NULL: none yet in
+                                 the block */
+    size_t ann_s;             /* the scenario whose rates it is at */
+    int ann_first, ann_last;  /* and its years */
     double **acc;             /* [2][K + 1] the block's slices of the benefit and cost
                                  columns of each stakeholder (book_block) */
-    unsigned char *bad;       /* [B] draw has a non-finite result */
+    double *bad;              /* [B] 0, or NaN where a draw has a non-finite balance */
     double *scratch;          /* [depth][B] */
     double *u;                /* [B][copula dim] the block's copula normals */
     /* keep_finance only (else NULL): */
-    double *fin_io;           /* [2][K + 1][horizon][B] yearly inflows, then outflows */
-    double *fin_v;            /* [B] an item's flow in the year at hand */
-    double *fin_net;          /* [horizon] one draw's net flows */
+    double *fin_io;           /* [2][K + 1][horizon][FIN_TILE] a tile's yearly inflows,
+                                 then outflows (finance_block) */
+    unsigned char *fin_skip;  /* [I][2] 1: the item of the scenario, then of the reference,
+                                 has no flows in the block (no_flows) */
+    mkba_fin *fin;            /* [FIN_TILE] the payback and IRR of a stakeholder's draws */
     mkba_fin_ws *fin_ws;
     size_t *payback_count, *irr_count; /* as in mkba_sim, this worker's draws */
 };
@@ -251,59 +259,89 @@ static int zero_flows(const double *qp, size_t n, const double *df, int first, i
     return 1;
 }
 
+/* The annuity sum_t (1 - d)^(t - first) DF_t of each of the block's
+ * drawn drop-offs dd[] over years first..last at scenario s's rates, into
+ * w->ann, summed year by year over the block. Worked out again only when
+ * the drop-offs (bit for bit), the years or the scenario differ from the
+ * last ones': items often share a drop-off parameter. */
+static const double *drawn_annuity(worker *w, size_t s, const double *dd, int first, int last,
+                                   size_t n)
+{
+    double *restrict ann = w->ann, f[B]; /* f: (1 - d)^(t - first) */
+    if (w->ann_dd && w->ann_s == s && w->ann_first == first && w->ann_last == last &&
+        memcmp(w->ann_dd, dd, n * sizeof *dd) == 0)
+        return ann;
+    const double *df = w->sh->p->scenarios[s].discount;
+    for (size_t j = 0; j < n; j++) {
+        ann[j] = 0;
+        f[j] = 1;
+    }
+    for (int t = first; t <= last; t++) {
+        double dft = df[t - 1];
+        for (size_t j = 0; j < n; j++) {
+            ann[j] += f[j] * dft;
+            f[j] *= 1.0 - dd[j];
+        }
+    }
+    w->ann_dd = dd;
+    w->ann_s = s;
+    w->ann_first = first;
+    w->ann_last = last;
+    return ann;
+}
+
 /* PV of item i of scenario 'src' at the rates of scenario 's', for the
- * block's n draws, into pv[]: quantity * price times the annuity factor,
- * which is a constant unless the item's drop-off is uncertain. */
-static void item_pv_block(const worker *w, size_t s, size_t src, size_t i, size_t n,
-                          double *restrict pv)
+ * block's n draws: x[j] * *a, with x the array returned. Mostly x is
+ * quantity * price and *a the item's annuity factor, a constant; with an
+ * uncertain drop-off, x is the PV itself, worked out in buf, and *a = 1
+ * (x * 1 is x, bit for bit). */
+static const double *item_pv_block(worker *w, size_t s, size_t src, size_t i, size_t n,
+                                   double *restrict buf, double *a)
 {
     const mkba_plan *p = w->sh->p;
     size_t I = p->n_items;
     const mkba_plan_item *it = &p->scenarios[src].items[i];
     const double *qp = w->qp + (src * I + i) * B;
-    if (!it->enabled) {
-        memset(pv, 0, n * sizeof *pv);
-        return;
-    }
-    double a = src == s ? w->sh->ann_self[s * I + i] : w->sh->ann_ref[s * I + i];
-    if (!isnan(a)) {
-        for (size_t j = 0; j < n; j++)
-            pv[j] = qp[j] * a;
-        return;
-    }
+    *a = src == s ? w->sh->ann_self[s * I + i] : w->sh->ann_ref[s * I + i];
+    if (it->enabled && !isnan(*a))
+        return qp;
+    *a = 1;
+    if (!it->enabled)
+        return memset(buf, 0, n * sizeof *buf);
     const double *restrict dd = w->dd + (src * I + i) * B;
     const double *df = p->scenarios[s].discount;
     if (zero_flows(qp, n, df, it->first, it->last)) {
         for (size_t j = 0; j < n; j++)
-            pv[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] : NAN;
-        return;
+            buf[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] : NAN;
+        return buf;
     }
-    /* Uncertain drop-off: the annuity sum_t (1 - d)^(t - first) DF_t, four
-     * draws at a time with their sums and factors in registers over the
-     * years (the same operations in the same order as draw by draw). */
-    for (size_t j0 = 0; j0 < n; j0 += 4) {
-        size_t m = n - j0 < 4 ? n - j0 : 4;
-        double sum[4] = {0, 0, 0, 0}, f[4] = {1, 1, 1, 1}, keep[4] = {0, 0, 0, 0};
-        for (size_t l = 0; l < m; l++)
-            keep[l] = 1.0 - dd[j0 + l];
-        for (int t = it->first; t <= it->last; t++) {
-            double dft = df[t - 1];
-            for (size_t l = 0; l < 4; l++) {
-                sum[l] += f[l] * dft;
-                f[l] *= keep[l];
-            }
-        }
-        for (size_t l = 0; l < m; l++) {
-            double d = dd[j0 + l];
-            pv[j0 + l] = d >= 0 && d <= 1 ? qp[j0 + l] * sum[l] : NAN;
-        }
-    }
+    const double *ann = drawn_annuity(w, s, dd, it->first, it->last, n);
+    for (size_t j = 0; j < n; j++)
+        buf[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] * ann[j] : NAN;
+    return buf;
 }
 
-static void add_to(double *restrict acc, const double *restrict x, size_t n)
+/* Book the difference x * ax - y * ay of an item's present values (in the
+ * scenario and in the reference, item_pv_block) to two columns, a0 and a1
+ * (+= in place), and keep it in keep[] (NULL: not kept): one loop over
+ * the block's draws for all. */
+static void book_item(const double *restrict x, double ax, const double *restrict y, double ay,
+                      double *restrict a0, double *restrict a1, double *restrict keep, size_t n)
 {
-    for (size_t j = 0; j < n; j++)
-        acc[j] += x[j];
+    if (keep) {
+        for (size_t j = 0; j < n; j++) {
+            double d = x[j] * ax - y[j] * ay;
+            keep[j] = d;
+            a0[j] += d;
+            a1[j] += d;
+        }
+    } else {
+        for (size_t j = 0; j < n; j++) {
+            double d = x[j] * ax - y[j] * ay;
+            a0[j] += d;
+            a1[j] += d;
+        }
+    }
 }
 
 /* Balances of each project scenario against the reference, block-wise:
@@ -315,42 +353,40 @@ static void book_block(worker *w, size_t first, size_t n)
     mkba_sim *out = w->sh->out;
     size_t S = p->n_scenarios, I = p->n_items, K = p->n_stakeholders, D = out->draws;
     size_t bad = 0;
-    double **b = w->acc, **c = w->acc + K + 1, *delta = w->tmp, *ref = w->tmp2;
+    double **b = w->acc, **c = w->acc + K + 1, *pv = w->tmp, *ref = w->tmp2;
+    w->ann_dd = NULL; /* the drop-offs are the block's own */
     for (size_t s = 1; s < S; s++) {
         for (size_t k = 0; k <= K; k++) {
             size_t col = mkba_sim_col(out, s, k);
-            b[k] = memset(out->pv_benefits + col * D + first, 0, n * sizeof *delta);
-            c[k] = memset(out->pv_costs + col * D + first, 0, n * sizeof *delta);
+            b[k] = memset(out->pv_benefits + col * D + first, 0, n * sizeof *pv);
+            c[k] = memset(out->pv_costs + col * D + first, 0, n * sizeof *pv);
         }
         for (size_t i = 0; i < I; i++) {
-            item_pv_block(w, s, s, i, n, delta);
-            item_pv_block(w, s, 0, i, n, ref);
-            for (size_t j = 0; j < n; j++)
-                delta[j] -= ref[j];
-            if (out->item_pv)
-                memcpy(out->item_pv + ((s - 1) * I + i) * D + first, delta, n * sizeof *delta);
+            double ax, ay;
+            const double *x = item_pv_block(w, s, s, i, n, pv, &ax);
+            const double *y = item_pv_block(w, s, 0, i, n, ref, &ay);
+            double *keep = out->item_pv ? out->item_pv + ((s - 1) * I + i) * D + first : NULL;
             size_t who = p->stakeholder[i];
             switch (p->kinds[i]) {
             case MKBA_ITEM_BENEFIT:
-                add_to(b[who], delta, n);
-                add_to(b[K], delta, n);
+                book_item(x, ax, y, ay, b[who], b[K], keep, n);
                 break;
             case MKBA_ITEM_COST:
-                add_to(c[who], delta, n);
-                add_to(c[K], delta, n);
+                book_item(x, ax, y, ay, c[who], c[K], keep, n);
                 break;
             case MKBA_ITEM_TRANSFER: /* cancels for society */
-                add_to(b[who], delta, n);
-                add_to(c[p->loser[i]], delta, n);
+                book_item(x, ax, y, ay, b[who], c[p->loser[i]], keep, n);
                 break;
             }
         }
         for (size_t k = 0; k <= K; k++)
-            for (size_t j = 0; j < n; j++)
-                w->bad[j] |= !isfinite(b[k][j] - c[k][j]);
+            for (size_t j = 0; j < n; j++) { /* x - x: 0 when x is finite, else NaN */
+                double x = b[k][j] - c[k][j];
+                w->bad[j] += x - x;
+            }
     }
     for (size_t j = 0; j < n; j++) {
-        bad += w->bad[j];
+        bad += w->bad[j] != 0;
         w->bad[j] = 0;
     }
     atomic_fetch_add(&w->sh->nonfinite, bad);
@@ -358,71 +394,117 @@ static void book_block(worker *w, size_t first, size_t n)
 
 /* ------------------------------------------------ payback and IRR */
 
+/* Whether adding the yearly flows of an item to the rows would add only
+ * zeros: its quantity * price is 0 in each of the block's n draws, and its
+ * drop-off keeps a zero zero (a finite constant, or drawn in 0..1). Such
+ * zeros change nothing but the sign of a zero in the rows, which
+ * mkba_fin_net does not see. */
+static int no_flows(const worker *w, size_t src, size_t i, size_t n)
+{
+    size_t I = w->sh->p->n_items;
+    const mkba_plan_item *it = &w->sh->p->scenarios[src].items[i];
+    const double *qp = w->qp + (src * I + i) * B, *dd = w->dd + (src * I + i) * B;
+    double d;
+    int fixed = const_dropoff(it, &d);
+    if (!it->enabled || (fixed && !isfinite(1.0 - d)))
+        return !it->enabled;
+    for (size_t j = 0; j < n; j++)
+        if (qp[j] != 0 || !(fixed || (dd[j] >= 0 && dd[j] <= 1)))
+            return 0;
+    return 1;
+}
+
 /* Add sign times the yearly flow of item i of scenario 'src' to rows[0]
- * and rows[1] ([horizon][B] each) for the block's n draws: quantity *
- * price * (1 - drop-off)^(t - first) in years first..last, as in the
- * model's base run; NaN where a drawn drop-off is outside 0..1. */
-static void item_flows(worker *w, size_t src, size_t i, size_t n, double sign,
+ * and rows[1] ([horizon][FIN_TILE] each) for the tile of draws from the
+ * block's draw j0 on: quantity * price * (1 - drop-off)^(t - first) in
+ * years first..last, as in the model's base run; NaN where a drawn
+ * drop-off is outside 0..1. Always the whole tile: in the block's last,
+ * lanes past its draws hold values left from earlier blocks (or 0), which
+ * go nowhere, and the loops keep their fixed length. */
+static void item_flows(const worker *w, size_t src, size_t i, size_t j0, double sign,
                        double *const rows[2])
 {
-    const mkba_plan *p = w->sh->p;
-    size_t I = p->n_items;
-    const mkba_plan_item *it = &p->scenarios[src].items[i];
-    if (!it->enabled)
-        return;
-    const double *qp = w->qp + (src * I + i) * B, *dd = w->dd + (src * I + i) * B;
-    double d, *restrict v = w->fin_v;
+    size_t I = w->sh->p->n_items;
+    const mkba_plan_item *it = &w->sh->p->scenarios[src].items[i];
+    const double *qp = w->qp + (src * I + i) * B + j0, *dd = w->dd + (src * I + i) * B + j0;
+    double d, v[FIN_TILE], keep[FIN_TILE];
     int fixed = const_dropoff(it, &d);
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = 0; j < FIN_TILE; j++) {
         v[j] = fixed || (dd[j] >= 0 && dd[j] <= 1) ? sign * qp[j] : NAN;
+        keep[j] = 1.0 - (fixed ? d : dd[j]);
+    }
+    int steady = fixed && d == 0; /* v * 1 is v: the same flow every year */
     for (int t = it->first; t <= it->last; t++) {
-        double *restrict r0 = rows[0] + (size_t)(t - 1) * B, *restrict r1 = rows[1] + (size_t)(t - 1) * B;
-        for (size_t j = 0; j < n; j++) {
+        double *restrict r0 = rows[0] + (size_t)(t - 1) * FIN_TILE;
+        double *restrict r1 = rows[1] + (size_t)(t - 1) * FIN_TILE;
+        for (size_t j = 0; j < FIN_TILE; j++) {
             r0[j] += v[j];
             r1[j] += v[j];
         }
-        for (size_t j = 0; j < n; j++)
-            v[j] *= 1.0 - (fixed ? d : dd[j]);
+        if (!steady)
+            for (size_t j = 0; j < FIN_TILE; j++)
+                v[j] *= keep[j];
+    }
+}
+
+/* The rows item i's flows go to in a tile's inflows and outflows
+ * ([K + 1][horizon][FIN_TILE] each): booked as book_block does. */
+static void item_rows(const mkba_plan *p, size_t i, double *in, double *outf, double *rows[2])
+{
+    size_t who = p->stakeholder[i], K = p->n_stakeholders, TB = p->horizon * FIN_TILE;
+    switch (p->kinds[i]) {
+    case MKBA_ITEM_BENEFIT:
+        rows[0] = in + who * TB, rows[1] = in + K * TB;
+        break;
+    case MKBA_ITEM_COST:
+        rows[0] = outf + who * TB, rows[1] = outf + K * TB;
+        break;
+    default: /* MKBA_ITEM_TRANSFER: cancels for society */
+        rows[0] = in + who * TB, rows[1] = outf + p->loser[i] * TB;
+        break;
     }
 }
 
 /* The payback and IRR of project scenario s in the block's draws: the
- * yearly inflows and outflows of each stakeholder and society (booked as
- * book_block does), netted per draw and year, then mkba_fin_of. */
+ * yearly inflows and outflows of each stakeholder and society, netted per
+ * draw and year, then mkba_fin_of_n; a tile of FIN_TILE draws at a time,
+ * whose flows stay in the first-level cache. */
 static void finance_block(worker *w, size_t s, size_t first, size_t n)
 {
     const mkba_plan *p = w->sh->p;
     mkba_sim *out = w->sh->out;
     size_t I = p->n_items, K = p->n_stakeholders, T = p->horizon, D = out->draws;
-    double *in = w->fin_io, *outf = w->fin_io + (K + 1) * T * B;
-    memset(w->fin_io, 0, 2 * (K + 1) * T * B * sizeof *w->fin_io);
+    size_t TB = T * FIN_TILE;
+    double *in = w->fin_io, *outf = w->fin_io + (K + 1) * TB;
     for (size_t i = 0; i < I; i++) {
-        size_t who = p->stakeholder[i];
-        double *rows[2];
-        switch (p->kinds[i]) {
-        case MKBA_ITEM_BENEFIT:
-            rows[0] = in + who * T * B, rows[1] = in + K * T * B;
-            break;
-        case MKBA_ITEM_COST:
-            rows[0] = outf + who * T * B, rows[1] = outf + K * T * B;
-            break;
-        default: /* MKBA_ITEM_TRANSFER: cancels for society */
-            rows[0] = in + who * T * B, rows[1] = outf + p->loser[i] * T * B;
-            break;
-        }
-        item_flows(w, s, i, n, 1.0, rows);
-        item_flows(w, 0, i, n, -1.0, rows);
+        w->fin_skip[2 * i] = no_flows(w, s, i, n);
+        w->fin_skip[2 * i + 1] = no_flows(w, 0, i, n);
     }
-    for (size_t k = 0; k <= K; k++) {
-        size_t col = mkba_sim_col(out, s, k);
-        for (size_t j = 0; j < n; j++) {
-            for (size_t t = 0; t < T; t++)
-                w->fin_net[t] = mkba_fin_net(in[(k * T + t) * B + j], outf[(k * T + t) * B + j]);
-            mkba_fin f;
-            mkba_fin_of(w->fin_net, p->scenarios[s].discount, T, w->fin_ws, &f);
-            out->irr[col * D + first + j] = f.irr_status == MKBA_FIN_IRR_UNIQUE ? (float)f.irr : NAN;
-            w->payback_count[col * MKBA_FIN_PAYBACK_N + f.payback]++;
-            w->irr_count[col * MKBA_FIN_IRR_N + f.irr_status]++;
+    for (size_t j0 = 0; j0 < n; j0 += FIN_TILE) {
+        size_t m = n - j0 < FIN_TILE ? n - j0 : FIN_TILE;
+        memset(w->fin_io, 0, 2 * (K + 1) * TB * sizeof *w->fin_io);
+        for (size_t i = 0; i < I; i++) {
+            double *rows[2];
+            item_rows(p, i, in, outf, rows);
+            if (!w->fin_skip[2 * i])
+                item_flows(w, s, i, j0, 1.0, rows);
+            if (!w->fin_skip[2 * i + 1])
+                item_flows(w, 0, i, j0, -1.0, rows);
+        }
+        for (size_t k = 0; k <= K; k++) {
+            size_t col = mkba_sim_col(out, s, k);
+            double *net = in + k * TB; /* the net flows take the inflows' place */
+            const double *minus = outf + k * TB;
+            for (size_t t = 0; t < TB; t++)
+                net[t] = mkba_fin_net(net[t], minus[t]);
+            mkba_fin_of_n(net, FIN_TILE, m, p->scenarios[s].discount, T, w->fin_ws, w->fin);
+            float *irr = out->irr + col * D + first + j0;
+            for (size_t j = 0; j < m; j++) {
+                const mkba_fin *f = &w->fin[j];
+                irr[j] = f->irr_status == MKBA_FIN_IRR_UNIQUE ? (float)f->irr : NAN;
+                w->payback_count[col * MKBA_FIN_PAYBACK_N + f->payback]++;
+                w->irr_count[col * MKBA_FIN_IRR_N + f->irr_status]++;
+            }
         }
     }
 }
@@ -479,15 +561,16 @@ static void worker_init(worker *w, shared *sh)
     w->dd = mkba_xcalloc(S * I * B + 1, sizeof *w->dd);
     w->tmp = mkba_xcalloc(B, sizeof *w->tmp);
     w->tmp2 = mkba_xcalloc(B, sizeof *w->tmp2);
+    w->ann = mkba_xcalloc(B, sizeof *w->ann);
     w->acc = mkba_xcalloc(2 * (p->n_stakeholders + 1), sizeof *w->acc);
     w->bad = mkba_xcalloc(B, sizeof *w->bad);
     w->scratch = mkba_xcalloc(sh->depth * B, sizeof *w->scratch);
     w->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) * B + 1, sizeof *w->u);
     if (sh->out->irr) {
         size_t K1 = p->n_stakeholders + 1, cols = (S - 1) * K1;
-        w->fin_io = mkba_xcalloc(2 * K1 * p->horizon * B, sizeof *w->fin_io);
-        w->fin_v = mkba_xcalloc(B, sizeof *w->fin_v);
-        w->fin_net = mkba_xcalloc(p->horizon + 1, sizeof *w->fin_net);
+        w->fin_io = mkba_xcalloc(2 * K1 * p->horizon * FIN_TILE, sizeof *w->fin_io);
+        w->fin_skip = mkba_xcalloc(2 * I + 1, 1);
+        w->fin = mkba_xcalloc(FIN_TILE, sizeof *w->fin);
         w->fin_ws = mkba_fin_ws_alloc();
         w->payback_count = mkba_xcalloc(cols * MKBA_FIN_PAYBACK_N + 1, sizeof *w->payback_count);
         w->irr_count = mkba_xcalloc(cols * MKBA_FIN_IRR_N + 1, sizeof *w->irr_count);
@@ -506,13 +589,14 @@ static void worker_fini(worker *w)
     free(w->dd);
     free(w->tmp);
     free(w->tmp2);
+    free(w->ann);
     free(w->acc);
     free(w->bad);
     free(w->scratch);
     free(w->u);
     free(w->fin_io);
-    free(w->fin_v);
-    free(w->fin_net);
+    free(w->fin_skip);
+    free(w->fin);
     mkba_fin_ws_free(w->fin_ws);
     free(w->payback_count);
     free(w->irr_count);
@@ -679,9 +763,10 @@ struct mkba_sim_inputs {
     const mkba_plan *p;
     mkba_sim_opts o;
     size_t n_blocks, state_size;
-    size_t next_k;            /* the cursors are where the first independent quantity
-                                 k >= next_k starts drawing (plan order, as draw_block) */
-    unsigned char *cursor;    /* [n_blocks][state_size] */
+    size_t known;             /* the cursors of quantities 0..known are set */
+    unsigned char *cursor;    /* [n_blocks][n_uncertain + 1][state_size]: where the first
+                                 independent quantity >= k starts drawing in each block
+                                 (plan order, as draw_block; k = n_uncertain: the copula) */
     gsl_rng *r;
     double *u;                /* [B][copula dim] a block's copula normals */
     double *skip;             /* [B] draws passed over */
@@ -693,14 +778,9 @@ static size_t block_draws(const mkba_sim_inputs *g, size_t blk)
     return g->o.draws - first < B ? g->o.draws - first : B;
 }
 
-/* The cursors at the start of each block's stream. */
-static void inputs_restart(mkba_sim_inputs *g)
+static unsigned char *cursor(const mkba_sim_inputs *g, size_t blk, size_t k)
 {
-    for (size_t b = 0; b < g->n_blocks; b++) {
-        mkba_rng_stream(g->r, g->o.seed, MKBA_STREAM_DRAWS, g->o.first_block + b);
-        memcpy(g->cursor + b * g->state_size, g->r->state, g->state_size);
-    }
-    g->next_k = 0;
+    return g->cursor + (blk * (g->p->n_uncertain + 1) + k) * g->state_size;
 }
 
 mkba_sim_inputs *mkba_sim_inputs_alloc(const mkba_plan *p, const mkba_sim_opts *o)
@@ -713,9 +793,12 @@ mkba_sim_inputs *mkba_sim_inputs_alloc(const mkba_plan *p, const mkba_sim_opts *
     g->state_size = g->r->type->size;
     g->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) * B + 1, sizeof *g->u);
     g->skip = mkba_xcalloc(B, sizeof *g->skip);
-    if (!o->inputs) {
-        g->cursor = mkba_xcalloc(g->n_blocks * g->state_size + 1, 1);
-        inputs_restart(g);
+    if (!o->inputs) { /* the cursors of quantity 0: the start of each block's stream */
+        g->cursor = mkba_xcalloc(g->n_blocks * (p->n_uncertain + 1) * g->state_size + 1, 1);
+        for (size_t b = 0; b < g->n_blocks; b++) {
+            mkba_rng_stream(g->r, o->seed, MKBA_STREAM_DRAWS, o->first_block + b);
+            memcpy(cursor(g, b, 0), g->r->state, g->state_size);
+        }
     }
     return g;
 }
@@ -731,31 +814,49 @@ void mkba_sim_inputs_free(mkba_sim_inputs *g)
     free(g);
 }
 
-/* Independent quantity k's draws in every block from its cursor (the
- * block's n values into out + first, when out is not NULL), leaving the
- * cursor where the next quantity starts. */
+/* Quantity k's draws in every block from its cursor (the block's n values
+ * into out + first, when out is not NULL; none for a copula's quantity),
+ * setting the cursors of k + 1 the first time. */
 static void inputs_draw(mkba_sim_inputs *g, size_t k, double *out)
 {
-    const mkba_dist *d = g->p->uncertain[k].dist;
+    const mkba_plan_uncertain *un = &g->p->uncertain[k];
+    int next = g->known == k;
     for (size_t b = 0; b < g->n_blocks; b++) {
-        unsigned char *c = g->cursor + b * g->state_size;
-        size_t n = block_draws(g, b);
-        memcpy(g->r->state, c, g->state_size);
-        mkba_dist_sample_n(d, g->r, out ? out + b * B : g->skip, n);
-        memcpy(c, g->r->state, g->state_size);
+        memcpy(g->r->state, cursor(g, b, k), g->state_size);
+        if (un->copula_index < 0)
+            mkba_dist_sample_n(un->dist, g->r, out ? out + b * B : g->skip, block_draws(g, b));
+        if (next)
+            memcpy(cursor(g, b, k + 1), g->r->state, g->state_size);
     }
+    g->known += next;
 }
 
-/* Move the cursors to where independent quantity 'to' (or, with to =
- * n_uncertain, the copula) starts. */
-static void inputs_advance(mkba_sim_inputs *g, size_t to)
+/* Set the cursors up to quantity k (k = n_uncertain: the copula's). */
+static void inputs_advance(mkba_sim_inputs *g, size_t k)
 {
-    if (to < g->next_k)
-        inputs_restart(g);
-    for (size_t k = g->next_k; k < to; k++)
-        if (g->p->uncertain[k].copula_index < 0)
-            inputs_draw(g, k, NULL);
-    g->next_k = to;
+    while (g->known < k)
+        inputs_draw(g, g->known, NULL);
+}
+
+/* The copula's quantity 'only' in every block into out; with only =
+ * n_uncertain each of its quantities k into out + k * stride. Its
+ * normals follow every independent quantity in the stream. */
+static void inputs_copula(mkba_sim_inputs *g, size_t only, double *out, size_t stride)
+{
+    const mkba_plan *p = g->p;
+    size_t U = p->n_uncertain, dim = mkba_copula_dim(p->copula);
+    inputs_advance(g, U);
+    for (size_t b = 0; b < g->n_blocks; b++) {
+        size_t n = block_draws(g, b);
+        memcpy(g->r->state, cursor(g, b, U), g->state_size);
+        mkba_copula_sample_zn(p->copula, g->r, g->u, n);
+        for (size_t k = 0; k < U; k++) {
+            const mkba_plan_uncertain *un = &p->uncertain[k];
+            if (un->copula_index >= 0 && (only == U || k == only))
+                mkba_dist_from_normal_n(un->dist, g->u + un->copula_index, dim,
+                                        (only == U ? out + k * stride : out) + b * B, n);
+        }
+    }
 }
 
 void mkba_sim_inputs_column(mkba_sim_inputs *g, size_t k, double *out)
@@ -777,21 +878,23 @@ void mkba_sim_inputs_column(mkba_sim_inputs *g, size_t k, double *out)
             out[i] = o->inputs[(whole + i) * stride + k];
         return;
     }
-    const mkba_plan_uncertain *un = &p->uncertain[k];
-    if (un->copula_index < 0) {
+    if (p->uncertain[k].copula_index < 0) {
         inputs_advance(g, k);
         inputs_draw(g, k, out);
-        g->next_k = k + 1;
-        return;
+    } else {
+        inputs_copula(g, k, out, 0);
     }
-    inputs_advance(g, U); /* the copula's normals follow every independent quantity */
-    size_t dim = mkba_copula_dim(p->copula);
-    for (size_t b = 0; b < g->n_blocks; b++) {
-        size_t n = block_draws(g, b);
-        memcpy(g->r->state, g->cursor + b * g->state_size, g->state_size);
-        mkba_copula_sample_zn(p->copula, g->r, g->u, n);
-        mkba_dist_from_normal_n(un->dist, g->u + un->copula_index, dim, out + b * B, n);
-    }
+}
+
+void mkba_sim_inputs_all(mkba_sim_inputs *g, double *out, size_t stride)
+{
+    const mkba_plan *p = g->p;
+    size_t U = p->n_uncertain;
+    for (size_t k = 0; k < U + p->n_outcomes; k++) /* the stream's order: k increasing */
+        if (k >= U || g->o.inputs || p->uncertain[k].copula_index < 0)
+            mkba_sim_inputs_column(g, k, out + k * stride);
+    if (p->copula && !g->o.inputs)
+        inputs_copula(g, U, out, stride);
 }
 
 void mkba_sim_free(mkba_sim *s)

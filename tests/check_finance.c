@@ -6,6 +6,7 @@
  * u^(n-1)): f_0 u^(n-1) + f_1 u^(n-2) + ... + f_(n-1) = 0. */
 #include <check.h>
 #include <math.h>
+#include <string.h>
 
 #include "mkba/finance.h"
 #include "testutil.h"
@@ -245,6 +246,118 @@ START_TEST(both_at_once_and_names)
 }
 END_TEST
 
+/* ============================= many at once ============================== */
+
+/* The payback rule of finance.h, written out year by year: C(t) summed,
+ * the year after the last C(t) < -tol, C(t) > tol seen (tol = 1e-12 *
+ * sum |flow * df|). */
+static mkba_fin_payback_status payback_rule(const double *f, const double *df, size_t n, int *year)
+{
+    double scale = 0, c = 0;
+    *year = 0;
+    for (size_t t = 0; t < n; t++) {
+        if (!isfinite(f[t] * df[t]))
+            return MKBA_FIN_UNDEFINED;
+        scale += fabs(f[t] * df[t]);
+    }
+    if (!isfinite(scale))
+        return MKBA_FIN_UNDEFINED;
+    if (scale == 0)
+        return MKBA_FIN_NO_FLOWS;
+    size_t after = 0;
+    int above = 0;
+    for (size_t t = 0; t < n; t++) {
+        c += f[t] * df[t];
+        if (c < -1e-12 * scale)
+            after = t + 1;
+        if (c > 1e-12 * scale)
+            above = 1;
+    }
+    if (after == n)
+        return above ? MKBA_FIN_FALLS_BACK : MKBA_FIN_NEVER;
+    *year = (int)after + 1;
+    return MKBA_FIN_PAID;
+}
+
+/* The IRR's first rule: undefined with a flow not finite, none when no
+ * two flows beyond +-1e-12 * sum |flow| have opposite signs; else -1 (the
+ * bounds and the root decide). */
+static int irr_first_rule(const double *f, size_t n)
+{
+    double scale = 0;
+    int pos = 0, neg = 0;
+    for (size_t t = 0; t < n; t++) {
+        if (!isfinite(f[t]))
+            return MKBA_FIN_IRR_UNDEFINED;
+        scale += fabs(f[t]);
+    }
+    for (size_t t = 0; t < n; t++) {
+        pos |= f[t] > 1e-12 * scale;
+        neg |= f[t] < -1e-12 * scale;
+    }
+    return pos && neg ? -1 : MKBA_FIN_IRR_NONE;
+}
+
+/* mkba_fin_of_n over a block of series side by side (stride 80, 70 of them:
+ * more than one group of lanes and a part one) gives each series what the
+ * rules above and mkba_fin_of give it alone, bit for bit: costs first and
+ * benefits later, the other way round, flows that cancel exactly (-100, 100:
+ * pays back with C = 0), noise at the tolerance, zeros, NaN and infinity. */
+START_TEST(block_equals_one_by_one)
+{
+    enum { T = 8, M = 70, STRIDE = 80, ROUNDS = 40 };
+    double df[T], flow[T * STRIDE], one[T];
+    mkba_fin out[M], x;
+    mkba_fin_ws *w = mkba_fin_ws_alloc();
+    for (size_t t = 0; t < T; t++)
+        df[t] = pow(1.0225, -(double)t);
+    unsigned long long seed = 12345;
+    for (int round = 0; round < ROUNDS; round++) {
+        for (size_t j = 0; j < M; j++) {
+            int kind = (int)((j + (size_t)round) % 7);
+            for (size_t t = 0; t < T; t++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                double u = (double)(seed >> 11) * 0x1.0p-53; /* uniform in [0, 1) */
+                double v = kind == 0   ? (t < 2 ? -100 * u : 60 * u)       /* invest, then earn */
+                           : kind == 1 ? (t < 3 ? 50 * u : -40 * u)        /* earn, then pay */
+                           : kind == 2 ? (t == 0 ? -100 : t == 1 ? 100 : 0) /* cancel exactly */
+                           : kind == 3 ? (t == 0 ? 1000 : (u - 0.5) * 1e-9) /* noise at tol */
+                           : kind == 4 ? 0
+                           : kind == 5 ? (u - 0.5) * 100                    /* any signs */
+                                       : (t == 3 ? (round % 2 ? NAN : INFINITY) : u);
+                flow[t * STRIDE + j] = v;
+            }
+        }
+        mkba_fin_of_n(flow, STRIDE, M, df, T, w, out);
+        for (size_t j = 0; j < M; j++) {
+            for (size_t t = 0; t < T; t++)
+                one[t] = flow[t * STRIDE + j];
+            int year;
+            ck_assert_int_eq(out[j].payback, payback_rule(one, df, T, &year));
+            ck_assert_int_eq(out[j].year, year);
+            int first = irr_first_rule(one, T);
+            if (first >= 0)
+                ck_assert_int_eq(out[j].irr_status, first);
+            mkba_fin_of(one, df, T, w, &x);
+            ck_assert(x.payback == out[j].payback && x.year == out[j].year &&
+                      x.irr_status == out[j].irr_status);
+            ck_assert(memcmp(&x.irr, &out[j].irr, sizeof x.irr) == 0);
+            if (out[j].irr_status == MKBA_FIN_IRR_UNIQUE) {
+                /* a root: NPV(r) (1 + r)^(T-1) = sum f_t (1 + r)^(T-1-t) ~ 0, in the form
+                 * that stays bounded by sum |f| as r nears -1 (for r < 0) */
+                double r = out[j].irr, npv = 0, scale = 0;
+                for (size_t t = 0; t < T; t++) {
+                    npv += one[t] * (r < 0 ? pow(1 + r, (double)(T - 1 - t)) : pow(1 + r, -(double)t));
+                    scale += fabs(one[t]);
+                }
+                ck_assert_msg(fabs(npv) < 1e-9 * scale, "NPV %g at the IRR %g", npv, r);
+            }
+        }
+    }
+    mkba_fin_ws_free(w);
+}
+END_TEST
+
 static Suite *finance_suite(void)
 {
     Suite *s = suite_create("finance");
@@ -263,6 +376,7 @@ static Suite *finance_suite(void)
     tcase_add_test(tc, payback_from_the_start);
     tcase_add_test(tc, payback_no_flows_and_undefined);
     tcase_add_test(tc, both_at_once_and_names);
+    tcase_add_test(tc, block_equals_one_by_one);
     suite_add_tcase(s, tc);
     return s;
 }

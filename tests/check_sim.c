@@ -298,6 +298,48 @@ START_TEST(uncertain_dropoff)
 }
 END_TEST
 
+/* Items whose drop-offs are drawn, each PV against its closed form per
+ * draw (rate 0, so PV = quantity * sum_{k < L} e^k with e = 1 - drop-off
+ * over L years): a and d share the drop-off z / 10, b has another (w / 10)
+ * over the same years, c shares a's drop-off over other years (2-3). The
+ * annuity of a drop-off is worked out once for the items that share it,
+ * and must not be taken for another drop-off or other years. */
+START_TEST(shared_and_other_dropoffs)
+{
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.z]\ndistribution = uniform(0, 1)\n"
+                               "[param.w]\ndistribution = uniform(0, 1)\n"
+                               "[item.a]\nkind = benefit\nstakeholder = city\nquantity = on * 100\n"
+                               "dropoff = z / 10\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * 10\n"
+                               "dropoff = w / 10\n"
+                               "[item.c]\nkind = cost\nstakeholder = city\nquantity = on\n"
+                               "years = 2-3\ndropoff = z / 10\n"
+                               "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * 1000\n"
+                               "dropoff = z / 10\n",
+                               NULL);
+    const mkba_plan *p = mkba_model_plan(m);
+    size_t N = 3 * MKBA_SIM_BLOCK + 7, kz = 0;
+    ck_assert_uint_eq(p->n_uncertain, 2);
+    ck_assert_uint_eq(p->n_items, 4);
+    if (strcmp(p->uncertain[0].name, "z") != 0)
+        kz = 1;
+    mkba_sim *s = run(m, N, 3, 1);
+    for (size_t i = 0; i < N; i++) {
+        double e = 1 - s->uncertain[kz * N + i] / 10, f = 1 - s->uncertain[(1 - kz) * N + i] / 10;
+        double want[4] = {100 * (1 + e + e * e), 10 * (1 + f + f * f), 1 + e,
+                          1000 * (1 + e + e * e)};
+        for (size_t it = 0; it < 4; it++) {
+            double got = s->item_pv[it * N + i];
+            ck_assert_msg(fabs(got - want[it]) <= 1e-12 * want[it], "item %zu draw %zu: %.17g, "
+                          "expected %.17g", it, i, got, want[it]);
+        }
+    }
+    mkba_sim_free(s);
+    mkba_model_free(m);
+}
+END_TEST
+
 START_TEST(given_effect_is_drawn)
 {
     /* effect.e = 0.1 +/- 0.02 (normal); benefit = effect * 1000 in year 1:
@@ -882,9 +924,10 @@ END_TEST
 
 /* Inputs left to regeneration (MKBA_SIM_INPUTS_REGEN): mkba_sim_inputs
  * makes each column the run would keep, bit for bit, in any order of the
- * columns (a copula's x and y, independent z and w), also for a part of a
- * run (first_block); and the summary's statistics and EVPPI of the inputs
- * are those of the kept columns on any number of threads. */
+ * columns (a copula's x and y, independent z and w) and all at once
+ * (mkba_sim_inputs_all), also for a part of a run (first_block); and the
+ * summary's statistics and EVPPI of the inputs are those of the kept
+ * columns on any number of threads. */
 START_TEST(inputs_by_regeneration_equal_kept)
 {
     char *text = malloc(strlen(MIXED) + 100);
@@ -905,6 +948,12 @@ START_TEST(inputs_by_regeneration_equal_kept)
                       "input %zu (call %zu) differs", k, i);
     }
     mkba_sim_inputs_free(g);
+    double *all = malloc(U * N * sizeof *all);
+    g = mkba_sim_inputs_alloc(p, &kept->opts);
+    mkba_sim_inputs_all(g, all, N);
+    ck_assert(memcmp(all, kept->uncertain, U * N * sizeof *all) == 0);
+    mkba_sim_inputs_free(g);
+    free(all);
     mkba_sim_opts part = kept->opts;
     part.first_block = 2;
     part.draws = N - 2 * MKBA_SIM_BLOCK;
@@ -1120,6 +1169,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, large_quantiles_exact_on_awkward_data);
     tcase_add_test(tc, no_uncertainty_equals_deterministic);
     tcase_add_test(tc, uncertain_dropoff);
+    tcase_add_test(tc, shared_and_other_dropoffs);
     tcase_add_test(tc, payback_and_irr_without_uncertainty);
     tcase_add_test(tc, payback_and_irr_over_draws);
     tcase_add_test(tc, given_effect_is_drawn);

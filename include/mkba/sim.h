@@ -132,17 +132,25 @@ static inline size_t mkba_sim_col(const mkba_sim *s, size_t scenario, size_t k)
 /* The inputs of a run made again, a column at a time, bit for bit the
  * columns MKBA_SIM_INPUTS_KEEP would keep, without the model's evaluation:
  * only the draws of the uncertain quantities. Each block's random stream
- * is replayed from a cursor (the generator's state where the block's next
- * independent quantity starts, 32 bytes a block), so a pass over the
- * columns in increasing k draws every quantity once; a smaller k than the
- * last restarts the cursors. A copula's quantity replays the block's
- * copula normals. 'o' is the run's options (mkba_sim.opts), 'p' its plan;
- * both borrowed. Use one per thread. */
+ * is replayed from cursors (the generator's state where each independent
+ * quantity starts in the block: 32 bytes a block and quantity), set the
+ * first time a column at or beyond the quantity is made. So a column,
+ * in any order, costs the draws of its own quantity once the cursors up to
+ * it are set; the first of a copula's quantities sets them all (a pass
+ * over the independent quantities), and each replays the block's copula
+ * normals. 'o' is the run's options (mkba_sim.opts), 'p' its plan; both
+ * borrowed. Use one per thread. */
 typedef struct mkba_sim_inputs mkba_sim_inputs;
 mkba_sim_inputs *mkba_sim_inputs_alloc(const mkba_plan *p, const mkba_sim_opts *o);
 /* Input k (k < n_uncertain: uncertain quantity k, else effect k -
  * n_uncertain) of each of the run's o->draws draws, into out[0..draws). */
 void mkba_sim_inputs_column(mkba_sim_inputs *g, size_t k, double *out);
+/* Every input at once, input k into out + k * stride (k < n_uncertain +
+ * n_outcomes): the columns of mkba_sim_inputs_column, with each quantity
+ * drawn once, in the stream's order. Half the draws of a pass over the
+ * columns one by one when a copula's quantity comes before independent
+ * ones (it needs the cursors past them all). */
+void mkba_sim_inputs_all(mkba_sim_inputs *g, double *out, size_t stride);
 void mkba_sim_inputs_free(mkba_sim_inputs *g); /* NULL is a no-op */
 
 /* Number of cores available. */

@@ -565,7 +565,8 @@ static int keep_draws(const opts *o, const mkba_plan *plan, mkba_sim_opts *so)
     double bytes = (double)(plan->n_scenarios - 1) * (double)so->draws * sizeof(double);
     /* every MPI process must take the same way: rank 0's (its machine
      * holds the summary) */
-    so->keep_npv = mkba_mpi_bcast_int(bytes <= budget);
+    so->shape = o->no_charts ? MKBA_SIM_SHAPE_NONE
+                : mkba_mpi_bcast_int(bytes <= budget) ? MKBA_SIM_SHAPE_KEEP : MKBA_SIM_SHAPE_PASS;
     return 0;
 }
 

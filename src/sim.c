@@ -684,6 +684,37 @@ static mkba_sim *alloc_result(const mkba_plan *p, const mkba_sim_opts *o)
     return s;
 }
 
+/* 'old' made ready for a run of p with options o when it holds the same
+ * columns (a run writes every value of them, so they need no clearing);
+ * else it is freed and a new result made. */
+static mkba_sim *reuse_result(const mkba_plan *p, const mkba_sim_opts *o, mkba_sim *old)
+{
+    int same = old && old->draws == o->draws && old->n_scenarios == p->n_scenarios &&
+               old->n_items == p->n_items && old->n_stakeholders == p->n_stakeholders &&
+               old->n_uncertain == p->n_uncertain && old->n_outcomes == p->n_outcomes &&
+               (old->item_pv != NULL) == (mkba_sim_items_mode(p, o) == MKBA_SIM_ITEMS_KEEP) &&
+               (old->irr != NULL) == (o->keep_finance != 0) &&
+               (old->uncertain != NULL) == (o->keep_uncertain == MKBA_SIM_INPUTS_KEEP);
+    if (!same) {
+        mkba_sim_free(old);
+        return alloc_result(p, o);
+    }
+    size_t cols = (p->n_scenarios - 1) * (p->n_stakeholders + 1);
+    old->items_regen = mkba_sim_items_mode(p, o) == MKBA_SIM_ITEMS_REGEN && !o->inputs;
+    old->inputs_regen = o->keep_uncertain == MKBA_SIM_INPUTS_REGEN;
+    old->opts = *o;
+    old->opts.progress = NULL;
+    old->opts.progress_ctx = NULL;
+    if (old->irr) {
+        memset(old->payback_count, 0, cols * MKBA_FIN_PAYBACK_N * sizeof *old->payback_count);
+        memset(old->irr_count, 0, cols * MKBA_FIN_IRR_N * sizeof *old->irr_count);
+    }
+    old->n_nonfinite = 0;
+    old->threads = 0;
+    old->seconds = 0;
+    return old;
+}
+
 int mkba_sim_items_mode(const mkba_plan *p, const mkba_sim_opts *o)
 {
     size_t item_cols = (p->n_scenarios - 1) * p->n_items;
@@ -719,14 +750,21 @@ static void block_task(void *ctx, size_t blk, size_t thread)
 
 mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *err)
 {
-    if (o->draws == 0)
-        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "the number of draws must be "
-                                                               "at least 1"),
+    return mkba_sim_run_reuse(p, o, NULL, err);
+}
+
+mkba_sim *mkba_sim_run_reuse(const mkba_plan *p, const mkba_sim_opts *o, mkba_sim *old,
+                             mkba_error *err)
+{
+    if (o->draws == 0 || (o->bootstrap && o->n_boot == 0)) {
+        mkba_sim_free(old);
+        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                              o->draws == 0 ? "the number of draws must be at least 1"
+                                            : "no bootstrap replicates"),
                NULL;
-    if (o->bootstrap && o->n_boot == 0)
-        return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL, "no bootstrap replicates"), NULL;
+    }
     shared sh = {.p = p, .o = o};
-    sh.out = alloc_result(p, o);
+    sh.out = reuse_result(p, o, old);
     sh.n_blocks = (o->draws + B - 1) / B;
     sh.depth = max_depth(p);
     precompute_annuities(&sh);

@@ -661,12 +661,16 @@ void mkba_stream_add(mkba_stream *s, const double *x, size_t n)
         /* the common case: all finite, no copy. A value times 0 is NaN
          * when it is infinite or NaN, else 0: the sum of them is 0 when
          * all are finite. */
-        v2d z = {0, 0}, y;
-        for (; i + 2 <= len; i += 2) {
-            memcpy(&y, x + at + i, sizeof y);
-            z += y * 0.0;
-        }
-        double zero = z[0] + z[1] + (i < len ? x[at + i] * 0.0 : 0);
+        v2d z[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}}, y; /* four chains in flight */
+        for (; i + 8 <= len; i += 8)
+            for (int k = 0; k < 4; k++) {
+                memcpy(&y, x + at + i + 2 * k, sizeof y);
+                z[k] += y * 0.0;
+            }
+        z[0] += z[1] + z[2] + z[3];
+        double zero = z[0][0] + z[0][1];
+        for (; i < len; i++)
+            zero += x[at + i] * 0.0;
         if (zero == 0) {
             add_finite(s, x + at, len);
             continue;

@@ -357,7 +357,7 @@ typedef struct holder_st {      /* a stakeholder column: PVs, NPV, B/C, and soci
     int some_undefined;         /* a draw with finite PVs and no B/C ratio */
     mkba_shape *shape;          /* society: its NPV's quantiles and histogram */
     int shape_active;
-    double *npv;                /* society with keep_npv: its NPV per draw, for the shape */
+    double *npv;                /* society with MKBA_SIM_SHAPE_KEEP: its NPV per draw */
 } holder_st;
 
 typedef struct input_st {       /* an input: its statistics and its EVPPI */
@@ -589,19 +589,25 @@ static void chunk_load(pass_job *j, chunk_mem *cm, size_t first, size_t n, needs
     const mkba_sim *sim = j->sim;
     size_t D = sim->draws;
     chunk *ch = &j->ch;
-    mkba_sim_free(cm->part);
-    cm->part = NULL;
     *ch = (chunk){.first = first, .n = n};
     int bc_kept = sim->pv_benefits != NULL, items_kept = sim->item_pv != NULL;
     int in_kept = sim->uncertain != NULL;
-    if (part) {
+    if (part && !j->src) { /* in the last chunk's memory */
         mkba_sim_opts o = *part;
         o.first_block += first / MKBA_SIM_BLOCK;
         o.draws = n;
         mkba_error err;
         mkba_error_clear(&err);
-        cm->part = j->src ? j->src->chunk(j->src->ctx, &o, first / MKBA_MC_CHUNK)
-                          : mkba_sim_run(j->plan, &o, &err); /* the run's options: valid */
+        cm->part = mkba_sim_run_reuse(j->plan, &o, cm->part, &err); /* the run's options: valid */
+    } else {
+        mkba_sim_free(cm->part);
+        cm->part = NULL;
+        if (part) {
+            mkba_sim_opts o = *part;
+            o.first_block += first / MKBA_SIM_BLOCK;
+            o.draws = n;
+            cm->part = j->src->chunk(j->src->ctx, &o, first / MKBA_MC_CHUNK);
+        }
     }
     const mkba_sim *bc = bc_kept ? sim : cm->part;
     size_t off = bc_kept ? first : 0;
@@ -784,10 +790,11 @@ static void job_init(pass_job *j, const mkba_sim *sim, const mkba_plan *plan, mk
             j->h[c].st[k] = mkba_stream_alloc();
             j->h[c].active[k] = 1;
         }
-        if (c % (K + 1) == K) {
+        int shape = sim->pv_benefits ? MKBA_SIM_SHAPE_PASS : sim->opts.shape; /* kept: in memory */
+        if (c % (K + 1) == K && shape != MKBA_SIM_SHAPE_NONE) {
             j->h[c].shape = mkba_shape_alloc(MKBA_MC_CDF, MKBA_MC_BINS);
             j->h[c].shape_active = 1;
-            if (sim->opts.keep_npv && !sim->pv_benefits)
+            if (shape == MKBA_SIM_SHAPE_KEEP)
                 j->h[c].npv = mkba_xreallocarray(NULL, sim->draws, sizeof *j->h[c].npv);
         }
     }
@@ -890,8 +897,8 @@ static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc
                     .payback = mkba_xcalloc(j.cols * MKBA_FIN_PAYBACK_N + 1, sizeof *cm.payback),
                     .irr_count = mkba_xcalloc(j.cols * MKBA_FIN_IRR_N + 1, sizeof *cm.irr_count)};
     int threads = sim->threads > 0 ? sim->threads : 1;
-    /* one pass as a rule; two when society's NPV is not kept for its shape */
-    size_t total = (sim->opts.keep_npv ? 1 : 2) * D;
+    /* one pass as a rule; two when society's NPV shape takes its own */
+    size_t total = (sim->opts.shape == MKBA_SIM_SHAPE_PASS ? 2 : 1) * D;
     j.src = src;
     for (j.pass = 1; any_active(&j); j.pass++) {
         needs w = pass_needs(&j);
@@ -972,6 +979,10 @@ static mkba_mc *mc_alloc(const mkba_sim *sim, const mkba_plan *plan, uint64_t se
     mc->hist_lo = mkba_xcalloc(S, sizeof *mc->hist_lo);
     mc->hist_width = mkba_xcalloc(S, sizeof *mc->hist_width);
     mc->hist = mkba_xcalloc(S * MKBA_MC_BINS, sizeof *mc->hist);
+    for (size_t i = 0; i < S * MKBA_MC_CDF; i++) /* no shape made (MKBA_SIM_SHAPE_NONE) */
+        mc->npv_cdf[i] = NAN;
+    for (size_t s = 0; s < S; s++)
+        mc->hist_lo[s] = mc->hist_width[s] = NAN;
     if (sim->pv_benefits ? sim->irr != NULL : sim->opts.keep_finance)
         mc->fin = mkba_xcalloc(cols, sizeof *mc->fin);
     mc->items = mkba_xcalloc(S * I + 1, sizeof *mc->items);

@@ -695,6 +695,44 @@ START_TEST(identical_for_any_thread_count)
 }
 END_TEST
 
+/* A run in an earlier run's memory (the chunks of a summary) writes every
+ * value: its columns and counts equal a fresh run's bit for bit, though
+ * the memory held other draws; with other draws than the old result it
+ * gets memory of its own, the same way. */
+START_TEST(reuse_equals_fresh)
+{
+    mkba_model *m = open_model(MIXED, NULL);
+    const mkba_plan *p = mkba_model_plan(m);
+    mkba_error err;
+    mkba_error_clear(&err);
+    for (int other_size = 0; other_size < 2; other_size++) {
+        size_t N = 3 * MKBA_SIM_BLOCK + 5;
+        mkba_sim_opts o = {.draws = N, .seed = 9, .threads = 2, .keep_items = 1,
+                           .keep_uncertain = 1, .keep_finance = 1};
+        mkba_sim *old = mkba_sim_run(p, &o, &err);
+        o.first_block = 40;
+        o.draws = N = other_size ? N + 300 : N;
+        mkba_sim *fresh = mkba_sim_run(p, &o, &err), *reused = mkba_sim_run_reuse(p, &o, old, &err);
+        ck_assert(fresh && reused);
+        size_t cols = (p->n_scenarios - 1) * (p->n_stakeholders + 1);
+        ck_assert(memcmp(fresh->pv_benefits, reused->pv_benefits, cols * N * sizeof(double)) == 0);
+        ck_assert(memcmp(fresh->pv_costs, reused->pv_costs, cols * N * sizeof(double)) == 0);
+        ck_assert(memcmp(fresh->item_pv, reused->item_pv,
+                         (p->n_scenarios - 1) * p->n_items * N * sizeof(double)) == 0);
+        ck_assert(memcmp(fresh->uncertain, reused->uncertain, p->n_uncertain * N * sizeof(double)) == 0);
+        ck_assert(memcmp(fresh->irr, reused->irr, cols * N * sizeof(float)) == 0);
+        ck_assert(memcmp(fresh->payback_count, reused->payback_count,
+                         cols * MKBA_FIN_PAYBACK_N * sizeof(size_t)) == 0);
+        ck_assert(memcmp(fresh->irr_count, reused->irr_count, cols * MKBA_FIN_IRR_N * sizeof(size_t)) == 0);
+        ck_assert_uint_eq(fresh->n_nonfinite, reused->n_nonfinite);
+        ck_assert_uint_eq(reused->opts.first_block, 40);
+        mkba_sim_free(fresh);
+        mkba_sim_free(reused);
+    }
+    mkba_model_free(m);
+}
+END_TEST
+
 /* The shape of a column fed in uneven chunks, as many passes as it asks;
  * returns the passes. */
 static int shape_of(const double *x, size_t n, double *q, double *lo, double *w, size_t *h)
@@ -1183,6 +1221,7 @@ static Suite *sim_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, identical_for_any_thread_count);
+    tcase_add_test(tc, reuse_equals_fresh);
     tcase_add_test(tc, progress_from_the_callers_thread);
     tcase_add_test(tc, items_by_regeneration_equal_kept);
     tcase_add_test(tc, inputs_by_regeneration_equal_kept);

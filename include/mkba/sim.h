@@ -50,6 +50,12 @@ enum {
  * second, with the number of draws done so far. */
 typedef void (*mkba_sim_progress_fn)(void *ctx, size_t done, size_t total);
 
+/* The shape of society's NPV (summary.h: npv_cdf, hist) in mkba_mc_stream:
+ * by a second pass over the draws, made again (the default); from its NPV
+ * kept per draw (8 bytes a draw and project), in the one pass; or not at
+ * all (NaN, no counts: a run without charts). */
+enum { MKBA_SIM_SHAPE_PASS, MKBA_SIM_SHAPE_KEEP, MKBA_SIM_SHAPE_NONE };
+
 typedef struct mkba_sim_opts {
     size_t draws;               /* number of draws (>= 1) */
     uint64_t seed;
@@ -68,9 +74,8 @@ typedef struct mkba_sim_opts {
     int keep_uncertain;         /* MKBA_SIM_INPUTS_*: the drawn values and effects per draw */
     int keep_finance;           /* also the payback and the IRR of each draw's yearly net
                                    flows (finance.h): irr, payback_count, irr_count */
-    int keep_npv;               /* mkba_mc_stream (summary.h): keep society's NPV of each
-                                   draw and project (8 bytes each) for the shape of its
-                                   distribution, which then needs no second pass */
+    int shape;                  /* mkba_mc_stream (summary.h): how society's NPV curve and
+                                   histogram are made: MKBA_SIM_SHAPE_* */
     mkba_sim_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 } mkba_sim_opts;
@@ -112,6 +117,12 @@ typedef struct mkba_sim {
 /* Run the Monte Carlo over 'plan'. Fails only on invalid options (running
  * out of memory for the result ends the program through mkba_xcalloc). */
 mkba_sim *mkba_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkba_error *err);
+/* mkba_sim_run in the memory of 'old' (a result of an earlier run, or
+ * NULL), which it consumes: reused when it holds the same columns (a run of
+ * the same draws and kept columns: the chunks of a summary), else freed.
+ * Saves clearing and mapping fresh memory for each of many runs. */
+mkba_sim *mkba_sim_run_reuse(const mkba_plan *plan, const mkba_sim_opts *opts, mkba_sim *old,
+                             mkba_error *err);
 void mkba_sim_free(mkba_sim *s); /* NULL is a no-op */
 
 /* What a run with options 'o' does with the items' PVs: MKBA_SIM_ITEMS_KEEP,

@@ -39,11 +39,16 @@
  * whose replicates it takes one at a time, one byte, a weight per person
  * and the propensity workspace). The call itself holds a copy of the
  * DIFF/DID values (8 bytes per person and effect, blocks of 4 effects:
- * 32 bytes per person for 1 to 4 of them) and of each OLS effect's rows
- * (8 bytes per person per design covariate plus 12), and fits the
- * propensity model of its IPW/DR effects once on the full data (the
- * check of those effects: mkba_estimate's, but for their standard
- * errors, which the replicates do not need).
+ * 32 bytes per person for 1 to 4 of them; 4 bytes more per person and
+ * effect while it makes them) and of each OLS effect's rows (8 bytes per
+ * person per design covariate plus 12), and fits the propensity model of
+ * its IPW/DR effects once on the full data (the check of those effects:
+ * mkba_estimate's, but for their standard errors, which the replicates do
+ * not need). That setup runs on the same threads: every effect's check on
+ * the full cohort, the copies in chunks of persons, the propensity
+ * model's design, its checks and its effects' coding beside its fit (one
+ * thread's: the fit is a chain of passes), and the replicates are split
+ * in a whole number of equal tasks per thread.
  * Messages: "the bootstrap needs at least 1 replicate (B is 0)", "the
  * bootstrap needs at least one effect (n_specs is 0)"; an effect that fails
  * on the full cohort gives mkba_estimate's error ("effect 'NAME': ..."). */

@@ -1337,7 +1337,8 @@ static void boot_task(void *ctx, size_t task, size_t thread)
     th->failed += replicate(p, &th->sc, nl, b->out + (r - b->first) * p->n_specs);
 }
 
-/* Threads asked for, bounded by the replicates and MAX_THREADS. */
+/* Threads asked for, bounded by the replicates (or other tasks) and
+ * MAX_THREADS. */
 static size_t thread_count(int threads, size_t B)
 {
     long t = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -1406,10 +1407,10 @@ mkba_status mkba_bootstrap_part(const mkba_cohort *c, const mkba_est_spec *specs
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "the bootstrap needs an output array of B x n_specs values");
     plan p;
-    size_t nt = thread_count(threads, B);
-    if ((st = plan_init(c, specs, n_specs, nt, &p, err)))
+    /* the setup's tasks are the cohort's, not the replicates': all threads */
+    if ((st = plan_init(c, specs, n_specs, thread_count(threads, SIZE_MAX), &p, err)))
         return st;
-    size_t failed = run_threads(&p, seed, first, first + B, nt, out);
+    size_t failed = run_threads(&p, seed, first, first + B, thread_count(threads, B), out);
     plan_free(&p);
     if (n_failed)
         *n_failed = failed;

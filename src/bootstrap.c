@@ -51,7 +51,12 @@
  * so which thread runs it, and beside which other replicates, does not
  * matter: the threads of the one thread runner (stream.h) take replicates
  * up to LANES at a time, and the output is the same for any number of
- * threads. */
+ * threads. What one thread would do alone, before or after them, bounds
+ * the speed-up of more threads (Amdahl), so the setup runs on the threads
+ * too: the effects' checks on the full cohort and the copies of their
+ * values are tasks of their own (see struct setup), and the replicates are
+ * cut into a whole number of nearly equal tasks per thread (task_count),
+ * so that the threads end together. */
 #include "mkba/bootstrap.h"
 
 #include <math.h>
@@ -186,9 +191,10 @@ typedef struct rcounts {
     double total[2];       /* sum of the counts of each group (index: group code) */
 } rcounts;
 
-static void counts_init(rcounts *k, size_t n, size_t cap)
+/* Counts in lo (the caller's: n bytes) with room for 'cap' carries. */
+static void counts_init(rcounts *k, uint8_t *lo, size_t cap)
 {
-    k->lo = mkba_xmalloc(n ? n : 1);
+    k->lo = lo;
     k->carry = mkba_xcalloc(cap ? cap : 1, sizeof *k->carry);
     k->n_carry = 0;
     k->cap = cap ? cap : 1;
@@ -197,7 +203,6 @@ static void counts_init(rcounts *k, size_t n, size_t cap)
 
 static void counts_free(rcounts *k)
 {
-    free(k->lo);
     free(k->carry);
 }
 
@@ -824,52 +829,129 @@ static void plan_free(plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* Value columns and missing-value lists of the DIFF/DID effects. 'pre'
- * holds each fast effect's pre column (-1 for DIFF). One pass over the
- * persons per effect, in cohort order (the columns are read in order; each
- * group's positions, and its missing values, come in order too). */
-static void plan_fast(const mkba_cohort *c, const mkba_est_spec *specs, const long *pre,
-                      plan *p)
+/* The setup of a call, run as tasks of the thread runner (stream.h)
+ * before the replicates, so that it takes the threads' time, not one
+ * thread's: first the check of every DIFF, DID and OLS effect on the full
+ * cohort (mkba_estimate: the longest tasks first, so the short ones even
+ * out the threads at the end), then the rows of each OLS effect
+ * (plan_ols), then the DIFF/DID values, FAST_CHUNK persons of one effect
+ * a task (fast_chunk). No task reads what another writes, so the plan is
+ * the same on any number of threads. */
+#define FAST_CHUNK 8192
+typedef struct setup {
+    const mkba_cohort *c;
+    const mkba_est_spec *specs;
+    plan *p;
+    long *pre;             /* [n_specs] each fast effect's pre column (-1: DIFF) */
+    size_t n_check;        /* tasks [0, n_check): the checks */
+    size_t *check;         /* [n_specs] their spec indices */
+    mkba_status *st;       /* [n_specs] each effect's status (a failed check) */
+    mkba_error *errs;      /* [n_specs] and its error */
+    size_t n_chunk;        /* chunks of persons (cohort rows) */
+    size_t *at;            /* [n_chunk * 2] position of chunk k's first person of
+                              group g (index k * 2 + g) */
+    uint32_t *missing;     /* [n_fast * n] fast effect e's missing positions of chunk k
+                              and group g from missing[e * n + at[k * 2 + g]] on */
+    size_t *n_missing;     /* [(e * n_chunk + k) * 2 + g] how many */
+} setup;
+
+/* The first positions of each chunk's persons of each group: the pilot
+ * persons before a chunk count those before its own positions (the group
+ * codes are 0 and 1: their sum counts the pilot). */
+static void chunk_positions(setup *su)
 {
-    size_t n = p->s.n, n_blk = (p->n_fast + BLK - 1) / BLK;
-    p->val = mkba_xcalloc(n_blk * (n ? n : 1), BLK * sizeof *p->val);
+    const plan *p = su->p;
+    size_t n = p->s.n, pilot = 0;
+    su->at = mkba_xcalloc(2 * (su->n_chunk ? su->n_chunk : 1), sizeof *su->at);
+    for (size_t k = 0; k < su->n_chunk; k++) {
+        size_t a = k * FAST_CHUNK, len = n - a < FAST_CHUNK ? n - a : FAST_CHUNK;
+        su->at[2 * k + MKBA_PILOT] = p->s.start[MKBA_PILOT] + pilot;
+        su->at[2 * k + MKBA_CONTROL] = p->s.start[MKBA_CONTROL] + (a - pilot);
+        pilot += byte_sum(p->g + a, len);
+    }
+}
+
+/* The values of fast effect e for the persons of chunk k (cohort rows
+ * k * FAST_CHUNK .., fewer in the last): y or y - pre by position, 0 where
+ * missing, and the positions of the missing ones listed; the values and
+ * the lists of a pass over the whole cohort. */
+static void fast_chunk(setup *su, size_t e, size_t k)
+{
+    plan *p = su->p;
+    size_t n = p->s.n, a = k * FAST_CHUNK, b = n - a < FAST_CHUNK ? n : a + FAST_CHUNK;
+    const double *y = mkba_cohort_column(su->c, su->specs[p->fast[e]].outcome);
+    const double *x0 = su->pre[e] >= 0 ? mkba_cohort_column(su->c, (size_t)su->pre[e]) : NULL;
+    size_t width = block_width(p, e / BLK);
+    double *v = p->val + (e / BLK) * n * BLK + e % BLK;
+    uint32_t *missing = su->missing + e * n;
+    /* the next position and the next list entry of each group, kept in
+     * variables (an array indexed by the group would chain every step to
+     * the one before through memory); no branch on the group or on a
+     * missing value: both are scattered */
+    size_t q0 = su->at[2 * k], q1 = su->at[2 * k + 1], m0 = q0, m1 = q1;
+    for (size_t i = a; i < b; i++) {
+        size_t g = p->g[i], q = g ? q1 : q0;
+        q0 += !g;
+        q1 += g;
+        /* NaN when y or pre is missing (the values are finite or NaN);
+         * a missing value stays 0 here and is listed */
+        double d = x0 ? y[i] - x0[i] : y[i];
+        size_t nan = isnan(d) != 0;
+        v[q * width] = nan ? 0 : d;
+        missing[g ? m1 : m0] = (uint32_t)q;
+        m0 += nan & !g;
+        m1 += nan & g;
+    }
+    size_t *nm = su->n_missing + (e * su->n_chunk + k) * 2;
+    nm[0] = m0 - su->at[2 * k];
+    nm[1] = m1 - su->at[2 * k + 1];
+}
+
+static void setup_task(void *ctx, size_t task, size_t thread)
+{
+    (void)thread;
+    setup *su = ctx;
+    plan *p = su->p;
+    if (task < su->n_check) {
+        size_t j = su->check[task];
+        mkba_effect e;
+        su->st[j] = mkba_estimate(su->c, &su->specs[j], &e, &su->errs[j]);
+    } else if ((task -= su->n_check) < p->n_ols) {
+        plan_ols(su->c, &p->s, &su->specs[p->ols[task].spec], &p->ols[task]);
+    } else {
+        task -= p->n_ols;
+        fast_chunk(su, task / su->n_chunk, task % su->n_chunk);
+    }
+}
+
+/* The missing-value lists of the fast effects from their chunks', and the
+ * values the sweep reads past the last position of a block that is not
+ * full (see sweep_nl) set to 0. */
+static void fast_lists(setup *su)
+{
+    plan *p = su->p;
+    size_t n = p->s.n;
     p->miss = mkba_xcalloc(2 * p->n_fast, sizeof *p->miss);
     p->n_miss = mkba_xcalloc(2 * p->n_fast, sizeof *p->n_miss);
-    /* group g's missing positions from missing[start[g]] on */
-    uint32_t *missing = mkba_xreallocarray(NULL, n ? n : 1, sizeof *missing);
-    for (size_t e = 0; e < p->n_fast; e++) {
-        const double *y = mkba_cohort_column(c, specs[p->fast[e]].outcome);
-        const double *x0 = pre[e] >= 0 ? mkba_cohort_column(c, (size_t)pre[e]) : NULL;
-        size_t width = block_width(p, e / BLK), m[2];
-        double *v = p->val + (e / BLK) * n * BLK + e % BLK;
-        /* the next position and the next list entry of each group, kept in
-         * variables (an array indexed by the group would chain every step
-         * to the one before through memory); no branch on the group or on
-         * a missing value: both are scattered */
-        size_t q0 = p->s.start[0], q1 = p->s.start[1], m0 = q0, m1 = q1;
-        for (size_t i = 0; i < n; i++) {
-            size_t g = p->g[i], q = g ? q1 : q0;
-            q0 += !g;
-            q1 += g;
-            /* NaN when y or pre is missing (the values are finite or NaN);
-             * a missing value stays 0 here and is listed */
-            double d = x0 ? y[i] - x0[i] : y[i];
-            size_t nan = isnan(d) != 0;
-            v[q * width] = nan ? 0 : d;
-            missing[g ? m1 : m0] = (uint32_t)q;
-            m0 += nan & !g;
-            m1 += nan & g;
-        }
-        m[0] = m0 - p->s.start[0];
-        m[1] = m1 - p->s.start[1];
+    for (size_t e = 0; e < p->n_fast; e++)
         for (int g = 0; g < 2; g++) {
-            uint32_t *list = mkba_xcalloc(m[g] + 1, sizeof *list);
-            memcpy(list, missing + p->s.start[g], m[g] * sizeof *list);
+            const size_t *nm = su->n_missing + e * su->n_chunk * 2;
+            size_t total = 0;
+            for (size_t k = 0; k < su->n_chunk; k++)
+                total += nm[2 * k + g];
+            uint32_t *list = mkba_xcalloc(total + 1, sizeof *list);
             p->miss[2 * e + g] = list;
-            p->n_miss[2 * e + g] = m[g];
+            p->n_miss[2 * e + g] = total;
+            for (size_t k = 0; k < su->n_chunk; k++) {
+                memcpy(list, su->missing + e * n + su->at[2 * k + g],
+                       nm[2 * k + g] * sizeof *list);
+                list += nm[2 * k + g];
+            }
         }
+    if (p->n_fast && n) {
+        size_t last = (p->n_fast - 1) / BLK, width = block_width(p, last);
+        memset(p->val + last * n * BLK + n * width, 0, (BLK - width) * sizeof *p->val);
     }
-    free(missing);
 }
 
 static mkba_status check_args(const mkba_cohort *c, const mkba_est_spec *specs,
@@ -892,13 +974,60 @@ static int is_ps(const mkba_est_spec *spec)
     return spec->method == MKBA_EST_IPW || spec->method == MKBA_EST_DR;
 }
 
+/* Sort the effects into DIFF/DID (fast) and OLS ones by their method
+ * (mkba_est_resolve: the method mkba_estimate uses; an effect it rejects
+ * gets its error in su->st, su->errs, which is mkba_estimate's). Returns
+ * the index of the first such effect, n_specs when none. */
+static size_t plan_sort(setup *su, size_t n_specs)
+{
+    plan *p = su->p;
+    size_t first_bad = n_specs;
+    for (size_t j = 0; j < n_specs; j++) {
+        mkba_est_method m;
+        if (is_ps(&su->specs[j]))
+            continue;
+        if ((su->st[j] = mkba_est_resolve(su->c, &su->specs[j], &m, &su->errs[j]))) {
+            first_bad = first_bad < j ? first_bad : j;
+            continue;
+        }
+        su->check[su->n_check++] = j;
+        if (m == MKBA_EST_OLS) {
+            p->ols[p->n_ols++].spec = j;
+        } else {
+            su->pre[p->n_fast] = m == MKBA_EST_DID ? su->specs[j].pre : -1;
+            p->fast[p->n_fast++] = j;
+        }
+    }
+    return first_bad;
+}
+
+/* Run the setup's tasks on up to nt threads. */
+static void setup_run(setup *su, size_t nt)
+{
+    plan *p = su->p;
+    size_t n = p->s.n, n_blk = (p->n_fast + BLK - 1) / BLK;
+    su->n_chunk = (n + FAST_CHUNK - 1) / FAST_CHUNK;
+    chunk_positions(su);
+    p->val = mkba_xmalloc_large(n_blk * (n ? n : 1), BLK * sizeof *p->val);
+    su->missing = mkba_xmalloc_large(p->n_fast * (n ? n : 1), sizeof *su->missing);
+    su->n_missing = mkba_xcalloc(2 * p->n_fast * (su->n_chunk ? su->n_chunk : 1),
+                                 sizeof *su->n_missing);
+    size_t n_tasks = su->n_check + p->n_ols + p->n_fast * su->n_chunk;
+    mkba_stream_parallel(n_tasks, (int)nt, setup_task, su);
+    fast_lists(su);
+    free(su->at);
+    free(su->missing);
+    free(su->n_missing);
+}
+
 /* Check every effect on the full cohort (its error is the caller's error:
  * the first effect, in order, that mkba_estimate fails) and prepare the
- * plan. The IPW and DR effects are checked together (mkba_ps_plan_new:
- * one fit of their propensity model for all, no standard errors), at the
- * first of them. */
+ * plan, on up to nt threads. The IPW and DR effects are checked together
+ * (mkba_ps_plan_new: one fit of their propensity model for all, no
+ * standard errors), at the first of them; the others in the setup's
+ * tasks, all of them (only the first failure in order is reported). */
 static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
-                             size_t n_specs, plan *p, mkba_error *err)
+                             size_t n_specs, size_t nt, plan *p, mkba_error *err)
 {
     memset(p, 0, sizeof *p);
     mkba_status st = check_args(c, specs, n_specs, err);
@@ -910,36 +1039,35 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
         p->as_double[k] = k;
     p->fast = mkba_xcalloc(n_specs, sizeof *p->fast);
     p->ols = mkba_xcalloc(n_specs, sizeof *p->ols);
-    long *pre = mkba_xcalloc(n_specs, sizeof *pre);
-    int ps_tried = 0;
-    size_t ps_failed = SIZE_MAX;
+    setup su = {.c = c, .specs = specs, .p = p,
+                .pre = mkba_xcalloc(n_specs, sizeof *su.pre),
+                .check = mkba_xcalloc(n_specs, sizeof *su.check),
+                .st = mkba_xcalloc(n_specs, sizeof *su.st),
+                .errs = mkba_xcalloc(n_specs, sizeof *su.errs)};
+    size_t first_bad = plan_sort(&su, n_specs), ps_failed = SIZE_MAX;
     mkba_error ps_err;
     mkba_error_clear(&ps_err);
-    for (size_t j = 0; j < n_specs && !st; j++) {
-        if (is_ps(&specs[j])) {
-            if (!ps_tried++)
-                p->ps = mkba_ps_plan_new(c, specs, n_specs, &ps_failed, &ps_err);
-            if (ps_failed == j) {
-                st = ps_err.code ? ps_err.code : MKBA_EINVAL;
-                if (err)
-                    *err = ps_err;
-            }
-            continue;
-        }
-        mkba_effect e;
-        if ((st = mkba_estimate(c, &specs[j], &e, err)))
+    for (size_t j = 0; j < first_bad; j++)
+        if (is_ps(&specs[j])) { /* none when an effect before them is wrong */
+            p->ps = mkba_ps_plan_new(c, specs, n_specs, (int)nt, &ps_failed, &ps_err);
             break;
-        if (e.method == MKBA_EST_OLS) {
-            p->ols[p->n_ols].spec = j;
-            plan_ols(c, &p->s, &specs[j], &p->ols[p->n_ols++]);
-        } else {
-            pre[p->n_fast] = e.method == MKBA_EST_DID ? specs[j].pre : -1;
-            p->fast[p->n_fast++] = j;
         }
+    setup_run(&su, nt);
+    for (size_t j = 0; j < n_specs && !st; j++) {
+        const mkba_error *e = NULL;
+        if (j == ps_failed) {
+            st = ps_err.code ? ps_err.code : MKBA_EINVAL;
+            e = &ps_err;
+        } else if ((st = su.st[j])) {
+            e = &su.errs[j];
+        }
+        if (e && err)
+            *err = *e;
     }
-    if (!st)
-        plan_fast(c, specs, pre, p);
-    free(pre);
+    free(su.pre);
+    free(su.check);
+    free(su.st);
+    free(su.errs);
     if (st)
         plan_free(p);
     return st;
@@ -951,6 +1079,7 @@ static mkba_status plan_init(const mkba_cohort *c, const mkba_est_spec *specs,
 typedef struct scratch {
     gsl_rng *rng;          /* the thread's generator, set per replicate */
     size_t nk;             /* replicates a task holds (k[0 .. nk - 1] are made) */
+    uint8_t *lo;           /* [nk][n, rounded up to a cache line] k[l].lo */
     rcounts k[LANES];      /* the counts of the replicates in hand */
     double *w;             /* [n] counts by cohort row, as weights (IPW, DR only) */
     ols_ws ols;            /* OLS sums (OLS only) */
@@ -958,14 +1087,18 @@ typedef struct scratch {
 } scratch;
 
 /* Counts for nk <= LANES replicates, with room for 'cap' carries each
- * (n / 256 + 1 suffices for drawn counts). */
+ * (n / 256 + 1 suffices for drawn counts); their bytes in one array (huge
+ * pages: a page fault per 2 MiB when first drawn, and the random
+ * increments of a replicate's draws stay within a page or two). */
 static void scratch_init(const plan *p, size_t nk, size_t cap, scratch *sc)
 {
+    size_t stride = (p->s.n + 63) / 64 * 64;
     sc->rng = mkba_rng_alloc();
     sc->nk = nk;
+    sc->lo = mkba_xmalloc_large(nk, stride ? stride : 1);
     for (size_t l = 0; l < nk; l++)
-        counts_init(&sc->k[l], p->s.n, cap);
-    sc->w = p->ps ? mkba_xreallocarray(NULL, p->s.n ? p->s.n : 1, sizeof *sc->w) : NULL;
+        counts_init(&sc->k[l], sc->lo + l * stride, cap);
+    sc->w = p->ps ? mkba_xmalloc_large(p->s.n ? p->s.n : 1, sizeof *sc->w) : NULL;
     size_t cap_w = 1;
     for (size_t e = 0; e < p->n_ols; e++)
         cap_w = p->ols[e].k + 1 > cap_w ? p->ols[e].k + 1 : cap_w;
@@ -978,6 +1111,7 @@ static void scratch_free(scratch *sc)
     gsl_rng_free(sc->rng);
     for (size_t l = 0; l < sc->nk; l++)
         counts_free(&sc->k[l]);
+    free(sc->lo);
     free(sc->w);
     ols_ws_free(&sc->ols);
     mkba_ps_ws_free(sc->psws);
@@ -1015,22 +1149,21 @@ static inline __attribute__((always_inline)) void sweep_nl(const double *v, size
         memcpy(S[l], &acc[l], sizeof acc[l]);
 }
 
-/* sweep_nl for nl = LANES, LANES / 2, .. 1, compiled with attributes ATTR. */
+/* sweep_nl for any nl from 1 to LANES (8), the number of replicates a
+ * constant, compiled with attributes ATTR: the values are read once for
+ * the replicates of a task, however many it holds. */
+#define SWEEP_CASE(NL)                                                                           \
+    case NL:                                                                                     \
+        sweep_nl(v, width, count, as_double, from, to, NL, S);                                   \
+        break;
 #define SWEEP_FN(NAME, ATTR)                                                                     \
     ATTR static void NAME(const double *v, size_t width, const uint8_t *const *count,           \
                           const double *as_double, size_t from, size_t to, size_t nl,            \
                           double (*S)[BLK])                                                      \
     {                                                                                            \
         switch (nl) {                                                                            \
-        case 8:                                                                                  \
-            sweep_nl(v, width, count, as_double, from, to, 8, S);                                \
-            break;                                                                               \
-        case 4:                                                                                  \
-            sweep_nl(v, width, count, as_double, from, to, 4, S);                                \
-            break;                                                                               \
-        case 2:                                                                                  \
-            sweep_nl(v, width, count, as_double, from, to, 2, S);                                \
-            break;                                                                               \
+            SWEEP_CASE(8) SWEEP_CASE(7) SWEEP_CASE(6) SWEEP_CASE(5) SWEEP_CASE(4)                \
+            SWEEP_CASE(3) SWEEP_CASE(2)                                                          \
         default:                                                                                 \
             sweep_nl(v, width, count, as_double, from, to, 1, S);                                \
             break;                                                                               \
@@ -1041,33 +1174,27 @@ SWEEP_FN(sweep_portable, )
 SWEEP_FN(sweep_avx2, __attribute__((target("avx2"))))
 #endif
 
-/* The sums S[l][g][e] of block b for the nl replicates in k: the lanes in
- * runs of 8, 4, 2 and 1 (LANES is 8), each run one pass over the values
- * per group. */
+/* The sums S[l][g][e] of block b for the nl replicates in k: one pass over
+ * the values per group. */
 static void sweep(const plan *p, size_t b, const rcounts *k, size_t nl,
                   double S[LANES][2][BLK])
 {
     const double *v = p->val + b * p->s.n * BLK;
     size_t width = block_width(p, b);
-    for (size_t l0 = 0, run = LANES; l0 < nl; run /= 2) {
-        if (nl - l0 < run)
-            continue;
-        const uint8_t *count[LANES];
-        double sums[LANES][BLK];
-        for (size_t l = 0; l < run; l++)
-            count[l] = k[l0 + l].lo;
-        for (int g = 0; g < 2; g++) {
-            size_t from = p->s.start[g], to = from + p->s.len[g];
+    const uint8_t *count[LANES];
+    double sums[LANES][BLK];
+    for (size_t l = 0; l < nl; l++)
+        count[l] = k[l].lo;
+    for (int g = 0; g < 2; g++) {
+        size_t from = p->s.start[g], to = from + p->s.len[g];
 #if BOOT_AVX2
-            if (p->s.vector)
-                sweep_avx2(v, width, count, p->as_double, from, to, run, sums);
-            else
+        if (p->s.vector)
+            sweep_avx2(v, width, count, p->as_double, from, to, nl, sums);
+        else
 #endif
-                sweep_portable(v, width, count, p->as_double, from, to, run, sums);
-            for (size_t l = 0; l < run; l++)
-                memcpy(S[l0 + l][g], sums[l], sizeof sums[l]);
-        }
-        l0 += run;
+            sweep_portable(v, width, count, p->as_double, from, to, nl, sums);
+        for (size_t l = 0; l < nl; l++)
+            memcpy(S[l][g], sums[l], sizeof sums[l]);
     }
 }
 
@@ -1161,38 +1288,57 @@ static size_t replicate(const plan *p, scratch *sc, size_t nl, double *est)
 
 /* ================================ threads ================================ */
 
+/* One thread's part of a run. The pad keeps the next thread's part off
+ * the cache lines this thread writes (its counts, its failures). */
+typedef struct boot_thread {
+    scratch sc;
+    int made;              /* 1 once sc is made */
+    size_t failed;         /* NaN entries the thread wrote */
+    char pad[64];
+} boot_thread;
+
 /* The replicates of a call as tasks of the thread runner (stream.h,
- * mkba_stream_parallel): task t is replicates first + t * per .. (fewer
- * at the end), whose counts and estimates depend on their numbers only, so
- * which thread runs a task, and how many replicates it holds, does not
- * matter. Each thread's scratch is made at its first task. */
+ * mkba_stream_parallel): n_tasks tasks of nearly equal size (see
+ * task_range), whose counts and estimates depend on the replicates'
+ * numbers only, so which thread runs a task, and how many replicates it
+ * holds, does not matter. Each thread's scratch is made at its first
+ * task. */
 typedef struct boot_run {
     const plan *p;
     uint64_t seed;
     size_t first, end;     /* the replicates of the call: first .. end - 1 */
-    size_t per;            /* replicates per task (see task_size) */
+    size_t n_tasks;        /* see task_count */
     double *out;           /* [(end - first) * n_specs] shared; rows are disjoint */
-    scratch *sc;           /* [threads] */
-    uint8_t *made;         /* [threads] 1 once sc[thread] is made */
-    size_t *failed;        /* [threads] NaN entries each thread wrote */
+    boot_thread *th;       /* [threads] */
 } boot_run;
+
+/* Task t's replicates, *r .. *r + *nl - 1: the B replicates cut into
+ * n_tasks runs whose sizes differ by 1 at most, the larger first. */
+static void task_range(const boot_run *b, size_t t, size_t *r, size_t *nl)
+{
+    size_t B = b->end - b->first, base = B / b->n_tasks, extra = B % b->n_tasks;
+    *r = b->first + t * base + (t < extra ? t : extra);
+    *nl = base + (t < extra);
+}
 
 static void boot_task(void *ctx, size_t task, size_t thread)
 {
     boot_run *b = ctx;
     const plan *p = b->p;
-    scratch *sc = &b->sc[thread];
-    if (!b->made[thread]) {
-        scratch_init(p, b->per, p->s.n / 256 + 1, sc);
-        b->made[thread] = 1;
+    boot_thread *th = &b->th[thread];
+    size_t r, nl;
+    if (!th->made) {
+        task_range(b, 0, &r, &nl); /* the first task is one of the largest */
+        scratch_init(p, nl, p->s.n / 256 + 1, &th->sc);
+        th->made = 1;
     }
-    size_t r = b->first + task * b->per;
-    size_t nl = b->end - r < b->per ? b->end - r : b->per;
-    draw_counts(&p->s, sc->rng, b->seed, r, nl, sc->k);
-    b->failed[thread] += replicate(p, sc, nl, b->out + (r - b->first) * p->n_specs);
+    task_range(b, task, &r, &nl);
+    draw_counts(&p->s, th->sc.rng, b->seed, r, nl, th->sc.k);
+    th->failed += replicate(p, &th->sc, nl, b->out + (r - b->first) * p->n_specs);
 }
 
-/* Threads asked for, bounded by the replicates and MAX_THREADS. */
+/* Threads asked for, bounded by the replicates (or other tasks) and
+ * MAX_THREADS. */
 static size_t thread_count(int threads, size_t B)
 {
     long t = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -1202,17 +1348,20 @@ static size_t thread_count(int threads, size_t B)
     return n < B ? n : B;
 }
 
-/* Replicates per task for B replicates on nt threads: up to LANES, so the
- * DIFF/DID values are read once for that many replicates (sweep), but at
- * least 8 tasks per thread, so that no thread is left with much more work
- * than the others at the end; one where IPW/DR effects are refitted (a
- * replicate then costs far more than its sums). */
-static size_t task_size(const plan *p, size_t B, size_t nt)
+/* Tasks for B replicates on nt threads: as few as hold up to LANES
+ * replicates each, so the DIFF/DID values are read once for that many
+ * (sweep), but at least 8 per thread, so that a thread slowed down (by
+ * another program) leaves the others only small tasks to wait for; and a
+ * whole number of tasks per thread, so the threads end together when they
+ * run at one speed. One replicate a task where IPW/DR effects are refitted
+ * (a replicate then costs far more than its sums). */
+static size_t task_count(const plan *p, size_t B, size_t nt)
 {
-    size_t per = B / (8 * nt);
-    if (p->ps || per < 1)
-        return 1;
-    return per < LANES ? per : LANES;
+    if (p->ps)
+        return B;
+    size_t per_thread = (B + nt * LANES - 1) / (nt * LANES);
+    size_t n = nt * (per_thread > 8 ? per_thread : 8);
+    return n < B ? n : B;
 }
 
 /* Run replicates first .. end - 1 on up to 'nt' threads, the calling one
@@ -1222,19 +1371,16 @@ static size_t run_threads(const plan *p, uint64_t seed, size_t first, size_t end
                           double *out)
 {
     boot_run b = {.p = p, .seed = seed, .first = first, .end = end, .out = out,
-                  .per = task_size(p, end - first, nt),
-                  .sc = mkba_xcalloc(nt, sizeof *b.sc), .made = mkba_xcalloc(nt, 1),
-                  .failed = mkba_xcalloc(nt, sizeof *b.failed)};
-    mkba_stream_parallel((end - first + b.per - 1) / b.per, (int)nt, boot_task, &b);
+                  .n_tasks = task_count(p, end - first, nt),
+                  .th = mkba_xcalloc(nt, sizeof *b.th)};
+    mkba_stream_parallel(b.n_tasks, (int)nt, boot_task, &b);
     size_t failed = 0;
     for (size_t t = 0; t < nt; t++) {
-        if (b.made[t])
-            scratch_free(&b.sc[t]);
-        failed += b.failed[t];
+        if (b.th[t].made)
+            scratch_free(&b.th[t].sc);
+        failed += b.th[t].failed;
     }
-    free(b.sc);
-    free(b.made);
-    free(b.failed);
+    free(b.th);
     return failed;
 }
 
@@ -1261,7 +1407,8 @@ mkba_status mkba_bootstrap_part(const mkba_cohort *c, const mkba_est_spec *specs
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "the bootstrap needs an output array of B x n_specs values");
     plan p;
-    if ((st = plan_init(c, specs, n_specs, &p, err)))
+    /* the setup's tasks are the cohort's, not the replicates': all threads */
+    if ((st = plan_init(c, specs, n_specs, thread_count(threads, SIZE_MAX), &p, err)))
         return st;
     size_t failed = run_threads(&p, seed, first, first + B, thread_count(threads, B), out);
     plan_free(&p);
@@ -1288,7 +1435,8 @@ mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
     if (st)
         return st;
     rcounts k;
-    counts_init(&k, s.n, s.n / 256 + 1);
+    uint8_t *lo = mkba_xmalloc(s.n);
+    counts_init(&k, lo, s.n / 256 + 1);
     gsl_rng *rng = mkba_rng_alloc();
     draw_counts(&s, rng, seed, r, 1, &k);
     for (size_t q = 0; q < s.n; q++)
@@ -1297,6 +1445,7 @@ mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
         counts[s.row[k.carry[e].pos]] += 256 * k.carry[e].hi;
     gsl_rng_free(rng);
     counts_free(&k);
+    free(lo);
     free(s.row);
     return MKBA_OK;
 }
@@ -1310,7 +1459,7 @@ mkba_status mkba_bootstrap_replicate(const mkba_cohort *c, const mkba_est_spec *
                               "a bootstrap replicate needs counts and an array for the "
                               "estimates");
     plan p;
-    mkba_status st = plan_init(c, specs, n_specs, &p, err);
+    mkba_status st = plan_init(c, specs, n_specs, 1, &p, err);
     if (st)
         return st;
     scratch sc;

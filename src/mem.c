@@ -1,4 +1,6 @@
 /* mem.c - the one place that handles running out of memory. */
+/* madvise(MADV_HUGEPAGE) is Linux's, outside POSIX. */
+#define _DEFAULT_SOURCE
 #include "mkba/mem.h"
 
 #include <stdarg.h>
@@ -6,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void oom(size_t size)
 {
@@ -28,6 +31,24 @@ void *mkba_xcalloc(size_t n, size_t size)
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
         oom(n * size);
+    return p;
+}
+
+void *mkba_xmalloc_large(size_t n, size_t size)
+{
+    size_t huge = (size_t)2 << 20;
+    if (size && n > (SIZE_MAX - huge) / size)
+        oom(SIZE_MAX);
+    size_t bytes = n * size;
+    if (bytes < 4 * huge)
+        return mkba_xmalloc(bytes);
+    bytes = (bytes + huge - 1) / huge * huge; /* aligned_alloc: a multiple of the alignment */
+    void *p = aligned_alloc(huge, bytes);
+    if (!p)
+        oom(bytes);
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* a hint: failure only costs speed */
+#endif
     return p;
 }
 

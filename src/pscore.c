@@ -21,6 +21,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "mkba/mem.h"
+#include "mkba/stream.h"
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
 #define IRLS_MAXIT 60          /* Newton converges in under 15 where the MLE exists */
@@ -184,11 +186,13 @@ static inline double source_value(const col_source *s, size_t i)
     return s->x[1] ? v * source_factor(s, 1, i) : v;
 }
 
-/* Code terms for the m persons row[]: levels present among those with
- * use[r] (NULL: all) define the dummies. Values are NaN where a variable
- * is missing. */
-static void design_build(const mkba_cohort *c, const mkba_est_term *terms, size_t n_terms,
-                         const size_t *row, const uint8_t *use, size_t m, design *d)
+/* The layout of a design of terms for the m persons row[] (taken: the
+ * design frees it): levels present among those with use[r] (NULL: all)
+ * define the dummies. Returns where each column takes its values from
+ * (free it), for design_fill; d->X is allocated, not filled. */
+static col_source *design_layout(const mkba_cohort *c, const mkba_est_term *terms,
+                                 size_t n_terms, size_t *row, const uint8_t *use, size_t m,
+                                 design *d)
 {
     uint8_t *all = NULL;
     if (!use) {
@@ -208,9 +212,8 @@ static void design_build(const mkba_cohort *c, const mkba_est_term *terms, size_
     memset(d, 0, sizeof *d);
     d->m = m;
     d->p = p;
-    d->row = mkba_xreallocarray(NULL, m ? m : 1, sizeof *d->row);
-    memcpy(d->row, row, m * sizeof *row);
-    d->X = mkba_xreallocarray(NULL, (m ? m : 1) * p, sizeof *d->X);
+    d->row = row;
+    d->X = mkba_xmalloc_large((m ? m : 1) * p, sizeof *d->X); /* design_fill writes it all */
     d->name = mkba_xcalloc(p, sizeof *d->name);
     d->term = mkba_xcalloc(p, sizeof *d->term);
     d->level = mkba_xcalloc(p, sizeof *d->level);
@@ -227,19 +230,37 @@ static void design_build(const mkba_cohort *c, const mkba_est_term *terms, size_
             d->level[j] = tf[t].a.cat && !tf[t].two ? tf[t].a.lev[k] : SIZE_MAX;
             src[j] = term_col_source(c, &tf[t], k);
         }
-    for (size_t r = 0; r < m; r++) { /* row by row: the rows are written in order */
-        double *x = d->X + r * p;
-        x[0] = 1;
-        for (size_t jj = 1; jj < p; jj++)
-            x[jj] = source_value(&src[jj], row[r]);
-    }
-    free(src);
     for (size_t t = 0; t < n_terms; t++) {
         free(tf[t].a.lev);
         free(tf[t].b.lev);
     }
     free(tf);
     free(all);
+    return src;
+}
+
+/* Rows r0 .. r1 - 1 of d's values, from their sources (design_layout).
+ * Values are NaN where a variable is missing. */
+static void design_fill(design *d, const col_source *src, size_t r0, size_t r1)
+{
+    size_t p = d->p;
+    for (size_t r = r0; r < r1; r++) { /* row by row: the rows are written in order */
+        double *x = d->X + r * p;
+        x[0] = 1;
+        for (size_t j = 1; j < p; j++)
+            x[j] = source_value(&src[j], d->row[r]);
+    }
+}
+
+/* Code terms for the m persons row[] (design_layout, then every row). */
+static void design_build(const mkba_cohort *c, const mkba_est_term *terms, size_t n_terms,
+                         const size_t *row, const uint8_t *use, size_t m, design *d)
+{
+    size_t *own = mkba_xreallocarray(NULL, m ? m : 1, sizeof *own);
+    memcpy(own, row, m * sizeof *own);
+    col_source *src = design_layout(c, terms, n_terms, own, use, m, d);
+    design_fill(d, src, 0, m);
+    free(src);
 }
 
 /* ============================ small linear algebra ======================= */
@@ -325,6 +346,7 @@ typedef struct ps_ws {
     double *trial;   /* [p] beta + a step */
     double *gam;     /* [2 * pz] outcome model coefficients */
     double *Q;       /* [pz * pz] */
+    atomic_int *stop;/* NULL, or a flag that stops the fit when set (see plan_build) */
 } ps_ws;
 
 static void ws_init(ps_ws *w, size_t m, size_t p, size_t pz)
@@ -333,9 +355,11 @@ static void ws_init(ps_ws *w, size_t m, size_t p, size_t pz)
     w->m = m;
     w->p = p;
     size_t mm = m ? m : 1, zz = pz ? pz : 1;
-    w->e = mkba_xreallocarray(NULL, mm, sizeof *w->e);
-    w->eta = mkba_xreallocarray(NULL, mm, sizeof *w->eta);
-    w->f = mkba_xreallocarray(NULL, mm, sizeof *w->f);
+    /* written before they are read (e and eta where f > 0, the only
+     * rows read) */
+    w->e = mkba_xmalloc_large(mm, sizeof *w->e);
+    w->eta = mkba_xmalloc_large(mm, sizeof *w->eta);
+    w->f = mkba_xmalloc_large(mm, sizeof *w->f);
     w->H = mkba_xreallocarray(NULL, p * p, sizeof *w->H);
     w->g = mkba_xreallocarray(NULL, p, sizeof *w->g);
     w->beta = mkba_xreallocarray(NULL, p, sizeof *w->beta);
@@ -457,6 +481,8 @@ static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *it
     double ll = irls_pass(d, T, w->beta, w);
     *iter = 0;
     for (int it = 1; it <= IRLS_MAXIT; it++) {
+        if (w->stop && atomic_load(w->stop))
+            return FIT_SEPARATED; /* no matter: an error found beside it is reported */
         symmetrize(w->H, p);
         memcpy(w->step, w->g, p * sizeof *w->step);
         /* The design has full rank (checked before fitting), so X'WX can
@@ -743,41 +769,127 @@ static mkba_status check_collinear(const mkba_cohort *c, const design *d, const 
                           fix);
 }
 
+/* plan_sample on threads: the persons in chunks of SAMPLE_CHUNK, each
+ * chunk a task of the thread runner (stream.h) in three rounds: which
+ * persons have every covariate (round 1); their design rows, in cohort
+ * order after those of the chunks before (round 2); the rows' values and
+ * group codes (round 3, after the design's layout, whose dummies are the
+ * levels present among all the rows). The design is the one a pass over
+ * the cohort makes, on any number of threads. */
+#define SAMPLE_CHUNK 16384
+typedef struct sample_run {
+    mkba_ps_plan *pl;
+    size_t n, n_chunk;
+    uint8_t *ok;           /* [n] 1: the person has every covariate */
+    size_t *before;        /* [n_chunk + 1] persons with every covariate before chunk k */
+    size_t *row;           /* [m] the design rows' persons */
+    const col_source *src; /* the design's columns (round 3) */
+    size_t (*cnt)[2];      /* [n_chunk] each chunk's rows per group code */
+    int round;
+} sample_run;
+
+static void sample_task(void *ctx, size_t k, size_t thread)
+{
+    (void)thread;
+    sample_run *sr = ctx;
+    mkba_ps_plan *pl = sr->pl;
+    const mkba_ps_spec *ps = pl->ps;
+    size_t a = k * SAMPLE_CHUNK, b = sr->n - a < SAMPLE_CHUNK ? sr->n : a + SAMPLE_CHUNK;
+    if (sr->round == 1) {
+        memset(sr->ok + a, 1, b - a);
+        for (size_t t = 0; t < ps->n_terms; t++)
+            for (int h = 0; h < 2; h++) {
+                long v = h ? ps->terms[t].b : (long)ps->terms[t].a;
+                const double *x = v >= 0 ? mkba_cohort_column(pl->c, (size_t)v) : NULL;
+                for (size_t i = a; i < b && x; i++)
+                    sr->ok[i] &= !isnan(x[i]);
+            }
+        size_t m = 0;
+        for (size_t i = a; i < b; i++)
+            m += sr->ok[i];
+        sr->before[k + 1] = m;
+    } else if (sr->round == 2) {
+        size_t r = sr->before[k];
+        for (size_t i = a; i < b; i++)
+            if (sr->ok[i])
+                sr->row[r++] = i;
+    } else {
+        size_t r0 = sr->before[k], r1 = sr->before[k + 1];
+        const uint8_t *g = mkba_cohort_group(pl->c);
+        design_fill(&pl->d, sr->src, r0, r1);
+        for (size_t r = r0; r < r1; r++)
+            sr->cnt[k][pl->T[r] = g[pl->d.row[r]]]++;
+    }
+}
+
+/* The propensity model's sample and design: the persons with every
+ * covariate, in cohort order, and their group codes, on up to 'threads'
+ * threads. Fails where a group keeps fewer than 2 of them, with
+ * check_present's error where it applies (a covariate missing for a whole
+ * group is why; it can fail only then). The design's own checks are
+ * design_check's. */
+static mkba_status plan_sample(mkba_ps_plan *pl, int threads, mkba_error *err)
+{
+    const mkba_ps_spec *ps = pl->ps;
+    sample_run sr = {.pl = pl, .n = mkba_cohort_size(pl->c)};
+    sr.n_chunk = (sr.n + SAMPLE_CHUNK - 1) / SAMPLE_CHUNK;
+    sr.ok = mkba_xmalloc(sr.n);
+    sr.before = mkba_xcalloc(sr.n_chunk + 1, sizeof *sr.before);
+    sr.cnt = mkba_xcalloc(sr.n_chunk ? sr.n_chunk : 1, sizeof *sr.cnt);
+    for (sr.round = 1; sr.round <= 3; sr.round++) {
+        mkba_stream_parallel(sr.n_chunk, threads, sample_task, &sr);
+        if (sr.round == 1) { /* the rows before each chunk */
+            for (size_t k = 0; k < sr.n_chunk; k++)
+                sr.before[k + 1] += sr.before[k];
+            sr.row = mkba_xreallocarray(NULL, sr.before[sr.n_chunk] ? sr.before[sr.n_chunk] : 1,
+                                        sizeof *sr.row);
+        } else if (sr.round == 2) {
+            size_t m = sr.before[sr.n_chunk];
+            pl->n_missing = sr.n - m;
+            sr.src = design_layout(pl->c, ps->terms, ps->n_terms, sr.row, NULL, m, &pl->d);
+            pl->T = mkba_xreallocarray(NULL, m ? m : 1, 1);
+        }
+    }
+    size_t cnt[2] = {0, 0};
+    for (size_t k = 0; k < sr.n_chunk; k++)
+        for (int gr = 0; gr < 2; gr++)
+            cnt[gr] += sr.cnt[k][gr];
+    free((void *)sr.src);
+    free(sr.ok);
+    free(sr.before);
+    free(sr.cnt);
+    mkba_status st = MKBA_OK;
+    for (int gr = 1; gr >= 0 && !st; gr--)
+        if (cnt[gr] < 2 && !(st = check_present(pl->c, ps, err)))
+            st = ps_error(err, MKBA_EINVAL,
+                          "too few persons with every covariate: the %s group has %zu, at "
+                          "least 2 needed",
+                          GROUP[gr], cnt[gr]);
+    return st;
+}
+
+/* The checks of the design after its sample, in the order they are made:
+ * a level in one group only, a constant or separating column, a column
+ * collinear with those before it. */
+enum { CHECK_LEVELS, CHECK_COLUMNS, CHECK_COLLINEAR, N_DESIGN_CHECKS };
+
+static mkba_status design_check(const mkba_ps_plan *pl, int which, mkba_error *err)
+{
+    if (which == CHECK_LEVELS)
+        return check_levels(pl, NULL, err);
+    if (which == CHECK_COLUMNS)
+        return check_columns(pl, NULL, err);
+    return check_collinear(pl->c, &pl->d, NULL, "propensity model", "[propensity] covariates",
+                           err);
+}
+
 /* The propensity model's design, checked. */
 static mkba_status plan_design(mkba_ps_plan *pl, mkba_error *err)
 {
-    const mkba_cohort *c = pl->c;
-    const mkba_ps_spec *ps = pl->ps;
-    mkba_status st = check_present(c, ps, err);
-    if (st)
-        return st;
-    size_t n = mkba_cohort_size(c), m = 0;
-    size_t *row = mkba_xreallocarray(NULL, n ? n : 1, sizeof *row);
-    for (size_t i = 0; i < n; i++) {
-        int ok = 1;
-        for (size_t t = 0; t < ps->n_terms && ok; t++)
-            ok = !isnan(mkba_cohort_column(c, ps->terms[t].a)[i]) &&
-                 !(ps->terms[t].b >= 0 && isnan(mkba_cohort_column(c, (size_t)ps->terms[t].b)[i]));
-        if (ok)
-            row[m++] = i;
-    }
-    pl->n_missing = n - m;
-    design_build(c, ps->terms, ps->n_terms, row, NULL, m, &pl->d);
-    free(row);
-    const uint8_t *g = mkba_cohort_group(c);
-    pl->T = mkba_xreallocarray(NULL, m ? m : 1, 1);
-    size_t cnt[2] = {0, 0};
-    for (size_t r = 0; r < m; r++)
-        cnt[pl->T[r] = g[pl->d.row[r]]]++;
-    for (int gr = 1; gr >= 0; gr--)
-        if (cnt[gr] < 2)
-            return ps_error(err, MKBA_EINVAL,
-                            "too few persons with every covariate: the %s group has %zu, at "
-                            "least 2 needed",
-                            GROUP[gr], cnt[gr]);
-    if ((st = check_levels(pl, NULL, err)) || (st = check_columns(pl, NULL, err)))
-        return st;
-    return check_collinear(c, &pl->d, NULL, "propensity model", "[propensity] covariates", err);
+    mkba_status st = plan_sample(pl, 1, err);
+    for (int k = 0; k < N_DESIGN_CHECKS && !st; k++)
+        st = design_check(pl, k, err);
+    return st;
 }
 
 /* Fit the propensity model with frequency weights f (w->f, by design
@@ -1024,8 +1136,9 @@ static double effect_var(const mkba_ps_plan *pl, const ps_eff *x, const ps_ws *w
     return var;
 }
 
-/* Code effect spec (IPW or DR) over the plan's rows. */
-static mkba_status plan_effect(mkba_ps_plan *pl, const mkba_est_spec *spec, size_t index,
+/* Code effect spec (IPW or DR) over the plan's rows (into x only: the
+ * effects are coded side by side). */
+static mkba_status plan_effect(const mkba_ps_plan *pl, const mkba_est_spec *spec, size_t index,
                                ps_eff *x, mkba_error *err)
 {
     const mkba_cohort *c = pl->c;
@@ -1073,7 +1186,6 @@ static mkba_status plan_effect(mkba_ps_plan *pl, const mkba_est_spec *spec, size
         for (size_t r = 0; r < m; r++)
             if (!use[r])
                 x->v[r] = NAN;
-        pl->pz_max = x->z->p > pl->pz_max ? x->z->p : pl->pz_max;
     }
     size_t cnt[2] = {0, 0};
     for (size_t r = 0; r < m; r++)
@@ -1153,10 +1265,11 @@ static mkba_status fit_full(const mkba_ps_plan *pl, ps_ws *w, int *iter, double 
 }
 
 /* The outcome models of a DR effect must be estimable in their groups
- * (the control group; for the ATE the pilot group too): a covariate
- * constant there, or collinear, is named. */
+ * (the control group; for the ATE the pilot group too) among the rows of
+ * f (NULL: all, as before trimming): a covariate constant there, or
+ * collinear, is named. */
 static mkba_status check_outcome_models(const mkba_ps_plan *pl, const ps_eff *x,
-                                        const ps_ws *w, mkba_error *err)
+                                        const double *f, mkba_error *err)
 {
     static const char *const what[2] = {"outcome model among the control persons",
                                         "outcome model among the pilot persons"};
@@ -1166,7 +1279,7 @@ static mkba_status check_outcome_models(const mkba_ps_plan *pl, const ps_eff *x,
         if (gr == 1 && pl->ps->estimand != MKBA_ESTIMAND_ATE)
             break;
         for (size_t r = 0; r < pl->d.m; r++)
-            keep[r] = pl->T[r] == gr && row_used(x, w, r);
+            keep[r] = pl->T[r] == gr && in_sample(f, r) && !isnan(x->v[r]);
         st = check_collinear(pl->c, x->z, keep, what[gr],
                              "the outcome's covariates (or use method ipw)", err);
     }
@@ -1193,34 +1306,174 @@ static mkba_status effect_error(mkba_error *err, const char *name, const mkba_er
     return mkba_error_set(err, local->code, NULL, 0, NULL, "effect '%s': %s", name, local->msg);
 }
 
-/* Effect x on the full-data fit in w, checked as mkba_ps_estimate checks
- * it: the outcome models estimable (DR), the point estimate computable. */
-static mkba_status effect_check(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w,
-                                eff_fit *ef, mkba_error *err)
+/* The point estimate of effect x on the full-data fit in w, checked as
+ * mkba_ps_estimate checks it (w's outcome-model space holds x's). */
+static mkba_status point_check(const mkba_ps_plan *pl, const ps_eff *x, ps_ws *w, eff_fit *ef,
+                               mkba_error *err)
 {
-    ws_outcome_room(w, x->z->p);
-    mkba_status st = MKBA_OK;
-    if (x->method == MKBA_EST_DR)
-        st = check_outcome_models(pl, x, w, err);
-    if (!st && effect_point(pl, x, w, ef))
-        st = mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
-                            "the %s cannot be computed (an outcome model is singular among "
-                            "the persons of one group, or a group has no weight)",
-                            x->method == MKBA_EST_DR ? "doubly robust estimate"
-                                                     : "weighted estimate");
-    return st;
+    if (!effect_point(pl, x, w, ef))
+        return MKBA_OK;
+    return mkba_error_set(err, MKBA_ENUM, NULL, 0, NULL,
+                          "the %s cannot be computed (an outcome model is singular among "
+                          "the persons of one group, or a group has no weight)",
+                          x->method == MKBA_EST_DR ? "doubly robust estimate"
+                                                   : "weighted estimate");
+}
+
+/* The steps of plan_build after the sample, as tasks of the thread runner
+ * (stream.h), in two rounds. Round 1: the one fit; the design's checks;
+ * each effect's coding (plan_effect) and, without trimming (the rows are
+ * all the sample's then), its outcome models' check. Round 2, on the fit:
+ * each effect's point estimate, and with trimming its outcome models'
+ * check. Every step keeps its result, and plan_build reports the first
+ * failure in the order in which mkba_estimate meets them (first_failure):
+ * so the plan and the error are the same on any number of threads. The
+ * fit, the longest step by far, is round 1's first task where there are
+ * other threads to take the rest, its last on one thread (so that a
+ * check that fails first stops it; see ps_ws.stop). */
+typedef struct ps_step {
+    mkba_status st;
+    mkba_error err;
+} ps_step;
+
+typedef struct ps_build {
+    mkba_ps_plan *pl;
+    const mkba_est_spec *specs;
+    size_t *spec_of;       /* [n_eff] each effect's index in specs */
+    ps_ws *w;              /* the fit's workspace */
+    int *iter;
+    double *trimmed;
+    int fit_first;         /* 1: the fit is task 0 of round 1, else its last */
+    atomic_int stop;       /* a step before the fit failed: the fit may stop */
+    ps_step fit, design[N_DESIGN_CHECKS];
+    ps_step *code, *models, *point; /* [n_eff] */
+    eff_fit *ef;           /* [n_eff] */
+    double **gam, **Q;     /* [n_eff] each effect's outcome-model space in round 2 */
+} ps_build;
+
+static void build_round1(void *ctx, size_t task, size_t thread)
+{
+    (void)thread;
+    ps_build *b = ctx;
+    mkba_ps_plan *pl = b->pl;
+    size_t n_other = N_DESIGN_CHECKS + pl->n_eff;
+    if (b->fit_first ? task == 0 : task == n_other) {
+        int it = 0;
+        b->fit.st = fit_full(pl, b->w, b->iter ? b->iter : &it, b->trimmed, pl->beta0,
+                             &b->fit.err);
+        return;
+    }
+    task -= b->fit_first;
+    if (task < N_DESIGN_CHECKS) {
+        ps_step *s = &b->design[task];
+        if ((s->st = design_check(pl, (int)task, &s->err)))
+            atomic_store(&b->stop, 1);
+        return;
+    }
+    size_t e = task - N_DESIGN_CHECKS;
+    ps_eff *x = &pl->eff[e];
+    ps_step *s = &b->code[e];
+    if ((s->st = plan_effect(pl, &b->specs[b->spec_of[e]], b->spec_of[e], x, &s->err))) {
+        if (e == 0)
+            atomic_store(&b->stop, 1);
+    } else if (x->method == MKBA_EST_DR && !(pl->ps->trim > 0)) {
+        b->models[e].st = check_outcome_models(pl, x, NULL, &b->models[e].err);
+    }
+}
+
+static void build_round2(void *ctx, size_t e, size_t thread)
+{
+    (void)thread;
+    ps_build *b = ctx;
+    const mkba_ps_plan *pl = b->pl;
+    const ps_eff *x = &pl->eff[e];
+    if (x->method == MKBA_EST_DR && pl->ps->trim > 0 &&
+        (b->models[e].st = check_outcome_models(pl, x, b->w->f, &b->models[e].err)))
+        return;
+    ps_ws view = *b->w; /* the fit, read only, and outcome-model space of its own */
+    view.gam = view.Q = NULL;
+    ws_outcome_room(&view, x->z->p);
+    b->gam[e] = view.gam;
+    b->Q[e] = view.Q;
+    b->point[e].st = point_check(pl, x, &view, &b->ef[e], &b->point[e].err);
+}
+
+/* The first failed step of the first n_eff effects in the order in which
+ * mkba_estimate meets them (the sample and the effects' methods come
+ * before): the design's checks, then for each effect its coding, the fit
+ * (at the first), its outcome models, its point estimate. Returns the
+ * effect's index, and the step in *step; n_eff when none failed. */
+static size_t first_failure(const ps_build *b, size_t n_eff, const ps_step **step)
+{
+    for (size_t e = 0; e < n_eff; e++) {
+        const ps_step *order[N_DESIGN_CHECKS + 4];
+        size_t k = 0;
+        for (int d = 0; e == 0 && d < N_DESIGN_CHECKS; d++)
+            order[k++] = &b->design[d];
+        order[k++] = &b->code[e];
+        if (e == 0)
+            order[k++] = &b->fit;
+        order[k++] = &b->models[e];
+        order[k++] = &b->point[e];
+        for (size_t j = 0; j < k; j++)
+            if (order[j]->st) {
+                *step = order[j];
+                return e;
+            }
+    }
+    return n_eff;
+}
+
+/* Rounds 1 and 2 of the build of the pl->n_eff effects (see struct
+ * ps_build) on up to 'threads' threads. Returns the effect whose step
+ * failed first (*step its result), pl->n_eff when none did. */
+static size_t build_steps(ps_build *b, int threads, const ps_step **step)
+{
+    mkba_ps_plan *pl = b->pl;
+    size_t n = pl->n_eff;
+    b->code = mkba_xcalloc(n, sizeof *b->code);
+    b->models = mkba_xcalloc(n, sizeof *b->models);
+    b->point = mkba_xcalloc(n, sizeof *b->point);
+    b->ef = mkba_xcalloc(n, sizeof *b->ef);
+    b->gam = mkba_xcalloc(n, sizeof *b->gam);
+    b->Q = mkba_xcalloc(n, sizeof *b->Q);
+    atomic_init(&b->stop, 0);
+    b->fit_first = threads > 1;
+    b->w->stop = &b->stop;
+    mkba_stream_parallel(1 + N_DESIGN_CHECKS + n, threads, build_round1, b);
+    b->w->stop = NULL;
+    for (size_t e = 0; e < n; e++)
+        if (!b->code[e].st && pl->eff[e].z->p > pl->pz_max)
+            pl->pz_max = pl->eff[e].z->p;
+    /* the point estimates of the effects before the first failure */
+    mkba_stream_parallel(first_failure(b, n, step), threads, build_round2, b);
+    return first_failure(b, n, step);
+}
+
+static void build_free(ps_build *b)
+{
+    for (size_t e = 0; e < b->pl->n_eff; e++) {
+        free(b->gam[e]);
+        free(b->Q[e]);
+    }
+    free(b->code);
+    free(b->models);
+    free(b->point);
+    free(b->ef);
+    free(b->gam);
+    free(b->Q);
 }
 
 /* The plan of the IPW and DR effects among specs, with one full-data fit
  * for all of them (they share the model and its sample: the persons with
  * every covariate), left in w (initialised here; the caller frees it with
- * ws_free, also on failure). Each effect is checked, in the order of
- * specs, where mkba_estimate would check it: the first that mkba_estimate
- * fails gives exactly its error, and its index in *failed. ef receives
- * the last effect's point estimate; iter and trimmed (may be NULL) the
- * fit's. */
+ * ws_free, also on failure), built on up to 'threads' threads (see struct
+ * ps_build). Each effect is checked where mkba_estimate would check it:
+ * the first that mkba_estimate fails gives exactly its error, and its
+ * index in *failed. ef receives the last effect's point estimate (its
+ * outcome models in w); iter and trimmed (may be NULL) the fit's. */
 static mkba_status plan_build(mkba_ps_plan *pl, const mkba_cohort *c, const mkba_est_spec *specs,
-                              size_t n_specs, ps_ws *w, eff_fit *ef, int *iter,
+                              size_t n_specs, int threads, ps_ws *w, eff_fit *ef, int *iter,
                               double trimmed[2], size_t *failed, mkba_error *err)
 {
     memset(pl, 0, sizeof *pl);
@@ -1231,6 +1484,8 @@ static mkba_status plan_build(mkba_ps_plan *pl, const mkba_cohort *c, const mkba
     mkba_error local;
     mkba_error_clear(&local);
     mkba_status st = MKBA_OK;
+    /* the effects up to the first whose method is wrong (*failed then) */
+    size_t *spec_of = mkba_xcalloc(n_specs ? n_specs : 1, sizeof *spec_of), n_eff = 0;
     for (size_t k = 0; k < n_specs && !st; k++) {
         const mkba_est_spec *spec = &specs[k];
         mkba_est_method m;
@@ -1245,24 +1500,40 @@ static mkba_status plan_build(mkba_ps_plan *pl, const mkba_cohort *c, const mkba
                                 mkba_est_method_name(spec->method));
             break;
         }
-        if (!pl->ps) {
-            pl->ps = spec->ps;
-            if ((st = plan_design(pl, &local)))
-                break;
+        pl->ps = spec->ps;
+        spec_of[n_eff++] = k;
+    }
+    if (n_eff) { /* the sample, then the steps; a failure of theirs comes first */
+        mkba_status bad = st;
+        size_t bad_k = *failed;
+        *failed = spec_of[0];
+        if (!(st = plan_sample(pl, threads, &local))) {
             pl->beta0 = mkba_xcalloc(pl->d.p, sizeof *pl->beta0);
-        }
-        ps_eff *x = &pl->eff[pl->n_eff++];
-        if ((st = plan_effect(pl, spec, k, x, &local)))
-            break;
-        if (pl->n_eff == 1) { /* the one fit */
-            int it = 0;
+            pl->n_eff = n_eff;
             ws_free(w);
             ws_init(w, pl->d.m, pl->d.p, 0);
-            if ((st = fit_full(pl, w, iter ? iter : &it, trimmed, pl->beta0, &local)))
-                break;
+            ps_build b = {.pl = pl, .specs = specs, .spec_of = spec_of, .w = w, .iter = iter,
+                          .trimmed = trimmed};
+            const ps_step *step = NULL;
+            size_t e = build_steps(&b, threads, &step);
+            if (e < n_eff) {
+                st = step->st;
+                local = step->err;
+                *failed = spec_of[e];
+            } else if ((st = bad)) {
+                *failed = bad_k;
+            } else if (ef) { /* the last effect's outcome models move to w */
+                free(w->gam);
+                free(w->Q);
+                w->gam = b.gam[n_eff - 1];
+                w->Q = b.Q[n_eff - 1];
+                b.gam[n_eff - 1] = b.Q[n_eff - 1] = NULL;
+                *ef = b.ef[n_eff - 1];
+            }
+            build_free(&b);
         }
-        st = effect_check(pl, x, w, ef, &local);
     }
+    free(spec_of);
     if (st)
         return effect_error(err, specs[*failed].name ? specs[*failed].name : "?", &local);
     *failed = SIZE_MAX;
@@ -1273,7 +1544,7 @@ static mkba_status plan_build(mkba_ps_plan *pl, const mkba_cohort *c, const mkba
 }
 
 mkba_ps_plan *mkba_ps_plan_new(const mkba_cohort *c, const mkba_est_spec *specs,
-                               size_t n_specs, size_t *failed, mkba_error *err)
+                               size_t n_specs, int threads, size_t *failed, mkba_error *err)
 {
     if (failed)
         *failed = SIZE_MAX;
@@ -1284,9 +1555,8 @@ mkba_ps_plan *mkba_ps_plan_new(const mkba_cohort *c, const mkba_est_spec *specs,
     }
     mkba_ps_plan *pl = mkba_xcalloc(1, sizeof *pl);
     ps_ws w;
-    eff_fit ef;
     size_t k;
-    mkba_status st = plan_build(pl, c, specs, n_specs, &w, &ef, NULL, NULL, &k, err);
+    mkba_status st = plan_build(pl, c, specs, n_specs, threads, &w, NULL, NULL, NULL, &k, err);
     ws_free(&w);
     if (st) {
         if (failed)
@@ -1350,7 +1620,7 @@ mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
     if (!c || !spec || !out)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
                               "no cohort or no effect to estimate");
-    mkba_status st = plan_build(&pl, c, spec, 1, &w, &ef, &iter, trimmed, &k, err);
+    mkba_status st = plan_build(&pl, c, spec, 1, 1, &w, &ef, &iter, trimmed, &k, err);
     const ps_eff *x = &pl.eff[0];
     double var = st ? NAN : effect_var(&pl, x, &w, &ef);
     if (!st && !(var >= 0 && isfinite(var)))

@@ -457,7 +457,7 @@ static int bench_ps(const mkba_cohort *c, size_t B_all)
     printf("ps: work (ipw) and hours (dr, did) on a propensity model of 7 variables (9 design "
            "columns), %zu replicates\n", B);
     double t0 = now(CLOCK_MONOTONIC), cpu0 = now(CLOCK_PROCESS_CPUTIME_ID);
-    mkba_ps_plan *plan = mkba_ps_plan_new(c, specs, 2, NULL, NULL);
+    mkba_ps_plan *plan = mkba_ps_plan_new(c, specs, 2, 1, NULL, NULL);
     double setup = now(CLOCK_MONOTONIC) - t0, setup_cpu = now(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     int planned = plan != NULL;
     mkba_ps_plan_free(plan);

@@ -448,8 +448,8 @@ END_TEST
 /* ============================== determinism ============================= */
 
 /* Threads 1, 2, 3 and all cores: bit-identical replicates; another seed
- * gives other replicates. B is odd: a thread takes two replicates at a
- * time, and the last one alone. */
+ * gives other replicates. B is odd and prime: the threads' tasks hold
+ * unequal numbers of replicates. */
 START_TEST(test_threads_identical)
 {
     tdata d = tdata_make(800, 23);
@@ -667,6 +667,53 @@ START_TEST(test_large_counts)
 }
 END_TEST
 
+/* The setup copies the DIFF/DID values in chunks of persons, side by side
+ * on the threads (bootstrap.c: chunks of 8192 persons, each group's
+ * positions and missing values continuing where the chunk before left
+ * them). A cohort of three chunks, with missing values at the chunks'
+ * edges and scattered: every replicate is the weighted difference in
+ * means over the persons with a value, computed here with the counts of
+ * mkba_bootstrap_counts (hand_diff sums in cohort order, as the bootstrap
+ * does within each group, so the two agree bit for bit), on 1, 2 and 3
+ * threads. A misplaced chunk, or a missing value listed in the wrong
+ * chunk, changes a group's sum or weight. */
+START_TEST(test_setup_chunks)
+{
+    tdata d = tdata_make(2 * 8192 + 777, 43);
+    static const size_t edge_y[] = {0, 8191, 8192, 8193, 16383, 16384, 2 * 8192 + 776};
+    static const size_t edge_pre[] = {8190, 8192, 16384, 16385};
+    for (size_t k = 0; k < sizeof edge_y / sizeof *edge_y; k++)
+        d.col[V_Y][edge_y[k]] = NAN;
+    for (size_t k = 0; k < sizeof edge_pre / sizeof *edge_pre; k++)
+        d.col[V_PRE][edge_pre[k]] = NAN;
+    for (size_t i = 5; i < d.n; i += 53)
+        d.col[V_Y][i] = NAN;
+    for (size_t i = 11; i < d.n; i += 71)
+        d.col[V_PRE][i] = NAN;
+    mkba_cohort *c = tdata_cohort(&d);
+    const mkba_est_spec specs[3] = {{"y", V_Y, -1, 0, NULL, MKBA_EST_DIFF, NULL},
+                                    {"post", V_POST, V_PRE, 0, NULL, MKBA_EST_DID, NULL},
+                                    {"z", V_Z, -1, 0, NULL, MKBA_EST_DIFF, NULL}};
+    enum { B = 13 };
+    static double rep[3][3 * B];
+    for (int t = 0; t < 3; t++)
+        ck_assert_int_eq(mkba_bootstrap(c, specs, 3, B, 17, t + 1, rep[t], NULL, NULL), MKBA_OK);
+    ck_assert(memcmp(rep[0], rep[1], sizeof rep[0]) == 0);
+    ck_assert(memcmp(rep[0], rep[2], sizeof rep[0]) == 0);
+    uint32_t *cnt = malloc(d.n * sizeof *cnt);
+    ck_assert_ptr_nonnull(cnt);
+    for (size_t r = 0; r < B; r++) {
+        ck_assert_int_eq(mkba_bootstrap_counts(c, 17, r, cnt, NULL), MKBA_OK);
+        ck_assert(rep[0][3 * r] == hand_diff(&d, cnt, V_Y, -1));
+        ck_assert(rep[0][3 * r + 1] == hand_diff(&d, cnt, V_POST, V_PRE));
+        ck_assert(rep[0][3 * r + 2] == hand_diff(&d, cnt, V_Z, -1));
+    }
+    free(cnt);
+    mkba_cohort_free(c);
+    tdata_free(&d);
+}
+END_TEST
+
 /* ================================= errors ================================ */
 
 START_TEST(test_errors)
@@ -721,6 +768,49 @@ START_TEST(test_errors)
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_bootstrap_replicate(c, spec3, 0, cnt, est, NULL, &err), MKBA_EINVAL);
     ck_assert_str_eq(err.msg, "the bootstrap needs at least one effect (n_specs is 0)");
+    mkba_cohort_free(c);
+    tdata_free(&d);
+}
+END_TEST
+
+/* The setup checks every effect on the full cohort side by side on the
+ * threads, but reports the first effect, in order, that mkba_estimate
+ * fails, with mkba_estimate's message: an OLS effect whose covariate is
+ * constant before a DIFF effect with too few persons, and the other way
+ * round, on 1 and 2 threads (the output untouched). */
+START_TEST(test_first_error_in_order)
+{
+    tdata d = tdata_make(300, 47);
+    size_t pilot = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        d.col[V_DIST][i] = 2; /* constant: the OLS effect on it fails */
+        if (d.g[i] == MKBA_PILOT && pilot++ > 0)
+            d.col[V_Z][i] = NAN; /* one pilot person keeps z: the DIFF fails */
+    }
+    mkba_cohort *c = tdata_cohort(&d);
+    static const size_t cov_dist[1] = {V_DIST};
+    const mkba_est_spec ok = {"y", V_Y, -1, 0, NULL, MKBA_EST_DIFF, NULL};
+    const mkba_est_spec ols = {"y_ols", V_Y, -1, 1, cov_dist, MKBA_EST_OLS, NULL};
+    const mkba_est_spec diff = {"z", V_Z, -1, 0, NULL, MKBA_EST_DIFF, NULL};
+    const mkba_est_spec orders[2][3] = {{ok, ols, diff}, {ok, diff, ols}};
+    for (int o = 0; o < 2; o++) {
+        mkba_effect e;
+        mkba_error want, got;
+        mkba_error_clear(&want);
+        ck_assert_int_eq(mkba_estimate(c, &orders[o][0], &e, NULL), MKBA_OK);
+        mkba_status code = mkba_estimate(c, &orders[o][1], &e, &want);
+        ck_assert_int_ne(code, MKBA_OK);
+        ck_assert_int_ne(mkba_estimate(c, &orders[o][2], &e, NULL), MKBA_OK);
+        for (int threads = 1; threads <= 2; threads++) {
+            double out[3 * 4] = {0};
+            mkba_error_clear(&got);
+            ck_assert_int_eq(mkba_bootstrap(c, orders[o], 3, 4, 1, threads, out, NULL, &got),
+                             code);
+            ck_assert_str_eq(got.msg, want.msg);
+            for (size_t j = 0; j < 3 * 4; j++)
+                ck_assert(out[j] == 0);
+        }
+    }
     mkba_cohort_free(c);
     tdata_free(&d);
 }
@@ -969,6 +1059,7 @@ static Suite *bootstrap_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("missing");
     tcase_add_test(tc, test_nan_per_effect);
+    tcase_add_test(tc, test_setup_chunks);
     suite_add_tcase(s, tc);
     tc = tcase_create("failures");
     tcase_add_test(tc, test_singular_replicate);
@@ -978,6 +1069,7 @@ static Suite *bootstrap_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_first_error_in_order);
     suite_add_tcase(s, tc);
     tc = tcase_create("ci");
     tcase_add_test(tc, test_ci);

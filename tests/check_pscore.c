@@ -526,6 +526,46 @@ START_TEST(replicate_is_cold_fit_on_copies)
 }
 END_TEST
 
+/* The bootstrap's plan is built on its threads (the fit beside the
+ * checks, the effects coded side by side): with trimming (the outcome
+ * models checked on the trimmed fit) and without, for the ATT and the
+ * ATE, the replicates on 2 and 3 threads are those on 1 bit for bit, and
+ * each is the replicate mkba_bootstrap_replicate computes alone on its
+ * counts (a plan built on one thread). */
+START_TEST(bootstrap_plan_on_threads)
+{
+    data d;
+    load_confounded(&d);
+    static const struct {
+        mkba_estimand est;
+        double trim;
+    } cases[3] = {{MKBA_ESTIMAND_ATT, 0}, {MKBA_ESTIMAND_ATE, 0}, {MKBA_ESTIMAND_ATT, 0.05}};
+    size_t n = mkba_cohort_size(d.c);
+    uint32_t *cnt = malloc(n * sizeof *cnt);
+    enum { B = 6 };
+    for (int k = 0; k < 3; k++) {
+        terms_a(&d, cases[k].est, cases[k].trim);
+        mkba_est_spec specs[3] = {
+            {.name = "ipw", .outcome = 4, .pre = -1, .method = MKBA_EST_IPW, .ps = &d.ps},
+            {.name = "dr", .outcome = 4, .pre = -1, .method = MKBA_EST_DR, .ps = &d.ps},
+            {.name = "dr_change", .outcome = 4, .pre = 5, .method = MKBA_EST_DR, .ps = &d.ps}};
+        double rep[3][3 * B];
+        for (int t = 0; t < 3; t++)
+            ck_assert(mkba_bootstrap(d.c, specs, 3, B, 9, t + 1, rep[t], NULL, NULL) == MKBA_OK);
+        ck_assert(memcmp(rep[0], rep[1], sizeof rep[0]) == 0);
+        ck_assert(memcmp(rep[0], rep[2], sizeof rep[0]) == 0);
+        for (size_t r = 0; r < B; r++) {
+            double est[3];
+            ck_assert(mkba_bootstrap_counts(d.c, 9, r, cnt, NULL) == MKBA_OK);
+            ck_assert(mkba_bootstrap_replicate(d.c, specs, 3, cnt, est, NULL, NULL) == MKBA_OK);
+            ck_assert(memcmp(est, rep[0] + 3 * r, sizeof est) == 0);
+        }
+    }
+    free(cnt);
+    mkba_cohort_free(d.c);
+}
+END_TEST
+
 /* --------------------------------------------------------------- errors */
 
 /* A cohort of n persons from arrays: columns x0 (number), x1 (0/1), x2
@@ -543,7 +583,9 @@ static mkba_cohort *small(size_t n, const uint8_t *g, const double *x0, const do
     return c;
 }
 
-/* The message of estimating y by IPW on the given terms. */
+/* The message of estimating y by IPW on the given terms; the bootstrap on
+ * 2 threads (which checks the propensity model beside its fit, and stops
+ * the fit where a check fails) gives mkba_estimate's message too. */
 static void expect_error(mkba_cohort *c, const long (*t)[2], size_t n_terms, const char *want)
 {
     data d;
@@ -558,6 +600,11 @@ static void expect_error(mkba_cohort *c, const long (*t)[2], size_t n_terms, con
     ck_assert(mkba_estimate(c, &spec, &e, &err) != MKBA_OK);
     ck_assert_msg(strstr(err.msg, want) != NULL, "message: %s\nwanted: %s", err.msg, want);
     ck_assert_msg(strncmp(err.msg, "effect 'y': ", 12) == 0, "%s", err.msg);
+    mkba_error boot;
+    mkba_error_clear(&boot);
+    double out[2];
+    ck_assert_int_eq(mkba_bootstrap(c, &spec, 1, 2, 1, 2, out, NULL, &boot), err.code);
+    ck_assert_str_eq(boot.msg, err.msg);
     mkba_error_clear(&err);
     ck_assert(mkba_ps_diagnose(c, &d.ps, &err) == NULL);
     ck_assert_msg(strstr(err.msg, want) != NULL, "diagnose: %s", err.msg);
@@ -586,7 +633,8 @@ END_TEST
  * where mkba_estimate fails, with its message, and on the first effect in
  * order that fails: the propensity model's error at the first IPW effect;
  * a DR effect whose outcome model is singular after a good IPW effect; a
- * bad DIFF effect before either. */
+ * bad DIFF effect before either. On 1 and 2 threads (the checks then run
+ * side by side, and all of them). */
 START_TEST(bootstrap_error_is_estimate_error)
 {
     /* every pilot person is younger than every control person */
@@ -618,10 +666,13 @@ START_TEST(bootstrap_error_is_estimate_error)
         ck_assert(mkba_estimate(d.c, &specs[cases[k].bad], &e, &want) != MKBA_OK);
         for (size_t j = 0; j < cases[k].bad; j++)
             ck_assert(mkba_estimate(d.c, &specs[j], &e, NULL) == MKBA_OK);
-        double out[3];
-        ck_assert(mkba_bootstrap(d.c, specs, 3, 1, 1, 1, out, NULL, &got) == want.code);
-        ck_assert_msg(strcmp(got.msg, want.msg) == 0, "case %d: '%s' vs '%s'", k, got.msg,
-                      want.msg);
+        double out[3 * 2];
+        for (int threads = 1; threads <= 2; threads++) {
+            mkba_error_clear(&got);
+            ck_assert(mkba_bootstrap(d.c, specs, 3, 2, 1, threads, out, NULL, &got) == want.code);
+            ck_assert_msg(strcmp(got.msg, want.msg) == 0, "case %d: '%s' vs '%s'", k, got.msg,
+                          want.msg);
+        }
         mkba_cohort_free(d.c);
     }
 }
@@ -1026,6 +1077,7 @@ Suite *pscore_suite(void)
     tcase_add_test(tc, replicate_counts);
     tcase_add_test(tc, bootstrap_matches_sandwich);
     tcase_add_test(tc, replicate_is_cold_fit_on_copies);
+    tcase_add_test(tc, bootstrap_plan_on_threads);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_test(tc, error_separation);

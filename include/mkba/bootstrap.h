@@ -33,17 +33,23 @@
  * weight (mkba_ps_replicate). An OLS replicate estimate is the normal
  * equations' solution: it equals mkba_est_ols's QR estimate on the same
  * counts to rounding (the tests: 1e-9 relative on ill-scaled data). No
- * more threads than replicates (nor than 256) are started; each thread
+ * more threads than replicates (nor than 256) run replicates; each thread
  * allocates its scratch space once (up to eight bytes per person: it
  * draws and sums up to eight replicates at once; with an IPW/DR effect,
  * whose replicates it takes one at a time, one byte, a weight per person
  * and the propensity workspace). The call itself holds a copy of the
  * DIFF/DID values (8 bytes per person and effect, blocks of 4 effects:
- * 32 bytes per person for 1 to 4 of them) and of each OLS effect's rows
- * (8 bytes per person per design covariate plus 12), and fits the
- * propensity model of its IPW/DR effects once on the full data (the
- * check of those effects: mkba_estimate's, but for their standard
- * errors, which the replicates do not need).
+ * 32 bytes per person for 1 to 4 of them; 4 bytes more per person and
+ * effect while it makes them) and of each OLS effect's rows (8 bytes per
+ * person per design covariate plus 12), and fits the propensity model of
+ * its IPW/DR effects once on the full data (the check of those effects:
+ * mkba_estimate's, but for their standard errors, which the replicates do
+ * not need). That setup runs on the threads too (all those asked for,
+ * however few the replicates): every effect's check on
+ * the full cohort, the copies in chunks of persons, the propensity
+ * model's design, its checks and its effects' coding beside its fit (one
+ * thread's: the fit is a chain of passes), and the replicates are split
+ * in a whole number of equal tasks per thread.
  * Messages: "the bootstrap needs at least 1 replicate (B is 0)", "the
  * bootstrap needs at least one effect (n_specs is 0)"; an effect that fails
  * on the full cohort gives mkba_estimate's error ("effect 'NAME': ..."). */

@@ -122,10 +122,12 @@ mkba_status mkba_ps_estimate(const mkba_cohort *c, const mkba_est_spec *spec,
  * mkba_estimate checks it but for its standard error: on the first that
  * fails, NULL with *err exactly mkba_estimate's error for it and *failed
  * (may be NULL) its index; NULL also when specs holds no IPW/DR effect
- * (*failed then SIZE_MAX). */
+ * (*failed then SIZE_MAX). On up to 'threads' threads (<= 1: the caller's
+ * only): the checks and the effects' coding run beside the fit, which
+ * stays on one thread; the plan and the error are the same on any number. */
 typedef struct mkba_ps_plan mkba_ps_plan;
 mkba_ps_plan *mkba_ps_plan_new(const mkba_cohort *c, const mkba_est_spec *specs,
-                               size_t n_specs, size_t *failed, mkba_error *err);
+                               size_t n_specs, int threads, size_t *failed, mkba_error *err);
 void mkba_ps_plan_free(mkba_ps_plan *p); /* NULL is a no-op */
 
 /* Scratch space of one thread's replicates (not locked). */

@@ -7,15 +7,12 @@
  * plain array loops inside), and writes the block's slice of each output
  * column. A thread's scratch is made at its first task and reused for the
  * rest; nothing is allocated per block. */
-/* madvise(MADV_HUGEPAGE) is Linux's, outside POSIX. */
-#define _DEFAULT_SOURCE
 #include "mkba/sim.h"
 
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -637,17 +634,7 @@ static double now(void)
  * time, which the threads also contend for. Freed with free(). */
 static double *alloc_columns(size_t n)
 {
-    size_t bytes = n * sizeof(double), huge = (size_t)2 << 20;
-    if (bytes < 4 * huge)
-        return mkba_xcalloc(n, sizeof(double));
-    bytes = (bytes + huge - 1) / huge * huge;
-    double *p = aligned_alloc(huge, bytes);
-    if (!p)
-        return mkba_xcalloc(n, sizeof(double)); /* ends the program if memory is out */
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE); /* a hint: failure only costs speed */
-#endif
-    return p;
+    return mkba_xmalloc_large(n, sizeof(double)); /* not cleared: the run writes every value */
 }
 
 static mkba_sim *alloc_result(const mkba_plan *p, const mkba_sim_opts *o)

@@ -40,24 +40,6 @@ static void lane_add(lanes *l, double v)
     }
 }
 
-/* lane_add of v[0..n), the same sums, four at a time. */
-static void lanes_add(lanes *l, const double *v, size_t n)
-{
-    size_t i = 0;
-    while (l->np != 0 && i < n)
-        lane_add(l, v[i++]);
-    double s0 = l->s[0], s1 = l->s[1], s2 = l->s[2], s3 = l->s[3];
-    for (; i + 4 <= n; i += 4) {
-        s0 += v[i];
-        s1 += v[i + 1];
-        s2 += v[i + 2];
-        s3 += v[i + 3];
-    }
-    l->s[0] = s0, l->s[1] = s1, l->s[2] = s2, l->s[3] = s3;
-    for (; i < n; i++)
-        lane_add(l, v[i]);
-}
-
 static double lane_total(lanes *l)
 {
     for (int j = 0; j < l->np; j++)
@@ -212,7 +194,7 @@ typedef struct quant {
 struct mkba_stream {
     int pass;
     size_t m, pos;             /* finite values, of which > 0 */
-    lanes sum, d1, d2;         /* the values; deviations from 'shift' and their squares */
+    lanes d1, d2;              /* the deviations from 'shift' and their squares */
     double shift;              /* the sample's mean (summary.c's mean_sd) */
     double mean, sd;           /* after pass 1 */
     size_t keep_max;           /* values kept per quantile at most (KEEP_MAX) */
@@ -257,7 +239,7 @@ void mkba_stream_free(mkba_stream *s)
 }
 
 /* The deviations of v[0..n) from the shift and their squares, summed as
- * lanes_add of each would sum them, without storing them. */
+ * lane_add of each would sum them, without storing them. */
 static void deviations_add(mkba_stream *s, const double *v, size_t n)
 {
     size_t i = 0;
@@ -378,7 +360,7 @@ static void make_room(quant *q, double quantile, size_t m, size_t keep_max)
 static void set_ranges(mkba_stream *s)
 {
     const size_t S = MKBA_STREAM_SAMPLE;
-    double a[4] = {0, 0, 0, 0}; /* the lanes of lanes_add (S is a multiple of 4) */
+    double a[4] = {0, 0, 0, 0}; /* the lanes of lane_add (S is a multiple of 4) */
     for (size_t i = 0; i < S; i += 4)
         for (int j = 0; j < 4; j++)
             a[j] += s->smp[i + j];
@@ -409,7 +391,6 @@ static void set_ranges(mkba_stream *s)
 static void ranged_one(mkba_stream *s, double x)
 {
     double d = x - s->shift;
-    lane_add(&s->sum, x);
     lane_add(&s->d1, d);
     lane_add(&s->d2, d * d);
     s->pos += x > 0;
@@ -421,7 +402,7 @@ static void ranged_one(mkba_stream *s, double x)
 }
 
 /* The sweep of ranged_piece over four values at a time, lane j of a sum
- * taking value j of each four as lanes_add does: portable code on pairs
+ * taking value j of each four as lane_add does: portable code on pairs
  * of SSE2 vectors (GCC's vector extensions), and on x86-64 processors with
  * AVX2 the same sums in one 4-wide vector, which holds every sum in a
  * register. The same operations in the same order: the same bits. */
@@ -438,7 +419,7 @@ typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
 
 /* What the sweep adds up: four lanes of each sum, counts per quantile. */
 typedef struct sweep_sums {
-    double sum[4], d1[4], d2[4];
+    double d1[4], d2[4];
     int64_t pos, below[NQ];
 } sweep_sums;
 
@@ -455,10 +436,9 @@ static void sweep_hits(mkba_stream *s, const double *v, int64_t hit[NQ][4])
 /* v[0..n), n a multiple of 4, into w (a comparison is -1 where true). */
 static size_t sweep_portable(mkba_stream *s, const double *v, size_t n, sweep_sums *w)
 {
-    v2d sum[2], d1[2], d2[2], x[2], lo[NQ], hi[NQ], k = {s->shift, s->shift};
+    v2d d1[2], d2[2], x[2], lo[NQ], hi[NQ], k = {s->shift, s->shift};
     v2i pos = {0, 0}, below[NQ] = {{0, 0}, {0, 0}, {0, 0}};
     for (int h = 0; h < 2; h++) {
-        memcpy(&sum[h], w->sum + 2 * h, sizeof sum[h]);
         memcpy(&d1[h], w->d1 + 2 * h, sizeof d1[h]);
         memcpy(&d2[h], w->d2 + 2 * h, sizeof d2[h]);
     }
@@ -471,7 +451,6 @@ static size_t sweep_portable(mkba_stream *s, const double *v, size_t n, sweep_su
         for (int h = 0; h < 2; h++) {
             memcpy(&x[h], v + i + 2 * h, sizeof x[h]);
             v2d d = x[h] - k;
-            sum[h] += x[h];
             d1[h] += d;
             d2[h] += d * d;
             pos -= x[h] > 0;
@@ -489,7 +468,6 @@ static size_t sweep_portable(mkba_stream *s, const double *v, size_t n, sweep_su
         }
     }
     for (int h = 0; h < 2; h++) {
-        memcpy(w->sum + 2 * h, &sum[h], sizeof sum[h]);
         memcpy(w->d1 + 2 * h, &d1[h], sizeof d1[h]);
         memcpy(w->d2 + 2 * h, &d2[h], sizeof d2[h]);
     }
@@ -503,9 +481,8 @@ static size_t sweep_portable(mkba_stream *s, const double *v, size_t n, sweep_su
 __attribute__((target("avx2"))) static size_t sweep_avx2(mkba_stream *s, const double *v,
                                                          size_t n, sweep_sums *w)
 {
-    v4d sum, d1, d2, x, lo[NQ], hi[NQ], k = {s->shift, s->shift, s->shift, s->shift};
+    v4d d1, d2, x, lo[NQ], hi[NQ], k = {s->shift, s->shift, s->shift, s->shift};
     v4i pos = {0, 0, 0, 0}, below[NQ] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
-    memcpy(&sum, w->sum, sizeof sum);
     memcpy(&d1, w->d1, sizeof d1);
     memcpy(&d2, w->d2, sizeof d2);
     for (int j = 0; j < NQ; j++) {
@@ -515,7 +492,6 @@ __attribute__((target("avx2"))) static size_t sweep_avx2(mkba_stream *s, const d
     for (size_t i = 0; i < n; i += 4) {
         memcpy(&x, v + i, sizeof x);
         v4d d = x - k;
-        sum += x;
         d1 += d;
         d2 += d * d;
         pos -= x > 0;
@@ -532,7 +508,6 @@ __attribute__((target("avx2"))) static size_t sweep_avx2(mkba_stream *s, const d
             sweep_hits(s, v + i, hit);
         }
     }
-    memcpy(w->sum, &sum, sizeof sum);
     memcpy(w->d1, &d1, sizeof d1);
     memcpy(w->d2, &d2, sizeof d2);
     w->pos = pos[0] + pos[1] + pos[2] + pos[3];
@@ -566,14 +541,12 @@ static size_t (*sweep_fn(void))(mkba_stream *, const double *, size_t, sweep_sum
 static void ranged_piece(mkba_stream *s, const double *v, size_t n)
 {
     size_t i = 0;
-    while (i < n && s->sum.np != 0) /* the lanes' pending values first */
+    while (i < n && s->d1.np != 0) /* the lanes' pending values first */
         ranged_one(s, v[i++]);
     sweep_sums w;
-    memcpy(w.sum, s->sum.s, sizeof w.sum);
     memcpy(w.d1, s->d1.s, sizeof w.d1);
     memcpy(w.d2, s->d2.s, sizeof w.d2);
     i += sweep_fn()(s, v + i, (n - i) / 4 * 4, &w);
-    memcpy(s->sum.s, w.sum, sizeof w.sum);
     memcpy(s->d1.s, w.d1, sizeof w.d1);
     memcpy(s->d2.s, w.d2, sizeof w.d2);
     s->pos += (size_t)w.pos;
@@ -637,7 +610,6 @@ static void add_finite(mkba_stream *s, const double *v, size_t n)
         for (size_t k = 0; k < i; k++)
             pos += v[k] > 0;
         s->pos += pos;
-        lanes_add(&s->sum, v, i);
         s->m += n - i;
         if (i < n)
             ranged_piece(s, v + i, n - i);
@@ -794,9 +766,9 @@ static void stream_result(mkba_stream *s, mkba_stats *out)
     out->n = s->m;
     out->mean = s->mean;
     out->sd = s->sd;
-    out->p5 = s->q[0].value;
-    out->p50 = s->q[1].value;
-    out->p95 = s->q[2].value;
+    out->p5 = mkba_stats_zero(s->q[0].value);
+    out->p50 = mkba_stats_zero(s->q[1].value);
+    out->p95 = mkba_stats_zero(s->q[2].value);
     out->p_positive = (double)s->pos / (double)s->m;
     s->pass = DONE;
 }
@@ -811,8 +783,9 @@ int mkba_stream_end(mkba_stream *s, mkba_stats *out)
             return 0;
         }
         double n = (double)s->m, sum1 = lane_total(&s->d1), sum2 = lane_total(&s->d2);
-        double mean = lane_total(&s->sum) / n, v = (sum2 - sum1 * sum1 / n) / (n - 1);
-        v = isnan(v) ? v : fmax(0, v);
+        /* summary.c's centred_sums */
+        double mean = s->shift + sum1 / n, v = (sum2 - sum1 * (sum1 / n)) / (n - 1);
+        v = isfinite(v) ? fmax(0, v) : v;
         if (!isfinite(mean) || !isfinite(v)) /* sums that overflowed: summary.c rescales */
             return want_whole(s);
         s->mean = mean;

@@ -250,29 +250,30 @@ static inline void lane_sums(const double *x, size_t n, double scale, double shi
         *sq = (q[0] + q[1]) + (q[2] + q[3]);
 }
 
-/* Mean and variance (n - 1) of x[i] * scale from the deviations from a
+/* Mean and variance (n - 1) of x[i] * scale from the deviations d from a
  * shift K, the mean of the first MKBA_STREAM_SAMPLE values (all of them
- * when there are no more): var = (sum d^2 - (sum d)^2 / n) / (n - 1). With
- * K the mean it is the corrected two-pass algorithm (Chan, Golub & LeVeque
- * 1983); with K the mean of a sample of 16,384 draws, K is within about
- * SD / 128 of the mean and the correction stays as small. The sums need
- * no pass after the first, so a stream (stream.h) gets the same bits
- * without holding the column. Four running sums in a fixed order: the
- * same bits every time, and about 10x faster than GSL's running-mean
- * recurrence. With scale 1 the product is x[i] itself (exact). A NaN
- * variance stays NaN (fmax would make it 0). */
+ * when there are no more): mean = K + sum d / n, var = (sum d^2 - sum d
+ * (sum d / n)) / (n - 1). With K the mean this is the corrected two-pass
+ * algorithm (Chan, Golub & LeVeque 1983); with K the mean of a sample of
+ * 16,384 draws, K is within about SD / 128 of the mean and the correction
+ * stays as small, and the sums of the deviations, being small, carry far
+ * less rounding than a sum of the values would (a constant column's mean
+ * is its value). The sums need no pass after the first, so a stream
+ * (stream.h) gets the same bits without holding the column. Four running
+ * sums in a fixed order: the same bits every time. With scale 1 the
+ * product is x[i] itself (exact). A variance that is not finite stays so
+ * (fmax would make -inf 0): the caller rescales. */
 static inline void centred_sums(const double *x, size_t n, double scale, double *mean,
                                 double *var)
 {
-    double total, head, sum1, sum2;
+    double head, sum1, sum2;
     size_t h = n < MKBA_STREAM_SAMPLE ? n : MKBA_STREAM_SAMPLE;
-    lane_sums(x, n, scale, 0, &total, NULL);
     lane_sums(x, h, scale, 0, &head, NULL);
-    double m = total / (double)n, shift = head / (double)h;
+    double shift = head / (double)h;
     lane_sums(x, n, scale, shift, &sum1, &sum2);
-    double v = (sum2 - sum1 * sum1 / (double)n) / (double)(n - 1);
-    *mean = m;
-    *var = isnan(v) ? v : fmax(0, v);
+    double v = (sum2 - sum1 * (sum1 / (double)n)) / (double)(n - 1);
+    *mean = shift + sum1 / (double)n;
+    *var = isfinite(v) ? fmax(0, v) : v;
 }
 
 /* Mean and SD (n - 1) of the finite x[0..n-1]. When a sum overflows
@@ -313,6 +314,9 @@ void mkba_stats_of_finite(double *x, size_t m, size_t n_positive, mkba_stats *ou
     }
     mean_sd(x, m, &out->mean, &out->sd);
     quantiles(x, m, &out->p5, &out->p50, &out->p95);
+    out->p5 = mkba_stats_zero(out->p5);
+    out->p50 = mkba_stats_zero(out->p50);
+    out->p95 = mkba_stats_zero(out->p95);
     out->p_positive = (double)n_positive / (double)m;
 }
 

@@ -572,6 +572,46 @@ static int stream_stats_keep(const double *x, size_t n, size_t keep_max, mkba_st
     return passes;
 }
 
+/* Sums at the edges of the doubles, the same in mkba_stats_of and the
+ * stream: (1) deviations whose sum squared overflows while their squares'
+ * sum does not (the first 16,384 values 0, so the shift is 0, the rest
+ * +-1e151 plus 1e150): the SD is GSL's of the values scaled by 2^-500
+ * (exact), scaled back, not 0 as (sum d)^2 / n made it; (2) a constant
+ * column: its mean is its value exactly and its SD 0 (the deviations from
+ * the sample's mean sum exactly), where a sum of the values is off in the
+ * last digits; (3) -0 and +0 mixed: every quantile +0. */
+START_TEST(stream_sums_at_the_edges)
+{
+    size_t n = 100000, S = MKBA_STREAM_SAMPLE;
+    double *x = malloc(n * sizeof *x), *sc = malloc(n * sizeof *sc);
+    for (int kind = 0; kind < 3; kind++) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = kind == 0 ? (i < S ? 0 : (i % 2 ? 1e151 : -1e151) + 1e150)
+                   : kind == 1 ? 80.400838452788292
+                               : (i % 3 ? -0.0 : 0.0);
+        mkba_stats a, b;
+        mkba_stats_of(x, n, sc, &a);
+        stream_stats_keep(x, n, 0, &b);
+        if (kind == 0) {
+            for (size_t i = 0; i < n; i++)
+                sc[i] = ldexp(x[i], -500);
+            double want = ldexp(gsl_stats_sd(sc, 1, n), 500);
+            ck_assert_msg(fabs(a.sd - want) <= 1e-12 * want, "sd %.17g, want %.17g", a.sd, want);
+        } else if (kind == 1) {
+            ck_assert(a.mean == 80.400838452788292 && a.sd == 0);
+        } else {
+            double q[] = {a.p5, a.p50, a.p95, b.p5, b.p50, b.p95};
+            for (int k = 0; k < 6; k++)
+                ck_assert(q[k] == 0 && !signbit(q[k]));
+        }
+        double va[] = {a.mean, a.sd, a.p5, a.p50, a.p95}, vb[] = {b.mean, b.sd, b.p5, b.p50, b.p95};
+        ck_assert(memcmp(va, vb, sizeof va) == 0);
+    }
+    free(x);
+    free(sc);
+}
+END_TEST
+
 /* The streamed statistics are mkba_stats_of's bits for the column held
  * whole (its sums in the same order, its quantiles exact order
  * statistics): continuous values with NaN and infinity among them, ties
@@ -1215,6 +1255,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, stats_near_overflow);
     tcase_add_test(tc, block_eval_equals_scalar_eval);
     tcase_add_test(tc, stream_equals_stats_of);
+    tcase_add_test(tc, stream_sums_at_the_edges);
     tcase_add_test(tc, shape_equals_sorted);
     suite_add_tcase(s, tc);
     tc = tcase_create("reproducibility");

@@ -37,6 +37,14 @@ static inline int mkba_stats_all_zero(const mkba_stats *st)
  * order fixes the sums' bits), n_positive of them > 0; x is reordered. */
 void mkba_stats_of_finite(double *x, size_t m, size_t n_positive, mkba_stats *out);
 
+/* A quantile as the statistics give it: -0 as +0. Among equal values
+ * which of -0 and +0 is found depends on the algorithm, and the outputs
+ * would show "-0" for one of them. */
+static inline double mkba_stats_zero(double q)
+{
+    return q + 0.0; /* -0 + 0 is +0; every other value is itself */
+}
+
 /* x[0..n-1] (no NaN) in increasing order, -0 before +0 (a radix sort). */
 void mkba_stats_sort(double *x, size_t n);
 

@@ -559,12 +559,7 @@ static void inputs_task(void *ctx, size_t t, size_t thread)
         return;
     mkba_sim_opts o = chunk_opts(j->sim, j->first + d0, d1 - d0);
     mkba_sim_inputs *g = mkba_sim_inputs_alloc(j->plan, &o);
-    double *col = mkba_xreallocarray(NULL, d1 - d0, sizeof *col);
-    for (size_t k = 0; k < j->n_in; k++) {
-        mkba_sim_inputs_column(g, k, col);
-        memcpy(j->out + k * j->n + d0, col, (d1 - d0) * sizeof *col);
-    }
-    free(col);
+    mkba_sim_inputs_all(g, j->out + d0, j->n); /* each input drawn once, in place */
     mkba_sim_inputs_free(g);
 }
 
@@ -596,22 +591,16 @@ static void chunk_load(pass_job *j, chunk_mem *cm, size_t first, size_t n, needs
     *ch = (chunk){.first = first, .n = n};
     int bc_kept = sim->pv_benefits != NULL, items_kept = sim->item_pv != NULL;
     int in_kept = sim->uncertain != NULL;
+    mkba_sim_opts o = part ? *part : (mkba_sim_opts){.draws = 0};
+    o.first_block += first / MKBA_SIM_BLOCK;
+    o.draws = n;
     if (part && !j->src) { /* in the last chunk's memory */
-        mkba_sim_opts o = *part;
-        o.first_block += first / MKBA_SIM_BLOCK;
-        o.draws = n;
         mkba_error err;
         mkba_error_clear(&err);
         cm->part = mkba_sim_run_reuse(j->plan, &o, cm->part, &err); /* the run's options: valid */
     } else {
         mkba_sim_free(cm->part);
-        cm->part = NULL;
-        if (part) {
-            mkba_sim_opts o = *part;
-            o.first_block += first / MKBA_SIM_BLOCK;
-            o.draws = n;
-            cm->part = j->src->chunk(j->src->ctx, &o, first / MKBA_MC_CHUNK);
-        }
+        cm->part = part ? j->src->chunk(j->src->ctx, &o, first / MKBA_MC_CHUNK) : NULL;
     }
     const mkba_sim *bc = bc_kept ? sim : cm->part;
     size_t off = bc_kept ? first : 0;

@@ -896,6 +896,19 @@ START_TEST(streamed_equals_kept)
         ck_assert(!isnan(a->evppi[0]) && a->voi_draws == N && a->uncertain[0].n == N); /* computed */
         mkba_mc_free(b);
     }
+    /* The columns kept and the inputs made again on their own, a part of the
+       draws per thread (mkba_sim_inputs_all): the same statistics and EVPPI. */
+    mkba_sim_opts ro = {.draws = N, .seed = 5, .threads = 3, .keep_items = MKBA_SIM_ITEMS_KEEP,
+                        .keep_uncertain = MKBA_SIM_INPUTS_REGEN, .keep_finance = 1};
+    mkba_error rerr;
+    mkba_error_clear(&rerr);
+    mkba_sim *regen = mkba_sim_run(p, &ro, &rerr);
+    ck_assert_msg(regen != NULL, "%s", rerr.msg);
+    mkba_mc *c = mkba_mc_summarize(regen, p, 5, NULL, 0, 0);
+    ck_assert(memcmp(a->uncertain, c->uncertain, a->n_uncertain * sizeof *a->uncertain) == 0);
+    ck_assert(memcmp(a->evppi, c->evppi, n_in * sizeof *a->evppi) == 0);
+    mkba_mc_free(c);
+    mkba_sim_free(regen);
     mkba_mc_free(a);
     mkba_sim_free(kept);
     mkba_model_free(m);

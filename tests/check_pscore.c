@@ -478,6 +478,26 @@ static mkba_cohort *expanded(const mkba_cohort *c, const uint32_t *cnt)
     return x;
 }
 
+/* The estimands of the replicate tests: the ATT, the ATE, and the ATT
+ * with trimming. */
+typedef struct ps_case {
+    mkba_estimand est;
+    double trim;
+} ps_case;
+static const ps_case PS_CASES[3] = {{MKBA_ESTIMAND_ATT, 0}, {MKBA_ESTIMAND_ATE, 0},
+                                    {MKBA_ESTIMAND_ATT, 0.05}};
+
+/* Their effects: IPW and DR on the outcome, DR on its change. */
+static void ps_specs(data *d, mkba_est_spec specs[3])
+{
+    specs[0] = (mkba_est_spec){.name = "ipw", .outcome = 4, .pre = -1, .method = MKBA_EST_IPW,
+                               .ps = &d->ps};
+    specs[1] = (mkba_est_spec){.name = "dr", .outcome = 4, .pre = -1, .method = MKBA_EST_DR,
+                               .ps = &d->ps};
+    specs[2] = (mkba_est_spec){.name = "dr_change", .outcome = 4, .pre = 5,
+                               .method = MKBA_EST_DR, .ps = &d->ps};
+}
+
 /* A replicate refits the propensity model by IRLS from the full-data fit
  * (pscore.c); the maximum likelihood fit with the counts as frequency
  * weights is the fit on the cohort with every person listed as often as
@@ -490,18 +510,13 @@ START_TEST(replicate_is_cold_fit_on_copies)
 {
     data d;
     load_confounded(&d);
-    static const struct {
-        mkba_estimand est;
-        double trim;
-    } cases[3] = {{MKBA_ESTIMAND_ATT, 0}, {MKBA_ESTIMAND_ATE, 0}, {MKBA_ESTIMAND_ATT, 0.05}};
+    const ps_case *cases = PS_CASES;
     size_t n = mkba_cohort_size(d.c);
     uint32_t *cnt = malloc(n * sizeof *cnt);
     for (int k = 0; k < 3; k++) {
         terms_a(&d, cases[k].est, cases[k].trim);
-        mkba_est_spec specs[3] = {
-            {.name = "ipw", .outcome = 4, .pre = -1, .method = MKBA_EST_IPW, .ps = &d.ps},
-            {.name = "dr", .outcome = 4, .pre = -1, .method = MKBA_EST_DR, .ps = &d.ps},
-            {.name = "dr_change", .outcome = 4, .pre = 5, .method = MKBA_EST_DR, .ps = &d.ps}};
+        mkba_est_spec specs[3];
+        ps_specs(&d, specs);
         for (size_t r = 0; r < 3; r++) {
             ck_assert(mkba_bootstrap_counts(d.c, 31, r, cnt, NULL) == MKBA_OK);
             double est[3];
@@ -536,19 +551,14 @@ START_TEST(bootstrap_plan_on_threads)
 {
     data d;
     load_confounded(&d);
-    static const struct {
-        mkba_estimand est;
-        double trim;
-    } cases[3] = {{MKBA_ESTIMAND_ATT, 0}, {MKBA_ESTIMAND_ATE, 0}, {MKBA_ESTIMAND_ATT, 0.05}};
+    const ps_case *cases = PS_CASES;
     size_t n = mkba_cohort_size(d.c);
     uint32_t *cnt = malloc(n * sizeof *cnt);
     enum { B = 6 };
     for (int k = 0; k < 3; k++) {
         terms_a(&d, cases[k].est, cases[k].trim);
-        mkba_est_spec specs[3] = {
-            {.name = "ipw", .outcome = 4, .pre = -1, .method = MKBA_EST_IPW, .ps = &d.ps},
-            {.name = "dr", .outcome = 4, .pre = -1, .method = MKBA_EST_DR, .ps = &d.ps},
-            {.name = "dr_change", .outcome = 4, .pre = 5, .method = MKBA_EST_DR, .ps = &d.ps}};
+        mkba_est_spec specs[3];
+        ps_specs(&d, specs);
         double rep[3][3 * B];
         for (int t = 0; t < 3; t++)
             ck_assert(mkba_bootstrap(d.c, specs, 3, B, 9, t + 1, rep[t], NULL, NULL) == MKBA_OK);

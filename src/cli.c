@@ -534,13 +534,8 @@ static void warn_failed_replicates(mkba_appraisal *a, const mkba_model *m, const
     }
 }
 
-/* How the run holds its draws. With --draws-out it keeps them all
- * (mkba_sim_run, then the summary); else it summarises them as they are
- * made (mkba_mc_stream: the same results), keeping society's NPV of each
- * draw (8 bytes a draw and project, for the shape of its distribution)
- * while that fits the memory budget (--memory-budget MiB; by default a
- * quarter of the machine's memory); past it, that shape takes a second
- * pass over the draws, made again. */
+/* The memory budget by default: a quarter of the machine's memory, at most
+ * half of a process's or a container's limit. */
 static double default_budget(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
@@ -557,7 +552,13 @@ static double default_budget(void)
     return budget;
 }
 
-static int keep_draws(const opts *o, const mkba_plan *plan, mkba_sim_opts *so)
+/* Whether the run holds every draw: with --draws-out (mkba_sim_run, then
+ * the summary). Else it summarises them as they are made (mkba_mc_stream:
+ * the same results), and so->shape says how society's NPV curve is made:
+ * none without charts; from its NPV of each draw kept (8 bytes a draw and
+ * project) while that fits the memory budget (--memory-budget MiB, or
+ * default_budget); past it, by a second pass over the draws, made again. */
+static int hold_draws(const opts *o, const mkba_plan *plan, mkba_sim_opts *so)
 {
     if (o->draws_out)
         return 1;
@@ -609,7 +610,7 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
                         .keep_uncertain = o->draws_out ? MKBA_SIM_INPUTS_KEEP : MKBA_SIM_INPUTS_REGEN,
                         .keep_finance = 1, .progress = !o->quiet && isatty(2) ? show_progress : NULL,
                         .progress_ctx = &pr};
-    if (!st && !keep_draws(o, plan, &so)) { /* summarised as they are made */
+    if (!st && !hold_draws(o, plan, &so)) { /* summarised as they are made */
         a->mc = mkba_mpi_mc_stream(plan, &so, boot, n_boot, n_failed, err);
         st = a->mc || (mkba_mpi_rank() > 0 && !err->code) ? MKBA_OK
                                                          : err->code ? err->code : MKBA_EINVAL;

@@ -85,7 +85,7 @@ static void tally_add(tally *t, double v)
         return;
     uint64_t k;
     memcpy(&k, &v, sizeof k);
-    size_t h = (size_t)((k * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & t->mask;
+    size_t h = (size_t)mkba_stream_hash(k) & t->mask;
     while (t->cnt[h] && t->key[h] != k)
         h = (h + 1) & t->mask;
     if (!t->cnt[h]) {

@@ -309,15 +309,10 @@ static void add_draws(mkba_voi_groups *g, const double *theta, const double *nb,
     }
 }
 
-/* A value's slot: its bits mixed (MurmurHash3's finaliser), so that round
- * values, whose low bits are all 0 (a discrete input's 1, 2, 3), spread
- * over the table rather than queue in one place. */
+/* A value's slot: its bits mixed (mkba_stream_hash). */
 static size_t value_slot(const mkba_voi_groups *g, uint64_t k)
 {
-    uint64_t x = k ^ (k >> 33);
-    x *= UINT64_C(0xff51afd7ed558ccd);
-    x ^= x >> 33;
-    size_t mask = g->vslots - 1, h = (size_t)x & mask;
+    size_t mask = g->vslots - 1, h = (size_t)mkba_stream_hash(k) & mask;
     while (g->vcount[h] && g->vkey[h] != k)
         h = (h + 1) & mask;
     return h;

@@ -60,6 +60,17 @@ void mkba_stream_vector(int on);
  * the statistics. */
 int mkba_stream_end(mkba_stream *s, mkba_stats *out);
 
+/* A double's bits mixed for an open-addressing table of distinct values
+ * (MurmurHash3's 64-bit finaliser, its first half): round values, whose
+ * low bits are all 0 (a discrete input's 1, 2, 3), spread over the table
+ * rather than queue in one place. */
+static inline uint64_t mkba_stream_hash(uint64_t bits)
+{
+    uint64_t x = bits ^ (bits >> 33);
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    return x ^ (x >> 33);
+}
+
 /* How many of n sorted values (no NaN) lie below v, in about constant
  * time: a table of equal cells over the values' range gives the values of
  * the cells before v's (the cell map is monotone in v), and a binary

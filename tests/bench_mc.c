@@ -241,20 +241,47 @@ static double numpy_run(size_t draws, double *rss, double *mean, double *se)
     return isnan(*mean) ? -1 : wall;
 }
 
-/* mkba's whole run against numpy's (1 thread each) at 'draws'. */
-static void bench_numpy(size_t draws)
+static int cmp_double(const void *a, const void *b)
 {
-    double rm, rn, mm, sm, mn, sn;
-    double tm = whole_run_npv(draws, 1, &rm, &mm, &sm), tn = numpy_run(draws, &rn, &mn, &sn);
-    if (tm < 0 || tn < 0) {
-        printf("  %zu draws: FAILED (mkba %s, numpy %s)\n", draws, tm < 0 ? "failed" : "ran",
-               tn < 0 ? "failed" : "ran");
-        return;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of t[0..n) (n odd), t reordered. */
+static double median_of(double *t, size_t n)
+{
+    qsort(t, n, sizeof *t, cmp_double);
+    return t[n / 2];
+}
+
+/* mkba's whole run against numpy's (1 thread each) at 'draws': 'runs'
+ * (odd) runs of each, interleaved so that both see the same machine, and
+ * the medians compared (numpy's time varies by tens of percent from run to
+ * run with the kernel's time to give it fresh pages). */
+static void bench_numpy(size_t draws, size_t runs)
+{
+    double rm, rn, mm, sm, mn, sn, tm[5], tn[5];
+    for (size_t r = 0; r < runs; r++) {
+        tm[r] = whole_run_npv(draws, 1, &rm, &mm, &sm);
+        tn[r] = numpy_run(draws, &rn, &mn, &sn);
+        if (tm[r] < 0 || tn[r] < 0) {
+            printf("  %zu draws: FAILED (mkba %s, numpy %s)\n", draws,
+                   tm[r] < 0 ? "failed" : "ran", tn[r] < 0 ? "failed" : "ran");
+            return;
+        }
     }
+    printf("  %9zu draws, seconds of %zu interleaved runs: mkba", draws, runs);
+    for (size_t r = 0; r < runs; r++)
+        printf(" %.2f", tm[r]);
+    printf(", numpy");
+    for (size_t r = 0; r < runs; r++)
+        printf(" %.2f", tn[r]);
+    printf("\n");
+    double m = median_of(tm, runs), n = median_of(tn, runs);
     double z = fabs(mm - mn) / sqrt(sm * sm + sn * sn);
-    printf("  %9zu draws: mkba %6.2f s (%6.0f MiB), numpy %6.2f s (%6.0f MiB): mkba %.2fx "
-           "faster [target >= 2x: %s]\n",
-           draws, tm, rm / 1048576, tn, rn / 1048576, tn / tm, tn / tm >= 2 ? "met" : "NOT met");
+    printf("  %9zu draws: mkba %6.2f s (%6.0f MiB), numpy %6.2f s (%6.0f MiB), medians: mkba "
+           "%.2fx faster [target >= 2x: %s]\n",
+           draws, m, rm / 1048576, n, rn / 1048576, n / m, n / m >= 2 ? "met" : "NOT met");
     printf("             society NPV mean: mkba %.6g, numpy %.6g, |diff| = %.2f combined SE "
            "[< 4: %s]\n", mm, mn, z, z < 4 ? "agree" : "DISAGREE");
 }
@@ -269,8 +296,8 @@ static void bench_vs_numpy(void)
                "python3-numpy)\n");
         return;
     }
-    bench_numpy(1000000);
-    bench_numpy(10000000);
+    bench_numpy(1000000, 5);
+    bench_numpy(10000000, 1); /* some 25 s a pair: one */
     printf("  reproduce: /usr/bin/time -v /usr/bin/python3 tests/bench/numpy_reference.py 1e7 7; "
            "/usr/bin/time -v build-bench/mkba run tests/bench/project.ini --draws 10000000 "
            "--threads 1 --seed 7 -q --no-charts --out /tmp/r\n");
@@ -294,13 +321,22 @@ static void bench_whole_run(size_t draws)
 {
     int cores = mkba_sim_cores();
     double rss1, rssN, rss10;
-    double t1 = whole_run(draws, 1, &rss1), tN = whole_run(draws, cores, &rssN);
+    /* 5 interleaved runs on 1 and on all threads, the medians compared */
+    double r1[5], rN[5];
     printf("Whole run of the benchmark reference model (tables, results.json, value of "
            "information; no charts)\n");
-    if (t1 < 0 || tN < 0) {
-        printf("  FAILED to run build-bench/mkba\n");
-        return;
+    for (int r = 0; r < 5; r++) {
+        r1[r] = whole_run(draws, 1, &rss1);
+        rN[r] = whole_run(draws, cores, &rssN);
+        if (r1[r] < 0 || rN[r] < 0) {
+            printf("  FAILED to run build-bench/mkba\n");
+            return;
+        }
     }
+    printf("  %zu draws, seconds of 5 interleaved runs: 1 thread %.2f %.2f %.2f %.2f %.2f, "
+           "%d threads %.2f %.2f %.2f %.2f %.2f\n", draws, r1[0], r1[1], r1[2], r1[3], r1[4],
+           cores, rN[0], rN[1], rN[2], rN[3], rN[4]);
+    double t1 = median_of(r1, 5), tN = median_of(rN, 5);
     printf("  %zu draws, 1 thread:   %7.2f s, peak RSS %7.1f MiB\n", draws, t1, rss1 / 1048576);
     printf("  %zu draws, %2d threads: %7.2f s, peak RSS %7.1f MiB   (1 -> %d threads: %.2fx "
            "[target >= 1.9x: %s])\n", draws, cores, tN, rssN / 1048576, cores, t1 / tN,

@@ -143,7 +143,7 @@ static void book(mkba_balance *b, int sign, double pv, double undiscounted)
 
 static void finish(mkba_balance *b)
 {
-    b->npv = b->pv_benefits - b->pv_costs;
+    b->npv = mkba_npv(b->pv_benefits, b->pv_costs);
     b->net = b->benefits - b->costs;
     b->bcr = mkba_bcr(b->pv_benefits, b->pv_costs);
 }

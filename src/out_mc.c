@@ -256,7 +256,7 @@ mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim
             for (size_t k = 0; k <= K; k++) {
                 size_t c = mkba_sim_col(sim, s, k);
                 double b = sim->pv_benefits[c * D + d], co = sim->pv_costs[c * D + d];
-                fprintf(fp, ",%.17g,%.17g,%.17g", b - co, b, co);
+                fprintf(fp, ",%.17g,%.17g,%.17g", mkba_npv(b, co), b, co);
             }
         fputc('\n', fp);
     }

@@ -100,7 +100,7 @@ static mkba_status evaluate(const mkba_plan *p, const double *x, size_t n, int t
                 double v = 0;
                 if (sc > 0) {
                     size_t c = mkba_sim_col(sim, sc, k);
-                    v = sim->pv_benefits[c * n + i] - sim->pv_costs[c * n + i];
+                    v = mkba_npv(sim->pv_benefits[c * n + i], sim->pv_costs[c * n + i]);
                 }
                 npv[(i * S + sc) * (K + 1) + k] = v;
             }
@@ -394,7 +394,8 @@ static void sobol_copy_task(void *ctx, size_t task, size_t thread)
         for (size_t k = 0; k <= K; k++) {
             size_t col = mkba_sim_col(sim, sc, k), out = (sc - 1) * (K + 1) + k;
             for (size_t i = first; i < end; i++)
-                c->y[i * c->m + out] = sim->pv_benefits[col * n + i] - sim->pv_costs[col * n + i];
+                c->y[i * c->m + out] =
+                    mkba_npv(sim->pv_benefits[col * n + i], sim->pv_costs[col * n + i]);
         }
 }
 

@@ -417,15 +417,8 @@ static void holder_feed(pass_job *j, size_t c, double *buf)
     if (h->active[H_C])
         mkba_stream_add(h->st[H_C], co, n);
     if (h->active[H_NPV] || h->shape_active) {
-        for (size_t i = 0; i < n; i++) {
-            /* A stakeholder whose benefits and costs cancel (an employer
-             * paying out the production as wages and taxes) has NPV 0, not
-             * rounding noise that would count as "positive" half of the
-             * time. An NPV that overflowed stays infinite (left out). */
-            buf[i] = b[i] - co[i];
-            if (isfinite(buf[i]) && fabs(buf[i]) <= 1e-12 * (fabs(b[i]) + fabs(co[i])))
-                buf[i] = 0;
-        }
+        for (size_t i = 0; i < n; i++)
+            buf[i] = mkba_npv(b[i], co[i]); /* an infinite one is left out */
         if (h->active[H_NPV])
             mkba_stream_add(h->st[H_NPV], buf, n);
         if (h->npv)
@@ -652,7 +645,7 @@ static void chunk_voi(pass_job *j, chunk_mem *cm)
         const double *b = ch->b + mkba_sim_col(j->sim, s, K) * ch->bc_stride;
         const double *c = ch->c + mkba_sim_col(j->sim, s, K) * ch->bc_stride;
         for (size_t i = 0; i < m; i++)
-            cm->nb[(s - 1) * m + i] = b[cm->kept[i]] - c[cm->kept[i]];
+            cm->nb[(s - 1) * m + i] = mkba_npv(b[cm->kept[i]], c[cm->kept[i]]);
     }
     ch->nb = cm->nb;
     ch->n_kept = m;

@@ -1076,6 +1076,44 @@ START_TEST(csv_formulas_neutralised)
 }
 END_TEST
 
+/* An employer whose production (0.1 p + 0.2 p) is paid out as wages (0.3 p)
+ * has NPV 0 in every draw: in doubles 0.1 p + 0.2 p - 0.3 p is a few ulps
+ * off 0 for most p (0.1 + 0.2 != 0.3), and that noise must reach no output,
+ * the draws file included (mkba_npv, the one rule): every draw's NPV there
+ * is 0, as the summary's P(>0) is n/a. */
+START_TEST(cancelling_npv_is_zero_everywhere)
+{
+    put("model.ini", "[model]\nname = cancel\nhorizon = 1\nfirst_year = 2020\n"
+                     "price_year = 2020\ndiscount_rate = 0\nstakeholders = employer, staff\n"
+                     "[param.p]\ndistribution = uniform(1, 1000)\n[parameters]\non = 0\n"
+                     "[item.prod]\nkind = benefit\nstakeholder = employer\nquantity = on\n"
+                     "price = 0.1 * p\n[item.prod2]\nkind = benefit\nstakeholder = employer\n"
+                     "quantity = on\nprice = 0.2 * p\n[item.wages]\nkind = transfer\n"
+                     "loser = employer\ngainer = staff\nquantity = on\nprice = 0.3 * p\n");
+    put("ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    put("project.ini", "[scenario]\nname = proj\nbase = model.ini\nreference = ref.ini\n"
+                       "[parameters]\non = 1\n");
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--draws", "500", "--out", "res", "--draws-out",
+                          "res/draws.csv", "-q", NULL};
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    char *draws = read_rel("res/draws.csv"), *mc = read_rel("res/mc_summary.csv");
+    ck_assert_ptr_nonnull(draws);
+    size_t lines = 0, noise = 0;
+    for (const char *l = strchr(draws, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        double p, npv, b, c;
+        ck_assert(sscanf(l + 1, "%*d,%lf,%lf,%lf,%lf", &p, &npv, &b, &c) == 4);
+        ck_assert_msg(npv == 0, "%.*s", 80, l + 1);
+        noise += b - c != 0; /* the raw difference the rule sets to 0 */
+        lines++;
+    }
+    ck_assert_uint_eq(lines, 500);
+    ck_assert_uint_gt(noise, 0); /* the case the test is about did occur */
+    ck_assert_msg(tu_contains(mc, "proj,employer,npv,0,0,0,0,0,,"), "%s", mc);
+    free(draws), free(mc), free(out), free(err);
+}
+END_TEST
+
 /* p ~ uniform(LO, HI) is the benefit of 'people' in the project. */
 static void write_big_model(const char *lo_hi, const char *more_items)
 {
@@ -1296,6 +1334,7 @@ static Suite *cli_suite(void)
     tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
     tcase_add_test(tc, terminal_gets_controls_escaped);
     tcase_add_test(tc, csv_formulas_neutralised);
+    tcase_add_test(tc, cancelling_npv_is_zero_everywhere);
     tcase_add_test(tc, overflowing_draws_never_sd_zero);
     tcase_add_test(tc, overflowed_npv_prints_na);
     suite_add_tcase(s, tc);

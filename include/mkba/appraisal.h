@@ -194,6 +194,18 @@ mkba_bcr_why mkba_bcr_why_of(double pv_benefits, double pv_costs);
 /* pv_benefits / pv_costs, or NaN unless mkba_bcr_why_of gives MKBA_BCR_OK. */
 double mkba_bcr(double pv_benefits, double pv_costs);
 
+/* The NPV, one rule for every output (the tables, the Monte Carlo's
+ * statistics and its draws file): pv_benefits - pv_costs, but 0 where they
+ * cancel to rounding noise, |NPV| <= 1e-12 (|pv_benefits| + |pv_costs|): a
+ * stakeholder who pays out what it gains (an employer's production paid as
+ * wages and taxes) has NPV 0, not noise that counts as "positive" in half
+ * of the draws. An NPV that overflowed stays infinite; NaN stays NaN. */
+static inline double mkba_npv(double pv_benefits, double pv_costs)
+{
+    double npv = pv_benefits - pv_costs;
+    return isfinite(npv) && fabs(npv) <= 1e-12 * (fabs(pv_benefits) + fabs(pv_costs)) ? 0 : npv;
+}
+
 /* Totals of one stakeholder (or society) in one scenario, vs the reference. */
 typedef struct mkba_balance {
     double pv_benefits;  /* present value of benefits (incremental) */

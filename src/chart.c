@@ -626,7 +626,8 @@ static mkba_status chart_histogram(ctx *c, size_t s)
     fputs("# bin\tfrom\tto\tmiddle\tdraws\tshare_pct\tcolour (NPV above 0 green, else red)\n",
           f.dat);
     for (size_t b = 0; b < MKBA_MC_BINS; b++) {
-        double from = lo + (double)b * w, to = lo + (double)(b + 1) * w, mid = (from + to) / 2;
+        double from = lo + (double)b * w, to = lo + (double)(b + 1) * w;
+        double mid = from + (to - from) / 2; /* (from + to) / 2 overflows near 1.8e308 */
         fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%zu\t%.17g\t%u\n", b + 1, from, to, mid, h[b],
                 total ? 100.0 * (double)h[b] / (double)total : 0.0, mid > 0 ? 0x2e8b57u : 0xc0392bu);
     }

@@ -585,6 +585,13 @@ static mkba_status build_plain(parser *p, const kind_info *k, const double *v, m
                                 "%g, %g";
         return bad(p, fmt, v[0], v[1], v[2]);
     }
+    /* the samplers and quantiles take min + (max - min) u */
+    size_t last = k->kind == MKBA_DIST_UNIFORM ? 1 : 2;
+    if (k->kind != MKBA_DIST_FIXED && !isfinite(v[last] - v[0]))
+        return mkba_error_set(p->err, MKBA_EINVAL, NULL, 0, NULL,
+                              "%s() from %g to %g spans more than the largest number (about "
+                              "1.8e308): give the amounts in thousands or millions",
+                              k->name, v[0], v[last]);
     memcpy(d->p, v, (size_t)k->forms[0].n * sizeof *v);
     return MKBA_OK;
 }
@@ -1171,11 +1178,13 @@ static void moments(const mkba_dist *d, double *mean, double *var)
         *var = p[0] * p[1] / (s * s * (s + 1));
         return;
     case MKBA_DIST_UNIFORM:
-        *mean = (p[0] + p[1]) / 2;
+        *mean = p[0] / 2 + p[1] / 2; /* (p0 + p1) / 2 to the bit, without overflow */
         *var = (p[1] - p[0]) * (p[1] - p[0]) / 12;
         return;
     case MKBA_DIST_TRIANGULAR: /* (a+b+c)/3, (a^2+b^2+c^2-ab-ac-bc)/18 */
         *mean = (p[0] + p[1] + p[2]) / 3;
+        if (!isfinite(*mean)) /* amounts near 1.8e308: their sum overflows */
+            *mean = p[0] / 3 + p[1] / 3 + p[2] / 3;
         *var = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2] - p[0] * p[1] - p[0] * p[2] -
                 p[1] * p[2]) / 18;
         return;

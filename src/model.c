@@ -1983,6 +1983,12 @@ static mkba_status read_uncertain_params(mkba_model *m, mkba_error *err)
                              v, p->dist.text, lo, hi);
         if (!p->value.text) {
             char buf[64];
+            if (!isfinite(mkba_dist_mean(d))) /* its mean is the base run's value */
+                return raw_error(err, &p->dist, "'%s' has amounts too near the largest number "
+                                                "(about 1.8e308) for its mean, the value of the "
+                                                "deterministic run: give the parameter a 'value', "
+                                                "or amounts in thousands or millions",
+                                 p->dist.text);
             snprintf(buf, sizeof buf, "%.17g", mkba_dist_mean(d));
             p->value = p->dist;
             p->value.text = own(m, buf);

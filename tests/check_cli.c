@@ -1159,6 +1159,28 @@ START_TEST(overflowing_draws_never_sd_zero)
 }
 END_TEST
 
+/* Amounts near the largest double: uniform(1e308, 1.5e308) has the finite
+ * mean 1.25e308 (its base value; (lo + hi) / 2 overflowed before and the
+ * model was refused with "unknown name 'inf'"), and the NPV histogram's
+ * bin middles are finite (gnuplot failed on "inf" before). */
+START_TEST(amounts_near_the_largest_double_chart)
+{
+    write_big_model("1e308, 1.5e308", "");
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--draws", "300", "--out", "res", NULL};
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    char *dat = read_rel("res/charts/npv_histogram_1.dat");
+    ck_assert_ptr_nonnull(dat);
+    ck_assert_msg(!has_word(dat, "inf") && !has_word(dat, "nan"), "%s", dat);
+    char *svg = read_rel("res/charts/npv_histogram_1.svg");
+    ck_assert_ptr_nonnull(svg);
+    char *csv = read_rel("res/summary.csv");
+    /* the base run's NPV is the mean 1.25e308, to the digit shown */
+    ck_assert_msg(tu_contains(csv, "proj,people,1.25e+308,0,1.25e+308,"), "%s", csv);
+    free(dat), free(svg), free(csv), free(out), free(err);
+}
+END_TEST
+
 START_TEST(overflowed_npv_prints_na)
 {
     /* Three items of p ~ uniform(7e307, 1e308): society's benefits (3 p,
@@ -1337,6 +1359,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, cancelling_npv_is_zero_everywhere);
     tcase_add_test(tc, overflowing_draws_never_sd_zero);
     tcase_add_test(tc, overflowed_npv_prints_na);
+    tcase_add_test(tc, amounts_near_the_largest_double_chart);
     suite_add_tcase(s, tc);
     tc = tcase_create("almere");
     tcase_set_timeout(tc, 300);

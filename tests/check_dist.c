@@ -355,6 +355,11 @@ static const bad_case bad_cases[] = {
      "beta sd too large for mean 0.3: sd must be < 0.458"},
     {"uniform(5, 2)", MKBA_EINVAL, "uniform() needs lo < hi, got 5 and 2"},
     {"uniform(2, 2)", MKBA_EINVAL, "uniform() needs lo < hi, got 2 and 2"},
+    /* max - min beyond DBL_MAX: draws min + (max - min) u would all be inf */
+    {"uniform(-1.7e308, 1.7e308)", MKBA_EINVAL, "uniform() from -1.7e+308 to 1.7e+308 spans "
+     "more than the largest number (about 1.8e308): give the amounts in thousands or millions"},
+    {"pert(-1e308, 0, 1e308)", MKBA_EINVAL, "pert() from -1e+308 to 1e+308 spans more than the "
+     "largest number (about 1.8e308): give the amounts in thousands or millions"},
     {"triangular(0, 5, 4)", MKBA_EINVAL,
      "triangular() needs min <= mode <= max and min < max, got 0, 5, 4"},
     {"pert(3, 3, 3)", MKBA_EINVAL, "pert() needs min <= mode <= max and min < max, got 3, 3, 3"},

@@ -8,6 +8,7 @@
  * nothing and use the cheapest exact method per kind. Parsing is not hot:
  * it favours clear messages over speed. */
 #include "mkba/dist.h"
+#include "mkba/exp.h"
 #include "mkba/rng.h"
 
 #include <gsl/gsl_cdf.h>
@@ -1051,7 +1052,9 @@ static int fast_kind(const mkba_dist *d, const gsl_rng *r)
 
 /* n draws of a fast kind into x[0..n-1] from the generator state *state,
  * each kind's constants made once. A lognormal's exp waits until its
- * normals are drawn: the generator's loop then has no call in it. */
+ * normals are drawn: the generator's loop then has no call in it, and
+ * mkba_exp_n (not the C library's exp, which is not the same function on
+ * every processor) takes them four at a time. */
 static void fast_sample_n(const mkba_dist *d, xo *state, double *restrict x, size_t n)
 {
     const mkba_dist dl = *d; /* a copy: the stores to x[] cannot change it */
@@ -1066,9 +1069,8 @@ static void fast_sample_n(const mkba_dist *d, xo *state, double *restrict x, siz
         break;
     case MKBA_DIST_LOGNORMAL:
         for (size_t i = 0; i < n; i++)
-            x[i] = fast_normal(&st);
-        for (size_t i = 0; i < n; i++)
-            x[i] = exp(p0 + p1 * x[i]);
+            x[i] = p0 + p1 * fast_normal(&st);
+        mkba_exp_n(x, x, n);
         break;
     case MKBA_DIST_GAMMA:
         ga = gamma_prep(p0);
@@ -1402,15 +1404,15 @@ void mkba_dist_from_normal_n(const mkba_dist *d, const double *y, size_t stride,
                              size_t n)
 {
     /* A normal or lognormal marginal needs no round trip through Phi and
-     * its inverse: its quantile at Phi(z) is mean + sd z (or its exp). */
+     * its inverse: its quantile at Phi(z) is mean + sd z (or its
+     * mkba_exp, as the lognormal's sampler). */
     const double p0 = d->p[0], p1 = d->p[1];
-    if (d->kind == MKBA_DIST_NORMAL)
+    if (d->kind == MKBA_DIST_NORMAL || d->kind == MKBA_DIST_LOGNORMAL) {
         for (size_t i = 0; i < n; i++)
             x[i] = p0 + p1 * y[i * stride];
-    else if (d->kind == MKBA_DIST_LOGNORMAL)
-        for (size_t i = 0; i < n; i++)
-            x[i] = exp(p0 + p1 * y[i * stride]);
-    else
+        if (d->kind == MKBA_DIST_LOGNORMAL)
+            mkba_exp_n(x, x, n);
+    } else
         for (size_t i = 0; i < n; i++)
             x[i] = mkba_dist_quantile(d, mkba_copula_uniform(y[i * stride]));
 }

@@ -73,7 +73,8 @@ int mkba_dist_scale(mkba_dist *d, double f);
 
 /* One draw (for independent parameters). On an mkba_rng_xoshiro generator
  * normal, lognormal, gamma, beta, PERT, uniform and triangular use mkba's
- * inline samplers (ziggurat, Marsaglia-Tsang); otherwise GSL's.
+ * inline samplers (ziggurat, Marsaglia-Tsang; a lognormal's exp is
+ * mkba_exp, exp.h); otherwise GSL's.
  * truncnormal: rejection from the normal when [lo, hi] holds more than
  * half its mass, else the inverse CDF at one uniform. */
 double mkba_dist_sample(const mkba_dist *d, gsl_rng *r);
@@ -125,7 +126,7 @@ void mkba_copula_sample_zn(const mkba_copula *c, gsl_rng *r, double *y, size_t n
 /* Phi(y), clamped like mkba_copula_sample's uniforms. */
 double mkba_copula_uniform(double y);
 /* A marginal's value for the copula normal y: its quantile at Phi(y),
- * computed directly (mean + sd y, or its exp) for normal and lognormal. */
+ * computed directly (mean + sd y, or its mkba_exp) for normal and lognormal. */
 double mkba_dist_from_normal(const mkba_dist *d, double y);
 /* x[i] = mkba_dist_from_normal(d, y[i * stride]) for i < n. */
 void mkba_dist_from_normal_n(const mkba_dist *d, const double *y, size_t stride, double *x,

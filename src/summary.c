@@ -121,6 +121,93 @@ void mkba_stats_sort(double *x, size_t n)
     free(cnt);
 }
 
+/* Order statistics of keys by their leading digits (an MSD radix
+ * select): the keys are counted in up to 2^ORDER_BITS buckets of their
+ * range and put in order of bucket, and each bucket that holds a wanted
+ * position is done the same way, down to ORDER_SMALL keys, which are
+ * sorted. Each level narrows the range by the digit's bits, so
+ * the work is a few passes over the keys whatever their spread (the
+ * floating-point keys of a heavy tail, or of values of both signs, take a
+ * level or two more). out[j] = the (pos[j] - base)-th smallest of
+ * key[0..n); pos ascending. tmp: n keys; key is scratch after. The
+ * frames take 8 KiB of stack each, at most 64 / 4 + 1 deep. */
+#define ORDER_BITS 10
+#define ORDER_SMALL 32
+
+static void order_keys(uint64_t *key, uint64_t *tmp, size_t n, const size_t *pos, size_t npos,
+                       size_t base, uint64_t *out)
+{
+    if (npos == 0)
+        return;
+    if (n <= ORDER_SMALL) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0 && key[j - 1] > key[j]; j--) {
+                uint64_t t = key[j];
+                key[j] = key[j - 1];
+                key[j - 1] = t;
+            }
+        for (size_t j = 0; j < npos; j++)
+            out[j] = key[pos[j] - base];
+        return;
+    }
+    uint64_t lo = key[0], hi = key[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = key[i] < lo ? key[i] : lo;
+        hi = key[i] > hi ? key[i] : hi;
+    }
+    if (lo == hi) {
+        for (size_t j = 0; j < npos; j++)
+            out[j] = lo;
+        return;
+    }
+    unsigned bits = 4, width = 0, shift;
+    while (bits < ORDER_BITS && ((size_t)16 << bits) <= n) /* some 8 to 16 keys a bucket */
+        bits++;
+    for (uint64_t r = hi - lo; r; r >>= 1)
+        width++;
+    shift = width > bits ? width - bits : 0;
+    size_t nb = (size_t)((hi - lo) >> shift) + 1;
+    uint32_t count[(1u << ORDER_BITS) + 1], at[1u << ORDER_BITS];
+    memset(count, 0, nb * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[(key[i] - lo) >> shift]++;
+    for (size_t b = 0, start = 0; b < nb; start += count[b++])
+        at[b] = (uint32_t)start;
+    for (size_t i = 0; i < n; i++)
+        tmp[at[(key[i] - lo) >> shift]++] = key[i];
+    for (size_t b = 0, start = 0, j = 0; b < nb && j < npos; start += count[b++]) {
+        size_t k = j;
+        while (k < npos && pos[k] - base < start + count[b])
+            k++;
+        if (k > j)
+            order_keys(tmp + start, key + start, count[b], pos + j, k - j, base + start, out + j);
+        j = k;
+    }
+}
+
+void mkba_stats_order(const double *x, size_t n, const size_t *pos, size_t npos, double *out)
+{
+    if (npos == 0)
+        return;
+    if (n >= UINT32_MAX) { /* beyond the buckets' counters: a copy sorted */
+        double *s = mkba_xreallocarray(NULL, n, sizeof *s);
+        memcpy(s, x, n * sizeof *s);
+        mkba_stats_sort(s, n);
+        for (size_t j = 0; j < npos; j++)
+            out[j] = s[pos[j]];
+        free(s);
+        return;
+    }
+    uint64_t *key = mkba_xreallocarray(NULL, 2 * n + npos, sizeof *key);
+    uint64_t *tmp = key + n, *got = tmp + n;
+    for (size_t i = 0; i < n; i++)
+        key[i] = sort_key(x[i]);
+    order_keys(key, tmp, n, pos, npos, 0, got);
+    for (size_t j = 0; j < npos; j++)
+        out[j] = key_value(got[j]);
+    free(key);
+}
+
 /* GSL's interpolated quantile (gsl_stats_quantile_from_sorted_data) of
  * x[0..n-1] without sorting, at position q (n - 1) between order
  * statistics lo and lo + 1. The search is confined to x[from..to) (which

@@ -105,12 +105,15 @@ static inline void sums_rows(mkba_voi_sums *s, size_t K, const double *restrict 
 
 void mkba_voi_sums_add(mkba_voi_sums *s, const double *nb, size_t stride, size_t n)
 {
-    switch (s->K) { /* one or two projects: the loops over them unrolled */
+    switch (s->K) { /* one to three projects: the loops over them unrolled */
     case 1:
         sums_rows(s, 1, nb, stride, n);
         break;
     case 2:
         sums_rows(s, 2, nb, stride, n);
+        break;
+    case 3:
+        sums_rows(s, 3, nb, stride, n);
         break;
     default:
         sums_rows(s, s->K, nb, stride, n);
@@ -192,6 +195,32 @@ static size_t group_start(size_t b, size_t n, size_t bins)
  * the sums have the same bits as draw by draw. */
 #define BLOCK 256
 
+/* On x86-64 processors with AVX2 the groups are found four draws at a
+ * time (gathers); every other processor runs the portable code. The
+ * groups, so the sums, are the same either way. */
+#if defined(__GNUC__) && defined(__x86_64__)
+#define VOI_AVX2 1
+#include <immintrin.h>
+#else
+#define VOI_AVX2 0
+#endif
+
+static int vector_off; /* mkba_voi_vector(0): the portable code only */
+
+void mkba_voi_vector(int on)
+{
+    vector_off = !on;
+}
+
+static int have_vector(void)
+{
+#if VOI_AVX2
+    return !vector_off && __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
 struct mkba_voi_groups {
     size_t K, bins, sample, n;
     int include_zero;
@@ -205,6 +234,8 @@ struct mkba_voi_groups {
     size_t groups;       /* thresholds + 1 */
     mkba_cuts cuts;      /* the thresholds below a value: its group */
     unsigned steps;      /* halvings of mkba_cuts_below_in: 2^steps > the most in a cell */
+    int vector;          /* the processor's AVX2 code may find the groups */
+    double *first;       /* [cells] with it and steps 1: each cell's first threshold */
     double *sum;         /* [groups][K] */
     size_t *count;       /* [groups] */
     /* Each distinct value's count and sums, while there are no more than
@@ -214,6 +245,7 @@ struct mkba_voi_groups {
     size_t values;       /* the most distinct values kept */
     int many;            /* more distinct values: the cut groups count */
     size_t vslots, vused;
+    unsigned vshift;     /* 64 - log2(vslots): a hash's top bits pick a slot */
     uint64_t *vkey;      /* [vslots] a value's bits */
     size_t *vcount;      /* [vslots] its draws; 0: an empty slot */
     double *vsum;        /* [vslots][K] */
@@ -228,6 +260,7 @@ mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, 
     g->bins = bins;
     g->sample = sample ? sample : 1;
     g->values = values;
+    g->vector = have_vector();
     return g;
 }
 
@@ -237,6 +270,7 @@ void mkba_voi_groups_free(mkba_voi_groups *g)
         return;
     free(g->buf);
     free(g->t);
+    free(g->first);
     mkba_cuts_free(&g->cuts);
     free(g->vkey);
     free(g->vcount);
@@ -247,75 +281,206 @@ void mkba_voi_groups_free(mkba_voi_groups *g)
 }
 
 /* sum[at[i] * K + k] += nb[k * stride + i] for the m draws, in draw
- * order. */
-static inline void add_rows(double *restrict sum, size_t K, const size_t *restrict at,
-                            const double *restrict nb, size_t stride, size_t m)
+ * order, and with count, count[at[i]]++. */
+static inline void add_rows(double *restrict sum, size_t *restrict count, size_t K,
+                            const size_t *restrict at, const double *restrict nb, size_t stride,
+                            size_t m)
 {
-    for (size_t i = 0; i < m; i++)
+    for (size_t i = 0; i < m; i++) {
+        if (count)
+            count[at[i]]++;
         for (size_t k = 0; k < K; k++)
             sum[at[i] * K + k] += nb[k * stride + i];
-}
-
-static void add_sums(double *sum, size_t K, const size_t *at, const double *nb, size_t stride,
-                     size_t m)
-{
-    switch (K) { /* one or two projects: the loop over them unrolled */
-    case 1:
-        add_rows(sum, 1, at, nb, stride, m);
-        break;
-    case 2:
-        add_rows(sum, 2, at, nb, stride, m);
-        break;
-    default:
-        add_rows(sum, K, at, nb, stride, m);
     }
 }
 
-/* The counts and sums of m draws whose cells are known, into their
- * groups. */
-static inline void add_block(mkba_voi_groups *g, size_t K, unsigned steps,
-                             const uint32_t *restrict cell, const double *restrict theta,
-                             const double *restrict nb, size_t stride, size_t m)
+/* add_rows with one to three projects unrolled, and the test of count
+ * taken out of the loop. */
+static void add_sums(double *sum, size_t *count, size_t K, const size_t *at, const double *nb,
+                     size_t stride, size_t m)
 {
-    const mkba_cuts *cuts = &g->cuts;
-    double *restrict sum = g->sum;
-    size_t *restrict count = g->count;
-    for (size_t i = 0; i < m; i++) {
-        size_t b = mkba_cuts_below_in(cuts, cell[i], theta[i], steps);
-        count[b]++;
-        for (size_t k = 0; k < K; k++)
-            sum[b * K + k] += nb[k * stride + i];
+    if (count) {
+        switch (K) {
+        case 1:
+            add_rows(sum, count, 1, at, nb, stride, m);
+            break;
+        case 2:
+            add_rows(sum, count, 2, at, nb, stride, m);
+            break;
+        case 3:
+            add_rows(sum, count, 3, at, nb, stride, m);
+            break;
+        default:
+            add_rows(sum, count, K, at, nb, stride, m);
+        }
+    } else {
+        switch (K) {
+        case 1:
+            add_rows(sum, NULL, 1, at, nb, stride, m);
+            break;
+        case 2:
+            add_rows(sum, NULL, 2, at, nb, stride, m);
+            break;
+        case 3:
+            add_rows(sum, NULL, 3, at, nb, stride, m);
+            break;
+        default:
+            add_rows(sum, NULL, K, at, nb, stride, m);
+        }
     }
 }
 
-static void add_draws(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
-                      size_t n)
+/* The first of x[0..n-1] that is not finite (n: none), a block at a time
+ * by a test that vectorises: an exponent of all ones (inf, NaN) is the
+ * one that carries into the sign bit when its lowest bit is added. */
+#define EXPONENT UINT64_C(0x7ff0000000000000)
+#define EXPONENT_LOW (UINT64_C(1) << 52)
+static size_t first_nonfinite(const double *x, size_t n)
 {
-    size_t K = g->K;
-    unsigned steps = g->steps;
-    uint32_t cell[BLOCK];
     for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
         size_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
-        const double *th = theta + i0, *x = nb + i0;
-        mkba_cuts_cells(&g->cuts, th, m, cell);
-        /* One or two projects, and at most one threshold a cell (the
-         * usual case), with the loops unrolled. */
-        if (K == 1 && steps == 1)
-            add_block(g, 1, 1, cell, th, x, stride, m);
-        else if (K == 2 && steps == 1)
-            add_block(g, 2, 1, cell, th, x, stride, m);
-        else
-            add_block(g, K, steps, cell, th, x, stride, m);
+        uint64_t bad = 0;
+        for (size_t i = 0; i < m; i++) {
+            uint64_t u;
+            memcpy(&u, &x[i0 + i], sizeof u);
+            bad |= (u & EXPONENT) + EXPONENT_LOW;
+        }
+        if (bad >> 63)
+            for (size_t i = 0; i < m; i++)
+                if (!isfinite(x[i0 + i]))
+                    return i0 + i;
     }
+    return n;
 }
 
-/* A value's slot: its bits mixed (mkba_stream_hash). */
+/* The groups of m <= BLOCK draws: mkba_cuts_cells, then
+ * mkba_cuts_below_in. Nonzero when a value is not finite (the groups are
+ * then within range, but meaningless). */
+static int block_groups(const mkba_cuts *c, unsigned steps, const double *theta, size_t m,
+                        size_t *group)
+{
+    uint32_t cell[BLOCK];
+    int bad = first_nonfinite(theta, m) < m;
+    mkba_cuts_cells(c, theta, m, cell);
+    if (steps == 1) /* at most one threshold a cell: the usual case */
+        for (size_t i = 0; i < m; i++)
+            group[i] = mkba_cuts_below_in(c, cell[i], theta[i], 1);
+    else
+        for (size_t i = 0; i < m; i++)
+            group[i] = mkba_cuts_below_in(c, cell[i], theta[i], steps);
+    return bad;
+}
+
+#if VOI_AVX2
+/* block_groups with at most one threshold a cell (steps 1), four draws at
+ * a time with AVX2: the same cells (the clamps as max and min, NaN to 0),
+ * then the cell's start plus one above its first threshold, first[cell] =
+ * t[start[cell]], so that the two gathers need not wait for each other. */
+__attribute__((target("avx2"))) static int block_groups_avx2(const mkba_cuts *c,
+                                                             const double *first,
+                                                             const double *theta, size_t m,
+                                                             size_t *group)
+{
+    const __m256d t0 = _mm256_set1_pd(c->t0), inv = _mm256_set1_pd(c->inv),
+                  zero = _mm256_setzero_pd(), last = _mm256_set1_pd((double)c->cells - 1);
+    const __m256i exponent = _mm256_set1_epi64x((long long)EXPONENT),
+                  low = _mm256_set1_epi64x((long long)EXPONENT_LOW), one = _mm256_set1_epi64x(1);
+    const int *start = (const int *)c->start;
+    __m256i bad = _mm256_setzero_si256();
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+        __m256d v = _mm256_loadu_pd(theta + i);
+        bad = _mm256_or_si256(bad, _mm256_add_epi64(_mm256_and_si256(_mm256_castpd_si256(v),
+                                                                      exponent), low));
+        __m256d x = _mm256_mul_pd(_mm256_sub_pd(v, t0), inv);
+        x = _mm256_min_pd(_mm256_max_pd(x, zero), last); /* max: the second if x is NaN */
+        __m128i cell = _mm256_cvttpd_epi32(x);
+        __m256i lo = _mm256_cvtepu32_epi64(_mm_i32gather_epi32(start, cell, 4));
+        __m256d below = _mm256_cmp_pd(_mm256_i32gather_pd(first, cell, 8), v, _CMP_LT_OQ);
+        lo = _mm256_add_epi64(lo, _mm256_and_si256(_mm256_castpd_si256(below), one));
+        _mm256_storeu_si256((__m256i *)(void *)(group + i), lo);
+    }
+    return _mm256_movemask_pd(_mm256_castsi256_pd(bad)) |
+           (i < m && block_groups(c, 1, theta + i, m - i, group + i));
+}
+#endif
+
+/* The counts and sums of n draws into their groups, a block at a time.
+ * Returns the first draw whose value is not finite (n: none), the draws
+ * before its block added. */
+static size_t add_draws(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
+                        size_t n)
+{
+    size_t group[BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+        size_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
+        const double *th = theta + i0;
+#if VOI_AVX2
+        int bad = g->first ? block_groups_avx2(&g->cuts, g->first, th, m, group)
+                           : block_groups(&g->cuts, g->steps, th, m, group);
+#else
+        int bad = block_groups(&g->cuts, g->steps, th, m, group);
+#endif
+        if (bad)
+            return i0 + first_nonfinite(th, m);
+        add_sums(g->sum, g->count, g->K, group, nb + i0, stride, m);
+    }
+    return n;
+}
+
+/* A value's bits, -0 as 0 (equal, as the groups compare), without a
+ * branch on the value. */
+static uint64_t value_bits(double v)
+{
+    uint64_t k;
+    memcpy(&k, &v, sizeof k);
+    return k == UINT64_C(1) << 63 ? 0 : k;
+}
+
+/* A value's first slot in a table of 2^(64 - shift): the top bits of its
+ * bits mixed (mkba_stream_hash), whose low bits are much the same for small
+ * integers (24 of them would take some 2.7 probes each in 256 slots). */
+static size_t value_hash(uint64_t k, unsigned shift)
+{
+    return (size_t)(mkba_stream_hash(k) >> shift);
+}
+
+/* A value's slot. */
 static size_t value_slot(const mkba_voi_groups *g, uint64_t k)
 {
-    size_t mask = g->vslots - 1, h = (size_t)mkba_stream_hash(k) & mask;
+    size_t mask = g->vslots - 1, h = value_hash(k, g->vshift);
     while (g->vcount[h] && g->vkey[h] != k)
         h = (h + 1) & mask;
     return h;
+}
+
+/* Whether x[0..m) has more than 'most' distinct values: a set of their
+ * bits (at most half full; ~0, a NaN, marks an empty slot), given up at
+ * the first value too many. */
+static int many_values(const double *x, size_t m, size_t most)
+{
+    if (m <= most)
+        return 0;
+    size_t slots = 256, used = 0;
+    unsigned shift = 64 - 8;
+    for (; slots < 2 * most; slots *= 2)
+        shift--;
+    uint64_t *set = mkba_xreallocarray(NULL, slots, sizeof *set);
+    memset(set, 0xff, slots * sizeof *set);
+    int many = 0;
+    for (size_t i = 0; i < m && !many; i++) {
+        uint64_t k = value_bits(x[i]);
+        size_t h = value_hash(k, shift);
+        while (set[h] != k && set[h] != ~UINT64_C(0))
+            h = (h + 1) & (slots - 1);
+        if (set[h] != k) {
+            many = used == most;
+            set[h] = k;
+            used++;
+        }
+    }
+    free(set);
+    return many;
 }
 
 static void values_free(mkba_voi_groups *g)
@@ -336,6 +501,7 @@ static void values_grow(mkba_voi_groups *g)
     size_t *count = g->vcount;
     double *sum = g->vsum;
     g->vslots = old ? 2 * old : 256;
+    g->vshift = old ? g->vshift - 1 : 64 - 8;
     g->vkey = mkba_xcalloc(g->vslots, sizeof *g->vkey);
     g->vcount = mkba_xcalloc(g->vslots, sizeof *g->vcount);
     g->vsum = mkba_xcalloc(g->vslots * K + 1, sizeof *g->vsum);
@@ -352,7 +518,7 @@ static void values_grow(mkba_voi_groups *g)
 }
 
 /* Each draw into its value's count and sums, until there are too many
- * distinct values. -0 is counted as 0 (equal, as the groups compare). A
+ * distinct values. A
  * block's draws are counted as they are looked up (a slot with a count is
  * taken), their sums added after, before the table grows (the slots move). */
 static void add_values(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
@@ -362,9 +528,7 @@ static void add_values(mkba_voi_groups *g, const double *theta, const double *nb
     for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
         size_t m = n - i0 < BLOCK ? n - i0 : BLOCK, from = 0;
         for (size_t i = 0; i < m; i++) {
-            double v = theta[i0 + i] == 0 ? 0.0 : theta[i0 + i];
-            uint64_t k;
-            memcpy(&k, &v, sizeof k);
+            uint64_t k = value_bits(theta[i0 + i]);
             size_t h = value_slot(g, k);
             if (!g->vcount[h]) {
                 if (g->vused == g->values) {
@@ -373,7 +537,7 @@ static void add_values(mkba_voi_groups *g, const double *theta, const double *nb
                     return;
                 }
                 if (2 * (g->vused + 1) > g->vslots) {
-                    add_sums(g->vsum, g->K, at + from, nb + i0 + from, stride, i - from);
+                    add_sums(g->vsum, NULL, g->K, at + from, nb + i0 + from, stride, i - from);
                     from = i;
                     values_grow(g);
                     h = value_slot(g, k);
@@ -384,72 +548,39 @@ static void add_values(mkba_voi_groups *g, const double *theta, const double *nb
             g->vcount[h]++;
             at[i] = h;
         }
-        add_sums(g->vsum, g->K, at + from, nb + i0 + from, stride, m - from);
+        add_sums(g->vsum, NULL, g->K, at + from, nb + i0 + from, stride, m - from);
     }
-}
-
-/* The first of x[0..n-1] that is not finite (n: none), a block at a time
- * by a test that vectorises: an exponent of all ones (inf, NaN) is the
- * one that carries into the sign bit when its lowest bit is added. */
-static size_t first_nonfinite(const double *x, size_t n)
-{
-    const uint64_t exponent = UINT64_C(0x7ff0000000000000), low = UINT64_C(1) << 52;
-    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
-        size_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
-        uint64_t bad = 0;
-        for (size_t i = 0; i < m; i++) {
-            uint64_t u;
-            memcpy(&u, &x[i0 + i], sizeof u);
-            bad |= (u & exponent) + low;
-        }
-        if (bad >> 63)
-            for (size_t i = 0; i < m; i++)
-                if (!isfinite(x[i0 + i]))
-                    return i0 + i;
-    }
-    return n;
-}
-
-/* The number of distinct values of n sorted ones (-0 is 0). */
-static size_t distinct(const double *sorted, size_t n)
-{
-    size_t d = n > 0;
-    for (size_t i = 1; i < n; i++)
-        d += sorted[i] != sorted[i - 1];
-    return d;
 }
 
 /* The end of the sample: its m draws (or all draws if fewer), from the
- * buffer or straight from a chunk that holds them all. Its sorted
- * values tell whether the distinct values' table is needed: with more
- * than 'values' of them it would have overflowed already, so it is never
- * made (a continuous input); else it is filled from the sample, in draw
- * order, and kept up from here. Then the thresholds (the groups' last
- * values, each run of ties kept in one group), and the sample's draws
- * into their groups. */
+ * buffer or straight from a chunk that holds them all. With more than
+ * 'values' distinct values the table of them would have overflowed
+ * already, so it is never made (a continuous input); else it is filled
+ * from the sample, in draw order, and kept up from here. Then the
+ * thresholds: the groups' last values among the sample's order statistics
+ * (each run of ties kept in one group), and the sample's draws into their
+ * groups. */
 static void cut_groups(mkba_voi_groups *g, const double *theta, const double *nb, size_t stride,
                        size_t m)
 {
     size_t bins = g->bins ? g->bins : mkba_voi_default_bins(m);
     bins = bins > UINT32_MAX ? UINT32_MAX : bins;
-    g->t = mkba_xreallocarray(NULL, bins + 1, sizeof *g->t);
-    double *sorted = mkba_xreallocarray(NULL, m + 1, sizeof *sorted);
-    if (m > 0)
-        memcpy(sorted, theta, m * sizeof *sorted);
-    mkba_stats_sort(sorted, m);
-    if (distinct(sorted, m) > g->values) {
+    if (many_values(theta, m, g->values)) {
         g->many = 1;
     } else {
         values_grow(g);
         add_values(g, theta, nb, stride, m);
     }
-    size_t c = 0;
-    for (size_t b = 0; b + 1 < bins && m > 0; b++) {
-        double v = sorted[group_start(b + 1, m, bins) - 1];
-        if (c == 0 || v > g->t[c - 1])
-            g->t[c++] = v;
-    }
-    free(sorted);
+    g->t = mkba_xreallocarray(NULL, bins + 1, sizeof *g->t);
+    size_t c = 0, ends = m > 0 ? bins - 1 : 0;
+    size_t *pos = mkba_xreallocarray(NULL, ends + 1, sizeof *pos);
+    for (size_t b = 0; b < ends; b++)
+        pos[b] = group_start(b + 1, m, bins) - 1;
+    mkba_stats_order(theta, m, pos, ends, g->t);
+    free(pos);
+    for (size_t b = 0; b < ends; b++)
+        if (c == 0 || g->t[b] > g->t[c - 1])
+            g->t[c++] = g->t[b];
     g->groups = c + 1;
     mkba_cuts_init(&g->cuts, g->t, c, CELLS);
     /* The branch-free search reads 2^steps - 1 values from a cell's
@@ -461,11 +592,15 @@ static void cut_groups(mkba_voi_groups *g, const double *theta, const double *nb
         g->cuts.t = g->t = mkba_xreallocarray(g->t, c + pad, sizeof *g->t);
     for (size_t i = c; i < c + pad; i++)
         g->t[i] = INFINITY;
+    if (g->vector && g->steps == 1) {
+        g->first = mkba_xreallocarray(NULL, g->cuts.cells, sizeof *g->first);
+        for (size_t cell = 0; cell < g->cuts.cells; cell++)
+            g->first[cell] = g->t[g->cuts.start[cell]];
+    }
     g->sum = mkba_xcalloc(g->groups * g->K, sizeof *g->sum);
     g->count = mkba_xcalloc(g->groups, sizeof *g->count);
     g->cut = 1;
-    if (m > 0)
-        add_draws(g, theta, nb, stride, m);
+    add_draws(g, theta, nb, stride, m); /* checked before */
     free(g->buf);
     g->buf = NULL;
 }
@@ -473,9 +608,9 @@ static void cut_groups(mkba_voi_groups *g, const double *theta, const double *nb
 void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *nb,
                          size_t stride, size_t n)
 {
-    if (!g->bad) {
-        size_t i = first_nonfinite(theta, n);
-        g->bad = i < n ? g->n + i + 1 : 0;
+    if (!g->bad && !g->cut) { /* the sample's draws, checked before they are cut */
+        size_t m = g->sample - g->nbuf < n ? g->sample - g->nbuf : n, i = first_nonfinite(theta, m);
+        g->bad = i < m ? g->n + i + 1 : 0;
     }
     if (g->bad) {
         g->n += n;
@@ -495,10 +630,15 @@ void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *
         if (++g->nbuf == g->sample)
             cut_groups(g, g->buf, g->buf + g->sample, g->sample, g->nbuf);
     }
+    /* The draws after the sample are checked as they go into their groups
+     * (a value not finite may pass through the distinct values' table and
+     * the groups before it: the end only reports it). */
     if (i < n && !g->many)
         add_values(g, theta + i, nb + i, stride, n - i);
-    if (i < n)
-        add_draws(g, theta + i, nb + i, stride, n - i);
+    if (i < n) {
+        size_t bad = add_draws(g, theta + i, nb + i, stride, n - i);
+        g->bad = bad < n - i ? g->n + i + bad + 1 : 0;
+    }
     g->n += n;
 }
 

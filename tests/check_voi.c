@@ -9,10 +9,12 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mkba/stream.h"
+#include "mkba/summary.h"
 #include "mkba/voi.h"
 #include "testutil.h"
 
@@ -499,7 +501,8 @@ END_TEST
 
 /* ------------------------------------------- streamed, against plain sums
  * The streamed sums take their draws a block at a time (groups or value
- * slots first, then the sums) with one and two options unrolled; these
+ * slots first, then the sums) with one to three options unrolled, the
+ * groups found by portable code or by the processor's AVX2 code; these
  * tests redo every sum plainly, draw by draw in draw order, each draw's
  * group by counting the thresholds below it one by one, and want the same
  * bits, on data made awkward for that: chunks of 1, 255, 256 and 257
@@ -667,7 +670,10 @@ static void plain_evpi(const double *nb, size_t stride, size_t K, size_t n, int 
  * Kind 1: 90% in [0, 1e-3) (so the thresholds crowd the first cells), the
  * rest in [10, 110); after the sample every fifth draw repeats a sample
  * value (on a threshold now and then) and a few are +-1e308, far beyond
- * the thresholds. Kind 2: one value (no threshold at all). */
+ * the thresholds. Kind 2: one value (no threshold at all). Kind 3: kind
+ * 1's draws after the sample, with a sample spread evenly over [-1, 1)
+ * (at most one threshold a cell: the groups are found four draws at a
+ * time where the processor can), -0 and 0 among them. */
 static double plain_theta(gsl_rng *r, int kind, size_t i, const double *theta)
 {
     double u = gsl_rng_uniform(r);
@@ -681,6 +687,8 @@ static double plain_theta(gsl_rng *r, int kind, size_t i, const double *theta)
         return theta[i % PLAIN_SAMPLE];
     if (i >= PLAIN_SAMPLE && i % 97 == 0)
         return i % 2 ? 1e308 : -1e308;
+    if (kind == 3)
+        return i % 101 == 0 ? (i % 2 ? -0.0 : 0) : 2 * u - 1;
     return u < 0.9 ? 1e-3 * u : 10 + 1000 * (u - 0.9);
 }
 
@@ -690,7 +698,7 @@ START_TEST(streamed_equals_plain_sums)
     double *theta = malloc(n * sizeof *theta), *nb = malloc(3 * stride * sizeof *nb);
     ck_assert(theta && nb);
     int inside = 0; /* results strictly between 0 and the EVPI */
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         gsl_rng *r = rng_new(71UL + (unsigned long)kind);
         for (size_t i = 0; i < n; i++)
             theta[i] = plain_theta(r, kind, i, theta);
@@ -710,12 +718,17 @@ START_TEST(streamed_equals_plain_sums)
         gsl_rng_free(r);
         for (size_t K = 1; K <= 3; K++)
             for (int iz = 0; iz <= 1; iz++)
-                for (int by_value = 0; by_value <= 1; by_value++) {
+                for (int way = 0; way < 4; way++) {
+                    /* By distinct value or by cut groups; the groups found
+                     * by the portable code, or by the processor's AVX2 code
+                     * where it has it. */
+                    int by_value = way / 2, vector = way % 2;
                     /* The table's limit: kind 0 has 25 values (all in
-                     * its sample here), kind 1 about 1500 in its sample
-                     * and 6000 in all. */
+                     * its sample here), kinds 1 and 3 about 1500 in their
+                     * sample and 6000 in all. */
                     size_t values = by_value ? (kind == 0 ? 25 : n)
-                                             : (kind == 0 ? 24 : kind == 1 ? 2000 : 0);
+                                             : (kind == 0 ? 24 : kind == 2 ? 0 : 2000);
+                    mkba_voi_vector(vector);
                     mkba_voi_sums *s = mkba_voi_sums_alloc(K, iz);
                     mkba_voi_groups *g =
                         mkba_voi_groups_alloc(K, iz, PLAIN_BINS, PLAIN_SAMPLE, values);
@@ -739,41 +752,51 @@ START_TEST(streamed_equals_plain_sums)
                     ck_assert_int_eq(mkba_voi_groups_end(g, &v, &e, &err), MKBA_OK);
                     double plain = by_value ? plain_value_evppi(theta, nb, stride, K, n, iz, &v)
                                             : plain_sample_evppi(theta, nb, stride, K, n, iz, &v);
-                    ck_assert_msg(e == plain, "kind %d K %zu iz %d by value %d: %.17g, plain %.17g",
-                                  kind, K, iz, by_value, e, plain);
+                    ck_assert_msg(e == plain,
+                                  "kind %d K %zu iz %d by value %d vector %d: %.17g, plain %.17g",
+                                  kind, K, iz, by_value, vector, e, plain);
                     inside += e > 0 && e < v.evpi;
                     mkba_voi_sums_free(s);
                     mkba_voi_groups_free(g);
                 }
     }
-    ck_assert_int_ge(inside, 20); /* of 36: most cases are not clamped */
+    mkba_voi_vector(1);
+    ck_assert_int_ge(inside, 48); /* of 96: most cases are not clamped */
     free(theta);
     free(nb);
 }
 END_TEST
 
-/* A non-finite theta after the sample, inside a chunk, is named by its
- * draw (the first of them). */
+/* A non-finite theta is named by its draw (the first of them): in the
+ * sample, in the chunk that completes it, and later inside a chunk; with
+ * the distinct values' table given up (101 values, 50 kept) and kept up
+ * (200), which sees the value before the groups do. */
 START_TEST(streamed_nonfinite_theta)
 {
     size_t n = 3000;
+    const size_t first_bad[] = {500, 1200, 2345};
     double *theta = malloc(n * sizeof *theta), *nb = malloc(n * sizeof *nb);
     ck_assert(theta && nb);
-    for (size_t i = 0; i < n; i++)
-        theta[i] = (double)(i % 101), nb[i] = (double)(i % 7) - 3;
-    theta[2345] = NAN;
-    theta[2800] = -INFINITY;
-    mkba_voi_groups *g = mkba_voi_groups_alloc(1, 1, 10, 1000, 50);
-    for (size_t i = 0; i < n; i += 700)
-        mkba_voi_groups_add(g, theta + i, nb + i, n, n - i < 700 ? n - i : 700);
-    mkba_voi v = {1, 0, 0};
-    double e = 42;
-    mkba_error err;
-    mkba_error_clear(&err);
-    ck_assert_int_eq(mkba_voi_groups_end(g, &v, &e, &err), MKBA_EINVAL);
-    ck_assert_str_eq(err.msg, "EVPPI: parameter value in draw 2345 is not finite");
-    ck_assert_double_eq(e, 42);
-    mkba_voi_groups_free(g);
+    for (int c = 0; c < 6; c++) {
+        for (size_t i = 0; i < n; i++)
+            theta[i] = (double)(i % 101), nb[i] = (double)(i % 7) - 3;
+        theta[first_bad[c % 3]] = NAN;
+        theta[2800] = -INFINITY;
+        mkba_voi_groups *g = mkba_voi_groups_alloc(1, 1, 10, 1000, c < 3 ? 50 : 200);
+        for (size_t i = 0; i < n; i += 700)
+            mkba_voi_groups_add(g, theta + i, nb + i, n, n - i < 700 ? n - i : 700);
+        mkba_voi v = {1, 0, 0};
+        double e = 42;
+        mkba_error err;
+        mkba_error_clear(&err);
+        ck_assert_int_eq(mkba_voi_groups_end(g, &v, &e, &err), MKBA_EINVAL);
+        char want[80];
+        snprintf(want, sizeof want, "EVPPI: parameter value in draw %zu is not finite",
+                 first_bad[c % 3]);
+        ck_assert_str_eq(err.msg, want);
+        ck_assert_double_eq(e, 42);
+        mkba_voi_groups_free(g);
+    }
     free(theta);
     free(nb);
 }
@@ -818,6 +841,90 @@ START_TEST(cuts_without_branches)
         }
         mkba_cuts_free(&cuts);
     }
+}
+END_TEST
+
+/* --------------------------------------------------- order statistics
+ * mkba_stats_order (summary.h; the EVPPI's thresholds) gives the values a
+ * full sort puts at the wanted positions, bit for bit: checked against
+ * qsort in the order of mkba_stats_sort (-0 before +0), on samples that
+ * take its radix select down each of its paths: one or a few buckets
+ * (ties, one value), a heavy tail and values of both signs (keys far
+ * apart), clusters at two scales (levels deep), infinities, the largest
+ * and the subnormal values, and sizes on both sides of the small sort. */
+
+static int cmp_sorted(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    if (x != y)
+        return x < y ? -1 : 1;
+    return (signbit(y) != 0) - (signbit(x) != 0); /* -0 first */
+}
+
+static double order_value(gsl_rng *r, int kind, size_t i)
+{
+    double g = gsl_ran_gaussian(r, 1), u = gsl_rng_uniform(r);
+    switch (kind) {
+    case 0:
+        return 100 + 15 * g;
+    case 1:
+        return exp(3 * g);
+    case 2: /* both signs, and zeros of both signs */
+        return i % 7 == 0 ? (i % 2 ? -0.0 : 0.0) : g;
+    case 3:
+        return floor(20 * u);
+    case 4:
+        return -2.5;
+    case 5: {
+        const double far[] = {INFINITY, -INFINITY, DBL_MAX, -DBL_MAX, DBL_TRUE_MIN,
+                              -3 * DBL_TRUE_MIN, DBL_MIN, -0.0, 0.0};
+        return i % 3 == 0 ? far[(i / 3) % 9] : g;
+    }
+    default:
+        return i % 2 ? 1 + 1e-12 * u : 1e6 + u;
+    }
+}
+
+START_TEST(order_statistics_as_sorted)
+{
+    const size_t sizes[] = {1, 2, 31, 32, 33, 100, 1000, 5000, 70000};
+    gsl_rng *r = rng_new(91UL);
+    for (int kind = 0; kind < 7; kind++)
+        for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++) {
+            size_t n = sizes[c], npos = 0;
+            double *x = malloc(n * sizeof *x), *copy = malloc(n * sizeof *copy),
+                   *sorted = malloc(n * sizeof *sorted), *out = malloc((n + 203) * sizeof *out);
+            size_t *pos = malloc((n + 203) * sizeof *pos);
+            ck_assert(x && copy && sorted && out && pos);
+            for (size_t i = 0; i < n; i++)
+                x[i] = order_value(r, kind, i);
+            memcpy(copy, x, n * sizeof *x);
+            memcpy(sorted, x, n * sizeof *x);
+            qsort(sorted, n, sizeof *sorted, cmp_sorted);
+            if (n <= 100) { /* every position */
+                for (size_t i = 0; i < n; i++)
+                    pos[npos++] = i;
+            } else { /* the ends of 200 equal groups, the first and last twice */
+                pos[npos++] = 0;
+                pos[npos++] = 0;
+                for (size_t b = 1; b < 200; b++)
+                    pos[npos++] = plain_group_start(b, n, 200) - 1;
+                pos[npos++] = n - 1;
+                pos[npos++] = n - 1;
+            }
+            mkba_stats_order(x, n, pos, npos, out);
+            for (size_t j = 0; j < npos; j++)
+                ck_assert_msg(memcmp(&out[j], &sorted[pos[j]], sizeof out[j]) == 0,
+                              "kind %d n %zu position %zu: %.17g, sorted %.17g", kind, n, pos[j],
+                              out[j], sorted[pos[j]]);
+            ck_assert(memcmp(x, copy, n * sizeof *x) == 0); /* x is not changed */
+            free(x);
+            free(copy);
+            free(sorted);
+            free(out);
+            free(pos);
+        }
+    gsl_rng_free(r);
 }
 END_TEST
 
@@ -918,6 +1025,7 @@ static Suite *voi_suite(void)
     tcase_add_test(tc, streamed_equals_plain_sums);
     tcase_add_test(tc, streamed_nonfinite_theta);
     tcase_add_test(tc, cuts_without_branches);
+    tcase_add_test(tc, order_statistics_as_sorted);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");

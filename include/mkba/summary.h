@@ -48,6 +48,12 @@ static inline double mkba_stats_zero(double q)
 /* x[0..n-1] (no NaN) in increasing order, -0 before +0 (a radix sort). */
 void mkba_stats_sort(double *x, size_t n);
 
+/* Some order statistics of x[0..n-1] (no NaN): out[j] = x[pos[j]] once
+ * x is sorted by mkba_stats_sort (the same bits, -0 before +0), for npos
+ * positions in increasing order (repeats allowed), each below n; x is not
+ * changed. Faster than a sort when few are wanted (an MSD radix select). */
+void mkba_stats_order(const double *x, size_t n, const size_t *pos, size_t npos, double *out);
+
 /* The k-th smallest of x[0..n-1] (0-based), by quickselect; x is left
  * partitioned around position k. */
 double mkba_stats_select(double *x, size_t n, size_t k);

@@ -516,20 +516,22 @@ typedef struct sweep_sums {
     int64_t pos, ge[NQ]; /* values > 0; values >= the range's low end */
 } sweep_sums;
 
-/* The positions of the set bits of a 4-bit mask, 16 bits each, the first
- * in the low bits (the fields after the last unused), and how many. */
-static const uint64_t HIT_AT[16] = {
-    0x0,   0x0,       0x1,       0x10000,   0x2,   0x20000,     0x20001,     0x200010000,
-    0x3,   0x30000,   0x30001,   0x300010000, 0x30002, 0x300020000, 0x300020001,
-    0x3000200010000};
+/* The positions of the set bits of a 4-bit mask (the fields after the
+ * last unused), and how many. */
+static const uint16_t HIT_AT[16][4] = {
+    {0}, {0}, {1}, {0, 1}, {2}, {0, 2}, {1, 2}, {0, 1, 2},
+    {3}, {0, 3}, {1, 3}, {0, 1, 3}, {2, 3}, {0, 2, 3}, {1, 2, 3}, {0, 1, 2, 3}};
 static const unsigned char HIT_N[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
-#define HIT_STEP UINT64_C(0x0004000400040004) /* four more in each field */
+#define HIT_STEP UINT64_C(0x0004000400040004) /* four more in each 16-bit field */
 
-/* The values i + e of four in a row at i (at: i in each 16-bit field)
- * whose bit e of m is set, appended to hit[*nh] (four written). */
+/* The values i + e of four in a row at i whose bit e of m is set, appended
+ * to hit[*nh] (four written): the four positions added to i in one 64-bit
+ * sum (at: i in each 16-bit field, which no sum carries out of). */
 static inline void hits_put(uint16_t *hit, size_t *nh, unsigned m, uint64_t at)
 {
-    uint64_t h = HIT_AT[m] + at;
+    uint64_t h;
+    memcpy(&h, HIT_AT[m], sizeof h);
+    h += at;
     memcpy(hit + *nh, &h, sizeof h);
     *nh += HIT_N[m];
 }

@@ -289,11 +289,17 @@ static void classify(quant *q, double v)
     }
 }
 
-/* The i-th smallest of the values in [lo, hi] of a KEEP quantile (its
- * kept values sorted): lo, the kept values, hi. */
+/* The i-th smallest of the values in [lo, hi] of a KEEP quantile: eq_lo
+ * times lo, the kept values k, eq_hi times hi, where kept value i - eq_lo
+ * is in its place (selected at that rank, keep_ranks). */
+static double view_in(const quant *q, const double *k, size_t i)
+{
+    return i < q->eq_lo ? q->lo : i < q->eq_lo + q->nkeep ? k[i - q->eq_lo] : q->hi;
+}
+
 static double view_at(const quant *q, size_t i)
 {
-    return i < q->eq_lo ? q->lo : i < q->eq_lo + q->nkeep ? q->keep[i - q->eq_lo] : q->hi;
+    return view_in(q, q->keep, i);
 }
 
 /* From KEEP to BINS: the values in [lo, hi] so far into their bins. */
@@ -313,27 +319,94 @@ static void to_bins(quant *q)
     q->mode = Q_BINS;
 }
 
-/* The range of quantile j narrowed around its rank among the m values so
- * far, from the values in [lo, hi] (kept values sorted): below lo now
- * counted, above hi passed over, ties at the new ends counted. */
-static void narrow(quant *q, double quantile, size_t m)
+/* Where the range of quantile q is narrowed to around its rank among the m
+ * values so far (8 binomial SDs either side): at[0] and at[1], the
+ * positions of its new ends in the values in [lo, hi] in order (eq_lo
+ * times lo, the kept values, eq_hi times hi), SIZE_MAX where the range
+ * keeps its end. */
+static void narrow_at(const quant *q, double quantile, size_t m, size_t at[2])
 {
     double r = quantile * (double)(m - 1), margin = 8 * sqrt((double)m * quantile * (1 - quantile)) + 16;
     size_t n = q->eq_lo + q->nkeep + q->eq_hi;
     double a = r - margin - (double)q->below, b = r + 1 + margin - (double)q->below;
-    double lo = a > 0 && a < (double)n ? view_at(q, (size_t)a) : q->lo;
-    double hi = b > 0 && b < (double)n ? view_at(q, (size_t)b) : q->hi;
-    size_t below = q->below, eq_lo = 0, eq_hi = 0, kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = view_at(q, i);
-        if (v < lo)
-            below++;
-        else if (v == lo)
-            eq_lo++;
-        else if (v == hi)
-            eq_hi++;
-        else if (v < hi)
-            q->keep[kept++] = v; /* in order; never ahead of i */
+    at[0] = a > 0 && a < (double)n ? (size_t)a : SIZE_MAX;
+    at[1] = b > 0 && b < (double)n ? (size_t)b : SIZE_MAX;
+}
+
+/* The ranks among the kept values of the positions at[0..n) (increasing,
+ * SIZE_MAX: none) that fall on a kept value, into ks; how many. */
+static size_t keep_ranks(const quant *q, const size_t *at, size_t n, size_t *ks)
+{
+    size_t nk = 0;
+    for (size_t e = 0; e < n; e++)
+        if (at[e] != SIZE_MAX && at[e] >= q->eq_lo && at[e] - q->eq_lo < q->nkeep &&
+            (nk == 0 || ks[nk - 1] != at[e] - q->eq_lo))
+            ks[nk++] = at[e] - q->eq_lo;
+    return nk;
+}
+
+/* Of k[0..n): how many are below lo, equal to lo, equal to hi and not to
+ * lo, into c[0..3), without a branch, two at a time (GCC's vector
+ * extensions). */
+static void count_ends(const double *k, size_t n, double lo, double hi, size_t c[3])
+{
+    typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
+    typedef int64_t i2 __attribute__((vector_size(2 * sizeof(int64_t))));
+    d2 l = {lo, lo}, h = {hi, hi}, x;
+    i2 below = {0, 0}, eq_lo = {0, 0}, eq_hi = {0, 0}; /* a comparison is -1 where true */
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        memcpy(&x, k + i, sizeof x);
+        below -= x < l;
+        eq_lo -= x == l;
+        eq_hi -= x == h;
+    }
+    c[0] = (size_t)(below[0] + below[1]);
+    c[1] = (size_t)(eq_lo[0] + eq_lo[1]);
+    c[2] = (size_t)(eq_hi[0] + eq_hi[1]);
+    for (; i < n; i++) {
+        c[0] += k[i] < lo;
+        c[1] += k[i] == lo;
+        c[2] += k[i] == hi;
+    }
+    if (hi == lo) /* those are counted equal to lo */
+        c[2] = 0;
+}
+
+/* The range narrowed to the values at positions at[0] and at[1], its kept
+ * values read from k (q->keep, or the sample before the first range)
+ * selected at their ranks (keep_ranks): below lo now counted, above hi
+ * passed over, ties at the new ends counted, the values strictly inside
+ * into q->keep (in place when it is k), in any order. */
+static void narrow_to(quant *q, const size_t at[2], const double *k)
+{
+    double lo = at[0] != SIZE_MAX ? view_in(q, k, at[0]) : q->lo;
+    double hi = at[1] != SIZE_MAX ? view_in(q, k, at[1]) : q->hi;
+    size_t below = q->below, eq_lo = 0, eq_hi = 0, kept = 0, n = q->nkeep;
+    /* the old ends' ties: the old lo is at most lo (the least of the values
+       or lo itself), the old hi at least hi; the kept values lie between */
+    if (q->lo < lo)
+        below += q->eq_lo;
+    else
+        eq_lo += q->eq_lo;
+    if (q->hi == lo)
+        eq_lo += q->eq_hi;
+    else if (q->hi == hi)
+        eq_hi += q->eq_hi;
+    size_t c[3];
+    count_ends(k, n, lo, hi, c);
+    below += c[0], eq_lo += c[1], eq_hi += c[2];
+    /* the kept values left of a selected end are at most lo, those right of
+       one at least hi: only those between can lie strictly inside */
+    size_t from = 0, to = n;
+    if (at[0] != SIZE_MAX && at[0] >= q->eq_lo && at[0] - q->eq_lo < n)
+        from = at[0] - q->eq_lo + 1;
+    if (at[1] != SIZE_MAX && at[1] >= q->eq_lo && at[1] - q->eq_lo < n)
+        to = at[1] - q->eq_lo;
+    for (size_t i = from; i < to; i++) {
+        double v = k[i];
+        q->keep[kept] = v; /* never ahead of i */
+        kept += (v > lo) & (v < hi);
     }
     *q = (quant){.mode = Q_KEEP, .lo = lo, .hi = hi, .below = below, .eq_lo = eq_lo,
                  .eq_hi = eq_hi, .keep = q->keep, .nkeep = kept, .cap = q->cap};
@@ -343,8 +416,10 @@ static void narrow(quant *q, double quantile, size_t m)
  * little, a larger buffer, or past keep_max values the bins. */
 static void make_room(quant *q, double quantile, size_t m, size_t keep_max)
 {
-    mkba_stats_sort(q->keep, q->nkeep);
-    narrow(q, quantile, m);
+    size_t at[2], ks[2];
+    narrow_at(q, quantile, m, at);
+    mkba_stats_select_ranks(q->keep, q->nkeep, ks, keep_ranks(q, at, 2, ks));
+    narrow_to(q, at, q->keep);
     if (q->nkeep <= q->cap / 2)
         return;
     if (2 * q->cap <= keep_max) {
@@ -356,7 +431,9 @@ static void make_room(quant *q, double quantile, size_t m, size_t keep_max)
 }
 
 /* The sample is full: its mean is the shift of the deviations, which are
- * summed over it in order; sorted, it sets each quantile's first range. */
+ * summed over it in order; its order statistics set each quantile's first
+ * range (the sample's values all kept, then narrowed: the ranks of the
+ * ends of all three selected at once). */
 static void set_ranges(mkba_stream *s)
 {
     const size_t S = MKBA_STREAM_SAMPLE;
@@ -366,14 +443,23 @@ static void set_ranges(mkba_stream *s)
             a[j] += s->smp[i + j];
     s->shift = ((a[0] + a[1]) + (a[2] + a[3])) / (double)S;
     deviations_add(s, s->smp, S);
-    double *sorted = s->smp; /* the sample is done with: sorted in place, counted, freed */
-    mkba_stats_sort(sorted, S);
+    size_t at[NQ][2], all[2 * NQ], ks[2 * NQ];
     for (int j = 0; j < NQ; j++) {
-        quant *q = &s->q[j]; /* the sample's values all kept, then narrowed */
-        *q = (quant){.mode = Q_KEEP, .lo = -INFINITY, .hi = INFINITY, .nkeep = S};
+        s->q[j] = (quant){.mode = Q_KEEP, .lo = -INFINITY, .hi = INFINITY, .nkeep = S};
+        narrow_at(&s->q[j], Q[j], S, at[j]);
+        for (int e = 0; e < 2; e++) { /* in order (insertion) */
+            size_t i = (size_t)(2 * j + e), v = at[j][e];
+            for (; i > 0 && all[i - 1] > v; i--)
+                all[i] = all[i - 1];
+            all[i] = v;
+        }
+    }
+    /* the sample is done with: partitioned in place, counted, freed */
+    mkba_stats_select_ranks(s->smp, S, ks, keep_ranks(&s->q[0], all, 2 * NQ, ks));
+    for (int j = 0; j < NQ; j++) {
+        quant *q = &s->q[j];
         q->keep = mkba_xreallocarray(NULL, S, sizeof *q->keep);
-        memcpy(q->keep, sorted, S * sizeof *sorted);
-        narrow(q, Q[j], S);
+        narrow_to(q, at[j], s->smp);
         size_t cap = KEEP_MIN;
         while (cap < 2 * q->nkeep && 2 * cap <= s->keep_max)
             cap *= 2;
@@ -401,138 +487,238 @@ static void ranged_one(mkba_stream *s, double x)
     }
 }
 
-/* The sweep of ranged_piece over four values at a time, lane j of a sum
- * taking value j of each four as lane_add does: portable code on pairs
- * of SSE2 vectors (GCC's vector extensions), and on x86-64 processors with
- * AVX2 the same sums in one 4-wide vector, which holds every sum in a
- * register. The same operations in the same order: the same bits. */
+/* The sweep of ranged_piece: lane j of each sum takes value j of each four,
+ * as lane_add does; the values > 0 and those at or above each range's low
+ * end are counted; and the positions of the values inside any range (the
+ * hits, a few percent) are listed without a branch on the values, for
+ * hits_classify to take one quantile at a time after the sweep (a branch
+ * per hit mispredicts about as often as not). Portable code on pairs of
+ * SSE2 vectors (GCC's vector extensions); on x86-64 processors with AVX2
+ * the same on one 4-wide vector, which holds a sum in a register; with
+ * AVX-512, eight values at a time, compared in one register, the sums
+ * taking them four by four. The same operations in the same order: the
+ * same bits. */
 typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
 typedef int64_t v2i __attribute__((vector_size(2 * sizeof(int64_t))));
 
 #if defined(__GNUC__) && defined(__x86_64__)
-#define STREAM_AVX2 1
+#define STREAM_X86 1
+#include <immintrin.h>
 typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
 #else
-#define STREAM_AVX2 0
+#define STREAM_X86 0
 #endif
 
 /* What the sweep adds up: four lanes of each sum, counts per quantile. */
 typedef struct sweep_sums {
     double d1[4], d2[4];
-    int64_t pos, below[NQ];
+    int64_t pos, ge[NQ]; /* values > 0; values >= the range's low end */
 } sweep_sums;
 
-/* The values of four in a row, e of them flagged in hit[j] (a mask per
- * quantile j, -1 where v[e] is in its range), classified. */
-static void sweep_hits(mkba_stream *s, const double *v, int64_t hit[NQ][4])
+/* The positions of the set bits of a 4-bit mask (the fields after the
+ * last unused), and how many. */
+static const uint16_t HIT_AT[16][4] = {
+    {0}, {0}, {1}, {0, 1}, {2}, {0, 2}, {1, 2}, {0, 1, 2},
+    {3}, {0, 3}, {1, 3}, {0, 1, 3}, {2, 3}, {0, 2, 3}, {1, 2, 3}, {0, 1, 2, 3}};
+static const unsigned char HIT_N[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+#define HIT_STEP UINT64_C(0x0004000400040004) /* four more in each 16-bit field */
+
+/* The values i + e of four in a row at i whose bit e of m is set, appended
+ * to hit[*nh] (four written): the four positions added to i in one 64-bit
+ * sum (at: i in each 16-bit field, which no sum carries out of). */
+static inline void hits_put(uint16_t *hit, size_t *nh, unsigned m, uint64_t at)
 {
-    for (int j = 0; j < NQ; j++)
-        for (int e = 0; e < 4; e++)
-            if (hit[j][e])
-                classify(&s->q[j], v[e]);
+    uint64_t h;
+    memcpy(&h, HIT_AT[m], sizeof h);
+    h += at;
+    memcpy(hit + *nh, &h, sizeof h);
+    *nh += HIT_N[m];
 }
 
-/* v[0..n), n a multiple of 4, into w (a comparison is -1 where true). */
-static size_t sweep_portable(mkba_stream *s, const double *v, size_t n, sweep_sums *w)
+/* PIECE positions and room for the four written past the last. */
+#define HITS_MAX (PIECE + 4)
+
+/* The sweeps take v[0..n), n a multiple of their unit (at most PIECE), into
+ * w; the hits' positions into hit, their number returned. A comparison of
+ * vectors is -1 where true. */
+typedef size_t sweep_f(const mkba_stream *, const double *, size_t, sweep_sums *, uint16_t *);
+
+static size_t sweep_portable(const mkba_stream *s, const double *v, size_t n, sweep_sums *w,
+                             uint16_t *hit)
 {
-    v2d d1[2], d2[2], x[2], lo[NQ], hi[NQ], k = {s->shift, s->shift};
-    v2i pos = {0, 0}, below[NQ] = {{0, 0}, {0, 0}, {0, 0}};
-    for (int h = 0; h < 2; h++) {
-        memcpy(&d1[h], w->d1 + 2 * h, sizeof d1[h]);
-        memcpy(&d2[h], w->d2 + 2 * h, sizeof d2[h]);
-    }
+    double sh = s->shift;
+    v2d d1[2], d2[2], x, k = {sh, sh}, lo[NQ], hi[NQ];
+    v2i pos = {0, 0}, ge[NQ] = {{0, 0}, {0, 0}, {0, 0}};
+    memcpy(d1, w->d1, sizeof d1);
+    memcpy(d2, w->d2, sizeof d2);
     for (int j = 0; j < NQ; j++) {
         lo[j] = (v2d){s->q[j].lo, s->q[j].lo};
         hi[j] = (v2d){s->q[j].hi, s->q[j].hi};
     }
-    for (size_t i = 0; i < n; i += 4) {
-        v2i in[NQ][2], any = {0, 0};
+    size_t nh = 0;
+    uint64_t at = 0;
+    for (size_t i = 0; i < n; i += 4, at += HIT_STEP) {
+        unsigned m = 0;
         for (int h = 0; h < 2; h++) {
-            memcpy(&x[h], v + i + 2 * h, sizeof x[h]);
-            v2d d = x[h] - k;
+            memcpy(&x, v + i + 2 * h, sizeof x);
+            v2d d = x - k;
             d1[h] += d;
             d2[h] += d * d;
-            pos -= x[h] > 0;
+            pos -= x > 0;
+            v2i in = {0, 0};
             for (int j = 0; j < NQ; j++) {
-                below[j] -= x[h] < lo[j];
-                in[j][h] = (x[h] >= lo[j]) & (x[h] <= hi[j]);
-                any |= in[j][h];
+                v2i g = x >= lo[j];
+                ge[j] -= g;
+                in |= g & (x <= hi[j]);
             }
+            m |= (unsigned)((in[0] & 1) | (in[1] & 2)) << 2 * h;
         }
-        if (any[0] | any[1]) { /* a few percent of the values */
-            int64_t hit[NQ][4];
-            for (int j = 0; j < NQ; j++)
-                memcpy(hit[j], in[j], sizeof hit[j]);
-            sweep_hits(s, v + i, hit);
-        }
+        hits_put(hit, &nh, m, at);
     }
-    for (int h = 0; h < 2; h++) {
-        memcpy(w->d1 + 2 * h, &d1[h], sizeof d1[h]);
-        memcpy(w->d2 + 2 * h, &d2[h], sizeof d2[h]);
-    }
+    memcpy(w->d1, d1, sizeof d1);
+    memcpy(w->d2, d2, sizeof d2);
     w->pos = pos[0] + pos[1];
     for (int j = 0; j < NQ; j++)
-        w->below[j] = below[j][0] + below[j][1];
-    return n;
+        w->ge[j] = ge[j][0] + ge[j][1];
+    return nh;
 }
 
-#if STREAM_AVX2
-__attribute__((target("avx2"))) static size_t sweep_avx2(mkba_stream *s, const double *v,
-                                                         size_t n, sweep_sums *w)
+#if STREAM_X86
+__attribute__((target("avx2"))) static size_t sweep_avx2(const mkba_stream *s, const double *v,
+                                                         size_t n, sweep_sums *w, uint16_t *hit)
 {
-    v4d d1, d2, x, lo[NQ], hi[NQ], k = {s->shift, s->shift, s->shift, s->shift};
-    v4i pos = {0, 0, 0, 0}, below[NQ] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    double sh = s->shift;
+    v4d d1, d2, x, k = {sh, sh, sh, sh}, lo[NQ], hi[NQ];
+    v4i pos = {0, 0, 0, 0}, ge[NQ] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
     memcpy(&d1, w->d1, sizeof d1);
     memcpy(&d2, w->d2, sizeof d2);
     for (int j = 0; j < NQ; j++) {
         lo[j] = (v4d){s->q[j].lo, s->q[j].lo, s->q[j].lo, s->q[j].lo};
         hi[j] = (v4d){s->q[j].hi, s->q[j].hi, s->q[j].hi, s->q[j].hi};
     }
-    for (size_t i = 0; i < n; i += 4) {
+    size_t nh = 0;
+    uint64_t at = 0;
+    for (size_t i = 0; i < n; i += 4, at += HIT_STEP) {
         memcpy(&x, v + i, sizeof x);
         v4d d = x - k;
         d1 += d;
         d2 += d * d;
         pos -= x > 0;
-        v4i in[NQ], any = {0, 0, 0, 0};
+        v4i in = {0, 0, 0, 0};
         for (int j = 0; j < NQ; j++) {
-            below[j] -= x < lo[j];
-            in[j] = (x >= lo[j]) & (x <= hi[j]);
-            any |= in[j];
+            v4i g = x >= lo[j];
+            ge[j] -= g;
+            in |= g & (x <= hi[j]);
         }
-        if (any[0] | any[1] | any[2] | any[3]) { /* a few percent of the values */
-            int64_t hit[NQ][4];
-            for (int j = 0; j < NQ; j++)
-                memcpy(hit[j], &in[j], sizeof hit[j]);
-            sweep_hits(s, v + i, hit);
-        }
+        hits_put(hit, &nh, (unsigned)__builtin_ia32_movmskpd256((v4d)in), at);
     }
     memcpy(w->d1, &d1, sizeof d1);
     memcpy(w->d2, &d2, sizeof d2);
     w->pos = pos[0] + pos[1] + pos[2] + pos[3];
     for (int j = 0; j < NQ; j++)
-        w->below[j] = below[j][0] + below[j][1] + below[j][2] + below[j][3];
-    return n;
+        w->ge[j] = ge[j][0] + ge[j][1] + ge[j][2] + ge[j][3];
+    return nh;
+}
+
+/* Eight at a time (n a multiple of 8): the comparisons on one 8-wide
+ * register into masks, the sums on two 4-wide halves (so the heavier
+ * 8-wide arithmetic, which slows some processors' clocks, is not used). */
+__attribute__((target("avx512f"))) static size_t sweep_avx512(const mkba_stream *s,
+                                                              const double *v, size_t n,
+                                                              sweep_sums *w, uint16_t *hit)
+{
+    __m256d d1 = _mm256_loadu_pd(w->d1), d2 = _mm256_loadu_pd(w->d2);
+    __m256d k = _mm256_set1_pd(s->shift);
+    __m512d zero = _mm512_setzero_pd(), lo[NQ], hi[NQ];
+    __m512i one = _mm512_set1_epi64(1), pos = _mm512_setzero_si512(), ge[NQ];
+    for (int j = 0; j < NQ; j++) {
+        lo[j] = _mm512_set1_pd(s->q[j].lo);
+        hi[j] = _mm512_set1_pd(s->q[j].hi);
+        ge[j] = _mm512_setzero_si512();
+    }
+    size_t nh = 0;
+    uint64_t at = 0;
+    for (size_t i = 0; i < n; i += 8, at += 2 * HIT_STEP) {
+        __m256d da = _mm256_sub_pd(_mm256_loadu_pd(v + i), k);
+        __m256d db = _mm256_sub_pd(_mm256_loadu_pd(v + i + 4), k);
+        d1 = _mm256_add_pd(_mm256_add_pd(d1, da), db);
+        d2 = _mm256_add_pd(_mm256_add_pd(d2, _mm256_mul_pd(da, da)), _mm256_mul_pd(db, db));
+        __m512d x = _mm512_loadu_pd(v + i);
+        pos = _mm512_mask_add_epi64(pos, _mm512_cmp_pd_mask(x, zero, _CMP_GT_OQ), pos, one);
+        unsigned in = 0;
+        for (int j = 0; j < NQ; j++) {
+            __mmask8 g = _mm512_cmp_pd_mask(x, lo[j], _CMP_GE_OQ);
+            ge[j] = _mm512_mask_add_epi64(ge[j], g, ge[j], one);
+            in |= _mm512_mask_cmp_pd_mask(g, x, hi[j], _CMP_LE_OQ);
+        }
+        hits_put(hit, &nh, in & 15, at);
+        hits_put(hit, &nh, in >> 4, at + HIT_STEP);
+    }
+    _mm256_storeu_pd(w->d1, d1);
+    _mm256_storeu_pd(w->d2, d2);
+    w->pos = _mm512_reduce_add_epi64(pos);
+    for (int j = 0; j < NQ; j++)
+        w->ge[j] = _mm512_reduce_add_epi64(ge[j]);
+    return nh;
 }
 #endif
 
-static atomic_int vector_off; /* mkba_stream_vector(0): the portable sweep only */
+/* The widest sweep allowed (mkba_stream_vector): 2 AVX-512, 1 AVX2, 0 the
+ * portable one. */
+static atomic_int vector_widest = 2;
 
-void mkba_stream_vector(int on)
+void mkba_stream_vector(int widest)
 {
-    atomic_store(&vector_off, !on);
+    atomic_store(&vector_widest, widest);
 }
 
-/* The sweep this processor runs. */
-static size_t (*sweep_fn(void))(mkba_stream *, const double *, size_t, sweep_sums *)
+/* The sweep this processor runs, and its unit. */
+static sweep_f *sweep_pick(size_t *unit)
 {
-#if STREAM_AVX2
-    if (!atomic_load_explicit(&vector_off, memory_order_relaxed) &&
-        __builtin_cpu_supports("avx2"))
+    *unit = 4;
+#if STREAM_X86
+    int widest = atomic_load_explicit(&vector_widest, memory_order_relaxed);
+    if (widest >= 2 && __builtin_cpu_supports("avx512f")) {
+        *unit = 8;
+        return sweep_avx512;
+    }
+    if (widest >= 1 && __builtin_cpu_supports("avx2"))
         return sweep_avx2;
 #endif
     return sweep_portable;
+}
+
+/* The hits v[hit[0..nh)] that lie in quantile q's range, classified as
+ * classify would take them, in the same order, without a branch on the
+ * values (a hit may be another quantile's). */
+static void hits_classify(quant *q, const double *v, const uint16_t *hit, size_t nh)
+{
+    double lo = q->lo, hi = q->hi;
+    if (q->mode == Q_BINS) {
+        for (size_t h = 0; h < nh; h++) {
+            double x = v[hit[h]];
+            /* below the range: bin_of's first bin, counted 0 times */
+            q->bins[bin_of(q, x < lo ? lo : x)] += (x >= lo) & (x <= hi);
+        }
+        return;
+    }
+    size_t eq_lo = q->eq_lo, eq_hi = q->eq_hi, nkeep = q->nkeep;
+    if (lo == hi) { /* one value: a point mass, as a constant column's */
+        for (size_t h = 0; h < nh; h++)
+            eq_lo += v[hit[h]] == lo;
+        q->eq_lo = eq_lo;
+        return;
+    }
+    double *keep = q->keep; /* room: make_room runs after each piece */
+    for (size_t h = 0; h < nh; h++) {
+        double x = v[hit[h]];
+        eq_lo += x == lo;
+        eq_hi += x == hi; /* lo < hi */
+        keep[nkeep] = x;
+        nkeep += (x > lo) & (x < hi);
+    }
+    q->eq_lo = eq_lo, q->eq_hi = eq_hi, q->nkeep = nkeep;
 }
 
 /* Pass 1 over v[0..n) (n <= PIECE) once the ranges are set: the sums, the
@@ -544,15 +730,28 @@ static void ranged_piece(mkba_stream *s, const double *v, size_t n)
     while (i < n && s->d1.np != 0) /* the lanes' pending values first */
         ranged_one(s, v[i++]);
     sweep_sums w;
+    uint16_t hit[HITS_MAX];
+    size_t unit;
+    sweep_f *sweep = sweep_pick(&unit);
+    size_t swept = (n - i) / unit * unit; /* the rest, at the end of a column, one by one */
     memcpy(w.d1, s->d1.s, sizeof w.d1);
     memcpy(w.d2, s->d2.s, sizeof w.d2);
-    i += sweep_fn()(s, v + i, (n - i) / 4 * 4, &w);
+    size_t nh = sweep(s, v + i, swept, &w, hit);
     memcpy(s->d1.s, w.d1, sizeof w.d1);
     memcpy(s->d2.s, w.d2, sizeof w.d2);
     s->pos += (size_t)w.pos;
+    /* every range the same one value (a constant column): every hit is it */
+    int one = 1;
     for (int j = 0; j < NQ; j++)
-        s->q[j].below += (size_t)w.below[j];
-    for (; i < n; i++)
+        one &= s->q[j].mode == Q_KEEP && s->q[j].lo == s->q[j].hi && s->q[j].lo == s->q[0].lo;
+    for (int j = 0; j < NQ; j++) {
+        s->q[j].below += swept - (size_t)w.ge[j];
+        if (one)
+            s->q[j].eq_lo += nh;
+        else
+            hits_classify(&s->q[j], v + i, hit, nh);
+    }
+    for (i += swept; i < n; i++)
         ranged_one(s, v[i]);
     for (int j = 0; j < NQ; j++)
         if (s->q[j].mode == Q_KEEP && s->q[j].nkeep >= s->q[j].cap)
@@ -683,7 +882,8 @@ static int keep_end(quant *q, double quantile, size_t m)
     size_t n = q->eq_lo + q->nkeep + q->eq_hi;
     if (k < q->below || last >= q->below + n)
         return 0;
-    mkba_stats_sort(q->keep, q->nkeep);
+    size_t at[2] = {k - q->below, last - q->below}, ks[2];
+    mkba_stats_select_ranks(q->keep, q->nkeep, ks, keep_ranks(q, at, 2, ks));
     double v = view_at(q, k - q->below);
     if (last != k)
         v = (1 - delta) * v + delta * view_at(q, last - q->below);

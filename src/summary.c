@@ -55,6 +55,77 @@ double mkba_stats_select(double *x, size_t n, size_t k)
     return x[k];
 }
 
+/* One 3-way partition of x[0..n) around p without a branch on the values
+ * (random data defeats prediction): the values below p to the front of
+ * tmp, those above it to its back, those equal to it to the front of x
+ * (never ahead of the value read); then x is made [below][equal][above].
+ * The end of 'below' into *l, the start of 'above' into *r. */
+static void partition3(double *x, size_t n, double p, double *tmp, size_t *l, size_t *r)
+{
+    size_t lt = 0, gt = n, eq = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        size_t below = v < p, above = v > p;
+        tmp[lt] = v;
+        lt += below;
+        tmp[gt - 1] = v; /* gt >= n - i >= 1 */
+        gt -= above;
+        x[eq] = v;
+        eq += 1 - below - above;
+    }
+    memmove(x + lt, x, eq * sizeof *x);
+    memcpy(x, tmp, lt * sizeof *x);
+    memcpy(x + gt, tmp + gt, (n - gt) * sizeof *x);
+    *l = lt;
+    *r = gt;
+}
+
+static double median3(double a, double b, double c)
+{
+    return a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+}
+
+/* select_ranks for x[0..n) at ranks ks[0..nk) - off; 'depth' partitions
+ * more at most, then a sort (a bound on unlucky pivots). The ranks on
+ * either side of a pivot share the partitions until they part, which for
+ * the few ranks asked for is quicker than Floyd and Rivest's brackets
+ * around each. */
+static void select_in(double *x, size_t n, const size_t *ks, size_t nk, size_t off, double *tmp,
+                      int depth)
+{
+    while (nk > 0) {
+        if (n < 64 || depth-- == 0) {
+            mkba_stats_sort(x, n);
+            return;
+        }
+        size_t e = n / 8; /* the median of three medians of three */
+        double p = median3(median3(x[0], x[e], x[2 * e]), median3(x[3 * e], x[4 * e], x[5 * e]),
+                           median3(x[6 * e], x[7 * e], x[n - 1]));
+        size_t l, r, a = 0, b;
+        partition3(x, n, p, tmp, &l, &r);
+        while (a < nk && ks[a] - off < l)
+            a++;
+        for (b = a; b < nk && ks[b] - off < r; b++) /* ranks in [l, r): p itself */
+            ;
+        if (b < nk)
+            select_in(x + r, n - r, ks + b, nk - b, off + r, tmp, depth);
+        n = l;
+        nk = a;
+    }
+}
+
+void mkba_stats_select_ranks(double *x, size_t n, const size_t *ks, size_t nk)
+{
+    if (nk == 0)
+        return;
+    double *tmp = n < 64 ? NULL : mkba_xreallocarray(NULL, n, sizeof *tmp);
+    int depth = 8;
+    for (size_t m = n; m > 1; m /= 2)
+        depth += 2;
+    select_in(x, n, ks, nk, 0, tmp, depth);
+    free(tmp);
+}
+
 /* An unsigned key whose order is the order of x (finite or infinite; -0
  * before +0), and back. */
 static uint64_t sort_key(double x)

@@ -612,6 +612,63 @@ START_TEST(stream_sums_at_the_edges)
 }
 END_TEST
 
+/* mkba_stats_select_ranks puts the order statistics of the ranks asked for
+ * in their places, the values GSL's sort puts there (gsl_sort), with no
+ * greater value before and no smaller one after each, and moves the values
+ * only: random values, few distinct values (ties), sorted and reversed
+ * values, -0 and +0 with infinities; fewer values than a partition takes
+ * (a sort) and many; one rank, neighbours, ranks far apart. */
+START_TEST(select_ranks_equals_sort)
+{
+    size_t sizes[] = {1, 5, 63, 64, 65, 1000, 16384, 100003};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(100003 * sizeof *x), *y = malloc(100003 * sizeof *y);
+    double *ref = malloc(100003 * sizeof *ref);
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        size_t n = sizes[z];
+        for (int kind = 0; kind < 5; kind++) {
+            for (size_t i = 0; i < n; i++)
+                x[i] = kind == 0   ? gsl_ran_gaussian(r, 1)
+                       : kind == 1 ? (double)gsl_rng_uniform_int(r, 3)
+                       : kind == 2 ? (double)i
+                       : kind == 3 ? (double)(n - i)
+                       : i % 5 == 0 ? -0.0 : i % 5 == 1 ? 0.0 : i % 5 == 2 ? INFINITY
+                       : i % 5 == 3 ? -INFINITY : gsl_ran_gaussian(r, 1);
+            memcpy(ref, x, n * sizeof *x);
+            gsl_sort(ref, 1, n);
+            size_t want[][6] = {{0}, {n - 1}, {n / 2}, {n / 20, n / 20 + 1},
+                                {n / 20, n / 2, n - n / 20 - 1},
+                                {n / 30, n / 25, n / 2 - n / 30, n / 2 + n / 30, n - n / 25, n - 1}};
+            size_t nwant[] = {1, 1, 1, 2, 3, 6};
+            for (size_t w = 0; w < sizeof nwant / sizeof *nwant; w++) {
+                size_t ks[6], nk = 0; /* increasing, below n */
+                for (size_t e = 0; e < nwant[w]; e++)
+                    if (want[w][e] < n && (nk == 0 || want[w][e] > ks[nk - 1]))
+                        ks[nk++] = want[w][e];
+                memcpy(y, x, n * sizeof *x);
+                mkba_stats_select_ranks(y, n, ks, nk);
+                for (size_t e = 0; e < nk; e++) {
+                    size_t k = ks[e];
+                    ck_assert_msg(y[k] == ref[k], "n %zu kind %d rank %zu: %g, want %g", n, kind,
+                                  k, y[k], ref[k]);
+                    for (size_t i = 0; i < n; i++)
+                        ck_assert(i < k ? y[i] <= y[k] : i > k ? y[i] >= y[k] : 1);
+                }
+                mkba_stats_sort(y, n); /* the same values, bit for bit */
+                memcpy(ref, x, n * sizeof *x);
+                mkba_stats_sort(ref, n);
+                ck_assert(memcmp(y, ref, n * sizeof *y) == 0);
+                gsl_sort(ref, 1, n);
+            }
+        }
+    }
+    gsl_rng_free(r);
+    free(x);
+    free(y);
+    free(ref);
+}
+END_TEST
+
 /* The streamed statistics are mkba_stats_of's bits for the column held
  * whole (its sums in the same order, its quantiles exact order
  * statistics): continuous values with NaN and infinity among them, ties
@@ -620,8 +677,9 @@ END_TEST
  * masses amid continuous values. Each in one pass as a rule, and again
  * with at most 1,024 values kept per quantile, so that the quantiles pass
  * to bins and a second pass (a crowded bin counted by its distinct values,
- * or the whole column), and again with the portable sweep in place of the
- * processor's AVX2 one. Before stream.c, none of this existed. */
+ * or the whole column), and again with the AVX2 and the portable sweeps
+ * in place of the processor's widest (AVX-512). Before stream.c, none of
+ * this existed. */
 START_TEST(stream_equals_stats_of)
 {
     size_t N = 9 * MKBA_STREAM_SAMPLE + 123, BIG = (size_t)1 << 21;
@@ -647,12 +705,14 @@ START_TEST(stream_equals_stats_of)
         }
         mkba_stats a;
         mkba_stats_of(x, n, sc, &a);
-        for (int run = 0; run < 3; run++) { /* keep_max 1024; the portable sweep */
+        /* keep_max 1024; the AVX2 sweep; the portable one (each where the
+           processor has it, else the next narrower) */
+        for (int run = 0; run < 4; run++) {
             int small = run == 1;
-            mkba_stream_vector(run != 2);
+            mkba_stream_vector(run < 2 ? 2 : 4 - run);
             mkba_stats b;
             int passes = stream_stats_keep(x, n, small ? 1024 : 0, &b);
-            mkba_stream_vector(1);
+            mkba_stream_vector(2);
             /* the point masses counted at the range's ends: one pass; with
                the bins, two (the point mass a crowded bin of one value) */
             if (kind >= 9)
@@ -1267,6 +1327,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, stats_match_gsl);
     tcase_add_test(tc, stats_near_overflow);
     tcase_add_test(tc, block_eval_equals_scalar_eval);
+    tcase_add_test(tc, select_ranks_equals_sort);
     tcase_add_test(tc, stream_equals_stats_of);
     tcase_add_test(tc, stream_sums_at_the_edges);
     tcase_add_test(tc, shape_equals_sorted);

@@ -57,6 +57,12 @@ void mkba_stats_order(const double *x, size_t n, const size_t *pos, size_t npos,
 /* The k-th smallest of x[0..n-1] (0-based), by quickselect; x is left
  * partitioned around position k. */
 double mkba_stats_select(double *x, size_t n, size_t k);
+/* The order statistics of ranks ks[0..nk) (0-based, increasing, each
+ * below n) of x[0..n-1] (no NaN) in their places: x[k] the k-th smallest,
+ * none greater before it, none smaller after it. Partitions without a
+ * branch on the values (quickselect by 3-way partitions): a few times
+ * quicker than mkba_stats_sort for a few ranks. */
+void mkba_stats_select_ranks(double *x, size_t n, const size_t *ks, size_t nk);
 
 /* The payback and the IRR of one column over the draws (sim.h,
  * keep_finance; finance.h for the definitions). */

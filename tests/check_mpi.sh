@@ -113,18 +113,19 @@ same almere "${ALMERE[@]}" --draws 20000 --bootstrap 200
 FULL=0 same almere-regen "${ALMERE[@]}" --draws 160000 --bootstrap 20 --no-charts
 # Streamed (nothing per draw kept): every rank makes every K-th chunk of
 # draws and runs the statistics of its share of the columns, fed the other
-# ranks' chunks (3 chunks: two rounds with -np 2, one with -np 3); the same
-# files.
+# ranks' chunks (with chunks of 65,536 draws, MKBA_MC_CHUNK: 3 chunks, two
+# rounds with -np 2, one with -np 3); the same files.
 FULL=0 same almere-streamed "${ALMERE[@]}" --draws 140000 --bootstrap 50 --no-charts --memory-budget 0
 # Three projects whose value of information is not 0 (society's NPV goes to
 # the sums' rank and the inputs' ranks), with charts: society's NPV curve
 # from its draws kept by its rank, or (--memory-budget 0) from a second
-# pass that makes the 5 chunks again for those columns alone.
+# pass that makes the chunks again for those columns alone. (These on 2
+# and 3 processes: -np 1 runs one process's code, checked above.)
 V=$ROOT/tests/bench/voi
 VOI=("$V/project.ini" "$V/bigger.ini" "$V/smaller.ini")
 FULL=0 NPS="2 3" same voi-streamed "${VOI[@]}" --draws 140000
 FULL=0 NPS="2 3" same voi-two-passes "${VOI[@]}" --draws 300000 --memory-budget 0
-# One chunk (fewer than ranks), summarised in two passes.
+# One chunk (fewer than the ranks: the others make none), in two passes.
 FULL=0 NPS="2 3" same voi-one-chunk "${VOI[@]}" --draws 10000 --memory-budget 0
 # An input whose sums overflow (values near 1e200) takes a second pass of
 # its own: the chunks' makers make that input alone again.

@@ -113,8 +113,8 @@ same almere "${ALMERE[@]}" --draws 20000 --bootstrap 200
 FULL=0 same almere-regen "${ALMERE[@]}" --draws 160000 --bootstrap 20 --no-charts
 # Streamed (nothing per draw kept): every rank makes every K-th chunk of
 # draws and runs the statistics of its share of the columns, fed the other
-# ranks' chunks (with chunks of 65,536 draws, MKBA_MC_CHUNK: 3 chunks, two
-# rounds with -np 2, one with -np 3); the same files.
+# ranks' chunks (several chunks of MKBA_MC_CHUNK draws, in rounds of one
+# per rank); the same files.
 FULL=0 same almere-streamed "${ALMERE[@]}" --draws 140000 --bootstrap 50 --no-charts --memory-budget 0
 # Three projects whose value of information is not 0 (society's NPV goes to
 # the sums' rank and the inputs' ranks), with charts: society's NPV curve

@@ -275,87 +275,43 @@ mkba_sim *mkba_mpi_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkb
     return whole;
 }
 
-/* ------------------------------------------- a streamed run's chunks */
+/* ------------------------------------------- a streamed run, shared out */
 
-/* What rank 0 tells the others before each pass: */
-enum { PASS_DONE = 0, PASS_CHUNKS = 1, PASS_NONE = 2 };
-
-/* The chunk's columns between rank 0 and a producing rank, in a fixed
- * order: what mkba_sim_alloc made for the chunk's options. */
-static void chunk_xfer(mkba_sim *s, int peer, int send)
+/* The summary's trade of columns (summary.h, mkba_mc_ranks): every
+ * receive and send posted at once and waited for, so no order of the
+ * processes can deadlock; between two processes the messages match in
+ * the order they are posted (MPI's messages do not overtake). */
+static void exchange(void *ctx, mkba_mc_msg *send, size_t n_send, mkba_mc_msg *recv,
+                     size_t n_recv)
 {
-    size_t n = s->draws, cols = (s->n_scenarios - 1) * (s->n_stakeholders + 1);
-    struct {
-        void *p;
-        size_t count;
-        MPI_Datatype type;
-    } part[] = {
-        {s->pv_benefits, cols * n, MPI_DOUBLE},
-        {s->pv_costs, cols * n, MPI_DOUBLE},
-        {s->irr, s->irr ? cols * n : 0, MPI_FLOAT},
-        {s->payback_count, s->irr ? cols * MKBA_FIN_PAYBACK_N * sizeof(size_t) : 0, MPI_BYTE},
-        {s->irr_count, s->irr ? cols * MKBA_FIN_IRR_N * sizeof(size_t) : 0, MPI_BYTE},
-        {&s->n_nonfinite, sizeof s->n_nonfinite, MPI_BYTE},
-        {s->item_pv, s->item_pv ? (s->n_scenarios - 1) * s->n_items * n : 0, MPI_DOUBLE},
-        {s->uncertain, s->uncertain ? s->n_uncertain * n : 0, MPI_DOUBLE},
-        {s->effects, s->effects ? s->n_outcomes * n : 0, MPI_DOUBLE},
-    };
-    for (size_t i = 0; i < sizeof part / sizeof *part; i++) {
-        if (part[i].count == 0)
-            continue;
-        if (send)
-            MPI_Send(part[i].p, (int)part[i].count, part[i].type, peer, (int)i, MPI_COMM_WORLD);
-        else
-            MPI_Recv(part[i].p, (int)part[i].count, part[i].type, peer, (int)i, MPI_COMM_WORLD,
-                     MPI_STATUS_IGNORE);
+    MPI_Comm comm = *(MPI_Comm *)ctx;
+    MPI_Request *req = mkba_xcalloc(n_recv + n_send + 1, sizeof *req);
+    MPI_Status *st = mkba_xcalloc(n_recv + 1, sizeof *st);
+    for (size_t i = 0; i < n_recv; i++)
+        MPI_Irecv(recv[i].p, (int)recv[i].bytes, MPI_BYTE, recv[i].peer, 0, comm, &req[i]);
+    for (size_t i = 0; i < n_send; i++)
+        MPI_Isend(send[i].p, (int)send[i].bytes, MPI_BYTE, send[i].peer, 0, comm,
+                  &req[n_recv + i]);
+    MPI_Waitall((int)n_recv, req, st);
+    MPI_Waitall((int)n_send, req + n_recv, MPI_STATUSES_IGNORE);
+    for (size_t i = 0; i < n_recv; i++) {
+        int got;
+        MPI_Get_count(&st[i], MPI_BYTE, &got);
+        recv[i].bytes = (size_t)got;
     }
+    free(req);
+    free(st);
 }
 
-static int chunk_owner(size_t index)
+/* The summary's reductions, in parts whose counts fit an int. */
+static void reduce(void *ctx, void *x, size_t n, int op)
 {
-    return 1 + (int)(index % (size_t)(size_ - 1));
-}
-
-static void tell_pass(void *ctx, const mkba_sim_opts *o)
-{
-    (void)ctx;
-    int msg[4] = {o ? PASS_CHUNKS : PASS_NONE, o ? o->keep_items : 0,
-                  o ? o->keep_uncertain : 0, o ? o->keep_finance : 0};
-    MPI_Bcast(msg, 4, MPI_INT, 0, MPI_COMM_WORLD);
-}
-
-static mkba_sim *receive_chunk(void *ctx, const mkba_sim_opts *o, size_t index)
-{
-    mkba_sim *s = mkba_sim_alloc(ctx, o);
-    chunk_xfer(s, chunk_owner(index), 0);
-    return s;
-}
-
-/* A rank other than 0: each pass, its chunks made and sent, until rank 0
- * says the summary is done. */
-static void make_chunks(const mkba_plan *plan, const mkba_sim_opts *opts)
-{
-    size_t CH = MKBA_MC_CHUNK, D = opts->draws, chunks = (D + CH - 1) / CH;
-    for (;;) {
-        int msg[4];
-        MPI_Bcast(msg, 4, MPI_INT, 0, MPI_COMM_WORLD);
-        if (msg[0] == PASS_DONE)
-            return;
-        if (msg[0] == PASS_NONE)
-            continue;
-        mkba_sim_opts o = *opts;
-        o.progress = NULL;
-        o.keep_items = msg[1], o.keep_uncertain = msg[2], o.keep_finance = msg[3];
-        for (size_t c = (size_t)rank_ - 1; c < chunks; c += (size_t)size_ - 1) {
-            o.first_block = opts->first_block + c * CH / MKBA_SIM_BLOCK;
-            o.draws = D - c * CH < CH ? D - c * CH : CH;
-            mkba_error err;
-            mkba_error_clear(&err);
-            mkba_sim *part = mkba_sim_run(plan, &o, &err); /* the run's options: valid */
-            chunk_xfer(part, 0, 1);
-            mkba_sim_free(part);
-        }
-    }
+    MPI_Comm comm = *(MPI_Comm *)ctx;
+    size_t size = op == MKBA_MC_OR ? 1 : sizeof(uint64_t), part = ((size_t)1 << 30) / size;
+    for (size_t at = 0; at < n; at += part)
+        MPI_Allreduce(MPI_IN_PLACE, (char *)x + at * size, (int)(n - at < part ? n - at : part),
+                      op == MKBA_MC_OR ? MPI_BYTE : MPI_UINT64_T,
+                      op == MKBA_MC_OR ? MPI_BOR : MPI_SUM, comm);
 }
 
 struct mkba_mc *mkba_mpi_mc_stream(const mkba_plan *plan, const mkba_sim_opts *opts,
@@ -363,17 +319,25 @@ struct mkba_mc *mkba_mpi_mc_stream(const mkba_plan *plan, const mkba_sim_opts *o
                                    mkba_error *err)
 {
     if (size_ == 1 || opts->draws == 0 || (opts->bootstrap && opts->n_boot == 0))
-        return rank_ == 0 || opts->draws == 0 || (opts->bootstrap && opts->n_boot == 0)
-                   ? mkba_mc_stream(plan, opts, boot, n_boot, n_failed, err)
-                   : NULL; /* one process, or the options' error on every one */
-    if (rank_ != 0) {
-        make_chunks(plan, opts);
+        return mkba_mc_stream(plan, opts, boot, n_boot, n_failed, err); /* or its error */
+    /* The statistics each process runs follow from the options: rank 0's
+     * on every process, as for the choices they made alike (cli.c). */
+    mkba_sim_opts o = *opts;
+    int mine[4] = {o.shape, o.keep_items, o.keep_uncertain, o.keep_finance};
+    MPI_Bcast(mine, 4, MPI_INT, 0, MPI_COMM_WORLD);
+    o.shape = mine[0], o.keep_items = mine[1], o.keep_uncertain = mine[2], o.keep_finance = mine[3];
+    if (rank_ != 0)
+        o.progress = NULL;
+    MPI_Comm comm; /* its own: no message of the summary meets another */
+    MPI_Comm_dup(MPI_COMM_WORLD, &comm);
+    mkba_mc_ranks ranks = {.rank = rank_, .size = size_, .exchange = exchange, .reduce = reduce,
+                           .ctx = &comm};
+    struct mkba_mc *mc = mkba_mc_stream_ranks(plan, &o, boot, n_boot, n_failed, &ranks, err);
+    MPI_Comm_free(&comm);
+    if (rank_ != 0) { /* the whole summary is rank 0's */
+        mkba_mc_free(mc);
         return NULL;
     }
-    mkba_mc_source src = {.pass = tell_pass, .chunk = receive_chunk, .ctx = (void *)plan};
-    struct mkba_mc *mc = mkba_mc_stream_from(plan, opts, boot, n_boot, n_failed, &src, err);
-    int done[4] = {PASS_DONE, 0, 0, 0};
-    MPI_Bcast(done, 4, MPI_INT, 0, MPI_COMM_WORLD);
     if (mc)
         mc->ranks = size_;
     return mc;

@@ -507,7 +507,10 @@ static double float_digits(double x)
  * block), so the results are the same bits whether the run kept its
  * columns or none (mkba_mc_stream), and on any number of threads: each
  * column's streams are one task of the thread runner per chunk, and see
- * their values in draw order. */
+ * their values in draw order. Over several processes (mkba_mc_ranks) each
+ * takes a fixed share of the tasks and of the chunks to make, and gets the
+ * columns of its tasks from every chunk's maker, in draw order as well:
+ * the same bits again, whatever the number of processes. */
 #define CHUNK MKBA_MC_CHUNK
 
 enum { T_HOLDER, T_FIN, T_ITEM, T_INPUT, T_KINDS };
@@ -528,18 +531,14 @@ typedef struct input_st {       /* an input: its statistics and its EVPPI */
     mkba_voi_groups *g;         /* NULL: no EVPPI */
 } input_st;
 
-/* The columns of draws [first, first + n) of the run. Column c of a kind
- * starts at base + c * stride. */
+/* The columns of draws [first, first + n) of the run: where each column's
+ * values of the chunk start (NULL: not loaded in this pass). */
 typedef struct chunk {
     size_t first, n;
-    const double *b, *c;        /* stakeholder columns (mkba_sim_col order) */
-    size_t bc_stride;
-    const float *irr;
-    size_t irr_stride;
-    const double *items;
-    size_t item_stride;
-    const double *unc, *eff;    /* inputs: the uncertain quantities; the effects */
-    size_t in_stride;
+    const double **b, **c;      /* [cols] stakeholder columns (mkba_sim_col order) */
+    const float **irr;          /* [cols] */
+    const double **items;       /* [(S - 1) * I] */
+    const double **in;          /* [n_in] the uncertain quantities, then the effects */
     const double *nb;           /* [P][n_kept] society's NPV of each project, kept draws */
     const size_t *kept;         /* [n_kept] the kept draws' offsets; NULL: all n */
     size_t n_kept;
@@ -556,12 +555,30 @@ typedef struct pass_job {
     mkba_stream **item;         /* [(S - 1) * I] */
     input_st *in;               /* [n_in] */
     int *fin_active, *item_active;
-    mkba_voi_sums *voi;         /* NULL: no value of information */
+    int with_voi;               /* value of information in pass 1 (a project to choose) */
+    mkba_voi_sums *voi;         /* its sums; NULL: none, or another process's */
     int pass;
-    chunk ch;
+    chunk ch;                   /* what the tasks read */
     double **buf;               /* [threads] 2 * CHUNK doubles each, made when first used */
-    const mkba_mc_source *src;  /* who makes the chunks made again; NULL: mkba_sim_run */
+    const mkba_mc_ranks *ranks; /* the processes sharing the tasks; NULL: this one alone */
+    int *owner;                 /* [tasks] each task's process; NULL: all this one's */
+    unsigned char *wants;       /* [tasks] a task (any process's) needs its columns this pass */
+    unsigned char *nb_to;       /* [processes] a process gets society's NPV this pass */
+    size_t *run, n_run;         /* this process's tasks that need their columns this pass */
 } pass_job;
+
+static int task_kind(const pass_job *j, size_t task)
+{
+    int kind = 0;
+    while (task >= j->first[kind + 1])
+        kind++;
+    return kind;
+}
+
+static int mine(const pass_job *j, size_t task)
+{
+    return !j->owner || j->owner[task] == j->ranks->rank;
+}
 
 /* Stakeholder column c (mkba_sim_col numbering) of chunk ch. */
 static void holder_feed(pass_job *j, size_t c, double *buf)
@@ -569,7 +586,7 @@ static void holder_feed(pass_job *j, size_t c, double *buf)
     const chunk *ch = &j->ch;
     holder_st *h = &j->h[c];
     size_t n = ch->n; /* project columns are the run's columns, in order */
-    const double *b = ch->b + c * ch->bc_stride, *co = ch->c + c * ch->bc_stride;
+    const double *b = ch->b[c], *co = ch->c[c];
     if (h->active[H_B])
         mkba_stream_add(h->st[H_B], b, n);
     if (h->active[H_C])
@@ -600,8 +617,7 @@ static void input_feed(pass_job *j, size_t k, double *buf)
 {
     const chunk *ch = &j->ch;
     input_st *x = &j->in[k];
-    size_t U = j->sim->n_uncertain;
-    const double *col = k < U ? ch->unc + k * ch->in_stride : ch->eff + (k - U) * ch->in_stride;
+    const double *col = ch->in[k];
     if (x->active)
         mkba_stream_add(x->st, col, ch->n);
     if (j->pass != 1 || !x->g)
@@ -615,15 +631,15 @@ static void input_feed(pass_job *j, size_t k, double *buf)
     mkba_voi_groups_add(x->g, theta, ch->nb, ch->n_kept, ch->n_kept);
 }
 
-static void pass_task(void *ctx, size_t task, size_t thread)
+/* This process's r-th task of the pass, on chunk j->ch. */
+static void pass_task(void *ctx, size_t r, size_t thread)
 {
     pass_job *j = ctx;
     if (!j->buf[thread])
         j->buf[thread] = mkba_xreallocarray(NULL, CHUNK + 1, sizeof(double));
     double *buf = j->buf[thread];
-    int kind = 0;
-    while (task >= j->first[kind + 1])
-        kind++;
+    size_t task = j->run[r];
+    int kind = task_kind(j, task);
     size_t i = task - j->first[kind];
     const chunk *ch = &j->ch;
     switch (kind) {
@@ -632,7 +648,7 @@ static void pass_task(void *ctx, size_t task, size_t thread)
         break;
     case T_FIN:
         if (j->fin_active[i]) {
-            const float *f = ch->irr + i * ch->irr_stride;
+            const float *f = ch->irr[i];
             for (size_t d = 0; d < ch->n; d++)
                 buf[d] = f[d]; /* NaN where none: left out */
             mkba_stream_add(j->irr[i], buf, ch->n);
@@ -640,7 +656,7 @@ static void pass_task(void *ctx, size_t task, size_t thread)
         break;
     case T_ITEM:
         if (j->item_active[i])
-            mkba_stream_add(j->item[i], ch->items + i * ch->item_stride, ch->n);
+            mkba_stream_add(j->item[i], ch->items[i], ch->n);
         break;
     default:
         input_feed(j, i, buf);
@@ -652,21 +668,54 @@ typedef struct needs {
     int bc, items, inputs;
 } needs;
 
-static needs pass_needs(const pass_job *j)
+/* Whether task t (this process's) needs its columns in the current pass. */
+static int task_wants(const pass_job *j, size_t t)
 {
-    needs w = {0, 0, 0};
-    for (size_t c = 0; c < j->cols; c++) {
-        const holder_st *h = &j->h[c];
-        w.bc |= h->active[H_B] | h->active[H_C] | h->active[H_NPV] | h->active[H_BCR] |
-                (h->shape_active && !h->npv);
-        w.bc |= j->irr && j->fin_active[c];
+    int kind = task_kind(j, t);
+    size_t i = t - j->first[kind];
+    if (kind == T_HOLDER) {
+        const holder_st *h = &j->h[i];
+        return h->active[H_B] | h->active[H_C] | h->active[H_NPV] | h->active[H_BCR] |
+               (h->shape_active && !h->npv);
     }
-    for (size_t i = 0; i < j->first[T_ITEM + 1] - j->first[T_ITEM]; i++)
-        w.items |= j->item_active[i];
-    for (size_t k = 0; k < j->n_in; k++)
-        w.inputs |= j->in[k].active | (j->pass == 1 && j->in[k].g != NULL);
-    w.bc |= j->pass == 1 && j->voi; /* society's NPV for the value of information */
-    return w;
+    if (kind == T_FIN)
+        return j->fin_active[i];
+    if (kind == T_ITEM)
+        return j->item_active[i];
+    return j->in[i].active | (j->pass == 1 && j->in[i].g != NULL);
+}
+
+/* What the current pass needs, agreed by every process (each says which of
+ * its tasks need their columns), and this process's tasks of it (j->run);
+ * 0 when no task needs another pass. */
+static int pass_needs(pass_job *j, needs *w)
+{
+    size_t T = j->first[T_KINDS];
+    for (size_t t = 0; t < T; t++)
+        j->wants[t] = mine(j, t) && task_wants(j, t);
+    if (j->ranks)
+        j->ranks->reduce(j->ranks->ctx, j->wants, T, MKBA_MC_OR);
+    *w = (needs){0, 0, 0};
+    j->n_run = 0;
+    for (size_t t = 0; t < T; t++) {
+        if (!j->wants[t])
+            continue;
+        int kind = task_kind(j, t);
+        w->bc |= kind == T_HOLDER || kind == T_FIN;
+        w->items |= kind == T_ITEM;
+        w->inputs |= kind == T_INPUT;
+        if (mine(j, t))
+            j->run[j->n_run++] = t;
+    }
+    /* society's NPV for the value of information: to its sums (process 0)
+     * and to the processes of the inputs' groups */
+    int voi = j->pass == 1 && j->with_voi;
+    w->bc |= voi;
+    for (int q = 0; j->ranks && q < j->ranks->size; q++)
+        j->nb_to[q] = voi && q == 0;
+    for (size_t t = j->first[T_INPUT]; j->ranks && voi && t < T; t++)
+        j->nb_to[j->owner[t]] |= j->wants[t];
+    return w->bc || w->items || w->inputs;
 }
 
 /* Scratch for a chunk's columns that are made again. */
@@ -733,82 +782,81 @@ static int part_template(const pass_job *j, needs w, mkba_sim_opts *o)
     return 1;
 }
 
-static void chunk_load(pass_job *j, chunk_mem *cm, size_t first, size_t n, needs w,
+static void chunk_load(pass_job *j, chunk_mem *cm, chunk *ch, size_t first, size_t n, needs w,
                        const mkba_sim_opts *part)
 {
     const mkba_sim *sim = j->sim;
-    size_t D = sim->draws;
-    chunk *ch = &j->ch;
-    *ch = (chunk){.first = first, .n = n};
+    size_t D = sim->draws, items = j->first[T_ITEM + 1] - j->first[T_ITEM];
+    ch->first = first, ch->n = n;
+    ch->nb = NULL, ch->kept = NULL, ch->n_kept = 0;
     int bc_kept = sim->pv_benefits != NULL, items_kept = sim->item_pv != NULL;
     int in_kept = sim->uncertain != NULL;
     mkba_sim_opts o = part ? *part : (mkba_sim_opts){.draws = 0};
     o.first_block += first / MKBA_SIM_BLOCK;
     o.draws = n;
-    if (part && !j->src) { /* in the last chunk's memory */
+    if (part) { /* in the last chunk's memory */
         mkba_error err;
         mkba_error_clear(&err);
         cm->part = mkba_sim_run_reuse(j->plan, &o, cm->part, &err); /* the run's options: valid */
     } else {
         mkba_sim_free(cm->part);
-        cm->part = part ? j->src->chunk(j->src->ctx, &o, first / MKBA_MC_CHUNK) : NULL;
+        cm->part = NULL;
     }
     const mkba_sim *bc = bc_kept ? sim : cm->part;
-    size_t off = bc_kept ? first : 0;
-    if (w.bc) {
-        ch->b = bc->pv_benefits + off;
-        ch->c = bc->pv_costs + off;
-        ch->bc_stride = bc_kept ? D : n;
-        ch->irr = bc->irr ? bc->irr + off : NULL;
-        ch->irr_stride = ch->bc_stride;
+    size_t off = bc_kept ? first : 0, stride = bc_kept ? D : n;
+    for (size_t c = 0; c < j->cols; c++) {
+        ch->b[c] = w.bc ? bc->pv_benefits + c * stride + off : NULL;
+        ch->c[c] = w.bc ? bc->pv_costs + c * stride + off : NULL;
+        ch->irr[c] = w.bc && bc->irr ? bc->irr + c * stride + off : NULL;
     }
-    if (w.items) {
-        ch->items = items_kept ? sim->item_pv + first : cm->part->item_pv;
-        ch->item_stride = items_kept ? D : n;
-    }
+    const double *item0 = !w.items ? NULL : items_kept ? sim->item_pv + first : cm->part->item_pv;
+    stride = items_kept ? D : n;
+    for (size_t i = 0; i < items; i++)
+        ch->items[i] = item0 ? item0 + i * stride : NULL;
+    const double *unc = NULL, *eff = NULL;
     if (w.inputs) {
         const mkba_sim *src = in_kept ? sim : cm->part && cm->part->uncertain ? cm->part : NULL;
         if (src) {
-            ch->unc = src->uncertain + (in_kept ? first : 0);
-            ch->eff = src->effects + (in_kept ? first : 0);
-            ch->in_stride = in_kept ? D : n;
+            unc = src->uncertain + (in_kept ? first : 0);
+            eff = src->effects + (in_kept ? first : 0);
+            stride = in_kept ? D : n;
         } else {
             inputs_job ij = {.sim = sim, .plan = j->plan, .first = first, .n = n,
                              .n_in = j->n_in, .out = cm->in,
                              .parts = sim->threads > 1 ? (size_t)sim->threads : 1};
             mkba_stream_parallel(ij.parts, (int)ij.parts, inputs_task, &ij);
-            ch->unc = cm->in;
-            ch->eff = cm->in + sim->n_uncertain * n;
-            ch->in_stride = n;
+            unc = cm->in;
+            eff = cm->in + sim->n_uncertain * n;
+            stride = n;
         }
     }
+    for (size_t k = 0, U = sim->n_uncertain; k < j->n_in; k++)
+        ch->in[k] = !unc ? NULL : k < U ? unc + k * stride : eff + (k - U) * stride;
 }
 
 /* Pass 1 of the value of information: society's NPV of each project in
  * the chunk's draws where all are finite (the others are left out). */
-static void chunk_voi(pass_job *j, chunk_mem *cm)
+static void chunk_nb(pass_job *j, chunk_mem *cm, chunk *ch)
 {
-    chunk *ch = &j->ch;
     size_t P = j->P, K = j->sim->n_stakeholders, n = ch->n, m = 0;
     for (size_t i = 0; i < n; i++) {
         int ok = 1;
         for (size_t s = 1; s <= P; s++) {
-            size_t c = mkba_sim_col(j->sim, s, K) * ch->bc_stride + i;
-            ok &= isfinite(ch->b[c] - ch->c[c]);
+            size_t c = mkba_sim_col(j->sim, s, K);
+            ok &= isfinite(ch->b[c][i] - ch->c[c][i]);
         }
         if (ok)
             cm->kept[m++] = i;
     }
     for (size_t s = 1; s <= P; s++) {
-        const double *b = ch->b + mkba_sim_col(j->sim, s, K) * ch->bc_stride;
-        const double *c = ch->c + mkba_sim_col(j->sim, s, K) * ch->bc_stride;
+        const double *b = ch->b[mkba_sim_col(j->sim, s, K)];
+        const double *c = ch->c[mkba_sim_col(j->sim, s, K)];
         for (size_t i = 0; i < m; i++)
             cm->nb[(s - 1) * m + i] = mkba_npv(b[cm->kept[i]], c[cm->kept[i]]);
     }
     ch->nb = cm->nb;
     ch->n_kept = m;
     ch->kept = m < n ? cm->kept : NULL;
-    mkba_voi_sums_add(j->voi, cm->nb, m, m);
 }
 
 /* The run's payback and IRR counts and its non-finite draws, from a chunk
@@ -827,17 +875,15 @@ static void chunk_counts(const pass_job *j, chunk_mem *cm)
         cm->irr_count[i] += part->irr_count[i];
 }
 
-/* The end of a pass for task t's column (pass_task's numbering): a stream
- * that is done leaves the job. */
-static void end_task(void *ctx, size_t task, size_t thread)
+/* The end of a pass for this process's r-th task of it: a stream that is
+ * done leaves the job. */
+static void end_task(void *ctx, size_t r, size_t thread)
 {
     pass_job *j = ctx;
     (void)thread;
     mkba_mc *mc = j->mc;
-    size_t K = j->sim->n_stakeholders, U = j->sim->n_uncertain;
-    int kind = 0;
-    while (task >= j->first[kind + 1])
-        kind++;
+    size_t K = j->sim->n_stakeholders, U = j->sim->n_uncertain, task = j->run[r];
+    int kind = task_kind(j, task);
     size_t i = task - j->first[kind], m = K + 1 + i; /* mc's numbering: scenario 0 unused */
     if (kind == T_HOLDER) {
         holder_st *h = &j->h[i];
@@ -874,53 +920,105 @@ static void end_task(void *ctx, size_t task, size_t thread)
 static void pass_end(pass_job *j)
 {
     int threads = j->sim->threads > 0 ? j->sim->threads : 1;
-    mkba_stream_parallel(j->first[T_KINDS], threads, end_task, j);
+    mkba_stream_parallel(j->n_run, threads, end_task, j);
 }
 
-/* After pass 1: the value of information from the sums and the groups. */
+/* After pass 1: the value of information from the sums (process 0's),
+ * and from the groups given the sums' result (each input's process). */
 static void voi_end(pass_job *j)
 {
     mkba_mc *mc = j->mc;
     size_t P = j->P;
-    double *p_top = mkba_xcalloc(P + 1, sizeof *p_top);
-    mkba_voi v;
+    struct {
+        mkba_voi v;
+        uint64_t ok;
+    } r; /* all bytes set: or-ed over the processes, where only one set them */
+    memset(&r, 0, sizeof r);
     mkba_error err;
     mkba_error_clear(&err);
-    size_t n = mkba_voi_sums_count(j->voi);
-    mc->voi_draws = n;
-    int ok = n > 0 && !mkba_voi_sums_end(j->voi, &v, p_top, &err);
-    if (n > 0) { /* p_top[P] is the reference's */
-        mc->p_best[0] = p_top[P];
-        for (size_t s = 0; s < P; s++)
-            mc->p_best[s + 1] = p_top[s];
-    }
-    if (ok) {
-        mc->evpi = v.evpi;
-        mc->best = v.best == P ? 0 : v.best + 1;
-        for (size_t k = 0; k < j->n_in; k++) {
-            double e;
-            if (j->in[k].g && !mkba_voi_groups_end(j->in[k].g, &v, &e, &err))
-                mc->evppi[k] = e;
+    if (j->voi) {
+        double *p_top = mkba_xcalloc(P + 1, sizeof *p_top);
+        size_t n = mkba_voi_sums_count(j->voi);
+        mc->voi_draws = n;
+        r.ok = n > 0 && !mkba_voi_sums_end(j->voi, &r.v, p_top, &err);
+        if (n > 0) { /* p_top[P] is the reference's */
+            mc->p_best[0] = p_top[P];
+            for (size_t s = 0; s < P; s++)
+                mc->p_best[s + 1] = p_top[s];
         }
+        if (r.ok) {
+            mc->evpi = r.v.evpi;
+            mc->best = r.v.best == P ? 0 : r.v.best + 1;
+        }
+        free(p_top);
     }
+    if (j->ranks)
+        j->ranks->reduce(j->ranks->ctx, &r, sizeof r, MKBA_MC_OR);
     for (size_t k = 0; k < j->n_in; k++) {
+        double e;
+        if (r.ok && j->in[k].g && !mkba_voi_groups_end(j->in[k].g, &r.v, &e, &err))
+            mc->evppi[k] = e;
         mkba_voi_groups_free(j->in[k].g);
         j->in[k].g = NULL;
     }
-    free(p_top);
 }
 
-static int any_active(const pass_job *j)
+/* Each process's tasks (ranks): the tasks in order cut into ranges of about
+ * equal cost per chunk, process r taking range r. The costs are about
+ * those measured per column (in halves of an item's statistic): a
+ * stakeholder's four statistics 10 (society's shape 2 more), an IRR's
+ * statistic 1 (floats, most of them no IRR), an item's 2, an input's 2
+ * and its value of information groups about 1 + P (P projects). */
+static void share_tasks(pass_job *j, int shape)
 {
-    needs w = pass_needs(j);
-    return w.bc || w.items || w.inputs;
+    size_t T = j->first[T_KINDS], total = 0, before = 0, K = j->sim->n_stakeholders;
+    size_t *cost = mkba_xcalloc(T + 1, sizeof *cost);
+    for (size_t t = 0; t < T; t++) {
+        int kind = task_kind(j, t);
+        size_t i = t - j->first[kind];
+        size_t society_shape = i % (K + 1) == K && shape != MKBA_SIM_SHAPE_NONE;
+        cost[t] = kind == T_HOLDER  ? 10 + 2 * society_shape
+                  : kind == T_FIN   ? 1
+                  : kind == T_ITEM  ? 2
+                                    : 2 + (j->with_voi ? 1 + j->P : 0);
+        total += cost[t];
+    }
+    size_t ranks = (size_t)j->ranks->size;
+    j->owner = mkba_xcalloc(T + 1, sizeof *j->owner);
+    for (size_t t = 0; t < T; t++) { /* the range of the middle of its cost */
+        j->owner[t] = (int)((2 * before + cost[t]) * ranks / (2 * total));
+        before += cost[t];
+    }
+    free(cost);
 }
 
-/* Set up the streams of every column of 'sim' (its columns kept or not). */
-static void job_init(pass_job *j, const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc)
+static void chunk_alloc(chunk *ch, const pass_job *j)
+{
+    size_t items = j->first[T_ITEM + 1] - j->first[T_ITEM];
+    ch->b = mkba_xcalloc(j->cols + 1, sizeof *ch->b);
+    ch->c = mkba_xcalloc(j->cols + 1, sizeof *ch->c);
+    ch->irr = mkba_xcalloc(j->cols + 1, sizeof *ch->irr);
+    ch->items = mkba_xcalloc(items + 1, sizeof *ch->items);
+    ch->in = mkba_xcalloc(j->n_in + 1, sizeof *ch->in);
+}
+
+static void chunk_free(chunk *ch)
+{
+    free(ch->b);
+    free(ch->c);
+    free(ch->irr);
+    free(ch->items);
+    free(ch->in);
+}
+
+/* Set up the streams of every column of 'sim' (its columns kept or not)
+ * that is this process's (ranks: its share of the tasks). */
+static void job_init(pass_job *j, const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc,
+                     const mkba_mc_ranks *ranks)
 {
     size_t S = sim->n_scenarios, K = sim->n_stakeholders;
-    *j = (pass_job){.sim = sim, .plan = plan, .mc = mc, .cols = (S - 1) * (K + 1), .P = S - 1};
+    *j = (pass_job){.sim = sim, .plan = plan, .mc = mc, .cols = (S - 1) * (K + 1), .P = S - 1,
+                    .with_voi = S > 1, .ranks = ranks};
     int with_inputs = sim->uncertain || sim->inputs_regen || !sim->pv_benefits;
     j->n_in = with_inputs ? sim->n_uncertain + sim->n_outcomes : 0;
     int fin = sim->pv_benefits ? sim->irr != NULL : sim->opts.keep_finance;
@@ -928,13 +1026,17 @@ static void job_init(pass_job *j, const mkba_sim *sim, const mkba_plan *plan, mk
     size_t n[T_KINDS] = {j->cols, fin ? j->cols : 0, items, j->n_in};
     for (int k = 0; k < T_KINDS; k++)
         j->first[k + 1] = j->first[k] + n[k];
+    int shape = sim->pv_benefits ? MKBA_SIM_SHAPE_PASS : sim->opts.shape; /* kept: in memory */
+    if (ranks && j->first[T_KINDS] > 0)
+        share_tasks(j, shape);
     j->h = mkba_xcalloc(j->cols + 1, sizeof *j->h);
     for (size_t c = 0; c < j->cols; c++) {
+        if (!mine(j, j->first[T_HOLDER] + c))
+            continue;
         for (int k = 0; k < H_N; k++) {
             j->h[c].st[k] = mkba_stream_alloc();
             j->h[c].active[k] = 1;
         }
-        int shape = sim->pv_benefits ? MKBA_SIM_SHAPE_PASS : sim->opts.shape; /* kept: in memory */
         if (c % (K + 1) == K && shape != MKBA_SIM_SHAPE_NONE) {
             j->h[c].shape = mkba_shape_alloc(MKBA_MC_CDF, MKBA_MC_BINS);
             j->h[c].shape_active = 1;
@@ -945,28 +1047,35 @@ static void job_init(pass_job *j, const mkba_sim *sim, const mkba_plan *plan, mk
     j->fin_active = mkba_xcalloc(j->cols + 1, sizeof *j->fin_active);
     if (fin) {
         j->irr = mkba_xcalloc(j->cols + 1, sizeof *j->irr);
-        for (size_t c = 0; c < j->cols; c++) {
-            j->irr[c] = mkba_stream_alloc();
-            j->fin_active[c] = 1;
-        }
+        for (size_t c = 0; c < j->cols; c++)
+            if (mine(j, j->first[T_FIN] + c)) {
+                j->irr[c] = mkba_stream_alloc();
+                j->fin_active[c] = 1;
+            }
     }
     j->item = mkba_xcalloc(items + 1, sizeof *j->item);
     j->item_active = mkba_xcalloc(items + 1, sizeof *j->item_active);
-    for (size_t i = 0; i < items; i++) {
-        j->item[i] = mkba_stream_alloc();
-        j->item_active[i] = 1;
-    }
-    if (j->P > 0)
+    for (size_t i = 0; i < items; i++)
+        if (mine(j, j->first[T_ITEM] + i)) {
+            j->item[i] = mkba_stream_alloc();
+            j->item_active[i] = 1;
+        }
+    if (j->with_voi && (!ranks || ranks->rank == 0))
         j->voi = mkba_voi_sums_alloc(j->P, 1);
     j->in = mkba_xcalloc(j->n_in + 1, sizeof *j->in);
-    for (size_t k = 0; k < j->n_in; k++) {
-        j->in[k].st = mkba_stream_alloc();
-        j->in[k].active = 1;
-        if (j->voi)
-            j->in[k].g = mkba_voi_groups_alloc(j->P, 1, 0, MKBA_VOI_SAMPLE, MKBA_VOI_VALUES);
-    }
+    for (size_t k = 0; k < j->n_in; k++)
+        if (mine(j, j->first[T_INPUT] + k)) {
+            j->in[k].st = mkba_stream_alloc();
+            j->in[k].active = 1;
+            if (j->with_voi)
+                j->in[k].g = mkba_voi_groups_alloc(j->P, 1, 0, MKBA_VOI_SAMPLE, MKBA_VOI_VALUES);
+        }
     int threads = sim->threads > 0 ? sim->threads : 1;
     j->buf = mkba_xcalloc((size_t)threads, sizeof *j->buf);
+    chunk_alloc(&j->ch, j);
+    j->wants = mkba_xcalloc(j->first[T_KINDS] + 1, 1);
+    j->run = mkba_xcalloc(j->first[T_KINDS] + 1, sizeof *j->run);
+    j->nb_to = mkba_xcalloc(ranks ? (size_t)ranks->size : 1, 1);
 }
 
 static void job_free(pass_job *j)
@@ -996,6 +1105,11 @@ static void job_free(pass_job *j)
     }
     free(j->in);
     mkba_voi_sums_free(j->voi);
+    chunk_free(&j->ch);
+    free(j->wants);
+    free(j->run);
+    free(j->nb_to);
+    free(j->owner);
 }
 
 /* The finance of each column: the counts (the run's, or summed over pass
@@ -1023,51 +1137,306 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Every statistic of the run into mc, in passes over its draws; with
- * 'progress', its progress about ten times a second, counted as the
- * passes of the rule: one, or two when society's NPV is not kept for its
- * shape (another is rare and short of the end). */
+/* Where a pass's progress goes; the chunks' tasks run on 'threads'. */
+typedef struct feed {
+    int threads;
+    mkba_sim_progress_fn progress;
+    void *ctx;
+    double shown;
+    size_t total;
+} feed;
+
+/* This process's tasks of the pass fed chunk j->ch. */
+static void feed_chunk(pass_job *j, feed *f)
+{
+    mkba_stream_parallel(j->n_run, f->threads, pass_task, j);
+    if (f->progress && now_seconds() - f->shown >= 0.1) {
+        size_t done = (size_t)(j->pass - 1) * j->sim->draws + j->ch.first + j->ch.n;
+        f->progress(f->ctx, done < f->total ? done : f->total - 1, f->total);
+        f->shown = now_seconds();
+    }
+}
+
+/* A pass in one process: each chunk loaded (or made) and fed in turn. */
+static void pass_alone(pass_job *j, chunk_mem *cm, needs w, const mkba_sim_opts *part, feed *f)
+{
+    size_t D = j->sim->draws;
+    for (size_t first = 0; first < D; first += CHUNK) {
+        size_t n = D - first < CHUNK ? D - first : CHUNK;
+        chunk_load(j, cm, &j->ch, first, n, w, part);
+        if (j->pass == 1) {
+            chunk_counts(j, cm);
+            if (j->voi) {
+                chunk_nb(j, cm, &j->ch);
+                mkba_voi_sums_add(j->voi, j->ch.nb, j->ch.n_kept, j->ch.n_kept);
+            }
+        }
+        feed_chunk(j, f);
+    }
+}
+
+/* ------------------------------------------ a pass over several processes */
+
+/* One message of 'bytes' (listed in list[*k] when list is not NULL): the
+ * maker's data at p (at NULL), or room for it at offset *at of 'room'
+ * (advanced; room NULL: only counted), whose address it returns. */
+static void *msg_add(mkba_mc_msg *list, size_t *k, const void *p, size_t bytes, int peer,
+                     unsigned char *room, size_t *at)
+{
+    void *where = (void *)p;
+    if (at) {
+        where = room ? room + *at : NULL;
+        *at += (bytes + 15) / 16 * 16; /* every column aligned */
+    }
+    if (list)
+        list[*k] = (mkba_mc_msg){.p = where, .bytes = bytes, .peer = peer};
+    (*k)++;
+    return where;
+}
+
+/* The messages of chunk ch between its maker and process q, in the order
+ * both list them: the columns of q's tasks of the pass (a stakeholder's
+ * benefits, then its costs), then in pass 1, when q takes society's NPV
+ * (nb_to), the kept draws and that NPV (chunk_nb). The maker (cm: its
+ * chunk's memory) lists its chunk's data; q lists room for them (at) and
+ * points ch at it. Returns how many. */
+static size_t chunk_msgs(pass_job *j, int q, chunk *ch, const chunk_mem *cm, int peer,
+                         unsigned char *room, size_t *at, mkba_mc_msg *list)
+{
+    size_t k = 0, n = ch->n, dbl = n * sizeof(double);
+    for (size_t t = 0; t < j->first[T_KINDS]; t++) {
+        if (!j->wants[t] || j->owner[t] != q)
+            continue;
+        int kind = task_kind(j, t);
+        size_t i = t - j->first[kind];
+        if (kind == T_HOLDER) {
+            ch->b[i] = msg_add(list, &k, ch->b[i], dbl, peer, room, at);
+            ch->c[i] = msg_add(list, &k, ch->c[i], dbl, peer, room, at);
+        } else if (kind == T_FIN) {
+            ch->irr[i] = msg_add(list, &k, ch->irr[i], n * sizeof(float), peer, room, at);
+        } else if (kind == T_ITEM) {
+            ch->items[i] = msg_add(list, &k, ch->items[i], dbl, peer, room, at);
+        } else {
+            ch->in[i] = msg_add(list, &k, ch->in[i], dbl, peer, room, at);
+        }
+    }
+    if (j->nb_to[q]) {
+        size_t m = cm ? ch->n_kept : n; /* q: room for all */
+        const size_t *kept = msg_add(list, &k, cm ? cm->kept : NULL, m * sizeof *kept, peer,
+                                     room, at);
+        const double *nb = msg_add(list, &k, cm ? cm->nb : NULL, j->P * m * sizeof *nb, peer,
+                                   room, at);
+        if (!cm)
+            ch->kept = kept, ch->nb = nb;
+    }
+    return k;
+}
+
+/* A round's messages and room, kept from round to round. */
+typedef struct rounds {
+    chunk made;                 /* the chunk this process made */
+    mkba_mc_msg *send, *recv;
+    size_t cap_send, cap_recv;
+    unsigned char *room;        /* this process's columns of the round's chunks */
+    size_t cap_room;
+    size_t *at;                 /* [processes] where each chunk's columns start in room */
+    size_t *kept;               /* [processes] each chunk's message of its kept draws in recv */
+} rounds;
+
+static size_t chunk_draws(size_t D, size_t x)
+{
+    return D - x * CHUNK < CHUNK ? D - x * CHUNK : CHUNK;
+}
+
+/* A round of a pass (ranks), chunks [r0, r0 + processes): process r
+ * makes chunk r0 + r and sends every process the columns of its tasks;
+ * every process gets its tasks' columns of each chunk of the round and
+ * feeds them to its tasks in chunk order. So each makes a chunk and runs
+ * its share of the statistics, holding its chunk and its columns of the
+ * round's chunks. */
+static void pass_round(pass_job *j, chunk_mem *cm, rounds *rd, size_t r0, needs w,
+                       const mkba_sim_opts *part, feed *f)
+{
+    const mkba_mc_ranks *R = j->ranks;
+    size_t D = j->sim->draws, chunks = (D + CHUNK - 1) / CHUNK, me = r0 + (size_t)R->rank;
+    size_t end = chunks - r0 < (size_t)R->size ? chunks : r0 + (size_t)R->size;
+    size_t n_send = 0, n_recv = 0, bytes = 0;
+    if (me < end) {
+        chunk_load(j, cm, &rd->made, me * CHUNK, chunk_draws(D, me), w, part);
+        if (j->pass == 1) {
+            chunk_counts(j, cm);
+            if (j->with_voi)
+                chunk_nb(j, cm, &rd->made);
+        }
+        for (int q = 0; q < R->size; q++)
+            n_send += chunk_msgs(j, q, &rd->made, cm, q, NULL, NULL, NULL);
+    }
+    for (size_t x = r0; x < end; x++) {
+        j->ch.n = chunk_draws(D, x);
+        rd->at[x - r0] = bytes;
+        n_recv += chunk_msgs(j, R->rank, &j->ch, NULL, (int)(x - r0), NULL, &bytes, NULL);
+    }
+    if (n_send > rd->cap_send)
+        rd->send = mkba_xreallocarray(rd->send, rd->cap_send = n_send, sizeof *rd->send);
+    if (n_recv > rd->cap_recv)
+        rd->recv = mkba_xreallocarray(rd->recv, rd->cap_recv = n_recv, sizeof *rd->recv);
+    if (bytes > rd->cap_room) {
+        free(rd->room);
+        rd->room = mkba_xmalloc(rd->cap_room = bytes);
+    }
+    size_t k = 0;
+    for (int q = 0; me < end && q < R->size; q++)
+        k += chunk_msgs(j, q, &rd->made, cm, q, NULL, NULL, rd->send + k);
+    k = 0;
+    for (size_t x = r0; x < end; x++) {
+        size_t at = rd->at[x - r0];
+        j->ch.n = chunk_draws(D, x);
+        k += chunk_msgs(j, R->rank, &j->ch, NULL, (int)(x - r0), rd->room, &at, rd->recv + k);
+        if (j->nb_to[R->rank])
+            rd->kept[x - r0] = k - 2; /* the last but one */
+    }
+    R->exchange(R->ctx, rd->send, n_send, rd->recv, n_recv);
+    for (size_t x = r0; x < end; x++) {
+        chunk *ch = &j->ch;
+        size_t at = rd->at[x - r0];
+        ch->first = x * CHUNK;
+        ch->n = chunk_draws(D, x);
+        ch->nb = NULL, ch->kept = NULL, ch->n_kept = 0;
+        chunk_msgs(j, R->rank, ch, NULL, (int)(x - r0), rd->room, &at, NULL);
+        if (j->nb_to[R->rank]) {
+            ch->n_kept = rd->recv[rd->kept[x - r0]].bytes / sizeof *ch->kept;
+            if (ch->n_kept == ch->n)
+                ch->kept = NULL;
+        }
+        if (j->pass == 1 && j->voi)
+            mkba_voi_sums_add(j->voi, ch->nb, ch->n_kept, ch->n_kept);
+        feed_chunk(j, f);
+    }
+}
+
+/* A pass over several processes (ranks): its chunks in rounds. */
+static void pass_shared(pass_job *j, chunk_mem *cm, rounds *rd, needs w,
+                        const mkba_sim_opts *part, feed *f)
+{
+    size_t D = j->sim->draws, chunks = (D + CHUNK - 1) / CHUNK;
+    for (size_t r0 = 0; r0 < chunks; r0 += (size_t)j->ranks->size)
+        pass_round(j, cm, rd, r0, w, part, f);
+}
+
+/* Task t's results in mc, copied to rec (put) or from it: a record of
+ * REC_BYTES, which process 0 gathers from each task's process. */
+#define REC_BYTES \
+    (H_N * sizeof(mkba_stats) + (MKBA_MC_CDF + 2) * sizeof(double) + MKBA_MC_BINS * sizeof(size_t))
+
+static unsigned char *rec_field(unsigned char *rec, void *p, size_t bytes, int put)
+{
+    if (put)
+        memcpy(rec, p, bytes);
+    else
+        memcpy(p, rec, bytes);
+    return rec + bytes;
+}
+
+static void task_record(pass_job *j, size_t t, unsigned char *rec, int put)
+{
+    mkba_mc *mc = j->mc;
+    size_t K = j->sim->n_stakeholders, U = j->sim->n_uncertain;
+    int kind = task_kind(j, t);
+    size_t i = t - j->first[kind], m = K + 1 + i, s = m / (K + 1);
+    if (kind == T_HOLDER) {
+        mkba_stats *out[H_N] = {&mc->pv_benefits[m], &mc->pv_costs[m], &mc->npv[m], &mc->bcr[m]};
+        for (int k = 0; k < H_N; k++)
+            rec = rec_field(rec, out[k], sizeof *out[k], put);
+        if (i % (K + 1) == K) { /* society: its shape */
+            rec = rec_field(rec, mc->npv_cdf + s * MKBA_MC_CDF, MKBA_MC_CDF * sizeof(double), put);
+            rec = rec_field(rec, &mc->hist_lo[s], sizeof(double), put);
+            rec = rec_field(rec, &mc->hist_width[s], sizeof(double), put);
+            rec_field(rec, mc->hist + s * MKBA_MC_BINS, MKBA_MC_BINS * sizeof(size_t), put);
+        }
+    } else if (kind == T_FIN) {
+        rec_field(rec, &mc->fin[m].irr, sizeof(mkba_stats), put);
+    } else if (kind == T_ITEM) {
+        rec_field(rec, &mc->items[mc->n_items + i], sizeof(mkba_stats), put);
+    } else {
+        rec = rec_field(rec, i < U ? &mc->uncertain[i] : &mc->effects[i - U], sizeof(mkba_stats),
+                        put);
+        rec_field(rec, &mc->evppi[i], sizeof(double), put);
+    }
+}
+
+/* Every task's results from its process to process 0 (ranks): each
+ * process's records where the others' are 0, or-ed. */
+static void gather_results(pass_job *j)
+{
+    size_t T = j->first[T_KINDS];
+    unsigned char *rec = mkba_xcalloc(T * REC_BYTES + 1, 1);
+    for (size_t t = 0; t < T; t++)
+        if (mine(j, t))
+            task_record(j, t, rec + t * REC_BYTES, 1);
+    j->ranks->reduce(j->ranks->ctx, rec, T * REC_BYTES, MKBA_MC_OR);
+    for (size_t t = 0; j->ranks->rank == 0 && t < T; t++)
+        task_record(j, t, rec + t * REC_BYTES, 0);
+    free(rec);
+}
+
+/* The counts of the chunks made again (chunk_counts), summed over the
+ * processes (ranks). */
+static void sum_counts(pass_job *j, chunk_mem *cm)
+{
+    size_t np = j->cols * MKBA_FIN_PAYBACK_N, ni = j->cols * MKBA_FIN_IRR_N;
+    uint64_t *v = mkba_xcalloc(1 + np + ni, sizeof *v);
+    v[0] = cm->n_nonfinite;
+    for (size_t i = 0; i < np; i++)
+        v[1 + i] = cm->payback[i];
+    for (size_t i = 0; i < ni; i++)
+        v[1 + np + i] = cm->irr_count[i];
+    j->ranks->reduce(j->ranks->ctx, v, 1 + np + ni, MKBA_MC_SUM);
+    cm->n_nonfinite = (size_t)v[0];
+    for (size_t i = 0; i < np; i++)
+        cm->payback[i] = (size_t)v[1 + i];
+    for (size_t i = 0; i < ni; i++)
+        cm->irr_count[i] = (size_t)v[1 + np + i];
+    free(v);
+}
+
+/* Every statistic of the run into mc, in passes over its draws, on this
+ * process alone or shared out over 'ranks' (the whole summary on process
+ * 0); with 'progress', its progress about ten times a second, counted as
+ * the passes of the rule: one, or two when society's NPV is not kept for
+ * its shape (another is rare and short of the end). */
 static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc *mc,
-                             const mkba_mc_source *src, mkba_sim_progress_fn progress,
+                             const mkba_mc_ranks *ranks, mkba_sim_progress_fn progress,
                              void *progress_ctx)
 {
-    double shown = now_seconds();
     pass_job j;
-    job_init(&j, sim, plan, mc);
+    job_init(&j, sim, plan, mc, ranks);
     size_t D = sim->draws, chunk_n = D < CHUNK ? D : CHUNK;
     chunk_mem cm = {.in = mkba_xcalloc(j.n_in * chunk_n + 1, sizeof *cm.in),
                     .nb = mkba_xcalloc(j.P * chunk_n + 1, sizeof *cm.nb),
                     .kept = mkba_xcalloc(chunk_n + 1, sizeof *cm.kept),
                     .payback = mkba_xcalloc(j.cols * MKBA_FIN_PAYBACK_N + 1, sizeof *cm.payback),
                     .irr_count = mkba_xcalloc(j.cols * MKBA_FIN_IRR_N + 1, sizeof *cm.irr_count)};
-    int threads = sim->threads > 0 ? sim->threads : 1;
     /* one pass as a rule; two when society's NPV shape takes its own */
-    size_t total = (sim->opts.shape == MKBA_SIM_SHAPE_PASS ? 2 : 1) * D;
-    j.src = src;
-    for (j.pass = 1; any_active(&j); j.pass++) {
-        needs w = pass_needs(&j);
+    feed f = {.threads = sim->threads > 0 ? sim->threads : 1, .progress = progress,
+              .ctx = progress_ctx, .shown = now_seconds(),
+              .total = (sim->opts.shape == MKBA_SIM_SHAPE_PASS ? 2 : 1) * D};
+    rounds rd = {.at = NULL};
+    if (ranks) {
+        chunk_alloc(&rd.made, &j);
+        rd.at = mkba_xcalloc((size_t)ranks->size, sizeof *rd.at);
+        rd.kept = mkba_xcalloc((size_t)ranks->size, sizeof *rd.kept);
+    }
+    needs w;
+    for (j.pass = 1; pass_needs(&j, &w); j.pass++) {
         mkba_sim_opts part;
         int made = part_template(&j, w, &part);
-        if (src)
-            src->pass(src->ctx, made ? &part : NULL);
-        for (size_t first = 0; first < D; first += CHUNK) {
-            size_t n = D - first < CHUNK ? D - first : CHUNK;
-            chunk_load(&j, &cm, first, n, w, made ? &part : NULL);
-            if (j.pass == 1) {
-                chunk_counts(&j, &cm);
-                if (j.voi)
-                    chunk_voi(&j, &cm);
-            }
-            mkba_stream_parallel(j.first[T_KINDS], threads, pass_task, &j);
-            if (progress && now_seconds() - shown >= 0.1) {
-                size_t done = (j.pass - 1) * D + first + n;
-                progress(progress_ctx, done < total ? done : total - 1, total);
-                shown = now_seconds();
-            }
-        }
+        if (ranks)
+            pass_shared(&j, &cm, &rd, w, made ? &part : NULL, &f);
+        else
+            pass_alone(&j, &cm, w, made ? &part : NULL, &f);
         mkba_sim_free(cm.part);
         cm.part = NULL;
-        if (j.pass == 1 && j.voi)
+        if (j.pass == 1 && j.with_voi)
             voi_end(&j);
         pass_end(&j);
     }
@@ -1081,8 +1450,18 @@ static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc
         if (j.h[c].some_undefined)
             mc->bcr[m] = (mkba_stats){NAN, NAN, NAN, NAN, NAN, NAN, 0};
     }
+    if (ranks) {
+        sum_counts(&j, &cm);
+        gather_results(&j);
+        chunk_free(&rd.made);
+        free(rd.send);
+        free(rd.recv);
+        free(rd.room);
+        free(rd.at);
+        free(rd.kept);
+    }
     if (progress)
-        progress(progress_ctx, total, total);
+        progress(progress_ctx, f.total, f.total);
     if (j.irr)
         finance_end(&j, sim->pv_benefits ? sim->payback_count : cm.payback,
                     sim->pv_benefits ? sim->irr_count : cm.irr_count);
@@ -1164,12 +1543,12 @@ mkba_mc *mkba_mc_summarize(const mkba_sim *sim, const mkba_plan *plan, uint64_t 
 mkba_mc *mkba_mc_stream(const mkba_plan *plan, const mkba_sim_opts *o, const double *boot,
                         size_t n_boot, size_t n_boot_failed, mkba_error *err)
 {
-    return mkba_mc_stream_from(plan, o, boot, n_boot, n_boot_failed, NULL, err);
+    return mkba_mc_stream_ranks(plan, o, boot, n_boot, n_boot_failed, NULL, err);
 }
 
-mkba_mc *mkba_mc_stream_from(const mkba_plan *plan, const mkba_sim_opts *o, const double *boot,
-                             size_t n_boot, size_t n_boot_failed, const mkba_mc_source *src,
-                             mkba_error *err)
+mkba_mc *mkba_mc_stream_ranks(const mkba_plan *plan, const mkba_sim_opts *o, const double *boot,
+                              size_t n_boot, size_t n_boot_failed, const mkba_mc_ranks *ranks,
+                              mkba_error *err)
 {
     if (o->draws == 0)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
@@ -1190,7 +1569,7 @@ mkba_mc *mkba_mc_stream_from(const mkba_plan *plan, const mkba_sim_opts *o, cons
     sim.opts.threads = sim.threads;
     double t0 = now_seconds();
     mkba_mc *mc = mc_alloc(&sim, plan, o->seed, boot, n_boot, n_boot_failed);
-    summarize_passes(&sim, plan, mc, src, o->progress, o->progress_ctx);
+    summarize_passes(&sim, plan, mc, ranks, o->progress, o->progress_ctx);
     mc->seconds = now_seconds() - t0;
     return mc;
 }

@@ -71,7 +71,7 @@ run() {
 }
 
 # same NAME ARGS...: the normal build once, the MPI build on 1, 2 and 3
-# processes, and every file compared.
+# processes (NPS: on those), and every file compared.
 same() {
     local name=$1
     shift
@@ -82,7 +82,7 @@ same() {
         return
     fi
     mask "$T/$name-0/run" "$T/$name-0/masked"
-    for np in 1 2 3; do
+    for np in ${NPS:-1 2 3}; do
         run "$name" "$np" "$@"
         mask "$T/$name-$np/run" "$T/$name-$np/masked"
         local n
@@ -111,10 +111,28 @@ same almere "${ALMERE[@]}" --draws 20000 --bootstrap 200
 # Past MKBA_SIM_KEEP_BYTES of item PVs (32 MiB / 8 / (2 x 13 + 1) = 155,344
 # draws of Almere's): rank 0 regenerates them (sim.h).
 FULL=0 same almere-regen "${ALMERE[@]}" --draws 160000 --bootstrap 20 --no-charts
-# Streamed (nothing per draw kept): rank 0 summarises, the other ranks make
-# the chunks of draws of each pass (3 chunks: one rank makes them all with
-# -np 2, two share them with -np 3); the same files.
+# Streamed (nothing per draw kept): every rank makes every K-th chunk of
+# draws and runs the statistics of its share of the columns, fed the other
+# ranks' chunks (several chunks of MKBA_MC_CHUNK draws, in rounds of one
+# per rank); the same files.
 FULL=0 same almere-streamed "${ALMERE[@]}" --draws 140000 --bootstrap 50 --no-charts --memory-budget 0
+# Three projects whose value of information is not 0 (society's NPV goes to
+# the sums' rank and the inputs' ranks), with charts: society's NPV curve
+# from its draws kept by its rank, or (--memory-budget 0) from a second
+# pass that makes the chunks again for those columns alone. (These on 2
+# and 3 processes: -np 1 runs one process's code, checked above.)
+V=$ROOT/tests/bench/voi
+VOI=("$V/project.ini" "$V/bigger.ini" "$V/smaller.ini")
+FULL=0 NPS="2 3" same voi-streamed "${VOI[@]}" --draws 140000
+FULL=0 NPS="2 3" same voi-two-passes "${VOI[@]}" --draws 300000 --memory-budget 0
+# One chunk (fewer than the ranks: the others make none), in two passes.
+FULL=0 NPS="2 3" same voi-one-chunk "${VOI[@]}" --draws 10000 --memory-budget 0
+# An input whose sums overflow (values near 1e200) takes a second pass of
+# its own: the chunks' makers make that input alone again.
+mkdir -p "$T/huge"
+cp "$V"/*.ini "$T/huge/"
+printf '\n[param.huge]\ndistribution = uniform(1e200, 9e200)\n' >>"$T/huge/reference.ini"
+FULL=0 NPS="2 3" same input-pass "$T/huge/project.ini" "$T/huge/bigger.ini" --draws 140000 --no-charts
 
 # Processes that would choose differently whether to stream (here by their
 # options; on mixed nodes by their memory) take rank 0's way: no hang, and

@@ -14,6 +14,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -975,6 +976,188 @@ START_TEST(streamed_equals_kept)
 }
 END_TEST
 
+/* Processes simulated by threads that trade through memory: a stand-in
+ * for MPI (mpi.c) under summary.h's contract (mkba_mc_ranks), so the
+ * summary shared out over processes runs in every build, sanitizers
+ * included. A contract broken (a message unmatched, too long for its
+ * room) is counted in 'bad'. */
+typedef struct team {
+    int size;
+    atomic_int bad;
+    pthread_barrier_t bar;
+    mkba_mc_msg **send;         /* [size] each member's messages of the exchange */
+    size_t *n_send;
+    void **x;                   /* [size] each member's values of the reduction */
+} team;
+
+typedef struct member {
+    team *t;
+    int rank;
+    mkba_mc_ranks ranks;
+    const mkba_plan *plan;
+    mkba_sim_opts o;
+    mkba_mc *mc;
+} member;
+
+static void team_exchange(void *ctx, mkba_mc_msg *send, size_t n_send, mkba_mc_msg *recv,
+                          size_t n_recv)
+{
+    member *m = ctx;
+    team *t = m->t;
+    t->send[m->rank] = send;
+    t->n_send[m->rank] = n_send;
+    pthread_barrier_wait(&t->bar);
+    size_t *next = calloc((size_t)t->size, sizeof *next), got = 0;
+    for (size_t i = 0; i < n_recv; i++) { /* each sender's messages to me, in order */
+        int q = recv[i].peer;
+        while (next[q] < t->n_send[q] && t->send[q][next[q]].peer != m->rank)
+            next[q]++;
+        const mkba_mc_msg *s = next[q] < t->n_send[q] ? &t->send[q][next[q]++] : NULL;
+        if (!s || s->bytes > recv[i].bytes) {
+            atomic_fetch_add(&t->bad, 1);
+            continue;
+        }
+        memcpy(recv[i].p, s->p, s->bytes);
+        recv[i].bytes = s->bytes;
+        got++;
+    }
+    size_t sent_to_me = 0; /* every message sent to me received */
+    for (int q = 0; q < t->size; q++)
+        for (size_t i = 0; i < t->n_send[q]; i++)
+            sent_to_me += t->send[q][i].peer == m->rank;
+    if (sent_to_me != got)
+        atomic_fetch_add(&t->bad, 1);
+    free(next);
+    pthread_barrier_wait(&t->bar); /* the senders' data stay until all is copied */
+}
+
+static void team_reduce(void *ctx, void *x, size_t n, int op)
+{
+    member *m = ctx;
+    team *t = m->t;
+    t->x[m->rank] = x;
+    pthread_barrier_wait(&t->bar);
+    size_t size = op == MKBA_MC_OR ? 1 : sizeof(uint64_t);
+    unsigned char *all = calloc(n + 1, size);
+    for (int q = 0; q < t->size; q++)
+        for (size_t i = 0; i < n; i++)
+            if (op == MKBA_MC_OR) {
+                all[i] |= ((const unsigned char *)t->x[q])[i];
+            } else {
+                uint64_t a, b;
+                memcpy(&a, all + i * size, size);
+                memcpy(&b, (const unsigned char *)t->x[q] + i * size, size);
+                a += b;
+                memcpy(all + i * size, &a, size);
+            }
+    pthread_barrier_wait(&t->bar); /* every member has read every x */
+    memcpy(x, all, n * size);
+    free(all);
+}
+
+static void *member_run(void *arg)
+{
+    member *m = arg;
+    mkba_error err;
+    mkba_error_clear(&err);
+    m->mc = mkba_mc_stream_ranks(m->plan, &m->o, NULL, 0, 0, &m->ranks, &err);
+    return NULL;
+}
+
+/* mkba_mc_stream_ranks on K simulated processes; process 0's summary. */
+static mkba_mc *stream_on(const mkba_plan *p, const mkba_sim_opts *o, int K, int *bad)
+{
+    team t = {.size = K};
+    atomic_init(&t.bad, 0);
+    pthread_barrier_init(&t.bar, NULL, (unsigned)K);
+    t.send = calloc((size_t)K, sizeof *t.send);
+    t.n_send = calloc((size_t)K, sizeof *t.n_send);
+    t.x = calloc((size_t)K, sizeof *t.x);
+    member *m = calloc((size_t)K, sizeof *m);
+    pthread_t *tid = calloc((size_t)K, sizeof *tid);
+    for (int r = 0; r < K; r++) {
+        m[r] = (member){.t = &t, .rank = r, .plan = p, .o = *o};
+        m[r].ranks = (mkba_mc_ranks){.rank = r, .size = K, .exchange = team_exchange,
+                                     .reduce = team_reduce, .ctx = &m[r]};
+        ck_assert_int_eq(pthread_create(&tid[r], NULL, member_run, &m[r]), 0);
+    }
+    for (int r = 0; r < K; r++)
+        pthread_join(tid[r], NULL);
+    for (int r = 1; r < K; r++) {
+        ck_assert(m[r].mc != NULL);
+        mkba_mc_free(m[r].mc);
+    }
+    mkba_mc *mc = m[0].mc;
+    *bad = atomic_load(&t.bad);
+    pthread_barrier_destroy(&t.bar);
+    free(t.send);
+    free(t.n_send);
+    free(t.x);
+    free(m);
+    free(tid);
+    return mc;
+}
+
+/* The summary shared out over K processes (each making every K-th chunk
+ * and running the statistics of its share of the columns) is the summary
+ * of one, bit for bit, for K = 2 to 4: over three chunks (two rounds of
+ * chunks for K = 2, a process without a chunk for K = 4), with items,
+ * inputs (one discrete), finance and value of information, society's NPV
+ * shape from its draws kept or from a pass of its own, and an input whose
+ * sums overflow (values near 1e200), which takes a pass of its own. */
+START_TEST(shared_over_processes_equals_one)
+{
+    char *text = malloc(strlen(MIXED) + 300);
+    sprintf(text, "%s[param.w]\ndistribution = discrete(1: 3, 2: 1)\n"
+                  "[param.huge]\ndistribution = uniform(1e200, 9e200)\n"
+                  "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * w\n", MIXED);
+    mkba_model *m = open_model(text, NULL);
+    free(text);
+    const mkba_plan *p = mkba_model_plan(m);
+    size_t N = 2 * MKBA_MC_CHUNK + 77;
+    int shapes[] = {MKBA_SIM_SHAPE_KEEP, MKBA_SIM_SHAPE_PASS};
+    for (int sh = 0; sh < 2; sh++) {
+        mkba_sim_opts o = {.draws = N, .seed = 5, .threads = 2, .keep_items = MKBA_SIM_ITEMS_AUTO,
+                           .keep_uncertain = MKBA_SIM_INPUTS_REGEN, .keep_finance = 1,
+                           .shape = shapes[sh]};
+        mkba_error err;
+        mkba_error_clear(&err);
+        mkba_mc *a = mkba_mc_stream(p, &o, NULL, 0, 0, &err);
+        ck_assert_msg(a != NULL, "%s", err.msg);
+        size_t S = a->n_scenarios, K1 = a->n_stakeholders + 1;
+        size_t n_in = a->n_uncertain + a->n_outcomes;
+        ck_assert(!isnan(a->evppi[0]) && !isnan(a->npv_cdf[MKBA_MC_CDF]));
+        ck_assert(a->uncertain[n_in - 1].n == N); /* huge: its second pass ran */
+        for (int K = 2; K <= 4; K++) {
+            int bad;
+            mkba_mc *b = stream_on(p, &o, K, &bad);
+            ck_assert_msg(bad == 0, "K = %d: %d messages out of order", K, bad);
+#define SAME(f, n) \
+    ck_assert_msg(memcmp(a->f, b->f, (n) * sizeof *(a->f)) == 0, #f " differs, K = %d", K)
+            SAME(npv, S * K1);
+            SAME(pv_benefits, S * K1);
+            SAME(pv_costs, S * K1);
+            SAME(bcr, S * K1);
+            SAME(items + a->n_items, (S - 1) * a->n_items);
+            SAME(uncertain, a->n_uncertain);
+            SAME(evppi, n_in);
+            SAME(p_best, S);
+            SAME(npv_cdf, S * MKBA_MC_CDF);
+            SAME(hist, S * MKBA_MC_BINS);
+            SAME(hist_lo, S);
+            SAME(hist_width, S);
+            SAME(fin + K1, (S - 1) * K1);
+#undef SAME
+            ck_assert(a->evpi == b->evpi && a->best == b->best && a->voi_draws == b->voi_draws);
+            ck_assert_uint_eq(a->n_nonfinite, b->n_nonfinite);
+            mkba_mc_free(b);
+        }
+        mkba_mc_free(a);
+    }
+    mkba_model_free(m);
+}
+END_TEST
+
 /* Progress: reported from the thread that called mkba_sim_run (a
  * terminal's progress bar must not be drawn from a worker), with the
  * draws done never going back, and once at the end with every draw. */
@@ -1341,6 +1524,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, items_by_regeneration_equal_kept);
     tcase_add_test(tc, inputs_by_regeneration_equal_kept);
     tcase_add_test(tc, streamed_equals_kept);
+    tcase_add_test(tc, shared_over_processes_equals_one);
     tcase_add_test(tc, common_random_numbers);
     tcase_add_test(tc, scenario_fixes_a_parameter);
     tcase_add_test(tc, scenarios_fix_and_draw_in_turn);

@@ -13,9 +13,11 @@
  * replicate order (the draws use them); the drawn columns are gathered to
  * rank 0 in block order, which then summarises and writes every output as
  * one process does: the results are bit-identical for any K. Integer counts
- * are summed. A streamed run (summary.h, mkba_mc_stream) is summarised by
- * rank 0 from chunks the others make (mkba_mpi_mc_stream). Only rank 0 prints results and writes files; the others stop
- * after the Monte Carlo and exit quietly.
+ * are summed. A streamed run (summary.h, mkba_mc_stream) is shared out
+ * instead (mkba_mpi_mc_stream): every rank makes some of the chunks of
+ * draws and runs the statistics of some of the columns. Only rank 0 prints
+ * results and writes files; the others stop after the Monte Carlo and exit
+ * quietly.
  *
  * Failures: the processes agree on every failure before the first
  * collective step (mkba_mpi_agree) and on the exit status at the end
@@ -88,13 +90,22 @@ mkba_status mkba_mpi_bootstrap(const mkba_cohort *c, const mkba_est_spec *specs,
 mkba_sim *mkba_mpi_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkba_error *err);
 
 /* mkba_mc_stream (summary.h: no draw kept, each pass makes them again)
- * over the processes: rank 0 summarises, and the chunks of draws each pass
- * makes again are made by the other ranks (chunk i by rank 1 + i mod
- * (K - 1)) and sent to rank 0 in chunk order, each rank a chunk ahead at
- * most: the same summary, bit for bit, in memory that does not grow with
- * the draws on any rank. Rank 0 gets the summary (its 'ranks' set); the
- * others NULL with *err clear, or NULL and *err on invalid options (the
- * same on every process). */
+ * over the processes (mkba_mc_stream_ranks): each rank runs the statistics
+ * of a fixed share of the columns (stakeholders', IRRs, items, inputs:
+ * contiguous ranges of about equal cost) on its threads, and in each round
+ * of K chunks of draws rank r makes chunk r of the round and sends every
+ * rank the columns of its share (nonblocking sends and receives, all
+ * waited for together), with society's NPV per project to the ranks of the
+ * value of information (its sums are rank 0's). Each rank feeds its
+ * statistics the round's chunks in draw order, so they are those of one
+ * process, bit for bit. Whether another pass is needed, and for which
+ * columns, every rank learns from a reduction of what each rank's
+ * statistics ask for; at the end the finished statistics are gathered to
+ * rank 0 and the counts summed. Memory per rank: its chunk, its columns of
+ * a round's chunks (and, with inputs and a project to choose, society's NPV
+ * per project of each), its statistics. Rank 0 gets the summary (its 'ranks'
+ * set); the others NULL with *err clear, or NULL and *err on invalid
+ * options (the same on every process). */
 struct mkba_mc;
 struct mkba_mc *mkba_mpi_mc_stream(const mkba_plan *plan, const mkba_sim_opts *opts,
                                    const double *boot, size_t n_boot, size_t n_failed,

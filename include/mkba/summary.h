@@ -136,22 +136,35 @@ mkba_mc *mkba_mc_stream(const struct mkba_plan *plan, const struct mkba_sim_opts
                         const double *boot, size_t n_boot, size_t n_boot_failed,
                         mkba_error *err);
 
-/* mkba_mc_stream with the chunks that are made again made elsewhere (mpi.h:
- * by other processes). The draws come in chunks of MKBA_MC_CHUNK (the last
- * shorter); in each pass, before its chunks, pass(ctx, o) says with which
- * options they are made (o->first_block and o->draws aside), or o NULL
- * when this pass makes none; then chunk(ctx, o, index) must return what
- * mkba_sim_run(plan, o) returns for chunk 'index' (o->first_block and
- * o->draws set), in increasing order of index. Freed by the summary. */
+/* mkba_mc_stream shared out over several processes (mpi.h), the same
+ * summary bit for bit: the draws come in chunks of MKBA_MC_CHUNK (the
+ * last shorter); each process makes some of them and runs the statistics
+ * of some of the columns, and the processes trade the columns and reduce
+ * the results through 'ranks'. Every process calls it with the same plan
+ * and options; each gets an mkba_mc, whose statistics are whole on
+ * process 0 only (the others' hold their own columns'). */
 #define MKBA_MC_CHUNK ((size_t)65536)
-typedef struct mkba_mc_source {
-    void (*pass)(void *ctx, const struct mkba_sim_opts *o);
-    struct mkba_sim *(*chunk)(void *ctx, const struct mkba_sim_opts *o, size_t index);
+typedef struct mkba_mc_msg {
+    void *p;                    /* the bytes sent, or room for those received */
+    size_t bytes;               /* sent; received: the room, then how many came */
+    int peer;                   /* the process sent to or received from */
+} mkba_mc_msg;
+enum { MKBA_MC_OR, MKBA_MC_SUM };
+typedef struct mkba_mc_ranks {
+    int rank, size;             /* this process, of 'size' */
+    /* Send every message of 'send' and receive every one of 'recv', and
+     * return when all are done; between two processes the messages match
+     * in the order of the lists. Every process calls it at the same point. */
+    void (*exchange)(void *ctx, mkba_mc_msg *send, size_t n_send, mkba_mc_msg *recv,
+                     size_t n_recv);
+    /* x[0..n) combined over the processes, on every process: MKBA_MC_OR
+     * the bitwise or of n bytes, MKBA_MC_SUM the sums of n uint64_t. */
+    void (*reduce)(void *ctx, void *x, size_t n, int op);
     void *ctx;
-} mkba_mc_source;
-mkba_mc *mkba_mc_stream_from(const struct mkba_plan *plan, const struct mkba_sim_opts *o,
-                             const double *boot, size_t n_boot, size_t n_boot_failed,
-                             const mkba_mc_source *src, mkba_error *err);
+} mkba_mc_ranks;
+mkba_mc *mkba_mc_stream_ranks(const struct mkba_plan *plan, const struct mkba_sim_opts *o,
+                              const double *boot, size_t n_boot, size_t n_boot_failed,
+                              const mkba_mc_ranks *ranks, mkba_error *err);
 void mkba_mc_free(mkba_mc *mc); /* NULL is a no-op */
 
 static inline size_t mkba_mc_idx(const mkba_mc *mc, size_t scenario, size_t k)

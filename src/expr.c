@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/cpu.h"
 #include "mkba/mem.h"
 
 #define STACK_MAX 64   /* values on the evaluator's local stack */
@@ -181,7 +182,7 @@ static int at_out(const mkba_expr *e, const double *slots, size_t stride, size_t
 
 /* The fused form of push x then instruction q, into level a; 0 when q
  * does not combine x with a slot or a constant. */
-static int fused(const instr *q, const double *slots, size_t stride, size_t n, const double *x,
+static inline __attribute__((always_inline)) int fused(const instr *q, const double *slots, size_t stride, size_t n, const double *x,
                  double *a)
 {
     const double *b;
@@ -199,14 +200,13 @@ static int fused(const instr *q, const double *slots, size_t stride, size_t n, c
     return 1;
 }
 
-void mkba_expr_eval_block(const mkba_expr *e, const double *slots, size_t stride, size_t n,
-                          double *out, double *scratch)
+/* The program over the block, compiled into the portable and the AVX2
+ * copies below (cpu.h). */
+static inline __attribute__((always_inline)) void run_block(const mkba_expr *e,
+                                                            const double *slots, size_t stride,
+                                                            size_t n, double *out,
+                                                            double *scratch)
 {
-    if (!e || e->is_const) {
-        double v = e ? e->value : NAN;
-        VLOOP(out[i] = v);
-        return;
-    }
     double *sc = scratch, *a, k, *bottom = at_out(e, slots, stride, n, out) ? out : NULL;
     const double *b;
     size_t sp = 0; /* vectors on the stack */
@@ -243,6 +243,36 @@ void mkba_expr_eval_block(const mkba_expr *e, const double *slots, size_t stride
     }
     if (!bottom)
         memcpy(out, sc, n * sizeof *out);
+}
+
+static void run_block_portable(const mkba_expr *e, const double *slots, size_t stride, size_t n,
+                               double *out, double *scratch)
+{
+    run_block(e, slots, stride, n, out, scratch);
+}
+
+#if MKBA_CPU_AVX2
+MKBA_AVX2 static void run_block_avx2(const mkba_expr *e, const double *slots, size_t stride,
+                                     size_t n, double *out, double *scratch)
+{
+    run_block(e, slots, stride, n, out, scratch);
+}
+#endif
+
+void mkba_expr_eval_block(const mkba_expr *e, const double *slots, size_t stride, size_t n,
+                          double *out, double *scratch)
+{
+    if (!e || e->is_const) {
+        double v = e ? e->value : NAN;
+        VLOOP(out[i] = v);
+        return;
+    }
+#if MKBA_CPU_AVX2
+    if (mkba_cpu_avx2())
+        run_block_avx2(e, slots, stride, n, out, scratch);
+    else
+#endif
+        run_block_portable(e, slots, stride, n, out, scratch);
 }
 
 size_t mkba_expr_depth(const mkba_expr *e)

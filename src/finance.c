@@ -5,14 +5,14 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/cpu.h"
 #include "mkba/mem.h"
 
-#if defined(__GNUC__) && defined(__x86_64__)
+#if MKBA_CPU_AVX2
 #include <immintrin.h>
 #endif
 
@@ -168,8 +168,9 @@ static mkba_fin_irr_status irr_bounded(const double *flow, size_t n, double tol,
 #define LANES 32
 
 typedef struct block {
-    const double *plus;      /* the flows, or the inflows */
-    const double *minus;     /* NULL, or the outflows */
+    const double *plus;      /* the flows, or the inflows (NULL: +0 each, when net) */
+    const double *minus;     /* the outflows (NULL: +0 each), when net */
+    int net;                 /* 1: the flows are plus and minus netted */
     size_t stride;
 } block;
 
@@ -188,7 +189,9 @@ typedef struct lanes {
 static double flow_at(const block *b, size_t t, size_t j)
 {
     size_t i = t * b->stride + j;
-    return b->minus ? mkba_fin_net(b->plus[i], b->minus[i]) : b->plus[i];
+    if (!b->net)
+        return b->plus[i];
+    return mkba_fin_net(b->plus ? b->plus[i] : 0.0, b->minus ? b->minus[i] : 0.0);
 }
 
 /* The pass over the years for series j alone: the sums (scale: sum
@@ -229,7 +232,9 @@ static void pass_one(const block *b, size_t j, const double *df, size_t n, lanes
  * portable code (pairs of SSE2 operations on x86-64), AVX2's max (which
  * is that: y where either is NaN) on the x86-64 processors that have it;
  * x < y ? x : y the same with min; isfinite(x) for x >= 0 or NaN is
- * x <= DBL_MAX. */
+ * x <= DBL_MAX. Netted with a side that is +0 (NULL), mkba_fin_net(f, +0)
+ * is f + 0 and mkba_fin_net(+0, m) is 0 - m, bit for bit (each cancels
+ * only where both are 0, and gives +0 there, as the sums do). */
 typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
 #define V_ALL(x) {(x), (x), (x), (x)}
@@ -239,6 +244,35 @@ typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
 #define V_MIN(x, y) ((v4d)V_SEL((x) < (y), x, y))
 #define I_ALL(x) ((v4i)V_ALL((int64_t)(x)))
 
+/* The flow f of four series in year t from index i = t * stride + j: as
+ * it is, or netted (both sides, or one with the other +0). */
+#define FLOW_RAW memcpy(&f, b->plus + i, sizeof f)
+#define FLOW_NET                                                                                 \
+    do { /* mkba_fin_net */                                                                      \
+        memcpy(&f, b->plus + i, sizeof f);                                                       \
+        memcpy(&minus, b->minus + i, sizeof minus);                                              \
+        v4d d = f - minus, ad = V_ABS(d);                                                        \
+        v4i cancel = (ad <= big) & (ad <= ftol * (V_ABS(f) + V_ABS(minus)));                     \
+        f = (v4d)((v4i)d & ~cancel);                                                             \
+    } while (0)
+#define FLOW_PLUS (memcpy(&f, b->plus + i, sizeof f), f = f + zero)
+#define FLOW_MINUS (memcpy(&minus, b->minus + i, sizeof minus), f = zero - minus)
+#define FLOW_ZERO (f = zero)
+
+/* The years of four series j .. j + 3, their flows by FLOW. */
+#define YEARS(FLOW, MAX, MIN)                                                                    \
+    for (size_t t = 0, i = j; t < n; t++, i += b->stride) {                                      \
+        FLOW;                                                                                    \
+        v4d g = f * (v4d)V_ALL(df ? df[t] : 1.0);                                                \
+        c = c + g;                                                                               \
+        scale += V_ABS(g);                                                                       \
+        c_max = MAX(c, c_max);                                                                   \
+        c_min = MIN(c, c_min);                                                                   \
+        scale_irr += V_ABS(f);                                                                   \
+        hi = MAX(f, hi);                                                                         \
+        lo = MIN(f, lo);                                                                         \
+    }
+
 /* The function NAME, compiled with ATTR, that runs the pass of series
  * 0 .. m - m % 4 - 1, four at a time, with MAX and MIN as above. */
 #define PASS_FOURS(NAME, ATTR, MAX, MIN)                                                         \
@@ -247,24 +281,17 @@ typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
         const v4d ftol = V_ALL(MKBA_FIN_TOL), big = V_ALL(DBL_MAX), zero = V_ALL(0.0);           \
         for (size_t j = 0; j + 4 <= m; j += 4) {                                                 \
             v4d scale = zero, scale_irr = zero, c = zero, c_max = zero, c_min = zero,            \
-                hi = zero, lo = zero, f, minus;                                                  \
-            for (size_t t = 0; t < n; t++) {                                                     \
-                memcpy(&f, b->plus + t * b->stride + j, sizeof f);                               \
-                if (b->minus) { /* mkba_fin_net */                                               \
-                    memcpy(&minus, b->minus + t * b->stride + j, sizeof minus);                  \
-                    v4d d = f - minus, ad = V_ABS(d);                                            \
-                    v4i cancel = (ad <= big) & (ad <= ftol * (V_ABS(f) + V_ABS(minus)));         \
-                    f = (v4d)((v4i)d & ~cancel);                                                 \
-                }                                                                                \
-                v4d g = f * (v4d)V_ALL(df ? df[t] : 1.0);                                        \
-                c = c + g;                                                                       \
-                scale += V_ABS(g);                                                               \
-                c_max = MAX(c, c_max);                                                           \
-                c_min = MIN(c, c_min);                                                           \
-                scale_irr += V_ABS(f);                                                           \
-                hi = MAX(f, hi);                                                                 \
-                lo = MIN(f, lo);                                                                 \
-            }                                                                                    \
+                hi = zero, lo = zero, f = zero, minus;                                           \
+            if (!b->net)                                                                         \
+                YEARS(FLOW_RAW, MAX, MIN)                                                        \
+            else if (b->plus && b->minus)                                                        \
+                YEARS(FLOW_NET, MAX, MIN)                                                        \
+            else if (b->plus)                                                                    \
+                YEARS(FLOW_PLUS, MAX, MIN)                                                       \
+            else if (b->minus)                                                                   \
+                YEARS(FLOW_MINUS, MAX, MIN)                                                      \
+            else                                                                                 \
+                YEARS(FLOW_ZERO, MAX, MIN)                                                       \
             v4d tol = ftol * scale, irr_tol = ftol * scale_irr;                                  \
             v4i st = V_SEL(c < -tol,                                                             \
                            V_SEL(c_max > tol, I_ALL(MKBA_FIN_FALLS_BACK), I_ALL(MKBA_FIN_NEVER)), \
@@ -283,28 +310,17 @@ typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
         }                                                                                        \
     }
 PASS_FOURS(fours_portable, , V_MAX, V_MIN)
-#if defined(__GNUC__) && defined(__x86_64__)
-#define FIN_AVX2 1
+#if MKBA_CPU_AVX2
 #define AVX_MAX(x, y) ((v4d)_mm256_max_pd(x, y))
 #define AVX_MIN(x, y) ((v4d)_mm256_min_pd(x, y))
-PASS_FOURS(fours_avx2, __attribute__((target("avx2"))), AVX_MAX, AVX_MIN)
-#else
-#define FIN_AVX2 0
+PASS_FOURS(fours_avx2, MKBA_AVX2, AVX_MAX, AVX_MIN)
 #endif
-
-static atomic_int vector_off; /* mkba_fin_vector(0): the portable code only */
-
-void mkba_fin_vector(int on)
-{
-    atomic_store(&vector_off, !on);
-}
 
 static void lanes_pass(const block *b, size_t m, const double *df, size_t n, lanes *a)
 {
     size_t whole = m - m % 4;
-#if FIN_AVX2
-    if (!atomic_load_explicit(&vector_off, memory_order_relaxed) &&
-        __builtin_cpu_supports("avx2"))
+#if MKBA_CPU_AVX2
+    if (mkba_cpu_avx2())
         fours_avx2(b, m, df, n, a);
     else
 #endif
@@ -351,7 +367,7 @@ static size_t after_deficit(const double *flow, size_t stride, const double *df,
  * is not (year 1); only a series in deficit that ends out of it needs its
  * years again (after_deficit). The flows change sign when the largest is
  * above the tolerance and the smallest below minus it. 'w' may be NULL
- * when the block has no outflows apart. */
+ * when the block is not netted. */
 static void lanes_of(const block *b, size_t m, const double *df, size_t n, mkba_fin_ws *w,
                      mkba_fin *out, double *irr_tol)
 {
@@ -362,7 +378,7 @@ static void lanes_of(const block *b, size_t m, const double *df, size_t n, mkba_
         x->payback = (mkba_fin_payback_status)a.payback[j];
         x->year = x->payback != MKBA_FIN_PAID ? 0
                   : !a.deficit[j]             ? 1
-                  : b->minus ? 1 + (int)after_deficit(gather(w, b, j, n), 1, df, n, a.tol[j])
+                  : b->net ? 1 + (int)after_deficit(gather(w, b, j, n), 1, df, n, a.tol[j])
                              : 1 + (int)after_deficit(b->plus + j, b->stride, df, n, a.tol[j]);
         irr_tol[j] = a.irr_tol[j];
         x->irr = NAN;
@@ -375,7 +391,7 @@ int mkba_fin_payback(const double *flow, const double *df, size_t n,
 {
     mkba_fin x;
     double tol;
-    block b = {flow, NULL, 1};
+    block b = {flow, NULL, 0, 1};
     lanes_of(&b, 1, df, n, NULL, &x, &tol);
     *status = x.payback;
     return x.year;
@@ -385,7 +401,7 @@ mkba_fin_irr_status mkba_fin_irr(const double *flow, size_t n, mkba_fin_ws *w, d
 {
     mkba_fin x;
     double tol;
-    block b = {flow, NULL, 1};
+    block b = {flow, NULL, 0, 1};
     lanes_of(&b, 1, NULL, n, NULL, &x, &tol);
     *rate = NAN;
     return x.irr_status == MKBA_FIN_IRR_N ? irr_bounded(flow, n, tol, w, rate) : x.irr_status;
@@ -394,7 +410,7 @@ mkba_fin_irr_status mkba_fin_irr(const double *flow, size_t n, mkba_fin_ws *w, d
 void mkba_fin_of(const double *flow, const double *df, size_t n, mkba_fin_ws *w, mkba_fin *out)
 {
     double tol;
-    block b = {flow, NULL, 1};
+    block b = {flow, NULL, 0, 1};
     lanes_of(&b, 1, df, n, NULL, out, &tol);
     if (out->irr_status == MKBA_FIN_IRR_N)
         out->irr_status = irr_bounded(flow, n, tol, w, &out->irr);
@@ -406,7 +422,8 @@ static void of_block(const block *b, size_t m, const double *df, size_t n, mkba_
     for (size_t j0 = 0; j0 < m; j0 += LANES) {
         size_t l = m - j0 < LANES ? m - j0 : LANES;
         double tol[LANES];
-        block part = {b->plus + j0, b->minus ? b->minus + j0 : NULL, b->stride};
+        block part = {b->plus ? b->plus + j0 : NULL, b->minus ? b->minus + j0 : NULL, b->net,
+                      b->stride};
         lanes_of(&part, l, df, n, w, out + j0, tol);
         for (size_t j = 0; j < l; j++) {
             mkba_fin *x = &out[j0 + j];
@@ -419,13 +436,13 @@ static void of_block(const block *b, size_t m, const double *df, size_t n, mkba_
 void mkba_fin_of_n(const double *flow, size_t stride, size_t m, const double *df, size_t n,
                    mkba_fin_ws *w, mkba_fin *out)
 {
-    block b = {flow, NULL, stride};
+    block b = {flow, NULL, 0, stride};
     of_block(&b, m, df, n, w, out);
 }
 
 void mkba_fin_of_net_n(const double *plus, const double *minus, size_t stride, size_t m,
                        const double *df, size_t n, mkba_fin_ws *w, mkba_fin *out)
 {
-    block b = {plus, minus, stride};
+    block b = {plus, minus, 1, stride};
     of_block(&b, m, df, n, w, out);
 }

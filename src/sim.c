@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mkba/cpu.h"
 #include "mkba/dist.h"
 #include "mkba/expr.h"
 #include "mkba/mem.h"
@@ -76,6 +77,7 @@ struct worker {
                                  then outflows (finance_block) */
     unsigned char *fin_skip;  /* [I][2] 1: the item of the scenario, then of the reference,
                                  has no flows in the block (no_flows) */
+    unsigned char *fin_used;  /* [2][K + 1] 1: some item's flows go to the row of fin_io */
     mkba_fin *fin;            /* [FIN_TILE] the payback and IRR of a stakeholder's draws */
     mkba_fin_ws *fin_ws;
     size_t fin_cols;          /* the columns of finance: (S - 1) * (K + 1) */
@@ -318,13 +320,27 @@ HOT const double *drawn_annuity(worker *w, size_t s, const double *dd, int first
     return w->ann;
 }
 
+/* x where ok (0 or 1), else NaN: a select of the bits. The loops that
+ * use it are vectorised, where GCC leaves a ?: between doubles on the
+ * outcome of comparisons a branch (they may trap: -ftrapping-math). The
+ * tests of a drop-off's range are a & of two comparisons, not &&, for the
+ * same reason. */
+HOT double or_nan(int ok, double x)
+{
+    const double nan = NAN;
+    int64_t u, v, mask = -(int64_t)ok;
+    memcpy(&u, &x, sizeof u);
+    memcpy(&v, &nan, sizeof v);
+    u = (u & mask) | (v & ~mask);
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
 /* PV of item i of scenario 'src' at the rates of scenario 's', for the
  * block's n draws: x[j] * *a, with x the array returned. Mostly x is
  * quantity * price and *a the item's annuity factor, a constant; with an
  * uncertain drop-off, x is the PV itself, worked out in buf, and *a = 1
- * (x * 1 is x, bit for bit). The tests of a drop-off's range, here and
- * below, are a & of two comparisons, not &&: no branch, so that their
- * loops are vectorised. */
+ * (x * 1 is x, bit for bit). */
 HOT const double *item_pv_block(worker *w, size_t s, size_t src, size_t i, size_t n,
                                 double *restrict buf, double *a)
 {
@@ -342,12 +358,12 @@ HOT const double *item_pv_block(worker *w, size_t s, size_t src, size_t i, size_
     const double *df = p->scenarios[s].discount;
     if (zero_flows(w, src, i, df, it->first, it->last)) {
         for (size_t j = 0; j < n; j++)
-            buf[j] = (dd[j] >= 0) & (dd[j] <= 1) ? qp[j] : NAN;
+            buf[j] = or_nan((dd[j] >= 0) & (dd[j] <= 1), qp[j]);
         return buf;
     }
     const double *ann = drawn_annuity(w, s, dd, it->first, it->last, n);
     for (size_t j = 0; j < n; j++)
-        buf[j] = (dd[j] >= 0) & (dd[j] <= 1) ? qp[j] * ann[j] : NAN;
+        buf[j] = or_nan((dd[j] >= 0) & (dd[j] <= 1), qp[j] * ann[j]);
     return buf;
 }
 
@@ -483,7 +499,7 @@ HOT void item_flows(const worker *w, size_t src, size_t i, size_t j0, double sig
     double d, v0[FIN_TILE], keep0[FIN_TILE];
     int fixed = const_dropoff(it, &d), first = it->first, last = it->last;
     for (size_t j = 0; j < FIN_TILE; j++) {
-        v0[j] = fixed | ((dd[j] >= 0) & (dd[j] <= 1)) ? sign * qp[j] : NAN;
+        v0[j] = or_nan(fixed | ((dd[j] >= 0) & (dd[j] <= 1)), sign * qp[j]);
         keep0[j] = 1.0 - (fixed ? d : dd[j]);
     }
     int steady = fixed && d == 0; /* v * 1 is v: the same flow every year */
@@ -507,20 +523,21 @@ HOT void item_flows(const worker *w, size_t src, size_t i, size_t j0, double sig
     }
 }
 
-/* The rows item i's flows go to in a tile's inflows and outflows
- * ([K + 1][horizon][FIN_TILE] each): booked as book_block does. */
-HOT void item_rows(const mkba_plan *p, size_t i, double *in, double *outf, double *rows[2])
+/* The rows item i's flows go to in a tile's flows (fin_io): inflows of
+ * stakeholder k are row k, outflows row K + 1 + k (k = K: society);
+ * booked as book_block does. */
+HOT void item_rows(const mkba_plan *p, size_t i, size_t rows[2])
 {
-    size_t who = p->stakeholder[i], K = p->n_stakeholders, TB = p->horizon * FIN_TILE;
+    size_t who = p->stakeholder[i], K = p->n_stakeholders;
     switch (p->kinds[i]) {
     case MKBA_ITEM_BENEFIT:
-        rows[0] = in + who * TB, rows[1] = in + K * TB;
+        rows[0] = who, rows[1] = K;
         break;
     case MKBA_ITEM_COST:
-        rows[0] = outf + who * TB, rows[1] = outf + K * TB;
+        rows[0] = K + 1 + who, rows[1] = K + 1 + K;
         break;
     default: /* MKBA_ITEM_TRANSFER: cancels for society */
-        rows[0] = in + who * TB, rows[1] = outf + p->loser[i] * TB;
+        rows[0] = who, rows[1] = K + 1 + p->loser[i];
         break;
     }
 }
@@ -533,34 +550,49 @@ HOT void count_fin(worker *w, size_t col, const mkba_fin *fin, size_t m, float *
     size_t set_p = w->fin_cols * MKBA_FIN_PAYBACK_N, set_i = w->fin_cols * MKBA_FIN_IRR_N;
     size_t *pc = w->payback_count + col * MKBA_FIN_PAYBACK_N;
     size_t *ic = w->irr_count + col * MKBA_FIN_IRR_N;
-    for (size_t j = 0; j < m; j++) {
+    for (size_t j = 0; j < m; j++)
         irr[j] = fin[j].irr_status == MKBA_FIN_IRR_UNIQUE ? (float)fin[j].irr : NAN;
-        pc[j % COUNT_SETS * set_p + fin[j].payback]++;
-        ic[j % COUNT_SETS * set_i + fin[j].irr_status]++;
+    size_t j = 0;
+    for (; j + COUNT_SETS <= m; j += COUNT_SETS)
+        for (size_t q = 0; q < COUNT_SETS; q++) {
+            pc[q * set_p + fin[j + q].payback]++;
+            ic[q * set_i + fin[j + q].irr_status]++;
+        }
+    for (; j < m; j++) {
+        pc[fin[j].payback]++;
+        ic[fin[j].irr_status]++;
     }
 }
 
 /* The payback and IRR of project scenario s in the block's draws: the
  * yearly inflows and outflows of each stakeholder and society, netted per
  * draw and year by mkba_fin_of_net_n; a tile of FIN_TILE draws at a
- * time, whose flows stay in the first-level cache. */
+ * time, whose flows stay in the first-level cache. A row no item's flows
+ * go to in the block (the outflows of a stakeholder with benefits only,
+ * say) is +0 throughout: it is neither cleared nor read (NULL). */
 HOT void finance_block(worker *w, size_t s, size_t first, size_t n)
 {
     const mkba_plan *p = w->sh->p;
     mkba_sim *out = w->sh->out;
     size_t I = p->n_items, K = p->n_stakeholders, T = p->horizon, D = out->draws;
-    size_t TB = T * FIN_TILE;
-    double *in = w->fin_io, *outf = w->fin_io + (K + 1) * TB;
+    size_t TB = T * FIN_TILE, r[2];
+    unsigned char *used = w->fin_used;
+    memset(used, 0, 2 * (K + 1));
     for (size_t i = 0; i < I; i++) {
         w->fin_skip[2 * i] = (unsigned char)no_flows(w, s, i, n);
         w->fin_skip[2 * i + 1] = (unsigned char)no_flows(w, 0, i, n);
+        item_rows(p, i, r);
+        if (!w->fin_skip[2 * i] || !w->fin_skip[2 * i + 1])
+            used[r[0]] = used[r[1]] = 1;
     }
     for (size_t j0 = 0; j0 < n; j0 += FIN_TILE) {
         size_t m = n - j0 < FIN_TILE ? n - j0 : FIN_TILE;
-        memset(w->fin_io, 0, 2 * (K + 1) * TB * sizeof *w->fin_io);
+        for (size_t k = 0; k < 2 * (K + 1); k++)
+            if (used[k])
+                memset(w->fin_io + k * TB, 0, TB * sizeof *w->fin_io);
         for (size_t i = 0; i < I; i++) {
-            double *rows[2];
-            item_rows(p, i, in, outf, rows);
+            item_rows(p, i, r);
+            double *rows[2] = {w->fin_io + r[0] * TB, w->fin_io + r[1] * TB};
             if (!w->fin_skip[2 * i])
                 item_flows(w, s, i, j0, 1.0, rows);
             if (!w->fin_skip[2 * i + 1])
@@ -568,8 +600,10 @@ HOT void finance_block(worker *w, size_t s, size_t first, size_t n)
         }
         for (size_t k = 0; k <= K; k++) {
             size_t col = mkba_sim_col(out, s, k);
-            mkba_fin_of_net_n(in + k * TB, outf + k * TB, FIN_TILE, m, p->scenarios[s].discount,
-                              T, w->fin_ws, w->fin);
+            const double *plus = used[k] ? w->fin_io + k * TB : NULL;
+            const double *minus = used[K + 1 + k] ? w->fin_io + (K + 1 + k) * TB : NULL;
+            mkba_fin_of_net_n(plus, minus, FIN_TILE, m, p->scenarios[s].discount, T, w->fin_ws,
+                              w->fin);
             count_fin(w, col, w->fin, m, out->irr + col * D + first + j0);
         }
     }
@@ -595,23 +629,12 @@ static void evaluate_portable(worker *w, size_t first, size_t whole, size_t n)
     evaluate(w, first, whole, n);
 }
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#define SIM_AVX2 1
-__attribute__((target("avx2"))) static void evaluate_avx2(worker *w, size_t first, size_t whole,
-                                                          size_t n)
+#if MKBA_CPU_AVX2
+MKBA_AVX2 static void evaluate_avx2(worker *w, size_t first, size_t whole, size_t n)
 {
     evaluate(w, first, whole, n);
 }
-#else
-#define SIM_AVX2 0
 #endif
-
-static atomic_int vector_off; /* mkba_sim_vector(0): the portable evaluation only */
-
-void mkba_sim_vector(int on)
-{
-    atomic_store(&vector_off, !on);
-}
 
 static void run_block(worker *w, size_t blk)
 {
@@ -634,7 +657,7 @@ static void run_block(worker *w, size_t blk)
             if (!sh->aside[k])
                 memcpy(w->slots + (size_t)p->uncertain[k].slot * B, w->col[k],
                        n * sizeof(double));
-#if SIM_AVX2
+#if MKBA_CPU_AVX2
     if (sh->avx2)
         evaluate_avx2(w, first, whole, n);
     else
@@ -677,6 +700,7 @@ static void worker_init(worker *w, shared *sh)
         size_t K1 = p->n_stakeholders + 1, cols = (S - 1) * K1;
         w->fin_io = mkba_xcalloc(2 * K1 * p->horizon * FIN_TILE, sizeof *w->fin_io);
         w->fin_skip = mkba_xcalloc(2 * I + 1, 1);
+        w->fin_used = mkba_xcalloc(2 * K1, 1);
         w->fin = mkba_xcalloc(FIN_TILE, sizeof *w->fin);
         w->fin_ws = mkba_fin_ws_alloc();
         w->fin_cols = cols;
@@ -706,6 +730,7 @@ static void worker_fini(worker *w)
     free(w->u);
     free(w->fin_io);
     free(w->fin_skip);
+    free(w->fin_used);
     free(w->fin);
     mkba_fin_ws_free(w->fin_ws);
     free(w->payback_count);
@@ -875,9 +900,7 @@ mkba_sim *mkba_sim_run_reuse(const mkba_plan *p, const mkba_sim_opts *o, mkba_si
     if ((size_t)threads > sh.n_blocks)
         threads = (int)sh.n_blocks;
     sh.ws = mkba_xcalloc((size_t)threads, sizeof *sh.ws);
-#if SIM_AVX2
-    sh.avx2 = !atomic_load(&vector_off) && __builtin_cpu_supports("avx2");
-#endif
+    sh.avx2 = mkba_cpu_avx2();
     double t0 = now();
     sh.last_report = t0;
     mkba_stream_parallel(sh.n_blocks, threads, block_task, &sh);

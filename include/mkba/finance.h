@@ -112,14 +112,9 @@ void mkba_fin_of_n(const double *flow, size_t stride, size_t m, const double *df
 /* mkba_fin_of_n of the series netted from inflows and outflows: series
  * j's flow in year t is mkba_fin_net(plus[t * stride + j],
  * minus[t * stride + j]), netted as the series are read (no pass that
- * writes the net flows first). */
+ * writes the net flows first). plus or minus may be NULL: +0 each. */
 void mkba_fin_of_net_n(const double *plus, const double *minus, size_t stride, size_t m,
                        const double *df, size_t n, mkba_fin_ws *w, mkba_fin *out);
-
-/* mkba_fin_vector(0): the blocks of series in the portable vector code
- * only, also where the processor has AVX2 (for the tests: the same
- * bits); mkba_fin_vector(1), the default: AVX2 where there is. */
-void mkba_fin_vector(int on);
 
 /* Names for files: "paid" "never" "falls_back" "no_flows" "undefined";
  * "unique" "none" "multiple" "outside" "undefined". */

@@ -167,9 +167,4 @@ void mkba_sim_inputs_free(mkba_sim_inputs *g); /* NULL is a no-op */
 /* Number of cores available. */
 int mkba_sim_cores(void);
 
-/* mkba_sim_vector(0): runs evaluate the blocks with the portable code
- * only, also where the processor has AVX2 (for the tests: the same bits);
- * mkba_sim_vector(1), the default: with AVX2 where there is. */
-void mkba_sim_vector(int on);
-
 #endif

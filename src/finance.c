@@ -219,9 +219,9 @@ static void pass_one(const block *b, size_t j, const double *df, size_t n, lanes
                     : c < -tol       ? (c_max > tol ? MKBA_FIN_FALLS_BACK : MKBA_FIN_NEVER)
                                      : MKBA_FIN_PAID;
     a->deficit[j] = a->payback[j] == MKBA_FIN_PAID && c_min < -tol ? -1 : 0;
-    a->irr[j] = !isfinite(scale_irr)                  ? MKBA_FIN_IRR_UNDEFINED
+    a->irr[j] = !isfinite(scale_irr)            ? MKBA_FIN_IRR_UNDEFINED
                 : hi > irr_tol && lo < -irr_tol ? MKBA_FIN_IRR_N
-                                                      : MKBA_FIN_IRR_NONE;
+                                                : MKBA_FIN_IRR_NONE;
     a->tol[j] = tol;
     a->irr_tol[j] = irr_tol;
 }

@@ -43,7 +43,8 @@ typedef struct shared {
     unsigned char *aside;     /* [n_uncertain] 1: some scenario fixes the quantity (writes
                                  its slot), so its draws are kept aside and put in the
                                  slot before each scenario that needs them; else they
-                                 are drawn straight into the slot */
+                                 are drawn straight into the slot (or, kept, into their
+                                 column of the result: worker.col) */
     worker *ws;               /* [threads] each thread's scratch; sh NULL until its first block */
     int avx2;                 /* 1: evaluate_avx2 runs the blocks */
     atomic_size_t done;       /* draws finished */
@@ -57,7 +58,9 @@ struct worker {
     double *slots;            /* [n_slots][B] */
     double *drawn;            /* [n_uncertain][B] the draws kept aside (shared.aside) */
     double **col;             /* [n_uncertain] where quantity k's draws of the block are:
-                                 its slot's column, or drawn's when kept aside */
+                                 its slot's column, or drawn's when kept aside; when the
+                                 run keeps the inputs, the block's part of its column
+                                 in out->uncertain (run_block copies them to the slot) */
     double *qp;               /* [S][I][B] quantity * price */
     double *dd;               /* [S][I][B] drop-off */
     unsigned char *qp_zero;   /* [S][I] the QP_ kind of each qp (zero_kind) */
@@ -391,7 +394,7 @@ HOT void book_item(const double *restrict x, double ax, const double *restrict y
         }
     } else {
         for (size_t j = 0; j < n; j++) {
-            double d = x[j] * ax - (y ? y[j] * ay : 0.0);
+            double d = y ? x[j] * ax - y[j] * ay : x[j] * ax;
             a0[j] += d;
             a1[j] += d;
         }

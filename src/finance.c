@@ -12,7 +12,7 @@
 #include "mkba/cpu.h"
 #include "mkba/mem.h"
 
-#if MKBA_CPU_AVX2
+#if defined(__SSE2__) || MKBA_CPU_AVX2
 #include <immintrin.h>
 #endif
 
@@ -226,44 +226,48 @@ static void pass_one(const block *b, size_t j, const double *df, size_t n, lanes
     a->irr_tol[j] = irr_tol;
 }
 
-/* The pass of four series side by side, pass_one on GCC's vectors, every
- * sum in a register across the years: the same bits. fabs is the sign bit
- * cleared; x > y ? x : y a select by the comparison's mask in the
- * portable code (pairs of SSE2 operations on x86-64), AVX2's max (which
- * is that: y where either is NaN) on the x86-64 processors that have it;
- * x < y ? x : y the same with min; isfinite(x) for x >= 0 or NaN is
- * x <= DBL_MAX. Netted with a side that is +0 (NULL), mkba_fin_net(f, +0)
- * is f + 0 and mkba_fin_net(+0, m) is 0 - m, bit for bit (each cancels
- * only where both are 0, and gives +0 there, as the sums do). */
+/* The pass of W series side by side, pass_one on vectors of W doubles
+ * (VD; VI the same width of int64_t), every sum in a register across the
+ * years: the same bits. Two copies: the portable code, W = 2 (SSE2 on
+ * x86-64), and on x86-64 processors with AVX2, W = 4 (cpu.h). Each copy
+ * names its operations: LT(x, y), LE, EQ the masks of x < y, x <= y,
+ * x == y; MIN(x, y) x < y ? x : y and MAX(x, y) x > y ? x : y (SSE2's and
+ * AVX2's min and max are those: y where either is NaN); ZERO(m, x) the
+ * bits of x where m is not set, else +0. The processor's own comparisons
+ * and selects: on SSE2, GCC's generic forms of these (a comparison's
+ * result and'ed, a ?: of vectors) go lane by lane. fabs is the sign bit
+ * cleared; isfinite(x) for x >= 0 or NaN is x <= DBL_MAX; mkba_fin_net's
+ * two tests, |d| <= DBL_MAX and |d| <= tol, are |d| <= MIN(tol, DBL_MAX)
+ * (tol NaN or inf: |d| is too). Netted with a side that is +0 (NULL),
+ * mkba_fin_net(f, +0) is f + 0 and mkba_fin_net(+0, m) is 0 - m, bit for
+ * bit (each cancels only where both are 0, and gives +0 there, as the
+ * sums do). */
+typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
+typedef int64_t v2i __attribute__((vector_size(2 * sizeof(int64_t))));
 typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
-#define V_ALL(x) {(x), (x), (x), (x)}
-#define V_ABS(x) ((v4d)((v4i)(x) & (v4i)V_ALL(INT64_MAX)))
-#define V_SEL(mask, x, y) (((v4i)(x) & (mask)) | ((v4i)(y) & ~(mask)))
-#define V_MAX(x, y) ((v4d)V_SEL((x) > (y), x, y))
-#define V_MIN(x, y) ((v4d)V_SEL((x) < (y), x, y))
-#define I_ALL(x) ((v4i)V_ALL((int64_t)(x)))
+#define V_SEL(mask, x, y) (((mask) & (x)) | (~(mask) & (y)))
+#define V_ABS(x) ((VD)((VI)(x) & absmask))
 
-/* The flow f of four series in year t from index i = t * stride + j: as
- * it is, or netted (both sides, or one with the other +0). */
+/* The flow f of W series in year t from index i = t * stride + j: as it
+ * is, or netted (both sides, or one with the other +0). */
 #define FLOW_RAW memcpy(&f, b->plus + i, sizeof f)
 #define FLOW_NET                                                                                 \
     do { /* mkba_fin_net */                                                                      \
         memcpy(&f, b->plus + i, sizeof f);                                                       \
         memcpy(&minus, b->minus + i, sizeof minus);                                              \
-        v4d d = f - minus, ad = V_ABS(d);                                                        \
-        v4i cancel = (ad <= big) & (ad <= ftol * (V_ABS(f) + V_ABS(minus)));                     \
-        f = (v4d)((v4i)d & ~cancel);                                                             \
+        VD d = f - minus;                                                                        \
+        f = ZERO(LE(V_ABS(d), MIN(ftol * (V_ABS(f) + V_ABS(minus)), big)), d);                   \
     } while (0)
 #define FLOW_PLUS (memcpy(&f, b->plus + i, sizeof f), f = f + zero)
 #define FLOW_MINUS (memcpy(&minus, b->minus + i, sizeof minus), f = zero - minus)
 #define FLOW_ZERO (f = zero)
 
-/* The years of four series j .. j + 3, their flows by FLOW. */
-#define YEARS(FLOW, MAX, MIN)                                                                    \
+/* The years of series j .. j + W - 1, their flows by FLOW. */
+#define YEARS(FLOW)                                                                              \
     for (size_t t = 0, i = j; t < n; t++, i += b->stride) {                                      \
         FLOW;                                                                                    \
-        v4d g = f * (v4d)V_ALL(df ? df[t] : 1.0);                                                \
+        VD g = f * (df ? df[t] : 1.0);                                                           \
         c = c + g;                                                                               \
         scale += V_ABS(g);                                                                       \
         c_max = MAX(c, c_max);                                                                   \
@@ -274,34 +278,37 @@ typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
     }
 
 /* The function NAME, compiled with ATTR, that runs the pass of series
- * 0 .. m - m % 4 - 1, four at a time, with MAX and MIN as above. */
-#define PASS_FOURS(NAME, ATTR, MAX, MIN)                                                         \
+ * 0 .. m - m % W - 1, W at a time. */
+#define PASS_VECTORS(NAME, ATTR)                                                                 \
     ATTR static void NAME(const block *b, size_t m, const double *df, size_t n, lanes *a)        \
     {                                                                                            \
-        const v4d ftol = V_ALL(MKBA_FIN_TOL), big = V_ALL(DBL_MAX), zero = V_ALL(0.0);           \
-        for (size_t j = 0; j + 4 <= m; j += 4) {                                                 \
-            v4d scale = zero, scale_irr = zero, c = zero, c_max = zero, c_min = zero,            \
-                hi = zero, lo = zero, f = zero, minus;                                           \
+        const VD zero = {0}, ftol = zero + MKBA_FIN_TOL, big = zero + DBL_MAX;                   \
+        const VI none = {0}, absmask = none + INT64_MAX;                                         \
+        for (size_t j = 0; j + W <= m; j += W) {                                                 \
+            VD scale = zero, scale_irr = zero, c = zero, c_max = zero, c_min = zero,             \
+               hi = zero, lo = zero, f = zero, minus;                                            \
             if (!b->net)                                                                         \
-                YEARS(FLOW_RAW, MAX, MIN)                                                        \
+                YEARS(FLOW_RAW)                                                                  \
             else if (b->plus && b->minus)                                                        \
-                YEARS(FLOW_NET, MAX, MIN)                                                        \
+                YEARS(FLOW_NET)                                                                  \
             else if (b->plus)                                                                    \
-                YEARS(FLOW_PLUS, MAX, MIN)                                                       \
+                YEARS(FLOW_PLUS)                                                                 \
             else if (b->minus)                                                                   \
-                YEARS(FLOW_MINUS, MAX, MIN)                                                      \
+                YEARS(FLOW_MINUS)                                                                \
             else                                                                                 \
-                YEARS(FLOW_ZERO, MAX, MIN)                                                       \
-            v4d tol = ftol * scale, irr_tol = ftol * scale_irr;                                  \
-            v4i st = V_SEL(c < -tol,                                                             \
-                           V_SEL(c_max > tol, I_ALL(MKBA_FIN_FALLS_BACK), I_ALL(MKBA_FIN_NEVER)), \
-                           I_ALL(MKBA_FIN_PAID));                                                \
-            st = V_SEL(scale == 0, I_ALL(MKBA_FIN_NO_FLOWS), st);                                \
-            st = V_SEL(~(scale <= big), I_ALL(MKBA_FIN_UNDEFINED), st);                          \
-            v4i deficit = (st == I_ALL(MKBA_FIN_PAID)) & (c_min < -tol);                         \
-            v4i irr = V_SEL((hi > irr_tol) & (lo < -irr_tol), I_ALL(MKBA_FIN_IRR_N),             \
-                            I_ALL(MKBA_FIN_IRR_NONE));                                           \
-            irr = V_SEL(~(scale_irr <= big), I_ALL(MKBA_FIN_IRR_UNDEFINED), irr);                \
+                YEARS(FLOW_ZERO)                                                                 \
+            VD tol = ftol * scale, irr_tol = ftol * scale_irr;                                   \
+            VI finite = LE(scale, big), flat = EQ(scale, zero), below = LT(c, -tol);             \
+            VI st = V_SEL(below,                                                                 \
+                          V_SEL(LT(tol, c_max), none + MKBA_FIN_FALLS_BACK,                      \
+                                none + MKBA_FIN_NEVER),                                          \
+                          none + MKBA_FIN_PAID);                                                 \
+            st = V_SEL(flat, none + MKBA_FIN_NO_FLOWS, st);                                      \
+            st = V_SEL(finite, st, none + MKBA_FIN_UNDEFINED);                                   \
+            VI deficit = finite & ~flat & ~below & LT(c_min, -tol);                              \
+            VI irr = V_SEL(LT(irr_tol, hi) & LT(lo, -irr_tol), none + MKBA_FIN_IRR_N,            \
+                           none + MKBA_FIN_IRR_NONE);                                            \
+            irr = V_SEL(LE(scale_irr, big), irr, none + MKBA_FIN_IRR_UNDEFINED);                 \
             memcpy(a->payback + j, &st, sizeof st);                                              \
             memcpy(a->deficit + j, &deficit, sizeof deficit);                                    \
             memcpy(a->irr + j, &irr, sizeof irr);                                                \
@@ -309,23 +316,69 @@ typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
             memcpy(a->irr_tol + j, &irr_tol, sizeof irr_tol);                                    \
         }                                                                                        \
     }
-PASS_FOURS(fours_portable, , V_MAX, V_MIN)
+
+#define VD v2d
+#define VI v2i
+#define W 2
+#if defined(__SSE2__)
+#define LT(x, y) ((v2i)_mm_cmplt_pd(x, y))
+#define LE(x, y) ((v2i)_mm_cmple_pd(x, y))
+#define EQ(x, y) ((v2i)_mm_cmpeq_pd(x, y))
+#define MIN(x, y) ((v2d)_mm_min_pd(x, y))
+#define MAX(x, y) ((v2d)_mm_max_pd(x, y))
+#define ZERO(m, x) ((v2d)_mm_andnot_pd((__m128d)(m), x))
+#else /* GCC's generic forms */
+#define LT(x, y) ((VI)((x) < (y)))
+#define LE(x, y) ((VI)((x) <= (y)))
+#define EQ(x, y) ((VI)((x) == (y)))
+#define MIN(x, y) ((VD)V_SEL(LT(x, y), (VI)(x), (VI)(y)))
+#define MAX(x, y) ((VD)V_SEL(LT(y, x), (VI)(x), (VI)(y)))
+#define ZERO(m, x) ((VD)((VI)(x) & ~(m)))
+#endif
+PASS_VECTORS(pass_portable, )
+#undef VD
+#undef VI
+#undef W
+#undef LT
+#undef LE
+#undef EQ
+#undef MIN
+#undef MAX
+#undef ZERO
+
 #if MKBA_CPU_AVX2
-#define AVX_MAX(x, y) ((v4d)_mm256_max_pd(x, y))
-#define AVX_MIN(x, y) ((v4d)_mm256_min_pd(x, y))
-PASS_FOURS(fours_avx2, MKBA_AVX2, AVX_MAX, AVX_MIN)
+#define VD v4d
+#define VI v4i
+#define W 4
+#define LT(x, y) ((v4i)_mm256_cmp_pd(x, y, _CMP_LT_OQ))
+#define LE(x, y) ((v4i)_mm256_cmp_pd(x, y, _CMP_LE_OQ))
+#define EQ(x, y) ((v4i)_mm256_cmp_pd(x, y, _CMP_EQ_OQ))
+#define MIN(x, y) ((v4d)_mm256_min_pd(x, y))
+#define MAX(x, y) ((v4d)_mm256_max_pd(x, y))
+#define ZERO(m, x) ((v4d)_mm256_andnot_pd((__m256d)(m), x))
+PASS_VECTORS(pass_avx2, MKBA_AVX2)
+#undef VD
+#undef VI
+#undef W
+#undef LT
+#undef LE
+#undef EQ
+#undef MIN
+#undef MAX
+#undef ZERO
 #endif
 
 static void lanes_pass(const block *b, size_t m, const double *df, size_t n, lanes *a)
 {
-    size_t whole = m - m % 4;
+    size_t done = m - m % 2; /* the series the vectors take */
 #if MKBA_CPU_AVX2
-    if (mkba_cpu_avx2())
-        fours_avx2(b, m, df, n, a);
-    else
+    if (mkba_cpu_avx2()) {
+        done = m - m % 4;
+        pass_avx2(b, m, df, n, a);
+    } else
 #endif
-        fours_portable(b, m, df, n, a);
-    for (size_t j = whole; j < m; j++)
+        pass_portable(b, m, df, n, a);
+    for (size_t j = done; j < m; j++)
         pass_one(b, j, df, n, a);
 }
 

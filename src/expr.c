@@ -27,10 +27,12 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/cpu.h"
 #include "mkba/mem.h"
 
 #define STACK_MAX 64   /* values on the evaluator's local stack */
@@ -130,54 +132,105 @@ struct mkba_expr {
 
 /* Block evaluation: the same program over n draws at once, one vector per
  * stack level, so the dispatch of each instruction is paid once per block
- * and the inner loops are plain array loops the compiler vectorises. */
+ * and the inner loops are plain array loops the compiler vectorises. A
+ * slot pushed and at once combined with a slot or a constant ("a * b",
+ * "a + 2") is one loop from the slots (fused), and the bottom level is
+ * 'out' itself where that reads no slot the program reads (at_out): no
+ * copies in or out. The operations and their order are those of
+ * mkba_expr_eval, so are the bits. */
 #define VLOOP(expr) for (size_t i = 0; i < n; i++) expr
 #define BIN_VCASES(K, F)                                                                \
-    case OPB(K, F_T):  a = lev(sc, stride, sp - 2); b = a + stride;                    \
+    case OPB(K, F_T):  a = lev(sc, bottom, stride, sp - 2); b = lev(sc, bottom, stride, sp - 1); \
                        VLOOP(a[i] = F(a[i], b[i])); sp--; break;                        \
-    case OPB(K, F_RT): a = lev(sc, stride, sp - 2); b = a + stride;                    \
+    case OPB(K, F_RT): a = lev(sc, bottom, stride, sp - 2); b = lev(sc, bottom, stride, sp - 1); \
                        VLOOP(a[i] = F(b[i], a[i])); sp--; break;                        \
-    case OPB(K, F_S):  a = lev(sc, stride, sp - 1); b = slots + p->u.slot * stride;    \
+    case OPB(K, F_S):  a = lev(sc, bottom, stride, sp - 1); b = slots + p->u.slot * stride; \
                        VLOOP(a[i] = F(a[i], b[i])); break;                              \
-    case OPB(K, F_RS): a = lev(sc, stride, sp - 1); b = slots + p->u.slot * stride;    \
+    case OPB(K, F_RS): a = lev(sc, bottom, stride, sp - 1); b = slots + p->u.slot * stride; \
                        VLOOP(a[i] = F(b[i], a[i])); break;                              \
-    case OPB(K, F_C):  a = lev(sc, stride, sp - 1); k = p->u.k;                        \
+    case OPB(K, F_C):  a = lev(sc, bottom, stride, sp - 1); k = p->u.k;                   \
                        VLOOP(a[i] = F(a[i], k)); break;                                 \
-    case OPB(K, F_RC): a = lev(sc, stride, sp - 1); k = p->u.k;                        \
+    case OPB(K, F_RC): a = lev(sc, bottom, stride, sp - 1); k = p->u.k;                   \
                        VLOOP(a[i] = F(k, a[i])); break;
+/* The same after a push of slot column x, into the new level a. */
+#define FUSED_VCASES(K, F)                                                              \
+    case OPB(K, F_S):  b = slots + q->u.slot * stride; VLOOP(a[i] = F(x[i], b[i])); break; \
+    case OPB(K, F_RS): b = slots + q->u.slot * stride; VLOOP(a[i] = F(b[i], x[i])); break; \
+    case OPB(K, F_C):  k = q->u.k; VLOOP(a[i] = F(x[i], k)); break;                     \
+    case OPB(K, F_RC): k = q->u.k; VLOOP(a[i] = F(k, x[i])); break;
 
-static inline double *lev(double *sc, size_t stride, size_t i)
+/* Stack level i: 'out' for the bottom one when it is there (not NULL). */
+static inline double *lev(double *sc, double *bottom, size_t stride, size_t i)
 {
-    return sc + i * stride;
+    return i == 0 && bottom ? bottom : sc + i * stride;
 }
 
-void mkba_expr_eval_block(const mkba_expr *e, const double *slots, size_t stride, size_t n,
-                          double *out, double *scratch)
+/* Whether out[0..n) can be the bottom level: it overlaps no column of a
+ * slot the program reads (compared as addresses: the slots and 'out' may
+ * be one array or two). */
+static int at_out(const mkba_expr *e, const double *slots, size_t stride, size_t n,
+                  const double *out)
 {
-    if (!e || e->is_const) {
-        double v = e ? e->value : NAN;
-        VLOOP(out[i] = v);
-        return;
+    uintptr_t o = (uintptr_t)out, size = n * sizeof *out;
+    for (size_t d = 0; d < e->n_deps; d++) {
+        uintptr_t c = (uintptr_t)(slots + (size_t)e->deps[d] * stride);
+        if (o < c + size && c < o + size)
+            return 0;
     }
-    double *sc = scratch, *a, k;
+    return 1;
+}
+
+/* The fused form of push x then instruction q, into level a; 0 when q
+ * does not combine x with a slot or a constant. */
+static inline __attribute__((always_inline)) int fused(const instr *q, const double *slots, size_t stride, size_t n, const double *x,
+                 double *a)
+{
+    const double *b;
+    double k;
+    switch (q->op) {
+    FUSED_VCASES(B_ADD, f_add)
+    FUSED_VCASES(B_SUB, f_sub)
+    FUSED_VCASES(B_MUL, f_mul)
+    FUSED_VCASES(B_DIV, f_div)
+    FUSED_VCASES(B_POW, f_pow)
+    FUSED_VCASES(B_MIN, f_min)
+    FUSED_VCASES(B_MAX, f_max)
+    default: return 0;
+    }
+    return 1;
+}
+
+/* The program over the block, compiled into the portable and the AVX2
+ * copies below (cpu.h). */
+static inline __attribute__((always_inline)) void run_block(const mkba_expr *e,
+                                                            const double *slots, size_t stride,
+                                                            size_t n, double *out,
+                                                            double *scratch)
+{
+    double *sc = scratch, *a, k, *bottom = at_out(e, slots, stride, n, out) ? out : NULL;
     const double *b;
     size_t sp = 0; /* vectors on the stack */
     for (const instr *p = e->code, *end = e->code + e->n_code; p < end; p++) {
         switch (p->op) {
         case OP_PUSH_S:
-            memcpy(lev(sc, stride, sp++), slots + p->u.slot * stride, n * sizeof *out);
+            a = lev(sc, bottom, stride, sp++);
+            b = slots + p->u.slot * stride;
+            if (p + 1 < end && fused(p + 1, slots, stride, n, b, a))
+                p++;
+            else
+                memcpy(a, b, n * sizeof *out);
             break;
         case OP_PUSH_C:
-            a = lev(sc, stride, sp++);
+            a = lev(sc, bottom, stride, sp++);
             k = p->u.k;
             VLOOP(a[i] = k);
             break;
-        case OP_NEG:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = -a[i]); break;
-        case OP_ABS:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = fabs(a[i])); break;
-        case OP_SQRT: a = lev(sc, stride, sp - 1); VLOOP(a[i] = sqrt(a[i])); break;
-        case OP_EXP:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = exp(a[i])); break;
-        case OP_LOG:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = log(a[i])); break;
-        case OP_SQR:  a = lev(sc, stride, sp - 1); VLOOP(a[i] = a[i] * a[i]); break;
+        case OP_NEG:  a = lev(sc, bottom, stride, sp - 1); VLOOP(a[i] = -a[i]); break;
+        case OP_ABS:  a = lev(sc, bottom, stride, sp - 1); VLOOP(a[i] = fabs(a[i])); break;
+        case OP_SQRT: a = lev(sc, bottom, stride, sp - 1); VLOOP(a[i] = sqrt(a[i])); break;
+        case OP_EXP:  a = lev(sc, bottom, stride, sp - 1); VLOOP(a[i] = exp(a[i])); break;
+        case OP_LOG:  a = lev(sc, bottom, stride, sp - 1); VLOOP(a[i] = log(a[i])); break;
+        case OP_SQR:  a = lev(sc, bottom, stride, sp - 1); VLOOP(a[i] = a[i] * a[i]); break;
         BIN_VCASES(B_ADD, f_add)
         BIN_VCASES(B_SUB, f_sub)
         BIN_VCASES(B_MUL, f_mul)
@@ -188,7 +241,38 @@ void mkba_expr_eval_block(const mkba_expr *e, const double *slots, size_t stride
         default: break;
         }
     }
-    memcpy(out, sc, n * sizeof *out);
+    if (!bottom)
+        memcpy(out, sc, n * sizeof *out);
+}
+
+static void run_block_portable(const mkba_expr *e, const double *slots, size_t stride, size_t n,
+                               double *out, double *scratch)
+{
+    run_block(e, slots, stride, n, out, scratch);
+}
+
+#if MKBA_CPU_AVX2
+MKBA_AVX2 static void run_block_avx2(const mkba_expr *e, const double *slots, size_t stride,
+                                     size_t n, double *out, double *scratch)
+{
+    run_block(e, slots, stride, n, out, scratch);
+}
+#endif
+
+void mkba_expr_eval_block(const mkba_expr *e, const double *slots, size_t stride, size_t n,
+                          double *out, double *scratch)
+{
+    if (!e || e->is_const) {
+        double v = e ? e->value : NAN;
+        VLOOP(out[i] = v);
+        return;
+    }
+#if MKBA_CPU_AVX2
+    if (mkba_cpu_avx2())
+        run_block_avx2(e, slots, stride, n, out, scratch);
+    else
+#endif
+        run_block_portable(e, slots, stride, n, out, scratch);
 }
 
 size_t mkba_expr_depth(const mkba_expr *e)

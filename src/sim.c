@@ -9,13 +9,16 @@
  * rest; nothing is allocated per block. */
 #include "mkba/sim.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "mkba/cpu.h"
 #include "mkba/dist.h"
 #include "mkba/expr.h"
 #include "mkba/mem.h"
@@ -24,6 +27,7 @@
 
 #define B MKBA_SIM_BLOCK
 #define FIN_TILE 32 /* draws whose yearly flows finance_block works on at once */
+#define COUNT_SETS 4 /* sets of a worker's counts of payback and IRR statuses */
 
 typedef struct worker worker;
 
@@ -39,8 +43,10 @@ typedef struct shared {
     unsigned char *aside;     /* [n_uncertain] 1: some scenario fixes the quantity (writes
                                  its slot), so its draws are kept aside and put in the
                                  slot before each scenario that needs them; else they
-                                 are drawn straight into the slot */
+                                 are drawn straight into the slot (or, kept, into their
+                                 column of the result: worker.col) */
     worker *ws;               /* [threads] each thread's scratch; sh NULL until its first block */
+    int avx2;                 /* 1: evaluate_avx2 runs the blocks */
     atomic_size_t done;       /* draws finished */
     atomic_size_t nonfinite;
     double last_report;       /* when progress was last reported (the caller's thread only) */
@@ -52,9 +58,12 @@ struct worker {
     double *slots;            /* [n_slots][B] */
     double *drawn;            /* [n_uncertain][B] the draws kept aside (shared.aside) */
     double **col;             /* [n_uncertain] where quantity k's draws of the block are:
-                                 its slot's column, or drawn's when kept aside */
+                                 its slot's column, or drawn's when kept aside; when the
+                                 run keeps the inputs, the block's part of its column
+                                 in out->uncertain (run_block copies them to the slot) */
     double *qp;               /* [S][I][B] quantity * price */
     double *dd;               /* [S][I][B] drop-off */
+    unsigned char *qp_zero;   /* [S][I] the QP_ kind of each qp (zero_kind) */
     double *tmp, *tmp2;       /* [B] each */
     double *ann;              /* [B] the annuity of drawn drop-offs (drawn_annuity) */
     const double *ann_dd;     /* the drop-offs (an item's dd) it is of; NULL: none yet in
@@ -71,9 +80,12 @@ struct worker {
                                  then outflows (finance_block) */
     unsigned char *fin_skip;  /* [I][2] 1: the item of the scenario, then of the reference,
                                  has no flows in the block (no_flows) */
+    unsigned char *fin_used;  /* [2][K + 1] 1: some item's flows go to the row of fin_io */
     mkba_fin *fin;            /* [FIN_TILE] the payback and IRR of a stakeholder's draws */
     mkba_fin_ws *fin_ws;
-    size_t *payback_count, *irr_count; /* as in mkba_sim, this worker's draws */
+    size_t fin_cols;          /* the columns of finance: (S - 1) * (K + 1) */
+    size_t *payback_count, *irr_count; /* [COUNT_SETS] of mkba_sim's, this worker's draws
+                                 (count_fin) */
 };
 
 /* sum_{t=first..last} (1 - d)^(t - first) * DF_t */
@@ -211,7 +223,31 @@ static void set_drawn_slots(worker *w, size_t s, size_t first, size_t n)
     }
 }
 
-static void eval_scenario(worker *w, size_t s, size_t n)
+/* The block's evaluation, once its uncertain values are in the slots
+ * (evaluate, below), is plain array loops and GCC's vectors, inlined into
+ * two copies of it: the portable code, and on x86-64 processors with AVX2
+ * the same compiled for AVX2, which runs them four doubles wide. The same
+ * operations in the same order: the same bits. */
+#define HOT static inline __attribute__((always_inline))
+
+typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
+
+/* w->qp_zero: whether an item's quantity * price is 0 in each of the
+ * block's draws, and which 0. */
+enum { QP_SOME = 0, QP_ZERO = 1 /* 0 or -0 */, QP_PLUS_ZERO = 2 /* +0, each */ };
+
+/* The QP_ kind of x[0..n): from the OR of their bits (NaN is not 0). */
+HOT unsigned char zero_kind(const double *x, size_t n)
+{
+    uint64_t bits = 0, u;
+    for (size_t j = 0; j < n; j++) {
+        memcpy(&u, x + j, sizeof u);
+        bits |= u;
+    }
+    return bits == 0 ? QP_PLUS_ZERO : (bits << 1) == 0 ? QP_ZERO : QP_SOME;
+}
+
+HOT void eval_scenario(worker *w, size_t s, size_t n)
 {
     const mkba_plan *p = w->sh->p;
     const mkba_plan_scenario *sc = &p->scenarios[s];
@@ -233,6 +269,7 @@ static void eval_scenario(worker *w, size_t s, size_t n)
             for (size_t j = 0; j < n; j++)
                 qp[j] *= w->tmp[j];
         }
+        w->qp_zero[s * I + i] = zero_kind(qp, n);
         double d;
         if (it->dropoff && !mkba_expr_is_const(it->dropoff, &d))
             mkba_expr_eval_block(it->dropoff, w->slots, B, n, w->dd + (s * I + i) * B,
@@ -240,16 +277,16 @@ static void eval_scenario(worker *w, size_t s, size_t n)
     }
 }
 
-/* Whether an item's quantity * price is zero in all the block's n draws
- * (an item the reference scenario switches off, say) and the discount
- * factors of its years are finite, >= 0 and far from overflow: then every
- * annuity of a drop-off in [0, 1] is finite and >= 0, and qp * annuity is
- * qp itself, signed zero included, without working it out. */
-static int zero_flows(const double *qp, size_t n, const double *df, int first, int last)
+/* Whether item i of scenario src has a quantity * price of zero in all the
+ * block's draws (an item the reference scenario switches off, say) and the
+ * discount factors of its years are finite, >= 0 and far from overflow:
+ * then every annuity of a drop-off in [0, 1] is finite and >= 0, and
+ * qp * annuity is qp itself, signed zero included, without working it
+ * out. */
+HOT int zero_flows(const worker *w, size_t src, size_t i, const double *df, int first, int last)
 {
-    for (size_t j = 0; j < n; j++)
-        if (qp[j] != 0)
-            return 0;
+    if (w->qp_zero[src * w->sh->p->n_items + i] == QP_SOME)
+        return 0;
     for (int t = first; t <= last; t++)
         if (!(df[t - 1] >= 0 && df[t - 1] <= 1e300))
             return 0;
@@ -258,33 +295,48 @@ static int zero_flows(const double *qp, size_t n, const double *df, int first, i
 
 /* The annuity sum_t (1 - d)^(t - first) DF_t of each of the block's
  * drawn drop-offs dd[] over years first..last at scenario s's rates, into
- * w->ann, summed year by year over the block. Worked out again only when
- * the drop-offs (bit for bit), the years or the scenario differ from the
- * last ones': items often share a drop-off parameter. */
-static const double *drawn_annuity(worker *w, size_t s, const double *dd, int first, int last,
-                                   size_t n)
+ * w->ann, summed year by year, four draws at a time (the last four may
+ * take lanes past n: they go nowhere). Worked out again only when the
+ * drop-offs (bit for bit), the years or the scenario differ from the last
+ * ones': items often share a drop-off parameter. */
+HOT const double *drawn_annuity(worker *w, size_t s, const double *dd, int first, int last,
+                                size_t n)
 {
-    double *restrict ann = w->ann, f[B]; /* f: (1 - d)^(t - first) */
     if (w->ann_dd && w->ann_s == s && w->ann_first == first && w->ann_last == last &&
         memcmp(w->ann_dd, dd, n * sizeof *dd) == 0)
-        return ann;
+        return w->ann;
     const double *df = w->sh->p->scenarios[s].discount;
-    for (size_t j = 0; j < n; j++) {
-        ann[j] = 0;
-        f[j] = 1;
-    }
-    for (int t = first; t <= last; t++) {
-        double dft = df[t - 1];
-        for (size_t j = 0; j < n; j++) {
-            ann[j] += f[j] * dft;
-            f[j] *= 1.0 - dd[j];
+    for (size_t j = 0; j < n; j += 4) {
+        v4d a = {0, 0, 0, 0}, f = {1, 1, 1, 1}, keep; /* f: (1 - d)^(t - first) */
+        memcpy(&keep, dd + j, sizeof keep);
+        keep = 1.0 - keep;
+        for (int t = first; t <= last; t++) {
+            a += f * df[t - 1];
+            f *= keep;
         }
+        memcpy(w->ann + j, &a, sizeof a);
     }
     w->ann_dd = dd;
     w->ann_s = s;
     w->ann_first = first;
     w->ann_last = last;
-    return ann;
+    return w->ann;
+}
+
+/* x where ok (0 or 1), else NaN: a select of the bits. The loops that
+ * use it are vectorised, where GCC leaves a ?: between doubles on the
+ * outcome of comparisons a branch (they may trap: -ftrapping-math). The
+ * tests of a drop-off's range are a & of two comparisons, not &&, for the
+ * same reason. */
+HOT double or_nan(int ok, double x)
+{
+    const double nan = NAN;
+    int64_t u, v, mask = -(int64_t)ok;
+    memcpy(&u, &x, sizeof u);
+    memcpy(&v, &nan, sizeof v);
+    u = (u & mask) | (v & ~mask);
+    memcpy(&x, &u, sizeof x);
+    return x;
 }
 
 /* PV of item i of scenario 'src' at the rates of scenario 's', for the
@@ -292,8 +344,8 @@ static const double *drawn_annuity(worker *w, size_t s, const double *dd, int fi
  * quantity * price and *a the item's annuity factor, a constant; with an
  * uncertain drop-off, x is the PV itself, worked out in buf, and *a = 1
  * (x * 1 is x, bit for bit). */
-static const double *item_pv_block(worker *w, size_t s, size_t src, size_t i, size_t n,
-                                   double *restrict buf, double *a)
+HOT const double *item_pv_block(worker *w, size_t s, size_t src, size_t i, size_t n,
+                                double *restrict buf, double *a)
 {
     const mkba_plan *p = w->sh->p;
     size_t I = p->n_items;
@@ -307,44 +359,61 @@ static const double *item_pv_block(worker *w, size_t s, size_t src, size_t i, si
         return memset(buf, 0, n * sizeof *buf);
     const double *restrict dd = w->dd + (src * I + i) * B;
     const double *df = p->scenarios[s].discount;
-    if (zero_flows(qp, n, df, it->first, it->last)) {
+    if (zero_flows(w, src, i, df, it->first, it->last)) {
         for (size_t j = 0; j < n; j++)
-            buf[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] : NAN;
+            buf[j] = or_nan((dd[j] >= 0) & (dd[j] <= 1), qp[j]);
         return buf;
     }
     const double *ann = drawn_annuity(w, s, dd, it->first, it->last, n);
     for (size_t j = 0; j < n; j++)
-        buf[j] = dd[j] >= 0 && dd[j] <= 1 ? qp[j] * ann[j] : NAN;
+        buf[j] = or_nan((dd[j] >= 0) & (dd[j] <= 1), qp[j] * ann[j]);
     return buf;
 }
 
 /* Book the difference x * ax - y * ay of an item's present values (in the
  * scenario and in the reference, item_pv_block) to two columns, a0 and a1
  * (+= in place), and keep it in keep[] (NULL: not kept): one loop over
- * the block's draws for all. */
-static void book_item(const double *restrict x, double ax, const double *restrict y, double ay,
-                      double *restrict a0, double *restrict a1, double *restrict keep, size_t n)
+ * the block's draws for all. y NULL: y * ay is +0 in every draw (x * ax
+ * - +0 is x * ax, -0 included). */
+HOT void book_item(const double *restrict x, double ax, const double *restrict y, double ay,
+                   double *restrict a0, double *restrict a1, double *restrict keep, size_t n)
 {
-    if (keep) {
+    if (keep && y) {
         for (size_t j = 0; j < n; j++) {
             double d = x[j] * ax - y[j] * ay;
             keep[j] = d;
             a0[j] += d;
             a1[j] += d;
         }
+    } else if (keep) {
+        for (size_t j = 0; j < n; j++) {
+            double d = x[j] * ax;
+            keep[j] = d;
+            a0[j] += d;
+            a1[j] += d;
+        }
     } else {
         for (size_t j = 0; j < n; j++) {
-            double d = x[j] * ax - y[j] * ay;
+            double d = y ? x[j] * ax - y[j] * ay : x[j] * ax;
             a0[j] += d;
             a1[j] += d;
         }
     }
 }
 
+/* Whether an item's PV y[j] * ay (item_pv_block) is +0 in each of the
+ * block's draws: y is its quantity * price, +0 in each, and ay a finite
+ * factor >= 0, not -0. */
+HOT int plus_zero(const worker *w, size_t i, const double *y, double ay)
+{
+    return y == w->qp + i * B && w->qp_zero[i] == QP_PLUS_ZERO && ay >= 0 && ay <= DBL_MAX &&
+           !signbit(ay);
+}
+
 /* Balances of each project scenario against the reference, block-wise:
  * per item the difference of present values, booked to its stakeholders,
  * summed in place in the block's slice of the result columns. */
-static void book_block(worker *w, size_t first, size_t n)
+HOT void book_block(worker *w, size_t first, size_t n)
 {
     const mkba_plan *p = w->sh->p;
     mkba_sim *out = w->sh->out;
@@ -364,6 +433,8 @@ static void book_block(worker *w, size_t first, size_t n)
             const double *y = item_pv_block(w, s, 0, i, n, ref, &ay);
             double *keep = out->item_pv ? out->item_pv + ((s - 1) * I + i) * D + first : NULL;
             size_t who = p->stakeholder[i];
+            if (plus_zero(w, i, y, ay))
+                y = NULL;
             switch (p->kinds[i]) {
             case MKBA_ITEM_BENEFIT:
                 book_item(x, ax, y, ay, b[who], b[K], keep, n);
@@ -396,93 +467,135 @@ static void book_block(worker *w, size_t first, size_t n)
  * drop-off keeps a zero zero (a finite constant, or drawn in 0..1). Such
  * zeros change nothing but the sign of a zero in the rows, which
  * mkba_fin_net does not see. */
-static int no_flows(const worker *w, size_t src, size_t i, size_t n)
+HOT int no_flows(const worker *w, size_t src, size_t i, size_t n)
 {
     size_t I = w->sh->p->n_items;
     const mkba_plan_item *it = &w->sh->p->scenarios[src].items[i];
-    const double *qp = w->qp + (src * I + i) * B, *dd = w->dd + (src * I + i) * B;
+    const double *dd = w->dd + (src * I + i) * B;
     double d;
     int fixed = const_dropoff(it, &d);
-    if (!it->enabled || (fixed && !isfinite(1.0 - d)))
-        return !it->enabled;
-    for (size_t j = 0; j < n; j++)
-        if (qp[j] != 0 || !(fixed || (dd[j] >= 0 && dd[j] <= 1)))
-            return 0;
-    return 1;
+    if (!it->enabled)
+        return 1;
+    if (w->qp_zero[src * I + i] == QP_SOME || (fixed && !isfinite(1.0 - d)))
+        return 0;
+    int outside = 0;
+    if (!fixed)
+        for (size_t j = 0; j < n; j++)
+            outside |= !((dd[j] >= 0) & (dd[j] <= 1));
+    return !outside;
 }
 
 /* Add sign times the yearly flow of item i of scenario 'src' to rows[0]
  * and rows[1] ([horizon][FIN_TILE] each) for the tile of draws from the
  * block's draw j0 on: quantity * price * (1 - drop-off)^(t - first) in
  * years first..last, as in the model's base run; NaN where a drawn
- * drop-off is outside 0..1. Always the whole tile: in the block's last,
- * lanes past its draws hold values left from earlier blocks (or 0), which
- * go nowhere, and the loops keep their fixed length. */
-static void item_flows(const worker *w, size_t src, size_t i, size_t j0, double sign,
-                       double *const rows[2])
+ * drop-off is outside 0..1. Year by year, half a tile at a time (four
+ * vectors of four draws, in registers). Always the whole tile: in the
+ * block's last, lanes past its draws hold values left from earlier blocks
+ * (or 0), which go nowhere, and the loops keep their fixed length. */
+HOT void item_flows(const worker *w, size_t src, size_t i, size_t j0, double sign,
+                    double *const rows[2])
 {
     size_t I = w->sh->p->n_items;
     const mkba_plan_item *it = &w->sh->p->scenarios[src].items[i];
     const double *qp = w->qp + (src * I + i) * B + j0, *dd = w->dd + (src * I + i) * B + j0;
-    double d, v[FIN_TILE], keep[FIN_TILE];
-    int fixed = const_dropoff(it, &d);
+    double d, v0[FIN_TILE], keep0[FIN_TILE];
+    int fixed = const_dropoff(it, &d), first = it->first, last = it->last;
     for (size_t j = 0; j < FIN_TILE; j++) {
-        v[j] = fixed || (dd[j] >= 0 && dd[j] <= 1) ? sign * qp[j] : NAN;
-        keep[j] = 1.0 - (fixed ? d : dd[j]);
+        v0[j] = or_nan(fixed | ((dd[j] >= 0) & (dd[j] <= 1)), sign * qp[j]);
+        keep0[j] = 1.0 - (fixed ? d : dd[j]);
     }
     int steady = fixed && d == 0; /* v * 1 is v: the same flow every year */
-    for (int t = it->first; t <= it->last; t++) {
-        double *restrict r0 = rows[0] + (size_t)(t - 1) * FIN_TILE;
-        double *restrict r1 = rows[1] + (size_t)(t - 1) * FIN_TILE;
-        for (size_t j = 0; j < FIN_TILE; j++) {
-            r0[j] += v[j];
-            r1[j] += v[j];
+    for (size_t h = 0; h < FIN_TILE; h += FIN_TILE / 2) {
+        v4d v[FIN_TILE / 8], keep[FIN_TILE / 8], r;
+        memcpy(v, v0 + h, sizeof v);
+        memcpy(keep, keep0 + h, sizeof keep);
+        for (int t = first; t <= last; t++) {
+            for (int k = 0; k < 2; k++) {
+                double *row = rows[k] + (size_t)(t - 1) * FIN_TILE + h;
+                for (size_t q = 0; q < FIN_TILE / 8; q++) {
+                    memcpy(&r, row + 4 * q, sizeof r);
+                    r += v[q];
+                    memcpy(row + 4 * q, &r, sizeof r);
+                }
+            }
+            if (!steady)
+                for (size_t q = 0; q < FIN_TILE / 8; q++)
+                    v[q] *= keep[q];
         }
-        if (!steady)
-            for (size_t j = 0; j < FIN_TILE; j++)
-                v[j] *= keep[j];
     }
 }
 
-/* The rows item i's flows go to in a tile's inflows and outflows
- * ([K + 1][horizon][FIN_TILE] each): booked as book_block does. */
-static void item_rows(const mkba_plan *p, size_t i, double *in, double *outf, double *rows[2])
+/* The rows item i's flows go to in a tile's flows (fin_io): inflows of
+ * stakeholder k are row k, outflows row K + 1 + k (k = K: society);
+ * booked as book_block does. */
+HOT void item_rows(const mkba_plan *p, size_t i, size_t rows[2])
 {
-    size_t who = p->stakeholder[i], K = p->n_stakeholders, TB = p->horizon * FIN_TILE;
+    size_t who = p->stakeholder[i], K = p->n_stakeholders;
     switch (p->kinds[i]) {
     case MKBA_ITEM_BENEFIT:
-        rows[0] = in + who * TB, rows[1] = in + K * TB;
+        rows[0] = who, rows[1] = K;
         break;
     case MKBA_ITEM_COST:
-        rows[0] = outf + who * TB, rows[1] = outf + K * TB;
+        rows[0] = K + 1 + who, rows[1] = K + 1 + K;
         break;
     default: /* MKBA_ITEM_TRANSFER: cancels for society */
-        rows[0] = in + who * TB, rows[1] = outf + p->loser[i] * TB;
+        rows[0] = who, rows[1] = K + 1 + p->loser[i];
         break;
+    }
+}
+
+/* Count each draw's payback and IRR status for column col, and keep its
+ * IRR. Draw j counts in set j % COUNT_SETS: one count's increments follow
+ * each other less closely, and do not wait for each other. */
+HOT void count_fin(worker *w, size_t col, const mkba_fin *fin, size_t m, float *irr)
+{
+    size_t set_p = w->fin_cols * MKBA_FIN_PAYBACK_N, set_i = w->fin_cols * MKBA_FIN_IRR_N;
+    size_t *pc = w->payback_count + col * MKBA_FIN_PAYBACK_N;
+    size_t *ic = w->irr_count + col * MKBA_FIN_IRR_N;
+    for (size_t j = 0; j < m; j++)
+        irr[j] = fin[j].irr_status == MKBA_FIN_IRR_UNIQUE ? (float)fin[j].irr : NAN;
+    size_t j = 0;
+    for (; j + COUNT_SETS <= m; j += COUNT_SETS)
+        for (size_t q = 0; q < COUNT_SETS; q++) {
+            pc[q * set_p + fin[j + q].payback]++;
+            ic[q * set_i + fin[j + q].irr_status]++;
+        }
+    for (; j < m; j++) {
+        pc[fin[j].payback]++;
+        ic[fin[j].irr_status]++;
     }
 }
 
 /* The payback and IRR of project scenario s in the block's draws: the
  * yearly inflows and outflows of each stakeholder and society, netted per
- * draw and year, then mkba_fin_of_n; a tile of FIN_TILE draws at a time,
- * whose flows stay in the first-level cache. */
-static void finance_block(worker *w, size_t s, size_t first, size_t n)
+ * draw and year by mkba_fin_of_net_n; a tile of FIN_TILE draws at a
+ * time, whose flows stay in the first-level cache. A row no item's flows
+ * go to in the block (the outflows of a stakeholder with benefits only,
+ * say) is +0 throughout: it is neither cleared nor read (NULL). */
+HOT void finance_block(worker *w, size_t s, size_t first, size_t n)
 {
     const mkba_plan *p = w->sh->p;
     mkba_sim *out = w->sh->out;
     size_t I = p->n_items, K = p->n_stakeholders, T = p->horizon, D = out->draws;
-    size_t TB = T * FIN_TILE;
-    double *in = w->fin_io, *outf = w->fin_io + (K + 1) * TB;
+    size_t TB = T * FIN_TILE, r[2];
+    unsigned char *used = w->fin_used;
+    memset(used, 0, 2 * (K + 1));
     for (size_t i = 0; i < I; i++) {
-        w->fin_skip[2 * i] = no_flows(w, s, i, n);
-        w->fin_skip[2 * i + 1] = no_flows(w, 0, i, n);
+        w->fin_skip[2 * i] = (unsigned char)no_flows(w, s, i, n);
+        w->fin_skip[2 * i + 1] = (unsigned char)no_flows(w, 0, i, n);
+        item_rows(p, i, r);
+        if (!w->fin_skip[2 * i] || !w->fin_skip[2 * i + 1])
+            used[r[0]] = used[r[1]] = 1;
     }
     for (size_t j0 = 0; j0 < n; j0 += FIN_TILE) {
         size_t m = n - j0 < FIN_TILE ? n - j0 : FIN_TILE;
-        memset(w->fin_io, 0, 2 * (K + 1) * TB * sizeof *w->fin_io);
+        for (size_t k = 0; k < 2 * (K + 1); k++)
+            if (used[k])
+                memset(w->fin_io + k * TB, 0, TB * sizeof *w->fin_io);
         for (size_t i = 0; i < I; i++) {
-            double *rows[2];
-            item_rows(p, i, in, outf, rows);
+            item_rows(p, i, r);
+            double *rows[2] = {w->fin_io + r[0] * TB, w->fin_io + r[1] * TB};
             if (!w->fin_skip[2 * i])
                 item_flows(w, s, i, j0, 1.0, rows);
             if (!w->fin_skip[2 * i + 1])
@@ -490,21 +603,41 @@ static void finance_block(worker *w, size_t s, size_t first, size_t n)
         }
         for (size_t k = 0; k <= K; k++) {
             size_t col = mkba_sim_col(out, s, k);
-            double *net = in + k * TB; /* the net flows take the inflows' place */
-            const double *minus = outf + k * TB;
-            for (size_t t = 0; t < TB; t++)
-                net[t] = mkba_fin_net(net[t], minus[t]);
-            mkba_fin_of_n(net, FIN_TILE, m, p->scenarios[s].discount, T, w->fin_ws, w->fin);
-            float *irr = out->irr + col * D + first + j0;
-            for (size_t j = 0; j < m; j++) {
-                const mkba_fin *f = &w->fin[j];
-                irr[j] = f->irr_status == MKBA_FIN_IRR_UNIQUE ? (float)f->irr : NAN;
-                w->payback_count[col * MKBA_FIN_PAYBACK_N + f->payback]++;
-                w->irr_count[col * MKBA_FIN_IRR_N + f->irr_status]++;
-            }
+            const double *plus = used[k] ? w->fin_io + k * TB : NULL;
+            const double *minus = used[K + 1 + k] ? w->fin_io + (K + 1 + k) * TB : NULL;
+            mkba_fin_of_net_n(plus, minus, FIN_TILE, m, p->scenarios[s].discount, T, w->fin_ws,
+                              w->fin);
+            count_fin(w, col, w->fin, m, out->irr + col * D + first + j0);
         }
     }
 }
+
+/* Every scenario on the block's values in the slots, the balances, and
+ * the payback and IRR. */
+HOT void evaluate(worker *w, size_t first, size_t whole, size_t n)
+{
+    const mkba_plan *p = w->sh->p;
+    for (size_t s = 0; s < p->n_scenarios; s++) {
+        set_drawn_slots(w, s, whole, n);
+        eval_scenario(w, s, n);
+    }
+    book_block(w, first, n);
+    if (w->sh->out->irr)
+        for (size_t s = 1; s < p->n_scenarios; s++)
+            finance_block(w, s, first, n);
+}
+
+static void evaluate_portable(worker *w, size_t first, size_t whole, size_t n)
+{
+    evaluate(w, first, whole, n);
+}
+
+#if MKBA_CPU_AVX2
+MKBA_AVX2 static void evaluate_avx2(worker *w, size_t first, size_t whole, size_t n)
+{
+    evaluate(w, first, whole, n);
+}
+#endif
 
 static void run_block(worker *w, size_t blk)
 {
@@ -513,28 +646,30 @@ static void run_block(worker *w, size_t blk)
     mkba_sim *out = sh->out;
     size_t first = blk * B, n = out->draws - first < B ? out->draws - first : B;
     size_t whole = first + sh->o->first_block * B; /* the draw in the whole run */
+    if (out->uncertain) /* kept: drawn straight into the run's columns */
+        for (size_t k = 0; k < p->n_uncertain; k++)
+            w->col[k] = out->uncertain + k * out->draws + first;
     if (sh->o->inputs) {
         load_block(w, whole, n);
     } else {
         mkba_rng_stream(w->r, sh->o->seed, MKBA_STREAM_DRAWS, sh->o->first_block + blk);
         draw_block(w, n);
     }
-    for (size_t s = 0; s < p->n_scenarios; s++) {
-        set_drawn_slots(w, s, whole, n);
-        eval_scenario(w, s, n);
-    }
-    book_block(w, first, n);
-    if (out->irr)
-        for (size_t s = 1; s < p->n_scenarios; s++)
-            finance_block(w, s, first, n);
-    if (out->uncertain) {
+    if (out->uncertain) /* then into the slots, from the cache */
         for (size_t k = 0; k < p->n_uncertain; k++)
-            memcpy(out->uncertain + k * out->draws + first, w->col[k],
-                   n * sizeof(double));
+            if (!sh->aside[k])
+                memcpy(w->slots + (size_t)p->uncertain[k].slot * B, w->col[k],
+                       n * sizeof(double));
+#if MKBA_CPU_AVX2
+    if (sh->avx2)
+        evaluate_avx2(w, first, whole, n);
+    else
+#endif
+        evaluate_portable(w, first, whole, n);
+    if (out->uncertain)
         for (size_t j = 0; j < p->n_outcomes; j++)
             memcpy(out->effects + j * out->draws + first,
                    w->slots + (size_t)p->outcome_slots[j] * B, n * sizeof(double));
-    }
     atomic_fetch_add(&sh->done, n);
 }
 
@@ -556,6 +691,7 @@ static void worker_init(worker *w, shared *sh)
         w->col[k] = sh->aside[k] ? w->drawn + k * B : w->slots + (size_t)p->uncertain[k].slot * B;
     w->qp = mkba_xcalloc(S * I * B + 1, sizeof *w->qp);
     w->dd = mkba_xcalloc(S * I * B + 1, sizeof *w->dd);
+    w->qp_zero = mkba_xcalloc(S * I + 1, 1);
     w->tmp = mkba_xcalloc(B, sizeof *w->tmp);
     w->tmp2 = mkba_xcalloc(B, sizeof *w->tmp2);
     w->ann = mkba_xcalloc(B, sizeof *w->ann);
@@ -567,10 +703,13 @@ static void worker_init(worker *w, shared *sh)
         size_t K1 = p->n_stakeholders + 1, cols = (S - 1) * K1;
         w->fin_io = mkba_xcalloc(2 * K1 * p->horizon * FIN_TILE, sizeof *w->fin_io);
         w->fin_skip = mkba_xcalloc(2 * I + 1, 1);
+        w->fin_used = mkba_xcalloc(2 * K1, 1);
         w->fin = mkba_xcalloc(FIN_TILE, sizeof *w->fin);
         w->fin_ws = mkba_fin_ws_alloc();
-        w->payback_count = mkba_xcalloc(cols * MKBA_FIN_PAYBACK_N + 1, sizeof *w->payback_count);
-        w->irr_count = mkba_xcalloc(cols * MKBA_FIN_IRR_N + 1, sizeof *w->irr_count);
+        w->fin_cols = cols;
+        w->payback_count =
+            mkba_xcalloc(COUNT_SETS * cols * MKBA_FIN_PAYBACK_N + 1, sizeof *w->payback_count);
+        w->irr_count = mkba_xcalloc(COUNT_SETS * cols * MKBA_FIN_IRR_N + 1, sizeof *w->irr_count);
     }
 }
 
@@ -584,6 +723,7 @@ static void worker_fini(worker *w)
     free(w->col);
     free(w->qp);
     free(w->dd);
+    free(w->qp_zero);
     free(w->tmp);
     free(w->tmp2);
     free(w->ann);
@@ -593,6 +733,7 @@ static void worker_fini(worker *w)
     free(w->u);
     free(w->fin_io);
     free(w->fin_skip);
+    free(w->fin_used);
     free(w->fin);
     mkba_fin_ws_free(w->fin_ws);
     free(w->payback_count);
@@ -607,10 +748,10 @@ static void sum_finance_counts(mkba_sim *out, const worker *ws, int threads)
     for (int t = 0; t < threads; t++) {
         if (!ws[t].sh)
             continue;
-        for (size_t c = 0; c < cols * MKBA_FIN_PAYBACK_N; c++)
-            out->payback_count[c] += ws[t].payback_count[c];
-        for (size_t c = 0; c < cols * MKBA_FIN_IRR_N; c++)
-            out->irr_count[c] += ws[t].irr_count[c];
+        for (size_t c = 0; c < COUNT_SETS * cols * MKBA_FIN_PAYBACK_N; c++)
+            out->payback_count[c % (cols * MKBA_FIN_PAYBACK_N)] += ws[t].payback_count[c];
+        for (size_t c = 0; c < COUNT_SETS * cols * MKBA_FIN_IRR_N; c++)
+            out->irr_count[c % (cols * MKBA_FIN_IRR_N)] += ws[t].irr_count[c];
     }
 }
 
@@ -762,6 +903,7 @@ mkba_sim *mkba_sim_run_reuse(const mkba_plan *p, const mkba_sim_opts *o, mkba_si
     if ((size_t)threads > sh.n_blocks)
         threads = (int)sh.n_blocks;
     sh.ws = mkba_xcalloc((size_t)threads, sizeof *sh.ws);
+    sh.avx2 = mkba_cpu_avx2();
     double t0 = now();
     sh.last_report = t0;
     mkba_stream_parallel(sh.n_blocks, threads, block_task, &sh);

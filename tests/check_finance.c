@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mkba/cpu.h"
 #include "mkba/finance.h"
 #include "testutil.h"
 
@@ -302,12 +303,13 @@ static int irr_first_rule(const double *f, size_t n)
  * more than one group of lanes and a part one) gives each series what the
  * rules above and mkba_fin_of give it alone, bit for bit: costs first and
  * benefits later, the other way round, flows that cancel exactly (-100, 100:
- * pays back with C = 0), noise at the tolerance, zeros, NaN and infinity. */
+ * pays back with C = 0), noise at the tolerance, zeros, NaN and infinity.
+ * The portable code gives the AVX2 code's bits (cpu.h). */
 START_TEST(block_equals_one_by_one)
 {
     enum { T = 8, M = 70, STRIDE = 80, ROUNDS = 40 };
     double df[T], flow[T * STRIDE], one[T];
-    mkba_fin out[M], x;
+    mkba_fin out[M], portable[M], x;
     mkba_fin_ws *w = mkba_fin_ws_alloc();
     for (size_t t = 0; t < T; t++)
         df[t] = pow(1.0225, -(double)t);
@@ -328,8 +330,14 @@ START_TEST(block_equals_one_by_one)
                 flow[t * STRIDE + j] = v;
             }
         }
+        mkba_cpu_vector(0);
+        mkba_fin_of_n(flow, STRIDE, M, df, T, w, portable);
+        mkba_cpu_vector(1);
         mkba_fin_of_n(flow, STRIDE, M, df, T, w, out);
         for (size_t j = 0; j < M; j++) {
+            ck_assert(portable[j].payback == out[j].payback && portable[j].year == out[j].year &&
+                      portable[j].irr_status == out[j].irr_status);
+            ck_assert(memcmp(&portable[j].irr, &out[j].irr, sizeof x.irr) == 0);
             for (size_t t = 0; t < T; t++)
                 one[t] = flow[t * STRIDE + j];
             int year;
@@ -358,6 +366,76 @@ START_TEST(block_equals_one_by_one)
 }
 END_TEST
 
+/* Whether two results are the same, the rate bit for bit. */
+static int same_fin(const mkba_fin *a, const mkba_fin *b)
+{
+    return a->payback == b->payback && a->year == b->year && a->irr_status == b->irr_status &&
+           memcmp(&a->irr, &b->irr, sizeof a->irr) == 0;
+}
+
+/* mkba_fin_of_net_n nets the inflows and outflows as it reads them: each
+ * series gets what mkba_fin_of_n gives the flows netted first by
+ * mkba_fin_net, bit for bit, in the portable and the AVX2 code, with both
+ * sides, with one side missing (NULL: +0 each) and with neither. The
+ * sides: sums that cancel up to rounding (0.1 + 0.2 against 0.3: net 0),
+ * equal sides, signed zeros, the smallest subnormal, NaN and infinity
+ * on either side, and plain amounts. A hand case: plus {100, 0.1 + 0.2,
+ * 50}, minus {200, 0.3, 0}: net {-100, 0, 50}, cumulative (discounted at
+ * 3%) -100, -100, -52.9: never paid back; one sign change, the flows sum
+ * to -50 < 0: the one root at r < 0, -100 + 50 / (1 + r)^2 = 0, so
+ * r = sqrt(0.5) - 1. */
+START_TEST(netted_equals_netted_first)
+{
+    enum { T = 6, M = 70, STRIDE = 72 };
+    double df[T], plus[T * STRIDE], minus[T * STRIDE], net[T * STRIDE];
+    mkba_fin got[M], want[M];
+    mkba_fin_ws *w = mkba_fin_ws_alloc();
+    const double odd[] = {0.1 + 0.2, 0.3, 0.0, -0.0, 0x1p-1074, NAN, INFINITY, -INFINITY, 1e300};
+    for (size_t t = 0; t < T; t++)
+        df[t] = pow(1.03, -(double)t);
+    unsigned long long seed = 99;
+    for (size_t i = 0; i < T * STRIDE; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned r = (unsigned)(seed >> 33);
+        double u = (double)(seed >> 11) * 0x1.0p-53;
+        /* series j: mostly plain amounts, odd values now and then */
+        plus[i] = r % 7 == 0 ? odd[r / 7 % N(odd)] : 100 * u;
+        minus[i] = r % 5 == 0 ? odd[r / 5 % N(odd)] : r % 3 == 0 ? plus[i] : 80 * (1 - u);
+    }
+    /* the hand case in series 0 */
+    const double hp[] = {100, 0.1 + 0.2, 50, 0, 0, 0}, hm[] = {200, 0.3, 0, 0, 0, 0};
+    for (size_t t = 0; t < T; t++)
+        plus[t * STRIDE] = hp[t], minus[t * STRIDE] = hm[t];
+    for (int sides = 0; sides < 4; sides++) { /* both, no outflows, no inflows, neither */
+        const double *p = sides == 0 || sides == 1 ? plus : NULL;
+        const double *m = sides == 0 || sides == 2 ? minus : NULL;
+        for (size_t i = 0; i < T * STRIDE; i++)
+            net[i] = mkba_fin_net(p ? p[i] : 0.0, m ? m[i] : 0.0);
+        mkba_fin_of_n(net, STRIDE, M, df, T, w, want);
+        for (int vec = 0; vec < 2; vec++) {
+            mkba_cpu_vector(vec);
+            mkba_fin_of_net_n(p, m, STRIDE, M, df, T, w, got);
+            for (size_t j = 0; j < M; j++)
+                ck_assert_msg(same_fin(&got[j], &want[j]), "sides %d, vector %d, series %zu",
+                              sides, vec, j);
+        }
+        mkba_cpu_vector(1);
+        if (sides == 0) {
+            ck_assert_int_eq(want[0].payback, MKBA_FIN_NEVER);
+            ck_assert_int_eq(want[0].irr_status, MKBA_FIN_IRR_UNIQUE);
+            ck_assert_double_eq_tol(want[0].irr, sqrt(0.5) - 1, 1e-9);
+        }
+        if (sides == 3)
+            for (size_t j = 0; j < M; j++)
+                ck_assert(want[j].payback == MKBA_FIN_NO_FLOWS &&
+                          want[j].irr_status == MKBA_FIN_IRR_NONE);
+    }
+    /* netted with +0: -0 becomes +0, as mkba_fin_net says */
+    ck_assert(!signbit(mkba_fin_net(-0.0, 0.0)) && !signbit(mkba_fin_net(0.0, -0.0)));
+    mkba_fin_ws_free(w);
+}
+END_TEST
+
 static Suite *finance_suite(void)
 {
     Suite *s = suite_create("finance");
@@ -377,6 +455,7 @@ static Suite *finance_suite(void)
     tcase_add_test(tc, payback_no_flows_and_undefined);
     tcase_add_test(tc, both_at_once_and_names);
     tcase_add_test(tc, block_equals_one_by_one);
+    tcase_add_test(tc, netted_equals_netted_first);
     suite_add_tcase(s, tc);
     return s;
 }

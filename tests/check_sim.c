@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mkba/cpu.h"
 #include "mkba/expr.h"
 #include "mkba/model.h"
 #include "mkba/sim.h"
@@ -523,17 +524,25 @@ static long resolve_xyz(const char *name, size_t len, void *ctx)
 START_TEST(block_eval_equals_scalar_eval)
 {
     /* The Monte Carlo evaluates expressions block-wise; every operator form
-     * must give exactly what the scalar evaluator gives, draw by draw. */
+     * must give exactly what the scalar evaluator gives, draw by draw: a
+     * slot pushed and combined at once with a slot or a constant (each
+     * operator, either way round), into an array of its own, into the
+     * column of a slot it does not read (the bottom of the stack), and
+     * into the column of a slot it reads (which must be read first), in
+     * the portable and the AVX2 code. */
     const char *srcs[] = {"x + y * z", "(x - y) / (z + 1)", "-x ^ 2 + y ^ 3", "min(x, y, 2) * max(z, 0.5)",
                           "abs(x - 3) + sqrt(abs(y)) + exp(z / 10) + log(abs(x) + 1)",
                           "pow(abs(x), 0.5) - 2 / y + (1 - z) * (x + 1) / 3", "7", "x", "2 - x",
-                          "y / 4 - (x * (y - (z + (x - 1))))"};
+                          "y / 4 - (x * (y - (z + (x - 1))))", "x - y", "x / z", "y ^ x", "x ^ 2",
+                          "min(x, z)", "max(y, x)", "3 - x", "2 / x", "2 ^ z", "min(1, x)",
+                          "max(0, z)", "x * 0.5", "z + 1", "y ^ 0.5"};
     enum { N = 37, STRIDE = 40 };
-    double slots[3 * STRIDE], out[N], scalar[3], scratch[64 * STRIDE];
+    double slots[4 * STRIDE], work[4 * STRIDE], out[N], scalar[3], scratch[64 * STRIDE];
     for (int i = 0; i < N; i++) {
         slots[0 * STRIDE + i] = i * 0.37 - 5;
         slots[1 * STRIDE + i] = 1.5 + i % 7;
         slots[2 * STRIDE + i] = (i % 5) - 2.25;
+        slots[3 * STRIDE + i] = -1;
     }
     for (size_t k = 0; k < sizeof srcs / sizeof srcs[0]; k++) {
         mkba_error err;
@@ -541,13 +550,19 @@ START_TEST(block_eval_equals_scalar_eval)
         mkba_expr *e = mkba_expr_compile(srcs[k], resolve_xyz, NULL, &err);
         ck_assert_msg(e != NULL, "%s: %s", srcs[k], err.msg);
         ck_assert(mkba_expr_depth(e) <= 64);
-        mkba_expr_eval_block(e, slots, STRIDE, N, out, scratch);
-        for (int i = 0; i < N; i++) {
-            for (int j = 0; j < 3; j++)
-                scalar[j] = slots[j * STRIDE + i];
-            double v = mkba_expr_eval(e, scalar);
-            ck_assert_msg(memcmp(&v, &out[i], sizeof v) == 0, "%s draw %d: %g vs %g", srcs[k], i,
-                          v, out[i]);
+        for (int where = 0; where < 6; where++) { /* out, slot 3, slot x; portable, AVX2 */
+            memcpy(work, slots, sizeof work);
+            double *o = where % 3 == 0 ? out : work + (where % 3 == 1 ? 3 : 0) * STRIDE;
+            mkba_cpu_vector(where / 3);
+            mkba_expr_eval_block(e, work, STRIDE, N, o, scratch);
+            mkba_cpu_vector(1);
+            for (int i = 0; i < N; i++) {
+                for (int j = 0; j < 3; j++)
+                    scalar[j] = slots[j * STRIDE + i];
+                double v = mkba_expr_eval(e, scalar);
+                ck_assert_msg(memcmp(&v, &o[i], sizeof v) == 0, "%s (%d) draw %d: %g vs %g",
+                              srcs[k], where, i, v, o[i]);
+            }
         }
         mkba_expr_free(e);
     }
@@ -792,6 +807,99 @@ START_TEST(identical_for_any_thread_count)
     mkba_sim_free(s3);
     mkba_sim_free(other);
     mkba_sim_free(shorter);
+    mkba_model_free(m);
+}
+END_TEST
+
+/* The portable evaluation gives the AVX2 evaluation's bits (cpu.h), in
+ * every column and count: drop-offs drawn (shared by two items, outside
+ * 0..1 in some draws: NaN), fixed and none; a reference whose items have
+ * flows (a quantity without 'on') and one whose items have none; costs,
+ * benefits and a transfer; flows of both signs (IRR found); a parameter
+ * the project fixes (kept aside); a part block at the end. With and
+ * without the inputs kept (then drawn straight into their columns). */
+START_TEST(portable_equals_avx2)
+{
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.x]\ndistribution = lognormal(mean = 50, sd = 10)\n"
+                               "[param.y]\ndistribution = pert(1, 2, 5)\n"
+                               "[param.z]\ndistribution = uniform(-0.2, 1.2)\n"
+                               "[param.v]\ndistribution = normal(0, 40)\n"
+                               "[correlations]\nx, y = 0.5\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\nquantity = on * x * y\n"
+                               "dropoff = z\n"
+                               "[item.c]\nkind = cost\nstakeholder = city\nquantity = (1 + on) * x\n"
+                               "years = 1-2\n"
+                               "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * 10 + v\n"
+                               "dropoff = z\n"
+                               "[item.t]\nkind = transfer\ngainer = people\nloser = city\n"
+                               "quantity = on * y\nyears = 2-3\ndropoff = 0.1\n"
+                               "[item.s]\nkind = cost\nstakeholder = people\nquantity = on * v\n",
+                               "[scenario]\nname = p\nbase = model.ini\n[parameters]\non = 1\nv = 5\n");
+    const mkba_plan *p = mkba_model_plan(m);
+    size_t N = 5 * MKBA_SIM_BLOCK + 41, cols = (p->n_scenarios - 1) * (p->n_stakeholders + 1);
+    for (int keep_in = 0; keep_in < 2; keep_in++) {
+        mkba_sim_opts o = {.draws = N, .seed = 17, .threads = 2, .keep_items = 1,
+                           .keep_uncertain = keep_in, .keep_finance = 1};
+        mkba_error err;
+        mkba_error_clear(&err);
+        mkba_cpu_vector(0);
+        mkba_sim *a = mkba_sim_run(p, &o, &err);
+        mkba_cpu_vector(1);
+        mkba_sim *b = mkba_sim_run(p, &o, &err);
+        ck_assert(a && b);
+        ck_assert(memcmp(a->pv_benefits, b->pv_benefits, cols * N * sizeof(double)) == 0);
+        ck_assert(memcmp(a->pv_costs, b->pv_costs, cols * N * sizeof(double)) == 0);
+        ck_assert(memcmp(a->item_pv, b->item_pv, (p->n_scenarios - 1) * p->n_items * N *
+                                                     sizeof(double)) == 0);
+        ck_assert(memcmp(a->irr, b->irr, cols * N * sizeof(float)) == 0);
+        ck_assert(memcmp(a->payback_count, b->payback_count,
+                         cols * MKBA_FIN_PAYBACK_N * sizeof(size_t)) == 0);
+        ck_assert(memcmp(a->irr_count, b->irr_count, cols * MKBA_FIN_IRR_N * sizeof(size_t)) == 0);
+        ck_assert_uint_eq(a->n_nonfinite, b->n_nonfinite);
+        if (keep_in)
+            ck_assert(memcmp(a->uncertain, b->uncertain, p->n_uncertain * N * sizeof(double)) == 0);
+        /* the cases are there: NaN from drop-offs outside 0..1 (z < 0 in 1/7 of
+           the draws), and unique IRRs for city (-2x, then benefits) */
+        ck_assert_uint_gt(b->n_nonfinite, N / 10);
+        ck_assert_uint_gt(b->irr_count[mkba_sim_col(b, 1, 0) * MKBA_FIN_IRR_N + MKBA_FIN_IRR_UNIQUE], 0);
+        mkba_sim_free(a);
+        mkba_sim_free(b);
+    }
+    mkba_model_free(m);
+}
+END_TEST
+
+/* The sign of a zero difference of present values follows IEEE
+ * arithmetic, x * ax - y * ay, also where the reference's item is +0 in
+ * every draw (then y * ay is not worked out: x * ax - +0 is x * ax). With
+ * x ~ uniform(1, 2) > 0 and factors > 0 (rate 0, three years):
+ *   a: 0 * (x - 2x) = -0 in both scenarios: -0 - -0 = +0;
+ *   b: (0.5 - on) * 0 * x: project -0.5 * 0 = -0, reference +0:
+ *      -0 - +0 = -0;
+ *   c: (on - 0.5) * 0 * x: project +0, reference -0: +0 - -0 = +0. */
+START_TEST(signed_zeros_of_item_pv)
+{
+    mkba_model *m = open_model("[parameters]\non = 0\n"
+                               "[param.x]\ndistribution = uniform(1, 2)\n"
+                               "[item.a]\nkind = benefit\nstakeholder = city\nquantity = 0 * (x - 2 * x)\n"
+                               "[item.b]\nkind = benefit\nstakeholder = city\n"
+                               "quantity = (0.5 - on) * 0 * x\n"
+                               "[item.c]\nkind = cost\nstakeholder = people\n"
+                               "quantity = (on - 0.5) * 0 * x\n",
+                               NULL);
+    size_t N = MKBA_SIM_BLOCK + 3;
+    for (int vec = 0; vec < 2; vec++) {
+        mkba_cpu_vector(vec);
+        mkba_sim *s = run(m, N, 8, 1);
+        for (size_t i = 0; i < N; i++) {
+            ck_assert(s->item_pv[0 * N + i] == 0 && !signbit(s->item_pv[0 * N + i]));
+            ck_assert(s->item_pv[1 * N + i] == 0 && signbit(s->item_pv[1 * N + i]));
+            ck_assert(s->item_pv[2 * N + i] == 0 && !signbit(s->item_pv[2 * N + i]));
+        }
+        mkba_sim_free(s);
+    }
+    mkba_cpu_vector(1);
     mkba_model_free(m);
 }
 END_TEST
@@ -1520,6 +1628,8 @@ static Suite *sim_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, identical_for_any_thread_count);
     tcase_add_test(tc, reuse_equals_fresh);
+    tcase_add_test(tc, portable_equals_avx2);
+    tcase_add_test(tc, signed_zeros_of_item_pv);
     tcase_add_test(tc, progress_from_the_callers_thread);
     tcase_add_test(tc, items_by_regeneration_equal_kept);
     tcase_add_test(tc, inputs_by_regeneration_equal_kept);

@@ -109,6 +109,12 @@ void mkba_fin_of(const double *flow, const double *df, size_t n, mkba_fin_ws *w,
  * sign go on to the root finder. 'w' must not be NULL. */
 void mkba_fin_of_n(const double *flow, size_t stride, size_t m, const double *df, size_t n,
                    mkba_fin_ws *w, mkba_fin *out);
+/* mkba_fin_of_n of the series netted from inflows and outflows: series
+ * j's flow in year t is mkba_fin_net(plus[t * stride + j],
+ * minus[t * stride + j]), netted as the series are read (no pass that
+ * writes the net flows first). plus or minus may be NULL: +0 each. */
+void mkba_fin_of_net_n(const double *plus, const double *minus, size_t stride, size_t m,
+                       const double *df, size_t n, mkba_fin_ws *w, mkba_fin *out);
 
 /* Names for files: "paid" "never" "falls_back" "no_flows" "undefined";
  * "unique" "none" "multiple" "outside" "undefined". */

@@ -351,6 +351,7 @@ static double float_digits(double x)
  * column's streams are one task of the thread runner per chunk, and see
  * their values in draw order. */
 #define CHUNK MKBA_MC_CHUNK
+_Static_assert(CHUNK % MKBA_SIM_BLOCK == 0, "a chunk is whole blocks of draws");
 
 enum { T_HOLDER, T_FIN, T_ITEM, T_INPUT, T_KINDS };
 enum { H_B, H_C, H_NPV, H_BCR, H_N };

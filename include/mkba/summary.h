@@ -130,8 +130,12 @@ mkba_mc *mkba_mc_stream(const struct mkba_plan *plan, const struct mkba_sim_opts
  * options they are made (o->first_block and o->draws aside), or o NULL
  * when this pass makes none; then chunk(ctx, o, index) must return what
  * mkba_sim_run(plan, o) returns for chunk 'index' (o->first_block and
- * o->draws set), in increasing order of index. Freed by the summary. */
-#define MKBA_MC_CHUNK ((size_t)65536)
+ * o->draws set), in increasing order of index. Freed by the summary.
+ * A chunk is whole blocks of draws (sim.h, MKBA_SIM_BLOCK): 64 KiB a
+ * column, so that a chunk's columns are mostly still in a core's cache
+ * when they are summarised, and not so few blocks that the threads wait
+ * long for each other at its end. The results do not depend on it. */
+#define MKBA_MC_CHUNK ((size_t)8192)
 typedef struct mkba_mc_source {
     void (*pass)(void *ctx, const struct mkba_sim_opts *o);
     struct mkba_sim *(*chunk)(void *ctx, const struct mkba_sim_opts *o, size_t index);

@@ -1260,11 +1260,14 @@ static void pool_close(void)
 
 /* In the child of a fork(): only the forking thread lives on. Its pool's
  * lock may have been held by a worker when it forked: made anew. A pool
- * held by a region in the parent stays held (the child spawns). */
+ * held by a region in the parent is left as it is, held (the child's
+ * regions start threads of their own). */
 static void pool_forget(void)
 {
     pthread_mutex_init(&pool.mu, NULL);
     pthread_cond_init(&pool.done, NULL);
+    if (atomic_load(&pool.in_use))
+        return;
     for (size_t i = 0; i < pool.n; i++)
         free(pool.w[i]);
     free(pool.w);

@@ -1337,7 +1337,18 @@ int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *
     return 0;
 }
 
-/* ------------------------------------------------------------ threads */
+/* ------------------------------------------------------------ threads
+ * A region runs its tasks on the caller's thread (thread 0) and on
+ * workers 1..T-1 of one pool per process, made at the first region that
+ * needs them and grown to the most threads asked: a summary runs two or
+ * more regions per chunk of draws, and starting threads for each would
+ * cost more than a cache-sized chunk gains. Between regions a worker
+ * sleeps on its own condition variable (the machine may be shared: no
+ * spinning), with the guarded signals blocked, as it was made. A region
+ * asked for while the pool is busy (a task that runs regions of its own,
+ * or another thread) starts threads of its own, as every region once did,
+ * so nesting cannot deadlock. A child of fork() has none of the workers:
+ * it forgets them and makes its own. At exit the workers are joined. */
 
 typedef struct par {
     size_t n;
@@ -1345,6 +1356,12 @@ typedef struct par {
     void *ctx;
     atomic_size_t next;
 } par;
+
+static void par_run(par *p, size_t thread)
+{
+    for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;)
+        p->fn(p->ctx, i, thread);
+}
 
 typedef struct par_thread {
     par *p;
@@ -1355,33 +1372,190 @@ typedef struct par_thread {
 static void *par_work(void *arg)
 {
     par_thread *t = arg;
-    for (size_t i; (i = atomic_fetch_add(&t->p->next, 1)) < t->p->n;)
-        t->p->fn(t->p->ctx, i, t->id);
+    par_run(t->p, t->id);
     return NULL;
 }
 
-void mkba_stream_parallel(size_t n_tasks, int threads,
-                          void (*fn)(void *ctx, size_t task, size_t thread), void *ctx)
+/* A region on threads of its own: T - 1 started and joined. */
+static void par_spawn(par *p, size_t T)
 {
-    par p = {.n = n_tasks, .fn = fn, .ctx = ctx};
-    atomic_init(&p.next, 0);
-    size_t T = threads > 1 ? (size_t)threads : 1;
-    if (T > n_tasks)
-        T = n_tasks ? n_tasks : 1;
     par_thread *t = mkba_xcalloc(T, sizeof *t);
     int *started = mkba_xcalloc(T, sizeof *started);
     sigset_t mask;
     mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to this thread */
-    for (size_t i = 0; i < T; i++) {
-        t[i] = (par_thread){.p = &p, .id = i};
-        if (i > 0)
-            started[i] = pthread_create(&t[i].tid, NULL, par_work, &t[i]) == 0;
+    for (size_t i = 1; i < T; i++) {
+        t[i] = (par_thread){.p = p, .id = i};
+        started[i] = pthread_create(&t[i].tid, NULL, par_work, &t[i]) == 0;
     }
     mkba_signals_restore(&mask);
-    par_work(&t[0]);
+    par_run(p, 0);
     for (size_t i = 1; i < T; i++)
         if (started[i])
             pthread_join(t[i].tid, NULL);
     free(started);
     free(t);
+}
+
+typedef struct pool_worker {
+    pthread_t tid;
+    pthread_cond_t wake;
+    size_t id;                  /* its thread number, 1.. */
+    int go;                     /* the region waits for it: set by the caller, cleared by
+                                   the worker as it joins or by the caller that withdraws it */
+} pool_worker;
+
+static struct {
+    pthread_mutex_t mu;         /* guards all but in_use */
+    pthread_cond_t done;        /* busy fell to 0 */
+    pool_worker **w;            /* [n] worker i + 1 */
+    size_t n, cap;
+    size_t busy;                /* workers that joined the region and have not finished */
+    par *job;
+    int quit;
+    atomic_int in_use;          /* a region (or the teardown) holds the pool */
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
+
+static void *pool_work(void *arg)
+{
+    pool_worker *w = arg;
+    pthread_mutex_lock(&pool.mu);
+    for (;;) {
+        while (!w->go && !pool.quit)
+            pthread_cond_wait(&w->wake, &pool.mu);
+        if (pool.quit)
+            break;
+        w->go = 0;
+        par *p = pool.job;
+        pthread_mutex_unlock(&pool.mu);
+        par_run(p, w->id);
+        pthread_mutex_lock(&pool.mu);
+        if (--pool.busy == 0)
+            pthread_cond_signal(&pool.done);
+    }
+    pthread_mutex_unlock(&pool.mu);
+    return NULL;
+}
+
+/* At exit, unless a region is running (exit from a task): the workers
+ * told to quit and joined. The pool stays held, so that a region after
+ * this starts threads of its own. */
+static void pool_close(void)
+{
+    if (atomic_exchange(&pool.in_use, 1))
+        return;
+    pthread_mutex_lock(&pool.mu);
+    pool.quit = 1;
+    for (size_t i = 0; i < pool.n; i++)
+        pthread_cond_signal(&pool.w[i]->wake);
+    pthread_mutex_unlock(&pool.mu);
+    for (size_t i = 0; i < pool.n; i++) {
+        pthread_join(pool.w[i]->tid, NULL);
+        pthread_cond_destroy(&pool.w[i]->wake);
+        free(pool.w[i]);
+    }
+    free(pool.w);
+    pool.w = NULL;
+    pool.n = pool.cap = 0;
+}
+
+/* In the child of a fork(): only the forking thread lives on. Its pool's
+ * lock may have been held by a worker when it forked: made anew. A pool
+ * held by a region in the parent is left as it is, held (the child's
+ * regions start threads of their own). */
+static void pool_forget(void)
+{
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_cond_init(&pool.done, NULL);
+    if (atomic_load(&pool.in_use))
+        return;
+    for (size_t i = 0; i < pool.n; i++)
+        free(pool.w[i]);
+    free(pool.w);
+    pool.w = NULL;
+    pool.n = pool.cap = pool.busy = 0;
+}
+
+static void pool_hooks(void)
+{
+    atexit(pool_close);
+    pthread_atfork(NULL, NULL, pool_forget);
+}
+
+/* Up to 'want' workers (pool.mu held): as many as there are, once made. */
+static size_t pool_grow(size_t want)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (want <= pool.n)
+        return want;
+    pthread_once(&once, pool_hooks);
+    if (want > pool.cap) {
+        pool.cap = want;
+        pool.w = mkba_xreallocarray(pool.w, pool.cap, sizeof *pool.w);
+    }
+    sigset_t mask;
+    mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to the caller's thread */
+    while (pool.n < want) {
+        pool_worker *w = mkba_xcalloc(1, sizeof *w);
+        w->id = pool.n + 1;
+        if (pthread_cond_init(&w->wake, NULL) != 0) {
+            free(w);
+            break;
+        }
+        if (pthread_create(&w->tid, NULL, pool_work, w) != 0) {
+            pthread_cond_destroy(&w->wake);
+            free(w);
+            break; /* fewer threads: the caller takes the rest */
+        }
+        pool.w[pool.n++] = w;
+    }
+    mkba_signals_restore(&mask);
+    return pool.n;
+}
+
+/* A region on the pool (held): workers 1..T-1 woken; those that have not
+ * woken when the caller has taken the last task are withdrawn, so a short
+ * region does not wait for them. */
+static void pool_region(par *p, size_t T)
+{
+    pthread_mutex_lock(&pool.mu);
+    size_t m = pool_grow(T - 1);
+    pool.job = p;
+    pool.busy = m;
+    for (size_t i = 0; i < m; i++)
+        pool.w[i]->go = 1;
+    pthread_mutex_unlock(&pool.mu);
+    for (size_t i = 0; i < m; i++)
+        pthread_cond_signal(&pool.w[i]->wake); /* w[i] stays until pool_close */
+    par_run(p, 0);
+    pthread_mutex_lock(&pool.mu);
+    for (size_t i = 0; i < m; i++)
+        if (pool.w[i]->go) {
+            pool.w[i]->go = 0;
+            pool.busy--;
+        }
+    while (pool.busy > 0)
+        pthread_cond_wait(&pool.done, &pool.mu);
+    pool.job = NULL;
+    pthread_mutex_unlock(&pool.mu);
+}
+
+void mkba_stream_parallel(size_t n_tasks, int threads,
+                          void (*fn)(void *ctx, size_t task, size_t thread), void *ctx)
+{
+    size_t T = threads > 1 ? (size_t)threads : 1;
+    if (T > n_tasks)
+        T = n_tasks;
+    if (T <= 1) {
+        for (size_t i = 0; i < n_tasks; i++)
+            fn(ctx, i, 0);
+        return;
+    }
+    par p = {.n = n_tasks, .fn = fn, .ctx = ctx};
+    atomic_init(&p.next, 0);
+    if (atomic_exchange(&pool.in_use, 1)) {
+        par_spawn(&p, T);
+        return;
+    }
+    pool_region(&p, T);
+    atomic_store(&pool.in_use, 0);
 }

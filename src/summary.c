@@ -512,6 +512,7 @@ static double float_digits(double x)
  * columns of its tasks from every chunk's maker, in draw order as well:
  * the same bits again, whatever the number of processes. */
 #define CHUNK MKBA_MC_CHUNK
+_Static_assert(CHUNK % MKBA_SIM_BLOCK == 0, "a chunk is whole blocks of draws");
 
 enum { T_HOLDER, T_FIN, T_ITEM, T_INPUT, T_KINDS };
 enum { H_B, H_C, H_NPV, H_BCR, H_N };

@@ -1024,7 +1024,7 @@ END_TEST
 
 /* A run streamed (mkba_mc_stream: no draws kept, every pass makes them
  * again) has the summary of the same run kept in memory, bit for bit, on
- * any number of threads: over three chunks of draws, past the EVPPI's
+ * any number of threads: over many chunks of draws, past the EVPPI's
  * sample, with items, inputs (one discrete) and finance. */
 START_TEST(streamed_equals_kept)
 {

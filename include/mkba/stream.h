@@ -166,7 +166,10 @@ void mkba_shape_whole(mkba_shape *s, double *x, size_t n, double *q, double *lo,
  * threads (the caller's thread is thread 0): each thread takes the next
  * task, so results are the same on any number of threads as long as each
  * task writes only its own results (per-thread scratch indexed by
- * 'thread', which is < threads). Signals stay with the caller's thread. */
+ * 'thread', which is < threads). Signals stay with the caller's thread.
+ * The other threads are kept from call to call (made at the first that
+ * needs them, joined at exit); a task may itself call this (its region
+ * then starts threads of its own). */
 void mkba_stream_parallel(size_t n_tasks, int threads,
                           void (*fn)(void *ctx, size_t task, size_t thread), void *ctx);
 

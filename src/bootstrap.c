@@ -67,6 +67,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "mkba/cpu.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 #include "mkba/pscore.h"
@@ -110,17 +111,10 @@ typedef struct strata {
     int vector;            /* 1: draw and sum with the processor's AVX2 code */
 } strata;
 
-static int vector_off; /* mkba_bootstrap_vector(0): the portable code only */
-
-/* Whether this processor runs the AVX2 code (and the tests have not turned
- * it off). */
+/* Whether this processor runs the AVX2 code (cpu.h). */
 static int have_vector(void)
 {
-#if BOOT_AVX2
-    return !vector_off && __builtin_cpu_supports("avx2");
-#else
-    return 0;
-#endif
+    return BOOT_AVX2 && mkba_cpu_avx2();
 }
 
 /* Pilot persons at positions 0..n_pilot-1, control persons after them,
@@ -1415,13 +1409,6 @@ mkba_status mkba_bootstrap_part(const mkba_cohort *c, const mkba_est_spec *specs
     if (n_failed)
         *n_failed = failed;
     return MKBA_OK;
-}
-
-int mkba_bootstrap_vector(int on)
-{
-    int was = !vector_off;
-    vector_off = !on;
-    return was;
 }
 
 mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,

@@ -1,21 +1,30 @@
-/* cpu.c - the choice between the AVX2 and the portable code (cpu.h). */
+/* cpu.c - the choice of the vector copies (cpu.h). */
 #include "mkba/cpu.h"
 
 #include <stdatomic.h>
 
-static atomic_int vector_off; /* mkba_cpu_vector(0) */
+static atomic_int limit = MKBA_VEC_AVX512; /* mkba_cpu_limit */
 
-int mkba_cpu_avx2(void)
+/* What the processor has (asked once: __builtin_cpu_supports reads a
+ * table that the C runtime fills at start). */
+static int processor_level(void)
 {
-#if MKBA_CPU_AVX2
-    return !atomic_load_explicit(&vector_off, memory_order_relaxed) &&
-           __builtin_cpu_supports("avx2");
-#else
-    return 0;
+#if defined(__GNUC__) && defined(__x86_64__)
+    if (__builtin_cpu_supports("avx512f"))
+        return MKBA_VEC_AVX512;
+    if (__builtin_cpu_supports("avx2"))
+        return MKBA_VEC_AVX2;
 #endif
+    return MKBA_VEC_PORTABLE;
 }
 
-void mkba_cpu_vector(int on)
+int mkba_cpu_level(void)
 {
-    atomic_store(&vector_off, !on);
+    int most = atomic_load_explicit(&limit, memory_order_relaxed), have = processor_level();
+    return have < most ? have : most;
+}
+
+int mkba_cpu_limit(int widest)
+{
+    return atomic_exchange(&limit, widest);
 }

@@ -2,9 +2,9 @@
  * without FMA, written out, with a loop over arrays that the compiler
  * vectorises (and that runs 4 wide on x86-64 processors with AVX2). */
 #include "mkba/exp.h"
+#include "mkba/cpu.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -222,20 +222,12 @@ __attribute__((target("avx2"))) static int exp_avx2(const double *restrict x,
 #define EXP_AVX2 0
 #endif
 
-static atomic_int vector_off; /* mkba_exp_vector(0): the portable loop only */
-
-void mkba_exp_vector(int on)
-{
-    atomic_store(&vector_off, !on);
-}
-
 void mkba_exp_n(const double *x, double *y, size_t n)
 {
     enum { CHUNK = 256 };
     double buf[CHUNK];
 #if EXP_AVX2
-    int avx2 = !atomic_load_explicit(&vector_off, memory_order_relaxed) &&
-               __builtin_cpu_supports("avx2");
+    int avx2 = mkba_cpu_avx2();
 #endif
     for (size_t at = 0; at < n; at += CHUNK) {
         size_t m = n - at < CHUNK ? n - at : CHUNK;

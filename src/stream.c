@@ -11,6 +11,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 
+#include "mkba/cpu.h"
 #include "mkba/fsutil.h"
 #include "mkba/mem.h"
 
@@ -664,26 +665,17 @@ __attribute__((target("avx512f"))) static size_t sweep_avx512(const mkba_stream 
 }
 #endif
 
-/* The widest sweep allowed (mkba_stream_vector): 2 AVX-512, 1 AVX2, 0 the
- * portable one. */
-static atomic_int vector_widest = 2;
-
-void mkba_stream_vector(int widest)
-{
-    atomic_store(&vector_widest, widest);
-}
-
 /* The sweep this processor runs, and its unit. */
 static sweep_f *sweep_pick(size_t *unit)
 {
     *unit = 4;
 #if STREAM_X86
-    int widest = atomic_load_explicit(&vector_widest, memory_order_relaxed);
-    if (widest >= 2 && __builtin_cpu_supports("avx512f")) {
+    int widest = mkba_cpu_level();
+    if (widest >= MKBA_VEC_AVX512) {
         *unit = 8;
         return sweep_avx512;
     }
-    if (widest >= 1 && __builtin_cpu_supports("avx2"))
+    if (widest >= MKBA_VEC_AVX2)
         return sweep_avx2;
 #endif
     return sweep_portable;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/cpu.h"
 #include "mkba/mem.h"
 #include "mkba/stream.h"
 #include "mkba/summary.h"
@@ -205,20 +206,9 @@ static size_t group_start(size_t b, size_t n, size_t bins)
 #define VOI_AVX2 0
 #endif
 
-static int vector_off; /* mkba_voi_vector(0): the portable code only */
-
-void mkba_voi_vector(int on)
-{
-    vector_off = !on;
-}
-
 static int have_vector(void)
 {
-#if VOI_AVX2
-    return !vector_off && __builtin_cpu_supports("avx2");
-#else
-    return 0;
-#endif
+    return VOI_AVX2 && mkba_cpu_avx2();
 }
 
 struct mkba_voi_groups {

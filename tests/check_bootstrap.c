@@ -27,6 +27,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "mkba/cpu.h"
 #include "mkba/bootstrap.h"
 #include "mkba/cohort.h"
 #include "mkba/error.h"
@@ -943,12 +944,12 @@ START_TEST(test_counts_reference)
         for (size_t r = 0; r < 12; r++) {
             reference_counts(g, n, 99, r, want, &redrawn);
             for (int vec = 1; vec >= 0; vec--) {
-                mkba_bootstrap_vector(vec);
+                mkba_cpu_limit(vec ? MKBA_VEC_AVX512 : MKBA_VEC_PORTABLE);
                 ck_assert_int_eq(mkba_bootstrap_counts(c, 99, r, got, NULL), MKBA_OK);
                 ck_assert_msg(memcmp(want, got, n * sizeof *got) == 0, "cohort %d replicate %zu%s",
                               k, r, vec ? "" : " (portable code)");
             }
-            mkba_bootstrap_vector(1);
+            mkba_cpu_limit(MKBA_VEC_AVX512);
         }
         if (k == 0)
             ck_assert_uint_gt(redrawn, 0);
@@ -988,9 +989,9 @@ START_TEST(test_vector_sums)
         size_t ne = n_eff[k];
         ck_assert_int_eq(mkba_bootstrap(c, specs, ne, B, 5, 1, rep[0], NULL, NULL), MKBA_OK);
         ck_assert_int_eq(mkba_bootstrap(c, specs, ne, B, 5, 2, rep[1], NULL, NULL), MKBA_OK);
-        mkba_bootstrap_vector(0);
+        mkba_cpu_limit(MKBA_VEC_PORTABLE);
         ck_assert_int_eq(mkba_bootstrap(c, specs, ne, B, 5, 1, rep[2], NULL, NULL), MKBA_OK);
-        mkba_bootstrap_vector(1);
+        mkba_cpu_limit(MKBA_VEC_AVX512);
         ck_assert(memcmp(rep[0], rep[1], ne * B * sizeof **rep) == 0);
         ck_assert(memcmp(rep[0], rep[2], ne * B * sizeof **rep) == 0);
         for (size_t r = 0; r < B; r += 25) {

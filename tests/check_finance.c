@@ -330,9 +330,9 @@ START_TEST(block_equals_one_by_one)
                 flow[t * STRIDE + j] = v;
             }
         }
-        mkba_cpu_vector(0);
+        mkba_cpu_limit(MKBA_VEC_PORTABLE);
         mkba_fin_of_n(flow, STRIDE, M, df, T, w, portable);
-        mkba_cpu_vector(1);
+        mkba_cpu_limit(MKBA_VEC_AVX512);
         mkba_fin_of_n(flow, STRIDE, M, df, T, w, out);
         for (size_t j = 0; j < M; j++) {
             ck_assert(portable[j].payback == out[j].payback && portable[j].year == out[j].year &&
@@ -413,13 +413,13 @@ START_TEST(netted_equals_netted_first)
             net[i] = mkba_fin_net(p ? p[i] : 0.0, m ? m[i] : 0.0);
         mkba_fin_of_n(net, STRIDE, M, df, T, w, want);
         for (int vec = 0; vec < 2; vec++) {
-            mkba_cpu_vector(vec);
+            mkba_cpu_limit(vec ? MKBA_VEC_AVX512 : MKBA_VEC_PORTABLE);
             mkba_fin_of_net_n(p, m, STRIDE, M, df, T, w, got);
             for (size_t j = 0; j < M; j++)
                 ck_assert_msg(same_fin(&got[j], &want[j]), "sides %d, vector %d, series %zu",
                               sides, vec, j);
         }
-        mkba_cpu_vector(1);
+        mkba_cpu_limit(MKBA_VEC_AVX512);
         if (sides == 0) {
             ck_assert_int_eq(want[0].payback, MKBA_FIN_NEVER);
             ck_assert_int_eq(want[0].irr_status, MKBA_FIN_IRR_UNIQUE);

@@ -553,9 +553,9 @@ START_TEST(block_eval_equals_scalar_eval)
         for (int where = 0; where < 6; where++) { /* out, slot 3, slot x; portable, AVX2 */
             memcpy(work, slots, sizeof work);
             double *o = where % 3 == 0 ? out : work + (where % 3 == 1 ? 3 : 0) * STRIDE;
-            mkba_cpu_vector(where / 3);
+            mkba_cpu_limit(where / 3 ? MKBA_VEC_AVX512 : MKBA_VEC_PORTABLE);
             mkba_expr_eval_block(e, work, STRIDE, N, o, scratch);
-            mkba_cpu_vector(1);
+            mkba_cpu_limit(MKBA_VEC_AVX512);
             for (int i = 0; i < N; i++) {
                 for (int j = 0; j < 3; j++)
                     scalar[j] = slots[j * STRIDE + i];
@@ -725,10 +725,10 @@ START_TEST(stream_equals_stats_of)
            processor has it, else the next narrower) */
         for (int run = 0; run < 4; run++) {
             int small = run == 1;
-            mkba_stream_vector(run < 2 ? 2 : 4 - run);
+            mkba_cpu_limit(run < 2 ? 2 : 4 - run);
             mkba_stats b;
             int passes = stream_stats_keep(x, n, small ? 1024 : 0, &b);
-            mkba_stream_vector(2);
+            mkba_cpu_limit(MKBA_VEC_AVX512);
             /* the point masses counted at the range's ends: one pass; with
                the bins, two (the point mass a crowded bin of one value) */
             if (kind >= 9)
@@ -843,9 +843,9 @@ START_TEST(portable_equals_avx2)
                            .keep_uncertain = keep_in, .keep_finance = 1};
         mkba_error err;
         mkba_error_clear(&err);
-        mkba_cpu_vector(0);
+        mkba_cpu_limit(MKBA_VEC_PORTABLE);
         mkba_sim *a = mkba_sim_run(p, &o, &err);
-        mkba_cpu_vector(1);
+        mkba_cpu_limit(MKBA_VEC_AVX512);
         mkba_sim *b = mkba_sim_run(p, &o, &err);
         ck_assert(a && b);
         ck_assert(memcmp(a->pv_benefits, b->pv_benefits, cols * N * sizeof(double)) == 0);
@@ -890,7 +890,7 @@ START_TEST(signed_zeros_of_item_pv)
                                NULL);
     size_t N = MKBA_SIM_BLOCK + 3;
     for (int vec = 0; vec < 2; vec++) {
-        mkba_cpu_vector(vec);
+        mkba_cpu_limit(vec ? MKBA_VEC_AVX512 : MKBA_VEC_PORTABLE);
         mkba_sim *s = run(m, N, 8, 1);
         for (size_t i = 0; i < N; i++) {
             ck_assert(s->item_pv[0 * N + i] == 0 && !signbit(s->item_pv[0 * N + i]));
@@ -899,7 +899,7 @@ START_TEST(signed_zeros_of_item_pv)
         }
         mkba_sim_free(s);
     }
-    mkba_cpu_vector(1);
+    mkba_cpu_limit(MKBA_VEC_AVX512);
     mkba_model_free(m);
 }
 END_TEST

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkba/cpu.h"
 #include "mkba/stream.h"
 #include "mkba/summary.h"
 #include "mkba/voi.h"
@@ -728,7 +729,7 @@ START_TEST(streamed_equals_plain_sums)
                      * sample and 6000 in all. */
                     size_t values = by_value ? (kind == 0 ? 25 : n)
                                              : (kind == 0 ? 24 : kind == 2 ? 0 : 2000);
-                    mkba_voi_vector(vector);
+                    mkba_cpu_limit(vector ? MKBA_VEC_AVX512 : MKBA_VEC_PORTABLE);
                     mkba_voi_sums *s = mkba_voi_sums_alloc(K, iz);
                     mkba_voi_groups *g =
                         mkba_voi_groups_alloc(K, iz, PLAIN_BINS, PLAIN_SAMPLE, values);
@@ -760,7 +761,7 @@ START_TEST(streamed_equals_plain_sums)
                     mkba_voi_groups_free(g);
                 }
     }
-    mkba_voi_vector(1);
+    mkba_cpu_limit(MKBA_VEC_AVX512);
     ck_assert_int_ge(inside, 48); /* of 96: most cases are not clamped */
     free(theta);
     free(nb);

@@ -75,12 +75,6 @@ mkba_status mkba_bootstrap_part(const mkba_cohort *c, const mkba_est_spec *specs
 mkba_status mkba_bootstrap_counts(const mkba_cohort *c, uint64_t seed, size_t r,
                                   uint32_t *counts, mkba_error *err);
 
-/* For tests: with on 0 the bootstraps started after it draw and sum with
- * the portable code even on a processor with AVX2 (the counts and
- * estimates are the same bits either way); 1 restores the default.
- * Returns the previous setting. Not for use while a bootstrap runs. */
-int mkba_bootstrap_vector(int on);
-
 /* One replicate with given counts (cohort order) as frequency weights:
  * est[j] for spec j, computed by the code mkba_bootstrap runs per replicate
  * (NaN where an effect cannot be estimated, counted in *n_failed, may be

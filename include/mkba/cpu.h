@@ -1,12 +1,14 @@
-/* cpu.h - whether the evaluation of draws (sim.c, finance.c, expr.c) runs
- * the processor's AVX2 code or the portable code.
+/* cpu.h - which of the vector copies of mkba's loops run: the one choice,
+ * made here for every module (the evaluation of draws in sim.c, finance.c
+ * and expr.c, exp.c, the streams, the value of information, the bootstrap).
  *
- * Their loops are compiled twice, once as they are (portable C and GCC's
- * vector extensions, SSE2 on x86-64) and once for AVX2 (four doubles to
- * an operation); the x86-64 processors that have AVX2 run the second.
- * Both do the same IEEE operations in the same order (no fused
- * multiply-add: -std=c11 keeps contractions off), so the results are the
- * same bits on any processor. */
+ * The loops are compiled more than once: as they are (portable C and GCC's
+ * vector extensions, SSE2 on x86-64), for AVX2 (four doubles to an
+ * operation) and, in the streams' sweep, for AVX-512; the processor runs
+ * the widest it has. Every copy does the same IEEE operations in the same
+ * order (no fused multiply-add: -std=c11 keeps contractions off), so the
+ * results are the same bits on any processor; the tests check that by
+ * lowering the limit (mkba_cpu_limit). */
 #ifndef MKBA_CPU_H
 #define MKBA_CPU_H
 
@@ -17,13 +19,23 @@
 #define MKBA_CPU_AVX2 0
 #endif
 
-/* 1 when the AVX2 copies are to run: compiled, the processor has AVX2,
- * and mkba_cpu_vector(0) did not turn them off. */
-int mkba_cpu_avx2(void);
+/* The vector levels, each with the ones below it. */
+enum { MKBA_VEC_PORTABLE = 0, MKBA_VEC_AVX2 = 1, MKBA_VEC_AVX512 = 2 };
 
-/* mkba_cpu_vector(0): the portable code only, also where the processor
- * has AVX2 (for the tests: the same bits); mkba_cpu_vector(1), the
- * default: AVX2 where there is. */
-void mkba_cpu_vector(int on);
+/* The widest level to run: the processor's (AVX-512 meaning its AVX512F),
+ * at most the limit. */
+int mkba_cpu_level(void);
+
+/* 1 when the AVX2 copies are to run. */
+static inline int mkba_cpu_avx2(void)
+{
+    return MKBA_CPU_AVX2 && mkba_cpu_level() >= MKBA_VEC_AVX2;
+}
+
+/* For tests: run no code wider than 'widest' (MKBA_VEC_AVX512, the
+ * default, lets the processor choose); returns the previous limit. Not
+ * for use while a computation runs: a module may take the level once per
+ * call. */
+int mkba_cpu_limit(int widest);
 
 #endif

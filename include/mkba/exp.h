@@ -21,8 +21,5 @@ double mkba_exp(double x);
 
 /* y[i] = mkba_exp(x[i]) for i < n; y may be x. */
 void mkba_exp_n(const double *x, double *y, size_t n);
-/* Whether mkba_exp_n may run the processor's AVX2 code (the default) or
- * only the portable code: the same bits either way (for tests). */
-void mkba_exp_vector(int on);
 
 #endif

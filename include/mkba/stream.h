@@ -51,10 +51,6 @@ void mkba_stream_free(mkba_stream *s); /* NULL is a no-op */
 /* Feed x[0..n-1], the next values of the column in draw order, to the
  * current pass (the first after mkba_stream_alloc). */
 void mkba_stream_add(mkba_stream *s, const double *x, size_t n);
-/* The widest code mkba_stream_add may run where the processor has it:
- * 2 AVX-512 (the default), 1 AVX2, 0 only the portable code. The same
- * bits whichever runs (for tests). */
-void mkba_stream_vector(int widest);
 
 /* End the current pass. Returns 1 when another pass over the same values
  * is needed (then feed them again, in the same order), 0 when *out holds

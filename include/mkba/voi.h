@@ -109,10 +109,6 @@ mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, 
 void mkba_voi_groups_free(mkba_voi_groups *g); /* NULL is a no-op */
 void mkba_voi_groups_add(mkba_voi_groups *g, const double *theta, const double *nb,
                          size_t stride, size_t n);
-/* Whether mkba_voi_groups_add may find the groups with the processor's AVX2
- * code (the default) or only the portable code: the same bits either way
- * (for tests; it holds for the mkba_voi_groups allocated after it). */
-void mkba_voi_vector(int on);
 /* The EVPPI over the draws fed, given their mkba_voi (from mkba_voi_sums
  * over the same draws). Fails as mkba_voi_evppi on a non-finite theta
  * (naming the draw), bins above the draws, and overflow. */

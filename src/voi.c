@@ -284,40 +284,36 @@ static inline void add_rows(double *restrict sum, size_t *restrict count, size_t
     }
 }
 
-/* add_rows with one to three projects unrolled, and the test of count
- * taken out of the loop. */
+/* add_rows with one to three projects unrolled (K a constant in each
+ * copy), inlined for count NULL or not. */
+static inline __attribute__((always_inline)) void add_rows_k(double *sum, size_t *count,
+                                                             size_t K, const size_t *at,
+                                                             const double *nb, size_t stride,
+                                                             size_t m)
+{
+    switch (K) {
+    case 1:
+        add_rows(sum, count, 1, at, nb, stride, m);
+        break;
+    case 2:
+        add_rows(sum, count, 2, at, nb, stride, m);
+        break;
+    case 3:
+        add_rows(sum, count, 3, at, nb, stride, m);
+        break;
+    default:
+        add_rows(sum, count, K, at, nb, stride, m);
+    }
+}
+
+/* add_rows_k with the test of count taken out of the loop. */
 static void add_sums(double *sum, size_t *count, size_t K, const size_t *at, const double *nb,
                      size_t stride, size_t m)
 {
-    if (count) {
-        switch (K) {
-        case 1:
-            add_rows(sum, count, 1, at, nb, stride, m);
-            break;
-        case 2:
-            add_rows(sum, count, 2, at, nb, stride, m);
-            break;
-        case 3:
-            add_rows(sum, count, 3, at, nb, stride, m);
-            break;
-        default:
-            add_rows(sum, count, K, at, nb, stride, m);
-        }
-    } else {
-        switch (K) {
-        case 1:
-            add_rows(sum, NULL, 1, at, nb, stride, m);
-            break;
-        case 2:
-            add_rows(sum, NULL, 2, at, nb, stride, m);
-            break;
-        case 3:
-            add_rows(sum, NULL, 3, at, nb, stride, m);
-            break;
-        default:
-            add_rows(sum, NULL, K, at, nb, stride, m);
-        }
-    }
+    if (count)
+        add_rows_k(sum, count, K, at, nb, stride, m);
+    else
+        add_rows_k(sum, NULL, K, at, nb, stride, m);
 }
 
 /* The first of x[0..n-1] that is not finite (n: none), a block at a time

@@ -40,6 +40,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -549,9 +550,13 @@ static void gp_range(FILE *f, const char *axis, double lo, double hi, double pad
         return;
     }
     widen_range(&lo, &hi);
-    double span = hi - lo;
-    fprintf(f, "set %srange [%.17g:%.17g]\n", axis, (lo - span * pad) / div,
-            (hi + span * pad_hi) / div);
+    double span = hi - lo, a = lo - span * pad, b = hi + span * pad_hi;
+    if (!isfinite(a) || !isfinite(b)) { /* near 1.8e308: in halves, clamped */
+        double half = hi / 2 - lo / 2;
+        a = fmax(lo - half * (2 * pad), -DBL_MAX);
+        b = fmin(hi + half * (2 * pad_hi), DBL_MAX);
+    }
+    fprintf(f, "set %srange [%.17g:%.17g]\n", axis, a / div, b / div);
 }
 
 /* Widen [lo, hi] to take in 0 when 0 is nearer than the range is wide. */
@@ -1386,7 +1391,7 @@ static mkba_status waterfall(ctx *c, const char *fmt, size_t s, const wbar *bars
     }
     gp_render_begin(g, f.name, W_STD, h);
     fprintf(g,
-            "  plot '%s.dat' using (($2+$3)/2/S):1:($2/S):($3/S):($1-0.36):($1+0.36):5:"
+            "  plot '%s.dat' using ($2/2/S+$3/2/S):1:($2/S):($3/S):($1-0.36):($1+0.36):5:"
             "yticlabels(7) with boxxyerror lc rgb variable, \\\n"
             "    '' every ::0::%zu using ($3/S):($1+0.36):(0):(0.28) with vectors nohead "
             "lc rgb '#888888' dt 3, \\\n"
@@ -1747,9 +1752,9 @@ static mkba_status chart_overlap(ctx *c)
             100 * top_share * 1.08 + 1e-9);
     gp_render_begin(g, f.name, W_STD, h);
     fprintf(g,
-            "  plot '%s.dat' index 0 using (($1+$2)/2):(100*$3/(%d*($2-$1))):($2-$1) with boxes "
+            "  plot '%s.dat' index 0 using ($1/2+$2/2):(100*$3/(%d*($2-$1))):($2-$1) with boxes "
             "lc rgb '" C_UP "', \\\n"
-            "    '' index 1 using (($1+$2)/2):(100*$3/(%d*($2-$1))):($2-$1) with boxes "
+            "    '' index 1 using ($1/2+$2/2):(100*$3/(%d*($2-$1))):($2-$1) with boxes "
             "lc rgb '" C_TOTAL "'\n",
             f.name, MKBA_PS_BINS, MKBA_PS_BINS);
     gp_render_end(g);

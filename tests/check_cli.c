@@ -1181,6 +1181,31 @@ START_TEST(amounts_near_the_largest_double_chart)
 }
 END_TEST
 
+/* Society's NPV either +1e308 or -1e308 (a 50/50 switch between a benefit
+ * and a cost of 1e308): its range, 2e308, is wider than the largest double.
+ * The charts' axes are still finite numbers (gnuplot failed on
+ * "set xrange [-inf:inf]" and the run wrote nothing). */
+START_TEST(npv_range_wider_than_the_largest_double_chart)
+{
+    put("model.ini", "[model]\nname = wide\nhorizon = 1\nfirst_year = 2025\n"
+                     "price_year = 2025\ndiscount_rate = 0%\nstakeholders = a\n"
+                     "[parameters]\non = 0\n[param.e]\nvalue = 1\n"
+                     "distribution = discrete(0: 1, 1: 1)\n[item.b]\nkind = benefit\n"
+                     "stakeholder = a\nquantity = on * e\nprice = 1e308\n[item.c]\n"
+                     "kind = cost\nstakeholder = a\nquantity = on * (1 - e)\nprice = 1e308\n");
+    put("ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    put("project.ini", "[scenario]\nname = proj\nbase = model.ini\nreference = ref.ini\n"
+                       "[parameters]\non = 1\n");
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--draws", "100", "-q", "--out", "res", NULL};
+    ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
+    char *gp = read_rel("res/charts/npv_scurve.gp");
+    ck_assert_ptr_nonnull(gp);
+    ck_assert_msg(!has_word(gp, "inf") && !has_word(gp, "nan"), "%s", gp);
+    free(gp), free(out), free(err);
+}
+END_TEST
+
 START_TEST(overflowed_npv_prints_na)
 {
     /* Three items of p ~ uniform(7e307, 1e308): society's benefits (3 p,
@@ -1360,6 +1385,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, overflowing_draws_never_sd_zero);
     tcase_add_test(tc, overflowed_npv_prints_na);
     tcase_add_test(tc, amounts_near_the_largest_double_chart);
+    tcase_add_test(tc, npv_range_wider_than_the_largest_double_chart);
     suite_add_tcase(s, tc);
     tc = tcase_create("almere");
     tcase_set_timeout(tc, 300);

@@ -361,6 +361,24 @@ END_TEST
 
 /* ------------------------------------------------------- stakeholders, transfers */
 
+/* mkba_npv: benefits minus costs, 0 where they cancel to rounding noise.
+ * 0.1 + 0.2 - 0.3 is 2^-54 (5.55e-17) in doubles, not 0: the rule makes
+ * it 0. Near the largest double the size |b| + |c| overflows, and
+ * a real NPV stays: 1.2e308 - 1.6e308 = -4e307, as the subtraction gives
+ * it; an NPV that overflows stays infinite. */
+START_TEST(npv_rule)
+{
+    volatile double x = 0.1, y = 0.2, z = 0.3; /* computed at run time */
+    double b = x + y, c = z;
+    ck_assert(b - c != 0); /* the noise the rule is for */
+    ck_assert_double_eq(mkba_npv(b, c), 0);
+    ck_assert_double_eq(mkba_npv(1.2e308, 1.6e308), 1.2e308 - 1.6e308);
+    ck_assert_double_eq(mkba_npv(1.5e308, -1.5e308), INFINITY);
+    ck_assert_double_eq(mkba_npv(5, 2), 3);
+    ck_assert(isnan(mkba_npv(NAN, 1)));
+}
+END_TEST
+
 START_TEST(transfer_cancels_for_society)
 {
     /* Year 1 only (DF = 1/1.03): benefit 300 to people, cost 100 to city,
@@ -1377,6 +1395,7 @@ static Suite *model_suite(void)
     tc = tcase_create("stakeholders");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, transfer_cancels_for_society);
+    tcase_add_test(tc, npv_rule);
     suite_add_tcase(s, tc);
     tc = tcase_create("scenarios");
     tcase_add_checked_fixture(tc, setup, teardown);

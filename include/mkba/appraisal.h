@@ -202,8 +202,10 @@ double mkba_bcr(double pv_benefits, double pv_costs);
  * of the draws. An NPV that overflowed stays infinite; NaN stays NaN. */
 static inline double mkba_npv(double pv_benefits, double pv_costs)
 {
-    double npv = pv_benefits - pv_costs;
-    return isfinite(npv) && fabs(npv) <= 1e-12 * (fabs(pv_benefits) + fabs(pv_costs)) ? 0 : npv;
+    double npv = pv_benefits - pv_costs, size = fabs(pv_benefits) + fabs(pv_costs);
+    double noise = isfinite(size) ? 1e-12 * size /* near 1.8e308 the sum overflows: */
+                                  : 1e-12 * fabs(pv_benefits) + 1e-12 * fabs(pv_costs);
+    return isfinite(npv) && fabs(npv) <= noise ? 0 : npv;
 }
 
 /* Totals of one stakeholder (or society) in one scenario, vs the reference. */

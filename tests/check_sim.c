@@ -22,6 +22,7 @@
 
 #include "mkba/cpu.h"
 #include "mkba/expr.h"
+#include "mkba/mem.h"
 #include "mkba/model.h"
 #include "mkba/sim.h"
 #include "mkba/stream.h"
@@ -765,6 +766,15 @@ static const char *MIXED = "[parameters]\non = 0\n"
                            "[item.c]\nkind = transfer\ngainer = people\nloser = city\n"
                            "quantity = on * z\n";
 
+/* MIXED with 'more' sections after it, opened as open_model does. */
+static mkba_model *open_mixed(const char *more)
+{
+    char *text = mkba_xasprintf("%s%s", MIXED, more);
+    mkba_model *m = open_model(text, NULL);
+    free(text);
+    return m;
+}
+
 START_TEST(identical_for_any_thread_count)
 {
     mkba_model *m = open_model(MIXED, NULL);
@@ -1028,11 +1038,8 @@ END_TEST
  * sample, with items, inputs (one discrete) and finance. */
 START_TEST(streamed_equals_kept)
 {
-    char *text = malloc(strlen(MIXED) + 200);
-    sprintf(text, "%s[param.w]\ndistribution = discrete(1: 3, 2: 1)\n"
-                  "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * w\n", MIXED);
-    mkba_model *m = open_model(text, NULL);
-    free(text);
+    mkba_model *m = open_mixed("[param.w]\ndistribution = discrete(1: 3, 2: 1)\n"
+                               "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * w\n");
     const mkba_plan *p = mkba_model_plan(m);
     size_t N = 2 * MKBA_VOI_SAMPLE + 77;
     mkba_sim *kept = run(m, N, 5, 2);
@@ -1215,12 +1222,9 @@ static mkba_mc *stream_on(const mkba_plan *p, const mkba_sim_opts *o, int K, int
  * sums overflow (values near 1e200), which takes a pass of its own. */
 START_TEST(shared_over_processes_equals_one)
 {
-    char *text = malloc(strlen(MIXED) + 300);
-    sprintf(text, "%s[param.w]\ndistribution = discrete(1: 3, 2: 1)\n"
-                  "[param.huge]\ndistribution = uniform(1e200, 9e200)\n"
-                  "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * w\n", MIXED);
-    mkba_model *m = open_model(text, NULL);
-    free(text);
+    mkba_model *m = open_mixed("[param.w]\ndistribution = discrete(1: 3, 2: 1)\n"
+                               "[param.huge]\ndistribution = uniform(1e200, 9e200)\n"
+                               "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * w\n");
     const mkba_plan *p = mkba_model_plan(m);
     size_t N = 2 * MKBA_MC_CHUNK + 77;
     int shapes[] = {MKBA_SIM_SHAPE_KEEP, MKBA_SIM_SHAPE_PASS};
@@ -1327,12 +1331,9 @@ END_TEST
  * none of them. Items: continuous (b), a constant (k), two-valued (d). */
 START_TEST(items_by_regeneration_equal_kept)
 {
-    char *text = malloc(strlen(MIXED) + 400);
-    sprintf(text, "%s[param.w]\ndistribution = discrete(1: 3, 2: 1)\n"
-                  "[item.k]\nkind = cost\nstakeholder = city\nquantity = on * 5\n"
-                  "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * w\n", MIXED);
-    mkba_model *m = open_model(text, NULL);
-    free(text);
+    mkba_model *m = open_mixed("[param.w]\ndistribution = discrete(1: 3, 2: 1)\n"
+                               "[item.k]\nkind = cost\nstakeholder = city\nquantity = on * 5\n"
+                               "[item.d]\nkind = benefit\nstakeholder = people\nquantity = on * w\n");
     size_t sizes[] = {3 * MKBA_SIM_BLOCK + 5, 9 * MKBA_STREAM_SAMPLE + 77};
     for (int z = 0; z < 2; z++) {
         size_t N = sizes[z];
@@ -1372,10 +1373,7 @@ END_TEST
  * columns on any number of threads. */
 START_TEST(inputs_by_regeneration_equal_kept)
 {
-    char *text = malloc(strlen(MIXED) + 100);
-    sprintf(text, "%s[param.w]\ndistribution = discrete(1: 3, 2: 1)\n", MIXED);
-    mkba_model *m = open_model(text, NULL);
-    free(text);
+    mkba_model *m = open_mixed("[param.w]\ndistribution = discrete(1: 3, 2: 1)\n");
     const mkba_plan *p = mkba_model_plan(m);
     size_t N = 3 * MKBA_SIM_BLOCK + 5, U = p->n_uncertain;
     ck_assert_uint_eq(U, 4);

@@ -31,7 +31,7 @@
 
 typedef struct worker worker;
 
-typedef struct shared {
+typedef struct mkba_sim_work { /* kept in the result between runs (work_get) */
     const mkba_plan *p;
     const mkba_sim_opts *o;
     mkba_sim *out;
@@ -45,7 +45,8 @@ typedef struct shared {
                                  slot before each scenario that needs them; else they
                                  are drawn straight into the slot (or, kept, into their
                                  column of the result: worker.col) */
-    worker *ws;               /* [threads] each thread's scratch; sh NULL until its first block */
+    worker *ws;               /* [n_ws] each thread's scratch; sh NULL until its first block */
+    size_t n_ws;
     int avx2;                 /* 1: evaluate_avx2 runs the blocks */
     atomic_size_t done;       /* draws finished */
     atomic_size_t nonfinite;
@@ -740,12 +741,38 @@ static void worker_fini(worker *w)
     free(w->irr_count);
 }
 
+/* A worker's counts of payback and IRR statuses set to 0 for a run. */
+static void counts_clear(worker *w)
+{
+    if (!w->sh)
+        return;
+    memset(w->payback_count, 0, COUNT_SETS * w->fin_cols * MKBA_FIN_PAYBACK_N * sizeof(size_t));
+    memset(w->irr_count, 0, COUNT_SETS * w->fin_cols * MKBA_FIN_IRR_N * sizeof(size_t));
+}
+
+/* The set-up and scratch kept in out (work_get), freed. */
+static void work_free(mkba_sim *out)
+{
+    shared *sh = out->work;
+    if (!sh)
+        return;
+    for (size_t t = 0; t < sh->n_ws; t++)
+        worker_fini(&sh->ws[t]);
+    free(sh->ws);
+    free(sh->ann_self);
+    free(sh->ann_ref);
+    free(sh->writes);
+    free(sh->aside);
+    free(sh);
+    out->work = NULL;
+}
+
 /* The workers' counts of payback and IRR statuses, summed (integers: the
  * same for any split of the blocks). */
-static void sum_finance_counts(mkba_sim *out, const worker *ws, int threads)
+static void sum_finance_counts(mkba_sim *out, const worker *ws, size_t threads)
 {
     size_t cols = (out->n_scenarios - 1) * (out->n_stakeholders + 1);
-    for (int t = 0; t < threads; t++) {
+    for (size_t t = 0; t < threads; t++) {
         if (!ws[t].sh)
             continue;
         for (size_t c = 0; c < COUNT_SETS * cols * MKBA_FIN_PAYBACK_N; c++)
@@ -858,6 +885,31 @@ mkba_sim *mkba_sim_alloc(const mkba_plan *p, const mkba_sim_opts *o)
     return alloc_result(p, o);
 }
 
+/* The set-up of runs of p in out's memory, with scratch for 'threads':
+ * kept from its last run (a result is reused for runs of one plan only),
+ * else made. */
+static shared *work_get(mkba_sim *out, const mkba_plan *p, size_t threads)
+{
+    shared *sh = out->work;
+    if (!sh || sh->p != p) {
+        work_free(out);
+        sh = mkba_xcalloc(1, sizeof *sh);
+        sh->p = p;
+        sh->depth = max_depth(p);
+        precompute_annuities(sh);
+        precompute_writes(sh);
+        out->work = sh;
+    }
+    sh->out = out;
+    sh->avx2 = mkba_cpu_avx2(); /* per run: the tests lower the limit between runs */
+    if (threads > sh->n_ws) { /* the new ones made at their first block */
+        sh->ws = mkba_xreallocarray(sh->ws, threads, sizeof *sh->ws);
+        memset(sh->ws + sh->n_ws, 0, (threads - sh->n_ws) * sizeof *sh->ws);
+        sh->n_ws = threads;
+    }
+    return sh;
+}
+
 /* Block 'blk' on thread 'thread' (a task of mkba_stream_parallel). The
  * calling thread, thread 0, also reports progress between its blocks
  * (a block takes well under a millisecond), about ten times a second. */
@@ -878,7 +930,10 @@ static void block_task(void *ctx, size_t blk, size_t thread)
 
 mkba_sim *mkba_sim_run(const mkba_plan *p, const mkba_sim_opts *o, mkba_error *err)
 {
-    return mkba_sim_run_reuse(p, o, NULL, err);
+    mkba_sim *s = mkba_sim_run_reuse(p, o, NULL, err);
+    if (s) /* not to be reused: its scratch is not kept */
+        work_free(s);
+    return s;
 }
 
 mkba_sim *mkba_sim_run_reuse(const mkba_plan *p, const mkba_sim_opts *o, mkba_sim *old,
@@ -891,37 +946,31 @@ mkba_sim *mkba_sim_run_reuse(const mkba_plan *p, const mkba_sim_opts *o, mkba_si
                                             : "no bootstrap replicates"),
                NULL;
     }
-    shared sh = {.p = p, .o = o};
-    sh.out = reuse_result(p, o, old);
-    sh.n_blocks = (o->draws + B - 1) / B;
-    sh.depth = max_depth(p);
-    precompute_annuities(&sh);
-    precompute_writes(&sh);
-    atomic_init(&sh.done, 0);
-    atomic_init(&sh.nonfinite, 0);
+    mkba_sim *out = reuse_result(p, o, old);
     int threads = o->threads > 0 ? o->threads : mkba_sim_cores();
-    if ((size_t)threads > sh.n_blocks)
-        threads = (int)sh.n_blocks;
-    sh.ws = mkba_xcalloc((size_t)threads, sizeof *sh.ws);
-    sh.avx2 = mkba_cpu_avx2();
+    size_t n_blocks = (o->draws + B - 1) / B;
+    if ((size_t)threads > n_blocks)
+        threads = (int)n_blocks;
+    shared *sh = work_get(out, p, (size_t)threads);
+    sh->o = o;
+    sh->n_blocks = n_blocks;
+    atomic_init(&sh->done, 0);
+    atomic_init(&sh->nonfinite, 0);
+    if (out->irr)
+        for (size_t t = 0; t < sh->n_ws; t++)
+            counts_clear(&sh->ws[t]);
     double t0 = now();
-    sh.last_report = t0;
-    mkba_stream_parallel(sh.n_blocks, threads, block_task, &sh);
+    sh->last_report = t0;
+    mkba_stream_parallel(n_blocks, threads, block_task, sh);
     if (o->progress)
         o->progress(o->progress_ctx, o->draws, o->draws);
-    sh.out->seconds = now() - t0;
-    sh.out->threads = threads;
-    sh.out->n_nonfinite = atomic_load(&sh.nonfinite);
-    if (sh.out->irr)
-        sum_finance_counts(sh.out, sh.ws, threads);
-    for (int t = 0; t < threads; t++)
-        worker_fini(&sh.ws[t]);
-    free(sh.ws);
-    free(sh.ann_self);
-    free(sh.ann_ref);
-    free(sh.writes);
-    free(sh.aside);
-    return sh.out;
+    out->seconds = now() - t0;
+    out->threads = threads;
+    out->n_nonfinite = atomic_load(&sh->nonfinite);
+    if (out->irr)
+        sum_finance_counts(out, sh->ws, sh->n_ws);
+    sh->o = NULL; /* the caller's */
+    return out;
 }
 
 /* ------------------------------------------------ inputs made again */
@@ -1068,6 +1117,7 @@ void mkba_sim_free(mkba_sim *s)
 {
     if (!s)
         return;
+    work_free(s);
     free(s->pv_benefits);
     free(s->pv_costs);
     free(s->item_pv);

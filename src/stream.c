@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_statistics_double.h>
 
@@ -1332,15 +1333,17 @@ int mkba_shape_end(mkba_shape *s, double *q, double *lo, double *width, size_t *
 /* ------------------------------------------------------------ threads
  * A region runs its tasks on the caller's thread (thread 0) and on
  * workers 1..T-1 of one pool per process, made at the first region that
- * needs them and grown to the most threads asked: a summary runs two or
- * more regions per chunk of draws, and starting threads for each would
- * cost more than a cache-sized chunk gains. Between regions a worker
- * sleeps on its own condition variable (the machine may be shared: no
- * spinning), with the guarded signals blocked, as it was made. A region
- * asked for while the pool is busy (a task that runs regions of its own,
+ * needs them and grown to the most threads asked: a bootstrap or a
+ * sensitivity analysis runs a region or more per replicate or point, and
+ * starting threads for each would cost more than many of them take.
+ * Between regions a worker spins briefly, then sleeps (pool_region), with
+ * the guarded signals blocked, as it was made. A region asked for while
+ * the pool is busy (a task that runs regions of its own,
  * or another thread) starts threads of its own, as every region once did,
  * so nesting cannot deadlock. A child of fork() has none of the workers:
  * it forgets them and makes its own. At exit the workers are joined. */
+
+#define SPIN_SECONDS 100e-6
 
 typedef struct par {
     size_t n;
@@ -1390,41 +1393,92 @@ static void par_spawn(par *p, size_t T)
 
 typedef struct pool_worker {
     pthread_t tid;
-    pthread_cond_t wake;
     size_t id;                  /* its thread number, 1.. */
-    int go;                     /* the region waits for it: set by the caller, cleared by
+    atomic_int go;              /* the region asks for it: set by the caller, cleared by
                                    the worker as it joins or by the caller that withdraws it */
+    atomic_int asleep;          /* it waits on pool.wake (or is about to) */
 } pool_worker;
 
 static struct {
-    pthread_mutex_t mu;         /* guards all but in_use */
+    pthread_mutex_t mu;         /* guards the sleeping and the worker list */
+    pthread_cond_t wake;        /* a worker asked to a region, or quit */
     pthread_cond_t done;        /* busy fell to 0 */
     pool_worker **w;            /* [n] worker i + 1 */
     size_t n, cap;
-    size_t busy;                /* workers that joined the region and have not finished */
+    atomic_size_t busy;         /* workers asked to the region (go) or in it, not finished */
+    atomic_int caller_asleep;   /* the caller waits on done (or is about to) */
     par *job;
-    int quit;
+    atomic_int quit;
     atomic_int in_use;          /* a region (or the teardown) holds the pool */
-} pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
+          .done = PTHREAD_COND_INITIALIZER};
+
+static double spin_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int mkba_stream_spin_round(mkba_stream_spin *spin)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_ia32_pause(); /* the other hyperthread and the memory bus get the time */
+#endif
+    if (spin->rounds++ % 64 != 0) /* the clock every 64 rounds */
+        return 1;
+    double t = spin_now();
+    if (spin->rounds == 1)
+        spin->since = t;
+    return t - spin->since <= SPIN_SECONDS;
+}
+
+/* Whether *x became nonzero within SPIN_SECONDS (checked without sleeping). */
+static int spin_until(atomic_int *x)
+{
+    mkba_stream_spin spin = {0, 0};
+    while (!atomic_load(x))
+        if (!mkba_stream_spin_round(&spin))
+            return 0;
+    return 1;
+}
+
+/* The sleeps below are Dekker's handshake: the sleeper sets its flag, then
+ * looks at the condition; the waker sets the condition, then looks at the
+ * flag (all sequentially consistent), so one of them sees the other's
+ * store. A waker that sees the flag signals under the lock, which the
+ * sleeper holds from its flag until it waits: no wake-up is lost. */
+
+/* Wait until w is asked to a region or the pool quits. */
+static void worker_wait(pool_worker *w)
+{
+    if (spin_until(&w->go))
+        return;
+    pthread_mutex_lock(&pool.mu);
+    atomic_store(&w->asleep, 1);
+    while (!atomic_load(&w->go) && !atomic_load(&pool.quit))
+        pthread_cond_wait(&pool.wake, &pool.mu);
+    atomic_store(&w->asleep, 0);
+    pthread_mutex_unlock(&pool.mu);
+}
 
 static void *pool_work(void *arg)
 {
     pool_worker *w = arg;
-    pthread_mutex_lock(&pool.mu);
     for (;;) {
-        while (!w->go && !pool.quit)
-            pthread_cond_wait(&w->wake, &pool.mu);
-        if (pool.quit)
+        worker_wait(w);
+        if (atomic_load(&pool.quit))
             break;
-        w->go = 0;
-        par *p = pool.job;
-        pthread_mutex_unlock(&pool.mu);
-        par_run(p, w->id);
-        pthread_mutex_lock(&pool.mu);
-        if (--pool.busy == 0)
+        int asked = 1;
+        if (!atomic_compare_exchange_strong(&w->go, &asked, 0))
+            continue; /* withdrawn before it joined */
+        par_run(pool.job, w->id);
+        if (atomic_fetch_sub(&pool.busy, 1) == 1 && atomic_load(&pool.caller_asleep)) {
+            pthread_mutex_lock(&pool.mu);
             pthread_cond_signal(&pool.done);
+            pthread_mutex_unlock(&pool.mu);
+        }
     }
-    pthread_mutex_unlock(&pool.mu);
     return NULL;
 }
 
@@ -1436,13 +1490,11 @@ static void pool_close(void)
     if (atomic_exchange(&pool.in_use, 1))
         return;
     pthread_mutex_lock(&pool.mu);
-    pool.quit = 1;
-    for (size_t i = 0; i < pool.n; i++)
-        pthread_cond_signal(&pool.w[i]->wake);
+    atomic_store(&pool.quit, 1);
+    pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.mu);
     for (size_t i = 0; i < pool.n; i++) {
         pthread_join(pool.w[i]->tid, NULL);
-        pthread_cond_destroy(&pool.w[i]->wake);
         free(pool.w[i]);
     }
     free(pool.w);
@@ -1457,6 +1509,7 @@ static void pool_close(void)
 static void pool_forget(void)
 {
     pthread_mutex_init(&pool.mu, NULL);
+    pthread_cond_init(&pool.wake, NULL);
     pthread_cond_init(&pool.done, NULL);
     if (atomic_load(&pool.in_use))
         return;
@@ -1464,7 +1517,8 @@ static void pool_forget(void)
         free(pool.w[i]);
     free(pool.w);
     pool.w = NULL;
-    pool.n = pool.cap = pool.busy = 0;
+    pool.n = pool.cap = 0;
+    atomic_store(&pool.busy, 0);
 }
 
 static void pool_hooks(void)
@@ -1473,7 +1527,7 @@ static void pool_hooks(void)
     pthread_atfork(NULL, NULL, pool_forget);
 }
 
-/* Up to 'want' workers (pool.mu held): as many as there are, once made. */
+/* Up to 'want' workers: as many as there are, once made. */
 static size_t pool_grow(size_t want)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -1489,12 +1543,7 @@ static size_t pool_grow(size_t want)
     while (pool.n < want) {
         pool_worker *w = mkba_xcalloc(1, sizeof *w);
         w->id = pool.n + 1;
-        if (pthread_cond_init(&w->wake, NULL) != 0) {
-            free(w);
-            break;
-        }
         if (pthread_create(&w->tid, NULL, pool_work, w) != 0) {
-            pthread_cond_destroy(&w->wake);
             free(w);
             break; /* fewer threads: the caller takes the rest */
         }
@@ -1504,31 +1553,46 @@ static size_t pool_grow(size_t want)
     return pool.n;
 }
 
-/* A region on the pool (held): workers 1..T-1 woken; those that have not
- * woken when the caller has taken the last task are withdrawn, so a short
- * region does not wait for them. */
+/* A region on the pool (held): workers 1..T-1 asked, and woken where they
+ * sleep; those that have not joined when the caller has taken the last
+ * task are withdrawn, so a short region does not wait for them. Between
+ * regions a worker spins for SPIN_SECONDS before it sleeps, as the
+ * caller does for the workers at a region's end: a bootstrap starts
+ * regions every few hundred microseconds, and a sleep and a wake-up each
+ * time cost the threads more than a spin as short as that. */
 static void pool_region(par *p, size_t T)
 {
-    pthread_mutex_lock(&pool.mu);
     size_t m = pool_grow(T - 1);
     pool.job = p;
-    pool.busy = m;
+    atomic_store(&pool.busy, m);
     for (size_t i = 0; i < m; i++)
-        pool.w[i]->go = 1;
-    pthread_mutex_unlock(&pool.mu);
+        atomic_store(&pool.w[i]->go, 1);
+    int sleepers = 0;
     for (size_t i = 0; i < m; i++)
-        pthread_cond_signal(&pool.w[i]->wake); /* w[i] stays until pool_close */
+        sleepers |= atomic_load(&pool.w[i]->asleep);
+    if (sleepers) {
+        pthread_mutex_lock(&pool.mu);
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.mu);
+    }
     par_run(p, 0);
-    pthread_mutex_lock(&pool.mu);
-    for (size_t i = 0; i < m; i++)
-        if (pool.w[i]->go) {
-            pool.w[i]->go = 0;
-            pool.busy--;
+    for (size_t i = 0; i < m; i++) {
+        int asked = 1;
+        if (atomic_compare_exchange_strong(&pool.w[i]->go, &asked, 0))
+            atomic_fetch_sub(&pool.busy, 1);
+    }
+    mkba_stream_spin spin = {0, 0};
+    while (atomic_load(&pool.busy) > 0)
+        if (!mkba_stream_spin_round(&spin)) {
+            pthread_mutex_lock(&pool.mu);
+            atomic_store(&pool.caller_asleep, 1);
+            while (atomic_load(&pool.busy) > 0)
+                pthread_cond_wait(&pool.done, &pool.mu);
+            atomic_store(&pool.caller_asleep, 0);
+            pthread_mutex_unlock(&pool.mu);
+            break;
         }
-    while (pool.busy > 0)
-        pthread_cond_wait(&pool.done, &pool.mu);
     pool.job = NULL;
-    pthread_mutex_unlock(&pool.mu);
 }
 
 void mkba_stream_parallel(size_t n_tasks, int threads,

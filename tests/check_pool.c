@@ -113,6 +113,42 @@ START_TEST(test_threads_kept)
 }
 END_TEST
 
+/* Between regions the threads spin a while, then sleep: regions after
+ * gaps shorter and longer than the spin (a wake-up lost in the hand-over
+ * leaves a task alone, and the meeting fails), and regions whose other
+ * task ends after the caller's has (the caller sleeps at the end too). */
+static void linger_task(void *ctx, size_t task, size_t thread)
+{
+    meet_task(ctx, task, thread);
+    if (thread > 0)
+        usleep(1000);
+}
+
+START_TEST(test_sleep_and_wake)
+{
+    static const useconds_t gaps[] = {0, 20, 2000, 0, 5000, 50, 1000};
+    for (int round = 0; round < 30; round++) {
+        meet_job j = {.met = {0, 0}};
+        atomic_init(&j.started, 0);
+        usleep(gaps[round % 7]);
+        mkba_stream_parallel(2, 2, round % 2 ? linger_task : meet_task, &j);
+        ck_assert_msg(j.met[0] && j.met[1], "round %d: the tasks did not meet", round);
+    }
+}
+END_TEST
+
+/* A wait in rounds: it spins at first, and then says to sleep. */
+START_TEST(test_spin_rounds)
+{
+    mkba_stream_spin spin = {0, 0};
+    ck_assert_int_eq(mkba_stream_spin_round(&spin), 1);
+    unsigned long rounds = 1;
+    while (mkba_stream_spin_round(&spin))
+        ck_assert_uint_lt(++rounds, 1000000000UL); /* it ends */
+    ck_assert_uint_gt(rounds, 1);
+}
+END_TEST
+
 /* Each outer task runs a region of its own (as a sensitivity analysis or
  * a bootstrap replicate runs a simulation), which must meet across two
  * threads too: the inner regions cannot wait for the outer's threads. */
@@ -231,6 +267,8 @@ static Suite *pool_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_every_task_once);
     tcase_add_test(tc, test_threads_kept);
+    tcase_add_test(tc, test_sleep_and_wake);
+    tcase_add_test(tc, test_spin_rounds);
     tcase_add_test(tc, test_nested);
     tcase_add_test(tc, test_fork);
     tcase_add_test(tc, test_exit);

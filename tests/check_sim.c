@@ -1032,6 +1032,40 @@ START_TEST(shape_equals_sorted)
 }
 END_TEST
 
+/* mkba_mc_stream of p with options o, which must succeed. */
+static mkba_mc *stream_ok(const mkba_plan *p, const mkba_sim_opts *o)
+{
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_mc *mc = mkba_mc_stream(p, o, NULL, 0, 0, &err);
+    ck_assert_msg(mc != NULL, "%s", err.msg);
+    return mc;
+}
+
+/* Every statistic in a and b the same bits. */
+static void assert_mc_same(const mkba_mc *a, const mkba_mc *b, const char *what)
+{
+    size_t S = a->n_scenarios, K1 = a->n_stakeholders + 1, n_in = a->n_uncertain + a->n_outcomes;
+#define SAME(f, n) ck_assert_msg(memcmp(a->f, b->f, (n) * sizeof *(a->f)) == 0, "%s: " #f " differs", what)
+    SAME(npv, S * K1);
+    SAME(pv_benefits, S * K1);
+    SAME(pv_costs, S * K1);
+    SAME(bcr, S * K1);
+    SAME(items + a->n_items, (S - 1) * a->n_items);
+    SAME(uncertain, a->n_uncertain);
+    SAME(evppi, n_in);
+    SAME(p_best, S);
+    SAME(npv_cdf, S * MKBA_MC_CDF);
+    SAME(hist, S * MKBA_MC_BINS);
+    SAME(hist_lo, S);
+    SAME(hist_width, S);
+    SAME(fin + K1, (S - 1) * K1);
+#undef SAME
+    ck_assert_msg(a->evpi == b->evpi && a->best == b->best && a->voi_draws == b->voi_draws,
+                  "%s: value of information differs", what);
+    ck_assert_uint_eq(a->n_nonfinite, b->n_nonfinite);
+}
+
 /* A run streamed (mkba_mc_stream: no draws kept, every pass makes them
  * again) has the summary of the same run kept in memory, bit for bit, on
  * any number of threads: over many chunks of draws, past the EVPPI's
@@ -1044,31 +1078,13 @@ START_TEST(streamed_equals_kept)
     size_t N = 2 * MKBA_VOI_SAMPLE + 77;
     mkba_sim *kept = run(m, N, 5, 2);
     mkba_mc *a = mkba_mc_summarize(kept, p, 5, NULL, 0, 0);
-    size_t S = a->n_scenarios, K1 = a->n_stakeholders + 1, n_in = a->n_uncertain + a->n_outcomes;
+    size_t n_in = a->n_uncertain + a->n_outcomes;
     for (int threads = 1; threads <= 3; threads += 2) {
         mkba_sim_opts o = {.draws = N, .seed = 5, .threads = threads,
                            .keep_items = MKBA_SIM_ITEMS_AUTO,
                            .keep_uncertain = MKBA_SIM_INPUTS_REGEN, .keep_finance = 1};
-        mkba_error err;
-        mkba_error_clear(&err);
-        mkba_mc *b = mkba_mc_stream(p, &o, NULL, 0, 0, &err);
-        ck_assert_msg(b != NULL, "%s", err.msg);
-#define SAME(f, n) ck_assert_msg(memcmp(a->f, b->f, (n) * sizeof *(a->f)) == 0, #f " differs")
-        SAME(npv, S * K1);
-        SAME(pv_benefits, S * K1);
-        SAME(pv_costs, S * K1);
-        SAME(bcr, S * K1);
-        SAME(items + a->n_items, (S - 1) * a->n_items);
-        SAME(uncertain, a->n_uncertain);
-        SAME(evppi, n_in);
-        SAME(p_best, S);
-        SAME(npv_cdf + MKBA_MC_CDF, (S - 1) * MKBA_MC_CDF);
-        SAME(hist + MKBA_MC_BINS, (S - 1) * MKBA_MC_BINS);
-        SAME(hist_lo + 1, S - 1);
-        SAME(fin + K1, (S - 1) * K1);
-#undef SAME
-        ck_assert(a->evpi == b->evpi && a->best == b->best && a->voi_draws == b->voi_draws);
-        ck_assert_uint_eq(a->n_nonfinite, b->n_nonfinite);
+        mkba_mc *b = stream_ok(p, &o);
+        assert_mc_same(a, b, "streamed");
         ck_assert(!isnan(a->evppi[0]) && a->voi_draws == N && a->uncertain[0].n == N); /* computed */
         mkba_mc_free(b);
     }
@@ -1087,6 +1103,59 @@ START_TEST(streamed_equals_kept)
     mkba_sim_free(regen);
     mkba_mc_free(a);
     mkba_sim_free(kept);
+    mkba_model_free(m);
+}
+END_TEST
+
+/* The wave (summary.c): each thread makes units of a few blocks of draws
+ * and feeds them to every column's statistics itself, each column taking
+ * the units in draw order whichever threads hold them. Bit for bit the
+ * summary of one thread: with 60 items more (units of two blocks), draws
+ * that end inside a block, fewer units than threads, more threads than
+ * the machine has cores, society's shape in a pass of its own, and the
+ * columns kept in memory. */
+START_TEST(wave_identical_for_any_thread_count)
+{
+    char *more = mkba_xasprintf("[param.w]\ndistribution = discrete(1: 3, 2: 1)\n");
+    for (int i = 0; i < 60; i++) {
+        char *next = mkba_xasprintf("%s[item.i%d]\nkind = cost\nstakeholder = city\n"
+                                    "quantity = on * w * %d\n", more, i, i + 1);
+        free(more);
+        more = next;
+    }
+    mkba_model *m = open_mixed(more);
+    free(more);
+    const mkba_plan *p = mkba_model_plan(m);
+    size_t Ns[] = {1, MKBA_SIM_BLOCK + 1, 9 * MKBA_SIM_BLOCK + 77, MKBA_MC_CHUNK + 333};
+    int shapes[] = {MKBA_SIM_SHAPE_KEEP, MKBA_SIM_SHAPE_PASS}, threads[] = {2, 3, 8};
+    for (size_t n = 0; n < sizeof Ns / sizeof *Ns; n++) {
+        for (int sh = 0; sh < 2; sh++) {
+            mkba_sim_opts o = {.draws = Ns[n], .seed = 13, .threads = 1,
+                               .keep_items = MKBA_SIM_ITEMS_AUTO,
+                               .keep_uncertain = MKBA_SIM_INPUTS_REGEN, .keep_finance = 1,
+                               .shape = shapes[sh]};
+            mkba_mc *a = stream_ok(p, &o);
+            ck_assert(a->voi_draws == Ns[n] && a->items[a->n_items + 10].n == Ns[n]); /* computed */
+            for (int t = 0; t < 3; t++) {
+                o.threads = threads[t];
+                mkba_mc *b = stream_ok(p, &o);
+                char *what = mkba_xasprintf("%zu draws, shape %d, %d threads", Ns[n], shapes[sh],
+                                            threads[t]);
+                assert_mc_same(a, b, what);
+                free(what);
+                mkba_mc_free(b);
+            }
+            mkba_mc_free(a);
+        }
+        mkba_sim *k1 = run(m, Ns[n], 13, 1), *k3 = run(m, Ns[n], 13, 3);
+        mkba_mc *a = mkba_mc_summarize(k1, p, 13, NULL, 0, 0);
+        mkba_mc *b = mkba_mc_summarize(k3, p, 13, NULL, 0, 0);
+        assert_mc_same(a, b, "kept");
+        mkba_mc_free(a);
+        mkba_mc_free(b);
+        mkba_sim_free(k1);
+        mkba_sim_free(k3);
+    }
     mkba_model_free(m);
 }
 END_TEST
@@ -1232,11 +1301,7 @@ START_TEST(shared_over_processes_equals_one)
         mkba_sim_opts o = {.draws = N, .seed = 5, .threads = 2, .keep_items = MKBA_SIM_ITEMS_AUTO,
                            .keep_uncertain = MKBA_SIM_INPUTS_REGEN, .keep_finance = 1,
                            .shape = shapes[sh]};
-        mkba_error err;
-        mkba_error_clear(&err);
-        mkba_mc *a = mkba_mc_stream(p, &o, NULL, 0, 0, &err);
-        ck_assert_msg(a != NULL, "%s", err.msg);
-        size_t S = a->n_scenarios, K1 = a->n_stakeholders + 1;
+        mkba_mc *a = stream_ok(p, &o);
         size_t n_in = a->n_uncertain + a->n_outcomes;
         ck_assert(!isnan(a->evppi[0]) && !isnan(a->npv_cdf[MKBA_MC_CDF]));
         ck_assert(a->uncertain[n_in - 1].n == N); /* huge: its second pass ran */
@@ -1244,24 +1309,9 @@ START_TEST(shared_over_processes_equals_one)
             int bad;
             mkba_mc *b = stream_on(p, &o, K, &bad);
             ck_assert_msg(bad == 0, "K = %d: %d messages out of order", K, bad);
-#define SAME(f, n) \
-    ck_assert_msg(memcmp(a->f, b->f, (n) * sizeof *(a->f)) == 0, #f " differs, K = %d", K)
-            SAME(npv, S * K1);
-            SAME(pv_benefits, S * K1);
-            SAME(pv_costs, S * K1);
-            SAME(bcr, S * K1);
-            SAME(items + a->n_items, (S - 1) * a->n_items);
-            SAME(uncertain, a->n_uncertain);
-            SAME(evppi, n_in);
-            SAME(p_best, S);
-            SAME(npv_cdf, S * MKBA_MC_CDF);
-            SAME(hist, S * MKBA_MC_BINS);
-            SAME(hist_lo, S);
-            SAME(hist_width, S);
-            SAME(fin + K1, (S - 1) * K1);
-#undef SAME
-            ck_assert(a->evpi == b->evpi && a->best == b->best && a->voi_draws == b->voi_draws);
-            ck_assert_uint_eq(a->n_nonfinite, b->n_nonfinite);
+            char what[32];
+            snprintf(what, sizeof what, "K = %d", K);
+            assert_mc_same(a, b, what);
             mkba_mc_free(b);
         }
         mkba_mc_free(a);
@@ -1632,6 +1682,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, items_by_regeneration_equal_kept);
     tcase_add_test(tc, inputs_by_regeneration_equal_kept);
     tcase_add_test(tc, streamed_equals_kept);
+    tcase_add_test(tc, wave_identical_for_any_thread_count);
     tcase_add_test(tc, shared_over_processes_equals_one);
     tcase_add_test(tc, common_random_numbers);
     tcase_add_test(tc, scenario_fixes_a_parameter);

@@ -112,15 +112,19 @@ typedef struct mkba_sim {
     size_t n_nonfinite;         /* draws with a non-finite NPV for some stakeholder */
     int threads;                /* threads used */
     double seconds;             /* wall time of the draws */
+    struct mkba_sim_work *work; /* private: the draw loop's set-up and threads' scratch,
+                                   kept for a run in this memory (mkba_sim_run_reuse) */
 } mkba_sim;
 
 /* Run the Monte Carlo over 'plan'. Fails only on invalid options (running
  * out of memory for the result ends the program through mkba_xcalloc). */
 mkba_sim *mkba_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkba_error *err);
-/* mkba_sim_run in the memory of 'old' (a result of an earlier run, or
- * NULL), which it consumes: reused when it holds the same columns (a run of
- * the same draws and kept columns: the chunks of a summary), else freed.
- * Saves clearing and mapping fresh memory for each of many runs. */
+/* mkba_sim_run in the memory of 'old' (a result of an earlier run of the
+ * same plan, or NULL), which it consumes: reused when it holds the same
+ * columns (a run of the same draws and kept columns: the chunks of a
+ * summary), else freed. Saves clearing and mapping fresh memory for each
+ * of many runs: the columns, and the threads' scratch and the plan's
+ * set-up, which a reused result keeps. */
 mkba_sim *mkba_sim_run_reuse(const mkba_plan *plan, const mkba_sim_opts *opts, mkba_sim *old,
                              mkba_error *err);
 void mkba_sim_free(mkba_sim *s); /* NULL is a no-op */

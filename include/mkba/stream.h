@@ -169,4 +169,16 @@ void mkba_shape_whole(mkba_shape *s, double *x, size_t n, double *q, double *lo,
 void mkba_stream_parallel(size_t n_tasks, int threads,
                           void (*fn)(void *ctx, size_t task, size_t thread), void *ctx);
 
+/* A wait of one thread of a region on another, in rounds: the caller
+ * checks what it waits for, and calls this between checks with the same
+ * 'spin' (zeroed when the wait begins). For about 100 microseconds it only
+ * pauses (the other thread is about done: a sleep and a wake-up would cost
+ * more), and returns 1; after that it returns 0, and the caller should
+ * sleep or yield the processor (the machine may be shared). */
+typedef struct mkba_stream_spin {
+    double since;
+    unsigned rounds;
+} mkba_stream_spin;
+int mkba_stream_spin_round(mkba_stream_spin *spin);
+
 #endif

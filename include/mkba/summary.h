@@ -144,9 +144,9 @@ mkba_mc *mkba_mc_stream(const struct mkba_plan *plan, const struct mkba_sim_opts
  * and options; each gets an mkba_mc, whose statistics are whole on
  * process 0 only (the others' hold their own columns').
  * A chunk is whole blocks of draws (sim.h, MKBA_SIM_BLOCK): 64 KiB a
- * column, so that a chunk's columns are mostly still in a core's cache
- * when they are summarised, and not so few blocks that the threads wait
- * long for each other at its end. The results do not depend on it. */
+ * column, large enough that a message is not mostly overhead. It is also
+ * the most draws that one process summarises at a time. The results do
+ * not depend on it. */
 #define MKBA_MC_CHUNK ((size_t)8192)
 typedef struct mkba_mc_msg {
     void *p;                    /* the bytes sent, or room for those received */

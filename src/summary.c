@@ -1203,12 +1203,14 @@ static void chunk_mem_fini(chunk_mem *cm)
  * that made them to another: with a chunk's blocks made on every thread and
  * its columns fed on every thread, half of what a task read with 2
  * threads came from the other core, and 2 threads took 12% more processor
- * time than 1. A task still takes the units in draw order: the thread with
- * unit u feeds a task once the task has been fed unit u - 1 (fed[r]),
- * taking the ready tasks first, so the threads follow one another through
- * the tasks. Units are taken in order, and the thread with the oldest unit
- * not yet fed to every task can always feed it: no deadlock, however few
- * threads the runner gives. */
+ * time than 1. A task still takes the units in draw order: a task is fed
+ * unit u once it has been fed unit u - 1 (fed[r]), the ready tasks first,
+ * so the threads follow one another through the tasks. A thread with
+ * nothing of its own ready makes its next unit (it holds up to LANES), or
+ * else feeds another thread's unit to a ready task (those values come
+ * from the other core, but the thread would only wait). Units are taken
+ * in order, and the tasks of the oldest unit not yet fed to every task
+ * are ready: no deadlock, however few threads the runner gives. */
 #define UNIT_BYTES ((size_t)1 << 20)
 
 /* A unit a thread holds: made or loaded, and being fed. */
@@ -1218,9 +1220,7 @@ typedef struct lane {
     atomic_size_t done;         /* slots fed it */
 } lane;
 
-/* A thread holds up to LANES units: when none of its units' slots is ready
- * (the thread with the unit before is behind), it makes the next unit. */
-#define LANES 2
+#define LANES 2 /* units a thread holds at most */
 
 typedef struct wave {
     pass_job *j;

@@ -1374,10 +1374,19 @@ static void counts_add(const pass_job *j, chunk_mem *to, const chunk_mem *from)
         to->irr_count[i] += from->irr_count[i];
 }
 
-/* A pass in one process: the wave over its units, on f->threads threads. */
+/* A pass in one process: the wave over its units, on f->threads threads,
+ * but no more than the cores, or WAVE_FEW where there are fewer: each
+ * holds up to LANES units of about UNIT_BYTES (--threads 4096 would take
+ * gigabytes), and more threads than cores only wait on one another. A few
+ * all the same, so that the tests run the wave on several threads on any
+ * machine. The results are the same on any number. */
+#define WAVE_FEW 8
+
 static void pass_alone(pass_job *j, chunk_mem *cm, needs w, const mkba_sim_opts *part, feed *f)
 {
-    size_t T = (size_t)f->threads;
+    size_t T = (size_t)f->threads, cores = (size_t)mkba_sim_cores();
+    if (T > cores && T > WAVE_FEW)
+        T = cores > WAVE_FEW ? cores : WAVE_FEW;
     wave v = {.j = j, .w = w, .part = part, .f = f, .unit = unit_draws(j, w)};
     v.n_units = (j->sim->draws + v.unit - 1) / v.unit;
     if (T > v.n_units)

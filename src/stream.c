@@ -2,6 +2,7 @@
  * summaries' thread runner. */
 #include "mkba/stream.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -1422,6 +1423,8 @@ static double spin_now(void)
 
 int mkba_stream_spin_round(mkba_stream_spin *spin)
 {
+    if (spin->rounds == UINT_MAX) /* the spin is over */
+        return 0;
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
     __builtin_ia32_pause(); /* the other hyperthread and the memory bus get the time */
 #endif
@@ -1430,7 +1433,10 @@ int mkba_stream_spin_round(mkba_stream_spin *spin)
     double t = spin_now();
     if (spin->rounds == 1)
         spin->since = t;
-    return t - spin->since <= SPIN_SECONDS;
+    if (t - spin->since <= SPIN_SECONDS)
+        return 1;
+    spin->rounds = UINT_MAX;
+    return 0;
 }
 
 /* Whether *x became nonzero within SPIN_SECONDS (checked without sleeping). */

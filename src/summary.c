@@ -3,7 +3,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1306,6 +1305,15 @@ static size_t slots_feed(wave *v, size_t thread, int steal, double *buf)
     return n;
 }
 
+/* A wait past the spin: 50 microseconds asleep, so that a thread that
+ * waits long (at the end of a pass, or with more threads than cores)
+ * leaves the processor to the others. */
+static void nap(void)
+{
+    struct timespec ts = {0, 50000};
+    nanosleep(&ts, NULL);
+}
+
 /* Whether every slot has been fed every unit. */
 static int wave_done(wave *v)
 {
@@ -1360,7 +1368,7 @@ static void wave_task(void *ctx, size_t t, size_t thread)
         else if (n_held == 0 && !more && wave_done(v))
             break;
         else if (!mkba_stream_spin_round(&spin)) /* nothing ready: another thread makes it */
-            sched_yield();
+            nap();
     }
 }
 

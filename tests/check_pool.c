@@ -137,7 +137,8 @@ START_TEST(test_sleep_and_wake)
 }
 END_TEST
 
-/* A wait in rounds: it spins at first, and then says to sleep. */
+/* A wait in rounds: it spins at first, and then says to sleep, at every
+ * round after that. */
 START_TEST(test_spin_rounds)
 {
     mkba_stream_spin spin = {0, 0};
@@ -146,6 +147,8 @@ START_TEST(test_spin_rounds)
     while (mkba_stream_spin_round(&spin))
         ck_assert_uint_lt(++rounds, 1000000000UL); /* it ends */
     ck_assert_uint_gt(rounds, 1);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_int_eq(mkba_stream_spin_round(&spin), 0);
 }
 END_TEST
 

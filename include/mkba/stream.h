@@ -173,8 +173,9 @@ void mkba_stream_parallel(size_t n_tasks, int threads,
  * checks what it waits for, and calls this between checks with the same
  * 'spin' (zeroed when the wait begins). For about 100 microseconds it only
  * pauses (the other thread is about done: a sleep and a wake-up would cost
- * more), and returns 1; after that it returns 0, and the caller should
- * sleep or yield the processor (the machine may be shared). */
+ * more), and returns 1; after that it returns 0 at every call, and the
+ * caller should sleep (the machine may be shared, or have fewer cores
+ * than threads). */
 typedef struct mkba_stream_spin {
     double since;
     unsigned rounds;

@@ -145,8 +145,8 @@ mkba_mc *mkba_mc_stream(const struct mkba_plan *plan, const struct mkba_sim_opts
  * process 0 only (the others' hold their own columns').
  * A chunk is whole blocks of draws (sim.h, MKBA_SIM_BLOCK): 64 KiB a
  * column, large enough that a message is not mostly overhead. It is also
- * the most draws that one process summarises at a time. The results do
- * not depend on it. */
+ * the most draws of a unit of one process's threads (summary.c, the wave).
+ * The results do not depend on it. */
 #define MKBA_MC_CHUNK ((size_t)8192)
 typedef struct mkba_mc_msg {
     void *p;                    /* the bytes sent, or room for those received */

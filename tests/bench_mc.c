@@ -378,7 +378,7 @@ static void bench_whole_run(size_t draws)
     size_t big = 1000000000;
     if (!getenv("MKBA_BENCH_BILLION")) {
         printf("  %zu draws streamed: skipped (MKBA_BENCH_BILLION=1 make bench runs it: some %.0f "
-               "minutes here)\n", big, ts10 * (double)big / (10.0 * (double)draws) / 60);
+               "minutes here, two passes)\n", big, 2 * ts10 * (double)big / (10.0 * (double)draws) / 60);
         return;
     }
     double rb, tb = whole_run_in(big, cores, "0", NULL, &rb, NULL, NULL);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "mkba/mem.h"
+#include "mkba/stream.h"
 
 static int rank_, size_ = 1, local_size = 1, speaks = 1;
 
@@ -174,12 +175,6 @@ mkba_status mkba_mpi_bootstrap(const mkba_cohort *c, const mkba_est_spec *specs,
     return MKBA_OK;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* n columns of 'part' (draws of this rank) into the columns of 'whole'
  * (D draws) on rank 0, the parts in rank order (block order). */
@@ -227,7 +222,7 @@ mkba_sim *mkba_mpi_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkb
     if (size_ == 1 || opts->draws == 0 || opts->draws > INT_MAX ||
         (opts->bootstrap && opts->n_boot == 0))
         return mkba_sim_run(plan, opts, err); /* one process, or the options' error */
-    double t0 = now();
+    double t0 = mkba_stream_seconds();
     size_t BL = MKBA_SIM_BLOCK, D = opts->draws, b0, b1;
     mkba_mpi_share((D + BL - 1) / BL, &b0, &b1);
     int items = mkba_sim_items_mode(plan, opts);
@@ -267,7 +262,7 @@ mkba_sim *mkba_mpi_sim_run(const mkba_plan *plan, const mkba_sim_opts *opts, mkb
     sum_counts(part, whole, cols, opts->keep_finance);
     if (whole) {
         whole->threads = part ? part->threads : 1;
-        whole->seconds = now() - t0;
+        whole->seconds = mkba_stream_seconds() - t0;
     }
     mkba_sim_free(part);
     free(g.count);

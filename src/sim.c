@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "mkba/cpu.h"
@@ -788,12 +787,6 @@ int mkba_sim_cores(void)
     return n > 0 ? (int)n : 1;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* A result column array of n doubles, every element of which the workers
  * write (small arrays are zeroed all the same). Large ones ask for huge
@@ -921,10 +914,10 @@ static void block_task(void *ctx, size_t blk, size_t thread)
         worker_init(w, sh);
     run_block(w, blk);
     size_t done;
-    if (thread == 0 && sh->o->progress && now() - sh->last_report >= 0.1 &&
+    if (thread == 0 && sh->o->progress && mkba_stream_seconds() - sh->last_report >= 0.1 &&
         (done = atomic_load(&sh->done)) < sh->o->draws) { /* the end is reported once, after */
         sh->o->progress(sh->o->progress_ctx, done, sh->o->draws);
-        sh->last_report = now();
+        sh->last_report = mkba_stream_seconds();
     }
 }
 
@@ -959,12 +952,12 @@ mkba_sim *mkba_sim_run_reuse(const mkba_plan *p, const mkba_sim_opts *o, mkba_si
     if (out->irr)
         for (size_t t = 0; t < sh->n_ws; t++)
             counts_clear(&sh->ws[t]);
-    double t0 = now();
+    double t0 = mkba_stream_seconds();
     sh->last_report = t0;
     mkba_stream_parallel(n_blocks, threads, block_task, sh);
     if (o->progress)
         o->progress(o->progress_ctx, o->draws, o->draws);
-    out->seconds = now() - t0;
+    out->seconds = mkba_stream_seconds() - t0;
     out->threads = threads;
     out->n_nonfinite = atomic_load(&sh->nonfinite);
     if (out->irr)

@@ -1414,7 +1414,7 @@ static struct {
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER};
 
-static double spin_now(void)
+double mkba_stream_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1430,7 +1430,7 @@ int mkba_stream_spin_round(mkba_stream_spin *spin)
 #endif
     if (spin->rounds++ % 64 != 0) /* the clock every 64 rounds */
         return 1;
-    double t = spin_now();
+    double t = mkba_stream_seconds();
     if (spin->rounds == 1)
         spin->since = t;
     if (t - spin->since <= SPIN_SECONDS)

@@ -1140,12 +1140,6 @@ static void finance_end(pass_job *j, const size_t *payback, const size_t *irr_co
     }
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Where a pass's progress goes; the chunks' tasks run on 'threads'. */
 typedef struct feed {
@@ -1160,10 +1154,10 @@ typedef struct feed {
  * times a second. */
 static void feed_progress(pass_job *j, feed *f, size_t done)
 {
-    if (f->progress && now_seconds() - f->shown >= 0.1) {
+    if (f->progress && mkba_stream_seconds() - f->shown >= 0.1) {
         done += (size_t)(j->pass - 1) * j->sim->draws;
         f->progress(f->ctx, done < f->total ? done : f->total - 1, f->total);
-        f->shown = now_seconds();
+        f->shown = mkba_stream_seconds();
     }
 }
 
@@ -1676,7 +1670,7 @@ static void summarize_passes(const mkba_sim *sim, const mkba_plan *plan, mkba_mc
     chunk_mem_init(&cm, &j, ranks ? (D < CHUNK ? D : CHUNK) : 0); /* alone: the wave's own */
     /* one pass as a rule; two when society's NPV shape takes its own */
     feed f = {.threads = sim->threads > 0 ? sim->threads : 1, .progress = progress,
-              .ctx = progress_ctx, .shown = now_seconds(),
+              .ctx = progress_ctx, .shown = mkba_stream_seconds(),
               .total = (sim->opts.shape == MKBA_SIM_SHAPE_PASS ? 2 : 1) * D};
     rounds rd = {.at = NULL};
     if (ranks) {
@@ -1821,10 +1815,10 @@ mkba_mc *mkba_mc_stream_ranks(const mkba_plan *plan, const mkba_sim_opts *o, con
     sim.opts.progress = NULL;
     sim.opts.progress_ctx = NULL;
     sim.opts.threads = sim.threads;
-    double t0 = now_seconds();
+    double t0 = mkba_stream_seconds();
     mkba_mc *mc = mc_alloc(&sim, plan, o->seed, boot, n_boot, n_boot_failed);
     summarize_passes(&sim, plan, mc, ranks, o->progress, o->progress_ctx);
-    mc->seconds = now_seconds() - t0;
+    mc->seconds = mkba_stream_seconds() - t0;
     return mc;
 }
 

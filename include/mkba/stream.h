@@ -169,6 +169,9 @@ void mkba_shape_whole(mkba_shape *s, double *x, size_t n, double *q, double *lo,
 void mkba_stream_parallel(size_t n_tasks, int threads,
                           void (*fn)(void *ctx, size_t task, size_t thread), void *ctx);
 
+/* Seconds on a monotonic clock: for progress reports and waits. */
+double mkba_stream_seconds(void);
+
 /* A wait of one thread of a region on another, in rounds: the caller
  * checks what it waits for, and calls this between checks with the same
  * 'spin' (zeroed when the wait begins). For about 100 microseconds it only

@@ -8,7 +8,7 @@
  * the target only after it was flushed, checked for write errors, synced
  * and closed. rename() replaces the target in one step, so readers never
  * see a partial file, and a failed run leaves the previous file intact. */
-#define _DEFAULT_SOURCE /* syscall(), for getdents64 in the signal handler */
+#define _GNU_SOURCE /* syscall() for getdents64 in the signal handler; sync_file_range */
 #include "mkba/fsutil.h"
 
 #include <errno.h>
@@ -33,6 +33,7 @@ struct mkba_afile {
     char *tmp;   /* the temporary file beside it */
     FILE *fp;    /* open stream on tmp; NULL once closed */
     int has_tmp; /* 1 while tmp exists on disk (not yet renamed or removed) */
+    int flush_err; /* errno of a failed fflush in mkba_afile_writeback, for finish */
 };
 
 static mkba_status write_error(mkba_error *err, const char *path, int e)
@@ -250,6 +251,7 @@ mkba_afile *mkba_afile_open(const char *path, mkba_error *err)
     f->tmp = tmp;
     f->fp = fp;
     f->has_tmp = 1;
+    f->flush_err = 0;
     return f;
 }
 
@@ -258,17 +260,48 @@ FILE *mkba_afile_fp(mkba_afile *f)
     return f->fp;
 }
 
+/* Start the disk writes of what 'fd' holds, without waiting. Where the
+ * system cannot (no sync_file_range), the fsync that follows does it all. */
+static void start_writeback(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+#endif
+}
+
+void mkba_afile_writeback(mkba_afile *f)
+{
+    if (!f->fp || f->flush_err)
+        return;
+    errno = 0;
+    if (fflush(f->fp) != 0)
+        f->flush_err = errno ? errno : EIO;
+    else
+        start_writeback(fileno(f->fp));
+}
+
+void mkba_writeback_path(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) {
+        start_writeback(fd);
+        (void)close(fd);
+    }
+}
+
 /* Phase 1: get the bytes onto the disk and close. errno is cleared first
  * so that a write error recorded earlier (ferror) without a fresh errno is
  * reported as EIO rather than with a stale, unrelated reason. On failure
  * the temporary file is removed. */
 mkba_status mkba_afile_finish(mkba_afile *f, mkba_error *err)
 {
-    int e = 0;
+    int e = f->flush_err; /* a flush of mkba_afile_writeback failed: its reason */
     errno = 0;
-    if (fflush(f->fp) != 0 || ferror(f->fp))
+    if (!e && (fflush(f->fp) != 0 || ferror(f->fp)))
         e = errno ? errno : EIO;
-    else if (fsync(fileno(f->fp)) != 0)
+    else if (!e && fsync(fileno(f->fp)) != 0)
         e = errno;
     if (fclose(f->fp) != 0 && !e)
         e = errno ? errno : EIO;

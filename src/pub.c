@@ -414,6 +414,11 @@ static void release(mkba_pub *p, int undo)
 mkba_status mkba_pub_commit(mkba_pub *p, mkba_error *err)
 {
     mkba_status st = MKBA_OK;
+    for (size_t i = 0; i < p->n_out; i++) /* the disk writes of all under way at once */
+        if (p->out[i].af)
+            mkba_afile_writeback(p->out[i].af);
+        else if (p->out[i].src)
+            mkba_writeback_path(p->out[i].src);
     for (size_t i = 0; i < p->n_out && !st; i++)
         st = finish(&p->out[i], err);
     for (size_t i = 0; i < p->n_gone && !st; i++) {

@@ -321,11 +321,13 @@ static void bench_whole_run(size_t draws)
 {
     int cores = mkba_sim_cores();
     double rss1, rssN, rss10;
-    /* 5 interleaved runs on 1 and on all threads, the medians compared */
-    double r1[5], rN[5];
+    /* ROUNDS interleaved runs on 1 and on all threads, the medians compared:
+     * this machine's speed drifts by some 5% between runs */
+    enum { ROUNDS = 9 };
+    double r1[ROUNDS], rN[ROUNDS];
     printf("Whole run of the benchmark reference model (tables, results.json, value of "
            "information; no charts)\n");
-    for (int r = 0; r < 5; r++) {
+    for (int r = 0; r < ROUNDS; r++) {
         r1[r] = whole_run(draws, 1, &rss1);
         rN[r] = whole_run(draws, cores, &rssN);
         if (r1[r] < 0 || rN[r] < 0) {
@@ -333,10 +335,14 @@ static void bench_whole_run(size_t draws)
             return;
         }
     }
-    printf("  %zu draws, seconds of 5 interleaved runs: 1 thread %.2f %.2f %.2f %.2f %.2f, "
-           "%d threads %.2f %.2f %.2f %.2f %.2f\n", draws, r1[0], r1[1], r1[2], r1[3], r1[4],
-           cores, rN[0], rN[1], rN[2], rN[3], rN[4]);
-    double t1 = median_of(r1, 5), tN = median_of(rN, 5);
+    printf("  %zu draws, seconds of %d interleaved runs: 1 thread", draws, (int)ROUNDS);
+    for (int r = 0; r < ROUNDS; r++)
+        printf(" %.3f", r1[r]);
+    printf(", %d threads", cores);
+    for (int r = 0; r < ROUNDS; r++)
+        printf(" %.3f", rN[r]);
+    printf("\n");
+    double t1 = median_of(r1, ROUNDS), tN = median_of(rN, ROUNDS);
     printf("  %zu draws, 1 thread:   %7.2f s, peak RSS %7.1f MiB\n", draws, t1, rss1 / 1048576);
     printf("  %zu draws, %2d threads: %7.2f s, peak RSS %7.1f MiB   (1 -> %d threads: %.2fx "
            "[target >= 1.9x: %s])\n", draws, cores, tN, rssN / 1048576, cores, t1 / tN,

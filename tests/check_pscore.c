@@ -1114,10 +1114,7 @@ Suite *pscore_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(pscore_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = tu_run_suite(pscore_suite());
     free(ref_text);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

@@ -39,7 +39,11 @@
  * and after weighting, over the same standard deviation (ATT: the pilot's;
  * ATE: sqrt of the mean of the two groups' variances); |SMD| > 0.1 counts
  * as imbalanced (MKBA_PS_SMD_LIMIT). Effective sample size of a group:
- * (sum w)^2 / sum w^2. */
+ * (sum w)^2 / sum w^2.
+ *
+ * Fits run on many threads at once (bootstrap replicates): GSL's error
+ * handler must be off in the program (gsl_set_error_handler_off() in
+ * main), so that a singular system is a status, not an abort. */
 #ifndef MKBA_PSCORE_H
 #define MKBA_PSCORE_H
 

@@ -4,6 +4,7 @@
  * Exit codes: 0 success, 1 a failed run (bad input, I/O), 2 a usage error. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <gsl/gsl_errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -1152,10 +1153,27 @@ static int command(int argc, char **argv)
     return usage_error(NULL, "unknown command '%s'", cmd);
 }
 
+/* What a command printed must have reached standard output: a full disk
+ * under `mkba run > report.txt` is a failed run, not exit 0 with the
+ * report cut off (and for `estimate` without --out the only output). */
+static int stdout_written(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    fprintf(stderr, "mkba: cannot write the standard output: %s\n",
+            strerror(errno ? errno : EIO));
+    return rc == EXIT_OK ? EXIT_FAIL : rc;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* every GSL status is checked where it is called */
     mkba_tmp_guard_signals();    /* Ctrl-C removes what was being written */
+    /* A file-size limit (ulimit -f) makes a write fail (EFBIG), which the
+     * run reports and cleans up after, instead of a kill that says nothing
+     * and leaves the temporary files. */
+    signal(SIGXFSZ, SIG_IGN);
     mkba_mpi_init(&argc, &argv);
     /* Under MPI only rank 0 prints results (mpi.h): the others' standard
      * output goes nowhere, whatever a command prints. */
@@ -1164,5 +1182,5 @@ int main(int argc, char **argv)
         dup2(null, STDOUT_FILENO);
         close(null);
     }
-    return mkba_mpi_finish(command(argc, argv));
+    return mkba_mpi_finish(stdout_written(command(argc, argv)));
 }

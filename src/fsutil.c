@@ -318,13 +318,19 @@ mkba_status mkba_afile_finish(mkba_afile *f, mkba_error *err)
     return write_error(err, f->path, e);
 }
 
-void mkba_fsync_path(const char *path)
+int mkba_fsync_file(const char *path)
 {
     int fd = open(path, O_RDONLY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        (void)close(fd);
-    }
+    if (fd < 0)
+        return errno;
+    int e = fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+    (void)close(fd);
+    return e;
+}
+
+void mkba_fsync_path(const char *path)
+{
+    (void)mkba_fsync_file(path);
 }
 
 /* fsync the directory holding 'path' so the rename itself is durable. */

@@ -334,7 +334,8 @@ static mkba_status finish(pub_out *o, mkba_error *err)
     if (stat(o->src, &st) != 0)
         return mkba_error_set(err, MKBA_EIO, o->path, 0, NULL, "cannot write: %s",
                               strerror(errno));
-    mkba_fsync_path(o->src);
+    if ((e = mkba_fsync_file(o->src)) != 0)
+        return mkba_error_set(err, MKBA_EIO, o->path, 0, NULL, "cannot write: %s", strerror(e));
     if (stat(o->path, &st) == 0 && S_ISDIR(st.st_mode))
         return mkba_error_set(err, MKBA_EIO, o->path, 0, NULL, "cannot write: Is a directory");
     return MKBA_OK;

@@ -20,6 +20,8 @@
  * tests/data/bad/model.ini (53 lines, so text appended starts on line 54)
  * and of the cohort text given in the case (header = line 1). */
 #include <check.h>
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -1583,6 +1585,88 @@ START_TEST(output_full_disk)
 }
 END_TEST
 
+/* Runs mkba through a shell wrapper: 'pre' (shell commands) first, then
+ * mkba with 'args' and 'redir' (a shell redirection, or ""). Returns the
+ * exit status; *out and *err as tu_run's. */
+static int run_wrapped(tu_dir *d, const char *pre, const char *redir, const char *const *args,
+                       char **out, char **err)
+{
+    char *real = strdup(getenv("MKBA_BIN"));
+    char script[512];
+    snprintf(script, sizeof script, "#!/bin/sh\n%s\n\"$REAL_MKBA\" \"$@\" %s\n", pre, redir);
+    const char *w = tu_dir_write(d, "wrapper", script);
+    ck_assert_int_eq(chmod(w, 0755), 0);
+    ck_assert_int_eq(setenv("REAL_MKBA", real, 1), 0);
+    ck_assert_int_eq(setenv("MKBA_BIN", w, 1), 0);
+    int rc = tu_run(tu_dir_root(d), args, out, err);
+    setenv("MKBA_BIN", real, 1);
+    unsetenv("REAL_MKBA");
+    free(real);
+    return rc;
+}
+
+START_TEST(output_file_size_limit)
+{
+    /* A file-size limit (ulimit -f 4: 2 KiB in dash's 512-byte blocks, 4
+     * KiB in bash's; this fixture's cash-flow table and chart data are
+     * larger): the write fails with EFBIG, the run says so with the file
+     * and exits 1, and nothing is left; the signal the limit sends
+     * (SIGXFSZ) used to kill the run silently (exit 153) with its
+     * temporary files left behind. */
+    if (getenv("MKBA_VALGRIND")) /* the wrapper would run valgrind on sh */
+        return;
+    tu_dir *d = fixture();
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "res"), 0777), 0);
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "--out", "res", NULL};
+    int rc = run_wrapped(d, "ulimit -f 4 || exit 98", "", args, &out, &err);
+    ck_assert_msg(rc == 1, "exit status %d; stderr:\n%s", rc, err);
+    char want[128];
+    snprintf(want, sizeof want, ": cannot write: %s\n", strerror(EFBIG));
+    ck_assert_msg(tu_contains(err, "mkba: res/") && tu_contains(err, want), "%s", err);
+    ck_assert_str_eq(out, "");
+    DIR *dir = opendir(tu_dir_path(d, "res"));
+    ck_assert_ptr_nonnull(dir);
+    struct dirent *e;
+    while ((e = readdir(dir)))
+        ck_assert_msg(strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0,
+                      "left in res/: %s", e->d_name);
+    closedir(dir);
+    free(out), free(err);
+    tu_dir_free(d);
+}
+END_TEST
+
+START_TEST(stdout_full)
+{
+    /* Standard output on a full device (/dev/full): what mkba prints never
+     * arrives, so the command fails with the reason, for run (the report on
+     * the terminal), check and estimate (whose effects table is its only
+     * output without --out); each used to exit 0. */
+    if (getenv("MKBA_VALGRIND"))
+        return;
+    if (access("/dev/full", W_OK) != 0) {
+        fprintf(stderr, "check_badinput: stdout_full skipped: no /dev/full here\n");
+        return;
+    }
+    const char *cmds[][4] = {{"run", "project.ini", NULL, NULL},
+                             {"check", "project.ini", NULL, NULL},
+                             {"estimate", "project.ini", NULL, NULL}};
+    for (size_t i = 0; i < 3; i++) {
+        tu_dir *d = fixture();
+        char *out, *err;
+        int rc = run_wrapped(d, "", "> /dev/full", cmds[i], &out, &err);
+        ck_assert_msg(rc == 1, "%s: exit status %d; stderr:\n%s", cmds[i][0], rc, err);
+        char want[128];
+        snprintf(want, sizeof want, "mkba: cannot write the standard output: %s\n",
+                 strerror(ENOSPC));
+        ck_assert_msg(tu_contains(err, want), "%s: %s", cmds[i][0], err);
+        free(out), free(err);
+        tu_dir_free(d);
+    }
+}
+END_TEST
+
 /* ------------------------------------------------------------ inputs that are not files */
 
 /* A guard against a hang on a FIFO without a writer: a child that, after
@@ -1878,6 +1962,8 @@ static Suite *badinput_suite(void)
     tcase_add_test(tc[4], output_failed_charts_publish_nothing);
     tcase_add_test(tc[4], output_truncated_chart_never_published);
     tcase_add_test(tc[4], output_full_disk);
+    tcase_add_test(tc[4], output_file_size_limit);
+    tcase_add_test(tc[4], stdout_full);
     TCase *tw = tcase_create("warnings");
     tcase_set_timeout(tw, 120);
     tcase_add_loop_test(tw, warning_case, 0, (int)(sizeof WARN_CASES / sizeof WARN_CASES[0]));

@@ -71,6 +71,12 @@ typedef struct mkba_afile mkba_afile;
  * complete and in place already, so a failure is no error of a write. */
 void mkba_fsync_path(const char *path);
 
+/* fsync the file 'path' (written and closed by another: a chart gnuplot
+ * made): 0, or the errno of the open or the fsync (an I/O error, a full
+ * disk of a network file system), which fails the file's write. EINVAL (a
+ * file system that cannot sync) is no error, as for mkba_fsync_path. */
+int mkba_fsync_file(const char *path);
+
 /* Whether 'path' may become an output: not a symbolic link (MKBA_EINVAL:
  * "path: is a symbolic link; mkba neither replaces it nor writes through
  * it ..."), and, when it exists, a regular file or a directory (MKBA_EIO:

@@ -1,10 +1,13 @@
 /* sink_xlsx.c - tables as the sheets of an XLSX workbook (see sink_xlsx.h). */
 #include "mkba/sink_xlsx.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "mkba/fmt.h"
@@ -281,12 +284,29 @@ mkba_status mkba_xlsx_close(mkba_xlsx *x, mkba_error *err)
 {
     if (!x)
         return MKBA_OK;
+    /* libxlsxwriter prints its own lines about a failed write (with the
+     * private staging path) before it returns: mkba's one message below
+     * says it, with the system's reason where there is one */
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && null >= 0)
+        dup2(null, STDERR_FILENO);
+    errno = 0;
     lxw_error e = workbook_close(x->wb); /* writes the file, frees the workbook */
+    int sys = errno;
+    if (saved >= 0 && null >= 0)
+        dup2(saved, STDERR_FILENO);
+    if (saved >= 0)
+        close(saved);
+    if (null >= 0)
+        close(null);
     mkba_status st = MKBA_OK;
     if (err && x->fail != LXW_NO_ERROR)
         st = mkba_error_set(err, MKBA_EIO, x->path, 0, NULL,
                             "cannot write the workbook: sheet '%s': %s", x->fail_sheet,
                             lxw_strerror(x->fail));
+    else if (err && e != LXW_NO_ERROR && sys != 0) /* a write of the file failed */
+        st = mkba_error_set(err, MKBA_EIO, x->path, 0, NULL, "cannot write: %s", strerror(sys));
     else if (err && e != LXW_NO_ERROR)
         st = mkba_error_set(err, MKBA_EIO, x->path, 0, NULL, "cannot write the workbook: %s",
                             lxw_strerror(e));

@@ -1605,6 +1605,35 @@ static int run_wrapped(tu_dir *d, const char *pre, const char *redir, const char
     return rc;
 }
 
+START_TEST(workbook_full_disk)
+{
+    /* --xlsx onto a full file system (an 8 KiB tmpfs; the workbook is
+     * larger): one message, with the file and the system's reason, not
+     * libxlsxwriter's own lines with its staging path and "Zip generic
+     * error"; nothing left. Needs unshare -Urm, as output_full_disk. */
+    if (getenv("MKBA_VALGRIND"))
+        return;
+    if (system("unshare -Urm true >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "check_badinput: workbook_full_disk skipped: no unshare -Urm here\n");
+        return;
+    }
+    tu_dir *d = fixture();
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "res"), 0777), 0);
+    char *out, *err;
+    const char *args[] = {"run", "project.ini", "-q", "--xlsx", "res/book.xlsx", NULL};
+    int rc = run_wrapped(d, "exec unshare -Urm sh -c 'mount -t tmpfs -o size=8k tmpfs res || "
+                            "exit 98; \"$0\" \"$@\"; rc=$?; ls -A res | sed \"s/^/left: /\" >&2; "
+                            "exit $rc' \"$REAL_MKBA\" \"$@\"",
+                         "", args, &out, &err);
+    ck_assert_msg(rc == 1, "exit status %d; stderr:\n%s", rc, err);
+    char want[160];
+    snprintf(want, sizeof want, "mkba: res/book.xlsx: cannot write: %s\n", strerror(ENOSPC));
+    ck_assert_str_eq(err, want);
+    free(out), free(err);
+    tu_dir_free(d);
+}
+END_TEST
+
 START_TEST(output_file_size_limit)
 {
     /* A file-size limit (ulimit -f 4: 2 KiB in dash's 512-byte blocks, 4
@@ -1963,6 +1992,7 @@ static Suite *badinput_suite(void)
     tcase_add_test(tc[4], output_truncated_chart_never_published);
     tcase_add_test(tc[4], output_full_disk);
     tcase_add_test(tc[4], output_file_size_limit);
+    tcase_add_test(tc[4], workbook_full_disk);
     tcase_add_test(tc[4], stdout_full);
     TCase *tw = tcase_create("warnings");
     tcase_set_timeout(tw, 120);

@@ -631,6 +631,41 @@ START_TEST(utf8_check_and_bom)
 }
 END_TEST
 
+START_TEST(old_mac_line_ends)
+{
+    /* A model and a scenario saved with CR alone at each line end (old
+     * Mac line ends) read as with LF: the same appraisal (the NPV compared
+     * with the LF file's, not with a number), where the reader used to see
+     * one line longer than its limit. A CR before a LF stays one line end. */
+    size_t n = strlen(BASE_HEAD) + 64;
+    char *text = malloc(n), *proj_text = strdup(PROJECT_ON);
+    snprintf(text, n, "%s[parameters]\non = 0\n", BASE_HEAD);
+    char *model = tu_write(dir, "model.ini", text);
+    char *scen = tu_write(dir, "project.ini", proj_text);
+    const char *proj[] = {scen};
+    mkba_error err;
+    mkba_appraisal *lf = appraise(model, 1, proj, &err);
+    ck_assert_msg(lf != NULL, "%s", err.msg);
+    for (char *p = text; *p; p++)
+        *p = *p == '\n' ? '\r' : *p;
+    for (char *p = proj_text; *p; p++)
+        *p = *p == '\n' ? '\r' : *p;
+    free(model), free(scen);
+    model = tu_write(dir, "model.ini", text);
+    scen = tu_write(dir, "project.ini", proj_text);
+    proj[0] = scen;
+    mkba_appraisal *cr = appraise(model, 1, proj, &err);
+    ck_assert_msg(cr != NULL, "%s", err.msg);
+    ck_assert_str_eq(cr->model_name, "test");
+    ck_assert_uint_eq(cr->n_items, lf->n_items);
+    size_t soc = mkba_ap_bidx(lf, 1, lf->n_stakeholders);
+    ck_assert(cr->balance[soc].npv == lf->balance[soc].npv);
+    mkba_appraisal_free(lf);
+    mkba_appraisal_free(cr);
+    free(text), free(proj_text), free(model), free(scen);
+}
+END_TEST
+
 START_TEST(error_cycle)
 {
     expect_error("[parameters]\non = 0\na = b + 1\nb = a * 2\n", NULL, -1, NULL,
@@ -1419,6 +1454,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, error_unknown_name);
     tcase_add_test(tc, error_cycle);
     tcase_add_test(tc, utf8_check_and_bom);
+    tcase_add_test(tc, old_mac_line_ends);
     tcase_add_test(tc, error_thousands_separator);
     tcase_add_test(tc, correlation_written_with_decimals);
     tcase_add_test(tc, error_division_by_zero);

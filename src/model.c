@@ -3090,7 +3090,13 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
     }
     for (size_t i = 0; i < m->n_scen && !st; i++)
         for (size_t j = 0; j < i && !st; j++)
-            if (strcmp(m->scen[i].name, m->scen[j].name) == 0)
+            if (same_file(m->scen[i].file, m->scen[j].file))
+                st = mkba_error_set(err, MKBA_EINVAL, m->scen[i].file, 0, NULL,
+                                    j == 0 ? "is the reference of this run, and is given as a "
+                                             "project too; give only the project scenarios "
+                                             "(their reference = key names it)"
+                                           : "is given twice as a project scenario");
+            else if (strcmp(m->scen[i].name, m->scen[j].name) == 0)
                 st = mkba_error_set(err, MKBA_EINVAL, m->scen[i].file, 0, NULL,
                                     "two scenarios of this run are named '%s' (%s and %s); "
                                     "give each its own [scenario] name",

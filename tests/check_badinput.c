@@ -1031,9 +1031,12 @@ static const bad_case SCENARIO_CASES[] = {
      {0}, 1,
      "mkba: @/project.ini:9: [item.work] kind: a scenario cannot change 'kind' of item 'work'; "
      "disable it (enabled = no) and add a new item\n"},
-    {"two scenarios with one name", {{0}}, {"run", "@/project.ini", "@/project.ini", NULL}, 1,
-     "mkba: @/project.ini: two scenarios of this run are named 'project' (@/project.ini and "
-     "@/project.ini); give each its own [scenario] name\n"},
+    {"a project scenario given twice", {{0}}, {"run", "@/project.ini", "@/project.ini", NULL},
+     1, "mkba: @/project.ini: is given twice as a project scenario\n"},
+    {"the reference given as a project too", {{0}}, {"run", "@/ref.ini", "@/project.ini", NULL},
+     1,
+     "mkba: @/ref.ini: is the reference of this run, and is given as a project too; give only "
+     "the project scenarios (their reference = key names it)\n"},
     {"a scenario that sets a parameter's price year",
      {{"project.ini", "[parameters]\non = 1\n", "[param.on]\nvalue = 1\nprice_year = 2019\n"}},
      {0}, 1,

@@ -239,9 +239,9 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     mkba_ini *ini = mkba_xcalloc(1, sizeof *ini);
     ini->path = mkba_xstrdup(path);
     mkba_sha256_buf(bytes, len, ini->sha256);
-    for (size_t i = 0; i < len; i++) /* old Mac line ends (CR alone) end a line too */
-        if (bytes[i] == '\r' && (i + 1 == len || bytes[i + 1] != '\n'))
-            bytes[i] = '\n';
+    if (!memchr(bytes, '\n', len)) /* old Mac line ends: CR alone ends every line */
+        for (size_t i = 0; i < len; i++)
+            bytes[i] = bytes[i] == '\r' ? '\n' : bytes[i];
     ini->entry_index = mkba_strmap_alloc();
     ini->section_index = mkba_strmap_alloc();
     reader rd = {.p = bytes, .left = len};

@@ -636,7 +636,8 @@ START_TEST(old_mac_line_ends)
     /* A model and a scenario saved with CR alone at each line end (old
      * Mac line ends) read as with LF: the same appraisal (the NPV compared
      * with the LF file's, not with a number), where the reader used to see
-     * one line longer than its limit. A CR before a LF stays one line end. */
+     * one line longer than its limit. (Only a file without any LF: in
+     * another a CR is a character of its line, escaped where it is shown.) */
     size_t n = strlen(BASE_HEAD) + 64;
     char *text = malloc(n), *proj_text = strdup(PROJECT_ON);
     snprintf(text, n, "%s[parameters]\non = 0\n", BASE_HEAD);

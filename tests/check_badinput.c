@@ -240,6 +240,14 @@ static const bad_case COHORT_CASES[] = {
      {{"cohort.csv", NULL, GOOD "\xEF\xBB\xBF" HEADER "P9,pilot,1,2.5,4,2\n"}}, {0}, 1,
      "mkba: @/cohort.csv:8: a byte-order mark (U+FEFF) inside the file, allowed only at its "
      "very start; remove it\n"},
+    /* 4, 1.005, 6, 4, 5, 6 in 'pre': a Dutch export of 1005 between small
+     * numbers; read as 1.005 the DID effect would change without a word. */
+    {"thousands separators among whole numbers",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,1.005,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: column 'pre': whole numbers beside numbers with exactly three digits "
+     "after the '.' (the first on this line): that looks like '.' between thousands, and mkba "
+     "refuses to guess. Write the numbers without thousands separators (1350, not 1.350), or, "
+     "if '.' is the decimal mark, with a fourth decimal (1.3500)\n"},
     {"mixed delimiters: a ',' line in a ';' file",
      {{"cohort.csv", NULL, "id;groep;werk;uren;pre;post\nP1;pilot;1;2,5;4;2\n"
                            "P2,pilot,0,3.5,5,4\nP3;pilot;1;4,5;6;3\n"}},

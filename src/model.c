@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mkba/bootstrap.h"
 #include "mkba/build.h"
 #include "mkba/expr.h"
 #include "mkba/fsutil.h"
@@ -2019,15 +2020,18 @@ static mkba_status read_simulation(mkba_model *m, mkba_error *err)
         return st;
     const char *keys[] = {"draws", "bootstrap"};
     size_t *dst[] = {&m->sim.draws, &m->sim.bootstrap};
-    long hi[] = {1000000000L, 1000000L};
+    long lo[] = {1, MKBA_BOOTSTRAP_MIN}, hi[] = {1000000000L, 1000000L};
+    /* why fewer replicates are refused: bootstrap.h, MKBA_BOOTSTRAP_MIN */
+    const char *why[] = {"", ": fewer bootstrap replicates cannot describe the effects' "
+                             "uncertainty (the bootstrap CI would rest on the most extreme ones)"};
     for (int i = 0; i < 2; i++) {
         rawval v = raw_of(ini, mkba_ini_get(ini, "simulation", keys[i]));
         long n;
         if (!v.text)
             continue;
-        if (!parse_long(v.text, 1, hi[i], &n))
-            return raw_error(err, &v, "expected a whole number from 1 to %ld, got '%s'", hi[i],
-                             v.text);
+        if (!parse_long(v.text, lo[i], hi[i], &n))
+            return raw_error(err, &v, "expected a whole number from %ld to %ld, got '%s'%s",
+                             lo[i], hi[i], v.text, why[i]);
         *dst[i] = (size_t)n;
     }
     rawval sd = raw_of(ini, mkba_ini_get(ini, "simulation", "seed"));

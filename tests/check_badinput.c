@@ -833,6 +833,13 @@ static const bad_case MODEL_CASES[] = {
     {"draws below 1 in [simulation]", {{"model.ini", "", "[simulation]\ndraws = 0\n"}}, {0}, 1,
      "mkba: @/model.ini:55: [simulation] draws: expected a whole number from 1 to 1000000000, "
      "got '0'\n"},
+    /* One replicate: the effects would add no spread (bootstrap.h,
+     * MKBA_BOOTSTRAP_MIN). */
+    {"bootstrap = 1 in [simulation]", {{"model.ini", "", "[simulation]\nbootstrap = 1\n"}}, {0},
+     1,
+     "mkba: @/model.ini:55: [simulation] bootstrap: expected a whole number from 100 to 1000000, "
+     "got '1': fewer bootstrap replicates cannot describe the effects' uncertainty (the "
+     "bootstrap CI would rest on the most extreme ones)\n"},
     /* Disclosure control (appraisal.h): the fixture's groups have 3 persons
      * each, below the default min_group of 10, so its counts and means are
      * withheld and no item may use them (the flows would give them back). */
@@ -1089,6 +1096,17 @@ static const bad_case CLI_CASES[] = {
     {"--bootstrap x", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "x", NULL}, 2,
      "mkba: --bootstrap expects a whole number from 0 to 1000000000, got 'x'\n"
      "Try 'mkba run --help'.\n"},
+    /* One replicate: every draw would take it, the effects adding no spread
+     * at all; 99 puts the bootstrap CI next to the most extreme ones. */
+    {"--bootstrap 1", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "1", NULL}, 2,
+     "mkba: --bootstrap expects 0 (the effects fixed at their estimates) or a whole number from "
+     "100 to 1000000000, got '1': fewer replicates cannot describe the effects' uncertainty "
+     "(the bootstrap CI would rest on the most extreme ones)\nTry 'mkba run --help'.\n"},
+    {"--bootstrap 99", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "99", NULL},
+     2,
+     "mkba: --bootstrap expects 0 (the effects fixed at their estimates) or a whole number from "
+     "100 to 1000000000, got '99': fewer replicates cannot describe the effects' uncertainty "
+     "(the bootstrap CI would rest on the most extreme ones)\nTry 'mkba run --help'.\n"},
     {"--sobol 1", {{0}}, {"sensitivity", "@/project.ini", "--sobol", "1", NULL}, 2,
      "mkba: --sobol expects 0 or a whole number from 2 to 10000000, got '1'\n"
      "Try 'mkba sensitivity --help'.\n"},
@@ -1842,6 +1860,38 @@ START_TEST(warning_case)
 }
 END_TEST
 
+START_TEST(cli_bootstrap_zero_warns)
+{
+    /* --bootstrap 0 with effects from the cohort (3 in the fixture): a
+     * warning on stderr, in results.json and in the report; --bootstrap
+     * 100 (the least accepted) none. */
+    tu_dir *d = fixture();
+    const char *want = "mkba: warning: --bootstrap 0: the effects estimated from the cohort (3) "
+                       "stay at their estimates in every draw, so the Monte Carlo leaves out "
+                       "their uncertainty and its spread and P(NPV > 0) are too narrow; leave "
+                       "--bootstrap out (1000 replicates) to include it\n";
+    const char *args[] = {"run", "@/project.ini", "--draws", "50", "--bootstrap", "0", "-q",
+                          "--no-charts", "--out", "@/res", "--report", "@/en.html", NULL};
+    free(run_warned(d, "--bootstrap 0", args, want));
+    report_warns("--bootstrap 0", tu_dir_path(d, "en.html"), "stay at their estimates");
+    char *json = tu_read(tu_dir_path(d, "res/results.json"));
+    ck_assert_ptr_nonnull(json);
+    ck_assert_msg(tu_contains(json, "\"bootstrap_off\""), "%s", json);
+    ck_assert(tu_contains(json, "stay at their estimates in every draw"));
+    free(json);
+    const char *nl[] = {"run", "@/project.ini", "--draws", "50", "--bootstrap", "0", "-q",
+                        "--no-charts", "--lang", "nl", "--report", "@/nl.html", NULL};
+    char *want_nl = nl_warnings(want);
+    free(run_warned(d, "--bootstrap 0 --lang nl", nl, want_nl));
+    free(want_nl);
+    report_warns("--bootstrap 0", tu_dir_path(d, "nl.html"), "houdt elke trekking de effecten");
+    const char *b100[] = {"run", "@/project.ini", "--draws", "50", "--bootstrap", "100", "-q",
+                          "--no-charts", NULL};
+    free(run_warned(d, "--bootstrap 100", b100, ""));
+    tu_dir_free(d);
+}
+END_TEST
+
 static Suite *badinput_suite(void)
 {
     Suite *s = suite_create("badinput");
@@ -1872,6 +1922,7 @@ static Suite *badinput_suite(void)
     tcase_add_loop_test(tc[1], input_not_a_regular_file, 0,
                         (int)(sizeof NOT_FILES / sizeof NOT_FILES[0]));
     tcase_add_test(tc[3], cli_draws_zero_is_fine);
+    tcase_add_test(tc[3], cli_bootstrap_zero_warns);
     tcase_add_test(tc[4], output_fifo_untouched);
     tcase_add_test(tc[4], output_old_results_kept_bad_input);
     tcase_add_test(tc[4], output_old_results_kept_failed_write);

@@ -1739,6 +1739,15 @@ static const warn_case WARN_CASES[] = {
       {"model.ini", "quantity = on * effect.werk * 3", "quantity = w"}},
      "mkba: warning: @/model.ini:35: [item.work] quantity: uses effect.werk" SWITCH_HINT,
      "uses <code>effect.werk</code>", "gebruikt <code>effect.werk</code>"},
+    /* 0.03% is a rate of 0.0003 (0.03 / 100), taken as written; more
+     * likely 3% was meant. 0.1%, the floor, says nothing. */
+    {"a discount rate of 0.03%", {{"model.ini", "discount_rate = 0\n", "discount_rate = 0.03%\n"}},
+     "mkba: warning: @/model.ini:9: [model] discount_rate: '0.03%' reads as 0.03 percent, a rate "
+     "of 0.0003; did you mean 3% (0.03)?\n",
+     "reads as 0.03 percent, a rate of 0.0003; did you mean 3% (0.03)?",
+     "reads as 0.03 percent, a rate of 0.0003; did you mean 3% (0.03)?"},
+    {"a discount rate of 0.1%", {{"model.ini", "discount_rate = 0\n", "discount_rate = 0.1%\n"}},
+     "", NULL, NULL},
     /* With the switch (the fixture as it is): no warning. */
     {"an effect with the pilot switch", {{0}}, "", NULL, NULL},
     /* normal(100, 10): P1, P99 = 100 -+ 2.3263 x 10 = 76.737, 123.263 (z of

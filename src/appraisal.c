@@ -39,6 +39,12 @@ const char *mkba_warning_kind_name(mkba_warning_kind k)
         return "extreme_weights";
     case MKBA_WARN_BOOTSTRAP_FAILED:
         return "bootstrap_failed";
+    case MKBA_WARN_BOOTSTRAP_OFF:
+        return "bootstrap_off";
+    case MKBA_WARN_SMALL_PERCENT:
+        return "small_percent";
+    case MKBA_WARN_REFERENCE:
+        return "reference";
     }
     return "?";
 }

@@ -88,8 +88,9 @@ static const char *const RUN_HELP =
     "  --seed S          random seed (default: the model's, else 1); the same seed\n"
     "                    gives bit-identical results on any number of threads\n"
     "  --threads T       threads to use (default: all cores)\n"
-    "  --bootstrap B     bootstrap replicates of the cohort effects (default 1000;\n"
-    "                    0 keeps the effects at their estimates)\n"
+    "  --bootstrap B     bootstrap replicates of the cohort effects (default 1000,\n"
+    "                    at least 100; 0 keeps the effects at their estimates,\n"
+    "                    with a warning)\n"
     "  --draws-out FILE  write every draw (parameters, effects, NPVs) as CSV\n"
     "  --memory-budget M keep society's NPV of each draw (8 bytes a draw and\n"
     "                    project, for the NPV curve) up to M MiB (default: a\n"
@@ -334,6 +335,14 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
                          name, max);
                 return usage_error(cmd, msg, val);
             }
+            if (table[found].letter == 'B' && v > 0 && v < MKBA_BOOTSTRAP_MIN) {
+                char msg[300];
+                snprintf(msg, sizeof msg, "--bootstrap expects 0 (the effects fixed at their "
+                         "estimates) or a whole number from %d to %lu, got '%%s': fewer "
+                         "replicates cannot describe the effects' uncertainty (the bootstrap "
+                         "CI would rest on the most extreme ones)", MKBA_BOOTSTRAP_MIN, max);
+                return usage_error(cmd, msg, val);
+            }
             if (table[found].letter == 'D')
                 o->draws = v, o->has_draws = 1;
             else if (table[found].letter == 'B')
@@ -500,12 +509,14 @@ typedef struct mc_settings {
     int threads;
 } mc_settings;
 
+#define DEFAULT_BOOT 1000 /* replicates when neither --bootstrap nor [simulation] sets them */
+
 static mc_settings resolve_mc(const opts *o, const mkba_model *m)
 {
     const mkba_sim_settings *ms = mkba_model_sim_settings(m);
     mc_settings r;
     r.draws = o->has_draws ? o->draws : ms->draws;
-    r.boot = o->has_boot ? o->boot : ms->bootstrap ? ms->bootstrap : 1000;
+    r.boot = o->has_boot ? o->boot : ms->bootstrap ? ms->bootstrap : DEFAULT_BOOT;
     r.seed = o->has_seed ? (uint64_t)o->seed : ms->has_seed ? ms->seed : 1;
     r.threads = o->threads ? o->threads : mkba_mpi_threads();
     return r;
@@ -582,6 +593,13 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
     double *boot = NULL;
     size_t n_failed = 0, n_boot = 0;
     mkba_status st = MKBA_OK;
+    if (c && plan->n_outcomes > 0 && ms.boot == 0)
+        mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_OFF, "", NULL, 0, "--bootstrap 0",
+                            "the effects estimated from the cohort (%zu) stay at their estimates "
+                            "in every draw, so the Monte Carlo leaves out their uncertainty and "
+                            "its spread and P(NPV > 0) are too narrow; leave --bootstrap out (%d "
+                            "replicates) to include it",
+                            plan->n_outcomes, DEFAULT_BOOT);
     if (c && plan->n_outcomes > 0 && ms.boot > 0) {
         n_boot = ms.boot;
         boot = mkba_xcalloc(n_boot * plan->n_outcomes, sizeof *boot);

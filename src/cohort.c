@@ -450,6 +450,7 @@ typedef struct loader {
     struct bsncol *bsn;      /* [n_cols] BSN-like values per column (bsn_scan) */
     unsigned char bsn_first[256]; /* bsn_scan's test of a field's first byte */
     size_t pilot_len, control_len; /* strlen of the group labels */
+    struct thoucol *thou;    /* [n_vars] the look of each number column (thou_count) */
 } loader;
 
 /* ========================= refusing BSN columns ========================= */
@@ -566,6 +567,75 @@ static mkba_status bsn_verdict(const loader *ld, mkba_error *err)
                               "column, or map it as the person id in the model ([cohort] "
                               "id_column = %.200s) if it is the id",
                               unnamed ? "NAME" : b->name);
+    }
+    return MKBA_OK;
+}
+
+/* ===================== refusing thousands separators ===================== */
+
+/* A Dutch export may write 1822 as "1.822" beside "569" and "810": read
+ * with '.' as the decimal point, 1.822 is a different number and nothing
+ * looks wrong, so a number column is refused when its values look like
+ * thousands groups: whole numbers (569) beside numbers with exactly three
+ * digits after the decimal mark and a non-zero whole part of 1 to 3 digits
+ * (1.822, -12.500), and no other value with a decimal mark (the sign
+ * aside). One value with other decimals (2.5, 0.125, 1.2345, 1e3) says the
+ * mark is a decimal mark and clears the column; so does a column without
+ * whole numbers (every value written with three decimals, 2.000 among
+ * them). A column of three-decimal measurements beside whole numbers is
+ * refused too: written with a fourth decimal (1.8220) it is read. The
+ * counts run over both files of the two-file form (the pilot's may hold
+ * only small numbers); binary and category columns are not scanned. */
+typedef struct thoucol {
+    size_t ints, groups;     /* whole numbers; numbers like a thousands group */
+    int other;               /* a value with other decimals: the column is clear */
+    int file;                /* where the first thousands-like value was */
+    long line;
+} thoucol;
+
+/* Count the value s[0..len) (a number, read) of variable v on 'line'. */
+static void thou_count(loader *ld, size_t v, const char *s, size_t len, long line)
+{
+    thoucol *t = &ld->thou[v];
+    s = trim_n(s, len, &len);
+    if (len > 0 && (*s == '-' || *s == '+'))
+        s++, len--;
+    size_t i = 0;
+    while (i < len && is_digit(s[i]))
+        i++;
+    if (i == len) {
+        t->ints++;
+        return;
+    }
+    char mark = ld->dialect->decimal_comma ? ',' : '.';
+    if (s[i] == mark && i >= 1 && i <= 3 && s[0] != '0' && len == i + 4 &&
+        is_digit(s[i + 1]) && is_digit(s[i + 2]) && is_digit(s[i + 3])) {
+        if (t->groups++ == 0)
+            t->file = ld->file_index, t->line = line;
+        return;
+    }
+    t->other = 1;
+}
+
+/* After the files: refuse a column whose values look like thousands
+ * groups (the line named is that of the first such value; no value is
+ * quoted). */
+static mkba_status thou_verdict(const loader *ld, mkba_error *err)
+{
+    for (size_t v = 0; v < ld->c->n_vars; v++) {
+        const thoucol *t = &ld->thou[v];
+        if (t->other || t->ints == 0 || t->groups == 0)
+            continue;
+        char mark = ld->dialects[t->file].decimal_comma ? ',' : '.';
+        char where[300];
+        snprintf(where, sizeof where, "column '%s'", ld->c->vars[v].column);
+        return mkba_error_set(err, MKBA_EINVAL, ld->paths[t->file], t->line, where,
+                              "whole numbers beside numbers with exactly three digits after "
+                              "the '%c' (the first on this line): that looks like '%c' between "
+                              "thousands, and mkba refuses to guess. Write the numbers without "
+                              "thousands separators (1350, not 1%c350), or, if '%c' is the "
+                              "decimal mark, with a fourth decimal (1%c3500)",
+                              mark, mark, mark, mark, mark);
     }
     return MKBA_OK;
 }
@@ -1271,6 +1341,9 @@ static mkba_status add_person(loader *ld, char **fields, const size_t *lens, lon
                 return value_error_v(err, ld, line, c->vars[v].column,
                                      "missing value (policy 'error')");
         }
+        if (!missing && !ld->thou[v].other &&
+            (cv->type == MKBA_VAR_NUMBER || cv->type == MKBA_VAR_NONNEG))
+            thou_count(ld, v, fields[col], lens[col], line);
         cv->values[c->n] = x;
         cv->missing[g] += (size_t)missing;
     }
@@ -1362,6 +1435,7 @@ mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err)
     ld.col = mkba_xcalloc(c->n_vars ? c->n_vars : 1, sizeof *ld.col);
     ld.levels = mkba_xcalloc(c->n_vars ? c->n_vars : 1, sizeof *ld.levels);
     ld.level_lens = mkba_xcalloc(c->n_vars ? c->n_vars : 1, sizeof *ld.level_lens);
+    ld.thou = mkba_xcalloc(c->n_vars ? c->n_vars : 1, sizeof *ld.thou);
     idlog_init(&ld.ids);
     bsn_first_bytes(&ld);
     ld.pilot_len = blank_str(spec->pilot_value) ? 0 : strlen(spec->pilot_value);
@@ -1374,12 +1448,15 @@ mkba_cohort *mkba_cohort_read(const mkba_cohort_spec *spec, mkba_error *err)
         if (st == MKBA_OK)
             st = read_file(&ld, spec->control_file, 1, MKBA_CONTROL, err);
     }
+    if (st == MKBA_OK)
+        st = thou_verdict(&ld, err);
     st = ids_settle(&ld, st, err);
     bsn_free(&ld);
     for (size_t v = 0; v < c->n_vars; v++)
         mkba_strmap_free(ld.levels[v]);
     free(ld.levels);
     free(ld.level_lens);
+    free(ld.thou);
     free(ld.col);
     if (st != MKBA_OK) {
         mkba_cohort_free(c);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mkba/bootstrap.h"
 #include "mkba/build.h"
 #include "mkba/expr.h"
 #include "mkba/fsutil.h"
@@ -120,8 +121,19 @@ typedef struct effect_def {
     size_t level_size[2];             /* X.by.V: persons of the level, per group */
 } effect_def;
 
+/* A warning found while the files are read (a rate of 0.03%, a
+ * --reference that is not a scenario's own), given to every appraisal
+ * (mkba_model_appraise). */
+typedef struct model_note {
+    mkba_warning_kind kind;
+    char *name;
+    mkba_error at;                    /* file, line, "[section] key" and the text */
+} model_note;
+
 struct mkba_model {
     mkba_ini *base;                   /* the base model file */
+    model_note *notes;                /* [n_notes] */
+    size_t n_notes;
     char *name, *name_nl;             /* name_nl: [model] label_nl, NULL when none */
     char *data_note;                  /* [model] data_note; NULL when none */
     char *data_note_nl;               /* [model] data_note_nl; NULL when none */
@@ -229,6 +241,32 @@ static rawval raw_section(const mkba_ini *ini, const char *section)
 {
     rawval v = {NULL, ini, section, NULL, mkba_ini_section_line(ini, section)};
     return v;
+}
+
+static void model_note_add(mkba_model *m, mkba_warning_kind kind, const char *name,
+                           const rawval *v, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/* Keep a warning about v (its file, line, section and key) for every
+ * appraisal of the model. */
+static void model_note_add(mkba_model *m, mkba_warning_kind kind, const char *name,
+                           const rawval *v, const char *fmt, ...)
+{
+    char msg[900], where[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(where, sizeof where, "[%s] %s", v->section ? v->section : "", v->key ? v->key : "");
+    m->notes = mkba_xreallocarray(m->notes, m->n_notes + 1, sizeof *m->notes);
+    model_note *n = &m->notes[m->n_notes++];
+    n->kind = kind;
+    n->name = mkba_xstrdup(name);
+    mkba_error_clear(&n->at);
+    mkba_error_set(&n->at, MKBA_EINVAL, v->ini ? v->ini->path : "", v->line, where, "%s", msg);
 }
 
 static const char *get_text(const mkba_ini *ini, const char *section, const char *key)
@@ -556,7 +594,29 @@ static int bare_decimal_comma(const char *s)
     return b && s[a + 1 + b + strspn(s + a + 1 + b, " \t")] == '\0';
 }
 
-static mkba_status parse_discount(const rawval *v, size_t horizon, double *rate, mkba_error *err)
+/* A rate written as a percentage below this in size (0.1%) is taken as
+ * written but warned about: "0.03%" is more likely 3% or 0.03 than a rate
+ * of 0.0003 (the Dutch rates are 1.6% to 5.5%). */
+#define RATE_PERCENT_FLOOR 0.001
+
+/* Warn about the rate r read from 'text' (one rate of v) when it is a
+ * percentage below RATE_PERCENT_FLOOR. */
+static void warn_small_percent(mkba_model *m, const rawval *v, const char *text, double r)
+{
+    text += strspn(text, " \t");
+    size_t len = strcspn(text, "%");
+    /* 0.1% / 100 may round below 0.001: the floor itself is no warning */
+    if (text[len] != '%' || r == 0 || fabs(r) >= RATE_PERCENT_FLOOR * (1 - 1e-9))
+        return;
+    while (len > 0 && isspace((unsigned char)text[len - 1]))
+        len--;
+    model_note_add(m, MKBA_WARN_SMALL_PERCENT, v->key ? v->key : "", v,
+                   "'%.*s%%' reads as %g percent, a rate of %g; did you mean %g%% (%g)?",
+                   (int)len, text, 100 * r, r, 10000 * r, 100 * r);
+}
+
+static mkba_status parse_discount(mkba_model *m, const rawval *v, size_t horizon, double *rate,
+                                  mkba_error *err)
 {
     const char *expect = "expected a rate such as 0.0225 or 2.25%%, or a schedule by year such "
                          "as '1-30: 2.25%%, 31-: 1.75%%'";
@@ -604,6 +664,7 @@ static mkba_status parse_discount(const rawval *v, size_t horizon, double *rate,
             st = raw_error(err, v, expect);
             break;
         }
+        warn_small_percent(m, v, colon ? colon + 1 : parts[i], r);
         if (r <= -0.05 || r > 0.2) {
             st = raw_error(err, v,
                            "must be between -5%% and 20%%, got %g%s", r,
@@ -2019,15 +2080,18 @@ static mkba_status read_simulation(mkba_model *m, mkba_error *err)
         return st;
     const char *keys[] = {"draws", "bootstrap"};
     size_t *dst[] = {&m->sim.draws, &m->sim.bootstrap};
-    long hi[] = {1000000000L, 1000000L};
+    long lo[] = {1, MKBA_BOOTSTRAP_MIN}, hi[] = {1000000000L, 1000000L};
+    /* why fewer replicates are refused: bootstrap.h, MKBA_BOOTSTRAP_MIN */
+    const char *why[] = {"", ": fewer bootstrap replicates cannot describe the effects' "
+                             "uncertainty (the bootstrap CI would rest on the most extreme ones)"};
     for (int i = 0; i < 2; i++) {
         rawval v = raw_of(ini, mkba_ini_get(ini, "simulation", keys[i]));
         long n;
         if (!v.text)
             continue;
-        if (!parse_long(v.text, 1, hi[i], &n))
-            return raw_error(err, &v, "expected a whole number from 1 to %ld, got '%s'", hi[i],
-                             v.text);
+        if (!parse_long(v.text, lo[i], hi[i], &n))
+            return raw_error(err, &v, "expected a whole number from %ld to %ld, got '%s'%s",
+                             lo[i], hi[i], v.text, why[i]);
         *dst[i] = (size_t)n;
     }
     rawval sd = raw_of(ini, mkba_ini_get(ini, "simulation", "seed"));
@@ -2262,6 +2326,9 @@ void mkba_model_free(mkba_model *m)
 {
     if (!m)
         return;
+    for (size_t i = 0; i < m->n_notes; i++)
+        free(m->notes[i].name);
+    free(m->notes);
     for (size_t k = 0; k <= m->n_scen; k++) {
         scenario *s = k < m->n_scen ? &m->scen[k] : &m->base_def;
         for (size_t i = 0; i < m->n_items; i++) {
@@ -2482,7 +2549,7 @@ static mkba_status add_scenario_file(mkba_model *m, const char *path, mkba_ini *
     s->label_nl = label_nl ? mkba_xstrdup(label_nl) : NULL;
     rawval r = raw_of(ini, mkba_ini_get(ini, "model", "discount_rate"));
     if (r.text) {
-        if ((st = parse_discount(&r, m->horizon, s->rate, err)))
+        if ((st = parse_discount(m, &r, m->horizon, s->rate, err)))
             return st;
         s->rate_src = r;
     }
@@ -2520,7 +2587,7 @@ static mkba_status read_base(mkba_model *m, const char *path, mkba_ini *ini, mkb
         return raw_error(err, &s, "missing key 'discount_rate' (e.g. 2.25%%, the Dutch "
                                   "standard rate since 2021)");
     }
-    if ((st = parse_discount(&r, m->horizon, b->rate, err)))
+    if ((st = parse_discount(m, &r, m->horizon, b->rate, err)))
         return st;
     b->rate_src = r;
     if ((st = read_params(m, m->base, b, 0, err)) || (st = read_uncertain_params(m, err)) ||
@@ -3003,6 +3070,47 @@ static mkba_status check_new_params(const mkba_model *m, const scenario *s, mkba
     return st;
 }
 
+/* --reference overrides each scenario's own reference key. A scenario
+ * whose key names another file (a run of B against project A instead of
+ * the reference, or a typo on the command line) is warned about. */
+static void warn_other_reference(mkba_model *m, const mkba_ini *project, const char *reference)
+{
+    rawval v = raw_of(project, mkba_ini_get(project, "scenario", "reference"));
+    char *own = path_relative(project->path, v.text);
+    if (!same_file(own, reference))
+        model_note_add(m, MKBA_WARN_REFERENCE, project->path, &v,
+                       "this scenario names '%s' as its reference, but --reference gives '%s', "
+                       "which the run compares it with instead (leave --reference out to use "
+                       "the scenario's own)",
+                       v.text, reference);
+    free(own);
+}
+
+/* The file given as the reference names one of the run's projects as
+ * its own reference: it is a project alternative itself, and the two were
+ * most likely swapped on the command line (mkba run ref.ini --reference
+ * proj.ini). */
+static void warn_reference_is_project(mkba_model *m, const mkba_ini *ref, size_t n_projects,
+                                      const char *const *projects)
+{
+    rawval v = raw_of(ref, mkba_ini_get(ref, "scenario", "reference"));
+    if (!v.text)
+        return;
+    char *own = path_relative(ref->path, v.text);
+    for (size_t i = 0; i < n_projects; i++) {
+        if (same_file(own, projects[i])) {
+            model_note_add(m, MKBA_WARN_REFERENCE, ref->path, &v,
+                           "the file given as the reference (--reference) names '%s', a project "
+                           "scenario of this run, as its own reference: are the reference and "
+                           "the project swapped on the command line? (mkba run PROJECT.ini "
+                           "--reference REFERENCE.ini)",
+                           v.text);
+            break;
+        }
+    }
+    free(own);
+}
+
 mkba_model *mkba_model_open(const char *reference, size_t n_projects,
                             const char *const *projects, mkba_error *err)
 {
@@ -3037,6 +3145,8 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
         } else
             free(b);
         const char *r = get_text(inis[1 + i], "scenario", "reference");
+        if (!st && reference && r)
+            warn_other_reference(m, inis[1 + i], reference);
         if (!st && !ref_path && r)
             ref_path = path_relative(projects[i], r);
     }
@@ -3049,6 +3159,8 @@ mkba_model *mkba_model_open(const char *reference, size_t n_projects,
         inis[0] = mkba_ini_read(ref_path, err);
         if (!inis[0])
             st = err->code;
+        else if (reference)
+            warn_reference_is_project(m, inis[0], n_projects, projects);
     }
     if (!st) {
         char *b;
@@ -3989,6 +4101,11 @@ mkba_appraisal *mkba_model_appraise(const mkba_model *m, mkba_error *err)
         return NULL;
     }
     mkba_appraisal_totals(a);
+    for (size_t i = 0; i < m->n_notes; i++) {
+        const model_note *n = &m->notes[i];
+        mkba_appraisal_warn(a, n->kind, n->name, n->at.file, n->at.line, n->at.where, "%s",
+                            n->at.msg);
+    }
     warn_outside_dist(m, a);
     warn_pilot_switch(m, a);
     return a;

@@ -600,6 +600,17 @@ static void warning_text(const rep *r, const mkba_warning *w)
                "Carlo-trekkingen steunen op de andere replicaties en kunnen te smal zijn.",
             w->name);
         return;
+    case MKBA_WARN_BOOTSTRAP_OFF:
+        if (!r->nl)
+            break;
+        tpl(r, "Met --bootstrap 0 houdt elke trekking de effecten uit het cohort op hun "
+               "schatting: de Monte Carlo-simulatie laat hun onzekerheid weg, zodat de spreiding "
+               "en P(NCW &gt; 0) te smal zijn. Laat --bootstrap weg (1000 replicaties) om die "
+               "mee te nemen.");
+        return;
+    case MKBA_WARN_SMALL_PERCENT:
+    case MKBA_WARN_REFERENCE:
+        break; /* the English message says it, with the file and line */
     }
     esc(r, w->at.msg);
 }

@@ -242,6 +242,14 @@ static const bad_case COHORT_CASES[] = {
      {{"cohort.csv", NULL, GOOD "\xEF\xBB\xBF" HEADER "P9,pilot,1,2.5,4,2\n"}}, {0}, 1,
      "mkba: @/cohort.csv:8: a byte-order mark (U+FEFF) inside the file, allowed only at its "
      "very start; remove it\n"},
+    /* 4, 1.005, 6, 4, 5, 6 in 'pre': a Dutch export of 1005 between small
+     * numbers; read as 1.005 the DID effect would change without a word. */
+    {"thousands separators among whole numbers",
+     {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,1.005,4\n" REST}}, {0}, 1,
+     "mkba: @/cohort.csv:3: column 'pre': whole numbers beside numbers with exactly three digits "
+     "after the '.' (the first on this line): that looks like '.' between thousands, and mkba "
+     "refuses to guess. Write the numbers without thousands separators (1350, not 1.350), or, "
+     "if '.' is the decimal mark, with a fourth decimal (1.3500)\n"},
     {"mixed delimiters: a ',' line in a ';' file",
      {{"cohort.csv", NULL, "id;groep;werk;uren;pre;post\nP1;pilot;1;2,5;4;2\n"
                            "P2,pilot,0,3.5,5,4\nP3;pilot;1;4,5;6;3\n"}},
@@ -827,6 +835,13 @@ static const bad_case MODEL_CASES[] = {
     {"draws below 1 in [simulation]", {{"model.ini", "", "[simulation]\ndraws = 0\n"}}, {0}, 1,
      "mkba: @/model.ini:55: [simulation] draws: expected a whole number from 1 to 1000000000, "
      "got '0'\n"},
+    /* One replicate: the effects would add no spread (bootstrap.h,
+     * MKBA_BOOTSTRAP_MIN). */
+    {"bootstrap = 1 in [simulation]", {{"model.ini", "", "[simulation]\nbootstrap = 1\n"}}, {0},
+     1,
+     "mkba: @/model.ini:55: [simulation] bootstrap: expected a whole number from 100 to 1000000, "
+     "got '1': fewer bootstrap replicates cannot describe the effects' uncertainty (the "
+     "bootstrap CI would rest on the most extreme ones)\n"},
     /* Disclosure control (appraisal.h): the fixture's groups have 3 persons
      * each, below the default min_group of 10, so its counts and means are
      * withheld and no item may use them (the flows would give them back). */
@@ -1086,6 +1101,17 @@ static const bad_case CLI_CASES[] = {
     {"--bootstrap x", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "x", NULL}, 2,
      "mkba: --bootstrap expects a whole number from 0 to 1000000000, got 'x'\n"
      "Try 'mkba run --help'.\n"},
+    /* One replicate: every draw would take it, the effects adding no spread
+     * at all; 99 puts the bootstrap CI next to the most extreme ones. */
+    {"--bootstrap 1", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "1", NULL}, 2,
+     "mkba: --bootstrap expects 0 (the effects fixed at their estimates) or a whole number from "
+     "100 to 1000000000, got '1': fewer replicates cannot describe the effects' uncertainty "
+     "(the bootstrap CI would rest on the most extreme ones)\nTry 'mkba run --help'.\n"},
+    {"--bootstrap 99", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "99", NULL},
+     2,
+     "mkba: --bootstrap expects 0 (the effects fixed at their estimates) or a whole number from "
+     "100 to 1000000000, got '99': fewer replicates cannot describe the effects' uncertainty "
+     "(the bootstrap CI would rest on the most extreme ones)\nTry 'mkba run --help'.\n"},
     {"--sobol 1", {{0}}, {"sensitivity", "@/project.ini", "--sobol", "1", NULL}, 2,
      "mkba: --sobol expects 0 or a whole number from 2 to 10000000, got '1'\n"
      "Try 'mkba sensitivity --help'.\n"},
@@ -1829,6 +1855,15 @@ static const warn_case WARN_CASES[] = {
       {"model.ini", "quantity = on * effect.werk * 3", "quantity = w"}},
      "mkba: warning: @/model.ini:35: [item.work] quantity: uses effect.werk" SWITCH_HINT,
      "uses <code>effect.werk</code>", "gebruikt <code>effect.werk</code>"},
+    /* 0.03% is a rate of 0.0003 (0.03 / 100), taken as written; more
+     * likely 3% was meant. 0.1%, the floor, says nothing. */
+    {"a discount rate of 0.03%", {{"model.ini", "discount_rate = 0\n", "discount_rate = 0.03%\n"}},
+     "mkba: warning: @/model.ini:9: [model] discount_rate: '0.03%' reads as 0.03 percent, a rate "
+     "of 0.0003; did you mean 3% (0.03)?\n",
+     "reads as 0.03 percent, a rate of 0.0003; did you mean 3% (0.03)?",
+     "reads as 0.03 percent, a rate of 0.0003; did you mean 3% (0.03)?"},
+    {"a discount rate of 0.1%", {{"model.ini", "discount_rate = 0\n", "discount_rate = 0.1%\n"}},
+     "", NULL, NULL},
     /* With the switch (the fixture as it is): no warning. */
     {"an effect with the pilot switch", {{0}}, "", NULL, NULL},
     /* normal(100, 10): P1, P99 = 100 -+ 2.3263 x 10 = 76.737, 123.263 (z of
@@ -1950,6 +1985,38 @@ START_TEST(warning_case)
 }
 END_TEST
 
+START_TEST(cli_bootstrap_zero_warns)
+{
+    /* --bootstrap 0 with effects from the cohort (3 in the fixture): a
+     * warning on stderr, in results.json and in the report; --bootstrap
+     * 100 (the least accepted) none. */
+    tu_dir *d = fixture();
+    const char *want = "mkba: warning: --bootstrap 0: the effects estimated from the cohort (3) "
+                       "stay at their estimates in every draw, so the Monte Carlo leaves out "
+                       "their uncertainty and its spread and P(NPV > 0) are too narrow; leave "
+                       "--bootstrap out (1000 replicates) to include it\n";
+    const char *args[] = {"run", "@/project.ini", "--draws", "50", "--bootstrap", "0", "-q",
+                          "--no-charts", "--out", "@/res", "--report", "@/en.html", NULL};
+    free(run_warned(d, "--bootstrap 0", args, want));
+    report_warns("--bootstrap 0", tu_dir_path(d, "en.html"), "stay at their estimates");
+    char *json = tu_read(tu_dir_path(d, "res/results.json"));
+    ck_assert_ptr_nonnull(json);
+    ck_assert_msg(tu_contains(json, "\"bootstrap_off\""), "%s", json);
+    ck_assert(tu_contains(json, "stay at their estimates in every draw"));
+    free(json);
+    const char *nl[] = {"run", "@/project.ini", "--draws", "50", "--bootstrap", "0", "-q",
+                        "--no-charts", "--lang", "nl", "--report", "@/nl.html", NULL};
+    char *want_nl = nl_warnings(want);
+    free(run_warned(d, "--bootstrap 0 --lang nl", nl, want_nl));
+    free(want_nl);
+    report_warns("--bootstrap 0", tu_dir_path(d, "nl.html"), "houdt elke trekking de effecten");
+    const char *b100[] = {"run", "@/project.ini", "--draws", "50", "--bootstrap", "100", "-q",
+                          "--no-charts", NULL};
+    free(run_warned(d, "--bootstrap 100", b100, ""));
+    tu_dir_free(d);
+}
+END_TEST
+
 static Suite *badinput_suite(void)
 {
     Suite *s = suite_create("badinput");
@@ -1980,6 +2047,7 @@ static Suite *badinput_suite(void)
     tcase_add_loop_test(tc[1], input_not_a_regular_file, 0,
                         (int)(sizeof NOT_FILES / sizeof NOT_FILES[0]));
     tcase_add_test(tc[3], cli_draws_zero_is_fine);
+    tcase_add_test(tc[3], cli_bootstrap_zero_warns);
     tcase_add_test(tc[4], output_fifo_untouched);
     tcase_add_test(tc[4], output_old_results_kept_bad_input);
     tcase_add_test(tc[4], output_old_results_kept_failed_write);

@@ -427,6 +427,54 @@ START_TEST(check_command)
 }
 END_TEST
 
+/* The reference and the project swapped on the command line: the run
+ * goes on (the comparison it was asked for), and says so on stderr, in
+ * results.json and in the report; with the files in their places, and with
+ * --reference naming the scenario's own reference, nothing is said. */
+START_TEST(reference_swapped_warns)
+{
+    char *out, *err, *res = tu_path(tu_tmp, "res"), *rep = tu_path(tu_tmp, "r.html");
+    const char *want = "mkba: warning: tests/data/e2e/project.ini:5: [scenario] reference: the "
+                       "file given as the reference (--reference) names 'ref.ini', a project "
+                       "scenario of this run, as its own reference: are the reference and the "
+                       "project swapped on the command line? (mkba run PROJECT.ini --reference "
+                       "REFERENCE.ini)\n";
+    const char *swapped[] = {"run", "tests/data/e2e/ref.ini", "--reference",
+                             "tests/data/e2e/project.ini", "-q", "--no-charts", "--out", res,
+                             "--report", rep, NULL};
+    ck_assert_int_eq(run(swapped, &out, &err), 0);
+    ck_assert_str_eq(err, want);
+    free(out), free(err);
+    char *json = read_rel("res/results.json"), *html = read_rel("r.html");
+    ck_assert_msg(tu_contains(json, "\"reference\"") && tu_contains(json, "are the reference "
+                  "and the project swapped"), "%s", json);
+    ck_assert(tu_contains(html, "are the reference and the project swapped"));
+    free(json), free(html);
+    const char *right[] = {"check", "tests/data/e2e/project.ini", "--reference",
+                           "tests/data/e2e/ref.ini", NULL};
+    ck_assert_int_eq(run(right, &out, &err), 0);
+    ck_assert_str_eq(err, "");
+    free(out), free(err), free(res), free(rep);
+}
+END_TEST
+
+/* --reference naming another file than the scenario's own reference key
+ * (here the model itself, standing for the model unchanged): the
+ * scenario's key line is named. */
+START_TEST(reference_override_warns)
+{
+    char *out, *err;
+    const char *args[] = {"check", "tests/data/e2e/project.ini", "--reference",
+                          "tests/data/e2e/model.ini", NULL};
+    ck_assert_int_eq(run(args, &out, &err), 0);
+    ck_assert_str_eq(err, "mkba: warning: tests/data/e2e/project.ini:5: [scenario] reference: "
+                          "this scenario names 'ref.ini' as its reference, but --reference gives "
+                          "'tests/data/e2e/model.ini', which the run compares it with instead "
+                          "(leave --reference out to use the scenario's own)\n");
+    free(out), free(err);
+}
+END_TEST
+
 /* ------------------------------------------------------------ bad input */
 
 /* Copy the e2e files into tu_tmp, replacing the cohort with 'cohort'. */
@@ -1355,6 +1403,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, run_dutch_csv_same_result);
     tcase_add_test(tc, estimate_command);
     tcase_add_test(tc, check_command);
+    tcase_add_test(tc, reference_swapped_warns);
+    tcase_add_test(tc, reference_override_warns);
     tcase_add_test(tc, subgroups_per_level);
     suite_add_tcase(s, tc);
     tc = tcase_create("bad input");

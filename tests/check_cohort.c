@@ -441,6 +441,75 @@ START_TEST(test_err_wrong_decimal_separator)
 }
 END_TEST
 
+/* What the cohort says of a column whose values look like thousands
+ * groups (cohort.c, thou_verdict), for the decimal mark m. */
+#define THOU_MSG(m)                                                                              \
+    "whole numbers beside numbers with exactly three digits after the '" m "' (the first on "   \
+    "this line): that looks like '" m "' between thousands, and mkba refuses to guess. Write "  \
+    "the numbers without thousands separators (1350, not 1" m "350), or, if '" m "' is the "     \
+    "decimal mark, with a fourth decimal (1" m "3500)"
+
+START_TEST(test_err_thousands_groups)
+{
+    /* A Dutch export of 569, 810, 1822 as "569", "810", "1.822": read as
+     * 1.822 the value would be wrong without a word. The line named is the
+     * first thousands-like value's (line 4); no value is quoted. */
+    const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,569,1,40\n2,regulier,810,0,41\n"
+                                                          "3,pilot,1.822,1,42\n4,regulier,1.603,0,43\n");
+    mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
+    read_fails(&spec, f, 4, "column 'mnd_werk'", THOU_MSG("."));
+    /* A negative group in a number column counts the same (the sign aside). */
+    f = tu_dir_write(tmp, "neg.csv", ERR_HEADER "1,pilot,5,1,40\n2,regulier,8,0,-1.500\n");
+    spec = one_file_spec(f, 3, err_vars);
+    read_fails(&spec, f, 3, "column 'leeftijd'", THOU_MSG("."));
+    /* A ';' file reads ',' as the decimal mark: "1,822" beside "569" is a
+     * ',' between thousands (an English export). */
+    f = tu_dir_write(tmp, "semi.csv", "clientnummer;groep;mnd_werk;uitstroom_werk;leeftijd\n"
+                                      "1;pilot;569;1;40\n2;regulier;1,822;0;41\n");
+    spec = one_file_spec(f, 3, err_vars);
+    read_fails(&spec, f, 3, "column 'mnd_werk'", THOU_MSG(","));
+}
+END_TEST
+
+START_TEST(test_err_thousands_across_files)
+{
+    /* The pilot's file has only small numbers, the control's the grouped
+     * ones: the two files are one column, and the control's is named. */
+    const char *pil = tu_dir_write(tmp, "p.csv", "id,uitstroom_werk,mnd_werk\n1,1,569\n2,0,810\n");
+    const char *con = tu_dir_write(tmp, "c.csv", "id,uitstroom_werk,mnd_werk\n3,1,40\n4,0,2.250\n");
+    mkba_cohort_spec spec = two_file_spec(pil, con);
+    read_fails(&spec, con, 3, "column 'mnd_werk'", THOU_MSG("."));
+}
+END_TEST
+
+START_TEST(test_thousands_like_but_decimals)
+{
+    /* Not refused: values with other decimals beside the three-decimal
+     * ones (0.125 has a zero whole part, 2.5 one decimal), a column of
+     * three decimals everywhere (2.000: an export with fixed decimals),
+     * four digits after the '.' (the way out for three-decimal data), and
+     * a 0/1 column (never scanned). Each keeps its decimal value. */
+    const char *rows[][3] = {
+        {"569", "1.822", "0.125"},
+        {"569", "1.822", "2.5"},
+        {"1.250", "2.000", "3.125"},
+        {"569", "1.8220", "3"},
+        {"-7", "-0.125", "-1.500"},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        char text[512];
+        snprintf(text, sizeof text, ERR_HEADER "1,pilot,1,1,%s\n2,regulier,2,0,%s\n3,pilot,3,1,%s\n",
+                 rows[r][0], rows[r][1], rows[r][2]);
+        mkba_cohort_spec spec = one_file_spec(tu_dir_write(tmp, "ok.csv", text), 3, err_vars);
+        mkba_cohort *c = read_ok(&spec);
+        const double *age = mkba_cohort_column(c, 2);
+        for (int i = 0; i < 3; i++)
+            ck_assert_double_eq(age[i], strtod(rows[r][i], NULL));
+        mkba_cohort_free(c);
+    }
+}
+END_TEST
+
 START_TEST(test_err_long_value_cut)
 {
     /* 45 'x': the message says what it is, none of its text. */
@@ -1071,6 +1140,9 @@ static Suite *cohort_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_err_not_a_number);
     tcase_add_test(tc, test_err_wrong_decimal_separator);
+    tcase_add_test(tc, test_err_thousands_groups);
+    tcase_add_test(tc, test_err_thousands_across_files);
+    tcase_add_test(tc, test_thousands_like_but_decimals);
     tcase_add_test(tc, test_err_long_value_cut);
     tcase_add_test(tc, test_err_negative);
     tcase_add_test(tc, test_err_binary);

@@ -755,6 +755,91 @@ START_TEST(error_header_values)
 }
 END_TEST
 
+/* A percentage below 0.1% is read as written (0.04% is a rate of
+ * 0.0004), with a warning per rate that names file, line and key, in the
+ * base model, in a schedule and in a scenario (its decimal comma read as
+ * a point); 0.1%, 0% and 0.0005 (no '%') say nothing. */
+START_TEST(small_percent_rate_warns)
+{
+    mkba_error err;
+    char *model = tu_write(dir, "model.ini",
+                           "[model]\nname = t\nhorizon = 4\nfirst_year = 2020\n"
+                           "price_year = 2020\ndiscount_rate = 1-2: 0.04%, 3-: 0%\n"
+                           "discount_timing = end\nstakeholders = city\n"
+                           "[parameters]\non = 0\n"
+                           "[item.c]\nkind = cost\nstakeholder = city\nquantity = on\n"
+                           "price = 100\n");
+    char *p1 = tu_write(dir, "p1.ini", "[scenario]\nname = p1\nbase = model.ini\n"
+                                       "[model]\ndiscount_rate = 0,05%\n[parameters]\non = 1\n");
+    char *p2 = tu_write(dir, "p2.ini", "[scenario]\nname = p2\nbase = model.ini\n"
+                                       "[model]\ndiscount_rate = 0.1%\n[parameters]\non = 1\n");
+    char *p3 = tu_write(dir, "p3.ini", "[scenario]\nname = p3\nbase = model.ini\n"
+                                       "[model]\ndiscount_rate = 0.0005\n[parameters]\non = 1\n");
+    const char *proj[] = {p1, p2, p3};
+    mkba_appraisal *a = appraise(model, 3, proj, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_double_eq_tol(a->rate[mkba_ap_tidx(a, 0, 0)], 0.0004, 1e-18); /* as written */
+    ck_assert_double_eq_tol(a->rate[mkba_ap_tidx(a, 1, 0)], 0.0005, 1e-18);
+    ck_assert_uint_eq(a->n_warnings, 2);
+    const mkba_warning *w = &a->warnings[0];
+    ck_assert_int_eq(w->kind, MKBA_WARN_SMALL_PERCENT);
+    ck_assert_str_eq(w->at.file, model);
+    ck_assert_int_eq(w->at.line, 6);
+    ck_assert_str_eq(w->at.where, "[model] discount_rate");
+    /* 0.04% = 0.0004; meant as 4% = 0.04 */
+    ck_assert_str_eq(w->at.msg, "'0.04%' reads as 0.04 percent, a rate of 0.0004; did you mean "
+                                "4% (0.04)?");
+    ck_assert_str_eq(mkba_warning_kind_name(w->kind), "small_percent");
+    w = &a->warnings[1];
+    ck_assert_str_eq(w->at.file, p1);
+    ck_assert_int_eq(w->at.line, 5);
+    ck_assert_str_eq(w->at.msg, "'0.05%' reads as 0.05 percent, a rate of 0.0005; did you mean "
+                                "5% (0.05)?");
+    mkba_appraisal_free(a);
+    free(model), free(p1), free(p2), free(p3);
+}
+END_TEST
+
+/* --reference (mkba_model_open's 'reference') naming another file than a
+ * scenario's own reference key, or a file whose own reference is a project
+ * of the run (the two swapped): a warning each, at the key's line. The
+ * reference taken from the key, or given as the same file, says nothing. */
+START_TEST(reference_other_than_own_warns)
+{
+    mkba_error err;
+    char *model = model_with("[parameters]\non = 0\n");
+    char *ref = tu_write(dir, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n");
+    char *alt = tu_write(dir, "alt.ini", "[scenario]\nname = alt\nbase = model.ini\n");
+    char *proj = tu_write(dir, "proj.ini", "[scenario]\nname = proj\nbase = model.ini\n"
+                                           "reference = ref.ini\n[parameters]\non = 1\n");
+    const char *p[] = {proj}, *r[] = {ref};
+    mkba_appraisal *a = appraise(NULL, 1, p, &err); /* the key's reference */
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_uint_eq(a->n_warnings, 0);
+    mkba_appraisal_free(a);
+    a = appraise(ref, 1, p, &err); /* the same file given */
+    ck_assert_uint_eq(a->n_warnings, 0);
+    mkba_appraisal_free(a);
+    a = appraise(alt, 1, p, &err); /* another file */
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_uint_eq(a->n_warnings, 1);
+    ck_assert_int_eq(a->warnings[0].kind, MKBA_WARN_REFERENCE);
+    ck_assert_str_eq(a->warnings[0].at.file, proj);
+    ck_assert_int_eq(a->warnings[0].at.line, 4);
+    ck_assert(tu_contains(a->warnings[0].at.msg, "names 'ref.ini' as its reference, but "
+                                                 "--reference gives"));
+    mkba_appraisal_free(a);
+    a = appraise(proj, 1, r, &err); /* swapped */
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_uint_eq(a->n_warnings, 1);
+    ck_assert_str_eq(a->warnings[0].at.file, proj);
+    ck_assert_int_eq(a->warnings[0].at.line, 4);
+    ck_assert(tu_contains(a->warnings[0].at.msg, "are the reference and the project swapped"));
+    mkba_appraisal_free(a);
+    free(model), free(ref), free(alt), free(proj);
+}
+END_TEST
+
 START_TEST(error_no_reference)
 {
     char *model = model_with("");
@@ -1426,6 +1511,8 @@ static Suite *model_suite(void)
     tcase_add_test(tc, annuity_end_of_year);
     tcase_add_test(tc, annuity_start_and_mid);
     tcase_add_test(tc, stepped_schedule);
+    tcase_add_test(tc, small_percent_rate_warns);
+    tcase_add_test(tc, reference_other_than_own_warns);
     tcase_add_test(tc, dropoff_geometric);
     suite_add_tcase(s, tc);
     tc = tcase_create("stakeholders");

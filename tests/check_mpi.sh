@@ -104,18 +104,19 @@ ALMERE=("$ROOT/scenarios/almere-pilot.ini" "$ROOT/scenarios/almere-liaison.ini")
 # replicates (34, 33, 34 on 3 processes), the one-way analysis and Sobol
 # indices (rank 0's only).
 same e2e "$E2E" --draws 3001 --bootstrap 101 --seed 7 --sensitivity --sobol 256
-# Fewer blocks (2) and replicates (2) than processes: some have no share.
-same e2e-small "$E2E" --draws 300 --bootstrap 2 --no-charts
+# Fewer blocks (2) than processes: some have no share (a run takes at
+# least MKBA_BOOTSTRAP_MIN = 100 replicates, more than the processes).
+same e2e-small "$E2E" --draws 300 --bootstrap 100 --no-charts
 # Almere: both projects, the bootstrap of its cohort, payback and IRR.
 same almere "${ALMERE[@]}" --draws 20000 --bootstrap 200
 # Past MKBA_SIM_KEEP_BYTES of item PVs (32 MiB / 8 / (2 x 13 + 1) = 155,344
 # draws of Almere's): rank 0 regenerates them (sim.h).
-FULL=0 same almere-regen "${ALMERE[@]}" --draws 160000 --bootstrap 20 --no-charts
+FULL=0 same almere-regen "${ALMERE[@]}" --draws 160000 --bootstrap 100 --no-charts
 # Streamed (nothing per draw kept): every rank makes every K-th chunk of
 # draws and runs the statistics of its share of the columns, fed the other
 # ranks' chunks (several chunks of MKBA_MC_CHUNK draws, in rounds of one
 # per rank); the same files.
-FULL=0 same almere-streamed "${ALMERE[@]}" --draws 140000 --bootstrap 50 --no-charts --memory-budget 0
+FULL=0 same almere-streamed "${ALMERE[@]}" --draws 140000 --bootstrap 100 --no-charts --memory-budget 0
 # Three projects whose value of information is not 0 (society's NPV goes to
 # the sums' rank and the inputs' ranks), with charts: society's NPV curve
 # from its draws kept by its rank, or (--memory-budget 0) from a second
@@ -137,8 +138,8 @@ FULL=0 NPS="2 3" same input-pass "$T/huge/project.ini" "$T/huge/bigger.ini" --dr
 # Processes that would choose differently whether to stream (here by their
 # options; on mixed nodes by their memory) take rank 0's way: no hang, and
 # rank 0's results.
-(cd "$T" && "${MPIRUN[@]}" -np 1 "$MKBA_MPI" run "${ALMERE[@]}" --draws 70000 --bootstrap 20 -q \
-    --no-charts --out mixed : -np 1 "$MKBA_MPI" run "${ALMERE[@]}" --draws 70000 --bootstrap 20 \
+(cd "$T" && "${MPIRUN[@]}" -np 1 "$MKBA_MPI" run "${ALMERE[@]}" --draws 70000 --bootstrap 100 -q \
+    --no-charts --out mixed : -np 1 "$MKBA_MPI" run "${ALMERE[@]}" --draws 70000 --bootstrap 100 \
     -q --no-charts --out mixed --memory-budget 0 >"$T/out.txt" 2>"$T/err.txt")
 rc=$?
 if [ $rc = 0 ] && [ -s "$T/mixed/mc_summary.csv" ]; then

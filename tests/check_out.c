@@ -1477,7 +1477,7 @@ START_TEST(owns_every_output)
 {
     char *dir = tu_tmpdir(), *res = tu_path(dir, "res"), *out, *err;
     const char *args[] = {"run", "scenarios/almere-pilot.ini", "--draws", "200",
-                          "--bootstrap", "20", "--sensitivity", "--sobol", "64", "--two-way",
+                          "--bootstrap", "100", "--sensitivity", "--sobol", "64", "--two-way",
                           "work_persistence,training_cost", "--out", res, "-q", NULL};
     int rc = tu_run(tu_srcdir(), args, &out, &err);
     ck_assert_msg(rc == 0, "%s", err);

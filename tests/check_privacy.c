@@ -386,7 +386,7 @@ START_TEST(bsn_cli_id_never_in_outputs)
     const char *draws = tu_dir_path(tmp, "draws.csv");
     char *out, *err;
     const char *args[] = {"run",         proj, "--out",       res,   "--draws",     "200",
-                          "--bootstrap", "50", "--draws-out", draws, "--sensitivity", NULL};
+                          "--bootstrap", "100", "--draws-out", draws, "--sensitivity", NULL};
     ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
     const char *eff = tu_dir_path(tmp, "eff.csv");
     const char *model = tu_dir_path(tmp, "model.ini");

@@ -839,7 +839,7 @@ START_TEST(e2e_run)
     free(tu_write(tu_tmp, "ref.ini", "[scenario]\nname = ref\nbase = model.ini\n"));
     free(tu_write(tu_tmp, "pilot.ini", "[scenario]\nname = pilot\nbase = model.ini\n"
                                   "reference = ref.ini\n[parameters]\npilot = 1\n"));
-    const char *args[] = {"run", "pilot.ini", "--draws", "200", "--bootstrap", "50",
+    const char *args[] = {"run", "pilot.ini", "--draws", "200", "--bootstrap", "100",
                           "--out", "out", "--no-charts", NULL};
     char *out = NULL, *err = NULL;
     ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);

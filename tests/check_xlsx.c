@@ -184,7 +184,7 @@ START_TEST(workbook_english)
     const char *py = reader_or_skip();
     char *res = tu_path(tu_tmp, "res"), *book = tu_path(res, "mkba.xlsx"), *out, *err;
     const char *args[] = {"run", "tests/data/e2e/project.ini", "--draws", "100", "--bootstrap",
-                          "50", "--no-charts", "--out", res, "--xlsx", book, NULL};
+                          "100", "--no-charts", "--out", res, "--xlsx", book, NULL};
     ck_assert_int_eq(tu_run(tu_srcdir(), args, &out, &err), 0);
     ck_assert_msg(tu_contains(out, "Workbook written to "), "%s", out);
     no_leftovers(res);

@@ -157,11 +157,23 @@ typedef enum {
     /* An effect could not be estimated in more than 5% of the bootstrap
      * replicates: its bootstrap CI and draws rest on the others (name: the
      * effect). */
-    MKBA_WARN_BOOTSTRAP_FAILED
+    MKBA_WARN_BOOTSTRAP_FAILED,
+    /* --bootstrap 0 with effects estimated from the cohort: every draw
+     * takes them at their estimates, so the Monte Carlo leaves out their
+     * uncertainty (name: ""). */
+    MKBA_WARN_BOOTSTRAP_OFF,
+    /* A percentage below MKBA_RATE_PERCENT_FLOOR (discount_rate = 0.03%):
+     * read as that many percent, perhaps meant as a fraction (3%) (name:
+     * the key). */
+    MKBA_WARN_SMALL_PERCENT,
+    /* --reference names another file than a scenario's own reference key,
+     * or a reference that names a reference of its own (files swapped?)
+     * (name: the scenario's file). */
+    MKBA_WARN_REFERENCE
 } mkba_warning_kind;
 
 /* "pilot_switch" "outside_distribution" "imbalanced" "extreme_weights"
- * "bootstrap_failed" */
+ * "bootstrap_failed" "bootstrap_off" "small_percent" "reference" */
 const char *mkba_warning_kind_name(mkba_warning_kind k);
 
 typedef struct mkba_warning {

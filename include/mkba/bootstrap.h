@@ -17,6 +17,17 @@
 #include "mkba/error.h"
 #include "mkba/estimate.h"
 
+/* The fewest replicates a run accepts for the Monte Carlo (--bootstrap,
+ * [simulation] bootstrap; 0 on the command line fixes the effects at their
+ * estimates, with a warning). The bootstrap CI is the 2.5% and 97.5%
+ * quantile of the replicates (GSL's interpolated quantile, (B - 1) x 0.025
+ * from each end): with 100 it lies between the third and the fourth most
+ * extreme replicate, with fewer than 41 next to the most extreme one, and
+ * with 1 there is no spread at all (every draw takes the one replicate,
+ * the effects add no uncertainty and the mean is that replicate's, not
+ * the estimate). */
+#define MKBA_BOOTSTRAP_MIN 100
+
 /* Fill out[r * n_specs + j] with effect j's estimate on replicate r, for
  * r < B. A replicate on which an effect cannot be estimated (e.g. an OLS
  * design that became singular) gets NaN there and is counted in

@@ -367,7 +367,7 @@ void mkba_ap_ps_warn(mkba_appraisal *a, const char *file)
     for (size_t j = 1; j < d->n_coef; j++) {
         char *colon = strstr(d->name[j], ": ");
         if (colon && mkba_ap_ps_column_withheld(a, j)) {
-            char *masked = mkba_xasprintf("%.*s: (a rare level)", (int)(colon - d->name[j]),
+            char *masked = mkba_xasprintf("%.*s: " MKBA_RARE_LEVEL, (int)(colon - d->name[j]),
                                           d->name[j]);
             free(d->name[j]);
             d->name[j] = masked;

@@ -20,13 +20,15 @@
  * every quote, each in one function:
  * - Header names (header_is_data): the names of the first line are listed
  *   ("header has: ...") only when that line looks like a header. It looks
- *   like data when any of its cells looks like a value (cell_is_value): a
- *   number, a missing-value marker (NA, N/A, "."), a group label of the
- *   model, a BSN-like number, or text that starts with a digit (a date, a
- *   postcode) or holds an '@' (an e-mail address). A real header has none
- *   of these; a record nearly always has one (its outcomes are numbers,
- *   its group is a label). Then only the model's own column names are
- *   listed, with a hint that the header row may be missing.
+ *   like data when any of its cells looks like a value (cell_is_value): an
+ *   empty cell, a number, a missing-value marker (NA, N/A, "."), a group
+ *   label of the model, a BSN-like number, an IBAN, a run of 5 or more
+ *   digits, a person's name with a particle ("Jan de Vries"), or text that
+ *   starts with a digit (a date, a postcode) or holds an '@' (an e-mail
+ *   address). A real header has none of these; a record nearly always has
+ *   one (its outcomes are numbers, its group is a label, a cell may be
+ *   empty). Then only the model's own column names are listed, with a hint
+ *   that the header row may be missing.
  * - Cells of a record (cell_describe): a message never quotes a cell of
  *   the cohort. It says what the cell looks like instead ("got text, not a
  *   number", "got a date, not a number", "got a number with a decimal
@@ -678,12 +680,76 @@ static int is_group_label(const mkba_cohort_spec *spec, const char *s, size_t le
            (!blank_str(spec->control_value) && same(s, len, spec->control_value, 1));
 }
 
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* A run of 5 or more digits (an account, phone or client number): a column
+ * name numbers a year (uren_2019) at most. */
+static int long_digit_run(const char *s, size_t len)
+{
+    for (size_t i = 0, run = 0; i < len; i++)
+        if ((run = is_digit(s[i]) ? run + 1 : 0) >= 5)
+            return 1;
+    return 0;
+}
+
+/* An IBAN, whole or in groups of 4: two letters, two check digits, then 10
+ * to 30 letters and digits. */
+static int iban_like(const char *s, size_t len)
+{
+    char c[40];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ' ')
+            continue;
+        if (n == sizeof c || !(is_alpha(s[i]) || is_digit(s[i])))
+            return 0;
+        c[n++] = s[i];
+    }
+    return n >= 14 && n <= 34 && is_alpha(c[0]) && is_alpha(c[1]) && is_digit(c[2]) &&
+           is_digit(c[3]);
+}
+
+/* A person's name with a particle ("Jan de Vries", "Piet van der Berg"):
+ * capitalised words of letters around lower-case particles. */
+static int name_like(const char *s, size_t len)
+{
+    static const char *const particle[] = {"de",  "van", "der", "den", "het", "ter", "ten",
+                                           "te",  "op",  "in",  "von", "du",  "la",  "le",
+                                           "da",  "di",  "el",  "al",  "bin", "ben", NULL};
+    size_t words = 0, particles = 0, i = 0;
+    int last_capital = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && s[j] != ' ')
+            j++;
+        int capital = s[i] >= 'A' && s[i] <= 'Z', known = 0;
+        for (size_t k = i; k < j; k++)
+            if (!is_alpha(s[k]) && s[k] != '-' && s[k] != '\'')
+                return 0;
+        for (int p = 0; particle[p] && !capital; p++)
+            known |= same(s + i, j - i, particle[p], 0);
+        if (!capital && !known)
+            return 0;
+        if (words++ == 0 && !capital)
+            return 0;
+        particles += (size_t)known;
+        last_capital = capital;
+        i = j + 1;
+    }
+    return words >= 3 && particles > 0 && last_capital;
+}
+
 /* Does header cell s[0..len) (trimmed) look like a value rather than a
  * column name? See the file comment. */
 static int cell_is_value(const loader *ld, const char *s, size_t len)
 {
     if (len == 0)
-        return 0; /* an unnamed column: in headers too */
+        return 1; /* a missing value; a header names its columns */
+    if (long_digit_run(s, len) || iban_like(s, len) || name_like(s, len))
+        return 1;
     char *copy = mkba_xstrndup(s, len);
     int number = mkba_csv_number(copy, ld->dialect->decimal_comma, NULL) >= 0;
     free(copy);

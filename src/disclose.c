@@ -102,6 +102,44 @@ unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x)
     return mask;
 }
 
+/* Whether the persons of the published propensity block in group g (0
+ * pilot, 1 control) less x's persons used are a small count. */
+static int ps_gap_small(const mkba_appraisal *a, const mkba_ap_effect *x, int g)
+{
+    size_t fitted = a->ps ? a->ps->n[g == 0 ? 1 : 0] : 0;
+    size_t used = g == 0 ? x->e.n_pilot : x->e.n_control;
+    return fitted > used && mkba_ap_suppressed(a, fitted - used);
+}
+
+void mkba_ap_hidden_why(const mkba_appraisal *a, const mkba_ap_effect *x, char *buf,
+                        size_t size)
+{
+    static const char *const group[2] = {"pilot", "control"};
+    const size_t with[2] = {x->e.n_pilot, x->e.n_control};
+    const size_t lack[2] = {x->missing_pilot, x->missing_control};
+    size_t k = a->min_group;
+    for (int g = 0; g < 2; g++)
+        if (mkba_ap_suppressed(a, with[g])) {
+            snprintf(buf, size, "has fewer than %zu persons with a value in the %s group", k,
+                     group[g]);
+            return;
+        }
+    for (int g = 0; g < 2; g++)
+        if (mkba_ap_suppressed(a, lack[g])) {
+            snprintf(buf, size, "has fewer than %zu persons without a value in the %s group", k,
+                     group[g]);
+            return;
+        }
+    if (mkba_ap_suppressed(a, x->e.n_missing))
+        snprintf(buf, size, "has fewer than %zu persons without a value", k);
+    else if (x->subgroup && x->sibling_small)
+        snprintf(buf, size, "is a subgroup beside one with fewer than %zu persons in a group, "
+                            "whose counts would follow from this one's", k);
+    else /* ipw, dr: the propensity model's persons less the effect's */
+        snprintf(buf, size, "has fewer than %zu persons without a value among the %s group of "
+                            "the propensity model", k, group[ps_gap_small(a, x, 0) ? 0 : 1]);
+}
+
 /* =============================== subgroups ============================== */
 
 /* Whether effect name 'name' is "OUTCOME.by.V". */

@@ -114,7 +114,8 @@ static int usable(double x, mkba_status *st, mkba_error *err)
     return !isnan(x);
 }
 
-/* Both groups need a weight sum of at least 2 usable persons. */
+/* Both groups need a weight sum of at least 2 usable persons. The message
+ * names the group, not its count: a count that small discloses persons. */
 static mkba_status check_counts(const double wsum[2], mkba_error *err)
 {
     static const char *const names[2] = {"control", "pilot"};
@@ -123,9 +124,9 @@ static mkba_status check_counts(const double wsum[2], mkba_error *err)
         int gi = order[k];
         if (!(wsum[gi] >= 2))
             return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
-                                  "too few persons to estimate: %s has %g with a value, "
-                                  "at least 2 needed",
-                                  names[gi], wsum[gi]);
+                                  "too few persons to estimate: the %s group has %s with a "
+                                  "value, at least 2 needed",
+                                  names[gi], wsum[gi] > 0 ? "fewer than 2" : "none");
     }
     return MKBA_OK;
 }
@@ -333,10 +334,10 @@ static mkba_status ols_rows(mkba_est_ws *ws, const double *y, const double *pre,
     size_t p = k + 2;
     if (*m < p || W[0] + W[1] <= (double)p)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
-                              "too few persons to estimate: %g with all values for the %zu "
-                              "parameters of the OLS model (intercept, pilot and %zu "
-                              "covariates)",
-                              W[0] + W[1], p, k);
+                              "too few persons to estimate: no more persons with all values "
+                              "than the %zu parameters of the OLS model (intercept, pilot and "
+                              "%zu covariates)",
+                              p, k);
     e->mean_pilot = sy[1] / W[1];
     e->mean_control = sy[0] / W[0];
     e->n_pilot = persons(W[1]);

@@ -113,6 +113,7 @@ typedef struct effect_def {
     /* subgroups */
     long by;                          /* [outcome.X] by: its cohort variable, or -1 */
     char *by_name;                    /* ... and the covariate's name */
+    rawval by_ref;                    /* ... and its 'by' key */
     long parent;                      /* X.by.V: the outcome index of X, else -1 */
     char *level;                      /* X.by.V: V, as written in the expressions */
     rawval ref;                       /* X.by.V: its first use in an expression */
@@ -1091,7 +1092,19 @@ static mkba_status read_covariate(mkba_model *m, const char *sec, const char *na
     mkba_cohort_range rg;
     if ((st = read_range(ini, sec, t, &rg, err)))
         return st;
-    *index = add_cvar(m, name, col.text ? col.text : name, t, &rg);
+    const char *column = col.text ? col.text : name;
+    /* The cohort maps a column ignoring case when no exact match is found:
+     * the same test here. */
+    if (m->cspec.id_column && strcasecmp(column, m->cspec.id_column) == 0) {
+        rawval s = col.text ? col : raw_section(ini, sec);
+        return raw_error(err, &s,
+                         "column '%s' is the person id ([cohort] id_column): mkba reads the ids "
+                         "only to refuse duplicates, and a covariate on them would describe "
+                         "persons one by one (as 'by', its levels would name them). Use "
+                         "another column",
+                         column);
+    }
+    *index = add_cvar(m, name, column, t, &rg);
     return MKBA_OK;
 }
 
@@ -1156,6 +1169,7 @@ static mkba_status read_by(mkba_model *m, const char *sec, effect_def *e, mkba_e
                          by.text, t == MKBA_VAR_NONNEG ? "nonneg" : "number");
     e->by = (long)idx;
     e->by_name = mkba_xstrdup(by.text);
+    e->by_ref = by;
     return MKBA_OK;
 }
 
@@ -3306,6 +3320,18 @@ static void level_sizes(const mkba_cohort *c, size_t by, double code, size_t siz
         size[g[i]] += x[i] == code;
 }
 
+/* Whether a level of category 'by' with size[g] persons per group is rare
+ * (disclose.h): its name is never shown, in an output or a message. The
+ * levels 0 and 1 of a binary covariate name no one (and with one of them
+ * hidden, the other would say which it is). */
+static int level_rare(const mkba_model *m, const mkba_cohort *c, size_t by,
+                      const size_t size[2])
+{
+    mkba_appraisal rule = {.min_group = m->min_group}; /* the rule needs only this */
+    return mkba_cohort_var_type(c, by) == MKBA_VAR_CATEGORY &&
+           mkba_ap_level_rare(&rule, size[MKBA_PILOT], size[MKBA_CONTROL]);
+}
+
 /* Effect e of a masked subgroup column: the persons outside the subgroup
  * (outside[g]) are not missing. */
 static void unmask_counts(mkba_effect *e, size_t *missing_pilot, size_t *missing_control,
@@ -3379,17 +3405,18 @@ static void table_het(mkba_ap_subgroup *g)
     free(se);
 }
 
-/* A subgroup X.by.V that the outputs withhold, used at 'ref': refused, its
- * amounts would give it back (pilot: the pilot group is the small one). */
-static mkba_status refuse_subgroup(const rawval *ref, const char *name, size_t min_group,
-                                   int pilot, mkba_error *err)
+/* A subgroup X.by.V that the outputs withhold (x its row), used at 'ref':
+ * refused, its amounts would give it back. */
+static mkba_status refuse_subgroup(const rawval *ref, const char *name, const mkba_appraisal *a,
+                                   const mkba_ap_effect *x, mkba_error *err)
 {
+    char why[300];
+    mkba_ap_hidden_why(a, x, why, sizeof why);
     return raw_error(err, ref,
-                     "uses subgroup '%s', which the outputs withhold: it has fewer than %zu "
-                     "persons with a value in the %s group ([privacy] min_group = %zu), and "
-                     "the model's amounts would give its effect away. Leave it out, or lower "
-                     "[privacy] min_group",
-                     name, min_group, pilot ? "pilot" : "control", min_group);
+                     "uses subgroup '%s', which the outputs withhold: it %s ([privacy] "
+                     "min_group = %zu), and the model's amounts would give its effect away. "
+                     "Leave it out, or lower [privacy] min_group",
+                     name, why, a->min_group);
 }
 
 /* A subgroup X.by.V whose level l of table g is withheld or could not be
@@ -3401,13 +3428,17 @@ static mkba_status check_priced_level(const mkba_model *m, const effect_def *d,
     mkba_appraisal rule = {.min_group = m->min_group}; /* mkba_ap_hidden needs only this */
     const mkba_ap_effect *x = &g->levels[l];
     if (mkba_ap_hidden(&rule, x) & MKBA_HIDE_ESTIMATE)
-        return refuse_subgroup(&d->ref, d->name, m->min_group,
-                               mkba_ap_suppressed(&rule, x->e.n_pilot), err);
+        return refuse_subgroup(&d->ref, d->name, &rule, x, err);
     if (g->reason[l][0])
         return raw_error(err, &d->ref, "subgroup '%s' cannot be estimated: %s", d->name,
                          g->reason[l]);
     return MKBA_OK;
 }
+
+/* The tail of the unknown-level error when rare levels were left out. */
+#define RARE_LEVELS_NOTE                                                                  \
+    ", and rare levels, which are not named (held by fewer than [privacy] min_group "  \
+    "persons in a group, they are withheld and cannot be used)"
 
 /* Point the subgroup outcomes X.by.V of outcome i at the masked columns
  * of their levels (var[l], level l named names[l], size[l] its persons).
@@ -3424,10 +3455,15 @@ static mkba_status resolve_level(mkba_model *m, const mkba_cohort *c, size_t i, 
         if (d->parent != (long)i)
             continue;
         long hit = -1;
+        int rare = 0;
         char seg[256], list[600] = "";
         for (size_t l = 0; l < L; l++) {
             if (var[l] < 0)
                 continue;
+            if (level_rare(m, c, (size_t)px->by, size[l])) { /* neither listed nor found */
+                rare = 1;
+                continue;
+            }
             level_segment(names[l], seg, sizeof seg);
             size_t used = strlen(list);
             if (used + strlen(seg) + 8 < sizeof list)
@@ -3445,8 +3481,9 @@ static mkba_status resolve_level(mkba_model *m, const mkba_cohort *c, size_t i, 
         if (hit < 0)
             return raw_error(err, &d->ref,
                              "subgroup '%s': covariate '%s' has no level written '%s' in the "
-                             "cohort; its levels are written: %s",
-                             d->name, px->by_name, d->level, list[0] ? list : "(none)");
+                             "cohort; its levels are written: %s%s",
+                             d->name, px->by_name, d->level, list[0] ? list : "(none)",
+                             rare ? RARE_LEVELS_NOTE : "");
         size_t row = 0; /* the table's row of level hit: levels present before it */
         for (long l = 0; l < hit; l++)
             row += var[l] >= 0;
@@ -3463,6 +3500,31 @@ static mkba_status resolve_level(mkba_model *m, const mkba_cohort *c, size_t i, 
     return MKBA_OK;
 }
 
+/* A 'by' category whose levels hold fewer than min_group persons on
+ * average (more levels than persons / min_group), most of them rare, is
+ * refused: nearly every level would be a small group, withheld, and its
+ * name (a date of birth, a postcode, an id) would point at persons. A 0/1
+ * covariate names no one (its levels are 0 and 1). */
+static mkba_status check_identifying(const mkba_model *m, const mkba_cohort *c,
+                                     const effect_def *px, size_t L, const size_t (*size)[2],
+                                     mkba_error *err)
+{
+    size_t present = 0, rare = 0;
+    for (size_t l = 0; l < L; l++) {
+        present += size[l][0] + size[l][1] > 0;
+        rare += (size_t)level_rare(m, c, (size_t)px->by, size[l]);
+    }
+    if (present * m->min_group <= mkba_cohort_size(c) || 2 * rare <= present)
+        return MKBA_OK;
+    return raw_error(err, &px->by_ref,
+                     "covariate '%s' identifies persons rather than groups: it has more levels "
+                     "than the cohort's persons over [privacy] min_group (%zu), most of them "
+                     "held by fewer persons in a group, so nearly every subgroup would be too "
+                     "small to show and its level would point at persons. Use a covariate "
+                     "with fewer, larger levels (group them in the cohort)",
+                     px->by_name, m->min_group);
+}
+
 /* The subgroup table of outcome i into g, and its X.by.V outcomes resolved. */
 static mkba_status subgroup_table(mkba_model *m, mkba_cohort *c, size_t i, mkba_ap_subgroup *g,
                                   mkba_error *err)
@@ -3477,9 +3539,11 @@ static mkba_status subgroup_table(mkba_model *m, mkba_cohort *c, size_t i, mkba_
     g->by = mkba_xstrdup(px->by_name);
     g->levels = mkba_xcalloc(L + 1, sizeof *g->levels);
     g->reason = mkba_xcalloc(L + 1, sizeof *g->reason);
-    for (size_t l = 0; l < L; l++) {
-        var[l] = -1;
+    for (size_t l = 0; l < L; l++)
         level_sizes(c, by, (double)l, size[l]);
+    mkba_status st = check_identifying(m, c, px, L, (const size_t(*)[2])size, err);
+    for (size_t l = 0; l < L && !st; l++) {
+        var[l] = -1;
         if (size[l][0] + size[l][1] == 0)
             continue; /* a level no one has: no subgroup */
         char name[320], seg[256];
@@ -3487,15 +3551,17 @@ static mkba_status subgroup_table(mkba_model *m, mkba_cohort *c, size_t i, mkba_
         snprintf(name, sizeof name, "%s.by.%s", px->name, seg);
         var[l] = mkba_cohort_add_masked(c, m->est[i].outcome, by, (double)l, name);
         mkba_ap_effect *x = &g->levels[g->n_levels];
-        x->name = mkba_xstrdup(names[l]);
+        x->name = mkba_xstrdup(level_rare(m, c, by, size[l]) ? MKBA_RARE_LEVEL : names[l]);
         x->label = mkba_xstrdup("");
         x->unit = mkba_xstrdup(px->unit ? px->unit : "");
         x->source = mkba_xstrdup("");
         estimate_level(m, c, i, (size_t)var[l], size[l], x, &g->reason[g->n_levels]);
         g->n_levels++;
     }
-    table_het(g);
-    mkba_status st = resolve_level(m, c, i, L, names, var, (const size_t(*)[2])size, g, err);
+    if (!st) {
+        table_het(g);
+        st = resolve_level(m, c, i, L, names, var, (const size_t(*)[2])size, g, err);
+    }
     free(var);
     free(size);
     return st;
@@ -3640,10 +3706,10 @@ static mkba_status withheld_item(const mkba_model *m, const mkba_appraisal *a,
         snprintf(why, sizeof why, "the %s group of the cohort has fewer than %zu persons",
                  mkba_ap_suppressed(a, a->group_pilot) ? "pilot" : "control", a->min_group);
     } else {
-        const effect_def *e = &m->effects[w->effect[origin]];
-        snprintf(why, sizeof why, "effect '%s' has fewer than %zu persons with a value in the %s "
-                                  "group",
-                 e->name, a->min_group, mkba_ap_suppressed(a, e->e.n_pilot) ? "pilot" : "control");
+        const mkba_ap_effect *x = &a->effects[w->effect[origin]];
+        char what[300];
+        mkba_ap_hidden_why(a, x, what, sizeof what);
+        snprintf(why, sizeof why, "effect '%s' %s", x->name, what);
     }
     return raw_error(err, src,
                      "uses %s%s, which the outputs withhold: %s ([privacy] min_group = %zu), "
@@ -4054,8 +4120,7 @@ static mkba_status fill_subgroups(const mkba_model *m, mkba_appraisal *a, mkba_e
         const effect_def *d = &m->effects[i];
         if (d->parent < 0 || !(mkba_ap_effect_hidden(a, i) & MKBA_HIDE_ESTIMATE))
             continue;
-        return refuse_subgroup(&d->ref, d->name, a->min_group,
-                               mkba_ap_suppressed(a, d->e.n_pilot), err);
+        return refuse_subgroup(&d->ref, d->name, a, &a->effects[i], err);
     }
     return MKBA_OK;
 }

@@ -698,8 +698,8 @@ static mkba_status check_collinear(const mkba_cohort *c, const design *d, const 
             m++, first = r;
     if (m < p)
         return mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
-                              "%s has %zu parameters but only %zu persons have every value",
-                              what, p, m);
+                              "%s has %zu parameters but fewer persons have every value",
+                              what, p);
     double *mean = mkba_xcalloc(p, sizeof *mean), *norm = mkba_xcalloc(p, sizeof *norm);
     double *C = mkba_xcalloc(p * p, sizeof *C), *dx = mkba_xcalloc(4 * p, sizeof *dx);
     uint8_t *varies = mkba_xcalloc(p, 1);
@@ -862,9 +862,9 @@ static mkba_status plan_sample(mkba_ps_plan *pl, int threads, mkba_error *err)
     for (int gr = 1; gr >= 0 && !st; gr--)
         if (cnt[gr] < 2 && !(st = check_present(pl->c, ps, err)))
             st = ps_error(err, MKBA_EINVAL,
-                          "too few persons with every covariate: the %s group has %zu, at "
+                          "too few persons with every covariate: the %s group has %s, at "
                           "least 2 needed",
-                          GROUP[gr], cnt[gr]);
+                          GROUP[gr], cnt[gr] ? "fewer than 2" : "none");
     return st;
 }
 
@@ -1240,9 +1240,10 @@ static mkba_status fit_full(const mkba_ps_plan *pl, ps_ws *w, int *iter, double 
         for (int gr = 1; gr >= 0; gr--)
             if (cnt[gr] < 2)
                 return ps_error(err, MKBA_EINVAL,
-                                "trimming at %g leaves %zu persons in the %s group, at least "
-                                "2 needed; lower trim",
-                                pl->ps->trim, cnt[gr], GROUP[gr]);
+                                "trimming at %g leaves %s in the %s group, at least 2 "
+                                "needed; lower trim",
+                                pl->ps->trim, cnt[gr] ? "fewer than 2 persons" : "no one",
+                                GROUP[gr]);
         if (check_levels(pl, w->f, &why) || check_columns(pl, w->f, &why)) {
             const char *m = why.msg, *pre = "propensity model: ";
             if (strncmp(m, pre, strlen(pre)) == 0)

@@ -347,12 +347,12 @@ static const bad_case COHORT_CASES[] = {
      {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,5,4\nP3,pilot,1,4.5,6,3\n"
                                   "C1,control,0,1.5,4,4\n"}},
      {0}, 1,
-     "mkba: @/model.ini: effect 'werk': too few persons to estimate: control has 1 with a value, "
-     "at least 2 needed\n"},
+     "mkba: @/model.ini: effect 'werk': too few persons to estimate: the control group has "
+     "fewer than 2 with a value, at least 2 needed\n"},
     {"no control group at all",
      {{"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,3.5,5,4\n"}}, {0}, 1,
-     "mkba: @/model.ini: effect 'werk': too few persons to estimate: control has 0 with a value, "
-     "at least 2 needed\n"},
+     "mkba: @/model.ini: effect 'werk': too few persons to estimate: the control group has "
+     "none with a value, at least 2 needed\n"},
     {"a missing value under missing = error",
      {{"model.ini", "id_column = id\n", "id_column = id\nmissing = error\n"},
       {"cohort.csv", NULL, HEADER "P1,pilot,1,2.5,4,2\nP2,pilot,0,NA,5,4\n" REST}},

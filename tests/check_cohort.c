@@ -593,6 +593,40 @@ START_TEST(test_err_missing_column)
 }
 END_TEST
 
+/* A file without its header row whose first record holds no number and
+ * no group label (an empty cell, a name, an IBAN, a phone number): taken
+ * for a record, none of its cells is listed; only the model's columns. */
+START_TEST(test_err_headerless_record_not_listed)
+{
+    const char *firsts[] = {
+        "Jan de Vries,NL91ABNA0417164300,\n", /* the review's case */
+        "Jan de Vries,x,y\n",                 /* a name with a particle */
+        "a,NL91 ABNA 0417 1643 00,b\n",       /* an IBAN in groups of 4 */
+        "a,b,\n",                             /* an empty cell */
+        "a,tel0612345678,b\n",                /* a run of 10 digits */
+    };
+    for (size_t k = 0; k < sizeof firsts / sizeof firsts[0]; k++) {
+        char text[256];
+        snprintf(text, sizeof text, "%sP1,pilot,3\n", firsts[k]);
+        const char *f = tu_dir_write(tmp, "x.csv", text);
+        mkba_cohort_spec spec = one_file_spec(f, 1, err_vars);
+        spec.id_column = "id";
+        read_fails(&spec, f, 1, "",
+                   "the first line looks like data, not a header (is the header row "
+                   "missing?); the model expects the columns groep, id, mnd_werk");
+    }
+    /* A real header with a typo, spaces, a year or capitals is listed (the
+     * point of the list: the user sees the typo). */
+    const char *f = tu_dir_write(tmp, "x.csv", "id,Groep,Mnd werk,uren_2019,Client Nr\n"
+                                               "1,pilot,3,4,5\n");
+    mkba_cohort_spec spec = one_file_spec(f, 1, err_vars);
+    spec.id_column = "id";
+    read_fails(&spec, f, 1, "",
+               "missing column 'mnd_werk' (header has: id, Groep, Mnd werk, uren_2019, "
+               "Client Nr)");
+}
+END_TEST
+
 START_TEST(test_err_missing_policy)
 {
     const char *f = tu_dir_write(tmp, "x.csv", ERR_HEADER "1,pilot,3,1,40\n2,regulier,NA,1,40\n");
@@ -1150,6 +1184,7 @@ static Suite *cohort_suite(void)
     tcase_add_test(tc, test_err_duplicate_id);
     tcase_add_test(tc, test_err_empty_id);
     tcase_add_test(tc, test_err_missing_column);
+    tcase_add_test(tc, test_err_headerless_record_not_listed);
     tcase_add_test(tc, test_err_missing_policy);
     tcase_add_test(tc, test_err_no_persons);
     tcase_add_test(tc, test_err_csv_passes_through);

@@ -456,28 +456,31 @@ START_TEST(test_err_too_few)
     const double y[] = {1, NAN, 2, 4, 6};
     const uint8_t g[] = {1, 1, 0, 0, 0};
     ck_assert_int_eq(mkba_est_diff(y, g, NULL, 5, &e, &err), MKBA_EINVAL);
-    ck_assert_str_eq(err.msg, "too few persons to estimate: pilot has 1 with a value, "
-                              "at least 2 needed");
+    /* the group is named, its count of 1 is not (a count below min_group) */
+    ck_assert_str_eq(err.msg, "too few persons to estimate: the pilot group has fewer than 2 "
+                              "with a value, at least 2 needed");
     ck_assert(e.estimate == 42); /* out untouched on failure */
     /* control empty */
     const uint8_t g1[] = {1, 1, 1, 1, 1};
     const double y1[] = {1, 2, 3, 4, 5};
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_est_did(y1, y1, g1, NULL, 5, &e, &err), MKBA_EINVAL);
-    ck_assert_str_eq(err.msg, "too few persons to estimate: control has 0 with a value, "
-                              "at least 2 needed");
+    ck_assert_str_eq(err.msg, "too few persons to estimate: the control group has none with a "
+                              "value, at least 2 needed");
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_est_ols(y, NULL, g, 0, NULL, NULL, 5, &e, &err), MKBA_EINVAL);
-    ck_assert_str_eq(err.msg, "too few persons to estimate: pilot has 1 with a value, "
-                              "at least 2 needed");
+    /* the group is named, its count of 1 is not (a count below min_group) */
+    ck_assert_str_eq(err.msg, "too few persons to estimate: the pilot group has fewer than 2 "
+                              "with a value, at least 2 needed");
     /* OLS: 2 + 2 persons cannot carry 1 + 1 + 3 parameters */
     const double y4[] = {1, 2, 3, 5}, x4[] = {1, 2, 4, 3};
     const uint8_t g4[] = {1, 1, 0, 0};
     const double *xs[] = {x4, x4, x4};
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_est_ols(y4, NULL, g4, 3, xs, NULL, 4, &e, &err), MKBA_EINVAL);
-    ck_assert_str_eq(err.msg, "too few persons to estimate: 4 with all values for the 5 "
-                              "parameters of the OLS model (intercept, pilot and 3 covariates)");
+    ck_assert_str_eq(err.msg, "too few persons to estimate: no more persons with all values "
+                              "than the 5 parameters of the OLS model (intercept, pilot and 3 "
+                              "covariates)");
     /* did without pre at array level */
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_est_did(y, NULL, g, NULL, 5, &e, &err), MKBA_EINVAL);
@@ -644,8 +647,8 @@ START_TEST(test_estimate_errors)
     s.method = MKBA_EST_AUTO;
     mkba_error_clear(&err);
     ck_assert_int_eq(mkba_estimate(c1, &s, &e, &err), MKBA_EINVAL);
-    ck_assert_str_eq(err.msg, "effect 'work': too few persons to estimate: pilot has 1 with "
-                              "a value, at least 2 needed");
+    ck_assert_str_eq(err.msg, "effect 'work': too few persons to estimate: the pilot group has "
+                              "fewer than 2 with a value, at least 2 needed");
 
     size_t cov_k[] = {2, 4}; /* x, konst */
     s.n_cov = 2, s.cov = cov_k;

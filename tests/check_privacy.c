@@ -1249,6 +1249,181 @@ START_TEST(ps_effect_row_beside_block)
 }
 END_TEST
 
+
+/* ====================== subgroups and identifiers ====================== */
+
+/* A study in tmp: cohort c.csv (groups in 'groep', ids in 'id'), model
+ * m.ini with 'body' (its outcomes, covariates, items and any [privacy]),
+ * ref.ini and p.ini, the project (on = 1). Returns p.ini's path. */
+static const char *study(const char *cohort, const char *body)
+{
+    char model[4096];
+    snprintf(model, sizeof model,
+             "[model]\nname = sub\nhorizon = 1\nfirst_year = 2020\nprice_year = 2020\n"
+             "discount_rate = 0\nstakeholders = city\n[cohort]\nfile = c.csv\n"
+             "group_column = groep\nid_column = id\n[parameters]\non = 0\n%s",
+             body);
+    tu_dir_write(tmp, "c.csv", cohort);
+    tu_dir_write(tmp, "m.ini", model);
+    tu_dir_write(tmp, "ref.ini", "[scenario]\nname = ref\nbase = m.ini\n");
+    tu_dir_write(tmp, "p.ini", "[scenario]\nname = project\nbase = m.ini\nreference = "
+                               "ref.ini\n[parameters]\non = 1\n");
+    return tu_dir_path(tmp, "p.ini");
+}
+
+/* 83 persons: per group 20 from Noord, 20 from Zuid, and Eritrea for 2
+ * pilot and 1 control persons (a rare level under min_group 10); ids
+ * SECRETn; y = i mod 5; 'geb' a different value per person. */
+static char *land_cohort(void)
+{
+    size_t cap = 64 + 48 * 83, used = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    used += (size_t)snprintf(text, cap, "id,groep,land,geb,y\n");
+    for (int i = 0; i < 83; i++) {
+        int pilot = i < 42, k = pilot ? i : i - 42;
+        const char *land = k < 20 ? "Noord" : k < 40 ? "Zuid" : "Eritrea";
+        used += (size_t)snprintf(text + used, cap - used, "SECRET%d,%s,%s,d%d,%d\n", i,
+                                 pilot ? "pilot" : "control", land, i, i % 5);
+    }
+    return text;
+}
+
+#define LAND_BODY                                                                          \
+    "[covariate.land]\ntype = category\n[outcome.y]\ntype = number\nby = land\n"           \
+    "[item.x]\nkind = benefit\nstakeholder = city\nquantity = on * effect.y\nprice = 1\n"
+
+/* Every output of a run of the study, and what it printed, in one text. */
+static char *study_outputs(const char *project)
+{
+    const char *res = tu_dir_path(tmp, "res");
+    const char *html = tu_dir_path(tmp, "r.html");
+    const char *args[] = {"run", project, "--out", res, "--report", html, NULL};
+    char *out, *err;
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *files = tree_text(res), *report = tu_read(html);
+    ck_assert_ptr_nonnull(report);
+    size_t n = strlen(files) + strlen(report) + strlen(out) + strlen(err) + 1;
+    char *all = malloc(n);
+    ck_assert_ptr_nonnull(all);
+    snprintf(all, n, "%s%s%s%s", files, report, out, err);
+    free(files), free(report), free(out), free(err);
+    return all;
+}
+
+START_TEST(subgroup_rare_level_never_named)
+{
+    /* Eritrea (2 pilot, 1 control) is a rare level: its row is withheld
+     * and its name is in no output, as in the balance table. */
+    char *cohort = land_cohort();
+    char *all = study_outputs(study(cohort, LAND_BODY));
+    ck_assert_msg(!tu_contains(all, "Eritrea"), "a rare level is named");
+    ck_assert(!tu_contains(all, "SECRET"));
+    ck_assert(tu_contains(all, "y,land,(a rare level),"));
+    ck_assert(tu_contains(all, "y,land,Noord,diff,"));
+    free(all);
+    /* With min_group = 1 it is named (so the search above could fail). */
+    tu_dir_free(tmp);
+    tmp = tu_dir_new();
+    all = study_outputs(study(cohort, LAND_BODY "[privacy]\nmin_group = 1\n"));
+    ck_assert(tu_contains(all, "y,land,Eritrea,"));
+    free(all);
+    free(cohort);
+}
+END_TEST
+
+/* 'mkba check' of the study, which fails; returns its stderr (owned). */
+static char *study_check(const char *project)
+{
+    const char *args[] = {"check", project, NULL};
+    char *out, *err;
+    ck_assert_int_ne(run(args, &out, &err), 0);
+    ck_assert(!tu_contains(out, "SECRET") && !tu_contains(err, "SECRET"));
+    free(out);
+    return err;
+}
+
+START_TEST(subgroup_unknown_level_lists_named_only)
+{
+    /* An unknown level lists the levels that may be named and says that
+     * rare ones exist; a rare level written out gets the same answer. */
+    char *cohort = land_cohort();
+    const char *tail = "its levels are written: Noord, Zuid, and rare levels, which are not "
+                       "named (held by fewer than [privacy] min_group persons in a group, "
+                       "they are withheld and cannot be used)\n";
+    const char *level[] = {"Narnia", "Eritrea"};
+    for (int k = 0; k < 2; k++) {
+        char body[1024], want[512];
+        snprintf(body, sizeof body,
+                 "[covariate.land]\ntype = category\n[outcome.y]\ntype = number\nby = land\n"
+                 "[item.x]\nkind = benefit\nstakeholder = city\nquantity = on * "
+                 "effect.y.by.%s\nprice = 1\n",
+                 level[k]);
+        char *err = study_check(study(cohort, body));
+        snprintf(want, sizeof want,
+                 "[item.x] quantity: subgroup 'y.by.%s': covariate 'land' has no level "
+                 "written '%s' in the cohort; %s",
+                 level[k], level[k], tail);
+        ck_assert_msg(tu_contains(err, want), "%s", err);
+        free(err);
+    }
+    free(cohort);
+}
+END_TEST
+
+START_TEST(subgroup_identifying_column_refused)
+{
+    /* 'geb' holds a value per person: 83 levels, far more than 83 / 10. */
+    char *cohort = land_cohort();
+    char *err = study_check(study(cohort, "[covariate.geb]\ntype = category\n[outcome.y]\n"
+                                          "type = number\nby = geb\n"));
+    ck_assert_msg(tu_contains(err, "m.ini:18: [outcome.y] by: covariate 'geb' identifies "
+                                   "persons rather than groups"),
+                  "%s", err);
+    ck_assert(!tu_contains(err, "d1"));
+    free(err);
+    free(cohort);
+}
+END_TEST
+
+START_TEST(covariate_on_id_column_refused)
+{
+    /* The review's case: a covariate on the id column, used as 'by'; and
+     * one named as the column (no 'column' key), in another case. */
+    char *cohort = land_cohort();
+    char *err = study_check(study(cohort, "[covariate.wie]\ncolumn = id\ntype = category\n"
+                                          "[outcome.y]\ntype = number\nby = wie\n"));
+    ck_assert_msg(tu_contains(err, "m.ini:15: [covariate.wie] column: column 'id' is the person "
+                                   "id ([cohort] id_column)"),
+                  "%s", err);
+    free(err);
+    err = study_check(study(cohort, "[covariate.ID]\ntype = category\n[outcome.y]\n"
+                                    "type = number\ncovariates = ID\n"));
+    ck_assert_msg(tu_contains(err, "[covariate.ID]: column 'ID' is the person id"), "%s", err);
+    free(err);
+    free(cohort);
+}
+END_TEST
+
+START_TEST(derived_refusal_names_the_right_group)
+{
+    /* 3 of the 30 pilot persons lack y, the 40 control persons all have
+     * it: mean_pilot.y is withheld for the pilot's small missing count,
+     * and the refusal says so (it named the control group), no count. */
+    char *cohort = missing_cohort();
+    char *err = study_check(study(cohort, "[outcome.y]\ntype = number\n[item.x]\nkind = "
+                                          "benefit\nstakeholder = city\nquantity = on\n"
+                                          "price = mean_pilot.y\n"));
+    ck_assert_msg(tu_contains(err, "uses mean_pilot.y, which the outputs withhold: effect 'y' "
+                                   "has fewer than 10 persons without a value in the pilot "
+                                   "group ([privacy] min_group = 10)"),
+                  "%s", err);
+    ck_assert(!tu_contains(err, "control"));
+    free(err);
+    free(cohort);
+}
+END_TEST
+
 static Suite *privacy_suite(void)
 {
     Suite *s = suite_create("privacy");
@@ -1293,6 +1468,11 @@ static Suite *privacy_suite(void)
     tcase_add_test(tc, e2e_derived_value_withheld);
     tcase_add_test(tc, e2e_few_missing_show_group_sizes);
     tcase_add_test(tc, e2e_few_missing_covariate_show_group_sizes);
+    tcase_add_test(tc, subgroup_rare_level_never_named);
+    tcase_add_test(tc, subgroup_unknown_level_lists_named_only);
+    tcase_add_test(tc, subgroup_identifying_column_refused);
+    tcase_add_test(tc, covariate_on_id_column_refused);
+    tcase_add_test(tc, derived_refusal_names_the_right_group);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -25,6 +25,17 @@ static inline int mkba_ap_suppressed(const mkba_appraisal *a, size_t n)
     return n > 0 && n < a->min_group;
 }
 
+/* A level of a category held by few persons: a cell (pilot or control
+ * persons of the level) of 1 to min_group - 1. Its name, wherever it would
+ * show (the balance table's dummies, a subgroup table's rows, a message),
+ * is MKBA_RARE_LEVEL instead: a level held by a few persons should not
+ * show that it exists (a country of birth, a postcode, an id). */
+#define MKBA_RARE_LEVEL "(a rare level)"
+static inline int mkba_ap_level_rare(const mkba_appraisal *a, size_t pilot, size_t control)
+{
+    return mkba_ap_suppressed(a, pilot) || mkba_ap_suppressed(a, control);
+}
+
 /* ---- Disclosure control: one rule for every output and for the model ----
  * Which values of an effect's row (effects.csv, results.json, terminal,
  * report, charts) are withheld, and so which values a model may not carry
@@ -100,6 +111,14 @@ unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i);
  *     are withheld as well: the levels' counts add up to the outcome's,
  *     so one withheld count would be the difference of the others. */
 unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x);
+
+/* Why mkba_ap_hidden withholds values of x's row (it does: the mask is
+ * not 0), in words for a message after the row's name, naming the group
+ * and never a count: "has fewer than 10 persons with a value in the pilot
+ * group", "has fewer than 10 persons without a value in the pilot group",
+ * ... Into buf. */
+void mkba_ap_hidden_why(const mkba_appraisal *a, const mkba_ap_effect *x, char *buf,
+                        size_t size);
 
 /* Secondary suppression of subgroups: marks sibling_small on every level of
  * a subgroup table with a withheld level (MKBA_HIDE_N_PILOT or _N_CONTROL by

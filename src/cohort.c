@@ -758,15 +758,27 @@ static int cell_is_value(const loader *ld, const char *s, size_t len)
 }
 
 /* Does the first line look like a record rather than a header? */
+static const char *expected_name(const loader *ld, size_t i);
+
+/* Does the first line look like a record rather than the header? It does
+ * when a cell looks like a value (cell_is_value), and also when no cell
+ * names a column the model expects (case aside): a header with a typo
+ * still names the others, while a record or another file's first line
+ * names none, and its cells are then never listed. */
 static int header_is_data(const loader *ld, size_t n, char **fields)
 {
+    int names_one = 0;
     for (size_t i = 0; i < n; i++) {
         size_t len;
         const char *f = trim(fields[i], &len);
         if (cell_is_value(ld, f, len))
             return 1;
+        for (size_t k = 0; k < ld->c->n_vars + 2 && !names_one; k++) {
+            const char *name = expected_name(ld, k);
+            names_one = name && same(f, len, name, 1);
+        }
     }
-    return 0;
+    return !names_one;
 }
 
 /* Append ", name" (or "name" first) to list[0..*used), "..." when full. */

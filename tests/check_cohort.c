@@ -594,8 +594,9 @@ START_TEST(test_err_missing_column)
 END_TEST
 
 /* A file without its header row whose first record holds no number and
- * no group label (an empty cell, a name, an IBAN, a phone number): taken
- * for a record, none of its cells is listed; only the model's columns. */
+ * no group label (an empty cell, a name, an IBAN, a phone number, or just
+ * none of the model's column names): taken for a record, none of its
+ * cells is listed; only the model's columns. */
 START_TEST(test_err_headerless_record_not_listed)
 {
     const char *firsts[] = {
@@ -604,6 +605,8 @@ START_TEST(test_err_headerless_record_not_listed)
         "a,NL91 ABNA 0417 1643 00,b\n",       /* an IBAN in groups of 4 */
         "a,b,\n",                             /* an empty cell */
         "a,tel0612345678,b\n",                /* a run of 10 digits */
+        "Maria Jansen,Kerkstraat,onbekend\n",  /* no value-like cell, but none of the
+                                                  model's column names either */
     };
     for (size_t k = 0; k < sizeof firsts / sizeof firsts[0]; k++) {
         char text[256];

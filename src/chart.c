@@ -1547,7 +1547,9 @@ static char *means_text(const ctx *c, const mkba_ap_effect *x)
 static mkba_status chart_effects(ctx *c)
 {
     const mkba_appraisal *a = c->a;
-    size_t n = a->n_effects;
+    size_t n = 0; /* the effects shown: a withheld one (a small group) is left out */
+    for (size_t i = 0; i < a->n_effects; i++)
+        n += !mkba_ap_effect_withheld(a, i);
     if (n == 0)
         return MKBA_OK;
     cfiles f;
@@ -1558,7 +1560,7 @@ static mkba_status chart_effects(ctx *c)
     fputs("# effects: each effect (pilot minus control) with its 95% CI, and the groups'\n"
           "# mean outcomes (NaN where not shown: given effects, and groups too small to\n"
           "# show under disclosure control; a CI withheld under disclosure control is the\n"
-          "# estimate itself).\n"
+          "# estimate itself; an effect withheld under disclosure control is left out).\n"
           "# row\testimate\tci_lo\tci_hi\tmean_pilot\tmean_control\tmethod\tlabel\n",
           f.dat);
     int block = 24 + 30 + 24 + 14, h = 84 + 22 + block * (int)n;
@@ -1571,12 +1573,14 @@ static mkba_status chart_effects(ctx *c)
     fputs("unset ytics\nset yrange [0.5:1.5]\nset grid xtics lc rgb '#e3e3e3'\nset bars 2\n", g);
     gp_render_begin(g, f.name, W_STD, h);
     fputs("  set multiplot\n", g);
-    for (size_t i = 0; i < n; i++) {
-        const mkba_ap_effect *x = &a->effects[i];
+    for (size_t j = 0, i = 0; j < a->n_effects; j++) {
+        if (mkba_ap_effect_withheld(a, j))
+            continue;
+        const mkba_ap_effect *x = &a->effects[j];
         int shown = x->e.method != MKBA_EST_GIVEN && means_shown(a, x);
         double mp = shown ? x->e.mean_pilot : NAN, mc = shown ? x->e.mean_control : NAN;
         /* A withheld CI (it would give the df away) is drawn as no interval. */
-        int ci = !(mkba_ap_effect_hidden(a, i) & MKBA_HIDE_CI);
+        int ci = !(mkba_ap_effect_hidden(a, j) & MKBA_HIDE_CI);
         double ci_lo = ci ? x->e.ci_lo : x->e.estimate, ci_hi = ci ? x->e.ci_hi : x->e.estimate;
         fprintf(f.dat, "%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%s\t", i + 1, x->e.estimate,
                 ci_lo, ci_hi, mp, mc, mkba_est_method_name(x->e.method));
@@ -1616,6 +1620,7 @@ static mkba_status chart_effects(ctx *c)
         if (i == 0)
             gp_after_first(g, 0);
         top += block;
+        i++; /* the row of the next effect shown */
     }
     fputs("  unset multiplot\n", g);
     gp_render_end(g);

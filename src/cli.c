@@ -662,6 +662,16 @@ static mkba_status two_way(const opts *o, const mkba_model *m, mkba_appraisal *a
     mkba_status st = mkba_sens_twoway(a->sens, mkba_model_plan(m), first, comma + 1,
                                       o->steps ? o->steps : 5, err);
     free(first);
+    /* A withheld effect's grid (its values around the estimate) would give it back. */
+    size_t ab[2] = {a->sens->grid_a, a->sens->grid_b};
+    for (int k = 0; k < 2 && !st; k++)
+        if (mkba_ap_sens_input_withheld(a, ab[k]))
+            st = mkba_error_set(err, MKBA_EINVAL, NULL, 0, NULL,
+                                "--two-way: %s is withheld by the outputs: it has fewer than "
+                                "%zu persons with a value in a group ([privacy] min_group = "
+                                "%zu), and the grid's values would give it away. Choose "
+                                "another input, or lower [privacy] min_group",
+                                a->sens->inputs[ab[k]].name, a->min_group, a->min_group);
     return st;
 }
 
@@ -819,6 +829,8 @@ static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
     if (!st && a->sens && sobol_n > 0 && a->sens->n_inputs > 0)
         st = mkba_sens_sobol(a->sens, mkba_model_plan(m), sobol_n, resolve_mc(o, m).seed,
                              o->threads, err);
+    if (!st)
+        mkba_ap_sens_disclose(a);
     if (st) {
         mkba_appraisal_free(a);
         mkba_pub_abort(p);

@@ -3,6 +3,7 @@
  * overlap histogram), and the names and texts the outputs give a withheld
  * value. */
 #include "mkba/disclose.h"
+#include "mkba/sens.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -58,6 +59,46 @@ unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i)
     return mkba_ap_hidden(a, &a->effects[i]);
 }
 
+int mkba_ap_effect_withheld(const mkba_appraisal *a, size_t i)
+{
+    return (mkba_ap_effect_hidden(a, i) & MKBA_HIDE_ESTIMATE) != 0;
+}
+
+int mkba_ap_mc_input_withheld(const mkba_appraisal *a, size_t k)
+{
+    return a && a->mc && k >= a->mc->n_uncertain &&
+           mkba_ap_effect_withheld(a, k - a->mc->n_uncertain);
+}
+
+int mkba_ap_sens_input_withheld(const mkba_appraisal *a, size_t i)
+{
+    if (!a || !a->sens || i >= a->sens->n_inputs)
+        return 0;
+    const char *name = a->sens->inputs[i].name;
+    if (strncmp(name, "effect.", 7) != 0)
+        return 0;
+    for (size_t k = 0; k < a->n_effects; k++)
+        if (strcmp(a->effects[k].name, name + 7) == 0)
+            return mkba_ap_effect_withheld(a, k);
+    return 0;
+}
+
+void mkba_ap_sens_disclose(mkba_appraisal *a)
+{
+    mkba_sens *s = a ? a->sens : NULL;
+    for (size_t i = 0; s && i < s->n_inputs; i++) {
+        if (!mkba_ap_sens_input_withheld(a, i))
+            continue;
+        mkba_sens_input *in = &s->inputs[i];
+        in->base = in->lo = in->hi = in->range_lo = in->range_hi = NAN;
+        for (size_t sc = 0; s->switching && sc < s->n_scenarios; sc++)
+            s->switching[i * s->n_scenarios + sc] = NAN;
+        size_t per = s->n_scenarios * s->n_stakeholders;
+        for (size_t k = 0; s->switching_by && k < per; k++)
+            s->switching_by[i * per + k] = NAN;
+    }
+}
+
 unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x)
 {
     if (!a || !x)
@@ -92,7 +133,10 @@ unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x)
      * outcome (73/413) would give its denominator back. */
     if (small_group || (mask & MKBA_HIDE_GROUP_SIZES))
         mask |= MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL;
-    if (small_group && x->subgroup)
+    /* A handful of persons' effect comes near their own values: with two
+     * in the pilot, a bootstrap CI is each one's value less the control
+     * mean, and the SE their gap. */
+    if (small_group)
         mask |= MKBA_HIDE_ESTIMATE | MKBA_HIDE_CI | MKBA_HIDE_DF;
     /* A t interval's half-width over the SE is the t quantile of the df,
      * which gives a withheld count back; a normal interval (df infinite:
@@ -271,6 +315,8 @@ void mkba_disclose_field_list(char *buf, size_t size, unsigned mask)
 {
     size_t used = 0;
     buf[0] = '\0';
+    if (mask & MKBA_HIDE_ESTIMATE) /* the first fields of a row, before ci_lo */
+        used = (size_t)snprintf(buf, size, "estimate se");
     for (int k = 0; k < MKBA_HIDE_FIELDS; k++)
         if (mask & (1u << k) && used < size)
             used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? " " : "",
@@ -288,8 +334,12 @@ static size_t bit_count(unsigned mask)
 size_t mkba_disclose_cells(const mkba_appraisal *a)
 {
     size_t cells = 0;
-    for (size_t i = 0; a && i < a->n_effects; i++)
-        cells += bit_count(mkba_ap_effect_hidden(a, i) & ~(unsigned)MKBA_HIDE_GROUP_SIZES);
+    for (size_t i = 0; a && i < a->n_effects; i++) {
+        unsigned mask = mkba_ap_effect_hidden(a, i);
+        /* the estimate bit stands for two fields: estimate and se */
+        cells += bit_count(mask & ~(unsigned)(MKBA_HIDE_GROUP_SIZES | MKBA_HIDE_ESTIMATE)) +
+                 (mask & MKBA_HIDE_ESTIMATE ? 2 : 0);
+    }
     return cells;
 }
 

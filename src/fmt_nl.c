@@ -154,6 +154,8 @@ static const pair PAIRS[] = {
      "Alternatieven naast elkaar, de beste voor de samenleving eerst (%s ten opzichte van %s; per actor de NCW%s)"},
     {"Amounts in %s at %d prices; horizon %s.",
      "Bedragen in %s, prijspeil %d; looptijd %s."},
+    {"An effect with fewer than %zu persons with a value in a group is withheld (x: its estimate, SE and CI), as the effect of so few persons comes near their own values.",
+     "Een effect met minder dan %zu personen met een waarde in een groep is weggelaten (x: de schatting, SE en het BI), omdat het effect van zo weinig personen dicht bij hun eigen waarden ligt."},
     {"Analytic 95% CI",
      "Analytisch 95%-BI"},
     {"B/C",

@@ -3651,13 +3651,13 @@ static void tag_params(const mkba_model *m, const scenario *s, const long *seed,
  * them. */
 typedef struct withheld {
     long *seed;   /* [n_slots] a withheld base slot: itself; else -1 */
-    long *effect; /* [n_slots] a withheld group mean: its effect's index */
+    long *effect; /* [n_slots] a withheld group mean or effect: its effect's index */
     long *origin; /* [n_slots] the scenario at hand: tag_params of seed */
 } withheld;
 
 /* The withheld base slots: the cohort counts when a group of the cohort
- * is small, a group mean that the effects table withholds. They do not
- * depend on the scenario. */
+ * is small, a group mean or an effect (its effect.X and se.X) that the
+ * effects table withholds. They do not depend on the scenario. */
 static void withheld_alloc(const mkba_model *m, const mkba_appraisal *a, withheld *w)
 {
     w->seed = mkba_xmalloc(m->n_slots * sizeof *w->seed);
@@ -3668,11 +3668,14 @@ static void withheld_alloc(const mkba_model *m, const mkba_appraisal *a, withhel
     if (mkba_ap_groups_hidden(a))
         for (long k = 0; k < 3; k++) /* n_pilot, n_control, n_total */
             w->seed[k] = k;
-    static const char *const fmt[] = {"mean_pilot.%s", "mean_control.%s"};
-    static const unsigned bit[] = {MKBA_HIDE_MEAN_PILOT, MKBA_HIDE_MEAN_CONTROL};
+    /* a withheld effect (a small group) goes with its SE: SE and estimate
+     * together describe the few persons */
+    static const char *const fmt[] = {"mean_pilot.%s", "mean_control.%s", "effect.%s", "se.%s"};
+    static const unsigned bit[] = {MKBA_HIDE_MEAN_PILOT, MKBA_HIDE_MEAN_CONTROL,
+                                   MKBA_HIDE_ESTIMATE, MKBA_HIDE_ESTIMATE};
     for (size_t i = 0; i < m->n_effects; i++) {
         unsigned hide = mkba_ap_effect_hidden(a, i);
-        for (int g = 0; g < 2; g++) {
+        for (int g = 0; g < 4; g++) {
             char buf[320];
             snprintf(buf, sizeof buf, fmt[g], m->effects[i].name);
             long slot = (hide & bit[g]) ? slot_of(m, buf) : -1;

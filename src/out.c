@@ -267,8 +267,8 @@ static void json_effects(jctx *j, cJSON *root, const mkba_appraisal *a)
         jstr(j, o, "name", x->name);
         jstr(j, o, "label", x->label);
         jstr(j, o, "method", mkba_est_method_name(x->e.method));
-        jnum(j, o, "estimate", x->e.estimate);
-        jnum(j, o, "se", x->e.se);
+        jnum(j, o, "estimate", shown(x->e.estimate, mask, MKBA_HIDE_ESTIMATE));
+        jnum(j, o, "se", shown(x->e.se, mask, MKBA_HIDE_ESTIMATE));
         jnum(j, o, "ci_lo", shown(x->e.ci_lo, mask, MKBA_HIDE_CI_LO));
         jnum(j, o, "ci_hi", shown(x->e.ci_hi, mask, MKBA_HIDE_CI_HI));
         jnum(j, o, "df", shown(x->e.df, mask, MKBA_HIDE_DF));
@@ -281,6 +281,10 @@ static void json_effects(jctx *j, cJSON *root, const mkba_appraisal *a)
                  shown((double)n[k], mask, (unsigned)MKBA_HIDE_N_PILOT << k));
         jadd(j, o, "suppressed", cJSON_CreateBool(mask != 0));
         cJSON *names = jarr(j, o, "suppressed_fields");
+        if (mask & MKBA_HIDE_ESTIMATE) {
+            jstr(j, names, NULL, "estimate");
+            jstr(j, names, NULL, "se");
+        }
         for (int k = 0; k < MKBA_HIDE_FIELDS; k++)
             if (mask & (1u << k))
                 jstr(j, names, NULL, mkba_disclose_field_name(1u << k));
@@ -712,6 +716,7 @@ typedef struct effects_seen {
     int missing_hidden; /* a withheld n_missing */
     int group_sizes;    /* group sizes shown as "N*" */
     int hidden;         /* any withheld value */
+    int effect_hidden;  /* an effect's estimate and SE withheld */
     size_t missing;     /* n_missing over all effects */
 } effects_seen;
 
@@ -764,6 +769,14 @@ static void effects_notes(FILE *f, const mkba_appraisal *a, const effects_seen *
         term_para(f, INDENT, INDENT, text);
         free(text);
     }
+    if (seen->effect_hidden) {
+        char *text = mkba_xasprintf(TR("An effect with fewer than %zu persons with a value in a "
+                                       "group is withheld (x: its estimate, SE and CI), as the "
+                                       "effect of so few persons comes near their own values."),
+                                    a->min_group);
+        term_para(f, INDENT, INDENT, text);
+        free(text);
+    }
 }
 
 static void effects_table(FILE *f, const mkba_appraisal *a, int nl)
@@ -787,6 +800,11 @@ static void effects_table(FILE *f, const mkba_appraisal *a, int nl)
             seen.x_shown = 1;
         }
         mkba_fmt_term_sig(se, sizeof se, e->se, nl);
+        if (mask & MKBA_HIDE_ESTIMATE) {
+            snprintf(est, sizeof est, "x");
+            snprintf(se, sizeof se, "x");
+            seen.effect_hidden = 1;
+        }
         int counted = e->method != MKBA_EST_GIVEN;
         size_t n[5];
         mkba_ap_effect_counts(a, i, n);

@@ -144,6 +144,11 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl)
             mkba_fmt_term_g4(hi, sizeof hi, mc->boot_hi[j], nl);
             snprintf(bs, sizeof bs, TR("[%s, %s]"), lo, hi);
             mkba_fmt_term_g4(est, sizeof est, e->estimate, nl);
+            if (mkba_ap_effect_withheld(a, j)) { /* a small group: as in the effects table */
+                snprintf(est, sizeof est, "x");
+                snprintf(an, sizeof an, "x");
+                snprintf(bs, sizeof bs, "x");
+            }
             fprintf(f, "  %-24.24s %11s %27s %27s\n", out_term_text(&T, a->effects[j].name),
                     est, an, bs);
         }
@@ -180,8 +185,8 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl)
         const term_col col[] = {{TR("Input"), 0, 1}, {"EVPPI", 1, 0}};
         term_table t = {col, 2, 0, 0, NULL, NULL};
         for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
-            if (!(mc->evppi[k] > 0.5)) /* only inputs worth at least 1 currency unit */
-                continue;
+            if (!(mc->evppi[k] > 0.5) || mkba_ap_mc_input_withheld(a, k))
+                continue; /* only inputs worth at least 1 currency unit, and shown */
             char amt[32], e[96];
             mkba_fmt_term_amount(amt, sizeof amt, mc->evppi[k], nl);
             mkba_fmt_join(e, sizeof e, a->currency ? a->currency : "", " ", amt, NULL);
@@ -250,8 +255,11 @@ mkba_status mkba_out_write_draws(mkba_pub *pub, const char *path, const mkba_sim
         fprintf(fp, "%zu", d + 1);
         for (size_t k = 0; k < sim->n_uncertain; k++)
             fprintf(fp, ",%.17g", sim->uncertain[k * D + d]);
-        for (size_t j = 0; j < sim->n_outcomes; j++)
-            fprintf(fp, ",%.17g", sim->effects[j * D + d]);
+        for (size_t j = 0; j < sim->n_outcomes; j++) /* a withheld effect: empty */
+            if (mkba_ap_effect_withheld(a, j))
+                fputc(',', fp);
+            else
+                fprintf(fp, ",%.17g", sim->effects[j * D + d]);
         for (size_t s = 1; s < sim->n_scenarios; s++)
             for (size_t k = 0; k <= K; k++) {
                 size_t c = mkba_sim_col(sim, s, k);
@@ -345,7 +353,8 @@ int mkba_out_mc_json(cJSON *root, const mkba_appraisal *a)
     for (size_t k = 0; k < mc->n_uncertain + mc->n_outcomes; k++) {
         const char *name = k < mc->n_uncertain ? mc->uncertain_names[k]
                                                : a->effects[k - mc->n_uncertain].name;
-        cJSON *v = isfinite(mc->evppi[k]) ? cJSON_CreateNumber(mc->evppi[k]) : cJSON_CreateNull();
+        int show = isfinite(mc->evppi[k]) && !mkba_ap_mc_input_withheld(a, k);
+        cJSON *v = show ? cJSON_CreateNumber(mc->evppi[k]) : cJSON_CreateNull();
         if (!v || !cJSON_AddItemToObject(evppi, name, v))
             return cJSON_Delete(v), 0;
     }
@@ -356,10 +365,16 @@ int mkba_out_mc_json(cJSON *root, const mkba_appraisal *a)
         cJSON *e = cJSON_CreateObject();
         if (!e || !cJSON_AddItemToObject(eff, a->effects[j].name, e))
             return cJSON_Delete(e), 0;
-        if (!jstats(e, "draws", &mc->effects[j]))
+        /* a withheld effect (a small group): its draws and bootstrap CI null */
+        int show = !mkba_ap_effect_withheld(a, j);
+        mkba_stats none = {.mean = NAN, .sd = NAN, .p5 = NAN, .p50 = NAN, .p95 = NAN,
+                           .p_positive = NAN};
+        if (!jstats(e, "draws", show ? &mc->effects[j] : &none))
             return 0;
-        cJSON *lo = isfinite(mc->boot_lo[j]) ? cJSON_CreateNumber(mc->boot_lo[j]) : cJSON_CreateNull();
-        cJSON *hi = isfinite(mc->boot_hi[j]) ? cJSON_CreateNumber(mc->boot_hi[j]) : cJSON_CreateNull();
+        cJSON *lo = show && isfinite(mc->boot_lo[j]) ? cJSON_CreateNumber(mc->boot_lo[j])
+                                                     : cJSON_CreateNull();
+        cJSON *hi = show && isfinite(mc->boot_hi[j]) ? cJSON_CreateNumber(mc->boot_hi[j])
+                                                     : cJSON_CreateNull();
         if (!lo || !cJSON_AddItemToObject(e, "bootstrap_ci_lo", lo))
             return cJSON_Delete(lo), cJSON_Delete(hi), 0;
         if (!hi || !cJSON_AddItemToObject(e, "bootstrap_ci_hi", hi))

@@ -1055,13 +1055,20 @@ static void effects_table(const rep *r)
     th(r, L(r, "Missing", "Ontbrekend"), 1);
     put(r, "</tr>\n");
     int x_shown = 0; /* a count shown as "x" (1), a group's size (2) */
+    int est_hidden = 0; /* an effect withheld */
     for (size_t i = 0; i < a->n_effects; i++) {
         const mkba_effect *e = &a->effects[i].e;
         char ci[160];
         put(r, "<tr>");
         effect_name_cell(r, &a->effects[i]);
         td(r, method_text(r, e->method));
-        td_value(r, e->estimate);
+        int withheld = mkba_ap_effect_withheld(a, i); /* a small group: see the note */
+        if (withheld) {
+            td(r, "x");
+            est_hidden = 1;
+        } else {
+            td_value(r, e->estimate);
+        }
         if (mkba_ap_effect_hidden(a, i) & MKBA_HIDE_CI) { /* it would give the df away */
             snprintf(ci, sizeof ci, "x");
             x_shown |= 1;
@@ -1073,6 +1080,8 @@ static void effects_table(const rep *r)
             int has = i < a->mc->n_outcomes;
             interval(r, ci, sizeof ci, has ? a->mc->boot_lo[i] : NAN,
                      has ? a->mc->boot_hi[i] : NAN);
+            if (withheld)
+                snprintf(ci, sizeof ci, "x");
             tpl(r, "<td class=\"n\">{}</td>", ci);
         }
         x_shown |= effect_group_cells(r, i);
@@ -1091,6 +1100,18 @@ static void effects_table(const rep *r)
               "M-schatting-sandwich, die de onzekerheid van de geschatte kansen meetelt; het "
               "95%-BI is normaal. Zie Balans en overlap."));
     suppression_note(r, x_shown);
+    if (est_hidden) {
+        char n[32];
+        snprintf(n, sizeof n, "%zu", a->min_group);
+        tpl(r, L(r, "<p class=\"note\">An effect with fewer than {} persons with a value in a "
+                    "group is withheld (x: its estimate and confidence intervals), as the "
+                    "effect of so few persons comes near their own values.</p>\n",
+                 "<p class=\"note\">Een effect met minder dan {} personen met een waarde in "
+                 "een groep is weggelaten (x: de schatting en de betrouwbaarheidsintervallen), "
+                 "omdat het effect van zo weinig personen dicht bij hun eigen waarden "
+                 "ligt.</p>\n"),
+            n);
+    }
     put(r, "</section>\n");
 }
 
@@ -1555,8 +1576,8 @@ static void value_of_information(const rep *r)
         mc->best < a->n_scenarios ? scen_label(r, mc->best) : "", ev);
     size_t shown = 0, n = mc->n_uncertain + mc->n_outcomes;
     for (size_t k = 0; mc->evppi && k < n; k++) {
-        if (!(mc->evppi[k] > 0.5)) /* worth at least one currency unit */
-            continue;
+        if (!(mc->evppi[k] > 0.5) || mkba_ap_mc_input_withheld(a, k))
+            continue; /* worth at least one currency unit, and shown */
         if (!shown++) {
             put(r, "<table>\n<tr>");
             th(r, L(r, "Input", "Invoer"), 0);

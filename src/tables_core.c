@@ -43,8 +43,8 @@ void mkba_tables_effects(mkba_table *t, const mkba_appraisal *a)
         mkba_table_text(t, x->name);
         mkba_table_text(t, x->label);
         mkba_table_text(t, mkba_est_method_name(e->method));
-        mkba_table_number(t, e->estimate);
-        mkba_table_number(t, e->se);
+        mkba_table_number_or_withheld(t, e->estimate, (mask & MKBA_HIDE_ESTIMATE) != 0);
+        mkba_table_number_or_withheld(t, e->se, (mask & MKBA_HIDE_ESTIMATE) != 0);
         mkba_table_number_or_withheld(t, e->ci_lo, (mask & (MKBA_HIDE_CI_LO)) != 0);
         mkba_table_number_or_withheld(t, e->ci_hi, (mask & (MKBA_HIDE_CI_HI)) != 0);
         mkba_table_number_or_withheld(t, e->df, (mask & (MKBA_HIDE_DF)) != 0);

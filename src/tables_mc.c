@@ -118,15 +118,16 @@ void mkba_tables_mc_effects(mkba_table *t, const mkba_appraisal *a)
     for (size_t j = 0; j < mc->n_outcomes && j < a->n_effects; j++) {
         const mkba_effect *e = &a->effects[j].e;
         mkba_table_text(t, a->effects[j].name);
-        mkba_table_number(t, e->estimate);
         unsigned mask = mkba_ap_effect_hidden(a, j); /* no CI that gives a df away */
-        mkba_table_number(t, mask & MKBA_HIDE_CI_LO ? NAN : e->ci_lo);
-        mkba_table_number(t, mask & MKBA_HIDE_CI_HI ? NAN : e->ci_hi);
-        mkba_table_number(t, mc->boot_lo[j]);
-        mkba_table_number(t, mc->boot_hi[j]);
+        int est = (mask & MKBA_HIDE_ESTIMATE) != 0;  /* nor what rests on a small group */
+        mkba_table_number_or_withheld(t, e->estimate, est);
+        mkba_table_number_or_withheld(t, e->ci_lo, (mask & MKBA_HIDE_CI_LO) != 0);
+        mkba_table_number_or_withheld(t, e->ci_hi, (mask & MKBA_HIDE_CI_HI) != 0);
+        mkba_table_number_or_withheld(t, mc->boot_lo[j], est);
+        mkba_table_number_or_withheld(t, mc->boot_hi[j], est);
         mkba_table_number(t, (double)mc->n_boot);
-        mkba_table_number(t, mc->effects[j].mean);
-        mkba_table_number(t, mc->effects[j].sd);
+        mkba_table_number_or_withheld(t, mc->effects[j].mean, est);
+        mkba_table_number_or_withheld(t, mc->effects[j].sd, est);
         w_run(t, mc);
         mkba_table_end_row(t);
     }
@@ -153,7 +154,7 @@ void mkba_tables_mc_voi(mkba_table *t, const mkba_appraisal *a)
                  k < mc->n_uncertain ? mc->uncertain_names[k]
                                      : a->effects[k - mc->n_uncertain].name);
         mkba_table_text(t, q);
-        mkba_table_number(t, mc->evppi[k]);
+        mkba_table_number_or_withheld(t, mc->evppi[k], mkba_ap_mc_input_withheld(a, k));
         mkba_table_text(t, a->scenarios[mc->best].name);
         w_run(t, mc);
         mkba_table_end_row(t);

@@ -273,8 +273,8 @@ mkba_table *mkba_workbook_assumptions(const mkba_appraisal *a, int nl)
         mkba_table_text(t, x->name);
         mkba_table_text(t, x->label);
         mkba_table_text(t, x->unit);
-        for (size_t s = 0; s < a->n_scenarios; s++)
-            mkba_table_number(t, x->e.estimate); /* one estimate for every scenario */
+        for (size_t s = 0; s < a->n_scenarios; s++) /* one estimate for every scenario */
+            mkba_table_number_or_withheld(t, x->e.estimate, mkba_ap_effect_withheld(a, i));
         mkba_table_text(t, "");
         mkba_table_text(t, "");
         mkba_table_text(t, "");

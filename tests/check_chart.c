@@ -722,6 +722,19 @@ START_TEST(sensitivity_charts)
 }
 END_TEST
 
+/* werk with 50 and 60 persons, 3 of the pilot's without a value: only a
+ * missing count is small, so its means are withheld and the effect shown. */
+static void few_missing(mkba_appraisal *a)
+{
+    mkba_effect *e = &a->effects[0].e;
+    e->n_pilot = 50;
+    e->n_control = 60;
+    e->n_missing = 3;
+    a->effects[0].missing_pilot = 3;
+    a->group_pilot = 53; /* the groups' sizes in the cohort, shown instead */
+    a->group_control = 60;
+}
+
 START_TEST(effects_respect_disclosure_control)
 {
     mkba_appraisal *a = fixture(NULL);
@@ -729,23 +742,36 @@ START_TEST(effects_respect_disclosure_control)
     char *dir = write_only(a, 0, &set);
     row r[16];
     char *t = read_chart(dir, "effects", ".dat");
-    ck_assert_uint_eq(dat_rows(t, -1, r, 16), 3);
-    /* werk: 3 persons per group (< 10): no group mean anywhere */
-    ck_assert_double_eq_tol(num(&r[0], 1), 1.0 / 3, 1e-15);
-    ck_assert(!isfinite(num(&r[0], 4)) && !isfinite(num(&r[0], 5)));
+    /* werk: 3 persons per group (< 10): the effect is withheld, not drawn */
+    ck_assert_uint_eq(dat_rows(t, -1, r, 16), 2);
+    ck_assert(!tu_contains(t, "Work (share)"));
     /* uren: 50 and 60 persons: means 3.5 and 5/3 */
-    ck_assert_double_eq(num(&r[1], 4), 3.5);
-    ck_assert_double_eq_tol(num(&r[1], 5), 5.0 / 3, 1e-15);
-    ck_assert_double_eq(num(&r[1], 2), 0.9);
-    ck_assert_double_eq(num(&r[1], 3), 2.8);
+    ck_assert_double_eq(num(&r[0], 4), 3.5);
+    ck_assert_double_eq_tol(num(&r[0], 5), 5.0 / 3, 1e-15);
+    ck_assert_double_eq(num(&r[0], 2), 0.9);
+    ck_assert_double_eq(num(&r[0], 3), 2.8);
     free(t);
     t = read_chart(dir, "effects", ".dat");
-    ck_assert(!tu_contains(t, "0.666")); /* werk's pilot mean, 2/3 */
+    /* werk's estimate 1/3, its CI bound 1.06 and pilot mean 2/3 */
+    ck_assert(!tu_contains(t, "0.333") && !tu_contains(t, "1.06") && !tu_contains(t, "0.666"));
+    free(t);
+    t = read_chart(dir, "effects", ".gp");
+    ck_assert(tu_contains(t, "'mean pilot 3.5, control 1.667'"));
+    ck_assert(tu_contains(t, "'not estimated from the cohort'"));
+    ck_assert(!tu_contains(t, "0.6667") && !tu_contains(t, "Work (share)"));
+    free(t);
+    mkba_chart_set_free(set);
+    free(dir);
+    /* Only a missing count small: the effect drawn, its means not. */
+    few_missing(a);
+    dir = write_only(a, 0, &set);
+    t = read_chart(dir, "effects", ".dat");
+    ck_assert_uint_eq(dat_rows(t, -1, r, 16), 3);
+    ck_assert_double_eq_tol(num(&r[0], 1), 1.0 / 3, 1e-15);
+    ck_assert(!isfinite(num(&r[0], 4)) && !isfinite(num(&r[0], 5)));
     free(t);
     t = read_chart(dir, "effects", ".gp");
     ck_assert(tu_contains(t, "'group means suppressed (fewer than 10 persons)'"));
-    ck_assert(tu_contains(t, "'mean pilot 3.5, control 1.667'"));
-    ck_assert(tu_contains(t, "'not estimated from the cohort'"));
     ck_assert(!tu_contains(t, "0.6667"));
     free(t);
     mkba_chart_set_free(set);
@@ -757,6 +783,7 @@ END_TEST
 START_TEST(dutch_texts)
 {
     mkba_appraisal *a = fixture(NULL);
+    few_missing(a); /* werk drawn, its means withheld */
     mkba_chart_set *set;
     char *dir = write_only(a, 1, &set);
     char *t = read_chart(dir, "npv_histogram_1", ".gp");
@@ -1521,9 +1548,10 @@ START_TEST(cli_run_writes_charts)
         sum += num(&hr[i], 4);
     ck_assert_double_eq(sum, 2000);
     free(t);
-    /* 3 persons per group in the e2e cohort: no group means. */
+    /* 3 persons per group in the e2e cohort, shown (its min_group = 1). */
     t = read_chart(charts, "effects", ".gp");
-    ck_assert(tu_contains(t, "group means suppressed (fewer than 10 persons)"));
+    ck_assert(!tu_contains(t, "suppressed"));
+    ck_assert(tu_contains(t, "mean pilot 3.5, control 1.667"));
     free(t);
     free(out), free(err), free(charts), free(res);
 }

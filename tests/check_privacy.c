@@ -122,9 +122,44 @@ static int run(const char *const *args, char **out, char **err)
     return tu_run(tu_srcdir(), args, out, err);
 }
 
+/* The e2e fixture shows its 3 + 3 persons ([privacy] min_group = 1), as
+ * its items use its effects, which a larger threshold withholds and then
+ * refuses. A 'model_extra' with a [privacy] section of its own takes the
+ * fixture's place (these lines are dropped); unless it sets min_group = 1,
+ * the items' quantities become constants ("on * effect.werk * 3": "on *
+ * 3"), so that the run goes on with the effects withheld. */
+static const char *const E2E_PRIVACY = "[privacy]\nmin_group = 1\n\n";
+
+/* 'text' (owned) with every 'from' replaced by 'to' (returns a new text). */
+static char *replace_all(char *text, const char *from, const char *to)
+{
+    char *at;
+    while ((at = strstr(text, from)) != NULL) {
+        char *next = mkba_xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+        free(text);
+        text = next;
+    }
+    return text;
+}
+
+/* The e2e model text for 'model_extra' (see E2E_PRIVACY; caller frees). */
+static char *e2e_model(char *text, const char *model_extra)
+{
+    if (!model_extra || !strstr(model_extra, "[privacy]"))
+        return text;
+    text = replace_all(text, E2E_PRIVACY, "");
+    if (strstr(model_extra, "min_group = 1\n"))
+        return text;
+    static const char *const used[] = {"effect.werk * 3", "effect.uren * 3", "effect.assist * 3"};
+    for (size_t k = 0; k < 3; k++)
+        text = replace_all(text, used[k], "3");
+    return text;
+}
+
 /* The e2e model, ref and project files copied into tmp; 'model_extra' is
- * appended to model.ini, 'id_from' -> 'id_to' replaces the id mapping
- * (NULL: unchanged); 'cohort' becomes cohort.csv. Returns project.ini. */
+ * appended to model.ini (see E2E_PRIVACY), 'id_from' -> 'id_to' replaces
+ * the id mapping (NULL: unchanged); 'cohort' becomes cohort.csv. Returns
+ * project.ini. */
 static const char *e2e_files(const char *cohort, const char *model_extra, const char *id_to)
 {
     const char *names[] = {"model.ini", "ref.ini", "project.ini"};
@@ -135,6 +170,7 @@ static const char *e2e_files(const char *cohort, const char *model_extra, const 
         char *text = tu_read(src);
         ck_assert_ptr_nonnull(text);
         if (i == 0) {
+            text = e2e_model(text, model_extra);
             size_t n = strlen(text) + (model_extra ? strlen(model_extra) : 0) + 256;
             char *m = malloc(n), *at = strstr(text, "id_column = id\n");
             ck_assert_ptr_nonnull(m);
@@ -442,7 +478,7 @@ static void open_with(const char *extra, char *msg, size_t size)
 static int model_lines(void)
 {
     char *src = tu_src("tests/data/e2e/model.ini");
-    char *text = tu_read(src);
+    char *text = e2e_model(tu_read(src), "[privacy]\n");
     ck_assert_ptr_nonnull(text);
     int n = 0;
     for (const char *p = text; *p; p++)
@@ -551,12 +587,14 @@ static mkba_appraisal *four_effects(size_t min_group)
 START_TEST(hidden_masks)
 {
     mkba_appraisal *a = four_effects(MKBA_MIN_GROUP);
-    /* 9 < 10: the pilot count is small, so the row's other non-zero count
-     * (50), both means, df and with it the CI go; n_missing is 0 and
-     * stays. */
+    /* 9 < 10: the pilot count is small, so the effect itself (estimate,
+     * SE), the row's other non-zero count (50), both means, df and the CI
+     * go; n_missing is 0 and stays. */
     ck_assert_uint_eq(mkba_ap_effect_hidden(a, 0),
-                      MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL | MKBA_HIDE_MEAN_PILOT |
-                          MKBA_HIDE_MEAN_CONTROL | MKBA_HIDE_DF | MKBA_HIDE_CI);
+                      MKBA_HIDE_ESTIMATE | MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL |
+                          MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL | MKBA_HIDE_DF |
+                          MKBA_HIDE_CI);
+    ck_assert(mkba_ap_effect_withheld(a, 0) && !mkba_ap_effect_withheld(a, 1));
     /* 10 is not below 10: everything shown. */
     ck_assert_uint_eq(mkba_ap_effect_hidden(a, 1), 0);
     /* 3 missing in the pilot: the row's non-zero counts (100, 120, 3, 3)
@@ -576,8 +614,9 @@ START_TEST(hidden_masks)
                       MKBA_HIDE_N_PILOT | MKBA_HIDE_N_CONTROL | MKBA_HIDE_N_MISSING |
                           MKBA_HIDE_MISSING_PILOT | MKBA_HIDE_DF);
     a->effects[2].e.df = df;
-    /* 7 + 0 + 7 + 0 values withheld (the two CI bounds in each). */
-    ck_assert_uint_eq(mkba_out_suppressed_cells(a), 14);
+    /* 9 + 0 + 7 + 0 values withheld (the two CI bounds in each; small_pilot's
+     * estimate and SE too). */
+    ck_assert_uint_eq(mkba_out_suppressed_cells(a), 16);
     ck_assert_str_eq(mkba_out_hidden_name(MKBA_HIDE_DF), "df");
     ck_assert_str_eq(mkba_out_hidden_name(MKBA_HIDE_MISSING_CONTROL), "missing_control");
     ck_assert_str_eq(mkba_out_hidden_name(3), "");
@@ -612,7 +651,8 @@ START_TEST(terminal_shows_suppression)
     mkba_appraisal *a = four_effects(MKBA_MIN_GROUP);
     char *t = terminal(a);
     /* Rows (squashed): effect, method, estimate, CI, SE, n pilot, n control. */
-    ck_assert_msg(tu_contains(t, "small_pilot diff 2525 x 1.5 <10 x "), "%s", t);
+    /* small_pilot's effect is withheld with its counts (9 pilot persons). */
+    ck_assert_msg(tu_contains(t, "small_pilot diff x x x <10 x "), "%s", t);
     ck_assert_msg(tu_contains(t, "at_threshold diff 2525 [2522, 2528] 1.5 10 10 "), "%s", t);
     ck_assert_msg(tu_contains(t, "small_missing diff 2525 x 1.5 x x "), "%s", t);
     ck_assert(tu_contains(t, "Persons left out of an effect for a missing value: not shown "
@@ -620,6 +660,9 @@ START_TEST(terminal_shows_suppression)
     ck_assert(tu_contains(t, "Counts of fewer than 10 persons are suppressed (disclosure "
                              "control; [privacy] min_group). x: withheld too, so that a "
                              "suppressed count cannot be worked out from it."));
+    ck_assert(tu_contains(t, "An effect with fewer than 10 persons with a value in a group is "
+                             "withheld (x: its estimate, SE and CI), as the effect of so few "
+                             "persons comes near their own values."));
     free(t);
     mkba_appraisal_free(a);
 }
@@ -632,7 +675,7 @@ START_TEST(terminal_note_only_when_suppressed)
     ap_effect(a, "at_threshold", MKBA_EST_DIFF, 10, 10, 0, 0, 31.3131, 13.1313, 18.5);
     char *t = terminal(a);
     ck_assert_msg(!tu_contains(t, "suppressed") && !tu_contains(t, "not shown"), "%s", t);
-    ck_assert(!tu_contains(t, "<10"));
+    ck_assert(!tu_contains(t, "<10") && !tu_contains(t, "An effect with fewer"));
     free(t);
     mkba_appraisal_free(a);
     /* min_group = 1: the 9 and the 3 missing are shown, no note. */
@@ -641,14 +684,14 @@ START_TEST(terminal_note_only_when_suppressed)
     ck_assert_msg(tu_contains(t, "small_pilot diff 2525 [2522, 2528] 1.5 9 50 "), "%s", t);
     ck_assert(tu_contains(t, "Persons left out of an effect for a missing value: 3 in all "
                              "effects together."));
-    ck_assert(!tu_contains(t, "suppressed"));
+    ck_assert(!tu_contains(t, "suppressed") && !tu_contains(t, "An effect with fewer"));
     free(t);
     mkba_appraisal_free(a);
     /* A count that is small only because it is below a raised threshold:
      * "<25" names the model's own min_group. */
     a = four_effects(25);
     t = terminal(a);
-    ck_assert_msg(tu_contains(t, "at_threshold diff 2525 x 1.5 <25 <25 "), "%s", t);
+    ck_assert_msg(tu_contains(t, "at_threshold diff x x x <25 <25 "), "%s", t);
     ck_assert(tu_contains(t, "Counts of fewer than 25 persons are suppressed"));
     free(t);
     mkba_appraisal_free(a);
@@ -670,10 +713,10 @@ START_TEST(files_show_suppression)
     const char *head = "effect,label,method,estimate,se,ci_lo,ci_hi,df,mean_pilot,mean_control,"
                        "n_pilot,n_control,n_missing,suppressed,suppressed_fields\n";
     ck_assert(strncmp(csv, head, strlen(head)) == 0);
-    /* small_pilot: CI (5, 6), df (7), means (8, 9), n's (10, 11) empty;
-     * n_missing 0. */
-    const int empty[] = {5, 6, 7, 8, 9, 10, 11};
-    for (size_t k = 0; k < 7; k++) {
+    /* small_pilot: estimate (3), SE (4), CI (5, 6), df (7), means (8, 9),
+     * n's (10, 11) empty; n_missing 0. */
+    const int empty[] = {3, 4, 5, 6, 7, 8, 9, 10, 11};
+    for (size_t k = 0; k < 9; k++) {
         csv_cell(csv, 1, empty[k], ',', cell, sizeof cell);
         ck_assert_msg(strcmp(cell, "") == 0, "field %d is '%s'", empty[k], cell);
     }
@@ -682,7 +725,7 @@ START_TEST(files_show_suppression)
     csv_cell(csv, 1, 13, ',', cell, sizeof cell);
     ck_assert_str_eq(cell, "1");
     csv_cell(csv, 1, 14, ',', cell, sizeof cell);
-    ck_assert_str_eq(cell, "ci_lo ci_hi df mean_pilot mean_control n_pilot n_control");
+    ck_assert_str_eq(cell, "estimate se ci_lo ci_hi df mean_pilot mean_control n_pilot n_control");
     /* at_threshold: all shown, suppressed 0, no names. */
     csv_cell(csv, 2, 10, ',', cell, sizeof cell);
     ck_assert_str_eq(cell, "10");
@@ -703,8 +746,10 @@ START_TEST(files_show_suppression)
     ck_assert_ptr_nonnull(csv);
     csv_cell(csv, 1, 10, ';', cell, sizeof cell);
     ck_assert_str_eq(cell, "");
+    csv_cell(csv, 1, 3, ';', cell, sizeof cell);
+    ck_assert_str_eq(cell, "");
     csv_cell(csv, 1, 14, ';', cell, sizeof cell);
-    ck_assert_str_eq(cell, "ci_lo ci_hi df mean_pilot mean_control n_pilot n_control");
+    ck_assert_str_eq(cell, "estimate se ci_lo ci_hi df mean_pilot mean_control n_pilot n_control");
     free(csv);
 
     snprintf(path, sizeof path, "%s/results.json", dir);
@@ -713,19 +758,20 @@ START_TEST(files_show_suppression)
     ck_assert_ptr_nonnull(j);
     cJSON *priv = cJSON_GetObjectItem(j, "privacy");
     ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "min_group")) == 10);
-    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "suppressed_cells")) == 14);
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "suppressed_cells")) == 16);
     cJSON *effs = cJSON_GetObjectItem(j, "effects");
     cJSON *e0 = cJSON_GetArrayItem(effs, 0), *e1 = cJSON_GetArrayItem(effs, 1);
     cJSON *e2 = cJSON_GetArrayItem(effs, 2);
-    const char *nulls0[] = {"ci_lo",      "ci_hi",   "df",       "mean_pilot",
+    const char *nulls0[] = {"estimate", "se", "ci_lo",      "ci_hi",   "df",       "mean_pilot",
                             "mean_control", "n_pilot", "n_control"};
-    for (size_t k = 0; k < 7; k++)
+    for (size_t k = 0; k < 9; k++)
         ck_assert_msg(cJSON_IsNull(cJSON_GetObjectItem(e0, nulls0[k])), "%s", nulls0[k]);
     ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(e0, "n_missing")) == 0);
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(e0, "suppressed")));
     cJSON *names = cJSON_GetObjectItem(e0, "suppressed_fields");
-    ck_assert_int_eq(cJSON_GetArraySize(names), 7);
-    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(names, 2)), "df");
+    ck_assert_int_eq(cJSON_GetArraySize(names), 9);
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(names, 0)), "estimate");
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(names, 4)), "df");
     ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(e1, "suppressed")));
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(e1, "suppressed_fields")), 0);
     ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(e1, "n_pilot")) == 10);
@@ -786,22 +832,252 @@ START_TEST(files_nothing_suppressed)
 }
 END_TEST
 
+/* ===================== an effect of a small group ======================= */
+
+/* A cohort with a group of 2 persons with a value, 10.125 and 30.125 (mean
+ * 20.125), and the other of 12, 5 to 16 (mean 10.5, variance 12 * 13 / 12
+ * = 13): the pilot group of 2 when 'small_pilot', else the control group.
+ * The effect (pilot minus control) is +-9.625; its Welch SE is
+ * sqrt(200 / 2 + 13 / 12) = sqrt(101.08333) = 10.05402 (hand-worked: the
+ * two values' variance is 2 x 10^2 / 1 = 200). */
+static void small_group_model(int small_pilot, const char *item_quantity, const char *privacy)
+{
+    char cohort[1024];
+    size_t used = (size_t)snprintf(cohort, sizeof cohort, "id,groep,y\n");
+    const char *two = small_pilot ? "pilot" : "control", *twelve = small_pilot ? "control" : "pilot";
+    used += (size_t)snprintf(cohort + used, sizeof cohort - used, "a1,%s,10.125\na2,%s,30.125\n",
+                             two, two);
+    for (int i = 0; i < 12; i++)
+        used += (size_t)snprintf(cohort + used, sizeof cohort - used, "b%d,%s,%d\n", i, twelve,
+                                 5 + i);
+    tu_dir_write(tmp, "c.csv", cohort);
+    char model[1024];
+    snprintf(model, sizeof model,
+             "[model]\nname = small\nhorizon = 2\nfirst_year = 2020\nprice_year = 2020\n"
+             "discount_rate = 0\nstakeholders = city\n[cohort]\nfile = c.csv\n"
+             "group_column = groep\nid_column = id\n[outcome.y]\ntype = number\n%s"
+             "[parameters]\non = 0\n[item.work]\nkind = benefit\nstakeholder = city\n"
+             "quantity = %s\nprice = 100\n[param.u]\nvalue = 1\ndistribution = normal(1, 0.1)\n",
+             privacy, item_quantity);
+    tu_dir_write(tmp, "m.ini", model);
+    tu_dir_write(tmp, "ref.ini", "[scenario]\nname = ref\nbase = m.ini\n");
+    tu_dir_write(tmp, "p.ini", "[scenario]\nname = proj\nbase = m.ini\nreference = ref.ini\n"
+                               "[parameters]\non = 1\n");
+}
+
+/* Everything a run (terminal, --out with charts, --report, --xlsx's
+ * sheets as text, --draws-out, a Monte Carlo), the sensitivity analysis
+ * and mkba estimate write and print for small_group_model (caller frees). */
+static char *small_group_outputs(void)
+{
+    const char *res = tu_dir_path(tmp, "res");
+    char *report = mkba_xasprintf("%s/report.html", res), *xlsx = mkba_xasprintf("%s/w.xlsx", res);
+    char *draws = mkba_xasprintf("%s/draws.csv", res), *sens = mkba_xstrdup(tu_dir_path(tmp, "sens"));
+    char *p = mkba_xstrdup(tu_dir_path(tmp, "p.ini")), *m = mkba_xstrdup(tu_dir_path(tmp, "m.ini"));
+    char *out[3], *err[3];
+    const char *a1[] = {"run", p, "--out", res, "--report", report, "--xlsx", xlsx,
+                        "--draws", "400", "--draws-out", draws, NULL};
+    ck_assert_msg(run(a1, &out[0], &err[0]) == 0, "%s", err[0]);
+    const char *a2[] = {"sensitivity", p, "--out", sens, NULL};
+    ck_assert_msg(run(a2, &out[1], &err[1]) == 0, "%s", err[1]);
+    const char *a3[] = {"estimate", m, NULL};
+    ck_assert_msg(run(a3, &out[2], &err[2]) == 0, "%s", err[2]);
+    /* The workbook's XML, unzipped by python3's zipfile (an independent reader). */
+    char cmd[8192], buf[4096];
+    snprintf(cmd, sizeof cmd,
+             "python3 -c \"import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); "
+             "print(''.join(z.read(n).decode('utf-8','replace') for n in z.namelist()))\" '%s'",
+             xlsx);
+    FILE *f = popen(cmd, "r");
+    ck_assert_ptr_nonnull(f);
+    char *book = mkba_xstrdup("");
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf - 1, f)) > 0) {
+        buf[n] = '\0';
+        char *next = mkba_xasprintf("%s%s", book, buf);
+        free(book);
+        book = next;
+    }
+    ck_assert_int_eq(pclose(f), 0);
+    ck_assert(tu_contains(book, "<worksheet")); /* the reader read it */
+    char *files = tree_text(res), *files2 = tree_text(sens);
+    char *all = mkba_xasprintf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", out[0], err[0], out[1],
+                               err[1], out[2], err[2], files, files2, book);
+    for (int k = 0; k < 3; k++)
+        free(out[k]), free(err[k]);
+    free(files), free(files2), free(book), free(report), free(xlsx), free(draws), free(sens);
+    free(p), free(m);
+    return all;
+}
+
+/* The effect's estimate and SE (see small_group_model) in any output's
+ * notation: full precision and rounded, either decimal mark. */
+static const char *const SMALL_EFFECT_FORMS[] = {"9.625", "9,625", "10.054", "10,054",
+                                                 "10.05", "10,05"};
+
+/* One cohort's checks (pilot group small or control group small). */
+static void small_group_checks(int small_pilot)
+{
+    const char *group = small_pilot ? "pilot" : "control";
+    /* An item that uses the effect: refused, the effect and min_group
+     * named, the count of 2 not. */
+    small_group_model(small_pilot, "on * effect.y", "");
+    char *out, *err, want[512];
+    const char *args[] = {"run", tu_dir_path(tmp, "p.ini"), NULL};
+    ck_assert_int_eq(run(args, &out, &err), 1);
+    snprintf(want, sizeof want,
+             "m.ini:19: [item.work] quantity: uses effect.y, which the outputs withhold: effect "
+             "'y' has fewer than 10 persons with a value in the %s group ([privacy] min_group = "
+             "10), and the item's amounts would give it away. Leave it out of the item, or lower "
+             "[privacy] min_group (the outputs then show it, and the counts, too)\n",
+             group);
+    ck_assert_msg(tu_contains(err, want), "%s", err);
+    ck_assert(!tu_contains(err, " 2 ") && !tu_contains(err, "9.6"));
+    ck_assert_str_eq(out, "");
+    free(out), free(err);
+    /* check and sensitivity refuse it too; through a parameter as well. */
+    const char *cmds[] = {"check", "sensitivity"};
+    for (int k = 0; k < 2; k++) {
+        const char *a2[] = {cmds[k], tu_dir_path(tmp, "p.ini"), NULL};
+        ck_assert_int_eq(run(a2, &out, &err), 1);
+        ck_assert_msg(tu_contains(err, "uses effect.y, which the outputs withhold"), "%s", err);
+        free(out), free(err);
+    }
+    small_group_model(small_pilot, "on * gain", "[param.gain]\nvalue = se.y * 2\n");
+    ck_assert_int_eq(run(args, &out, &err), 1);
+    ck_assert_msg(tu_contains(err, "uses gain (through parameter 'gain')") ||
+                      tu_contains(err, "uses se.y (through parameter 'gain')"),
+                  "%s", err);
+    free(out), free(err);
+
+    /* Not used by an item: the run goes on, the effect withheld in every
+     * output. */
+    small_group_model(small_pilot, "on * 5", "");
+    char *all = small_group_outputs();
+    for (size_t k = 0; k < sizeof SMALL_EFFECT_FORMS / sizeof SMALL_EFFECT_FORMS[0]; k++)
+        ck_assert_msg(!tu_contains(all, SMALL_EFFECT_FORMS[k]), "%s is in an output (%s group)",
+                      SMALL_EFFECT_FORMS[k], group);
+    char *t = squash(all);
+    ck_assert_msg(tu_contains(t, small_pilot ? "y diff x x x <10 x" : "y diff x x x x <10"),
+                  "%.3000s", t);
+    ck_assert(tu_contains(t, "An effect with fewer than 10 persons with a value in a group is "
+                             "withheld (x: its estimate, SE and CI)"));
+    /* The report's note, and its Monte Carlo table: estimate, analytic and
+     * bootstrap CI all "x". */
+    ck_assert(tu_contains(t, "is withheld (x: its estimate and confidence intervals)"));
+    ck_assert_msg(tu_contains(t, "y x x x "), "%.3000s", t);
+    /* Society's NPV: 5 x 100 in each of 2 years, undiscounted: 1,000. */
+    ck_assert(tu_contains(t, "NPV (saldo) EUR 1,000"));
+    free(t);
+    free(all);
+    /* effects.csv: estimate (3) to n_control (11) empty, fields named;
+     * mc_effects.csv: estimate, both CIs, draws' mean and SD empty;
+     * mc_voi.csv: its EVPPI empty. */
+    char path[4096], cell[128];
+    snprintf(path, sizeof path, "%s/effects.csv", tu_dir_path(tmp, "res"));
+    char *csv = tu_read(path);
+    for (int c = 3; c <= 11; c++) {
+        csv_cell(csv, 1, c, ',', cell, sizeof cell);
+        ck_assert_msg(strcmp(cell, "") == 0, "effects.csv field %d: '%s'", c, cell);
+    }
+    csv_cell(csv, 1, 14, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "estimate se ci_lo ci_hi df mean_pilot mean_control n_pilot n_control");
+    free(csv);
+    snprintf(path, sizeof path, "%s/mc_effects.csv", tu_dir_path(tmp, "res"));
+    csv = tu_read(path);
+    const int mc_empty[] = {1, 2, 3, 4, 5, 7, 8};
+    for (int k = 0; k < 7; k++) {
+        csv_cell(csv, 1, mc_empty[k], ',', cell, sizeof cell);
+        ck_assert_msg(strcmp(cell, "") == 0, "mc_effects.csv field %d: '%s'", mc_empty[k], cell);
+    }
+    free(csv);
+    snprintf(path, sizeof path, "%s/mc_voi.csv", tu_dir_path(tmp, "res"));
+    csv = tu_read(path);
+    ck_assert_msg(tu_contains(csv, "\nevppi:y,,proj,"), "%s", csv);
+    free(csv);
+    /* results.json: null, in the effects and the Monte Carlo. */
+    snprintf(path, sizeof path, "%s/results.json", tu_dir_path(tmp, "res"));
+    char *text = tu_read(path);
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    cJSON *e0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "effects"), 0);
+    const char *nulls[] = {"estimate", "se", "ci_lo", "ci_hi", "df"};
+    for (int k = 0; k < 5; k++)
+        ck_assert_msg(cJSON_IsNull(cJSON_GetObjectItem(e0, nulls[k])), "%s", nulls[k]);
+    cJSON *mc = cJSON_GetObjectItem(j, "monte_carlo");
+    cJSON *me = cJSON_GetObjectItem(cJSON_GetObjectItem(mc, "effects"), "y");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(me, "bootstrap_ci_lo")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(me, "bootstrap_ci_hi")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(me, "draws"), "mean")));
+    cJSON *voi = cJSON_GetObjectItem(mc, "value_of_information");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(voi, "evppi"), "y")));
+    cJSON_Delete(j);
+    free(text);
+    /* --draws-out: the effect's column (after the draw and u) is empty in
+     * every draw. */
+    snprintf(path, sizeof path, "%s/draws.csv", tu_dir_path(tmp, "res"));
+    csv = tu_read(path);
+    csv_cell(csv, 0, 2, ',', cell, sizeof cell);
+    ck_assert_str_eq(cell, "effect.y");
+    for (int r = 1; r <= 400; r += 133) {
+        csv_cell(csv, r, 2, ',', cell, sizeof cell);
+        ck_assert_msg(strcmp(cell, "") == 0, "draw %d: '%s'", r, cell);
+    }
+    free(csv);
+    /* --two-way on it: refused. */
+    const char *tw[] = {"sensitivity", tu_dir_path(tmp, "p.ini"), "--two-way", "effect.y,u", NULL};
+    ck_assert_int_eq(run(tw, &out, &err), 1);
+    ck_assert_msg(tu_contains(err, "--two-way: effect.y is withheld by the outputs"), "%s", err);
+    free(out), free(err);
+
+    /* min_group = 1 shows it, and the item may use it. */
+    tu_dir_free(tmp);
+    tmp = tu_dir_new();
+    small_group_model(small_pilot, "on * effect.y", "[privacy]\nmin_group = 1\n");
+    all = small_group_outputs();
+    ck_assert(tu_contains(all, small_pilot ? "9.625" : "-9.625"));
+    ck_assert(tu_contains(all, "10.054"));
+    ck_assert(!tu_contains(all, "An effect with fewer"));
+    free(all);
+}
+
+START_TEST(small_pilot_effect_withheld)
+{
+    small_group_checks(1);
+}
+END_TEST
+
+START_TEST(small_control_effect_withheld)
+{
+    small_group_checks(0);
+}
+END_TEST
+
 /* ============================ end to end ================================ */
 
 START_TEST(e2e_default_suppresses)
 {
-    /* tests/data/e2e: 3 pilot and 3 control persons, all below 10. */
+    /* tests/data/e2e's cohort (3 pilot and 3 control persons, all below
+     * 10) under the default threshold, its items' quantities constants
+     * (e2e_files): every effect is withheld whole, the run goes on. */
+    char *cohort_path = tu_src("tests/data/e2e/cohort.csv");
+    char *cohort = tu_read(cohort_path);
+    ck_assert_ptr_nonnull(cohort);
+    const char *proj = e2e_files(cohort, "\n[privacy]\nmin_group = 10\n", NULL);
+    free(cohort), free(cohort_path);
     char *out, *err;
     const char *res = tu_dir_path(tmp, "res");
-    const char *args[] = {"run", "tests/data/e2e/project.ini", "--out", res, NULL};
+    const char *args[] = {"run", proj, "--out", res, NULL};
     ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
     char *t = squash(out);
-    /* The CI would give the df away (withheld with the counts). */
-    ck_assert_msg(tu_contains(t, "werk diff 0.3333 x 0.4714 <10 <10"), "%s", t);
+    /* The effect, its CI and SE go with the counts. */
+    ck_assert_msg(tu_contains(t, "werk diff x x x <10 <10"), "%s", t);
     ck_assert(tu_contains(t, "Counts of fewer than 10 persons are suppressed (disclosure "
                              "control; [privacy] min_group). x: withheld too"));
-    /* The results still stand: society's NPV 680 (see check_cli.c). */
-    ck_assert(tu_contains(t, "NPV (saldo) EUR 680"));
+    /* The items without the effects: work 3 x 900 in year 1 for people,
+     * staff 3 x 40 in year 1 for the city, assist a transfer (0 for
+     * society): NPV 2,700 - 120 = 2,580. */
+    ck_assert_msg(tu_contains(t, "NPV (saldo) EUR 2,580"), "%s", t);
     free(t);
     char path[4096];
     snprintf(path, sizeof path, "%s/results.json", res);
@@ -810,22 +1086,25 @@ START_TEST(e2e_default_suppresses)
     ck_assert_ptr_nonnull(j);
     cJSON *priv = cJSON_GetObjectItem(j, "privacy");
     ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "min_group")) == 10);
-    /* 3 effects x (2 CI bounds, df, 2 means, 2 group counts); no missing
-     * values. */
-    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "suppressed_cells")) == 21);
+    /* 3 effects x (estimate, SE, 2 CI bounds, df, 2 means, 2 group
+     * counts); no missing values. */
+    ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItem(priv, "suppressed_cells")) == 27);
     cJSON_Delete(j);
     free(text);
     /* Withheld values are nowhere, in either notation: assist's control
-     * mean of post, 14/3 (pilot 3; the other means equal an estimate or an
-     * SE here), and the df of uren and assist (check_cli.c derives them;
-     * e2e_min_group_1_shows_counts finds these digits when they are shown). */
+     * mean of post, 14/3 (pilot 3), the df of uren and assist (check_cli.c
+     * derives them), werk's estimate 1/3 and SE sqrt(1/9 + 1/9) = 0.4714,
+     * uren's estimate 3.5 - 5/3 = 1.8333 and SE sqrt(1/3 + (7/12)/3) =
+     * 0.72648 (e2e_min_group_1_shows_counts finds these digits when they
+     * are shown). */
     char *all = tree_text(res);
     /* werk's CI: pilot 1, 0, 1 and control 0, 0, 1 (variances 1/3) give
      * 1/3 +- t(0.975, 4) x sqrt(1/9 + 1/9) (Welch df = (2/9)^2 / (2 (1/9)^2
      * / 2) = 4, t = 2.776445 from any t table): [-0.97551, 1.64218]. */
     const char *gone[] = {"4.6666666", "4,6666666", "3.7409326", "3,7409326",
                           "3.2000000000000002", "3,2000000000000002", "-0.9755", "-0,9755",
-                          "1.642", "1,642"};
+                          "1.642", "1,642", "0.33333", "0,33333", "0.4714", "0,4714",
+                          "1.8333", "1,8333", "0.7264", "0,7264", "0.7265", "0,7265"};
     for (size_t k = 0; k < sizeof gone / sizeof gone[0]; k++) {
         ck_assert_msg(!tu_contains(all, gone[k]), "%s found in the files", gone[k]);
         ck_assert(!tu_contains(out, gone[k]));
@@ -833,12 +1112,25 @@ START_TEST(e2e_default_suppresses)
     free(all);
     free(out), free(err);
     /* mkba estimate prints the same. */
-    const char *args2[] = {"estimate", "tests/data/e2e/model.ini", NULL};
+    const char *args2[] = {"estimate", tu_dir_path(tmp, "model.ini"), NULL};
     ck_assert_int_eq(run(args2, &out, &err), 0);
     t = squash(out);
-    ck_assert_msg(tu_contains(t, "uren diff 1.833 x 0.7265 <10 <10"), "%s", t);
+    ck_assert_msg(tu_contains(t, "uren diff x x x <10 <10"), "%s", t);
     ck_assert(tu_contains(t, "Counts of fewer than 10 persons are suppressed"));
     free(t);
+    free(out), free(err);
+    /* The fixture's own items (on * effect.werk * 3 ...) under the default
+     * threshold: refused, the effect named. */
+    char *model = tu_read(tu_dir_path(tmp, "model.ini"));
+    model = replace_all(model, "on * 3", "on * effect.werk * 3");
+    tu_dir_write(tmp, "model.ini", model);
+    free(model);
+    const char *args3[] = {"run", proj, NULL};
+    ck_assert_int_eq(run(args3, &out, &err), 1);
+    ck_assert_msg(tu_contains(err, "[item.work] quantity: uses effect.werk, which the outputs "
+                                   "withhold: effect 'werk' has fewer than 10 persons with a "
+                                   "value in the pilot group ([privacy] min_group = 10)"),
+                  "%s", err);
     free(out), free(err);
 }
 END_TEST
@@ -873,6 +1165,8 @@ START_TEST(e2e_min_group_1_shows_counts)
     char *all = tree_text(res);
     ck_assert(tu_contains(all, "4.6666666") && tu_contains(all, "4,6666666"));
     ck_assert(tu_contains(all, "3.7409326") && tu_contains(all, "3.2000000000000002"));
+    ck_assert(tu_contains(all, "0.33333") && tu_contains(all, "0.4714"));
+    ck_assert(tu_contains(all, "1.8333") && tu_contains(all, "0.7264"));
     free(all);
     free(out), free(err);
 }
@@ -969,7 +1263,7 @@ static char *derived_outputs(const char *extra)
 
 START_TEST(e2e_derived_value_withheld)
 {
-    char *all = derived_outputs("");
+    char *all = derived_outputs("[privacy]\nmin_group = 10\n");
     for (size_t k = 0; k < sizeof DERIVED_FORMS / sizeof DERIVED_FORMS[0]; k++)
         ck_assert_msg(!tu_contains(all, DERIVED_FORMS[k]), "%s is in an output",
                       DERIVED_FORMS[k]);
@@ -979,7 +1273,8 @@ START_TEST(e2e_derived_value_withheld)
     ck_assert(tu_contains(t, "x: computed from a suppressed count or group mean, and so "
                              "withheld too"));
     /* sens_tornado.csv: hours_u's base (5th field) is empty, its P10 is not. */
-    ck_assert_msg(tu_contains(t, "project,hours_u,3,society,,29871.84"), "%s", t);
+    /* (every swing is 0 now that the items use no effect: hours_u ranks first) */
+    ck_assert_msg(tu_contains(t, "project,hours_u,1,society,,29871.84"), "%.2000s", t);
     /* 27219.5 lies below normal(30000, 100)'s P1 (29767), but a withheld
      * value is not checked: whether a warning fired would tell its side. */
     ck_assert_msg(!tu_contains(t, "P1-P99"), "a P1-P99 warning on a withheld value");
@@ -1463,6 +1758,8 @@ static Suite *privacy_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, e2e_default_suppresses);
+    tcase_add_test(tc, small_pilot_effect_withheld);
+    tcase_add_test(tc, small_control_effect_withheld);
     tcase_add_test(tc, e2e_min_group_1_shows_counts);
     tcase_add_test(tc, e2e_threshold_9_and_10);
     tcase_add_test(tc, e2e_derived_value_withheld);

@@ -66,8 +66,13 @@ static inline int mkba_ap_level_rare(const mkba_appraisal *a, size_t pilot, size
  * the SE is the t quantile of the df, and so gives the df back. A normal CI
  * (df infinite: ipw, dr, a given effect) is 1.96 SE and is kept, as is the
  * Monte Carlo's bootstrap CI, which rests on no df.
- * Zero is never withheld (it discloses no one). The estimate and its SE
- * are kept: they compare the two groups, and the appraisal rests on them. The model's cohort counts (n_pilot, n_control, n_total in
+ *   - when a group is small, the effect itself as well (MKBA_HIDE_ESTIMATE:
+ *     its estimate, SE, every CI, the df, the Monte Carlo's bootstrap CI,
+ *     draws and EVPPI): a handful of persons' effect comes near their own
+ *     values (with two in the pilot, the bootstrap CI is each one's value
+ *     less the control mean, the SE their gap). A model whose items use it
+ *     is refused (mkba_model_appraise), as for a withheld mean.
+ * Zero is never withheld (it discloses no one). The model's cohort counts (n_pilot, n_control, n_total in
  * expressions: the group sizes) are withheld when a group of the cohort
  * is small (mkba_ap_groups_hidden). The bits are in the order of the
  * fields in effects.csv and results.json. */
@@ -84,8 +89,9 @@ enum {
     MKBA_HIDE_MISSING_CONTROL = 1u << 9, /* results.json only */
     /* not a field: n_pilot and n_control are the group sizes in the cohort */
     MKBA_HIDE_GROUP_SIZES = 1u << 10,
-    /* not a field of effects.csv: a subgroup's estimate and SE (with its CI,
-     * df and means), withheld when a group of the subgroup is small */
+    /* not one field: the estimate and SE of an effect or a subgroup level
+     * (with its CIs, df and means; "estimate se" in suppressed_fields),
+     * withheld when a group is small */
     MKBA_HIDE_ESTIMATE = 1u << 11
 };
 #define MKBA_HIDE_FIELDS 10 /* bits 0..9 above: the fields */
@@ -97,13 +103,31 @@ enum {
  * range). */
 unsigned mkba_ap_effect_hidden(const mkba_appraisal *a, size_t i);
 
+/* Whether effect i itself is withheld (MKBA_HIDE_ESTIMATE): its estimate,
+ * SE and CIs, and everything the Monte Carlo derives from it alone (its
+ * bootstrap CI, draws and EVPPI). */
+int mkba_ap_effect_withheld(const mkba_appraisal *a, size_t i);
+
+/* Whether the Monte Carlo's input k (a->mc: its uncertain parameters
+ * 0..n_uncertain-1, then its effects) is a withheld effect, whose EVPPI
+ * no output shows: it is derived from that effect's draws alone. */
+int mkba_ap_mc_input_withheld(const mkba_appraisal *a, size_t k);
+
+/* Whether sensitivity input i of a->sens is a withheld effect
+ * ("effect.X"): its P10 and P90 are the estimate -/+ 1.28 SE and give it
+ * back. */
+int mkba_ap_sens_input_withheld(const mkba_appraisal *a, size_t i);
+/* Blank (NaN: shown as n/a, an empty field, null) the base value, P10,
+ * P90, search range and break-even values of every withheld effect among
+ * the sensitivity inputs. Call once the sensitivity analysis (Sobol
+ * indices included, which draw from the base and SE) is done. Such an
+ * effect is used by no item (mkba_model_appraise refuses one that is), so
+ * its swings and indices are 0 and tell nothing. */
+void mkba_ap_sens_disclose(mkba_appraisal *a);
+
 /* The same rule for any effect row, a subgroup table's level too
  * (mkba_ap_effect_hidden is this on a->effects[i]). For a subgroup
- * (x->subgroup) the rule differs in three ways:
- *   - a small group (n_pilot or n_control from 1 to min_group - 1) withholds
- *     the estimate and its SE too (MKBA_HIDE_ESTIMATE, with every other
- *     value of the row): a handful of persons' effect comes near their own
- *     outcomes;
+ * (x->subgroup) the rule differs in two ways:
  *   - the group sizes shown under MKBA_HIDE_GROUP_SIZES are the level's
  *     (x->group_pilot, x->group_control);
  *   - when another level of the same outcome is withheld

@@ -126,8 +126,10 @@ int mkba_out_owns(const char *rel);
  * every output (terminal, CSV, JSON; charts and the report use the same)
  * is decided by one rule, mkba_ap_effect_hidden in disclose.h, where it
  * is written out and argued (the MKBA_HIDE_* bits are defined there):
- *   - a group with a small count of persons with a value: every non-zero
- *     count of the row, both means and the df;
+ *   - a group with a small count of persons with a value: the effect
+ *     itself (estimate, SE, CIs; its Monte Carlo draws, bootstrap CI and
+ *     EVPPI: mkba_ap_effect_withheld), every non-zero count of the row,
+ *     both means and the df;
  *   - only a small count of missing values: that row's non-zero missing
  *     counts and the df; n_pilot and n_control then show the groups' sizes
  *     in the cohort (MKBA_HIDE_GROUP_SIZES): the persons with a value
@@ -139,8 +141,9 @@ int mkba_out_owns(const char *rel);
  * terminal, an empty field in CSV and null in results.json. A parameter
  * derived from a withheld count or mean (mkba_ap_param.withheld) is
  * withheld alike wherever it is written (the report's parameters, the
- * sensitivity tables' base value); an item that uses one is refused by
- * mkba_model_appraise, since its flows would give the value back. */
+ * sensitivity tables' base value); an item that uses one, or a withheld
+ * effect, is refused by mkba_model_appraise, since its flows would give
+ * the value back. */
 
 /* The old names of mkba_disclose_field_name and mkba_disclose_cells
  * (disclose.h), kept for their callers. */

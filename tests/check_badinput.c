@@ -1684,6 +1684,7 @@ START_TEST(workbook_full_disk)
         return;
     }
     tu_dir *d = fixture();
+    show_counts(d);
     ck_assert_int_eq(mkdir(tu_dir_path(d, "res"), 0777), 0);
     char *out, *err;
     const char *args[] = {"run", "project.ini", "-q", "--xlsx", "res/book.xlsx", NULL};
@@ -1711,6 +1712,7 @@ START_TEST(output_file_size_limit)
     if (getenv("MKBA_VALGRIND")) /* the wrapper would run valgrind on sh */
         return;
     tu_dir *d = fixture();
+    show_counts(d);
     ck_assert_int_eq(mkdir(tu_dir_path(d, "res"), 0777), 0);
     char *out, *err;
     const char *args[] = {"run", "project.ini", "--out", "res", NULL};
@@ -1749,6 +1751,7 @@ START_TEST(stdout_full)
                              {"estimate", "project.ini", NULL, NULL}};
     for (size_t i = 0; i < 3; i++) {
         tu_dir *d = fixture();
+        show_counts(d);
         char *out, *err;
         int rc = run_wrapped(d, "", "> /dev/full", cmds[i], &out, &err);
         ck_assert_msg(rc == 1, "%s: exit status %d; stderr:\n%s", cmds[i][0], rc, err);
@@ -2029,6 +2032,7 @@ START_TEST(cli_bootstrap_zero_warns)
      * warning on stderr, in results.json and in the report; --bootstrap
      * 100 (the least accepted) none. */
     tu_dir *d = fixture();
+    show_counts(d);
     const char *want = "mkba: warning: --bootstrap 0: the effects estimated from the cohort (3) "
                        "stay at their estimates in every draw, so the Monte Carlo leaves out "
                        "their uncertainty and its spread and P(NPV > 0) are too narrow; leave "

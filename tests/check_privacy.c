@@ -834,7 +834,9 @@ END_TEST
 
 /* ===================== an effect of a small group ======================= */
 
-/* A cohort with a group of 2 persons with a value, 10.125 and 30.125 (mean
+/* A cohort with a group of 2 persons with a value, 10.125 and 30.125 (written
+ * with a fourth decimal, as the reader asks where three beside whole
+ * numbers would look like thousands groups) (mean
  * 20.125), and the other of 12, 5 to 16 (mean 10.5, variance 12 * 13 / 12
  * = 13): the pilot group of 2 when 'small_pilot', else the control group.
  * The effect (pilot minus control) is +-9.625; its Welch SE is
@@ -845,7 +847,7 @@ static void small_group_model(int small_pilot, const char *item_quantity, const 
     char cohort[1024];
     size_t used = (size_t)snprintf(cohort, sizeof cohort, "id,groep,y\n");
     const char *two = small_pilot ? "pilot" : "control", *twelve = small_pilot ? "control" : "pilot";
-    used += (size_t)snprintf(cohort + used, sizeof cohort - used, "a1,%s,10.125\na2,%s,30.125\n",
+    used += (size_t)snprintf(cohort + used, sizeof cohort - used, "a1,%s,10.1250\na2,%s,30.1250\n",
                              two, two);
     for (int i = 0; i < 12; i++)
         used += (size_t)snprintf(cohort + used, sizeof cohort - used, "b%d,%s,%d\n", i, twelve,

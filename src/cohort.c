@@ -595,10 +595,42 @@ typedef struct thoucol {
     long line;
 } thoucol;
 
+/* Whether the field s[0..len) (a number, read) of up to 8 bytes holds
+ * neither the decimal mark nor an exponent: a whole number, told without a
+ * look at each byte (the read's cost of the rule, for the common cells of
+ * an integer column). Fields may be read past their end
+ * (MKBA_CSV_READ_AHEAD); 0 (thou_count decides) where that does not help. */
+static inline int thou_whole(const char *s, size_t len, char mark)
+{
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && MKBA_CSV_READ_AHEAD >= 8
+    if (len - 1 >= 8)
+        return 0;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    w &= ~(uint64_t)0 >> (64 - 8 * len); /* the field's bytes; the rest 0 */
+    uint64_t found = 0;
+    const char no[3] = {mark, 'e', 'E'};
+    for (int k = 0; k < 3; k++) { /* a byte equal to no[k]: a zero byte of x */
+        uint64_t x = w ^ (ones * (unsigned char)no[k]);
+        found |= (x - ones) & ~x & highs;
+    }
+    return found == 0;
+#else
+    (void)s, (void)len, (void)mark;
+    return 0;
+#endif
+}
+
 /* Count the value s[0..len) (a number, read) of variable v on 'line'. */
-static void thou_count(loader *ld, size_t v, const char *s, size_t len, long line)
+static inline void thou_count(loader *ld, size_t v, const char *s, size_t len, long line)
 {
     thoucol *t = &ld->thou[v];
+    if (thou_whole(s, len, ld->dialect->decimal_comma ? ',' : '.')) {
+        t->ints++;
+        return;
+    }
     s = trim_n(s, len, &len);
     if (len > 0 && (*s == '-' || *s == '+'))
         s++, len--;

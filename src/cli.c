@@ -328,7 +328,9 @@ static int parse_opts(const char *cmd, const char *allowed, const char *help, in
         case 'B':
         case 'T': {
             unsigned long v;
-            unsigned long max = table[found].letter == 'T' ? 4096 : 1000000000UL;
+            unsigned long max = table[found].letter == 'T'   ? 4096
+                                : table[found].letter == 'B' ? MKBA_BOOTSTRAP_MAX
+                                                             : 1000000000UL;
             if (!parse_count(val, max, &v)) {
                 char msg[200];
                 snprintf(msg, sizeof msg, "%s expects a whole number from 0 to %lu, got '%%s'",
@@ -516,7 +518,7 @@ static mc_settings resolve_mc(const opts *o, const mkba_model *m)
     const mkba_sim_settings *ms = mkba_model_sim_settings(m);
     mc_settings r;
     r.draws = o->has_draws ? o->draws : ms->draws;
-    r.boot = o->has_boot ? o->boot : ms->bootstrap ? ms->bootstrap : DEFAULT_BOOT;
+    r.boot = o->has_boot ? o->boot : ms->has_bootstrap ? ms->bootstrap : DEFAULT_BOOT;
     r.seed = o->has_seed ? (uint64_t)o->seed : ms->has_seed ? ms->seed : 1;
     r.threads = o->threads ? o->threads : mkba_mpi_threads();
     return r;
@@ -594,12 +596,14 @@ static mkba_status monte_carlo(const opts *o, const mkba_model *m, const mkba_co
     size_t n_failed = 0, n_boot = 0;
     mkba_status st = MKBA_OK;
     if (c && plan->n_outcomes > 0 && ms.boot == 0)
-        mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_OFF, "", NULL, 0, "--bootstrap 0",
+        mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_OFF, "", NULL, 0,
+                            o->has_boot ? "--bootstrap 0" : "[simulation] bootstrap = 0",
                             "the effects estimated from the cohort (%zu) stay at their estimates "
                             "in every draw, so the Monte Carlo leaves out their uncertainty and "
-                            "its spread and P(NPV > 0) are too narrow; leave --bootstrap out (%d "
-                            "replicates) to include it",
-                            plan->n_outcomes, DEFAULT_BOOT);
+                            "its spread and P(NPV > 0) are too narrow; %s%d%s to include it",
+                            plan->n_outcomes,
+                            o->has_boot ? "leave --bootstrap out (" : "give --bootstrap ",
+                            DEFAULT_BOOT, o->has_boot ? " replicates)" : "");
     if (c && plan->n_outcomes > 0 && ms.boot > 0) {
         n_boot = ms.boot;
         boot = mkba_xcalloc(n_boot * plan->n_outcomes, sizeof *boot);

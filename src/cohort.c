@@ -587,7 +587,9 @@ static mkba_status bsn_verdict(const loader *ld, mkba_error *err)
  * them). A column of three-decimal measurements beside whole numbers is
  * refused too: written with a fourth decimal (1.8220) it is read. The
  * counts run over both files of the two-file form (the pilot's may hold
- * only small numbers); binary and category columns are not scanned. */
+ * only small numbers); binary and category columns are not scanned, nor
+ * a file with the decimal comma (a Dutch export: its ',' is the decimal
+ * mark, and its thousands '.' is refused as it is read). */
 typedef struct thoucol {
     size_t ints, groups;     /* whole numbers; numbers like a thousands group */
     int other;               /* a value with other decimals: the column is clear */
@@ -1451,7 +1453,7 @@ static mkba_status add_person(loader *ld, char **fields, const size_t *lens, lon
                 return value_error_v(err, ld, line, c->vars[v].column,
                                      "missing value (policy 'error')");
         }
-        if (!missing && !ld->thou[v].other &&
+        if (!missing && !ld->thou[v].other && !ld->dialect->decimal_comma &&
             (cv->type == MKBA_VAR_NUMBER || cv->type == MKBA_VAR_NONNEG))
             thou_count(ld, v, fields[col], lens[col], line);
         cv->values[c->n] = x;

@@ -226,6 +226,24 @@ static mkba_status check_text(const char *bytes, size_t len, const char *path,
                           u[bad]);
 }
 
+/* Old Mac line ends: where CR alone ends more lines than LF does (a file
+ * saved with CR line ends, perhaps with a final LF an editor added), each
+ * lone CR becomes a LF. In a file of LF or CRLF lines, a CR inside a line
+ * (in a label) stays a character, escaped where it is shown. */
+static void cr_line_ends(char *bytes, size_t len)
+{
+    size_t lone = 0, lf = 0;
+    for (size_t i = 0; i < len; i++) {
+        lone += bytes[i] == '\r' && (i + 1 == len || bytes[i + 1] != '\n');
+        lf += bytes[i] == '\n';
+    }
+    if (lone <= lf)
+        return;
+    for (size_t i = 0; i < len; i++)
+        if (bytes[i] == '\r' && (i + 1 == len || bytes[i + 1] != '\n'))
+            bytes[i] = '\n';
+}
+
 mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
 {
     size_t len;
@@ -239,9 +257,7 @@ mkba_ini *mkba_ini_read(const char *path, mkba_error *err)
     mkba_ini *ini = mkba_xcalloc(1, sizeof *ini);
     ini->path = mkba_xstrdup(path);
     mkba_sha256_buf(bytes, len, ini->sha256);
-    if (!memchr(bytes, '\n', len)) /* old Mac line ends: CR alone ends every line */
-        for (size_t i = 0; i < len; i++)
-            bytes[i] = bytes[i] == '\r' ? '\n' : bytes[i];
+    cr_line_ends(bytes, len);
     ini->entry_index = mkba_strmap_alloc();
     ini->section_index = mkba_strmap_alloc();
     reader rd = {.p = bytes, .left = len};

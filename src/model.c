@@ -2094,7 +2094,7 @@ static mkba_status read_simulation(mkba_model *m, mkba_error *err)
         return st;
     const char *keys[] = {"draws", "bootstrap"};
     size_t *dst[] = {&m->sim.draws, &m->sim.bootstrap};
-    long lo[] = {1, MKBA_BOOTSTRAP_MIN}, hi[] = {1000000000L, 1000000L};
+    long lo[] = {1, MKBA_BOOTSTRAP_MIN}, hi[] = {1000000000L, MKBA_BOOTSTRAP_MAX};
     /* why fewer replicates are refused: bootstrap.h, MKBA_BOOTSTRAP_MIN */
     const char *why[] = {"", ": fewer bootstrap replicates cannot describe the effects' "
                              "uncertainty (the bootstrap CI would rest on the most extreme ones)"};
@@ -2103,10 +2103,13 @@ static mkba_status read_simulation(mkba_model *m, mkba_error *err)
         long n;
         if (!v.text)
             continue;
-        if (!parse_long(v.text, lo[i], hi[i], &n))
-            return raw_error(err, &v, "expected a whole number from %ld to %ld, got '%s'%s",
+        /* bootstrap = 0 fixes the effects at their estimates, as --bootstrap 0 */
+        if (!(i == 1 && parse_long(v.text, 0, 0, &n)) && !parse_long(v.text, lo[i], hi[i], &n))
+            return raw_error(err, &v, "expected %sa whole number from %ld to %ld, got '%s'%s",
+                             i == 1 ? "0 (the effects fixed at their estimates) or " : "",
                              lo[i], hi[i], v.text, why[i]);
         *dst[i] = (size_t)n;
+        m->sim.has_bootstrap |= i == 1;
     }
     rawval sd = raw_of(ini, mkba_ini_get(ini, "simulation", "seed"));
     if (sd.text) {

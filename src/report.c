@@ -603,10 +603,10 @@ static void warning_text(const rep *r, const mkba_warning *w)
     case MKBA_WARN_BOOTSTRAP_OFF:
         if (!r->nl)
             break;
-        tpl(r, "Met --bootstrap 0 houdt elke trekking de effecten uit het cohort op hun "
-               "schatting: de Monte Carlo-simulatie laat hun onzekerheid weg, zodat de spreiding "
-               "en P(NCW &gt; 0) te smal zijn. Laat --bootstrap weg (1000 replicaties) om die "
-               "mee te nemen.");
+        tpl(r, "Met 0 bootstrapreplicaties (--bootstrap 0, of bootstrap = 0 in [simulation]) "
+               "houdt elke trekking de effecten uit het cohort op hun schatting: de Monte "
+               "Carlo-simulatie laat hun onzekerheid weg, zodat de spreiding en P(NCW &gt; 0) te "
+               "smal zijn. Neem 1000 replicaties (de standaard) om die mee te nemen.");
         return;
     case MKBA_WARN_SMALL_PERCENT:
     case MKBA_WARN_REFERENCE:

@@ -863,9 +863,10 @@ static const bad_case MODEL_CASES[] = {
      * MKBA_BOOTSTRAP_MIN). */
     {"bootstrap = 1 in [simulation]", {{"model.ini", "", "[simulation]\nbootstrap = 1\n"}}, {0},
      1,
-     "mkba: @/model.ini:55: [simulation] bootstrap: expected a whole number from 100 to 1000000, "
-     "got '1': fewer bootstrap replicates cannot describe the effects' uncertainty (the "
-     "bootstrap CI would rest on the most extreme ones)\n"},
+     "mkba: @/model.ini:55: [simulation] bootstrap: expected 0 (the effects fixed at their "
+     "estimates) or a whole number from 100 to 1000000, got '1': fewer bootstrap replicates "
+     "cannot describe the effects' uncertainty (the bootstrap CI would rest on the most extreme "
+     "ones)\n"},
     /* Disclosure control (appraisal.h): the fixture's groups have 3 persons
      * each, below the default min_group of 10, so its counts and means are
      * withheld and no item may use them (the flows would give them back);
@@ -1128,18 +1129,18 @@ static const bad_case CLI_CASES[] = {
     {"--seed -1", {{0}}, {"run", "@/project.ini", "--seed", "-1", NULL}, 2,
      "mkba: --seed expects a whole number >= 0, got '-1'\nTry 'mkba run --help'.\n"},
     {"--bootstrap x", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "x", NULL}, 2,
-     "mkba: --bootstrap expects a whole number from 0 to 1000000000, got 'x'\n"
+     "mkba: --bootstrap expects a whole number from 0 to 1000000, got 'x'\n"
      "Try 'mkba run --help'.\n"},
     /* One replicate: every draw would take it, the effects adding no spread
      * at all; 99 puts the bootstrap CI next to the most extreme ones. */
     {"--bootstrap 1", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "1", NULL}, 2,
      "mkba: --bootstrap expects 0 (the effects fixed at their estimates) or a whole number from "
-     "100 to 1000000000, got '1': fewer replicates cannot describe the effects' uncertainty "
+     "100 to 1000000, got '1': fewer replicates cannot describe the effects' uncertainty "
      "(the bootstrap CI would rest on the most extreme ones)\nTry 'mkba run --help'.\n"},
     {"--bootstrap 99", {{0}}, {"run", "@/project.ini", "--draws", "5", "--bootstrap", "99", NULL},
      2,
      "mkba: --bootstrap expects 0 (the effects fixed at their estimates) or a whole number from "
-     "100 to 1000000000, got '99': fewer replicates cannot describe the effects' uncertainty "
+     "100 to 1000000, got '99': fewer replicates cannot describe the effects' uncertainty "
      "(the bootstrap CI would rest on the most extreme ones)\nTry 'mkba run --help'.\n"},
     {"--sobol 1", {{0}}, {"sensitivity", "@/project.ini", "--sobol", "1", NULL}, 2,
      "mkba: --sobol expects 0 or a whole number from 2 to 10000000, got '1'\n"
@@ -2055,6 +2056,18 @@ START_TEST(cli_bootstrap_zero_warns)
     const char *b100[] = {"run", "@/project.ini", "--draws", "50", "--bootstrap", "100", "-q",
                           "--no-charts", NULL};
     free(run_warned(d, "--bootstrap 100", b100, ""));
+    /* The model's bootstrap = 0 is the same choice: accepted, and said,
+     * naming the key (it used to be refused as below 100). */
+    char *text = tu_read(tu_dir_path(d, "model.ini")), *more = malloc(strlen(text) + 64);
+    sprintf(more, "%s[simulation]\nbootstrap = 0\n", text);
+    tu_dir_write(d, "model.ini", more);
+    free(text), free(more);
+    const char *key[] = {"run", "@/project.ini", "--draws", "50", "-q", "--no-charts", NULL};
+    free(run_warned(d, "bootstrap = 0", key,
+                    "mkba: warning: [simulation] bootstrap = 0: the effects estimated from the "
+                    "cohort (3) stay at their estimates in every draw, so the Monte Carlo leaves "
+                    "out their uncertainty and its spread and P(NPV > 0) are too narrow; give "
+                    "--bootstrap 1000 to include it\n"));
     tu_dir_free(d);
 }
 END_TEST

@@ -636,8 +636,9 @@ START_TEST(old_mac_line_ends)
     /* A model and a scenario saved with CR alone at each line end (old
      * Mac line ends) read as with LF: the same appraisal (the NPV compared
      * with the LF file's, not with a number), where the reader used to see
-     * one line longer than its limit. (Only a file without any LF: in
-     * another a CR is a character of its line, escaped where it is shown.) */
+     * one line longer than its limit; also with a final LF an editor added
+     * (CR still ends most lines). In a file of LF lines a CR is a character
+     * of its line, escaped where it is shown (check_cli's hostile model). */
     size_t n = strlen(BASE_HEAD) + 64;
     char *text = malloc(n), *proj_text = strdup(PROJECT_ON);
     snprintf(text, n, "%s[parameters]\non = 0\n", BASE_HEAD);
@@ -652,6 +653,8 @@ START_TEST(old_mac_line_ends)
     for (char *p = proj_text; *p; p++)
         *p = *p == '\n' ? '\r' : *p;
     free(model), free(scen);
+    size_t tl = strlen(text);
+    text[tl - 1] = '\n'; /* the last line end a LF, as an editor may add */
     model = tu_write(dir, "model.ini", text);
     scen = tu_write(dir, "project.ini", proj_text);
     proj[0] = scen;

@@ -27,6 +27,9 @@
  * the effects add no uncertainty and the mean is that replicate's, not
  * the estimate). */
 #define MKBA_BOOTSTRAP_MIN 100
+/* The most (--bootstrap, [simulation] bootstrap): a replicate's estimates
+ * are kept, 8 bytes per effect. */
+#define MKBA_BOOTSTRAP_MAX 1000000
 
 /* Fill out[r * n_specs + j] with effect j's estimate on replicate r, for
  * r < B. A replicate on which an effect cannot be estimated (e.g. an OLS

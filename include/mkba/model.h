@@ -107,7 +107,9 @@ typedef struct mkba_sim_settings {
     size_t draws;        /* number of Monte Carlo draws */
     uint64_t seed;       /* run seed */
     int has_seed;
-    size_t bootstrap;    /* bootstrap replicates of the cohort effects */
+    size_t bootstrap;    /* bootstrap replicates of the cohort effects: 0 (the effects
+                            fixed at their estimates) or at least MKBA_BOOTSTRAP_MIN */
+    int has_bootstrap;   /* the model sets it */
 } mkba_sim_settings;
 const mkba_sim_settings *mkba_model_sim_settings(const mkba_model *m);
 

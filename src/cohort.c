@@ -18,17 +18,19 @@
  * What a message may quote. Errors must help find the mistake without
  * putting a person's record on a screen or in a log, so two rules decide
  * every quote, each in one function:
- * - Header names (header_is_data): the names of the first line are listed
- *   ("header has: ...") only when that line looks like a header. It looks
- *   like data when any of its cells looks like a value (cell_is_value): an
- *   empty cell, a number, a missing-value marker (NA, N/A, "."), a group
- *   label of the model, a BSN-like number, an IBAN, a run of 5 or more
- *   digits, a person's name with a particle ("Jan de Vries"), or text that
- *   starts with a digit (a date, a postcode) or holds an '@' (an e-mail
- *   address). A real header has none of these; a record nearly always has
- *   one (its outcomes are numbers, its group is a label, a cell may be
- *   empty). Then only the model's own column names are listed, with a hint
- *   that the header row may be missing.
+ * - Header names (missing_column): when a column is missing, a cell of the
+ *   first line is quoted only when it names one of the model's columns
+ *   (case aside) or nearly does (near_column: within 2 edits of a name of
+ *   5 or more bytes, 1 of a shorter one). That line may be a record (a file
+ *   without its header row), and no look at a cell tells a record from a
+ *   header for sure (an empty index column, "1e_meting", a record cell that
+ *   happens to be a column name), so the rule does not try: the message
+ *   names the model's columns the line has, the near spellings of the
+ *   missing one and how many other cells it leaves out; when the line names
+ *   none of the model's columns it says the header row may be missing and
+ *   lists the model's columns only. The BSN refusal names a header cell
+ *   only when it does not look like a value (cell_is_value), else the
+ *   column's number.
  * - Cells of a record (cell_describe): a message never quotes a cell of
  *   the cohort. It says what the cell looks like instead ("got text, not a
  *   number", "got a date, not a number", "got a number with a decimal
@@ -50,6 +52,7 @@
 #include <time.h>
 
 #include "mkba/mem.h"
+#include "mkba/spell.h"
 #include "mkba/strmap.h"
 
 #define HEADER_LIST_MAX 600  /* bytes of header names listed in a message */
@@ -556,7 +559,8 @@ static mkba_status bsn_verdict(const loader *ld, mkba_error *err)
         if (b->yes < BSN_MIN_VALUES || b->yes < 9 * no)
             continue;
         /* a header cell that looks like a value is not quoted (the
-         * header rule of the file comment): the column goes by number */
+         * header rule of the file comment): the column goes by number.
+         * The line named every column of the model, so it is a header. */
         int unnamed = cell_is_value(ld, b->name, strlen(b->name));
         char where[300];
         if (unnamed)
@@ -777,7 +781,10 @@ static int name_like(const char *s, size_t len)
 }
 
 /* Does header cell s[0..len) (trimmed) look like a value rather than a
- * column name? See the file comment. */
+ * column name: an empty cell, a number, a missing-value marker, a group
+ * label, a BSN-like number, an IBAN, a run of 5 or more digits, a person's
+ * name with a particle ("Jan de Vries"), text that starts with a digit or
+ * holds an '@'? */
 static int cell_is_value(const loader *ld, const char *s, size_t len)
 {
     if (len == 0)
@@ -791,42 +798,22 @@ static int cell_is_value(const loader *ld, const char *s, size_t len)
            memchr(s, '@', len) || bsn_like(s, len) || is_group_label(ld->spec, s, len);
 }
 
-/* Does the first line look like a record rather than a header? */
 static const char *expected_name(const loader *ld, size_t i);
 
-/* Does the first line look like a record rather than the header? It does
- * when a cell looks like a value (cell_is_value), and also when no cell
- * names a column the model expects (case aside): a header with a typo
- * still names the others, while a record or another file's first line
- * names none, and its cells are then never listed. */
-static int header_is_data(const loader *ld, size_t n, char **fields)
-{
-    int names_one = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const char *f = trim(fields[i], &len);
-        if (cell_is_value(ld, f, len))
-            return 1;
-        for (size_t k = 0; k < ld->c->n_vars + 2 && !names_one; k++) {
-            const char *name = expected_name(ld, k);
-            names_one = name && same(f, len, name, 1);
-        }
-    }
-    return !names_one;
-}
-
-/* Append ", name" (or "name" first) to list[0..*used), "..." when full. */
-static void list_add(char *list, size_t size, size_t *used, const char *name, size_t len)
+/* Append ", name" (or "name" first; quoted when 'quote') to
+ * list[0..*used), "..." when full. */
+static void list_add(char *list, size_t size, size_t *used, const char *name, size_t len,
+                     int quote)
 {
     if (*used >= HEADER_LIST_MAX)
         return;
-    const char *sep = *used ? ", " : "";
-    if (*used + len + 2 > HEADER_LIST_MAX) {
+    const char *sep = *used ? ", " : "", *q = quote ? "'" : "";
+    if (*used + len + 4 > HEADER_LIST_MAX) {
         snprintf(list + *used, size - *used, "%s...", sep);
         *used = HEADER_LIST_MAX;
         return;
     }
-    *used += (size_t)snprintf(list + *used, size - *used, "%s%.*s", sep, (int)len, name);
+    *used += (size_t)snprintf(list + *used, size - *used, "%s%s%.*s%s", sep, q, (int)len, name, q);
 }
 
 /* The i-th column name the model expects (0: the group, 1: the id, then
@@ -839,8 +826,21 @@ static const char *expected_name(const loader *ld, size_t i)
     return blank_str(name) ? NULL : name;
 }
 
-/* The columns the model expects, once each, in that order. */
-static void expected_columns(const loader *ld, char *list, size_t size)
+/* Does the first line name the model's column 'name' (case aside)? */
+static int line_names(size_t n, char **fields, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *f = trim(fields[i], &len);
+        if (same(f, len, name, 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* The columns the model expects, once each, in that order; with 'fields'
+ * only those the first line names. */
+static void expected_columns(const loader *ld, size_t n, char **fields, char *list, size_t size)
 {
     size_t used = 0;
     list[0] = '\0';
@@ -850,31 +850,68 @@ static void expected_columns(const loader *ld, char *list, size_t size)
         while (name && seen < i && !(expected_name(ld, seen) &&
                                      strcmp(expected_name(ld, seen), name) == 0))
             seen++;
-        if (name && seen == i)
-            list_add(list, size, &used, name, strlen(name));
+        if (name && seen == i && (!fields || line_names(n, fields, name)))
+            list_add(list, size, &used, name, strlen(name), 0);
     }
 }
 
+/* Does cell s[0..len) name one of the model's columns (case aside)? */
+static int names_column(const loader *ld, const char *s, size_t len)
+{
+    for (size_t k = 0; k < ld->c->n_vars + 2; k++) {
+        const char *name = expected_name(ld, k);
+        if (name && same(s, len, name, 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* Is cell s[0..len) a near spelling of the column 'name' (the header rule
+ * of the file comment)? Within 2 edits of a name of 5 or more bytes, 1 of
+ * a shorter one, none of a one-byte name; case aside. */
+static int near_column(const char *s, size_t len, const char *name)
+{
+    size_t nlen = strlen(name), d = mkba_spell_distance(s, len, name, nlen, 1);
+    return d <= (nlen >= 5 ? 2u : nlen >= 2 ? 1u : 0u);
+}
+
+/* "missing column 'x' (...)": what the first line holds of the model's
+ * columns, never another of its cells (the header rule of the file
+ * comment). */
 static mkba_status missing_column(const loader *ld, size_t n, char **fields, const char *name,
                                   long line, mkba_error *err)
 {
-    char list[HEADER_LIST_MAX + 8];
-    if (header_is_data(ld, n, fields)) { /* never list a record's cells */
-        expected_columns(ld, list, sizeof list);
-        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
-                              "the first line looks like data, not a header (is the header "
-                              "row missing?); the model expects the columns %s",
-                              list);
-    }
-    size_t used = 0;
-    list[0] = '\0';
+    char near[HEADER_LIST_MAX + 8], named[HEADER_LIST_MAX + 8], other[64] = "";
+    size_t used = 0, n_named = 0, n_near = 0;
+    near[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         size_t len;
         const char *f = trim(fields[i], &len);
-        list_add(list, sizeof list, &used, f, len);
+        if (names_column(ld, f, len))
+            n_named++;
+        else if (near_column(f, len, name))
+            n_near++, list_add(near, sizeof near, &used, f, len, 1);
     }
+    if (n_named == 0 && n_near == 0) {
+        expected_columns(ld, 0, NULL, named, sizeof named);
+        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                              "missing column '%s' (the first line names none of the model's "
+                              "columns: the header row may be missing, or the file is another "
+                              "one; the model expects the columns %s)",
+                              name, named);
+    }
+    expected_columns(ld, n, fields, named, sizeof named);
+    size_t rest = n - n_named - n_near;
+    if (rest)
+        snprintf(other, sizeof other, "; %zu other column%s not shown", rest, rest == 1 ? "" : "s");
+    if (n_near == 0)
+        return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
+                              "missing column '%s' (the first line names %s%s)", name, named,
+                              other);
     return mkba_error_set(err, MKBA_EINVAL, ld->path, line, NULL,
-                          "missing column '%s' (header has: %s)", name, list);
+                          "missing column '%s' (the first line has %s, close to it; %s%s%s)",
+                          name, near, n_named ? "it names " : "it names none of the model's columns",
+                          named, other);
 }
 
 /* Find a column that must be there; returns its index or -1 (err filled). */

@@ -30,6 +30,7 @@
 #include "mkba/ini.h"
 #include "mkba/mem.h"
 #include "mkba/prices.h"
+#include "mkba/spell.h"
 #include "mkba/strmap.h"
 
 #define MAX_HORIZON 200
@@ -406,35 +407,10 @@ static mkba_status check_keys(const mkba_ini *ini, mkba_error *err)
     return MKBA_OK;
 }
 
-/* Edit distance of a and b (insertions, deletions, substitutions), for
- * "did you mean" hints; words longer than 63 bytes count as far apart. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b), row[64];
-    if (na > 63 || nb > 63)
-        return SIZE_MAX;
-    for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[nb];
-}
-
 /* The search for the candidate closest to a word, near enough to be a
- * typo of it (at most 2 edits, and fewer than the word's length); the
- * first of equally close ones. Fed one candidate at a time, so a list of
- * names in any structure needs no copy. */
+ * typo of it (at most 2 edits of mkba_spell_distance, and fewer than the
+ * word's length); the first of equally close ones. Fed one candidate at a
+ * time, so a list of names in any structure needs no copy. */
 typedef struct nearest {
     const char *word, *best; /* best: NULL while none is near enough */
     size_t len, best_d;
@@ -447,7 +423,7 @@ static nearest nearest_start(const char *word)
 
 static void nearest_try(nearest *n, const char *cand)
 {
-    size_t d = edit_distance(n->word, cand);
+    size_t d = mkba_spell_distance(n->word, n->len, cand, strlen(cand), 0);
     if (d < n->best_d && d < n->len)
         n->best = cand, n->best_d = d;
 }

@@ -362,7 +362,7 @@ static const bad_case COHORT_CASES[] = {
      {0}, 1, "mkba: @/cohort.csv:3: column 'uren': expected a number, got text, not a number\n"},
     {"a column the model names is missing",
      {{"cohort.csv", NULL, "id,groep,werk,pre,post\nP1,pilot,1,4,2\n"}}, {0}, 1,
-     "mkba: @/cohort.csv:1: missing column 'uren' (header has: id, groep, werk, pre, post)\n"},
+     "mkba: @/cohort.csv:1: missing column 'uren' (the first line names groep, id, werk, post, pre)\n"},
     {"a column named twice in the header",
      {{"cohort.csv", NULL, "id,groep,werk,uren,uren,post\nP1,pilot,1,2.5,4,2\n"}}, {0}, 1,
      "mkba: @/cohort.csv:1: column 'uren' appears 2 times in the header\n"},
@@ -389,12 +389,17 @@ static const bad_case COHORT_CASES[] = {
      * (check_case asserts it), nor any other cell of the records. */
     {"no header row: records from line 1",
      {{"cohort.csv", NULL, "SECRET1,pilot,1,2.5,4,2\nSECRET2,pilot,0,3.5,5,4\n" REST}}, {0}, 1,
-     "mkba: @/cohort.csv:1: the first line looks like data, not a header (is the header row "
-     "missing?); the model expects the columns groep, id, werk, uren, post, pre\n"},
-    {"old-Mac line ends (CR only) and a column missing: only the header is listed",
+     "mkba: @/cohort.csv:1: missing column 'groep' (the first line names none of the model's "
+     "columns: the header row may be missing, or the file is another one; the model expects "
+     "the columns groep, id, werk, uren, post, pre)\n"},
+    {"no header row, and the first record holds a column name of the model",
+     {{"cohort.csv", NULL, "SECRET1,SECRET_STREET,werk,2.5,4,2\nSECRET2,pilot,0,3.5,5,4\n" REST}},
+     {0}, 1, "mkba: @/cohort.csv:1: missing column 'groep' (the first line names werk; 5 other "
+     "columns not shown)\n"},
+    {"old-Mac line ends (CR only) and a column missing: only the header is read",
      {{"cohort.csv", NULL, "id,groep,werk,pre,post\rSECRET1,pilot,1,4,2\rSECRET2,pilot,0,5,4\r"}},
      {0}, 1,
-     "mkba: @/cohort.csv:1: missing column 'uren' (header has: id, groep, werk, pre, post)\n"},
+     "mkba: @/cohort.csv:1: missing column 'uren' (the first line names groep, id, werk, post, pre)\n"},
     {"old-Mac line ends (CR only): a bad cell on line 3",
      {{"cohort.csv", NULL, "id,groep,werk,uren,pre,post\rSECRET1,pilot,1,2.5,4,2\r"
                            "SECRET2,pilot,0,drie,5,4\rC1,control,0,1.5,4,4\r"}},

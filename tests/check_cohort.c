@@ -589,27 +589,90 @@ START_TEST(test_err_missing_column)
     mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
     spec.id_column = "id";
     read_fails(&spec, f, 1, "",
-               "missing column 'uitstroom_werk' (header has: id, groep, mnd_werk, leeftijd)");
-    /* The group and id columns are required too. */
+               "missing column 'uitstroom_werk' (the first line names groep, id, mnd_werk, "
+               "leeftijd)");
+    /* The group and id columns are required too; 'groep' is no column of
+     * this model then, nor near 'wijk', so it is counted, not shown. */
     spec.group_column = "wijk";
-    read_fails(&spec, f, 1, "", "missing column 'wijk' (header has: id, groep, mnd_werk, leeftijd)");
+    read_fails(&spec, f, 1, "",
+               "missing column 'wijk' (the first line names id, mnd_werk, leeftijd; 1 other "
+               "column not shown)");
 }
 END_TEST
 
-/* A file without its header row whose first record holds no number and
- * no group label (an empty cell, a name, an IBAN, a phone number, or just
- * none of the model's column names): taken for a record, none of its
- * cells is listed; only the model's columns. */
+/* The review's real headers that the old rule took for records: the empty
+ * first cell of an index column (pandas, R's write.csv) and a name that
+ * starts with a digit. Both are headers; the message still quotes only
+ * the model's column names and the near spelling. */
+START_TEST(test_err_missing_column_index_column)
+{
+    const char *f = tu_dir_write(tmp, "x.csv", ",id,groep,mnd_werk,leeftijd\n0,1,pilot,3,40\n");
+    mkba_cohort_spec spec = one_file_spec(f, 3, err_vars);
+    spec.id_column = "id";
+    read_fails(&spec, f, 1, "",
+               "missing column 'uitstroom_werk' (the first line names groep, id, mnd_werk, "
+               "leeftijd; 1 other column not shown)");
+}
+END_TEST
+
+START_TEST(test_err_missing_column_digit_name)
+{
+    static const mkba_cohort_var meting[] = {
+        {"m1", "1e_meting", MKBA_VAR_NUMBER, 0},
+        {"m2", "2e_meting", MKBA_VAR_NUMBER, 0},
+    };
+    const char *f = tu_dir_write(tmp, "x.csv", "id,groep,1e_meting,2e meting\n1,pilot,3,4\n");
+    mkba_cohort_spec spec = one_file_spec(f, 2, meting);
+    spec.id_column = "id";
+    read_fails(&spec, f, 1, "",
+               "missing column '2e_meting' (the first line has '2e meting', close to it; it "
+               "names groep, id, 1e_meting)");
+}
+END_TEST
+
+/* A wide real header with one typo: the typo and the model's columns are
+ * named, the 12 other cells only counted (a header row may hold names a
+ * user would rather not show either, and no rule tells it from a record). */
+START_TEST(test_err_missing_column_wide_header)
+{
+    const char *f = tu_dir_write(tmp, "x.csv",
+                                 "id,groep,mnd werk,leeftijd,uren_2019,uren_2020,wijk,postcode,"
+                                 "geslacht,opleiding,uitkering,schuld,zorg,mnd_werk_2019,nr\n"
+                                 "1,pilot,3,40,1,2,a,b,c,d,e,f,g,h,i\n");
+    mkba_cohort_spec spec = one_file_spec(f, 1, err_vars);
+    spec.id_column = "id";
+    read_fails(&spec, f, 1, "",
+               "missing column 'mnd_werk' (the first line has 'mnd werk', close to it; it names "
+               "groep, id; 12 other columns not shown)");
+    /* A swap of two neighbours is one edit, near for a 4-byte name too. */
+    static const mkba_cohort_var uren[] = {{"hours", "uren", MKBA_VAR_NUMBER, 0}};
+    f = tu_dir_write(tmp, "x.csv", "id,groep,urne,uren_2019\n1,pilot,3,4\n");
+    spec = one_file_spec(f, 1, uren);
+    spec.id_column = "id";
+    read_fails(&spec, f, 1, "",
+               "missing column 'uren' (the first line has 'urne', close to it; it names groep, "
+               "id; 1 other column not shown)");
+    /* A near spelling on a line that names no column of the model. */
+    f = tu_dir_write(tmp, "x.csv", "grope,idx\n1,pilot\n");
+    spec = one_file_spec(f, 1, uren);
+    spec.id_column = "id";
+    read_fails(&spec, f, 1, "",
+               "missing column 'groep' (the first line has 'grope', close to it; it names none "
+               "of the model's columns; 1 other column not shown)");
+}
+END_TEST
+
+/* A file without its header row: none of its first record's cells is
+ * listed, whatever they look like; only the model's columns. */
 START_TEST(test_err_headerless_record_not_listed)
 {
     const char *firsts[] = {
-        "Jan de Vries,NL91ABNA0417164300,\n", /* the review's case */
+        "Jan de Vries,NL91ABNA0417164300,\n", /* the first review's case */
         "Jan de Vries,x,y\n",                 /* a name with a particle */
         "a,NL91 ABNA 0417 1643 00,b\n",       /* an IBAN in groups of 4 */
         "a,b,\n",                             /* an empty cell */
         "a,tel0612345678,b\n",                /* a run of 10 digits */
-        "Maria Jansen,Kerkstraat,onbekend\n",  /* no value-like cell, but none of the
-                                                  model's column names either */
+        "Maria Jansen,Kerkstraat,onbekend\n",  /* none of the model's column names */
     };
     for (size_t k = 0; k < sizeof firsts / sizeof firsts[0]; k++) {
         char text[256];
@@ -618,18 +681,35 @@ START_TEST(test_err_headerless_record_not_listed)
         mkba_cohort_spec spec = one_file_spec(f, 1, err_vars);
         spec.id_column = "id";
         read_fails(&spec, f, 1, "",
-                   "the first line looks like data, not a header (is the header row "
-                   "missing?); the model expects the columns groep, id, mnd_werk");
+                   "missing column 'groep' (the first line names none of the model's columns: "
+                   "the header row may be missing, or the file is another one; the model "
+                   "expects the columns groep, id, mnd_werk)");
     }
-    /* A real header with a typo, spaces, a year or capitals is listed (the
-     * point of the list: the user sees the typo). */
-    const char *f = tu_dir_write(tmp, "x.csv", "id,Groep,Mnd werk,uren_2019,Client Nr\n"
-                                               "1,pilot,3,4,5\n");
+}
+END_TEST
+
+/* The second review's case: a record whose last cell happens to be a
+ * column name of the model (the old rule then listed the whole line).
+ * Only that name is shown, the name and street only counted. */
+START_TEST(test_err_headerless_column_name_not_listed)
+{
+    const char *f = tu_dir_write(tmp, "x.csv", "Maria Jansen,Kerkstraat,mnd_werk\n"
+                                               "Piet Bakker,Dorpsweg,uitkering\n");
     mkba_cohort_spec spec = one_file_spec(f, 1, err_vars);
     spec.id_column = "id";
     read_fails(&spec, f, 1, "",
-               "missing column 'mnd_werk' (header has: id, Groep, Mnd werk, uren_2019, "
-               "Client Nr)");
+               "missing column 'groep' (the first line names mnd_werk; 2 other columns not "
+               "shown)");
+    /* A real header with a typo, spaces, a year or capitals: the typo is
+     * shown beside the model's columns (the point of the list: the user
+     * sees the typo), the others only counted. */
+    f = tu_dir_write(tmp, "x.csv", "id,Groep,Mnd werk,uren_2019,Client Nr\n"
+                                   "1,pilot,3,4,5\n");
+    spec = one_file_spec(f, 1, err_vars);
+    spec.id_column = "id";
+    read_fails(&spec, f, 1, "",
+               "missing column 'mnd_werk' (the first line has 'Mnd werk', close to it; it names "
+               "groep, id; 2 other columns not shown)");
 }
 END_TEST
 
@@ -1191,6 +1271,10 @@ static Suite *cohort_suite(void)
     tcase_add_test(tc, test_err_empty_id);
     tcase_add_test(tc, test_err_missing_column);
     tcase_add_test(tc, test_err_headerless_record_not_listed);
+    tcase_add_test(tc, test_err_headerless_column_name_not_listed);
+    tcase_add_test(tc, test_err_missing_column_index_column);
+    tcase_add_test(tc, test_err_missing_column_digit_name);
+    tcase_add_test(tc, test_err_missing_column_wide_header);
     tcase_add_test(tc, test_err_missing_policy);
     tcase_add_test(tc, test_err_no_persons);
     tcase_add_test(tc, test_err_csv_passes_through);

@@ -66,9 +66,11 @@ typedef struct mkba_cohort mkba_cohort;
 
 /* Read the cohort described by 'spec'. Returns NULL and fills *err on
  * failure, naming file, line and column: a mapped column not in the header
- * ("missing column 'x' (header has: a, b, c)", or, when the first line
- * looks like a record, "the first line looks like data, not a header ...",
- * listing only the model's columns), text in a numeric column,
+ * ("missing column 'x' (the first line has 'X 1', close to it; it names
+ * a, b; 3 other columns not shown)": only cells that name a column of the
+ * model or nearly do are quoted, as the first line may be a record; when
+ * it names none, "... the header row may be missing ..." and the model's
+ * columns), text in a numeric column,
  * a value out of range for its type or its declared range (spec->ranges),
  * an unknown group value, a duplicate id (the same id in both groups is
  * named as such; the id itself is never shown), a missing value under

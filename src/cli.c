@@ -536,7 +536,23 @@ static void warn_failed_replicates(mkba_appraisal *a, const mkba_model *m, const
         size_t failed = 0;
         for (size_t r = 0; r < B; r++)
             failed += isnan(boot[r * n_out + j]) != 0;
-        if (failed * 20 > B)
+        if (failed * 20 > B && mkba_ap_effect_withheld(a, j))
+            mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_FAILED, a->effects[j].name,
+                                mkba_model_file(m), 0, "",
+                                "effect '%s' could not be estimated in some bootstrap "
+                                "replicates; its figures are withheld (disclosure control: "
+                                "the share would give a withheld count back)",
+                                a->effects[j].name);
+        else if (failed * 20 > B && mkba_ap_boot_failures_withheld(a, j))
+            mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_FAILED, a->effects[j].name,
+                                mkba_model_file(m), 0, "",
+                                "effect '%s' could not be estimated in some bootstrap "
+                                "replicates (their share is withheld: disclosure control, it "
+                                "would give the count of a rare level of the propensity model "
+                                "back); its bootstrap CI and Monte Carlo draws rest on the "
+                                "other replicates and may be too narrow",
+                                a->effects[j].name);
+        else if (failed * 20 > B)
             mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_FAILED, a->effects[j].name,
                                 mkba_model_file(m), 0, "",
                                 "effect '%s' could not be estimated in %.0f%% of the "
@@ -811,6 +827,8 @@ static mkba_appraisal *pipeline(const opts *o, mkba_pub **pub, mkba_error *err)
         mkba_appraisal_free(a);
         a = NULL;
     }
+    if (a) /* again with the propensity block: its persons are a total too */
+        mkba_ap_subgroups_disclose(a);
     if (a)
         mkba_ap_ps_warn(a, mkba_model_file(m));
     if (a)

@@ -70,6 +70,37 @@ int mkba_ap_mc_input_withheld(const mkba_appraisal *a, size_t k)
            mkba_ap_effect_withheld(a, k - a->mc->n_uncertain);
 }
 
+/* The share of replicates in which an effect cannot be estimated follows
+ * the persons it rests on: with k pilot persons with a value, a replicate
+ * draws none or one of them with a chance set by k (k = 3 of 40: some 19%),
+ * and a rare level of a propensity covariate drops out of a replicate
+ * likewise. So where that count is withheld, the share is too. */
+int mkba_ap_boot_failures_withheld(const mkba_appraisal *a, size_t i)
+{
+    if (!a || i >= a->n_effects)
+        return 0;
+    if (mkba_ap_effect_withheld(a, i))
+        return 1;
+    const mkba_ap_effect *x = &a->effects[i];
+    if ((x->e.method != MKBA_EST_IPW && x->e.method != MKBA_EST_DR) || !a->ps)
+        return 0;
+    if (mkba_ap_ps_withheld(a))
+        return 1;
+    for (size_t j = 0; j < a->ps->n_coef; j++)
+        if (mkba_ap_ps_column_withheld(a, j))
+            return 1;
+    return 0;
+}
+
+int mkba_ap_boot_failed_withheld(const mkba_appraisal *a)
+{
+    size_t n = a && a->mc ? a->mc->n_outcomes : a ? a->n_effects : 0;
+    for (size_t i = 0; i < n; i++)
+        if (mkba_ap_boot_failures_withheld(a, i))
+            return 1;
+    return 0;
+}
+
 int mkba_ap_sens_input_withheld(const mkba_appraisal *a, size_t i)
 {
     if (!a || !a->sens || i >= a->sens->n_inputs)
@@ -131,7 +162,7 @@ unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x)
         mask |= MKBA_HIDE_DF;
     /* The means too: with the persons used withheld, a mean of a 0/1
      * outcome (73/413) would give its denominator back. */
-    if (small_group || (mask & MKBA_HIDE_GROUP_SIZES))
+    if (small_group || sibling || (mask & MKBA_HIDE_GROUP_SIZES))
         mask |= MKBA_HIDE_MEAN_PILOT | MKBA_HIDE_MEAN_CONTROL;
     /* A handful of persons' effect comes near their own values: with two
      * in the pilot, a bootstrap CI is each one's value less the control
@@ -177,8 +208,9 @@ void mkba_ap_hidden_why(const mkba_appraisal *a, const mkba_ap_effect *x, char *
     if (mkba_ap_suppressed(a, x->e.n_missing))
         snprintf(buf, size, "has fewer than %zu persons without a value", k);
     else if (x->subgroup && x->sibling_small)
-        snprintf(buf, size, "is a subgroup beside one with fewer than %zu persons in a group, "
-                            "whose counts would follow from this one's", k);
+        snprintf(buf, size, "is a subgroup whose counts, with the other levels' and the "
+                            "published totals, would give a count of fewer than %zu persons "
+                            "back", k);
     else /* ipw, dr: the propensity model's persons less the effect's */
         snprintf(buf, size, "has fewer than %zu persons without a value among the %s group of "
                             "the propensity model", k, group[ps_gap_small(a, x, 0) ? 0 : 1]);
@@ -193,11 +225,55 @@ static int is_subgroup_of(const char *name, const char *outcome)
     return strncmp(name, outcome, n) == 0 && strncmp(name + n, ".by.", 4) == 0;
 }
 
+/* Whether total less part is a small count (0 when part exceeds it). */
+static int gap_small(const mkba_appraisal *a, size_t total, size_t part)
+{
+    return total > part && mkba_ap_suppressed(a, total - part);
+}
+
+/* Whether the persons of table g's outcome without its `by` covariate are
+ * a small count in a group, one that a published total less the sum of
+ * the levels' counts gives back: the outcome's persons with a value, the
+ * group's size in the cohort (which a row marked 30* shows, and other rows
+ * too), the persons the published propensity block fitted (for ipw and
+ * dr). The levels' persons with a value and their group sizes are each
+ * such a sum. */
+static int missing_by_small(const mkba_appraisal *a, const mkba_ap_subgroup *g)
+{
+    const mkba_ap_effect *parent = NULL;
+    for (size_t k = 0; k < a->n_effects && !parent; k++)
+        if (!a->effects[k].subgroup && strcmp(a->effects[k].name, g->outcome) == 0)
+            parent = &a->effects[k];
+    size_t with[2] = {0, 0}, size[2] = {0, 0};
+    for (size_t l = 0; l < g->n_levels; l++) {
+        with[0] += g->levels[l].e.n_pilot;
+        with[1] += g->levels[l].e.n_control;
+        size[0] += g->levels[l].group_pilot;
+        size[1] += g->levels[l].group_control;
+    }
+    size_t cohort[2] = {a->group_pilot, a->group_control};
+    int ps = a->ps && !mkba_ap_ps_withheld(a) && !mkba_ap_ps_counts_withheld(a);
+    int small = 0;
+    for (int s = 0; s < 2; s++) {
+        size_t used = parent ? (s == 0 ? parent->e.n_pilot : parent->e.n_control) : 0;
+        small |= gap_small(a, used, with[s]) || gap_small(a, cohort[s], with[s]) ||
+                 gap_small(a, cohort[s], size[s]) ||
+                 (ps && gap_small(a, a->ps->n[s == 0 ? 1 : 0], with[s]));
+    }
+    return small;
+}
+
 void mkba_ap_subgroups_disclose(mkba_appraisal *a)
 {
     for (size_t i = 0; a && a->subgroups && i < a->subgroups->n; i++) {
         mkba_ap_subgroup *g = &a->subgroups->v[i];
-        int any = 0;
+        /* The levels' counts go whenever a small count follows from them
+         * as a difference, of each other (a withheld level) or of a total
+         * (few persons without the covariate). The total is not withheld
+         * instead, nor shown as a group size (30*): the group sizes of the
+         * cohort are published in every output and give the same
+         * difference back. */
+        int any = missing_by_small(a, g);
         for (size_t l = 0; l < g->n_levels; l++) {
             g->levels[l].sibling_small = 0;
             any |= (mkba_ap_hidden(a, &g->levels[l]) &

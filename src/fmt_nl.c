@@ -256,6 +256,8 @@ static const pair PAIRS[] = {
      "Scenario"},
     {"Society: PV benefits %s %s, PV costs %s %s on average; %s.",
      "Samenleving: CW baten %s %s, CW kosten %s %s gemiddeld; %s."},
+    {"Some bootstrap estimates could not be made (their number is withheld: disclosure control); the draws use the replicates in which every effect could be estimated.",
+     "Sommige bootstrapschattingen konden niet worden gemaakt (hun aantal is weggelaten: onthullingscontrole); de trekkingen gebruiken de steekproeven waarin elk effect kon worden geschat."},
     {"Stakeholder",
      "Actor"},
     {"Swing",

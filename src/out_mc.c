@@ -152,7 +152,12 @@ void mkba_out_print_mc(FILE *f, const mkba_appraisal *a, int nl)
             fprintf(f, "  %-24.24s %11s %27s %27s\n", out_term_text(&T, a->effects[j].name),
                     est, an, bs);
         }
-        if (mc->n_boot_failed) {
+        if (mc->n_boot_failed && mkba_ap_boot_failed_withheld(a))
+            term_para(f, 2, 2,
+                      TR("Some bootstrap estimates could not be made (their number is withheld: "
+                         "disclosure control); the draws use the replicates in which every "
+                         "effect could be estimated."));
+        else if (mc->n_boot_failed) {
             char *text = mkba_xasprintf(
                 TR("%zu bootstrap estimates could not be made (a covariate without variation, or "
                    "for ipw and dr a propensity model that separates the groups, in the "
@@ -300,7 +305,9 @@ int mkba_out_mc_json(cJSON *root, const mkba_appraisal *a)
     int ok = cJSON_AddNumberToObject(m, "draws", (double)mc->draws) &&
              cJSON_AddStringToObject(m, "seed", seed) &&
              cJSON_AddNumberToObject(m, "bootstrap_replicates", (double)mc->n_boot) &&
-             cJSON_AddNumberToObject(m, "bootstrap_failed", (double)mc->n_boot_failed) &&
+             (mkba_ap_boot_failed_withheld(a)
+                  ? cJSON_AddNullToObject(m, "bootstrap_failed") != NULL
+                  : cJSON_AddNumberToObject(m, "bootstrap_failed", (double)mc->n_boot_failed) != NULL) &&
              cJSON_AddNumberToObject(m, "nonfinite_draws", (double)mc->n_nonfinite) &&
              cJSON_AddNumberToObject(m, "block_size", MKBA_SIM_BLOCK) &&
              cJSON_AddStringToObject(m, "generator", "xoshiro256** streams keyed by (seed, block)") &&

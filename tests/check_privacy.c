@@ -1630,6 +1630,111 @@ START_TEST(subgroup_rare_level_never_named)
 END_TEST
 
 /* 'mkba check' of the study, which fails; returns its stderr (owned). */
+/* 40 + lack pilot persons (20 Noord, 20 Zuid, then 'lack' without a
+ * land) and 40 control persons (20 Noord, 20 Zuid); y = i mod 5. */
+static char *land_gap_cohort(int lack)
+{
+    size_t cap = 64 + 40 * (80 + (size_t)lack), used = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    used += (size_t)snprintf(text, cap, "id,groep,land,y\n");
+    for (int i = 0; i < 80 + lack; i++) {
+        int pilot = i < 40 + lack, k = pilot ? i : i - 40 - lack;
+        const char *land = k < 20 ? "Noord" : k < 40 ? "Zuid" : "";
+        used += (size_t)snprintf(text + used, cap - used, "p%d,%s,%s,%d\n", i,
+                                 pilot ? "pilot" : "control", land, i % 5);
+    }
+    return text;
+}
+
+/* Field col of the Noord row of subgroups.csv of a study run into res. */
+static void noord_cell(const char *csv, int col, char *buf, size_t size)
+{
+    char lead[64];
+    csv_cell(csv, 1, 0, ',', buf, size);
+    ck_assert_str_eq(buf, "y");
+    csv_cell(csv, 1, 2, ',', lead, sizeof lead);
+    ck_assert_str_eq(lead, "Noord");
+    csv_cell(csv, 1, col, ',', buf, size);
+}
+
+START_TEST(subgroup_persons_without_by_withheld)
+{
+    /* 43 pilot persons with y, 3 of them without a land: the levels' pilot
+     * counts (20 + 20 = 40) less the effect's 43 would give the 3 back, a
+     * count the run withholds. So the levels' counts go (subgroups.csv
+     * columns 9 n_pilot, 10 n_control empty, 11 suppressed 1). With 10
+     * without a land (50 - 40 = 10, not below min_group 10) they show. */
+    char *cohort = land_gap_cohort(3);
+    char *all = study_outputs(study(cohort, LAND_BODY));
+    char *csv = tu_read(tu_dir_path(tmp, "res/subgroups.csv")), cell[64];
+    ck_assert_ptr_nonnull(csv);
+    noord_cell(csv, 9, cell, sizeof cell);
+    ck_assert_str_eq(cell, "");
+    noord_cell(csv, 10, cell, sizeof cell);
+    ck_assert_str_eq(cell, "");
+    noord_cell(csv, 11, cell, sizeof cell);
+    ck_assert_str_eq(cell, "1");
+    ck_assert(!tu_contains(csv, ",20,20,"));
+    free(csv), free(all), free(cohort);
+
+    cohort = land_gap_cohort(10);
+    all = study_outputs(study(cohort, LAND_BODY));
+    csv = tu_read(tu_dir_path(tmp, "res/subgroups.csv"));
+    ck_assert_ptr_nonnull(csv);
+    noord_cell(csv, 9, cell, sizeof cell);
+    ck_assert_str_eq(cell, "20");
+    noord_cell(csv, 10, cell, sizeof cell);
+    ck_assert_str_eq(cell, "20");
+    free(csv), free(all), free(cohort);
+}
+END_TEST
+
+START_TEST(bootstrap_failures_of_withheld_effect)
+{
+    /* 40 pilot persons, 3 with a value of 'small' (withheld: fewer than 10),
+     * 40 control persons with one. A replicate draws 40 pilot persons with
+     * replacement and cannot estimate 'small' with fewer than 2 of the 3:
+     * P = 0.925^40 + 40 * 0.075 * 0.925^39 = 0.0442 + 0.1434 = 0.188 (by
+     * hand), some 19% of 1000 replicates, above the warning's 5%. That
+     * share follows the 3 back (k = 2: 39%, 4: 7%), so the warning says
+     * "some", and results.json's bootstrap_failed is null. */
+    char cohort[4096];
+    size_t used = (size_t)snprintf(cohort, sizeof cohort, "id,groep,big,small\n");
+    for (int i = 0; i < 80; i++) {
+        int pilot = i < 40;
+        char small[16] = "";
+        if (!pilot || i < 3)
+            snprintf(small, sizeof small, "%d.5", i % 5);
+        used += (size_t)snprintf(cohort + used, sizeof cohort - used, "c%d,%s,%d,%s\n", i,
+                                 pilot ? "pilot" : "control", i % 7, small);
+    }
+    const char *p = study(cohort, "[outcome.big]\ntype = number\n[outcome.small]\n"
+                                  "type = number\n[item.x]\nkind = benefit\nstakeholder = "
+                                  "city\nquantity = on * effect.big\nprice = 1\n");
+    const char *res = tu_dir_path(tmp, "res");
+    const char *args[] = {"run", p, "--draws", "100", "--out", res, NULL};
+    char *out, *err;
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char *e = squash(err);
+    ck_assert_msg(tu_contains(e, "effect 'small' could not be estimated in some bootstrap "
+                                 "replicates; its figures are withheld"), "%s", e);
+    ck_assert(!tu_contains(e, "% of the bootstrap"));
+    char *json = tu_read(tu_dir_path(tmp, "res/results.json"));
+    ck_assert_ptr_nonnull(json);
+    ck_assert(!tu_contains(json, "% of the bootstrap"));
+    cJSON *root = cJSON_Parse(json);
+    ck_assert_ptr_nonnull(root);
+    cJSON *mc = cJSON_GetObjectItem(root, "monte_carlo");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(mc, "bootstrap_failed")));
+    char *o = squash(out);
+    ck_assert(tu_contains(o, "Some bootstrap estimates could not be made"));
+    ck_assert(!tu_contains(o, "bootstrap estimates could not be made (a covariate"));
+    cJSON_Delete(root);
+    free(json), free(e), free(o), free(out), free(err);
+}
+END_TEST
+
 static char *study_check(const char *project)
 {
     const char *args[] = {"check", project, NULL};
@@ -1768,6 +1873,8 @@ static Suite *privacy_suite(void)
     tcase_add_test(tc, e2e_few_missing_show_group_sizes);
     tcase_add_test(tc, e2e_few_missing_covariate_show_group_sizes);
     tcase_add_test(tc, subgroup_rare_level_never_named);
+    tcase_add_test(tc, subgroup_persons_without_by_withheld);
+    tcase_add_test(tc, bootstrap_failures_of_withheld_effect);
     tcase_add_test(tc, subgroup_unknown_level_lists_named_only);
     tcase_add_test(tc, subgroup_identifying_column_refused);
     tcase_add_test(tc, covariate_on_id_column_refused);

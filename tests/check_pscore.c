@@ -1060,9 +1060,15 @@ START_TEST(e2e_failed_replicates)
     const char *args[] = {"run", "pilot.ini", "--draws", "400", "--bootstrap", "100", NULL};
     char *out = NULL, *err = NULL;
     ck_assert_msg(tu_run(tu_tmp, args, &out, &err) == 0, "%s", err);
-    ck_assert_msg(tu_contains(err, "effect 'y_dr' could not be estimated in "), "%s", err);
+    /* The share of failed replicates follows the rare level's control
+     * person back (36% for 1 of 40, 13% for 2 of 40 by the same formula),
+     * and that count is withheld (the balance table's x): "some". */
+    ck_assert_msg(tu_contains(err, "effect 'y_dr' could not be estimated in some bootstrap "
+                                   "replicates (their share is withheld"), "%s", err);
+    ck_assert_msg(!tu_contains(err, "% of the bootstrap"), "%s", err);
     ck_assert_msg(!tu_contains(out, "non-finite"), "%s", out);
-    ck_assert_msg(tu_contains(out, "the draws use the replicates in"), "%s", out);
+    ck_assert_msg(tu_contains(out, "Some bootstrap estimates could not be made"), "%s", out);
+    ck_assert_msg(tu_contains(out, "draws use the replicates in"), "%s", out);
     free(out);
     free(err);
 }

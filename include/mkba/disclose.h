@@ -113,6 +113,19 @@ int mkba_ap_effect_withheld(const mkba_appraisal *a, size_t i);
  * no output shows: it is derived from that effect's draws alone. */
 int mkba_ap_mc_input_withheld(const mkba_appraisal *a, size_t k);
 
+/* Whether the share of bootstrap replicates in which effect i could not
+ * be estimated is withheld: the effect is (a small group), or it is an ipw
+ * or dr effect whose propensity block or one of its columns (a rare level)
+ * is. That share follows a binomial curve in the small count (k pilot
+ * persons with a value: the chance a replicate draws fewer than 2) and
+ * would give it back. The warning then says "some" replicates. */
+int mkba_ap_boot_failures_withheld(const mkba_appraisal *a, size_t i);
+/* Whether the Monte Carlo's count of failed bootstrap estimates (a->mc:
+ * n_boot_failed, a sum over its effects) is withheld: one of its effects'
+ * failures is (mkba_ap_boot_failures_withheld), whether it failed or not
+ * (0 failures says something too). */
+int mkba_ap_boot_failed_withheld(const mkba_appraisal *a);
+
 /* Whether sensitivity input i of a->sens is a withheld effect
  * ("effect.X"): its P10 and P90 are the estimate -/+ 1.28 SE and give it
  * back. */
@@ -130,10 +143,13 @@ void mkba_ap_sens_disclose(mkba_appraisal *a);
  * (x->subgroup) the rule differs in two ways:
  *   - the group sizes shown under MKBA_HIDE_GROUP_SIZES are the level's
  *     (x->group_pilot, x->group_control);
- *   - when another level of the same outcome is withheld
- *     (x->sibling_small), this level's non-zero counts and df (and a t CI)
- *     are withheld as well: the levels' counts add up to the outcome's,
- *     so one withheld count would be the difference of the others. */
+ *   - when another level of the same outcome is withheld, or the
+ *     outcome's persons without the `by` covariate are a small count in a
+ *     group (x->sibling_small), this level's non-zero counts, df (and a t
+ *     CI) and means are withheld as well: the levels' counts add up to the
+ *     outcome's less those without the covariate, so one withheld count
+ *     would be the difference of the others and a published total; and a
+ *     mean of a 0/1 outcome (73/258) names its denominator. */
 unsigned mkba_ap_hidden(const mkba_appraisal *a, const mkba_ap_effect *x);
 
 /* Why mkba_ap_hidden withholds values of x's row (it does: the mask is
@@ -146,8 +162,12 @@ void mkba_ap_hidden_why(const mkba_appraisal *a, const mkba_ap_effect *x, char *
 
 /* Secondary suppression of subgroups: marks sibling_small on every level of
  * a subgroup table with a withheld level (MKBA_HIDE_N_PILOT or _N_CONTROL by
- * the rule), and on the effects X.by.V of its outcome. Call once the
- * subgroups and effects are in 'a'. */
+ * the rule), or whose outcome has 1 to min_group - 1 persons without the
+ * `by` covariate in a group (a published total less the sum of the levels'
+ * counts: the outcome's persons with a value, the group's size in the
+ * cohort, the propensity block's persons), and on the effects X.by.V of its
+ * outcome. Call once the subgroups and effects are in 'a', and again once
+ * a->ps is. */
 void mkba_ap_subgroups_disclose(mkba_appraisal *a);
 
 /* Why the heterogeneity test of subgroup table s is not shown, or NULL

@@ -47,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -2045,6 +2046,27 @@ static int disk_full(const ctx *c)
     return statvfs(c->tmp, &v) == 0 && (v.f_bavail == 0 || (v.f_files > 0 && v.f_favail == 0));
 }
 
+/* Whether a file-size limit (ulimit -f) stopped gnuplot on chart 'name':
+ * a picture of it as large as the limit (a write stops there, and gnuplot
+ * only says its output failed). Sets *ext to that picture's. */
+static int size_limited(const ctx *c, const char *name, const char **ext)
+{
+    static const char *const exts[] = {".png", ".svg"};
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    int hit = 0;
+    for (size_t k = 0; k < 2 && !hit; k++) {
+        char *path = mkba_xasprintf("%s/%s%s", c->tmp, name, exts[k]);
+        struct stat st;
+        hit = stat(path, &st) == 0 && (rlim_t)st.st_size >= rl.rlim_cur;
+        if (hit)
+            *ext = exts[k];
+        free(path);
+    }
+    return hit;
+}
+
 /* Render every chart; a missing program marks the set and is no error. */
 static mkba_status render_all(ctx *c, const char *prog)
 {
@@ -2065,9 +2087,12 @@ static mkba_status render_all(ctx *c, const char *prog)
         }
         const char *cut = r == RUN_FAILED ? NULL : unfinished(c, ch->name);
         if (r == RUN_FAILED || cut) {
+            const char *big = NULL;
             if (disk_full(c)) {
                 write_err(c, ch->name, cut ? cut : ".png", ENOSPC);
                 st = MKBA_EIO;
+            } else if (size_limited(c, ch->name, &big)) {
+                st = write_err(c, ch->name, big, EFBIG);
             } else {
                 char *why = cut ? mkba_xasprintf("it wrote no complete %s%s", ch->name, cut)
                                 : first_error(out);

@@ -1737,6 +1737,20 @@ START_TEST(output_file_size_limit)
     closedir(dir);
     free(out), free(err);
     tu_dir_free(d);
+    /* ulimit -f 40 (20 KiB in dash, 40 in bash): the tables fit and a
+     * picture of gnuplot's does not; gnuplot only says its output failed,
+     * and the run names the picture and the reason, not "gnuplot failed:
+     * it wrote no complete ...png". */
+    d = fixture();
+    show_counts(d);
+    ck_assert_int_eq(mkdir(tu_dir_path(d, "res"), 0777), 0);
+    rc = run_wrapped(d, "ulimit -f 40 || exit 98", "", args, &out, &err);
+    ck_assert_msg(rc == 1, "exit status %d; stderr:\n%s", rc, err);
+    ck_assert_msg(tu_contains(err, "mkba: res/charts/") && tu_contains(err, want) &&
+                      !tu_contains(err, "gnuplot failed"),
+                  "%s", err);
+    free(out), free(err);
+    tu_dir_free(d);
 }
 END_TEST
 

@@ -633,7 +633,8 @@ static inline int thou_whole(const char *s, size_t len, char mark)
 static inline void thou_count(loader *ld, size_t v, const char *s, size_t len, long line)
 {
     thoucol *t = &ld->thou[v];
-    if (thou_whole(s, len, ld->dialect->decimal_comma ? ',' : '.')) {
+    char mark = ld->dialect->decimal_comma ? ',' : '.';
+    if (thou_whole(s, len, mark)) {
         t->ints++;
         return;
     }
@@ -647,7 +648,6 @@ static inline void thou_count(loader *ld, size_t v, const char *s, size_t len, l
         t->ints++;
         return;
     }
-    char mark = ld->dialect->decimal_comma ? ',' : '.';
     if (s[i] == mark && i >= 1 && i <= 3 && s[0] != '0' && len == i + 4 &&
         is_digit(s[i + 1]) && is_digit(s[i + 2]) && is_digit(s[i + 3])) {
         if (t->groups++ == 0)

@@ -3066,11 +3066,19 @@ static mkba_status check_new_params(const mkba_model *m, const scenario *s, mkba
 /* --reference overrides each scenario's own reference key. A scenario
  * whose key names another file (a run of B against project A instead of
  * the reference, or a typo on the command line) is warned about. */
+/* A scenario file's own reference key, *v, and the file it names (caller
+ * frees; NULL when it has none). */
+static char *own_reference(const mkba_ini *ini, rawval *v)
+{
+    *v = raw_of(ini, mkba_ini_get(ini, "scenario", "reference"));
+    return v->text ? path_relative(ini->path, v->text) : NULL;
+}
+
 static void warn_other_reference(mkba_model *m, const mkba_ini *project, const char *reference)
 {
-    rawval v = raw_of(project, mkba_ini_get(project, "scenario", "reference"));
-    char *own = path_relative(project->path, v.text);
-    if (!same_file(own, reference))
+    rawval v;
+    char *own = own_reference(project, &v);
+    if (own && !same_file(own, reference))
         model_note_add(m, MKBA_WARN_REFERENCE, project->path, &v,
                        "this scenario names '%s' as its reference, but --reference gives '%s', "
                        "which the run compares it with instead (leave --reference out to use "
@@ -3086,11 +3094,9 @@ static void warn_other_reference(mkba_model *m, const mkba_ini *project, const c
 static void warn_reference_is_project(mkba_model *m, const mkba_ini *ref, size_t n_projects,
                                       const char *const *projects)
 {
-    rawval v = raw_of(ref, mkba_ini_get(ref, "scenario", "reference"));
-    if (!v.text)
-        return;
-    char *own = path_relative(ref->path, v.text);
-    for (size_t i = 0; i < n_projects; i++) {
+    rawval v;
+    char *own = own_reference(ref, &v);
+    for (size_t i = 0; own && i < n_projects; i++) {
         if (same_file(own, projects[i])) {
             model_note_add(m, MKBA_WARN_REFERENCE, ref->path, &v,
                            "the file given as the reference (--reference) names '%s', a project "
@@ -3654,7 +3660,7 @@ static void withheld_alloc(const mkba_model *m, const mkba_appraisal *a, withhel
                                    MKBA_HIDE_ESTIMATE, MKBA_HIDE_ESTIMATE};
     for (size_t i = 0; i < m->n_effects; i++) {
         unsigned hide = mkba_ap_effect_hidden(a, i);
-        for (int g = 0; g < 4; g++) {
+        for (size_t g = 0; g < sizeof fmt / sizeof *fmt; g++) {
             char buf[320];
             snprintf(buf, sizeof buf, fmt[g], m->effects[i].name);
             long slot = (hide & bit[g]) ? slot_of(m, buf) : -1;

@@ -189,7 +189,7 @@ typedef struct rcounts {
 static void counts_init(rcounts *k, uint8_t *lo, size_t cap)
 {
     k->lo = lo;
-    k->carry = mkba_xcalloc(cap ? cap : 1, sizeof *k->carry);
+    k->carry = mkba_xcalloc_own(cap ? cap : 1, sizeof *k->carry);
     k->n_carry = 0;
     k->cap = cap ? cap : 1;
     k->total[0] = k->total[1] = 0;
@@ -537,15 +537,15 @@ static void ols_ws_init(ols_ws *ws, size_t cap_w)
 {
     ws->cap_w = cap_w;
     size_t len = ols_len(cap_w);
-    ws->tot[0] = mkba_xcalloc(len, sizeof(double));
-    ws->tot[1] = mkba_xcalloc(len, sizeof(double));
-    ws->chunk = mkba_xcalloc(len, sizeof(double));
-    ws->lo = mkba_xcalloc(cap_w, sizeof(double));
-    ws->hi = mkba_xcalloc(cap_w, sizeof(double));
-    ws->C = mkba_xcalloc(cap_w * cap_w, sizeof(double));
-    ws->rhs = mkba_xcalloc(cap_w, sizeof(double));
-    ws->idx = mkba_xcalloc(OLS_CHUNK + 3, sizeof *ws->idx);
-    ws->cnt = mkba_xcalloc(OLS_CHUNK + 3, sizeof *ws->cnt);
+    ws->tot[0] = mkba_xcalloc_own(len, sizeof(double));
+    ws->tot[1] = mkba_xcalloc_own(len, sizeof(double));
+    ws->chunk = mkba_xcalloc_own(len, sizeof(double));
+    ws->lo = mkba_xcalloc_own(cap_w, sizeof(double));
+    ws->hi = mkba_xcalloc_own(cap_w, sizeof(double));
+    ws->C = mkba_xcalloc_own(cap_w * cap_w, sizeof(double));
+    ws->rhs = mkba_xcalloc_own(cap_w, sizeof(double));
+    ws->idx = mkba_xcalloc_own(OLS_CHUNK + 3, sizeof *ws->idx);
+    ws->cnt = mkba_xcalloc_own(OLS_CHUNK + 3, sizeof *ws->cnt);
 }
 
 static void ols_ws_free(ols_ws *ws)
@@ -1288,7 +1288,7 @@ typedef struct boot_thread {
     scratch sc;
     int made;              /* 1 once sc is made */
     size_t failed;         /* NaN entries the thread wrote */
-    char pad[64];
+    char pad[MKBA_LINE_PAD];
 } boot_thread;
 
 /* The replicates of a call as tasks of the thread runner (stream.h,

@@ -24,7 +24,7 @@ struct mkba_fin_ws {
 
 mkba_fin_ws *mkba_fin_ws_alloc(void)
 {
-    mkba_fin_ws *w = mkba_xcalloc(1, sizeof *w);
+    mkba_fin_ws *w = mkba_xcalloc_own(1, sizeof *w);
     w->s = mkba_xcheck(gsl_root_fsolver_alloc(gsl_root_fsolver_brent), 64);
     return w;
 }

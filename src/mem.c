@@ -40,8 +40,13 @@ void *mkba_xmalloc_large(size_t n, size_t size)
     if (size && n > (SIZE_MAX - huge) / size)
         oom(SIZE_MAX);
     size_t bytes = n * size;
-    if (bytes < 4 * huge)
-        return mkba_xmalloc(bytes);
+    if (bytes < 4 * huge) { /* lines of its own, as a thread's array (mkba_xcalloc_own) */
+        bytes = (bytes + MKBA_LINE_PAD) / MKBA_LINE_PAD * MKBA_LINE_PAD;
+        void *p = aligned_alloc(MKBA_LINE_PAD, bytes);
+        if (!p)
+            oom(bytes);
+        return p;
+    }
     bytes = (bytes + huge - 1) / huge * huge; /* aligned_alloc: a multiple of the alignment */
     void *p = aligned_alloc(huge, bytes);
     if (!p)
@@ -50,6 +55,17 @@ void *mkba_xmalloc_large(size_t n, size_t size)
     madvise(p, bytes, MADV_HUGEPAGE); /* a hint: failure only costs speed */
 #endif
     return p;
+}
+
+void *mkba_xcalloc_own(size_t n, size_t size)
+{
+    if (size && n > (SIZE_MAX - MKBA_LINE_PAD) / size)
+        oom(SIZE_MAX);
+    size_t bytes = (n * size + MKBA_LINE_PAD) / MKBA_LINE_PAD * MKBA_LINE_PAD; /* >= 1 pad */
+    void *p = aligned_alloc(MKBA_LINE_PAD, bytes);
+    if (!p)
+        oom(bytes);
+    return memset(p, 0, bytes);
 }
 
 void *mkba_xrealloc(void *p, size_t size)

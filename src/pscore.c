@@ -360,13 +360,15 @@ static void ws_init(ps_ws *w, size_t m, size_t p, size_t pz)
     w->e = mkba_xmalloc_large(mm, sizeof *w->e);
     w->eta = mkba_xmalloc_large(mm, sizeof *w->eta);
     w->f = mkba_xmalloc_large(mm, sizeof *w->f);
-    w->H = mkba_xreallocarray(NULL, p * p, sizeof *w->H);
-    w->g = mkba_xreallocarray(NULL, p, sizeof *w->g);
-    w->beta = mkba_xreallocarray(NULL, p, sizeof *w->beta);
-    w->step = mkba_xreallocarray(NULL, p, sizeof *w->step);
-    w->trial = mkba_xreallocarray(NULL, p, sizeof *w->trial);
-    w->gam = mkba_xreallocarray(NULL, 2 * zz, sizeof *w->gam);
-    w->Q = mkba_xreallocarray(NULL, zz * zz, sizeof *w->Q);
+    /* the small arrays in lines of their own: a pass writes H and g (Q
+     * and gam) every few rows, beside another thread's pass */
+    w->H = mkba_xcalloc_own(p * p + 4 * p, sizeof *w->H);
+    w->g = w->H + p * p;
+    w->beta = w->g + p;
+    w->step = w->beta + p;
+    w->trial = w->step + p;
+    w->gam = mkba_xcalloc_own(2 * zz, sizeof *w->gam);
+    w->Q = mkba_xcalloc_own(zz * zz, sizeof *w->Q);
 }
 
 static void ws_free(ps_ws *w)
@@ -374,11 +376,7 @@ static void ws_free(ps_ws *w)
     free(w->e);
     free(w->eta);
     free(w->f);
-    free(w->H);
-    free(w->g);
-    free(w->beta);
-    free(w->step);
-    free(w->trial);
+    free(w->H); /* and g, beta, step, trial */
     free(w->gam);
     free(w->Q);
 }
@@ -1292,8 +1290,10 @@ static mkba_status check_outcome_models(const mkba_ps_plan *pl, const ps_eff *x,
 static void ws_outcome_room(ps_ws *w, size_t pz)
 {
     size_t zz = pz ? pz : 1;
-    w->gam = mkba_xreallocarray(w->gam, 2 * zz, sizeof *w->gam);
-    w->Q = mkba_xreallocarray(w->Q, zz * zz, sizeof *w->Q);
+    free(w->gam); /* written before read (outcome_ols) */
+    free(w->Q);
+    w->gam = mkba_xcalloc_own(2 * zz, sizeof *w->gam);
+    w->Q = mkba_xcalloc_own(zz * zz, sizeof *w->Q);
 }
 
 /* The error of effect 'name' from 'local': mkba_estimate's messages start
@@ -1572,7 +1572,7 @@ struct mkba_ps_ws {
 
 mkba_ps_ws *mkba_ps_ws_alloc(const mkba_ps_plan *pl)
 {
-    mkba_ps_ws *ws = mkba_xcalloc(1, sizeof *ws);
+    mkba_ps_ws *ws = mkba_xcalloc_own(1, sizeof *ws);
     ws_init(&ws->w, pl->d.m, pl->d.p, pl->pz_max);
     return ws;
 }

@@ -126,7 +126,13 @@ const gsl_rng_type *mkba_rng_xoshiro = &xoshiro_type;
 
 gsl_rng *mkba_rng_alloc(void)
 {
-    return mkba_xcheck(gsl_rng_alloc(mkba_rng_xoshiro), sizeof(xoshiro_state));
+    /* as gsl_rng_alloc, and freed by gsl_rng_free, but with the state in
+     * lines of its own: each thread's generator is written at every draw */
+    gsl_rng *r = mkba_xmalloc(sizeof *r);
+    r->type = mkba_rng_xoshiro;
+    r->state = mkba_xcalloc_own(1, sizeof(xoshiro_state));
+    gsl_rng_set(r, gsl_rng_default_seed);
+    return r;
 }
 
 void mkba_rng_stream(gsl_rng *r, uint64_t seed, mkba_stream_kind kind, uint64_t index)

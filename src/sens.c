@@ -217,8 +217,8 @@ static void switch_task(void *ctx, size_t task, size_t thread)
     if (j->st[thread])
         return;
     if (!j->row[thread]) {
-        j->row[thread] = mkba_xcalloc(N + 1, sizeof *j->row[thread]);
-        j->npv[thread] = mkba_xcalloc(S * (K + 1), sizeof *j->npv[thread]);
+        j->row[thread] = mkba_xcalloc_own(N + 1, sizeof *j->row[thread]);
+        j->npv[thread] = mkba_xcalloc_own(S * (K + 1), sizeof *j->npv[thread]);
     }
     root_ctx c = {j->p, j->base, i, sc, k, j->row[thread], j->npv[thread], MKBA_OK,
                   &j->err[thread]};

@@ -52,8 +52,8 @@ typedef struct mkba_sim_work { /* kept in the result between runs (work_get) */
     double last_report;       /* when progress was last reported (the caller's thread only) */
 } shared;
 
-struct worker {
-    shared *sh;
+struct worker { /* lines of its own: each thread writes its worker */
+    _Alignas(MKBA_LINE_PAD) shared *sh;
     gsl_rng *r;
     double *slots;            /* [n_slots][B] */
     double *drawn;            /* [n_uncertain][B] the draws kept aside (shared.aside) */
@@ -681,35 +681,35 @@ static void worker_init(worker *w, shared *sh)
     size_t S = p->n_scenarios, I = p->n_items;
     w->sh = sh;
     w->r = mkba_rng_alloc();
-    w->slots = mkba_xcalloc(p->n_slots * B + 1, sizeof *w->slots);
+    w->slots = mkba_xcalloc_own(p->n_slots * B + 1, sizeof *w->slots);
     for (size_t j = 0; j < p->n_slots; j++)
         for (size_t i = 0; i < B; i++)
             w->slots[j * B + i] = p->base_slots[j];
-    w->drawn = mkba_xcalloc(p->n_uncertain * B + 1, sizeof *w->drawn);
-    w->col = mkba_xcalloc(p->n_uncertain + 1, sizeof *w->col);
+    w->drawn = mkba_xcalloc_own(p->n_uncertain * B + 1, sizeof *w->drawn);
+    w->col = mkba_xcalloc_own(p->n_uncertain + 1, sizeof *w->col);
     for (size_t k = 0; k < p->n_uncertain; k++)
         w->col[k] = sh->aside[k] ? w->drawn + k * B : w->slots + (size_t)p->uncertain[k].slot * B;
-    w->qp = mkba_xcalloc(S * I * B + 1, sizeof *w->qp);
-    w->dd = mkba_xcalloc(S * I * B + 1, sizeof *w->dd);
-    w->qp_zero = mkba_xcalloc(S * I + 1, 1);
-    w->tmp = mkba_xcalloc(B, sizeof *w->tmp);
-    w->tmp2 = mkba_xcalloc(B, sizeof *w->tmp2);
-    w->ann = mkba_xcalloc(B, sizeof *w->ann);
-    w->acc = mkba_xcalloc(2 * (p->n_stakeholders + 1), sizeof *w->acc);
-    w->bad = mkba_xcalloc(B, sizeof *w->bad);
-    w->scratch = mkba_xcalloc(sh->depth * B, sizeof *w->scratch);
-    w->u = mkba_xcalloc((p->copula ? mkba_copula_dim(p->copula) : 0) * B + 1, sizeof *w->u);
+    w->qp = mkba_xcalloc_own(S * I * B + 1, sizeof *w->qp);
+    w->dd = mkba_xcalloc_own(S * I * B + 1, sizeof *w->dd);
+    w->qp_zero = mkba_xcalloc_own(S * I + 1, 1);
+    w->tmp = mkba_xcalloc_own(B, sizeof *w->tmp);
+    w->tmp2 = mkba_xcalloc_own(B, sizeof *w->tmp2);
+    w->ann = mkba_xcalloc_own(B, sizeof *w->ann);
+    w->acc = mkba_xcalloc_own(2 * (p->n_stakeholders + 1), sizeof *w->acc);
+    w->bad = mkba_xcalloc_own(B, sizeof *w->bad);
+    w->scratch = mkba_xcalloc_own(sh->depth * B, sizeof *w->scratch);
+    w->u = mkba_xcalloc_own((p->copula ? mkba_copula_dim(p->copula) : 0) * B + 1, sizeof *w->u);
     if (sh->out->irr) {
         size_t K1 = p->n_stakeholders + 1, cols = (S - 1) * K1;
-        w->fin_io = mkba_xcalloc(2 * K1 * p->horizon * FIN_TILE, sizeof *w->fin_io);
-        w->fin_skip = mkba_xcalloc(2 * I + 1, 1);
-        w->fin_used = mkba_xcalloc(2 * K1, 1);
-        w->fin = mkba_xcalloc(FIN_TILE, sizeof *w->fin);
+        w->fin_io = mkba_xcalloc_own(2 * K1 * p->horizon * FIN_TILE, sizeof *w->fin_io);
+        w->fin_skip = mkba_xcalloc_own(2 * I + 1, 1);
+        w->fin_used = mkba_xcalloc_own(2 * K1, 1);
+        w->fin = mkba_xcalloc_own(FIN_TILE, sizeof *w->fin);
         w->fin_ws = mkba_fin_ws_alloc();
         w->fin_cols = cols;
         w->payback_count =
-            mkba_xcalloc(COUNT_SETS * cols * MKBA_FIN_PAYBACK_N + 1, sizeof *w->payback_count);
-        w->irr_count = mkba_xcalloc(COUNT_SETS * cols * MKBA_FIN_IRR_N + 1, sizeof *w->irr_count);
+            mkba_xcalloc_own(COUNT_SETS * cols * MKBA_FIN_PAYBACK_N + 1, sizeof *w->payback_count);
+        w->irr_count = mkba_xcalloc_own(COUNT_SETS * cols * MKBA_FIN_IRR_N + 1, sizeof *w->irr_count);
     }
 }
 
@@ -896,8 +896,11 @@ static shared *work_get(mkba_sim *out, const mkba_plan *p, size_t threads)
     sh->out = out;
     sh->avx2 = mkba_cpu_avx2(); /* per run: the tests lower the limit between runs */
     if (threads > sh->n_ws) { /* the new ones made at their first block */
-        sh->ws = mkba_xreallocarray(sh->ws, threads, sizeof *sh->ws);
-        memset(sh->ws + sh->n_ws, 0, (threads - sh->n_ws) * sizeof *sh->ws);
+        worker *ws = mkba_xcalloc_own(threads, sizeof *ws);
+        if (sh->n_ws)
+            memcpy(ws, sh->ws, sh->n_ws * sizeof *ws);
+        free(sh->ws);
+        sh->ws = ws;
         sh->n_ws = threads;
     }
     return sh;

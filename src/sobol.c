@@ -90,8 +90,8 @@ static void sample_task(void *ctx, size_t blk, size_t thread)
     sample_job *j = ctx;
     const size_t d = j->d;
     if (!j->r[thread]) {
-        j->r[thread] = mkba_xcheck(mkba_rng_alloc(), sizeof(gsl_rng));
-        j->ab[thread] = mkba_xcalloc(2 * d, sizeof(double));
+        j->r[thread] = mkba_rng_alloc();
+        j->ab[thread] = mkba_xcalloc_own(2 * d, sizeof(double));
     }
     gsl_rng *r = j->r[thread];
     double *ab = j->ab[thread];
@@ -257,9 +257,9 @@ static void boot_task(void *ctx, size_t b, size_t thread)
     const est_in *e = j->e;
     const size_t nb = j->o->n_boot;
     if (!j->r[thread]) {
-        j->r[thread] = mkba_xcheck(mkba_rng_alloc(), sizeof(gsl_rng));
-        j->idx[thread] = mkba_xcalloc(e->n, sizeof(size_t));
-        j->sj[thread] = mkba_xcalloc(2 * e->d, sizeof(double));
+        j->r[thread] = mkba_rng_alloc();
+        j->idx[thread] = mkba_xcalloc_own(e->n, sizeof(size_t));
+        j->sj[thread] = mkba_xcalloc_own(2 * e->d, sizeof(double));
     }
     size_t *idx = j->idx[thread];
     double *sj = j->sj[thread];

@@ -69,8 +69,8 @@ static void tally_init(tally *t, size_t cap)
     while (slots < 2 * cap)
         slots *= 2;
     *t = (tally){.cap = cap, .mask = slots - 1};
-    t->key = mkba_xcalloc(slots, sizeof *t->key);
-    t->cnt = mkba_xcalloc(slots, sizeof *t->cnt);
+    t->key = mkba_xcalloc_own(slots, sizeof *t->key);
+    t->cnt = mkba_xcalloc_own(slots, sizeof *t->cnt);
 }
 
 static void tally_free(tally *t)
@@ -209,7 +209,7 @@ struct mkba_stream {
 
 mkba_stream *mkba_stream_alloc_keep(size_t keep_max)
 {
-    mkba_stream *s = mkba_xcalloc(1, sizeof *s);
+    mkba_stream *s = mkba_xcalloc_own(1, sizeof *s);
     s->pass = PASS1;
     s->keep_max = keep_max < KEEP_MIN ? KEEP_MIN : keep_max;
     return s;
@@ -310,7 +310,7 @@ static void to_bins(quant *q)
 {
     double w = q->hi - q->lo;
     q->scale = w > 0 && isfinite(MKBA_STREAM_BINS / w) ? MKBA_STREAM_BINS / w : 0;
-    q->bins = mkba_xcalloc(MKBA_STREAM_BINS, sizeof *q->bins);
+    q->bins = mkba_xcalloc_own(MKBA_STREAM_BINS, sizeof *q->bins);
     q->bins[bin_of(q, q->lo)] += q->eq_lo;
     if (q->hi != q->lo)
         q->bins[bin_of(q, q->hi)] += q->eq_hi;
@@ -1067,13 +1067,13 @@ struct mkba_shape {
 
 mkba_shape *mkba_shape_alloc(size_t nq, size_t bins)
 {
-    mkba_shape *s = mkba_xcalloc(1, sizeof *s);
+    mkba_shape *s = mkba_xcalloc_own(1, sizeof *s);
     s->pass = PASS1;
     s->nq = nq;
     s->nbins = bins;
     s->vmin = INFINITY;
     s->vmax = -INFINITY;
-    s->hist = mkba_xcalloc(bins + 1, sizeof *s->hist);
+    s->hist = mkba_xcalloc_own(bins + 1, sizeof *s->hist);
     return s;
 }
 
@@ -1126,7 +1126,7 @@ static void shape_range(mkba_shape *s)
 {
     mkba_stats_sort(s->smp, MKBA_STREAM_SAMPLE);
     mkba_cuts_init(&s->cuts, s->smp, MKBA_STREAM_SAMPLE, SHAPE_CELLS);
-    s->fine = mkba_xcalloc(FINE, sizeof *s->fine);
+    s->fine = mkba_xcalloc_own(FINE, sizeof *s->fine);
     for (size_t i = 0; i < MKBA_STREAM_SAMPLE; i++)
         s->fine[fine_of(s, s->smp[i])]++;
     s->ranged = 1;
@@ -1547,7 +1547,7 @@ static size_t pool_grow(size_t want)
     sigset_t mask;
     mkba_signals_block(&mask); /* workers inherit it: Ctrl-C goes to the caller's thread */
     while (pool.n < want) {
-        pool_worker *w = mkba_xcalloc(1, sizeof *w);
+        pool_worker *w = mkba_xcalloc_own(1, sizeof *w);
         w->id = pool.n + 1;
         if (pthread_create(&w->tid, NULL, pool_work, w) != 0) {
             free(w);

@@ -662,7 +662,7 @@ static void task_feed(pass_job *j, const chunk *ch, size_t task, double *buf)
 static double *thread_buf(pass_job *j, size_t thread)
 {
     if (!j->buf[thread])
-        j->buf[thread] = mkba_xreallocarray(NULL, CHUNK + 1, sizeof(double));
+        j->buf[thread] = mkba_xcalloc_own(CHUNK + 1, sizeof(double));
     return j->buf[thread];
 }
 
@@ -1005,11 +1005,11 @@ static void share_tasks(pass_job *j, int shape)
 static void chunk_alloc(chunk *ch, const pass_job *j)
 {
     size_t items = j->first[T_ITEM + 1] - j->first[T_ITEM];
-    ch->b = mkba_xcalloc(j->cols + 1, sizeof *ch->b);
-    ch->c = mkba_xcalloc(j->cols + 1, sizeof *ch->c);
-    ch->irr = mkba_xcalloc(j->cols + 1, sizeof *ch->irr);
-    ch->items = mkba_xcalloc(items + 1, sizeof *ch->items);
-    ch->in = mkba_xcalloc(j->n_in + 1, sizeof *ch->in);
+    ch->b = mkba_xcalloc_own(j->cols + 1, sizeof *ch->b);
+    ch->c = mkba_xcalloc_own(j->cols + 1, sizeof *ch->c);
+    ch->irr = mkba_xcalloc_own(j->cols + 1, sizeof *ch->irr);
+    ch->items = mkba_xcalloc_own(items + 1, sizeof *ch->items);
+    ch->in = mkba_xcalloc_own(j->n_in + 1, sizeof *ch->in);
 }
 
 static void chunk_free(chunk *ch)
@@ -1039,7 +1039,7 @@ static void job_init(pass_job *j, const mkba_sim *sim, const mkba_plan *plan, mk
     int shape = sim->pv_benefits ? MKBA_SIM_SHAPE_PASS : sim->opts.shape; /* kept: in memory */
     if (ranks && j->first[T_KINDS] > 0)
         share_tasks(j, shape);
-    j->h = mkba_xcalloc(j->cols + 1, sizeof *j->h);
+    j->h = mkba_xcalloc_own(j->cols + 1, sizeof *j->h);
     for (size_t c = 0; c < j->cols; c++) {
         if (!mine(j, j->first[T_HOLDER] + c))
             continue;
@@ -1171,11 +1171,11 @@ static void feed_chunk(pass_job *j, feed *f)
 /* Room in cm for a chunk of n draws made again. */
 static void chunk_mem_init(chunk_mem *cm, const pass_job *j, size_t n)
 {
-    *cm = (chunk_mem){.in = mkba_xcalloc(j->n_in * n + 1, sizeof *cm->in),
-                      .nb = mkba_xcalloc(j->P * n + 1, sizeof *cm->nb),
-                      .kept = mkba_xcalloc(n + 1, sizeof *cm->kept),
-                      .payback = mkba_xcalloc(j->cols * MKBA_FIN_PAYBACK_N + 1, sizeof *cm->payback),
-                      .irr_count = mkba_xcalloc(j->cols * MKBA_FIN_IRR_N + 1, sizeof *cm->irr_count)};
+    *cm = (chunk_mem){.in = mkba_xcalloc_own(j->n_in * n + 1, sizeof *cm->in),
+                      .nb = mkba_xcalloc_own(j->P * n + 1, sizeof *cm->nb),
+                      .kept = mkba_xcalloc_own(n + 1, sizeof *cm->kept),
+                      .payback = mkba_xcalloc_own(j->cols * MKBA_FIN_PAYBACK_N + 1, sizeof *cm->payback),
+                      .irr_count = mkba_xcalloc_own(j->cols * MKBA_FIN_IRR_N + 1, sizeof *cm->irr_count)};
 }
 
 static void chunk_mem_fini(chunk_mem *cm)

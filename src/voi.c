@@ -52,12 +52,12 @@ struct mkba_voi_sums {
 
 mkba_voi_sums *mkba_voi_sums_alloc(size_t K, int include_zero)
 {
-    mkba_voi_sums *s = mkba_xcalloc(1, sizeof *s);
+    mkba_voi_sums *s = mkba_xcalloc_own(1, sizeof *s);
     s->K = K;
     s->include_zero = include_zero;
-    s->sum = mkba_xcalloc(K + 1, sizeof *s->sum);
-    s->regret = mkba_xcalloc(K + 1, sizeof *s->regret);
-    s->top = mkba_xcalloc(K + 1, sizeof *s->top);
+    s->sum = mkba_xcalloc_own(K + 1, sizeof *s->sum);
+    s->regret = mkba_xcalloc_own(K + 1, sizeof *s->regret);
+    s->top = mkba_xcalloc_own(K + 1, sizeof *s->top);
     return s;
 }
 
@@ -244,7 +244,7 @@ struct mkba_voi_groups {
 mkba_voi_groups *mkba_voi_groups_alloc(size_t K, int include_zero, size_t bins, size_t sample,
                                        size_t values)
 {
-    mkba_voi_groups *g = mkba_xcalloc(1, sizeof *g);
+    mkba_voi_groups *g = mkba_xcalloc_own(1, sizeof *g);
     g->K = K;
     g->include_zero = include_zero;
     g->bins = bins;
@@ -488,9 +488,9 @@ static void values_grow(mkba_voi_groups *g)
     double *sum = g->vsum;
     g->vslots = old ? 2 * old : 256;
     g->vshift = old ? g->vshift - 1 : 64 - 8;
-    g->vkey = mkba_xcalloc(g->vslots, sizeof *g->vkey);
-    g->vcount = mkba_xcalloc(g->vslots, sizeof *g->vcount);
-    g->vsum = mkba_xcalloc(g->vslots * K + 1, sizeof *g->vsum);
+    g->vkey = mkba_xcalloc_own(g->vslots, sizeof *g->vkey);
+    g->vcount = mkba_xcalloc_own(g->vslots, sizeof *g->vcount);
+    g->vsum = mkba_xcalloc_own(g->vslots * K + 1, sizeof *g->vsum);
     for (size_t i = 0; i < old; i++)
         if (count[i]) {
             size_t h = value_slot(g, key[i]);
@@ -583,8 +583,8 @@ static void cut_groups(mkba_voi_groups *g, const double *theta, const double *nb
         for (size_t cell = 0; cell < g->cuts.cells; cell++)
             g->first[cell] = g->t[g->cuts.start[cell]];
     }
-    g->sum = mkba_xcalloc(g->groups * g->K, sizeof *g->sum);
-    g->count = mkba_xcalloc(g->groups, sizeof *g->count);
+    g->sum = mkba_xcalloc_own(g->groups * g->K, sizeof *g->sum);
+    g->count = mkba_xcalloc_own(g->groups, sizeof *g->count);
     g->cut = 1;
     add_draws(g, theta, nb, stride, m); /* checked before */
     free(g->buf);

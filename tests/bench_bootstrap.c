@@ -29,13 +29,14 @@
  *    HC1 SE of the full-cohort fit (the reference: they estimate the same
  *    standard error, so their ratio is 1 within about 2/sqrt(2B)).
  *  - ps: an IPW and a DR effect on a propensity model of the same 7
- *    variables (9 design columns), 100 replicates (fewer when B is
- *    smaller) in 2 rounds, each running its replicates on 1 thread and on
- *    2 (the order turned each round, so that a machine that slows down for
- *    a while slows both): the time per replicate, and the 1 -> 2 thread
- *    speed-up of the whole calls (target 1.9x), each of which includes the
- *    one full-data fit of the propensity model (its time is printed: the
- *    setup of mkba_ps_plan_new).
+ *    variables (9 design columns), 200 replicates (fewer when B is
+ *    smaller) in 2 rounds, each running its 100 replicates on 1 thread
+ *    and on 2 (the order turned each round, so that a machine that slows
+ *    down for a while slows both): the time per replicate, and the 1 -> 2
+ *    thread speed-up of the whole calls (target 1.9x), each of which
+ *    includes the one full-data fit of the propensity model (its time is
+ *    printed: the setup of mkba_ps_plan_new, about 5% of a 100-replicate
+ *    call on 1 thread; a run's default 1,000 replicates make it 0.5%).
  * Times are clock_gettime CLOCK_MONOTONIC (wall) and
  * CLOCK_PROCESS_CPUTIME_ID (CPU, of all threads): a wall time well above
  * the CPU time of one thread tells a busy machine. Exit status 1 on any
@@ -453,8 +454,8 @@ static int bench_ps(const mkba_cohort *c, size_t B_all)
     const mkba_ps_spec ps = {7, terms, MKBA_ESTIMAND_ATT, 0};
     const mkba_est_spec specs[2] = {{"work_ipw", V_WORK, -1, 0, NULL, MKBA_EST_IPW, &ps},
                                     {"hours_dr", V_HOURS, V_HOURS_PRE, 0, NULL, MKBA_EST_DR, &ps}};
-    size_t B = B_all < 100 ? B_all : 100;
-    enum { ROUNDS = 2 }; /* 25 replicates a thread on 2; each call fits the model once */
+    size_t B = B_all < 200 ? B_all : 200;
+    enum { ROUNDS = 2 }; /* 50 replicates a thread on 2; each call fits the model once */
     double *rep[2]; /* on 1 thread, on 2 */
     for (int a = 0; a < 2; a++)
         rep[a] = mkba_xreallocarray(NULL, 2 * B, sizeof **rep);

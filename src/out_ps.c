@@ -279,6 +279,7 @@ int mkba_out_ps_json(cJSON *root, const mkba_appraisal *a)
     per_group(&j, o, "trimmed", t, h);
     per_group(&j, o, "ess", d->ess, h);
     num(&j, o, "iterations", all ? NAN : d->iterations);
+    num(&j, o, "deviance", all || h ? NAN : d->deviance); /* a sum over every person */
     json_columns(&j, o, a);
     json_overlap(&j, o, a);
     return !j.oom;

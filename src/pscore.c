@@ -346,6 +346,7 @@ typedef struct ps_ws {
     double *trial;   /* [p] beta + a step */
     double *gam;     /* [2 * pz] outcome model coefficients */
     double *Q;       /* [pz * pz] */
+    double ll;       /* the log-likelihood of the fit (logit_fit, once converged) */
     atomic_int *stop;/* NULL, or a flag that stops the fit when set (see plan_build) */
 } ps_ws;
 
@@ -514,6 +515,7 @@ static fit_status logit_fit(const design *d, const uint8_t *T, ps_ws *w, int *it
             for (size_t r = 0; r < d->m; r++)
                 if (w->f[r] > 0 && !(fabs(w->eta[r]) < log(WEIGHT_MAX)))
                     return FIT_SEPARATED;
+            w->ll = ll;
             return FIT_OK;
         }
         double t = 1, ll_new = ll;
@@ -1812,6 +1814,7 @@ mkba_ps_diag *mkba_ps_diagnose(const mkba_cohort *c, const mkba_ps_spec *ps, mkb
             dg = mkba_ps_diag_alloc(pl.d.p);
             diag_fill(&pl, &w, dg);
             dg->iterations = iter;
+            dg->deviance = -2 * w.ll;
             dg->n_trimmed[0] = (size_t)trimmed[0];
             dg->n_trimmed[1] = (size_t)trimmed[1];
         }

@@ -1735,6 +1735,7 @@ START_TEST(test_ps_json)
     ck_assert(jnum_at(j, "propensity.trimmed.pilot") == 0);
     ck_assert(jnum_at(j, "propensity.ess.control") == 80.25);
     ck_assert(jnum_at(j, "propensity.iterations") == 6);
+    ck_assert(jnum_at(j, "propensity.deviance") == 251.5);
     ck_assert_int_eq(cJSON_GetArraySize(get(j, "propensity.coefficients")), 5);
     ck_assert(jnum_at(j, "propensity.coefficients.3.se") == 0.0001);
     ck_assert(cJSON_IsNull(get(j, "propensity.coefficients.2.coef")));
@@ -1763,6 +1764,7 @@ START_TEST(test_ps_json)
     ck_assert(cJSON_IsNull(get(j, "propensity.n.pilot")));
     ck_assert(cJSON_IsNull(get(j, "propensity.balance.0.smd_after")));
     ck_assert(cJSON_IsNull(get(j, "propensity.coefficients.0.coef")));
+    ck_assert(cJSON_IsNull(get(j, "propensity.deviance")));
     ck_assert_int_eq(cJSON_GetArraySize(get(j, "propensity.overlap.pilot")), 0);
     cJSON_Delete(j);
     free(dir);

@@ -216,6 +216,9 @@ static void check_diag(const data *d, const char *k, const char *glm_prefix)
         snprintf(name, sizeof name, "%s.balance.%s.smd_after[%s]", k, est, rname);
         near_ref(dg->smd_after[j], name);
     }
+    /* the log-likelihood, which decides IRLS's step halving */
+    snprintf(name, sizeof name, "%s.glm.deviance", glm_prefix);
+    near_ref(dg->deviance, name);
     snprintf(name, sizeof name, "%s.balance.%s.ess_pilot", k, est);
     near_ref(dg->ess[1], name);
     snprintf(name, sizeof name, "%s.balance.%s.ess_control", k, est);

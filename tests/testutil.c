@@ -292,6 +292,7 @@ struct mkba_ps_diag *tu_ps_diag(void)
         d->smd_after[j] = after[j];
     }
     d->iterations = 6;
+    d->deviance = 251.5;
     d->n[0] = 200;
     d->n[1] = 50;
     d->n_missing = 12;

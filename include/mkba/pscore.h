@@ -94,6 +94,7 @@ typedef struct mkba_ps_diag {
     double *smd_before;    /* [n_coef] standardised mean difference, unweighted */
     double *smd_after;     /* [n_coef] ... with the propensity weights (NaN at 0) */
     int iterations;        /* IRLS iterations of the final fit */
+    double deviance;       /* -2 x its log-likelihood (R: deviance(glm(...))) */
     size_t n[2];           /* persons in the fitted sample (index: group code) */
     size_t n_missing;      /* persons left out for a missing covariate */
     size_t n_trimmed[2];   /* persons left out by trimming */

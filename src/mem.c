@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#define OWN_CALLOC ((size_t)64 << 10) /* bytes from which mkba_xcalloc_own calls calloc */
+
 static void oom(size_t size)
 {
     fprintf(stderr, "mkba: out of memory (%zu bytes)\n", size);
@@ -61,6 +63,12 @@ void *mkba_xcalloc_own(size_t n, size_t size)
 {
     if (size && n > (SIZE_MAX - MKBA_LINE_PAD) / size)
         oom(SIZE_MAX);
+    /* A large one from calloc: its pages come from the kernel already
+     * zero, and stay unused until written (a memset would make each of
+     * them resident: 10 MiB more in a whole run); two shared lines at its
+     * ends are nothing beside its size. */
+    if (n * size >= OWN_CALLOC)
+        return mkba_xcalloc(n, size);
     size_t bytes = (n * size + MKBA_LINE_PAD) / MKBA_LINE_PAD * MKBA_LINE_PAD; /* >= 1 pad */
     void *p = aligned_alloc(MKBA_LINE_PAD, bytes);
     if (!p)

@@ -93,6 +93,11 @@ START_TEST(own_lines)
         free(own[0]);
         free(own[1]);
     }
+    /* from 64 KiB on, calloc's room: zeroed all the same */
+    unsigned char *big = mkba_xcalloc_own(100000, 1);
+    for (size_t b = 0; b < 100000; b++)
+        ck_assert_uint_eq(big[b], 0);
+    free(big);
 }
 END_TEST
 

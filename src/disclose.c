@@ -315,6 +315,20 @@ int mkba_ap_ps_column_withheld(const mkba_appraisal *a, size_t j)
            (d->n_rare && d->n_rare[j] != SIZE_MAX && d->n_rare[j] < a->min_group);
 }
 
+int mkba_ap_ps_fit_withheld(const mkba_appraisal *a)
+{
+    const mkba_ps_diag *d = a->ps;
+    for (size_t j = 0; d && j < d->n_coef; j++)
+        if (mkba_ap_ps_column_withheld(a, j))
+            return 1;
+    return 0;
+}
+
+int mkba_ap_ps_coef_withheld(const mkba_appraisal *a, size_t j)
+{
+    return mkba_ap_ps_column_withheld(a, j) || mkba_ap_ps_fit_withheld(a);
+}
+
 int mkba_ap_ps_counts_withheld(const mkba_appraisal *a)
 {
     const mkba_ps_diag *d = a->ps;

@@ -20,6 +20,9 @@ const char *out_sens_status_name(int st);
  * and the key of why ("", "rare_value", "small_group") (out_ps.c). */
 double out_ps_col_value(const struct mkba_appraisal *a, const double *x, size_t j);
 const char *out_ps_reason_key(const struct mkba_appraisal *a, size_t j);
+/* The same for column j's coefficient and SE (mkba_ap_ps_coef_withheld). */
+double out_ps_coef_value(const struct mkba_appraisal *a, const double *x, size_t j);
+const char *out_ps_coef_reason_key(const struct mkba_appraisal *a, size_t j);
 extern const char *const OUT_PS_GROUP_NAME[2]; /* by group code: "control", "pilot" */
 /* The note of subgroup level l: why it has no numbers, or "" (out_sub.c). */
 struct mkba_ap_subgroup;

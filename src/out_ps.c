@@ -26,6 +26,12 @@ const char *out_ps_reason_key(const mkba_appraisal *a, size_t j)
     return mkba_ap_ps_column_withheld(a, j) ? "rare_value" : "";
 }
 
+const char *out_ps_coef_reason_key(const mkba_appraisal *a, size_t j)
+{
+    const char *k = out_ps_reason_key(a, j);
+    return *k ? k : mkba_ap_ps_fit_withheld(a) ? "rare_value_in_model" : "";
+}
+
 /* ============================== terminal ================================ */
 
 /* Columns taken by UTF-8 text (one per character). */
@@ -71,15 +77,15 @@ static const char *estimand_text(mkba_estimand e, int nl)
 static void print_counts(FILE *f, const mkba_appraisal *a, int nl)
 {
     const mkba_ps_diag *d = a->ps;
-    int h = mkba_ap_ps_counts_withheld(a);
+    int h = mkba_ap_ps_counts_withheld(a), e = h || mkba_ap_ps_fit_withheld(a);
     char np[32], nc[32], miss[32], tp[32], tc[32], ep[32], ec[32];
     mkba_disclose_count(np, sizeof np, a, d->n[1], h && d->n[1] > 0, 0);
     mkba_disclose_count(nc, sizeof nc, a, d->n[0], h && d->n[0] > 0, 0);
     mkba_disclose_count(miss, sizeof miss, a, d->n_missing, h && d->n_missing > 0, 0);
     mkba_disclose_count(tp, sizeof tp, a, d->n_trimmed[1], h && d->n_trimmed[1] > 0, 0);
     mkba_disclose_count(tc, sizeof tc, a, d->n_trimmed[0], h && d->n_trimmed[0] > 0, 0);
-    snprintf(ep, sizeof ep, h ? "x" : isfinite(d->ess[1]) ? "%.1f" : "n/a", d->ess[1]);
-    snprintf(ec, sizeof ec, h ? "x" : isfinite(d->ess[0]) ? "%.1f" : "n/a", d->ess[0]);
+    snprintf(ep, sizeof ep, e ? "x" : isfinite(d->ess[1]) ? "%.1f" : "n/a", d->ess[1]);
+    snprintf(ec, sizeof ec, e ? "x" : isfinite(d->ess[0]) ? "%.1f" : "n/a", d->ess[0]);
     for (char *p = ep; *p; p++)
         *p = *p == ',' || *p == '.' ? (nl ? ',' : '.') : *p;
     for (char *p = ec; *p; p++)
@@ -149,7 +155,8 @@ static void print_balance(FILE *f, const mkba_appraisal *a, out_term *T, int nl)
     }
     if (n_hidden)
         fprintf(f, TR("  x: withheld (disclosure control): a 0/1 column with fewer than %zu persons "
-                   "on one side.\n"),
+                   "on one side,\n     and the effective sample sizes, which would give its "
+                   "count back.\n"),
                 a->min_group);
 }
 
@@ -177,6 +184,11 @@ void mkba_out_print_ps(FILE *f, const mkba_appraisal *a, int nl)
 double out_ps_col_value(const mkba_appraisal *a, const double *x, size_t j)
 {
     return !x || mkba_ap_ps_column_withheld(a, j) ? NAN : x[j];
+}
+
+double out_ps_coef_value(const mkba_appraisal *a, const double *x, size_t j)
+{
+    return !x || mkba_ap_ps_coef_withheld(a, j) ? NAN : x[j];
 }
 
 
@@ -228,10 +240,10 @@ static void json_columns(jps *j, cJSON *o, const mkba_appraisal *a)
         int hidden = mkba_ap_ps_column_withheld(a, k);
         cJSON *c = add(j, coefs, NULL, cJSON_CreateObject());
         add(j, c, "term", cJSON_CreateString(d->name[k]));
-        num(j, c, "coef", out_ps_col_value(a, d->coef, k));
-        num(j, c, "se", out_ps_col_value(a, d->se, k));
-        add(j, c, "suppressed", cJSON_CreateBool(hidden));
-        add(j, c, "suppressed_reason", cJSON_CreateString(out_ps_reason_key(a, k)));
+        num(j, c, "coef", out_ps_coef_value(a, d->coef, k));
+        num(j, c, "se", out_ps_coef_value(a, d->se, k));
+        add(j, c, "suppressed", cJSON_CreateBool(mkba_ap_ps_coef_withheld(a, k)));
+        add(j, c, "suppressed_reason", cJSON_CreateString(out_ps_coef_reason_key(a, k)));
         if (k == 0)
             continue; /* the intercept has no balance */
         cJSON *b = add(j, bal, NULL, cJSON_CreateObject());
@@ -277,9 +289,10 @@ int mkba_out_ps_json(cJSON *root, const mkba_appraisal *a)
     per_group(&j, o, "n", n, h);
     count(&j, o, "missing", d->n_missing, h);
     per_group(&j, o, "trimmed", t, h);
-    per_group(&j, o, "ess", d->ess, h);
+    int fit = mkba_ap_ps_fit_withheld(a);
+    per_group(&j, o, "ess", d->ess, h || fit);
     num(&j, o, "iterations", all ? NAN : d->iterations);
-    num(&j, o, "deviance", all || h ? NAN : d->deviance); /* a sum over every person */
+    num(&j, o, "deviance", h || fit ? NAN : d->deviance);
     json_columns(&j, o, a);
     json_overlap(&j, o, a);
     return !j.oom;

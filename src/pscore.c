@@ -422,9 +422,11 @@ static inline __attribute__((always_inline)) double irls_pass_p(const design *d,
      * rows with f = 1, 2 or 3 (every row of the full data, all but a few
      * of a bootstrap replicate's) are summed as the log of the product
      * prod * 2^ex of (1 + t)^f: one log a pass instead of a log1p a row
-     * (a quarter of a bootstrap's processor time). The product's
-     * rounding, 2^-53 a row, is far below the 1e-12 * |ll| by which
-     * logit_fit judges a step. */
+     * (a quarter of a bootstrap's processor time). Rounding 1 + t costs
+     * 2^-53 of t in absolute terms, so rows with t below 2^-13 (|eta|
+     * above 9) keep their log1p: every term then stays within 2^-40 of
+     * its value, below the 1e-12 * |ll| by which logit_fit judges a step
+     * however close to 0 or 1 the rows' propensities are. */
     double lin = 0, rest = 0, prod = 1;
     long ex = 0;
     memset(H, 0, p * p * sizeof *H);
@@ -450,8 +452,9 @@ static inline __attribute__((always_inline)) double irls_pass_p(const design *d,
         w->e[r] = e;
         w->eta[r] = eta;
         lin += f * (T[r] ? (eta > 0 ? 0 : eta) : (eta < 0 ? 0 : -eta));
-        prod *= f == 1 ? s : f == 2 ? s2 : f == 3 ? s2 * s : 1;
-        if (f != 1 && f != 2 && f != 3)
+        int in_prod = (f == 1 || f == 2 || f == 3) && t >= 0x1p-13;
+        prod *= !in_prod ? 1 : f == 1 ? s : f == 2 ? s2 : s2 * s;
+        if (!in_prod)
             rest += f * log1p(t);
         x4[k] = x;
         u[k] = f * e * (1 - e);

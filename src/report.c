@@ -1733,7 +1733,7 @@ static void ps_count(const rep *r, numbuf b, size_t n)
 
 static void ps_ess(const rep *r, numbuf b, double ess)
 {
-    if (mkba_ap_ps_counts_withheld(r->a))
+    if (mkba_ap_ps_counts_withheld(r->a) || mkba_ap_ps_fit_withheld(r->a))
         snprintf(b, sizeof(numbuf), "x");
     else
         mkba_fmt_number(b, sizeof(numbuf), ess, 1, r->nl);
@@ -1833,6 +1833,17 @@ static void td_col(const rep *r, const double *x, size_t j, int dec)
     td_num(r, b, 0);
 }
 
+/* A coefficient or SE: "x" where withheld with its column or the fit. */
+static void td_coef(const rep *r, const double *x, size_t j)
+{
+    numbuf b;
+    if (mkba_ap_ps_coef_withheld(r->a, j))
+        snprintf(b, sizeof b, "x");
+    else
+        value(r, b, x[j]);
+    td_num(r, b, 0);
+}
+
 static void ps_tables(const rep *r)
 {
     const mkba_ps_diag *d = r->a->ps;
@@ -1865,8 +1876,8 @@ static void ps_tables(const rep *r)
     put(r, "</tr>\n");
     for (size_t j = 0; j < d->n_coef; j++) {
         tpl(r, "<tr><td><code>{}</code></td>", d->name[j]);
-        td_col(r, d->coef, j, -1);
-        td_col(r, d->se, j, -1);
+        td_coef(r, d->coef, j);
+        td_coef(r, d->se, j);
         put(r, "</tr>\n");
     }
     put(r, "</table>\n");
@@ -1874,9 +1885,11 @@ static void ps_tables(const rep *r)
         char n[32];
         snprintf(n, sizeof n, "%zu", r->a->min_group);
         tpl(r, L(r, "<p class=\"note\">x: withheld to protect privacy: a 0/1 covariate with "
-                    "fewer than {} persons on one side.</p>\n",
+                    "fewer than {} persons on one side, and with it every coefficient and the "
+                    "effective sample sizes, which would give its count back.</p>\n",
                  "<p class=\"note\">x: weggelaten om de privacy te beschermen: een 0/1-covariaat "
-                 "met minder dan {} personen aan één kant.</p>\n"),
+                 "met minder dan {} personen aan één kant, en daarmee alle coëfficiënten en de "
+                 "effectieve steekproefomvang, waaruit dat aantal terug te rekenen is.</p>\n"),
             n);
     }
 }

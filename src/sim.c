@@ -44,7 +44,8 @@ typedef struct mkba_sim_work { /* kept in the result between runs (work_get) */
                                  slot before each scenario that needs them; else they
                                  are drawn straight into the slot (or, kept, into their
                                  column of the result: worker.col) */
-    worker *ws;               /* [n_ws] each thread's scratch; sh NULL until its first block */
+    worker **ws;              /* [n_ws] each thread's scratch, on cache lines of its own
+                                 (mkba_xcalloc_own); sh NULL until its first block */
     size_t n_ws;
     int avx2;                 /* 1: evaluate_avx2 runs the blocks */
     atomic_size_t done;       /* draws finished */
@@ -52,8 +53,8 @@ typedef struct mkba_sim_work { /* kept in the result between runs (work_get) */
     double last_report;       /* when progress was last reported (the caller's thread only) */
 } shared;
 
-struct worker { /* lines of its own: each thread writes its worker */
-    _Alignas(MKBA_LINE_PAD) shared *sh;
+struct worker {
+    shared *sh;
     gsl_rng *r;
     double *slots;            /* [n_slots][B] */
     double *drawn;            /* [n_uncertain][B] the draws kept aside (shared.aside) */
@@ -755,8 +756,10 @@ static void work_free(mkba_sim *out)
     shared *sh = out->work;
     if (!sh)
         return;
-    for (size_t t = 0; t < sh->n_ws; t++)
-        worker_fini(&sh->ws[t]);
+    for (size_t t = 0; t < sh->n_ws; t++) {
+        worker_fini(sh->ws[t]);
+        free(sh->ws[t]);
+    }
     free(sh->ws);
     free(sh->ann_self);
     free(sh->ann_ref);
@@ -768,16 +771,16 @@ static void work_free(mkba_sim *out)
 
 /* The workers' counts of payback and IRR statuses, summed (integers: the
  * same for any split of the blocks). */
-static void sum_finance_counts(mkba_sim *out, const worker *ws, size_t threads)
+static void sum_finance_counts(mkba_sim *out, worker *const *ws, size_t threads)
 {
     size_t cols = (out->n_scenarios - 1) * (out->n_stakeholders + 1);
     for (size_t t = 0; t < threads; t++) {
-        if (!ws[t].sh)
+        if (!ws[t]->sh)
             continue;
         for (size_t c = 0; c < COUNT_SETS * cols * MKBA_FIN_PAYBACK_N; c++)
-            out->payback_count[c % (cols * MKBA_FIN_PAYBACK_N)] += ws[t].payback_count[c];
+            out->payback_count[c % (cols * MKBA_FIN_PAYBACK_N)] += ws[t]->payback_count[c];
         for (size_t c = 0; c < COUNT_SETS * cols * MKBA_FIN_IRR_N; c++)
-            out->irr_count[c % (cols * MKBA_FIN_IRR_N)] += ws[t].irr_count[c];
+            out->irr_count[c % (cols * MKBA_FIN_IRR_N)] += ws[t]->irr_count[c];
     }
 }
 
@@ -896,11 +899,9 @@ static shared *work_get(mkba_sim *out, const mkba_plan *p, size_t threads)
     sh->out = out;
     sh->avx2 = mkba_cpu_avx2(); /* per run: the tests lower the limit between runs */
     if (threads > sh->n_ws) { /* the new ones made at their first block */
-        worker *ws = mkba_xcalloc_own(threads, sizeof *ws);
-        if (sh->n_ws)
-            memcpy(ws, sh->ws, sh->n_ws * sizeof *ws);
-        free(sh->ws);
-        sh->ws = ws;
+        sh->ws = mkba_xreallocarray(sh->ws, threads, sizeof *sh->ws);
+        for (size_t t = sh->n_ws; t < threads; t++)
+            sh->ws[t] = mkba_xcalloc_own(1, sizeof **sh->ws);
         sh->n_ws = threads;
     }
     return sh;
@@ -912,7 +913,7 @@ static shared *work_get(mkba_sim *out, const mkba_plan *p, size_t threads)
 static void block_task(void *ctx, size_t blk, size_t thread)
 {
     shared *sh = ctx;
-    worker *w = &sh->ws[thread];
+    worker *w = sh->ws[thread];
     if (!w->sh)
         worker_init(w, sh);
     run_block(w, blk);
@@ -954,7 +955,7 @@ mkba_sim *mkba_sim_run_reuse(const mkba_plan *p, const mkba_sim_opts *o, mkba_si
     atomic_init(&sh->nonfinite, 0);
     if (out->irr)
         for (size_t t = 0; t < sh->n_ws; t++)
-            counts_clear(&sh->ws[t]);
+            counts_clear(sh->ws[t]);
     double t0 = mkba_stream_seconds();
     sh->last_report = t0;
     mkba_stream_parallel(n_blocks, threads, block_task, sh);

@@ -50,10 +50,10 @@ void mkba_tables_propensity(mkba_table *t, const mkba_appraisal *a)
     mkba_table_add_cols_nl(t, head);
     for (size_t j = 0; j < d->n_coef; j++) {
         mkba_table_text(t, d->name[j]);
-        mkba_table_number(t, out_ps_col_value(a, d->coef, j));
-        mkba_table_number(t, out_ps_col_value(a, d->se, j));
-        mkba_table_int(t, mkba_ap_ps_column_withheld(a, j));
-        mkba_table_text(t, out_ps_reason_key(a, j));
+        mkba_table_number(t, out_ps_coef_value(a, d->coef, j));
+        mkba_table_number(t, out_ps_coef_value(a, d->se, j));
+        mkba_table_int(t, mkba_ap_ps_coef_withheld(a, j));
+        mkba_table_text(t, out_ps_coef_reason_key(a, j));
         mkba_table_end_row(t);
     }
 }

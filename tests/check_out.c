@@ -1688,11 +1688,29 @@ START_TEST(test_ps_tables)
     header_is(c, ',', "term,coef,se,suppressed,suppressed_reason");
     ck_assert_uint_eq(c->nrows, 6);
     ck_assert_str_eq(c->f[1][0], "(intercept)");
-    ck_assert(num(c->f[1][1], 0) == -1.5 && num(c->f[1][2], 0) == 0.4);
+    /* a column withheld (household: single parent): every coefficient
+     * and SE with it, the intercept's too (disclose.h) */
+    ck_assert_str_eq(c->f[1][1], "");
+    ck_assert_str_eq(c->f[1][2], "");
+    ck_assert_str_eq(c->f[1][3], "1");
+    ck_assert_str_eq(c->f[1][4], "rare_value_in_model");
+    ck_assert_str_eq(c->f[3][4], "rare_value");
     ck_assert_str_eq(c->f[3][1], "");
     ck_assert_str_eq(c->f[3][2], "");
     ck_assert_str_eq(c->f[3][3], "1");
     csv_free(c);
+    { /* no column withheld: the coefficients shown */
+        mkba_error e;
+        mkba_error_clear(&e);
+        ap->ps->n_rare[2] = 10;
+        ck_assert_int_eq(mkba_out_write_dir(dir, ap, &e), MKBA_OK);
+        c = read_csv(dir, "propensity.csv", ',');
+        ck_assert(num(c->f[1][1], 0) == -1.5 && num(c->f[1][2], 0) == 0.4);
+        ck_assert_str_eq(c->f[1][3], "0");
+        csv_free(c);
+        ap->ps->n_rare[2] = 4;
+        ck_assert_int_eq(mkba_out_write_dir(dir, ap, &e), MKBA_OK);
+    }
     /* overlap: 14 pilot bins, 19 control bins (check_privacy works them
      * out); every share times the group's size is 0 or >= 10 persons */
     c = read_csv(dir, "overlap.csv", ',');
@@ -1733,11 +1751,15 @@ START_TEST(test_ps_json)
     ck_assert(jnum_at(j, "propensity.n.control") == 200);
     ck_assert(jnum_at(j, "propensity.missing") == 12);
     ck_assert(jnum_at(j, "propensity.trimmed.pilot") == 0);
-    ck_assert(jnum_at(j, "propensity.ess.control") == 80.25);
+    /* a column withheld: the fit's own figures with it (disclose.h) */
+    ck_assert(cJSON_IsNull(get(j, "propensity.ess.control")));
     ck_assert(jnum_at(j, "propensity.iterations") == 6);
-    ck_assert(jnum_at(j, "propensity.deviance") == 251.5);
+    ck_assert(cJSON_IsNull(get(j, "propensity.deviance")));
     ck_assert_int_eq(cJSON_GetArraySize(get(j, "propensity.coefficients")), 5);
-    ck_assert(jnum_at(j, "propensity.coefficients.3.se") == 0.0001);
+    ck_assert(cJSON_IsNull(get(j, "propensity.coefficients.3.se")));
+    ck_assert(cJSON_IsNull(get(j, "propensity.coefficients.0.coef")));
+    ck_assert_str_eq(jstr_at(j, "propensity.coefficients.0.suppressed_reason"),
+                     "rare_value_in_model");
     ck_assert(cJSON_IsNull(get(j, "propensity.coefficients.2.coef")));
     ck_assert_str_eq(jstr_at(j, "propensity.coefficients.2.suppressed_reason"), "rare_value");
     ck_assert_int_eq(cJSON_GetArraySize(get(j, "propensity.balance")), 4);
@@ -1753,10 +1775,22 @@ START_TEST(test_ps_json)
     /* the key comes after "effects" */
     ck_assert_ptr_eq(get(j, "effects")->next, get(j, "propensity"));
     cJSON_Delete(j);
-    /* a small pilot group in the fit: every number withheld (null) */
-    ap->ps->n[1] = 9;
+    /* no column withheld (10 persons: at the threshold): the fit shown */
+    ap->ps->n_rare[2] = 10;
     mkba_error err;
     mkba_error_clear(&err);
+    ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_OK);
+    j = read_json(dir);
+    ck_assert(jnum_at(j, "propensity.ess.control") == 80.25);
+    ck_assert(jnum_at(j, "propensity.deviance") == 251.5);
+    ck_assert(jnum_at(j, "propensity.coefficients.0.coef") == -1.5);
+    ck_assert(jnum_at(j, "propensity.coefficients.3.se") == 0.0001);
+    ck_assert(cJSON_IsFalse(get(j, "propensity.coefficients.0.suppressed")));
+    ck_assert_str_eq(jstr_at(j, "propensity.coefficients.0.suppressed_reason"), "");
+    cJSON_Delete(j);
+    ap->ps->n_rare[2] = 4;
+    /* a small pilot group in the fit: every number withheld (null) */
+    ap->ps->n[1] = 9;
     ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_OK);
     j = read_json(dir);
     ck_assert(cJSON_IsTrue(get(j, "propensity.suppressed")));
@@ -1899,8 +1933,9 @@ START_TEST(test_ps_terminal)
     ps->n_trimmed[0] = 0;
     free(text);
     text = report(ap, 0, 1);
-    ck_assert(tu_contains(text, "Effective sample size after weighting: 50.0 pilot, 80.2 "
-                                "control; 6 IRLS iterations.")); /* 80.25 to 1 decimal (binary 80.25 rounds to even) */
+    /* a column withheld: the effective sample sizes with it (disclose.h) */
+    ck_assert(tu_contains(text, "Effective sample size after weighting: x pilot, x "
+                                "control; 6 IRLS iterations."));
     row_is(text, "  age ", (const char *const[]){"0.512", "0.013"}, 2);
     row_is(text, "household: single parent", (const char *const[]){"x", "x"}, 2);
     row_is(text, "age^2", (const char *const[]){"0.400", "0.150", "imbalanced"}, 3);
@@ -1908,7 +1943,8 @@ START_TEST(test_ps_terminal)
     ck_assert(tu_contains(text, "1 covariate remains imbalanced after weighting (|SMD| > "
                                 "0.1): age^2.\n"));
     ck_assert(tu_contains(text, "x: withheld (disclosure control): a 0/1 column with fewer "
-                                "than 10 persons on one side."));
+                                "than 10 persons on one side,\n     and the effective sample "
+                                "sizes"));
     lines_fit(text);
     free(text);
     /* balanced, nothing withheld */
@@ -1916,6 +1952,8 @@ START_TEST(test_ps_terminal)
     ap->ps->n_rare[2] = 40;
     ap->ps->smd_after[2] = 0.02;
     text = report(ap, 0, 1);
+    ck_assert(tu_contains(text, "Effective sample size after weighting: 50.0 pilot, 80.2 "
+                                "control; 6 IRLS iterations.")); /* 80.25 to 1 decimal (binary 80.25 rounds to even) */
     ck_assert(tu_contains(text, "All covariates balanced after weighting (|SMD| < 0.1).\n"));
     ck_assert(!tu_contains(text, "x: withheld"));
     free(text);

@@ -1486,6 +1486,9 @@ START_TEST(ps_rules)
     ck_assert(!mkba_ap_ps_column_withheld(&a, 0)); /* SIZE_MAX: not a 0/1 column */
     ck_assert(mkba_ap_ps_column_withheld(&a, 2));  /* 4 persons on one side */
     ck_assert(!mkba_ap_ps_column_withheld(&a, 4)); /* 120 */
+    /* ... and with column 2, the fit's figures: every coefficient */
+    ck_assert(mkba_ap_ps_fit_withheld(&a));
+    ck_assert(mkba_ap_ps_coef_withheld(&a, 0) && mkba_ap_ps_coef_withheld(&a, 4));
     ck_assert(mkba_ap_ps_imbalanced(&a, 3));       /* 0.15 > 0.1 */
     ck_assert(!mkba_ap_ps_imbalanced(&a, 2));      /* 0.2, but withheld */
     ck_assert(!mkba_ap_ps_imbalanced(&a, 4));      /* |-0.05| */
@@ -1495,6 +1498,8 @@ START_TEST(ps_rules)
     ck_assert_uint_eq(mkba_ap_ps_bins(&a, 1, b), 14);
     a.ps->n_rare[2] = 10; /* at the threshold: shown */
     ck_assert(!mkba_ap_ps_column_withheld(&a, 2));
+    ck_assert(!mkba_ap_ps_fit_withheld(&a));
+    ck_assert(!mkba_ap_ps_coef_withheld(&a, 0) && !mkba_ap_ps_coef_withheld(&a, 4));
     a.group_pilot = 55; /* 5 pilot persons without a covariate: a small count */
     ck_assert(mkba_ap_ps_counts_withheld(&a));
     /* ... and then no histogram: its shares are counts over the 50 */
@@ -1625,6 +1630,56 @@ START_TEST(subgroup_rare_level_never_named)
     all = study_outputs(study(cohort, LAND_BODY "[privacy]\nmin_group = 1\n"));
     ck_assert(tu_contains(all, "y,land,Eritrea,"));
     free(all);
+    free(cohort);
+}
+END_TEST
+
+/* A propensity model of 'land' alone, whose rare level Eritrea (2 pilot,
+ * 1 control) is withheld: in such a model the fit's own figures give its
+ * counts back (the intercept is the log-odds of Noord with Zuid's
+ * dummy aside, its SE sqrt(1/n1 + 1/n0) of Noord's persons; the deviance
+ * and the control group's effective size each pin the rare level's 2 and 1
+ * down from the published group sizes: R's glm on this cohort), so every
+ * coefficient, SE, the deviance and the effective sizes are null with it;
+ * with min_group = 1 they are numbers (so the test could fail). */
+START_TEST(ps_fit_withheld_with_rare_column)
+{
+    static const char *body =
+        "[covariate.land]\ntype = category\n[propensity]\ncovariates = land\n"
+        "[outcome.y]\ntype = number\nmethod = ipw\n"
+        "[item.x]\nkind = benefit\nstakeholder = city\nquantity = on * effect.y\nprice = 1\n";
+    char *cohort = land_cohort();
+    for (int shown = 0; shown <= 1; shown++) {
+        char model[600];
+        snprintf(model, sizeof model, "%s%s", body, shown ? "[privacy]\nmin_group = 1\n" : "");
+        const char *res = tu_dir_path(tmp, "res");
+        const char *args[] = {"run", study(cohort, model), "--out", res, "--draws", "0", NULL};
+        char *out, *err;
+        ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/results.json", res);
+        char *text = tu_read(path);
+        cJSON *j = cJSON_Parse(text);
+        ck_assert_ptr_nonnull(j);
+        cJSON *ps = cJSON_GetObjectItem(j, "propensity");
+        cJSON *coefs = cJSON_GetObjectItem(ps, "coefficients");
+        ck_assert_int_eq(cJSON_GetArraySize(coefs), 3); /* intercept, Zuid, Eritrea */
+        for (int k = 0; k < 3; k++) {
+            cJSON *c = cJSON_GetArrayItem(coefs, k);
+            ck_assert_msg(cJSON_IsNumber(cJSON_GetObjectItem(c, "coef")) == shown, "coef %d", k);
+            ck_assert_msg(cJSON_IsNumber(cJSON_GetObjectItem(c, "se")) == shown, "se %d", k);
+        }
+        ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(ps, "deviance")) == shown);
+        cJSON *ess = cJSON_GetObjectItem(ps, "ess");
+        ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(ess, "control")) == shown);
+        /* the balance of the column that is not rare stays */
+        cJSON *b0 = cJSON_GetArrayItem(cJSON_GetObjectItem(ps, "balance"), 0);
+        ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(b0, "smd_before")));
+        cJSON_Delete(j);
+        free(text), free(out), free(err);
+        tu_dir_free(tmp);
+        tmp = tu_dir_new();
+    }
     free(cohort);
 }
 END_TEST
@@ -1873,6 +1928,7 @@ static Suite *privacy_suite(void)
     tcase_add_test(tc, e2e_few_missing_show_group_sizes);
     tcase_add_test(tc, e2e_few_missing_covariate_show_group_sizes);
     tcase_add_test(tc, subgroup_rare_level_never_named);
+    tcase_add_test(tc, ps_fit_withheld_with_rare_column);
     tcase_add_test(tc, subgroup_persons_without_by_withheld);
     tcase_add_test(tc, bootstrap_failures_of_withheld_effect);
     tcase_add_test(tc, subgroup_unknown_level_lists_named_only);

@@ -748,15 +748,16 @@ START_TEST(report_balance_and_overlap)
                                 "(|SMD| &gt; 0.1):</strong> <code>age^2</code>."));
     ck_assert(tu_contains(part, "the average effect on the pilot&#39;s participants (ATT)"));
     ck_assert(tu_contains(part, "<td class=\"n\">50</td><td class=\"n\">200</td>"));
-    ck_assert(tu_contains(part, "<td class=\"n\">50.0</td><td class=\"n\">80.3</td>")); /* 80.25, half up */
+    /* a column withheld: the effective sizes and every coefficient with it */
+    ck_assert(tu_contains(part, "<td class=\"n\">x</td><td class=\"n\">x</td>"));
     ck_assert(tu_contains(part, "<tr><td><code>age^2</code></td><td class=\"n\">0.400</td>"
                                 "<td class=\"n\">0.150</td><td class=\"neg\">imbalanced</td>"));
     ck_assert(tu_contains(part, "<tr><td><code>household: single parent</code></td><td "
                                 "class=\"n\">x</td><td class=\"n\">x</td><td class=\"neg\"></td>"));
-    ck_assert(tu_contains(part, "<tr><td><code>(intercept)</code></td><td class=\"n\">-1.5</td>"
-                                "<td class=\"n\">0.4</td></tr>"));
+    ck_assert(tu_contains(part, "<tr><td><code>(intercept)</code></td><td class=\"n\">x</td>"
+                                "<td class=\"n\">x</td></tr>"));
     ck_assert(tu_contains(part, "x: withheld to protect privacy: a 0/1 covariate with fewer "
-                                "than 10 persons on one side."));
+                                "than 10 persons on one side, and with it every coefficient"));
     ck_assert(!tu_contains(part, "0.8</td>")); /* the withheld coefficient */
     /* both charts in this section, the other one under "Charts" only */
     ck_assert_uint_eq(count_of(part, "base64,"), 2);
@@ -768,9 +769,16 @@ START_TEST(report_balance_and_overlap)
     ck_assert(tu_contains(h, "<h2>Balans en overlap</h2>"));
     ck_assert(tu_contains(h, "SMD na weging"));
     ck_assert(tu_contains(h, "covariaat blijft uit balans na weging (|SMD| &gt; 0,1):"));
-    ck_assert(tu_contains(h, "<td class=\"n\">50,0</td><td class=\"n\">80,3</td>"));
     ck_assert(tu_contains(h, "<td class=\"n\">0,150</td><td class=\"neg\">uit balans</td>"));
     free(h);
+    /* no column withheld (10 persons: at the threshold): the fit's figures shown */
+    a->ps->n_rare[2] = 10;
+    h = report_of(a, &nl, "ps_shown_nl.html");
+    ck_assert(tu_contains(h, "<td class=\"n\">50,0</td><td class=\"n\">80,3</td>")); /* 80.25, half up */
+    ck_assert(tu_contains(h, "<tr><td><code>(intercept)</code></td><td class=\"n\">-1,5</td>"
+                             "<td class=\"n\">0,4</td></tr>"));
+    free(h);
+    a->ps->n_rare[2] = 4;
     /* a small group in the fit: the section says why and shows nothing */
     a->ps->n[1] = 9;
     h = report_of(a, &en, "ps_small.html");

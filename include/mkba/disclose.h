@@ -210,6 +210,13 @@ void mkba_ap_counts(const mkba_appraisal *a, const mkba_ap_effect *x, size_t n[5
  *     left-out count and the effective sample sizes (for the ATT the
  *     pilot's is its count) are withheld, so that none follows from the
  *     group sizes the other outputs publish (mkba_ap_ps_counts_withheld);
+ *   - when a column is withheld, so are the fit's own figures: every
+ *     coefficient and SE (the intercept's too), the deviance and the
+ *     effective sample sizes (mkba_ap_ps_fit_withheld). Each depends on
+ *     every person; in a model of that column alone, the intercept's
+ *     coefficient and SE, the deviance, or the control group's effective
+ *     size each give the small group's count back exactly. The balance
+ *     of the other columns stays;
  *   - the overlap histogram is published with its bins merged so that
  *     every bin holds 0 or at least min_group persons of its group
  *     (mkba_ap_ps_bins), and not at all when the counts are withheld (its
@@ -219,6 +226,9 @@ void mkba_ap_counts(const mkba_appraisal *a, const mkba_ap_effect *x, size_t n[5
 int mkba_ap_ps_withheld(const mkba_appraisal *a);
 int mkba_ap_ps_column_withheld(const mkba_appraisal *a, size_t j);
 int mkba_ap_ps_counts_withheld(const mkba_appraisal *a);
+int mkba_ap_ps_fit_withheld(const mkba_appraisal *a);
+/* Column j's coefficient and SE: withheld with the column or the fit. */
+int mkba_ap_ps_coef_withheld(const mkba_appraisal *a, size_t j);
 
 /* Whether column j shows as imbalanced after weighting: shown, and its
  * |SMD after| above MKBA_PS_SMD_LIMIT (pscore.h). */

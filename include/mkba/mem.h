@@ -29,7 +29,9 @@ void *mkba_xmalloc_large(size_t n, size_t size);
  * whenever either writes (false sharing): a propensity bootstrap on 2
  * threads took 12% more processor time after an OLS bootstrap in the
  * same process had left such neighbours behind. From 64 KiB on, the
- * room of calloc (its ends may share a line). Freed with free(). */
+ * room of calloc: aligned only as malloc aligns (16 bytes), its ends may
+ * share a line; so never for a type declared with a larger _Alignas.
+ * Freed with free(). */
 #define MKBA_LINE_PAD 128 /* two lines: the prefetcher fetches lines in pairs */
 void *mkba_xcalloc_own(size_t n, size_t size);
 /* printf into a fresh string. */

@@ -318,6 +318,8 @@ int mkba_ap_ps_column_withheld(const mkba_appraisal *a, size_t j)
 int mkba_ap_ps_fit_withheld(const mkba_appraisal *a)
 {
     const mkba_ps_diag *d = a->ps;
+    if (mkba_ap_ps_counts_withheld(a))
+        return 1;
     for (size_t j = 0; d && j < d->n_coef; j++)
         if (mkba_ap_ps_column_withheld(a, j))
             return 1;

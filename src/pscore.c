@@ -1707,10 +1707,13 @@ static void balance(const mkba_ps_plan *pl, const ps_ws *w, size_t j, double *be
     *after = sd > 0 ? (swx[1] / sw[1] - swx[0] / sw[0]) / sd : NAN;
 }
 
-/* The smallest of the four cells (group x value) of a 0/1 column among
- * the fitted persons, zeros aside (a zero discloses no one); SIZE_MAX for
- * a column with other values. Its SMD gives each group's share of ones
- * back, and with the group sizes each cell's count. */
+/* The smallest of the four cells (group x value) of a column with two
+ * values among the fitted persons (0/1, or a yes/no coded 1/2), empty
+ * cells aside (they disclose no one): its SMD gives each group's share of
+ * either value back, and with the group sizes each cell's count. For a
+ * column with more values, the fewest persons of a group with a value
+ * other than 0 (a product with a rare 0/1 column is 0 for everyone else,
+ * and its SMD describes those few); SIZE_MAX when none are few. */
 static size_t rare_cells(const mkba_ps_plan *pl, const ps_ws *w, size_t j);
 
 /* rare_cells of column j, and for a category's dummy also its base level's
@@ -1740,21 +1743,30 @@ static size_t rare_cell(const mkba_ps_plan *pl, const ps_ws *w, size_t j)
 static size_t rare_cells(const mkba_ps_plan *pl, const ps_ws *w, size_t j)
 {
     const design *d = &pl->d;
-    size_t cell[2][2] = {{0, 0}, {0, 0}};
+    size_t cell[2][2] = {{0, 0}, {0, 0}}, nonzero[2] = {0, 0};
+    double val[2];
+    int n_val = 0;
     if (j == 0) /* the intercept: the group sizes, shown elsewhere */
         return SIZE_MAX;
     for (size_t r = 0; r < d->m; r++)
         if (w->f[r] > 0) {
             double x = d->X[r * d->p + j];
-            if (x != 0 && x != 1)
-                return SIZE_MAX;
-            cell[pl->T[r]][x == 1]++;
+            nonzero[pl->T[r]] += x != 0;
+            int v = n_val > 0 && x == val[0] ? 0 : n_val > 1 && x == val[1] ? 1 : -1;
+            if (v < 0 && n_val < 2)
+                val[v = n_val++] = x;
+            if (v >= 0)
+                cell[pl->T[r]][v]++;
+            else
+                n_val = 3; /* a third value: counted no more */
         }
     size_t least = SIZE_MAX;
     for (int g = 0; g < 2; g++)
-        for (int v = 0; v < 2; v++)
-            if (cell[g][v] > 0 && cell[g][v] < least)
-                least = cell[g][v];
+        for (int v = 0; v < 2; v++) {
+            size_t k = n_val <= 2 ? cell[g][v] : v ? 0 : nonzero[g];
+            if (k > 0 && k < least)
+                least = k;
+        }
     return least;
 }
 

@@ -1502,6 +1502,9 @@ START_TEST(ps_rules)
     ck_assert(!mkba_ap_ps_coef_withheld(&a, 0) && !mkba_ap_ps_coef_withheld(&a, 4));
     a.group_pilot = 55; /* 5 pilot persons without a covariate: a small count */
     ck_assert(mkba_ap_ps_counts_withheld(&a));
+    /* ... and the fit's figures with the counts: in a model of one 0/1
+     * column its coefficients and SEs give the four cells back */
+    ck_assert(mkba_ap_ps_fit_withheld(&a) && mkba_ap_ps_coef_withheld(&a, 4));
     /* ... and then no histogram: its shares are counts over the 50 */
     ck_assert_uint_eq(mkba_ap_ps_bins(&a, 1, b), 0);
     ck_assert_uint_eq(mkba_ap_ps_bins(&a, 0, b), 0);
@@ -1675,6 +1678,74 @@ START_TEST(ps_fit_withheld_with_rare_column)
         /* the balance of the column that is not rare stays */
         cJSON *b0 = cJSON_GetArrayItem(cJSON_GetObjectItem(ps, "balance"), 0);
         ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(b0, "smd_before")));
+        cJSON_Delete(j);
+        free(text), free(out), free(err);
+        tu_dir_free(tmp);
+        tmp = tu_dir_new();
+    }
+    free(cohort);
+}
+END_TEST
+
+/* 42 pilot and 41 control persons: 'flag' 1 for 2 pilot and 1 control
+ * persons, else 0; 'code' the same coded 2/1 (a yes/no coded 1/2); 'age'
+ * 30 + i mod 37, but 30 and 50 for the flagged pilot persons and 40 for
+ * the flagged control person (so that age*flag does not separate them);
+ * y = i mod 5. */
+static char *flag_cohort(void)
+{
+    size_t cap = 64 + 40 * 83, used = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    used += (size_t)snprintf(text, cap, "id,groep,flag,code,age,y\n");
+    for (int i = 0; i < 83; i++) {
+        int pilot = i < 42, k = pilot ? i : i - 42, flag = k < (pilot ? 2 : 1);
+        int age = !flag ? 30 + i % 37 : pilot ? 30 + 20 * k : 40;
+        used += (size_t)snprintf(text + used, cap - used, "P%d,%s,%d,%d,%d,%d\n", i,
+                                 pilot ? "pilot" : "control", flag, flag + 1, age, i % 5);
+    }
+    return text;
+}
+
+/* The rare side of a column with two values other than 0/1 (code: 2 for
+ * 2 pilot and 1 control persons), and a product with a rare 0/1 column
+ * (age*flag: 0 for all but those 3), are withheld as a rare 0/1 column
+ * is: their SMDs describe those few persons (code's gives the counts
+ * back as flag's would); with them, the fit's figures. */
+START_TEST(ps_rare_two_valued_and_product)
+{
+    static const char *const body[2] = {
+        "[covariate.code]\ntype = number\n[propensity]\ncovariates = code\n",
+        "[covariate.flag]\ntype = number\n[covariate.age]\ntype = number\n"
+        "[propensity]\ncovariates = age, flag, age*flag\n"};
+    static const char *const rest = "[outcome.y]\ntype = number\nmethod = ipw\n"
+                                    "[item.x]\nkind = benefit\nstakeholder = city\n"
+                                    "quantity = on * effect.y\nprice = 1\n";
+    char *cohort = flag_cohort();
+    for (int m = 0; m < 2; m++) {
+        char model[600];
+        snprintf(model, sizeof model, "%s%s", body[m], rest);
+        const char *res = tu_dir_path(tmp, "res");
+        const char *args[] = {"run", study(cohort, model), "--out", res, "--draws", "0", NULL};
+        char *out, *err;
+        ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/results.json", res);
+        char *text = tu_read(path);
+        cJSON *j = cJSON_Parse(text);
+        ck_assert_ptr_nonnull(j);
+        cJSON *ps = cJSON_GetObjectItem(j, "propensity");
+        cJSON *bal = cJSON_GetObjectItem(ps, "balance");
+        /* code; or age (shown), flag and age*flag (withheld) */
+        for (int k = 0; k < cJSON_GetArraySize(bal); k++) {
+            cJSON *b = cJSON_GetArrayItem(bal, k);
+            int hidden = m == 0 || k > 0;
+            ck_assert_msg(cJSON_IsNull(cJSON_GetObjectItem(b, "smd_before")) == hidden,
+                          "model %d, balance row %d", m, k);
+        }
+        ck_assert_int_eq(cJSON_GetArraySize(bal), m ? 3 : 1);
+        cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(ps, "coefficients"), 0);
+        ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c0, "coef")));
         cJSON_Delete(j);
         free(text), free(out), free(err);
         tu_dir_free(tmp);
@@ -1929,6 +2000,7 @@ static Suite *privacy_suite(void)
     tcase_add_test(tc, e2e_few_missing_covariate_show_group_sizes);
     tcase_add_test(tc, subgroup_rare_level_never_named);
     tcase_add_test(tc, ps_fit_withheld_with_rare_column);
+    tcase_add_test(tc, ps_rare_two_valued_and_product);
     tcase_add_test(tc, subgroup_persons_without_by_withheld);
     tcase_add_test(tc, bootstrap_failures_of_withheld_effect);
     tcase_add_test(tc, subgroup_unknown_level_lists_named_only);

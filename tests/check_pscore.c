@@ -262,7 +262,9 @@ END_TEST
  *   awk -F, 'NR>1{c[$1" "$3]++} END{for(k in c) print k, c[k]}' confounded.csv
  * female: pilot 126 zeros / 210 ones, control 551 / 613; and with $4 for
  * household: pilot couple 75, single 133, single_parent 128 (of 336);
- * control 393, 544, 227 (of 1164). */
+ * control 393, 544, 227 (of 1164); and the persons with a non-zero value
+ * (awk -F, 'NR>1 && $5 != 0{c[$1]++} END{for(k in c) print k, c[k]}'):
+ * age (and its square) every one, months_before 329 pilot, 1114 control. */
 START_TEST(rare_cells)
 {
     data d;
@@ -276,7 +278,7 @@ START_TEST(rare_cells)
     ck_assert_str_eq(dg->name[4], "household: couple");
     /* household's dummies also carry its base level's cells (single_parent:
      * 128 pilot, 227 control): single's own smallest cell is 133, so 128 */
-    const size_t want[7] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, 126, 75, 128, SIZE_MAX};
+    const size_t want[7] = {SIZE_MAX, 336, 336, 126, 75, 128, 329};
     for (size_t j = 0; j < 7; j++)
         ck_assert_uint_eq(dg->n_rare[j], want[j]);
     mkba_ps_diag_free(dg);

@@ -749,7 +749,8 @@ START_TEST(report_balance_and_overlap)
     ck_assert(tu_contains(part, "the average effect on the pilot&#39;s participants (ATT)"));
     ck_assert(tu_contains(part, "<td class=\"n\">50</td><td class=\"n\">200</td>"));
     /* a column withheld: the effective sizes and every coefficient with it */
-    ck_assert(tu_contains(part, "<td class=\"n\">x</td><td class=\"n\">x</td>"));
+    ck_assert(tu_contains(part, "Effective sample size after weighting</td><td class=\"n\">x</td>"
+                                "<td class=\"n\">x</td>"));
     ck_assert(tu_contains(part, "<tr><td><code>age^2</code></td><td class=\"n\">0.400</td>"
                                 "<td class=\"n\">0.150</td><td class=\"neg\">imbalanced</td>"));
     ck_assert(tu_contains(part, "<tr><td><code>household: single parent</code></td><td "
@@ -774,7 +775,8 @@ START_TEST(report_balance_and_overlap)
     /* no column withheld (10 persons: at the threshold): the fit's figures shown */
     a->ps->n_rare[2] = 10;
     h = report_of(a, &nl, "ps_shown_nl.html");
-    ck_assert(tu_contains(h, "<td class=\"n\">50,0</td><td class=\"n\">80,3</td>")); /* 80.25, half up */
+    ck_assert(tu_contains(h, "Effectieve steekproefomvang na weging</td><td class=\"n\">50,0</td>"
+                             "<td class=\"n\">80,3</td>")); /* 80.25, half up */
     ck_assert(tu_contains(h, "<tr><td><code>(intercept)</code></td><td class=\"n\">-1,5</td>"
                              "<td class=\"n\">0,4</td></tr>"));
     free(h);

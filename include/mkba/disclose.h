@@ -199,8 +199,10 @@ void mkba_ap_counts(const mkba_appraisal *a, const mkba_ap_effect *x, size_t n[5
  *     ps->n[1], is small (1 to min_group - 1): its covariate means and its
  *     propensity histogram would describe a handful of persons
  *     (mkba_ap_ps_withheld);
- *   - a design column resting on a small group, a 0/1 column with fewer
- *     than min_group persons on its rarer side (ps->n_rare), has its
+ *   - a design column resting on a small group, a column of two values
+ *     (0/1, or 1/2) with fewer than min_group persons of a group on one
+ *     side, or another with fewer than min_group persons of a group with
+ *     a value other than 0 (a product with such a column) (ps->n_rare), has its
  *     coefficient, SE and both SMDs withheld: the SMD of a 0/1 column is a
  *     difference of shares, which with the group sizes gives the count
  *     back (mkba_ap_ps_column_withheld);
@@ -210,13 +212,14 @@ void mkba_ap_counts(const mkba_appraisal *a, const mkba_ap_effect *x, size_t n[5
  *     left-out count and the effective sample sizes (for the ATT the
  *     pilot's is its count) are withheld, so that none follows from the
  *     group sizes the other outputs publish (mkba_ap_ps_counts_withheld);
- *   - when a column is withheld, so are the fit's own figures: every
- *     coefficient and SE (the intercept's too), the deviance and the
- *     effective sample sizes (mkba_ap_ps_fit_withheld). Each depends on
- *     every person; in a model of that column alone, the intercept's
- *     coefficient and SE, the deviance, or the control group's effective
- *     size each give the small group's count back exactly. The balance
- *     of the other columns stays;
+ *   - when a column or the counts are withheld, so are the fit's own
+ *     figures: every coefficient and SE (the intercept's too), the
+ *     deviance and the effective sample sizes (mkba_ap_ps_fit_withheld).
+ *     Each depends on every person; in a model of one 0/1 column, the
+ *     intercept's and the column's coefficient and SE give its four cells
+ *     back (so the persons used, a withheld count), and with a rare
+ *     column the deviance or the control group's effective size give its
+ *     small count back. The balance of the other columns stays;
  *   - the overlap histogram is published with its bins merged so that
  *     every bin holds 0 or at least min_group persons of its group
  *     (mkba_ap_ps_bins), and not at all when the counts are withheld (its

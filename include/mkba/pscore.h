@@ -88,8 +88,9 @@ typedef struct mkba_ps_diag {
     double *coef;          /* [n_coef] coefficients (log-odds) */
     double *se;            /* [n_coef] their model-based standard errors (glm's) */
     size_t *n_rare;        /* [n_coef] the smallest non-zero count of persons with
-                              a value (0 or 1) in a group, for a 0/1 column;
-                              SIZE_MAX for other columns: the outputs withhold a
+                              a value in a group, for a column of two values (0/1,
+                              1/2); for another, of persons with a value other than
+                              0; SIZE_MAX where none is few: the outputs withhold a
                               column resting on a small group */
     double *smd_before;    /* [n_coef] standardised mean difference, unweighted */
     double *smd_after;     /* [n_coef] ... with the propensity weights (NaN at 0) */

@@ -29,7 +29,9 @@ const char *out_ps_reason_key(const mkba_appraisal *a, size_t j)
 const char *out_ps_coef_reason_key(const mkba_appraisal *a, size_t j)
 {
     const char *k = out_ps_reason_key(a, j);
-    return *k ? k : mkba_ap_ps_fit_withheld(a) ? "rare_value_in_model" : "";
+    if (*k || !mkba_ap_ps_fit_withheld(a))
+        return k;
+    return mkba_ap_ps_counts_withheld(a) ? "small_count" : "rare_value_in_model";
 }
 
 /* ============================== terminal ================================ */

@@ -1788,6 +1788,17 @@ START_TEST(test_ps_json)
     ck_assert(cJSON_IsFalse(get(j, "propensity.coefficients.0.suppressed")));
     ck_assert_str_eq(jstr_at(j, "propensity.coefficients.0.suppressed_reason"), "");
     cJSON_Delete(j);
+    /* 5 pilot persons without a covariate (55 - 50): the counts withheld,
+     * and the fit's figures with them */
+    ap->group_pilot = 55;
+    ck_assert_int_eq(mkba_out_write_dir(dir, ap, &err), MKBA_OK);
+    j = read_json(dir);
+    ck_assert(cJSON_IsTrue(get(j, "propensity.counts_suppressed")));
+    ck_assert(cJSON_IsNull(get(j, "propensity.coefficients.4.coef")));
+    ck_assert_str_eq(jstr_at(j, "propensity.coefficients.4.suppressed_reason"), "small_count");
+    ck_assert(cJSON_IsNull(get(j, "propensity.deviance")));
+    cJSON_Delete(j);
+    ap->group_pilot = 50;
     ap->ps->n_rare[2] = 4;
     /* a small pilot group in the fit: every number withheld (null) */
     ap->ps->n[1] = 9;

@@ -55,8 +55,8 @@
  *                     "small_group": a group of the fitted sample is small)
  *   propensity.csv    the same: per design column, the intercept first:
  *                     term, coef, se, suppressed, suppressed_reason (also
- *                     "rare_value_in_model": withheld with another column
- *                     or the counts, mkba_ap_ps_fit_withheld)
+ *                     "rare_value_in_model": withheld with another column;
+ *                     "small_count": with the counts; mkba_ap_ps_fit_withheld)
  *   overlap.csv       the same: the propensity histogram per group, its bins
  *                     merged for disclosure control (mkba_ap_ps_bins): group
  *                     ("pilot", "control"), from, to, share (of the group)

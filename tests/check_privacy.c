@@ -1637,14 +1637,34 @@ START_TEST(subgroup_rare_level_never_named)
 }
 END_TEST
 
+/* results.json of 'mkba run' of a study of 'cohort' and 'model' (no
+ * Monte Carlo), parsed (the caller deletes it); tmp made anew. */
+static cJSON *ps_study_json(const char *cohort, const char *model)
+{
+    const char *res = tu_dir_path(tmp, "res");
+    const char *args[] = {"run", study(cohort, model), "--out", res, "--draws", "0", NULL};
+    char *out, *err;
+    ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.json", res);
+    char *text = tu_read(path);
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    free(text), free(out), free(err);
+    tu_dir_free(tmp);
+    tmp = tu_dir_new();
+    return j;
+}
+
 /* A propensity model of 'land' alone, whose rare level Eritrea (2 pilot,
  * 1 control) is withheld: in such a model the fit's own figures give its
- * counts back (the intercept is the log-odds of Noord with Zuid's
- * dummy aside, its SE sqrt(1/n1 + 1/n0) of Noord's persons; the deviance
- * and the control group's effective size each pin the rare level's 2 and 1
- * down from the published group sizes: R's glm on this cohort), so every
- * coefficient, SE, the deviance and the effective sizes are null with it;
- * with min_group = 1 they are numbers (so the test could fail). */
+ * counts back (the intercept is the log-odds of Noord, its SE sqrt(1/n1
+ * + 1/n0) of Noord's persons, so the rest of the group sizes is the rare
+ * level's; and by a review's R search, glm's deviance alone matched one
+ * (k, a) of all k, a <= 30 for a rare level of 3 + 1 persons beside 200
+ * and 50), so every coefficient, SE, the deviance and the effective sizes
+ * are null with it; with min_group = 1 they are numbers (so the test could
+ * fail). */
 START_TEST(ps_fit_withheld_with_rare_column)
 {
     static const char *body =
@@ -1655,15 +1675,7 @@ START_TEST(ps_fit_withheld_with_rare_column)
     for (int shown = 0; shown <= 1; shown++) {
         char model[600];
         snprintf(model, sizeof model, "%s%s", body, shown ? "[privacy]\nmin_group = 1\n" : "");
-        const char *res = tu_dir_path(tmp, "res");
-        const char *args[] = {"run", study(cohort, model), "--out", res, "--draws", "0", NULL};
-        char *out, *err;
-        ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
-        char path[4096];
-        snprintf(path, sizeof path, "%s/results.json", res);
-        char *text = tu_read(path);
-        cJSON *j = cJSON_Parse(text);
-        ck_assert_ptr_nonnull(j);
+        cJSON *j = ps_study_json(cohort, model);
         cJSON *ps = cJSON_GetObjectItem(j, "propensity");
         cJSON *coefs = cJSON_GetObjectItem(ps, "coefficients");
         ck_assert_int_eq(cJSON_GetArraySize(coefs), 3); /* intercept, Zuid, Eritrea */
@@ -1679,9 +1691,6 @@ START_TEST(ps_fit_withheld_with_rare_column)
         cJSON *b0 = cJSON_GetArrayItem(cJSON_GetObjectItem(ps, "balance"), 0);
         ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(b0, "smd_before")));
         cJSON_Delete(j);
-        free(text), free(out), free(err);
-        tu_dir_free(tmp);
-        tmp = tu_dir_new();
     }
     free(cohort);
 }
@@ -1725,15 +1734,7 @@ START_TEST(ps_rare_two_valued_and_product)
     for (int m = 0; m < 2; m++) {
         char model[600];
         snprintf(model, sizeof model, "%s%s", body[m], rest);
-        const char *res = tu_dir_path(tmp, "res");
-        const char *args[] = {"run", study(cohort, model), "--out", res, "--draws", "0", NULL};
-        char *out, *err;
-        ck_assert_msg(run(args, &out, &err) == 0, "%s", err);
-        char path[4096];
-        snprintf(path, sizeof path, "%s/results.json", res);
-        char *text = tu_read(path);
-        cJSON *j = cJSON_Parse(text);
-        ck_assert_ptr_nonnull(j);
+        cJSON *j = ps_study_json(cohort, model);
         cJSON *ps = cJSON_GetObjectItem(j, "propensity");
         cJSON *bal = cJSON_GetObjectItem(ps, "balance");
         /* code; or age (shown), flag and age*flag (withheld) */
@@ -1747,9 +1748,6 @@ START_TEST(ps_rare_two_valued_and_product)
         cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(ps, "coefficients"), 0);
         ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c0, "coef")));
         cJSON_Delete(j);
-        free(text), free(out), free(err);
-        tu_dir_free(tmp);
-        tmp = tu_dir_new();
     }
     free(cohort);
 }

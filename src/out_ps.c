@@ -79,7 +79,7 @@ static const char *estimand_text(mkba_estimand e, int nl)
 static void print_counts(FILE *f, const mkba_appraisal *a, int nl)
 {
     const mkba_ps_diag *d = a->ps;
-    int h = mkba_ap_ps_counts_withheld(a), e = h || mkba_ap_ps_fit_withheld(a);
+    int h = mkba_ap_ps_counts_withheld(a), e = mkba_ap_ps_fit_withheld(a); /* e: h too */
     char np[32], nc[32], miss[32], tp[32], tc[32], ep[32], ec[32];
     mkba_disclose_count(np, sizeof np, a, d->n[1], h && d->n[1] > 0, 0);
     mkba_disclose_count(nc, sizeof nc, a, d->n[0], h && d->n[0] > 0, 0);
@@ -291,10 +291,10 @@ int mkba_out_ps_json(cJSON *root, const mkba_appraisal *a)
     per_group(&j, o, "n", n, h);
     count(&j, o, "missing", d->n_missing, h);
     per_group(&j, o, "trimmed", t, h);
-    int fit = mkba_ap_ps_fit_withheld(a);
-    per_group(&j, o, "ess", d->ess, h || fit);
+    int fit = mkba_ap_ps_fit_withheld(a); /* with the counts too */
+    per_group(&j, o, "ess", d->ess, fit);
     num(&j, o, "iterations", all ? NAN : d->iterations);
-    num(&j, o, "deviance", h || fit ? NAN : d->deviance);
+    num(&j, o, "deviance", fit ? NAN : d->deviance);
     json_columns(&j, o, a);
     json_overlap(&j, o, a);
     return !j.oom;

@@ -1733,7 +1733,7 @@ static void ps_count(const rep *r, numbuf b, size_t n)
 
 static void ps_ess(const rep *r, numbuf b, double ess)
 {
-    if (mkba_ap_ps_counts_withheld(r->a) || mkba_ap_ps_fit_withheld(r->a))
+    if (mkba_ap_ps_fit_withheld(r->a)) /* with the counts too */
         snprintf(b, sizeof(numbuf), "x");
     else
         mkba_fmt_number(b, sizeof(numbuf), ess, 1, r->nl);

@@ -536,31 +536,31 @@ static void warn_failed_replicates(mkba_appraisal *a, const mkba_model *m, const
         size_t failed = 0;
         for (size_t r = 0; r < B; r++)
             failed += isnan(boot[r * n_out + j]) != 0;
-        if (failed * 20 > B && mkba_ap_effect_withheld(a, j))
-            mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_FAILED, a->effects[j].name,
-                                mkba_model_file(m), 0, "",
-                                "effect '%s' could not be estimated in some bootstrap "
-                                "replicates; its figures are withheld (disclosure control: "
-                                "the share would give a withheld count back)",
-                                a->effects[j].name);
-        else if (failed * 20 > B && mkba_ap_boot_failures_withheld(a, j))
-            mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_FAILED, a->effects[j].name,
-                                mkba_model_file(m), 0, "",
-                                "effect '%s' could not be estimated in some bootstrap "
-                                "replicates (their share is withheld: disclosure control, it "
-                                "would give the count of a rare level of the propensity model "
-                                "back); its bootstrap CI and Monte Carlo draws rest on the "
-                                "other replicates and may be too narrow",
-                                a->effects[j].name);
-        else if (failed * 20 > B)
-            mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_FAILED, a->effects[j].name,
-                                mkba_model_file(m), 0, "",
-                                "effect '%s' could not be estimated in %.0f%% of the "
-                                "bootstrap replicates (a covariate without variation, or for "
-                                "ipw and dr a propensity model that separates the groups, in "
-                                "the resampled persons); its bootstrap CI and Monte Carlo draws "
-                                "rest on the other replicates and may be too narrow",
-                                a->effects[j].name, 100.0 * (double)failed / (double)B);
+        if (failed * 20 <= B)
+            continue;
+        /* how often and why; the share is withheld where it would give a
+         * withheld count back (mkba_ap_boot_failures_withheld) */
+        char how[256];
+        const char *narrow = "; its bootstrap CI and Monte Carlo draws rest on the other "
+                             "replicates and may be too narrow";
+        if (mkba_ap_effect_withheld(a, j)) {
+            snprintf(how, sizeof how, "in some bootstrap replicates; its figures are withheld "
+                                      "(disclosure control: the share would give a withheld "
+                                      "count back)");
+            narrow = "";
+        } else if (mkba_ap_boot_failures_withheld(a, j)) {
+            snprintf(how, sizeof how, "in some bootstrap replicates (their share is withheld: "
+                                      "disclosure control, it would give the count of a rare "
+                                      "level of the propensity model back)");
+        } else {
+            snprintf(how, sizeof how, "in %.0f%% of the bootstrap replicates (a covariate "
+                                      "without variation, or for ipw and dr a propensity model "
+                                      "that separates the groups, in the resampled persons)",
+                     100.0 * (double)failed / (double)B);
+        }
+        mkba_appraisal_warn(a, MKBA_WARN_BOOTSTRAP_FAILED, a->effects[j].name,
+                            mkba_model_file(m), 0, "", "effect '%s' could not be estimated %s%s",
+                            a->effects[j].name, how, narrow);
     }
 }
 

@@ -70,6 +70,16 @@ int mkba_ap_mc_input_withheld(const mkba_appraisal *a, size_t k)
            mkba_ap_effect_withheld(a, k - a->mc->n_uncertain);
 }
 
+/* Whether a column of the propensity model is withheld (all of them when
+ * the block is). */
+static int ps_any_column_withheld(const mkba_appraisal *a)
+{
+    for (size_t j = 0; a->ps && j < a->ps->n_coef; j++)
+        if (mkba_ap_ps_column_withheld(a, j))
+            return 1;
+    return 0;
+}
+
 /* The share of replicates in which an effect cannot be estimated follows
  * the persons it rests on: with k pilot persons with a value, a replicate
  * draws none or one of them with a chance set by k (k = 3 of 40: some 19%),
@@ -84,12 +94,7 @@ int mkba_ap_boot_failures_withheld(const mkba_appraisal *a, size_t i)
     const mkba_ap_effect *x = &a->effects[i];
     if ((x->e.method != MKBA_EST_IPW && x->e.method != MKBA_EST_DR) || !a->ps)
         return 0;
-    if (mkba_ap_ps_withheld(a))
-        return 1;
-    for (size_t j = 0; j < a->ps->n_coef; j++)
-        if (mkba_ap_ps_column_withheld(a, j))
-            return 1;
-    return 0;
+    return mkba_ap_ps_withheld(a) || ps_any_column_withheld(a);
 }
 
 int mkba_ap_boot_failed_withheld(const mkba_appraisal *a)
@@ -317,13 +322,7 @@ int mkba_ap_ps_column_withheld(const mkba_appraisal *a, size_t j)
 
 int mkba_ap_ps_fit_withheld(const mkba_appraisal *a)
 {
-    const mkba_ps_diag *d = a->ps;
-    if (mkba_ap_ps_counts_withheld(a))
-        return 1;
-    for (size_t j = 0; d && j < d->n_coef; j++)
-        if (mkba_ap_ps_column_withheld(a, j))
-            return 1;
-    return 0;
+    return mkba_ap_ps_counts_withheld(a) || ps_any_column_withheld(a);
 }
 
 int mkba_ap_ps_coef_withheld(const mkba_appraisal *a, size_t j)
